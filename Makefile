@@ -1,0 +1,53 @@
+# cppcc-portal: `make run` to try it, `make test` to check it. Nothing else needs installing by hand.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+
+.PHONY: run test venv sysdeps migrate demo messages lint vendor bench clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+# Browser tests need Debian's Chromium and a CJK font; install them when missing (root with apt only).
+sysdeps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "please install:$$missing (Debian packages)"; exit 1; fi; \
+	fi
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+# Web server on 127.0.0.1:8000, a Celery worker and beat; Ctrl-C stops all three.
+run: demo
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+test: venv sysdeps
+	CELERY_QUEUE=cppcc-test-$$$$ $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Refresh the catalogues after changing strings, then fill in the Chinese and run it again.
+messages: venv
+	$(PY) manage.py catalogues
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# Front-end assets come from the npm registry; this refreshes the copies under static/vendor/.
+vendor:
+	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack bootstrap@5.3.8 && tar xzf bootstrap-5.3.8.tgz
+	cp var/npm/package/dist/css/bootstrap.min.css* var/npm/package/dist/js/bootstrap.bundle.min.js* var/npm/package/LICENSE static/vendor/bootstrap/
+
+clean:
+	rm -rf $(VENV) var

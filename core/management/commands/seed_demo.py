@@ -1,0 +1,54 @@
+"""Build the demo city committee: ``python manage.py seed_demo [--members N] [--districts D]``."""
+import importlib
+import random
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from groups.demo import DemoContext
+
+# Each app adds its part in order; a module that does not exist yet is skipped.
+DEMO_STEPS = ["groups.demo", "proposals.demo", "consultations.demo", "assessments.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create a realistic demo committee (refuses to run with DEBUG off unless --force)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=300)
+        parser.add_argument("--districts", type=int, default=2)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when committees already exist")
+        parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
+
+    def handle(self, *args, members, districts, seed, if_empty, force, **options):
+        from groups.models import Committee
+
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
+        if Committee.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already holds data; demo data not loaded.")
+                return
+            raise CommandError("The database already holds committees; seed_demo needs an empty database.")
+        if members < 10 or districts < 0:
+            raise CommandError("--members must be at least 10 and --districts not negative.")
+        started = time.monotonic()
+        ctx = DemoContext(rng=random.Random(seed), members_total=members, districts=districts,
+                          year=timezone.localdate().year, stdout=self.stdout)
+        with transaction.atomic():
+            for step in DEMO_STEPS:
+                try:
+                    module = importlib.import_module(step)
+                except ModuleNotFoundError as exc:
+                    if exc.name == step:
+                        continue
+                    raise
+                module.seed(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
+        self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
+        for role, user in ctx.logins.items():
+            self.stdout.write(f"  {role:<9} {user.username}")

@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="core.health")
+def health() -> dict:
+    """Prove a worker is alive and reaches the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        (one,) = cursor.fetchone()
+    return {"ok": one == 1}

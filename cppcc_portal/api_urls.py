@@ -1,0 +1,20 @@
+"""/api/v1/: each app registers its viewsets on the one router."""
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from groups import api as groups_api
+
+router = DefaultRouter()
+router.register("committees", groups_api.CommitteeViewSet, basename="committee")
+router.register("sectors", groups_api.SectorViewSet, basename="sector")
+router.register("members", groups_api.MemberViewSet, basename="member")
+router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
+router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
+router.register("platforms", groups_api.PlatformViewSet, basename="platform")
+router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
+
+urlpatterns = [
+    path("auth/token/", groups_api.TokenView.as_view(), name="token"),
+    path("auth/me/", groups_api.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+from groups import views as groups_views
+
+admin.site.site_header = _("CPPCC Member Services Portal")
+admin.site.site_title = _("CPPCC portal administration")
+admin.site.index_title = _("Secretariat workbench")
+
+urlpatterns = [
+    path("", groups_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("health/", core_views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("groups.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("assessments/", include("assessments.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

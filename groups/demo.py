@@ -1,0 +1,260 @@
+"""Demo organisation: a city committee with its districts, in realistic Chinese.
+
+Everything is made with bulk inserts from a seeded random generator, so the same arguments give
+the same data and ``--members 50000`` finishes in minutes.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+from groups.models import (
+    ActivityGroup,
+    Committee,
+    CommitteeStaff,
+    ContactPoint,
+    GroupMembership,
+    HandlingUnit,
+    Member,
+    Party,
+    Platform,
+    PlenarySession,
+    Sector,
+    SpecialCommittee,
+    Term,
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文斌志红玉兰海燕晓东雪梅春林思远子涵雨欣浩然宇轩梓萱欣怡佳琪嘉怡一诺俊杰博文振华立新卫东建华丽华淑珍德明永强"
+SECTORS = [
+    "中共", "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟", "无党派人士",
+    "工商联", "文艺界", "教育界", "科技界", "经济界", "医药卫生界", "农业界", "社会福利和社会保障界",
+]
+SECTOR_PARTY = {
+    "中共": Party.CPC, "民革": Party.RCCK, "民盟": Party.CDL, "民建": Party.CNDCA, "民进": Party.CAPD,
+    "农工党": Party.CPWDP, "致公党": Party.CZGP, "九三学社": Party.JIUSAN, "台盟": Party.TDSGL, "无党派人士": Party.NONPARTY,
+}
+SPECIAL_COMMITTEES = ["提案委员会", "经济委员会", "社会和法制委员会", "文化文史和学习委员会", "人口资源环境委员会", "农业和农村委员会"]
+WORK_UNITS = [
+    ("市第一人民医院", "副院长"), ("区实验小学", "校长"), ("皖江科技有限公司", "董事长"), ("区农业技术推广中心", "高级农艺师"),
+    ("恒信律师事务所", "主任"), ("区文化馆", "馆长"), ("东湖街道社区卫生服务中心", "主任"), ("江淮建设集团", "总经理"),
+    ("临江职业技术学院", "教授"), ("区工商联", "副主席"), ("绿源生态农业合作社", "理事长"), ("区融媒体中心", "副主任"),
+    ("新城商贸有限公司", "总经理"), ("区人民法院", "庭长"), ("区第二中学", "副校长"), ("仁和中医院", "主任医师"),
+    ("长丰物流股份有限公司", "副总经理"), ("区科协", "秘书长"), ("市规划设计研究院", "总工程师"), ("华夏银行临江支行", "行长"),
+]
+UNITS = [
+    "发展和改革委员会", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
+    "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "商务局", "文化和旅游局",
+    "卫生健康委员会", "应急管理局", "市场监督管理局", "城市管理局", "医疗保障局", "数据资源局",
+]
+DISTRICTS = [
+    ("东湖区", ["东湖街道", "湖滨街道", "望江街道", "新桥镇", "柳林镇", "青石镇"]),
+    ("西山区", ["西山街道", "云岭街道", "枫林街道", "白沙镇", "松岗镇", "桃源镇"]),
+    ("南岸区", ["南岸街道", "滨江街道", "长堤街道", "三河镇", "金湾镇", "小岭乡"]),
+    ("北城区", ["北城街道", "北门街道", "双井街道", "龙泉镇", "大桥镇", "石塘镇"]),
+    ("高新区", ["创新街道", "科学城街道", "天河街道", "明珠镇", "湖光镇", "桥头镇"]),
+]
+CITY_STREETS = ["市直机关", "市经济开发区", "市高新技术产业园"]
+PLATFORM_BRANDS = ["请你来协商", "协商在一线", "月月说事"]
+
+
+@dataclass
+class DemoContext:
+    """What each app's demo step reads and adds to."""
+
+    rng: random.Random
+    members_total: int
+    districts: int
+    year: int
+    stdout: object
+    committees: list[Committee] = field(default_factory=list)
+    logins: dict[str, object] = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text)
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _phone(serial: int) -> str:
+    return f"139{serial:08d}"
+
+
+def _committees(ctx: DemoContext) -> None:
+    city = Committee.objects.create(name="临江市政协", short_name="市政协", level=Committee.Level.CITY, code="linjiang")
+    ctx.committees.append(city)
+    for i in range(ctx.districts):
+        base, _streets = DISTRICTS[i % len(DISTRICTS)]
+        suffix = "" if i < len(DISTRICTS) else str(i // len(DISTRICTS) + 1)
+        ctx.committees.append(
+            Committee.objects.create(
+                name=f"临江市{base}{suffix}政协", short_name=f"{base}{suffix}政协", level=Committee.Level.DISTRICT,
+                parent=city, code=f"district-{i + 1}",
+            )
+        )
+
+
+def _streets_of(ctx: DemoContext, index: int) -> list[str]:
+    if index == 0:
+        return CITY_STREETS
+    return DISTRICTS[(index - 1) % len(DISTRICTS)][1]
+
+
+def _reference_data(ctx: DemoContext) -> None:
+    y = ctx.year
+    for c in ctx.committees:
+        term = Term.objects.create(committee=c, number=14 if c.level == "city" else 9,
+                                   start_date=date(y - 3, 1, 10), end_date=date(y + 2, 1, 9), is_current=True)
+        PlenarySession.objects.bulk_create(
+            PlenarySession(term=term, number=n + 1, year=y - 3 + n, start_date=date(y - 3 + n, 1, 10),
+                           end_date=date(y - 3 + n, 1, 13))
+            for n in range(4)
+        )
+        Sector.objects.bulk_create(Sector(committee=c, name=n, order=i) for i, n in enumerate(SECTORS))
+        SpecialCommittee.objects.bulk_create(SpecialCommittee(committee=c, name=n) for n in SPECIAL_COMMITTEES)
+        prefix = "临江市" if c.level == "city" else c.short_name.removesuffix("政协")
+        HandlingUnit.objects.bulk_create(
+            HandlingUnit(committee=c, name=f"{prefix}{u}", short_name=u[:4], contact_name=_name(ctx.rng),
+                         contact_phone=f"0551-6{ctx.rng.randrange(1000000, 9999999)}")
+            for u in UNITS
+        )
+
+
+def _contact_points(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
+    rows = []
+    for s in streets:
+        base = s.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+        rows += [
+            ContactPoint(committee=c, name=f"{base}社区", kind=ContactPoint.Kind.COMMUNITY, street=s, address=f"{s}{base}路1号"),
+            ContactPoint(committee=c, name=f"{base}村", kind=ContactPoint.Kind.VILLAGE, street=s),
+            ContactPoint(committee=c, name=f"{base}便民服务中心", kind=ContactPoint.Kind.WINDOW, street=s),
+        ]
+    rows.append(ContactPoint(committee=c, name=f"{c.short_name.removesuffix('政协')}智能制造产业园", kind=ContactPoint.Kind.PARK))
+    rows.append(ContactPoint(committee=c, name=f"{c.short_name.removesuffix('政协')}现代农业产业园", kind=ContactPoint.Kind.PARK))
+    ContactPoint.objects.bulk_create(rows)
+
+
+def _members(ctx: DemoContext, c: Committee, count: int, serial_start: int, streets: list[str]) -> list[int]:
+    term = c.terms.get(is_current=True)
+    sectors = list(c.sectors.all())
+    specials = list(c.special_committees.all())
+    rng = ctx.rng
+    batch = []
+    for n in range(count):
+        sector = rng.choice(sectors)
+        unit, position = rng.choice(WORK_UNITS)
+        batch.append(
+            Member(
+                committee=c, term=term, name=_name(rng), gender=rng.choice("mf"), sector=sector,
+                special_committee=rng.choice(specials) if rng.random() < 0.6 else None,
+                is_standing=rng.random() < 0.15, party=SECTOR_PARTY.get(sector.name, rng.choice([Party.NONPARTY, Party.CPC, Party.MASSES])),
+                work_unit=unit, position=position, street=rng.choice(streets), phone=_phone(serial_start + n),
+            )
+        )
+    Member.objects.bulk_create(batch, batch_size=2000)
+    return list(c.members.order_by("pk").values_list("pk", flat=True))
+
+
+def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
+    """Street groups by where members live or work; a few sector groups; memberships and conveners."""
+    rng = ctx.rng
+    specials = list(c.special_committees.all())
+    sectors = {s.name: s for s in c.sectors.all()}
+    groups = [ActivityGroup(committee=c, name=f"{s}活动组", kind=ActivityGroup.Kind.STREET, street=s,
+                            special_committee=rng.choice(specials)) for s in streets]
+    for name in ("工商联", "教育界", "医药卫生界"):
+        groups.append(ActivityGroup(committee=c, name=f"{name}界别活动组", kind=ActivityGroup.Kind.SECTOR,
+                                    sector=sectors[name], special_committee=rng.choice(specials)))
+    ActivityGroup.objects.bulk_create(groups)
+    groups = list(c.activity_groups.all())
+    standing = list(c.members.filter(is_standing=True).values_list("pk", flat=True)[:len(groups)])
+    by_street = {g.street: g for g in groups if g.kind == ActivityGroup.Kind.STREET}
+    by_sector = {g.sector_id: g for g in groups if g.kind == ActivityGroup.Kind.SECTOR}
+    joined = date(ctx.year - 3, 3, 1)
+    rows, first = [], {}
+    for pk, street, sector_id in c.members.values_list("pk", "street", "sector_id").order_by("pk"):
+        for g in filter(None, (by_street.get(street), by_sector.get(sector_id))):
+            role = GroupMembership.Role.MEMBER
+            seen = first.setdefault(g.pk, [])
+            if len(seen) < 2:
+                role = GroupMembership.Role.CONVENER if not seen else GroupMembership.Role.DEPUTY
+            seen.append(pk)
+            rows.append(GroupMembership(group=g, member_id=pk, role=role, joined_on=joined))
+    GroupMembership.objects.bulk_create(rows, batch_size=5000)
+    for g, leader in zip(groups, standing):
+        g.liaison_leader_id = leader
+    ActivityGroup.objects.bulk_update(groups, ["liaison_leader"])
+    links = []
+    points = list(c.contact_points.all())
+    for g in groups:
+        mine = [p for p in points if p.street == g.street] or rng.sample(points, min(3, len(points)))
+        links += [ActivityGroup.contact_points.through(activitygroup_id=g.pk, contactpoint_id=p.pk) for p in mine]
+    ActivityGroup.contact_points.through.objects.bulk_create(links)
+
+
+def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
+    rng = ctx.rng
+    groups = {g.street: g for g in c.activity_groups.filter(kind=ActivityGroup.Kind.STREET)}
+    rows = [Platform(committee=c, name=f"{c.short_name}协商议事厅", kind=Platform.Kind.CONSULTATION,
+                     level=Platform.Level.DISTRICT, brand="请你来协商", **{f: True for f in Platform.SIX_HAVES})]
+    for s in streets:
+        rows.append(Platform(committee=c, name=f"{s}政协委员工作室", kind=Platform.Kind.STUDIO, level=Platform.Level.STREET,
+                             street=s, host_group=groups.get(s), **{f: rng.random() < 0.8 for f in Platform.SIX_HAVES}))
+        rows.append(Platform(committee=c, name=f"{s}协商工作站", kind=Platform.Kind.CONSULTATION, level=Platform.Level.COMMUNITY,
+                             street=s, brand=rng.choice(PLATFORM_BRANDS), host_group=groups.get(s),
+                             **{f: rng.random() < 0.7 for f in Platform.SIX_HAVES}))
+    rows.append(Platform(committee=c, name=f"{c.short_name}工商联界别同心汇", kind=Platform.Kind.SECTOR_HUB,
+                         level=Platform.Level.DISTRICT, **{f: True for f in Platform.SIX_HAVES}))
+    Platform.objects.bulk_create(rows)
+
+
+def _logins(ctx: DemoContext) -> None:
+    """The five demo logins, one per role, all with the demo password."""
+    User = get_user_model()
+    password = make_password(settings.DEMO_PASSWORD)
+    city, district = ctx.committees[0], ctx.committees[1] if len(ctx.committees) > 1 else ctx.committees[0]
+    staff = User.objects.create(username="staff", name="周秘书", password=password, is_staff=True)
+    CommitteeStaff.objects.create(user=staff, committee=city, role=CommitteeStaff.Role.SECRETARIAT, office="委员联络室")
+    leader = User.objects.create(username="leader", name="郑主席", password=password)
+    CommitteeStaff.objects.create(user=leader, committee=city, role=CommitteeStaff.Role.LEADER, office="主席会议")
+    group = (
+        district.activity_groups.filter(kind=ActivityGroup.Kind.STREET, memberships__role=GroupMembership.Role.MEMBER)
+        .order_by("pk")
+        .first()
+    )
+    convener_m = group.memberships.get(role=GroupMembership.Role.CONVENER).member
+    member_m = group.memberships.filter(role=GroupMembership.Role.MEMBER).order_by("pk").first().member
+    convener = User.objects.create(username="convener", name=convener_m.name, password=password)
+    member = User.objects.create(username="member", name=member_m.name, password=password)
+    Member.objects.filter(pk=convener_m.pk).update(user=convener)
+    Member.objects.filter(pk=member_m.pk).update(user=member)
+    unit = User.objects.create(username="unit", name="住建局办公室", password=password)
+    district.handling_units.get(name__endswith="住房和城乡建设局").users.add(unit)
+    ctx.logins = {"staff": staff, "leader": leader, "convener": convener, "member": member, "unit": unit}
+    ctx.data.update(demo_group=group, demo_member=member_m, demo_convener=convener_m)
+
+
+def seed(ctx: DemoContext) -> None:
+    """Build the organisation of the demo city."""
+    _committees(ctx)
+    _reference_data(ctx)
+    per = max(ctx.members_total // len(ctx.committees), 10)
+    serial = 0
+    for i, c in enumerate(ctx.committees):
+        streets = _streets_of(ctx, i)
+        _contact_points(ctx, c, streets)
+        _members(ctx, c, per, serial, streets)
+        serial += per
+        _groups(ctx, c, streets)
+        _platforms(ctx, c, streets)
+    _logins(ctx)
+    ctx.say(f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
+            f"{ActivityGroup.objects.count()} groups")

@@ -1,0 +1,31 @@
+from .organisation import (
+    ActivityGroup,
+    Committee,
+    CommitteeStaff,
+    ContactPoint,
+    GroupMembership,
+    HandlingUnit,
+    Member,
+    Party,
+    Platform,
+    PlenarySession,
+    Sector,
+    SpecialCommittee,
+    Term,
+)
+
+__all__ = [
+    "ActivityGroup",
+    "Committee",
+    "CommitteeStaff",
+    "ContactPoint",
+    "GroupMembership",
+    "HandlingUnit",
+    "Member",
+    "Party",
+    "Platform",
+    "PlenarySession",
+    "Sector",
+    "SpecialCommittee",
+    "Term",
+]

@@ -1,0 +1,165 @@
+"""Shared fixtures: a small committee world with one user per role, a real Celery worker, a browser."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test hides a missing piece: the run fails when anything was skipped."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
+        reporter.write_line("FAILED: tests were skipped; CI must run every test.", red=True)
+        session.exitstatus = 1
+
+
+@dataclass
+class World:
+    """Two committees (a city and its district) plus an unrelated one, and a user per role."""
+
+    city: object
+    district: object
+    other: object
+    group: object
+    other_group: object
+    staff: object
+    district_staff: object
+    other_staff: object
+    leader: object
+    convener: object
+    convener_member: object
+    member: object
+    member_record: object
+    outsider_member: object
+    other_convener: object
+    unit_user: object
+    unit: object
+    other_unit_user: object
+    other_unit: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    from groups.models import CommitteeStaff, GroupMembership
+
+    city = f.CommitteeFactory(name="临江市政协", level="city", code="city")
+    district = f.CommitteeFactory(name="东湖区政协", parent=city, code="donghu")
+    other = f.CommitteeFactory(name="远山市政协", level="city", code="far")
+    staff = f.StaffPositionFactory(committee=city, user__username="staff").user
+    district_staff = f.StaffPositionFactory(committee=district, user__username="dstaff").user
+    other_staff = f.StaffPositionFactory(committee=other, user__username="ostaff").user
+    leader = f.StaffPositionFactory(committee=city, role=CommitteeStaff.Role.LEADER,
+                                    user__username="leader", user__is_staff=False).user
+    group = f.ActivityGroupFactory(committee=district, name="东湖街道活动组")
+    other_group = f.ActivityGroupFactory(committee=district, name="湖滨街道活动组")
+    convener = f.UserFactory(username="convener")
+    convener_member = f.MembershipFactory(group=group, role=GroupMembership.Role.CONVENER,
+                                          member__user=convener).member
+    member = f.UserFactory(username="member")
+    member_record = f.MembershipFactory(group=group, member__user=member).member
+    other_convener = f.UserFactory(username="oconvener")
+    f.MembershipFactory(group=other_group, role=GroupMembership.Role.CONVENER, member__user=other_convener)
+    outsider_member = f.MemberFactory(committee=other, user=f.UserFactory(username="outsider"))
+    unit = f.HandlingUnitFactory(committee=district, name="东湖区住建局")
+    unit_user = f.UserFactory(username="unit")
+    unit.users.add(unit_user)
+    other_unit = f.HandlingUnitFactory(committee=district, name="东湖区教育局")
+    other_unit_user = f.UserFactory(username="ounit")
+    other_unit.users.add(other_unit_user)
+    return World(city, district, other, group, other_group, staff, district_staff, other_staff, leader, convener,
+                 convener_member, member, member_record, outsider_member, other_convener, unit_user, unit,
+                 other_unit_user, other_unit)
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: ``client_for(world.member)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+# --- Real Celery worker -------------------------------------------------------------------------
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real ``celery worker`` process on the same broker and test database as this test."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {**os.environ, "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+                               f"{db['PORT'] or 5432}/{db['NAME']}")
+    log = tmp_path / "worker.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+         "-n", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while "ready" not in log.read_text() and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker died:\n{log.read_text()}")
+        time.sleep(0.2)
+    proc.log = log
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- Browser ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A page sized and behaving like a phone (375 px wide, touch)."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def shoot(page, name: str):
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot

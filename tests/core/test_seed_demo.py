@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
+    call_command("seed_demo", members=120, districts=2, force=True, verbosity=0)
+    assert Committee.objects.filter(level="city").count() == 1
+    assert Committee.objects.filter(level="district", parent__level="city").count() == 2
+    assert Member.objects.count() >= 120
+    assert ActivityGroup.objects.filter(kind="street").exists() and ActivityGroup.objects.filter(kind="sector").exists()
+    staffed = ActivityGroup.objects.filter(memberships__isnull=False).distinct()
+    assert GroupMembership.objects.filter(role="convener").count() == staffed.count() > 0
+    assert {k for k, _ in ContactPoint.Kind.choices} == set(ContactPoint.objects.values_list("kind", flat=True))
+    assert Platform.objects.exists() and HandlingUnit.objects.exists()
+    for username in ("staff", "convener", "member", "unit", "leader"):
+        assert client.login(username=username, password="demo-pass-2026"), username
+
+
+def test_seed_demo_refuses_a_database_that_holds_data():
+    call_command("seed_demo", members=20, districts=1, force=True, verbosity=0)
+    with pytest.raises(CommandError):
+        call_command("seed_demo", members=20, districts=1, force=True, verbosity=0)
+    call_command("seed_demo", members=20, districts=1, if_empty=True, force=True, verbosity=0)  # a no-op
+
+
+def test_seed_demo_refuses_to_run_in_production_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", members=20, districts=0, verbosity=0)
+    call_command("seed_demo", members=20, districts=0, force=True, verbosity=0)
+    assert Member.objects.count() == 20
