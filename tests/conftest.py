@@ -17,6 +17,14 @@ ARTIFACTS = ROOT / "test-artifacts"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """PBKDF2's deliberate slowness costs seconds per test; tests do not need it."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test hides a missing piece: the run fails when anything was skipped."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
