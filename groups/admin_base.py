@@ -1,5 +1,6 @@
 """Admin plumbing shared by every app: secretariat staff see and edit only their committees."""
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.access import scope_of
@@ -28,6 +29,19 @@ class CommitteeScopedAdmin(SimpleHistoryAdmin):
         if scope.is_superuser:
             return qs
         return qs.filter(**{f"{self.committee_path}__in": scope.staff_committee_ids})
+
+    def get_list_filter(self, request):
+        """Relation filters offer only values found in the staff's own rows, never other committees'."""
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if not isinstance(entry, str) or "__" in entry:
+            return entry
+        try:
+            field = self.model._meta.get_field(entry)
+        except FieldDoesNotExist:
+            return entry
+        return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
     def has_module_permission(self, request):
         return self._is_secretariat(request)

@@ -28,8 +28,9 @@ def test_no_source_string_is_missing_from_the_catalogues(tmp_path):
         assert not missing, f"untranslated in {committed.relative_to(ROOT)}: {sorted(missing)}"
 
 
-def test_pages_speak_english_on_request(client, db):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+def test_pages_are_chinese_whatever_the_browser_asks_and_english_on_request(client, db, settings):
+    assert "登录" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}, follow=True)
     assert "Log in" in response.content.decode()
     with translation.override("zh-hans"):
         assert str(translation.gettext("My groups")) == "我的活动组"

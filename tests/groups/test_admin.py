@@ -87,3 +87,10 @@ def test_staff_edits_are_kept_in_the_history(world, client_for):
     group.refresh_from_db()
     assert group.name == "东湖街道委员活动组"
     assert group.history.first().history_user == world.staff
+
+
+def test_relation_filters_offer_only_the_staff_committees_values(world, client_for):
+    f.SectorFactory(committee=world.other, name="外地界别")
+    f.MemberFactory(committee=world.other, sector__name="外地界别2")
+    body = client_for(world.district_staff).get(_changelist(type(world.member_record))).content.decode()
+    assert "外地界别" not in body and "远山市政协" not in body
