@@ -66,7 +66,7 @@ class Committee(models.Model):
     class Meta:
         verbose_name = _("committee")
         verbose_name_plural = _("committees")
-        ordering = ["parent_id", "code"]
+        ordering = [models.F("parent_id").asc(nulls_first=True), "code"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="committee_not_own_parent"),
         ]
