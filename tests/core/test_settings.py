@@ -29,3 +29,23 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.parametrize("path", ["/health/"])
 def test_health_endpoint_answers(client, db, path):
     assert client.get(path).json() == {"status": "ok"}
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    import os
+
+    import secrets
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.gov.cn")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert "'self'" in script_src and "unsafe-inline" not in script_src
+    assert "frame-ancestors 'none'" in policy
