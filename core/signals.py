@@ -1,0 +1,75 @@
+"""Security events into the audit trail: logins, failed logins, and changes to who may do what.
+
+Signals are the only hook Django offers for authentication events; the receivers only append
+audit rows and never change other state.
+"""
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from core.models import AuditEvent, User
+from core.services import record_event
+
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "is_active")
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    record_event(user, actor=user, verb="logged_in", data={"ip": _address(request)})
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(user, actor=user, verb="logged_out", data={"ip": _address(request)})
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    user = User.objects.filter(username=username).first()
+    target = user or AuditEvent(pk=0)
+    record_event(target, actor=None, verb="login_failed", data={"username": username, "ip": _address(request)})
+
+
+@receiver(pre_save, sender=User)
+def audit_privilege_change(sender, instance, **kwargs):
+    if not instance.pk:
+        return
+    before = User.objects.filter(pk=instance.pk).values(*PRIVILEGE_FIELDS).first()
+    changed = {f: [before[f], getattr(instance, f)] for f in PRIVILEGE_FIELDS if before and before[f] != getattr(instance, f)}
+    if changed:
+        record_event(instance, actor=None, verb="privileges_changed", data=changed)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def audit_permission_sets(sender, instance, action, pk_set, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, User):
+        record_event(instance, actor=None, verb="permissions_changed",
+                     data={"action": action, "relation": sender._meta.model_name, "ids": sorted(pk_set or [])})
+
+
+def connect_position_audit():
+    """Positions that grant access (secretariat, leader, unit users) are permission changes too."""
+    from groups.models import CommitteeStaff, HandlingUnit
+
+    def position_saved(sender, instance, created, **kwargs):
+        record_event(instance.user, actor=None, verb="position_granted" if created else "position_changed",
+                     data={"committee": instance.committee_id, "role": instance.role})
+
+    def position_removed(sender, instance, **kwargs):
+        record_event(instance.user, actor=None, verb="position_revoked",
+                     data={"committee": instance.committee_id, "role": instance.role})
+
+    def unit_users_changed(sender, instance, action, pk_set, **kwargs):
+        if action in ("post_add", "post_remove") and isinstance(instance, HandlingUnit):
+            record_event(instance, actor=None, verb="unit_users_changed", data={"action": action, "users": sorted(pk_set)})
+
+    post_save.connect(position_saved, sender=CommitteeStaff, dispatch_uid="audit_position_saved")
+    post_delete.connect(position_removed, sender=CommitteeStaff, dispatch_uid="audit_position_removed")
+    m2m_changed.connect(unit_users_changed, sender=HandlingUnit.users.through, dispatch_uid="audit_unit_users")
