@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -107,6 +107,18 @@ class GroupCoverage:
         return sum(1 for m in self.members if m.three_enters)
 
     @property
+    def visited_points(self) -> int:
+        return sum(1 for p in self.contact_points if p.visits)
+
+    @property
+    def six_done(self) -> int:
+        return sum(1 for s in self.six_items if s["done"])
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / len(self.members)) if self.members else 0
+
+    @property
     def not_covered(self) -> list:
         return [m for m in self.members if not m.three_enters]
 
@@ -137,7 +149,7 @@ def groups_coverage(groups: QuerySet, period: Period) -> QuerySet:
         held_count=count(held, "group_id"),
         three_enters_held=count(held.filter(kind=Activity.Kind.THREE_ENTERS), "group_id"),
         six_done=Coalesce(Subquery(six, output_field=IntegerField()), Value(0)),
-    ).order_by("committee_id", "name")
+    ).annotate(uncovered_count=F("member_count") - F("covered_count")).order_by("committee_id", "name")
 
 
 def committees_coverage(committees: QuerySet, period: Period) -> QuerySet:
@@ -149,7 +161,8 @@ def committees_coverage(committees: QuerySet, period: Period) -> QuerySet:
         return Coalesce(Subquery(qs.order_by().values("committee_id").annotate(c=Count("*")).values("c")[:1],
                                  output_field=IntegerField()), Value(0))
 
-    return committees.annotate(member_count=count(members), covered_count=count(covered)).order_by("parent_id", "code")
+    return (committees.annotate(member_count=count(members), covered_count=count(covered))
+            .annotate(uncovered_count=F("member_count") - F("covered_count")).order_by("parent_id", "code"))
 
 
 # --- Plan against actual -------------------------------------------------------------------------
