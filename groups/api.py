@@ -134,7 +134,8 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
 
     def get_queryset(self):
         qs = Activity.objects.visible_to(self.request.user)
-        if self.action not in ("list", "retrieve"):
+        reading = self.action in ("list", "retrieve") or (self.action == "attendance" and self.request.method == "GET")
+        if not reading:
             qs = Activity.objects.editable_by(self.request.user)
         return activity_selectors.ledger(qs).order_by("-starts_at", "-id")
 
@@ -187,7 +188,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return self._transition(activity_services.activity_hold)
 
     @extend_schema(request=None)
-    @action(detail=True, methods=["post"], url_path="file")
+    @action(detail=True, methods=["post"], url_path="file", url_name="file")
     def file_in_ledger(self, request, pk=None):
         return self._transition(activity_services.activity_file)
 
