@@ -58,7 +58,7 @@ class PlanItemForm(forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["quarter", "month", "title", "kind", "target", "six_item", "contact_point", "responsible"]
-        widgets = {"responsible": forms.CheckboxSelectMultiple}
+        widgets = {"responsible": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})}
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +85,7 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("Photo or PDF"), widget=forms.ClearableFileInput(
         attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"class": "form-control"}))
+                              widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}))
 
 
 def apply_domain_error(form: forms.Form, exc) -> None:
