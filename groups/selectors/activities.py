@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -135,7 +135,8 @@ def groups_coverage(groups: QuerySet, period: Period) -> QuerySet:
     """Groups with member count, members covered by 三进 in the period, activities held (one query)."""
     start, end = period.bounds
     active = GroupMembership.objects.active().filter(group_id=OuterRef("pk"))
-    covered = active.filter(Exists(three_enters_attendances(period).filter(member_id=OuterRef("member_id"))))
+    # An uncorrelated IN (…) is evaluated once, not once per membership row.
+    covered = active.filter(member_id__in=three_enters_attendances(period).values("member_id"))
     held = Activity.objects.filter(group_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
     six = held.exclude(six_item="").order_by().values("group_id").annotate(c=Count("six_item", distinct=True)).values("c")[:1]
 
@@ -149,20 +150,19 @@ def groups_coverage(groups: QuerySet, period: Period) -> QuerySet:
         held_count=count(held, "group_id"),
         three_enters_held=count(held.filter(kind=Activity.Kind.THREE_ENTERS), "group_id"),
         six_done=Coalesce(Subquery(six, output_field=IntegerField()), Value(0)),
-    ).annotate(uncovered_count=F("member_count") - F("covered_count")).order_by("committee_id", "name")
+    ).order_by("committee_id", "name")
 
 
 def committees_coverage(committees: QuerySet, period: Period) -> QuerySet:
     """Committees with active members and members covered by 三进 in the period (one query)."""
     members = Member.objects.filter(committee_id=OuterRef("pk"), status=Member.Status.ACTIVE)
-    covered = members.filter(Exists(three_enters_attendances(period).filter(member_id=OuterRef("pk"))))
+    covered = members.filter(pk__in=three_enters_attendances(period).values("member_id"))
 
     def count(qs):
         return Coalesce(Subquery(qs.order_by().values("committee_id").annotate(c=Count("*")).values("c")[:1],
                                  output_field=IntegerField()), Value(0))
 
-    return (committees.annotate(member_count=count(members), covered_count=count(covered))
-            .annotate(uncovered_count=F("member_count") - F("covered_count")).order_by("parent_id", "code"))
+    return committees.annotate(member_count=count(members), covered_count=count(covered)).order_by("parent_id", "code")
 
 
 # --- Plan against actual -------------------------------------------------------------------------

@@ -379,6 +379,9 @@ def coverage(request):
         return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), "coverage")
     query = request.GET.copy()
     query.pop("export", None)
+    groups = list(groups)
+    for g in groups:  # one subtraction per group row, already aggregated in the database
+        g.uncovered_count = g.member_count - g.covered_count
     return render(request, "groups/activities/coverage.html",
-                  {"committees": list(committees), "groups": list(groups), "period": period,
+                  {"committees": list(committees), "groups": groups, "period": period,
                    "query": query.urlencode(), "quarters": [1, 2, 3, 4]})
