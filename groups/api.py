@@ -1,14 +1,34 @@
-"""Read API for the organisation; writes go through the admin and the services."""
-from django.db.models import Count, Q
+"""The API: the organisation (read-only), and activities, plans and coverage (writes call the services)."""
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import as_api_error
+from core.exceptions import DomainError
 from groups import filters, serializers
 from groups.access import scope_of
-from groups.models import ActivityGroup, Committee, ContactPoint, HandlingUnit, Member, Platform, Sector
+from groups.filters import ActivityFilter
+from groups.models import (
+    Activity,
+    ActivityGroup,
+    AnnualPlan,
+    Committee,
+    ContactPoint,
+    HandlingUnit,
+    Member,
+    PlanItem,
+    Platform,
+    Sector,
+)
+from groups.selectors import activities as activity_selectors
+from groups.services import activities as activity_services
 
 
 class VisibleReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -108,21 +128,6 @@ class MeView(APIView):
 
 
 # --- Activities ---------------------------------------------------------------------------------
-
-from django.db.models import Exists, OuterRef, Prefetch  # noqa: E402
-from rest_framework import mixins, status  # noqa: E402
-from rest_framework.decorators import action  # noqa: E402
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError  # noqa: E402
-
-from core.api import as_api_error  # noqa: E402
-from core.exceptions import DomainError  # noqa: E402
-from groups.filters import ActivityFilter  # noqa: E402
-from groups.models import Activity, AnnualPlan, PlanItem  # noqa: E402
-from groups.selectors import activities as activity_selectors  # noqa: E402
-from groups.services import activities as activity_services  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-
 
 class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Activities the user may see; conveners write their groups' activities; transitions are actions."""
@@ -249,6 +254,11 @@ class CoverageView(APIView):
             raise PermissionDenied()
         committees = activity_selectors.committees_coverage(Committee.objects.visible_to(request.user), period)
         groups = activity_selectors.groups_coverage(ActivityGroup.objects.visible_to(request.user), period)
+        committee_id = request.query_params.get("committee")
+        if committee_id and committee_id.isdigit():
+            committees, groups = committees.filter(pk=committee_id), groups.filter(committee_id=committee_id)
+        points = ContactPoint.objects.filter(committee__in=committees.values("pk"))
+        visits = activity_selectors.contact_point_visits(points, Activity.objects.all(), period)
         return Response({
             "year": year, "quarter": quarter,
             "committees": [{"id": c.pk, "name": c.name, "members": c.member_count, "covered": c.covered_count}
@@ -256,6 +266,8 @@ class CoverageView(APIView):
             "groups": [{"id": g.pk, "name": g.name, "committee": g.committee_id, "members": g.member_count,
                         "covered": g.covered_count, "held": g.held_count, "three_enters_held": g.three_enters_held,
                         "six_done": g.six_done} for g in groups],
+            "contact_points": [{"id": p.pk, "name": p.name, "kind": p.kind, "committee": p.committee_id,
+                                "visits": p.visits, "last_visit": p.last_visit} for p in visits],
         })
 
     def _group(self, request, group_id, period):

@@ -75,7 +75,7 @@ def seed(ctx) -> None:
 
     plans = AnnualPlan.objects.bulk_create(AnnualPlan(group=g, year=year, note="安排到季度、分解到月、明确到人") for g in groups)
     items = []
-    for plan, group in zip(plans, groups, strict=True):
+    for plan in plans:
         for month in range(1, 13):
             kind = "three_enters" if month % 3 == 2 else rng.choice(list(TITLES))
             target = rng.choice(["community", "village", "park"]) if kind == "three_enters" else ""

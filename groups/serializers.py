@@ -2,12 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from groups.models import (
+    Activity,
     ActivityGroup,
+    AnnualPlan,
+    Attendance,
     Committee,
     ContactPoint,
     GroupMembership,
     HandlingUnit,
     Member,
+    PlanItem,
     Platform,
     Sector,
 )
@@ -94,8 +98,6 @@ class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
-        from groups.models import Attendance
-
         model = Attendance
         fields = ["id", "member", "member_name", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method"]
         read_only_fields = fields
@@ -130,8 +132,6 @@ class ActivitySerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(required=False)
 
     class Meta:
-        from groups.models import Activity
-
         model = Activity
         fields = ["id", "committee", "group", "organiser", "kind", "target", "contact_point", "six_item", "plan_item",
                   "title", "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version",
@@ -147,8 +147,6 @@ class PlanItemSerializer(serializers.ModelSerializer):
     is_done = serializers.BooleanField(read_only=True)
 
     class Meta:
-        from groups.models import PlanItem
-
         model = PlanItem
         fields = ["id", "quarter", "month", "kind", "target", "six_item", "title", "contact_point", "responsible", "is_done"]
 
@@ -157,7 +155,5 @@ class AnnualPlanSerializer(serializers.ModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
 
     class Meta:
-        from groups.models import AnnualPlan
-
         model = AnnualPlan
         fields = ["id", "group", "year", "note", "items"]

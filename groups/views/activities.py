@@ -23,13 +23,13 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.services import events_for
+from groups import exports
 from groups.access import Role, scope_of
 from groups.filters import ActivityFilter
 from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, apply_domain_error
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
-from groups import exports
 
 VERB_LABELS = {
     "created": gettext_lazy("created"), "updated": gettext_lazy("changed the details"), "announced": gettext_lazy("announced"), "held": gettext_lazy("marked as held"),
@@ -155,7 +155,7 @@ def activity_detail(request, pk: int):
         "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
         "evidence": list(activity.evidence.all()),
         "events": events,
-        "statuses": [(v, l) for v, l in Attendance.Status.choices if v != Attendance.Status.INVITED],
+        "statuses": [(value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED],
         "sign_in_url": request.build_absolute_uri(reverse("groups:sign_in", args=[activity.sign_in_code])),
         "window": svc.sign_in_window(activity),
         "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],

@@ -187,3 +187,14 @@ def test_coverage_counts_only_the_quarter_asked_for(world, client_for):
 @pytest.mark.parametrize("name", ["activity-list", "plan-list"])
 def test_anonymous_requests_are_refused(client, db, name):
     assert client.get(reverse(f"api:{name}")).status_code in (401, 403)
+
+
+def test_committee_coverage_lists_contact_points_with_their_last_visit(world, client_for):
+    point = f.ContactPointFactory(committee=world.district, kind="community", name="东湖社区")
+    f.ContactPointFactory(committee=world.district, kind="village", name="柳林村")
+    a = held_activity(world, kind="three_enters", target="community", contact_point=point)
+    data = client_for(world.staff).get(reverse("api:coverage"), {"committee": world.district.pk}).json()
+    visits = {p["name"]: (p["visits"], p["last_visit"]) for p in data["contact_points"]}
+    assert visits["东湖社区"][0] == 1 and visits["东湖社区"][1].startswith(a.starts_at.date().isoformat()[:7])
+    assert visits["柳林村"] == (0, None)
+    assert [c["id"] for c in data["committees"]] == [world.district.pk]

@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from groups.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem
+from groups.models import Activity, Attendance, Evidence, PlanItem
 from tests import factories as f
 from tests.groups.factories import (
     ActivityFactory,
     AttendanceFactory,
-    PlanItemFactory,
     ThreeEntersFactory,
     held_activity,
     photo_upload,

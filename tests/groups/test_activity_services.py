@@ -248,3 +248,17 @@ def test_a_file_over_the_size_limit_is_refused(world, settings):
     with pytest.raises(DomainError, match="MB"):
         svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=photo_upload())
     assert not Evidence.objects.exists()
+
+
+def test_a_committee_organises_an_activity_without_a_group(world):
+    start = timezone.now() + timedelta(days=5)
+    activity = svc.activity_create(actor=world.staff, committee=world.district, kind="consultation",
+                                   title="专题协商会", starts_at=start, ends_at=start + timedelta(hours=3))
+    assert activity.organiser == world.district and activity.attendances.count() == 0
+    with pytest.raises(DomainError, match="邀请"):
+        svc.activity_announce(activity_id=activity.pk, actor=world.staff)
+    assert svc.activity_invite(activity_id=activity.pk, actor=world.staff,
+                               member_ids=[world.member_record.pk, world.convener_member.pk]) == 2
+    with pytest.raises(DomainError):
+        svc.activity_invite(activity_id=activity.pk, actor=world.staff, member_ids=[world.outsider_member.pk])
+    assert svc.activity_announce(activity_id=activity.pk, actor=world.staff).state == "announced"
