@@ -342,7 +342,7 @@ def sniff(data: bytes) -> tuple[str, str, str]:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             fmt = image.format
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
         fmt = None
     if fmt not in IMAGE_FORMATS:
         raise DomainError({"file": [_("Upload a photo (JPEG, PNG or WebP) or a PDF document.")]})

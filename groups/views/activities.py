@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -323,7 +324,10 @@ def leave_request(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Your leave request is sent to the convener."))
-    return redirect(request.POST.get("next") or reverse("groups:my_activities"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("groups:my_activities")
+    return redirect(target)
 
 
 @login_required

@@ -272,3 +272,9 @@ def test_the_ledger_and_the_coverage_export_to_excel(world, client_for):
     wb = load_workbook(io.BytesIO(client.get(reverse("groups:coverage"), {"export": "xlsx"}).content))
     groups = {r[1]: r for r in wb.worksheets[1].values}
     assert groups[world.group.name][2:4] == (2, 1)
+
+
+def test_a_leave_request_does_not_redirect_to_another_site(world, client_for, activity):
+    response = client_for(world.member).post(reverse("groups:leave_request", args=[activity.pk]),
+                                             {"reason": "出差", "next": "https://evil.example/"})
+    assert response.url == reverse("groups:my_activities")
