@@ -42,7 +42,9 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
 
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
-    ctx = demo.DemoContext(rng=rng, members_total=members, districts=2, year=year, stdout=sys.stdout)
+    from django.core.management.base import OutputWrapper
+
+    ctx = demo.DemoContext(rng=rng, members_total=members, districts=2, year=year, stdout=OutputWrapper(sys.stdout))
     started = time.monotonic()
     with transaction.atomic():
         demo.seed(ctx)

@@ -278,3 +278,28 @@ def test_a_leave_request_does_not_redirect_to_another_site(world, client_for, ac
     response = client_for(world.member).post(reverse("groups:leave_request", args=[activity.pk]),
                                              {"reason": "出差", "next": "https://evil.example/"})
     assert response.url == reverse("groups:my_activities")
+
+
+def test_the_activity_record_and_plan_pages_run_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    from groups.services.activities import evidence_upload
+    from tests.groups.factories import AnnualPlanFactory, PlanItemFactory
+
+    a = held_activity(world)
+    plan = AnnualPlanFactory(group=world.group)
+    client = client_for(world.convener)
+    urls = [reverse("groups:activity_detail", args=[a.pk]), reverse("groups:plan", args=[world.group.pk, plan.year])]
+
+    def grow(n):
+        for _ in range(n):
+            m = f.MembershipFactory(group=world.group).member
+            AttendanceFactory(activity=a, member=m)
+            PlanItemFactory(plan=plan).responsible.add(m)
+            evidence_upload(activity_id=a.pk, actor=world.convener, upload=photo_upload())
+
+    for url in urls:
+        grow(1)
+        with django_assert_max_num_queries(30) as small:
+            assert client.get(url).status_code == 200
+        grow(8)
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            assert client.get(url).status_code == 200
