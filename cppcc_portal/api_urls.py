@@ -12,9 +12,12 @@ router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
 router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
+router.register("activities", groups_api.ActivityViewSet, basename="activity")
+router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
+    path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
     path("", include(router.urls)),
 ]

@@ -196,3 +196,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     search_fields = ("member__name", "group__name")
     list_select_related = ("member", "group")
     autocomplete_fields = ("member", "group")
+
+
+from groups import admin_activities  # noqa: E402,F401  (registers the activity admins)

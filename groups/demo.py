@@ -258,3 +258,6 @@ def seed(ctx: DemoContext) -> None:
     _logins(ctx)
     ctx.say(f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
             f"{ActivityGroup.objects.count()} groups")
+    from groups import demo_activities
+
+    demo_activities.seed(ctx)

@@ -1,6 +1,8 @@
 import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from groups.models import ActivityGroup, ContactPoint, HandlingUnit, Member, Platform
+from groups.models import Activity, ActivityGroup, ContactPoint, HandlingUnit, Member, Platform
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -35,3 +37,31 @@ class HandlingUnitFilter(django_filters.FilterSet):
     class Meta:
         model = HandlingUnit
         fields = ["committee", "is_active"]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    """The ledger's filters (web and API): committee, group, type, 三进 target, date range, state."""
+
+    committee = django_filters.ModelChoiceFilter(queryset=lambda request: _committees(request), label=_("Committee"))
+    group = django_filters.ModelChoiceFilter(queryset=lambda request: _groups(request), label=_("Group"))
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Type"))
+    target = django_filters.ChoiceFilter(choices=Activity.Target.choices, label=_("Three enters target"))
+    state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))
+    date_from = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"),
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"),
+                                       widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Activity
+        fields = ["committee", "group", "kind", "target", "state", "date_from", "date_to"]
+
+
+def _committees(request):
+    from groups.models import Committee
+
+    return Committee.objects.visible_to(request.user) if request else Committee.objects.none()
+
+
+def _groups(request):
+    return ActivityGroup.objects.visible_to(request.user) if request else ActivityGroup.objects.none()

@@ -2,12 +2,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from groups.models import (
+    Activity,
     ActivityGroup,
+    AnnualPlan,
+    Attendance,
     Committee,
     ContactPoint,
     GroupMembership,
     HandlingUnit,
     Member,
+    PlanItem,
     Platform,
     Sector,
 )
@@ -86,3 +90,70 @@ class MeSerializer(serializers.Serializer):
     group_ids = serializers.ListField(child=serializers.IntegerField())
     convened_group_ids = serializers.ListField(child=serializers.IntegerField())
     unit_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+# --- Activities ---------------------------------------------------------------------------------
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "member", "member_name", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method"]
+        read_only_fields = fields
+
+
+class AttendanceRecordSerializer(serializers.Serializer):
+    """The whole group's attendance at once: ``[{"member": 1, "status": "present"}, …]``."""
+
+    version = serializers.IntegerField(required=False, allow_null=True)
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+    def statuses(self) -> tuple[dict[int, str], dict[int, str]]:
+        statuses, reasons = {}, {}
+        for row in self.validated_data["rows"]:
+            try:
+                member = int(row["member"])
+            except (KeyError, TypeError, ValueError):
+                raise serializers.ValidationError({"rows": [_("Each row needs a member id.")]}) from None
+            statuses[member] = str(row.get("status", ""))
+            if row.get("reason"):
+                reasons[member] = str(row["reason"])
+        return statuses, reasons
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """Read and write an activity; ``version`` must be sent back on update to detect conflicting edits."""
+
+    present_count = serializers.IntegerField(read_only=True)
+    invited_count = serializers.IntegerField(read_only=True)
+    evidence_count = serializers.IntegerField(read_only=True)
+    organiser = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "committee", "group", "organiser", "kind", "target", "contact_point", "six_item", "plan_item",
+                  "title", "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version",
+                  "invited_count", "present_count", "evidence_count"]
+        read_only_fields = ["committee", "state", "organiser"]
+
+    def validate(self, attrs):
+        # The model's rules (dates, target, contact point of the same committee) are checked by the service.
+        return attrs
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    is_done = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "quarter", "month", "kind", "target", "six_item", "title", "contact_point", "responsible", "is_done"]
+
+
+class AnnualPlanSerializer(serializers.ModelSerializer):
+    items = PlanItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["id", "group", "year", "note", "items"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groups import views
+from groups.views import activities
 
 app_name = "groups"
 
@@ -10,4 +11,23 @@ urlpatterns = [
     path("me/", views.my_page, name="my_page"),
     path("unit/", views.unit_home, name="unit_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    # activities
+    path("groups/<int:pk>/activities/", activities.group_activities, name="group_activities"),
+    path("groups/<int:pk>/activities/new/", activities.activity_new, name="activity_new"),
+    path("groups/<int:pk>/plan/<int:year>/", activities.plan_edit, name="plan"),
+    path("plan-items/<int:pk>/delete/", activities.plan_item_delete, name="plan_item_delete"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", activities.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/attendance/", activities.attendance_record, name="attendance_record"),
+    path("activities/<int:pk>/evidence/", activities.evidence_upload, name="evidence_upload"),
+    path("activities/<int:pk>/leave/", activities.leave_request, name="leave_request"),
+    path("activities/<int:pk>/qr.svg", activities.activity_qr, name="activity_qr"),
+    path("activities/<int:pk>/<str:action>/", activities.activity_transition, name="activity_transition"),
+    path("attendance/<int:pk>/leave/", activities.leave_decide, name="leave_decide"),
+    path("evidence/<int:pk>/", activities.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/thumbnail/", activities.evidence_file, {"thumbnail": True}, name="evidence_thumbnail"),
+    path("sign-in/<str:code>/", activities.sign_in, name="sign_in"),
+    path("me/activities/", activities.my_activities, name="my_activities"),
+    path("ledger/", activities.ledger, name="ledger"),
+    path("coverage/", activities.coverage, name="coverage"),
 ]

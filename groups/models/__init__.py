@@ -1,3 +1,14 @@
+from .activity import (
+    Activity,
+    ActivityKind,
+    ActivitySettings,
+    AnnualPlan,
+    Attendance,
+    EnterTarget,
+    Evidence,
+    PlanItem,
+    SixItem,
+)
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -15,6 +26,15 @@ from .organisation import (
 )
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivitySettings",
+    "AnnualPlan",
+    "Attendance",
+    "EnterTarget",
+    "Evidence",
+    "PlanItem",
+    "SixItem",
     "ActivityGroup",
     "Committee",
     "CommitteeStaff",

@@ -35,3 +35,15 @@ def test_seed_demo_refuses_to_run_in_production_unless_forced(settings):
         call_command("seed_demo", members=20, districts=0, verbosity=0)
     call_command("seed_demo", members=20, districts=0, force=True, verbosity=0)
     assert Member.objects.count() == 20
+
+
+def test_seed_demo_adds_a_year_of_plans_activities_and_attendance(client):
+    from groups.models import Activity, AnnualPlan, Attendance
+
+    call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
+    assert AnnualPlan.objects.count() == ActivityGroup.objects.count()
+    assert Activity.objects.filter(state="filed").exists() and Activity.objects.filter(kind="three_enters").exists()
+    assert Attendance.objects.filter(status="present").exists()
+    member = Member.objects.get(user__username="member")
+    assert Attendance.objects.filter(member=member, activity__state="announced").exists()
+    assert Attendance.objects.filter(member=member, activity__state__in=["held", "filed"]).exists()

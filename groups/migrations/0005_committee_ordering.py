@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0003_constraint_messages'),
+        ('groups', '0004_activities'),
     ]
 
     operations = [

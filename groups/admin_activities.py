@@ -1,0 +1,142 @@
+"""Admin for activities, attendance, evidence, plans and the committees' activity rules.
+
+State changes from the admin are actions that call the same services as the pages and the API.
+"""
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+from core.services import record_event
+from groups.admin_base import CommitteeScopedAdmin, ScopedInline
+from groups.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
+from groups.services import activities as svc
+
+
+class AttendanceInline(ScopedInline):
+    model = Attendance
+    fields = ("member", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method")
+    raw_id_fields = ("member",)
+
+
+class EvidenceInline(ScopedInline):
+    model = Evidence
+    fields = ("kind", "file", "original_name", "caption", "uploaded_by", "uploaded_at")
+    readonly_fields = ("kind", "file", "original_name", "uploaded_by", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # uploads go through the service, which checks the content
+
+
+def _run(modeladmin, request, queryset, service, done_message):
+    done = 0
+    for activity in queryset:
+        try:
+            service(activity_id=activity.pk, actor=request.user)
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{activity}: {' '.join(exc.messages)}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+
+@admin.action(description=_("Announce the selected activities"))
+def announce(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, svc.activity_announce, _("%(n)s activities announced."))
+
+
+@admin.action(description=_("Mark the selected activities as held"))
+def hold(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, svc.activity_hold, _("%(n)s activities marked as held."))
+
+
+@admin.action(description=_("File the selected activities in the ledger"))
+def file_in_ledger(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, svc.activity_file, _("%(n)s activities filed."))
+
+
+@admin.action(description=_("Cancel the selected activities"))
+def cancel(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, svc.activity_cancel, _("%(n)s activities cancelled."))
+
+
+@admin.register(Activity)
+class ActivityAdmin(CommitteeScopedAdmin):
+    list_display = ("title", "committee", "group", "kind", "target", "starts_at", "state", "present")
+    list_filter = ("state", "kind", "target", "committee", "six_item")
+    search_fields = ("title", "place", "group__name")
+    date_hierarchy = "starts_at"
+    list_select_related = ("committee", "group")
+    raw_id_fields = ("plan_item",)
+    readonly_fields = ("state", "version", "created_by", "created_at", "updated_at")
+    inlines = [AttendanceInline, EvidenceInline]
+    actions = [announce, hold, file_in_ledger, cancel]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)))
+
+    @admin.display(description=_("present"), ordering="_present")
+    def present(self, obj):
+        return obj._present
+
+    def save_model(self, request, obj, form, change):
+        # Raise the version so a convener editing the same activity learns of the change.
+        if change:
+            obj.version += 1
+        else:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        record_event(obj, actor=request.user, verb="updated" if change else "created", data={"via": "admin"})
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(CommitteeScopedAdmin):
+    committee_path = "activity__committee"
+    list_display = ("activity", "member", "status", "leave", "signed_in_at", "sign_in_method")
+    list_filter = ("status", "leave", "sign_in_method")
+    search_fields = ("member__name", "activity__title")
+    list_select_related = ("activity", "member")
+    raw_id_fields = ("activity", "member")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(CommitteeScopedAdmin):
+    committee_path = "activity__committee"
+    list_display = ("original_name", "activity", "kind", "content_type", "size", "uploaded_at")
+    list_filter = ("kind",)
+    list_select_related = ("activity",)
+    readonly_fields = ("kind", "file", "thumbnail", "content_type", "size", "original_name", "uploaded_by", "uploaded_at")
+    raw_id_fields = ("activity",)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+
+class PlanItemInline(ScopedInline):
+    model = PlanItem
+    fields = ("quarter", "month", "title", "kind", "target", "six_item", "contact_point")
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(CommitteeScopedAdmin):
+    committee_path = "group__committee"
+    list_display = ("__str__", "group", "year")
+    list_filter = ("year",)
+    search_fields = ("group__name",)
+    list_select_related = ("group",)
+    inlines = [PlanItemInline]
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(CommitteeScopedAdmin):
+    committee_path = "plan__group__committee"
+    list_display = ("title", "plan", "quarter", "month", "kind", "target")
+    list_filter = ("quarter", "kind")
+    list_select_related = ("plan__group",)
+    filter_horizontal = ("responsible",)
+
+
+@admin.register(ActivitySettings)
+class ActivitySettingsAdmin(CommitteeScopedAdmin):
+    list_display = ("committee", "sign_in_opens_minutes", "sign_in_closes_minutes", "min_photos", "min_documents",
+                    "require_complete_attendance")

@@ -1,0 +1,97 @@
+"""HTML forms for activities and plans; every save goes through ``groups.services.activities``."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Activity, ContactPoint, Member, PlanItem
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    """The convener's activity form; ``version`` travels with it to detect conflicting edits."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Activity
+        fields = ["title", "kind", "target", "contact_point", "six_item", "plan_item", "starts_at", "ends_at",
+                  "place", "summary", "suggestions"]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "suggestions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["contact_point"].queryset = ContactPoint.objects.filter(committee_id=group.committee_id, is_active=True)
+        self.fields["plan_item"].queryset = (self.fields["plan_item"].queryset.filter(plan__group=group)
+                                             .select_related("plan").order_by("-plan__year", "month"))
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self):
+        # Model validation (and its constraints) runs in the service, which gives the users' messages.
+        pass
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class PlanItemForm(forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = ["quarter", "month", "title", "kind", "target", "six_item", "contact_point", "responsible"]
+        widgets = {"responsible": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})}
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_point"].queryset = ContactPoint.objects.filter(committee_id=group.committee_id)
+        self.fields["responsible"].queryset = Member.objects.filter(
+            memberships__group=group, memberships__left_on__isnull=True).order_by("name")
+        for name, field in self.fields.items():
+            if name != "responsible":
+                field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+
+    def _post_clean(self):
+        pass
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "responsible"}
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for leave"), max_length=300,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Photo or PDF"), widget=forms.ClearableFileInput(
+        attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}))
+
+
+def apply_domain_error(form: forms.Form, exc) -> None:
+    """Show a DomainError's messages on the form: per field where it names one, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

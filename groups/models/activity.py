@@ -1,0 +1,356 @@
+"""Activities 履职活动, attendance 出勤, evidence 留痕 and annual plans 年度计划 of the groups."""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform, SpecialCommittee
+
+
+def new_sign_in_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class ActivityKind(models.TextChoices):
+    STUDY = "study", _("Study")
+    INSPECTION = "inspection", _("Inspection")
+    RESEARCH = "research", _("Research")
+    CONSULTATION = "consultation", _("Consultation")
+    SUPERVISION = "supervision", _("Democratic supervision")
+    SERVICE = "service", _("Social service")
+    RECEPTION = "reception", _("Member reception day")
+    VISIT = "visit", _("Visits")
+    THREE_ENTERS = "three_enters", _("Three enters")
+
+
+class EnterTarget(models.TextChoices):
+    """Where a 三进 activity goes; the contact point must be of the matching kind."""
+
+    COMMUNITY = "community", _("Into a community")
+    PARK = "park", _("Into an industrial park")
+    VILLAGE = "village", _("Into a village")
+
+
+class SixItem(models.TextChoices):
+    """The six things 六个一 a group should do each year (seed 001)."""
+
+    RESEARCH_FORUM = "research_forum", _("Hold a research forum")
+    WINDOW_UNIT = "window_unit", _("Keep in touch with a window unit")
+    SUGGESTIONS = "suggestions", _("Report a batch of valuable suggestions")
+    MEDIATION = "mediation", _("Take part in resolving a dispute")
+    CONSULTATION = "consultation", _("Hold a consultation")
+    AID = "aid", _("Pair up with households in need")
+
+
+class ActivitySettings(models.Model):
+    """A committee's rules for activities: the sign-in window and what filing in the ledger needs."""
+
+    committee = models.OneToOneField(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="activity_settings"
+    )
+    sign_in_opens_minutes = models.PositiveIntegerField(_("sign-in opens (minutes before the start)"), default=60)
+    sign_in_closes_minutes = models.PositiveIntegerField(_("sign-in closes (minutes after the start)"), default=120)
+    min_photos = models.PositiveSmallIntegerField(_("photos required to file"), default=1)
+    min_documents = models.PositiveSmallIntegerField(_("documents required to file"), default=0)
+    require_complete_attendance = models.BooleanField(
+        _("attendance must be complete to file"), default=True,
+        help_text=_("Every invited member is marked present, excused or absent."),
+    )
+
+    class Meta:
+        verbose_name = _("activity rules")
+        verbose_name_plural = _("activity rules")
+
+    def __str__(self) -> str:
+        return str(self.committee)
+
+    DEFAULTS = {"sign_in_opens_minutes": 60, "sign_in_closes_minutes": 120, "min_photos": 1, "min_documents": 0,
+                "require_complete_attendance": True}
+
+    @classmethod
+    def for_committee(cls, committee_id: int) -> ActivitySettings:
+        """The committee's rules, or the defaults when it has none yet (not saved)."""
+        return cls.objects.filter(committee_id=committee_id).first() or cls(committee_id=committee_id, **cls.DEFAULTS)
+
+
+class AnnualPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(group__in=ActivityGroup.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(group__in=ActivityGroup.objects.editable_by(user))
+
+
+class AnnualPlan(models.Model):
+    """A group's plan for a year 年度计划: 安排到季度、分解到月、明确到人."""
+
+    group = models.ForeignKey(ActivityGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="plans")
+    year = models.PositiveSmallIntegerField(_("year"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AnnualPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual plan")
+        verbose_name_plural = _("annual plans")
+        ordering = ["group_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "year"], name="plan_one_per_group_year",
+                                    violation_error_message=_("This group already has a plan for that year.")),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(group)s plan for %(year)s") % {"group": self.group, "year": self.year}
+
+
+class PlanItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(plan__group__in=ActivityGroup.objects.visible_to(user))
+
+
+class PlanItem(models.Model):
+    """One planned activity: its quarter and month, type, contact point and responsible members."""
+
+    plan = models.ForeignKey(AnnualPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items")
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, q) for q in range(1, 5)])
+    month = models.PositiveSmallIntegerField(_("month"), choices=[(m, m) for m in range(1, 13)])
+    kind = models.CharField(_("type"), max_length=15, choices=ActivityKind.choices)
+    target = models.CharField(_("three enters target"), max_length=10, choices=EnterTarget.choices, blank=True)
+    six_item = models.CharField(_("six-ones item"), max_length=15, choices=SixItem.choices, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    contact_point = models.ForeignKey(
+        ContactPoint, verbose_name=_("contact point"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="plan_items",
+    )
+    responsible = models.ManyToManyField(Member, verbose_name=_("responsible members"), blank=True,
+                                         related_name="plan_items")
+
+    objects = PlanItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["plan_id", "month", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=(models.F("quarter") - 1) * 3 + 1, month__lte=models.F("quarter") * 3),
+                name="plan_item_month_in_quarter",
+                violation_error_message=_("The month is not in that quarter."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month}月 · {self.title}"
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff and leaders: their committees; conveners and members: their groups' or invited activities."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        if scope.convened_group_ids:
+            q |= Q(group_id__in=scope.convened_group_ids)
+        if scope.member_id:
+            q |= Q(pk__in=Attendance.objects.filter(member_id=scope.member_id).values("activity_id"))
+        return self.filter(q)
+
+    def editable_by(self, user):
+        """Staff of the committee, or a convener or deputy of the organising group."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        return self.filter(Q(committee_id__in=scope.staff_committee_ids) | Q(group_id__in=scope.convened_group_ids))
+
+    def counted(self):
+        """Activities that took place: held, or held and filed in the ledger."""
+        return self.filter(state__in=[Activity.State.HELD, Activity.State.FILED])
+
+
+class Activity(models.Model):
+    """A duty activity 履职活动 organised by a group, a committee, a special committee or a platform."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ANNOUNCED = "announced", _("Announced")
+        HELD = "held", _("Held")
+        FILED = "filed", _("Filed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    Kind = ActivityKind
+    Target = EnterTarget
+    SixItem = SixItem
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
+                                  related_name="activities")
+    group = models.ForeignKey(ActivityGroup, verbose_name=_("organising group"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="activities")
+    special_committee = models.ForeignKey(SpecialCommittee, verbose_name=_("organising special committee"),
+                                          null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
+    platform = models.ForeignKey(Platform, verbose_name=_("platform"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(_("type"), max_length=15, choices=ActivityKind.choices)
+    target = models.CharField(_("three enters target"), max_length=10, choices=EnterTarget.choices, blank=True)
+    contact_point = models.ForeignKey(ContactPoint, verbose_name=_("contact point"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="activities")
+    six_item = models.CharField(_("six-ones item"), max_length=15, choices=SixItem.choices, blank=True)
+    plan_item = models.ForeignKey(PlanItem, verbose_name=_("plan item"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="activities")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    summary = models.TextField(_("summary and minutes"), blank=True)
+    suggestions = models.TextField(_("suggestions gathered"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every change, to detect conflicting edits."))
+    sign_in_code = models.CharField(_("sign-in code"), max_length=24, unique=True, default=new_sign_in_code, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_at", "-id"]
+        indexes = [
+            models.Index(fields=["committee", "starts_at"]),
+            models.Index(fields=["group", "starts_at"]),
+            models.Index(fields=["kind", "state", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_dates_ordered",
+                                   violation_error_message=_("The end must be after the start.")),
+            models.CheckConstraint(
+                condition=(Q(kind="three_enters") & ~Q(target="")) | (~Q(kind="three_enters") & Q(target="")),
+                name="activity_target_iff_three_enters",
+                violation_error_message=_("A three enters activity needs a target, and only it has one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(group__isnull=True, special_committee__isnull=True, platform__isnull=True)
+                | Q(group__isnull=False, special_committee__isnull=True, platform__isnull=True)
+                | Q(group__isnull=True, special_committee__isnull=False, platform__isnull=True)
+                | Q(group__isnull=True, special_committee__isnull=True, platform__isnull=False),
+                name="activity_one_organiser",
+                violation_error_message=_("An activity has one organiser."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def organiser(self):
+        return self.group or self.special_committee or self.platform or self.committee
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.PLANNED, self.State.ANNOUNCED, self.State.HELD)
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(activity__in=Activity.objects.visible_to(user))
+
+
+class Attendance(models.Model):
+    """One invited member at one activity: present, excused or absent, and how they signed in."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Not recorded")
+        PRESENT = "present", _("Present")
+        EXCUSED = "excused", _("Excused")
+        ABSENT = "absent", _("Absent")
+
+    class Leave(models.TextChoices):
+        NONE = "", _("No leave asked")
+        REQUESTED = "requested", _("Leave requested")
+        APPROVED = "approved", _("Leave approved")
+        REFUSED = "refused", _("Leave refused")
+
+    class Method(models.TextChoices):
+        ON_SITE = "on_site", _("Signed in on site")
+        CONVENER = "convener", _("Recorded by the convener")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
+                                 related_name="attendances")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    leave = models.CharField(_("leave"), max_length=10, choices=Leave.choices, blank=True, default="")
+    leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
+    leave_requested_at = models.DateTimeField(_("leave asked at"), null=True, blank=True)
+    leave_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leave decided by"), null=True,
+                                         blank=True, on_delete=models.SET_NULL, related_name="+")
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+    sign_in_method = models.CharField(_("sign-in method"), max_length=10, choices=Method.choices, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["activity_id", "member__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="attendance_one_per_member",
+                                    violation_error_message=_("This member is already invited.")),
+            models.CheckConstraint(condition=~Q(status="excused") | ~Q(leave_reason=""), name="attendance_excused_has_reason",
+                                   violation_error_message=_("An excused absence needs a reason.")),
+            models.CheckConstraint(condition=~Q(status="present") | Q(signed_in_at__isnull=False),
+                                   name="attendance_present_has_time"),
+        ]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.member}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(activity__in=Activity.objects.visible_to(user))
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"evidence/{instance.activity_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A photo or document 留痕 kept with an activity; the type is checked by content on upload."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Document")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=300, blank=True)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    original_name = models.CharField(_("original name"), max_length=200)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["activity_id", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,233 @@
+"""Reads on activities: ledger, member's activities, coverage 全覆盖 and plan against actual.
+
+Coverage is computed in the database (annotations, subqueries and aggregates); no function here
+loops over members or activities in Python, so each runs a fixed number of queries at any size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractQuarter
+from django.utils import timezone
+
+from groups.models import (
+    Activity,
+    ActivityGroup,
+    AnnualPlan,
+    Attendance,
+    Committee,
+    ContactPoint,
+    GroupMembership,
+    Member,
+    PlanItem,
+    SixItem,
+)
+
+COUNTED = (Activity.State.HELD, Activity.State.FILED)
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    quarter: int | None = None
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if not self.quarter else (self.quarter - 1) * 3 + 1, 1)
+
+    @property
+    def end_day(self) -> date:
+        """The first day after the period."""
+        if not self.quarter or self.quarter == 4:
+            return date(self.year + 1, 1, 1)
+        return date(self.year, self.quarter * 3 + 1, 1)
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        return (datetime.combine(self.first_day, time.min, tzinfo=tz), datetime.combine(self.end_day, time.min, tzinfo=tz))
+
+
+def three_enters_attendances(period: Period) -> QuerySet:
+    start, end = period.bounds
+    return Attendance.objects.filter(
+        status=Attendance.Status.PRESENT, activity__kind=Activity.Kind.THREE_ENTERS, activity__state__in=COUNTED,
+        activity__starts_at__gte=start, activity__starts_at__lt=end,
+    )
+
+
+def member_coverage(members: QuerySet, period: Period) -> QuerySet:
+    """Members with how many 三进 activities they attended in the period and when last."""
+    mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
+    return members.annotate(
+        three_enters=Coalesce(Subquery(mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
+                                       output_field=IntegerField()), Value(0)),
+        last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
+    ).order_by("three_enters", "name", "pk")
+
+
+def group_members(group_id: int) -> QuerySet:
+    return Member.objects.filter(memberships__group_id=group_id, memberships__left_on__isnull=True)
+
+
+def contact_point_visits(points: QuerySet, activities: QuerySet, period: Period) -> QuerySet:
+    """Contact points with visits by ``activities`` in the period and the date of the last one."""
+    start, end = period.bounds
+    visits = activities.filter(contact_point_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+    return points.annotate(
+        visits=Coalesce(Subquery(visits.order_by().values("contact_point_id").annotate(c=Count("*")).values("c")[:1],
+                                 output_field=IntegerField()), Value(0)),
+        last_visit=Subquery(visits.order_by("-starts_at").values("starts_at")[:1]),
+    ).order_by("-visits", "kind", "name")
+
+
+def six_items_done(activities: QuerySet, period: Period) -> list[dict]:
+    """The six 六个一 items, each with how many held activities fulfilled it in the period (one query)."""
+    start, end = period.bounds
+    done = dict(
+        activities.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end).exclude(six_item="")
+        .order_by().values_list("six_item").annotate(n=Count("pk"))
+    )
+    return [{"item": value, "label": label, "count": done.get(value, 0), "done": done.get(value, 0) > 0}
+            for value, label in SixItem.choices]
+
+
+@dataclass
+class GroupCoverage:
+    group: ActivityGroup
+    period: Period
+    members: list
+    contact_points: list
+    six_items: list
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for m in self.members if m.three_enters)
+
+    @property
+    def visited_points(self) -> int:
+        return sum(1 for p in self.contact_points if p.visits)
+
+    @property
+    def six_done(self) -> int:
+        return sum(1 for s in self.six_items if s["done"])
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / len(self.members)) if self.members else 0
+
+    @property
+    def not_covered(self) -> list:
+        return [m for m in self.members if not m.three_enters]
+
+
+def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
+    """Coverage of one group: members with and without a 三进 activity, contact points, 六个一 (3 queries)."""
+    members = list(member_coverage(group_members(group.pk), period))
+    points = list(contact_point_visits(ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period))
+    six = six_items_done(Activity.objects.filter(group=group), period)
+    return GroupCoverage(group, period, members, points, six)
+
+
+def groups_coverage(groups: QuerySet, period: Period) -> QuerySet:
+    """Groups with member count, members covered by 三进 in the period, activities held (one query)."""
+    start, end = period.bounds
+    active = GroupMembership.objects.active().filter(group_id=OuterRef("pk"))
+    # An uncorrelated IN (…) is evaluated once, not once per membership row.
+    covered = active.filter(member_id__in=three_enters_attendances(period).values("member_id"))
+    held = Activity.objects.filter(group_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+    six = held.exclude(six_item="").order_by().values("group_id").annotate(c=Count("six_item", distinct=True)).values("c")[:1]
+
+    def count(qs, key):
+        return Coalesce(Subquery(qs.order_by().values(key).annotate(c=Count("*")).values("c")[:1],
+                                 output_field=IntegerField()), Value(0))
+
+    return groups.select_related("committee").annotate(
+        member_count=count(active, "group_id"),
+        covered_count=count(covered, "group_id"),
+        held_count=count(held, "group_id"),
+        three_enters_held=count(held.filter(kind=Activity.Kind.THREE_ENTERS), "group_id"),
+        six_done=Coalesce(Subquery(six, output_field=IntegerField()), Value(0)),
+    ).order_by("committee_id", "name")
+
+
+def committees_coverage(committees: QuerySet, period: Period) -> QuerySet:
+    """Committees with active members and members covered by 三进 in the period (one query)."""
+    members = Member.objects.filter(committee_id=OuterRef("pk"), status=Member.Status.ACTIVE)
+    covered = members.filter(pk__in=three_enters_attendances(period).values("member_id"))
+
+    def count(qs):
+        return Coalesce(Subquery(qs.order_by().values("committee_id").annotate(c=Count("*")).values("c")[:1],
+                                 output_field=IntegerField()), Value(0))
+
+    return committees.annotate(member_count=count(members), covered_count=count(covered)).order_by("parent_id", "code")
+
+
+# --- Plan against actual -------------------------------------------------------------------------
+
+def plan_progress(group: ActivityGroup, year: int, today: date | None = None) -> list[dict]:
+    """Per quarter: plan items, done (a held activity fulfils them), overdue, and unplanned activities (2 queries)."""
+    today = today or timezone.localdate()
+    done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
+    items = (
+        PlanItem.objects.filter(plan__group=group, plan__year=year).annotate(is_done=Exists(done))
+        .order_by().values("quarter")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(is_done=True)),
+                  overdue=Count("pk", filter=Q(is_done=False, month__lt=today.month if today.year == year else (13 if today.year > year else 0))))
+    )
+    by_quarter = {row["quarter"]: row for row in items}
+    start, end = Period(year).bounds
+    unplanned = dict(
+        Activity.objects.filter(group=group, state__in=COUNTED, plan_item__isnull=True, starts_at__gte=start, starts_at__lt=end)
+        .annotate(q=ExtractQuarter("starts_at")).order_by().values_list("q").annotate(n=Count("pk"))
+    )
+    return [{"quarter": q, "total": by_quarter.get(q, {}).get("total", 0), "done": by_quarter.get(q, {}).get("done", 0),
+             "overdue": by_quarter.get(q, {}).get("overdue", 0), "unplanned": unplanned.get(q, 0)} for q in range(1, 5)]
+
+
+def plan_items(plan: AnnualPlan) -> QuerySet:
+    """A plan's items with contact point, responsible members and whether a held activity fulfils them."""
+    done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
+    return (plan.items.select_related("contact_point").prefetch_related("responsible")
+            .annotate(is_done=Exists(done)).order_by("month", "pk"))
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+def ledger(qs: QuerySet) -> QuerySet:
+    """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
+    def count(status=None):
+        rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
+        if status:
+            rows = rows.filter(status=status)
+        return Coalesce(Subquery(rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+                                 output_field=IntegerField()), Value(0))
+
+    evidence = Activity.evidence.rel.related_model.objects.filter(activity_id=OuterRef("pk"))
+    return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
+        invited_count=count(),
+        present_count=count(Attendance.Status.PRESENT),
+        excused_count=count(Attendance.Status.EXCUSED),
+        absent_count=count(Attendance.Status.ABSENT),
+        evidence_count=Coalesce(Subquery(evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+                                         output_field=IntegerField()), Value(0)),
+    )
+
+
+def my_attendances(member_id: int) -> QuerySet:
+    """A member's invitations with their activities, newest first."""
+    return (Attendance.objects.filter(member_id=member_id)
+            .exclude(activity__state=Activity.State.CANCELLED, status=Attendance.Status.INVITED)
+            .select_related("activity__group", "activity__committee", "activity__contact_point")
+            .order_by("-activity__starts_at"))
+
+
+def upcoming(qs: QuerySet, now: datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    return qs.filter(ends_at__gte=now, state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED]).order_by("starts_at")
+
+
+def committee_choices(user) -> QuerySet:
+    return Committee.objects.visible_to(user)

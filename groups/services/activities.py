@@ -1,0 +1,430 @@
+"""Writes on activities: create, edit, the state changes, invitations, leave, sign-in, attendance, evidence.
+
+Each action locks the activity row, checks its state, changes it, and appends an audit event. Views,
+the API and the admin all call these functions; permission (who may act on which activity) is checked
+by the caller with ``Activity.objects.editable_by(user)`` / ``visible_to(user)``.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
+from core.services import record_event
+from groups.models import (
+    Activity,
+    ActivityGroup,
+    ActivitySettings,
+    AnnualPlan,
+    Attendance,
+    ContactPoint,
+    Evidence,
+    GroupMembership,
+    Member,
+    PlanItem,
+)
+
+EDITABLE_FIELDS = ("kind", "target", "contact_point", "six_item", "plan_item", "title", "starts_at", "ends_at",
+                   "place", "summary", "suggestions")
+TARGET_POINT_KIND = {"community": ContactPoint.Kind.COMMUNITY, "park": ContactPoint.Kind.PARK,
+                     "village": ContactPoint.Kind.VILLAGE}
+THUMBNAIL_SIZE = (480, 480)
+
+
+def _lock(activity_id: int) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity_id)
+
+
+def _check_version(activity: Activity, version: int | None) -> None:
+    if version is not None and int(version) != activity.version:
+        raise ConcurrentEdit(_("Someone else changed this activity while you were editing it. "
+                               "Reload the page to see their changes, then make yours again."))
+
+
+def _validate(activity: Activity) -> None:
+    """The rules on one activity's fields; raise with every problem at once."""
+    errors: dict[str, list[str]] = {}
+    if activity.starts_at and activity.ends_at and activity.ends_at <= activity.starts_at:
+        errors.setdefault("ends_at", []).append(_("The end must be after the start."))
+    if activity.kind == Activity.Kind.THREE_ENTERS and not activity.target:
+        errors.setdefault("target", []).append(_("Choose where the three enters activity goes."))
+    if activity.kind != Activity.Kind.THREE_ENTERS:
+        activity.target = ""
+    point = activity.contact_point
+    if point is not None:
+        if point.committee_id != activity.committee_id:
+            errors.setdefault("contact_point", []).append(_("The contact point belongs to another committee."))
+        elif activity.target and point.kind != TARGET_POINT_KIND[activity.target]:
+            errors.setdefault("contact_point", []).append(_("The contact point is not of the kind the target names."))
+    item = activity.plan_item
+    if item is not None and (activity.group_id is None or item.plan.group_id != activity.group_id):
+        errors.setdefault("plan_item", []).append(_("The plan item belongs to another group's plan."))
+    if errors:
+        raise DomainError(errors)
+
+
+def _invite_group(activity: Activity) -> int:
+    """Invite every active member of the organising group who is not invited yet."""
+    if activity.group_id is None:
+        return 0
+    invited = set(activity.attendances.values_list("member_id", flat=True))
+    member_ids = GroupMembership.objects.active().filter(group_id=activity.group_id).values_list("member_id", flat=True)
+    rows = [Attendance(activity=activity, member_id=m) for m in member_ids if m not in invited]
+    Attendance.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def activity_create(*, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True,
+                    **fields) -> Activity:
+    """Record a new activity (planned) of a group or a committee, and invite the group's members."""
+    committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
+    if committee_id is None:
+        raise DomainError(_("Choose the organiser of the activity."))
+    activity = Activity(group=group, committee_id=committee_id, created_by=actor if actor else None,
+                        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")})
+    _validate(activity)
+    activity.save()
+    if invite_group:
+        _invite_group(activity)
+    record_event(activity, actor=actor, verb="created", to_state=activity.state)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity_id: int, actor, version: int | None, **fields) -> Activity:
+    """Change an activity's details; a stale ``version`` means someone else saved first."""
+    activity = _lock(activity_id)
+    _check_version(activity, version)
+    if not activity.is_editable:
+        raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
+    changed = {}
+    for name, value in fields.items():
+        if name in EDITABLE_FIELDS and getattr(activity, name) != value:
+            changed[name] = str(value)
+            setattr(activity, name, value)
+    _validate(activity)
+    activity.version += 1
+    activity.save()
+    record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    return activity
+
+
+def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str,
+                comment: str = "") -> Activity:
+    if activity.state not in allowed:
+        raise InvalidTransition(message)
+    before = activity.state
+    activity.state = to
+    activity.version += 1
+    activity.save(update_fields=["state", "version", "updated_at"])
+    record_event(activity, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
+    return activity
+
+
+@transaction.atomic
+def activity_announce(*, activity_id: int, actor) -> Activity:
+    """Tell the invited members about a planned activity 已通知; sign-in opens around its start."""
+    activity = _lock(activity_id)
+    if activity.state == Activity.State.PLANNED and not activity.attendances.exists():
+        raise DomainError(_("Invite at least one member before announcing the activity."))
+    return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED,), to=Activity.State.ANNOUNCED,
+                       verb="announced", message=_("Only a planned activity can be announced."))
+
+
+@transaction.atomic
+def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Activity:
+    """Mark an announced activity as held 已开展; it needs its attendance (someone present)."""
+    activity = _lock(activity_id)
+    now = now or timezone.now()
+    if activity.state == Activity.State.ANNOUNCED:
+        if activity.starts_at > now:
+            raise DomainError(_("The activity has not started yet."))
+        if not activity.attendances.filter(status=Attendance.Status.PRESENT).exists():
+            raise DomainError(_("Record the attendance first: nobody is marked present."))
+    return _transition(activity, actor=actor, allowed=(Activity.State.ANNOUNCED,), to=Activity.State.HELD,
+                       verb="held", message=_("Only an announced activity can be marked as held."))
+
+
+def missing_for_filing(activity: Activity) -> list[str]:
+    """What the committee's rules still ask for before the activity can be filed in the ledger."""
+    rules = ActivitySettings.for_committee(activity.committee_id)
+    missing = []
+    photos = activity.evidence.filter(kind=Evidence.Kind.PHOTO).count()
+    documents = activity.evidence.filter(kind=Evidence.Kind.DOCUMENT).count()
+    if photos < rules.min_photos:
+        missing.append(_("at least %(n)s photo(s)") % {"n": rules.min_photos})
+    if documents < rules.min_documents:
+        missing.append(_("at least %(n)s document(s)") % {"n": rules.min_documents})
+    if rules.require_complete_attendance and activity.attendances.filter(status=Attendance.Status.INVITED).exists():
+        missing.append(_("the attendance of every invited member"))
+    if not activity.summary.strip():
+        missing.append(_("a summary"))
+    return missing
+
+
+@transaction.atomic
+def activity_file(*, activity_id: int, actor) -> Activity:
+    """File a held activity in the ledger 归档 once its record holds what the committee's rules ask for."""
+    activity = _lock(activity_id)
+    if activity.state == Activity.State.HELD:
+        missing = missing_for_filing(activity)
+        if missing:
+            raise DomainError(_("The record is not complete yet. Still needed: %(missing)s.")
+                              % {"missing": "、".join(missing)})
+    return _transition(activity, actor=actor, allowed=(Activity.State.HELD,), to=Activity.State.FILED,
+                       verb="filed", message=_("Only a held activity can be filed in the ledger."))
+
+
+@transaction.atomic
+def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
+    """Cancel an activity that has not taken place 已取消."""
+    activity = _lock(activity_id)
+    return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
+                       to=Activity.State.CANCELLED, verb="cancelled", comment=reason,
+                       message=_("Only a planned or announced activity can be cancelled."))
+
+
+@transaction.atomic
+def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
+    """Invite more members (of the activity's committee) to an activity; returns how many were added."""
+    activity = _lock(activity_id)
+    if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED):
+        raise InvalidTransition(_("Members can be invited only before the activity is held."))
+    wanted = set(Member.objects.filter(pk__in=member_ids, committee_id=activity.committee_id,
+                                       status=Member.Status.ACTIVE).values_list("pk", flat=True))
+    if len(wanted) != len(set(member_ids)):
+        raise DomainError(_("Only active members of the organising committee can be invited."))
+    wanted -= set(activity.attendances.values_list("member_id", flat=True))
+    Attendance.objects.bulk_create(Attendance(activity=activity, member_id=m) for m in sorted(wanted))
+    record_event(activity, actor=actor, verb="invited", data={"members": sorted(wanted)})
+    return len(wanted)
+
+
+def _own_attendance(activity_id: int, actor) -> Attendance:
+    from groups.access import scope_of
+
+    member_id = scope_of(actor).member_id
+    attendance = Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
+    if member_id is None or attendance is None:
+        raise DomainError(_("You are not invited to this activity."))
+    return attendance
+
+
+@transaction.atomic
+def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datetime | None = None) -> Attendance:
+    """An invited member asks for leave 请假 before the activity starts."""
+    now = now or timezone.now()
+    activity = _lock(activity_id)
+    attendance = _own_attendance(activity_id, actor)
+    if not reason.strip():
+        raise DomainError({"reason": [_("Give a reason for the leave.")]})
+    if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED) or activity.starts_at <= now:
+        raise DomainError(_("Leave can be asked only before the activity starts."))
+    if attendance.status != Attendance.Status.INVITED:
+        raise DomainError(_("Your attendance is already recorded."))
+    attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.REQUESTED, reason.strip(), now
+    attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
+    record_event(activity, actor=actor, verb="leave_requested", comment=attendance.leave_reason,
+                 data={"member": attendance.member_id})
+    return attendance
+
+
+@transaction.atomic
+def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
+    """The convener approves (the member is excused) or refuses a leave request."""
+    attendance = Attendance.objects.select_for_update().select_related("activity").get(pk=attendance_id)
+    if attendance.leave != Attendance.Leave.REQUESTED:
+        raise InvalidTransition(_("There is no open leave request to decide."))
+    attendance.leave = Attendance.Leave.APPROVED if approve else Attendance.Leave.REFUSED
+    attendance.leave_decided_by = actor
+    if approve:
+        attendance.status = Attendance.Status.EXCUSED
+    attendance.save(update_fields=["leave", "leave_decided_by", "status"])
+    record_event(attendance.activity, actor=actor, verb="leave_approved" if approve else "leave_refused",
+                 data={"member": attendance.member_id})
+    return attendance
+
+
+def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
+    rules = ActivitySettings.for_committee(activity.committee_id)
+    return (activity.starts_at - timedelta(minutes=rules.sign_in_opens_minutes),
+            activity.starts_at + timedelta(minutes=rules.sign_in_closes_minutes))
+
+
+@transaction.atomic
+def attendance_sign_in(*, code: str, actor, now: datetime | None = None) -> Attendance:
+    """An invited member signs in 签到 on site through the activity's link, inside the sign-in window."""
+    now = now or timezone.now()
+    activity = Activity.objects.select_for_update().filter(sign_in_code=code).first()
+    if activity is None:
+        raise DomainError(_("This sign-in link is not valid."))
+    attendance = _own_attendance(activity.pk, actor)
+    if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
+        raise DomainError(_("Sign-in is open only for an announced activity."))
+    opens, closes = sign_in_window(activity)
+    if not opens <= now <= closes:
+        raise DomainError(_("Sign-in is open from %(opens)s to %(closes)s.") % {
+            "opens": timezone.localtime(opens).strftime("%m-%d %H:%M"),
+            "closes": timezone.localtime(closes).strftime("%m-%d %H:%M")})
+    if attendance.status == Attendance.Status.PRESENT:
+        raise DomainError(_("You have already signed in."))
+    attendance.status, attendance.signed_in_at = Attendance.Status.PRESENT, now
+    attendance.sign_in_method = Attendance.Method.ON_SITE
+    attendance.save(update_fields=["status", "signed_in_at", "sign_in_method"])
+    record_event(activity, actor=actor, verb="signed_in", data={"member": attendance.member_id})
+    return attendance
+
+
+@transaction.atomic
+def attendance_record(*, activity_id: int, actor, version: int | None, statuses: dict[int, str],
+                      reasons: dict[int, str] | None = None, now: datetime | None = None) -> Activity:
+    """The convener records the attendance of the whole group at once (present / excused / absent)."""
+    now, reasons = now or timezone.now(), reasons or {}
+    activity = _lock(activity_id)
+    _check_version(activity, version)
+    if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
+        raise InvalidTransition(_("Attendance is recorded for an announced or held activity."))
+    if activity.starts_at > now:
+        raise DomainError(_("Attendance can be recorded once the activity has started."))
+    rows = {a.member_id: a for a in activity.attendances.select_for_update()}
+    unknown = set(statuses) - set(rows)
+    if unknown:
+        raise DomainError(_("Some of these members are not invited to the activity."))
+    errors, changed = [], []
+    for member_id, status in statuses.items():
+        row = rows[member_id]
+        if status not in Attendance.Status.values:
+            errors.append(_("Unknown attendance status."))
+            continue
+        if status == row.status:
+            continue
+        if status == Attendance.Status.EXCUSED:
+            row.leave_reason = (reasons.get(member_id) or row.leave_reason).strip()
+            if not row.leave_reason:
+                errors.append(_("%(name)s: an excused absence needs a reason.") % {"name": row.member.name})
+                continue
+        row.status = status
+        if status == Attendance.Status.PRESENT:
+            row.signed_in_at, row.sign_in_method = row.signed_in_at or now, row.sign_in_method or Attendance.Method.CONVENER
+        else:
+            row.signed_in_at, row.sign_in_method = None, ""
+        changed.append(row)
+    if errors:
+        raise DomainError(errors)
+    Attendance.objects.bulk_update(changed, ["status", "leave_reason", "signed_in_at", "sign_in_method"])
+    activity.version += 1
+    activity.save(update_fields=["version", "updated_at"])
+    record_event(activity, actor=actor, verb="attendance_recorded",
+                 data={str(r.member_id): r.status for r in changed})
+    return activity
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+
+
+def sniff(data: bytes) -> tuple[str, str, str]:
+    """(kind, content type, extension) decided by the file's content, not its name."""
+    if data.startswith(b"%PDF-"):
+        return Evidence.Kind.DOCUMENT, "application/pdf", "pdf"
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            fmt = image.format
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        fmt = None
+    if fmt not in IMAGE_FORMATS:
+        raise DomainError({"file": [_("Upload a photo (JPEG, PNG or WebP) or a PDF document.")]})
+    content_type, ext = IMAGE_FORMATS[fmt]
+    return Evidence.Kind.PHOTO, content_type, ext
+
+
+def _thumbnail(data: bytes) -> bytes:
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+@transaction.atomic
+def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
+    """Attach a photo or PDF to an activity; type by content, size by ``FILE_UPLOAD_MAX_BYTES``."""
+    activity = _lock(activity_id)
+    if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
+        raise InvalidTransition(_("A filed or cancelled activity takes no more evidence."))
+    limit = settings.FILE_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise DomainError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
+    data = upload.read()
+    kind, content_type, ext = sniff(data)
+    stem = PurePath(upload.name or "file").stem[:80] or "file"
+    evidence = Evidence(activity=activity, kind=kind, content_type=content_type, size=len(data),
+                        original_name=(upload.name or stem)[:200], caption=caption[:200], uploaded_by=actor)
+    evidence.file.save(f"{stem}.{ext}", ContentFile(data), save=False)
+    if kind == Evidence.Kind.PHOTO:
+        evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(_thumbnail(data)), save=False)
+    evidence.save()
+    record_event(activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name})
+    return evidence
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> AnnualPlan:
+    """Start a group's annual plan."""
+    if AnnualPlan.objects.filter(group=group, year=year).exists():
+        raise DomainError(_("This group already has a plan for that year."))
+    plan = AnnualPlan.objects.create(group=group, year=year, note=note)
+    record_event(plan, actor=actor, verb="created")
+    return plan
+
+
+@transaction.atomic
+def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, responsible=(), **fields) -> PlanItem:
+    """Add or change one plan item: quarter and month, type, contact point, responsible members."""
+    item = item or PlanItem(plan=plan)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    errors = {}
+    if item.month and item.quarter and not (item.quarter - 1) * 3 < item.month <= item.quarter * 3:
+        errors["month"] = [_("The month is not in that quarter.")]
+    if item.contact_point is not None and item.contact_point.committee_id != plan.group.committee_id:
+        errors["contact_point"] = [_("The contact point belongs to another committee.")]
+    if item.kind != Activity.Kind.THREE_ENTERS:
+        item.target = ""
+    elif not item.target:
+        errors["target"] = [_("Choose where the three enters activity goes.")]
+    members = list(responsible)
+    group_members = set(GroupMembership.objects.active().filter(group_id=plan.group_id).values_list("member_id", flat=True))
+    if any(m.pk not in group_members for m in members):
+        errors["responsible"] = [_("Responsible members must belong to the group.")]
+    if errors:
+        raise DomainError(errors)
+    item.save()
+    item.responsible.set(members)
+    record_event(plan, actor=actor, verb="item_saved", data={"item": item.pk, "title": item.title})
+    return item
+
+
+@transaction.atomic
+def plan_item_delete(*, item_id: int, actor) -> None:
+    """Remove a plan item; activities linked to it stay, unlinked."""
+    item = PlanItem.objects.select_for_update().select_related("plan").get(pk=item_id)
+    record_event(item.plan, actor=actor, verb="item_deleted", data={"item": item.pk, "title": item.title})
+    item.delete()

@@ -1,0 +1,391 @@
+"""Activity pages: the convener's group dashboard, plan editor and activity record; the member's
+activities, leave and sign-in; the staff ledger and coverage with Excel export.
+
+Each view checks permission through ``visible_to``/``editable_by`` (403 when out of scope), validates
+a form, calls one service or selector, and responds.
+"""
+from __future__ import annotations
+
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError
+from core.services import events_for
+from groups import exports
+from groups.access import Role, scope_of
+from groups.filters import ActivityFilter
+from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, apply_domain_error
+from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, PlanItem
+from groups.selectors import activities as sel
+from groups.services import activities as svc
+
+VERB_LABELS = {
+    "created": gettext_lazy("created"), "updated": gettext_lazy("changed the details"), "announced": gettext_lazy("announced"), "held": gettext_lazy("marked as held"),
+    "filed": gettext_lazy("filed in the ledger"), "cancelled": gettext_lazy("cancelled"), "invited": gettext_lazy("invited members"),
+    "leave_requested": gettext_lazy("asked for leave"), "leave_approved": gettext_lazy("approved a leave"), "leave_refused": gettext_lazy("refused a leave"),
+    "signed_in": gettext_lazy("signed in"), "attendance_recorded": gettext_lazy("recorded attendance"), "evidence_uploaded": gettext_lazy("uploaded evidence"),
+}
+
+TRANSITIONS = {
+    "announce": svc.activity_announce,
+    "hold": svc.activity_hold,
+    "file": svc.activity_file,
+    "cancel": svc.activity_cancel,
+}
+
+
+def _get_or_403(qs, **lookup):
+    obj = qs.filter(**lookup).first()
+    if obj is None:
+        raise PermissionDenied
+    return obj
+
+
+def _editable_group(request, pk: int) -> ActivityGroup:
+    return _get_or_403(ActivityGroup.objects.editable_by(request.user).select_related("committee"), pk=pk)
+
+
+def _editable_activity(request, pk: int) -> Activity:
+    return _get_or_403(Activity.objects.editable_by(request.user), pk=pk)
+
+
+def _period(request) -> sel.Period:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+        quarter = int(request.GET.get("quarter") or 0) or None
+    except ValueError:
+        year, quarter = today.year, None
+    if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
+        year, quarter = today.year, None
+    return sel.Period(year, quarter)
+
+
+def _require_reader(request):
+    scope = scope_of(request.user)
+    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
+        raise PermissionDenied
+    return scope
+
+
+# --- Convener -------------------------------------------------------------------------------------
+
+@login_required
+def group_activities(request, pk: int):
+    """The convener's group dashboard: coverage, next activities, plan progress, recent record."""
+    group = _editable_group(request, pk)
+    period = _period(request)
+    coverage = sel.group_coverage(group, period)
+    activities = sel.ledger(Activity.objects.filter(group=group))
+    context = {
+        "group": group,
+        "period": period,
+        "coverage": coverage,
+        "upcoming": list(sel.upcoming(activities)[:5]),
+        "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
+        "progress": sel.plan_progress(group, period.year),
+        "quarters": [1, 2, 3, 4],
+    }
+    return render(request, "groups/activities/group_dashboard.html", context)
+
+
+@login_required
+def activity_new(request, pk: int):
+    group = _editable_group(request, pk)
+    form = ActivityForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = svc.activity_create(actor=request.user, group=group, **form.service_fields())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("The activity is saved. Announce it when the details are settled."))
+            return redirect("groups:activity_detail", activity.pk)
+    return render(request, "groups/activities/activity_form.html", {"form": form, "group": group})
+
+
+@login_required
+def activity_edit(request, pk: int):
+    activity = _editable_activity(request, pk)
+    group = activity.group
+    if group is None:
+        raise PermissionDenied  # committee activities are edited in the admin
+    form = ActivityForm(request.POST or None, instance=activity, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.activity_update(activity_id=activity.pk, actor=request.user, version=form.cleaned_data.get("version"),
+                                **form.service_fields())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("groups:activity_detail", activity.pk)
+    return render(request, "groups/activities/activity_form.html", {"form": form, "group": group, "activity": activity})
+
+
+@login_required
+def activity_detail(request, pk: int):
+    """One activity: for its conveners the record (attendance, leave, evidence, actions); for a member their part."""
+    activity = _get_or_403(
+        sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
+    can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
+    member_id = scope_of(request.user).member_id
+    attendances = list(activity.attendances.select_related("member").order_by("member__name"))
+    mine = next((a for a in attendances if a.member_id == member_id), None)
+    events = list(events_for(activity)) if can_edit else []
+    for event in events:
+        event.label = VERB_LABELS.get(event.verb, event.verb)
+    context = {
+        "activity": activity,
+        "can_edit": can_edit,
+        "mine": mine,
+        "attendances": attendances if can_edit else [],
+        "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
+        "evidence": list(activity.evidence.all()),
+        "events": events,
+        "statuses": [(value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED],
+        "sign_in_url": request.build_absolute_uri(reverse("groups:sign_in", args=[activity.sign_in_code])),
+        "window": svc.sign_in_window(activity),
+        "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
+        "leave_form": LeaveForm(),
+        "evidence_form": EvidenceForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "groups/activities/activity_detail.html", context)
+
+
+@login_required
+@require_POST
+def activity_transition(request, pk: int, action: str):
+    activity = _editable_activity(request, pk)
+    if action not in TRANSITIONS:
+        raise PermissionDenied
+    kwargs = {"reason": request.POST.get("reason", "")} if action == "cancel" else {}
+    try:
+        TRANSITIONS[action](activity_id=activity.pk, actor=request.user, **kwargs)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The activity is now “%(state)s”.") % {
+            "state": Activity.objects.get(pk=pk).get_state_display()})
+    return redirect("groups:activity_detail", pk)
+
+
+@login_required
+@require_POST
+def attendance_record(request, pk: int):
+    """The whole group's attendance in one form: ``status_<member id>`` and ``reason_<member id>``."""
+    activity = _editable_activity(request, pk)
+    statuses, reasons = {}, {}
+    for key, value in request.POST.items():
+        if key.startswith("status_") and key[7:].isdigit() and value:
+            statuses[int(key[7:])] = value
+        elif key.startswith("reason_") and key[7:].isdigit() and value.strip():
+            reasons[int(key[7:])] = value
+    try:
+        svc.attendance_record(activity_id=activity.pk, actor=request.user, version=request.POST.get("version"),
+                              statuses=statuses, reasons=reasons)
+        if request.POST.get("and_hold") and Activity.objects.get(pk=pk).state == Activity.State.ANNOUNCED:
+            svc.activity_hold(activity_id=activity.pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Attendance saved."))
+    return redirect(reverse("groups:activity_detail", args=[pk]) + "#attendance")
+
+
+@login_required
+@require_POST
+def leave_decide(request, pk: int):
+    attendance = _get_or_403(Attendance.objects.filter(activity__in=Activity.objects.editable_by(request.user)), pk=pk)
+    try:
+        svc.attendance_decide_leave(attendance_id=attendance.pk, actor=request.user,
+                                    approve=request.POST.get("decision") == "approve")
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("groups:activity_detail", args=[attendance.activity_id]) + "#attendance")
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk: int):
+    activity = _editable_activity(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    else:
+        try:
+            svc.evidence_upload(activity_id=activity.pk, actor=request.user, upload=form.cleaned_data["file"],
+                                caption=form.cleaned_data["caption"])
+        except DomainError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The file is attached."))
+    return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+
+
+@login_required
+def evidence_file(request, pk: int, thumbnail: bool = False):
+    evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
+    stored = evidence.thumbnail if thumbnail and evidence.thumbnail else evidence.file
+    content_type = "image/jpeg" if stored is evidence.thumbnail else evidence.content_type
+    return FileResponse(stored.open("rb"), content_type=content_type)
+
+
+@login_required
+def activity_qr(request, pk: int):
+    """The sign-in QR code as SVG, drawn on the server."""
+    activity = _editable_activity(request, pk)
+    url = request.build_absolute_uri(reverse("groups:sign_in", args=[activity.sign_in_code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- Plan ---------------------------------------------------------------------------------------
+
+@login_required
+def plan_edit(request, pk: int, year: int):
+    """The annual plan editor: items by month, each with type, contact point and responsible members."""
+    group = _editable_group(request, pk)
+    plan = AnnualPlan.objects.filter(group=group, year=year).first()
+    item = None
+    if plan and request.GET.get("item"):
+        item = _get_or_403(plan.items.all(), pk=request.GET["item"])
+    form = PlanItemForm(request.POST or None, instance=item, group=group)
+    if request.method == "POST":
+        try:
+            if plan is None:
+                plan = svc.plan_create(group=group, year=year, actor=request.user)
+                messages.success(request, _("The plan for %(year)s is started.") % {"year": year})
+                return redirect("groups:plan", pk, year)
+            if form.is_valid():
+                svc.plan_item_save(plan=plan, actor=request.user, item=item,
+                                   responsible=form.cleaned_data["responsible"], **form.service_fields())
+                messages.success(request, _("Plan item saved."))
+                return redirect("groups:plan", pk, year)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+    context = {"group": group, "year": year, "plan": plan, "form": form, "item": item,
+               "items": list(sel.plan_items(plan)) if plan else [],
+               "progress": sel.plan_progress(group, year) if plan else []}
+    return render(request, "groups/activities/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_item_delete(request, pk: int):
+    item = _get_or_403(PlanItem.objects.filter(plan__group__in=ActivityGroup.objects.editable_by(request.user))
+                       .select_related("plan"), pk=pk)
+    svc.plan_item_delete(item_id=item.pk, actor=request.user)
+    messages.success(request, _("Plan item removed."))
+    return redirect("groups:plan", item.plan.group_id, item.plan.year)
+
+
+# --- Member ---------------------------------------------------------------------------------------
+
+@login_required
+def my_activities(request):
+    scope = scope_of(request.user)
+    if Role.MEMBER not in scope.roles:
+        raise PermissionDenied
+    now = timezone.now()
+    rows = list(sel.my_attendances(scope.member_id)[:200])
+    upcoming = [a for a in rows if a.activity.ends_at >= now and a.activity.state in ("planned", "announced")]
+    past = [a for a in rows if a not in upcoming]
+    upcoming.reverse()
+    return render(request, "groups/activities/my_activities.html",
+                  {"upcoming": upcoming, "past": past, "now": now, "leave_form": LeaveForm()})
+
+
+@login_required
+@require_POST
+def leave_request(request, pk: int):
+    activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
+    form = LeaveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Give a reason for the leave."))
+        svc.attendance_request_leave(activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your leave request is sent to the convener."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("groups:my_activities")
+    return redirect(target)
+
+
+@login_required
+def sign_in(request, code: str):
+    """The page a member reaches from the QR code: one button to sign in."""
+    activity = Activity.objects.select_related("group", "committee").filter(sign_in_code=code).first()
+    if activity is None:
+        raise PermissionDenied
+    result = None
+    if request.method == "POST":
+        try:
+            svc.attendance_sign_in(code=code, actor=request.user)
+        except DomainError as exc:
+            result = ("danger", " ".join(exc.messages))
+        else:
+            result = ("success", _("Signed in. Thank you for coming!"))
+    mine = Attendance.objects.filter(activity=activity, member_id=scope_of(request.user).member_id).first()
+    return render(request, "groups/activities/sign_in.html",
+                  {"activity": activity, "mine": mine, "result": result, "window": svc.sign_in_window(activity)})
+
+
+# --- Staff --------------------------------------------------------------------------------------
+
+@login_required
+def ledger(request):
+    """The ledger 台账 of every group the user reads, filtered, paginated, exportable to Excel."""
+    _require_reader(request)
+    qs = Activity.objects.visible_to(request.user)
+    filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
+    qs = sel.ledger(filterset.qs if filterset.is_bound and filterset.is_valid() else qs).order_by("-starts_at", "-id")
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(exports.ledger_workbook(qs), "ledger")
+    for field in filterset.form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm")
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "groups/activities/ledger.html",
+                  {"filter": filterset, "page_obj": page, "query": query.urlencode()})
+
+
+@login_required
+def coverage(request):
+    """Coverage 全覆盖 per committee and per group for a year or quarter; Excel export."""
+    _require_reader(request)
+    period = _period(request)
+    committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
+    groups = sel.groups_coverage(ActivityGroup.objects.visible_to(request.user).filter(is_active=True), period)
+    committee_id = request.GET.get("committee")
+    if committee_id and committee_id.isdigit():
+        groups = groups.filter(committee_id=committee_id)
+    if request.GET.get("export") == "xlsx":
+        return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), "coverage")
+    query = request.GET.copy()
+    query.pop("export", None)
+    groups = list(groups)
+    for g in groups:  # one subtraction per group row, already aggregated in the database
+        g.uncovered_count = g.member_count - g.covered_count
+    return render(request, "groups/activities/coverage.html",
+                  {"committees": list(committees), "groups": groups, "period": period,
+                   "query": query.urlencode(), "quarters": [1, 2, 3, 4]})
