@@ -20,7 +20,7 @@ class Walker:
 
     def submitted(self, **kw) -> Proposal:
         p = self.draft(**kw)
-        return services.proposal_submit(proposal_id=p.pk, actor=self.world.member, today=self.today)
+        return services.proposal_submit(proposal_id=p.pk, actor=p.lead_proposer.user, today=self.today)
 
     def filed(self, **kw) -> Proposal:
         p = self.submitted(**kw)
@@ -39,7 +39,7 @@ class Walker:
 
     def rated(self, rating="satisfied", **kw) -> Proposal:
         p = self.replied(**kw)
-        services.proposal_rate(proposal_id=p.pk, actor=self.world.member, rating=rating, comment="很好", today=self.today)
+        services.proposal_rate(proposal_id=p.pk, actor=p.lead_proposer.user, rating=rating, comment="很好", today=self.today)
         return Proposal.objects.get(pk=p.pk)
 
     def closed(self, **kw) -> Proposal:
