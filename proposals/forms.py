@@ -26,6 +26,9 @@ class Form(forms.Form):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format or "%Y-%m-%d")  # what <input type=date> expects
+
 
 class ProposalForm(Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Proposal.Kind.choices, initial=Proposal.Kind.MEMBER)
@@ -46,12 +49,14 @@ class ProposalForm(Form):
                                                                    status=Member.Status.ACTIVE)
                                              .exclude(pk=member.pk).order_by("name"))
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
+        if not convened_group_ids:  # only a convener submits in a group's name
+            del self.fields["group"]
 
     def service_data(self) -> dict:
         d = self.cleaned_data
         return {"title": d["title"], "analysis": d["analysis"], "suggestions": d["suggestions"],
                 "category": d["category"], "kind": d["kind"], "during_plenary": d["during_plenary"],
-                "is_public": d["is_public"], "group_id": d["group"].pk if d["group"] else None}
+                "is_public": d["is_public"], "group_id": d["group"].pk if d.get("group") else None}
 
 
 class RejectForm(Form):
@@ -139,6 +144,8 @@ class ReportForm(Form):
         self.fields["co_authors"].queryset = Member.objects.filter(committee_id=member.committee_id,
                                                                    status=Member.Status.ACTIVE).exclude(pk=member.pk)
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
+        if not convened_group_ids:
+            del self.fields["group"]
 
 
 class ReportEditForm(Form):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, ResultCode
+from proposals.models import Adoption, Assignment, Instruction, Level, OpinionReport, Proposal, ResultCode
 
 S = Proposal.State
 GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
@@ -146,6 +146,9 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     )
     adoption_levels = list(Adoption.objects.filter(report__in=reports).values("level").annotate(n=Count("pk"))
                            .order_by("level"))
+    levels = dict(Level.choices)
+    for row in adoption_levels:
+        row["label"] = str(levels.get(row["level"], row["level"]))
     report_totals["instructions"] = Instruction.objects.filter(report__in=reports).count()
     return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "codes": codes,
             "reports": report_totals, "adoption_levels": adoption_levels}

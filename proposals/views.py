@@ -415,7 +415,7 @@ def report_create(request):
         try:
             report = services.report_submit(actor=request.user, title=d["title"], content=d["content"],
                                             co_author_ids=[m.pk for m in d["co_authors"]],
-                                            group_id=d["group"].pk if d["group"] else None)
+                                            group_id=d["group"].pk if d.get("group") else None)
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
