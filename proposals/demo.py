@@ -109,10 +109,9 @@ def _proposals(ctx, c: Committee, count: int, demo_member: Member | None) -> lis
 
 def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | None) -> dict:
     """Fill the fields each state implies: serial numbers, units and deadlines, replies, ratings."""
-    rng, y, today = ctx.rng, ctx.year, timezone.localdate()
+    rng, today = ctx.rng, timezone.localdate()
     units = list(HandlingUnit.objects.filter(committee=c).order_by("pk"))
     serial = 0
-    extra = {"assignments": [], "replies": [], "feedback": [], "implementation": []}
     filed_pool = []
     for p in rows:
         done = FLOW.index(p.state) if p.state in FLOW else FLOW.index(S.UNDER_REVIEW)
