@@ -141,3 +141,37 @@ def test_the_list_runs_a_fixed_number_of_queries(world, client_for, django_asser
 @pytest.mark.parametrize("name", ["api:proposal-list", "api:opinion-report-list", "api:proposal-stats"])
 def test_anonymous_requests_are_refused(client, db, name):
     assert client.get(reverse(name)).status_code in (401, 403)
+
+
+# Each action, the state it needs and who may do it; everyone else is refused (403, or 404 when out of sight).
+ACTIONS = [
+    ("submit", "draft", "member", {}),
+    ("file", "submitted", "staff", {}),
+    ("reject", "submitted", "staff", {"reason": "涉及个人事务"}),
+    ("assign", "filed", "staff", None),
+    ("request-reassignment", "assigned", "unit_user", {"reason": "非本单位职责"}),
+    ("reply", "assigned", "unit_user", None),
+    ("rate", "replied", "member", {"rating": "satisfied"}),
+    ("close", "rated", "staff", {}),
+]
+ROLES = ["member", "convener", "staff", "other_staff", "unit_user", "other_unit_user", "leader"]
+
+
+@pytest.mark.parametrize(("name", "state", "allowed", "payload"), ACTIONS, ids=[a[0] for a in ACTIONS])
+@pytest.mark.parametrize("who", ROLES)
+def test_every_action_is_refused_to_everyone_but_its_role(world, client_for, walk, name, state, allowed, payload, who):
+    walk.today = None
+    p = {"draft": walk.draft, "submitted": walk.submitted, "filed": walk.filed, "assigned": walk.assigned,
+         "replied": walk.replied, "rated": walk.rated}[state]()
+    if payload is None:
+        payload = {"lead_unit": world.unit.pk} if name == "assign" else {
+            "text": "答复", "result_code": "A", "signed_pdf": pdf_upload()}
+    client = client_for(getattr(world, who))
+    url = reverse(f"api:proposal-{name}", args=[p.pk])
+    response = client.post(url, payload) if name == "reply" else client.post(url, payload, content_type="application/json")
+    if who == allowed:
+        assert response.status_code == 200, response.content
+        assert Proposal.objects.get(pk=p.pk).state != state
+    else:
+        assert response.status_code in (403, 404), (who, response.status_code)
+        assert Proposal.objects.get(pk=p.pk).state == state
