@@ -42,6 +42,8 @@ class ProposalForm(Form):
                                                widget=forms.SelectMultiple(attrs={"size": 6}),
                                                help_text=_("Invited co-signers confirm before you submit."))
     is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
+    attachment = forms.FileField(label=_("attachment"), required=False,
+                                 help_text=_("Supporting material, up to 20 MB."))
 
     def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.models import (
     Adoption,
     Assignment,
+    Attachment,
     CoHandlerOpinion,
     ContactRecord,
     CoSigner,
@@ -124,7 +125,7 @@ def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
 
 @transaction.atomic
 def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int | None = None,
-                        today: date | None = None) -> Proposal:
+                        attachments=(), today: date | None = None) -> Proposal:
     """Create or change a draft proposal and invite its co-signers."""
     scope = scope_of(actor)
     if not scope.member_id:
@@ -147,6 +148,10 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
         proposal.save()
         record_event(proposal, actor=actor, verb="edited")
     _invite(proposal, cosigner_ids, actor=actor, today=_today(today))
+    for upload in attachments:
+        if upload.size > MAX_PDF_BYTES:
+            raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
+        Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
     return proposal
 
 

@@ -106,7 +106,7 @@ def _proposal_form(request, member, proposal=None):
     scope = _scope(request)
     kwargs = {"member": member, "convened_group_ids": scope.convened_group_ids}
     if request.method == "POST":
-        return forms.ProposalForm(request.POST, **kwargs)
+        return forms.ProposalForm(request.POST, request.FILES, **kwargs)
     if proposal is None:
         return forms.ProposalForm(**kwargs)
     initial = {f: getattr(proposal, f) for f in ("kind", "title", "category", "during_plenary", "analysis",
@@ -127,7 +127,8 @@ def edit(request, pk: int | None = None):
         try:
             proposal = services.proposal_save_draft(
                 actor=request.user, data=form.service_data(), proposal_id=proposal.pk if proposal else None,
-                cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]])
+                cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]],
+                attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [])
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
@@ -375,7 +376,9 @@ def figures(request):
     return render(request, "proposals/figures.html", {
         **data, "year": year, "committees": committees, "query": query.urlencode(),
         "committee": request.GET.get("committee", ""), "categories": Category.choices,
-        "base": f"year={year}" + (f"&committee={request.GET['committee']}" if request.GET.get("committee") else ""),
+        "category": request.GET.get("category", ""),
+        "base": f"year={year}" + "".join(f"&{k}={request.GET[k]}" for k in ("committee", "category", "unit")
+                                        if request.GET.get(k)),
     })
 
 

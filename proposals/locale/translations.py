@@ -174,7 +174,8 @@ ZH = {
     "The report was submitted.": "信息已报送。", "Choose accepted reports and the publication date.": "请选择已采纳的信息和编发日期。",
     "Compiled into %(issue)s.": "已编入%(issue)s。", "Proposal review": "提案审查", "Assigned proposals": "交办提案",
     "Proposals and public-opinion reports": "提案与社情民意",
-    "Closed ": "已办结", "Assigned ": "已交办",
+    "Supporting material, up to 20 MB.": "相关材料，不超过20MB。", "The attachment is larger than 20 MB.": "附件超过20MB。",
+    "All categories": "全部类别",
 }
 PLURALS = {
     "and %(n)s co-signer": "等 %(n)s 人联名",

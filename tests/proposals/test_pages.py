@@ -211,3 +211,26 @@ def test_other_committee_staff_cannot_touch_a_report(world, client_for):
     r = services.report_submit(actor=world.member, title="标题", content="内容")
     assert client_for(world.other_staff).get(reverse("proposals:report_detail", args=[r.pk])).status_code == 403
     assert client_for(world.other_staff).post(reverse("proposals:report_act", args=[r.pk, "accept"])).status_code == 403
+
+
+def test_a_draft_carries_an_attachment(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(world.member)
+    client.post(reverse("proposals:create"), {
+        "kind": "member", "title": "关于加强校园食品安全的建议", "category": "society", "suggestions": "建立陪餐制度",
+        "attachment": SimpleUploadedFile("调研报告.txt", "调研数据".encode())})
+    p = Proposal.objects.get()
+    assert p.attachments.get().name == "调研报告.txt"
+    assert "调研报告.txt" in client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
+
+
+def test_the_figures_link_to_the_lists_behind_them(world, client_for, walk):
+    walk.closed()
+    walk.submitted()
+    client = client_for(world.staff)
+    body = client.get(reverse("proposals:figures") + "?year=2026").content.decode()
+    assert "figure=closed" in body
+    listed = client.get(reverse("proposals:list") + "?year=2026&figure=closed")
+    assert listed.context["page_obj"].paginator.count == 1
+    assert client.get(reverse("proposals:list") + "?year=2026&figure=submitted").context["page_obj"].paginator.count == 2
