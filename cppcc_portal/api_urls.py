@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from groups import api as groups_api
+from proposals import api as proposals_api
 
 router = DefaultRouter()
 router.register("committees", groups_api.CommitteeViewSet, basename="committee")
@@ -14,10 +15,13 @@ router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
 router.register("activities", groups_api.ActivityViewSet, basename="activity")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
+router.register("proposals", proposals_api.ProposalViewSet, basename="proposal")
+router.register("opinion-reports", proposals_api.OpinionReportViewSet, basename="opinion-report")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
     path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
+    path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),
     path("", include(router.urls)),
 ]

@@ -1,3 +1,24 @@
+from django.urls import path
+
+from proposals import views
+
 app_name = "proposals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.edit, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("invitations/<int:pk>/<slug:answer>/", views.cosign, name="cosign"),
+    path("review/", views.review, name="review"),
+    path("list/", views.proposal_list, name="list"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("figures/", views.figures, name="figures"),
+    path("figures.xlsx", views.figures_xlsx, name="figures_xlsx"),
+    path("unit/", views.unit, name="unit"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/act/<slug:action>/", views.report_act, name="report_act"),
+]

@@ -1,0 +1,142 @@
+"""Admin for proposal staff: only their committees' rows; status changes go through the services."""
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from groups.admin_base import CommitteeScopedAdmin, ScopedInline
+from proposals import services
+from proposals.models import (
+    Adoption,
+    Assignment,
+    Feedback,
+    Holiday,
+    ImplementationEntry,
+    Instruction,
+    OpinionReport,
+    Proposal,
+    ProposalSettings,
+    Reply,
+    ReportIssue,
+    ResultCode,
+    SupervisionNote,
+)
+
+# The workflow fields change only through the services (locked, checked, audited).
+WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
+                   "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
+                   "implemented_on", "not_filed_reason", "not_filed_outcome", "is_key", "supervising_leader")
+
+
+class AssignmentInline(ScopedInline):
+    model = Assignment
+    readonly_fields = ("unit", "role", "assigned_on", "due_date", "reassign_until", "is_active", "reassignment_reason")
+    can_delete = False
+
+
+class ReplyInline(ScopedInline):
+    model = Reply
+    readonly_fields = ("round", "unit", "result_code", "replied_on", "on_time", "signed_pdf", "text")
+    can_delete = False
+
+
+class FeedbackInline(ScopedInline):
+    model = Feedback
+    readonly_fields = ("round", "rating", "comment")
+    can_delete = False
+
+
+class ImplementationInline(ScopedInline):
+    model = ImplementationEntry
+    readonly_fields = ("date", "text", "completes")
+    can_delete = False
+
+
+class SupervisionInline(ScopedInline):
+    model = SupervisionNote
+    readonly_fields = ("date", "text")
+    can_delete = False
+
+
+def _run(modeladmin, request, queryset, call, done):
+    ok = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            ok += 1
+        except ValidationError as exc:
+            modeladmin.message_user(request, f"{obj}: {'；'.join(exc.messages)}", messages.ERROR)
+    if ok:
+        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(CommitteeScopedAdmin):
+    list_display = ("number_display", "title", "committee", "year", "lead_proposer", "category", "state", "lead_unit",
+                    "reply_due", "is_key")
+    list_filter = ("year", "state", "category", "kind", "is_key", "committee")
+    search_fields = ("title", "lead_proposer__name")
+    list_select_related = ("committee", "lead_proposer", "lead_unit")
+    readonly_fields = WORKFLOW_FIELDS
+    raw_id_fields = ("lead_proposer",)
+    inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
+    actions = ["file_selected", "close_selected"]
+
+    @admin.action(description=_("File the selected proposals"))
+    def file_selected(self, request, queryset):
+        _run(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
+             _("%(n)s proposals filed."))
+
+    @admin.action(description=_("Close the selected proposals"))
+    def close_selected(self, request, queryset):
+        _run(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
+             _("%(n)s proposals closed."))
+
+
+class AdoptionInline(ScopedInline):
+    model = Adoption
+
+
+class InstructionInline(ScopedInline):
+    model = Instruction
+
+
+@admin.register(OpinionReport)
+class OpinionReportAdmin(CommitteeScopedAdmin):
+    list_display = ("title", "committee", "year", "author", "group", "state", "issue")
+    list_filter = ("year", "state", "committee")
+    search_fields = ("title", "author__name")
+    list_select_related = ("committee", "author", "group", "issue")
+    readonly_fields = ("state", "issue", "decline_reason", "source_proposal")
+    raw_id_fields = ("author", "co_authors")
+    inlines = [AdoptionInline, InstructionInline]
+    actions = ["accept_selected"]
+
+    @admin.action(description=_("Accept the selected reports"))
+    def accept_selected(self, request, queryset):
+        _run(self, request, queryset, lambda r: services.report_accept(report_id=r.pk, actor=request.user),
+             _("%(n)s reports accepted."))
+
+
+@admin.register(ReportIssue)
+class ReportIssueAdmin(CommitteeScopedAdmin):
+    list_display = ("__str__", "committee", "published_on")
+    list_filter = ("year", "committee")
+
+
+@admin.register(ProposalSettings)
+class ProposalSettingsAdmin(CommitteeScopedAdmin):
+    list_display = ("committee", "reply_months_between_sessions", "reply_months_plenary", "reply_months_max",
+                    "reassignment_working_days", "feedback_working_days", "second_round_months")
+
+
+@admin.register(ResultCode)
+class ResultCodeAdmin(CommitteeScopedAdmin):
+    list_display = ("code", "label", "committee", "order", "is_active")
+    list_filter = ("committee", "is_active")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(CommitteeScopedAdmin):
+    list_display = ("date", "kind", "name", "committee")
+    list_filter = ("committee", "kind")
+    date_hierarchy = "date"

@@ -1,0 +1,52 @@
+"""The figures as an Excel workbook (openpyxl)."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from proposals.models import Category, Level
+
+COLUMNS = [
+    ("submitted", _l("Submitted")), ("filed", _l("Filed")), ("filing_rate", _l("Filing rate %")), ("on_time", _l("Replied on time")),
+    ("overdue", _l("Overdue now")), ("satisfaction_rate", _l("Satisfaction rate %")),
+    ("first_satisfaction_rate", _l("First-round satisfaction %")), ("implementation_rate", _l("Implementation rate %")),
+]
+
+
+def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]]):
+    ws = wb.create_sheet(title)
+    ws.append([first, *[str(label) for _key, label in COLUMNS]])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for name, row in rows:
+        ws.append([name, *[row.get(key) for key, _label in COLUMNS]])
+    ws.column_dimensions["A"].width = 28
+
+
+def figures_workbook(data: dict, year: int) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, _("Totals"), str(year), [(_("All"), data["totals"])])
+    _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]])
+    categories = dict(Category.choices)
+    _sheet(wb, _("By category"), _("Category"), [(str(categories.get(r["category"], r["category"])), r)
+                                                  for r in data["by_category"]])
+    ws = wb.create_sheet(_("Result codes"))
+    ws.append([_("Result code"), _("Meaning"), _("Replies"), _("Share %")])
+    for c in data["codes"]:
+        ws.append([c["result_code"], c["label"], c["n"], c["share"]])
+    ws = wb.create_sheet(_("Public-opinion reports"))
+    r = data["reports"]
+    for label, value in [(_("Submitted"), r["submitted"]), (_("Accepted"), r["accepted"]),
+                         (_("Adopted"), r["adopted"]), (_("Leaders' instructions"), r["instructions"])]:
+        ws.append([label, value])
+    levels = dict(Level.choices)
+    for row in data["adoption_levels"]:
+        ws.append([_("Adopted by %(level)s CPPCC") % {"level": levels.get(row["level"], row["level"])}, row["n"]])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,176 @@
+"""Forms for the proposal pages; each one feeds exactly one service."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import ActivityGroup, HandlingUnit, Member
+from proposals.models import Category, ContactRecord, Level, Proposal
+
+
+class Form(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.RadioSelect):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select | forms.SelectMultiple):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format or "%Y-%m-%d")  # what <input type=date> expects
+
+
+class ProposalForm(Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Proposal.Kind.choices, initial=Proposal.Kind.MEMBER)
+    group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
+    title = forms.CharField(label=_("title"), max_length=200)
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    during_plenary = forms.BooleanField(label=_("submitted during the plenary session"), required=False, initial=True)
+    analysis = forms.CharField(label=_("analysis"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    suggestions = forms.CharField(label=_("suggestions"), widget=forms.Textarea(attrs={"rows": 5}))
+    cosigners = forms.ModelMultipleChoiceField(label=_("co-signers"), queryset=Member.objects.none(), required=False,
+                                               widget=forms.SelectMultiple(attrs={"size": 6}),
+                                               help_text=_("Invited co-signers confirm before you submit."))
+    is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
+    attachment = forms.FileField(label=_("attachment"), required=False,
+                                 help_text=_("Supporting material, up to 20 MB."))
+
+    def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cosigners"].queryset = (Member.objects.filter(committee_id=member.committee_id,
+                                                                   status=Member.Status.ACTIVE)
+                                             .exclude(pk=member.pk).order_by("name"))
+        self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
+        if not convened_group_ids:  # only a convener submits in a group's name
+            del self.fields["group"]
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {"title": d["title"], "analysis": d["analysis"], "suggestions": d["suggestions"],
+                "category": d["category"], "kind": d["kind"], "during_plenary": d["during_plenary"],
+                "is_public": d["is_public"], "group_id": d["group"].pk if d.get("group") else None}
+
+
+class RejectForm(Form):
+    reason = forms.CharField(label=_("reason for not filing"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label=_("after not filing"), choices=Proposal.Outcome.choices, required=False)
+
+
+class MergeForm(Form):
+    into = forms.IntegerField(label=_("merge into"), widget=forms.HiddenInput)
+
+
+class AssignForm(Form):
+    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none())
+    co_units = forms.ModelMultipleChoiceField(label=_("co-handling units"), queryset=HandlingUnit.objects.none(),
+                                              required=False, widget=forms.SelectMultiple(attrs={"size": 5}))
+    due_date = forms.DateField(label=_("reply due"), required=False, widget=DateInput,
+                               help_text=_("Leave empty to use the committee's rule."))
+
+    def __init__(self, *args, committee_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = HandlingUnit.objects.filter(committee_id=committee_id, is_active=True).order_by("name")
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+
+
+class KeyForm(Form):
+    is_key = forms.BooleanField(label=_("key proposal"), required=False)
+    leader = forms.ModelChoiceField(label=_("supervising leader"), queryset=Member.objects.none(), required=False)
+
+    def __init__(self, *args, committee_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Member.objects.filter(committee_id=committee_id, is_standing=True).order_by("name")
+
+
+class NoteForm(Form):
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ImplementationForm(Form):
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    completes = forms.BooleanField(label=_("marks it implemented"), required=False)
+
+
+class ContactForm(Form):
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    way = forms.ChoiceField(label=_("way"), choices=ContactRecord.Way.choices)
+    with_whom = forms.CharField(label=_("with whom"), max_length=100)
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReplyForm(Form):
+    text = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 6}))
+    result_code = forms.ChoiceField(label=_("result code"))
+    signed_pdf = forms.FileField(label=_("signed PDF"))
+
+    def __init__(self, *args, codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["result_code"].choices = [("", "---------"), *[(c.code, str(c)) for c in codes]]
+
+
+class OpinionForm(Form):
+    text = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReassignForm(Form):
+    reason = forms.CharField(label=_("reason for reassignment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RateForm(Form):
+    rating = forms.ChoiceField(label=_("rating"), choices=Proposal.Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReportForm(Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 8}))
+    co_authors = forms.ModelMultipleChoiceField(label=_("co-authors"), queryset=Member.objects.none(), required=False,
+                                                widget=forms.SelectMultiple(attrs={"size": 5}))
+    group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
+
+    def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["co_authors"].queryset = Member.objects.filter(committee_id=member.committee_id,
+                                                                   status=Member.Status.ACTIVE).exclude(pk=member.pk)
+        self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
+        if not convened_group_ids:
+            del self.fields["group"]
+
+
+class ReportEditForm(Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class DeclineForm(Form):
+    reason = forms.CharField(label=_("reason for declining"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AdoptionForm(Form):
+    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    adopted_by = forms.CharField(label=_("adopted by"), max_length=100, required=False)
+
+
+class InstructionForm(Form):
+    leader = forms.CharField(label=_("leader"), max_length=50)
+    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    text = forms.CharField(label=_("instruction"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CompileForm(Form):
+    published_on = forms.DateField(label=_("published on"), widget=DateInput)

@@ -1,0 +1,21 @@
+from .config import DEFAULT_RESULT_CODES, Holiday, ProposalSettings, ResultCode
+from .proposal import (
+    Assignment,
+    Attachment,
+    Category,
+    CoHandlerOpinion,
+    ContactRecord,
+    CoSigner,
+    Feedback,
+    ImplementationEntry,
+    Proposal,
+    Reply,
+    SupervisionNote,
+)
+from .report import Adoption, Instruction, Level, OpinionReport, ReportIssue
+
+__all__ = [
+    "DEFAULT_RESULT_CODES", "Adoption", "Assignment", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
+    "ContactRecord", "Feedback", "Holiday", "ImplementationEntry", "Instruction", "Level", "OpinionReport",
+    "Proposal", "ProposalSettings", "Reply", "ReportIssue", "ResultCode", "SupervisionNote",
+]

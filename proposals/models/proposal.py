@@ -1,0 +1,372 @@
+"""A proposal 提案 and everything its handling produces."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Party
+
+
+class Category(models.TextChoices):
+    ECONOMY = "economy", _("Economy")
+    POLITICS = "politics", _("Politics and law")
+    CULTURE = "culture", _("Culture and education")
+    SOCIETY = "society", _("Society and livelihood")
+    ECOLOGY = "ecology", _("Ecological civilisation")
+    URBAN = "urban", _("Urban development")
+    AGRICULTURE = "agriculture", _("Agriculture and rural areas")
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff and leaders: their committees'; a member: own, co-signed, merged-into-own and public; a unit: assigned."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        if scope.member_id:
+            q |= Q(lead_proposer_id=scope.member_id)
+            q |= Q(pk__in=CoSigner.objects.filter(member_id=scope.member_id).exclude(
+                status=CoSigner.Status.DECLINED).values("proposal_id"))
+            q |= Q(pk__in=Proposal.objects.filter(merged_from__lead_proposer_id=scope.member_id).values("pk"))
+            q |= Q(is_public=True, committee_id=scope.member_committee_id, state__in=Proposal.PUBLIC_STATES)
+        if scope.unit_ids:
+            q |= Q(pk__in=Assignment.objects.filter(unit_id__in=scope.unit_ids, is_active=True).values("proposal_id"))
+        return self.filter(q)
+
+    def reviewable_by(self, user):
+        """What secretariat staff act on: their committees only."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        return self if scope.is_superuser else self.filter(committee_id__in=scope.staff_committee_ids)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(state__in=Proposal.HANDLING_STATES, reply_due__lt=today)
+
+
+class Proposal(models.Model):
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member proposal")
+        COLLECTIVE = "collective", _("Collective proposal")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        FILED = "filed", _("Filed")
+        NOT_FILED = "not_filed", _("Not filed")
+        MERGED = "merged", _("Merged")
+        ASSIGNED = "assigned", _("Assigned")
+        HANDLING = "handling", _("Being handled")
+        REPLIED = "replied", _("Replied")
+        RATED = "rated", _("Rated")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        NONE = "", _("None")
+        REPORT = "report", _("Converted into a public-opinion report")
+        LETTER = "letter", _("Forwarded as a letter")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASIC = "basic", _("Basically satisfied")
+        UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+    REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
+    HANDLING_STATES = (State.ASSIGNED, State.HANDLING)
+    PUBLIC_STATES = (State.FILED, State.ASSIGNED, State.HANDLING, State.REPLIED, State.RATED, State.CLOSED)
+    MERGE_TARGET_STATES = PUBLIC_STATES
+
+    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
+                                  related_name="proposals")
+    year = models.PositiveSmallIntegerField(_("session year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MEMBER)
+    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("submitting group"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="proposals")
+    sector = models.ForeignKey("groups.Sector", verbose_name=_("submitting sector"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="proposals")
+    special_committee = models.ForeignKey("groups.SpecialCommittee", verbose_name=_("submitting special committee"),
+                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    party = models.CharField(_("submitting party"), max_length=10, choices=Party.choices, blank=True)
+    during_plenary = models.BooleanField(_("submitted during the plenary session"), default=True)
+    lead_proposer = models.ForeignKey("groups.Member", verbose_name=_("lead proposer"), on_delete=models.PROTECT,
+                                      related_name="proposals")
+    title = models.CharField(_("title"), max_length=200)
+    analysis = models.TextField(_("analysis"), blank=True)
+    suggestions = models.TextField(_("suggestions"))
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    serial_number = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    is_public = models.BooleanField(_("public"), default=True,
+                                    help_text=_("Filed public proposals can be read by every member of the committee."))
+    not_filed_reason = models.TextField(_("reason for not filing"), blank=True)
+    not_filed_outcome = models.CharField(_("after not filing"), max_length=10, choices=Outcome.choices, blank=True)
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_from")
+    round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    lead_unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("lead unit"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="led_proposals")
+    reply_due = models.DateField(_("reply due"), null=True, blank=True)
+    feedback_due = models.DateField(_("feedback due"), null=True, blank=True)
+    result_code = models.CharField(_("result code"), max_length=5, blank=True)
+    replied_on_time = models.BooleanField(_("first reply on time"), null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    first_rating = models.CharField(_("first-round rating"), max_length=12, choices=Rating.choices, blank=True)
+    is_key = models.BooleanField(_("key proposal"), default=False)
+    supervising_leader = models.ForeignKey("groups.Member", verbose_name=_("supervising leader"), null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="supervised_proposals")
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-year", "serial_number", "-id"]
+        indexes = [
+            models.Index(fields=["committee", "year", "state"]),
+            models.Index(fields=["lead_unit", "state"]),
+            models.Index(fields=["state", "reply_due"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "serial_number"], condition=Q(serial_number__isnull=False),
+                name="proposal_unique_serial",
+                violation_error_message=_("This serial number is already used in this year."),
+            ),
+            models.CheckConstraint(condition=~Q(state="not_filed") | ~Q(not_filed_reason=""),
+                                   name="proposal_not_filed_has_reason"),
+            models.CheckConstraint(condition=~Q(state="merged") | Q(merged_into__isnull=False),
+                                   name="proposal_merged_has_target"),
+            models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_display} {self.title}"
+
+    @property
+    def number_display(self) -> str:
+        return f"第{self.serial_number}号" if self.serial_number else ""
+
+    @property
+    def submitter_display(self) -> str:
+        if self.kind == self.Kind.COLLECTIVE:
+            body = self.group or self.sector or self.special_committee or self.get_party_display()
+            return str(body)
+        return self.lead_proposer.name
+
+
+class CoSigner(models.Model):
+    """A co-signer 联名 of a member proposal, invited by the lead proposer and confirming before submission."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners")
+    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="cosigned")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    deadline = models.DateField(_("confirm by"))
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-signer")
+        verbose_name_plural = _("co-signers")
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique")]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="attachments")
+    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name or self.file.name
+
+
+class Assignment(models.Model):
+    """A proposal handed to a unit 交办: one lead 主办 and any co-handlers 会办."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        CO = "co", _("Co-handling unit")
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="assignments")
+    unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="assignments")
+    role = models.CharField(_("role"), max_length=4, choices=Role.choices)
+    assigned_on = models.DateField(_("assigned on"))
+    due_date = models.DateField(_("due date"))
+    reassign_until = models.DateField(_("reassignment possible until"))
+    is_active = models.BooleanField(_("active"), default=True)
+    reassignment_reason = models.TextField(_("reason for reassignment"), blank=True)
+    reassignment_requested_at = models.DateTimeField(_("reassignment requested at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["proposal_id", "role", "id"]
+        indexes = [models.Index(fields=["unit", "is_active"])]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal"], condition=Q(role="lead", is_active=True),
+                                    name="assignment_one_active_lead"),
+            models.UniqueConstraint(fields=["proposal", "unit"], condition=Q(is_active=True),
+                                    name="assignment_unit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_role_display()}"
+
+
+class ContactRecord(models.Model):
+    """The unit's contact with the proposer 沟通记录."""
+
+    class Way(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        MEETING = "meeting", _("Meeting")
+        PHONE = "phone", _("Phone")
+        OTHER = "other", _("Other")
+
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE,
+                                   related_name="contacts")
+    date = models.DateField(_("date"))
+    way = models.CharField(_("way"), max_length=10, choices=Way.choices)
+    with_whom = models.CharField(_("with whom"), max_length=100)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("contact record")
+        verbose_name_plural = _("contact records")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_way_display()} {self.with_whom}"
+
+
+class Reply(models.Model):
+    """The lead unit's answer 答复 in one round: text, signed PDF, result code."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="replies")
+    unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="replies")
+    round = models.PositiveSmallIntegerField(_("round"))
+    text = models.TextField(_("reply"))
+    signed_pdf = models.FileField(_("signed PDF"), upload_to="proposals/replies/%Y/")
+    result_code = models.CharField(_("result code"), max_length=5)
+    replied_on = models.DateField(_("replied on"))
+    on_time = models.BooleanField(_("on time"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["proposal_id", "round"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "round"], name="reply_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} · {self.round} · {self.result_code}"
+
+
+class CoHandlerOpinion(models.Model):
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE,
+                                   related_name="opinions")
+    text = models.TextField(_("opinion"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("co-handler opinion")
+        verbose_name_plural = _("co-handler opinions")
+
+    def __str__(self) -> str:
+        return str(self.assignment)
+
+
+class Feedback(models.Model):
+    """The lead proposer's rating 反馈 of one round's reply."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="feedback")
+    round = models.PositiveSmallIntegerField(_("round"))
+    rating = models.CharField(_("rating"), max_length=12, choices=Proposal.Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["proposal_id", "round"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "round"], name="feedback_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} · {self.get_rating_display()}"
+
+
+class ImplementationEntry(models.Model):
+    """Progress after closing 落实, until staff mark the proposal implemented."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="implementation")
+    date = models.DateField(_("date"))
+    text = models.TextField(_("progress"))
+    completes = models.BooleanField(_("marks it implemented"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("implementation entry")
+        verbose_name_plural = _("implementation entries")
+        ordering = ["proposal_id", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:30]}"
+
+
+class SupervisionNote(models.Model):
+    """A supervising leader's note on a key proposal 重点提案督办."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="supervision_notes")
+    date = models.DateField(_("date"))
+    text = models.TextField(_("note"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("supervision note")
+        verbose_name_plural = _("supervision notes")
+        ordering = ["proposal_id", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:30]}"

@@ -1,0 +1,132 @@
+"""Public-opinion reports 社情民意信息, the issues 期 they are compiled into, and their outcomes."""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+
+
+class OpinionReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff and leaders: their committees'; a member: the reports they wrote or co-wrote."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        if scope.member_id:
+            q |= Q(author_id=scope.member_id) | Q(pk__in=OpinionReport.co_authors.through.objects.filter(
+                member_id=scope.member_id).values("opinionreport_id"))
+        if scope.convened_group_ids:
+            q |= Q(group_id__in=scope.convened_group_ids)
+        return self.filter(q)
+
+
+class ReportIssue(models.Model):
+    """A numbered issue 期 of the committee's public-opinion bulletin."""
+
+    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
+                                  related_name="report_issues")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("issue number"))
+    published_on = models.DateField(_("published on"))
+
+    class Meta:
+        verbose_name = _("bulletin issue")
+        verbose_name_plural = _("bulletin issues")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["committee", "year", "number"], name="report_issue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.number}期"
+
+
+class OpinionReport(models.Model):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPILED = "compiled", _("Compiled")
+
+    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
+                                  related_name="opinion_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    author = models.ForeignKey("groups.Member", verbose_name=_("author"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="opinion_reports")
+    co_authors = models.ManyToManyField("groups.Member", verbose_name=_("co-authors"), blank=True,
+                                        related_name="co_authored_reports")
+    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("submitting group"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="opinion_reports")
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    issue = models.ForeignKey(ReportIssue, verbose_name=_("issue"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="reports")
+    source_proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("converted from proposal"), null=True,
+                                           blank=True, on_delete=models.SET_NULL, related_name="opinion_report")
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OpinionReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("public-opinion report")
+        verbose_name_plural = _("public-opinion reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["committee", "year", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(author__isnull=False) | Q(group__isnull=False),
+                                   name="report_has_author_or_group"),
+            models.CheckConstraint(condition=~Q(state="declined") | ~Q(decline_reason=""),
+                                   name="report_declined_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Adoption(models.Model):
+    """A report adopted 采用 by a CPPCC at some level."""
+
+    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="adoptions")
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    adopted_by = models.CharField(_("adopted by"), max_length=100, blank=True)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        ordering = ["report_id", "date"]
+        constraints = [models.UniqueConstraint(fields=["report", "level"], name="adoption_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.date}"
+
+
+class Instruction(models.Model):
+    """A leader's written instruction 批示 on a report."""
+
+    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="instructions")
+    leader = models.CharField(_("leader"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    date = models.DateField(_("date"))
+    text = models.TextField(_("instruction"))
+
+    class Meta:
+        verbose_name = _("leader's instruction")
+        verbose_name_plural = _("leaders' instructions")
+        ordering = ["report_id", "date"]
+
+    def __str__(self) -> str:
+        return f"{self.leader} {self.date}"

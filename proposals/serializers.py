@@ -1,0 +1,120 @@
+from rest_framework import serializers
+
+from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "unit", "unit_name", "role", "assigned_on", "due_date", "reassign_until", "is_active"]
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reply
+        fields = ["round", "unit", "text", "result_code", "replied_on", "on_time", "signed_pdf"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    lead_proposer_name = serializers.CharField(source="lead_proposer.name", read_only=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "committee", "year", "serial_number", "kind", "title", "category", "during_plenary", "state",
+                  "round", "lead_proposer", "lead_proposer_name", "lead_unit", "lead_unit_name", "reply_due",
+                  "feedback_due", "result_code", "rating", "is_key", "merged_into", "is_overdue", "submitted_at",
+                  "filed_at", "closed_at", "implemented_on"]
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    replies = ReplySerializer(many=True, read_only=True)
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "analysis", "suggestions", "not_filed_reason", "assignments",
+                  "replies"]
+
+
+class AdoptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Adoption
+        fields = ["level", "adopted_by", "date"]
+
+
+class InstructionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instruction
+        fields = ["leader", "level", "date", "text"]
+
+
+class OpinionReportSerializer(serializers.ModelSerializer):
+    adoptions = AdoptionSerializer(many=True, read_only=True)
+    instructions = InstructionSerializer(many=True, read_only=True)
+    issue_label = serializers.CharField(source="issue", read_only=True, default=None)
+
+    class Meta:
+        model = OpinionReport
+        fields = ["id", "committee", "year", "author", "co_authors", "group", "title", "content", "state",
+                  "decline_reason", "issue", "issue_label", "adoptions", "instructions", "created_at"]
+        read_only_fields = ["committee", "year", "author", "state", "decline_reason", "issue"]
+
+
+# --- action inputs ---
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, required=False, default="")
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.IntegerField()
+
+
+class AssignInput(serializers.Serializer):
+    lead_unit = serializers.IntegerField()
+    co_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReassignInput(serializers.Serializer):
+    assignment = serializers.IntegerField(required=False)
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReplyInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, required=False, default="")
+    result_code = serializers.CharField(allow_blank=True, required=False, default="")
+    signed_pdf = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class RateInput(serializers.Serializer):
+    rating = serializers.CharField(allow_blank=True, required=False, default="")
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReportSubmitInput(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True, required=False, default="")
+    content = serializers.CharField(allow_blank=True, required=False, default="")
+    co_authors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    group = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class DeclineInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AdoptionInput(serializers.Serializer):
+    level = serializers.CharField()
+    date = serializers.DateField()
+    adopted_by = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class InstructionInput(serializers.Serializer):
+    leader = serializers.CharField(allow_blank=True)
+    level = serializers.CharField()
+    date = serializers.DateField()
+    text = serializers.CharField(allow_blank=True)

@@ -1,0 +1,654 @@
+"""Every write on proposals and public-opinion reports: one function per action, locked, checked, audited.
+
+Each service locks the row it changes (``select_for_update``), checks the state inside the lock, so two
+staff pressing "file" at once get one filing and one clear refusal, and records the transition with
+``record_event`` (the proposal page's timeline).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError, InvalidTransition
+from core.services import record_event
+from groups.access import scope_of
+from groups.models import ActivityGroup, HandlingUnit, Member
+from proposals.deadlines import add_months, add_working_days, settings_for
+from proposals.models import (
+    Adoption,
+    Assignment,
+    Attachment,
+    CoHandlerOpinion,
+    ContactRecord,
+    CoSigner,
+    Feedback,
+    ImplementationEntry,
+    Instruction,
+    Level,
+    OpinionReport,
+    Proposal,
+    ProposalSettings,
+    Reply,
+    ReportIssue,
+    ResultCode,
+    SupervisionNote,
+)
+
+S = Proposal.State
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+class NotPermitted(DomainError):
+    """The user has no right to this action on this record (the API answers 403)."""
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _lock(proposal_id: int) -> Proposal:
+    try:
+        return Proposal.objects.select_for_update().get(pk=proposal_id)
+    except Proposal.DoesNotExist:
+        raise DomainError(_("This proposal does not exist.")) from None
+
+
+def _require_state(proposal: Proposal, *states, message: str) -> None:
+    if proposal.state not in states:
+        raise InvalidTransition(message)
+
+
+def _require_staff(actor, committee_id: int) -> None:
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the proposal committee's staff may do this."))
+
+
+def _require_lead_proposer(actor, proposal: Proposal) -> None:
+    if scope_of(actor).member_id != proposal.lead_proposer_id:
+        raise NotPermitted(_("Only the lead proposer may do this."))
+
+
+def _move(proposal: Proposal, to: str, *, actor, verb: str, comment: str = "", fields=(), data=None) -> Proposal:
+    """Change the state, save the given fields with it and append the transition to the timeline."""
+    before = proposal.state
+    proposal.state = to
+    proposal.save(update_fields=["state", "updated_at", *fields])
+    record_event(proposal, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment, data=data)
+    return proposal
+
+
+def _lock_settings(committee_id: int) -> ProposalSettings:
+    """The committee's settings row doubles as the lock for its year's serial numbers."""
+    settings_for(committee_id)
+    return ProposalSettings.objects.select_for_update().get(committee_id=committee_id)
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+# --- drafting and co-signing ----------------------------------------------------------------------
+
+DRAFT_FIELDS = ("title", "analysis", "suggestions", "category", "kind", "during_plenary", "party", "is_public")
+
+
+def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
+    errors = {}
+    if not (data.get("title") or "").strip():
+        errors["title"] = _("Enter the title (案由).")
+    if not (data.get("suggestions") or "").strip():
+        errors["suggestions"] = _("Enter at least one concrete suggestion.")
+    if data.get("category") not in dict(Proposal._meta.get_field("category").choices):
+        errors["category"] = _("Choose a category.")
+    collective = data.get("kind") == Proposal.Kind.COLLECTIVE
+    bodies = [data.get("group_id"), data.get("sector_id"), data.get("special_committee_id"), data.get("party")]
+    if collective and not any(bodies):
+        errors["kind"] = _("A collective proposal needs the group, sector, special committee or party submitting it.")
+    if collective and cosigner_ids:
+        errors["cosigners"] = _("A collective proposal has no co-signers.")
+    if cosigner_ids:
+        found = set(Member.objects.filter(pk__in=cosigner_ids, committee_id=member.committee_id,
+                                          status=Member.Status.ACTIVE).values_list("pk", flat=True))
+        if set(cosigner_ids) - found:
+            errors["cosigners"] = _("Every co-signer must be a serving member of the same committee.")
+        if member.pk in set(cosigner_ids):
+            errors["cosigners"] = _("The lead proposer cannot co-sign their own proposal.")
+    if data.get("group_id") and not ActivityGroup.objects.filter(pk=data["group_id"],
+                                                                 committee_id=member.committee_id).exists():
+        errors["group"] = _("The group must belong to the same committee.")
+    if errors:
+        raise DomainError(errors)
+    return data
+
+
+@transaction.atomic
+def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int | None = None,
+                        attachments=(), today: date | None = None) -> Proposal:
+    """Create or change a draft proposal and invite its co-signers."""
+    scope = scope_of(actor)
+    if not scope.member_id:
+        raise NotPermitted(_("Only a member can draft a proposal."))
+    member = Member.objects.get(pk=scope.member_id)
+    cosigner_ids = [int(i) for i in cosigner_ids]
+    _check_draft(member, data, cosigner_ids)
+    values = {k: data[k] for k in DRAFT_FIELDS if k in data}
+    values.update({k: data.get(k) for k in ("group_id", "sector_id", "special_committee_id")})
+    if proposal_id is None:
+        proposal = Proposal.objects.create(committee_id=member.committee_id, lead_proposer=member,
+                                           year=data.get("year") or _today(today).year, **values)
+        record_event(proposal, actor=actor, verb="drafted", to_state=S.DRAFT)
+    else:
+        proposal = _lock(proposal_id)
+        _require_lead_proposer(actor, proposal)
+        _require_state(proposal, S.DRAFT, message=_("Only a draft can be changed."))
+        for k, v in values.items():
+            setattr(proposal, k, v)
+        proposal.save()
+        record_event(proposal, actor=actor, verb="edited")
+    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))
+    for upload in attachments:
+        if upload.size > MAX_PDF_BYTES:
+            raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
+        Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
+    return proposal
+
+
+def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) -> None:
+    existing = set(proposal.cosigners.values_list("member_id", flat=True))
+    proposal.cosigners.exclude(member_id__in=cosigner_ids).delete()
+    new = [m for m in cosigner_ids if m not in existing]
+    if not new:
+        return
+    deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
+    CoSigner.objects.bulk_create(CoSigner(proposal=proposal, member_id=m, deadline=deadline) for m in new)
+    record_event(proposal, actor=actor, verb="cosigners_invited", data={"members": new})
+
+
+@transaction.atomic
+def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None = None) -> CoSigner:
+    """A member confirms or declines an invitation to co-sign 联名."""
+    invitation = CoSigner.objects.select_for_update().select_related("proposal").get(pk=cosigner_id)
+    if scope_of(actor).member_id != invitation.member_id:
+        raise NotPermitted(_("This invitation is addressed to another member."))
+    if invitation.status != CoSigner.Status.INVITED or invitation.proposal.state != S.DRAFT:
+        raise InvalidTransition(_("This invitation has already been answered or the proposal was submitted."))
+    if _today(today) > invitation.deadline:
+        raise InvalidTransition(_("The time to confirm this invitation has passed."))
+    invitation.status = CoSigner.Status.CONFIRMED if accept else CoSigner.Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    record_event(invitation.proposal, actor=actor, verb="cosign_confirmed" if accept else "cosign_declined")
+    return invitation
+
+
+@transaction.atomic
+def proposal_submit(*, proposal_id: int, actor, today: date | None = None) -> Proposal:
+    """The lead proposer submits a draft; unanswered invitations past their deadline lapse."""
+    proposal = _lock(proposal_id)
+    _require_lead_proposer(actor, proposal)
+    _require_state(proposal, S.DRAFT, message=_("Only a draft can be submitted."))
+    today = _today(today)
+    proposal.cosigners.filter(status=CoSigner.Status.INVITED, deadline__lt=today).update(status=CoSigner.Status.EXPIRED)
+    waiting = list(proposal.cosigners.filter(status=CoSigner.Status.INVITED).values_list("member__name", flat=True))
+    if waiting:
+        raise InvalidTransition(_("Waiting for co-signers to confirm: %(names)s.") % {"names": "、".join(waiting)})
+    proposal.submitted_at = timezone.now()
+    return _move(proposal, S.SUBMITTED, actor=actor, verb="submitted", fields=["submitted_at"])
+
+
+# --- review ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def proposal_start_review(*, proposal_id: int, actor) -> Proposal:
+    """Staff take a submitted proposal up for review 审查."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    _require_state(proposal, S.SUBMITTED, message=_("Only a submitted proposal can be taken up for review."))
+    return _move(proposal, S.UNDER_REVIEW, actor=actor, verb="review_started")
+
+
+@transaction.atomic
+def proposal_file(*, proposal_id: int, actor) -> Proposal:
+    """Accept a proposal for handling 立案 and give it the year's next serial number."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be filed."))
+    # The committee's settings row is the serial-number lock: two filings in one committee queue here.
+    _lock_settings(proposal.committee_id)
+    top = Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year).aggregate(
+        m=Max("serial_number"))["m"]
+    proposal.serial_number = (top or 0) + 1
+    proposal.filed_at = timezone.now()
+    return _move(proposal, S.FILED, actor=actor, verb="filed", fields=["serial_number", "filed_at"],
+                 comment=proposal.number_display)
+
+
+@transaction.atomic
+def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "") -> Proposal:
+    """Do not file 不予立案, with the reason told to the proposer; optionally convert it."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be refused."))
+    if not (reason or "").strip():
+        raise DomainError({"reason": _("Give the reason for not filing; the proposer is told.")})
+    if outcome not in Proposal.Outcome.values:
+        raise DomainError({"outcome": _("Choose what happens to the proposal instead.")})
+    proposal.not_filed_reason = reason.strip()
+    proposal.not_filed_outcome = outcome
+    _move(proposal, S.NOT_FILED, actor=actor, verb="not_filed", comment=proposal.not_filed_reason,
+          fields=["not_filed_reason", "not_filed_outcome"])
+    if outcome == Proposal.Outcome.REPORT:
+        report = OpinionReport.objects.create(
+            committee_id=proposal.committee_id, year=proposal.year, author_id=proposal.lead_proposer_id,
+            title=proposal.title, content=f"{proposal.analysis}\n\n{proposal.suggestions}".strip(),
+            source_proposal=proposal,
+        )
+        record_event(report, actor=actor, verb="converted_from_proposal", to_state=report.state)
+    return proposal
+
+
+@transaction.atomic
+def proposal_merge(*, proposal_id: int, into_id: int, actor) -> Proposal:
+    """Merge 并案 a proposal into a filed one on the same matter; its proposer still gets the answer."""
+    if proposal_id == into_id:
+        raise DomainError(_("A proposal cannot be merged into itself."))
+    first, second = sorted([proposal_id, into_id])  # lock in id order so two merges cannot deadlock
+    locked = {p.pk: p for p in Proposal.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+    proposal, target = locked.get(proposal_id), locked.get(into_id)
+    if proposal is None or target is None:
+        raise DomainError(_("This proposal does not exist."))
+    _require_staff(actor, proposal.committee_id)
+    _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be merged."))
+    if target.committee_id != proposal.committee_id or target.year != proposal.year:
+        raise DomainError(_("Proposals can only be merged within the same committee and session."))
+    if target.state not in Proposal.MERGE_TARGET_STATES:
+        raise InvalidTransition(_("A proposal can only be merged into a filed one."))
+    proposal.merged_into = target
+    _move(proposal, S.MERGED, actor=actor, verb="merged", fields=["merged_into"], comment=str(target))
+    record_event(target, actor=actor, verb="merged_in", comment=str(proposal), data={"proposal": proposal.pk})
+    return proposal
+
+
+# --- assignment and handling ----------------------------------------------------------------------
+
+@transaction.atomic
+def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
+                    today: date | None = None) -> Proposal:
+    """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    _require_state(proposal, S.FILED, message=_("Only a filed proposal can be assigned."))
+    co_unit_ids = [int(u) for u in co_unit_ids if int(u) != int(lead_unit_id)]
+    units = set(HandlingUnit.objects.filter(pk__in=[lead_unit_id, *co_unit_ids], committee_id=proposal.committee_id,
+                                            is_active=True).values_list("pk", flat=True))
+    if len(units) != len({int(lead_unit_id), *co_unit_ids}):
+        raise DomainError({"lead_unit": _("Choose handling units of this committee.")})
+    rules, today = settings_for(proposal.committee_id), _today(today)
+    months = rules.reply_months_plenary if proposal.during_plenary else rules.reply_months_between_sessions
+    limit = add_months(today, rules.reply_months_max)
+    due = due_date or add_months(today, months)
+    if due > limit or due <= today:
+        raise DomainError({"due_date": _("The reply deadline must fall after today and within %(m)s months.")
+                           % {"m": rules.reply_months_max}})
+    window = add_working_days(proposal.committee_id, today, rules.reassignment_working_days)
+    opinion_due = min(due, date.fromordinal(today.toordinal() + rules.cohandler_opinion_days))
+    rows = [Assignment(proposal=proposal, unit_id=lead_unit_id, role=Assignment.Role.LEAD, assigned_on=today,
+                       due_date=due, reassign_until=window)]
+    rows += [Assignment(proposal=proposal, unit_id=u, role=Assignment.Role.CO, assigned_on=today,
+                        due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
+    Assignment.objects.bulk_create(rows)
+    proposal.lead_unit_id, proposal.reply_due = lead_unit_id, due
+    return _move(proposal, S.ASSIGNED, actor=actor, verb="assigned", fields=["lead_unit", "reply_due"],
+                 data={"lead": int(lead_unit_id), "co": co_unit_ids, "due": due.isoformat()})
+
+
+def _lock_assignment(assignment_id: int, actor) -> tuple[Assignment, Proposal]:
+    try:
+        assignment = Assignment.objects.select_for_update().get(pk=assignment_id, is_active=True)
+    except Assignment.DoesNotExist:
+        raise DomainError(_("This assignment does not exist or was withdrawn.")) from None
+    if assignment.unit_id not in scope_of(actor).unit_ids:
+        raise NotPermitted(_("Only the assigned unit may do this."))
+    return assignment, _lock(assignment.proposal_id)
+
+
+@transaction.atomic
+def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, today: date | None = None) -> Assignment:
+    """A unit returns a proposal that is not its business 退回, within the window; staff reassign it."""
+    assignment, proposal = _lock_assignment(assignment_id, actor)
+    _require_state(proposal, *Proposal.HANDLING_STATES,
+                   message=_("Reassignment can only be asked for while the proposal is being handled."))
+    if not (reason or "").strip():
+        raise DomainError({"reason": _("Say why the proposal is not your unit's business.")})
+    if _today(today) > assignment.reassign_until:
+        raise InvalidTransition(_("The reassignment window closed on %(d)s.") % {"d": assignment.reassign_until})
+    assignment.is_active = False
+    assignment.reassignment_reason = reason.strip()
+    assignment.reassignment_requested_at = timezone.now()
+    assignment.save(update_fields=["is_active", "reassignment_reason", "reassignment_requested_at"])
+    if assignment.role == Assignment.Role.LEAD:
+        proposal.assignments.filter(is_active=True).update(is_active=False)
+        proposal.lead_unit, proposal.reply_due = None, None
+        _move(proposal, S.FILED, actor=actor, verb="reassignment_requested", comment=assignment.reassignment_reason,
+              fields=["lead_unit", "reply_due"], data={"unit": assignment.unit_id})
+    else:
+        record_event(proposal, actor=actor, verb="reassignment_requested", comment=assignment.reassignment_reason,
+                     data={"unit": assignment.unit_id})
+    return assignment
+
+
+@transaction.atomic
+def contact_record(*, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "") -> ContactRecord:
+    """The unit records its contact with the proposer 沟通; the first contact starts handling."""
+    assignment, proposal = _lock_assignment(assignment_id, actor)
+    _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Contact is recorded while the proposal is handled."))
+    if way not in ContactRecord.Way.values or not (with_whom or "").strip():
+        raise DomainError(_("Give the way of contact and with whom."))
+    record = ContactRecord.objects.create(assignment=assignment, date=date, way=way, with_whom=with_whom.strip(),
+                                          notes=notes, created_by=actor)
+    if proposal.state == S.ASSIGNED:
+        _move(proposal, S.HANDLING, actor=actor, verb="handling_started", comment=str(record))
+    else:
+        record_event(proposal, actor=actor, verb="contacted", comment=str(record))
+    return record
+
+
+@transaction.atomic
+def proposal_start_handling(*, proposal_id: int, actor) -> Proposal:
+    """The lead unit acknowledges the assignment and starts handling 办理."""
+    proposal = _lock(proposal_id)
+    if proposal.lead_unit_id not in scope_of(actor).unit_ids:
+        raise NotPermitted(_("Only the lead unit may do this."))
+    _require_state(proposal, S.ASSIGNED, message=_("Only an assigned proposal can be taken up."))
+    return _move(proposal, S.HANDLING, actor=actor, verb="handling_started")
+
+
+@transaction.atomic
+def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandlerOpinion:
+    """A co-handling unit sends its opinion to the lead unit."""
+    assignment, proposal = _lock_assignment(assignment_id, actor)
+    if assignment.role != Assignment.Role.CO:
+        raise DomainError(_("Only a co-handling unit sends an opinion."))
+    _require_state(proposal, *Proposal.HANDLING_STATES, message=_("The proposal is not being handled."))
+    if not (text or "").strip():
+        raise DomainError({"text": _("Enter the opinion.")})
+    opinion = CoHandlerOpinion.objects.create(assignment=assignment, text=text.strip(), created_by=actor)
+    record_event(proposal, actor=actor, verb="cohandler_opinion", data={"unit": assignment.unit_id})
+    return opinion
+
+
+def check_pdf(upload) -> None:
+    """A signed reply must be a real PDF: the file starts with ``%PDF-``."""
+    if upload is None:
+        raise DomainError({"signed_pdf": _("Attach the signed reply as a PDF.")})
+    if upload.size > MAX_PDF_BYTES:
+        raise DomainError({"signed_pdf": _("The PDF is larger than 20 MB.")})
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise DomainError({"signed_pdf": _("The file is not a PDF.")})
+
+
+@transaction.atomic
+def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, signed_pdf,
+                   today: date | None = None) -> Reply:
+    """The lead unit answers 答复 with its text, signed PDF and result code; the feedback window opens."""
+    proposal = _lock(proposal_id)
+    if proposal.lead_unit_id not in scope_of(actor).unit_ids:
+        raise NotPermitted(_("Only the lead unit may reply."))
+    _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Only a proposal being handled can be answered."))
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = _("Enter the reply.")
+    codes = set(ResultCode.objects.filter(committee_id=proposal.committee_id, is_active=True)
+                .values_list("code", flat=True))
+    if result_code not in codes:
+        errors["result_code"] = _("Choose a result code from the committee's list.")
+    if errors:
+        raise DomainError(errors)
+    check_pdf(signed_pdf)
+    today = _today(today)
+    on_time = today <= proposal.reply_due
+    reply = Reply.objects.create(proposal=proposal, unit_id=proposal.lead_unit_id, round=proposal.round, text=text.strip(),
+                                 signed_pdf=signed_pdf, result_code=result_code, replied_on=today, on_time=on_time,
+                                 created_by=actor)
+    rules = settings_for(proposal.committee_id)
+    proposal.result_code = result_code
+    proposal.feedback_due = add_working_days(proposal.committee_id, today, rules.feedback_working_days)
+    if proposal.round == 1:
+        proposal.replied_on_time = on_time
+    _move(proposal, S.REPLIED, actor=actor, verb="replied", comment=result_code,
+          fields=["result_code", "feedback_due", "replied_on_time"], data={"round": proposal.round})
+    return reply
+
+
+@transaction.atomic
+def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", today: date | None = None) -> Feedback:
+    """The lead proposer rates the reply 反馈; 不满意 sends it back for another round with a new deadline."""
+    proposal = _lock(proposal_id)
+    _require_lead_proposer(actor, proposal)
+    _require_state(proposal, S.REPLIED, message=_("Only a replied proposal can be rated."))
+    if rating not in Proposal.Rating.values:
+        raise DomainError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})
+    today = _today(today)
+    if proposal.feedback_due and today > proposal.feedback_due:
+        raise InvalidTransition(_("The feedback window closed on %(d)s.") % {"d": proposal.feedback_due})
+    if rating == Proposal.Rating.UNSATISFIED and not (comment or "").strip():
+        raise DomainError({"comment": _("Say what is unsatisfactory, so the unit can do better.")})
+    feedback = Feedback.objects.create(proposal=proposal, round=proposal.round, rating=rating, comment=comment.strip())
+    proposal.rating = rating
+    if proposal.round == 1:
+        proposal.first_rating = rating
+    fields = ["rating", "first_rating"]
+    if rating != Proposal.Rating.UNSATISFIED:
+        _move(proposal, S.RATED, actor=actor, verb="rated", comment=feedback.get_rating_display(), fields=fields)
+        return feedback
+    rules = settings_for(proposal.committee_id)
+    proposal.round += 1
+    proposal.reply_due = add_months(today, rules.second_round_months)
+    proposal.assignments.filter(is_active=True, role=Assignment.Role.LEAD).update(due_date=proposal.reply_due)
+    _move(proposal, S.HANDLING, actor=actor, verb="reopened", comment=comment.strip(),
+          fields=[*fields, "round", "reply_due"], data={"round": proposal.round, "due": proposal.reply_due.isoformat()})
+    return feedback
+
+
+@transaction.atomic
+def proposal_close(*, proposal_id: int, actor, today: date | None = None) -> Proposal:
+    """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    lapsed = proposal.state == S.REPLIED and proposal.feedback_due and _today(today) > proposal.feedback_due
+    if proposal.state != S.RATED and not lapsed:
+        raise InvalidTransition(_("Only a rated proposal, or one whose feedback window has passed, can be closed."))
+    proposal.closed_at = timezone.now()
+    return _move(proposal, S.CLOSED, actor=actor, verb="closed", fields=["closed_at"])
+
+
+@transaction.atomic
+def implementation_add(*, proposal_id: int, actor, text: str, date: date, completes: bool = False) -> ImplementationEntry:
+    """Record progress 落实 on a closed proposal; staff may mark it implemented."""
+    proposal = _lock(proposal_id)
+    scope = scope_of(actor)
+    if not (scope.is_staff_of(proposal.committee_id) or proposal.lead_unit_id in scope.unit_ids):
+        raise NotPermitted(_("Only staff or the lead unit may record implementation."))
+    _require_state(proposal, S.CLOSED, message=_("Implementation is tracked after the proposal is closed."))
+    if proposal.implemented_on:
+        raise InvalidTransition(_("This proposal is already marked implemented."))
+    if completes and not scope.is_staff_of(proposal.committee_id):
+        raise NotPermitted(_("Only staff mark a proposal implemented."))
+    if not (text or "").strip():
+        raise DomainError({"text": _("Describe the progress.")})
+    entry = ImplementationEntry.objects.create(proposal=proposal, date=date, text=text.strip(), completes=completes,
+                                               created_by=actor)
+    if completes:
+        proposal.implemented_on = date
+        proposal.save(update_fields=["implemented_on", "updated_at"])
+    record_event(proposal, actor=actor, verb="implemented" if completes else "implementation_progress", comment=text)
+    return entry
+
+
+@transaction.atomic
+def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int | None = None) -> Proposal:
+    """Mark a filed proposal as key 重点提案 with its supervising leader 督办领导, or unmark it."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    if proposal.state not in Proposal.PUBLIC_STATES:
+        raise InvalidTransition(_("Only a filed proposal can be a key proposal."))
+    if is_key and not Member.objects.filter(pk=leader_id, committee_id=proposal.committee_id).exists():
+        raise DomainError({"leader": _("Choose the supervising leader from the committee's members.")})
+    proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
+    proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
+    record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
+    return proposal
+
+
+@transaction.atomic
+def supervision_note_add(*, proposal_id: int, actor, text: str, date: date) -> SupervisionNote:
+    """Record the supervising leader's note on a key proposal."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    if not proposal.is_key:
+        raise InvalidTransition(_("Supervision notes belong to key proposals."))
+    if not (text or "").strip():
+        raise DomainError({"text": _("Enter the note.")})
+    note = SupervisionNote.objects.create(proposal=proposal, text=text.strip(), date=date, created_by=actor)
+    record_event(proposal, actor=actor, verb="supervised", comment=note.text)
+    return note
+
+
+# --- public-opinion reports -----------------------------------------------------------------------
+
+R = OpinionReport.State
+
+
+def _lock_report(report_id: int, actor) -> OpinionReport:
+    try:
+        report = OpinionReport.objects.select_for_update().get(pk=report_id)
+    except OpinionReport.DoesNotExist:
+        raise DomainError(_("This report does not exist.")) from None
+    _require_staff(actor, report.committee_id)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id: int | None = None,
+                  today: date | None = None) -> OpinionReport:
+    """A member (alone or with others) or a group's convener submits a public-opinion report 社情民意."""
+    scope = scope_of(actor)
+    if not scope.member_id:
+        raise NotPermitted(_("Only a member can submit a public-opinion report."))
+    member = Member.objects.get(pk=scope.member_id)
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("Enter the title.")
+    if not (content or "").strip():
+        errors["content"] = _("Enter the content.")
+    co_author_ids = [int(i) for i in co_author_ids if int(i) != member.pk]
+    if co_author_ids and Member.objects.filter(pk__in=co_author_ids, committee_id=member.committee_id).count() != len(
+            set(co_author_ids)):
+        errors["co_authors"] = _("Every co-author must be a member of the same committee.")
+    if group_id and int(group_id) not in scope.convened_group_ids:
+        errors["group"] = _("Only the group's convener can submit in its name.")
+    if errors:
+        raise DomainError(errors)
+    report = OpinionReport.objects.create(committee_id=member.committee_id, year=_today(today).year, author=member,
+                                          group_id=group_id, title=title.strip(), content=content.strip())
+    report.co_authors.set(co_author_ids)
+    record_event(report, actor=actor, verb="submitted", to_state=R.SUBMITTED)
+    return report
+
+
+@transaction.atomic
+def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionReport:
+    """Staff edit a report before compiling it."""
+    report = _lock_report(report_id, actor)
+    if report.state in (R.DECLINED, R.COMPILED):
+        raise InvalidTransition(_("A declined or compiled report can no longer be edited."))
+    if not (title or "").strip() or not (content or "").strip():
+        raise DomainError(_("Enter the title and the content."))
+    report.title, report.content = title.strip(), content.strip()
+    report.save(update_fields=["title", "content", "updated_at"])
+    record_event(report, actor=actor, verb="edited")
+    return report
+
+
+def _move_report(report, to, *, actor, verb, comment="", fields=()):
+    before = report.state
+    report.state = to
+    report.save(update_fields=["state", "updated_at", *fields])
+    record_event(report, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report_id: int, actor) -> OpinionReport:
+    """Staff accept a submitted report for compiling."""
+    report = _lock_report(report_id, actor)
+    if report.state != R.SUBMITTED:
+        raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
+    return _move_report(report, R.ACCEPTED, actor=actor, verb="accepted")
+
+
+@transaction.atomic
+def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
+    """Staff decline a report, telling the author why."""
+    report = _lock_report(report_id, actor)
+    if report.state != R.SUBMITTED:
+        raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
+    if not (reason or "").strip():
+        raise DomainError({"reason": _("Give the reason for declining.")})
+    report.decline_reason = reason.strip()
+    return _move_report(report, R.DECLINED, actor=actor, verb="declined", comment=report.decline_reason,
+                        fields=["decline_reason"])
+
+
+@transaction.atomic
+def issue_compile(*, committee_id: int, actor, report_ids, published_on: date) -> ReportIssue:
+    """Compile accepted reports into the year's next numbered issue 期."""
+    _require_staff(actor, committee_id)
+    reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
+    if not reports or len(reports) != len(set(report_ids)):
+        raise DomainError(_("Choose accepted reports of this committee."))
+    if any(r.state != R.ACCEPTED for r in reports):
+        raise InvalidTransition(_("Only accepted reports can be compiled."))
+    _lock_settings(committee_id)
+    year = published_on.year
+    top = ReportIssue.objects.filter(committee_id=committee_id, year=year).aggregate(m=Max("number"))["m"]
+    issue = ReportIssue.objects.create(committee_id=committee_id, year=year, number=(top or 0) + 1,
+                                       published_on=published_on)
+    for report in reports:
+        report.issue = issue
+        _move_report(report, R.COMPILED, actor=actor, verb="compiled", comment=str(issue), fields=["issue"])
+    return issue
+
+
+@transaction.atomic
+def report_record_adoption(*, report_id: int, actor, level: str, date: date, adopted_by: str = "") -> Adoption:
+    """Record that a CPPCC at some level adopted 采用 the report."""
+    report = _lock_report(report_id, actor)
+    if report.state not in (R.ACCEPTED, R.COMPILED):
+        raise InvalidTransition(_("Only an accepted report can be adopted."))
+    if level not in Level.values:
+        raise DomainError({"level": _("Choose the level.")})
+    if report.adoptions.filter(level=level).exists():
+        raise DomainError({"level": _("Adoption at this level is already recorded.")})
+    adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
+    record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
+    return adoption
+
+
+@transaction.atomic
+def report_record_instruction(*, report_id: int, actor, leader: str, level: str, date: date, text: str) -> Instruction:
+    """Record a leader's written instruction 批示 on the report."""
+    report = _lock_report(report_id, actor)
+    if report.state not in (R.ACCEPTED, R.COMPILED):
+        raise InvalidTransition(_("Only an accepted report can receive instructions."))
+    if not (leader or "").strip() or not (text or "").strip() or level not in Level.values:
+        raise DomainError(_("Give the leader, the level and the instruction."))
+    instruction = Instruction.objects.create(report=report, leader=leader.strip(), level=level, date=date,
+                                             text=text.strip())
+    record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
+    return instruction

@@ -1,0 +1,511 @@
+"""Pages for members, proposal staff and handling units. Every write goes through one service."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.services import events_for
+from groups.access import scope_of
+from groups.models import Committee, HandlingUnit, Member
+from proposals import forms, selectors, services
+from proposals.deadlines import settings_for
+from proposals.exports import figures_workbook
+from proposals.models import Category, CoSigner, OpinionReport, Proposal, ResultCode
+
+S = Proposal.State
+
+
+def _scope(request):
+    return scope_of(request.user)
+
+
+def _require_member(request) -> Member:
+    scope = _scope(request)
+    if not scope.member_id:
+        raise PermissionDenied
+    return Member.objects.select_related("committee").get(pk=scope.member_id)
+
+
+def _require_staff(request):
+    scope = _scope(request)
+    if not (scope.is_superuser or scope.staff_committee_ids):
+        raise PermissionDenied
+    return scope
+
+
+def _require_reader(request):
+    """Staff and leaders read the figures."""
+    scope = _scope(request)
+    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
+        raise PermissionDenied
+    return scope
+
+
+VERB_LABELS = {
+    "drafted": gettext_lazy("Drafted"), "edited": gettext_lazy("Edited"),
+    "cosigners_invited": gettext_lazy("Co-signers invited"), "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
+    "cosign_declined": gettext_lazy("Co-signing declined"), "merged_in": gettext_lazy("Another proposal merged in"),
+    "reassignment_requested": gettext_lazy("Reassignment requested"), "contacted": gettext_lazy("Contact recorded"),
+    "cohandler_opinion": gettext_lazy("Co-handler opinion sent"), "implementation_progress": gettext_lazy(
+        "Implementation progress"), "implemented": gettext_lazy("Marked implemented"),
+    "key_marked": gettext_lazy("Marked as key proposal"), "key_unmarked": gettext_lazy("No longer a key proposal"),
+    "supervised": gettext_lazy("Supervision note"), "adopted": gettext_lazy("Adopted"),
+    "instructed": gettext_lazy("Leader's instruction"), "converted_from_proposal": gettext_lazy(
+        "Converted from a proposal"),
+}
+
+
+def _timeline(obj, states) -> list:
+    """The audit trail with a readable label per row: "from → to" for transitions, else the action."""
+    labels = dict(states.choices)
+    events = list(events_for(obj))
+    for e in events:
+        if e.to_state:
+            e.label = f"{labels.get(e.from_state, '')} → {labels.get(e.to_state, e.to_state)}".lstrip(" →")
+        else:
+            e.label = VERB_LABELS.get(e.verb, e.verb)
+    return events
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return "；".join(f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}".lstrip("：")
+                    for k, v in form.errors.items())
+
+
+# --- member -----------------------------------------------------------------------------------------
+
+@login_required
+def mine(request):
+    """A member's proposals (lead and co-signed), open co-sign invitations and reports."""
+    member = _require_member(request)
+    own = selectors.proposal_list(Proposal.objects.filter(lead_proposer=member)).order_by("-year", "-created_at")
+    cosigned = selectors.proposal_list(
+        Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED)
+    ).order_by("-year", "-created_at")
+    invitations = (CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
+                   .select_related("proposal", "proposal__lead_proposer"))
+    reports = (OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id)
+               .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at")[:50])
+    return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
+                                                   "reports": reports, "member": member})
+
+
+def _proposal_form(request, member, proposal=None):
+    scope = _scope(request)
+    kwargs = {"member": member, "convened_group_ids": scope.convened_group_ids}
+    if request.method == "POST":
+        return forms.ProposalForm(request.POST, request.FILES, **kwargs)
+    if proposal is None:
+        return forms.ProposalForm(**kwargs)
+    initial = {f: getattr(proposal, f) for f in ("kind", "title", "category", "during_plenary", "analysis",
+                                                  "suggestions", "is_public")}
+    initial.update(group=proposal.group_id, cosigners=list(proposal.cosigners.values_list("member_id", flat=True)))
+    return forms.ProposalForm(initial=initial, **kwargs)
+
+
+@login_required
+def edit(request, pk: int | None = None):
+    """Draft a new proposal or change a draft; "submit" saves and submits in one go."""
+    member = _require_member(request)
+    proposal = None
+    if pk is not None:
+        proposal = get_object_or_404(Proposal, pk=pk, lead_proposer=member, state=S.DRAFT)
+    form = _proposal_form(request, member, proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_save_draft(
+                actor=request.user, data=form.service_data(), proposal_id=proposal.pk if proposal else None,
+                cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]],
+                attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [])
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            if "submit" in request.POST:
+                return _act_and_back(request, proposal, lambda: services.proposal_submit(
+                    proposal_id=proposal.pk, actor=request.user), _("The proposal was submitted."))
+            messages.success(request, _("The draft was saved."))
+            return redirect("proposals:detail", pk=proposal.pk)
+    return render(request, "proposals/edit.html", {"form": form, "proposal": proposal},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def cosign(request, pk: int, answer: str):
+    invitation = get_object_or_404(CoSigner, pk=pk, member_id=_scope(request).member_id)
+    try:
+        services.cosign_respond(cosigner_id=invitation.pk, accept=answer == "confirm", actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Your answer was recorded."))
+    return redirect("proposals:mine")
+
+
+# --- the proposal page and its actions ------------------------------------------------------------
+
+def _visible(request, pk: int) -> Proposal:
+    try:
+        return selectors.proposal_detail(request.user, pk)
+    except Proposal.DoesNotExist:
+        raise PermissionDenied from None
+
+
+@login_required
+def detail(request, pk: int):
+    proposal = _visible(request, pk)
+    scope = _scope(request)
+    is_staff = scope.is_staff_of(proposal.committee_id)
+    my_assignments = [a for a in proposal.assignments.all() if a.is_active and a.unit_id in scope.unit_ids]
+    lead_mine = any(a.role == "lead" for a in my_assignments)
+    ctx = {
+        "proposal": proposal, "timeline": _timeline(proposal, S), "is_staff": is_staff,
+        "is_lead_proposer": scope.member_id == proposal.lead_proposer_id, "my_assignments": my_assignments,
+        "lead_mine": lead_mine, "states": S, "today": timezone.localdate(),
+        "replies": proposal.replies.all() if proposal.state != S.MERGED else proposal.merged_into.replies.all(),
+    }
+    if is_staff and proposal.state in Proposal.REVIEW_STATES:
+        ctx["similar"] = selectors.similar_proposals(proposal)
+        ctx["reject_form"] = forms.RejectForm()
+    if is_staff and proposal.state == S.FILED:
+        settings_for(proposal.committee_id)
+        ctx["assign_form"] = forms.AssignForm(committee_id=proposal.committee_id)
+    if is_staff and proposal.state in Proposal.PUBLIC_STATES:
+        ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
+                                        initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
+        ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
+    if proposal.state == S.CLOSED and not proposal.implemented_on and (is_staff or lead_mine):
+        ctx["implementation_form"] = forms.ImplementationForm(initial={"date": timezone.localdate()})
+    if my_assignments and proposal.state in Proposal.HANDLING_STATES:
+        ctx["contact_form"] = forms.ContactForm(initial={"date": timezone.localdate()})
+        ctx["reassign_form"] = forms.ReassignForm()
+        ctx["opinion_form"] = forms.OpinionForm()
+        if lead_mine:
+            settings_for(proposal.committee_id)
+            ctx["reply_form"] = forms.ReplyForm(codes=ResultCode.objects.filter(
+                committee_id=proposal.committee_id, is_active=True))
+    if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
+        ctx["rate_form"] = forms.RateForm()
+    return render(request, "proposals/detail.html", ctx)
+
+
+def _act_and_back(request, proposal, call, done: str):
+    try:
+        call()
+    except services.NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, done)
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+def _assignment_of(request, proposal, role=None):
+    scope = _scope(request)
+    qs = proposal.assignments.filter(is_active=True, unit_id__in=scope.unit_ids)
+    if role:
+        qs = qs.filter(role=role)
+    found = qs.first()
+    if found is None:
+        raise PermissionDenied
+    return found
+
+
+ACTIONS = {
+    # name: (form class or None, form kwargs, call(request, proposal, cleaned data), done message)
+    "submit": (None, None, lambda r, p, d: services.proposal_submit(proposal_id=p.pk, actor=r.user),
+               _("The proposal was submitted.")),
+    "start_review": (None, None, lambda r, p, d: services.proposal_start_review(proposal_id=p.pk, actor=r.user),
+                     _("Review started.")),
+    "file": (None, None, lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user),
+             _("The proposal was filed.")),
+    "reject": (forms.RejectForm, None, lambda r, p, d: services.proposal_reject(
+        proposal_id=p.pk, actor=r.user, reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
+    "merge": (forms.MergeForm, None, lambda r, p, d: services.proposal_merge(
+        proposal_id=p.pk, into_id=d["into"], actor=r.user), _("The proposal was merged.")),
+    "assign": (forms.AssignForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_assign(
+        proposal_id=p.pk, actor=r.user, lead_unit_id=d["lead_unit"].pk, co_unit_ids=[u.pk for u in d["co_units"]],
+        due_date=d["due_date"]), _("The proposal was assigned.")),
+    "mark_key": (forms.KeyForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_mark_key(
+        proposal_id=p.pk, actor=r.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None),
+        _("Saved.")),
+    "supervise": (forms.NoteForm, None, lambda r, p, d: services.supervision_note_add(
+        proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"]), _("The note was recorded.")),
+    "close": (None, None, lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user),
+              _("The proposal was closed.")),
+    "implement": (forms.ImplementationForm, None, lambda r, p, d: services.implementation_add(
+        proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"], completes=d["completes"]),
+        _("The progress was recorded.")),
+    "start_handling": (None, None, lambda r, p, d: services.proposal_start_handling(proposal_id=p.pk, actor=r.user),
+                       _("Handling started.")),
+    "contact": (forms.ContactForm, None, lambda r, p, d: services.contact_record(
+        assignment_id=_assignment_of(r, p).pk, actor=r.user, date=d["date"], way=d["way"], with_whom=d["with_whom"],
+        notes=d["notes"]), _("The contact was recorded.")),
+    "opinion": (forms.OpinionForm, None, lambda r, p, d: services.cohandler_opinion_send(
+        assignment_id=_assignment_of(r, p, "co").pk, actor=r.user, text=d["text"]), _("The opinion was sent.")),
+    "reassign": (forms.ReassignForm, None, lambda r, p, d: services.assignment_request_reassignment(
+        assignment_id=_assignment_of(r, p).pk, actor=r.user, reason=d["reason"]),
+        _("The proposal was returned to the proposal committee.")),
+    "reply": (forms.ReplyForm, lambda p: {"codes": ResultCode.objects.filter(committee_id=p.committee_id,
+                                                                             is_active=True)},
+              lambda r, p, d: services.proposal_reply(proposal_id=p.pk, actor=r.user, text=d["text"],
+                                                      result_code=d["result_code"], signed_pdf=d["signed_pdf"]),
+              _("The reply was sent.")),
+    "rate": (forms.RateForm, None, lambda r, p, d: services.proposal_rate(
+        proposal_id=p.pk, actor=r.user, rating=d["rating"], comment=d["comment"]), _("Thank you for your feedback.")),
+}
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    """Run one action from the proposal page; a refusal comes back as a message on the page."""
+    if action not in ACTIONS:
+        raise PermissionDenied
+    proposal = Proposal.objects.visible_to(request.user).filter(pk=pk).first()
+    if proposal is None:
+        raise PermissionDenied
+    form_class, kwargs, call, done = ACTIONS[action]
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST, request.FILES, **(kwargs(proposal) if kwargs else {}))
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("proposals:detail", pk=proposal.pk)
+        data = form.cleaned_data
+    return _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+
+
+# --- staff ------------------------------------------------------------------------------------------
+
+@login_required
+def review(request):
+    """The review queue 审查: submitted proposals of the staff's committees, oldest first."""
+    _require_staff(request)
+    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "proposals/review.html", {"page_obj": page})
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _committee_ids(request, scope) -> list[int]:
+    ids = scope.staff_committee_ids | scope.leader_committee_ids
+    if scope.is_superuser:
+        ids = set(Committee.objects.values_list("pk", flat=True))
+    chosen = request.GET.get("committee")
+    if chosen and chosen.isdigit():
+        return [int(chosen)] if int(chosen) in ids else []
+    return sorted(ids)
+
+
+@login_required
+def proposal_list(request):
+    """Staff and leaders: the list behind each figure (filters: committee, year, state, category, unit, figure)."""
+    scope = _require_reader(request)
+    qs = Proposal.objects.visible_to(request.user).filter(committee_id__in=_committee_ids(request, scope),
+                                                          year=_year(request))
+    g = request.GET
+    if g.get("state") in S.values:
+        qs = qs.filter(state=g["state"])
+    if g.get("category") in Category.values:
+        qs = qs.filter(category=g["category"])
+    if (g.get("unit") or "").isdigit():
+        qs = qs.filter(lead_unit_id=int(g["unit"]))
+    if g.get("code"):
+        qs = qs.filter(result_code=g["code"])
+    if g.get("key") == "1":
+        qs = qs.filter(is_key=True)
+    if g.get("figure"):
+        qs = selectors.filter_by_figure(qs, g["figure"])
+    qs = selectors.proposal_list(qs).order_by("serial_number", "pk")
+    page = Paginator(qs, 50).get_page(g.get("page"))
+    query = g.copy()
+    query.pop("page", None)
+    return render(request, "proposals/list.html", {"page_obj": page, "query": query.urlencode(),
+                                                   "year": _year(request), "title": _("Proposals")})
+
+
+@login_required
+def overdue(request):
+    """Staff chase overdue replies: assigned or in handling, past the reply deadline."""
+    scope = _require_staff(request)
+    qs = Proposal.objects.reviewable_by(request.user).overdue()
+    if not scope.is_superuser:
+        qs = qs.filter(committee_id__in=scope.staff_committee_ids)
+    page = Paginator(selectors.proposal_list(qs).order_by("reply_due", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "proposals/list.html", {"page_obj": page, "title": _("Overdue replies"), "overdue": True})
+
+
+def _figure_inputs(request):
+    scope = _require_reader(request)
+    committee_ids, year = _committee_ids(request, scope), _year(request)
+    proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
+    reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
+    if (request.GET.get("unit") or "").isdigit():
+        proposals = proposals.filter(lead_unit_id=int(request.GET["unit"]))
+    if request.GET.get("category") in Category.values:
+        proposals = proposals.filter(category=request.GET["category"])
+    return scope, committee_ids, year, selectors.figures(proposals, reports, committee_ids)
+
+
+@login_required
+def figures(request):
+    """The year's figures for staff and leaders; each number links to the list behind it."""
+    scope, committee_ids, year, data = _figure_inputs(request)
+    committees = Committee.objects.filter(pk__in=scope.staff_committee_ids | scope.leader_committee_ids) \
+        if not scope.is_superuser else Committee.objects.all()
+    query = request.GET.copy()
+    return render(request, "proposals/figures.html", {
+        **data, "year": year, "committees": committees, "query": query.urlencode(),
+        "committee": request.GET.get("committee", ""), "categories": Category.choices,
+        "category": request.GET.get("category", ""),
+        "base": f"year={year}" + "".join(f"&{k}={request.GET[k]}" for k in ("committee", "category", "unit")
+                                        if request.GET.get(k)),
+    })
+
+
+@login_required
+def figures_xlsx(request):
+    _scope_, _ids, year, data = _figure_inputs(request)
+    response = HttpResponse(figures_workbook(data, year),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="proposal-figures-{year}.xlsx"'
+    return response
+
+
+# --- handling unit ----------------------------------------------------------------------------------
+
+@login_required
+def unit(request):
+    """A unit's assignments with deadline badges."""
+    if not _scope(request).unit_ids:
+        raise PermissionDenied
+    page = Paginator(selectors.unit_assignments(request.user), 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for a in page:
+        a.days_left = (a.due_date - today).days
+    return render(request, "proposals/unit.html", {"page_obj": page, "today": today,
+                                                   "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids)})
+
+
+# --- public-opinion reports -------------------------------------------------------------------------
+
+@login_required
+def report_create(request):
+    member = _require_member(request)
+    kwargs = {"member": member, "convened_group_ids": _scope(request).convened_group_ids}
+    form = forms.ReportForm(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            report = services.report_submit(actor=request.user, title=d["title"], content=d["content"],
+                                            co_author_ids=[m.pk for m in d["co_authors"]],
+                                            group_id=d["group"].pk if d.get("group") else None)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("The report was submitted."))
+            return redirect("proposals:report_detail", pk=report.pk)
+    return render(request, "proposals/report_edit.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def reports(request):
+    """Staff: their committees' reports by state, to edit, accept, compile and record outcomes."""
+    _require_staff(request)
+    qs = OpinionReport.objects.visible_to(request.user).filter(year=_year(request))
+    if request.GET.get("state") in OpinionReport.State.values:
+        qs = qs.filter(state=request.GET["state"])
+    if request.method == "POST":
+        form = forms.CompileForm(request.POST)
+        ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+        committee = OpinionReport.objects.filter(pk__in=ids).values_list("committee_id", flat=True).first()
+        try:
+            if not form.is_valid() or committee is None:
+                raise ValidationError(_("Choose accepted reports and the publication date."))
+            issue = services.issue_compile(committee_id=committee, actor=request.user, report_ids=ids,
+                                           published_on=form.cleaned_data["published_on"])
+        except services.NotPermitted as exc:
+            raise PermissionDenied from exc
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Compiled into %(issue)s.") % {"issue": issue})
+        return redirect("proposals:reports")
+    qs = qs.select_related("author", "group", "issue").prefetch_related("adoptions", "instructions")
+    page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": forms.CompileForm(
+        initial={"published_on": timezone.localdate()}), "states": OpinionReport.State})
+
+
+@login_required
+def report_detail(request, pk: int):
+    report = (OpinionReport.objects.visible_to(request.user).select_related("author", "group", "issue", "committee")
+              .prefetch_related("co_authors", "adoptions", "instructions").filter(pk=pk).first())
+    if report is None:
+        raise PermissionDenied
+    is_staff = _scope(request).is_staff_of(report.committee_id)
+    ctx = {"report": report, "is_staff": is_staff, "timeline": _timeline(report, OpinionReport.State), "states": OpinionReport.State}
+    if is_staff:
+        ctx.update(edit_form=forms.ReportEditForm(initial={"title": report.title, "content": report.content}),
+                   decline_form=forms.DeclineForm(), adoption_form=forms.AdoptionForm(
+                       initial={"date": timezone.localdate()}),
+                   instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}))
+    return render(request, "proposals/report_detail.html", ctx)
+
+
+REPORT_ACTIONS = {
+    "edit": (forms.ReportEditForm, lambda r, rep, d: services.report_edit(
+        report_id=rep.pk, actor=r.user, title=d["title"], content=d["content"])),
+    "accept": (None, lambda r, rep, d: services.report_accept(report_id=rep.pk, actor=r.user)),
+    "decline": (forms.DeclineForm, lambda r, rep, d: services.report_decline(
+        report_id=rep.pk, actor=r.user, reason=d["reason"])),
+    "adoption": (forms.AdoptionForm, lambda r, rep, d: services.report_record_adoption(
+        report_id=rep.pk, actor=r.user, level=d["level"], date=d["date"], adopted_by=d["adopted_by"])),
+    "instruction": (forms.InstructionForm, lambda r, rep, d: services.report_record_instruction(
+        report_id=rep.pk, actor=r.user, leader=d["leader"], level=d["level"], date=d["date"], text=d["text"])),
+}
+
+
+@login_required
+@require_POST
+def report_act(request, pk: int, action: str):
+    report = OpinionReport.objects.visible_to(request.user).filter(pk=pk).first()
+    if report is None or action not in REPORT_ACTIONS:
+        raise PermissionDenied
+    form_class, call = REPORT_ACTIONS[action]
+    data = {}
+    if form_class:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("proposals:report_detail", pk=pk)
+        data = form.cleaned_data
+    try:
+        call(request, report, data)
+    except services.NotPermitted as exc:
+        raise PermissionDenied from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("proposals:report_detail", pk=pk)
