@@ -20,10 +20,7 @@ def _scope(user):
     return scope_of(user)
 
 
-class Level(models.TextChoices):
-    DISTRICT = "district", _("District level")
-    STREET = "street", _("Street/township level")
-    COMMUNITY = "community", _("Community level")
+Level = Platform.Level  # the three levels of seed 004: 区级 / 镇街 / 社区
 
 
 # --- Topics 选题 ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from consultations import api as consultations_api
 from groups import api as groups_api
 
 router = DefaultRouter()
@@ -12,6 +13,10 @@ router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
 router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
+router.register("consultation-topics", consultations_api.TopicViewSet, basename="consultation-topic")
+router.register("consultations", consultations_api.ConsultationViewSet, basename="consultation")
+router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
+router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
