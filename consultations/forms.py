@@ -23,7 +23,7 @@ class BootstrapMixin:
             else:
                 widget.attrs.setdefault("class", "form-control")
             if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 3)
+                widget.attrs["rows"] = 3
 
 
 def _committees_for(user):

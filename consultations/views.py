@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.services import events_for
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
 from . import forms, selectors, services
+from .timeline import timeline
 from .models import ConsultationSession, Outcome, Topic
 
 PUBLIC_CACHE_SECONDS = 300
@@ -157,7 +157,7 @@ def session_detail(request, pk: int):
         "attendance_form": forms.AttendanceForm(session=session, prefix="a"),
         "participant_form": forms.ParticipantForm(session=session, prefix="p"),
         "stage_form": forms.StageRecordForm(prefix="s"), "document_form": forms.DocumentForm(prefix="d"),
-        "outcome_form": forms.OutcomeForm(prefix="o"), "events": events_for(session),
+        "outcome_form": forms.OutcomeForm(prefix="o"), "events": timeline(session),
     })
 
 
@@ -237,7 +237,7 @@ def outcome_detail(request, pk: int):
     scope = scope_of(request.user)
     is_staff = scope.is_staff_of(outcome.committee_id)
     is_unit = outcome.unit_id in scope.unit_ids and outcome.state in Outcome.HANDED_OVER
-    ctx = {"outcome": outcome, "is_staff": is_staff, "is_unit": is_unit, "events": events_for(outcome),
+    ctx = {"outcome": outcome, "is_staff": is_staff, "is_unit": is_unit, "events": timeline(outcome),
            "can_supervise": scope.can_read_committee(outcome.committee_id), "today": timezone.localdate()}
     if is_staff:
         ctx.update(evaluate_form=forms.EvaluateForm(outcome=outcome), assign_form=forms.AssignForm(outcome=outcome),

@@ -222,7 +222,7 @@ def test_the_outcome_page_shows_the_timeline(world, client_for):
     client = client_for(world.district_staff)
     client.post(reverse("consultations:outcome_action", args=[o.pk, "evaluate"]), {"decision": "adopt"})
     body = client.get(reverse("consultations:outcome", args=[o.pk])).content.decode()
-    assert "adopted" in body and "办理轨迹" in body
+    assert "已采纳" in body and "办理轨迹" in body
 
 
 def test_a_convener_sees_their_sessions_outcomes_but_not_others(world, client_for):
