@@ -10,7 +10,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from groups.demo import DemoContext
+from groups.demo import SURNAMES, DemoContext
 from groups.models import Committee, GroupMembership, HandlingUnit, Member, Platform
 
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
@@ -55,6 +55,8 @@ STAGE_LINES = [
     (StageRecord.Stage.RESPONSE, "{unit}负责同志", "对委员和居民的意见建议逐条回应，表示将纳入年度重点工作推进。"),
 ]
 RESIDENTS = ["王阿姨", "李大爷", "张女士", "刘师傅", "陈先生", "赵老师", "周奶奶", "孙经理"]
+# Themes the housing bureau (the demo unit) answers or co-handles.
+HOUSING_THEMES = {"老旧小区加装电梯", "背街小巷停车难", "非机动车充电安全"}
 # Every state the demo must show, in the order the pipeline walks them.
 STATE_CYCLE = ["pending", "adopted", "merged", "declined", "assigned", "handling", "replied", "reviewed",
                "published", "closed"]
@@ -107,7 +109,7 @@ def _sessions(ctx: DemoContext, c: Committee, platforms: list[Platform], topics:
                 form=form, brand=brand, level=level, starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
                 place=platform.address or f"{platform.name}", state="planned" if upcoming else "held",
                 summary=f"围绕“{topic.title}”开展协商，委员、居民代表和职能部门面对面沟通。",
-                minutes=f"会议由{platform.name}召集，与会人员围绕{topic.title}充分讨论，形成协商意见。",
+                minutes="" if upcoming else f"会议由{platform.name}召集，与会人员围绕{topic.title}充分讨论，形成协商意见。",
                 is_published=not upcoming and k != 2, published_at=None if upcoming or k == 2 else starts + dt.timedelta(days=3),
             ))
     return ConsultationSession.objects.bulk_create(rows)
@@ -134,14 +136,15 @@ def _people(ctx: DemoContext, c: Committee, sessions, units) -> None:
         participants += [Participant(session=s, kind="resident", name=r, contact=f"139{rng.randrange(10**8):08d}")
                          for r in residents]
         participants.append(Participant(session=s, kind="stakeholder", name="物业公司项目经理", organisation="安居物业"))
-        participants.append(Participant(session=s, kind="department", name=f"{unit.short_name}科长", unit=unit,
-                                        organisation=unit.name))
+        participants.append(Participant(session=s, kind="department", name=f"{rng.choice(SURNAMES)}科长", unit=unit,
+                                        organisation="办公室"))
         participants.append(Participant(session=s, kind="leader", name="区政协副主席", organisation=c.short_name))
         if s.state == "held":
             for stage, speaker, text in STAGE_LINES:
                 records.append(StageRecord(
                     session=s, stage=stage,
-                    speaker=speaker.format(member="钱", resident=residents[0], unit=unit.short_name),
+                    speaker=speaker.format(member=rng.choice(SURNAMES), resident=residents[0],
+                                           unit=unit.name.removeprefix(c.short_name.removesuffix("政协"))),
                     content=text.format(n=rng.randint(80, 400), m=rng.randint(10, 60))))
     Attendance.objects.bulk_create(attendance)
     Participant.objects.bulk_create(participants)
@@ -162,7 +165,7 @@ def _outcomes(ctx: DemoContext, c: Committee, sessions, units, demo_unit: Handli
             state = STATE_CYCLE[n % len(STATE_CYCLE)]
             n += 1
             unit = _unit_for(units, theme[2])
-            if demo_unit is not None and state in Outcome.HANDED_OVER and n % 2 == 0:
+            if demo_unit is not None and state in Outcome.HANDED_OVER and theme[0] in HOUSING_THEMES:
                 unit = demo_unit
             o = Outcome(committee=c, session=s, title=suggestion, content=f"{suggestion}。{theme[1]}", state=state)
             if state in Outcome.HANDED_OVER:

@@ -1,7 +1,7 @@
 """Reads shared by pages, the API and exports: boards, the public disclosure and the figures."""
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
@@ -51,7 +51,10 @@ def outcome_board(user, *, state=None, overdue=False, unit_only=False):
         qs = qs.filter(state=state)
     if overdue:
         qs = qs.overdue()
-    return qs.order_by("deadline", "-created_at") if unit_only else qs.order_by("-created_at")
+    if unit_only:  # what still needs an answer first, the most urgent on top
+        still_open = Case(When(state__in=Outcome.OPEN_AT_UNIT, then=Value(0)), default=Value(1))
+        return qs.annotate(still_open=still_open).order_by("still_open", "deadline", "-id")
+    return qs.order_by("-created_at", "-id")
 
 
 def outcome_detail(queryset, pk: int) -> Outcome:
