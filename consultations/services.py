@@ -277,6 +277,8 @@ def participant_add(*, session_id: int, kind: str, name: str, actor, unit=None, 
     p = Participant.objects.create(session=session, kind=kind, name=name.strip(), unit=unit,
                                    organisation=organisation, contact=contact)
     record_event(session, actor=actor, verb="participant_added", data={"kind": kind, "name": p.name})
+    if session.is_published:
+        _after_public_change(session.committee_id)
     return p
 
 
