@@ -3,7 +3,16 @@ from django.contrib import admin
 
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 
-from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, SessionDocument, StageRecord, Topic
+from .models import (
+    Attendance,
+    ConsultationSession,
+    Outcome,
+    OutcomeEntry,
+    Participant,
+    SessionDocument,
+    StageRecord,
+    Topic,
+)
 
 
 @admin.register(Topic)

@@ -8,8 +8,9 @@ from rest_framework.response import Response
 
 from core.api import as_api_error
 from core.exceptions import DomainError
+from groups.access import scope_of
 
-from . import filters, serializers, services
+from . import filters, selectors, serializers, services
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, Topic
 
 
@@ -50,6 +51,15 @@ class TopicViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         topic = self._editable(pk)
         return _run(lambda: services.topic_adopt(topic_id=topic.pk, actor=request.user,
                                                  annual_front_line=bool(request.data.get("annual_front_line"))),
+                    self.serializer_class, request)
+
+    @extend_schema(request=serializers.RankSerializer)
+    @action(detail=True, methods=["post"])
+    def rank(self, request, pk=None):
+        topic = self._editable(pk)
+        s = serializers.RankSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return _run(lambda: services.topic_rank(topic_id=topic.pk, rank=s.validated_data["rank"], actor=request.user),
                     self.serializer_class, request)
 
     @extend_schema(request=serializers.ReasonSerializer)
@@ -183,6 +193,16 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._outcome(request, None, lambda o, d: services.outcome_close(outcome_id=o.pk, actor=request.user))
+
+
+    @extend_schema(responses=serializers.ProposalDraftSerializer)
+    @action(detail=True, methods=["get"], url_path="proposal-draft")
+    def proposal_draft(self, request, pk=None):
+        """A pre-filled proposal draft from this outcome (secretariat staff)."""
+        outcome = self.get_object()
+        if not scope_of(request.user).is_staff_of(outcome.committee_id):
+            raise PermissionDenied
+        return Response(selectors.proposal_draft(Outcome.objects.select_related("session").get(pk=outcome.pk)))
 
 
 class PublicConsultationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -144,3 +144,16 @@ def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
     return {"by_level_form": by_level_form, "people": people, "by_state": by_state, "totals": totals,
             "by_committee": by_committee, "by_platform": by_platform,
             "session_total": sum(r["n"] for r in by_level_form)}
+
+
+def proposal_draft(outcome: Outcome) -> dict:
+    """The pre-filled fields of a proposal drawn from an outcome (the proposals app takes it after the merge)."""
+    session = outcome.session
+    case = f"{session.display_form}“{session.title}”（{timezone.localtime(session.starts_at):%Y-%m-%d}，{session.place}）"
+    return {
+        "title": f"关于{outcome.title}的提案",
+        "case": f"{case}形成协商成果：{outcome.content}",
+        "suggestions": outcome.content,
+        "suggested_unit": outcome.unit_id,
+        "source": {"kind": "consultation_outcome", "id": outcome.pk},
+    }

@@ -115,6 +115,18 @@ class TextSerializer(serializers.Serializer):
     text = serializers.CharField(label=_("text"), allow_blank=True)
 
 
+class RankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(min_value=1, max_value=999, allow_null=True)
+
+
+class ProposalDraftSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    case = serializers.CharField()
+    suggestions = serializers.CharField()
+    suggested_unit = serializers.IntegerField(allow_null=True)
+    source = serializers.DictField()
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 

@@ -21,8 +21,8 @@ from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
 from . import forms, selectors, services
-from .timeline import timeline
 from .models import ConsultationSession, Outcome, Topic
+from .timeline import timeline
 
 PUBLIC_CACHE_SECONDS = 300
 

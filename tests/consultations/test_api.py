@@ -95,3 +95,20 @@ def test_the_unit_list_has_a_fixed_query_count(world, client_for, django_assert_
         handed_outcome(world.unit)
     with django_assert_max_num_queries(8):
         assert client.get(API + "consultation-outcomes/?overdue=false").json()["count"] == 15
+
+
+def test_topics_are_ranked_through_the_api(world, client_for):
+    topic = TopicFactory(committee=world.district, group=world.group)
+    client = client_for(world.convener)
+    assert client.post(API + f"consultation-topics/{topic.pk}/rank/", {"rank": 2},
+                       content_type="application/json").json()["rank"] == 2
+    response = client.post(API + f"consultation-topics/{topic.pk}/rank/", {"rank": 0}, content_type="application/json")
+    assert response.status_code == 400 and Topic.objects.get(pk=topic.pk).rank == 2
+
+
+def test_staff_get_a_prefilled_proposal_draft_from_an_outcome(world, client_for):
+    o = handed_outcome(world.unit, title="增设非机动车充电桩")
+    data = client_for(world.district_staff).get(API + f"consultation-outcomes/{o.pk}/proposal-draft/").json()
+    assert data["title"] == "关于增设非机动车充电桩的提案" and data["suggested_unit"] == world.unit.pk
+    assert data["source"] == {"kind": "consultation_outcome", "id": o.pk}
+    assert client_for(world.unit_user).get(API + f"consultation-outcomes/{o.pk}/proposal-draft/").status_code == 403

@@ -259,8 +259,9 @@ def test_figures_count_by_aggregation_with_a_fixed_query_count(world, client_for
     assert data["session_total"] == 3 and data["totals"] == {"replied": 0, "on_time": 3, "overdue": 3}
     response = client.get(reverse("consultations:figures") + "?export=xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(response.content))
     assert [r[2] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == [1, 1, 1]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from consultations import services
 from consultations.models import Participant
-from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory, handed_outcome
+from tests.consultations.factories import SessionFactory, TopicFactory, handed_outcome
 
 pytestmark = pytest.mark.django_db
 
