@@ -41,7 +41,7 @@ class StageRecordInline(ScopedInline):
 
 class DocumentInline(ScopedInline):
     model = SessionDocument
-    readonly_fields = ("name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
     fields = ("kind", "file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
 
     def has_add_permission(self, request, obj=None):

@@ -77,10 +77,11 @@ def public_listing(committee, query: str = ""):
         topics = topics.filter(Q(title__icontains=query) | Q(description__icontains=query))
         sessions = sessions.filter(Q(title__icontains=query) | Q(place__icontains=query) | Q(summary__icontains=query))
         outcomes = outcomes.filter(Q(title__icontains=query) | Q(content__icontains=query) | Q(reply__icontains=query))
+    # the latest topics and meetings; outcomes, what people look for, are paged (the view pages them)
     return {
-        "topics": list(topics.order_by("-year", "rank")[:50]),
-        "sessions": list(sessions.order_by("-starts_at")[:50]),
-        "outcomes": list(outcomes.order_by("-published_at")[:100]),
+        "topics": list(topics.order_by("-year", "rank")[:20]),
+        "sessions": list(sessions.order_by("-starts_at")[:20]),
+        "outcomes": outcomes.order_by("-published_at", "-id"),
     }
 
 

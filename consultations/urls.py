@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/<slug:action>/", views.session_action, name="session_action"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
     path("outcomes/", views.outcome_board, name="outcomes"),
     path("outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
     path("outcomes/<int:pk>/<slug:action>/", views.outcome_action, name="outcome_action"),

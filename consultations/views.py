@@ -1,7 +1,9 @@
 """Pages: topic board, sessions, outcome tracking, the unit's outcomes, figures and the public disclosure."""
 from __future__ import annotations
 
+import hashlib
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -205,6 +207,20 @@ def session_action(request, pk: int, action: str):
     return redirect("consultations:session", pk)
 
 
+@login_required
+def document_download(request, pk: int):
+    """Minutes and evidence are served only to those who may see the session, never from a public URL."""
+    from django.http import FileResponse
+
+    from .models import SessionDocument
+
+    visible = ConsultationSession.objects.visible_to(request.user)
+    doc = SessionDocument.objects.filter(pk=pk, session__in=visible).first()
+    if doc is None:
+        raise PermissionDenied
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
+
+
 # --- outcomes -------------------------------------------------------------------------------------
 
 
@@ -404,13 +420,17 @@ def public_index(request, code: str):
     committee = _public_committee(code)
     query = request.GET.get("q", "").strip()[:50]
 
+    page = request.GET.get("page", "1")
+    page = page if page.isdigit() else "1"
+
     def build():
         listing = selectors.public_listing(committee, query)
-        return _public_render("consultations/public_index.html", {"committee": committee, "q": query, **listing})
+        outcomes = Paginator(listing.pop("outcomes"), 30).get_page(page)
+        return _public_render("consultations/public_index.html", {
+            "committee": committee, "q": query, "outcomes": outcomes, "page_obj": outcomes,
+            "query": urlencode({"q": query}) if query else "", **listing})
 
-    import hashlib
-
-    return _cached(request, committee, "index:" + hashlib.sha1(query.encode()).hexdigest(), build)
+    return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode()).hexdigest(), build)
 
 
 def public_session(request, code: str, pk: int):

@@ -265,3 +265,19 @@ def test_figures_count_by_aggregation_with_a_fixed_query_count(world, client_for
 
     book = load_workbook(io.BytesIO(response.content))
     assert [r[2] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)] == [1, 1, 1]
+
+
+def test_session_files_are_served_only_to_those_who_see_the_session(world, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consultations import services
+
+    settings.MEDIA_ROOT = tmp_path
+    session = SessionFactory(committee=world.district, group=world.group)
+    doc = services.document_upload(session_id=session.pk, kind="evidence", actor=world.convener,
+                                   upload=SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32))
+    url = reverse("consultations:document", args=[doc.pk])
+    response = client_for(world.convener).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client_for(world.other_convener).get(url).status_code == 403
+    assert client_for(world.unit_user).get(url).status_code == 403

@@ -113,3 +113,13 @@ def test_the_public_api_needs_no_login_and_shows_only_published(world, client, d
     assert "13900001111" not in text and "13812345678" not in text and "contact" not in text
     assert client.get(f"/api/v1/public/consultations/{draft.pk}/").status_code == 404
     assert client.post("/api/v1/public/consultations/", {}).status_code in (403, 405)
+
+
+def test_the_public_outcomes_are_paged(world, client):
+    session = SessionFactory(committee=world.district, is_published=True)
+    for i in range(35):
+        handed_outcome(world.unit, session=session, state="published", reply="已办", title=f"公示成果{i:02d}")
+    url = reverse("consultations:public", args=[world.district.code])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert first.count("公示成果") == 30 and second.count("公示成果") == 5
