@@ -1,6 +1,5 @@
 """The public disclosure: published items only, nothing personal, cached, fixed queries."""
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from consultations import services
@@ -8,13 +7,6 @@ from consultations.models import Participant
 from tests.consultations.factories import SessionFactory, TopicFactory, handed_outcome
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _published_world(world):

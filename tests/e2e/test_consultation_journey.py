@@ -23,7 +23,15 @@ def _open(page, summary: str):
     page.locator("summary", has_text=summary).click()
 
 
-def test_a_topic_becomes_a_published_answer(world, live_server, phone_page, screenshot):
+@pytest.fixture
+def isolated_cache(settings):
+    import uuid
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"journey-{uuid.uuid4()}"}}
+
+
+def test_a_topic_becomes_a_published_answer(world, live_server, phone_page, screenshot, isolated_cache):
     page = phone_page
     base = f"{live_server.url}/consultations"
     year = timezone.localdate().year
