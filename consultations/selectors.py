@@ -7,13 +7,27 @@ from django.utils import timezone
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
 
-def topic_board(user, *, year=None, state=None):
+def topic_board(user, *, year=None, state=None, platform_id=None):
     qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group")
+    if platform_id:
+        qs = qs.filter(platform_id=platform_id)
     if year:
         qs = qs.filter(year=year)
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-year", "state", "rank", "-created_at")
+
+
+def member_attendance(member_ids, year: int) -> dict[int, dict[str, int]]:
+    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records."""
+    rows = (
+        Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
+        .values("member_id", "status").annotate(n=Count("id")).order_by()
+    )
+    result: dict[int, dict[str, int]] = {}
+    for r in rows:
+        result.setdefault(r["member_id"], {"present": 0, "excused": 0, "absent": 0})[r["status"]] = r["n"]
+    return result
 
 
 def session_list(user):

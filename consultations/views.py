@@ -50,11 +50,17 @@ def topic_board(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
     year = request.GET.get("year") or ""
     state = request.GET.get("state") or ""
-    qs = selectors.topic_board(request.user, year=int(year) if year.isdigit() else None, state=state or None)
-    editable = set(Topic.objects.editable_by(request.user).values_list("pk", flat=True)[:5000])
+    platform = request.GET.get("platform") or ""
+    qs = selectors.topic_board(request.user, year=int(year) if year.isdigit() else None, state=state or None,
+                               platform_id=int(platform) if platform.isdigit() else None)
+    page_obj = _page(request, qs)
+    editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
+                   .values_list("pk", flat=True))
+    platforms = Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
     return render(request, "consultations/topic_board.html", {
-        "page_obj": _page(request, qs), "year": year, "state": state, "states": Topic.State.choices,
-        "editable": editable, "query": f"year={year}&state={state}",
+        "page_obj": page_obj, "year": year, "state": state, "states": Topic.State.choices, "editable": editable,
+        "platform": platform, "platforms": platforms.only("pk", "name").order_by("name"),
+        "query": urlencode({"year": year, "state": state, "platform": platform}),
     })
 
 

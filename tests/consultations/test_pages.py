@@ -281,3 +281,11 @@ def test_session_files_are_served_only_to_those_who_see_the_session(world, clien
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client_for(world.other_convener).get(url).status_code == 403
     assert client_for(world.unit_user).get(url).status_code == 403
+
+
+def test_the_topic_board_filters_by_platform(world, client_for):
+    platform = f.PlatformFactory(committee=world.district, name="东湖社区协商工作站")
+    TopicFactory(committee=world.district, platform=platform, title="平台选题")
+    TopicFactory(committee=world.district, title="其他选题")
+    body = client_for(world.staff).get(reverse("consultations:topics"), {"platform": platform.pk}).content.decode()
+    assert "平台选题" in body and "其他选题" not in body

@@ -339,3 +339,16 @@ def test_a_proposal_can_be_linked(world):
     o = _at(world, S.ADOPTED)
     services.outcome_link_proposal(outcome_id=o.pk, proposal_ref="2026-015", actor=world.district_staff)
     assert Outcome.objects.get(pk=o.pk).proposal_ref == "2026-015"
+
+
+def test_attendance_counts_per_member_for_duty_records(world):
+    from consultations.selectors import member_attendance
+
+    for status in ("present", "present", "excused"):
+        s = SessionFactory(committee=world.district)
+        Attendance.objects.create(session=s, member=world.member_record, status=status,
+                                  reason="出差" if status == "excused" else "")
+    planned = SessionFactory(committee=world.district, state="planned")
+    Attendance.objects.create(session=planned, member=world.member_record, status="absent")
+    assert member_attendance([world.member_record.pk], YEAR) == {
+        world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}}
