@@ -542,3 +542,28 @@ def outcome_link_proposal(*, outcome_id: int, proposal_ref: str, actor) -> Outco
     outcome.save(update_fields=["proposal_ref", "updated_at"])
     record_event(outcome, actor=actor, verb="linked_proposal", comment=outcome.proposal_ref)
     return outcome
+
+
+@transaction.atomic
+def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
+    """督: mark each outcome that passed its deadline at the unit once per deadline (safe to run twice)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+
+    today = today or timezone.localdate()
+    overdue = list(Outcome.objects.overdue(today).select_for_update().only("pk", "title", "deadline"))
+    if not overdue:
+        return 0
+    seen = set(
+        AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Outcome), verb="overdue",
+                                  object_id__in=[str(o.pk) for o in overdue])
+        .values_list("object_id", "comment")
+    )
+    flagged = 0
+    for outcome in overdue:
+        if (str(outcome.pk), outcome.deadline.isoformat()) in seen:
+            continue
+        record_event(outcome, actor=None, verb="overdue", comment=outcome.deadline.isoformat())
+        flagged += 1
+    return flagged

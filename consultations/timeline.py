@@ -13,6 +13,7 @@ VERBS = {
     "assigned": _("handed to a unit"), "progress": _("progress recorded"), "supervised": _("supervised"),
     "replied": _("replied"), "reviewed": _("reply reviewed"), "returned": _("reply returned"),
     "followed_up": _("followed up"), "closed": _("closed"), "linked_proposal": _("linked to a proposal"),
+    "overdue": _("past the deadline"),
 }
 STATES = {**dict(Topic.State.choices), **dict(ConsultationSession.State.choices), **dict(Outcome.State.choices)}
 

@@ -352,3 +352,19 @@ def test_attendance_counts_per_member_for_duty_records(world):
     Attendance.objects.create(session=planned, member=world.member_record, status="absent")
     assert member_attendance([world.member_record.pk], YEAR) == {
         world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}}
+
+
+def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
+    from django_celery_beat.models import PeriodicTask
+
+    from consultations.tasks import flag_overdue_outcomes
+
+    late = _at(world, S.HANDLING)
+    Outcome.objects.filter(pk=late.pk).update(deadline=date.today() - timedelta(days=2))
+    _at(world, S.ASSIGNED)  # not late
+    assert flag_overdue_outcomes() == 1
+    assert flag_overdue_outcomes() == 0  # safe to run twice
+    Outcome.objects.filter(pk=late.pk).update(deadline=date.today() - timedelta(days=1))  # a new deadline, late again
+    assert services.outcomes_flag_overdue() == 1
+    assert AuditEvent.objects.filter(object_id=str(late.pk), verb="overdue").count() == 2
+    assert PeriodicTask.objects.get(task="consultations.flag_overdue_outcomes").enabled
