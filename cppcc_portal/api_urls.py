@@ -2,6 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from consultations import api as consultations_api
 from groups import api as groups_api
 from proposals import api as proposals_api
 
@@ -17,6 +18,10 @@ router.register("activities", groups_api.ActivityViewSet, basename="activity")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("proposals", proposals_api.ProposalViewSet, basename="proposal")
 router.register("opinion-reports", proposals_api.OpinionReportViewSet, basename="opinion-report")
+router.register("consultation-topics", consultations_api.TopicViewSet, basename="consultation-topic")
+router.register("consultations", consultations_api.ConsultationViewSet, basename="consultation")
+router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
+router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),

@@ -1,0 +1,37 @@
+import django_filters
+
+from .models import ConsultationSession, Outcome, Topic
+
+
+class TopicFilter(django_filters.FilterSet):
+    class Meta:
+        model = Topic
+        fields = ["committee", "platform", "group", "year", "state", "source"]
+
+
+class SessionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="starts_at", lookup_expr="year")
+
+    class Meta:
+        model = ConsultationSession
+        fields = ["committee", "platform", "group", "level", "form", "state", "is_published"]
+
+
+class OutcomeFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = Outcome
+        fields = ["committee", "session", "unit", "state"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+
+class PublicSessionFilter(django_filters.FilterSet):
+    committee = django_filters.CharFilter(field_name="committee__code")
+    year = django_filters.NumberFilter(field_name="starts_at", lookup_expr="year")
+
+    class Meta:
+        model = ConsultationSession
+        fields = ["committee", "level", "form"]

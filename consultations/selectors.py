@@ -1,0 +1,174 @@
+"""Reads shared by pages, the API and exports: boards, the public disclosure and the figures."""
+from __future__ import annotations
+
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
+
+
+def topic_board(user, *, year=None, state=None, platform_id=None):
+    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group")
+    if platform_id:
+        qs = qs.filter(platform_id=platform_id)
+    if year:
+        qs = qs.filter(year=year)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-year", "state", "rank", "-created_at")
+
+
+def member_attendance(member_ids, year: int) -> dict[int, dict[str, int]]:
+    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records."""
+    rows = (
+        Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
+        .values("member_id", "status").annotate(n=Count("id")).order_by()
+    )
+    result: dict[int, dict[str, int]] = {}
+    for r in rows:
+        result.setdefault(r["member_id"], {"present": 0, "excused": 0, "absent": 0})[r["status"]] = r["n"]
+    return result
+
+
+def session_list(user):
+    return (
+        ConsultationSession.objects.visible_to(user)
+        .select_related("committee", "platform", "group", "topic")
+        .annotate(
+            present_count=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+            participant_count=Count("participants", distinct=True),
+            outcome_count=Count("outcomes", distinct=True),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def session_detail(user, pk: int) -> ConsultationSession:
+    return (
+        ConsultationSession.objects.visible_to(user)
+        .select_related("committee", "platform", "group", "topic")
+        .prefetch_related(
+            Prefetch("attendances", Attendance.objects.select_related("member")),
+            Prefetch("participants", Participant.objects.select_related("unit")),
+            "stage_records",
+            "documents",
+            Prefetch("outcomes", Outcome.objects.select_related("unit")),
+        )
+        .get(pk=pk)
+    )
+
+
+def outcome_board(user, *, state=None, overdue=False, unit_only=False):
+    base = Outcome.objects.handed_to(user) if unit_only else Outcome.objects.visible_to(user)
+    qs = base.select_related("committee", "unit", "session", "session__platform")
+    if state:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.overdue()
+    if unit_only:  # what still needs an answer first, the most urgent on top
+        still_open = Case(When(state__in=Outcome.OPEN_AT_UNIT, then=Value(0)), default=Value(1))
+        return qs.annotate(still_open=still_open).order_by("still_open", "deadline", "-id")
+    return qs.order_by("-created_at", "-id")
+
+
+def outcome_detail(queryset, pk: int) -> Outcome:
+    return (
+        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by")
+        .prefetch_related(Prefetch("entries", OutcomeEntry.objects.select_related("author")))
+        .get(pk=pk)
+    )
+
+
+# --- public disclosure ----------------------------------------------------------------------------
+
+
+def public_listing(committee, query: str = ""):
+    """What the public page shows: published items only, nothing personal."""
+    topics = Topic.objects.published().filter(committee=committee).select_related("platform")
+    sessions = ConsultationSession.objects.published().filter(committee=committee).select_related("platform", "topic")
+    outcomes = Outcome.objects.published().filter(committee=committee).select_related("unit", "session")
+    if query:
+        topics = topics.filter(Q(title__icontains=query) | Q(description__icontains=query))
+        sessions = sessions.filter(Q(title__icontains=query) | Q(place__icontains=query) | Q(summary__icontains=query))
+        outcomes = outcomes.filter(Q(title__icontains=query) | Q(content__icontains=query) | Q(reply__icontains=query))
+    # the latest topics and meetings; outcomes, what people look for, are paged (the view pages them)
+    return {
+        "topics": list(topics.order_by("-year", "rank")[:20]),
+        "sessions": list(sessions.order_by("-starts_at")[:20]),
+        "outcomes": outcomes.order_by("-published_at", "-id"),
+    }
+
+
+def public_session(committee, pk: int) -> ConsultationSession:
+    return (
+        ConsultationSession.objects.published()
+        .filter(committee=committee)
+        .select_related("platform", "topic")
+        .prefetch_related(
+            Prefetch("stage_records", StageRecord.objects.only("session_id", "stage", "speaker", "content")),
+            Prefetch("outcomes", Outcome.objects.published().select_related("unit")),
+            Prefetch("participants", Participant.objects.select_related("unit").only(
+                "session_id", "kind", "name", "organisation", "unit__name")),
+        )
+        .get(pk=pk)
+    )
+
+
+def public_outcome(committee, pk: int) -> Outcome:
+    return (
+        Outcome.objects.published()
+        .filter(committee=committee)
+        .select_related("unit", "session")
+        .prefetch_related(Prefetch("entries", OutcomeEntry.objects.filter(kind=OutcomeEntry.Kind.FOLLOW_UP)))
+        .get(pk=pk)
+    )
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+
+def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
+    """Counts by database aggregation: a handful of queries whatever the size."""
+    today = today or timezone.localdate()
+    sessions = ConsultationSession.objects.filter(committee_id__in=committee_ids).exclude(state="cancelled")
+    outcomes = Outcome.objects.filter(committee_id__in=committee_ids)
+    if year:
+        sessions = sessions.filter(starts_at__year=year)
+        outcomes = outcomes.filter(session__starts_at__year=year)
+    if platform_id:
+        sessions = sessions.filter(platform_id=platform_id)
+        outcomes = outcomes.filter(session__platform_id=platform_id)
+    by_level_form = list(sessions.values("level", "form").annotate(n=Count("id")).order_by("level", "form"))
+    people = {
+        "members_present": Attendance.objects.filter(session__in=sessions, status="present").count(),
+        **{f"participants_{r['kind']}": r["n"] for r in Participant.objects.filter(session__in=sessions)
+           .values("kind").annotate(n=Count("id")).order_by()},
+    }
+    by_state = {r["state"]: r["n"] for r in outcomes.values("state").annotate(n=Count("id")).order_by()}
+    totals = outcomes.aggregate(
+        replied=Count("id", filter=Q(replied_at__isnull=False)),
+        on_time=Count("id", filter=Q(answered_on_time=True)),
+        overdue=Count("id", filter=Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)),
+    )
+    by_committee = list(
+        sessions.values("committee__name").annotate(n=Count("id")).order_by("committee__name")
+    )
+    by_platform = list(
+        sessions.filter(platform__isnull=False).values("platform__name").annotate(n=Count("id")).order_by("-n")[:20]
+    )
+    return {"by_level_form": by_level_form, "people": people, "by_state": by_state, "totals": totals,
+            "by_committee": by_committee, "by_platform": by_platform,
+            "session_total": sum(r["n"] for r in by_level_form)}
+
+
+def proposal_draft(outcome: Outcome) -> dict:
+    """The pre-filled fields of a proposal drawn from an outcome (the proposals app takes it after the merge)."""
+    session = outcome.session
+    case = f"{session.display_form}“{session.title}”（{timezone.localtime(session.starts_at):%Y-%m-%d}，{session.place}）"
+    return {
+        "title": f"关于{outcome.title}的提案",
+        "case": f"{case}形成协商成果：{outcome.content}",
+        "suggestions": outcome.content,
+        "suggested_unit": outcome.unit_id,
+        "source": {"kind": "consultation_outcome", "id": outcome.pk},
+    }

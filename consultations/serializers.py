@@ -1,0 +1,167 @@
+"""API representations; the public one carries nothing personal."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from groups.access import scope_of
+from groups.models import ActivityGroup, Committee, HandlingUnit, Platform
+
+from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    group = serializers.PrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+    platform = serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Topic
+        fields = ["id", "committee", "platform", "group", "title", "description", "reasons", "source", "proposer_kind",
+                  "resident_name", "resident_contact", "year", "rank", "is_annual_front_line", "state",
+                  "decline_reason", "is_published", "created_at"]
+        read_only_fields = ["rank", "is_annual_front_line", "state", "decline_reason", "is_published", "created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not scope_of(request.user).is_staff_of(instance.committee_id):
+            data.pop("resident_contact", None)  # personal data: secretariat staff only
+        return data
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["member", "member_name", "status", "reason"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+
+    class Meta:
+        model = Participant
+        fields = ["kind", "name", "unit", "unit_name", "organisation"]
+
+
+class StageRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageRecord
+        fields = ["stage", "speaker", "content", "created_at"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    form_display = serializers.CharField(source="display_form", read_only=True)
+    attendances = AttendanceSerializer(many=True, read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+    stage_records = StageRecordSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConsultationSession
+        fields = ["id", "committee", "topic", "platform", "group", "title", "form", "form_display", "brand", "level",
+                  "starts_at", "ends_at", "place", "state", "summary", "minutes", "is_published", "published_at",
+                  "attendances", "participants", "stage_records"]
+
+
+class SessionWriteSerializer(serializers.Serializer):
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    title = serializers.CharField(max_length=200)
+    form = serializers.ChoiceField(choices=ConsultationSession.Form.choices)
+    level = serializers.ChoiceField(choices=ConsultationSession._meta.get_field("level").choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    place = serializers.CharField(max_length=200)
+    brand = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
+    platform = serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
+    group = serializers.PrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+
+
+class OutcomeEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeEntry
+        fields = ["kind", "text", "created_at"]
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+    is_overdue = serializers.SerializerMethodField()
+    entries = OutcomeEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["id", "committee", "session", "title", "content", "state", "evaluation_comment", "merged_into",
+                  "unit", "unit_name", "deadline", "assigned_at", "reply", "replied_at", "answered_on_time",
+                  "review_comment", "published_at", "closed_at", "proposal_ref", "is_overdue", "entries"]
+
+    def get_is_overdue(self, obj) -> bool:
+        return obj.is_overdue()
+
+
+class EvaluateSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["adopt", "merge", "decline"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    merge_into = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
+                                              default=None)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(label=_("text"), allow_blank=True)
+
+
+class RankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(min_value=1, max_value=999, allow_null=True)
+
+
+class ProposalDraftSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    case = serializers.CharField()
+    suggestions = serializers.CharField()
+    suggested_unit = serializers.IntegerField(allow_null=True)
+    source = serializers.DictField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, default="")
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+
+class PublicOutcomeSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = ["id", "title", "content", "state", "state_display", "unit_name", "reply", "replied_at",
+                  "published_at", "closed_at"]
+
+
+class PublicParticipantSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+
+    class Meta:
+        model = Participant
+        fields = ["kind", "name", "unit_name", "organisation"]
+
+
+class PublicSessionSerializer(serializers.ModelSerializer):
+    committee_code = serializers.CharField(source="committee.code", read_only=True)
+    form_display = serializers.CharField(source="display_form", read_only=True)
+    topic_title = serializers.CharField(source="topic.title", read_only=True, default="")
+    platform_name = serializers.CharField(source="platform.name", read_only=True, default="")
+    participants = PublicParticipantSerializer(many=True, read_only=True)
+    stage_records = StageRecordSerializer(many=True, read_only=True)
+    outcomes = PublicOutcomeSerializer(source="public_outcomes", many=True, read_only=True)
+
+    class Meta:
+        model = ConsultationSession
+        fields = ["id", "committee_code", "title", "form", "form_display", "level", "starts_at", "place",
+                  "topic_title", "platform_name", "summary", "participants", "stage_records", "outcomes"]

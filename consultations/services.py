@@ -1,0 +1,569 @@
+"""Every write on consultations: one function per action, keyword-only, locked, checked and audited."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError, InvalidTransition
+from core.services import record_event
+from groups.access import scope_of
+
+from .models import (
+    Attendance,
+    ConsultationSession,
+    Outcome,
+    OutcomeEntry,
+    Participant,
+    SessionDocument,
+    StageRecord,
+    Topic,
+)
+
+S = Outcome.State
+
+# --- public page cache ----------------------------------------------------------------------------
+
+
+def public_cache_version(committee_id: int) -> int:
+    return cache.get_or_set(f"consultations:public:v:{committee_id}", 1, None)
+
+
+def _bump_public_cache(committee_id: int) -> None:
+    """Anything that changes what the public sees makes the cached public pages stale."""
+    key = f"consultations:public:v:{committee_id}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def _after_public_change(committee_id: int) -> None:
+    transaction.on_commit(partial(_bump_public_cache, committee_id))
+
+
+# --- permission helpers ---------------------------------------------------------------------------
+
+
+def _require_staff(actor, committee_id: int) -> None:
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise DomainError(_("Only the secretariat staff of this committee may do this."))
+
+
+def _require_topic_editor(actor, topic_or_session) -> None:
+    model = type(topic_or_session)
+    if not model.objects.editable_by(actor).filter(pk=topic_or_session.pk).exists():
+        raise DomainError(_("You may act only on your own groups' and platforms' topics and sessions."))
+
+
+def _check_convener_target(actor, committee, group, platform) -> None:
+    """A convener proposes or plans only for a group or platform they convene."""
+    scope = scope_of(actor)
+    if scope.is_staff_of(committee.pk):
+        return
+    ids = scope.convened_group_ids
+    if (group and group.pk in ids) or (platform and platform.host_group_id in ids):
+        return
+    raise DomainError(_("You may act only on your own groups' and platforms' topics and sessions."))
+
+
+# --- topics 选题 -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def topic_propose(*, actor, committee, title: str, reasons: str, source: str, proposer_kind: str, year: int,
+                  description: str = "", group=None, platform=None, resident_name: str = "",
+                  resident_contact: str = "") -> Topic:
+    """Put a topic on the candidate list of a committee, platform or group."""
+    _check_convener_target(actor, committee, group, platform)
+    for obj in (group, platform):
+        if obj is not None and obj.committee_id != committee.pk:
+            raise DomainError(_("The group and platform must belong to the same committee."))
+    if proposer_kind != Topic.ProposerKind.RESIDENT and (resident_name or resident_contact):
+        raise DomainError(_("A resident's name and contact are recorded only for topics proposed by residents."))
+    topic = Topic.objects.create(
+        committee=committee, title=title.strip(), reasons=reasons, source=source, proposer_kind=proposer_kind,
+        year=year, description=description, group=group, platform=platform, resident_name=resident_name,
+        resident_contact=resident_contact, proposed_by=actor,
+    )
+    record_event(topic, actor=actor, verb="proposed", to_state=topic.state)
+    return topic
+
+
+def _locked_topic(topic_id: int, actor) -> Topic:
+    topic = Topic.objects.select_for_update().get(pk=topic_id)
+    _require_topic_editor(actor, topic)
+    return topic
+
+
+@transaction.atomic
+def topic_rank(*, topic_id: int, rank: int | None, actor) -> Topic:
+    """Set a candidate's place on the list (1 = first)."""
+    topic = _locked_topic(topic_id, actor)
+    if topic.state != Topic.State.CANDIDATE:
+        raise InvalidTransition(_("Only a candidate topic can be ranked."))
+    old = topic.rank
+    topic.rank = rank
+    topic.save(update_fields=["rank", "updated_at"])
+    record_event(topic, actor=actor, verb="ranked", data={"from": old, "to": rank})
+    return topic
+
+
+@transaction.atomic
+def topic_adopt(*, topic_id: int, actor, annual_front_line: bool = False, publish: bool = True) -> Topic:
+    """Adopt a candidate topic for consultation (e.g. the group's annual front-line topic)."""
+    topic = _locked_topic(topic_id, actor)
+    if topic.state != Topic.State.CANDIDATE:
+        raise InvalidTransition(_("Only a candidate topic can be adopted."))
+    topic.state = Topic.State.ADOPTED
+    topic.is_annual_front_line = annual_front_line
+    topic.is_published = publish
+    topic.save(update_fields=["state", "is_annual_front_line", "is_published", "updated_at"])
+    record_event(topic, actor=actor, verb="adopted", from_state="candidate", to_state=topic.state)
+    _after_public_change(topic.committee_id)
+    return topic
+
+
+@transaction.atomic
+def topic_decline(*, topic_id: int, reason: str, actor) -> Topic:
+    """Decline a candidate topic, saying why."""
+    topic = _locked_topic(topic_id, actor)
+    if topic.state != Topic.State.CANDIDATE:
+        raise InvalidTransition(_("Only a candidate topic can be declined."))
+    if not reason.strip():
+        raise DomainError(_("Give a reason for declining."))
+    topic.state = Topic.State.DECLINED
+    topic.decline_reason = reason.strip()
+    topic.save(update_fields=["state", "decline_reason", "updated_at"])
+    record_event(topic, actor=actor, verb="declined", from_state="candidate", to_state=topic.state, comment=reason)
+    return topic
+
+
+# --- sessions 协商会议 ----------------------------------------------------------------------------
+
+SESSION_FIELDS = ("title", "form", "level", "brand", "starts_at", "ends_at", "place", "summary", "minutes",
+                  "topic", "platform", "group")
+
+
+def _check_session_fields(committee, data: dict) -> None:
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts and ends and ends < starts:
+        raise DomainError(_("The session cannot end before it starts."))
+    for key in ("topic", "platform", "group"):
+        obj = data.get(key)
+        if obj is not None and obj.committee_id != committee.pk:
+            raise DomainError(_("The topic, group and platform must belong to the session's committee."))
+    topic = data.get("topic")
+    if topic is not None and topic.state != Topic.State.ADOPTED:
+        raise DomainError(_("A session takes up an adopted topic only."))
+
+
+@transaction.atomic
+def session_create(*, actor, committee, **data) -> ConsultationSession:
+    """Plan a consultation session; a grassroots session takes its platform's brand."""
+    unknown = set(data) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    _check_convener_target(actor, committee, data.get("group"), data.get("platform"))
+    _check_session_fields(committee, data)
+    platform = data.get("platform")
+    if not data.get("brand") and platform is not None:
+        data["brand"] = platform.brand
+    session = ConsultationSession.objects.create(committee=committee, created_by=actor, **data)
+    record_event(session, actor=actor, verb="created", to_state=session.state)
+    return session
+
+
+def _locked_session(session_id: int, actor) -> ConsultationSession:
+    session = ConsultationSession.objects.select_for_update().get(pk=session_id)
+    _require_topic_editor(actor, session)
+    return session
+
+
+@transaction.atomic
+def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
+    """Change a session's details (a convener keeps it in their own group or platform)."""
+    session = _locked_session(session_id, actor)
+    if session.state == ConsultationSession.State.CANCELLED:
+        raise InvalidTransition(_("A cancelled session cannot be changed."))
+    merged = {k: getattr(session, k) for k in SESSION_FIELDS} | data
+    _check_convener_target(actor, session.committee, merged["group"], merged["platform"])
+    _check_session_fields(session.committee, merged)
+    changed = [k for k in data if getattr(session, k) != data[k]]
+    for k in changed:
+        setattr(session, k, data[k])
+    session.save()
+    record_event(session, actor=actor, verb="updated", data={"fields": changed})
+    if session.is_published:
+        _after_public_change(session.committee_id)
+    return session
+
+
+@transaction.atomic
+def session_hold(*, session_id: int, actor, now=None) -> ConsultationSession:
+    """Mark a planned session as held (it has taken place)."""
+    session = _locked_session(session_id, actor)
+    if session.state != ConsultationSession.State.PLANNED:
+        raise InvalidTransition(_("Only a planned session can be marked as held."))
+    now = now or timezone.now()
+    if session.starts_at > now:
+        raise DomainError(_("A session cannot be marked as held before it starts."))
+    session.state = ConsultationSession.State.HELD
+    session.save(update_fields=["state", "updated_at"])
+    record_event(session, actor=actor, verb="held", from_state="planned", to_state="held")
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session_id: int, actor) -> ConsultationSession:
+    """Cancel a planned session."""
+    session = _locked_session(session_id, actor)
+    if session.state != ConsultationSession.State.PLANNED:
+        raise InvalidTransition(_("Only a planned session can be cancelled."))
+    session.state = ConsultationSession.State.CANCELLED
+    session.save(update_fields=["state", "updated_at"])
+    record_event(session, actor=actor, verb="cancelled", from_state="planned", to_state="cancelled")
+    return session
+
+
+@transaction.atomic
+def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
+    """Publish a held session on the public page (secretariat staff)."""
+    session = ConsultationSession.objects.select_for_update().get(pk=session_id)
+    _require_staff(actor, session.committee_id)
+    if session.state != ConsultationSession.State.HELD:
+        raise InvalidTransition(_("Only a held session can be published."))
+    if session.is_published:
+        raise InvalidTransition(_("The session is already published."))
+    session.is_published = True
+    session.published_at = now or timezone.now()
+    session.save(update_fields=["is_published", "published_at", "updated_at"])
+    record_event(session, actor=actor, verb="published")
+    _after_public_change(session.committee_id)
+    return session
+
+
+@transaction.atomic
+def attendance_set(*, session_id: int, member, status: str, reason: str = "", actor) -> Attendance:
+    """Record a member's attendance at a session (present, excused with a reason, absent)."""
+    session = _locked_session(session_id, actor)
+    if member.committee_id != session.committee_id:
+        raise DomainError(_("The member belongs to another committee."))
+    if status == Attendance.Status.EXCUSED and not reason.strip():
+        raise DomainError(_("Give the reason for the leave."))
+    row, _created = Attendance.objects.update_or_create(
+        session=session, member=member, defaults={"status": status, "reason": reason.strip()}
+    )
+    record_event(session, actor=actor, verb="attendance", data={"member": member.pk, "status": status})
+    return row
+
+
+@transaction.atomic
+def participant_add(*, session_id: int, kind: str, name: str, actor, unit=None, organisation: str = "",
+                    contact: str = "") -> Participant:
+    """Add a resident, stakeholder, department representative or leader to a session."""
+    session = _locked_session(session_id, actor)
+    if kind == Participant.Kind.DEPARTMENT and unit is None:
+        raise DomainError(_("Choose the department the representative comes from."))
+    if unit is not None and unit.committee_id != session.committee_id:
+        raise DomainError(_("The department belongs to another committee."))
+    if not name.strip():
+        raise DomainError(_("Enter the participant's name."))
+    p = Participant.objects.create(session=session, kind=kind, name=name.strip(), unit=unit,
+                                   organisation=organisation, contact=contact)
+    record_event(session, actor=actor, verb="participant_added", data={"kind": kind, "name": p.name})
+    if session.is_published:
+        _after_public_change(session.committee_id)
+    return p
+
+
+@transaction.atomic
+def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str, actor) -> StageRecord:
+    """Record what a speaker said in an agenda stage (情况通报, 协商建言, 居民互动, 部门回应)."""
+    session = _locked_session(session_id, actor)
+    if session.state == ConsultationSession.State.CANCELLED:
+        raise InvalidTransition(_("A cancelled session has no records."))
+    if not content.strip() or not speaker.strip():
+        raise DomainError(_("Enter who spoke and what was said."))
+    rec = StageRecord.objects.create(session=session, stage=stage, speaker=speaker.strip(), content=content.strip(),
+                                     recorded_by=actor)
+    record_event(session, actor=actor, verb="stage_recorded", data={"stage": stage})
+    if session.is_published:
+        _after_public_change(session.committee_id)
+    return rec
+
+
+# Magic numbers of what we accept: a sign-in sheet photo, a scanned PDF, an office document.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),  # docx, xlsx, pptx
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # doc, xls
+]
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for magic, ctype in SIGNATURES:
+        if head.startswith(magic):
+            return ctype
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@transaction.atomic
+def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocument:
+    """Store minutes or evidence after checking size and content (not the file name)."""
+    session = _locked_session(session_id, actor)
+    limit = settings.FILE_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    ctype = sniff_content_type(head)
+    if ctype is None:
+        raise DomainError(_("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."))
+    doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,
+                          uploaded_by=actor)
+    doc.file.save(upload.name, upload, save=False)
+    doc.save()
+    record_event(session, actor=actor, verb="document_uploaded", data={"name": doc.name, "kind": kind})
+    return doc
+
+
+# --- outcomes 协商成果 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outcome:
+    """Record a concrete suggestion coming out of a held session."""
+    session = _locked_session(session_id, actor)
+    if session.state != ConsultationSession.State.HELD:
+        raise InvalidTransition(_("Outcomes are recorded for a held session."))
+    if not title.strip() or not content.strip():
+        raise DomainError(_("Enter the outcome's title and suggestion."))
+    outcome = Outcome.objects.create(committee_id=session.committee_id, session=session, title=title.strip(),
+                                     content=content.strip())
+    record_event(outcome, actor=actor, verb="created", to_state=outcome.state)
+    return outcome
+
+
+def _locked_outcome(outcome_id: int) -> Outcome:
+    return Outcome.objects.select_for_update().get(pk=outcome_id)
+
+
+def _transition(outcome: Outcome, *, actor, to: str, allowed: tuple, message: str, verb: str, comment: str = "",
+                fields: tuple = (), data=None) -> Outcome:
+    if outcome.state not in allowed:
+        raise InvalidTransition(message)
+    old = outcome.state
+    outcome.state = to
+    outcome.save(update_fields=["state", "updated_at", *fields])
+    record_event(outcome, actor=actor, verb=verb, from_state=old, to_state=to, comment=comment, data=data)
+    return outcome
+
+
+@transaction.atomic
+def outcome_evaluate(*, outcome_id: int, decision: str, actor, comment: str = "", merge_into_id: int | None = None
+                     ) -> Outcome:
+    """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    msg = _("Only an outcome awaiting evaluation can be evaluated.")
+    comment = comment.strip()
+    outcome.evaluation_comment = comment
+    if decision == "adopt":
+        return _transition(outcome, actor=actor, to=S.ADOPTED, allowed=(S.PENDING,), message=msg, verb="adopted",
+                           comment=comment, fields=("evaluation_comment",))
+    if decision == "decline":
+        if not comment:
+            raise DomainError(_("Give a reason for declining."))
+        return _transition(outcome, actor=actor, to=S.DECLINED, allowed=(S.PENDING,), message=msg, verb="declined",
+                           comment=comment, fields=("evaluation_comment",))
+    if decision == "merge":
+        target = Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
+        if target is None or target.pk == outcome.pk:
+            raise DomainError(_("Choose another outcome of the same committee to merge into."))
+        if target.state in (S.MERGED, S.DECLINED):
+            raise DomainError(_("An outcome cannot be merged into a merged or declined one."))
+        outcome.merged_into = target
+        return _transition(outcome, actor=actor, to=S.MERGED, allowed=(S.PENDING,), message=msg, verb="merged",
+                           comment=comment, fields=("evaluation_comment", "merged_into"), data={"into": target.pk})
+    raise DomainError(_("Choose adopt, merge or decline."))
+
+
+@transaction.atomic
+def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, now=None) -> Outcome:
+    """交: hand an adopted outcome to its responsible unit with a deadline."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    if outcome.state != S.ADOPTED:
+        raise InvalidTransition(_("Only an adopted outcome can be handed to a unit."))
+    if unit is None:
+        raise DomainError(_("Choose the responsible unit before handing the outcome over."))
+    if unit.committee_id != outcome.committee_id:
+        raise DomainError(_("The unit belongs to another committee."))
+    now = now or timezone.now()
+    if deadline is None or deadline < timezone.localdate(now):
+        raise DomainError(_("The deadline must be today or later."))
+    outcome.unit, outcome.deadline, outcome.assigned_at = unit, deadline, now
+    _transition(outcome, actor=actor, to=S.ASSIGNED, allowed=(S.ADOPTED,), message="", verb="assigned",
+                fields=("unit", "deadline", "assigned_at"), data={"unit": unit.pk, "deadline": deadline.isoformat()})
+    return outcome
+
+
+def _require_unit(actor, outcome: Outcome) -> None:
+    if outcome.unit_id is None or outcome.unit_id not in scope_of(actor).unit_ids:
+        raise DomainError(_("This outcome has not been handed to your unit."))
+
+
+@transaction.atomic
+def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+    """办: the unit records how handling is going."""
+    outcome = _locked_outcome(outcome_id)
+    if outcome.state not in (S.ASSIGNED, S.HANDLING):
+        raise InvalidTransition(_("Progress is recorded while the outcome is being handled."))
+    _require_unit(actor, outcome)
+    if not text.strip():
+        raise DomainError(_("Describe the progress."))
+    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.PROGRESS, text=text.strip(),
+                                        author=actor)
+    if outcome.state == S.ASSIGNED:
+        _transition(outcome, actor=actor, to=S.HANDLING, allowed=(S.ASSIGNED,), message="", verb="progress",
+                    comment=entry.text)
+    else:
+        record_event(outcome, actor=actor, verb="progress", comment=entry.text)
+    return entry
+
+
+@transaction.atomic
+def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+    """督: staff or a leader of the committee leave a supervision note."""
+    outcome = _locked_outcome(outcome_id)
+    if not scope_of(actor).can_read_committee(outcome.committee_id):
+        raise DomainError(_("Only staff or leaders of this committee may supervise."))
+    if outcome.state not in (S.ASSIGNED, S.HANDLING, S.REPLIED):
+        raise InvalidTransition(_("Only an outcome at a unit can be supervised."))
+    if not text.strip():
+        raise DomainError(_("Write the supervision note."))
+    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.SUPERVISION, text=text.strip(),
+                                        author=actor)
+    record_event(outcome, actor=actor, verb="supervised", comment=entry.text, data={"overdue": outcome.is_overdue()})
+    return entry
+
+
+@transaction.atomic
+def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
+    """复: the assigned unit replies; whether it was on time is kept for the figures."""
+    outcome = _locked_outcome(outcome_id)
+    if outcome.state not in (S.ASSIGNED, S.HANDLING):
+        raise InvalidTransition(_("Only an outcome being handled can be replied to."))
+    _require_unit(actor, outcome)
+    if not text.strip():
+        raise DomainError(_("Write the reply."))
+    now = now or timezone.now()
+    outcome.reply, outcome.replied_at, outcome.replied_by = text.strip(), now, actor
+    outcome.answered_on_time = timezone.localdate(now) <= outcome.deadline
+    return _transition(outcome, actor=actor, to=S.REPLIED, allowed=(S.ASSIGNED, S.HANDLING), message="",
+                       verb="replied", fields=("reply", "replied_at", "replied_by", "answered_on_time"))
+
+
+@transaction.atomic
+def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -> Outcome:
+    """Staff review the reply: accept it, or return it to the unit with a comment."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    msg = _("Only a replied outcome can be reviewed.")
+    outcome.review_comment = comment.strip()
+    if accept:
+        return _transition(outcome, actor=actor, to=S.REVIEWED, allowed=(S.REPLIED,), message=msg, verb="reviewed",
+                           comment=comment, fields=("review_comment",))
+    if not comment.strip():
+        raise DomainError(_("Say why the reply is returned."))
+    return _transition(outcome, actor=actor, to=S.HANDLING, allowed=(S.REPLIED,), message=msg, verb="returned",
+                       comment=comment, fields=("review_comment",))
+
+
+@transaction.atomic
+def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
+    """公示: publish a reviewed outcome with its reply on the public page."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    outcome.published_at = now or timezone.now()
+    _transition(outcome, actor=actor, to=S.PUBLISHED, allowed=(S.REVIEWED,), verb="published",
+                message=_("Only an outcome whose reply has been reviewed can be published."), fields=("published_at",))
+    _after_public_change(outcome.committee_id)
+    return outcome
+
+
+@transaction.atomic
+def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+    """跟踪: staff note how the published outcome is being carried out."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    if outcome.state != S.PUBLISHED:
+        raise InvalidTransition(_("Follow-up entries are added to a published outcome."))
+    if not text.strip():
+        raise DomainError(_("Write the follow-up note."))
+    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.FOLLOW_UP, text=text.strip(),
+                                        author=actor)
+    record_event(outcome, actor=actor, verb="followed_up", comment=entry.text)
+    _after_public_change(outcome.committee_id)
+    return entry
+
+
+@transaction.atomic
+def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Outcome:
+    """Close a published outcome once it is done (事事见成效)."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    outcome.closed_at = now or timezone.now()
+    _transition(outcome, actor=actor, to=S.CLOSED, allowed=(S.PUBLISHED,), verb="closed", comment=comment,
+                message=_("Only a published outcome can be closed."), fields=("closed_at",))
+    _after_public_change(outcome.committee_id)
+    return outcome
+
+
+@transaction.atomic
+def outcome_link_proposal(*, outcome_id: int, proposal_ref: str, actor) -> Outcome:
+    """Note the proposal an outcome became (until the proposals app is merged: its number)."""
+    outcome = _locked_outcome(outcome_id)
+    _require_staff(actor, outcome.committee_id)
+    outcome.proposal_ref = proposal_ref.strip()
+    outcome.save(update_fields=["proposal_ref", "updated_at"])
+    record_event(outcome, actor=actor, verb="linked_proposal", comment=outcome.proposal_ref)
+    return outcome
+
+
+@transaction.atomic
+def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
+    """督: mark each outcome that passed its deadline at the unit once per deadline (safe to run twice)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+
+    today = today or timezone.localdate()
+    overdue = list(Outcome.objects.overdue(today).select_for_update().only("pk", "title", "deadline"))
+    if not overdue:
+        return 0
+    seen = set(
+        AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Outcome), verb="overdue",
+                                  object_id__in=[str(o.pk) for o in overdue])
+        .values_list("object_id", "comment")
+    )
+    flagged = 0
+    for outcome in overdue:
+        if (str(outcome.pk), outcome.deadline.isoformat()) in seen:
+            continue
+        record_event(outcome, actor=None, verb="overdue", comment=outcome.deadline.isoformat())
+        flagged += 1
+    return flagged

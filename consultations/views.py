@@ -1,0 +1,465 @@
+"""Pages: topic board, sessions, outcome tracking, the unit's outcomes, figures and the public disclosure."""
+from __future__ import annotations
+
+import hashlib
+import io
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError
+from groups.access import Role, scope_of
+from groups.models import Committee, Platform
+
+from . import forms, selectors, services
+from .models import ConsultationSession, Outcome, Topic
+from .timeline import timeline
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _require_any(request, *roles: Role):
+    if not set(roles) & set(scope_of(request.user).roles):
+        raise PermissionDenied
+
+
+def _page(request, qs, per_page: int = 30):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _errors(exc: DomainError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+# --- topics ---------------------------------------------------------------------------------------
+
+
+@login_required
+def topic_board(request):
+    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    year = request.GET.get("year") or ""
+    state = request.GET.get("state") or ""
+    platform = request.GET.get("platform") or ""
+    qs = selectors.topic_board(request.user, year=int(year) if year.isdigit() else None, state=state or None,
+                               platform_id=int(platform) if platform.isdigit() else None)
+    page_obj = _page(request, qs)
+    editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
+                   .values_list("pk", flat=True))
+    platforms = Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
+    return render(request, "consultations/topic_board.html", {
+        "page_obj": page_obj, "year": year, "state": state, "states": Topic.State.choices, "editable": editable,
+        "platform": platform, "platforms": platforms.only("pk", "name").order_by("name"),
+        "query": urlencode({"year": year, "state": state, "platform": platform}),
+    })
+
+
+@login_required
+def topic_new(request):
+    _require_any(request, Role.STAFF, Role.CONVENER)
+    form = forms.TopicForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.topic_propose(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The topic is on the candidate list."))
+            return redirect("consultations:topics")
+    return render(request, "consultations/form.html", {"form": form, "title": _("Propose a topic")})
+
+
+@login_required
+@require_POST
+def topic_action(request, pk: int, action: str):
+    topic = Topic.objects.editable_by(request.user).filter(pk=pk).first()
+    if topic is None:
+        raise PermissionDenied
+    try:
+        if action == "adopt":
+            services.topic_adopt(topic_id=pk, actor=request.user, annual_front_line=bool(request.POST.get("annual")))
+        elif action == "decline":
+            services.topic_decline(topic_id=pk, reason=request.POST.get("reason", ""), actor=request.user)
+        elif action == "rank":
+            form = forms.RankForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Enter a rank between 1 and 999."))
+            services.topic_rank(topic_id=pk, rank=form.cleaned_data["rank"], actor=request.user)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(reverse("consultations:topics") + f"?year={topic.year}")
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+@login_required
+def session_list(request):
+    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    return render(request, "consultations/session_list.html", {"page_obj": _page(request, selectors.session_list(request.user))})
+
+
+@login_required
+def session_new(request):
+    _require_any(request, Role.STAFF, Role.CONVENER)
+    form = forms.SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_create(actor=request.user, **data)
+        except DomainError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("consultations:session", session.pk)
+    return render(request, "consultations/form.html", {"form": form, "title": _("Plan a consultation session")})
+
+
+@login_required
+def session_edit(request, pk: int):
+    session = ConsultationSession.objects.editable_by(request.user).filter(pk=pk).first()
+    if session is None:
+        raise PermissionDenied
+    initial = {k: getattr(session, k) for k in services.SESSION_FIELDS}
+    for key in ("starts_at", "ends_at"):
+        if initial[key]:
+            initial[key] = timezone.localtime(initial[key]).strftime("%Y-%m-%dT%H:%M")
+    form = forms.SessionForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(session_id=pk, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("consultations:session", pk)
+    return render(request, "consultations/form.html", {"form": form, "title": session.title})
+
+
+@login_required
+def session_detail(request, pk: int):
+    try:
+        session = selectors.session_detail(request.user, pk)
+    except ConsultationSession.DoesNotExist:
+        raise PermissionDenied from None
+    scope = scope_of(request.user)
+    can_edit = ConsultationSession.objects.editable_by(request.user).filter(pk=pk).exists()
+    stages = {}
+    for rec in session.stage_records.all():
+        stages.setdefault(rec.stage, []).append(rec)
+    from .models import StageRecord
+
+    return render(request, "consultations/session_detail.html", {
+        "session": session, "can_edit": can_edit, "is_staff": scope.is_staff_of(session.committee_id),
+        "stages": [(label, stages.get(value, [])) for value, label in StageRecord.Stage.choices],
+        "attendance_form": forms.AttendanceForm(session=session, prefix="a"),
+        "participant_form": forms.ParticipantForm(session=session, prefix="p"),
+        "stage_form": forms.StageRecordForm(prefix="s"), "document_form": forms.DocumentForm(prefix="d"),
+        "outcome_form": forms.OutcomeForm(prefix="o"), "events": timeline(session),
+    })
+
+
+SESSION_FORMS = {
+    "attendance": (forms.AttendanceForm, "a", True, lambda s, d, u: services.attendance_set(
+        session_id=s.pk, actor=u, **d)),
+    "participant": (forms.ParticipantForm, "p", True, lambda s, d, u: services.participant_add(
+        session_id=s.pk, actor=u, **d)),
+    "stage": (forms.StageRecordForm, "s", False, lambda s, d, u: services.stage_record_add(
+        session_id=s.pk, actor=u, **d)),
+    "document": (forms.DocumentForm, "d", False, lambda s, d, u: services.document_upload(
+        session_id=s.pk, actor=u, kind=d["kind"], upload=d["file"])),
+    "outcome": (forms.OutcomeForm, "o", False, lambda s, d, u: services.outcome_create(
+        session_id=s.pk, actor=u, **d)),
+}
+
+
+@login_required
+@require_POST
+def session_action(request, pk: int, action: str):
+    session = ConsultationSession.objects.editable_by(request.user).filter(pk=pk).first()
+    if session is None:
+        raise PermissionDenied
+    try:
+        if action in SESSION_FORMS:
+            form_class, prefix, needs_session, call = SESSION_FORMS[action]
+            kwargs = {"session": session} if needs_session else {}
+            form = form_class(request.POST, request.FILES, prefix=prefix, **kwargs)
+            if not form.is_valid():
+                raise DomainError([f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+                                   for k, v in form.errors.items()])
+            call(session, form.cleaned_data, request.user)
+        elif action == "hold":
+            services.session_hold(session_id=pk, actor=request.user)
+        elif action == "cancel":
+            services.session_cancel(session_id=pk, actor=request.user)
+        elif action == "publish":
+            services.session_publish(session_id=pk, actor=request.user)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("consultations:session", pk)
+
+
+@login_required
+def document_download(request, pk: int):
+    """Minutes and evidence are served only to those who may see the session, never from a public URL."""
+    from django.http import FileResponse
+
+    from .models import SessionDocument
+
+    visible = ConsultationSession.objects.visible_to(request.user)
+    doc = SessionDocument.objects.filter(pk=pk, session__in=visible).first()
+    if doc is None:
+        raise PermissionDenied
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+
+@login_required
+def outcome_board(request):
+    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    state = request.GET.get("state") or ""
+    overdue = request.GET.get("overdue") == "1"
+    qs = selectors.outcome_board(request.user, state=state or None, overdue=overdue)
+    return render(request, "consultations/outcome_board.html", {
+        "page_obj": _page(request, qs), "state": state, "overdue": overdue, "states": Outcome.State.choices,
+        "today": timezone.localdate(), "query": f"state={state}&overdue={'1' if overdue else ''}",
+    })
+
+
+@login_required
+def unit_outcomes(request):
+    _require_any(request, Role.UNIT)
+    qs = selectors.outcome_board(request.user, unit_only=True)
+    return render(request, "consultations/unit_outcomes.html", {"page_obj": _page(request, qs),
+                                                                "today": timezone.localdate()})
+
+
+@login_required
+def outcome_detail(request, pk: int):
+    try:
+        outcome = selectors.outcome_detail(Outcome.objects.visible_to(request.user), pk)
+    except Outcome.DoesNotExist:
+        raise PermissionDenied from None
+    scope = scope_of(request.user)
+    is_staff = scope.is_staff_of(outcome.committee_id)
+    is_unit = outcome.unit_id in scope.unit_ids and outcome.state in Outcome.HANDED_OVER
+    ctx = {"outcome": outcome, "is_staff": is_staff, "is_unit": is_unit, "events": timeline(outcome),
+           "can_supervise": scope.can_read_committee(outcome.committee_id), "today": timezone.localdate()}
+    if is_staff:
+        ctx.update(evaluate_form=forms.EvaluateForm(outcome=outcome), assign_form=forms.AssignForm(outcome=outcome),
+                   review_form=forms.ReviewForm(), link_form=forms.ProposalLinkForm())
+    ctx["text_form"] = forms.TextForm()
+    return render(request, "consultations/outcome_detail.html", ctx)
+
+
+def _outcome_call(action: str, request, outcome: Outcome):
+    post, user, pk = request.POST, request.user, outcome.pk
+    text = post.get("text", "")
+    if action == "evaluate":
+        form = forms.EvaluateForm(post, outcome=outcome)
+        if not form.is_valid():
+            raise DomainError(_("Choose adopt, merge or decline."))
+        target = form.cleaned_data["merge_into"]
+        return services.outcome_evaluate(outcome_id=pk, decision=form.cleaned_data["decision"], actor=user,
+                                         comment=form.cleaned_data["comment"], merge_into_id=target.pk if target else None)
+    if action == "assign":
+        form = forms.AssignForm(post, outcome=outcome)
+        if not form.is_valid():
+            raise DomainError(_("Enter a valid date."))
+        return services.outcome_assign(outcome_id=pk, actor=user, **form.cleaned_data)
+    if action == "review":
+        return services.outcome_review(outcome_id=pk, accept=post.get("accept") == "1", comment=post.get("comment", ""),
+                                       actor=user)
+    if action == "link":
+        return services.outcome_link_proposal(outcome_id=pk, proposal_ref=post.get("proposal_ref", ""), actor=user)
+    simple = {
+        "progress": lambda: services.outcome_progress(outcome_id=pk, text=text, actor=user),
+        "supervise": lambda: services.outcome_supervise(outcome_id=pk, text=text, actor=user),
+        "reply": lambda: services.outcome_reply(outcome_id=pk, text=text, actor=user),
+        "publish": lambda: services.outcome_publish(outcome_id=pk, actor=user),
+        "follow_up": lambda: services.outcome_follow_up(outcome_id=pk, text=text, actor=user),
+        "close": lambda: services.outcome_close(outcome_id=pk, actor=user, comment=text),
+    }
+    if action not in simple:
+        raise Http404
+    return simple[action]()
+
+
+@login_required
+@require_POST
+def outcome_action(request, pk: int, action: str):
+    outcome = Outcome.objects.visible_to(request.user).filter(pk=pk).first()
+    if outcome is None:
+        raise PermissionDenied
+    try:
+        _outcome_call(action, request, outcome)
+    except DomainError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("consultations:outcome", pk)
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+
+def _figure_committees(user):
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return set(Committee.objects.values_list("pk", flat=True))
+    return set(scope.staff_committee_ids | scope.leader_committee_ids)
+
+
+@login_required
+def figures(request):
+    _require_any(request, Role.STAFF, Role.LEADER)
+    ids = _figure_committees(request.user)
+    committee = request.GET.get("committee", "")
+    if committee.isdigit() and int(committee) in ids:
+        ids = {int(committee)}
+    year = request.GET.get("year", "")
+    platform = request.GET.get("platform", "")
+    data = selectors.figures(ids, year=int(year) if year.isdigit() else None,
+                             platform_id=int(platform) if platform.isdigit() else None)
+    if request.GET.get("export") == "xlsx":
+        return _figures_xlsx(data)
+    return render(request, "consultations/figures.html", {
+        "data": _labelled(data), "year": year, "platform": platform, "committee": committee,
+        "committees": Committee.objects.filter(pk__in=_figure_committees(request.user)),
+        "platforms": Platform.objects.filter(committee_id__in=ids, kind=Platform.Kind.CONSULTATION).only("pk", "name"),
+    })
+
+
+def _labelled(data: dict) -> dict:
+    """Replace stored values by their labels for display."""
+    from .models import Level, Participant
+
+    kinds = dict(Participant.Kind.choices)
+    people = {_("members present"): data["people"].get("members_present", 0)}
+    people |= {kinds.get(k.removeprefix("participants_"), k): n for k, n in data["people"].items()
+               if k.startswith("participants_")}
+    return {
+        **data,
+        "by_level_form": [{"level": Level(r["level"]).label, "form": ConsultationSession.Form(r["form"]).label,
+                           "n": r["n"]} for r in data["by_level_form"]],
+        "by_state": {label: data["by_state"].get(value, 0) for value, label in Outcome.State.choices},
+        "people": people,
+        "members_present": data["people"].get("members_present", 0),
+    }
+
+
+def _figures_xlsx(data) -> HttpResponse:
+    from openpyxl import Workbook
+
+    levels = dict(ConsultationSession._meta.get_field("level").choices)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("Sessions"))
+    sheet.append([str(_("level")), str(_("form")), str(_("sessions"))])
+    for row in data["by_level_form"]:
+        sheet.append([str(levels.get(row["level"], row["level"])),
+                      str(ConsultationSession.Form(row["form"]).label), row["n"]])
+    states = book.create_sheet(str(_("Outcomes")))
+    states.append([str(_("state")), str(_("outcomes"))])
+    for value, label in Outcome.State.choices:
+        states.append([str(label), data["by_state"].get(value, 0)])
+    totals = data["totals"]
+    states.append([str(_("answered on time")), totals["on_time"]])
+    states.append([str(_("overdue")), totals["overdue"]])
+    people = book.create_sheet(str(_("Participants")))
+    for key, n in _labelled(data)["people"].items():
+        people.append([str(key), n])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="consultation-figures.xlsx"'
+    return response
+
+
+# --- public disclosure (no login) ----------------------------------------------------------------
+
+
+def _public_committee(code: str) -> Committee:
+    return get_object_or_404(Committee.objects.only("pk", "name", "code"), code=code)
+
+
+def _public_render(template: str, context: dict) -> str:
+    """Rendered without the request, so nothing about the visitor (login, messages) enters the cache."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    return render_to_string(template, {"portal_title": settings.PORTAL_TITLE, "LANGUAGE_CODE": get_language(),
+                                       **context})
+
+
+def _cached(request, committee: Committee, key: str, build) -> HttpResponse:
+    """Serve a rendered public page from the cache; any publication bumps the committee's version."""
+    version = services.public_cache_version(committee.pk)
+    cache_key = f"consultations:public:{committee.pk}:{version}:{request.LANGUAGE_CODE}:{key}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = build()
+        cache.set(cache_key, html, PUBLIC_CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def public_index(request, code: str):
+    committee = _public_committee(code)
+    query = request.GET.get("q", "").strip()[:50]
+
+    page = request.GET.get("page", "1")
+    page = page if page.isdigit() else "1"
+
+    def build():
+        listing = selectors.public_listing(committee, query)
+        outcomes = Paginator(listing.pop("outcomes"), 30).get_page(page)
+        return _public_render("consultations/public_index.html", {
+            "committee": committee, "q": query, "outcomes": outcomes, "page_obj": outcomes,
+            "query": urlencode({"q": query}) if query else "", **listing})
+
+    return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode()).hexdigest(), build)
+
+
+def public_session(request, code: str, pk: int):
+    committee = _public_committee(code)
+
+    def build():
+        try:
+            session = selectors.public_session(committee, pk)
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        return _public_render("consultations/public_session.html", {"committee": committee, "session": session})
+
+    return _cached(request, committee, f"session:{pk}", build)
+
+
+def public_outcome(request, code: str, pk: int):
+    committee = _public_committee(code)
+
+    def build():
+        try:
+            outcome = selectors.public_outcome(committee, pk)
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        return _public_render("consultations/public_outcome.html", {"committee": committee, "outcome": outcome})
+
+    return _cached(request, committee, f"outcome:{pk}", build)
