@@ -14,7 +14,18 @@ from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
 
 from . import services
-from .models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RuleSet, overlap_message
+from .models import (
+    CategoryCap,
+    CommitteeSnapshot,
+    GradeBand,
+    GroupSnapshot,
+    MemberSnapshot,
+    MinimumRequirement,
+    PointRule,
+    RollupRun,
+    RuleSet,
+    overlap_message,
+)
 from .presets import preset_choices
 from .scoring import overlapping_bands
 
@@ -130,3 +141,90 @@ class RuleSetAdmin(CommitteeScopedAdmin):
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
                    "title": gettext("Create a rule set from a preset")}
         return TemplateResponse(request, "assessments/admin/ruleset_from_preset.html", context)
+
+
+class StartRollupForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("quarter"), coerce=int, choices=[(q, q) for q in (1, 2, 3, 4)])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.administered_by(user)
+
+
+class ReadOnlyScopedAdmin(CommitteeScopedAdmin):
+    """Computed rows: staff read them; only the roll-up writes them."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyScopedAdmin):
+    list_display = ("__str__", "committee", "year", "quarter", "status", "is_stale", "members_done", "started_at",
+                    "finished_at")
+    list_filter = ("status", "is_stale", "year", "quarter", "committee")
+    list_select_related = ("committee",)
+    actions = ["run_again"]
+    change_list_template = "assessments/admin/rollup_change_list.html"
+
+    @admin.action(description=_("Run the selected quarters again"))
+    def run_again(self, request, queryset):
+        for run in queryset.select_related("committee"):
+            try:
+                services.rollup_start(committee=run.committee, year=run.year, quarter=run.quarter, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.start_view)
+        return [path("start/", view, name="assessments_rolluprun_start"), *super().get_urls()]
+
+    def start_view(self, request):
+        """Queue a quarter's roll-up for a committee the staff member administers."""
+        if not self._is_secretariat(request):
+            raise PermissionDenied
+        form = StartRollupForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rollup_start(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, gettext("The roll-up is queued."), messages.SUCCESS)
+                return redirect(reverse("admin:assessments_rolluprun_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": gettext("Start a quarterly roll-up")}
+        return TemplateResponse(request, "assessments/admin/rollup_start.html", context)
+
+
+@admin.register(MemberSnapshot)
+class MemberSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("member", "year", "quarter", "activities_present", "activities_excused", "activities_absent",
+                    "three_enters", "proposals", "reports", "points", "ytd_total", "ytd_grade")
+    list_filter = ("year", "quarter", "committee")
+    search_fields = ("member__name",)
+    list_select_related = ("member",)
+
+
+@admin.register(GroupSnapshot)
+class GroupSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("group", "year", "quarter", "members", "members_covered", "activities_present", "proposals",
+                    "reports", "points")
+    list_filter = ("year", "quarter", "committee")
+    list_select_related = ("group",)
+
+
+@admin.register(CommitteeSnapshot)
+class CommitteeSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("committee", "year", "quarter", "members", "members_covered", "groups", "activities_present",
+                    "proposals", "reports", "points")
+    list_filter = ("year", "quarter")
+    list_select_related = ("committee",)

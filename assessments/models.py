@@ -241,3 +241,133 @@ class GradeBand(models.Model):
 def overlap_message(a: scoring.Band, b: scoring.Band) -> str:
     return _("Grade bands “%(a)s” and “%(b)s” overlap: a score may fall in one band only.") % {
         "a": a.label, "b": b.label}
+
+
+# --- Quarterly roll-up ---------------------------------------------------------------------------
+
+class RollupRunQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=RollupRun.ACTIVE)
+
+
+class RollupRun(models.Model):
+    """One computation of a committee's quarter: queued, running, then done (or failed, then retried)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
+                                  related_name="rollup_runs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey("core.User", verbose_name=_("requested by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    is_stale = models.BooleanField(_("stale"), default=False,
+                                   help_text=_("A late change touched this quarter; the next run recomputes it."))
+    members_done = models.PositiveIntegerField(_("members computed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = RollupRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roll-up run")
+        verbose_name_plural = _("roll-up runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["committee", "year", "quarter", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="rollup_quarter_1_to_4",
+                                   violation_error_message=_("A quarter is 1, 2, 3 or 4.")),
+            models.UniqueConstraint(
+                fields=["committee", "year", "quarter"], condition=Q(status__in=["queued", "running"]),
+                name="rollup_one_active_per_quarter",
+                violation_error_message=_("A roll-up of this quarter is already queued or running."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(committee)s %(year)s Q%(quarter)s roll-up") % {
+            "committee": self.committee, "year": self.year, "quarter": self.quarter}
+
+
+class SnapshotFigures(models.Model):
+    """Figures shared by member, group and committee snapshots of one quarter."""
+
+    run = models.ForeignKey(RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    activities_present = models.PositiveIntegerField(_("activities attended"), default=0)
+    activities_excused = models.PositiveIntegerField(_("activities missed with leave"), default=0)
+    activities_absent = models.PositiveIntegerField(_("activities missed without leave"), default=0)
+    three_enters = models.PositiveIntegerField(_("three-enters activities"), default=0)
+    proposals = models.PositiveIntegerField(_("proposals submitted"), default=0)
+    reports = models.PositiveIntegerField(_("reports submitted"), default=0)
+    consultations = models.PositiveIntegerField(_("consultations attended"), default=0)
+    points = models.DecimalField(_("points in the quarter"), max_digits=9, decimal_places=2, default=Decimal("0"),
+                                 help_text=_("Points earned in the quarter before yearly caps."))
+    points_by_category = models.JSONField(_("points by category"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MemberSnapshot(SnapshotFigures):
+    """A member's quarter, plus the year-to-date score with caps, base and grade."""
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
+                               related_name="quarter_snapshots")
+    ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
+    ytd_grade = models.CharField(_("year-to-date grade"), max_length=30, blank=True)
+    missing = models.JSONField(_("minimums not met"), default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member snapshot")
+        verbose_name_plural = _("member snapshots")
+        ordering = ["year", "quarter", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year", "quarter"], name="member_snapshot_unique")]
+        indexes = [models.Index(fields=["committee", "year", "quarter"])]
+
+
+class GroupSnapshot(SnapshotFigures):
+    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
+                              related_name="quarter_snapshots")
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    members = models.PositiveIntegerField(_("members"), default=0)
+    members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group snapshot")
+        verbose_name_plural = _("group snapshots")
+        ordering = ["year", "quarter", "group_id"]
+        constraints = [models.UniqueConstraint(fields=["group", "year", "quarter"], name="group_snapshot_unique")]
+        indexes = [models.Index(fields=["committee", "year", "quarter"])]
+
+
+class CommitteeSnapshot(SnapshotFigures):
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
+                                  related_name="quarter_snapshots")
+    members = models.PositiveIntegerField(_("members"), default=0)
+    members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
+    groups = models.PositiveIntegerField(_("groups"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("committee snapshot")
+        verbose_name_plural = _("committee snapshots")
+        ordering = ["year", "quarter", "committee_id"]
+        constraints = [models.UniqueConstraint(fields=["committee", "year", "quarter"],
+                                               name="committee_snapshot_unique")]
