@@ -318,6 +318,13 @@ class SnapshotFigures(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return _("%(owner)s, %(year)s Q%(quarter)s") % {"owner": self.owner, "year": self.year, "quarter": self.quarter}
+
+    @property
+    def owner(self):
+        raise NotImplementedError
+
 
 class MemberSnapshot(SnapshotFigures):
     """A member's quarter, plus the year-to-date score with caps, base and grade."""
@@ -338,6 +345,10 @@ class MemberSnapshot(SnapshotFigures):
         constraints = [models.UniqueConstraint(fields=["member", "year", "quarter"], name="member_snapshot_unique")]
         indexes = [models.Index(fields=["committee", "year", "quarter"])]
 
+    @property
+    def owner(self):
+        return self.member
+
 
 class GroupSnapshot(SnapshotFigures):
     group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
@@ -355,6 +366,10 @@ class GroupSnapshot(SnapshotFigures):
         constraints = [models.UniqueConstraint(fields=["group", "year", "quarter"], name="group_snapshot_unique")]
         indexes = [models.Index(fields=["committee", "year", "quarter"])]
 
+    @property
+    def owner(self):
+        return self.group
+
 
 class CommitteeSnapshot(SnapshotFigures):
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
@@ -371,3 +386,7 @@ class CommitteeSnapshot(SnapshotFigures):
         ordering = ["year", "quarter", "committee_id"]
         constraints = [models.UniqueConstraint(fields=["committee", "year", "quarter"],
                                                name="committee_snapshot_unique")]
+
+    @property
+    def owner(self):
+        return self.committee

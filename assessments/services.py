@@ -139,7 +139,7 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
                   .values_list("committee_id", "year", "quarter"))
     started = []
     for committee in Committee.objects.filter(pk__in={c for c, _y, _q in wanted}):
-        for c, y, q in sorted(w for w in wanted if w[0] == committee.pk):
+        for _c, y, q in sorted(w for w in wanted if w[0] == committee.pk):
             try:
                 started.append(rollup_start(committee=committee, year=y, quarter=q, actor=None))
             except DomainError:

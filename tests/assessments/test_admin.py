@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from assessments.models import PointRule, RuleSet
+from assessments.models import PointRule, RollupRun, RuleSet
 from assessments.services import ruleset_create_from_preset
 from core.services import events_for
 
@@ -193,3 +193,68 @@ def test_a_preset_cannot_be_created_for_another_committee(world, client_for):
 def test_the_preset_page_refuses_non_staff(world, client_for):
     response = client_for(world.member).get(FROM_PRESET)
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+# --- Roll-up runs and snapshots -------------------------------------------------------------------
+
+START = reverse("admin:assessments_rolluprun_start")
+
+
+@pytest.mark.parametrize("model", ["rolluprun", "membersnapshot", "groupsnapshot", "committeesnapshot"])
+def test_roll_up_lists_render_for_staff_in_a_fixed_number_of_queries(world, client_for, model,
+                                                                   django_assert_max_num_queries):
+    from assessments.services import rollup_execute, rollup_start
+
+    client = client_for(world.staff)
+    url = reverse(f"admin:assessments_{model}_changelist")
+    rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=1, actor=None).pk)
+    with django_assert_max_num_queries(25) as small:
+        assert client.get(url).status_code == 200
+    for quarter in (2, 3, 4):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_staff_start_a_roll_up_from_the_admin_and_a_second_start_is_refused(world, client_for):
+    client = client_for(world.district_staff)
+    assert client.get(START).status_code == 200
+    data = {"committee": world.district.pk, "year": 2026, "quarter": 1}
+    response = client.post(START, data)
+    assert response.status_code == 302
+    run = RollupRun.objects.get()
+    assert (run.committee, run.quarter, run.requested_by) == (world.district, 1, world.district_staff)
+    again = client.post(START, data)
+    assert "该季度的汇总已在排队或运行中。" in again.content.decode()
+
+
+def test_staff_cannot_start_a_roll_up_for_another_committee(world, client_for):
+    response = client_for(world.district_staff).post(START, {"committee": world.other.pk, "year": 2026, "quarter": 1})
+    assert response.status_code == 200 and not RollupRun.objects.exists()
+
+
+def test_staff_of_another_committee_do_not_see_its_runs(world, client_for):
+    from assessments.services import rollup_start
+
+    rollup_start(committee=world.district, year=2026, quarter=1, actor=None)
+    changelist = reverse("admin:assessments_rolluprun_changelist")
+    assert client_for(world.other_staff).get(changelist).context["cl"].result_count == 0
+
+
+def test_the_roll_up_start_page_refuses_non_staff(world, client_for):
+    response = client_for(world.convener).get(START)
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_a_run_and_a_member_snapshot_open_read_only(world, client_for):
+    from assessments.models import MemberSnapshot
+    from assessments.services import rollup_execute, rollup_start
+
+    run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=1, actor=None).pk)
+    client = client_for(world.district_staff)
+    response = client.get(reverse("admin:assessments_rolluprun_change", args=[run.pk]))
+    assert response.status_code == 200 and not response.context["has_change_permission"]
+    snapshot = MemberSnapshot.objects.first()
+    assert client.get(reverse("admin:assessments_membersnapshot_change", args=[snapshot.pk])).status_code == 200
+    assert client.get(reverse("admin:assessments_ruleset_history", args=[RuleSet.objects.create(
+        committee=world.district, year=2030).pk])).status_code == 200
