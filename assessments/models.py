@@ -98,7 +98,19 @@ class RulePartQuerySet(ScopedQuerySet):
     committee_field = "rule_set__committee_id"
 
 
-class PointRule(models.Model):
+class RulePart(models.Model):
+    """A row of a rule set: refused once the rule set is locked."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.rule_set_id and RuleSet.objects.filter(pk=self.rule_set_id, is_locked=True).exists():
+            raise ValidationError(_("This rule set is locked and can no longer be changed."))
+
+
+class PointRule(RulePart):
     """Points for one event kind, from its nth occurrence in the year on."""
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="rules")
@@ -138,7 +150,7 @@ class PointRule(models.Model):
                             share=self.share, category=self.category)
 
 
-class CategoryCap(models.Model):
+class CategoryCap(RulePart):
     """The most points one category can add in a year (合肥: activities at most 30)."""
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="caps")
@@ -163,7 +175,7 @@ class CategoryCap(models.Model):
         return f"{self.category} ≤ {self.cap}"
 
 
-class MinimumRequirement(models.Model):
+class MinimumRequirement(RulePart):
     """A yearly minimum, e.g. at least 3 activities, 1 proposal and 1 report (闵行)."""
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE,
@@ -190,7 +202,7 @@ class MinimumRequirement(models.Model):
         return f"{self.get_kind_display()} ≥ {self.min_count}"
 
 
-class GradeBand(models.Model):
+class GradeBand(RulePart):
     """A grade 等次 for totals from ``min_score`` (inclusive) up to ``max_score`` (exclusive)."""
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="bands")

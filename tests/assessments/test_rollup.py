@@ -162,3 +162,20 @@ def test_a_real_worker_runs_the_roll_up(world, celery_worker_process):
         time.sleep(0.5)
     assert run.status == RollupRun.Status.DONE, celery_worker_process.log.read_text()[-2000:]
     assert MemberSnapshot.objects.filter(run=run).count() == 3
+
+
+def test_beat_looks_for_due_roll_ups_every_night():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="assessments.start_due_rollups")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("1", "30")
+
+
+def test_the_beat_task_queues_the_quarter_that_just_ended(world, monkeypatch, django_capture_on_commit_callbacks):
+    from assessments.tasks import start_due_rollups
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: ev(K.REPORT_ADOPTED, 4, 2).on)
+    with django_capture_on_commit_callbacks() as callbacks:
+        ids = start_due_rollups()
+    assert len(ids) == len(callbacks) == 3
+    assert set(RollupRun.objects.values_list("year", "quarter")) == {(2026, 1)}

@@ -103,3 +103,9 @@ def test_the_demo_gives_every_committee_a_rule_set_for_the_year():
 
     assert RuleSet.objects.count() == Committee.objects.count() == 3
     assert set(RuleSet.objects.values_list("base_score", flat=True)) == {Decimal(85), Decimal(0), Decimal(70)}
+
+
+def test_rows_of_a_locked_rule_set_are_refused(rule_set):
+    rule_set.is_locked = True
+    rule_set.save()
+    assert _messages(CategoryCap(rule_set=rule_set, category="活动", cap=Decimal(5))) == ["该积分规则已锁定，不能再修改。"]
