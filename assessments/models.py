@@ -261,6 +261,15 @@ class RollupRunQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status__in=RollupRun.ACTIVE)
 
+    def visible_to(self, user):
+        """Staff and leaders of the committee (a city's: its districts too); not members."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        return self.filter(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+
 
 class RollupRun(models.Model):
     """One computation of a committee's quarter: queued, running, then done (or failed, then retried)."""

@@ -29,8 +29,10 @@ from groups.models import Committee
 from .scoring import DutyEvent
 
 
-def duty_events(committee: Committee, start: date, end: date) -> Iterable[tuple[int, DutyEvent]]:
-    """(member id, event) for the committee's members, start <= date <= end, ordered by member id."""
+def duty_events(committee: Committee, start: date, end: date, *,
+                member_ids: Iterable[int] | None = None) -> Iterable[tuple[int, DutyEvent]]:
+    """(member id, event) for the committee's members (or only ``member_ids``), start <= date <= end,
+    ordered by member id."""
     return iter(())
 
 

@@ -2,6 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from assessments import api as assessments_api
 from groups import api as groups_api
 
 router = DefaultRouter()
@@ -12,9 +13,11 @@ router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
 router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
+router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
+    path("duty-records/<int:member_id>/", assessments_api.DutyRecordView.as_view(), name="duty-record"),
     path("", include(router.urls)),
 ]
