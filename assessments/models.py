@@ -1,1 +1,413 @@
-"""Models of this app arrive with its issue; the app is registered so migrations and URLs have a home."""
+"""Point-rule sets 履职积分规则 as data: per committee and year, edited by staff in the admin."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from groups.models import Committee
+from groups.models.organisation import ScopedQuerySet
+
+from . import scoring
+from .kinds import EventKind, Share
+
+UNKNOWN_KIND = _("Unknown event kind: choose one from the list.")
+UNKNOWN_KIND_VALUE = _("Unknown event kind “%(value)s”: choose one from the list.")
+NEGATIVE_CAP = _("A cap cannot be negative.")
+
+
+class EventKindField(models.CharField):
+    """An event kind from ``EventKind``; an unknown value is refused with the same message everywhere."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs["choices"] = EventKind.choices
+        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_KIND_VALUE})
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.error_messages["invalid_choice"] = UNKNOWN_KIND_VALUE
+        return field
+
+
+def _known_kind(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(kind__in=EventKind.values), name=name,
+                                  violation_error_message=UNKNOWN_KIND)
+
+
+class RuleSetQuerySet(ScopedQuerySet):
+    def for_scoring(self):
+        return self.prefetch_related("rules", "caps", "minimums", "bands")
+
+
+class RuleSet(models.Model):
+    """A committee's point rules for one year: base score, points per event kind, caps, grades."""
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
+                                  related_name="rule_sets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. the title of the published rules"))
+    base_score = models.DecimalField(_("base score"), max_digits=6, decimal_places=2, default=Decimal("0"))
+    bonus_cap = models.DecimalField(
+        _("bonus cap"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("Most points that can be added to the base score; deductions always count. Empty: no cap."),
+    )
+    is_locked = models.BooleanField(_("locked"), default=False,
+                                    help_text=_("A locked rule set can no longer be changed."))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = RuleSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point rule set")
+        verbose_name_plural = _("point rule sets")
+        ordering = ["committee_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year"], name="ruleset_one_per_year",
+                                    violation_error_message=_("This committee already has a rule set for that year.")),
+            models.CheckConstraint(condition=Q(bonus_cap__isnull=True) | Q(bonus_cap__gte=0),
+                                   name="ruleset_bonus_cap_not_negative", violation_error_message=NEGATIVE_CAP),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(committee)s point rules %(year)s") % {"committee": self.committee, "year": self.year}
+
+    def book(self) -> scoring.RuleBook:
+        """This rule set as plain data for the scoring engine (use ``for_scoring()`` to load it)."""
+        return scoring.RuleBook(
+            rules=tuple(r.as_rule() for r in self.rules.all()),
+            base=self.base_score,
+            bonus_cap=self.bonus_cap,
+            caps={c.category: c.cap for c in self.caps.all()},
+            minimums={m.kind: m.min_count for m in self.minimums.all()},
+            bands=tuple(sorted((b.as_band() for b in self.bands.all()),
+                               key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
+                               reverse=True)),
+        )
+
+
+class RulePartQuerySet(ScopedQuerySet):
+    committee_field = "rule_set__committee_id"
+
+
+class RulePart(models.Model):
+    """A row of a rule set: refused once the rule set is locked."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.rule_set_id and RuleSet.objects.filter(pk=self.rule_set_id, is_locked=True).exists():
+            raise ValidationError(_("This rule set is locked and can no longer be changed."))
+
+
+class PointRule(RulePart):
+    """Points for one event kind, from its nth occurrence in the year on."""
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="rules")
+    kind = EventKindField(_("event kind"))
+    nth_from = models.PositiveSmallIntegerField(
+        _("from occurrence"), default=1,
+        help_text=_("1 for every occurrence; 2 for the second and later ones (e.g. each extra proposal)."),
+    )
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2,
+                                 help_text=_("Negative for a deduction."))
+    per_unit = models.BooleanField(_("per unit"), default=True,
+                                   help_text=_("Multiply by the quantity, e.g. per half-day of a plenary session."))
+    share = models.CharField(_("co-authors"), max_length=5, choices=Share.choices, default=Share.FULL)
+    category = models.CharField(_("category"), max_length=30, blank=True,
+                                help_text=_("Rules of one category add up and share its cap."))
+    history = HistoricalRecords()
+
+    objects = RulePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point rule")
+        verbose_name_plural = _("point rules")
+        ordering = ["rule_set_id", "category", "kind", "nth_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "kind", "nth_from"], name="pointrule_unique_kind",
+                                    violation_error_message=_("There is already a rule for this event kind and occurrence.")),
+            _known_kind("pointrule_known_kind"),
+            models.CheckConstraint(condition=Q(nth_from__gte=1), name="pointrule_nth_from_positive",
+                                   violation_error_message=_("The occurrence counts from 1.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.points}"
+
+    def as_rule(self) -> scoring.Rule:
+        return scoring.Rule(kind=self.kind, points=self.points, nth_from=self.nth_from, per_unit=self.per_unit,
+                            share=self.share, category=self.category)
+
+
+class CategoryCap(RulePart):
+    """The most points one category can add in a year (合肥: activities at most 30)."""
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="caps")
+    category = models.CharField(_("category"), max_length=30)
+    cap = models.DecimalField(_("cap"), max_digits=6, decimal_places=2)
+    history = HistoricalRecords()
+
+    objects = RulePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category cap")
+        verbose_name_plural = _("category caps")
+        ordering = ["rule_set_id", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "category"], name="categorycap_unique_category",
+                                    violation_error_message=_("This category already has a cap.")),
+            models.CheckConstraint(condition=Q(cap__gte=0), name="categorycap_not_negative",
+                                   violation_error_message=NEGATIVE_CAP),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} ≤ {self.cap}"
+
+
+class MinimumRequirement(RulePart):
+    """A yearly minimum, e.g. at least 3 activities, 1 proposal and 1 report (闵行)."""
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE,
+                                 related_name="minimums")
+    kind = EventKindField(_("event kind"))
+    min_count = models.PositiveSmallIntegerField(_("at least"), default=1)
+    history = HistoricalRecords()
+
+    objects = RulePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("minimum yearly requirement")
+        verbose_name_plural = _("minimum yearly requirements")
+        ordering = ["rule_set_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "kind"], name="minimum_unique_kind",
+                                    violation_error_message=_("This event kind already has a minimum.")),
+            _known_kind("minimum_known_kind"),
+            models.CheckConstraint(condition=Q(min_count__gte=1), name="minimum_count_positive",
+                                   violation_error_message=_("A minimum must be at least 1.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ≥ {self.min_count}"
+
+
+class GradeBand(RulePart):
+    """A grade 等次 for totals from ``min_score`` (inclusive) up to ``max_score`` (exclusive)."""
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="bands")
+    label = models.CharField(_("grade"), max_length=30, help_text=_("e.g. 优秀, 称职, 基本称职, 不称职"))
+    min_score = models.DecimalField(_("from score"), max_digits=6, decimal_places=2, null=True, blank=True,
+                                    help_text=_("Inclusive; empty: no lower bound."))
+    max_score = models.DecimalField(_("below score"), max_digits=6, decimal_places=2, null=True, blank=True,
+                                    help_text=_("Exclusive; empty: no upper bound."))
+    history = HistoricalRecords()
+
+    objects = RulePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        ordering = ["rule_set_id", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "label"], name="gradeband_unique_label",
+                                    violation_error_message=_("This grade is already defined.")),
+            models.CheckConstraint(
+                condition=Q(min_score__isnull=True) | Q(max_score__isnull=True) | Q(max_score__gt=models.F("min_score")),
+                name="gradeband_ordered",
+                violation_error_message=_("A grade band must end above the score it starts from."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_band(self) -> scoring.Band:
+        return scoring.Band(self.label, self.min_score, self.max_score)
+
+    def clean(self):
+        """Refuse a band that overlaps another band of the rule set already saved.
+
+        The admin editor checks all bands of the form together instead (``sibling_check=False``),
+        so that moving two bands in one save is not refused against the old values.
+        """
+        super().clean()
+        if not getattr(self, "sibling_check", True) or self.rule_set_id is None:
+            return
+        others = [b.as_band() for b in GradeBand.objects.filter(rule_set_id=self.rule_set_id).exclude(pk=self.pk)]
+        for a, b in scoring.overlapping_bands([*others, self.as_band()]):
+            if self.label in (a.label, b.label):
+                raise ValidationError(overlap_message(a, b))
+
+
+def overlap_message(a: scoring.Band, b: scoring.Band) -> str:
+    return _("Grade bands “%(a)s” and “%(b)s” overlap: a score may fall in one band only.") % {
+        "a": a.label, "b": b.label}
+
+
+# --- Quarterly roll-up ---------------------------------------------------------------------------
+
+class RollupRunQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=RollupRun.ACTIVE)
+
+    def visible_to(self, user):
+        """Staff and leaders of the committee (a city's: its districts too); not members."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        return self.filter(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+
+
+class RollupRun(models.Model):
+    """One computation of a committee's quarter: queued, running, then done (or failed, then retried)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
+                                  related_name="rollup_runs")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey("core.User", verbose_name=_("requested by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    is_stale = models.BooleanField(_("stale"), default=False,
+                                   help_text=_("A late change touched this quarter; the next run recomputes it."))
+    members_done = models.PositiveIntegerField(_("members computed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = RollupRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roll-up run")
+        verbose_name_plural = _("roll-up runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["committee", "year", "quarter", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="rollup_quarter_1_to_4",
+                                   violation_error_message=_("A quarter is 1, 2, 3 or 4.")),
+            models.UniqueConstraint(
+                fields=["committee", "year", "quarter"], condition=Q(status__in=["queued", "running"]),
+                name="rollup_one_active_per_quarter",
+                violation_error_message=_("A roll-up of this quarter is already queued or running."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(committee)s %(year)s Q%(quarter)s roll-up") % {
+            "committee": self.committee, "year": self.year, "quarter": self.quarter}
+
+
+class SnapshotFigures(models.Model):
+    """Figures shared by member, group and committee snapshots of one quarter."""
+
+    run = models.ForeignKey(RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    activities_present = models.PositiveIntegerField(_("activities attended"), default=0)
+    activities_excused = models.PositiveIntegerField(_("activities missed with leave"), default=0)
+    activities_absent = models.PositiveIntegerField(_("activities missed without leave"), default=0)
+    three_enters = models.PositiveIntegerField(_("three-enters activities"), default=0)
+    proposals = models.PositiveIntegerField(_("proposals submitted"), default=0)
+    reports = models.PositiveIntegerField(_("reports submitted"), default=0)
+    consultations = models.PositiveIntegerField(_("consultations attended"), default=0)
+    points = models.DecimalField(_("points in the quarter"), max_digits=9, decimal_places=2, default=Decimal("0"),
+                                 help_text=_("Points earned in the quarter before yearly caps."))
+    points_by_category = models.JSONField(_("points by category"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return _("%(owner)s, %(year)s Q%(quarter)s") % {"owner": self.owner, "year": self.year, "quarter": self.quarter}
+
+    @property
+    def owner(self):
+        raise NotImplementedError
+
+
+class MemberSnapshot(SnapshotFigures):
+    """A member's quarter, plus the year-to-date score with caps, base and grade."""
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
+                               related_name="quarter_snapshots")
+    ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
+    ytd_grade = models.CharField(_("year-to-date grade"), max_length=30, blank=True)
+    missing = models.JSONField(_("minimums not met"), default=list, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member snapshot")
+        verbose_name_plural = _("member snapshots")
+        ordering = ["year", "quarter", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year", "quarter"], name="member_snapshot_unique")]
+        indexes = [models.Index(fields=["committee", "year", "quarter"])]
+
+    @property
+    def owner(self):
+        return self.member
+
+
+class GroupSnapshot(SnapshotFigures):
+    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
+                              related_name="quarter_snapshots")
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    members = models.PositiveIntegerField(_("members"), default=0)
+    members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group snapshot")
+        verbose_name_plural = _("group snapshots")
+        ordering = ["year", "quarter", "group_id"]
+        constraints = [models.UniqueConstraint(fields=["group", "year", "quarter"], name="group_snapshot_unique")]
+        indexes = [models.Index(fields=["committee", "year", "quarter"])]
+
+    @property
+    def owner(self):
+        return self.group
+
+
+class CommitteeSnapshot(SnapshotFigures):
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
+                                  related_name="quarter_snapshots")
+    members = models.PositiveIntegerField(_("members"), default=0)
+    members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
+    groups = models.PositiveIntegerField(_("groups"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("committee snapshot")
+        verbose_name_plural = _("committee snapshots")
+        ordering = ["year", "quarter", "committee_id"]
+        constraints = [models.UniqueConstraint(fields=["committee", "year", "quarter"],
+                                               name="committee_snapshot_unique")]
+
+    @property
+    def owner(self):
+        return self.committee

@@ -3,6 +3,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from consultations import api as consultations_api
+from assessments import api as assessments_api
 from groups import api as groups_api
 from proposals import api as proposals_api
 
@@ -22,11 +23,13 @@ router.register("consultation-topics", consultations_api.TopicViewSet, basename=
 router.register("consultations", consultations_api.ConsultationViewSet, basename="consultation")
 router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
 router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
+router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
     path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
     path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),
+    path("duty-records/<int:member_id>/", assessments_api.DutyRecordView.as_view(), name="duty-record"),
     path("", include(router.urls)),
 ]

@@ -104,6 +104,15 @@ def client_for(client):
 
 # --- Real Celery worker -------------------------------------------------------------------------
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Real workers share one broker queue: two at once (one per xdist process, each on its own test
+    database) would take each other's tasks. ``--dist loadgroup`` runs these tests in one process."""
+    for item in items:
+        if "celery_worker_process" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
     """A real ``celery worker`` process on the same broker and test database as this test."""

@@ -1,0 +1,230 @@
+"""The rules editor: a committee's point rules for a year, with its caps, minimums and grades inline."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+from groups.admin_base import CommitteeScopedAdmin, ScopedInline
+from groups.models import Committee
+
+from . import services
+from .models import (
+    CategoryCap,
+    CommitteeSnapshot,
+    GradeBand,
+    GroupSnapshot,
+    MemberSnapshot,
+    MinimumRequirement,
+    PointRule,
+    RollupRun,
+    RuleSet,
+    overlap_message,
+)
+from .presets import preset_choices
+from .scoring import overlapping_bands
+
+
+class LockAwareInline(ScopedInline):
+    """Rows of a locked rule set are shown, never changed."""
+
+    def _open(self, obj) -> bool:
+        return obj is None or not obj.is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._open(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._open(obj)
+
+
+class PointRuleInline(LockAwareInline):
+    model = PointRule
+    fields = ("kind", "nth_from", "points", "per_unit", "share", "category")
+
+
+class CategoryCapInline(LockAwareInline):
+    model = CategoryCap
+    fields = ("category", "cap")
+
+
+class MinimumRequirementInline(LockAwareInline):
+    model = MinimumRequirement
+    fields = ("kind", "min_count")
+
+
+class GradeBandForm(forms.ModelForm):
+    class Meta:
+        model = GradeBand
+        fields = ("label", "min_score", "max_score")
+
+    def _post_clean(self):
+        self.instance.sibling_check = False  # the formset compares all bands of the form together
+        super()._post_clean()
+
+
+class GradeBandFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        bands = [form.instance.as_band() for form in self.forms
+                 if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        problems = overlapping_bands(bands)
+        if problems:
+            raise ValidationError([overlap_message(a, b) for a, b in problems])
+
+
+class GradeBandInline(LockAwareInline):
+    model = GradeBand
+    form = GradeBandForm
+    formset = GradeBandFormSet
+
+
+class FromPresetForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    preset = forms.ChoiceField(label=_("preset"), choices=preset_choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.administered_by(user)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(CommitteeScopedAdmin):
+    list_display = ("__str__", "committee", "year", "name", "base_score", "bonus_cap", "is_locked")
+    list_filter = ("committee", "year", "is_locked")
+    search_fields = ("name",)
+    list_select_related = ("committee",)
+    readonly_fields = ("is_locked",)
+    fields = ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")
+    inlines = [PointRuleInline, CategoryCapInline, MinimumRequirementInline, GradeBandInline]
+    actions = ["lock_selected"]
+    change_list_template = "assessments/admin/ruleset_change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_locked)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_locked)
+
+    @admin.action(description=_("Lock the selected rule sets"))
+    def lock_selected(self, request, queryset):
+        for rule_set in queryset.filter(is_locked=False):
+            services.ruleset_lock(rule_set_id=rule_set.pk, actor=request.user)
+        self.message_user(request, gettext("The rule sets are locked."), messages.SUCCESS)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.from_preset_view)
+        return [path("from-preset/", view, name="assessments_ruleset_from_preset"), *super().get_urls()]
+
+    def from_preset_view(self, request):
+        """Create a committee's rule set for a year as a copy of a published preset."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = FromPresetForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                rule_set = services.ruleset_create_from_preset(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, gettext("Rule set created from the preset."), messages.SUCCESS)
+                return redirect(reverse("admin:assessments_ruleset_change", args=[rule_set.pk]))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": gettext("Create a rule set from a preset")}
+        return TemplateResponse(request, "assessments/admin/ruleset_from_preset.html", context)
+
+
+class StartRollupForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("quarter"), coerce=int, choices=[(q, q) for q in (1, 2, 3, 4)])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.administered_by(user)
+
+
+class ReadOnlyScopedAdmin(CommitteeScopedAdmin):
+    """Computed rows: staff read them; only the roll-up writes them."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ReadOnlyScopedAdmin):
+    list_display = ("__str__", "committee", "year", "quarter", "status", "is_stale", "members_done", "started_at",
+                    "finished_at")
+    list_filter = ("status", "is_stale", "year", "quarter", "committee")
+    list_select_related = ("committee",)
+    actions = ["run_again"]
+    change_list_template = "assessments/admin/rollup_change_list.html"
+
+    @admin.action(description=_("Run the selected quarters again"))
+    def run_again(self, request, queryset):
+        for run in queryset.select_related("committee"):
+            try:
+                services.rollup_start(committee=run.committee, year=run.year, quarter=run.quarter, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.start_view)
+        return [path("start/", view, name="assessments_rolluprun_start"), *super().get_urls()]
+
+    def start_view(self, request):
+        """Queue a quarter's roll-up for a committee the staff member administers."""
+        if not self._is_secretariat(request):
+            raise PermissionDenied
+        form = StartRollupForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rollup_start(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, gettext("The roll-up is queued."), messages.SUCCESS)
+                return redirect(reverse("admin:assessments_rolluprun_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": gettext("Start a quarterly roll-up")}
+        return TemplateResponse(request, "assessments/admin/rollup_start.html", context)
+
+
+@admin.register(MemberSnapshot)
+class MemberSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("member", "year", "quarter", "activities_present", "activities_excused", "activities_absent",
+                    "three_enters", "proposals", "reports", "points", "ytd_total", "ytd_grade")
+    list_filter = ("year", "quarter", "committee")
+    search_fields = ("member__name",)
+    list_select_related = ("member",)
+
+
+@admin.register(GroupSnapshot)
+class GroupSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("group", "year", "quarter", "members", "members_covered", "activities_present", "proposals",
+                    "reports", "points")
+    list_filter = ("year", "quarter", "committee")
+    list_select_related = ("group",)
+
+
+@admin.register(CommitteeSnapshot)
+class CommitteeSnapshotAdmin(ReadOnlyScopedAdmin):
+    list_display = ("committee", "year", "quarter", "members", "members_covered", "groups", "activities_present",
+                    "proposals", "reports", "points")
+    list_filter = ("year", "quarter")
+    list_select_related = ("committee",)

@@ -1,0 +1,59 @@
+"""API of the assessments app: a member's duty record, quarterly roll-up runs."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import as_api_error
+from core.exceptions import DomainError
+from groups.access import scope_of
+from groups.models import Member
+
+from . import selectors, serializers, services
+from .models import RollupRun
+
+
+class DutyRecordView(APIView):
+    """A member's duty record 履职档案: every line with its points and source, caps, total, grade."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="default: this year"),
+                    OpenApiParameter("quarter", int, description="1-4; totals stay year to date")],
+        responses=serializers.DutyRecordSerializer,
+    )
+    def get(self, request, member_id: int):
+        member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+        access = selectors.record_access(request.user, member)
+        if access is None:
+            raise NotFound
+        period = serializers.PeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        record = selectors.duty_record(member, **period.validated_data)
+        return Response(serializers.DutyRecordSerializer(record, context={"access": access}).data)
+
+
+class RollupRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Quarterly roll-up runs of the committees the user works for; staff start one with ``run``."""
+
+    serializer_class = serializers.RollupRunSerializer
+    filterset_fields = ["committee", "year", "quarter", "status", "is_stale"]
+    ordering_fields = ["created_at", "year", "quarter"]
+
+    def get_queryset(self):
+        return RollupRun.objects.visible_to(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=serializers.StartRollupSerializer, responses={201: serializers.RollupRunSerializer})
+    @action(detail=False, methods=["post"])
+    def run(self, request):
+        if not scope_of(request.user).staff_committee_ids and not request.user.is_superuser:
+            raise PermissionDenied
+        form = serializers.StartRollupSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        try:
+            run = services.rollup_start(actor=request.user, **form.validated_data)
+        except DomainError as exc:
+            raise as_api_error(exc) from exc
+        return Response(serializers.RollupRunSerializer(run).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,18 @@
+"""Demo point rules: each demo committee gets one of the published presets for the demo year."""
+from assessments.presets import PRESETS
+from assessments.services import ruleset_create_from_preset
+
+# The city takes 合肥's rules; its districts take turns with the others.
+CITY_PRESET = "hefei"
+DISTRICT_PRESETS = ["minhang", "jinan", "tongcheng"]
+
+
+def seed(ctx) -> None:
+    """Create a rule set for every demo committee for ``ctx.year``."""
+    staff = ctx.logins.get("staff")
+    districts = iter(DISTRICT_PRESETS * (len(ctx.committees) // len(DISTRICT_PRESETS) + 1))
+    for committee in ctx.committees:
+        preset = CITY_PRESET if committee.level == "city" else next(districts)
+        assert preset in PRESETS
+        ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)
+    ctx.say(f"assessments: {len(ctx.committees)} point rule sets for {ctx.year}")

@@ -1,0 +1,115 @@
+"""API shapes of the assessments app: duty records (from the scoring engine) and roll-up runs."""
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from groups.models import Committee
+
+from .kinds import EventKind
+from .models import RollupRun
+
+
+def _label(kind: str) -> str:
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+def _amount(**kw):
+    return serializers.DecimalField(max_digits=9, decimal_places=2, **kw)
+
+
+class LineSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="event.kind")
+    kind_label = serializers.SerializerMethodField()
+    date = serializers.DateField(source="event.on")
+    title = serializers.CharField(source="event.title")
+    quantity = _amount(source="event.quantity")
+    role = serializers.CharField(source="event.role")
+    authors = serializers.IntegerField(source="event.authors")
+    source = serializers.SerializerMethodField(help_text="The source record: model label and id.")
+    rule_kind = serializers.CharField(allow_null=True, help_text="The rule that priced the line; null: none did.")
+    occurrence = serializers.IntegerField()
+    points = _amount()
+    category = serializers.CharField()
+
+    def get_kind_label(self, line) -> str:
+        return _label(line.event.kind)
+
+    def get_source(self, line) -> dict | None:
+        if line.event.source is None:
+            return None
+        model, pk = line.event.source
+        return {"model": model, "id": pk}
+
+
+class CategoryTotalSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    raw = _amount()
+    cap = _amount(allow_null=True)
+    capped = _amount()
+
+
+class ShortfallSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.SerializerMethodField()
+    required = serializers.IntegerField()
+    actual = serializers.IntegerField()
+
+    def get_kind_label(self, shortfall) -> str:
+        return _label(shortfall.kind)
+
+
+class DutyRecordSerializer(serializers.Serializer):
+    member_id = serializers.IntegerField(source="member.pk")
+    member_name = serializers.CharField(source="member.name")
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    access = serializers.SerializerMethodField(help_text="full, or summary for a convener (no lines).")
+    lines = LineSerializer(many=True)
+    categories = CategoryTotalSerializer(many=True, source="breakdown.categories")
+    base = _amount(source="breakdown.base")
+    bonus_raw = _amount(source="breakdown.bonus_raw")
+    bonus_cap = _amount(source="breakdown.bonus_cap", allow_null=True)
+    bonus = _amount(source="breakdown.bonus")
+    deductions = _amount(source="breakdown.deductions")
+    total = _amount(source="breakdown.total")
+    grade = serializers.CharField(source="breakdown.grade", allow_null=True)
+    missing = ShortfallSerializer(many=True, source="breakdown.missing")
+
+    def get_access(self, record) -> str:
+        return self.context["access"].value
+
+    def to_representation(self, record):
+        data = super().to_representation(record)
+        if self.context["access"].value != "full":
+            data.pop("lines")
+        return data
+
+
+class PeriodSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+
+    def validate(self, attrs):
+        attrs.setdefault("year", timezone.localdate().year)
+        return attrs
+
+
+class RollupRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RollupRun
+        fields = ["id", "committee", "year", "quarter", "status", "is_stale", "members_done", "created_at",
+                  "started_at", "finished_at", "error"]
+
+
+class StartRollupSerializer(serializers.Serializer):
+    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all(), label=_("committee"))
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        queryset = Committee.objects.administered_by(request.user) if request else Committee.objects.none()
+        self.fields["committee"].queryset = queryset

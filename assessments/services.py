@@ -1,0 +1,147 @@
+"""Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError, InvalidTransition
+from core.services import record_event
+from groups.models import Committee
+
+from .models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RollupRun, RuleSet
+from .presets import PRESETS
+from .scoring import RuleBook
+
+
+def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
+    PointRule.objects.bulk_create(
+        PointRule(rule_set=rule_set, kind=r.kind, nth_from=r.nth_from, points=r.points, per_unit=r.per_unit,
+                  share=r.share, category=r.category)
+        for r in book.rules
+    )
+    CategoryCap.objects.bulk_create(CategoryCap(rule_set=rule_set, category=c, cap=v) for c, v in book.caps.items())
+    MinimumRequirement.objects.bulk_create(
+        MinimumRequirement(rule_set=rule_set, kind=k, min_count=n) for k, n in book.minimums.items()
+    )
+    GradeBand.objects.bulk_create(
+        GradeBand(rule_set=rule_set, label=b.label, min_score=b.min_score, max_score=b.max_score) for b in book.bands
+    )
+
+
+@transaction.atomic
+def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, actor) -> RuleSet:
+    """Create a committee's rule set for a year as a copy of one of the published presets."""
+    if preset not in PRESETS:
+        raise DomainError(_("Unknown preset: %(preset)s.") % {"preset": preset})
+    if RuleSet.objects.filter(committee=committee, year=year).exists():
+        raise DomainError(_("This committee already has a rule set for that year."))
+    chosen = PRESETS[preset]
+    rule_set = RuleSet.objects.create(
+        committee=committee, year=year, name=str(chosen.label), base_score=chosen.book.base,
+        bonus_cap=chosen.book.bonus_cap, notes=chosen.notes,
+    )
+    _write_book(rule_set, chosen.book)
+    record_event(rule_set, actor=actor, verb="created", data={"preset": preset})
+    return rule_set
+
+
+@transaction.atomic
+def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
+    """Lock a rule set so the year's points can no longer change."""
+    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
+    if rule_set.is_locked:
+        raise InvalidTransition(_("This rule set is already locked."))
+    rule_set.is_locked = True
+    rule_set.save(update_fields=["is_locked", "updated_at"])
+    record_event(rule_set, actor=actor, verb="locked")
+    return rule_set
+
+
+def _year_locked(committee_id: int, year: int) -> bool:
+    return RuleSet.objects.filter(committee_id=committee_id, year=year, is_locked=True).exists()
+
+
+def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> RollupRun:
+    """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
+    from .tasks import run_rollup
+
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError(_("A quarter is 1, 2, 3 or 4."))
+    if _year_locked(committee.pk, year):
+        raise DomainError(_("The year %(year)s is locked: its figures can no longer change.") % {"year": year})
+    busy = _("A roll-up of this quarter is already queued or running.")
+    if RollupRun.objects.active().filter(committee=committee, year=year, quarter=quarter).exists():
+        raise DomainError(busy)
+    try:
+        with transaction.atomic():
+            run = RollupRun.objects.create(committee=committee, year=year, quarter=quarter, requested_by=actor)
+            record_event(run, actor=actor, verb="queued")
+    except IntegrityError as exc:  # the partial unique index settles a race between two clicks
+        raise DomainError(busy) from exc
+    transaction.on_commit(partial(run_rollup.delay, run.pk))
+    return run
+
+
+def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
+    """Compute a run's quarter and replace its snapshot in one transaction; safe to run twice.
+
+    A run already done is left alone (a redelivered message changes nothing). A worker killed in
+    the middle rolls the transaction back: the previous snapshot stays, the run stays "running",
+    and the redelivered task computes it again.
+    """
+    from . import rollup
+
+    with transaction.atomic():
+        run = RollupRun.objects.select_for_update().get(pk=run_id)
+        if run.status == RollupRun.Status.DONE:
+            return run
+        if _year_locked(run.committee_id, run.year):
+            run.status, run.error, run.finished_at = RollupRun.Status.FAILED, _("The year is locked."), now or timezone.now()
+            run.save(update_fields=["status", "error", "finished_at"])
+            return run
+        run.status, run.started_at = RollupRun.Status.RUNNING, now or timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    try:
+        with transaction.atomic():
+            run = RollupRun.objects.select_for_update().get(pk=run_id)
+            run.members_done = rollup.replace_quarter(run)
+            run.status, run.finished_at, run.error = RollupRun.Status.DONE, now or timezone.now(), ""
+            run.save(update_fields=["members_done", "status", "finished_at", "error"])
+            RollupRun.objects.filter(committee_id=run.committee_id, year=run.year, quarter=run.quarter,
+                                     status=RollupRun.Status.DONE).update(is_stale=False)
+            record_event(run, actor=None, verb="done", data={"members": run.members_done})
+    except Exception as exc:
+        RollupRun.objects.filter(pk=run_id).update(status=RollupRun.Status.FAILED, error=repr(exc)[:2000])
+        raise
+    return run
+
+
+def rollup_mark_stale(*, committee_id: int, on: date) -> int:
+    """A late change dated ``on``: that quarter and the later ones of its year must be recomputed."""
+    from .rollup import quarter_of
+
+    return RollupRun.objects.filter(committee_id=committee_id, year=on.year, quarter__gte=quarter_of(on),
+                                    status=RollupRun.Status.DONE).update(is_stale=True)
+
+
+def rollup_start_due(*, today: date) -> list[RollupRun]:
+    """For beat: queue the quarter that just ended where it has no run yet, and every stale quarter."""
+    from .rollup import quarter_of
+
+    year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
+    wanted = {(c, year, quarter) for c in Committee.objects.values_list("pk", flat=True)}
+    wanted -= set(RollupRun.objects.filter(year=year, quarter=quarter).values_list("committee_id", "year", "quarter"))
+    wanted |= set(RollupRun.objects.filter(is_stale=True, status=RollupRun.Status.DONE)
+                  .values_list("committee_id", "year", "quarter"))
+    started = []
+    for committee in Committee.objects.filter(pk__in={c for c, _y, _q in wanted}):
+        for _c, y, q in sorted(w for w in wanted if w[0] == committee.pk):
+            try:
+                started.append(rollup_start(committee=committee, year=y, quarter=q, actor=None))
+            except DomainError:
+                continue  # running already, or the year is locked
+    return started

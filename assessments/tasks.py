@@ -1,0 +1,20 @@
+"""Celery tasks of the assessments app: they take ids and call services."""
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="assessments.run_rollup", acks_late=True)
+def run_rollup(run_id: int) -> dict:
+    """Compute one quarter's roll-up (idempotent: a run already done is not recomputed)."""
+    from .services import rollup_execute
+
+    run = rollup_execute(run_id=run_id)
+    return {"run": run.pk, "status": run.status, "members": run.members_done}
+
+
+@shared_task(name="assessments.start_due_rollups")
+def start_due_rollups() -> list[int]:
+    """Beat, daily: queue the quarter that just ended and every stale quarter."""
+    from .services import rollup_start_due
+
+    return [run.pk for run in rollup_start_due(today=timezone.localdate())]

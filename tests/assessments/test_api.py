@@ -1,0 +1,126 @@
+"""The duty-record and roll-up API: who sees what, the breakdown's shape, fixed query counts."""
+import pytest
+from django.urls import reverse
+
+from assessments import selectors
+from assessments.kinds import EventKind as K
+from assessments.models import RollupRun
+from assessments.services import rollup_start, ruleset_create_from_preset
+from tests.assessments.helpers import ev
+
+pytestmark = pytest.mark.django_db
+
+ROLLUPS = reverse("api:rollup-list")
+RUN = reverse("api:rollup-run")
+
+
+@pytest.fixture
+def record_events(world, monkeypatch):
+    """The member of ``group`` under 桐城's rules in 2026."""
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
+    rows = [
+        (world.member_record.pk, ev(K.PLENARY_PRESENT, 1, 10, qty=4, source=("groups.plenarysession", 7),
+                                    title="九届四次会议")),                           # Q1: 50
+        (world.member_record.pk, ev(K.ACTIVITY_THREE_ENTERS, 2, 1, title="进社区")),  # Q1: 2
+        (world.member_record.pk, ev(K.PROPOSAL_SUBMITTED, 4, 5, role="first_author", authors=2,
+                                    source=("proposals.proposal", 12), title="关于老旧小区加装电梯的建议")),  # Q2: 5
+        (world.convener_member.pk, ev(K.REPORT_SUBMITTED, 5, 2)),                    # the convener's own
+    ]
+
+    def fake(committee, start, end, *, member_ids=None):
+        return iter(sorted(((m, e) for m, e in rows if start <= e.on <= end and (member_ids is None or m in member_ids)),
+                           key=lambda r: (r[0], r[1].on)))
+
+    monkeypatch.setattr(selectors, "duty_events", fake)
+    return rows
+
+
+def _record(world, **params):
+    return reverse("api:duty-record", args=[world.member_record.pk]) + (
+        "?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def test_a_member_reads_their_own_record_with_every_line_linked_to_its_source(world, client_for, record_events):
+    data = client_for(world.member).get(_record(world, year=2026)).json()
+    # 50 + 2 + 10 / 2 = 57: 不称职 (桐城 uses the example bands)
+    assert (data["access"], data["total"], data["grade"]) == ("full", "57.00", "不称职")
+    assert [(line["kind"], line["points"]) for line in data["lines"]] == [
+        ("plenary_present", "50.00"), ("activity_three_enters", "2.00"), ("proposal_submitted", "5.00")]
+    proposal = data["lines"][2]
+    assert proposal["source"] == {"model": "proposals.proposal", "id": 12}
+    assert (proposal["title"], proposal["kind_label"], proposal["authors"]) == ("关于老旧小区加装电梯的建议", "提交提案", 2)
+    assert {c["category"]: c["capped"] for c in data["categories"]} == {"会议": "50.00", "活动": "2.00", "提案": "5.00"}
+
+
+def test_a_quarter_lists_its_lines_and_keeps_year_to_date_totals(world, client_for, record_events):
+    data = client_for(world.member).get(_record(world, year=2026, quarter=2)).json()
+    assert [line["kind"] for line in data["lines"]] == ["proposal_submitted"]
+    assert (data["start"], data["end"], data["total"]) == ("2026-04-01", "2026-06-30", "57.00")
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff"])
+def test_staff_of_the_committee_read_the_whole_record(world, client_for, record_events, who):
+    data = client_for(getattr(world, who)).get(_record(world, year=2026)).json()
+    assert data["access"] == "full" and len(data["lines"]) == 3
+
+
+def test_a_convener_reads_a_summary_of_their_groups_member(world, client_for, record_events):
+    data = client_for(world.convener).get(_record(world, year=2026)).json()
+    assert data["access"] == "summary" and "lines" not in data and data["total"] == "57.00"
+
+
+@pytest.mark.parametrize("who", ["other_convener", "other_staff", "leader", "unit_user", "outsider_member"])
+def test_others_cannot_read_the_record(world, client_for, record_events, who):
+    user = world.outsider_member.user if who == "outsider_member" else getattr(world, who)
+    assert client_for(user).get(_record(world, year=2026)).status_code == 404
+
+
+def test_a_member_cannot_read_their_conveners_record(world, client_for, record_events):
+    url = reverse("api:duty-record", args=[world.convener_member.pk])
+    assert client_for(world.member).get(url).status_code == 404
+
+
+def test_a_bad_quarter_is_a_400(world, client_for, record_events):
+    assert client_for(world.member).get(_record(world, year=2026, quarter=5)).status_code == 400
+
+
+def test_the_record_runs_a_fixed_number_of_queries(world, client_for, record_events, django_assert_max_num_queries):
+    client = client_for(world.member)
+    client.get(_record(world, year=2026))
+    with django_assert_max_num_queries(12):
+        assert client.get(_record(world, year=2026)).status_code == 200
+
+
+def test_a_year_without_rules_scores_nothing(world, client_for, record_events):
+    data = client_for(world.member).get(_record(world, year=2025)).json()
+    assert (data["total"], data["grade"], data["lines"]) == ("0.00", None, [])
+
+
+def test_staff_start_a_roll_up_through_the_api_and_a_second_start_is_refused(world, client_for):
+    client = client_for(world.district_staff)
+    response = client.post(RUN, {"committee": world.district.pk, "year": 2026, "quarter": 1})
+    assert response.status_code == 201 and response.json()["status"] == "queued"
+    again = client.post(RUN, {"committee": world.district.pk, "year": 2026, "quarter": 1})
+    assert again.status_code == 400 and again.json() == {"detail": ["该季度的汇总已在排队或运行中。"]}
+    assert [r["quarter"] for r in client.get(ROLLUPS).json()["results"]] == [1]
+
+
+def test_a_roll_up_cannot_be_started_for_another_committee_or_by_a_member(world, client_for):
+    response = client_for(world.district_staff).post(RUN, {"committee": world.other.pk, "year": 2026, "quarter": 1})
+    assert response.status_code == 400
+    assert client_for(world.member).post(RUN, {"committee": world.district.pk, "year": 2026, "quarter": 1}).status_code == 403
+    assert not RollupRun.objects.exists()
+
+
+def test_roll_up_runs_are_listed_for_staff_and_leaders_only_in_fixed_queries(world, client_for,
+                                                                          django_assert_max_num_queries):
+    rollup_start(committee=world.district, year=2026, quarter=1, actor=None)
+    client = client_for(world.leader)
+    with django_assert_max_num_queries(10) as small:
+        assert client.get(ROLLUPS).json()["count"] == 1
+    for quarter in (2, 3, 4):
+        rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(ROLLUPS).json()["count"] == 4
+    assert client_for(world.member).get(ROLLUPS).json()["count"] == 0
+    assert client_for(world.other_staff).get(ROLLUPS).json()["count"] == 0

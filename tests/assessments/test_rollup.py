@@ -1,0 +1,181 @@
+"""The quarterly roll-up: snapshots per member, group and committee, replaced whole and reproducibly."""
+import time
+from decimal import Decimal
+
+import pytest
+
+from assessments import rollup
+from assessments.kinds import EventKind as K
+from assessments.models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
+from assessments.services import (
+    rollup_execute,
+    rollup_mark_stale,
+    rollup_start,
+    rollup_start_due,
+    ruleset_create_from_preset,
+)
+from core.exceptions import DomainError
+from tests.assessments.helpers import D, ev
+
+
+@pytest.fixture
+def district_year(world):
+    """The district scores by 桐城's rules in 2026; two members of ``group`` did things."""
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
+    member, convener = world.member_record.pk, world.convener_member.pk
+    return [
+        (member, ev(K.PLENARY_PRESENT, 1, 10, qty=4)),     # Q1: 50
+        (member, ev(K.ACTIVITY_THREE_ENTERS, 2, 1)),       # Q1: 2
+        (member, ev(K.ACTIVITY_PRESENT, 4, 1)),            # Q2: 2
+        (member, ev(K.PROPOSAL_SUBMITTED, 4, 5)),          # Q2: 10
+        (convener, ev(K.ACTIVITY_THREE_ENTERS, 5, 1)),     # Q2: 2
+        (convener, ev(K.REPORT_SUBMITTED, 5, 2)),          # Q2: 10
+        (convener, ev(K.ACTIVITY_ABSENT, 5, 3)),           # Q2: no rule in 桐城, 0
+    ]
+
+
+@pytest.fixture
+def events(monkeypatch, district_year):
+    def fake(committee, start, end):
+        return iter(sorted(((m, e) for m, e in district_year if start <= e.on <= end), key=lambda r: (r[0], r[1].on)))
+
+    monkeypatch.setattr(rollup, "duty_events", fake)
+    return district_year
+
+
+def _run(world, quarter=2, year=2026):
+    run = rollup_start(committee=world.district, year=year, quarter=quarter, actor=world.district_staff)
+    return rollup_execute(run_id=run.pk)
+
+
+def _categories(snapshot):
+    return {k: Decimal(v) for k, v in snapshot.points_by_category.items()}
+
+
+def _figures(model, **where):
+    return sorted(model.objects.filter(**where).values(
+        *[f.name for f in model._meta.concrete_fields if f.name not in ("id", "run")]), key=repr)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(world, events, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = rollup_start(committee=world.district, year=2026, quarter=2, actor=world.district_staff)
+    assert len(callbacks) == 1 and run.status == RollupRun.Status.QUEUED
+    run = rollup_execute(run_id=run.pk)
+    assert (run.status, run.members_done) == (RollupRun.Status.DONE, 3)
+
+    member = MemberSnapshot.objects.get(member=world.member_record, quarter=2)
+    # Q2: activity 2 + proposal 10 = 12; year to date 50 + 2 + 2 + 10 = 64: 称职
+    assert (member.activities_present, member.three_enters, member.proposals, member.points) == (1, 0, 1, D(12))
+    assert _categories(member) == {"活动": D(2), "提案": D(10)}
+    assert (member.ytd_total, member.ytd_grade) == (D(64), "称职")
+    convener = MemberSnapshot.objects.get(member=world.convener_member, quarter=2)
+    assert (convener.activities_present, convener.three_enters, convener.activities_absent, convener.reports,
+            convener.points, convener.ytd_grade) == (1, 1, 1, 1, D(12), "不称职")
+
+    group = GroupSnapshot.objects.get(group=world.group, quarter=2)
+    assert (group.members, group.members_covered, group.activities_present, group.points) == (2, 1, 2, D(24))
+    assert _categories(group) == {"活动": D(4), "提案": D(10), "社情民意": D(10)}
+    assert GroupSnapshot.objects.get(group=world.other_group).members == 1
+    committee = CommitteeSnapshot.objects.get(committee=world.district)
+    assert (committee.members, committee.members_covered, committee.groups, committee.points) == (3, 1, 2, D(24))
+
+
+def test_re_running_a_quarter_replaces_it_with_identical_figures(world, events):
+    _run(world)
+    before = [_figures(m, year=2026, quarter=2) for m in (MemberSnapshot, GroupSnapshot, CommitteeSnapshot)]
+    second = _run(world)
+    after = [_figures(m, year=2026, quarter=2) for m in (MemberSnapshot, GroupSnapshot, CommitteeSnapshot)]
+    assert before == after
+    assert set(MemberSnapshot.objects.values_list("run_id", flat=True)) == {second.pk}
+
+
+def test_executing_a_finished_run_again_changes_nothing(world, events):
+    run = _run(world)
+    ids = set(MemberSnapshot.objects.values_list("pk", flat=True))
+    assert rollup_execute(run_id=run.pk).status == RollupRun.Status.DONE
+    assert set(MemberSnapshot.objects.values_list("pk", flat=True)) == ids
+
+
+def test_a_failure_midway_leaves_the_previous_snapshot_and_the_retry_completes(world, events, monkeypatch):
+    _run(world)
+    before = _figures(MemberSnapshot, quarter=2)
+    run = rollup_start(committee=world.district, year=2026, quarter=2, actor=None)
+    real = rollup.committee_snapshot
+    monkeypatch.setattr(rollup, "committee_snapshot", lambda run: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        rollup_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RollupRun.Status.FAILED and "ZeroDivisionError" in run.error
+    assert _figures(MemberSnapshot, quarter=2) == before and CommitteeSnapshot.objects.count() == 1
+    monkeypatch.setattr(rollup, "committee_snapshot", real)
+    assert rollup_execute(run_id=run.pk).status == RollupRun.Status.DONE
+    assert _figures(MemberSnapshot, quarter=2) == before
+
+
+def test_a_quarter_already_queued_cannot_be_started_again(world, events):
+    rollup_start(committee=world.district, year=2026, quarter=2, actor=None)
+    with pytest.raises(DomainError, match="已在排队或运行"):
+        rollup_start(committee=world.district, year=2026, quarter=2, actor=None)
+    rollup_start(committee=world.district, year=2026, quarter=3, actor=None)
+
+
+def test_a_locked_year_cannot_be_rolled_up(world, events):
+    RuleSet.objects.filter(committee=world.district, year=2026).update(is_locked=True)
+    with pytest.raises(DomainError, match="已锁定"):
+        rollup_start(committee=world.district, year=2026, quarter=2, actor=None)
+    with pytest.raises(DomainError):
+        rollup_start(committee=world.district, year=2026, quarter=5, actor=None)
+
+
+def test_a_late_change_marks_its_quarter_and_the_later_ones_stale_and_beat_recomputes_them(world, events):
+    first, second = _run(world, quarter=1), _run(world, quarter=2)
+    assert rollup_mark_stale(committee_id=world.district.pk, on=ev(K.REPORT_ADOPTED, 2, 1).on) == 2
+    assert RollupRun.objects.filter(is_stale=True).count() == 2
+    started = rollup_start_due(today=ev(K.REPORT_ADOPTED, 5, 1).on)  # in Q2: Q1 has a run already
+    assert sorted((r.committee_id, r.quarter) for r in started) == [
+        (world.city.pk, 1), (world.district.pk, 1), (world.district.pk, 2), (world.other.pk, 1)]
+    for run in started:
+        rollup_execute(run_id=run.pk)
+    assert not RollupRun.objects.filter(is_stale=True).exists()
+    assert {first.pk, second.pk} < set(RollupRun.objects.values_list("pk", flat=True))
+
+
+def test_members_without_events_get_an_empty_snapshot(world):
+    run = _run(world, quarter=1)
+    assert run.members_done == 3
+    assert set(MemberSnapshot.objects.values_list("points", flat=True)) == {D(0)}
+    assert MemberSnapshot.objects.first().ytd_grade == ""  # no rule set, no grade
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_the_roll_up(world, celery_worker_process):
+    run = rollup_start(committee=world.district, year=2026, quarter=1, actor=None)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in (RollupRun.Status.DONE, RollupRun.Status.FAILED):
+            break
+        time.sleep(0.5)
+    assert run.status == RollupRun.Status.DONE, celery_worker_process.log.read_text()[-2000:]
+    assert MemberSnapshot.objects.filter(run=run).count() == 3
+
+
+def test_beat_looks_for_due_roll_ups_every_night():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="assessments.start_due_rollups")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("1", "30")
+
+
+def test_the_beat_task_queues_the_quarter_that_just_ended(world, monkeypatch, django_capture_on_commit_callbacks):
+    from assessments.tasks import start_due_rollups
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: ev(K.REPORT_ADOPTED, 4, 2).on)
+    with django_capture_on_commit_callbacks() as callbacks:
+        ids = start_due_rollups()
+    assert len(ids) == len(callbacks) == 3
+    assert set(RollupRun.objects.values_list("year", "quarter")) == {(2026, 1)}
