@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        # Each app registers its reminder rules in <app>/reminders.py and its calendar providers in
+        # <app>/calendars.py; importing them here fills the registries in web, worker and beat alike.
+        autodiscover_modules("reminders", "calendars")

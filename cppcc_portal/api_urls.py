@@ -2,6 +2,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from core.notifications import api as notifications_api
 from groups import api as groups_api
 
 router = DefaultRouter()
@@ -12,6 +13,7 @@ router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
 router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),
