@@ -63,12 +63,12 @@ def claim(*, limit: int, now=None) -> tuple[str, list[int]]:
     return token, ids
 
 
-def send_one(delivery: Delivery, token: str) -> str:
+def send_one(delivery: Delivery, token: str, now=None) -> str:
     """Send one claimed delivery and record the outcome; a failure never stops the others."""
     try:
         CHANNELS[delivery.channel].send(delivery)
     except Exception as exc:  # any channel failure is recorded and retried, never raised to the batch
-        now = timezone.now()
+        now = now or timezone.now()
         final = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk, claim=token).update(
             status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
@@ -77,7 +77,7 @@ def send_one(delivery: Delivery, token: str) -> str:
         )
         log.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel, delivery.attempts, exc)
         return "failed" if final else "retrying"
-    Delivery.objects.filter(pk=delivery.pk, claim=token).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    Delivery.objects.filter(pk=delivery.pk, claim=token).update(status=Delivery.Status.SENT, sent_at=now or timezone.now())
     return "sent"
 
 
@@ -87,7 +87,7 @@ def deliver_batch(*, limit: int | None = None, now=None) -> BatchResult:
     result = BatchResult(claimed=ids)
     deliveries = Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("id")
     for delivery in deliveries:
-        outcome = send_one(delivery, token)
+        outcome = send_one(delivery, token, now)
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result
 
