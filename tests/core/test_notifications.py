@@ -192,7 +192,7 @@ def test_a_real_dead_broker_fails_fast_and_the_request_still_succeeds(member, wo
 
     from celery import Celery
 
-    dead = Celery("dead", broker="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    dead = Celery("dead", broker="redis://127.0.0.1:1/0", set_as_current=False)  # nothing listens on port 1
     dead.conf.broker_connection_timeout = 1
     started = time.monotonic()
     with mock.patch("cppcc_portal.celery.app", dead), django_capture_on_commit_callbacks(execute=True):
