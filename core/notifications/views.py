@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import calendar, selectors, services
@@ -49,7 +50,8 @@ def mark_read(request, pk: int):
 @require_POST
 def mark_all_read(request):
     count = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
+    messages.success(request, ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.",
+                                       count) % {"count": count})
     return redirect("notifications:inbox")
 
 
