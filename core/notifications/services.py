@@ -31,15 +31,27 @@ def subject_key(obj: models.Model | None, key: str = "") -> str:
 
 
 def committee_of(user) -> int | None:
-    """The committee whose defaults apply to a user: as a member, a handling unit, or staff."""
-    from groups.access import scope_of
+    """The committee whose defaults apply to a user: as a member, a handling unit, or staff.
 
-    scope = scope_of(user)
-    if scope.member_committee_id:
-        return scope.member_committee_id
-    for ids in (scope.unit_committee_ids, scope.staff_committee_ids, scope.leader_committee_ids):
-        if ids:
-            return min(ids)
+    Uses the scope when the request already computed it; otherwise one query for a member (rules notify
+    thousands of users, and the full scope costs four).
+    """
+    from groups.models import CommitteeStaff, HandlingUnit, Member
+
+    scope = getattr(user, "_cppcc_scope", None)
+    if scope is not None:
+        candidates = [scope.member_committee_id, *sorted(scope.unit_committee_ids),
+                      *sorted(scope.staff_committee_ids), *sorted(scope.leader_committee_ids)]
+        return next((c for c in candidates if c), None)
+    lookups = (
+        Member.objects.filter(user=user, status=Member.Status.ACTIVE),
+        HandlingUnit.objects.filter(users=user, is_active=True),
+        CommitteeStaff.objects.filter(user=user),
+    )
+    for qs in lookups:
+        committee_id = qs.order_by("committee_id").values_list("committee_id", flat=True).first()
+        if committee_id:
+            return committee_id
     return None
 
 

@@ -309,8 +309,8 @@ def test_the_inbox_runs_a_fixed_number_of_queries(member, world, client_for, dja
 
 
 def test_the_unread_badge_costs_one_query(member, world, client_for, django_assert_num_queries):
-    from django.test import RequestFactory
     from django.template import Context, Template
+    from django.test import RequestFactory
 
     from core.notifications.context_processors import notifications
 
@@ -401,3 +401,23 @@ def test_staff_read_the_send_log_of_their_committees_people_only(member, world, 
     _notify(outsider, world.group, title="远山的提醒")
     body = client_for(world.staff).get(reverse("admin:core_delivery_changelist")).content.decode()
     assert "东湖的提醒" in body and "远山的提醒" not in body
+
+
+def test_committee_defaults_apply_to_unit_users_and_staff_too(world, settings):
+    settings.NOTIFICATIONS_DEFAULT_CHANNELS = []
+    for user in (world.unit_user, world.staff):
+        user.phone = "13900000000"
+        user.save()
+    CommitteeNotificationDefault.objects.create(committee=world.district, kind=Kind.REPLY_DUE_SOON, email=False, sms=True)
+    CommitteeNotificationDefault.objects.create(committee=world.city, kind=Kind.REPLY_OVERDUE, email=False, sms=True)
+    assert services.channels_for(world.unit_user, Kind.REPLY_DUE_SOON) == ["in_app", "sms"]
+    assert services.channels_for(world.staff, Kind.REPLY_OVERDUE) == ["in_app", "sms"]
+    assert services.channels_for(world.staff, Kind.REPLY_DUE_SOON) == ["in_app"]
+
+
+def test_staff_edit_the_defaults_of_their_committees_in_the_admin(world, client_for):
+    CommitteeNotificationDefault.objects.create(committee=world.city, kind=Kind.REPLY_OVERDUE)
+    CommitteeNotificationDefault.objects.create(committee=world.other, kind=Kind.ROLLUP_FAILED)
+    response = client_for(world.staff).get(reverse("admin:core_committeenotificationdefault_changelist"))
+    assert response.status_code == 200
+    assert [d.kind for d in response.context["cl"].result_list] == [Kind.REPLY_OVERDUE]
