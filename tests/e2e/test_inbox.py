@@ -56,3 +56,24 @@ def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, group_visi
     page.get_by_test_id("inbox-link").click()
     assert page.get_by_test_id("new-badge").count() == 0
     screenshot(page, "inbox-phone-read")
+
+
+def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, live_server, phone_page, screenshot):
+    from core.notifications.models import NotificationSettings
+
+    page = phone_page
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", world.member.username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse("notifications:preferences"))
+    page.check(f"input[name={Kind.REPLY_OVERDUE.value}][value=sms]")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="生成链接").click()
+    feed = page.get_by_label("日历链接").input_value()
+    assert feed.startswith(live_server.url) and feed.endswith(".ics")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "notification-settings-phone")
+    prefs = NotificationSettings.objects.get(user=world.member)
+    assert prefs.channels[Kind.REPLY_OVERDUE] == ["email", "sms"]  # e-mail was on by default
+    assert prefs.calendar_token in feed
