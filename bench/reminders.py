@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--reminders", type=int, default=2000)
     parser.add_argument("--members", type=int, default=10000)
     parser.add_argument("--mail-latency", type=float, default=0.002, help="seconds the fake mail server takes per message")
-    parser.add_argument("--kill-at", type=float, default=0.4, help="kill -9 the worker after this share was sent")
+    parser.add_argument("--kill-at", type=float, default=0.437, help="kill -9 the worker after this share was sent")
     args = parser.parse_args()
 
     ensure_postgres_database(os.environ["DATABASE_URL"])

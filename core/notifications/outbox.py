@@ -48,5 +48,7 @@ def drain(*, older_than_seconds: int = 30, limit: int = 500) -> int:
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         for message in list(qs[:limit]):
-            published += _publish(message)
+            if not _publish(message):
+                break  # the broker is still down: stop, rather than hold the rows while each attempt times out
+            published += 1
     return published

@@ -421,3 +421,15 @@ def test_staff_edit_the_defaults_of_their_committees_in_the_admin(world, client_
     response = client_for(world.staff).get(reverse("admin:core_committeenotificationdefault_changelist"))
     assert response.status_code == 200
     assert [d.kind for d in response.context["cl"].result_list] == [Kind.REPLY_OVERDUE]
+
+
+def test_draining_stops_at_the_first_failure_while_the_broker_is_still_down(member, world):
+    from cppcc_portal.celery import app
+
+    with mock.patch.object(app, "send_task", side_effect=ConnectionRefusedError("down")):
+        for _ in range(3):
+            outbox.enqueue(services.DELIVER_TASK)
+    with mock.patch.object(app, "send_task", side_effect=ConnectionRefusedError("still down")) as send:
+        assert outbox.drain(older_than_seconds=0) == 0
+    assert send.call_count == 1
+    assert OutboxMessage.objects.count() == 3
