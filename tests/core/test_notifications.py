@@ -433,3 +433,23 @@ def test_draining_stops_at_the_first_failure_while_the_broker_is_still_down(memb
         assert outbox.drain(older_than_seconds=0) == 0
     assert send.call_count == 1
     assert OutboxMessage.objects.count() == 3
+
+
+def test_the_email_names_the_thing_and_links_to_it(member, world, settings):
+    settings.PORTAL_BASE_URL = "https://portal.example.gov.cn"
+    _notify(member, world.group, title="答复期限还有7天：关于老旧小区改造的提案", body="答复期限：2026年11月28日")
+    delivery.deliver_batch()
+    message = mail.outbox[0]
+    assert message.subject == "答复期限还有7天：关于老旧小区改造的提案"
+    assert "2026年11月28日" in message.body and "https://portal.example.gov.cn/me/" in message.body
+
+
+def test_a_sender_run_over_its_time_budget_queues_a_follow_up(member, world, django_capture_on_commit_callbacks):
+    from core.notifications.tasks import deliver_pending
+
+    for g in (world.group, world.other_group):
+        _notify(member, g)
+    with mock.patch("cppcc_portal.celery.app.send_task") as send, django_capture_on_commit_callbacks(execute=True):
+        totals = deliver_pending(batch_size=1, budget_seconds=0)
+    assert totals["sent"] == 1 and delivery.pending_count() == 1
+    send.assert_called_once_with(services.DELIVER_TASK, args=[1, 0], kwargs={}, retry=False)
