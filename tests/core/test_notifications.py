@@ -453,3 +453,14 @@ def test_a_sender_run_over_its_time_budget_queues_a_follow_up(member, world, dja
         totals = deliver_pending(batch_size=1, budget_seconds=0)
     assert totals["sent"] == 1 and delivery.pending_count() == 1
     send.assert_called_once_with(services.DELIVER_TASK, args=[1, 0], kwargs={}, retry=False)
+
+
+def test_a_racing_insert_of_the_same_key_returns_the_existing_notification(member, world):
+    from django.db.models import QuerySet
+
+    first, _ = _notify(member, world.group)
+    # the other process inserted between our look-up and our insert: the look-up saw nothing
+    with mock.patch.object(QuerySet, "first", return_value=None):
+        again, created = _notify(member, world.group)
+    assert (again.pk, created) == (first.pk, False)
+    assert Delivery.objects.count() == 2
