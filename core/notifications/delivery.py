@@ -10,6 +10,7 @@ e-mail carries a stable Message-ID and the SMS backend gets an idempotency key f
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +31,7 @@ class BatchResult:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    released: int = 0
     claimed: list[int] = field(default_factory=list)
 
 
@@ -81,14 +83,29 @@ def send_one(delivery: Delivery, token: str, now=None) -> str:
     return "sent"
 
 
+def release(token: str) -> int:
+    """Hand back the rows of a claim that were not sent yet (their attempt did not happen)."""
+    return Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.PENDING, claim="", claimed_at=None, attempts=F("attempts") - 1
+    )
+
+
 def deliver_batch(*, limit: int | None = None, now=None) -> BatchResult:
-    """Claim one batch and send it."""
+    """Claim one batch and send it.
+
+    A slow channel must not outlive the claim: at half the lease the rest of the batch is handed back,
+    so no other worker ever takes over a row this one may still send.
+    """
+    started = time.monotonic()
     token, ids = claim(limit=limit or settings.NOTIFICATIONS_BATCH_SIZE, now=now)
     result = BatchResult(claimed=ids)
     deliveries = Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("id")
     for delivery in deliveries:
         outcome = send_one(delivery, token, now)
         setattr(result, outcome, getattr(result, outcome) + 1)
+        if time.monotonic() - started > settings.NOTIFICATIONS_LEASE_SECONDS / 2:
+            result.released = release(token)
+            break
     return result
 
 

@@ -1,4 +1,5 @@
 """Notifications: exactly once per key, only one's own, channels and retries, outbox, rules, calendar."""
+from collections import Counter
 from datetime import date, timedelta
 from unittest import mock
 
@@ -464,3 +465,13 @@ def test_a_racing_insert_of_the_same_key_returns_the_existing_notification(membe
         again, created = _notify(member, world.group)
     assert (again.pk, created) == (first.pk, False)
     assert Delivery.objects.count() == 2
+
+
+def test_a_slow_batch_hands_back_what_it_could_not_send_within_half_its_lease(member, world, settings):
+    settings.NOTIFICATIONS_LEASE_SECONDS = 0  # every message "takes longer" than half the lease
+    for g in (world.group, world.other_group, f.ActivityGroupFactory(committee=world.district)):
+        _notify(member, g)
+    result = delivery.deliver_batch(limit=10)
+    assert (result.sent, result.released) == (1, 2)
+    assert Counter(Delivery.objects.exclude(channel="in_app").values_list("status", "attempts")) == Counter(
+        {("sent", 1): 1, ("pending", 0): 2})
