@@ -35,7 +35,7 @@ def _publish(message: OutboxMessage) -> bool:
 def enqueue(task: str, *args, **kwargs) -> OutboxMessage:
     """Queue ``task`` once the current transaction commits; kept in the outbox if the broker is down."""
     message = OutboxMessage.objects.create(task=task, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: _publish(message))
+    transaction.on_commit(lambda: _publish(message), robust=True)
     return message
 
 

@@ -71,7 +71,9 @@ def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
 
 
 def channels_for(user, kind: str) -> list[str]:
-    """In-app always, plus the chosen or default channels the user has an address for."""
+    """In-app always, plus the chosen or default channels the user has an address for (active accounts only)."""
+    if not user.is_active:
+        return [Channel.IN_APP]
     extra = channel_choices(user, [kind])[kind]
     return [Channel.IN_APP, *[c for c in extra if c != Channel.IN_APP and c in Channel.values and reachable(user, c)]]
 

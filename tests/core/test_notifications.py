@@ -475,3 +475,9 @@ def test_a_slow_batch_hands_back_what_it_could_not_send_within_half_its_lease(me
     assert (result.sent, result.released) == (1, 2)
     assert Counter(Delivery.objects.exclude(channel="in_app").values_list("status", "attempts")) == Counter(
         {("sent", 1): 1, ("pending", 0): 2})
+
+
+def test_a_deactivated_account_gets_no_email_or_sms(member, world):
+    member.is_active = False
+    member.save()
+    assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app"]
