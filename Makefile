@@ -26,6 +26,7 @@ sysdeps:
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_schedules
 
 demo: migrate
 	$(PY) manage.py seed_demo --if-empty

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,7 @@ class CoreConfig(AppConfig):
         from core import signals
 
         signals.connect_position_audit()
+
+        # Each app registers its reminder rules in <app>/reminders.py and its calendar providers in
+        # <app>/calendars.py; importing them here fills the registries in web, worker and beat alike.
+        autodiscover_modules("reminders", "calendars")

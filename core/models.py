@@ -55,3 +55,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+
+
+# The notification models live in their own package; importing them here keeps the app label "core".
+from core.notifications.models import (  # noqa: E402,F401
+    CommitteeNotificationDefault,
+    Delivery,
+    Notification,
+    NotificationSettings,
+    OutboxMessage,
+)

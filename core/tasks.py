@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.db import connection
 
+from core.notifications import tasks as notification_tasks  # noqa: F401  (registers the notification tasks)
+
 
 @shared_task(name="core.health")
 def health() -> dict:

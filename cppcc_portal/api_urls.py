@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from consultations import api as consultations_api
 from assessments import api as assessments_api
+from core.notifications import api as notifications_api
 from groups import api as groups_api
 from proposals import api as proposals_api
 
@@ -24,6 +25,7 @@ router.register("consultations", consultations_api.ConsultationViewSet, basename
 router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
 router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),

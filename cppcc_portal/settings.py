@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "groups.context_processors.portal",
+                "core.notifications.context_processors.notifications",
             ],
         },
     },
@@ -257,6 +258,28 @@ CONTENT_SECURITY_POLICY = {
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cppcc-portal@localhost")
+# SMTP (with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# --- Notifications ------------------------------------------------------------------------------
+# Absolute links in e-mail, SMS and the calendar feed.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.channels.LoggingSmsBackend")
+# Channels besides in-app for a kind nobody configured (user or committee): e-mail where there is an address.
+NOTIFICATIONS_DEFAULT_CHANNELS = env.list("NOTIFICATIONS_DEFAULT_CHANNELS", default=["email"])
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+# A claimed delivery whose worker died is claimed again after this long; longer than one batch takes.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+# One sender task works this long, then queues a follow-up, so other tasks get the worker in between.
+NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS", default=50.0)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -113,24 +113,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("celery-worker"))
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real ``celery worker`` process on the same broker and test database as this test."""
-    from django.conf import settings
+def worker_database_url() -> str:
+    """The test database as a URL, for a worker process."""
     from django.db import connection
 
     db = connection.settings_dict
-    env = {**os.environ, "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
     if db["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    else:
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
-    log = tmp_path / "worker.log"
+        return f"sqlite:///{db['NAME']}"
+    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}")
+
+
+def start_celery_worker(log: Path, *, queue: str, name: str = "", extra_env: dict | None = None) -> subprocess.Popen:
+    """Start ``celery worker`` on the test database and broker; returns once it is ready."""
+    env = {**os.environ, "CELERY_QUEUE": queue, "DATABASE_URL": worker_database_url(), **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "-n", f"test-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"{name or 'test'}-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
@@ -139,12 +138,27 @@ def celery_worker_process(transactional_db, tmp_path):
             raise RuntimeError(f"worker died:\n{log.read_text()}")
         time.sleep(0.2)
     proc.log = log
+    return proc
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real ``celery worker`` process on the same broker and test database as this test."""
+    from django.conf import settings
+
+    proc = start_celery_worker(tmp_path / "worker.log", queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_celery_worker(proc)
 
 
 # --- Browser ------------------------------------------------------------------------------------

@@ -1,0 +1,204 @@
+#!/usr/bin/env python
+"""Benchmark: N due reminders across M members — create them through a rule, send them with one real worker
+(in-app + a fake e-mail server), then do it again with a kill -9 in the middle and count duplicates.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cppcc_notifications_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/reminders.py --reminders 10000 --members 50000
+
+The database name must contain "bench" (the script empties the notification tables). Without DATABASE_URL it
+uses var/bench-reminders.sqlite3; without REDIS_URL the filesystem broker.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-reminders.sqlite3'}")
+
+
+def ensure_postgres_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import environ
+    import psycopg2
+
+    cfg = environ.Env.db_url_config(url)
+    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                            host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+    conn.close()
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reminders", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=10000)
+    parser.add_argument("--mail-latency", type=float, default=0.002, help="seconds the fake mail server takes per message")
+    parser.add_argument("--kill-at", type=float, default=0.437, help="kill -9 the worker after this share was sent")
+    args = parser.parse_args()
+
+    ensure_postgres_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import F
+    from django.db.models.functions import Mod
+    from django.utils import timezone
+
+    from core.models import User
+    from core.notifications import rules
+    from core.notifications.delivery import deliver_batch
+    from core.notifications.models import Delivery, Kind, Notification, OutboxMessage
+
+    assert "bench" in str(connection.settings_dict["NAME"]), "use a database whose name contains 'bench'"
+    call_command("migrate", verbosity=0)
+    Notification.objects.all().delete()
+    OutboxMessage.objects.all().delete()
+    have = User.objects.filter(username__startswith="bench-").count()
+    if have < args.members:
+        started = time.monotonic()
+        User.objects.bulk_create(
+            [User(username=f"bench-{i}", email=f"bench{i}@example.org", password="!", name=f"委员{i}")
+             for i in range(have, args.members)], batch_size=5000)
+        print(f"created {args.members - have} members in {time.monotonic() - started:.1f}s")
+    step = max(args.members // args.reminders, 1)
+    print(f"db={connection.vendor} broker={'redis' if os.environ.get('REDIS_URL') else 'filesystem'} "
+          f"members={args.members} reminders={args.reminders} (every {step}th member)")
+
+    @rules.register("bench", kind=Kind.ACTIVITY_TOMORROW, lead_days=1)
+    def bench_rule(*, today, lead_days):
+        recipients = (User.objects.filter(username__startswith="bench-").annotate(m=Mod(F("pk"), step))
+                      .filter(m=0).order_by("pk")[: args.reminders])
+        for user in recipients.iterator(chunk_size=2000):
+            yield rules.Reminder(recipient=user, obj=user, due=today + timedelta(days=lead_days),
+                                 title=f"明天的活动：{user.name}所在活动组集中视察", url="/me/")
+
+    def run_rule(today):
+        counter = QueryCounter()
+        started = time.monotonic()
+        with connection.execute_wrapper(counter):
+            result = rules.run_rule("bench", today=today)
+        took = time.monotonic() - started
+        print(f"  rule: {result['created']} reminders in {took:.1f}s "
+              f"({result['created'] / took:.0f}/s), {counter.count / max(result['created'], 1):.1f} queries per reminder")
+        return result["created"]
+
+    def sender_queries_per_delivery(sample: int) -> float:
+        from django.test.utils import override_settings
+
+        counter = QueryCounter()
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                connection.execute_wrapper(counter):
+            sent = deliver_batch(limit=sample).sent
+        return counter.count / max(sent, 1)
+
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    outbox_file = ROOT / "var" / f"bench-mail-{queue}.txt"
+    env = {**os.environ, "CELERY_QUEUE": queue, "EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend",
+           "NOTIFY_TEST_OUTBOX": str(outbox_file), "NOTIFY_TEST_DELAY": str(args.mail_latency),
+           "NOTIFICATIONS_BATCH_SIZE": "200", "NOTIFICATIONS_LEASE_SECONDS": "5", "LOG_LEVEL": "WARNING"}
+
+    def start_worker(name):
+        log = ROOT / "var" / f"bench-{name}.log"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"{name}-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        while "ready" not in log.read_text():
+            if proc.poll() is not None:
+                raise SystemExit(log.read_text())
+            time.sleep(0.2)
+        return proc
+
+    def kick():
+        from cppcc_portal.celery import app
+
+        app.send_task("core.notifications.deliver_pending", queue=queue)
+
+    def todo() -> int:
+        return Delivery.objects.exclude(channel="in_app").exclude(status="sent").count()
+
+    def wait_done(timeout=3600):
+        deadline = time.monotonic() + timeout
+        while todo() and time.monotonic() < deadline:
+            time.sleep(0.5)
+
+    today = timezone.localdate()
+    # 1. throughput: one worker sends everything
+    print("phase 1: one worker, no failures")
+    created = run_rule(today)
+    per_delivery = sender_queries_per_delivery(max(min(200, created // 10), 1))
+    print(f"  sender: {per_delivery:.2f} queries per e-mail delivery (in-process sample)")
+    worker = start_worker("bench1")
+    started = time.monotonic()
+    kick()
+    wait_done()
+    took = time.monotonic() - started
+    worker.terminate()
+    worker.wait()
+    sent = len(lines(outbox_file))
+    print(f"  worker sent {sent} e-mails in {took:.1f}s ({sent / took:.0f}/s), the other "
+          f"{created - sent} in the sample above; {created} in-app copies were written by the rule")
+
+    # 2. kill -9 in the middle, restart, count
+    print("phase 2: kill -9 mid-batch, restart")
+    outbox_file.unlink(missing_ok=True)
+    created = run_rule(today + timedelta(days=1))
+    worker = start_worker("bench2")
+    kick()
+    while len(lines(outbox_file)) < created * args.kill_at:
+        time.sleep(0.005)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    at_kill = Counter(Delivery.objects.filter(notification__due=today + timedelta(days=2), channel="email")
+                      .values_list("status", flat=True))
+    print(f"  killed after {len(lines(outbox_file))} sent; rows then: {dict(at_kill)}")
+    worker = start_worker("bench3")
+    time.sleep(5.5)  # the lease of the dead worker's claim
+    kick()
+    kick()
+    wait_done()
+    worker.terminate()
+    worker.wait()
+    got = lines(outbox_file)
+    duplicates = len(got) - len(set(got))
+    db_sent = Delivery.objects.filter(notification__due=today + timedelta(days=2), channel="email", status="sent").count()
+    print(f"  after restart: {db_sent} rows sent of {created}; fake server got {len(got)} messages, "
+          f"{len(set(got))} distinct Message-IDs, {duplicates} repeated; "
+          f"rows with more than one attempt: "
+          f"{Delivery.objects.filter(notification__due=today + timedelta(days=2), attempts__gt=1).count()}")
+    outbox_file.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Notifications (the in-app inbox), their deliveries per channel (the send log), preferences and the outbox."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import pgettext_lazy
+
+# Labels carry the context "notifications": a word like "title" or "status" here must not change the
+# translation another app chose for the same word (the project catalogue is searched first).
+
+
+class Kind(models.TextChoices):
+    """Every reminder and notice the portal sends; rules and services pick one."""
+
+    ACTIVITY_TOMORROW = "activity_tomorrow", pgettext_lazy("notifications", "Activity tomorrow")
+    LEAVE_REQUEST_WAITING = "leave_request_waiting", pgettext_lazy("notifications", "Leave request waiting")
+    COSIGN_EXPIRING = "cosign_expiring", pgettext_lazy("notifications", "Co-sign invitation expiring")
+    REPLY_DUE_SOON = "reply_due_soon", pgettext_lazy("notifications", "Reply deadline in 7 days")
+    REPLY_OVERDUE = "reply_overdue", pgettext_lazy("notifications", "Reply overdue")
+    RATING_WAITING = "rating_waiting", pgettext_lazy("notifications", "Reply waiting for rating")
+    REASSIGNMENT_WAITING = "reassignment_waiting", pgettext_lazy("notifications", "Reassignment request waiting")
+    NO_SANJIN_ACTIVITY = "no_sanjin_activity", pgettext_lazy("notifications", "No 三进 activity this quarter")
+    OUTCOME_REPLY_OVERDUE = "outcome_reply_overdue", pgettext_lazy("notifications", "Consultation outcome reply overdue")
+    ROLLUP_FINISHED = "rollup_finished", pgettext_lazy("notifications", "Roll-up finished")
+    ROLLUP_FAILED = "rollup_failed", pgettext_lazy("notifications", "Roll-up failed")
+    GENERIC = "generic", pgettext_lazy("notifications", "Notice")
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", pgettext_lazy("notifications", "In the portal")
+    EMAIL = "email", pgettext_lazy("notifications", "E-mail")
+    SMS = "sms", pgettext_lazy("notifications", "SMS")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> NotificationQuerySet:
+        """Only the user's own notifications: nobody reads another person's inbox."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One message to one person about one thing; its in-app copy is the inbox row.
+
+    The key (recipient, kind, subject, due) is unique: a rule that runs twice, two beat ticks or two
+    workers produce one notification. ``subject`` is "<content type id>:<pk>" of the object, or a key
+    chosen by the caller for notices about no object.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(pgettext_lazy("notifications", "kind"), max_length=40, choices=Kind.choices, default=Kind.GENERIC)
+    subject = models.CharField(pgettext_lazy("notifications", "subject key"), max_length=100, blank=True)
+    due = models.DateField(pgettext_lazy("notifications", "due date"))
+    title = models.CharField(pgettext_lazy("notifications", "title"), max_length=200)
+    body = models.TextField(pgettext_lazy("notifications", "text"), blank=True)
+    url = models.CharField(pgettext_lazy("notifications", "link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=pgettext_lazy("notifications", "record type"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(pgettext_lazy("notifications", "record id"), max_length=64, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True)
+    read_at = models.DateTimeField(pgettext_lazy("notifications", "read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "notification")
+        verbose_name_plural = pgettext_lazy("notifications", "notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "subject", "due"], name="notification_once_per_key"),
+        ]
+        indexes = [
+            # the inbox lists a user's notifications newest first; the badge counts the unread ones
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Delivery(models.Model):
+    """The send log: one notification through one channel, sent at most once.
+
+    Unique on (notification, channel) — that is (kind, object, recipient, due date, channel). A worker
+    claims pending rows (status SENDING with a lease), sends, and records the result; a row whose
+    worker died is claimed again when its lease expires.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("notifications", "Pending")
+        SENDING = "sending", pgettext_lazy("notifications", "Sending")
+        SENT = "sent", pgettext_lazy("notifications", "Sent")
+        FAILED = "failed", pgettext_lazy("notifications", "Failed")
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=pgettext_lazy("notifications", "notification"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(pgettext_lazy("notifications", "channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(pgettext_lazy("notifications", "status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("notifications", "attempts"), default=0)
+    next_attempt_at = models.DateTimeField(pgettext_lazy("notifications", "next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(pgettext_lazy("notifications", "claimed"), null=True, blank=True)
+    claim = models.CharField(pgettext_lazy("notifications", "claimed by"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("notifications", "sent"), null=True, blank=True)
+    last_error = models.TextField(pgettext_lazy("notifications", "last error"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "delivery")
+        verbose_name_plural = pgettext_lazy("notifications", "send log")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
+        ]
+        indexes = [
+            # the sender scans only the rows still to do
+            models.Index(fields=["status", "next_attempt_at"], condition=Q(status__in=["pending", "sending"]),
+                         name="delivery_todo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}/{self.channel}: {self.status}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the data it is about.
+
+    Deleted once the broker has it; if the broker is down the row stays and beat publishes it later.
+    """
+
+    task = models.CharField(pgettext_lazy("notifications", "task"), max_length=200)
+    args = models.JSONField(pgettext_lazy("notifications", "arguments"), default=list, blank=True)
+    kwargs = models.JSONField(pgettext_lazy("notifications", "keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("notifications", "attempts"), default=0)
+    last_error = models.TextField(pgettext_lazy("notifications", "last error"), blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "outbox message")
+        verbose_name_plural = pgettext_lazy("notifications", "outbox")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"
+
+
+class NotificationSettings(models.Model):
+    """A user's channel choices per kind and their private calendar token."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "user"), on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    # {"reply_overdue": ["email", "sms"], ...}; a kind missing here falls back to the committee default
+    channels = models.JSONField(pgettext_lazy("notifications", "channels per kind"), default=dict, blank=True)
+    calendar_token = models.CharField(pgettext_lazy("notifications", "calendar token"), max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "notification settings")
+        verbose_name_plural = pgettext_lazy("notifications", "notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CommitteeNotificationDefault(models.Model):
+    """The channels a committee's people get for one kind until they choose their own."""
+
+    committee = models.ForeignKey(
+        "groups.Committee", verbose_name=pgettext_lazy("notifications", "committee"), on_delete=models.CASCADE, related_name="notification_defaults"
+    )
+    kind = models.CharField(pgettext_lazy("notifications", "kind"), max_length=40, choices=Kind.choices)
+    email = models.BooleanField(pgettext_lazy("notifications", "e-mail"), default=True)
+    sms = models.BooleanField(pgettext_lazy("notifications", "SMS"), default=False)
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "committee notification default")
+        verbose_name_plural = pgettext_lazy("notifications", "committee notification defaults")
+        ordering = ["committee_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="notification_default_once")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id}: {self.get_kind_display()}"
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c for c, on in ((Channel.EMAIL, self.email), (Channel.SMS, self.sms)) if on]

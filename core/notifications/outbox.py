@@ -1,0 +1,54 @@
+"""A transactional outbox: queue a Celery task so that a broker outage loses nothing.
+
+``enqueue("task.name", *args)`` inside a transaction writes an OutboxMessage row with the data it is
+about; after commit the task is published and the row deleted. If the broker is down, the failure is
+logged, the row stays, and ``drain_outbox`` (beat) publishes it later. Publishing may happen twice
+(a crash between publish and delete), so tasks sent this way must be idempotent — ours are.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def _publish(message: OutboxMessage) -> bool:
+    """Send one message to the broker; record and log a failure instead of raising."""
+    from cppcc_portal.celery import app
+
+    try:
+        app.send_task(message.task, args=message.args, kwargs=message.kwargs, retry=False)
+    except Exception as exc:  # broker down, DNS, auth: the web request must not fail because of it
+        log.warning("could not queue %s (outbox #%s kept for later): %s", message.task, message.pk, exc)
+        OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:2000])
+        return False
+    OutboxMessage.objects.filter(pk=message.pk).delete()
+    return True
+
+
+def enqueue(task: str, *args, **kwargs) -> OutboxMessage:
+    """Queue ``task`` once the current transaction commits; kept in the outbox if the broker is down."""
+    message = OutboxMessage.objects.create(task=task, args=list(args), kwargs=kwargs)
+    transaction.on_commit(lambda: _publish(message), robust=True)
+    return message
+
+
+def drain(*, older_than_seconds: int = 30, limit: int = 500) -> int:
+    """Publish messages left behind by a broker outage; returns how many went out."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    published = 0
+    with transaction.atomic():
+        qs = OutboxMessage.objects.filter(created_at__lt=cutoff).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        for message in list(qs[:limit]):
+            if not _publish(message):
+                break  # the broker is still down: stop, rather than hold the rows while each attempt times out
+            published += 1
+    return published

@@ -1,0 +1,93 @@
+"""The inbox, preferences and the private calendar feed."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import calendar, selectors, services
+from .forms import CalendarForm, PreferencesForm
+from .models import Notification, NotificationSettings
+
+
+@login_required
+def inbox(request):
+    unread_only = request.GET.get("show") == "unread"
+    page = Paginator(selectors.inbox(request.user, unread_only=unread_only), 20).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {
+        "page_obj": page, "unread_only": unread_only, "query": "show=unread" if unread_only else "",
+    })
+
+
+def _safe(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("notifications:inbox")
+
+
+@login_required
+def open_notification(request, pk: int):
+    """Follow a notification's link; opening it marks it read."""
+    notification = get_object_or_404(Notification.objects.for_user(request.user).only("id", "url"), pk=pk)
+    services.notification_mark_read(notification_id=notification.pk, actor=request.user)
+    return redirect(_safe(request, notification.url))
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    get_object_or_404(Notification.objects.for_user(request.user).only("id"), pk=pk)
+    services.notification_mark_read(notification_id=pk, actor=request.user)
+    return redirect(_safe(request, request.POST.get("next", "")))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.notifications_mark_all_read(actor=request.user)
+    messages.success(request, ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.",
+                                       count) % {"count": count})
+    return redirect("notifications:inbox")
+
+
+@login_required
+def preferences(request):
+    form = PreferencesForm(request.POST or None, current=selectors.effective_channels(request.user))
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(actor=request.user, channels=form.channels())
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:preferences")
+    token = NotificationSettings.objects.filter(user=request.user).values_list("calendar_token", flat=True).first()
+    feed_url = request.build_absolute_uri(reverse("notifications:calendar", args=[token])) if token else ""
+    return render(request, "notifications/preferences.html", {"form": form, "feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def calendar_link(request):
+    form = CalendarForm(request.POST)
+    if form.is_valid():
+        if form.cleaned_data["action"] == "regenerate":
+            services.calendar_token_regenerate(actor=request.user)
+            messages.success(request, _("Your calendar has a new link; the old one no longer works."))
+        else:
+            services.calendar_token_revoke(actor=request.user)
+            messages.success(request, _("Your calendar link is switched off."))
+    return redirect("notifications:preferences")
+
+
+def calendar_feed(request, token: str):
+    """The private iCalendar feed; an unknown or revoked token is 404, whoever asks."""
+    prefs = (NotificationSettings.objects.select_related("user").filter(calendar_token=token, user__is_active=True)
+             .first() if token else None)
+    if prefs is None:
+        raise Http404
+    body = calendar.render(calendar.events_for(prefs.user), name=_("CPPCC activities"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,79 @@
+"""Browser journey: a member's reminder arrives after the beat task runs; they read it on their phone."""
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from core.notifications import rules
+from core.notifications.models import Kind, Notification
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def group_visit_rule(world):
+    """Stands in for the activities app's rule until it is merged: the member's group meets tomorrow."""
+
+    @rules.register("e2e_group_tomorrow", kind=Kind.ACTIVITY_TOMORROW, lead_days=1)
+    def group_tomorrow(*, today, lead_days):
+        day = today + timedelta(days=lead_days)
+        yield rules.Reminder(recipient=world.member, obj=world.group, due=day,
+                             title=f"明天的活动：{world.group.name}集中走访",
+                             body=f"{day:%m月%d日} 9:00，东湖街道社区服务中心。", url=reverse("groups:my_page"))
+
+    yield "e2e_group_tomorrow"
+    rules.unregister("e2e_group_tomorrow")
+
+
+def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, group_visit_rule, live_server, phone_page,
+                                                              screenshot):
+    from core.notifications.tasks import run_rule
+
+    with mock.patch("cppcc_portal.celery.app.send_task"):
+        run_rule(group_visit_rule)  # what beat runs each morning
+    page = phone_page
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", world.member.username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    badge = page.get_by_test_id("unread-badge")
+    assert badge.is_visible() and "1" in badge.inner_text()
+
+    page.get_by_test_id("inbox-link").click()
+    page.wait_for_url("**/notifications/")
+    item = page.get_by_role("link", name="明天的活动：东湖街道活动组集中走访")
+    assert item.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing sticks out on a phone
+    screenshot(page, "inbox-phone")
+
+    item.click()
+    page.wait_for_url("**/me/")
+    assert page.get_by_test_id("unread-badge").count() == 0
+    assert Notification.objects.get().read_at is not None
+
+    page.get_by_test_id("inbox-link").click()
+    assert page.get_by_test_id("new-badge").count() == 0
+    screenshot(page, "inbox-phone-read")
+
+
+def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, live_server, phone_page, screenshot):
+    from core.notifications.models import NotificationSettings
+
+    page = phone_page
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#id_username", world.member.username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_server.url + reverse("notifications:preferences"))
+    page.check(f"input[name={Kind.REPLY_OVERDUE.value}][value=sms]")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="生成链接").click()
+    feed = page.get_by_label("日历链接").input_value()
+    assert feed.startswith(live_server.url) and feed.endswith(".ics")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "notification-settings-phone")
+    prefs = NotificationSettings.objects.get(user=world.member)
+    assert prefs.channels[Kind.REPLY_OVERDUE] == ["email", "sms"]  # e-mail was on by default
+    assert prefs.calendar_token in feed
