@@ -91,6 +91,45 @@ def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2
     return [Similar(found[pk], round(score, 2)) for score, pk in scored]
 
 
+HINT_THRESHOLD = 0.4
+
+
+def duplicate_hints(proposals: list[Proposal], threshold: float = HINT_THRESHOLD) -> dict[int, tuple[int, float]]:
+    """For a page of the review queue: how many same-session proposals look alike, and the best score (one query)."""
+    if not proposals:
+        return {}
+    excluded = (S.DRAFT, S.MERGED, S.NOT_FILED)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # ``%`` uses the GIN trigram index; the threshold is set for this transaction only.
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+            cursor.execute(
+                """SELECT a.id, count(b.id), max(similarity(a.title, b.title))
+                   FROM proposals_proposal a JOIN proposals_proposal b
+                     ON b.committee_id = a.committee_id AND b.year = a.year AND b.id <> a.id AND a.title %% b.title
+                        AND b.state NOT IN %s
+                   WHERE a.id IN %s GROUP BY a.id""",
+                [excluded, tuple(p.pk for p in proposals)],
+            )
+            return {pk: (n, round(score, 2)) for pk, n, score in cursor.fetchall()}
+    keys = {(p.committee_id, p.year) for p in proposals}
+    q = Q()
+    for committee_id, year in keys:
+        q |= Q(committee_id=committee_id, year=year)
+    others = list(Proposal.objects.filter(q).exclude(state__in=excluded).values_list("pk", "committee_id", "year",
+                                                                                       "title"))
+    grams = {pk: _bigrams(title) for pk, _c, _y, title in others}
+    hints = {}
+    for p in proposals:
+        mine = _bigrams(p.title)
+        scores = [len(mine & grams[pk]) / len(mine | grams[pk]) for pk, c, y, _t in others
+                  if pk != p.pk and (c, y) == (p.committee_id, p.year)]
+        close = [sc for sc in scores if sc >= threshold]
+        if close:
+            hints[p.pk] = (len(close), round(max(close), 2))
+    return hints
+
+
 # --- figures ----------------------------------------------------------------------------------------
 
 def _rate(part: int, whole: int) -> float | None:

@@ -296,6 +296,9 @@ def review(request):
     """The review queue 审查: submitted proposals of the staff's committees, oldest first."""
     _require_staff(request)
     page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    hints = selectors.duplicate_hints(list(page))
+    for p in page:
+        p.duplicates, p.best_score = hints.get(p.pk, (0, None))
     return render(request, "proposals/review.html", {"page_obj": page})
 
 

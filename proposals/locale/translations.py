@@ -180,6 +180,7 @@ ZH = {
 PLURALS = {
     "and %(n)s co-signer": "等 %(n)s 人联名",
     "Due in %(n)s day": "还有 %(n)s 天到期",
+    "%(n)s likely duplicate": "%(n)s 件可能重复",
 }
 
 if __name__ == "__main__":
