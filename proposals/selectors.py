@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from proposals.models import Adoption, Assignment, Instruction, Level, OpinionReport, Proposal, ResultCode
@@ -51,7 +51,8 @@ def unit_assignments(user):
     return (
         Assignment.objects.filter(unit_id__in=scope_of(user).unit_ids, is_active=True)
         .select_related("proposal", "proposal__lead_proposer", "unit")
-        .order_by("proposal__state", "due_date", "pk")
+        .annotate(open=Case(When(proposal__state__in=Proposal.HANDLING_STATES, then=Value(0)), default=Value(1)))
+        .order_by("open", "due_date", "-pk")
     )
 
 
