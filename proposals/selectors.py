@@ -159,7 +159,7 @@ def _with_rates(row: dict) -> dict:
 
 
 def figures(proposals, reports, committee_ids, today: date | None = None) -> dict:
-    """A year's figures for the given (already scoped and filtered) proposals and reports: six queries."""
+    """A year's figures for the given (already scoped and filtered) proposals and reports: nine queries, any size."""
     today = today or timezone.localdate()
     counts = _counts(today)
     base = proposals.exclude(state=S.DRAFT)
@@ -167,6 +167,8 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     by_unit = [_with_rates(r) for r in base.filter(lead_unit__isnull=False).values("lead_unit", "lead_unit__name")
                .annotate(**counts).order_by("lead_unit__name")]
     by_category = [_with_rates(r) for r in base.values("category").annotate(**counts).order_by("category")]
+    by_committee = [_with_rates(r) for r in base.values("committee", "committee__name").annotate(**counts)
+                    .order_by("committee")]
     labels = {c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids)
               .values_list("code", "label")}
     codes = list(base.exclude(result_code="").values("result_code").annotate(n=Count("pk")).order_by("result_code"))
@@ -185,7 +187,8 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     for row in adoption_levels:
         row["label"] = str(levels.get(row["level"], row["level"]))
     report_totals["instructions"] = Instruction.objects.filter(report__in=reports).count()
-    return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "codes": codes,
+    return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "by_committee": by_committee,
+            "codes": codes,
             "reports": report_totals, "adoption_levels": adoption_levels}
 
 

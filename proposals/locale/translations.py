@@ -175,7 +175,7 @@ ZH = {
     "Compiled into %(issue)s.": "已编入%(issue)s。", "Proposal review": "提案审查", "Assigned proposals": "交办提案",
     "Proposals and public-opinion reports": "提案与社情民意",
     "Supporting material, up to 20 MB.": "相关材料，不超过20MB。", "The attachment is larger than 20 MB.": "附件超过20MB。",
-    "All categories": "全部类别",
+    "All categories": "全部类别", "By committee": "按政协组织", "Committee": "政协组织",
 }
 PLURALS = {
     "and %(n)s co-signer": "等 %(n)s 人联名",
