@@ -210,3 +210,20 @@ def filter_by_figure(qs, figure: str, today: date | None = None):
     if figure == "overdue":
         return qs.overdue(today)
     return qs.exclude(state=S.DRAFT).filter(FIGURE_FILTERS.get(figure, Q()))
+
+
+def member_record(member_id: int, year: int) -> dict:
+    """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
+    submitted = Proposal.objects.filter(year=year).exclude(state=S.DRAFT)
+    led = submitted.filter(lead_proposer_id=member_id).aggregate(
+        led=Count("pk"), led_filed=Count("pk", filter=Q(filed_at__isnull=False)),
+        led_key=Count("pk", filter=Q(is_key=True)))
+    co = submitted.filter(cosigners__member_id=member_id, cosigners__status="confirmed").aggregate(
+        cosigned=Count("pk", distinct=True),
+        cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True))
+    mine = OpinionReport.objects.filter(year=year).filter(Q(author_id=member_id) | Q(co_authors__id=member_id))
+    reports = mine.aggregate(
+        reports=Count("pk", distinct=True),
+        reports_adopted=Count("pk", filter=Q(adoptions__isnull=False), distinct=True),
+        reports_instructed=Count("pk", filter=Q(instructions__isnull=False), distinct=True))
+    return {**led, **co, **reports}

@@ -99,7 +99,9 @@ def mine(request):
     reports = (OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id)
                .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at")[:50])
     return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
-                                                   "reports": reports, "member": member})
+                                                   "reports": reports, "member": member,
+                                                   "record": selectors.member_record(member.pk, timezone.localdate().year),
+                                                   "year": timezone.localdate().year})
 
 
 def _proposal_form(request, member, proposal=None):
