@@ -126,6 +126,7 @@ def main():
         ("figures Excel export", lambda: client.get(f"/proposals/figures.xlsx?year={year}&committee={committee.pk}")),
         ("duplicate search, top 5 of the session", lambda: selectors.similar_proposals(probe)),
         ("review page with duplicates (GET detail)", lambda: client.get(f"/proposals/{probe.pk}/")),
+        ("review queue page (50 rows, duplicate badges)", lambda: client.get("/proposals/review/")),
         ("overdue list, first page", lambda: client.get("/proposals/overdue/")),
     ]:
         reset_queries()
@@ -136,9 +137,9 @@ def main():
     total = Proposal.objects.filter(committee=committee).count()
     in_year = Proposal.objects.filter(committee=committee, year=year).count()
     print(f"\n{connection.vendor}: {total} proposals in all, {in_year} in {year}")
-    print(f"{'what':45} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+    print(f"{'what':47} {'median ms':>10} {'max ms':>8} {'queries':>8}")
     for label, median, worst, q in rows:
-        print(f"{label:45} {median:10.1f} {worst:8.1f} {q:8d}")
+        print(f"{label:47} {median:10.1f} {worst:8.1f} {q:8d}")
     print("\nduplicates of:", probe.title)
     for s in selectors.similar_proposals(probe):
         print(f"  {s.score:.2f} {s.proposal.title}")

@@ -31,6 +31,7 @@ def figures_workbook(data: dict, year: int) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     _sheet(wb, _("Totals"), str(year), [(_("All"), data["totals"])])
+    _sheet(wb, _("By committee"), _("Committee"), [(r["committee__name"], r) for r in data["by_committee"]])
     _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]])
     categories = dict(Category.choices)
     _sheet(wb, _("By category"), _("Category"), [(str(categories.get(r["category"], r["category"])), r)

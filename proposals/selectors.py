@@ -1,11 +1,12 @@
 """Reads: lists with fixed query counts, likely duplicates, and the year's figures by aggregation."""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from proposals.models import Adoption, Assignment, Instruction, Level, OpinionReport, Proposal, ResultCode
@@ -50,7 +51,8 @@ def unit_assignments(user):
     return (
         Assignment.objects.filter(unit_id__in=scope_of(user).unit_ids, is_active=True)
         .select_related("proposal", "proposal__lead_proposer", "unit")
-        .order_by("proposal__state", "due_date", "pk")
+        .annotate(open=Case(When(proposal__state__in=Proposal.HANDLING_STATES, then=Value(0)), default=Value(1)))
+        .order_by("open", "due_date", "-pk")
     )
 
 
@@ -91,6 +93,39 @@ def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2
     return [Similar(found[pk], round(score, 2)) for score, pk in scored]
 
 
+HINT_THRESHOLD = 0.4
+
+
+def duplicate_hints(proposals: list[Proposal], threshold: float = HINT_THRESHOLD) -> dict[int, tuple[int, float]]:
+    """For a page of the review queue: how many same-session proposals look alike, and the best score.
+
+    One query loads the sessions' titles; an inverted index of character bigrams then finds, per row, the
+    titles sharing bigrams with it (Jaccard score). Pairwise ``similarity()`` in SQL costs ~10 µs a pair,
+    i.e. seconds for a page of 50 against 5,000 titles; the index needs tens of milliseconds.
+    """
+    if not proposals:
+        return {}
+    q = Q()
+    for committee_id, year in {(p.committee_id, p.year) for p in proposals}:
+        q |= Q(committee_id=committee_id, year=year)
+    rows = Proposal.objects.filter(q).exclude(state__in=(S.DRAFT, S.MERGED, S.NOT_FILED)).values_list(
+        "pk", "committee_id", "year", "title")
+    grams, postings = {}, defaultdict(list)
+    for pk, committee_id, year, title in rows:
+        grams[pk] = _bigrams(title)
+        for g in grams[pk]:
+            postings[(committee_id, year, g)].append(pk)
+    hints = {}
+    for p in proposals:
+        mine = _bigrams(p.title)
+        shared = Counter(pk for g in mine for pk in postings.get((p.committee_id, p.year, g), ()) if pk != p.pk)
+        scores = [n / (len(mine) + len(grams[pk]) - n) for pk, n in shared.items()]
+        close = [sc for sc in scores if sc >= threshold]
+        if close:
+            hints[p.pk] = (len(close), round(max(close), 2))
+    return hints
+
+
 # --- figures ----------------------------------------------------------------------------------------
 
 def _rate(part: int, whole: int) -> float | None:
@@ -124,7 +159,7 @@ def _with_rates(row: dict) -> dict:
 
 
 def figures(proposals, reports, committee_ids, today: date | None = None) -> dict:
-    """A year's figures for the given (already scoped and filtered) proposals and reports: six queries."""
+    """A year's figures for the given (already scoped and filtered) proposals and reports: nine queries, any size."""
     today = today or timezone.localdate()
     counts = _counts(today)
     base = proposals.exclude(state=S.DRAFT)
@@ -132,6 +167,8 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     by_unit = [_with_rates(r) for r in base.filter(lead_unit__isnull=False).values("lead_unit", "lead_unit__name")
                .annotate(**counts).order_by("lead_unit__name")]
     by_category = [_with_rates(r) for r in base.values("category").annotate(**counts).order_by("category")]
+    by_committee = [_with_rates(r) for r in base.values("committee", "committee__name").annotate(**counts)
+                    .order_by("committee")]
     labels = {c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids)
               .values_list("code", "label")}
     codes = list(base.exclude(result_code="").values("result_code").annotate(n=Count("pk")).order_by("result_code"))
@@ -150,7 +187,8 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     for row in adoption_levels:
         row["label"] = str(levels.get(row["level"], row["level"]))
     report_totals["instructions"] = Instruction.objects.filter(report__in=reports).count()
-    return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "codes": codes,
+    return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "by_committee": by_committee,
+            "codes": codes,
             "reports": report_totals, "adoption_levels": adoption_levels}
 
 
@@ -172,3 +210,20 @@ def filter_by_figure(qs, figure: str, today: date | None = None):
     if figure == "overdue":
         return qs.overdue(today)
     return qs.exclude(state=S.DRAFT).filter(FIGURE_FILTERS.get(figure, Q()))
+
+
+def member_record(member_id: int, year: int) -> dict:
+    """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
+    submitted = Proposal.objects.filter(year=year).exclude(state=S.DRAFT)
+    led = submitted.filter(lead_proposer_id=member_id).aggregate(
+        led=Count("pk"), led_filed=Count("pk", filter=Q(filed_at__isnull=False)),
+        led_key=Count("pk", filter=Q(is_key=True)))
+    co = submitted.filter(cosigners__member_id=member_id, cosigners__status="confirmed").aggregate(
+        cosigned=Count("pk", distinct=True),
+        cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True))
+    mine = OpinionReport.objects.filter(year=year).filter(Q(author_id=member_id) | Q(co_authors__id=member_id))
+    reports = mine.aggregate(
+        reports=Count("pk", distinct=True),
+        reports_adopted=Count("pk", filter=Q(adoptions__isnull=False), distinct=True),
+        reports_instructed=Count("pk", filter=Q(instructions__isnull=False), distinct=True))
+    return {**led, **co, **reports}

@@ -99,7 +99,9 @@ def mine(request):
     reports = (OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id)
                .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at")[:50])
     return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
-                                                   "reports": reports, "member": member})
+                                                   "reports": reports, "member": member,
+                                                   "record": selectors.member_record(member.pk, timezone.localdate().year),
+                                                   "year": timezone.localdate().year})
 
 
 def _proposal_form(request, member, proposal=None):
@@ -296,6 +298,9 @@ def review(request):
     """The review queue 审查: submitted proposals of the staff's committees, oldest first."""
     _require_staff(request)
     page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    hints = selectors.duplicate_hints(list(page))
+    for p in page:
+        p.duplicates, p.best_score = hints.get(p.pk, (0, None))
     return render(request, "proposals/review.html", {"page_obj": page})
 
 

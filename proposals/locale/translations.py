@@ -175,11 +175,16 @@ ZH = {
     "Compiled into %(issue)s.": "已编入%(issue)s。", "Proposal review": "提案审查", "Assigned proposals": "交办提案",
     "Proposals and public-opinion reports": "提案与社情民意",
     "Supporting material, up to 20 MB.": "相关材料，不超过20MB。", "The attachment is larger than 20 MB.": "附件超过20MB。",
-    "All categories": "全部类别",
+    "All categories": "全部类别", "My record in %(year)s": "%(year)s年履职情况",
+    "Led %(led)s proposals, %(filed)s filed, %(key)s key.": "领衔提案 %(led)s 件，立案 %(filed)s 件，重点提案 %(key)s 件。",
+    "Co-signed %(co)s, %(filed)s filed.": "联名提案 %(co)s 件，立案 %(filed)s 件。",
+    "Reports: %(n)s submitted, %(a)s adopted, %(i)s with leaders' instructions.":
+        "社情民意信息：报送 %(n)s 篇，被采用 %(a)s 篇，获领导批示 %(i)s 篇。", "By committee": "按政协组织", "Committee": "政协组织",
 }
 PLURALS = {
     "and %(n)s co-signer": "等 %(n)s 人联名",
     "Due in %(n)s day": "还有 %(n)s 天到期",
+    "%(n)s likely duplicate": "%(n)s 件可能重复",
 }
 
 if __name__ == "__main__":

@@ -50,3 +50,13 @@ def test_merging_keeps_the_merged_proposer_informed(world, walk):
     from proposals.models import Proposal
 
     assert Proposal.objects.visible_to(world.member).filter(pk=target.pk).exists()
+
+
+def test_the_review_queue_flags_proposals_with_likely_duplicates(world, client_for, walk):
+    walk.filed(title="关于推进老旧小区加装电梯工作的建议")
+    flagged = walk.submitted(title="关于加快老旧小区加装电梯的建议")
+    alone = walk.submitted(title="关于发展数字经济促进产业升级的建议")
+    page = client_for(world.staff).get(reverse("proposals:review")).context["page_obj"]
+    rows = {p.pk: p for p in page}
+    assert rows[flagged.pk].duplicates == 1 and rows[flagged.pk].best_score >= 0.4
+    assert rows[alone.pk].duplicates == 0

@@ -166,7 +166,7 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(world, client_for, walk
     client = client_for(world.staff)
     walk.closed()
     url = reverse("proposals:figures") + "?year=2026"
-    with django_assert_max_num_queries(15) as small:
+    with django_assert_max_num_queries(16) as small:
         assert client.get(url).status_code == 200
     for _ in range(3):
         walk.closed()
@@ -234,3 +234,14 @@ def test_the_figures_link_to_the_lists_behind_them(world, client_for, walk):
     listed = client.get(reverse("proposals:list") + "?year=2026&figure=closed")
     assert listed.context["page_obj"].paginator.count == 1
     assert client.get(reverse("proposals:list") + "?year=2026&figure=submitted").context["page_obj"].paginator.count == 2
+
+
+def test_city_staff_see_figures_per_committee(world, client_for, walk):
+    walk.closed()
+    from tests.proposals.factories import ProposalFactory
+
+    ProposalFactory(committee=world.city, state="submitted")
+    response = client_for(world.staff).get(reverse("proposals:figures") + "?year=2026")
+    rows = {r["committee__name"]: r["submitted"] for r in response.context["by_committee"]}
+    assert rows == {"临江市政协": 1, "东湖区政协": 1}
+    assert "按政协组织" in response.content.decode()

@@ -372,3 +372,19 @@ def test_a_report_needs_title_and_content(world):
         services.report_submit(actor=world.member, title="", content="")
     assert set(exc.value.error_dict) == {"title", "content"}
     assert not OpinionReport.objects.exists()
+
+
+def test_a_members_record_counts_led_cosigned_and_reports(world, walk):
+    from proposals import selectors
+
+    walk.filed()
+    walk.submitted()
+    walk.draft()
+    co = walk.filed(lead_proposer=world.convener_member)
+    CoSigner.objects.create(proposal=co, member=world.member_record, deadline=TODAY, status="confirmed")
+    r = services.report_submit(actor=world.member, title="标题", content="内容", today=TODAY)
+    services.report_accept(report_id=r.pk, actor=world.staff)
+    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=TODAY)
+    record = selectors.member_record(world.member_record.pk, 2026)
+    assert record == {"led": 2, "led_filed": 1, "led_key": 0, "cosigned": 1, "cosigned_filed": 1, "reports": 1,
+                      "reports_adopted": 1, "reports_instructed": 0}

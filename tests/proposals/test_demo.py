@@ -1,0 +1,25 @@
+"""The demo data: every state present, and the demo member and unit have something to see."""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from core.models import User
+from proposals.models import CoSigner, OpinionReport, Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_proposals_in_every_state_and_work_for_the_demo_logins(client):
+    call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
+    assert set(Proposal.objects.values_list("state", flat=True)) == set(Proposal.State.values)
+    assert not Proposal.objects.filter(state="merged", merged_into__isnull=True).exists()
+    assert OpinionReport.objects.filter(adoptions__isnull=False).exists()
+    member = User.objects.get(username="member")
+    assert Proposal.objects.filter(lead_proposer__user=member, state="replied").exists()
+    assert CoSigner.objects.filter(member__user=member, status="invited").exists()
+    client.force_login(member)
+    assert client.get(reverse("proposals:mine")).context["own"].exists()
+    client.force_login(User.objects.get(username="unit"))
+    assert client.get(reverse("proposals:unit")).context["page_obj"].paginator.count > 0
+    client.force_login(User.objects.get(username="staff"))
+    assert client.get(reverse("proposals:figures")).context["totals"]["submitted"] > 50
