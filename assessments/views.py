@@ -1,0 +1,70 @@
+"""Pages of the assessments app: a member's duty record 履职档案."""
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.access import scope_of
+from groups.models import Member
+
+from . import selectors
+from .kinds import EventKind, Role
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label=_("quarter"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Whole year")), (1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))],
+    )
+
+
+def _period(request) -> tuple[int, int | None, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    year, quarter = timezone.localdate().year, None
+    if form.is_bound and form.is_valid():
+        year, quarter = form.cleaned_data["year"] or year, form.cleaned_data["quarter"]
+    return year, quarter, form
+
+
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
+def _rows(lines) -> list[dict]:
+    return [{"date": line.event.on, "label": _label(EventKind, line.event.kind), "title": line.event.title,
+             "role": _label(Role, line.event.role) if line.event.role else "", "points": line.points,
+             "category": line.category, "priced": line.rule_kind is not None} for line in lines]
+
+
+def _render(request, member: Member, access: selectors.Access):
+    year, quarter, form = _period(request)
+    record = selectors.duty_record(member, year, quarter)
+    missing = [{"label": _label(EventKind, m.kind), "required": m.required, "actual": m.actual}
+               for m in record.breakdown.missing]
+    context = {"member": member, "record": record, "b": record.breakdown, "form": form, "missing": missing,
+               "rows": _rows(record.lines) if access is selectors.Access.FULL else None,
+               "is_own": member.pk == scope_of(request.user).member_id}
+    return render(request, "assessments/duty_record.html", context)
+
+
+@login_required
+def my_record(request):
+    """The signed-in member's own duty record."""
+    member_id = scope_of(request.user).member_id
+    if member_id is None:
+        raise PermissionDenied
+    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    return _render(request, member, selectors.Access.FULL)
+
+
+@login_required
+def member_record(request, member_id: int):
+    """A member's record for staff of the committee (in full) or a convener of their group (summary)."""
+    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    access = selectors.record_access(request.user, member)
+    if access is None:
+        raise PermissionDenied
+    return _render(request, member, access)
