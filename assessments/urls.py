@@ -6,5 +6,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("record/", views.my_record, name="my_record"),
+    path("record/pdf/", views.my_record, {"as_pdf": True}, name="my_record_pdf"),
     path("record/<int:member_id>/", views.member_record, name="member_record"),
+    path("record/<int:member_id>/pdf/", views.member_record, {"as_pdf": True}, name="member_record_pdf"),
 ]

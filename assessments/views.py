@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,32 +40,40 @@ def _rows(lines) -> list[dict]:
              "category": line.category, "priced": line.rule_kind is not None} for line in lines]
 
 
-def _render(request, member: Member, access: selectors.Access):
+def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool = False):
+    from .pdf import duty_record_pdf
+
     year, quarter, form = _period(request)
     record = selectors.duty_record(member, year, quarter)
     missing = [{"label": _label(EventKind, m.kind), "required": m.required, "actual": m.actual}
                for m in record.breakdown.missing]
+    rows = _rows(record.lines) if access is selectors.Access.FULL else None
+    if as_pdf:
+        response = HttpResponse(duty_record_pdf(record, rows, missing), content_type="application/pdf")
+        suffix = f"-q{quarter}" if quarter else ""
+        response["Content-Disposition"] = f'attachment; filename="duty-record-{member.pk}-{year}{suffix}.pdf"'
+        return response
     context = {"member": member, "record": record, "b": record.breakdown, "form": form, "missing": missing,
-               "rows": _rows(record.lines) if access is selectors.Access.FULL else None,
-               "is_own": member.pk == scope_of(request.user).member_id}
+               "rows": rows, "is_own": member.pk == scope_of(request.user).member_id,
+               "pdf_query": request.GET.urlencode()}
     return render(request, "assessments/duty_record.html", context)
 
 
 @login_required
-def my_record(request):
-    """The signed-in member's own duty record."""
+def my_record(request, as_pdf: bool = False):
+    """The signed-in member's own duty record (page or PDF)."""
     member_id = scope_of(request.user).member_id
     if member_id is None:
         raise PermissionDenied
     member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
-    return _render(request, member, selectors.Access.FULL)
+    return _render(request, member, selectors.Access.FULL, as_pdf=as_pdf)
 
 
 @login_required
-def member_record(request, member_id: int):
+def member_record(request, member_id: int, as_pdf: bool = False):
     """A member's record for staff of the committee (in full) or a convener of their group (summary)."""
     member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
     access = selectors.record_access(request.user, member)
     if access is None:
         raise PermissionDenied
-    return _render(request, member, access)
+    return _render(request, member, access, as_pdf=as_pdf)

@@ -53,3 +53,40 @@ def test_others_are_refused(world, client_for, record_events, who):  # noqa: F81
 def test_only_members_have_their_own_record(world, client_for):
     assert client_for(world.staff).get(MINE).status_code == 403
     assert client_for(world.member).get(MINE).status_code == 200
+
+
+def _pdf_text_and_image(content: bytes, name: str):
+    """The text of the first page, and that page rendered to an image (kept in test-artifacts/)."""
+    import pypdfium2
+
+    from tests.conftest import ARTIFACTS
+
+    pdf = pypdfium2.PdfDocument(content)
+    page = pdf[0]
+    text = page.get_textpage().get_text_range()
+    image = page.render(scale=1.5).to_pil()
+    ARTIFACTS.mkdir(exist_ok=True)
+    image.save(ARTIFACTS / f"{name}.png")
+    return text, image
+
+
+def test_a_member_downloads_their_record_as_a_pdf_in_chinese(world, client_for, record_events):  # noqa: F811
+    page = client_for(world.member).get(MINE, {"year": 2026, "quarter": 2}).content.decode()
+    assert 'href="/assessments/record/pdf/?year=2026&amp;quarter=2"' in page
+    response = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="duty-record-' in response["Content-Disposition"]
+    assert b"WenQuanYi" in response.content  # the CJK font is embedded
+    text, image = _pdf_text_and_image(response.content, "duty-record-pdf")
+    assert f"{world.member_record.name}的履职档案" in text
+    assert "关于老旧小区加装电梯的建议" in text and "不称职" in text and "57.00" in text
+    dark = sum(1 for px in image.convert("L").getdata() if px < 128)
+    assert dark > 2000, "the page renders visible glyphs"
+
+
+def test_a_conveners_pdf_is_a_summary_and_others_are_refused(world, client_for, record_events):  # noqa: F811
+    url = reverse("assessments:member_record_pdf", args=[world.member_record.pk])
+    response = client_for(world.convener).get(url, {"year": 2026})
+    text, _image = _pdf_text_and_image(response.content, "duty-record-summary-pdf")
+    assert "57.00" in text and "关于老旧小区加装电梯的建议" not in text
+    assert client_for(world.other_convener).get(url).status_code == 403
