@@ -1,7 +1,7 @@
 """Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -108,6 +108,8 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
     try:
         with transaction.atomic():
             run = RollupRun.objects.select_for_update().get(pk=run_id)
+            if run.status == RollupRun.Status.DONE:  # a duplicate message finished it meanwhile
+                return run
             run.members_done = rollup.replace_quarter(run)
             run.status, run.finished_at, run.error = RollupRun.Status.DONE, now or timezone.now(), ""
             run.save(update_fields=["members_done", "status", "finished_at", "error"])
@@ -145,3 +147,16 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
             except DomainError:
                 continue  # running already, or the year is locked
     return started
+
+
+def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
+    """Send again the runs queued or running for longer than ``older_than``: their worker died.
+
+    A duplicate message is harmless: ``rollup_execute`` does nothing for a run already done.
+    """
+    from .tasks import run_rollup
+
+    stuck = list(RollupRun.objects.active().filter(created_at__lt=now - older_than).values_list("pk", flat=True))
+    for run_id in stuck:
+        transaction.on_commit(partial(run_rollup.delay, run_id))
+    return stuck

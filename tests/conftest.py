@@ -113,9 +113,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("celery-worker"))
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real ``celery worker`` process on the same broker and test database as this test."""
+def start_celery_worker(log) -> subprocess.Popen:
+    """Start ``celery worker`` on the same broker and test database as this test; wait until ready."""
     from django.conf import settings
     from django.db import connection
 
@@ -126,11 +125,10 @@ def celery_worker_process(transactional_db, tmp_path):
     else:
         env["DATABASE_URL"] = (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
                                f"{db['PORT'] or 5432}/{db['NAME']}")
-    log = tmp_path / "worker.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
          "--without-gossip", "--without-mingle", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "-n", f"test-{os.getpid()}@%h"],
+         "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
@@ -139,12 +137,23 @@ def celery_worker_process(transactional_db, tmp_path):
             raise RuntimeError(f"worker died:\n{log.read_text()}")
         time.sleep(0.2)
     proc.log = log
-    yield proc
+    return proc
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real ``celery worker`` process on the same broker and test database as this test."""
+    proc = start_celery_worker(tmp_path / "worker.log")
+    yield proc
+    stop_celery_worker(proc)
 
 
 # --- Browser ------------------------------------------------------------------------------------
