@@ -14,6 +14,7 @@ router.register("contact-points", groups_api.ContactPointViewSet, basename="cont
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
 router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
+router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),

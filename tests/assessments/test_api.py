@@ -124,3 +124,36 @@ def test_roll_up_runs_are_listed_for_staff_and_leaders_only_in_fixed_queries(wor
         assert client.get(ROLLUPS).json()["count"] == 4
     assert client_for(world.member).get(ROLLUPS).json()["count"] == 0
     assert client_for(world.other_staff).get(ROLLUPS).json()["count"] == 0
+
+
+# --- Annual assessment ----------------------------------------------------------------------------
+
+from tests.assessments.test_rollup import district_year, events  # noqa: E402, F401
+
+
+def _assessment(client, world, **extra):
+    return client.get(reverse("api:assessment-list"), {"committee": world.district.pk, "year": 2026, **extra})
+
+
+def test_staff_see_members_ranked_by_their_latest_year_to_date_total(world, client_for, events,  # noqa: F811
+                                                                     django_assert_max_num_queries):
+    from assessments.services import rollup_execute
+
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    client = client_for(world.staff)
+    _assessment(client, world)
+    with django_assert_max_num_queries(10):
+        data = _assessment(client, world).json()
+    rows = [(r["rank"], r["member"], r["quarter"], r["ytd_total"], r["ytd_grade"]) for r in data["results"]]
+    # Q2 year to date: 64 (称职), 12 and 0 (不称职)
+    assert rows[:2] == [(1, world.member_record.pk, 2, "64.00", "称职"),
+                        (2, world.convener_member.pk, 2, "12.00", "不称职")]
+    assert rows[2][0] == 3 and data["count"] == 3
+
+
+def test_the_assessment_is_for_staff_and_leaders_of_the_committee(world, client_for):
+    assert _assessment(client_for(world.leader), world).status_code == 200
+    assert _assessment(client_for(world.member), world).status_code == 403
+    assert _assessment(client_for(world.other_staff), world).status_code == 403
+    assert client_for(world.staff).get(reverse("api:assessment-list")).status_code == 400
