@@ -1,5 +1,5 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
-from django.db.models import F, Max, Window
+from django.db.models import F, Max, Sum, Window
 from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +15,7 @@ from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors, serializers, services
-from .models import MemberSnapshot, RollupRun
+from .models import GroupSnapshot, MemberSnapshot, RollupRun
 
 
 class DutyRecordView(APIView):
@@ -73,12 +73,34 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def _committee_year(self) -> tuple[int, int]:
         query = serializers.AssessmentQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         committee, year = query.validated_data["committee"], query.validated_data["year"]
         if not scope_of(self.request.user).can_read_committee(committee):
             raise PermissionDenied
+        return committee, year
+
+    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
+                               OpenApiParameter("year", int, required=True)],
+                   responses=serializers.GroupRankSerializer(many=True))
+    @action(detail=False)
+    def groups(self, request):
+        """Groups ranked by the points their members earned over the year's quarters rolled up."""
+        committee, year = self._committee_year()
+        rows = (
+            GroupSnapshot.objects.filter(committee_id=committee, year=year)
+            .values("group_id", "group__name")
+            .annotate(year_points=Sum("points"), year_activities=Sum("activities_present"),
+                      year_three_enters=Sum("three_enters"), year_proposals=Sum("proposals"),
+                      year_reports=Sum("reports"))
+            .annotate(rank=Window(Rank(), order_by=F("year_points").desc()))
+            .order_by("-year_points", "group__name")
+        )
+        return Response(serializers.GroupRankSerializer(rows, many=True).data)
+
+    def get_queryset(self):
+        committee, year = self._committee_year()
         quarter = RollupRun.objects.filter(committee_id=committee, year=year, status=RollupRun.Status.DONE).aggregate(
             q=Max("quarter"))["q"]
         return (

@@ -132,3 +132,14 @@ class AssessmentRowSerializer(serializers.ModelSerializer):
 
     def get_missing(self, snapshot) -> list[dict]:
         return [{**m, "kind_label": _label(m["kind"])} for m in snapshot.missing]
+
+
+class GroupRankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    group = serializers.IntegerField(source="group_id")
+    group_name = serializers.CharField(source="group__name")
+    points = _amount(source="year_points")
+    activities_present = serializers.IntegerField(source="year_activities")
+    three_enters = serializers.IntegerField(source="year_three_enters")
+    proposals = serializers.IntegerField(source="year_proposals")
+    reports = serializers.IntegerField(source="year_reports")

@@ -157,3 +157,20 @@ def test_the_assessment_is_for_staff_and_leaders_of_the_committee(world, client_
     assert _assessment(client_for(world.member), world).status_code == 403
     assert _assessment(client_for(world.other_staff), world).status_code == 403
     assert client_for(world.staff).get(reverse("api:assessment-list")).status_code == 400
+
+
+def test_groups_are_ranked_by_the_points_of_the_year(world, client_for, events,  # noqa: F811
+                                                     django_assert_max_num_queries):
+    from assessments.services import rollup_execute
+
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    client = client_for(world.leader)
+    url = reverse("api:assessment-groups")
+    client.get(url, {"committee": world.district.pk, "year": 2026})
+    with django_assert_max_num_queries(8):
+        data = client.get(url, {"committee": world.district.pk, "year": 2026}).json()
+    # 东湖街道活动组: Q1 50 + 2, Q2 12 + 12 = 76 points; activities: 1 in Q1, 2 in Q2; 湖滨街道活动组: 0
+    assert [(g["rank"], g["group_name"], g["points"], g["activities_present"]) for g in data] == [
+        (1, "东湖街道活动组", "76.00", 3), (2, "湖滨街道活动组", "0.00", 0)]
+    assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
