@@ -136,7 +136,8 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
 
     year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
     wanted = {(c, year, quarter) for c in Committee.objects.values_list("pk", flat=True)}
-    wanted -= set(RollupRun.objects.filter(year=year, quarter=quarter).values_list("committee_id", "year", "quarter"))
+    covered = RollupRun.objects.filter(year=year, quarter=quarter).exclude(status=RollupRun.Status.FAILED)
+    wanted -= set(covered.values_list("committee_id", "year", "quarter"))  # a failed quarter is tried again
     wanted |= set(RollupRun.objects.filter(is_stale=True, status=RollupRun.Status.DONE)
                   .values_list("committee_id", "year", "quarter"))
     started = []

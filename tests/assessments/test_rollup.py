@@ -229,3 +229,10 @@ def test_a_worker_killed_midway_leaves_the_previous_snapshot_and_the_resent_run_
     assert second.status == RollupRun.Status.DONE, retry.log.read_text()[-1500:]
     assert set(MemberSnapshot.objects.values_list("run_id", flat=True)) == {second.pk}
     assert MemberSnapshot.objects.count() == 6003
+
+
+def test_beat_tries_a_failed_quarter_again_but_not_a_done_one(world):
+    RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.FAILED)
+    RollupRun.objects.create(committee=world.city, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    started = rollup_start_due(today=ev(K.REPORT_ADOPTED, 4, 2).on)
+    assert sorted(r.committee_id for r in started) == sorted([world.district.pk, world.other.pk])
