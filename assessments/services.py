@@ -50,6 +50,19 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
 
 
 @transaction.atomic
+def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
+    """Start another year with a copy of a rule set (unlocked, so staff can adjust it)."""
+    source = RuleSet.objects.for_scoring().get(pk=rule_set_id)
+    if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
+        raise DomainError(_("This committee already has a rule set for that year."))
+    copy = RuleSet.objects.create(committee_id=source.committee_id, year=year, name=source.name,
+                                  base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes)
+    _write_book(copy, source.book())
+    record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
+    return copy
+
+
+@transaction.atomic
 def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
     """Lock a rule set so the year's points can no longer change."""
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
