@@ -7,6 +7,7 @@ from groups.models import Committee
 
 from .kinds import EventKind
 from .models import MemberSnapshot, RollupRun
+from .sources import source_url
 
 
 def _label(kind: str) -> str:
@@ -38,7 +39,7 @@ class LineSerializer(serializers.Serializer):
         if line.event.source is None:
             return None
         model, pk = line.event.source
-        return {"model": model, "id": pk}
+        return {"model": model, "id": pk, "url": source_url(line.event.source)}
 
 
 class CategoryTotalSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from groups.models import Member
 
 from . import selectors
 from .kinds import EventKind, Role
+from .sources import source_url
 
 
 class PeriodForm(forms.Form):
@@ -37,7 +38,8 @@ def _label(choices, value: str) -> str:
 def _rows(lines) -> list[dict]:
     return [{"date": line.event.on, "label": _label(EventKind, line.event.kind), "title": line.event.title,
              "role": _label(Role, line.event.role) if line.event.role else "", "points": line.points,
-             "category": line.category, "priced": line.rule_kind is not None} for line in lines]
+             "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source)}
+            for line in lines]
 
 
 def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool = False):

@@ -21,7 +21,8 @@ def record_events(world, monkeypatch):
     rows = [
         (world.member_record.pk, ev(K.PLENARY_PRESENT, 1, 10, qty=4, source=("groups.plenarysession", 7),
                                     title="九届四次会议")),                           # Q1: 50
-        (world.member_record.pk, ev(K.ACTIVITY_THREE_ENTERS, 2, 1, title="进社区")),  # Q1: 2
+        (world.member_record.pk, ev(K.ACTIVITY_THREE_ENTERS, 2, 1, title="进社区",
+                                    source=("groups.activitygroup", world.group.pk))),  # Q1: 2 (a stand-in source)
         (world.member_record.pk, ev(K.PROPOSAL_SUBMITTED, 4, 5, role="first_author", authors=2,
                                     source=("proposals.proposal", 12), title="关于老旧小区加装电梯的建议")),  # Q2: 5
         (world.convener_member.pk, ev(K.REPORT_SUBMITTED, 5, 2)),                    # the convener's own
@@ -47,7 +48,7 @@ def test_a_member_reads_their_own_record_with_every_line_linked_to_its_source(wo
     assert [(line["kind"], line["points"]) for line in data["lines"]] == [
         ("plenary_present", "50.00"), ("activity_three_enters", "2.00"), ("proposal_submitted", "5.00")]
     proposal = data["lines"][2]
-    assert proposal["source"] == {"model": "proposals.proposal", "id": 12}
+    assert proposal["source"] == {"model": "proposals.proposal", "id": 12, "url": None}  # no proposal page yet
     assert (proposal["title"], proposal["kind_label"], proposal["authors"]) == ("关于老旧小区加装电梯的建议", "提交提案", 2)
     assert {c["category"]: c["capped"] for c in data["categories"]} == {"会议": "50.00", "活动": "2.00", "提案": "5.00"}
 

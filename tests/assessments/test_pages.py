@@ -25,9 +25,11 @@ def test_a_member_reads_their_record_on_a_page_in_chinese(world, client_for, rec
     assert "关于老旧小区加装电梯的建议" in body and "提交提案" in body and "第一提案人" in body
 
 
-def test_a_quarter_shows_its_lines_only(world, client_for, record_events):  # noqa: F811
+def test_a_quarter_shows_its_lines_only_each_linked_to_its_source_page(world, client_for,
+                                                                      record_events):  # noqa: F811
     body = client_for(world.member).get(MINE, {"year": 2026, "quarter": 1}).content.decode()
     assert "九届四次会议" in body and "关于老旧小区加装电梯的建议" not in body
+    assert f'<a href="{reverse("groups:group_detail", args=[world.group.pk])}">进社区</a>' in body
 
 
 def test_a_bad_period_falls_back_to_the_whole_year(world, client_for, record_events):  # noqa: F811
