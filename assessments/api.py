@@ -1,5 +1,5 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
-from django.db.models import F, Max, Sum, Window
+from django.db.models import F, Sum, Window
 from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +15,7 @@ from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors, serializers, services
-from .models import GroupSnapshot, MemberSnapshot, RollupRun
+from .models import GroupSnapshot, RollupRun
 
 
 class DutyRecordView(APIView):
@@ -101,11 +101,4 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         committee, year = self._committee_year()
-        quarter = RollupRun.objects.filter(committee_id=committee, year=year, status=RollupRun.Status.DONE).aggregate(
-            q=Max("quarter"))["q"]
-        return (
-            MemberSnapshot.objects.filter(committee_id=committee, year=year, quarter=quarter)
-            .select_related("member")
-            .annotate(rank=Window(Rank(), order_by=F("ytd_total").desc()))
-            .order_by("-ytd_total", "member__name", "member_id")
-        )
+        return selectors.assessment_rows(committee, year)

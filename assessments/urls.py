@@ -9,4 +9,5 @@ urlpatterns = [
     path("record/pdf/", views.my_record, {"as_pdf": True}, name="my_record_pdf"),
     path("record/<int:member_id>/", views.member_record, name="member_record"),
     path("record/<int:member_id>/pdf/", views.member_record, {"as_pdf": True}, name="member_record_pdf"),
+    path("assessment.xlsx", views.assessment_export, name="assessment_export"),
 ]

@@ -79,3 +79,25 @@ def member_record(request, member_id: int, as_pdf: bool = False):
     if access is None:
         raise PermissionDenied
     return _render(request, member, access, as_pdf=as_pdf)
+
+
+class AssessmentExportForm(forms.Form):
+    committee = forms.IntegerField()
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+@login_required
+def assessment_export(request):
+    """The annual assessment as an Excel workbook, for staff and leaders of the committee."""
+    from .excel import assessment_workbook
+
+    form = AssessmentExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    committee, year = form.cleaned_data["committee"], form.cleaned_data["year"]
+    if not scope_of(request.user).can_read_committee(committee):
+        raise PermissionDenied
+    response = HttpResponse(assessment_workbook(selectors.assessment_rows(committee, year)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{committee}-{year}.xlsx"'
+    return response

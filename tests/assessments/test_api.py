@@ -175,3 +175,24 @@ def test_groups_are_ranked_by_the_points_of_the_year(world, client_for, events, 
     assert [(g["rank"], g["group_name"], g["points"], g["activities_present"]) for g in data] == [
         (1, "东湖街道活动组", "76.00", 3), (2, "湖滨街道活动组", "0.00", 0)]
     assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
+
+
+def test_staff_export_the_assessment_to_excel(world, client_for, events, django_assert_max_num_queries):  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from assessments.services import rollup_execute
+
+    rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
+    url = reverse("assessments:assessment_export")
+    client = client_for(world.district_staff)
+    client.get(url, {"committee": world.district.pk, "year": 2026})
+    with django_assert_max_num_queries(10):
+        response = client.get(url, {"committee": world.district.pk, "year": 2026})
+    assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("名次", "委员") and len(rows) == 4
+    assert rows[1][:2] == (1, world.member_record.name) and float(rows[1][4]) == 64 and rows[1][5] == "称职"
+    assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
+    assert client.get(url).status_code == 400
