@@ -8,7 +8,11 @@ from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Part
 
 
 def topic_board(user, *, year=None, state=None, platform_id=None):
-    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group")
+    from groups.models import Activity
+
+    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group").prefetch_related(
+        Prefetch("research_activities", Activity.objects.only("pk", "title", "starts_at", "state", "kind")
+                 .order_by("starts_at")))
     if platform_id:
         qs = qs.filter(platform_id=platform_id)
     if year:
@@ -46,7 +50,7 @@ def session_list(user):
 def session_detail(user, pk: int) -> ConsultationSession:
     return (
         ConsultationSession.objects.visible_to(user)
-        .select_related("committee", "platform", "group", "topic")
+        .select_related("committee", "platform", "group", "topic", "activity")
         .prefetch_related(
             Prefetch("attendances", Attendance.objects.select_related("member")),
             Prefetch("participants", Participant.objects.select_related("unit")),
@@ -73,7 +77,8 @@ def outcome_board(user, *, state=None, overdue=False, unit_only=False):
 
 def outcome_detail(queryset, pk: int) -> Outcome:
     return (
-        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by")
+        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by",
+                                "proposal")
         .prefetch_related(Prefetch("entries", OutcomeEntry.objects.select_related("author")))
         .get(pk=pk)
     )

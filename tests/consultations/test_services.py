@@ -336,9 +336,12 @@ def test_outcomes_are_recorded_for_held_sessions_only(world):
 
 
 def test_a_proposal_can_be_linked(world):
+    from tests.proposals.factories import ProposalFactory
+
+    proposal = ProposalFactory(committee=world.district, state="filed", serial_number=15)
     o = _at(world, S.ADOPTED)
-    services.outcome_link_proposal(outcome_id=o.pk, proposal_ref="2026-015", actor=world.district_staff)
-    assert Outcome.objects.get(pk=o.pk).proposal_ref == "2026-015"
+    services.outcome_link_proposal(outcome_id=o.pk, proposal_id=proposal.pk, actor=world.district_staff)
+    assert Outcome.objects.get(pk=o.pk).proposal == proposal
 
 
 def test_attendance_counts_per_member_for_duty_records(world):
