@@ -22,11 +22,17 @@ def topic_board(user, *, year=None, state=None, platform_id=None):
     return qs.order_by("-year", "state", "rank", "-created_at")
 
 
-def member_attendance(member_ids, year: int) -> dict[int, dict[str, int]]:
-    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records."""
+def member_attendance(member_ids, year: int, *, without_activities: bool = False) -> dict[int, dict[str, int]]:
+    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records.
+
+    ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
+    the activities' own attendance (so nobody is counted twice).
+    """
+    qs = Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
+    if without_activities:
+        qs = qs.filter(session__activity__isnull=True)
     rows = (
-        Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
-        .values("member_id", "status").annotate(n=Count("id")).order_by()
+        qs.values("member_id", "status").annotate(n=Count("id")).order_by()
     )
     result: dict[int, dict[str, int]] = {}
     for r in rows:

@@ -355,6 +355,12 @@ def test_attendance_counts_per_member_for_duty_records(world):
     Attendance.objects.create(session=planned, member=world.member_record, status="absent")
     assert member_attendance([world.member_record.pk], YEAR) == {
         world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}}
+    from tests.groups.factories import ActivityFactory
+
+    ConsultationSession.objects.filter(pk=s.pk).update(
+        activity=ActivityFactory(group=world.group, kind="consultation"))  # the excused one, held as an activity
+    assert member_attendance([world.member_record.pk], YEAR, without_activities=True) == {
+        world.member_record.pk: {"present": 2, "excused": 0, "absent": 0}}
 
 
 def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
