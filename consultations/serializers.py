@@ -1,5 +1,6 @@
 """API representations; the public one carries nothing personal."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from groups.access import scope_of
@@ -30,6 +31,7 @@ class TopicSerializer(serializers.ModelSerializer):
         return data
 
 
+@extend_schema_serializer(component_name="ConsultationAttendance")  # groups has an "Attendance" (activities)
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 

@@ -216,6 +216,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several apps have a "kind", "level" or "state" with different choices: name each set after its model
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "groups.models.activity.ActivityKind",
+        "ActivityStateEnum": "groups.models.Activity.State",
+        "ActivityGroupKindEnum": "groups.models.ActivityGroup.Kind",
+        "ContactPointKindEnum": "groups.models.ContactPoint.Kind",
+        "PlatformKindEnum": "groups.models.Platform.Kind",
+        "PlatformLevelEnum": "groups.models.Platform.Level",
+        "CommitteeLevelEnum": "groups.models.Committee.Level",
+        "ProposalKindEnum": "proposals.models.Proposal.Kind",
+        "ProposalStateEnum": "proposals.models.Proposal.State",
+        "OpinionReportStateEnum": "proposals.models.OpinionReport.State",
+        "AdoptionLevelEnum": "proposals.models.report.Level",
+        "TopicStateEnum": "consultations.models.Topic.State",
+        "ConsultationSessionStateEnum": "consultations.models.ConsultationSession.State",
+        "OutcomeStateEnum": "consultations.models.Outcome.State",
+        "ParticipantKindEnum": "consultations.models.Participant.Kind",
+        "OutcomeEntryKindEnum": "consultations.models.OutcomeEntry.Kind",
+    },
 }
 
 # --- Import/export ------------------------------------------------------------------------------

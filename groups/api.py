@@ -2,6 +2,7 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -237,6 +238,7 @@ class AnnualPlanViewSet(viewsets.ReadOnlyModelViewSet):
 class CoverageView(APIView):
     """Coverage 全覆盖 of a group (``?group=``) or of the committees the user reads, for a year or quarter."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         try:
             year = int(request.query_params.get("year") or timezone.localdate().year)
