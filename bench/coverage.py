@@ -124,7 +124,7 @@ WITH covered AS (
 )
 SELECT c.id, COUNT(m.id), COUNT(cv.member_id)
 FROM groups_committee c LEFT JOIN groups_member m ON m.committee_id = c.id AND m.status = 'active'
-LEFT JOIN covered cv ON cv.member_id = m.id GROUP BY c.id, c.parent_id, c.code ORDER BY c.parent_id, c.code
+LEFT JOIN covered cv ON cv.member_id = m.id GROUP BY c.id, c.parent_id, c.code ORDER BY c.parent_id NULLS FIRST, c.code
 """
 
 

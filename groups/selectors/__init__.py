@@ -1,5 +1,5 @@
 """Reads shared by the organisation pages and the API."""
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from groups.models import ActivityGroup, Committee, GroupMembership
 
@@ -43,5 +43,5 @@ def committee_overview(user) -> QuerySet:
             standing_count=Count("members", filter=Q(members__status="active", members__is_standing=True), distinct=True),
             group_count=Count("activity_groups", filter=Q(activity_groups__is_active=True), distinct=True),
         )
-        .order_by("parent_id", "code")
+        .order_by(F("parent_id").asc(nulls_first=True), "code")
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -167,7 +167,7 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
 
 def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]:
     """Committees with active members and members covered by 三进 in the period (2 queries)."""
-    committees = list(committees.order_by("parent_id", "code"))
+    committees = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
     counts = {
         row["committee_id"]: row
         for row in Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
