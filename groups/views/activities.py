@@ -97,6 +97,8 @@ def group_activities(request, pk: int):
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
+        "leave_requests": list(Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
+                               .select_related("member", "activity").order_by("activity__starts_at")[:20]),
         "quarters": [1, 2, 3, 4],
     }
     return render(request, "groups/activities/group_dashboard.html", context)
