@@ -25,6 +25,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Chinese: a request that switched language must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test hides a missing piece: the run fails when anything was skipped."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
