@@ -339,7 +339,8 @@ class OutcomeQuerySet(models.QuerySet):
         return self.filter(unit_id__in=scope.unit_ids, state__in=Outcome.HANDED_OVER)
 
     def published(self):
-        return self.filter(state__in=Outcome.PUBLIC_STATES)
+        """Public once published, and only as part of a session that is itself public."""
+        return self.filter(state__in=Outcome.PUBLIC_STATES, session__is_published=True)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()

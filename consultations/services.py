@@ -553,6 +553,10 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
     outcome.published_at = now or timezone.now()
     _transition(outcome, actor=actor, to=S.PUBLISHED, allowed=(S.REVIEWED,), verb="published",
                 message=_("Only an outcome whose reply has been reviewed can be published."), fields=("published_at",))
+    session = outcome.session
+    if not session.is_published:  # an outcome is disclosed as part of its meeting
+        ConsultationSession.objects.filter(pk=session.pk).update(is_published=True)
+        record_event(session, actor=actor, verb="published", comment=_("Published with its outcome."))
     _after_public_change(outcome.committee_id)
     return outcome
 

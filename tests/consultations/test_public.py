@@ -76,7 +76,8 @@ def test_the_public_page_is_served_from_cache_and_refreshed_on_publication(world
     client.get(url)
     with django_assert_max_num_queries(2):  # the committee and the cache version, no listing queries
         assert client.get(url).status_code == 200
-    o = handed_outcome(world.unit, state="reviewed", reply="已办", title="刚刚公示的成果")
+    o = handed_outcome(world.unit, state="reviewed", reply="已办", title="刚刚公示的成果",
+                       session=SessionFactory(committee=world.district, is_published=True))
     assert "刚刚公示的成果" not in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.outcome_publish(outcome_id=o.pk, actor=world.district_staff)
@@ -115,3 +116,23 @@ def test_the_public_outcomes_are_paged(world, client):
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
     assert first.count("公示成果") == 30 and second.count("公示成果") == 5
+
+
+def test_an_outcome_of_an_unpublished_session_stays_off_the_public_page(world, client):
+    session, public, _hidden, _draft = _published_world(world)
+    url = reverse("consultations:public_outcome", args=[world.district.code, public.pk])
+    assert client.get(url).status_code == 200
+    session.is_published = False
+    session.save(update_fields=["is_published"])
+    from django.core.cache import cache
+
+    cache.clear()
+    assert client.get(url).status_code == 404
+
+
+def test_publishing_an_outcome_publishes_its_session_too(world, django_capture_on_commit_callbacks):
+    outcome = handed_outcome(world.unit, state="reviewed", reply="已办", session=SessionFactory(committee=world.district))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outcome_publish(outcome_id=outcome.pk, actor=world.district_staff)
+    outcome.session.refresh_from_db()
+    assert outcome.session.is_published
