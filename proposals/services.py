@@ -507,9 +507,10 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
 
 @transaction.atomic
 def supervision_note_add(*, proposal_id: int, actor, text: str, date: date) -> SupervisionNote:
-    """Record the supervising leader's note on a key proposal."""
+    """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf)."""
     proposal = _lock(proposal_id)
-    _require_staff(actor, proposal.committee_id)
+    if not (proposal.supervising_leader_id and scope_of(actor).member_id == proposal.supervising_leader_id):
+        _require_staff(actor, proposal.committee_id)
     if not proposal.is_key:
         raise InvalidTransition(_("Supervision notes belong to key proposals."))
     if not (text or "").strip():

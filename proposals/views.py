@@ -188,6 +188,9 @@ def detail(request, pk: int):
         ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
                                         initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
         ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
+    if (not is_staff and proposal.is_key and proposal.supervising_leader_id == scope.member_id
+            and proposal.state in Proposal.PUBLIC_STATES):
+        ctx["leader_note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
     if proposal.state == S.CLOSED and not proposal.implemented_on and (is_staff or lead_mine):
         ctx["implementation_form"] = forms.ImplementationForm(initial={"date": timezone.localdate()})
     if my_assignments and proposal.state in Proposal.HANDLING_STATES:

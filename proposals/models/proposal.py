@@ -32,6 +32,7 @@ class ProposalQuerySet(models.QuerySet):
         q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
         if scope.member_id:
             q |= Q(lead_proposer_id=scope.member_id)
+            q |= Q(supervising_leader_id=scope.member_id)  # a key proposal's 督办领导
             q |= Q(pk__in=CoSigner.objects.filter(member_id=scope.member_id).exclude(
                 status=CoSigner.Status.DECLINED).values("proposal_id"))
             q |= Q(pk__in=Proposal.objects.filter(merged_from__lead_proposer_id=scope.member_id).values("pk"))

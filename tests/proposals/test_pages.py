@@ -245,3 +245,20 @@ def test_city_staff_see_figures_per_committee(world, client_for, walk):
     rows = {r["committee__name"]: r["submitted"] for r in response.context["by_committee"]}
     assert rows == {"临江市政协": 1, "东湖区政协": 1}
     assert "按政协组织" in response.content.decode()
+
+
+def test_the_supervising_leader_writes_their_own_note_on_a_key_proposal(world, client_for, walk):
+    from proposals.models import SupervisionNote
+    from tests import factories as f
+
+    leader_member = f.MemberFactory(committee=world.district, user=f.UserFactory(username="duban"))
+    proposal = walk.assigned()
+    proposal.is_key, proposal.supervising_leader = True, leader_member
+    proposal.save(update_fields=["is_key", "supervising_leader"])
+    client = client_for(leader_member.user)
+    page = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert page.status_code == 200 and "leader_note_form" in page.context
+    response = client.post(reverse("proposals:act", args=[proposal.pk, "supervise"]),
+                           {"text": "请于月底前报送进展", "date": "2026-05-01"})
+    assert response.status_code == 302
+    assert SupervisionNote.objects.get(proposal=proposal).created_by == leader_member.user
