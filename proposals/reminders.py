@@ -125,8 +125,9 @@ def rating_waiting(*, today: date, lead_days: int):
 def reassignment_waiting(*, today: date, lead_days: int):
     """Secretariat staff hear about a unit's reassignment request 退回 not yet dealt with (once per request)."""
     reassigned = Assignment.objects.filter(proposal_id=OuterRef("proposal_id"),
-                                           assigned_on__gte=TruncDate(OuterRef("reassignment_requested_at")))
+                                           assigned_on__gte=OuterRef("requested_on"))
     requests = (Assignment.objects.filter(reassignment_requested_at__isnull=False, is_active=False)
+                .annotate(requested_on=TruncDate("reassignment_requested_at"))
                 .exclude(Exists(reassigned))
                 .exclude(proposal__state__in=[Proposal.State.CLOSED, Proposal.State.MERGED])
                 .select_related("proposal", "unit").order_by("reassignment_requested_at", "pk"))
