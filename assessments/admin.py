@@ -106,7 +106,7 @@ class RuleSetAdmin(CommitteeScopedAdmin):
     readonly_fields = ("is_locked",)
     fields = ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")
     inlines = [PointRuleInline, CategoryCapInline, MinimumRequirementInline, GradeBandInline]
-    actions = ["lock_selected"]
+    actions = ["lock_selected", "copy_to_next_year"]
     change_list_template = "assessments/admin/ruleset_change_list.html"
 
     def has_change_permission(self, request, obj=None):
@@ -120,6 +120,14 @@ class RuleSetAdmin(CommitteeScopedAdmin):
         for rule_set in queryset.filter(is_locked=False):
             services.ruleset_lock(rule_set_id=rule_set.pk, actor=request.user)
         self.message_user(request, gettext("The rule sets are locked."), messages.SUCCESS)
+
+    @admin.action(description=_("Copy the selected rule sets to the next year"))
+    def copy_to_next_year(self, request, queryset):
+        for rule_set in queryset:
+            try:
+                services.ruleset_copy(rule_set_id=rule_set.pk, year=rule_set.year + 1, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{rule_set}: {' '.join(exc.messages)}", messages.WARNING)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.from_preset_view)

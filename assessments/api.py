@@ -1,7 +1,9 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
+from django.db.models import F, Sum, Window
+from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -13,7 +15,7 @@ from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors, serializers, services
-from .models import RollupRun
+from .models import GroupSnapshot, RollupRun
 
 
 class DutyRecordView(APIView):
@@ -57,3 +59,46 @@ class RollupRunViewSet(viewsets.ReadOnlyModelViewSet):
         except DomainError as exc:
             raise as_api_error(exc) from exc
         return Response(serializers.RollupRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The annual assessment of a committee: members ranked by their year-to-date total, with grade
+    and missing minimums, from the latest quarter rolled up (the fourth: the year's final figures)."""
+
+    serializer_class = serializers.AssessmentRowSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
+                               OpenApiParameter("year", int, required=True)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def _committee_year(self) -> tuple[int, int]:
+        query = serializers.AssessmentQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        committee, year = query.validated_data["committee"], query.validated_data["year"]
+        if not scope_of(self.request.user).can_read_committee(committee):
+            raise PermissionDenied
+        return committee, year
+
+    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
+                               OpenApiParameter("year", int, required=True)],
+                   responses=serializers.GroupRankSerializer(many=True))
+    @action(detail=False)
+    def groups(self, request):
+        """Groups ranked by the points their members earned over the year's quarters rolled up."""
+        committee, year = self._committee_year()
+        rows = (
+            GroupSnapshot.objects.filter(committee_id=committee, year=year)
+            .values("group_id", "group__name")
+            .annotate(year_points=Sum("points"), year_activities=Sum("activities_present"),
+                      year_three_enters=Sum("three_enters"), year_proposals=Sum("proposals"),
+                      year_reports=Sum("reports"))
+            .annotate(rank=Window(Rank(), order_by=F("year_points").desc()))
+            .order_by("-year_points", "group__name")
+        )
+        return Response(serializers.GroupRankSerializer(rows, many=True).data)
+
+    def get_queryset(self):
+        committee, year = self._committee_year()
+        return selectors.assessment_rows(committee, year)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from groups.models import Committee
@@ -123,7 +124,7 @@ class PointRule(RulePart):
                                  help_text=_("Negative for a deduction."))
     per_unit = models.BooleanField(_("per unit"), default=True,
                                    help_text=_("Multiply by the quantity, e.g. per half-day of a plenary session."))
-    share = models.CharField(_("co-authors"), max_length=5, choices=Share.choices, default=Share.FULL)
+    share = models.CharField(pgettext_lazy("assessment", "co-authors"), max_length=5, choices=Share.choices, default=Share.FULL)
     category = models.CharField(_("category"), max_length=30, blank=True,
                                 help_text=_("Rules of one category add up and share its cap."))
     history = HistoricalRecords()
@@ -375,7 +376,7 @@ class GroupSnapshot(SnapshotFigures):
     group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
                               related_name="quarter_snapshots")
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
-    members = models.PositiveIntegerField(_("members"), default=0)
+    members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
 
     objects = ScopedQuerySet.as_manager()
@@ -395,7 +396,7 @@ class GroupSnapshot(SnapshotFigures):
 class CommitteeSnapshot(SnapshotFigures):
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
                                   related_name="quarter_snapshots")
-    members = models.PositiveIntegerField(_("members"), default=0)
+    members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
     groups = models.PositiveIntegerField(_("groups"), default=0)
 

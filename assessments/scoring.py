@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .kinds import Share, counts_as, pricing_of
 
 CENT = Decimal("0.01")
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 
 
 def _d(value) -> Decimal:

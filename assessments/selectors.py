@@ -51,3 +51,20 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
     breakdown = score(book_for(member.committee_id, year), events)
     lines = tuple(line for line in breakdown.lines if start <= line.event.on <= end)
     return DutyRecord(member, year, quarter, start, end, breakdown, lines)
+
+
+def assessment_rows(committee_id: int, year: int):
+    """Member snapshots of the latest quarter rolled up in the year, best total first, with rank."""
+    from django.db.models import F, Max, Window
+    from django.db.models.functions import Rank
+
+    from .models import MemberSnapshot, RollupRun
+
+    quarter = RollupRun.objects.filter(committee_id=committee_id, year=year, status=RollupRun.Status.DONE).aggregate(
+        q=Max("quarter"))["q"]
+    return (
+        MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .select_related("member", "member__sector")
+        .annotate(rank=Window(Rank(), order_by=F("ytd_total").desc()))
+        .order_by("-ytd_total", "member__name", "member_id")
+    )

@@ -6,7 +6,8 @@ from rest_framework import serializers
 from groups.models import Committee
 
 from .kinds import EventKind
-from .models import RollupRun
+from .models import MemberSnapshot, RollupRun
+from .sources import source_url
 
 
 def _label(kind: str) -> str:
@@ -38,7 +39,7 @@ class LineSerializer(serializers.Serializer):
         if line.event.source is None:
             return None
         model, pk = line.event.source
-        return {"model": model, "id": pk}
+        return {"model": model, "id": pk, "url": source_url(line.event.source)}
 
 
 class CategoryTotalSerializer(serializers.Serializer):
@@ -113,3 +114,33 @@ class StartRollupSerializer(serializers.Serializer):
         request = self.context.get("request")
         queryset = Committee.objects.administered_by(request.user) if request else Committee.objects.none()
         self.fields["committee"].queryset = queryset
+
+
+class AssessmentQuerySerializer(serializers.Serializer):
+    committee = serializers.IntegerField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class AssessmentRowSerializer(serializers.ModelSerializer):
+    rank = serializers.IntegerField(help_text="1 for the highest year-to-date total; ties share a rank.")
+    member_name = serializers.CharField(source="member.name")
+    missing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MemberSnapshot
+        fields = ["rank", "member", "member_name", "year", "quarter", "ytd_total", "ytd_grade", "missing",
+                  "points_by_category"]
+
+    def get_missing(self, snapshot) -> list[dict]:
+        return [{**m, "kind_label": _label(m["kind"])} for m in snapshot.missing]
+
+
+class GroupRankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    group = serializers.IntegerField(source="group_id")
+    group_name = serializers.CharField(source="group__name")
+    points = _amount(source="year_points")
+    activities_present = serializers.IntegerField(source="year_activities")
+    three_enters = serializers.IntegerField(source="year_three_enters")
+    proposals = serializers.IntegerField(source="year_proposals")
+    reports = serializers.IntegerField(source="year_reports")

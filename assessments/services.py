@@ -1,7 +1,7 @@
 """Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -47,6 +47,19 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
     _write_book(rule_set, chosen.book)
     record_event(rule_set, actor=actor, verb="created", data={"preset": preset})
     return rule_set
+
+
+@transaction.atomic
+def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
+    """Start another year with a copy of a rule set (unlocked, so staff can adjust it)."""
+    source = RuleSet.objects.for_scoring().get(pk=rule_set_id)
+    if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
+        raise DomainError(_("This committee already has a rule set for that year."))
+    copy = RuleSet.objects.create(committee_id=source.committee_id, year=year, name=source.name,
+                                  base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes)
+    _write_book(copy, source.book())
+    record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
+    return copy
 
 
 @transaction.atomic
@@ -108,6 +121,8 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
     try:
         with transaction.atomic():
             run = RollupRun.objects.select_for_update().get(pk=run_id)
+            if run.status == RollupRun.Status.DONE:  # a duplicate message finished it meanwhile
+                return run
             run.members_done = rollup.replace_quarter(run)
             run.status, run.finished_at, run.error = RollupRun.Status.DONE, now or timezone.now(), ""
             run.save(update_fields=["members_done", "status", "finished_at", "error"])
@@ -134,7 +149,8 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
 
     year, quarter = (today.year, quarter_of(today) - 1) if quarter_of(today) > 1 else (today.year - 1, 4)
     wanted = {(c, year, quarter) for c in Committee.objects.values_list("pk", flat=True)}
-    wanted -= set(RollupRun.objects.filter(year=year, quarter=quarter).values_list("committee_id", "year", "quarter"))
+    covered = RollupRun.objects.filter(year=year, quarter=quarter).exclude(status=RollupRun.Status.FAILED)
+    wanted -= set(covered.values_list("committee_id", "year", "quarter"))  # a failed quarter is tried again
     wanted |= set(RollupRun.objects.filter(is_stale=True, status=RollupRun.Status.DONE)
                   .values_list("committee_id", "year", "quarter"))
     started = []
@@ -145,3 +161,16 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
             except DomainError:
                 continue  # running already, or the year is locked
     return started
+
+
+def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
+    """Send again the runs queued or running for longer than ``older_than``: their worker died.
+
+    A duplicate message is harmless: ``rollup_execute`` does nothing for a run already done.
+    """
+    from .tasks import run_rollup
+
+    stuck = list(RollupRun.objects.active().filter(created_at__lt=now - older_than).values_list("pk", flat=True))
+    for run_id in stuck:
+        transaction.on_commit(partial(run_rollup.delay, run_id))
+    return stuck

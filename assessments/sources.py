@@ -47,3 +47,22 @@ def by_member(rows: Iterable[tuple[int, DutyEvent]]) -> Iterator[tuple[int, list
         events.append(event)
     if events:
         yield current, events
+
+
+# Where a line's source record is shown: model label -> URL name taking the record's pk. Each source
+# app adds its detail page here when it lands (e.g. "proposals.proposal": "proposals:detail").
+SOURCE_PAGES: dict[str, str] = {
+    "groups.activitygroup": "groups:group_detail",
+}
+
+
+def source_url(source: tuple[str, int] | None) -> str | None:
+    """The page of a duty event's source record, or None when there is none (yet)."""
+    from django.urls import NoReverseMatch, reverse
+
+    if source is None or source[0] not in SOURCE_PAGES:
+        return None
+    try:
+        return reverse(SOURCE_PAGES[source[0]], args=[source[1]])
+    except NoReverseMatch:
+        return None

@@ -1,4 +1,6 @@
 """Celery tasks of the assessments app: they take ids and call services."""
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -12,9 +14,13 @@ def run_rollup(run_id: int) -> dict:
     return {"run": run.pk, "status": run.status, "members": run.members_done}
 
 
+STUCK_AFTER = timedelta(hours=1)
+
+
 @shared_task(name="assessments.start_due_rollups")
 def start_due_rollups() -> list[int]:
-    """Beat, daily: queue the quarter that just ended and every stale quarter."""
-    from .services import rollup_start_due
+    """Beat, nightly: queue the quarter that just ended and every stale quarter; resend stuck runs."""
+    from .services import rollup_requeue_stuck, rollup_start_due
 
-    return [run.pk for run in rollup_start_due(today=timezone.localdate())]
+    started = [run.pk for run in rollup_start_due(today=timezone.localdate())]
+    return started + rollup_requeue_stuck(now=timezone.now(), older_than=STUCK_AFTER)

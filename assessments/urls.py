@@ -1,3 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "assessments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("record/", views.my_record, name="my_record"),
+    path("record/pdf/", views.my_record, {"as_pdf": True}, name="my_record_pdf"),
+    path("record/<int:member_id>/", views.member_record, name="member_record"),
+    path("record/<int:member_id>/pdf/", views.member_record, {"as_pdf": True}, name="member_record_pdf"),
+    path("assessment.xlsx", views.assessment_export, name="assessment_export"),
+]

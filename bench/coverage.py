@@ -34,7 +34,7 @@ def _setup(url: str) -> None:
 
 def _build(members: int, per_member: int, invited: int, year: int) -> None:
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from groups import demo
@@ -87,6 +87,8 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
             if len(batch) >= 5000:
                 flush()
         flush()
+    with connection.cursor() as cursor:  # fresh statistics, as a production database would have
+        cursor.execute("ANALYZE")
     print(f"built: {members} members, {Activity.objects.count()} activities, {Attendance.objects.count()} attendance rows "
           f"in {time.monotonic() - started:.0f}s")
 
@@ -122,7 +124,7 @@ WITH covered AS (
 )
 SELECT c.id, COUNT(m.id), COUNT(cv.member_id)
 FROM groups_committee c LEFT JOIN groups_member m ON m.committee_id = c.id AND m.status = 'active'
-LEFT JOIN covered cv ON cv.member_id = m.id GROUP BY c.id, c.parent_id, c.code ORDER BY c.parent_id, c.code
+LEFT JOIN covered cv ON cv.member_id = m.id GROUP BY c.id, c.parent_id, c.code ORDER BY c.parent_id NULLS FIRST, c.code
 """
 
 

@@ -23,6 +23,7 @@ class TopicAdmin(CommitteeScopedAdmin):
     list_select_related = ("committee",)
     readonly_fields = ("state",)
     autocomplete_fields = ()
+    raw_id_fields = ("research_activities",)
 
 
 class AttendanceInline(ScopedInline):
@@ -55,7 +56,7 @@ class ConsultationSessionAdmin(CommitteeScopedAdmin):
     search_fields = ("title", "place")
     date_hierarchy = "starts_at"
     list_select_related = ("committee",)
-    raw_id_fields = ("topic",)
+    raw_id_fields = ("topic", "activity")
     readonly_fields = ("state", "is_published", "published_at")
     inlines = [AttendanceInline, ParticipantInline, StageRecordInline, DocumentInline]
 
@@ -76,7 +77,7 @@ class OutcomeAdmin(CommitteeScopedAdmin):
     list_filter = ("state", "answered_on_time")
     search_fields = ("title", "content", "reply")
     list_select_related = ("committee", "unit")
-    raw_id_fields = ("session", "merged_into")
+    raw_id_fields = ("session", "merged_into", "proposal")
     readonly_fields = ("state", "unit", "deadline", "assigned_at", "reply", "replied_at", "replied_by",
                        "answered_on_time", "published_at", "closed_at")
     inlines = [OutcomeEntryInline]

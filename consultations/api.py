@@ -31,7 +31,8 @@ class TopicViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["year", "rank", "created_at"]
 
     def get_queryset(self):
-        return Topic.objects.visible_to(self.request.user).select_related("committee").order_by("-year", "rank", "-id")
+        return (Topic.objects.visible_to(self.request.user).select_related("committee")
+                .prefetch_related("research_activities").order_by("-year", "rank", "-id"))
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)
@@ -70,6 +71,18 @@ class TopicViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         s.is_valid(raise_exception=True)
         return _run(lambda: services.topic_decline(topic_id=topic.pk, reason=s.validated_data["reason"],
                                                    actor=request.user), self.serializer_class, request)
+
+
+    @extend_schema(request=serializers.ResearchLinkSerializer)
+    @action(detail=True, methods=["post"], url_path="link-research")
+    def link_research(self, request, pk=None):
+        """Link an adopted topic to a research activity of its committee (or remove the link with unlink)."""
+        topic = self._editable(pk)
+        s = serializers.ResearchLinkSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return _run(lambda: services.topic_link_research(topic_id=topic.pk, activity_id=s.validated_data["activity"],
+                                                         unlink=s.validated_data["unlink"], actor=request.user),
+                    self.serializer_class, request)
 
 
 class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -203,6 +216,26 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
         if not scope_of(request.user).is_staff_of(outcome.committee_id):
             raise PermissionDenied
         return Response(selectors.proposal_draft(Outcome.objects.select_related("session").get(pk=outcome.pk)))
+
+    @extend_schema(request=serializers.DraftProposalSerializer)
+    @action(detail=True, methods=["post"], url_path="draft-proposal")
+    def draft_proposal(self, request, pk=None):
+        """Create a proposal draft of the acting member from this outcome (members present at the session)."""
+        outcome = self.get_object()
+        if not services.may_draft_proposal(request.user, outcome):
+            raise PermissionDenied
+        return self._outcome(request, serializers.DraftProposalSerializer, lambda o, d: services.outcome_draft_proposal(
+            outcome_id=o.pk, category=d["category"], actor=request.user))
+
+    @extend_schema(request=serializers.ProposalLinkSerializer)
+    @action(detail=True, methods=["post"], url_path="link-proposal")
+    def link_proposal(self, request, pk=None):
+        """Link this outcome to an existing proposal of its committee, or remove the link (secretariat staff)."""
+        outcome = self.get_object()
+        if not scope_of(request.user).is_staff_of(outcome.committee_id):
+            raise PermissionDenied
+        return self._outcome(request, serializers.ProposalLinkSerializer, lambda o, d: services.outcome_link_proposal(
+            outcome_id=o.pk, proposal_id=d["proposal"], actor=request.user))
 
 
 class PublicConsultationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -210,6 +210,36 @@ def _entries(rows: list[Outcome], units) -> None:
     OutcomeEntry.objects.bulk_create(entries)
 
 
+def _links(c: Committee, topics: list[Topic], sessions, rows: list[Outcome]) -> None:
+    """Tie the consultations to the other apps' demo rows: research of adopted topics, sessions held as a group's
+    consultation activity, and some adopted outcomes that became proposals."""
+    from groups.models import Activity
+    from proposals.models import Proposal
+
+    activities = Activity.objects.filter(committee=c, group__isnull=False).exclude(state=Activity.State.CANCELLED)
+    research: dict[int, list[int]] = {}
+    consultation: dict[int, list[int]] = {}
+    for pk, group_id, kind in activities.filter(kind__in=["research", "inspection", "consultation"]).values_list(
+            "pk", "group_id", "kind").order_by("starts_at")[:5000]:
+        (consultation if kind == "consultation" else research).setdefault(group_id, []).append(pk)
+    through = Topic.research_activities.through
+    links = [through(topic_id=t.pk, activity_id=research[t.group_id][i % len(research[t.group_id])])
+             for i, t in enumerate(topics) if t.state == "adopted" and t.group_id in research]
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    held = []
+    for s in sessions:
+        if s.state == "held" and consultation.get(s.group_id):
+            s.activity_id = consultation[s.group_id].pop()
+            held.append(s)
+    ConsultationSession.objects.bulk_update(held, ["activity"], batch_size=500)
+    proposals = list(Proposal.objects.filter(committee=c).exclude(state=Proposal.State.DRAFT)
+                     .values_list("pk", flat=True)[:50])
+    linked = [o for o in rows if o.state in Outcome.HANDED_OVER][::5][:len(proposals)]
+    for o, pk in zip(linked, proposals, strict=False):
+        o.proposal_id = pk
+    Outcome.objects.bulk_update(linked, ["proposal"], batch_size=500)
+
+
 def seed(ctx: DemoContext) -> None:
     """Add consultations to every district (the city holds district-level sessions too)."""
     demo_unit_user = ctx.logins.get("unit")
@@ -230,5 +260,6 @@ def seed(ctx: DemoContext) -> None:
         _people(ctx, c, sessions, units)
         rows = _outcomes(ctx, c, sessions, units, demo_unit if demo_unit and demo_unit.committee_id == c.pk else None)
         _entries(rows, units)
+        _links(c, topics, sessions, rows)
         total += len(rows)
     ctx.say(f"consultations: {ConsultationSession.objects.count()} sessions, {total} outcomes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
@@ -52,7 +53,7 @@ class TopicForm(BootstrapMixin, forms.Form):
     committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
     title = forms.CharField(label=_("title"), max_length=200)
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(label=pgettext_lazy("consultation", "description"), widget=forms.Textarea, required=False)
     source = forms.ChoiceField(label=_("source"), choices=Topic.Source.choices)
     proposer_kind = forms.ChoiceField(label=_("proposed by"), choices=Topic.ProposerKind.choices)
     resident_name = forms.CharField(label=_("resident's name"), max_length=50, required=False)
@@ -95,6 +96,8 @@ class SessionForm(BootstrapMixin, forms.Form):
     place = forms.CharField(label=_("place"), max_length=200)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea, required=False)
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea, required=False)
+    activity = forms.ModelChoiceField(label=_("held as the activity"), queryset=None, required=False,
+                                      help_text=_("A session can be held as an activity of a group."))
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +105,12 @@ class SessionForm(BootstrapMixin, forms.Form):
         self.fields["platform"].queryset = _platforms_for(user)
         self.fields["group"].queryset = _groups_for(user)
         self.fields["topic"].queryset = Topic.objects.editable_by(user).filter(state=Topic.State.ADOPTED)
+        from groups.models import Activity
+
+        self.fields["activity"].queryset = (
+            Activity.objects.editable_by(user).filter(kind=Activity.Kind.CONSULTATION)
+            .exclude(state=Activity.State.CANCELLED).only("pk", "title", "starts_at").order_by("-starts_at")
+        )
         if editing:
             del self.fields["committee"]
 
@@ -124,7 +133,7 @@ class AttendanceForm(BootstrapMixin, forms.Form):
 
 class ParticipantForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Participant.Kind.choices)
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("consultation", "name"), max_length=50)
     unit = forms.ModelChoiceField(label=_("department"), queryset=HandlingUnit.objects.none(), required=False)
     organisation = forms.CharField(label=_("organisation or position"), max_length=100, required=False)
     contact = forms.CharField(label=_("contact"), max_length=50, required=False)
@@ -152,7 +161,7 @@ class OutcomeForm(BootstrapMixin, forms.Form):
 
 class EvaluateForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=[
-        ("adopt", _("Adopt")), ("merge", _("Merge")), ("decline", _("Decline"))])
+        ("adopt", _("Adopt")), ("merge", _("Merge")), ("decline", pgettext_lazy("consultation", "Decline"))])
     merge_into = forms.ModelChoiceField(label=_("merge into"), queryset=Outcome.objects.none(), required=False)
     comment = forms.CharField(label=_("comment or reason"), widget=forms.Textarea, required=False)
 
@@ -179,8 +188,31 @@ class TextForm(BootstrapMixin, forms.Form):
 
 class ReviewForm(BootstrapMixin, forms.Form):
     accept = forms.ChoiceField(label=_("decision"), choices=[("1", _("Accept the reply")), ("0", _("Return to the unit"))])
-    comment = forms.CharField(label=_("comment"), widget=forms.Textarea, required=False)
+    comment = forms.CharField(label=pgettext_lazy("consultation", "comment"), widget=forms.Textarea, required=False)
 
 
 class ProposalLinkForm(BootstrapMixin, forms.Form):
-    proposal_ref = forms.CharField(label=_("proposal number"), max_length=50)
+    """Staff link an outcome to a proposal of the same committee that already exists (empty: remove the link)."""
+
+    proposal = forms.ModelChoiceField(label=_("proposal"), queryset=None, required=False)
+
+    def __init__(self, *args, outcome, **kwargs):
+        from proposals.models import Proposal
+
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = (
+            Proposal.objects.filter(committee_id=outcome.committee_id).exclude(state=Proposal.State.DRAFT)
+            .only("pk", "title", "year", "serial_number").order_by("-year", "-serial_number", "-id")
+        )
+        self.fields["proposal"].initial = outcome.proposal_id
+
+
+class DraftProposalForm(BootstrapMixin, forms.Form):
+    category = forms.ChoiceField(label=_("category"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        from proposals.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = Category.choices
+        self.fields["category"].initial = Category.SOCIETY

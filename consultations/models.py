@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
 
@@ -66,8 +67,8 @@ class Topic(models.Model):
 
     class State(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")
-        ADOPTED = "adopted", _("Adopted")
-        DECLINED = "declined", _("Declined")
+        ADOPTED = "adopted", pgettext_lazy("consultation", "Adopted")
+        DECLINED = "declined", pgettext_lazy("consultation", "Declined")
 
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
                                   related_name="consultation_topics")
@@ -76,7 +77,7 @@ class Topic(models.Model):
     group = models.ForeignKey(ActivityGroup, verbose_name=_("group"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="consultation_topics")
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("consultation", "description"), blank=True)
     reasons = models.TextField(_("reasons"), help_text=_("Why this topic matters to the people concerned."))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     proposer_kind = models.CharField(_("proposed by"), max_length=10, choices=ProposerKind.choices)
@@ -91,7 +92,9 @@ class Topic(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CANDIDATE)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
-    # TODO(after activities merge): link adopted topics to their research activities (groups.Activity).
+    research_activities = models.ManyToManyField(
+        "groups.Activity", verbose_name=_("research activities"), blank=True, related_name="consultation_topics",
+        help_text=_("The research 调研 done on an adopted topic before it is consulted on."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -138,7 +141,7 @@ class ConsultationSession(models.Model):
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        HELD = "held", _("Held")
+        HELD = "held", pgettext_lazy("consultation", "Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
@@ -161,8 +164,9 @@ class ConsultationSession(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    # TODO(after activities merge): a session held as an activity of a group -> FK to groups.Activity.
-    activity_id = models.PositiveIntegerField(_("activity"), null=True, blank=True)
+    activity = models.ForeignKey("groups.Activity", verbose_name=_("held as the activity"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="consultation_sessions",
+                                 help_text=_("A session can be held as an activity of a group."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -235,7 +239,7 @@ class Participant(models.Model):
     session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
                                 related_name="participants")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("consultation", "name"), max_length=50)
     unit = models.ForeignKey(HandlingUnit, verbose_name=_("department"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="consultation_participants")
     organisation = models.CharField(_("organisation or position"), max_length=100, blank=True)
@@ -350,9 +354,9 @@ class Outcome(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Awaiting evaluation")
-        ADOPTED = "adopted", _("Adopted")
-        MERGED = "merged", _("Merged")
-        DECLINED = "declined", _("Declined")
+        ADOPTED = "adopted", pgettext_lazy("consultation", "Adopted")
+        MERGED = "merged", pgettext_lazy("consultation", "Merged")
+        DECLINED = "declined", pgettext_lazy("consultation", "Declined")
         ASSIGNED = "assigned", _("Handed to a unit")
         HANDLING = "handling", _("Being handled")
         REPLIED = "replied", _("Replied")
@@ -372,7 +376,7 @@ class Outcome(models.Model):
     content = models.TextField(_("suggestion"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     evaluation_comment = models.TextField(_("evaluation"), blank=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+    merged_into = models.ForeignKey("self", verbose_name=pgettext_lazy("consultation", "merged into"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_outcomes")
     unit = models.ForeignKey(HandlingUnit, verbose_name=_("responsible unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="consultation_outcomes")
@@ -386,8 +390,8 @@ class Outcome(models.Model):
     review_comment = models.TextField(_("review comment"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # TODO(after proposals merge): FK to proposals.Proposal; until then the proposal's id or number.
-    proposal_ref = models.CharField(_("linked proposal"), max_length=50, blank=True)
+    proposal = models.ForeignKey("proposals.Proposal", verbose_name=_("linked proposal"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="consultation_outcomes")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -441,7 +445,7 @@ class OutcomeEntry(models.Model):
     outcome = models.ForeignKey(Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     text = models.TextField(_("text"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("consultation", "author"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

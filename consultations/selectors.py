@@ -8,7 +8,11 @@ from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Part
 
 
 def topic_board(user, *, year=None, state=None, platform_id=None):
-    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group")
+    from groups.models import Activity
+
+    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group").prefetch_related(
+        Prefetch("research_activities", Activity.objects.only("pk", "title", "starts_at", "state", "kind")
+                 .order_by("starts_at")))
     if platform_id:
         qs = qs.filter(platform_id=platform_id)
     if year:
@@ -18,11 +22,17 @@ def topic_board(user, *, year=None, state=None, platform_id=None):
     return qs.order_by("-year", "state", "rank", "-created_at")
 
 
-def member_attendance(member_ids, year: int) -> dict[int, dict[str, int]]:
-    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records."""
+def member_attendance(member_ids, year: int, *, without_activities: bool = False) -> dict[int, dict[str, int]]:
+    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records.
+
+    ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
+    the activities' own attendance (so nobody is counted twice).
+    """
+    qs = Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
+    if without_activities:
+        qs = qs.filter(session__activity__isnull=True)
     rows = (
-        Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
-        .values("member_id", "status").annotate(n=Count("id")).order_by()
+        qs.values("member_id", "status").annotate(n=Count("id")).order_by()
     )
     result: dict[int, dict[str, int]] = {}
     for r in rows:
@@ -46,7 +56,7 @@ def session_list(user):
 def session_detail(user, pk: int) -> ConsultationSession:
     return (
         ConsultationSession.objects.visible_to(user)
-        .select_related("committee", "platform", "group", "topic")
+        .select_related("committee", "platform", "group", "topic", "activity")
         .prefetch_related(
             Prefetch("attendances", Attendance.objects.select_related("member")),
             Prefetch("participants", Participant.objects.select_related("unit")),
@@ -73,7 +83,8 @@ def outcome_board(user, *, state=None, overdue=False, unit_only=False):
 
 def outcome_detail(queryset, pk: int) -> Outcome:
     return (
-        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by")
+        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by",
+                                "proposal")
         .prefetch_related(Prefetch("entries", OutcomeEntry.objects.select_related("author")))
         .get(pk=pk)
     )

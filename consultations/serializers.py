@@ -4,7 +4,8 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from groups.access import scope_of
-from groups.models import ActivityGroup, Committee, HandlingUnit, Platform
+from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Platform
+from proposals.models import Category
 
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
@@ -18,8 +19,9 @@ class TopicSerializer(serializers.ModelSerializer):
         model = Topic
         fields = ["id", "committee", "platform", "group", "title", "description", "reasons", "source", "proposer_kind",
                   "resident_name", "resident_contact", "year", "rank", "is_annual_front_line", "state",
-                  "decline_reason", "is_published", "created_at"]
-        read_only_fields = ["rank", "is_annual_front_line", "state", "decline_reason", "is_published", "created_at"]
+                  "decline_reason", "is_published", "research_activities", "created_at"]
+        read_only_fields = ["rank", "is_annual_front_line", "state", "decline_reason", "is_published",
+                            "research_activities", "created_at"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -29,7 +31,7 @@ class TopicSerializer(serializers.ModelSerializer):
         return data
 
 
-@extend_schema_serializer(component_name="ConsultationAttendance")
+@extend_schema_serializer(component_name="ConsultationAttendance")  # groups has an "Attendance" (activities)
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
@@ -62,7 +64,7 @@ class SessionSerializer(serializers.ModelSerializer):
         model = ConsultationSession
         fields = ["id", "committee", "topic", "platform", "group", "title", "form", "form_display", "brand", "level",
                   "starts_at", "ends_at", "place", "state", "summary", "minutes", "is_published", "published_at",
-                  "attendances", "participants", "stage_records"]
+                  "activity", "attendances", "participants", "stage_records"]
 
 
 class SessionWriteSerializer(serializers.Serializer):
@@ -78,6 +80,7 @@ class SessionWriteSerializer(serializers.Serializer):
     topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
     platform = serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
     group = serializers.PrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
 
 
 class OutcomeEntrySerializer(serializers.ModelSerializer):
@@ -95,7 +98,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
         model = Outcome
         fields = ["id", "committee", "session", "title", "content", "state", "evaluation_comment", "merged_into",
                   "unit", "unit_name", "deadline", "assigned_at", "reply", "replied_at", "answered_on_time",
-                  "review_comment", "published_at", "closed_at", "proposal_ref", "is_overdue", "entries"]
+                  "review_comment", "published_at", "closed_at", "proposal", "is_overdue", "entries"]
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue()
@@ -127,6 +130,19 @@ class ProposalDraftSerializer(serializers.Serializer):
     suggestions = serializers.CharField()
     suggested_unit = serializers.IntegerField(allow_null=True)
     source = serializers.DictField()
+
+
+class ResearchLinkSerializer(serializers.Serializer):
+    activity = serializers.IntegerField()
+    unlink = serializers.BooleanField(required=False, default=False)
+
+
+class DraftProposalSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+
+
+class ProposalLinkSerializer(serializers.Serializer):
+    proposal = serializers.IntegerField(allow_null=True)
 
 
 class ReasonSerializer(serializers.Serializer):

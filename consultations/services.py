@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
@@ -144,10 +145,40 @@ def topic_decline(*, topic_id: int, reason: str, actor) -> Topic:
     return topic
 
 
+@transaction.atomic
+def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool = False) -> Topic:
+    """Link an adopted topic to a research activity 调研 done on it (or remove the link)."""
+    from groups.models import Activity
+
+    topic = _locked_topic(topic_id, actor)
+    if topic.state != Topic.State.ADOPTED:
+        raise InvalidTransition(_("Only an adopted topic has research activities."))
+    activity = Activity.objects.visible_to(actor).filter(pk=activity_id).first()
+    if activity is None:
+        raise DomainError(_("This activity does not exist or is not yours to link."))
+    if unlink:
+        topic.research_activities.remove(activity)
+        record_event(topic, actor=actor, verb="research_unlinked", data={"activity": activity.pk},
+                     comment=activity.title)
+        return topic
+    if activity.committee_id != topic.committee_id:
+        raise DomainError(_("The activity must belong to the topic's committee."))
+    if activity.kind not in RESEARCH_KINDS:
+        raise DomainError(_("Only a research or inspection activity can be linked to a topic."))
+    if activity.state == Activity.State.CANCELLED:
+        raise DomainError(_("A cancelled activity cannot be linked."))
+    topic.research_activities.add(activity)
+    record_event(topic, actor=actor, verb="research_linked", data={"activity": activity.pk}, comment=activity.title)
+    return topic
+
+
+RESEARCH_KINDS = ("research", "inspection")
+
+
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 
 SESSION_FIELDS = ("title", "form", "level", "brand", "starts_at", "ends_at", "place", "summary", "minutes",
-                  "topic", "platform", "group")
+                  "topic", "platform", "group", "activity")
 
 
 def _check_session_fields(committee, data: dict) -> None:
@@ -161,6 +192,25 @@ def _check_session_fields(committee, data: dict) -> None:
     topic = data.get("topic")
     if topic is not None and topic.state != Topic.State.ADOPTED:
         raise DomainError(_("A session takes up an adopted topic only."))
+    activity = data.get("activity")
+    if activity is not None:
+        if activity.committee_id != committee.pk:
+            raise DomainError(_("The activity must belong to the session's committee."))
+        if activity.state == activity.State.CANCELLED or activity.kind != activity.Kind.CONSULTATION:
+            raise DomainError(_("A session is held as a consultation activity that is not cancelled."))
+        group = data.get("group")
+        if group is not None and activity.group_id and activity.group_id != group.pk:
+            raise DomainError(_("The activity must be organised by the session's group."))
+
+
+def _check_activity_editor(actor, activity, current=None) -> None:
+    """Only someone who may change the activity (its committee's staff, its group's convener) links a session to it."""
+    from groups.models import Activity
+
+    if activity is None or (current is not None and activity.pk == current):
+        return
+    if not Activity.objects.editable_by(actor).filter(pk=activity.pk).exists():
+        raise DomainError(_("You may link a session only to an activity you organise."))
 
 
 @transaction.atomic
@@ -171,6 +221,7 @@ def session_create(*, actor, committee, **data) -> ConsultationSession:
         raise TypeError(f"unknown fields {unknown}")
     _check_convener_target(actor, committee, data.get("group"), data.get("platform"))
     _check_session_fields(committee, data)
+    _check_activity_editor(actor, data.get("activity"))
     platform = data.get("platform")
     if not data.get("brand") and platform is not None:
         data["brand"] = platform.brand
@@ -194,6 +245,7 @@ def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
     merged = {k: getattr(session, k) for k in SESSION_FIELDS} | data
     _check_convener_target(actor, session.committee, merged["group"], merged["platform"])
     _check_session_fields(session.committee, merged)
+    _check_activity_editor(actor, merged["activity"], current=session.activity_id)
     changed = [k for k in data if getattr(session, k) != data[k]]
     for k in changed:
         setattr(session, k, data[k])
@@ -434,7 +486,7 @@ def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
         raise InvalidTransition(_("Progress is recorded while the outcome is being handled."))
     _require_unit(actor, outcome)
     if not text.strip():
-        raise DomainError(_("Describe the progress."))
+        raise DomainError(pgettext("consultation", "Describe the progress."))
     entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.PROGRESS, text=text.strip(),
                                         author=actor)
     if outcome.state == S.ASSIGNED:
@@ -533,14 +585,60 @@ def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Out
     return outcome
 
 
+DRAFTABLE_STATES = ("adopted", *Outcome.HANDED_OVER)
+
+
+def may_draft_proposal(user, outcome: Outcome) -> bool:
+    """A member (a convener included) present at the outcome's session may draft a proposal from it."""
+    member_id = scope_of(user).member_id
+    return bool(member_id) and Attendance.objects.filter(
+        session_id=outcome.session_id, member_id=member_id, status=Attendance.Status.PRESENT).exists()
+
+
 @transaction.atomic
-def outcome_link_proposal(*, outcome_id: int, proposal_ref: str, actor) -> Outcome:
-    """Note the proposal an outcome became (until the proposals app is merged: its number)."""
+def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
+    """Turn an adopted outcome into a proposal draft of the acting member, pre-filled and linked both ways."""
+    from proposals.models import Proposal
+    from proposals.services import proposal_save_draft
+
+    from .selectors import proposal_draft
+
+    outcome = _locked_outcome(outcome_id)
+    if not may_draft_proposal(actor, outcome):
+        raise DomainError(_("Only a member who attended the session may draft a proposal from its outcome."))
+    if outcome.state not in DRAFTABLE_STATES:
+        raise InvalidTransition(_("Only an adopted outcome can become a proposal."))
+    if outcome.proposal_id:
+        raise InvalidTransition(_("This outcome is already linked to a proposal."))
+    draft = proposal_draft(Outcome.objects.select_related("session").get(pk=outcome.pk))
+    proposal = proposal_save_draft(actor=actor, data={
+        "title": draft["title"][:200], "analysis": draft["case"], "suggestions": draft["suggestions"],
+        "category": category, "kind": Proposal.Kind.MEMBER,
+    })
+    outcome.proposal = proposal
+    outcome.save(update_fields=["proposal", "updated_at"])
+    record_event(outcome, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk},
+                 comment=proposal.title)
+    return outcome
+
+
+@transaction.atomic
+def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) -> Outcome:
+    """Link an outcome to the existing proposal it became, or remove the link (secretariat staff)."""
+    from proposals.models import Proposal
+
     outcome = _locked_outcome(outcome_id)
     _require_staff(actor, outcome.committee_id)
-    outcome.proposal_ref = proposal_ref.strip()
-    outcome.save(update_fields=["proposal_ref", "updated_at"])
-    record_event(outcome, actor=actor, verb="linked_proposal", comment=outcome.proposal_ref)
+    proposal = None
+    if proposal_id is not None:
+        proposal = Proposal.objects.filter(pk=proposal_id, committee_id=outcome.committee_id).first()
+        if proposal is None or proposal.state == Proposal.State.DRAFT:
+            raise DomainError(_("Choose a submitted proposal of the same committee."))
+    before = outcome.proposal_id
+    outcome.proposal = proposal
+    outcome.save(update_fields=["proposal", "updated_at"])
+    record_event(outcome, actor=actor, verb="linked_proposal" if proposal else "unlinked_proposal",
+                 data={"from": before, "to": proposal_id}, comment=proposal.title if proposal else "")
     return outcome
 
 

@@ -13,7 +13,9 @@ VERBS = {
     "assigned": _("handed to a unit"), "progress": _("progress recorded"), "supervised": _("supervised"),
     "replied": _("replied"), "reviewed": _("reply reviewed"), "returned": _("reply returned"),
     "followed_up": _("followed up"), "closed": _("closed"), "linked_proposal": _("linked to a proposal"),
-    "overdue": _("past the deadline"),
+    "overdue": _("past the deadline"), "unlinked_proposal": _("proposal link removed"),
+    "proposal_drafted": _("proposal drafted from the outcome"), "research_linked": _("research activity linked"),
+    "research_unlinked": _("research activity link removed"),
 }
 STATES = {**dict(Topic.State.choices), **dict(ConsultationSession.State.choices), **dict(Outcome.State.choices)}
 

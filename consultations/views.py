@@ -57,11 +57,29 @@ def topic_board(request):
     editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
                    .values_list("pk", flat=True))
     platforms = Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
+    _attach_research_choices(request.user, [t for t in page_obj if t.pk in editable and t.state == Topic.State.ADOPTED])
     return render(request, "consultations/topic_board.html", {
         "page_obj": page_obj, "year": year, "state": state, "states": Topic.State.choices, "editable": editable,
         "platform": platform, "platforms": platforms.only("pk", "name").order_by("name"),
         "query": urlencode({"year": year, "state": state, "platform": platform}),
     })
+
+
+def _attach_research_choices(user, topics) -> None:
+    """The research activities an editor may link to each adopted topic on the page (one query for the page)."""
+    from groups.models import Activity
+
+    if not topics:
+        return
+    candidates = list(
+        Activity.objects.visible_to(user)
+        .filter(committee_id__in={t.committee_id for t in topics}, kind__in=services.RESEARCH_KINDS)
+        .exclude(state=Activity.State.CANCELLED).only("pk", "title", "starts_at", "committee_id")
+        .order_by("-starts_at")[:300]
+    )
+    for topic in topics:
+        linked = {a.pk for a in topic.research_activities.all()}
+        topic.research_choices = [a for a in candidates if a.committee_id == topic.committee_id and a.pk not in linked]
 
 
 @login_required
@@ -95,6 +113,12 @@ def topic_action(request, pk: int, action: str):
             if not form.is_valid():
                 raise DomainError(_("Enter a rank between 1 and 999."))
             services.topic_rank(topic_id=pk, rank=form.cleaned_data["rank"], actor=request.user)
+        elif action in ("research", "unresearch"):
+            activity = request.POST.get("activity", "")
+            if not activity.isdigit():
+                raise DomainError(_("Choose an activity."))
+            services.topic_link_research(topic_id=pk, activity_id=int(activity), actor=request.user,
+                                         unlink=action == "unresearch")
         else:
             raise Http404
     except DomainError as exc:
@@ -263,7 +287,11 @@ def outcome_detail(request, pk: int):
            "can_supervise": scope.can_read_committee(outcome.committee_id), "today": timezone.localdate()}
     if is_staff:
         ctx.update(evaluate_form=forms.EvaluateForm(outcome=outcome), assign_form=forms.AssignForm(outcome=outcome),
-                   review_form=forms.ReviewForm(), link_form=forms.ProposalLinkForm())
+                   review_form=forms.ReviewForm(), link_form=forms.ProposalLinkForm(outcome=outcome))
+    ctx["can_draft_proposal"] = (not outcome.proposal_id and outcome.state in services.DRAFTABLE_STATES
+                                 and services.may_draft_proposal(request.user, outcome))
+    if ctx["can_draft_proposal"]:
+        ctx["draft_form"] = forms.DraftProposalForm()
     ctx["text_form"] = forms.TextForm()
     return render(request, "consultations/outcome_detail.html", ctx)
 
@@ -287,7 +315,17 @@ def _outcome_call(action: str, request, outcome: Outcome):
         return services.outcome_review(outcome_id=pk, accept=post.get("accept") == "1", comment=post.get("comment", ""),
                                        actor=user)
     if action == "link":
-        return services.outcome_link_proposal(outcome_id=pk, proposal_ref=post.get("proposal_ref", ""), actor=user)
+        form = forms.ProposalLinkForm(post, outcome=outcome)
+        if not form.is_valid():
+            raise DomainError(_("Choose a submitted proposal of the same committee."))
+        proposal = form.cleaned_data["proposal"]
+        return services.outcome_link_proposal(outcome_id=pk, proposal_id=proposal.pk if proposal else None,
+                                              actor=user)
+    if action == "draft_proposal":
+        form = forms.DraftProposalForm(post)
+        if not form.is_valid():
+            raise DomainError(_("Choose a category."))
+        return services.outcome_draft_proposal(outcome_id=pk, actor=user, category=form.cleaned_data["category"])
     simple = {
         "progress": lambda: services.outcome_progress(outcome_id=pk, text=text, actor=user),
         "supervise": lambda: services.outcome_supervise(outcome_id=pk, text=text, actor=user),

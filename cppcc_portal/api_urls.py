@@ -26,6 +26,7 @@ router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basen
 router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
     path("auth/token/", groups_api.TokenView.as_view(), name="token"),

@@ -257,12 +257,13 @@ class CoverageView(APIView):
         scope = scope_of(request.user)
         if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
             raise PermissionDenied()
-        committees = activity_selectors.committees_coverage(Committee.objects.visible_to(request.user), period)
-        groups = activity_selectors.groups_coverage(ActivityGroup.objects.visible_to(request.user), period)
+        committees, groups = Committee.objects.visible_to(request.user), ActivityGroup.objects.visible_to(request.user)
         committee_id = request.query_params.get("committee")
         if committee_id and committee_id.isdigit():
             committees, groups = committees.filter(pk=committee_id), groups.filter(committee_id=committee_id)
         points = ContactPoint.objects.filter(committee__in=committees.values("pk"))
+        committees = activity_selectors.committees_coverage(committees, period)
+        groups = activity_selectors.groups_coverage(groups, period)
         visits = activity_selectors.contact_point_visits(points, Activity.objects.all(), period)
         return Response({
             "year": year, "quarter": quarter,

@@ -5,13 +5,14 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from proposals.models import Category, Level
 
 COLUMNS = [
-    ("submitted", _l("Submitted")), ("filed", _l("Filed")), ("filing_rate", _l("Filing rate %")), ("on_time", _l("Replied on time")),
+    ("submitted", _l("Submitted")), ("filed", pgettext_lazy("proposal", "Filed")), ("filing_rate", _l("Filing rate %")), ("on_time", _l("Replied on time")),
     ("overdue", _l("Overdue now")), ("satisfaction_rate", _l("Satisfaction rate %")),
     ("first_satisfaction_rate", _l("First-round satisfaction %")), ("implementation_rate", _l("Implementation rate %")),
 ]

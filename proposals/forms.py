@@ -1,6 +1,7 @@
 """Forms for the proposal pages; each one feeds exactly one service."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.models import Category, ContactRecord, Level, Proposal
@@ -33,7 +34,7 @@ class DateInput(forms.DateInput):
 class ProposalForm(Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Proposal.Kind.choices, initial=Proposal.Kind.MEMBER)
     group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("proposal", "title"), max_length=200)
     category = forms.ChoiceField(label=_("category"), choices=Category.choices)
     during_plenary = forms.BooleanField(label=_("submitted during the plenary session"), required=False, initial=True)
     analysis = forms.CharField(label=_("analysis"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
@@ -95,7 +96,7 @@ class KeyForm(Form):
 
 class NoteForm(Form):
     date = forms.DateField(label=_("date"), widget=DateInput)
-    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=pgettext_lazy("proposal", "note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ImplementationForm(Form):
@@ -131,7 +132,7 @@ class ReassignForm(Form):
 
 class RateForm(Form):
     rating = forms.ChoiceField(label=_("rating"), choices=Proposal.Rating.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(label=pgettext_lazy("proposal", "comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class ReportForm(Form):

@@ -25,6 +25,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Chinese: a request that switched language must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test hides a missing piece: the run fails when anything was skipped."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -124,12 +135,15 @@ def worker_database_url() -> str:
             f"{db['PORT'] or 5432}/{db['NAME']}")
 
 
-def start_celery_worker(log: Path, *, queue: str, name: str = "", extra_env: dict | None = None) -> subprocess.Popen:
-    """Start ``celery worker`` on the test database and broker; returns once it is ready."""
+def start_celery_worker(log: Path, *, queue: str = "", name: str = "", extra_env: dict | None = None) -> subprocess.Popen:
+    """Start ``celery worker`` on the test database and broker (default queue); returns once it is ready."""
+    from django.conf import settings
+
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     env = {**os.environ, "CELERY_QUEUE": queue, "DATABASE_URL": worker_database_url(), **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"{name or 'test'}-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"{name or 'test'}-{os.getpid()}-{time.monotonic_ns()}@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -131,38 +131,52 @@ def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
     return GroupCoverage(group, period, members, points, six)
 
 
-def groups_coverage(groups: QuerySet, period: Period) -> QuerySet:
-    """Groups with member count, members covered by 三进 in the period, activities held (one query)."""
+def _covered_member_ids(period: Period) -> QuerySet:
+    """Members present at a held 三进 activity in the period: an uncorrelated subquery, evaluated once."""
+    return three_enters_attendances(period).values("member_id")
+
+
+def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
+    """Groups with member count, members covered by 三进, activities held and 六个一 done (4 queries).
+
+    Each figure is one grouped aggregate over its table (memberships, activities) rather than a
+    correlated subquery per group, so the database does one pass however many groups there are.
+    """
+    groups = list(groups.select_related("committee").order_by("committee_id", "name"))
+    ids = [g.pk for g in groups]
     start, end = period.bounds
-    active = GroupMembership.objects.active().filter(group_id=OuterRef("pk"))
-    # An uncorrelated IN (…) is evaluated once, not once per membership row.
-    covered = active.filter(member_id__in=three_enters_attendances(period).values("member_id"))
-    held = Activity.objects.filter(group_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
-    six = held.exclude(six_item="").order_by().values("group_id").annotate(c=Count("six_item", distinct=True)).values("c")[:1]
+    active = GroupMembership.objects.active().filter(group_id__in=ids).order_by().values("group_id")
+    members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
+    # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
+    # covered members is too large for PostgreSQL to hash inside an aggregate.
+    covered = dict(active.filter(member_id__in=_covered_member_ids(period)).annotate(n=Count("pk"))
+                   .values_list("group_id", "n"))
+    held = {
+        row["group_id"]: row
+        for row in Activity.objects.filter(group_id__in=ids, state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+        .order_by().values("group_id")
+        .annotate(held=Count("pk"), three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
+                  six=Count("six_item", distinct=True, filter=~Q(six_item="")))
+    }
+    for g in groups:  # attach the aggregated figures: one dict lookup per group row
+        h = held.get(g.pk, {})
+        g.member_count, g.covered_count = members.get(g.pk, 0), covered.get(g.pk, 0)
+        g.uncovered_count = g.member_count - g.covered_count
+        g.held_count, g.three_enters_held, g.six_done = h.get("held", 0), h.get("three_enters", 0), h.get("six", 0)
+    return groups
 
-    def count(qs, key):
-        return Coalesce(Subquery(qs.order_by().values(key).annotate(c=Count("*")).values("c")[:1],
-                                 output_field=IntegerField()), Value(0))
 
-    return groups.select_related("committee").annotate(
-        member_count=count(active, "group_id"),
-        covered_count=count(covered, "group_id"),
-        held_count=count(held, "group_id"),
-        three_enters_held=count(held.filter(kind=Activity.Kind.THREE_ENTERS), "group_id"),
-        six_done=Coalesce(Subquery(six, output_field=IntegerField()), Value(0)),
-    ).order_by("committee_id", "name")
-
-
-def committees_coverage(committees: QuerySet, period: Period) -> QuerySet:
-    """Committees with active members and members covered by 三进 in the period (one query)."""
-    members = Member.objects.filter(committee_id=OuterRef("pk"), status=Member.Status.ACTIVE)
-    covered = members.filter(pk__in=three_enters_attendances(period).values("member_id"))
-
-    def count(qs):
-        return Coalesce(Subquery(qs.order_by().values("committee_id").annotate(c=Count("*")).values("c")[:1],
-                                 output_field=IntegerField()), Value(0))
-
-    return committees.annotate(member_count=count(members), covered_count=count(covered)).order_by("parent_id", "code")
+def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]:
+    """Committees with active members and members covered by 三进 in the period (3 queries)."""
+    committees = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
+    active = (Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
+              .order_by().values("committee_id"))
+    members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
+    covered = dict(active.filter(pk__in=_covered_member_ids(period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
+    for c in committees:
+        c.member_count, c.covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
+        c.uncovered_count = c.member_count - c.covered_count
+    return committees
 
 
 # --- Plan against actual -------------------------------------------------------------------------

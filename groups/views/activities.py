@@ -97,6 +97,8 @@ def group_activities(request, pk: int):
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
+        "leave_requests": list(Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
+                               .select_related("member", "activity").order_by("activity__starts_at")[:20]),
         "quarters": [1, 2, 3, 4],
     }
     return render(request, "groups/activities/group_dashboard.html", context)
@@ -374,18 +376,16 @@ def coverage(request):
     """Coverage 全覆盖 per committee and per group for a year or quarter; Excel export."""
     _require_reader(request)
     period = _period(request)
-    committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
-    groups = sel.groups_coverage(ActivityGroup.objects.visible_to(request.user).filter(is_active=True), period)
+    groups = ActivityGroup.objects.visible_to(request.user).filter(is_active=True)
     committee_id = request.GET.get("committee")
     if committee_id and committee_id.isdigit():
         groups = groups.filter(committee_id=committee_id)
+    committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
+    groups = sel.groups_coverage(groups, period)
     if request.GET.get("export") == "xlsx":
         return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), "coverage")
     query = request.GET.copy()
     query.pop("export", None)
-    groups = list(groups)
-    for g in groups:  # one subtraction per group row, already aggregated in the database
-        g.uncovered_count = g.member_count - g.covered_count
     return render(request, "groups/activities/coverage.html",
-                  {"committees": list(committees), "groups": groups, "period": period,
+                  {"committees": committees, "groups": groups, "period": period,
                    "query": query.urlencode(), "quarters": [1, 2, 3, 4]})

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import Party
 
@@ -60,7 +61,7 @@ class Proposal(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         UNDER_REVIEW = "under_review", _("Under review")
-        FILED = "filed", _("Filed")
+        FILED = "filed", pgettext_lazy("proposal", "Filed")
         NOT_FILED = "not_filed", _("Not filed")
         MERGED = "merged", _("Merged")
         ASSIGNED = "assigned", _("Assigned")
@@ -98,7 +99,7 @@ class Proposal(models.Model):
     during_plenary = models.BooleanField(_("submitted during the plenary session"), default=True)
     lead_proposer = models.ForeignKey("groups.Member", verbose_name=_("lead proposer"), on_delete=models.PROTECT,
                                       related_name="proposals")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("proposal", "title"), max_length=200)
     analysis = models.TextField(_("analysis"), blank=True)
     suggestions = models.TextField(_("suggestions"))
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
@@ -172,7 +173,7 @@ class CoSigner(models.Model):
     """A co-signer 联名 of a member proposal, invited by the lead proposer and confirming before submission."""
 
     class Status(models.TextChoices):
-        INVITED = "invited", _("Invited")
+        INVITED = "invited", pgettext_lazy("proposal", "Invited")
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
@@ -320,7 +321,7 @@ class Feedback(models.Model):
                                  related_name="feedback")
     round = models.PositiveSmallIntegerField(_("round"))
     rating = models.CharField(_("rating"), max_length=12, choices=Proposal.Rating.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(pgettext_lazy("proposal", "comment"), blank=True)
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
 
     class Meta:
@@ -359,7 +360,7 @@ class SupervisionNote(models.Model):
     proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
                                  related_name="supervision_notes")
     date = models.DateField(_("date"))
-    text = models.TextField(_("note"))
+    text = models.TextField(pgettext_lazy("proposal", "note"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
 

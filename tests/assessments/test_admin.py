@@ -258,3 +258,13 @@ def test_a_run_and_a_member_snapshot_open_read_only(world, client_for):
     assert client.get(reverse("admin:assessments_membersnapshot_change", args=[snapshot.pk])).status_code == 200
     assert client.get(reverse("admin:assessments_ruleset_history", args=[RuleSet.objects.create(
         committee=world.district, year=2030).pk])).status_code == 200
+
+
+def test_staff_copy_a_rule_set_to_the_next_year(world, client_for, district_rules):
+    client = client_for(world.district_staff)
+    client.post(CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]})
+    copy = RuleSet.objects.for_scoring().get(committee=world.district, year=2027)
+    assert copy.book() == RuleSet.objects.for_scoring().get(pk=district_rules.pk).book() and not copy.is_locked
+    response = client.post(CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]},
+                           follow=True)
+    assert "该政协组织该年度已有积分规则。" in response.content.decode()

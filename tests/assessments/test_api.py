@@ -21,7 +21,8 @@ def record_events(world, monkeypatch):
     rows = [
         (world.member_record.pk, ev(K.PLENARY_PRESENT, 1, 10, qty=4, source=("groups.plenarysession", 7),
                                     title="九届四次会议")),                           # Q1: 50
-        (world.member_record.pk, ev(K.ACTIVITY_THREE_ENTERS, 2, 1, title="进社区")),  # Q1: 2
+        (world.member_record.pk, ev(K.ACTIVITY_THREE_ENTERS, 2, 1, title="进社区",
+                                    source=("groups.activitygroup", world.group.pk))),  # Q1: 2 (a stand-in source)
         (world.member_record.pk, ev(K.PROPOSAL_SUBMITTED, 4, 5, role="first_author", authors=2,
                                     source=("proposals.proposal", 12), title="关于老旧小区加装电梯的建议")),  # Q2: 5
         (world.convener_member.pk, ev(K.REPORT_SUBMITTED, 5, 2)),                    # the convener's own
@@ -47,7 +48,7 @@ def test_a_member_reads_their_own_record_with_every_line_linked_to_its_source(wo
     assert [(line["kind"], line["points"]) for line in data["lines"]] == [
         ("plenary_present", "50.00"), ("activity_three_enters", "2.00"), ("proposal_submitted", "5.00")]
     proposal = data["lines"][2]
-    assert proposal["source"] == {"model": "proposals.proposal", "id": 12}
+    assert proposal["source"] == {"model": "proposals.proposal", "id": 12, "url": None}  # no proposal page yet
     assert (proposal["title"], proposal["kind_label"], proposal["authors"]) == ("关于老旧小区加装电梯的建议", "提交提案", 2)
     assert {c["category"]: c["capped"] for c in data["categories"]} == {"会议": "50.00", "活动": "2.00", "提案": "5.00"}
 
@@ -124,3 +125,74 @@ def test_roll_up_runs_are_listed_for_staff_and_leaders_only_in_fixed_queries(wor
         assert client.get(ROLLUPS).json()["count"] == 4
     assert client_for(world.member).get(ROLLUPS).json()["count"] == 0
     assert client_for(world.other_staff).get(ROLLUPS).json()["count"] == 0
+
+
+# --- Annual assessment ----------------------------------------------------------------------------
+
+from tests.assessments.test_rollup import district_year, events  # noqa: E402, F401
+
+
+def _assessment(client, world, **extra):
+    return client.get(reverse("api:assessment-list"), {"committee": world.district.pk, "year": 2026, **extra})
+
+
+def test_staff_see_members_ranked_by_their_latest_year_to_date_total(world, client_for, events,  # noqa: F811
+                                                                     django_assert_max_num_queries):
+    from assessments.services import rollup_execute
+
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    client = client_for(world.staff)
+    _assessment(client, world)
+    with django_assert_max_num_queries(10):
+        data = _assessment(client, world).json()
+    rows = [(r["rank"], r["member"], r["quarter"], r["ytd_total"], r["ytd_grade"]) for r in data["results"]]
+    # Q2 year to date: 64 (称职), 12 and 0 (不称职)
+    assert rows[:2] == [(1, world.member_record.pk, 2, "64.00", "称职"),
+                        (2, world.convener_member.pk, 2, "12.00", "不称职")]
+    assert rows[2][0] == 3 and data["count"] == 3
+
+
+def test_the_assessment_is_for_staff_and_leaders_of_the_committee(world, client_for):
+    assert _assessment(client_for(world.leader), world).status_code == 200
+    assert _assessment(client_for(world.member), world).status_code == 403
+    assert _assessment(client_for(world.other_staff), world).status_code == 403
+    assert client_for(world.staff).get(reverse("api:assessment-list")).status_code == 400
+
+
+def test_groups_are_ranked_by_the_points_of_the_year(world, client_for, events,  # noqa: F811
+                                                     django_assert_max_num_queries):
+    from assessments.services import rollup_execute
+
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    client = client_for(world.leader)
+    url = reverse("api:assessment-groups")
+    client.get(url, {"committee": world.district.pk, "year": 2026})
+    with django_assert_max_num_queries(8):
+        data = client.get(url, {"committee": world.district.pk, "year": 2026}).json()
+    # 东湖街道活动组: Q1 50 + 2, Q2 12 + 12 = 76 points; activities: 1 in Q1, 2 in Q2; 湖滨街道活动组: 0
+    assert [(g["rank"], g["group_name"], g["points"], g["activities_present"]) for g in data] == [
+        (1, "东湖街道活动组", "76.00", 3), (2, "湖滨街道活动组", "0.00", 0)]
+    assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
+
+
+def test_staff_export_the_assessment_to_excel(world, client_for, events, django_assert_max_num_queries):  # noqa: F811
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from assessments.services import rollup_execute
+
+    rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
+    url = reverse("assessments:assessment_export")
+    client = client_for(world.district_staff)
+    client.get(url, {"committee": world.district.pk, "year": 2026})
+    with django_assert_max_num_queries(10):
+        response = client.get(url, {"committee": world.district.pk, "year": 2026})
+    assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("名次", "委员") and len(rows) == 4
+    assert rows[1][:2] == (1, world.member_record.name) and float(rows[1][4]) == 64 and rows[1][5] == "称职"
+    assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
+    assert client.get(url).status_code == 400

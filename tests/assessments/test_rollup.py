@@ -179,3 +179,60 @@ def test_the_beat_task_queues_the_quarter_that_just_ended(world, monkeypatch, dj
         ids = start_due_rollups()
     assert len(ids) == len(callbacks) == 3
     assert set(RollupRun.objects.values_list("year", "quarter")) == {(2026, 1)}
+
+
+def _wait_for(run, states, seconds=60, step=0.02):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in states:
+            return run
+        time.sleep(step)
+    raise AssertionError(f"run {run.pk} still {run.status}")
+
+
+@pytest.mark.worker
+def test_a_worker_killed_midway_leaves_the_previous_snapshot_and_the_resent_run_completes(
+        world, celery_worker_process, tmp_path):
+    """Enough members that the computation takes about two seconds, so the kill lands inside it."""
+    import os
+    import signal
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.services import rollup_requeue_stuck
+    from groups.models import Member
+    from tests.conftest import start_celery_worker, stop_celery_worker
+
+    m = world.member_record
+    Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector, name=f"委员{i}",
+                                       party=m.party) for i in range(6000)], batch_size=2000)
+    first = rollup_execute(run_id=RollupRun.objects.create(committee=world.district, year=2026, quarter=1).pk)
+    assert first.members_done == 6003
+
+    second = rollup_start(committee=world.district, year=2026, quarter=1, actor=None)  # the worker takes it
+    _wait_for(second, {RollupRun.Status.RUNNING})
+    os.kill(celery_worker_process.pid, signal.SIGKILL)
+    celery_worker_process.wait(10)
+    second.refresh_from_db()
+    assert second.status == RollupRun.Status.RUNNING, celery_worker_process.log.read_text()[-1500:]
+    assert set(MemberSnapshot.objects.values_list("run_id", flat=True)) == {first.pk}
+    assert MemberSnapshot.objects.count() == 6003 and CommitteeSnapshot.objects.get().run_id == first.pk
+
+    assert rollup_requeue_stuck(now=timezone.now(), older_than=timedelta(0)) == [second.pk]
+    retry = start_celery_worker(tmp_path / "retry.log")
+    try:
+        _wait_for(second, {RollupRun.Status.DONE, RollupRun.Status.FAILED}, step=0.2)
+    finally:
+        stop_celery_worker(retry)
+    assert second.status == RollupRun.Status.DONE, retry.log.read_text()[-1500:]
+    assert set(MemberSnapshot.objects.values_list("run_id", flat=True)) == {second.pk}
+    assert MemberSnapshot.objects.count() == 6003
+
+
+def test_beat_tries_a_failed_quarter_again_but_not_a_done_one(world):
+    RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.FAILED)
+    RollupRun.objects.create(committee=world.city, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    started = rollup_start_due(today=ev(K.REPORT_ADOPTED, 4, 2).on)
+    assert sorted(r.committee_id for r in started) == sorted([world.district.pk, world.other.pk])

@@ -336,9 +336,12 @@ def test_outcomes_are_recorded_for_held_sessions_only(world):
 
 
 def test_a_proposal_can_be_linked(world):
+    from tests.proposals.factories import ProposalFactory
+
+    proposal = ProposalFactory(committee=world.district, state="filed", serial_number=15)
     o = _at(world, S.ADOPTED)
-    services.outcome_link_proposal(outcome_id=o.pk, proposal_ref="2026-015", actor=world.district_staff)
-    assert Outcome.objects.get(pk=o.pk).proposal_ref == "2026-015"
+    services.outcome_link_proposal(outcome_id=o.pk, proposal_id=proposal.pk, actor=world.district_staff)
+    assert Outcome.objects.get(pk=o.pk).proposal == proposal
 
 
 def test_attendance_counts_per_member_for_duty_records(world):
@@ -352,6 +355,12 @@ def test_attendance_counts_per_member_for_duty_records(world):
     Attendance.objects.create(session=planned, member=world.member_record, status="absent")
     assert member_attendance([world.member_record.pk], YEAR) == {
         world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}}
+    from tests.groups.factories import ActivityFactory
+
+    ConsultationSession.objects.filter(pk=s.pk).update(
+        activity=ActivityFactory(group=world.group, kind="consultation"))  # the excused one, held as an activity
+    assert member_attendance([world.member_record.pk], YEAR, without_activities=True) == {
+        world.member_record.pk: {"present": 2, "excused": 0, "absent": 0}}
 
 
 def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):

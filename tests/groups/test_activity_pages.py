@@ -303,3 +303,11 @@ def test_the_activity_record_and_plan_pages_run_a_fixed_number_of_queries(world,
         grow(8)
         with django_assert_max_num_queries(len(small.captured_queries)):
             assert client.get(url).status_code == 200
+
+
+def test_the_group_dashboard_lists_leave_requests_waiting_for_the_convener(world, client_for, activity):
+    from groups.services.activities import attendance_request_leave
+
+    attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="外出学习")
+    body = client_for(world.convener).get(reverse("groups:group_activities", args=[world.group.pk])).content.decode()
+    assert "等待您审批的请假" in body and "外出学习" in body
