@@ -350,3 +350,14 @@ def test_the_calendar_feed_shows_the_members_activities_and_sessions_and_not_oth
     assert f"UID:consultation-session-{session.pk}@cppcc-portal" in unfolded
     assert "请你来协商·老旧小区改造" in unfolded
     assert "湖滨社区议事会" not in unfolded and "停车难" not in unfolded
+
+
+def test_a_session_held_as_the_members_activity_is_in_the_feed_once(world):
+    from core.notifications import calendar
+
+    activity = _tomorrow_activity(world)
+    session = SessionFactory(committee=world.district, title="请你来协商·加装电梯", activity=activity,
+                             starts_at=activity.starts_at)
+    SessionAttendance.objects.create(session=session, member=world.member_record)
+    uids = [e.uid for e in calendar.events_for(world.member)]
+    assert uids == [f"activity-{activity.pk}"]
