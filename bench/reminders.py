@@ -57,11 +57,50 @@ def lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+def invite_members(User, step: int, count: int, today) -> None:
+    """For --real-rule: a bench committee whose members (one per bench user picked) are invited to activities
+    tomorrow and the day after (100 invitations per activity)."""
+    from datetime import datetime
+    from datetime import time as clock
+
+    from django.db.models import F
+    from django.db.models.functions import Mod
+    from django.utils import timezone
+
+    from groups.models import Activity, ActivityGroup, Attendance, Committee, Member, Party, Sector, Term
+
+    committee, _ = Committee.objects.get_or_create(code="bench", defaults={"name": "基准测试政协",
+                                                                         "level": Committee.Level.CITY})
+    term = Term.objects.filter(committee=committee).first() or Term.objects.create(
+        committee=committee, number=1, start_date=today.replace(month=1, day=1),
+        end_date=today.replace(year=today.year + 5, month=1, day=1), is_current=True)
+    sector, _ = Sector.objects.get_or_create(committee=committee, name="基准界别")
+    group, _ = ActivityGroup.objects.get_or_create(committee=committee, name="基准活动组",
+                                                defaults={"kind": ActivityGroup.Kind.STREET})
+    Activity.objects.filter(committee=committee).delete()
+    users = list(User.objects.filter(username__startswith="bench-").annotate(m=Mod(F("pk"), step))
+                 .filter(m=0).order_by("pk").values_list("pk", "name")[:count])
+    have = set(Member.objects.filter(user_id__in=[u for u, _n in users]).values_list("user_id", flat=True))
+    Member.objects.bulk_create([Member(committee=committee, term=term, sector=sector, user_id=u, name=n or "委员",
+                                       party=Party.NONPARTY) for u, n in users if u not in have], batch_size=5000)
+    members = list(Member.objects.filter(user_id__in=[u for u, _n in users]).values_list("pk", flat=True))
+    for days in (1, 2):
+        starts = timezone.make_aware(datetime.combine(today + timedelta(days=days), clock(9)))
+        for i in range(0, len(members), 100):
+            a = Activity.objects.create(committee=committee, group=group, kind=Activity.Kind.STUDY,
+                                        title=f"基准学习会{days}-{i // 100}", starts_at=starts,
+                                        ends_at=starts + timedelta(hours=2), state=Activity.State.ANNOUNCED)
+            Attendance.objects.bulk_create([Attendance(activity=a, member_id=m) for m in members[i:i + 100]])
+    print(f"  invited {len(members)} members to activities tomorrow and the day after")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reminders", type=int, default=2000)
     parser.add_argument("--members", type=int, default=10000)
     parser.add_argument("--mail-latency", type=float, default=0.002, help="seconds the fake mail server takes per message")
+    parser.add_argument("--real-rule", action="store_true",
+                        help="use the activities app's activity_tomorrow rule: members invited to activities")
     parser.add_argument("--kill-at", type=float, default=0.437, help="kill -9 the worker after this share was sent")
     args = parser.parse_args()
 
@@ -103,11 +142,17 @@ def main() -> None:
             yield rules.Reminder(recipient=user, obj=user, due=today + timedelta(days=lead_days),
                                  title=f"明天的活动：{user.name}所在活动组集中视察", url="/me/")
 
+    rule_name = "bench"
+    if args.real_rule:
+        rule_name = "activity_tomorrow"
+        invite_members(User, step, args.reminders, timezone.localdate())
+        print("  rule: activity_tomorrow (Attendance → Activity, Member → User)")
+
     def run_rule(today):
         counter = QueryCounter()
         started = time.monotonic()
         with connection.execute_wrapper(counter):
-            result = rules.run_rule("bench", today=today)
+            result = rules.run_rule(rule_name, today=today)
         took = time.monotonic() - started
         print(f"  rule: {result['created']} reminders in {took:.1f}s "
               f"({result['created'] / took:.0f}/s), {counter.count / max(result['created'], 1):.1f} queries per reminder")

@@ -1,38 +1,37 @@
 """Browser journey: a member's reminder arrives after the beat task runs; they read it on their phone."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from core.notifications import rules
 from core.notifications.models import Kind, Notification
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def group_visit_rule(world):
-    """Stands in for the activities app's rule until it is merged: the member's group meets tomorrow."""
+def activity_tomorrow(world):
+    """The member's group visits a community tomorrow at 9:00; the member is invited."""
+    from groups.models import Activity, Attendance
+    from tests.groups.factories import ActivityFactory
 
-    @rules.register("e2e_group_tomorrow", kind=Kind.ACTIVITY_TOMORROW, lead_days=1)
-    def group_tomorrow(*, today, lead_days):
-        day = today + timedelta(days=lead_days)
-        yield rules.Reminder(recipient=world.member, obj=world.group, due=day,
-                             title=f"明天的活动：{world.group.name}集中走访",
-                             body=f"{day:%m月%d日} 9:00，东湖街道社区服务中心。", url=reverse("groups:my_page"))
-
-    yield "e2e_group_tomorrow"
-    rules.unregister("e2e_group_tomorrow")
+    day = timezone.localdate() + timedelta(days=1)
+    activity = ActivityFactory(group=world.group, title="东湖社区集中走访", place="东湖街道社区服务中心",
+                               starts_at=timezone.make_aware(datetime.combine(day, time(9))),
+                               state=Activity.State.ANNOUNCED)
+    Attendance.objects.create(activity=activity, member=world.member_record)
+    return activity
 
 
-def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, group_visit_rule, live_server, phone_page,
+def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, activity_tomorrow, live_server, phone_page,
                                                               screenshot):
     from core.notifications.tasks import run_rule
 
     with mock.patch("cppcc_portal.celery.app.send_task"):
-        run_rule(group_visit_rule)  # what beat runs each morning
+        run_rule("activity_tomorrow")  # what beat runs each evening (the real rule of the activities app)
     page = phone_page
     page.goto(live_server.url + reverse("login"))
     page.fill("#id_username", world.member.username)
@@ -43,13 +42,15 @@ def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, group_visi
 
     page.get_by_test_id("inbox-link").click()
     page.wait_for_url("**/notifications/")
-    item = page.get_by_role("link", name="明天的活动：东湖街道活动组集中走访")
+    item = page.get_by_role("link", name="明天的活动：东湖社区集中走访")
     assert item.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing sticks out on a phone
     screenshot(page, "inbox-phone")
 
     item.click()
-    page.wait_for_url("**/me/")
+    page.wait_for_url(f"**/activities/{activity_tomorrow.pk}/")
+    assert page.get_by_text("东湖社区集中走访").first.is_visible()
+    screenshot(page, "reminder-activity-phone")
     assert page.get_by_test_id("unread-badge").count() == 0
     assert Notification.objects.get().read_at is not None
 

@@ -1,0 +1,98 @@
+"""Reminder rules of the activities: activity tomorrow, leave request waiting, members without 三进 this quarter.
+
+Registered with the notification core (``docs/NOTIFICATIONS.md``); ``manage.py setup_schedules`` creates their
+beat entries, where staff change the time and the lead days. Each rule reads its rows in a fixed number of
+queries and yields one ``Reminder`` per recipient; ``notify()`` makes a rerun send nothing new.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from core.notifications import recipients, rules
+from core.notifications.models import Kind
+from groups.models import Activity, ActivityGroup, Attendance, Member
+from groups.selectors import activities as sel
+
+UPCOMING = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def _when(activity: Activity) -> str:
+    start = timezone.localtime(activity.starts_at)
+    return f"{_day(start.date())} {start:%H:%M}"
+
+
+@rules.register("activity_tomorrow", kind=Kind.ACTIVITY_TOMORROW, lead_days=1, hour="18", minute="0")
+def activity_tomorrow(*, today: date, lead_days: int):
+    """Invited members hear about an activity the day before (lead days: how many days ahead)."""
+    day = today + timedelta(days=lead_days)
+    invitations = (
+        Attendance.objects.filter(activity__starts_at__date=day, activity__state__in=UPCOMING,
+                                  member__status=Member.Status.ACTIVE, member__user__isnull=False,
+                                  member__user__is_active=True)
+        .exclude(leave=Attendance.Leave.APPROVED)
+        .select_related("activity", "member__user").order_by("activity_id", "pk")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for inv in invitations.iterator(chunk_size=1000):
+            a = inv.activity
+            title = (_("Activity tomorrow: %(title)s") if lead_days == 1 else _("Activity on %(date)s: %(title)s")) % {
+                "title": a.title, "date": _day(day)}
+            body = _("%(when)s at %(place)s. Open the activity for details or to ask for leave.") % {
+                "when": _when(a), "place": a.place or _("the place to be announced")}
+            yield rules.Reminder(recipient=inv.member.user, obj=a, due=day, title=title, body=body,
+                                 url=reverse("groups:activity_detail", args=[a.pk]))
+
+
+@rules.register("leave_request_waiting", kind=Kind.LEAVE_REQUEST_WAITING, lead_days=0, hour="9", minute="0")
+def leave_request_waiting(*, today: date, lead_days: int):
+    """The group's conveners hear about leave requests waiting for a decision (asked at least lead days ago)."""
+    waiting = (
+        Attendance.objects.filter(leave=Attendance.Leave.REQUESTED, activity__group__isnull=False,
+                                  activity__state__in=UPCOMING, activity__starts_at__date__gte=today)
+        .select_related("activity", "member").order_by("activity__starts_at", "pk")
+    )
+    if lead_days > 0:
+        waiting = waiting.filter(leave_requested_at__date__lte=today - timedelta(days=lead_days))
+    waiting = list(waiting)
+    conveners = recipients.group_conveners(att.activity.group_id for att in waiting)
+    with translation.override(settings.LANGUAGE_CODE):
+        for att in waiting:
+            a = att.activity
+            title = _("Leave request from %(member)s for %(title)s") % {"member": att.member.name, "title": a.title}
+            body = _("The activity starts %(when)s. Reason: %(reason)s. Please approve or refuse it before then.") % {
+                "when": _when(a), "reason": att.leave_reason or "—"}
+            for user in conveners.get(a.group_id, []):
+                yield rules.Reminder(recipient=user, obj=att, due=timezone.localtime(a.starts_at).date(), title=title,
+                                     body=body, url=reverse("groups:activity_detail", args=[a.pk]))
+
+
+@rules.register("no_sanjin_activity", kind=Kind.NO_SANJIN_ACTIVITY, lead_days=0, day_of_month="10", hour="9",
+                minute="0")
+def no_sanjin_activity(*, today: date, lead_days: int):
+    """Monthly: each group's conveners hear how many members have not taken part in a 三进 activity this quarter."""
+    period = sel.Period(today.year, (today.month - 1) // 3 + 1)
+    groups = [g for g in sel.groups_coverage(ActivityGroup.objects.filter(is_active=True), period)
+              if g.member_count > g.covered_count]
+    conveners = recipients.group_conveners(g.pk for g in groups)
+    due = today.replace(day=1)  # once a month
+    with translation.override(settings.LANGUAGE_CODE):
+        for g in groups:
+            count = g.member_count - g.covered_count
+            title = _("%(group)s: %(count)s members without a three enters activity this quarter") % {
+                "group": g.name, "count": count}
+            body = _("%(covered)s of %(total)s members have taken part in a three enters activity in Q%(quarter)s "
+                     "%(year)s; the quarter ends on %(end)s.") % {
+                "covered": g.covered_count, "total": g.member_count, "quarter": period.quarter, "year": period.year,
+                "end": _day(period.end_day - timedelta(days=1))}
+            url = reverse("groups:group_activities", args=[g.pk]) + f"?year={period.year}&quarter={period.quarter}"
+            for user in conveners.get(g.pk, []):
+                yield rules.Reminder(recipient=user, obj=g, due=due, title=title, body=body, url=url)
