@@ -59,3 +59,36 @@ def test_record_export_writes_an_audit_event(world):
     record_export(world.staff, "members", 12)
     event = AuditEvent.objects.get(verb="export")
     assert event.actor == world.staff and event.data["rows"] == 12 and event.data["what"] == "members"
+
+
+def test_admin_export_of_members_is_audited(world, member, rf):
+    from django.contrib import admin
+    from import_export.formats.base_formats import XLSX
+
+    from core.models import AuditEvent
+    from groups.models import Member
+
+    model_admin = admin.site._registry[Member]
+    request = rf.post("/admin/groups/member/export/")
+    request.user = world.staff
+    queryset = model_admin.get_export_queryset(request)
+    data = model_admin.get_export_data(XLSX(), request, queryset)
+    assert data
+    event = AuditEvent.objects.get(verb="export")
+    assert event.actor == world.staff and event.data["rows"] == queryset.count() > 0
+
+
+def test_proposal_figures_export_is_audited(world, client_for):
+    from core.models import AuditEvent
+
+    response = client_for(world.staff).get(reverse("proposals:figures_xlsx"))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(verb="export", actor=world.staff, comment__startswith="proposal figures").exists()
+
+
+def test_consultation_figures_export_is_audited(world, client_for):
+    from core.models import AuditEvent
+
+    response = client_for(world.staff).get(reverse("consultations:figures"), {"export": "xlsx"})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(verb="export", actor=world.staff).exists()
