@@ -376,6 +376,9 @@ def figures(request):
     data = selectors.figures(ids, year=int(year) if year.isdigit() else None,
                              platform_id=int(platform) if platform.isdigit() else None)
     if request.GET.get("export") == "xlsx":
+        from core.exports import record_export
+
+        record_export(request, f"consultation figures {year or 'all years'}")
         return _figures_xlsx(data)
     return render(request, "consultations/figures.html", {
         "data": _labelled(data), "year": year, "platform": platform, "committee": committee,

@@ -54,7 +54,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"
+        when = f"{self.created_at:%Y-%m-%d %H:%M} " if self.created_at else ""
+        return f"{when}{self.actor} {self.verb} {self.object_repr}"
 
 
 # The notification models live in their own package; importing them here keeps the app label "core".

@@ -30,6 +30,15 @@ class UserScopedImportMixin(ImportExportMixin):
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """Every export leaves an audit record (who, what, how many rows, which format)."""
+        from core.exports import record_export
+
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        record_export(request, str(self.model._meta.verbose_name_plural), queryset.count(),
+                      file_format=file_format.get_title() if hasattr(file_format, "get_title") else str(file_format))
+        return data
+
     def has_import_permission(self, request):
         return self.has_add_permission(request)
 

@@ -30,7 +30,12 @@ class SectorSerializer(serializers.ModelSerializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    """Phone and e-mail in full only for the member's committee staff, their conveners and themself;
+    masked (``138****5678``, ``z***@example.cn``) for leaders and everyone else (``core.privacy``)."""
+
     sector_name = serializers.CharField(source="sector.name", read_only=True)
+    phone = serializers.CharField(read_only=True, help_text=_("masked unless you may contact the member"))
+    email = serializers.CharField(read_only=True, help_text=_("masked unless you may contact the member"))
 
     class Meta:
         model = Member
@@ -38,6 +43,22 @@ class MemberSerializer(serializers.ModelSerializer):
             "id", "committee", "term", "name", "gender", "sector", "sector_name", "special_committee", "is_standing",
             "party", "work_unit", "position", "street", "phone", "email", "status",
         ]
+
+    def _policy(self):
+        from core.privacy import ContactPolicy
+
+        request = self.context.get("request")
+        cache = self.context.setdefault("_contact_policy", {})
+        if "policy" not in cache:
+            cache["policy"] = ContactPolicy(getattr(request, "user", None))
+        return cache["policy"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        policy = self._policy()
+        data["phone"] = policy.phone(instance)
+        data["email"] = policy.email(instance)
+        return data
 
 
 class MembershipSerializer(serializers.ModelSerializer):

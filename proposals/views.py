@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.exports import record_export
 from core.services import events_for
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
@@ -396,6 +397,7 @@ def figures_xlsx(request):
     response = HttpResponse(figures_workbook(data, year),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="proposal-figures-{year}.xlsx"'
+    record_export(request, f"proposal figures {year}")
     return response
 
 

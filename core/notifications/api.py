@@ -1,6 +1,8 @@
 """/api/v1/notifications/: the user's own notifications; mark one or all read."""
 import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -34,6 +36,8 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         notification.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(notification).data)
 
+    @extend_schema(request=None, responses=inline_serializer(
+        "NotificationsMarkedRead", fields={"marked": drf_serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": services.notifications_mark_all_read(actor=request.user)})

@@ -52,7 +52,9 @@ class LoggingSmsBackend:
     """No SMS vendor yet: write the message to the log. A vendor backend implements the same method."""
 
     def send_sms(self, *, phone: str, text: str, key: str) -> None:
-        log.info("SMS to %s [%s]: %s", phone, key, text)
+        from core.privacy import mask_phone
+
+        log.info("SMS to %s [%s]: %s", mask_phone(phone), key, text)  # no phone numbers in the logs
 
 
 class SmsChannel:

@@ -12,6 +12,8 @@ from core.services import record_event
 
 MAX_IMPORT_ROWS = 20000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_UNZIPPED_BYTES = 60 * 1024 * 1024  # what the xlsx's parts may expand to (a zip bomb is refused)
+MAX_IMPORT_ZIP_MEMBERS = 200
 
 
 @dataclass
@@ -37,10 +39,29 @@ class ImportReport:
         return not self.errors
 
 
+def check_xlsx_archive(data: bytes) -> None:
+    """An xlsx is a zip: refuse one whose parts would expand beyond ``MAX_IMPORT_UNZIPPED_BYTES`` (zip bomb)
+    before openpyxl inflates anything. ``zipfile`` never returns more than a part's declared size, so the sum
+    of the declared sizes bounds the memory the import can use."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise DomainError(_("The file could not be read as %(format)s.") % {"format": "XLSX"}) from exc
+    if len(parts) > MAX_IMPORT_ZIP_MEMBERS or sum(p.file_size for p in parts) > MAX_IMPORT_UNZIPPED_BYTES:
+        raise DomainError(_("The file expands to more than %(mb)s MB when opened; it cannot be imported.")
+                          % {"mb": MAX_IMPORT_UNZIPPED_BYTES // (1024 * 1024)})
+
+
 def load_dataset(data: bytes, file_format: str) -> tablib.Dataset:
     """Read an uploaded table; any unreadable file becomes one clear error."""
     if len(data) > MAX_IMPORT_BYTES:
         raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+    if file_format == "xlsx":
+        check_xlsx_archive(data)
     try:
         if file_format == "csv":
             dataset = tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")

@@ -1,0 +1,234 @@
+"""Property tests (hypothesis) for hostile input: the member/group import, a page form and evidence uploads.
+
+Over-long strings, control characters, SQL and script fragments, broken xlsx bytes, a zip bomb and images with
+wrong headers: each ends in a clear error (``DomainError`` / a form error / a row report) with nothing saved,
+or is stored verbatim (never interpreted), and never in a 5xx.
+"""
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+import zipfile
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.exceptions import DomainError
+from groups.models import Evidence, Member
+from groups.resources import MemberResource
+from groups.services import table_import
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+HOSTILE = [
+    "'; DROP TABLE groups_member; --", "1 OR 1=1", "\" OR \"\"=\"", "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "{% debug %}", "${jndi:ldap://x}", "../../etc/passwd",
+    "=CMD|' /C calc'!A0", "\u202e\u200b\ufeff", "\x00", "\x1b[31m", "\r\n\t", "𠜎𠜱𠝹", "Ｓｅｌｅｃｔ",
+]
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(min_size=0, max_size=50),
+    st.text(min_size=300, max_size=3000),  # over-long for every model field
+    st.builds(lambda a, b: a + b, st.sampled_from(HOSTILE), st.text(max_size=20)),
+)
+
+HEADER = ["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务", "街镇", "手机", "电子邮箱"]
+
+
+@pytest.fixture
+def setup(world):
+    from groups.models import Term
+
+    Term.objects.filter(committee=world.district).update(number=9)
+    f.SectorFactory(committee=world.district, name="教育界")
+    return world
+
+
+def _csv(rows) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _import(data: bytes, file_format: str, actor):
+    try:
+        return table_import(resource_class=MemberResource, data=data, file_format=file_format, actor=actor)
+    except DomainError as exc:
+        assert exc.messages and all(str(m) for m in exc.messages)
+        return None
+
+
+# --- Import ---------------------------------------------------------------------------------------------------
+
+@SETTINGS
+@given(data=st.binary(max_size=4096), file_format=st.sampled_from(["xlsx", "csv", "xls"]))
+def test_import_of_random_bytes_is_a_clear_error_and_saves_nothing(setup, data, file_format):
+    before = Member.objects.count()
+    report = _import(data, file_format, setup.district_staff)
+    assert report is None or not report.created or report.ok
+    if report is None or not report.ok:
+        assert Member.objects.count() == before
+
+
+@SETTINGS
+@given(name=hostile_text, work_unit=hostile_text, phone=st.one_of(st.sampled_from(["13912345678"]), hostile_text),
+       email=hostile_text)
+def test_import_of_hostile_cells_reports_rows_or_stores_them_verbatim(setup, name, work_unit, phone, email):
+    before = Member.objects.count()
+    row = ["东湖区政协", 9, name, "男", "教育界", "", "无党派人士", "是", work_unit, "校长", "东湖街道", phone, email]
+    report = _import(_csv([row]), "csv", setup.district_staff)
+    if report is None or not report.ok:
+        assert Member.objects.count() == before
+        assert report is None or all(str(e) for e in report.errors)
+    else:
+        saved = Member.objects.order_by("-pk").first()
+        assert saved.name == name.strip() and len(saved.name) <= 100  # stored as text, never interpreted
+        Member.objects.filter(pk=saved.pk).delete()
+
+
+def _truncated_xlsx() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda b: b[: len(b) // 2],  # cut short
+    lambda b: b[:100] + b"\x00" * 200 + b[300:],  # corrupted central data
+    lambda b: b"PK\x03\x04" + b"\xff" * 64,  # a zip header and nothing else
+    lambda b: b"<html><script>alert(1)</script></html>",  # not a workbook at all
+])
+def test_a_broken_xlsx_is_a_clear_error(setup, mangle):
+    before = Member.objects.count()
+    with pytest.raises(DomainError):
+        table_import(resource_class=MemberResource, data=mangle(_truncated_xlsx()), file_format="xlsx",
+                     actor=setup.district_staff)
+    assert Member.objects.count() == before
+
+
+def _zip_bomb(expanded_mb: int = 400) -> bytes:
+    """An xlsx-shaped zip whose sheet XML inflates to ``expanded_mb`` MB (about 1000:1), written in chunks."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(expanded_mb):
+                sheet.write(chunk)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it(setup):
+    bomb = _zip_bomb()
+    assert len(bomb) < 2 * 1024 * 1024  # small on the wire
+    before = Member.objects.count()
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DomainError, match="MB"):
+            table_import(resource_class=MemberResource, data=bomb, file_format="xlsx", actor=setup.district_staff)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, f"the import used {peak // (1024 * 1024)} MB on a zip bomb"
+    assert time.monotonic() - started < 5
+    assert Member.objects.count() == before
+
+
+# --- A page form ----------------------------------------------------------------------------------------------
+
+@SETTINGS
+@given(title=hostile_text, suggestions=hostile_text, analysis=hostile_text)
+def test_proposal_form_with_hostile_text_is_a_form_error_or_saved_verbatim(world, client, title, suggestions,
+                                                                           analysis):
+    from proposals.models import Proposal
+
+    client.force_login(world.member)
+    before = Proposal.objects.count()
+    response = client.post(reverse("proposals:create"), {
+        "kind": "member", "title": title, "category": Proposal._meta.get_field("category").choices[0][0],
+        "analysis": analysis, "suggestions": suggestions,
+    })
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code == 302:
+        saved = Proposal.objects.order_by("-pk").first()
+        assert saved.title == title.strip()
+        saved.delete()
+    else:
+        assert Proposal.objects.count() == before
+        if response.status_code == 400:
+            assert b"invalid-feedback" in response.content or b"alert" in response.content
+
+
+# --- Evidence uploads with wrong headers ------------------------------------------------------------------------
+
+def _png() -> bytes:
+    from tests.groups.factories import png_bytes
+
+    return png_bytes()
+
+
+WRONG_FILES = [
+    ("photo.png", b"GIF89a" + b"\x00" * 64),  # a GIF header, and not even a GIF
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),  # a PNG signature on garbage
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"JFIF" + b"\xff" * 64),  # a JPEG start, truncated
+    ("photo.png", b"<svg onload=alert(1)></svg>"),  # script in an "image"
+    ("photo.png", b"MZ\x90\x00" + b"\x00" * 64),  # an executable
+    ("photo.png", _png()[:40]),  # a real PNG, cut short
+    ("report.pdf", b"<html>not a pdf</html>"),
+]
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.mark.parametrize("name, content", WRONG_FILES)
+def test_evidence_with_a_wrong_header_is_refused_and_nothing_saved(world, client, _media, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group)
+    client.force_login(world.convener)
+    response = client.post(reverse("groups:evidence_upload", args=[activity.pk]),
+                           {"file": SimpleUploadedFile(name, content, content_type="image/png"), "caption": "现场"},
+                           follow=True)
+    assert response.status_code == 200
+    assert not Evidence.objects.filter(activity=activity).exists()
+    assert "alert-danger" in response.content.decode() or "错误" in response.content.decode() or \
+        response.context["messages"]
+
+
+@SETTINGS
+@given(content=st.binary(max_size=2048))
+def test_evidence_service_refuses_random_bytes(world, _media, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from groups.services.activities import evidence_upload
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group)
+    try:
+        evidence_upload(activity_id=activity.pk, actor=world.convener,
+                        upload=SimpleUploadedFile("x.png", content, content_type="image/png"))
+    except DomainError:
+        assert not Evidence.objects.filter(activity=activity).exists()
+    else:  # random bytes that happen to be a valid image or PDF: stored under the sniffed type
+        assert content.startswith(b"%PDF-") or Evidence.objects.get(activity=activity).kind == "photo"

@@ -1,0 +1,101 @@
+"""Database faults: the app's persistent connection is dropped under it (PostgreSQL: ``pg_terminate_backend``
+from another session, as a restart or a failover would; SQLite: the DB-API connection is closed). The next
+request must succeed without restarting the app, thanks to ``CONN_HEALTH_CHECKS``. While the database is
+unreachable the health endpoint answers a clean 503, and the app recovers when it is back.
+
+Requests go through the real WSGI handler in this thread (Django's test client disconnects the
+``close_old_connections`` signals that do the checking, so it cannot show this).
+"""
+from __future__ import annotations
+
+import io
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+from django.db import connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wsgi_get(path: str, headers: dict | None = None) -> tuple[int, bytes]:
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(), "SERVER_NAME": "testserver",
+               "HTTP_HOST": "testserver"}
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    setup_testing_defaults(environ)
+    status = []
+    body = b"".join(get_wsgi_application()(environ, lambda s, h, e=None: status.append(int(s.split()[0]))))
+    return status[0], body
+
+
+def drop_app_connection() -> None:
+    """Kill the connection the app holds, from outside it."""
+    if connection.vendor == "postgresql":
+        import psycopg2
+
+        pid = connection.connection.info.backend_pid if hasattr(connection.connection, "info") else None
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        params.pop("server_side_binding", None)
+        with psycopg2.connect(**{k: v for k, v in params.items() if k in
+                                 ("dbname", "database", "user", "password", "host", "port")}) as killer:
+            killer.autocommit = True
+            with killer.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+                assert cursor.fetchone()[0] is True
+        killer.close()
+    else:  # SQLite has no server that could drop us, and its is_usable() is always True: the closest fault
+        connection.close()  # is losing the connection object, which the next request must replace
+
+
+@pytest.fixture
+def persistent_connections():
+    """Production keeps connections between requests (``CONN_MAX_AGE``) with health checks."""
+    saved = (connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"])
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.close()
+    yield
+    connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"] = saved
+    connection.close()
+
+
+def test_requests_recover_after_the_database_drops_the_connection(world, persistent_connections):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.member).key
+    auth = {"Authorization": f"Token {token}"}
+    assert wsgi_get("/health/")[0] == 200
+    first = connection.connection
+    assert first is not None, "the app keeps its connection between requests"
+
+    drop_app_connection()
+
+    status, body = wsgi_get("/api/v1/auth/me/", auth)
+    assert status == 200, body[:500]
+    assert connection.connection is not first, "a fresh connection replaced the dropped one"
+    assert wsgi_get("/health/")[0] == 200
+
+
+def test_while_the_database_is_unreachable_health_is_503_and_pages_recover_after(world, persistent_connections):
+    """The database goes away (PostgreSQL: nothing listens on its address; SQLite: its file is unreachable):
+    the health endpoint answers a clean 503 for the load balancer; once it is back, requests succeed again
+    in the same process."""
+    saved = dict(connection.settings_dict)
+    assert wsgi_get("/health/")[0] == 200
+    drop_app_connection()
+    connection.close()
+    if connection.vendor == "postgresql":
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    else:
+        connection.settings_dict.update(NAME="/nonexistent-dir/db.sqlite3")
+    try:
+        status, body = wsgi_get("/health/")
+        assert status == 503, body[:500]
+        assert b"database unavailable" in body
+    finally:
+        connection.close()
+        connection.settings_dict.update(HOST=saved["HOST"], PORT=saved["PORT"], NAME=saved["NAME"])
+    assert wsgi_get("/health/")[0] == 200

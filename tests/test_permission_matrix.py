@@ -1,0 +1,433 @@
+"""The permission matrix: every URL of the project, as every role, against an explicit table of rules.
+
+``get_resolver()`` is walked recursively (pages, the API router, the schema and docs; the admin site has its
+own tests). Each URL name needs a rule in ``RULES``; a new URL without one fails the test. A rule says which
+roles get 200 (``ok``), which are redirected (``redirect``: 302 to somewhere other than the login page), and
+what everybody else gets: anonymous visitors are sent to the login page on pages and get 401/403 from the API,
+other roles are refused with 403 or 404 (``denied``), or get 405 where the endpoint only takes POST.
+
+Objects with ids belong to ``world.group`` / ``world.unit`` / ``world.district`` so that "another" roles
+(``outsider``, ``oconvener``, ``ounit``, ``ostaff``) must be refused.
+
+GET only. POST-only endpoints (transitions, API actions) are checked here for "GET is 405 / refused" and
+by the apps' own tests for their POST behaviour.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "member", "outsider", "convener", "oconvener", "unit", "ounit", "staff", "ostaff", "leader")
+LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+EVERYONE = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    ok: frozenset = frozenset()
+    redirect: frozenset = frozenset()
+    denied: tuple = (403, 404)
+    api: bool = False
+    post_only: bool = False  # GET answers 405 to whoever gets past authentication
+    anonymous: object = None  # what an anonymous visitor gets when not in ok/redirect (default: login / 401-403)
+
+    def expected(self, role: str) -> tuple:
+        if role in self.ok:
+            return (405,) if self.post_only else (200,)
+        if role in self.redirect:
+            return (302,)
+        if role == "anonymous":
+            if self.anonymous is not None:
+                return (self.anonymous,)
+            return (401, 403) if self.api else ("login",)
+        return self.denied
+
+
+def page(ok=(), redirect=(), *, post_only=False, **kw) -> Rule:
+    """A page: anonymous visitors go to the login page, refused roles get 403 or 404."""
+    if post_only and not ok:
+        ok = LOGGED_IN
+    return Rule(ok=frozenset(ok), redirect=frozenset(redirect), post_only=post_only, **kw)
+
+
+def api(ok=(), redirect=(), **kw) -> Rule:
+    """An API endpoint: anonymous gets 401/403, out-of-scope objects 404, missing permission 403."""
+    return page(ok, redirect, api=True, **kw)
+
+
+# Who is who (see the ``world`` fixture): the objects below belong to ``world.group`` (district committee),
+# ``world.unit`` and ``world.district``. City staff and the city leader reach the district; ``ostaff`` and
+# ``outsider`` belong to an unrelated committee, ``oconvener`` to another group, ``ounit`` to another unit.
+GROUP_READERS = {"member", "convener", "staff", "leader"}  # the group's members, its committee's staff/leader
+GROUP_EDITORS = {"convener", "staff"}  # its convener and its committee's staff
+ANY_MEMBER = {"member", "outsider", "convener", "oconvener"}  # member-only pages (each sees their own rows)
+CONVENERS = {"convener", "oconvener"}
+SECRETARIAT = {"staff", "ostaff"}  # secretariat pages (each sees their own committee's rows)
+OVERSIGHT = {"staff", "ostaff", "leader"}  # secretariat and leaders' overview pages
+CITY_OVERSIGHT = {"staff", "leader"}  # staff and leader whose committee reaches the district
+UNITS = {"unit", "ounit"}  # handling-unit pages (each unit sees its own rows)
+IN_COMMITTEE = LOGGED_IN - {"outsider", "ostaff"}  # everyone attached to the district committee (or its city)
+
+# --- The table ---------------------------------------------------------------------------------------------
+
+RULES: dict[str, Rule] = {
+    "api-docs": page(EVERYONE),
+    "api:activity-announce": api(post_only=True),
+    "api:activity-attendance": api(GROUP_READERS),
+    "api:activity-cancel": api(post_only=True),
+    "api:activity-detail": api(GROUP_READERS),
+    "api:activity-file": api(post_only=True),
+    "api:activity-hold": api(post_only=True),
+    "api:activity-list": api(LOGGED_IN),
+    "api:api-root": api(LOGGED_IN),
+    "api:committee-detail": api(IN_COMMITTEE),
+    "api:committee-list": api(LOGGED_IN),
+    "api:consultation-detail": api(CITY_OVERSIGHT),
+    "api:consultation-hold": api(post_only=True),
+    "api:consultation-list": api(LOGGED_IN),
+    "api:consultation-outcome-assign": api(post_only=True),
+    "api:consultation-outcome-close": api(post_only=True),
+    "api:consultation-outcome-detail": api({'unit', 'staff', 'leader'}),
+    "api:consultation-outcome-evaluate": api(post_only=True),
+    "api:consultation-outcome-list": api(LOGGED_IN),
+    "api:consultation-outcome-progress": api(post_only=True),
+    "api:consultation-outcome-proposal-draft": api({'staff'}),
+    "api:consultation-outcome-publish": api(post_only=True),
+    "api:consultation-outcome-reply": api(post_only=True),
+    "api:consultation-outcome-review": api(post_only=True),
+    "api:consultation-outcome-supervise": api(post_only=True),
+    "api:consultation-publish": api(post_only=True),
+    "api:consultation-topic-adopt": api(post_only=True),
+    "api:consultation-topic-decline": api(post_only=True),
+    "api:consultation-topic-detail": api(CITY_OVERSIGHT),
+    "api:consultation-topic-list": api(LOGGED_IN),
+    "api:consultation-topic-rank": api(post_only=True),
+    "api:contact-point-detail": api(IN_COMMITTEE),
+    "api:contact-point-list": api(LOGGED_IN),
+    "api:coverage": api(OVERSIGHT),
+    "api:duty-record": api({'member', 'convener', 'staff'}),  # the member, their convener, committee staff
+    "api:group-detail": api(GROUP_READERS),
+    "api:group-list": api(LOGGED_IN),
+    "api:handling-unit-detail": api(IN_COMMITTEE),
+    "api:handling-unit-list": api(LOGGED_IN),
+    "api:me": api(LOGGED_IN),
+    "api:member-detail": api(GROUP_READERS),
+    "api:member-list": api(LOGGED_IN),
+    "api:notification-detail": api({'member'}),
+    "api:notification-list": api(LOGGED_IN),
+    "api:notification-read": api(post_only=True),
+    "api:notification-read-all": api(post_only=True),
+    "api:opinion-report-accept": api(post_only=True),
+    "api:opinion-report-decline": api(post_only=True),
+    "api:opinion-report-detail": api({'member', 'staff', 'leader'}),
+    "api:opinion-report-list": api(LOGGED_IN),
+    "api:opinion-report-record-adoption": api(post_only=True),
+    "api:opinion-report-record-instruction": api(post_only=True),
+    "api:opinion-report-submit": api(post_only=True),
+    "api:plan-detail": api(GROUP_READERS),
+    "api:plan-list": api(LOGGED_IN),
+    "api:platform-detail": api(IN_COMMITTEE),
+    "api:platform-list": api(LOGGED_IN),
+    "api:proposal-assign": api(post_only=True),
+    "api:proposal-close": api(post_only=True),
+    "api:proposal-detail": api(IN_COMMITTEE - {'ounit'}),
+    "api:proposal-file": api(post_only=True),
+    "api:proposal-list": api(LOGGED_IN),
+    "api:proposal-merge": api(post_only=True),
+    "api:proposal-rate": api(post_only=True),
+    "api:proposal-reject": api(post_only=True),
+    "api:proposal-reply": api(post_only=True),
+    "api:proposal-request-reassignment": api(post_only=True),
+    "api:proposal-stats": api(OVERSIGHT),
+    "api:proposal-submit": api(post_only=True),
+    "api:public-consultation-detail": api((), anonymous=404),  # an unpublished session is never public
+    "api:public-consultation-list": api(EVERYONE),
+    "api:rollup-detail": api(CITY_OVERSIGHT),
+    "api:rollup-list": api(LOGGED_IN),
+    "api:rollup-run": api(post_only=True),
+    "api:sector-detail": api(IN_COMMITTEE),
+    "api:sector-list": api(LOGGED_IN),
+    "api:token": api(EVERYONE, post_only=True),
+    "consultations:document": page(CITY_OVERSIGHT),
+    "consultations:figures": page(OVERSIGHT),
+    "consultations:outcome": page({'unit', 'staff', 'leader'}),
+    "consultations:outcome_action": page(post_only=True),
+    "consultations:outcomes": page(CONVENERS | OVERSIGHT),
+    "consultations:public": page(EVERYONE),
+    "consultations:public_outcome": page((), anonymous=404),
+    "consultations:public_session": page((), anonymous=404),
+    "consultations:session": page(CITY_OVERSIGHT),
+    "consultations:session_action": page(post_only=True),
+    "consultations:session_edit": page({'staff'}),
+    "consultations:session_new": page(CONVENERS | SECRETARIAT),
+    "consultations:sessions": page(CONVENERS | OVERSIGHT),
+    "consultations:topic_action": page(post_only=True),
+    "consultations:topic_new": page(CONVENERS | SECRETARIAT),
+    "consultations:topics": page(CONVENERS | OVERSIGHT),
+    "consultations:unit_outcomes": page(UNITS),
+    "groups:activity_detail": page(GROUP_READERS),
+    "groups:activity_edit": page(GROUP_EDITORS),
+    "groups:activity_new": page(GROUP_EDITORS),
+    "groups:activity_qr": page(GROUP_EDITORS),
+    "groups:activity_transition": page(post_only=True),
+    "groups:attendance_record": page(post_only=True),
+    "groups:coverage": page(OVERSIGHT),
+    "groups:dashboard": page(OVERSIGHT),
+    "groups:evidence_file": page(GROUP_READERS),
+    "groups:evidence_thumbnail": page(GROUP_READERS),
+    "groups:evidence_upload": page(post_only=True),
+    "groups:group_activities": page(GROUP_EDITORS),
+    "groups:group_detail": page(GROUP_READERS),
+    "groups:leave_decide": page(post_only=True),
+    "groups:leave_request": page(post_only=True),
+    "groups:ledger": page(OVERSIGHT),
+    "groups:my_activities": page(ANY_MEMBER),
+    "groups:my_groups": page(LOGGED_IN),
+    "groups:my_page": page(ANY_MEMBER),
+    "groups:plan": page(GROUP_EDITORS),
+    "groups:plan_item_delete": page(post_only=True),
+    "groups:sign_in": page(LOGGED_IN),
+    "groups:unit_home": page(UNITS),
+    "health": page(EVERYONE),
+    "home": page((), redirect=LOGGED_IN),
+    "login": page({'anonymous'}, redirect=LOGGED_IN),
+    "logout": page(EVERYONE, post_only=True),
+    "notifications:calendar": page(EVERYONE),  # the private token is the credential
+    "notifications:calendar_link": page(post_only=True),
+    "notifications:inbox": page(LOGGED_IN),
+    "notifications:open": page((), redirect={'member'}),  # to the notification's link; others' are 404
+    "notifications:preferences": page(LOGGED_IN),
+    "notifications:read": page(post_only=True),
+    "notifications:read_all": page(post_only=True),
+    "proposals:act": page(post_only=True),
+    "proposals:cosign": page(post_only=True),
+    "proposals:create": page(ANY_MEMBER),
+    "proposals:detail": page(IN_COMMITTEE - {'ounit'}),
+    "proposals:edit": page({'member'}),
+    "proposals:figures": page(OVERSIGHT),
+    "proposals:figures_xlsx": page(OVERSIGHT),
+    "proposals:list": page(OVERSIGHT),
+    "proposals:mine": page(ANY_MEMBER),
+    "proposals:overdue": page(SECRETARIAT),
+    "proposals:report_act": page(post_only=True),
+    "proposals:report_create": page(ANY_MEMBER),
+    "proposals:report_detail": page({'member', 'staff', 'leader'}),
+    "proposals:reports": page(SECRETARIAT),
+    "proposals:review": page(SECRETARIAT),
+    "proposals:unit": page(UNITS),
+    "schema": page(EVERYONE),
+    "set_language": page((), redirect=EVERYONE),
+}
+
+
+# Which objects a URL's arguments point at (see ``url_kwargs``).
+ARGS = {
+    "api:duty-record": "member_id",
+    "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
+    "groups:group_detail": "group", "groups:group_activities": "group", "groups:activity_new": "group",
+    "groups:plan": "plan", "groups:plan_item_delete": "plan_item",
+    "groups:activity_detail": "activity", "groups:activity_edit": "activity", "groups:attendance_record": "activity",
+    "groups:evidence_upload": "activity", "groups:leave_request": "activity", "groups:activity_qr": "activity",
+    "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
+    "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
+    "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
+    "proposals:cosign": "cosign", "proposals:report_detail": "report", "proposals:report_act": "report_action",
+    "consultations:topic_action": "topic_action", "consultations:session": "session",
+    "consultations:session_edit": "session", "consultations:session_action": "session_action",
+    "consultations:document": "document", "consultations:outcome": "outcome",
+    "consultations:outcome_action": "outcome_action", "consultations:public": "public",
+    "consultations:public_session": "public_session", "consultations:public_outcome": "public_outcome",
+    "api:committee-detail": "committee", "api:sector-detail": "sector", "api:member-detail": "member",
+    "api:group-detail": "group", "api:contact-point-detail": "contact_point", "api:platform-detail": "platform",
+    "api:handling-unit-detail": "unit_pk", "api:plan-detail": "plan_pk", "api:rollup-detail": "rollup",
+    "api:notification-detail": "notification", "api:notification-read": "notification",
+    "api:public-consultation-detail": "session",
+}
+for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
+                    ("consultation-topic", "topic"), ("consultation", "session"),
+                    ("consultation-outcome", "outcome")):
+    for _action in ("detail", "announce", "attendance", "cancel", "file", "hold", "assign", "close", "merge", "rate",
+                    "reject", "reply", "request-reassignment", "submit", "accept", "decline", "record-adoption",
+                    "record-instruction", "adopt", "rank", "publish", "evaluate", "progress", "proposal-draft",
+                    "review", "supervise"):
+        if f"{_kind}-{_action}" != "opinion-report-submit":
+            ARGS.setdefault(f"api:{_kind}-{_action}", _key)
+
+
+# --- Objects the URLs point at -----------------------------------------------------------------------------
+
+def build_objects(world) -> dict:
+    from django.core.files.base import ContentFile
+
+    from consultations.models import SessionDocument
+    from core.notifications.models import Notification, NotificationSettings
+    from groups.models import Activity, Attendance, Evidence
+    from proposals.models import CoSigner
+    from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
+    from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, png_bytes
+    from tests.proposals.conftest import Walker
+    from tests.proposals.factories import OpinionReportFactory
+
+    activity = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED,
+                               starts_at=timezone.now() + timedelta(days=2))
+    attendance = Attendance.objects.create(activity=activity, member=world.member_record,
+                                           leave=Attendance.Leave.REQUESTED, leave_reason="出差")
+    evidence = Evidence(activity=activity, kind=Evidence.Kind.values[0], content_type="image/png", size=10,
+                        original_name="p.png", uploaded_by=world.convener)
+    evidence.file.save("p.png", ContentFile(png_bytes()), save=False)
+    evidence.save()
+    plan = AnnualPlanFactory(group=world.group)
+    item = PlanItemFactory(plan=plan)
+    walk = Walker(world)
+    proposal = walk.assigned()
+    report = OpinionReportFactory(committee=world.district, author=world.member_record)
+    topic = TopicFactory(committee=world.district)
+    session = SessionFactory(committee=world.district)  # held, not published: the public URLs must 404
+    document = SessionDocument(session=session, kind=SessionDocument.Kind.MINUTES, name="m.pdf",
+                               content_type="application/pdf", size=10, uploaded_by=world.staff)
+    document.file.save("m.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    document.save()
+    outcome = OutcomeFactory(session=session, unit=world.unit, state="assigned",
+                             deadline=timezone.localdate() + timedelta(days=30), assigned_at=timezone.now())
+    notification = Notification.objects.create(recipient=world.member, title="t", due=timezone.localdate())
+    prefs, _ = NotificationSettings.objects.get_or_create(user=world.member)
+    prefs.calendar_token = "tok-member-calendar"
+    prefs.save()
+    draft = walk.draft()
+    cosign = CoSigner.objects.create(proposal=draft, member=world.convener_member,
+                                     deadline=timezone.localdate() + timedelta(days=7))
+    from assessments.models import RollupRun
+    rollup = RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1)
+    sector = f.SectorFactory(committee=world.district)
+    contact_point = f.ContactPointFactory(committee=world.district)
+    platform = f.PlatformFactory(committee=world.district)
+    return dict(
+        activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
+        report=report, topic=topic, session=session, document=document, outcome=outcome,
+        notification=notification, cosign=cosign, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
+        platform=platform,
+    )
+
+
+def url_kwargs(key: str, world, o: dict) -> dict:
+    year = timezone.localdate().year
+    return {
+        "group": {"pk": world.group.pk},
+        "plan": {"pk": world.group.pk, "year": year},
+        "plan_item": {"pk": o["item"].pk},
+        "activity": {"pk": o["activity"].pk},
+        "activity_action": {"pk": o["activity"].pk, "action": "announce"},
+        "attendance": {"pk": o["attendance"].pk},
+        "evidence": {"pk": o["evidence"].pk},
+        "sign_in": {"code": o["activity"].sign_in_code},
+        "proposal": {"pk": o["proposal"].pk},
+        "draft": {"pk": o["draft"].pk},
+        "proposal_action": {"pk": o["proposal"].pk, "action": "file"},
+        "cosign": {"pk": o["cosign"].pk, "answer": "confirm"},
+        "report": {"pk": o["report"].pk},
+        "report_action": {"pk": o["report"].pk, "action": "accept"},
+        "topic_action": {"pk": o["topic"].pk, "action": "adopt"},
+        "session": {"pk": o["session"].pk},
+        "session_action": {"pk": o["session"].pk, "action": "hold"},
+        "document": {"pk": o["document"].pk},
+        "outcome": {"pk": o["outcome"].pk},
+        "outcome_action": {"pk": o["outcome"].pk, "action": "assign"},
+        "public": {"code": world.district.code},
+        "public_session": {"code": world.district.code, "pk": o["session"].pk},
+        "public_outcome": {"code": world.district.code, "pk": o["outcome"].pk},
+        "notification": {"pk": o["notification"].pk},
+        "calendar": {"token": "tok-member-calendar"},
+        "member_id": {"member_id": world.member_record.pk},
+        "committee": {"pk": world.district.pk},
+        "member": {"pk": world.member_record.pk},
+        "unit_pk": {"pk": world.unit.pk},
+        "rollup": {"pk": o["rollup"].pk},
+        "topic": {"pk": o["topic"].pk},
+        "sector": {"pk": o["sector"].pk},
+        "contact_point": {"pk": o["contact_point"].pk},
+        "platform": {"pk": o["platform"].pk},
+        "plan_pk": {"pk": o["plan"].pk},
+    }[key]
+
+
+# --- Walking the URLconf -----------------------------------------------------------------------------------
+
+def url_names() -> dict[str, str]:
+    """Every named URL outside the admin site: name -> route (first pattern of that name)."""
+    names: dict[str, str] = {}
+
+    def walk(resolver, ns: str, prefix: str):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                walk(p, f"{ns}{p.namespace}:" if p.namespace else ns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and p.name:
+                names.setdefault(f"{ns}{p.name}", prefix + str(p.pattern))
+
+    walk(get_resolver(), "", "")
+    return names
+
+
+def test_every_url_has_a_rule():
+    missing = sorted(set(url_names()) - set(RULES))
+    assert not missing, "new URL without a permission rule: " + ", ".join(missing)
+    stale = sorted(set(RULES) - set(url_names()))
+    assert not stale, "rules for URLs that no longer exist: " + ", ".join(stale)
+
+
+def test_permission_matrix(world, client, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "matrix"}}
+    users = {
+        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
+        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
+        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
+    }
+    objects = build_objects(world)
+    clients = {}
+    for role, user in users.items():
+        c = Client(raise_request_exception=False)
+        if user is not None:
+            c.force_login(user)
+        clients[role] = c
+    login_url = reverse("login")
+    failures = []
+    discovered = {}
+    for name in sorted(url_names()):
+        r = RULES.get(name)
+        if r is None and os.environ.get("MATRIX_DISCOVER"):
+            r = Rule()
+        if r is None:
+            failures.append(f"new URL without a permission rule: {name}")
+            continue
+        key = ARGS.get(name)
+        url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
+        for role in ROLES:
+            response = clients[role].get(url)
+            got = response.status_code
+            if got == 302 and response["Location"].startswith(login_url):
+                got = "login"
+            discovered.setdefault(name, {})[role] = got
+            expected = r.expected(role)
+            if got not in expected:
+                failures.append(f"{name} ({url}) as {role}: got {got}, expected {' or '.join(map(str, expected))}")
+            if isinstance(got, int) and got >= 500:
+                failures.append(f"{name} ({url}) as {role}: server error {got}")
+    if os.environ.get("MATRIX_DISCOVER"):
+        with open(os.environ["MATRIX_DISCOVER"], "w") as out:
+            for name, row in discovered.items():
+                print(name, row, file=out)
+    assert not failures, "\n".join(failures)
