@@ -133,6 +133,8 @@ class MeView(APIView):
 class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Activities the user may see; conveners write their groups' activities; transitions are actions."""
 
+    lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404, never a 500
+
     serializer_class = serializers.ActivitySerializer
     filterset_class = ActivityFilter
     search_fields = ["title", "place"]
@@ -249,6 +251,8 @@ class CoverageView(APIView):
             group_id = int(request.query_params["group"]) if request.query_params.get("group") else None
         except ValueError:
             raise ValidationError({"detail": [_("Year, quarter and group must be numbers.")]}) from None
+        if not 1900 <= year <= 2999:
+            raise ValidationError({"year": [_("Enter a year between 1900 and 2999.")]})
         if quarter not in (None, 1, 2, 3, 4):
             raise ValidationError({"quarter": [_("The quarter is 1, 2, 3 or 4.")]})
         period = activity_selectors.Period(year, quarter)

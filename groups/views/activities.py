@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.exports import record_export
 from core.services import events_for
 from groups import exports
 from groups.access import Role, scope_of
@@ -361,6 +362,7 @@ def ledger(request):
     filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
     qs = sel.ledger(filterset.qs if filterset.is_bound and filterset.is_valid() else qs).order_by("-starts_at", "-id")
     if request.GET.get("export") == "xlsx":
+        record_export(request, "activity ledger", qs.count())
         return exports.xlsx_response(exports.ledger_workbook(qs), "ledger")
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm")
@@ -383,6 +385,7 @@ def coverage(request):
     committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
     groups = sel.groups_coverage(groups, period)
     if request.GET.get("export") == "xlsx":
+        record_export(request, "coverage report", len(groups))
         return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), "coverage")
     query = request.GET.copy()
     query.pop("export", None)

@@ -198,3 +198,19 @@ def test_committee_coverage_lists_contact_points_with_their_last_visit(world, cl
     assert visits["东湖社区"][0] == 1 and visits["东湖社区"][1].startswith(a.starts_at.date().isoformat()[:7])
     assert visits["柳林村"] == (0, None)
     assert [c["id"] for c in data["committees"]] == [world.district.pk]
+
+
+def test_coverage_refuses_a_year_out_of_range_with_a_400(world, client_for):
+    response = client_for(world.staff).get("/api/v1/coverage/", {"year": 0})
+    assert response.status_code == 400 and "year" in response.json()
+
+
+def test_a_non_numeric_activity_id_is_a_404(world, client_for):
+    assert client_for(world.convener).post("/api/v1/activities/null,null/attendance/", {}).status_code == 404
+
+
+def test_exporting_the_ledger_is_audited(world, client_for):
+    from core.models import AuditEvent
+
+    client_for(world.staff).get(reverse("groups:ledger"), {"export": "xlsx"})
+    assert AuditEvent.objects.filter(verb="export", comment="activity ledger").exists()
