@@ -184,3 +184,19 @@ def test_activity_held_on_the_last_evening_of_a_quarter_counts_in_that_quarter(w
     rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 3, 31)))
     assert [e.kind for _m, e in rows] == [K.ACTIVITY_STUDY]
     assert rows[0][1].on == date(2026, 3, 31)
+
+
+def test_a_late_adoption_or_corrected_attendance_marks_the_quarter_stale(world, year_of_work):
+    from assessments.models import RollupRun
+    from consultations.services import attendance_set
+    from proposals.services import report_record_adoption
+
+    run = _run(world, 2)
+    assert not RollupRun.objects.get(pk=run.pk).is_stale
+    report_record_adoption(report_id=year_of_work["adopted"].pk, actor=world.district_staff, level="provincial",
+                           date=date(2026, 5, 20))
+    assert RollupRun.objects.get(pk=run.pk).is_stale
+    RollupRun.objects.filter(pk=run.pk).update(is_stale=False)
+    attendance_set(session_id=year_of_work["session"].pk, member=world.member_record, status="absent",
+                   actor=world.district_staff)
+    assert RollupRun.objects.get(pk=run.pk).is_stale
