@@ -49,6 +49,8 @@ lint: venv
 vendor:
 	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack bootstrap@5.3.8 && tar xzf bootstrap-5.3.8.tgz
 	cp var/npm/package/dist/css/bootstrap.min.css* var/npm/package/dist/js/bootstrap.bundle.min.js* var/npm/package/LICENSE static/vendor/bootstrap/
+	rm -rf var/npm/package && cd var/npm && npm pack chart.js@4.6.1 && tar xzf chart.js-4.6.1.tgz
+	mkdir -p static/vendor/chartjs && cp var/npm/package/dist/chart.umd.min.js* var/npm/package/LICENSE.md static/vendor/chartjs/
 
 clean:
 	rm -rf $(VENV) var

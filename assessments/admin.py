@@ -18,6 +18,7 @@ from .models import (
     CategoryCap,
     CommitteeSnapshot,
     GradeBand,
+    GroupSettlement,
     GroupSnapshot,
     MemberSnapshot,
     MinimumRequirement,
@@ -104,7 +105,11 @@ class RuleSetAdmin(CommitteeScopedAdmin):
     search_fields = ("name",)
     list_select_related = ("committee",)
     readonly_fields = ("is_locked",)
-    fields = ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")
+    fieldsets = (
+        (None, {"fields": ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")}),
+        (_("Group awards and funding"), {"fields": ("award_top_n", "award_min_points", "funding_per_member",
+                                                    "funding_per_filed_activity", "funding_cap")}),
+    )
     inlines = [PointRuleInline, CategoryCapInline, MinimumRequirementInline, GradeBandInline]
     actions = ["lock_selected", "copy_to_next_year"]
     change_list_template = "assessments/admin/ruleset_change_list.html"
@@ -236,3 +241,22 @@ class CommitteeSnapshotAdmin(ReadOnlyScopedAdmin):
                     "proposals", "reports", "points")
     list_filter = ("year", "quarter")
     list_select_related = ("committee",)
+
+
+@admin.register(GroupSettlement)
+class GroupSettlementAdmin(CommitteeScopedAdmin):
+    """A locked year's settlement per group: read only."""
+
+    committee_path = "committee"
+    list_display = ("group", "year", "rank", "points", "members", "filed_activities", "is_award_candidate", "funding")
+    list_filter = ("committee", "year", "is_award_candidate")
+    list_select_related = ("group",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -99,6 +99,18 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(serializers.GroupRankSerializer(rows, many=True).data)
 
+    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
+                               OpenApiParameter("year", int, required=True)],
+                   responses=serializers.GroupSettlementSerializer(many=True))
+    @action(detail=False)
+    def funding(self, request):
+        """The groups' settlement: rank by the year's points, award candidates and funding (经费补助),
+        frozen once the year is locked (``locked``: true)."""
+        committee, year = self._committee_year()
+        lines, locked = selectors.group_settlement(committee, year)
+        return Response({"committee": committee, "year": year, "locked": locked,
+                          "groups": serializers.GroupSettlementSerializer(lines, many=True).data})
+
     def get_queryset(self):
         committee, year = self._committee_year()
         return selectors.assessment_rows(committee, year)

@@ -25,3 +25,20 @@ def assessment_workbook(rows) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def funding_workbook(groups, locked: bool) -> bytes:
+    """One line per group: rank, points, members, filed activities, award candidate, funding."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Group funding"))
+    sheet.append([pgettext("assessment", "rank"), _("group"), _("points"), _("members"), _("filed activities"),
+                  _("award candidate"), _("funding")])
+    for g in groups:
+        sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities,
+                      _("yes") if g.is_award_candidate else "", g.funding])
+    sheet.append([])
+    sheet.append(["", _("Total"), "", "", "", "", sum((g.funding for g in groups), start=0)])
+    sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

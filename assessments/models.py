@@ -60,6 +60,18 @@ class RuleSet(models.Model):
     )
     is_locked = models.BooleanField(_("locked"), default=False,
                                     help_text=_("A locked rule set can no longer be changed."))
+    award_top_n = models.PositiveSmallIntegerField(
+        _("award candidates: best groups"), default=0,
+        help_text=_("The best N groups by the year's points are award candidates (0: none by rank)."))
+    award_min_points = models.DecimalField(
+        _("award candidates: points at least"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("A group with at least these points in the year is also an award candidate. Empty: no threshold."))
+    funding_per_member = models.DecimalField(_("funding per member"), max_digits=10, decimal_places=2,
+                                             default=Decimal("0"))
+    funding_per_filed_activity = models.DecimalField(_("funding per filed activity"), max_digits=10,
+                                                     decimal_places=2, default=Decimal("0"))
+    funding_cap = models.DecimalField(_("funding cap per group"), max_digits=12, decimal_places=2, null=True,
+                                      blank=True, help_text=_("Most a group can receive in the year. Empty: no cap."))
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -76,6 +88,10 @@ class RuleSet(models.Model):
                                     violation_error_message=_("This committee already has a rule set for that year.")),
             models.CheckConstraint(condition=Q(bonus_cap__isnull=True) | Q(bonus_cap__gte=0),
                                    name="ruleset_bonus_cap_not_negative", violation_error_message=NEGATIVE_CAP),
+            models.CheckConstraint(
+                condition=Q(funding_per_member__gte=0, funding_per_filed_activity__gte=0)
+                & (Q(funding_cap__isnull=True) | Q(funding_cap__gte=0)),
+                name="ruleset_funding_not_negative", violation_error_message=NEGATIVE_CAP),
         ]
 
     def __str__(self) -> str:
@@ -412,3 +428,28 @@ class CommitteeSnapshot(SnapshotFigures):
     @property
     def owner(self):
         return self.committee
+
+
+class GroupSettlement(models.Model):
+    """A group's line of a locked year's settlement 经费补助结算: frozen when staff lock the year."""
+
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
+                              related_name="settlements")
+    year = models.PositiveSmallIntegerField(_("year"))
+    rank = models.PositiveIntegerField(pgettext_lazy("assessment", "rank"))
+    members = models.PositiveIntegerField(_("members"), default=0)
+    filed_activities = models.PositiveIntegerField(_("filed activities"), default=0)
+    points = models.DecimalField(_("points"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    is_award_candidate = models.BooleanField(_("award candidate"), default=False)
+    funding = models.DecimalField(_("funding"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    settled_at = models.DateTimeField(_("settled at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group settlement")
+        verbose_name_plural = _("group settlements")
+        ordering = ["committee_id", "-year", "rank"]
+        constraints = [models.UniqueConstraint(fields=["group", "year"], name="group_settlement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.year}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 
 from groups.access import scope_of
@@ -68,3 +69,105 @@ def assessment_rows(committee_id: int, year: int):
         .annotate(rank=Window(Rank(), order_by=F("ytd_total").desc()))
         .order_by("-ytd_total", "member__name", "member_id")
     )
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    group_id: int
+    group_name: str
+    rank: int
+    members: int
+    filed_activities: int
+    points: Decimal
+    is_award_candidate: bool
+    funding: Decimal
+
+
+def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], bool]:
+    """The groups' annual figures: rank by the year's points, award candidates 考核奖优 and funding
+    经费补助 (per member + per filed activity, capped), as the rule set says. A locked year reads
+    the settlement frozen when it was locked (True in the second place); otherwise it is computed
+    with three aggregate queries."""
+    from django.db.models import Count, Q, Sum
+
+    from groups.models import Activity, ActivityGroup
+
+    from .models import GroupSettlement, GroupSnapshot, RuleSet
+
+    frozen = list(GroupSettlement.objects.filter(committee_id=committee_id, year=year)
+                  .select_related("group").order_by("rank", "group__name"))
+    if frozen:
+        return [GroupLine(s.group_id, s.group.name, s.rank, s.members, s.filed_activities, s.points,
+                          s.is_award_candidate, s.funding) for s in frozen], True
+    rule_set = RuleSet.objects.filter(committee_id=committee_id, year=year).first()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    groups = (ActivityGroup.objects.filter(committee_id=committee_id, is_active=True)
+              .annotate(n=Count("memberships__member_id", distinct=True, filter=Q(memberships__joined_on__lte=end) & (
+                  Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start))))
+              .values_list("pk", "name", "n"))
+    filed = dict(Activity.objects.filter(group__committee_id=committee_id, state=Activity.State.FILED,
+                                         starts_at__date__range=(start, end))
+                 .values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
+    points = dict(GroupSnapshot.objects.filter(committee_id=committee_id, year=year).values("group_id")
+                  .annotate(p=Sum("points")).values_list("group_id", "p"))
+    zero = Decimal("0.00")
+    rows = sorted(((pk, name, n, filed.get(pk, 0), points.get(pk) or zero) for pk, name, n in groups),
+                  key=lambda r: (-r[4], r[1], r[0]))
+    lines, rank, previous = [], 0, None
+    for position, (pk, name, n, filed_n, pts) in enumerate(rows, start=1):
+        if pts != previous:
+            rank, previous = position, pts
+        funding = zero
+        is_candidate = False
+        if rule_set is not None:
+            is_candidate = (rank <= rule_set.award_top_n) or (
+                rule_set.award_min_points is not None and pts >= rule_set.award_min_points)
+            funding = rule_set.funding_per_member * n + rule_set.funding_per_filed_activity * filed_n
+            if rule_set.funding_cap is not None:
+                funding = min(funding, rule_set.funding_cap)
+        lines.append(GroupLine(pk, name, rank, n, filed_n, Decimal(pts).quantize(Decimal("0.01")), is_candidate,
+                               Decimal(funding).quantize(Decimal("0.01"))))
+    return lines, False
+
+
+def dashboard_data(committee_id: int, year: int) -> dict:
+    """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
+    from collections import Counter
+
+    from .models import CommitteeSnapshot, MemberSnapshot
+
+    quarters = list(CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year).order_by("quarter")
+                    .values("quarter", "members", "members_covered", "points", "activities_present",
+                            "proposals", "reports", "consultations"))
+    trend = {
+        "quarters": [f"Q{q['quarter']}" for q in quarters],
+        "points": [float(q["points"] or 0) for q in quarters],
+        "activities": [q["activities_present"] for q in quarters],
+        "proposals": [q["proposals"] for q in quarters],
+        "reports": [q["reports"] for q in quarters],
+        "consultations": [q["consultations"] for q in quarters],
+        "coverage": [round(100 * q["members_covered"] / q["members"], 1) if q["members"] else 0 for q in quarters],
+    }
+    latest = quarters[-1]["quarter"] if quarters else None
+    buckets: Counter = Counter()
+    for total in MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest).values_list(
+            "ytd_total", flat=True).iterator(chunk_size=5000):
+        buckets[max(0, min(int(total // 10), 12))] += 1
+    distribution = {"labels": [f"{b * 10}–{b * 10 + 9}" if b < 12 else "120+" for b in range(13)],
+                    "members": [buckets.get(b, 0) for b in range(13)]}
+    groups, _locked = group_settlement(committee_id, year)
+    ranking = {"labels": [g.group_name for g in groups[:20]], "points": [float(g.points) for g in groups[:20]]}
+    districts: dict[str, dict] = {}
+    for row in (CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
+                .order_by("committee__name", "quarter")
+                .values("committee__name", "members", "members_covered", "points", "activities_present")):
+        districts[row["committee__name"]] = row  # the latest quarter of each district wins
+    side = {
+        "labels": list(districts),
+        "points_per_member": [round(float(r["points"] or 0) / r["members"], 2) if r["members"] else 0
+                              for r in districts.values()],
+        "coverage": [round(100 * r["members_covered"] / r["members"], 1) if r["members"] else 0
+                     for r in districts.values()],
+    }
+    return {"trend": trend, "distribution": distribution, "ranking": ranking, "districts": side,
+            "latest_quarter": latest}

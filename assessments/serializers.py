@@ -144,3 +144,14 @@ class GroupRankSerializer(serializers.Serializer):
     three_enters = serializers.IntegerField(source="year_three_enters")
     proposals = serializers.IntegerField(source="year_proposals")
     reports = serializers.IntegerField(source="year_reports")
+
+
+class GroupSettlementSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    group = serializers.IntegerField(source="group_id")
+    group_name = serializers.CharField()
+    points = _amount()
+    members = serializers.IntegerField()
+    filed_activities = serializers.IntegerField()
+    is_award_candidate = serializers.BooleanField()
+    funding = _amount()

@@ -56,7 +56,10 @@ def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
     if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
         raise DomainError(_("This committee already has a rule set for that year."))
     copy = RuleSet.objects.create(committee_id=source.committee_id, year=year, name=source.name,
-                                  base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes)
+                                  base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes,
+                                  **{f: getattr(source, f) for f in ("award_top_n", "award_min_points",
+                                                                     "funding_per_member", "funding_per_filed_activity",
+                                                                     "funding_cap")})
     _write_book(copy, source.book())
     record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
     return copy
@@ -64,12 +67,23 @@ def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
 
 @transaction.atomic
 def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
-    """Lock a rule set so the year's points can no longer change."""
+    """Lock a rule set so the year's points can no longer change, and freeze the groups' settlement
+    (rank, award candidates, funding) so the year's figures never change either."""
+    from .models import GroupSettlement
+    from .selectors import group_settlement
+
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
     if rule_set.is_locked:
         raise InvalidTransition(_("This rule set is already locked."))
     rule_set.is_locked = True
     rule_set.save(update_fields=["is_locked", "updated_at"])
+    lines, frozen = group_settlement(rule_set.committee_id, rule_set.year)
+    if not frozen:
+        GroupSettlement.objects.bulk_create([
+            GroupSettlement(committee_id=rule_set.committee_id, group_id=line.group_id, year=rule_set.year,
+                            rank=line.rank, members=line.members, filed_activities=line.filed_activities,
+                            points=line.points, is_award_candidate=line.is_award_candidate, funding=line.funding)
+            for line in lines])
     record_event(rule_set, actor=actor, verb="locked")
     return rule_set
 

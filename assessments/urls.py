@@ -10,4 +10,7 @@ urlpatterns = [
     path("record/<int:member_id>/", views.member_record, name="member_record"),
     path("record/<int:member_id>/pdf/", views.member_record, {"as_pdf": True}, name="member_record_pdf"),
     path("assessment.xlsx", views.assessment_export, name="assessment_export"),
+    path("annual/", views.annual, name="annual"),
+    path("funding.xlsx", views.funding_export, name="funding_export"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

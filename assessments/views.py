@@ -101,3 +101,84 @@ def assessment_export(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="assessment-{committee}-{year}.xlsx"'
     return response
+
+
+class AnnualForm(forms.Form):
+    committee = forms.IntegerField(required=False)
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+def _committee_year(request) -> tuple[int, int]:
+    """The committee (default: the first the user is staff or leader of) and year asked for; 403
+    unless the user is staff or a leader of it."""
+    scope = scope_of(request.user)
+    form = AnnualForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    readable = sorted(scope.staff_committee_ids | scope.leader_committee_ids)
+    committee = data.get("committee") or (readable[0] if readable else None)
+    if committee is None or not scope.can_read_committee(committee):
+        raise PermissionDenied
+    return committee, data.get("year") or timezone.localdate().year
+
+
+def _committees(request):
+    from groups.models import Committee
+
+    scope = scope_of(request.user)
+    ids = scope.staff_committee_ids | scope.leader_committee_ids
+    return Committee.objects.all() if scope.is_superuser else Committee.objects.filter(pk__in=ids)
+
+
+@login_required
+def annual(request):
+    """The annual assessment for staff and leaders: members ranked with grades and missing minimums,
+    groups ranked with award candidates and their funding (frozen once the year is locked)."""
+    from groups.models import Committee
+
+    committee_id, year = _committee_year(request)
+    rows = list(selectors.assessment_rows(committee_id, year))
+    groups, locked = selectors.group_settlement(committee_id, year)
+    for row in rows:
+        row.missing_text = "；".join(f"{_label(EventKind.choices, m['kind'])} {m['actual']}/{m['required']}"
+                                     for m in row.missing)
+    return render(request, "assessments/annual.html", {
+        "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "rows": rows,
+        "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
+        "committees": _committees(request),
+        "funding_total": sum((g.funding for g in groups), start=0),
+    })
+
+
+@login_required
+def funding_export(request):
+    """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
+    from .excel import funding_workbook
+
+    committee_id, year = _committee_year(request)
+    groups, locked = selectors.group_settlement(committee_id, year)
+    response = HttpResponse(funding_workbook(groups, locked),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="funding-{committee_id}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def dashboard(request):
+    """Leaders' and staff's dashboard: coverage, points distribution, group ranking, quarterly trend and,
+    for a city committee, its districts side by side. Charts are drawn by static/js/assessments-dashboard.js."""
+    from django.utils.translation import gettext
+
+    from groups.models import Committee
+
+    committee_id, year = _committee_year(request)
+    data = selectors.dashboard_data(committee_id, year)
+    data["text"] = {
+        "points": gettext("points"), "activities": gettext("activities attended"),
+        "proposals": gettext("proposals"), "reports": gettext("public-opinion reports"),
+        "consultations": gettext("consultations"), "coverage": gettext("three-enters coverage (%)"),
+        "members": gettext("members"), "points_per_member": gettext("points per member"),
+    }
+    return render(request, "assessments/dashboard.html", {
+        "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "data": data,
+        "committees": _committees(request), "has_districts": bool(data["districts"]["labels"]),
+    })

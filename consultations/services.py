@@ -312,6 +312,9 @@ def attendance_set(*, session_id: int, member, status: str, reason: str = "", ac
         session=session, member=member, defaults={"status": status, "reason": reason.strip()}
     )
     record_event(session, actor=actor, verb="attendance", data={"member": member.pk, "status": status})
+    from assessments.services import rollup_mark_stale  # a corrected attendance: duty-record roll-ups go stale
+
+    rollup_mark_stale(committee_id=session.committee_id, on=timezone.localtime(session.starts_at).date())
     return row
 
 

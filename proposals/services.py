@@ -48,6 +48,13 @@ class NotPermitted(DomainError):
 
 # --- helpers --------------------------------------------------------------------------------------
 
+
+def _duty_changed(committee_id: int, on) -> None:
+    """A fact counted in duty records changed: the assessments' roll-ups of that quarter on go stale."""
+    from assessments.services import rollup_mark_stale
+
+    rollup_mark_stale(committee_id=committee_id, on=on.date() if hasattr(on, "date") else on)
+
 def _lock(proposal_id: int) -> Proposal:
     try:
         return Proposal.objects.select_for_update().get(pk=proposal_id)
@@ -221,6 +228,7 @@ def proposal_file(*, proposal_id: int, actor) -> Proposal:
         m=Max("serial_number"))["m"]
     proposal.serial_number = (top or 0) + 1
     proposal.filed_at = timezone.now()
+    _duty_changed(proposal.committee_id, timezone.localdate())
     return _move(proposal, S.FILED, actor=actor, verb="filed", fields=["serial_number", "filed_at"],
                  comment=proposal.number_display)
 
@@ -502,6 +510,7 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
     proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
     record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
+    _duty_changed(proposal.committee_id, timezone.localdate())
     return proposal
 
 
@@ -602,6 +611,7 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
     if not (reason or "").strip():
         raise DomainError({"reason": _("Give the reason for declining.")})
     report.decline_reason = reason.strip()
+    _duty_changed(report.committee_id, timezone.localdate())
     return _move_report(report, R.DECLINED, actor=actor, verb="declined", comment=report.decline_reason,
                         fields=["decline_reason"])
 
@@ -638,6 +648,7 @@ def report_record_adoption(*, report_id: int, actor, level: str, date: date, ado
         raise DomainError({"level": _("Adoption at this level is already recorded.")})
     adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
     record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
+    _duty_changed(report.committee_id, date)
     return adoption
 
 
@@ -652,4 +663,5 @@ def report_record_instruction(*, report_id: int, actor, leader: str, level: str,
     instruction = Instruction.objects.create(report=report, leader=leader.strip(), level=level, date=date,
                                              text=text.strip())
     record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
+    _duty_changed(report.committee_id, date)
     return instruction

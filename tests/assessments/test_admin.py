@@ -27,7 +27,8 @@ def district_rules(world):
 def _form_data(rule_set, **rows):
     """A full POST of the editor for a rule set with no rows yet, plus the given inline rows."""
     data = {"committee": rule_set.committee_id, "year": rule_set.year, "name": "", "base_score": "70",
-            "bonus_cap": "", "notes": ""}
+            "bonus_cap": "", "notes": "", "award_top_n": "0", "award_min_points": "", "funding_per_member": "0",
+            "funding_per_filed_activity": "0", "funding_cap": ""}
     for prefix in INLINES:
         given = rows.get(prefix, [])
         data.update({f"{prefix}-TOTAL_FORMS": len(given), f"{prefix}-INITIAL_FORMS": 0,

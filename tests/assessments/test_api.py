@@ -48,7 +48,7 @@ def test_a_member_reads_their_own_record_with_every_line_linked_to_its_source(wo
     assert [(line["kind"], line["points"]) for line in data["lines"]] == [
         ("plenary_present", "50.00"), ("activity_three_enters", "2.00"), ("proposal_submitted", "5.00")]
     proposal = data["lines"][2]
-    assert proposal["source"] == {"model": "proposals.proposal", "id": 12, "url": None}  # no proposal page yet
+    assert proposal["source"] == {"model": "proposals.proposal", "id": 12, "url": "/proposals/12/"}
     assert (proposal["title"], proposal["kind_label"], proposal["authors"]) == ("关于老旧小区加装电梯的建议", "提交提案", 2)
     assert {c["category"]: c["capped"] for c in data["categories"]} == {"会议": "50.00", "活动": "2.00", "提案": "5.00"}
 

@@ -1,0 +1,202 @@
+"""Duty events read from the real source tables: activities, proposals, reports, consultations."""
+from datetime import date, datetime, time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments.kinds import EventKind as K
+from assessments.models import MemberSnapshot
+from assessments.selectors import duty_record
+from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
+from assessments.sources import duty_events, source_url
+from consultations.models import Attendance as SessionAttendance
+from groups.models import Activity, Attendance
+from proposals.models import Adoption, CoSigner, Instruction, OpinionReport, Proposal
+from tests import factories as f
+from tests.assessments.helpers import D, subtotals
+from tests.consultations.factories import SessionFactory
+from tests.groups.factories import ActivityFactory
+from tests.proposals.factories import OpinionReportFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(month, day, hour=10):
+    return timezone.make_aware(datetime.combine(date(2026, month, day), time(hour)))
+
+
+def activity(world, month, day, members, *, kind=Activity.Kind.STUDY, state=Activity.State.HELD, status="present",
+             hour=10):
+    act = ActivityFactory(group=world.group, kind=kind, starts_at=at(month, day, hour), state=state,
+                          **({"target": Activity.Target.COMMUNITY} if kind == Activity.Kind.THREE_ENTERS else {}))
+    extra = {"signed_in_at": act.starts_at, "sign_in_method": Attendance.Method.CONVENER} if status == "present" else {}
+    if status == Attendance.Status.EXCUSED:
+        extra = {"leave": Attendance.Leave.APPROVED, "leave_reason": "出差"}
+    Attendance.objects.bulk_create([Attendance(activity=act, member=m, status=status, **extra) for m in members])
+    return act
+
+
+def proposal(world, lead, *, submitted, filed=None, cosigners=(), is_key=False):
+    p = ProposalFactory(committee=world.district, lead_proposer=lead, submitted_at=at(*submitted),
+                        filed_at=at(*filed) if filed else None, is_key=is_key,
+                        state=Proposal.State.FILED if filed else Proposal.State.SUBMITTED)
+    for m in cosigners:
+        CoSigner.objects.create(proposal=p, member=m, status=CoSigner.Status.CONFIRMED, deadline=date(2026, 1, 31))
+    return p
+
+
+def report(world, author, *, submitted, state=OpinionReport.State.ACCEPTED, changed=None):
+    r = OpinionReportFactory(committee=world.district, author=author, state=state,
+                             decline_reason="内容与已采用信息重复" if state == OpinionReport.State.DECLINED else "")
+    OpinionReport.objects.filter(pk=r.pk).update(created_at=at(*submitted), updated_at=at(*(changed or submitted)))
+    return r
+
+
+@pytest.fixture
+def year_of_work(world):
+    """The member's 2026 in the district, scored by 合肥's rules (base 85)."""
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
+    me, convener = world.member_record, world.convener_member
+    for month in (1, 2, 3, 4):
+        activity(world, month, 10, [me, convener])                              # 4 × 7.5
+    activity(world, 5, 6, [me], kind=Activity.Kind.THREE_ENTERS)              # 7.5 → 活动 37.5, cap 30
+    activity(world, 2, 20, [me], status=Attendance.Status.EXCUSED)            # listed, 0
+    activity(world, 3, 20, [me], status=Attendance.Status.ABSENT)             # listed, 0
+    activity(world, 3, 21, [me], status=Attendance.Status.INVITED)            # not recorded: left out
+    activity(world, 3, 22, [me], state=Activity.State.CANCELLED)              # cancelled: left out
+    activity(world, 3, 23, [world.outsider_member])                           # another committee's member
+    sole = proposal(world, me, submitted=(1, 5), filed=(2, 1))                # filed as lead: 15
+    joint = proposal(world, me, submitted=(1, 6), filed=(2, 2), cosigners=[convener])  # joint first: 10
+    proposal(world, me, submitted=(1, 7), filed=(5, 3), is_key=True)          # 2nd filed: +5 (提案加分); key: no rule
+    proposal(world, me, submitted=(4, 8))                                     # submitted only
+    adopted = report(world, me, submitted=(3, 1))
+    Adoption.objects.create(report=adopted, level="city", date=date(2026, 4, 2))   # 10 + 6 (市级以上)
+    Instruction.objects.create(report=adopted, leader="李市长", level="city", date=date(2026, 4, 9), text="请研究")
+    report(world, me, submitted=(2, 3), state=OpinionReport.State.DECLINED, changed=(2, 10))  # not adopted: 1
+    session = SessionFactory(committee=world.district, starts_at=at(6, 1))
+    SessionAttendance.objects.create(session=session, member=me, status=SessionAttendance.Status.PRESENT)
+    return {"sole": sole, "joint": joint, "adopted": adopted, "session": session}
+
+
+def test_duty_record_lines_points_and_caps_from_the_source_tables(world, year_of_work):
+    record = duty_record(world.member_record, 2026)
+    kinds = sorted(str(line.event.kind) for line in record.lines)
+    assert kinds == sorted(str(k) for k in [
+        *[K.ACTIVITY_STUDY] * 4, K.ACTIVITY_THREE_ENTERS, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT,
+        *[K.PROPOSAL_SUBMITTED] * 4, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST, K.PROPOSAL_FILED_LEAD,
+        K.PROPOSAL_KEY_LEAD,
+        *[K.REPORT_SUBMITTED] * 2, *[K.REPORT_ADOPTED_CITY] * 2, K.INSTRUCTION_CITY,  # adoption: 2 lines
+        K.REPORT_NOT_ADOPTED,
+        K.CONSULTATION_PRESENT,
+    ])
+    assert subtotals(record.breakdown) == {
+        "活动": (D("37.50"), D("30.00")), "提案": (D(25), D(25)), "提案加分": (D(5), D(5)),
+        "社情民意": (D(11), D(11)), "市级以上采用": (D(6), D(6)),
+    }
+    assert record.breakdown.total == D(85) + D(30) + D(25) + D(5) + D(11) + D(6)
+    joint = next(line for line in record.lines if line.event.kind == K.PROPOSAL_JOINT_FIRST)
+    assert joint.event.authors == 2 and joint.event.role == "first_author" and joint.points == D(10)
+    # every line links to its source page
+    assert all(source_url(line.event.source) for line in record.lines)
+    assert source_url(("proposals.proposal", year_of_work["sole"].pk)) == f"/proposals/{year_of_work['sole'].pk}/"
+    assert source_url(("consultations.consultationsession", year_of_work["session"].pk))
+
+
+def test_the_cosigner_gets_the_cosigner_line(world, year_of_work):
+    record = duty_record(world.convener_member, 2026)
+    kinds = sorted(line.event.kind for line in record.lines)
+    assert kinds == sorted([*[K.ACTIVITY_STUDY] * 4, K.PROPOSAL_SUBMITTED, K.PROPOSAL_FILED_COSIGNER])
+    assert subtotals(record.breakdown)["提案"] == (D(5), D(5))
+
+
+def test_a_quarter_lists_only_its_events_and_prices_extras_over_the_year(world, year_of_work):
+    record = duty_record(world.member_record, 2026, quarter=2)
+    assert {line.event.kind for line in record.lines} == {
+        K.ACTIVITY_STUDY, K.ACTIVITY_THREE_ENTERS, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_KEY_LEAD, K.PROPOSAL_SUBMITTED,
+        K.REPORT_ADOPTED_CITY, K.INSTRUCTION_CITY, K.CONSULTATION_PRESENT}
+    extra = next(line for line in record.lines if line.event.kind == K.PROPOSAL_FILED_LEAD)
+    assert extra.points == D(5) and extra.category == "提案加分"
+
+
+def test_events_stream_in_member_order_and_respect_member_ids(world, year_of_work):
+    rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
+    ids = [m for m, _e in rows]
+    assert ids == sorted(ids) and world.outsider_member.pk not in ids
+    only = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31),
+                            member_ids=[world.convener_member.pk]))
+    assert {m for m, _e in only} == {world.convener_member.pk} and len(only) == 6
+
+
+def _run(world, quarter):
+    run = rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff)
+    return rollup_execute(run_id=run.pk)
+
+
+def _snapshots():
+    return sorted(MemberSnapshot.objects.values(
+        "member_id", "quarter", "points", "points_by_category", "ytd_total", "ytd_grade", "missing",
+        "activities_present", "activities_excused", "activities_absent", "three_enters", "proposals", "reports",
+        "consultations"), key=repr)
+
+
+def test_rollup_reads_the_sources_and_is_reproducible(world, year_of_work):
+    _run(world, 2)
+    first = _snapshots()
+    mine = next(s for s in first if s["member_id"] == world.member_record.pk)
+    assert (mine["activities_present"], mine["three_enters"], mine["proposals"], mine["consultations"]) == (2, 1, 1, 1)
+    assert mine["ytd_total"] == D(85) + D(30) + D(25) + D(5) + D(11) + D(6)
+    _run(world, 2)
+    assert _snapshots() == first
+
+
+def test_rollup_query_count_does_not_grow_with_members(world):
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
+
+    def add_members(n):
+        members = [f.MembershipFactory(group=world.group, member__committee=world.district,
+                                       member__term=world.member_record.term).member for _ in range(n)]
+        activity(world, 1, 10 + n, members)
+        for m in members:
+            proposal(world, m, submitted=(2, 1), filed=(2, 3), cosigners=[world.member_record])
+            r = report(world, m, submitted=(2, 4))
+            Adoption.objects.create(report=r, level="district", date=date(2026, 3, 1))
+            SessionAttendance.objects.create(session=SessionFactory(committee=world.district, starts_at=at(3, 2)),
+                                             member=m)
+
+    def queries():
+        run = rollup_start(committee=world.district, year=2026, quarter=1, actor=world.district_staff)
+        with CaptureQueriesContext(connection) as ctx:
+            rollup_execute(run_id=run.pk)
+        return len(ctx.captured_queries)
+
+    add_members(2)
+    queries()  # warms the content-type cache
+    small = queries()
+    add_members(8)
+    assert queries() == small
+    assert MemberSnapshot.objects.filter(quarter=1, proposals__gt=0).count() >= 10
+
+
+def test_activity_held_on_the_last_evening_of_a_quarter_counts_in_that_quarter(world):
+    activity(world, 3, 31, [world.member_record], hour=23)
+    rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 3, 31)))
+    assert [e.kind for _m, e in rows] == [K.ACTIVITY_STUDY]
+    assert rows[0][1].on == date(2026, 3, 31)
+
+
+def test_a_late_adoption_or_corrected_attendance_marks_the_quarter_stale(world, year_of_work):
+    from assessments.models import RollupRun
+    from consultations.services import attendance_set
+    from proposals.services import report_record_adoption
+
+    run = _run(world, 2)
+    assert not RollupRun.objects.get(pk=run.pk).is_stale
+    report_record_adoption(report_id=year_of_work["adopted"].pk, actor=world.district_staff, level="provincial",
+                           date=date(2026, 5, 20))
+    assert RollupRun.objects.get(pk=run.pk).is_stale
+    RollupRun.objects.filter(pk=run.pk).update(is_stale=False)
+    attendance_set(session_id=year_of_work["session"].pk, member=world.member_record, status="absent",
+                   actor=world.district_staff)
+    assert RollupRun.objects.get(pk=run.pk).is_stale
