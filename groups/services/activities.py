@@ -117,6 +117,13 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     return activity
 
 
+def _rollup_stale(activity: Activity) -> None:
+    """A change to a past quarter's activity or attendance: its duty-record roll-ups must be recomputed."""
+    from assessments.services import rollup_mark_stale  # assessments reads groups, not the other way round
+
+    rollup_mark_stale(committee_id=activity.committee_id, on=timezone.localtime(activity.starts_at).date())
+
+
 def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str,
                 comment: str = "") -> Activity:
     if activity.state not in allowed:
@@ -126,6 +133,7 @@ def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str,
     activity.version += 1
     activity.save(update_fields=["state", "version", "updated_at"])
     record_event(activity, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
+    _rollup_stale(activity)
     return activity
 
 
@@ -250,6 +258,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     attendance.save(update_fields=["leave", "leave_decided_by", "status"])
     record_event(attendance.activity, actor=actor, verb="leave_approved" if approve else "leave_refused",
                  data={"member": attendance.member_id})
+    _rollup_stale(attendance.activity)
     return attendance
 
 
@@ -322,6 +331,7 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     Attendance.objects.bulk_update(changed, ["status", "leave_reason", "signed_in_at", "sign_in_method"])
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
+    _rollup_stale(activity)
     record_event(activity, actor=actor, verb="attendance_recorded",
                  data={str(r.member_id): r.status for r in changed})
     return activity

@@ -200,3 +200,21 @@ def test_a_late_adoption_or_corrected_attendance_marks_the_quarter_stale(world, 
     attendance_set(session_id=year_of_work["session"].pk, member=world.member_record, status="absent",
                    actor=world.district_staff)
     assert RollupRun.objects.get(pk=run.pk).is_stale
+
+
+def test_a_change_to_an_activity_of_a_rolled_up_quarter_marks_it_stale(world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from assessments.models import RollupRun
+    from groups.services import activities as activity_services
+    from tests.groups.factories import ActivityFactory
+
+    may = datetime(2026, 5, 6, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    activity = ActivityFactory(group=world.group, state="announced", starts_at=may, ends_at=may.replace(hour=11))
+    done = RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.DONE)
+    earlier = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    activity_services.activity_cancel(activity_id=activity.pk, actor=world.convener)
+    done.refresh_from_db()
+    earlier.refresh_from_db()
+    assert done.is_stale and not earlier.is_stale
