@@ -1,6 +1,7 @@
 """Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -15,6 +16,8 @@ from groups.models import Committee
 from .models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RollupRun, RuleSet
 from .presets import PRESETS
 from .scoring import RuleBook
+
+logger = logging.getLogger(__name__)
 
 
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
@@ -145,8 +148,20 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
             record_event(run, actor=None, verb="done", data={"members": run.members_done})
     except Exception as exc:
         RollupRun.objects.filter(pk=run_id).update(status=RollupRun.Status.FAILED, error=repr(exc)[:2000])
+        _announce(RollupRun.objects.get(pk=run_id))
         raise
+    _announce(run)
     return run
+
+
+def _announce(run: RollupRun) -> None:
+    """Tell the committee's staff the run finished or failed (the 5-minute rule is the safety net, same keys)."""
+    from .reminders import notify_rollup
+
+    try:
+        notify_rollup(run)
+    except Exception:  # a notification problem must not fail or repeat the roll-up itself
+        logger.exception("roll-up %s: staff could not be notified", run.pk)
 
 
 def rollup_mark_stale(*, committee_id: int, on: date) -> int:

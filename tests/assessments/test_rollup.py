@@ -236,3 +236,15 @@ def test_beat_tries_a_failed_quarter_again_but_not_a_done_one(world):
     RollupRun.objects.create(committee=world.city, year=2026, quarter=1, status=RollupRun.Status.DONE)
     started = rollup_start_due(today=ev(K.REPORT_ADOPTED, 4, 2).on)
     assert sorted(r.committee_id for r in started) == sorted([world.district.pk, world.other.pk])
+
+
+def test_staff_hear_when_a_roll_up_finishes(world):
+    from assessments import services
+    from assessments.models import RollupRun
+    from core.notifications.models import Notification
+
+    run = RollupRun.objects.create(committee=world.district, year=2026, quarter=1)
+    services.rollup_execute(run_id=run.pk)
+    assert Notification.objects.filter(recipient=world.district_staff).exists()
+    services.rollup_execute(run_id=run.pk)  # a redelivered task tells nobody twice
+    assert Notification.objects.filter(recipient=world.district_staff).count() == 1
