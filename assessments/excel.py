@@ -31,7 +31,7 @@ def funding_workbook(groups, locked: bool) -> bytes:
     """One line per group: rank, points, members, filed activities, award candidate, funding."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Group funding"))
-    sheet.append([pgettext("assessment", "rank"), _("group"), _("points"), _("members"), _("filed activities"),
+    sheet.append([pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"), _("filed activities"),
                   _("award candidate"), _("funding")])
     for g in groups:
         sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities,

@@ -206,7 +206,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return self._transition(activity_services.activity_cancel, reason=str(request.data.get("reason", "")))
 
     @extend_schema(request=serializers.AttendanceRecordSerializer, responses=serializers.AttendanceSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list, never paged
     def attendance(self, request, pk=None):
         """GET the invited members' attendance; POST records it for many members at once (conveners)."""
         activity = self.get_object() if request.method == "GET" else None

@@ -80,6 +80,20 @@ IN_COMMITTEE = LOGGED_IN - {"outsider", "ostaff"}  # everyone attached to the di
 # --- The table ---------------------------------------------------------------------------------------------
 
 RULES: dict[str, Rule] = {
+    "api:assessment-list": api(CITY_OVERSIGHT),
+    "api:assessment-groups": api(CITY_OVERSIGHT),
+    "api:assessment-funding": api(CITY_OVERSIGHT),
+    "api:consultation-outcome-draft-proposal": api(post_only=True),
+    "api:consultation-outcome-link-proposal": api(post_only=True),
+    "api:consultation-topic-link-research": api(post_only=True),
+    "assessments:annual": page(OVERSIGHT),
+    "assessments:dashboard": page(OVERSIGHT),
+    "assessments:funding_export": page(OVERSIGHT),
+    "assessments:assessment_export": page(CITY_OVERSIGHT),
+    "assessments:member_record": page({"member", "convener", "staff"}),  # the member, their convener, staff
+    "assessments:member_record_pdf": page({"member", "convener", "staff"}),
+    "assessments:my_record": page(ANY_MEMBER),
+    "assessments:my_record_pdf": page(ANY_MEMBER),
     "api-docs": page(EVERYONE),
     "api:activity-announce": api(post_only=True),
     "api:activity-attendance": api(GROUP_READERS),
@@ -232,6 +246,7 @@ RULES: dict[str, Rule] = {
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
     "api:duty-record": "member_id",
+    "assessments:member_record": "member_id", "assessments:member_record_pdf": "member_id",
     "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
     "groups:group_detail": "group", "groups:group_activities": "group", "groups:activity_new": "group",
     "groups:plan": "plan", "groups:plan_item_delete": "plan_item",
@@ -258,9 +273,19 @@ for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinio
     for _action in ("detail", "announce", "attendance", "cancel", "file", "hold", "assign", "close", "merge", "rate",
                     "reject", "reply", "request-reassignment", "submit", "accept", "decline", "record-adoption",
                     "record-instruction", "adopt", "rank", "publish", "evaluate", "progress", "proposal-draft",
+                    "draft-proposal", "link-proposal", "link-research",
                     "review", "supervise"):
         if f"{_kind}-{_action}" != "opinion-report-submit":
             ARGS.setdefault(f"api:{_kind}-{_action}", _key)
+
+
+# Query strings for endpoints that need them to answer at all (a 400 would say nothing about permissions).
+QUERY = {
+    "api:assessment-list": "?committee={district}&year={year}",
+    "api:assessment-groups": "?committee={district}&year={year}",
+    "api:assessment-funding": "?committee={district}&year={year}",
+    "assessments:assessment_export": "?committee={district}&year={year}",
+}
 
 
 # --- Objects the URLs point at -----------------------------------------------------------------------------
@@ -415,6 +440,8 @@ def test_permission_matrix(world, client, settings, tmp_path):
             continue
         key = ARGS.get(name)
         url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
+        if name in QUERY:
+            url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
         for role in ROLES:
             response = clients[role].get(url)
             got = response.status_code
