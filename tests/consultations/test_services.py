@@ -364,7 +364,6 @@ def test_attendance_counts_per_member_for_duty_records(world):
 
 
 def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
-    from django_celery_beat.models import PeriodicTask
 
     from consultations.tasks import flag_overdue_outcomes
 
@@ -376,4 +375,17 @@ def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
     Outcome.objects.filter(pk=late.pk).update(deadline=date.today() - timedelta(days=1))  # a new deadline, late again
     assert services.outcomes_flag_overdue() == 1
     assert AuditEvent.objects.filter(object_id=str(late.pk), verb="overdue").count() == 2
+
+
+def test_the_daily_overdue_check_is_a_beat_entry_created_by_a_migration():
+    """Run the data migration's function itself: a transactional test earlier in the same process may
+    have flushed the rows the migration wrote when the test database was built."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    migration = import_module("consultations.migrations.0002_overdue_schedule")
+    migration.create(apps, None)
+    migration.create(apps, None)  # idempotent
     assert PeriodicTask.objects.get(task="consultations.flag_overdue_outcomes").enabled
