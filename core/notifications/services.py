@@ -115,7 +115,7 @@ def notify(
     except IntegrityError:
         return Notification.objects.get(**lookup), False
     now = timezone.now()
-    channel_list = channels if channels is not None else channels_for(recipient, kind)
+    channel_list = [c for c in channels if c in Channel.values] if channels is not None else channels_for(recipient, kind)
     Delivery.objects.bulk_create([
         Delivery(notification=notification, channel=c, status=Delivery.Status.SENT, sent_at=now, attempts=1)
         if c == Channel.IN_APP
