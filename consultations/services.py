@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
+from core.uploads import content_type_of
 from groups.access import scope_of
 
 from .models import (
@@ -353,27 +354,6 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
     return rec
 
 
-# Magic numbers of what we accept: a sign-in sheet photo, a scanned PDF, an office document.
-SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"PK\x03\x04", "application/zip"),  # docx, xlsx, pptx
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # doc, xls
-]
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for magic, ctype in SIGNATURES:
-        if head.startswith(magic):
-            return ctype
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 @transaction.atomic
 def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocument:
     """Store minutes or evidence after checking size and content (not the file name)."""
@@ -384,7 +364,7 @@ def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocu
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    ctype = sniff_content_type(head)
+    ctype = content_type_of(head)
     if ctype is None:
         raise DomainError(_("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."))
     doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,

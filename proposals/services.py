@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
+from core.uploads import PDF, content_type_of, read_head
 from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
@@ -393,10 +394,7 @@ def check_pdf(upload) -> None:
         raise DomainError({"signed_pdf": _("Attach the signed reply as a PDF.")})
     if upload.size > MAX_PDF_BYTES:
         raise DomainError({"signed_pdf": _("The PDF is larger than 20 MB.")})
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
+    if content_type_of(read_head(upload)) != PDF:
         raise DomainError({"signed_pdf": _("The file is not a PDF.")})
 
 

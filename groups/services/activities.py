@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
+from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -344,8 +345,8 @@ IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WE
 
 def sniff(data: bytes) -> tuple[str, str, str]:
     """(kind, content type, extension) decided by the file's content, not its name."""
-    if data.startswith(b"%PDF-"):
-        return Evidence.Kind.DOCUMENT, "application/pdf", "pdf"
+    if content_type_of(data[:HEAD_BYTES]) == PDF:
+        return Evidence.Kind.DOCUMENT, PDF, "pdf"
     from PIL import Image, UnidentifiedImageError
 
     try:
