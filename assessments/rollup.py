@@ -150,12 +150,24 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
     )
 
 
-def replace_quarter(run: RollupRun) -> int:
-    """Drop the quarter's previous snapshot and write the new one (the caller holds the transaction)."""
+STAGES = ("members", "groups", "committee")
+
+
+def replace_quarter(run: RollupRun, progress=None) -> int:
+    """Drop the quarter's previous snapshot and write the new one (the caller holds the transaction).
+
+    ``progress(stage, done, total)`` is called as each stage of ``STAGES`` starts (done = stages
+    finished so far, total = len(STAGES)) and once more with ("done", total, total) at the end.
+    """
+    report = progress or (lambda stage, done, total: None)
     where = {"committee_id": run.committee_id, "year": run.year, "quarter": run.quarter}
     for model in (MemberSnapshot, GroupSnapshot, CommitteeSnapshot):
         model.objects.filter(**where).delete()
+    report(STAGES[0], 0, len(STAGES))
     written = member_snapshots(run)
+    report(STAGES[1], 1, len(STAGES))
     group_snapshots(run)
+    report(STAGES[2], 2, len(STAGES))
     committee_snapshot(run)
+    report("done", len(STAGES), len(STAGES))
     return written
