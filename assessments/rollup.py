@@ -1,30 +1,59 @@
-"""Computing a committee's quarter: member snapshots from the scoring engine, then group and
-committee snapshots aggregated from them in SQL. Called by ``services.rollup_execute`` inside the
-transaction that replaces the quarter's snapshot.
+"""Computing a committee's quarter in the database: member, group and committee snapshots written
+with ``INSERT … SELECT`` statements, no Python loop over members. Called by
+``services.rollup_execute`` inside the transaction that replaces the quarter's snapshot.
 
-Members are read in id order and merged with the event stream (also in member order), so the
-work is one pass with a fixed number of queries whatever the number of members; snapshots are
-written with bulk inserts.
+The member statement is the scoring engine (``scoring.py``) in SQL, over the relation of duty events
+that ``event_sql`` builds from the source tables (year to date, so extras stay extras):
+
+1. ``km`` maps each event kind to the rule kinds that price it for *this* rule book (the first kind of
+   each pricing slot that has a rule), with the kind's rank for the engine's event order;
+2. ``pr`` numbers each member's events per rule kind in date order — a window function, only for
+   rule kinds with "from the nth occurrence" rules; ``ln`` joins the rule that applies and prices the
+   line in whole cents (points × quantity, divided among the authors when the rule says so, rounded
+   half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``);
+3. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
+   ``tot`` adds the bonus (capped), deductions and the quarter's points and builds the category map;
+4. ``fa`` counts the quarter's figures and the year's events for the minimum requirements;
+5. the final ``SELECT`` joins every member in office (members without events get an empty line),
+   adds the base and the grade band, and lists the minimums not met.
+
+``tests/assessments/test_rollup_sql.py`` checks this against ``scoring.score`` on generated rule
+books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated
+from the member snapshots, category maps included, in SQL as well.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
-from .kinds import EventKind as K
-from .kinds import counts_as
+from .event_sql import event_sql
+from .kinds import EventKind, counts_as, pricing_of
 from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
-from .scoring import RuleBook, score
-from .sources import by_member, duty_events
+from .scoring import RuleBook
 
-BATCH = 2000
+
+@dataclass(frozen=True)
+class Query:
+    """A ``WITH`` clause and the select list + ``FROM …`` that follows it, each with its parameters."""
+
+    with_sql: str
+    with_params: list
+    select_sql: str
+    select_params: list
+
+    def sql(self) -> tuple[str, list]:
+        return f"WITH {self.with_sql}\nSELECT {self.select_sql}", [*self.with_params, *self.select_params]
+
 EMPTY_BOOK = RuleBook(rules=())
+NEVER = 2**31 - 1  # "until the last occurrence" for the last rule of a kind
 # Snapshot figure -> the event kind it counts (events of a more specific kind count too).
+K = EventKind
 FIGURES = {
     "activities_present": K.ACTIVITY_PRESENT,
     "activities_excused": K.ACTIVITY_EXCUSED,
@@ -35,6 +64,7 @@ FIGURES = {
     "consultations": K.CONSULTATION_PRESENT,
 }
 SUMMED = [*FIGURES, "points"]
+STAGES = ("members", "groups", "committee")
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
@@ -52,105 +82,255 @@ def book_for(committee_id: int, year: int) -> RuleBook:
     return rule_set.book() if rule_set else EMPTY_BOOK
 
 
-def _member_snapshot(run: RollupRun, member_id: int, book: RuleBook, events, start: date, end: date):
-    """Quarter figures and points (lines priced over the year so far, so extras stay extras)."""
-    breakdown = score(book, events)
-    in_quarter = [e for e in events if start <= e.on <= end]
-    figures = {name: sum(1 for e in in_quarter if kind in counts_as(e.kind)) for name, kind in FIGURES.items()}
-    by_category: dict[str, Decimal] = defaultdict(Decimal)
-    for line in breakdown.lines:
-        if line.rule_kind is not None and start <= line.event.on <= end:
-            by_category[line.category] += line.points
-    return MemberSnapshot(
-        run=run, committee_id=run.committee_id, member_id=member_id, year=run.year, quarter=run.quarter,
-        points=sum(by_category.values(), Decimal(0)), points_by_category=_json(by_category),
-        ytd_total=breakdown.total, ytd_grade=breakdown.grade or "",
-        missing=[{"kind": m.kind, "required": m.required, "actual": m.actual} for m in breakdown.missing],
-        **figures,
-    )
+# --- the two dialects -----------------------------------------------------------------------------
+
+class _Dialect:
+    """The few expressions SQLite and PostgreSQL spell differently."""
+
+    def __init__(self, vendor: str):
+        self.pg = vendor == "postgresql"
+
+    def money(self, cents: str) -> str:  # whole cents -> a decimal column value
+        return f"(CAST({cents} AS numeric) / 100)" if self.pg else f"({cents} / 100.0)"
+
+    def amount_text(self, cents: str) -> str:  # whole cents -> '12.50', as str(Decimal) writes it
+        return f"CAST(CAST({cents} AS numeric) / 100 AS numeric(20, 2))::text" if self.pg \
+            else f"printf('%%.2f', {cents} / 100.0)"
+
+    def object_agg(self, key: str, value: str, where: str) -> str:
+        fn = "jsonb_object_agg" if self.pg else "json_group_object"
+        return f"{fn}({key}, {value}) FILTER (WHERE {where})"
+
+    def json(self, text: str) -> str:
+        return f"CAST({text} AS jsonb)" if self.pg else text
+
+    def empty_object(self) -> str:
+        return "CAST('{}' AS jsonb)" if self.pg else "'{}'"
+
+    def each(self, column: str) -> str:  # (key, value) rows of a JSON object column, values as text
+        return f"jsonb_each_text({column})" if self.pg else f"json_each({column})"
+
+    def cents_of(self, text: str) -> str:  # '12.50' -> 1250
+        return f"CAST(ROUND(CAST({text} AS numeric) * 100) AS bigint)" if self.pg \
+            else f"CAST(ROUND(CAST({text} AS REAL) * 100) AS INTEGER)"
+
+    def text(self, param: str) -> str:
+        return f"CAST({param} AS varchar)" if self.pg else param
 
 
-def _json(amounts: dict[str, Decimal]) -> dict[str, str]:
-    return {k: str(v) for k, v in sorted(amounts.items())}
+def _table(name: str, columns: tuple[str, ...], rows: list[tuple], types: tuple[str, ...]) -> tuple[str, list]:
+    """A CTE of literal rows (parameters); an empty one selects typed NULLs and no row."""
+    head = f"{name}({', '.join(columns)}) AS "
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {t})" for t in types)
+        return head + f"(SELECT {nulls} WHERE 1 = 0)", []
+    first = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+    rest = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return head + "(VALUES " + ", ".join([first] + [rest] * (len(rows) - 1)) + ")", [v for row in rows for v in row]
+
+
+def _cents(amount: Decimal) -> int:
+    cents = amount * 100
+    if cents != int(cents):
+        raise ValueError(f"{amount} has more than two decimal places")
+    return int(cents)
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    values = sorted(values)
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+# --- member snapshots -----------------------------------------------------------------------------
+
+def scoring_sql(book: RuleBook, events: tuple[str, tuple], *, quarter_start: date, dialect: _Dialect,
+                member_filter: tuple[str, list]) -> tuple[Query, list[str]]:
+    """One row per member (the columns named): the quarter's snapshot figures and points."""
+    adapt = connection.ops.adapt_datefield_value
+    qs = adapt(quarter_start)
+    kinds = sorted(EventKind.values)
+    kind_rank = {kind: rank for rank, kind in enumerate(kinds, start=1)}
+    nth_kinds = {r.kind for r in book.rules if r.nth_from > 1}
+    km_rows = []
+    for kind in kinds:
+        for slot in pricing_of(kind):
+            rule_kind = next((k for k in slot if book.rules_for(k)), None)
+            if rule_kind is not None:
+                km_rows.append((kind, str(rule_kind), kind_rank[kind], int(rule_kind in nth_kinds)))
+    ru_rows = []
+    for rule_kind in sorted({r.kind for r in book.rules}):
+        rules = book.rules_for(rule_kind)
+        for rule, after in zip(rules, [*rules[1:], None], strict=True):
+            ru_rows.append((str(rule_kind), rule.nth_from, after.nth_from if after else NEVER, _cents(rule.points),
+                            int(rule.per_unit), int(rule.share == "split"), rule.category))
+    cp_rows = [(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category]
+
+    params: list = []
+    ctes = []
+    ev_sql, ev_params = events
+    ctes.append(f"ev(m, k, d, q, a, s, p) AS ({ev_sql})")
+    params += ev_params
+    for name, columns, rows, types in (
+            ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
+            ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "cat"), ru_rows,
+             ("varchar(30)", "integer", "integer", "bigint", "integer", "integer", "varchar(30)")),
+            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "bigint"))):
+        sql, values = _table(name, columns, rows, types)
+        ctes.append(sql)
+        params += values
+    num = "(CASE WHEN ru.pu = 1 THEN ru.pc * pr.q ELSE ru.pc END)"
+    line = (f"CASE WHEN ru.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + pr.a) / (2 * pr.a) "
+            f"ELSE -((-2 * {num} + pr.a) / (2 * pr.a)) END")
+    ctes.append(
+        "pr(m, d, q, a, rk, n) AS ("
+        "SELECT ev.m, ev.d, ev.q, ev.a, km.rk, 1 FROM ev JOIN km ON km.k = ev.k WHERE km.occ = 0 "
+        "UNION ALL SELECT ev.m, ev.d, ev.q, ev.a, km.rk, "
+        "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
+        "FROM ev JOIN km ON km.k = ev.k WHERE km.occ = 1)")
+    ctes.append(f"ln(m, d, cat, c) AS (SELECT pr.m, pr.d, ru.cat, {line} FROM pr "
+                "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt)")
+    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), "
+                "SUM(CASE WHEN ln.d >= %s THEN ln.c ELSE 0 END), SUM(CASE WHEN ln.d >= %s THEN 1 ELSE 0 END) "
+                "FROM ln GROUP BY ln.m, ln.cat)")
+    params += [qs, qs]
+    ctes.append("cc(m, cat, y, qc, qn) AS (SELECT ca.m, ca.cat, "
+                "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn "
+                "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)")
+    cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.qc"), "cc.qn > 0")
+    ctes.append("tot(m, bonus, ded, qp, cats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
+                f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats} FROM cc GROUP BY cc.m)")
+
+    standing_for = {target: {k for k in kinds if target in counts_as(k)} for target in kinds}
+    counts = []
+    for name, target in FIGURES.items():
+        cond, values = _in("ev.k", standing_for[target])
+        counts.append(f"SUM(CASE WHEN ev.d >= %s AND {cond} THEN 1 ELSE 0 END) AS {name}")
+        params += [qs, *values]
+    minimums = sorted(book.minimums.items())
+    for i, (kind, _required) in enumerate(minimums):
+        cond, values = _in("ev.k", standing_for.get(kind, {kind}))
+        counts.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS n{i}")
+        params += values
+    ctes.append(f"fa AS (SELECT ev.m, {', '.join(counts)} FROM ev GROUP BY ev.m)")
+
+    bonus = "COALESCE(tot.bonus, 0)"
+    if book.bonus_cap is not None:
+        cap = _cents(book.bonus_cap)
+        bonus = f"CASE WHEN {bonus} > {cap} THEN {cap} ELSE {bonus} END"
+    total = f"({_cents(book.base)} + {bonus} + COALESCE(tot.ded, 0))"
+    ctes.append(f"sc AS (SELECT mem.id AS m, {total} AS total FROM groups_member mem "
+                f"LEFT JOIN tot ON tot.m = mem.id WHERE {member_filter[0]})")
+    params += member_filter[1]
+
+    grade_params: list = []
+    whens = []
+    for band in book.bands:
+        conds = []
+        if band.min_score is not None:
+            conds.append(f"sc.total >= {_cents(band.min_score)}")
+        if band.max_score is not None:
+            conds.append(f"sc.total < {_cents(band.max_score)}")
+        whens.append(f"WHEN {' AND '.join(conds) or '1 = 1'} THEN {dialect.text('%s')}")
+        grade_params.append(band.label)
+    grade = f"CASE {' '.join(whens)} ELSE '' END" if whens else "''"
+
+    missing_parts, missing_params = [], []
+    for i, (kind, required) in enumerate(minimums):
+        actual = f"COALESCE(fa.n{i}, 0)"
+        missing_parts.append(f"CASE WHEN {actual} < {int(required)} THEN "
+                             f"'{{\"kind\": \"' || {dialect.text('%s')} || '\", \"required\": {int(required)}, "
+                             f"\"actual\": ' || {actual} || '}}, ' ELSE '' END")
+        missing_params.append(str(kind))
+    missing = ("'[' || RTRIM(" + " || ".join(missing_parts) + ", ', ') || ']'") if missing_parts else "'[]'"
+
+    columns = ["member_id", "points", "points_by_category", "ytd_total", "ytd_grade", "missing", *FIGURES]
+    select = (f"sc.m, {dialect.money('COALESCE(tot.qp, 0)')}, "
+              f"COALESCE(tot.cats, {dialect.empty_object()}), {dialect.money('sc.total')}, {grade}, "
+              f"{dialect.json(missing)}, " + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES) +
+              " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m")
+    return Query(",\n".join(ctes), params, select, grade_params + missing_params), columns
+
+
+def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
+    """``INSERT INTO model (constants…, columns…) WITH … SELECT constants…, <select>``; rows written.
+
+    (The statement starts with INSERT so that drivers report the row count: Python's sqlite3 gives
+    -1 for a statement that starts with WITH.)"""
+    names = [model._meta.get_field(c).column for c in [*constants, *columns]]
+    placeholders = ", ".join(["%s"] * len(constants))
+    statement = (f"INSERT INTO {model._meta.db_table} ({', '.join(names)})\nWITH {query.with_sql}\n"
+                 f"SELECT {placeholders}, {query.select_sql}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*query.with_params, *constants.values(), *query.select_params])
+        return cursor.rowcount
 
 
 def member_snapshots(run: RollupRun) -> int:
-    """Write a snapshot for every member in office; return how many."""
+    """Write a snapshot for every member in office, in one statement; return how many."""
     start, end = quarter_bounds(run.year, run.quarter)
-    book = book_for(run.committee_id, run.year)
-    streams = by_member(duty_events(run.committee, date(run.year, 1, 1), end))
-    pending = next(streams, None)
-    batch, written = [], 0
-    members = Member.objects.filter(committee_id=run.committee_id, status=Member.Status.ACTIVE).order_by("pk")
-    for member_id in members.values_list("pk", flat=True).iterator(chunk_size=BATCH):
-        while pending is not None and pending[0] < member_id:  # events of members no longer in office
-            pending = next(streams, None)
-        events = []
-        if pending is not None and pending[0] == member_id:
-            events, pending = pending[1], next(streams, None)
-        batch.append(_member_snapshot(run, member_id, book, events, start, end))
-        if len(batch) >= BATCH:
-            written += len(MemberSnapshot.objects.bulk_create(batch))
-            batch = []
-    written += len(MemberSnapshot.objects.bulk_create(batch))
-    return written
+    dialect = _Dialect(connection.vendor)
+    members = ("mem.committee_id = %s AND mem.status = %s", [run.committee_id, Member.Status.ACTIVE])
+    query, columns = scoring_sql(book_for(run.committee_id, run.year),
+                                 event_sql(run.committee, date(run.year, 1, 1), end),
+                                 quarter_start=start, dialect=dialect, member_filter=members)
+    constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
+    return _insert(MemberSnapshot, columns, constants, query)
 
 
-def _category_sums(snapshots, key) -> dict:
-    sums: dict = defaultdict(lambda: defaultdict(Decimal))
-    for owner, categories in snapshots:
-        for category, amount in categories.items():
-            sums[key(owner)][category] += Decimal(amount)
-    return sums
+# --- group and committee snapshots ------------------------------------------------------------------
+
+def _category_map(dialect: _Dialect, owner: str, pairs: str) -> str:
+    """From ``pairs`` (owner, member snapshot) rows, each owner's summed category map."""
+    return (f"SELECT x.o AS o, {dialect.object_agg('x.cat', dialect.amount_text('x.c'), '1 = 1')} AS cats FROM ("
+            f"SELECT {owner} AS o, j.key AS cat, SUM({dialect.cents_of('j.value')}) AS c FROM {pairs} "
+            f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY {owner}, j.key) x GROUP BY x.o")
 
 
 def group_snapshots(run: RollupRun) -> int:
-    """One row per active group, summed in SQL over its members' snapshots of the quarter."""
+    """One row per active group, summed over its members' snapshots of the quarter (each member once)."""
     start, end = quarter_bounds(run.year, run.quarter)
-    memberships = GroupMembership.objects.filter(group__committee_id=run.committee_id, joined_on__lte=end).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=start))
-    snap = "member__quarter_snapshots__"
-    rows = (
-        memberships.filter(**{f"{snap}run": run})
-        .values("group_id")
-        .annotate(members=Count("member_id", distinct=True),
-                  members_covered=Count("member_id", filter=Q(**{f"{snap}three_enters__gt": 0}), distinct=True),
-                  **{name: Sum(f"{snap}{name}") for name in SUMMED})
-    )
-    figures = {row.pop("group_id"): row for row in rows}
-    member_groups = defaultdict(list)
-    for group_id, member_id in memberships.values_list("group_id", "member_id"):
-        member_groups[member_id].append(group_id)
-    per_member = MemberSnapshot.objects.filter(run=run).values_list("member_id", "points_by_category")
-    categories: dict = defaultdict(lambda: defaultdict(Decimal))
-    for member_id, amounts in per_member.iterator(chunk_size=BATCH):
-        for group_id in member_groups.get(member_id, ()):
-            for category, amount in amounts.items():
-                categories[group_id][category] += Decimal(amount)
-    groups = ActivityGroup.objects.filter(committee_id=run.committee_id, is_active=True).values_list("pk", flat=True)
-    rows = [GroupSnapshot(run=run, committee_id=run.committee_id, group_id=g, year=run.year, quarter=run.quarter,
-                          points_by_category=_json(categories.get(g, {})),
-                          **{k: v or 0 for k, v in figures.get(g, {}).items()})
-            for g in groups]
-    return len(GroupSnapshot.objects.bulk_create(rows, batch_size=BATCH))
+    dialect = _Dialect(connection.vendor)
+    adapt = connection.ops.adapt_datefield_value
+    membership, group, snapshot = (GroupMembership._meta.db_table, ActivityGroup._meta.db_table,
+                                   MemberSnapshot._meta.db_table)
+    sums = ", ".join(f"SUM(ms.{name})" for name in SUMMED)
+    with_sql = (
+        f"gm(g, mid) AS (SELECT DISTINCT gm.group_id, gm.member_id FROM {membership} gm "
+        f"JOIN {group} g ON g.id = gm.group_id WHERE g.committee_id = %s AND gm.joined_on <= %s "
+        f"AND (gm.left_on IS NULL OR gm.left_on >= %s)),\n"
+        f"ms AS (SELECT * FROM {snapshot} WHERE run_id = %s),\n"
+        f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT gm.g, COUNT(*), "
+        f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} "
+        f"FROM gm JOIN ms ON ms.member_id = gm.mid GROUP BY gm.g),\n"
+        f"cat AS ({_category_map(dialect, 'gm.g', 'gm JOIN ms ON ms.member_id = gm.mid')})")
+    select_sql = (
+        "g.id, COALESCE(fig.members, 0), COALESCE(fig.covered, 0), "
+        + ", ".join(f"COALESCE(fig.{name}, 0)" for name in SUMMED)
+        + f", COALESCE(cat.cats, {dialect.empty_object()}) FROM {group} g LEFT JOIN fig ON fig.g = g.id "
+        f"LEFT JOIN cat ON cat.o = g.id WHERE g.committee_id = %s AND g.is_active = %s")
+    query = Query(with_sql, [run.committee_id, adapt(end), adapt(start), run.pk], select_sql, [run.committee_id, True])
+    columns = ["group", "members", "members_covered", *SUMMED, "points_by_category"]
+    constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
+    return _insert(GroupSnapshot, columns, constants, query)
 
 
 def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
     snapshots = MemberSnapshot.objects.filter(run=run)
     totals = snapshots.aggregate(members=Count("pk"), members_covered=Count("pk", filter=Q(three_enters__gt=0)),
                                  **{name: Sum(name) for name in SUMMED})
-    categories: dict[str, Decimal] = defaultdict(Decimal)
-    for amounts in snapshots.values_list("points_by_category", flat=True).iterator(chunk_size=BATCH):
-        for category, amount in amounts.items():
-            categories[category] += Decimal(amount)
+    dialect = _Dialect(connection.vendor)
+    sql = (f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {MemberSnapshot._meta.db_table} ms "
+           f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j WHERE ms.run_id = %s GROUP BY j.key")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [run.pk])
+        categories = {key: str(Decimal(cents) / 100) for key, cents in sorted(cursor.fetchall())}
     return CommitteeSnapshot.objects.create(
         run=run, committee_id=run.committee_id, year=run.year, quarter=run.quarter,
         groups=ActivityGroup.objects.filter(committee_id=run.committee_id, is_active=True).count(),
-        points_by_category=_json(categories), **{k: v or 0 for k, v in totals.items()},
+        points_by_category=categories, **{k: v or 0 for k, v in totals.items()},
     )
-
-
-STAGES = ("members", "groups", "committee")
 
 
 def replace_quarter(run: RollupRun, progress=None) -> int:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from assessments import rollup
+from assessments.event_sql import values_sql
 from assessments.kinds import EventKind as K
 from assessments.models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
 from assessments.services import (
@@ -37,9 +38,9 @@ def district_year(world):
 @pytest.fixture
 def events(monkeypatch, district_year):
     def fake(committee, start, end):
-        return iter(sorted(((m, e) for m, e in district_year if start <= e.on <= end), key=lambda r: (r[0], r[1].on)))
+        return values_sql((m, e) for m, e in district_year if start <= e.on <= end)
 
-    monkeypatch.setattr(rollup, "duty_events", fake)
+    monkeypatch.setattr(rollup, "event_sql", fake)
     return district_year
 
 
