@@ -218,3 +218,52 @@ def test_a_change_to_an_activity_of_a_rolled_up_quarter_marks_it_stale(world):
     done.refresh_from_db()
     earlier.refresh_from_db()
     assert done.is_stale and not earlier.is_stale
+
+
+def _sql_events(committee, start, end):
+    """The roll-up's SQL relation of events, as comparable tuples."""
+    from assessments.event_sql import SOURCE_LABELS, event_sql
+
+    sql, params = event_sql(committee, start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return sorted((m, str(k), d if isinstance(d, date) else date.fromisoformat(d), int(q), a,
+                   (SOURCE_LABELS[s - 1], p)) for m, k, d, q, a, s, p in rows)
+
+
+def _python_events(committee, start, end):
+    return sorted((m, str(e.kind), e.on, int(e.quantity), e.authors, e.source)
+                  for m, e in duty_events(committee, start, end))
+
+
+@pytest.mark.parametrize("start,end", [(date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
+                                       (date(2026, 2, 1), date(2026, 2, 10))])
+def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work, start, end):
+    """event_sql mirrors sources.duty_events row for row (kind, day, quantity, authors, source)."""
+    # more shapes: a report with co-authors, adopted twice; a key proposal marked through the service
+    co = report(world, world.convener_member, submitted=(4, 1))
+    co.co_authors.add(world.member_record)
+    Adoption.objects.create(report=co, level="district", date=date(2026, 4, 3))
+    Adoption.objects.create(report=co, level="national", date=date(2026, 6, 3))
+    Instruction.objects.create(report=co, leader="王区长", level="district", date=date(2026, 6, 9), text="阅")
+    orphan = OpinionReportFactory(committee=world.district, author=None, group=world.group)  # a group's report
+    OpinionReport.objects.filter(pk=orphan.pk).update(created_at=at(4, 2), updated_at=at(4, 2))
+    orphan.co_authors.add(world.convener_member)
+    key = proposal(world, world.convener_member, submitted=(1, 9), filed=(4, 20), cosigners=[world.member_record],
+                   is_key=True)
+    from core.models import AuditEvent
+    from core.services import record_event
+
+    record_event(key, actor=world.district_staff, verb="key_marked")  # marked key on 15 May, after filing
+    AuditEvent.objects.filter(verb="key_marked").update(created_at=at(5, 15))
+    want = _python_events(world.district, start, end)
+    assert want, "the fixture has events in every window tested"
+    assert _sql_events(world.district, start, end) == want
+
+
+def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world):
+    activity(world, 3, 31, [world.member_record], hour=23)
+    activity(world, 4, 1, [world.member_record], hour=0)
+    assert [(k, d) for _m, k, d, *_ in _sql_events(world.district, date(2026, 1, 1), date(2026, 3, 31))] == [
+        (K.ACTIVITY_STUDY, date(2026, 3, 31))]
