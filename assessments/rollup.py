@@ -2,18 +2,21 @@
 with ``INSERT … SELECT`` statements, no Python loop over members. Called by
 ``services.rollup_execute`` inside the transaction that replaces the quarter's snapshot.
 
-The member statement is the scoring engine (``scoring.py``) in SQL, over the relation of duty events
-that ``event_sql`` builds from the source tables (year to date, so extras stay extras):
+The member statement is the scoring engine (``scoring.py``) in SQL, over the duty events that
+``event_sql`` reads from the source tables (year to date, so extras stay extras):
 
-1. ``km`` maps each event kind to the rule kinds that price it for *this* rule book (the first kind of
-   each pricing slot that has a rule), with the kind's rank for the engine's event order;
-2. ``pr`` numbers each member's events per rule kind in date order — a window function, only for
-   rule kinds with "from the nth occurrence" rules; ``ln`` joins the rule that applies and prices the
-   line in whole cents (points × quantity, divided among the authors when the rule says so, rounded
-   half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``);
-3. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
+1. ``ag`` counts the events per member, kind, "in the quarter or earlier", quantity and authors,
+   grouped straight over the union of the source queries (a few rows per member);
+2. ``km`` maps each event kind to the rule kinds that price it for *this* rule book (the first kind of
+   each pricing slot that has a rule); ``ln`` prices the counted rows in whole cents (points ×
+   quantity, divided among the authors when the rule says so, rounded half away from zero like
+   ``Decimal.quantize(ROUND_HALF_UP)``, times the count);
+3. only for rule kinds with "from the nth occurrence" rules, ``pr`` numbers the member's events of
+   that kind in the engine's order (day, source, kind) with a window function, over just the source
+   branches that can yield such kinds, and ``ln`` prices each numbered event with its rule;
+4. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
    ``tot`` adds the bonus (capped), deductions and the quarter's points and builds the category map;
-4. ``fa`` counts the quarter's figures and the year's events for the minimum requirements;
+   ``fa`` counts the quarter's figures and the year's events for the minimum requirements;
 5. the final ``SELECT`` joins every member in office (members without events get an empty line),
    adds the base and the grade band, and lists the minimums not met.
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
@@ -89,6 +93,9 @@ class _Dialect:
 
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
+        # Compute the events once although three parts of the statement read them (SQLite >= 3.35
+        # and PostgreSQL >= 12 take the hint; PostgreSQL does so anyway for a CTE read twice).
+        self.materialized = "MATERIALIZED" if self.pg or connection.Database.sqlite_version_info >= (3, 35) else ""
 
     def money(self, cents: str) -> str:  # whole cents -> a decimal column value
         return f"(CAST({cents} AS numeric) / 100)" if self.pg else f"({cents} / 100.0)"
@@ -145,7 +152,7 @@ def _in(column: str, values) -> tuple[str, list]:
 
 # --- member snapshots -----------------------------------------------------------------------------
 
-def scoring_sql(book: RuleBook, events: tuple[str, tuple], *, quarter_start: date, dialect: _Dialect,
+def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialect,
                 member_filter: tuple[str, list]) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points."""
     adapt = connection.ops.adapt_datefield_value
@@ -169,9 +176,6 @@ def scoring_sql(book: RuleBook, events: tuple[str, tuple], *, quarter_start: dat
 
     params: list = []
     ctes = []
-    ev_sql, ev_params = events
-    ctes.append(f"ev(m, k, d, q, a, s, p) AS ({ev_sql})")
-    params += ev_params
     for name, columns, rows, types in (
             ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
             ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "cat"), ru_rows,
@@ -180,21 +184,34 @@ def scoring_sql(book: RuleBook, events: tuple[str, tuple], *, quarter_start: dat
         sql, values = _table(name, columns, rows, types)
         ctes.append(sql)
         params += values
-    num = "(CASE WHEN ru.pu = 1 THEN ru.pc * pr.q ELSE ru.pc END)"
-    line = (f"CASE WHEN ru.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + pr.a) / (2 * pr.a) "
-            f"ELSE -((-2 * {num} + pr.a) / (2 * pr.a)) END")
-    ctes.append(
-        "pr(m, d, q, a, rk, n) AS ("
-        "SELECT ev.m, ev.d, ev.q, ev.a, km.rk, 1 FROM ev JOIN km ON km.k = ev.k WHERE km.occ = 0 "
-        "UNION ALL SELECT ev.m, ev.d, ev.q, ev.a, km.rk, "
-        "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
-        "FROM ev JOIN km ON km.k = ev.k WHERE km.occ = 1)")
-    ctes.append(f"ln(m, d, cat, c) AS (SELECT pr.m, pr.d, ru.cat, {line} FROM pr "
-                "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt)")
-    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), "
-                "SUM(CASE WHEN ln.d >= %s THEN ln.c ELSE 0 END), SUM(CASE WHEN ln.d >= %s THEN 1 ELSE 0 END) "
-                "FROM ln GROUP BY ln.m, ln.cat)")
-    params += [qs, qs]
+    def line(row: str) -> str:  # one line's cents from rule ``ru`` and an event row's q and a
+        num = f"(CASE WHEN ru.pu = 1 THEN ru.pc * {row}.q ELSE ru.pc END)"
+        return (f"CASE WHEN ru.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
+                f"ELSE -((-2 * {num} + {row}.a) / (2 * {row}.a)) END")
+
+    # Events counted per member, kind, quarter-or-earlier, quantity and authors: what every rule
+    # without an occurrence number and every figure needs, a few rows per member.
+    ag_sql, ag_params = events(counts_from=quarter_start)
+    ctes.append(f"ag(m, k, iq, q, a, n) AS {dialect.materialized} ({ag_sql})")
+    params += ag_params
+    lines = [f"SELECT ag.m, ag.iq, ru.cat, ag.n * ({line('ag')}) FROM ag CROSS JOIN km "
+             "JOIN ru ON ru.rk = km.rk WHERE km.k = ag.k AND km.occ = 0"]
+    occ_kinds = sorted({k for k, _rk, _kr, occ in km_rows if occ})
+    if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
+        ev_sql, ev_params = events(kinds=occ_kinds)
+        ctes.append(f"ev(m, k, d, q, a, s, p) AS ({ev_sql})")
+        params += ev_params
+        cond, values = _in("ev.k", occ_kinds)
+        ctes.append(
+            "pr(m, iq, q, a, rk, n) AS (SELECT ev.m, CASE WHEN ev.d >= %s THEN 1 ELSE 0 END, ev.q, ev.a, km.rk, "
+            "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
+            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k AND km.occ = 1)")
+        params += [qs, *values]
+        lines.append(f"SELECT pr.m, pr.iq, ru.cat, {line('pr')} FROM pr "
+                     "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt")
+    ctes.append(f"ln(m, iq, cat, c) AS ({' UNION ALL '.join(lines)})")
+    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(CASE WHEN ln.iq = 1 THEN ln.c ELSE 0 END), "
+                "SUM(ln.iq) FROM ln GROUP BY ln.m, ln.cat)")
     ctes.append("cc(m, cat, y, qc, qn) AS (SELECT ca.m, ca.cat, "
                 "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn "
                 "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)")
@@ -205,15 +222,15 @@ def scoring_sql(book: RuleBook, events: tuple[str, tuple], *, quarter_start: dat
     standing_for = {target: {k for k in kinds if target in counts_as(k)} for target in kinds}
     counts = []
     for name, target in FIGURES.items():
-        cond, values = _in("ev.k", standing_for[target])
-        counts.append(f"SUM(CASE WHEN ev.d >= %s AND {cond} THEN 1 ELSE 0 END) AS {name}")
-        params += [qs, *values]
+        cond, values = _in("ag.k", standing_for[target])
+        counts.append(f"SUM(CASE WHEN ag.iq = 1 AND {cond} THEN ag.n ELSE 0 END) AS {name}")
+        params += values
     minimums = sorted(book.minimums.items())
     for i, (kind, _required) in enumerate(minimums):
-        cond, values = _in("ev.k", standing_for.get(kind, {kind}))
-        counts.append(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS n{i}")
+        cond, values = _in("ag.k", standing_for.get(kind, {kind}))
+        counts.append(f"SUM(CASE WHEN {cond} THEN ag.n ELSE 0 END) AS n{i}")
         params += values
-    ctes.append(f"fa AS (SELECT ev.m, {', '.join(counts)} FROM ev GROUP BY ev.m)")
+    ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag GROUP BY ag.m)")
 
     bonus = "COALESCE(tot.bonus, 0)"
     if book.bonus_cap is not None:
@@ -273,9 +290,12 @@ def member_snapshots(run: RollupRun) -> int:
     dialect = _Dialect(connection.vendor)
     members = ("mem.committee_id = %s AND mem.status = %s", [run.committee_id, Member.Status.ACTIVE])
     query, columns = scoring_sql(book_for(run.committee_id, run.year),
-                                 event_sql(run.committee, date(run.year, 1, 1), end),
+                                 partial(event_sql, run.committee_id, date(run.year, 1, 1), end),
                                  quarter_start=start, dialect=dialect, member_filter=members)
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
+    if dialect.pg:  # a batch statement: let its hash aggregates stay in memory (this transaction only)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     return _insert(MemberSnapshot, columns, constants, query)
 
 
@@ -300,17 +320,20 @@ def group_snapshots(run: RollupRun) -> int:
         f"gm(g, mid) AS (SELECT DISTINCT gm.group_id, gm.member_id FROM {membership} gm "
         f"JOIN {group} g ON g.id = gm.group_id WHERE g.committee_id = %s AND gm.joined_on <= %s "
         f"AND (gm.left_on IS NULL OR gm.left_on >= %s)),\n"
-        f"ms AS (SELECT * FROM {snapshot} WHERE run_id = %s),\n"
-        f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT gm.g, COUNT(*), "
-        f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} "
-        f"FROM gm JOIN ms ON ms.member_id = gm.mid GROUP BY gm.g),\n"
-        f"cat AS ({_category_map(dialect, 'gm.g', 'gm JOIN ms ON ms.member_id = gm.mid')})")
+        # each (group, member snapshot) pair once, the snapshot found by its unique (member, year, quarter)
+        f"ms AS {dialect.materialized} (SELECT gm.g, {', '.join(f'ms.{n}' for n in SUMMED)}, ms.points_by_category "
+        f"FROM gm CROSS JOIN {snapshot} ms WHERE ms.member_id = gm.mid AND ms.year = %s AND ms.quarter = %s "
+        f"AND ms.run_id = %s),\n"
+        f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT ms.g, COUNT(*), "
+        f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} FROM ms GROUP BY ms.g),\n"
+        f"cat AS ({_category_map(dialect, 'ms.g', 'ms')})")
     select_sql = (
         "g.id, COALESCE(fig.members, 0), COALESCE(fig.covered, 0), "
         + ", ".join(f"COALESCE(fig.{name}, 0)" for name in SUMMED)
         + f", COALESCE(cat.cats, {dialect.empty_object()}) FROM {group} g LEFT JOIN fig ON fig.g = g.id "
         f"LEFT JOIN cat ON cat.o = g.id WHERE g.committee_id = %s AND g.is_active = %s")
-    query = Query(with_sql, [run.committee_id, adapt(end), adapt(start), run.pk], select_sql, [run.committee_id, True])
+    query = Query(with_sql, [run.committee_id, adapt(end), adapt(start), run.year, run.quarter, run.pk], select_sql,
+                  [run.committee_id, True])
     columns = ["group", "members", "members_covered", *SUMMED, "points_by_category"]
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     return _insert(GroupSnapshot, columns, constants, query)

@@ -37,8 +37,8 @@ def district_year(world):
 
 @pytest.fixture
 def events(monkeypatch, district_year):
-    def fake(committee, start, end):
-        return values_sql((m, e) for m, e in district_year if start <= e.on <= end)
+    def fake(committee, start, end, **kwargs):
+        return values_sql([(m, e) for m, e in district_year if start <= e.on <= end], **kwargs)
 
     monkeypatch.setattr(rollup, "event_sql", fake)
     return district_year

@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -81,7 +82,7 @@ def reference(book, member_events, start, end):
 
 
 def computed(book, rows, member_ids, start):
-    query, columns = scoring_sql(book, values_sql(rows), quarter_start=start, dialect=_Dialect(connection.vendor),
+    query, columns = scoring_sql(book, partial(values_sql, rows), quarter_start=start, dialect=_Dialect(connection.vendor),
                                  member_filter=(f"mem.id IN ({', '.join(['%s'] * len(member_ids))})", member_ids))
     sql, params = query.sql()
     with connection.cursor() as cursor:
