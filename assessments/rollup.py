@@ -36,10 +36,10 @@ from django.db.models import Count, Q, Sum
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
-from .event_sql import event_sql
 from .kinds import EventKind, counts_as, pricing_of
 from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
 from .scoring import RuleBook
+from .sources import event_sql
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,56 @@
 """Where duty events come from: the one door between the source records and the scoring engine.
 
-``duty_events(committee, start, end)`` reads the source tables with a fixed number of set-based
-queries (``values()`` with annotations; no query per member or per record):
+Every kind of fact is one ORM queryset (a *branch*) annotated with the same event columns:
+
+    m  member id     k  event kind        d  day (local)     q  quantity     a  authors
+    s  source rank   p  source pk         t  title           r  role (lead, first author, co-signer)
+
+``duty_events(committee, start, end, member_ids=)`` runs the union of the branches as one query and
+gives ``DutyEvent`` objects (the duty-record page, the PDF and the API). ``event_sql(...)`` gives
+the same union as SQL for the set-based roll-up (``rollup.py``), either one row per event or
+counted per member and kind. ``s`` numbers the source labels in their string order and ``p`` is
+the source's pk, so ordering by (d, s, p, k) is the scoring engine's event order.
+
+The branches:
 
 - activity attendance (``groups.Attendance`` of activities held or filed): one event per member and
   activity — ``activity_<type>`` when present (``activity_three_enters`` for 三进 activities),
   ``activity_excused`` or ``activity_absent`` otherwise (an attendance not recorded yet is left
-  out); dated on the activity's day; source ``("groups.activity", pk)``. Streamed in member order.
-- plenary attendance: not modelled yet (there is no attendance table for plenary sessions), so no
-  ``plenary_*`` events are produced.
+  out); dated on the activity's day; source ``("groups.activity", pk)``.
 - proposals: ``proposal_submitted`` for the lead proposer and every confirmed co-signer on the
   submission date; on the filing date (立案) ``proposal_filed_lead`` (no co-signer),
   ``proposal_joint_first`` (lead of a joint proposal) or ``proposal_filed_cosigner``, with
   ``authors`` = lead + confirmed co-signers; the key-proposal bonus on the day it was marked key
-  (the audit trail's ``key_marked``, else the filing date). There is no "excellent proposal" flag in
-  the proposals app yet, so no ``proposal_excellent_*`` events. Source ``("proposals.proposal", pk)``.
+  (the audit trail's ``key_marked``, else the filing date). Source ``("proposals.proposal", pk)``.
 - public-opinion reports (author and co-authors): ``report_submitted`` on submission;
   ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the date
-  it was declined); ``instruction_<level>`` per leader's 批示. Source ``("proposals.opinionreport", pk)``.
+  it was declined); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
+  least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
   ``("consultations.consultationsession", pk)``.
 - platform work: not modelled separately (activities organised by a platform count as activities).
+
+``values_sql(rows)`` turns made-up (member id, ``DutyEvent``) pairs into the same relation, for
+tests and benchmarks.
 """
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator
-from datetime import date
-from operator import itemgetter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, TruncDate
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
 
 from groups.models import Committee
 
 from .kinds import EventKind as K
 from .kinds import Role
 from .scoring import DutyEvent
-
-CHUNK = 5000
 
 ACTIVITY_KINDS = {
     "study": K.ACTIVITY_STUDY, "inspection": K.ACTIVITY_INSPECTION, "research": K.ACTIVITY_RESEARCH,
@@ -52,147 +63,304 @@ ADOPTED = {"national": K.REPORT_ADOPTED_NATIONAL, "provincial": K.REPORT_ADOPTED
 INSTRUCTED = {"national": K.INSTRUCTION_NATIONAL, "provincial": K.INSTRUCTION_PROVINCIAL,
               "city": K.INSTRUCTION_CITY, "district": K.INSTRUCTION_DISTRICT}
 
+COLUMNS = ("m", "k", "d", "q", "a", "s", "p")
+DETAIL = ("t", "r")
+# Where a line's source record is shown: model label -> URL name taking the record's pk. Each source
+# app adds its detail page here when it lands (e.g. "proposals.proposal": "proposals:detail").
+SOURCE_PAGES: dict[str, str] = {
+    "groups.activitygroup": "groups:group_detail",
+    "groups.activity": "groups:activity_detail",
+    "proposals.proposal": "proposals:detail",
+    "proposals.opinionreport": "proposals:report_detail",
+    "consultations.consultationsession": "consultations:session",
+}
+SOURCE_LABELS = sorted({*SOURCE_PAGES, "groups.plenarysession"})
+SOURCE_RANK = {label: rank for rank, label in enumerate(SOURCE_LABELS, start=1)}
 
-def duty_events(committee: Committee, start: date, end: date, *,
-                member_ids: Iterable[int] | None = None) -> Iterator[tuple[int, DutyEvent]]:
-    """(member id, event) for the committee's members (or only ``member_ids``), start <= date <= end,
-    ordered by member id (events of one member in no particular order: the engine sorts them)."""
-    wanted = None if member_ids is None else frozenset(member_ids)
-    others = sorted(
-        (row for source in (_proposal_events, _report_events, _consultation_events)
-         for row in source(committee, start, end, wanted)),
-        key=lambda row: row[0],
-    )
-    return heapq.merge(_activity_events(committee, start, end, wanted), others, key=itemgetter(0))
+
+class LocalDate(TruncDate):
+    """The local day of a datetime column (like ``TruncDate``), without a Python call per row on SQLite.
+
+    Django's SQLite ``TruncDate`` calls a Python function for every row to convert the time zone:
+    about 10 µs a row, most of the roll-up's time. Where the current zone keeps one UTC offset over
+    the period (Asia/Shanghai has had +08:00 since 1991), SQLite's own ``date(col, '+480 minutes')``
+    gives the same day; a zone with a daylight-saving change in the period falls back to ``TruncDate``.
+    """
+
+    def __init__(self, expression, *, period: tuple[date, date], **extra):
+        self.period = period
+        super().__init__(expression, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        minutes = fixed_offset_minutes(*self.period)
+        if minutes is None:
+            return super().as_sql(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, %s)", (*params, f"{minutes:+d} minutes")
 
 
-def _activity_events(committee, start, end, wanted):
+def fixed_offset_minutes(start: date, end: date) -> int | None:
+    """The current zone's UTC offset in minutes if it is the same on every day from start to end."""
+    tz = timezone.get_current_timezone()
+    offsets = {datetime.combine(start + timedelta(days=n), time(12), tzinfo=tz).utcoffset()
+               for n in range(0, (end - start).days + 2)}
+    if len(offsets) != 1:
+        return None
+    return int(offsets.pop().total_seconds() // 60)
+
+
+def _int(value) -> Value:
+    return Value(value, output_field=IntegerField())
+
+
+def _kind(value: str) -> Value:
+    return Value(str(value), output_field=CharField())
+
+
+def _cases(field: str, mapping: dict[str, str], default: str | None = None):
+    return Case(*[When(**{field: key}, then=_kind(kind)) for key, kind in mapping.items()],
+                default=_kind(default) if default else None, output_field=CharField())
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch of the union: a queryset annotated with the event columns, and the kinds it yields."""
+
+    rows: object
+    kinds: frozenset
+    at: str | None  # the datetime column the event's day comes from (None: ``ev_d`` is a date column)
+
+
+def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None) -> Branch:
+    rows = queryset.annotate(ev_m=m, ev_k=k, ev_d=d, ev_q=_int(q) if isinstance(q, int) else q,
+                             ev_a=_int(a) if isinstance(a, int) else a, ev_s=_int(SOURCE_RANK[label]), ev_p=p,
+                             ev_t=t, ev_r=_kind(r) if isinstance(r, str) else r)
+    return Branch(rows.order_by(), frozenset(str(kind) for kind in kinds), at)
+
+
+def _moments(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in local time: a sargable range for datetime columns."""
+    tz = timezone.get_current_timezone()
+    return (datetime.combine(start, time(0), tzinfo=tz),
+            datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
+
+
+def _during(field: str, start: date, end: date) -> Q:
+    low, high = _moments(start, end)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def _activities(committee_id, start, end):
     from groups.models import Activity, Attendance
 
     rows = Attendance.objects.filter(
-        member__committee_id=committee.pk,
+        _during("activity__starts_at", start, end), member__committee_id=committee_id,
         activity__state__in=(Activity.State.HELD, Activity.State.FILED),
-        activity__starts_at__date__range=(start, end),
-        status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT),
-    )
-    if wanted is not None:
-        rows = rows.filter(member_id__in=wanted)
-    rows = (rows.annotate(on=TruncDate("activity__starts_at"))
-            .values_list("member_id", "activity_id", "activity__title", "activity__kind", "status", "on")
-            .order_by("member_id", "activity_id"))
-    status_kind = {Attendance.Status.EXCUSED: K.ACTIVITY_EXCUSED, Attendance.Status.ABSENT: K.ACTIVITY_ABSENT}
-    for member_id, activity_id, title, kind, status, on in rows.iterator(chunk_size=CHUNK):
-        event_kind = ACTIVITY_KINDS.get(kind, K.ACTIVITY_PRESENT) if status == Attendance.Status.PRESENT \
-            else status_kind[status]
-        yield member_id, DutyEvent(kind=event_kind, on=on, source=("groups.activity", activity_id), title=title)
+        status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT))
+    kind = Case(When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
+                When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
+                *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
+                default=_kind(K.ACTIVITY_PRESENT), output_field=CharField())
+    return [_rows(rows, m=F("member_id"), k=kind, d=LocalDate("activity__starts_at", period=(start, end)),
+                  label="groups.activity", p=F("activity_id"), at="activity__starts_at", t=F("activity__title"),
+                  kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT})]
 
 
-def _in(start, end, on):
-    return on is not None and start <= on <= end
-
-
-def _proposal_events(committee, start, end, wanted):
+def _proposals(committee_id, start, end):
     from core.models import AuditEvent
     from proposals.models import CoSigner, Proposal
 
     confirmed = CoSigner.Status.CONFIRMED
     key_marked = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Proposal), verb="key_marked",
-        object_id=Cast(OuterRef("pk"), CharField())).order_by("-created_at").values("created_at")[:1]
-    proposals = Proposal.objects.filter(committee_id=committee.pk, submitted_at__isnull=False).filter(
-        Q(submitted_at__date__range=(start, end)) | Q(filed_at__date__range=(start, end)) | Q(is_key=True))
-    if wanted is not None:
-        proposals = proposals.filter(
-            Q(lead_proposer_id__in=wanted)
-            | Exists(CoSigner.objects.filter(proposal=OuterRef("pk"), status=confirmed, member_id__in=wanted)))
-    rows = list(proposals.annotate(
-        submitted_on=TruncDate("submitted_at"), filed_on=TruncDate("filed_at"),
-        key_on=TruncDate(Subquery(key_marked)),
-        cosigners_n=Count("cosigners", filter=Q(cosigners__status=confirmed)),
-    ).values("pk", "title", "lead_proposer_id", "submitted_on", "filed_on", "is_key", "key_on", "cosigners_n"))
-    if not rows:
-        return
-    by_pk = {row["pk"]: row for row in rows}
-    cosigners = CoSigner.objects.filter(proposal_id__in=by_pk, status=confirmed).values_list("proposal_id", "member_id")
-    authors = [(row["pk"], row["lead_proposer_id"], True) for row in rows]
-    authors += [(proposal_id, member_id, False) for proposal_id, member_id in cosigners.order_by("pk")]
-    for proposal_id, member_id, lead in authors:
-        if member_id is None or (wanted is not None and member_id not in wanted):
-            continue
-        row = by_pk[proposal_id]
-        n = 1 + row["cosigners_n"]
-        role = (Role.LEAD if n == 1 else Role.FIRST_AUTHOR) if lead else Role.CO_SIGNER
+        object_id=Cast(OuterRef("ev_pk"), CharField())).order_by("-created_at").values("created_at")[:1]
+    count = (CoSigner.objects.filter(proposal=OuterRef("ev_pk"), status=confirmed).order_by()
+             .values("proposal").annotate(n=Count("pk")).values("n"))
+    lo, hi = _moments(start, end)
 
-        def event(kind, on, row=row, n=n, role=role):
-            return DutyEvent(kind=kind, on=on, role=role, authors=n, source=("proposals.proposal", row["pk"]),
-                             title=row["title"])
+    def day(expression):
+        return LocalDate(expression, period=(start, end))
 
-        if _in(start, end, row["submitted_on"]):
-            yield member_id, event(K.PROPOSAL_SUBMITTED, row["submitted_on"])
-        if _in(start, end, row["filed_on"]):
-            kind = (K.PROPOSAL_FILED_LEAD if n == 1 else K.PROPOSAL_JOINT_FIRST) if lead else K.PROPOSAL_FILED_COSIGNER
-            yield member_id, event(kind, row["filed_on"])
-        key_on = row["key_on"] or row["filed_on"]
-        if row["is_key"] and _in(start, end, key_on):
-            yield member_id, event(K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER, key_on)
+    def dated(queryset, prefix):
+        return queryset.annotate(
+            ev_pk=F(f"{prefix}pk"), authors=Coalesce(Subquery(count), 0) + 1,
+            submitted_on=day(f"{prefix}submitted_at"), filed_on=day(f"{prefix}filed_at"),
+            key_on=Coalesce(day(Subquery(key_marked)), day(f"{prefix}filed_at")))
+
+    leads = dated(Proposal.objects.filter(committee_id=committee_id, submitted_at__isnull=False,
+                                          lead_proposer__isnull=False), "")
+    cosigners = dated(CoSigner.objects.filter(status=confirmed, proposal__committee_id=committee_id,
+                                              proposal__submitted_at__isnull=False), "proposal__")
+    lead_role = Case(When(authors=1, then=_kind(Role.LEAD)), default=_kind(Role.FIRST_AUTHOR), output_field=CharField())
+    filed_lead = Case(When(authors=1, then=_kind(K.PROPOSAL_FILED_LEAD)), default=_kind(K.PROPOSAL_JOINT_FIRST),
+                      output_field=CharField())
+    branches = []
+    for rows, member, prefix, filed_kind, key_kind in (
+            (leads, F("lead_proposer_id"), "", filed_lead, _kind(K.PROPOSAL_KEY_LEAD)),
+            (cosigners, F("member_id"), "proposal__", _kind(K.PROPOSAL_FILED_COSIGNER),
+             _kind(K.PROPOSAL_KEY_COSIGNER))):
+        lead = not prefix
+        common = {"m": member, "a": F("authors"), "label": "proposals.proposal", "p": F("ev_pk"),
+                  "t": F(f"{prefix}title"), "r": lead_role if lead else Role.CO_SIGNER}
+        branches.append(_rows(rows.filter(**{f"{prefix}submitted_at__gte": lo, f"{prefix}submitted_at__lt": hi}),
+                              k=_kind(K.PROPOSAL_SUBMITTED), d=F("submitted_on"), at=f"{prefix}submitted_at",
+                              kinds={K.PROPOSAL_SUBMITTED}, **common))
+        branches.append(_rows(rows.filter(**{f"{prefix}filed_at__gte": lo, f"{prefix}filed_at__lt": hi}),
+                              k=filed_kind, d=F("filed_on"), at=f"{prefix}filed_at", **common,
+                              kinds={K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST} if lead
+                              else {K.PROPOSAL_FILED_COSIGNER}))
+        branches.append(_rows(rows.filter(**{f"{prefix}is_key": True, "key_on__gte": start, "key_on__lte": end}),
+                              k=key_kind, d=F("key_on"), **common,
+                              kinds={K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER}))
+    return branches
 
 
-def _report_events(committee, start, end, wanted):
+def _reports(committee_id, start, end):
     from proposals.models import Adoption, Instruction, OpinionReport
 
-    declined = OpinionReport.State.DECLINED
     Through = OpinionReport.co_authors.through
-    reports = OpinionReport.objects.filter(committee_id=committee.pk).filter(
-        Q(created_at__date__range=(start, end)) | Q(state=declined, updated_at__date__range=(start, end))
-        | Exists(Adoption.objects.filter(report=OuterRef("pk"), date__range=(start, end)))
-        | Exists(Instruction.objects.filter(report=OuterRef("pk"), date__range=(start, end))))
-    if wanted is not None:
-        reports = reports.filter(
-            Q(author_id__in=wanted) | Exists(Through.objects.filter(opinionreport_id=OuterRef("pk"),
-                                                                    member_id__in=wanted)))
-    rows = {row["pk"]: row for row in reports.annotate(
-        submitted_on=TruncDate("created_at"), changed_on=TruncDate("updated_at"), co_n=Count("co_authors"),
-    ).values("pk", "title", "author_id", "state", "submitted_on", "changed_on", "co_n")}
-    if not rows:
-        return
-    later: dict[int, list[tuple[str, date]]] = {}
-    for report_id, level, on in Adoption.objects.filter(report_id__in=rows, date__range=(start, end)).values_list(
-            "report_id", "level", "date").order_by("pk"):
-        later.setdefault(report_id, []).append((ADOPTED[level], on))
-    for report_id, level, on in Instruction.objects.filter(report_id__in=rows, date__range=(start, end)).values_list(
-            "report_id", "level", "date").order_by("pk"):
-        later.setdefault(report_id, []).append((INSTRUCTED[level], on))
-    authors = [(pk, row["author_id"], True) for pk, row in rows.items()]
-    authors += [(report_id, member_id, False) for report_id, member_id in Through.objects.filter(
-        opinionreport_id__in=rows).values_list("opinionreport_id", "member_id").order_by("pk")]
-    for report_id, member_id, lead in authors:
-        if member_id is None or (wanted is not None and member_id not in wanted):
-            continue
-        row = rows[report_id]
-        n = (1 if row["author_id"] else 0) + row["co_n"]
-        role = (Role.LEAD if n == 1 else Role.FIRST_AUTHOR) if lead else Role.CO_SIGNER
-        dated = list(later.get(report_id, ()))
-        if _in(start, end, row["submitted_on"]):
-            dated.append((K.REPORT_SUBMITTED, row["submitted_on"]))
-        if row["state"] == declined and _in(start, end, row["changed_on"]):
-            dated.append((K.REPORT_NOT_ADOPTED, row["changed_on"]))
-        for kind, on in dated:
-            yield member_id, DutyEvent(kind=kind, on=on, role=role, authors=max(n, 1),
-                                       source=("proposals.opinionreport", report_id), title=row["title"])
+    co_n = (Through.objects.filter(opinionreport_id=OuterRef("ev_pk")).order_by().values("opinionreport_id")
+            .annotate(n=Count("pk")).values("n"))
+    reports = OpinionReport.objects.filter(committee_id=committee_id)
+    declined = OpinionReport.State.DECLINED
+
+    def branch(queryset, member, k, d, kinds, at=None, report=""):
+        rows = queryset.annotate(ev_pk=F(f"{report}pk"))
+        rows = rows.annotate(authors_raw=Coalesce(Subquery(co_n), 0) + _has_author(report), ev_member=member)
+        role = Case(When(authors_raw=1, then=_kind(Role.LEAD)), default=_kind(Role.FIRST_AUTHOR),
+                    output_field=CharField()) if member.name == f"{report}author_id" else Role.CO_SIGNER
+        return _rows(rows.filter(ev_member__isnull=False), m=F("ev_member"), k=k, d=d, kinds=kinds, at=at,
+                     a=_at_least_one(F("authors_raw")), label="proposals.opinionreport", p=F("ev_pk"),
+                     t=F(f"{report}title"), r=role)
+
+    branches = []
+    for author in ("author_id", "co_authors"):  # the author, then one row per co-author
+        branches.append(branch(reports.filter(_during("created_at", start, end)), F(author),
+                               _kind(K.REPORT_SUBMITTED), LocalDate("created_at", period=(start, end)),
+                               {K.REPORT_SUBMITTED}, at="created_at"))
+        branches.append(branch(reports.filter(_during("updated_at", start, end), state=declined), F(author),
+                               _kind(K.REPORT_NOT_ADOPTED), LocalDate("updated_at", period=(start, end)),
+                               {K.REPORT_NOT_ADOPTED}, at="updated_at"))
+        for model, levels in ((Adoption, ADOPTED), (Instruction, INSTRUCTED)):
+            later = model.objects.filter(report__committee_id=committee_id, date__range=(start, end))
+            branches.append(branch(later, F(f"report__{author}"), _cases("level", levels), F("date"),
+                                   set(levels.values()), report="report__"))
+    return branches
 
 
-def _consultation_events(committee, start, end, wanted):
+def _has_author(report_prefix: str):
+    return Case(When(Q(**{f"{report_prefix}author__isnull": False}), then=_int(1)), default=_int(0),
+                output_field=IntegerField())
+
+
+def _at_least_one(expression):
+    return Case(When(Q(authors_raw__lt=1), then=_int(1)), default=expression, output_field=IntegerField())
+
+
+def _consultations(committee_id, start, end):
     from consultations.models import Attendance, ConsultationSession
 
-    rows = Attendance.objects.filter(member__committee_id=committee.pk, status=Attendance.Status.PRESENT,
-                                     session__state=ConsultationSession.State.HELD,
-                                     session__starts_at__date__range=(start, end))
-    if wanted is not None:
-        rows = rows.filter(member_id__in=wanted)
-    for member_id, session_id, title, on in rows.annotate(on=TruncDate("session__starts_at")).values_list(
-            "member_id", "session_id", "session__title", "on").order_by("member_id", "session_id"):
-        yield member_id, DutyEvent(kind=K.CONSULTATION_PRESENT, on=on,
-                                   source=("consultations.consultationsession", session_id), title=title)
+    rows = Attendance.objects.filter(_during("session__starts_at", start, end), member__committee_id=committee_id,
+                                     status=Attendance.Status.PRESENT, session__state=ConsultationSession.State.HELD)
+    return [_rows(rows, m=F("member_id"), k=_kind(K.CONSULTATION_PRESENT),
+                  d=LocalDate("session__starts_at", period=(start, end)),
+                  label="consultations.consultationsession", p=F("session_id"), at="session__starts_at",
+                  t=F("session__title"),
+                  kinds={K.CONSULTATION_PRESENT})]
+
+
+SOURCES = [_activities, _proposals, _reports, _consultations]
+
+
+def _branches(committee, start, end, kinds=None, member_ids=None) -> list[Branch]:
+    committee_id = getattr(committee, "pk", committee)
+    wanted = None if kinds is None else {str(k) for k in kinds}
+    branches = [branch for source in SOURCES for branch in source(committee_id, start, end)
+                if wanted is None or branch.kinds & wanted]
+    if member_ids is not None:
+        ids = list(member_ids)
+        branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at) for b in branches]
+    return branches
+
+
+def duty_events(committee: Committee, start: date, end: date, *,
+                member_ids: Iterable[int] | None = None) -> Iterator[tuple[int, DutyEvent]]:
+    """(member id, event) for the committee's members (or only ``member_ids``), start <= day <= end,
+    in member order (one member's events in no particular order: the engine sorts them); one query."""
+    parts = [b.rows.values_list(*(f"ev_{c}" for c in (*COLUMNS, *DETAIL))) for b in _branches(
+        committee, start, end, member_ids=member_ids)]
+    union = parts[0].union(*parts[1:], all=True)
+    sql, params = union.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) u ORDER BY u.ev_m", params)
+        for m, k, d, q, a, s, p, t, r in cursor.fetchall():
+            yield m, DutyEvent(kind=k, on=d if isinstance(d, date) else date.fromisoformat(d), quantity=Decimal(q),
+                               role=r or "", authors=a, source=(SOURCE_LABELS[s - 1], p), title=t or "")
+
+
+COUNT_COLUMNS = ("m", "k", "iq", "q", "a", "n")
+
+
+def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: date | None = None) -> tuple[str, tuple]:
+    """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
+
+    ``kinds``: only branches that can yield one of these kinds (the rows may still hold others).
+    ``counts_from``: instead of one row per event, rows counted per (member, kind, dated on or after
+    ``counts_from`` (iq = 1 / 0), quantity, authors) — ``COUNT_COLUMNS``. The day test compares the
+    source's own datetime column with local midnight, so no time-zone conversion runs per row, and
+    the grouping runs straight over the union (nothing materialised in between).
+    """
+    branches = _branches(committee, start, end, kinds)
+    if not branches:
+        return _empty(counts_from is not None)
+    if counts_from is None:
+        parts = [b.rows.values_list(*(f"ev_{c}" for c in COLUMNS)) for b in branches]
+        return parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    moment = _moments(counts_from, counts_from)[0]
+    parts = []
+    for b in branches:
+        recent = Q(**{f"{b.at}__gte": moment}) if b.at else Q(ev_d__gte=counts_from)
+        rows = b.rows.annotate(ev_iq=Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField()))
+        parts.append(rows.values_list("ev_m", "ev_k", "ev_iq", "ev_q", "ev_a"))
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-1])  # the union's columns are the first branch's
+    return f"SELECT {columns}, COUNT(*) FROM ({sql}) u GROUP BY {columns}", params
+
+
+def _empty(counts: bool) -> tuple[str, tuple]:
+    types = ("integer", "varchar(30)", "integer", "integer", "integer", "integer") if counts else (
+        "integer", "varchar(30)", "date", "integer", "integer", "integer", "integer")
+    return "SELECT " + ", ".join(f"CAST(NULL AS {t})" for t in types) + " WHERE 1 = 0", ()
+
+
+def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from: date | None = None,
+               ) -> tuple[str, tuple]:
+    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks)."""
+    rows = [(m, e) for m, e in rows if kinds is None or str(e.kind) in {str(k) for k in kinds}]
+    if not rows:
+        return _empty(counts_from is not None)
+    labels = sorted({(e.source or ("", 0))[0] for _m, e in rows})
+    rank = {label: i for i, label in enumerate(labels, start=1)}
+    adapt = connection.ops.adapt_datefield_value
+    params = []
+    for member_id, e in rows:
+        if e.quantity != int(e.quantity):
+            raise ValueError("the SQL roll-up prices whole quantities (half-days, occurrences)")
+        label, pk = e.source or ("", 0)
+        params += [member_id, str(e.kind), adapt(e.on), int(e.quantity), e.authors, rank[label], pk]
+    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    # PostgreSQL types the columns from the first row; SQLite keeps dates as ISO text (a CAST to
+    # "date" there would make a number of it).
+    first = "(%s, CAST(%s AS varchar(30)), CAST(%s AS date), %s, %s, %s, %s)" if connection.vendor == "postgresql" \
+        else one
+    values = "VALUES " + ", ".join([first] + [one] * (len(rows) - 1))
+    # A VALUES list names its columns column1, column2, … in both SQLite and PostgreSQL.
+    m, k, d, q, a, s, p = (f"v.column{i}" for i in range(1, len(COLUMNS) + 1))
+    if counts_from is None:
+        return f"SELECT {m}, {k}, {d}, {q}, {a}, {s}, {p} FROM ({values}) v", tuple(params)
+    recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
+    return (f"SELECT {m}, {k}, {recent}, {q}, {a}, COUNT(*) FROM ({values}) v GROUP BY {m}, {k}, {recent}, {q}, {a}",
+            (adapt(counts_from), *params, adapt(counts_from)))
 
 
 def by_member(rows: Iterable[tuple[int, DutyEvent]]) -> Iterator[tuple[int, list[DutyEvent]]]:
@@ -206,17 +374,6 @@ def by_member(rows: Iterable[tuple[int, DutyEvent]]) -> Iterator[tuple[int, list
         events.append(event)
     if events:
         yield current, events
-
-
-# Where a line's source record is shown: model label -> URL name taking the record's pk. Each source
-# app adds its detail page here when it lands (e.g. "proposals.proposal": "proposals:detail").
-SOURCE_PAGES: dict[str, str] = {
-    "groups.activitygroup": "groups:group_detail",
-    "groups.activity": "groups:activity_detail",
-    "proposals.proposal": "proposals:detail",
-    "proposals.opinionreport": "proposals:report_detail",
-    "consultations.consultationsession": "consultations:session",
-}
 
 
 def source_url(source: tuple[str, int] | None) -> str | None:

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 
 from assessments import rollup
-from assessments.event_sql import values_sql
 from assessments.kinds import EventKind as K
 from assessments.models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
 from assessments.services import (
@@ -15,6 +14,7 @@ from assessments.services import (
     rollup_start_due,
     ruleset_create_from_preset,
 )
+from assessments.sources import values_sql
 from core.exceptions import DomainError
 from tests.assessments.helpers import D, ev
 

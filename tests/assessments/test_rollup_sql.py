@@ -15,11 +15,11 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.event_sql import values_sql
 from assessments.kinds import EventKind as K
 from assessments.kinds import Share, counts_as
 from assessments.rollup import FIGURES, _Dialect, quarter_bounds, scoring_sql
 from assessments.scoring import Band, DutyEvent, Rule, RuleBook, score
+from assessments.sources import values_sql
 
 pytestmark = pytest.mark.django_db
 

@@ -220,14 +220,16 @@ def test_a_change_to_an_activity_of_a_rolled_up_quarter_marks_it_stale(world):
     assert done.is_stale and not earlier.is_stale
 
 
-def _sql_events(committee, start, end):
+def _sql_events(committee, start, end, **kwargs):
     """The roll-up's SQL relation of events, as comparable tuples."""
-    from assessments.event_sql import SOURCE_LABELS, event_sql
+    from assessments.sources import SOURCE_LABELS, event_sql
 
-    sql, params = event_sql(committee, start, end)
+    sql, params = event_sql(committee, start, end, **kwargs)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if "counts_from" in kwargs:
+        return sorted(rows)
     return sorted((m, str(k), d if isinstance(d, date) else date.fromisoformat(d), int(q), a,
                    (SOURCE_LABELS[s - 1], p)) for m, k, d, q, a, s, p in rows)
 
@@ -237,10 +239,17 @@ def _python_events(committee, start, end):
                   for m, e in duty_events(committee, start, end))
 
 
+def _counted(events, since):
+    from collections import Counter
+
+    counts = Counter((m, k, int(on >= since), q, a) for m, k, on, q, a, _source in events)
+    return sorted((*key, n) for key, n in counts.items())
+
+
 @pytest.mark.parametrize("start,end", [(date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
                                        (date(2026, 2, 1), date(2026, 2, 10))])
 def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work, start, end):
-    """event_sql mirrors sources.duty_events row for row (kind, day, quantity, authors, source)."""
+    """The roll-up's SQL relation holds the duty record's events, and counts them the same way."""
     # more shapes: a report with co-authors, adopted twice; a key proposal marked through the service
     co = report(world, world.convener_member, submitted=(4, 1))
     co.co_authors.add(world.member_record)
@@ -260,6 +269,13 @@ def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work,
     want = _python_events(world.district, start, end)
     assert want, "the fixture has events in every window tested"
     assert _sql_events(world.district, start, end) == want
+    # counted per member and kind, "in the quarter" decided on the source's own datetime column
+    since = date(2026, 4, 1)
+    assert _sql_events(world.district, start, end, counts_from=since) == _counted(want, since)
+    kinds = {str(K.PROPOSAL_FILED_LEAD), str(K.REPORT_ADOPTED_NATIONAL)}  # only the branches that yield them
+    only = _sql_events(world.district, start, end, kinds=kinds)
+    assert set(only) <= set(want) and {row for row in want if row[1] in kinds} <= set(only)
+    assert not any(row[1].startswith("activity") for row in only)
 
 
 def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world):
