@@ -182,3 +182,17 @@ def dashboard(request):
         "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "data": data,
         "committees": _committees(request), "has_districts": bool(data["districts"]["labels"]),
     })
+
+
+@login_required
+def rollup_status(request, pk: int):
+    """A roll-up run's progress as JSON, polled by the admin's progress page; staff of the run's committee only."""
+    from django.http import JsonResponse
+
+    from . import progress
+    from .models import RollupRun
+
+    run = get_object_or_404(RollupRun.objects.administered_by(request.user).select_related("committee"), pk=pk)
+    response = JsonResponse(progress.status(run))
+    response["Cache-Control"] = "no-store"
+    return response
