@@ -14,6 +14,8 @@ from . import selectors
 from .kinds import EventKind, Role
 from .sources import source_url
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
@@ -88,8 +90,13 @@ class AssessmentExportForm(forms.Form):
 
 @login_required
 def assessment_export(request):
-    """The annual assessment as an Excel workbook, for staff and leaders of the committee."""
-    from .excel import assessment_workbook
+    """The annual assessment as an Excel workbook (assessment, members below the minimums, rankings of members
+    and groups, award candidates, funding), for staff and leaders of the committee; audited, phones masked
+    for leaders."""
+    from core.exports import record_export
+    from core.privacy import ContactPolicy
+
+    from .excel import annual_workbook
 
     form = AssessmentExportForm(request.GET)
     if not form.is_valid():
@@ -97,8 +104,13 @@ def assessment_export(request):
     committee, year = form.cleaned_data["committee"], form.cleaned_data["year"]
     if not scope_of(request.user).can_read_committee(committee):
         raise PermissionDenied
-    response = HttpResponse(assessment_workbook(selectors.assessment_rows(committee, year)),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    groups, locked = selectors.group_settlement(committee, year)
+    export = annual_workbook(rows=selectors.assessment_rows(committee, year),
+                             quarter_points=selectors.quarter_points(committee, year),
+                             group_ranking=selectors.group_ranking(committee, year), groups=groups, locked=locked,
+                             policy=ContactPolicy(request.user))
+    record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
+    response = HttpResponse(export.content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{committee}-{year}.xlsx"'
     return response
 
@@ -152,12 +164,15 @@ def annual(request):
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
+    from core.exports import record_export
+
     from .excel import funding_workbook
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
-    response = HttpResponse(funding_workbook(groups, locked),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = funding_workbook(groups, locked)
+    record_export(request, f"group funding {committee_id} {year}", len(groups))
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="funding-{committee_id}-{year}.xlsx"'
     return response
 

@@ -88,7 +88,7 @@ def test_staff_run_a_quarter_from_the_admin_and_land_on_its_progress_page(world,
     run = RollupRun.objects.get()
     assert response.url == reverse("admin:assessments_rolluprun_progress", args=[run.pk])
     page = client.get(response.url).content.decode()
-    assert 'data-status-url="%s"' % _status_url(run) in page and 'aria-valuenow="0"' in page
+    assert f'data-status-url="{_status_url(run)}"' in page and 'aria-valuenow="0"' in page
     assert "js/rollup-progress.js" in page and "<script>" not in page  # CSP: no inline script
     assert "等待后台任务" in page
 
