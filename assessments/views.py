@@ -69,14 +69,14 @@ def my_record(request, as_pdf: bool = False):
     member_id = scope_of(request.user).member_id
     if member_id is None:
         raise PermissionDenied
-    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    member = get_object_or_404(Member.objects.select_related("committee", "sector"), pk=member_id)
     return _render(request, member, selectors.Access.FULL, as_pdf=as_pdf)
 
 
 @login_required
 def member_record(request, member_id: int, as_pdf: bool = False):
     """A member's record for staff of the committee (in full) or a convener of their group (summary)."""
-    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    member = get_object_or_404(Member.objects.select_related("committee", "sector"), pk=member_id)
     access = selectors.record_access(request.user, member)
     if access is None:
         raise PermissionDenied
