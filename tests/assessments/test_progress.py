@@ -117,3 +117,17 @@ def test_running_one_quarter_again_opens_its_progress(world, events, client_for)
         reverse("admin:assessments_rolluprun_changelist"), {"action": "run_again", "_selected_action": [done.pk]})
     again = RollupRun.objects.exclude(pk=done.pk).get()
     assert response.url == reverse("admin:assessments_rolluprun_progress", args=[again.pk])
+
+
+def test_the_progress_page_has_a_fixed_number_of_queries(world, events, client_for,  # noqa: F811
+                                                         django_assert_max_num_queries):
+    client = client_for(world.district_staff)
+    run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
+    url = reverse("admin:assessments_rolluprun_progress", args=[run.pk])
+    client.get(url)
+    with django_assert_max_num_queries(12) as done:
+        page = client.get(url)
+    assert page.status_code == 200 and 'data-figure="members"' in page.content.decode()
+    queued = rollup_start(committee=world.district, year=2026, quarter=3, actor=None)
+    with django_assert_max_num_queries(len(done.captured_queries)):
+        assert client.get(reverse("admin:assessments_rolluprun_progress", args=[queued.pk])).status_code == 200
