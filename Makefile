@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext poppler-utils
 
 .PHONY: run test venv sysdeps migrate demo messages lint vendor bench clean
 
@@ -15,7 +15,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	touch $(STAMP)
 
-# Browser tests need Debian's Chromium and a CJK font; install them when missing (root with apt only).
+# Browser tests need Debian's Chromium, a CJK font and poppler-utils (pdftoppm, pdftotext, pdffonts check the
+# duty-record PDF); install them when missing (root with apt only).
 sysdeps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -3,9 +3,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,8 +164,15 @@ class StartRollupForm(forms.Form):
     quarter = forms.TypedChoiceField(label=_("quarter"), coerce=int, choices=[(q, q) for q in (1, 2, 3, 4)])
 
     def __init__(self, *args, user, **kwargs):
+        from .rollup import quarter_of
+
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"year": today.year, "quarter": quarter_of(today)})
         super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = Committee.objects.administered_by(user)
+        committees = Committee.objects.administered_by(user)
+        self.fields["committee"].queryset = committees
+        if len(committees) == 1:
+            self.fields["committee"].initial = committees[0].pk
 
 
 class ReadOnlyScopedAdmin(CommitteeScopedAdmin):
@@ -182,40 +191,67 @@ class ReadOnlyScopedAdmin(CommitteeScopedAdmin):
 @admin.register(RollupRun)
 class RollupRunAdmin(ReadOnlyScopedAdmin):
     list_display = ("__str__", "committee", "year", "quarter", "status", "is_stale", "members_done", "started_at",
-                    "finished_at")
+                    "finished_at", "progress_link")
     list_filter = ("status", "is_stale", "year", "quarter", "committee")
     list_select_related = ("committee",)
     actions = ["run_again"]
     change_list_template = "assessments/admin/rollup_change_list.html"
 
+    @admin.display(description=_("Roll-up progress"))
+    def progress_link(self, run):
+        return format_html('<a href="{}">{}</a>', reverse("admin:assessments_rolluprun_progress", args=[run.pk]),
+                           gettext("Show progress"))
+
     @admin.action(description=_("Run the selected quarters again"))
     def run_again(self, request, queryset):
+        started = []
         for run in queryset.select_related("committee"):
             try:
-                services.rollup_start(committee=run.committee, year=run.year, quarter=run.quarter, actor=request.user)
+                started.append(services.rollup_start(committee=run.committee, year=run.year, quarter=run.quarter,
+                                                     actor=request.user))
             except DomainError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+                self.message_user(request, f"{run}: {' '.join(exc.messages)}", messages.ERROR)
+        if len(started) == 1:  # one quarter: watch it
+            self.message_user(request, gettext("The roll-up is queued."), messages.SUCCESS)
+            return redirect(reverse("admin:assessments_rolluprun_progress", args=[started[0].pk]))
+        if started:
+            self.message_user(request, gettext("%(n)s roll-ups are queued.") % {"n": len(started)}, messages.SUCCESS)
+        return None
 
     def get_urls(self):
-        view = self.admin_site.admin_view(self.start_view)
-        return [path("start/", view, name="assessments_rolluprun_start"), *super().get_urls()]
+        start = self.admin_site.admin_view(self.start_view)
+        progress = self.admin_site.admin_view(self.progress_view)
+        return [path("start/", start, name="assessments_rolluprun_start"),
+                path("<int:pk>/progress/", progress, name="assessments_rolluprun_progress"),
+                *super().get_urls()]
 
     def start_view(self, request):
-        """Queue a quarter's roll-up for a committee the staff member administers."""
+        """Run a quarter for a committee the staff member administers, then watch its progress."""
         if not self._is_secretariat(request):
             raise PermissionDenied
         form = StartRollupForm(request.POST or None, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                services.rollup_start(actor=request.user, **form.cleaned_data)
+                run = services.rollup_start(actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, exc)
             else:
                 self.message_user(request, gettext("The roll-up is queued."), messages.SUCCESS)
-                return redirect(reverse("admin:assessments_rolluprun_changelist"))
+                return redirect(reverse("admin:assessments_rolluprun_progress", args=[run.pk]))
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": gettext("Start a quarterly roll-up")}
+                   "title": gettext("Run a quarter's roll-up")}
         return TemplateResponse(request, "assessments/admin/rollup_start.html", context)
+
+    def progress_view(self, request, pk: int):
+        """A run's progress bar (static/js/rollup-progress.js polls ``assessments:rollup_status``) and result."""
+        from . import progress
+
+        if not self._is_secretariat(request):
+            raise PermissionDenied
+        run = get_object_or_404(self.get_queryset(request).select_related("committee"), pk=pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "run": run,
+                   "status": progress.status(run), "title": str(run)}
+        return TemplateResponse(request, "assessments/admin/rollup_progress.html", context)
 
 
 @admin.register(MemberSnapshot)

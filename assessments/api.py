@@ -1,6 +1,4 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
-from django.db.models import F, Sum, Window
-from django.db.models.functions import Rank
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,7 +13,7 @@ from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors, serializers, services
-from .models import GroupSnapshot, RollupRun
+from .models import RollupRun
 
 
 class DutyRecordView(APIView):
@@ -88,15 +86,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def groups(self, request):
         """Groups ranked by the points their members earned over the year's quarters rolled up."""
         committee, year = self._committee_year()
-        rows = (
-            GroupSnapshot.objects.filter(committee_id=committee, year=year)
-            .values("group_id", "group__name")
-            .annotate(year_points=Sum("points"), year_activities=Sum("activities_present"),
-                      year_three_enters=Sum("three_enters"), year_proposals=Sum("proposals"),
-                      year_reports=Sum("reports"))
-            .annotate(rank=Window(Rank(), order_by=F("year_points").desc()))
-            .order_by("-year_points", "group__name")
-        )
+        rows = selectors.group_ranking(committee, year)
         return Response(serializers.GroupRankSerializer(rows, many=True).data)
 
     @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),

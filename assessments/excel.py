@@ -1,4 +1,13 @@
-"""Excel exports of the assessments app (openpyxl, written row by row)."""
+"""Excel exports of the assessments app (openpyxl, written row by row).
+
+The annual workbook holds every table staff and leaders work with: the assessment (grades, minimums not met),
+the members below the minimum requirements, the ranking of members and of groups, the award candidates and the
+funding settlement. Members' phone numbers follow ``core.privacy``: in full for the committee's staff, masked
+for leaders (except the members of groups they convene themselves).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.utils.translation import gettext as _
@@ -7,38 +16,128 @@ from openpyxl import Workbook
 
 from .kinds import EventKind
 
+RANK_WIDTH, NAME_WIDTH, NUMBER_WIDTH, TEXT_WIDTH = 7, 16, 12, 36
+
 
 def _kind(kind: str) -> str:
     return str(EventKind(kind).label) if kind in EventKind.values else kind
 
 
-def assessment_workbook(rows) -> bytes:
-    """One line per member: rank, name, sector, year-to-date total, grade, minimums not met."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Annual assessment"))
-    sheet.append([pgettext("assessment", "rank"), _("member"), _("sector"), _("quarter"), _("year-to-date total"), _("grade"),
-                  _("minimums not met")])
-    for row in rows:
-        missing = "；".join(f"{_kind(m['kind'])} {m['actual']}/{m['required']}" for m in row.missing)
-        sheet.append([row.rank, row.member.name, str(row.member.sector), row.quarter, row.ytd_total,
-                      row.ytd_grade, missing])
+def _missing(row) -> str:
+    return "；".join(f"{_kind(m['kind'])} {m['actual']}/{m['required']}" for m in row.missing)
+
+
+def _sheet(book, title: str, headers: list[str], widths: list[int]):
+    sheet = book.create_sheet(title)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(headers)
+    return sheet
+
+
+def _bytes(book) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def funding_workbook(groups, locked: bool) -> bytes:
+@dataclass
+class Export:
+    """A workbook and what the audit record says about it."""
+
+    content: bytes
+    rows: int
+    masked: bool
+    sheets: list[str] = field(default_factory=list)
+
+
+def _assessment_sheet(book, rows, phone) -> None:
+    """One line per member: rank, name, sector, quarter, year-to-date total, grade, minimums not met, phone."""
+    sheet = _sheet(book, _("Annual assessment"),
+                   [pgettext("assessment", "rank"), _("member"), _("sector"), _("quarter"), _("year-to-date total"),
+                    _("grade"), _("minimums not met"), _("mobile phone")],
+                   [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, 8, NUMBER_WIDTH, 10, TEXT_WIDTH, 15])
+    for row in rows:
+        sheet.append([row.rank, row.member.name, str(row.member.sector), row.quarter, row.ytd_total,
+                      row.ytd_grade, _missing(row), phone(row.member)])
+
+
+def _below_sheet(book, rows, phone) -> None:
+    sheet = _sheet(book, _("Below the minimum requirements"),
+                   [_("member"), _("sector"), _("minimums not met"), _("year-to-date total"), _("grade"),
+                    _("mobile phone")],
+                   [NAME_WIDTH, NAME_WIDTH, TEXT_WIDTH, NUMBER_WIDTH, 10, 15])
+    for row in rows:
+        if row.missing:
+            sheet.append([row.member.name, str(row.member.sector), _missing(row), row.ytd_total, row.ytd_grade,
+                          phone(row.member)])
+
+
+def _member_ranking_sheet(book, rows, points) -> None:
+    quarters = [_("Q%(quarter)s points") % {"quarter": q} for q in (1, 2, 3, 4)]
+    sheet = _sheet(book, _("Ranking of members"),
+                   [pgettext("assessment", "rank"), _("member"), _("sector"), *quarters, _("year-to-date total"),
+                    _("grade")],
+                   [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, *[NUMBER_WIDTH] * 4, NUMBER_WIDTH, 10])
+    for row in rows:
+        by_quarter = points.get(row.member_id, {})
+        sheet.append([row.rank, row.member.name, str(row.member.sector),
+                      *[by_quarter.get(q) for q in (1, 2, 3, 4)], row.ytd_total, row.ytd_grade])
+
+
+def _group_ranking_sheet(book, ranking) -> None:
+    sheet = _sheet(book, _("Ranking of groups"),
+                   [pgettext("assessment", "rank"), _("group"), _("points"), _("activities attended"),
+                    _("three-enters activities"), _("proposals submitted"), _("reports submitted")],
+                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH])
+    for g in ranking:
+        sheet.append([g["rank"], g["group__name"], g["year_points"], g["year_activities"], g["year_three_enters"],
+                      g["year_proposals"], g["year_reports"]])
+
+
+def _award_sheet(book, groups, locked: bool) -> None:
+    sheet = _sheet(book, _("Award candidates"),
+                   [pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"),
+                    _("filed activities")],
+                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH])
+    for g in groups:
+        if g.is_award_candidate:
+            sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities])
+    sheet.append([])
+    sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])
+
+
+def _funding_sheet(book, groups, locked: bool) -> None:
     """One line per group: rank, points, members, filed activities, award candidate, funding."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Group funding"))
-    sheet.append([pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"), _("filed activities"),
-                  _("award candidate"), _("funding")])
+    sheet = _sheet(book, _("Group funding"),
+                   [pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"),
+                    _("filed activities"), _("award candidate"), _("funding")],
+                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, 10, NUMBER_WIDTH])
     for g in groups:
         sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities,
                       _("yes") if g.is_award_candidate else "", g.funding])
     sheet.append([])
     sheet.append(["", _("Total"), "", "", "", "", sum((g.funding for g in groups), start=0)])
     sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+
+def annual_workbook(*, rows, quarter_points, group_ranking, groups, locked: bool, policy) -> Export:
+    """The year's assessment in six sheets. ``policy`` is a ``core.privacy.ContactPolicy`` for the exporting user."""
+    rows = list(rows)
+    book = Workbook(write_only=True)
+    _assessment_sheet(book, rows, policy.phone)
+    _below_sheet(book, rows, policy.phone)
+    _member_ranking_sheet(book, rows, quarter_points)
+    _group_ranking_sheet(book, group_ranking)
+    _award_sheet(book, groups, locked)
+    _funding_sheet(book, groups, locked)
+    masked = any(row.member.phone and not policy.sees(row.member) for row in rows)
+    return Export(_bytes(book), len(rows), masked, [s.title for s in book.worksheets])
+
+
+def funding_workbook(groups, locked: bool) -> bytes:
+    """The groups' settlement alone."""
+    book = Workbook(write_only=True)
+    _funding_sheet(book, groups, locked)
+    return _bytes(book)

@@ -5,14 +5,16 @@ from io import BytesIO
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "WenQuanYiMicroHei"
 # Debian's fonts-wqy-microhei (the Makefile's sysdeps install it).
@@ -28,46 +30,76 @@ def _font() -> str:
     return FONT
 
 
+MARGIN = 18 * mm
+WIDTH = A4[0] - 2 * MARGIN  # 174 mm: every table spans it, so their edges line up
+
+
 def _styles():
     font = _font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     return (ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
-            ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13),
-            ParagraphStyle("head", fontName=font, fontSize=11.5, leading=16, spaceBefore=8, spaceAfter=4))
+            body,
+            ParagraphStyle("head", fontName=font, fontSize=11.5, leading=16, spaceBefore=10, spaceAfter=4),
+            ParagraphStyle("number", parent=body, alignment=TA_RIGHT))
 
 
-def _table(rows, widths, body) -> Table:
-    cells = [[Paragraph(str(c), body) for c in row] for row in rows]
-    table = Table(cells, colWidths=widths, repeatRows=1)
+def _table(rows, fractions, body, number, numeric=()) -> Table:
+    """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
+    cells = [[Paragraph(str(c), number if i in numeric else body) for i, c in enumerate(row)] for row in rows]
+    table = Table(cells, colWidths=[WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
 
 
+def _heading(text: str, style) -> list:
+    """A heading that never ends a page alone: a new page unless its table's first rows fit under it
+    (keepWithNext would push a long table to the next page whole)."""
+    return [CondPageBreak(30 * mm), Paragraph(text, style)]
+
+
+def _footer(text: str):
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(colors.HexColor("#666666"))
+        canvas.drawString(MARGIN, 10 * mm, text)
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, _("Page %(page)s") % {"page": doc.page})
+        canvas.restoreState()
+    return draw
+
+
 def duty_record_pdf(record, rows, missing) -> bytes:
     """``rows`` and ``missing`` as prepared for the page (``rows`` None: a summary without lines)."""
-    title, body, head = _styles()
+    title, body, head, number = _styles()
     b = record.breakdown
+    member = record.member
     period = _("%(year)s, up to the end of Q%(q)s") % {"year": record.year, "q": record.quarter} if record.quarter \
         else str(record.year)
-    story = [Paragraph(_("Duty record of %(name)s") % {"name": record.member.name}, title),
-             Paragraph(f"{record.member.committee} · {period}", body), Spacer(1, 4 * mm)]
+    about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", period) if x)
+    story = [Paragraph(_("Duty record of %(name)s") % {"name": member.name}, title),
+             Paragraph(about, body), Spacer(1, 4 * mm)]
     summary = [[_("total"), _("grade"), _("base score"), _("bonus"), _("deductions")],
                [b.total, b.grade or "—", b.base, b.bonus, b.deductions]]
-    story += [_table(summary, [34 * mm] * 5, body), Paragraph(_("Points by category"), head)]
+    story += [_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}), *_heading(_("Points by category"), head)]
     categories = [[_("category"), _("earned"), _("cap"), _("counted")]] + [
         [c.category or "—", c.raw, "—" if c.cap is None else c.cap, c.capped] for c in b.categories]
-    story.append(_table(categories, [60 * mm, 36 * mm, 36 * mm, 36 * mm], body))
+    story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
     if missing:
-        story.append(Paragraph(_("Minimum yearly requirements not met"), head))
+        story += _heading(_("Minimum yearly requirements not met"), head)
         story += [Paragraph(f"{m['label']}：{m['actual']} / {m['required']}", body) for m in missing]
     if rows is not None:
-        story.append(Paragraph(_("What was done"), head))
+        story += _heading(_("What was done"), head)
         lines = [[_("date"), _("event"), _("title"), _("points")]] + [
             [r["date"].isoformat(), f"{r['label']} {r['role']}".strip(), r["title"] or "—",
              r["points"] if r["priced"] else _("not scored")] for r in rows]
-        story.append(_table(lines, [24 * mm, 56 * mm, 68 * mm, 22 * mm], body))
+        story.append(_table(lines, [0.14, 0.32, 0.42, 0.12], body, number, numeric={3}))
+    heading = _("Duty record of %(name)s") % {"name": member.name}
+    printed = _("printed on %(day)s") % {"day": timezone.localdate().isoformat()}
+    footer = _footer(f"{member.committee} · {heading} · {printed}")
     buffer = BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                      bottomMargin=16 * mm, title=_("Duty record"), author=str(record.member.committee)).build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
+                      bottomMargin=18 * mm, title=_("Duty record"), author=str(member.committee),
+                      initialFontName=FONT).build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

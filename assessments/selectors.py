@@ -71,6 +71,36 @@ def assessment_rows(committee_id: int, year: int):
     )
 
 
+def quarter_points(committee_id: int, year: int) -> dict[int, dict[int, Decimal]]:
+    """Each member's points per quarter rolled up in the year: {member id: {quarter: points}} (one query)."""
+    from .models import MemberSnapshot
+
+    points: dict[int, dict[int, Decimal]] = {}
+    for member_id, quarter, amount in (MemberSnapshot.objects.filter(committee_id=committee_id, year=year)
+                                       .values_list("member_id", "quarter", "points").iterator(chunk_size=5000)):
+        points.setdefault(member_id, {})[quarter] = amount
+    return points
+
+
+def group_ranking(committee_id: int, year: int):
+    """Groups ranked by the points their members earned over the year's quarters rolled up, with the year's
+    activities, three-enters, proposals and reports (one query)."""
+    from django.db.models import F, Sum, Window
+    from django.db.models.functions import Rank
+
+    from .models import GroupSnapshot
+
+    return (
+        GroupSnapshot.objects.filter(committee_id=committee_id, year=year)
+        .values("group_id", "group__name")
+        .annotate(year_points=Sum("points"), year_activities=Sum("activities_present"),
+                  year_three_enters=Sum("three_enters"), year_proposals=Sum("proposals"),
+                  year_reports=Sum("reports"))
+        .annotate(rank=Window(Rank(), order_by=F("year_points").desc()))
+        .order_by("-year_points", "group__name")
+    )
+
+
 @dataclass(frozen=True)
 class GroupLine:
     group_id: int

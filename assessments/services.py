@@ -123,7 +123,7 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
     the middle rolls the transaction back: the previous snapshot stays, the run stays "running",
     and the redelivered task computes it again.
     """
-    from . import rollup
+    from . import progress, rollup
 
     with transaction.atomic():
         run = RollupRun.objects.select_for_update().get(pk=run_id)
@@ -140,7 +140,8 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
             run = RollupRun.objects.select_for_update().get(pk=run_id)
             if run.status == RollupRun.Status.DONE:  # a duplicate message finished it meanwhile
                 return run
-            run.members_done = rollup.replace_quarter(run)
+            # The stages go to a cache: the run row's own updates stay invisible until this transaction commits.
+            run.members_done = rollup.replace_quarter(run, progress=progress.publisher(run))
             run.status, run.finished_at, run.error = RollupRun.Status.DONE, now or timezone.now(), ""
             run.save(update_fields=["members_done", "status", "finished_at", "error"])
             RollupRun.objects.filter(committee_id=run.committee_id, year=run.year, quarter=run.quarter,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("annual/", views.annual, name="annual"),
     path("funding.xlsx", views.funding_export, name="funding_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),
 ]

@@ -14,6 +14,8 @@ from . import selectors
 from .kinds import EventKind, Role
 from .sources import source_url
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
@@ -67,14 +69,14 @@ def my_record(request, as_pdf: bool = False):
     member_id = scope_of(request.user).member_id
     if member_id is None:
         raise PermissionDenied
-    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    member = get_object_or_404(Member.objects.select_related("committee", "sector"), pk=member_id)
     return _render(request, member, selectors.Access.FULL, as_pdf=as_pdf)
 
 
 @login_required
 def member_record(request, member_id: int, as_pdf: bool = False):
     """A member's record for staff of the committee (in full) or a convener of their group (summary)."""
-    member = get_object_or_404(Member.objects.select_related("committee"), pk=member_id)
+    member = get_object_or_404(Member.objects.select_related("committee", "sector"), pk=member_id)
     access = selectors.record_access(request.user, member)
     if access is None:
         raise PermissionDenied
@@ -88,8 +90,13 @@ class AssessmentExportForm(forms.Form):
 
 @login_required
 def assessment_export(request):
-    """The annual assessment as an Excel workbook, for staff and leaders of the committee."""
-    from .excel import assessment_workbook
+    """The annual assessment as an Excel workbook (assessment, members below the minimums, rankings of members
+    and groups, award candidates, funding), for staff and leaders of the committee; audited, phones masked
+    for leaders."""
+    from core.exports import record_export
+    from core.privacy import ContactPolicy
+
+    from .excel import annual_workbook
 
     form = AssessmentExportForm(request.GET)
     if not form.is_valid():
@@ -97,8 +104,13 @@ def assessment_export(request):
     committee, year = form.cleaned_data["committee"], form.cleaned_data["year"]
     if not scope_of(request.user).can_read_committee(committee):
         raise PermissionDenied
-    response = HttpResponse(assessment_workbook(selectors.assessment_rows(committee, year)),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    groups, locked = selectors.group_settlement(committee, year)
+    export = annual_workbook(rows=selectors.assessment_rows(committee, year),
+                             quarter_points=selectors.quarter_points(committee, year),
+                             group_ranking=selectors.group_ranking(committee, year), groups=groups, locked=locked,
+                             policy=ContactPolicy(request.user))
+    record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
+    response = HttpResponse(export.content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{committee}-{year}.xlsx"'
     return response
 
@@ -152,12 +164,15 @@ def annual(request):
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
+    from core.exports import record_export
+
     from .excel import funding_workbook
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
-    response = HttpResponse(funding_workbook(groups, locked),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = funding_workbook(groups, locked)
+    record_export(request, f"group funding {committee_id} {year}", len(groups))
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="funding-{committee_id}-{year}.xlsx"'
     return response
 
@@ -182,3 +197,17 @@ def dashboard(request):
         "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "data": data,
         "committees": _committees(request), "has_districts": bool(data["districts"]["labels"]),
     })
+
+
+@login_required
+def rollup_status(request, pk: int):
+    """A roll-up run's progress as JSON, polled by the admin's progress page; staff of the run's committee only."""
+    from django.http import JsonResponse
+
+    from . import progress
+    from .models import RollupRun
+
+    run = get_object_or_404(RollupRun.objects.administered_by(request.user).select_related("committee"), pk=pk)
+    response = JsonResponse(progress.status(run))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -161,6 +161,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A running roll-up's stage (assessments/progress.py), written by the worker inside its open transaction and
+# read by the web process: the shared Redis when there is one, else files under var/ (local memory is per
+# process, and a database cache would sit inside the roll-up's uncommitted transaction).
+CACHES["rollup-progress"] = (
+    {**CACHES["default"], "TIMEOUT": 24 * 3600} if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+          "LOCATION": str(VAR_DIR / "cache" / "rollup-progress"), "TIMEOUT": 24 * 3600}
+)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Without Redis the broker is a pair of folders on disk, so `make run` needs no service.

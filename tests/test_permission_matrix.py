@@ -94,6 +94,7 @@ RULES: dict[str, Rule] = {
     "assessments:member_record_pdf": page({"member", "convener", "staff"}),
     "assessments:my_record": page(ANY_MEMBER),
     "assessments:my_record_pdf": page(ANY_MEMBER),
+    "assessments:rollup_status": page({"staff"}),  # staff of the run's committee (the city's reach the district)
     "api-docs": page(EVERYONE),
     "api:activity-announce": api(post_only=True),
     "api:activity-attendance": api(GROUP_READERS),
@@ -264,6 +265,7 @@ ARGS = {
     "api:committee-detail": "committee", "api:sector-detail": "sector", "api:member-detail": "member",
     "api:group-detail": "group", "api:contact-point-detail": "contact_point", "api:platform-detail": "platform",
     "api:handling-unit-detail": "unit_pk", "api:plan-detail": "plan_pk", "api:rollup-detail": "rollup",
+    "assessments:rollup_status": "rollup",
     "api:notification-detail": "notification", "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
 }
