@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -44,6 +45,11 @@ def _table(rows, widths, body) -> Table:
     return table
 
 
+def _half_days(row) -> str:
+    n = row.get("half_days")
+    return ngettext("%(n)s half-day", "%(n)s half-days", n) % {"n": n} if n else ""
+
+
 def duty_record_pdf(record, rows, missing) -> bytes:
     """``rows`` and ``missing`` as prepared for the page (``rows`` None: a summary without lines)."""
     title, body, head = _styles()
@@ -64,7 +70,7 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     if rows is not None:
         story.append(Paragraph(_("What was done"), head))
         lines = [[_("date"), _("event"), _("title"), _("points")]] + [
-            [r["date"].isoformat(), f"{r['label']} {r['role']}".strip(), r["title"] or "—",
+            [r["date"].isoformat(), f"{r['label']} {r['role']} {_half_days(r)}".strip(), r["title"] or "—",
              r["points"] if r["priced"] else _("not scored")] for r in rows]
         story.append(_table(lines, [24 * mm, 56 * mm, 68 * mm, 22 * mm], body))
     buffer = BytesIO()

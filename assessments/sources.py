@@ -7,14 +7,20 @@ queries (``values()`` with annotations; no query per member or per record):
   activity — ``activity_<type>`` when present (``activity_three_enters`` for 三进 activities),
   ``activity_excused`` or ``activity_absent`` otherwise (an attendance not recorded yet is left
   out); dated on the activity's day; source ``("groups.activity", pk)``. Streamed in member order.
-- plenary attendance: not modelled yet (there is no attendance table for plenary sessions), so no
-  ``plenary_*`` events are produced.
+- plenary attendance (``groups.PlenaryAttendance``, one row per member and session with three
+  half-day counts): per row up to three events, ``plenary_present``, ``plenary_excused`` and
+  ``plenary_absent``, each only when its count is above 0, with ``quantity`` = that count of
+  half-days; dated on the session's start date (the session must start within the period); source
+  ``("groups.plenarysession", pk)`` (no page: the duty record shows it without a link).
 - proposals: ``proposal_submitted`` for the lead proposer and every confirmed co-signer on the
   submission date; on the filing date (立案) ``proposal_filed_lead`` (no co-signer),
   ``proposal_joint_first`` (lead of a joint proposal) or ``proposal_filed_cosigner``, with
   ``authors`` = lead + confirmed co-signers; the key-proposal bonus on the day it was marked key
-  (the audit trail's ``key_marked``, else the filing date). There is no "excellent proposal" flag in
-  the proposals app yet, so no ``proposal_excellent_*`` events. Source ``("proposals.proposal", pk)``.
+  (the audit trail's ``key_marked``, else the filing date); the excellent-proposal bonus 优秀提案
+  (``proposal_excellent_lead`` for the lead proposer, ``proposal_excellent_cosigner`` for each
+  confirmed co-signer, same role and authors as above) on the local date of ``excellent_marked_at``
+  while ``is_excellent`` holds (written with the audit's ``excellent_marked`` in one transaction).
+  Source ``("proposals.proposal", pk)``.
 - public-opinion reports (author and co-authors): ``report_submitted`` on submission;
   ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the date
   it was declined); ``instruction_<level>`` per leader's 批示. Source ``("proposals.opinionreport", pk)``.
@@ -59,7 +65,7 @@ def duty_events(committee: Committee, start: date, end: date, *,
     ordered by member id (events of one member in no particular order: the engine sorts them)."""
     wanted = None if member_ids is None else frozenset(member_ids)
     others = sorted(
-        (row for source in (_proposal_events, _report_events, _consultation_events)
+        (row for source in (_plenary_events, _proposal_events, _report_events, _consultation_events)
          for row in source(committee, start, end, wanted)),
         key=lambda row: row[0],
     )
@@ -87,6 +93,28 @@ def _activity_events(committee, start, end, wanted):
         yield member_id, DutyEvent(kind=event_kind, on=on, source=("groups.activity", activity_id), title=title)
 
 
+PLENARY_KINDS = (("present", K.PLENARY_PRESENT), ("excused", K.PLENARY_EXCUSED), ("absent", K.PLENARY_ABSENT))
+
+
+def _plenary_events(committee, start, end, wanted):
+    from django.utils.translation import gettext
+
+    from groups.models import PlenaryAttendance
+
+    rows = PlenaryAttendance.objects.filter(member__committee_id=committee.pk,
+                                            session__start_date__range=(start, end))
+    if wanted is not None:
+        rows = rows.filter(member_id__in=wanted)
+    rows = rows.values_list("member_id", "session_id", "session__term__number", "session__number",
+                            "session__start_date", "present", "excused", "absent").order_by("member_id", "session_id")
+    for member_id, session_id, term, number, on, *counts in rows:
+        title = gettext("Plenary session %(number)s of term %(term)s") % {"number": number, "term": term}
+        for (_field, kind), half_days in zip(PLENARY_KINDS, counts, strict=True):
+            if half_days:
+                yield member_id, DutyEvent(kind=kind, on=on, quantity=half_days, title=title,
+                                           source=("groups.plenarysession", session_id))
+
+
 def _in(start, end, on):
     return on is not None and start <= on <= end
 
@@ -100,16 +128,18 @@ def _proposal_events(committee, start, end, wanted):
         content_type=ContentType.objects.get_for_model(Proposal), verb="key_marked",
         object_id=Cast(OuterRef("pk"), CharField())).order_by("-created_at").values("created_at")[:1]
     proposals = Proposal.objects.filter(committee_id=committee.pk, submitted_at__isnull=False).filter(
-        Q(submitted_at__date__range=(start, end)) | Q(filed_at__date__range=(start, end)) | Q(is_key=True))
+        Q(submitted_at__date__range=(start, end)) | Q(filed_at__date__range=(start, end)) | Q(is_key=True)
+        | Q(is_excellent=True, excellent_marked_at__date__range=(start, end)))
     if wanted is not None:
         proposals = proposals.filter(
             Q(lead_proposer_id__in=wanted)
             | Exists(CoSigner.objects.filter(proposal=OuterRef("pk"), status=confirmed, member_id__in=wanted)))
     rows = list(proposals.annotate(
         submitted_on=TruncDate("submitted_at"), filed_on=TruncDate("filed_at"),
-        key_on=TruncDate(Subquery(key_marked)),
+        key_on=TruncDate(Subquery(key_marked)), excellent_on=TruncDate("excellent_marked_at"),
         cosigners_n=Count("cosigners", filter=Q(cosigners__status=confirmed)),
-    ).values("pk", "title", "lead_proposer_id", "submitted_on", "filed_on", "is_key", "key_on", "cosigners_n"))
+    ).values("pk", "title", "lead_proposer_id", "submitted_on", "filed_on", "is_key", "key_on", "is_excellent",
+             "excellent_on", "cosigners_n"))
     if not rows:
         return
     by_pk = {row["pk"]: row for row in rows}
@@ -135,6 +165,9 @@ def _proposal_events(committee, start, end, wanted):
         key_on = row["key_on"] or row["filed_on"]
         if row["is_key"] and _in(start, end, key_on):
             yield member_id, event(K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER, key_on)
+        if row["is_excellent"] and _in(start, end, row["excellent_on"]):
+            kind = K.PROPOSAL_EXCELLENT_LEAD if lead else K.PROPOSAL_EXCELLENT_COSIGNER
+            yield member_id, event(kind, row["excellent_on"])
 
 
 def _report_events(committee, start, end, wanted):
