@@ -378,3 +378,19 @@ def test_plenary_and_excellent_events_cost_the_same_queries_for_more_members(wor
     small = queries()
     add(8)
     assert queries() == small
+
+
+def test_the_duty_record_page_shows_plenary_half_days_without_a_link(world, client_for, plenary_year,
+                                                                    django_assert_max_num_queries):
+    from django.urls import reverse
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    client = client_for(world.member)
+    client.get(reverse("assessments:my_record"), {"year": 2026})  # warms the session and content-type caches
+    with django_assert_max_num_queries(20):  # the page's own queries plus one per source table (fixed)
+        body = client.get(reverse("assessments:my_record"), {"year": 2026},
+                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "3个半天" in body and "1个半天" in body and "第14届第1次全体会议" in body
+    assert "优秀提案" in body
+    pdf = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
+    assert pdf.status_code == 200
