@@ -36,7 +36,7 @@ class PlenaryAttendanceInline(ScopedInline):
 class PlenarySessionAdmin(CommitteeScopedAdmin):
     committee_path = "term__committee"
     list_display = ("__str__", "year", "start_date", "end_date", "half_days", "recorded")
-    list_filter = ("year", "term__committee")
+    list_filter = ("year",)  # no committee filter: its choices would name other committees
     list_select_related = ("term__committee",)
     inlines = [PlenaryAttendanceInline]
 

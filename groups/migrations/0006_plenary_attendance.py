@@ -15,6 +15,30 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='HistoricalPlenarySession',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('number', models.PositiveSmallIntegerField(verbose_name='session number')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
+                ('start_date', models.DateField(verbose_name='start date')),
+                ('end_date', models.DateField(verbose_name='end date')),
+                ('half_days', models.PositiveSmallIntegerField(default=4, help_text='How many half-days the session sits; attendance is recorded in half-days.', verbose_name='half-day sittings')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('term', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='groups.term', verbose_name='term')),
+            ],
+            options={
+                'verbose_name': 'historical plenary session',
+                'verbose_name_plural': 'historical plenary sessions',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
             name='HistoricalPlenaryAttendance',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),

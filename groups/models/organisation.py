@@ -119,6 +119,7 @@ class PlenarySession(models.Model):
     half_days = models.PositiveSmallIntegerField(
         _("half-day sittings"), default=4,
         help_text=_("How many half-days the session sits; attendance is recorded in half-days."))
+    history = HistoricalRecords()
 
     objects = PlenarySessionQuerySet.as_manager()
 
