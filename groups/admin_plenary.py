@@ -39,6 +39,18 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
     list_filter = ("year",)  # no committee filter: its choices would name other committees
     list_select_related = ("term__committee",)
     inlines = [PlenaryAttendanceInline]
+    actions = ["fill_present"]
+
+    @admin.action(description=_("Record every member not yet recorded as present for all half-days"))
+    def fill_present(self, request, queryset):
+        for session in queryset:
+            try:
+                added = svc.plenary_attendance_fill_present(session_id=session.pk, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{session}: {'；'.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(session)s: %(n)s members recorded as present.")
+                                  % {"session": session, "n": added}, messages.SUCCESS)
 
     def get_queryset(self, request):
         from django.db.models import Count

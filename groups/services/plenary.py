@@ -83,6 +83,29 @@ def plenary_attendance_set(*, session_id: int, member_id: int, present: int, exc
 
 
 @transaction.atomic
+def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
+    """Record every member in office not yet recorded as present for all the session's half-days.
+
+    The usual start: staff then correct the few members on leave or absent. One audit row on the
+    session for the batch (with the member ids); returns how many rows were added.
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    session = _lock_session(session_id)
+    _require_staff(actor, session.term.committee_id)
+    missing = list(Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
+                   .exclude(plenary_attendances__session=session).order_by("pk").values_list("pk", flat=True))
+    recorder = actor if actor is not None and actor.is_authenticated else None
+    bulk_create_with_history([PlenaryAttendance(session=session, member_id=pk, present=session.half_days,
+                                                recorded_by=recorder) for pk in missing],
+                             PlenaryAttendance, batch_size=2000, default_user=recorder)
+    if missing:
+        record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
+        _duty_changed(session)
+    return len(missing)
+
+
+@transaction.atomic
 def plenary_attendance_remove(*, attendance_id: int, actor) -> None:
     """Remove a member's plenary attendance recorded by mistake (the audit trail keeps what it was)."""
     row = PlenaryAttendance.objects.filter(pk=attendance_id).select_related("session").first()

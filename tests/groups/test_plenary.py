@@ -13,8 +13,11 @@ from core.models import AuditEvent
 from groups.models import PlenaryAttendance, PlenarySession
 from groups.resources import PlenaryAttendanceResource
 from groups.services import table_import
-from groups.services.plenary import plenary_attendance_remove, plenary_attendance_set
-from tests import factories as f
+from groups.services.plenary import (
+    plenary_attendance_fill_present,
+    plenary_attendance_remove,
+    plenary_attendance_set,
+)
 from tests.groups.factories import PlenarySessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +248,21 @@ def test_export_round_trips_without_phone_numbers(world, session):
     assert dataset[0][4] == ""
 
 
+
+
+def test_staff_fill_in_everyone_present_then_correct_the_few(world, session, client_for):
+    from assessments.models import RollupRun
+
+    q1 = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    _set(world, session, world.member_record, present=2, excused=2)
+    client_for(world.district_staff).post(reverse("admin:groups_plenarysession_changelist"),
+                                          {"action": "fill_present", "_selected_action": [session.pk]})
+    in_office = world.district.members.filter(status="active").count()
+    assert PlenaryAttendance.objects.filter(session=session).count() == in_office
+    assert PlenaryAttendance.objects.get(member=world.member_record).excused == 2  # kept, not overwritten
+    assert PlenaryAttendance.objects.get(member=world.convener_member).present == session.half_days
+    assert PlenaryAttendance.history.filter(member_id=world.convener_member.pk).exists()
+    assert AuditEvent.objects.filter(verb="attendance_filled").count() == 1
+    assert RollupRun.objects.get(pk=q1.pk).is_stale
+    with pytest.raises(DomainError):
+        plenary_attendance_fill_present(session_id=session.pk, actor=world.other_staff)
