@@ -16,3 +16,13 @@ def seed(ctx) -> None:
         assert preset in PRESETS
         ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)
     ctx.say(f"assessments: {len(ctx.committees)} point rule sets for {ctx.year}")
+    _duty_sources(ctx)
+
+
+def _duty_sources(ctx) -> None:
+    """Facts only duty records price: plenary half-days and excellent proposals (small, fast)."""
+    from groups import demo_plenary
+    from proposals.demo import seed_excellent
+
+    demo_plenary.seed(ctx)
+    seed_excellent(ctx)

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -70,6 +71,11 @@ def _footer(text: str):
     return draw
 
 
+def _half_days(row) -> str:
+    n = row.get("half_days")
+    return ngettext("%(n)s half-day", "%(n)s half-days", n) % {"n": n} if n else ""
+
+
 def duty_record_pdf(record, rows, missing) -> bytes:
     """``rows`` and ``missing`` as prepared for the page (``rows`` None: a summary without lines)."""
     title, body, head, number = _styles()
@@ -92,7 +98,7 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     if rows is not None:
         story += _heading(_("What was done"), head)
         lines = [[_("date"), _("event"), _("title"), _("points")]] + [
-            [r["date"].isoformat(), f"{r['label']} {r['role']}".strip(), r["title"] or "—",
+            [r["date"].isoformat(), f"{r['label']} {r['role']} {_half_days(r)}".strip(), r["title"] or "—",
              r["points"] if r["priced"] else _("not scored")] for r in rows]
         story.append(_table(lines, [0.14, 0.32, 0.42, 0.12], body, number, numeric={3}))
     heading = _("Duty record of %(name)s") % {"name": member.name}

@@ -17,11 +17,19 @@ The branches:
   activity — ``activity_<type>`` when present (``activity_three_enters`` for 三进 activities),
   ``activity_excused`` or ``activity_absent`` otherwise (an attendance not recorded yet is left
   out); dated on the activity's day; source ``("groups.activity", pk)``.
+- plenary attendance (``groups.PlenaryAttendance``, one row per member and session with three
+  half-day counts): per row up to three events, ``plenary_present``, ``plenary_excused`` and
+  ``plenary_absent``, each only when its count is above 0, with ``quantity`` = that count of
+  half-days; dated on the session's start date (the session must start within the period); source
+  ``("groups.plenarysession", pk)`` (no page: the duty record shows it without a link).
 - proposals: ``proposal_submitted`` for the lead proposer and every confirmed co-signer on the
   submission date; on the filing date (立案) ``proposal_filed_lead`` (no co-signer),
   ``proposal_joint_first`` (lead of a joint proposal) or ``proposal_filed_cosigner``, with
   ``authors`` = lead + confirmed co-signers; the key-proposal bonus on the day it was marked key
-  (the audit trail's ``key_marked``, else the filing date). Source ``("proposals.proposal", pk)``.
+  (the audit trail's ``key_marked``, else the filing date); the excellent-proposal bonus 优秀提案
+  (``proposal_excellent_lead`` for the lead proposer, ``proposal_excellent_cosigner`` for each
+  confirmed co-signer) on the local day of ``excellent_marked_at`` while ``is_excellent`` holds.
+  Source ``("proposals.proposal", pk)``.
 - public-opinion reports (author and co-authors): ``report_submitted`` on submission;
   ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the date
   it was declined); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
@@ -43,7 +51,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
 from groups.models import Committee
@@ -166,6 +174,32 @@ def _activities(committee_id, start, end):
                   kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT})]
 
 
+PLENARY_KINDS = {"present": K.PLENARY_PRESENT, "excused": K.PLENARY_EXCUSED, "absent": K.PLENARY_ABSENT}
+
+
+def _plenary(committee_id, start, end):
+    from groups.models import PlenaryAttendance
+
+    rows = PlenaryAttendance.objects.filter(member__committee_id=committee_id,
+                                            session__start_date__range=(start, end))
+    # the title is made in Python (``TITLES``) from "term|number": it is a translated phrase
+    title = Concat(Cast("session__term__number", CharField()), Value("|"), Cast("session__number", CharField()),
+                   output_field=CharField())
+    return [_rows(rows.filter(**{f"{field}__gt": 0}), m=F("member_id"), k=_kind(kind), d=F("session__start_date"),
+                  q=F(field), label="groups.plenarysession", p=F("session_id"), t=title, kinds={kind})
+            for field, kind in PLENARY_KINDS.items()]
+
+
+def _plenary_title(raw: str) -> str:
+    from django.utils.translation import gettext
+
+    term, number = raw.split("|")
+    return gettext("Plenary session %(number)s of term %(term)s") % {"number": number, "term": term}
+
+
+TITLES = {"groups.plenarysession": _plenary_title}
+
+
 def _proposals(committee_id, start, end):
     from core.models import AuditEvent
     from proposals.models import CoSigner, Proposal
@@ -212,6 +246,11 @@ def _proposals(committee_id, start, end):
         branches.append(_rows(rows.filter(**{f"{prefix}is_key": True, "key_on__gte": start, "key_on__lte": end}),
                               k=key_kind, d=F("key_on"), **common,
                               kinds={K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER}))
+        excellent = K.PROPOSAL_EXCELLENT_LEAD if lead else K.PROPOSAL_EXCELLENT_COSIGNER
+        branches.append(_rows(rows.filter(**{f"{prefix}is_excellent": True, f"{prefix}excellent_marked_at__gte": lo,
+                                             f"{prefix}excellent_marked_at__lt": hi}),
+                              k=_kind(excellent), d=day(f"{prefix}excellent_marked_at"),
+                              at=f"{prefix}excellent_marked_at", kinds={excellent}, **common))
     return branches
 
 
@@ -269,7 +308,7 @@ def _consultations(committee_id, start, end):
                   kinds={K.CONSULTATION_PRESENT})]
 
 
-SOURCES = [_activities, _proposals, _reports, _consultations]
+SOURCES = [_activities, _plenary, _proposals, _reports, _consultations]
 
 
 def _branches(committee, start, end, kinds=None, member_ids=None) -> list[Branch]:
@@ -294,8 +333,10 @@ def duty_events(committee: Committee, start: date, end: date, *,
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) u ORDER BY u.ev_m", params)
         for m, k, d, q, a, s, p, t, r in cursor.fetchall():
+            label = SOURCE_LABELS[s - 1]
+            title = TITLES[label](t) if label in TITLES else t or ""
             yield m, DutyEvent(kind=k, on=d if isinstance(d, date) else date.fromisoformat(d), quantity=Decimal(q),
-                               role=r or "", authors=a, source=(SOURCE_LABELS[s - 1], p), title=t or "")
+                               role=r or "", authors=a, source=(label, p), title=title)
 
 
 COUNT_COLUMNS = ("m", "k", "iq", "q", "a", "n")

@@ -33,6 +33,9 @@ def _period(request) -> tuple[int, int | None, PeriodForm]:
     return year, quarter, form
 
 
+PLENARY_KINDS = frozenset({EventKind.PLENARY_PRESENT, EventKind.PLENARY_EXCUSED, EventKind.PLENARY_ABSENT})
+
+
 def _label(choices, value: str) -> str:
     return choices(value).label if value in choices.values else value
 
@@ -40,7 +43,8 @@ def _label(choices, value: str) -> str:
 def _rows(lines) -> list[dict]:
     return [{"date": line.event.on, "label": _label(EventKind, line.event.kind), "title": line.event.title,
              "role": _label(Role, line.event.role) if line.event.role else "", "points": line.points,
-             "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source)}
+             "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source),
+             "half_days": int(line.event.quantity) if line.event.kind in PLENARY_KINDS else None}
             for line in lines]
 
 

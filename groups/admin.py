@@ -62,6 +62,8 @@ class CommitteeAdmin(CommitteeScopedAdmin):
 
 class PlenarySessionInline(ScopedInline):
     model = PlenarySession
+    fields = ("number", "year", "start_date", "end_date", "half_days")
+    show_change_link = True  # attendance is recorded on the session's own page
 
 
 @admin.register(Term)
@@ -207,4 +209,5 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-from groups import admin_activities  # noqa: E402,F401  (registers the activity admins)
+# The activity and plenary admins register themselves on import.
+from groups import admin_activities, admin_plenary  # noqa: E402,F401

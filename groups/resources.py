@@ -1,4 +1,4 @@
-"""Excel import and export of members and groups (django-import-export).
+"""Excel import and export of members, groups and plenary attendance (django-import-export).
 
 Imports run in one transaction and are rolled back whole when any row is wrong; every row error
 names its row and column in the user's language.
@@ -7,7 +7,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from groups.models import ActivityGroup, Committee, Member, Party, Sector, SpecialCommittee, Term
+from groups.models import (
+    ActivityGroup,
+    Committee,
+    Member,
+    Party,
+    PlenaryAttendance,
+    PlenarySession,
+    Sector,
+    SpecialCommittee,
+    Term,
+)
+from groups.models.organisation import MAX_SESSION_HALF_DAYS
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -164,3 +175,147 @@ class ActivityGroupResource(resources.ModelResource):
         return None
 
 
+
+
+class HalfDaysWidget(widgets.Widget):
+    """A count of half-days: blank is 0; anything but a whole number from 0 to 20 is refused."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return 0
+        text = str(value).strip()
+        if text.endswith(".0"):  # Excel hands whole numbers over as floats
+            text = text[:-2]
+        if not text.isdigit() or int(text) > MAX_SESSION_HALF_DAYS:
+            raise ValueError(gettext("Enter a whole number of half-days from 0 to %(n)s.") % {"n": MAX_SESSION_HALF_DAYS})
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class PlenarySessionWidget(widgets.Widget):
+    """A plenary session by its number within the row's committee and term (e.g. 九届四次: term 9, session 4)."""
+
+    def __init__(self, committee_column, term_column, user=None):
+        self.committee_column, self.term_column, self.user = committee_column, term_column, user
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(gettext("This field cannot be blank."))
+        committee = str(row.get(self.committee_column, "") or "").strip()
+        term, number = str(row.get(self.term_column, "") or "").strip(), str(value).strip()
+        term, number = term.removesuffix(".0"), number.removesuffix(".0")
+        sessions = PlenarySession.objects.filter(term__committee__name=committee)
+        if self.user is not None:
+            sessions = sessions.administered_by(self.user)
+        found = sessions.filter(term__number=term, number=number).first() if term.isdigit() and number.isdigit() \
+            else None
+        if found is None:
+            raise ValueError(gettext("Unknown plenary session: term %(term)s, session %(number)s.")
+                             % {"term": term, "number": number})
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value.number)
+
+
+class MemberByNameWidget(widgets.Widget):
+    """A member of the row's committee by name; the mobile phone settles two members of the same name."""
+
+    def __init__(self, committee_column, phone_column):
+        self.committee_column, self.phone_column = committee_column, phone_column
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        if not name:
+            raise ValueError(gettext("This field cannot be blank."))
+        members = Member.objects.filter(committee__name=str(row.get(self.committee_column, "") or "").strip(),
+                                        name=name)
+        phone = str(row.get(self.phone_column, "") or "").strip()
+        if phone:
+            members = members.filter(phone=phone)
+        found = list(members[:2])
+        if not found:
+            raise ValueError(gettext("No member “%(name)s” in this committee.") % {"name": name})
+        if len(found) > 1:
+            raise ValueError(gettext("Two members are called “%(name)s”: add their mobile phone.") % {"name": name})
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.name
+
+
+class PlenaryAttendanceResource(resources.ModelResource):
+    """Attendance at a plenary session from the secretariat's sign-in tally, one member a row, in half-days.
+
+    Each row goes through ``plenary_attendance_set`` (checks, audit, stale roll-ups): a member already
+    recorded is corrected, a new one recorded; a member twice in one file is refused.
+    """
+
+    committee = fields.Field(attribute="import_committee", column_name=_("Committee"))
+    term = fields.Field(attribute="import_term", column_name=_("Term"), widget=widgets.CharWidget(allow_blank=True))
+    session = fields.Field(attribute="session", column_name=_("Session number"))
+    member = fields.Field(attribute="member", column_name=_("Full name"))
+    phone = fields.Field(attribute="import_phone", column_name=_("Mobile phone"),
+                         widget=widgets.CharWidget(allow_blank=True))
+    present = fields.Field(attribute="present", column_name=_("Half-days present"), widget=HalfDaysWidget())
+    excused = fields.Field(attribute="excused", column_name=_("Half-days on leave"), widget=HalfDaysWidget())
+    absent = fields.Field(attribute="absent", column_name=_("Half-days absent without leave"), widget=HalfDaysWidget())
+    leave_reason = fields.Field(attribute="leave_reason", column_name=_("Reason for leave"),
+                                widget=widgets.CharWidget(allow_blank=True))
+
+    class Meta:
+        model = PlenaryAttendance
+        import_id_fields = ()
+        skip_unchanged = False
+        clean_model_instances = True
+        use_transactions = True
+        fields = ("committee", "term", "session", "member", "phone", "present", "excused", "absent", "leave_reason")
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self._seen: set[tuple[int, int]] = set()
+        committee_col, term_col = str(self.fields["committee"].column_name), str(self.fields["term"].column_name)
+        self.fields["committee"].widget = CommitteeNameWidget(user)
+        self.fields["session"].widget = PlenarySessionWidget(committee_col, term_col, user)
+        self.fields["member"].widget = MemberByNameWidget(committee_col, str(self.fields["phone"].column_name))
+
+    def get_queryset(self):
+        qs = PlenaryAttendance.objects.select_related("session__term__committee", "member")
+        return qs.administered_by(self.user) if self.user else qs
+
+    def get_instance(self, instance_loader, row):
+        """The member's row at that session when there is one (a correction), else None (a new row)."""
+        try:
+            session = self.fields["session"].clean(row)
+            member = self.fields["member"].clean(row)
+        except (ValueError, KeyError):
+            return None  # the field import reports it under its column
+        return PlenaryAttendance.objects.filter(session=session, member=member).first()
+
+    def dehydrate_committee(self, obj):
+        return obj.session.term.committee.name
+
+    def dehydrate_term(self, obj):
+        return str(obj.session.term.number)
+
+    def dehydrate_phone(self, obj):
+        return ""  # personal data stays out of the export; names identify members on re-import
+
+    def do_instance_save(self, instance, is_create):
+        from django.core.exceptions import ValidationError
+
+        from groups.services.plenary import plenary_attendance_set
+
+        key = (instance.session_id, instance.member_id)
+        if key in self._seen:
+            raise ValidationError({"member": gettext("This member appears twice in the file.")})
+        self._seen.add(key)
+        saved = plenary_attendance_set(session_id=instance.session_id, member_id=instance.member_id,
+                                       present=instance.present, excused=instance.excused, absent=instance.absent,
+                                       leave_reason=instance.leave_reason or "", actor=self.user)
+        instance.pk = saved.pk

@@ -24,7 +24,8 @@ from proposals.models import (
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
                    "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
-                   "implemented_on", "not_filed_reason", "not_filed_outcome", "is_key", "supervising_leader")
+                   "implemented_on", "not_filed_reason", "not_filed_outcome", "is_key", "supervising_leader",
+                   "is_excellent", "excellent_marked_at", "excellent_marked_by")
 
 
 class AssignmentInline(ScopedInline):
@@ -72,19 +73,31 @@ def _run(modeladmin, request, queryset, call, done):
 @admin.register(Proposal)
 class ProposalAdmin(CommitteeScopedAdmin):
     list_display = ("number_display", "title", "committee", "year", "lead_proposer", "category", "state", "lead_unit",
-                    "reply_due", "is_key")
-    list_filter = ("year", "state", "category", "kind", "is_key", "committee")
+                    "reply_due", "is_key", "is_excellent")
+    list_filter = ("year", "state", "category", "kind", "is_key", "is_excellent", "committee")
     search_fields = ("title", "lead_proposer__name")
     list_select_related = ("committee", "lead_proposer", "lead_unit")
     readonly_fields = WORKFLOW_FIELDS
     raw_id_fields = ("lead_proposer",)
     inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
-    actions = ["file_selected", "close_selected"]
+    actions = ["file_selected", "close_selected", "mark_excellent_selected", "unmark_excellent_selected"]
 
     @admin.action(description=_("File the selected proposals"))
     def file_selected(self, request, queryset):
         _run(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals filed."))
+
+    @admin.action(description=_("Rate the selected proposals excellent"))
+    def mark_excellent_selected(self, request, queryset):
+        _run(self, request, queryset,
+             lambda p: services.proposal_mark_excellent(proposal_id=p.pk, actor=request.user),
+             _("%(n)s proposals rated excellent."))
+
+    @admin.action(description=_("Withdraw the excellent rating of the selected proposals"))
+    def unmark_excellent_selected(self, request, queryset):
+        _run(self, request, queryset,
+             lambda p: services.proposal_unmark_excellent(proposal_id=p.pk, actor=request.user),
+             _("%(n)s proposals no longer rated excellent."))
 
     @admin.action(description=_("Close the selected proposals"))
     def close_selected(self, request, queryset):

@@ -268,3 +268,25 @@ def seed(ctx) -> None:
                                         suggestions="统筹规划社区服务设施。", category=Category.SOCIETY)
             CoSigner.objects.create(proposal=other, member=mine, deadline=timezone.localdate() + timedelta(days=5))
     ctx.say(f"proposals: {total} proposals, {OpinionReport.objects.count()} public-opinion reports")
+
+
+def seed_excellent(ctx, per_committee: int = 2) -> None:
+    """A couple of excellent proposals 优秀提案 per committee, rated through the service (audit trail, dates).
+
+    Called by ``assessments.demo.seed``; the demo member's own filed proposal goes first, so their duty
+    record shows the bonus.
+    """
+    from proposals.services import proposal_mark_excellent
+
+    staff = ctx.logins.get("staff")
+    demo_member = ctx.data.get("demo_member")
+    marked = 0
+    for committee in ctx.committees:
+        filed = Proposal.objects.filter(committee=committee, year=ctx.year, state__in=Proposal.PUBLIC_STATES)
+        mine = [p.pk for p in filed.filter(lead_proposer=demo_member)[:1]] if demo_member else []
+        others = list(filed.exclude(pk__in=mine).order_by("serial_number", "pk").values_list("pk", flat=True)
+                      [:per_committee - len(mine)])
+        for pk in mine + others:
+            proposal_mark_excellent(proposal_id=pk, actor=staff)
+            marked += 1
+    ctx.say(f"proposals: {marked} rated excellent")

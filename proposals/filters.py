@@ -8,6 +8,7 @@ from proposals.models import Assignment, OpinionReport, Proposal
 class ProposalFilter(django_filters.FilterSet):
     unit = django_filters.NumberFilter(method="filter_unit", label="unit")
     key = django_filters.BooleanFilter(field_name="is_key", label="key")
+    excellent = django_filters.BooleanFilter(field_name="is_excellent", label="excellent")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="overdue")
 
     class Meta:

@@ -26,7 +26,8 @@ class ProposalSerializer(serializers.ModelSerializer):
         model = Proposal
         fields = ["id", "committee", "year", "serial_number", "kind", "title", "category", "during_plenary", "state",
                   "round", "lead_proposer", "lead_proposer_name", "lead_unit", "lead_unit_name", "reply_due",
-                  "feedback_due", "result_code", "rating", "is_key", "merged_into", "is_overdue", "submitted_at",
+                  "feedback_due", "result_code", "rating", "is_key", "is_excellent", "excellent_marked_at",
+                  "merged_into", "is_overdue", "submitted_at",
                   "filed_at", "closed_at", "implemented_on"]
 
 

@@ -513,6 +513,39 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
 
 
 @transaction.atomic
+def proposal_mark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
+    """Mark a filed proposal as an excellent proposal 优秀提案 (its authors earn the excellent bonus)."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    if proposal.state not in Proposal.PUBLIC_STATES:
+        raise InvalidTransition(_("Only a filed proposal can be rated excellent."))
+    if proposal.is_excellent:
+        raise InvalidTransition(_("This proposal is already rated excellent."))
+    proposal.is_excellent, proposal.excellent_marked_at = True, now or timezone.now()
+    proposal.excellent_marked_by = actor if actor is not None and actor.is_authenticated else None
+    proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
+    record_event(proposal, actor=actor, verb="excellent_marked")
+    _duty_changed(proposal.committee_id, timezone.localtime(proposal.excellent_marked_at))
+    return proposal
+
+
+@transaction.atomic
+def proposal_unmark_excellent(*, proposal_id: int, actor) -> Proposal:
+    """Withdraw the excellent-proposal rating (the bonus disappears from the day it was marked)."""
+    proposal = _lock(proposal_id)
+    _require_staff(actor, proposal.committee_id)
+    if not proposal.is_excellent:
+        raise InvalidTransition(_("This proposal is not rated excellent."))
+    marked_at = proposal.excellent_marked_at
+    proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
+    proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
+    record_event(proposal, actor=actor, verb="excellent_unmarked",
+                 data={"marked_at": marked_at.isoformat() if marked_at else None})
+    _duty_changed(proposal.committee_id, timezone.localtime(marked_at) if marked_at else timezone.localdate())
+    return proposal
+
+
+@transaction.atomic
 def supervision_note_add(*, proposal_id: int, actor, text: str, date: date) -> SupervisionNote:
     """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf)."""
     proposal = _lock(proposal_id)

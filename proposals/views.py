@@ -58,6 +58,8 @@ VERB_LABELS = {
     "cohandler_opinion": gettext_lazy("Co-handler opinion sent"), "implementation_progress": gettext_lazy(
         "Implementation progress"), "implemented": gettext_lazy("Marked implemented"),
     "key_marked": gettext_lazy("Marked as key proposal"), "key_unmarked": gettext_lazy("No longer a key proposal"),
+    "excellent_marked": gettext_lazy("Rated an excellent proposal"),
+    "excellent_unmarked": gettext_lazy("Excellent rating withdrawn"),
     "supervised": gettext_lazy("Supervision note"), "adopted": gettext_lazy("Adopted"),
     "instructed": gettext_lazy("Leader's instruction"), "converted_from_proposal": gettext_lazy(
         "Converted from a proposal"),
@@ -248,6 +250,10 @@ ACTIONS = {
     "mark_key": (forms.KeyForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_mark_key(
         proposal_id=p.pk, actor=r.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None),
         _("Saved.")),
+    "mark_excellent": (None, None, lambda r, p, d: services.proposal_mark_excellent(proposal_id=p.pk, actor=r.user),
+                       _("The proposal was rated excellent.")),
+    "unmark_excellent": (None, None, lambda r, p, d: services.proposal_unmark_excellent(
+        proposal_id=p.pk, actor=r.user), _("The excellent rating was withdrawn.")),
     "supervise": (forms.NoteForm, None, lambda r, p, d: services.supervision_note_add(
         proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"]), _("The note was recorded.")),
     "close": (None, None, lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user),
@@ -342,6 +348,8 @@ def proposal_list(request):
         qs = qs.filter(result_code=g["code"])
     if g.get("key") == "1":
         qs = qs.filter(is_key=True)
+    if g.get("excellent") == "1":
+        qs = qs.filter(is_excellent=True)
     if g.get("figure"):
         qs = selectors.filter_by_figure(qs, g["figure"])
     qs = selectors.proposal_list(qs).order_by("serial_number", "pk")

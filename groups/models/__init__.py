@@ -24,6 +24,7 @@ from .organisation import (
     SpecialCommittee,
     Term,
 )
+from .plenary import PlenaryAttendance
 
 __all__ = [
     "Activity",
@@ -44,6 +45,7 @@ __all__ = [
     "Member",
     "Party",
     "Platform",
+    "PlenaryAttendance",
     "PlenarySession",
     "Sector",
     "SpecialCommittee",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -100,6 +101,9 @@ class Term(models.Model):
         return _("%(committee)s, term %(number)s") % {"committee": self.committee, "number": self.number}
 
 
+MAX_SESSION_HALF_DAYS = 20
+
+
 class PlenarySessionQuerySet(ScopedQuerySet):
     committee_field = "term__committee_id"
 
@@ -112,6 +116,10 @@ class PlenarySession(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    half_days = models.PositiveSmallIntegerField(
+        _("half-day sittings"), default=4,
+        help_text=_("How many half-days the session sits; attendance is recorded in half-days."))
+    history = HistoricalRecords()
 
     objects = PlenarySessionQuerySet.as_manager()
 
@@ -122,10 +130,29 @@ class PlenarySession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["term", "number"], name="session_unique_number"),
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(half_days__gte=1, half_days__lte=MAX_SESSION_HALF_DAYS), name="session_half_days_range",
+                violation_error_message=_("A plenary session sits between 1 and 20 half-days."),
+            ),
         ]
 
     def __str__(self) -> str:
         return _("%(term)s, session %(number)s (%(year)s)") % {"term": self.term, "number": self.number, "year": self.year}
+
+    def clean(self):
+        if self.start_date and self.end_date and self.half_days:
+            days = (self.end_date - self.start_date).days + 1
+            if days > 0 and self.half_days > 2 * days:
+                raise ValidationError({"half_days": _("A session of %(days)s days has at most %(n)s half-days.")
+                                       % {"days": days, "n": 2 * days}})
+        if self.pk and self.half_days:
+            from groups.models.plenary import PlenaryAttendance
+
+            most = PlenaryAttendance.objects.filter(session_id=self.pk).aggregate(
+                most=models.Max(models.F("present") + models.F("excused") + models.F("absent")))["most"]
+            if most and most > self.half_days:
+                raise ValidationError({"half_days": _(
+                    "Attendance of %(n)s half-days is already recorded for a member of this session.") % {"n": most}})
 
 
 class Sector(models.Model):

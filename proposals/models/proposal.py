@@ -124,6 +124,11 @@ class Proposal(models.Model):
     is_key = models.BooleanField(_("key proposal"), default=False)
     supervising_leader = models.ForeignKey("groups.Member", verbose_name=_("supervising leader"), null=True, blank=True,
                                            on_delete=models.SET_NULL, related_name="supervised_proposals")
+    is_excellent = models.BooleanField(_("excellent proposal"), default=False,
+                                       help_text=_("Rated an excellent proposal 优秀提案 by the proposal committee."))
+    excellent_marked_at = models.DateTimeField(_("marked excellent at"), null=True, blank=True)
+    excellent_marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked excellent by"), null=True,
+                                            blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -153,6 +158,8 @@ class Proposal(models.Model):
             models.CheckConstraint(condition=~Q(state="merged") | Q(merged_into__isnull=False),
                                    name="proposal_merged_has_target"),
             models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_blank"),
+            models.CheckConstraint(condition=Q(is_excellent=False) | Q(excellent_marked_at__isnull=False),
+                                   name="proposal_excellent_has_date"),
         ]
 
     def __str__(self) -> str:

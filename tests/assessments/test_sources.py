@@ -1,5 +1,5 @@
 """Duty events read from the real source tables: activities, proposals, reports, consultations."""
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -283,3 +283,179 @@ def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world)
     activity(world, 4, 1, [world.member_record], hour=0)
     assert [(k, d) for _m, k, d, *_ in _sql_events(world.district, date(2026, 1, 1), date(2026, 3, 31))] == [
         (K.ACTIVITY_STUDY, date(2026, 3, 31))]
+
+
+# --- plenary attendance and excellent proposals ---------------------------------------------------
+
+def plenary(world, counts, *, start=date(2026, 1, 10), half_days=4):
+    """A district plenary session starting on ``start`` with each member's (present, excused, absent)."""
+    from groups.services.plenary import plenary_attendance_set
+    from tests.groups.factories import PlenarySessionFactory
+
+    session = PlenarySessionFactory(committee=world.district, year=start.year, start_date=start,
+                                    end_date=start + timedelta(days=2), half_days=half_days)
+    for member, (present, excused, absent) in counts.items():
+        plenary_attendance_set(session_id=session.pk, member_id=member.pk, present=present, excused=excused,
+                               absent=absent, actor=world.district_staff)
+    return session
+
+
+def excellent(world, proposal_, month, day, hour=10):
+    from proposals.services import proposal_mark_excellent
+
+    return proposal_mark_excellent(proposal_id=proposal_.pk, actor=world.district_staff, now=at(month, day, hour))
+
+
+def _kinds(rows, member):
+    return sorted((e.kind, e.quantity, e.on) for m, e in rows if m == member.pk)
+
+
+def test_plenary_attendance_becomes_one_event_per_count_with_half_days_as_quantity(world):
+    me, convener = world.member_record, world.convener_member
+    session = plenary(world, {me: (3, 1, 0), convener: (0, 0, 4)})
+    plenary(world, {me: (4, 0, 0)}, start=date(2025, 1, 12))  # last year's session: outside the period
+    rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
+    assert _kinds(rows, me) == [(K.PLENARY_EXCUSED, D(1), date(2026, 1, 10)), (K.PLENARY_PRESENT, D(3), date(2026, 1, 10))]
+    assert _kinds(rows, convener) == [(K.PLENARY_ABSENT, D(4), date(2026, 1, 10))]
+    event = next(e for _m, e in rows if e.kind == K.PLENARY_PRESENT)
+    assert event.source == ("groups.plenarysession", session.pk) and (event.role, event.authors) == ("", 1)
+    assert event.title and source_url(event.source) is None  # no page for a session: shown without a link
+    assert [m for m, _e in rows] == sorted(m for m, _e in rows)
+    assert list(duty_events(world.district, date(2026, 2, 1), date(2026, 12, 31))) == []
+
+
+def test_excellent_bonus_goes_to_every_author_on_the_day_it_was_marked(world):
+    me, convener = world.member_record, world.convener_member
+    joint = proposal(world, me, submitted=(1, 6), filed=(2, 2), cosigners=[convener])
+    excellent(world, joint, 3, 31, hour=23)  # late on the last evening of Q1 (Asia/Shanghai): still Q1
+    q1 = list(duty_events(world.district, date(2026, 1, 1), date(2026, 3, 31)))
+    bonus = {m: e for m, e in q1 if e.kind in (K.PROPOSAL_EXCELLENT_LEAD, K.PROPOSAL_EXCELLENT_COSIGNER)}
+    assert bonus[me.pk].kind == K.PROPOSAL_EXCELLENT_LEAD and bonus[me.pk].role == "first_author"
+    assert bonus[convener.pk].kind == K.PROPOSAL_EXCELLENT_COSIGNER and bonus[convener.pk].role == "co_signer"
+    assert {e.on for e in bonus.values()} == {date(2026, 3, 31)} and {e.authors for e in bonus.values()} == {2}
+    assert bonus[me.pk].source == ("proposals.proposal", joint.pk)
+    q2 = list(duty_events(world.district, date(2026, 4, 1), date(2026, 6, 30)))
+    assert not [e for _m, e in q2 if "excellent" in e.kind]
+
+
+def test_an_unmarked_excellent_proposal_earns_no_bonus(world):
+    from proposals.services import proposal_unmark_excellent
+
+    sole = proposal(world, world.member_record, submitted=(1, 5), filed=(2, 1))
+    excellent(world, sole, 3, 1)
+    proposal_unmark_excellent(proposal_id=sole.pk, actor=world.district_staff)
+    rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
+    assert not [e for _m, e in rows if "excellent" in e.kind]
+
+
+@pytest.fixture
+def plenary_year(world):
+    """Q1 2026: the plenary (4 half-days) and two filed proposals, one joint and rated excellent."""
+    me, convener = world.member_record, world.convener_member
+    plenary(world, {me: (3, 1, 0), convener: (0, 0, 4)})
+    proposal(world, me, submitted=(1, 5), filed=(2, 1))
+    joint = proposal(world, me, submitted=(1, 6), filed=(2, 2), cosigners=[convener])
+    excellent(world, joint, 3, 5)
+    return world
+
+
+def test_minhang_prices_plenary_half_days_and_the_excellent_bonus(plenary_year):
+    world = plenary_year
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    mine = duty_record(world.member_record, 2026)
+    # 会议: 3 half-days x 5 = 15 (leave is not priced); 提案: filed 15 + joint first (as lead) 15 + excellent 10
+    assert subtotals(mine.breakdown) == {"会议": (D(15), D(15)), "提案": (D(40), D(40))}
+    assert mine.breakdown.total == D(55) and mine.breakdown.grade == "不称职"
+    theirs = duty_record(world.convener_member, 2026)
+    # absent 4 half-days: no rule, 0; co-signer filed 3 + excellent 2
+    assert subtotals(theirs.breakdown) == {"提案": (D(5), D(5))}
+    absent = next(line for line in theirs.lines if line.event.kind == K.PLENARY_ABSENT)
+    assert absent.rule_kind is None and absent.points == 0
+
+
+def test_hefei_deducts_10_per_session_missed_without_leave(plenary_year):
+    world = plenary_year
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
+    theirs = duty_record(world.convener_member, 2026)
+    # 85 + co-signer filed 5 - 10 for the session missed (4 half-days, one absence) ; no excellent rule
+    assert theirs.breakdown.total == D(85) + D(5) - D(10)
+    assert duty_record(world.member_record, 2026).breakdown.deductions == 0
+
+
+def test_jinan_deducts_per_session_for_leave_and_for_absence(plenary_year):
+    world = plenary_year
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="jinan", actor=None)
+    assert duty_record(world.member_record, 2026).breakdown.total == D(70) - D(10)  # 1 half-day on leave
+    assert duty_record(world.convener_member, 2026).breakdown.total == D(70) - D(30)  # absent without leave
+
+
+def test_tongcheng_counts_the_plenary_once(plenary_year):
+    world = plenary_year
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
+    mine = duty_record(world.member_record, 2026)
+    # 会议: present 50 + leave 30, capped at 50; 提案: sole 10 + 15, joint split 10/2 + 15/2 = 12.5 → 37.5, cap 25
+    assert subtotals(mine.breakdown) == {"会议": (D(80), D(50)), "提案": (D("37.50"), D(25))}
+    assert mine.breakdown.total == D(75)
+    theirs = duty_record(world.convener_member, 2026)
+    assert subtotals(theirs.breakdown)["会议"] == (D(0), D(0))
+
+
+def test_a_corrected_plenary_attendance_marks_its_quarter_and_later_ones_stale(world):
+    from assessments.models import RollupRun
+    from groups.services.plenary import plenary_attendance_set
+
+    session = plenary(world, {world.member_record: (4, 0, 0)})  # January: Q1
+    q1 = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    q2 = RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.DONE)
+    plenary_attendance_set(session_id=session.pk, member_id=world.member_record.pk, present=2, excused=2, absent=0,
+                           actor=world.district_staff)
+    assert RollupRun.objects.filter(pk__in=[q1.pk, q2.pk], is_stale=True).count() == 2
+    RollupRun.objects.update(is_stale=False)
+    plenary_attendance_set(session_id=session.pk, member_id=world.member_record.pk, present=2, excused=2, absent=0,
+                           actor=world.district_staff)  # unchanged: nothing to recompute
+    assert not RollupRun.objects.filter(is_stale=True).exists()
+
+
+def test_marking_a_proposal_excellent_marks_the_quarter_stale(world):
+    from assessments.models import RollupRun
+
+    sole = proposal(world, world.member_record, submitted=(1, 5), filed=(2, 1))
+    q1 = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    excellent(world, sole, 3, 20)
+    assert RollupRun.objects.get(pk=q1.pk).is_stale
+
+
+def test_plenary_and_excellent_events_cost_the_same_queries_for_more_members(world):
+    def add(n):
+        members = [f.MembershipFactory(group=world.group, member__committee=world.district,
+                                       member__term=world.member_record.term).member for _ in range(n)]
+        plenary(world, {m: (3, 1, 0) for m in members}, start=date(2026, 1, 10 + n))
+        for m in members:
+            excellent(world, proposal(world, m, submitted=(1, 5), filed=(2, 1), cosigners=[world.member_record]), 3, 1)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
+        return len(ctx.captured_queries)
+
+    add(2)
+    queries()
+    small = queries()
+    add(8)
+    assert queries() == small
+
+
+def test_the_duty_record_page_shows_plenary_half_days_without_a_link(world, client_for, plenary_year,
+                                                                    django_assert_max_num_queries):
+    from django.urls import reverse
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    client = client_for(world.member)
+    client.get(reverse("assessments:my_record"), {"year": 2026})  # warms the session and content-type caches
+    with django_assert_max_num_queries(20):  # the page's own queries plus one per source table (fixed)
+        body = client.get(reverse("assessments:my_record"), {"year": 2026},
+                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "3个半天" in body and "1个半天" in body and "第14届第" in body and "次全体会议" in body
+    assert "优秀提案" in body
+    pdf = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
+    assert pdf.status_code == 200

@@ -1,12 +1,12 @@
 """factory_boy factories for activities, attendance, evidence and plans."""
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from groups.models import Activity, AnnualPlan, Attendance, PlanItem
+from groups.models import Activity, AnnualPlan, Attendance, PlanItem, PlenarySession, Term
 from tests import factories as f
 
 
@@ -80,3 +80,22 @@ def held_activity(world, *, kind=Activity.Kind.STUDY, starts_at=None, members=No
         Attendance.objects.create(activity=activity, member=m, status=Attendance.Status.PRESENT, signed_in_at=starts_at,
                                   sign_in_method=Attendance.Method.CONVENER)
     return activity
+
+
+class PlenarySessionFactory(factory.django.DjangoModelFactory):
+    """The 2026 plenary session of a committee's current term: 2026-01-10 to 01-12, four half-day sittings."""
+
+    class Meta:
+        model = PlenarySession
+
+    class Params:
+        committee = factory.SubFactory(f.CommitteeFactory)
+
+    term = factory.LazyAttribute(lambda o: Term.objects.filter(committee=o.committee, is_current=True).first()
+                                 or Term.objects.filter(committee=o.committee).first()
+                                 or f.TermFactory(committee=o.committee))
+    number = factory.Sequence(lambda n: n + 1)
+    year = 2026
+    start_date = date(2026, 1, 10)
+    end_date = date(2026, 1, 12)
+    half_days = 4

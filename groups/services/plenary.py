@@ -1,0 +1,139 @@
+"""Writes on plenary attendance 全会出勤: record, correct or remove one member's half-days at a session.
+
+Each call locks the session row, so two staff correcting the same session are serialised and the
+half-day total is checked against the session as it stands; every change leaves an audit row with
+the counts before and after, and marks the duty-record roll-ups of the session's quarter (and later
+ones) stale, so a correction of a past quarter is recomputed by the nightly roll-up.
+"""
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError
+from core.services import record_event
+from groups.access import scope_of
+from groups.models import Member, PlenaryAttendance, PlenarySession
+
+COUNTS = ("present", "excused", "absent")
+
+
+def _lock_session(session_id: int) -> PlenarySession:
+    try:
+        return PlenarySession.objects.select_related("term").select_for_update(of=("self",)).get(pk=session_id)
+    except PlenarySession.DoesNotExist:
+        raise DomainError(_("This plenary session does not exist.")) from None
+
+
+def _require_staff(actor, committee_id: int) -> None:
+    if actor is not None and not scope_of(actor).is_staff_of(committee_id):
+        raise DomainError(_("Only the committee's secretariat staff may record plenary attendance."))
+
+
+def _duty_changed(session: PlenarySession) -> None:
+    from assessments.services import rollup_mark_stale  # assessments reads groups, not the other way round
+
+    rollup_mark_stale(committee_id=session.term.committee_id, on=session.start_date)
+
+
+def _check_counts(session: PlenarySession, counts: dict[str, int]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, value in counts.items():
+        if value is None or value < 0:
+            errors.setdefault(name, []).append(_("Half-days cannot be negative."))
+    if errors:
+        raise DomainError(errors)
+    total = sum(counts.values())
+    if total == 0:
+        raise DomainError(_("Record at least one half-day."))
+    if total > session.half_days:
+        raise DomainError(_("The session sits %(n)s half-days; %(m)s are recorded.")
+                          % {"n": session.half_days, "m": total})
+
+
+@transaction.atomic
+def plenary_attendance_set(*, session_id: int, member_id: int, present: int, excused: int, absent: int,
+                           actor, leave_reason: str = "") -> PlenaryAttendance:
+    """Record or correct a member's half-days present, on leave and absent at a plenary session."""
+    session = _lock_session(session_id)
+    _require_staff(actor, session.term.committee_id)
+    if not Member.objects.filter(pk=member_id, committee_id=session.term.committee_id).exists():
+        raise DomainError({"member": _("The member does not belong to this session's committee.")})
+    counts = {"present": present, "excused": excused, "absent": absent}
+    _check_counts(session, counts)
+    row = PlenaryAttendance.objects.filter(session=session, member_id=member_id).first()
+    before = {name: getattr(row, name) for name in COUNTS} if row else None
+    if row and before == counts and row.leave_reason == leave_reason.strip():
+        return row  # nothing changed: no audit row, no stale roll-up
+    row = row or PlenaryAttendance(session=session, member_id=member_id)
+    for name, value in counts.items():
+        setattr(row, name, value)
+    row.leave_reason = leave_reason.strip()
+    row.recorded_by = actor if actor is not None and actor.is_authenticated else None
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:  # the database's own checks (see migration 0007): a write that raced ours
+        raise DomainError(_("The session sits %(n)s half-days; %(m)s are recorded.")
+                          % {"n": session.half_days, "m": sum(counts.values())}) from exc
+    record_event(row, actor=actor, verb="corrected" if before else "recorded",
+                 data={"session": session.pk, "member": member_id, "before": before, "after": counts})
+    _duty_changed(session)
+    return row
+
+
+@transaction.atomic
+def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
+    """Record every member in office not yet recorded as present for all the session's half-days.
+
+    The usual start: staff then correct the few members on leave or absent. One audit row on the
+    session for the batch (with the member ids); returns how many rows were added.
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    session = _lock_session(session_id)
+    _require_staff(actor, session.term.committee_id)
+    missing = list(Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
+                   .exclude(plenary_attendances__session=session).order_by("pk").values_list("pk", flat=True))
+    recorder = actor if actor is not None and actor.is_authenticated else None
+    bulk_create_with_history([PlenaryAttendance(session=session, member_id=pk, present=session.half_days,
+                                                recorded_by=recorder) for pk in missing],
+                             PlenaryAttendance, batch_size=2000, default_user=recorder)
+    if missing:
+        record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
+        _duty_changed(session)
+    return len(missing)
+
+
+@transaction.atomic
+def plenary_attendance_remove(*, attendance_id: int, actor) -> None:
+    """Remove a member's plenary attendance recorded by mistake (the audit trail keeps what it was)."""
+    row = PlenaryAttendance.objects.filter(pk=attendance_id).select_related("session").first()
+    if row is None:
+        raise DomainError(_("This attendance record does not exist."))
+    session = _lock_session(row.session_id)
+    _require_staff(actor, session.term.committee_id)
+    before = {name: getattr(row, name) for name in COUNTS}
+    record_event(row, actor=actor, verb="removed", data={"session": session.pk, "member": row.member_id,
+                                                         "before": before})
+    row.delete()
+    _duty_changed(session)
+
+
+@transaction.atomic
+def plenary_session_change(*, session: PlenarySession, actor, changed: list[str], old_start=None) -> PlenarySession:
+    """Save a plenary session edited by staff; a new date or sitting count changes duty records."""
+    session.full_clean()
+    try:
+        with transaction.atomic():
+            session.save()
+    except IntegrityError as exc:
+        raise DomainError({"half_days": _("Attendance beyond the new number of half-days is already recorded.")}) \
+            from exc
+    record_event(session, actor=actor, verb="updated" if old_start else "created", data={"fields": sorted(changed)})
+    if {"start_date", "half_days"} & set(changed):
+        from assessments.services import rollup_mark_stale
+
+        for on in {session.start_date, old_start} - {None}:
+            rollup_mark_stale(committee_id=session.term.committee_id, on=on)
+    return session
