@@ -459,3 +459,21 @@ def test_the_duty_record_page_shows_plenary_half_days_without_a_link(world, clie
     assert "优秀提案" in body
     pdf = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
     assert pdf.status_code == 200
+
+
+@pytest.mark.parametrize("preset", ["minhang", "hefei", "jinan", "tongcheng"])
+def test_the_sql_roll_up_totals_are_the_duty_records_under_every_preset(plenary_year, year_of_work, preset):
+    """Plenary half-days, excellent bonuses and everything else, read from the real tables: the Q1
+    roll-up's year-to-date total, grade and missing minimums equal the duty record's."""
+    world = plenary_year
+    from assessments.models import RuleSet
+
+    RuleSet.objects.filter(committee=world.district, year=2026).delete()  # year_of_work made 合肥's
+    ruleset_create_from_preset(committee=world.district, year=2026, preset=preset, actor=None)
+    for quarter in (1, 2):
+        _run(world, quarter)
+        for member in (world.member_record, world.convener_member):
+            record = duty_record(member, 2026, quarter=quarter)
+            snap = MemberSnapshot.objects.get(member=member, quarter=quarter)
+            assert (snap.ytd_total, snap.ytd_grade) == (record.breakdown.total, record.breakdown.grade or ""), member
+            assert [m["kind"] for m in snap.missing] == [m.kind for m in record.breakdown.missing]
