@@ -3,7 +3,8 @@
 State changes from the admin are actions that call the same services as the pages and the API.
 """
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
@@ -73,7 +74,11 @@ class ActivityAdmin(CommitteeScopedAdmin):
     actions = [announce, hold, file_in_ledger, cancel]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)))
+        # A correlated subquery, not a join: only the page's rows are counted, and the paginator's COUNT(*)
+        # leaves it out (a Count() join grouped millions of attendance rows on every page).
+        present = (Attendance.objects.filter(activity=OuterRef("pk"), status=Attendance.Status.PRESENT).order_by()
+                   .values("activity").annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(_present=Coalesce(Subquery(present), 0))
 
     @admin.display(description=_("present"), ordering="_present")
     def present(self, obj):
