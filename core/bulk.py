@@ -147,6 +147,10 @@ def foreign_keys_checked_at_end(*model_list):
         return
     tables = [model._meta.db_table for model in model_list]
     with connection.cursor() as cursor:
+        # Rows written earlier in the transaction have their checks queued: run them now, since a table
+        # with pending trigger events cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2", [tables])
         saved = cursor.fetchall()
