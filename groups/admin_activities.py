@@ -64,9 +64,10 @@ def cancel(modeladmin, request, queryset):
 @admin.register(Activity)
 class ActivityAdmin(CommitteeScopedAdmin):
     list_display = ("title", "committee", "group", "kind", "target", "starts_at", "state", "present")
-    list_filter = ("state", "kind", "target", "committee", "six_item")
+    # A date filter rather than date_hierarchy: listing the years takes a DISTINCT over every
+    # activity (0.2 s at 500,000) on each changelist page.
+    list_filter = ("state", "kind", "target", "committee", "six_item", ("starts_at", admin.DateFieldListFilter))
     search_fields = ("title", "place", "group__name")
-    date_hierarchy = "starts_at"
     list_select_related = ("committee", "group")
     raw_id_fields = ("plan_item",)
     readonly_fields = ("state", "version", "created_by", "created_at", "updated_at")

