@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+
+from django.utils import timezone
 
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
@@ -135,8 +137,10 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
               .annotate(n=Count("memberships__member_id", distinct=True, filter=Q(memberships__joined_on__lte=end) & (
                   Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start))))
               .values_list("pk", "name", "n"))
+    tz = timezone.get_current_timezone()  # a range on starts_at itself, not on its date: the index applies
     filed = dict(Activity.objects.filter(group__committee_id=committee_id, state=Activity.State.FILED,
-                                         starts_at__date__range=(start, end))
+                                         starts_at__gte=datetime(year, 1, 1, tzinfo=tz),
+                                         starts_at__lt=datetime(year + 1, 1, 1, tzinfo=tz))
                  .values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
     points = dict(GroupSnapshot.objects.filter(committee_id=committee_id, year=year).values("group_id")
                   .annotate(p=Sum("points")).values_list("group_id", "p"))

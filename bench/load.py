@@ -1,6 +1,6 @@
 """A bounded loopback load test of the member pages and the API: throughput, p95 latency, error rate.
 
-Usage (against a seeded database, e.g. ``manage.py seed_demo --members 50000 --districts 15``)::
+Usage (against a seeded database, e.g. ``manage.py seed_demo --members 50000``; docs/operations.md)::
 
     DATABASE_URL=postgres://cppcc:cppcc@127.0.0.1:5432/cppcc_bench .venv/bin/python bench/load.py --workers 4
 

@@ -3,7 +3,8 @@
 State changes from the admin are actions that call the same services as the pages and the API.
 """
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
@@ -63,9 +64,10 @@ def cancel(modeladmin, request, queryset):
 @admin.register(Activity)
 class ActivityAdmin(CommitteeScopedAdmin):
     list_display = ("title", "committee", "group", "kind", "target", "starts_at", "state", "present")
-    list_filter = ("state", "kind", "target", "committee", "six_item")
+    # A date filter rather than date_hierarchy: listing the years takes a DISTINCT over every
+    # activity (0.2 s at 500,000) on each changelist page.
+    list_filter = ("state", "kind", "target", "committee", "six_item", ("starts_at", admin.DateFieldListFilter))
     search_fields = ("title", "place", "group__name")
-    date_hierarchy = "starts_at"
     list_select_related = ("committee", "group")
     raw_id_fields = ("plan_item",)
     readonly_fields = ("state", "version", "created_by", "created_at", "updated_at")
@@ -73,7 +75,11 @@ class ActivityAdmin(CommitteeScopedAdmin):
     actions = [announce, hold, file_in_ledger, cancel]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)))
+        # A correlated subquery, not a join: only the page's rows are counted, and the paginator's COUNT(*)
+        # leaves it out (a Count() join grouped millions of attendance rows on every page).
+        present = (Attendance.objects.filter(activity=OuterRef("pk"), status=Attendance.Status.PRESENT).order_by()
+                   .values("activity").annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(_present=Coalesce(Subquery(present), 0))
 
     @admin.display(description=_("present"), ordering="_present")
     def present(self, obj):

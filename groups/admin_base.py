@@ -1,9 +1,15 @@
 """Admin plumbing shared by every app: secretariat staff see and edit only their committees."""
+import json
+
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.access import scope_of
+from groups.models import Committee
 
 
 def _scope_related(queryset, request):
@@ -13,11 +19,56 @@ def _scope_related(queryset, request):
     return queryset
 
 
+class LargeTablePaginator(Paginator):
+    """Counts exactly up to ``EXACT`` rows; past that, on PostgreSQL, takes the planner's estimate.
+
+    ``COUNT(*)`` of millions of attendance rows joined to their activities takes a second on every
+    changelist page; counting the first ``EXACT + 1`` rows and asking EXPLAIN for the rest takes
+    milliseconds. Tables below ``EXACT`` rows (and SQLite) keep the exact count.
+    """
+
+    EXACT = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if not hasattr(queryset, "query"):
+            return super().count
+        exact = queryset.order_by()[: self.EXACT + 1].count()
+        if exact <= self.EXACT or connection.vendor != "postgresql":
+            return exact if exact <= self.EXACT else queryset.count()
+        sql, params = queryset.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(exact, int(plan[0]["Plan"]["Plan Rows"]))
+
+
+class ScopedCommitteeFilter(admin.RelatedFieldListFilter):
+    """The committees the staff user administers, read from their scope: no DISTINCT over the rows
+    (70 ms over 500,000 activities), and never another committee."""
+
+    def field_choices(self, field, request, model_admin):
+        scope = scope_of(request.user)
+        committees = Committee.objects.all()
+        if not scope.is_superuser:
+            committees = committees.filter(pk__in=scope.staff_committee_ids)
+        return [(c.pk, str(c)) for c in committees]
+
+
 class CommitteeScopedAdmin(SimpleHistoryAdmin):
-    """A model admin whose rows belong to a committee reachable through ``committee_path``."""
+    """A model admin whose rows belong to a committee reachable through ``committee_path``.
+
+    The paginator estimates counts past 10,000 rows, and the changelist does not count the whole
+    table a second time (``show_full_result_count``): at 50,000 members, two exact counts of the
+    5,000,000 attendance rows took 2 s per page.
+    """
 
     committee_path = "committee"
     list_per_page = 50
+    paginator = LargeTablePaginator
+    show_full_result_count = False
 
     def _is_secretariat(self, request) -> bool:
         scope = scope_of(request.user)
@@ -41,6 +92,8 @@ class CommitteeScopedAdmin(SimpleHistoryAdmin):
             field = self.model._meta.get_field(entry)
         except FieldDoesNotExist:
             return entry
+        if field.is_relation and field.related_model is Committee:
+            return (entry, ScopedCommitteeFilter)
         return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
     def has_module_permission(self, request):

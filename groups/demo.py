@@ -6,6 +6,7 @@ the same data and ``--members 50000`` finishes in minutes.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,6 +62,7 @@ DISTRICTS = [
 ]
 CITY_STREETS = ["市直机关", "市经济开发区", "市高新技术产业园"]
 PLATFORM_BRANDS = ["请你来协商", "协商在一线", "月月说事"]
+GROUP_SIZE = 50
 
 
 @dataclass
@@ -164,24 +166,46 @@ def _members(ctx: DemoContext, c: Committee, count: int, serial_start: int, stre
 
 
 def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
-    """Street groups by where members live or work; a few sector groups; memberships and conveners."""
+    """Street groups by where members live or work; a few sector groups; memberships and conveners.
+
+    A group has at most ``GROUP_SIZE`` members, as in real committees: a street or sector with more
+    members (a large ``--members``) gets several numbered groups, members dealt out in turn.
+    """
     rng = ctx.rng
     specials = list(c.special_committees.all())
     sectors = {s.name: s for s in c.sectors.all()}
-    groups = [ActivityGroup(committee=c, name=f"{s}活动组", kind=ActivityGroup.Kind.STREET, street=s,
-                            special_committee=rng.choice(specials)) for s in streets]
+    per_street = Counter(c.members.values_list("street", flat=True))
+    per_sector = Counter(c.members.values_list("sector__name", flat=True))
+
+    def split(base: str, n: int) -> list[str]:
+        k = max(1, -(-n // GROUP_SIZE))
+        return [f"{base}活动组"] if k == 1 else [f"{base}第{i + 1}活动组" for i in range(k)]
+
+    groups = [ActivityGroup(committee=c, name=name, kind=ActivityGroup.Kind.STREET, street=s,
+                            special_committee=rng.choice(specials))
+              for s in streets for name in split(s, per_street[s])]
     for name in ("工商联", "教育界", "医药卫生界"):
-        groups.append(ActivityGroup(committee=c, name=f"{name}界别活动组", kind=ActivityGroup.Kind.SECTOR,
-                                    sector=sectors[name], special_committee=rng.choice(specials)))
-    ActivityGroup.objects.bulk_create(groups)
-    groups = list(c.activity_groups.all())
+        groups += [ActivityGroup(committee=c, name=n, kind=ActivityGroup.Kind.SECTOR, sector=sectors[name],
+                                 special_committee=rng.choice(specials)) for n in split(f"{name}界别", per_sector[name])]
+    ActivityGroup.objects.bulk_create(groups, batch_size=2000)
+    groups = list(c.activity_groups.order_by("pk"))
     standing = list(c.members.filter(is_standing=True).values_list("pk", flat=True)[:len(groups)])
-    by_street = {g.street: g for g in groups if g.kind == ActivityGroup.Kind.STREET}
-    by_sector = {g.sector_id: g for g in groups if g.kind == ActivityGroup.Kind.SECTOR}
+    by_street, by_sector = {}, {}
+    for g in groups:
+        if g.kind == ActivityGroup.Kind.STREET:
+            by_street.setdefault(g.street, []).append(g)
+        else:
+            by_sector.setdefault(g.sector_id, []).append(g)
+    dealt = Counter()
     joined = date(ctx.year - 3, 3, 1)
     rows, first = [], {}
     for pk, street, sector_id in c.members.values_list("pk", "street", "sector_id").order_by("pk"):
-        for g in filter(None, (by_street.get(street), by_sector.get(sector_id))):
+        mine = []
+        for key, pool in ((("street", street), by_street.get(street)), (("sector", sector_id), by_sector.get(sector_id))):
+            if pool:
+                mine.append(pool[dealt[key] % len(pool)])
+                dealt[key] += 1
+        for g in mine:
             role = GroupMembership.Role.MEMBER
             seen = first.setdefault(g.pk, [])
             if len(seen) < 2:
@@ -189,9 +213,9 @@ def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
             seen.append(pk)
             rows.append(GroupMembership(group=g, member_id=pk, role=role, joined_on=joined))
     GroupMembership.objects.bulk_create(rows, batch_size=5000)
-    for g, leader in zip(groups, standing):
+    for g, leader in zip(groups, standing, strict=False):
         g.liaison_leader_id = leader
-    ActivityGroup.objects.bulk_update(groups, ["liaison_leader"])
+    ActivityGroup.objects.bulk_update(groups, ["liaison_leader"], batch_size=1000)
     links = []
     points = list(c.contact_points.all())
     for g in groups:

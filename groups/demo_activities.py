@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from core.bulk import foreign_keys_checked_at_end, insert_objects, reset_sequences
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -152,7 +153,9 @@ def seed(ctx) -> None:
                                        leave_reason=rng.choice(REASONS)))
             else:
                 rows.append(Attendance(activity=activity, member_id=m, status="absent"))
-    Attendance.objects.bulk_create(rows, batch_size=5000)
+    with foreign_keys_checked_at_end(Attendance):
+        insert_objects(Attendance, rows)  # COPY on PostgreSQL: a large --members invites hundreds of thousands
+    reset_sequences(Attendance)
 
     photo = _photo()
     Evidence.objects.bulk_create(

@@ -76,13 +76,14 @@ def _title(rng, i: int) -> tuple[str, str]:
     return category, f"{rng.choice(VERBS)}{topic}中{detail}工作的建议"
 
 
-def _proposals(ctx, c: Committee, count: int, demo_member: Member | None) -> list[Proposal]:
-    rng, y = ctx.rng, ctx.year
+def _proposals(ctx, c: Committee, count: int, demo_member: Member | None, *, year: int | None = None,
+               mix: list = MIX) -> list[Proposal]:
+    rng, y = ctx.rng, year or ctx.year
     members = list(Member.objects.filter(committee=c).values_list("pk", flat=True))
     rows = []
     for i in range(count):
         category, title = _title(rng, i)
-        state = MIX[i % len(MIX)]
+        state = mix[i % len(mix)]
         plenary = rng.random() < 0.8
         submitted = date(y, 1, 10 + i % 4) if plenary else date(y, rng.choice([3, 4, 5, 6]), rng.randrange(1, 28))
         rows.append(Proposal(
@@ -107,11 +108,10 @@ def _proposals(ctx, c: Committee, count: int, demo_member: Member | None) -> lis
     return rows
 
 
-def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | None) -> dict:
-    """Fill the fields each state implies: serial numbers, units and deadlines, replies, ratings."""
+def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | None, serial: int = 0) -> dict:
+    """Fill the fields each state implies: serial numbers (after ``serial``), units and deadlines, replies, ratings."""
     rng, today = ctx.rng, timezone.localdate()
     units = list(HandlingUnit.objects.filter(committee=c).order_by("pk"))
-    serial = 0
     filed_pool = []
     for p in rows:
         done = FLOW.index(p.state) if p.state in FLOW else FLOW.index(S.UNDER_REVIEW)

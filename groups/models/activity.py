@@ -230,6 +230,8 @@ class Activity(models.Model):
             models.Index(fields=["committee", "starts_at"]),
             models.Index(fields=["group", "starts_at"]),
             models.Index(fields=["kind", "state", "starts_at"]),
+            # Lists in the default order (ledger, admin) read the latest rows here instead of sorting them all.
+            models.Index(fields=["-starts_at", "-id"], name="activity_latest_first"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_dates_ordered",

@@ -1,5 +1,6 @@
 """Reads shared by the organisation pages and the API."""
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from groups.models import ActivityGroup, Committee, GroupMembership
 
@@ -33,15 +34,28 @@ def group_detail(group_id: int, user) -> ActivityGroup:
     )
 
 
+def _count_per_committee(qs: QuerySet):
+    """How many rows of ``qs`` belong to the outer committee: a correlated COUNT, 0 when none."""
+    counted = qs.filter(committee_id=OuterRef("pk")).order_by().values("committee_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def committee_overview(user) -> QuerySet:
-    """Committees a leader or staff member reads, with member, group and contact-point counts."""
+    """Committees a leader or staff member reads, with member, group and contact-point counts.
+
+    One subquery per count, each using the committee index: joining members and groups to the
+    committee and counting DISTINCT multiplied them (0.9 s at 50,000 members).
+    """
+    from groups.models import Member
+
+    active = Member.objects.filter(status="active")
     return (
         Committee.objects.visible_to(user)
         .select_related("parent")
         .annotate(
-            member_count=Count("members", filter=Q(members__status="active"), distinct=True),
-            standing_count=Count("members", filter=Q(members__status="active", members__is_standing=True), distinct=True),
-            group_count=Count("activity_groups", filter=Q(activity_groups__is_active=True), distinct=True),
+            member_count=_count_per_committee(active),
+            standing_count=_count_per_committee(active.filter(is_standing=True)),
+            group_count=_count_per_committee(ActivityGroup.objects.filter(is_active=True)),
         )
         .order_by(F("parent_id").asc(nulls_first=True), "code")  # the city first on SQLite and PostgreSQL alike
     )

@@ -146,6 +146,8 @@ class Proposal(models.Model):
             models.Index(fields=["committee", "year", "state"]),
             models.Index(fields=["lead_unit", "state"]),
             models.Index(fields=["state", "reply_due"]),
+            # Lists in the default order (admin) read the first rows here instead of sorting them all.
+            models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
         ]
         constraints = [
             models.UniqueConstraint(

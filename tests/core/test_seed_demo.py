@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 
@@ -47,3 +48,31 @@ def test_seed_demo_adds_a_year_of_plans_activities_and_attendance(client):
     member = Member.objects.get(user__username="member")
     assert Attendance.objects.filter(member=member, activity__state="announced").exists()
     assert Attendance.objects.filter(member=member, activity__state__in=["held", "filed"]).exists()
+
+
+def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
+    """About 10 activities, 100 attendance rows and 4 proposals per member, over last year and this one."""
+    from django.utils import timezone
+
+    from consultations.models import Attendance as SessionAttendance
+    from groups.models import Activity, Attendance
+    from proposals.models import Adoption, CoSigner, Instruction, Proposal
+
+    call_command("seed_demo", members=200, districts=1, force=True, verbosity=0)
+    year = timezone.localdate().year
+    assert Activity.objects.count() == 2000
+    assert set(Activity.objects.values_list("starts_at__year", flat=True)) == {year - 1, year}
+    assert set(Activity.objects.values_list("state", flat=True)) == set(Activity.State.values)
+    assert 7 * 2000 < Attendance.objects.count() < 13 * 2000
+    assert set(Attendance.objects.values_list("status", flat=True)) == set(Attendance.Status.values)
+    assert Attendance.objects.filter(leave="requested").exists()
+    assert not Attendance.objects.filter(activity__state__in=["held", "filed"], status="invited").exists()
+    enters = Activity.objects.filter(kind="three_enters")
+    assert enters.count() > 200 and enters.filter(contact_point__isnull=True).count() <= 1  # the demo week's one
+    assert not enters.filter(contact_point__isnull=False).exclude(contact_point__kind=models.F("target")).exists()
+    assert Proposal.objects.count() == 800
+    assert Proposal.objects.filter(year=year - 1, state="closed").count() > 150
+    assert CoSigner.objects.filter(status="confirmed").exists()
+    assert Proposal.objects.filter(is_key=True).exists() and Proposal.objects.filter(filed_at__year=year - 1).exists()
+    assert Adoption.objects.filter(date__year=year - 1).exists() and Instruction.objects.exists()
+    assert SessionAttendance.objects.filter(status="present").exists()

@@ -11,7 +11,10 @@ from django.utils import timezone
 from groups.demo import DemoContext
 
 # Each app adds its part in order; a module that does not exist yet is skipped.
-DEMO_STEPS = ["groups.demo", "proposals.demo", "consultations.demo", "assessments.demo"]
+# The *_volume steps then top the data up to a real committee's proportions over two years (about 10
+# activities, 100 attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL).
+DEMO_STEPS = ["groups.demo", "proposals.demo", "consultations.demo", "assessments.demo",
+              "groups.demo_volume", "proposals.demo_volume", "consultations.demo_volume"]
 
 
 class Command(BaseCommand):
@@ -47,7 +50,10 @@ class Command(BaseCommand):
                     if exc.name == step:
                         continue
                     raise
+                began = time.monotonic()
                 module.seed(ctx)
+                if options.get("verbosity", 1) > 1:
+                    self.stdout.write(f"  {step}: {time.monotonic() - began:.1f}s")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for role, user in ctx.logins.items():

@@ -1,0 +1,163 @@
+"""Demo volume: two years of proposals (about four per member), co-signers and public-opinion reports.
+
+``proposals.demo`` gives each committee a readable plenary; this step tops the proposals up to
+``PROPOSALS_PER_MEMBER`` per member over the previous and the current year (the previous year's are
+mostly answered and closed), with confirmed co-signers on about a third, and adds a report for about
+every ``MEMBERS_PER_REPORT`` members with adoptions and leaders' instructions. Same state logic as
+``proposals.demo``; written with ``core.bulk`` (COPY on PostgreSQL).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.core.files.storage import default_storage
+from django.db.models import Max
+from django.utils import timezone
+
+from core.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from groups.models import Committee, Member
+from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals
+from proposals.models import (
+    Adoption,
+    Assignment,
+    CoSigner,
+    Feedback,
+    ImplementationEntry,
+    Instruction,
+    OpinionReport,
+    Proposal,
+    Reply,
+    ReportIssue,
+)
+
+S = Proposal.State
+PROPOSALS_PER_MEMBER = 4
+MEMBERS_PER_REPORT = 5
+# Last year's proposals have been through the whole cycle.
+LAST_YEAR_MIX = [S.CLOSED] * 14 + [S.RATED] * 3 + [S.NOT_FILED] * 3 + [S.MERGED] * 2 + [S.REPLIED]
+LEVELS = ["district", "city", "city", "provincial", "national"]
+LEADERS = ["王市长", "李书记", "张副市长", "刘主席"]
+
+
+def _at(d: date) -> datetime:
+    return datetime.combine(d, time(9, 30), tzinfo=timezone.get_current_timezone())
+
+
+def _save(c: Committee, rows: list[Proposal], pdf_name: str) -> None:
+    """Keys first (merged proposals point at filed ones), then every table in one COPY each."""
+    assign_pks(Proposal, rows)
+    filed = [p for p in rows if p.serial_number]
+    for i, p in enumerate(p for p in rows if p.state == S.MERGED):
+        same = [f for f in filed if f.category == p.category] or filed
+        p.merged_into = same[i % len(same)]
+    for p in rows:
+        p.created_at = p.submitted_at or _at(date(p.year, 1, 5))
+        p.updated_at = p.closed_at or p.filed_at or p.created_at
+    insert_objects(Proposal, rows)
+    related = {Assignment: [], Reply: [], Feedback: [], ImplementationEntry: []}
+    for p in rows:
+        for model, attr in ((Assignment, "_assignments"), (Reply, "_replies"), (Feedback, "_feedback"),
+                            (ImplementationEntry, "_implementation")):
+            for obj in getattr(p, attr, []):
+                obj.proposal = p
+                if model is Reply:
+                    obj.signed_pdf = pdf_name
+                if model is Feedback:
+                    obj.created_at = _at(p._replies[obj.round - 1].replied_on + timedelta(days=7))
+                related[model].append(obj)
+    for model, objs in related.items():
+        insert_objects(model, objs)
+
+
+def _cosigners(ctx, rows: list[Proposal], members: list[int]) -> int:
+    rng = ctx.rng
+    out = []
+    for p in rows:
+        if p.submitted_at is None or p.kind == Proposal.Kind.COLLECTIVE or rng.random() > 0.35:
+            continue
+        invited = p.submitted_at - timedelta(days=rng.randrange(2, 10))
+        for m in set(rng.sample(members, rng.randint(1, 4))) - {p.lead_proposer_id}:
+            roll = rng.random()
+            status = "confirmed" if roll < 0.85 else ("declined" if roll < 0.95 else "expired")
+            out.append((p.pk, m, status, (invited + timedelta(days=7)).date(), invited,
+                        None if status == "expired" else invited + timedelta(days=rng.randrange(1, 6))))
+    return insert_rows(CoSigner, ("proposal_id", "member_id", "status", "deadline", "invited_at", "responded_at"), out)
+
+
+def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> None:
+    rng, today = ctx.rng, timezone.localdate()
+    issues = list(ReportIssue.objects.filter(committee=c, year=year).order_by("number"))
+    if not issues:
+        issues = [ReportIssue(committee=c, year=year, number=n + 1, published_on=date(year, 2 + n, 15)) for n in range(6)]
+        insert_objects(ReportIssue, issues)
+    last = date(year, 12, 31) if year < today.year else today - timedelta(days=1)
+    span = (last - date(year, 1, 1)).days + 1
+    reports, adoptions, instructions, co_authors = [], [], [], []
+    for _ in range(count):
+        _cat, topic, detail = TOPICS[rng.randrange(len(TOPICS))]
+        state = rng.choice(["submitted", "accepted", "declined", "compiled", "compiled", "compiled"])
+        submitted = _at(date(year, 1, 1) + timedelta(days=rng.randrange(span)))
+        issue = rng.choice(issues) if state == "compiled" else None
+        reports.append(OpinionReport(
+            committee=c, year=year, author_id=rng.choice(members), state=state,
+            title=f"关于{topic}中{detail}问题的情况反映",
+            content=f"近期调研发现，{topic}工作中{detail}方面群众反映较多，主要表现为……建议有关部门加强统筹、及时回应。",
+            decline_reason="内容与已编发信息重复" if state == "declined" else "", issue=issue,
+            created_at=submitted, updated_at=submitted + timedelta(days=rng.randrange(3, 20)) if state != "submitted"
+            else submitted))
+    assign_pks(OpinionReport, reports)
+    for r in reports:
+        if rng.random() < 0.2:
+            co_authors += [(r.pk, m) for m in set(rng.sample(members, 2)) - {r.author_id}]
+        if r.state != "compiled":
+            continue
+        on = min(timezone.localdate(r.created_at) + timedelta(days=rng.randrange(20, 90)), last)
+        if rng.random() < 0.5:
+            adoptions.append(Adoption(report=r, level=rng.choice(LEVELS), date=on, adopted_by=""))
+        if rng.random() < 0.25:
+            instructions.append(Instruction(report=r, leader=rng.choice(LEADERS), level=rng.choice(LEVELS[:3]),
+                                            date=on, text="请有关部门认真研究，抓好落实。"))
+    insert_objects(OpinionReport, reports)
+    insert_objects(Adoption, adoptions)
+    insert_objects(Instruction, instructions)
+    insert_rows(OpinionReport.co_authors.through, ("opinionreport_id", "member_id"), co_authors)
+
+
+VOLUME_MODELS = [Proposal, Assignment, Reply, Feedback, ImplementationEntry, CoSigner, ReportIssue, OpinionReport,
+                 Adoption, Instruction, OpinionReport.co_authors.through]
+
+
+def seed(ctx) -> None:
+    with foreign_keys_checked_at_end(*VOLUME_MODELS):
+        _seed(ctx)
+
+
+def _seed(ctx) -> None:
+    todo = ctx.members_total * PROPOSALS_PER_MEMBER - Proposal.objects.count()
+    if todo <= 0:
+        return
+    pdf_name = Reply.objects.order_by("pk").values_list("signed_pdf", flat=True).first()
+    if not pdf_name:
+        from django.core.files.base import ContentFile
+
+        pdf_name = default_storage.save("proposals/replies/demo-signed-reply.pdf", ContentFile(PDF))
+    sizes = {c.pk: c.members.count() for c in ctx.committees}
+    whole = sum(sizes.values()) or 1
+    made = cosigned = reported = 0
+    left = todo
+    for i, c in enumerate(ctx.committees):
+        members = list(Member.objects.filter(committee=c).order_by("pk").values_list("pk", flat=True))
+        share = left if i == len(ctx.committees) - 1 else todo * sizes[c.pk] // whole
+        left -= share
+        for year, mix, n in ((ctx.year - 1, LAST_YEAR_MIX, share // 2), (ctx.year, MIX, share - share // 2)):
+            serial = Proposal.objects.filter(committee=c, year=year).aggregate(m=Max("serial_number"))["m"] or 0
+            rows = _proposals(ctx, c, n, None, year=year, mix=mix)
+            _advance(ctx, c, rows, None, serial=serial)
+            _save(c, rows, pdf_name)
+            cosigned += _cosigners(ctx, rows, members)
+            made += len(rows)
+            count = len(members) // MEMBERS_PER_REPORT // 2
+            _reports(ctx, c, year, count, members)
+            reported += count
+    reset_sequences(*VOLUME_MODELS)
+    ctx.say(f"proposals (volume): {made} more proposals, {cosigned} co-signers, {reported} more reports")
