@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0006_activity_latest_first_index'),
-        ('proposals', '0002_trigram'),
+        ('groups', '0008_activity_latest_first_index'),
+        ('proposals', '0003_excellent_proposals'),
     ]
 
     operations = [

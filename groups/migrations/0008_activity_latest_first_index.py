@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0005_committee_ordering'),
+        ('groups', '0007_plenary_attendance_within_session'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
