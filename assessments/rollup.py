@@ -191,16 +191,25 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
 
     # Events counted per member, kind, quarter-or-earlier, quantity and authors: what every rule
     # without an occurrence number and every figure needs, a few rows per member.
-    ag_sql, ag_params = events(counts_from=quarter_start)
-    ctes.append(f"ag(m, k, iq, q, a, n) AS {dialect.materialized} ({ag_sql})")
-    params += ag_params
+    # The small sources' events are kept (once) with their day and source, for "from the nth
+    # occurrence" rules; the big one (attendance) is only counted. Events are counted per member,
+    # kind, quarter-or-earlier, quantity and authors: what every other rule and every figure needs.
+    evx_sql, evx_params = events(bulk=False)
+    ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")
+    params += evx_params
+    bulk_sql, bulk_params = events(bulk=True, counts_from=quarter_start)
+    recent = "CASE WHEN evx.d >= %s THEN 1 ELSE 0 END"
+    ctes.append(f"ag(m, k, iq, q, a, n) AS {dialect.materialized} ({bulk_sql} UNION ALL "
+                f"SELECT evx.m, evx.k, {recent}, evx.q, evx.a, COUNT(*) FROM evx "
+                f"GROUP BY evx.m, evx.k, {recent}, evx.q, evx.a)")
+    params += [*bulk_params, qs, qs]
     lines = [f"SELECT ag.m, ag.iq, ru.cat, ag.n * ({line('ag')}) FROM ag CROSS JOIN km "
              "JOIN ru ON ru.rk = km.rk WHERE km.k = ag.k AND km.occ = 0"]
     occ_kinds = sorted({k for k, _rk, _kr, occ in km_rows if occ})
     if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
-        ev_sql, ev_params = events(kinds=occ_kinds)
-        ctes.append(f"ev(m, k, d, q, a, s, p) AS ({ev_sql})")
-        params += ev_params
+        big_sql, big_params = events(bulk=True, kinds=occ_kinds)  # nothing unless attendance is nth-priced
+        ctes.append(f"ev(m, k, d, q, a, s, p) AS ({big_sql} UNION ALL SELECT * FROM evx)")
+        params += big_params
         cond, values = _in("ev.k", occ_kinds)
         ctes.append(
             "pr(m, iq, q, a, rk, n) AS (SELECT ev.m, CASE WHEN ev.d >= %s THEN 1 ELSE 0 END, ev.q, ev.a, km.rk, "

@@ -137,13 +137,14 @@ class Branch:
     rows: object
     kinds: frozenset
     at: str | None  # the datetime column the event's day comes from (None: ``ev_d`` is a date column)
+    bulk: bool = False  # the big source (attendance): the roll-up counts it without keeping its rows
 
 
-def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None) -> Branch:
+def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None, bulk=False) -> Branch:
     rows = queryset.annotate(ev_m=m, ev_k=k, ev_d=d, ev_q=_int(q) if isinstance(q, int) else q,
                              ev_a=_int(a) if isinstance(a, int) else a, ev_s=_int(SOURCE_RANK[label]), ev_p=p,
                              ev_t=t, ev_r=_kind(r) if isinstance(r, str) else r)
-    return Branch(rows.order_by(), frozenset(str(kind) for kind in kinds), at)
+    return Branch(rows.order_by(), frozenset(str(kind) for kind in kinds), at, bulk)
 
 
 def _moments(start: date, end: date) -> tuple[datetime, datetime]:
@@ -170,7 +171,7 @@ def _activities(committee_id, start, end):
                 *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
                 default=_kind(K.ACTIVITY_PRESENT), output_field=CharField())
     return [_rows(rows, m=F("member_id"), k=kind, d=LocalDate("activity__starts_at", period=(start, end)),
-                  label="groups.activity", p=F("activity_id"), at="activity__starts_at", t=F("activity__title"),
+                  label="groups.activity", p=F("activity_id"), at="activity__starts_at", t=F("activity__title"), bulk=True,
                   kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT})]
 
 
@@ -311,14 +312,14 @@ def _consultations(committee_id, start, end):
 SOURCES = [_activities, _plenary, _proposals, _reports, _consultations]
 
 
-def _branches(committee, start, end, kinds=None, member_ids=None) -> list[Branch]:
+def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None) -> list[Branch]:
     committee_id = getattr(committee, "pk", committee)
     wanted = None if kinds is None else {str(k) for k in kinds}
     branches = [branch for source in SOURCES for branch in source(committee_id, start, end)
-                if wanted is None or branch.kinds & wanted]
+                if (wanted is None or branch.kinds & wanted) and (bulk is None or branch.bulk == bulk)]
     if member_ids is not None:
         ids = list(member_ids)
-        branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at) for b in branches]
+        branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at, b.bulk) for b in branches]
     return branches
 
 
@@ -342,16 +343,18 @@ def duty_events(committee: Committee, start: date, end: date, *,
 COUNT_COLUMNS = ("m", "k", "iq", "q", "a", "n")
 
 
-def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: date | None = None) -> tuple[str, tuple]:
+def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: date | None = None,
+              bulk: bool | None = None) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
     ``kinds``: only branches that can yield one of these kinds (the rows may still hold others).
+    ``bulk``: only the big source (True: attendance) or only the others (False); None: all.
     ``counts_from``: instead of one row per event, rows counted per (member, kind, dated on or after
     ``counts_from`` (iq = 1 / 0), quantity, authors) — ``COUNT_COLUMNS``. The day test compares the
     source's own datetime column with local midnight, so no time-zone conversion runs per row, and
     the grouping runs straight over the union (nothing materialised in between).
     """
-    branches = _branches(committee, start, end, kinds)
+    branches = _branches(committee, start, end, kinds, bulk=bulk)
     if not branches:
         return _empty(counts_from is not None)
     if counts_from is None:
@@ -375,9 +378,9 @@ def _empty(counts: bool) -> tuple[str, tuple]:
 
 
 def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from: date | None = None,
-               ) -> tuple[str, tuple]:
-    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks)."""
-    rows = [(m, e) for m, e in rows if kinds is None or str(e.kind) in {str(k) for k in kinds}]
+               bulk: bool | None = None) -> tuple[str, tuple]:
+    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk")."""
+    rows = [] if bulk else [(m, e) for m, e in rows if kinds is None or str(e.kind) in {str(k) for k in kinds}]
     if not rows:
         return _empty(counts_from is not None)
     labels = sorted({(e.source or ("", 0))[0] for _m, e in rows})
