@@ -324,6 +324,8 @@ NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+# drain_outbox (beat, every minute) leaves rows younger than this to the request that wrote them.
+NOTIFICATIONS_OUTBOX_GRACE_SECONDS = env.int("NOTIFICATIONS_OUTBOX_GRACE_SECONDS", default=30)
 # One sender task works this long, then queues a follow-up, so other tasks get the worker in between.
 NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS", default=50.0)
 
