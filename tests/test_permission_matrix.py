@@ -243,6 +243,17 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The public consultation URLs once their session (and outcome) are published: open to everyone, anonymous
+# visitors included. Every URL whose route contains "public" needs a rule here as well as in RULES (there,
+# checked on an unpublished session, which must stay 404). Checked by ``test_public_urls_once_published``.
+PUBLISHED_RULES = {
+    "api:public-consultation-detail": api(EVERYONE),
+    "api:public-consultation-list": api(EVERYONE),
+    "consultations:public": page(EVERYONE),
+    "consultations:public_outcome": page(EVERYONE),
+    "consultations:public_session": page(EVERYONE),
+}
+
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
     "api:duty-record": "member_id",
@@ -457,4 +468,57 @@ def test_permission_matrix(world, client, settings, tmp_path):
         with open(os.environ["MATRIX_DISCOVER"], "w") as out:
             for name, row in discovered.items():
                 print(name, row, file=out)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_public_url_has_a_published_rule():
+    public = {name for name, route in url_names().items() if "public" in route}
+    assert public == set(PUBLISHED_RULES), (
+        f"public URLs without a rule in PUBLISHED_RULES: {sorted(public - set(PUBLISHED_RULES))}; "
+        f"rules for URLs that are not public: {sorted(set(PUBLISHED_RULES) - public)}")
+
+
+def test_public_urls_once_published(world, settings):
+    """The same URLs as in the matrix, on a published session and outcome: 200 for every role, anonymous
+    included; a second, unpublished session of the same committee is still 404 on the same URLs."""
+    from django.test import Client
+
+    from tests.consultations.factories import OutcomeFactory, SessionFactory
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "matrix-published"}}
+    users = {
+        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
+        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
+        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
+    }
+    now = timezone.now()
+    published = SessionFactory(committee=world.district, is_published=True, published_at=now)
+    outcome = OutcomeFactory(session=published, unit=world.unit, state="published", published_at=now,
+                             reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    hidden = SessionFactory(committee=world.district)
+    hidden_outcome = OutcomeFactory(session=hidden, unit=world.unit, state="published", published_at=now,
+                                    reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    code = world.district.code
+    kwargs = {"public": {"code": code}, "public_session": {"code": code, "pk": published.pk},
+              "public_outcome": {"code": code, "pk": outcome.pk}, "session": {"pk": published.pk}}
+    failures = []
+    for role, user in users.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for name, rule in sorted(PUBLISHED_RULES.items()):
+            key = ARGS.get(name)
+            url = reverse(name, kwargs=kwargs[key] if key else None)
+            got = client.get(url).status_code
+            if got not in rule.expected(role):
+                failures.append(f"{name} ({url}) as {role}: got {got}, expected {rule.expected(role)}")
+        for url in (reverse("consultations:public_session", kwargs={"code": world.district.code, "pk": hidden.pk}),
+                    reverse("consultations:public_outcome", kwargs={"code": world.district.code,
+                                                                    "pk": hidden_outcome.pk}),
+                    reverse("api:public-consultation-detail", kwargs={"pk": hidden.pk})):
+            if (got := client.get(url).status_code) != 404:
+                failures.append(f"{url} (unpublished) as {role}: got {got}, expected 404")
+    listing = Client().get(reverse("api:public-consultation-list")).json()
+    assert [row["id"] for row in listing["results"]] == [published.pk]  # the unpublished one is not listed
     assert not failures, "\n".join(failures)
