@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +148,30 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads (activity evidence, signed replies, session documents, attachments) are private: they are served
+# only by the portal's own views after a permission check, never from a public URL. With more than one
+# web or worker host they live in a shared store: either MEDIA_ROOT on a shared file system (NFS), or,
+# with STORAGE_BACKEND=s3, a bucket of any S3-compatible service through django-storages (docs/deploy.md).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, a cloud's S3 API
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": "private",  # every object private; the bucket must not be public either
+            "querystring_auth": True,  # any URL the storage makes is signed and short-lived ...
+            "querystring_expire": 60,  # ... though the portal streams files itself and hands out none
+            "file_overwrite": False,  # two uploads with one name never replace each other
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Cache ------------------------------------------------------------------------------------

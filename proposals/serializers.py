@@ -1,3 +1,6 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
@@ -12,9 +15,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
+    # The portal's own download URL (checks who asks), never the storage's URL of the file.
+    signed_pdf = serializers.SerializerMethodField()
+
     class Meta:
         model = Reply
         fields = ["round", "unit", "text", "result_code", "replied_on", "on_time", "signed_pdf"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_signed_pdf(self, reply) -> str:
+        url = reverse("proposals:reply_pdf", args=[reply.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ProposalSerializer(serializers.ModelSerializer):

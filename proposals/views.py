@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from core.exports import record_export
 from core.services import events_for
+from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
 from proposals import forms, selectors, services
 from proposals.deadlines import settings_for
 from proposals.exports import figures_workbook
-from proposals.models import Category, CoSigner, OpinionReport, Proposal, ResultCode
+from proposals.models import Attachment, Category, CoSigner, OpinionReport, Proposal, Reply, ResultCode
 
 S = Proposal.State
 
@@ -296,6 +298,38 @@ def act(request, pk: int, action: str):
     expected = request.POST.get("expected_state")
     data = {**data, "expected_state": expected if expected in S.values else None}
     return _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+
+
+# --- uploaded files: served only here, after the same check as the proposal page ------------------------
+
+def _stream(stored, *, filename: str, as_attachment: bool, content_type: str | None = None):
+    """Stream a stored file (local disk or S3) to the user; there is no public URL for it."""
+    handle = stored.open("rb")
+    if content_type is None:
+        content_type = content_type_of(handle.read(HEAD_BYTES)) or "application/octet-stream"
+        handle.seek(0)
+    return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+
+
+@login_required
+def reply_pdf(request, pk: int):
+    """A signed reply, to whoever may see its proposal or a proposal merged into it."""
+    visible = Proposal.objects.visible_to(request.user)
+    reply = (Reply.objects.filter(Q(proposal__in=visible) | Q(proposal__merged_from__in=visible), pk=pk)
+             .distinct().first())
+    if reply is None:
+        raise PermissionDenied
+    return _stream(reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False,
+                   content_type=PDF)
+
+
+@login_required
+def attachment(request, pk: int):
+    """An attachment of a proposal, to whoever may see the proposal."""
+    found = Attachment.objects.filter(pk=pk, proposal__in=Proposal.objects.visible_to(request.user)).first()
+    if found is None:
+        raise PermissionDenied
+    return _stream(found.file, filename=found.name or found.file.name.rsplit("/", 1)[-1], as_attachment=True)
 
 
 # --- staff ------------------------------------------------------------------------------------------

@@ -238,6 +238,8 @@ RULES: dict[str, Rule] = {
     "proposals:reports": page(SECRETARIAT),
     "proposals:review": page(SECRETARIAT),
     "proposals:unit": page(UNITS),
+    "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page
+    "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
 }
@@ -266,7 +268,7 @@ ARGS = {
     "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
     "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
     "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
-    "proposals:cosign": "cosign", "proposals:report_detail": "report", "proposals:report_act": "report_action",
+    "proposals:cosign": "cosign", "proposals:reply_pdf": "reply", "proposals:attachment": "attachment", "proposals:report_detail": "report", "proposals:report_act": "report_action",
     "consultations:topic_action": "topic_action", "consultations:session": "session",
     "consultations:session_edit": "session", "consultations:session_action": "session_action",
     "consultations:document": "document", "consultations:outcome": "outcome",
@@ -307,7 +309,7 @@ def build_objects(world) -> dict:
     from consultations.models import SessionDocument
     from core.notifications.models import Notification, NotificationSettings
     from groups.models import Activity, Attendance, Evidence
-    from proposals.models import CoSigner
+    from proposals.models import Attachment, CoSigner, Reply
     from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
     from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, png_bytes
     from tests.proposals.conftest import Walker
@@ -326,6 +328,13 @@ def build_objects(world) -> dict:
     walk = Walker(world)
     proposal = walk.assigned()
     report = OpinionReportFactory(committee=world.district, author=world.member_record)
+    reply = Reply(proposal=proposal, unit=world.unit, round=1, text="已办理", result_code="A",
+                  replied_on=timezone.localdate(), on_time=True)  # the file only: the proposal stays assigned
+    reply.signed_pdf.save("r.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    reply.save()
+    attachment = Attachment(proposal=proposal, name="调研报告.pdf")
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    attachment.save()
     topic = TopicFactory(committee=world.district)
     session = SessionFactory(committee=world.district)  # held, not published: the public URLs must 404
     document = SessionDocument(session=session, kind=SessionDocument.Kind.MINUTES, name="m.pdf",
@@ -348,7 +357,7 @@ def build_objects(world) -> dict:
     platform = f.PlatformFactory(committee=world.district)
     return dict(
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
-        report=report, topic=topic, session=session, document=document, outcome=outcome,
+        report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
         platform=platform,
     )
@@ -370,6 +379,8 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "proposal_action": {"pk": o["proposal"].pk, "action": "file"},
         "cosign": {"pk": o["cosign"].pk, "answer": "confirm"},
         "report": {"pk": o["report"].pk},
+        "reply": {"pk": o["reply"].pk},
+        "attachment": {"pk": o["attachment"].pk},
         "report_action": {"pk": o["report"].pk, "action": "accept"},
         "topic_action": {"pk": o["topic"].pk, "action": "adopt"},
         "session": {"pk": o["session"].pk},
