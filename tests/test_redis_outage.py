@@ -79,9 +79,11 @@ class RedisServer:
 @pytest.fixture
 def redis_server(transactional_db, tmp_path):
     server = RedisServer(tmp_path / "redis.log")
-    server.start()
-    yield server
-    _stop(server.proc)
+    try:
+        server.start()
+        yield server
+    finally:
+        _stop(server.proc)
 
 
 def app_env(redis_url: str, queue: str, extra: dict | None = None) -> dict:
@@ -110,7 +112,11 @@ def web(redis_server, tmp_path):
         except requests.ConnectionError:
             return False
 
-    wait_for(up, 30, step=0.1, what="gunicorn")
+    try:
+        wait_for(up, 30, step=0.1, what="gunicorn")
+    except BaseException:
+        _stop(proc)
+        raise
     proc.base, proc.queue, proc.log = base, queue, log
     yield proc
     _stop(proc)
