@@ -173,7 +173,7 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
         print(f"\nwith Redis down: {during}")
         assert {p: s for p, (s, _t) in during.items()} == {p: 200 for _h, p in pages}, (
             during, web.log.read_text()[-3000:])
-        assert max(t for _s, t in during.values()) < 3
+        assert max(t for _s, t in during.values()) < 5  # no request waits on Redis timeouts
         assert "cache unavailable" in web.log.read_text()
 
         started = time.monotonic()
@@ -181,7 +181,7 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
                                  json={"committee": world.district.pk, "year": 2026, "quarter": 1})
         took = time.monotonic() - started
         assert response.status_code == 201, response.text
-        assert took < 3, took
+        assert took < 5, took
         run = RollupRun.objects.get(pk=response.json()["id"])
         kept = OutboxMessage.objects.get()
         assert (kept.task, kept.args, kept.attempts) == ("assessments.run_rollup", [run.pk], 1), kept.last_error
