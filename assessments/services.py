@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition
+from core.notifications import outbox
 from core.services import record_event
 from groups.models import Committee
 
@@ -18,6 +18,8 @@ from .presets import PRESETS
 from .scoring import RuleBook
 
 logger = logging.getLogger(__name__)
+
+RUN_ROLLUP_TASK = "assessments.run_rollup"  # assessments.tasks.run_rollup
 
 
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
@@ -97,8 +99,6 @@ def _year_locked(committee_id: int, year: int) -> bool:
 
 def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> RollupRun:
     """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
-    from .tasks import run_rollup
-
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is 1, 2, 3 or 4."))
     if _year_locked(committee.pk, year):
@@ -110,9 +110,10 @@ def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> Rol
         with transaction.atomic():
             run = RollupRun.objects.create(committee=committee, year=year, quarter=quarter, requested_by=actor)
             record_event(run, actor=actor, verb="queued")
+            # Through the outbox: with Redis down the request still succeeds and the message goes out later.
+            outbox.enqueue(RUN_ROLLUP_TASK, run.pk)
     except IntegrityError as exc:  # the partial unique index settles a race between two clicks
         raise DomainError(busy) from exc
-    transaction.on_commit(partial(run_rollup.delay, run.pk))
     return run
 
 
@@ -198,9 +199,7 @@ def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
 
     A duplicate message is harmless: ``rollup_execute`` does nothing for a run already done.
     """
-    from .tasks import run_rollup
-
     stuck = list(RollupRun.objects.active().filter(created_at__lt=now - older_than).values_list("pk", flat=True))
     for run_id in stuck:
-        transaction.on_commit(partial(run_rollup.delay, run_id))
+        outbox.enqueue(RUN_ROLLUP_TASK, run_id)
     return stuck

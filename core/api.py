@@ -1,6 +1,7 @@
 """API plumbing shared by every app."""
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -14,3 +15,11 @@ def as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(exc, "error_dict"):
         return serializers.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
     return serializers.ValidationError({"detail": [str(m) for m in exc.messages]})
+
+
+class Conflict(APIException):
+    """409: the record changed since the client last saw it (``core.exceptions.ConcurrentEdit``)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record was changed by someone else."
+    default_code = "conflict"

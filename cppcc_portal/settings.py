@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -152,6 +153,30 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads (activity evidence, signed replies, session documents, attachments) are private: they are served
+# only by the portal's own views after a permission check, never from a public URL. With more than one
+# web or worker host they live in a shared store: either MEDIA_ROOT on a shared file system (NFS), or,
+# with STORAGE_BACKEND=s3, a bucket of any S3-compatible service through django-storages (docs/deploy.md).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, a cloud's S3 API
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("AWS_LOCATION", default=""),  # a key prefix inside the bucket
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": "private",  # every object private; the bucket must not be public either
+            "querystring_auth": True,  # any URL the storage makes is signed and short-lived ...
+            "querystring_expire": 60,  # ... though the portal streams files itself and hands out none
+            "file_overwrite": False,  # two uploads with one name never replace each other
+        },
+    }
+elif STORAGE_BACKEND != "local":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -159,9 +184,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # Like Django's RedisCache, but a Redis outage means "no cache" (logged), not a 500 on every page.
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cppcc"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=1.0),
+                "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0),
+            },
         }
     }
 else:
@@ -188,6 +219,13 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Publishing from a web request while Redis is down fails within about a second (the outbox keeps the
+    # message) instead of kombu's default of retrying for several seconds inside the request.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
     }
 if REDIS_URL:
     _default_results = REDIS_URL
@@ -324,6 +362,8 @@ NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+# drain_outbox (beat, every minute) leaves rows younger than this to the request that wrote them.
+NOTIFICATIONS_OUTBOX_GRACE_SECONDS = env.int("NOTIFICATIONS_OUTBOX_GRACE_SECONDS", default=30)
 # One sender task works this long, then queues a follow-up, so other tasks get the worker in between.
 NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS", default=50.0)
 

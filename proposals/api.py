@@ -11,7 +11,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import as_api_error
+from core.api import Conflict, as_api_error
+from core.exceptions import ConcurrentEdit
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import filters, selectors, serializers, services
@@ -19,11 +20,13 @@ from proposals.models import OpinionReport, Proposal
 
 
 def _call(fn):
-    """Run a service: refusals become 403, domain errors 400 with the Chinese message."""
+    """Run a service: refusals become 403, a stale ``expected_state`` 409, domain errors 400 with the Chinese message."""
     try:
         return fn()
     except services.NotPermitted as exc:
         raise PermissionDenied("；".join(exc.messages)) from exc
+    except ConcurrentEdit as exc:  # someone else acted first: 409, with what the state is now
+        raise Conflict("；".join(exc.messages)) from exc
     except ValidationError as exc:
         raise as_api_error(exc) from exc
 
@@ -66,13 +69,17 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
         _call(lambda: fn(obj))
         return self._done(obj.pk)
 
+    @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._run(lambda p: services.proposal_submit(proposal_id=p.pk, actor=request.user))
+        d = _input(request, serializers.TransitionInput)
+        return self._run(lambda p: services.proposal_submit(proposal_id=p.pk, actor=request.user, **d))
 
+    @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
-        return self._run(lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user))
+        d = _input(request, serializers.TransitionInput)
+        return self._run(lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user, **d))
 
     @extend_schema(request=serializers.RejectInput)
     @action(detail=True, methods=["post"])
@@ -84,7 +91,8 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         d = _input(request, serializers.MergeInput)
-        return self._run(lambda p: services.proposal_merge(proposal_id=p.pk, into_id=d["into"], actor=request.user))
+        return self._run(lambda p: services.proposal_merge(proposal_id=p.pk, into_id=d["into"], actor=request.user,
+                                                            expected_state=d["expected_state"]))
 
     @extend_schema(request=serializers.AssignInput)
     @action(detail=True, methods=["post"])
@@ -92,7 +100,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
         d = _input(request, serializers.AssignInput)
         return self._run(lambda p: services.proposal_assign(
             proposal_id=p.pk, actor=request.user, lead_unit_id=d["lead_unit"], co_unit_ids=d["co_units"],
-            due_date=d["due_date"]))
+            due_date=d["due_date"], expected_state=d["expected_state"]))
 
     @extend_schema(request=serializers.ReassignInput)
     @action(detail=True, methods=["post"], url_path="request-reassignment")
@@ -107,7 +115,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
             if assignment is None:
                 raise services.NotPermitted(gettext("Only the assigned unit may do this."))
             services.assignment_request_reassignment(assignment_id=assignment.pk, actor=request.user,
-                                                     reason=d["reason"])
+                                                     reason=d["reason"], expected_state=d["expected_state"])
 
         return self._run(run)
 
@@ -123,9 +131,11 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
         d = _input(request, serializers.RateInput)
         return self._run(lambda p: services.proposal_rate(proposal_id=p.pk, actor=request.user, **d))
 
+    @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._run(lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user))
+        d = _input(request, serializers.TransitionInput)
+        return self._run(lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user, **d))
 
 
 class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

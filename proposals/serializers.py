@@ -1,3 +1,6 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
@@ -12,9 +15,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class ReplySerializer(serializers.ModelSerializer):
+    # The portal's own download URL (checks who asks), never the storage's URL of the file.
+    signed_pdf = serializers.SerializerMethodField()
+
     class Meta:
         model = Reply
         fields = ["round", "unit", "text", "result_code", "replied_on", "on_time", "signed_pdf"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_signed_pdf(self, reply) -> str:
+        url = reverse("proposals:reply_pdf", args=[reply.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -66,33 +78,40 @@ class OpinionReportSerializer(serializers.ModelSerializer):
 
 # --- action inputs ---
 
-class RejectInput(serializers.Serializer):
+class TransitionInput(serializers.Serializer):
+    expected_state = serializers.ChoiceField(
+        choices=Proposal.State.choices, required=False, allow_null=True, default=None,
+        help_text="The state the client last saw. If the proposal has moved on meanwhile (someone else acted), "
+                  "nothing is changed and the answer is 409.")
+
+
+class RejectInput(TransitionInput):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
     outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, required=False, default="")
 
 
-class MergeInput(serializers.Serializer):
+class MergeInput(TransitionInput):
     into = serializers.IntegerField()
 
 
-class AssignInput(serializers.Serializer):
+class AssignInput(TransitionInput):
     lead_unit = serializers.IntegerField()
     co_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReassignInput(serializers.Serializer):
+class ReassignInput(TransitionInput):
     assignment = serializers.IntegerField(required=False)
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class ReplyInput(serializers.Serializer):
+class ReplyInput(TransitionInput):
     text = serializers.CharField(allow_blank=True, required=False, default="")
     result_code = serializers.CharField(allow_blank=True, required=False, default="")
     signed_pdf = serializers.FileField(required=False, allow_null=True, default=None)
 
 
-class RateInput(serializers.Serializer):
+class RateInput(TransitionInput):
     rating = serializers.CharField(allow_blank=True, required=False, default="")
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError, InvalidTransition
+from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import PDF, content_type_of, read_head
 from groups.access import scope_of
@@ -56,11 +56,22 @@ def _duty_changed(committee_id: int, on) -> None:
 
     rollup_mark_stale(committee_id=committee_id, on=on.date() if hasattr(on, "date") else on)
 
-def _lock(proposal_id: int) -> Proposal:
+def _lock(proposal_id: int, expected_state: str | None = None) -> Proposal:
+    """Lock the proposal row; with ``expected_state`` (the state the user's page showed), refuse if someone
+    else moved it meanwhile, so an action is never applied to a state the user did not see."""
     try:
-        return Proposal.objects.select_for_update().get(pk=proposal_id)
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
     except Proposal.DoesNotExist:
         raise DomainError(_("This proposal does not exist.")) from None
+    _check_expected(proposal, expected_state)
+    return proposal
+
+
+def _check_expected(proposal: Proposal, expected_state: str | None) -> None:
+    if expected_state and proposal.state != expected_state:
+        raise ConcurrentEdit(
+            _("Someone else has just acted on this proposal: it is now “%(state)s”. Your action was not carried "
+              "out; check the current state before acting again.") % {"state": proposal.get_state_display()})
 
 
 def _require_state(proposal: Proposal, *states, message: str) -> None:
@@ -192,9 +203,10 @@ def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None 
 
 
 @transaction.atomic
-def proposal_submit(*, proposal_id: int, actor, today: date | None = None) -> Proposal:
+def proposal_submit(*, proposal_id: int, actor, expected_state: str | None = None,
+                    today: date | None = None) -> Proposal:
     """The lead proposer submits a draft; unanswered invitations past their deadline lapse."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_lead_proposer(actor, proposal)
     _require_state(proposal, S.DRAFT, message=_("Only a draft can be submitted."))
     today = _today(today)
@@ -209,18 +221,18 @@ def proposal_submit(*, proposal_id: int, actor, today: date | None = None) -> Pr
 # --- review ---------------------------------------------------------------------------------------
 
 @transaction.atomic
-def proposal_start_review(*, proposal_id: int, actor) -> Proposal:
+def proposal_start_review(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """Staff take a submitted proposal up for review 审查."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     _require_state(proposal, S.SUBMITTED, message=_("Only a submitted proposal can be taken up for review."))
     return _move(proposal, S.UNDER_REVIEW, actor=actor, verb="review_started")
 
 
 @transaction.atomic
-def proposal_file(*, proposal_id: int, actor) -> Proposal:
+def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """Accept a proposal for handling 立案 and give it the year's next serial number."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be filed."))
     # The committee's settings row is the serial-number lock: two filings in one committee queue here.
@@ -235,9 +247,10 @@ def proposal_file(*, proposal_id: int, actor) -> Proposal:
 
 
 @transaction.atomic
-def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "") -> Proposal:
+def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "",
+                    expected_state: str | None = None) -> Proposal:
     """Do not file 不予立案, with the reason told to the proposer; optionally convert it."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be refused."))
     if not (reason or "").strip():
@@ -259,7 +272,7 @@ def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "") 
 
 
 @transaction.atomic
-def proposal_merge(*, proposal_id: int, into_id: int, actor) -> Proposal:
+def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str | None = None) -> Proposal:
     """Merge 并案 a proposal into a filed one on the same matter; its proposer still gets the answer."""
     if proposal_id == into_id:
         raise DomainError(_("A proposal cannot be merged into itself."))
@@ -268,6 +281,7 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor) -> Proposal:
     proposal, target = locked.get(proposal_id), locked.get(into_id)
     if proposal is None or target is None:
         raise DomainError(_("This proposal does not exist."))
+    _check_expected(proposal, expected_state)
     _require_staff(actor, proposal.committee_id)
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be merged."))
     if target.committee_id != proposal.committee_id or target.year != proposal.year:
@@ -284,9 +298,9 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor) -> Proposal:
 
 @transaction.atomic
 def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
-                    today: date | None = None) -> Proposal:
+                    today: date | None = None, expected_state: str | None = None) -> Proposal:
     """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     _require_state(proposal, S.FILED, message=_("Only a filed proposal can be assigned."))
     co_unit_ids = [int(u) for u in co_unit_ids if int(u) != int(lead_unit_id)]
@@ -313,20 +327,21 @@ def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(
                  data={"lead": int(lead_unit_id), "co": co_unit_ids, "due": due.isoformat()})
 
 
-def _lock_assignment(assignment_id: int, actor) -> tuple[Assignment, Proposal]:
+def _lock_assignment(assignment_id: int, actor, expected_state: str | None = None) -> tuple[Assignment, Proposal]:
     try:
         assignment = Assignment.objects.select_for_update().get(pk=assignment_id, is_active=True)
     except Assignment.DoesNotExist:
         raise DomainError(_("This assignment does not exist or was withdrawn.")) from None
     if assignment.unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the assigned unit may do this."))
-    return assignment, _lock(assignment.proposal_id)
+    return assignment, _lock(assignment.proposal_id, expected_state)
 
 
 @transaction.atomic
-def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, today: date | None = None) -> Assignment:
+def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, today: date | None = None,
+                                    expected_state: str | None = None) -> Assignment:
     """A unit returns a proposal that is not its business 退回, within the window; staff reassign it."""
-    assignment, proposal = _lock_assignment(assignment_id, actor)
+    assignment, proposal = _lock_assignment(assignment_id, actor, expected_state)
     _require_state(proposal, *Proposal.HANDLING_STATES,
                    message=_("Reassignment can only be asked for while the proposal is being handled."))
     if not (reason or "").strip():
@@ -365,9 +380,9 @@ def contact_record(*, assignment_id: int, actor, date: date, way: str, with_whom
 
 
 @transaction.atomic
-def proposal_start_handling(*, proposal_id: int, actor) -> Proposal:
+def proposal_start_handling(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """The lead unit acknowledges the assignment and starts handling 办理."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the lead unit may do this."))
     _require_state(proposal, S.ASSIGNED, message=_("Only an assigned proposal can be taken up."))
@@ -400,9 +415,9 @@ def check_pdf(upload) -> None:
 
 @transaction.atomic
 def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, signed_pdf,
-                   today: date | None = None) -> Reply:
+                   today: date | None = None, expected_state: str | None = None) -> Reply:
     """The lead unit answers 答复 with its text, signed PDF and result code; the feedback window opens."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the lead unit may reply."))
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Only a proposal being handled can be answered."))
@@ -432,9 +447,10 @@ def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, sign
 
 
 @transaction.atomic
-def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", today: date | None = None) -> Feedback:
+def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", today: date | None = None,
+                  expected_state: str | None = None) -> Feedback:
     """The lead proposer rates the reply 反馈; 不满意 sends it back for another round with a new deadline."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_lead_proposer(actor, proposal)
     _require_state(proposal, S.REPLIED, message=_("Only a replied proposal can be rated."))
     if rating not in Proposal.Rating.values:
@@ -462,9 +478,9 @@ def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", to
 
 
 @transaction.atomic
-def proposal_close(*, proposal_id: int, actor, today: date | None = None) -> Proposal:
+def proposal_close(*, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None) -> Proposal:
     """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
-    proposal = _lock(proposal_id)
+    proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     lapsed = proposal.state == S.REPLIED and proposal.feedback_due and _today(today) > proposal.feedback_due
     if proposal.state != S.RATED and not lapsed:

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from core.exports import record_export
 from core.services import events_for
+from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
 from proposals import forms, selectors, services
 from proposals.deadlines import settings_for
 from proposals.exports import figures_workbook
-from proposals.models import Category, CoSigner, OpinionReport, Proposal, ResultCode
+from proposals.models import Attachment, Category, CoSigner, OpinionReport, Proposal, Reply, ResultCode
 
 S = Proposal.State
 
@@ -234,18 +236,18 @@ def _assignment_of(request, proposal, role=None):
 
 ACTIONS = {
     # name: (form class or None, form kwargs, call(request, proposal, cleaned data), done message)
-    "submit": (None, None, lambda r, p, d: services.proposal_submit(proposal_id=p.pk, actor=r.user),
+    "submit": (None, None, lambda r, p, d: services.proposal_submit(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
                _("The proposal was submitted.")),
-    "start_review": (None, None, lambda r, p, d: services.proposal_start_review(proposal_id=p.pk, actor=r.user),
+    "start_review": (None, None, lambda r, p, d: services.proposal_start_review(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
                      _("Review started.")),
-    "file": (None, None, lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user),
+    "file": (None, None, lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
              _("The proposal was filed.")),
     "reject": (forms.RejectForm, None, lambda r, p, d: services.proposal_reject(
-        proposal_id=p.pk, actor=r.user, reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
+        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
     "merge": (forms.MergeForm, None, lambda r, p, d: services.proposal_merge(
-        proposal_id=p.pk, into_id=d["into"], actor=r.user), _("The proposal was merged.")),
+        proposal_id=p.pk, into_id=d["into"], actor=r.user, expected_state=d.get("expected_state")), _("The proposal was merged.")),
     "assign": (forms.AssignForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_assign(
-        proposal_id=p.pk, actor=r.user, lead_unit_id=d["lead_unit"].pk, co_unit_ids=[u.pk for u in d["co_units"]],
+        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), lead_unit_id=d["lead_unit"].pk, co_unit_ids=[u.pk for u in d["co_units"]],
         due_date=d["due_date"]), _("The proposal was assigned.")),
     "mark_key": (forms.KeyForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_mark_key(
         proposal_id=p.pk, actor=r.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None),
@@ -256,12 +258,12 @@ ACTIONS = {
         proposal_id=p.pk, actor=r.user), _("The excellent rating was withdrawn.")),
     "supervise": (forms.NoteForm, None, lambda r, p, d: services.supervision_note_add(
         proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"]), _("The note was recorded.")),
-    "close": (None, None, lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user),
+    "close": (None, None, lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
               _("The proposal was closed.")),
     "implement": (forms.ImplementationForm, None, lambda r, p, d: services.implementation_add(
         proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"], completes=d["completes"]),
         _("The progress was recorded.")),
-    "start_handling": (None, None, lambda r, p, d: services.proposal_start_handling(proposal_id=p.pk, actor=r.user),
+    "start_handling": (None, None, lambda r, p, d: services.proposal_start_handling(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
                        _("Handling started.")),
     "contact": (forms.ContactForm, None, lambda r, p, d: services.contact_record(
         assignment_id=_assignment_of(r, p).pk, actor=r.user, date=d["date"], way=d["way"], with_whom=d["with_whom"],
@@ -269,15 +271,15 @@ ACTIONS = {
     "opinion": (forms.OpinionForm, None, lambda r, p, d: services.cohandler_opinion_send(
         assignment_id=_assignment_of(r, p, "co").pk, actor=r.user, text=d["text"]), _("The opinion was sent.")),
     "reassign": (forms.ReassignForm, None, lambda r, p, d: services.assignment_request_reassignment(
-        assignment_id=_assignment_of(r, p).pk, actor=r.user, reason=d["reason"]),
+        assignment_id=_assignment_of(r, p).pk, actor=r.user, expected_state=d.get("expected_state"), reason=d["reason"]),
         _("The proposal was returned to the proposal committee.")),
     "reply": (forms.ReplyForm, lambda p: {"codes": ResultCode.objects.filter(committee_id=p.committee_id,
                                                                              is_active=True)},
-              lambda r, p, d: services.proposal_reply(proposal_id=p.pk, actor=r.user, text=d["text"],
+              lambda r, p, d: services.proposal_reply(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), text=d["text"],
                                                       result_code=d["result_code"], signed_pdf=d["signed_pdf"]),
               _("The reply was sent.")),
     "rate": (forms.RateForm, None, lambda r, p, d: services.proposal_rate(
-        proposal_id=p.pk, actor=r.user, rating=d["rating"], comment=d["comment"]), _("Thank you for your feedback.")),
+        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), rating=d["rating"], comment=d["comment"]), _("Thank you for your feedback.")),
 }
 
 
@@ -298,7 +300,42 @@ def act(request, pk: int, action: str):
             messages.error(request, _form_errors(form))
             return redirect("proposals:detail", pk=proposal.pk)
         data = form.cleaned_data
+    # The state the page showed when the form was loaded: the service refuses if someone acted meanwhile.
+    expected = request.POST.get("expected_state")
+    data = {**data, "expected_state": expected if expected in S.values else None}
     return _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+
+
+# --- uploaded files: served only here, after the same check as the proposal page ------------------------
+
+def _stream(stored, *, filename: str, as_attachment: bool, content_type: str | None = None):
+    """Stream a stored file (local disk or S3) to the user; there is no public URL for it."""
+    handle = stored.open("rb")
+    if content_type is None:
+        content_type = content_type_of(handle.read(HEAD_BYTES)) or "application/octet-stream"
+        handle.seek(0)
+    return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+
+
+@login_required
+def reply_pdf(request, pk: int):
+    """A signed reply, to whoever may see its proposal or a proposal merged into it."""
+    visible = Proposal.objects.visible_to(request.user)
+    reply = (Reply.objects.filter(Q(proposal__in=visible) | Q(proposal__merged_from__in=visible), pk=pk)
+             .distinct().first())
+    if reply is None:
+        raise PermissionDenied
+    return _stream(reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False,
+                   content_type=PDF)
+
+
+@login_required
+def attachment(request, pk: int):
+    """An attachment of a proposal, to whoever may see the proposal."""
+    found = Attachment.objects.filter(pk=pk, proposal__in=Proposal.objects.visible_to(request.user)).first()
+    if found is None:
+        raise PermissionDenied
+    return _stream(found.file, filename=found.name or found.file.name.rsplit("/", 1)[-1], as_attachment=True)
 
 
 # --- staff ------------------------------------------------------------------------------------------

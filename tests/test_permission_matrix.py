@@ -239,10 +239,23 @@ RULES: dict[str, Rule] = {
     "proposals:reports": page(SECRETARIAT),
     "proposals:review": page(SECRETARIAT),
     "proposals:unit": page(UNITS),
+    "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page
+    "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
 }
 
+
+# The public consultation URLs once their session (and outcome) are published: open to everyone, anonymous
+# visitors included. Every URL whose route contains "public" needs a rule here as well as in RULES (there,
+# checked on an unpublished session, which must stay 404). Checked by ``test_public_urls_once_published``.
+PUBLISHED_RULES = {
+    "api:public-consultation-detail": api(EVERYONE),
+    "api:public-consultation-list": api(EVERYONE),
+    "consultations:public": page(EVERYONE),
+    "consultations:public_outcome": page(EVERYONE),
+    "consultations:public_session": page(EVERYONE),
+}
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
@@ -256,7 +269,7 @@ ARGS = {
     "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
     "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
     "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
-    "proposals:cosign": "cosign", "proposals:report_detail": "report", "proposals:report_act": "report_action",
+    "proposals:cosign": "cosign", "proposals:reply_pdf": "reply", "proposals:attachment": "attachment", "proposals:report_detail": "report", "proposals:report_act": "report_action",
     "consultations:topic_action": "topic_action", "consultations:session": "session",
     "consultations:session_edit": "session", "consultations:session_action": "session_action",
     "consultations:document": "document", "consultations:outcome": "outcome",
@@ -298,7 +311,7 @@ def build_objects(world) -> dict:
     from consultations.models import SessionDocument
     from core.notifications.models import Notification, NotificationSettings
     from groups.models import Activity, Attendance, Evidence
-    from proposals.models import CoSigner
+    from proposals.models import Attachment, CoSigner, Reply
     from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
     from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, png_bytes
     from tests.proposals.conftest import Walker
@@ -317,6 +330,13 @@ def build_objects(world) -> dict:
     walk = Walker(world)
     proposal = walk.assigned()
     report = OpinionReportFactory(committee=world.district, author=world.member_record)
+    reply = Reply(proposal=proposal, unit=world.unit, round=1, text="已办理", result_code="A",
+                  replied_on=timezone.localdate(), on_time=True)  # the file only: the proposal stays assigned
+    reply.signed_pdf.save("r.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    reply.save()
+    attachment = Attachment(proposal=proposal, name="调研报告.pdf")
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    attachment.save()
     topic = TopicFactory(committee=world.district)
     session = SessionFactory(committee=world.district)  # held, not published: the public URLs must 404
     document = SessionDocument(session=session, kind=SessionDocument.Kind.MINUTES, name="m.pdf",
@@ -339,7 +359,7 @@ def build_objects(world) -> dict:
     platform = f.PlatformFactory(committee=world.district)
     return dict(
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
-        report=report, topic=topic, session=session, document=document, outcome=outcome,
+        report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
         platform=platform,
     )
@@ -361,6 +381,8 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "proposal_action": {"pk": o["proposal"].pk, "action": "file"},
         "cosign": {"pk": o["cosign"].pk, "answer": "confirm"},
         "report": {"pk": o["report"].pk},
+        "reply": {"pk": o["reply"].pk},
+        "attachment": {"pk": o["attachment"].pk},
         "report_action": {"pk": o["report"].pk, "action": "accept"},
         "topic_action": {"pk": o["topic"].pk, "action": "adopt"},
         "session": {"pk": o["session"].pk},
@@ -459,4 +481,57 @@ def test_permission_matrix(world, client, settings, tmp_path):
         with open(os.environ["MATRIX_DISCOVER"], "w") as out:
             for name, row in discovered.items():
                 print(name, row, file=out)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_public_url_has_a_published_rule():
+    public = {name for name, route in url_names().items() if "public" in route}
+    assert public == set(PUBLISHED_RULES), (
+        f"public URLs without a rule in PUBLISHED_RULES: {sorted(public - set(PUBLISHED_RULES))}; "
+        f"rules for URLs that are not public: {sorted(set(PUBLISHED_RULES) - public)}")
+
+
+def test_public_urls_once_published(world, settings):
+    """The same URLs as in the matrix, on a published session and outcome: 200 for every role, anonymous
+    included; a second, unpublished session of the same committee is still 404 on the same URLs."""
+    from django.test import Client
+
+    from tests.consultations.factories import OutcomeFactory, SessionFactory
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "matrix-published"}}
+    users = {
+        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
+        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
+        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
+    }
+    now = timezone.now()
+    published = SessionFactory(committee=world.district, is_published=True, published_at=now)
+    outcome = OutcomeFactory(session=published, unit=world.unit, state="published", published_at=now,
+                             reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    hidden = SessionFactory(committee=world.district)
+    hidden_outcome = OutcomeFactory(session=hidden, unit=world.unit, state="published", published_at=now,
+                                    reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    code = world.district.code
+    kwargs = {"public": {"code": code}, "public_session": {"code": code, "pk": published.pk},
+              "public_outcome": {"code": code, "pk": outcome.pk}, "session": {"pk": published.pk}}
+    failures = []
+    for role, user in users.items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for name, rule in sorted(PUBLISHED_RULES.items()):
+            key = ARGS.get(name)
+            url = reverse(name, kwargs=kwargs[key] if key else None)
+            got = client.get(url).status_code
+            if got not in rule.expected(role):
+                failures.append(f"{name} ({url}) as {role}: got {got}, expected {rule.expected(role)}")
+        for url in (reverse("consultations:public_session", kwargs={"code": world.district.code, "pk": hidden.pk}),
+                    reverse("consultations:public_outcome", kwargs={"code": world.district.code,
+                                                                    "pk": hidden_outcome.pk}),
+                    reverse("api:public-consultation-detail", kwargs={"pk": hidden.pk})):
+            if (got := client.get(url).status_code) != 404:
+                failures.append(f"{url} (unpublished) as {role}: got {got}, expected 404")
+    listing = Client().get(reverse("api:public-consultation-list")).json()
+    assert [row["id"] for row in listing["results"]] == [published.pk]  # the unpublished one is not listed
     assert not failures, "\n".join(failures)

@@ -23,7 +23,9 @@ def _publish(message: OutboxMessage) -> bool:
     from cppcc_portal.celery import app
 
     try:
-        app.send_task(message.task, args=message.args, kwargs=message.kwargs, retry=False)
+        # ignore_result: nothing here waits for a result, and subscribing to one would touch the result
+        # backend (Redis) too, which retries for many seconds inside the request when Redis is down.
+        app.send_task(message.task, args=message.args, kwargs=message.kwargs, retry=False, ignore_result=True)
     except Exception as exc:  # broker down, DNS, auth: the web request must not fail because of it
         log.warning("could not queue %s (outbox #%s kept for later): %s", message.task, message.pk, exc)
         OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:2000])

@@ -56,4 +56,4 @@ def run_all_rules() -> list[dict]:
 @shared_task(name="core.notifications.drain_outbox", acks_late=True)
 def drain_outbox() -> int:
     """Publish what a broker outage left in the outbox."""
-    return outbox.drain()
+    return outbox.drain(older_than_seconds=settings.NOTIFICATIONS_OUTBOX_GRACE_SECONDS)

@@ -176,7 +176,7 @@ def test_a_broker_outage_keeps_the_task_in_the_outbox_and_beat_sends_it_later(
 
     with mock.patch.object(app, "send_task") as send:
         assert outbox.drain(older_than_seconds=0) == 1
-    send.assert_called_once_with(services.DELIVER_TASK, args=[], kwargs={}, retry=False)
+    send.assert_called_once_with(services.DELIVER_TASK, args=[], kwargs={}, retry=False, ignore_result=True)
     assert not OutboxMessage.objects.exists()
 
 
@@ -453,7 +453,7 @@ def test_a_sender_run_over_its_time_budget_queues_a_follow_up(member, world, dja
     with mock.patch("cppcc_portal.celery.app.send_task") as send, django_capture_on_commit_callbacks(execute=True):
         totals = deliver_pending(batch_size=1, budget_seconds=0)
     assert totals["sent"] == 1 and delivery.pending_count() == 1
-    send.assert_called_once_with(services.DELIVER_TASK, args=[1, 0], kwargs={}, retry=False)
+    send.assert_called_once_with(services.DELIVER_TASK, args=[1, 0], kwargs={}, retry=False, ignore_result=True)
 
 
 def test_a_racing_insert_of_the_same_key_returns_the_existing_notification(member, world):
