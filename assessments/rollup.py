@@ -173,6 +173,12 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
             ru_rows.append((str(rule_kind), rule.nth_from, after.nth_from if after else NEVER, _cents(rule.points),
                             int(rule.per_unit), int(rule.share == "split"), rule.category))
     cp_rows = [(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category]
+    # Kinds priced without occurrence numbers: the one rule of their rule kind, joined here in Python
+    # (``pz``, read once, so the database sees its real size); the others keep ``km`` + ``ru``.
+    single = {r.kind: r for r in book.rules if str(r.kind) not in {str(k) for k in nth_kinds}}
+    pz_rows = [(k, rule.category, _cents(rule.points), int(rule.per_unit), int(rule.share == "split"))
+               for k, rk, _kr, occ in km_rows if not occ for rule in [single[rk]]]
+    km_rows = [row for row in km_rows if row[3]]
 
     params: list = []
     ctes = []
@@ -180,13 +186,15 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
             ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
             ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "cat"), ru_rows,
              ("varchar(30)", "integer", "integer", "bigint", "integer", "integer", "varchar(30)")),
-            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "bigint"))):
+            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "bigint")),
+            ("pz", ("k", "cat", "pc", "pu", "sp"), pz_rows,
+             ("varchar(30)", "varchar(30)", "bigint", "integer", "integer"))):
         sql, values = _table(name, columns, rows, types)
         ctes.append(sql)
         params += values
-    def line(row: str) -> str:  # one line's cents from rule ``ru`` and an event row's q and a
-        num = f"(CASE WHEN ru.pu = 1 THEN ru.pc * {row}.q ELSE ru.pc END)"
-        return (f"CASE WHEN ru.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
+    def line(row: str, rule: str = "ru") -> str:  # one line's cents from a rule and an event row's q and a
+        num = f"(CASE WHEN {rule}.pu = 1 THEN {rule}.pc * {row}.q ELSE {rule}.pc END)"
+        return (f"CASE WHEN {rule}.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
                 f"ELSE -((-2 * {num} + {row}.a) / (2 * {row}.a)) END")
 
     # Events counted per member, kind, quarter-or-earlier, quantity and authors: what every rule
@@ -203,9 +211,8 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
                 f"SELECT evx.m, evx.k, {recent}, evx.q, evx.a, COUNT(*) FROM evx "
                 f"GROUP BY evx.m, evx.k, {recent}, evx.q, evx.a)")
     params += [*bulk_params, qs, qs]
-    lines = [f"SELECT ag.m, ag.iq, ru.cat, ag.n * ({line('ag')}) FROM ag CROSS JOIN km "
-             "JOIN ru ON ru.rk = km.rk WHERE km.k = ag.k AND km.occ = 0"]
-    occ_kinds = sorted({k for k, _rk, _kr, occ in km_rows if occ})
+    lines = [f"SELECT ag.m, ag.iq, pz.cat, ag.n * ({line('ag', 'pz')}) FROM ag JOIN pz ON pz.k = ag.k"]
+    occ_kinds = sorted({k for k, _rk, _kr, _occ in km_rows})
     if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
         big_sql, big_params = events(bulk=True, kinds=occ_kinds)  # nothing unless attendance is nth-priced
         ctes.append(f"ev(m, k, d, q, a, s, p) AS ({big_sql} UNION ALL SELECT * FROM evx)")
@@ -214,7 +221,7 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         ctes.append(
             "pr(m, iq, q, a, rk, n) AS (SELECT ev.m, CASE WHEN ev.d >= %s THEN 1 ELSE 0 END, ev.q, ev.a, km.rk, "
             "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
-            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k AND km.occ = 1)")
+            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)")
         params += [qs, *values]
         lines.append(f"SELECT pr.m, pr.iq, ru.cat, {line('pr')} FROM pr "
                      "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt")
@@ -228,18 +235,20 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     ctes.append("tot(m, bonus, ded, qp, cats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
                 f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats} FROM cc GROUP BY cc.m)")
 
-    standing_for = {target: {k for k in kinds if target in counts_as(k)} for target in kinds}
-    counts = []
-    for name, target in FIGURES.items():
-        cond, values = _in("ag.k", standing_for[target])
-        counts.append(f"SUM(CASE WHEN ag.iq = 1 AND {cond} THEN ag.n ELSE 0 END) AS {name}")
-        params += values
+    # Which kinds each figure and each minimum counts, as 0/1 columns per kind (a join on the kind
+    # instead of IN lists per row).
     minimums = sorted(book.minimums.items())
-    for i, (kind, _required) in enumerate(minimums):
-        cond, values = _in("ag.k", standing_for.get(kind, {kind}))
-        counts.append(f"SUM(CASE WHEN {cond} THEN ag.n ELSE 0 END) AS n{i}")
-        params += values
-    ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag GROUP BY ag.m)")
+    targets = [(name, kind) for name, kind in FIGURES.items()] + [
+        (f"n{i}", kind) for i, (kind, _required) in enumerate(minimums)]
+    fk_rows = [(k, *(int(str(target) in {str(x) for x in counts_as(k)}) for _name, target in targets))
+               for k in kinds]
+    sql, values = _table("fk", ("k", *(name for name, _t in targets)), fk_rows,
+                         ("varchar(30)", *["integer"] * len(targets)))
+    ctes.append(sql)
+    params += values
+    counts = [f"SUM(ag.n * ag.iq * fk.{name}) AS {name}" for name in FIGURES] + [
+        f"SUM(ag.n * fk.n{i}) AS n{i}" for i in range(len(minimums))]
+    ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag JOIN fk ON fk.k = ag.k GROUP BY ag.m)")
 
     bonus = "COALESCE(tot.bonus, 0)"
     if book.bonus_cap is not None:
