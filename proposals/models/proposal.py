@@ -148,6 +148,9 @@ class Proposal(models.Model):
             models.Index(fields=["state", "reply_due"]),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
+            # The few key and excellent proposals of a committee, for duty records and the roll-up.
+            models.Index(fields=["committee"], condition=Q(is_key=True), name="proposal_key_by_committee"),
+            models.Index(fields=["committee"], condition=Q(is_excellent=True), name="proposal_excellent_committee"),
         ]
         constraints = [
             models.UniqueConstraint(
