@@ -289,17 +289,26 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
 
 
 def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
-    """``INSERT INTO model (constants…, columns…) WITH … SELECT constants…, <select>``; rows written.
+    """Write ``WITH … SELECT constants…, <select>`` into ``model`` (constants…, columns…); rows written.
 
-    (The statement starts with INSERT so that drivers report the row count: Python's sqlite3 gives
-    -1 for a statement that starts with WITH.)"""
-    names = [model._meta.get_field(c).column for c in [*constants, *columns]]
+    SQLite: one ``INSERT … WITH … SELECT`` (starting with INSERT so that the driver reports the row
+    count: Python's sqlite3 gives -1 for a statement that starts with WITH). PostgreSQL runs no
+    parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
+    computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there.
+    """
+    names = ", ".join(model._meta.get_field(c).column for c in [*constants, *columns])
     placeholders = ", ".join(["%s"] * len(constants))
-    statement = (f"INSERT INTO {model._meta.db_table} ({', '.join(names)})\nWITH {query.with_sql}\n"
-                 f"SELECT {placeholders}, {query.select_sql}")
+    select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
+    params = [*query.with_params, *constants.values(), *query.select_params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*query.with_params, *constants.values(), *query.select_params])
-        return cursor.rowcount
+        if connection.vendor != "postgresql":
+            cursor.execute(f"INSERT INTO {model._meta.db_table} ({names})\n{select}", params)
+            return cursor.rowcount
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_rows ({names}) ON COMMIT DROP AS {select}", params)
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM rollup_rows")
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE rollup_rows")
+        return written
 
 
 def member_snapshots(run: RollupRun) -> int:
