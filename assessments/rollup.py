@@ -185,10 +185,10 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     for name, columns, rows, types in (
             ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
             ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "cat"), ru_rows,
-             ("varchar(30)", "integer", "integer", "bigint", "integer", "integer", "varchar(30)")),
-            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "bigint")),
+             ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "varchar(30)")),
+            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "integer")),
             ("pz", ("k", "cat", "pc", "pu", "sp"), pz_rows,
-             ("varchar(30)", "varchar(30)", "bigint", "integer", "integer"))):
+             ("varchar(30)", "varchar(30)", "integer", "integer", "integer"))):
         sql, values = _table(name, columns, rows, types)
         ctes.append(sql)
         params += values
@@ -208,7 +208,7 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     bulk_sql, bulk_params = events(bulk=True, counts_from=quarter_start)
     recent = "CASE WHEN evx.d >= %s THEN 1 ELSE 0 END"
     ctes.append(f"ag(m, k, iq, q, a, n) AS {dialect.materialized} ({bulk_sql} UNION ALL "
-                f"SELECT evx.m, evx.k, {recent}, evx.q, evx.a, COUNT(*) FROM evx "
+                f"SELECT evx.m, evx.k, {recent}, evx.q, evx.a, CAST(COUNT(*) AS integer) FROM evx "
                 f"GROUP BY evx.m, evx.k, {recent}, evx.q, evx.a)")
     params += [*bulk_params, qs, qs]
     lines = [f"SELECT ag.m, ag.iq, pz.cat, ag.n * ({line('ag', 'pz')}) FROM ag JOIN pz ON pz.k = ag.k"]

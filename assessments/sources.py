@@ -368,7 +368,7 @@ def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: dat
         parts.append(rows.values_list("ev_m", "ev_k", "ev_iq", "ev_q", "ev_a"))
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-1])  # the union's columns are the first branch's
-    return f"SELECT {columns}, COUNT(*) FROM ({sql}) u GROUP BY {columns}", params
+    return f"SELECT {columns}, CAST(COUNT(*) AS integer) FROM ({sql}) u GROUP BY {columns}", params
 
 
 def _empty(counts: bool) -> tuple[str, tuple]:
@@ -403,7 +403,7 @@ def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from
     if counts_from is None:
         return f"SELECT {m}, {k}, {d}, {q}, {a}, {s}, {p} FROM ({values}) v", tuple(params)
     recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
-    return (f"SELECT {m}, {k}, {recent}, {q}, {a}, COUNT(*) FROM ({values}) v GROUP BY {m}, {k}, {recent}, {q}, {a}",
+    return (f"SELECT {m}, {k}, {recent}, {q}, {a}, CAST(COUNT(*) AS integer) FROM ({values}) v GROUP BY {m}, {k}, {recent}, {q}, {a}",
             (adapt(counts_from), *params, adapt(counts_from)))
 
 
