@@ -1,5 +1,13 @@
-from django.db import connection
-from django.http import JsonResponse
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+log = logging.getLogger("cppcc.errors")
 
 
 def health(request):
@@ -10,3 +18,28 @@ def health(request):
         return JsonResponse({"status": "ok"})
     except Exception:  # any database failure means "not ready"
         return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+def server_error(request):
+    """``handler500``: a page (or, under /api/, JSON) saying what happened, without touching the database.
+
+    When the database cannot be reached (PostgreSQL restarting, the network to it down) the answer is
+    503 with ``Retry-After``: the user is told to try again in a minute, and a load balancer or client
+    knows the failure is temporary. Anything else is a 500. The page renders without the request
+    context (no session, no user: those would ask the database again).
+    """
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if unavailable:
+        log.warning("database unavailable: answered %s with 503", request.path)
+        message = _("The portal cannot reach its database just now. Please try again in a minute.")
+    else:
+        message = _("Something went wrong on our side. The error has been logged; please try again later.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=status)
+    else:
+        context = {"message": message, "status": status, "portal_title": settings.PORTAL_TITLE}
+        response = HttpResponse(render_to_string("errors/server_error.html", context), status=status)
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response

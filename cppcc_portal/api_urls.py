@@ -2,8 +2,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from consultations import api as consultations_api
 from assessments import api as assessments_api
+from consultations import api as consultations_api
 from core.notifications import api as notifications_api
 from groups import api as groups_api
 from proposals import api as proposals_api

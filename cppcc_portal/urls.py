@@ -30,5 +30,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
 ]
 
+handler500 = "core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
