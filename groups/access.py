@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.db import models
 
 
 class Role(models.TextChoices):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -155,14 +156,25 @@ def start_celery_worker(log: Path, *, queue: str = "", name: str = "", extra_env
     return proc
 
 
-def stop_celery_worker(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+def stop_process(proc: subprocess.Popen | None) -> None:
+    """Terminate a helper process (worker, web server, redis-server), killing it after 10 s."""
+    if proc is not None and proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+stop_celery_worker = stop_process
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on (for the tests' own servers)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -19,15 +19,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, start_celery_worker, stop_celery_worker, worker_database_url
+from tests.conftest import ROOT, free_port, start_celery_worker, stop_celery_worker, stop_process, worker_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, step: float = 0.05, what: str = ""):
@@ -38,16 +32,6 @@ def wait_for(predicate, timeout: float, step: float = 0.05, what: str = ""):
             return value
         time.sleep(step)
     raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-
-
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class RedisServer:
@@ -72,7 +56,7 @@ class RedisServer:
         wait_for(self._ping, 10, what="redis-server")
 
     def stop(self) -> None:
-        _stop(self.proc)
+        stop_process(self.proc)
         assert not self._ping()
 
 
@@ -83,7 +67,7 @@ def redis_server(transactional_db, tmp_path):
         server.start()
         yield server
     finally:
-        _stop(server.proc)
+        stop_process(server.proc)
 
 
 def app_env(redis_url: str, queue: str, extra: dict | None = None) -> dict:
@@ -115,11 +99,11 @@ def web(redis_server, tmp_path):
     try:
         wait_for(up, 30, step=0.1, what="gunicorn")
     except BaseException:
-        _stop(proc)
+        stop_process(proc)
         raise
     proc.base, proc.queue, proc.log = base, queue, log
     yield proc
-    _stop(proc)
+    stop_process(proc)
 
 
 def session_for(user) -> requests.Session:

@@ -7,7 +7,6 @@ check, to allowed users only, and nobody can fetch them from the bucket without 
 from __future__ import annotations
 
 import runpy
-import socket
 from pathlib import Path
 
 import boto3
@@ -16,18 +15,13 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.conftest import free_port
 from tests.proposals.conftest import Walker
 
 pytestmark = pytest.mark.django_db
 
 BUCKET = "cppcc-media"
 PDF = b"%PDF-1.4\n% signed reply \xe7\xad\xbe\xe5\xad\x97\n%%EOF\n"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-
 from groups import selectors
 from groups.access import Role, scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member

@@ -1,18 +1,16 @@
 """ResilientRedisCache: an unreachable Redis means "no cache" (logged once), never an exception in a request."""
-import socket
 import time
 
 import pytest
 
 from core import cache as resilient
+from tests.conftest import free_port
 
 
 @pytest.fixture
 def dead_redis(monkeypatch):
     """A cache whose Redis address has nothing listening (a free port, closed again)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     monkeypatch.setattr(resilient, "_down_until", {})
     return resilient.ResilientRedisCache(f"redis://127.0.0.1:{port}/0", {
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 0.3}})

@@ -33,7 +33,6 @@ def test_health_endpoint_answers(client, db, path):
 
 def test_production_settings_pass_check_deploy_without_warnings():
     import os
-
     import secrets
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}

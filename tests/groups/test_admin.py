@@ -15,7 +15,7 @@ def _changelist(model):
 
 
 def _more_data(world, n):
-    for i in range(n):
+    for _i in range(n):
         g = f.ActivityGroupFactory(committee=world.district)
         f.MembershipFactory(group=g)
         f.ContactPointFactory(committee=world.district)
