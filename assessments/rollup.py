@@ -39,7 +39,7 @@ from groups.models import ActivityGroup, GroupMembership, Member
 from .kinds import EventKind, counts_as, pricing_of
 from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
 from .scoring import RuleBook
-from .sources import event_sql
+from .sources import all_branches, event_sql
 
 
 @dataclass(frozen=True)
@@ -197,8 +197,6 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         return (f"CASE WHEN {rule}.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
                 f"ELSE -((-2 * {num} + {row}.a) / (2 * {row}.a)) END")
 
-    # Events counted per member, kind, quarter-or-earlier, quantity and authors: what every rule
-    # without an occurrence number and every figure needs, a few rows per member.
     # The small sources' events are kept (once) with their day and source, for "from the nth
     # occurrence" rules; the big one (attendance) is only counted. Events are counted per member,
     # kind, quarter-or-earlier, quantity and authors: what every other rule and every figure needs.
@@ -317,7 +315,8 @@ def member_snapshots(run: RollupRun) -> int:
     dialect = _Dialect(connection.vendor)
     members = ("mem.committee_id = %s AND mem.status = %s", [run.committee_id, Member.Status.ACTIVE])
     query, columns = scoring_sql(book_for(run.committee_id, run.year),
-                                 partial(event_sql, run.committee_id, date(run.year, 1, 1), end),
+                                 partial(event_sql, run.committee_id, date(run.year, 1, 1), end,
+                                         built=all_branches(run.committee_id, date(run.year, 1, 1), end)),
                                  quarter_start=start, dialect=dialect, member_filter=members)
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     if dialect.pg:  # a batch statement: let its hash aggregates stay in memory (this transaction only)

@@ -312,10 +312,15 @@ def _consultations(committee_id, start, end):
 SOURCES = [_activities, _plenary, _proposals, _reports, _consultations]
 
 
-def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None) -> list[Branch]:
+def all_branches(committee, start: date, end: date) -> list[Branch]:
+    """Every source's branches for the committee and period (build once, select many times)."""
     committee_id = getattr(committee, "pk", committee)
+    return [branch for source in SOURCES for branch in source(committee_id, start, end)]
+
+
+def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None, built=None) -> list[Branch]:
     wanted = None if kinds is None else {str(k) for k in kinds}
-    branches = [branch for source in SOURCES for branch in source(committee_id, start, end)
+    branches = [branch for branch in (built if built is not None else all_branches(committee, start, end))
                 if (wanted is None or branch.kinds & wanted) and (bulk is None or branch.bulk == bulk)]
     if member_ids is not None:
         ids = list(member_ids)
@@ -344,17 +349,18 @@ COUNT_COLUMNS = ("m", "k", "iq", "q", "a", "n")
 
 
 def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: date | None = None,
-              bulk: bool | None = None) -> tuple[str, tuple]:
+              bulk: bool | None = None, built: list[Branch] | None = None) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
     ``kinds``: only branches that can yield one of these kinds (the rows may still hold others).
     ``bulk``: only the big source (True: attendance) or only the others (False); None: all.
+    ``built``: ``all_branches(committee, start, end)`` already made, to select from.
     ``counts_from``: instead of one row per event, rows counted per (member, kind, dated on or after
     ``counts_from`` (iq = 1 / 0), quantity, authors) — ``COUNT_COLUMNS``. The day test compares the
     source's own datetime column with local midnight, so no time-zone conversion runs per row, and
     the grouping runs straight over the union (nothing materialised in between).
     """
-    branches = _branches(committee, start, end, kinds, bulk=bulk)
+    branches = _branches(committee, start, end, kinds, bulk=bulk, built=built)
     if not branches:
         return _empty(counts_from is not None)
     if counts_from is None:
@@ -405,19 +411,6 @@ def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from
     recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
     return (f"SELECT {m}, {k}, {recent}, {q}, {a}, CAST(COUNT(*) AS integer) FROM ({values}) v GROUP BY {m}, {k}, {recent}, {q}, {a}",
             (adapt(counts_from), *params, adapt(counts_from)))
-
-
-def by_member(rows: Iterable[tuple[int, DutyEvent]]) -> Iterator[tuple[int, list[DutyEvent]]]:
-    """Group (member id, event) rows ordered by member id into one list per member, in one pass."""
-    current, events = None, []
-    for member_id, event in rows:
-        if member_id != current and events:
-            yield current, events
-            events = []
-        current = member_id
-        events.append(event)
-    if events:
-        yield current, events
 
 
 def source_url(source: tuple[str, int] | None) -> str | None:

@@ -37,7 +37,7 @@ def district_year(world):
 
 @pytest.fixture
 def events(monkeypatch, district_year):
-    def fake(committee, start, end, **kwargs):
+    def fake(committee, start, end, built=None, **kwargs):
         return values_sql([(m, e) for m, e in district_year if start <= e.on <= end], **kwargs)
 
     monkeypatch.setattr(rollup, "event_sql", fake)
