@@ -4,6 +4,7 @@ The session page lists its members' attendance as an inline; every row saved or 
 every row of an imported spreadsheet, goes through ``groups.services.plenary`` (checks, audit record,
 stale roll-ups), never straight to the table.
 """
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,20 @@ from groups.resources import PlenaryAttendanceResource
 from groups.services import plenary as svc
 
 
+class PlenaryAttendanceForm(forms.ModelForm):
+    """A recorded row keeps its member (the row's title names them): correcting means changing the
+    counts; another member gets a new row. So no member widget is drawn, nor looked up, per row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "member" in self.fields:
+            self.fields["member"].disabled = True
+            self.fields["member"].widget = forms.HiddenInput()
+
+
 class PlenaryAttendanceInline(ScopedInline):
     model = PlenaryAttendance
+    form = PlenaryAttendanceForm
     fields = ("member", "present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
     readonly_fields = ("recorded_by", "updated_at")
     autocomplete_fields = ("member",)
@@ -29,7 +42,7 @@ class PlenaryAttendanceInline(ScopedInline):
         return field
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member", "recorded_by")
+        return super().get_queryset(request).select_related("member", "recorded_by", "session__term__committee")
 
 
 @admin.register(PlenarySession)

@@ -266,3 +266,26 @@ def test_staff_fill_in_everyone_present_then_correct_the_few(world, session, cli
     assert RollupRun.objects.get(pk=q1.pk).is_stale
     with pytest.raises(DomainError):
         plenary_attendance_fill_present(session_id=session.pk, actor=world.other_staff)
+
+
+def test_the_session_page_runs_a_fixed_number_of_queries_whatever_the_attendance(world, session, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from groups.models import Member
+
+    client = client_for(world.district_staff)
+    url = reverse("admin:groups_plenarysession_change", args=[session.pk])
+    m = world.member_record
+
+    def queries(n):
+        members = Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector,
+                                                     name=f"委员{n}-{i}", party=m.party) for i in range(n)])
+        for member in members:
+            _set(world, session, member)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries(2)
+    assert queries(10) <= few
