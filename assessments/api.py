@@ -1,4 +1,5 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 from core.api import as_api_error
 from core.exceptions import DomainError
 from groups.access import scope_of
-from groups.models import Member
+from groups.models import Committee, Member
 
 from . import selectors, serializers, services
 from .models import RollupRun
@@ -35,11 +36,26 @@ class DutyRecordView(APIView):
         return Response(serializers.DutyRecordSerializer(record, context={"access": access}).data)
 
 
+def _readable_committees(request):
+    return Committee.objects.visible_to(request.user) if request is not None else Committee.objects.none()
+
+
+class RollupRunFilter(django_filters.FilterSet):
+    """A quarter outside 1–4 or a committee the user does not work for is a 400 with the field's message."""
+
+    committee = django_filters.ModelChoiceFilter(queryset=_readable_committees)
+    quarter = django_filters.TypedChoiceFilter(choices=[(q, str(q)) for q in (1, 2, 3, 4)], coerce=int)
+
+    class Meta:
+        model = RollupRun
+        fields = ["committee", "year", "quarter", "status", "is_stale"]
+
+
 class RollupRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Quarterly roll-up runs of the committees the user works for; staff start one with ``run``."""
 
     serializer_class = serializers.RollupRunSerializer
-    filterset_fields = ["committee", "year", "quarter", "status", "is_stale"]
+    filterset_class = RollupRunFilter
     ordering_fields = ["created_at", "year", "quarter"]
 
     def get_queryset(self):

@@ -196,3 +196,13 @@ def test_staff_export_the_assessment_to_excel(world, client_for, events, django_
     assert rows[1][:2] == (1, world.member_record.name) and float(rows[1][4]) == 64 and rows[1][5] == "称职"
     assert client_for(world.member).get(url, {"committee": world.district.pk, "year": 2026}).status_code == 403
     assert client.get(url).status_code == 400
+
+
+def test_the_roll_up_list_refuses_a_quarter_out_of_range_or_another_committee(world, client_for):
+    client = client_for(world.district_staff)
+    assert client.get(ROLLUPS, {"quarter": 2}).status_code == 200
+    bad = client.get(ROLLUPS, {"quarter": 7})
+    assert bad.status_code == 400 and "quarter" in bad.json()
+    other = client.get(ROLLUPS, {"committee": world.other.pk})
+    assert other.status_code == 400 and "committee" in other.json()
+    assert client.get(ROLLUPS, {"committee": world.district.pk}).status_code == 200
