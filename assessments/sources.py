@@ -125,9 +125,8 @@ def _kind(value: str) -> Value:
     return Value(str(value), output_field=CharField())
 
 
-def _cases(field: str, mapping: dict[str, str], default: str | None = None):
-    return Case(*[When(**{field: key}, then=_kind(kind)) for key, kind in mapping.items()],
-                default=_kind(default) if default else None, output_field=CharField())
+def _cases(field: str, mapping: dict[str, str]):
+    return Case(*[When(**{field: key}, then=_kind(kind)) for key, kind in mapping.items()], output_field=CharField())
 
 
 @dataclass(frozen=True)
