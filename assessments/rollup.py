@@ -1,22 +1,24 @@
 """Computing a committee's quarter in the database: member, group and committee snapshots written
-with ``INSERT … SELECT`` statements, no Python loop over members. Called by
+by set-based SQL statements, no Python loop over members. Called by
 ``services.rollup_execute`` inside the transaction that replaces the quarter's snapshot.
 
 The member statement is the scoring engine (``scoring.py``) in SQL, over the duty events that
 ``event_sql`` reads from the source tables (year to date, so extras stay extras):
 
-1. ``ag`` counts the events per member, kind, "in the quarter or earlier", quantity and authors,
-   grouped straight over the union of the source queries (a few rows per member);
-2. ``km`` maps each event kind to the rule kinds that price it for *this* rule book (the first kind of
-   each pricing slot that has a rule); ``ln`` prices the counted rows in whole cents (points ×
-   quantity, divided among the authors when the rule says so, rounded half away from zero like
-   ``Decimal.quantize(ROUND_HALF_UP)``, times the count);
-3. only for rule kinds with "from the nth occurrence" rules, ``pr`` numbers the member's events of
-   that kind in the engine's order (day, source, kind) with a window function, over just the source
-   branches that can yield such kinds, and ``ln`` prices each numbered event with its rule;
+1. ``evx`` keeps the small sources' events (proposals, reports, consultations, plenary) with their
+   day and source; ``ag`` counts all events per member, kind, "in the quarter or earlier", quantity
+   and authors — attendance grouped straight over its query, never kept row by row;
+2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
+   that rule (the first kind of each pricing slot that has one, worked out in Python); ``ln`` prices
+   the counted rows in whole cents (points × quantity, divided among the authors when the rule says
+   so, rounded half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``, times the count);
+3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
+   member's events of that kind in the engine's order (day, source, kind) with a window function,
+   and ``ln`` prices each numbered event with its rule;
 4. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
    ``tot`` adds the bonus (capped), deductions and the quarter's points and builds the category map;
-   ``fa`` counts the quarter's figures and the year's events for the minimum requirements;
+   ``fa`` counts the quarter's figures and the year's events for the minimum requirements (``fk``:
+   which kinds each counts);
 5. the final ``SELECT`` joins every member in office (members without events get an empty line),
    adds the base and the grade band, and lists the minimums not met.
 
