@@ -367,9 +367,12 @@ class SnapshotFigures(models.Model):
 class MemberSnapshot(SnapshotFigures):
     """A member's quarter, plus the year-to-date score with caps, base and grade."""
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on committee and member: the (committee, year, quarter) index and the
+    # unique (member, year, quarter) constraint lead with them (each roll-up writes every member's row).
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
     member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
-                               related_name="quarter_snapshots")
+                               related_name="quarter_snapshots", db_index=False)
     ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
     ytd_grade = models.CharField(_("year-to-date grade"), max_length=30, blank=True)
     missing = models.JSONField(_("minimums not met"), default=list, blank=True)
@@ -390,8 +393,9 @@ class MemberSnapshot(SnapshotFigures):
 
 class GroupSnapshot(SnapshotFigures):
     group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
-                              related_name="quarter_snapshots")
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
+                              related_name="quarter_snapshots", db_index=False)  # led by group_snapshot_unique
+    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)  # led by the (committee, year, quarter) index
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
 
@@ -411,7 +415,7 @@ class GroupSnapshot(SnapshotFigures):
 
 class CommitteeSnapshot(SnapshotFigures):
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="quarter_snapshots")
+                                  related_name="quarter_snapshots", db_index=False)  # led by committee_snapshot_unique
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
     groups = models.PositiveIntegerField(_("groups"), default=0)

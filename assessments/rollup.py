@@ -5,13 +5,14 @@ by set-based SQL statements, no Python loop over members. Called by
 The member statement is the scoring engine (``scoring.py``) in SQL, over the duty events that
 ``event_sql`` reads from the source tables (year to date, so extras stay extras):
 
-1. ``evx`` keeps the small sources' events (proposals, reports, consultations, plenary) with their
-   day and source; ``ag`` counts all events per member, kind, "in the quarter or earlier", quantity
-   and authors — attendance grouped straight over its query, never kept row by row;
+1. ``ag`` counts all events per member, kind, quantity and authors (``n`` year to date, ``nq`` in
+   the quarter), grouped straight over the union of the sources' queries, attendance included, never
+   kept row by row; only the small sources that can yield a kind priced "from the nth occurrence"
+   are kept (``evx``, with their day and source) and counted from there;
 2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
    that rule (the first kind of each pricing slot that has one, worked out in Python); ``ln`` prices
    the counted rows in whole cents (points × quantity, divided among the authors when the rule says
-   so, rounded half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``, times the count);
+   so, rounded half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``, times the counts);
 3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
    member's events of that kind in the engine's order (day, source, kind) with a window function,
    and ``ln`` prices each numbered event with its rule;
@@ -199,20 +200,25 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         return (f"CASE WHEN {rule}.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
                 f"ELSE -((-2 * {num} + {row}.a) / (2 * {row}.a)) END")
 
-    # The small sources' events are kept (once) with their day and source, for "from the nth
-    # occurrence" rules; the big one (attendance) is only counted. Events are counted per member,
-    # kind, quarter-or-earlier, quantity and authors: what every other rule and every figure needs.
-    evx_sql, evx_params = events(bulk=False)
-    ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")
-    params += evx_params
-    bulk_sql, bulk_params = events(bulk=True, counts_from=quarter_start)
-    recent = "CASE WHEN evx.d >= %s THEN 1 ELSE 0 END"
-    ctes.append(f"ag(m, k, iq, q, a, n) AS {dialect.materialized} ({bulk_sql} UNION ALL "
-                f"SELECT evx.m, evx.k, {recent}, evx.q, evx.a, CAST(COUNT(*) AS integer) FROM evx "
-                f"GROUP BY evx.m, evx.k, {recent}, evx.q, evx.a)")
-    params += [*bulk_params, qs, qs]
-    lines = [f"SELECT ag.m, ag.iq, pz.cat, ag.n * ({line('ag', 'pz')}) FROM ag JOIN pz ON pz.k = ag.k"]
+    # Events are counted per member, kind, quantity and authors (``n`` year to date, ``nq`` in the
+    # quarter): what every rule without an occurrence number and every figure needs. Only the small
+    # sources that can yield a kind priced "from the nth occurrence" are kept row by row (``evx``,
+    # once, with their day and source) and counted from there; the big one (attendance) is only ever
+    # counted, unless attendance itself is priced by occurrence.
     occ_kinds = sorted({k for k, _rk, _kr, _occ in km_rows})
+    direct_sql, direct_params = events(counts_from=quarter_start, except_small=occ_kinds)
+    if occ_kinds:
+        evx_sql, evx_params = events(bulk=False, kinds=occ_kinds)
+        ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")
+        params += evx_params
+        direct_sql += (" UNION ALL SELECT evx.m, evx.k, evx.q, evx.a, CAST(COUNT(*) AS integer), "
+                       "CAST(SUM(CASE WHEN evx.d >= %s THEN 1 ELSE 0 END) AS integer) FROM evx "
+                       "GROUP BY evx.m, evx.k, evx.q, evx.a")
+        direct_params = [*direct_params, qs]
+    ctes.append(f"ag(m, k, q, a, n, nq) AS {dialect.materialized} ({direct_sql})")
+    params += direct_params
+    price = line("ag", "pz")
+    lines = [f"SELECT ag.m, pz.cat, ag.n * ({price}), ag.nq * ({price}), ag.nq FROM ag JOIN pz ON pz.k = ag.k"]
     if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
         big_sql, big_params = events(bulk=True, kinds=occ_kinds)  # nothing unless attendance is nth-priced
         ctes.append(f"ev(m, k, d, q, a, s, p) AS ({big_sql} UNION ALL SELECT * FROM evx)")
@@ -223,11 +229,12 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
             "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
             f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)")
         params += [qs, *values]
-        lines.append(f"SELECT pr.m, pr.iq, ru.cat, {line('pr')} FROM pr "
+        lines.append(f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq FROM pr "
                      "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt")
-    ctes.append(f"ln(m, iq, cat, c) AS ({' UNION ALL '.join(lines)})")
-    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(CASE WHEN ln.iq = 1 THEN ln.c ELSE 0 END), "
-                "SUM(ln.iq) FROM ln GROUP BY ln.m, ln.cat)")
+    # per line: cents in the year, cents in the quarter, events in the quarter
+    ctes.append(f"ln(m, cat, c, cq, nq) AS ({' UNION ALL '.join(lines)})")
+    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq) "
+                "FROM ln GROUP BY ln.m, ln.cat)")
     ctes.append("cc(m, cat, y, qc, qn) AS (SELECT ca.m, ca.cat, "
                 "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn "
                 "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)")
@@ -246,7 +253,7 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
                          ("varchar(30)", *["integer"] * len(targets)))
     ctes.append(sql)
     params += values
-    counts = [f"SUM(ag.n * ag.iq * fk.{name}) AS {name}" for name in FIGURES] + [
+    counts = [f"SUM(ag.nq * fk.{name}) AS {name}" for name in FIGURES] + [
         f"SUM(ag.n * fk.n{i}) AS n{i}" for i in range(len(minimums))]
     ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag JOIN fk ON fk.k = ag.k GROUP BY ag.m)")
 

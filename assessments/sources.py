@@ -25,7 +25,8 @@ The branches:
 - proposals: ``proposal_submitted`` for the lead proposer and every confirmed co-signer on the
   submission date; on the filing date (立案) ``proposal_filed_lead`` (no co-signer),
   ``proposal_joint_first`` (lead of a joint proposal) or ``proposal_filed_cosigner``, with
-  ``authors`` = lead + confirmed co-signers; the key-proposal bonus on the day it was marked key
+  ``authors`` = lead + confirmed co-signers (``Proposal.confirmed_cosigners``, a count the database
+  keeps: no count per event row); the key-proposal bonus on the day it was marked key
   (the audit trail's ``key_marked``, else the filing date); the excellent-proposal bonus 优秀提案
   (``proposal_excellent_lead`` for the lead proposer, ``proposal_excellent_cosigner`` for each
   confirmed co-signer) on the local day of ``excellent_marked_at`` while ``is_excellent`` holds.
@@ -208,8 +209,6 @@ def _proposals(committee_id, start, end):
     key_marked = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Proposal), verb="key_marked",
         object_id=Cast(OuterRef("ev_pk"), CharField())).order_by("-created_at").values("created_at")[:1]
-    count = (CoSigner.objects.filter(proposal=OuterRef("ev_pk"), status=confirmed).order_by()
-             .values("proposal").annotate(n=Count("pk")).values("n"))
     lo, hi = _moments(start, end)
 
     def day(expression):
@@ -217,7 +216,7 @@ def _proposals(committee_id, start, end):
 
     def dated(queryset, prefix):
         return queryset.annotate(
-            ev_pk=F(f"{prefix}pk"), authors=Coalesce(Subquery(count), 0) + 1,
+            ev_pk=F(f"{prefix}pk"), authors=F(f"{prefix}confirmed_cosigners") + 1,
             submitted_on=day(f"{prefix}submitted_at"), filed_on=day(f"{prefix}filed_at"),
             key_on=Coalesce(day(Subquery(key_marked)), day(f"{prefix}filed_at")))
 
@@ -317,10 +316,13 @@ def all_branches(committee, start: date, end: date) -> list[Branch]:
     return [branch for source in SOURCES for branch in source(committee_id, start, end)]
 
 
-def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None, built=None) -> list[Branch]:
+def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None, built=None,
+              except_small=None) -> list[Branch]:
     wanted = None if kinds is None else {str(k) for k in kinds}
+    unwanted = {str(k) for k in except_small or ()}
     branches = [branch for branch in (built if built is not None else all_branches(committee, start, end))
-                if (wanted is None or branch.kinds & wanted) and (bulk is None or branch.bulk == bulk)]
+                if (wanted is None or branch.kinds & wanted) and (bulk is None or branch.bulk == bulk)
+                and (branch.bulk or not branch.kinds & unwanted)]
     if member_ids is not None:
         ids = list(member_ids)
         branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at, b.bulk) for b in branches]
@@ -344,22 +346,25 @@ def duty_events(committee: Committee, start: date, end: date, *,
                                role=r or "", authors=a, source=(label, p), title=title)
 
 
-COUNT_COLUMNS = ("m", "k", "iq", "q", "a", "n")
+COUNT_COLUMNS = ("m", "k", "q", "a", "n", "nq")
 
 
-def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: date | None = None,
+def event_sql(committee, start: date, end: date, *, kinds=None, except_small=None, counts_from: date | None = None,
               bulk: bool | None = None, built: list[Branch] | None = None) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
     ``kinds``: only branches that can yield one of these kinds (the rows may still hold others).
+    ``except_small``: leave out the small (not bulk) branches that can yield one of these kinds (the
+    caller reads those as rows, for "from the nth occurrence" rules).
     ``bulk``: only the big source (True: attendance) or only the others (False); None: all.
     ``built``: ``all_branches(committee, start, end)`` already made, to select from.
-    ``counts_from``: instead of one row per event, rows counted per (member, kind, dated on or after
-    ``counts_from`` (iq = 1 / 0), quantity, authors) — ``COUNT_COLUMNS``. The day test compares the
-    source's own datetime column with local midnight, so no time-zone conversion runs per row, and
-    the grouping runs straight over the union (nothing materialised in between).
+    ``counts_from``: instead of one row per event, rows counted per (member, kind, quantity,
+    authors): ``n`` events, ``nq`` of them dated on or after ``counts_from`` — ``COUNT_COLUMNS``. The
+    day test compares the source's own datetime column with local midnight, so no time-zone
+    conversion runs per row, and the grouping runs straight over the union (nothing materialised in
+    between).
     """
-    branches = _branches(committee, start, end, kinds, bulk=bulk, built=built)
+    branches = _branches(committee, start, end, kinds, bulk=bulk, built=built, except_small=except_small)
     if not branches:
         return _empty(counts_from is not None)
     if counts_from is None:
@@ -370,10 +375,11 @@ def event_sql(committee, start: date, end: date, *, kinds=None, counts_from: dat
     for b in branches:
         recent = Q(**{f"{b.at}__gte": moment}) if b.at else Q(ev_d__gte=counts_from)
         rows = b.rows.annotate(ev_iq=Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField()))
-        parts.append(rows.values_list("ev_m", "ev_k", "ev_iq", "ev_q", "ev_a"))
+        parts.append(rows.values_list("ev_m", "ev_k", "ev_q", "ev_a", "ev_iq"))
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
-    columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-1])  # the union's columns are the first branch's
-    return f"SELECT {columns}, CAST(COUNT(*) AS integer) FROM ({sql}) u GROUP BY {columns}", params
+    columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-2])  # the union's columns are the first branch's
+    return (f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u "
+            f"GROUP BY {columns}", params)
 
 
 def _empty(counts: bool) -> tuple[str, tuple]:
@@ -382,10 +388,13 @@ def _empty(counts: bool) -> tuple[str, tuple]:
     return "SELECT " + ", ".join(f"CAST(NULL AS {t})" for t in types) + " WHERE 1 = 0", ()
 
 
-def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from: date | None = None,
-               bulk: bool | None = None) -> tuple[str, tuple]:
-    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk")."""
-    rows = [] if bulk else [(m, e) for m, e in rows if kinds is None or str(e.kind) in {str(k) for k in kinds}]
+def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, except_small=None,
+               counts_from: date | None = None, bulk: bool | None = None) -> tuple[str, tuple]:
+    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk",
+    and each row is its own branch: ``kinds`` and ``except_small`` select rows by their kind)."""
+    wanted, unwanted = {str(k) for k in kinds or ()}, {str(k) for k in except_small or ()}
+    rows = [] if bulk else [(m, e) for m, e in rows if (kinds is None or str(e.kind) in wanted)
+                            and str(e.kind) not in unwanted]
     if not rows:
         return _empty(counts_from is not None)
     labels = sorted({(e.source or ("", 0))[0] for _m, e in rows})
@@ -408,8 +417,8 @@ def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, counts_from
     if counts_from is None:
         return f"SELECT {m}, {k}, {d}, {q}, {a}, {s}, {p} FROM ({values}) v", tuple(params)
     recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
-    return (f"SELECT {m}, {k}, {recent}, {q}, {a}, CAST(COUNT(*) AS integer) FROM ({values}) v GROUP BY {m}, {k}, {recent}, {q}, {a}",
-            (adapt(counts_from), *params, adapt(counts_from)))
+    return (f"SELECT {m}, {k}, {q}, {a}, CAST(COUNT(*) AS integer), CAST(SUM({recent}) AS integer) FROM ({values}) v "
+            f"GROUP BY {m}, {k}, {q}, {a}", (adapt(counts_from), *params))
 
 
 def source_url(source: tuple[str, int] | None) -> str | None:

@@ -188,7 +188,11 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
 @transaction.atomic
 def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None = None) -> CoSigner:
     """A member confirms or declines an invitation to co-sign 联名."""
-    invitation = CoSigner.objects.select_for_update().select_related("proposal").get(pk=cosigner_id)
+    # The proposal first, as every proposal service locks it: its state cannot change under the answer,
+    # and the database's co-signer count (which updates the proposal row) waits for no one holding it.
+    proposal = _lock(CoSigner.objects.values_list("proposal_id", flat=True).get(pk=cosigner_id))
+    invitation = CoSigner.objects.select_for_update().get(pk=cosigner_id)
+    invitation.proposal = proposal
     if scope_of(actor).member_id != invitation.member_id:
         raise NotPermitted(_("This invitation is addressed to another member."))
     if invitation.status != CoSigner.Status.INVITED or invitation.proposal.state != S.DRAFT:

@@ -129,6 +129,9 @@ class Proposal(models.Model):
     excellent_marked_at = models.DateTimeField(_("marked excellent at"), null=True, blank=True)
     excellent_marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked excellent by"), null=True,
                                             blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_cosigners = models.PositiveIntegerField(
+        _("confirmed co-signers"), default=0, editable=False,
+        help_text=_("Kept by the database from the co-signers' answers (migration 0006): the authors are this plus one."))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -242,8 +242,11 @@ def _python_events(committee, start, end):
 def _counted(events, since):
     from collections import Counter
 
-    counts = Counter((m, k, int(on >= since), q, a) for m, k, on, q, a, _source in events)
-    return sorted((*key, n) for key, n in counts.items())
+    counts, recent = Counter(), Counter()
+    for m, k, on, q, a, _source in events:
+        counts[m, k, q, a] += 1
+        recent[m, k, q, a] += on >= since
+    return sorted((*key, n, recent[key]) for key, n in counts.items())
 
 
 @pytest.mark.parametrize("start,end", [(date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
@@ -276,6 +279,10 @@ def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work,
     only = _sql_events(world.district, start, end, kinds=kinds)
     assert set(only) <= set(want) and {row for row in want if row[1] in kinds} <= set(only)
     assert not any(row[1].startswith("activity") for row in only)
+    # the rest, counted: every other branch (attendance, the bulk one, always stays)
+    rest = _sql_events(world.district, start, end, except_small=kinds, counts_from=since)
+    assert not any(row[1] in kinds for row in rest)
+    assert sorted(rest + _counted(only, since)) == _counted(want, since)
 
 
 def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world):

@@ -59,3 +59,29 @@ def test_filing_and_refusing_at_once_leave_one_outcome(world, walk):
                    lambda: services.proposal_reject(proposal_id=p.pk, actor=world.district_staff, reason="重复"))
     assert sum(isinstance(r, InvalidTransition) for r in results) == 1
     assert Proposal.objects.get(pk=p.pk).state in ("filed", "not_filed")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_cosigner_confirming_while_the_lead_submits_gives_one_consistent_outcome(world, walk, attempt):
+    """Both lock the proposal first, so neither waits on the other in a circle (the database's co-signer
+    count updates the proposal row): the answer lands before the submission or is refused after it."""
+    from datetime import date
+
+    from proposals.models import CoSigner
+    from tests import factories as f
+
+    p = walk.draft()
+    peer_user = f.UserFactory()
+    peer = f.MembershipFactory(group=world.group, member__user=peer_user).member
+    invitation = CoSigner.objects.create(proposal=p, member=peer, deadline=date(2026, 3, 5))
+    results = race(
+        lambda: services.cosign_respond(cosigner_id=invitation.pk, accept=True, actor=peer_user,
+                                        today=date(2026, 3, 5)),
+        lambda: services.proposal_submit(proposal_id=p.pk, actor=world.member, today=date(2026, 3, 6)))
+    assert not any(isinstance(r, Exception) and not isinstance(r, InvalidTransition) for r in results), results
+    p.refresh_from_db()
+    invitation.refresh_from_db()
+    assert p.state == Proposal.State.SUBMITTED
+    confirmed = not isinstance(results[0], Exception)
+    assert invitation.status == (CoSigner.Status.CONFIRMED if confirmed else CoSigner.Status.EXPIRED)
+    assert p.confirmed_cosigners == int(confirmed)

@@ -1,6 +1,7 @@
 """The demo data: every state present, and the demo member and unit have something to see."""
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from core.models import User
@@ -17,6 +18,10 @@ def test_the_demo_has_proposals_in_every_state_and_work_for_the_demo_logins(clie
     member = User.objects.get(username="member")
     assert Proposal.objects.filter(lead_proposer__user=member, state="replied").exists()
     assert CoSigner.objects.filter(member__user=member, status="invited").exists()
+    # the bulk load (COPY with the count triggers off on PostgreSQL) leaves every proposal's count true
+    confirmed = Count("cosigners", filter=Q(cosigners__status=CoSigner.Status.CONFIRMED))
+    assert Proposal.objects.filter(confirmed_cosigners__gt=0).exists()
+    assert not Proposal.objects.annotate(n=confirmed).exclude(confirmed_cosigners=F("n")).exists()
     client.force_login(member)
     assert client.get(reverse("proposals:mine")).context["own"].exists()
     client.force_login(User.objects.get(username="unit"))

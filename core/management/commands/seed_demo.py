@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from groups.demo import DemoContext
@@ -54,7 +54,18 @@ class Command(BaseCommand):
                 module.seed(ctx)
                 if options.get("verbosity", 1) > 1:
                     self.stdout.write(f"  {step}: {time.monotonic() - began:.1f}s")
+        _statistics_refreshed()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for role, user in ctx.logins.items():
             self.stdout.write(f"  {role:<9} {user.username}")
+
+
+def _statistics_refreshed() -> None:
+    """PostgreSQL: fresh planner statistics (and, outside a transaction, the visibility map) for the
+    rows just loaded in bulk, so the first queries do not plan on empty tables (a 50,000-member
+    roll-up took 30 s before autovacuum had caught up, 2 s after)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
