@@ -18,10 +18,10 @@ from groups.resources import PlenaryAttendanceResource
 from groups.services import plenary as svc
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    """The member of a row, from the members the formset loaded together (not one query per row)."""
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A row's member or own id, from the records the formset loaded together (not one query per row)."""
 
-    known: dict[int, Member] | None = None
+    known: dict | None = None
 
     def to_python(self, value):
         if self.known is None or value in self.empty_values:
@@ -35,6 +35,19 @@ class MemberChoiceField(forms.ModelChoiceField):
 class PlenaryAttendanceFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "members": self._members}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self.model._meta.pk.name
+        if self.is_bound and isinstance(form.fields.get(name), forms.ModelChoiceField):
+            given = form.fields[name]
+            form.fields[name] = PreloadedChoiceField(given.queryset, initial=given.initial, required=False,
+                                                     widget=given.widget)
+            form.fields[name].known = self._recorded
+
+    @cached_property
+    def _recorded(self) -> dict:
+        return {row.pk: row for row in self.get_queryset()}
 
     @cached_property
     def _members(self) -> dict[int, Member] | None:
@@ -54,7 +67,7 @@ class PlenaryAttendanceForm(forms.ModelForm):
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if members is not None and isinstance(self.fields.get("member"), MemberChoiceField):
+        if members is not None and isinstance(self.fields.get("member"), PreloadedChoiceField):
             self.fields["member"].known = members
         if self.instance.pk and "member" in self.fields:
             self.fields["member"].disabled = True
@@ -81,7 +94,7 @@ class PlenaryAttendanceInline(ScopedInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "member":
-            kwargs["form_class"] = MemberChoiceField
+            kwargs["form_class"] = PreloadedChoiceField
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         session = getattr(request, "_plenary_session", None)
         if db_field.name == "member" and field is not None and session is not None:
@@ -147,7 +160,7 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
                 svc.plenary_attendance_import(session_id=form.instance.pk, rows=rows, actor=request.user)
         except svc.AttendanceRowsRefused as exc:
             for index, errors in sorted(exc.rows.items()):
-                messages.error(request, _("Nothing was saved. %(member)s: %(errors)s") % {
+                messages.error(request, _("Attendance not saved, no row was written. %(member)s: %(errors)s") % {
                     "member": changed[index].cleaned_data["member"],
                     "errors": "；".join(m for found in errors.values() for m in found)})
         except ValidationError as exc:

@@ -117,6 +117,7 @@ def plenary_attendance_set(*, session_id: int, member_id: int, present: int, exc
         setattr(row, name, value)
     row.leave_reason = leave_reason.strip()
     row.recorded_by = actor if actor is not None and actor.is_authenticated else None
+    row._history_user = row.recorded_by  # the history names who, as the bulk writes do
     try:
         with transaction.atomic():
             row.save()
@@ -173,7 +174,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
             outcome.rows[row.member_id] = old
             continue
         target = old or PlenaryAttendance(session=session, member=members[row.member_id])
-        target.member = members[row.member_id]  # for the audit row's text, without a query
+        target.session, target.member = session, members[row.member_id]  # the audit row's text, without a query
         for name, value in row.counts.items():
             setattr(target, name, value)
         target.leave_reason, target.recorded_by, target.updated_at = reason, recorder, now
