@@ -4,11 +4,9 @@ The service checks every row before writing any; the spreadsheet import, its adm
 session page's inline all go through it, and their query counts do not grow with the rows.
 """
 import io
-import sqlite3
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -45,18 +43,6 @@ def session(world):
 @pytest.fixture
 def q1_run(world):
     return RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
-
-
-@pytest.fixture
-def one_statement_per_bulk_write(monkeypatch):
-    """Django 5.2 assumes SQLite's old limit of 999 variables a statement, so it splits a bulk write of 200
-    rows into batches of about 100; the SQLite in use takes far more (Django 6.0 reads the real limit).
-    Lift the assumption, so the counts compare the code's queries, not Django's batching. PostgreSQL,
-    the production database, has no such limit and needs nothing."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        monkeypatch.setattr(connection.features, "max_query_params", limit)
 
 
 def _members(world, n, prefix="委员"):
