@@ -109,7 +109,7 @@ def test_one_bad_row_refuses_the_whole_batch_naming_each_bad_row_in_chinese(worl
     assert "半天" in exc.value.rows[2]["__all__"][0]          # 5 of 4 half-days
     assert "两次" in exc.value.rows[3]["member"][0]           # the same member again
     assert "至少" in exc.value.rows[4]["__all__"][0]          # nothing recorded
-    assert exc.value.messages[0].startswith("第2行")         # the flat messages name the row too
+    assert exc.value.messages[0].startswith("第 2 行：")         # the flat messages name the row too
     assert list(PlenaryAttendance.objects.values_list("member_id", "present")) == [(recorded.pk, 4)]
     assert AuditEvent.objects.count() == audit_before
     assert PlenaryAttendance.history.count() == history_before
