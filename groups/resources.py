@@ -60,6 +60,7 @@ class CommitteeNameWidget(widgets.ForeignKeyWidget):
 
     def __init__(self, user=None):
         self.user = user
+        self._found: dict = {}  # a file names one or two committees: one query each, not one per row
         super().__init__(Committee, field="name")
 
     def get_queryset(self, value, row, *args, **kwargs):
@@ -68,8 +69,6 @@ class CommitteeNameWidget(widgets.ForeignKeyWidget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             raise ValueError(gettext("This field cannot be blank."))
-        if not hasattr(self, "_found"):
-            self._found: dict = {}  # a file names one or two committees: one query each, not one per row
         if value not in self._found:
             try:
                 self._found[value] = super().clean(value, row, **kwargs)
@@ -228,8 +227,9 @@ class PlenarySessionWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             raise ValueError(gettext("This field cannot be blank."))
-        _committee, term, number = self.key(row, value)
-        found = self.sessions.get(self.key(row, value))
+        key = self.key(row, value)
+        _committee, term, number = key
+        found = self.sessions.get(key)
         if found is None:
             raise ValueError(gettext("Unknown plenary session: term %(term)s, session %(number)s.")
                              % {"term": term, "number": number})

@@ -200,8 +200,7 @@ def _bulk_write(session: PlenarySession, new: list, changed: list, recorder) -> 
                 bulk_update_with_history(changed, PlenaryAttendance, list(WRITTEN), batch_size=2000,
                                          default_user=recorder)
     except IntegrityError as exc:  # the database's own checks (migration 0007): a write that raced ours
-        raise DomainError(_("The attendance could not be saved: the session's half-days changed meanwhile."))\
-            from exc
+        raise DomainError(_("The attendance changed meanwhile and was not saved; please try again.")) from exc
 
 
 def _audit_rows(events: list, *, actor, session: PlenarySession) -> None:
