@@ -178,6 +178,9 @@ if STORAGE_BACKEND == "s3":
 elif STORAGE_BACKEND != "local":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A plenary session's admin page posts about 9 fields per member: Django's default of 1,000 fields refused
+# (400) the save of any session with more than ~110 members recorded. 20,000 covers a 2,000-member committee.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20000)
 
 # --- Cache ------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -7,34 +7,94 @@ stale roll-ups), never straight to the table.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
-from groups.models import PlenaryAttendance, PlenarySession
+from groups.models import Member, PlenaryAttendance, PlenarySession
 from groups.resources import PlenaryAttendanceResource
 from groups.services import plenary as svc
 
 
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A row's member or own id, from the records the formset loaded together (not one query per row)."""
+
+    known: dict | None = None
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[int(getattr(value, "pk", value))]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class PlenaryAttendanceFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "members": self._members}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self.model._meta.pk.name
+        if self.is_bound and isinstance(form.fields.get(name), forms.ModelChoiceField):
+            given = form.fields[name]
+            form.fields[name] = PreloadedChoiceField(given.queryset, initial=given.initial, required=False,
+                                                     widget=given.widget)
+            form.fields[name].known = self._recorded
+
+    @cached_property
+    def _recorded(self) -> dict:
+        return {row.pk: row for row in self.get_queryset()}
+
+    @cached_property
+    def _members(self) -> dict[int, Member] | None:
+        if not self.is_bound:
+            return None
+        posted = (self.data.get(f"{self.add_prefix(i)}-member", "") for i in range(self.total_form_count()))
+        ids = {int(v) for v in posted if str(v).isdigit()} | {row.member_id for row in self.get_queryset()}
+        return self.form.base_fields["member"].queryset.filter(pk__in=ids).in_bulk()
+
+
 class PlenaryAttendanceForm(forms.ModelForm):
     """A recorded row keeps its member (the row's title names them): correcting means changing the
-    counts; another member gets a new row. So no member widget is drawn, nor looked up, per row."""
+    counts; another member gets a new row. So no member widget is drawn, nor looked up, per row.
 
-    def __init__(self, *args, **kwargs):
+    The member's committee and the counts are checked here and by the model's ``clean`` without a query;
+    the database constraints on the same rules are not asked row by row (the service writes in bulk)."""
+
+    def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if members is not None and isinstance(self.fields.get("member"), PreloadedChoiceField):
+            self.fields["member"].known = members
         if self.instance.pk and "member" in self.fields:
             self.fields["member"].disabled = True
             self.fields["member"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        counts = [cleaned.get(name) for name in svc.COUNTS]
+        if None not in counts and sum(counts) == 0:
+            raise ValidationError(_("Record at least one half-day."))
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        return set(super()._get_validation_exclusions()) | {"member", *svc.COUNTS}
 
 
 class PlenaryAttendanceInline(ScopedInline):
     model = PlenaryAttendance
     form = PlenaryAttendanceForm
+    formset = PlenaryAttendanceFormSet
     fields = ("member", "present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
     readonly_fields = ("recorded_by", "updated_at")
     autocomplete_fields = ("member",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "member":
+            kwargs["form_class"] = PreloadedChoiceField
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         session = getattr(request, "_plenary_session", None)
         if db_field.name == "member" and field is not None and session is not None:
@@ -91,16 +151,20 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
                 svc.plenary_attendance_remove(attendance_id=inline_form.instance.pk, actor=request.user)
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                continue
-            d = inline_form.cleaned_data
-            try:
-                svc.plenary_attendance_set(session_id=form.instance.pk, member_id=d["member"].pk, present=d["present"],
-                                           excused=d["excused"], absent=d["absent"],
-                                           leave_reason=d.get("leave_reason", ""), actor=request.user)
-            except ValidationError as exc:
-                messages.error(request, f"{d['member']}: {'；'.join(exc.messages)}")
+        changed = [f for f in formset.forms if f not in formset.deleted_forms and f.has_changed()]
+        rows = [svc.AttendanceRow(member_id=f.cleaned_data["member"].pk, present=f.cleaned_data["present"],
+                                  excused=f.cleaned_data["excused"], absent=f.cleaned_data["absent"],
+                                  leave_reason=f.cleaned_data.get("leave_reason") or "") for f in changed]
+        try:
+            if rows:
+                svc.plenary_attendance_import(session_id=form.instance.pk, rows=rows, actor=request.user)
+        except svc.AttendanceRowsRefused as exc:
+            for index, errors in sorted(exc.rows.items()):
+                messages.error(request, _("Attendance not saved, no row was written. %(member)s: %(errors)s") % {
+                    "member": changed[index].cleaned_data["member"],
+                    "errors": "；".join(m for found in errors.values() for m in found)})
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 

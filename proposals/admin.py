@@ -70,6 +70,14 @@ def _run(modeladmin, request, queryset, call, done):
         modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
 
 
+def _report(modeladmin, request, outcome, done):
+    """A batch service's outcome as the per-proposal action's messages (``_run``) read."""
+    for proposal, reason in outcome.refused.items():
+        modeladmin.message_user(request, f"{proposal}: {reason}", messages.ERROR)
+    if outcome.done:
+        modeladmin.message_user(request, done % {"n": len(outcome.done)}, messages.SUCCESS)
+
+
 @admin.register(Proposal)
 class ProposalAdmin(CommitteeScopedAdmin):
     list_display = ("number_display", "title", "committee", "year", "lead_proposer", "category", "state", "lead_unit",
@@ -89,15 +97,15 @@ class ProposalAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Rate the selected proposals excellent"))
     def mark_excellent_selected(self, request, queryset):
-        _run(self, request, queryset,
-             lambda p: services.proposal_mark_excellent(proposal_id=p.pk, actor=request.user),
-             _("%(n)s proposals rated excellent."))
+        outcome = services.proposal_mark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
+                                                        actor=request.user)
+        _report(self, request, outcome, _("%(n)s proposals rated excellent."))
 
     @admin.action(description=_("Withdraw the excellent rating of the selected proposals"))
     def unmark_excellent_selected(self, request, queryset):
-        _run(self, request, queryset,
-             lambda p: services.proposal_unmark_excellent(proposal_id=p.pk, actor=request.user),
-             _("%(n)s proposals no longer rated excellent."))
+        outcome = services.proposal_unmark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
+                                                          actor=request.user)
+        _report(self, request, outcome, _("%(n)s proposals no longer rated excellent."))
 
     @admin.action(description=_("Close the selected proposals"))
     def close_selected(self, request, queryset):

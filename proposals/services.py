@@ -6,6 +6,7 @@ staff pressing "file" at once get one filing and one clear refusal, and records 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -537,10 +538,7 @@ def proposal_mark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
     """Mark a filed proposal as an excellent proposal 优秀提案 (its authors earn the excellent bonus)."""
     proposal = _lock(proposal_id)
     _require_staff(actor, proposal.committee_id)
-    if proposal.state not in Proposal.PUBLIC_STATES:
-        raise InvalidTransition(_("Only a filed proposal can be rated excellent."))
-    if proposal.is_excellent:
-        raise InvalidTransition(_("This proposal is already rated excellent."))
+    _check_markable(proposal)
     proposal.is_excellent, proposal.excellent_marked_at = True, now or timezone.now()
     proposal.excellent_marked_by = actor if actor is not None and actor.is_authenticated else None
     proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
@@ -554,8 +552,7 @@ def proposal_unmark_excellent(*, proposal_id: int, actor) -> Proposal:
     """Withdraw the excellent-proposal rating (the bonus disappears from the day it was marked)."""
     proposal = _lock(proposal_id)
     _require_staff(actor, proposal.committee_id)
-    if not proposal.is_excellent:
-        raise InvalidTransition(_("This proposal is not rated excellent."))
+    _check_unmarkable(proposal)
     marked_at = proposal.excellent_marked_at
     proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
     proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
@@ -563,6 +560,106 @@ def proposal_unmark_excellent(*, proposal_id: int, actor) -> Proposal:
                  data={"marked_at": marked_at.isoformat() if marked_at else None})
     _duty_changed(proposal.committee_id, timezone.localtime(marked_at) if marked_at else timezone.localdate())
     return proposal
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch action did: the proposals changed, and why each of the others was refused."""
+
+    done: list[Proposal] = field(default_factory=list)
+    refused: dict[Proposal, str] = field(default_factory=dict)
+
+
+def _lock_many(proposal_ids) -> list[Proposal]:
+    return list(Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).order_by("pk"))
+
+
+def _refusal(proposal: Proposal, actor, check) -> str | None:
+    """The message ``check`` (and the staff rule) would refuse this proposal with, or None."""
+    try:
+        _require_staff(actor, proposal.committee_id)
+        check(proposal)
+    except DomainError as exc:
+        return "；".join(exc.messages)
+    return None
+
+
+def _audit_many(proposals: list[Proposal], *, actor, verb: str, data=lambda p: {}) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+
+    content_type = ContentType.objects.get_for_model(Proposal, for_concrete_model=False)
+    recorder = actor if actor is not None and actor.is_authenticated else None
+    AuditEvent.objects.bulk_create([AuditEvent(actor=recorder, content_type=content_type, object_id=str(p.pk),
+                                               object_repr=str(p)[:200], verb=verb, data=data(p))
+                                    for p in proposals], batch_size=2000)
+
+
+def _duty_changed_many(dates: list[tuple[int, date]]) -> None:
+    """Stale roll-ups for each committee and year from the earliest quarter touched (one update each)."""
+    earliest: dict[tuple[int, int], date] = {}
+    for committee_id, on in dates:
+        key = (committee_id, on.year)
+        earliest[key] = min(on, earliest.get(key, on))
+    for (committee_id, _year), on in sorted(earliest.items()):
+        _duty_changed(committee_id, on)
+
+
+def _check_markable(proposal: Proposal) -> None:
+    if proposal.state not in Proposal.PUBLIC_STATES:
+        raise InvalidTransition(_("Only a filed proposal can be rated excellent."))
+    if proposal.is_excellent:
+        raise InvalidTransition(_("This proposal is already rated excellent."))
+
+
+def _check_unmarkable(proposal: Proposal) -> None:
+    if not proposal.is_excellent:
+        raise InvalidTransition(_("This proposal is not rated excellent."))
+
+
+@transaction.atomic
+def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutcome:
+    """Rate many filed proposals excellent at once (the admin's action): as ``proposal_mark_excellent`` for
+    each (audit row, stale roll-ups), with a fixed number of queries; a proposal that may not be rated is
+    left as it is and its reason returned."""
+    outcome, now = BatchOutcome(), now or timezone.now()
+    for proposal in _lock_many(proposal_ids):
+        reason = _refusal(proposal, actor, _check_markable)
+        if reason:
+            outcome.refused[proposal] = reason
+        else:
+            outcome.done.append(proposal)
+    marker = actor if actor is not None and actor.is_authenticated else None
+    Proposal.objects.filter(pk__in=[p.pk for p in outcome.done]).update(
+        is_excellent=True, excellent_marked_at=now, excellent_marked_by=marker, updated_at=now)
+    for proposal in outcome.done:
+        proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = True, now, marker
+    _audit_many(outcome.done, actor=actor, verb="excellent_marked")
+    _duty_changed_many([(p.committee_id, timezone.localtime(now).date()) for p in outcome.done])
+    return outcome
+
+
+@transaction.atomic
+def proposal_unmark_excellent_many(*, proposal_ids, actor) -> BatchOutcome:
+    """Withdraw the excellent rating of many proposals at once, as ``proposal_unmark_excellent`` for each."""
+    outcome, now = BatchOutcome(), timezone.now()
+    for proposal in _lock_many(proposal_ids):
+        reason = _refusal(proposal, actor, _check_unmarkable)
+        if reason:
+            outcome.refused[proposal] = reason
+        else:
+            outcome.done.append(proposal)
+    marked = {p.pk: p.excellent_marked_at for p in outcome.done}
+    Proposal.objects.filter(pk__in=list(marked)).update(
+        is_excellent=False, excellent_marked_at=None, excellent_marked_by=None, updated_at=now)
+    for proposal in outcome.done:
+        proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
+    _audit_many(outcome.done, actor=actor, verb="excellent_unmarked",
+                data=lambda p: {"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None})
+    _duty_changed_many([(p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk]
+                         else timezone.localdate()) for p in outcome.done])
+    return outcome
 
 
 @transaction.atomic

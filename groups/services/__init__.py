@@ -23,6 +23,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:
+            return self.message  # about the whole file, not one row
         where = _("Row %(row)s, column “%(column)s”") % {"row": self.row, "column": self.column} if self.column else _(
             "Row %(row)s"
         ) % {"row": self.row}
@@ -83,6 +85,8 @@ def _collect_errors(resource, result) -> list[RowError]:
             errors.extend(RowError(invalid.number + 1, column, str(m)) for m in messages)
     for number, row_errors in result.row_errors():
         errors.extend(RowError(number + 1, "", str(e.error)) for e in row_errors)
+    for error in result.base_errors:  # raised outside the rows, e.g. by a write after every row was checked
+        errors.append(RowError(0, "", "；".join(getattr(error.error, "messages", [str(error.error)]))))
     return sorted(errors, key=lambda e: (e.row, e.column))
 
 
