@@ -8,7 +8,8 @@ attendance; point it at a database made by ``seed_demo --members 50000`` for the
 committee with the most members it runs ``rollup_execute`` for the quarter (priced year to date, as
 the roll-up does), interleaved with a hand-written SQL aggregate over the same rows (counts per
 member by kind and status of every source the roll-up reads: attendance, proposals and co-signers,
-reports, co-authors and adoptions, consultation attendance; year to date), best of ``--repeat``.
+reports, co-authors, adoptions and instructions, plenary attendance, consultation attendance; year
+to date), best of ``--repeat``.
 Prints both times and the ratio (issue goal ≤ 2), the ratio against the attendance rows alone, the
 peak Python memory of the roll-up (tracemalloc) and the process's maximum resident size (goal ≤ 300 MB).
 """
@@ -36,7 +37,8 @@ WHERE m.committee_id = %(committee)s AND ac.state IN ('held', 'filed') AND a.sta
 GROUP BY a.member_id, ac.kind, a.status
 """
 # The same, plus every other source the roll-up reads (proposals and co-signers, reports and their
-# co-authors and adoptions, consultation attendance): "the same rows" for the ratio.
+# co-authors, adoptions and instructions, plenary attendance, consultation attendance): "the same
+# rows" for the ratio.
 SQL = ATTENDANCE_SQL + """
 UNION ALL
 SELECT p.lead_proposer_id, 'proposal', p.state, COUNT(*) FROM proposals_proposal p
@@ -61,6 +63,17 @@ SELECT r.author_id, 'adoption', ad.level, COUNT(*) FROM proposals_adoption ad
 JOIN proposals_opinionreport r ON r.id = ad.report_id
 WHERE r.committee_id = %(committee)s AND ad.date >= %(start_day)s AND ad.date <= %(end_day)s
 GROUP BY r.author_id, ad.level
+UNION ALL
+SELECT r.author_id, 'instruction', i.level, COUNT(*) FROM proposals_instruction i
+JOIN proposals_opinionreport r ON r.id = i.report_id
+WHERE r.committee_id = %(committee)s AND i.date >= %(start_day)s AND i.date <= %(end_day)s
+GROUP BY r.author_id, i.level
+UNION ALL
+SELECT pa.member_id, 'plenary', '', SUM(pa.present) + SUM(pa.excused) + SUM(pa.absent) FROM groups_plenaryattendance pa
+JOIN groups_plenarysession ps ON ps.id = pa.session_id
+JOIN groups_member m ON m.id = pa.member_id
+WHERE m.committee_id = %(committee)s AND ps.start_date >= %(start_day)s AND ps.start_date <= %(end_day)s
+GROUP BY pa.member_id
 UNION ALL
 SELECT ca.member_id, 'consultation', ca.status, COUNT(*) FROM consultations_attendance ca
 JOIN consultations_consultationsession cs ON cs.id = ca.session_id

@@ -97,8 +97,8 @@ class Migration(migrations.Migration):
             name="confirmed_cosigners",
             field=models.PositiveIntegerField(
                 default=0, editable=False, verbose_name="confirmed co-signers",
-                help_text="Kept by the database from the co-signers' answers (migration 0006): the authors are "
-                          "this plus one."),
+                help_text="Counted by the database from the co-signers' answers; the authors are these and the "
+                          "lead proposer."),
         ),
         migrations.RunPython(_run({"sqlite": SQLITE, "postgresql": POSTGRES}, fill=True),
                              _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE})),

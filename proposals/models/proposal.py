@@ -131,7 +131,7 @@ class Proposal(models.Model):
                                             blank=True, on_delete=models.SET_NULL, related_name="+")
     confirmed_cosigners = models.PositiveIntegerField(
         _("confirmed co-signers"), default=0, editable=False,
-        help_text=_("Kept by the database from the co-signers' answers (migration 0006): the authors are this plus one."))
+        help_text=_("Counted by the database from the co-signers' answers; the authors are these and the lead proposer."))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

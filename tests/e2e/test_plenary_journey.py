@@ -56,10 +56,12 @@ def test_staff_import_a_tally_refused_whole_for_one_bad_row_then_accepted(world,
     _upload(page, base, _xlsx(tmp_path / "全会签到-有误.xlsx", rows))
     body = page.locator("#content").inner_text()
     assert "本次会议共4个半天，登记了5个半天，超出会期。" in body, body[-1500:]
+    assert "部分行数据校验未通过" in body  # the project catalogue corrects the library's Chinese
     assert page.locator("table.import-preview tbody tr, #content table tbody tr").first.inner_text().startswith("3")
     assert "确认导入" not in body  # no way to go on with a bad file
     page.locator(".validation-error-count").first.hover()  # the row's messages open on hover
     expect(page.locator(".validation-error-container").first).to_contain_text("超出会期")
+    expect(page.locator(".validation-error-container").first).to_contain_text("整行问题")
     screenshot(page, "plenary-02-refused")
     assert not PlenaryAttendance.objects.exists()
     assert not AuditEvent.objects.filter(verb__in=["recorded", "corrected"]).exists()
