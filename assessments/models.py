@@ -329,6 +329,8 @@ class RollupRun(models.Model):
                 name="rollup_one_active_per_quarter",
                 violation_error_message=_("A roll-up of this quarter is already queued or running."),
             ),
+            # What the snapshots' composite key (migration 0006) refers to.
+            models.UniqueConstraint(fields=["id", "committee", "year", "quarter"], name="rollup_run_snapshot_key"),
         ]
 
     def __str__(self) -> str:
@@ -339,7 +341,12 @@ class RollupRun(models.Model):
 class SnapshotFigures(models.Model):
     """Figures shared by member, group and committee snapshots of one quarter."""
 
-    run = models.ForeignKey(RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+")
+    # The database ties (run, committee, year, quarter) to the run's own with one composite foreign key
+    # (migration 0006: a constraint on PostgreSQL, triggers on SQLite) instead of a key on the run and
+    # one on the committee: a snapshot always belongs to its run's quarter, and each roll-up checks one
+    # key per row at commit instead of two.
+    run = models.ForeignKey(RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+",
+                            db_constraint=False)
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     activities_present = models.PositiveIntegerField(_("activities attended"), default=0)
@@ -370,7 +377,7 @@ class MemberSnapshot(SnapshotFigures):
     # No single-column indexes on committee and member: the (committee, year, quarter) index and the
     # unique (member, year, quarter) constraint lead with them (each roll-up writes every member's row).
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
-                                  db_index=False)
+                                  db_index=False, db_constraint=False)  # checked through the run's key
     member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
                                related_name="quarter_snapshots", db_index=False)
     ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
@@ -395,7 +402,7 @@ class GroupSnapshot(SnapshotFigures):
     group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
                               related_name="quarter_snapshots", db_index=False)  # led by group_snapshot_unique
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
-                                  db_index=False)  # led by the (committee, year, quarter) index
+                                  db_index=False, db_constraint=False)  # led by (committee, year, quarter); the run's key
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
 
@@ -415,7 +422,8 @@ class GroupSnapshot(SnapshotFigures):
 
 class CommitteeSnapshot(SnapshotFigures):
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="quarter_snapshots", db_index=False)  # led by committee_snapshot_unique
+                                  related_name="quarter_snapshots", db_index=False,
+                                  db_constraint=False)  # led by committee_snapshot_unique; checked through the run's key
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
     groups = models.PositiveIntegerField(_("groups"), default=0)

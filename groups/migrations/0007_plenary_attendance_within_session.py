@@ -6,6 +6,8 @@ row (its three counts together at most the session's ``half_days``) and on an up
 """
 from django.db import migrations
 
+from core.migration_sql import per_vendor
+
 MESSAGE = "plenary_attendance_within_session"
 
 SQLITE = [
@@ -56,17 +58,9 @@ POSTGRES_REVERSE = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("groups", "0006_plenary_attendance")]
 
     operations = [
-        migrations.RunPython(_run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-                             _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE})),
+        per_vendor({"sqlite": SQLITE, "postgresql": POSTGRES}, {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}),
     ]

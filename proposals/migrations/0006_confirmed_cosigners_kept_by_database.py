@@ -11,6 +11,8 @@ keeps it (SQLite and PostgreSQL), so no write path can forget it:
 """
 from django.db import migrations, models
 
+from core.migration_sql import per_vendor
+
 COUNT = ("(SELECT COUNT(*) FROM proposals_cosigner c WHERE c.proposal_id = {id} AND c.status = 'confirmed')")
 
 
@@ -78,16 +80,6 @@ POSTGRES_REVERSE = [
 ]
 
 
-def _run(statements_by_vendor, fill=False):
-    def run(apps, schema_editor):
-        if fill:  # the rows already there
-            schema_editor.execute("UPDATE proposals_proposal SET confirmed_cosigners = "
-                                  + COUNT.format(id="proposals_proposal.id"))
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, ()):
-            schema_editor.execute(sql)
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("proposals", "0005_key_and_excellent_indexes")]
 
@@ -100,6 +92,7 @@ class Migration(migrations.Migration):
                 help_text="Counted by the database from the co-signers' answers; the authors are these and the "
                           "lead proposer."),
         ),
-        migrations.RunPython(_run({"sqlite": SQLITE, "postgresql": POSTGRES}, fill=True),
-                             _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE})),
+        # the rows already there are counted first
+        per_vendor({"sqlite": SQLITE, "postgresql": POSTGRES}, {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE},
+                   before="UPDATE proposals_proposal SET confirmed_cosigners = " + COUNT.format(id="proposals_proposal.id")),
     ]
