@@ -206,11 +206,16 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     # once, with their day and source) and counted from there; the big one (attendance) is only ever
     # counted, unless attendance itself is priced by occurrence.
     occ_kinds = sorted({k for k, _rk, _kr, _occ in km_rows})
-    # The big source grouped on its own, so that PostgreSQL can scan it with parallel workers (one
+    # PostgreSQL: the big source grouped on its own, so that it is scanned by parallel workers (one
     # GROUP BY over its union with the small sources ran single-threaded for a whole year's data).
-    big_sql, big_params = events(counts_from=quarter_start, bulk=True)
-    small_sql, small_params = events(counts_from=quarter_start, bulk=False, except_small=occ_kinds)
-    direct_sql, direct_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
+    # SQLite has no parallel workers, and one GROUP BY over the union is faster there (293 vs 342 ms
+    # at 5,000 members).
+    if dialect.pg:
+        big_sql, big_params = events(counts_from=quarter_start, bulk=True)
+        small_sql, small_params = events(counts_from=quarter_start, bulk=False, except_small=occ_kinds)
+        direct_sql, direct_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
+    else:
+        direct_sql, direct_params = events(counts_from=quarter_start, except_small=occ_kinds)
     if occ_kinds:
         evx_sql, evx_params = events(bulk=False, kinds=occ_kinds)
         ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")

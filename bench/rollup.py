@@ -115,6 +115,10 @@ def main() -> None:
     from groups.models import Attendance, Committee, Member
 
     year = timezone.localdate().year
+    if coverage._migrated():  # a database built earlier: bring its schema up to the code's
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     if not coverage._migrated() or not Committee.objects.exists():
         coverage._build(args.members, args.activities_per_member, args.invited, year)
     committee_id = (Member.objects.values("committee_id").annotate(n=Count("pk")).order_by("-n")
