@@ -14,17 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
-from .kinds import EventKind
+from .kinds import missing_text
 
 RANK_WIDTH, NAME_WIDTH, NUMBER_WIDTH, TEXT_WIDTH = 7, 16, 12, 36
 
 
-def _kind(kind: str) -> str:
-    return str(EventKind(kind).label) if kind in EventKind.values else kind
-
-
 def _missing(row) -> str:
-    return "；".join(f"{_kind(m['kind'])} {m['actual']}/{m['required']}" for m in row.missing)
+    return missing_text(row.missing)
 
 
 def _sheet(book, title: str, headers: list[str], widths: list[int]):

@@ -87,3 +87,15 @@ def pricing_of(kind: str) -> tuple[tuple[str, ...], ...]:
 def counts_as(kind: str) -> frozenset[str]:
     """Every rule kind an event of ``kind`` stands for, e.g. for minimum yearly requirements."""
     return frozenset(k for slot in pricing_of(kind) for k in slot)
+
+
+def kind_label(kind: str) -> str:
+    """An event kind in the user's words; a kind this version does not know is shown as it is."""
+    return str(EventKind(kind).label) if kind in EventKind.values else kind
+
+
+def missing_text(missing: list[dict]) -> str:
+    """A snapshot's minimums not met (``[{"kind", "required", "actual"}, …]``) on one line:
+    "参加活动（任一类型） 1/3；提交提案 0/1"."""
+    return "；".join(f"{kind_label(m['kind'])} {m['actual']}/{m['required']}" for m in missing)
+

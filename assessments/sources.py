@@ -176,6 +176,7 @@ def _activities(committee_id, start, end):
 
 
 PLENARY_KINDS = {"present": K.PLENARY_PRESENT, "excused": K.PLENARY_EXCUSED, "absent": K.PLENARY_ABSENT}
+PLENARY_EVENT_KINDS = frozenset(str(kind) for kind in PLENARY_KINDS.values())  # their quantity is half-days
 
 
 def _plenary(committee_id, start, end):

@@ -7,14 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import record_export, xlsx_download
 from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors
-from .kinds import EventKind, Role
-from .sources import source_url
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .kinds import Role, kind_label, missing_text
+from .sources import PLENARY_EVENT_KINDS, source_url
 
 
 class PeriodForm(forms.Form):
@@ -33,18 +32,12 @@ def _period(request) -> tuple[int, int | None, PeriodForm]:
     return year, quarter, form
 
 
-PLENARY_KINDS = frozenset({EventKind.PLENARY_PRESENT, EventKind.PLENARY_EXCUSED, EventKind.PLENARY_ABSENT})
-
-
-def _label(choices, value: str) -> str:
-    return choices(value).label if value in choices.values else value
-
-
 def _rows(lines) -> list[dict]:
-    return [{"date": line.event.on, "label": _label(EventKind, line.event.kind), "title": line.event.title,
-             "role": _label(Role, line.event.role) if line.event.role else "", "points": line.points,
+    return [{"date": line.event.on, "label": kind_label(line.event.kind), "title": line.event.title,
+             "role": Role(line.event.role).label if line.event.role in Role.values else line.event.role,
+             "points": line.points,
              "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source),
-             "half_days": int(line.event.quantity) if line.event.kind in PLENARY_KINDS else None}
+             "half_days": int(line.event.quantity) if line.event.kind in PLENARY_EVENT_KINDS else None}
             for line in lines]
 
 
@@ -53,7 +46,7 @@ def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool =
 
     year, quarter, form = _period(request)
     record = selectors.duty_record(member, year, quarter)
-    missing = [{"label": _label(EventKind, m.kind), "required": m.required, "actual": m.actual}
+    missing = [{"label": kind_label(m.kind), "required": m.required, "actual": m.actual}
                for m in record.breakdown.missing]
     rows = _rows(record.lines) if access is selectors.Access.FULL else None
     if as_pdf:
@@ -97,7 +90,6 @@ def assessment_export(request):
     """The annual assessment as an Excel workbook (assessment, members below the minimums, rankings of members
     and groups, award candidates, funding), for staff and leaders of the committee; audited, phones masked
     for leaders."""
-    from core.exports import record_export
     from core.privacy import ContactPolicy
 
     from .excel import annual_workbook
@@ -114,9 +106,7 @@ def assessment_export(request):
                              group_ranking=selectors.group_ranking(committee, year), groups=groups, locked=locked,
                              policy=ContactPolicy(request.user))
     record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
-    response = HttpResponse(export.content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="assessment-{committee}-{year}.xlsx"'
-    return response
+    return xlsx_download(export.content, f"assessment-{committee}-{year}.xlsx")
 
 
 class AnnualForm(forms.Form):
@@ -155,8 +145,7 @@ def annual(request):
     rows = list(selectors.assessment_rows(committee_id, year))
     groups, locked = selectors.group_settlement(committee_id, year)
     for row in rows:
-        row.missing_text = "；".join(f"{_label(EventKind.choices, m['kind'])} {m['actual']}/{m['required']}"
-                                     for m in row.missing)
+        row.missing_text = missing_text(row.missing)
     return render(request, "assessments/annual.html", {
         "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "rows": rows,
         "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
@@ -168,17 +157,13 @@ def annual(request):
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
-    from core.exports import record_export
-
     from .excel import funding_workbook
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
     content = funding_workbook(groups, locked)
     record_export(request, f"group funding {committee_id} {year}", len(groups))
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="funding-{committee_id}-{year}.xlsx"'
-    return response
+    return xlsx_download(content, f"funding-{committee_id}-{year}.xlsx")
 
 
 @login_required

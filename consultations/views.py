@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.exports import xlsx_download
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
@@ -428,10 +429,7 @@ def _figures_xlsx(data) -> HttpResponse:
         people.append([str(key), n])
     out = io.BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="consultation-figures.xlsx"'
-    return response
+    return xlsx_download(out.getvalue(), "consultation-figures.xlsx")
 
 
 # --- public disclosure (no login) ----------------------------------------------------------------

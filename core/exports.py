@@ -1,7 +1,18 @@
 """Every export of data leaves an audit record: who exported what, how many rows, in which format."""
 from __future__ import annotations
 
+from django.http import HttpResponse
+
 from core.services import record_event
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """An Excel workbook's bytes as a download named ``filename`` (with its .xlsx)."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def record_export(request_or_user, what: str, rows: int | None = None, *, obj=None, file_format: str = "xlsx",

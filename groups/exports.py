@@ -8,17 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.exports import xlsx_download
+
 MAX_ROWS = 100_000
 
 
 def xlsx_response(workbook: Workbook, name: str) -> HttpResponse:
     out = io.BytesIO()
     workbook.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    return response
+    return xlsx_download(out.getvalue(), f"{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx")
 
 
 def ledger_workbook(activities) -> Workbook:

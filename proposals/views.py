@@ -6,14 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exports import record_export
+from core.exports import record_export, xlsx_download
 from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
@@ -439,9 +439,7 @@ def figures(request):
 @login_required
 def figures_xlsx(request):
     _scope_, _ids, year, data = _figure_inputs(request)
-    response = HttpResponse(figures_workbook(data, year),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="proposal-figures-{year}.xlsx"'
+    response = xlsx_download(figures_workbook(data, year), f"proposal-figures-{year}.xlsx")
     record_export(request, f"proposal figures {year}")
     return response
 

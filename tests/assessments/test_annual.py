@@ -118,3 +118,25 @@ def test_nav_links_by_role(world, client_for, year):
     assert reverse("assessments:my_record") in member_page and reverse("assessments:annual") not in member_page
     staff_page = client_for(world.district_staff).get(reverse("assessments:annual")).content.decode()
     assert reverse("assessments:dashboard") in staff_page
+
+
+def test_members_below_the_minimums_are_listed_on_the_annual_page_and_in_the_workbook(world, client_for):
+    """闵行 asks for 3 activities, 1 proposal and 1 report a year: after one activity each member is below."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    activity(world, 2, 1, [world.member_record])
+    run = rollup_start(committee=world.district, year=2026, quarter=1, actor=world.district_staff)
+    rollup_execute(run_id=run.pk)
+    client = client_for(world.district_staff)
+    query = {"committee": world.district.pk, "year": 2026}
+    page = client.get(reverse("assessments:annual"), query)
+    assert page.status_code == 200
+    below = {row.member.pk: row.missing_text for row in page.context["below"]}
+    assert below[world.member_record.pk] == "参加活动（任意类型） 1/3；提交提案 0/1；报送社情民意信息 0/1"
+    assert below[world.member_record.pk] in page.content.decode()
+    workbook = load_workbook(BytesIO(client.get(reverse("assessments:assessment_export"), query).content))
+    sheet = [list(r) for r in workbook.worksheets[1].iter_rows(values_only=True)]
+    assert any(r[0] == world.member_record.name and r[2] == below[world.member_record.pk] for r in sheet), sheet
