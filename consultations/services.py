@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import content_type_of
+from core.uploads import content_type_of, read_head
 from groups.access import scope_of
 
 from .models import (
@@ -361,10 +361,7 @@ def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocu
     limit = settings.FILE_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    ctype = content_type_of(head)
+    ctype = content_type_of(read_head(upload))
     if ctype is None:
         raise DomainError(_("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."))
     doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,

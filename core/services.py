@@ -1,4 +1,5 @@
 """Writes shared by every app: the audit trail."""
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +8,7 @@ from django.db import models
 from .models import AuditEvent, User
 
 
-def record_event(
+def audit_event(
     obj: models.Model,
     *,
     actor: User | None,
@@ -17,8 +18,8 @@ def record_event(
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one row to the audit trail for ``obj``; call inside the action's transaction."""
-    return AuditEvent.objects.create(
+    """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
@@ -29,6 +30,19 @@ def record_event(
         comment=comment,
         data=data or {},
     )
+
+
+def record_event(obj: models.Model, **event) -> AuditEvent:
+    """Append one row to the audit trail for ``obj`` (the arguments of ``audit_event``); call inside the
+    action's transaction."""
+    row = audit_event(obj, **event)
+    row.save()
+    return row
+
+
+def record_events(rows: Iterable[AuditEvent]) -> None:
+    """Append many ``audit_event`` rows in one insert (a batch action: one row per record it changed)."""
+    AuditEvent.objects.bulk_create(list(rows), batch_size=2000)
 
 
 def events_for(obj: models.Model):

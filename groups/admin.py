@@ -61,9 +61,18 @@ class CommitteeAdmin(CommitteeScopedAdmin):
 
 
 class PlenarySessionInline(ScopedInline):
+    """The term's sessions to open: created, edited and deleted on their own page, through the service
+    (audit record, stale roll-ups), where their attendance is recorded too."""
+
     model = PlenarySession
     fields = ("number", "year", "start_date", "end_date", "half_days")
-    show_change_link = True  # attendance is recorded on the session's own page
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Term)

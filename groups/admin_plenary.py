@@ -7,6 +7,7 @@ stale roll-ups), never straight to the table.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,20 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
                                                      widget=given.widget)
             form.fields[name].known = self._recorded
 
+    def clean(self):
+        """The service's own row checks (counts within the session, a member of its committee, nobody
+        twice) on every row left, before anything is written: a refusal is a form error, not a half-save."""
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept = [f for f in self.forms if f not in self.deleted_forms and f.cleaned_data.get("member")]
+        rows = [_row(f) for f in kept]
+        for index, errors in svc.row_errors(self.instance, rows, self._members or {}).items():
+            for field, found in errors.items():
+                for message in found:
+                    kept[index].add_error(None if field == "__all__" or field not in kept[index].fields else field,
+                                          message)
+
     @cached_property
     def _recorded(self) -> dict:
         return {row.pk: row for row in self.get_queryset()}
@@ -56,6 +71,12 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
         posted = (self.data.get(f"{self.add_prefix(i)}-member", "") for i in range(self.total_form_count()))
         ids = {int(v) for v in posted if str(v).isdigit()} | {row.member_id for row in self.get_queryset()}
         return self.form.base_fields["member"].queryset.filter(pk__in=ids).in_bulk()
+
+
+def _row(form) -> svc.AttendanceRow:
+    data = form.cleaned_data
+    return svc.AttendanceRow(member_id=data["member"].pk, present=data["present"], excused=data["excused"],
+                             absent=data["absent"], leave_reason=data.get("leave_reason") or "")
 
 
 class PlenaryAttendanceForm(forms.ModelForm):
@@ -95,11 +116,14 @@ class PlenaryAttendanceInline(ScopedInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "member":
             kwargs["form_class"] = PreloadedChoiceField
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        session = getattr(request, "_plenary_session", None)
-        if db_field.name == "member" and field is not None and session is not None:
-            field.queryset = field.queryset.filter(committee_id=session.term.committee_id)
-        return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:  # only this session's committee's members (the form class is made per request)
+            member = formset.form.base_fields["member"]
+            member.queryset = member.queryset.filter(committee_id=obj.term.committee_id)
+        return formset
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member", "recorded_by", "session__term__committee")
@@ -134,37 +158,32 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
     def recorded(self, obj):
         return obj._recorded
 
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        request._plenary_session = obj  # the inline offers only this session's committee's members
-        return obj
-
     def save_model(self, request, obj, form, change):
-        old_start = PlenarySession.objects.filter(pk=obj.pk).values_list("start_date", flat=True).first() \
-            if change else None
-        svc.plenary_session_change(session=obj, actor=request.user, changed=list(form.changed_data),
-                                   old_start=old_start)
+        svc.plenary_session_change(session=obj, actor=request.user, changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        svc.plenary_session_delete(session_id=obj.pk, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):  # a few sessions a term
+            svc.plenary_session_delete(session_id=pk, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
+        """Deleted and changed rows through the services, all or none (the formset already ran the
+        service's checks; a write that raced them leaves every row as it was)."""
         if formset.model is not PlenaryAttendance:
             return super().save_formset(request, form, formset, change)
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk:
-                svc.plenary_attendance_remove(attendance_id=inline_form.instance.pk, actor=request.user)
         changed = [f for f in formset.forms if f not in formset.deleted_forms and f.has_changed()]
-        rows = [svc.AttendanceRow(member_id=f.cleaned_data["member"].pk, present=f.cleaned_data["present"],
-                                  excused=f.cleaned_data["excused"], absent=f.cleaned_data["absent"],
-                                  leave_reason=f.cleaned_data.get("leave_reason") or "") for f in changed]
         try:
-            if rows:
-                svc.plenary_attendance_import(session_id=form.instance.pk, rows=rows, actor=request.user)
-        except svc.AttendanceRowsRefused as exc:
-            for index, errors in sorted(exc.rows.items()):
-                messages.error(request, _("Attendance not saved, no row was written. %(member)s: %(errors)s") % {
-                    "member": changed[index].cleaned_data["member"],
-                    "errors": "；".join(m for found in errors.values() for m in found)})
+            with transaction.atomic():  # the rows removed and written together, or none of them
+                svc.plenary_attendance_remove_many(
+                    attendance_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk], actor=request.user)
+                if changed:
+                    svc.plenary_attendance_import(session_id=form.instance.pk, rows=[_row(f) for f in changed],
+                                                  actor=request.user)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, _("Attendance not saved, no row was written or removed: %(errors)s")
+                           % {"errors": "；".join(exc.messages)})
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
@@ -194,7 +213,6 @@ class PlenaryAttendanceAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
         svc.plenary_attendance_remove(attendance_id=obj.pk, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        for pk in queryset.values_list("pk", flat=True):
-            svc.plenary_attendance_remove(attendance_id=pk, actor=request.user)
+        svc.plenary_attendance_remove_many(attendance_ids=queryset.values_list("pk", flat=True), actor=request.user)
 
 

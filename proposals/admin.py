@@ -72,8 +72,8 @@ def _run(modeladmin, request, queryset, call, done):
 
 def _report(modeladmin, request, outcome, done):
     """A batch service's outcome as the per-proposal action's messages (``_run``) read."""
-    for proposal, reason in outcome.refused.items():
-        modeladmin.message_user(request, f"{proposal}: {reason}", messages.ERROR)
+    for proposal, refusal in outcome.refused.items():
+        modeladmin.message_user(request, f"{proposal}: {'；'.join(refusal.messages)}", messages.ERROR)
     if outcome.done:
         modeladmin.message_user(request, done % {"n": len(outcome.done)}, messages.SUCCESS)
 

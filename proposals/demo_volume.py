@@ -134,7 +134,10 @@ def seed(ctx) -> None:
         _seed(ctx)
 
 
-COUNT_TRIGGERS = (("proposals_cosigner", "cosigner_count_insert"), ("proposals_proposal", "proposal_cosigner_count_insert"))
+# The triggers of migration 0006 a bulk load would fire per row: the co-signers' insert, and the
+# proposal's own insert and update (the final recount would otherwise count every proposal again).
+COUNT_TRIGGERS = (("proposals_cosigner", "cosigner_count_insert"), ("proposals_proposal", "proposal_cosigner_count_insert"),
+                  ("proposals_proposal", "proposal_cosigner_count_update"))
 
 
 @contextmanager
@@ -150,12 +153,12 @@ def _cosigners_counted_at_end():
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
-        for table, trigger in COUNT_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         cursor.execute(
             "UPDATE proposals_proposal p SET confirmed_cosigners = c.n FROM (SELECT proposal_id, COUNT(*) AS n "
             "FROM proposals_cosigner WHERE status = 'confirmed' GROUP BY proposal_id) c "
             "WHERE c.proposal_id = p.id AND p.confirmed_cosigners <> c.n")
+        for table, trigger in COUNT_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
 def _seed(ctx) -> None:

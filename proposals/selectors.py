@@ -36,11 +36,10 @@ def proposal_detail(user, pk: int) -> Proposal:
 
 
 def review_queue(user):
-    """What staff review: submitted and under-review proposals of their committees, with co-signer counts."""
+    """What staff review: submitted and under-review proposals of their committees (each with its count of
+    confirmed co-signers, ``confirmed_cosigners``)."""
     return proposal_list(
-        Proposal.objects.reviewable_by(user).filter(state__in=Proposal.REVIEW_STATES)
-        .annotate(cosigner_count=Count("cosigners", filter=Q(cosigners__status="confirmed")))
-        .order_by("submitted_at", "pk")
+        Proposal.objects.reviewable_by(user).filter(state__in=Proposal.REVIEW_STATES).order_by("submitted_at", "pk")
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
-from core.services import record_event
+from core.services import audit_event, record_event, record_events
 from core.uploads import PDF, content_type_of, read_head
 from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
@@ -536,30 +536,13 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
 @transaction.atomic
 def proposal_mark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
     """Mark a filed proposal as an excellent proposal 优秀提案 (its authors earn the excellent bonus)."""
-    proposal = _lock(proposal_id)
-    _require_staff(actor, proposal.committee_id)
-    _check_markable(proposal)
-    proposal.is_excellent, proposal.excellent_marked_at = True, now or timezone.now()
-    proposal.excellent_marked_by = actor if actor is not None and actor.is_authenticated else None
-    proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
-    record_event(proposal, actor=actor, verb="excellent_marked")
-    _duty_changed(proposal.committee_id, timezone.localtime(proposal.excellent_marked_at))
-    return proposal
+    return _one(proposal_id, proposal_mark_excellent_many(proposal_ids=[proposal_id], actor=actor, now=now))
 
 
 @transaction.atomic
-def proposal_unmark_excellent(*, proposal_id: int, actor) -> Proposal:
+def proposal_unmark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
     """Withdraw the excellent-proposal rating (the bonus disappears from the day it was marked)."""
-    proposal = _lock(proposal_id)
-    _require_staff(actor, proposal.committee_id)
-    _check_unmarkable(proposal)
-    marked_at = proposal.excellent_marked_at
-    proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
-    proposal.save(update_fields=["is_excellent", "excellent_marked_at", "excellent_marked_by", "updated_at"])
-    record_event(proposal, actor=actor, verb="excellent_unmarked",
-                 data={"marked_at": marked_at.isoformat() if marked_at else None})
-    _duty_changed(proposal.committee_id, timezone.localtime(marked_at) if marked_at else timezone.localdate())
-    return proposal
+    return _one(proposal_id, proposal_unmark_excellent_many(proposal_ids=[proposal_id], actor=actor, now=now))
 
 
 @dataclass
@@ -567,33 +550,31 @@ class BatchOutcome:
     """What a batch action did: the proposals changed, and why each of the others was refused."""
 
     done: list[Proposal] = field(default_factory=list)
-    refused: dict[Proposal, str] = field(default_factory=dict)
+    refused: dict[Proposal, DomainError] = field(default_factory=dict)
 
 
-def _lock_many(proposal_ids) -> list[Proposal]:
-    return list(Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).order_by("pk"))
+def _one(proposal_id: int, outcome: BatchOutcome) -> Proposal:
+    """A batch of one as the single action: the proposal changed, or its refusal raised."""
+    if outcome.done:
+        return outcome.done[0]
+    if outcome.refused:
+        raise next(iter(outcome.refused.values()))
+    raise DomainError(_("This proposal does not exist."))
 
 
-def _refusal(proposal: Proposal, actor, check) -> str | None:
-    """The message ``check`` (and the staff rule) would refuse this proposal with, or None."""
-    try:
-        _require_staff(actor, proposal.committee_id)
-        check(proposal)
-    except DomainError as exc:
-        return "；".join(exc.messages)
-    return None
-
-
-def _audit_many(proposals: list[Proposal], *, actor, verb: str, data=lambda p: {}) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.models import AuditEvent
-
-    content_type = ContentType.objects.get_for_model(Proposal, for_concrete_model=False)
-    recorder = actor if actor is not None and actor.is_authenticated else None
-    AuditEvent.objects.bulk_create([AuditEvent(actor=recorder, content_type=content_type, object_id=str(p.pk),
-                                               object_repr=str(p)[:200], verb=verb, data=data(p))
-                                    for p in proposals], batch_size=2000)
+def _lock_sorted(proposal_ids, actor, check) -> BatchOutcome:
+    """Lock the proposals (in pk order) and sort them into those ``check`` and the staff rule let through
+    and those they refuse."""
+    outcome = BatchOutcome()
+    for proposal in Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).order_by("pk"):
+        try:
+            _require_staff(actor, proposal.committee_id)
+            check(proposal)
+        except DomainError as exc:
+            outcome.refused[proposal] = exc
+        else:
+            outcome.done.append(proposal)
+    return outcome
 
 
 def _duty_changed_many(dates: list[tuple[int, date]]) -> None:
@@ -620,43 +601,34 @@ def _check_unmarkable(proposal: Proposal) -> None:
 
 @transaction.atomic
 def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutcome:
-    """Rate many filed proposals excellent at once (the admin's action): as ``proposal_mark_excellent`` for
-    each (audit row, stale roll-ups), with a fixed number of queries; a proposal that may not be rated is
-    left as it is and its reason returned."""
-    outcome, now = BatchOutcome(), now or timezone.now()
-    for proposal in _lock_many(proposal_ids):
-        reason = _refusal(proposal, actor, _check_markable)
-        if reason:
-            outcome.refused[proposal] = reason
-        else:
-            outcome.done.append(proposal)
+    """Rate many filed proposals excellent at once (the admin's action; the single action is a batch of one):
+    audit row per proposal, stale roll-ups, a fixed number of queries; a proposal that may not be rated is
+    left as it is and its refusal returned."""
+    outcome, now = _lock_sorted(proposal_ids, actor, _check_markable), now or timezone.now()
     marker = actor if actor is not None and actor.is_authenticated else None
     Proposal.objects.filter(pk__in=[p.pk for p in outcome.done]).update(
         is_excellent=True, excellent_marked_at=now, excellent_marked_by=marker, updated_at=now)
     for proposal in outcome.done:
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = True, now, marker
-    _audit_many(outcome.done, actor=actor, verb="excellent_marked")
+        proposal.updated_at = now
+    record_events(audit_event(p, actor=actor, verb="excellent_marked") for p in outcome.done)
     _duty_changed_many([(p.committee_id, timezone.localtime(now).date()) for p in outcome.done])
     return outcome
 
 
 @transaction.atomic
-def proposal_unmark_excellent_many(*, proposal_ids, actor) -> BatchOutcome:
-    """Withdraw the excellent rating of many proposals at once, as ``proposal_unmark_excellent`` for each."""
-    outcome, now = BatchOutcome(), timezone.now()
-    for proposal in _lock_many(proposal_ids):
-        reason = _refusal(proposal, actor, _check_unmarkable)
-        if reason:
-            outcome.refused[proposal] = reason
-        else:
-            outcome.done.append(proposal)
+def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutcome:
+    """Withdraw the excellent rating of many proposals at once; the bonus goes from the day each was marked."""
+    outcome, now = _lock_sorted(proposal_ids, actor, _check_unmarkable), now or timezone.now()
     marked = {p.pk: p.excellent_marked_at for p in outcome.done}
     Proposal.objects.filter(pk__in=list(marked)).update(
         is_excellent=False, excellent_marked_at=None, excellent_marked_by=None, updated_at=now)
     for proposal in outcome.done:
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
-    _audit_many(outcome.done, actor=actor, verb="excellent_unmarked",
-                data=lambda p: {"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None})
+        proposal.updated_at = now
+    record_events(audit_event(p, actor=actor, verb="excellent_unmarked",
+                              data={"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None})
+                  for p in outcome.done)
     _duty_changed_many([(p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk]
                          else timezone.localdate()) for p in outcome.done])
     return outcome

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
-from core.models import AuditEvent
-from core.services import record_event
+from core.services import audit_event, record_event, record_events
 from groups.access import scope_of
 from groups.models import Member, PlenaryAttendance, PlenarySession
 
@@ -71,9 +69,13 @@ def _require_staff(actor, committee_id: int) -> None:
         raise DomainError(_("Only the committee's secretariat staff may record plenary attendance."))
 
 
-def _duty_changed(session: PlenarySession) -> None:
-    from assessments.services import rollup_mark_stale  # assessments reads groups, not the other way round
+def rollup_mark_stale(*, committee_id: int, on) -> None:
+    from assessments.services import rollup_mark_stale as mark  # assessments reads groups, not the other way round
 
+    mark(committee_id=committee_id, on=on)
+
+
+def _duty_changed(session: PlenarySession) -> None:
     rollup_mark_stale(committee_id=session.term.committee_id, on=session.start_date)
 
 
@@ -92,45 +94,23 @@ def count_errors(session: PlenarySession, counts: dict[str, int]) -> dict[str, l
     return {}
 
 
-def _check_counts(session: PlenarySession, counts: dict[str, int]) -> None:
-    errors = count_errors(session, counts)
-    if errors:
-        raise DomainError(errors.get(NON_FIELD_ERRORS) or errors)
-
-
-@transaction.atomic
 def plenary_attendance_set(*, session_id: int, member_id: int, present: int, excused: int, absent: int,
                            actor, leave_reason: str = "") -> PlenaryAttendance:
-    """Record or correct a member's half-days present, on leave and absent at a plenary session."""
-    session = _lock_session(session_id)
-    _require_staff(actor, session.term.committee_id)
-    if not Member.objects.filter(pk=member_id, committee_id=session.term.committee_id).exists():
-        raise DomainError({"member": _("The member does not belong to this session's committee.")})
-    counts = {"present": present, "excused": excused, "absent": absent}
-    _check_counts(session, counts)
-    row = PlenaryAttendance.objects.filter(session=session, member_id=member_id).first()
-    before = {name: getattr(row, name) for name in COUNTS} if row else None
-    if row and before == counts and row.leave_reason == leave_reason.strip():
-        return row  # nothing changed: no audit row, no stale roll-up
-    row = row or PlenaryAttendance(session=session, member_id=member_id)
-    for name, value in counts.items():
-        setattr(row, name, value)
-    row.leave_reason = leave_reason.strip()
-    row.recorded_by = actor if actor is not None and actor.is_authenticated else None
-    row._history_user = row.recorded_by  # the history names who, as the bulk writes do
+    """Record or correct one member's half-days present, on leave and absent at a plenary session (an
+    import of one row: the same checks, audit row and stale roll-ups)."""
+    row = AttendanceRow(member_id=member_id, present=present, excused=excused, absent=absent,
+                        leave_reason=leave_reason)
     try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError as exc:  # the database's own checks (see migration 0007): a write that raced ours
-        raise DomainError(_("The session sits %(n)s half-days; %(m)s are recorded.")
-                          % {"n": session.half_days, "m": sum(counts.values())}) from exc
-    record_event(row, actor=actor, verb="corrected" if before else "recorded",
-                 data={"session": session.pk, "member": member_id, "before": before, "after": counts})
-    _duty_changed(session)
-    return row
+        outcome = plenary_attendance_import(session_id=session_id, rows=[row], actor=actor)
+    except AttendanceRowsRefused as exc:
+        errors = exc.rows[0]
+        raise DomainError(errors.get(NON_FIELD_ERRORS) or errors) from None
+    return outcome.rows[member_id]
 
 
-def _row_errors(session: PlenarySession, rows: Sequence[AttendanceRow], members: dict) -> dict[int, dict]:
+def row_errors(session: PlenarySession, rows: Sequence[AttendanceRow], members: dict) -> dict[int, dict]:
+    """What is wrong with each row (by index: messages by field), without a query: counts within the
+    session, the member one of ``members`` (the session's committee's, by id), no member twice."""
     errors: dict[int, dict[str, list[str]]] = {}
     seen: set[int] = set()
     for index, row in enumerate(rows):
@@ -158,7 +138,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     _require_staff(actor, session.term.committee_id)
     ids = {row.member_id for row in rows}
     members = Member.objects.filter(pk__in=ids, committee_id=session.term.committee_id).in_bulk()
-    errors = _row_errors(session, rows, members)
+    errors = row_errors(session, rows, members)
     if errors:
         raise AttendanceRowsRefused(errors)
     existing = {a.member_id: a for a in PlenaryAttendance.objects.filter(session=session, member_id__in=ids)}
@@ -182,7 +162,10 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
         outcome.rows[row.member_id] = target
         events.append((target, before, row))
     _bulk_write(session, new, changed, recorder)
-    _audit_rows(events, actor=recorder, session=session)
+    record_events(audit_event(target, actor=recorder, verb="corrected" if before else "recorded",
+                              data={"session": session.pk, "member": row.member_id, "before": before,
+                                    "after": row.counts})
+                  for target, before, row in events)
     outcome.recorded, outcome.corrected = len(new), len(changed)
     if events:
         _duty_changed(session)
@@ -201,17 +184,6 @@ def _bulk_write(session: PlenarySession, new: list, changed: list, recorder) -> 
                                          default_user=recorder)
     except IntegrityError as exc:  # the database's own checks (migration 0007): a write that raced ours
         raise DomainError(_("The attendance changed meanwhile and was not saved; please try again.")) from exc
-
-
-def _audit_rows(events: list, *, actor, session: PlenarySession) -> None:
-    """One audit row per changed member, as ``plenary_attendance_set`` writes, in one insert."""
-    content_type = ContentType.objects.get_for_model(PlenaryAttendance, for_concrete_model=False)
-    AuditEvent.objects.bulk_create([
-        AuditEvent(actor=actor, content_type=content_type, object_id=str(row.pk), object_repr=str(row)[:200],
-                   verb="corrected" if before else "recorded",
-                   data={"session": session.pk, "member": item.member_id, "before": before, "after": item.counts})
-        for row, before, item in events
-    ], batch_size=2000)
 
 
 @transaction.atomic
@@ -237,35 +209,64 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
     return len(missing)
 
 
-@transaction.atomic
 def plenary_attendance_remove(*, attendance_id: int, actor) -> None:
     """Remove a member's plenary attendance recorded by mistake (the audit trail keeps what it was)."""
-    row = PlenaryAttendance.objects.filter(pk=attendance_id).select_related("session").first()
-    if row is None:
+    if not plenary_attendance_remove_many(attendance_ids=[attendance_id], actor=actor):
         raise DomainError(_("This attendance record does not exist."))
-    session = _lock_session(row.session_id)
-    _require_staff(actor, session.term.committee_id)
-    before = {name: getattr(row, name) for name in COUNTS}
-    record_event(row, actor=actor, verb="removed", data={"session": session.pk, "member": row.member_id,
-                                                         "before": before})
-    row.delete()
-    _duty_changed(session)
 
 
 @transaction.atomic
-def plenary_session_change(*, session: PlenarySession, actor, changed: list[str], old_start=None) -> PlenarySession:
-    """Save a plenary session edited by staff; a new date or sitting count changes duty records."""
-    session.full_clean()
+def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
+    """Remove attendance rows recorded by mistake, of one session or several: sessions locked, staff of
+    each checked, one audit row per removed row (with what it was), roll-ups stale once per session.
+    Returns how many were removed. (The history rows are written one per row by django-simple-history.)"""
+    rows = list(PlenaryAttendance.objects.filter(pk__in=list(attendance_ids)).select_related("member"))
+    sessions = {pk: _lock_session(pk) for pk in sorted({row.session_id for row in rows})}
+    for session in sessions.values():
+        _require_staff(actor, session.term.committee_id)
+    for row in rows:
+        row.session = sessions[row.session_id]
+    record_events(audit_event(row, actor=actor, verb="removed",
+                              data={"session": row.session_id, "member": row.member_id,
+                                    "before": {name: getattr(row, name) for name in COUNTS}})
+                  for row in rows)
+    PlenaryAttendance.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    for session in sessions.values():
+        _duty_changed(session)
+    return len(rows)
+
+
+@transaction.atomic
+def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]) -> PlenarySession:
+    """Save a plenary session created or edited by staff. Moving it to another day or term changes the
+    duty records of its attendance: the quarters it leaves and enters go stale."""
+    before = (PlenarySession.objects.select_for_update(of=("self",)).filter(pk=session.pk)
+              .values("start_date", "term__committee_id").first() if session.pk else None)
+    for committee_id in {session.term.committee_id, before and before["term__committee_id"]} - {None}:
+        _require_staff(actor, committee_id)
     try:
         with transaction.atomic():
             session.save()
     except IntegrityError as exc:
         raise DomainError({"half_days": _("Attendance beyond the new number of half-days is already recorded.")}) \
             from exc
-    record_event(session, actor=actor, verb="updated" if old_start else "created", data={"fields": sorted(changed)})
-    if {"start_date", "half_days"} & set(changed):
-        from assessments.services import rollup_mark_stale
-
-        for on in {session.start_date, old_start} - {None}:
-            rollup_mark_stale(committee_id=session.term.committee_id, on=on)
+    record_event(session, actor=actor, verb="updated" if before else "created", data={"fields": sorted(changed)})
+    moved = before and (before["start_date"], before["term__committee_id"]) != (
+        session.start_date, session.term.committee_id)
+    if moved:
+        _duty_changed(session)
+        rollup_mark_stale(committee_id=before["term__committee_id"], on=before["start_date"])
     return session
+
+
+@transaction.atomic
+def plenary_session_delete(*, session_id: int, actor) -> None:
+    """Delete a plenary session entered by mistake, with its attendance; their quarters go stale."""
+    session = _lock_session(session_id)
+    _require_staff(actor, session.term.committee_id)
+    recorded = session.attendances.count()
+    record_event(session, actor=actor, verb="deleted", data={"start_date": session.start_date.isoformat(),
+                                                            "attendance_rows": recorded})
+    session.delete()
+    if recorded:
+        _duty_changed(session)

@@ -13,7 +13,7 @@ from django.utils import translation
 from assessments.models import RollupRun
 from core.exceptions import DomainError
 from core.models import AuditEvent
-from groups.models import Member, PlenaryAttendance
+from groups.models import Member, PlenaryAttendance, PlenarySession
 from groups.resources import PlenaryAttendanceResource
 from groups.services import table_import
 from groups.services.plenary import (
@@ -259,8 +259,25 @@ def test_the_session_page_refuses_an_empty_row_without_saving_the_others(world, 
     assert not PlenaryAttendance.objects.exists()
 
 
+def test_the_session_page_shows_a_member_listed_twice_as_a_form_error_and_saves_nothing(world, session, client_for):
+    """The service's row checks run in the formset: a refusal is a form error before anything is written,
+    the session's own changes included."""
+    (twice,) = _members(world, 1)
+    data = _inline_post(session, [(None, twice, 4, 0, 0), (None, twice, 2, 2, 0)])
+    data["half_days"] = 6
+    response = client_for(world.district_staff).post(
+        reverse("admin:groups_plenarysession_change", args=[session.pk]), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [f.errors.get("member") for f in formset.forms] == [None, ["该委员出现了两次。"]]
+    assert not PlenaryAttendance.objects.exists()
+    session.refresh_from_db()
+    assert session.half_days == 4
+
+
 def test_the_session_page_reports_a_refused_batch_and_saves_none_of_it(world, session, client_for, monkeypatch):
-    """A refusal the form could not see (here: the service's, forced) saves nothing and names the member."""
+    """A refusal the form could not see (here: the service's, forced, as a write racing the page's would be)
+    writes no row and removes none."""
     from groups.services import plenary
 
     good, bad = _members(world, 2)
@@ -274,5 +291,64 @@ def test_the_session_page_reports_a_refused_batch_and_saves_none_of_it(world, se
                            _inline_post(session, [(None, good, 4, 0, 0), (None, bad, 4, 0, 0)]),
                            HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
     shown = [str(m) for m in response.context["messages"]]
-    assert any(bad.name in m and "会期已变更" in m and "未保存" in m for m in shown), shown
+    assert any("会期已变更" in m and "未保存" in m for m in shown), shown
     assert not PlenaryAttendance.objects.exists()
+
+
+# --- removing rows and sessions ------------------------------------------------------------------------
+
+def test_rows_removed_from_the_list_together_leave_an_audit_row_each_and_stale_quarters_once(
+        world, session, q1_run, client_for, django_assert_max_num_queries):
+    members = _members(world, 30)
+    plenary_attendance_import(session_id=session.pk, rows=[_row(m) for m in members], actor=world.district_staff)
+    RollupRun.objects.filter(pk=q1_run.pk).update(is_stale=False)
+    ids = list(PlenaryAttendance.objects.values_list("pk", flat=True))
+    client = client_for(world.district_staff)
+    # the admin's bulk delete, confirmed: the history rows are django-simple-history's, one per row
+    with django_assert_max_num_queries(INLINE_QUERIES + len(ids)):
+        response = client.post(reverse("admin:groups_plenaryattendance_changelist"),
+                               {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert response.status_code == 302
+    assert not PlenaryAttendance.objects.exists()
+    assert _audit("removed").count() == 30
+    assert RollupRun.objects.get(pk=q1_run.pk).is_stale
+
+
+def test_another_committees_staff_cannot_remove_rows(world, session):
+    from groups.services.plenary import plenary_attendance_remove_many
+
+    (member,) = _members(world, 1)
+    plenary_attendance_import(session_id=session.pk, rows=[_row(member)], actor=world.district_staff)
+    with pytest.raises(DomainError):
+        plenary_attendance_remove_many(attendance_ids=PlenaryAttendance.objects.values_list("pk", flat=True),
+                                       actor=world.other_staff)
+    assert PlenaryAttendance.objects.count() == 1
+
+
+def test_a_session_moved_or_deleted_makes_both_quarters_stale_with_an_audit_row(world, session, q1_run, client_for):
+    from datetime import date
+
+    (member,) = _members(world, 1)
+    plenary_attendance_import(session_id=session.pk, rows=[_row(member)], actor=world.district_staff)
+    q2_run = RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.DONE)
+    RollupRun.objects.update(is_stale=False)
+    client = client_for(world.district_staff)
+    url = reverse("admin:groups_plenarysession_change", args=[session.pk])
+    data = _inline_post(session, [], existing=[(a.pk, member, 4, 0, 0) for a in PlenaryAttendance.objects.all()])
+    data.update(start_date="2026-04-10", end_date="2026-04-12")
+    assert client.post(url, data).status_code == 302
+    assert RollupRun.objects.get(pk=q1_run.pk).is_stale and RollupRun.objects.get(pk=q2_run.pk).is_stale
+    session.refresh_from_db()
+    assert session.start_date == date(2026, 4, 10)
+    RollupRun.objects.update(is_stale=False)
+    response = client.post(reverse("admin:groups_plenarysession_delete", args=[session.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not PlenaryAttendance.objects.exists()
+    assert RollupRun.objects.get(pk=q2_run.pk).is_stale and not RollupRun.objects.get(pk=q1_run.pk).is_stale
+    assert AuditEvent.objects.filter(verb="deleted", object_id=str(session.pk)).exists()
+
+
+def test_the_terms_page_lists_its_sessions_without_editing_them(world, session, client_for):
+    page = client_for(world.district_staff).get(reverse("admin:groups_term_change", args=[session.term_id]))
+    formset = page.context["inline_admin_formsets"][0]
+    assert formset.formset.model is PlenarySession and not formset.has_add_permission
+    assert not formset.formset.can_delete and "start_date" not in formset.formset.forms[0].fields

@@ -47,7 +47,7 @@ def test_marking_many_rates_the_filed_ones_and_says_why_not_the_others(world, wa
                                                         actor=world.district_staff, now=marked_at)
 
     assert sorted(p.pk for p in outcome.done) == sorted(p.pk for p in good)
-    refused = {p.pk: reason for p, reason in outcome.refused.items()}
+    refused = {p.pk: "；".join(refusal.messages) for p, refusal in outcome.refused.items()}
     assert "立案" in refused[draft.pk] and "已" in refused[already.pk]
     for p in good:
         p.refresh_from_db()
