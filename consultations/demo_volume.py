@@ -26,7 +26,8 @@ def _seed(ctx) -> None:
     rng, year, now = ctx.rng, ctx.year, timezone.now()
     tz = timezone.get_current_timezone()
     first_day = date(year - 1, 1, 1)
-    days = (timezone.localdate() + timedelta(days=30) - first_day).days
+    # Up to a month ahead, but within the demo year: the topics are last year's and this year's.
+    days = (min(timezone.localdate() + timedelta(days=30), date(year, 12, 31)) - first_day).days + 1
     sessions_made = attended = 0
     for c in ctx.committees:
         count = c.members.count() // MEMBERS_PER_SESSION - ConsultationSession.objects.filter(committee=c).count()
