@@ -91,17 +91,22 @@ def _topics(ctx: DemoContext, c: Committee, platforms: list[Platform]) -> list[T
 def _sessions(ctx: DemoContext, c: Committee, platforms: list[Platform], topics: list[Topic], units) -> list:
     rng = ctx.rng
     now = timezone.now()
-    adopted = [t for t in topics if t.state == "adopted" and t.year == ctx.year]
+    adopted: dict[int, list[Topic]] = {}  # by year: a session takes up a topic of its own year
+    for t in topics:
+        if t.state == "adopted":
+            adopted.setdefault(t.year, []).append(t)
     rows = []
     for i, platform in enumerate(platforms):
         for k in range(3):
-            topic = adopted[(i + k) % len(adopted)]
             level = platform.level
             form = FORMS_BY_LEVEL[level][k % len(FORMS_BY_LEVEL[level])]
             starts = now - dt.timedelta(days=20 + 25 * k + i, hours=rng.randrange(6))
             upcoming = k == 0 and i % 4 == 3
             if upcoming:
                 starts = now + dt.timedelta(days=7 + i)
+            # early January's past sessions were last year's; in late December an upcoming one carries this year's over
+            pool = adopted.get(timezone.localtime(starts).year) or adopted[ctx.year]
+            topic = pool[(i + k) % len(pool)]
             brand = platform.brand or {Platform.Level.DISTRICT: "请你来协商", Platform.Level.STREET: "协商在一线"}.get(level, "")
             rows.append(ConsultationSession(
                 committee=c, topic=topic, platform=platform, group=platform.host_group,
@@ -160,7 +165,7 @@ def _outcomes(ctx: DemoContext, c: Committee, sessions, units, demo_unit: Handli
     rows: list[Outcome] = []
     n = 0
     for s in held:
-        theme = theme_by_title.get(s.topic.title if s.topic else "", THEMES[0])
+        theme = theme_by_title.get(s.topic.title.removeprefix(f"{s.topic.year}年度") if s.topic else "", THEMES[0])
         for suggestion in theme[3]:
             state = STATE_CYCLE[n % len(STATE_CYCLE)]
             n += 1
@@ -181,10 +186,10 @@ def _outcomes(ctx: DemoContext, c: Committee, sessions, units, demo_unit: Handli
                 o.answered_on_time = timezone.localdate(o.replied_at) <= o.deadline
             if state in ("reviewed", "published", "closed"):
                 o.review_comment = "答复内容具体，措施可行。"
-            if state in ("published", "closed"):
-                o.published_at = o.replied_at + dt.timedelta(days=3)
+            if state in ("published", "closed"):  # never after now, even for a reply that came today
+                o.published_at = min(now, o.replied_at + dt.timedelta(days=3))
             if state == "closed":
-                o.closed_at = o.published_at + dt.timedelta(days=30)
+                o.closed_at = min(now, o.published_at + dt.timedelta(days=30))
             if state == "declined":
                 o.evaluation_comment = "与已采纳成果重复，且不属于本级职权范围。"
             if state == "adopted":

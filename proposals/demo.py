@@ -108,12 +108,36 @@ def _proposals(ctx, c: Committee, count: int, demo_member: Member | None, *, yea
     return rows
 
 
+# Days after submission by which a proposal has been filed (立案) and assigned (交办); a reply comes at
+# least a week after the assignment, the lead proposer's rating a week after the reply, the close later.
+FILED_AFTER, ASSIGNED_AFTER, REPLY_TAKES, RATING_TAKES, CLOSE_AFTER = 10, 20, 7, 7, 25
+DONE = (S.REPLIED, S.RATED, S.CLOSED)
+
+
+def _within_reach(p: Proposal, today: date) -> None:
+    """No further along than the whole days since its submission allow: in the first days of January the
+    year's plenary has not met, so its proposals are still drafts; a week after it they are not filed yet."""
+    if p.state == S.DRAFT:
+        return
+    elapsed = (today - p._submitted_on).days
+    if elapsed < 1:
+        p.state, p.submitted_at = S.DRAFT, None
+    elif elapsed <= FILED_AFTER and p.state not in (S.SUBMITTED, S.UNDER_REVIEW):
+        p.state = S.SUBMITTED
+    elif elapsed <= ASSIGNED_AFTER and p.state in FLOW and FLOW.index(p.state) > FLOW.index(S.FILED):
+        p.state = S.FILED
+
+
 def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | None, serial: int = 0) -> dict:
-    """Fill the fields each state implies: serial numbers (after ``serial``), units and deadlines, replies, ratings."""
+    """Fill the fields each state implies: serial numbers (after ``serial``), units and deadlines, replies, ratings.
+
+    Every date is on or before today: a state that needs more time than has passed is lowered to the last
+    one reached (``_within_reach``; a reply that could not have come yet leaves the proposal in handling)."""
     rng, today = ctx.rng, timezone.localdate()
     units = list(HandlingUnit.objects.filter(committee=c).order_by("pk"))
     filed_pool = []
     for p in rows:
+        _within_reach(p, today)
         done = FLOW.index(p.state) if p.state in FLOW else FLOW.index(S.UNDER_REVIEW)
         if p.state == S.NOT_FILED:
             p.not_filed_reason = rng.choice(REASONS)
@@ -122,11 +146,11 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
         if done < FLOW.index(S.FILED) or p.state == S.MERGED:
             continue
         serial += 1
-        p.serial_number, p.filed_at = serial, _at(p._submitted_on + timedelta(days=10))
+        p.serial_number, p.filed_at = serial, _at(p._submitted_on + timedelta(days=FILED_AFTER))
         filed_pool.append(p)
         if done < FLOW.index(S.ASSIGNED):
             continue
-        assigned = p._submitted_on + timedelta(days=20)
+        assigned = p._submitted_on + timedelta(days=ASSIGNED_AFTER)
         unit = demo_unit if demo_unit and rng.random() < 0.2 else rng.choice(units)
         p.lead_unit = unit
         p.reply_due = add_months(assigned, 5 if p.during_plenary else 3)
@@ -137,6 +161,8 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
             p._assignments.append(Assignment(unit=co, role=Assignment.Role.CO, assigned_on=assigned,
                                              due_date=assigned + timedelta(days=30),
                                              reassign_until=assigned + timedelta(days=14)))
+        if p.state in DONE and min(p.reply_due, today - timedelta(days=20)) < assigned + timedelta(days=REPLY_TAKES):
+            p.state = S.HANDLING  # too early for the reply
         if p.state in (S.ASSIGNED, S.HANDLING):
             if rng.random() < 0.5:  # still in time: a later assignment
                 p.reply_due = max(p.reply_due, today + timedelta(days=rng.randrange(5, 60)))
@@ -152,6 +178,10 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
             p.feedback_due = today + timedelta(days=10)
             continue
         rating = rng.choices(["satisfied", "basic", "unsatisfied"], weights=[70, 22, 8])[0]
+        if rating == "unsatisfied" and replied + timedelta(days=30 + RATING_TAKES) > today:
+            rating = "basic"  # no time yet for a second round
+        if p.state == S.CLOSED and replied + timedelta(days=CLOSE_AFTER) >= today:
+            p.state = S.RATED
         p.first_rating = rating
         p._feedback = [Feedback(round=1, rating=rating, comment="" if rating != "unsatisfied" else "答复未回应核心问题")]
         if rating == "unsatisfied":  # a second round, answered and rated again
@@ -162,8 +192,8 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
             p._feedback.append(Feedback(round=2, rating=rating))
         p.rating = rating
         if p.state == S.CLOSED:
-            p.closed_at = _at(replied + timedelta(days=25))
-            if rng.random() < 0.6:
+            p.closed_at = _at(replied + timedelta(days=CLOSE_AFTER))
+            if rng.random() < 0.6 and replied + timedelta(days=90) <= today:
                 p.implemented_on = replied + timedelta(days=90)
                 p._implementation = [ImplementationEntry(date=p.implemented_on, text="相关工程已完工并投入使用。", completes=True)]
         if rng.random() < 0.05:
@@ -189,14 +219,29 @@ def _events(rows: list[Proposal], actor) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
+def merge_targets(rows: list[Proposal]) -> None:
+    """Point each merged proposal at a filed one on the same topic (any filed one if none), in turn.
+
+    One pass over the rows (the filed ones grouped by category first): ``seed_demo --members 50000``
+    merges thousands of proposals into tens of thousands. With nothing filed yet (early in the year) a
+    merged proposal is still under review."""
+    filed = [p for p in rows if p.serial_number]
+    by_category: dict[str, list[Proposal]] = {}
+    for f in filed:
+        by_category.setdefault(f.category, []).append(f)
+    for i, p in enumerate([p for p in rows if p.state == S.MERGED]):
+        same = by_category.get(p.category) or filed
+        if same:
+            p.merged_into = same[i % len(same)]
+        else:
+            p.state = S.UNDER_REVIEW
+
+
 def _save(rows: list[Proposal], pdf_name: str) -> None:
+    merge_targets(rows)
     merged = [p for p in rows if p.state == S.MERGED]
     Proposal.objects.bulk_create([p for p in rows if p.state != S.MERGED], batch_size=1000)
-    filed = [p for p in rows if p.serial_number]
-    for i, p in enumerate(merged):  # merged into a filed proposal on the same topic (created first)
-        same = [f for f in filed if f.category == p.category] or filed
-        p.merged_into = same[i % len(same)]
-    Proposal.objects.bulk_create(merged)
+    Proposal.objects.bulk_create(merged)  # after the proposals they were merged into
     assignments, replies, feedback, implementation = [], [], [], []
     for p in rows:
         for a in getattr(p, "_assignments", []):
@@ -236,11 +281,12 @@ def _reports(ctx, c: Committee, count: int, demo_member: Member | None) -> None:
     OpinionReport.objects.bulk_create(rows)
     compiled = [r for r in rows if r.state == "compiled"]
     levels = ["district", "city", "city", "provincial", "national"]
-    Adoption.objects.bulk_create(Adoption(report=r, level=levels[i % len(levels)], date=date(y, 5, 20),
-                                          adopted_by="") for i, r in enumerate(compiled) if i % 2 == 0)
+    adopted_on, instructed_on, today = date(y, 5, 20), date(y, 6, 1), timezone.localdate()
+    Adoption.objects.bulk_create(Adoption(report=r, level=levels[i % len(levels)], date=adopted_on, adopted_by="")
+                                 for i, r in enumerate(compiled) if i % 2 == 0 and adopted_on <= today)
     Instruction.objects.bulk_create(Instruction(report=r, leader=rng.choice(["王市长", "李书记", "张副市长"]), level="city",
-                                                date=date(y, 6, 1), text="请有关部门认真研究，抓好落实。")
-                                    for i, r in enumerate(compiled) if i % 4 == 0)
+                                                date=instructed_on, text="请有关部门认真研究，抓好落实。")
+                                    for i, r in enumerate(compiled) if i % 4 == 0 and instructed_on <= today)
 
 
 def seed(ctx) -> None:

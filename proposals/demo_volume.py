@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
 from groups.models import Committee, Member
-from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals
+from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from proposals.models import (
     Adoption,
     Assignment,
@@ -48,10 +48,7 @@ def _at(d: date) -> datetime:
 def _save(c: Committee, rows: list[Proposal], pdf_name: str) -> None:
     """Keys first (merged proposals point at filed ones), then every table in one COPY each."""
     assign_pks(Proposal, rows)
-    filed = [p for p in rows if p.serial_number]
-    for i, p in enumerate(p for p in rows if p.state == S.MERGED):
-        same = [f for f in filed if f.category == p.category] or filed
-        p.merged_into = same[i % len(same)]
+    merge_targets(rows)
     for p in rows:
         p.created_at = p.submitted_at or _at(date(p.year, 1, 5))
         p.updated_at = p.closed_at or p.filed_at or p.created_at
@@ -72,7 +69,7 @@ def _save(c: Committee, rows: list[Proposal], pdf_name: str) -> None:
 
 
 def _cosigners(ctx, rows: list[Proposal], members: list[int]) -> int:
-    rng = ctx.rng
+    rng, now = ctx.rng, timezone.now()
     out = []
     for p in rows:
         if p.submitted_at is None or p.kind == Proposal.Kind.COLLECTIVE or rng.random() > 0.35:
@@ -82,11 +79,11 @@ def _cosigners(ctx, rows: list[Proposal], members: list[int]) -> int:
             roll = rng.random()
             status = "confirmed" if roll < 0.85 else ("declined" if roll < 0.95 else "expired")
             out.append((p.pk, m, status, (invited + timedelta(days=7)).date(), invited,
-                        None if status == "expired" else invited + timedelta(days=rng.randrange(1, 6))))
+                        None if status == "expired" else min(invited + timedelta(days=rng.randrange(1, 6)), now)))
     return insert_rows(CoSigner, ("proposal_id", "member_id", "status", "deadline", "invited_at", "responded_at"), out)
 
 
-def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> None:
+def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> int:
     rng, today = ctx.rng, timezone.localdate()
     issues = list(ReportIssue.objects.filter(committee=c, year=year).order_by("number"))
     if not issues:
@@ -94,6 +91,8 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> No
         insert_objects(ReportIssue, issues)
     last = date(year, 12, 31) if year < today.year else today - timedelta(days=1)
     span = (last - date(year, 1, 1)).days + 1
+    if span < 1:  # 1 January: nothing reported this year yet
+        return 0
     reports, adoptions, instructions, co_authors = [], [], [], []
     for _ in range(count):
         _cat, topic, detail = TOPICS[rng.randrange(len(TOPICS))]
@@ -123,6 +122,7 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> No
     insert_objects(Adoption, adoptions)
     insert_objects(Instruction, instructions)
     insert_rows(OpinionReport.co_authors.through, ("opinionreport_id", "member_id"), co_authors)
+    return len(reports)
 
 
 VOLUME_MODELS = [Proposal, Assignment, Reply, Feedback, ImplementationEntry, CoSigner, ReportIssue, OpinionReport,
@@ -186,7 +186,6 @@ def _seed(ctx) -> None:
             cosigned += _cosigners(ctx, rows, members)
             made += len(rows)
             count = len(members) // MEMBERS_PER_REPORT // 2
-            _reports(ctx, c, year, count, members)
-            reported += count
+            reported += _reports(ctx, c, year, count, members)
     reset_sequences(*VOLUME_MODELS)
     ctx.say(f"proposals (volume): {made} more proposals, {cosigned} co-signers, {reported} more reports")

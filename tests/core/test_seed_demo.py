@@ -76,3 +76,57 @@ def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
     assert Proposal.objects.filter(is_key=True).exists() and Proposal.objects.filter(filed_at__year=year - 1).exists()
     assert Adoption.objects.filter(date__year=year - 1).exists() and Instruction.objects.exists()
     assert SessionAttendance.objects.filter(status="present").exists()
+
+
+# The demo on the edges of the year: late December (a month ahead reaches next year), the first hour of
+# the year (nothing of the new year has happened yet), a plenary day, and an ordinary day.
+CLOCKS = ["2026-12-31 23:30", "2027-01-01 00:30", "2027-01-11 10:00", "2026-12-04 12:00"]
+
+
+@pytest.mark.parametrize("clock", CLOCKS)
+def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
+    """Every loader, volume ones included, on the edges of the year: no crash, nothing that has happened is
+    dated after now, and no consultation session is on a topic of a later year."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.db.models import F
+    from django.utils import timezone
+
+    from consultations.models import ConsultationSession, Outcome, Topic
+    from groups.models import Activity, Attendance
+    from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
+
+    monkeypatch.setattr("consultations.demo_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
+    moment = datetime.strptime(clock, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
+        now, today, year = timezone.now(), timezone.localdate(), moment.year
+        assert ConsultationSession.objects.count() > Topic.objects.filter(state="adopted").count() * 2  # volume ran
+        done = Activity.objects.filter(state__in=["held", "filed"])
+        assert not done.filter(ends_at__gt=now).exists()
+        assert not Activity.objects.filter(state__in=["planned", "announced"], ends_at__lt=now).exists()
+        assert not Attendance.objects.filter(signed_in_at__gt=now).exists()
+        assert {timezone.localtime(a).year for a in Activity.objects.exclude(title__endswith="（本周）")
+                .values_list("starts_at", flat=True)} <= {year - 1, year}
+        assert not Proposal.objects.filter(submitted_at__gt=now).exists()
+        assert not Proposal.objects.filter(filed_at__gt=now).exists()
+        assert not Proposal.objects.filter(filed_at__lt=F("submitted_at")).exists()
+        assert not Proposal.objects.filter(closed_at__gt=now).exists()
+        assert not Proposal.objects.exclude(state="draft").filter(submitted_at__isnull=True).exists()
+        assert not Assignment.objects.filter(assigned_on__gt=today).exists()
+        assert not Reply.objects.filter(replied_on__gt=today).exists()
+        assert not Reply.objects.filter(replied_on__lt=F("proposal__filed_at__date")).exists()
+        assert not Feedback.objects.filter(created_at__gt=now).exists()
+        assert not CoSigner.objects.filter(responded_at__gt=now).exists()
+        assert not OpinionReport.objects.filter(created_at__gt=now).exists()
+        assert not Adoption.objects.filter(date__gt=today).exists()
+        assert not Instruction.objects.filter(date__gt=today).exists()
+        for starts, topic_year in ConsultationSession.objects.values_list("starts_at", "topic__year"):
+            # a topic of the session's year; a session early next year may still take up last year's
+            assert topic_year in (timezone.localtime(starts).year, timezone.localtime(starts).year - 1)
+        assert not ConsultationSession.objects.filter(state="held", starts_at__gt=now).exists()
+        assert not ConsultationSession.objects.filter(published_at__gt=now).exists()
+        for field in ("assigned_at", "replied_at", "published_at", "closed_at"):
+            assert not Outcome.objects.filter(**{f"{field}__gt": now}).exists(), field
