@@ -130,3 +130,34 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert not ConsultationSession.objects.filter(published_at__gt=now).exists()
         for field in ("assigned_at", "replied_at", "published_at", "closed_at"):
             assert not Outcome.objects.filter(**{f"{field}__gt": now}).exists(), field
+
+
+def test_volume_sessions_drawn_on_the_last_possible_day_of_late_december_stay_in_the_demo_year(monkeypatch):
+    """The December crash (KeyError: 2027): a session drawn up to a month ahead fell in next year, whose topics
+    do not exist. A generator that always draws the last day makes it certain."""
+    import io
+    import random
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.utils import timezone
+
+    from consultations import demo_volume
+    from consultations.models import ConsultationSession
+    from groups.demo import DemoContext
+
+    class LastDay(random.Random):
+        def randrange(self, start, stop=None, step=1):
+            return start - 1 if stop is None else super().randrange(start, stop, step)
+
+    with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 10**6)  # none in the command
+        call_command("seed_demo", members=60, districts=0, force=True, verbosity=0)
+        before = set(ConsultationSession.objects.values_list("pk", flat=True))
+        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 1)
+        demo_volume.seed(DemoContext(rng=LastDay(1), members_total=60, districts=0, year=2026, stdout=io.StringIO(),
+                                     committees=list(Committee.objects.all())))
+        made = ConsultationSession.objects.exclude(pk__in=before)
+        assert made.exists()
+        assert {timezone.localtime(s).date().isoformat() for s in made.values_list("starts_at", flat=True)} == {"2026-12-31"}
