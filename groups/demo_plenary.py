@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 
+from django.utils import timezone
+
 from groups.models import Member, PlenaryAttendance, PlenarySession
 
 HALF_DAYS = 5  # two and a half days: opening, group discussions, closing
@@ -26,14 +28,16 @@ def _counts(rng: random.Random) -> tuple[int, int, int, str]:
 
 
 def seed(ctx) -> None:
-    """Attendance of every member in office at their committee's plenary session of ``ctx.year``."""
+    """Attendance of every member in office at their committee's plenary session of ``ctx.year``, once it is
+    over (in the first days of January the year's session has not met yet)."""
     rng = random.Random(ctx.year)
+    today = timezone.localdate()
     demo_member = ctx.data.get("demo_member")
     staff = ctx.logins.get("staff")
     rows = []
     for committee in ctx.committees:
         session = PlenarySession.objects.filter(term__committee=committee, year=ctx.year).first()
-        if session is None:
+        if session is None or session.end_date >= today:
             continue
         PlenarySession.objects.filter(pk=session.pk).update(half_days=HALF_DAYS)
         members = Member.objects.filter(committee=committee, status=Member.Status.ACTIVE).values_list("pk", flat=True)

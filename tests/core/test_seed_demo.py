@@ -95,7 +95,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from django.utils import timezone
 
     from consultations.models import ConsultationSession, Outcome, Topic
-    from groups.models import Activity, Attendance
+    from groups.models import Activity, Attendance, PlenaryAttendance
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
     monkeypatch.setattr("consultations.demo_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
@@ -108,6 +108,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert not done.filter(ends_at__gt=now).exists()
         assert not Activity.objects.filter(state__in=["planned", "announced"], ends_at__lt=now).exists()
         assert not Attendance.objects.filter(signed_in_at__gt=now).exists()
+        assert not PlenaryAttendance.objects.filter(session__end_date__gte=today).exists()
         assert {timezone.localtime(a).year for a in Activity.objects.exclude(title__endswith="（本周）")
                 .values_list("starts_at", flat=True)} <= {year - 1, year}
         assert not Proposal.objects.filter(submitted_at__gt=now).exists()
