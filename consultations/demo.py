@@ -178,8 +178,9 @@ def _outcomes(ctx: DemoContext, c: Committee, sessions, units, demo_unit: Handli
                 o.assigned_at = s.starts_at + dt.timedelta(days=5)
                 # some open ones are overdue, so supervision and the overdue flag have something to show
                 late = state in ("assigned", "handling") and n % 4 == 0
-                o.deadline = today - dt.timedelta(days=rng.randint(1, 20)) if late else (
-                    timezone.localdate(o.assigned_at) + dt.timedelta(days=60))
+                handed_over = timezone.localdate(o.assigned_at)
+                o.deadline = max(today - dt.timedelta(days=rng.randint(1, 20)), handed_over + dt.timedelta(days=1)) \
+                    if late else handed_over + dt.timedelta(days=60)
             if state in ("replied", "reviewed", "published", "closed"):
                 o.reply = theme[4]
                 o.replied_at = min(now, o.assigned_at + dt.timedelta(days=rng.randint(10, 70)))

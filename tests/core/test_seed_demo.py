@@ -129,6 +129,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
             assert topic_year in (timezone.localtime(starts).year, timezone.localtime(starts).year - 1)
         assert not ConsultationSession.objects.filter(state="held", starts_at__gt=now).exists()
         assert not ConsultationSession.objects.filter(published_at__gt=now).exists()
+        assert not Outcome.objects.filter(deadline__lte=F("assigned_at__date")).exists()
         for field in ("assigned_at", "replied_at", "published_at", "closed_at"):
             assert not Outcome.objects.filter(**{f"{field}__gt": now}).exists(), field
 
