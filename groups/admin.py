@@ -58,6 +58,21 @@ class CommitteeAdmin(CommitteeScopedAdmin):
     search_fields = ("name", "code")
     list_select_related = ("parent",)
     inlines = [TermInline]
+    # Where a committee sits (its parent city, its level, its code) decides who reaches it: a district's staff
+    # who emptied ``parent`` took their committee away from the city's staff and leaders. Superusers only.
+    structure_fields = ("parent", "level", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        return readonly + tuple(f for f in self.structure_fields if f not in readonly)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser  # a new committee has no parent yet: its place is a superuser's call
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class PlenarySessionInline(ScopedInline):
