@@ -11,6 +11,34 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "name", "email", "is_staff", "is_active", "last_login")
     search_fields = ("username", "name", "email", "phone")
 
+    # Secretariat staff look logins up (the user pickers of members, staff positions and handling units
+    # autocomplete from here) among those they may bind, and change none: a login's rights are a superuser's.
+    def get_queryset(self, request):
+        from groups.access import scope_of
+        from groups.admin_base import bindable_users
+
+        qs = super().get_queryset(request)
+        scope = scope_of(request.user)
+        return qs if scope.is_superuser else qs.filter(pk__in=bindable_users(scope).values("pk"))
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        from groups.access import scope_of
+
+        scope = scope_of(request.user)
+        return scope.is_superuser or bool(scope.staff_committee_ids)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

@@ -1,8 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import (
     ActivityGroup,
@@ -20,9 +28,71 @@ from groups.models import (
 )
 from groups.resources import ActivityGroupResource, MemberResource
 
+MAX_IMPORT_ERRORS_SHOWN = 200
+
+
+class SpreadsheetImportForm(forms.Form):
+    """The upload, checked before anything parses it: format by name, size, and (xlsx) the archive."""
+
+    import_file = forms.FileField(label=_("Spreadsheet file"))
+
+    def clean_import_file(self):
+        from groups.services import IMPORT_FORMATS, MAX_IMPORT_BYTES, check_upload
+
+        upload = self.cleaned_data["import_file"]
+        file_format = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if file_format not in IMPORT_FORMATS:
+            raise ValidationError(_("Only Excel (.xlsx) and CSV (.csv) files can be imported."))
+        if upload.size > MAX_IMPORT_BYTES:  # before reading it into memory
+            raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+        data = upload.read()
+        try:
+            check_upload(data, file_format)
+        except DomainError as exc:
+            raise ValidationError(exc.messages) from exc
+        self.cleaned_data["file_format"] = file_format
+        return data
+
 
 class UserScopedImportMixin(ImportExportMixin):
-    """Hands the staff user to the resource, so imports reach only their committees."""
+    """Spreadsheet import and export, xlsx and csv only. The import is ``groups.services.table_import`` (the
+    same all-or-nothing service as everywhere, with its limits), on one page: django-import-export's
+    two-step preview parses the whole file with no limit first, so it is not used.
+    Hands the staff user to the resource, so imports and exports reach only their committees."""
+
+    formats = [XLSX, CSV]
+    import_formats = [XLSX, CSV]
+    export_formats = [XLSX, CSV]
+
+    def import_action(self, request, **kwargs):
+        from groups.services import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, table_import
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        form = SpreadsheetImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = table_import(resource_class=resource_class, data=form.cleaned_data["import_file"],
+                                      file_format=form.cleaned_data["file_format"], actor=request.user)
+            except DomainError as exc:
+                form.add_error("import_file", exc)
+            else:
+                if report.ok:
+                    self.message_user(request, _("%(n)s rows imported.") % {"n": report.created}, messages.SUCCESS)
+                    return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+                errors = [str(e) for e in report.errors]
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "title": _("Import"),
+            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN], "errors_total": len(errors), "max_rows": MAX_IMPORT_ROWS,
+            "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
+            "columns": [str(f.column_name) for f in resource_class(user=request.user).get_import_fields()],
+        }
+        return TemplateResponse(request, "groups/admin/spreadsheet_import.html", context)
+
+    def process_import(self, request, **kwargs):
+        raise Http404  # the stock confirm step: the import page above saves at once, all rows or none
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -58,6 +128,21 @@ class CommitteeAdmin(CommitteeScopedAdmin):
     search_fields = ("name", "code")
     list_select_related = ("parent",)
     inlines = [TermInline]
+    # Where a committee sits (its parent city, its level, its code) decides who reaches it: a district's staff
+    # who emptied ``parent`` took their committee away from the city's staff and leaders. Superusers only.
+    structure_fields = ("parent", "level", "code")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        return readonly + tuple(f for f in self.structure_fields if f not in readonly)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser  # a new committee has no parent yet: its place is a superuser's call
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class PlenarySessionInline(ScopedInline):

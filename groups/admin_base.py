@@ -1,4 +1,5 @@
 """Admin plumbing shared by every app: secretariat staff see and edit only their committees."""
+import copy
 import json
 
 from django.contrib import admin
@@ -12,11 +13,66 @@ from groups.access import scope_of
 from groups.models import Committee
 
 
-def _scope_related(queryset, request):
-    """Limit a choice list to what the staff user administers, when the model knows its committee."""
-    if hasattr(queryset, "administered_by"):
-        return queryset.administered_by(request.user)
-    return queryset
+def committee_path_of(model, admin_site=None) -> str | None:
+    """The path from a row of ``model`` to its committee: the ``committee_path`` of the model's
+    ``CommitteeScopedAdmin`` (the admin that already decides which rows staff may see), else ``None``."""
+    model_admin = (admin_site or admin.site)._registry.get(model)
+    if isinstance(model_admin, CommitteeScopedAdmin):
+        return model_admin.committee_path
+    return None
+
+
+def bindable_users(scope):
+    """Logins a secretariat may bind to its members, staff positions and handling units: a login with no tie
+    to any committee yet, or one whose every tie (member record, staff position, handling unit) is within the
+    staff's committees. Never a superuser, and never a login of another committee."""
+    from django.contrib.auth import get_user_model
+
+    from groups.models import CommitteeStaff, HandlingUnit, Member
+
+    ids = scope.staff_committee_ids
+    return (
+        get_user_model().objects.filter(is_superuser=False)
+        .exclude(pk__in=Member.objects.exclude(committee__in=ids).filter(user__isnull=False).values("user_id"))
+        .exclude(pk__in=CommitteeStaff.objects.exclude(committee__in=ids).values("user_id"))
+        .exclude(pk__in=HandlingUnit.users.through.objects.exclude(handlingunit__committee__in=ids).values("user_id"))
+    )
+
+
+def scoped_choices(queryset, request, admin_site=None):
+    """The rows of a choice list (select, autocomplete, raw id, many-to-many) that the user may pick.
+
+    One rule for every relation of every admin form: a superuser picks anything; secretariat staff pick
+    rows of their committees (the related model's ``CommitteeScopedAdmin.committee_path``) and logins
+    ``bindable_users`` allows; a model with no known committee offers nothing (closed, not open). The form
+    field validates a posted id against this queryset, so a raw-id input cannot name another committee's row.
+    """
+    from django.contrib.auth import get_user_model
+
+    scope = scope_of(request.user)
+    if scope.is_superuser:
+        return queryset
+    model = queryset.model
+    if model is get_user_model():
+        return queryset.filter(pk__in=bindable_users(scope).values("pk"))
+    path = committee_path_of(model, admin_site)
+    if path is None:
+        return queryset.none()
+    return queryset.filter(**{f"{path}__in": scope.staff_committee_ids})
+
+
+def scope_form_fields(form_class, request, admin_site=None, skip=()):
+    """Scope every model choice field of a form class, the declared ones included (copied first: a
+    declared field is shared by every form class made from the same form)."""
+    from django import forms
+
+    for name, field in list(form_class.base_fields.items()):
+        if name in skip or not isinstance(field, forms.ModelChoiceField):
+            continue
+        field = copy.deepcopy(field)
+        field.queryset = scoped_choices(field.queryset, request, admin_site)
+        form_class.base_fields[name] = field
+    return form_class
 
 
 class LargeTablePaginator(Paginator):
@@ -114,14 +170,17 @@ class CommitteeScopedAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = _scope_related(field.queryset, request)
+            field.queryset = scoped_choices(field.queryset, request, self.admin_site)
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = _scope_related(field.queryset, request)
+            field.queryset = scoped_choices(field.queryset, request, self.admin_site)
         return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return scope_form_fields(super().get_form(request, obj, change=change, **kwargs), request, self.admin_site)
 
 
 class ScopedInline(admin.TabularInline):
@@ -130,8 +189,21 @@ class ScopedInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
-            field.queryset = _scope_related(field.queryset, request)
+            field.queryset = scoped_choices(field.queryset, request, self.admin_site)
         return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scoped_choices(field.queryset, request, self.admin_site)
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """The row's own id and its parent link are the formset's; every other choice is scoped."""
+        formset = super().get_formset(request, obj, **kwargs)
+        skip = {formset.fk.name, self.model._meta.pk.name}
+        scope_form_fields(formset.form, request, self.admin_site, skip=skip)
+        return formset
 
     def _is_secretariat(self, request) -> bool:
         scope = scope_of(request.user)

@@ -48,8 +48,21 @@ class ChoiceLabelWidget(widgets.Widget):
 
 
 class YesNoWidget(widgets.BooleanWidget):
+    """是 or 否; a blank cell is 否 (never a “None” error from the model), anything else is refused."""
+
     TRUE_VALUES = ["是", "1", 1, True, "true", "TRUE", "True", "yes", "Yes"]
     FALSE_VALUES = ["否", "0", 0, False, "false", "FALSE", "False", "no", "No"]
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return False
+        value = value.strip() if isinstance(value, str) else value
+        if value in self.TRUE_VALUES:
+            return True
+        if value in self.FALSE_VALUES:
+            return False
+        raise ValueError(gettext("“%(value)s” is not one of: %(choices)s")
+                         % {"value": value, "choices": "、".join([gettext("Yes"), gettext("No")])})
 
     def render(self, value, obj=None, **kwargs):
         return gettext("Yes") if value else gettext("No")
