@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import signals
+        from core.pdf import lock_reportlab
+
+        lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
 
         signals.connect_position_audit()
 
