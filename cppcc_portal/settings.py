@@ -312,6 +312,9 @@ SPECTACULAR_SETTINGS = {
 # --- Import/export ------------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Formula injection is handled by core.exports.neutralise_dataset for every admin export. The library's own
+# escape stays off: it turns every cell into text (numbers too, an empty cell into "None") and only drops "=".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Security (hardened further when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
