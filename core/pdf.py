@@ -39,14 +39,15 @@ class UntrustedResource(OSError):
 def _allowed_dirs() -> list[str]:
     import reportlab
 
-    return [os.path.realpath(d) for d in (os.path.dirname(reportlab.__file__), *FONT_DIRS)]
+    dirs = (os.path.dirname(reportlab.__file__), *FONT_DIRS)
+    return [form(d) for d in dirs for form in (os.path.abspath, os.path.realpath)]  # a venv may be a symlink
 
 
 def _guarded_open_for_read(name, mode="b"):
     if hasattr(name, "read"):  # an open file or buffer the code handed over itself
         return name
     if isinstance(name, str) and "://" not in name and not name.lower().startswith("data:"):
-        path = os.path.realpath(name)
+        path = os.path.abspath(name)  # "..": normalised away; symlinks under the system's dirs are the system's
         if any(path.startswith(d + os.sep) for d in _allowed_dirs()):
             return open(path, "r" + mode if "r" not in mode else mode)
     raise UntrustedResource(f"ReportLab may not read {name!r}: only its own data and the system fonts.")

@@ -108,7 +108,8 @@ def test_hostile_titles_and_names_print_literally_and_fetch_nothing(world, clien
 
 
 @pytest.mark.parametrize("source", ["{url}/direct.png", "data:image/png;base64,iVBORw0KGgo=", "{png}",
-                                    "file://{png}", "/etc/passwd"])
+                                    "file://{png}", "/etc/passwd", "/usr/share/fonts/../../../etc/passwd",
+                                    "file:/etc/passwd"])
 def test_reportlab_reads_no_url_and_no_file_even_when_markup_gets_through(web, opened, secret_png, source):
     from io import BytesIO
 
