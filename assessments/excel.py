@@ -12,7 +12,8 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
+
+from core.exports import Workbook
 
 from .kinds import missing_text
 

@@ -17,6 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.pdf import plain, text
+
 FONT = "WenQuanYiMicroHei"
 # Debian's fonts-wqy-microhei (the Makefile's sysdeps install it).
 FONT_FILES = [Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
@@ -44,9 +46,14 @@ def _styles():
             ParagraphStyle("number", parent=body, alignment=TA_RIGHT))
 
 
+def _para(value, style) -> Paragraph:
+    """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``)."""
+    return Paragraph(text(value), style)
+
+
 def _table(rows, fractions, body, number, numeric=()) -> Table:
     """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
-    cells = [[Paragraph(str(c), number if i in numeric else body) for i, c in enumerate(row)] for row in rows]
+    cells = [[_para(c, number if i in numeric else body) for i, c in enumerate(row)] for row in rows]
     table = Table(cells, colWidths=[WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
@@ -54,18 +61,18 @@ def _table(rows, fractions, body, number, numeric=()) -> Table:
     return table
 
 
-def _heading(text: str, style) -> list:
+def _heading(title: str, style) -> list:
     """A heading that never ends a page alone: a new page unless its table's first rows fit under it
     (keepWithNext would push a long table to the next page whole)."""
-    return [CondPageBreak(30 * mm), Paragraph(text, style)]
+    return [CondPageBreak(30 * mm), _para(title, style)]
 
 
-def _footer(text: str):
+def _footer(line: str):
     def draw(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawString(MARGIN, 10 * mm, text)
+        canvas.drawString(MARGIN, 10 * mm, plain(line))
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, _("Page %(page)s") % {"page": doc.page})
         canvas.restoreState()
     return draw
@@ -84,8 +91,8 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     period = _("%(year)s, up to the end of Q%(q)s") % {"year": record.year, "q": record.quarter} if record.quarter \
         else str(record.year)
     about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", period) if x)
-    story = [Paragraph(_("Duty record of %(name)s") % {"name": member.name}, title),
-             Paragraph(about, body), Spacer(1, 4 * mm)]
+    story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title),
+             _para(about, body), Spacer(1, 4 * mm)]
     summary = [[_("total"), _("grade"), _("base score"), _("bonus"), _("deductions")],
                [b.total, b.grade or "—", b.base, b.bonus, b.deductions]]
     story += [_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}), *_heading(_("Points by category"), head)]
@@ -94,7 +101,7 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
     if missing:
         story += _heading(_("Minimum yearly requirements not met"), head)
-        story += [Paragraph(f"{m['label']}：{m['actual']} / {m['required']}", body) for m in missing]
+        story += [_para(f"{m['label']}：{m['actual']} / {m['required']}", body) for m in missing]
     if rows is not None:
         story += _heading(_("What was done"), head)
         lines = [[_("date"), _("event"), _("title"), _("points")]] + [
@@ -106,6 +113,6 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     footer = _footer(f"{member.committee} · {heading} · {printed}")
     buffer = BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-                      bottomMargin=18 * mm, title=_("Duty record"), author=str(member.committee),
+                      bottomMargin=18 * mm, title=_("Duty record"), author=plain(member.committee),
                       initialFontName=FONT).build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

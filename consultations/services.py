@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import content_type_of, read_head
+from core.uploads import check_image_pixels, content_type_of, read_head
 from groups.access import scope_of
 
 from .models import (
@@ -364,6 +364,8 @@ def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocu
     ctype = content_type_of(read_head(upload))
     if ctype is None:
         raise DomainError(_("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."))
+    if ctype.startswith("image/"):
+        check_image_pixels(upload)
     doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,
                           uploaded_by=actor)
     doc.file.save(upload.name, upload, save=False)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from core.exports import xlsx_download
+from core.exports import Workbook, xlsx_download
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
@@ -407,8 +407,6 @@ def _labelled(data: dict) -> dict:
 
 
 def _figures_xlsx(data) -> HttpResponse:
-    from openpyxl import Workbook
-
     levels = dict(ConsultationSession._meta.get_field("level").choices)
     book = Workbook()
     sheet = book.active

@@ -9,9 +9,23 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import signals
+        from core.pdf import lock_reportlab
+
+        lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
+        _bound_pillow()
 
         signals.connect_position_audit()
 
         # Each app registers its reminder rules in <app>/reminders.py and its calendar providers in
         # <app>/calendars.py; importing them here fills the registries in web, worker and beat alike.
         autodiscover_modules("reminders", "calendars")
+
+
+def _bound_pillow() -> None:
+    """Pillow itself refuses (past twice the budget) or warns about images over the upload pixel budget, so any
+    image path, present or future, is bounded; uploads are checked against the budget exactly by
+    ``core.uploads.check_image_pixels``."""
+    from django.conf import settings
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS

@@ -181,6 +181,11 @@ if STORAGE_BACKEND == "s3":
 elif STORAGE_BACKEND != "local":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# An image is refused above this many pixels, read from its header before anything decodes it: a 22 KB PNG of
+# 9400×9400 would otherwise cost about 0.6 GB to thumbnail. 40 megapixels covers any phone or camera photo.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+if UPLOAD_MAX_IMAGE_PIXELS < 1_000_000:
+    raise ImproperlyConfigured("UPLOAD_MAX_IMAGE_PIXELS must be at least 1,000,000 (one megapixel).")
 # A plenary session's admin page posts about 9 fields per member: Django's default of 1,000 fields refused
 # (400) the save of any session with more than ~110 members recorded. 20,000 covers a 2,000-member committee.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20000)
@@ -312,6 +317,9 @@ SPECTACULAR_SETTINGS = {
 # --- Import/export ------------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Formula injection is handled by core.exports.neutralise_dataset for every admin export. The library's own
+# escape stays off: it turns every cell into text (numbers too, an empty cell into "None") and only drops "=".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Security (hardened further when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

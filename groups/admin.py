@@ -100,6 +100,12 @@ class UserScopedImportMixin(ImportExportMixin):
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The rows of every admin export, without a live formula in any format (``core.exports``)."""
+        from core.exports import neutralise_dataset
+
+        return neutralise_dataset(super().get_data_for_export(request, queryset, **kwargs))
+
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """Every export leaves an audit record (who, what, how many rows, which format)."""
         from core.exports import record_export

