@@ -3,6 +3,7 @@
 Unset variables fall back to an embedded default that needs no service: SQLite in WAL mode and a
 filesystem Celery broker.  ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -112,14 +113,27 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock a username from one address after repeated failures; staff can unlock in the admin.
+# The proxies in front of the web hosts (docs/deploy.md): addresses or networks (TRUSTED_PROXIES=10.0.0.10) and
+# how many of them a request passes (nginx alone: 1). Only a request from one of them has its client address
+# read from X-Forwarded-For (core.net.client_ip); from anywhere else the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from None
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more")
+# Lock a username from one client address after repeated failures; staff can unlock in the admin.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The same address as the audit trail records; axes calls this before (and instead of) django-ipware.
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
