@@ -4,6 +4,7 @@ Unset variables fall back to an embedded default that needs no service: SQLite i
 filesystem Celery broker.  ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -265,9 +266,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a missing, expired or revoked token is 401 with WWW-Authenticate (session auth would make it 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -279,6 +281,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): POST /api/v1/auth/token/ issues one per device; it lasts API_TOKEN_TTL_HOURS, only
+# its hash is stored, and logging out, /api/v1/auth/logout/(all/) or a new password revoke it (core.services).
+API_TOKEN_TTL = timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=12))
+if API_TOKEN_TTL <= timedelta(0):
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be more than 0")
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "cppcc-portal API",
     "DESCRIPTION": "政协委员履职服务平台 API",
