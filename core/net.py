@@ -32,16 +32,21 @@ def is_trusted_proxy(address: str) -> bool:
 
 
 def client_ip(request) -> str:
-    """The client's address: the peer itself, unless the peer is a trusted proxy; then the entry of
-    ``X-Forwarded-For`` that the outermost of ``settings.TRUSTED_PROXY_COUNT`` proxies appended (counted
-    from the right). A header that is missing, too short or not an address falls back to the peer."""
+    """The client's address: the peer itself, unless the peer is a trusted proxy; then ``X-Forwarded-For`` read
+    from the right, each entry appended by the proxy before it, for at most ``settings.TRUSTED_PROXY_COUNT``
+    entries and only while they are trusted proxies themselves (a load balancer before nginx): the first
+    entry that is not one, or the last one read, is the client. Nothing left of that is ever read, and a
+    garbled entry ends the walk at the last address that could be believed."""
     meta = getattr(request, "META", None) or {}
-    peer = meta.get("REMOTE_ADDR") or ""
-    if not is_trusted_proxy(peer):
-        return peer
+    address = meta.get("REMOTE_ADDR") or ""
+    if not is_trusted_proxy(address):
+        return address
     hops = [h for h in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",") if h.strip()]
-    count = settings.TRUSTED_PROXY_COUNT
-    if len(hops) < count:
-        return peer
-    ip = _parse(hops[-count])
-    return str(ip) if ip is not None else peer
+    for depth, hop in enumerate(reversed(hops), start=1):
+        ip = _parse(hop)
+        if ip is None:
+            return address
+        address = str(ip)
+        if depth == settings.TRUSTED_PROXY_COUNT or not is_trusted_proxy(address):
+            return address
+    return address

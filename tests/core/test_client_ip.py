@@ -48,9 +48,18 @@ def test_behind_nginx_the_address_nginx_appended_is_the_client_and_what_the_clie
     assert client_ip(_request(PROXY, "1.2.3.4, 203.0.113.5")) == "203.0.113.5"
 
 
-def test_with_two_proxies_the_outer_ones_entry_is_the_client(behind_nginx, settings):
-    settings.TRUSTED_PROXY_COUNT = 2
+def test_with_a_load_balancer_before_nginx_the_entry_it_appended_is_the_client(settings):
+    settings.TRUSTED_PROXIES, settings.TRUSTED_PROXY_COUNT = [PROXY, "10.0.0.2"], 2
     assert client_ip(_request(PROXY, "1.2.3.4, 203.0.113.5, 10.0.0.2")) == "203.0.113.5"
+
+
+def test_with_a_load_balancer_a_client_that_reaches_nginx_directly_is_nginxs_entry(settings):
+    settings.TRUSTED_PROXIES, settings.TRUSTED_PROXY_COUNT = [PROXY, "10.0.0.2"], 2
+    assert client_ip(_request(PROXY, "10.0.0.2, 203.0.113.5")) == "203.0.113.5"
+
+
+def test_a_proxy_entry_is_never_read_past_the_proxy_count(behind_nginx):
+    assert client_ip(_request(PROXY, "203.0.113.5, 10.0.0.10")) == PROXY
 
 
 @pytest.mark.parametrize("forwarded", [None, "", "not-an-address", " , "])
