@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class User(AbstractUser):
@@ -56,6 +57,24 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M} " if self.created_at else ""
         return f"{when}{self.actor} {self.verb} {self.object_repr}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox, ``KNOX_TOKEN_MODEL``): only its hash is stored, it expires, and it stops
+    working when its user's password changes (``password_stamp``, checked by ``core.tokens``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="auth_token_set")
+    created = models.DateTimeField(_("issued"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+    password_stamp = models.CharField(_("password stamp"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… {self.user}"
 
 
 # The notification models live in their own package; importing them here keeps the app label "core".

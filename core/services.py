@@ -1,11 +1,14 @@
-"""Writes shared by every app: the audit trail."""
+"""Writes shared by every app: the audit trail, API tokens and passwords."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from .models import AuditEvent, User
+from .models import ApiToken, AuditEvent, User
+from .tokens import password_stamp
 
 
 def audit_event(
@@ -55,3 +58,42 @@ def events_for(obj: models.Model):
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+# --- API tokens and passwords -------------------------------------------------------------------------------
+
+@transaction.atomic
+def api_token_issue(*, user: User, actor: User, ip: str = "") -> tuple[ApiToken, str]:
+    """Issue an API token for ``user`` lasting ``settings.API_TOKEN_TTL``: the row and the key (shown once; only
+    its hash is kept). The user's expired tokens go at the same time."""
+    ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    token, key = ApiToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL, password_stamp=password_stamp(user))
+    record_event(user, actor=actor, verb="api_token_issued",
+                 data={"ip": ip, "token": token.token_key, "expiry": token.expiry.isoformat()})
+    return token, key
+
+
+@transaction.atomic
+def api_tokens_revoke(*, user: User, actor: User, reason: str, token: ApiToken | None = None, ip: str = "") -> int:
+    """Revoke ``token``, or every API token of ``user`` when none is given; returns how many went."""
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    keys = list(tokens.values_list("token_key", flat=True))
+    tokens.delete()
+    if keys:
+        record_event(user, actor=actor, verb="api_tokens_revoked", data={"ip": ip, "reason": reason, "tokens": keys})
+    return len(keys)
+
+
+@transaction.atomic
+def user_password_change(*, user: User, actor: User, password: str, ip: str = "") -> User:
+    """Set ``user``'s password (already validated) and revoke their API tokens; the caller keeps its own
+    session (``update_session_auth_hash``), every other session ends (Django's session hash)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    user.password = locked.password
+    api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
+    record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
+    return locked

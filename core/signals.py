@@ -8,13 +8,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from core.models import AuditEvent, User
+from core.net import client_ip
 from core.services import record_event
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "is_active")
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_ip(request) if request is not None else ""
 
 
 @receiver(user_logged_in)

@@ -2,10 +2,17 @@ import logging
 import sys
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+
+from core import services
+from core.net import client_ip
 
 log = logging.getLogger("cppcc.errors")
 
@@ -43,3 +50,28 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = "30"
     return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every logged-in user changes their own password here; their API tokens are revoked with it and their
+    other sessions end (Django's session hash), this one stays."""
+
+    template_name = "registration/portal_password_change.html"  # the admin keeps its own password_change_form
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        user = self.request.user
+        services.user_password_change(user=user, actor=user, password=form.cleaned_data["new_password1"],
+                                      ip=client_ip(self.request))
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, _("Your password has been changed. Sign in again in apps that use the API."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out of the portal, and of the API as well: the user's API tokens are revoked."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            services.api_tokens_revoke(user=request.user, actor=request.user, reason="logout", ip=client_ip(request))
+        return super().post(request, *args, **kwargs)

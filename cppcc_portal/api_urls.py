@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from assessments import api as assessments_api
 from consultations import api as consultations_api
+from core import auth_api
 from core.notifications import api as notifications_api
 from groups import api as groups_api
 from proposals import api as proposals_api
@@ -29,7 +30,9 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
 urlpatterns = [
-    path("auth/token/", groups_api.TokenView.as_view(), name="token"),
+    path("auth/token/", auth_api.TokenView.as_view(), name="token"),
+    path("auth/logout/", auth_api.TokenLogoutView.as_view(), name="token-logout"),
+    path("auth/logout-all/", auth_api.TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
     path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
     path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),

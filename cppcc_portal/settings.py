@@ -3,6 +3,8 @@
 Unset variables fall back to an embedded default that needs no service: SQLite in WAL mode and a
 filesystem Celery broker.  ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -112,14 +114,27 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock a username from one address after repeated failures; staff can unlock in the admin.
+# The proxies in front of the web hosts (docs/deploy.md): addresses or networks (TRUSTED_PROXIES=10.0.0.10) and
+# how many of them a request passes (nginx alone: 1). Only a request from one of them has its client address
+# read from X-Forwarded-For (core.net.client_ip); from anywhere else the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from None
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more")
+# Lock a username from one client address after repeated failures; staff can unlock in the admin.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The same address as the audit trail records; axes calls this before (and instead of) django-ipware.
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -256,9 +271,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a missing, expired or revoked token is 401 with WWW-Authenticate (session auth would make it 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -270,6 +286,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): POST /api/v1/auth/token/ issues one per device; it lasts API_TOKEN_TTL_HOURS, only
+# its hash is stored, and logging out, /api/v1/auth/logout/(all/) or a new password revoke it (core.services).
+API_TOKEN_TTL = timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=12))
+if API_TOKEN_TTL <= timedelta(0):
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be more than 0")
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "cppcc-portal API",
     "DESCRIPTION": "政协委员履职服务平台 API",

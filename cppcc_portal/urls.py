@@ -16,7 +16,8 @@ admin.site.index_title = _("Secretariat workbench")
 urlpatterns = [
     path("", groups_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),

@@ -4,8 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -100,12 +99,6 @@ class HandlingUnitViewSet(VisibleReadOnlyViewSet):
     serializer_class = serializers.HandlingUnitSerializer
     filterset_class = filters.HandlingUnitFilter
     search_fields = ["name", "short_name"]
-
-
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
-
-    permission_classes = [permissions.AllowAny]
 
 
 class MeView(APIView):

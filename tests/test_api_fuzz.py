@@ -59,8 +59,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def _auth(world, user) -> dict:
     """Token headers for ``user``, with some data of the world for generated ids to hit."""
-    from rest_framework.authtoken.models import Token
-
+    from core.services import api_token_issue
     from tests.consultations.factories import OutcomeFactory
     from tests.groups.factories import held_activity
     from tests.proposals.conftest import Walker
@@ -68,7 +67,7 @@ def _auth(world, user) -> dict:
     held_activity(world)
     Walker(world).assigned()
     OutcomeFactory(session__committee=world.district, unit=world.unit)
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    return {"Authorization": f"Token {api_token_issue(user=user, actor=user)[1]}"}
 
 
 @pytest.fixture

@@ -65,9 +65,9 @@ def persistent_connections():
 
 
 def test_requests_recover_after_the_database_drops_the_connection(world, persistent_connections):
-    from rest_framework.authtoken.models import Token
+    from core.services import api_token_issue
 
-    token = Token.objects.create(user=world.member).key
+    token = api_token_issue(user=world.member, actor=world.member)[1]
     auth = {"Authorization": f"Token {token}"}
     assert wsgi_get("/health/")[0] == 200
     first = connection.connection
@@ -129,9 +129,10 @@ def test_under_load_a_database_restart_fails_requests_cleanly_and_the_app_recove
     from collections import Counter
 
     from django.db import connections
-    from rest_framework.authtoken.models import Token
 
-    auth = {"Authorization": f"Token {Token.objects.create(user=world.member).key}"}
+    from core.services import api_token_issue
+
+    auth = {"Authorization": f"Token {api_token_issue(user=world.member, actor=world.member)[1]}"}
     stop, statuses, errors = threading.Event(), Counter(), []
 
     def client():

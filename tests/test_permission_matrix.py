@@ -172,6 +172,8 @@ RULES: dict[str, Rule] = {
     "api:sector-detail": api(IN_COMMITTEE),
     "api:sector-list": api(LOGGED_IN),
     "api:token": api(EVERYONE, post_only=True),
+    "api:token-logout": api(post_only=True),
+    "api:token-logout-all": api(post_only=True),
     "consultations:document": page(CITY_OVERSIGHT),
     "consultations:figures": page(OVERSIGHT),
     "consultations:outcome": page({'unit', 'staff', 'leader'}),
@@ -216,6 +218,7 @@ RULES: dict[str, Rule] = {
     "home": page((), redirect=LOGGED_IN),
     "login": page({'anonymous'}, redirect=LOGGED_IN),
     "logout": page(EVERYONE, post_only=True),
+    "password_change": page(LOGGED_IN),
     "notifications:calendar": page(EVERYONE),  # the private token is the credential
     "notifications:calendar_link": page(post_only=True),
     "notifications:inbox": page(LOGGED_IN),

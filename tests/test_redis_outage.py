@@ -118,11 +118,10 @@ def session_for(user) -> requests.Session:
 
 
 def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_returns(world, redis_server, web, tmp_path):
-    from rest_framework.authtoken.models import Token
-
     from assessments.models import RollupRun
     from core.models import AuditEvent
     from core.notifications.models import Delivery, OutboxMessage
+    from core.services import api_token_issue
     from tests.consultations.factories import SessionFactory
 
     world.district_staff.email = "dstaff@example.org"
@@ -135,7 +134,7 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
                                       "NOTIFICATIONS_OUTBOX_GRACE_SECONDS": "0"}))
     try:
         member, staff = session_for(world.member), session_for(world.district_staff)
-        token = {"Authorization": f"Token {Token.objects.create(user=world.district_staff).key}"}
+        token = {"Authorization": f"Token {api_token_issue(user=world.district_staff, actor=world.district_staff)[1]}"}
         pages = [(member, "/proposals/mine/"), (member, "/assessments/record/"),
                  (member, "/notifications/"), (staff, "/proposals/review/"), (staff, "/consultations/sessions/"), (member, "/me/"),
                  (requests, f"/consultations/public/{world.district.code}/"), (requests, "/health/")]

@@ -13,9 +13,9 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from core.models import AuditEvent
+from core.services import api_token_issue
 from proposals.models import Assignment, Proposal
 from tests.proposals.conftest import Walker
 
@@ -139,8 +139,8 @@ def test_two_staff_press_file_at_the_same_moment(world):
 def test_the_api_answers_409_to_the_second_of_two_filings(world, client):
     proposal = Walker(world).submitted()
     url = f"/api/v1/proposals/{proposal.pk}/file/"
-    a = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=world.staff).key}"}
-    b = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=world.district_staff).key}"}
+    a = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=world.staff, actor=world.staff)[1]}"}
+    b = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=world.district_staff, actor=world.district_staff)[1]}"}
 
     assert client.post(url, {"expected_state": "submitted"}, content_type="application/json", **a).status_code == 200
     late = client.post(url, {"expected_state": "submitted"}, content_type="application/json", **b)
@@ -157,7 +157,7 @@ def test_the_api_answers_409_to_the_second_of_two_filings(world, client):
 def test_the_api_refuses_a_stale_assignment_with_409(world, client):
     proposal = Walker(world).filed()
     url = f"/api/v1/proposals/{proposal.pk}/assign/"
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=world.staff).key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=world.staff, actor=world.staff)[1]}"}
     ok = client.post(url, {"lead_unit": world.unit.pk, "expected_state": "filed"}, content_type="application/json",
                      **auth)
     assert ok.status_code == 200, ok.content
