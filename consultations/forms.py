@@ -126,9 +126,12 @@ class AttendanceForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("attendance"), choices=Attendance.Status.choices)
     reason = forms.CharField(label=_("reason for leave"), max_length=200, required=False)
 
-    def __init__(self, *args, session, **kwargs):
+    def __init__(self, *args, session, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(committee_id=session.committee_id, status="active")
+        members = Member.objects.filter(committee_id=session.committee_id, status="active")
+        if actor is not None:  # one's own attendance is recorded by someone else
+            members = members.exclude(user=actor)
+        self.fields["member"].queryset = members
 
 
 class ParticipantForm(BootstrapMixin, forms.Form):

@@ -303,8 +303,11 @@ def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
 
 @transaction.atomic
 def attendance_set(*, session_id: int, member, status: str, reason: str = "", actor) -> Attendance:
-    """Record a member's attendance at a session (present, excused with a reason, absent)."""
+    """Record a member's attendance at a session (present, excused with a reason, absent); a convener's own
+    attendance is recorded by another convener or the staff."""
     session = _locked_session(session_id, actor)
+    if member.pk == scope_of(actor).member_id:
+        raise DomainError(_("Your own attendance is recorded by a deputy convener or the secretariat staff."))
     if member.committee_id != session.committee_id:
         raise DomainError(_("The member belongs to another committee."))
     if status == Attendance.Status.EXCUSED and not reason.strip():

@@ -187,7 +187,7 @@ def session_detail(request, pk: int):
     return render(request, "consultations/session_detail.html", {
         "session": session, "can_edit": can_edit, "is_staff": scope.is_staff_of(session.committee_id),
         "stages": [(label, stages.get(value, [])) for value, label in StageRecord.Stage.choices],
-        "attendance_form": forms.AttendanceForm(session=session, prefix="a"),
+        "attendance_form": forms.AttendanceForm(session=session, actor=request.user, prefix="a"),
         "participant_form": forms.ParticipantForm(session=session, prefix="p"),
         "stage_form": forms.StageRecordForm(prefix="s"), "document_form": forms.DocumentForm(prefix="d"),
         "outcome_form": forms.OutcomeForm(prefix="o"), "events": timeline(session),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exports import Workbook, xlsx_download
+from groups.models import Attendance
 
 MAX_ROWS = 100_000
 
@@ -23,12 +24,14 @@ def ledger_workbook(activities) -> Workbook:
     ws = wb.create_sheet(_("Ledger"))
     ws.append([_("Committee"), _("Organiser"), _("Type"), _("Three enters target"), _("Contact point"), _("Title"),
                _("Starts at"), _("Place"), _("State"), _("Invited"), _("Present"), _("Excused"), _("Absent"),
-               _("Evidence")])
+               _("Evidence"), str(Attendance.Method.ON_SITE.label), str(Attendance.Method.CONVENER.label),
+               str(Attendance.Method.CORRECTION.label)])
     for a in activities[:MAX_ROWS]:
         ws.append([a.committee.name, str(a.organiser), a.get_kind_display(), a.get_target_display(),
                    a.contact_point.name if a.contact_point else "", a.title,
                    timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"), a.place, a.get_state_display(),
-                   a.invited_count, a.present_count, a.excused_count, a.absent_count, a.evidence_count])
+                   a.invited_count, a.present_count, a.excused_count, a.absent_count, a.evidence_count,
+                   a.scanned_count, a.convener_count, a.corrected_count])
     return wb
 
 

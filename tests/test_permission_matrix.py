@@ -22,6 +22,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from groups.services.activities import sign_in_code
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +195,6 @@ RULES: dict[str, Rule] = {
     "groups:activity_detail": page(GROUP_READERS),
     "groups:activity_edit": page(GROUP_EDITORS),
     "groups:activity_new": page(GROUP_EDITORS),
-    "groups:activity_qr": page(GROUP_EDITORS),
     "groups:activity_transition": page(post_only=True),
     "groups:attendance_record": page(post_only=True),
     "groups:coverage": page(OVERSIGHT),
@@ -212,7 +212,8 @@ RULES: dict[str, Rule] = {
     "groups:my_page": page(ANY_MEMBER),
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
-    "groups:sign_in": page(LOGGED_IN),
+    "groups:sign_in": page(GROUP_READERS),
+    "groups:sign_in_screen": page(GROUP_EDITORS),
     "groups:unit_home": page(UNITS),
     "health": page(EVERYONE),
     "home": page((), redirect=LOGGED_IN),
@@ -268,7 +269,7 @@ ARGS = {
     "groups:group_detail": "group", "groups:group_activities": "group", "groups:activity_new": "group",
     "groups:plan": "plan", "groups:plan_item_delete": "plan_item",
     "groups:activity_detail": "activity", "groups:activity_edit": "activity", "groups:attendance_record": "activity",
-    "groups:evidence_upload": "activity", "groups:leave_request": "activity", "groups:activity_qr": "activity",
+    "groups:evidence_upload": "activity", "groups:leave_request": "activity", "groups:sign_in_screen": "activity",
     "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
     "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
     "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
@@ -378,7 +379,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "activity_action": {"pk": o["activity"].pk, "action": "announce"},
         "attendance": {"pk": o["attendance"].pk},
         "evidence": {"pk": o["evidence"].pk},
-        "sign_in": {"code": o["activity"].sign_in_code},
+        "sign_in": {"pk": o["activity"].pk, "code": sign_in_code(o["activity"].pk)},
         "proposal": {"pk": o["proposal"].pk},
         "draft": {"pk": o["draft"].pk},
         "proposal_action": {"pk": o["proposal"].pk, "action": "file"},

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import icalendar
 from django.utils import timezone
 
 from .channels import absolute
@@ -57,45 +58,30 @@ def events_for(user, *, now=None) -> list[Event]:
     return [event for provider in PROVIDERS.values() for event in provider(user, start=start, end=end)]
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > 75:
-            out.append(current.decode())
-            current = b" "
-        current += encoded
-    out.append(current.decode())
-    return "\r\n".join(out)
-
-
-def _when(name: str, value: datetime | date) -> str:
-    if isinstance(value, datetime):
-        return f"{name}:{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-    return f"{name};VALUE=DATE:{value:%Y%m%d}"
+def _utc(value: datetime | date) -> datetime | date:
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def render(events: Iterable[Event], *, name: str, now=None) -> str:
-    stamp = _when("DTSTAMP", now or timezone.now())
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//cppcc-portal//calendar//ZH", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai"]
+    """The feed as iCalendar text; the icalendar package escapes and folds every value (RFC 5545 3.1, 3.3.11),
+    so a title with a line break, a comma or a semicolon stays one value of one event."""
+    cal = icalendar.Calendar()
+    for key, value in (("prodid", "-//cppcc-portal//calendar//ZH"), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("method", "PUBLISH"), ("x-wr-calname", icalendar.vText(name)), ("x-wr-timezone", "Asia/Shanghai")):
+        cal.add(key, value)
+    stamp = _utc(now or timezone.now())
     for e in events:
-        lines += ["BEGIN:VEVENT", f"UID:{_escape(e.uid)}@cppcc-portal", stamp, _when("DTSTART", e.start)]
+        event = icalendar.Event()
+        event.add("uid", f"{e.uid}@cppcc-portal")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _utc(e.start))
         if e.end:
-            lines.append(_when("DTEND", e.end))
-        lines.append(f"SUMMARY:{_escape(e.title)}")
-        if e.location:
-            lines.append(f"LOCATION:{_escape(e.location)}")
-        if e.description:
-            lines.append(f"DESCRIPTION:{_escape(e.description)}")
+            event.add("dtend", _utc(e.end))
+        event.add("summary", e.title)
+        for key, value in (("location", e.location), ("description", e.description)):
+            if value:
+                event.add(key, value)
         if e.url:
-            lines.append(f"URL:{absolute(e.url)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            event.add("url", absolute(e.url))
+        cal.add_component(event)
+    return cal.to_ical().decode()

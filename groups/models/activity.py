@@ -286,6 +286,7 @@ class Attendance(models.Model):
     class Method(models.TextChoices):
         ON_SITE = "on_site", _("Signed in on site")
         CONVENER = "convener", _("Recorded by the convener")
+        CORRECTION = "correction", _("Corrected by the convener")
 
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
                                  related_name="attendances")

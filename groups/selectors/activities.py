@@ -212,10 +212,12 @@ def plan_items(plan: AnnualPlan) -> QuerySet:
 
 def ledger(qs: QuerySet) -> QuerySet:
     """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
-    def count(status=None):
+    def count(status=None, method=None):
         rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
         if status:
             rows = rows.filter(status=status)
+        if method:
+            rows = rows.filter(status=Attendance.Status.PRESENT, sign_in_method=method)
         return Coalesce(Subquery(rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
                                  output_field=IntegerField()), Value(0))
 
@@ -225,6 +227,9 @@ def ledger(qs: QuerySet) -> QuerySet:
         present_count=count(Attendance.Status.PRESENT),
         excused_count=count(Attendance.Status.EXCUSED),
         absent_count=count(Attendance.Status.ABSENT),
+        scanned_count=count(method=Attendance.Method.ON_SITE),  # how the present signed in: scan, convener, correction
+        convener_count=count(method=Attendance.Method.CONVENER),
+        corrected_count=count(method=Attendance.Method.CORRECTION),
         evidence_count=Coalesce(Subquery(evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
                                          output_field=IntegerField()), Value(0)),
     )

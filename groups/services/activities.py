@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -217,10 +218,14 @@ def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
     return len(wanted)
 
 
-def _own_attendance(activity_id: int, actor) -> Attendance:
+def _own_member_id(actor) -> int | None:
     from groups.access import scope_of
 
-    member_id = scope_of(actor).member_id
+    return scope_of(actor).member_id
+
+
+def _own_attendance(activity_id: int, actor) -> Attendance:
+    member_id = _own_member_id(actor)
     attendance = Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
     if member_id is None or attendance is None:
         raise DomainError(_("You are not invited to this activity."))
@@ -248,8 +253,10 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
 
 @transaction.atomic
 def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
-    """The convener approves (the member is excused) or refuses a leave request."""
+    """The convener approves (the member is excused) or refuses a leave request; never their own."""
     attendance = Attendance.objects.select_for_update().select_related("activity").get(pk=attendance_id)
+    if attendance.member_id == _own_member_id(actor):
+        raise DomainError(_("Your own leave is decided by a deputy convener or the secretariat staff."))
     if attendance.leave != Attendance.Leave.REQUESTED:
         raise InvalidTransition(_("There is no open leave request to decide."))
     attendance.leave = Attendance.Leave.APPROVED if approve else Attendance.Leave.REFUSED
@@ -269,34 +276,91 @@ def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
             activity.starts_at + timedelta(minutes=rules.sign_in_closes_minutes))
 
 
-@transaction.atomic
-def attendance_sign_in(*, code: str, actor, now: datetime | None = None) -> Attendance:
-    """An invited member signs in 签到 on site through the activity's link, inside the sign-in window."""
+# The convener's screen shows a new code every SIGN_IN_CODE_SECONDS; a code is taken in its own slot and the
+# next ones up to SIGN_IN_CODE_SLOTS in all (30-90 s): time to scan and press the button, too short to send a
+# photo of the screen home and sign in from there. The slot is in the signed value, not the signer's clock, so
+# the services check it against their ``now``.
+SIGN_IN_CODE_SECONDS = 30
+SIGN_IN_CODE_SLOTS = 3
+_SIGN_IN_SALT = "groups.activity-sign-in"
+
+
+def _slot(now: datetime) -> int:
+    return int(now.timestamp()) // SIGN_IN_CODE_SECONDS
+
+
+def sign_in_code(activity_id: int, *, now: datetime | None = None) -> str:
+    """The code the convener's screen shows now: the activity id and the current time slot, signed."""
+    return signing.Signer(salt=_SIGN_IN_SALT).sign(f"{activity_id}.{_slot(now or timezone.now())}")
+
+
+def seconds_to_next_code(now: datetime | None = None) -> int:
+    """When the convener's screen should fetch the next code."""
     now = now or timezone.now()
-    activity = Activity.objects.select_for_update().filter(sign_in_code=code).first()
-    if activity is None:
-        raise DomainError(_("This sign-in link is not valid."))
-    attendance = _own_attendance(activity.pk, actor)
+    return SIGN_IN_CODE_SECONDS - int(now.timestamp()) % SIGN_IN_CODE_SECONDS
+
+
+def _code_problem(activity_id: int, code: str, now: datetime) -> str | None:
+    try:
+        code_activity, slot = (int(part) for part in signing.Signer(salt=_SIGN_IN_SALT).unsign(code).split("."))
+    except (signing.BadSignature, ValueError):
+        return _("This sign-in code is not valid. Scan the code on the convener's screen.")
+    if code_activity != activity_id:
+        return _("This sign-in code belongs to another activity.")
+    if not 0 <= _slot(now) - slot < SIGN_IN_CODE_SLOTS:
+        return _("This sign-in code has expired. Scan the code on the convener's screen again.")
+    return None
+
+
+def sign_in_refusal(activity: Activity, attendance: Attendance | None, *, code: str, now: datetime) -> str | None:
+    """Why this member cannot sign in with this code now (a sentence for them), or None when they can."""
+    problem = _code_problem(activity.pk, code, now)
+    if problem:
+        return problem
+    if attendance is None:
+        return _("You are not invited to this activity.")
     if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
-        raise DomainError(_("Sign-in is open only for an announced activity."))
+        return _("Sign-in is open only for an announced activity.")
     opens, closes = sign_in_window(activity)
     if not opens <= now <= closes:
-        raise DomainError(_("Sign-in is open from %(opens)s to %(closes)s.") % {
+        return _("Sign-in is open from %(opens)s to %(closes)s.") % {
             "opens": timezone.localtime(opens).strftime("%m-%d %H:%M"),
-            "closes": timezone.localtime(closes).strftime("%m-%d %H:%M")})
+            "closes": timezone.localtime(closes).strftime("%m-%d %H:%M")}
     if attendance.status == Attendance.Status.PRESENT:
-        raise DomainError(_("You have already signed in."))
+        return _("You have already signed in.")
+    if attendance.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
+        return _("The convener has recorded you as “%(status)s”. If you are here, ask the convener to correct it.") % {
+            "status": attendance.get_status_display()}
+    return None
+
+
+@transaction.atomic
+def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
+    """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
+    now = now or timezone.now()
+    activity = _lock(activity_id)
+    member_id = _own_member_id(actor)
+    attendance = Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
+    refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
+    if refusal:
+        raise DomainError(refusal)
+    withdrawn = attendance.leave == Attendance.Leave.REQUESTED  # they came after all: the request is moot
+    if withdrawn:
+        attendance.leave, attendance.leave_reason = Attendance.Leave.NONE, ""
     attendance.status, attendance.signed_in_at = Attendance.Status.PRESENT, now
     attendance.sign_in_method = Attendance.Method.ON_SITE
-    attendance.save(update_fields=["status", "signed_in_at", "sign_in_method"])
-    record_event(activity, actor=actor, verb="signed_in", data={"member": attendance.member_id})
+    attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
+    record_event(activity, actor=actor, verb="signed_in",
+                 data={"member": attendance.member_id, "leave_withdrawn": withdrawn})
+    _rollup_stale(activity)
     return attendance
 
 
 @transaction.atomic
 def attendance_record(*, activity_id: int, actor, version: int | None, statuses: dict[int, str],
                       reasons: dict[int, str] | None = None, now: datetime | None = None) -> Activity:
-    """The convener records the attendance of the whole group at once (present / excused / absent)."""
+    """The convener records the attendance of the whole group at once (present / excused / absent); a
+    convener's own row is recorded by a deputy convener or the staff."""
     now, reasons = now or timezone.now(), reasons or {}
     activity = _lock(activity_id)
     _check_version(activity, version)
@@ -308,6 +372,7 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     unknown = set(statuses) - set(rows)
     if unknown:
         raise DomainError(_("Some of these members are not invited to the activity."))
+    own = _own_member_id(actor)
     errors, changed = [], []
     for member_id, status in statuses.items():
         row = rows[member_id]
@@ -316,16 +381,21 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
             continue
         if status == row.status:
             continue
+        if member_id == own:
+            errors.append(_("Your own attendance is recorded by a deputy convener or the secretariat staff."))
+            continue
         if status == Attendance.Status.EXCUSED:
             row.leave_reason = (reasons.get(member_id) or row.leave_reason).strip()
             if not row.leave_reason:
                 errors.append(_("%(name)s: an excused absence needs a reason.") % {"name": row.member.name})
                 continue
-        row.status = status
         if status == Attendance.Status.PRESENT:
-            row.signed_in_at, row.sign_in_method = row.signed_in_at or now, row.sign_in_method or Attendance.Method.CONVENER
+            recorded = row.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
+            row.signed_in_at = now
+            row.sign_in_method = Attendance.Method.CORRECTION if recorded else Attendance.Method.CONVENER
         else:
             row.signed_in_at, row.sign_in_method = None, ""
+        row.status = status
         changed.append(row)
     if errors:
         raise DomainError(errors)

@@ -6,18 +6,18 @@ a form, calls one service or selector, and responds.
 """
 from __future__ import annotations
 
-import io
-
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.db.models import Count, Q
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -99,6 +99,7 @@ def group_activities(request, pk: int):
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
         "leave_requests": list(Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
+                               .exclude(member_id=scope_of(request.user).member_id)  # one's own goes to a deputy
                                .select_related("member", "activity").order_by("activity__starts_at")[:20]),
         "quarters": [1, 2, 3, 4],
     }
@@ -160,7 +161,7 @@ def activity_detail(request, pk: int):
         "evidence": list(activity.evidence.all()),
         "events": events,
         "statuses": [(value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED],
-        "sign_in_url": request.build_absolute_uri(reverse("groups:sign_in", args=[activity.sign_in_code])),
+        "own_member_id": member_id,
         "window": svc.sign_in_window(activity),
         "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
@@ -249,13 +250,24 @@ def evidence_file(request, pk: int, thumbnail: bool = False):
 
 
 @login_required
-def activity_qr(request, pk: int):
-    """The sign-in QR code as SVG, drawn on the server."""
+def sign_in_screen(request, pk: int):
+    """The convener's full-screen sign-in code for the projector: a new QR code every 30 seconds, fetched by a
+    meta refresh (the CSP allows no inline script)."""
     activity = _editable_activity(request, pk)
-    url = request.build_absolute_uri(reverse("groups:sign_in", args=[activity.sign_in_code]))
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2)
-    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    now = timezone.now()
+    opens, closes = svc.sign_in_window(activity)
+    is_open = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD) and opens <= now <= closes
+    qr = ""
+    if is_open:
+        url = request.build_absolute_uri(reverse("groups:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
+        qr = mark_safe(segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, light="#fff"))  # drawn by segno from our URL
+    counts = activity.attendances.aggregate(invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+    response = render(request, "groups/activities/sign_in_screen.html", {
+        "activity": activity, "window": (opens, closes), "is_open": is_open, "qr": qr, "counts": counts,
+        "refresh": svc.seconds_to_next_code(now) if is_open else svc.SIGN_IN_CODE_SECONDS,
+        "seconds": svc.SIGN_IN_CODE_SECONDS})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Plan ---------------------------------------------------------------------------------------
@@ -334,22 +346,25 @@ def leave_request(request, pk: int):
 
 
 @login_required
-def sign_in(request, code: str):
-    """The page a member reaches from the QR code: one button to sign in."""
-    activity = Activity.objects.select_related("group", "committee").filter(sign_in_code=code).first()
-    if activity is None:
-        raise PermissionDenied
+def sign_in(request, pk: int, code: str):
+    """The page a member reaches by scanning the convener's screen: one button, disabled when they cannot sign in."""
+    activity = _get_or_403(Activity.objects.visible_to(request.user).select_related("group", "committee"), pk=pk)
     result = None
     if request.method == "POST":
         try:
-            svc.attendance_sign_in(code=code, actor=request.user)
+            svc.attendance_sign_in(activity_id=activity.pk, code=code, actor=request.user)
         except DomainError as exc:
             result = ("danger", " ".join(exc.messages))
         else:
             result = ("success", _("Signed in. Thank you for coming!"))
-    mine = Attendance.objects.filter(activity=activity, member_id=scope_of(request.user).member_id).first()
-    return render(request, "groups/activities/sign_in.html",
-                  {"activity": activity, "mine": mine, "result": result, "window": svc.sign_in_window(activity)})
+    member_id = scope_of(request.user).member_id
+    mine = Attendance.objects.filter(activity=activity, member_id=member_id).first() if member_id else None
+    refusal = None
+    if not (mine and mine.status == Attendance.Status.PRESENT):
+        refusal = svc.sign_in_refusal(activity, mine, code=code, now=timezone.now())
+    return render(request, "groups/activities/sign_in.html", {
+        "activity": activity, "mine": mine, "result": result, "refusal": refusal,
+        "window": svc.sign_in_window(activity)})
 
 
 # --- Staff --------------------------------------------------------------------------------------

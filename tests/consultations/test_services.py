@@ -136,6 +136,20 @@ def test_a_session_is_held_then_published_by_staff_only(world):
         services.session_cancel(session_id=session.pk, actor=world.district_staff)
 
 
+def test_a_convener_does_not_record_their_own_attendance_at_a_session(world):
+    from consultations.forms import AttendanceForm
+
+    session = _session(world)
+    with pytest.raises(DomainError, match="副召集人"):
+        services.attendance_set(session_id=session.pk, member=world.convener_member, status="present",
+                                actor=world.convener)
+    assert not Attendance.objects.exists()
+    assert world.convener_member not in AttendanceForm(session=session, actor=world.convener).fields["member"].queryset
+    services.attendance_set(session_id=session.pk, member=world.convener_member, status="present",
+                            actor=world.district_staff)
+    assert Attendance.objects.get().status == "present"
+
+
 def test_attendance_and_participants_are_recorded(world):
     session = _session(world)
     services.attendance_set(session_id=session.pk, member=world.member_record, status="present", actor=world.convener)

@@ -357,6 +357,24 @@ def test_the_calendar_feed_lists_the_users_events(member, world, client, client_
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
 
 
+def test_a_title_with_line_breaks_and_separators_stays_one_event_with_its_literal_summary():
+    import icalendar
+
+    title = "视察\rDTSTART:19700101T000000Z\nEND:VEVENT\r\nBEGIN:VEVENT, 第一站; 第二站" + "关于加快推进城乡融合发展的调研" * 12
+    start = timezone.now()
+    body = calendar.render([calendar.Event(uid="t-1", title=title, start=start, end=start + timedelta(hours=1),
+                                           location="东湖区;\r市民中心, 二楼")], name="政协\r活动")
+    parsed = icalendar.Calendar.from_ical(body)
+    events = list(parsed.walk("VEVENT"))
+    assert len(events) == 1 and body.split("\r\n").count("BEGIN:VEVENT") == 1
+    literal = title.replace("\r\n", "\n").replace("\r", "\n")  # iCalendar text has one line break: \n
+    assert str(events[0]["SUMMARY"]) == literal
+    assert str(events[0]["LOCATION"]) == "东湖区;\n市民中心, 二楼"
+    assert events[0].decoded("DTSTART") == start.replace(microsecond=0)
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert "\r" not in body.replace("\r\n", "")
+
+
 def test_an_invalid_or_revoked_calendar_token_is_404(member, world, client, provider):
     assert client.get(reverse("notifications:calendar", args=["nope"])).status_code == 404
     old = services.calendar_token_regenerate(actor=member)

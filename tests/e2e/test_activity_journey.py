@@ -2,9 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Activity, Attendance
+from groups.services.activities import sign_in_code
 from tests import factories as f
 from tests.groups.factories import png_bytes
 
@@ -50,25 +52,52 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="通知委员").click()
     assert page.locator(".alert-success").first.is_visible()
-    screenshot(page, "activity-03-announced-with-qr")
-    sign_in_link = page.input_value("#sign-in-link")
+    screenshot(page, "activity-03-announced")
     activity = Activity.objects.get()
-    assert activity.state == "announced" and sign_in_link.endswith(f"/sign-in/{activity.sign_in_code}/")
+    assert activity.state == "announced" and page.locator("#sign-in-link").count() == 0
+    detail = page.url
 
-    # A member signs in through the link on their own phone.
+    # The convener puts the sign-in code on the screen: a QR code that changes every 30 seconds.
+    page.get_by_role("link", name="全屏显示签到二维码").click()
+    assert page.get_by_test_id("sign-in-qr").locator("svg").is_visible()
+    assert page.locator("meta[http-equiv=refresh]").count() == 1 and page.locator("script").count() == 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    screenshot(page, "activity-03b-sign-in-screen")
+
+    # The member's own page tells them to scan and carries no sign-in link.
     member_context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2,
                                          is_mobile=True, has_touch=True, locale="zh-CN")
     member_page = member_context.new_page()
     _log_in(member_page, base, "member")
-    member_page.goto(sign_in_link)
+    member_page.goto(detail)
+    assert member_page.get_by_test_id("sign-in-hint").is_visible()
+    assert member_page.locator("a[href*='/sign-in/']").count() == 0
+    screenshot(member_page, "activity-04a-member-page")
+
+    # The member scans the code on the screen (the URL in the QR code now) and signs in.
+    scanned = base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk)])
+    member_page.goto(scanned)
     member_page.get_by_role("button", name="立即签到").click()
     assert "签到成功" in member_page.content()
     screenshot(member_page, "activity-04-member-signed-in")
     assert Attendance.objects.get(member=world.member_record).status == "present"
+    # A photo of an old code sent home does not work.
+    stale = base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk, now=start - timedelta(minutes=5))])
+    other_context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    other_page = other_context.new_page()
+    _log_in(other_page, base, "convener")
+    other_page.goto(stale)
+    assert "二维码已过期" in other_page.content() and other_page.get_by_role("button", name="立即签到").is_disabled()
+    screenshot(other_page, "activity-04b-expired-code")
+    # The convener signs in on site too; their own row is not theirs to record.
+    other_page.goto(base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk)]))
+    other_page.get_by_role("button", name="立即签到").click()
+    other_context.close()
 
-    # The convener records the rest of the attendance, marks it held, uploads a photo, files it.
-    page.reload()
-    page.locator(f"label[for=s{world.convener_member.pk}absent]").click()
+    # The convener marks it held, uploads a photo, files it.
+    page.goto(detail)
+    assert page.get_by_test_id("own-attendance").is_visible()
     page.get_by_role("button", name="保存并标记为已开展").click()
     assert Activity.objects.get().state == "held"
     photo = tmp_path / "现场.png"

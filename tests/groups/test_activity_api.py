@@ -91,8 +91,12 @@ def test_transitions_through_the_api(world, client_for, announced):
     url = reverse("api:activity-attendance", args=[announced.pk])
     rows = [{"member": world.member_record.pk, "status": "present"},
             {"member": world.convener_member.pk, "status": "excused", "reason": "出差"}]
-    response = client.post(url, {"version": announced.version, "rows": rows}, content_type="application/json")
+    own = client.post(url, {"version": announced.version, "rows": rows}, content_type="application/json")
+    assert own.status_code == 400 and "副召集人" in own.json()["detail"][0]  # a convener's own row is not theirs
+    response = client.post(url, {"version": announced.version, "rows": rows[:1]}, content_type="application/json")
     assert response.status_code == 200, response.content
+    response = client_for(world.staff).post(url, {"version": announced.version + 1, "rows": rows[1:]},
+                                            content_type="application/json")
     assert {r["status"] for r in response.json()} == {"present", "excused"}
     assert client.post(reverse("api:activity-hold", args=[announced.pk])).json()["state"] == "held"
     bad = client.post(reverse("api:activity-file", args=[announced.pk]))

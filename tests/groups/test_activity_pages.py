@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from groups.models import Activity, Attendance, Evidence, PlanItem
+from groups.services import activities as svc
 from tests import factories as f
 from tests.groups.factories import (
     ActivityFactory,
@@ -49,7 +50,7 @@ def _group_pages(group):
 
 
 def _activity_pages(a):
-    return [reverse("groups:activity_edit", args=[a.pk]), reverse("groups:activity_qr", args=[a.pk])]
+    return [reverse("groups:activity_edit", args=[a.pk]), reverse("groups:sign_in_screen", args=[a.pk])]
 
 
 def _activity_posts(a):
@@ -144,14 +145,15 @@ def test_a_stale_edit_is_refused_with_a_message_and_the_other_change_kept(world,
 
 def test_a_convener_records_the_whole_groups_attendance_in_one_form(world, client_for):
     a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(hours=1))
-    for m in (world.member_record, world.convener_member):
+    other = f.MembershipFactory(group=world.group).member  # the convener's own row is not theirs to record
+    for m in (world.member_record, other):
         AttendanceFactory(activity=a, member=m)
     response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
         "version": a.version, f"status_{world.member_record.pk}": "excused", f"reason_{world.member_record.pk}": "出差",
-        f"status_{world.convener_member.pk}": "present", "and_hold": "1"})
+        f"status_{other.pk}": "present", "and_hold": "1"})
     assert response.status_code == 302
     assert dict(a.attendances.values_list("member_id", "status")) == {
-        world.member_record.pk: "excused", world.convener_member.pk: "present"}
+        world.member_record.pk: "excused", other.pk: "present"}
     assert Activity.objects.get().state == "held"
 
 
@@ -194,20 +196,118 @@ def test_a_member_asks_for_leave_from_my_activities(world, client_for, activity)
     assert Attendance.objects.get(activity=activity, member=world.member_record).leave == "requested"
 
 
-def test_the_sign_in_link_marks_an_invited_member_present(world, client_for):
-    a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() + timedelta(minutes=20))
+def _now_activity(world, **kw):
+    a = ActivityFactory(group=world.group, state="announced", starts_at=kw.pop("starts_at", timezone.now() + timedelta(minutes=20)))
     AttendanceFactory(activity=a, member=world.member_record)
+    AttendanceFactory(activity=a, member=world.convener_member)
+    return a
+
+
+def _sign_in_url(a, at=None):
+    return reverse("groups:sign_in", args=[a.pk, svc.sign_in_code(a.pk, now=at or timezone.now())])
+
+
+def test_a_member_signs_in_with_the_code_on_the_conveners_screen(world, client_for):
+    a = _now_activity(world)
     client = client_for(world.member)
-    assert client.get(reverse("groups:sign_in", args=[a.sign_in_code])).status_code == 200
-    body = client.post(reverse("groups:sign_in", args=[a.sign_in_code])).content.decode()
-    assert Attendance.objects.get(activity=a).status == "present"
-    body = client.post(reverse("groups:sign_in", args=[a.sign_in_code])).content.decode()
-    assert "已经签到" in body
+    page = client.get(_sign_in_url(a)).content.decode()
+    assert "立即签到" in page and "disabled" not in page
+    client.post(_sign_in_url(a))
+    row = Attendance.objects.get(activity=a, member=world.member_record)
+    assert (row.status, row.sign_in_method) == ("present", "on_site")
+    body = client.post(_sign_in_url(a)).content.decode()
+    assert "签到成功" not in body
 
 
-def test_the_qr_code_is_an_svg_of_the_sign_in_link(world, client_for, activity):
-    response = client_for(world.convener).get(reverse("groups:activity_qr", args=[activity.pk]))
-    assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
+def test_the_conveners_screen_shows_the_current_code_and_renews_it_without_script(world, client_for):
+    import segno
+    import time_machine
+
+    a = _now_activity(world)
+    with time_machine.travel(timezone.now().replace(second=10, microsecond=0), tick=False):
+        response = client_for(world.convener).get(reverse("groups:sign_in_screen", args=[a.pk]))
+        url = "http://testserver" + _sign_in_url(a)
+    body = response.content.decode()
+    assert segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, light="#fff") in body
+    assert '<meta http-equiv="refresh" content="20">' in body and "<script" not in body  # the CSP allows no inline script
+    assert response["Cache-Control"] == "no-store" and "已签到：0 / 2 人" in body
+
+
+def test_the_conveners_screen_shows_no_code_outside_the_window(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() + timedelta(days=1))
+    body = client_for(world.convener).get(reverse("groups:sign_in_screen", args=[a.pk])).content.decode()
+    assert "<svg" not in body and "现在不在签到时间内" in body
+
+
+def test_the_members_own_pages_carry_no_sign_in_link(world, client_for):
+    a = _now_activity(world)
+    client = client_for(world.member)
+    detail = client.get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
+    mine = client.get(reverse("groups:my_activities")).content.decode()
+    assert "/sign-in/" not in detail + mine and a.sign_in_code not in detail + mine
+    assert "请用手机扫描召集人屏幕上的二维码" in detail
+
+
+def test_outside_the_window_the_button_is_disabled_and_the_window_shown(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() + timedelta(days=1))
+    client = client_for(world.member)
+    page = client.get(_sign_in_url(a)).content.decode()
+    assert "签到时间为" in page and "disabled" in page
+    client.post(_sign_in_url(a))
+    assert Attendance.objects.get(activity=a, member=world.member_record).status == "invited"
+
+
+def test_an_expired_code_is_refused_on_the_page(world, client_for):
+    a = _now_activity(world)
+    old = _sign_in_url(a, at=timezone.now() - timedelta(minutes=5))
+    client = client_for(world.member)
+    page = client.get(old).content.decode()
+    assert "二维码已过期" in page and "disabled" in page
+    assert "二维码已过期" in client.post(old).content.decode()
+    assert Attendance.objects.get(activity=a, member=world.member_record).status == "invited"
+
+
+def test_a_member_recorded_absent_sees_why_they_cannot_sign_in(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() - timedelta(minutes=5))
+    Attendance.objects.filter(activity=a, member=world.member_record).update(status="absent")
+    page = client_for(world.member).get(_sign_in_url(a)).content.decode()
+    assert "召集人已将您记为“缺席”" in page and "disabled" in page
+
+
+def test_a_convener_sees_no_buttons_for_their_own_leave_or_attendance(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() + timedelta(days=1))
+    svc.attendance_request_leave(activity_id=a.pk, actor=world.convener, reason="出差")
+    a.starts_at = timezone.now() - timedelta(minutes=5)
+    a.save()
+    response = client_for(world.convener).get(reverse("groups:activity_detail", args=[a.pk]))
+    body = response.content.decode()
+    own = Attendance.objects.get(activity=a, member=world.convener_member)
+    assert reverse("groups:leave_decide", args=[own.pk]) not in body
+    assert f'name="status_{world.convener_member.pk}"' not in body and f'name="status_{world.member_record.pk}"' in body
+    assert "您本人的请假由副召集人或秘书处工作人员审批" in body
+    dashboard = client_for(world.convener).get(reverse("groups:group_activities", args=[world.group.pk]))
+    assert dashboard.context["leave_requests"] == []
+    staff_page = client_for(world.staff).get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
+    assert reverse("groups:leave_decide", args=[own.pk]) in staff_page
+
+
+def test_a_convener_posting_their_own_attendance_changes_nothing(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() - timedelta(minutes=5))
+    client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]),
+                                    {f"status_{world.convener_member.pk}": "present", "version": a.version})
+    assert Attendance.objects.get(activity=a, member=world.convener_member).status == "invited"
+
+
+def test_the_ledger_shows_how_members_signed_in(world, client_for):
+    a = _now_activity(world, starts_at=timezone.now() - timedelta(minutes=5))
+    svc.attendance_sign_in(activity_id=a.pk, code=svc.sign_in_code(a.pk), actor=world.member)
+    svc.attendance_record(activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "absent"})
+    svc.attendance_record(activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "present"})
+    client = client_for(world.staff)
+    assert "扫码 1 · 召集人登记 0 · 更正 1" in client.get(reverse("groups:ledger")).content.decode()
+    sheet = load_workbook(io.BytesIO(client.get(reverse("groups:ledger") + "?export=xlsx").content)).active
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    assert dict(zip(header, row, strict=True))["现场签到"] == 1 and dict(zip(header, row, strict=True))["召集人更正"] == 1
 
 
 # --- Query counts ---------------------------------------------------------------------------------

@@ -62,8 +62,10 @@ def test_a_plan_item_of_another_group_cannot_be_linked(world):
 
 def test_the_full_life_of_an_activity(world):
     activity = _announced(world, starts_at=timezone.now() - timedelta(minutes=10))
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=activity.version,
-                          statuses={world.member_record.pk: "present", world.convener_member.pk: "absent"})
+    activity = svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=activity.version,
+                                     statuses={world.member_record.pk: "present"})
+    svc.attendance_record(activity_id=activity.pk, actor=world.staff, version=activity.version,  # not their own
+                          statuses={world.convener_member.pk: "absent"})
     svc.activity_hold(activity_id=activity.pk, actor=world.convener)
     svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=photo_upload())
     svc.activity_update(activity_id=activity.pk, actor=world.convener, version=Activity.objects.get().version,
@@ -173,13 +175,19 @@ def test_leave_cannot_be_asked_after_the_start_or_without_a_reason_or_uninvited(
 
 # --- Sign-in --------------------------------------------------------------------------------------
 
+def _sign_in(activity, actor, now, code_at=None):
+    """Sign in with the code the convener's screen showed at ``code_at`` (by default: now)."""
+    code = svc.sign_in_code(activity.pk, now=code_at or now)
+    return svc.attendance_sign_in(activity_id=activity.pk, code=code, actor=actor, now=now)
+
+
 def test_an_invited_member_signs_in_inside_the_window_once(world):
     now = timezone.now()
     activity = _announced(world, starts_at=now + timedelta(minutes=30))
-    row = svc.attendance_sign_in(code=activity.sign_in_code, actor=world.member, now=now)
+    row = _sign_in(activity, world.member, now)
     assert (row.status, row.sign_in_method, row.signed_in_at) == ("present", "on_site", now)
     with pytest.raises(DomainError, match="已经签到"):
-        svc.attendance_sign_in(code=activity.sign_in_code, actor=world.member, now=now + timedelta(minutes=1))
+        _sign_in(activity, world.member, now + timedelta(minutes=1))
     assert Attendance.objects.get(pk=row.pk).signed_in_at == now
 
 
@@ -188,7 +196,7 @@ def test_sign_in_outside_the_window_is_refused_and_changes_nothing(world, offset
     start = timezone.now() + timedelta(days=1)
     activity = _announced(world, starts_at=start)
     with pytest.raises(DomainError, match="签到时间"):
-        svc.attendance_sign_in(code=activity.sign_in_code, actor=world.member, now=start + offset)
+        _sign_in(activity, world.member, start + offset)
     assert Attendance.objects.get(activity=activity, member=world.member_record).status == "invited"
 
 
@@ -197,14 +205,14 @@ def test_the_sign_in_window_is_committee_configuration(world):
     start = timezone.now() + timedelta(days=1)
     activity = _announced(world, starts_at=start)
     with pytest.raises(DomainError):
-        svc.attendance_sign_in(code=activity.sign_in_code, actor=world.member, now=start - timedelta(minutes=30))
+        _sign_in(activity, world.member, start - timedelta(minutes=30))
 
 
 def test_a_member_not_invited_cannot_sign_in(world):
     now = timezone.now()
     activity = _announced(world, starts_at=now)
     with pytest.raises(DomainError, match="未受邀"):
-        svc.attendance_sign_in(code=activity.sign_in_code, actor=world.outsider_member.user, now=now)
+        _sign_in(activity, world.outsider_member.user, now)
     assert not Attendance.objects.filter(member=world.outsider_member).exists()
 
 
@@ -212,7 +220,108 @@ def test_a_planned_activity_has_no_sign_in_yet(world):
     now = timezone.now()
     activity = _new(world, starts_at=now)
     with pytest.raises(DomainError):
-        svc.attendance_sign_in(code=activity.sign_in_code, actor=world.member, now=now)
+        _sign_in(activity, world.member, now)
+
+
+def test_a_code_is_good_for_a_minute_or_so_and_a_replayed_old_code_is_refused(world):
+    start = timezone.now()
+    activity = _announced(world, starts_at=start)
+    shown = start - timedelta(seconds=svc.SIGN_IN_CODE_SECONDS * svc.SIGN_IN_CODE_SLOTS)  # three slots ago
+    with pytest.raises(DomainError, match="二维码已过期"):
+        _sign_in(activity, world.member, start, code_at=shown)
+    assert Attendance.objects.get(activity=activity, member=world.member_record).status == "invited"
+    row = _sign_in(activity, world.member, start, code_at=start - timedelta(seconds=svc.SIGN_IN_CODE_SECONDS))
+    assert row.status == "present"
+
+
+def test_the_code_changes_every_slot(world):
+    now = timezone.now()
+    later = now + timedelta(seconds=svc.SIGN_IN_CODE_SECONDS)
+    assert svc.sign_in_code(1, now=now) != svc.sign_in_code(1, now=later) != svc.sign_in_code(2, now=later)
+
+
+def test_a_code_of_another_activity_or_a_forged_code_is_refused(world):
+    now = timezone.now()
+    activity, other = _announced(world, starts_at=now), _announced(world, starts_at=now)  # invited to both
+    with pytest.raises(DomainError, match="其他活动"):
+        svc.attendance_sign_in(activity_id=activity.pk, code=svc.sign_in_code(other.pk, now=now), actor=world.member,
+                               now=now)
+    value, signature = svc.sign_in_code(other.pk, now=now).split(":")
+    forged = f"{activity.pk}.{value.split('.')[1]}:{signature}"
+    for code in (forged, activity.sign_in_code, "", "x:y:z"):
+        with pytest.raises(DomainError, match="二维码无效"):
+            svc.attendance_sign_in(activity_id=activity.pk, code=code, actor=world.member, now=now)
+    assert not Attendance.objects.filter(member=world.member_record, status="present").exists()
+
+
+@pytest.mark.parametrize("status", ["absent", "excused"])
+def test_a_member_the_convener_recorded_absent_or_excused_cannot_sign_in(world, status):
+    now = timezone.now()
+    activity = _announced(world, starts_at=now - timedelta(minutes=5))
+    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                          statuses={world.member_record.pk: status}, reasons={world.member_record.pk: "出差"})
+    with pytest.raises(DomainError, match="请召集人更正"):
+        _sign_in(activity, world.member, now)
+    row = Attendance.objects.get(activity=activity, member=world.member_record)
+    assert (row.status, row.signed_in_at, row.sign_in_method) == (status, None, "")
+    # the convener can still correct it, and the ledger knows it was a correction
+    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                          statuses={world.member_record.pk: "present"})
+    assert Attendance.objects.get(pk=row.pk).sign_in_method == "correction"
+
+
+def test_signing_in_withdraws_an_open_leave_request(world):
+    start = timezone.now() + timedelta(minutes=30)
+    activity = _announced(world, starts_at=start)
+    svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1))
+    row = _sign_in(activity, world.member, start)
+    assert (row.status, row.leave, row.leave_reason) == ("present", "", "")
+
+
+def test_each_present_row_says_how_it_was_recorded(world):
+    now = timezone.now()
+    deputy = f.MembershipFactory(group=world.group, role="deputy").member
+    activity = _announced(world, starts_at=now - timedelta(minutes=5))
+    _sign_in(activity, world.member, now)
+    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                          statuses={deputy.pk: "present", world.member_record.pk: "present"})
+    methods = dict(activity.attendances.values_list("member_id", "sign_in_method"))
+    assert methods[world.member_record.pk] == "on_site" and methods[deputy.pk] == "convener"
+
+
+# --- A convener's own leave and attendance (issue 14, 9a) -------------------------------------------
+
+def _deputy(world):
+    return f.MembershipFactory(group=world.group, role="deputy", member__user=f.UserFactory(username="deputy")).member
+
+
+def test_a_convener_cannot_decide_their_own_leave_but_a_deputy_or_staff_can(world):
+    activity = _announced(world)
+    deputy = _deputy(world)
+    row = svc.attendance_request_leave(activity_id=activity.pk, actor=world.convener, reason="出差")
+    with pytest.raises(DomainError, match="副召集人"):
+        svc.attendance_decide_leave(attendance_id=row.pk, actor=world.convener, approve=True)
+    assert Attendance.objects.get(pk=row.pk).leave == "requested"
+    assert svc.attendance_decide_leave(attendance_id=row.pk, actor=deputy.user, approve=True).status == "excused"
+    other = svc.attendance_request_leave(activity_id=_announced(world).pk, actor=world.convener, reason="开会")
+    assert svc.attendance_decide_leave(attendance_id=other.pk, actor=world.staff, approve=False).leave == "refused"
+
+
+def test_a_convener_cannot_record_their_own_attendance_but_a_deputy_can(world):
+    now = timezone.now()
+    activity = _announced(world, starts_at=now - timedelta(minutes=5))
+    deputy = _deputy(world)
+    own = world.convener_member.pk
+    with pytest.raises(DomainError, match="副召集人"):
+        svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                              statuses={own: "present", world.member_record.pk: "present"})
+    assert not activity.attendances.filter(status="present").exists()  # all or nothing
+    svc.attendance_record(activity_id=activity.pk, actor=deputy.user, version=None, now=now, statuses={own: "present"})
+    row = Attendance.objects.get(activity=activity, member_id=own)
+    assert (row.status, row.sign_in_method) == ("present", "convener")
+    # re-sending one's own unchanged status (the whole form) is not a decision
+    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                          statuses={own: "present", world.member_record.pk: "absent"})
 
 
 # --- Evidence -------------------------------------------------------------------------------------
