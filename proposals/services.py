@@ -160,6 +160,7 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
     _check_draft(member, data, cosigner_ids)
     values = {k: data[k] for k in DRAFT_FIELDS if k in data}
     values.update({k: data.get(k) for k in ("group_id", "sector_id", "special_committee_id")})
+    changed = []
     if proposal_id is None:
         proposal = Proposal.objects.create(committee_id=member.committee_id, lead_proposer=member,
                                            year=data.get("year") or _today(today).year, **values)
@@ -175,14 +176,14 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
         proposal.save(update_fields=[*values, "updated_at"])
         changed = [k for k in Proposal.CONTENT_FIELDS if before[k] != getattr(proposal, k)]
         record_event(proposal, actor=actor, verb="edited", data={"fields": changed} if changed else None)
-        if changed or attachments:
-            _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
-                                 today=_today(today))
-    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))
+    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))  # a co-signer taken off is not asked again
     for upload in attachments:
         if upload.size > MAX_PDF_BYTES:
             raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
         Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
+    if proposal_id is not None and (changed or attachments):
+        _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
+                             today=_today(today))
     return proposal
 
 

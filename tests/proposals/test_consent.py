@@ -89,6 +89,14 @@ def test_saving_the_same_text_again_keeps_the_confirmation(world, peer):
     assert Proposal.objects.get(pk=p.pk).confirmed_cosigners == 1
 
 
+def test_a_cosigner_taken_off_while_editing_is_not_asked_again(world, peer):
+    p = confirmed_draft(world, peer)
+    services.proposal_save_draft(actor=world.member, proposal_id=p.pk, data={**DRAFT, "title": "新标题"},
+                                 cosigner_ids=[], today=TODAY)
+    assert not p.cosigners.exists() and not Notification.objects.filter(recipient=peer.user).exists()
+    assert Proposal.objects.get(pk=p.pk).confirmed_cosigners == 0
+
+
 def test_a_declined_cosigner_is_not_asked_again(world, peer):
     p = services.proposal_save_draft(actor=world.member, data=DRAFT, cosigner_ids=[peer.pk], today=TODAY)
     services.cosign_respond(cosigner_id=p.cosigners.get().pk, accept=False, actor=peer.user, today=TODAY)
