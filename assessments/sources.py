@@ -31,7 +31,10 @@ The branches:
   (``proposal_excellent_lead`` for the lead proposer, ``proposal_excellent_cosigner`` for each
   confirmed co-signer) on the local day of ``excellent_marked_at`` while ``is_excellent`` holds.
   Source ``("proposals.proposal", pk)``.
-- public-opinion reports (author and co-authors): ``report_submitted`` on submission;
+- public-opinion reports (author and confirmed co-authors: ``OpinionReport.co_authors`` holds only those
+  who confirmed their invitation): ``report_submitted`` dated on submission, once the report is accepted
+  (accepted or compiled: a submitted, declined or draft report scores no submission, so junk reports do
+  not meet the yearly minimum; accepting it makes the roll-ups from its submission quarter stale);
   ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the date
   it was declined); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
   least 1). Source ``("proposals.opinionreport", pk)``.
@@ -262,6 +265,7 @@ def _reports(committee_id, start, end):
             .annotate(n=Count("pk")).values("n"))
     reports = OpinionReport.objects.filter(committee_id=committee_id)
     declined = OpinionReport.State.DECLINED
+    accepted = (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED)
 
     def branch(queryset, member, k, d, kinds, at=None, report=""):
         rows = queryset.annotate(ev_pk=F(f"{report}pk"))
@@ -274,7 +278,7 @@ def _reports(committee_id, start, end):
 
     branches = []
     for author in ("author_id", "co_authors"):  # the author, then one row per co-author
-        branches.append(branch(reports.filter(_during("created_at", start, end)), F(author),
+        branches.append(branch(reports.filter(_during("created_at", start, end), state__in=accepted), F(author),
                                _kind(K.REPORT_SUBMITTED), LocalDate("created_at", period=(start, end)),
                                {K.REPORT_SUBMITTED}, at="created_at"))
         branches.append(branch(reports.filter(_during("updated_at", start, end), state=declined), F(author),

@@ -28,6 +28,12 @@ WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", 
                    "is_excellent", "excellent_marked_at", "excellent_marked_by")
 
 
+# What the authors wrote and co-signers confirmed: read-only here on an existing record.
+CONTENT_FIELDS = ("committee", "year", "lead_proposer", "title", "analysis", "suggestions", "category", "kind", "group",
+                  "sector", "special_committee", "party", "is_public", "during_plenary")
+REPORT_CONTENT_FIELDS = ("committee", "year", "author", "group", "title", "content")
+
+
 class AssignmentInline(ScopedInline):
     model = Assignment
     readonly_fields = ("unit", "role", "assigned_on", "due_date", "reassign_until", "is_active", "reassignment_reason")
@@ -87,6 +93,13 @@ class ProposalAdmin(CommitteeScopedAdmin):
     list_select_related = ("committee", "lead_proposer", "lead_unit")
     readonly_fields = WORKFLOW_FIELDS
     raw_id_fields = ("lead_proposer",)
+
+    def get_readonly_fields(self, request, obj=None):
+        """The content of an existing proposal is its proposers': only the lead proposer changes it, through
+        ``proposal_save_draft``, which asks the co-signers to confirm again. Staff read it here."""
+        if obj is None:
+            return WORKFLOW_FIELDS
+        return (*WORKFLOW_FIELDS, *CONTENT_FIELDS)
     inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
     actions = ["file_selected", "close_selected", "mark_excellent_selected", "unmark_excellent_selected"]
 
@@ -127,8 +140,14 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
     list_filter = ("year", "state", "committee")
     search_fields = ("title", "author__name")
     list_select_related = ("committee", "author", "group", "issue")
-    readonly_fields = ("state", "issue", "decline_reason", "source_proposal")
-    raw_id_fields = ("author", "co_authors")
+    # Co-authors join only by confirming their invitation (``coauthor_respond``), never from here; the text is
+    # edited on the report page (``report_edit``, audited with the text before).
+    readonly_fields = ("state", "issue", "decline_reason", "source_proposal", "co_authors")
+    raw_id_fields = ("author",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, *REPORT_CONTENT_FIELDS)
     inlines = [AdoptionInline, InstructionInline]
     actions = ["accept_selected"]
 

@@ -52,7 +52,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
                                         output_field=BooleanField()))
               .order_by("-year", "serial_number", "pk"))
         if self.action == "retrieve":
-            qs = qs.prefetch_related("assignments__unit", "replies")
+            qs = qs.prefetch_related("assignments__unit", "replies", "cosigners__member", "attachments")
         return qs
 
     def get_serializer_class(self):
@@ -74,6 +74,20 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request, pk=None):
         d = _input(request, serializers.TransitionInput)
         return self._run(lambda p: services.proposal_submit(proposal_id=p.pk, actor=request.user, **d))
+
+    @extend_schema(request=serializers.AnswerInput)
+    @action(detail=True, methods=["post"])
+    def cosign(self, request, pk=None):
+        """The invited member confirms or declines co-signing this draft (``seen``: the digest of the text read)."""
+        d = _input(request, serializers.AnswerInput)
+
+        def run(p):
+            invitation = p.cosigners.filter(member_id=scope_of(request.user).member_id).first()
+            if invitation is None:
+                raise services.NotPermitted(gettext("This invitation is addressed to another member."))
+            services.cosign_respond(cosigner_id=invitation.pk, accept=d["accept"], actor=request.user, seen=d["seen"])
+
+        return self._run(run)
 
     @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
@@ -139,7 +153,8 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Public-opinion reports: members submit (POST to the list, or ``submit``); staff decide and record outcomes."""
+    """Public-opinion reports: members submit (POST to the list, or ``submit``: with co-authors it is a draft until
+    they have confirmed and the author calls ``submit-draft``); staff decide and record outcomes."""
 
     serializer_class = serializers.OpinionReportSerializer
     filterset_class = filters.OpinionReportFilter
@@ -147,11 +162,15 @@ class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     def get_queryset(self):
         return (OpinionReport.objects.visible_to(self.request.user).select_related("issue")
-                .prefetch_related("adoptions", "instructions", "co_authors").order_by("-created_at", "-pk"))
+                .prefetch_related("adoptions", "instructions", "co_authors", "invitations__member")
+                .order_by("-created_at", "-pk"))
 
     def _out(self, report, status=200):
-        report = self.get_queryset().get(pk=report.pk)
-        return Response(self.get_serializer(report).data, status=status)
+        found = self.get_queryset().filter(pk=report.pk).first()
+        if found is None:  # e.g. a co-author who has just declined no longer sees it
+            return Response({"id": report.pk, "state": OpinionReport.objects.values_list("state", flat=True).get(
+                pk=report.pk)}, status=status)
+        return Response(self.get_serializer(found).data, status=status)
 
     @extend_schema(request=serializers.ReportSubmitInput)
     def create(self, request, *args, **kwargs):
@@ -169,6 +188,27 @@ class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         report = self.get_object()
         _call(lambda: fn(report))
         return self._out(report)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="submit-draft")
+    def submit_draft(self, request, pk=None):
+        """The author submits a report whose co-authors have answered (or whose invitations have lapsed)."""
+        return self._run(lambda r: services.report_submit_draft(report_id=r.pk, actor=request.user))
+
+    @extend_schema(request=serializers.AnswerInput)
+    @action(detail=True, methods=["post"], url_path="co-authorship")
+    def co_authorship(self, request, pk=None):
+        """The member named as co-author confirms or declines (``seen``: the digest of the text read)."""
+        d = _input(request, serializers.AnswerInput)
+
+        def run(report):
+            invitation = report.invitations.filter(member_id=scope_of(request.user).member_id).first()
+            if invitation is None:
+                raise services.NotPermitted(gettext("This invitation is addressed to another member."))
+            services.coauthor_respond(invitation_id=invitation.pk, accept=d["accept"], actor=request.user,
+                                      seen=d["seen"])
+
+        return self._run(run)
 
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):

@@ -22,6 +22,7 @@ from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from proposals.models import (
     Adoption,
     Assignment,
+    CoAuthorInvitation,
     CoSigner,
     Feedback,
     ImplementationEntry,
@@ -93,7 +94,7 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> in
     span = (last - date(year, 1, 1)).days + 1
     if span < 1:  # 1 January: nothing reported this year yet
         return 0
-    reports, adoptions, instructions, co_authors = [], [], [], []
+    reports, adoptions, instructions, co_authors, invitations = [], [], [], [], []
     for _ in range(count):
         _cat, topic, detail = TOPICS[rng.randrange(len(TOPICS))]
         state = rng.choice(["submitted", "accepted", "declined", "compiled", "compiled", "compiled"])
@@ -109,7 +110,11 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> in
     assign_pks(OpinionReport, reports)
     for r in reports:
         if rng.random() < 0.2:
-            co_authors += [(r.pk, m) for m in set(rng.sample(members, 2)) - {r.author_id}]
+            named = sorted(set(rng.sample(members, 2)) - {r.author_id})
+            co_authors += [(r.pk, m) for m in named]
+            # every co-author confirmed an invitation (``co_authors`` holds exactly the confirmed ones)
+            invitations += [(r.pk, m, "confirmed", timezone.localdate(r.created_at), r.created_at, r.created_at)
+                            for m in named]
         if r.state != "compiled":
             continue
         on = min(timezone.localdate(r.created_at) + timedelta(days=rng.randrange(20, 90)), last)
@@ -122,11 +127,13 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> in
     insert_objects(Adoption, adoptions)
     insert_objects(Instruction, instructions)
     insert_rows(OpinionReport.co_authors.through, ("opinionreport_id", "member_id"), co_authors)
+    insert_rows(CoAuthorInvitation, ("report_id", "member_id", "status", "deadline", "invited_at", "responded_at"),
+                invitations)
     return len(reports)
 
 
 VOLUME_MODELS = [Proposal, Assignment, Reply, Feedback, ImplementationEntry, CoSigner, ReportIssue, OpinionReport,
-                 Adoption, Instruction, OpinionReport.co_authors.through]
+                 Adoption, Instruction, OpinionReport.co_authors.through, CoAuthorInvitation]
 
 
 def seed(ctx) -> None:

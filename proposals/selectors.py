@@ -174,6 +174,7 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     replied_total = sum(c["n"] for c in codes)
     for c in codes:
         c["label"], c["share"] = labels.get(c["result_code"], ""), _rate(c["n"], replied_total)
+    reports = reports.exclude(state=OpinionReport.State.DRAFT)  # waiting for co-authors: not submitted yet
     report_totals = reports.aggregate(
         submitted=Count("pk"),
         accepted=Count("pk", filter=Q(state__in=(OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED))),
@@ -220,7 +221,8 @@ def member_record(member_id: int, year: int) -> dict:
     co = submitted.filter(cosigners__member_id=member_id, cosigners__status="confirmed").aggregate(
         cosigned=Count("pk", distinct=True),
         cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True))
-    mine = OpinionReport.objects.filter(year=year).filter(Q(author_id=member_id) | Q(co_authors__id=member_id))
+    mine = OpinionReport.objects.filter(year=year).exclude(state=OpinionReport.State.DRAFT).filter(
+        Q(author_id=member_id) | Q(co_authors__id=member_id))
     reports = mine.aggregate(
         reports=Count("pk", distinct=True),
         reports_adopted=Count("pk", filter=Q(adoptions__isnull=False), distinct=True),

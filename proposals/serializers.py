@@ -3,7 +3,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
+from proposals.models import (
+    Adoption,
+    Assignment,
+    CoAuthorInvitation,
+    CoSigner,
+    Instruction,
+    OpinionReport,
+    Proposal,
+    Reply,
+)
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -43,13 +52,24 @@ class ProposalSerializer(serializers.ModelSerializer):
                   "filed_at", "closed_at", "implemented_on"]
 
 
+class CoSignerSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = CoSigner
+        fields = ["id", "member", "member_name", "status", "deadline", "responded_at"]
+
+
 class ProposalDetailSerializer(ProposalSerializer):
     assignments = AssignmentSerializer(many=True, read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
+    cosigners = CoSignerSerializer(many=True, read_only=True)
+    content_digest = serializers.CharField(read_only=True, help_text="Send it as ``seen`` when answering a co-sign "
+                                                                     "invitation.")
 
     class Meta(ProposalSerializer.Meta):
         fields = [*ProposalSerializer.Meta.fields, "analysis", "suggestions", "not_filed_reason", "assignments",
-                  "replies"]
+                  "replies", "cosigners", "confirmed_cosigners", "content_digest"]
 
 
 class AdoptionSerializer(serializers.ModelSerializer):
@@ -64,16 +84,28 @@ class InstructionSerializer(serializers.ModelSerializer):
         fields = ["leader", "level", "date", "text"]
 
 
+class CoAuthorInvitationSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = CoAuthorInvitation
+        fields = ["id", "member", "member_name", "status", "deadline", "responded_at"]
+
+
 class OpinionReportSerializer(serializers.ModelSerializer):
+    invitations = CoAuthorInvitationSerializer(many=True, read_only=True)
+    content_digest = serializers.CharField(read_only=True, help_text="Send it as ``seen`` when answering a "
+                                                                     "co-author invitation.")
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
     issue_label = serializers.CharField(source="issue", read_only=True, default=None)
 
     class Meta:
         model = OpinionReport
-        fields = ["id", "committee", "year", "author", "co_authors", "group", "title", "content", "state",
-                  "decline_reason", "issue", "issue_label", "adoptions", "instructions", "created_at"]
-        read_only_fields = ["committee", "year", "author", "state", "decline_reason", "issue"]
+        fields = ["id", "committee", "year", "author", "co_authors", "invitations", "content_digest", "group", "title",
+                  "content",
+                  "state", "decline_reason", "issue", "issue_label", "adoptions", "instructions", "created_at"]
+        read_only_fields = ["committee", "year", "author", "co_authors", "state", "decline_reason", "issue"]
 
 
 # --- action inputs ---
@@ -121,6 +153,13 @@ class ReportSubmitInput(serializers.Serializer):
     content = serializers.CharField(allow_blank=True, required=False, default="")
     co_authors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     group = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AnswerInput(serializers.Serializer):
+    accept = serializers.BooleanField(help_text="true: confirm; false: decline.")
+    seen = serializers.CharField(required=False, allow_null=True, default=None,
+                                 help_text="The content digest of the version read (``content_digest``); a "
+                                           "confirmation of a text changed since is refused with 409.")
 
 
 class DeclineInput(serializers.Serializer):

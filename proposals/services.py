@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
+from core.notifications.models import Kind
+from core.notifications.services import notify
 from core.services import audit_event, record_event, record_events
 from core.uploads import PDF, check_image_pixels, content_type_of, read_head
 from groups.access import scope_of
@@ -24,6 +28,7 @@ from proposals.models import (
     Adoption,
     Assignment,
     Attachment,
+    CoAuthorInvitation,
     CoHandlerOpinion,
     ContactRecord,
     CoSigner,
@@ -155,6 +160,7 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
     _check_draft(member, data, cosigner_ids)
     values = {k: data[k] for k in DRAFT_FIELDS if k in data}
     values.update({k: data.get(k) for k in ("group_id", "sector_id", "special_committee_id")})
+    changed = []
     if proposal_id is None:
         proposal = Proposal.objects.create(committee_id=member.committee_id, lead_proposer=member,
                                            year=data.get("year") or _today(today).year, **values)
@@ -163,18 +169,51 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
         proposal = _lock(proposal_id)
         _require_lead_proposer(actor, proposal)
         _require_state(proposal, S.DRAFT, message=_("Only a draft can be changed."))
+        before = proposal.content_version()
         for k, v in values.items():
             setattr(proposal, k, v)
-        proposal.save()
-        record_event(proposal, actor=actor, verb="edited")
-    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))
+        # ``confirmed_cosigners`` is the database's (triggers): never written back from this instance.
+        proposal.save(update_fields=[*values, "updated_at"])
+        changed = [k for k in Proposal.CONTENT_FIELDS if before[k] != getattr(proposal, k)]
+        record_event(proposal, actor=actor, verb="edited", data={"fields": changed} if changed else None)
+    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))  # a co-signer taken off is not asked again
     for upload in attachments:
         if upload.size > MAX_PDF_BYTES:
             raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
         if (content_type_of(read_head(upload)) or "").startswith("image/"):
             check_image_pixels(upload, field="attachment")
         Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
+    if proposal_id is not None and (changed or attachments):
+        _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
+                             today=_today(today))
     return proposal
+
+
+def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today: date) -> None:
+    """The text a co-signer confirmed has changed: their confirmation no longer holds, so they are asked
+    again (invitation back to pending with a fresh deadline, a notice, an audit row). The database trigger
+    recounts ``confirmed_cosigners`` from the co-signer rows."""
+    confirmed = list(proposal.cosigners.select_for_update().filter(status=CoSigner.Status.CONFIRMED)
+                     .select_related("member__user").order_by("pk"))
+    if not confirmed:
+        return
+    deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
+    CoSigner.objects.filter(pk__in=[c.pk for c in confirmed]).update(
+        status=CoSigner.Status.INVITED, responded_at=None, deadline=deadline)
+    proposal.refresh_from_db(fields=["confirmed_cosigners"])
+    record_event(proposal, actor=actor, verb="cosigners_asked_again",
+                 data={"members": [c.member_id for c in confirmed], "fields": changed})
+    _notify_changed(proposal, [c for c in confirmed if c.member.user_id], deadline)
+
+
+def _notify_changed(proposal: Proposal, invitations, deadline: date) -> None:
+    with translation.override(settings.LANGUAGE_CODE):  # a notice to someone else: the site's language
+        title = _("《%(title)s》 was changed: confirm co-signing again") % {"title": proposal.title}
+        body = _("%(lead)s changed the proposal after you confirmed. Read it again and confirm or decline by "
+                 "%(date)s.") % {"lead": proposal.lead_proposer.name, "date": formats.date_format(deadline)}
+    for invitation in invitations:
+        notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, title=title, body=body,
+               url=reverse("proposals:detail", args=[proposal.pk]))
 
 
 def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) -> None:
@@ -189,8 +228,10 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
 
 
 @transaction.atomic
-def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None = None) -> CoSigner:
-    """A member confirms or declines an invitation to co-sign 联名."""
+def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None = None,
+                   seen: str | None = None) -> CoSigner:
+    """A member confirms or declines an invitation to co-sign 联名; with ``seen`` (the content digest of the
+    version they read), an answer to a text the lead has changed since is refused."""
     # The proposal first, as every proposal service locks it: its state cannot change under the answer,
     # and the database's co-signer count (which updates the proposal row) waits for no one holding it.
     proposal = _lock(CoSigner.objects.values_list("proposal_id", flat=True).get(pk=cosigner_id))
@@ -202,6 +243,9 @@ def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None 
         raise InvalidTransition(_("This invitation has already been answered or the proposal was submitted."))
     if _today(today) > invitation.deadline:
         raise InvalidTransition(_("The time to confirm this invitation has passed."))
+    if accept and seen is not None and seen != proposal.content_digest():
+        raise ConcurrentEdit(_("The lead proposer changed the proposal after you opened it. Read it again before "
+                               "answering."))
     invitation.status = CoSigner.Status.CONFIRMED if accept else CoSigner.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
@@ -668,7 +712,9 @@ def _lock_report(report_id: int, actor) -> OpinionReport:
 @transaction.atomic
 def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id: int | None = None,
                   today: date | None = None) -> OpinionReport:
-    """A member (alone or with others) or a group's convener submits a public-opinion report 社情民意."""
+    """A member (alone or with others) or a group's convener writes a public-opinion report 社情民意: alone it is
+    submitted at once; named co-authors are invited first and it stays a draft until the author submits it
+    (``report_submit_draft``) once they have answered, as a proposal waits for its co-signers."""
     scope = scope_of(actor)
     if not scope.member_id:
         raise NotPermitted(_("Only a member can submit a public-opinion report."))
@@ -678,32 +724,103 @@ def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id
         errors["title"] = _("Enter the title.")
     if not (content or "").strip():
         errors["content"] = _("Enter the content.")
-    co_author_ids = [int(i) for i in co_author_ids if int(i) != member.pk]
-    if co_author_ids and Member.objects.filter(pk__in=co_author_ids, committee_id=member.committee_id).count() != len(
-            set(co_author_ids)):
+    co_author_ids = sorted({int(i) for i in co_author_ids} - {member.pk})
+    if co_author_ids and Member.objects.filter(pk__in=co_author_ids, committee_id=member.committee_id,
+                                               status=Member.Status.ACTIVE).count() != len(co_author_ids):
         errors["co_authors"] = _("Every co-author must be a member of the same committee.")
     if group_id and int(group_id) not in scope.convened_group_ids:
         errors["group"] = _("Only the group's convener can submit in its name.")
     if errors:
         raise DomainError(errors)
+    state = R.DRAFT if co_author_ids else R.SUBMITTED
     report = OpinionReport.objects.create(committee_id=member.committee_id, year=_today(today).year, author=member,
-                                          group_id=group_id, title=title.strip(), content=content.strip())
-    report.co_authors.set(co_author_ids)
-    record_event(report, actor=actor, verb="submitted", to_state=R.SUBMITTED)
+                                          group_id=group_id, title=title.strip(), content=content.strip(),
+                                          state=state)
+    record_event(report, actor=actor, verb="drafted" if co_author_ids else "submitted", to_state=state)
+    if co_author_ids:
+        _invite_coauthors(report, co_author_ids, actor=actor, today=_today(today))
     return report
+
+
+def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, today: date) -> None:
+    deadline = add_working_days(report.committee_id, today, settings_for(report.committee_id).cosign_working_days)
+    invitations = CoAuthorInvitation.objects.bulk_create(
+        CoAuthorInvitation(report=report, member_id=m, deadline=deadline) for m in member_ids)
+    record_event(report, actor=actor, verb="coauthors_invited", data={"members": member_ids})
+    with translation.override(settings.LANGUAGE_CODE):  # a notice to someone else: the site's language
+        title = _("Co-author invitation: 《%(title)s》") % {"title": report.title}
+        body = _("%(author)s named you as co-author of a public-opinion report. Read it and confirm or decline by "
+                 "%(date)s.") % {"author": report.author.name, "date": formats.date_format(deadline)}
+    url = reverse("proposals:report_detail", args=[report.pk])
+    for invitation in CoAuthorInvitation.objects.filter(pk__in=[i.pk for i in invitations],
+                                                        member__user__isnull=False).select_related("member__user"):
+        notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, title=title, body=body, url=url)
+
+
+def _lock_report_row(report_id: int) -> OpinionReport:
+    try:
+        return OpinionReport.objects.select_for_update().get(pk=report_id)
+    except OpinionReport.DoesNotExist:
+        raise DomainError(_("This report does not exist.")) from None
+
+
+@transaction.atomic
+def coauthor_respond(*, invitation_id: int, accept: bool, actor, today: date | None = None,
+                     seen: str | None = None) -> CoAuthorInvitation:
+    """A member named as co-author confirms or declines 联名; only a confirmed co-author is one (and scores).
+    With ``seen`` (the digest of the text they read), a confirmation of a text changed since is refused."""
+    report = _lock_report_row(CoAuthorInvitation.objects.values_list("report_id", flat=True).get(pk=invitation_id))
+    invitation = CoAuthorInvitation.objects.select_for_update().get(pk=invitation_id)
+    if scope_of(actor).member_id != invitation.member_id:
+        raise NotPermitted(_("This invitation is addressed to another member."))
+    if invitation.status != CoAuthorInvitation.Status.INVITED or report.state != R.DRAFT:
+        raise InvalidTransition(_("This invitation has already been answered or the report was submitted."))
+    if _today(today) > invitation.deadline:
+        raise InvalidTransition(_("The time to confirm this invitation has passed."))
+    if accept and seen is not None and seen != report.content_digest():
+        raise ConcurrentEdit(_("The report was changed after you opened it. Read it again before answering."))
+    invitation.status = CoAuthorInvitation.Status.CONFIRMED if accept else CoAuthorInvitation.Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    if accept:
+        report.co_authors.add(invitation.member_id)
+    record_event(report, actor=actor, verb="coauthor_confirmed" if accept else "coauthor_declined",
+                 data={"member": invitation.member_id})
+    return invitation
+
+
+@transaction.atomic
+def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> OpinionReport:
+    """The author submits a report once its co-authors have answered; unanswered invitations past their deadline
+    lapse, and only the co-authors who confirmed are on it."""
+    report = _lock_report_row(report_id)
+    if scope_of(actor).member_id != report.author_id:
+        raise NotPermitted(_("Only the report's author may do this."))
+    if report.state != R.DRAFT:
+        raise InvalidTransition(_("Only a report waiting for its co-authors can be submitted."))
+    invitations = report.invitations.select_for_update()
+    invitations.filter(status=CoAuthorInvitation.Status.INVITED, deadline__lt=_today(today)).update(
+        status=CoAuthorInvitation.Status.EXPIRED)
+    waiting = list(invitations.filter(status=CoAuthorInvitation.Status.INVITED).values_list("member__name", flat=True))
+    if waiting:
+        raise InvalidTransition(_("Waiting for co-authors to confirm: %(names)s.") % {"names": "、".join(waiting)})
+    # The report counts as submitted from now (its ``created_at`` is the submission moment).
+    report.created_at = timezone.now()
+    return _move_report(report, R.SUBMITTED, actor=actor, verb="submitted", fields=["created_at"])
 
 
 @transaction.atomic
 def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionReport:
-    """Staff edit a report before compiling it."""
+    """Staff edit a submitted report before compiling it (the text before is kept in the audit row)."""
     report = _lock_report(report_id, actor)
-    if report.state in (R.DECLINED, R.COMPILED):
-        raise InvalidTransition(_("A declined or compiled report can no longer be edited."))
+    if report.state not in (R.SUBMITTED, R.ACCEPTED):
+        raise InvalidTransition(_("Only a submitted or accepted report can be edited."))
     if not (title or "").strip() or not (content or "").strip():
         raise DomainError(_("Enter the title and the content."))
+    before = {"title": report.title, "content": report.content}
     report.title, report.content = title.strip(), content.strip()
     report.save(update_fields=["title", "content", "updated_at"])
-    record_event(report, actor=actor, verb="edited")
+    record_event(report, actor=actor, verb="edited", data={"before": before})
     return report
 
 
@@ -717,10 +834,12 @@ def _move_report(report, to, *, actor, verb, comment="", fields=()):
 
 @transaction.atomic
 def report_accept(*, report_id: int, actor) -> OpinionReport:
-    """Staff accept a submitted report for compiling."""
+    """Staff accept a submitted report for compiling; from now on it counts on its authors' duty records
+    (dated on its submission day, so the roll-ups from that quarter on go stale)."""
     report = _lock_report(report_id, actor)
     if report.state != R.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
+    _duty_changed(report.committee_id, timezone.localtime(report.created_at))
     return _move_report(report, R.ACCEPTED, actor=actor, verb="accepted")
 
 

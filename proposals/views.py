@@ -21,7 +21,16 @@ from groups.models import Committee, HandlingUnit, Member
 from proposals import forms, selectors, services
 from proposals.deadlines import settings_for
 from proposals.exports import figures_workbook
-from proposals.models import Attachment, Category, CoSigner, OpinionReport, Proposal, Reply, ResultCode
+from proposals.models import (
+    Attachment,
+    Category,
+    CoAuthorInvitation,
+    CoSigner,
+    OpinionReport,
+    Proposal,
+    Reply,
+    ResultCode,
+)
 
 S = Proposal.State
 
@@ -55,7 +64,10 @@ def _require_reader(request):
 VERB_LABELS = {
     "drafted": gettext_lazy("Drafted"), "edited": gettext_lazy("Edited"),
     "cosigners_invited": gettext_lazy("Co-signers invited"), "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
-    "cosign_declined": gettext_lazy("Co-signing declined"), "merged_in": gettext_lazy("Another proposal merged in"),
+    "cosign_declined": gettext_lazy("Co-signing declined"),
+    "cosigners_asked_again": gettext_lazy("Changed after co-signers confirmed: they are asked again"),
+    "coauthors_invited": gettext_lazy("Co-authors invited"), "coauthor_confirmed": gettext_lazy("Co-authorship confirmed"),
+    "coauthor_declined": gettext_lazy("Co-authorship declined"), "merged_in": gettext_lazy("Another proposal merged in"),
     "reassignment_requested": gettext_lazy("Reassignment requested"), "contacted": gettext_lazy("Contact recorded"),
     "cohandler_opinion": gettext_lazy("Co-handler opinion sent"), "implementation_progress": gettext_lazy(
         "Implementation progress"), "implemented": gettext_lazy("Marked implemented"),
@@ -100,10 +112,14 @@ def mine(request):
         Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED)
     ).order_by("-year", "-created_at")
     invitations = (CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
-                   .select_related("proposal", "proposal__lead_proposer"))
+                   .select_related("proposal", "proposal__lead_proposer").prefetch_related("proposal__attachments"))
+    report_invitations = (CoAuthorInvitation.objects.filter(member=member, status=CoAuthorInvitation.Status.INVITED,
+                                                            report__state=OpinionReport.State.DRAFT)
+                          .select_related("report", "report__author").order_by("deadline", "pk"))
     reports = (OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id)
                .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at")[:50])
     return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
+                                                   "report_invitations": report_invitations,
                                                    "reports": reports, "member": member,
                                                    "record": selectors.member_record(member.pk, timezone.localdate().year),
                                                    "year": timezone.localdate().year})
@@ -153,7 +169,9 @@ def edit(request, pk: int | None = None):
 def cosign(request, pk: int, answer: str):
     invitation = get_object_or_404(CoSigner, pk=pk, member_id=_scope(request).member_id)
     try:
-        services.cosign_respond(cosigner_id=invitation.pk, accept=answer == "confirm", actor=request.user)
+        # ``seen``: the version of the text the member read on the page; a changed text is refused.
+        services.cosign_respond(cosigner_id=invitation.pk, accept=answer == "confirm", actor=request.user,
+                                seen=request.POST.get("seen", ""))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -475,7 +493,9 @@ def report_create(request):
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
         else:
-            messages.success(request, _("The report was submitted."))
+            messages.success(request, _("The report was submitted.") if report.state != OpinionReport.State.DRAFT
+                             else _("Your co-authors are asked to confirm; submit the report once they have "
+                                    "answered."))
             return redirect("proposals:report_detail", pk=report.pk)
     return render(request, "proposals/report_edit.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
@@ -485,7 +505,9 @@ def report_create(request):
 def reports(request):
     """Staff: their committees' reports by state, to edit, accept, compile and record outcomes."""
     _require_staff(request)
-    qs = OpinionReport.objects.visible_to(request.user).filter(year=_year(request))
+    # a draft is its author's until submitted
+    qs = OpinionReport.objects.visible_to(request.user).filter(year=_year(request)).exclude(
+        state=OpinionReport.State.DRAFT)
     if request.GET.get("state") in OpinionReport.State.values:
         qs = qs.filter(state=request.GET["state"])
     if request.method == "POST":
@@ -516,8 +538,16 @@ def report_detail(request, pk: int):
               .prefetch_related("co_authors", "adoptions", "instructions").filter(pk=pk).first())
     if report is None:
         raise PermissionDenied
-    is_staff = _scope(request).is_staff_of(report.committee_id)
-    ctx = {"report": report, "is_staff": is_staff, "timeline": _timeline(report, OpinionReport.State), "states": OpinionReport.State}
+    scope = _scope(request)
+    is_staff = scope.is_staff_of(report.committee_id)
+    invitations = list(report.invitations.select_related("member").order_by("pk"))
+    ctx = {"report": report, "is_staff": is_staff, "timeline": _timeline(report, OpinionReport.State),
+           "states": OpinionReport.State, "invitations": invitations,
+           "is_author": bool(scope.member_id) and scope.member_id == report.author_id,
+           "my_invitation": next((i for i in invitations if i.member_id == scope.member_id
+                                  and i.status == CoAuthorInvitation.Status.INVITED
+                                  and report.state == OpinionReport.State.DRAFT), None),
+           "seen": report.content_digest()}
     if is_staff:
         ctx.update(edit_form=forms.ReportEditForm(initial={"title": report.title, "content": report.content}),
                    decline_form=forms.DeclineForm(), adoption_form=forms.AdoptionForm(
@@ -527,6 +557,7 @@ def report_detail(request, pk: int):
 
 
 REPORT_ACTIONS = {
+    "submit": (None, lambda r, rep, d: services.report_submit_draft(report_id=rep.pk, actor=r.user)),
     "edit": (forms.ReportEditForm, lambda r, rep, d: services.report_edit(
         report_id=rep.pk, actor=r.user, title=d["title"], content=d["content"])),
     "accept": (None, lambda r, rep, d: services.report_accept(report_id=rep.pk, actor=r.user)),
@@ -560,5 +591,22 @@ def report_act(request, pk: int, action: str):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, _("The report was submitted.") if action == "submit" else _("Saved."))
     return redirect("proposals:report_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def coauthor_answer(request, pk: int, answer: str):
+    """A member named as co-author confirms or declines, having read the report (``seen``: the text they read)."""
+    invitation = get_object_or_404(CoAuthorInvitation, pk=pk, member_id=_scope(request).member_id)
+    try:
+        services.coauthor_respond(invitation_id=invitation.pk, accept=answer == "confirm", actor=request.user,
+                                  seen=request.POST.get("seen", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Your answer was recorded."))
+        if answer != "confirm":
+            return redirect("proposals:mine")
+    return redirect("proposals:report_detail", pk=invitation.report_id)

@@ -143,6 +143,8 @@ RULES: dict[str, Rule] = {
     "api:notification-read": api(post_only=True),
     "api:notification-read-all": api(post_only=True),
     "api:opinion-report-accept": api(post_only=True),
+    "api:opinion-report-co-authorship": api(post_only=True),
+    "api:opinion-report-submit-draft": api(post_only=True),
     "api:opinion-report-decline": api(post_only=True),
     "api:opinion-report-detail": api({'member', 'staff', 'leader'}),
     "api:opinion-report-list": api(LOGGED_IN),
@@ -155,6 +157,7 @@ RULES: dict[str, Rule] = {
     "api:platform-list": api(LOGGED_IN),
     "api:proposal-assign": api(post_only=True),
     "api:proposal-close": api(post_only=True),
+    "api:proposal-cosign": api(post_only=True),
     "api:proposal-detail": api(IN_COMMITTEE - {'ounit'}),
     "api:proposal-file": api(post_only=True),
     "api:proposal-list": api(LOGGED_IN),
@@ -228,6 +231,7 @@ RULES: dict[str, Rule] = {
     "notifications:read": page(post_only=True),
     "notifications:read_all": page(post_only=True),
     "proposals:act": page(post_only=True),
+    "proposals:coauthor_answer": page(post_only=True),
     "proposals:cosign": page(post_only=True),
     "proposals:create": page(ANY_MEMBER),
     "proposals:detail": page(IN_COMMITTEE - {'ounit'}),
@@ -274,6 +278,7 @@ ARGS = {
     "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
     "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
     "proposals:cosign": "cosign", "proposals:reply_pdf": "reply", "proposals:attachment": "attachment", "proposals:report_detail": "report", "proposals:report_act": "report_action",
+    "proposals:coauthor_answer": "coauthor",
     "consultations:topic_action": "topic_action", "consultations:session": "session",
     "consultations:session_edit": "session", "consultations:session_action": "session_action",
     "consultations:document": "document", "consultations:outcome": "outcome",
@@ -293,7 +298,7 @@ for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinio
                     "reject", "reply", "request-reassignment", "submit", "accept", "decline", "record-adoption",
                     "record-instruction", "adopt", "rank", "publish", "evaluate", "progress", "proposal-draft",
                     "draft-proposal", "link-proposal", "link-research",
-                    "review", "supervise"):
+                    "review", "supervise", "cosign", "co-authorship", "submit-draft"):
         if f"{_kind}-{_action}" != "opinion-report-submit":
             ARGS.setdefault(f"api:{_kind}-{_action}", _key)
 
@@ -315,7 +320,7 @@ def build_objects(world) -> dict:
     from consultations.models import SessionDocument
     from core.notifications.models import Notification, NotificationSettings
     from groups.models import Activity, Attendance, Evidence
-    from proposals.models import Attachment, CoSigner, Reply
+    from proposals.models import Attachment, CoAuthorInvitation, CoSigner, Reply
     from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
     from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, png_bytes
     from tests.proposals.conftest import Walker
@@ -356,6 +361,9 @@ def build_objects(world) -> dict:
     draft = walk.draft()
     cosign = CoSigner.objects.create(proposal=draft, member=world.convener_member,
                                      deadline=timezone.localdate() + timedelta(days=7))
+    coauthor = CoAuthorInvitation.objects.create(
+        report=OpinionReportFactory(committee=world.district, author=world.member_record, state="draft"),
+        member=world.convener_member, deadline=timezone.localdate() + timedelta(days=7))
     from assessments.models import RollupRun
     rollup = RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1)
     sector = f.SectorFactory(committee=world.district)
@@ -364,7 +372,7 @@ def build_objects(world) -> dict:
     return dict(
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
-        notification=notification, cosign=cosign, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
+        notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
         platform=platform,
     )
 
@@ -384,6 +392,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "draft": {"pk": o["draft"].pk},
         "proposal_action": {"pk": o["proposal"].pk, "action": "file"},
         "cosign": {"pk": o["cosign"].pk, "answer": "confirm"},
+        "coauthor": {"pk": o["coauthor"].pk, "answer": "confirm"},
         "report": {"pk": o["report"].pk},
         "reply": {"pk": o["reply"].pk},
         "attachment": {"pk": o["attachment"].pk},

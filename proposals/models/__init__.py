@@ -12,10 +12,10 @@ from .proposal import (
     Reply,
     SupervisionNote,
 )
-from .report import Adoption, Instruction, Level, OpinionReport, ReportIssue
+from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportIssue
 
 __all__ = [
-    "DEFAULT_RESULT_CODES", "Adoption", "Assignment", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
+    "DEFAULT_RESULT_CODES", "Adoption", "Assignment", "CoAuthorInvitation", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
     "ContactRecord", "Feedback", "Holiday", "ImplementationEntry", "Instruction", "Level", "OpinionReport",
     "Proposal", "ProposalSettings", "Reply", "ReportIssue", "ResultCode", "SupervisionNote",
 ]

@@ -1,6 +1,9 @@
 """A proposal 提案 and everything its handling produces."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -85,6 +88,9 @@ class Proposal(models.Model):
     HANDLING_STATES = (State.ASSIGNED, State.HANDLING)
     PUBLIC_STATES = (State.FILED, State.ASSIGNED, State.HANDLING, State.REPLIED, State.RATED, State.CLOSED)
     MERGE_TARGET_STATES = PUBLIC_STATES
+    # What a co-signer confirms: a change to any of these (or a new attachment) asks them again.
+    CONTENT_FIELDS = ("title", "analysis", "suggestions", "category", "kind", "group_id", "sector_id",
+                      "special_committee_id", "party", "is_public")
 
     committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
                                   related_name="proposals")
@@ -183,6 +189,16 @@ class Proposal(models.Model):
     @property
     def number_display(self) -> str:
         return f"第{self.serial_number}号" if self.serial_number else ""
+
+    def content_version(self) -> dict:
+        """The values a co-signer endorses, to compare before and after an edit."""
+        return {f: getattr(self, f) for f in self.CONTENT_FIELDS}
+
+    def content_digest(self) -> str:
+        """A short fingerprint of the content and attachments: a co-signer's answer names the version they read."""
+        attachments = sorted(a.pk for a in self.attachments.all())
+        raw = json.dumps([self.content_version(), attachments], sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     @property
     def submitter_display(self) -> str:

@@ -1,9 +1,13 @@
 """Public-opinion reports 社情民意信息, the issues 期 they are compiled into, and their outcomes."""
 from __future__ import annotations
 
+import hashlib
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .proposal import CoSigner
 
 
 class Level(models.TextChoices):
@@ -25,6 +29,8 @@ class OpinionReportQuerySet(models.QuerySet):
         if scope.member_id:
             q |= Q(author_id=scope.member_id) | Q(pk__in=OpinionReport.co_authors.through.objects.filter(
                 member_id=scope.member_id).values("opinionreport_id"))
+            q |= Q(pk__in=CoAuthorInvitation.objects.filter(member_id=scope.member_id).exclude(
+                status=CoAuthorInvitation.Status.DECLINED).values("report_id"))
         if scope.convened_group_ids:
             q |= Q(group_id__in=scope.convened_group_ids)
         return self.filter(q)
@@ -51,6 +57,7 @@ class ReportIssue(models.Model):
 
 class OpinionReport(models.Model):
     class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")  # waiting for its invited co-authors to confirm
         SUBMITTED = "submitted", _("Submitted")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
@@ -61,8 +68,9 @@ class OpinionReport(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     author = models.ForeignKey("groups.Member", verbose_name=_("author"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="opinion_reports")
-    co_authors = models.ManyToManyField("groups.Member", verbose_name=_("co-authors"), blank=True,
-                                        related_name="co_authored_reports")
+    co_authors = models.ManyToManyField(
+        "groups.Member", verbose_name=_("co-authors"), blank=True, related_name="co_authored_reports",
+        help_text=_("Only members who confirmed their invitation; the services add them when they confirm."))
     group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("submitting group"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="opinion_reports")
     title = models.CharField(_("title"), max_length=200)
@@ -73,6 +81,7 @@ class OpinionReport(models.Model):
                               on_delete=models.SET_NULL, related_name="reports")
     source_proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("converted from proposal"), null=True,
                                            blank=True, on_delete=models.SET_NULL, related_name="opinion_report")
+    # The moment it was submitted: a draft waiting for its co-authors gets it anew when it is submitted.
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -92,6 +101,34 @@ class OpinionReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def content_digest(self) -> str:
+        """A short fingerprint of what a co-author confirms (title and text): their answer names the version read."""
+        return hashlib.sha256(f"{self.title}\x00{self.content}".encode()).hexdigest()[:16]
+
+
+class CoAuthorInvitation(models.Model):
+    """A member named as co-author 联名 of a report, confirming before the report is submitted (as a co-signer does)."""
+
+    Status = CoSigner.Status
+
+    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
+                               related_name="invitations")
+    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="report_invitations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    deadline = models.DateField(_("confirm by"))
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-author invitation")
+        verbose_name_plural = _("co-author invitations")
+        constraints = [models.UniqueConstraint(fields=["report", "member"], name="coauthor_invitation_unique")]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
 
 
 class Adoption(models.Model):

@@ -87,8 +87,8 @@ def test_duty_record_lines_points_and_caps_from_the_source_tables(world, year_of
         *[K.ACTIVITY_STUDY] * 4, K.ACTIVITY_THREE_ENTERS, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT,
         *[K.PROPOSAL_SUBMITTED] * 4, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST, K.PROPOSAL_FILED_LEAD,
         K.PROPOSAL_KEY_LEAD,
-        *[K.REPORT_SUBMITTED] * 2, *[K.REPORT_ADOPTED_CITY] * 2, K.INSTRUCTION_CITY,  # adoption: 2 lines
-        K.REPORT_NOT_ADOPTED,
+        K.REPORT_SUBMITTED, *[K.REPORT_ADOPTED_CITY] * 2, K.INSTRUCTION_CITY,  # adoption: 2 lines
+        K.REPORT_NOT_ADOPTED,  # the declined report: no submission line, only the rule book's "not adopted"
         K.CONSULTATION_PRESENT,
     ])
     assert subtotals(record.breakdown) == {
@@ -484,3 +484,62 @@ def test_the_sql_roll_up_totals_are_the_duty_records_under_every_preset(plenary_
             snap = MemberSnapshot.objects.get(member=member, quarter=quarter)
             assert (snap.ytd_total, snap.ytd_grade) == (record.breakdown.total, record.breakdown.grade or ""), member
             assert [m["kind"] for m in snap.missing] == [m.kind for m in record.breakdown.missing]
+
+
+def _report_through_the_services(world, author_user, co_user, submitted):
+    """A report with a co-author, written, confirmed and submitted through the services on ``submitted``."""
+    from proposals import services
+
+    r = services.report_submit(actor=author_user, title="关于社区食堂的建议", content="建议", today=submitted,
+                               co_author_ids=[co_user.member.pk])
+    services.coauthor_respond(invitation_id=r.invitations.get().pk, accept=True, actor=co_user, today=submitted)
+    services.report_submit_draft(report_id=r.pk, actor=author_user, today=submitted)
+    OpinionReport.objects.filter(pk=r.pk).update(created_at=at(submitted.month, submitted.day))
+    return r
+
+
+def _roll_up(world, quarter):
+    run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter,
+                                             actor=world.district_staff).pk)
+    return {m: MemberSnapshot.objects.get(run=run, member_id=m) for m in (world.member_record.pk,
+                                                                          world.convener_member.pk)}
+
+
+def test_a_report_scores_its_submission_only_once_accepted_on_the_record_and_in_the_roll_up(world):
+    """A submitted report is not yet a report that counts: neither its author nor its co-author meets the
+    report minimum with it, on the duty record or in the roll-up, until staff accept it."""
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    r = _report_through_the_services(world, world.member, world.convener, date(2026, 5, 4))
+    for member in (world.member_record, world.convener_member):
+        record = duty_record(member, 2026)
+        assert K.REPORT_SUBMITTED not in {line.event.kind for line in record.lines}
+        assert K.REPORT_SUBMITTED in {m.kind for m in record.breakdown.missing}
+    snapshots = _roll_up(world, 2)
+    assert all(str(K.REPORT_SUBMITTED) in str(s.missing) for s in snapshots.values())
+    assert all(s.reports == 0 for s in snapshots.values())
+
+    from proposals import services
+
+    services.report_accept(report_id=r.pk, actor=world.staff)
+    from assessments.models import RollupRun
+
+    assert RollupRun.objects.get(committee=world.district, year=2026, quarter=2).is_stale  # submitted in Q2
+    for member in (world.member_record, world.convener_member):
+        record = duty_record(member, 2026)
+        assert [line.event.kind for line in record.lines] == [K.REPORT_SUBMITTED]
+        assert K.REPORT_SUBMITTED not in {m.kind for m in record.breakdown.missing}
+    snapshots = _roll_up(world, 2)
+    assert not any(str(K.REPORT_SUBMITTED) in str(s.missing) for s in snapshots.values())
+    assert all(s.reports == 1 for s in snapshots.values())
+
+
+def test_a_declined_or_unanswered_co_author_scores_nothing(world):
+    from proposals import services
+
+    r = services.report_submit(actor=world.member, title="关于社区食堂的建议", content="建议", today=date(2026, 5, 4),
+                               co_author_ids=[world.convener_member.pk])
+    services.report_submit_draft(report_id=r.pk, actor=world.member, today=date(2026, 5, 20))  # lapsed
+    services.report_accept(report_id=r.pk, actor=world.staff)
+    OpinionReport.objects.filter(pk=r.pk).update(created_at=at(5, 20))
+    rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
+    assert [(m, e.kind, e.authors) for m, e in rows] == [(world.member_record.pk, K.REPORT_SUBMITTED, 1)]

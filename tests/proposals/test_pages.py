@@ -83,7 +83,7 @@ def test_a_member_confirms_a_cosign_invitation(world, client_for, walk):
     inv = CoSigner.objects.create(proposal=p, member=world.member_record, deadline="2099-01-01")
     client = client_for(world.member)
     assert p.title in client.get(reverse("proposals:mine")).content.decode()
-    client.post(reverse("proposals:cosign", args=[inv.pk, "confirm"]))
+    client.post(reverse("proposals:cosign", args=[inv.pk, "confirm"]), {"seen": p.content_digest()})
     assert CoSigner.objects.get(pk=inv.pk).status == CoSigner.Status.CONFIRMED
 
 

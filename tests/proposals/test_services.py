@@ -333,9 +333,13 @@ def test_settings_are_data(world, walk):
 # --- reports ----------------------------------------------------------------------------------------
 
 def test_a_report_is_submitted_accepted_compiled_adopted_and_instructed(world):
-    peer = f.MembershipFactory(group=world.group).member
+    peer_user = f.UserFactory()
+    peer = f.MembershipFactory(group=world.group, member__user=peer_user).member
     r = services.report_submit(actor=world.member, title="关于校园周边交通拥堵的反映", content="上下学高峰拥堵",
-                               co_author_ids=[peer.pk])
+                               co_author_ids=[peer.pk], today=TODAY)
+    assert r.state == OpinionReport.State.DRAFT and not r.co_authors.exists()  # the co-author confirms first
+    services.coauthor_respond(invitation_id=r.invitations.get().pk, accept=True, actor=peer_user, today=TODAY)
+    r = services.report_submit_draft(report_id=r.pk, actor=world.member, today=TODAY)
     assert r.state == OpinionReport.State.SUBMITTED and list(r.co_authors.all()) == [peer]
     services.report_accept(report_id=r.pk, actor=world.staff)
     issue = services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[r.pk],
