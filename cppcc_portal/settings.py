@@ -184,6 +184,9 @@ elif STORAGE_BACKEND != "local":
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # A plenary session's admin page posts about 9 fields per member: Django's default of 1,000 fields refused
 # (400) the save of any session with more than ~110 members recorded. 20,000 covers a 2,000-member committee.
+# A request body without its files (a form's fields, an API call's JSON): Django's default of 2.5 MB, applied
+# to the API's parsers too (core/parsers.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20000)
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -257,6 +260,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON and form bodies capped at DATA_UPLOAD_MAX_MEMORY_SIZE (413), like Django's own forms.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
