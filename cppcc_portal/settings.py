@@ -181,13 +181,20 @@ if STORAGE_BACKEND == "s3":
     }
 elif STORAGE_BACKEND != "local":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
+# Size limits of uploads, checked with their types by core.uploads.UploadValidator on every FileField:
+# activity evidence and session documents; signed replies and proposal attachments.
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+PROPOSAL_UPLOAD_MAX_BYTES = env.int("PROPOSAL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # A plenary session's admin page posts about 9 fields per member: Django's default of 1,000 fields refused
 # (400) the save of any session with more than ~110 members recorded. 20,000 covers a 2,000-member committee.
 # A request body without its files (a form's fields, an API call's JSON): Django's default of 2.5 MB, applied
 # to the API's parsers too (core/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20000)
+# The largest request body a client may send: the largest upload plus the rest of its form. nginx's
+# client_max_body_size (deploy/nginx/cppcc-portal.conf) is this in whole MB, rounded up (docs/deploy.md;
+# tests/core/test_deploy_safety.py compares them).
+REQUEST_MAX_BYTES = max(FILE_UPLOAD_MAX_BYTES, PROPOSAL_UPLOAD_MAX_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Cache ------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

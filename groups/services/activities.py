@@ -10,7 +10,6 @@ import io
 from datetime import datetime, timedelta
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import HEAD_BYTES, PDF, content_type_of
+from core.uploads import HEAD_BYTES, PDF, content_type_of, validate_upload
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -374,13 +373,11 @@ def _thumbnail(data: bytes) -> bytes:
 
 @transaction.atomic
 def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
-    """Attach a photo or PDF to an activity; type by content, size by ``FILE_UPLOAD_MAX_BYTES``."""
+    """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
     activity = _lock(activity_id)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("A filed or cancelled activity takes no more evidence."))
-    limit = settings.FILE_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
+    validate_upload(upload, model=Evidence, field="file", error_key="file")
     data = upload.read()
     kind, content_type, ext = sniff(data)
     stem = PurePath(upload.name or "file").stem[:80] or "file"

@@ -59,3 +59,17 @@ def test_health_is_not_redirected_to_https_with_production_settings():
             "print(*[mw(RequestFactory().get(p)).status_code for p in ('/health/', '/accounts/login/')])")
     statuses = _settings_in_a_fresh_process(code, DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver")
     assert statuses == "200 301"
+
+
+def test_nginx_accepts_the_largest_request_the_portal_accepts_and_no_more(settings):
+    """nginx said 12 MB while signed replies may be 20 MB: the upload failed with nginx's 413 page."""
+    import math
+    import re
+
+    from core.uploads import max_upload_bytes
+
+    conf = (ROOT / "deploy" / "nginx" / "cppcc-portal.conf").read_text()
+    limits = re.findall(r"^\s*client_max_body_size\s+(\d+)m;", conf, flags=re.MULTILINE)
+    assert len(limits) == 1
+    assert settings.REQUEST_MAX_BYTES >= max_upload_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert int(limits[0]) == math.ceil(settings.REQUEST_MAX_BYTES / (1024 * 1024))
