@@ -91,3 +91,43 @@ def test_the_draft_page_shows_a_refused_attachment_as_a_form_error(world, client
     assert response.status_code == 400  # the form again, with the error
     assert "请上传 PDF" in response.content.decode()
     assert not world.member_record.proposals.exists()
+
+
+def test_the_admin_links_stored_files_to_the_checked_views_never_to_media(world, client_for, settings, tmp_path):
+    """Django's admin links a FileField to ``field.url``: a /media/ address, which is never served."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from consultations.models import SessionDocument
+    from groups.services.activities import evidence_upload
+    from proposals.models import Reply
+    from tests.consultations.factories import SessionFactory
+    from tests.groups.factories import ActivityFactory
+    from tests.proposals.factories import ProposalFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    evidence = evidence_upload(activity_id=ActivityFactory(group=world.group).pk, actor=world.convener,
+                               upload=photo_upload())
+    proposal = ProposalFactory(committee=world.city)
+    reply = Reply(proposal=proposal, unit=world.unit, round=1, text="已办理", result_code="A",
+                  replied_on=datetime.date(2026, 5, 1), on_time=True)
+    reply.signed_pdf.save("reply.pdf", ContentFile(b"%PDF-1.4 x"))
+    session = SessionFactory(committee=world.city)
+    document = SessionDocument(session=session, kind="minutes", name="纪要.pdf", content_type="application/pdf", size=9)
+    document.file.save("minutes.pdf", ContentFile(b"%PDF-1.4 x"))
+    pages = {
+        reverse("admin:groups_evidence_change", args=[evidence.pk]): reverse("groups:evidence_file", args=[evidence.pk]),
+        reverse("admin:groups_activity_change", args=[evidence.activity_id]):
+            reverse("groups:evidence_file", args=[evidence.pk]),
+        reverse("admin:proposals_proposal_change", args=[proposal.pk]): reverse("proposals:reply_pdf", args=[reply.pk]),
+        reverse("admin:consultations_consultationsession_change", args=[session.pk]):
+            reverse("consultations:document", args=[document.pk]),
+    }
+    client = client_for(world.staff)
+    for page, download in pages.items():
+        html = client.get(page).content.decode()
+        assert "/media/" not in html, page
+        assert f'href="{download}"' in html, page
+        assert client.get(download).status_code == 200, download
