@@ -25,6 +25,9 @@ sysdeps:
 	  else echo "please install:$$missing (Debian packages)"; exit 1; fi; \
 	fi
 
+# DEBUG is off unless asked for (production never gets it by accident); the development targets ask for it.
+migrate demo run messages: export DEBUG ?= true
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_schedules

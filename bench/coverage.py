@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
+    os.environ.setdefault("DEBUG", "true")  # a development database: DEBUG is off unless asked for
     import django
 
     django.setup()

@@ -33,6 +33,7 @@ def pages(year: int) -> list[tuple[str, str, str]]:
     """(user, label, path): the ids come from the database the server reads."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
+    os.environ.setdefault("DEBUG", "true")  # a development database: DEBUG is off unless asked for
     import django
 
     django.setup()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
+os.environ.setdefault("DEBUG", "true")  # a development database: DEBUG is off unless asked for
 
 import django  # noqa: E402
 

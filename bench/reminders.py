@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
+os.environ.setdefault("DEBUG", "true")  # a development database: DEBUG is off unless asked for
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-reminders.sqlite3'}")
 
 

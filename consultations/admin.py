@@ -1,6 +1,8 @@
 """Admin for consultations: secretariat staff see only their committees' rows."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from core.admin_files import file_link
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 
 from .models import (
@@ -42,8 +44,9 @@ class StageRecordInline(ScopedInline):
 
 class DocumentInline(ScopedInline):
     model = SessionDocument
-    readonly_fields = ("file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
-    fields = ("kind", "file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("stored_file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = ("kind", "stored_file", "name", "content_type", "size", "uploaded_by", "uploaded_at")
+    stored_file = file_link("file", "consultations:document", description=_("file"))
 
     def has_add_permission(self, request, obj=None):
         return False  # uploads go through the session page, which checks content and size

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.uploads import UploadValidator
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
 
 
@@ -303,7 +304,7 @@ class SessionDocument(models.Model):
     session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
                                 related_name="documents")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=_document_path)
+    file = models.FileField(_("file"), upload_to=_document_path, validators=[UploadValidator("document")])
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))

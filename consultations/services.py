@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import pgettext
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import check_image_pixels, content_type_of, read_head
+from core.uploads import validate_upload
 from groups.access import scope_of
 
 from .models import (
@@ -361,14 +360,7 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
 def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocument:
     """Store minutes or evidence after checking size and content (not the file name)."""
     session = _locked_session(session_id, actor)
-    limit = settings.FILE_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError(_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
-    ctype = content_type_of(read_head(upload))
-    if ctype is None:
-        raise DomainError(_("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."))
-    if ctype.startswith("image/"):
-        check_image_pixels(upload)
+    ctype = validate_upload(upload, model=SessionDocument, field="file")
     doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,
                           uploaded_by=actor)
     doc.file.save(upload.name, upload, save=False)

@@ -18,7 +18,8 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` (Makefile, Procfile.dev) and the tests (tests/settings.py) turn it on.
+DEBUG = env.bool("DEBUG", default=False)
 # A development key only when DEBUG is on; production must set one (env raises ImproperlyConfigured).
 SECRET_KEY = env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="dev-insecure-cppcc-portal")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
@@ -195,15 +196,25 @@ if STORAGE_BACKEND == "s3":
     }
 elif STORAGE_BACKEND != "local":
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {STORAGE_BACKEND!r}")
+# Size limits of uploads, checked with their types by core.uploads.UploadValidator on every FileField:
+# activity evidence and session documents; signed replies and proposal attachments.
 FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # An image is refused above this many pixels, read from its header before anything decodes it: a 22 KB PNG of
 # 9400×9400 would otherwise cost about 0.6 GB to thumbnail. 40 megapixels covers any phone or camera photo.
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 if UPLOAD_MAX_IMAGE_PIXELS < 1_000_000:
     raise ImproperlyConfigured("UPLOAD_MAX_IMAGE_PIXELS must be at least 1,000,000 (one megapixel).")
+PROPOSAL_UPLOAD_MAX_BYTES = env.int("PROPOSAL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # A plenary session's admin page posts about 9 fields per member: Django's default of 1,000 fields refused
 # (400) the save of any session with more than ~110 members recorded. 20,000 covers a 2,000-member committee.
+# A request body without its files (a form's fields, an API call's JSON): Django's default of 2.5 MB, applied
+# to the API's parsers too (core/parsers.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=20000)
+# The largest request body a client may send: the largest upload plus the rest of its form. nginx's
+# client_max_body_size (deploy/nginx/cppcc-portal.conf) is this in whole MB, rounded up (docs/deploy.md;
+# tests/core/test_deploy_safety.py compares them).
+REQUEST_MAX_BYTES = max(FILE_UPLOAD_MAX_BYTES, PROPOSAL_UPLOAD_MAX_BYTES) + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Cache ------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -277,6 +288,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON and form bodies capped at DATA_UPLOAD_MAX_MEMORY_SIZE (413), like Django's own forms.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -353,6 +366,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP inside the network; a 301 to https:// would mark the host down.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -32,6 +30,6 @@ urlpatterns = [
 ]
 
 handler500 = "core.views.server_error"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route to MEDIA_ROOT, not even with DEBUG on: uploads are private and reach users only through views
+# that check permission first (groups:evidence_file, proposals:attachment, proposals:reply_pdf,
+# consultations:document).

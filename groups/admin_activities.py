@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_files import file_link
 from core.exceptions import DomainError
 from core.services import record_event
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
@@ -22,8 +23,9 @@ class AttendanceInline(ScopedInline):
 
 class EvidenceInline(ScopedInline):
     model = Evidence
-    fields = ("kind", "file", "original_name", "caption", "uploaded_by", "uploaded_at")
-    readonly_fields = ("kind", "file", "original_name", "uploaded_by", "uploaded_at")
+    fields = ("kind", "stored_file", "original_name", "caption", "uploaded_by", "uploaded_at")
+    readonly_fields = ("kind", "stored_file", "original_name", "uploaded_by", "uploaded_at")
+    stored_file = file_link("file", "groups:evidence_file", description=_("file"))
 
     def has_add_permission(self, request, obj=None):
         return False  # uploads go through the service, which checks the content
@@ -111,7 +113,11 @@ class EvidenceAdmin(CommitteeScopedAdmin):
     list_display = ("original_name", "activity", "kind", "content_type", "size", "uploaded_at")
     list_filter = ("kind",)
     list_select_related = ("activity",)
-    readonly_fields = ("kind", "file", "thumbnail", "content_type", "size", "original_name", "uploaded_by", "uploaded_at")
+    readonly_fields = ("kind", "stored_file", "stored_thumbnail", "content_type", "size", "original_name", "uploaded_by",
+                       "uploaded_at")
+    exclude = ("file", "thumbnail")
+    stored_file = file_link("file", "groups:evidence_file", description=_("file"))
+    stored_thumbnail = file_link("thumbnail", "groups:evidence_thumbnail", description=_("thumbnail"))
     raw_id_fields = ("activity",)
 
     def has_add_permission(self, request, *args):

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_files import file_link
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from proposals import services
 from proposals.models import (
@@ -42,7 +43,9 @@ class AssignmentInline(ScopedInline):
 
 class ReplyInline(ScopedInline):
     model = Reply
-    readonly_fields = ("round", "unit", "result_code", "replied_on", "on_time", "signed_pdf", "text")
+    readonly_fields = ("round", "unit", "result_code", "replied_on", "on_time", "stored_pdf", "text")
+    exclude = ("signed_pdf",)
+    stored_pdf = file_link("signed_pdf", "proposals:reply_pdf", description=_("signed PDF"))
     can_delete = False
 
 

@@ -7,12 +7,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Conflict, as_api_error
 from core.exceptions import ConcurrentEdit
+from core.parsers import FormParser, JSONParser, MultiPartParser
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import filters, selectors, serializers, services

@@ -20,7 +20,7 @@ from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.notifications.models import Kind
 from core.notifications.services import notify
 from core.services import audit_event, record_event, record_events
-from core.uploads import PDF, check_image_pixels, content_type_of, read_head
+from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
@@ -46,7 +46,6 @@ from proposals.models import (
 )
 
 S = Proposal.State
-MAX_PDF_BYTES = 20 * 1024 * 1024
 
 
 class NotPermitted(DomainError):
@@ -178,10 +177,7 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
         record_event(proposal, actor=actor, verb="edited", data={"fields": changed} if changed else None)
     _invite(proposal, cosigner_ids, actor=actor, today=_today(today))  # a co-signer taken off is not asked again
     for upload in attachments:
-        if upload.size > MAX_PDF_BYTES:
-            raise DomainError({"attachment": _("The attachment is larger than 20 MB.")})
-        if (content_type_of(read_head(upload)) or "").startswith("image/"):
-            check_image_pixels(upload, field="attachment")
+        validate_upload(upload, model=Attachment, field="file", error_key="attachment")
         Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
     if proposal_id is not None and (changed or attachments):
         _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
@@ -455,13 +451,10 @@ def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandler
 
 
 def check_pdf(upload) -> None:
-    """A signed reply must be a real PDF: the file starts with ``%PDF-``."""
+    """A signed reply must be a real PDF (the file starts with ``%PDF-``) within the size limit."""
     if upload is None:
         raise DomainError({"signed_pdf": _("Attach the signed reply as a PDF.")})
-    if upload.size > MAX_PDF_BYTES:
-        raise DomainError({"signed_pdf": _("The PDF is larger than 20 MB.")})
-    if content_type_of(read_head(upload)) != PDF:
-        raise DomainError({"signed_pdf": _("The file is not a PDF.")})
+    validate_upload(upload, model=Reply, field="signed_pdf", error_key="signed_pdf")
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import UploadValidator
+
 from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform, SpecialCommittee
 
 
@@ -338,8 +340,10 @@ class Evidence(models.Model):
 
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300,
+                            validators=[UploadValidator("evidence")])
+    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=300, blank=True,
+                                 validators=[UploadValidator("thumbnail")])
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size in bytes"))
     original_name = models.CharField(_("original name"), max_length=200)

@@ -10,7 +10,6 @@ import io
 from datetime import datetime, timedelta
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail
+from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail, validate_upload
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -434,13 +433,11 @@ def sniff(data: bytes) -> tuple[str, str, str]:
 
 @transaction.atomic
 def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
-    """Attach a photo or PDF to an activity; type by content, size by ``FILE_UPLOAD_MAX_BYTES``."""
+    """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
     activity = _lock(activity_id)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("A filed or cancelled activity takes no more evidence."))
-    limit = settings.FILE_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}]})
+    validate_upload(upload, model=Evidence, field="file", error_key="file")
     data = upload.read()
     kind, content_type, ext = sniff(data)
     stem = PurePath(upload.name or "file").stem[:80] or "file"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.uploads import UploadValidator
 from groups.models import Party
 
 
@@ -238,7 +239,8 @@ class CoSigner(models.Model):
 class Attachment(models.Model):
     proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
                                  related_name="attachments")
-    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/")
+    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/",
+                            validators=[UploadValidator("attachment")])
     name = models.CharField(_("name"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -320,7 +322,8 @@ class Reply(models.Model):
                              related_name="replies")
     round = models.PositiveSmallIntegerField(_("round"))
     text = models.TextField(_("reply"))
-    signed_pdf = models.FileField(_("signed PDF"), upload_to="proposals/replies/%Y/")
+    signed_pdf = models.FileField(_("signed PDF"), upload_to="proposals/replies/%Y/",
+                                  validators=[UploadValidator("pdf")])
     result_code = models.CharField(_("result code"), max_length=5)
     replied_on = models.DateField(_("replied on"))
     on_time = models.BooleanField(_("on time"))

@@ -20,7 +20,7 @@ def _check_with_env(**env):
 def test_production_refuses_to_start_without_a_secret_key():
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     result = _check_with_env(**env, DEBUG="false", ALLOWED_HOSTS="portal.example")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
