@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0007_proposals_by_committee_and_date'),
+        ('proposals', '0008_report_coauthor_consent'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0008_activity_latest_first_index'),
+        ('groups', '0009_attendance_sign_in_correction'),
     ]
 
     operations = [
