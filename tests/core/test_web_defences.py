@@ -17,14 +17,14 @@ def test_a_form_post_without_the_csrf_token_is_refused(world):
 
 
 def test_an_api_write_with_the_session_cookie_needs_the_csrf_token_but_a_token_call_does_not(world):
-    from rest_framework.authtoken.models import Token
+    from core.services import api_token_issue
 
     proposal = ProposalFactory(committee=world.city, lead_proposer=world.member_record)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(world.member)
     assert browser.post(reverse("api:proposal-submit", args=[proposal.pk])).status_code == 403
-    token = Token.objects.create(user=world.member)
-    script = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=world.member, actor=world.member)
+    script = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {key}")
     assert script.post(reverse("api:proposal-submit", args=[proposal.pk])).status_code != 403
 
 
