@@ -4,14 +4,32 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
 
+from core.exceptions import ConcurrentEdit
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
 
-def as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """Turn a domain ValidationError into a DRF 400 with field messages."""
+# The largest id a database column holds (64-bit). SQLite raises OverflowError beyond it where PostgreSQL
+# answers "out of range": ids and numbers from users are checked against it first, so both answer 400/404.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """An object's id in a request body: a positive 64-bit integer, else 400."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def as_api_error(exc: DjangoValidationError) -> APIException:
+    """Turn a domain ValidationError into a DRF 400 with field messages (409 for a concurrent edit)."""
+    if isinstance(exc, ConcurrentEdit):
+        return Conflict("；".join(str(m) for m in exc.messages))
     if hasattr(exc, "error_dict"):
         return serializers.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
     return serializers.ValidationError({"detail": [str(m) for m in exc.messages]})

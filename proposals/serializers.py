@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import IdField
 from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
 
 
@@ -91,17 +92,17 @@ class RejectInput(TransitionInput):
 
 
 class MergeInput(TransitionInput):
-    into = serializers.IntegerField()
+    into = IdField()
 
 
 class AssignInput(TransitionInput):
-    lead_unit = serializers.IntegerField()
-    co_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    lead_unit = IdField()
+    co_units = serializers.ListField(child=IdField(), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReassignInput(TransitionInput):
-    assignment = serializers.IntegerField(required=False)
+    assignment = IdField(required=False)
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
@@ -119,8 +120,8 @@ class RateInput(TransitionInput):
 class ReportSubmitInput(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, required=False, default="")
     content = serializers.CharField(allow_blank=True, required=False, default="")
-    co_authors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    group = serializers.IntegerField(required=False, allow_null=True, default=None)
+    co_authors = serializers.ListField(child=IdField(), required=False, default=list)
+    group = IdField(required=False, allow_null=True, default=None)
 
 
 class DeclineInput(serializers.Serializer):

@@ -1,0 +1,100 @@
+"""Ids and numbers larger than any database integer: 404 / 400, never a 500.
+
+SQLite raises ``OverflowError`` on integers beyond 64 bits where PostgreSQL answers "out of range"; both must
+answer the same. Pages: every URL with an id, with a huge id, GET and POST, as staff and as a member. API: every
+operation of the schema with a huge value in each integer path and query parameter.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests.test_permission_matrix import url_names
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999"
+SLUGS = {"action": "file", "answer": "confirm", "code": "x", "token": "x"}
+
+
+def _client(user) -> Client:
+    c = Client(raise_request_exception=False)
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def _locmem(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huge"}}
+
+
+def test_every_page_with_an_id_answers_a_huge_id_without_a_server_error(world, _locmem):
+    failures = []
+    routes = {name: route for name, route in url_names().items() if not route.startswith("api/") and "<" in route}
+    assert len(routes) > 30
+    for user in (world.staff, world.member, world.convener, world.unit_user):
+        c = _client(user)
+        for name, route in sorted(routes.items()):
+            url = "/" + re.sub(r"<(\w+):(\w+)>", lambda m: HUGE if m[1] in ("int", "id") else SLUGS.get(m[2], "x"),
+                               route)
+            for method in ("get", "post"):
+                got = getattr(c, method)(url).status_code
+                if got >= 500:
+                    failures.append(f"{method.upper()} {url} ({name}) as {user}: {got}")
+    assert not failures, "\n".join(failures)
+
+
+def _operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, op
+
+
+def _body_schema(schema: dict, op: dict) -> dict:
+    content = op.get("requestBody", {}).get("content", {})
+    ref = (content.get("application/json") or next(iter(content.values()), {})).get("schema", {})
+    if "$ref" in ref:
+        return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+    return ref
+
+
+def _is_int(s: dict) -> bool:
+    return s.get("type") == "integer" or (s.get("type") == "array" and s.get("items", {}).get("type") == "integer")
+
+
+def test_every_api_operation_answers_huge_integers_without_a_server_error(world, _locmem):
+    """Each integer path parameter, query parameter and body field in turn set to a huge number."""
+    from tests.test_api_fuzz import seed_world
+
+    seed_world(world)
+    schema = _client(world.staff).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    failures = []
+    for user in (world.staff, world.member, world.unit_user):
+        c = _client(user)
+        for path, method, op in _operations(schema):
+            params = op.get("parameters", [])
+            url = re.sub(r"\{\w+\}", HUGE, path)
+            tries = [(url, {}, {})]
+            if "{" in path:  # the same with an existing object, so query and body are read too
+                tries = [(re.sub(r"\{\w+\}", "1", path), {}, {}), *tries]
+            base = tries[0][0]
+            for p in params:
+                if p["in"] == "query" and _is_int(p.get("schema", {})):
+                    tries.append((base, {p["name"]: HUGE}, {}))
+            for name, prop in _body_schema(schema, op).get("properties", {}).items():
+                if _is_int(prop) and not prop.get("readOnly"):
+                    value = int(HUGE) if prop["type"] == "integer" else [int(HUGE)]
+                    tries.append((base, {}, {name: value}))
+            for url, query, body in tries:
+                if method == "get":
+                    response = c.get(url, query)
+                else:
+                    response = getattr(c, method)(url + ("?" + "&".join(f"{k}={v}" for k, v in query.items())
+                                                         if query else ""), body, content_type="application/json")
+                if response.status_code >= 500:
+                    failures.append(f"{method.upper()} {url} {query or ''}{body or ''} as {user}: "
+                                    f"{response.status_code}")
+    assert not failures, "\n".join(failures)
