@@ -1,5 +1,8 @@
 """API plumbing shared by every app."""
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
@@ -41,3 +44,24 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record was changed by someone else."
     default_code = "conflict"
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter with every number filter bounded to what a database column holds: beyond it a 400.
+
+    A ``NumberFilter`` on a relation (``?group=``) passes a 20-digit number straight to the query, where SQLite
+    raises ``OverflowError``; bounding the filter form's fields here covers every FilterSet, declared or generated.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            bound_number_fields(filterset.form)
+        return filterset
+
+
+def bound_number_fields(form) -> None:
+    """Add ``-MAX_ID <= value <= MAX_ID`` to every number field of ``form`` (a filter form or a page's form)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+            field.validators += [MinValueValidator(-MAX_ID), MaxValueValidator(MAX_ID)]

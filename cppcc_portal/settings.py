@@ -257,7 +257,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.FilterBackend",  # django-filter with bounded numbers
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -46,6 +46,26 @@ def test_every_page_with_an_id_answers_a_huge_id_without_a_server_error(world, _
     assert not failures, "\n".join(failures)
 
 
+QUERY_NAMES = ("committee", "unit", "group", "year", "quarter", "platform", "page", "item", "member", "activity",
+               "category", "state", "figure", "sector", "session", "topic", "code", "q")
+
+
+@pytest.mark.parametrize("value", [HUGE, "²", "-1", "1e400"])
+def test_every_page_answers_huge_or_odd_numbers_in_its_query_without_a_server_error(world, _locmem, value):
+    """Every page without ids, with every query parameter the pages read set to a huge or odd number."""
+    query = "?" + "&".join(f"{name}={value}" for name in QUERY_NAMES)
+    routes = {name: route for name, route in url_names().items() if not route.startswith("api/") and "<" not in route
+              and "logout" not in route}
+    failures = []
+    for user in (world.staff, world.leader, world.convener, world.member, world.unit_user):
+        c = _client(user)
+        for name, route in sorted(routes.items()):
+            got = c.get("/" + route + query).status_code
+            if got >= 500:
+                failures.append(f"GET /{route}{query} ({name}) as {user}: {got}")
+    assert not failures, "\n".join(failures)
+
+
 def _operations(schema: dict):
     for path, item in schema["paths"].items():
         for method, op in item.items():
@@ -62,7 +82,8 @@ def _body_schema(schema: dict, op: dict) -> dict:
 
 
 def _is_int(s: dict) -> bool:
-    return s.get("type") == "integer" or (s.get("type") == "array" and s.get("items", {}).get("type") == "integer")
+    numbers = ("integer", "number")
+    return s.get("type") in numbers or (s.get("type") == "array" and s.get("items", {}).get("type") in numbers)
 
 
 def test_every_api_operation_answers_huge_integers_without_a_server_error(world, _locmem):
