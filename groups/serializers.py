@@ -118,6 +118,9 @@ class MeSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
+    # read_only_fields drops allow_blank, so "" (not signed in) would fall outside the published enum
+    sign_in_method = serializers.ChoiceField(choices=Attendance.Method.choices, allow_blank=True, read_only=True)
+    leave = serializers.ChoiceField(choices=Attendance.Leave.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Attendance

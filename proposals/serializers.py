@@ -32,7 +32,7 @@ class ReplySerializer(serializers.ModelSerializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     lead_proposer_name = serializers.CharField(source="lead_proposer.name", read_only=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -68,7 +68,7 @@ class InstructionSerializer(serializers.ModelSerializer):
 class OpinionReportSerializer(serializers.ModelSerializer):
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
-    issue_label = serializers.CharField(source="issue", read_only=True, default=None)
+    issue_label = serializers.CharField(source="issue", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = OpinionReport
