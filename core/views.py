@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 log = logging.getLogger("cppcc.errors")
 
@@ -43,3 +44,13 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = "30"
     return response
+
+
+def not_found(request, exception):
+    """``handler404``: under /api/ a JSON 404 like the API's own (an id the URL pattern refuses, such as
+    ``0.5``, never reaches a view), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
 ]
 
+handler404 = "core.views.not_found"  # JSON under /api/
 handler500 = "core.views.server_error"
 
 if settings.DEBUG:

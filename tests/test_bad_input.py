@@ -192,6 +192,24 @@ def test_proposal_form_with_hostile_text_is_a_form_error_or_saved_verbatim(world
             assert b"invalid-feedback" in response.content or b"alert" in response.content
 
 
+@pytest.mark.parametrize("text", HOSTILE)
+def test_every_hostile_string_in_a_proposal_is_a_form_error_or_saved_verbatim(world, client, text):
+    """Each hostile string for sure (the property test above samples them): in the title and the body."""
+    from proposals.models import Proposal
+
+    client.force_login(world.member)
+    response = client.post(reverse("proposals:create"), _form_body({
+        "kind": "member", "title": f"关于{text}的建议", "category": Proposal._meta.get_field("category").choices[0][0],
+        "analysis": text, "suggestions": f"建议{text}",
+    }), content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code == 302:
+        saved = Proposal.objects.get()
+        assert saved.title == _as_received(f"关于{text}的建议") and saved.analysis == _as_received(text).strip()
+    else:
+        assert not Proposal.objects.exists()
+
+
 @SETTINGS
 @given(title=hostile_text, place=hostile_text, summary=hostile_text,
        number=st.sampled_from(["99999999999999999999", "-1", "+1", "²", "1e400", "0x10", "", "<b>"]))

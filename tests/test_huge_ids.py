@@ -119,3 +119,12 @@ def test_every_api_operation_answers_huge_integers_without_a_server_error(world,
                     failures.append(f"{method.upper()} {url} {query or ''}{body or ''} as {user}: "
                                     f"{response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+def test_an_api_url_no_pattern_matches_is_a_json_404(world, _locmem):
+    c = _client(world.staff)
+    for url in ("/api/v1/proposals/0.5/submit/", "/api/v1/activities/%C2%84/", "/api/v1/no-such-thing/"):
+        response = c.post(url) if "submit" in url else c.get(url)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", url
+        assert response.json()["detail"]
+    assert "text/html" in c.get("/no-such-page/")["Content-Type"]
