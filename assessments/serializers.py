@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import IdField
 from groups.models import Committee
 
 from .kinds import EventKind
@@ -117,7 +118,7 @@ class StartRollupSerializer(serializers.Serializer):
 
 
 class AssessmentQuerySerializer(serializers.Serializer):
-    committee = serializers.IntegerField()
+    committee = IdField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 

@@ -46,12 +46,14 @@ class TopicViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied
         return topic
 
-    @extend_schema(request=None)
+    @extend_schema(request=serializers.AdoptSerializer)
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
         topic = self._editable(pk)
+        s = serializers.AdoptSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
         return _run(lambda: services.topic_adopt(topic_id=topic.pk, actor=request.user,
-                                                 annual_front_line=bool(request.data.get("annual_front_line"))),
+                                                 annual_front_line=s.validated_data["annual_front_line"]),
                     self.serializer_class, request)
 
     @extend_schema(request=serializers.RankSerializer)
@@ -190,12 +192,11 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
         return self._outcome(request, serializers.TextSerializer, lambda o, d: services.outcome_reply(
             outcome_id=o.pk, text=d["text"], actor=request.user))
 
-    @extend_schema(request=None)
+    @extend_schema(request=serializers.ReviewSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        return self._outcome(request, None, lambda o, d: services.outcome_review(
-            outcome_id=o.pk, accept=bool(request.data.get("accept", True)), comment=request.data.get("comment", ""),
-            actor=request.user))
+        return self._outcome(request, serializers.ReviewSerializer, lambda o, d: services.outcome_review(
+            outcome_id=o.pk, accept=d["accept"], comment=d["comment"], actor=request.user))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

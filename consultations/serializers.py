@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from core.api import IdField
 from groups.access import scope_of
 from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Platform
 from proposals.models import Category
@@ -107,7 +108,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
 class EvaluateSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["adopt", "merge", "decline"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    merge_into = serializers.IntegerField(required=False, allow_null=True)
+    merge_into = IdField(required=False, allow_null=True)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -133,7 +134,7 @@ class ProposalDraftSerializer(serializers.Serializer):
 
 
 class ResearchLinkSerializer(serializers.Serializer):
-    activity = serializers.IntegerField()
+    activity = IdField()
     unlink = serializers.BooleanField(required=False, default=False)
 
 
@@ -142,11 +143,21 @@ class DraftProposalSerializer(serializers.Serializer):
 
 
 class ProposalLinkSerializer(serializers.Serializer):
-    proposal = serializers.IntegerField(allow_null=True)
+    proposal = IdField(allow_null=True)
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
+
+
+class AdoptSerializer(serializers.Serializer):
+    # A real boolean: "false", "0" and "off" in form data are false (``bool("false")`` was true).
+    annual_front_line = serializers.BooleanField(required=False, default=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField(required=False, default=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 # --- public ---------------------------------------------------------------------------------------

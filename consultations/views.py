@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import Workbook, xlsx_download
+from core.parsing import as_bool, as_id, as_int
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
@@ -52,8 +53,8 @@ def topic_board(request):
     year = request.GET.get("year") or ""
     state = request.GET.get("state") or ""
     platform = request.GET.get("platform") or ""
-    qs = selectors.topic_board(request.user, year=int(year) if year.isdigit() else None, state=state or None,
-                               platform_id=int(platform) if platform.isdigit() else None)
+    qs = selectors.topic_board(request.user, year=as_int(year, low=1, high=9999), state=state or None,
+                               platform_id=as_id(platform))
     page_obj = _page(request, qs)
     editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
                    .values_list("pk", flat=True))
@@ -106,7 +107,7 @@ def topic_action(request, pk: int, action: str):
         raise PermissionDenied
     try:
         if action == "adopt":
-            services.topic_adopt(topic_id=pk, actor=request.user, annual_front_line=bool(request.POST.get("annual")))
+            services.topic_adopt(topic_id=pk, actor=request.user, annual_front_line=as_bool(request.POST.get("annual")))
         elif action == "decline":
             services.topic_decline(topic_id=pk, reason=request.POST.get("reason", ""), actor=request.user)
         elif action == "rank":
@@ -115,10 +116,10 @@ def topic_action(request, pk: int, action: str):
                 raise DomainError(_("Enter a rank between 1 and 999."))
             services.topic_rank(topic_id=pk, rank=form.cleaned_data["rank"], actor=request.user)
         elif action in ("research", "unresearch"):
-            activity = request.POST.get("activity", "")
-            if not activity.isdigit():
+            activity = as_id(request.POST.get("activity", ""))
+            if activity is None:
                 raise DomainError(_("Choose an activity."))
-            services.topic_link_research(topic_id=pk, activity_id=int(activity), actor=request.user,
+            services.topic_link_research(topic_id=pk, activity_id=activity, actor=request.user,
                                          unlink=action == "unresearch")
         else:
             raise Http404
@@ -370,12 +371,11 @@ def figures(request):
     _require_any(request, Role.STAFF, Role.LEADER)
     ids = _figure_committees(request.user)
     committee = request.GET.get("committee", "")
-    if committee.isdigit() and int(committee) in ids:
-        ids = {int(committee)}
+    if as_id(committee) in ids:
+        ids = {as_id(committee)}
     year = request.GET.get("year", "")
     platform = request.GET.get("platform", "")
-    data = selectors.figures(ids, year=int(year) if year.isdigit() else None,
-                             platform_id=int(platform) if platform.isdigit() else None)
+    data = selectors.figures(ids, year=as_int(year, low=1, high=9999), platform_id=as_id(platform))
     if request.GET.get("export") == "xlsx":
         from core.exports import record_export
 
@@ -464,7 +464,7 @@ def public_index(request, code: str):
     query = request.GET.get("q", "").strip()[:50]
 
     page = request.GET.get("page", "1")
-    page = page if page.isdigit() else "1"
+    page = str(as_int(page, 1, low=1, high=10**6))
 
     def build():
         listing = selectors.public_listing(committee, query)

@@ -1,8 +1,13 @@
 """API plumbing shared by every app."""
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import PageNumberPagination
+
+from core.exceptions import ConcurrentEdit
 
 
 class Pagination(PageNumberPagination):
@@ -10,8 +15,24 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-def as_api_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """Turn a domain ValidationError into a DRF 400 with field messages."""
+# The largest id a database column holds (64-bit). SQLite raises OverflowError beyond it where PostgreSQL
+# answers "out of range": ids and numbers from users are checked against it first, so both answer 400/404.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """An object's id in a request body: a positive 64-bit integer, else 400."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def as_api_error(exc: DjangoValidationError) -> APIException:
+    """Turn a domain ValidationError into a DRF 400 with field messages (409 for a concurrent edit)."""
+    if isinstance(exc, ConcurrentEdit):
+        return Conflict("；".join(str(m) for m in exc.messages))
     if hasattr(exc, "error_dict"):
         return serializers.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
     return serializers.ValidationError({"detail": [str(m) for m in exc.messages]})
@@ -23,3 +44,24 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record was changed by someone else."
     default_code = "conflict"
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter with every number filter bounded to what a database column holds: beyond it a 400.
+
+    A ``NumberFilter`` on a relation (``?group=``) passes a 20-digit number straight to the query, where SQLite
+    raises ``OverflowError``; bounding the filter form's fields here covers every FilterSet, declared or generated.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            bound_number_fields(filterset.form)
+        return filterset
+
+
+def bound_number_fields(form) -> None:
+    """Add ``-MAX_ID <= value <= MAX_ID`` to every number field of ``form`` (a filter form or a page's form)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+            field.validators += [MinValueValidator(-MAX_ID), MaxValueValidator(MAX_ID)]

@@ -10,6 +10,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from core import services
 from core.net import client_ip
@@ -75,3 +76,11 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             services.api_tokens_revoke(user=request.user, actor=request.user, reason="logout", ip=client_ip(request))
         return super().post(request, *args, **kwargs)
+def not_found(request, exception):
+    """``handler404``: under /api/ a JSON 404 like the API's own (an id the URL pattern refuses, such as
+    ``0.5``, never reaches a view), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

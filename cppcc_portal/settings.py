@@ -291,13 +291,13 @@ REST_FRAMEWORK = {
     # JSON and form bodies capped at DATA_UPLOAD_MAX_MEMORY_SIZE (413), like Django's own forms.
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser", "core.parsers.FormParser", "core.parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.FilterBackend",  # django-filter with bounded numbers
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # lists each operation's 400/403/404/409
 }
 # API tokens (django-rest-knox): POST /api/v1/auth/token/ issues one per device; it lasts API_TOKEN_TTL_HOURS, only
 # its hash is stored, and logging out, /api/v1/auth/logout/(all/) or a new password revoke it (core.services).

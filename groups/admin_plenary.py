@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import as_id
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Member, PlenaryAttendance, PlenarySession
@@ -69,7 +70,7 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
         if not self.is_bound:
             return None
         posted = (self.data.get(f"{self.add_prefix(i)}-member", "") for i in range(self.total_form_count()))
-        ids = {int(v) for v in posted if str(v).isdigit()} | {row.member_id for row in self.get_queryset()}
+        ids = {as_id(v) for v in posted if as_id(v)} | {row.member_id for row in self.get_queryset()}
         return self.form.base_fields["member"].queryset.filter(pk__in=ids).in_bulk()
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from core.api import as_api_error
 from core.exceptions import DomainError
+from core.parsing import as_id, as_int
 from groups import filters, serializers
 from groups.access import scope_of
 from groups.filters import ActivityFilter
@@ -193,10 +194,12 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     def file_in_ledger(self, request, pk=None):
         return self._transition(activity_services.activity_file)
 
-    @extend_schema(request=None)
+    @extend_schema(request=serializers.CancelSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(activity_services.activity_cancel, reason=str(request.data.get("reason", "")))
+        body = serializers.CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(activity_services.activity_cancel, reason=body.validated_data["reason"])
 
     @extend_schema(request=serializers.AttendanceRecordSerializer, responses=serializers.AttendanceSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list, never paged
@@ -238,12 +241,12 @@ class CoverageView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-            quarter = int(request.query_params.get("quarter") or 0) or None
-            group_id = int(request.query_params["group"]) if request.query_params.get("group") else None
-        except ValueError:
-            raise ValidationError({"detail": [_("Year, quarter and group must be numbers.")]}) from None
+        query = request.query_params
+        year = as_int(query.get("year")) if query.get("year") else timezone.localdate().year
+        quarter = (as_int(query.get("quarter"), -1) if query.get("quarter") else 0) or None
+        group_id = as_id(query.get("group")) if query.get("group") else None
+        if (query.get("year") and year is None) or (query.get("group") and group_id is None):
+            raise ValidationError({"detail": [_("Year, quarter and group must be numbers.")]})
         if not 1900 <= year <= 2999:
             raise ValidationError({"year": [_("Enter a year between 1900 and 2999.")]})
         if quarter not in (None, 1, 2, 3, 4):
@@ -255,8 +258,8 @@ class CoverageView(APIView):
         if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
             raise PermissionDenied()
         committees, groups = Committee.objects.visible_to(request.user), ActivityGroup.objects.visible_to(request.user)
-        committee_id = request.query_params.get("committee")
-        if committee_id and committee_id.isdigit():
+        committee_id = as_id(request.query_params.get("committee"))
+        if committee_id:
             committees, groups = committees.filter(pk=committee_id), groups.filter(committee_id=committee_id)
         points = ContactPoint.objects.filter(committee__in=committees.values("pk"))
         committees = activity_selectors.committees_coverage(committees, period)

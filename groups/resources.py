@@ -206,7 +206,7 @@ class HalfDaysWidget(widgets.Widget):
         text = str(value).strip()
         if text.endswith(".0"):  # Excel hands whole numbers over as floats
             text = text[:-2]
-        if not text.isdigit() or int(text) > MAX_SESSION_HALF_DAYS:
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_SESSION_HALF_DAYS:
             raise ValueError(gettext("Enter a whole number of half-days from 0 to %(n)s.") % {"n": MAX_SESSION_HALF_DAYS})
         return int(text)
 

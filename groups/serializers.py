@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import MAX_ID, IdField
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -117,6 +118,9 @@ class MeSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
+    # read_only_fields drops allow_blank, so "" (not signed in) would fall outside the published enum
+    sign_in_method = serializers.ChoiceField(choices=Attendance.Method.choices, allow_blank=True, read_only=True)
+    leave = serializers.ChoiceField(choices=Attendance.Leave.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Attendance
@@ -124,23 +128,29 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AttendanceRowSerializer(serializers.Serializer):
+    member = IdField(error_messages={"required": _("Each row needs a member id.")})
+    status = serializers.CharField(allow_blank=True, required=False, default="")  # the service names bad ones
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
 class AttendanceRecordSerializer(serializers.Serializer):
     """The whole group's attendance at once: ``[{"member": 1, "status": "present"}, …]``."""
 
-    version = serializers.IntegerField(required=False, allow_null=True)
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_ID)
+    rows = AttendanceRowSerializer(many=True, allow_empty=False)
 
     def statuses(self) -> tuple[dict[int, str], dict[int, str]]:
         statuses, reasons = {}, {}
         for row in self.validated_data["rows"]:
-            try:
-                member = int(row["member"])
-            except (KeyError, TypeError, ValueError):
-                raise serializers.ValidationError({"rows": [_("Each row needs a member id.")]}) from None
-            statuses[member] = str(row.get("status", ""))
-            if row.get("reason"):
-                reasons[member] = str(row["reason"])
+            statuses[row["member"]] = row["status"]
+            if row["reason"]:
+                reasons[row["member"]] = row["reason"]
         return statuses, reasons
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class ActivitySerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.api import Conflict, as_api_error
 from core.exceptions import ConcurrentEdit
 from core.parsers import FormParser, JSONParser, MultiPartParser
+from core.parsing import as_id, as_int
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import filters, selectors, serializers, services
@@ -244,13 +245,10 @@ class ProposalStatsView(APIView):
         if not readable:
             raise PermissionDenied()
         committee = request.query_params.get("committee")
-        if committee and (not committee.isdigit() or int(committee) not in readable):
+        if committee and as_id(committee) not in readable:
             raise PermissionDenied()
-        ids = [int(committee)] if committee else sorted(readable)
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            year = timezone.localdate().year
+        ids = [as_id(committee)] if committee else sorted(readable)
+        year = as_int(request.query_params.get("year"), timezone.localdate().year, low=1, high=9999)
         data = selectors.figures(Proposal.objects.filter(committee_id__in=ids, year=year),
                                  OpinionReport.objects.filter(committee_id__in=ids, year=year), ids)
         return Response({"committees": ids, "year": year, **data})

@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import IdField
 from proposals.models import (
     Adoption,
     Assignment,
@@ -40,7 +41,7 @@ class ReplySerializer(serializers.ModelSerializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     lead_proposer_name = serializers.CharField(source="lead_proposer.name", read_only=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -98,7 +99,7 @@ class OpinionReportSerializer(serializers.ModelSerializer):
                                                                      "co-author invitation.")
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
-    issue_label = serializers.CharField(source="issue", read_only=True, default=None)
+    issue_label = serializers.CharField(source="issue", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = OpinionReport
@@ -123,17 +124,17 @@ class RejectInput(TransitionInput):
 
 
 class MergeInput(TransitionInput):
-    into = serializers.IntegerField()
+    into = IdField()
 
 
 class AssignInput(TransitionInput):
-    lead_unit = serializers.IntegerField()
-    co_units = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    lead_unit = IdField()
+    co_units = serializers.ListField(child=IdField(), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReassignInput(TransitionInput):
-    assignment = serializers.IntegerField(required=False)
+    assignment = IdField(required=False)
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
@@ -151,8 +152,8 @@ class RateInput(TransitionInput):
 class ReportSubmitInput(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, required=False, default="")
     content = serializers.CharField(allow_blank=True, required=False, default="")
-    co_authors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    group = serializers.IntegerField(required=False, allow_null=True, default=None)
+    co_authors = serializers.ListField(child=IdField(), required=False, default=list)
+    group = IdField(required=False, allow_null=True, default=None)
 
 
 class AnswerInput(serializers.Serializer):

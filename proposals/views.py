@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exports import record_export, xlsx_download
+from core.parsing import as_id, as_int
 from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
@@ -370,10 +371,7 @@ def review(request):
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return as_int(request.GET.get("year"), timezone.localdate().year, low=1, high=9999)
 
 
 def _committee_ids(request, scope) -> list[int]:
@@ -381,8 +379,8 @@ def _committee_ids(request, scope) -> list[int]:
     if scope.is_superuser:
         ids = set(Committee.objects.values_list("pk", flat=True))
     chosen = request.GET.get("committee")
-    if chosen and chosen.isdigit():
-        return [int(chosen)] if int(chosen) in ids else []
+    if chosen and as_id(chosen):
+        return [as_id(chosen)] if as_id(chosen) in ids else []
     return sorted(ids)
 
 
@@ -397,8 +395,8 @@ def proposal_list(request):
         qs = qs.filter(state=g["state"])
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
-    if (g.get("unit") or "").isdigit():
-        qs = qs.filter(lead_unit_id=int(g["unit"]))
+    if as_id(g.get("unit")):
+        qs = qs.filter(lead_unit_id=as_id(g["unit"]))
     if g.get("code"):
         qs = qs.filter(result_code=g["code"])
     if g.get("key") == "1":
@@ -431,8 +429,8 @@ def _figure_inputs(request):
     committee_ids, year = _committee_ids(request, scope), _year(request)
     proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
     reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
-    if (request.GET.get("unit") or "").isdigit():
-        proposals = proposals.filter(lead_unit_id=int(request.GET["unit"]))
+    if as_id(request.GET.get("unit")):
+        proposals = proposals.filter(lead_unit_id=as_id(request.GET["unit"]))
     if request.GET.get("category") in Category.values:
         proposals = proposals.filter(category=request.GET["category"])
     return scope, committee_ids, year, selectors.figures(proposals, reports, committee_ids)
@@ -512,7 +510,7 @@ def reports(request):
         qs = qs.filter(state=request.GET["state"])
     if request.method == "POST":
         form = forms.CompileForm(request.POST)
-        ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+        ids = [as_id(i) for i in request.POST.getlist("report") if as_id(i)]
         committee = OpinionReport.objects.filter(pk__in=ids).values_list("committee_id", flat=True).first()
         try:
             if not form.is_valid() or committee is None:

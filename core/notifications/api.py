@@ -29,6 +29,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         # only the caller's own: someone else's notification is 404, not 403
         return Notification.objects.for_user(self.request.user).order_by("-created_at", "-id")
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()

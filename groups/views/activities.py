@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import record_export
+from core.parsing import as_bool, as_id, as_int
 from core.services import events_for
 from groups import exports
 from groups.access import Role, scope_of
@@ -65,11 +66,8 @@ def _editable_activity(request, pk: int) -> Activity:
 
 def _period(request) -> sel.Period:
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        quarter = int(request.GET.get("quarter") or 0) or None
-    except ValueError:
-        year, quarter = today.year, None
+    year = as_int(request.GET.get("year"), today.year)
+    quarter = as_int(request.GET.get("quarter"), 0) or None
     if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
         year, quarter = today.year, None
     return sel.Period(year, quarter)
@@ -195,14 +193,16 @@ def attendance_record(request, pk: int):
     activity = _editable_activity(request, pk)
     statuses, reasons = {}, {}
     for key, value in request.POST.items():
-        if key.startswith("status_") and key[7:].isdigit() and value:
-            statuses[int(key[7:])] = value
-        elif key.startswith("reason_") and key[7:].isdigit() and value.strip():
-            reasons[int(key[7:])] = value
+        if key.startswith("status_") and as_id(key[7:]) and value:
+            statuses[as_id(key[7:])] = value
+        elif key.startswith("reason_") and as_id(key[7:]) and value.strip():
+            reasons[as_id(key[7:])] = value
     try:
-        svc.attendance_record(activity_id=activity.pk, actor=request.user, version=request.POST.get("version"),
+        posted = request.POST.get("version")  # unreadable: treated as stale (a conflict message, not a 500)
+        svc.attendance_record(activity_id=activity.pk, actor=request.user,
+                              version=as_int(posted, -1, low=0) if posted else None,
                               statuses=statuses, reasons=reasons)
-        if request.POST.get("and_hold") and Activity.objects.get(pk=pk).state == Activity.State.ANNOUNCED:
+        if as_bool(request.POST.get("and_hold")) and Activity.objects.get(pk=pk).state == Activity.State.ANNOUNCED:
             svc.activity_hold(activity_id=activity.pk, actor=request.user)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -394,8 +394,8 @@ def coverage(request):
     _require_reader(request)
     period = _period(request)
     groups = ActivityGroup.objects.visible_to(request.user).filter(is_active=True)
-    committee_id = request.GET.get("committee")
-    if committee_id and committee_id.isdigit():
+    committee_id = as_id(request.GET.get("committee"))
+    if committee_id:
         groups = groups.filter(committee_id=committee_id)
     committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
     groups = sel.groups_coverage(groups, period)

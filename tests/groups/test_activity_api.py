@@ -59,13 +59,13 @@ def test_bad_input_is_a_400_with_a_chinese_message_and_nothing_saved(world, clie
     assert not Activity.objects.exists()
 
 
-def test_an_update_with_a_stale_version_is_a_400_conflict(world, client_for, announced):
+def test_an_update_with_a_stale_version_is_a_409_conflict(world, client_for, announced):
     client = client_for(world.convener)
     url = reverse("api:activity-detail", args=[announced.pk])
     ok = client.patch(url, {"place": "甲", "version": announced.version}, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["version"] == announced.version + 1
     stale = client.patch(url, {"place": "乙", "version": announced.version}, content_type="application/json")
-    assert stale.status_code == 400 and "其他人" in stale.json()["detail"][0]
+    assert stale.status_code == 409 and "其他人" in stale.json()["detail"]  # as in every API (core.api.Conflict)
     assert Activity.objects.get().place == "甲"
 
 
