@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException
 
+from core.parsing import as_int
+
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -28,7 +30,7 @@ def capped(stream, parser_context) -> io.BytesIO:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     request = (parser_context or {}).get("request")
     declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-    if declared and declared.isdigit() and int(declared) > limit:
+    if (as_int(declared, low=0) or 0) > limit:
         raise _too_large(limit)
     data = stream.read(limit + 1)
     if len(data) > limit:

@@ -211,6 +211,7 @@ class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
         return self._run(run)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._run(lambda r: services.report_accept(report_id=r.pk, actor=request.user))

@@ -27,7 +27,8 @@ NO_INPUT = {
     ("post", "/api/v1/consultations/{id}/hold/"), ("post", "/api/v1/consultations/{id}/publish/"),
     ("post", "/api/v1/consultation-outcomes/{id}/publish/"), ("post", "/api/v1/consultation-outcomes/{id}/close/"),
     ("post", "/api/v1/notifications/{id}/read/"), ("post", "/api/v1/notifications/read-all/"),
-    ("post", "/api/v1/opinion-reports/{id}/accept/"),
+    ("post", "/api/v1/opinion-reports/{id}/accept/"), ("post", "/api/v1/opinion-reports/{id}/submit-draft/"),
+    ("post", "/api/v1/auth/logout/"), ("post", "/api/v1/auth/logout-all/"),
 }
 
 
