@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
         signals.connect_position_audit()
 
-        # Each app registers its reminder rules in <app>/reminders.py and its calendar providers in
-        # <app>/calendars.py; importing them here fills the registries in web, worker and beat alike.
-        autodiscover_modules("reminders", "calendars")
+        # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
+        # <app>/calendars.py and its domain-event subscribers (core.events) in <app>/subscribers.py;
+        # importing them here fills the registries in web, worker and beat alike.
+        autodiscover_modules("reminders", "calendars", "subscribers")
