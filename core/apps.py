@@ -8,11 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from core import signals
-
-        signals.connect_position_audit()
+        from core import signals  # noqa: F401  (connects the security audit receivers)
 
         # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
-        # <app>/calendars.py and its domain-event subscribers (core.events) in <app>/subscribers.py;
-        # importing them here fills the registries in web, worker and beat alike.
-        autodiscover_modules("reminders", "calendars", "subscribers")
+        # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in
+        # <app>/subscribers.py; importing them here fills the registries in web, worker and beat alike.
+        autodiscover_modules("reminders", "calendars", "events", "subscribers")
