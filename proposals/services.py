@@ -22,6 +22,8 @@ from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
+    CosignersInvited,
+    ProposalAssigned,
     ProposalFiled,
     ProposalKeyMarked,
     ProposalsExcellentRated,
@@ -187,6 +189,7 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.bulk_create(CoSigner(proposal=proposal, member_id=m, deadline=deadline) for m in new)
     record_event(proposal, actor=actor, verb="cosigners_invited", data={"members": new})
+    publish(CosignersInvited(proposal_id=proposal.pk, member_ids=tuple(new), deadline=deadline, actor_id=actor_id(actor)))
 
 
 @transaction.atomic
@@ -332,6 +335,9 @@ def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(
                         due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
     Assignment.objects.bulk_create(rows)
     proposal.lead_unit_id, proposal.reply_due = lead_unit_id, due
+    publish(ProposalAssigned(proposal_id=proposal.pk, committee_id=proposal.committee_id, lead_unit_id=int(lead_unit_id),
+                             co_unit_ids=tuple(co_unit_ids), reply_due=due, opinion_due=opinion_due, return_until=window,
+                             actor_id=actor_id(actor)))
     return _move(proposal, S.ASSIGNED, actor=actor, verb="assigned", fields=["lead_unit", "reply_due"],
                  data={"lead": int(lead_unit_id), "co": co_unit_ids, "due": due.isoformat()})
 
