@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
@@ -186,3 +187,28 @@ def test_old_receipts_are_pruned():
     EventReceipt.objects.create(event_id="b", subscriber="s", event_name="tests.renamed")
     assert events.prune_receipts() == 1
     assert list(EventReceipt.objects.values_list("event_id", flat=True)) == ["b"]
+
+
+def test_when_not_even_the_retry_can_be_written_the_message_goes_back_to_the_broker(subscribed, monkeypatch):
+    def broken(event):
+        raise RuntimeError("subscriber failed")
+
+    def database_down(**kwargs):
+        raise ConnectionError("database down")
+
+    subscribed(Renamed, broken)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="x")
+    message = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    monkeypatch.setattr(events, "_retry_later", database_down)
+    retried = []
+
+    def retry(**kwargs):
+        retried.append(kwargs)
+        return Retry()
+
+    monkeypatch.setattr(deliver_event, "retry", retry)
+    with pytest.raises(Retry):
+        deliver_event(**message.kwargs)
+    assert retried[0]["countdown"] == 60  # Celery sends it again in a minute; nothing is lost
+    assert isinstance(retried[0]["exc"], ConnectionError)
