@@ -304,7 +304,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-
 @admin.register(CommitteeNotificationDefault)
 class CommitteeNotificationDefaultAdmin(CommitteeScopedAdmin):
     """core's notification defaults, one row per committee and kind: scoped like every committee's rows, so

@@ -10,7 +10,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from importlinter.cli import lint_imports
+
+from core import directory
+from groups.access import scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["core", "groups", "proposals", "consultations", "assessments"]  # bottom to top
@@ -70,3 +74,11 @@ def test_no_module_imports_an_app_above_its_own_not_even_inside_a_function():
 ])
 def test_the_walker_finds_imports_of_a_higher_app(source, expected):
     assert upward_imports(source, "groups") == expected
+
+
+def test_core_learns_about_people_through_the_directory_that_groups_fills(world):
+    assert directory.scope_of(world.district_staff) == scope_of(world.district_staff)
+    assert directory.committee_of(world.unit_user) == world.unit.committee_id
+    assert world.member in directory.bindable_users(scope_of(world.district_staff))
+    with pytest.raises(ImproperlyConfigured, match="no app provides"):
+        directory._ask("unheard_of")
