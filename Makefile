@@ -46,8 +46,10 @@ test: venv sysdeps
 messages: venv
 	$(PY) manage.py catalogues
 
+# ruff, and the one-way app graph (core <- groups <- proposals <- consultations <- assessments; pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Front-end assets come from the npm registry; this refreshes the copies under static/vendor/.
 vendor:

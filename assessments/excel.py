@@ -120,7 +120,7 @@ def _funding_sheet(book, groups, locked: bool) -> None:
 
 
 def annual_workbook(*, rows, quarter_points, group_ranking, groups, locked: bool, policy) -> Export:
-    """The year's assessment in six sheets. ``policy`` is a ``core.privacy.ContactPolicy`` for the exporting user."""
+    """The year's assessment in six sheets. ``policy`` is a ``groups.privacy.ContactPolicy`` for the exporting user."""
     rows = list(rows)
     book = Workbook(write_only=True)
     _assessment_sheet(book, rows, policy.phone)

@@ -15,8 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from assessments.models import RollupRun
-from core.notifications import recipients, rules, texts
+from core.notifications import rules, texts
 from core.notifications.models import Kind
+from groups import recipients
 
 
 def _reminders(run: RollupRun, users, ended: date):

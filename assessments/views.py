@@ -90,7 +90,7 @@ def assessment_export(request):
     """The annual assessment as an Excel workbook (assessment, members below the minimums, rankings of members
     and groups, award candidates, funding), for staff and leaders of the committee; audited, phones masked
     for leaders."""
-    from core.privacy import ContactPolicy
+    from groups.privacy import ContactPolicy
 
     from .excel import annual_workbook
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultations.models import Outcome
-from core.notifications import recipients, rules, texts
+from core.notifications import rules, texts
 from core.notifications.models import Kind
+from groups import recipients
 
 
 @rules.register("outcome_reply_overdue", kind=Kind.OUTCOME_REPLY_OVERDUE, lead_days=0, hour="9", minute="20")

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 
+from .events import SessionAttendanceSet
 from .models import (
     Attendance,
     ConsultationSession,
@@ -315,9 +317,8 @@ def attendance_set(*, session_id: int, member, status: str, reason: str = "", ac
         session=session, member=member, defaults={"status": status, "reason": reason.strip()}
     )
     record_event(session, actor=actor, verb="attendance", data={"member": member.pk, "status": status})
-    from assessments.services import rollup_mark_stale  # a corrected attendance: duty-record roll-ups go stale
-
-    rollup_mark_stale(committee_id=session.committee_id, on=timezone.localtime(session.starts_at).date())
+    publish(SessionAttendanceSet(committee_id=session.committee_id, on=timezone.localtime(session.starts_at).date(),
+                                 session_id=session.pk, member_id=member.pk, status=status, actor_id=actor_id(actor)))
     return row
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import directory
 from .models import AuditEvent, User
 
 
@@ -14,20 +15,15 @@ class UserAdmin(BaseUserAdmin):
     # Secretariat staff look logins up (the user pickers of members, staff positions and handling units
     # autocomplete from here) among those they may bind, and change none: a login's rights are a superuser's.
     def get_queryset(self, request):
-        from groups.access import scope_of
-        from groups.admin_base import bindable_users
-
         qs = super().get_queryset(request)
-        scope = scope_of(request.user)
-        return qs if scope.is_superuser else qs.filter(pk__in=bindable_users(scope).values("pk"))
+        scope = directory.scope_of(request.user)
+        return qs if scope.is_superuser else qs.filter(pk__in=directory.bindable_users(scope).values("pk"))
 
     def has_module_permission(self, request):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        from groups.access import scope_of
-
-        scope = scope_of(request.user)
+        scope = directory.scope_of(request.user)
         return scope.is_superuser or bool(scope.staff_committee_ids)
 
     def has_add_permission(self, request):

@@ -8,17 +8,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from core import signals
+        from core import signals  # noqa: F401  (connects the security audit receivers)
         from core.pdf import lock_reportlab
 
         lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
         _bound_pillow()
 
-        signals.connect_position_audit()
-
-        # Each app registers its reminder rules in <app>/reminders.py and its calendar providers in
-        # <app>/calendars.py; importing them here fills the registries in web, worker and beat alike.
-        autodiscover_modules("reminders", "calendars")
+        # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
+        # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in
+        # <app>/subscribers.py; importing them here fills the registries in web, worker and beat alike.
+        autodiscover_modules("reminders", "calendars", "events", "subscribers")
 
 
 def _bound_pillow() -> None:

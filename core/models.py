@@ -85,3 +85,25 @@ from core.notifications.models import (  # noqa: E402,F401
     NotificationSettings,
     OutboxMessage,
 )
+
+
+class EventReceipt(models.Model):
+    """One domain event handled by one after-commit subscriber (``core.events``).
+
+    Written in the same transaction as the subscriber's own writes, and unique: a delivery that comes
+    twice (a worker killed before it acknowledged, the outbox publishing again) finds the receipt and does
+    nothing, so each subscriber acts once per event however often it is delivered.
+    """
+
+    event_id = models.CharField(_("event id"), max_length=32)
+    subscriber = models.CharField(_("subscriber"), max_length=200)
+    event_name = models.CharField(_("event name"), max_length=100)
+    handled_at = models.DateTimeField(_("handled at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("handled event")
+        verbose_name_plural = _("handled events")
+        constraints = [models.UniqueConstraint(fields=["event_id", "subscriber"], name="event_handled_once")]
+
+    def __str__(self) -> str:
+        return f"{self.event_name} {self.event_id} → {self.subscriber}"

@@ -4,7 +4,7 @@ Signals are the only hook Django offers for authentication events; the receivers
 audit rows and never change other state.
 """
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
 from core.models import AuditEvent, User
@@ -54,23 +54,3 @@ def audit_permission_sets(sender, instance, action, pk_set, **kwargs):
         record_event(instance, actor=None, verb="permissions_changed",
                      data={"action": action, "relation": sender._meta.model_name, "ids": sorted(pk_set or [])})
 
-
-def connect_position_audit():
-    """Positions that grant access (secretariat, leader, unit users) are permission changes too."""
-    from groups.models import CommitteeStaff, HandlingUnit
-
-    def position_saved(sender, instance, created, **kwargs):
-        record_event(instance.user, actor=None, verb="position_granted" if created else "position_changed",
-                     data={"committee": instance.committee_id, "role": instance.role})
-
-    def position_removed(sender, instance, **kwargs):
-        record_event(instance.user, actor=None, verb="position_revoked",
-                     data={"committee": instance.committee_id, "role": instance.role})
-
-    def unit_users_changed(sender, instance, action, pk_set, **kwargs):
-        if action in ("post_add", "post_remove") and isinstance(instance, HandlingUnit):
-            record_event(instance, actor=None, verb="unit_users_changed", data={"action": action, "users": sorted(pk_set)})
-
-    post_save.connect(position_saved, sender=CommitteeStaff, dispatch_uid="audit_position_saved")
-    post_delete.connect(position_removed, sender=CommitteeStaff, dispatch_uid="audit_position_removed")
-    m2m_changed.connect(unit_users_changed, sender=HandlingUnit.users.through, dispatch_uid="audit_unit_users")

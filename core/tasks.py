@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import connection
 
+from core import events
 from core.notifications import tasks as notification_tasks  # noqa: F401  (registers the notification tasks)
 
 
@@ -11,3 +12,16 @@ def health() -> dict:
         cursor.execute("SELECT 1")
         (one,) = cursor.fetchone()
     return {"ok": one == 1}
+
+
+@shared_task(name=events.DELIVER_TASK, acks_late=True, bind=True, max_retries=None)
+def deliver_event(self, event: str, data: dict, subscriber: str, attempt: int = 1) -> str:
+    """Run one after-commit subscriber for one domain event (queued through the outbox by ``events.publish``).
+
+    A failing subscriber is retried through the outbox (``events.deliver``); only when even that cannot be
+    written (the database is down) does the message go back to the broker, a minute later.
+    """
+    try:
+        return events.deliver(event=event, data=data, subscriber=subscriber, attempt=attempt)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=60) from exc

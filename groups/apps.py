@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Organisation and activity groups")
+
+    def ready(self):
+        from groups import directory, signals  # noqa: F401  (answers core.directory)
+
+        signals.connect_position_audit()

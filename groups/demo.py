@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from core.demo_context import DemoContext  # noqa: F401  (the context every app's step takes; imported from here too)
 from groups.models import (
     ActivityGroup,
     Committee,
@@ -65,21 +65,9 @@ PLATFORM_BRANDS = ["请你来协商", "协商在一线", "月月说事"]
 GROUP_SIZE = 50
 
 
-@dataclass
-class DemoContext:
-    """What each app's demo step reads and adds to."""
-
-    rng: random.Random
-    members_total: int
-    districts: int
-    year: int
-    stdout: object
-    committees: list[Committee] = field(default_factory=list)
-    logins: dict[str, object] = field(default_factory=dict)
-    data: dict = field(default_factory=dict)
-
-    def say(self, text: str) -> None:
-        self.stdout.write(text)
+def holds_data() -> bool:
+    """seed_demo refuses a database that already has an organisation."""
+    return Committee.objects.exists()
 
 
 def _name(rng: random.Random) -> str:

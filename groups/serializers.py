@@ -46,7 +46,7 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
 
     def _policy(self):
-        from core.privacy import ContactPolicy
+        from groups.privacy import ContactPolicy
 
         request = self.context.get("request")
         cache = self.context.setdefault("_contact_policy", {})

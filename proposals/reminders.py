@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from core.notifications import recipients, rules
+from core.notifications import rules
 from core.notifications.models import Kind
+from groups import recipients
 from groups.models import Member
 from proposals.models import Assignment, CoSigner, Proposal
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.notifications.models import Kind
 from core.notifications.services import notify
@@ -24,6 +25,17 @@ from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
+from proposals.events import (
+    CosignersInvited,
+    ProposalAssigned,
+    ProposalFiled,
+    ProposalKeyMarked,
+    ProposalsExcellentRated,
+    ReportAccepted,
+    ReportAdopted,
+    ReportDeclined,
+    ReportInstructed,
+)
 from proposals.models import (
     Adoption,
     Assignment,
@@ -54,12 +66,6 @@ class NotPermitted(DomainError):
 
 # --- helpers --------------------------------------------------------------------------------------
 
-
-def _duty_changed(committee_id: int, on) -> None:
-    """A fact counted in duty records changed: the assessments' roll-ups of that quarter on go stale."""
-    from assessments.services import rollup_mark_stale
-
-    rollup_mark_stale(committee_id=committee_id, on=on.date() if hasattr(on, "date") else on)
 
 def _lock(proposal_id: int, expected_state: str | None = None) -> Proposal:
     """Lock the proposal row; with ``expected_state`` (the state the user's page showed), refuse if someone
@@ -221,6 +227,7 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.bulk_create(CoSigner(proposal=proposal, member_id=m, deadline=deadline) for m in new)
     record_event(proposal, actor=actor, verb="cosigners_invited", data={"members": new})
+    publish(CosignersInvited(proposal_id=proposal.pk, member_ids=tuple(new), deadline=deadline, actor_id=actor_id(actor)))
 
 
 @transaction.atomic
@@ -288,7 +295,8 @@ def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None)
         m=Max("serial_number"))["m"]
     proposal.serial_number = (top or 0) + 1
     proposal.filed_at = timezone.now()
-    _duty_changed(proposal.committee_id, timezone.localdate())
+    publish(ProposalFiled(committee_id=proposal.committee_id, on=timezone.localdate(), proposal_id=proposal.pk,
+                          actor_id=actor_id(actor)))
     return _move(proposal, S.FILED, actor=actor, verb="filed", fields=["serial_number", "filed_at"],
                  comment=proposal.number_display)
 
@@ -370,6 +378,9 @@ def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(
                         due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
     Assignment.objects.bulk_create(rows)
     proposal.lead_unit_id, proposal.reply_due = lead_unit_id, due
+    publish(ProposalAssigned(proposal_id=proposal.pk, committee_id=proposal.committee_id, lead_unit_id=int(lead_unit_id),
+                             co_unit_ids=tuple(co_unit_ids), reply_due=due, opinion_due=opinion_due, return_until=window,
+                             actor_id=actor_id(actor)))
     return _move(proposal, S.ASSIGNED, actor=actor, verb="assigned", fields=["lead_unit", "reply_due"],
                  data={"lead": int(lead_unit_id), "co": co_unit_ids, "due": due.isoformat()})
 
@@ -568,7 +579,8 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
     proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
     record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
-    _duty_changed(proposal.committee_id, timezone.localdate())
+    publish(ProposalKeyMarked(committee_id=proposal.committee_id, on=timezone.localdate(), proposal_id=proposal.pk,
+                              is_key=is_key, actor_id=actor_id(actor)))
     return proposal
 
 
@@ -616,16 +628,6 @@ def _lock_sorted(proposal_ids, actor, check) -> BatchOutcome:
     return outcome
 
 
-def _duty_changed_many(dates: list[tuple[int, date]]) -> None:
-    """Stale roll-ups for each committee and year from the earliest quarter touched (one update each)."""
-    earliest: dict[tuple[int, int], date] = {}
-    for committee_id, on in dates:
-        key = (committee_id, on.year)
-        earliest[key] = min(on, earliest.get(key, on))
-    for (committee_id, _year), on in sorted(earliest.items()):
-        _duty_changed(committee_id, on)
-
-
 def _check_markable(proposal: Proposal) -> None:
     if proposal.state not in Proposal.PUBLIC_STATES:
         raise InvalidTransition(_("Only a filed proposal can be rated excellent."))
@@ -651,7 +653,8 @@ def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutco
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = True, now, marker
         proposal.updated_at = now
     record_events(audit_event(p, actor=actor, verb="excellent_marked") for p in outcome.done)
-    _duty_changed_many([(p.committee_id, timezone.localtime(now).date()) for p in outcome.done])
+    publish(ProposalsExcellentRated(proposal_ids=tuple(p.pk for p in outcome.done), excellent=True, actor_id=actor_id(actor),
+                                    more_days=tuple((p.committee_id, timezone.localtime(now).date()) for p in outcome.done)))
     return outcome
 
 
@@ -668,8 +671,9 @@ def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOut
     record_events(audit_event(p, actor=actor, verb="excellent_unmarked",
                               data={"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None})
                   for p in outcome.done)
-    _duty_changed_many([(p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk]
-                         else timezone.localdate()) for p in outcome.done])
+    publish(ProposalsExcellentRated(proposal_ids=tuple(p.pk for p in outcome.done), excellent=False, actor_id=actor_id(actor),
+                                    more_days=tuple((p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk]
+                                                     else timezone.localdate()) for p in outcome.done)))
     return outcome
 
 
@@ -832,7 +836,8 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
     report = _lock_report(report_id, actor)
     if report.state != R.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
-    _duty_changed(report.committee_id, timezone.localtime(report.created_at))
+    publish(ReportAccepted(committee_id=report.committee_id, on=timezone.localdate(report.created_at),
+                           report_id=report.pk, actor_id=actor_id(actor)))
     return _move_report(report, R.ACCEPTED, actor=actor, verb="accepted")
 
 
@@ -845,7 +850,8 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
     if not (reason or "").strip():
         raise DomainError({"reason": _("Give the reason for declining.")})
     report.decline_reason = reason.strip()
-    _duty_changed(report.committee_id, timezone.localdate())
+    publish(ReportDeclined(committee_id=report.committee_id, on=timezone.localdate(), report_id=report.pk,
+                           actor_id=actor_id(actor)))
     return _move_report(report, R.DECLINED, actor=actor, verb="declined", comment=report.decline_reason,
                         fields=["decline_reason"])
 
@@ -882,7 +888,8 @@ def report_record_adoption(*, report_id: int, actor, level: str, date: date, ado
         raise DomainError({"level": _("Adoption at this level is already recorded.")})
     adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
     record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
-    _duty_changed(report.committee_id, date)
+    publish(ReportAdopted(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
+                          actor_id=actor_id(actor)))
     return adoption
 
 
@@ -897,5 +904,6 @@ def report_record_instruction(*, report_id: int, actor, leader: str, level: str,
     instruction = Instruction.objects.create(report=report, leader=leader.strip(), level=level, date=date,
                                              text=text.strip())
     record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
-    _duty_changed(report.committee_id, date)
+    publish(ReportInstructed(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
+                             actor_id=actor_id(actor)))
     return instruction

@@ -1,12 +1,12 @@
-"""Admin: the send log, notifications, the outbox, and committee defaults. Reminder schedules are
-django-celery-beat's Periodic tasks (created by ``manage.py setup_schedules``)."""
+"""Admin: the send log, notifications and the outbox. Reminder schedules are django-celery-beat's Periodic
+tasks (created by ``manage.py setup_schedules``); committee defaults are per committee, so their admin is
+groups' (``groups/admin.py``)."""
 from django.contrib import admin
 from django.db.models import Q
 
-from groups.access import scope_of
-from groups.admin_base import CommitteeScopedAdmin
+from core.directory import scope_of
 
-from .models import CommitteeNotificationDefault, Delivery, Notification, OutboxMessage
+from .models import Delivery, Notification, OutboxMessage
 
 
 def people_of(committee_ids):
@@ -98,10 +98,3 @@ class OutboxAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-@admin.register(CommitteeNotificationDefault)
-class CommitteeNotificationDefaultAdmin(CommitteeScopedAdmin):
-    list_display = ("committee", "kind", "email", "sms")
-    list_filter = ("kind", "committee")
-    list_editable = ("email", "sms")
-    list_select_related = ("committee",)

@@ -26,6 +26,9 @@ class Kind(models.TextChoices):
     OUTCOME_REPLY_OVERDUE = "outcome_reply_overdue", pgettext_lazy("notifications", "Consultation outcome reply overdue")
     ROLLUP_FINISHED = "rollup_finished", pgettext_lazy("notifications", "Roll-up finished")
     ROLLUP_FAILED = "rollup_failed", pgettext_lazy("notifications", "Roll-up failed")
+    PROPOSAL_ASSIGNED = "proposal_assigned", pgettext_lazy("notifications", "Proposal assigned to your unit")
+    COSIGN_INVITED = "cosign_invited", pgettext_lazy("notifications", "Invitation to co-sign")
+    LEAVE_DECIDED = "leave_decided", pgettext_lazy("notifications", "Leave request decided")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

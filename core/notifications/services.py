@@ -9,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core import directory
+
 from . import outbox
 from .channels import reachable
 from .models import (
@@ -30,31 +32,6 @@ def subject_key(obj: models.Model | None, key: str = "") -> str:
     return f"{ct.pk}:{obj.pk}"
 
 
-def committee_of(user) -> int | None:
-    """The committee whose defaults apply to a user: as a member, a handling unit, or staff.
-
-    Uses the scope when the request already computed it; otherwise one query for a member (rules notify
-    thousands of users, and the full scope costs four).
-    """
-    from groups.models import CommitteeStaff, HandlingUnit, Member
-
-    scope = getattr(user, "_cppcc_scope", None)
-    if scope is not None:
-        candidates = [scope.member_committee_id, *sorted(scope.unit_committee_ids),
-                      *sorted(scope.staff_committee_ids), *sorted(scope.leader_committee_ids)]
-        return next((c for c in candidates if c), None)
-    lookups = (
-        Member.objects.filter(user=user, status=Member.Status.ACTIVE),
-        HandlingUnit.objects.filter(users=user, is_active=True),
-        CommitteeStaff.objects.filter(user=user),
-    )
-    for qs in lookups:
-        committee_id = qs.order_by("committee_id").values_list("committee_id", flat=True).first()
-        if committee_id:
-            return committee_id
-    return None
-
-
 def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
     """The extra channels per kind: the user's choice, else the committee default, else the site default.
 
@@ -64,7 +41,7 @@ def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
     missing = [k for k in kinds if k not in chosen]
     defaults = {}
     if missing:
-        committee_id = committee_of(user)
+        committee_id = directory.committee_of(user)
         defaults = {d.kind: d.channel_list for d in CommitteeNotificationDefault.objects.filter(
             committee_id=committee_id, kind__in=missing)} if committee_id else {}
     return {k: chosen[k] if k in chosen else defaults.get(k, settings.NOTIFICATIONS_DEFAULT_CHANNELS) for k in kinds}

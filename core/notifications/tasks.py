@@ -55,5 +55,8 @@ def run_all_rules() -> list[dict]:
 
 @shared_task(name="core.notifications.drain_outbox", acks_late=True)
 def drain_outbox() -> int:
-    """Publish what a broker outage left in the outbox."""
+    """Publish what a broker outage (or a failed event subscriber, dated into the future) left in the outbox."""
+    from core.events import prune_receipts
+
+    prune_receipts()  # one indexed DELETE; receipts only guard against a second delivery within days
     return outbox.drain(older_than_seconds=settings.NOTIFICATIONS_OUTBOX_GRACE_SECONDS)

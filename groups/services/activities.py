@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail, validate_upload
+from groups.events import ActivityTransitioned, AttendanceRecorded, LeaveDecided
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -118,11 +120,10 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     return activity
 
 
-def _rollup_stale(activity: Activity) -> None:
-    """A change to a past quarter's activity or attendance: its duty-record roll-ups must be recomputed."""
-    from assessments.services import rollup_mark_stale  # assessments reads groups, not the other way round
-
-    rollup_mark_stale(committee_id=activity.committee_id, on=timezone.localtime(activity.starts_at).date())
+def _duty_day(activity: Activity, actor) -> dict:
+    """The facts every duty-record event of an activity carries (its committee and day, who acted)."""
+    return {"committee_id": activity.committee_id, "on": timezone.localtime(activity.starts_at).date(),
+            "actor_id": actor_id(actor)}
 
 
 def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str,
@@ -134,7 +135,8 @@ def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str,
     activity.version += 1
     activity.save(update_fields=["state", "version", "updated_at"])
     record_event(activity, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
-    _rollup_stale(activity)
+    publish(ActivityTransitioned(**_duty_day(activity, actor), activity_id=activity.pk, verb=verb,
+                                 from_state=before, to_state=to))
     return activity
 
 
@@ -265,7 +267,8 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     attendance.save(update_fields=["leave", "leave_decided_by", "status"])
     record_event(attendance.activity, actor=actor, verb="leave_approved" if approve else "leave_refused",
                  data={"member": attendance.member_id})
-    _rollup_stale(attendance.activity)
+    publish(LeaveDecided(**_duty_day(attendance.activity, actor), attendance_id=attendance.pk,
+                         activity_id=attendance.activity_id, member_id=attendance.member_id, approved=approve))
     return attendance
 
 
@@ -351,7 +354,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
     record_event(activity, actor=actor, verb="signed_in",
                  data={"member": attendance.member_id, "leave_withdrawn": withdrawn})
-    _rollup_stale(activity)
+    publish(AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk, member_ids=(attendance.member_id,)))
     return attendance
 
 
@@ -401,7 +404,8 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     Attendance.objects.bulk_update(changed, ["status", "leave_reason", "signed_in_at", "sign_in_method"])
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
-    _rollup_stale(activity)
+    publish(AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk,
+                               member_ids=tuple(r.member_id for r in changed)))
     record_event(activity, actor=actor, verb="attendance_recorded",
                  data={str(r.member_id): r.status for r in changed})
     return activity

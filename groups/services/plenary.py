@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import actor_id, publish
 from core.exceptions import DomainError
 from core.services import audit_event, record_event, record_events
 from groups.access import scope_of
+from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
 
 COUNTS = ("present", "excused", "absent")
@@ -69,14 +71,9 @@ def _require_staff(actor, committee_id: int) -> None:
         raise DomainError(_("Only the committee's secretariat staff may record plenary attendance."))
 
 
-def rollup_mark_stale(*, committee_id: int, on) -> None:
-    from assessments.services import rollup_mark_stale as mark  # assessments reads groups, not the other way round
-
-    mark(committee_id=committee_id, on=on)
-
-
-def _duty_changed(session: PlenarySession) -> None:
-    rollup_mark_stale(committee_id=session.term.committee_id, on=session.start_date)
+def _duty_day(session: PlenarySession, actor) -> dict:
+    """The facts every plenary duty-record event carries (the session's committee and day, who acted)."""
+    return {"committee_id": session.term.committee_id, "on": session.start_date, "actor_id": actor_id(actor)}
 
 
 def count_errors(session: PlenarySession, counts: dict[str, int]) -> dict[str, list[str]]:
@@ -168,7 +165,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
                   for target, before, row in events)
     outcome.recorded, outcome.corrected = len(new), len(changed)
     if events:
-        _duty_changed(session)
+        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="imported"))
     return outcome
 
 
@@ -205,7 +202,7 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
                              PlenaryAttendance, batch_size=2000, default_user=recorder)
     if missing:
         record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
-        _duty_changed(session)
+        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="filled"))
     return len(missing)
 
 
@@ -232,7 +229,7 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
                   for row in rows)
     PlenaryAttendance.objects.filter(pk__in=[row.pk for row in rows]).delete()
     for session in sessions.values():
-        _duty_changed(session)
+        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="removed"))
     return len(rows)
 
 
@@ -254,8 +251,8 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
     moved = before and (before["start_date"], before["term__committee_id"]) != (
         session.start_date, session.term.committee_id)
     if moved:
-        _duty_changed(session)
-        rollup_mark_stale(committee_id=before["term__committee_id"], on=before["start_date"])
+        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="moved",
+                                         more_days=((before["term__committee_id"], before["start_date"]),)))
     return session
 
 
@@ -269,4 +266,4 @@ def plenary_session_delete(*, session_id: int, actor) -> None:
                                                             "attendance_rows": recorded})
     session.delete()
     if recorded:
-        _duty_changed(session)
+        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session_id, verb="deleted"))

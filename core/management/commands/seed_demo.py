@@ -2,19 +2,25 @@
 import importlib
 import random
 import time
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
-from groups.demo import DemoContext
+from core.demo_context import DemoContext
 
-# Each app adds its part in order; a module that does not exist yet is skipped.
-# The *_volume steps then top the data up to a real committee's proportions over two years (about 10
-# activities, 100 attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL).
-DEMO_STEPS = ["groups.demo", "proposals.demo", "consultations.demo", "assessments.demo",
-              "groups.demo_volume", "proposals.demo_volume", "consultations.demo_volume"]
+
+def demo_steps() -> list[str]:
+    """Each of our apps adds its part, ``<app>/demo.py`` (``seed(ctx)``), in INSTALLED_APPS order — every app
+    builds on the ones below it; core names no app, as with reminders. The ``<app>/demo_volume.py`` steps
+    then top the data up to a real committee's proportions over two years (about 10 activities, 100
+    attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL)."""
+    ours = [c for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)]
+    return [f"{c.name}.{step}" for step in ("demo", "demo_volume") for c in ours if module_has_submodule(c.module, step)]
 
 
 class Command(BaseCommand):
@@ -28,11 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
 
     def handle(self, *args, members, districts, seed, if_empty, force, **options):
-        from groups.models import Committee
-
+        steps = [importlib.import_module(name) for name in demo_steps()]
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
-        if Committee.objects.exists():
+        if any(step.holds_data() for step in steps if hasattr(step, "holds_data")):
             if if_empty:
                 self.stdout.write("The database already holds data; demo data not loaded.")
                 return
@@ -43,17 +48,11 @@ class Command(BaseCommand):
         ctx = DemoContext(rng=random.Random(seed), members_total=members, districts=districts,
                           year=timezone.localdate().year, stdout=self.stdout)
         with transaction.atomic():
-            for step in DEMO_STEPS:
-                try:
-                    module = importlib.import_module(step)
-                except ModuleNotFoundError as exc:
-                    if exc.name == step:
-                        continue
-                    raise
+            for module in steps:
                 began = time.monotonic()
                 module.seed(ctx)
                 if options.get("verbosity", 1) > 1:
-                    self.stdout.write(f"  {step}: {time.monotonic() - began:.1f}s")
+                    self.stdout.write(f"  {module.__name__}: {time.monotonic() - began:.1f}s")
         _statistics_refreshed()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")

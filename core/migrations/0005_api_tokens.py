@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_notifications'),
+        ('core', '0004_notice_kinds'),
     ]
 
     operations = [

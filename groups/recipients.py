@@ -1,4 +1,4 @@
-"""Who hears about what: bounded look-ups for reminder rules (one query per kind of recipient, never per row).
+"""Who hears about what (for reminder rules and event subscribers of every app): bounded look-ups for reminder rules (one query per kind of recipient, never per row).
 
 Each returns ``{key: [user, …]}`` for a batch of keys, so a rule fetches its rows, collects the keys, and asks
 once: a unit's users, a committee's secretariat staff, a group's conveners (and deputies).
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+
+from groups.models import CommitteeStaff, GroupMembership, HandlingUnit, Member
 
 
 def _grouped(rows, key, user) -> dict[int, list]:
@@ -18,8 +20,6 @@ def _grouped(rows, key, user) -> dict[int, list]:
 
 def unit_users(unit_ids: Iterable[int]) -> dict[int, list]:
     """Active users of each active handling unit."""
-    from groups.models import HandlingUnit
-
     ids = set(unit_ids)
     if not ids:
         return {}
@@ -31,8 +31,6 @@ def unit_users(unit_ids: Iterable[int]) -> dict[int, list]:
 
 def committee_staff(committee_ids: Iterable[int]) -> dict[int, list]:
     """Active secretariat staff of each committee."""
-    from groups.models import CommitteeStaff
-
     ids = set(committee_ids)
     if not ids:
         return {}
@@ -44,8 +42,6 @@ def committee_staff(committee_ids: Iterable[int]) -> dict[int, list]:
 
 def group_conveners(group_ids: Iterable[int]) -> dict[int, list]:
     """Conveners and deputy conveners (active memberships, active members with a login) of each group."""
-    from groups.models import GroupMembership, Member
-
     ids = set(group_ids)
     if not ids:
         return {}

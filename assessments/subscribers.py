@@ -1,0 +1,22 @@
+"""What assessments does when something below it changes (``core.events``; imported at start-up)."""
+from __future__ import annotations
+
+from datetime import date
+
+from core.events import subscribe
+from groups.events import DutyRecordChanged
+
+from .services import rollup_mark_stale
+
+
+@subscribe(DutyRecordChanged, inline=True)
+def duty_record_changed(event: DutyRecordChanged) -> None:
+    """The roll-ups of each touched quarter and the later ones of its year go stale: from the earliest day per
+    committee and year, one UPDATE each. Inline, in the transition's own transaction: once the change is
+    visible its roll-ups are already marked, so no run started in between is taken as current."""
+    earliest: dict[tuple[int, int], date] = {}
+    for committee_id, on in event.duty_days():
+        key = (committee_id, on.year)
+        earliest[key] = min(on, earliest.get(key, on))
+    for (committee_id, _year), on in sorted(earliest.items()):
+        rollup_mark_stale(committee_id=committee_id, on=on)

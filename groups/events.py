@@ -1,0 +1,69 @@
+"""Domain events of the organisation and its activities (see ``core.events``). Apps above subscribe to them;
+groups imports none of those apps."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from core.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class DutyRecordChanged(Event):
+    """A fact counted in members' duty records (履职记录) changed; it is dated ``on`` in ``committee_id`` (and
+    ``more_days`` lists further (committee, day) pairs a change touched). Every event that changes a duty fact
+    is a subclass, so one subscriber (assessments: the roll-ups of that quarter on go stale) sees them all.
+
+    Publish it as it is from a write that has no event of its own yet:
+    ``publish(DutyRecordChanged(committee_id=..., on=..., actor_id=actor_id(actor)))``.
+    """
+
+    name = "groups.duty_record_changed"
+    committee_id: int | None = None
+    on: date | None = None
+    more_days: tuple[tuple[int, date], ...] = ()
+
+    def duty_days(self) -> tuple[tuple[int, date], ...]:
+        first = ((self.committee_id, self.on),) if self.committee_id is not None and self.on is not None else ()
+        return first + self.more_days
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityTransitioned(DutyRecordChanged):
+    """An activity moved from one state to another (announced 已通知, held, filed, cancelled …)."""
+
+    name = "groups.activity_transitioned"
+    activity_id: int
+    verb: str
+    from_state: str
+    to_state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendanceRecorded(DutyRecordChanged):
+    """The convener recorded or corrected the attendance of an activity."""
+
+    name = "groups.attendance_recorded"
+    activity_id: int
+    member_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaveDecided(DutyRecordChanged):
+    """A member's leave request for an activity was approved (excused) or refused."""
+
+    name = "groups.leave_decided"
+    attendance_id: int
+    activity_id: int
+    member_id: int
+    approved: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlenaryAttendanceChanged(DutyRecordChanged):
+    """Plenary-session attendance was imported, filled in, removed, or the session moved or was deleted
+    (``more_days`` then holds the day and committee it left)."""
+
+    name = "groups.plenary_attendance_changed"
+    session_id: int
+    verb: str

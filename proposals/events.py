@@ -1,0 +1,96 @@
+"""Domain events of proposals and opinion reports (see ``core.events``). Apps above subscribe to them;
+proposals imports none of those apps."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from core.events import Event
+from groups.events import DutyRecordChanged
+
+
+@dataclass(frozen=True, kw_only=True)
+class CosignersInvited(Event):
+    """Members were invited to co-sign 联名 a draft proposal; they answer by ``deadline``."""
+
+    name = "proposals.cosigners_invited"
+    proposal_id: int
+    member_ids: tuple[int, ...]
+    deadline: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalFiled(DutyRecordChanged):
+    """A proposal was filed 立案 (accepted for handling) and numbered."""
+
+    name = "proposals.filed"
+    proposal_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalAssigned(Event):
+    """A filed proposal was handed 交办 to a lead unit and any co-handlers. Each unit may ask for reassignment
+    (return it) until ``return_until``; the lead unit replies by ``reply_due``, co-handlers give their opinion
+    by ``opinion_due``."""
+
+    name = "proposals.assigned"
+    proposal_id: int
+    committee_id: int
+    lead_unit_id: int
+    co_unit_ids: tuple[int, ...] = ()
+    reply_due: date
+    opinion_due: date
+    return_until: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalKeyMarked(DutyRecordChanged):
+    """A proposal was marked key 重点提案 (``is_key``) or unmarked."""
+
+    name = "proposals.key_marked"
+    proposal_id: int
+    is_key: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalsExcellentRated(DutyRecordChanged):
+    """Proposals were rated excellent (``excellent``) or the rating withdrawn; ``more_days`` holds each
+    (committee, day) the bonus counts from."""
+
+    name = "proposals.excellent_rated"
+    proposal_ids: tuple[int, ...]
+    excellent: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportAccepted(DutyRecordChanged):
+    """Staff accepted an opinion report 社情民意: its submission counts from now on, dated on its submission day."""
+
+    name = "proposals.report_accepted"
+    report_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportDeclined(DutyRecordChanged):
+    """Staff declined an opinion report 社情民意."""
+
+    name = "proposals.report_declined"
+    report_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportAdopted(DutyRecordChanged):
+    """A CPPCC at ``level`` adopted 采用 an opinion report."""
+
+    name = "proposals.report_adopted"
+    report_id: int
+    level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportInstructed(DutyRecordChanged):
+    """A leader gave a written instruction 批示 on an opinion report."""
+
+    name = "proposals.report_instructed"
+    report_id: int
+    level: str

@@ -1,0 +1,214 @@
+"""Domain events (core/events.py): inline subscribers share the transition's transaction; after-commit ones go
+through the outbox, cannot undo the transition, are retried when they fail and act once per event."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.db import transaction
+from django.utils import timezone
+
+from core import events
+from core.models import AuditEvent, EventReceipt, User
+from core.notifications import outbox
+from core.notifications.models import OutboxMessage
+from core.services import record_event
+from core.tasks import deliver_event
+from tests.events import deliver_outboxed_events
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True, kw_only=True)
+class Renamed(events.Event):
+    name = "tests.renamed"
+    user_id: int
+    new_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenamedOnDays(Renamed):
+    name = "tests.renamed_on_days"
+    days: tuple[tuple[int, date], ...] = ()
+    when: datetime | None = None
+
+
+@transaction.atomic
+def user_rename(*, user_id: int, name: str, actor=None) -> User:
+    """A stand-in service: lock, change, audit, publish."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    user.name = name
+    user.save(update_fields=["name"])
+    events.publish(Renamed(user_id=user.pk, new_name=name, actor_id=events.actor_id(actor)))
+    return user
+
+
+@pytest.fixture
+def subscribed():
+    """Register subscribers for one test only."""
+    added = []
+
+    def add(event_type, func, *, inline=False):
+        events.subscribe(event_type, inline=inline)(func)
+        added.append(func)
+        return func
+
+    yield add
+    for func in added:
+        events.unsubscribe(func)
+
+
+def test_an_after_commit_subscriber_runs_once_delivered_and_a_second_delivery_does_nothing(subscribed):
+    seen = []
+
+    def audit(event):
+        seen.append(event)
+        record_event(User.objects.get(pk=event.user_id), actor=None, verb="renamed_seen")
+
+    subscribed(Renamed, audit)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="王五", actor=user)
+    assert seen == []  # nothing runs inside the transition's transaction
+    message = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    assert message.kwargs["subscriber"] == f"{audit.__module__}.{audit.__qualname__}"
+
+    assert deliver_event(**message.kwargs) == "done"
+    assert deliver_event(**message.kwargs) == "duplicate"  # the outbox published it twice, say
+    assert [(e.user_id, e.new_name, e.actor_id) for e in seen] == [(user.pk, "王五", user.pk)]
+    assert AuditEvent.objects.filter(verb="renamed_seen").count() == 1
+    assert EventReceipt.objects.get().event_name == "tests.renamed"
+
+
+def test_a_subscriber_that_raises_keeps_the_transition_and_is_retried_until_it_acts_once(subscribed):
+    calls = []
+
+    def flaky(event):
+        calls.append(event.event_id)
+        record_event(User.objects.get(pk=event.user_id), actor=None, verb="flaky_wrote")
+        if len(calls) == 1:
+            raise RuntimeError("the mail server is down")
+
+    subscribed(Renamed, flaky)
+    user = UserFactory(name="张三")
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        user_rename(user_id=user.pk, name="李四")
+        assert deliver_outboxed_events() == ["retry"]
+    user.refresh_from_db()
+    assert user.name == "李四"  # the transition stands
+    assert not AuditEvent.objects.filter(verb="flaky_wrote").exists()  # the failed attempt left nothing
+    assert not EventReceipt.objects.exists()
+    retry = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    assert (retry.kwargs["attempt"], retry.attempts) == (2, 1) and "mail server" in retry.last_error
+    assert retry.created_at > now  # dated into the future: beat's drain publishes it after the back-off
+
+    with time_machine.travel(now + timedelta(seconds=40), tick=False):
+        assert outbox.drain(older_than_seconds=30, limit=10) == 0  # not yet: the first retry waits a minute
+    with time_machine.travel(now + timedelta(minutes=2), tick=False):
+        assert deliver_outboxed_events(due_only=True) == ["done"]
+    assert deliver_event(**retry.kwargs) == "duplicate"
+    assert len(calls) == 2 and len(set(calls)) == 1  # the same event both times
+    assert AuditEvent.objects.filter(verb="flaky_wrote").count() == 1  # exactly once in effect
+
+
+def test_retries_back_off_to_at_most_a_day(subscribed):
+    def broken(event):
+        raise RuntimeError("still broken")
+
+    subscribed(Renamed, broken)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="x")
+    message = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert deliver_event(**{**message.kwargs, "attempt": 30}) == "retry"
+    retry = OutboxMessage.objects.filter(task=events.DELIVER_TASK).latest("id")
+    assert retry.kwargs["attempt"] == 31
+    assert retry.created_at == now + events.MAX_RETRY_DELAY
+
+
+def test_an_inline_subscriber_runs_in_the_transition_and_fails_with_it(subscribed):
+    def strict(event):
+        record_event(User.objects.get(pk=event.user_id), actor=None, verb="inline_seen")
+        if event.new_name == "bad":
+            raise ValueError("no")
+
+    subscribed(Renamed, strict, inline=True)
+    user = UserFactory(name="张三")
+    user_rename(user_id=user.pk, name="good")
+    assert AuditEvent.objects.filter(verb="inline_seen").count() == 1  # at once, no outbox row
+    assert not OutboxMessage.objects.filter(task=events.DELIVER_TASK).exists()
+    with pytest.raises(ValueError):
+        user_rename(user_id=user.pk, name="bad")
+    user.refresh_from_db()
+    assert user.name == "good" and AuditEvent.objects.filter(verb="inline_seen").count() == 1
+
+
+def test_nothing_is_delivered_when_the_transition_rolls_back(subscribed):
+    subscribed(Renamed, lambda event: None)
+    user = UserFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        user_rename(user_id=user.pk, name="x")
+        raise RuntimeError("the service failed after publishing")
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_subscriber_to_a_base_event_receives_its_subclasses_and_the_facts_survive_json(subscribed):
+    got = []
+    subscribed(Renamed, got.append)
+    user = UserFactory()
+    when = timezone.now().replace(microsecond=0)
+    with transaction.atomic():
+        events.publish(RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when))
+    deliver_outboxed_events()
+    assert got == [RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when,
+                                 event_id=got[0].event_id)]
+
+
+def test_publish_refuses_to_run_outside_a_transaction(transactional_db):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        events.publish(Renamed(user_id=1, new_name="x"))
+
+
+def test_two_event_types_cannot_share_a_name():
+    with pytest.raises(ValueError, match="used by"):
+        @dataclass(frozen=True, kw_only=True)
+        class Clash(events.Event):
+            name = "tests.renamed"
+
+
+def test_old_receipts_are_pruned():
+    EventReceipt.objects.create(event_id="a", subscriber="s", event_name="tests.renamed")
+    EventReceipt.objects.filter(event_id="a").update(handled_at=timezone.now() - timedelta(days=31))
+    EventReceipt.objects.create(event_id="b", subscriber="s", event_name="tests.renamed")
+    assert events.prune_receipts() == 1
+    assert list(EventReceipt.objects.values_list("event_id", flat=True)) == ["b"]
+
+
+def test_when_not_even_the_retry_can_be_written_the_message_goes_back_to_the_broker(subscribed, monkeypatch):
+    def broken(event):
+        raise RuntimeError("subscriber failed")
+
+    def database_down(**kwargs):
+        raise ConnectionError("database down")
+
+    subscribed(Renamed, broken)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="x")
+    message = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    monkeypatch.setattr(events, "_retry_later", database_down)
+    retried = []
+
+    def retry(**kwargs):
+        retried.append(kwargs)
+        return Retry()
+
+    monkeypatch.setattr(deliver_event, "retry", retry)
+    with pytest.raises(Retry):
+        deliver_event(**message.kwargs)
+    assert retried[0]["countdown"] == 60  # Celery sends it again in a minute; nothing is lost
+    assert isinstance(retried[0]["exc"], ConnectionError)
