@@ -1,8 +1,8 @@
 """The OpenAPI schema lists the errors every operation can answer, not only its success.
 
 drf-spectacular documents the 200/201 of an operation; clients (and schemathesis' status-code check) also need
-the refusals: 400 for bad input, 403 when not signed in or not allowed (session authentication comes first, so
-an anonymous call is 403, never 401), 404 for an id that does not exist or lies outside the caller's scope (and a
+the refusals: 400 for bad input, 401 when not signed in or with an expired or revoked token (token
+authentication comes first and names itself in ``WWW-Authenticate``), 403 when not allowed, 404 for an id that does not exist or lies outside the caller's scope (and a
 page past the end of a list), 409 when a write meets a concurrent change (``core.exceptions.ConcurrentEdit``).
 """
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -10,7 +10,8 @@ from rest_framework.permissions import AllowAny
 
 ERRORS = {
     "400": "Invalid input: the body or query names each field's problem.",
-    "403": "Not signed in, or not allowed to do this.",
+    "401": "Not signed in, or the API token has expired or was revoked.",
+    "403": "Not allowed to do this (or a session call without its CSRF token).",
     "404": "No such object, or it lies outside what the caller may see.",
     "409": "Someone else changed the record since the caller read it; nothing was changed.",
 }
@@ -22,7 +23,7 @@ class AutoSchema(SpectacularAutoSchema):
         writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
         codes = ["400"]  # every operation validates its body or its query (filters, page size, ordering)
         if not public:
-            codes.append("403")
+            codes += ["401", "403"]
         if "{" in self.path or self._is_list_view() or not public:
             codes.append("404")  # an id, a page past the end, or an object named in the query
         if writes and not public:

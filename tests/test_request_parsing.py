@@ -58,7 +58,7 @@ def test_every_operation_declares_the_errors_it_answers(api_schema):
     missing = []
     for method, path, op in _operations(api_schema):
         public = op.get("security") == [{}] or {} in op.get("security", [])
-        need = {"400"} | (set() if public else {"403", "404"}) | ({"404"} if "{" in path else set())
+        need = {"400"} | (set() if public else {"401", "403", "404"}) | ({"404"} if "{" in path else set())
         if method != "get" and not public:
             need.add("409")
         if not need <= set(op["responses"]):
