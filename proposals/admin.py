@@ -90,6 +90,9 @@ class ProposalAdmin(CommitteeScopedAdmin):
     inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
     actions = ["file_selected", "close_selected", "mark_excellent_selected", "unmark_excellent_selected"]
 
+    def has_add_permission(self, request, *args):
+        return False  # a proposal is drafted and submitted by its proposer, on the proposal pages (the services)
+
     @admin.action(description=_("File the selected proposals"))
     def file_selected(self, request, queryset):
         _run(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
@@ -131,6 +134,9 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
     raw_id_fields = ("author", "co_authors")
     inlines = [AdoptionInline, InstructionInline]
     actions = ["accept_selected"]
+
+    def has_add_permission(self, request, *args):
+        return False  # a report is submitted by its author, on the report pages (``report_submit``)
 
     @admin.action(description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):

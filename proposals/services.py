@@ -785,3 +785,37 @@ def report_record_instruction(*, report_id: int, actor, leader: str, level: str,
     record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
     _duty_changed(report.committee_id, date)
     return instruction
+
+
+# --- Records edited in the admin -------------------------------------------------------------------------------
+
+
+def _counted_on(row) -> date | None:
+    """The day a proposal, report, adoption or instruction entered the duty records (its quarter and later)."""
+    from proposals.models import Adoption, Instruction, OpinionReport
+
+    if isinstance(row, (Adoption, Instruction)):
+        return row.date
+    moment = row.created_at if isinstance(row, OpinionReport) else (row.submitted_at or row.created_at)
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _records_changed(*, before, after) -> None:
+    """An admin edit of a counted record: the quarters it counted in (before and after) go stale."""
+    for row in (before, after):
+        on = _counted_on(row) if row is not None else None
+        if on is not None:
+            committee_id = getattr(row, "committee_id", None) or (
+                OpinionReport.objects.filter(pk=row.report_id).values_list("committee_id", flat=True).first())
+            if committee_id is not None:
+                _duty_changed(committee_id, on)
+
+
+def _register_consequences() -> None:
+    from core.services import on_record_write
+    from proposals.models import Adoption, Instruction
+
+    on_record_write(Proposal, OpinionReport, Adoption, Instruction)(_records_changed)
+
+
+_register_consequences()
