@@ -3,10 +3,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_fields import ScopedModelSerializer
 from proposals.models import Adoption, Assignment, Instruction, OpinionReport, Proposal, Reply
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
@@ -14,7 +15,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "unit_name", "role", "assigned_on", "due_date", "reassign_until", "is_active"]
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(ScopedModelSerializer):
     # The portal's own download URL (checks who asks), never the storage's URL of the file.
     signed_pdf = serializers.SerializerMethodField()
 
@@ -29,7 +30,7 @@ class ReplySerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ScopedModelSerializer):
     lead_proposer_name = serializers.CharField(source="lead_proposer.name", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -52,19 +53,19 @@ class ProposalDetailSerializer(ProposalSerializer):
                   "replies"]
 
 
-class AdoptionSerializer(serializers.ModelSerializer):
+class AdoptionSerializer(ScopedModelSerializer):
     class Meta:
         model = Adoption
         fields = ["level", "adopted_by", "date"]
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(ScopedModelSerializer):
     class Meta:
         model = Instruction
         fields = ["leader", "level", "date", "text"]
 
 
-class OpinionReportSerializer(serializers.ModelSerializer):
+class OpinionReportSerializer(ScopedModelSerializer):
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
     issue_label = serializers.CharField(source="issue", read_only=True, default=None)
