@@ -7,10 +7,11 @@ activity admin calls ``activity_update``); everything else is a record edited as
 roll-ups). An inline names its rows' services with ``save_row``/``delete_row`` (``InlineDoors``).
 A service's refusal (``DomainError``) is shown as a message and nothing is written.
 """
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 
 from core.exceptions import DomainError
 from core.services import record_delete, record_save
@@ -111,11 +112,45 @@ class ServiceDoors:
         return super().history_form_view(request, *args, **kwargs)
 
 
+class PeriodicTaskDoors:
+    """django-celery-beat's enable/disable/toggle actions write with ``queryset.update``: here each task is saved
+    through ``record_save`` instead (audit row; the model's own ``save`` tells beat the schedule changed)."""
+
+    def _set_enabled(self, request, queryset, enabled) -> None:
+        n = 0
+        for task in queryset:
+            task.enabled = enabled(task)
+            if not task.enabled:
+                task.last_run_at = None
+            record_save(obj=task, actor=request.user, changed=["enabled"])
+            n += 1
+        self.message_user(request, gettext("%(n)s periodic tasks changed.") % {"n": n}, messages.SUCCESS)
+
+    def enable_tasks(self, request, queryset):
+        self._set_enabled(request, queryset, lambda task: True)
+
+    def disable_tasks(self, request, queryset):
+        self._set_enabled(request, queryset, lambda task: False)
+
+    def toggle_tasks(self, request, queryset):
+        self._set_enabled(request, queryset, lambda task: not task.enabled)
+
+
+LIBRARY_DOORS = {"django_celery_beat.PeriodicTask": PeriodicTaskDoors}
+
+
 def wrap_registered(site) -> None:
-    """Give every registered model admin that does not route its writes yet (the libraries') ``ServiceDoors``."""
+    """Give every registered model admin that does not route its writes yet (the libraries') ``ServiceDoors``,
+    and the library's own write actions their doors (``LIBRARY_DOORS``)."""
     for model, model_admin in list(site._registry.items()):
         if isinstance(model_admin, ServiceDoors):
             continue
         klass = type(model_admin)
+        doors = LIBRARY_DOORS.get(model._meta.label)
+        bases = (doors, ServiceDoors, klass) if doors else (ServiceDoors, klass)
+        attrs = {"__module__": klass.__module__}
+        for name in vars(doors) if doors else ():
+            if hasattr(getattr(klass, name, None), "short_description"):  # keep the library's action labels
+                attrs[name] = admin.action(description=getattr(klass, name).short_description)(vars(doors)[name])
         site.unregister(model)
-        site.register(model, type(klass.__name__, (ServiceDoors, klass), {"__module__": klass.__module__}))
+        site.register(model, type(klass.__name__, bases, attrs))

@@ -286,3 +286,38 @@ def test_the_walk_catches_an_admin_that_saves_directly(world, client_for, monkey
     _door_check(client_for(superuser), Sector, f.SectorFactory(committee=world.city), failures, checked)
     assert failures == ["groups.Sector: a change through the admin left no audit record",
                         "groups.Sector: a delete through the admin left no audit record"]
+
+
+def test_the_beat_schedules_enable_and_disable_actions_save_each_task_with_an_audit_record(world, client_for):
+    task = _periodic_task(world)
+    client = client_for(f.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:django_celery_beat_periodictask_changelist")
+    for action, enabled in (("disable_tasks", False), ("toggle_tasks", True), ("enable_tasks", True)):
+        before = AuditEvent.objects.count()
+        assert client.post(url, {"action": action, "_selected_action": [task.pk]}).status_code == 302
+        task.refresh_from_db()
+        assert task.enabled is enabled and AuditEvent.objects.count() == before + 1
+
+
+def test_a_password_set_in_the_admin_is_audited(world, client_for):
+    user = f.UserFactory()
+    client = client_for(f.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = client.post(url, {"password1": "Xk3!long-enough-pass", "password2": "Xk3!long-enough-pass",
+                                 "usable_password": "true"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(verb="password_set", object_id=str(user.pk)).exists()
+
+
+def test_a_past_version_is_shown_in_the_history_but_never_restored(world, client_for):
+    from groups.models import Sector
+
+    sector = f.SectorFactory(committee=world.city, name="旧名")
+    client = client_for(f.UserFactory(is_superuser=True, is_staff=True))
+    client.post(reverse("admin:groups_sector_change", args=[sector.pk]),
+                {**post_data(client.get(reverse("admin:groups_sector_change", args=[sector.pk]))), "name": "新名"})
+    first = sector.history.order_by("history_id").first()
+    url = reverse("admin:groups_sector_simple_history", args=[sector.pk, first.history_id])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": "旧名", "committee": world.city.pk, "order": 0}).status_code == 403
+    assert Sector.objects.get(pk=sector.pk).name == "新名"
