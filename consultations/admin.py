@@ -18,6 +18,19 @@ from .models import (
 )
 
 
+def _each(model_admin, request, queryset, call, done) -> None:
+    """An admin action: the service once per selected row; a refusal is a message, the others still go."""
+    n = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            n += 1
+        except DomainError as exc:
+            model_admin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+    if n:
+        model_admin.message_user(request, done % {"n": n}, messages.SUCCESS)
+
+
 @admin.register(Topic)
 class TopicAdmin(CommitteeScopedAdmin):
     list_display = ("title", "committee", "year", "rank", "source", "proposer_kind", "state", "is_published")
@@ -31,15 +44,8 @@ class TopicAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Adopt and publish the selected topics"))
     def adopt_selected(self, request, queryset):
-        n = 0
-        for topic in queryset:
-            try:
-                services.topic_adopt(topic_id=topic.pk, actor=request.user)
-                n += 1
-            except DomainError as exc:
-                self.message_user(request, f"{topic}: {' '.join(exc.messages)}", messages.ERROR)
-        if n:
-            self.message_user(request, _("%(n)s topics adopted.") % {"n": n}, messages.SUCCESS)
+        _each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
+              _("%(n)s topics adopted."))
 
 
 class AttendanceInline(ScopedInline):
@@ -101,15 +107,7 @@ class ConsultationSessionAdmin(CommitteeScopedAdmin):
         services.session_delete(session_id=obj.pk, actor=request.user)
 
     def _each(self, request, queryset, service, done):
-        n = 0
-        for session in queryset:
-            try:
-                service(session_id=session.pk, actor=request.user)
-                n += 1
-            except DomainError as exc:
-                self.message_user(request, f"{session}: {' '.join(exc.messages)}", messages.ERROR)
-        if n:
-            self.message_user(request, done % {"n": n}, messages.SUCCESS)
+        _each(self, request, queryset, lambda session: service(session_id=session.pk, actor=request.user), done)
 
     @admin.action(description=_("Mark the selected sessions as held"))
     def hold_selected(self, request, queryset):
@@ -144,3 +142,14 @@ class OutcomeAdmin(CommitteeScopedAdmin):
     readonly_fields = ("state", "unit", "deadline", "assigned_at", "reply", "replied_at", "replied_by",
                        "answered_on_time", "published_at", "closed_at")
     inlines = [OutcomeEntryInline]
+    actions = ["publish_selected", "close_selected"]
+
+    @admin.action(description=_("Publish the selected outcomes"))
+    def publish_selected(self, request, queryset):
+        _each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
+              _("%(n)s outcomes published."))
+
+    @admin.action(description=_("Close the selected outcomes"))
+    def close_selected(self, request, queryset):
+        _each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
+              _("%(n)s outcomes closed."))

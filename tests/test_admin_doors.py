@@ -321,3 +321,42 @@ def test_a_past_version_is_shown_in_the_history_but_never_restored(world, client
     assert client.get(url).status_code == 200
     assert client.post(url, {"name": "旧名", "committee": world.city.pk, "order": 0}).status_code == 403
     assert Sector.objects.get(pk=sector.pk).name == "新名"
+
+
+# Fields named like a workflow's that are not one: recorded facts the admin corrects through their service.
+NOT_WORKFLOW = {
+    "groups.Attendance.status": "who was there; corrected through attendance_correct (state checks, stale roll-ups)",
+    "consultations.Attendance.status": "who was there; corrected through attendance_set",
+    "groups.Member.status": "a member's standing (active, left), reference data of the roll",
+}
+
+
+def test_workflow_fields_are_read_only_in_every_admin_and_transitions_are_actions(world):
+    superuser = f.UserFactory(is_superuser=True, is_staff=True)
+    request = type("R", (), {"user": superuser, "GET": {}, "POST": {}})()
+    editable = []
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_change_permission(request):
+            continue
+        for name in ("state", "status"):
+            label = f"{model._meta.label}.{name}"
+            try:
+                model._meta.get_field(name)
+            except Exception:
+                continue
+            if label in NOT_WORKFLOW or name in model_admin.get_readonly_fields(request, None):
+                continue
+            form_fields = model_admin.get_form(request, None).base_fields
+            if name in form_fields:
+                editable.append(label)
+    assert not editable, editable
+
+
+def test_a_sessions_transitions_are_admin_actions_through_the_services(world, client_for):
+    session = cf.SessionFactory(committee=world.district, starts_at=_last_week(), state="planned")
+    client = client_for(world.district_staff)
+    response = client.post(reverse("admin:consultations_consultationsession_changelist"),
+                           {"action": "hold_selected", "_selected_action": [session.pk]})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.state == "held" and AuditEvent.objects.filter(verb="held", object_id=str(session.pk)).exists()
