@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = _("Organisation and activity groups")
+
+    def ready(self):
+        from groups.services import records  # noqa: F401  (registers what follows an admin edit of members)

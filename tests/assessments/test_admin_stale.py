@@ -135,3 +135,21 @@ def test_a_filed_activity_cannot_be_changed_in_the_admin(world, client_for, roll
     client.post(url, {**post_data(page), "status": "absent"})
     assert rolled_up["attendance"].__class__.objects.get(pk=rolled_up["attendance"].pk).status == "present"
     assert _stale_quarters(world) == set()
+
+
+def test_a_membership_edited_in_the_admin_marks_the_quarters_it_counted_in_stale(world, client_for, rolled_up):
+    from groups.models import GroupMembership
+
+    membership = GroupMembership.objects.get(group=world.group, member=world.member_record)
+    RollupRun.objects.update(is_stale=False)
+    url = reverse("admin:groups_groupmembership_change", args=[membership.pk])
+    _post_change(client_for(world.district_staff), url, left_on="2026-08-01")
+    assert _stale_quarters(world) == {3}  # the quarter it now ends in; before August it still counted
+    assert AuditEvent.objects.filter(verb="updated", object_id=str(membership.pk)).exists()
+
+
+def test_a_member_who_leaves_in_the_admin_makes_the_years_roll_ups_stale(world, client_for, rolled_up):
+    url = reverse("admin:groups_member_change", args=[world.member_record.pk])
+    _post_change(client_for(world.district_staff), url, status="left")
+    assert _stale_quarters(world) == {1, 2, 3}
+    assert not RollupRun.objects.get(pk=rolled_up["other_run"].pk).is_stale
