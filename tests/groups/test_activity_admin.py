@@ -3,7 +3,6 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Activity
-from tests import factories as f
 from tests.groups.factories import ActivityFactory, AnnualPlanFactory, AttendanceFactory, PlanItemFactory, held_activity
 
 pytestmark = pytest.mark.django_db
