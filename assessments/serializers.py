@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import IdField
+from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.models import Committee
 
 from .kinds import EventKind
@@ -98,7 +99,7 @@ class PeriodSerializer(serializers.Serializer):
         return attrs
 
 
-class RollupRunSerializer(serializers.ModelSerializer):
+class RollupRunSerializer(ScopedModelSerializer):
     class Meta:
         model = RollupRun
         fields = ["id", "committee", "year", "quarter", "status", "is_stale", "members_done", "created_at",
@@ -106,7 +107,7 @@ class RollupRunSerializer(serializers.ModelSerializer):
 
 
 class StartRollupSerializer(serializers.Serializer):
-    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all(), label=_("committee"))
+    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all(), scope="administered_by", label=_("committee"))
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
 
@@ -122,7 +123,7 @@ class AssessmentQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
 
 
-class AssessmentRowSerializer(serializers.ModelSerializer):
+class AssessmentRowSerializer(ScopedModelSerializer):
     rank = serializers.IntegerField(help_text="1 for the highest year-to-date total; ties share a rank.")
     member_name = serializers.CharField(source="member.name")
     missing = serializers.SerializerMethodField()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition
 from core.notifications import outbox
-from core.services import record_event
+from core.services import on_record_write, record_event
 from groups.models import Committee
 
 from .models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RollupRun, RuleSet
@@ -203,3 +203,22 @@ def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
     for run_id in stuck:
         outbox.enqueue(RUN_ROLLUP_TASK, run_id)
     return stuck
+
+
+# --- Rule sets edited in the admin ---------------------------------------------------------------------------
+
+
+@on_record_write(RuleSet, PointRule, CategoryCap, MinimumRequirement, GradeBand)
+def _rules_changed(*, before, after) -> None:
+    """A rule set's year is scored with its rules: every quarter of that year (old and new, when the rule set
+    moved) must be recomputed, so the snapshots and the annual page follow the live duty records. A locked
+    rule set does not change at all."""
+    for row in (before, after):
+        if row is None:
+            continue
+        rule_set = row if isinstance(row, RuleSet) else RuleSet.objects.filter(pk=row.rule_set_id).first()
+        if rule_set is None:
+            continue  # deleted with its rule set
+        if rule_set.is_locked and (row is not rule_set or before is not None and before.is_locked):
+            raise InvalidTransition(_("A locked rule set can no longer be changed."))
+        rollup_mark_stale(committee_id=rule_set.committee_id, on=date(rule_set.year, 1, 1))

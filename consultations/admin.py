@@ -1,10 +1,12 @@
-"""Admin for consultations: secretariat staff see only their committees' rows."""
-from django.contrib import admin
+"""Admin for consultations: secretariat staff see only their committees' rows; writes go through the services."""
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_files import file_link
+from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 
+from . import services
 from .models import (
     Attendance,
     ConsultationSession,
@@ -17,20 +19,46 @@ from .models import (
 )
 
 
+def _each(model_admin, request, queryset, call, done) -> None:
+    """An admin action: the service once per selected row; a refusal is a message, the others still go."""
+    n = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            n += 1
+        except DomainError as exc:
+            model_admin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+    if n:
+        model_admin.message_user(request, done % {"n": n}, messages.SUCCESS)
+
+
 @admin.register(Topic)
 class TopicAdmin(CommitteeScopedAdmin):
     list_display = ("title", "committee", "year", "rank", "source", "proposer_kind", "state", "is_published")
     list_filter = ("state", "source", "year", "is_published")
     search_fields = ("title", "reasons")
     list_select_related = ("committee",)
-    readonly_fields = ("state",)
+    readonly_fields = ("state", "is_published")
     autocomplete_fields = ()
     raw_id_fields = ("research_activities",)
+    actions = ["adopt_selected"]
+
+    @admin.action(description=_("Adopt and publish the selected topics"))
+    def adopt_selected(self, request, queryset):
+        _each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
+              _("%(n)s topics adopted."))
 
 
 class AttendanceInline(ScopedInline):
     model = Attendance
     raw_id_fields = ("member",)
+
+    def save_row(self, request, obj, form, parent):
+        services.attendance_set(session_id=parent.pk, member=obj.member, status=obj.status, reason=obj.reason,
+                                actor=request.user)
+
+    def delete_row(self, request, obj, parent):
+        services.attendance_remove(attendance_id=obj.pk, actor=request.user)
 
 
 class ParticipantInline(ScopedInline):
@@ -62,6 +90,38 @@ class ConsultationSessionAdmin(CommitteeScopedAdmin):
     raw_id_fields = ("topic", "activity")
     readonly_fields = ("state", "is_published", "published_at")
     inlines = [AttendanceInline, ParticipantInline, StageRecordInline, DocumentInline]
+    actions = ["hold_selected", "cancel_selected", "publish_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly + ("committee",) if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        """The session page's services: the checks on topic, group, platform and activity, the audit record."""
+        data = {k: form.cleaned_data[k] for k in services.SESSION_FIELDS if k in form.cleaned_data}
+        if change:
+            services.session_update(session_id=obj.pk, actor=request.user, **data)
+            return
+        created = services.session_create(actor=request.user, committee=obj.committee, **data)
+        obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        services.session_delete(session_id=obj.pk, actor=request.user)
+
+    def _each(self, request, queryset, service, done):
+        _each(self, request, queryset, lambda session: service(session_id=session.pk, actor=request.user), done)
+
+    @admin.action(description=_("Mark the selected sessions as held"))
+    def hold_selected(self, request, queryset):
+        self._each(request, queryset, services.session_hold, _("%(n)s sessions marked as held."))
+
+    @admin.action(description=_("Cancel the selected sessions"))
+    def cancel_selected(self, request, queryset):
+        self._each(request, queryset, services.session_cancel, _("%(n)s sessions cancelled."))
+
+    @admin.action(description=_("Publish the selected sessions"))
+    def publish_selected(self, request, queryset):
+        self._each(request, queryset, services.session_publish, _("%(n)s sessions published."))
 
 
 class OutcomeEntryInline(ScopedInline):
@@ -84,3 +144,14 @@ class OutcomeAdmin(CommitteeScopedAdmin):
     readonly_fields = ("state", "unit", "deadline", "assigned_at", "reply", "replied_at", "replied_by",
                        "answered_on_time", "published_at", "closed_at")
     inlines = [OutcomeEntryInline]
+    actions = ["publish_selected", "close_selected"]
+
+    @admin.action(description=_("Publish the selected outcomes"))
+    def publish_selected(self, request, queryset):
+        _each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
+              _("%(n)s outcomes published."))
+
+    @admin.action(description=_("Close the selected outcomes"))
+    def close_selected(self, request, queryset):
+        _each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
+              _("%(n)s outcomes closed."))

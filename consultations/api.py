@@ -106,7 +106,7 @@ class ConsultationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     @extend_schema(request=serializers.SessionWriteSerializer)
     def create(self, request, *args, **kwargs):
-        s = serializers.SessionWriteSerializer(data=request.data)
+        s = serializers.SessionWriteSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
         return _run(lambda: services.session_create(actor=request.user, **s.validated_data), self.serializer_class,
                     request, status.HTTP_201_CREATED)
@@ -150,7 +150,7 @@ class OutcomeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _outcome(self, request, serializer_class, call):
         outcome = self.get_object()
-        s = serializer_class(data=request.data) if serializer_class else None
+        s = serializer_class(data=request.data, context={"request": request}) if serializer_class else None
         if s is not None:
             s.is_valid(raise_exception=True)
         data = s.validated_data if s is not None else {}

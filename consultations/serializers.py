@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.api import IdField
+from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.access import scope_of
 from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Platform
 from proposals.models import Category
@@ -11,10 +12,10 @@ from proposals.models import Category
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
 
-class TopicSerializer(serializers.ModelSerializer):
-    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
-    group = serializers.PrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
-    platform = serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
+class TopicSerializer(ScopedModelSerializer):
+    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all())
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+    platform = ScopedPrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Topic
@@ -33,7 +34,7 @@ class TopicSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_serializer(component_name="ConsultationAttendance")  # groups has an "Attendance" (activities)
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -41,7 +42,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "status", "reason"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
 
     class Meta:
@@ -49,13 +50,13 @@ class ParticipantSerializer(serializers.ModelSerializer):
         fields = ["kind", "name", "unit", "unit_name", "organisation"]
 
 
-class StageRecordSerializer(serializers.ModelSerializer):
+class StageRecordSerializer(ScopedModelSerializer):
     class Meta:
         model = StageRecord
         fields = ["stage", "speaker", "content", "created_at"]
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ScopedModelSerializer):
     form_display = serializers.CharField(source="display_form", read_only=True)
     attendances = AttendanceSerializer(many=True, read_only=True)
     participants = ParticipantSerializer(many=True, read_only=True)
@@ -69,7 +70,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionWriteSerializer(serializers.Serializer):
-    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
+    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all())
     title = serializers.CharField(max_length=200)
     form = serializers.ChoiceField(choices=ConsultationSession.Form.choices)
     level = serializers.ChoiceField(choices=ConsultationSession._meta.get_field("level").choices)
@@ -78,19 +79,19 @@ class SessionWriteSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200)
     brand = serializers.CharField(max_length=50, required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True)
-    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
-    platform = serializers.PrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
-    group = serializers.PrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
-    activity = serializers.PrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
+    topic = ScopedPrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
+    platform = ScopedPrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+    activity = ScopedPrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
 
 
-class OutcomeEntrySerializer(serializers.ModelSerializer):
+class OutcomeEntrySerializer(ScopedModelSerializer):
     class Meta:
         model = OutcomeEntry
         fields = ["kind", "text", "created_at"]
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
     is_overdue = serializers.SerializerMethodField()
     entries = OutcomeEntrySerializer(many=True, read_only=True)
@@ -112,7 +113,7 @@ class EvaluateSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
+    unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
                                               default=None)
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -163,7 +164,7 @@ class ReviewSerializer(serializers.Serializer):
 # --- public ---------------------------------------------------------------------------------------
 
 
-class PublicOutcomeSerializer(serializers.ModelSerializer):
+class PublicOutcomeSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
     state_display = serializers.CharField(source="get_state_display", read_only=True)
 
@@ -173,7 +174,7 @@ class PublicOutcomeSerializer(serializers.ModelSerializer):
                   "published_at", "closed_at"]
 
 
-class PublicParticipantSerializer(serializers.ModelSerializer):
+class PublicParticipantSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
 
     class Meta:
@@ -181,7 +182,7 @@ class PublicParticipantSerializer(serializers.ModelSerializer):
         fields = ["kind", "name", "unit_name", "organisation"]
 
 
-class PublicSessionSerializer(serializers.ModelSerializer):
+class PublicSessionSerializer(ScopedModelSerializer):
     committee_code = serializers.CharField(source="committee.code", read_only=True)
     form_display = serializers.CharField(source="display_form", read_only=True)
     topic_title = serializers.CharField(source="topic.title", read_only=True, default="")

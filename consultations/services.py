@@ -15,6 +15,7 @@ from core.exceptions import DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
+from groups.events import DutyRecordChanged
 
 from .events import SessionAttendanceSet
 from .models import (
@@ -249,10 +250,14 @@ def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
     _check_session_fields(session.committee, merged)
     _check_activity_editor(actor, merged["activity"], current=session.activity_id)
     changed = [k for k in data if getattr(session, k) != data[k]]
+    was_on = timezone.localtime(session.starts_at).date()
     for k in changed:
         setattr(session, k, data[k])
     session.save()
     record_event(session, actor=actor, verb="updated", data={"fields": changed})
+    if "starts_at" in changed and session.state == ConsultationSession.State.HELD:  # its attendance moves quarter
+        _duty_changed(session, on=was_on)
+        _duty_changed(session)
     if session.is_published:
         _after_public_change(session.committee_id)
     return session
@@ -320,6 +325,32 @@ def attendance_set(*, session_id: int, member, status: str, reason: str = "", ac
     publish(SessionAttendanceSet(committee_id=session.committee_id, on=timezone.localtime(session.starts_at).date(),
                                  session_id=session.pk, member_id=member.pk, status=status, actor_id=actor_id(actor)))
     return row
+
+
+def _duty_changed(session: ConsultationSession, on: dt.date | None = None) -> None:
+    """The session's attendance counts on duty records: assessments subscribes (roll-ups go stale)."""
+    publish(DutyRecordChanged(committee_id=session.committee_id, on=on or timezone.localtime(session.starts_at).date()))
+
+
+@transaction.atomic
+def attendance_remove(*, attendance_id: int, actor) -> None:
+    """Take a member's attendance off a session (recorded by mistake)."""
+    row = Attendance.objects.select_related("session").get(pk=attendance_id)
+    session = _locked_session(row.session_id, actor)
+    record_event(session, actor=actor, verb="attendance_removed", data={"member": row.member_id, "status": row.status})
+    Attendance.objects.filter(pk=attendance_id).delete()
+    _duty_changed(session)
+
+
+@transaction.atomic
+def session_delete(*, session_id: int, actor) -> None:
+    """Remove a session entered by mistake, with its attendance (the duty records that counted it go stale)."""
+    session = _locked_session(session_id, actor)
+    record_event(session, actor=actor, verb="deleted", from_state=session.state)
+    _duty_changed(session)
+    if session.is_published:
+        _after_public_change(session.committee_id)
+    session.delete()
 
 
 @transaction.atomic

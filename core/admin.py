@@ -35,6 +35,19 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's own password form saves the login; the change is audited in the same transaction."""
+        from django.contrib.admin.utils import unquote
+        from django.db import transaction
+
+        from core.services import record_event
+
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                record_event(self.get_object(request, unquote(id)), actor=request.user, verb="password_set")
+        return response
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

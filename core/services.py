@@ -1,5 +1,5 @@
-"""Writes shared by every app: the audit trail, API tokens and passwords."""
-from collections.abc import Iterable
+"""Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -97,3 +97,62 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
     record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
     return locked
+# --- Records edited as data ------------------------------------------------------------------------
+# Settings, reference rows, rules and their lines are edited in the admin as plain rows, but their
+# consequences are not plain: a rule set's figures reach every duty record of its year. Each app says what
+# follows a write to its models with ``on_record_write``; ``record_save`` and ``record_delete`` run it in the
+# write's transaction, next to the audit row.
+
+_CONSEQUENCES: dict[type, list[Callable]] = {}
+
+
+def on_record_write(*models_: type[models.Model]) -> Callable:
+    """Register ``hook(before=, after=)`` to run whenever a record of one of ``models_`` is saved or deleted
+    through ``record_save``/``record_delete`` (``before`` is ``None`` for a new row, ``after`` for a deleted one)."""
+
+    def register(hook: Callable) -> Callable:
+        for model in models_:
+            _CONSEQUENCES.setdefault(model, []).append(hook)
+        return hook
+
+    return register
+
+
+def _consequences(model: type[models.Model], *, before, after) -> None:
+    for klass in model.__mro__:
+        for hook in _CONSEQUENCES.get(klass, ()):
+            hook(before=before, after=after)
+
+
+def _fresh(obj: models.Model):
+    """The row as the database holds it, locked: what the write changes from."""
+    if obj.pk is None or obj._state.adding:
+        return None
+    return type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+
+
+@transaction.atomic
+def record_save(*, obj: models.Model, actor: User | None, changed: Iterable[str] = (),
+                m2m: dict[str, Any] | None = None) -> models.Model:
+    """Save a record edited as data (settings, reference rows, rules), with its audit row and consequences."""
+    before = _fresh(obj)
+    obj._history_user = actor  # django-simple-history's change row names the same person
+    obj.save()
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+    record_event(obj, actor=actor, verb="updated" if before is not None else "created",
+                 data={"fields": sorted(changed)})
+    _consequences(type(obj), before=before, after=obj)
+    return obj
+
+
+@transaction.atomic
+def record_delete(*, obj: models.Model, actor: User | None) -> None:
+    """Delete a record edited as data, with its audit row and consequences."""
+    before = _fresh(obj)
+    if before is None:
+        return  # gone already: a second click changes nothing
+    record_event(before, actor=actor, verb="deleted")
+    before._history_user = actor
+    before.delete()
+    _consequences(type(obj), before=before, after=None)

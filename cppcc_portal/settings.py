@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "proposals",
     "consultations",
     "assessments",
-    "django.contrib.admin",
+    "core.admin_app.PortalAdminConfig",  # django.contrib.admin, every write through a service (core.admin_doors)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,6 +2,7 @@
 
 State changes from the admin are actions that call the same services as the pages and the API.
 """
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -9,16 +10,56 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_files import file_link
 from core.exceptions import DomainError
-from core.services import record_event
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
 from groups.services import activities as svc
 
 
+class AttendanceForm(forms.ModelForm):
+    """Staff record the status; the leave request (a member's) and the sign-in (the service's) are shown only."""
+
+    class Meta:
+        model = Attendance
+        fields = ("member", "status", "leave_reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "member" in self.fields:  # another member is another row
+            self.fields["member"].disabled = True
+
+    def validate_unique(self):
+        pass  # the service records or corrects the member's one row (and sets the sign-in time a constraint needs)
+
+
+def _correct(request, obj) -> None:
+    svc.attendance_correct(activity_id=obj.activity_id, member_id=obj.member_id, actor=request.user,
+                           status=obj.status, leave_reason=obj.leave_reason)
+
+
 class AttendanceInline(ScopedInline):
     model = Attendance
+    form = AttendanceForm
     fields = ("member", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method")
+    readonly_fields = ("leave", "signed_in_at", "sign_in_method")
     raw_id_fields = ("member",)
+
+    def _open(self, obj) -> bool:
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._open(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._open(obj)
+
+    def save_row(self, request, obj, form, parent):
+        _correct(request, obj)
+
+    def delete_row(self, request, obj, parent):
+        svc.attendance_remove(attendance_id=obj.pk, actor=request.user)
 
 
 class EvidenceInline(ScopedInline):
@@ -87,14 +128,53 @@ class ActivityAdmin(CommitteeScopedAdmin):
     def present(self, obj):
         return obj._present
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly + ORGANISER_FIELDS if obj is not None else readonly  # the organiser is chosen once
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+
     def save_model(self, request, obj, form, change):
-        # Raise the version so a convener editing the same activity learns of the change.
+        """The convener's page's services: the editability rule, the cross-row checks, stale roll-ups."""
+        data = {name: form.cleaned_data[name] for name in svc.EDITABLE_FIELDS if name in form.cleaned_data}
         if change:
-            obj.version += 1
-        else:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        record_event(obj, actor=request.user, verb="updated" if change else "created", data={"via": "admin"})
+            svc.activity_update(activity_id=obj.pk, actor=request.user, version=None, **data)
+            return
+        created = svc.activity_create(actor=request.user, group=obj.group, committee=obj.committee_id,
+                                      special_committee=obj.special_committee, platform=obj.platform, **data)
+        obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        svc.activity_delete(activity_id=obj.pk, actor=request.user)
+
+
+ORGANISER_FIELDS = ("committee", "group", "special_committee", "platform")
+
+
+@admin.action(description=_("Approve the selected leave requests"))
+def approve_leave(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, approve=True)
+
+
+@admin.action(description=_("Refuse the selected leave requests"))
+def refuse_leave(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, approve=False)
+
+
+def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
+    done = 0
+    for attendance in queryset:
+        try:
+            svc.attendance_decide_leave(attendance_id=attendance.pk, actor=request.user, approve=approve)
+            done += 1
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{attendance}: {' '.join(exc.messages)}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, _("%(n)s leave requests decided.") % {"n": done}, messages.SUCCESS)
 
 
 @admin.register(Attendance)
@@ -105,6 +185,29 @@ class AttendanceAdmin(CommitteeScopedAdmin):
     search_fields = ("member__name", "activity__title")
     list_select_related = ("activity", "member")
     raw_id_fields = ("activity", "member")
+    form = AttendanceForm
+    fields = ("activity", "member", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method")
+    readonly_fields = ("leave", "signed_in_at", "sign_in_method")
+    actions = [approve_leave, refuse_leave]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly + ("activity", "member") if obj is not None else readonly
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.activity.is_editable)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.activity.is_editable)
+
+    def save_model(self, request, obj, form, change):
+        _correct(request, obj)
+        if not change:
+            obj.pk = Attendance.objects.get(activity_id=obj.activity_id, member_id=obj.member_id).pk
+            obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        svc.attendance_remove(attendance_id=obj.pk, actor=request.user)
 
 
 @admin.register(Evidence)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_doors import InlineDoors, ServiceDoors
 from groups.access import scope_of
 from groups.models import Committee
 
@@ -113,7 +114,7 @@ class ScopedCommitteeFilter(admin.RelatedFieldListFilter):
         return [(c.pk, str(c)) for c in committees]
 
 
-class CommitteeScopedAdmin(SimpleHistoryAdmin):
+class CommitteeScopedAdmin(ServiceDoors, SimpleHistoryAdmin):
     """A model admin whose rows belong to a committee reachable through ``committee_path``.
 
     The paginator estimates counts past 10,000 rows, and the changelist does not count the whole
@@ -183,7 +184,7 @@ class CommitteeScopedAdmin(SimpleHistoryAdmin):
         return scope_form_fields(super().get_form(request, obj, change=change, **kwargs), request, self.admin_site)
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(InlineDoors, admin.TabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -8,5 +8,6 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from groups import directory, signals  # noqa: F401  (answers core.directory)
+        from groups.services import records  # noqa: F401  (registers what follows an admin edit of members)
 
         signals.connect_position_audit()

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import MAX_ID, IdField
+from core.api_fields import ScopedModelSerializer
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -18,19 +19,19 @@ from groups.models import (
 )
 
 
-class CommitteeSerializer(serializers.ModelSerializer):
+class CommitteeSerializer(ScopedModelSerializer):
     class Meta:
         model = Committee
         fields = ["id", "name", "short_name", "level", "parent", "code"]
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(ScopedModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "committee", "name", "order"]
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ScopedModelSerializer):
     """Phone and e-mail in full only for the member's committee staff, their conveners and themself;
     masked (``138****5678``, ``z***@example.cn``) for leaders and everyone else (``core.privacy``)."""
 
@@ -62,7 +63,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return data
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -70,7 +71,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["member", "member_name", "role", "joined_on", "left_on"]
 
 
-class ActivityGroupSerializer(serializers.ModelSerializer):
+class ActivityGroupSerializer(ScopedModelSerializer):
     member_count = serializers.IntegerField(read_only=True, help_text=_("active members"))
 
     class Meta:
@@ -81,13 +82,13 @@ class ActivityGroupSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContactPointSerializer(serializers.ModelSerializer):
+class ContactPointSerializer(ScopedModelSerializer):
     class Meta:
         model = ContactPoint
         fields = ["id", "committee", "name", "kind", "street", "address", "is_active"]
 
 
-class PlatformSerializer(serializers.ModelSerializer):
+class PlatformSerializer(ScopedModelSerializer):
     six_haves_met = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -96,7 +97,7 @@ class PlatformSerializer(serializers.ModelSerializer):
                   *Platform.SIX_HAVES, "six_haves_met"]
 
 
-class HandlingUnitSerializer(serializers.ModelSerializer):
+class HandlingUnitSerializer(ScopedModelSerializer):
     class Meta:
         model = HandlingUnit
         fields = ["id", "committee", "name", "short_name", "is_active"]
@@ -116,7 +117,7 @@ class MeSerializer(serializers.Serializer):
 
 # --- Activities ---------------------------------------------------------------------------------
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     # read_only_fields drops allow_blank, so "" (not signed in) would fall outside the published enum
     sign_in_method = serializers.ChoiceField(choices=Attendance.Method.choices, allow_blank=True, read_only=True)
@@ -153,7 +154,7 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ScopedModelSerializer):
     """Read and write an activity; ``version`` must be sent back on update to detect conflicting edits."""
 
     present_count = serializers.IntegerField(read_only=True)
@@ -174,7 +175,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(ScopedModelSerializer):
     is_done = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -182,7 +183,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
         fields = ["id", "quarter", "month", "kind", "target", "six_item", "title", "contact_point", "responsible", "is_done"]
 
 
-class AnnualPlanSerializer(serializers.ModelSerializer):
+class AnnualPlanSerializer(ScopedModelSerializer):
     items = PlanItemSerializer(many=True, read_only=True)
 
     class Meta:

@@ -106,6 +106,9 @@ class ProposalAdmin(CommitteeScopedAdmin):
     inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
     actions = ["file_selected", "close_selected", "mark_excellent_selected", "unmark_excellent_selected"]
 
+    def has_add_permission(self, request, *args):
+        return False  # a proposal is drafted and submitted by its proposer, on the proposal pages (the services)
+
     @admin.action(description=_("File the selected proposals"))
     def file_selected(self, request, queryset):
         _run(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
@@ -153,6 +156,9 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
         return fields if obj is None else (*fields, *REPORT_CONTENT_FIELDS)
     inlines = [AdoptionInline, InstructionInline]
     actions = ["accept_selected"]
+
+    def has_add_permission(self, request, *args):
+        return False  # a report is submitted by its author, on the report pages (``report_submit``)
 
     @admin.action(description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import IdField
+from core.api_fields import ScopedModelSerializer
 from proposals.models import (
     Adoption,
     Assignment,
@@ -16,7 +17,7 @@ from proposals.models import (
 )
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ScopedModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
@@ -24,7 +25,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "unit_name", "role", "assigned_on", "due_date", "reassign_until", "is_active"]
 
 
-class ReplySerializer(serializers.ModelSerializer):
+class ReplySerializer(ScopedModelSerializer):
     # The portal's own download URL (checks who asks), never the storage's URL of the file.
     signed_pdf = serializers.SerializerMethodField()
 
@@ -39,7 +40,7 @@ class ReplySerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ScopedModelSerializer):
     lead_proposer_name = serializers.CharField(source="lead_proposer.name", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
@@ -73,19 +74,19 @@ class ProposalDetailSerializer(ProposalSerializer):
                   "replies", "cosigners", "confirmed_cosigners", "content_digest"]
 
 
-class AdoptionSerializer(serializers.ModelSerializer):
+class AdoptionSerializer(ScopedModelSerializer):
     class Meta:
         model = Adoption
         fields = ["level", "adopted_by", "date"]
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(ScopedModelSerializer):
     class Meta:
         model = Instruction
         fields = ["leader", "level", "date", "text"]
 
 
-class CoAuthorInvitationSerializer(serializers.ModelSerializer):
+class CoAuthorInvitationSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -93,7 +94,7 @@ class CoAuthorInvitationSerializer(serializers.ModelSerializer):
         fields = ["id", "member", "member_name", "status", "deadline", "responded_at"]
 
 
-class OpinionReportSerializer(serializers.ModelSerializer):
+class OpinionReportSerializer(ScopedModelSerializer):
     invitations = CoAuthorInvitationSerializer(many=True, read_only=True)
     content_digest = serializers.CharField(read_only=True, help_text="Send it as ``seen`` when answering a "
                                                                      "co-author invitation.")

@@ -23,6 +23,7 @@ from core.notifications.services import notify
 from core.services import audit_event, record_event, record_events
 from core.uploads import validate_upload
 from groups.access import scope_of
+from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
@@ -907,3 +908,37 @@ def report_record_instruction(*, report_id: int, actor, leader: str, level: str,
     publish(ReportInstructed(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
                              actor_id=actor_id(actor)))
     return instruction
+
+
+# --- Records edited in the admin -------------------------------------------------------------------------------
+
+
+def _counted_on(row) -> date | None:
+    """The day a proposal, report, adoption or instruction entered the duty records (its quarter and later)."""
+    from proposals.models import Adoption, Instruction, OpinionReport
+
+    if isinstance(row, (Adoption, Instruction)):
+        return row.date
+    moment = row.created_at if isinstance(row, OpinionReport) else (row.submitted_at or row.created_at)
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _records_changed(*, before, after) -> None:
+    """An admin edit of a counted record: the quarters it counted in (before and after) go stale."""
+    for row in (before, after):
+        on = _counted_on(row) if row is not None else None
+        if on is not None:
+            committee_id = getattr(row, "committee_id", None) or (
+                OpinionReport.objects.filter(pk=row.report_id).values_list("committee_id", flat=True).first())
+            if committee_id is not None:
+                publish(DutyRecordChanged(committee_id=committee_id, on=on))
+
+
+def _register_consequences() -> None:
+    from core.services import on_record_write
+    from proposals.models import Adoption, Instruction
+
+    on_record_write(Proposal, OpinionReport, Adoption, Instruction)(_records_changed)
+
+
+_register_consequences()

@@ -1,9 +1,11 @@
 from rest_framework import serializers
 
+from core.api_fields import ScopedModelSerializer
+
 from .models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ScopedModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     is_read = serializers.BooleanField(read_only=True)
 

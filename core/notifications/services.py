@@ -147,3 +147,39 @@ def calendar_token_regenerate(*, actor) -> str:
 def calendar_token_revoke(*, actor) -> None:
     """Switch the actor's calendar feed off."""
     NotificationSettings.objects.filter(user=actor).update(calendar_token=None)
+
+
+SCHEDULE_PREFIX = "notifications: "
+
+
+@transaction.atomic
+def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
+    """Create the beat entries for reminders, the sender and the outbox, once: an entry already there keeps what
+    staff changed in the admin (time, lead days, enabled). Returns (name, created) per entry."""
+    import json
+
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    from core.services import record_event
+
+    from . import rules
+
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.MINUTES)
+    wanted = [(SCHEDULE_PREFIX + name, {"task": task, "interval": every_minute})
+              for name, task in (("send pending deliveries", DELIVER_TASK),
+                                 ("drain outbox", "core.notifications.drain_outbox"))]
+    for rule in rules.REGISTRY.values():
+        crontab, _ = CrontabSchedule.objects.get_or_create(**{
+            "minute": "0", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",
+            **rule.schedule, "timezone": "Asia/Shanghai",
+        })
+        wanted.append((f"{SCHEDULE_PREFIX}rule {rule.name}", {
+            "task": "core.notifications.run_rule", "crontab": crontab, "description": rule.description,
+            "kwargs": json.dumps({"rule": rule.name, "lead_days": rule.lead_days})}))
+    done = []
+    for name, defaults in wanted:
+        task, created = PeriodicTask.objects.get_or_create(name=name, defaults=defaults)
+        if created:
+            record_event(task, actor=actor, verb="created", data={"via": "setup_schedules"})
+        done.append((name, created))
+    return done

@@ -20,7 +20,7 @@ from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail, validate_upload
-from groups.events import ActivityTransitioned, AttendanceRecorded, LeaveDecided
+from groups.events import ActivityTransitioned, AttendanceRecorded, DutyRecordChanged, LeaveDecided
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -109,6 +109,7 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
     changed = {}
+    was_on = timezone.localtime(activity.starts_at).date()
     for name, value in fields.items():
         if name in EDITABLE_FIELDS and getattr(activity, name) != value:
             changed[name] = str(value)
@@ -117,6 +118,10 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     activity.version += 1
     activity.save()
     record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    if activity.state == Activity.State.HELD and changed:  # a held activity counts in duty records
+        _rollup_stale(activity)
+        if was_on != timezone.localtime(activity.starts_at).date():
+            _mark_stale_on(activity.committee_id, was_on)
     return activity
 
 
@@ -124,6 +129,28 @@ def _duty_day(activity: Activity, actor) -> dict:
     """The facts every duty-record event of an activity carries (its committee and day, who acted)."""
     return {"committee_id": activity.committee_id, "on": timezone.localtime(activity.starts_at).date(),
             "actor_id": actor_id(actor)}
+
+
+@transaction.atomic
+def activity_delete(*, activity_id: int, actor) -> None:
+    """Remove an activity entered by mistake, with its invitations; a filed or cancelled one stays."""
+    activity = _lock(activity_id)
+    if not activity.is_editable:
+        raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
+    record_event(activity, actor=actor, verb="deleted", from_state=activity.state)
+    if activity.state == Activity.State.HELD:
+        _rollup_stale(activity)
+    activity.delete()
+
+
+def _rollup_stale(activity: Activity) -> None:
+    """A change to a past quarter's activity or attendance: its duty-record roll-ups must be recomputed."""
+    _mark_stale_on(activity.committee_id, timezone.localtime(activity.starts_at).date())
+
+
+def _mark_stale_on(committee_id: int, on) -> None:
+    """The duty records of ``committee_id`` from ``on`` changed: assessments subscribes (roll-ups go stale)."""
+    publish(DutyRecordChanged(committee_id=committee_id, on=on))
 
 
 def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str,
@@ -409,6 +436,62 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     record_event(activity, actor=actor, verb="attendance_recorded",
                  data={str(r.member_id): r.status for r in changed})
     return activity
+
+
+def _check_correctable(activity: Activity, status: str, now: datetime) -> None:
+    if not activity.is_editable:
+        raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
+    if status != Attendance.Status.INVITED:
+        if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
+            raise InvalidTransition(_("Attendance is recorded for an announced or held activity."))
+        if activity.starts_at > now:
+            raise DomainError(_("Attendance can be recorded once the activity has started."))
+
+
+@transaction.atomic
+def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, leave_reason: str = "",
+                       now: datetime | None = None) -> Attendance:
+    """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
+    now = now or timezone.now()
+    activity = _lock(activity_id)
+    _check_correctable(activity, status, now)
+    if status not in Attendance.Status.values:
+        raise DomainError(_("Unknown attendance status."))
+    member = Member.objects.filter(pk=member_id, committee_id=activity.committee_id).first()
+    if member is None:
+        raise DomainError(_("Only members of the organising committee can attend."))
+    row = (Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
+           or Attendance(activity=activity, member=member))
+    before = row.status if row.pk else None
+    row.status, row.leave_reason = status, (leave_reason or "").strip()
+    if status == Attendance.Status.EXCUSED and not row.leave_reason:
+        raise DomainError({"leave_reason": [_("An excused absence needs a reason.")]})
+    if status == Attendance.Status.PRESENT:
+        row.signed_in_at, row.sign_in_method = row.signed_in_at or now, row.sign_in_method or Attendance.Method.CONVENER
+    else:
+        row.signed_in_at, row.sign_in_method = None, ""
+    row.save()
+    activity.version += 1
+    activity.save(update_fields=["version", "updated_at"])
+    record_event(activity, actor=actor, verb="attendance_corrected", from_state=before or "", to_state=status,
+                 data={"member": member.pk})
+    _rollup_stale(activity)
+    return row
+
+
+@transaction.atomic
+def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None) -> None:
+    """Staff take a member off an activity's attendance (invited by mistake)."""
+    row = Attendance.objects.select_related("activity").get(pk=attendance_id)
+    activity = _lock(row.activity_id)
+    _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
+    row = Attendance.objects.select_for_update().get(pk=attendance_id)
+    record_event(activity, actor=actor, verb="attendance_removed", from_state=row.status,
+                 data={"member": row.member_id})
+    row.delete()
+    activity.version += 1
+    activity.save(update_fields=["version", "updated_at"])
+    _rollup_stale(activity)
 
 
 # --- Evidence -----------------------------------------------------------------------------------

@@ -248,6 +248,19 @@ def test_setup_schedules_creates_editable_periodic_tasks_once(world, demo_rule):
     assert PeriodicTask.objects.filter(task="core.notifications.drain_outbox").count() == 1
 
 
+def test_setup_schedules_writes_through_the_service_with_one_audit_record_per_created_entry(world, demo_rule):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    from core.models import AuditEvent
+
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))
+    created = PeriodicTask.objects.filter(name__startswith="notifications: ").count()
+    assert AuditEvent.objects.filter(verb="created", data__via="setup_schedules").count() == created > 0
+    call_command("setup_schedules", stdout=open("/dev/null", "w"))  # kept: nothing written, nothing audited
+    assert AuditEvent.objects.filter(verb="created", data__via="setup_schedules").count() == created
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 def test_the_inbox_shows_only_the_users_own_notifications(member, world, client_for):
