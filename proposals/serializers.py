@@ -54,7 +54,7 @@ class ProposalSerializer(ScopedModelSerializer):
                   "filed_at", "closed_at", "implemented_on"]
 
 
-class CoSignerSerializer(serializers.ModelSerializer):
+class CoSignerSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
