@@ -1,4 +1,6 @@
 """Admin for proposal staff: only their committees' rows; status changes go through the services."""
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -226,6 +228,13 @@ class HolidayAdmin(CommitteeScopedAdmin):
         add_range = self.admin_site.admin_view(self.add_range_view)
         return [path("load-official/", load, name="proposals_holiday_load_official"),
                 path("add-range/", add_range, name="proposals_holiday_add_range"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the calendar: the committees with no national calendar for this year or the next."""
+        year = timezone.localdate().year
+        missing = [(c, years) for c in Committee.objects.administered_by(request.user).order_by("name")
+                   if (years := holidays.years_without_calendar(c.pk, [date(year, 1, 1), date(year + 1, 1, 1)]))]
+        return super().changelist_view(request, {**(extra_context or {}), "calendar_missing": missing})
 
     def _form_page(self, request, form_class, call, *, title: str, intro: str, button: str):
         if not self.has_add_permission(request):

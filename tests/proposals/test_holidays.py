@@ -141,3 +141,12 @@ def test_assigning_a_deadline_in_a_year_without_calendar_leaves_a_warning(world,
     p.refresh_from_db()
     assert p.state == "assigned"
     assert "节假日" in "".join(str(m) for m in response.context["messages"])
+
+
+def test_the_calendar_page_names_committees_without_a_national_calendar_for_this_or_next_year(world, client_for):
+    year = timezone.localdate().year
+    for y in (year, year + 1):
+        Holiday.objects.create(committee=world.city, date=date(y, 1, 1), source=Holiday.Source.OFFICIAL)
+    page = client_for(world.staff).get(reverse("admin:proposals_holiday_changelist")).content.decode()
+    assert f"{world.district.name}：尚未加载{year}、{year + 1}年" in page
+    assert f"{world.city.name}：尚未加载" not in page and world.other.name not in page
