@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
@@ -47,7 +48,7 @@ def server_error(request):
         response = JsonResponse({"detail": message}, status=status)
     else:
         context = {"message": message, "status": status, "portal_title": settings.PORTAL_TITLE}
-        response = HttpResponse(render_to_string("errors/server_error.html", context), status=status)
+        response = HttpResponse(render_to_string("500.html", context), status=status)
     if unavailable:
         response["Retry-After"] = "30"
     return response
@@ -76,6 +77,8 @@ class LogoutView(auth_views.LogoutView):
         if request.user.is_authenticated:
             services.api_tokens_revoke(user=request.user, actor=request.user, reason="logout", ip=client_ip(request))
         return super().post(request, *args, **kwargs)
+
+
 def not_found(request, exception):
     """``handler404``: under /api/ a JSON 404 like the API's own (an id the URL pattern refuses, such as
     ``0.5``, never reaches a view), elsewhere Django's page."""
@@ -84,3 +87,18 @@ def not_found(request, exception):
 
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a form posted from a page that has expired (a stale token, cookies refused, a
+    session that changed in another tab). The user is told in plain words to reload and submit again, with a
+    link that reloads the page the form came from when it is one of ours. Under /api/, JSON like the API's."""
+    message = _("This page has expired. Go back, reload the page and try again.")
+    log.info("CSRF failure on %s: %s", request.path, reason)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=403)
+    referer = request.META.get("HTTP_REFERER", "")
+    same_site = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure())
+    context = {"portal_title": settings.PORTAL_TITLE, "retry_url": referer if same_site else ""}
+    return HttpResponse(render_to_string("errors/csrf.html", context), status=403)

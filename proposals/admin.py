@@ -1,11 +1,21 @@
 """Admin for proposal staff: only their committees' rows; status changes go through the services."""
+from datetime import date
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_files import file_link
+from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
-from proposals import services
+from groups.models import Committee
+from proposals import holidays, services
 from proposals.models import (
     Adoption,
     Assignment,
@@ -184,8 +194,92 @@ class ResultCodeAdmin(CommitteeScopedAdmin):
     list_filter = ("committee", "is_active")
 
 
+class OfficialCalendarForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("year"), coerce=int)
+    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none(), required=False,
+                                       empty_label=_("All my committees"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = holidays.official_years()
+        self.fields["year"].choices = [(y, y) for y in reversed(years)]
+        self.fields["year"].initial = min(timezone.localdate().year + 1, years[-1])
+        self.fields["committee"].queryset = Committee.objects.administered_by(user).order_by("name")
+
+
+class HolidayRangeForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
+    start = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("kind"), choices=Holiday.Kind.choices, initial=Holiday.Kind.HOLIDAY)
+    name = forms.CharField(label=_("name"), max_length=50)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        committees = Committee.objects.administered_by(user).order_by("name")
+        self.fields["committee"].queryset = committees
+        if len(committees) == 1:
+            self.fields["committee"].initial = committees[0].pk
+
+
 @admin.register(Holiday)
 class HolidayAdmin(CommitteeScopedAdmin):
-    list_display = ("date", "kind", "name", "committee")
-    list_filter = ("committee", "kind")
+    list_display = ("date", "kind", "name", "source", "committee")
+    list_filter = ("committee", "kind", "source")
     date_hierarchy = "date"
+    change_list_template = "proposals/admin/holiday_change_list.html"
+
+    def get_urls(self):
+        load = self.admin_site.admin_view(self.load_official_view)
+        add_range = self.admin_site.admin_view(self.add_range_view)
+        return [path("load-official/", load, name="proposals_holiday_load_official"),
+                path("add-range/", add_range, name="proposals_holiday_add_range"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the calendar: the committees with no national calendar for this year or the next."""
+        year = timezone.localdate().year
+        missing = [(c, years) for c in Committee.objects.administered_by(request.user).order_by("name")
+                   if (years := holidays.years_without_calendar(c.pk, [date(year, 1, 1), date(year + 1, 1, 1)]))]
+        return super().changelist_view(request, {**(extra_context or {}), "calendar_missing": missing})
+
+    def _form_page(self, request, form_class, call, *, title: str, intro: str, button: str):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = form_class(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                done = call(form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+                return redirect(reverse("admin:proposals_holiday_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, "title": title,
+                   "intro": intro, "button": button}
+        return TemplateResponse(request, "proposals/admin/holiday_form.html", context)
+
+    def load_official_view(self, request):
+        """Load the national calendar (holidays and adjusted working weekends) of a year, for one committee or all."""
+        def call(d):
+            counts = holidays.holiday_calendar_load(year=d["year"], actor=request.user,
+                                                    committee_ids=[d["committee"].pk] if d["committee"] else None)
+            return gettext("The national calendar for %(year)s was loaded for %(n)s committees.") % {
+                "year": d["year"], "n": len(counts)}
+
+        years = holidays.official_years()
+        return self._form_page(request, OfficialCalendarForm, call, title=gettext("Load the national holiday calendar"),
+                               intro=gettext("Holidays and adjusted working weekends as the State Council published "
+                                             "them (%(first)s–%(last)s). Loading again brings them up to date; days "
+                                             "your committee entered itself are kept.")
+                               % {"first": years[0], "last": years[-1]}, button=gettext("Load"))
+
+    def add_range_view(self, request):
+        """Enter a period (from, to, name) as one row per day."""
+        def call(d):
+            rows = holidays.holiday_range_add(committee_id=d["committee"].pk, start=d["start"], end=d["end"],
+                                              name=d["name"], kind=d["kind"], actor=request.user)
+            return gettext("%(n)s days were added to the calendar.") % {"n": len(rows)}
+
+        return self._form_page(request, HolidayRangeForm, call, title=gettext("Add a period"),
+                               intro=gettext("Every day from the first to the last is entered, weekends included."),
+                               button=gettext("Add"))

@@ -1,6 +1,8 @@
 """Pages for members, proposal staff and handling units. Every write goes through one service."""
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +22,9 @@ from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
 from proposals import forms, selectors, services
-from proposals.deadlines import settings_for
+from proposals.deadlines import add_months, settings_for
 from proposals.exports import figures_workbook
+from proposals.holidays import years_without_calendar
 from proposals.models import (
     Attachment,
     Category,
@@ -206,8 +209,10 @@ def detail(request, pk: int):
         ctx["similar"] = selectors.similar_proposals(proposal)
         ctx["reject_form"] = forms.RejectForm()
     if is_staff and proposal.state == S.FILED:
-        settings_for(proposal.committee_id)
+        rules, today = settings_for(proposal.committee_id), timezone.localdate()
         ctx["assign_form"] = forms.AssignForm(committee_id=proposal.committee_id)
+        latest = add_months(today, rules.reply_months_max)  # any deadline staff may choose falls up to here
+        ctx["calendar_warning"] = _calendar_warning(proposal.committee_id, today, latest)
     if is_staff and proposal.state in Proposal.PUBLIC_STATES:
         ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
                                         initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
@@ -228,6 +233,17 @@ def detail(request, pk: int):
     if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
         ctx["rate_form"] = forms.RateForm()
     return render(request, "proposals/detail.html", ctx)
+
+
+def _calendar_warning(committee_id: int, first, last) -> str:
+    """A warning when a deadline between ``first`` and ``last`` may fall in a year whose national holiday
+    calendar the committee has not loaded (working days would then skip only weekends)."""
+    missing = years_without_calendar(committee_id, [date(y, 1, 1) for y in range(first.year, last.year + 1)])
+    if not missing:
+        return ""
+    return _("No national holiday calendar is loaded for %(years)s: deadlines counted in working days will skip "
+             "only weekends. Load the calendar in the admin (holiday calendar) before assigning.") % {
+        "years": "、".join(str(y) for y in missing)}
 
 
 def _act_and_back(request, proposal, call, done: str):
@@ -322,7 +338,14 @@ def act(request, pk: int, action: str):
     # The state the page showed when the form was loaded: the service refuses if someone acted meanwhile.
     expected = request.POST.get("expected_state")
     data = {**data, "expected_state": expected if expected in S.values else None}
-    return _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+    response = _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+    if action == "assign":
+        proposal.refresh_from_db(fields=["state", "reply_due"])
+        if proposal.state == S.ASSIGNED and proposal.reply_due:
+            warning = _calendar_warning(proposal.committee_id, timezone.localdate(), proposal.reply_due)
+            if warning:
+                messages.warning(request, warning)
+    return response
 
 
 # --- uploaded files: served only here, after the same check as the proposal page ------------------------

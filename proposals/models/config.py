@@ -74,11 +74,17 @@ DEFAULT_RESULT_CODES = [
 
 
 class Holiday(models.Model):
-    """A day off on a weekday, or a working weekend day (调休上班), in a committee's calendar."""
+    """A day off on a weekday, or a working weekend day (调休上班), in a committee's calendar: loaded from the
+    official national calendar (``source`` official, replaced on a reload) or entered by the secretariat
+    (local, kept on a reload and taking precedence over the official day)."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Official holiday")
         WORKDAY = "workday", _("Adjusted working day")
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("National calendar")
+        LOCAL = "local", _("Local addition")
 
     committee = models.ForeignKey(
         "groups.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, related_name="holidays"
@@ -86,6 +92,7 @@ class Holiday(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
     name = models.CharField(_("name"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.LOCAL)
 
     objects = ScopedQuerySet.as_manager()
 
