@@ -544,3 +544,13 @@ def test_a_declined_or_unanswered_co_author_scores_nothing(world):
     OpinionReport.objects.filter(pk=r.pk).update(created_at=at(5, 20))
     rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
     assert [(m, e.kind, e.authors) for m, e in rows] == [(world.member_record.pk, K.REPORT_SUBMITTED, 1)]
+
+
+def test_the_duty_record_page_names_the_quarter_and_the_session_in_chinese_numerals(world, client_for, plenary_year):
+    from django.urls import reverse
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    body = client_for(world.member).get(reverse("assessments:my_record"), {"year": 2026, "quarter": 1},
+                                        HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "截至第一季度末" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
+    assert "第1季度" not in body and not re.search("第[0-9]+届", body) and "---------" not in body
