@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.exports import Workbook
+from core.ordinals import quarter_label
 
 from .kinds import missing_text
 
@@ -72,7 +73,7 @@ def _below_sheet(book, rows, phone) -> None:
 
 
 def _member_ranking_sheet(book, rows, points) -> None:
-    quarters = [_("Q%(quarter)s points") % {"quarter": q} for q in (1, 2, 3, 4)]
+    quarters = [_("%(quarter)s points") % {"quarter": quarter_label(q)} for q in (1, 2, 3, 4)]
     sheet = _sheet(book, _("Ranking of members"),
                    [pgettext("assessment", "rank"), _("member"), _("sector"), *quarters, _("year-to-date total"),
                     _("grade")],

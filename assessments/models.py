@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.ordinals import quarter_label
 from groups.models import Committee
 from groups.models.organisation import ScopedQuerySet
 
@@ -334,8 +335,8 @@ class RollupRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(committee)s %(year)s Q%(quarter)s roll-up") % {
-            "committee": self.committee, "year": self.year, "quarter": self.quarter}
+        return _("%(committee)s %(year)s %(quarter)s roll-up") % {
+            "committee": self.committee, "year": self.year, "quarter": quarter_label(self.quarter)}
 
 
 class SnapshotFigures(models.Model):
@@ -364,7 +365,8 @@ class SnapshotFigures(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return _("%(owner)s, %(year)s Q%(quarter)s") % {"owner": self.owner, "year": self.year, "quarter": self.quarter}
+        return _("%(owner)s, %(year)s %(quarter)s") % {
+            "owner": self.owner, "year": self.year, "quarter": quarter_label(self.quarter)}
 
     @property
     def owner(self):

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.ordinals import quarter_label
 from core.pdf import plain, text
 
 FONT = "WenQuanYiMicroHei"
@@ -88,7 +89,7 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     title, body, head, number = _styles()
     b = record.breakdown
     member = record.member
-    period = _("%(year)s, up to the end of Q%(q)s") % {"year": record.year, "q": record.quarter} if record.quarter \
+    period = _("%(year)s, up to the end of %(q)s") % {"year": record.year, "q": quarter_label(record.quarter)} if record.quarter \
         else str(record.year)
     about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", period) if x)
     story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title),

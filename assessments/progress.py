@@ -15,6 +15,8 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.ordinals import quarter_label
+
 from .models import RollupRun
 
 ALIAS = "rollup-progress"
@@ -90,8 +92,8 @@ def status(run: RollupRun) -> dict:
     }
     if run.status == RollupRun.Status.DONE:
         stage, percent = "finished", 100
-        payload["message"] = _("%(members)s members computed for %(year)s Q%(quarter)s.") % {
-            "members": run.members_done, "year": run.year, "quarter": run.quarter}
+        payload["message"] = _("%(members)s members computed for %(year)s %(quarter)s.") % {
+            "members": run.members_done, "year": run.year, "quarter": quarter_label(run.quarter)}
         payload["figures"] = figures(run)
         payload["links"] = {
             "members": reverse("admin:assessments_membersnapshot_changelist")

@@ -8,6 +8,7 @@ from enum import Enum
 
 from django.utils import timezone
 
+from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
 
@@ -174,7 +175,7 @@ def dashboard_data(committee_id: int, year: int) -> dict:
                     .values("quarter", "members", "members_covered", "points", "activities_present",
                             "proposals", "reports", "consultations"))
     trend = {
-        "quarters": [f"Q{q['quarter']}" for q in quarters],
+        "quarters": [quarter_label(q["quarter"]) for q in quarters],
         "points": [float(q["points"] or 0) for q in quarters],
         "activities": [q["activities_present"] for q in quarters],
         "proposals": [q["proposals"] for q in quarters],

@@ -198,8 +198,10 @@ def _plenary(committee_id, start, end):
 def _plenary_title(raw: str) -> str:
     from django.utils.translation import gettext
 
+    from core.ordinals import session_label
+
     term, number = raw.split("|")
-    return gettext("Plenary session %(number)s of term %(term)s") % {"number": number, "term": term}
+    return gettext("%(session)s plenary session") % {"session": session_label(int(term), int(number))}
 
 
 TITLES = {"groups.plenarysession": _plenary_title}

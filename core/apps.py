@@ -9,10 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import signals  # noqa: F401  (connects the security audit receivers)
+        from core.choices import install_empty_choice_label
         from core.pdf import lock_reportlab
 
         lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
         _bound_pillow()
+        install_empty_choice_label()  # "请选择", not "---------", in every select
 
         # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
         # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.ordinals import quarter_label
 from groups.models import Activity, ContactPoint, Member, PlanItem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -65,6 +66,8 @@ class PlanItemForm(forms.ModelForm):
         self.fields["contact_point"].queryset = ContactPoint.objects.filter(committee_id=group.committee_id)
         self.fields["responsible"].queryset = Member.objects.filter(
             memberships__group=group, memberships__left_on__isnull=True).order_by("name")
+        self.fields["quarter"].choices = [(value, quarter_label(value) if value else label)
+                                          for value, label in self.fields["quarter"].choices]
         for name, field in self.fields.items():
             if name != "responsible":
                 field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")

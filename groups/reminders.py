@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.notifications import rules
 from core.notifications.models import Kind
+from core.ordinals import quarter_label
 from groups import recipients
 from groups.models import Activity, ActivityGroup, Attendance, Member
 from groups.selectors import activities as sel
@@ -90,9 +91,9 @@ def no_sanjin_activity(*, today: date, lead_days: int):
             count = g.member_count - g.covered_count
             title = _("%(group)s: %(count)s members without a three enters activity this quarter") % {
                 "group": g.name, "count": count}
-            body = _("%(covered)s of %(total)s members have taken part in a three enters activity in Q%(quarter)s "
+            body = _("%(covered)s of %(total)s members have taken part in a three enters activity in %(quarter)s "
                      "%(year)s; the quarter ends on %(end)s.") % {
-                "covered": g.covered_count, "total": g.member_count, "quarter": period.quarter, "year": period.year,
+                "covered": g.covered_count, "total": g.member_count, "quarter": quarter_label(period.quarter), "year": period.year,
                 "end": _day(period.end_day - timedelta(days=1))}
             url = reverse("groups:group_activities", args=[g.pk]) + f"?year={period.year}&quarter={period.quarter}"
             for user in conveners.get(g.pk, []):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from core.ordinals import session_label
 from groups.models import (
     ActivityGroup,
     Committee,
@@ -244,8 +245,9 @@ class PlenarySessionWidget(widgets.Widget):
         _committee, term, number = key
         found = self.sessions.get(key)
         if found is None:
-            raise ValueError(gettext("Unknown plenary session: term %(term)s, session %(number)s.")
-                             % {"term": term, "number": number})
+            raise ValueError(gettext("Unknown plenary session: %(session)s.")
+                             % {"session": session_label(term, number) if f"{term}{number}".isdigit()
+                                else f"{term}/{number}"})
         return found
 
     def render(self, value, obj=None, **kwargs):

@@ -7,7 +7,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
+
+from core.ordinals import session_label, term_label
 
 PHONE_REGEX = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 phone_validator = RegexValidator(
@@ -98,7 +101,8 @@ class Term(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(committee)s, term %(number)s") % {"committee": self.committee, "number": self.number}
+        return pgettext("term of a committee", "%(committee)s, %(term)s") % {
+            "committee": self.committee, "term": term_label(self.number)}
 
 
 MAX_SESSION_HALF_DAYS = 20
@@ -137,7 +141,8 @@ class PlenarySession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(term)s, session %(number)s (%(year)s)") % {"term": self.term, "number": self.number, "year": self.year}
+        return pgettext("plenary session", "%(committee)s, %(session)s (%(year)s)") % {
+            "committee": self.term.committee, "session": session_label(self.term.number, self.number), "year": self.year}
 
     def clean(self):
         if self.start_date and self.end_date and self.half_days:

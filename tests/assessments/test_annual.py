@@ -83,7 +83,7 @@ def test_staff_and_leaders_see_the_annual_page_dashboard_and_exports(world, clie
     xlsx = client.get(reverse("assessments:funding_export"), query)
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     dash = client.get(reverse("assessments:dashboard"), query)
-    assert dash.status_code == 200 and dash.context["data"]["trend"]["quarters"] == ["Q1"]
+    assert dash.status_code == 200 and dash.context["data"]["trend"]["quarters"] == ["第一季度"]
     assert 'id="dashboard-data"' in dash.content.decode() and "chart.umd.min" in dash.content.decode()
 
 

@@ -55,7 +55,7 @@ def test_staff_export_the_year_in_six_sheets_with_chinese_headers(world, client_
     assert {r[0]: r[5] for r in below[1:]}[member.name] == member.phone
 
     ranking = _rows(book, "委员排名")
-    assert ranking[0] == ["名次", "委员", "界别", "第1季度积分", "第2季度积分", "第3季度积分", "第4季度积分",
+    assert ranking[0] == ["名次", "委员", "界别", "第一季度积分", "第二季度积分", "第三季度积分", "第四季度积分",
                           "年内累计总分", "等次"]
     assert [r[0] for r in ranking[1:]] == [1, 1, 3]
     assert [r[3:5] for r in ranking[1:]] == [[22.5, None], [22.5, None], [0, None]]  # Q2 not rolled up yet

@@ -41,7 +41,7 @@ def test_each_stage_is_published_while_the_transaction_is_still_open(world, even
     run.refresh_from_db()
     done = progress.status(run)
     assert (done["status"], done["stage"], done["percent"], done["finished"]) == ("done", "finished", 100, True)
-    assert done["message"] == "2026年第2季度：已计算 3 名委员。"
+    assert done["message"] == "2026年第二季度：已计算 3 名委员。"
     figures = {f["name"]: f["value"] for f in done["figures"]}
     assert figures["members"] == "3" and figures["points"] == "24.00"
     assert done["links"]["annual"] == f"/assessments/annual/?committee={world.district.pk}&year=2026"

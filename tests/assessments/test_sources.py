@@ -1,4 +1,5 @@
 """Duty events read from the real source tables: activities, proposals, reports, consultations."""
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -462,7 +463,7 @@ def test_the_duty_record_page_shows_plenary_half_days_without_a_link(world, clie
     with django_assert_max_num_queries(20):  # the page's own queries plus one per source table (fixed)
         body = client.get(reverse("assessments:my_record"), {"year": 2026},
                           HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "3个半天" in body and "1个半天" in body and "第14届第" in body and "次全体会议" in body
+    assert "3个半天" in body and "1个半天" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
     assert "优秀提案" in body
     pdf = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
     assert pdf.status_code == 200
@@ -543,3 +544,13 @@ def test_a_declined_or_unanswered_co_author_scores_nothing(world):
     OpinionReport.objects.filter(pk=r.pk).update(created_at=at(5, 20))
     rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
     assert [(m, e.kind, e.authors) for m, e in rows] == [(world.member_record.pk, K.REPORT_SUBMITTED, 1)]
+
+
+def test_the_duty_record_page_names_the_quarter_and_the_session_in_chinese_numerals(world, client_for, plenary_year):
+    from django.urls import reverse
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    body = client_for(world.member).get(reverse("assessments:my_record"), {"year": 2026, "quarter": 1},
+                                        HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "截至第一季度末" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
+    assert "第1季度" not in body and not re.search("第[0-9]+届", body) and "---------" not in body

@@ -160,7 +160,7 @@ def test_conveners_hear_monthly_how_many_members_lack_a_three_enters_activity(wo
     quarter = (TODAY.month - 1) // 3 + 1
     assert n.url == reverse("groups:group_activities", args=[world.group.pk]) + f"?year={TODAY.year}&quarter={quarter}"
     assert n.target == world.group and n.due == TODAY.replace(day=1)
-    assert f"第{quarter}季度" in n.body
+    assert f"第{'一二三四'[quarter - 1]}季度" in n.body
 
 
 def test_no_sanjin_rule_queries_do_not_grow(world):
@@ -317,8 +317,8 @@ def test_roll_ups_that_finished_or_failed_tell_the_staff_once(world):
                              started_at=NOW - timedelta(days=5), finished_at=NOW - timedelta(days=5))
     run("rollup_finished")
     run("rollup_finished")
-    assert inbox(Kind.ROLLUP_FINISHED) == {("dstaff", "东湖区政协2026年第3季度履职汇总已完成")}
-    assert inbox(Kind.ROLLUP_FAILED) == {("dstaff", "东湖区政协2026年第2季度履职汇总失败")}
+    assert inbox(Kind.ROLLUP_FINISHED) == {("dstaff", "东湖区政协2026年第三季度履职汇总已完成")}
+    assert inbox(Kind.ROLLUP_FAILED) == {("dstaff", "东湖区政协2026年第二季度履职汇总失败")}
     assert "ZeroDivisionError" in Notification.objects.get(kind=Kind.ROLLUP_FAILED).body
 
 

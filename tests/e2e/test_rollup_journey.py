@@ -56,7 +56,7 @@ def test_staff_run_the_quarter_and_watch_the_progress_reach_the_figures(world, c
     # queued to finished, but it always ends at 100 and never goes backwards.
     percents = [int(s.split(":")[1]) for s in seen]
     assert seen[-1] == "finished:100" and percents == sorted(percents)
-    assert page.locator("[data-message]").inner_text() == f"2026年第1季度：已计算 {in_office} 名委员。"
+    assert page.locator("[data-message]").inner_text() == f"2026年第一季度：已计算 {in_office} 名委员。"
     figures = {row.get_attribute("data-figure"): row.locator("td").inner_text()
                for row in page.locator("[data-figure]").all()}
     snapshot = CommitteeSnapshot.objects.get(run=run)
