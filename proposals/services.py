@@ -196,7 +196,7 @@ def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today
     """The text a co-signer confirmed has changed: their confirmation no longer holds, so they are asked
     again (invitation back to pending with a fresh deadline, a notice, an audit row). The database trigger
     recounts ``confirmed_cosigners`` from the co-signer rows."""
-    confirmed = list(proposal.cosigners.select_for_update().filter(status=CoSigner.Status.CONFIRMED)
+    confirmed = list(proposal.cosigners.select_for_update(of=("self",)).filter(status=CoSigner.Status.CONFIRMED)
                      .select_related("member__user").order_by("pk"))
     if not confirmed:
         return
