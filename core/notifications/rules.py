@@ -2,7 +2,7 @@
 
 Another app registers a rule in ``<app>/reminders.py`` (imported at start-up)::
 
-    from core.dates import on_day  # a day on a datetime column: a range, never starts_at__date=day
+    from core.dates import on_day  # a day on a datetime column as a range (core.dates)
     from core.notifications import rules
     from core.notifications.models import Kind
 
