@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from django.utils import timezone
-
+from core.dates import in_year
 from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
@@ -138,10 +137,9 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
               .annotate(n=Count("memberships__member_id", distinct=True, filter=Q(memberships__joined_on__lte=end) & (
                   Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start))))
               .values_list("pk", "name", "n"))
-    tz = timezone.get_current_timezone()  # a range on starts_at itself, not on its date: the index applies
-    filed = dict(Activity.objects.filter(group__committee_id=committee_id, state=Activity.State.FILED,
-                                         starts_at__gte=datetime(year, 1, 1, tzinfo=tz),
-                                         starts_at__lt=datetime(year + 1, 1, 1, tzinfo=tz))
+    # a range on starts_at itself, not on its date: the index applies
+    filed = dict(Activity.objects.filter(in_year("starts_at", year), group__committee_id=committee_id,
+                                         state=Activity.State.FILED)
                  .values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
     points = dict(GroupSnapshot.objects.filter(committee_id=committee_id, year=year).values("group_id")
                   .annotate(p=Sum("points")).values_list("group_id", "p"))

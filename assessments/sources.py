@@ -58,6 +58,7 @@ from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, 
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
+from core.dates import day_range, during
 from groups.models import Committee
 
 from .kinds import EventKind as K
@@ -152,14 +153,11 @@ def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None, bul
 
 def _moments(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in local time: a sargable range for datetime columns."""
-    tz = timezone.get_current_timezone()
-    return (datetime.combine(start, time(0), tzinfo=tz),
-            datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
+    return day_range(start, end)
 
 
 def _during(field: str, start: date, end: date) -> Q:
-    low, high = _moments(start, end)
-    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+    return during(field, start, end)
 
 
 def _activities(committee_id, start, end):

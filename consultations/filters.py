@@ -1,18 +1,8 @@
 import django_filters
-from django import forms
+
+from core.filters import DateTimeYearFilter
 
 from .models import ConsultationSession, Outcome, Topic
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A calendar year (1 to 9999): anything else is a 400, never a date out of range in the query."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 9999)
-        super().__init__(*args, **kwargs)
 
 
 class TopicFilter(django_filters.FilterSet):
@@ -22,7 +12,7 @@ class TopicFilter(django_filters.FilterSet):
 
 
 class SessionFilter(django_filters.FilterSet):
-    year = YearFilter(field_name="starts_at", lookup_expr="year")
+    year = DateTimeYearFilter(field_name="starts_at")
 
     class Meta:
         model = ConsultationSession
@@ -42,7 +32,7 @@ class OutcomeFilter(django_filters.FilterSet):
 
 class PublicSessionFilter(django_filters.FilterSet):
     committee = django_filters.CharFilter(field_name="committee__code")
-    year = YearFilter(field_name="starts_at", lookup_expr="year")
+    year = DateTimeYearFilter(field_name="starts_at")
 
     class Meta:
         model = ConsultationSession

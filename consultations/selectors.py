@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
+from core.dates import in_year
+
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
 
@@ -28,7 +30,8 @@ def member_attendance(member_ids, year: int, *, without_activities: bool = False
     ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
     the activities' own attendance (so nobody is counted twice).
     """
-    qs = Attendance.objects.filter(member_id__in=member_ids, session__starts_at__year=year, session__state="held")
+    qs = Attendance.objects.filter(in_year("session__starts_at", year), member_id__in=member_ids,
+                                   session__state="held")
     if without_activities:
         qs = qs.filter(session__activity__isnull=True)
     rows = (
@@ -144,8 +147,8 @@ def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
     sessions = ConsultationSession.objects.filter(committee_id__in=committee_ids).exclude(state="cancelled")
     outcomes = Outcome.objects.filter(committee_id__in=committee_ids)
     if year:
-        sessions = sessions.filter(starts_at__year=year)
-        outcomes = outcomes.filter(session__starts_at__year=year)
+        sessions = sessions.filter(in_year("starts_at", year))
+        outcomes = outcomes.filter(in_year("session__starts_at", year))
     if platform_id:
         sessions = sessions.filter(platform_id=platform_id)
         outcomes = outcomes.filter(session__platform_id=platform_id)

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import DateTimeDayFilter
 from groups.models import Activity, ActivityGroup, ContactPoint, HandlingUnit, Member, Platform
 
 
@@ -47,10 +48,10 @@ class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Type"))
     target = django_filters.ChoiceFilter(choices=Activity.Target.choices, label=_("Three enters target"))
     state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))
-    date_from = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"),
-                                         widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"),
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateTimeDayFilter(field_name="starts_at", lookup_expr="gte", label=_("From"),
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateTimeDayFilter(field_name="starts_at", lookup_expr="lte", label=_("To"),
+                                widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = Activity

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.dates import during, on_day
 from core.notifications import rules
 from core.notifications.models import Kind
 from core.ordinals import quarter_label
@@ -37,7 +38,7 @@ def activity_tomorrow(*, today: date, lead_days: int):
     """Invited members hear about an activity the day before (lead days: how many days ahead)."""
     day = today + timedelta(days=lead_days)
     invitations = (
-        Attendance.objects.filter(activity__starts_at__date=day, activity__state__in=UPCOMING,
+        Attendance.objects.filter(on_day("activity__starts_at", day), activity__state__in=UPCOMING,
                                   member__status=Member.Status.ACTIVE, member__user__isnull=False,
                                   member__user__is_active=True)
         .exclude(leave=Attendance.Leave.APPROVED)
@@ -58,12 +59,12 @@ def activity_tomorrow(*, today: date, lead_days: int):
 def leave_request_waiting(*, today: date, lead_days: int):
     """The group's conveners hear about leave requests waiting for a decision (asked at least lead days ago)."""
     waiting = (
-        Attendance.objects.filter(leave=Attendance.Leave.REQUESTED, activity__group__isnull=False,
-                                  activity__state__in=UPCOMING, activity__starts_at__date__gte=today)
+        Attendance.objects.filter(during("activity__starts_at", today, None), leave=Attendance.Leave.REQUESTED,
+                                  activity__group__isnull=False, activity__state__in=UPCOMING)
         .select_related("activity", "member").order_by("activity__starts_at", "pk")
     )
     if lead_days > 0:
-        waiting = waiting.filter(leave_requested_at__date__lte=today - timedelta(days=lead_days))
+        waiting = waiting.filter(during("leave_requested_at", None, today - timedelta(days=lead_days)))
     waiting = list(waiting)
     conveners = recipients.group_conveners(att.activity.group_id for att in waiting)
     with translation.override(settings.LANGUAGE_CODE):

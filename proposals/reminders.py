@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.dates import during
 from core.notifications import rules
 from core.notifications.models import Kind
 from groups import recipients
@@ -133,7 +134,7 @@ def reassignment_waiting(*, today: date, lead_days: int):
                 .exclude(proposal__state__in=[Proposal.State.CLOSED, Proposal.State.MERGED])
                 .select_related("proposal", "unit").order_by("reassignment_requested_at", "pk"))
     if lead_days > 0:
-        requests = requests.filter(reassignment_requested_at__date__lte=today - timedelta(days=lead_days))
+        requests = requests.filter(during("reassignment_requested_at", None, today - timedelta(days=lead_days)))
     requests = list(requests)
     staff = recipients.committee_staff(a.proposal.committee_id for a in requests)
     with translation.override(settings.LANGUAGE_CODE):

@@ -2,13 +2,14 @@
 
 Another app registers a rule in ``<app>/reminders.py`` (imported at start-up)::
 
+    from core.dates import on_day  # a day on a datetime column as a range (core.dates)
     from core.notifications import rules
     from core.notifications.models import Kind
 
     @rules.register("activity_tomorrow", kind=Kind.ACTIVITY_TOMORROW, lead_days=1, hour=18)
     def activity_tomorrow(*, today, lead_days):
         day = today + timedelta(days=lead_days)
-        for activity in Activity.objects.filter(starts_at__date=day).select_related(...).iterator(chunk_size=500):
+        for activity in Activity.objects.filter(on_day("starts_at", day)).select_related(...).iterator(chunk_size=500):
             for user in ...:
                 yield rules.Reminder(recipient=user, obj=activity, due=day, title=..., body=..., url=...)
 

@@ -163,3 +163,42 @@ def test_volume_sessions_drawn_on_the_last_possible_day_of_late_december_stay_in
         made = ConsultationSession.objects.exclude(pk__in=before)
         assert made.exists()
         assert {timezone.localtime(s).date().isoformat() for s in made.values_list("starts_at", flat=True)} == {"2026-12-31"}
+
+
+def test_seed_demo_leaves_sqlite_with_planner_statistics():
+    """SQLite never runs ANALYZE by itself: without sqlite_stat1 the planner guesses on the roll-up's joins."""
+    from django.db import connection
+
+    assert connection.vendor == "sqlite"
+    call_command("seed_demo", members=20, districts=0, force=True, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert {"groups_activity", "groups_attendance", "groups_member"} <= analysed
+
+
+def test_sqlite_connections_cap_analysis_and_optimize_as_they_close(monkeypatch):
+    """core.sqlite3: PRAGMA optimize on close (it re-analyses only what changed a lot), analysis_limit bounds it."""
+    from django.db import connections
+
+    from core.sqlite3.base import ANALYSIS_LIMIT
+
+    conn = connections.create_connection("default")
+    try:
+        conn.ensure_connection()
+        assert conn.connection.execute("PRAGMA analysis_limit").fetchone()[0] == ANALYSIS_LIMIT
+        ran = []
+        raw = conn.connection
+
+        class Spy:
+            def execute(self, sql, *args):
+                ran.append(sql)
+                return raw.execute(sql, *args)
+
+            def close(self):
+                raw.close()
+
+        conn.connection = Spy()
+    finally:
+        conn._close()
+    assert ran == ["PRAGMA optimize"]
