@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exports import record_export, xlsx_download
+from core.forms import form_error_from
 from core.parsing import as_id, as_int
 from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
@@ -192,8 +193,22 @@ def _visible(request, pk: int) -> Proposal:
         raise PermissionDenied from None
 
 
+# Where each action's form sits on the proposal page (``supervise`` is the staff's or the leader's note form).
+FORM_SLOTS = {
+    "reject": ("reject_form",), "assign": ("assign_form",), "mark_key": ("key_form",),
+    "supervise": ("leader_note_form", "note_form"), "implement": ("implementation_form",),
+    "contact": ("contact_form",), "opinion": ("opinion_form",), "reassign": ("reassign_form",),
+    "reply": ("reply_form",), "rate": ("rate_form",),
+}
+
+
 @login_required
 def detail(request, pk: int):
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The proposal page; after a refused action its form is shown again as sent, with the messages."""
     proposal = _visible(request, pk)
     scope = _scope(request)
     is_staff = scope.is_staff_of(proposal.committee_id)
@@ -227,11 +242,15 @@ def detail(request, pk: int):
         ctx["reassign_form"] = forms.ReassignForm()
         ctx["opinion_form"] = forms.OpinionForm()
         if lead_mine:
-            settings_for(proposal.committee_id)
             ctx["reply_form"] = forms.ReplyForm(codes=ResultCode.objects.filter(
                 committee_id=proposal.committee_id, is_active=True))
     if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
         ctx["rate_form"] = forms.RateForm()
+    if bound is not None:
+        slot = next((key for key in FORM_SLOTS.get(action, ()) if key in ctx), None)
+        if slot is None:
+            return None  # the form is no longer offered (the proposal moved on): the caller says so
+        ctx[slot] = bound
     return render(request, "proposals/detail.html", ctx)
 
 
@@ -328,24 +347,44 @@ def act(request, pk: int, action: str):
     if proposal is None:
         raise PermissionDenied
     form_class, kwargs, call, done = ACTIONS[action]
-    data = {}
+    form, data = None, {}
     if form_class is not None:
         form = form_class(request.POST, request.FILES, **(kwargs(proposal) if kwargs else {}))
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("proposals:detail", pk=proposal.pk)
+            return _refused(request, proposal, action, form)
         data = form.cleaned_data
     # The state the page showed when the form was loaded: the service refuses if someone acted meanwhile.
     expected = request.POST.get("expected_state")
     data = {**data, "expected_state": expected if expected in S.values else None}
-    response = _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+    try:
+        call(request, proposal, data)
+    except services.NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and form is not None:
+            return _refused(request, proposal, action, form_error_from(exc, form))  # under the fields it names
+        messages.error(request, _errors(exc))  # a refusal of the action itself: said at the top of the page
+        if form is None:
+            return redirect("proposals:detail", pk=proposal.pk)  # nothing was typed
+        return _refused(request, proposal, action, form)
+    messages.success(request, done)
     if action == "assign":
         proposal.refresh_from_db(fields=["state", "reply_due"])
         if proposal.state == S.ASSIGNED and proposal.reply_due:
             warning = _calendar_warning(proposal.committee_id, timezone.localdate(), proposal.reply_due)
             if warning:
                 messages.warning(request, warning)
-    return response
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+def _refused(request, proposal, action: str, form):
+    """A refused action: the page again with the form as it was sent (the typed text kept) and its messages."""
+    page = _detail_page(request, proposal.pk, action=action, bound=form)
+    if page is not None:
+        return page
+    if form.errors:
+        messages.error(request, _form_errors(form))  # the form is no longer offered on the page
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
 # --- uploaded files: served only here, after the same check as the proposal page ------------------------

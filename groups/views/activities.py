@@ -24,12 +24,13 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import record_export
+from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
 from core.services import events_for
 from groups import exports
 from groups.access import Role, scope_of
 from groups.filters import ActivityFilter
-from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, apply_domain_error
+from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
@@ -112,7 +113,7 @@ def activity_new(request, pk: int):
         try:
             activity = svc.activity_create(actor=request.user, group=group, **form.service_fields())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The activity is saved. Announce it when the details are settled."))
             return redirect("groups:activity_detail", activity.pk)
@@ -131,7 +132,7 @@ def activity_edit(request, pk: int):
             svc.activity_update(activity_id=activity.pk, actor=request.user, version=form.cleaned_data.get("version"),
                                 **form.service_fields())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("groups:activity_detail", activity.pk)
@@ -293,7 +294,7 @@ def plan_edit(request, pk: int, year: int):
                 messages.success(request, _("Plan item saved."))
                 return redirect("groups:plan", pk, year)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
     context = {"group": group, "year": year, "plan": plan, "form": form, "item": item,
                "items": list(sel.plan_items(plan)) if plan else [],
                "progress": sel.plan_progress(group, year) if plan else []}
