@@ -158,7 +158,7 @@ def edit(request, pk: int | None = None):
                 cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]],
                 attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form_error_from(exc, form)
         else:
             if "submit" in request.POST:
                 return _act_and_back(request, proposal, lambda: services.proposal_submit(
@@ -231,7 +231,8 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     if is_staff and proposal.state in Proposal.PUBLIC_STATES:
         ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
                                         initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
-        ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
+        if proposal.is_key:  # supervision notes are for key proposals
+            ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
     if (not is_staff and proposal.is_key and proposal.supervising_leader_id == scope.member_id
             and proposal.state in Proposal.PUBLIC_STATES):
         ctx["leader_note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
@@ -551,7 +552,7 @@ def report_create(request):
                                             co_author_ids=[m.pk for m in d["co_authors"]],
                                             group_id=d["group"].pk if d.get("group") else None)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The report was submitted.") if report.state != OpinionReport.State.DRAFT
                              else _("Your co-authors are asked to confirm; submit the report once they have "
@@ -592,8 +593,17 @@ def reports(request):
         initial={"published_on": timezone.localdate()}), "states": OpinionReport.State})
 
 
+REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",
+                     "instruction": "instruction_form"}
+
+
 @login_required
 def report_detail(request, pk: int):
+    return _report_page(request, pk)
+
+
+def _report_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The report page; after a refused action its form is shown again as sent, with the messages."""
     report = (OpinionReport.objects.visible_to(request.user).select_related("author", "group", "issue", "committee")
               .prefetch_related("co_authors", "adoptions", "instructions").filter(pk=pk).first())
     if report is None:
@@ -613,6 +623,13 @@ def report_detail(request, pk: int):
                    decline_form=forms.DeclineForm(), adoption_form=forms.AdoptionForm(
                        initial={"date": timezone.localdate()}),
                    instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}))
+    if bound is not None:
+        offered = ({"edit", "decline"} if report.state == OpinionReport.State.SUBMITTED else
+                   {"adoption", "instruction"} if report.state in (OpinionReport.State.ACCEPTED,
+                                                                    OpinionReport.State.COMPILED) else set())
+        if action not in offered or REPORT_FORM_SLOTS.get(action) not in ctx:
+            return None  # the form is not offered on the page: the caller says so
+        ctx[REPORT_FORM_SLOTS[action]] = bound
     return render(request, "proposals/report_detail.html", ctx)
 
 
@@ -637,21 +654,33 @@ def report_act(request, pk: int, action: str):
     if report is None or action not in REPORT_ACTIONS:
         raise PermissionDenied
     form_class, call = REPORT_ACTIONS[action]
-    data = {}
+    form, data = None, {}
     if form_class:
         form = form_class(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("proposals:report_detail", pk=pk)
+            return _report_refused(request, pk, action, form)
         data = form.cleaned_data
     try:
         call(request, report, data)
     except services.NotPermitted as exc:
         raise PermissionDenied from exc
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and form is not None:
+            return _report_refused(request, pk, action, form_error_from(exc, form))
         messages.error(request, _errors(exc))
+        if form is not None:
+            return _report_refused(request, pk, action, form)
     else:
         messages.success(request, _("The report was submitted.") if action == "submit" else _("Saved."))
+    return redirect("proposals:report_detail", pk=pk)
+
+
+def _report_refused(request, pk: int, action: str, form):
+    page = _report_page(request, pk, action=action, bound=form)
+    if page is not None:
+        return page
+    if form.errors:
+        messages.error(request, _form_errors(form))
     return redirect("proposals:report_detail", pk=pk)
 
 

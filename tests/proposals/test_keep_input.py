@@ -105,3 +105,26 @@ def test_an_action_without_a_form_still_goes_back_to_the_page(world, client_for,
     p = walk.filed()
     response = client_for(world.staff).post(reverse("proposals:act", args=[p.pk, "file"]))
     assert response.status_code == 302
+
+
+REPORT_CASES = [
+    ("submitted", "edit", {"title": "", "content": "经调研，城区十二个社区养老服务站中有五个日均服务不足十人次"},
+     "经调研，城区十二个社区养老服务站中有五个日均服务不足十人次"),
+    ("submitted", "decline", {"reason": "   "}, None),
+    ("accepted", "adoption", {"level": "no-such-level", "date": "2026-04-01", "adopted_by": "市委办公室"}, "市委办公室"),
+    ("accepted", "instruction", {"leader": "李市长", "level": "city", "date": "", "text": "请民政局牵头研究整合方案"},
+     "请民政局牵头研究整合方案"),
+]
+
+
+@pytest.mark.parametrize(("state", "action", "data", "typed"), REPORT_CASES, ids=[c[1] for c in REPORT_CASES])
+def test_every_refused_report_form_comes_back_with_what_was_typed(world, client_for, state, action, data, typed):
+    report = services.report_submit(actor=world.member, title="关于社区养老服务站利用率的反映", content="内容")
+    if state == "accepted":
+        services.report_accept(report_id=report.pk, actor=world.staff)
+    response = client_for(world.staff).post(reverse("proposals:report_act", args=[report.pk, action]), data)
+    assert response.status_code == 200, action
+    form = _field(response, next(iter(data)))
+    assert "invalid-feedback" in form
+    if typed:
+        assert typed in form
