@@ -142,12 +142,25 @@ def activity_edit(request, pk: int):
 @login_required
 def activity_detail(request, pk: int):
     """One activity: for its conveners the record (attendance, leave, evidence, actions); for a member their part."""
+    return _activity_page(request, pk)
+
+
+def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None):
+    """The activity page; ``posted``: the attendance (statuses, reasons) a refused save sent, shown again as sent."""
     activity = _get_or_403(
         sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
     can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
     member_id = scope_of(request.user).member_id
     attendances = list(activity.attendances.select_related("member").order_by("member__name"))
     mine = next((a for a in attendances if a.member_id == member_id), None)
+    if posted is not None:  # what the convener chose stays on the form (these rows are not saved)
+        statuses, reasons = posted
+        for row in attendances:
+            row.status = statuses.get(row.member_id, row.status)
+            row.leave_reason = reasons.get(row.member_id, row.leave_reason)
+            row.needs_reason = row.status == Attendance.Status.EXCUSED and not (row.leave_reason or "").strip()
+    now = timezone.now()
+    recordable = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD)
     events = list(events_for(activity)) if can_edit else []
     for event in events:
         event.label = VERB_LABELS.get(event.verb, event.verb)
@@ -165,7 +178,10 @@ def activity_detail(request, pk: int):
         "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
         "evidence_form": EvidenceForm(),
-        "now": timezone.now(),
+        "now": now,
+        # attendance is recorded once the activity has started: before, the page says when
+        "attendance_open": recordable and activity.starts_at <= now,
+        "attendance_opens_at": activity.starts_at if recordable and activity.starts_at > now else None,
     }
     return render(request, "groups/activities/activity_detail.html", context)
 
@@ -207,8 +223,8 @@ def attendance_record(request, pk: int):
             svc.activity_hold(activity_id=activity.pk, actor=request.user)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Attendance saved."))
+        return _activity_page(request, pk, posted=(statuses, reasons))  # what was chosen and typed stays
+    messages.success(request, _("Attendance saved."))
     return redirect(reverse("groups:activity_detail", args=[pk]) + "#attendance")
 
 
