@@ -145,7 +145,8 @@ def activity_detail(request, pk: int):
     return _activity_page(request, pk)
 
 
-def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None):
+def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None, cancel_reason: str = "",
+                   evidence_form: EvidenceForm | None = None):
     """The activity page; ``posted``: the attendance (statuses, reasons) a refused save sent, shown again as sent."""
     activity = _get_or_403(
         sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
@@ -177,7 +178,8 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None)
         "window": svc.sign_in_window(activity),
         "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
-        "evidence_form": EvidenceForm(),
+        "evidence_form": evidence_form or EvidenceForm(),
+        "cancel_reason": cancel_reason,
         "now": now,
         # attendance is recorded once the activity has started: before, the page says when
         "attendance_open": recordable and activity.starts_at <= now,
@@ -197,6 +199,8 @@ def activity_transition(request, pk: int, action: str):
         TRANSITIONS[action](activity_id=activity.pk, actor=request.user, **kwargs)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
+        if action == "cancel":  # the reason typed stays in its box
+            return _activity_page(request, pk, cancel_reason=kwargs["reason"])
     else:
         messages.success(request, _("The activity is now “%(state)s”.") % {
             "state": Activity.objects.get(pk=pk).get_state_display()})
@@ -245,17 +249,18 @@ def leave_decide(request, pk: int):
 def evidence_upload(request, pk: int):
     activity = _editable_activity(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-    else:
+    if form.is_valid():
         try:
             svc.evidence_upload(activity_id=activity.pk, actor=request.user, upload=form.cleaned_data["file"],
                                 caption=form.cleaned_data["caption"])
         except DomainError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The file is attached."))
-    return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+            return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+    # the caption typed stays; the messages are said on top, and the file field is marked
+    messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return _activity_page(request, pk, evidence_form=form)
 
 
 @login_required

@@ -49,3 +49,17 @@ def test_a_refused_attendance_save_comes_back_with_what_was_chosen_and_typed(wor
     assert f'id="s{world.member_record.pk}excused" value="excused" autocomplete="off" checked' in page
     assert f'is-invalid" name="reason_{world.member_record.pk}"' in page and "请假须填写原因" in page
     assert set(a.attendances.values_list("status", flat=True)) == {"invited"}
+
+
+def test_a_refused_evidence_upload_comes_back_with_the_caption(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from groups.models import Evidence
+
+    a, _other = _activity(world, -timedelta(hours=1))
+    response = client_for(world.convener).post(reverse("groups:evidence_upload", args=[a.pk]), {
+        "file": SimpleUploadedFile("a.jpg", b"not an image"), "caption": "学习会现场：委员们交流心得体会"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="学习会现场：委员们交流心得体会"' in page and "请上传照片" in page
+    assert not Evidence.objects.exists()
