@@ -583,14 +583,16 @@ def reports(request):
         except services.NotPermitted as exc:
             raise PermissionDenied from exc
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, _errors(exc))  # the page again: the reports ticked and the date stay
         else:
             messages.success(request, _("Compiled into %(issue)s.") % {"issue": issue})
-        return redirect("proposals:reports")
+            return redirect("proposals:reports")
+    else:
+        form, ids = forms.CompileForm(initial={"published_on": timezone.localdate()}), []
     qs = qs.select_related("author", "group", "issue").prefetch_related("adoptions", "instructions")
     page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": forms.CompileForm(
-        initial={"published_on": timezone.localdate()}), "states": OpinionReport.State})
+    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": form, "ticked": ids,
+                                                      "states": OpinionReport.State})
 
 
 REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",

@@ -128,3 +128,12 @@ def test_every_refused_report_form_comes_back_with_what_was_typed(world, client_
     assert "invalid-feedback" in form
     if typed:
         assert typed in form
+
+
+def test_a_refused_compilation_keeps_the_reports_ticked(world, client_for):
+    report = services.report_submit(actor=world.member, title="关于社区养老服务站利用率的反映", content="内容")
+    services.report_accept(report_id=report.pk, actor=world.staff)
+    response = client_for(world.staff).post(reverse("proposals:reports"), {"report": [report.pk],
+                                                                           "published_on": "not a date"})
+    assert response.status_code == 200
+    assert re.search(rf'name="report" value="{report.pk}" checked', response.content.decode())
