@@ -341,7 +341,7 @@ ACTIONS = {
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
-    """Run one action from the proposal page; a refusal comes back as a message on the page."""
+    """Run one action from the proposal page; a refused form comes back on the page as sent, with its messages."""
     if action not in ACTIONS:
         raise PermissionDenied
     proposal = Proposal.objects.visible_to(request.user).filter(pk=pk).first()
