@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import Workbook, xlsx_download
+from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
@@ -92,7 +93,7 @@ def topic_new(request):
         try:
             services.topic_propose(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(None, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The topic is on the candidate list."))
             return redirect("consultations:topics")
@@ -146,7 +147,7 @@ def session_new(request):
         try:
             session = services.session_create(actor=request.user, **data)
         except DomainError as exc:
-            form.add_error(None, exc)
+            form_error_from(exc, form)
         else:
             return redirect("consultations:session", session.pk)
     return render(request, "consultations/form.html", {"form": form, "title": _("Plan a consultation session")})
@@ -166,7 +167,7 @@ def session_edit(request, pk: int):
         try:
             services.session_update(session_id=pk, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(None, exc)
+            form_error_from(exc, form)
         else:
             return redirect("consultations:session", pk)
     return render(request, "consultations/form.html", {"form": form, "title": session.title})
@@ -174,6 +175,11 @@ def session_edit(request, pk: int):
 
 @login_required
 def session_detail(request, pk: int):
+    return _session_page(request, pk)
+
+
+def _session_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The session page; after a refused form its input comes back as sent, with the messages."""
     try:
         session = selectors.session_detail(request.user, pk)
     except ConsultationSession.DoesNotExist:
@@ -185,14 +191,17 @@ def session_detail(request, pk: int):
         stages.setdefault(rec.stage, []).append(rec)
     from .models import StageRecord
 
-    return render(request, "consultations/session_detail.html", {
+    ctx = {
         "session": session, "can_edit": can_edit, "is_staff": scope.is_staff_of(session.committee_id),
         "stages": [(label, stages.get(value, [])) for value, label in StageRecord.Stage.choices],
         "attendance_form": forms.AttendanceForm(session=session, actor=request.user, prefix="a"),
         "participant_form": forms.ParticipantForm(session=session, prefix="p"),
         "stage_form": forms.StageRecordForm(prefix="s"), "document_form": forms.DocumentForm(prefix="d"),
         "outcome_form": forms.OutcomeForm(prefix="o"), "events": timeline(session),
-    })
+    }
+    if bound is not None:
+        ctx[f"{action}_form"] = bound
+    return render(request, "consultations/session_detail.html", ctx)
 
 
 SESSION_FORMS = {
@@ -215,14 +224,14 @@ def session_action(request, pk: int, action: str):
     session = ConsultationSession.objects.editable_by(request.user).filter(pk=pk).first()
     if session is None:
         raise PermissionDenied
+    form = None
     try:
         if action in SESSION_FORMS:
             form_class, prefix, needs_session, call = SESSION_FORMS[action]
             kwargs = {"session": session} if needs_session else {}
             form = form_class(request.POST, request.FILES, prefix=prefix, **kwargs)
             if not form.is_valid():
-                raise DomainError([f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
-                                   for k, v in form.errors.items()])
+                return _session_page(request, pk, action=action, bound=form)  # the input stays, messages at the fields
             call(session, form.cleaned_data, request.user)
         elif action == "hold":
             services.session_hold(session_id=pk, actor=request.user)
@@ -233,6 +242,11 @@ def session_action(request, pk: int, action: str):
         else:
             raise Http404
     except DomainError as exc:
+        if form is not None:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, _errors(exc))  # a refusal of the action itself: said on top
+            return _session_page(request, pk, action=action, bound=form_error_from(exc, form)
+                                 if hasattr(exc, "error_dict") else form)
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Saved."))
@@ -278,6 +292,30 @@ def unit_outcomes(request):
 
 @login_required
 def outcome_detail(request, pk: int):
+    return _outcome_page(request, pk)
+
+
+TEXT_ACTIONS = ("progress", "supervise", "reply", "follow_up")
+
+
+def _outcome_form(action: str, post, outcome: Outcome):
+    """The form an outcome action was sent from, bound to what was sent (None: the action has no form)."""
+    makers = {"evaluate": lambda: forms.EvaluateForm(post, outcome=outcome),
+              "assign": lambda: forms.AssignForm(post, outcome=outcome), "review": lambda: forms.ReviewForm(post),
+              "link": lambda: forms.ProposalLinkForm(post, outcome=outcome),
+              "draft_proposal": lambda: forms.DraftProposalForm(post),
+              **{name: (lambda: forms.TextForm(post)) for name in TEXT_ACTIONS}}
+    return makers[action]() if action in makers else None
+
+
+OUTCOME_FORM_SLOTS = {"evaluate": "evaluate_form", "assign": "assign_form", "review": "review_form",
+                      "link": "link_form", "draft_proposal": "draft_form",
+                      **{name: f"{name}_form" for name in TEXT_ACTIONS}}
+
+
+def _outcome_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The outcome page; after a refused action its form comes back as sent (each text action has its own form,
+    so a refused reply does not fill the progress box)."""
     try:
         outcome = selectors.outcome_detail(Outcome.objects.visible_to(request.user), pk)
     except Outcome.DoesNotExist:
@@ -294,7 +332,11 @@ def outcome_detail(request, pk: int):
                                  and services.may_draft_proposal(request.user, outcome))
     if ctx["can_draft_proposal"]:
         ctx["draft_form"] = forms.DraftProposalForm()
-    ctx["text_form"] = forms.TextForm()
+    ctx.update({f"{name}_form": forms.TextForm() for name in TEXT_ACTIONS})
+    if bound is not None:
+        if OUTCOME_FORM_SLOTS.get(action) not in ctx:
+            return None
+        ctx[OUTCOME_FORM_SLOTS[action]] = bound
     return render(request, "consultations/outcome_detail.html", ctx)
 
 
@@ -350,6 +392,16 @@ def outcome_action(request, pk: int, action: str):
     try:
         _outcome_call(action, request, outcome)
     except DomainError as exc:
+        form = _outcome_form(action, request.POST, outcome)
+        if form is not None:
+            form.is_valid()  # the form's own messages at its fields
+            if hasattr(exc, "error_dict"):
+                form_error_from(exc, form)
+            elif not form.errors:
+                messages.error(request, _errors(exc))  # a refusal of the action itself: said on top
+            page = _outcome_page(request, pk, action=action, bound=form)
+            if page is not None:
+                return page
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Saved."))

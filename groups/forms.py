@@ -89,12 +89,3 @@ class EvidenceForm(forms.Form):
         attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}))
-
-
-def apply_domain_error(form: forms.Form, exc) -> None:
-    """Show a DomainError's messages on the form: per field where it names one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -23,6 +23,14 @@ class Form(forms.Form):
             else:
                 w.attrs.setdefault("class", "form-control")
 
+    def add_error(self, field, error):
+        """A field with a message is marked red (Bootstrap's ``is-invalid``), whoever found the error."""
+        super().add_error(field, error)
+        for name in self.errors:
+            attrs = self.fields[name].widget.attrs if name in self.fields else None
+            if attrs is not None and "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
 
 class DateInput(forms.DateInput):
     input_type = "date"

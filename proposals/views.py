@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exports import record_export, xlsx_download
+from core.forms import form_error_from
 from core.parsing import as_id, as_int
 from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
@@ -157,7 +158,7 @@ def edit(request, pk: int | None = None):
                 cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]],
                 attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [])
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form_error_from(exc, form)
         else:
             if "submit" in request.POST:
                 return _act_and_back(request, proposal, lambda: services.proposal_submit(
@@ -192,8 +193,22 @@ def _visible(request, pk: int) -> Proposal:
         raise PermissionDenied from None
 
 
+# Where each action's form sits on the proposal page (``supervise`` is the staff's or the leader's note form).
+FORM_SLOTS = {
+    "reject": ("reject_form",), "assign": ("assign_form",), "mark_key": ("key_form",),
+    "supervise": ("leader_note_form", "note_form"), "implement": ("implementation_form",),
+    "contact": ("contact_form",), "opinion": ("opinion_form",), "reassign": ("reassign_form",),
+    "reply": ("reply_form",), "rate": ("rate_form",),
+}
+
+
 @login_required
 def detail(request, pk: int):
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The proposal page; after a refused action its form is shown again as sent, with the messages."""
     proposal = _visible(request, pk)
     scope = _scope(request)
     is_staff = scope.is_staff_of(proposal.committee_id)
@@ -216,7 +231,8 @@ def detail(request, pk: int):
     if is_staff and proposal.state in Proposal.PUBLIC_STATES:
         ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
                                         initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
-        ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
+        if proposal.is_key:  # supervision notes are for key proposals
+            ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
     if (not is_staff and proposal.is_key and proposal.supervising_leader_id == scope.member_id
             and proposal.state in Proposal.PUBLIC_STATES):
         ctx["leader_note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
@@ -227,11 +243,15 @@ def detail(request, pk: int):
         ctx["reassign_form"] = forms.ReassignForm()
         ctx["opinion_form"] = forms.OpinionForm()
         if lead_mine:
-            settings_for(proposal.committee_id)
             ctx["reply_form"] = forms.ReplyForm(codes=ResultCode.objects.filter(
                 committee_id=proposal.committee_id, is_active=True))
     if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
         ctx["rate_form"] = forms.RateForm()
+    if bound is not None:
+        slot = next((key for key in FORM_SLOTS.get(action, ()) if key in ctx), None)
+        if slot is None:
+            return None  # the form is no longer offered (the proposal moved on): the caller says so
+        ctx[slot] = bound
     return render(request, "proposals/detail.html", ctx)
 
 
@@ -321,31 +341,51 @@ ACTIONS = {
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
-    """Run one action from the proposal page; a refusal comes back as a message on the page."""
+    """Run one action from the proposal page; a refused form comes back on the page as sent, with its messages."""
     if action not in ACTIONS:
         raise PermissionDenied
     proposal = Proposal.objects.visible_to(request.user).filter(pk=pk).first()
     if proposal is None:
         raise PermissionDenied
     form_class, kwargs, call, done = ACTIONS[action]
-    data = {}
+    form, data = None, {}
     if form_class is not None:
         form = form_class(request.POST, request.FILES, **(kwargs(proposal) if kwargs else {}))
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("proposals:detail", pk=proposal.pk)
+            return _refused(request, proposal, action, form)
         data = form.cleaned_data
     # The state the page showed when the form was loaded: the service refuses if someone acted meanwhile.
     expected = request.POST.get("expected_state")
     data = {**data, "expected_state": expected if expected in S.values else None}
-    response = _act_and_back(request, proposal, lambda: call(request, proposal, data), done)
+    try:
+        call(request, proposal, data)
+    except services.NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and form is not None:
+            return _refused(request, proposal, action, form_error_from(exc, form))  # under the fields it names
+        messages.error(request, _errors(exc))  # a refusal of the action itself: said at the top of the page
+        if form is None:
+            return redirect("proposals:detail", pk=proposal.pk)  # nothing was typed
+        return _refused(request, proposal, action, form)
+    messages.success(request, done)
     if action == "assign":
         proposal.refresh_from_db(fields=["state", "reply_due"])
         if proposal.state == S.ASSIGNED and proposal.reply_due:
             warning = _calendar_warning(proposal.committee_id, timezone.localdate(), proposal.reply_due)
             if warning:
                 messages.warning(request, warning)
-    return response
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+def _refused(request, proposal, action: str, form):
+    """A refused action: the page again with the form as it was sent (the typed text kept) and its messages."""
+    page = _detail_page(request, proposal.pk, action=action, bound=form)
+    if page is not None:
+        return page
+    if form.errors:
+        messages.error(request, _form_errors(form))  # the form is no longer offered on the page
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
 # --- uploaded files: served only here, after the same check as the proposal page ------------------------
@@ -512,7 +552,7 @@ def report_create(request):
                                             co_author_ids=[m.pk for m in d["co_authors"]],
                                             group_id=d["group"].pk if d.get("group") else None)
         except ValidationError as exc:
-            form.add_error(None, _errors(exc))
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The report was submitted.") if report.state != OpinionReport.State.DRAFT
                              else _("Your co-authors are asked to confirm; submit the report once they have "
@@ -543,18 +583,29 @@ def reports(request):
         except services.NotPermitted as exc:
             raise PermissionDenied from exc
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, _errors(exc))  # the page again: the reports ticked and the date stay
         else:
             messages.success(request, _("Compiled into %(issue)s.") % {"issue": issue})
-        return redirect("proposals:reports")
+            return redirect("proposals:reports")
+    else:
+        form, ids = forms.CompileForm(initial={"published_on": timezone.localdate()}), []
     qs = qs.select_related("author", "group", "issue").prefetch_related("adoptions", "instructions")
     page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": forms.CompileForm(
-        initial={"published_on": timezone.localdate()}), "states": OpinionReport.State})
+    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": form, "ticked": ids,
+                                                      "states": OpinionReport.State})
+
+
+REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",
+                     "instruction": "instruction_form"}
 
 
 @login_required
 def report_detail(request, pk: int):
+    return _report_page(request, pk)
+
+
+def _report_page(request, pk: int, *, action: str | None = None, bound=None):
+    """The report page; after a refused action its form is shown again as sent, with the messages."""
     report = (OpinionReport.objects.visible_to(request.user).select_related("author", "group", "issue", "committee")
               .prefetch_related("co_authors", "adoptions", "instructions").filter(pk=pk).first())
     if report is None:
@@ -574,6 +625,13 @@ def report_detail(request, pk: int):
                    decline_form=forms.DeclineForm(), adoption_form=forms.AdoptionForm(
                        initial={"date": timezone.localdate()}),
                    instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}))
+    if bound is not None:
+        offered = ({"edit", "decline"} if report.state == OpinionReport.State.SUBMITTED else
+                   {"adoption", "instruction"} if report.state in (OpinionReport.State.ACCEPTED,
+                                                                    OpinionReport.State.COMPILED) else set())
+        if action not in offered or REPORT_FORM_SLOTS.get(action) not in ctx:
+            return None  # the form is not offered on the page: the caller says so
+        ctx[REPORT_FORM_SLOTS[action]] = bound
     return render(request, "proposals/report_detail.html", ctx)
 
 
@@ -598,21 +656,33 @@ def report_act(request, pk: int, action: str):
     if report is None or action not in REPORT_ACTIONS:
         raise PermissionDenied
     form_class, call = REPORT_ACTIONS[action]
-    data = {}
+    form, data = None, {}
     if form_class:
         form = form_class(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("proposals:report_detail", pk=pk)
+            return _report_refused(request, pk, action, form)
         data = form.cleaned_data
     try:
         call(request, report, data)
     except services.NotPermitted as exc:
         raise PermissionDenied from exc
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and form is not None:
+            return _report_refused(request, pk, action, form_error_from(exc, form))
         messages.error(request, _errors(exc))
+        if form is not None:
+            return _report_refused(request, pk, action, form)
     else:
         messages.success(request, _("The report was submitted.") if action == "submit" else _("Saved."))
+    return redirect("proposals:report_detail", pk=pk)
+
+
+def _report_refused(request, pk: int, action: str, form):
+    page = _report_page(request, pk, action=action, bound=form)
+    if page is not None:
+        return page
+    if form.errors:
+        messages.error(request, _form_errors(form))
     return redirect("proposals:report_detail", pk=pk)
 
 

@@ -24,12 +24,13 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 from core.exports import record_export
+from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
 from core.services import events_for
 from groups import exports
 from groups.access import Role, scope_of
 from groups.filters import ActivityFilter
-from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, apply_domain_error
+from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
@@ -112,7 +113,7 @@ def activity_new(request, pk: int):
         try:
             activity = svc.activity_create(actor=request.user, group=group, **form.service_fields())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The activity is saved. Announce it when the details are settled."))
             return redirect("groups:activity_detail", activity.pk)
@@ -131,7 +132,7 @@ def activity_edit(request, pk: int):
             svc.activity_update(activity_id=activity.pk, actor=request.user, version=form.cleaned_data.get("version"),
                                 **form.service_fields())
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("groups:activity_detail", activity.pk)
@@ -141,12 +142,26 @@ def activity_edit(request, pk: int):
 @login_required
 def activity_detail(request, pk: int):
     """One activity: for its conveners the record (attendance, leave, evidence, actions); for a member their part."""
+    return _activity_page(request, pk)
+
+
+def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None, cancel_reason: str = "",
+                   evidence_form: EvidenceForm | None = None):
+    """The activity page; ``posted``: the attendance (statuses, reasons) a refused save sent, shown again as sent."""
     activity = _get_or_403(
         sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
     can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
     member_id = scope_of(request.user).member_id
     attendances = list(activity.attendances.select_related("member").order_by("member__name"))
     mine = next((a for a in attendances if a.member_id == member_id), None)
+    if posted is not None:  # what the convener chose stays on the form (these rows are not saved)
+        statuses, reasons = posted
+        for row in attendances:
+            row.status = statuses.get(row.member_id, row.status)
+            row.leave_reason = reasons.get(row.member_id, row.leave_reason)
+            row.needs_reason = row.status == Attendance.Status.EXCUSED and not (row.leave_reason or "").strip()
+    now = timezone.now()
+    recordable = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD)
     events = list(events_for(activity)) if can_edit else []
     for event in events:
         event.label = VERB_LABELS.get(event.verb, event.verb)
@@ -163,8 +178,12 @@ def activity_detail(request, pk: int):
         "window": svc.sign_in_window(activity),
         "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
-        "evidence_form": EvidenceForm(),
-        "now": timezone.now(),
+        "evidence_form": evidence_form or EvidenceForm(),
+        "cancel_reason": cancel_reason,
+        "now": now,
+        # attendance is recorded once the activity has started: before, the page says when
+        "attendance_open": recordable and activity.starts_at <= now,
+        "attendance_opens_at": activity.starts_at if recordable and activity.starts_at > now else None,
     }
     return render(request, "groups/activities/activity_detail.html", context)
 
@@ -180,6 +199,8 @@ def activity_transition(request, pk: int, action: str):
         TRANSITIONS[action](activity_id=activity.pk, actor=request.user, **kwargs)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
+        if action == "cancel":  # the reason typed stays in its box
+            return _activity_page(request, pk, cancel_reason=kwargs["reason"])
     else:
         messages.success(request, _("The activity is now “%(state)s”.") % {
             "state": Activity.objects.get(pk=pk).get_state_display()})
@@ -206,8 +227,8 @@ def attendance_record(request, pk: int):
             svc.activity_hold(activity_id=activity.pk, actor=request.user)
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Attendance saved."))
+        return _activity_page(request, pk, posted=(statuses, reasons))  # what was chosen and typed stays
+    messages.success(request, _("Attendance saved."))
     return redirect(reverse("groups:activity_detail", args=[pk]) + "#attendance")
 
 
@@ -228,17 +249,18 @@ def leave_decide(request, pk: int):
 def evidence_upload(request, pk: int):
     activity = _editable_activity(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-    else:
+    if form.is_valid():
         try:
             svc.evidence_upload(activity_id=activity.pk, actor=request.user, upload=form.cleaned_data["file"],
                                 caption=form.cleaned_data["caption"])
         except DomainError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_error_from(exc, form)
         else:
             messages.success(request, _("The file is attached."))
-    return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+            return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+    # the caption typed stays; the messages are said on top, and the file field is marked
+    messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return _activity_page(request, pk, evidence_form=form)
 
 
 @login_required
@@ -293,7 +315,7 @@ def plan_edit(request, pk: int, year: int):
                 messages.success(request, _("Plan item saved."))
                 return redirect("groups:plan", pk, year)
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            form_error_from(exc, form)
     context = {"group": group, "year": year, "plan": plan, "form": form, "item": item,
                "items": list(sel.plan_items(plan)) if plan else [],
                "progress": sel.plan_progress(group, year) if plan else []}
