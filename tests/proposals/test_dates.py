@@ -136,3 +136,25 @@ def test_a_supervision_note_cannot_be_dated_before_filing_or_in_the_future(world
     with pytest.raises(DomainError):
         services.supervision_note_add(proposal_id=p.pk, actor=world.staff, text="督办", date=timezone.localdate() + DAY)
     assert not p.supervision_notes.exists()
+
+
+def test_the_admin_inline_refuses_an_adoption_dated_before_the_report_was_submitted(world, rf):
+    """The admin's adoption and instruction rows go through the same date rule as the services."""
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from proposals.admin import AdoptionInline, InstructionInline
+    from proposals.models import Adoption, Instruction
+
+    report = _accepted_report(world)
+    request = rf.post("/")
+    request.user = world.staff
+    before = _submitted_on(report) - DAY
+    for inline, row in ((AdoptionInline, Adoption(report=report, level="city", date=before)),
+                        (InstructionInline, Instruction(report=report, leader="王市长", level="city", date=before,
+                                                        text="请研究"))):
+        with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
+            inline(OpinionReport, admin.site).save_row(request, row, SimpleNamespace(changed_data=["date"]), report)
+        assert "日期不能早于该信息的报送日期" in _message(refused.value)
+    assert not report.adoptions.exists() and not report.instructions.exists()
