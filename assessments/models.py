@@ -382,6 +382,9 @@ class MemberSnapshot(SnapshotFigures):
                                   db_index=False, db_constraint=False)  # checked through the run's key
     member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
                                related_name="quarter_snapshots", db_index=False)
+    ytd_points_by_category = models.JSONField(
+        _("year-to-date points by category"), default=dict, blank=True,
+        help_text=_("Points per category from 1 January to the end of the quarter, before yearly caps."))
     ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
     ytd_grade = models.CharField(_("year-to-date grade"), max_length=30, blank=True)
     missing = models.JSONField(_("minimums not met"), default=list, blank=True)

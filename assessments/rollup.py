@@ -227,7 +227,7 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     ctes.append(f"ag(m, k, q, a, n, nq) AS {dialect.materialized} ({direct_sql})")
     params += direct_params
     price = line("ag", "pz")
-    lines = [f"SELECT ag.m, pz.cat, ag.n * ({price}), ag.nq * ({price}), ag.nq FROM ag JOIN pz ON pz.k = ag.k"]
+    lines = [f"SELECT ag.m, pz.cat, ag.n * ({price}), ag.nq * ({price}), ag.nq, ag.n FROM ag JOIN pz ON pz.k = ag.k"]
     if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
         big_sql, big_params = events(bulk=True, kinds=occ_kinds)  # nothing unless attendance is nth-priced
         ctes.append(f"ev(m, k, d, q, a, s, p) AS ({big_sql} UNION ALL SELECT * FROM evx)")
@@ -238,18 +238,20 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
             "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
             f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)")
         params += [qs, *values]
-        lines.append(f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq FROM pr "
+        lines.append(f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq, 1 FROM pr "
                      "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt")
-    # per line: cents in the year, cents in the quarter, events in the quarter
-    ctes.append(f"ln(m, cat, c, cq, nq) AS ({' UNION ALL '.join(lines)})")
-    ctes.append("ca(m, cat, y, qc, qn) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq) "
+    # per line: cents in the year, cents in the quarter, events in the quarter, events in the year so far
+    ctes.append(f"ln(m, cat, c, cq, nq, ny) AS ({' UNION ALL '.join(lines)})")
+    ctes.append("ca(m, cat, y, qc, qn, ny) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq), SUM(ln.ny) "
                 "FROM ln GROUP BY ln.m, ln.cat)")
-    ctes.append("cc(m, cat, y, qc, qn) AS (SELECT ca.m, ca.cat, "
-                "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn "
+    # y: the year so far after the category's cap; r: the same before it (what the lines add up to)
+    ctes.append("cc(m, cat, y, qc, qn, r, ny) AS (SELECT ca.m, ca.cat, "
+                "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn, ca.y, ca.ny "
                 "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)")
     cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.qc"), "cc.qn > 0")
-    ctes.append("tot(m, bonus, ded, qp, cats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
-                f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats} FROM cc GROUP BY cc.m)")
+    year_cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.r"), "cc.ny > 0")
+    ctes.append("tot(m, bonus, ded, qp, cats, ycats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
+                f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats}, {year_cats} FROM cc GROUP BY cc.m)")
 
     # Which kinds each figure and each minimum counts, as 0/1 columns per kind (a join on the kind
     # instead of IN lists per row).
@@ -296,9 +298,11 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         missing_params.append(str(kind))
     missing = ("'[' || RTRIM(" + " || ".join(missing_parts) + ", ', ') || ']'") if missing_parts else "'[]'"
 
-    columns = ["member_id", "points", "points_by_category", "ytd_total", "ytd_grade", "missing", *FIGURES]
+    columns = ["member_id", "points", "points_by_category", "ytd_points_by_category", "ytd_total", "ytd_grade",
+               "missing", *FIGURES]
     select = (f"sc.m, {dialect.money('COALESCE(tot.qp, 0)')}, "
-              f"COALESCE(tot.cats, {dialect.empty_object()}), {dialect.money('sc.total')}, {grade}, "
+              f"COALESCE(tot.cats, {dialect.empty_object()}), COALESCE(tot.ycats, {dialect.empty_object()}), "
+              f"{dialect.money('sc.total')}, {grade}, "
               f"{dialect.json(missing)}, " + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES) +
               " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m")
     return Query(",\n".join(ctes), params, select, grade_params + missing_params), columns

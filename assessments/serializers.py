@@ -1,6 +1,9 @@
 """API shapes of the assessments app: duty records (from the scoring engine) and roll-up runs."""
+from decimal import Decimal
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import IdField
@@ -124,14 +127,40 @@ class AssessmentQuerySerializer(serializers.Serializer):
 
 
 class AssessmentRowSerializer(ScopedModelSerializer):
+    """One member's row: the figures of the row's quarter alone (``quarter_*``) and of the year from 1 January
+    to that quarter's end (``year_to_date_*``), never one mixed with the other."""
+
     rank = serializers.IntegerField(help_text="1 for the highest year-to-date total; ties share a rank.")
     member_name = serializers.CharField(source="member.name")
-    missing = serializers.SerializerMethodField()
+    quarter = serializers.IntegerField(help_text="The latest quarter rolled up: the period of the quarter_* fields "
+                                                 "and the end of the year_to_date_* ones.")
+    quarter_points_by_category = serializers.DictField(
+        source="points_by_category", child=_amount(),
+        help_text="Points per category earned in the quarter alone (its lines dated in the quarter).")
+    quarter_total = _amount(source="points", help_text="Points earned in the quarter alone: the sum of "
+                                                       "quarter_points_by_category.")
+    year_to_date_points_by_category = serializers.DictField(
+        source="ytd_points_by_category", child=_amount(),
+        help_text="Points per category from 1 January to the quarter's end, before the yearly caps.")
+    year_to_date_points = serializers.SerializerMethodField(
+        help_text="The sum of year_to_date_points_by_category: what the year's lines add up to.")
+    year_to_date_total = _amount(source="ytd_total", help_text="The year-to-date score the rank and grade use: the "
+                                                               "base, plus the year's points after the category and "
+                                                               "bonus caps, less deductions.")
+    year_to_date_grade = serializers.CharField(source="ytd_grade", help_text="The grade of year_to_date_total; "
+                                                                             "empty: no band applies.")
+    missing = serializers.SerializerMethodField(help_text="Yearly minimums not met by the quarter's end.")
 
     class Meta:
         model = MemberSnapshot
-        fields = ["rank", "member", "member_name", "year", "quarter", "ytd_total", "ytd_grade", "missing",
-                  "points_by_category"]
+        fields = ["rank", "member", "member_name", "year", "quarter", "quarter_points_by_category", "quarter_total",
+                  "year_to_date_points_by_category", "year_to_date_points", "year_to_date_total",
+                  "year_to_date_grade", "missing"]
+
+    @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2))
+    def get_year_to_date_points(self, snapshot) -> str:
+        total = sum((Decimal(str(v)) for v in snapshot.ytd_points_by_category.values()), Decimal(0))
+        return f"{total:.2f}"
 
     def get_missing(self, snapshot) -> list[dict]:
         return [{**m, "kind_label": _label(m["kind"])} for m in snapshot.missing]

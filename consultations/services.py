@@ -187,7 +187,7 @@ SESSION_FIELDS = ("title", "form", "level", "brand", "starts_at", "ends_at", "pl
 def _check_session_fields(committee, data: dict) -> None:
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends < starts:
-        raise DomainError(_("The session cannot end before it starts."))
+        raise DomainError({"ends_at": _("The session cannot end before it starts.")})
     for key in ("topic", "platform", "group"):
         obj = data.get(key)
         if obj is not None and obj.committee_id != committee.pk:
@@ -475,7 +475,7 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
         raise DomainError(_("The unit belongs to another committee."))
     now = now or timezone.now()
     if deadline is None or deadline < timezone.localdate(now):
-        raise DomainError(_("The deadline must be today or later."))
+        raise DomainError({"deadline": _("The deadline must be today or later.")})
     outcome.unit, outcome.deadline, outcome.assigned_at = unit, deadline, now
     _transition(outcome, actor=actor, to=S.ASSIGNED, allowed=(S.ADOPTED,), message="", verb="assigned",
                 fields=("unit", "deadline", "assigned_at"), data={"unit": unit.pk, "deadline": deadline.isoformat()})

@@ -142,11 +142,20 @@ class ProposalAdmin(CommitteeScopedAdmin):
              _("%(n)s proposals closed."))
 
 
-class AdoptionInline(ScopedInline):
+class _ReportFactInline(ScopedInline):
+    """An adoption or instruction row: dated between the report's submission and today, as in the services."""
+
+    def save_row(self, request, obj, form, parent) -> None:
+        if "date" in form.changed_data:
+            services.check_report_fact_date(parent, obj.date)
+        super().save_row(request, obj, form, parent)
+
+
+class AdoptionInline(_ReportFactInline):
     model = Adoption
 
 
-class InstructionInline(ScopedInline):
+class InstructionInline(_ReportFactInline):
     model = Instruction
 
 

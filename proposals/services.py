@@ -120,6 +120,21 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
+def _check_dated(value, *, after: date | None, message: str, field: str = "date", today: date | None = None) -> None:
+    """A dated fact follows the fact it answers (``after``: the earliest allowed day, shown in ``message`` as
+    ``%(date)s``) and has happened already: neither before it nor in the future."""
+    if not isinstance(value, date):
+        raise DomainError({field: _("Enter the date.")})
+    if value > _today(today):
+        raise DomainError({field: _("The date cannot be later than today.")})
+    if after is not None and value < after:
+        raise DomainError({field: message % {"date": formats.date_format(after)}})
+
+
+def _day(moment) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
 # --- drafting and co-signing ----------------------------------------------------------------------
 
 DRAFT_FIELDS = ("title", "analysis", "suggestions", "category", "kind", "during_plenary", "party", "is_public")
@@ -423,12 +438,16 @@ def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, t
 
 
 @transaction.atomic
-def contact_record(*, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "") -> ContactRecord:
-    """The unit records its contact with the proposer 沟通; the first contact starts handling."""
+def contact_record(*, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "",
+                   today: date | None = None) -> ContactRecord:
+    """The unit records its contact with the proposer 沟通 (dated between its assignment and today); the first
+    contact starts handling."""
     assignment, proposal = _lock_assignment(assignment_id, actor)
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Contact is recorded while the proposal is handled."))
     if way not in ContactRecord.Way.values or not (with_whom or "").strip():
         raise DomainError(_("Give the way of contact and with whom."))
+    _check_dated(date, after=assignment.assigned_on, today=today,
+                 message=_("The contact cannot be dated before the proposal was assigned (%(date)s)."))
     record = ContactRecord.objects.create(assignment=assignment, date=date, way=way, with_whom=with_whom.strip(),
                                           notes=notes, created_by=actor)
     if proposal.state == S.ASSIGNED:
@@ -546,8 +565,10 @@ def proposal_close(*, proposal_id: int, actor, expected_state: str | None = None
 
 
 @transaction.atomic
-def implementation_add(*, proposal_id: int, actor, text: str, date: date, completes: bool = False) -> ImplementationEntry:
-    """Record progress 落实 on a closed proposal; staff may mark it implemented."""
+def implementation_add(*, proposal_id: int, actor, text: str, date: date, completes: bool = False,
+                       today: date | None = None) -> ImplementationEntry:
+    """Record progress 落实 on a closed proposal (dated between its first reply and today); staff may mark it
+    implemented."""
     proposal = _lock(proposal_id)
     scope = scope_of(actor)
     if not (scope.is_staff_of(proposal.committee_id) or proposal.lead_unit_id in scope.unit_ids):
@@ -559,6 +580,9 @@ def implementation_add(*, proposal_id: int, actor, text: str, date: date, comple
         raise NotPermitted(_("Only staff mark a proposal implemented."))
     if not (text or "").strip():
         raise DomainError({"text": _("Describe the progress.")})
+    replied = proposal.replies.order_by("replied_on").values_list("replied_on", flat=True).first()
+    _check_dated(date, after=replied or _day(proposal.filed_at), today=today,
+                 message=_("Implementation cannot be dated before the proposal was replied to (%(date)s)."))
     entry = ImplementationEntry.objects.create(proposal=proposal, date=date, text=text.strip(), completes=completes,
                                                created_by=actor)
     if completes:
@@ -679,8 +703,9 @@ def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOut
 
 
 @transaction.atomic
-def supervision_note_add(*, proposal_id: int, actor, text: str, date: date) -> SupervisionNote:
-    """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf)."""
+def supervision_note_add(*, proposal_id: int, actor, text: str, date: date, today: date | None = None) -> SupervisionNote:
+    """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf), dated
+    between its filing and today."""
     proposal = _lock(proposal_id)
     if not (proposal.supervising_leader_id and scope_of(actor).member_id == proposal.supervising_leader_id):
         _require_staff(actor, proposal.committee_id)
@@ -688,6 +713,8 @@ def supervision_note_add(*, proposal_id: int, actor, text: str, date: date) -> S
         raise InvalidTransition(_("Supervision notes belong to key proposals."))
     if not (text or "").strip():
         raise DomainError({"text": _("Enter the note.")})
+    _check_dated(date, after=_day(proposal.filed_at), today=today,
+                 message=_("A supervision note cannot be dated before the proposal was filed (%(date)s)."))
     note = SupervisionNote.objects.create(proposal=proposal, text=text.strip(), date=date, created_by=actor)
     record_event(proposal, actor=actor, verb="supervised", comment=note.text)
     return note
@@ -858,7 +885,7 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
 
 
 @transaction.atomic
-def issue_compile(*, committee_id: int, actor, report_ids, published_on: date) -> ReportIssue:
+def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, today: date | None = None) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
     _require_staff(actor, committee_id)
     reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
@@ -866,6 +893,8 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date) -
         raise DomainError(_("Choose accepted reports of this committee."))
     if any(r.state != R.ACCEPTED for r in reports):
         raise InvalidTransition(_("Only accepted reports can be compiled."))
+    _check_dated(published_on, field="published_on", after=max(_day(r.created_at) for r in reports), today=today,
+                 message=_("An issue cannot be published before a report in it was submitted (%(date)s)."))
     _lock_settings(committee_id)
     year = published_on.year
     top = ReportIssue.objects.filter(committee_id=committee_id, year=year).aggregate(m=Max("number"))["m"]
@@ -877,9 +906,17 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date) -
     return issue
 
 
+def check_report_fact_date(report: OpinionReport, value, *, today: date | None = None) -> None:
+    """An adoption or instruction follows the report's submission and has happened already (also checked on the
+    admin's inline rows)."""
+    _check_dated(value, after=_day(report.created_at), today=today,
+                 message=_("The date cannot be before the report was submitted (%(date)s)."))
+
+
 @transaction.atomic
-def report_record_adoption(*, report_id: int, actor, level: str, date: date, adopted_by: str = "") -> Adoption:
-    """Record that a CPPCC at some level adopted 采用 the report."""
+def report_record_adoption(*, report_id: int, actor, level: str, date: date, adopted_by: str = "",
+                           today: date | None = None) -> Adoption:
+    """Record that a CPPCC at some level adopted 采用 the report (dated between its submission and today)."""
     report = _lock_report(report_id, actor)
     if report.state not in (R.ACCEPTED, R.COMPILED):
         raise InvalidTransition(_("Only an accepted report can be adopted."))
@@ -887,6 +924,7 @@ def report_record_adoption(*, report_id: int, actor, level: str, date: date, ado
         raise DomainError({"level": _("Choose the level.")})
     if report.adoptions.filter(level=level).exists():
         raise DomainError({"level": _("Adoption at this level is already recorded.")})
+    check_report_fact_date(report, date, today=today)
     adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
     record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
     publish(ReportAdopted(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
@@ -895,13 +933,15 @@ def report_record_adoption(*, report_id: int, actor, level: str, date: date, ado
 
 
 @transaction.atomic
-def report_record_instruction(*, report_id: int, actor, leader: str, level: str, date: date, text: str) -> Instruction:
-    """Record a leader's written instruction 批示 on the report."""
+def report_record_instruction(*, report_id: int, actor, leader: str, level: str, date: date, text: str,
+                              today: date | None = None) -> Instruction:
+    """Record a leader's written instruction 批示 on the report (dated between its submission and today)."""
     report = _lock_report(report_id, actor)
     if report.state not in (R.ACCEPTED, R.COMPILED):
         raise InvalidTransition(_("Only an accepted report can receive instructions."))
     if not (leader or "").strip() or not (text or "").strip() or level not in Level.values:
         raise DomainError(_("Give the leader, the level and the instruction."))
+    check_report_fact_date(report, date, today=today)
     instruction = Instruction.objects.create(report=report, leader=leader.strip(), level=level, date=date,
                                              text=text.strip())
     record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")

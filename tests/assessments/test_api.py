@@ -146,11 +146,56 @@ def test_staff_see_members_ranked_by_their_latest_year_to_date_total(world, clie
     _assessment(client, world)
     with django_assert_max_num_queries(10):
         data = _assessment(client, world).json()
-    rows = [(r["rank"], r["member"], r["quarter"], r["ytd_total"], r["ytd_grade"]) for r in data["results"]]
+    rows = [(r["rank"], r["member"], r["quarter"], r["year_to_date_total"], r["year_to_date_grade"])
+            for r in data["results"]]
     # Q2 year to date: 64 (称职), 12 and 0 (不称职)
     assert rows[:2] == [(1, world.member_record.pk, 2, "64.00", "称职"),
                         (2, world.convener_member.pk, 2, "12.00", "不称职")]
     assert rows[2][0] == 3 and data["count"] == 3
+
+
+def test_the_annual_row_keeps_the_quarter_and_the_year_to_date_apart(world, client_for, events):  # noqa: F811
+    """Events in two quarters: the quarter fields add up to the second quarter's lines, the year-to-date fields
+    to the lines of both (issue #17: one row used to mix the quarter's categories with the year's total)."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from assessments.rollup import book_for, quarter_bounds
+    from assessments.scoring import score
+    from assessments.services import rollup_execute
+
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    row = next(r for r in _assessment(client_for(world.staff), world).json()["results"]
+               if r["member"] == world.member_record.pk)
+    mine = [e for m, e in events if m == world.member_record.pk]
+    lines = score(book_for(world.district.pk, 2026), mine).lines
+    start, end = quarter_bounds(2026, 2)
+    in_quarter, in_year = defaultdict(Decimal), defaultdict(Decimal)
+    for line in lines:
+        if line.rule_kind is not None and line.event.on <= end:
+            in_year[line.category] += line.points
+            if line.event.on >= start:
+                in_quarter[line.category] += line.points
+
+    def amounts(by_category):
+        return {k: Decimal(v) for k, v in by_category.items()}
+
+    assert row["quarter"] == 2 and set(in_year) - set(in_quarter)  # a category earned only in the first quarter
+    assert amounts(row["quarter_points_by_category"]) == in_quarter
+    assert Decimal(row["quarter_total"]) == sum(in_quarter.values()) == Decimal(12)
+    assert amounts(row["year_to_date_points_by_category"]) == in_year
+    assert Decimal(row["year_to_date_points"]) == sum(in_year.values()) == Decimal(64)
+    assert (row["year_to_date_total"], row["year_to_date_grade"]) == ("64.00", "称职")  # 桐城: no base, no cap hit
+    assert not {"points_by_category", "ytd_total", "ytd_grade"} & set(row)
+
+
+def test_the_annual_rows_fields_are_documented_in_the_schema(client_for, world):
+    schema = client_for(world.staff).get(reverse("schema"), {"format": "json"}).json()
+    row = schema["components"]["schemas"]["AssessmentRow"]["properties"]
+    for name in ("quarter_points_by_category", "quarter_total", "year_to_date_points_by_category",
+                 "year_to_date_points", "year_to_date_total"):
+        assert row[name].get("description"), name
 
 
 def test_the_assessment_is_for_staff_and_leaders_of_the_committee(world, client_for):

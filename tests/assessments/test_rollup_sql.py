@@ -67,13 +67,16 @@ def reference(book, member_events, start, end):
     """The snapshot figures of one member computed by the Python engine."""
     breakdown = score(book, member_events)
     in_quarter = [e for e in member_events if start <= e.on <= end]
-    categories = defaultdict(Decimal)
+    categories, year_categories = defaultdict(Decimal), defaultdict(Decimal)
     for line in breakdown.lines:
-        if line.rule_kind is not None and start <= line.event.on <= end:
-            categories[line.category] += line.points
+        if line.rule_kind is not None and line.event.on <= end:
+            year_categories[line.category] += line.points
+            if start <= line.event.on:
+                categories[line.category] += line.points
     return {
         "points": sum(categories.values(), Decimal(0)),
         "points_by_category": dict(categories),
+        "ytd_points_by_category": dict(year_categories),
         "ytd_total": breakdown.total,
         "ytd_grade": breakdown.grade or "",
         "missing": [{"kind": m.kind, "required": m.required, "actual": m.actual} for m in breakdown.missing],
@@ -91,10 +94,11 @@ def computed(book, rows, member_ids, start):
     result = {}
     for member_id, *values in fetched:
         row = dict(zip(columns[1:], values, strict=True))
-        for name in ("points_by_category", "missing"):
+        for name in ("points_by_category", "ytd_points_by_category", "missing"):
             if isinstance(row[name], str):
                 row[name] = json.loads(row[name])
-        row["points_by_category"] = {k: Decimal(v) for k, v in row["points_by_category"].items()}
+        for name in ("points_by_category", "ytd_points_by_category"):
+            row[name] = {k: Decimal(v) for k, v in row[name].items()}
         for name in ("points", "ytd_total"):
             row[name] = Decimal(str(row[name])).quantize(Decimal("0.01"))
         result[member_id] = row
@@ -132,4 +136,6 @@ def test_a_cap_and_the_nth_occurrence_rules_in_sql(world):
     got = computed(book, rows, [m], quarter_bounds(2026, 2)[0])[m]
     # Q2: 提案 5 + 3.33, 活动 12 (uncapped in the quarter); year: 提案 23.33 + 活动 min(12, 10) = 33.33 -> 93.33
     assert got["points_by_category"] == {"提案": Decimal("8.33"), "活动": Decimal("12.00")}
+    # the year so far per category, before the cap: what the year's lines add up to
+    assert got["ytd_points_by_category"] == {"提案": Decimal("23.33"), "活动": Decimal("12.00")}
     assert (got["points"], got["ytd_total"], got["ytd_grade"]) == (Decimal("20.33"), Decimal("93.33"), "优秀")

@@ -53,7 +53,7 @@ def test_a_session_with_dates_in_the_wrong_order_is_a_400_in_chinese(world, clie
         "committee": world.district.pk, "title": "协商在一线", "form": "grassroots", "level": "street",
         "starts_at": start.isoformat(), "ends_at": (start - timedelta(hours=1)).isoformat(), "place": "街道",
         "group": world.group.pk}, content_type="application/json")
-    assert response.status_code == 400 and "会议结束时间不能早于开始时间。" in response.json()["detail"]
+    assert response.status_code == 400 and response.json()["ends_at"] == ["会议结束时间不能早于开始时间。"]
     assert not ConsultationSession.objects.exists()
 
 
@@ -67,6 +67,9 @@ def test_the_outcome_actions_run_the_whole_way(world, client_for):
     assert post(staff, "evaluate", {"decision": "adopt"}).json()["state"] == "adopted"
     response = post(staff, "assign", {"deadline": (date.today() + timedelta(days=20)).isoformat()})
     assert response.status_code == 400 and "交办前请选择承办单位。" in response.json()["detail"]
+    response = post(staff, "assign", {"unit": world.unit.pk,
+                                      "deadline": (timezone.localdate() - timedelta(days=1)).isoformat()})
+    assert response.status_code == 400 and response.json()["deadline"] == ["办理期限不能早于今天。"], response.json()
     assert post(staff, "assign", {"unit": world.unit.pk,
                                   "deadline": (date.today() + timedelta(days=20)).isoformat()}).json()["state"] == "assigned"
     unit = client_for(world.unit_user)

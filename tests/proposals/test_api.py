@@ -1,6 +1,7 @@
 """The API: same scopes as the pages, every action through the services, Chinese refusals, fixed query counts."""
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals.models import OpinionReport, Proposal
 from tests.proposals.factories import ProposalFactory, pdf_upload
@@ -98,10 +99,10 @@ def test_reports_through_the_api(world, client_for):
     assert member.post(reverse("api:opinion-report-accept", args=[pk])).status_code == 403
     staff = client_for(world.staff)  # the same test client, now logged in as staff
     assert staff.post(reverse("api:opinion-report-accept", args=[pk])).json()["state"] == "accepted"
-    staff.post(reverse("api:opinion-report-record-adoption", args=[pk]), {"level": "provincial", "date": "2026-05-01"},
+    staff.post(reverse("api:opinion-report-record-adoption", args=[pk]), {"level": "provincial", "date": str(timezone.localdate())},
                content_type="application/json")
     r = staff.post(reverse("api:opinion-report-record-instruction", args=[pk]),
-                   {"leader": "李书记", "level": "city", "date": "2026-05-02", "text": "请有关部门研究"},
+                   {"leader": "李书记", "level": "city", "date": str(timezone.localdate()), "text": "请有关部门研究"},
                    content_type="application/json")
     assert len(r.json()["adoptions"]) == 1 and len(r.json()["instructions"]) == 1
     assert client_for(world.other_staff).get(reverse("api:opinion-report-detail", args=[pk])).status_code == 404

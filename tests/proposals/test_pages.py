@@ -1,6 +1,7 @@
 """The pages: who may open what, forms that refuse bad input, fixed query counts."""
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals.models import CoSigner, OpinionReport, Proposal, Reply
 from tests import factories as f
@@ -201,7 +202,8 @@ def test_staff_compile_reports_into_an_issue(world, client_for):
 
     r = services.report_submit(actor=world.member, title="标题", content="内容")
     services.report_accept(report_id=r.pk, actor=world.staff)
-    client_for(world.staff).post(reverse("proposals:reports"), {"report": [r.pk], "published_on": "2026-03-02"})
+    client_for(world.staff).post(reverse("proposals:reports"), {"report": [r.pk],
+                                                          "published_on": timezone.localdate().isoformat()})
     assert OpinionReport.objects.get(pk=r.pk).issue.number == 1
 
 
@@ -259,6 +261,6 @@ def test_the_supervising_leader_writes_their_own_note_on_a_key_proposal(world, c
     page = client.get(reverse("proposals:detail", args=[proposal.pk]))
     assert page.status_code == 200 and "leader_note_form" in page.context
     response = client.post(reverse("proposals:act", args=[proposal.pk, "supervise"]),
-                           {"text": "请于月底前报送进展", "date": "2026-05-01"})
+                           {"text": "请于月底前报送进展", "date": timezone.localdate().isoformat()})
     assert response.status_code == 302
     assert SupervisionNote.objects.get(proposal=proposal).created_by == leader_member.user

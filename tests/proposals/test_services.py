@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.exceptions import DomainError, InvalidTransition
 from core.services import events_for
@@ -319,7 +320,7 @@ def test_key_proposals_get_a_supervising_leader_and_notes(world, walk):
     with pytest.raises(DomainError):
         services.proposal_mark_key(proposal_id=p.pk, actor=world.staff, is_key=True, leader_id=world.outsider_member.pk)
     services.proposal_mark_key(proposal_id=p.pk, actor=world.staff, is_key=True, leader_id=world.convener_member.pk)
-    services.supervision_note_add(proposal_id=p.pk, actor=world.staff, text="召开督办座谈会", date=TODAY)
+    services.supervision_note_add(proposal_id=p.pk, actor=world.staff, text="召开督办座谈会", date=timezone.localdate())
     p.refresh_from_db()
     assert p.is_key and p.supervising_leader == world.convener_member and p.supervision_notes.count() == 1
 
@@ -343,16 +344,16 @@ def test_a_report_is_submitted_accepted_compiled_adopted_and_instructed(world):
     assert r.state == OpinionReport.State.SUBMITTED and list(r.co_authors.all()) == [peer]
     services.report_accept(report_id=r.pk, actor=world.staff)
     issue = services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[r.pk],
-                                   published_on=TODAY)
+                                   published_on=timezone.localdate())
     second = services.report_submit(actor=world.member, title="二", content="内容")
     services.report_accept(report_id=second.pk, actor=world.staff)
     issue2 = services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[second.pk],
-                                    published_on=TODAY)
+                                    published_on=timezone.localdate())
     assert (issue.number, issue2.number) == (1, 2)
-    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=TODAY, adopted_by="市政协")
+    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate(), adopted_by="市政协")
     with pytest.raises(DomainError):
-        services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=TODAY)
-    services.report_record_instruction(report_id=r.pk, actor=world.staff, leader="王市长", level="city", date=TODAY,
+        services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate())
+    services.report_record_instruction(report_id=r.pk, actor=world.staff, leader="王市长", level="city", date=timezone.localdate(),
                                        text="请交通局研究解决")
     r.refresh_from_db()
     assert r.state == OpinionReport.State.COMPILED and r.adoptions.count() == 1 and r.instructions.count() == 1
@@ -388,7 +389,7 @@ def test_a_members_record_counts_led_cosigned_and_reports(world, walk):
     CoSigner.objects.create(proposal=co, member=world.member_record, deadline=TODAY, status="confirmed")
     r = services.report_submit(actor=world.member, title="标题", content="内容", today=TODAY)
     services.report_accept(report_id=r.pk, actor=world.staff)
-    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=TODAY)
+    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate())
     record = selectors.member_record(world.member_record.pk, 2026)
     assert record == {"led": 2, "led_filed": 1, "led_key": 0, "cosigned": 1, "cosigned_filed": 1, "reports": 1,
                       "reports_adopted": 1, "reports_instructed": 0}
