@@ -209,8 +209,9 @@ class Proposal(models.Model):
         return self.lead_proposer.name
 
 
-class CoSigner(models.Model):
-    """A co-signer 联名 of a member proposal, invited by the lead proposer and confirming before submission."""
+class Invitation(models.Model):
+    """A member asked to put their name to someone else's text (a proposal's co-signer, a report's co-author):
+    invited, then confirmed, declined or lapsed at the deadline. Each kind adds what it is about and the member."""
 
     class Status(models.TextChoices):
         INVITED = "invited", pgettext_lazy("proposal", "Invited")
@@ -218,22 +219,30 @@ class CoSigner(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners")
-    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="cosigned")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
     deadline = models.DateField(_("confirm by"))
     invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+
+class CoSigner(Invitation):
+    """A co-signer 联名 of a member proposal, invited by the lead proposer and confirming before submission."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners")
+    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="cosigned")
+
+    class Meta:
         verbose_name = _("co-signer")
         verbose_name_plural = _("co-signers")
         constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique")]
         indexes = [models.Index(fields=["member", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.member} · {self.get_status_display()}"
 
 
 class Attachment(models.Model):

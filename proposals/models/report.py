@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .proposal import CoSigner
+from .proposal import Invitation
 
 
 class Level(models.TextChoices):
@@ -107,28 +107,19 @@ class OpinionReport(models.Model):
         return hashlib.sha256(f"{self.title}\x00{self.content}".encode()).hexdigest()[:16]
 
 
-class CoAuthorInvitation(models.Model):
+class CoAuthorInvitation(Invitation):
     """A member named as co-author 联名 of a report, confirming before the report is submitted (as a co-signer does)."""
-
-    Status = CoSigner.Status
 
     report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
                                related_name="invitations")
     member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
                                related_name="report_invitations")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
-    deadline = models.DateField(_("confirm by"))
-    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
-    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("co-author invitation")
         verbose_name_plural = _("co-author invitations")
         constraints = [models.UniqueConstraint(fields=["report", "member"], name="coauthor_invitation_unique")]
         indexes = [models.Index(fields=["member", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.member} · {self.get_status_display()}"
 
 
 class Adoption(models.Model):
