@@ -17,6 +17,17 @@ class CosignersInvited(Event):
     proposal_id: int
     member_ids: tuple[int, ...]
     deadline: date
+    again: bool = False  # they had confirmed, and the lead has changed the text since
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoAuthorsInvited(Event):
+    """Members were named as co-authors 联名 of an opinion report; they confirm or decline by ``deadline``."""
+
+    name = "proposals.coauthors_invited"
+    report_id: int
+    member_ids: tuple[int, ...]
+    deadline: date
 
 
 @dataclass(frozen=True, kw_only=True)

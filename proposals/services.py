@@ -9,17 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
-from core.notifications.models import Kind
-from core.notifications.services import notify
 from core.services import audit_event, record_event, record_events
 from core.uploads import validate_upload
 from groups.access import scope_of
@@ -27,6 +23,7 @@ from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
+    CoAuthorsInvited,
     CosignersInvited,
     ProposalAssigned,
     ProposalFiled,
@@ -211,27 +208,17 @@ def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today
     """The text a co-signer confirmed has changed: their confirmation no longer holds, so they are asked
     again (invitation back to pending with a fresh deadline, a notice, an audit row). The database trigger
     recounts ``confirmed_cosigners`` from the co-signer rows."""
-    confirmed = list(proposal.cosigners.select_for_update(of=("self",)).filter(status=CoSigner.Status.CONFIRMED)
-                     .select_related("member__user").order_by("pk"))
+    confirmed = list(proposal.cosigners.select_for_update().filter(status=CoSigner.Status.CONFIRMED).order_by("pk"))
     if not confirmed:
         return
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.filter(pk__in=[c.pk for c in confirmed]).update(
         status=CoSigner.Status.INVITED, responded_at=None, deadline=deadline)
     proposal.refresh_from_db(fields=["confirmed_cosigners"])
-    record_event(proposal, actor=actor, verb="cosigners_asked_again",
-                 data={"members": [c.member_id for c in confirmed], "fields": changed})
-    _notify_changed(proposal, [c for c in confirmed if c.member.user_id], deadline)
-
-
-def _notify_changed(proposal: Proposal, invitations, deadline: date) -> None:
-    with translation.override(settings.LANGUAGE_CODE):  # a notice to someone else: the site's language
-        title = _("《%(title)s》 was changed: confirm co-signing again") % {"title": proposal.title}
-        body = _("%(lead)s changed the proposal after you confirmed. Read it again and confirm or decline by "
-                 "%(date)s.") % {"lead": proposal.lead_proposer.name, "date": formats.date_format(deadline)}
-    for invitation in invitations:
-        notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, title=title, body=body,
-               url=reverse("proposals:detail", args=[proposal.pk]))
+    members = tuple(c.member_id for c in confirmed)
+    record_event(proposal, actor=actor, verb="cosigners_asked_again", data={"members": list(members), "fields": changed})
+    publish(CosignersInvited(proposal_id=proposal.pk, member_ids=members, deadline=deadline, again=True,
+                             actor_id=actor_id(actor)))
 
 
 def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) -> None:
@@ -772,14 +759,8 @@ def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, to
     invitations = CoAuthorInvitation.objects.bulk_create(
         CoAuthorInvitation(report=report, member_id=m, deadline=deadline) for m in member_ids)
     record_event(report, actor=actor, verb="coauthors_invited", data={"members": member_ids})
-    with translation.override(settings.LANGUAGE_CODE):  # a notice to someone else: the site's language
-        title = _("Co-author invitation: 《%(title)s》") % {"title": report.title}
-        body = _("%(author)s named you as co-author of a public-opinion report. Read it and confirm or decline by "
-                 "%(date)s.") % {"author": report.author.name, "date": formats.date_format(deadline)}
-    url = reverse("proposals:report_detail", args=[report.pk])
-    for invitation in CoAuthorInvitation.objects.filter(pk__in=[i.pk for i in invitations],
-                                                        member__user__isnull=False).select_related("member__user"):
-        notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, title=title, body=body, url=url)
+    publish(CoAuthorsInvited(report_id=report.pk, member_ids=tuple(i.member_id for i in invitations),
+                             deadline=deadline, actor_id=actor_id(actor)))
 
 
 def _lock_report_row(report_id: int) -> OpinionReport:

@@ -14,8 +14,8 @@ from core.events import subscribe
 from core.notifications.models import Kind
 from core.notifications.services import notify
 from groups import recipients
-from proposals.events import CosignersInvited, ProposalAssigned
-from proposals.models import Assignment, CoSigner
+from proposals.events import CoAuthorsInvited, CosignersInvited, ProposalAssigned
+from proposals.models import Assignment, CoAuthorInvitation, CoSigner
 
 
 def _day(value) -> str:
@@ -59,9 +59,33 @@ def tell_invited_cosigners(event: CosignersInvited) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         for invitation in invitations:
             proposal = invitation.proposal
-            title = _("%(lead)s invites you to co-sign %(proposal)s") % {"lead": proposal.lead_proposer.name,
-                                                                         "proposal": _name(proposal)}
-            body = _("Read the proposal, then co-sign or decline on your proposals page by %(date)s.") % {
-                "date": _day(invitation.deadline)}
-            notify(kind=Kind.COSIGN_INVITED, recipient=invitation.member.user, obj=invitation,
-                   due=invitation.deadline, title=title, body=body, url=url)
+            if event.again:  # a confirmation given to an earlier text no longer holds
+                title = _("《%(title)s》 was changed: confirm co-signing again") % {"title": proposal.title}
+                body = _("%(lead)s changed the proposal after you confirmed. Read it again and confirm or decline "
+                         "by %(date)s.") % {"lead": proposal.lead_proposer.name, "date": _day(invitation.deadline)}
+            else:
+                title = _("%(lead)s invites you to co-sign %(proposal)s") % {"lead": proposal.lead_proposer.name,
+                                                                             "proposal": _name(proposal)}
+                body = _("Read the proposal, then co-sign or decline on your proposals page by %(date)s.") % {
+                    "date": _day(invitation.deadline)}
+            # asked again: a kind of its own, or the first invitation's notice (same record and day) would swallow it
+            notify(kind=Kind.GENERIC if event.again else Kind.COSIGN_INVITED, recipient=invitation.member.user,
+                   obj=invitation, due=invitation.deadline, title=title, body=body, url=url)
+
+
+@subscribe(CoAuthorsInvited)
+def tell_invited_coauthors(event: CoAuthorsInvited) -> None:
+    """Each member with a login named as co-author: whose report, and by when to confirm or decline."""
+    invitations = (CoAuthorInvitation.objects.filter(report_id=event.report_id, member_id__in=event.member_ids,
+                                                     status=CoAuthorInvitation.Status.INVITED,
+                                                     member__user__is_active=True)
+                   .select_related("report__author", "member__user"))
+    url = reverse("proposals:report_detail", args=[event.report_id])
+    with translation.override(settings.LANGUAGE_CODE):
+        for invitation in invitations:
+            report = invitation.report
+            title = _("Co-author invitation: 《%(title)s》") % {"title": report.title}
+            body = _("%(author)s named you as co-author of a public-opinion report. Read it and confirm or decline "
+                     "by %(date)s.") % {"author": report.author.name, "date": _day(invitation.deadline)}
+            notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, due=invitation.deadline,
+                   title=title, body=body, url=url)

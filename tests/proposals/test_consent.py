@@ -19,6 +19,7 @@ from core.services import events_for
 from proposals import services
 from proposals.models import CoAuthorInvitation, CoSigner, OpinionReport, Proposal
 from tests import factories as f
+from tests.events import deliver_outboxed_events
 from tests.proposals.factories import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,10 @@ def test_a_leads_edit_after_confirmation_asks_the_cosigner_again_and_blocks_the_
     assert peer.name in " ".join(exc.value.messages)
     asked = [e for e in events_for(p) if e.verb == "cosigners_asked_again"]
     assert len(asked) == 1 and asked[0].data == {"members": [peer.pk], "fields": ["suggestions"]}
-    notice = Notification.objects.get(recipient=peer.user)
-    assert p.title in notice.title and notice.url == reverse("proposals:detail", args=[p.pk])
+    deliver_outboxed_events()  # the notices go after commit, through the outbox (core.events)
+    notice = Notification.objects.filter(recipient=peer.user).latest("pk")
+    assert p.title in notice.title and "重新确认" in notice.title
+    assert notice.url == reverse("proposals:detail", args=[p.pk]) and notice.due == date(2026, 3, 9)
 
 
 @pytest.mark.parametrize("change", [{"title": "关于暂缓加装电梯的建议"}, {"analysis": "另一种现状"},
@@ -183,6 +186,7 @@ def test_a_named_co_author_is_invited_and_is_no_co_author_until_confirming(world
     invitation = r.invitations.get()
     assert invitation.member == peer and invitation.status == CoAuthorInvitation.Status.INVITED
     assert OpinionReport.objects.visible_to(peer.user).filter(pk=r.pk).exists()  # to read before answering
+    deliver_outboxed_events()
     assert Notification.objects.filter(recipient=peer.user, url=reverse("proposals:report_detail", args=[r.pk]))
     with pytest.raises(InvalidTransition) as exc:
         services.report_submit_draft(report_id=r.pk, actor=world.member, today=TODAY)
