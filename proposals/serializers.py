@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -159,9 +160,14 @@ class ReportSubmitInput(serializers.Serializer):
 
 class AnswerInput(serializers.Serializer):
     accept = serializers.BooleanField(help_text="true: confirm; false: decline.")
-    seen = serializers.CharField(required=False, allow_null=True, default=None,
-                                 help_text="The content digest of the version read (``content_digest``); a "
-                                           "confirmation of a text changed since is refused with 409.")
+    seen = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="The content digest of the version read (``content_digest``), required "
+                                           "to confirm; a confirmation of a text changed since is refused with 409.")
+
+    def validate(self, attrs):
+        if attrs["accept"] and not attrs["seen"]:  # a confirmation names the version it confirms, as the page does
+            raise serializers.ValidationError({"seen": [gettext("Send the content digest of the text you read.")]})
+        return attrs
 
 
 class DeclineInput(serializers.Serializer):

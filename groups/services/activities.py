@@ -363,6 +363,21 @@ def sign_in_refusal(activity: Activity, attendance: Attendance | None, *, code: 
     return None
 
 
+def _mark_present(row: Attendance, *, now: datetime, method: str) -> bool:
+    """Make ``row`` present, however it was recorded (on site, by the convener, by staff): a row the convener
+    had recorded absent or excused becomes a correction, and an open leave request is withdrawn (they came after
+    all; approving it later would turn them excused). True when a request was withdrawn."""
+    if row.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
+        method = Attendance.Method.CORRECTION
+    withdrawn = row.leave == Attendance.Leave.REQUESTED
+    if withdrawn:
+        row.leave, row.leave_reason = Attendance.Leave.NONE, ""
+    if row.status != Attendance.Status.PRESENT or not row.signed_in_at:
+        row.signed_in_at, row.sign_in_method = now, method
+    row.status = Attendance.Status.PRESENT
+    return withdrawn
+
+
 @transaction.atomic
 def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
     """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
@@ -373,11 +388,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
     refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
     if refusal:
         raise DomainError(refusal)
-    withdrawn = attendance.leave == Attendance.Leave.REQUESTED  # they came after all: the request is moot
-    if withdrawn:
-        attendance.leave, attendance.leave_reason = Attendance.Leave.NONE, ""
-    attendance.status, attendance.signed_in_at = Attendance.Status.PRESENT, now
-    attendance.sign_in_method = Attendance.Method.ON_SITE
+    withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
     record_event(activity, actor=actor, verb="signed_in",
                  data={"member": attendance.member_id, "leave_withdrawn": withdrawn})
@@ -419,16 +430,13 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
                 errors.append(_("%(name)s: an excused absence needs a reason.") % {"name": row.member.name})
                 continue
         if status == Attendance.Status.PRESENT:
-            recorded = row.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
-            row.signed_in_at = now
-            row.sign_in_method = Attendance.Method.CORRECTION if recorded else Attendance.Method.CONVENER
+            _mark_present(row, now=now, method=Attendance.Method.CONVENER)
         else:
-            row.signed_in_at, row.sign_in_method = None, ""
-        row.status = status
+            row.status, row.signed_in_at, row.sign_in_method = status, None, ""
         changed.append(row)
     if errors:
         raise DomainError(errors)
-    Attendance.objects.bulk_update(changed, ["status", "leave_reason", "signed_in_at", "sign_in_method"])
+    Attendance.objects.bulk_update(changed, ["status", "leave", "leave_reason", "signed_in_at", "sign_in_method"])
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
     publish(AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk,
@@ -463,13 +471,13 @@ def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, 
     row = (Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
            or Attendance(activity=activity, member=member))
     before = row.status if row.pk else None
-    row.status, row.leave_reason = status, (leave_reason or "").strip()
-    if status == Attendance.Status.EXCUSED and not row.leave_reason:
-        raise DomainError({"leave_reason": [_("An excused absence needs a reason.")]})
     if status == Attendance.Status.PRESENT:
-        row.signed_in_at, row.sign_in_method = row.signed_in_at or now, row.sign_in_method or Attendance.Method.CONVENER
+        _mark_present(row, now=now, method=Attendance.Method.CONVENER)
     else:
+        row.status, row.leave_reason = status, (leave_reason or "").strip()
         row.signed_in_at, row.sign_in_method = None, ""
+        if status == Attendance.Status.EXCUSED and not row.leave_reason:
+            raise DomainError({"leave_reason": [_("An excused absence needs a reason.")]})
     row.save()
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])

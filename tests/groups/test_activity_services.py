@@ -289,6 +289,31 @@ def test_each_present_row_says_how_it_was_recorded(world):
     assert methods[world.member_record.pk] == "on_site" and methods[deputy.pk] == "convener"
 
 
+@pytest.mark.parametrize("door", ["convener", "staff"])
+def test_every_door_that_makes_a_member_present_withdraws_their_leave_and_marks_a_correction(world, door):
+    """Whoever records a member present (the convener's whole-group form, staff in the admin) follows the same
+    rule as signing in: an open leave request is withdrawn, and a row recorded absent before is a correction."""
+    start = timezone.now() + timedelta(minutes=30)
+    activity = _announced(world, starts_at=start)
+    svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1))
+    member = world.member_record
+
+    def present(now):
+        if door == "convener":
+            svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
+                                  statuses={member.pk: "present"})
+        else:
+            svc.attendance_correct(activity_id=activity.pk, member_id=member.pk, actor=world.staff, status="present",
+                                   now=now)
+        return Attendance.objects.get(activity=activity, member=member)
+
+    row = present(start + timedelta(minutes=5))
+    assert (row.status, row.leave, row.sign_in_method) == ("present", "", "convener")
+    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=start + timedelta(minutes=6),
+                          statuses={member.pk: "absent"})
+    assert present(start + timedelta(minutes=7)).sign_in_method == "correction"
+
+
 # --- A convener's own leave and attendance (issue 14, 9a) -------------------------------------------
 
 def _deputy(world):
