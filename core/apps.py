@@ -25,7 +25,7 @@ class CoreConfig(AppConfig):
 def _bound_pillow() -> None:
     """Pillow itself refuses (past twice the budget) or warns about images over the upload pixel budget, so any
     image path, present or future, is bounded; uploads are checked against the budget exactly by
-    ``core.uploads.check_image_pixels``."""
+    ``core.uploads.UploadValidator``."""
     from django.conf import settings
     from PIL import Image
 

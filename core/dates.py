@@ -33,10 +33,6 @@ def day_range(first: date | None, last: date | None) -> tuple[datetime | None, d
     return start, end
 
 
-def year_range(year: int) -> tuple[datetime | None, datetime | None]:
-    return day_range(date(year, 1, 1), date(year, 12, 31))
-
-
 def during(field: str, first: date | None, last: date | None) -> Q:
     """``Q`` for rows whose ``field`` (a datetime column, any ``__`` path) falls on a day from first to last."""
     start, end = day_range(first, last)

@@ -32,10 +32,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
-def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
 def neutralise(value):
     """``value`` safe for any spreadsheet format: formula-like text behind an apostrophe, other values as they are."""
     if not isinstance(value, str):
@@ -93,6 +89,7 @@ class Workbook(openpyxl.Workbook):
     def __init__(self, write_only: bool = False, iso_dates: bool = False):
         super().__init__(write_only=write_only, iso_dates=iso_dates)
         if not write_only:
+            self._sheets = []  # before the safe sheet is made, or it would be named "Sheet1" beside openpyxl's "Sheet"
             self._sheets = [_SafeSheet(self)]
 
     def create_sheet(self, title=None, index=None):

@@ -130,14 +130,6 @@ def _pixel_problem(stream) -> ValidationError | None:
     return None
 
 
-def check_image_pixels(stream, *, field: str = "file") -> None:
-    """Refuse an image with more pixels than ``UPLOAD_MAX_IMAGE_PIXELS`` before anything decodes it."""
-    from core.exceptions import DomainError
-
-    problem = _pixel_problem(stream)
-    if problem is not None:
-        raise DomainError({field: problem.messages})
-
 
 def jpeg_thumbnail(data: bytes, size: tuple[int, int]) -> bytes:
     """A JPEG no larger than ``size``, upright; a JPEG is decoded at 1/2 to 1/8 scale (``draft``), other

@@ -18,4 +18,5 @@ def term(value):
 
 @register.filter
 def session(term_number, number):
-    return ordinals.session_label(term_number, number)
+    return ordinals.session_label(term_number, number) if "" not in (term_number, number) and None not in (
+        term_number, number) else ""

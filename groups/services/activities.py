@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
-from core.uploads import HEAD_BYTES, PDF, check_image_pixels, content_type_of, jpeg_thumbnail, validate_upload
+from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
 from groups.events import ActivityTransitioned, AttendanceRecorded, DutyRecordChanged, LeaveDecided
 from groups.models import (
     Activity,
@@ -513,7 +513,6 @@ def sniff(data: bytes) -> tuple[str, str, str]:
         return Evidence.Kind.DOCUMENT, PDF, "pdf"
     from PIL import Image, UnidentifiedImageError
 
-    check_image_pixels(io.BytesIO(data))  # before verify() and the thumbnail touch the pixels
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -19,7 +19,8 @@ def demo_steps() -> list[str]:
     builds on the ones below it; core names no app, as with reminders. The ``<app>/demo_volume.py`` steps
     then top the data up to a real committee's proportions over two years (about 10 activities, 100
     attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL)."""
-    ours = [c for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)]
+    ours = [c for c in apps.get_app_configs()  # a virtualenv inside the checkout holds libraries, not our apps
+            if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts]
     return [f"{c.name}.{step}" for step in ("demo", "demo_volume") for c in ours if module_has_submodule(c.module, step)]
 
 
