@@ -54,6 +54,8 @@ class AttendanceInline(ScopedInline):
     raw_id_fields = ("member",)
 
     def save_row(self, request, obj, form, parent):
+        if obj.pk and "member" in form.changed_data:  # a row moved to another member: the first one's goes
+            services.attendance_remove(attendance_id=obj.pk, actor=request.user)
         services.attendance_set(session_id=parent.pk, member=obj.member, status=obj.status, reason=obj.reason,
                                 actor=request.user)
 

@@ -80,6 +80,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cosign(self, request, pk=None):
         """The invited member confirms or declines co-signing this draft (``seen``: the digest of the text read)."""
+        self.get_object()  # out of scope is 404 before any question about the body
         d = _input(request, serializers.AnswerInput)
 
         def run(p):
@@ -200,6 +201,7 @@ class OpinionReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["post"], url_path="co-authorship")
     def co_authorship(self, request, pk=None):
         """The member named as co-author confirms or declines (``seen``: the digest of the text read)."""
+        self.get_object()  # out of scope is 404 before any question about the body
         d = _input(request, serializers.AnswerInput)
 
         def run(report):

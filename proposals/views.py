@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -169,18 +170,23 @@ def edit(request, pk: int | None = None):
                   status=400 if request.method == "POST" else 200)
 
 
+def _answer_invitation(request, respond, answer: str) -> bool:
+    """A member's answer to an invitation to put their name to a text (co-signer, co-author); ``seen`` is the
+    version of the text they read on the page, and a confirmation of a text changed since is refused."""
+    try:
+        respond(accept=answer == "confirm", actor=request.user, seen=request.POST.get("seen", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return False
+    messages.success(request, _("Your answer was recorded."))
+    return True
+
+
 @login_required
 @require_POST
 def cosign(request, pk: int, answer: str):
     invitation = get_object_or_404(CoSigner, pk=pk, member_id=_scope(request).member_id)
-    try:
-        # ``seen``: the version of the text the member read on the page; a changed text is refused.
-        services.cosign_respond(cosigner_id=invitation.pk, accept=answer == "confirm", actor=request.user,
-                                seen=request.POST.get("seen", ""))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Your answer was recorded."))
+    _answer_invitation(request, partial(services.cosign_respond, cosigner_id=invitation.pk), answer)
     return redirect("proposals:mine")
 
 
@@ -691,13 +697,7 @@ def _report_refused(request, pk: int, action: str, form):
 def coauthor_answer(request, pk: int, answer: str):
     """A member named as co-author confirms or declines, having read the report (``seen``: the text they read)."""
     invitation = get_object_or_404(CoAuthorInvitation, pk=pk, member_id=_scope(request).member_id)
-    try:
-        services.coauthor_respond(invitation_id=invitation.pk, accept=answer == "confirm", actor=request.user,
-                                  seen=request.POST.get("seen", ""))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Your answer was recorded."))
-        if answer != "confirm":
-            return redirect("proposals:mine")
+    answered = _answer_invitation(request, partial(services.coauthor_respond, invitation_id=invitation.pk), answer)
+    if answered and answer != "confirm":  # a co-author who declined no longer sees the report
+        return redirect("proposals:mine")
     return redirect("proposals:report_detail", pk=invitation.report_id)

@@ -117,3 +117,25 @@ def test_the_unit_reaches_only_outcomes_handed_to_it_in_the_api(world, client_fo
     OutcomeFactory(session__committee=world.district, unit=world.unit)  # not handed over yet
     data = client_for(world.unit_user).get("/api/v1/consultation-outcomes/").json()
     assert [o["id"] for o in data["results"]] == [mine.pk]
+
+
+def test_moving_an_attendance_row_to_another_member_in_the_admin_leaves_no_row_behind(world, rf):
+    """The inline's row edited to name another member: the first member's attendance goes, the second's is set."""
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from consultations import services
+    from consultations.admin import AttendanceInline
+    from consultations.models import Attendance
+
+    session = SessionFactory(committee=world.district)
+    services.attendance_set(session_id=session.pk, member=world.member_record, status="present", actor=world.staff)
+    row = Attendance.objects.get(session=session)
+    other = world.convener_member
+    row.member = other  # what the admin form does before the door saves
+    inline = AttendanceInline(ConsultationSession, admin.site)
+    request = rf.post("/")
+    request.user = world.staff
+    inline.save_row(request, row, SimpleNamespace(changed_data=["member"]), session)
+    assert list(Attendance.objects.filter(session=session).values_list("member_id", flat=True)) == [other.pk]

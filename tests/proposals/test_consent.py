@@ -288,3 +288,11 @@ def test_a_staff_edit_keeps_the_text_before_in_the_audit_trail(world):
     services.report_edit(report_id=r.pk, actor=world.staff, title="标题（编辑）", content="内容（编辑）")
     edited = next(e for e in events_for(r) if e.verb == "edited")
     assert edited.data == {"before": {"title": "标题", "content": "内容"}}
+
+
+def test_the_api_does_not_take_a_confirmation_without_the_digest_of_the_text_read(world, peer, client_for):
+    """The page always sends what it showed; the API must too, or an old confirmation could pass unchecked."""
+    p = services.proposal_save_draft(actor=world.member, data=DRAFT, cosigner_ids=[peer.pk])
+    response = client_for(peer.user).post(f"/api/v1/proposals/{p.pk}/cosign/", {"accept": True}, content_type=JSON)
+    assert response.status_code == 400 and "seen" in response.json()
+    assert p.cosigners.get().status == CoSigner.Status.INVITED
