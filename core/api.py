@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 
-from core.exceptions import ConcurrentEdit
+from core.exceptions import ConcurrentEdit, NotPermitted
 
 
 class Pagination(PageNumberPagination):
@@ -30,7 +30,10 @@ class IdField(serializers.IntegerField):
 
 
 def as_api_error(exc: DjangoValidationError) -> APIException:
-    """Turn a domain ValidationError into a DRF 400 with field messages (409 for a concurrent edit)."""
+    """Turn a domain ValidationError into a DRF error: 403 for ``NotPermitted``, 409 for ``ConcurrentEdit``,
+    else 400 with field messages."""
+    if isinstance(exc, NotPermitted):
+        return PermissionDenied("；".join(str(m) for m in exc.messages))
     if isinstance(exc, ConcurrentEdit):
         return Conflict("；".join(str(m) for m in exc.messages))
     if hasattr(exc, "error_dict"):
@@ -65,3 +68,19 @@ def bound_number_fields(form) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
             field.validators += [MinValueValidator(-MAX_ID), MaxValueValidator(MAX_ID)]
+
+
+# service function -> the API operations that call it ("GET /api/v1/...": see ``exposes``); the parity test
+# (tests/test_api_parity.py) checks that every service that changes data has an entry, or a justified exclusion.
+EXPOSED: dict[str, list[str]] = {}
+
+
+def exposes(*services):
+    """Mark a view method (an action, ``create``, ``perform_update`` …) as the API door of ``services``."""
+
+    def mark(view_method):
+        for service in services:
+            EXPOSED.setdefault(f"{service.__module__}.{service.__qualname__}", []).append(view_method.__qualname__)
+        return view_method
+
+    return mark

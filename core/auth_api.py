@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import services
+from core.api import exposes
 from core.models import ApiToken
 from core.net import client_ip
 
@@ -28,6 +29,7 @@ class TokenView(APIView):
 
     @extend_schema(request=AuthTokenSerializer,
                    responses={200: TokenSerializer, 400: OpenApiResponse(description=_NO_LOGIN)})
+    @exposes(services.api_token_issue)
     def post(self, request):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
         credentials.is_valid(raise_exception=True)
@@ -40,6 +42,7 @@ class TokenLogoutView(APIView):
     """Revoke the token this request was made with."""
 
     @extend_schema(request=None, responses={204: None, 400: OpenApiResponse(description=_NO_TOKEN)})
+    @exposes(services.api_tokens_revoke)
     def post(self, request):
         if not isinstance(request.auth, ApiToken):
             raise serializers.ValidationError({"detail": [_("This request was not made with an API token.")]})
@@ -52,6 +55,7 @@ class TokenLogoutAllView(APIView):
     """Revoke every API token of the current user (all devices)."""
 
     @extend_schema(request=None, responses={204: None})
+    @exposes(services.api_tokens_revoke)
     def post(self, request):
         services.api_tokens_revoke(user=request.user, actor=request.user, reason="api_logout_all",
                                    ip=client_ip(request))

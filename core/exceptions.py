@@ -12,3 +12,11 @@ class InvalidTransition(DomainError):
 
 class ConcurrentEdit(DomainError):
     """Someone else changed the record since it was loaded."""
+
+
+class NotPermitted(DomainError):
+    """The actor has no right to this action on this record: pages answer 403, the API 403 with the message.
+
+    Services check the actor themselves (the actor is a required argument) and raise this; callers never
+    pre-check permissions in their own way.
+    """

@@ -11,6 +11,22 @@ from .models import ApiToken, AuditEvent, User
 from .tokens import password_stamp
 
 
+def not_an_api_action(reason: str):
+    """Mark a public service function that has no API endpoint on purpose, with the reason (a read-only helper,
+    work the worker runs, a step called only by another service). ``tests/test_api_parity.py`` requires every
+    public service function to have an endpoint (``core.api.exposes``) or this mark."""
+
+    def mark(func):
+        func.not_an_api_action = reason
+        return func
+
+    return mark
+
+
+not_an_api_action("the mark itself")(not_an_api_action)
+
+
+@not_an_api_action("builds an audit row inside another service's transaction")
 def audit_event(
     obj: models.Model,
     *,
@@ -35,6 +51,7 @@ def audit_event(
     )
 
 
+@not_an_api_action("writes the audit row of another service's action")
 def record_event(obj: models.Model, **event) -> AuditEvent:
     """Append one row to the audit trail for ``obj`` (the arguments of ``audit_event``); call inside the
     action's transaction."""
@@ -43,11 +60,13 @@ def record_event(obj: models.Model, **event) -> AuditEvent:
     return row
 
 
+@not_an_api_action("writes the audit rows of another service's action")
 def record_events(rows: Iterable[AuditEvent]) -> None:
     """Append many ``audit_event`` rows in one insert (a batch action: one row per record it changed)."""
     AuditEvent.objects.bulk_create(list(rows), batch_size=2000)
 
 
+@not_an_api_action("reads the audit trail")
 def events_for(obj: models.Model):
     """The audit trail of one record, oldest first, with actors loaded."""
     return (
@@ -106,6 +125,7 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
 _CONSEQUENCES: dict[type, list[Callable]] = {}
 
 
+@not_an_api_action("registers what follows a record_save; not an action")
 def on_record_write(*models_: type[models.Model]) -> Callable:
     """Register ``hook(before=, after=)`` to run whenever a record of one of ``models_`` is saved or deleted
     through ``record_save``/``record_delete`` (``before`` is ``None`` for a new row, ``after`` for a deleted one)."""

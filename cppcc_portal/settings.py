@@ -300,6 +300,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # lists each operation's 400/403/404/409
+    # One mapping of services' refusals for every app: NotPermitted 403, ConcurrentEdit 409, DomainError 400.
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 # API tokens (django-rest-knox): POST /api/v1/auth/token/ issues one per device; it lasts API_TOKEN_TTL_HOURS, only
 # its hash is stored, and logging out, /api/v1/auth/logout/(all/) or a new password revoke it (core.services).

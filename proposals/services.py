@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
-from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
+from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.services import audit_event, record_event, record_events
 from core.uploads import validate_upload
 from groups.access import scope_of
@@ -56,10 +56,6 @@ from proposals.models import (
 )
 
 S = Proposal.State
-
-
-class NotPermitted(DomainError):
-    """The user has no right to this action on this record (the API answers 403)."""
 
 
 # --- helpers --------------------------------------------------------------------------------------
