@@ -37,7 +37,7 @@ demo: migrate
 
 # Web server on 127.0.0.1:8000, a Celery worker and beat; Ctrl-C stops all three.
 run: demo
-	$(VENV)/bin/honcho -f Procfile.dev start
+	$(PY) deploy/devrun.py
 
 test: venv sysdeps
 	CELERY_QUEUE=cppcc-test-$$$$ $(VENV)/bin/pytest $(PYTEST_ARGS)

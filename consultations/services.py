@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
-from core.services import record_event
+from core.services import on_record_write, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
@@ -45,6 +45,13 @@ def _bump_public_cache(committee_id: int) -> None:
         cache.incr(key)
     except ValueError:
         cache.set(key, 2, None)
+
+
+@on_record_write(Topic, ConsultationSession, Outcome)
+def _public_rows_edited(*, before, after) -> None:
+    """A row edited as data in the admin (e.g. a session unpublished) leaves no cached public page behind."""
+    for committee_id in {row.committee_id for row in (before, after) if row is not None}:
+        transaction.on_commit(partial(_bump_public_cache, committee_id))
 
 
 def _after_public_change(committee_id: int) -> None:

@@ -5,6 +5,7 @@ gettext tools are needed to run the portal; extracting strings needs xgettext (D
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +23,33 @@ def catalogue_paths(root: Path) -> list[Path]:
 
 
 def extract(root: Path) -> None:
-    """Run makemessages for the project and each app, in the tree at ``root``."""
+    """Run makemessages for the project and each app, in the tree at ``root``.
+
+    Idempotent: entries carry no source locations (a moved line would rewrite the catalogue), and a catalogue
+    whose entries did not change keeps its old POT-Creation-Date, so a second run leaves the tree clean.
+    """
     manage = str(root / "manage.py")
     ignores = [arg for pattern in PROJECT_IGNORES for arg in ("--ignore", pattern)]
     run = {"check": True, "capture_output": True}
-    subprocess.run([sys.executable, manage, "makemessages", "-l", LOCALE, "--no-obsolete", *ignores], cwd=root, **run)
+    before = {path: path.read_text(encoding="utf-8") for path in catalogue_paths(root) if path.exists()}
+    common = ["makemessages", "-l", LOCALE, "--no-obsolete", "--add-location=never"]
+    subprocess.run([sys.executable, manage, *common, *ignores], cwd=root, **run)
     for app in APPS:
         (root / app / "locale").mkdir(exist_ok=True)
-        subprocess.run([sys.executable, manage, "makemessages", "-l", LOCALE, "--no-obsolete"], cwd=root / app, **run)
+        subprocess.run([sys.executable, manage, *common], cwd=root / app, **run)
+    for path, old in before.items():
+        new = path.read_text(encoding="utf-8")
+        if new != old and keep_date(old, new) == old:
+            path.write_text(old, encoding="utf-8")
+
+
+_DATE = re.compile(r'^"POT-Creation-Date: [^"]*"$', re.M)
+
+
+def keep_date(old: str, new: str) -> str:
+    """``new`` with ``old``'s POT-Creation-Date: equal to ``old`` when only the date differs."""
+    found = _DATE.search(old)
+    return _DATE.sub(lambda _m: found.group(0), new, count=1) if found else new
 
 
 def compile_all(root: Path) -> None:

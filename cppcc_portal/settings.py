@@ -258,6 +258,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
+        "polling_interval": 0.2,  # the worker notices Ctrl-C (warm shutdown) within a poll, not after seconds
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Publishing from a web request while Redis is down fails within about a second (the outbox keeps the

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from consultations import services
 from consultations.models import Participant
+from core.services import record_save
 from tests.consultations.factories import SessionFactory, TopicFactory, handed_outcome
 
 pytestmark = pytest.mark.django_db
@@ -118,15 +119,14 @@ def test_the_public_outcomes_are_paged(world, client):
     assert first.count("公示成果") == 30 and second.count("公示成果") == 5
 
 
-def test_an_outcome_of_an_unpublished_session_stays_off_the_public_page(world, client):
+def test_an_outcome_of_a_session_unpublished_in_the_admin_leaves_the_public_page_at_once(
+        world, client, django_capture_on_commit_callbacks):
     session, public, _hidden, _draft = _published_world(world)
     url = reverse("consultations:public_outcome", args=[world.district.code, public.pk])
     assert client.get(url).status_code == 200
     session.is_published = False
-    session.save(update_fields=["is_published"])
-    from django.core.cache import cache
-
-    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin saves it
+        record_save(obj=session, actor=world.district_staff, changed=["is_published"])
     assert client.get(url).status_code == 404
 
 

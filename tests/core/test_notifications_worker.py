@@ -4,6 +4,7 @@ import signal
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -70,7 +71,8 @@ def test_a_worker_killed_mid_batch_sends_every_email_exactly_once_after_restart(
     first = start("first")
     kick()
     assert _wait(lambda: len(_lines(outbox)) >= 12, timeout=60), first.log.read_text()
-    time.sleep(0.05)  # inside the next message's send, not between a send and its record
+    # Kill while a claimed row is being sent (its mail may or may not be written): the worst moment.
+    assert _wait(lambda: _lines(outbox) and _status_counts()["sending"] >= 1, timeout=30), _status_counts()
     os.kill(first.pid, signal.SIGKILL)
     first.wait(10)
     sent_before_kill = len(_lines(outbox))
@@ -79,7 +81,9 @@ def test_a_worker_killed_mid_batch_sends_every_email_exactly_once_after_restart(
     assert sent_before_kill < TOTAL
 
     second = start("second")
-    time.sleep(LEASE + 0.5)  # let the dead worker's lease expire; beat would tick every minute
+    # Wait until the dead worker's leases have expired (beat would tick every minute), then kick.
+    assert _wait(lambda: not Delivery.objects.filter(
+        status="sending", claimed_at__gt=timezone.now() - timedelta(seconds=LEASE)).exists(), timeout=LEASE + 30)
     kick()
     kick()  # an overlapping beat tick: the second run must find nothing to do twice
     assert _wait(lambda: _status_counts() == Counter({"sent": TOTAL}), timeout=90, step=0.2), (

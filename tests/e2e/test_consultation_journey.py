@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from consultations.models import ConsultationSession, Outcome, Topic
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, live_server, username):
