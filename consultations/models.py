@@ -431,10 +431,6 @@ class Outcome(models.Model):
         today = today or timezone.localdate()
         return self.state in self.OPEN_AT_UNIT and self.deadline is not None and self.deadline < today
 
-    @property
-    def is_public(self) -> bool:
-        return self.state in self.PUBLIC_STATES
-
 
 class OutcomeEntry(models.Model):
     """A dated note on an outcome: the unit's progress 办, a supervision note 督, a follow-up 跟踪."""

@@ -457,10 +457,6 @@ class GroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group} · {self.member}（{self.get_role_display()}）"
 
-    @property
-    def is_convener(self) -> bool:
-        return self.role in (self.Role.CONVENER, self.Role.DEPUTY)
-
 
 class Platform(models.Model):
     """A duty platform 履职平台: a member studio, a consultation room or station, a sector hub."""

@@ -246,7 +246,3 @@ def my_attendances(member_id: int) -> QuerySet:
 def upcoming(qs: QuerySet, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     return qs.filter(ends_at__gte=now, state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED]).order_by("starts_at")
-
-
-def committee_choices(user) -> QuerySet:
-    return Committee.objects.visible_to(user)

@@ -1,7 +1,6 @@
 """Pages for conveners, members, units and leaders; secretariat staff work in the admin."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from groups import selectors
@@ -73,10 +72,3 @@ def dashboard(request):
         raise PermissionDenied
     committees = selectors.committee_overview(request.user)
     return render(request, "groups/dashboard.html", {"committees": committees})
-
-
-def paginate(request, qs, per_page: int = 30):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
-
