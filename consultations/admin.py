@@ -1,9 +1,9 @@
 """Admin for consultations: secretariat staff see only their committees' rows; writes go through the services."""
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_doors import run_on_each
 from core.admin_files import file_link
-from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 
 from . import services
@@ -19,19 +19,6 @@ from .models import (
 )
 
 
-def _each(model_admin, request, queryset, call, done) -> None:
-    """An admin action: the service once per selected row; a refusal is a message, the others still go."""
-    n = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            n += 1
-        except DomainError as exc:
-            model_admin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
-    if n:
-        model_admin.message_user(request, done % {"n": n}, messages.SUCCESS)
-
-
 @admin.register(Topic)
 class TopicAdmin(CommitteeScopedAdmin):
     list_display = ("title", "committee", "year", "rank", "source", "proposer_kind", "state", "is_published")
@@ -45,7 +32,7 @@ class TopicAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Adopt and publish the selected topics"))
     def adopt_selected(self, request, queryset):
-        _each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
               _("%(n)s topics adopted."))
 
 
@@ -111,7 +98,7 @@ class ConsultationSessionAdmin(CommitteeScopedAdmin):
         services.session_delete(session_id=obj.pk, actor=request.user)
 
     def _each(self, request, queryset, service, done):
-        _each(self, request, queryset, lambda session: service(session_id=session.pk, actor=request.user), done)
+        run_on_each(self, request, queryset, lambda session: service(session_id=session.pk, actor=request.user), done)
 
     @admin.action(description=_("Mark the selected sessions as held"))
     def hold_selected(self, request, queryset):
@@ -150,10 +137,10 @@ class OutcomeAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Publish the selected outcomes"))
     def publish_selected(self, request, queryset):
-        _each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
               _("%(n)s outcomes published."))
 
     @admin.action(description=_("Close the selected outcomes"))
     def close_selected(self, request, queryset):
-        _each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
               _("%(n)s outcomes closed."))

@@ -155,3 +155,17 @@ def wrap_registered(site) -> None:
                 attrs[name] = admin.action(description=getattr(klass, name).short_description)(vars(doors)[name])
         site.unregister(model)
         site.register(model, type(klass.__name__, bases, attrs))
+
+
+def run_on_each(model_admin, request, queryset, call, done: str) -> None:
+    """An admin action: ``call(obj)`` (a service) once per selected row, each in its own transaction; a refusal
+    is an error message naming the row and the other rows still go; ``done % {"n": count}`` reports the rest."""
+    count = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            count += 1
+        except DomainError as exc:
+            model_admin.message_user(request, f"{obj}: {'；'.join(exc.messages)}", messages.ERROR)
+    if count:
+        model_admin.message_user(request, done % {"n": count}, messages.SUCCESS)

@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
@@ -73,15 +74,7 @@ class EvidenceInline(ScopedInline):
 
 
 def _run(modeladmin, request, queryset, service, done_message):
-    done = 0
-    for activity in queryset:
-        try:
-            service(activity_id=activity.pk, actor=request.user)
-            done += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{activity}: {' '.join(exc.messages)}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+    run_on_each(modeladmin, request, queryset, lambda a: service(activity_id=a.pk, actor=request.user), done_message)
 
 
 @admin.action(description=_("Announce the selected activities"))

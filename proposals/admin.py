@@ -3,7 +3,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
@@ -77,18 +78,6 @@ class SupervisionInline(ScopedInline):
     can_delete = False
 
 
-def _run(modeladmin, request, queryset, call, done):
-    ok = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            ok += 1
-        except ValidationError as exc:
-            modeladmin.message_user(request, f"{obj}: {'；'.join(exc.messages)}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, done % {"n": ok}, messages.SUCCESS)
-
-
 def _report(modeladmin, request, outcome, done):
     """A batch service's outcome as the per-proposal action's messages (``_run``) read."""
     for proposal, refusal in outcome.refused.items():
@@ -121,7 +110,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("File the selected proposals"))
     def file_selected(self, request, queryset):
-        _run(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals filed."))
 
     @admin.action(description=_("Rate the selected proposals excellent"))
@@ -138,7 +127,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Close the selected proposals"))
     def close_selected(self, request, queryset):
-        _run(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals closed."))
 
 
@@ -181,7 +170,7 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):
-        _run(self, request, queryset, lambda r: services.report_accept(report_id=r.pk, actor=request.user),
+        run_on_each(self, request, queryset, lambda r: services.report_accept(report_id=r.pk, actor=request.user),
              _("%(n)s reports accepted."))
 
 
