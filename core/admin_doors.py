@@ -8,7 +8,7 @@ roll-ups). An inline names its rows' services with ``save_row``/``delete_row`` (
 A service's refusal (``DomainError``) is shown as a message and nothing is written.
 """
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
@@ -165,7 +165,7 @@ def run_on_each(model_admin, request, queryset, call, done: str) -> None:
         try:
             call(obj)
             count += 1
-        except DomainError as exc:
+        except ValidationError as exc:  # a DomainError, or a model's own validation
             model_admin.message_user(request, f"{obj}: {'；'.join(exc.messages)}", messages.ERROR)
     if count:
         model_admin.message_user(request, done % {"n": count}, messages.SUCCESS)
