@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from groups.models import Committee, HandlingUnit, Member
+from proposals import similarity
 from proposals.deadlines import add_months, settings_for
 from proposals.models import (
     Adoption,
@@ -260,6 +261,8 @@ def _save(rows: list[Proposal], pdf_name: str) -> None:
     Reply.objects.bulk_create(replies, batch_size=2000)
     Feedback.objects.bulk_create(feedback, batch_size=2000)
     ImplementationEntry.objects.bulk_create(implementation, batch_size=2000)
+    for committee_id, year in {(p.committee_id, p.year) for p in rows}:
+        similarity.rebuild(committee_id, year)  # the review queue's hints, as submission writes them
 
 
 def _reports(ctx, c: Committee, count: int, demo_member: Member | None) -> None:

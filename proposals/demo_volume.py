@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
 from groups.models import Committee, Member
+from proposals import similarity
 from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from proposals.models import (
     Adoption,
@@ -67,6 +68,8 @@ def _save(c: Committee, rows: list[Proposal], pdf_name: str) -> None:
                 related[model].append(obj)
     for model, objs in related.items():
         insert_objects(model, objs)
+    for committee_id, year in {(p.committee_id, p.year) for p in rows}:
+        similarity.rebuild(committee_id, year)  # the review queue's hints, as submission writes them
 
 
 def _cosigners(ctx, rows: list[Proposal], members: list[int]) -> int:

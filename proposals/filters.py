@@ -1,8 +1,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Assignment, OpinionReport, Proposal
+from groups.models import Committee
+from proposals.models import Assignment, Category, OpinionReport, Proposal
 
 
 class ProposalFilter(django_filters.FilterSet):
@@ -27,3 +29,46 @@ class OpinionReportFilter(django_filters.FilterSet):
     class Meta:
         model = OpinionReport
         fields = ["committee", "year", "state", "group"]
+
+
+class ReviewFilter(django_filters.FilterSet):
+    """The review queue's filters: state, category, kind, committee (the staff's own), likely duplicates, a
+    search over title, number and lead proposer, and the order."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    state = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in Proposal.REVIEW_STATES], label=_("state"), empty_label=_("All"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"), empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(choices=Proposal.Kind.choices, label=_("kind"), empty_label=_("All"))
+    committee = django_filters.ModelChoiceFilter(queryset=Committee.objects.none(), label=_("committee"),
+                                                 empty_label=_("All"))
+    duplicates = django_filters.ChoiceFilter(
+        method="filter_duplicates", label=_("likely duplicates"), empty_label=_("All"),
+        choices=[("yes", _("With likely duplicates")), ("no", _("Without likely duplicates"))])
+    order = django_filters.ChoiceFilter(method="filter_order", label=_("order"), empty_label=None, choices=[
+        ("submitted", _("Submitted, oldest first")), ("-submitted", _("Submitted, newest first")),
+        ("-similarity", _("Most alike first"))])
+    ORDERS = {"submitted": ("submitted_at", "pk"), "-submitted": ("-submitted_at", "-pk"),
+              "-similarity": ("-best_score", "submitted_at", "pk")}
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "state", "category", "kind", "committee", "duplicates"]
+
+    def __init__(self, *args, committees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["committee"].queryset = committees if committees is not None else Committee.objects.none()
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        match = Q(title__icontains=value) | Q(lead_proposer__name__icontains=value)
+        number = value.removeprefix("第").removesuffix("号")
+        if number.isdigit() and len(number) < 10:
+            match |= Q(serial_number=int(number))
+        return qs.filter(match)
+
+    def filter_order(self, qs, name, value):
+        return qs.order_by(*self.ORDERS.get(value, self.ORDERS["submitted"]))
+
+    def filter_duplicates(self, qs, name, value):
+        return qs.filter(duplicates__gt=0) if value == "yes" else qs.filter(duplicates=0) if value == "no" else qs

@@ -1,15 +1,25 @@
 """Reads: lists with fixed query counts, likely duplicates, and the year's figures by aggregation."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from proposals.models import Adoption, Assignment, Instruction, Level, OpinionReport, Proposal, ResultCode
+from proposals import similarity
+from proposals.models import (
+    Adoption,
+    Assignment,
+    DuplicateHint,
+    Instruction,
+    Level,
+    OpinionReport,
+    Proposal,
+    ResultCode,
+)
 
 S = Proposal.State
 GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
@@ -61,30 +71,23 @@ def unit_assignments(user):
 class Similar:
     proposal: Proposal
     score: float
-
-
-def _bigrams(text: str) -> set[str]:
-    text = "".join(ch for ch in text if ch.isalnum())
-    for stop in ("关于", "建议", "的", "进一步", "加强"):
-        text = text.replace(stop, "")
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    runs: list[tuple[str, bool]] = field(default_factory=list)  # the title, what it shares marked
 
 
 def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2) -> list[Similar]:
     """The same session's proposals most like this one by title, best first (pg_trgm on PostgreSQL)."""
     same = (Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
-            .exclude(pk=proposal.pk).exclude(state__in=(S.DRAFT, S.MERGED, S.NOT_FILED)))
+            .exclude(pk=proposal.pk).exclude(state__in=similarity.NOT_COMPARED))
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
         rows = (proposal_list(same).annotate(score=TrigramSimilarity("title", proposal.title))
                 .filter(score__gte=threshold).order_by("-score", "pk")[:limit])
         return [Similar(p, round(p.score, 2)) for p in rows]
-    mine = _bigrams(proposal.title)
+    mine = similarity.bigrams(proposal.title)
     scored = []
     for pk, title in same.values_list("pk", "title"):
-        theirs = _bigrams(title)
-        score = len(mine & theirs) / len(mine | theirs)
+        score = similarity.jaccard(mine, similarity.bigrams(title))
         if score >= threshold:
             scored.append((score, pk))
     scored = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
@@ -92,37 +95,27 @@ def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2
     return [Similar(found[pk], round(score, 2)) for score, pk in scored]
 
 
-HINT_THRESHOLD = 0.4
+def with_duplicate_hints(qs):
+    """``qs`` with ``duplicates`` (how many proposals of the session look alike) and ``best_score``, read from the
+    hints written at submission (``proposals.similarity``) through their index: one subquery per row shown."""
+    hints = DuplicateHint.objects.filter(proposal=OuterRef("pk")).exclude(similar__state__in=similarity.NOT_COMPARED)
+    return qs.annotate(
+        duplicates=Coalesce(Subquery(hints.values("proposal").annotate(n=Count("pk")).values("n")[:1]), 0),
+        best_score=Coalesce(Subquery(hints.order_by("-score").values("score")[:1]), Value(0.0)),
+    )
 
 
-def duplicate_hints(proposals: list[Proposal], threshold: float = HINT_THRESHOLD) -> dict[int, tuple[int, float]]:
-    """For a page of the review queue: how many same-session proposals look alike, and the best score.
+def next_in_review(user, proposal: Proposal) -> Proposal | None:
+    """The proposal after ``proposal`` in the user's review queue (oldest first), for "下一件" after a decision."""
+    after = Q(submitted_at__gt=proposal.submitted_at) | Q(submitted_at=proposal.submitted_at, pk__gt=proposal.pk)
+    return review_queue(user).exclude(pk=proposal.pk).filter(after).first() if proposal.submitted_at else None
 
-    One query loads the sessions' titles; an inverted index of character bigrams then finds, per row, the
-    titles sharing bigrams with it (Jaccard score). Pairwise ``similarity()`` in SQL costs ~10 µs a pair,
-    i.e. seconds for a page of 50 against 5,000 titles; the index needs tens of milliseconds.
-    """
-    if not proposals:
-        return {}
-    q = Q()
-    for committee_id, year in {(p.committee_id, p.year) for p in proposals}:
-        q |= Q(committee_id=committee_id, year=year)
-    rows = Proposal.objects.filter(q).exclude(state__in=(S.DRAFT, S.MERGED, S.NOT_FILED)).values_list(
-        "pk", "committee_id", "year", "title")
-    grams, postings = {}, defaultdict(list)
-    for pk, committee_id, year, title in rows:
-        grams[pk] = _bigrams(title)
-        for g in grams[pk]:
-            postings[(committee_id, year, g)].append(pk)
-    hints = {}
-    for p in proposals:
-        mine = _bigrams(p.title)
-        shared = Counter(pk for g in mine for pk in postings.get((p.committee_id, p.year, g), ()) if pk != p.pk)
-        scores = [n / (len(mine) + len(grams[pk]) - n) for pk, n in shared.items()]
-        close = [sc for sc in scores if sc >= threshold]
-        if close:
-            hints[p.pk] = (len(close), round(max(close), 2))
-    return hints
+
+def marked_similar(proposal: Proposal, similar: list[Similar]) -> list[Similar]:
+    """Each similar proposal's title cut into runs, those shared with ``proposal``'s title marked."""
+    for s in similar:
+        s.runs = similarity.marked(s.proposal.title, proposal.title)
+    return similar
 
 
 # --- figures ----------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, HandlingUnit, Member
+from proposals import similarity
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
     CoAuthorsInvited,
@@ -268,7 +269,9 @@ def proposal_submit(*, proposal_id: int, actor, expected_state: str | None = Non
     if waiting:
         raise InvalidTransition(_("Waiting for co-signers to confirm: %(names)s.") % {"names": "、".join(waiting)})
     proposal.submitted_at = timezone.now()
-    return _move(proposal, S.SUBMITTED, actor=actor, verb="submitted", fields=["submitted_at"])
+    proposal = _move(proposal, S.SUBMITTED, actor=actor, verb="submitted", fields=["submitted_at"])
+    similarity.refresh_hints(proposal)  # the review queue's "likely duplicates", in the same transaction
+    return proposal
 
 
 # --- review ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +24,7 @@ from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
-from proposals import forms, selectors, services
+from proposals import filters, forms, selectors, services
 from proposals.deadlines import add_months, settings_for
 from proposals.exports import figures_workbook
 from proposals.holidays import years_without_calendar
@@ -213,6 +214,14 @@ def detail(request, pk: int):
     return _detail_page(request, pk)
 
 
+REVIEW_DECISIONS = ("file", "reject", "merge")
+
+
+def _just_decided(request, proposal: Proposal) -> bool:
+    """Staff came here from a review decision on this proposal (filed, not filed or merged just now)."""
+    return proposal.state in (S.FILED, S.NOT_FILED, S.MERGED) and request.GET.get("decided") == "1"
+
+
 def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     """The proposal page; after a refused action its form is shown again as sent, with the messages."""
     proposal = _visible(request, pk)
@@ -227,7 +236,10 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         "replies": proposal.replies.all() if proposal.state != S.MERGED else proposal.merged_into.replies.all(),
     }
     if is_staff and proposal.state in Proposal.REVIEW_STATES:
-        ctx["similar"] = selectors.similar_proposals(proposal)
+        ctx["similar"] = selectors.marked_similar(proposal, selectors.similar_proposals(proposal))
+    if is_staff and (proposal.state in Proposal.REVIEW_STATES or _just_decided(request, proposal)):
+        ctx["from_review"] = True  # "下一件": on to the next proposal in the queue after a decision
+        ctx["next_in_review"] = selectors.next_in_review(request.user, proposal)
         ctx["reject_form"] = forms.RejectForm()
     if is_staff and proposal.state == S.FILED:
         rules, today = settings_for(proposal.committee_id), timezone.localdate()
@@ -381,6 +393,8 @@ def act(request, pk: int, action: str):
             warning = _calendar_warning(proposal.committee_id, timezone.localdate(), proposal.reply_due)
             if warning:
                 messages.warning(request, warning)
+    if action in REVIEW_DECISIONS:
+        return redirect(reverse("proposals:detail", args=[proposal.pk]) + "?decided=1")  # offers "下一件"
     return redirect("proposals:detail", pk=proposal.pk)
 
 
@@ -431,12 +445,16 @@ def attachment(request, pk: int):
 @login_required
 def review(request):
     """The review queue 审查: submitted proposals of the staff's committees, oldest first."""
-    _require_staff(request)
-    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
-    hints = selectors.duplicate_hints(list(page))
-    for p in page:
-        p.duplicates, p.best_score = hints.get(p.pk, (0, None))
-    return render(request, "proposals/review.html", {"page_obj": page})
+    scope = _require_staff(request)
+    queue = selectors.with_duplicate_hints(selectors.review_queue(request.user))
+    found = filters.ReviewFilter(request.GET, queryset=queue, request=request,
+                                 committees=Committee.objects.all() if scope.is_superuser
+                                 else Committee.objects.filter(pk__in=scope.staff_committee_ids))
+    rows = found.qs if found.is_valid() else queue.none()  # a refused filter (another committee) shows nothing
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "proposals/review.html", {"page_obj": page, "filter": found, "query": query.urlencode()})
 
 
 def _year(request) -> int:

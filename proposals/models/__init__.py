@@ -6,6 +6,7 @@ from .proposal import (
     CoHandlerOpinion,
     ContactRecord,
     CoSigner,
+    DuplicateHint,
     Feedback,
     ImplementationEntry,
     Proposal,
@@ -16,6 +17,7 @@ from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionRep
 
 __all__ = [
     "DEFAULT_RESULT_CODES", "Adoption", "Assignment", "CoAuthorInvitation", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
+    "DuplicateHint",
     "ContactRecord", "Feedback", "Holiday", "ImplementationEntry", "Instruction", "Level", "OpinionReport",
     "Proposal", "ProposalSettings", "Reply", "ReportIssue", "ResultCode", "SupervisionNote",
 ]

@@ -422,3 +422,27 @@ class SupervisionNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.text[:30]}"
+
+
+class DuplicateHint(models.Model):
+    """Two proposals of one session whose titles look alike (character-bigram Jaccard ≥ the hint threshold),
+    kept in both directions when a proposal is submitted (``proposals.similarity``): the review queue reads
+    a page's hints through the index on ``proposal`` instead of comparing every title on each request."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
+                                 related_name="duplicate_hints")
+    similar = models.ForeignKey(Proposal, verbose_name=_("similar proposal"), on_delete=models.CASCADE,
+                                related_name="+")
+    score = models.FloatField(_("similarity"))
+
+    class Meta:
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "similar"], name="duplicate_hint_unique_pair"),
+            models.CheckConstraint(condition=~Q(proposal=models.F("similar")), name="duplicate_hint_not_itself"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=1), name="duplicate_hint_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} ~ {self.similar_id} ({self.score:.0%})"

@@ -29,7 +29,7 @@ def test_staff_see_duplicates_on_the_review_page_and_merge_from_there(world, cli
     p = walk.submitted(title="关于加快老旧小区加装电梯的建议")
     client = client_for(world.staff)
     body = client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
-    assert target.title in body and "并入此案" in body
+    assert "<mark>老旧小区加装电梯</mark>" in body and target.number_display in body and "并入此案" in body
     client.post(reverse("proposals:act", args=[p.pk, "merge"]), {"into": target.pk})
     p.refresh_from_db()
     assert p.state == "merged" and p.merged_into == target
