@@ -32,6 +32,7 @@ def test_absolute_url_puts_the_portal_address_before_a_path_and_leaves_full_link
 @pytest.mark.django_db
 def test_calendar_feed_events_link_to_the_portal_address_not_the_requests_host(world, client, settings):
     settings.PORTAL_BASE_URL = BASE
+    settings.ALLOWED_HOSTS = ["10.0.0.7"]  # an internal name, as behind the proxy
     starts = timezone.now() + timedelta(days=2)
     activity = ActivityFactory(group=world.group, title="东湖社区集中走访", starts_at=starts)
     Attendance.objects.create(activity=activity, member=world.member_record)
@@ -49,6 +50,7 @@ def test_calendar_feed_events_link_to_the_portal_address_not_the_requests_host(w
 @pytest.mark.django_db
 def test_the_calendar_link_on_the_settings_page_and_the_emails_use_the_portal_address(world, client_for, settings):
     settings.PORTAL_BASE_URL = BASE
+    settings.ALLOWED_HOSTS = ["10.0.0.7"]
     services.calendar_token_regenerate(actor=world.member)
     token = NotificationSettings.objects.get(user=world.member).calendar_token
     page = client_for(world.member).get(reverse("notifications:preferences"), HTTP_HOST="10.0.0.7").content.decode()
