@@ -128,3 +128,34 @@ def test_every_page_passes_axe_and_the_tap_target_checks_at_375_and_1366_px(worl
                     page.screenshot(path=str(shots / f"{name.replace(':', '-')}-{width}.png"), full_page=True)
             page.context.close()
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
+
+
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
+  return {ring, what: `<${el.tagName.toLowerCase()}> ${(el.innerText || el.value || el.name || "").trim().slice(0, 20)}`};
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 1366])
+def test_every_control_reached_with_the_tab_key_shows_a_focus_ring(world, live_server, browser, width):
+    """Keyboard users (and switch devices) see where they are: the login page, the member's page and the
+    notification settings (check boxes, buttons, the menu, the text-size switch), tabbed through to the end."""
+    failures = []
+    for user, name in ((None, "login"), (world.member, "groups:my_page"), (world.member, "notifications:preferences")):
+        page = open_as(browser, user, width, live_server.url)
+        page.goto(live_server.url + reverse(name))
+        seen = 0
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS)
+            if focus is None:
+                break
+            seen += 1
+            if not focus["ring"]:
+                failures.append(f"{width}px {name}: no visible focus on {focus['what']}")
+        assert seen >= 3, f"{name}: tabbing reached {seen} controls"
+        page.context.close()
+    assert not failures, "\n".join(failures)
