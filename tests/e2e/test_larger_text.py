@@ -80,7 +80,7 @@ def test_the_login_page_takes_larger_text_before_anyone_logs_in(world, live_serv
 def test_the_layout_checks_see_overlap_and_sideways_overflow(browser):
     """The checks themselves: text drawn over a button and a row wider than the phone are reported."""
     page = open_as(browser, None, 375, "http://localhost")
-    page.set_content('<body style="margin:0"><p style="position:absolute;top:0;left:0">委员履职服务</p>'
+    page.set_content('<meta name="viewport" content="width=device-width, initial-scale=1"><body style="margin:0"><p style="position:absolute;top:0;left:0">委员履职服务</p>'
                      '<button class="btn" style="position:absolute;top:0;left:10px">保存</button>'
                      '<div style="width:500px">宽</div></body>')
     problems = layout_problems(page)
