@@ -5,7 +5,7 @@ open it, and axe-core (vendored from npm under ``tests/vendor/axe-core``; ``make
 serious or critical. ``a11y_checks.js`` adds what axe does not check and older members need: tap targets of
 at least 44×44 px, button labels on one line, badges not stretched, nothing sticking out sideways.
 
-What runs where, to keep one browser's run short (about 130 page loads instead of 500):
+What runs where, to keep one browser's run short (167 page loads instead of 362 for every role at both widths):
 - 375 px (a phone, the members' device): every role kind that may open the page, since each role gets other
   buttons and forms (a convener's, a unit's, the secretariat's); axe and the tap-target checks.
 - 1366 px (a laptop): one role per page. The wide layout moves the same markup around (the navbar opens up,
