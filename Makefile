@@ -51,12 +51,15 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 
-# Front-end assets come from the npm registry; this refreshes the copies under static/vendor/.
+# Front-end assets come from the npm registry; this refreshes the copies under static/vendor/;
+# axe-core goes to tests/vendor/: the accessibility test (tests/e2e/test_accessibility.py) uses it, pages never do.
 vendor:
 	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack bootstrap@5.3.8 && tar xzf bootstrap-5.3.8.tgz
 	cp var/npm/package/dist/css/bootstrap.min.css* var/npm/package/dist/js/bootstrap.bundle.min.js* var/npm/package/LICENSE static/vendor/bootstrap/
 	rm -rf var/npm/package && cd var/npm && npm pack chart.js@4.6.1 && tar xzf chart.js-4.6.1.tgz
 	mkdir -p static/vendor/chartjs && cp var/npm/package/dist/chart.umd.min.js* var/npm/package/LICENSE.md static/vendor/chartjs/
+	rm -rf var/npm/package && cd var/npm && npm pack axe-core@4.14.1 && tar xzf axe-core-4.14.1.tgz
+	mkdir -p tests/vendor/axe-core && cp var/npm/package/axe.min.js var/npm/package/LICENSE var/npm/package/LICENSE-3RD-PARTY.txt tests/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) var

@@ -15,9 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.context_processors import accessibility
 from core.exceptions import DomainError
 from core.exports import Workbook, xlsx_download
 from core.forms import form_error_from
@@ -489,25 +491,29 @@ def _public_committee(code: str) -> Committee:
     return get_object_or_404(Committee.objects.only("pk", "name", "code"), code=code)
 
 
-def _public_render(template: str, context: dict) -> str:
-    """Rendered without the request, so nothing about the visitor (login, messages) enters the cache."""
+def _public_render(template: str, context: dict, *, large_text: bool) -> str:
+    """Rendered without the request, so nothing about the visitor (login, messages) enters the cache; only the
+    language and the text size (larger text, ``core.views.text_size``), which are part of the cache key."""
     from django.conf import settings
     from django.utils.translation import get_language
 
     return render_to_string(template, {"portal_title": settings.PORTAL_TITLE, "LANGUAGE_CODE": get_language(),
-                                       **context})
+                                       "large_text": large_text, **context})
 
 
 def _cached(request, committee: Committee, key: str, build) -> HttpResponse:
     """Serve a rendered public page from the cache; any publication bumps the committee's version."""
     version = services.public_cache_version(committee.pk)
-    cache_key = f"consultations:public:{committee.pk}:{version}:{request.LANGUAGE_CODE}:{key}"
+    large_text = accessibility(request)["large_text"]
+    size = "large" if large_text else "normal"
+    cache_key = f"consultations:public:{committee.pk}:{version}:{request.LANGUAGE_CODE}:{size}:{key}"
     html = cache.get(cache_key)
     if html is None:
-        html = build()
+        html = build(large_text)
         cache.set(cache_key, html, PUBLIC_CACHE_SECONDS)
     response = HttpResponse(html)
     response["Cache-Control"] = "public, max-age=60"
+    patch_vary_headers(response, ["Cookie"])  # the text size; a browser must not keep the other size's copy
     return response
 
 
@@ -518,12 +524,12 @@ def public_index(request, code: str):
     page = request.GET.get("page", "1")
     page = str(as_int(page, 1, low=1, high=10**6))
 
-    def build():
+    def build(large_text):
         listing = selectors.public_listing(committee, query)
         outcomes = Paginator(listing.pop("outcomes"), 30).get_page(page)
         return _public_render("consultations/public_index.html", {
             "committee": committee, "q": query, "outcomes": outcomes, "page_obj": outcomes,
-            "query": urlencode({"q": query}) if query else "", **listing})
+            "query": urlencode({"q": query}) if query else "", **listing}, large_text=large_text)
 
     return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode()).hexdigest(), build)
 
@@ -531,12 +537,13 @@ def public_index(request, code: str):
 def public_session(request, code: str, pk: int):
     committee = _public_committee(code)
 
-    def build():
+    def build(large_text):
         try:
             session = selectors.public_session(committee, pk)
         except ObjectDoesNotExist:
             raise Http404 from None
-        return _public_render("consultations/public_session.html", {"committee": committee, "session": session})
+        return _public_render("consultations/public_session.html", {"committee": committee, "session": session},
+                              large_text=large_text)
 
     return _cached(request, committee, f"session:{pk}", build)
 
@@ -544,11 +551,12 @@ def public_session(request, code: str, pk: int):
 def public_outcome(request, code: str, pk: int):
     committee = _public_committee(code)
 
-    def build():
+    def build(large_text):
         try:
             outcome = selectors.public_outcome(committee, pk)
         except ObjectDoesNotExist:
             raise Http404 from None
-        return _public_render("consultations/public_outcome.html", {"committee": committee, "outcome": outcome})
+        return _public_render("consultations/public_outcome.html", {"committee": committee, "outcome": outcome},
+                              large_text=large_text)
 
     return _cached(request, committee, f"outcome:{pk}", build)

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from core import signals  # noqa: F401  (connects the security audit receivers)
+        from core import checks, signals  # noqa: F401  (the deploy checks; the security audit receivers)
         from core.choices import install_empty_choice_label
         from core.pdf import lock_reportlab
 

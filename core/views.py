@@ -8,15 +8,18 @@ from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 
 from core import services
 from core.net import client_ip
 
 log = logging.getLogger("cppcc.errors")
+
+TEXT_SIZE_COOKIE = "portal_text_size"  # "large": 1.25× text (core.context_processors.accessibility)
 
 
 def health(request):
@@ -102,3 +105,19 @@ def csrf_failure(request, reason=""):
                                                 require_https=request.is_secure())
     context = {"portal_title": settings.PORTAL_TITLE, "retry_url": referer if same_site else ""}
     return HttpResponse(render_to_string("errors/csrf.html", context), status=403)
+
+
+@require_POST
+def text_size(request):
+    """Larger text (1.25×) on or off in this browser, then back to the page the button was on. A cookie, like
+    the language, so the login page and the public pages follow it too; one POST, no script."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    response = HttpResponseRedirect(back)
+    if request.POST.get("size") == "large":
+        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, secure=settings.SESSION_COOKIE_SECURE,
+                            httponly=True, samesite="Lax")
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response

@@ -6,6 +6,7 @@ filesystem Celery broker.  ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreS
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, SELF
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "groups.context_processors.portal",
                 "core.notifications.context_processors.notifications",
+                "core.context_processors.accessibility",
             ],
         },
     },
@@ -413,8 +415,14 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Notifications ------------------------------------------------------------------------------
-# Absolute links in e-mail, SMS and the calendar feed.
+# The portal's address as members reach it (scheme and host, no path): every absolute link is built on it
+# (core.links.absolute_url: e-mail, SMS, the calendar feed, the sign-in QR code, the API's download links).
+# `check --deploy` warns while it is still a local or plain-http address (core/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+_base = urlsplit(PORTAL_BASE_URL)
+if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not in ("", "/") or _base.query:
+    raise ImproperlyConfigured(f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, "
+                               f"not {PORTAL_BASE_URL!r}")
 NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.channels.LoggingSmsBackend")
 # Channels besides in-app for a kind nobody configured (user or committee): e-mail where there is an address.
 NOTIFICATIONS_DEFAULT_CHANNELS = env.list("NOTIFICATIONS_DEFAULT_CHANNELS", default=["email"])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", core_views.text_size, name="text_size"),
     path("health/", core_views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from core.api import IdField
 from core.api_fields import ScopedModelSerializer
+from core.links import absolute_url
 from proposals.models import (
     Adoption,
     Assignment,
@@ -36,9 +37,7 @@ class ReplySerializer(ScopedModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_signed_pdf(self, reply) -> str:
-        url = reverse("proposals:reply_pdf", args=[reply.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(reverse("proposals:reply_pdf", args=[reply.pk]))
 
 
 class ProposalSerializer(ScopedModelSerializer):

@@ -251,6 +251,7 @@ RULES: dict[str, Rule] = {
     "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
+    "text_size": page(EVERYONE, post_only=True),
 }
 
 
@@ -421,6 +422,15 @@ def url_kwargs(key: str, world, o: dict) -> dict:
     }[key]
 
 
+def users_by_role(world) -> dict:
+    """The user behind each role of ``ROLES`` (None: anonymous)."""
+    return {
+        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
+        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
+        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
+    }
+
+
 # --- Walking the URLconf -----------------------------------------------------------------------------------
 
 def url_names() -> dict[str, str]:
@@ -453,11 +463,7 @@ def test_permission_matrix(world, client, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "matrix"}}
-    users = {
-        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
-        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
-        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
-    }
+    users = users_by_role(world)
     objects = build_objects(world)
     clients = {}
     for role, user in users.items():
@@ -513,11 +519,7 @@ def test_public_urls_once_published(world, settings):
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "matrix-published"}}
-    users = {
-        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
-        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
-        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
-    }
+    users = users_by_role(world)
     now = timezone.now()
     published = SessionFactory(committee=world.district, is_published=True, published_at=now)
     outcome = OutcomeFactory(session=published, unit=world.unit, state="published", published_at=now,

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -94,7 +95,7 @@ def test_a_signed_reply_uploaded_to_s3_is_served_only_to_those_who_may_see_the_p
     page = _as(world.member).get(f"/proposals/{proposal.pk}/").content.decode()
     assert url in page and s3.endpoint not in page and "X-Amz-Signature" not in page
     api = _as(world.member).get(f"/api/v1/proposals/{proposal.pk}/").json()
-    assert [r["signed_pdf"] for r in api["replies"]] == [f"http://testserver{url}"]
+    assert [r["signed_pdf"] for r in api["replies"]] == [f"{settings.PORTAL_BASE_URL}{url}"]
 
 
 def test_activity_evidence_in_s3_is_streamed_after_the_permission_check(world, s3):

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 from django.utils import timezone
 
-from .channels import absolute
+from core.links import absolute_url
 
 
 @dataclass
@@ -82,6 +82,6 @@ def render(events: Iterable[Event], *, name: str, now=None) -> str:
             if value:
                 event.add(key, value)
         if e.url:
-            event.add("url", absolute(e.url))
+            event.add("url", absolute_url(e.url))
         cal.add_component(event)
     return cal.to_ical().decode()

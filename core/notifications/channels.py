@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from core.links import absolute_url
+
 from .models import Channel, Delivery
 
 log = logging.getLogger(__name__)
@@ -26,12 +28,6 @@ def message_id(delivery: Delivery) -> str:
     return f"<notification-{delivery.notification_id}-{delivery.channel}@{domain}>"
 
 
-def absolute(url: str) -> str:
-    if not url or url.startswith(("http://", "https://")):
-        return url
-    return settings.PORTAL_BASE_URL.rstrip("/") + url
-
-
 class InAppChannel:
     """The Notification row itself is the in-app message: nothing more to send."""
 
@@ -42,7 +38,7 @@ class InAppChannel:
 class EmailChannel:
     def send(self, delivery: Delivery) -> None:
         n = delivery.notification
-        body = "\n\n".join(part for part in (n.body, absolute(n.url)) if part)
+        body = "\n\n".join(part for part in (n.body, absolute_url(n.url)) if part)
         EmailMessage(
             subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": message_id(delivery)}
         ).send(fail_silently=False)
@@ -62,7 +58,7 @@ class SmsChannel:
         n = delivery.notification
         backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
         # key: the vendor's idempotency key where it has one, so a resend is not charged twice
-        backend.send_sms(phone=n.recipient.phone, text=f"{n.title} {absolute(n.url)}".strip(),
+        backend.send_sms(phone=n.recipient.phone, text=f"{n.title} {absolute_url(n.url)}".strip(),
                          key=f"notification-{n.pk}")
 
 

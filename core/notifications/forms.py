@@ -13,7 +13,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for kind in Kind:
             self.fields[kind.value] = forms.MultipleChoiceField(
-                label=kind.label, choices=OPTIONAL_CHANNELS, required=False, widget=forms.CheckboxSelectMultiple,
+                label=kind.label, choices=OPTIONAL_CHANNELS, required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=current.get(kind.value, []),
             )
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.links import absolute_url
+
 from . import calendar, selectors, services
 from .forms import CalendarForm, PreferencesForm
 from .models import Notification, NotificationSettings
@@ -63,7 +65,7 @@ def preferences(request):
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     token = NotificationSettings.objects.filter(user=request.user).values_list("calendar_token", flat=True).first()
-    feed_url = request.build_absolute_uri(reverse("notifications:calendar", args=[token])) if token else ""
+    feed_url = absolute_url(reverse("notifications:calendar", args=[token])) if token else ""
     return render(request, "notifications/preferences.html", {"form": form, "feed_url": feed_url})
 
 

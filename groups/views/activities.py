@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import DomainError
 from core.exports import record_export
 from core.forms import form_error_from
+from core.links import absolute_url
 from core.parsing import as_bool, as_id, as_int
 from core.services import events_for
 from groups import exports
@@ -281,7 +282,7 @@ def sign_in_screen(request, pk: int):
     is_open = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD) and opens <= now <= closes
     qr = ""
     if is_open:
-        url = request.build_absolute_uri(reverse("groups:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
+        url = absolute_url(reverse("groups:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
         qr = mark_safe(segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, light="#fff"))  # drawn by segno from our URL
     counts = activity.attendances.aggregate(invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
     response = render(request, "groups/activities/sign_in_screen.html", {

@@ -36,11 +36,34 @@ def test_production_settings_pass_check_deploy_without_warnings():
     import secrets
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.gov.cn")
+    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.gov.cn",
+               PORTAL_BASE_URL="https://portal.example.gov.cn")
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8000", "https://localhost", "http://portal.example.gov.cn"])
+def test_check_deploy_warns_while_links_would_point_at_a_local_or_plain_http_address(base):
+    import os
+    import secrets
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.gov.cn",
+               PORTAL_BASE_URL=base)
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "portal.W001" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("base", ["portal.example.gov.cn", "ftp://portal.example.gov.cn", "https://x.gov.cn/portal"])
+def test_a_portal_base_url_that_is_not_a_scheme_and_host_stops_the_start(base):
+    import os
+
+    env = {**os.environ, "DEBUG": "true", "PORTAL_BASE_URL": base}
+    result = _check_with_env(**env)
+    assert result.returncode != 0 and "PORTAL_BASE_URL" in result.stderr
 
 
 def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):

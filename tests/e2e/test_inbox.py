@@ -72,7 +72,7 @@ def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, li
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="生成链接").click()
     feed = page.get_by_label("日历链接").input_value()
-    assert feed.startswith(live_server.url) and feed.endswith(".ics")
+    assert feed.startswith(settings.PORTAL_BASE_URL + "/") and feed.endswith(".ics")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "notification-settings-phone")
     prefs = NotificationSettings.objects.get(user=world.member)
