@@ -120,7 +120,7 @@ def notify(
     rows = _deliveries(notification, channel_list, prefs, now)
     Delivery.objects.bulk_create(rows)
     if enqueue and any(r.channel != Channel.IN_APP and not r.digest for r in rows):
-        outbox.enqueue(DELIVER_TASK)
+        outbox.enqueue_once(DELIVER_TASK)
     return notification, True
 
 

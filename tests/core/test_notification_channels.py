@@ -443,3 +443,19 @@ def test_email_url_configures_smtp_and_the_console_backend_stays_the_default(url
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
 
+
+
+def test_many_notices_in_one_transaction_queue_the_sender_once(member, world, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from django.db import transaction
+
+    from core.notifications.models import OutboxMessage
+
+    services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email"]})
+    with mock.patch("cppcc_portal.celery.app.send_task") as send, django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for key in "abc":
+                services.notify(kind=Kind.ACTIVITY_TOMORROW, recipient=member, key=key, title=key)
+            assert OutboxMessage.objects.count() == 1
+    assert send.call_count == 1 and not OutboxMessage.objects.exists()
