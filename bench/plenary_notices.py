@@ -77,7 +77,7 @@ def setup_committee(args):
 def start_worker(env) -> subprocess.Popen:
     log = ROOT / "var" / f"{QUEUE}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=WARNING",
+        [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
          "--without-gossip", "--without-mingle", "-Q", QUEUE, "-n", f"{QUEUE}@%h"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
