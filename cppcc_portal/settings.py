@@ -456,9 +456,10 @@ NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS
 _digest_time = env.str("NOTIFICATIONS_DIGEST_TIME", default="17:30")
 try:
     NOTIFICATIONS_DIGEST_TIME = tuple(int(part) for part in _digest_time.split(":"))
-    assert len(NOTIFICATIONS_DIGEST_TIME) == 2 and 0 <= NOTIFICATIONS_DIGEST_TIME[0] < 24 and 0 <= NOTIFICATIONS_DIGEST_TIME[1] < 60
-except (ValueError, AssertionError):
-    raise ImproperlyConfigured(f"NOTIFICATIONS_DIGEST_TIME must be HH:MM, not {_digest_time!r}") from None
+except ValueError:
+    NOTIFICATIONS_DIGEST_TIME = ()
+if len(NOTIFICATIONS_DIGEST_TIME) != 2 or not (0 <= NOTIFICATIONS_DIGEST_TIME[0] < 24 and 0 <= NOTIFICATIONS_DIGEST_TIME[1] < 60):
+    raise ImproperlyConfigured(f"NOTIFICATIONS_DIGEST_TIME must be HH:MM, not {_digest_time!r}")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
