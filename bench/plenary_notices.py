@@ -83,6 +83,7 @@ def start_worker(env) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while "ready" not in log.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
             raise SystemExit(log.read_text())
         time.sleep(0.2)
     return proc
