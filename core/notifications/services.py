@@ -44,12 +44,6 @@ def preferences_of(user) -> dict:
     return row or {"channels": {}, "quiet_start": None, "quiet_end": None, "email_digest": False}
 
 
-def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
-    """The extra channels per kind the user chose: e-mail and SMS are opt-in, so a kind never chosen has none."""
-    chosen = preferences_of(user)["channels"]
-    return {k: list(chosen.get(k, [])) for k in kinds}
-
-
 def _extra_channels(user, kind: str, chosen: dict) -> list[str]:
     if not user.is_active:
         return []
