@@ -403,9 +403,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
+# The console backend unless configured. SMTP either as one URL — EMAIL_URL=smtp+ssl://user:password@smtp.example.cn:465
+# (implicit TLS), smtp+tls://…:587 (STARTTLS), smtp://host:25 (plain; percent-encode @ in the user) — or field by
+# field with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. EMAIL_URL wins.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cppcc-portal@localhost")
-# SMTP (with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -413,12 +416,20 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+if env.str("EMAIL_URL", default=""):
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT = _email["EMAIL_BACKEND"], _email["EMAIL_HOST"] or EMAIL_HOST, _email["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"] or "", _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS, EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_TLS")), bool(_email.get("EMAIL_USE_SSL"))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL (implicit TLS) exclude each other.")
 
 # --- Notifications ------------------------------------------------------------------------------
 # The portal's address as members reach it (scheme and host, no path): every absolute link is built on it
 # (core.links.absolute_url: e-mail, SMS, the calendar feed, the sign-in QR code, the API's download links).
 # `check --deploy` warns while it is still a local or plain-http address (core/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+<<<<<<< HEAD
 _base = urlsplit(PORTAL_BASE_URL)
 if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not in ("", "/") or _base.query:
     raise ImproperlyConfigured(f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, "
@@ -426,6 +437,29 @@ if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not
 NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.channels.LoggingSmsBackend")
 # Channels besides in-app for a kind nobody configured (user or committee): e-mail where there is an address.
 NOTIFICATIONS_DEFAULT_CHANNELS = env.list("NOTIFICATIONS_DEFAULT_CHANNELS", default=["email"])
+=======
+# SMS: an adapter with send(phone, template_id, params) -> receipt id. The console one logs (phone masked);
+# core.notifications.sms.AliyunSmsBackend sends through Alibaba Cloud SMS (SendSms) with the ALIYUN_SMS_* below.
+NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.sms.ConsoleSmsBackend")
+# The approved SMS template per notice kind, "default" for the rest: default=SMS_123,reply_overdue=SMS_456.
+# The templates take one variable, ${title}.
+NOTIFICATIONS_SMS_TEMPLATES = env.dict("NOTIFICATIONS_SMS_TEMPLATES", default={"default": "SMS_NOTICE"})
+# Delivery receipts (POST /notifications/receipts/sms/?token=…): off while empty.
+NOTIFICATIONS_RECEIPT_TOKEN = env.str("NOTIFICATIONS_RECEIPT_TOKEN", default="")
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_REGION = env.str("ALIYUN_SMS_REGION", default="cn-hangzhou")
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=10.0)
+# The vendor's rate limit (isv.BUSINESS_LIMIT_CONTROL): wait at least this long, doubling per attempt, at most 6 h.
+NOTIFICATIONS_SMS_LIMIT_BACKOFF_SECONDS = env.int("NOTIFICATIONS_SMS_LIMIT_BACKOFF_SECONDS", default=300)
+if NOTIFICATIONS_SMS_BACKEND.endswith("AliyunSmsBackend") and not (
+        ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME):
+    raise ImproperlyConfigured("AliyunSmsBackend needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and "
+                               "ALIYUN_SMS_SIGN_NAME.")
+# E-mail and SMS are opt-in per person and kind (the settings page); in-app is always on.
+>>>>>>> h-b2
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 # A claimed delivery whose worker died is claimed again after this long; longer than one batch takes.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
@@ -435,6 +469,14 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 NOTIFICATIONS_OUTBOX_GRACE_SECONDS = env.int("NOTIFICATIONS_OUTBOX_GRACE_SECONDS", default=30)
 # One sender task works this long, then queues a follow-up, so other tasks get the worker in between.
 NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS", default=50.0)
+# The daily e-mail digest (staff who choose it) lists what arrived before this local time each day ("HH:MM").
+_digest_time = env.str("NOTIFICATIONS_DIGEST_TIME", default="17:30")
+try:
+    NOTIFICATIONS_DIGEST_TIME = tuple(int(part) for part in _digest_time.split(":"))
+except ValueError:
+    NOTIFICATIONS_DIGEST_TIME = ()
+if len(NOTIFICATIONS_DIGEST_TIME) != 2 or not (0 <= NOTIFICATIONS_DIGEST_TIME[0] < 24 and 0 <= NOTIFICATIONS_DIGEST_TIME[1] < 60):
+    raise ImproperlyConfigured(f"NOTIFICATIONS_DIGEST_TIME must be HH:MM, not {_digest_time!r}")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -230,6 +230,7 @@ RULES: dict[str, Rule] = {
     "notifications:preferences": page(LOGGED_IN),
     "notifications:read": page(post_only=True),
     "notifications:read_all": page(post_only=True),
+    "notifications:sms_receipt": page(EVERYONE, post_only=True),  # the SMS provider posts; its shared token is the credential
     "proposals:act": page(post_only=True),
     "proposals:coauthor_answer": page(post_only=True),
     "proposals:cosign": page(post_only=True),

@@ -121,12 +121,14 @@ def session_for(user) -> requests.Session:
 def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_returns(world, redis_server, web, tmp_path):
     from assessments.models import RollupRun
     from core.models import AuditEvent
-    from core.notifications.models import Delivery, OutboxMessage
+    from core.notifications.models import Delivery, Kind, NotificationSettings, OutboxMessage
     from core.services import api_token_issue
     from tests.consultations.factories import SessionFactory
 
     world.district_staff.email = "dstaff@example.org"
     world.district_staff.save(update_fields=["email"])
+    NotificationSettings.objects.create(user=world.district_staff, channels={  # e-mail is opt-in
+        Kind.ROLLUP_FINISHED: ["email"], Kind.ROLLUP_FAILED: ["email"]})
     SessionFactory(committee=world.district, is_published=True)
     mail = tmp_path / "mail.txt"
     worker = start_celery_worker(tmp_path / "worker.log", queue=web.queue, name="redis-outage", extra_env=app_env(

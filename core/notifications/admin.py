@@ -3,6 +3,7 @@ tasks (created by ``manage.py setup_schedules``); committee defaults are per com
 groups' (``groups/admin.py``)."""
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from core.directory import scope_of
 
@@ -49,13 +50,32 @@ class ReadOnlyScopedAdmin(admin.ModelAdmin):
         return scope_of(request.user).is_superuser
 
 
+class ProblemFilter(admin.SimpleListFilter):
+    """What staff look for: messages that failed or bounced, and those still being retried."""
+
+    title = pgettext_lazy("notifications", "problems")
+    parameter_name = "problem"
+
+    def lookups(self, request, model_admin):
+        return [("failed", pgettext_lazy("notifications", "Failed or bounced")),
+                ("retrying", pgettext_lazy("notifications", "Being retried"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(status=Delivery.Status.FAILED)
+        if self.value() == "retrying":
+            return queryset.filter(status=Delivery.Status.PENDING, attempts__gte=1)
+        return queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyScopedAdmin):
-    """The send log: who, what, when, channel, result."""
+    """The send log: who, what, when, channel, result, the provider's receipt and the last error."""
 
     recipient_path = "notification__recipient"
-    list_display = ("created_at", "recipient", "title", "kind", "channel", "status", "attempts", "sent_at", "last_error")
-    list_filter = ("status", "channel", "notification__kind")
+    list_display = ("created_at", "recipient", "title", "kind", "channel", "status", "attempts", "sent_at",
+                    "receipt_at", "digest", "last_error")
+    list_filter = (ProblemFilter, "status", "channel", "digest", "notification__kind")
     search_fields = ("notification__title", "notification__recipient__username", "notification__recipient__name")
     list_select_related = ("notification__recipient",)
     date_hierarchy = "created_at"

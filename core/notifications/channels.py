@@ -1,10 +1,10 @@
-"""Channels behind one interface: in-app (always), e-mail (Django's backend), SMS (pluggable backend).
+"""Channels behind one interface: in-app (always), e-mail (Django's backend), SMS (an adapter in ``sms.py``).
 
-A channel's ``send(delivery)`` either returns (sent) or raises (failed; retried with backoff).
+A channel's ``send(delivery)`` returns the provider's receipt id (sent) or raises: ``errors.RetryLater`` (rate
+limited), ``errors.PermanentFailure`` (refused for good), anything else (failed; retried with backoff).
 """
 from __future__ import annotations
 
-import logging
 from typing import Protocol
 
 from django.conf import settings
@@ -15,11 +15,9 @@ from core.links import absolute_url
 
 from .models import Channel, Delivery
 
-log = logging.getLogger(__name__)
-
 
 class ChannelBackend(Protocol):
-    def send(self, delivery: Delivery) -> None: ...
+    def send(self, delivery: Delivery) -> str: ...
 
 
 def message_id(delivery: Delivery) -> str:
@@ -31,35 +29,52 @@ def message_id(delivery: Delivery) -> str:
 class InAppChannel:
     """The Notification row itself is the in-app message: nothing more to send."""
 
-    def send(self, delivery: Delivery) -> None:
-        return None
+    def send(self, delivery: Delivery) -> str:
+        return ""
 
 
 class EmailChannel:
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery) -> str:
         n = delivery.notification
+<<<<<<< HEAD
         body = "\n\n".join(part for part in (n.body, absolute_url(n.url)) if part)
         EmailMessage(
             subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": message_id(delivery)}
         ).send(fail_silently=False)
+=======
+        body = "\n\n".join(part for part in (n.body, absolute(n.url)) if part)
+        mid = message_id(delivery)
+        EmailMessage(subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": mid}).send(
+            fail_silently=False)
+        return mid
+>>>>>>> h-b2
 
 
-class LoggingSmsBackend:
-    """No SMS vendor yet: write the message to the log. A vendor backend implements the same method."""
+# SMS template variables are short at every vendor (Alibaba Cloud: 35 characters for a notice's variable)
+SMS_PARAM_LIMIT = 35
 
-    def send_sms(self, *, phone: str, text: str, key: str) -> None:
-        from core.privacy import mask_phone
 
-        log.info("SMS to %s [%s]: %s", mask_phone(phone), key, text)  # no phone numbers in the logs
+def sms_params(title: str) -> dict[str, str]:
+    return {"title": title if len(title) <= SMS_PARAM_LIMIT else title[:SMS_PARAM_LIMIT - 1] + "…"}
+
+
+def sms_template(kind: str) -> str:
+    templates = settings.NOTIFICATIONS_SMS_TEMPLATES
+    return templates.get(kind) or templates["default"]
 
 
 class SmsChannel:
-    def send(self, delivery: Delivery) -> None:
+    def send(self, delivery: Delivery) -> str:
         n = delivery.notification
         backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
+<<<<<<< HEAD
         # key: the vendor's idempotency key where it has one, so a resend is not charged twice
         backend.send_sms(phone=n.recipient.phone, text=f"{n.title} {absolute_url(n.url)}".strip(),
                          key=f"notification-{n.pk}")
+=======
+        # out_id comes back in the vendor's delivery receipt; no vendor offers an idempotency key for SendSms
+        return backend.send(n.recipient.phone, sms_template(n.kind), sms_params(n.title), out_id=str(delivery.pk))
+>>>>>>> h-b2
 
 
 CHANNELS: dict[str, ChannelBackend] = {

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .channels import CHANNELS
+from .errors import PermanentFailure, RetryLater
 from .models import Channel, Delivery
+from .timing import quiet_until
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class BatchResult:
     retrying: int = 0
     failed: int = 0
     released: int = 0
+    held: int = 0
     claimed: list[int] = field(default_factory=list)
 
 
@@ -42,7 +46,7 @@ def backoff(attempts: int) -> timedelta:
 
 def todo(now):
     lease = timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
-    return Delivery.objects.exclude(channel=Channel.IN_APP).filter(
+    return Delivery.objects.exclude(channel=Channel.IN_APP).filter(digest=False).filter(
         Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True)
         | Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease)
@@ -65,21 +69,47 @@ def claim(*, limit: int, now=None) -> tuple[str, list[int]]:
     return token, ids
 
 
-def send_one(delivery: Delivery, token: str, now=None) -> str:
-    """Send one claimed delivery and record the outcome; a failure never stops the others."""
+def _quiet_until(delivery: Delivery, now):
     try:
-        CHANNELS[delivery.channel].send(delivery)
-    except Exception as exc:  # any channel failure is recorded and retried, never raised to the batch
-        now = now or timezone.now()
-        final = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        prefs = delivery.notification.recipient.notification_settings
+    except ObjectDoesNotExist:
+        return None
+    return quiet_until(prefs.quiet_start, prefs.quiet_end, now)
+
+
+def _failed(delivery: Delivery, token: str, exc: Exception, now) -> str:
+    """Record a failed attempt: retry later with backoff, or give up (after the last attempt, or for good)."""
+    retry_at = None
+    if isinstance(exc, RetryLater):  # rate limited: wait longer each time, never give up for it
+        retry_at = now + min(max(timedelta(seconds=exc.seconds), backoff(delivery.attempts)), timedelta(hours=6))
+    elif not isinstance(exc, PermanentFailure) and delivery.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        retry_at = now + backoff(delivery.attempts)
+    Delivery.objects.filter(pk=delivery.pk, claim=token).update(
+        status=Delivery.Status.PENDING if retry_at else Delivery.Status.FAILED, next_attempt_at=retry_at,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+    log.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel, delivery.attempts, exc)
+    return "retrying" if retry_at else "failed"
+
+
+def send_one(delivery: Delivery, token: str, now=None) -> str:
+    """Send one claimed delivery and record the outcome; a failure never stops the others.
+
+    Within the recipient's quiet hours the row is handed back, due when they end (the attempt does not count).
+    """
+    now = now or timezone.now()
+    held_until = _quiet_until(delivery, now)
+    if held_until is not None:
         Delivery.objects.filter(pk=delivery.pk, claim=token).update(
-            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
-            next_attempt_at=None if final else now + backoff(delivery.attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        log.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel, delivery.attempts, exc)
-        return "failed" if final else "retrying"
-    Delivery.objects.filter(pk=delivery.pk, claim=token).update(status=Delivery.Status.SENT, sent_at=now or timezone.now())
+            status=Delivery.Status.PENDING, next_attempt_at=held_until, claim="", claimed_at=None,
+            attempts=F("attempts") - 1)
+        return "held"
+    try:
+        receipt = CHANNELS[delivery.channel].send(delivery)
+    except Exception as exc:  # any channel failure is recorded and retried, never raised to the batch
+        return _failed(delivery, token, exc, now)
+    Delivery.objects.filter(pk=delivery.pk, claim=token).update(
+        status=Delivery.Status.SENT, sent_at=now, provider_id=(receipt or "")[:100], last_error="")
     return "sent"
 
 
@@ -99,7 +129,8 @@ def deliver_batch(*, limit: int | None = None, now=None) -> BatchResult:
     started = time.monotonic()
     token, ids = claim(limit=limit or settings.NOTIFICATIONS_BATCH_SIZE, now=now)
     result = BatchResult(claimed=ids)
-    deliveries = Delivery.objects.filter(pk__in=ids).select_related("notification__recipient").order_by("id")
+    deliveries = (Delivery.objects.filter(pk__in=ids)
+                  .select_related("notification__recipient__notification_settings").order_by("id"))
     for delivery in deliveries:
         outcome = send_one(delivery, token, now)
         setattr(result, outcome, getattr(result, outcome) + 1)

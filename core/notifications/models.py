@@ -109,6 +109,7 @@ class Delivery(models.Model):
         PENDING = "pending", pgettext_lazy("notifications", "Pending")
         SENDING = "sending", pgettext_lazy("notifications", "Sending")
         SENT = "sent", pgettext_lazy("notifications", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("notifications", "Delivered")
         FAILED = "failed", pgettext_lazy("notifications", "Failed")
 
     notification = models.ForeignKey(
@@ -122,6 +123,11 @@ class Delivery(models.Model):
     claim = models.CharField(pgettext_lazy("notifications", "claimed by"), max_length=64, blank=True)
     sent_at = models.DateTimeField(pgettext_lazy("notifications", "sent"), null=True, blank=True)
     last_error = models.TextField(pgettext_lazy("notifications", "last error"), blank=True)
+    # e-mail the recipient chose to get once a day: the daily digest sends these, never the sender one by one
+    digest = models.BooleanField(pgettext_lazy("notifications", "in the daily digest"), default=False)
+    # what the provider answered: the SMS vendor's receipt id (BizId), the e-mail's Message-ID
+    provider_id = models.CharField(pgettext_lazy("notifications", "provider receipt id"), max_length=100, blank=True)
+    receipt_at = models.DateTimeField(pgettext_lazy("notifications", "receipt"), null=True, blank=True)
     created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True)
 
     class Meta:
@@ -135,6 +141,8 @@ class Delivery(models.Model):
             # the sender scans only the rows still to do
             models.Index(fields=["status", "next_attempt_at"], condition=Q(status__in=["pending", "sending"]),
                          name="delivery_todo"),
+            # a delivery receipt finds its row by the provider's id
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="delivery_provider_id"),
         ]
 
     def __str__(self) -> str:
@@ -164,7 +172,7 @@ class OutboxMessage(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """A user's channel choices per kind and their private calendar token."""
+    """A user's channel choices per kind, quiet hours, the daily digest and their private calendar token."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "user"), on_delete=models.CASCADE, related_name="notification_settings"
@@ -172,10 +180,20 @@ class NotificationSettings(models.Model):
     # {"reply_overdue": ["email", "sms"], ...}; a kind missing here falls back to the committee default
     channels = models.JSONField(pgettext_lazy("notifications", "channels per kind"), default=dict, blank=True)
     calendar_token = models.CharField(pgettext_lazy("notifications", "calendar token"), max_length=64, null=True, blank=True, unique=True)
+    # local time (TIME_ZONE); a period over midnight (22:00–07:30) is allowed. E-mail and SMS wait until it ends.
+    quiet_start = models.TimeField(pgettext_lazy("notifications", "quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(pgettext_lazy("notifications", "quiet hours until"), null=True, blank=True)
+    email_digest = models.BooleanField(pgettext_lazy("notifications", "daily e-mail digest"), default=False)
 
     class Meta:
         verbose_name = pgettext_lazy("notifications", "notification settings")
         verbose_name_plural = pgettext_lazy("notifications", "notification settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                           | Q(quiet_start__isnull=False, quiet_end__isnull=False) & ~Q(quiet_start=models.F("quiet_end"))),
+                name="notification_quiet_hours_both_or_none"),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

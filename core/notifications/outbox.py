@@ -41,6 +41,22 @@ def enqueue(task: str, *args, **kwargs) -> OutboxMessage:
     return message
 
 
+def enqueue_once(task: str) -> OutboxMessage | None:
+    """``enqueue`` an argument-less task unless this transaction already queued it (e.g. the sender after each
+    of a subscriber's many ``notify()`` calls): one sender run per commit is enough."""
+    for _savepoints, func, _robust in transaction.get_connection().run_on_commit:
+        if getattr(func, "outbox_task", None) == task:
+            return None
+    message = OutboxMessage.objects.create(task=task)
+
+    def publish():
+        _publish(message)
+
+    publish.outbox_task = task
+    transaction.on_commit(publish, robust=True)
+    return message
+
+
 def drain(*, older_than_seconds: int = 30, limit: int = 500) -> int:
     """Publish messages left behind by a broker outage; returns how many went out."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)

@@ -1,6 +1,6 @@
-"""Reads: the inbox and the effective channel choices."""
-from .models import Channel, Kind, Notification
-from .services import channel_choices
+"""Reads: the inbox and the preferences."""
+from .models import Notification
+from .services import preferences_of
 
 
 def inbox(user, *, unread_only: bool = False):
@@ -14,6 +14,6 @@ def unread_count(user) -> int:
     return Notification.objects.for_user(user).unread().count()
 
 
-def effective_channels(user) -> dict[str, list[str]]:
-    """What the user gets per kind now (their choice, else the defaults), for the preferences form."""
-    return {kind: [c for c in chosen if c != Channel.IN_APP] for kind, chosen in channel_choices(user, Kind.values).items()}
+def preferences(user) -> dict:
+    """The user's stored choices: ``channels`` per kind, ``quiet_start``, ``quiet_end``, ``email_digest``."""
+    return preferences_of(user)

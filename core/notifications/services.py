@@ -8,21 +8,24 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import directory
+from core.exceptions import DomainError
 
-from . import outbox
+from . import kinds, outbox
 from .channels import reachable
 from .models import (
     Channel,
-    CommitteeNotificationDefault,
     Delivery,
     Kind,
     Notification,
     NotificationSettings,
 )
+from .timing import quiet_until
 
 DELIVER_TASK = "core.notifications.deliver_pending"
+DIGEST_TASK = "core.notifications.send_digests"
 
 
 def subject_key(obj: models.Model | None, key: str = "") -> str:
@@ -32,27 +35,38 @@ def subject_key(obj: models.Model | None, key: str = "") -> str:
     return f"{ct.pk}:{obj.pk}"
 
 
-def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
-    """The extra channels per kind: the user's choice, else the committee default, else the site default.
+PREFERENCE_FIELDS = ("channels", "quiet_start", "quiet_end", "email_digest")
 
-    Two queries whatever the number of kinds.
-    """
-    chosen = NotificationSettings.objects.filter(user=user).values_list("channels", flat=True).first() or {}
-    missing = [k for k in kinds if k not in chosen]
-    defaults = {}
-    if missing:
-        committee_id = directory.committee_of(user)
-        defaults = {d.kind: d.channel_list for d in CommitteeNotificationDefault.objects.filter(
-            committee_id=committee_id, kind__in=missing)} if committee_id else {}
-    return {k: chosen[k] if k in chosen else defaults.get(k, settings.NOTIFICATIONS_DEFAULT_CHANNELS) for k in kinds}
+
+def preferences_of(user) -> dict:
+    """The user's stored choices (one query); nothing stored means in-app only."""
+    row = NotificationSettings.objects.filter(user=user).values(*PREFERENCE_FIELDS).first()
+    return row or {"channels": {}, "quiet_start": None, "quiet_end": None, "email_digest": False}
+
+
+def _extra_channels(user, kind: str, chosen: dict) -> list[str]:
+    if not user.is_active:
+        return []
+    return [c for c in chosen.get(kind, []) if c in (Channel.EMAIL, Channel.SMS) and reachable(user, c)]
 
 
 def channels_for(user, kind: str) -> list[str]:
-    """In-app always, plus the chosen or default channels the user has an address for (active accounts only)."""
-    if not user.is_active:
-        return [Channel.IN_APP]
-    extra = channel_choices(user, [kind])[kind]
-    return [Channel.IN_APP, *[c for c in extra if c != Channel.IN_APP and c in Channel.values and reachable(user, c)]]
+    """In-app always, plus the channels the user opted into and has an address for (active accounts only)."""
+    return [Channel.IN_APP, *_extra_channels(user, kind, preferences_of(user)["channels"])]
+
+
+def _deliveries(notification: Notification, channel_list: list[str], prefs: dict, now) -> list[Delivery]:
+    """The in-app copy (sent), and e-mail/SMS rows held to the end of quiet hours or kept for the digest."""
+    held = quiet_until(prefs["quiet_start"], prefs["quiet_end"], now)
+    rows = []
+    for c in dict.fromkeys([Channel.IN_APP, *channel_list]):
+        if c == Channel.IN_APP:
+            rows.append(Delivery(notification=notification, channel=c, status=Delivery.Status.SENT, sent_at=now,
+                                 attempts=1))
+        else:
+            rows.append(Delivery(notification=notification, channel=c, next_attempt_at=held,
+                                 digest=c == Channel.EMAIL and prefs["email_digest"]))
+    return rows
 
 
 @transaction.atomic
@@ -92,15 +106,15 @@ def notify(
     except IntegrityError:
         return Notification.objects.get(**lookup), False
     now = timezone.now()
-    channel_list = [c for c in channels if c in Channel.values] if channels is not None else channels_for(recipient, kind)
-    Delivery.objects.bulk_create([
-        Delivery(notification=notification, channel=c, status=Delivery.Status.SENT, sent_at=now, attempts=1)
-        if c == Channel.IN_APP
-        else Delivery(notification=notification, channel=c)
-        for c in dict.fromkeys([Channel.IN_APP, *channel_list])
-    ])
-    if enqueue and any(c != Channel.IN_APP for c in channel_list):
-        outbox.enqueue(DELIVER_TASK)
+    prefs = preferences_of(recipient)
+    if channels is None:
+        channel_list = _extra_channels(recipient, kind, prefs["channels"])
+    else:
+        channel_list = [c for c in channels if c in Channel.values]
+    rows = _deliveries(notification, channel_list, prefs, now)
+    Delivery.objects.bulk_create(rows)
+    if enqueue and any(r.channel != Channel.IN_APP and not r.digest for r in rows):
+        outbox.enqueue_once(DELIVER_TASK)
     return notification, True
 
 
@@ -121,16 +135,45 @@ def settings_of(user) -> NotificationSettings:
     return obj
 
 
+def offered_kinds(user) -> list[str]:
+    """The kinds the user's settings page lists: those sent to their roles, and any they have received."""
+    received = Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()
+    return kinds.kinds_for(directory.scope_of(user).roles, received)
+
+
+def offered_channels(user) -> list[str]:
+    """E-mail and SMS, each only if the user has an address for it."""
+    return [c for c in (Channel.EMAIL, Channel.SMS) if reachable(user, c)]
+
+
+def may_digest(user) -> bool:
+    """The daily digest is for secretariat staff, who get many notices."""
+    return kinds.STAFF in {str(r) for r in directory.scope_of(user).roles}
+
+
 @transaction.atomic
-def preferences_update(*, actor, channels: dict[str, list[str]]) -> NotificationSettings:
-    """Store the actor's channels per kind (in-app is always on and not stored)."""
+def preferences_update(*, actor, channels: dict[str, list[str]], quiet_start=None, quiet_end=None,
+                       email_digest: bool = False) -> NotificationSettings:
+    """Store the actor's opt-in channels per kind, quiet hours and digest choice (in-app is always on).
+
+    Only kinds and channels the actor is offered are kept; a kind not offered keeps what it had.
+    """
+    if (quiet_start is None) != (quiet_end is None) or (quiet_start is not None and quiet_start == quiet_end):
+        raise DomainError({"quiet_end": _("Give both ends of the quiet hours, and make them differ.")})
     prefs = NotificationSettings.objects.select_for_update().get(pk=settings_of(actor).pk)
+    offered, usable = offered_kinds(actor), offered_channels(actor)
     prefs.channels = {
-        kind: [c for c in chosen if c in (Channel.EMAIL, Channel.SMS)]
-        for kind, chosen in channels.items()
-        if kind in Kind.values
+        **{k: v for k, v in prefs.channels.items() if k not in offered},
+        **{kind: [c for c in channels.get(kind, []) if c in usable] for kind in offered},
     }
-    prefs.save(update_fields=["channels"])
+    prefs.quiet_start, prefs.quiet_end = quiet_start, quiet_end
+    prefs.email_digest = bool(email_digest) and may_digest(actor)
+    prefs.save(update_fields=["channels", "quiet_start", "quiet_end", "email_digest"])
+    from core.services import record_event  # core.services imports core.models, which imports ours
+
+    record_event(prefs, actor=actor, verb="changed", data={
+        "channels": prefs.channels, "quiet": [str(quiet_start or ""), str(quiet_end or "")],
+        "digest": prefs.email_digest})
     return prefs
 
 
@@ -147,6 +190,29 @@ def calendar_token_regenerate(*, actor) -> str:
 def calendar_token_revoke(*, actor) -> None:
     """Switch the actor's calendar feed off."""
     NotificationSettings.objects.filter(user=actor).update(calendar_token=None)
+
+
+def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS, now=None) -> tuple[int, int]:
+    """Record the provider's delivery receipts: delivered, or failed with its code. Returns (recorded, unknown).
+
+    A receipt names the provider's id (``biz_id``) that ``send_one`` stored with SENT; one whose row is not
+    recorded yet (the receipt outran the sender) counts as unknown, so the provider pushes it again later.
+    Receiving the same receipt twice changes nothing more.
+    """
+    now = now or timezone.now()
+    recorded = unknown = 0
+    for r in receipts:
+        provider_id = str(r.get("biz_id") or "")[:100]
+        ok = r.get("success") in (True, "true", "True", 1, "1")
+        fields = {"status": Delivery.Status.DELIVERED, "receipt_at": now} if ok else {
+            "status": Delivery.Status.FAILED, "receipt_at": now,
+            "last_error": (_("Receipt: %(code)s %(message)s") % {
+                "code": r.get("err_code", ""), "message": r.get("err_msg", "")})[:2000]}
+        done = Delivery.objects.filter(channel=channel, provider_id=provider_id, status__in=[
+            Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.FAILED]).update(**fields) if provider_id else 0
+        recorded += done
+        unknown += not done
+    return recorded, unknown
 
 
 SCHEDULE_PREFIX = "notifications: "
@@ -168,6 +234,11 @@ def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     wanted = [(SCHEDULE_PREFIX + name, {"task": task, "interval": every_minute})
               for name, task in (("send pending deliveries", DELIVER_TASK),
                                  ("drain outbox", "core.notifications.drain_outbox"))]
+    # hourly at the digest's minute: the digest itself goes out once a day (see digest.py)
+    hourly, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(settings.NOTIFICATIONS_DIGEST_TIME[1]), hour="*", day_of_week="*", day_of_month="*",
+        month_of_year="*", timezone="Asia/Shanghai")
+    wanted.append((SCHEDULE_PREFIX + "daily e-mail digest", {"task": DIGEST_TASK, "crontab": hourly}))
     for rule in rules.REGISTRY.values():
         crontab, _ = CrontabSchedule.objects.get_or_create(**{
             "minute": "0", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import delivery, outbox, rules
-from .services import DELIVER_TASK
+from .services import DELIVER_TASK, DIGEST_TASK
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +60,11 @@ def drain_outbox() -> int:
 
     prune_receipts()  # one indexed DELETE; receipts only guard against a second delivery within days
     return outbox.drain(older_than_seconds=settings.NOTIFICATIONS_OUTBOX_GRACE_SECONDS)
+
+
+@shared_task(name=DIGEST_TASK, acks_late=True)
+def send_digests() -> dict:
+    """Hourly: mail each daily digest that is due (once a day per person, after their quiet hours)."""
+    from . import digest
+
+    return digest.send_digests()

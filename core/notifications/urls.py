@@ -12,4 +12,5 @@ urlpatterns = [
     path("settings/", views.preferences, name="preferences"),
     path("settings/calendar/", views.calendar_link, name="calendar_link"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
+    path("receipts/sms/", views.sms_receipt, name="sms_receipt"),
 ]

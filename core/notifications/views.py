@@ -1,16 +1,26 @@
-"""The inbox, preferences and the private calendar feed."""
+"""The inbox, preferences, the private calendar feed and the SMS delivery receipts."""
+import hmac
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+<<<<<<< HEAD
 from core.links import absolute_url
+=======
+from core.exceptions import DomainError
+from core.forms import form_error_from
+>>>>>>> h-b2
 
 from . import calendar, selectors, services
 from .forms import CalendarForm, PreferencesForm
@@ -59,11 +69,21 @@ def mark_all_read(request):
 
 @login_required
 def preferences(request):
-    form = PreferencesForm(request.POST or None, current=selectors.effective_channels(request.user))
+    user = request.user
+    form = PreferencesForm(request.POST or None, kinds=services.offered_kinds(user),
+                           channels=services.offered_channels(user), current=selectors.preferences(user),
+                           may_digest=services.may_digest(user))
     if request.method == "POST" and form.is_valid():
-        services.preferences_update(actor=request.user, channels=form.channels())
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("notifications:preferences")
+        try:
+            services.preferences_update(actor=user, channels=form.channels(),
+                                        quiet_start=form.cleaned_data["quiet_start"],
+                                        quiet_end=form.cleaned_data["quiet_end"],
+                                        email_digest=form.cleaned_data.get("email_digest", False))
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:preferences")
     token = NotificationSettings.objects.filter(user=request.user).values_list("calendar_token", flat=True).first()
     feed_url = absolute_url(reverse("notifications:calendar", args=[token])) if token else ""
     return render(request, "notifications/preferences.html", {"form": form, "feed_url": feed_url})
@@ -93,3 +113,26 @@ def calendar_feed(request, token: str):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@csrf_exempt  # the SMS provider posts here; the shared token is the credential
+@require_POST
+def sms_receipt(request):
+    """Delivery receipts pushed by the SMS provider (Alibaba Cloud SmsReport: a JSON list), with ?token=."""
+    expected = settings.NOTIFICATIONS_RECEIPT_TOKEN
+    given = request.GET.get("token") or request.headers.get("X-Receipt-Token", "")
+    if not expected:
+        raise Http404
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return JsonResponse({"code": 1, "msg": "forbidden"}, status=403)
+    try:
+        receipts = json.loads(request.body or b"[]")
+    except ValueError:
+        receipts = None
+    if isinstance(receipts, dict):
+        receipts = [receipts]
+    if not isinstance(receipts, list) or not all(isinstance(r, dict) for r in receipts):
+        return JsonResponse({"code": 1, "msg": "bad request"}, status=400)
+    _recorded, unknown = services.delivery_receipts_record(receipts=receipts)
+    # code 0 tells the provider it may forget them; otherwise it pushes the batch again later
+    return JsonResponse({"code": 0, "msg": "成功"} if not unknown else {"code": 1, "msg": "unknown receipts"})

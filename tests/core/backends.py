@@ -32,5 +32,16 @@ class SlowFileEmailBackend(BaseEmailBackend):
 class RecordingSmsBackend:
     sent: list = []
 
-    def send_sms(self, *, phone, text, key):
-        RecordingSmsBackend.sent.append((phone, text, key))
+    def send(self, phone, template_id, params, *, out_id=""):
+        RecordingSmsBackend.sent.append((phone, template_id, params, out_id))
+        return f"biz-{out_id}"
+
+
+class SlowFileSmsBackend:
+    """A fake SMS vendor: waits a little per message, then appends the delivery's id to a file (NOTIFY_TEST_SMS)."""
+
+    def send(self, phone, template_id, params, *, out_id=""):
+        time.sleep(float(os.environ.get("NOTIFY_TEST_DELAY", "0.05")))
+        with open(os.environ["NOTIFY_TEST_SMS"], "a") as out:
+            out.write(f"{out_id}\n")
+        return f"biz-{out_id}"

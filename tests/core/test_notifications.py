@@ -36,6 +36,9 @@ def member(world):
     world.member.email = "member@example.org"
     world.member.phone = "13800000000"
     world.member.save()
+    # e-mail is opt-in: this member asked for it for the kinds these tests send
+    NotificationSettings.objects.create(user=world.member, channels={Kind.ACTIVITY_TOMORROW: ["email"],
+                                                                     Kind.GENERIC: ["email"]})
     return world.member
 
 
@@ -144,14 +147,21 @@ def test_a_recovered_mail_server_gets_the_retry(member, world, settings):
     assert Delivery.objects.get(channel="email").attempts == 2
 
 
-def test_channels_follow_the_users_choice_then_the_committee_default(member, world, settings):
-    settings.NOTIFICATIONS_DEFAULT_CHANNELS = []
+def test_email_and_sms_are_opt_in_per_kind_and_committee_defaults_switch_nothing_on(member, world):
     CommitteeNotificationDefault.objects.create(committee=world.district, kind=Kind.REPLY_OVERDUE, email=True, sms=True)
-    assert services.channels_for(member, Kind.REPLY_OVERDUE) == ["in_app", "email", "sms"]
-    assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app"]
-    services.preferences_update(actor=member, channels={Kind.REPLY_OVERDUE: ["sms"], Kind.ACTIVITY_TOMORROW: ["email"]})
-    assert services.channels_for(member, Kind.REPLY_OVERDUE) == ["in_app", "sms"]
-    assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app", "email"]
+    assert services.channels_for(member, Kind.REPLY_OVERDUE) == ["in_app"]
+    assert services.channels_for(member, Kind.COSIGN_INVITED) == ["in_app"]
+    services.preferences_update(actor=member, channels={Kind.COSIGN_INVITED: ["sms"], Kind.ACTIVITY_TOMORROW: ["email", "sms"]})
+    assert services.channels_for(member, Kind.COSIGN_INVITED) == ["in_app", "sms"]
+    assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app", "email", "sms"]
+    assert services.channels_for(member, Kind.RATING_WAITING) == ["in_app"]
+
+
+def test_a_person_with_no_settings_gets_in_app_only(world):
+    world.unit_user.email, world.unit_user.phone = "unit@example.org", "13900000000"
+    world.unit_user.save()
+    n, _ = services.notify(kind=Kind.PROPOSAL_ASSIGNED, recipient=world.unit_user, obj=world.unit, title="交办", due=DUE)
+    assert list(n.deliveries.values_list("channel", flat=True)) == ["in_app"]
 
 
 def test_a_channel_without_an_address_is_left_out(world):
@@ -337,10 +347,10 @@ def test_the_unread_badge_costs_one_query(member, world, client_for, django_asse
 def test_preferences_are_saved_per_kind(member, world, client_for):
     client = client_for(member)
     assert client.get(reverse("notifications:preferences")).status_code == 200
-    response = client.post(reverse("notifications:preferences"), {Kind.REPLY_OVERDUE: ["email", "sms"]})
+    response = client.post(reverse("notifications:preferences"), {f"kind_{Kind.COSIGN_INVITED}": ["email", "sms"]})
     assert response.status_code == 302
     chosen = NotificationSettings.objects.get(user=member).channels
-    assert chosen[Kind.REPLY_OVERDUE] == ["email", "sms"] and chosen[Kind.ACTIVITY_TOMORROW] == []
+    assert chosen[Kind.COSIGN_INVITED] == ["email", "sms"] and chosen[Kind.ACTIVITY_TOMORROW] == []
 
 
 # --- calendar ---------------------------------------------------------------------------------------
@@ -433,18 +443,6 @@ def test_staff_read_the_send_log_of_their_committees_people_only(member, world, 
     _notify(outsider, world.group, title="远山的提醒")
     body = client_for(world.staff).get(reverse("admin:core_delivery_changelist")).content.decode()
     assert "东湖的提醒" in body and "远山的提醒" not in body
-
-
-def test_committee_defaults_apply_to_unit_users_and_staff_too(world, settings):
-    settings.NOTIFICATIONS_DEFAULT_CHANNELS = []
-    for user in (world.unit_user, world.staff):
-        user.phone = "13900000000"
-        user.save()
-    CommitteeNotificationDefault.objects.create(committee=world.district, kind=Kind.REPLY_DUE_SOON, email=False, sms=True)
-    CommitteeNotificationDefault.objects.create(committee=world.city, kind=Kind.REPLY_OVERDUE, email=False, sms=True)
-    assert services.channels_for(world.unit_user, Kind.REPLY_DUE_SOON) == ["in_app", "sms"]
-    assert services.channels_for(world.staff, Kind.REPLY_OVERDUE) == ["in_app", "sms"]
-    assert services.channels_for(world.staff, Kind.REPLY_DUE_SOON) == ["in_app"]
 
 
 def test_staff_edit_the_defaults_of_their_committees_in_the_admin(world, client_for):

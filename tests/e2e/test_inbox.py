@@ -68,7 +68,15 @@ def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, li
     page.fill("#id_password", settings.DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.goto(live_server.url + reverse("notifications:preferences"))
-    page.check(f"input[name={Kind.REPLY_OVERDUE.value}][value=sms]")
+    world.member.email, world.member.phone = "member@example.org", "13800000000"
+    world.member.save(update_fields=["email", "phone"])
+    page.goto(live_server.url + reverse("notifications:preferences"))
+    assert page.locator("input[type=checkbox]:checked").count() == 0  # opt-in: nothing is ticked for them
+    assert page.locator(f"input[name=kind_{Kind.REASSIGNMENT_WAITING.value}]").count() == 0  # staff-only kind
+    page.check(f"input[name=kind_{Kind.ACTIVITY_TOMORROW.value}][value=sms]")
+    page.check(f"input[name=kind_{Kind.ACTIVITY_TOMORROW.value}][value=email]")
+    page.fill("#id_quiet_start", "22:00")
+    page.fill("#id_quiet_end", "07:30")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="生成链接").click()
     feed = page.get_by_label("日历链接").input_value()
@@ -76,5 +84,6 @@ def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, li
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "notification-settings-phone")
     prefs = NotificationSettings.objects.get(user=world.member)
-    assert prefs.channels[Kind.REPLY_OVERDUE] == ["email", "sms"]  # e-mail was on by default
+    assert prefs.channels[Kind.ACTIVITY_TOMORROW] == ["email", "sms"]
+    assert (prefs.quiet_start.isoformat(), prefs.quiet_end.isoformat()) == ("22:00:00", "07:30:00")
     assert prefs.calendar_token in feed
