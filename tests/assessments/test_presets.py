@@ -21,7 +21,7 @@ def test_every_preset_is_stored_and_read_back_unchanged(committee):
     for year, (key, preset) in enumerate(PRESETS.items(), start=2030):
         book = preset_book(committee, key, year=year)
         assert sorted(book.rules, key=repr) == sorted(preset.book.rules, key=repr)
-        assert book == preset.book or (book.base, book.bonus_cap, book.caps, book.minimums) == (
+        assert (book.base, book.bonus_cap, book.caps, book.minimums) == (
             preset.book.base, preset.book.bonus_cap, preset.book.caps, preset.book.minimums)
         assert (book.minimum_groups, book.shortfall_effect, book.shortfall_grade, book.repeat_below,
                 book.repeat_grade) == (preset.book.minimum_groups, preset.book.shortfall_effect,
