@@ -17,6 +17,8 @@ from groups.models.organisation import ScopedQuerySet
 from . import scoring
 from .kinds import EventKind, Rounding, Share, ShortfallEffect
 
+COSIGNER_KINDS = {EventKind.PROPOSAL_FILED_COSIGNER, EventKind.PROPOSAL_KEY_COSIGNER,
+                  EventKind.PROPOSAL_EXCELLENT_COSIGNER}
 UNKNOWN_KIND = _("Unknown event kind: choose one from the list.")
 UNKNOWN_KIND_VALUE = _("Unknown event kind “%(value)s”: choose one from the list.")
 NEGATIVE_CAP = _("A cap cannot be negative.")
@@ -200,6 +202,13 @@ class PointRule(RulePart):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.points}"
+
+    def clean(self):
+        super().clean()
+        if self.share == Share.COSIGNERS and self.kind not in COSIGNER_KINDS:
+            raise ValidationError({"share": _(
+                "Only a co-signer's points can be shared among the co-signers: choose a co-signer event kind, "
+                "or share among all the authors.")})
 
     def as_rule(self) -> scoring.Rule:
         return scoring.Rule(kind=self.kind, points=self.points, nth_from=self.nth_from, per_unit=self.per_unit,

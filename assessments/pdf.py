@@ -113,7 +113,7 @@ def duty_record_pdf(record, rows, missing) -> bytes:
         lines = [[_("date"), _("event"), _("title"), _("how priced"), _("points")]] + [
             [r["date"].isoformat(), f"{r['label']} {r['role']} {_half_days(r)}".strip(), r["title"] or "—",
              r.get("how") or "—", r["points"] if r["priced"] else _("not scored")] for r in rows]
-        story.append(_table(lines, [0.12, 0.18, 0.34, 0.26, 0.1], body, number, numeric={4}))
+        story.append(_table(lines, [0.14, 0.17, 0.31, 0.28, 0.1], body, number, numeric={4}))
     heading = _("Duty record of %(name)s") % {"name": member.name}
     printed = _("printed on %(day)s") % {"day": timezone.localdate().isoformat()}
     footer = _footer(f"{member.committee} · {heading} · {printed}")

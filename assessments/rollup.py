@@ -10,9 +10,11 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
    kept row by row; only the small sources that can yield a kind priced "from the nth occurrence"
    are kept (``evx``, with their day and source) and counted from there;
 2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
-   that rule (the first kind of each pricing slot that has one, worked out in Python); ``ln`` prices
-   the counted rows in whole cents (points × quantity, divided among the authors when the rule says
-   so, rounded half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``, times the counts);
+   those rules (the first kind of each pricing slot that has one, and every adding rule the kind
+   stands for, worked out in Python: several rows per kind); ``ln`` prices the counted rows in whole
+   cents (points × quantity, divided among the authors or the co-signers when the rule says so,
+   rounded half away from zero to the rule's step like ``scoring.round_to``, times the counts);
+   adding rules are numbered apart from the slot's rules (key ``+kind`` in ``km``/``ru``);
 3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
    member's events of that kind in the engine's order (day, source, kind) with a window function,
    and ``ln`` prices each numbered event with its rule;
@@ -21,7 +23,9 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
    ``fa`` counts the quarter's figures and the year's events for the minimum requirements (``fk``:
    which kinds each counts);
 5. the final ``SELECT`` joins every member in office (members without events get an empty line),
-   adds the base and the grade band, and lists the minimums not met.
+   adds the base and the grade band, lists the minimums not met (a group of alternatives only when
+   none of it is met), caps or sets the grade for a shortfall, and applies the two-year condition
+   against ``prev`` (last year's latest member snapshot; read only when the rule set has one).
 
 ``tests/assessments/test_rollup_sql.py`` checks this against ``scoring.score`` on generated rule
 books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated

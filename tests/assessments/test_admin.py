@@ -316,3 +316,11 @@ def test_the_editor_refuses_a_shortfall_effect_or_two_year_line_without_a_grade(
     page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
     assert "请填写未达最低要求时的等次。" in page
     assert "请填写连续两年低于分数线时的等次。" in page
+
+
+def test_the_editor_refuses_a_co_signers_only_share_on_a_lead_authors_rule(world, client_for, empty_rules):
+    data = _form_data(empty_rules, rules=[{"kind": "proposal_filed_lead", "nth_from": 1, "points": "10",
+                                           "share": "cosigners", "category": "提案"}])
+    page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
+    assert "只有附议人的分值才能由附议人平分" in page
+    assert not empty_rules.rules.exists()
