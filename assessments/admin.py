@@ -51,7 +51,7 @@ class LockAwareInline(ScopedInline):
 
 class PointRuleInline(LockAwareInline):
     model = PointRule
-    fields = ("kind", "nth_from", "points", "per_unit", "share", "category")
+    fields = ("kind", "nth_from", "points", "per_unit", "share", "rounding", "adds", "category")
 
 
 class CategoryCapInline(LockAwareInline):
@@ -61,7 +61,7 @@ class CategoryCapInline(LockAwareInline):
 
 class MinimumRequirementInline(LockAwareInline):
     model = MinimumRequirement
-    fields = ("kind", "min_count")
+    fields = ("kind", "min_count", "group")
 
 
 class GradeBandForm(forms.ModelForm):
@@ -82,6 +82,10 @@ class GradeBandFormSet(BaseInlineFormSet):
         problems = overlapping_bands(bands)
         if problems:
             raise ValidationError([overlap_message(a, b) for a, b in problems])
+        try:  # the rule set's form values are on the instance already
+            self.instance.check_grades({b.label for b in bands})
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
 
 
 class GradeBandInline(LockAwareInline):
@@ -109,6 +113,8 @@ class RuleSetAdmin(CommitteeScopedAdmin):
     readonly_fields = ("is_locked",)
     fieldsets = (
         (None, {"fields": ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")}),
+        (_("Minimums not met and low totals"), {"fields": ("shortfall_effect", "shortfall_grade", "repeat_below",
+                                                           "repeat_grade")}),
         (_("Group awards and funding"), {"fields": ("award_top_n", "award_min_points", "funding_per_member",
                                                     "funding_per_filed_activity", "funding_cap")}),
     )

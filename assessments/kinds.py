@@ -61,8 +61,31 @@ class Role(models.TextChoices):
 
 
 class Share(models.TextChoices):
-    FULL = "full", _("Each author gets the full points")
+    """How a rule's points reach the authors of a joint proposal or report.
+
+    Points fixed per role are rules on the role's own kind (lead, first author, co-signer) with ``FULL``.
+    """
+
+    FULL = "full", _("Each author gets the full points (fixed per role)")
     SPLIT = "split", _("Shared equally among the authors")
+    COSIGNERS = "cosigners", _("Shared equally among the co-signers only")
+
+
+class Rounding(models.TextChoices):
+    """The step a rule's line is rounded to, half up (away from zero)."""
+
+    CENT = "0.01", _("To 0.01")
+    TENTH = "0.1", _("To 0.1")
+    HALF = "0.5", _("To 0.5")
+    WHOLE = "1", _("To whole points")
+
+
+class ShortfallEffect(models.TextChoices):
+    """What a member who misses a minimum yearly requirement gets."""
+
+    NONE = "none", _("Nothing: the minimums are only shown")
+    CAP = "cap", _("The grade is at most the grade named")
+    FAIL = "fail", _("The grade named, whatever the total")
 
 
 K = EventKind
@@ -95,7 +118,21 @@ def kind_label(kind: str) -> str:
 
 
 def missing_text(missing: list[dict]) -> str:
-    """A snapshot's minimums not met (``[{"kind", "required", "actual"}, …]``) on one line:
-    "参加活动（任一类型） 1/3；提交提案 0/1"."""
-    return "；".join(f"{kind_label(m['kind'])} {m['actual']}/{m['required']}" for m in missing)
+    """A snapshot's minimums not met (``[{"kind", "required", "actual"[, "group"]}, …]``) on one line:
+    "参加活动（任一类型） 1/3；提交提案 0/1 或 提交社情民意 0/1" (the alternatives of one group joined by 或)."""
+    from django.utils.translation import gettext
+
+    parts: list[list[str]] = []
+    groups: dict[str, list[str]] = {}
+    for m in missing:
+        text = f"{kind_label(m['kind'])} {m['actual']}/{m['required']}"
+        group = m.get("group") or ""
+        if not group:
+            parts.append([text])
+        elif group in groups:
+            groups[group].append(text)
+        else:
+            groups[group] = [text]
+            parts.append(groups[group])
+    return "；".join(gettext(" or ").join(p) for p in parts)
 

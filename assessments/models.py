@@ -15,11 +15,15 @@ from groups.models import Committee
 from groups.models.organisation import ScopedQuerySet
 
 from . import scoring
-from .kinds import EventKind, Share
+from .kinds import EventKind, Rounding, Share, ShortfallEffect
 
+COSIGNER_KINDS = {EventKind.PROPOSAL_FILED_COSIGNER, EventKind.PROPOSAL_KEY_COSIGNER,
+                  EventKind.PROPOSAL_EXCELLENT_COSIGNER}
 UNKNOWN_KIND = _("Unknown event kind: choose one from the list.")
 UNKNOWN_KIND_VALUE = _("Unknown event kind “%(value)s”: choose one from the list.")
 NEGATIVE_CAP = _("A cap cannot be negative.")
+SHORTFALL_GRADE = _("Name the grade a member who misses a minimum gets.")
+REPEAT_GRADE = _("Name the grade for a total below the line two years running.")
 
 
 class EventKindField(models.CharField):
@@ -73,6 +77,16 @@ class RuleSet(models.Model):
                                                      decimal_places=2, default=Decimal("0"))
     funding_cap = models.DecimalField(_("funding cap per group"), max_digits=12, decimal_places=2, null=True,
                                       blank=True, help_text=_("Most a group can receive in the year. Empty: no cap."))
+    shortfall_effect = models.CharField(
+        _("when a minimum is not met"), max_length=5, choices=ShortfallEffect.choices, default=ShortfallEffect.NONE)
+    shortfall_grade = models.CharField(
+        _("grade for a shortfall"), max_length=30, blank=True,
+        help_text=_("The grade a member missing a minimum gets at most (or exactly); one of the grade bands."))
+    repeat_below = models.DecimalField(
+        _("below this total two years running"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("A total below this both this year and last year (last year's final snapshot) gives the "
+                    "grade below, e.g. 济南: below 60 two years running. Empty: no such condition."))
+    repeat_grade = models.CharField(_("grade for two years running"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -93,6 +107,11 @@ class RuleSet(models.Model):
                 condition=Q(funding_per_member__gte=0, funding_per_filed_activity__gte=0)
                 & (Q(funding_cap__isnull=True) | Q(funding_cap__gte=0)),
                 name="ruleset_funding_not_negative", violation_error_message=NEGATIVE_CAP),
+            models.CheckConstraint(
+                condition=Q(shortfall_effect=ShortfallEffect.NONE) | ~Q(shortfall_grade=""),
+                name="ruleset_shortfall_names_a_grade", violation_error_message=SHORTFALL_GRADE),
+            models.CheckConstraint(condition=Q(repeat_below__isnull=True) | ~Q(repeat_grade=""),
+                                   name="ruleset_repeat_names_a_grade", violation_error_message=REPEAT_GRADE),
         ]
 
     def __str__(self) -> str:
@@ -106,10 +125,20 @@ class RuleSet(models.Model):
             bonus_cap=self.bonus_cap,
             caps={c.category: c.cap for c in self.caps.all()},
             minimums={m.kind: m.min_count for m in self.minimums.all()},
+            minimum_groups={m.kind: m.group for m in self.minimums.all() if m.group},
             bands=tuple(sorted((b.as_band() for b in self.bands.all()),
                                key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
                                reverse=True)),
+            shortfall_effect=self.shortfall_effect, shortfall_grade=self.shortfall_grade,
+            repeat_below=self.repeat_below, repeat_grade=self.repeat_grade,
         )
+
+    def check_grades(self, labels) -> None:
+        """Refuse a shortfall grade that caps at no grade band (a capped grade must be one of them)."""
+        if self.shortfall_effect == ShortfallEffect.CAP and self.shortfall_grade not in labels:
+            raise ValidationError({"shortfall_grade": _(
+                "“%(grade)s” is not one of the grade bands: a grade can only be capped at one of them.")
+                % {"grade": self.shortfall_grade}})
 
 
 class RulePartQuerySet(ScopedQuerySet):
@@ -141,7 +170,14 @@ class PointRule(RulePart):
                                  help_text=_("Negative for a deduction."))
     per_unit = models.BooleanField(_("per unit"), default=True,
                                    help_text=_("Multiply by the quantity, e.g. per half-day of a plenary session."))
-    share = models.CharField(pgettext_lazy("assessment", "co-authors"), max_length=5, choices=Share.choices, default=Share.FULL)
+    share = models.CharField(pgettext_lazy("assessment", "co-authors"), max_length=10, choices=Share.choices,
+                             default=Share.FULL)
+    rounding = models.CharField(_("rounding"), max_length=4, choices=Rounding.choices, default=Rounding.CENT,
+                                help_text=_("Each line is rounded half up to this step."))
+    adds = models.BooleanField(
+        _("on top"), default=False,
+        help_text=_("Added on top of the points the event already earns (e.g. three-enters activity +2 besides "
+                    "the attendance points), for every event of this kind or a more specific one."))
     category = models.CharField(_("category"), max_length=30, blank=True,
                                 help_text=_("Rules of one category add up and share its cap."))
     history = HistoricalRecords()
@@ -153,8 +189,12 @@ class PointRule(RulePart):
         verbose_name_plural = _("point rules")
         ordering = ["rule_set_id", "category", "kind", "nth_from"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "kind", "nth_from"], name="pointrule_unique_kind",
+            models.UniqueConstraint(fields=["rule_set", "kind", "adds", "nth_from"], name="pointrule_unique_kind_adds",
                                     violation_error_message=_("There is already a rule for this event kind and occurrence.")),
+            models.CheckConstraint(condition=Q(share__in=Share.values), name="pointrule_known_share",
+                                   violation_error_message=_("Choose how co-authors share the points.")),
+            models.CheckConstraint(condition=Q(rounding__in=Rounding.values), name="pointrule_known_rounding",
+                                   violation_error_message=_("Choose a rounding step from the list.")),
             _known_kind("pointrule_known_kind"),
             models.CheckConstraint(condition=Q(nth_from__gte=1), name="pointrule_nth_from_positive",
                                    violation_error_message=_("The occurrence counts from 1.")),
@@ -163,9 +203,17 @@ class PointRule(RulePart):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.points}"
 
+    def clean(self):
+        super().clean()
+        if self.share == Share.COSIGNERS and self.kind not in COSIGNER_KINDS:
+            raise ValidationError({"share": _(
+                "Only a co-signer's points can be shared among the co-signers: choose a co-signer event kind, "
+                "or share among all the authors.")})
+
     def as_rule(self) -> scoring.Rule:
         return scoring.Rule(kind=self.kind, points=self.points, nth_from=self.nth_from, per_unit=self.per_unit,
-                            share=self.share, category=self.category)
+                            share=self.share, category=self.category, adds=self.adds,
+                            rounding=Decimal(self.rounding))
 
 
 class CategoryCap(RulePart):
@@ -200,6 +248,10 @@ class MinimumRequirement(RulePart):
                                  related_name="minimums")
     kind = EventKindField(_("event kind"))
     min_count = models.PositiveSmallIntegerField(_("at least"), default=1)
+    group = models.CharField(
+        _("any-of group"), max_length=30, blank=True,
+        help_text=_("Minimums with the same group name are alternatives: meeting any one of them is enough "
+                    "(e.g. at least 1 proposal or 1 report). Empty: this minimum stands alone."))
     history = HistoricalRecords()
 
     objects = RulePartQuerySet.as_manager()

@@ -94,6 +94,9 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", period) if x)
     story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title),
              _para(about, body), Spacer(1, 4 * mm)]
+    if record.locked_quarter:
+        story += [_para(_("The year %(year)s is locked: the figures are the locked snapshot of %(q)s.") % {
+            "year": record.year, "q": quarter_label(record.locked_quarter)}, body), Spacer(1, 2 * mm)]
     summary = [[_("total"), _("grade"), _("base score"), _("bonus"), _("deductions")],
                [b.total, b.grade or "—", b.base, b.bonus, b.deductions]]
     story += [_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}), *_heading(_("Points by category"), head)]
@@ -102,13 +105,15 @@ def duty_record_pdf(record, rows, missing) -> bytes:
     story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
     if missing:
         story += _heading(_("Minimum yearly requirements not met"), head)
-        story += [_para(f"{m['label']}：{m['actual']} / {m['required']}", body) for m in missing]
+        story += [_para(f"{m['label']}：{m['actual']} / {m['required']}" + (
+            _(" (any one of “%(group)s” is enough)") % {"group": m["group"]} if m.get("group") else ""), body)
+            for m in missing]
     if rows is not None:
         story += _heading(_("What was done"), head)
-        lines = [[_("date"), _("event"), _("title"), _("points")]] + [
+        lines = [[_("date"), _("event"), _("title"), _("how priced"), _("points")]] + [
             [r["date"].isoformat(), f"{r['label']} {r['role']} {_half_days(r)}".strip(), r["title"] or "—",
-             r["points"] if r["priced"] else _("not scored")] for r in rows]
-        story.append(_table(lines, [0.14, 0.32, 0.42, 0.12], body, number, numeric={3}))
+             r.get("how") or "—", r["points"] if r["priced"] else _("not scored")] for r in rows]
+        story.append(_table(lines, [0.14, 0.17, 0.31, 0.28, 0.1], body, number, numeric={4}))
     heading = _("Duty record of %(name)s") % {"name": member.name}
     printed = _("printed on %(day)s") % {"day": timezone.localdate().isoformat()}
     footer = _footer(f"{member.committee} · {heading} · {printed}")

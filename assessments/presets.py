@@ -76,7 +76,8 @@ HEFEI = RuleBook(
 )
 
 # 济南: base 70 plus at most 50 bonus; unexcused plenary absence −30, excused −10 (per absence);
-# service activity +2 each, at most 10; ≥ 85 优秀, 60–84 称职, below 60 a talk with the convener.
+# service activity +2 each, at most 10; ≥ 85 优秀, 60–84 称职, below 60 a talk with the convener,
+# below 60 two years running a talk with the committee (the grade 政协约谈).
 JINAN = RuleBook(
     base=D(70),
     bonus_cap=D(50),
@@ -87,6 +88,8 @@ JINAN = RuleBook(
     ),
     caps={"社会服务": D(10)},
     bands=(Band("优秀", D(85), None), Band("称职", D(60), D(85)), Band("约谈", None, D(60))),
+    repeat_below=D(60),
+    repeat_grade="政协约谈",
 )
 
 # 桐城: meetings 50 (30 on approved leave, 0 absent), once a year; proposals 10 for submitting plus 15

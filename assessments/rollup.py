@@ -10,9 +10,11 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
    kept row by row; only the small sources that can yield a kind priced "from the nth occurrence"
    are kept (``evx``, with their day and source) and counted from there;
 2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
-   that rule (the first kind of each pricing slot that has one, worked out in Python); ``ln`` prices
-   the counted rows in whole cents (points × quantity, divided among the authors when the rule says
-   so, rounded half away from zero like ``Decimal.quantize(ROUND_HALF_UP)``, times the counts);
+   those rules (the first kind of each pricing slot that has one, and every adding rule the kind
+   stands for, worked out in Python: several rows per kind); ``ln`` prices the counted rows in whole
+   cents (points × quantity, divided among the authors or the co-signers when the rule says so,
+   rounded half away from zero to the rule's step like ``scoring.round_to``, times the counts);
+   adding rules are numbered apart from the slot's rules (key ``+kind`` in ``km``/``ru``);
 3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
    member's events of that kind in the engine's order (day, source, kind) with a window function,
    and ``ln`` prices each numbered event with its rule;
@@ -21,7 +23,9 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
    ``fa`` counts the quarter's figures and the year's events for the minimum requirements (``fk``:
    which kinds each counts);
 5. the final ``SELECT`` joins every member in office (members without events get an empty line),
-   adds the base and the grade band, and lists the minimums not met.
+   adds the base and the grade band, lists the minimums not met (a group of alternatives only when
+   none of it is met), caps or sets the grade for a shortfall, and applies the two-year condition
+   against ``prev`` (last year's latest member snapshot; read only when the rule set has one).
 
 ``tests/assessments/test_rollup_sql.py`` checks this against ``scoring.score`` on generated rule
 books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated
@@ -29,6 +33,7 @@ from the member snapshots, category maps included, in SQL as well.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -39,7 +44,7 @@ from django.db.models import Count, Q, Sum
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
-from .kinds import EventKind, counts_as, pricing_of
+from .kinds import EventKind, Share, ShortfallEffect, counts_as, pricing_of
 from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
 from .scoring import RuleBook
 from .sources import all_branches, event_sql
@@ -155,50 +160,70 @@ def _in(column: str, values) -> tuple[str, list]:
 
 # --- member snapshots -----------------------------------------------------------------------------
 
+SHARES = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
+
+
+def _pricing(rule) -> tuple:
+    """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, category."""
+    return (_cents(rule.points), int(rule.per_unit), SHARES[rule.share], _cents(Decimal(str(rule.rounding))),
+            rule.category)
+
+
 def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialect,
-                member_filter: tuple[str, list]) -> tuple[Query, list[str]]:
-    """One row per member (the columns named): the quarter's snapshot figures and points."""
+                member_filter: tuple[str, list], previous: tuple[str, list] | None = None) -> tuple[Query, list[str]]:
+    """One row per member (the columns named): the quarter's snapshot figures and points.
+
+    ``previous``: SQL with (member id, total in cents) of the year before, for the two-year
+    condition (read only when the rule book has one)."""
     adapt = connection.ops.adapt_datefield_value
     qs = adapt(quarter_start)
     kinds = sorted(EventKind.values)
     kind_rank = {kind: rank for rank, kind in enumerate(kinds, start=1)}
-    nth_kinds = {r.kind for r in book.rules if r.nth_from > 1}
+    # Rules are numbered per key: the rule kind, or "+kind" for the rules that add on top.
+    nth_keys = {r.key for r in book.rules if r.nth_from > 1}
+    adding = book.adding_kinds()
     km_rows = []
     for kind in kinds:
         for slot in pricing_of(kind):
             rule_kind = next((k for k in slot if book.rules_for(k)), None)
             if rule_kind is not None:
-                km_rows.append((kind, str(rule_kind), kind_rank[kind], int(rule_kind in nth_kinds)))
+                km_rows.append((kind, str(rule_kind), kind_rank[kind], int(str(rule_kind) in nth_keys)))
+        stands_for = {str(k) for k in counts_as(kind)}
+        km_rows += [(kind, f"+{k}", kind_rank[kind], int(f"+{k}" in nth_keys)) for k in adding if k in stands_for]
     ru_rows = []
-    for rule_kind in sorted({r.kind for r in book.rules}):
-        rules = book.rules_for(rule_kind)
+    for key in sorted({r.key for r in book.rules}):
+        rules = book.rules_for(key.lstrip("+"), adds=key.startswith("+"))
         for rule, after in zip(rules, [*rules[1:], None], strict=True):
-            ru_rows.append((str(rule_kind), rule.nth_from, after.nth_from if after else NEVER, _cents(rule.points),
-                            int(rule.per_unit), int(rule.share == "split"), rule.category))
+            ru_rows.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule)))
     cp_rows = [(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category]
-    # Kinds priced without occurrence numbers: the one rule of their rule kind, joined here in Python
-    # (``pz``, read once, so the database sees its real size); the others keep ``km`` + ``ru``.
-    single = {r.kind: r for r in book.rules if str(r.kind) not in {str(k) for k in nth_kinds}}
-    pz_rows = [(k, rule.category, _cents(rule.points), int(rule.per_unit), int(rule.share == "split"))
-               for k, rk, _kr, occ in km_rows if not occ for rule in [single[rk]]]
+    # Kinds priced without occurrence numbers: the one rule of their key, joined here in Python
+    # (``pz``, read once, so the database sees its real size; an event kind may have several rows,
+    # one per slot and one per adding rule); the others keep ``km`` + ``ru``.
+    single = {r.key: r for r in book.rules if r.key not in nth_keys}
+    pz_rows = [(k, *_pricing(single[rk])) for k, rk, _kr, occ in km_rows if not occ]
     km_rows = [row for row in km_rows if row[3]]
 
     params: list = []
     ctes = []
     for name, columns, rows, types in (
             ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
-            ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "cat"), ru_rows,
-             ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "varchar(30)")),
+            ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "rs", "cat"), ru_rows,
+             ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "integer", "varchar(30)")),
             ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "integer")),
-            ("pz", ("k", "cat", "pc", "pu", "sp"), pz_rows,
-             ("varchar(30)", "varchar(30)", "integer", "integer", "integer"))):
+            ("pz", ("k", "pc", "pu", "sp", "rs", "cat"), pz_rows,
+             ("varchar(30)", "integer", "integer", "integer", "integer", "varchar(30)"))):
         sql, values = _table(name, columns, rows, types)
         ctes.append(sql)
         params += values
     def line(row: str, rule: str = "ru") -> str:  # one line's cents from a rule and an event row's q and a
+        # num / (sharers x step) rounded half away from zero in integers, times the step (in cents):
+        # sp 0 full, 1 split among the authors, 2 among the co-signers (authors - 1, at least 1).
         num = f"(CASE WHEN {rule}.pu = 1 THEN {rule}.pc * {row}.q ELSE {rule}.pc END)"
-        return (f"CASE WHEN {rule}.sp = 0 THEN {num} WHEN {num} >= 0 THEN (2 * {num} + {row}.a) / (2 * {row}.a) "
-                f"ELSE -((-2 * {num} + {row}.a) / (2 * {row}.a)) END")
+        div = (f"((CASE WHEN {rule}.sp = 1 THEN {row}.a WHEN {rule}.sp = 2 AND {row}.a > 1 THEN {row}.a - 1 "
+               f"ELSE 1 END) * {rule}.rs)")
+        return (f"CASE WHEN {rule}.sp = 0 AND {rule}.rs = 1 THEN {num} "
+                f"WHEN {num} >= 0 THEN ((2 * {num} + {div}) / (2 * {div})) * {rule}.rs "
+                f"ELSE -(((-2 * {num} + {div}) / (2 * {div})) * {rule}.rs) END")
 
     # Events are counted per member, kind, quantity and authors (``n`` year to date, ``nq`` in the
     # quarter): what every rule without an occurrence number and every figure needs. Only the small
@@ -277,26 +302,15 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
                 f"LEFT JOIN tot ON tot.m = mem.id WHERE {member_filter[0]})")
     params += member_filter[1]
 
-    grade_params: list = []
-    whens = []
-    for band in book.bands:
-        conds = []
-        if band.min_score is not None:
-            conds.append(f"sc.total >= {_cents(band.min_score)}")
-        if band.max_score is not None:
-            conds.append(f"sc.total < {_cents(band.max_score)}")
-        whens.append(f"WHEN {' AND '.join(conds) or '1 = 1'} THEN {dialect.text('%s')}")
-        grade_params.append(band.label)
-    grade = f"CASE {' '.join(whens)} ELSE '' END" if whens else "''"
-
-    missing_parts, missing_params = [], []
-    for i, (kind, required) in enumerate(minimums):
-        actual = f"COALESCE(fa.n{i}, 0)"
-        missing_parts.append(f"CASE WHEN {actual} < {int(required)} THEN "
-                             f"'{{\"kind\": \"' || {dialect.text('%s')} || '\", \"required\": {int(required)}, "
-                             f"\"actual\": ' || {actual} || '}}, ' ELSE '' END")
-        missing_params.append(str(kind))
-    missing = ("'[' || RTRIM(" + " || ".join(missing_parts) + ", ', ') || ']'") if missing_parts else "'[]'"
+    missing, missing_params, short = _missing_sql(book, minimums, dialect)
+    grade, grade_params = _grade_sql(book, short, dialect)
+    if book.repeat_below is not None and previous is not None:
+        ctes.append(f"prev(m, t) AS ({previous[0]})")
+        params += previous[1]
+        below = _cents(book.repeat_below)
+        grade = (f"CASE WHEN sc.total < {below} AND EXISTS (SELECT 1 FROM prev WHERE prev.m = sc.m AND prev.t < {below}) "
+                 f"THEN {dialect.text('%s')} ELSE {grade} END")
+        grade_params = [book.repeat_grade, *grade_params]
 
     columns = ["member_id", "points", "points_by_category", "ytd_points_by_category", "ytd_total", "ytd_grade",
                "missing", *FIGURES]
@@ -306,6 +320,53 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
               f"{dialect.json(missing)}, " + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES) +
               " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m")
     return Query(",\n".join(ctes), params, select, grade_params + missing_params), columns
+
+
+def _bands_case(book: RuleBook, dialect: _Dialect, at_most: str | None = None) -> tuple[str, list]:
+    """The grade band holding ``sc.total`` ('' for none); ``at_most``: bands better than it give it instead."""
+    labels = [b.label for b in book.bands]
+    whens, params = [], []
+    for i, band in enumerate(book.bands):
+        conds = []
+        if band.min_score is not None:
+            conds.append(f"sc.total >= {_cents(band.min_score)}")
+        if band.max_score is not None:
+            conds.append(f"sc.total < {_cents(band.max_score)}")
+        whens.append(f"WHEN {' AND '.join(conds) or '1 = 1'} THEN {dialect.text('%s')}")
+        capped = at_most is not None and at_most in labels and i < labels.index(at_most)
+        params.append(at_most if capped else band.label)
+    return (f"CASE {' '.join(whens)} ELSE '' END" if whens else "''"), params
+
+
+def _grade_sql(book: RuleBook, short: str, dialect: _Dialect) -> tuple[str, list]:
+    """The grade: the band, then the minimums' effect when ``short`` holds (see ``scoring.final_grade``)."""
+    grade, params = _bands_case(book, dialect)
+    if short == "1 = 0" or book.shortfall_effect == ShortfallEffect.NONE:
+        return grade, params
+    if book.shortfall_effect == ShortfallEffect.FAIL:
+        return f"CASE WHEN {short} THEN {dialect.text('%s')} ELSE {grade} END", [book.shortfall_grade, *params]
+    capped, capped_params = _bands_case(book, dialect, at_most=book.shortfall_grade)
+    return f"CASE WHEN {short} THEN {capped} ELSE {grade} END", [*capped_params, *params]
+
+
+def _missing_sql(book: RuleBook, minimums, dialect: _Dialect) -> tuple[str, list, str]:
+    """The minimums not met as a JSON list, its parameters, and a condition "some group is missed".
+    A group of alternatives is missed when each of its minimums is (``scoring.shortfalls``)."""
+    groups: dict[str, list[str]] = {}
+    for i, (kind, required) in enumerate(minimums):
+        groups.setdefault(book.minimum_group(kind), []).append(f"COALESCE(fa.n{i}, 0) < {int(required)}")
+    unmet = {g: "(" + " AND ".join(conds) + ")" for g, conds in groups.items()}
+    parts, params = [], []
+    for i, (kind, required) in enumerate(minimums):
+        actual = f"COALESCE(fa.n{i}, 0)"
+        label = book.minimum_groups.get(kind, "")
+        group = f", \"group\": ' || {dialect.text('%s')} || '" if label else ""
+        parts.append(f"CASE WHEN {unmet[book.minimum_group(kind)]} THEN "
+                     f"'{{\"kind\": \"' || {dialect.text('%s')} || '\", \"required\": {int(required)}, "
+                     f"\"actual\": ' || {actual} || '{group}}}, ' ELSE '' END")
+        params += [str(kind), json.dumps(label)] if label else [str(kind)]
+    missing = ("'[' || RTRIM(" + " || ".join(parts) + ", ', ') || ']'") if parts else "'[]'"
+    return missing, params, (" OR ".join(unmet.values()) or "1 = 0")
 
 
 def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
@@ -331,6 +392,30 @@ def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
         return written
 
 
+def last_quarter(committee_id: int, year: int) -> int | None:
+    """The latest quarter of the year with member snapshots (the year's final figures once it is over)."""
+    from django.db.models import Max
+
+    return MemberSnapshot.objects.filter(committee_id=committee_id, year=year).aggregate(q=Max("quarter"))["q"]
+
+
+def previous_totals_sql(committee_id: int, year: int, dialect: _Dialect) -> tuple[str, list]:
+    """(member id, year-to-date total in cents) of the year's latest snapshot, for the two-year condition."""
+    table = MemberSnapshot._meta.db_table
+    return (f"SELECT ms.member_id, {dialect.cents_of('ms.ytd_total')} FROM {table} ms WHERE ms.committee_id = %s "
+            f"AND ms.year = %s AND ms.quarter = (SELECT MAX(x.quarter) FROM {table} x WHERE x.committee_id = %s "
+            f"AND x.year = %s)", [committee_id, year, committee_id, year])
+
+
+def previous_total(member_id: int, committee_id: int, year: int) -> Decimal | None:
+    """A member's total of ``year`` as its latest snapshot has it; None without one."""
+    quarter = last_quarter(committee_id, year)
+    if quarter is None:
+        return None
+    return (MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter, member_id=member_id)
+            .values_list("ytd_total", flat=True).first())
+
+
 def member_snapshots(run: RollupRun) -> int:
     """Write a snapshot for every member in office, in one statement; return how many."""
     start, end = quarter_bounds(run.year, run.quarter)
@@ -339,7 +424,8 @@ def member_snapshots(run: RollupRun) -> int:
     query, columns = scoring_sql(book_for(run.committee_id, run.year),
                                  partial(event_sql, run.committee_id, date(run.year, 1, 1), end,
                                          built=all_branches(run.committee_id, date(run.year, 1, 1), end)),
-                                 quarter_start=start, dialect=dialect, member_filter=members)
+                                 quarter_start=start, dialect=dialect, member_filter=members,
+                                 previous=previous_totals_sql(run.committee_id, run.year - 1, dialect))
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     # No larger work_mem: with 64 MB PostgreSQL chose one single-threaded hash aggregate over a whole
     # year's attendance (it overestimates the groups) instead of sorting in parallel workers, 35 % slower.

@@ -8,13 +8,21 @@ of what the member sees.
 How a total is reached:
 1. Each event is priced by the rules of its kind (``kinds.pricing_of``); with ``nth_from`` rules the
    event's occurrence number among the events priced by the same rule kind (in date order) picks
-   the rule, so "first filed proposal 15, each extra 5" is two rows.
+   the rule, so "first filed proposal 15, each extra 5" is two rows. Rules marked ``adds`` (on top)
+   stay out of that choice: each prices, in addition, every event that stands for its kind
+   (``kinds.counts_as``), numbered among its own events — "三进 activity: +2 on top of the
+   attendance points" is a rule for ``activity_three_enters`` that adds.
 2. A line's points: rule points x quantity (per unit, e.g. half-days) or x 1 (per occurrence),
-   divided by the number of authors when the rule says co-authors share.
+   divided by the number of authors (``split``) or of co-signers (``cosigners``: authors - 1, at
+   least 1) when the rule shares, then rounded half up to the rule's step (0.01, 0.1, 0.5 or 1).
 3. Lines add up per category; a category cap limits the subtotal (raw and capped are both kept).
 4. Positive subtotals are the bonus, limited by the bonus cap (济南: up to 50 above the base of 70);
    negative subtotals (deductions, e.g. unexcused absence) are taken off in full.
 5. total = base + bonus (capped) + deductions; the grade is the band holding the total.
+6. Minimums: each group of alternatives (any of its kinds reaching its count) not met is a
+   shortfall; with shortfalls the grade is at most, or exactly, the grade the rule set names.
+7. Two years running: a total below ``repeat_below`` this year and last year (the previous year's
+   final snapshot) gives ``repeat_grade`` (济南: below 60 two years running).
 """
 from __future__ import annotations
 
@@ -23,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .kinds import Share, counts_as, pricing_of
+from .kinds import Share, ShortfallEffect, counts_as, pricing_of
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -59,6 +67,13 @@ class Rule:
     per_unit: bool = True
     share: str = Share.FULL
     category: str = ""
+    adds: bool = False  # on top: prices every event standing for its kind, besides the slot's rule
+    rounding: Decimal = CENT
+
+    @property
+    def key(self) -> str:
+        """The rule kind as the engines number occurrences: an adding rule counts apart ("+kind")."""
+        return f"+{self.kind}" if self.adds else str(self.kind)
 
 
 @dataclass(frozen=True)
@@ -83,9 +98,22 @@ class RuleBook:
     caps: dict[str, Decimal] = field(default_factory=dict)
     minimums: dict[str, int] = field(default_factory=dict)
     bands: tuple[Band, ...] = ()
+    # kind -> group label: minimums sharing a label are alternatives (any one met is enough)
+    minimum_groups: dict[str, str] = field(default_factory=dict)
+    shortfall_effect: str = ShortfallEffect.NONE
+    shortfall_grade: str = ""
+    repeat_below: Decimal | None = None
+    repeat_grade: str = ""
 
-    def rules_for(self, kind: str) -> list[Rule]:
-        return sorted((r for r in self.rules if r.kind == kind), key=lambda r: r.nth_from)
+    def rules_for(self, kind: str, adds: bool = False) -> list[Rule]:
+        return sorted((r for r in self.rules if r.kind == kind and r.adds == adds), key=lambda r: r.nth_from)
+
+    def adding_kinds(self) -> list[str]:
+        return sorted({str(r.kind) for r in self.rules if r.adds})
+
+    def minimum_group(self, kind: str) -> str:
+        """The group a minimum belongs to: its label, or the kind itself when it stands alone."""
+        return self.minimum_groups.get(kind) or f"={kind}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +123,9 @@ class Line:
     occurrence: int
     points: Decimal
     category: str
+    rule: Rule | None = None  # the rule that priced the line
+    exact: Decimal | None = None  # before rounding (points x quantity / sharers)
+    counted: Decimal | None = None  # what the line adds to the total after the category and bonus caps
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,7 @@ class Shortfall:
     kind: str
     required: int
     actual: int
+    group: str = ""  # the any-of group's label; empty for a minimum of its own
 
 
 @dataclass(frozen=True)
@@ -124,30 +156,51 @@ class Breakdown:
     total: Decimal
     grade: str | None
     missing: tuple[Shortfall, ...]
+    band_grade: str | None = None  # the band holding the total, before minimums and the two-year condition
+    previous_total: Decimal | None = None
 
 
 def _ordered(events) -> list[DutyEvent]:
     return sorted(events, key=lambda e: (e.on, e.source or ("", 0), e.kind, e.title))
 
 
-def _rule_for(book: RuleBook, kind: str, occurrence: int) -> Rule | None:
+def _rule_for(book: RuleBook, kind: str, occurrence: int, adds: bool = False) -> Rule | None:
     chosen = None
-    for rule in book.rules_for(kind):
+    for rule in book.rules_for(kind, adds):
         if rule.nth_from <= occurrence:
             chosen = rule
     return chosen
 
 
-def _points(rule: Rule, event: DutyEvent) -> Decimal:
-    points = rule.points * (event.quantity if rule.per_unit else 1)
+def sharers(rule: Rule, authors: int) -> int:
+    """How many share the rule's points: 1, the authors, or the co-signers (the authors but the lead)."""
     if rule.share == Share.SPLIT:
-        points = points / event.authors
-    return points.quantize(CENT, rounding=ROUND_HALF_UP)
+        return authors
+    if rule.share == Share.COSIGNERS:
+        return max(authors - 1, 1)
+    return 1
+
+
+def exact_points(rule: Rule, event: DutyEvent) -> Decimal:
+    return rule.points * (event.quantity if rule.per_unit else 1) / sharers(rule, event.authors)
+
+
+def round_to(amount: Decimal, step: Decimal) -> Decimal:
+    """``amount`` rounded half up (away from zero) to a multiple of ``step``, in hundredths."""
+    step = _d(step)
+    return ((amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(CENT)
+
+
+def _line(event: DutyEvent, kind: str, occurrence: int, rule: Rule) -> Line:
+    exact = exact_points(rule, event)
+    return Line(event, kind, occurrence, round_to(exact, rule.rounding), rule.category, rule, exact)
 
 
 def price_events(book: RuleBook, events) -> list[Line]:
-    """One line per event and pricing slot that has a rule; events no rule prices get a 0 line."""
+    """One line per event and pricing slot that has a rule, and per adding rule the event stands for;
+    events no rule prices get a 0 line."""
     seen: dict[str, int] = defaultdict(int)
+    adding = book.adding_kinds()
     lines = []
     for event in _ordered(events):
         priced = False
@@ -158,11 +211,45 @@ def price_events(book: RuleBook, events) -> list[Line]:
             seen[kind] += 1
             rule = _rule_for(book, kind, seen[kind])
             if rule is not None:
-                lines.append(Line(event, kind, seen[kind], _points(rule, event), rule.category))
+                lines.append(_line(event, kind, seen[kind], rule))
                 priced = True
+        stands_for = counts_as(event.kind)
+        for kind in adding:
+            if kind in stands_for:
+                seen[f"+{kind}"] += 1
+                rule = _rule_for(book, kind, seen[f"+{kind}"], adds=True)
+                if rule is not None:
+                    lines.append(_line(event, kind, seen[f"+{kind}"], rule))
+                    priced = True
         if not priced:
             lines.append(Line(event, None, 0, ZERO, ""))
     return lines
+
+
+def _counted(book: RuleBook, lines, categories) -> list[Line]:
+    """Each priced line with what it adds after the caps: the category's cap, then the bonus cap,
+    taken from the lines in date order (the first lines count in full, the one reaching a cap in part)."""
+    from dataclasses import replace
+
+    caps = {c.category: c.cap for c in categories}
+    positive = {c.category for c in categories if c.capped > 0}
+    raw_sum: dict[str, Decimal] = defaultdict(Decimal)
+    bonus_so_far = ZERO
+    out = []
+    for line in lines:
+        if line.rule_kind is None:
+            out.append(line)
+            continue
+        cap = caps.get(line.category)
+        before = raw_sum[line.category]
+        raw_sum[line.category] += line.points
+        counted = line.points if cap is None else min(raw_sum[line.category], cap) - min(before, cap)
+        if line.category in positive and book.bonus_cap is not None:
+            after = bonus_so_far + counted
+            counted = min(after, book.bonus_cap) - min(bonus_so_far, book.bonus_cap)
+            bonus_so_far = after
+        out.append(replace(line, counted=counted))
+    return out
 
 
 def category_totals(book: RuleBook, lines) -> list[CategoryTotal]:
@@ -179,21 +266,37 @@ def category_totals(book: RuleBook, lines) -> list[CategoryTotal]:
 
 
 def shortfalls(book: RuleBook, events) -> list[Shortfall]:
-    """Minimum yearly requirements not met: at least N events standing for a kind."""
-    missing = []
-    for kind, required in sorted(book.minimums.items()):
-        actual = sum(1 for e in events if kind in counts_as(e.kind))
-        if actual < required:
-            missing.append(Shortfall(kind, required, actual))
-    return missing
+    """Minimum yearly requirements not met: at least N events standing for a kind. Minimums of one
+    group are alternatives: the group is missed only when none is met, and then all are listed."""
+    actual = {kind: sum(1 for e in events if kind in counts_as(e.kind)) for kind in book.minimums}
+    met = {book.minimum_group(k) for k, required in book.minimums.items() if actual[k] >= required}
+    return [Shortfall(kind, required, actual[kind], book.minimum_groups.get(kind, ""))
+            for kind, required in sorted(book.minimums.items()) if book.minimum_group(kind) not in met]
 
 
 def grade_for(book: RuleBook, total: Decimal) -> str | None:
     return next((b.label for b in book.bands if b.holds(total)), None)
 
 
-def score(book: RuleBook, events) -> Breakdown:
-    """The full breakdown of one member's events for a period under a rule book."""
+def final_grade(book: RuleBook, band_grade: str | None, short: bool, total: Decimal,
+                previous_total: Decimal | None) -> str | None:
+    """The grade after the minimums' effect and the two-year condition (bands are best first)."""
+    grade = band_grade
+    if short and book.shortfall_effect == ShortfallEffect.FAIL:
+        grade = book.shortfall_grade
+    elif short and book.shortfall_effect == ShortfallEffect.CAP and grade is not None:
+        ranks = [b.label for b in book.bands]
+        if book.shortfall_grade in ranks and ranks.index(grade) < ranks.index(book.shortfall_grade):
+            grade = book.shortfall_grade
+    if (book.repeat_below is not None and previous_total is not None
+            and total < book.repeat_below and previous_total < book.repeat_below):
+        grade = book.repeat_grade
+    return grade
+
+
+def score(book: RuleBook, events, previous_total: Decimal | None = None) -> Breakdown:
+    """The full breakdown of one member's events for a period under a rule book; ``previous_total``:
+    the member's total of the year before (for the two-year condition), None when there is none."""
     events = list(events)
     lines = price_events(book, events)
     categories = category_totals(book, lines)
@@ -201,10 +304,13 @@ def score(book: RuleBook, events) -> Breakdown:
     deductions = sum((c.capped for c in categories if c.capped < 0), ZERO)
     bonus = bonus_raw if book.bonus_cap is None else min(bonus_raw, book.bonus_cap)
     total = book.base + bonus + deductions
+    missing = shortfalls(book, events)
+    band_grade = grade_for(book, total)
     return Breakdown(
-        lines=tuple(lines), categories=tuple(categories), base=book.base, bonus_raw=bonus_raw,
-        bonus_cap=book.bonus_cap, bonus=bonus, deductions=deductions, total=total,
-        grade=grade_for(book, total), missing=tuple(shortfalls(book, events)),
+        lines=tuple(_counted(book, lines, categories)), categories=tuple(categories), base=book.base,
+        bonus_raw=bonus_raw, bonus_cap=book.bonus_cap, bonus=bonus, deductions=deductions, total=total,
+        grade=final_grade(book, band_grade, bool(missing), total, previous_total), missing=tuple(missing),
+        band_grade=band_grade, previous_total=previous_total,
     )
 
 

@@ -11,8 +11,9 @@ from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
 
-from .rollup import book_for, quarter_bounds
-from .scoring import Breakdown, Line, score
+from .kinds import Rounding, Share, kind_label
+from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
+from .scoring import Breakdown, CategoryTotal, Line, Shortfall, score
 from .sources import duty_events
 
 
@@ -41,6 +42,7 @@ class DutyRecord:
     end: date
     breakdown: Breakdown
     lines: tuple[Line, ...]  # the lines of the period asked for (all of the year without a quarter)
+    locked_quarter: int | None = None  # a locked year: the figures are this quarter's snapshot
 
 
 def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRecord:
@@ -48,12 +50,86 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
 
     Lines are priced over the year so far, so an extra proposal in the third quarter stays an
     extra; with a quarter, only that quarter's lines are listed, while the totals are year to date.
+    In a locked year the total, grade, categories and minimums are the locked snapshot's (that
+    quarter's, or the year's latest), whatever the sources say now; the lines are still listed.
     """
+    from .models import MemberSnapshot, RuleSet
+
     start, end = quarter_bounds(year, quarter) if quarter else (date(year, 1, 1), date(year, 12, 31))
+    rule_set = RuleSet.objects.for_scoring().filter(committee_id=member.committee_id, year=year).first()
+    book = rule_set.book() if rule_set else EMPTY_BOOK
     events = [e for _m, e in duty_events(member.committee, date(year, 1, 1), end, member_ids=[member.pk])]
-    breakdown = score(book_for(member.committee_id, year), events)
+    previous = (previous_total(member.pk, member.committee_id, year - 1)
+                if book.repeat_below is not None else None)
+    breakdown = score(book, events, previous)
     lines = tuple(line for line in breakdown.lines if start <= line.event.on <= end)
+    if rule_set is not None and rule_set.is_locked:
+        locked = quarter or last_quarter(member.committee_id, year)
+        snapshot = MemberSnapshot.objects.filter(member=member, year=year, quarter=locked).first()
+        if snapshot is not None:
+            return DutyRecord(member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked)
     return DutyRecord(member, year, quarter, start, end, breakdown, lines)
+
+
+def frozen(live: Breakdown, snapshot, book) -> Breakdown:
+    """The figures of a locked year as its snapshot holds them (the lines stay the live ones)."""
+    from dataclasses import replace
+
+    categories = []
+    for category, amount in snapshot.ytd_points_by_category.items():
+        raw = Decimal(amount)
+        cap = book.caps.get(category) if category else None
+        categories.append(CategoryTotal(category, raw, cap, raw if cap is None else min(raw, cap)))
+    bonus_raw = sum((c.capped for c in categories if c.capped > 0), Decimal("0.00"))
+    return replace(
+        live, categories=tuple(categories), bonus_raw=bonus_raw, deductions=sum(
+            (c.capped for c in categories if c.capped < 0), Decimal("0.00")),
+        bonus=bonus_raw if book.bonus_cap is None else min(bonus_raw, book.bonus_cap),
+        total=snapshot.ytd_total, grade=snapshot.ytd_grade or None, band_grade=None,
+        missing=tuple(Shortfall(m["kind"], m["required"], m["actual"], m.get("group", "")) for m in snapshot.missing))
+
+
+def rule_text(line: Line) -> str:
+    """Which rule priced a line, in the user's words: "提案立案（附议人）5分，附议人平分，按0.5取整"."""
+    from django.utils.translation import gettext as _
+
+    rule = line.rule
+    if rule is None:
+        return ""
+    parts = [(_("%(kind)s, on top: %(points)s") if rule.adds else _("%(kind)s: %(points)s")) % {
+        "kind": kind_label(rule.kind), "points": rule.points}]
+    if rule.nth_from > 1:
+        parts.append(_("from occurrence %(n)s") % {"n": rule.nth_from})
+    if rule.per_unit and line.event.quantity != 1:
+        parts.append(_("times %(q)s") % {"q": line.event.quantity.normalize()})
+    if rule.share == Share.SPLIT:
+        parts.append(_("shared among %(n)s authors") % {"n": line.event.authors})
+    elif rule.share == Share.COSIGNERS:
+        parts.append(_("shared among %(n)s co-signers") % {"n": max(line.event.authors - 1, 1)})
+    step = format(rule.rounding.normalize(), "f")
+    if step != Rounding.CENT and step in Rounding.values:
+        parts.append(str(Rounding(step).label))
+    return _(", ").join(parts)
+
+
+def how_priced(line: Line) -> str:
+    """The rule and the steps from the rule's points to what the line adds: "… · 2.5 → 2.5 → 计入 2.5"."""
+    from django.utils.translation import gettext as _
+
+    if line.rule is None:
+        return ""
+    steps = _("%(exact)s, rounded %(points)s, counted %(counted)s") % {
+        "exact": exact_text(line), "points": line.points,
+        "counted": line.counted if line.counted is not None else line.points}
+    return f"{rule_text(line)} · {steps}"
+
+
+def exact_text(line: Line) -> str:
+    """A line's points before rounding, to at most four places ("3.3333", "2.5")."""
+    if line.exact is None:
+        return ""
+    value = line.exact.quantize(Decimal("0.0001")).normalize()
+    return format(value, "f")
 
 
 def assessment_rows(committee_id: int, year: int):

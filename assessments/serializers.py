@@ -23,6 +23,17 @@ def _amount(**kw):
     return serializers.DecimalField(max_digits=9, decimal_places=2, **kw)
 
 
+class RuleSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    adds = serializers.BooleanField(help_text="Added on top of the slot's rule.")
+    nth_from = serializers.IntegerField()
+    points = _amount()
+    per_unit = serializers.BooleanField()
+    share = serializers.CharField(help_text="full, split (all authors) or cosigners (the co-signers only).")
+    rounding = serializers.DecimalField(max_digits=4, decimal_places=2)
+    category = serializers.CharField()
+
+
 class LineSerializer(serializers.Serializer):
     kind = serializers.CharField(source="event.kind")
     kind_label = serializers.SerializerMethodField()
@@ -34,8 +45,24 @@ class LineSerializer(serializers.Serializer):
     source = serializers.SerializerMethodField(help_text="The source record: model label and id.")
     rule_kind = serializers.CharField(allow_null=True, help_text="The rule that priced the line; null: none did.")
     occurrence = serializers.IntegerField()
-    points = _amount()
+    points = _amount(help_text="The line's points after the rule's rounding.")
     category = serializers.CharField()
+    rule = serializers.SerializerMethodField(help_text="The rule that priced the line, as the rule set has it; "
+                                                       "null: none did.")
+    how_priced = serializers.SerializerMethodField(help_text="The rule and the steps in words.")
+    exact = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True,
+                                     help_text="The points before rounding (rule points x quantity / sharers).")
+    counted = _amount(allow_null=True, help_text="What the line adds to the total after the category cap and the "
+                                                 "bonus cap; null for a line no rule prices.")
+
+    @extend_schema_field(RuleSerializer(allow_null=True))
+    def get_rule(self, line) -> dict | None:
+        return RuleSerializer(line.rule).data if line.rule is not None else None
+
+    def get_how_priced(self, line) -> str:
+        from .selectors import how_priced
+
+        return how_priced(line)
 
     def get_kind_label(self, line) -> str:
         return _label(line.event.kind)
@@ -59,6 +86,7 @@ class ShortfallSerializer(serializers.Serializer):
     kind_label = serializers.SerializerMethodField()
     required = serializers.IntegerField()
     actual = serializers.IntegerField()
+    group = serializers.CharField(help_text="The any-of group: one minimum met in it is enough; empty: on its own.")
 
     def get_kind_label(self, shortfall) -> str:
         return _label(shortfall.kind)
@@ -81,7 +109,11 @@ class DutyRecordSerializer(serializers.Serializer):
     deductions = _amount(source="breakdown.deductions")
     total = _amount(source="breakdown.total")
     grade = serializers.CharField(source="breakdown.grade", allow_null=True)
+    band_grade = serializers.CharField(source="breakdown.band_grade", allow_null=True,
+                                       help_text="The band holding the total, before minimums and the two-year rule.")
     missing = ShortfallSerializer(many=True, source="breakdown.missing")
+    locked_quarter = serializers.IntegerField(
+        allow_null=True, help_text="A locked year: the figures are this quarter's locked snapshot (null: live).")
 
     def get_access(self, record) -> str:
         return self.context["access"].value

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,15 +23,24 @@ logger = logging.getLogger(__name__)
 RUN_ROLLUP_TASK = "assessments.run_rollup"  # assessments.tasks.run_rollup
 
 
+def _step(rounding) -> str:
+    """A rounding step as its choice value ("0.50" -> "0.5", "1.00" -> "1")."""
+    return format(Decimal(str(rounding)).normalize(), "f")
+
+
+BOOK_FIELDS = ("shortfall_effect", "shortfall_grade", "repeat_below", "repeat_grade")
+
+
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
     PointRule.objects.bulk_create(
         PointRule(rule_set=rule_set, kind=r.kind, nth_from=r.nth_from, points=r.points, per_unit=r.per_unit,
-                  share=r.share, category=r.category)
+                  share=r.share, category=r.category, adds=r.adds, rounding=_step(r.rounding))
         for r in book.rules
     )
     CategoryCap.objects.bulk_create(CategoryCap(rule_set=rule_set, category=c, cap=v) for c, v in book.caps.items())
     MinimumRequirement.objects.bulk_create(
-        MinimumRequirement(rule_set=rule_set, kind=k, min_count=n) for k, n in book.minimums.items()
+        MinimumRequirement(rule_set=rule_set, kind=k, min_count=n, group=book.minimum_groups.get(k, ""))
+        for k, n in book.minimums.items()
     )
     GradeBand.objects.bulk_create(
         GradeBand(rule_set=rule_set, label=b.label, min_score=b.min_score, max_score=b.max_score) for b in book.bands
@@ -47,7 +57,7 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
     chosen = PRESETS[preset]
     rule_set = RuleSet.objects.create(
         committee=committee, year=year, name=str(chosen.label), base_score=chosen.book.base,
-        bonus_cap=chosen.book.bonus_cap, notes=chosen.notes,
+        bonus_cap=chosen.book.bonus_cap, notes=chosen.notes, **{f: getattr(chosen.book, f) for f in BOOK_FIELDS},
     )
     _write_book(rule_set, chosen.book)
     record_event(rule_set, actor=actor, verb="created", data={"preset": preset})
@@ -64,7 +74,7 @@ def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
                                   base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes,
                                   **{f: getattr(source, f) for f in ("award_top_n", "award_min_points",
                                                                      "funding_per_member", "funding_per_filed_activity",
-                                                                     "funding_cap")})
+                                                                     "funding_cap", *BOOK_FIELDS)})
     _write_book(copy, source.book())
     record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
     return copy

@@ -40,7 +40,10 @@ The branches:
   least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
   ``("consultations.consultationsession", pk)``.
-- platform work: not modelled separately (activities organised by a platform count as activities).
+- platform work 履职平台工作: ``platform_work`` for each member present at an activity held at a duty
+  platform (``Activity.platform``: a member studio, a consultation room or station, 界别同心汇), besides
+  the activity's own event (the platform's activity "counts in members' annual assessment"); dated
+  and sourced like that activity.
 
 ``values_sql(rows)`` turns made-up (member id, ``DutyEvent``) pairs into the same relation, for
 tests and benchmarks.
@@ -171,9 +174,14 @@ def _activities(committee_id, start, end):
                 When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
                 *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
                 default=_kind(K.ACTIVITY_PRESENT), output_field=CharField())
-    return [_rows(rows, m=F("member_id"), k=kind, d=LocalDate("activity__starts_at", period=(start, end)),
+    day = LocalDate("activity__starts_at", period=(start, end))
+    at_platform = rows.filter(status=Attendance.Status.PRESENT, activity__platform__isnull=False)
+    return [_rows(rows, m=F("member_id"), k=kind, d=day,
                   label="groups.activity", p=F("activity_id"), at="activity__starts_at", t=F("activity__title"), bulk=True,
-                  kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT})]
+                  kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT}),
+            _rows(at_platform, m=F("member_id"), k=_kind(K.PLATFORM_WORK), d=day, label="groups.activity",
+                  p=F("activity_id"), at="activity__starts_at", t=Concat(F("activity__platform__name"), Value(" · "), F("activity__title"), output_field=CharField()), bulk=True,
+                  kinds={K.PLATFORM_WORK})]
 
 
 PLENARY_KINDS = {"present": K.PLENARY_PRESENT, "excused": K.PLENARY_EXCUSED, "absent": K.PLENARY_ABSENT}

@@ -35,7 +35,7 @@ def _period(request) -> tuple[int, int | None, PeriodForm]:
 def _rows(lines) -> list[dict]:
     return [{"date": line.event.on, "label": kind_label(line.event.kind), "title": line.event.title,
              "role": Role(line.event.role).label if line.event.role in Role.values else line.event.role,
-             "points": line.points,
+             "points": line.points, "how": selectors.how_priced(line), "counted": line.counted,
              "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source),
              "half_days": int(line.event.quantity) if line.event.kind in PLENARY_EVENT_KINDS else None}
             for line in lines]
@@ -46,7 +46,7 @@ def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool =
 
     year, quarter, form = _period(request)
     record = selectors.duty_record(member, year, quarter)
-    missing = [{"label": kind_label(m.kind), "required": m.required, "actual": m.actual}
+    missing = [{"label": kind_label(m.kind), "required": m.required, "actual": m.actual, "group": m.group}
                for m in record.breakdown.missing]
     rows = _rows(record.lines) if access is selectors.Access.FULL else None
     if as_pdf:

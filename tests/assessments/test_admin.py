@@ -28,12 +28,15 @@ def _form_data(rule_set, **rows):
     """A full POST of the editor for a rule set with no rows yet, plus the given inline rows."""
     data = {"committee": rule_set.committee_id, "year": rule_set.year, "name": "", "base_score": "70",
             "bonus_cap": "", "notes": "", "award_top_n": "0", "award_min_points": "", "funding_per_member": "0",
-            "funding_per_filed_activity": "0", "funding_cap": ""}
+            "funding_per_filed_activity": "0", "funding_cap": "", "shortfall_effect": "none", "shortfall_grade": "",
+            "repeat_below": "", "repeat_grade": "", **rows.pop("fields", {})}
     for prefix in INLINES:
         given = rows.get(prefix, [])
         data.update({f"{prefix}-TOTAL_FORMS": len(given), f"{prefix}-INITIAL_FORMS": 0,
                      f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
         for i, row in enumerate(given):
+            if prefix == "rules":
+                row = {"rounding": "0.01", **row}
             data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
     return data
 
@@ -269,3 +272,55 @@ def test_staff_copy_a_rule_set_to_the_next_year(world, client_for, district_rule
     response = client.post(CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]},
                            follow=True)
     assert "该政协组织该年度已有积分规则。" in response.content.decode()
+
+
+def test_the_editor_saves_an_adding_rule_a_co_signer_share_rounding_and_an_any_of_minimum(
+        world, client_for, empty_rules):
+    """The secretariat's words as rows: 三进 +2 on top of attendance, co-signer points shared among the
+    co-signers rounded to 0.5, at least 1 proposal or 1 report, else at most 称职."""
+    data = _form_data(
+        empty_rules,
+        rules=[{"kind": "activity_present", "nth_from": 1, "points": "5", "per_unit": "on", "share": "full",
+                "category": "活动"},
+               {"kind": "activity_three_enters", "nth_from": 1, "points": "2", "per_unit": "on", "share": "full",
+                "adds": "on", "category": "活动"},
+               {"kind": "proposal_filed_cosigner", "nth_from": 1, "points": "5", "share": "cosigners",
+                "rounding": "0.5", "category": "提案"}],
+        minimums=[{"kind": "proposal_submitted", "min_count": 1, "group": "建言"},
+                  {"kind": "report_submitted", "min_count": 1, "group": "建言"}],
+        bands=[{"label": "优秀", "min_score": "85", "max_score": ""}, {"label": "称职", "min_score": "", "max_score": "85"}],
+        fields={"shortfall_effect": "cap", "shortfall_grade": "称职", "repeat_below": "60", "repeat_grade": "不称职"},
+    )
+    response = client_for(world.district_staff).post(_change(empty_rules), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    book = RuleSet.objects.for_scoring().get(pk=empty_rules.pk).book()
+    adding = [r for r in book.rules if r.adds]
+    assert [(r.kind, r.points) for r in adding] == [("activity_three_enters", Decimal(2))]
+    cosigner = next(r for r in book.rules if r.kind == "proposal_filed_cosigner")
+    assert (cosigner.share, cosigner.rounding) == ("cosigners", Decimal("0.5"))
+    assert book.minimum_groups == {"proposal_submitted": "建言", "report_submitted": "建言"}
+    assert (book.shortfall_effect, book.shortfall_grade, book.repeat_below, book.repeat_grade) == (
+        "cap", "称职", Decimal(60), "不称职")
+
+
+def test_the_editor_refuses_a_shortfall_grade_that_is_no_band(world, client_for, empty_rules):
+    data = _form_data(empty_rules, bands=[{"label": "优秀", "min_score": "85", "max_score": ""}],
+                      fields={"shortfall_effect": "cap", "shortfall_grade": "良好"})
+    page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
+    assert "“良好”不是已设定的等次" in page
+    assert RuleSet.objects.get(pk=empty_rules.pk).shortfall_effect == "none"
+
+
+def test_the_editor_refuses_a_shortfall_effect_or_two_year_line_without_a_grade(world, client_for, empty_rules):
+    data = _form_data(empty_rules, fields={"shortfall_effect": "fail", "repeat_below": "60"})
+    page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
+    assert "请填写未达最低要求时的等次。" in page
+    assert "请填写连续两年低于分数线时的等次。" in page
+
+
+def test_the_editor_refuses_a_co_signers_only_share_on_a_lead_authors_rule(world, client_for, empty_rules):
+    data = _form_data(empty_rules, rules=[{"kind": "proposal_filed_lead", "nth_from": 1, "points": "10",
+                                           "share": "cosigners", "category": "提案"}])
+    page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
+    assert "只有附议人的分值才能由附议人平分" in page
+    assert not empty_rules.rules.exists()

@@ -23,6 +23,9 @@ def test_every_preset_is_stored_and_read_back_unchanged(committee):
         assert sorted(book.rules, key=repr) == sorted(preset.book.rules, key=repr)
         assert (book.base, book.bonus_cap, book.caps, book.minimums) == (
             preset.book.base, preset.book.bonus_cap, preset.book.caps, preset.book.minimums)
+        assert (book.minimum_groups, book.shortfall_effect, book.shortfall_grade, book.repeat_below,
+                book.repeat_grade) == (preset.book.minimum_groups, preset.book.shortfall_effect,
+                                       preset.book.shortfall_grade, preset.book.repeat_below, preset.book.repeat_grade)
         assert set(book.bands) == set(preset.book.bands)
 
 
@@ -144,6 +147,16 @@ def test_jinan_unexcused_absence_leads_to_a_talk(committee):
     result = score(book, events)
     # 70 + 4 - 30 - 10 = 34: 约谈
     assert (result.bonus, result.deductions, result.total, result.grade) == (D(4), D(-40), D(34), "约谈")
+
+
+def test_jinan_below_60_two_years_running_is_a_talk_with_the_committee(committee):
+    book = preset_book(committee, "jinan")
+    events = [ev(K.PLENARY_ABSENT, 1, 10), *many(K.ACTIVITY_SERVICE, 2, month=6)]
+    # 70 + 4 - 30 = 44: below 60; last year 58 (below 60 too): 政协约谈; last year 60 or none: 约谈
+    assert score(book, events, previous_total=D(58)).grade == "政协约谈"
+    assert score(book, events, previous_total=D(60)).grade == "约谈"
+    assert score(book, events).grade == "约谈"
+    assert score(book, [*many(K.ACTIVITY_SERVICE, 2, month=6)], previous_total=D(58)).grade == "称职"  # 74
 
 
 def test_jinan_bonus_is_capped_at_50_but_deductions_still_count(committee):

@@ -1,5 +1,10 @@
 """The roll-up's SQL scoring gives what the Python scoring engine gives, for any rule book and events.
 
+The rule books drawn use every feature a published rule may need: rules that add on top of the
+slot's rule (三进 +2), shares among all authors or the co-signers only, rounding to 0.01/0.1/0.5/1,
+minimums grouped as alternatives with a shortfall that caps or sets the grade, and the two-year
+condition against a previous year's total.
+
 ``scoring.score`` is the reference (the duty-record page uses it, and the published rules are
 hand-checked against it in test_presets.py); ``rollup.scoring_sql`` must agree with it to the cent on
 every figure of a member snapshot. Runs on SQLite locally and on PostgreSQL in CI.
@@ -16,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.kinds import EventKind as K
-from assessments.kinds import Share, counts_as
+from assessments.kinds import Rounding, Share, ShortfallEffect, counts_as
 from assessments.rollup import FIGURES, _Dialect, quarter_bounds, scoring_sql
 from assessments.scoring import Band, DutyEvent, Rule, RuleBook, score
 from assessments.sources import values_sql
@@ -32,9 +37,10 @@ CATEGORIES = ["活动", "提案", "社情民意", ""]
 
 cents = st.integers(min_value=-1000, max_value=3000).map(lambda c: Decimal(c) / 100)
 rules = st.lists(st.builds(Rule, kind=st.sampled_from(KINDS), points=cents, nth_from=st.integers(1, 3),
-                           per_unit=st.booleans(), share=st.sampled_from([Share.FULL, Share.SPLIT]),
-                           category=st.sampled_from(CATEGORIES)),
-                 max_size=8, unique_by=lambda r: (r.kind, r.nth_from))
+                           per_unit=st.booleans(), share=st.sampled_from(list(Share)),
+                           category=st.sampled_from(CATEGORIES), adds=st.booleans(),
+                           rounding=st.sampled_from([Decimal(r) for r in Rounding.values])),
+                 max_size=8, unique_by=lambda r: (r.kind, r.adds, r.nth_from))
 
 
 @st.composite
@@ -43,12 +49,19 @@ def books(draw):
     bounds = [None, *map(Decimal, cuts), None]
     bands = [Band(f"第{i}档", bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)
              if draw(st.booleans()) or i == 0]  # some bands missing: totals without a grade
+    minimums = draw(st.dictionaries(st.sampled_from(KINDS), st.integers(1, 4), max_size=4))
+    labels = [b.label for b in bands]
     return RuleBook(
         rules=tuple(draw(rules)),
         base=draw(st.sampled_from([Decimal(0), Decimal(60), Decimal("70.5")])),
         bonus_cap=draw(st.one_of(st.none(), st.integers(0, 60).map(Decimal))),
         caps=draw(st.dictionaries(st.sampled_from(CATEGORIES[:3]), st.integers(0, 40).map(Decimal), max_size=3)),
-        minimums=draw(st.dictionaries(st.sampled_from(KINDS), st.integers(1, 4), max_size=3)),
+        minimums=minimums,
+        minimum_groups={k: g for k in minimums if (g := draw(st.sampled_from(["", "甲", 'or "乙"'])))},
+        shortfall_effect=draw(st.sampled_from(list(ShortfallEffect))),
+        shortfall_grade=draw(st.sampled_from([*labels, "不合格"])),
+        repeat_below=draw(st.one_of(st.none(), st.integers(0, 120).map(Decimal))),
+        repeat_grade="两年不合格",
         bands=tuple(sorted(bands, key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
                            reverse=True)),
     )
@@ -63,9 +76,9 @@ events = st.lists(st.tuples(
     max_size=30)
 
 
-def reference(book, member_events, start, end):
+def reference(book, member_events, start, end, previous_total=None):
     """The snapshot figures of one member computed by the Python engine."""
-    breakdown = score(book, member_events)
+    breakdown = score(book, member_events, previous_total)
     in_quarter = [e for e in member_events if start <= e.on <= end]
     categories, year_categories = defaultdict(Decimal), defaultdict(Decimal)
     for line in breakdown.lines:
@@ -79,14 +92,26 @@ def reference(book, member_events, start, end):
         "ytd_points_by_category": dict(year_categories),
         "ytd_total": breakdown.total,
         "ytd_grade": breakdown.grade or "",
-        "missing": [{"kind": m.kind, "required": m.required, "actual": m.actual} for m in breakdown.missing],
+        "missing": [{"kind": m.kind, "required": m.required, "actual": m.actual, **({"group": m.group} if m.group else {})}
+                    for m in breakdown.missing],
         **{name: sum(1 for e in in_quarter if kind in counts_as(e.kind)) for name, kind in FIGURES.items()},
     }
 
 
-def computed(book, rows, member_ids, start):
+def previous_sql(previous: dict[int, Decimal]) -> tuple[str, list]:
+    """(member id, total in cents) rows of the year before, as the roll-up reads them from last year's snapshot."""
+    if not previous:
+        return "SELECT CAST(NULL AS integer), CAST(NULL AS integer) WHERE 1 = 0", []
+    first = "(CAST(%s AS integer), CAST(%s AS integer))"
+    values = ", ".join([first] + ["(%s, %s)"] * (len(previous) - 1))
+    return (f"SELECT v.column1, v.column2 FROM (VALUES {values}) v",
+            [x for m, total in previous.items() for x in (m, int(total * 100))])
+
+
+def computed(book, rows, member_ids, start, previous=None):
     query, columns = scoring_sql(book, partial(values_sql, rows), quarter_start=start, dialect=_Dialect(connection.vendor),
-                                 member_filter=(f"mem.id IN ({', '.join(['%s'] * len(member_ids))})", member_ids))
+                                 member_filter=(f"mem.id IN ({', '.join(['%s'] * len(member_ids))})", member_ids),
+                                 previous=previous_sql(previous or {}))
     sql, params = query.sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -107,15 +132,18 @@ def computed(book, rows, member_ids, start):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
-@given(book=books(), drawn=events)
-def test_the_sql_roll_up_scores_like_the_python_engine(world, book, drawn):
+@given(book=books(), drawn=events,
+       last_year=st.lists(st.one_of(st.none(), st.integers(0, 12000).map(lambda c: Decimal(c) / 100)),
+                          min_size=3, max_size=3))
+def test_the_sql_roll_up_scores_like_the_python_engine(world, book, drawn, last_year):
     members = [world.member_record.pk, world.convener_member.pk, world.outsider_member.pk]
     rows = [(members[i], e) for i, e in drawn]
+    previous = {m: total for m, total in zip(members, last_year, strict=True) if total is not None}
     start, end = quarter_bounds(YEAR, QUARTER)
-    got = computed(book, rows, members, start)
+    got = computed(book, rows, members, start, previous)
     assert set(got) == set(members)
     for member_id in members:
-        want = reference(book, [e for m, e in rows if m == member_id], start, end)
+        want = reference(book, [e for m, e in rows if m == member_id], start, end, previous.get(member_id))
         assert got[member_id] == want, (member_id, book)
 
 

@@ -554,3 +554,27 @@ def test_the_duty_record_page_names_the_quarter_and_the_session_in_chinese_numer
                                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "截至第一季度末" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
     assert "第1季度" not in body and not re.search("第[0-9]+届", body) and "---------" not in body
+
+
+def test_work_at_a_duty_platform_is_its_own_event_priced_by_the_rule_set_in_both_engines(world):
+    """履职平台工作: attending an activity held at a platform is a ``platform_work`` event besides the
+    activity itself; an absence there is not platform work. The page and the roll-up agree."""
+    from assessments.models import PointRule, RuleSet
+
+    studio = f.PlatformFactory(committee=world.district, name="东湖委员工作室")
+    present = activity(world, 5, 6, [world.member_record])
+    Activity.objects.filter(pk=present.pk).update(platform=studio, group=None)
+    missed = activity(world, 5, 7, [world.member_record], status=Attendance.Status.ABSENT)
+    Activity.objects.filter(pk=missed.pk).update(platform=studio, group=None)
+    rule_set = RuleSet.objects.create(committee=world.district, year=2026)
+    PointRule.objects.create(rule_set=rule_set, kind=K.ACTIVITY_PRESENT, points=D(2), category="活动")
+    PointRule.objects.create(rule_set=rule_set, kind=K.PLATFORM_WORK, points=D(3), category="平台")
+    record = duty_record(world.member_record, 2026)
+    platform = [line for line in record.lines if line.event.kind == K.PLATFORM_WORK]
+    assert [(line.points, line.event.title, line.event.source) for line in platform] == [
+        (D(3), f"东湖委员工作室 · {present.title}", ("groups.activity", present.pk))]
+    assert record.breakdown.total == D(5)
+    _run(world, 2)
+    mine = MemberSnapshot.objects.get(member=world.member_record, quarter=2)
+    assert (mine.ytd_total, mine.points_by_category, mine.activities_present) == (
+        D(5), {"活动": "2.00", "平台": "3.00"}, 1)
