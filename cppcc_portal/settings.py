@@ -429,15 +429,10 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # (core.links.absolute_url: e-mail, SMS, the calendar feed, the sign-in QR code, the API's download links).
 # `check --deploy` warns while it is still a local or plain-http address (core/checks.py).
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
-<<<<<<< HEAD
 _base = urlsplit(PORTAL_BASE_URL)
 if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not in ("", "/") or _base.query:
     raise ImproperlyConfigured(f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, "
                                f"not {PORTAL_BASE_URL!r}")
-NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.channels.LoggingSmsBackend")
-# Channels besides in-app for a kind nobody configured (user or committee): e-mail where there is an address.
-NOTIFICATIONS_DEFAULT_CHANNELS = env.list("NOTIFICATIONS_DEFAULT_CHANNELS", default=["email"])
-=======
 # SMS: an adapter with send(phone, template_id, params) -> receipt id. The console one logs (phone masked);
 # core.notifications.sms.AliyunSmsBackend sends through Alibaba Cloud SMS (SendSms) with the ALIYUN_SMS_* below.
 NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.sms.ConsoleSmsBackend")
@@ -459,7 +454,6 @@ if NOTIFICATIONS_SMS_BACKEND.endswith("AliyunSmsBackend") and not (
     raise ImproperlyConfigured("AliyunSmsBackend needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and "
                                "ALIYUN_SMS_SIGN_NAME.")
 # E-mail and SMS are opt-in per person and kind (the settings page); in-app is always on.
->>>>>>> h-b2
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 # A claimed delivery whose worker died is claimed again after this long; longer than one batch takes.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)

@@ -36,18 +36,11 @@ class InAppChannel:
 class EmailChannel:
     def send(self, delivery: Delivery) -> str:
         n = delivery.notification
-<<<<<<< HEAD
         body = "\n\n".join(part for part in (n.body, absolute_url(n.url)) if part)
-        EmailMessage(
-            subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": message_id(delivery)}
-        ).send(fail_silently=False)
-=======
-        body = "\n\n".join(part for part in (n.body, absolute(n.url)) if part)
         mid = message_id(delivery)
         EmailMessage(subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": mid}).send(
             fail_silently=False)
         return mid
->>>>>>> h-b2
 
 
 # SMS template variables are short at every vendor (Alibaba Cloud: 35 characters for a notice's variable)
@@ -67,14 +60,8 @@ class SmsChannel:
     def send(self, delivery: Delivery) -> str:
         n = delivery.notification
         backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
-<<<<<<< HEAD
-        # key: the vendor's idempotency key where it has one, so a resend is not charged twice
-        backend.send_sms(phone=n.recipient.phone, text=f"{n.title} {absolute_url(n.url)}".strip(),
-                         key=f"notification-{n.pk}")
-=======
         # out_id comes back in the vendor's delivery receipt; no vendor offers an idempotency key for SendSms
         return backend.send(n.recipient.phone, sms_template(n.kind), sms_params(n.title), out_id=str(delivery.pk))
->>>>>>> h-b2
 
 
 CHANNELS: dict[str, ChannelBackend] = {

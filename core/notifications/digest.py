@@ -20,7 +20,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .channels import absolute
+from core.links import absolute_url as absolute
+
 from .models import Channel, Delivery, NotificationSettings
 from .timing import digest_cutoff, quiet_until
 

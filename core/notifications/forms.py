@@ -19,20 +19,14 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str], channels: list[str], current: dict, may_digest: bool, **kwargs):
         super().__init__(*args, **kwargs)
-<<<<<<< HEAD
-        for kind in Kind:
-            self.fields[kind.value] = forms.MultipleChoiceField(
-                label=kind.label, choices=OPTIONAL_CHANNELS, required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                initial=current.get(kind.value, []),
-=======
         labels = dict(Kind.choices)
         choices = [(c, Channel(c).label) for c in channels]
         self.kinds = kinds
         for kind in kinds:
             self.fields[f"kind_{kind}"] = forms.MultipleChoiceField(
-                label=labels.get(kind, kind), choices=choices, required=False, widget=forms.CheckboxSelectMultiple,
+                label=labels.get(kind, kind), choices=choices, required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=[c for c in current["channels"].get(kind, []) if c in channels],
->>>>>>> h-b2
             )
         self.fields["quiet_start"].initial = current["quiet_start"]
         self.fields["quiet_end"].initial = current["quiet_end"]

@@ -15,12 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-<<<<<<< HEAD
-from core.links import absolute_url
-=======
 from core.exceptions import DomainError
 from core.forms import form_error_from
->>>>>>> h-b2
+from core.links import absolute_url
 
 from . import calendar, selectors, services
 from .forms import CalendarForm, PreferencesForm
