@@ -58,6 +58,7 @@ def test_the_calendar_link_on_the_settings_page_and_the_emails_use_the_portal_ad
 
     world.member.email = "member@example.com"
     world.member.save()
+    services.preferences_update(actor=world.member, channels={"activity_tomorrow": ["email"]})  # e-mail is opt-in
     from core.notifications.services import notify
 
     notify(kind="activity_tomorrow", recipient=world.member, obj=world.group, due=timezone.localdate(),
