@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +22,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _told(kind) -> list[Notification]:
+    """Deliver what is queued; the notices of ``kind``, each recipient once, each link a page its recipient opens."""
     assert not Notification.objects.filter(kind=kind).exists()  # nothing before the transition commits
     assert set(deliver_outboxed_events()) <= {"done"}
     notices = list(Notification.objects.filter(kind=kind).order_by("recipient_id"))
     assert len({n.recipient_id for n in notices}) == len(notices)
+    for notice in notices:
+        client = Client()
+        client.force_login(notice.recipient)
+        assert client.get(notice.url).status_code == 200, (notice.recipient, notice.url)
     return notices
 
 

@@ -1,6 +1,7 @@
 """A notice at every hand-off of a proposal or an opinion report (proposals/subscribers.py): after commit, to exactly
 the people concerned (never the one who acted), in Chinese, with a link to the page where they act."""
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,11 +23,15 @@ def _member_with_login(world):
 
 
 def _told(kind) -> list[Notification]:
-    """Deliver what is queued and return the notices of ``kind`` (each once: the recipients never repeat)."""
+    """Deliver what is queued; the notices of ``kind``, each recipient once, each link a page its recipient opens."""
     assert not Notification.objects.filter(kind=kind).exists()  # nothing before the transition commits
     assert set(deliver_outboxed_events()) <= {"done"}
     notices = list(Notification.objects.filter(kind=kind).order_by("recipient_id"))
     assert len({n.recipient_id for n in notices}) == len(notices)
+    for notice in notices:
+        client = Client()
+        client.force_login(notice.recipient)
+        assert client.get(notice.url).status_code == 200, (notice.recipient, notice.url)
     return notices
 
 
