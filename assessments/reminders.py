@@ -1,9 +1,9 @@
 """Roll-up finished or failed → the committee's secretariat staff.
 
-The roll-up service has no finished/failed hook yet (``assessments/services.py`` is being changed elsewhere), so
-this rule runs every few minutes and scans the runs that ended in the last lead days; ``notify()`` keys each
-notice on (kind, run, recipient, day), so each outcome is told once. When the service gains a hook it can call
-``notify_rollup(run)`` directly instead. Texts live in ``core.notifications.texts``.
+The roll-up service publishes ``RollupEnded`` and ``assessments/subscribers.py`` tells the staff after commit
+through ``notify_rollup``; this rule, every few minutes over the runs that ended in the last lead days, is the
+safety net (a worker that died between the failure and its event). ``notify()`` keys each notice on (kind, run,
+recipient, day), so each outcome is told once. Texts live in ``core.notifications.texts``.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def rollup_finished(*, today: date, lead_days: int):
 
 
 def notify_rollup(run: RollupRun) -> int:
-    """For a future hook in the roll-up service: tell the committee's staff now (same keys as the rule)."""
+    """Tell the committee's staff now (the ``RollupEnded`` subscriber; same keys as the rule)."""
     from core.notifications.services import notify
 
     ended = timezone.localtime(run.finished_at or run.started_at or run.created_at).date()

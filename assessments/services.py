@@ -1,7 +1,6 @@
 """Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -9,16 +8,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import publish
 from core.exceptions import DomainError, InvalidTransition
 from core.notifications import outbox
 from core.services import on_record_write, record_event
 from groups.models import Committee
 
+from .events import RollupEnded
 from .models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RollupRun, RuleSet
 from .presets import PRESETS
 from .scoring import RuleBook
-
-logger = logging.getLogger(__name__)
 
 RUN_ROLLUP_TASK = "assessments.run_rollup"  # assessments.tasks.run_rollup
 
@@ -143,6 +142,7 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
         if _year_locked(run.committee_id, run.year):
             run.status, run.error, run.finished_at = RollupRun.Status.FAILED, _("The year is locked."), now or timezone.now()
             run.save(update_fields=["status", "error", "finished_at"])
+            publish(RollupEnded(run_id=run.pk, committee_id=run.committee_id, ok=False))
             return run
         run.status, run.started_at = RollupRun.Status.RUNNING, now or timezone.now()
         run.save(update_fields=["status", "started_at"])
@@ -158,22 +158,15 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
             RollupRun.objects.filter(committee_id=run.committee_id, year=run.year, quarter=run.quarter,
                                      status=RollupRun.Status.DONE).update(is_stale=False)
             record_event(run, actor=None, verb="done", data={"members": run.members_done})
+            # The staff hear it after commit (assessments/subscribers.py); the 5-minute rule is the safety net.
+            publish(RollupEnded(run_id=run.pk, committee_id=run.committee_id, ok=True))
     except Exception as exc:
-        RollupRun.objects.filter(pk=run_id).update(status=RollupRun.Status.FAILED, error=repr(exc)[:2000])
-        _announce(RollupRun.objects.get(pk=run_id))
+        with transaction.atomic():
+            RollupRun.objects.filter(pk=run_id).update(status=RollupRun.Status.FAILED, error=repr(exc)[:2000])
+            committee_id = RollupRun.objects.values_list("committee_id", flat=True).get(pk=run_id)
+            publish(RollupEnded(run_id=run_id, committee_id=committee_id, ok=False))
         raise
-    _announce(run)
     return run
-
-
-def _announce(run: RollupRun) -> None:
-    """Tell the committee's staff the run finished or failed (the 5-minute rule is the safety net, same keys)."""
-    from .reminders import notify_rollup
-
-    try:
-        notify_rollup(run)
-    except Exception:  # a notification problem must not fail or repeat the roll-up itself
-        logger.exception("roll-up %s: staff could not be notified", run.pk)
 
 
 def rollup_mark_stale(*, committee_id: int, on: date) -> int:

@@ -6,6 +6,9 @@ from datetime import date
 from core.events import subscribe
 from groups.events import DutyRecordChanged
 
+from .events import RollupEnded
+from .models import RollupRun
+from .reminders import notify_rollup
 from .services import rollup_mark_stale
 
 
@@ -20,3 +23,12 @@ def duty_record_changed(event: DutyRecordChanged) -> None:
         earliest[key] = min(on, earliest.get(key, on))
     for (committee_id, _year), on in sorted(earliest.items()):
         rollup_mark_stale(committee_id=committee_id, on=on)
+
+
+@subscribe(RollupEnded)
+def tell_staff_rollup_ended(event: RollupEnded) -> None:
+    """The committee's secretariat staff: the roll-up is ready, or failed and why (after commit; the same keys as
+    the 5-minute ``rollup_finished`` rule, so the two never tell one outcome twice)."""
+    run = RollupRun.objects.select_related("committee").filter(pk=event.run_id).first()
+    if run is not None and run.status in (RollupRun.Status.DONE, RollupRun.Status.FAILED):
+        notify_rollup(run)

@@ -17,7 +17,7 @@ from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
 
-from .events import SessionAttendanceSet
+from .events import OutcomeAssigned, OutcomePublished, OutcomeReplied, SessionAttendanceSet
 from .models import (
     Attendance,
     ConsultationSession,
@@ -486,6 +486,7 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
     outcome.unit, outcome.deadline, outcome.assigned_at = unit, deadline, now
     _transition(outcome, actor=actor, to=S.ASSIGNED, allowed=(S.ADOPTED,), message="", verb="assigned",
                 fields=("unit", "deadline", "assigned_at"), data={"unit": unit.pk, "deadline": deadline.isoformat()})
+    publish(OutcomeAssigned(outcome_id=outcome.pk, unit_id=unit.pk, deadline=deadline, actor_id=actor_id(actor)))
     return outcome
 
 
@@ -541,8 +542,10 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
     now = now or timezone.now()
     outcome.reply, outcome.replied_at, outcome.replied_by = text.strip(), now, actor
     outcome.answered_on_time = timezone.localdate(now) <= outcome.deadline
-    return _transition(outcome, actor=actor, to=S.REPLIED, allowed=(S.ASSIGNED, S.HANDLING), message="",
-                       verb="replied", fields=("reply", "replied_at", "replied_by", "answered_on_time"))
+    _transition(outcome, actor=actor, to=S.REPLIED, allowed=(S.ASSIGNED, S.HANDLING), message="",
+                verb="replied", fields=("reply", "replied_at", "replied_by", "answered_on_time"))
+    publish(OutcomeReplied(outcome_id=outcome.pk, committee_id=outcome.committee_id, actor_id=actor_id(actor)))
+    return outcome
 
 
 @transaction.atomic
@@ -573,6 +576,7 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
     if not session.is_published:  # an outcome is disclosed as part of its meeting
         ConsultationSession.objects.filter(pk=session.pk).update(is_published=True)
         record_event(session, actor=actor, verb="published", comment=_("Published with its outcome."))
+    publish(OutcomePublished(outcome_id=outcome.pk, actor_id=actor_id(actor)))
     _after_public_change(outcome.committee_id)
     return outcome
 

@@ -20,6 +20,9 @@ class CoreConfig(AppConfig):
         # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in
         # <app>/subscribers.py; importing them here fills the registries in web, worker and beat alike.
         autodiscover_modules("reminders", "calendars", "events", "subscribers")
+        from core.events import keep_deliveries_until_done
+
+        keep_deliveries_until_done()  # an event delivery's outbox row stays until it is done (worker killed: resent)
 
 
 def _bound_pillow() -> None:

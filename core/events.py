@@ -54,6 +54,13 @@ log = logging.getLogger(__name__)
 DELIVER_TASK = "core.events.deliver"
 MAX_RETRY_DELAY = timedelta(days=1)
 
+
+def _delivery_lease() -> timedelta:
+    """How long a published delivery may take before ``drain_outbox`` sends it again (its worker died)."""
+    from django.conf import settings
+
+    return timedelta(seconds=settings.EVENTS_DELIVERY_LEASE_SECONDS)
+
 EVENT_TYPES: dict[str, type[Event]] = {}
 
 
@@ -170,25 +177,35 @@ def publish(event: Event) -> Event:
     return event
 
 
-def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1) -> str:
+def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1, outbox_id: int | None = None) -> str:
     """Run one after-commit subscriber for one event (the worker's task); returns what happened.
 
     The receipt and the subscriber's writes share one transaction: either both are there (done, and a second
-    delivery finds the receipt) or neither (and the outbox tries again later).
+    delivery finds the receipt) or neither (and the outbox tries again later). The delivery's outbox row
+    (``outbox_id``) goes in that transaction too: until then a worker killed holding the message leaves the row,
+    and ``drain_outbox`` publishes it again once its lease has passed.
     """
     from core.models import EventReceipt
+    from core.notifications.models import OutboxMessage
+
+    def done_with_row() -> None:
+        if outbox_id is not None:
+            OutboxMessage.objects.filter(pk=outbox_id, task=DELIVER_TASK).delete()
 
     target = SUBSCRIBERS.get(subscriber)
     if target is None or event not in EVENT_TYPES:
         log.error("event %s for subscriber %s: not registered here; dropped", event, subscriber)
+        done_with_row()
         return "unknown"
     try:
         payload = EVENT_TYPES[event].from_data(data)
     except (TypeError, KeyError, ValueError):  # stored before its class changed: no retry can ever read it
         log.exception("event %s for subscriber %s: its data no longer fits the event; dropped", event, subscriber)
+        done_with_row()
         return "unknown"
     try:
         with transaction.atomic():
+            done_with_row()
             try:
                 with transaction.atomic():  # a savepoint: the duplicate's insert fails without spoiling the rest
                     EventReceipt.objects.create(event_id=payload.event_id, subscriber=subscriber, event_name=event)
@@ -197,7 +214,9 @@ def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1) -> str
             target.func(payload)
     except Exception as exc:
         log.exception("event %s %s: subscriber %s failed (attempt %s)", event, payload.event_id, subscriber, attempt)
-        _retry_later(event=event, data=data, subscriber=subscriber, attempt=attempt, error=exc)
+        with transaction.atomic():  # the retry's row replaces this delivery's
+            done_with_row()
+            _retry_later(event=event, data=data, subscriber=subscriber, attempt=attempt, error=exc)
         return "retry"
     return "done"
 
@@ -212,6 +231,13 @@ def _retry_later(*, event: str, data: dict, subscriber: str, attempt: int, error
         task=DELIVER_TASK, kwargs={"event": event, "data": data, "subscriber": subscriber, "attempt": attempt + 1},
         attempts=attempt, last_error=repr(error)[:2000])
     OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() + delay)
+
+
+def keep_deliveries_until_done() -> None:
+    """Called from ``CoreConfig.ready``: each delivery's outbox row stays until ``deliver`` has done it."""
+    from core.notifications import outbox
+
+    outbox.KEEP_UNTIL_DONE[DELIVER_TASK] = _delivery_lease
 
 
 def prune_receipts(*, older_than: timedelta = timedelta(days=30)) -> int:

@@ -15,13 +15,13 @@ def health() -> dict:
 
 
 @shared_task(name=events.DELIVER_TASK, acks_late=True, bind=True, max_retries=None)
-def deliver_event(self, event: str, data: dict, subscriber: str, attempt: int = 1) -> str:
+def deliver_event(self, event: str, data: dict, subscriber: str, attempt: int = 1, outbox_id: int | None = None) -> str:
     """Run one after-commit subscriber for one domain event (queued through the outbox by ``events.publish``).
 
     A failing subscriber is retried through the outbox (``events.deliver``); only when even that cannot be
     written (the database is down) does the message go back to the broker, a minute later.
     """
     try:
-        return events.deliver(event=event, data=data, subscriber=subscriber, attempt=attempt)
+        return events.deliver(event=event, data=data, subscriber=subscriber, attempt=attempt, outbox_id=outbox_id)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=60) from exc

@@ -461,6 +461,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 # drain_outbox (beat, every minute) leaves rows younger than this to the request that wrote them.
 NOTIFICATIONS_OUTBOX_GRACE_SECONDS = env.int("NOTIFICATIONS_OUTBOX_GRACE_SECONDS", default=30)
+# An event delivery handed to the broker keeps its outbox row until it is done; if not done within this long (its
+# worker died holding it), drain_outbox publishes it again (the receipt makes a second copy harmless).
+EVENTS_DELIVERY_LEASE_SECONDS = env.int("EVENTS_DELIVERY_LEASE_SECONDS", default=300)
 # One sender task works this long, then queues a follow-up, so other tasks get the worker in between.
 NOTIFICATIONS_TASK_BUDGET_SECONDS = env.float("NOTIFICATIONS_TASK_BUDGET_SECONDS", default=50.0)
 # The daily e-mail digest (staff who choose it) lists what arrived before this local time each day ("HH:MM").

@@ -67,3 +67,22 @@ class PlenaryAttendanceChanged(DutyRecordChanged):
     name = "groups.plenary_attendance_changed"
     session_id: int
     verb: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityChanged(Event):
+    """An activity's details were changed (``fields``: the names of the fields that changed)."""
+
+    name = "groups.activity_changed"
+    activity_id: int
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaveRequested(Event):
+    """An invited member asked for leave 请假 from an activity; the group's conveners decide."""
+
+    name = "groups.leave_requested"
+    attendance_id: int
+    activity_id: int
+    member_id: int

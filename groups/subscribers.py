@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from core.events import subscribe
 from core.notifications.models import Kind
 from core.notifications.services import notify
-from groups.events import LeaveDecided
-from groups.models import Attendance
+from groups import recipients
+from groups.events import ActivityChanged, ActivityTransitioned, LeaveDecided, LeaveRequested
+from groups.models import Activity, Attendance, Member
 
 
 @subscribe(LeaveDecided)
@@ -36,3 +37,86 @@ def tell_member_leave_decided(event: LeaveDecided) -> None:
         notify(kind=Kind.LEAVE_DECIDED, recipient=attendance.member.user, key=f"leave_decided:{event.event_id}",
                due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
                url=reverse("groups:activity_detail", args=[activity.pk]))
+
+
+def _when(activity: Activity) -> str:
+    return formats.date_format(timezone.localtime(activity.starts_at), "DATETIME_FORMAT")
+
+
+def _invited_users(activity: Activity, event) -> list:
+    """The invited members with an active login, the one who acted left out."""
+    rows = (Attendance.objects.filter(activity=activity, member__status=Member.Status.ACTIVE,
+                                      member__user__is_active=True)
+            .select_related("member__user").order_by("member_id"))
+    return [a.member.user for a in rows if a.member.user_id != event.actor_id]
+
+
+def _deciders(activity: Activity) -> list:
+    """Who decides on leave: the group's conveners and deputies, or the committee's staff for an activity of the
+    committee itself."""
+    if activity.group_id:
+        return recipients.group_conveners([activity.group_id]).get(activity.group_id, [])
+    return recipients.committee_staff([activity.committee_id]).get(activity.committee_id, [])
+
+
+@subscribe(ActivityTransitioned)
+def tell_invited_announced_or_cancelled(event: ActivityTransitioned) -> None:
+    """Announced 已通知 or cancelled: every invited member (with a login) hears it, with a link to the activity."""
+    if event.verb not in ("announced", "cancelled"):
+        return
+    activity = Activity.objects.filter(pk=event.activity_id).first()
+    if activity is None:
+        return
+    announced = event.verb == "announced"
+    with translation.override(settings.LANGUAGE_CODE):
+        if announced:
+            title = _("Activity announced: %(title)s") % {"title": activity.title}
+            body = _("%(when)s at %(place)s. Open the activity for details or to ask for leave.") % {
+                "when": _when(activity), "place": activity.place or _("the place to be announced")}
+        else:
+            title = _("Activity cancelled: %(title)s") % {"title": activity.title}
+            body = _("The activity planned for %(when)s will not take place.") % {"when": _when(activity)}
+        for user in _invited_users(activity, event):
+            notify(kind=Kind.ACTIVITY_ANNOUNCED if announced else Kind.ACTIVITY_CANCELLED, recipient=user,
+                   key=f"{event.name}:{event.event_id}", due=timezone.localtime(activity.starts_at).date(),
+                   title=title, body=body, url=reverse("groups:activity_detail", args=[activity.pk]))
+
+
+CHANGES_MEMBERS_SEE = {"title", "starts_at", "ends_at", "place"}
+
+
+@subscribe(ActivityChanged)
+def tell_invited_activity_changed(event: ActivityChanged) -> None:
+    """The invited members of an announced activity, when its title, time or place changed (a planned one has
+    not been announced to them yet; other fields are the convener's record)."""
+    activity = Activity.objects.filter(pk=event.activity_id).first()
+    if activity is None or activity.state != Activity.State.ANNOUNCED or not CHANGES_MEMBERS_SEE & set(event.fields):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Activity changed: %(title)s") % {"title": activity.title}
+        body = _("Now %(when)s at %(place)s. Check the details before you go.") % {
+            "when": _when(activity), "place": activity.place or _("the place to be announced")}
+        for user in _invited_users(activity, event):
+            notify(kind=Kind.ACTIVITY_CHANGED, recipient=user, key=f"{event.name}:{event.event_id}",
+                   due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
+                   url=reverse("groups:activity_detail", args=[activity.pk]))
+
+
+@subscribe(LeaveRequested)
+def tell_convener_leave_requested(event: LeaveRequested) -> None:
+    """The group's conveners (the committee's staff for a committee activity): who asks for leave and why."""
+    attendance = Attendance.objects.select_related("activity", "member").filter(pk=event.attendance_id).first()
+    if attendance is None:
+        return
+    activity = attendance.activity
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Leave request from %(member)s for %(title)s") % {"member": attendance.member.name,
+                                                                   "title": activity.title}
+        body = _("The activity starts %(when)s. Reason: %(reason)s. Please approve or refuse it before then.") % {
+            "when": _when(activity), "reason": attendance.leave_reason or "—"}
+        for user in _deciders(activity):
+            if user.pk == event.actor_id:  # a convener's own leave is decided by the others
+                continue
+            notify(kind=Kind.LEAVE_REQUESTED, recipient=user, key=f"{event.name}:{event.event_id}",
+                   due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
+                   url=reverse("groups:activity_detail", args=[activity.pk]))

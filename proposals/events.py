@@ -61,6 +61,7 @@ class ProposalKeyMarked(DutyRecordChanged):
     name = "proposals.key_marked"
     proposal_id: int
     is_key: bool
+    leader_id: int | None = None  # the supervising leader 督办领导 (a member) when marked
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,3 +106,84 @@ class ReportInstructed(DutyRecordChanged):
     name = "proposals.report_instructed"
     report_id: int
     level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CosignAnswered(Event):
+    """An invited member confirmed or declined co-signing 联名 a draft proposal."""
+
+    name = "proposals.cosign_answered"
+    proposal_id: int
+    cosigner_id: int
+    member_id: int
+    accepted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalNotFiled(Event):
+    """Staff did not file 不予立案 a proposal, with the reason told to the proposers; with an ``outcome`` it was
+    converted (into a public-opinion report, ``report_id``, or forwarded as a letter)."""
+
+    name = "proposals.not_filed"
+    proposal_id: int
+    outcome: str = ""
+    report_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalMerged(Event):
+    """A proposal was merged 并案 into a filed one (``into_id``) on the same matter."""
+
+    name = "proposals.merged"
+    proposal_id: int
+    into_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalReturned(Event):
+    """A unit returned 退回 an assigned proposal (asked for reassignment) with its reason; staff reassign it."""
+
+    name = "proposals.returned"
+    proposal_id: int
+    committee_id: int
+    assignment_id: int
+    unit_id: int
+    lead: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalReplied(Event):
+    """The lead unit replied 答复 to a proposal (``round`` 1, or a later round after an unsatisfied rating)."""
+
+    name = "proposals.replied"
+    proposal_id: int
+    reply_id: int
+    round: int
+    feedback_due: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalReopened(Event):
+    """The lead proposer was unsatisfied 不满意: the proposal goes back to the lead unit for another round."""
+
+    name = "proposals.reopened"
+    proposal_id: int
+    round: int
+    reply_due: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProposalClosed(Event):
+    """Staff closed 办结 a proposal."""
+
+    name = "proposals.closed"
+    proposal_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportsCompiled(Event):
+    """Accepted opinion reports were compiled into a numbered issue 期."""
+
+    name = "proposals.reports_compiled"
+    issue_id: int
+    report_ids: tuple[int, ...]

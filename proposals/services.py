@@ -25,15 +25,23 @@ from proposals import similarity
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
     CoAuthorsInvited,
+    CosignAnswered,
     CosignersInvited,
     ProposalAssigned,
+    ProposalClosed,
     ProposalFiled,
     ProposalKeyMarked,
+    ProposalMerged,
+    ProposalNotFiled,
+    ProposalReopened,
+    ProposalReplied,
+    ProposalReturned,
     ProposalsExcellentRated,
     ReportAccepted,
     ReportAdopted,
     ReportDeclined,
     ReportInstructed,
+    ReportsCompiled,
 )
 from proposals.models import (
     Adoption,
@@ -253,6 +261,8 @@ def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None 
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
     record_event(invitation.proposal, actor=actor, verb="cosign_confirmed" if accept else "cosign_declined")
+    publish(CosignAnswered(proposal_id=proposal.pk, cosigner_id=invitation.pk, member_id=invitation.member_id,
+                           accepted=accept, actor_id=actor_id(actor)))
     return invitation
 
 
@@ -318,6 +328,7 @@ def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "",
     proposal.not_filed_outcome = outcome
     _move(proposal, S.NOT_FILED, actor=actor, verb="not_filed", comment=proposal.not_filed_reason,
           fields=["not_filed_reason", "not_filed_outcome"])
+    report = None
     if outcome == Proposal.Outcome.REPORT:
         report = OpinionReport.objects.create(
             committee_id=proposal.committee_id, year=proposal.year, author_id=proposal.lead_proposer_id,
@@ -325,6 +336,8 @@ def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "",
             source_proposal=proposal,
         )
         record_event(report, actor=actor, verb="converted_from_proposal", to_state=report.state)
+    publish(ProposalNotFiled(proposal_id=proposal.pk, outcome=outcome, report_id=report.pk if report else None,
+                             actor_id=actor_id(actor)))
     return proposal
 
 
@@ -348,6 +361,7 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str
     proposal.merged_into = target
     _move(proposal, S.MERGED, actor=actor, verb="merged", fields=["merged_into"], comment=str(target))
     record_event(target, actor=actor, verb="merged_in", comment=str(proposal), data={"proposal": proposal.pk})
+    publish(ProposalMerged(proposal_id=proposal.pk, into_id=target.pk, actor_id=actor_id(actor)))
     return proposal
 
 
@@ -420,6 +434,9 @@ def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, t
     else:
         record_event(proposal, actor=actor, verb="reassignment_requested", comment=assignment.reassignment_reason,
                      data={"unit": assignment.unit_id})
+    publish(ProposalReturned(proposal_id=proposal.pk, committee_id=proposal.committee_id, assignment_id=assignment.pk,
+                             unit_id=assignment.unit_id, lead=assignment.role == Assignment.Role.LEAD,
+                             actor_id=actor_id(actor)))
     return assignment
 
 
@@ -504,6 +521,8 @@ def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, sign
         proposal.replied_on_time = on_time
     _move(proposal, S.REPLIED, actor=actor, verb="replied", comment=result_code,
           fields=["result_code", "feedback_due", "replied_on_time"], data={"round": proposal.round})
+    publish(ProposalReplied(proposal_id=proposal.pk, reply_id=reply.pk, round=proposal.round,
+                            feedback_due=proposal.feedback_due, actor_id=actor_id(actor)))
     return reply
 
 
@@ -535,6 +554,8 @@ def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", to
     proposal.assignments.filter(is_active=True, role=Assignment.Role.LEAD).update(due_date=proposal.reply_due)
     _move(proposal, S.HANDLING, actor=actor, verb="reopened", comment=comment.strip(),
           fields=[*fields, "round", "reply_due"], data={"round": proposal.round, "due": proposal.reply_due.isoformat()})
+    publish(ProposalReopened(proposal_id=proposal.pk, round=proposal.round, reply_due=proposal.reply_due,
+                             actor_id=actor_id(actor)))
     return feedback
 
 
@@ -547,6 +568,7 @@ def proposal_close(*, proposal_id: int, actor, expected_state: str | None = None
     if proposal.state != S.RATED and not lapsed:
         raise InvalidTransition(_("Only a rated proposal, or one whose feedback window has passed, can be closed."))
     proposal.closed_at = timezone.now()
+    publish(ProposalClosed(proposal_id=proposal.pk, actor_id=actor_id(actor)))
     return _move(proposal, S.CLOSED, actor=actor, verb="closed", fields=["closed_at"])
 
 
@@ -591,7 +613,7 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
     record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
     publish(ProposalKeyMarked(committee_id=proposal.committee_id, on=timezone.localdate(), proposal_id=proposal.pk,
-                              is_key=is_key, actor_id=actor_id(actor)))
+                              is_key=is_key, leader_id=proposal.supervising_leader_id, actor_id=actor_id(actor)))
     return proposal
 
 
@@ -883,6 +905,8 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, t
     for report in reports:
         report.issue = issue
         _move_report(report, R.COMPILED, actor=actor, verb="compiled", comment=str(issue), fields=["issue"])
+    publish(ReportsCompiled(issue_id=issue.pk, report_ids=tuple(sorted(r.pk for r in reports)),
+                            actor_id=actor_id(actor)))
     return issue
 
 

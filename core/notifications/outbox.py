@@ -8,6 +8,7 @@ logged, the row stays, and ``drain_outbox`` (beat) publishes it later. Publishin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -17,20 +18,31 @@ from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+# Tasks whose row stays until the task itself reports it done (it receives ``outbox_id`` and deletes the row in
+# its own transaction): published, the row is dated a lease into the future, so if the worker dies holding the
+# message (a broker that loses or only much later redelivers an unacknowledged one), ``drain`` publishes it again
+# once the lease has passed. Such tasks must tolerate a second copy (event deliveries: their receipt).
+KEEP_UNTIL_DONE: dict[str, Callable[[], timedelta]] = {}
+
 
 def _publish(message: OutboxMessage) -> bool:
     """Send one message to the broker; record and log a failure instead of raising."""
     from cppcc_portal.celery import app
 
+    lease = KEEP_UNTIL_DONE.get(message.task)
+    kwargs = {**message.kwargs, "outbox_id": message.pk} if lease else message.kwargs
     try:
         # ignore_result: nothing here waits for a result, and subscribing to one would touch the result
         # backend (Redis) too, which retries for many seconds inside the request when Redis is down.
-        app.send_task(message.task, args=message.args, kwargs=message.kwargs, retry=False, ignore_result=True)
+        app.send_task(message.task, args=message.args, kwargs=kwargs, retry=False, ignore_result=True)
     except Exception as exc:  # broker down, DNS, auth: the web request must not fail because of it
         log.warning("could not queue %s (outbox #%s kept for later): %s", message.task, message.pk, exc)
         OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:2000])
         return False
-    OutboxMessage.objects.filter(pk=message.pk).delete()
+    if lease:  # the task deletes it when done; until then it waits out the lease
+        OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() + lease())
+    else:
+        OutboxMessage.objects.filter(pk=message.pk).delete()
     return True
 
 

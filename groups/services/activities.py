@@ -20,7 +20,14 @@ from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
 from core.services import record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
-from groups.events import ActivityTransitioned, AttendanceRecorded, DutyRecordChanged, LeaveDecided
+from groups.events import (
+    ActivityChanged,
+    ActivityTransitioned,
+    AttendanceRecorded,
+    DutyRecordChanged,
+    LeaveDecided,
+    LeaveRequested,
+)
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -118,6 +125,8 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     activity.version += 1
     activity.save()
     record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    if changed:
+        publish(ActivityChanged(activity_id=activity.pk, fields=tuple(sorted(changed)), actor_id=actor_id(actor)))
     if activity.state == Activity.State.HELD and changed:  # a held activity counts in duty records
         _rollup_stale(activity)
         if was_on != timezone.localtime(activity.starts_at).date():
@@ -276,6 +285,8 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
     attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
     record_event(activity, actor=actor, verb="leave_requested", comment=attendance.leave_reason,
                  data={"member": attendance.member_id})
+    publish(LeaveRequested(attendance_id=attendance.pk, activity_id=activity.pk, member_id=attendance.member_id,
+                           actor_id=actor_id(actor)))
     return attendance
 
 

@@ -249,8 +249,12 @@ def test_staff_hear_when_a_roll_up_finishes(world):
     from assessments.models import RollupRun
     from core.notifications.models import Notification
 
+    from tests.events import deliver_outboxed_events
+
     run = RollupRun.objects.create(committee=world.district, year=2026, quarter=1)
     services.rollup_execute(run_id=run.pk)
+    deliver_outboxed_events()  # after commit, through the outbox (assessments/subscribers.py)
     assert Notification.objects.filter(recipient=world.district_staff).exists()
     services.rollup_execute(run_id=run.pk)  # a redelivered task tells nobody twice
+    deliver_outboxed_events()
     assert Notification.objects.filter(recipient=world.district_staff).count() == 1

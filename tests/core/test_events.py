@@ -212,3 +212,50 @@ def test_when_not_even_the_retry_can_be_written_the_message_goes_back_to_the_bro
         deliver_event(**message.kwargs)
     assert retried[0]["countdown"] == 60  # Celery sends it again in a minute; nothing is lost
     assert isinstance(retried[0]["exc"], ConnectionError)
+
+
+def test_a_published_delivery_keeps_its_outbox_row_until_it_is_done_and_drain_resends_it_after_the_lease(
+        subscribed, monkeypatch, settings):
+    """The broker may lose a message its worker held when killed (the filesystem broker takes it out on fetch;
+    Redis gives it back only after an hour): the row stays, dated a lease ahead, and goes with the delivery."""
+    from cppcc_portal.celery import app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, **kw: sent.append(kw["kwargs"]))
+    settings.EVENTS_DELIVERY_LEASE_SECONDS = 300
+    calls = []
+    subscribed(Renamed, lambda event: calls.append(event.event_id))
+    user = UserFactory(name="张三")
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        user_rename(user_id=user.pk, name="李四")
+        row = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+        assert outbox._publish(row) is True  # what happens after commit
+    row.refresh_from_db()  # kept, dated a lease ahead
+    assert row.created_at == now + timedelta(seconds=300) and sent[0]["outbox_id"] == row.pk
+    with time_machine.travel(now + timedelta(seconds=200), tick=False):
+        assert outbox.drain(older_than_seconds=30) == 0  # within the lease: the worker may still be at it
+    with time_machine.travel(now + timedelta(seconds=340), tick=False):
+        assert outbox.drain(older_than_seconds=30) == 1  # past it: the worker died holding it; sent again
+    assert OutboxMessage.objects.filter(pk=row.pk).exists() and len(sent) == 2
+    assert deliver_event(**sent[0]) == "done"  # the first copy, late: does it, and the row goes with it
+    assert not OutboxMessage.objects.exists()
+    assert deliver_event(**sent[1]) == "duplicate" and len(calls) == 1
+
+
+def test_a_failed_delivery_s_row_is_replaced_by_its_retry(subscribed, monkeypatch):
+    from cppcc_portal.celery import app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, **kw: sent.append(kw["kwargs"]))
+
+    def broken(event):
+        raise RuntimeError("down")
+
+    subscribed(Renamed, broken)
+    user_rename(user_id=UserFactory().pk, name="李四")
+    row = OutboxMessage.objects.get(task=events.DELIVER_TASK)
+    outbox._publish(row)
+    assert deliver_event(**sent[0]) == "retry"
+    retry = OutboxMessage.objects.get(task=events.DELIVER_TASK)  # one row: the retry's, not the first one too
+    assert retry.pk != row.pk and retry.kwargs["attempt"] == 2

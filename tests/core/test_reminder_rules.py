@@ -54,7 +54,7 @@ def test_every_rule_is_registered_and_gets_a_beat_entry():
 
     expected = {"activity_tomorrow", "leave_request_waiting", "no_sanjin_activity", "cosign_expiring",
                 "reply_due_soon", "reply_overdue", "rating_waiting", "reassignment_waiting",
-                "outcome_reply_overdue", "rollup_finished"}
+                "outcome_reply_overdue", "rollup_finished", "evidence_missing"}
     assert expected <= set(rules.REGISTRY)
     call_command("setup_schedules", stdout=open("/dev/null", "w"))
     names = set(PeriodicTask.objects.values_list("name", flat=True))

@@ -31,7 +31,7 @@ def test_an_assignment_tells_the_users_of_each_assigned_unit_and_no_one_else(wor
     proposal = walk.assigned(co=[co_unit])
     assert not Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED).exists()  # only once it commits
 
-    assert deliver_outboxed_events() == ["done"]
+    assert deliver_outboxed_events() == ["done", "done"]  # filed (the proposer hears), then assigned
     notices = Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED)
     assert {n.recipient for n in notices} == {world.unit_user, *co_users}  # not other_unit_user, staff, members
     assert len(notices) == 3
@@ -51,10 +51,10 @@ def test_an_assignment_tells_the_users_of_each_assigned_unit_and_no_one_else(wor
 def test_a_failing_notice_leaves_the_assignment_in_place_and_is_sent_once_on_retry(world, walk):
     with mock.patch.object(subscribers, "notify", side_effect=RuntimeError("database hiccup")):
         proposal = walk.assigned()
-        assert deliver_outboxed_events() == ["retry"]
+        assert deliver_outboxed_events() == ["retry", "retry"]  # the filing's notice and the assignment's
     assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.ASSIGNED
     assert not Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED).exists()
-    assert deliver_outboxed_events() == ["done"]  # the retry (its back-off ignored here)
+    assert deliver_outboxed_events() == ["done", "done"]  # the retries (their back-off ignored here)
     assert list(Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED).values_list("recipient", flat=True)) == [
         world.unit_user.pk]
 
