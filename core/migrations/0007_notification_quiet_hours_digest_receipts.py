@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_api_tokens'),
+        ('core', '0006_more_notice_kinds'),
     ]
 
     operations = [
