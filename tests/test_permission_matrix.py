@@ -251,6 +251,10 @@ RULES: dict[str, Rule] = {
     "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
+    "workbench:home": page(SECRETARIAT),  # the secretariat's workbench: each sees their own committees' to-dos
+    "workbench:todo": page(SECRETARIAT),
+    "workbench:search": page(OVERSIGHT),  # staff and leaders search their own committees
+    "workbench:leader_home": page(OVERSIGHT),
 }
 
 
@@ -290,6 +294,7 @@ ARGS = {
     "assessments:rollup_status": "rollup",
     "api:notification-detail": "notification", "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
+    "workbench:todo": "todo",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -418,6 +423,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "contact_point": {"pk": o["contact_point"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
+        "todo": {"slug": "review"},
     }[key]
 
 
