@@ -48,13 +48,13 @@ class InitialsMixin(models.Model):
     class Meta:
         abstract = True
 
-    def fill_initials(self) -> None:
-        field = self._meta.get_field("initials")
-        self.initials = initials(getattr(self, self.INITIALS_FROM) or "", field.max_length)
-
     def save(self, *args, **kwargs):
         self.fill_initials()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.INITIALS_FROM in update_fields and "initials" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "initials"]
         super().save(*args, **kwargs)
+
+    def fill_initials(self) -> None:
+        field = self._meta.get_field("initials")
+        self.initials = initials(getattr(self, self.INITIALS_FROM) or "", field.max_length)
