@@ -243,3 +243,18 @@ def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_r
     for fig in district.figures:
         assert client.get(fig.url).status_code == 200, fig.label
     assert client_for(world.member).get(reverse("workbench:leader_home")).status_code == 403
+
+
+def test_the_migrations_backfill_the_initials_of_existing_rows(world):
+    import importlib
+
+    from django.apps import apps
+
+    m = f.MemberFactory(committee=world.district, name="张三丰")
+    p = Walker(world).filed(title="关于加强重庆路照明的建议")
+    Member.objects.filter(pk=m.pk).update(initials="")
+    Proposal.objects.filter(pk=p.pk).update(initials="")
+    importlib.import_module("groups.migrations.0011_search_initials").backfill(apps, None)
+    importlib.import_module("proposals.migrations.0011_search_initials").backfill(apps, None)
+    assert Member.objects.get(pk=m.pk).initials == "zsf"
+    assert Proposal.objects.get(pk=p.pk).initials == "gyjqcqlzmdjy"
