@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import record_export, xlsx_download
+from core.exports import export_filename, record_export, xlsx_download
 from groups.access import scope_of
 from groups.models import Member
 
@@ -80,6 +80,12 @@ def member_record(request, member_id: int, as_pdf: bool = False):
     return _render(request, member, access, as_pdf=as_pdf)
 
 
+def _committee_name(committee_id: int) -> str:
+    from groups.models import Committee
+
+    return Committee.objects.filter(pk=committee_id).values_list("name", flat=True).first() or ""
+
+
 class AssessmentExportForm(forms.Form):
     committee = forms.IntegerField()
     year = forms.IntegerField(min_value=2000, max_value=2100)
@@ -106,7 +112,7 @@ def assessment_export(request):
                              group_ranking=selectors.group_ranking(committee, year), groups=groups, locked=locked,
                              policy=ContactPolicy(request.user))
     record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
-    return xlsx_download(export.content, f"assessment-{committee}-{year}.xlsx")
+    return xlsx_download(export.content, export_filename(_("Annual assessment"), _committee_name(committee), year))
 
 
 class AnnualForm(forms.Form):
@@ -163,7 +169,7 @@ def funding_export(request):
     groups, locked = selectors.group_settlement(committee_id, year)
     content = funding_workbook(groups, locked)
     record_export(request, f"group funding {committee_id} {year}", len(groups))
-    return xlsx_download(content, f"funding-{committee_id}-{year}.xlsx")
+    return xlsx_download(content, export_filename(_("Group funding"), _committee_name(committee_id), year))
 
 
 @login_required

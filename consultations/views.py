@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.context_processors import accessibility
 from core.exceptions import DomainError
-from core.exports import Workbook, xlsx_download
+from core.exports import Workbook, export_filename, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
 from groups.access import Role, scope_of
@@ -481,7 +481,7 @@ def _figures_xlsx(data) -> HttpResponse:
         people.append([str(key), n])
     out = io.BytesIO()
     book.save(out)
-    return xlsx_download(out.getvalue(), "consultation-figures.xlsx")
+    return xlsx_download(out.getvalue(), export_filename(_("Consultation figures")))
 
 
 # --- public disclosure (no login) ----------------------------------------------------------------

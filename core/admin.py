@@ -57,6 +57,23 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "content_type")
     date_hierarchy = "created_at"
 
+    # Read-only for everyone; staff read the rows of their committees (those whose committee the write could
+    # tell, see ``core.directory.committee_of_record``), superusers every row.
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = directory.scope_of(request.user)
+        return qs if scope.is_superuser else qs.filter(committee_id__in=scope.staff_committee_ids)
+
+    def has_module_permission(self, request):
+        scope = directory.scope_of(request.user)
+        return scope.is_superuser or bool(scope.staff_committee_ids)
+
+    def has_view_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        scope = directory.scope_of(request.user)
+        return obj is None or scope.is_superuser or obj.committee_id in scope.staff_committee_ids
+
     def has_add_permission(self, request):
         return False
 

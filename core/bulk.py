@@ -68,6 +68,7 @@ def _other_adapter(field):
 
 def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], batch: int = BATCH) -> int:
     """Write ``rows`` (tuples in the order of ``columns``, field attnames) into ``model``'s table; the count."""
+    columns, rows = _with_initials(model, columns, rows)
     fields = [model._meta.get_field(c) for c in columns]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -101,6 +102,17 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], batch: 
     return written
 
 
+def _with_initials(model, columns: Sequence[str], rows: Iterable[Sequence]):
+    """A searchable model's ``initials`` (``core.pinyin``) computed from its source column when rows omit it."""
+    from core.pinyin import InitialsMixin, initials
+
+    if not issubclass(model, InitialsMixin) or "initials" in columns or model.INITIALS_FROM not in columns:
+        return columns, rows
+    at = list(columns).index(model.INITIALS_FROM)
+    size = model._meta.get_field("initials").max_length
+    return (*columns, "initials"), ((*row, initials(row[at] or "", size)) for row in rows)
+
+
 def assign_pks(model, objs: Sequence[models.Model]) -> None:
     """Give unsaved instances consecutive primary keys after the table's last one."""
     start = next_pk(model)
@@ -120,6 +132,8 @@ def insert_objects(model, objs: Sequence[models.Model], batch: int = BATCH) -> i
 
     def rows():
         for obj in objs:
+            if hasattr(obj, "fill_initials"):
+                obj.fill_initials()
             for name in stamped:
                 if getattr(obj, name) is None:
                     setattr(obj, name, now)

@@ -47,6 +47,12 @@ def bindable_users(scope):
     return _ask("bindable_users", scope)
 
 
+def committee_of_record(obj) -> int | None:
+    """The committee a record belongs to, read from the row and what it has loaded (no query); None when that
+    does not tell. Stored on each audit row, so staff read their committee's audit log."""
+    return _ask("committee_of_record", obj)
+
+
 def committee_of(user) -> int | None:
     """The committee whose notification defaults apply to ``user`` (as a member, unit user or staff)."""
     return _ask("committee_of", user)

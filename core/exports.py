@@ -98,10 +98,25 @@ class Workbook(openpyxl.Workbook):
         return sheet
 
 
+def export_filename(title, *parts, extension: str = "xlsx") -> str:
+    """A download's name in the user's language with the local date: ``提案统计-2026-20261205.xlsx``."""
+    from django.utils import timezone
+
+    words = [str(title), *(str(p) for p in parts if p not in (None, ""))]
+    return "-".join([*words, timezone.localdate().strftime("%Y%m%d")]) + f".{extension}"
+
+
+def attachment_header(filename: str) -> str:
+    """``Content-Disposition`` for a download whose name may be Chinese (RFC 6266 ``filename*``)."""
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(True, filename)
+
+
 def xlsx_download(content: bytes, filename: str) -> HttpResponse:
-    """An Excel workbook's bytes as a download named ``filename`` (with its .xlsx)."""
+    """An Excel workbook's bytes as a download named ``filename`` (with its .xlsx; Chinese is fine)."""
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_header(filename)
     return response
 
 

@@ -47,12 +47,16 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("to state"), max_length=30, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The record's committee when the write could tell (``core.directory.committee_of_record``): staff read the
+    # audit log of their committees. A number, not a key: core sits below the app that has committees.
+    committee_id = models.PositiveBigIntegerField(_("committee"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"]),
+                   models.Index(fields=["committee_id", "-created_at"], name="audit_by_committee")]
 
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M} " if self.created_at else ""

@@ -38,7 +38,10 @@ def audit_event(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many."""
+    from core import directory
+
     return AuditEvent(
+        committee_id=directory.committee_of_record(obj),
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),

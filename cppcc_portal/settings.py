@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "groups.context_processors.portal",
+                "cppcc_portal.workbench.context_processors.staff_tools",
                 "core.notifications.context_processors.notifications",
                 "core.context_processors.accessibility",
             ],

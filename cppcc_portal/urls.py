@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -9,7 +9,8 @@ from groups import views as groups_views
 
 admin.site.site_header = _("CPPCC Member Services Portal")
 admin.site.site_title = _("CPPCC portal administration")
-admin.site.index_title = _("Secretariat workbench")
+admin.site.index_title = _("Administration")
+admin.site.site_url = reverse_lazy("workbench:home")  # "查看站点": the workbench, not "/"
 
 urlpatterns = [
     path("", groups_views.home, name="home"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("notifications/", include("core.notifications.urls")),
+    path("workbench/", include("cppcc_portal.workbench.urls")),
     path("", include("groups.urls")),
     path("proposals/", include("proposals.urls")),
     path("consultations/", include("consultations.urls")),

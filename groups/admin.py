@@ -101,6 +101,19 @@ class UserScopedImportMixin(ImportExportMixin):
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    def get_export_filename(self, request, queryset, file_format):
+        """The model's name in the user's language and the local date: ``委员-20261205.xlsx``."""
+        from core.exports import export_filename
+
+        return export_filename(self.model._meta.verbose_name_plural, extension=file_format.get_extension())
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        from core.exports import attachment_header
+
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        response["Content-Disposition"] = attachment_header(self.get_export_filename(request, queryset, file_format))
+        return response
+
     def get_data_for_export(self, request, queryset, **kwargs):
         """The rows of every admin export, without a live formula in any format (``core.exports``)."""
         from core.exports import neutralise_dataset

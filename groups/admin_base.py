@@ -5,7 +5,7 @@ import json
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -72,6 +72,7 @@ def scope_form_fields(form_class, request, admin_site=None, skip=()):
             continue
         field = copy.deepcopy(field)
         field.queryset = scoped_choices(field.queryset, request, admin_site)
+        label_with_committee(field, request, admin_site)
         form_class.base_fields[name] = field
     return form_class
 
@@ -100,6 +101,46 @@ class LargeTablePaginator(Paginator):
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return max(exact, int(plan[0]["Plan"]["Plan Rows"]))
+
+
+def _committee_names(scope) -> dict[int, str]:
+    qs = Committee.objects.all() if scope.is_superuser else Committee.objects.filter(pk__in=scope.staff_committee_ids)
+    return {pk: short or name for pk, short, name in qs.values_list("pk", "short_name", "name")}
+
+
+def _committee_id_field(path: str) -> str:
+    return "committee_id" if path == "committee" else f"{path}_id"
+
+
+def label_with_committee(field, request, admin_site=None) -> None:
+    """A choice field of per-committee rows (sectors, special committees, groups …) offered to staff who see
+    several committees: each label names its committee, ``中共 · 东湖区``, else the city's three 中共 look alike."""
+    scope = scope_of(request.user)
+    model = field.queryset.model
+    path = committee_path_of(model, admin_site)
+    if path is None or model is Committee or not (scope.is_superuser or len(scope.staff_committee_ids) > 1):
+        return
+    names = _committee_names(scope)
+    id_path = _committee_id_field(path)
+    field.queryset = field.queryset.annotate(_committee_key=models.F(id_path))
+    field.label_from_instance = lambda obj: f"{obj} · {names.get(obj._committee_key, '')}".rstrip(" ·")
+
+
+class CommitteeLabelledFilter(admin.RelatedOnlyFieldListFilter):
+    """A relation filter offering the values found in the staff's rows, each named with its committee when they
+    come from more than one (the 界别 filter listed 中共 three times for a city's staff)."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        path = committee_path_of(field.related_model, model_admin.admin_site)
+        if path is None or field.related_model is Committee or len(choices) < 2:
+            return choices
+        committee_of = dict(field.related_model._default_manager.filter(pk__in=[pk for pk, _label in choices])
+                            .values_list("pk", _committee_id_field(path)))
+        if len(set(committee_of.values())) < 2:
+            return choices
+        names = _committee_names(scope_of(request.user))
+        return [(pk, f"{label} · {names.get(committee_of.get(pk), '')}".rstrip(" ·")) for pk, label in choices]
 
 
 class ScopedCommitteeFilter(admin.RelatedFieldListFilter):
@@ -151,7 +192,7 @@ class CommitteeScopedAdmin(ServiceDoors, SimpleHistoryAdmin):
             return entry
         if field.is_relation and field.related_model is Committee:
             return (entry, ScopedCommitteeFilter)
-        return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
+        return (entry, CommitteeLabelledFilter) if field.is_relation else entry
 
     def has_module_permission(self, request):
         return self._is_secretariat(request)

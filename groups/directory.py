@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from core import directory
 from groups.access import scope_of
-from groups.admin_base import bindable_users
+from groups.admin_base import bindable_users, committee_path_of
 
 directory.provide("scope_of")(scope_of)
 directory.provide("bindable_users")(bindable_users)
+
+
+@directory.provide("committee_of_record")
+def committee_of_record(obj) -> int | None:
+    """A record's committee along its admin's ``committee_path`` (``committee``, ``group__committee`` …), through
+    the rows it has already loaded only: an audit row never costs a query (batch actions write thousands)."""
+    from groups.models import Committee
+
+    if isinstance(obj, Committee):
+        return obj.pk
+    path = committee_path_of(type(obj))
+    if path is None:
+        value = getattr(obj, "committee_id", None)
+        return value if isinstance(value, int) else None
+    *hops, last = path.split("__")
+    current = obj
+    for hop in hops:
+        try:
+            field = current._meta.get_field(hop)
+        except Exception:  # noqa: BLE001 - a path through something that is not a field: no answer
+            return None
+        if not getattr(field, "is_relation", False) or not field.is_cached(current):
+            return None
+        current = getattr(current, hop)
+        if current is None:
+            return None
+    if isinstance(current, Committee) and last == "pk":
+        return current.pk
+    value = getattr(current, f"{last}_id", None)
+    return value if isinstance(value, int) else None
 
 
 @directory.provide("committee_of")

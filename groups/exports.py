@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exports import Workbook, xlsx_download
+from core.exports import Workbook, export_filename, xlsx_download
 from groups.models import Attendance
 
 MAX_ROWS = 100_000
@@ -16,7 +16,7 @@ MAX_ROWS = 100_000
 def xlsx_response(workbook: Workbook, name: str) -> HttpResponse:
     out = io.BytesIO()
     workbook.save(out)
-    return xlsx_download(out.getvalue(), f"{name}-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx")
+    return xlsx_download(out.getvalue(), export_filename(name))
 
 
 def ledger_workbook(activities) -> Workbook:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exports import record_export, xlsx_download
+from core.exports import export_filename, record_export, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_id, as_int
 from core.services import events_for
@@ -542,7 +542,7 @@ def figures(request):
 @login_required
 def figures_xlsx(request):
     _scope_, _ids, year, data = _figure_inputs(request)
-    response = xlsx_download(figures_workbook(data, year), f"proposal-figures-{year}.xlsx")
+    response = xlsx_download(figures_workbook(data, year), export_filename(_("Proposal figures"), year))
     record_export(request, f"proposal figures {year}")
     return response
 

@@ -253,6 +253,10 @@ RULES: dict[str, Rule] = {
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
     "text_size": page(EVERYONE, post_only=True),
+    "workbench:home": page(SECRETARIAT),  # the secretariat's workbench: each sees their own committees' to-dos
+    "workbench:todo": page(SECRETARIAT),
+    "workbench:search": page(OVERSIGHT),  # staff and leaders search their own committees
+    "workbench:leader_home": page(OVERSIGHT),
 }
 
 
@@ -292,6 +296,7 @@ ARGS = {
     "assessments:rollup_status": "rollup",
     "api:notification-detail": "notification", "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
+    "workbench:todo": "todo",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -420,6 +425,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "contact_point": {"pk": o["contact_point"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
+        "todo": {"slug": "review"},
     }[key]
 
 

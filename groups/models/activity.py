@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.pinyin import InitialsMixin, InitialsQuerySet
 from core.uploads import UploadValidator
 
 from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform, SpecialCommittee
@@ -150,7 +151,7 @@ class PlanItem(models.Model):
         return f"{self.month}月 · {self.title}"
 
 
-class ActivityQuerySet(models.QuerySet):
+class ActivityQuerySet(InitialsQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their committees; conveners and members: their groups' or invited activities."""
         from groups.access import scope_of
@@ -179,7 +180,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(state__in=[Activity.State.HELD, Activity.State.FILED])
 
 
-class Activity(models.Model):
+class Activity(InitialsMixin, models.Model):
     """A duty activity 履职活动 organised by a group, a committee, a special committee or a platform."""
 
     class State(models.TextChoices):
@@ -190,6 +191,7 @@ class Activity(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     Kind = ActivityKind
+    INITIALS_FROM = "title"
     Target = EnterTarget
     SixItem = SixItem
 
@@ -209,6 +211,8 @@ class Activity(models.Model):
     plan_item = models.ForeignKey(PlanItem, verbose_name=_("plan item"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="activities")
     title = models.CharField(_("title"), max_length=200)
+    initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False,
+                                help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200, blank=True)

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from core.ordinals import session_label, term_label
+from core.pinyin import InitialsMixin, InitialsQuerySet
 
 PHONE_REGEX = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 phone_validator = RegexValidator(
@@ -215,7 +216,7 @@ class Party(models.TextChoices):
     MASSES = "masses", _("Ordinary citizen")
 
 
-class MemberQuerySet(ScopedQuerySet):
+class MemberQuerySet(ScopedQuerySet, InitialsQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their committees; conveners: their groups; a member: themself."""
         from groups.access import scope_of
@@ -235,7 +236,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(q)
 
 
-class Member(models.Model):
+class Member(InitialsMixin, models.Model):
     """A CPPCC member 委员 of one committee for one term."""
 
     class Gender(models.TextChoices):
@@ -257,6 +258,8 @@ class Member(models.Model):
         related_name="member",
     )
     name = models.CharField(_("full name"), max_length=50)
+    initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, db_index=True, editable=False,
+                                help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."))
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="members")
     special_committee = models.ForeignKey(
@@ -275,7 +278,7 @@ class Member(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("e-mail"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    history = HistoricalRecords(excluded_fields=["user"])
+    history = HistoricalRecords(excluded_fields=["user", "initials"])
 
     objects = MemberQuerySet.as_manager()
 
@@ -336,7 +339,7 @@ class ContactPoint(models.Model):
         return f"{self.name}（{self.get_kind_display()}）"
 
 
-class ActivityGroupQuerySet(ScopedQuerySet):
+class ActivityGroupQuerySet(ScopedQuerySet, InitialsQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their committees' groups; members and conveners: the groups they are in."""
         from groups.access import scope_of
@@ -358,7 +361,7 @@ class ActivityGroupQuerySet(ScopedQuerySet):
         return self.filter(Q(committee_id__in=scope.staff_committee_ids) | Q(pk__in=scope.convened_group_ids))
 
 
-class ActivityGroup(models.Model):
+class ActivityGroup(InitialsMixin, models.Model):
     """A members' activity group 委员活动组."""
 
     class Kind(models.TextChoices):
@@ -370,6 +373,8 @@ class ActivityGroup(models.Model):
         Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="activity_groups"
     )
     name = models.CharField(_("name"), max_length=100)
+    initials = models.CharField(_("pinyin initials"), max_length=100, blank=True, db_index=True, editable=False,
+                                help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     street = models.CharField(_("street or township"), max_length=50, blank=True)
     sector = models.ForeignKey(
@@ -397,7 +402,7 @@ class ActivityGroup(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["initials"])
 
     objects = ActivityGroupQuerySet.as_manager()
 

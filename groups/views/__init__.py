@@ -1,4 +1,4 @@
-"""Pages for conveners, members, units and leaders; secretariat staff work in the admin."""
+"""Pages for conveners, members, units and leaders; secretariat staff start at the workbench (cppcc_portal.workbench)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +14,9 @@ def home(request):
         return redirect("login")
     roles = scope_of(request.user).roles
     if Role.STAFF in roles:
-        return redirect("admin:index")
+        return redirect("workbench:home")  # the portal's workbench links to the admin (no loop)
     if Role.LEADER in roles:
-        return redirect("groups:dashboard")
+        return redirect("workbench:leader_home")
     if Role.CONVENER in roles:
         return redirect("groups:my_groups")
     if Role.MEMBER in roles:

@@ -401,7 +401,7 @@ def ledger(request):
     qs = sel.ledger(filterset.qs if filterset.is_bound and filterset.is_valid() else qs).order_by("-starts_at", "-id")
     if request.GET.get("export") == "xlsx":
         record_export(request, "activity ledger", qs.count())
-        return exports.xlsx_response(exports.ledger_workbook(qs), "ledger")
+        return exports.xlsx_response(exports.ledger_workbook(qs), _("Activity ledger"))
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm")
     query = request.GET.copy()
@@ -424,7 +424,7 @@ def coverage(request):
     groups = sel.groups_coverage(groups, period)
     if request.GET.get("export") == "xlsx":
         record_export(request, "coverage report", len(groups))
-        return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), "coverage")
+        return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), _("Coverage"))
     query = request.GET.copy()
     query.pop("export", None)
     return render(request, "groups/activities/coverage.html",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.pinyin import InitialsMixin, InitialsQuerySet
 from core.uploads import UploadValidator
 from groups.models import Party
 
@@ -25,7 +26,7 @@ class Category(models.TextChoices):
     AGRICULTURE = "agriculture", _("Agriculture and rural areas")
 
 
-class ProposalQuerySet(models.QuerySet):
+class ProposalQuerySet(InitialsQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their committees'; a member: own, co-signed, merged-into-own and public; a unit: assigned."""
         from groups.access import scope_of
@@ -57,7 +58,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(state__in=Proposal.HANDLING_STATES, reply_due__lt=today)
 
 
-class Proposal(models.Model):
+class Proposal(InitialsMixin, models.Model):
     class Kind(models.TextChoices):
         MEMBER = "member", _("Member proposal")
         COLLECTIVE = "collective", _("Collective proposal")
@@ -85,6 +86,7 @@ class Proposal(models.Model):
         BASIC = "basic", _("Basically satisfied")
         UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
+    INITIALS_FROM = "title"
     REVIEW_STATES = (State.SUBMITTED, State.UNDER_REVIEW)
     HANDLING_STATES = (State.ASSIGNED, State.HANDLING)
     PUBLIC_STATES = (State.FILED, State.ASSIGNED, State.HANDLING, State.REPLIED, State.RATED, State.CLOSED)
@@ -108,6 +110,8 @@ class Proposal(models.Model):
     lead_proposer = models.ForeignKey("groups.Member", verbose_name=_("lead proposer"), on_delete=models.PROTECT,
                                       related_name="proposals")
     title = models.CharField(pgettext_lazy("proposal", "title"), max_length=200)
+    initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False,
+                                help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."))
     analysis = models.TextField(_("analysis"), blank=True)
     suggestions = models.TextField(_("suggestions"))
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)

@@ -233,7 +233,7 @@ def test_staff_export_the_assessment_to_excel(world, client_for, events, django_
     url = reverse("assessments:assessment_export")
     client = client_for(world.district_staff)
     client.get(url, {"committee": world.district.pk, "year": 2026})
-    with django_assert_max_num_queries(16):  # six sheets, the settlement, the contact policy, the audit record
+    with django_assert_max_num_queries(17):  # six sheets, the settlement, the contact policy, the audit record, the file name
         response = client.get(url, {"committee": world.district.pk, "year": 2026})
     assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
     rows = list(load_workbook(BytesIO(response.content)).active.values)

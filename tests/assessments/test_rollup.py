@@ -248,7 +248,6 @@ def test_staff_hear_when_a_roll_up_finishes(world):
     from assessments import services
     from assessments.models import RollupRun
     from core.notifications.models import Notification
-
     from tests.events import deliver_outboxed_events
 
     run = RollupRun.objects.create(committee=world.district, year=2026, quarter=1)

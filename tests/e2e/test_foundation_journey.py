@@ -33,6 +33,8 @@ def test_a_member_logs_in_on_a_phone_and_lands_on_their_page(demo, live_server, 
 
 def test_staff_log_in_and_open_the_member_list_in_the_admin(demo, live_server, page, screenshot):
     _log_in(page, live_server, "staff")
+    page.wait_for_url("**/workbench/")  # the workbench, which links to the admin
+    page.get_by_test_id("admin-link").click()
     page.wait_for_url("**/admin/")
     screenshot(page, "foundation-admin-index")
     page.get_by_role("link", name="委员", exact=True).first.click()

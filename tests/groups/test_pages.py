@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("who", "target"),
     [
-        ("staff", "admin:index"),
-        ("leader", "groups:dashboard"),
+        ("staff", "workbench:home"),
+        ("leader", "workbench:leader_home"),
         ("convener", "groups:my_groups"),
         ("member", "groups:my_page"),
         ("unit_user", "groups:unit_home"),

@@ -1,0 +1,196 @@
+"""Today's to-dos of the secretariat: each a queryset of the staff's committees, counted in the database.
+
+The workbench shows ``count()`` of each; its drill-down list (``workbench:todo``) pages through the *same* queryset,
+so the number on the card is the number of rows behind it. One query per to-do, whatever the data.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import RollupRun
+from consultations.models import Outcome
+from core.ordinals import quarter_label
+from groups.access import scope_of
+from groups.models import Activity, Attendance, Committee, Evidence, Member
+from groups.selectors.activities import Period, three_enters_attendances
+from proposals.models import Assignment, Holiday, Proposal
+
+S = Proposal.State
+NEAR_DAYS = 7  # "near deadline": a reply due within a week
+
+
+def staff_committee_ids(user) -> list[int]:
+    """The committees whose to-dos the user sees: those they are staff of (a city's staff: its districts too)."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return list(Committee.objects.order_by("pk").values_list("pk", flat=True))
+    return sorted(scope.staff_committee_ids)
+
+
+def current_quarter(today: date) -> Period:
+    return Period(today.year, (today.month - 1) // 3 + 1)
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    detail: str
+    committee: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Todo:
+    slug: str
+    label: str
+    hint: str
+    query: Callable[[list[int], date], QuerySet]
+    row: Callable[[object], Row]
+    tool: str = ""  # the portal page or admin list where staff act on these rows
+    tool_label: str = ""
+
+
+def _day(value) -> str:
+    return date_format(timezone.localtime(value).date() if hasattr(value, "tzinfo") else value, "SHORT_DATE_FORMAT") \
+        if value else ""
+
+
+def _proposal_row(p: Proposal, extra: str = "") -> Row:
+    return Row(p.title, " · ".join(x for x in (p.number_display, p.lead_proposer.name if p.lead_proposer_id else "", extra) if x),
+               p.committee.name, reverse("proposals:detail", args=[p.pk]))
+
+
+def _proposals(qs: QuerySet) -> QuerySet:
+    return qs.select_related("committee", "lead_proposer")
+
+
+def review_queue(ids, today):
+    return _proposals(Proposal.objects.filter(committee_id__in=ids, state__in=Proposal.REVIEW_STATES)
+                      .order_by("submitted_at", "pk"))
+
+
+def replies_due(ids, today):
+    return _proposals(Proposal.objects.filter(committee_id__in=ids, state__in=Proposal.HANDLING_STATES,
+                                              reply_due__lte=today + timedelta(days=NEAR_DAYS))
+                      .order_by("reply_due", "pk"))
+
+
+def returns(ids, today):
+    returned = Assignment.objects.filter(proposal=OuterRef("pk"), is_active=False,
+                                         reassignment_requested_at__isnull=False)
+    return _proposals(Proposal.objects.filter(committee_id__in=ids, state=S.FILED).filter(Exists(returned))
+                      .order_by("pk"))
+
+
+def awaiting_rating(ids, today):
+    return _proposals(Proposal.objects.filter(committee_id__in=ids, state=S.REPLIED)
+                      .order_by(F("feedback_due").asc(nulls_last=True), "pk"))
+
+
+def leave_requests(ids, today):
+    return (Attendance.objects.filter(activity__committee_id__in=ids, leave=Attendance.Leave.REQUESTED,
+                                      activity__state__in=(Activity.State.PLANNED, Activity.State.ANNOUNCED))
+            .select_related("member", "activity", "activity__committee").order_by("activity__starts_at", "pk"))
+
+
+def unfiled_activities(ids, today):
+    evidence = Evidence.objects.filter(activity=OuterRef("pk"))
+    return (Activity.objects.filter(committee_id__in=ids).alias(has_evidence=Exists(evidence))
+            .filter(Q(state=Activity.State.HELD) | Q(state=Activity.State.FILED, has_evidence=False))
+            .select_related("committee", "group").order_by("starts_at", "pk"))
+
+
+def uncovered_members(ids, today):
+    covered = three_enters_attendances(current_quarter(today)).values("member_id")
+    return (Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE).exclude(pk__in=covered)
+            .select_related("committee", "sector").order_by("committee_id", "name", "pk"))
+
+
+def stale_rollups(ids, today):
+    newer = RollupRun.objects.filter(committee_id=OuterRef("committee_id"), year=OuterRef("year"),
+                                     quarter=OuterRef("quarter"), pk__gt=OuterRef("pk"))
+    return (RollupRun.objects.filter(committee_id__in=ids).filter(Q(is_stale=True) | Q(status=RollupRun.Status.FAILED))
+            .exclude(Exists(newer)).select_related("committee").order_by("-year", "-quarter", "committee_id"))
+
+
+def overdue_outcomes(ids, today):
+    return (Outcome.objects.filter(committee_id__in=ids).overdue(today)
+            .select_related("committee", "unit").order_by("deadline", "pk"))
+
+
+def calendar_gaps(ids, today):
+    """(committee, year) of the deadlines of open assignments in a year whose national calendar the committee has
+    not loaded: working-day deadlines there count weekends only (the check of ``proposals.holidays``, which warns
+    on the assignment form)."""
+    years = (Assignment.objects.filter(proposal__committee_id__in=ids, is_active=True,
+                                       proposal__state__in=Proposal.HANDLING_STATES)
+             .annotate(year=ExtractYear("due_date")).values("proposal__committee_id", "proposal__committee__name",
+                                                             "year").distinct())
+    official = Holiday.objects.filter(committee_id=OuterRef("proposal__committee_id"), source=Holiday.Source.OFFICIAL,
+                                      date__year=OuterRef("year"))
+    return years.exclude(Exists(official)).order_by("proposal__committee_id", "year")
+
+
+def _gap_row(r: dict) -> Row:
+    url = reverse("admin:proposals_holiday_changelist") + f"?committee__id__exact={r['proposal__committee_id']}"
+    return Row(_("%(year)s: no national holiday calendar loaded") % {"year": r["year"]}, "",
+               r["proposal__committee__name"], url)
+
+
+TODOS: tuple[Todo, ...] = (
+    Todo("review", _("Proposals awaiting review"), _("submitted, not yet filed or refused"), review_queue,
+         lambda p: _proposal_row(p, _day(p.submitted_at)), "proposals:review", _("Review queue")),
+    Todo("replies-due", _("Replies overdue or due within a week"), _("assigned proposals by their reply deadline"),
+         replies_due, lambda p: _proposal_row(p, str(_("reply due %(d)s") % {"d": _day(p.reply_due)})),
+         "proposals:overdue", _("Overdue replies")),
+    Todo("returns", _("Returns awaiting reassignment"), _("a unit returned the proposal; assign it again"), returns,
+         _proposal_row, "admin:proposals_proposal_changelist", _("Proposals in the admin")),
+    Todo("awaiting-rating", _("Replies awaiting the proposer's rating"), _("replied, not yet rated"), awaiting_rating,
+         lambda p: _proposal_row(p, str(_("rate by %(d)s") % {"d": _day(p.feedback_due)}) if p.feedback_due else ""),
+         "proposals:list", _("Proposal list")),
+    Todo("leave", _("Leave requests waiting"), _("asked before an activity, not yet decided"), leave_requests,
+         lambda a: Row(a.member.name, f"{a.activity.title} · {_day(a.activity.starts_at)}", a.activity.committee.name,
+                       reverse("groups:activity_detail", args=[a.activity_id])),
+         "groups:ledger", _("Activity ledger")),
+    Todo("unfiled", _("Activities held but not filed, or without evidence"), _("the ledger needs them filed with "
+         "photos and minutes"), unfiled_activities,
+         lambda a: Row(a.title, " · ".join(x for x in (str(a.get_state_display()), _day(a.starts_at),
+                                                        a.group.name if a.group_id else "") if x),
+                       a.committee.name, reverse("groups:activity_detail", args=[a.pk])),
+         "groups:ledger", _("Activity ledger")),
+    Todo("uncovered", _("Members with no three-enters activity this quarter"), _("full coverage: every member "
+         "at least once"), uncovered_members,
+         lambda m: Row(m.name, m.sector.name, m.committee.name, reverse("assessments:member_record", args=[m.pk])),
+         "groups:coverage", _("Coverage")),
+    Todo("rollups", _("Roll-ups stale or failed"), _("run the quarter again"), stale_rollups,
+         lambda r: Row(f"{r.year} {quarter_label(r.quarter)}",
+                       str(r.get_status_display()) + (" · " + str(_("stale")) if r.is_stale else ""),
+                       r.committee.name, reverse("admin:assessments_rolluprun_change", args=[r.pk])),
+         "admin:assessments_rolluprun_changelist", _("Roll-up runs")),
+    Todo("outcomes", _("Consultation outcomes overdue"), _("handed to a unit, no reply by the deadline"),
+         overdue_outcomes,
+         lambda o: Row(o.title, " · ".join(x for x in (o.unit.name if o.unit_id else "",
+                                                        str(_("due %(d)s") % {"d": _day(o.deadline)})) if x),
+                       o.committee.name, reverse("consultations:outcome", args=[o.pk])),
+         "consultations:outcomes", _("Consultation outcomes")),
+    Todo("calendar", _("Years with deadlines but no holiday calendar"), _("working-day deadlines there skip "
+         "weekends only"), calendar_gaps, _gap_row, "admin:proposals_holiday_changelist", _("Holiday calendar")),
+)
+BY_SLUG = {t.slug: t for t in TODOS}
+TOOL_QUERY = {"consultations:outcomes": "?overdue=1", "proposals:list": "?state=replied"}
+
+
+def counts(user, today: date | None = None) -> list[tuple[Todo, int]]:
+    """Each to-do with its count (one COUNT query each)."""
+    today = today or timezone.localdate()
+    ids = staff_committee_ids(user)
+    return [(t, t.query(ids, today).count()) for t in TODOS]
