@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -204,13 +205,81 @@ class MembershipOfMemberInline(ScopedInline):
     autocomplete_fields = ("group",)
 
 
+def _login_action(request, queryset, call):
+    from groups.services import logins
+
+    try:
+        return call(logins, list(queryset.values_list("pk", flat=True)))
+    except DomainError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return None
+
+
+def _report_skipped(modeladmin, request, outcomes) -> None:
+    for outcome in outcomes:
+        if outcome.skipped:
+            modeladmin.message_user(request, f"{outcome.member.name}：{outcome.skipped}", messages.WARNING)
+
+
+@admin.action(description=_("Create logins and send first-login links (SMS, e-mail)"))
+def create_logins_and_send(modeladmin, request, queryset):
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
+        member_ids=ids, actor=request.user, deliver=svc.NOTIFY))
+    if outcomes is None:
+        return None
+    _report_skipped(modeladmin, request, outcomes)
+    sent = [o for o in outcomes if not o.skipped]
+    modeladmin.message_user(request, _("%(n)s first-login links are being sent.") % {"n": len(sent)}, messages.SUCCESS)
+    return None
+
+
+@admin.action(description=_("Create logins and print the first-login links"))
+def create_logins_and_print(modeladmin, request, queryset):
+    """The links are shown on this one page and kept nowhere: print it or hand the links over now."""
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
+        member_ids=ids, actor=request.user, deliver=svc.PRINT))
+    if outcomes is None:
+        return None
+    context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts,
+               "title": _("First-login links"), "outcomes": outcomes,
+               "issued": [o for o in outcomes if o.link],
+               "skipped": [o for o in outcomes if o.skipped], "days": settings.FIRST_LOGIN_LINK_DAYS}
+    response = TemplateResponse(request, "groups/admin/first_login_links.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.action(description=_("Deactivate the logins (end of term)"))
+def deactivate_logins(modeladmin, request, queryset):
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_deactivate(
+        member_ids=ids, actor=request.user))
+    if outcomes is None:
+        return None
+    _report_skipped(modeladmin, request, outcomes)
+    done = [o for o in outcomes if not o.skipped]
+    modeladmin.message_user(request, _("%(n)s logins deactivated.") % {"n": len(done)}, messages.SUCCESS)
+    return None
+
+
 @admin.register(Member)
 class MemberAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     resource_classes = [MemberResource]
-    list_display = ("name", "committee", "sector", "party", "is_standing", "work_unit", "street", "phone", "status")
-    list_filter = ("committee", "status", "is_standing", "party", "sector")
+    list_display = ("name", "committee", "sector", "party", "is_standing", "work_unit", "street", "phone", "status",
+                    "login")
+    list_filter = ("committee", "term", "status", "is_standing", "party", "sector")
+    actions = [create_logins_and_send, create_logins_and_print, deactivate_logins]
+
+    @admin.display(description=_("login"), ordering="user__username")
+    def login(self, obj):
+        if obj.user_id is None:
+            return "—"
+        if not obj.user.is_active:
+            return _("%(username)s (deactivated)") % {"username": obj.user.username}
+        if obj.user.last_login is None:
+            return _("%(username)s (not used yet)") % {"username": obj.user.username}
+        return obj.user.username
     search_fields = ("name", "work_unit", "street", "phone")
-    list_select_related = ("committee", "sector")
+    list_select_related = ("committee", "sector", "user")
     autocomplete_fields = ("user",)
     inlines = [MembershipOfMemberInline]
     fieldsets = (

@@ -10,6 +10,16 @@ directory.provide("scope_of")(scope_of)
 directory.provide("bindable_users")(bindable_users)
 
 
+@directory.provide("member_logins")
+def member_logins(scope):
+    """Logins of members of the staff's committees that the staff may manage (``core.directory.member_logins``)."""
+    from groups.models import CommitteeStaff, Member
+
+    return (bindable_users(scope).filter(is_staff=False, pk__in=Member.objects.filter(
+        committee__in=scope.staff_committee_ids, user__isnull=False).values("user_id"))
+        .exclude(pk__in=CommitteeStaff.objects.values("user_id")))
+
+
 @directory.provide("committee_of")
 def committee_of(user) -> int | None:
     """The committee whose defaults apply to a user: as a member, a handling unit, or staff.

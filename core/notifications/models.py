@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     PROPOSAL_ASSIGNED = "proposal_assigned", pgettext_lazy("notifications", "Proposal assigned to your unit")
     COSIGN_INVITED = "cosign_invited", pgettext_lazy("notifications", "Invitation to co-sign")
     LEAVE_DECIDED = "leave_decided", pgettext_lazy("notifications", "Leave request decided")
+    ACCOUNT_INVITATION = "account_invitation", pgettext_lazy("notifications", "First-login link")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 
