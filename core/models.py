@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -118,7 +119,7 @@ class PasswordResetCode(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=20, db_index=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True, db_index=True)
     code_hash = models.CharField(_("code hash"), max_length=64, blank=True, editable=False)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(_("expires"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -1,9 +1,8 @@
 """Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
-from collections.abc import Callable, Iterable
-from typing import Any
-
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +13,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .exceptions import DomainError
-
 from .models import ApiToken, AuditEvent, PasswordResetCode, User
 from .tokens import password_stamp
 
@@ -131,7 +129,7 @@ def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
     users = list(User.objects.select_for_update().filter(phone=phone, is_active=True)[:2]) if phone else []
     user = users[0] if len(users) == 1 else None
     code = f"{secrets.randbelow(10 ** 6):06d}"
-    row = PasswordResetCode.objects.create(user=user, phone=phone, ip=ip, code_hash=_code_hash(phone, code) if user else "",
+    row = PasswordResetCode.objects.create(user=user, phone=phone, ip=ip, created_at=now, code_hash=_code_hash(phone, code) if user else "",
                                            expires_at=now + timedelta(minutes=settings.SMS_CODE_MINUTES))
     if user is None:
         return False

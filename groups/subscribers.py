@@ -5,11 +5,10 @@ After commit, through the outbox: a notice that fails is retried and never undoe
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-
-from django.contrib.auth import get_user_model
 
 from core.accounts import first_login_path
 from core.events import subscribe

@@ -223,6 +223,13 @@ RULES: dict[str, Rule] = {
     "login": page({'anonymous'}, redirect=LOGGED_IN),
     "logout": page(EVERYONE, post_only=True),
     "password_change": page(LOGGED_IN),
+    # Getting into an account without its password: open to everyone; a link with a wrong token says so (200).
+    "password_reset": page(EVERYONE),
+    "password_reset_done": page(EVERYONE),
+    "password_reset_sms": page(EVERYONE),
+    "password_reset_sms_confirm": page(EVERYONE),
+    "password_reset_confirm": page(EVERYONE),
+    "first_login": page(EVERYONE),
     "notifications:calendar": page(EVERYONE),  # the private token is the credential
     "notifications:calendar_link": page(post_only=True),
     "notifications:inbox": page(LOGGED_IN),
@@ -290,6 +297,7 @@ ARGS = {
     "assessments:rollup_status": "rollup",
     "api:notification-detail": "notification", "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
+    "password_reset_confirm": "signed_link", "first_login": "signed_link",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -418,6 +426,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "contact_point": {"pk": o["contact_point"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
+        "signed_link": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[key]
 
 
