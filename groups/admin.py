@@ -28,7 +28,7 @@ from groups.models import (
     SpecialCommittee,
     Term,
 )
-from groups.resources import ActivityGroupResource, MemberResource
+from groups.resources import ActivityGroupResource, ContactPointResource, HandlingUnitResource, MemberResource
 
 MAX_IMPORT_ERRORS_SHOWN = 200
 
@@ -90,11 +90,35 @@ class UserScopedImportMixin(ImportExportMixin):
             "errors": errors[:MAX_IMPORT_ERRORS_SHOWN], "errors_total": len(errors), "max_rows": MAX_IMPORT_ROWS,
             "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
             "columns": [str(f.column_name) for f in resource_class(user=request.user).get_import_fields()],
+            "template_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"),
         }
         return TemplateResponse(request, "groups/admin/spreadsheet_import.html", context)
 
     def process_import(self, request, **kwargs):
         raise Http404  # the stock confirm step: the import page above saves at once, all rows or none
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view(self.import_template_view)
+        return [path("import/template/", view, name=f"{info}_import_template"), *super().get_urls()]
+
+    def import_template_view(self, request):
+        """The Excel template of this import: its columns, drop-down lists of the staff's committees' values,
+        an example row (``groups.import_templates``)."""
+        from core.exports import xlsx_download
+        from groups.import_templates import template_workbook
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0](user=request.user)
+        name = f"{self.opts.verbose_name_plural}-{_('import template')}.xlsx"
+        response = xlsx_download(template_workbook(resource), "import-template.xlsx")
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}"
+        return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -327,7 +351,8 @@ class ActivityGroupAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(CommitteeScopedAdmin):
+class ContactPointAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
+    resource_classes = [ContactPointResource]
     list_display = ("name", "kind", "committee", "street", "contact_name", "is_active")
     list_filter = ("committee", "kind", "is_active")
     search_fields = ("name", "street", "address")
@@ -352,7 +377,8 @@ class PlatformAdmin(CommitteeScopedAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(CommitteeScopedAdmin):
+class HandlingUnitAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
+    resource_classes = [HandlingUnitResource]
     list_display = ("name", "short_name", "committee", "contact_name", "contact_phone", "is_active")
     list_filter = ("committee", "is_active")
     search_fields = ("name", "short_name")

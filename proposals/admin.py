@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_files import file_link
 from core.exceptions import DomainError
+from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
 from proposals import holidays, services
+from proposals.resources import HolidayResource
 from proposals.models import (
     Adoption,
     Assignment,
@@ -232,17 +234,21 @@ class HolidayRangeForm(forms.Form):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(CommitteeScopedAdmin):
+class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     list_display = ("date", "kind", "name", "source", "committee")
     list_filter = ("committee", "kind", "source")
     date_hierarchy = "date"
     change_list_template = "proposals/admin/holiday_change_list.html"
+    resource_classes = [HolidayResource]
 
     def get_urls(self):
         load = self.admin_site.admin_view(self.load_official_view)
         add_range = self.admin_site.admin_view(self.add_range_view)
         return [path("load-official/", load, name="proposals_holiday_load_official"),
                 path("add-range/", add_range, name="proposals_holiday_add_range"), *super().get_urls()]
+
+    def has_export_permission(self, request):
+        return False  # the calendar is shown here; imports only
 
     def changelist_view(self, request, extra_context=None):
         """Above the calendar: the committees with no national calendar for this year or the next."""

@@ -124,6 +124,22 @@ def holiday_range_add(*, committee_id: int, start: date, end: date, name: str, a
     return rows
 
 
+@transaction.atomic
+def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], actor) -> int:
+    """The secretariat's own days from a spreadsheet (date -> (kind, name)), like ``holiday_range_add``: a day
+    already in the calendar takes the imported entry; deadlines follow. Returns the number of days written."""
+    _committees_for(actor, [committee_id])
+    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    before = calendar_snapshot(committee_id)
+    for day, (kind, name) in sorted(days.items()):
+        Holiday.objects.update_or_create(committee=committee, date=day,
+                                         defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL})
+    record_event(committee, actor=actor, verb="holidays_imported", data={
+        "days": len(days), "from": min(days).isoformat() if days else "", "to": max(days).isoformat() if days else ""})
+    deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
+    return len(days)
+
+
 def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]:
     """The years among ``days`` for which the committee has not loaded the national calendar: a working-day
     deadline there counts only weekends, so staff are warned."""
