@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -7,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -113,11 +116,9 @@ class UserScopedImportMixin(ImportExportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.get_import_resource_classes(request)[0](user=request.user)
-        name = f"{self.opts.verbose_name_plural}-{_('import template')}.xlsx"
+        name = gettext("%(what)s import template") % {"what": self.opts.verbose_name_plural}
         response = xlsx_download(template_workbook(resource), "import-template.xlsx")
-        from urllib.parse import quote
-
-        response["Content-Disposition"] = f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}"
+        response["Content-Disposition"] = f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"
         return response
 
     def get_import_resource_kwargs(self, request, **kwargs):

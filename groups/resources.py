@@ -141,13 +141,16 @@ class TemplateMixin:
         return {"committee": [c.name for c in self._committees().order_by("name")]}
 
     def example_row(self) -> dict:
-        """The example row, filled with this staff's first committee where a column names one."""
-        choices = self.template_choices()
+        """The example row: ``template_example``, and the first value of each list the example leaves blank (the
+        staff's own committee, sector, term …)."""
         row = {attr: (str(value) if value is not None else "") for attr, value in self.template_example.items()}
-        for attr in ("committee", "sector", "special_committee", "group", "term"):
-            if attr in row and choices.get(attr):
-                row[attr] = choices[attr][0]
+        for attr, values in self.template_choices().items():
+            if not row.get(attr) and values and attr not in self.optional_columns_keys():
+                row[attr] = values[0]
         return row
+
+    def optional_columns_keys(self) -> set[str]:
+        return {"group" if c == "import_group" else c for c in self.optional_columns}
 
 
 class MemberResource(TemplateMixin, resources.ModelResource):

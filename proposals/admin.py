@@ -17,7 +17,6 @@ from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
 from proposals import holidays, services
-from proposals.resources import HolidayResource
 from proposals.models import (
     Adoption,
     Assignment,
@@ -33,6 +32,7 @@ from proposals.models import (
     ResultCode,
     SupervisionNote,
 )
+from proposals.resources import HolidayResource
 
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",

@@ -2,6 +2,8 @@
 row or none), with a downloadable template (``groups.import_templates``)."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -11,14 +13,34 @@ from groups.resources import ChoiceLabelWidget, CommitteeNameWidget, TemplateMix
 from proposals.models import Holiday
 
 
+class DayWidget(widgets.Widget):
+    """A day as Excel hands it over (a date cell, read as a datetime) or typed: 2026-10-09, 2026/10/9."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(gettext("This field cannot be blank."))
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            return date(*(int(part) for part in text.split("-")))
+        except (TypeError, ValueError):
+            raise ValueError(gettext("Enter a date such as 2026-10-09.")) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
 class HolidayResource(TemplateMixin, resources.ModelResource):
     """One day a row: committee, date, kind (day off or working day), name. Written by ``holidays_import``
     once every row is good, so deadlines counted in working days follow the new calendar."""
 
     committee = fields.Field(attribute="committee", column_name=_("Committee"))
-    date = fields.Field(attribute="date", column_name=_("Date"), widget=widgets.DateWidget())
+    date = fields.Field(attribute="date", column_name=_("Date"), widget=DayWidget())
     kind = fields.Field(attribute="kind", column_name=_("Kind of day"), widget=ChoiceLabelWidget(Holiday.Kind.choices))
-    name = fields.Field(attribute="name", column_name=_("Name"), widget=widgets.CharWidget(allow_blank=True))
+    name = fields.Field(attribute="name", column_name=_("Name of the day"), widget=widgets.CharWidget(allow_blank=True))
 
     template_example = {"date": "2026-10-09", "kind": Holiday.Kind.HOLIDAY.label, "name": "区庆"}
 
