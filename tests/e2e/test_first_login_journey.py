@@ -70,7 +70,7 @@ def test_a_member_imported_from_the_template_sets_a_password_from_the_first_logi
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url
     screenshot(page, "first-login-logged-in-phone")
-    member.user.refresh_from_db()
+    member.refresh_from_db()
     assert member.user.last_login is not None and member.user.check_password(PASSWORD)
 
     page.goto(link.replace(settings.PORTAL_BASE_URL.rstrip("/"), live_server.url))  # used: no second time
