@@ -247,9 +247,6 @@ class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
         return [path("load-official/", load, name="proposals_holiday_load_official"),
                 path("add-range/", add_range, name="proposals_holiday_add_range"), *super().get_urls()]
 
-    def has_export_permission(self, request):
-        return False  # the calendar is shown here; imports only
-
     def changelist_view(self, request, extra_context=None):
         """Above the calendar: the committees with no national calendar for this year or the next."""
         year = timezone.localdate().year
