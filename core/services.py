@@ -148,7 +148,8 @@ def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str
     number, before it expires, within its tries. A wrong code uses up a try (kept even though this raises)."""
     phone, code, now = (phone or "").strip(), (code or "").strip(), now or timezone.now()
     with transaction.atomic():
-        row = (PasswordResetCode.objects.select_for_update().filter(phone=phone, user__isnull=False, used_at__isnull=True)
+        row = (PasswordResetCode.objects.select_for_update(of=("self", "user"))
+               .filter(phone=phone, user__isnull=False, used_at__isnull=True)
                .select_related("user").order_by("-created_at").first())
         usable = row is not None and row.expires_at > now and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS \
             and row.user.is_active

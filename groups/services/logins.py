@@ -64,11 +64,16 @@ def _username(member: Member, rule: str) -> tuple[str, str]:
 
 
 def _lock_members(member_ids, actor) -> list[Member]:
-    members = list(Member.objects.select_for_update().filter(pk__in=list(member_ids))
-                   .select_related("committee", "user").order_by("committee_id", "name", "pk"))
+    # of=("self",): PostgreSQL locks no row of the nullable side of an outer join (member.user); the logins are
+    # locked on their own below.
+    members = list(Member.objects.select_for_update(of=("self",)).filter(pk__in=list(member_ids))
+                   .select_related("committee").order_by("committee_id", "name", "pk"))
     scope = scope_of(actor)
     if not members or not all(scope.is_staff_of(m.committee_id) for m in members):
         raise DomainError(_("Only the secretariat of the members' committee may manage their logins."))
+    users = get_user_model().objects.select_for_update().in_bulk([m.user_id for m in members if m.user_id])
+    for member in members:
+        member.user = users.get(member.user_id) if member.user_id else None
     return members
 
 
