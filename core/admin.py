@@ -10,38 +10,72 @@ from .models import AuditEvent, User
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ("name", "phone")}),)
     list_display = ("username", "name", "email", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("username", "name", "email", "phone")
+    # Secretariat staff: the logins of their committees' members (``directory.member_logins``), to look up and
+    # correct contact details; no password is ever typed here (the member chooses it through the first-login
+    # link or a reset), and logins are created and switched off by the member admin's actions (services).
+    staff_fieldsets = (
+        (None, {"fields": ("username", "name")}),
+        (_("Contact"), {"fields": ("phone", "email")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    staff_readonly_fields = ("username", "is_active", "last_login", "date_joined")
 
-    # Secretariat staff look logins up (the user pickers of members, staff positions and handling units
-    # autocomplete from here) among those they may bind, and change none: a login's rights are a superuser's.
+    # The user pickers of members, staff positions and handling units autocomplete from here: among the logins
+    # staff may bind. The list shows the logins they manage.
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         scope = directory.scope_of(request.user)
-        return qs if scope.is_superuser else qs.filter(pk__in=directory.bindable_users(scope).values("pk"))
+        if scope.is_superuser:
+            return qs
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":  # the admin's one autocomplete view
+            return qs.filter(pk__in=directory.bindable_users(scope).values("pk"))
+        return qs.filter(pk__in=directory.member_logins(scope).values("pk"))
+
+    def get_fieldsets(self, request, obj=None):
+        return super().get_fieldsets(request, obj) if request.user.is_superuser else self.staff_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return super().get_readonly_fields(request, obj) if request.user.is_superuser else self.staff_readonly_fields
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else ("is_active",)
+
+    def _is_staff(self, request) -> bool:
+        return bool(directory.scope_of(request.user).staff_committee_ids)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return request.user.is_superuser or self._is_staff(request)
 
     def has_view_permission(self, request, obj=None):
-        scope = directory.scope_of(request.user)
-        return scope.is_superuser or bool(scope.staff_committee_ids)
+        return request.user.is_superuser or self._is_staff(request)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        if request.user.is_superuser:
+            return True
+        if not self._is_staff(request):
+            return False
+        return obj is None or directory.member_logins(directory.scope_of(request.user)).filter(pk=obj.pk).exists()
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
     def user_change_password(self, request, id, form_url=""):
-        """Django's own password form saves the login; the change is audited in the same transaction."""
+        """Django's own password form saves the login; the change is audited in the same transaction.
+        Superusers only: staff never know a member's password."""
         from django.contrib.admin.utils import unquote
+        from django.core.exceptions import PermissionDenied
         from django.db import transaction
 
         from core.services import record_event
 
+        if not request.user.is_superuser:
+            raise PermissionDenied
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:

@@ -57,3 +57,9 @@ def committee_of(user) -> int | None:
     """The committee whose notification defaults apply to ``user`` (as a member, unit user or staff)."""
     return _ask("committee_of", user)
 
+
+
+def member_logins(scope):
+    """Logins the scope's secretariat manage: their committees' members' own logins (no other tie outside those
+    committees, no secretariat position, never a superuser or an admin login)."""
+    return _ask("member_logins", scope)

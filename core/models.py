@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -111,3 +112,26 @@ class EventReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_name} {self.event_id} → {self.subscriber}"
+
+
+class PasswordResetCode(models.Model):
+    """A six-digit code sent by SMS to reset a password: only its keyed hash is kept; it expires, allows a few
+    tries and works once. The rows also count the codes sent per number and per address (rate limits)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+", null=True, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, db_index=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset code")
+        verbose_name_plural = _("password reset codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or '-'}"

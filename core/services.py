@@ -1,13 +1,19 @@
 """Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
+import secrets
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from .models import ApiToken, AuditEvent, User
+from .exceptions import DomainError
+from .models import ApiToken, AuditEvent, PasswordResetCode, User
 from .tokens import password_stamp
 
 
@@ -119,6 +125,71 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
     record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
     return locked
+# --- Password reset by SMS code (core/accounts.py) ---------------------------------------------------------
+
+def _code_hash(phone: str, code: str) -> str:
+    return salted_hmac("core.services.password_reset_code", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _check_code_limits(phone: str, ip: str, now) -> None:
+    codes = PasswordResetCode.objects
+    if codes.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count() >= settings.SMS_CODE_MAX_PER_IP_PER_HOUR:
+        raise DomainError(_("Too many codes were asked for from this network. Try again in an hour."))
+    if codes.filter(phone=phone, created_at__gte=now - timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)).exists():
+        raise DomainError({"phone": _("A code was sent to this number just now. Wait a minute before asking again.")})
+    if codes.filter(phone=phone, created_at__gte=now - timedelta(days=1)).count() >= settings.SMS_CODE_MAX_PER_PHONE_PER_DAY:
+        raise DomainError({"phone": _("Too many codes were sent to this number today. Try again tomorrow.")})
+
+
+@transaction.atomic
+def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
+    """Text a six-digit code to the one active login with this mobile number (nothing to a number no login or two
+    logins have: the page says the same either way). Refused past the limits per number and per address. Returns
+    whether a code went out."""
+    phone, now = (phone or "").strip(), now or timezone.now()
+    _check_code_limits(phone, ip, now)
+    users = list(User.objects.select_for_update().filter(phone=phone, is_active=True)[:2]) if phone else []
+    user = users[0] if len(users) == 1 else None
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    row = PasswordResetCode.objects.create(user=user, phone=phone, ip=ip, created_at=now, code_hash=_code_hash(phone, code) if user else "",
+                                           expires_at=now + timedelta(minutes=settings.SMS_CODE_MINUTES))
+    if user is None:
+        return False
+    PasswordResetCode.objects.filter(user=user, used_at__isnull=True).exclude(pk=row.pk).update(used_at=now)
+    record_event(user, actor=None, verb="password_reset_code_sent", data={"ip": ip})
+    text = _("[%(portal)s] Your code to reset the password is %(code)s, valid for %(minutes)s minutes. "
+             "Never tell it to anyone.") % {"portal": settings.PORTAL_TITLE, "code": code,
+                                            "minutes": settings.SMS_CODE_MINUTES}
+    backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
+    transaction.on_commit(lambda: backend.send_sms(phone=phone, text=text, key=f"password-reset-{row.pk}"))
+    return True
+
+
+def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str = "", now=None) -> User:
+    """Set the password (already validated) of the login the code was sent to: the newest unused code of the
+    number, before it expires, within its tries. A wrong code uses up a try (kept even though this raises)."""
+    phone, code, now = (phone or "").strip(), (code or "").strip(), now or timezone.now()
+    with transaction.atomic():
+        row = (PasswordResetCode.objects.select_for_update(of=("self", "user"))
+               .filter(phone=phone, user__isnull=False, used_at__isnull=True)
+               .select_related("user").order_by("-created_at").first())
+        usable = row is not None and row.expires_at > now and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS \
+            and row.user.is_active
+        if usable:
+            row.attempts += 1
+            right = constant_time_compare(row.code_hash, _code_hash(phone, code))
+            row.used_at = now if right else None
+            row.save(update_fields=["attempts", "used_at"])
+            if right:
+                user = user_password_change(user=row.user, actor=row.user, password=password, ip=ip)
+                record_event(user, actor=user, verb="password_reset", data={"ip": ip, "by": "sms"})
+                return user
+            left = settings.SMS_CODE_MAX_ATTEMPTS - row.attempts
+    if usable and left > 0:
+        raise DomainError({"code": _("The code is wrong. %(n)s tries left.") % {"n": left}})
+    raise DomainError({"code": _("The code is wrong or no longer valid. Ask for a new code.")})
+
+
 # --- Records edited as data ------------------------------------------------------------------------
 # Settings, reference rows, rules and their lines are edited in the admin as plain rows, but their
 # consequences are not plain: a rule set's figures reach every duty record of its year. Each app says what

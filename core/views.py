@@ -1,20 +1,27 @@
 import logging
 import sys
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 
 from core import services
+from core.accounts import first_login_token
+from core.exceptions import DomainError
+from core.forms import form_error_from
 from core.net import client_ip
 
 log = logging.getLogger("cppcc.errors")
@@ -121,3 +128,117 @@ def text_size(request):
     else:
         response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
     return response
+# --- Getting into an account without the password (core/accounts.py) -----------------------------------------
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Forgot the password: a reset link by e-mail (Django's token and form, the portal's pages)."""
+
+    template_name = "registration/portal_password_reset.html"
+    email_template_name = "registration/portal_password_reset_email.txt"
+    subject_template_name = "registration/portal_password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+    extra_email_context = {"portal_title": settings.PORTAL_TITLE}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/portal_password_reset_done.html"
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A signed link lets its owner choose a password: the reset e-mail's link here, the first-login link in
+    ``FirstLoginView``. The password is set by ``core.services.user_password_change`` (audited, API tokens
+    revoked); then the person logs in with it."""
+
+    template_name = "registration/portal_set_password.html"
+    success_url = reverse_lazy("login")
+    verb = "password_reset"
+    heading = gettext_lazy("Choose a new password")
+    done_message = gettext_lazy("Your password has been set. Log in with it now.")
+
+    def form_valid(self, form):
+        ip = client_ip(self.request)
+        user = services.user_password_change(user=self.user, actor=self.user,
+                                             password=form.cleaned_data["new_password1"], ip=ip)
+        services.record_event(user, actor=user, verb=self.verb, data={"ip": ip, "by": "link"})
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, self.done_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "heading": self.heading}
+
+
+class FirstLoginView(SetPasswordView):
+    """A new login's first visit, from the link staff sent or printed: the member chooses their password."""
+
+    token_generator = first_login_token
+    verb = "first_password_set"
+    heading = gettext_lazy("Welcome: choose your password")
+    done_message = gettext_lazy("Your password has been set. Log in with your username and the new password.")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "first_login": True}
+
+
+class SmsCodeRequestForm(forms.Form):
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
+
+
+class SmsCodeConfirmForm(forms.Form):
+    phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
+    code = forms.CharField(label=gettext_lazy("Code from the SMS"), max_length=6, min_length=6)
+    new_password1 = forms.CharField(label=gettext_lazy("New password"), strip=False, widget=forms.PasswordInput,
+                                    help_text=password_validation.password_validators_help_text_html())
+    new_password2 = forms.CharField(label=gettext_lazy("New password confirmation"), strip=False,
+                                    widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two password fields didn’t match."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return data
+
+
+SMS_PHONE_SESSION_KEY = "password_reset_sms_phone"
+
+
+def password_reset_sms(request):
+    """Forgot the password: a code by SMS to the login's mobile number (the same answer whether or not a login
+    has the number; limits per number and per network)."""
+    form = SmsCodeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"].strip()
+        try:
+            services.password_reset_code_send(phone=phone, ip=client_ip(request))
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            request.session[SMS_PHONE_SESSION_KEY] = phone
+            messages.info(request, _("If a login has this mobile number, a code is on its way. It is valid for "
+                                     "%(n)s minutes.") % {"n": settings.SMS_CODE_MINUTES})
+            return redirect("password_reset_sms_confirm")
+    return render(request, "registration/portal_password_reset_sms.html", {"form": form})
+
+
+def password_reset_sms_confirm(request):
+    """The code from the SMS and a new password; a wrong code uses up one of its few tries."""
+    initial = {"phone": request.session.get(SMS_PHONE_SESSION_KEY, "")}
+    form = SmsCodeConfirmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.password_reset_code_confirm(phone=d["phone"], code=d["code"], password=d["new_password1"],
+                                                 ip=client_ip(request))
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            request.session.pop(SMS_PHONE_SESSION_KEY, None)
+            messages.success(request, _("Your password has been set. Log in with it now."))
+            return redirect("login")
+    return render(request, "registration/portal_password_reset_sms_confirm.html", {"form": form})

@@ -150,6 +150,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Getting into an account without a password (core/accounts.py): a member's first-login link, the reset e-mail
+# (Django's PASSWORD_RESET_TIMEOUT, in seconds) and the SMS code with its limits.
+FIRST_LOGIN_LINK_DAYS = env.int("FIRST_LOGIN_LINK_DAYS", default=14)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+SMS_CODE_MINUTES = env.int("SMS_CODE_MINUTES", default=10)
+SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
+SMS_CODE_INTERVAL_SECONDS = env.int("SMS_CODE_INTERVAL_SECONDS", default=60)  # between two codes to one number
+SMS_CODE_MAX_PER_PHONE_PER_DAY = env.int("SMS_CODE_MAX_PER_PHONE_PER_DAY", default=5)
+SMS_CODE_MAX_PER_IP_PER_HOUR = env.int("SMS_CODE_MAX_PER_IP_PER_HOUR", default=10)
+# How a member's login is named when staff create logins in bulk (groups.services.logins), unless their
+# committee chose otherwise: "phone" (the mobile number) or "pinyin" (the name in pinyin, e.g. zhangsan).
+MEMBER_USERNAME_RULE = env.str("MEMBER_USERNAME_RULE", default="phone")
+if MEMBER_USERNAME_RULE not in ("phone", "pinyin"):
+    raise ImproperlyConfigured("MEMBER_USERNAME_RULE must be phone or pinyin")
 
 # --- Language and time ------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,4 +1,7 @@
+from urllib.parse import quote
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -6,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -27,7 +31,7 @@ from groups.models import (
     SpecialCommittee,
     Term,
 )
-from groups.resources import ActivityGroupResource, MemberResource
+from groups.resources import ActivityGroupResource, ContactPointResource, HandlingUnitResource, MemberResource
 
 MAX_IMPORT_ERRORS_SHOWN = 200
 
@@ -89,11 +93,33 @@ class UserScopedImportMixin(ImportExportMixin):
             "errors": errors[:MAX_IMPORT_ERRORS_SHOWN], "errors_total": len(errors), "max_rows": MAX_IMPORT_ROWS,
             "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
             "columns": [str(f.column_name) for f in resource_class(user=request.user).get_import_fields()],
+            "template_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"),
         }
         return TemplateResponse(request, "groups/admin/spreadsheet_import.html", context)
 
     def process_import(self, request, **kwargs):
         raise Http404  # the stock confirm step: the import page above saves at once, all rows or none
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view(self.import_template_view)
+        return [path("import/template/", view, name=f"{info}_import_template"), *super().get_urls()]
+
+    def import_template_view(self, request):
+        """The Excel template of this import: its columns, drop-down lists of the staff's committees' values,
+        an example row (``groups.import_templates``)."""
+        from core.exports import xlsx_download
+        from groups.import_templates import template_workbook
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0](user=request.user)
+        name = gettext("%(what)s import template") % {"what": self.opts.verbose_name_plural}
+        response = xlsx_download(template_workbook(resource), "import-template.xlsx")
+        response["Content-Disposition"] = f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"
+        return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
@@ -217,13 +243,81 @@ class MembershipOfMemberInline(ScopedInline):
     autocomplete_fields = ("group",)
 
 
+def _login_action(request, queryset, call):
+    from groups.services import logins
+
+    try:
+        return call(logins, list(queryset.values_list("pk", flat=True)))
+    except DomainError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return None
+
+
+def _report_skipped(modeladmin, request, outcomes) -> None:
+    for outcome in outcomes:
+        if outcome.skipped:
+            modeladmin.message_user(request, f"{outcome.member.name}：{outcome.skipped}", messages.WARNING)
+
+
+@admin.action(description=_("Create logins and send first-login links (SMS, e-mail)"))
+def create_logins_and_send(modeladmin, request, queryset):
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
+        member_ids=ids, actor=request.user, deliver=svc.NOTIFY))
+    if outcomes is None:
+        return None
+    _report_skipped(modeladmin, request, outcomes)
+    sent = [o for o in outcomes if not o.skipped]
+    modeladmin.message_user(request, _("%(n)s first-login links are being sent.") % {"n": len(sent)}, messages.SUCCESS)
+    return None
+
+
+@admin.action(description=_("Create logins and print the first-login links"))
+def create_logins_and_print(modeladmin, request, queryset):
+    """The links are shown on this one page and kept nowhere: print it or hand the links over now."""
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
+        member_ids=ids, actor=request.user, deliver=svc.PRINT))
+    if outcomes is None:
+        return None
+    context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts,
+               "title": _("First-login links"), "outcomes": outcomes,
+               "issued": [o for o in outcomes if o.link],
+               "skipped": [o for o in outcomes if o.skipped], "days": settings.FIRST_LOGIN_LINK_DAYS}
+    response = TemplateResponse(request, "groups/admin/first_login_links.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.action(description=_("Deactivate the logins (end of term)"))
+def deactivate_logins(modeladmin, request, queryset):
+    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_deactivate(
+        member_ids=ids, actor=request.user))
+    if outcomes is None:
+        return None
+    _report_skipped(modeladmin, request, outcomes)
+    done = [o for o in outcomes if not o.skipped]
+    modeladmin.message_user(request, _("%(n)s logins deactivated.") % {"n": len(done)}, messages.SUCCESS)
+    return None
+
+
 @admin.register(Member)
 class MemberAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     resource_classes = [MemberResource]
-    list_display = ("name", "committee", "sector", "party", "is_standing", "work_unit", "street", "phone", "status")
-    list_filter = ("committee", "status", "is_standing", "party", "sector")
+    list_display = ("name", "committee", "sector", "party", "is_standing", "work_unit", "street", "phone", "status",
+                    "login")
+    list_filter = ("committee", "term", "status", "is_standing", "party", "sector")
+    actions = [create_logins_and_send, create_logins_and_print, deactivate_logins]
+
+    @admin.display(description=_("login"), ordering="user__username")
+    def login(self, obj):
+        if obj.user_id is None:
+            return "—"
+        if not obj.user.is_active:
+            return _("%(username)s (deactivated)") % {"username": obj.user.username}
+        if obj.user.last_login is None:
+            return _("%(username)s (not used yet)") % {"username": obj.user.username}
+        return obj.user.username
     search_fields = ("name", "work_unit", "street", "phone")
-    list_select_related = ("committee", "sector")
+    list_select_related = ("committee", "sector", "user")
     autocomplete_fields = ("user",)
     inlines = [MembershipOfMemberInline]
     fieldsets = (
@@ -271,7 +365,8 @@ class ActivityGroupAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(CommitteeScopedAdmin):
+class ContactPointAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
+    resource_classes = [ContactPointResource]
     list_display = ("name", "kind", "committee", "street", "contact_name", "is_active")
     list_filter = ("committee", "kind", "is_active")
     search_fields = ("name", "street", "address")
@@ -296,7 +391,8 @@ class PlatformAdmin(CommitteeScopedAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(CommitteeScopedAdmin):
+class HandlingUnitAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
+    resource_classes = [HandlingUnitResource]
     list_display = ("name", "short_name", "committee", "contact_name", "contact_phone", "is_active")
     list_filter = ("committee", "is_active")
     search_fields = ("name", "short_name")

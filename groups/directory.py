@@ -38,6 +38,14 @@ def committee_of_record(obj) -> int | None:
         return current.pk
     value = getattr(current, f"{last}_id", None)
     return value if isinstance(value, int) else None
+@directory.provide("member_logins")
+def member_logins(scope):
+    """Logins of members of the staff's committees that the staff may manage (``core.directory.member_logins``)."""
+    from groups.models import CommitteeStaff, Member
+
+    return (bindable_users(scope).filter(is_staff=False, pk__in=Member.objects.filter(
+        committee__in=scope.staff_committee_ids, user__isnull=False).values("user_id"))
+        .exclude(pk__in=CommitteeStaff.objects.values("user_id")))
 
 
 @directory.provide("committee_of")

@@ -86,3 +86,13 @@ class LeaveRequested(Event):
     attendance_id: int
     activity_id: int
     member_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLoginsInvited(Event):
+    """Logins were created (or given a fresh first-login link) for members; each is sent its link by SMS and
+    e-mail, whichever it has an address for."""
+
+    name = "groups.member_logins_invited"
+    committee_ids: tuple[int, ...] = ()
+    user_ids: tuple[int, ...] = ()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
+from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
 from proposals import holidays, services
@@ -32,6 +33,7 @@ from proposals.models import (
     ResultCode,
     SupervisionNote,
 )
+from proposals.resources import HolidayResource
 
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
@@ -221,11 +223,12 @@ class HolidayRangeForm(forms.Form):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(CommitteeScopedAdmin):
+class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     list_display = ("date", "kind", "name", "source", "committee")
     list_filter = ("committee", "kind", "source")
     date_hierarchy = "date"
     change_list_template = "proposals/admin/holiday_change_list.html"
+    resource_classes = [HolidayResource]
 
     def get_urls(self):
         load = self.admin_site.admin_view(self.load_official_view)

@@ -7,4 +7,5 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals and public-opinion reports")
 
     def ready(self):
-        from proposals import services  # noqa: F401  (registers what follows an admin edit of a counted record)
+        # Register what follows an admin edit of a counted record or of a calendar day.
+        from proposals import holidays, services  # noqa: F401

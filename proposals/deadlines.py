@@ -23,17 +23,39 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(committee_id: int, start: date, days: int) -> date:
-    """The date ``days`` working days after ``start``: weekends and holidays skipped, adjusted workdays counted."""
-    horizon = start + timedelta(days=days * 3 + 30)  # long enough even around the Spring Festival
-    special = dict(
-        Holiday.objects.filter(committee_id=committee_id, date__gt=start, date__lte=horizon).values_list("date", "kind")
-    )
+def calendar_days(committee_id: int, first: date, last: date) -> dict[date, str]:
+    """The committee's special days from ``first`` to ``last`` (both included): date -> Holiday.Kind."""
+    return dict(Holiday.objects.filter(committee_id=committee_id, date__gte=first, date__lte=last)
+                .values_list("date", "kind"))
+
+
+def is_working_day(day: date, special: dict[date, str]) -> bool:
+    """A weekday that is no holiday, or an adjusted working weekend day."""
+    kind = special.get(day)
+    return kind == Holiday.Kind.WORKDAY or (kind is None and day.weekday() < 5)
+
+
+def working_days_after(start: date, end: date, special: dict[date, str]) -> int:
+    """How many working days fall after ``start`` up to ``end`` (included) on the calendar ``special``."""
+    return sum(is_working_day(start + timedelta(days=i), special) for i in range(1, (end - start).days + 1))
+
+
+def working_day_after(start: date, days: int, special: dict[date, str]) -> date:
+    """The date ``days`` working days after ``start`` on the calendar ``special``."""
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        kind = special.get(current)
-        working = kind == Holiday.Kind.WORKDAY or (kind is None and current.weekday() < 5)
-        if working:
+        if is_working_day(current, special):
             left -= 1
     return current
+
+
+def horizon(start: date, days: int) -> date:
+    """A last day far enough for ``days`` working days after ``start``, even around the Spring Festival."""
+    return start + timedelta(days=days * 3 + 30)
+
+
+def add_working_days(committee_id: int, start: date, days: int) -> date:
+    """The date ``days`` working days after ``start``: weekends and holidays skipped, adjusted workdays counted."""
+    special = calendar_days(committee_id, start + timedelta(days=1), horizon(start, days))
+    return working_day_after(start, days, special)

@@ -8,13 +8,15 @@ from datetime import date, timedelta
 
 from chinese_calendar import constants as official
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
-from core.services import record_event
+from core.services import on_record_write, record_event
 from groups.access import scope_of
 from groups.models import Committee
-from proposals.models import Holiday
+from proposals.deadlines import working_day_after, working_days_after
+from proposals.models import Assignment, Holiday, Proposal, Reply
 
 # The package names each day after its festival in English; the calendar shows the Chinese name.
 OFFICIAL_NAMES = {
@@ -67,6 +69,7 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
     days = official_days(year)
     result = {}
     for committee in Committee.objects.select_for_update().filter(pk__in=_committees_for(actor, committee_ids)).order_by("pk"):
+        before = calendar_snapshot(committee.pk)
         rows = {h.date: h for h in Holiday.objects.select_for_update().filter(
             committee=committee, date__year=year)}
         created = updated = kept_local = 0
@@ -89,6 +92,7 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
                   "workdays": sum(k == Holiday.Kind.WORKDAY for k, _n in days.values())}
         record_event(committee, actor=actor, verb="holiday_calendar_loaded", data=counts,
                      comment=_("National holiday calendar %(year)s loaded") % {"year": year})
+        counts["deadlines_moved"] = len(deadlines_follow_calendar(committee_id=committee.pk, before=before, actor=actor))
         result[committee.pk] = counts
     return result
 
@@ -106,6 +110,7 @@ def holiday_range_add(*, committee_id: int, start: date, end: date, name: str, a
     if kind not in Holiday.Kind.values:
         raise DomainError({"kind": _("Choose a kind of day.")})
     committee = Committee.objects.select_for_update().get(pk=committee_id)
+    before = calendar_snapshot(committee_id)
     rows = []
     day = start
     while day <= end:
@@ -115,7 +120,24 @@ def holiday_range_add(*, committee_id: int, start: date, end: date, name: str, a
         day += timedelta(days=1)
     record_event(committee, actor=actor, verb="holidays_added", comment=name,
                  data={"from": start.isoformat(), "to": end.isoformat(), "kind": kind, "days": len(rows)})
+    deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
     return rows
+
+
+@transaction.atomic
+def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], actor) -> int:
+    """The secretariat's own days from a spreadsheet (date -> (kind, name)), like ``holiday_range_add``: a day
+    already in the calendar takes the imported entry; deadlines follow. Returns the number of days written."""
+    _committees_for(actor, [committee_id])
+    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    before = calendar_snapshot(committee_id)
+    for day, (kind, name) in sorted(days.items()):
+        Holiday.objects.update_or_create(committee=committee, date=day,
+                                         defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL})
+    record_event(committee, actor=actor, verb="holidays_imported", data={
+        "days": len(days), "from": min(days).isoformat() if days else "", "to": max(days).isoformat() if days else ""})
+    deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
+    return len(days)
 
 
 def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]:
@@ -127,3 +149,72 @@ def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]
     loaded = set(Holiday.objects.filter(committee_id=committee_id, source=Holiday.Source.OFFICIAL,
                                         date__year__in=years).values_list("date__year", flat=True).distinct())
     return [y for y in years if y not in loaded]
+
+
+# --- deadlines that count working days follow the calendar -------------------------------------------
+# A unit's window to return a proposal (退回) and the proposer's window to rate a reply are counted in working
+# days on the committee's calendar. When the calendar changes (the national calendar loaded, a period entered,
+# a day edited or removed in the admin), each open window keeps its number of working days, counted on the
+# calendar as it was, and its last day is found again on the calendar as it is now. Reply deadlines are in
+# calendar months and do not move.
+
+def calendar_snapshot(committee_id: int) -> dict[date, str]:
+    """The committee's special days, date -> kind (the calendar before a change)."""
+    return dict(Holiday.objects.filter(committee_id=committee_id).values_list("date", "kind"))
+
+
+def _windows(committee_id: int, today: date):
+    """(record, field, start) of every working-day window of the committee still open on ``today`` or later."""
+    for a in Assignment.objects.select_for_update().filter(
+            proposal__committee_id=committee_id, proposal__state__in=Proposal.HANDLING_STATES, is_active=True,
+            reassign_until__gte=today - timedelta(days=62)).select_related("proposal").order_by("pk"):
+        yield a, "reassign_until", a.assigned_on
+    replied = Proposal.objects.select_for_update().filter(
+        committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62))
+    starts = {(r.proposal_id, r.round): r.replied_on for r in Reply.objects.filter(proposal__in=replied)}
+    for p in replied.order_by("pk"):
+        if (p.pk, p.round) in starts:
+            yield p, "feedback_due", starts[(p.pk, p.round)]
+
+
+def deadlines_follow_calendar(*, committee_id: int, before: dict[date, str], actor,
+                              today: date | None = None) -> list[dict]:
+    """Move the committee's open working-day deadlines after a change of its calendar (``before``: the calendar
+    as it was); one audit row per moved deadline on its proposal. Windows that had closed before today and
+    stay closed are left alone. Returns what moved."""
+    today = today or timezone.localdate()
+    after = calendar_snapshot(committee_id)
+    if after == before:
+        return []
+    moved = []
+    for record, field, start in _windows(committee_id, today):
+        old = getattr(record, field)
+        new = working_day_after(start, working_days_after(start, old, before), after)
+        if new == old or (old < today and new < today):
+            continue
+        setattr(record, field, new)
+        record.save(update_fields=[field])
+        proposal = record.proposal if isinstance(record, Assignment) else record
+        change = {"field": field, "from": old.isoformat(), "to": new.isoformat()}
+        if isinstance(record, Assignment):
+            change["assignment"] = record.pk
+        record_event(proposal, actor=actor, verb="deadline_recomputed", data=change,
+                     comment=_("Deadline moved with the holiday calendar: %(old)s → %(new)s") % {"old": old, "new": new})
+        moved.append(change)
+    return moved
+
+
+@on_record_write(Holiday)
+def _holiday_edited(*, before: Holiday | None, after: Holiday | None) -> None:
+    """A day edited, added or removed in the admin (``core.services.record_save``/``record_delete``)."""
+    row = after or before
+    calendar_then = calendar_snapshot(row.committee_id)
+    if after is not None:
+        calendar_then.pop(after.date, None)
+    if before is not None:
+        calendar_then[before.date] = before.kind
+    actor = getattr(row, "_history_user", None)  # record_save/record_delete put the acting user there
+    deadlines_follow_calendar(committee_id=row.committee_id, before=calendar_then, actor=actor)
+    if before is not None and after is not None and before.committee_id != after.committee_id:
+        calendar_then = calendar_snapshot(before.committee_id) | {before.date: before.kind}
+        deadlines_follow_calendar(committee_id=before.committee_id, before=calendar_then, actor=actor)

@@ -211,12 +211,20 @@ def test_user_autocomplete_offers_only_bindable_logins(world, client_for):
     assert world.member.pk in ids and world.outsider_member.user.pk not in ids and world.staff.pk not in ids
 
 
-def test_staff_cannot_change_logins_in_the_user_admin(world, client_for):
+def test_staff_change_only_contact_details_of_their_members_logins_never_rights_or_passwords(world, client_for):
     url = reverse("admin:core_user_change", args=[world.member.pk])
-    response = client_for(world.district_staff).post(url, {"username": "member", "is_superuser": "on"})
-    assert response.status_code == 403
+    response = client_for(world.district_staff).post(url, {"username": "boss", "name": "新名字", "is_superuser": "on",
+                                                           "is_staff": "on", "is_active": "", "password": "x"})
+    assert response.status_code == 302
     world.member.refresh_from_db()
-    assert not world.member.is_superuser
+    assert world.member.name == "新名字" and world.member.username == "member"
+    assert not world.member.is_superuser and not world.member.is_staff and world.member.is_active
+    assert world.member.check_password(__import__("django.conf").conf.settings.DEMO_PASSWORD)
+    # another committee's staff reach neither the page nor the login
+    refused = client_for(world.other_staff).post(url, {"name": "x"})
+    assert refused.status_code in (302, 403, 404)
+    world.member.refresh_from_db()
+    assert world.member.name == "新名字"
 
 
 def test_plan_item_responsible_members_are_the_committees_own(world):

@@ -223,6 +223,13 @@ RULES: dict[str, Rule] = {
     "login": page({'anonymous'}, redirect=LOGGED_IN),
     "logout": page(EVERYONE, post_only=True),
     "password_change": page(LOGGED_IN),
+    # Getting into an account without its password: open to everyone; a link with a wrong token says so (200).
+    "password_reset": page(EVERYONE),
+    "password_reset_done": page(EVERYONE),
+    "password_reset_sms": page(EVERYONE),
+    "password_reset_sms_confirm": page(EVERYONE),
+    "password_reset_confirm": page(EVERYONE),
+    "first_login": page(EVERYONE),
     "notifications:calendar": page(EVERYONE),  # the private token is the credential
     "notifications:calendar_link": page(post_only=True),
     "notifications:inbox": page(LOGGED_IN),
@@ -297,6 +304,7 @@ ARGS = {
     "api:notification-detail": "notification", "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
     "workbench:todo": "todo",
+    "password_reset_confirm": "signed_link", "first_login": "signed_link",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -426,6 +434,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},
+        "signed_link": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
     }[key]
 
 

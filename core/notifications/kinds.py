@@ -48,6 +48,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.OUTCOME_ASSIGNED: frozenset({UNIT}),
     Kind.OUTCOME_REPLIED: frozenset({STAFF}),
     Kind.OUTCOME_PUBLISHED: frozenset({UNIT, MEMBER}),
+    Kind.ACCOUNT_INVITATION: frozenset({MEMBER}),
     Kind.GENERIC: frozenset({STAFF, LEADER, CONVENER, MEMBER, UNIT}),
 }
 STAFF_ONLY = frozenset(kind for kind, roles in AUDIENCE.items() if roles == {STAFF})

@@ -51,6 +51,7 @@ class Kind(models.TextChoices):
     OUTCOME_ASSIGNED = "outcome_assigned", pgettext_lazy("notifications", "Consultation outcome handed to your unit")
     OUTCOME_REPLIED = "outcome_replied", pgettext_lazy("notifications", "Consultation outcome replied")
     OUTCOME_PUBLISHED = "outcome_published", pgettext_lazy("notifications", "Consultation outcome published")
+    ACCOUNT_INVITATION = "account_invitation", pgettext_lazy("notifications", "First-login link")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

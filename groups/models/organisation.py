@@ -64,6 +64,14 @@ class Committee(models.Model):
         related_name="children",
     )
     code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    class UsernameRule(models.TextChoices):
+        PHONE = "phone", _("Mobile phone number")
+        PINYIN = "pinyin", _("Full name in pinyin")
+
+    login_username_rule = models.CharField(
+        _("username of new member logins"), max_length=10, choices=UsernameRule.choices, blank=True,
+        help_text=_("How logins created for members in bulk are named; blank: the portal's setting."))
     history = HistoricalRecords()
 
     objects = CommitteeQuerySet.as_manager()

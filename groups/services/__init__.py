@@ -241,10 +241,12 @@ def _collect_errors(resource, result, excel_rows=None) -> list[RowError]:
 
 
 def table_import(*, resource_class, data: bytes, file_format: str, actor) -> ImportReport:
-    """Import members or groups from a spreadsheet: every row is saved, or none is."""
+    """Import rows (members, groups, contact points, units, holidays …) from a spreadsheet: every row is saved,
+    or none is. A resource's ``optional_columns`` may be missing from the file."""
     dataset = load_dataset(data, file_format)
     resource = resource_class(user=actor)
-    expected = [str(f.column_name) for f in resource.get_import_fields()]
+    optional = set(getattr(resource, "optional_columns", ()))
+    expected = [str(f.column_name) for f in resource.get_import_fields() if f.attribute not in optional]
     missing = [c for c in expected if c not in (dataset.headers or [])]
     if missing:
         raise DomainError(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
