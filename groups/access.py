@@ -114,3 +114,9 @@ def scope_of(user) -> Scope:
         cached = compute_scope(user)
         user._cppcc_scope = cached
     return cached
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after the user's positions change."""
+    if hasattr(user, "_cppcc_scope"):
+        del user._cppcc_scope

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import as_id
 from groups.models import Committee
 from proposals.models import Assignment, Category, OpinionReport, Proposal
 
@@ -62,9 +63,9 @@ class ReviewFilter(django_filters.FilterSet):
     def filter_search(self, qs, name, value):
         value = value.strip()
         match = Q(title__icontains=value) | Q(lead_proposer__name__icontains=value)
-        number = value.removeprefix("第").removesuffix("号")
-        if number.isdigit() and len(number) < 10:
-            match |= Q(serial_number=int(number))
+        number = as_id(value.removeprefix("第").removesuffix("号"))
+        if number and number < 2**31:  # a serial number is a 32-bit column
+            match |= Q(serial_number=number)
         return qs.filter(match)
 
     def filter_order(self, qs, name, value):

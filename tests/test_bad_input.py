@@ -340,7 +340,8 @@ def test_duty_record_pdf_prints_hostile_titles_without_fetching(world, title):
 
     breakdown = SimpleNamespace(total=0, grade="", base=0, bonus=0, deductions=0,
                                 categories=[SimpleNamespace(category=title[:30], raw=1, cap=None, capped=1)])
-    record = SimpleNamespace(member=world.member_record, year=2026, quarter=None, breakdown=breakdown)
+    record = SimpleNamespace(member=world.member_record, year=2026, quarter=None, breakdown=breakdown,
+                             locked_quarter=None)
     row = {"date": date(2026, 1, 2), "label": title[:50], "role": "", "title": title, "points": 1, "priced": True}
     with mock.patch("reportlab.lib.utils.rlUrlRead", side_effect=AssertionError("fetched")):
         content = duty_record_pdf(record, [row], [{"label": title[:30], "actual": 0, "required": 1}])

@@ -32,6 +32,10 @@ NOT_TOOLS = {
     "schema": "the API's machine-readable schema",
     "api-docs": "the API's documentation, for developers",
     "groups:my_groups": "a convener's and member's page (staff have no groups of their own)",
+    "password_reset": "account recovery, open to everyone from the login page",
+    "password_reset_done": "account recovery, open to everyone from the login page",
+    "password_reset_sms": "account recovery, open to everyone from the login page",
+    "password_reset_sms_confirm": "account recovery, open to everyone from the login page",
 }
 
 

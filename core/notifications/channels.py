@@ -47,8 +47,13 @@ class EmailChannel:
 SMS_PARAM_LIMIT = 35
 
 
-def sms_params(title: str) -> dict[str, str]:
-    return {"title": title if len(title) <= SMS_PARAM_LIMIT else title[:SMS_PARAM_LIMIT - 1] + "…"}
+def sms_params(title: str, url: str = "") -> dict[str, str]:
+    """A notice's template variables: ${title}, and ${link} (the absolute link) where the notice has one; a
+    template that must carry the link (e.g. the first-login one, ``account_invitation``) uses ${link}."""
+    params = {"title": title if len(title) <= SMS_PARAM_LIMIT else title[:SMS_PARAM_LIMIT - 1] + "…"}
+    if url:
+        params["link"] = absolute_url(url)
+    return params
 
 
 def sms_template(kind: str) -> str:
@@ -61,7 +66,7 @@ class SmsChannel:
         n = delivery.notification
         backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
         # out_id comes back in the vendor's delivery receipt; no vendor offers an idempotency key for SendSms
-        return backend.send(n.recipient.phone, sms_template(n.kind), sms_params(n.title), out_id=str(delivery.pk))
+        return backend.send(n.recipient.phone, sms_template(n.kind), sms_params(n.title, n.url), out_id=str(delivery.pk))
 
 
 CHANNELS: dict[str, ChannelBackend] = {

@@ -103,7 +103,9 @@ def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_a
     second = start_celery_worker(tmp_path / "second.log", queue=queue, name="events-second")
     try:
         assert _wait(lambda: receipts() + 1 >= total, 90), second.log.read_text()[-3000:]  # the backlog
-        time.sleep(settings.EVENTS_DELIVERY_LEASE_SECONDS + 0.5)  # the lease of the row the dead worker held
+        # The lease of the row the dead worker held: wait until no event row is dated in the future any more.
+        assert _wait(lambda: not OutboxMessage.objects.filter(task=DELIVER_TASK, created_at__gt=timezone.now())
+                     .exists(), settings.EVENTS_DELIVERY_LEASE_SECONDS + 30)
         before_drain = receipts()
         resent = [outbox.drain(older_than_seconds=0) for _ in range(2)]  # two beat ticks: copies change nothing
         assert _wait(lambda: receipts() == total and not OutboxMessage.objects.filter(task=DELIVER_TASK).exists(),

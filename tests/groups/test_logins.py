@@ -87,11 +87,11 @@ def test_the_first_login_link_is_sent_by_sms_and_email_after_commit_never_a_pass
     notices = Notification.objects.filter(kind=Kind.ACCOUNT_INVITATION)
     assert {n.recipient.name for n in notices} == {"张伟", "李娜"}
     delivery.deliver_batch()
-    phones = sorted(phone for phone, _text, _key in RecordingSmsBackend.sent)
+    phones = sorted(phone for phone, _template, _params, _out_id in RecordingSmsBackend.sent)
     assert phones == ["13900000001", "13900000002"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["zw@example.cn"]  # only 张伟 has an e-mail address
-    text = RecordingSmsBackend.sent[0][1]
-    assert "/accounts/first-login/" in text and "密码" not in text.split("/accounts/")[0][-3:]
+    params = RecordingSmsBackend.sent[0][2]
+    assert "/accounts/first-login/" in params["link"] and not any("password" in v for v in params.values())
 
 
 def test_a_new_link_for_an_unused_login_kills_the_old_one_and_a_used_login_gets_none(world, newcomers):
