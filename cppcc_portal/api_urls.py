@@ -33,6 +33,7 @@ urlpatterns = [
     path("auth/token/", auth_api.TokenView.as_view(), name="token"),
     path("auth/logout/", auth_api.TokenLogoutView.as_view(), name="token-logout"),
     path("auth/logout-all/", auth_api.TokenLogoutAllView.as_view(), name="token-logout-all"),
+    path("auth/password/", auth_api.PasswordChangeView.as_view(), name="password-change"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
     path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
     path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core import directory
+from core.services import not_an_api_action
 
 from . import outbox
 from .channels import reachable
@@ -25,6 +26,7 @@ from .models import (
 DELIVER_TASK = "core.notifications.deliver_pending"
 
 
+@not_an_api_action("the key a notice is stored under; no action")
 def subject_key(obj: models.Model | None, key: str = "") -> str:
     if obj is None:
         return key[:100]
@@ -32,6 +34,7 @@ def subject_key(obj: models.Model | None, key: str = "") -> str:
     return f"{ct.pk}:{obj.pk}"
 
 
+@not_an_api_action("reads the channels a user gets")
 def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
     """The extra channels per kind: the user's choice, else the committee default, else the site default.
 
@@ -47,6 +50,7 @@ def channel_choices(user, kinds: list[str]) -> dict[str, list[str]]:
     return {k: chosen[k] if k in chosen else defaults.get(k, settings.NOTIFICATIONS_DEFAULT_CHANNELS) for k in kinds}
 
 
+@not_an_api_action("reads the channels a notice goes out on")
 def channels_for(user, kind: str) -> list[str]:
     """In-app always, plus the chosen or default channels the user has an address for (active accounts only)."""
     if not user.is_active:
@@ -55,6 +59,7 @@ def channels_for(user, kind: str) -> list[str]:
     return [Channel.IN_APP, *[c for c in extra if c != Channel.IN_APP and c in Channel.values and reachable(user, c)]]
 
 
+@not_an_api_action("sends a notice from a service, subscriber or reminder rule; never a client's own action")
 @transaction.atomic
 def notify(
     *,
@@ -116,6 +121,7 @@ def notifications_mark_all_read(*, actor, now=None) -> int:
     return Notification.objects.for_user(actor).unread().update(read_at=now or timezone.now())
 
 
+@not_an_api_action("reads (creates on first read) the user's settings row for the services here")
 def settings_of(user) -> NotificationSettings:
     obj, _created = NotificationSettings.objects.get_or_create(user=user)
     return obj
@@ -152,6 +158,7 @@ def calendar_token_revoke(*, actor) -> None:
 SCHEDULE_PREFIX = "notifications: "
 
 
+@not_an_api_action("run by manage.py setup_schedules at deployment; beat entries are edited in the admin")
 @transaction.atomic
 def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     """Create the beat entries for reminders, the sender and the outbox, once: an entry already there keeps what
