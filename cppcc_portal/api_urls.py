@@ -26,6 +26,7 @@ router.register("consultations", consultations_api.ConsultationViewSet, basename
 router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
 router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
+router.register("rule-sets", assessments_api.RuleSetViewSet, basename="rule-set")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
