@@ -160,7 +160,8 @@ class RateInput(TransitionInput):
 class ReportSubmitInput(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, required=False, default="")
     content = serializers.CharField(allow_blank=True, required=False, default="")
-    co_authors = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False, default=list)
+    co_authors = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
+                                              required=False, default=list)
     group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
                                          default=None, help_text="A group the author convenes, to submit in its name.")
 
@@ -206,7 +207,8 @@ class DraftInput(serializers.Serializer):
     during_plenary = serializers.BooleanField(default=True)
     analysis = serializers.CharField(allow_blank=True, required=False, default="")
     suggestions = serializers.CharField(allow_blank=True)
-    cosigners = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False, default=list,
+    cosigners = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
+                                             required=False, default=list,
                                              help_text="Members invited to co-sign; they confirm before submission.")
     is_public = serializers.BooleanField(default=True)
     attachment = serializers.FileField(required=False, allow_null=True, default=None,
