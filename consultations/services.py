@@ -347,6 +347,8 @@ def attendance_remove(*, attendance_id: int, actor) -> None:
 def session_delete(*, session_id: int, actor) -> None:
     """Remove a session entered by mistake, with its attendance (the duty records that counted it go stale)."""
     session = _locked_session(session_id, actor)
+    if session.outcomes.exists():  # outcomes are followed up and published: they keep their session
+        raise InvalidTransition(_("A session with outcomes cannot be removed."))
     record_event(session, actor=actor, verb="deleted", from_state=session.state)
     _duty_changed(session)
     if session.is_published:
