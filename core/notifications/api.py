@@ -50,13 +50,13 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response({"marked": services.notifications_mark_all_read(actor=request.user)})
 
     @extend_schema(methods=["GET"], request=None, responses=PreferencesSerializer)
-    @extend_schema(methods=["PUT"], request=PreferencesSerializer, responses=PreferencesSerializer)
-    @action(detail=False, methods=["get", "put"], pagination_class=None, filterset_class=None)
+    @extend_schema(methods=["POST"], request=PreferencesSerializer, responses=PreferencesSerializer)
+    @action(detail=False, methods=["get", "post"], pagination_class=None, filterset_class=None)
     @exposes(services.preferences_update)
     def preferences(self, request):
-        """The extra channels (email, sms) per kind of notice; in-app is always on. PUT replaces the choice of the
+        """The extra channels (email, sms) per kind of notice; in-app is always on. POST replaces the choice of the
         kinds it names."""
-        if request.method == "PUT":
+        if request.method == "POST":
             body = PreferencesSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             services.preferences_update(actor=request.user, channels=body.validated_data["channels"])
