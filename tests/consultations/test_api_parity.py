@@ -116,7 +116,9 @@ def test_minutes_are_uploaded_through_the_api_and_refused_to_another_group(world
 @pytest.mark.parametrize(("action", "api"), [("follow_up", "follow-up"), ("close", "close")])
 def test_staff_follow_up_and_close_a_published_outcome_as_on_the_page(world, client_for, action, api):
     def published():
-        return OutcomeFactory(session=_session(world), state=Outcome.State.PUBLISHED, published_at=timezone.now())
+        return OutcomeFactory(session=_session(world), state=Outcome.State.PUBLISHED, published_at=timezone.now(),
+                              unit=world.unit, deadline=timezone.localdate() + timedelta(days=9),
+                              assigned_at=timezone.now(), reply="已办理", replied_at=timezone.now())
 
     on_page, on_api = published(), published()
     client = client_for(world.district_staff)
@@ -127,7 +129,8 @@ def test_staff_follow_up_and_close_a_published_outcome_as_on_the_page(world, cli
     assert client_for(world.other_staff).post(f"{API}consultation-outcomes/{on_api.pk}/{api}/", body,
                                               content_type=JSON).status_code == 404
     assert _trail(on_api) == []
-    response = client.post(f"{API}consultation-outcomes/{on_api.pk}/{api}/", body, content_type=JSON)
+    response = client_for(world.district_staff).post(f"{API}consultation-outcomes/{on_api.pk}/{api}/", body,
+                                                     content_type=JSON)
     assert response.status_code == 200
     assert [r[:4] for r in _trail(on_api)] == [r[:4] for r in _trail(on_page)] != []
 

@@ -56,7 +56,7 @@ def test_notification_preferences_and_the_calendar_link_through_the_api(world, c
     assert bad.status_code == 400
     link = client.post("/api/v1/notifications/calendar-link/", {"action": "regenerate"}, content_type=JSON)
     token = NotificationSettings.objects.get(user=world.member).calendar_token
-    assert link.status_code == 200 and token and link.json()["feed_url"].endswith(f"{token}/")
+    assert link.status_code == 200 and token and link.json()["feed_url"].endswith(f"{token}.ics")
     assert client.get(link.json()["feed_url"]).status_code == 200
     off = client.post("/api/v1/notifications/calendar-link/", {"action": "revoke"}, content_type=JSON)
     assert off.json()["feed_url"] is None and NotificationSettings.objects.get(user=world.member).calendar_token is None

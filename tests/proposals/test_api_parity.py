@@ -117,7 +117,7 @@ def test_a_draft_is_refused_to_who_is_not_its_lead_proposer_and_to_ids_out_of_re
     assert refused.status_code == 403 and "委员" in refused.json()["detail"]
     # a co-signer of another committee is not a choice: 400 on the field
     outsider = client_for(world.member).post(reverse("api:proposal-list"),
-                                             {**body, "cosigners": [world.outsider_member.member.pk]},
+                                             {**body, "cosigners": [world.outsider_member.pk]},
                                              content_type=JSON)
     assert outsider.status_code == 400 and "cosigners" in outsider.json()
     for who, codes in (("convener", {403, 404}), ("other_staff", {404}), ("staff", {403})):
