@@ -8,13 +8,12 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import as_api_error
-from core.exceptions import DomainError
+from core.api import exposes
 from groups.access import scope_of
 from groups.models import Committee, Member
 
 from . import selectors, serializers, services
-from .models import RollupRun
+from .models import RollupRun, RuleSet
 
 
 class DutyRecordView(APIView):
@@ -63,16 +62,64 @@ class RollupRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=serializers.StartRollupSerializer, responses={201: serializers.RollupRunSerializer})
     @action(detail=False, methods=["post"])
+    @exposes(services.rollup_start)
     def run(self, request):
-        if not scope_of(request.user).staff_committee_ids and not request.user.is_superuser:
-            raise PermissionDenied
+        """Queue a quarter's roll-up of a committee the caller administers (secretariat staff)."""
         form = serializers.StartRollupSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
-        try:
-            run = services.rollup_start(actor=request.user, **form.validated_data)
-        except DomainError as exc:
-            raise as_api_error(exc) from exc
+        run = services.rollup_start(actor=request.user, **form.validated_data)
         return Response(serializers.RollupRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RuleSetFilter(django_filters.FilterSet):
+    committee = django_filters.ModelChoiceFilter(queryset=_readable_committees)
+
+    class Meta:
+        model = RuleSet
+        fields = ["committee", "year", "is_locked"]
+
+
+class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
+    """The points rule sets 积分规则 of the committees the caller administers (secretariat staff), one per committee
+    and year: create one from a published preset, copy one to another year, lock one (the year's points and the
+    groups' settlement no longer change). Their rules are edited in the admin."""
+
+    serializer_class = serializers.RuleSetSerializer
+    filterset_class = RuleSetFilter
+    ordering_fields = ["year", "created_at"]
+
+    def get_queryset(self):
+        return RuleSet.objects.administered_by(self.request.user).order_by("-year", "committee_id", "pk")
+
+    @extend_schema(request=serializers.RuleSetFromPresetSerializer, responses={201: serializers.RuleSetSerializer})
+    @action(detail=False, methods=["post"], url_path="from-preset")
+    @exposes(services.ruleset_create_from_preset)
+    def from_preset(self, request):
+        """Create a committee's rule set for a year as a copy of a published preset (闵行, 合肥, 济南, 桐城 …)."""
+        body = serializers.RuleSetFromPresetSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        rule_set = services.ruleset_create_from_preset(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(rule_set).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.RuleSetCopySerializer, responses={201: serializers.RuleSetSerializer})
+    @action(detail=True, methods=["post"])
+    @exposes(services.ruleset_copy)
+    def copy(self, request, pk=None):
+        """Start another year with an unlocked copy of this rule set."""
+        rule_set = self.get_object()
+        body = serializers.RuleSetCopySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        copy = services.ruleset_copy(rule_set_id=rule_set.pk, year=body.validated_data["year"], actor=request.user)
+        return Response(self.get_serializer(copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    @exposes(services.ruleset_lock)
+    def lock(self, request, pk=None):
+        """Lock the rule set and freeze the year's group settlement."""
+        rule_set = self.get_object()
+        services.ruleset_lock(rule_set_id=rule_set.pk, actor=request.user)
+        return Response(self.get_serializer(RuleSet.objects.get(pk=rule_set.pk)).data)
 
 
 class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -11,7 +11,8 @@ from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.models import Committee
 
 from .kinds import EventKind
-from .models import MemberSnapshot, RollupRun
+from .models import MemberSnapshot, RollupRun, RuleSet
+from .presets import preset_choices
 from .sources import source_url
 
 
@@ -142,15 +143,10 @@ class RollupRunSerializer(ScopedModelSerializer):
 
 
 class StartRollupSerializer(serializers.Serializer):
-    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all(), scope="administered_by", label=_("committee"))
+    # A committee the caller sees (another is a 400 on the field); whether they may run it is the service's (403).
+    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all(), label=_("committee"))
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        queryset = Committee.objects.administered_by(request.user) if request else Committee.objects.none()
-        self.fields["committee"].queryset = queryset
 
 
 class AssessmentQuerySerializer(serializers.Serializer):
@@ -218,3 +214,22 @@ class GroupSettlementSerializer(serializers.Serializer):
     filed_activities = serializers.IntegerField()
     is_award_candidate = serializers.BooleanField()
     funding = _amount()
+
+
+class RuleSetSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RuleSet
+        fields = ["id", "committee", "year", "name", "base_score", "bonus_cap", "is_locked", "award_top_n",
+                  "award_min_points", "funding_per_member", "funding_per_filed_activity", "funding_cap", "notes",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class RuleSetFromPresetSerializer(serializers.Serializer):
+    committee = ScopedPrimaryKeyRelatedField(queryset=Committee.objects.all(), label=_("committee"))
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    preset = serializers.ChoiceField(choices=preset_choices())
+
+
+class RuleSetCopySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The year of the copy.")

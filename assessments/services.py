@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import publish
-from core.exceptions import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.notifications import outbox
-from core.services import on_record_write, record_event
+from core.services import not_an_api_action, on_record_write, record_event
+from groups.access import scope_of
 from groups.models import Committee
 
 from .events import RollupEnded
@@ -28,6 +29,13 @@ def _step(rounding) -> str:
 
 
 BOOK_FIELDS = ("shortfall_effect", "shortfall_grade", "repeat_below", "repeat_grade")
+
+
+def _require_staff(actor, committee_id: int) -> None:
+    """Rule sets and roll-ups are the secretariat's (a city's staff: its districts' too). ``actor=None`` is the
+    system itself: beat's schedule, ``manage.py create_ruleset``, the demo."""
+    if actor is not None and not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the secretariat staff of this committee may do this."))
 
 
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
@@ -49,6 +57,7 @@ def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
 @transaction.atomic
 def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, actor) -> RuleSet:
     """Create a committee's rule set for a year as a copy of one of the published presets."""
+    _require_staff(actor, committee.pk)
     if preset not in PRESETS:
         raise DomainError(_("Unknown preset: %(preset)s.") % {"preset": preset})
     if RuleSet.objects.filter(committee=committee, year=year).exists():
@@ -67,6 +76,7 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
 def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
     """Start another year with a copy of a rule set (unlocked, so staff can adjust it)."""
     source = RuleSet.objects.for_scoring().get(pk=rule_set_id)
+    _require_staff(actor, source.committee_id)
     if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
         raise DomainError(_("This committee already has a rule set for that year."))
     copy = RuleSet.objects.create(committee_id=source.committee_id, year=year, name=source.name,
@@ -87,6 +97,7 @@ def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
     from .selectors import group_settlement
 
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
+    _require_staff(actor, rule_set.committee_id)
     if rule_set.is_locked:
         raise InvalidTransition(_("This rule set is already locked."))
     rule_set.is_locked = True
@@ -108,6 +119,7 @@ def _year_locked(committee_id: int, year: int) -> bool:
 
 def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> RollupRun:
     """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
+    _require_staff(actor, committee.pk)
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is 1, 2, 3 or 4."))
     if _year_locked(committee.pk, year):
@@ -126,6 +138,7 @@ def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> Rol
     return run
 
 
+@not_an_api_action("the worker's task (assessments.tasks.run_rollup) after rollup_start queued the run")
 def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
     """Compute a run's quarter and replace its snapshot in one transaction; safe to run twice.
 
@@ -169,6 +182,7 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
     return run
 
 
+@not_an_api_action("run by the DutyRecordChanged subscriber and rule-set edits; no one marks a quarter by hand")
 def rollup_mark_stale(*, committee_id: int, on: date) -> int:
     """A late change dated ``on``: that quarter and the later ones of its year must be recomputed."""
     from .rollup import quarter_of
@@ -177,6 +191,8 @@ def rollup_mark_stale(*, committee_id: int, on: date) -> int:
                                     status=RollupRun.Status.DONE).update(is_stale=True)
 
 
+@not_an_api_action("beat's schedule: queues the quarter just ended and the stale ones (POST /api/v1/rollups/run/ "
+                   "starts one by hand)")
 def rollup_start_due(*, today: date) -> list[RollupRun]:
     """For beat: queue the quarter that just ended where it has no run yet, and every stale quarter."""
     from .rollup import quarter_of
@@ -197,6 +213,7 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
     return started
 
 
+@not_an_api_action("beat's watchdog: sends again the runs whose worker died")
 def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
     """Send again the runs queued or running for longer than ``older_than``: their worker died.
 

@@ -3,13 +3,21 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from core.api import IdField
 from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.access import scope_of
-from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Platform
-from proposals.models import Category
+from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Member, Platform
+from proposals.models import Category, Proposal
 
-from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
+from .models import (
+    Attendance,
+    ConsultationSession,
+    Outcome,
+    OutcomeEntry,
+    Participant,
+    SessionDocument,
+    StageRecord,
+    Topic,
+)
 
 
 class TopicSerializer(ScopedModelSerializer):
@@ -79,10 +87,60 @@ class SessionWriteSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200)
     brand = serializers.CharField(max_length=50, required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True)
     topic = ScopedPrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
     platform = ScopedPrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True)
     group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
     activity = ScopedPrimaryKeyRelatedField(queryset=Activity.objects.all(), required=False, allow_null=True)
+
+
+class SessionUpdateSerializer(SessionWriteSerializer):
+    """A change of a session's details (PATCH): only the fields sent change; the committee stays."""
+
+    committee = None
+
+
+class AttendanceInput(serializers.Serializer):
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                   help_text="The reason for the leave (excused).")
+
+
+class MemberInput(serializers.Serializer):
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+
+
+class ParticipantInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Participant.Kind.choices)
+    name = serializers.CharField(max_length=50, allow_blank=True)
+    unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
+                                        default=None, help_text="The department a representative comes from.")
+    organisation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    contact = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class StageRecordInput(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=StageRecord.Stage.choices)
+    speaker = serializers.CharField(max_length=100, allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
+
+
+class DocumentInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SessionDocument.Kind.choices)
+    file = serializers.FileField()
+
+
+class SessionDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SessionDocument
+        fields = ["id", "session", "kind", "name", "content_type", "size"]
+        read_only_fields = fields
+
+
+class OutcomeInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
 
 
 class OutcomeEntrySerializer(ScopedModelSerializer):
@@ -109,7 +167,8 @@ class OutcomeSerializer(ScopedModelSerializer):
 class EvaluateSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["adopt", "merge", "decline"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    merge_into = IdField(required=False, allow_null=True)
+    merge_into = ScopedPrimaryKeyRelatedField(queryset=Outcome.objects.all(), required=False, allow_null=True,
+                                              default=None, help_text="The outcome to merge into (merge).")
 
 
 class AssignSerializer(serializers.Serializer):
@@ -135,7 +194,7 @@ class ProposalDraftSerializer(serializers.Serializer):
 
 
 class ResearchLinkSerializer(serializers.Serializer):
-    activity = IdField()
+    activity = ScopedPrimaryKeyRelatedField(queryset=Activity.objects.all())
     unlink = serializers.BooleanField(required=False, default=False)
 
 
@@ -144,7 +203,12 @@ class DraftProposalSerializer(serializers.Serializer):
 
 
 class ProposalLinkSerializer(serializers.Serializer):
-    proposal = IdField(allow_null=True)
+    proposal = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), allow_null=True,
+                                            help_text="null removes the link.")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError, InvalidTransition
-from core.services import on_record_write, record_event
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.services import not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
@@ -34,6 +34,7 @@ S = Outcome.State
 # --- public page cache ----------------------------------------------------------------------------
 
 
+@not_an_api_action("reads the public pages' cache version")
 def public_cache_version(committee_id: int) -> int:
     return cache.get_or_set(f"consultations:public:v:{committee_id}", 1, None)
 
@@ -63,13 +64,13 @@ def _after_public_change(committee_id: int) -> None:
 
 def _require_staff(actor, committee_id: int) -> None:
     if not scope_of(actor).is_staff_of(committee_id):
-        raise DomainError(_("Only the secretariat staff of this committee may do this."))
+        raise NotPermitted(_("Only the secretariat staff of this committee may do this."))
 
 
 def _require_topic_editor(actor, topic_or_session) -> None:
     model = type(topic_or_session)
     if not model.objects.editable_by(actor).filter(pk=topic_or_session.pk).exists():
-        raise DomainError(_("You may act only on your own groups' and platforms' topics and sessions."))
+        raise NotPermitted(_("You may act only on your own groups' and platforms' topics and sessions."))
 
 
 def _check_convener_target(actor, committee, group, platform) -> None:
@@ -80,7 +81,7 @@ def _check_convener_target(actor, committee, group, platform) -> None:
     ids = scope.convened_group_ids
     if (group and group.pk in ids) or (platform and platform.host_group_id in ids):
         return
-    raise DomainError(_("You may act only on your own groups' and platforms' topics and sessions."))
+    raise NotPermitted(_("You may act only on your own groups' and platforms' topics and sessions."))
 
 
 # --- topics 选题 -----------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ def _check_activity_editor(actor, activity, current=None) -> None:
     if activity is None or (current is not None and activity.pk == current):
         return
     if not Activity.objects.editable_by(actor).filter(pk=activity.pk).exists():
-        raise DomainError(_("You may link a session only to an activity you organise."))
+        raise NotPermitted(_("You may link a session only to an activity you organise."))
 
 
 @transaction.atomic
@@ -353,6 +354,8 @@ def attendance_remove(*, attendance_id: int, actor) -> None:
 def session_delete(*, session_id: int, actor) -> None:
     """Remove a session entered by mistake, with its attendance (the duty records that counted it go stale)."""
     session = _locked_session(session_id, actor)
+    if session.outcomes.exists():  # outcomes are followed up and published: they keep their session
+        raise InvalidTransition(_("A session with outcomes cannot be removed."))
     record_event(session, actor=actor, verb="deleted", from_state=session.state)
     _duty_changed(session)
     if session.is_published:
@@ -492,7 +495,7 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
 
 def _require_unit(actor, outcome: Outcome) -> None:
     if outcome.unit_id is None or outcome.unit_id not in scope_of(actor).unit_ids:
-        raise DomainError(_("This outcome has not been handed to your unit."))
+        raise NotPermitted(_("This outcome has not been handed to your unit."))
 
 
 @transaction.atomic
@@ -519,7 +522,7 @@ def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     """督: staff or a leader of the committee leave a supervision note."""
     outcome = _locked_outcome(outcome_id)
     if not scope_of(actor).can_read_committee(outcome.committee_id):
-        raise DomainError(_("Only staff or leaders of this committee may supervise."))
+        raise NotPermitted(_("Only staff or leaders of this committee may supervise."))
     if outcome.state not in (S.ASSIGNED, S.HANDLING, S.REPLIED):
         raise InvalidTransition(_("Only an outcome at a unit can be supervised."))
     if not text.strip():
@@ -612,6 +615,7 @@ def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Out
 DRAFTABLE_STATES = ("adopted", *Outcome.HANDED_OVER)
 
 
+@not_an_api_action("a read: whether the page offers drafting; outcome_draft_proposal checks the same rule")
 def may_draft_proposal(user, outcome: Outcome) -> bool:
     """A member (a convener included) present at the outcome's session may draft a proposal from it."""
     member_id = scope_of(user).member_id
@@ -629,7 +633,7 @@ def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
 
     outcome = _locked_outcome(outcome_id)
     if not may_draft_proposal(actor, outcome):
-        raise DomainError(_("Only a member who attended the session may draft a proposal from its outcome."))
+        raise NotPermitted(_("Only a member who attended the session may draft a proposal from its outcome."))
     if outcome.state not in DRAFTABLE_STATES:
         raise InvalidTransition(_("Only an adopted outcome can become a proposal."))
     if outcome.proposal_id:
@@ -666,6 +670,7 @@ def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) ->
     return outcome
 
 
+@not_an_api_action("beat's daily task (consultations.tasks): marks outcomes past their deadline once")
 @transaction.atomic
 def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
     """督: mark each outcome that passed its deadline at the unit once per deadline (safe to run twice)."""

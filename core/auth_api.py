@@ -1,4 +1,5 @@
 """The API's log-in and log-out: API tokens (``core.tokens``), issued and revoked through ``core.services``."""
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
@@ -59,4 +60,28 @@ class TokenLogoutAllView(APIView):
     def post(self, request):
         services.api_tokens_revoke(user=request.user, actor=request.user, reason="api_logout_all",
                                    ip=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeInput(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    new_password1 = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    new_password2 = serializers.CharField(trim_whitespace=False, style={"input_type": "password"},
+                                          help_text="The new password again.")
+
+
+class PasswordChangeView(APIView):
+    """Change the caller's own password, checked as on the password page (the old password, the password rules,
+    the two new ones alike). Every API token of the user is revoked with it, this one too: sign in again."""
+
+    @extend_schema(request=PasswordChangeInput, responses={204: None})
+    @exposes(services.user_password_change)
+    def post(self, request):
+        body = PasswordChangeInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        form = PasswordChangeForm(request.user, data=body.validated_data)
+        if not form.is_valid():  # the page's form: the same rules and the same messages
+            raise serializers.ValidationError(form.errors)
+        services.user_password_change(user=request.user, actor=request.user,
+                                      password=form.cleaned_data["new_password1"], ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -227,6 +227,8 @@ def _fresh(obj: models.Model):
     return type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
 
 
+@not_an_api_action("the admin's door for rows edited as data (settings, reference rows, rule lines): the API has "
+                   "no generic row editor")
 @transaction.atomic
 def record_save(*, obj: models.Model, actor: User | None, changed: Iterable[str] = (),
                 m2m: dict[str, Any] | None = None) -> models.Model:
@@ -242,6 +244,7 @@ def record_save(*, obj: models.Model, actor: User | None, changed: Iterable[str]
     return obj
 
 
+@not_an_api_action("the admin's door for rows deleted as data: the API has no generic row editor")
 @transaction.atomic
 def record_delete(*, obj: models.Model, actor: User | None) -> None:
     """Delete a record edited as data, with its audit row and consequences."""

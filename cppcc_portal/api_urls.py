@@ -26,6 +26,7 @@ router.register("consultations", consultations_api.ConsultationViewSet, basename
 router.register("consultation-outcomes", consultations_api.OutcomeViewSet, basename="consultation-outcome")
 router.register("public/consultations", consultations_api.PublicConsultationViewSet, basename="public-consultation")
 router.register("rollups", assessments_api.RollupRunViewSet, basename="rollup")
+router.register("rule-sets", assessments_api.RuleSetViewSet, basename="rule-set")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("assessments", assessments_api.AssessmentViewSet, basename="assessment")
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("auth/token/", auth_api.TokenView.as_view(), name="token"),
     path("auth/logout/", auth_api.TokenLogoutView.as_view(), name="token-logout"),
     path("auth/logout-all/", auth_api.TokenLogoutAllView.as_view(), name="token-logout-all"),
+    path("auth/password/", auth_api.PasswordChangeView.as_view(), name="password-change"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
     path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
     path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),

@@ -5,17 +5,22 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import IdField
-from core.api_fields import ScopedModelSerializer
+from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from core.links import absolute_url
+from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.models import (
     Adoption,
     Assignment,
+    Category,
     CoAuthorInvitation,
+    ContactRecord,
     CoSigner,
     Instruction,
+    Level,
     OpinionReport,
     Proposal,
     Reply,
+    ReportIssue,
 )
 
 
@@ -125,12 +130,13 @@ class RejectInput(TransitionInput):
 
 
 class MergeInput(TransitionInput):
-    into = IdField()
+    into = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), help_text="The filed proposal to merge into.")
 
 
 class AssignInput(TransitionInput):
-    lead_unit = IdField()
-    co_units = serializers.ListField(child=IdField(), required=False, default=list)
+    lead_unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all())
+    co_units = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), many=True, required=False,
+                                            default=list)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -153,8 +159,10 @@ class RateInput(TransitionInput):
 class ReportSubmitInput(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, required=False, default="")
     content = serializers.CharField(allow_blank=True, required=False, default="")
-    co_authors = serializers.ListField(child=IdField(), required=False, default=list)
-    group = IdField(required=False, allow_null=True, default=None)
+    co_authors = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
+                                              required=False, default=list)
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
+                                         default=None, help_text="A group the author convenes, to submit in its name.")
 
 
 class AnswerInput(serializers.Serializer):
@@ -174,13 +182,96 @@ class DeclineInput(serializers.Serializer):
 
 
 class AdoptionInput(serializers.Serializer):
-    level = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
     date = serializers.DateField()
     adopted_by = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class InstructionInput(serializers.Serializer):
     leader = serializers.CharField(allow_blank=True)
-    level = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
     date = serializers.DateField()
     text = serializers.CharField(allow_blank=True)
+
+
+class DraftInput(serializers.Serializer):
+    """A proposal draft, as on the drafting page: PUT sends the whole draft again."""
+
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices, default=Proposal.Kind.MEMBER)
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
+                                         default=None, help_text="A group the proposer convenes, for a collective "
+                                                                 "proposal in its name.")
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, allow_blank=True)
+    during_plenary = serializers.BooleanField(default=True)
+    analysis = serializers.CharField(allow_blank=True, required=False, default="")
+    suggestions = serializers.CharField(allow_blank=True)
+    cosigners = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
+                                             required=False, default=list,
+                                             help_text="Members invited to co-sign; they confirm before submission.")
+    is_public = serializers.BooleanField(default=True)
+    attachment = serializers.FileField(required=False, allow_null=True, default=None,
+                                       help_text="Supporting material (multipart), up to 20 MB.")
+
+    def service_data(self) -> dict:
+        d = self.validated_data
+        return {"title": d["title"], "analysis": d["analysis"], "suggestions": d["suggestions"],
+                "category": d["category"], "kind": d["kind"], "during_plenary": d["during_plenary"],
+                "is_public": d["is_public"], "group_id": d["group"].pk if d["group"] else None}
+
+
+class KeyInput(serializers.Serializer):
+    is_key = serializers.BooleanField()
+    leader = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True,
+                                          default=None, help_text="The supervising leader 督办领导 (a key proposal).")
+
+
+class NoteInput(serializers.Serializer):
+    date = serializers.DateField()
+    text = serializers.CharField(allow_blank=True)
+
+
+class ImplementationInput(NoteInput):
+    completes = serializers.BooleanField(default=False, help_text="Staff only: marks the proposal implemented.")
+
+
+class ContactInput(serializers.Serializer):
+    date = serializers.DateField()
+    way = serializers.ChoiceField(choices=ContactRecord.Way.choices)
+    with_whom = serializers.CharField(max_length=100, allow_blank=True)
+    notes = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class OpinionInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+
+
+class BatchInput(serializers.Serializer):
+    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField(), read_only=True,
+                                 help_text="The proposals changed.")
+    refused = serializers.DictField(child=serializers.CharField(), read_only=True,
+                                    help_text="Proposal id: why it was left as it is.")
+
+
+class ReportEditInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, allow_blank=True)
+    content = serializers.CharField(allow_blank=True)
+
+
+class CompileInput(serializers.Serializer):
+    reports = ScopedPrimaryKeyRelatedField(queryset=OpinionReport.objects.all(), many=True, allow_empty=False,
+                                           help_text="Accepted reports of one committee.")
+    published_on = serializers.DateField()
+
+
+class ReportIssueSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = ReportIssue
+        fields = ["id", "committee", "year", "number", "published_on", "label"]
+        read_only_fields = fields

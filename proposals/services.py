@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
-from core.services import audit_event, record_event, record_events
+from core.services import audit_event, not_an_api_action, record_event, record_events
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
@@ -484,6 +484,7 @@ def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandler
     return opinion
 
 
+@not_an_api_action("a check of the reply's upload inside proposal_reply")
 def check_pdf(upload) -> None:
     """A signed reply must be a real PDF (the file starts with ``%PDF-``) within the size limit."""
     if upload is None:
@@ -910,6 +911,7 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, t
     return issue
 
 
+@not_an_api_action("the date rule of adoptions and instructions, also run by the admin's inline rows")
 def check_report_fact_date(report: OpinionReport, value, *, today: date | None = None) -> None:
     """An adoption or instruction follows the report's submission and has happened already (also checked on the
     admin's inline rows)."""

@@ -267,6 +267,22 @@ RULES: dict[str, Rule] = {
 }
 
 
+# API parity (#15): the page actions' API operations (writes: POST only; the services decide who may).
+RULES.update({name: api(post_only=True) for name in (
+    "api:consultation-attendance", "api:consultation-cancel", "api:consultation-documents",
+    "api:consultation-outcome-follow-up", "api:consultation-outcomes", "api:consultation-participants",
+    "api:consultation-remove-attendance", "api:consultation-stage-records", "api:notification-calendar-link",
+    "api:opinion-report-compile", "api:opinion-report-edit", "api:password-change", "api:proposal-contact",
+    "api:proposal-implement", "api:proposal-mark-excellent", "api:proposal-mark-excellent-many",
+    "api:proposal-mark-key", "api:proposal-opinion", "api:proposal-start-handling", "api:proposal-start-review",
+    "api:proposal-supervise", "api:proposal-unmark-excellent", "api:proposal-unmark-excellent-many",
+    "api:rule-set-copy", "api:rule-set-from-preset", "api:rule-set-lock")})
+RULES.update({
+    "api:notification-preferences": api(LOGGED_IN),  # one's own settings
+    "api:rule-set-list": api(LOGGED_IN),  # the rule sets the caller administers (none for most)
+    "api:rule-set-detail": api({"staff"}),  # the district's rule set: its (city) staff only
+})
+
 # The public consultation URLs once their session (and outcome) are published: open to everyone, anonymous
 # visitors included. Every URL whose route contains "public" needs a rule here as well as in RULES (there,
 # checked on an unpublished session, which must stay 404). Checked by ``test_public_urls_once_published``.
@@ -316,6 +332,11 @@ for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinio
                     "review", "supervise", "cosign", "co-authorship", "submit-draft"):
         if f"{_kind}-{_action}" != "opinion-report-submit":
             ARGS.setdefault(f"api:{_kind}-{_action}", _key)
+    for _action in ("contact", "implement", "mark-excellent", "mark-key", "opinion", "start-handling", "start-review",
+                    "unmark-excellent", "edit", "documents", "outcomes", "participants", "remove-attendance",
+                    "stage-records", "follow-up"):
+        ARGS.setdefault(f"api:{_kind}-{_action}", _key)
+ARGS.update({"api:rule-set-detail": "rule_set", "api:rule-set-copy": "rule_set", "api:rule-set-lock": "rule_set"})
 
 
 # Query strings for endpoints that need them to answer at all (a 400 would say nothing about permissions).
@@ -381,6 +402,8 @@ def build_objects(world) -> dict:
         member=world.convener_member, deadline=timezone.localdate() + timedelta(days=7))
     from assessments.models import RollupRun
     rollup = RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1)
+    from assessments.models import RuleSet
+    rule_set = RuleSet.objects.create(committee=world.district, year=timezone.localdate().year)
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
@@ -388,7 +411,7 @@ def build_objects(world) -> dict:
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
-        platform=platform,
+        platform=platform, rule_set=rule_set,
     )
 
 
@@ -428,6 +451,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "member": {"pk": world.member_record.pk},
         "unit_pk": {"pk": world.unit.pk},
         "rollup": {"pk": o["rollup"].pk},
+        "rule_set": {"pk": o["rule_set"].pk},
         "topic": {"pk": o["topic"].pk},
         "sector": {"pk": o["sector"].pk},
         "contact_point": {"pk": o["contact_point"].pk},

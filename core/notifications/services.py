@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import directory
 from core.exceptions import DomainError
+from core.services import not_an_api_action
 
 from . import kinds, outbox
 from .channels import reachable
@@ -28,6 +29,7 @@ DELIVER_TASK = "core.notifications.deliver_pending"
 DIGEST_TASK = "core.notifications.send_digests"
 
 
+@not_an_api_action("the key a notice is stored under; no action")
 def subject_key(obj: models.Model | None, key: str = "") -> str:
     if obj is None:
         return key[:100]
@@ -50,6 +52,7 @@ def _extra_channels(user, kind: str, chosen: dict) -> list[str]:
     return [c for c in chosen.get(kind, []) if c in (Channel.EMAIL, Channel.SMS) and reachable(user, c)]
 
 
+@not_an_api_action("reads the channels a notice goes out on")
 def channels_for(user, kind: str) -> list[str]:
     """In-app always, plus the channels the user opted into and has an address for (active accounts only)."""
     return [Channel.IN_APP, *_extra_channels(user, kind, preferences_of(user)["channels"])]
@@ -69,6 +72,7 @@ def _deliveries(notification: Notification, channel_list: list[str], prefs: dict
     return rows
 
 
+@not_an_api_action("sends a notice from a service, subscriber or reminder rule; never a client's own action")
 @transaction.atomic
 def notify(
     *,
@@ -130,6 +134,7 @@ def notifications_mark_all_read(*, actor, now=None) -> int:
     return Notification.objects.for_user(actor).unread().update(read_at=now or timezone.now())
 
 
+@not_an_api_action("reads (creates on first read) the user's settings row for the services here")
 def settings_of(user) -> NotificationSettings:
     obj, _created = NotificationSettings.objects.get_or_create(user=user)
     return obj
@@ -218,6 +223,7 @@ def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS
 SCHEDULE_PREFIX = "notifications: "
 
 
+@not_an_api_action("run by manage.py setup_schedules at deployment; beat entries are edited in the admin")
 @transaction.atomic
 def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     """Create the beat entries for reminders, the sender and the outbox, once: an entry already there keeps what

@@ -243,6 +243,16 @@ class MemberQuerySet(ScopedQuerySet, InitialsQuerySet):
             q |= Q(pk=scope.member_id)
         return self.filter(q)
 
+    def colleagues_of(self, user):
+        """The members of the user's own committee, whom a member may name (co-signers, co-authors); the services
+        say which of them qualify (serving, not the author)."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        return self.filter(committee_id=scope.member_committee_id) if scope.member_committee_id else self.none()
+
 
 class Member(InitialsMixin, models.Model):
     """A CPPCC member 委员 of one committee for one term."""

@@ -10,7 +10,7 @@ from django.utils import translation
 from assessments.kinds import EventKind as K
 from assessments.models import CategoryCap, GradeBand, MinimumRequirement, PointRule, RuleSet
 from assessments.services import ruleset_create_from_preset, ruleset_lock
-from core.exceptions import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import events_for
 from tests import factories as f
 
@@ -79,7 +79,9 @@ def test_a_preset_is_copied_once_per_committee_and_year():
 
 
 def test_locking_a_rule_set_is_recorded_and_happens_once(rule_set):
-    user = f.UserFactory()
+    user = f.StaffPositionFactory(committee=rule_set.committee).user
+    with pytest.raises(NotPermitted):  # someone who is not the committee's staff
+        ruleset_lock(rule_set_id=rule_set.pk, actor=f.UserFactory())
     ruleset_lock(rule_set_id=rule_set.pk, actor=user)
     rule_set.refresh_from_db()
     assert rule_set.is_locked and events_for(rule_set).get().actor == user

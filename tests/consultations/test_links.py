@@ -146,7 +146,13 @@ def test_research_is_linked_from_the_topic_board_and_the_api(world, client_for):
     assert response.status_code == 200 and response.json()["research_activities"] == []
     response = client_for(world.member).post(API + f"consultation-topics/{topic.pk}/link-research/",
                                              {"activity": research.pk}, content_type="application/json")
-    assert response.status_code in (403, 404) and not topic.research_activities.exists()
+    # an activity the member does not see is not a choice (400 on the field); one they see, not their topic: 403
+    assert response.status_code == 400 and "activity" in response.json() and not topic.research_activities.exists()
+    seen = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH)
+    seen.attendances.create(member=world.member_record)  # invited: the member sees it
+    response = client_for(world.member).post(API + f"consultation-topics/{topic.pk}/link-research/",
+                                             {"activity": seen.pk}, content_type="application/json")
+    assert response.status_code == 403 and not topic.research_activities.exists()
 
 
 # --- an outcome drafted into a proposal -----------------------------------------------------------
