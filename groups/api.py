@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -119,6 +119,13 @@ class OrganisationWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
         return self._as_read(kwargs["pk"], status.HTTP_200_OK)
 
 
+def _writes(write, read) -> dict:
+    """The organisation's writes take the write serializer and answer the row as it is read."""
+    return {"create": extend_schema(request=write, responses={201: read}),
+            "update": extend_schema(request=write, responses=read),
+            "partial_update": extend_schema(request=write, responses=read)}
+
+
 class TableImport:
     """``POST …/import/``: the admin's spreadsheet import of the same rows (``groups.services.table_import``:
     xlsx or csv, every row or none, the staff member's committees only)."""
@@ -148,6 +155,7 @@ class TableImport:
         return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
 
+@extend_schema_view(**_writes(serializers.MemberWriteSerializer, serializers.MemberSerializer))
 class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     """Members the user may see (contact details masked as ``MemberSerializer`` says); staff enter and change
     their committees' members."""
@@ -162,6 +170,7 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     ordering_fields = ["name", "id"]
 
 
+@extend_schema_view(**_writes(serializers.ActivityGroupWriteSerializer, serializers.ActivityGroupSerializer))
 class ActivityGroupViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     """Activity groups; staff enter and change their committees' groups."""
 
@@ -182,6 +191,7 @@ class ActivityGroupViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewS
         )
 
 
+@extend_schema_view(**_writes(serializers.GroupMembershipWriteSerializer, serializers.GroupMembershipReadSerializer))
 class GroupMembershipViewSet(OrganisationWrites, viewsets.ReadOnlyModelViewSet):
     """Who is in which group, as convener, deputy or member, from joining to leaving; staff change it (the
     group's quarters from the date that moved go stale)."""

@@ -272,6 +272,8 @@ def evidence_upload(request, pk: int):
         else:
             messages.success(request, _("The file is attached."))
             return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+    elif not svc.may_edit(activity, request.user):  # no file to hand the service: the same rule, answered here
+        raise PermissionDenied
     # the caption typed stays; the messages are said on top, and the file field is marked
     messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
     return _activity_page(request, pk, evidence_form=form)
