@@ -231,7 +231,7 @@ class InvitedSerializer(serializers.Serializer):
 
 
 class AttendanceCorrectSerializer(serializers.Serializer):
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="administered_by")
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())  # the service: staff, the committee's members
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
     leave_reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
 
