@@ -348,6 +348,7 @@ class MemberWriteSerializer(ScopedModelSerializer):
         model = Member
         fields = ["id", "committee", "term", "name", "gender", "sector", "special_committee", "is_standing", "party",
                   "work_unit", "position", "street", "phone", "email", "status"]
+        validators = []  # the model's constraints, conditional ones too, are checked by full_clean (groups/api.py)
 
 
 class ActivityGroupWriteSerializer(ScopedModelSerializer):
@@ -357,6 +358,7 @@ class ActivityGroupWriteSerializer(ScopedModelSerializer):
         model = ActivityGroup
         fields = ["id", "committee", "name", "kind", "street", "sector", "special_committee", "liaison_leader",
                   "contact_points", "description", "is_active"]
+        validators = []  # as above
 
 
 class GroupMembershipReadSerializer(ScopedModelSerializer):
@@ -374,6 +376,7 @@ class GroupMembershipWriteSerializer(ScopedModelSerializer):
     class Meta:
         model = GroupMembership
         fields = ["id", "group", "member", "role", "joined_on", "left_on"]
+        validators = []  # DRF's validator of a conditional unique constraint fails on a PATCH without its fields
 
 
 class TableImportSerializer(serializers.Serializer):

@@ -348,10 +348,17 @@ def test_staff_write_groups_and_memberships_and_the_groups_quarters_go_stale(wor
     assert rolled_up() == {2, 3, 4}  # counted from the quarter of joining
     membership = GroupMembership.objects.get(group=group)
     url = reverse("api:group-membership-detail", args=[membership.pk])
+    again = client_for(world.district_staff).post(
+        reverse("api:group-membership-list"),
+        {"group": group.pk, "member": world.member_record.pk, "joined_on": date.today().isoformat()},
+        content_type=JSON)
+    assert again.status_code == 400  # one active membership per member and group (the model's constraint)
+    deputy = client_for(world.district_staff).patch(url, {"role": "deputy"}, content_type=JSON)
+    assert deputy.status_code == 200 and deputy.json()["role"] == "deputy"
     assert client_for(world.convener).delete(url).status_code in (403, 404)
     assert client_for(world.other_staff).delete(url).status_code == 404
     assert client_for(world.district_staff).delete(url).status_code == 204
-    assert _verbs(membership) == ["created", "deleted"]
+    assert _verbs(membership) == ["created", "updated", "deleted"]
     other = client_for(world.other_staff).patch(reverse("api:group-detail", args=[world.group.pk]), {"name": "改"},
                                                 content_type=JSON)
     assert other.status_code == 404 and ActivityGroup.objects.get(pk=world.group.pk).name != "改"
