@@ -1,17 +1,21 @@
-"""The API: the organisation (read-only), and activities, plans and coverage (writes call the services)."""
+"""The API of the groups app: the organisation, activities and their attendance, leave, sign-in and evidence,
+annual plans, plenary attendance and coverage. Every write calls one service (``core.api.exposes`` names it),
+which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import as_api_error
-from core.exceptions import DomainError
+from core.api import exposes
+from core.exceptions import DomainError, NotPermitted
+from core.parsers import MultiPartParser
 from core.parsing import as_id, as_int
 from groups import filters, serializers
 from groups.access import scope_of
@@ -20,16 +24,24 @@ from groups.models import (
     Activity,
     ActivityGroup,
     AnnualPlan,
+    Attendance,
     Committee,
     ContactPoint,
+    GroupMembership,
     HandlingUnit,
     Member,
     PlanItem,
     Platform,
+    PlenaryAttendance,
+    PlenarySession,
     Sector,
 )
+from groups.resources import ActivityGroupResource, MemberResource
 from groups.selectors import activities as activity_selectors
+from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
+from groups.services import plenary as plenary_services
+from groups.services import records as organisation_services
 
 
 class VisibleReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -56,18 +68,116 @@ class SectorViewSet(VisibleReadOnlyViewSet):
     search_fields = ["name"]
 
 
-class MemberViewSet(VisibleReadOnlyViewSet):
+class OrganisationWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Staff write their committees' rows as in the admin: ``groups.services.records.organisation_save`` /
+    ``organisation_delete`` (staff of the row's committee, audit row, stale roll-ups). The relations a body names
+    are the staff member's committees' rows only (a 400 beyond); a row the user sees but does not administer is a
+    403 from the service; the answer is the row as the list shows it."""
+
+    write_serializer_class = None
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return super().get_serializer_class()
+
+    def _save(self, serializer, obj):
+        data = dict(serializer.validated_data)
+        m2m = {f.name: data.pop(f.name) for f in obj._meta.many_to_many if f.name in data}
+        for name, value in data.items():
+            setattr(obj, name, value)
+        obj.full_clean(validate_unique=True)
+        serializer.instance = organisation_services.organisation_save(obj=obj, actor=self.request.user,
+                                                                      changed=sorted(serializer.validated_data),
+                                                                      m2m=m2m)
+
+    @exposes(organisation_services.organisation_save)
+    def perform_create(self, serializer):
+        self._save(serializer, serializer.Meta.model())
+
+    @exposes(organisation_services.organisation_save)
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    @exposes(organisation_services.organisation_delete)
+    def perform_destroy(self, instance):
+        organisation_services.organisation_delete(obj=instance, actor=self.request.user)
+
+    def _as_read(self, pk, status_code):
+        self.action = "retrieve"
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self._as_read(serializer.instance.pk, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        super().update(request, *args, **kwargs)
+        return self._as_read(kwargs["pk"], status.HTTP_200_OK)
+
+
+def _writes(write, read) -> dict:
+    """The organisation's writes take the write serializer and answer the row as it is read."""
+    return {"create": extend_schema(request=write, responses={201: read}),
+            "update": extend_schema(request=write, responses=read),
+            "partial_update": extend_schema(request=write, responses=read)}
+
+
+class TableImport:
+    """``POST …/import/``: the admin's spreadsheet import of the same rows (``groups.services.table_import``:
+    xlsx or csv, every row or none, the staff member's committees only)."""
+
+    resource_class = None
+
+    @extend_schema(request={"multipart/form-data": serializers.TableImportSerializer},
+                   responses=serializers.TableImportReportSerializer)
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
+    @exposes(table_import)
+    def import_rows(self, request):
+        body = serializers.TableImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        file_format = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if upload.size > MAX_IMPORT_BYTES:  # before reading it into memory
+            raise ValidationError({"file": [_("The file is larger than %(mb)s MB.")
+                                            % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}]})
+        try:
+            report = table_import(resource_class=self.resource_class, data=upload.read(), file_format=file_format,
+                                  actor=request.user)
+        except NotPermitted:
+            raise
+        except DomainError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        data = {"created": report.created, "errors": [str(e) for e in report.errors]}
+        return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+
+
+@extend_schema_view(**_writes(serializers.MemberWriteSerializer, serializers.MemberSerializer))
+class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
+    """Members the user may see (contact details masked as ``MemberSerializer`` says); staff enter and change
+    their committees' members."""
+
     model = Member
     related = ("sector",)
     serializer_class = serializers.MemberSerializer
+    write_serializer_class = serializers.MemberWriteSerializer
+    resource_class = MemberResource
     filterset_class = filters.MemberFilter
     search_fields = ["name", "work_unit", "street"]
     ordering_fields = ["name", "id"]
 
 
-class ActivityGroupViewSet(VisibleReadOnlyViewSet):
+@extend_schema_view(**_writes(serializers.ActivityGroupWriteSerializer, serializers.ActivityGroupSerializer))
+class ActivityGroupViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
+    """Activity groups; staff enter and change their committees' groups."""
+
     model = ActivityGroup
     serializer_class = serializers.ActivityGroupSerializer
+    write_serializer_class = serializers.ActivityGroupWriteSerializer
+    resource_class = ActivityGroupResource
     filterset_class = filters.ActivityGroupFilter
     search_fields = ["name", "street"]
 
@@ -79,6 +189,19 @@ class ActivityGroupViewSet(VisibleReadOnlyViewSet):
             .prefetch_related("contact_points")
             .order_by("committee_id", "kind", "name")
         )
+
+
+@extend_schema_view(**_writes(serializers.GroupMembershipWriteSerializer, serializers.GroupMembershipReadSerializer))
+class GroupMembershipViewSet(OrganisationWrites, viewsets.ReadOnlyModelViewSet):
+    """Who is in which group, as convener, deputy or member, from joining to leaving; staff change it (the
+    group's quarters from the date that moved go stale)."""
+
+    serializer_class = serializers.GroupMembershipReadSerializer
+    write_serializer_class = serializers.GroupMembershipWriteSerializer
+    filterset_fields = ["group", "member", "role"]
+
+    def get_queryset(self):
+        return GroupMembership.objects.visible_to(self.request.user).select_related("member").order_by("group_id", "pk")
 
 
 class ContactPointViewSet(VisibleReadOnlyViewSet):
@@ -123,9 +246,13 @@ class MeView(APIView):
 
 
 # --- Activities ---------------------------------------------------------------------------------
+# Every write calls one service, which decides whether this user may act (``core.exceptions.NotPermitted``: 403
+# with its message); an id outside what the user sees is a 404 (the path) or a 400 (a body's scoped field). The
+# services' refusals map through the one handler (``core.api_errors``).
 
-class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Activities the user may see; conveners write their groups' activities; transitions are actions."""
+class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                      viewsets.ReadOnlyModelViewSet):
+    """Activities the user may see; conveners and staff write them; transitions and the member's part are actions."""
 
     lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404, never a 500
 
@@ -135,94 +262,216 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     ordering_fields = ["starts_at", "id"]
 
     def get_queryset(self):
-        qs = Activity.objects.visible_to(self.request.user)
-        reading = self.action in ("list", "retrieve") or (self.action == "attendance" and self.request.method == "GET")
-        if not reading:
-            qs = Activity.objects.editable_by(self.request.user)
-        return activity_selectors.ledger(qs).order_by("-starts_at", "-id")
+        return activity_selectors.ledger(Activity.objects.visible_to(self.request.user)).order_by("-starts_at", "-id")
 
-    def _call(self, func, **kwargs):
-        try:
-            return func(actor=self.request.user, **kwargs)
-        except DomainError as exc:
-            raise as_api_error(exc) from exc
+    def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        row = activity_selectors.ledger(Activity.objects.all()).get(pk=pk)
+        return Response(self.get_serializer(row).data, status=status_code)
 
+    @exposes(activity_services.activity_create)
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        group = data.pop("group", None)
-        if group is None or not ActivityGroup.objects.editable_by(self.request.user).filter(pk=group.pk).exists():
-            raise PermissionDenied(_("You can record activities only for the groups you convene."))
-        serializer.instance = self._call(activity_services.activity_create, group=group, **data)
+        serializer.instance = activity_services.activity_create(actor=self.request.user, **data)
 
+    @exposes(activity_services.activity_update)
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("group", None)
         version = data.pop("version", None)
         if version is None:
             raise ValidationError({"version": [_("Send the version you loaded, to detect conflicting edits.")]})
-        self._call(activity_services.activity_update, activity_id=serializer.instance.pk, version=version, **data)
+        activity_services.activity_update(activity_id=serializer.instance.pk, actor=self.request.user,
+                                          version=version, **data)
 
     def update(self, request, *args, **kwargs):
         super().update(request, *args, **kwargs)
-        return Response(self.get_serializer(self.get_queryset().get(pk=kwargs["pk"])).data)
+        return self._fresh(kwargs["pk"])
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
-        data = self.get_serializer(activity_selectors.ledger(Activity.objects.all()).get(pk=serializer.instance.pk)).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        return self._fresh(serializer.instance.pk, status.HTTP_201_CREATED)
+
+    @exposes(activity_services.activity_delete)
+    def perform_destroy(self, instance):
+        activity_services.activity_delete(activity_id=instance.pk, actor=self.request.user)
 
     def _transition(self, func, **kwargs):
         activity = self.get_object()
-        self._call(func, activity_id=activity.pk, **kwargs)
-        return Response(self.get_serializer(self.get_queryset().get(pk=activity.pk)).data)
+        func(activity_id=activity.pk, actor=self.request.user, **kwargs)
+        return self._fresh(activity.pk)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
+    @exposes(activity_services.activity_announce)
     def announce(self, request, pk=None):
         return self._transition(activity_services.activity_announce)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
+    @exposes(activity_services.activity_hold)
     def hold(self, request, pk=None):
         return self._transition(activity_services.activity_hold)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="file", url_name="file")
+    @exposes(activity_services.activity_file)
     def file_in_ledger(self, request, pk=None):
         return self._transition(activity_services.activity_file)
 
     @extend_schema(request=serializers.CancelSerializer)
     @action(detail=True, methods=["post"])
+    @exposes(activity_services.activity_cancel)
     def cancel(self, request, pk=None):
         body = serializers.CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._transition(activity_services.activity_cancel, reason=body.validated_data["reason"])
 
+    def _attendance_rows(self, activity):
+        rows = activity.attendances.select_related("member").order_by("member__name")
+        if not activity_services.may_edit(activity, self.request.user):
+            rows = rows.filter(member_id=scope_of(self.request.user).member_id)
+        return Response(serializers.AttendanceSerializer(rows, many=True).data)
+
     @extend_schema(request=serializers.AttendanceRecordSerializer, responses=serializers.AttendanceSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list, never paged
+    @exposes(activity_services.attendance_record)
     def attendance(self, request, pk=None):
-        """GET the invited members' attendance; POST records it for many members at once (conveners)."""
-        activity = self.get_object() if request.method == "GET" else None
+        """GET the invited members' attendance (a member: their own row); POST records it for many members at once
+        (conveners and staff)."""
+        activity = self.get_object()
         if request.method == "POST":
-            activity = Activity.objects.editable_by(request.user).filter(pk=pk).first()
-            if activity is None:
-                visible = Activity.objects.visible_to(request.user).filter(pk=pk).exists()
-                raise PermissionDenied() if visible else NotFound()
             body = serializers.AttendanceRecordSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             statuses, reasons = body.statuses()
-            self._call(activity_services.attendance_record, activity_id=activity.pk,
-                       version=body.validated_data.get("version"), statuses=statuses, reasons=reasons)
-        rows = activity.attendances.select_related("member").order_by("member__name")
-        if not Activity.objects.editable_by(request.user).filter(pk=activity.pk).exists():
-            rows = rows.filter(member_id=scope_of(request.user).member_id)
-        return Response(serializers.AttendanceSerializer(rows, many=True).data)
+            activity_services.attendance_record(activity_id=activity.pk, actor=request.user,
+                                                version=body.validated_data.get("version"), statuses=statuses,
+                                                reasons=reasons)
+        return self._attendance_rows(activity)
+
+    @extend_schema(request=serializers.AttendanceCorrectSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], url_path="attendance/correct", url_name="attendance-correct")
+    @exposes(activity_services.attendance_correct)
+    def attendance_correct(self, request, pk=None):
+        """Staff record or correct one member's attendance (a member of the organising committee)."""
+        activity = self.get_object()
+        body = serializers.AttendanceCorrectSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        row = activity_services.attendance_correct(
+            activity_id=activity.pk, member_id=body.validated_data["member"].pk, actor=request.user,
+            status=body.validated_data["status"], leave_reason=body.validated_data["leave_reason"])
+        return Response(serializers.AttendanceSerializer(row).data)
+
+    @extend_schema(request=serializers.InviteSerializer, responses=serializers.InvitedSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(activity_services.activity_invite)
+    def invite(self, request, pk=None):
+        """Invite more members of the organising committee (before the activity is held)."""
+        activity = self.get_object()
+        body = serializers.InviteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        added = activity_services.activity_invite(activity_id=activity.pk, actor=request.user,
+                                                  member_ids=[m.pk for m in body.validated_data["members"]])
+        return Response({"invited": added})
+
+    @extend_schema(request=serializers.LeaveRequestSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(activity_services.attendance_request_leave)
+    def leave(self, request, pk=None):
+        """An invited member asks for leave before the activity starts."""
+        activity = self.get_object()
+        body = serializers.LeaveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = activity_services.attendance_request_leave(activity_id=activity.pk, actor=request.user,
+                                                         reason=body.validated_data["reason"])
+        return Response(serializers.AttendanceSerializer(row).data)
+
+    @extend_schema(request=serializers.SignInSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
+    @exposes(activity_services.attendance_sign_in)
+    def sign_in(self, request, pk=None):
+        """An invited member signs in on site with the code on the convener's screen (``sign-in-code``)."""
+        activity = self.get_object()
+        body = serializers.SignInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        code = body.validated_data["code"].rstrip("/").rsplit("/", 1)[-1]  # the code, or the link the QR code holds
+        row = activity_services.attendance_sign_in(activity_id=activity.pk, code=code, actor=request.user)
+        return Response(serializers.AttendanceSerializer(row).data)
+
+    @extend_schema(responses=serializers.SignInCodeSerializer)
+    @action(detail=True, methods=["get"], url_path="sign-in-code", url_name="sign-in-code")
+    @exposes(activity_services.sign_in_code)
+    def sign_in_code(self, request, pk=None):
+        """The convener's screen: the code members scan now (a new one every 30 seconds) while sign-in is open."""
+        activity = self.get_object()
+        if not activity_services.may_edit(activity, request.user):
+            raise PermissionDenied(_("Only the group's conveners and the committee's staff show the sign-in code."))
+        now = timezone.now()
+        opens, closes = activity_services.sign_in_window(activity)
+        is_open = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD) and opens <= now <= closes
+        code = activity_services.sign_in_code(activity.pk, now=now) if is_open else ""
+        counts = activity.attendances.aggregate(
+            invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+        response = Response(serializers.SignInCodeSerializer({
+            "is_open": is_open, "code": code,
+            "url": request.build_absolute_uri(reverse("groups:sign_in", args=[activity.pk, code])) if code else "",
+            "refresh_seconds": (activity_services.seconds_to_next_code(now) if is_open
+                                else activity_services.SIGN_IN_CODE_SECONDS),
+            "opens": opens, "closes": closes, **counts}).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request={"multipart/form-data": serializers.EvidenceUploadSerializer},
+                   responses={201: serializers.EvidenceSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @exposes(activity_services.evidence_upload)
+    def evidence(self, request, pk=None):
+        """Attach a photo or a PDF (multipart ``file``, ``caption``): checked by the one upload validator."""
+        activity = self.get_object()
+        body = serializers.EvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = activity_services.evidence_upload(activity_id=activity.pk, actor=request.user,
+                                                     upload=body.validated_data["file"],
+                                                     caption=body.validated_data["caption"])
+        return Response(serializers.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
-class AnnualPlanViewSet(viewsets.ReadOnlyModelViewSet):
+class AttendanceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """One attendance row: the activity's conveners and staff see every row, a member their own. Conveners decide
+    leave requests; staff take a member invited by mistake off the activity."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.AttendanceSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        own = Q(member_id=scope_of(user).member_id) if scope_of(user).member_id else Q(pk__in=[])
+        return (Attendance.objects.filter(Q(activity__in=Activity.objects.editable_by(user)) | own)
+                .select_related("member").order_by("pk"))
+
+    @exposes(activity_services.attendance_remove)
+    def perform_destroy(self, instance):
+        activity_services.attendance_remove(attendance_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(request=serializers.LeaveDecisionSerializer, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], url_path="leave-decision", url_name="leave-decision")
+    @exposes(activity_services.attendance_decide_leave)
+    def leave_decision(self, request, pk=None):
+        """Approve (the member is excused) or refuse a member's leave request; never one's own."""
+        row = self.get_object()
+        body = serializers.LeaveDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = activity_services.attendance_decide_leave(attendance_id=row.pk, actor=request.user,
+                                                        approve=body.validated_data["approve"])
+        return Response(serializers.AttendanceSerializer(row).data)
+
+
+class AnnualPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Groups' annual plans with their items; a group's conveners and the staff start a plan."""
+
+    lookup_value_regex = "[0-9]+"
     serializer_class = serializers.AnnualPlanSerializer
     filterset_fields = ["group", "year"]
 
@@ -231,6 +480,149 @@ class AnnualPlanViewSet(viewsets.ReadOnlyModelViewSet):
         items = PlanItem.objects.annotate(is_done=Exists(done)).prefetch_related("responsible").order_by("month", "pk")
         return (AnnualPlan.objects.visible_to(self.request.user)
                 .prefetch_related(Prefetch("items", queryset=items)).order_by("group_id", "-year"))
+
+    @extend_schema(request=serializers.AnnualPlanCreateSerializer, responses={201: serializers.AnnualPlanSerializer})
+    @exposes(activity_services.plan_create)
+    def create(self, request, *args, **kwargs):
+        body = serializers.AnnualPlanCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        plan = activity_services.plan_create(actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class PlanItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                      mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A plan's items, one at a time (``plan`` names the plan); the plan editor's writes."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.PlanItemWriteSerializer
+
+    def get_queryset(self):
+        return PlanItem.objects.visible_to(self.request.user).select_related("plan__group").order_by("pk")
+
+    @exposes(activity_services.plan_item_save)
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        plan = data.pop("plan")
+        serializer.instance = activity_services.plan_item_save(plan=plan, actor=self.request.user,
+                                                               responsible=data.pop("responsible", []), **data)
+
+    @exposes(activity_services.plan_item_save)
+    def perform_update(self, serializer):
+        item = serializer.instance
+        data = dict(serializer.validated_data)
+        plan = data.pop("plan", item.plan)
+        responsible = data.pop("responsible", None)
+        serializer.instance = activity_services.plan_item_save(
+            plan=plan, actor=self.request.user, item=item,
+            responsible=list(item.responsible.all()) if responsible is None else responsible, **data)
+
+    @exposes(activity_services.plan_item_delete)
+    def perform_destroy(self, instance):
+        activity_services.plan_item_delete(item_id=instance.pk, actor=self.request.user)
+
+
+# --- Plenary sessions and their attendance (secretariat staff) -----------------------------------------------
+
+class PlenarySessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                            viewsets.ReadOnlyModelViewSet):
+    """Plenary sessions of the committees the user belongs to; their staff enter sessions and attendance."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.PlenarySessionSerializer
+    filterset_fields = ["term", "year"]
+
+    def get_queryset(self):
+        return PlenarySession.objects.visible_to(self.request.user).select_related("term").order_by("-start_date", "pk")
+
+    def _save(self, serializer, session):
+        changed = sorted(serializer.validated_data)
+        for name, value in serializer.validated_data.items():
+            setattr(session, name, value)
+        session.full_clean()
+        serializer.instance = plenary_services.plenary_session_change(session=session, actor=self.request.user,
+                                                                      changed=changed)
+
+    @exposes(plenary_services.plenary_session_change)
+    def perform_create(self, serializer):
+        self._save(serializer, PlenarySession())
+
+    @exposes(plenary_services.plenary_session_change)
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    @exposes(plenary_services.plenary_session_delete)
+    def perform_destroy(self, instance):
+        plenary_services.plenary_session_delete(session_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(request=serializers.PlenaryImportSerializer, responses=serializers.PlenaryOutcomeSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(plenary_services.plenary_attendance_import)
+    def attendance(self, request, pk=None):
+        """Record or correct many members' half-days at this session: every row or none (rows named in the 400)."""
+        session = self.get_object()
+        body = serializers.PlenaryImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = [plenary_services.AttendanceRow(member_id=r["member"], present=r["present"], excused=r["excused"],
+                                               absent=r["absent"], leave_reason=r["leave_reason"])
+                for r in body.validated_data["rows"]]
+        outcome = plenary_services.plenary_attendance_import(session_id=session.pk, rows=rows, actor=request.user)
+        return Response({"recorded": outcome.recorded, "corrected": outcome.corrected, "unchanged": outcome.unchanged})
+
+    @extend_schema(request=None, responses=serializers.PlenaryFilledSerializer)
+    @action(detail=True, methods=["post"], url_path="fill-present", url_name="fill-present")
+    @exposes(plenary_services.plenary_attendance_fill_present)
+    def fill_present(self, request, pk=None):
+        """Record every member in office not yet recorded as present for all the session's half-days."""
+        session = self.get_object()
+        added = plenary_services.plenary_attendance_fill_present(session_id=session.pk, actor=request.user)
+        return Response({"added": added})
+
+
+class PlenaryAttendanceViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Members' half-days at plenary sessions: staff see and write their committees' rows, a member sees their own."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.PlenaryAttendanceSerializer
+    filterset_fields = ["session", "member"]
+
+    def get_queryset(self):
+        user = self.request.user
+        member_id = scope_of(user).member_id
+        rows = PlenaryAttendance.objects.administered_by(user)
+        if member_id:
+            rows = rows | PlenaryAttendance.objects.filter(member_id=member_id)
+        return rows.select_related("member").order_by("session_id", "member__name", "pk")
+
+    @extend_schema(request=serializers.PlenaryAttendanceSetSerializer,
+                   responses={201: serializers.PlenaryAttendanceSerializer})
+    @exposes(plenary_services.plenary_attendance_set)
+    def create(self, request, *args, **kwargs):
+        """Record or correct one member's half-days present, on leave and absent at a session."""
+        body = serializers.PlenaryAttendanceSetSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        row = plenary_services.plenary_attendance_set(session_id=data.pop("session").pk,
+                                                      member_id=data.pop("member").pk, actor=request.user, **data)
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+
+    @exposes(plenary_services.plenary_attendance_remove)
+    def perform_destroy(self, instance):
+        plenary_services.plenary_attendance_remove(attendance_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(request=serializers.IdsSerializer, responses=serializers.RemovedSerializer)
+    @action(detail=False, methods=["post"])
+    @exposes(plenary_services.plenary_attendance_remove_many)
+    def remove(self, request):
+        """Remove many rows recorded by mistake (ids the user sees; staff of each session)."""
+        body = serializers.IdsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = set(body.validated_data["ids"])
+        ids = list(self.get_queryset().filter(pk__in=wanted).values_list("pk", flat=True))
+        if len(ids) != len(wanted):
+            raise NotFound(_("Some of these attendance records do not exist."))
+        removed = plenary_services.plenary_attendance_remove_many(attendance_ids=ids, actor=request.user)
+        return Response({"removed": removed})
 
 
 class CoverageView(APIView):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import MAX_ID, IdField
-from core.api_fields import ScopedModelSerializer
+from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -10,12 +10,16 @@ from groups.models import (
     Attendance,
     Committee,
     ContactPoint,
+    Evidence,
     GroupMembership,
     HandlingUnit,
     Member,
     PlanItem,
     Platform,
+    PlenaryAttendance,
+    PlenarySession,
     Sector,
+    Term,
 )
 
 
@@ -189,3 +193,196 @@ class AnnualPlanSerializer(ScopedModelSerializer):
     class Meta:
         model = AnnualPlan
         fields = ["id", "group", "year", "note", "items"]
+
+
+# --- Writes of members, conveners and staff (each calls one service: groups/api.py) ---------------------------
+
+class LeaveRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+
+
+class LeaveDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("true approves the leave (the member is excused), false refuses it"))
+
+
+class SignInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=200, help_text=_("the code on the convener's screen (its QR code's link)"))
+
+
+class SignInCodeSerializer(serializers.Serializer):
+    """The convener's screen: the code members scan now, and when to fetch the next one."""
+
+    is_open = serializers.BooleanField()
+    code = serializers.CharField(allow_blank=True, help_text=_("empty while sign-in is closed"))
+    url = serializers.CharField(allow_blank=True, help_text=_("the page the QR code opens; empty while closed"))
+    refresh_seconds = serializers.IntegerField()
+    opens = serializers.DateTimeField()
+    closes = serializers.DateTimeField()
+    invited = serializers.IntegerField()
+    present = serializers.IntegerField()
+
+
+class InviteSerializer(serializers.Serializer):
+    members = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, allow_empty=False)
+
+
+class InvitedSerializer(serializers.Serializer):
+    invited = serializers.IntegerField(help_text=_("members added to the invitation"))
+
+
+class AttendanceCorrectSerializer(serializers.Serializer):
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())  # the service: staff, the committee's members
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    leave_reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "activity", "kind", "content_type", "size", "original_name", "caption", "uploaded_at"]
+        read_only_fields = fields
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("a photo (JPEG, PNG or WebP) or a PDF document"))
+    caption = serializers.CharField(allow_blank=True, required=False, default="", max_length=200)
+
+
+class AnnualPlanCreateSerializer(serializers.Serializer):
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PlanItemWriteSerializer(ScopedModelSerializer):
+    """A plan item to add (``plan`` names the plan) or change; the service checks months, points and people."""
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "plan", "quarter", "month", "kind", "target", "six_item", "title", "contact_point",
+                  "responsible"]
+
+    def validate(self, attrs):
+        return attrs  # the model's rules are the service's (plan_item_save)
+
+
+class PlenarySessionSerializer(ScopedModelSerializer):
+    """A plenary session; staff create and change them (``plenary_session_change``)."""
+
+    term = ScopedPrimaryKeyRelatedField(queryset=Term.objects.all(), scope="administered_by")
+
+    class Meta:
+        model = PlenarySession
+        fields = ["id", "term", "number", "year", "start_date", "end_date", "half_days"]
+
+
+class PlenaryAttendanceSerializer(ScopedModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = PlenaryAttendance
+        fields = ["id", "session", "member", "member_name", "present", "excused", "absent", "leave_reason"]
+        read_only_fields = fields
+
+
+HALF_DAYS = {"min_value": 0, "max_value": 32767}
+
+
+class PlenaryAttendanceSetSerializer(serializers.Serializer):
+    """One member's half-days at a session: recorded, or corrected when already recorded."""
+
+    session = ScopedPrimaryKeyRelatedField(queryset=PlenarySession.objects.all(), scope="administered_by")
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="administered_by")
+    present = serializers.IntegerField(**HALF_DAYS)
+    excused = serializers.IntegerField(**HALF_DAYS)
+    absent = serializers.IntegerField(**HALF_DAYS)
+    leave_reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+
+
+class PlenaryRowSerializer(serializers.Serializer):
+    member = IdField(error_messages={"required": _("Each row needs a member id.")})
+    present = serializers.IntegerField(**HALF_DAYS)
+    excused = serializers.IntegerField(**HALF_DAYS)
+    absent = serializers.IntegerField(**HALF_DAYS)
+    leave_reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
+
+
+class PlenaryImportSerializer(serializers.Serializer):
+    """Many members' half-days at one session: every row is written, or none (the refused rows are named)."""
+
+    rows = PlenaryRowSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class PlenaryOutcomeSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField()
+    corrected = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class PlenaryFilledSerializer(serializers.Serializer):
+    added = serializers.IntegerField(help_text=_("members recorded present for every half-day"))
+
+
+class IdsSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=5000)
+
+
+class RemovedSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
+
+
+class AdministeredField(ScopedPrimaryKeyRelatedField):
+    """A relation a staff member writes: only their committees' rows (``administered_by``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(scope="administered_by", **kwargs)
+
+
+class MemberWriteSerializer(ScopedModelSerializer):
+    """A member as the secretariat enters them (the admin's form): contact details in full, relations of the
+    staff member's committees only."""
+
+    serializer_related_field = AdministeredField
+
+    class Meta:
+        model = Member
+        fields = ["id", "committee", "term", "name", "gender", "sector", "special_committee", "is_standing", "party",
+                  "work_unit", "position", "street", "phone", "email", "status"]
+        validators = []  # the model's constraints, conditional ones too, are checked by full_clean (groups/api.py)
+
+
+class ActivityGroupWriteSerializer(ScopedModelSerializer):
+    serializer_related_field = AdministeredField
+
+    class Meta:
+        model = ActivityGroup
+        fields = ["id", "committee", "name", "kind", "street", "sector", "special_committee", "liaison_leader",
+                  "contact_points", "description", "is_active"]
+        validators = []  # as above
+
+
+class GroupMembershipReadSerializer(ScopedModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = GroupMembership
+        fields = ["id", "group", "member", "member_name", "role", "joined_on", "left_on"]
+        read_only_fields = fields
+
+
+class GroupMembershipWriteSerializer(ScopedModelSerializer):
+    serializer_related_field = AdministeredField
+
+    class Meta:
+        model = GroupMembership
+        fields = ["id", "group", "member", "role", "joined_on", "left_on"]
+        validators = []  # DRF's validator of a conditional unique constraint fails on a PATCH without its fields
+
+
+class TableImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("an Excel (.xlsx) or CSV (.csv) file with the admin's import columns"))
+
+
+class TableImportReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField(), help_text=_("one message per refused cell"))

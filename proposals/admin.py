@@ -229,6 +229,7 @@ class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     date_hierarchy = "date"
     change_list_template = "proposals/admin/holiday_change_list.html"
     resource_classes = [HolidayResource]
+    readonly_fields = ("source",)  # a day saved here is the secretariat's own (holiday_save)
 
     def get_urls(self):
         load = self.admin_site.admin_view(self.load_official_view)
@@ -242,6 +243,12 @@ class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
         missing = [(c, years) for c in Committee.objects.administered_by(request.user).order_by("name")
                    if (years := holidays.years_without_calendar(c.pk, [date(year, 1, 1), date(year + 1, 1, 1)]))]
         return super().changelist_view(request, {**(extra_context or {}), "calendar_missing": missing})
+
+    def save_model(self, request, obj, form, change):
+        holidays.holiday_save(holiday=obj, actor=request.user, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        holidays.holiday_delete(holiday_id=obj.pk, actor=request.user)
 
     def _form_page(self, request, form_class, call, *, title: str, intro: str, button: str):
         if not self.has_add_permission(request):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from chinese_calendar import constants as official
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,6 +138,43 @@ def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], act
         "days": len(days), "from": min(days).isoformat() if days else "", "to": max(days).isoformat() if days else ""})
     deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
     return len(days)
+
+
+@transaction.atomic
+def holiday_save(*, holiday: Holiday, actor, changed: Iterable[str] = ()) -> Holiday:
+    """Save one calendar day the secretariat entered or changed (the admin's form): staff of its committee, and of
+    the committee it had; the day becomes the secretariat's own (kept on a reload of the national calendar, and
+    winning over the official day); one audit row with the day as it now stands."""
+    before = Holiday.objects.select_for_update().filter(pk=holiday.pk).first() if holiday.pk else None
+    _committees_for(actor, {holiday.committee_id} | ({before.committee_id} if before else set()))
+    holiday.source = Holiday.Source.LOCAL
+    try:
+        with transaction.atomic():
+            holiday.save()
+    except IntegrityError as exc:
+        raise DomainError({"date": _("This day is already in the committee's calendar.")}) from exc
+    record_event(holiday, actor=actor, verb="updated" if before else "created",
+                 data={"fields": sorted(changed), "date": holiday.date.isoformat(), "kind": holiday.kind,
+                       "before": {"date": before.date.isoformat(), "kind": before.kind, "name": before.name,
+                                  "source": before.source} if before else None})
+    holiday._history_user = actor
+    _holiday_edited(before=before, after=holiday)  # deadlines follow the calendar
+    return holiday
+
+
+@transaction.atomic
+def holiday_delete(*, holiday_id: int, actor) -> None:
+    """Remove one day from a committee's calendar (its staff), with an audit row naming the day."""
+    holiday = Holiday.objects.select_for_update().filter(pk=holiday_id).first()
+    if holiday is None:
+        return  # gone already: a second click changes nothing
+    _committees_for(actor, [holiday.committee_id])
+    record_event(holiday, actor=actor, verb="deleted",
+                 data={"date": holiday.date.isoformat(), "kind": holiday.kind, "name": holiday.name,
+                       "source": holiday.source})
+    holiday.delete()
+    holiday._history_user = actor
+    _holiday_edited(before=holiday, after=None)  # deadlines follow the calendar
 
 
 def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]:

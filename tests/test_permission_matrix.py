@@ -98,6 +98,27 @@ RULES: dict[str, Rule] = {
     "assessments:rollup_status": page({"staff"}),  # staff of the run's committee (the city's reach the district)
     "api-docs": page(EVERYONE),
     "api:activity-announce": api(post_only=True),
+    "api:activity-attendance-correct": api(post_only=True),
+    "api:activity-evidence": api(post_only=True),
+    "api:activity-invite": api(post_only=True),
+    "api:activity-leave": api(post_only=True),
+    "api:activity-sign-in": api(post_only=True),
+    "api:activity-sign-in-code": api(GROUP_EDITORS),  # the member sees the activity, but not the screen: 403
+    "api:attendance-detail": api({"member", "convener", "staff"}),  # the member's own row, the group's editors
+    "api:attendance-leave-decision": api(post_only=True),
+    "api:group-import": api(post_only=True),
+    "api:member-import": api(post_only=True),
+    "api:group-membership-list": api(LOGGED_IN),
+    "api:group-membership-detail": api(GROUP_READERS),
+    "api:plan-item-list": api(post_only=True),  # items are listed with their plan
+    "api:plan-item-detail": api(GROUP_READERS),
+    "api:plenary-session-list": api(LOGGED_IN),
+    "api:plenary-session-detail": api(IN_COMMITTEE),
+    "api:plenary-session-attendance": api(post_only=True),
+    "api:plenary-session-fill-present": api(post_only=True),
+    "api:plenary-attendance-list": api(LOGGED_IN),
+    "api:plenary-attendance-detail": api({"member", "staff"}),  # the member's own row, the committee's staff
+    "api:plenary-attendance-remove": api(post_only=True),
     "api:activity-attendance": api(GROUP_READERS),
     "api:activity-cancel": api(post_only=True),
     "api:activity-detail": api(GROUP_READERS),
@@ -321,6 +342,12 @@ ARGS = {
     "api:public-consultation-detail": "session",
     "workbench:todo": "todo",
     "password_reset_confirm": "signed_link", "first_login": "signed_link",
+    "api:activity-attendance-correct": "activity", "api:activity-evidence": "activity", "api:activity-invite": "activity",
+    "api:activity-leave": "activity", "api:activity-sign-in": "activity", "api:activity-sign-in-code": "activity",
+    "api:attendance-detail": "attendance", "api:attendance-leave-decision": "attendance",
+    "api:group-membership-detail": "membership", "api:plan-item-detail": "plan_item",
+    "api:plenary-session-detail": "plenary_session", "api:plenary-session-attendance": "plenary_session",
+    "api:plenary-session-fill-present": "plenary_session", "api:plenary-attendance-detail": "plenary_attendance",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -407,7 +434,14 @@ def build_objects(world) -> dict:
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
+    from groups.models import GroupMembership, PlenaryAttendance
+    from tests.groups.factories import PlenarySessionFactory
+    plenary_session = PlenarySessionFactory(term=world.member_record.term)
+    plenary_attendance = PlenaryAttendance.objects.create(session=plenary_session, member=world.member_record,
+                                                          present=plenary_session.half_days)
+    membership = GroupMembership.objects.get(group=world.group, member=world.member_record)
     return dict(
+        plenary_session=plenary_session, plenary_attendance=plenary_attendance, membership=membership,
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
@@ -459,6 +493,9 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},
         "signed_link": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
+        "plenary_session": {"pk": o["plenary_session"].pk},
+        "plenary_attendance": {"pk": o["plenary_attendance"].pk},
+        "membership": {"pk": o["membership"].pk},
     }[key]
 
 

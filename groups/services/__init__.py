@@ -12,8 +12,9 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError
-from core.services import record_event
+from core.exceptions import DomainError, NotPermitted
+from core.services import not_an_api_action, record_event
+from groups.access import scope_of
 
 IMPORT_FORMATS = ("xlsx", "csv")  # the only formats read: no YAML, HTML, JSON or legacy xls
 MAX_IMPORT_ROWS = 20000  # data rows
@@ -52,6 +53,7 @@ class ImportReport:
         return not self.errors
 
 
+@not_an_api_action("reads an uploaded spreadsheet's archive before parsing; table_import and the import form call it")
 def check_xlsx_archive(data: bytes) -> None:
     """An xlsx is a zip: refuse one whose parts would expand beyond ``MAX_IMPORT_UNZIPPED_BYTES`` (zip bomb), or
     inflate suspiciously (``MAX_IMPORT_RATIO``), before openpyxl inflates anything. ``zipfile`` never returns
@@ -98,6 +100,7 @@ def _check_sheet_rows(archive, part) -> None:
                                     "below the data.") % {"n": MAX_IMPORT_SHEET_ROWS})
 
 
+@not_an_api_action("reads an upload's format and size before parsing; table_import and the import form call it")
 def check_upload(data: bytes, file_format: str) -> None:
     """The checks that need no parsing: the format, the size, the archive. Cheap: run them first."""
     if file_format not in IMPORT_FORMATS:
@@ -193,6 +196,7 @@ def _read_csv(data: bytes, reader: _Reader) -> None:
         reader.add(number, [v if v != "" else None for v in values])
 
 
+@not_an_api_action("reads an uploaded table into rows (no write); table_import calls it")
 def load_dataset(data: bytes, file_format: str) -> tablib.Dataset:
     """Read an uploaded table within the limits; any unreadable or hostile file becomes one clear error."""
     check_upload(data, file_format)
@@ -242,7 +246,11 @@ def _collect_errors(resource, result, excel_rows=None) -> list[RowError]:
 
 def table_import(*, resource_class, data: bytes, file_format: str, actor) -> ImportReport:
     """Import rows (members, groups, contact points, units, holidays …) from a spreadsheet: every row is saved,
-    or none is. A resource's ``optional_columns`` may be missing from the file."""
+    or none is. A resource's ``optional_columns`` may be missing from the file. The rows reach only the actor's
+    committees (the resource's widgets); new members mark their committees' roll-ups stale, as a member saved in
+    the admin does."""
+    if not scope_of(actor).is_superuser and not scope_of(actor).staff_committee_ids:
+        raise NotPermitted(_("Only the committee's secretariat staff may change its members and groups."))
     dataset = load_dataset(data, file_format)
     resource = resource_class(user=actor)
     optional = set(getattr(resource, "optional_columns", ()))
@@ -257,6 +265,9 @@ def table_import(*, resource_class, data: bytes, file_format: str, actor) -> Imp
             transaction.set_rollback(True)
             report.created = 0
             return report
+        from groups.services.records import rows_imported
+
+        rows_imported(resource._meta.model, [row.object_id for row in result.rows if row.object_id is not None])
         record_event(
             actor,
             actor=actor,

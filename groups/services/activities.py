@@ -1,8 +1,11 @@
 """Writes on activities: create, edit, the state changes, invitations, leave, sign-in, attendance, evidence.
 
-Each action locks the activity row, checks its state, changes it, and appends an audit event. Views,
-the API and the admin all call these functions; permission (who may act on which activity) is checked
-by the caller with ``Activity.objects.editable_by(user)`` / ``visible_to(user)``.
+Each action locks the activity row, checks the actor's right and its state, changes it, and appends an audit
+event. Views, the API and the admin all call these functions and rely on them for who may act: the actor is a
+required argument and an actor outside the activity's scope gets ``core.exceptions.NotPermitted`` (pages answer
+403, the API 403 with the message). Who may act: the organising group's conveners and deputies and the
+committee's secretariat staff (``Activity.objects.editable_by``); staff alone correct single attendance rows and
+record committee activities; invited members ask for leave and sign in for themselves.
 """
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
-from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition
-from core.services import record_event
+from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.services import not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
+from groups.access import scope_of
 from groups.events import (
     ActivityChanged,
     ActivityTransitioned,
@@ -48,8 +52,37 @@ TARGET_POINT_KIND = {"community": ContactPoint.Kind.COMMUNITY, "park": ContactPo
 THUMBNAIL_SIZE = (480, 480)
 
 
-def _lock(activity_id: int) -> Activity:
-    return Activity.objects.select_for_update().get(pk=activity_id)
+def _lock(activity_id: int, actor, *, check: bool = True) -> Activity:
+    """The activity, locked; with ``check``, refused unless ``actor`` may act on it (``_require_editor``)."""
+    activity = Activity.objects.select_for_update().get(pk=activity_id)
+    if check:
+        _require_editor(activity, actor)
+    return activity
+
+
+@not_an_api_action("reads whether the actor may act on an activity; every activity service checks it")
+def may_edit(activity: Activity, actor) -> bool:
+    """The organising group's conveners and deputies, and the committee's staff (``Activity.objects.editable_by``,
+    without a query)."""
+    scope = scope_of(actor)
+    return (scope.is_superuser or activity.committee_id in scope.staff_committee_ids
+            or (activity.group_id is not None and activity.group_id in scope.convened_group_ids))
+
+
+def _require_editor(activity: Activity, actor) -> None:
+    if not may_edit(activity, actor):
+        raise NotPermitted(_("You may act only on the activities of the groups you convene or of your committee."))
+
+
+def _require_staff(committee_id: int, actor) -> None:
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the committee's secretariat staff may correct attendance."))
+
+
+def _require_group_editor(group: ActivityGroup, actor) -> None:
+    scope = scope_of(actor)
+    if not (scope.is_staff_of(group.committee_id) or group.pk in scope.convened_group_ids):
+        raise NotPermitted(_("You can record activities only for the groups you convene."))
 
 
 def _check_version(activity: Activity, version: int | None) -> None:
@@ -98,6 +131,10 @@ def activity_create(*, actor, group: ActivityGroup | None = None, committee=None
     committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
     if committee_id is None:
         raise DomainError(_("Choose the organiser of the activity."))
+    if group is not None:
+        _require_group_editor(group, actor)
+    elif not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the committee's secretariat staff may record a committee's activity."))
     activity = Activity(group=group, committee_id=committee_id, created_by=actor if actor else None,
                         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")})
     _validate(activity)
@@ -111,7 +148,7 @@ def activity_create(*, actor, group: ActivityGroup | None = None, committee=None
 @transaction.atomic
 def activity_update(*, activity_id: int, actor, version: int | None, **fields) -> Activity:
     """Change an activity's details; a stale ``version`` means someone else saved first."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     _check_version(activity, version)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
@@ -143,7 +180,7 @@ def _duty_day(activity: Activity, actor) -> dict:
 @transaction.atomic
 def activity_delete(*, activity_id: int, actor) -> None:
     """Remove an activity entered by mistake, with its invitations; a filed or cancelled one stays."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
     record_event(activity, actor=actor, verb="deleted", from_state=activity.state)
@@ -179,7 +216,7 @@ def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str,
 @transaction.atomic
 def activity_announce(*, activity_id: int, actor) -> Activity:
     """Tell the invited members about a planned activity 已通知; sign-in opens around its start."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     if activity.state == Activity.State.PLANNED and not activity.attendances.exists():
         raise DomainError(_("Invite at least one member before announcing the activity."))
     return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED,), to=Activity.State.ANNOUNCED,
@@ -189,7 +226,7 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
 @transaction.atomic
 def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Activity:
     """Mark an announced activity as held 已开展; it needs its attendance (someone present)."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     now = now or timezone.now()
     if activity.state == Activity.State.ANNOUNCED:
         if activity.starts_at > now:
@@ -200,6 +237,7 @@ def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Ac
                        verb="held", message=_("Only an announced activity can be marked as held."))
 
 
+@not_an_api_action("reads what filing still needs; shown with the activity (activity_file refuses with it)")
 def missing_for_filing(activity: Activity) -> list[str]:
     """What the committee's rules still ask for before the activity can be filed in the ledger."""
     rules = ActivitySettings.for_committee(activity.committee_id)
@@ -220,7 +258,7 @@ def missing_for_filing(activity: Activity) -> list[str]:
 @transaction.atomic
 def activity_file(*, activity_id: int, actor) -> Activity:
     """File a held activity in the ledger 归档 once its record holds what the committee's rules ask for."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     if activity.state == Activity.State.HELD:
         missing = missing_for_filing(activity)
         if missing:
@@ -233,7 +271,7 @@ def activity_file(*, activity_id: int, actor) -> Activity:
 @transaction.atomic
 def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
     """Cancel an activity that has not taken place 已取消."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
                        to=Activity.State.CANCELLED, verb="cancelled", comment=reason,
                        message=_("Only a planned or announced activity can be cancelled."))
@@ -242,7 +280,7 @@ def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
 @transaction.atomic
 def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
     """Invite more members (of the activity's committee) to an activity; returns how many were added."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED):
         raise InvalidTransition(_("Members can be invited only before the activity is held."))
     wanted = set(Member.objects.filter(pk__in=member_ids, committee_id=activity.committee_id,
@@ -265,7 +303,7 @@ def _own_attendance(activity_id: int, actor) -> Attendance:
     member_id = _own_member_id(actor)
     attendance = Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
     if member_id is None or attendance is None:
-        raise DomainError(_("You are not invited to this activity."))
+        raise NotPermitted(_("You are not invited to this activity."))
     return attendance
 
 
@@ -273,7 +311,7 @@ def _own_attendance(activity_id: int, actor) -> Attendance:
 def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datetime | None = None) -> Attendance:
     """An invited member asks for leave 请假 before the activity starts."""
     now = now or timezone.now()
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor, check=False)  # their own row: checked by _own_attendance
     attendance = _own_attendance(activity_id, actor)
     if not reason.strip():
         raise DomainError({"reason": [_("Give a reason for the leave.")]})
@@ -294,6 +332,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
 def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
     """The convener approves (the member is excused) or refuses a leave request; never their own."""
     attendance = Attendance.objects.select_for_update().select_related("activity").get(pk=attendance_id)
+    _require_editor(attendance.activity, actor)
     if attendance.member_id == _own_member_id(actor):
         raise DomainError(_("Your own leave is decided by a deputy convener or the secretariat staff."))
     if attendance.leave != Attendance.Leave.REQUESTED:
@@ -310,6 +349,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     return attendance
 
 
+@not_an_api_action("reads the committee's sign-in window; the activity's sign-in-code operation shows it")
 def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
     rules = ActivitySettings.for_committee(activity.committee_id)
     return (activity.starts_at - timedelta(minutes=rules.sign_in_opens_minutes),
@@ -334,6 +374,7 @@ def sign_in_code(activity_id: int, *, now: datetime | None = None) -> str:
     return signing.Signer(salt=_SIGN_IN_SALT).sign(f"{activity_id}.{_slot(now or timezone.now())}")
 
 
+@not_an_api_action("a clock helper of the sign-in code; the sign-in-code operation returns its value")
 def seconds_to_next_code(now: datetime | None = None) -> int:
     """When the convener's screen should fetch the next code."""
     now = now or timezone.now()
@@ -352,6 +393,7 @@ def _code_problem(activity_id: int, code: str, now: datetime) -> str | None:
     return None
 
 
+@not_an_api_action("reads why a member cannot sign in; the sign-in operation answers with it")
 def sign_in_refusal(activity: Activity, attendance: Attendance | None, *, code: str, now: datetime) -> str | None:
     """Why this member cannot sign in with this code now (a sentence for them), or None when they can."""
     problem = _code_problem(activity.pk, code, now)
@@ -393,7 +435,7 @@ def _mark_present(row: Attendance, *, now: datetime, method: str) -> bool:
 def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
     """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
     now = now or timezone.now()
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor, check=False)  # their own row: sign_in_refusal says when it is not theirs
     member_id = _own_member_id(actor)
     attendance = Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
     refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
@@ -413,7 +455,7 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     """The convener records the attendance of the whole group at once (present / excused / absent); a
     convener's own row is recorded by a deputy convener or the staff."""
     now, reasons = now or timezone.now(), reasons or {}
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     _check_version(activity, version)
     if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
         raise InvalidTransition(_("Attendance is recorded for an announced or held activity."))
@@ -472,7 +514,8 @@ def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, 
                        now: datetime | None = None) -> Attendance:
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor, check=False)
+    _require_staff(activity.committee_id, actor)
     _check_correctable(activity, status, now)
     if status not in Attendance.Status.values:
         raise DomainError(_("Unknown attendance status."))
@@ -502,7 +545,8 @@ def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, 
 def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None) -> None:
     """Staff take a member off an activity's attendance (invited by mistake)."""
     row = Attendance.objects.select_related("activity").get(pk=attendance_id)
-    activity = _lock(row.activity_id)
+    activity = _lock(row.activity_id, actor, check=False)
+    _require_staff(activity.committee_id, actor)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = Attendance.objects.select_for_update().get(pk=attendance_id)
     record_event(activity, actor=actor, verb="attendance_removed", from_state=row.status,
@@ -518,6 +562,7 @@ def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None)
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
 
+@not_an_api_action("reads an upload's type by its content; evidence_upload calls it")
 def sniff(data: bytes) -> tuple[str, str, str]:
     """(kind, content type, extension) decided by the file's content, not its name."""
     if content_type_of(data[:HEAD_BYTES]) == PDF:
@@ -539,7 +584,7 @@ def sniff(data: bytes) -> tuple[str, str, str]:
 @transaction.atomic
 def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
     """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
-    activity = _lock(activity_id)
+    activity = _lock(activity_id, actor)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("A filed or cancelled activity takes no more evidence."))
     validate_upload(upload, model=Evidence, field="file", error_key="file")
@@ -560,7 +605,8 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
 
 @transaction.atomic
 def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> AnnualPlan:
-    """Start a group's annual plan."""
+    """Start a group's annual plan (its conveners and deputies, or the committee's staff)."""
+    _require_group_editor(group, actor)
     if AnnualPlan.objects.filter(group=group, year=year).exists():
         raise DomainError(_("This group already has a plan for that year."))
     plan = AnnualPlan.objects.create(group=group, year=year, note=note)
@@ -571,6 +617,9 @@ def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> An
 @transaction.atomic
 def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, responsible=(), **fields) -> PlanItem:
     """Add or change one plan item: quarter and month, type, contact point, responsible members."""
+    _require_group_editor(plan.group, actor)
+    if item is not None and item.plan_id != plan.pk:
+        raise DomainError(_("The plan item belongs to another plan."))
     item = item or PlanItem(plan=plan)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -598,6 +647,7 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
 @transaction.atomic
 def plan_item_delete(*, item_id: int, actor) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
-    item = PlanItem.objects.select_for_update().select_related("plan").get(pk=item_id)
+    item = PlanItem.objects.select_for_update().select_related("plan__group").get(pk=item_id)
+    _require_group_editor(item.plan.group, actor)
     record_event(item.plan, actor=actor, verb="item_deleted", data={"item": item.pk, "title": item.title})
     item.delete()

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError
-from core.services import audit_event, record_event, record_events
+from core.exceptions import DomainError, NotPermitted
+from core.services import audit_event, not_an_api_action, record_event, record_events
 from groups.access import scope_of
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
@@ -67,8 +67,8 @@ def _lock_session(session_id: int) -> PlenarySession:
 
 
 def _require_staff(actor, committee_id: int) -> None:
-    if actor is not None and not scope_of(actor).is_staff_of(committee_id):
-        raise DomainError(_("Only the committee's secretariat staff may record plenary attendance."))
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the committee's secretariat staff may record plenary attendance."))
 
 
 def _duty_day(session: PlenarySession, actor) -> dict:
@@ -76,6 +76,7 @@ def _duty_day(session: PlenarySession, actor) -> dict:
     return {"committee_id": session.term.committee_id, "on": session.start_date, "actor_id": actor_id(actor)}
 
 
+@not_an_api_action("reads what is wrong with one row's counts (no write); the import and the admin form use it")
 def count_errors(session: PlenarySession, counts: dict[str, int]) -> dict[str, list[str]]:
     """What is wrong with one member's half-days at ``session`` (no query): messages by field, or nothing."""
     errors = {name: [_("Half-days cannot be negative.")] for name, value in counts.items()
@@ -105,6 +106,7 @@ def plenary_attendance_set(*, session_id: int, member_id: int, present: int, exc
     return outcome.rows[member_id]
 
 
+@not_an_api_action("reads what is wrong with each row (no write); plenary_attendance_import refuses with it")
 def row_errors(session: PlenarySession, rows: Sequence[AttendanceRow], members: dict) -> dict[int, dict]:
     """What is wrong with each row (by index: messages by field), without a query: counts within the
     session, the member one of ``members`` (the session's committee's, by id), no member twice."""

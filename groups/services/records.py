@@ -1,14 +1,19 @@
-"""What follows an admin edit of the organisation's rows (``core.services.on_record_write``): the roll-ups that
+"""Members, groups and memberships edited as data by the secretariat (the admin and the API), and what follows
+such an edit of the organisation's rows (``core.services.on_record_write``): the roll-ups that
 counted them go stale. A member counts in their committee's roll-ups while active; a membership in its group's
 quarters between joining and leaving."""
 from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.events import publish
-from core.services import on_record_write
+from core.exceptions import DomainError, NotPermitted
+from core.services import not_an_api_action, on_record_write, record_delete, record_save
 from groups.events import DutyRecordChanged
 from groups.models import GroupMembership, Member
 
@@ -53,3 +58,55 @@ def _membership_stale(group_id: int, start: date) -> None:
         return
     for year in range(start.year, max(start.year, timezone.localdate().year) + 1):  # it counted in every later year
         _mark_stale(committee_id, start if year == start.year else date(year, 1, 1))
+
+
+@not_an_api_action("what follows an import's rows; table_import calls it in its transaction")
+def rows_imported(model, pks) -> None:
+    """What follows a spreadsheet import's new rows (``groups.services.table_import``), as ``record_save`` of each:
+    new members count in their committees' roll-ups from this year on (one event per committee, not per row);
+    a new group has no members yet, so counts nothing."""
+    if model is not Member or not pks:
+        return
+    year_start = date(timezone.localdate().year, 1, 1)
+    for committee_id in sorted(set(Member.objects.filter(pk__in=list(pks)).values_list("committee_id", flat=True))):
+        _mark_stale(committee_id, year_start)
+
+
+def _require_staff(obj, actor) -> None:
+    from groups.access import scope_of
+
+    committee_id = _committee_of(obj)
+    if committee_id is None or not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the committee's secretariat staff may change its members and groups."))
+
+
+def _committee_of(obj) -> int | None:
+    if isinstance(obj, GroupMembership):
+        from groups.models import ActivityGroup
+
+        return ActivityGroup.objects.filter(pk=obj.group_id).values_list("committee_id", flat=True).first()
+    return getattr(obj, "committee_id", None)
+
+
+@transaction.atomic
+def organisation_save(*, obj, actor, changed=(), m2m=None):
+    """Save a member, a group or a membership as the secretariat does in the admin: the actor must be staff of
+    the row's committee, before and after the change (``NotPermitted``); then ``record_save`` (audit row, stale
+    roll-ups through the hooks above)."""
+    if obj.pk is not None:
+        before = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+        if before is not None:
+            _require_staff(before, actor)
+    _require_staff(obj, actor)
+    return record_save(obj=obj, actor=actor, changed=changed, m2m=m2m)
+
+
+@transaction.atomic
+def organisation_delete(*, obj, actor) -> None:
+    """Delete a member, a group or a membership (the secretariat's, as in the admin), with its audit row."""
+    _require_staff(obj, actor)
+    try:
+        record_delete(obj=obj, actor=actor)
+    except ProtectedError as exc:
+        raise DomainError(_("This record is still referred to (activities, proposals or attendance) and cannot "
+                            "be deleted; mark it inactive or as left office instead.")) from exc

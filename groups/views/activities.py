@@ -1,8 +1,9 @@
 """Activity pages: the convener's group dashboard, plan editor and activity record; the member's
 activities, leave and sign-in; the staff ledger and coverage with Excel export.
 
-Each view checks permission through ``visible_to``/``editable_by`` (403 when out of scope), validates
-a form, calls one service or selector, and responds.
+A page that shows a record reads it through ``visible_to``/``editable_by`` (403 when out of scope); an action
+finds its record among those the user sees, and the service decides whether this user may act on it
+(``core.exceptions.NotPermitted``, answered 403 here as everywhere): the pages hold no rule of their own.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
 from core.forms import form_error_from
 from core.links import absolute_url
@@ -64,6 +65,11 @@ def _editable_group(request, pk: int) -> ActivityGroup:
 
 def _editable_activity(request, pk: int) -> Activity:
     return _get_or_403(Activity.objects.editable_by(request.user), pk=pk)
+
+
+def _visible_activity(request, pk: int) -> Activity:
+    """The activity an action names, among those the user sees; whether they may act is the service's answer."""
+    return _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
 
 
 def _period(request) -> sel.Period:
@@ -192,12 +198,14 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None,
 @login_required
 @require_POST
 def activity_transition(request, pk: int, action: str):
-    activity = _editable_activity(request, pk)
+    activity = _visible_activity(request, pk)
     if action not in TRANSITIONS:
         raise PermissionDenied
     kwargs = {"reason": request.POST.get("reason", "")} if action == "cancel" else {}
     try:
         TRANSITIONS[action](activity_id=activity.pk, actor=request.user, **kwargs)
+    except NotPermitted:
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
         if action == "cancel":  # the reason typed stays in its box
@@ -212,7 +220,7 @@ def activity_transition(request, pk: int, action: str):
 @require_POST
 def attendance_record(request, pk: int):
     """The whole group's attendance in one form: ``status_<member id>`` and ``reason_<member id>``."""
-    activity = _editable_activity(request, pk)
+    activity = _visible_activity(request, pk)
     statuses, reasons = {}, {}
     for key, value in request.POST.items():
         if key.startswith("status_") and as_id(key[7:]) and value:
@@ -226,6 +234,8 @@ def attendance_record(request, pk: int):
                               statuses=statuses, reasons=reasons)
         if as_bool(request.POST.get("and_hold")) and Activity.objects.get(pk=pk).state == Activity.State.ANNOUNCED:
             svc.activity_hold(activity_id=activity.pk, actor=request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
         return _activity_page(request, pk, posted=(statuses, reasons))  # what was chosen and typed stays
@@ -236,10 +246,12 @@ def attendance_record(request, pk: int):
 @login_required
 @require_POST
 def leave_decide(request, pk: int):
-    attendance = _get_or_403(Attendance.objects.filter(activity__in=Activity.objects.editable_by(request.user)), pk=pk)
+    attendance = _get_or_403(Attendance.objects.visible_to(request.user), pk=pk)
     try:
         svc.attendance_decide_leave(attendance_id=attendance.pk, actor=request.user,
                                     approve=request.POST.get("decision") == "approve")
+    except NotPermitted:
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("groups:activity_detail", args=[attendance.activity_id]) + "#attendance")
@@ -248,17 +260,21 @@ def leave_decide(request, pk: int):
 @login_required
 @require_POST
 def evidence_upload(request, pk: int):
-    activity = _editable_activity(request, pk)
+    activity = _visible_activity(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             svc.evidence_upload(activity_id=activity.pk, actor=request.user, upload=form.cleaned_data["file"],
                                 caption=form.cleaned_data["caption"])
+        except NotPermitted:
+            raise PermissionDenied from None
         except DomainError as exc:
             form_error_from(exc, form)
         else:
             messages.success(request, _("The file is attached."))
             return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
+    elif not svc.may_edit(activity, request.user):  # no file to hand the service: the same rule, answered here
+        raise PermissionDenied
     # the caption typed stays; the messages are said on top, and the file field is marked
     messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
     return _activity_page(request, pk, evidence_form=form)
@@ -326,9 +342,11 @@ def plan_edit(request, pk: int, year: int):
 @login_required
 @require_POST
 def plan_item_delete(request, pk: int):
-    item = _get_or_403(PlanItem.objects.filter(plan__group__in=ActivityGroup.objects.editable_by(request.user))
-                       .select_related("plan"), pk=pk)
-    svc.plan_item_delete(item_id=item.pk, actor=request.user)
+    item = _get_or_403(PlanItem.objects.visible_to(request.user).select_related("plan"), pk=pk)
+    try:
+        svc.plan_item_delete(item_id=item.pk, actor=request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
     messages.success(request, _("Plan item removed."))
     return redirect("groups:plan", item.plan.group_id, item.plan.year)
 
@@ -358,6 +376,8 @@ def leave_request(request, pk: int):
         if not form.is_valid():
             raise DomainError(_("Give a reason for the leave."))
         svc.attendance_request_leave(activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"])
+    except NotPermitted:
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -119,7 +119,7 @@ def test_a_stale_version_is_a_conflict_and_the_first_save_is_kept(world):
     loaded = activity.version
     svc.activity_update(activity_id=activity.pk, actor=world.convener, version=loaded, place="一号会议室")
     with pytest.raises(ConcurrentEdit, match="其他人"):
-        svc.activity_update(activity_id=activity.pk, actor=world.other_convener, version=loaded, place="二号会议室")
+        svc.activity_update(activity_id=activity.pk, actor=world.district_staff, version=loaded, place="二号会议室")
     assert Activity.objects.get().place == "一号会议室"
 
 

@@ -150,3 +150,41 @@ def test_the_calendar_page_names_committees_without_a_national_calendar_for_this
     page = client_for(world.staff).get(reverse("admin:proposals_holiday_changelist")).content.decode()
     assert f"{world.district.name}：尚未加载{year}、{year + 1}年" in page
     assert f"{world.city.name}：尚未加载" not in page and world.other.name not in page
+
+
+def test_the_admins_add_and_change_form_saves_through_the_service_with_an_audit_record(world, client_for):
+    client = client_for(world.district_staff)
+    added = client.post(reverse("admin:proposals_holiday_add"),
+                        {"committee": world.district.pk, "date": "2026-10-09", "kind": "holiday", "name": "区庆"})
+    assert added.status_code == 302, added.content.decode()[:2000]
+    day = Holiday.objects.get(committee=world.district, date=date(2026, 10, 9))
+    assert day.source == Holiday.Source.LOCAL
+    official = Holiday.objects.create(committee=world.district, date=date(2026, 10, 8), kind="holiday", name="国庆节",
+                                      source=Holiday.Source.OFFICIAL)
+    changed = client.post(reverse("admin:proposals_holiday_change", args=[official.pk]),
+                          {"committee": world.district.pk, "date": "2026-10-08", "kind": "workday", "name": "调休"})
+    assert changed.status_code == 302
+    official.refresh_from_db()
+    assert official.kind == "workday" and official.source == Holiday.Source.LOCAL  # kept on a reload now
+    deleted = client.post(reverse("admin:proposals_holiday_delete", args=[day.pk]), {"post": "yes"})
+    assert deleted.status_code == 302 and not Holiday.objects.filter(pk=day.pk).exists()
+    verbs = list(AuditEvent.objects.filter(content_type__model="holiday", actor=world.district_staff)
+                 .order_by("pk").values_list("verb", flat=True))
+    assert verbs == ["created", "updated", "deleted"]
+
+
+def test_the_holiday_service_refuses_another_committees_staff(world):
+    from core.exceptions import DomainError
+    from proposals.holidays import holiday_delete, holiday_save
+
+    day = Holiday(committee=world.district, date=date(2026, 10, 9), kind="holiday", name="区庆")
+    with pytest.raises(DomainError):
+        holiday_save(holiday=day, actor=world.other_staff)
+    day = holiday_save(holiday=day, actor=world.district_staff)
+    moved = Holiday.objects.get(pk=day.pk)
+    moved.committee = world.other
+    with pytest.raises(DomainError):  # staff of the new committee, but not of the one it had
+        holiday_save(holiday=moved, actor=world.other_staff)
+    with pytest.raises(DomainError):
+        holiday_delete(holiday_id=day.pk, actor=world.other_staff)
+    assert Holiday.objects.get(pk=day.pk).committee == world.district
