@@ -142,6 +142,7 @@ def _check_code_limits(phone: str, ip: str, now) -> None:
         raise DomainError({"phone": _("Too many codes were sent to this number today. Try again tomorrow.")})
 
 
+@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
 @transaction.atomic
 def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
     """Text a six-digit code to the one active login with this mobile number (nothing to a number no login or two
@@ -167,6 +168,7 @@ def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
     return True
 
 
+@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
 def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str = "", now=None) -> User:
     """Set the password (already validated) of the login the code was sent to: the newest unused code of the
     number, before it expires, within its tries. A wrong code uses up a try (kept even though this raises)."""

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.api import exposes
 from core.exceptions import DomainError, NotPermitted
+from core.links import absolute_url
 from core.parsers import MultiPartParser
 from core.parsing import as_id, as_int
 from groups import filters, serializers
@@ -40,6 +41,7 @@ from groups.resources import ActivityGroupResource, MemberResource
 from groups.selectors import activities as activity_selectors
 from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
+from groups.services import logins as login_services
 from groups.services import plenary as plenary_services
 from groups.services import records as organisation_services
 
@@ -168,6 +170,31 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     filterset_class = filters.MemberFilter
     search_fields = ["name", "work_unit", "street"]
     ordering_fields = ["name", "id"]
+
+    @extend_schema(request=serializers.MemberLoginsInput, responses=serializers.LoginOutcomeSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="logins", pagination_class=None, filterset_class=None)
+    @exposes(login_services.member_logins_create)
+    def logins(self, request):
+        """Staff give members logins with a first-login link: sent to them (``notify``) or returned once to be
+        printed (``print``); a member whose login is unused gets a fresh link."""
+        body = serializers.MemberLoginsInput(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        outcomes = login_services.member_logins_create(member_ids=[m.pk for m in d["members"]], actor=request.user,
+                                                       deliver=d["deliver"])
+        return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
+
+    @extend_schema(request=serializers.MemberLoginsInput, responses=serializers.LoginOutcomeSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="logins/deactivate", pagination_class=None,
+            filterset_class=None)
+    @exposes(login_services.member_logins_deactivate)
+    def logins_deactivate(self, request):
+        """Staff switch off members' logins at the end of a term (API tokens revoked; history kept)."""
+        body = serializers.MemberLoginsInput(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        outcomes = login_services.member_logins_deactivate(
+            member_ids=[m.pk for m in body.validated_data["members"]], actor=request.user)
+        return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
 
 
 @extend_schema_view(**_writes(serializers.ActivityGroupWriteSerializer, serializers.ActivityGroupSerializer))
@@ -416,7 +443,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
             invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
         response = Response(serializers.SignInCodeSerializer({
             "is_open": is_open, "code": code,
-            "url": request.build_absolute_uri(reverse("groups:sign_in", args=[activity.pk, code])) if code else "",
+            "url": absolute_url(reverse("groups:sign_in", args=[activity.pk, code])) if code else "",
             "refresh_seconds": (activity_services.seconds_to_next_code(now) if is_open
                                 else activity_services.SIGN_IN_CODE_SECONDS),
             "opens": opens, "closes": closes, **counts}).data)

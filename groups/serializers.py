@@ -386,3 +386,18 @@ class TableImportSerializer(serializers.Serializer):
 class TableImportReportSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.CharField(), help_text=_("one message per refused cell"))
+
+
+class MemberLoginsInput(serializers.Serializer):
+    members = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, allow_empty=False)
+    deliver = serializers.ChoiceField(choices=["notify", "print"], default="notify",
+                                      help_text=_("notify: sent by SMS and e-mail; print: the links come back once"))
+
+
+class LoginOutcomeSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    member_name = serializers.CharField(source="member.name")
+    username = serializers.CharField()
+    link = serializers.CharField(help_text=_("the first-login link, only when printed"))
+    created = serializers.BooleanField()
+    skipped = serializers.CharField()

@@ -230,14 +230,16 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
             "done": [p.pk for p in outcome.done],
             "refused": {str(p.pk): "；".join(exc.messages) for p, exc in outcome.refused.items()}}).data)
 
-    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer)
+    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer,
+                   operation_id="v1_proposals_mark_excellent_many")
     @action(detail=False, methods=["post"], url_path="mark-excellent")
     @exposes(services.proposal_mark_excellent_many)
     def mark_excellent_many(self, request):
         """Staff rate many proposals excellent at once (the admin's action); each refusal is named, the rest done."""
         return self._batch(request, services.proposal_mark_excellent_many)
 
-    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer)
+    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer,
+                   operation_id="v1_proposals_unmark_excellent_many")
     @action(detail=False, methods=["post"], url_path="unmark-excellent")
     @exposes(services.proposal_unmark_excellent_many)
     def unmark_excellent_many(self, request):

@@ -108,6 +108,8 @@ RULES: dict[str, Rule] = {
     "api:attendance-leave-decision": api(post_only=True),
     "api:group-import": api(post_only=True),
     "api:member-import": api(post_only=True),
+    "api:member-logins": api(post_only=True),
+    "api:member-logins-deactivate": api(post_only=True),
     "api:group-membership-list": api(LOGGED_IN),
     "api:group-membership-detail": api(GROUP_READERS),
     "api:plan-item-list": api(post_only=True),  # items are listed with their plan

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import exposes
+from core.links import absolute_url
 
 from . import services
 from .models import Kind, Notification, NotificationSettings
@@ -79,5 +80,5 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         else:
             services.calendar_token_revoke(actor=request.user)
         token = NotificationSettings.objects.filter(user=request.user).values_list("calendar_token", flat=True).first()
-        url = request.build_absolute_uri(reverse("notifications:calendar", args=[token])) if token else None
+        url = absolute_url(reverse("notifications:calendar", args=[token])) if token else None
         return Response(CalendarLinkSerializer({"feed_url": url}).data)

@@ -40,6 +40,7 @@ def subject_key(obj: models.Model | None, key: str = "") -> str:
 PREFERENCE_FIELDS = ("channels", "quiet_start", "quiet_end", "email_digest")
 
 
+@not_an_api_action("reads the user's stored choices")
 def preferences_of(user) -> dict:
     """The user's stored choices (one query); nothing stored means in-app only."""
     row = NotificationSettings.objects.filter(user=user).values(*PREFERENCE_FIELDS).first()
@@ -140,17 +141,20 @@ def settings_of(user) -> NotificationSettings:
     return obj
 
 
+@not_an_api_action("reads the kinds a user's settings page offers")
 def offered_kinds(user) -> list[str]:
     """The kinds the user's settings page lists: those sent to their roles, and any they have received."""
     received = Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()
     return kinds.kinds_for(directory.scope_of(user).roles, received)
 
 
+@not_an_api_action("reads the channels a user has an address for")
 def offered_channels(user) -> list[str]:
     """E-mail and SMS, each only if the user has an address for it."""
     return [c for c in (Channel.EMAIL, Channel.SMS) if reachable(user, c)]
 
 
+@not_an_api_action("reads whether the user may choose the daily digest")
 def may_digest(user) -> bool:
     """The daily digest is for secretariat staff, who get many notices."""
     return kinds.STAFF in {str(r) for r in directory.scope_of(user).roles}
@@ -197,6 +201,7 @@ def calendar_token_revoke(*, actor) -> None:
     NotificationSettings.objects.filter(user=actor).update(calendar_token=None)
 
 
+@not_an_api_action("the SMS vendor posts delivery receipts to /notifications/receipts/sms/ (a webhook with a shared token), not a client")
 def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS, now=None) -> tuple[int, int]:
     """Record the provider's delivery receipts: delivered, or failed with its code. Returns (recorded, unknown).
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.accounts import first_login_url
 from core.events import actor_id, publish
 from core.exceptions import DomainError
-from core.services import api_tokens_revoke, audit_event, record_events
+from core.services import api_tokens_revoke, audit_event, not_an_api_action, record_events
 from groups.access import forget_scope, scope_of
 from groups.events import MemberLoginsInvited
 from groups.models import Committee, CommitteeStaff, HandlingUnit, Member
@@ -34,11 +34,13 @@ class LoginOutcome:
     skipped: str = ""  # why the member got no (new) link
 
 
+@not_an_api_action("reads the committee's rule for naming logins")
 def username_rule(committee: Committee) -> str:
     """The committee's rule for naming members' logins, else the portal's."""
     return committee.login_username_rule or settings.MEMBER_USERNAME_RULE
 
 
+@not_an_api_action("turns a name into pinyin for a username")
 def pinyin_of(name: str) -> str:
     """A name in plain lower-case pinyin, letters and digits only (张伟 → zhangwei)."""
     from pypinyin import Style, lazy_pinyin

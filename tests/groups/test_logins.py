@@ -172,3 +172,25 @@ def test_the_user_admin_lets_staff_see_and_edit_their_members_logins_only(world,
     assert ours.name == "张伟"
     # a staff login is never theirs to edit
     assert client.get(reverse("admin:core_user_change", args=[world.staff.pk])).status_code in (302, 403, 404)
+
+
+def test_staff_create_and_deactivate_logins_through_the_api_within_their_committee(world, newcomers, client_for):
+    client = client_for(world.district_staff)
+    made = client.post("/api/v1/members/logins/", {"members": [m.pk for m in newcomers], "deliver": "print"},
+                       content_type="application/json")
+    assert made.status_code == 200, made.content
+    assert {row["username"] for row in made.json()} == {"13900000001", "13900000002"}
+    assert all("/accounts/first-login/" in row["link"] for row in made.json())
+    stranger = f.MemberFactory(committee=world.other, phone="13900000009")
+    refused = client.post("/api/v1/members/logins/", {"members": [stranger.pk]}, content_type="application/json")
+    assert refused.status_code == 400 and "members" in refused.json()
+    stranger.refresh_from_db()
+    assert stranger.user_id is None
+    off = client.post("/api/v1/members/logins/deactivate/", {"members": [newcomers[0].pk]},
+                      content_type="application/json")
+    assert off.status_code == 200
+    newcomers[0].refresh_from_db()
+    assert not newcomers[0].user.is_active
+    member_try = client_for(world.member).post("/api/v1/members/logins/", {"members": [newcomers[1].pk]},
+                                               content_type="application/json")
+    assert member_try.status_code in (400, 403)
