@@ -142,4 +142,4 @@ def test_the_sign_in_sheet_print_rules_hide_the_portal_frame():
 
     css = (Path(settings.BASE_DIR) / "static/css/sign-in-sheet.css").read_text()
     print_rules = css[css.index("@media print"):]
-    assert ".portal-navbar" in print_rules and "footer" in print_rules and ".sheet-no-print" in print_rules
+    assert ".portal-navbar" in print_rules and "footer.container-lg" in print_rules and ".sheet-no-print" in print_rules
