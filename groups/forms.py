@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.ordinals import quarter_label
-from groups.models import Activity, ContactPoint, Member, PlanItem
+from groups.models import Activity, ActivityGroup, ContactPoint, Member, PlanItem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -15,6 +16,13 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def contact_point_choices(group, **filters):
+    """The committee's contact points for a group's form, the group's own first (then by kind and name)."""
+    own = ActivityGroup.objects.filter(pk=group.pk, contact_points=OuterRef("pk"))
+    return (ContactPoint.objects.filter(committee_id=group.committee_id, **filters)
+            .annotate(own=Exists(own)).order_by("-own", "kind", "name"))
 
 
 class ActivityForm(forms.ModelForm):
@@ -38,7 +46,7 @@ class ActivityForm(forms.ModelForm):
         self.group = group
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        self.fields["contact_point"].queryset = ContactPoint.objects.filter(committee_id=group.committee_id, is_active=True)
+        self.fields["contact_point"].queryset = contact_point_choices(group, is_active=True)
         self.fields["plan_item"].queryset = (self.fields["plan_item"].queryset.filter(plan__group=group)
                                              .select_related("plan").order_by("-plan__year", "month"))
         if self.instance.pk:
@@ -63,7 +71,7 @@ class PlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact_point"].queryset = ContactPoint.objects.filter(committee_id=group.committee_id)
+        self.fields["contact_point"].queryset = contact_point_choices(group)
         self.fields["responsible"].queryset = Member.objects.filter(
             memberships__group=group, memberships__left_on__isnull=True).order_by("name")
         self.fields["quarter"].choices = [(value, quarter_label(value) if value else label)

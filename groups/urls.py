@@ -21,6 +21,7 @@ urlpatterns = [
     path("activities/<int:pk>/attendance/", activities.attendance_record, name="attendance_record"),
     path("activities/<int:pk>/evidence/", activities.evidence_upload, name="evidence_upload"),
     path("activities/<int:pk>/leave/", activities.leave_request, name="leave_request"),
+    path("activities/<int:pk>/sign-in-sheet/", activities.sign_in_sheet, name="sign_in_sheet"),
     path("activities/<int:pk>/sign-in-screen/", activities.sign_in_screen, name="sign_in_screen"),
     path("activities/<int:pk>/sign-in/<str:code>/", activities.sign_in, name="sign_in"),
     path("activities/<int:pk>/<str:action>/", activities.activity_transition, name="activity_transition"),

@@ -24,6 +24,7 @@ from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
 from groups.access import scope_of
 from groups.models import Committee, HandlingUnit, Member
+from groups.privacy import ContactPolicy
 from proposals import filters, forms, selectors, services
 from proposals.deadlines import add_months, settings_for
 from proposals.exports import figures_workbook
@@ -235,6 +236,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         "lead_mine": lead_mine, "states": S, "today": timezone.localdate(),
         "replies": proposal.replies.all() if proposal.state != S.MERGED else proposal.merged_into.replies.all(),
     }
+    ctx["proposer_phone"] = _proposer_phone(request.user, proposal, my_assignments)
     if is_staff and proposal.state in Proposal.REVIEW_STATES:
         ctx["similar"] = selectors.marked_similar(proposal, selectors.similar_proposals(proposal))
     if is_staff and (proposal.state in Proposal.REVIEW_STATES or _just_decided(request, proposal)):
@@ -271,6 +273,15 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
             return None  # the form is no longer offered (the proposal moved on): the caller says so
         ctx[slot] = bound
     return render(request, "proposals/detail.html", ctx)
+
+
+def _proposer_phone(user, proposal: Proposal, my_assignments) -> str:
+    """The lead proposer's phone: in full for the users of a unit the proposal is assigned to (they call the
+    proposer about it), else as ``groups.privacy`` shows it to this user (masked but for staff and the member)."""
+    member = proposal.lead_proposer
+    if member is None or not member.phone:
+        return ""
+    return member.phone if my_assignments else ContactPolicy(user).phone(member)
 
 
 def _calendar_warning(committee_id: int, first, last) -> str:

@@ -240,18 +240,23 @@ def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Ac
 @not_an_api_action("reads what filing still needs; shown with the activity (activity_file refuses with it)")
 def missing_for_filing(activity: Activity) -> list[str]:
     """What the committee's rules still ask for before the activity can be filed in the ledger."""
+    return [label for label, _where in missing_for_filing_items(activity)]
+
+
+def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
+    """``missing_for_filing`` with where each item is entered: ``evidence``, ``attendance`` or ``summary``."""
     rules = ActivitySettings.for_committee(activity.committee_id)
     missing = []
     photos = activity.evidence.filter(kind=Evidence.Kind.PHOTO).count()
     documents = activity.evidence.filter(kind=Evidence.Kind.DOCUMENT).count()
     if photos < rules.min_photos:
-        missing.append(_("at least %(n)s photo(s)") % {"n": rules.min_photos})
+        missing.append((_("at least %(n)s photo(s)") % {"n": rules.min_photos}, "evidence"))
     if documents < rules.min_documents:
-        missing.append(_("at least %(n)s document(s)") % {"n": rules.min_documents})
+        missing.append((_("at least %(n)s document(s)") % {"n": rules.min_documents}, "evidence"))
     if rules.require_complete_attendance and activity.attendances.filter(status=Attendance.Status.INVITED).exists():
-        missing.append(_("the attendance of every invited member"))
+        missing.append((_("the attendance of every invited member"), "attendance"))
     if not activity.summary.strip():
-        missing.append(_("a summary"))
+        missing.append((_("a summary"), "summary"))
     return missing
 
 

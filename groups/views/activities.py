@@ -183,7 +183,7 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None,
         "statuses": [(value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED],
         "own_member_id": member_id,
         "window": svc.sign_in_window(activity),
-        "missing": svc.missing_for_filing(activity) if can_edit and activity.state == Activity.State.HELD else [],
+        "missing": _missing_links(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
         "evidence_form": evidence_form or EvidenceForm(),
         "cancel_reason": cancel_reason,
@@ -193,6 +193,13 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None,
         "attendance_opens_at": activity.starts_at if recordable and activity.starts_at > now else None,
     }
     return render(request, "groups/activities/activity_detail.html", context)
+
+
+def _missing_links(activity: Activity) -> list[tuple[str, str]]:
+    """The filing checklist, each item with the link to where it is entered (this page or the edit page)."""
+    edit = reverse("groups:activity_edit", args=[activity.pk]) if activity.group_id else ""
+    places = {"evidence": "#evidence", "attendance": "#attendance", "summary": f"{edit}#id_summary" if edit else ""}
+    return [(label, places.get(where, "")) for label, where in svc.missing_for_filing_items(activity)]
 
 
 @login_required
@@ -219,7 +226,8 @@ def activity_transition(request, pk: int, action: str):
 @login_required
 @require_POST
 def attendance_record(request, pk: int):
-    """The whole group's attendance in one form: ``status_<member id>`` and ``reason_<member id>``."""
+    """The whole group's attendance in one form: ``status_<member id>`` and ``reason_<member id>``; with
+    ``all_present`` (全部出席) every invited member the form leaves unset is recorded present."""
     activity = _visible_activity(request, pk)
     statuses, reasons = {}, {}
     for key, value in request.POST.items():
@@ -227,6 +235,10 @@ def attendance_record(request, pk: int):
             statuses[as_id(key[7:])] = value
         elif key.startswith("reason_") and as_id(key[7:]) and value.strip():
             reasons[as_id(key[7:])] = value
+    if request.POST.get("all_present"):  # 全部出席: every row not set otherwise in this form is present
+        own = scope_of(request.user).member_id
+        for member_id in activity.attendances.exclude(member_id=own).values_list("member_id", flat=True):
+            statuses.setdefault(member_id, Attendance.Status.PRESENT)
     try:
         posted = request.POST.get("version")  # unreadable: treated as stale (a conflict message, not a 500)
         svc.attendance_record(activity_id=activity.pk, actor=request.user,
@@ -286,6 +298,14 @@ def evidence_file(request, pk: int, thumbnail: bool = False):
     stored = evidence.thumbnail if thumbnail and evidence.thumbnail else evidence.file
     content_type = "image/jpeg" if stored is evidence.thumbnail else evidence.content_type
     return FileResponse(stored.open("rb"), content_type=content_type)
+
+
+@login_required
+def sign_in_sheet(request, pk: int):
+    """The paper sign-in sheet 签到表 the convener prints: the invited members and an empty signature cell each."""
+    activity = _get_or_403(Activity.objects.editable_by(request.user).select_related("group", "contact_point"), pk=pk)
+    members = [a.member for a in activity.attendances.select_related("member").order_by("member__name")]
+    return render(request, "groups/activities/sign_in_sheet.html", {"activity": activity, "members": members})
 
 
 @login_required
