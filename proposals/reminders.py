@@ -33,7 +33,7 @@ def _url(proposal: Proposal) -> str:
 
 
 def _name(proposal: Proposal) -> str:
-    return f"{proposal.number_display}《{proposal.title}》" if proposal.number_display else f"《{proposal.title}》"
+    return f"{proposal.number_with_year}《{proposal.title}》" if proposal.serial_number else f"《{proposal.title}》"
 
 
 @rules.register("cosign_expiring", kind=Kind.COSIGN_EXPIRING, lead_days=2, hour="9", minute="0")

@@ -41,7 +41,7 @@ def _day(value) -> str:
 
 
 def _name(proposal) -> str:
-    return f"{proposal.number_display}《{proposal.title}》" if proposal.number_display else f"《{proposal.title}》"
+    return f"{proposal.number_with_year}《{proposal.title}》" if proposal.serial_number else f"《{proposal.title}》"
 
 
 @subscribe(ProposalAssigned)

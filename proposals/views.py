@@ -115,22 +115,48 @@ def _form_errors(form) -> str:
 def mine(request):
     """A member's proposals (lead and co-signed), open co-sign invitations and reports."""
     member = _require_member(request)
-    own = selectors.proposal_list(Proposal.objects.filter(lead_proposer=member)).order_by("-year", "-created_at")
-    cosigned = selectors.proposal_list(
-        Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED)
-    ).order_by("-year", "-created_at")
+    g = request.GET
+    year, q = as_id(g.get("year")), g.get("q", "").strip()
+
+    def narrowed(qs, title="title"):
+        if year:
+            qs = qs.filter(year=year)
+        return qs.filter(**{f"{title}__icontains": q}) if q else qs
+
+    own = narrowed(Proposal.objects.filter(lead_proposer=member))
+    cosigned = narrowed(Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED))
+    if g.get("state") in S.values:
+        own, cosigned = own.filter(state=g["state"]), cosigned.filter(state=g["state"])
+    elif g.get("state") == "open":  # "in progress" on the member's card: neither a draft nor closed
+        own, cosigned = (x.exclude(state__in=[S.DRAFT, S.CLOSED]) for x in (own, cosigned))
+    own = _paged(request, selectors.proposal_list(own).order_by("-year", "-created_at"), "page")
+    cosigned = _paged(request, selectors.proposal_list(cosigned).order_by("-year", "-created_at"), "cpage")
     invitations = (CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
                    .select_related("proposal", "proposal__lead_proposer").prefetch_related("proposal__attachments"))
     report_invitations = (CoAuthorInvitation.objects.filter(member=member, status=CoAuthorInvitation.Status.INVITED,
                                                             report__state=OpinionReport.State.DRAFT)
                           .select_related("report", "report__author").order_by("deadline", "pk"))
-    reports = (OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id)
-               .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at")[:50])
+    reports = _paged(request, narrowed(OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id))
+                     .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at", "-pk"),
+                     "rpage")
+    years = sorted(set(Proposal.objects.filter(Q(lead_proposer=member) | Q(cosigners__member=member))
+                       .values_list("year", flat=True).distinct()), reverse=True)
     return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
                                                    "report_invitations": report_invitations,
                                                    "reports": reports, "member": member,
                                                    "record": selectors.member_record(member.pk, timezone.localdate().year),
-                                                   "year": timezone.localdate().year})
+                                                   "year": timezone.localdate().year, "years": years,
+                                                   "filter_year": year, "q": q, "state": g.get("state", ""),
+                                                   "states": S.choices})
+
+
+def _paged(request, qs, param: str, per_page: int = 20):
+    """One page of a list on a page with several lists: `param` names its page number; `query` is the rest."""
+    page = Paginator(qs, per_page).get_page(request.GET.get(param))
+    query = request.GET.copy()
+    query.pop(param, None)
+    page.query, page.param = query.urlencode(), param
+    return page
 
 
 def _proposal_form(request, member, proposal=None):
@@ -560,17 +586,43 @@ def figures_xlsx(request):
 
 # --- handling unit ----------------------------------------------------------------------------------
 
+UNIT_STATES = (S.ASSIGNED, S.HANDLING, S.REPLIED, S.RATED, S.CLOSED)
+
+
 @login_required
 def unit(request):
     """A unit's assignments with deadline badges."""
     if not _scope(request).unit_ids:
         raise PermissionDenied
-    page = Paginator(selectors.unit_assignments(request.user), 50).get_page(request.GET.get("page"))
+    g = request.GET
+    qs = selectors.unit_assignments(request.user)
+    years = list(qs.order_by().values_list("proposal__year", flat=True).distinct())
+    year = as_id(g.get("year"))
+    if year:
+        qs = qs.filter(proposal__year=year)
+    if g.get("state") in S.values:
+        qs = qs.filter(proposal__state=g["state"])
+    elif g.get("state") == "open":  # the to-reply count of the unit's card
+        qs = qs.filter(proposal__state__in=Proposal.HANDLING_STATES)
+    if g.get("due") == "overdue":
+        qs = qs.filter(proposal__state__in=Proposal.HANDLING_STATES, due_date__lt=timezone.localdate())
+    q = g.get("q", "").strip()
+    if q:
+        number = as_id(q.removeprefix("第").removesuffix("号"))
+        qs = qs.filter(Q(proposal__title__icontains=q) | Q(proposal__lead_proposer__name__icontains=q)
+                       | (Q(proposal__serial_number=number) if number else Q(pk__in=[])))
+    query = g.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 30).get_page(g.get("page"))
     today = timezone.localdate()
     for a in page:
         a.days_left = (a.due_date - today).days
-    return render(request, "proposals/unit.html", {"page_obj": page, "today": today,
-                                                   "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids)})
+    return render(request, "proposals/unit.html", {
+        "page_obj": page, "today": today, "query": query.urlencode(),
+        "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids),
+        "years": sorted(years, reverse=True), "year": year, "q": q, "state": g.get("state", ""),
+        "due": g.get("due", ""), "states": [(v, lbl) for v, lbl in S.choices if v in UNIT_STATES],
+    })
 
 
 # --- public-opinion reports -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,15 +22,25 @@ from core.links import absolute_url
 
 from . import calendar, selectors, services
 from .forms import CalendarForm, PreferencesForm
-from .models import Notification, NotificationSettings
+from .models import Kind, Notification, NotificationSettings
 
 
 @login_required
 def inbox(request):
     unread_only = request.GET.get("show") == "unread"
-    page = Paginator(selectors.inbox(request.user, unread_only=unread_only), 20).get_page(request.GET.get("page"))
+    qs = selectors.inbox(request.user, unread_only=unread_only)
+    kind = request.GET.get("kind", "")
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {
-        "page_obj": page, "unread_only": unread_only, "query": "show=unread" if unread_only else "",
+        "page_obj": page, "unread_only": unread_only, "query": query.urlencode(), "kind": kind, "q": q,
+        "kinds": Kind.choices,
     })
 
 

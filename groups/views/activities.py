@@ -379,12 +379,26 @@ def my_activities(request):
     if Role.MEMBER not in scope.roles:
         raise PermissionDenied
     now = timezone.now()
-    rows = list(sel.my_attendances(scope.member_id)[:200])
-    upcoming = [a for a in rows if a.activity.ends_at >= now and a.activity.state in ("planned", "announced")]
-    past = [a for a in rows if a not in upcoming]
-    upcoming.reverse()
+    mine = sel.my_attendances(scope.member_id)
+    is_upcoming = Q(activity__ends_at__gte=now, activity__state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED])
+    upcoming = list(mine.filter(is_upcoming).order_by("activity__starts_at"))
+    past = mine.exclude(is_upcoming)
+    years = sorted({d.year for d in past.datetimes("activity__starts_at", "year")}, reverse=True)
+    year = as_id(request.GET.get("year"))
+    if year:
+        past = past.filter(activity__starts_at__year=year)
+    if request.GET.get("status") in Attendance.Status.values:
+        past = past.filter(status=request.GET["status"])
+    if request.GET.get("q", "").strip():
+        past = past.filter(activity__title__icontains=request.GET["q"].strip())
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(past, 20).get_page(request.GET.get("page"))
     return render(request, "groups/activities/my_activities.html",
-                  {"upcoming": upcoming, "past": past, "now": now, "leave_form": LeaveForm()})
+                  {"upcoming": upcoming, "page_obj": page, "now": now, "leave_form": LeaveForm(),
+                   "years": years, "year": year, "statuses": Attendance.Status.choices,
+                   "status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip(),
+                   "query": query.urlencode()})
 
 
 @login_required

@@ -195,6 +195,11 @@ class Proposal(InitialsMixin, models.Model):
     def number_display(self) -> str:
         return f"第{self.serial_number}号" if self.serial_number else ""
 
+    @property
+    def number_with_year(self) -> str:
+        """The number with its year (2026年第58号): numbers restart every year, so lists that mix years show this."""
+        return f"{self.year}年第{self.serial_number}号" if self.serial_number else ""
+
     def content_version(self) -> dict:
         """The values a co-signer endorses, to compare before and after an edit."""
         return {f: getattr(self, f) for f in self.CONTENT_FIELDS}

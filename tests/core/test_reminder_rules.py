@@ -194,7 +194,7 @@ def test_a_cosign_invitation_about_to_expire_reminds_the_invited_member(world):
     run("cosign_expiring")
     n = Notification.objects.get()
     assert n.recipient == world.convener and n.kind == Kind.COSIGN_EXPIRING
-    assert n.title.startswith("提案第12号《关于加快老旧小区加装电梯的建议》的附议邀请将于")
+    assert n.title.startswith("提案2026年第12号《关于加快老旧小区加装电梯的建议》的附议邀请将于")
     assert world.member_record.name in n.body and n.url == reverse("proposals:detail", args=[p.pk])
 
 
@@ -278,7 +278,7 @@ def test_a_reassignment_request_waiting_tells_the_committee_staff(world):
     run("reassignment_waiting")
     n = Notification.objects.get()
     assert n.recipient == world.district_staff
-    assert n.title == "东湖区住建局申请退回提案第12号《关于加快老旧小区加装电梯的建议》"
+    assert n.title == "东湖区住建局申请退回提案2026年第12号《关于加快老旧小区加装电梯的建议》"
     assert "不属于本单位职责" in n.body
 
 
