@@ -70,7 +70,7 @@ class ConstituentContact(models.Model):
     resident_contact = models.CharField(
         _("resident's contact details"), max_length=100, blank=True,
         help_text=_("Optional; only the committee's secretariat staff see it."))
-    topic = models.CharField(_("topic"), max_length=20, choices=ContactTopic.choices)
+    topic = models.CharField(_("kind of matter raised"), max_length=20, choices=ContactTopic.choices)
     raised = models.TextField(_("what was raised"), max_length=2000)
     follow_up = models.TextField(_("follow-up promised"), max_length=1000, blank=True)
     photo = models.FileField(_("photo"), upload_to=contact_photo_path, max_length=300, blank=True,
