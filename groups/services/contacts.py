@@ -58,9 +58,9 @@ def contact_record(*, actor, member_id: int, contacted_on: date, whom_kind: str,
     place = (place or "").strip()
     if contact_point is None and not place:
         errors["place"] = [_("Choose a contact point or say where.")]
-    for name, value in (("whom", whom), ("raised", raised)):
+    for name, value, message in (("whom", whom, _("Say who they were.")), ("raised", raised, _("Say what was raised."))):
         if not (value or "").strip():
-            errors[name] = [_("This field is required.")]
+            errors[name] = [message]
     if errors:
         raise DomainError(errors)
     contact = ConstituentContact(
