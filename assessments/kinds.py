@@ -50,6 +50,7 @@ class EventKind(models.TextChoices):
     INSTRUCTION_DISTRICT = "instruction_district", _("Leader's written instruction, district level")
     CONSULTATION_PRESENT = "consultation_present", _("Consultation attended")
     PLATFORM_WORK = "platform_work", _("Work at a duty platform")
+    CONSTITUENT_CONTACT = "constituent_contact", _("Contact with the sector's people recorded")
 
 
 class Role(models.TextChoices):

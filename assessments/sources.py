@@ -40,6 +40,9 @@ The branches:
   least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
   ``("consultations.consultationsession", pk)``.
+- contacts with the sector's people 联系群众 (``groups.ConstituentContact``): ``constituent_contact`` per
+  contact recorded, dated on the day of contact; source ``("groups.constituentcontact", pk)`` (no page: the
+  member's contact log lists them).
 - platform work 履职平台工作: ``platform_work`` for each member present at an activity held at a duty
   platform (``Activity.platform``: a member studio, a consultation room or station, 界别同心汇), besides
   the activity's own event (the platform's activity "counts in members' annual assessment"); dated
@@ -90,7 +93,7 @@ SOURCE_PAGES: dict[str, str] = {
     "proposals.opinionreport": "proposals:report_detail",
     "consultations.consultationsession": "consultations:session",
 }
-SOURCE_LABELS = sorted({*SOURCE_PAGES, "groups.plenarysession"})
+SOURCE_LABELS = sorted({*SOURCE_PAGES, "groups.plenarysession", "groups.constituentcontact"})
 SOURCE_RANK = {label: rank for rank, label in enumerate(SOURCE_LABELS, start=1)}
 
 
@@ -320,7 +323,15 @@ def _consultations(committee_id, start, end):
                   kinds={K.CONSULTATION_PRESENT})]
 
 
-SOURCES = [_activities, _plenary, _proposals, _reports, _consultations]
+def _contacts(committee_id, start, end):
+    from groups.models import ConstituentContact
+
+    rows = ConstituentContact.objects.filter(committee_id=committee_id, contacted_on__range=(start, end))
+    return [_rows(rows, m=F("member_id"), k=_kind(K.CONSTITUENT_CONTACT), d=F("contacted_on"),
+                  label="groups.constituentcontact", p=F("pk"), t=F("whom"), kinds={K.CONSTITUENT_CONTACT})]
+
+
+SOURCES = [_activities, _plenary, _proposals, _reports, _consultations, _contacts]
 
 
 def all_branches(committee, start: date, end: date) -> list[Branch]:

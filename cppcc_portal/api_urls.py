@@ -18,6 +18,7 @@ router.register("contact-points", groups_api.ContactPointViewSet, basename="cont
 router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
 router.register("activities", groups_api.ActivityViewSet, basename="activity")
+router.register("contacts", groups_api.ContactViewSet, basename="contact")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
 router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")

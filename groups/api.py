@@ -17,7 +17,7 @@ from core.api import exposes
 from core.exceptions import DomainError, NotPermitted
 from core.links import absolute_url
 from core.parsers import MultiPartParser
-from core.parsing import as_id, as_int
+from core.parsing import as_bool, as_id, as_int
 from groups import filters, serializers
 from groups.access import scope_of
 from groups.filters import ActivityFilter
@@ -27,6 +27,7 @@ from groups.models import (
     AnnualPlan,
     Attendance,
     Committee,
+    ConstituentContact,
     ContactPoint,
     GroupMembership,
     HandlingUnit,
@@ -41,6 +42,7 @@ from groups.resources import ActivityGroupResource, MemberResource
 from groups.selectors import activities as activity_selectors
 from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
+from groups.services import contacts as contact_services
 from groups.services import logins as login_services
 from groups.services import plenary as plenary_services
 from groups.services import records as organisation_services
@@ -713,3 +715,34 @@ class CoverageView(APIView):
                                 "last_visit": p.last_visit} for p in cov.contact_points],
             "six_items": [{"item": s["item"], "count": s["count"], "done": s["done"]} for s in cov.six_items],
         }
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the caller's own contacts.")]))
+class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The contact log 联系群众记录: what the user may see (``mine=true``: their own); a member records their own
+    contacts, a convener their groups' members', staff their committees' (``contact_record`` decides)."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.ContactSerializer
+    ordering_fields = ["contacted_on", "id"]
+
+    def get_queryset(self):
+        rows = ConstituentContact.objects.visible_to(self.request.user).select_related("member")
+        if self.action == "list" and as_bool(self.request.query_params.get("mine")):
+            rows = rows.filter(member_id=scope_of(self.request.user).member_id)
+        return rows.order_by("-contacted_on", "-id")
+
+    @extend_schema(request=serializers.ContactRecordSerializer, responses={201: serializers.ContactSerializer},
+                   parameters=[])
+    @exposes(contact_services.contact_record)
+    def create(self, request, *args, **kwargs):
+        body = serializers.ContactRecordSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        member = data.pop("member", None)
+        member_id = member.pk if member is not None else scope_of(request.user).member_id
+        if member_id is None:
+            raise ValidationError({"member": [_("Name the member the contact was made by.")]})
+        contact = contact_services.contact_record(actor=request.user, member_id=member_id, **data)
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)

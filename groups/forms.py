@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ordinals import quarter_label
-from groups.models import Activity, ActivityGroup, ContactPoint, Member, PlanItem
+from groups.models import Activity, ActivityGroup, ConstituentContact, ContactPoint, Member, PlanItem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -97,3 +98,52 @@ class EvidenceForm(forms.Form):
         attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}))
+
+
+class ContactForm(forms.ModelForm):
+    """A member's contact with the people of their sector, on a phone in under a minute: date defaults to today,
+    the contact points of the member's groups come first. ``member`` is offered to conveners and staff only."""
+
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none(), required=False)
+
+    class Meta:
+        model = ConstituentContact
+        fields = ["contacted_on", "contact_point", "place", "whom_kind", "whom", "topic", "raised", "follow_up",
+                  "resident_contact", "photo"]
+        widgets = {
+            "contacted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "raised": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                                     "capture": "environment"}),
+        }
+
+    def __init__(self, *args, members, own_member_id, own_group_ids, committee_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own_member_id = own_member_id
+        if own_member_id is None or members.exclude(pk=own_member_id).exists():
+            self.fields["member"].queryset = members.order_by("name", "pk")
+            self.fields["member"].required = True
+            self.fields["member"].initial = own_member_id
+        else:
+            del self.fields["member"]
+        mine = ActivityGroup.contact_points.through.objects.filter(
+            activitygroup_id__in=own_group_ids, contactpoint_id=OuterRef("pk"))
+        self.fields["contact_point"].queryset = (
+            ContactPoint.objects.filter(committee_id__in=committee_ids, is_active=True)
+            .annotate(mine=Exists(mine)).order_by("-mine", "name"))
+        self.fields["contacted_on"].initial = timezone.localdate()
+        self.fields["place"].help_text = _("Where, if not at a contact point.")
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self):
+        # Model validation (and its constraints) runs in the service, which gives the users' messages.
+        pass
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        member = data.pop("member", None)
+        data["member_id"] = member.pk if member is not None else self.own_member_id
+        return data

@@ -9,7 +9,10 @@ from groups.models import (
     AnnualPlan,
     Attendance,
     Committee,
+    ConstituentContact,
     ContactPoint,
+    ContactTopic,
+    ContactWhom,
     Evidence,
     GroupMembership,
     HandlingUnit,
@@ -401,3 +404,45 @@ class LoginOutcomeSerializer(serializers.Serializer):
     link = serializers.CharField(help_text=_("the first-login link, only when printed"))
     created = serializers.BooleanField()
     skipped = serializers.CharField()
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A contact with the people of a member's sector; ``resident_contact`` is blank unless the reader is the
+    committee's secretariat staff."""
+
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    has_photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConstituentContact
+        fields = ["id", "committee", "member", "member_name", "contacted_on", "contact_point", "place", "whom_kind",
+                  "whom", "topic", "raised", "follow_up", "resident_contact", "has_photo", "created_at"]
+        read_only_fields = fields
+
+    def get_has_photo(self, obj) -> bool:
+        return bool(obj.photo)
+
+    def to_representation(self, instance):
+        from groups.access import scope_of
+
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not scope_of(request.user).is_staff_of(instance.committee_id):
+            data["resident_contact"] = ""
+        return data
+
+
+class ContactRecordSerializer(serializers.Serializer):
+    """The body of ``POST /api/v1/contacts/``: ``member`` defaults to the caller's own member record."""
+
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
+    contacted_on = serializers.DateField()
+    contact_point = ScopedPrimaryKeyRelatedField(queryset=ContactPoint.objects.all(), required=False, allow_null=True)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    whom_kind = serializers.ChoiceField(choices=ContactWhom.choices)
+    whom = serializers.CharField(max_length=100)
+    topic = serializers.ChoiceField(choices=ContactTopic.choices)
+    raised = serializers.CharField(max_length=2000)
+    follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    resident_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    photo = serializers.FileField(required=False, allow_null=True)

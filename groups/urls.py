@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities
+from groups.views import activities, contacts
 
 app_name = "groups"
 
@@ -31,4 +31,7 @@ urlpatterns = [
     path("me/activities/", activities.my_activities, name="my_activities"),
     path("ledger/", activities.ledger, name="ledger"),
     path("coverage/", activities.coverage, name="coverage"),
+    # the contact log 联系群众记录
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/new/", contacts.contact_new, name="contact_new"),
 ]

@@ -236,6 +236,11 @@ RULES: dict[str, Rule] = {
     "groups:my_activities": page(ANY_MEMBER),
     "groups:my_groups": page(LOGGED_IN),
     "groups:my_page": page(ANY_MEMBER),
+    # the contact log: each member their own, conveners their groups' members', staff and leaders their committees'
+    "groups:contacts": page(ANY_MEMBER | OVERSIGHT),
+    "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
+    "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
+    "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
     "groups:sign_in": page(GROUP_READERS),
@@ -320,6 +325,7 @@ PUBLISHED_RULES = {
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
+    "api:contact-detail": "contact",
     "api:duty-record": "member_id",
     "assessments:member_record": "member_id", "assessments:member_record_pdf": "member_id",
     "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
@@ -438,6 +444,10 @@ def build_objects(world) -> dict:
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
+    from groups.models import ConstituentContact
+    contact = ConstituentContact.objects.create(
+        committee=world.district, member=world.member_record, contacted_on=timezone.localdate(), place="社区",
+        whom_kind="person", whom="退休教师", topic="other", raised="加装电梯")
     from groups.models import GroupMembership, PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
     plenary_session = PlenarySessionFactory(term=world.member_record.term)
@@ -449,7 +459,7 @@ def build_objects(world) -> dict:
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
-        platform=platform, rule_set=rule_set,
+        platform=platform, rule_set=rule_set, contact=contact,
     )
 
 
@@ -493,6 +503,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "topic": {"pk": o["topic"].pk},
         "sector": {"pk": o["sector"].pk},
         "contact_point": {"pk": o["contact_point"].pk},
+        "contact": {"pk": o["contact"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},

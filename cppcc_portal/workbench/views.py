@@ -32,6 +32,8 @@ TOOLS = (
         ("groups:ledger", "", _("Activity ledger")),
         ("groups:coverage", "", _("Coverage")),
         ("groups:dashboard", "", _("Committees overview")),
+        ("groups:contacts", "", _("Contacts with the people")),
+        ("groups:contact_new", "", _("Record a contact")),
     )),
     (_("Consultations"), (
         ("consultations:topics", "", _("Consultation topics")),

@@ -9,6 +9,7 @@ from .activity import (
     PlanItem,
     SixItem,
 )
+from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -39,7 +40,10 @@ __all__ = [
     "ActivityGroup",
     "Committee",
     "CommitteeStaff",
+    "ConstituentContact",
     "ContactPoint",
+    "ContactTopic",
+    "ContactWhom",
     "GroupMembership",
     "HandlingUnit",
     "Member",

@@ -1,0 +1,93 @@
+"""Writes on the members' contact log 联系群众记录 (``groups.models.contacts``).
+
+Who may record: a member their own contacts, a convener or deputy for the active members of the groups they
+convene, secretariat staff for their committees' members; anyone else gets ``NotPermitted`` and nothing is
+written. A contact is a fact of the duty record (``constituent_contact``), so the roll-ups from its day go stale.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.events import actor_id, publish
+from core.exceptions import DomainError, NotPermitted
+from core.services import not_an_api_action, record_event
+from core.uploads import validate_upload
+from groups.access import scope_of
+from groups.events import DutyRecordChanged
+from groups.models import ConstituentContact, ContactPoint, GroupMembership, Member
+from groups.services.activities import sniff
+
+
+@not_an_api_action("a read: the members the contact form offers; contact_record checks the same rule")
+def recordable_members(actor):
+    """The members ``actor`` may record contacts for (own first on the form: the caller orders)."""
+    from django.db.models import Q
+
+    scope = scope_of(actor)
+    if scope.is_superuser:
+        return Member.objects.all()
+    q = Q(committee_id__in=scope.staff_committee_ids)
+    if scope.convened_group_ids:
+        q |= Q(pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids)
+               .values("member_id"))
+    if scope.member_id:
+        q |= Q(pk=scope.member_id)
+    return Member.objects.filter(q)
+
+
+@transaction.atomic
+def contact_record(*, actor, member_id: int, contacted_on: date, whom_kind: str, whom: str, topic: str, raised: str,
+                   contact_point: ContactPoint | None = None, place: str = "", follow_up: str = "",
+                   resident_contact: str = "", photo=None) -> ConstituentContact:
+    """Record a member's contact with the people of their sector (建档备案); the duty record counts it."""
+    member = Member.objects.select_for_update().filter(pk=member_id).first()
+    if member is None or not recordable_members(actor).filter(pk=member_id).exists():
+        raise NotPermitted(_("You may record contacts only for yourself, your groups' members or your committee."))
+    errors: dict[str, list[str]] = {}
+    if contacted_on > timezone.localdate():
+        errors["contacted_on"] = [_("The date of contact cannot be in the future.")]
+    if contact_point is not None and contact_point.committee_id != member.committee_id:
+        errors["contact_point"] = [_("The contact point belongs to another committee.")]
+    place = (place or "").strip()
+    if contact_point is None and not place:
+        errors["place"] = [_("Choose a contact point or say where.")]
+    for name, value, message in (("whom", whom, _("Say who they were.")), ("raised", raised, _("Say what was raised."))):
+        if not (value or "").strip():
+            errors[name] = [message]
+    if errors:
+        raise DomainError(errors)
+    contact = ConstituentContact(
+        committee_id=member.committee_id, member=member, recorded_by=actor, contacted_on=contacted_on,
+        contact_point=contact_point, place=place if contact_point is None else "", whom_kind=whom_kind,
+        whom=whom.strip(), topic=topic, raised=raised.strip(), follow_up=(follow_up or "").strip(),
+        resident_contact=(resident_contact or "").strip())
+    if photo:
+        _attach_photo(contact, photo)
+    try:
+        contact.full_clean(exclude=["photo"])
+    except ValidationError as exc:
+        raise DomainError(exc.message_dict) from None
+    contact.save()
+    record_event(contact, actor=actor, verb="recorded", data={"member": member.pk, "on": contacted_on.isoformat()})
+    publish(DutyRecordChanged(committee_id=member.committee_id, on=contacted_on, actor_id=actor_id(actor)))
+    return contact
+
+
+def _attach_photo(contact: ConstituentContact, upload) -> None:
+    validate_upload(upload, model=ConstituentContact, field="photo", error_key="photo")
+    data = upload.read()
+    try:
+        kind, _content_type, ext = sniff(data)
+    except DomainError:
+        kind = None
+    if kind != "photo":
+        raise DomainError({"photo": [_("Upload a photo (JPEG, PNG or WebP).")]})
+    stem = PurePath(upload.name or "photo").stem[:80] or "photo"
+    contact.photo.save(f"{stem}.{ext}", ContentFile(data), save=False)

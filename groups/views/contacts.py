@@ -1,0 +1,80 @@
+"""The contact log 联系群众记录: a member records a contact on their phone; members, conveners, leaders and staff
+list what they may see (``ConstituentContact.objects.visible_to``). A resident's contact details are shown to
+the committee's secretariat staff only."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.exceptions import DomainError, NotPermitted
+from core.forms import form_error_from
+from core.parsing import as_bool
+from groups.access import Role, scope_of
+from groups.forms import ContactForm
+from groups.models import ConstituentContact
+from groups.services import contacts as svc
+
+READERS = {Role.STAFF, Role.LEADER, Role.CONVENER, Role.MEMBER}
+PAGE_SIZE = 20
+
+
+def contact_rows(user, *, mine: bool = False):
+    """The contacts ``user`` may see (``mine``: only their own), newest first, with what the list shows."""
+    scope = scope_of(user)
+    rows = ConstituentContact.objects.visible_to(user).select_related("member", "contact_point")
+    if mine:
+        rows = rows.filter(member_id=scope.member_id)
+    return rows.order_by("-contacted_on", "-id")
+
+
+def with_resident_contact(user, contacts):
+    """Set ``show_resident`` on each contact: the committee's secretariat staff alone see the resident's details."""
+    scope = scope_of(user)
+    for contact in contacts:
+        contact.show_resident = scope.is_staff_of(contact.committee_id)
+    return contacts
+
+
+@login_required
+def contact_list(request):
+    scope = scope_of(request.user)
+    if not READERS & set(scope.roles):
+        raise PermissionDenied
+    mine = as_bool(request.GET.get("mine")) and scope.member_id is not None
+    page = Paginator(contact_rows(request.user, mine=mine), PAGE_SIZE).get_page(request.GET.get("page"))
+    with_resident_contact(request.user, page.object_list)
+    may_record = scope.member_id is not None or svc.recordable_members(request.user).exists()
+    return render(request, "groups/contacts/list.html", {
+        "page_obj": page, "contacts": page.object_list, "mine": mine, "may_record": may_record,
+        "query": "mine=1" if mine else ""})
+
+
+@login_required
+def contact_new(request):
+    scope = scope_of(request.user)
+    members = svc.recordable_members(request.user)
+    if scope.member_id is None and not members.exists():
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, request.FILES or None, members=members, own_member_id=scope.member_id,
+                       own_group_ids=scope.group_ids | scope.convened_group_ids, committee_ids=scope.committee_ids)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.contact_record(actor=request.user, **form.service_fields())
+        except NotPermitted:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            messages.success(request, _("The contact is recorded."))
+            return redirect(f"{_list_url()}?mine=1" if form.service_fields()["member_id"] == scope.member_id
+                            else _list_url())
+    return render(request, "groups/contacts/form.html", {"form": form})
+
+
+def _list_url() -> str:
+    return reverse("groups:contacts")
