@@ -29,6 +29,7 @@ from groups.models import (
     Committee,
     ConstituentContact,
     ContactPoint,
+    Evidence,
     GroupMembership,
     HandlingUnit,
     Member,
@@ -466,6 +467,27 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
                                                      caption=body.validated_data["caption"])
         return Response(serializers.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)", url_name="evidence-delete")
+    @exposes(activity_services.evidence_delete)
+    def evidence_delete(self, request, pk=None, evidence_pk=None):
+        """Remove a wrong photo or document before the activity is filed (refused after filing)."""
+        activity = self.get_object()
+        evidence = Evidence.objects.filter(activity_id=activity.pk, pk=as_id(evidence_pk)).first()
+        if evidence is None:
+            raise NotFound
+        activity_services.evidence_delete(evidence_id=evidence.pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=serializers.AttendanceSerializer)
+    @action(detail=True, methods=["post"], url_path="leave-withdraw", url_name="leave-withdraw")
+    @exposes(activity_services.attendance_withdraw_leave)
+    def leave_withdraw(self, request, pk=None):
+        """The member takes back their own leave request while it is undecided."""
+        activity = self.get_object()
+        row = activity_services.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user)
+        return Response(serializers.AttendanceSerializer(row).data)
 
 class AttendanceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """One attendance row: the activity's conveners and staff see every row, a member their own. Conveners decide

@@ -102,6 +102,8 @@ RULES: dict[str, Rule] = {
     "api:activity-evidence": api(post_only=True),
     "api:activity-invite": api(post_only=True),
     "api:activity-leave": api(post_only=True),
+    "api:activity-leave-withdraw": api(post_only=True),
+    "api:activity-evidence-delete": api(post_only=True),  # DELETE only: GET is 405
     "api:activity-sign-in": api(post_only=True),
     "api:activity-sign-in-code": api(GROUP_EDITORS),  # the member sees the activity, but not the screen: 403
     "api:attendance-detail": api({"member", "convener", "staff"}),  # the member's own row, the group's editors
@@ -232,6 +234,8 @@ RULES: dict[str, Rule] = {
     "groups:group_detail": page(GROUP_READERS),
     "groups:leave_decide": page(post_only=True),
     "groups:leave_request": page(post_only=True),
+    "groups:leave_withdraw": page(post_only=True),
+    "groups:evidence_delete": page(post_only=True),
     "groups:ledger": page(OVERSIGHT),
     "groups:my_activities": page(ANY_MEMBER),
     "groups:my_groups": page(LOGGED_IN),
@@ -335,7 +339,9 @@ ARGS = {
     "groups:evidence_upload": "activity", "groups:leave_request": "activity", "groups:sign_in_screen": "activity",
     "groups:sign_in_sheet": "activity",
     "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
-    "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:sign_in": "sign_in",
+    "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:evidence_delete": "evidence",
+    "groups:leave_withdraw": "activity", "api:activity-leave-withdraw": "activity",
+    "api:activity-evidence-delete": "activity_evidence", "groups:sign_in": "sign_in",
     "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
     "proposals:cosign": "cosign", "proposals:reply_pdf": "reply", "proposals:attachment": "attachment", "proposals:report_detail": "report", "proposals:report_act": "report_action",
     "proposals:coauthor_answer": "coauthor",
@@ -473,6 +479,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "activity_action": {"pk": o["activity"].pk, "action": "announce"},
         "attendance": {"pk": o["attendance"].pk},
         "evidence": {"pk": o["evidence"].pk},
+        "activity_evidence": {"pk": o["activity"].pk, "evidence_pk": o["evidence"].pk},
         "sign_in": {"pk": o["activity"].pk, "code": sign_in_code(o["activity"].pk)},
         "proposal": {"pk": o["proposal"].pk},
         "draft": {"pk": o["draft"].pk},

@@ -354,6 +354,22 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     return attendance
 
 
+@transaction.atomic
+def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
+    """The member takes back their own leave request 撤回请假 while it is still undecided (the undo of asking)."""
+    activity = _lock(activity_id, actor, check=False)  # their own row: checked by _own_attendance
+    attendance = _own_attendance(activity_id, actor)
+    if attendance.leave != Attendance.Leave.REQUESTED:
+        raise InvalidTransition(_("Only an undecided leave request can be withdrawn."))
+    if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
+        raise InvalidTransition(_("The activity is closed; its leave requests stay as they are."))
+    reason = attendance.leave_reason
+    attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.NONE, "", None
+    attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
+    record_event(activity, actor=actor, verb="leave_withdrawn", comment=reason, data={"member": attendance.member_id})
+    return attendance
+
+
 @not_an_api_action("reads the committee's sign-in window; the activity's sign-in-code operation shows it")
 def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
     rules = ActivitySettings.for_committee(activity.committee_id)
@@ -604,6 +620,23 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
     evidence.save()
     record_event(activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name})
     return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence_id: int, actor) -> None:
+    """The convener removes a wrong photo or document before the activity is filed (the undo of uploading)."""
+    activity_id = Evidence.objects.values_list("activity_id", flat=True).get(pk=evidence_id)
+    activity = _lock(activity_id, actor)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
+        raise InvalidTransition(_("The evidence of a filed or cancelled activity stays on record."))
+    record_event(activity, actor=actor, verb="evidence_deleted",
+                 data={"evidence": evidence.pk, "name": evidence.original_name})
+    files = [f for f in (evidence.file, evidence.thumbnail) if f]
+    evidence.delete()
+    for f in files:  # after the commit: a rolled-back delete keeps its files
+        storage, name = f.storage, f.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 # --- Plans ----------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ VERB_LABELS = {
     "filed": gettext_lazy("filed in the ledger"), "cancelled": gettext_lazy("cancelled"), "invited": gettext_lazy("invited members"),
     "leave_requested": gettext_lazy("asked for leave"), "leave_approved": gettext_lazy("approved a leave"), "leave_refused": gettext_lazy("refused a leave"),
     "signed_in": gettext_lazy("signed in"), "attendance_recorded": gettext_lazy("recorded attendance"), "evidence_uploaded": gettext_lazy("uploaded evidence"),
+    "leave_withdrawn": gettext_lazy("withdrew a leave request"), "evidence_deleted": gettext_lazy("removed evidence"),
 }
 
 TRANSITIONS = {
@@ -420,6 +421,41 @@ def leave_request(request, pk: int):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = reverse("groups:my_activities")
     return redirect(target)
+
+
+@login_required
+@require_POST
+def leave_withdraw(request, pk: int):
+    """The member takes back their own undecided leave request."""
+    activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
+    try:
+        svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your leave request is withdrawn."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("groups:my_activities")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk: int):
+    """The convener removes a wrong photo or document before the activity is filed."""
+    evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
+    try:
+        svc.evidence_delete(evidence_id=evidence.pk, actor=request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The file is removed."))
+    return redirect(reverse("groups:activity_detail", args=[evidence.activity_id]) + "#evidence")
 
 
 @login_required

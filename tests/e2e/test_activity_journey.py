@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from groups.models import Activity, Attendance
 from groups.services.activities import sign_in_code
@@ -114,7 +115,19 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     page.get_by_role("button", name="上传").click()
     assert page.locator("#evidence img").count() == 1
     screenshot(page, "activity-05-held-with-photo")
-    page.get_by_role("button", name="归档入台账").click()
+    # filing cannot be undone: the button opens the confirmation step, and only its own button files
+    page.locator("details[data-confirm=file] > summary").click()
+    confirm = page.locator("details[data-confirm=file] button[data-action=file]")
+    expect(confirm).to_be_visible()
+    expect(page.locator("details[data-confirm=file]")).to_contain_text("确定要归档入台账吗？")
+    expect(page.locator("details[data-confirm=file]")).to_contain_text("此操作不可撤销")
+    screenshot(page, "activity-05b-confirm-filing")
+    page.get_by_role("button", name="取消").click()  # the cancel button closes it; nothing was sent
+    expect(confirm).to_be_hidden()
+    assert Activity.objects.get().state == "held"
+    page.locator("details[data-confirm=file] > summary").click()
+    confirm.click()
+    page.wait_for_load_state()
     assert Activity.objects.get().state == "filed"
     screenshot(page, "activity-06-filed")
 

@@ -66,6 +66,7 @@ def test_a_proposal_goes_from_draft_to_closed_through_two_rounds(world, live_ser
     staff = new_page(browser, live_server, "staff")
     staff.goto(f"{live_server.url}/proposals/review/")
     staff.get_by_role("link", name=re.compile("加装电梯")).click()
+    staff.click("details[data-confirm=file] > summary")
     staff.click("button[data-action=file]")
     expect(staff.locator(".alert-success[role=alert]")).to_contain_text("已立案")
     staff.select_option("select[name=lead_unit]", label=world.unit.name)
@@ -86,6 +87,7 @@ def test_a_proposal_goes_from_draft_to_closed_through_two_rounds(world, live_ser
     rate(member, live_server, p.pk, "满意")
 
     staff.goto(f"{live_server.url}/proposals/{p.pk}/")
+    staff.click("details[data-confirm=close] > summary")
     staff.click("button[data-action=close]")
     expect(staff.locator(".alert-success[role=alert]")).to_contain_text("提案已办结")
     screenshot(staff, "proposal-6-staff-closed-timeline")
