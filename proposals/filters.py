@@ -59,6 +59,8 @@ class ReviewFilter(django_filters.FilterSet):
     def __init__(self, *args, committees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["committee"].queryset = committees if committees is not None else Committee.objects.none()
+        for name, field in self.form.fields.items():  # Bootstrap's sizes: 44-px controls on phones
+            field.widget.attrs.setdefault("class", "form-control" if name == "q" else "form-select")
 
     def filter_search(self, qs, name, value):
         value = value.strip()
