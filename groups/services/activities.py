@@ -243,6 +243,7 @@ def missing_for_filing(activity: Activity) -> list[str]:
     return [label for label, _where in missing_for_filing_items(activity)]
 
 
+@not_an_api_action("reads what an activity still lacks before filing")
 def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
     """``missing_for_filing`` with where each item is entered: ``evidence``, ``attendance`` or ``summary``."""
     rules = ActivitySettings.for_committee(activity.committee_id)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
 from core.forms import form_error_from
@@ -236,7 +237,7 @@ def attendance_record(request, pk: int):
             statuses[as_id(key[7:])] = value
         elif key.startswith("reason_") and as_id(key[7:]) and value.strip():
             reasons[as_id(key[7:])] = value
-    if request.POST.get("all_present"):  # 全部出席: every row not set otherwise in this form is present
+    if "all_present" in request.POST:  # 全部出席: every row not set otherwise in this form is present
         own = scope_of(request.user).member_id
         for member_id in activity.attendances.exclude(member_id=own).values_list("member_id", flat=True):
             statuses.setdefault(member_id, Attendance.Status.PRESENT)
@@ -387,7 +388,7 @@ def my_activities(request):
     years = sorted({d.year for d in past.datetimes("activity__starts_at", "year")}, reverse=True)
     year = as_id(request.GET.get("year"))
     if year:
-        past = past.filter(activity__starts_at__year=year)
+        past = past.filter(in_year("activity__starts_at", year))
     if request.GET.get("status") in Attendance.Status.values:
         past = past.filter(status=request.GET["status"])
     if request.GET.get("q", "").strip():
