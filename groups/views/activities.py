@@ -403,6 +403,14 @@ def my_activities(request):
                    "query": query.urlencode()})
 
 
+def _back(request):
+    """Back to the page the member acted on (``next``, this site's only), else their activities."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("groups:my_activities")
+    return redirect(target)
+
+
 @login_required
 @require_POST
 def leave_request(request, pk: int):
@@ -418,10 +426,7 @@ def leave_request(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Your leave request is sent to the convener."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("groups:my_activities")
-    return redirect(target)
+    return _back(request)
 
 
 @login_required
@@ -437,10 +442,7 @@ def leave_withdraw(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Your leave request is withdrawn."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("groups:my_activities")
-    return redirect(target)
+    return _back(request)
 
 
 @login_required
