@@ -20,7 +20,8 @@ def test_the_duty_record_shows_the_quarter_and_session_in_chinese_numerals_on_a_
     page.click("button[type=submit]")
     page.wait_for_selector("[data-total]")
     text = page.inner_text("body")
-    assert "截至第一季度末" in text and re.search("十四届[一二三四五六七八九十]+次全体会议", text)
+    assert "截至第一季度末" in text and re.search("[一二三四五六七八九十]+届[一二三四五六七八九十]+次全体会议", text)  # the term
+    # number comes from a factory sequence, so it depends on the tests run before in the same process
     assert page.locator("#id_quarter option:checked").inner_text() == "第一季度"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "duty-record-ordinals-phone")
