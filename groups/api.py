@@ -180,9 +180,7 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     def logins(self, request):
         """Staff give members logins with a first-login link: sent to them (``notify``) or returned once to be
         printed (``print``); a member whose login is unused gets a fresh link."""
-        body = serializers.MemberLoginsInput(data=request.data, context={"request": request})
-        body.is_valid(raise_exception=True)
-        d = body.validated_data
+        d = self._logins_input(request)
         outcomes = login_services.member_logins_create(member_ids=[m.pk for m in d["members"]], actor=request.user,
                                                        deliver=d["deliver"])
         return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
@@ -193,11 +191,14 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
     @exposes(login_services.member_logins_deactivate)
     def logins_deactivate(self, request):
         """Staff switch off members' logins at the end of a term (API tokens revoked; history kept)."""
+        members = self._logins_input(request)["members"]
+        outcomes = login_services.member_logins_deactivate(member_ids=[m.pk for m in members], actor=request.user)
+        return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
+
+    def _logins_input(self, request) -> dict:
         body = serializers.MemberLoginsInput(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        outcomes = login_services.member_logins_deactivate(
-            member_ids=[m.pk for m in body.validated_data["members"]], actor=request.user)
-        return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
+        return body.validated_data
 
 
 @extend_schema_view(**_writes(serializers.ActivityGroupWriteSerializer, serializers.ActivityGroupSerializer))

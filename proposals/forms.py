@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.choices import EMPTY_CHOICE_LABEL
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.models import Category, ContactRecord, Level, Proposal
 
@@ -127,7 +128,7 @@ class ReplyForm(Form):
 
     def __init__(self, *args, codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["result_code"].choices = [("", "---------"), *[(c.code, str(c)) for c in codes]]
+        self.fields["result_code"].choices = [("", EMPTY_CHOICE_LABEL), *[(c.code, str(c)) for c in codes]]
 
 
 class OpinionForm(Form):

@@ -62,3 +62,15 @@ def test_no_portal_page_shows_dashes_for_an_empty_choice(world, settings, tmp_pa
             dashed.append(f"{name} ({url}) as {role}")
     assert not dashed, "'---------' as the empty choice on: " + ", ".join(dashed)
     assert checked > 40 and worded >= 3, (checked, worded)
+
+
+def test_no_code_spells_the_empty_choice_as_dashes():
+    """The unit's reply form wrote its own ``("", "---------")`` past the installed default: choices built by hand
+    use ``core.choices.EMPTY_CHOICE_LABEL`` too."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = [f"{p.relative_to(root)}:{n}" for p in root.glob("*/**/*.py")
+             if not {"tests", ".venv", "migrations", "var"} & set(p.relative_to(root).parts)
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if '("", "---------")' in line.replace("'", '"')]
+    assert found == []

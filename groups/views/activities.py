@@ -403,6 +403,18 @@ def my_activities(request):
                    "query": query.urlencode()})
 
 
+def _act(request, call, done: str) -> None:
+    """Run a one-button service: a refusal of the person is 403, a refusal of the action a message at the top."""
+    try:
+        call()
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
 def _back(request):
     """Back to the page the member acted on (``next``, this site's only), else their activities."""
     target = request.POST.get("next", "")
@@ -416,16 +428,12 @@ def _back(request):
 def leave_request(request, pk: int):
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
     form = LeaveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Give a reason for the leave."))
-        svc.attendance_request_leave(activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the leave."))
     else:
-        messages.success(request, _("Your leave request is sent to the convener."))
+        _act(request, lambda: svc.attendance_request_leave(activity_id=activity.pk, actor=request.user,
+                                                           reason=form.cleaned_data["reason"]),
+             _("Your leave request is sent to the convener."))
     return _back(request)
 
 
@@ -434,14 +442,8 @@ def leave_request(request, pk: int):
 def leave_withdraw(request, pk: int):
     """The member takes back their own undecided leave request."""
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    try:
-        svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Your leave request is withdrawn."))
+    _act(request, lambda: svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user),
+         _("Your leave request is withdrawn."))
     return _back(request)
 
 
@@ -450,14 +452,7 @@ def leave_withdraw(request, pk: int):
 def evidence_delete(request, pk: int):
     """The convener removes a wrong photo or document before the activity is filed."""
     evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
-    try:
-        svc.evidence_delete(evidence_id=evidence.pk, actor=request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The file is removed."))
+    _act(request, lambda: svc.evidence_delete(evidence_id=evidence.pk, actor=request.user), _("The file is removed."))
     return redirect(reverse("groups:activity_detail", args=[evidence.activity_id]) + "#evidence")
 
 
