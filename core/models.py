@@ -84,7 +84,6 @@ class ApiToken(AbstractAuthToken):
 
 # The notification models live in their own package; importing them here keeps the app label "core".
 from core.notifications.models import (  # noqa: E402,F401
-    CommitteeNotificationDefault,
     Delivery,
     Notification,
     NotificationSettings,

@@ -15,7 +15,6 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from core.exceptions import DomainError
-from core.notifications.models import CommitteeNotificationDefault
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import (
     ActivityGroup,
@@ -418,16 +417,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     list_select_related = ("member", "group")
     autocomplete_fields = ("member", "group")
 
-
-@admin.register(CommitteeNotificationDefault)
-class CommitteeNotificationDefaultAdmin(CommitteeScopedAdmin):
-    """core's notification defaults, one row per committee and kind: scoped like every committee's rows, so
-    registered here (core imports no app)."""
-
-    list_display = ("committee", "kind", "email", "sms")
-    list_filter = ("kind", "committee")
-    list_editable = ("email", "sms")
-    list_select_related = ("committee",)
 
 # The activity and plenary admins register themselves on import.
 from groups import admin_activities, admin_plenary  # noqa: E402,F401

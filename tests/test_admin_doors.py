@@ -85,12 +85,6 @@ def _notification(w):
     return Notification.objects.create(recipient=f.UserFactory(), kind="proposal_filed", title="x", due=timezone.localdate())
 
 
-def _kind():
-    from core.notifications.models import CommitteeNotificationDefault
-
-    return CommitteeNotificationDefault._meta.get_field("kind").choices[0][0]
-
-
 def _refusals(response) -> list[str]:
     from django.contrib.messages import ERROR
 
@@ -152,8 +146,6 @@ BUILD = {
     "core.Delivery": _delivery,
     "core.Notification": _notification,
     "core.OutboxMessage": _simple("core.OutboxMessage", lambda w: {"task": "x.y"}),
-    "core.CommitteeNotificationDefault": _simple("core.CommitteeNotificationDefault",
-                                                 lambda w: {"committee": w.city, "kind": _kind()}),
     "groups.Committee": lambda w: f.CommitteeFactory(parent=w.city, code="walk"),
     "groups.Term": lambda w: f.TermFactory(committee=w.city),
     "groups.Sector": lambda w: f.SectorFactory(committee=w.city),

@@ -200,7 +200,7 @@ class NotificationSettings(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "user"), on_delete=models.CASCADE, related_name="notification_settings"
     )
-    # {"reply_overdue": ["email", "sms"], ...}; a kind missing here falls back to the committee default
+    # {"reply_overdue": ["email", "sms"], ...}; a kind missing here gets the inbox only (notices are opt-in)
     channels = models.JSONField(pgettext_lazy("notifications", "channels per kind"), default=dict, blank=True)
     calendar_token = models.CharField(pgettext_lazy("notifications", "calendar token"), max_length=64, null=True, blank=True, unique=True)
     # local time (TIME_ZONE); a period over midnight (22:00–07:30) is allowed. E-mail and SMS wait until it ends.
@@ -220,27 +220,3 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
-
-
-class CommitteeNotificationDefault(models.Model):
-    """The channels a committee's people get for one kind until they choose their own."""
-
-    committee = models.ForeignKey(
-        "groups.Committee", verbose_name=pgettext_lazy("notifications", "committee"), on_delete=models.CASCADE, related_name="notification_defaults"
-    )
-    kind = models.CharField(pgettext_lazy("notifications", "kind"), max_length=40, choices=Kind.choices)
-    email = models.BooleanField(pgettext_lazy("notifications", "e-mail"), default=True)
-    sms = models.BooleanField(pgettext_lazy("notifications", "SMS"), default=False)
-
-    class Meta:
-        verbose_name = pgettext_lazy("notifications", "committee notification default")
-        verbose_name_plural = pgettext_lazy("notifications", "committee notification defaults")
-        ordering = ["committee_id", "kind"]
-        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="notification_default_once")]
-
-    def __str__(self) -> str:
-        return f"{self.committee_id}: {self.get_kind_display()}"
-
-    @property
-    def channel_list(self) -> list[str]:
-        return [c for c, on in ((Channel.EMAIL, self.email), (Channel.SMS, self.sms)) if on]

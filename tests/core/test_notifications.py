@@ -11,7 +11,6 @@ from django.utils import timezone
 from core.notifications import calendar, delivery, outbox, rules, services
 from core.notifications.models import (
     Channel,
-    CommitteeNotificationDefault,
     Delivery,
     Kind,
     Notification,
@@ -147,8 +146,7 @@ def test_a_recovered_mail_server_gets_the_retry(member, world, settings):
     assert Delivery.objects.get(channel="email").attempts == 2
 
 
-def test_email_and_sms_are_opt_in_per_kind_and_committee_defaults_switch_nothing_on(member, world):
-    CommitteeNotificationDefault.objects.create(committee=world.district, kind=Kind.REPLY_OVERDUE, email=True, sms=True)
+def test_email_and_sms_are_opt_in_per_kind(member, world):
     assert services.channels_for(member, Kind.REPLY_OVERDUE) == ["in_app"]
     assert services.channels_for(member, Kind.COSIGN_INVITED) == ["in_app"]
     services.preferences_update(actor=member, channels={Kind.COSIGN_INVITED: ["sms"], Kind.ACTIVITY_TOMORROW: ["email", "sms"]})
@@ -443,14 +441,6 @@ def test_staff_read_the_send_log_of_their_committees_people_only(member, world, 
     _notify(outsider, world.group, title="远山的提醒")
     body = client_for(world.staff).get(reverse("admin:core_delivery_changelist")).content.decode()
     assert "东湖的提醒" in body and "远山的提醒" not in body
-
-
-def test_staff_edit_the_defaults_of_their_committees_in_the_admin(world, client_for):
-    CommitteeNotificationDefault.objects.create(committee=world.city, kind=Kind.REPLY_OVERDUE)
-    CommitteeNotificationDefault.objects.create(committee=world.other, kind=Kind.ROLLUP_FAILED)
-    response = client_for(world.staff).get(reverse("admin:core_committeenotificationdefault_changelist"))
-    assert response.status_code == 200
-    assert [d.kind for d in response.context["cl"].result_list] == [Kind.REPLY_OVERDUE]
 
 
 def test_draining_stops_at_the_first_failure_while_the_broker_is_still_down(member, world):
