@@ -61,7 +61,7 @@ def _seed(ctx) -> None:
                 place=platform.address or platform.name, state=state,
                 summary=f"围绕“{topic.title}”开展协商，委员、居民代表和职能部门面对面沟通。",
                 minutes=f"会议由{platform.name}召集，与会人员围绕{topic.title}充分讨论，形成协商意见。" if state == "held" else "",
-                is_published=published, published_at=starts + timedelta(days=3) if published else None,
+                is_published=published, published_at=min(now, starts + timedelta(days=3)) if published else None,
                 created_at=starts - timedelta(days=10), updated_at=starts + timedelta(days=3) if held else starts,
             ))
         assign_pks(ConsultationSession, sessions)

@@ -21,8 +21,7 @@ INVITED = (8, 12)  # invited members per activity: about ten
 CHUNK = 20_000  # activities generated and written at a time
 
 ACTIVITY_COLUMNS = ("id", "committee_id", "group_id", "kind", "target", "contact_point_id", "six_item", "title",
-                    "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version", "sign_in_code",
-                    "created_at", "updated_at")
+                    "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version", "created_at", "updated_at")
 ATTENDANCE_COLUMNS = ("activity_id", "member_id", "status", "leave", "leave_reason", "leave_requested_at",
                       "signed_in_at", "sign_in_method")
 EVIDENCE_COLUMNS = ("activity_id", "kind", "file", "thumbnail", "content_type", "size", "original_name", "caption",
@@ -99,7 +98,7 @@ def _seed(ctx) -> None:
                 ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
                 starts, ends, f"{street or name}委员之家",
                 "委员们深入一线听取意见，形成建议若干条。" if taken_place else "",
-                "建议加快推进相关工作。" if state == "filed" else "", state, 1, f"{rng.getrandbits(64):016x}",
+                "建议加快推进相关工作。" if state == "filed" else "", state, 1,
                 starts - timedelta(days=14), ends + timedelta(days=1) if past else starts - timedelta(days=14),
             ))
             pool = members[group_id]

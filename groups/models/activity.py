@@ -15,6 +15,7 @@ from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platfo
 
 
 def new_sign_in_code() -> str:
+    """Referenced by migration 0004 only: the sign-in code is signed per 30-s slot (``services.sign_in_code``)."""
     return secrets.token_urlsafe(12)
 
 
@@ -220,7 +221,6 @@ class Activity(InitialsMixin, models.Model):
     suggestions = models.TextField(_("suggestions gathered"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every change, to detect conflicting edits."))
-    sign_in_code = models.CharField(_("sign-in code"), max_length=24, unique=True, default=new_sign_in_code, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
