@@ -13,7 +13,8 @@ def seed(ctx) -> None:
     districts = iter(DISTRICT_PRESETS * (len(ctx.committees) // len(DISTRICT_PRESETS) + 1))
     for committee in ctx.committees:
         preset = CITY_PRESET if committee.level == "city" else next(districts)
-        assert preset in PRESETS
+        if preset not in PRESETS:
+            raise LookupError(preset)
         ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)
     ctx.say(f"assessments: {len(ctx.committees)} point rule sets for {ctx.year}")
     _duty_sources(ctx)

@@ -531,7 +531,7 @@ def public_index(request, code: str):
             "committee": committee, "q": query, "outcomes": outcomes, "page_obj": outcomes,
             "query": urlencode({"q": query}) if query else "", **listing}, large_text=large_text)
 
-    return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode()).hexdigest(), build)
+    return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest(), build)
 
 
 def public_session(request, code: str, pk: int):

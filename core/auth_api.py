@@ -13,7 +13,7 @@ from core.models import ApiToken
 from core.net import client_ip
 
 _NO_LOGIN = "Wrong username or password, or too many failed attempts from this client."
-_NO_TOKEN = "The request was made with a session, not with an API token."
+_NO_TOKEN = "The request was made with a session, not with an API token."  # noqa: S105 (a message)
 
 
 class TokenSerializer(serializers.Serializer):

@@ -324,9 +324,9 @@ REST_FRAMEWORK = {
 # API tokens (django-rest-knox): POST /api/v1/auth/token/ issues one per device; it lasts API_TOKEN_TTL_HOURS, only
 # its hash is stored, and logging out, /api/v1/auth/logout/(all/) or a new password revoke it (core.services).
 API_TOKEN_TTL = timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=12))
-if API_TOKEN_TTL <= timedelta(0):
+if timedelta(0) >= API_TOKEN_TTL:
     raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be more than 0")
-KNOX_TOKEN_MODEL = "core.ApiToken"
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 (a model label)
 # knox's own migrations create its default token table even when the model is swapped out, and that unused table's
 # foreign key to the user table makes PostgreSQL refuse the TRUNCATE of test flushes: knox needs no table of its own.
 MIGRATION_MODULES = {"knox": None}
@@ -504,7 +504,7 @@ LOGGING = {
 }
 
 # --- Demo ---------------------------------------------------------------------------------------
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (the demo logins' published password; production has no demo)
 PORTAL_TITLE = _("CPPCC Member Services Portal")
 
 # Tests run their worker on their own queue, so a developer's `make run` worker never takes their tasks.

@@ -263,11 +263,10 @@ def create_logins_and_send(modeladmin, request, queryset):
     outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
         member_ids=ids, actor=request.user, deliver=svc.NOTIFY))
     if outcomes is None:
-        return None
+        return
     _report_skipped(modeladmin, request, outcomes)
     sent = [o for o in outcomes if not o.skipped]
     modeladmin.message_user(request, _("%(n)s first-login links are being sent.") % {"n": len(sent)}, messages.SUCCESS)
-    return None
 
 
 @admin.action(description=_("Create logins and print the first-login links"))
@@ -291,11 +290,10 @@ def deactivate_logins(modeladmin, request, queryset):
     outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_deactivate(
         member_ids=ids, actor=request.user))
     if outcomes is None:
-        return None
+        return
     _report_skipped(modeladmin, request, outcomes)
     done = [o for o in outcomes if not o.skipped]
     modeladmin.message_user(request, _("%(n)s logins deactivated.") % {"n": len(done)}, messages.SUCCESS)
-    return None
 
 
 @admin.register(Member)

@@ -186,6 +186,7 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
             messages.error(request, _("Attendance not saved, no row was written or removed: %(errors)s")
                            % {"errors": "；".join(exc.messages)})
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None
 
 
 @admin.register(PlenaryAttendance)

@@ -15,9 +15,7 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.RadioSelect):
+            if isinstance(w, forms.CheckboxInput | forms.RadioSelect):
                 w.attrs.setdefault("class", "form-check-input")
             elif isinstance(w, forms.Select | forms.SelectMultiple):
                 w.attrs.setdefault("class", "form-select")

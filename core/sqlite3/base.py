@@ -11,6 +11,8 @@ a locked database or a read-only file skips it.
 (``PRAGMA optimize`` on open, flag 0x10000, needs SQLite 3.46; Debian 12 has 3.40, where it does nothing on a
 fresh connection: hence on close.)
 """
+import contextlib
+
 from django.db import DatabaseError
 from django.db.backends.sqlite3 import base
 
@@ -25,8 +27,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self):
         if self.connection is not None and not self.in_atomic_block:
-            try:
+            with contextlib.suppress(DatabaseError, base.Database.Error):
                 self.connection.execute("PRAGMA optimize")
-            except (DatabaseError, base.Database.Error):
-                pass
         super()._close()

@@ -71,5 +71,5 @@ def test_nginx_accepts_the_largest_request_the_portal_accepts_and_no_more(settin
     conf = (ROOT / "deploy" / "nginx" / "cppcc-portal.conf").read_text()
     limits = re.findall(r"^\s*client_max_body_size\s+(\d+)m;", conf, flags=re.MULTILINE)
     assert len(limits) == 1
-    assert settings.REQUEST_MAX_BYTES >= max_upload_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert max_upload_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
     assert int(limits[0]) == math.ceil(settings.REQUEST_MAX_BYTES / (1024 * 1024))

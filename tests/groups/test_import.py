@@ -38,8 +38,7 @@ def setup(world):
 
 
 def _row(name="林晓东", phone="13912345678", sector="教育界", party="无党派人士", **kw):
-    row = ["东湖区政协", 9, name, "男", sector, "", party, "是", "区实验小学", "校长", "东湖街道", phone, ""]
-    return row
+    return ["东湖区政协", 9, name, "男", sector, "", party, "是", "区实验小学", "校长", "东湖街道", phone, ""]
 
 
 def test_a_good_file_imports_every_row(setup):
