@@ -7,6 +7,7 @@ from consultations import api as consultations_api
 from core import auth_api
 from core.notifications import api as notifications_api
 from groups import api as groups_api
+from groups import api_supervision
 from proposals import api as proposals_api
 
 router = DefaultRouter()
@@ -19,6 +20,10 @@ router.register("platforms", groups_api.PlatformViewSet, basename="platform")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
 router.register("activities", groups_api.ActivityViewSet, basename="activity")
 router.register("contacts", groups_api.ContactViewSet, basename="contact")
+router.register("supervision-groups", api_supervision.SupervisionGroupViewSet, basename="supervision-group")
+router.register("supervision-visits", api_supervision.SupervisionVisitViewSet, basename="supervision-visit")
+router.register("inspections", api_supervision.InspectionViewSet, basename="inspection")
+router.register("work-reports", api_supervision.WorkReportViewSet, basename="work-report")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
 router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts
+from groups.views import activities, contacts, supervision
 
 app_name = "groups"
 
@@ -36,4 +36,14 @@ urlpatterns = [
     # the contact log 联系群众记录
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
+    # democratic supervision groups, inspections and work reports
+    path("supervision/", supervision.supervision, name="supervision"),
+    path("supervision/groups/new/", supervision.supervision_group_edit, name="supervision_group_new"),
+    path("supervision/groups/<int:pk>/", supervision.supervision_group, name="supervision_group"),
+    path("supervision/groups/<int:pk>/edit/", supervision.supervision_group_edit, name="supervision_group_edit"),
+    path("supervision/visits/<int:pk>/answer/", supervision.supervision_visit_answer, name="supervision_visit_answer"),
+    path("supervision/inspections/new/", supervision.inspection_new, name="inspection_new"),
+    path("supervision/inspections/<int:pk>/", supervision.inspection, name="inspection"),
+    path("supervision/reports/new/", supervision.work_report_new, name="work_report_new"),
+    path("supervision/reports/<int:pk>/", supervision.work_report, name="work_report"),
 ]

@@ -245,6 +245,29 @@ RULES: dict[str, Rule] = {
     "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
     "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
     "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
+    # supervision groups (the district's, stationed at world.unit, the member in it), inspections and work reports
+    # (both of world.group): each as the service's readers; lists are scoped
+    "groups:supervision": page(LOGGED_IN),
+    "groups:supervision_group": page({"member", "unit", "staff", "leader"}),
+    "groups:supervision_group_new": page(SECRETARIAT),
+    "groups:supervision_group_edit": page({"staff"}),
+    "groups:supervision_visit_answer": page(post_only=True),
+    "groups:inspection_new": page(OVERSIGHT),
+    "groups:inspection": page({"convener", "staff", "leader"}),
+    "groups:work_report_new": page({"convener", "oconvener", "staff"}),  # a group's conveners; staff
+    "groups:work_report": page({"convener", "staff", "leader"}),
+    "api:supervision-group-list": api(LOGGED_IN),
+    "api:supervision-group-detail": api({"member", "unit", "staff", "leader"}),
+    "api:supervision-group-visits": api(post_only=True),
+    "api:supervision-visit-list": api(LOGGED_IN),
+    "api:supervision-visit-detail": api({"member", "unit", "staff", "leader"}),
+    "api:supervision-visit-answer": api(post_only=True),
+    "api:inspection-list": api(LOGGED_IN),
+    "api:inspection-detail": api({"convener", "staff", "leader"}),
+    "api:inspection-account": api(post_only=True),
+    "api:work-report-list": api(LOGGED_IN),
+    "api:work-report-detail": api({"convener", "staff", "leader"}),
+    "api:work-report-answer": api(post_only=True),
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
     "groups:sign_in": page(GROUP_READERS),
@@ -364,6 +387,13 @@ ARGS = {
     "api:group-membership-detail": "membership", "api:plan-item-detail": "plan_item",
     "api:plenary-session-detail": "plenary_session", "api:plenary-session-attendance": "plenary_session",
     "api:plenary-session-fill-present": "plenary_session", "api:plenary-attendance-detail": "plenary_attendance",
+    "groups:supervision_group": "supervision_group", "groups:supervision_group_edit": "supervision_group",
+    "groups:supervision_visit_answer": "supervision_visit", "groups:inspection": "inspection",
+    "groups:work_report": "work_report",
+    "api:supervision-group-detail": "supervision_group", "api:supervision-group-visits": "supervision_group",
+    "api:supervision-visit-detail": "supervision_visit", "api:supervision-visit-answer": "supervision_visit",
+    "api:inspection-detail": "inspection", "api:inspection-account": "inspection",
+    "api:work-report-detail": "work_report", "api:work-report-answer": "work_report",
 }
 for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
                     ("consultation-topic", "topic"), ("consultation", "session"),
@@ -460,7 +490,20 @@ def build_objects(world) -> dict:
     plenary_attendance = PlenaryAttendance.objects.create(session=plenary_session, member=world.member_record,
                                                           present=plenary_session.half_days)
     membership = GroupMembership.objects.get(group=world.group, member=world.member_record)
+    from groups.services import supervision as supervision_services
+    supervision_group = supervision_services.supervision_group_save(
+        actor=world.district_staff, committee_id=world.district.pk, name="住建监督小组", unit_id=world.unit.pk,
+        focus="老旧小区改造", starts_on=timezone.localdate(), member_ids=[world.member_record.pk])
+    supervision_visit = supervision_services.supervision_visit_record(
+        actor=world.member, group_id=supervision_group.pk, visited_on=timezone.localdate(), findings="进度滞后")
+    inspection = supervision_services.inspection_record(
+        actor=world.district_staff, committee_id=world.district.pk, group_id=world.group.pk,
+        inspected_on=timezone.localdate(), inspectors="办公室", findings="台账不全", required_actions="补齐")
+    work_report = supervision_services.work_report_submit(
+        actor=world.convener, group_id=world.group.pk, year=timezone.localdate().year, half=1, summary="开展活动")
     return dict(
+        supervision_group=supervision_group, supervision_visit=supervision_visit, inspection=inspection,
+        work_report=work_report,
         plenary_session=plenary_session, plenary_attendance=plenary_attendance, membership=membership,
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
@@ -511,6 +554,10 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "sector": {"pk": o["sector"].pk},
         "contact_point": {"pk": o["contact_point"].pk},
         "contact": {"pk": o["contact"].pk},
+        "supervision_group": {"pk": o["supervision_group"].pk},
+        "supervision_visit": {"pk": o["supervision_visit"].pk},
+        "inspection": {"pk": o["inspection"].pk},
+        "work_report": {"pk": o["work_report"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},

@@ -34,6 +34,10 @@ TOOLS = (
         ("groups:dashboard", "", _("Committees overview")),
         ("groups:contacts", "", _("Contacts with the people")),
         ("groups:contact_new", "", _("Record a contact")),
+        ("groups:supervision", "", _("Supervision and inspections")),
+        ("groups:inspection_new", "", _("Record an inspection")),
+        ("groups:supervision_group_new", "", _("New supervision group")),
+        ("groups:work_report_new", "", _("Report on the group's work")),
     )),
     (_("Consultations"), (
         ("consultations:topics", "", _("Consultation topics")),

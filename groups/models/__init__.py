@@ -26,6 +26,7 @@ from .organisation import (
     Term,
 )
 from .plenary import PlenaryAttendance
+from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 
 __all__ = [
     "Activity",
@@ -54,4 +55,8 @@ __all__ = [
     "Sector",
     "SpecialCommittee",
     "Term",
+    "Inspection",
+    "SupervisionGroup",
+    "SupervisionVisit",
+    "WorkReport",
 ]
