@@ -69,3 +69,28 @@ def test_the_checker_sees_paths_and_skips_placeholders():
     text = "`core/services.py` `groups/views/` `<app>/demo.py` `proposals:detail` `/api/v1/` `tests/x.py::t` `Makefile`"
     assert named_paths(text) == ["core/services.py", "groups/views/", "tests/x.py", "Makefile"]
     assert named_tests(text) == [("tests/x.py", "t")]
+
+
+# Modules every app has, said once for all in the map's introduction (unless they hold code of their own).
+GENERIC = {"apps.py", "urls.py", "context_processors.py"}
+APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal", "bench", "deploy")
+
+
+def _defines(module: Path) -> bool:
+    return re.search(r"^(def|class) ", module.read_text(encoding="utf-8"), re.M) is not None
+
+
+def test_every_module_of_the_apps_has_a_line_in_the_map():
+    """A new module gets its line in docs/DEVELOPING.md (or lives in a folder the map names as a whole)."""
+    named = {p.rstrip("/") for p in named_paths(MAP.read_text(encoding="utf-8"))}
+    unnamed = []
+    for app in APPS:
+        for module in sorted((ROOT / app).rglob("*.py")):
+            path = module.relative_to(ROOT)
+            if "migrations" in path.parts or module.name in GENERIC \
+                    or module.name == "__init__.py" and not _defines(module):
+                continue
+            folders = {"/".join(path.parts[:i]) for i in range(2, len(path.parts))}
+            if str(path) not in named and not folders & named:
+                unnamed.append(str(path))
+    assert not unnamed, f"modules without a line in docs/DEVELOPING.md: {unnamed}"
