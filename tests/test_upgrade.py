@@ -7,6 +7,8 @@ migrates the test database back to it, writes a small committee through the *his
 and reads every record back through the latest historical models. When a release moves a model to another app
 or renames it, add the old → new name to ``MOVED``; when it renames a checked field, to ``RENAMED_FIELDS``.
 When a release is cut, move ``PREVIOUS`` to its heads and keep the seed writing at that state.
+The test database starts at the latest migrations and goes back first, so every migration after ``PREVIOUS``
+must be reversible (a ``RunPython`` gets a reverse, ``migrations.RunPython.noop`` when nothing is to undo).
 """
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
