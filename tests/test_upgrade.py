@@ -95,11 +95,23 @@ def _seed(apps) -> list[tuple[str, int, dict]]:
     return made
 
 
+def _row_counts(apps) -> dict[str, int]:
+    """Rows of every concrete model of our apps (those the seed and its side effects filled)."""
+    ours = {app for app, _ in PREVIOUS} | {label.split(".")[0] for label in MOVED.values()}
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in ours and not model._meta.proxy:
+            counts[model._meta.label] = model._base_manager.count()
+    return {label: n for label, n in counts.items() if n}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_records_of_the_previous_release_survive_the_upgrade():
     executor = MigrationExecutor(connection)
     executor.migrate(PREVIOUS)
-    made = _seed(executor.loader.project_state(PREVIOUS).apps)
+    before = executor.loader.project_state(PREVIOUS).apps
+    made = _seed(before)
+    rows_before = _row_counts(before)
 
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
@@ -118,6 +130,10 @@ def test_records_of_the_previous_release_survive_the_upgrade():
             assert row[column] == value, f"{label} {pk}: {field} was {value!r}, is {row[column]!r}"
     for label, expected in counts.items():
         assert apps.get_model(label).objects.count() == expected, label
+    rows_after = _row_counts(apps)
+    lost = {label: (n, rows_after.get(MOVED.get(label, label), 0)) for label, n in rows_before.items()
+            if rows_after.get(MOVED.get(label, label), 0) < n}
+    assert not lost, f"tables with fewer rows after the upgrade (before, after): {lost}"
 
 
 def test_previous_heads_are_migrations_that_exist():
