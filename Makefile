@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext poppler-utils
 
-.PHONY: run test venv sysdeps migrate demo messages lint vendor bench clean
+.PHONY: run test venv sysdeps migrate demo messages lint typecheck vendor bench clean
 
 venv: $(STAMP)
 
@@ -50,6 +50,11 @@ messages: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
+
+# mypy with django-stubs on the typed layer (the `files` of [tool.mypy] in pyproject.toml; docs/DEVELOPING.md, "Types").
+typecheck: venv
+	$(VENV)/bin/mypy
 
 # Front-end assets come from the npm registry; this refreshes the copies under static/vendor/;
 # axe-core goes to tests/vendor/: the accessibility test (tests/e2e/test_accessibility.py) uses it, pages never do.

@@ -27,6 +27,7 @@ How a total is reached:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,7 +38,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def _d(value) -> Decimal:
+def _d(value: Decimal | int | float | str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
@@ -53,7 +54,7 @@ class DutyEvent:
     source: tuple[str, int] | None = None  # (model label, pk), e.g. ("proposals.proposal", 12)
     title: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "quantity", _d(self.quantity))
         if self.authors < 1:
             raise ValueError("authors must be at least 1")
@@ -160,7 +161,7 @@ class Breakdown:
     previous_total: Decimal | None = None
 
 
-def _ordered(events) -> list[DutyEvent]:
+def _ordered(events: Iterable[DutyEvent]) -> list[DutyEvent]:
     return sorted(events, key=lambda e: (e.on, e.source or ("", 0), e.kind, e.title))
 
 
@@ -196,7 +197,7 @@ def _line(event: DutyEvent, kind: str, occurrence: int, rule: Rule) -> Line:
     return Line(event, kind, occurrence, round_to(exact, rule.rounding), rule.category, rule, exact)
 
 
-def price_events(book: RuleBook, events) -> list[Line]:
+def price_events(book: RuleBook, events: Iterable[DutyEvent]) -> list[Line]:
     """One line per event and pricing slot that has a rule, and per adding rule the event stands for;
     events no rule prices get a 0 line."""
     seen: dict[str, int] = defaultdict(int)
@@ -226,7 +227,7 @@ def price_events(book: RuleBook, events) -> list[Line]:
     return lines
 
 
-def _counted(book: RuleBook, lines, categories) -> list[Line]:
+def _counted(book: RuleBook, lines: Iterable[Line], categories: Iterable[CategoryTotal]) -> list[Line]:
     """Each priced line with what it adds after the caps: the category's cap, then the bonus cap,
     taken from the lines in date order (the first lines count in full, the one reaching a cap in part)."""
     from dataclasses import replace
@@ -252,7 +253,7 @@ def _counted(book: RuleBook, lines, categories) -> list[Line]:
     return out
 
 
-def category_totals(book: RuleBook, lines) -> list[CategoryTotal]:
+def category_totals(book: RuleBook, lines: Iterable[Line]) -> list[CategoryTotal]:
     """Subtotals per category in first-seen order, each limited by its cap."""
     raw: dict[str, Decimal] = {}
     for line in lines:
@@ -265,7 +266,7 @@ def category_totals(book: RuleBook, lines) -> list[CategoryTotal]:
     return totals
 
 
-def shortfalls(book: RuleBook, events) -> list[Shortfall]:
+def shortfalls(book: RuleBook, events: Sequence[DutyEvent]) -> list[Shortfall]:
     """Minimum yearly requirements not met: at least N events standing for a kind. Minimums of one
     group are alternatives: the group is missed only when none is met, and then all are listed."""
     actual = {kind: sum(1 for e in events if kind in counts_as(e.kind)) for kind in book.minimums}
@@ -294,7 +295,7 @@ def final_grade(book: RuleBook, band_grade: str | None, short: bool, total: Deci
     return grade
 
 
-def score(book: RuleBook, events, previous_total: Decimal | None = None) -> Breakdown:
+def score(book: RuleBook, events: Iterable[DutyEvent], previous_total: Decimal | None = None) -> Breakdown:
     """The full breakdown of one member's events for a period under a rule book; ``previous_total``:
     the member's total of the year before (for the two-year condition), None when there is none."""
     events = list(events)
@@ -314,12 +315,12 @@ def score(book: RuleBook, events, previous_total: Decimal | None = None) -> Brea
     )
 
 
-def overlapping_bands(bands) -> list[tuple[Band, Band]]:
+def overlapping_bands(bands: Iterable[Band]) -> list[tuple[Band, Band]]:
     """Pairs of grade bands that share a score: a rule set must have none."""
-    def low(b):
+    def low(b: Band) -> Decimal:
         return b.min_score if b.min_score is not None else Decimal("-Infinity")
 
-    def high(b):
+    def high(b: Band) -> Decimal:
         return b.max_score if b.max_score is not None else Decimal("Infinity")
 
     ordered = sorted(bands, key=low)

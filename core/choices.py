@@ -16,7 +16,7 @@ def install_empty_choice_label() -> None:
     from django.forms.models import ModelChoiceField
     from django_filters.conf import settings as filter_settings
 
-    ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_CHOICE_LABEL
+    ModelChoiceField.__init__.__kwdefaults__["empty_label"] = EMPTY_CHOICE_LABEL  # type: ignore[index]
     # the list object itself is the default argument of Field.get_choices and of the related fields: change it in place
-    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_CHOICE_LABEL)]
+    fields.BLANK_CHOICE_DASH[:] = [("", EMPTY_CHOICE_LABEL)]  # type: ignore[list-item]
     filter_settings.EMPTY_CHOICE_LABEL = EMPTY_CHOICE_LABEL

@@ -12,4 +12,5 @@ def absolute_url(path: str) -> str:
     """``/me/`` -> ``https://portal.example.gov.cn/me/``; a link that is absolute already is left alone."""
     if not path or path.startswith(("http://", "https://")):
         return path
-    return settings.PORTAL_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
+    base: str = settings.PORTAL_BASE_URL
+    return base.rstrip("/") + "/" + path.lstrip("/")

@@ -6,19 +6,21 @@ without a form or serializer go through these helpers instead.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from core.api import MAX_ID
 
 
-def as_bool(value, default: bool = False) -> bool:
+def as_bool(value: Any, default: bool = False) -> bool:
     """A form's boolean: "false", "0" and "" are false, a ticked checkbox ("on") true, absent ``default``."""
     if value is None:
         return default
-    return forms.BooleanField(required=False).clean(value)
+    return bool(forms.BooleanField(required=False).clean(value))
 
 
-def as_id(value) -> int | None:
+def as_id(value: Any) -> int | None:
     """A positive id written in ASCII digits that fits a database column, else None."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 < value <= MAX_ID else None
@@ -28,7 +30,7 @@ def as_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def as_int(value, default: int | None = None, *, low: int = -MAX_ID, high: int = MAX_ID) -> int | None:
+def as_int(value: Any, default: int | None = None, *, low: int = -MAX_ID, high: int = MAX_ID) -> int | None:
     """An integer between ``low`` and ``high`` (ASCII digits, optional sign), else ``default``."""
     if not isinstance(value, str):
         return default

@@ -1,8 +1,8 @@
 """Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -17,14 +17,16 @@ from .models import ApiToken, AuditEvent, PasswordResetCode, User
 from .notifications.channels import sms_template
 from .tokens import password_stamp
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def not_an_api_action(reason: str):
+
+def not_an_api_action(reason: str) -> Callable[[F], F]:
     """Mark a public service function that has no API endpoint on purpose, with the reason (a read-only helper,
     work the worker runs, a step called only by another service). ``tests/test_api_parity.py`` requires every
     public service function to have an endpoint (``core.api.exposes``) or this mark."""
 
-    def mark(func):
-        func.not_an_api_action = reason
+    def mark(func: F) -> F:
+        func.not_an_api_action = reason  # type: ignore[attr-defined]
         return func
 
     return mark
@@ -62,10 +64,10 @@ def audit_event(
 
 
 @not_an_api_action("writes the audit row of another service's action")
-def record_event(obj: models.Model, **event) -> AuditEvent:
+def record_event(obj: models.Model, **event: Any) -> AuditEvent:
     """Append one row to the audit trail for ``obj`` (the arguments of ``audit_event``); call inside the
     action's transaction."""
-    row = audit_event(obj, **event)
+    row: AuditEvent = audit_event(obj, **event)
     row.save()
     return row
 
@@ -77,7 +79,7 @@ def record_events(rows: Iterable[AuditEvent]) -> None:
 
 
 @not_an_api_action("reads the audit trail")
-def events_for(obj: models.Model):
+def events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
     """The audit trail of one record, oldest first, with actors loaded."""
     return (
         AuditEvent.objects.filter(
@@ -132,7 +134,7 @@ def _code_hash(phone: str, code: str) -> str:
     return salted_hmac("core.services.password_reset_code", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
-def _check_code_limits(phone: str, ip: str, now) -> None:
+def _check_code_limits(phone: str, ip: str, now: datetime) -> None:
     codes = PasswordResetCode.objects
     if codes.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count() >= settings.SMS_CODE_MAX_PER_IP_PER_HOUR:
         raise DomainError(_("Too many codes were asked for from this network. Try again in an hour."))
@@ -144,7 +146,7 @@ def _check_code_limits(phone: str, ip: str, now) -> None:
 
 @not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
 @transaction.atomic
-def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
+def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None = None) -> bool:
     """Text a six-digit code to the one active login with this mobile number (nothing to a number no login or two
     logins have: the page says the same either way). Refused past the limits per number and per address. Returns
     whether a code went out."""
@@ -169,7 +171,8 @@ def password_reset_code_send(*, phone: str, ip: str = "", now=None) -> bool:
 
 
 @not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
-def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str = "", now=None) -> User:
+def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str = "",
+                                now: datetime | None = None) -> User:
     """Set the password (already validated) of the login the code was sent to: the newest unused code of the
     number, before it expires, within its tries. A wrong code uses up a try (kept even though this raises)."""
     phone, code, now = (phone or "").strip(), (code or "").strip(), now or timezone.now()
@@ -177,9 +180,9 @@ def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str
         row = (PasswordResetCode.objects.select_for_update(of=("self", "user"))
                .filter(phone=phone, user__isnull=False, used_at__isnull=True)
                .select_related("user").order_by("-created_at").first())
-        usable = row is not None and row.expires_at > now and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS \
-            and row.user.is_active
-        if usable:
+        usable = bool(row and row.user and row.expires_at > now and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS
+                      and row.user.is_active)
+        if usable and row is not None and row.user is not None:
             row.attempts += 1
             right = constant_time_compare(row.code_hash, _code_hash(phone, code))
             row.used_at = now if right else None
@@ -216,13 +219,13 @@ def on_record_write(*models_: type[models.Model]) -> Callable:
     return register
 
 
-def _consequences(model: type[models.Model], *, before, after) -> None:
+def _consequences(model: type[models.Model], *, before: models.Model | None, after: models.Model | None) -> None:
     for klass in model.__mro__:
         for hook in _CONSEQUENCES.get(klass, ()):
             hook(before=before, after=after)
 
 
-def _fresh(obj: models.Model):
+def _fresh(obj: models.Model) -> models.Model | None:
     """The row as the database holds it, locked: what the write changes from."""
     if obj.pk is None or obj._state.adding:
         return None
@@ -236,7 +239,7 @@ def record_save(*, obj: models.Model, actor: User | None, changed: Iterable[str]
                 m2m: dict[str, Any] | None = None) -> models.Model:
     """Save a record edited as data (settings, reference rows, rules), with its audit row and consequences."""
     before = _fresh(obj)
-    obj._history_user = actor  # django-simple-history's change row names the same person
+    obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history's change row names the same person
     obj.save()
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
@@ -254,6 +257,6 @@ def record_delete(*, obj: models.Model, actor: User | None) -> None:
     if before is None:
         return  # gone already: a second click changes nothing
     record_event(before, actor=actor, verb="deleted")
-    before._history_user = actor
+    before._history_user = actor  # type: ignore[attr-defined]
     before.delete()
     _consequences(type(obj), before=before, after=None)
