@@ -314,6 +314,13 @@ def row_groups(lines, categories, bonus_cap: Decimal | None) -> tuple[RowGroup, 
     return tuple(groups)
 
 
+def lines_points(lines) -> tuple[Decimal, Decimal]:
+    """What the lines add to the total after the caps, and what the rules gave them before."""
+    priced = [line for line in lines if line.rule_kind is not None]
+    return (sum((line.points if line.counted is None else line.counted for line in priced), ZERO),
+            sum((line.points for line in priced), ZERO))
+
+
 def record_page(record, *, with_lines: bool) -> RecordPage:
     """The page (and PDF) of a ``selectors.DutyRecord``; ``with_lines`` False: the summary only."""
     b = record.breakdown
@@ -326,9 +333,7 @@ def record_page(record, *, with_lines: bool) -> RecordPage:
     groups = row_groups(record.lines, b.categories, b.bonus_cap) if with_lines else None
     period_points = period_raw = None
     if record.quarter:
-        priced = [line for line in record.lines if line.rule_kind is not None]
-        period_points = sum((line.points if line.counted is None else line.counted for line in priced), ZERO)
-        period_raw = sum((line.points for line in priced), ZERO)
+        period_points, period_raw = lines_points(record.lines)
     return RecordPage(
         year=record.year, quarter=record.quarter, period=period, total=b.total, grade=b.grade,
         grade_reason=grade_reason(b, book), base=b.base, bonus=b.bonus, bonus_raw=b.bonus_raw,
