@@ -127,7 +127,7 @@ def test_the_duty_record_page_explains_every_line(world, client_for, year):
     # The quarter's own points beside the year to date: 5 + 2 + 3 + 0 + 0 + 1.5 of the 20.5 the rules gave.
     assert (page.period_points, page.period_raw, page.total) == (D("11.50"), D("20.50"), D("56.50"))
     html = response.content.decode()
-    assert "第二季度计入积分" in html and "全年累计（截至第二季度末）" in html
+    assert "第二季度计入积分" in html and "全年累计" in html and "截至第二季度末" in html
     assert "按规则计 20.5 分，因达上限计入 11.5 分" in html
     assert "计算为 1.6667 分，取整为 1.5 分" in html
     assert "按总分为“良好”；因连续两年总分低于 60 分（上年 52 分），评为“约谈”" in html
