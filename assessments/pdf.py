@@ -88,7 +88,8 @@ def _summary(page, body, number, head) -> list:
     numeric |= {len(heads), len(heads) + 2, len(heads) + 3, len(heads) + 4}
     heads += [page.total_label, _("grade"), _("base score"), _("bonus"), _("deductions")]
     values += [page.total, page.grade or "—", page.base, page.bonus, page.deductions]
-    widths = [1 / len(heads)] * len(heads)
+    # the quarter's and the year's figures get the room their longer headings need
+    widths = [0.2, 0.24, 0.14, 0.14, 0.14, 0.14] if page.quarter else [0.2] * 5
     story = [_table([heads, values], widths, body, number, numeric=numeric)]
     if page.period_note:
         story += [Spacer(1, 2 * mm), _para(page.period_note, body)]
@@ -115,7 +116,7 @@ def _lines(page, body, number, head) -> list:
             [r.date.isoformat(), r.what, r.title or "—",
              r.words.verdict + (f"（{r.detail}）" if r.detail else ""), r.counted if group.priced else "—"]
             for r in group.rows]
-        story += [_table(rows, [0.12, 0.16, 0.3, 0.32, 0.1], body, number, numeric={4}), Spacer(1, 3 * mm)]
+        story += [_table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}), Spacer(1, 3 * mm)]
     return story
 
 

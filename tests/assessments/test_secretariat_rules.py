@@ -183,3 +183,12 @@ def test_a_locked_year_shows_the_locked_snapshot_on_the_duty_record(world, clien
     assert (data["total"], data["grade"], data["locked_quarter"]) == ("56.50", "约谈", 2)
     assert json.loads(json.dumps(data["missing"]))[0]["group"] == "建言"
     assert date(2026, 6, 1).isoformat() in [line["date"] for line in data["lines"]]  # the lines are today's
+
+
+def test_a_locked_years_pdf_says_it_prints_the_locked_snapshot(world, client_for, year):
+    ruleset_lock(rule_set_id=year.pk, actor=world.district_staff)
+    response = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
+    text, _image = _pdf_text_and_image(response.content, "locked-record-pdf")
+    flat = "".join(text.split())
+    assert "2026年度已锁定" in flat and "56.50" in flat and "约谈" in flat
+    assert "按总分为" not in flat  # the snapshot holds the grade, not the band it came from
