@@ -289,7 +289,10 @@ def _role(role: str) -> str:
 def _row(line: Line, caps, raw, bonus_cap) -> Row:
     event = line.event
     counted = line.points if line.counted is None else line.counted
-    return Row(event.on, event_label(event.kind), _role(event.role), event.title, source_url(event.source),
+    label, role = event_label(event.kind), _role(event.role)
+    if role and role in label:  # "提案立案（领衔）" already says the member led it
+        role = ""
+    return Row(event.on, label, role, event.title, source_url(event.source),
                int(event.quantity) if event.kind in PLENARY_EVENT_KINDS else None,
                line.points, counted if line.rule_kind is not None else ZERO, line_words(line, caps, raw, bonus_cap),
                how_priced(line))

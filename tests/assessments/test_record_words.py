@@ -151,3 +151,12 @@ def test_a_grade_below_the_band_says_why(zh):
     assert (b.band_grade, b.grade) == ("良好", "一般")
     assert grade_reason(b, book) == "按总分为“良好”；因未达到年度最低履职要求，评为“一般”"
     assert grade_reason(score(BOOK, EVENTS), BOOK) == ""
+
+
+def test_a_line_names_the_members_part_once(zh):
+    book = RuleBook(rules=(Rule(K.PROPOSAL_FILED_LEAD, D("15.00"), category="提案"),))
+    events = [DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 1, 21), role="lead", title="甲"),
+              DutyEvent(K.REPORT_ADOPTED_CITY, date(2026, 2, 1), role="lead", title="乙")]
+    b = score(book, events)
+    rows = {r.title: r for g in row_groups(b.lines, b.categories, None) for r in g.rows}
+    assert rows["甲"].what == "提案立案（领衔）" and rows["乙"].what == "社情民意信息被市政协采用 · 领衔"
