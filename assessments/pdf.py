@@ -7,7 +7,6 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -79,41 +78,61 @@ def _footer(line: str):
     return draw
 
 
-def _half_days(row) -> str:
-    n = row.get("half_days")
-    return ngettext("%(n)s half-day", "%(n)s half-days", n) % {"n": n} if n else ""
+def _summary(page, body, number, head) -> list:
+    """The summary card's figures: the quarter's points beside the year to date, the grade and why."""
+    heads, values, numeric = [], [], set()
+    if page.quarter:
+        heads.append(_("Points counted in %(q)s") % {"q": quarter_label(page.quarter)})
+        values.append(page.period_points)
+        numeric.add(0)
+    numeric |= {len(heads), len(heads) + 2, len(heads) + 3, len(heads) + 4}
+    heads += [page.total_label, _("grade"), _("base score"), _("bonus"), _("deductions")]
+    values += [page.total, page.grade or "—", page.base, page.bonus, page.deductions]
+    # the quarter's and the year's figures get the room their longer headings need
+    widths = [0.2, 0.24, 0.14, 0.14, 0.14, 0.14] if page.quarter else [0.2] * 5
+    story = [_table([heads, values], widths, body, number, numeric=numeric)]
+    if page.period_note:
+        story += [Spacer(1, 2 * mm), _para(page.period_note, body)]
+    if page.grade_reason and not page.locked_quarter:
+        story += [Spacer(1, 2 * mm), _para(page.grade_reason, body)]
+    if page.missing:
+        story += _heading(_("Minimum yearly requirements not met"), head)
+        story += [_para(text, body) for text in page.missing]
+    story += _heading(_("Points by category") + (_(" (year to date)") if page.quarter else ""), head)
+    categories = [[_("category"), _("earned"), _("cap"), _("counted")]] + [
+        [c.category, c.raw, "—" if c.cap is None else c.cap, c.counted] for c in page.categories]
+    story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
+    return story
 
 
-def duty_record_pdf(record, rows, missing) -> bytes:
-    """``rows`` and ``missing`` as prepared for the page (``rows`` None: a summary without lines)."""
+def _lines(page, body, number, head) -> list:
+    """The lines, category by category, each saying what it scored and why (the page's words)."""
+    story = _heading(_("What was done"), head)
+    if not page.groups:
+        return [*story, _para(_("Nothing recorded in this period."), body)]
+    for group in page.groups:
+        story += [CondPageBreak(30 * mm), _para(f"{group.heading} · {group.summary}", body), Spacer(1, 1 * mm)]
+        rows = [[_("date"), _("event"), _("title"), _("points and why"), _("counted")]] + [
+            [r.date.isoformat(), r.what, r.title or "—",
+             r.words.verdict + (f"（{r.detail}）" if r.detail else ""), r.counted if group.priced else "—"]
+            for r in group.rows]
+        story += [_table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}), Spacer(1, 3 * mm)]
+    return story
+
+
+def duty_record_pdf(record, page) -> bytes:
+    """The record's ``page`` (``record_page.RecordPage``, as the page shows it) as a PDF; without groups: a summary."""
     title, body, head, number = _styles()
-    b = record.breakdown
     member = record.member
-    period = _("%(year)s, up to the end of %(q)s") % {"year": record.year, "q": quarter_label(record.quarter)} if record.quarter \
-        else str(record.year)
-    about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", period) if x)
+    about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", page.period) if x)
     story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title),
              _para(about, body), Spacer(1, 4 * mm)]
-    if record.locked_quarter:
+    if page.locked_quarter:
         story += [_para(_("The year %(year)s is locked: the figures are the locked snapshot of %(q)s.") % {
-            "year": record.year, "q": quarter_label(record.locked_quarter)}, body), Spacer(1, 2 * mm)]
-    summary = [[_("total"), _("grade"), _("base score"), _("bonus"), _("deductions")],
-               [b.total, b.grade or "—", b.base, b.bonus, b.deductions]]
-    story += [_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}), *_heading(_("Points by category"), head)]
-    categories = [[_("category"), _("earned"), _("cap"), _("counted")]] + [
-        [c.category or "—", c.raw, "—" if c.cap is None else c.cap, c.capped] for c in b.categories]
-    story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
-    if missing:
-        story += _heading(_("Minimum yearly requirements not met"), head)
-        story += [_para(f"{m['label']}：{m['actual']} / {m['required']}" + (
-            _(" (any one of “%(group)s” is enough)") % {"group": m["group"]} if m.get("group") else ""), body)
-            for m in missing]
-    if rows is not None:
-        story += _heading(_("What was done"), head)
-        lines = [[_("date"), _("event"), _("title"), _("how priced"), _("points")]] + [
-            [r["date"].isoformat(), f"{r['label']} {r['role']} {_half_days(r)}".strip(), r["title"] or "—",
-             r.get("how") or "—", r["points"] if r["priced"] else _("not scored")] for r in rows]
-        story.append(_table(lines, [0.14, 0.17, 0.31, 0.28, 0.1], body, number, numeric={4}))
+            "year": page.year, "q": quarter_label(page.locked_quarter)}, body), Spacer(1, 2 * mm)]
+    story += _summary(page, body, number, head)
+    if page.groups is not None:
+        story += _lines(page, body, number, head)
     heading = _("Duty record of %(name)s") % {"name": member.name}
     printed = _("printed on %(day)s") % {"day": timezone.localdate().isoformat()}
     footer = _footer(f"{member.committee} · {heading} · {printed}")

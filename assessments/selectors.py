@@ -13,7 +13,7 @@ from groups.models import GroupMembership, Member
 
 from .kinds import Rounding, Share, kind_label
 from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
-from .scoring import Breakdown, CategoryTotal, Line, Shortfall, score
+from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, score
 from .sources import duty_events
 
 
@@ -43,6 +43,7 @@ class DutyRecord:
     breakdown: Breakdown
     lines: tuple[Line, ...]  # the lines of the period asked for (all of the year without a quarter)
     locked_quarter: int | None = None  # a locked year: the figures are this quarter's snapshot
+    book: RuleBook | None = None  # the rules that priced the lines (the page says why a grade is what it is)
 
 
 def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRecord:
@@ -67,8 +68,9 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
         locked = quarter or last_quarter(member.committee_id, year)
         snapshot = MemberSnapshot.objects.filter(member=member, year=year, quarter=locked).first()
         if snapshot is not None:
-            return DutyRecord(member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked)
-    return DutyRecord(member, year, quarter, start, end, breakdown, lines)
+            return DutyRecord(member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked,
+                              book=book)
+    return DutyRecord(member, year, quarter, start, end, breakdown, lines, book=book)
 
 
 def frozen(live: Breakdown, snapshot, book) -> Breakdown:

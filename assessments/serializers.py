@@ -55,6 +55,20 @@ class LineSerializer(serializers.Serializer):
                                      help_text="The points before rounding (rule points x quantity / sharers).")
     counted = _amount(allow_null=True, help_text="What the line adds to the total after the category cap and the "
                                                  "bonus cap; null for a line no rule prices.")
+    state = serializers.SerializerMethodField(
+        help_text="scored, partly_capped, capped, zero, deducted or not_priced (no rule of the set prices it).")
+    verdict = serializers.SerializerMethodField(help_text="What the line scored, in words (按规则计 5 分, 已达上限不再计分, "
+                                                          "本规则不计分, 按规则扣 10 分).")
+
+    def get_state(self, line) -> str:
+        from .record_page import line_state
+
+        return line_state(line).value
+
+    def get_verdict(self, line) -> str:
+        from .record_page import line_words
+
+        return line_words(line).verdict
 
     @extend_schema_field(RuleSerializer(allow_null=True))
     def get_rule(self, line) -> dict | None:
@@ -116,8 +130,32 @@ class DutyRecordSerializer(serializers.Serializer):
     locked_quarter = serializers.IntegerField(
         allow_null=True, help_text="A locked year: the figures are this quarter's locked snapshot (null: live).")
 
+    grade_reason = serializers.SerializerMethodField(
+        help_text="Why the grade is not the band's (minimums, two years running), in words; empty when it is.")
+    still_needed = serializers.SerializerMethodField(
+        help_text="The minimum yearly requirements not met, in words (还差：提交提案或报送社情民意信息 1 件).")
+    period_points = serializers.SerializerMethodField(
+        help_text="With a quarter: what that quarter's lines add after the caps (the totals stay year to date); "
+                  "null for the whole year.")
+
     def get_access(self, record) -> str:
         return self.context["access"].value
+
+    def get_grade_reason(self, record) -> str:
+        from .record_page import grade_reason
+
+        return "" if record.locked_quarter else grade_reason(record.breakdown, record.book)
+
+    def get_still_needed(self, record) -> list[str]:
+        from .record_page import missing_lines
+
+        return missing_lines(record.breakdown)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True))
+    def get_period_points(self, record) -> str | None:
+        from .record_page import lines_points
+
+        return str(lines_points(record.lines)[0]) if record.quarter else None
 
     def to_representation(self, record):
         data = super().to_representation(record)

@@ -12,8 +12,8 @@ from groups.access import scope_of
 from groups.models import Member
 
 from . import selectors
-from .kinds import Role, kind_label, missing_text
-from .sources import PLENARY_EVENT_KINDS, source_url
+from .kinds import missing_text
+from .record_page import record_page
 
 
 class PeriodForm(forms.Form):
@@ -32,31 +32,19 @@ def _period(request) -> tuple[int, int | None, PeriodForm]:
     return year, quarter, form
 
 
-def _rows(lines) -> list[dict]:
-    return [{"date": line.event.on, "label": kind_label(line.event.kind), "title": line.event.title,
-             "role": Role(line.event.role).label if line.event.role in Role.values else line.event.role,
-             "points": line.points, "how": selectors.how_priced(line), "counted": line.counted,
-             "category": line.category, "priced": line.rule_kind is not None, "url": source_url(line.event.source),
-             "half_days": int(line.event.quantity) if line.event.kind in PLENARY_EVENT_KINDS else None}
-            for line in lines]
-
-
 def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool = False):
     from .pdf import duty_record_pdf
 
     year, quarter, form = _period(request)
     record = selectors.duty_record(member, year, quarter)
-    missing = [{"label": kind_label(m.kind), "required": m.required, "actual": m.actual, "group": m.group}
-               for m in record.breakdown.missing]
-    rows = _rows(record.lines) if access is selectors.Access.FULL else None
+    page = record_page(record, with_lines=access is selectors.Access.FULL)
     if as_pdf:
-        response = HttpResponse(duty_record_pdf(record, rows, missing), content_type="application/pdf")
+        response = HttpResponse(duty_record_pdf(record, page), content_type="application/pdf")
         suffix = f"-q{quarter}" if quarter else ""
         response["Content-Disposition"] = f'attachment; filename="duty-record-{member.pk}-{year}{suffix}.pdf"'
         return response
-    context = {"member": member, "record": record, "b": record.breakdown, "form": form, "missing": missing,
-               "rows": rows, "is_own": member.pk == scope_of(request.user).member_id,
-               "pdf_query": request.GET.urlencode()}
+    context = {"member": member, "record": record, "b": record.breakdown, "page": page, "form": form,
+               "is_own": member.pk == scope_of(request.user).member_id, "pdf_query": request.GET.urlencode()}
     return render(request, "assessments/duty_record.html", context)
 
 

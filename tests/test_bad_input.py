@@ -333,16 +333,22 @@ def test_ledger_export_keeps_hostile_text_as_text(world, title, name):
 def test_duty_record_pdf_prints_hostile_titles_without_fetching(world, title):
     """Any title makes a PDF (never a 500, never a fetch or a file read)."""
     from datetime import date
+    from decimal import Decimal
     from types import SimpleNamespace
     from unittest import mock
 
     from assessments.pdf import duty_record_pdf
+    from assessments.record_page import CategoryRow, LineState, LineWords, RecordPage, Row, RowGroup
 
-    breakdown = SimpleNamespace(total=0, grade="", base=0, bonus=0, deductions=0,
-                                categories=[SimpleNamespace(category=title[:30], raw=1, cap=None, capped=1)])
-    record = SimpleNamespace(member=world.member_record, year=2026, quarter=None, breakdown=breakdown,
-                             locked_quarter=None)
-    row = {"date": date(2026, 1, 2), "label": title[:50], "role": "", "title": title, "points": 1, "priced": True}
+    one, zero = Decimal(1), Decimal("0.00")
+    row = Row(date(2026, 1, 2), title[:50], "", title, None, None, one, one,
+              LineWords(LineState.SCORED, title[:20], (title[:40],)))
+    page = RecordPage(year=2026, quarter=2, period=title[:20], total=zero, grade=title[:10], grade_reason=title,
+                      base=zero, bonus=zero, bonus_raw=zero, bonus_cap=None, deductions=zero,
+                      categories=(CategoryRow(title[:30], one, None, one),), missing=(title[:30],),
+                      locked_quarter=None, total_label=title[:20], period_points=one, period_raw=one + one,
+                      groups=(RowGroup(title[:30], title[:30], (row,), one, True),))
+    record = SimpleNamespace(member=world.member_record)
     with mock.patch("reportlab.lib.utils.rlUrlRead", side_effect=AssertionError("fetched")):
-        content = duty_record_pdf(record, [row], [{"label": title[:30], "actual": 0, "required": 1}])
+        content = duty_record_pdf(record, page)
     assert content.startswith(b"%PDF-")

@@ -251,3 +251,13 @@ def test_the_roll_up_list_refuses_a_quarter_out_of_range_or_another_committee(wo
     other = client.get(ROLLUPS, {"committee": world.other.pk})
     assert other.status_code == 400 and "committee" in other.json()
     assert client.get(ROLLUPS, {"committee": world.district.pk}).status_code == 200
+
+
+def test_each_line_says_in_words_what_it_scored_and_a_quarter_its_own_points(world, client_for, record_events):
+    q1 = client_for(world.member).get(_record(world, year=2026, quarter=1)).json()
+    assert [(line["state"], line["verdict"]) for line in q1["lines"]] == [
+        ("scored", "按规则计 50 分"), ("scored", "按规则计 2 分")]
+    data = client_for(world.member).get(_record(world, year=2026, quarter=2)).json()
+    assert (data["period_points"], data["total"], data["grade_reason"], data["still_needed"]) == (
+        "5.00", "57.00", "", [])
+    assert client_for(world.member).get(_record(world, year=2026)).json()["period_points"] is None

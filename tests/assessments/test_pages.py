@@ -92,3 +92,37 @@ def test_a_conveners_pdf_is_a_summary_and_others_are_refused(world, client_for, 
     text, _image = _pdf_text_and_image(response.content, "duty-record-summary-pdf")
     assert "57.00" in text and "关于老旧小区加装电梯的建议" not in text
     assert client_for(world.other_convener).get(url).status_code == 403
+
+
+def _count_queries(client, url, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_page_and_the_pdf_take_the_same_queries_when_the_lines_double(world, client_for,
+                                                                         record_events):  # noqa: F811
+    from datetime import timedelta
+
+    client = client_for(world.member)
+    client.get(MINE)
+    pdf = reverse("assessments:my_record_pdf")
+    before = [_count_queries(client, url, {"year": 2026, **q}) for url in (MINE, pdf) for q in ({}, {"quarter": 2})]
+    for member_id, event in list(record_events):  # every event again a week later: twice the lines
+        record_events.append((member_id, type(event)(**{**event.__dict__, "on": event.on + timedelta(days=7)})))
+    body = client.get(MINE, {"year": 2026}).content.decode()
+    assert body.count("data-line=") == 6
+    after = [_count_queries(client, url, {"year": 2026, **q}) for url in (MINE, pdf) for q in ({}, {"quarter": 2})]
+    assert after == before and max(before) <= 13
+
+
+def test_a_phone_reader_sees_the_summary_and_folded_categories(world, client_for, record_events):  # noqa: F811
+    body = client_for(world.member).get(MINE, {"year": 2026, "quarter": 2}).content.decode()
+    assert "第二季度计入积分" in body and "全年累计" in body and "截至第二季度末" in body and "本季度共 1 项" in body
+    assert body.count('<details class="card shadow-sm mb-2 duty-group"') == 1  # one category this quarter, folded
+    assert " open" not in body.split("data-lines")[1].split(">")[0]
+    assert "提案" in body and "1 项，计入 5 分" in body and "按规则计 5 分" in body
+    assert "英语" not in body and "not scored" not in body

@@ -111,23 +111,39 @@ def test_the_duty_record_page_explains_every_line(world, client_for, year):
         reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026, "quarter": 2})
     b = response.context["b"]
     assert (b.total, b.grade, b.band_grade) == (D("56.50"), "约谈", "良好")
-    how = [r["how"] for r in response.context["rows"] if r["priced"]]
-    three_enters = kind_label(K.ACTIVITY_THREE_ENTERS)
-    assert f"{three_enters}，另加2.00分 · 计算2，取整后2.00，计入2.00" in how
-    assert f"{three_enters}，另加2.00分 · 计算2，取整后2.00，计入0.00" in how  # 6 May: over the cap
-    assert f"{kind_label(K.ACTIVITY_PRESENT)}：5.00分 · 计算5，取整后5.00，计入3.00" in how  # 20 April
-    assert (f"{kind_label(K.PROPOSAL_FILED_COSIGNER)}：5.00分，3位附议人平分，按0.5取整 · "
-            "计算1.6667，取整后1.50，计入1.50") in how
-    page = response.content.decode()
-    assert "计算1.6667，取整后1.50，计入1.50" in page and "按总分为良好" in page
-    assert "“建言”中满足任一项即可" in page and 'data-grade>约谈<' in page
+    page = response.context["page"]
+    rows = {(r.date.isoformat(), r.words.notes[0]): r for g in page.groups for r in g.rows if g.priced}
+    three_enters, present = kind_label(K.ACTIVITY_THREE_ENTERS), kind_label(K.ACTIVITY_PRESENT)
+    on_top = rows[("2026-04-10", f"依据：{three_enters}，另加2.00分")]
+    assert (on_top.words.verdict, on_top.counted) == ("按规则计 2 分", D("2.00"))
+    capped = rows[("2026-05-06", f"依据：{three_enters}，另加2.00分")]  # over the cap
+    assert capped.words.verdict == "已达上限不再计分" and capped.counted == 0
+    assert capped.words.notes[1:] == ("按规则本应计 2 分", "“活动”类上限 15 分")
+    part = rows[("2026-04-20", f"依据：{present}：5.00分")]
+    assert part.words.verdict == "按规则计 5 分，已达上限，只计入 3 分" and part.counted == D("3.00")
+    cosigned = rows[("2026-05-12", f"依据：{kind_label(K.PROPOSAL_FILED_COSIGNER)}：5.00分，3位附议人平分，按0.5取整")]
+    assert cosigned.words.verdict == "按规则计 1.5 分"
+    assert cosigned.words.notes[1] == "计算为 1.6667 分，取整为 1.5 分"
+    # The quarter's own points beside the year to date: 5 + 2 + 3 + 0 + 0 + 1.5 of the 20.5 the rules gave.
+    assert (page.period_points, page.period_raw, page.total) == (D("11.50"), D("20.50"), D("56.50"))
+    html = response.content.decode()
+    assert "第二季度计入积分" in html and "全年累计" in html and "截至第二季度末" in html
+    assert "按规则计 20.5 分，因达上限计入 11.5 分" in html
+    assert "计算为 1.6667 分，取整为 1.5 分" in html
+    assert "按总分为“良好”；因连续两年总分低于 60 分（上年 52 分），评为“约谈”" in html
+    assert f"还差：{kind_label(K.PROPOSAL_FILED_LEAD)}或{kind_label(K.REPORT_SUBMITTED)} 1 件" in html
+    assert 'data-grade>约谈<' in html
 
 
 def test_the_pdf_has_the_total_the_grade_and_the_rules(world, client_for, year):
     response = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026, "quarter": 2})
     text, _image = _pdf_text_and_image(response.content, "secretariat-rules-pdf")
-    flat = text.replace("\r\n", "")
-    assert "56.50" in flat and "约谈" in flat and "按0.5取整" in flat and "计入1.50" in flat
+    flat = "".join(text.split())  # cells wrap their text: compare without the line breaks and spaces
+    assert "56.50" in flat and "约谈" in flat and "按0.5取整" in flat
+    for words in ("第二季度计入积分", "11.50", "全年累计（截至第二季度末）", "按规则计 1.5 分", "已达上限不再计分",
+                  "按规则计 5 分，已达上限，只计入 3 分", "计算为 1.6667 分，取整为 1.5 分", "因连续两年总分低于 60 分",
+                  "还差："):
+        assert "".join(words.split()) in flat, words
 
 
 def test_the_api_gives_each_lines_rule_and_steps(world, client_for, year):
@@ -167,3 +183,12 @@ def test_a_locked_year_shows_the_locked_snapshot_on_the_duty_record(world, clien
     assert (data["total"], data["grade"], data["locked_quarter"]) == ("56.50", "约谈", 2)
     assert json.loads(json.dumps(data["missing"]))[0]["group"] == "建言"
     assert date(2026, 6, 1).isoformat() in [line["date"] for line in data["lines"]]  # the lines are today's
+
+
+def test_a_locked_years_pdf_says_it_prints_the_locked_snapshot(world, client_for, year):
+    ruleset_lock(rule_set_id=year.pk, actor=world.district_staff)
+    response = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
+    text, _image = _pdf_text_and_image(response.content, "locked-record-pdf")
+    flat = "".join(text.split())
+    assert "2026年度已锁定" in flat and "56.50" in flat and "约谈" in flat
+    assert "按总分为" not in flat  # the snapshot holds the grade, not the band it came from

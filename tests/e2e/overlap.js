@@ -5,6 +5,9 @@
     for (let e = el; e; e = e.parentElement) {
       const s = getComputedStyle(e);
       if (s.display === "none" || s.visibility === "hidden" || s.opacity === "0") return false;
+      // A closed <details> still lays out what it hides (Chromium reports boxes for it): only its summary shows.
+      const up = e.parentElement;
+      if (up && up.tagName === "DETAILS" && !up.open && e.tagName !== "SUMMARY") return false;
     }
     return true;
   };

@@ -26,6 +26,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.views import TEXT_SIZE_COOKIE
+from tests.assessments.test_secretariat_rules import rules, year  # noqa: F401  (a duty record with every kind of line)
 from tests.conftest import ARTIFACTS, ROOT
 from tests.test_permission_matrix import (
     ARGS,
@@ -157,5 +159,25 @@ def test_every_control_reached_with_the_tab_key_shows_a_focus_ring(world, live_s
             if not focus["ring"]:
                 failures.append(f"{width}px {name}: no visible focus on {focus['what']}")
         assert seen >= 3, f"{name}: tabbing reached {seen} controls"
+        page.context.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_the_duty_record_with_every_category_open_passes_axe_at_375_and_1366_px(world, live_server, browser,
+                                                                               year):  # noqa: F811
+    """The member's duty record with lines in every state (scored, capped, not scored), a minimum missed and a
+    grade below its band, each category opened: axe and the tap-target checks at both widths, also in larger text."""
+    failures = []
+    for width, larger in ((375, False), (375, True), (1366, False)):
+        cookies = [{"name": TEXT_SIZE_COOKIE, "value": "large", "path": "/"}] if larger else []
+        page = open_as(browser, world.member, width, live_server.url, cookies)
+        url = live_server.url + reverse("assessments:my_record") + "?year=2026&quarter=2"
+        assert page.goto(url).status == 200
+        for summary in page.locator("details.duty-group > summary").all():
+            summary.click()
+        found = page.evaluate(RUN_AXE) + page.evaluate(CHECKS)
+        failures += [f"{width}px{' larger text' if larger else ''}: {problem}" for problem in found]
+        page.screenshot(path=str(ARTIFACTS / f"duty-record-open-{width}{'-large' if larger else ''}.png"),
+                        full_page=True)
         page.context.close()
     assert not failures, "\n".join(failures)

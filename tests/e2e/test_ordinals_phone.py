@@ -22,6 +22,8 @@ def test_the_duty_record_shows_the_quarter_and_session_in_chinese_numerals_on_a_
     page.fill("#id_password", settings.DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-total]")
+    for summary in page.locator("details.duty-group > summary").all():  # the lines are folded by category
+        summary.click()
     text = page.inner_text("body")
     assert "截至第一季度末" in text and re.search("十四届四次全体会议", text)
     assert page.locator("#id_quarter option:checked").inner_text() == "第一季度"
