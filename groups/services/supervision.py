@@ -123,7 +123,7 @@ def supervision_visit_record(*, actor, group_id: int, visited_on: date, findings
 @transaction.atomic
 def supervision_visit_answer(*, actor, visit_id: int, response: str) -> SupervisionVisit:
     """The stationed unit answers a visit's findings and suggestions (an answer may be amended)."""
-    visit = SupervisionVisit.objects.select_for_update().select_related("group").filter(pk=visit_id).first()
+    visit = SupervisionVisit.objects.select_for_update(of=("self",)).select_related("group").filter(pk=visit_id).first()
     if visit is None or visit.group.unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the users of the unit the group is stationed at may answer its visits."))
     if not (response or "").strip():
@@ -192,7 +192,7 @@ def inspection_record(*, actor, committee_id: int, inspected_on: date, inspector
 @transaction.atomic
 def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspection:
     """The responsible group's conveners (or staff) account for what was put right; the inspection closes."""
-    inspection = Inspection.objects.select_for_update().select_related("platform").filter(pk=inspection_id).first()
+    inspection = Inspection.objects.select_for_update(of=("self",)).select_related("platform").filter(pk=inspection_id).first()
     scope = scope_of(actor)
     if inspection is None or not (scope.is_staff_of(inspection.committee_id)
                                   or inspection.responsible_group_id in scope.convened_group_ids):
@@ -221,7 +221,7 @@ def current_half(today: date | None = None) -> tuple[int, int]:
 @transaction.atomic
 def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: str, plans: str = "") -> WorkReport:
     """A group's conveners (or staff) report on a half-year that has begun to the group's liaison leader."""
-    group = ActivityGroup.objects.select_for_update().filter(pk=group_id).select_related("liaison_leader__user").first()
+    group = ActivityGroup.objects.select_for_update(of=("self",)).filter(pk=group_id).select_related("liaison_leader__user").first()
     scope = scope_of(actor)
     if group is None or not (scope.is_staff_of(group.committee_id) or group.pk in scope.convened_group_ids):
         raise NotPermitted(_("Only the group's conveners and the secretariat staff may report on its work."))
@@ -256,7 +256,7 @@ def may_answer_report(actor, report: WorkReport) -> bool:
 @transaction.atomic
 def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
     """The liaison leader (or a leader or staff of the committee) answers a group's report."""
-    report = WorkReport.objects.select_for_update().select_related("group").filter(pk=report_id).first()
+    report = WorkReport.objects.select_for_update(of=("self",)).select_related("group").filter(pk=report_id).first()
     if report is None or not may_answer_report(actor, report):
         raise NotPermitted(_("Only the group's liaison leader and the committee's leaders and staff may answer."))
     if not (comment or "").strip():
