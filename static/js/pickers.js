@@ -34,8 +34,10 @@
       };
     }
     new window.TomSelect(select, settings);
-    // Tom Select hides the native select with its own class; say it in Bootstrap's words too, so the page's
-    // checks (and assistive technology) see one control, the picker.
+    // Tom Select hides the native select (and moves its label to the picker's input); say it in Bootstrap's
+    // words and to assistive technology too, so one control is seen and named: the picker.
     select.classList.add("visually-hidden");
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
   });
 })();
