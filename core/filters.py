@@ -59,11 +59,15 @@ class PageFilterSet(django_filters.FilterSet):
 
     search_placeholder = None
 
+    def more_years(self) -> set[int]:
+        """Years offered even without rows (e.g. the current year a list opens on)."""
+        return set()
+
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         for flt in self.filters.values():
             if isinstance(flt, YearChoiceFilter):
-                flt.extra["choices"] = flt.years(self.queryset)
+                flt.extra["choices"] = flt.years(self.queryset, also=self.more_years())
         for name, field in self.form.fields.items():
             widget = field.widget
             if name == "q":
@@ -84,12 +88,12 @@ class YearChoiceFilter(_RangeFilter, django_filters.ChoiceFilter):
         self.on_datetime = datetime
         super().__init__(*args, choices=[], **kwargs)
 
-    def years(self, queryset) -> list[tuple[int, str]]:
+    def years(self, queryset, also=frozenset()) -> list[tuple[int, str]]:
         if self.on_datetime:
             found = {d.year for d in queryset.order_by().datetimes(self.field_name, "year")}
         else:
             found = set(queryset.order_by().values_list(self.field_name, flat=True).distinct())
-        return [(y, str(y)) for y in sorted((y for y in found if y), reverse=True)]
+        return [(y, str(y)) for y in sorted({y for y in found if y} | set(also), reverse=True)]
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
