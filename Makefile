@@ -63,6 +63,8 @@ vendor:
 	cp var/npm/package/dist/css/bootstrap.min.css* var/npm/package/dist/js/bootstrap.bundle.min.js* var/npm/package/LICENSE static/vendor/bootstrap/
 	rm -rf var/npm/package && cd var/npm && npm pack chart.js@4.6.1 && tar xzf chart.js-4.6.1.tgz
 	mkdir -p static/vendor/chartjs && cp var/npm/package/dist/chart.umd.min.js* var/npm/package/LICENSE.md static/vendor/chartjs/
+	rm -rf var/npm/package && cd var/npm && npm pack tom-select@2.6.2 && tar xzf tom-select-2.6.2.tgz
+	mkdir -p static/vendor/tom-select && cp var/npm/package/dist/js/tom-select.complete.min.js* var/npm/package/dist/css/tom-select.bootstrap5.min.css* var/npm/package/LICENSE static/vendor/tom-select/
 	rm -rf var/npm/package && cd var/npm && npm pack axe-core@4.14.1 && tar xzf axe-core-4.14.1.tgz
 	mkdir -p tests/vendor/axe-core && cp var/npm/package/axe.min.js var/npm/package/LICENSE var/npm/package/LICENSE-3RD-PARTY.txt tests/vendor/axe-core/
 

@@ -52,6 +52,7 @@ class AttendanceInline(ScopedInline):
 
 class ParticipantInline(ScopedInline):
     model = Participant
+    autocomplete_fields = ("unit",)
 
 
 class StageRecordInline(ScopedInline):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.widgets import SearchSelect
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
 
@@ -122,7 +123,7 @@ class SessionForm(BootstrapMixin, forms.Form):
 
 
 class AttendanceForm(BootstrapMixin, forms.Form):
-    member = forms.ModelChoiceField(label=_("member"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label=_("member"), queryset=Member.objects.none(), widget=SearchSelect)
     status = forms.ChoiceField(label=_("attendance"), choices=Attendance.Status.choices)
     reason = forms.CharField(label=_("reason for leave"), max_length=200, required=False)
 
@@ -137,7 +138,8 @@ class AttendanceForm(BootstrapMixin, forms.Form):
 class ParticipantForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Participant.Kind.choices)
     name = forms.CharField(label=pgettext_lazy("consultation", "name"), max_length=50)
-    unit = forms.ModelChoiceField(label=_("department"), queryset=HandlingUnit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("department"), queryset=HandlingUnit.objects.none(), required=False,
+                                  widget=SearchSelect)
     organisation = forms.CharField(label=_("organisation or position"), max_length=100, required=False)
     contact = forms.CharField(label=_("contact"), max_length=50, required=False)
 
@@ -177,7 +179,8 @@ class EvaluateForm(BootstrapMixin, forms.Form):
 
 
 class AssignForm(BootstrapMixin, forms.Form):
-    unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=HandlingUnit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=HandlingUnit.objects.none(), required=False,
+                                  widget=SearchSelect)
     deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
 
     def __init__(self, *args, outcome, **kwargs):

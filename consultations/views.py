@@ -27,7 +27,7 @@ from core.parsing import as_bool, as_id, as_int
 from groups.access import Role, scope_of
 from groups.models import Committee, Platform
 
-from . import forms, selectors, services
+from . import filters, forms, selectors, services
 from .models import ConsultationSession, Outcome, Topic
 from .timeline import timeline
 
@@ -53,21 +53,24 @@ def _errors(exc: DomainError) -> str:
 @login_required
 def topic_board(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
-    year = request.GET.get("year") or ""
-    state = request.GET.get("state") or ""
-    platform = request.GET.get("platform") or ""
-    qs = selectors.topic_board(request.user, year=as_int(year, low=1, high=9999), state=state or None,
-                               platform_id=as_id(platform))
-    page_obj = _page(request, qs)
+    platforms = (Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
+                 .only("pk", "name").order_by("name"))
+    listing = filters.TopicBoardFilter(request.GET or None, queryset=selectors.topic_board(request.user),
+                                       platforms=platforms)
+    page_obj = _page(request, listing.qs)
     editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
                    .values_list("pk", flat=True))
-    platforms = Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
     _attach_research_choices(request.user, [t for t in page_obj if t.pk in editable and t.state == Topic.State.ADOPTED])
     return render(request, "consultations/topic_board.html", {
-        "page_obj": page_obj, "year": year, "state": state, "states": Topic.State.choices, "editable": editable,
-        "platform": platform, "platforms": platforms.only("pk", "name").order_by("name"),
-        "query": urlencode({"year": year, "state": state, "platform": platform}),
+        "page_obj": page_obj, "filter": listing, "editable": editable, "query": _query(request),
     })
+
+
+def _query(request) -> str:
+    """The list's filters for the paging links (without the page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _attach_research_choices(user, topics) -> None:
@@ -137,7 +140,9 @@ def topic_action(request, pk: int, action: str):
 @login_required
 def session_list(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
-    return render(request, "consultations/session_list.html", {"page_obj": _page(request, selectors.session_list(request.user))})
+    listing = filters.SessionListFilter(request.GET or None, queryset=selectors.session_list(request.user))
+    return render(request, "consultations/session_list.html", {"page_obj": _page(request, listing.qs),
+                                                               "filter": listing, "query": _query(request)})
 
 
 @login_required
@@ -275,21 +280,21 @@ def document_download(request, pk: int):
 @login_required
 def outcome_board(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
-    state = request.GET.get("state") or ""
-    overdue = request.GET.get("overdue") == "1"
-    qs = selectors.outcome_board(request.user, state=state or None, overdue=overdue)
+    listing = filters.OutcomeListFilter(request.GET or None, queryset=selectors.outcome_board(request.user))
     return render(request, "consultations/outcome_board.html", {
-        "page_obj": _page(request, qs), "state": state, "overdue": overdue, "states": Outcome.State.choices,
-        "today": timezone.localdate(), "query": f"state={state}&overdue={'1' if overdue else ''}",
+        "page_obj": _page(request, listing.qs), "filter": listing, "today": timezone.localdate(),
+        "query": _query(request),
     })
 
 
 @login_required
 def unit_outcomes(request):
     _require_any(request, Role.UNIT)
-    qs = selectors.outcome_board(request.user, unit_only=True)
-    return render(request, "consultations/unit_outcomes.html", {"page_obj": _page(request, qs),
-                                                                "today": timezone.localdate()})
+    listing = filters.OutcomeListFilter(request.GET or None, queryset=selectors.outcome_board(request.user, unit_only=True))
+    return render(request, "consultations/unit_outcomes.html", {
+        "page_obj": _page(request, listing.qs), "filter": listing, "today": timezone.localdate(),
+        "query": _query(request),
+    })
 
 
 @login_required

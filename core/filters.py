@@ -46,3 +46,58 @@ class DateTimeYearFilter(_RangeFilter, django_filters.NumberFilter):
         if value in EMPTY_VALUES:
             return qs
         return self._apply(qs, in_year(self.field_name, int(value)))
+
+
+
+class PageFilterSet(django_filters.FilterSet):
+    """A list page's filters (``templates/includes/filter_form.html``): a search box ``q`` and selects, each at
+    Bootstrap's 44-px size and named for assistive technology.
+
+    A ``year`` filter (``YearChoiceFilter``) offers the years the user's rows have (one query), newest first:
+    numbers and titles repeat across years, so the year is shown and filtered.
+    """
+
+    search_placeholder = None
+
+    def more_years(self) -> set[int]:
+        """Years offered even without rows (e.g. the current year a list opens on)."""
+        return set()
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        for flt in self.filters.values():
+            if isinstance(flt, YearChoiceFilter):
+                flt.extra["choices"] = flt.years(self.queryset, also=self.more_years())
+        for name, field in self.form.fields.items():
+            widget = field.widget
+            if name == "q":
+                widget.input_type = "search"
+                widget.attrs.setdefault("class", "form-control")
+                if self.search_placeholder:
+                    widget.attrs.setdefault("placeholder", self.search_placeholder)
+            else:
+                widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+            widget.attrs.setdefault("aria-label", field.label)
+
+
+class YearChoiceFilter(_RangeFilter, django_filters.ChoiceFilter):
+    """The year of a datetime column (a range on the column, ``core.dates.in_year``) or an integer year column
+    (``datetime=False``), offered as the years present in the page's rows."""
+
+    def __init__(self, *args, datetime: bool = True, **kwargs):
+        self.on_datetime = datetime
+        super().__init__(*args, choices=[], **kwargs)
+
+    def years(self, queryset, also=frozenset()) -> list[tuple[int, str]]:
+        if self.on_datetime:
+            found = {d.year for d in queryset.order_by().datetimes(self.field_name, "year")}
+        else:
+            found = set(queryset.order_by().values_list(self.field_name, flat=True).distinct())
+        return [(y, str(y)) for y in sorted({y for y in found if y} | set(also), reverse=True)]
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        if not self.on_datetime:
+            return qs.filter(**{self.field_name: int(value)})
+        return self._apply(qs, in_year(self.field_name, int(value)))

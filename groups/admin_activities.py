@@ -241,7 +241,7 @@ class PlanItemAdmin(CommitteeScopedAdmin):
     list_display = ("title", "plan", "quarter", "month", "kind", "target")
     list_filter = ("quarter", "kind")
     list_select_related = ("plan__group",)
-    filter_horizontal = ("responsible",)
+    autocomplete_fields = ("responsible",)  # a committee's hundreds of members: searched, not listed
 
 
 @admin.register(ActivitySettings)

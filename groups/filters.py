@@ -1,9 +1,11 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import DateTimeDayFilter
-from groups.models import Activity, ActivityGroup, ContactPoint, HandlingUnit, Member, Platform
+from core.filters import DateTimeDayFilter, PageFilterSet
+from core.pinyin import initials_query
+from groups.models import Activity, ActivityGroup, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -66,3 +68,23 @@ def _committees(request):
 
 def _groups(request):
     return ActivityGroup.objects.visible_to(request.user) if request else ActivityGroup.objects.none()
+
+
+class GroupMemberFilter(PageFilterSet):
+    """The members list of a group's page: search by name, pinyin initials or work unit; the role."""
+
+    search_placeholder = _("Name, pinyin initials or work unit")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    role = django_filters.ChoiceFilter(choices=GroupMembership.Role.choices, label=_("Role"), empty_label=_("All roles"))
+
+    class Meta:
+        model = GroupMembership
+        fields = ["q", "role"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        match = Q(member__name__icontains=value) | Q(member__work_unit__icontains=value)
+        letters = initials_query(value)
+        if letters:
+            match |= Q(member__initials__startswith=letters)
+        return qs.filter(match)

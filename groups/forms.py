@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.ordinals import quarter_label
+from core.widgets import SearchSelect, SearchSelectMultiple
 from groups.models import Activity, ActivityGroup, ConstituentContact, ContactPoint, Member, PlanItem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -68,7 +69,7 @@ class PlanItemForm(forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["quarter", "month", "title", "kind", "target", "six_item", "contact_point", "responsible"]
-        widgets = {"responsible": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})}
+        widgets = {"responsible": SearchSelectMultiple}
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +105,7 @@ class ContactForm(forms.ModelForm):
     """A member's contact with the people of their sector, on a phone in under a minute: date defaults to today,
     the contact points of the member's groups come first. ``member`` is offered to conveners and staff only."""
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none(), required=False)
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none(), required=False, widget=SearchSelect)
 
     class Meta:
         model = ConstituentContact

@@ -1,8 +1,10 @@
 import django_filters
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import PageFilterSet, YearChoiceFilter
 from core.parsing import as_id
 from groups.models import Committee
 from proposals.models import Assignment, Category, OpinionReport, Proposal
@@ -75,3 +77,31 @@ class ReviewFilter(django_filters.FilterSet):
 
     def filter_duplicates(self, qs, name, value):
         return qs.filter(duplicates__gt=0) if value == "yes" else qs.filter(duplicates=0) if value == "no" else qs
+
+
+class ReportListFilter(PageFilterSet):
+    """Staff's list of public-opinion reports: this year's unless another year (or all) is chosen; search by
+    title, author or group; the state."""
+
+    search_placeholder = _("Title, author or group")
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    year = YearChoiceFilter(field_name="year", datetime=False, label=_("Year"), empty_label=_("All years"))
+    state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in OpinionReport.State
+                                                 if s != OpinionReport.State.DRAFT],
+                                        label=_("state"), empty_label=_("All states"))
+
+    class Meta:
+        model = OpinionReport
+        fields = ["q", "year", "state"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setdefault("year", str(timezone.localdate().year))  # the year's work first, as before
+        super().__init__(data, *args, **kwargs)
+
+    def more_years(self) -> set[int]:
+        return {timezone.localdate().year}
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(title__icontains=value) | Q(author__name__icontains=value) | Q(group__name__icontains=value))

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.choices import EMPTY_CHOICE_LABEL
+from core.widgets import SearchSelect, SearchSelectMultiple
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.models import Category, ContactRecord, Level, Proposal
 
@@ -47,7 +48,7 @@ class ProposalForm(Form):
     analysis = forms.CharField(label=_("analysis"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     suggestions = forms.CharField(label=_("suggestions"), widget=forms.Textarea(attrs={"rows": 5}))
     cosigners = forms.ModelMultipleChoiceField(label=_("co-signers"), queryset=Member.objects.none(), required=False,
-                                               widget=forms.SelectMultiple(attrs={"size": 6}),
+                                               widget=SearchSelectMultiple,
                                                help_text=_("Invited co-signers confirm before you submit."))
     is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
     attachment = forms.FileField(label=_("attachment"), required=False,
@@ -79,9 +80,9 @@ class MergeForm(Form):
 
 
 class AssignForm(Form):
-    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none())
+    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none(), widget=SearchSelect)
     co_units = forms.ModelMultipleChoiceField(label=_("co-handling units"), queryset=HandlingUnit.objects.none(),
-                                              required=False, widget=forms.SelectMultiple(attrs={"size": 5}))
+                                              required=False, widget=SearchSelectMultiple)
     due_date = forms.DateField(label=_("reply due"), required=False, widget=DateInput,
                                help_text=_("Leave empty to use the committee's rule."))
 
@@ -94,7 +95,8 @@ class AssignForm(Form):
 
 class KeyForm(Form):
     is_key = forms.BooleanField(label=_("key proposal"), required=False)
-    leader = forms.ModelChoiceField(label=_("supervising leader"), queryset=Member.objects.none(), required=False)
+    leader = forms.ModelChoiceField(label=_("supervising leader"), queryset=Member.objects.none(), required=False,
+                                    widget=SearchSelect)
 
     def __init__(self, *args, committee_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +148,7 @@ class ReportForm(Form):
     title = forms.CharField(label=_("title"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 8}))
     co_authors = forms.ModelMultipleChoiceField(label=_("co-authors"), queryset=Member.objects.none(), required=False,
-                                                widget=forms.SelectMultiple(attrs={"size": 5}))
+                                                widget=SearchSelectMultiple)
     group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
 
     def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):

@@ -654,10 +654,9 @@ def reports(request):
     """Staff: their committees' reports by state, to edit, accept, compile and record outcomes."""
     _require_staff(request)
     # a draft is its author's until submitted
-    qs = OpinionReport.objects.visible_to(request.user).filter(year=_year(request)).exclude(
-        state=OpinionReport.State.DRAFT)
-    if request.GET.get("state") in OpinionReport.State.values:
-        qs = qs.filter(state=request.GET["state"])
+    listing = filters.ReportListFilter(request.GET, queryset=OpinionReport.objects.visible_to(request.user).exclude(
+        state=OpinionReport.State.DRAFT))
+    qs = listing.qs
     if request.method == "POST":
         form = forms.CompileForm(request.POST)
         ids = [as_id(i) for i in request.POST.getlist("report") if as_id(i)]
@@ -678,8 +677,10 @@ def reports(request):
         form, ids = forms.CompileForm(initial={"published_on": timezone.localdate()}), []
     qs = qs.select_related("author", "group", "issue").prefetch_related("adoptions", "instructions")
     page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": form, "ticked": ids,
-                                                      "states": OpinionReport.State})
+                                                      "filter": listing, "query": query.urlencode()})
 
 
 REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",

@@ -24,14 +24,19 @@ def groups_with_counts(qs: QuerySet) -> QuerySet:
 
 
 def group_detail(group_id: int, user) -> ActivityGroup:
-    """One group the user may see, with its members and contact points loaded."""
-    members = GroupMembership.objects.active().select_related("member__sector").order_by("role", "member__name")
+    """One group the user may see, with its contact points loaded (its members are paged: ``group_members``)."""
     return (
         ActivityGroup.objects.visible_to(user)
         .select_related("committee", "special_committee", "liaison_leader", "sector")
-        .prefetch_related(Prefetch("memberships", queryset=members, to_attr="active_memberships"), "contact_points")
+        .prefetch_related("contact_points")
         .get(pk=group_id)
     )
+
+
+def group_members(group: ActivityGroup) -> QuerySet:
+    """The group's current members, conveners first, then by name."""
+    return (GroupMembership.objects.active().filter(group=group).select_related("member__sector")
+            .order_by("role", "member__name", "pk"))
 
 
 def _count_per_committee(qs: QuerySet):

@@ -1,10 +1,12 @@
 """Pages for conveners, members, units and leaders; secretariat staff start at the workbench (cppcc_portal.workbench)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from groups import selectors
 from groups.access import Role, scope_of
+from groups.filters import GroupMemberFilter
 from groups.models import ActivityGroup, HandlingUnit, Member
 
 
@@ -45,7 +47,15 @@ def group_detail(request, pk: int):
     except ActivityGroup.DoesNotExist:
         raise PermissionDenied from None
     can_edit = ActivityGroup.objects.editable_by(request.user).filter(pk=pk).exists()
-    return render(request, "groups/group_detail.html", {"group": group, "can_edit": can_edit})
+    members = selectors.group_members(group)
+    listing = GroupMemberFilter(request.GET or None, queryset=members)
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(listing.qs, 30).get_page(request.GET.get("page"))
+    filtered = any(request.GET.get(name) for name in listing.filters)
+    return render(request, "groups/group_detail.html", {
+        "group": group, "can_edit": can_edit, "filter": listing, "filtered": filtered, "page_obj": page,
+        "member_total": members.count() if filtered else page.paginator.count, "query": query.urlencode()})
 
 
 @login_required

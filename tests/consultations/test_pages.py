@@ -56,7 +56,7 @@ def test_the_topic_board_shows_only_the_conveners_groups(world, client_for, djan
     for _ in range(10):
         TopicFactory(committee=world.district, group=world.group)
     client = client_for(world.convener)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("consultations:topics"))
     body = response.content.decode()
     assert mine.title in body and "别组选题" not in body
@@ -67,7 +67,7 @@ def test_the_topic_board_query_count_does_not_grow(world, client_for, django_ass
     client.get(reverse("consultations:topics"))
     for _ in range(25):
         TopicFactory(committee=world.district, group=world.group, platform=f.PlatformFactory(committee=world.district))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("consultations:topics")).status_code == 200
 
 
