@@ -45,12 +45,12 @@ class _Styled:
 
 class SupervisionGroupForm(_Styled, forms.Form):
     committee = forms.ModelChoiceField(label=gettext_lazy("Committee"), queryset=None)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name of the group"), max_length=100)
     unit = forms.ModelChoiceField(label=gettext_lazy("Stationed at"), queryset=None)
     focus = forms.CharField(label=gettext_lazy("What it supervises"), max_length=1000,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("Until"), required=False,
+    starts_on = forms.DateField(label=gettext_lazy("Stationed from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("Stationed until"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
     members = forms.ModelMultipleChoiceField(label=gettext_lazy("Members"), queryset=None,
                                              widget=forms.SelectMultiple(attrs={"size": 8}))
