@@ -285,7 +285,7 @@ RULES: dict[str, Rule] = {
     "proposals:report_act": page(post_only=True),
     "proposals:report_create": page(ANY_MEMBER),
     "proposals:report_detail": page({'member', 'staff', 'leader'}),
-    "proposals:reports": page(SECRETARIAT),
+    "proposals:reports": page(OVERSIGHT),  # leaders read it as the list behind the report figures
     "proposals:review": page(SECRETARIAT),
     "proposals:unit": page(UNITS),
     "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page
