@@ -226,6 +226,7 @@ RULES: dict[str, Rule] = {
     "groups:activity_transition": page(post_only=True),
     "groups:attendance_record": page(post_only=True),
     "groups:coverage": page(OVERSIGHT),
+    "groups:coverage_members": page(OVERSIGHT),
     "groups:dashboard": page(OVERSIGHT),
     "groups:evidence_file": page(GROUP_READERS),
     "groups:evidence_thumbnail": page(GROUP_READERS),
