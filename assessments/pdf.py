@@ -99,7 +99,10 @@ def duty_record_pdf(record, rows, missing) -> bytes:
             "year": record.year, "q": quarter_label(record.locked_quarter)}, body), Spacer(1, 2 * mm)]
     summary = [[_("total"), _("grade"), _("base score"), _("bonus"), _("deductions")],
                [b.total, b.grade or "—", b.base, b.bonus, b.deductions]]
-    story += [_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}), *_heading(_("Points by category"), head)]
+    story.append(_table(summary, [0.2] * 5, body, number, numeric={0, 2, 3, 4}))
+    if b.grade_reason:
+        story.append(_para(b.grade_reason, body))
+    story += _heading(_("Points by category"), head)
     categories = [[_("category"), _("earned"), _("cap"), _("counted")]] + [
         [c.category or "—", c.raw, "—" if c.cap is None else c.cap, c.capped] for c in b.categories]
     story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))

@@ -13,6 +13,7 @@ from groups.models import Member
 
 from . import selectors
 from .kinds import Role, kind_label, missing_text
+from .scoring import grade_for, grade_reason
 from .sources import PLENARY_EVENT_KINDS, source_url
 
 
@@ -150,8 +151,11 @@ def annual(request):
     committee_id, year = _committee_year(request)
     rows = list(selectors.assessment_rows(committee_id, year))
     groups, locked = selectors.group_settlement(committee_id, year)
+    book = selectors.scoring_book(committee_id, year)
     for row in rows:
         row.missing_text = missing_text(row.missing)
+        row.grade_reason = grade_reason(book, grade_for(book, row.ytd_total), row.ytd_grade or None,
+                                        row.missing_text, row.ytd_total)
     return render(request, "assessments/annual.html", {
         "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "rows": rows,
         "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
