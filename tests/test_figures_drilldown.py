@@ -225,3 +225,14 @@ def test_the_coverage_drilldown_runs_a_fixed_number_of_queries(world, client_for
     coverage_year(world)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert read(client.get(url)).rows > 5
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it(world, client_for, who):
+    from tests import factories as f
+
+    coverage_year(world)
+    f.MemberFactory(committee=world.district, is_standing=True)
+    f.MemberFactory(committee=world.district, status="left")  # not active: not counted
+    f.ActivityGroupFactory(committee=world.district, is_active=False)
+    assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:dashboard"), at_least=3)

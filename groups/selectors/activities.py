@@ -179,11 +179,12 @@ def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]
 
 
 def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, group_id: int | None,
-                     committee_id: int | None, covered: str = "") -> QuerySet:
+                     committee_id: int | None, covered: str = "", standing: bool = False) -> QuerySet:
     """The members behind one coverage figure, by the rules ``groups_coverage``/``committees_coverage`` count.
 
     A group's figures count its active memberships, a committee's its active members; ``covered`` "1"
-    keeps those present at a held 三进 activity in the period, "0" those not (yet), "" all of them.
+    keeps those present at a held 三进 activity in the period, "0" those not (yet), "" all of them
+    (the dashboard's member counts link here too; ``standing``: its 常委 count).
     """
     if group_id:
         rows = Member.objects.filter(pk__in=GroupMembership.objects.active().filter(
@@ -191,7 +192,9 @@ def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, 
     elif committee_id:
         rows = Member.objects.filter(committee__in=committees.filter(pk=committee_id), status=Member.Status.ACTIVE)
     else:
-        return Member.objects.none()
+        rows = Member.objects.none()
+    if standing:
+        rows = rows.filter(is_standing=True)
     if covered == "1":
         rows = rows.filter(pk__in=_covered_member_ids(period))
     elif covered == "0":

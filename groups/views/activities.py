@@ -534,10 +534,11 @@ def coverage_members(request):
     rows = sel.coverage_members(
         ActivityGroup.objects.visible_to(request.user).filter(is_active=True),
         Committee.objects.visible_to(request.user), period, group_id=as_id(request.GET.get("group")),
-        committee_id=as_id(request.GET.get("committee")), covered=request.GET.get("covered", ""))
+        committee_id=as_id(request.GET.get("committee")), covered=request.GET.get("covered", ""),
+        standing=request.GET.get("standing") == "1")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "groups/activities/coverage_members.html",
                   {"page_obj": page, "period": period, "query": query.urlencode(),
-                   "covered": request.GET.get("covered", "")})
+                   "covered": request.GET.get("covered", ""), "standing": request.GET.get("standing") == "1"})
