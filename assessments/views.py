@@ -161,6 +161,7 @@ def annual(request):
         "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
         "committees": _committees(request),
         "funding_total": sum((g.funding for g in groups), start=0),
+        "year_start": f"{year}-01-01", "year_end": f"{year}-12-31",  # the ledger's range for "filed activities"
     })
 
 

@@ -58,8 +58,9 @@ class Page(HTMLParser):
             self.figures.append(Figure(int(a["data-figure"]), a.get("href", ""), a.get("title", "")))
             in_link = True
         if tag not in VOID:
-            # th: a heading; data-checklist: a checklist's progress (六个一 3/6), not a count of rows
-            exempt = tag in ("th", "option", "script") or "data-checklist" in a
+            # th: a heading; data-not-a-count: a rank, a checklist's progress (六个一 3/6) or an amount of
+            # points or money, which no list of rows adds up to
+            exempt = tag in ("th", "option", "script") or "data-not-a-count" in a
             self.stack.append((tag, in_box or "data-figures" in a, in_link or exempt))
 
     def handle_endtag(self, tag):
@@ -236,3 +237,23 @@ def test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it(wor
     f.MemberFactory(committee=world.district, status="left")  # not active: not counted
     f.ActivityGroupFactory(committee=world.district, is_active=False)
     assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:dashboard"), at_least=3)
+
+
+# --- the annual assessment's group settlement ---------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, client_for, who):
+    """Members at any time of the year (one left in May still counts), activities filed in the year."""
+    from groups.models import Activity
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    coverage_year(world)
+    f.MembershipFactory(group=world.group, joined_on=date(2025, 3, 1), left_on=date(2026, 5, 1))
+    f.MembershipFactory(group=world.group, joined_on=date(2024, 3, 1), left_on=date(2025, 5, 1))  # not in 2026
+    tz = timezone.get_current_timezone()
+    for when in ((2026, 1, 1, 0, 30), (2026, 12, 31, 23, 30), (2027, 1, 1, 0, 30)):
+        ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=timezone.datetime(*when, tzinfo=tz))
+    url = f"{reverse('assessments:annual')}?committee={world.district.pk}&year=2026"
+    page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=4)
+    assert max(fig.value for fig in page.figures) >= 4

@@ -179,14 +179,20 @@ def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]
 
 
 def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, group_id: int | None,
-                     committee_id: int | None, covered: str = "", standing: bool = False) -> QuerySet:
+                     committee_id: int | None, covered: str = "", standing: bool = False,
+                     in_year: int | None = None) -> QuerySet:
     """The members behind one coverage figure, by the rules ``groups_coverage``/``committees_coverage`` count.
 
     A group's figures count its active memberships, a committee's its active members; ``covered`` "1"
     keeps those present at a held 三进 activity in the period, "0" those not (yet), "" all of them
     (the dashboard's member counts link here too; ``standing``: its 常委 count).
     """
-    if group_id:
+    if group_id and in_year:  # the annual settlement's count: members of the group at any time that year
+        start, end = date(in_year, 1, 1), date(in_year, 12, 31)
+        rows = Member.objects.filter(pk__in=GroupMembership.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=start), group__in=groups.filter(pk=group_id),
+            joined_on__lte=end).values("member_id"))
+    elif group_id:
         rows = Member.objects.filter(pk__in=GroupMembership.objects.active().filter(
             group__in=groups.filter(pk=group_id)).values("member_id"))
     elif committee_id:

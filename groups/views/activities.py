@@ -535,7 +535,7 @@ def coverage_members(request):
         ActivityGroup.objects.visible_to(request.user).filter(is_active=True),
         Committee.objects.visible_to(request.user), period, group_id=as_id(request.GET.get("group")),
         committee_id=as_id(request.GET.get("committee")), covered=request.GET.get("covered", ""),
-        standing=request.GET.get("standing") == "1")
+        standing=request.GET.get("standing") == "1", in_year=as_int(request.GET.get("in_year"), 0) or None)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
