@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -270,6 +271,19 @@ class MinimumRequirement(RulePart):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ≥ {self.min_count}"
+
+    def clean(self):
+        """Refuse an any-of group named like an event kind (a minimum standing alone is grouped under its
+        kind, ``RuleBook.minimum_group``): the name must say what the alternatives are together."""
+        super().clean()
+        name = (self.group or "").strip()
+        kinds = {str(k) for k in EventKind.values} | {str(label) for label in EventKind.labels}
+        with translation.override("en"):
+            kinds |= {str(label) for label in EventKind.labels}
+        if name and (name.startswith("=") or name in kinds):
+            raise ValidationError({"group": _(
+                "“%(name)s” is an event kind, not a group: name the alternatives together, e.g. 建言 for "
+                "“1 proposal or 1 report”, or leave it empty for a minimum on its own.") % {"name": name}})
 
 
 class GradeBand(RulePart):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext, npgettext, pgettext
 
 from core.ordinals import quarter_label
 
-from .kinds import EventKind, Role, ShortfallEffect, kind_label
+from .kinds import EventKind, Role, kind_label
 from .scoring import Breakdown, Line
 from .selectors import exact_text, how_priced, rule_text
 from .sources import PLENARY_EVENT_KINDS, source_url
@@ -242,22 +242,9 @@ class RecordPage:
 
 
 def grade_reason(b: Breakdown, book=None) -> str:
-    """Why the grade is not the band's, in words; empty when it is. The engine's own reason wins when it has one."""
-    reason = getattr(b, "grade_reason", "")
-    if reason:
-        return str(reason)
-    if not b.grade or not b.band_grade or b.band_grade == b.grade:
-        return ""
-    words = {"band": b.band_grade, "grade": b.grade}
-    repeat = (book is not None and book.repeat_below is not None and b.previous_total is not None
-              and b.total < book.repeat_below and b.previous_total < book.repeat_below and b.grade == book.repeat_grade)
-    if repeat:
-        return _("“%(band)s” by the total; “%(grade)s” because the total was below %(limit)s last year too "
-                 "(%(previous)s)") % {**words, "limit": points_text(book.repeat_below),
-                                      "previous": points_text(b.previous_total)}
-    if b.missing and (book is None or book.shortfall_effect != ShortfallEffect.NONE):
-        return _("“%(band)s” by the total; “%(grade)s” because a minimum yearly requirement is not met") % words
-    return _("“%(band)s” by the total; the grade is “%(grade)s”") % words
+    """Why the grade is not the band's, in words; empty when it is: the engine's reason
+    (``scoring.grade_reason``), so the page, the PDF, the API and the annual page say the same."""
+    return str(b.grade_reason)
 
 
 def missing_lines(b: Breakdown) -> list[str]:

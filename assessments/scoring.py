@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .kinds import Share, ShortfallEffect, counts_as, pricing_of
+from .kinds import Share, ShortfallEffect, counts_as, missing_text, pricing_of
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -159,6 +159,7 @@ class Breakdown:
     missing: tuple[Shortfall, ...]
     band_grade: str | None = None  # the band holding the total, before minimums and the two-year condition
     previous_total: Decimal | None = None
+    grade_reason: str = ""  # in words, why ``grade`` is not ``band_grade`` ("" when it is)
 
 
 def _ordered(events: Iterable[DutyEvent]) -> list[DutyEvent]:
@@ -295,6 +296,31 @@ def final_grade(book: RuleBook, band_grade: str | None, short: bool, total: Deci
     return grade
 
 
+def grade_reason(book: RuleBook, band_grade: str | None, grade: str | None, missing: str, total: Decimal,
+                 previous_total: Decimal | None = None) -> str:
+    """Why the final grade differs from the band holding the total, in the user's words ("" when it does not):
+    "按总分为良好；未达最低要求（…），等次最高为一般；连续两年总分低于60分，等次定为约谈".
+
+    ``missing``: the minimums not met as one line (``kinds.missing_text``). A snapshot does not keep last
+    year's total (``previous_total`` None): the two-year rule is then read from the grade it gives."""
+    from django.utils.translation import gettext as _
+
+    if grade == band_grade:
+        return ""
+    parts = [_("%(band)s by the total") % {"band": band_grade or "—"}]
+    shortfall_grade = final_grade(book, band_grade, True, total, None) if missing else band_grade
+    if shortfall_grade != band_grade:
+        text = (_("a yearly minimum is not met (%(missing)s), so the grade is at most %(grade)s")
+                if book.shortfall_effect == ShortfallEffect.CAP else
+                _("a yearly minimum is not met (%(missing)s), so the grade is %(grade)s"))
+        parts.append(text % {"missing": missing, "grade": shortfall_grade})
+    if (book.repeat_below is not None and total < book.repeat_below and grade == book.repeat_grade
+            and (previous_total is None or previous_total < book.repeat_below)):
+        parts.append(_("below %(limit)s points this year and the year before, so the grade is %(grade)s")
+                     % {"limit": format(book.repeat_below.normalize(), "f"), "grade": grade})
+    return "；".join(parts)
+
+
 def score(book: RuleBook, events: Iterable[DutyEvent], previous_total: Decimal | None = None) -> Breakdown:
     """The full breakdown of one member's events for a period under a rule book; ``previous_total``:
     the member's total of the year before (for the two-year condition), None when there is none."""
@@ -307,11 +333,14 @@ def score(book: RuleBook, events: Iterable[DutyEvent], previous_total: Decimal |
     total = book.base + bonus + deductions
     missing = shortfalls(book, events)
     band_grade = grade_for(book, total)
+    grade = final_grade(book, band_grade, bool(missing), total, previous_total)
     return Breakdown(
         lines=tuple(_counted(book, lines, categories)), categories=tuple(categories), base=book.base,
         bonus_raw=bonus_raw, bonus_cap=book.bonus_cap, bonus=bonus, deductions=deductions, total=total,
-        grade=final_grade(book, band_grade, bool(missing), total, previous_total), missing=tuple(missing),
-        band_grade=band_grade, previous_total=previous_total,
+        grade=grade, missing=tuple(missing), band_grade=band_grade, previous_total=previous_total,
+        grade_reason="" if grade == band_grade else grade_reason(book, band_grade, grade, missing_text(
+            [{"kind": m.kind, "required": m.required, "actual": m.actual, "group": m.group} for m in missing]),
+            total, previous_total),
     )
 
 

@@ -11,9 +11,9 @@ from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
 
-from .kinds import Rounding, Share, kind_label
+from .kinds import Rounding, Share, kind_label, missing_text
 from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
-from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, score
+from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_for, grade_reason, score
 from .sources import duty_events
 
 
@@ -44,6 +44,14 @@ class DutyRecord:
     lines: tuple[Line, ...]  # the lines of the period asked for (all of the year without a quarter)
     locked_quarter: int | None = None  # a locked year: the figures are this quarter's snapshot
     book: RuleBook | None = None  # the rules that priced the lines (the page says why a grade is what it is)
+
+
+def scoring_book(committee_id: int, year: int):
+    """The rule book a committee's year is scored by (the empty book when it has no rule set)."""
+    from .models import RuleSet
+
+    rule_set = RuleSet.objects.for_scoring().filter(committee_id=committee_id, year=year).first()
+    return rule_set.book() if rule_set else EMPTY_BOOK
 
 
 def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRecord:
@@ -87,8 +95,10 @@ def frozen(live: Breakdown, snapshot, book) -> Breakdown:
         live, categories=tuple(categories), bonus_raw=bonus_raw, deductions=sum(
             (c.capped for c in categories if c.capped < 0), Decimal("0.00")),
         bonus=bonus_raw if book.bonus_cap is None else min(bonus_raw, book.bonus_cap),
-        total=snapshot.ytd_total, grade=snapshot.ytd_grade or None, band_grade=None,
-        missing=tuple(Shortfall(m["kind"], m["required"], m["actual"], m.get("group", "")) for m in snapshot.missing))
+        total=snapshot.ytd_total, grade=snapshot.ytd_grade or None, band_grade=grade_for(book, snapshot.ytd_total),
+        missing=tuple(Shortfall(m["kind"], m["required"], m["actual"], m.get("group", "")) for m in snapshot.missing),
+        grade_reason=grade_reason(book, grade_for(book, snapshot.ytd_total), snapshot.ytd_grade or None,
+                                  missing_text(snapshot.missing), snapshot.ytd_total))
 
 
 def rule_text(line: Line) -> str:

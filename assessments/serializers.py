@@ -126,6 +126,9 @@ class DutyRecordSerializer(serializers.Serializer):
     grade = serializers.CharField(source="breakdown.grade", allow_null=True)
     band_grade = serializers.CharField(source="breakdown.band_grade", allow_null=True,
                                        help_text="The band holding the total, before minimums and the two-year rule.")
+    grade_reason = serializers.CharField(
+        source="breakdown.grade_reason",
+        help_text="In words, why grade differs from band_grade (a minimum not met, the two-year rule); empty if not.")
     missing = ShortfallSerializer(many=True, source="breakdown.missing")
     locked_quarter = serializers.IntegerField(
         allow_null=True, help_text="A locked year: the figures are this quarter's locked snapshot (null: live).")

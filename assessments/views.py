@@ -14,6 +14,7 @@ from groups.models import Member
 from . import selectors
 from .kinds import missing_text
 from .record_page import record_page
+from .scoring import grade_for, grade_reason
 
 
 class PeriodForm(forms.Form):
@@ -138,13 +139,17 @@ def annual(request):
     committee_id, year = _committee_year(request)
     rows = list(selectors.assessment_rows(committee_id, year))
     groups, locked = selectors.group_settlement(committee_id, year)
+    book = selectors.scoring_book(committee_id, year)
     for row in rows:
         row.missing_text = missing_text(row.missing)
+        row.grade_reason = grade_reason(book, grade_for(book, row.ytd_total), row.ytd_grade or None,
+                                        row.missing_text, row.ytd_total)
     return render(request, "assessments/annual.html", {
         "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "rows": rows,
         "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
         "committees": _committees(request),
         "funding_total": sum((g.funding for g in groups), start=0),
+        "year_start": f"{year}-01-01", "year_end": f"{year}-12-31",  # the ledger's range for "filed activities"
     })
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("me/activities/", activities.my_activities, name="my_activities"),
     path("ledger/", activities.ledger, name="ledger"),
     path("coverage/", activities.coverage, name="coverage"),
+    path("coverage/members/", activities.coverage_members, name="coverage_members"),
     # the contact log 联系群众记录
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),

@@ -44,7 +44,7 @@ def figures_workbook(data: dict, year: int) -> bytes:
     ws = wb.create_sheet(_("Public-opinion reports"))
     r = data["reports"]
     for label, value in [(_("Submitted"), r["submitted"]), (_("Accepted"), r["accepted"]),
-                         (_("Adopted"), r["adopted"]), (_("Leaders' instructions"), r["instructions"])]:
+                         (_("Adopted"), r["adopted"]), (_("Reports instructed by leaders"), r["instructed"])]:
         ws.append([label, value])
     levels = dict(Level.choices)
     for row in data["adoption_levels"]:

@@ -124,21 +124,36 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+# The one definition of each figure: the count on the page and the list behind it (``?figure=``) both use
+# it, so they cannot drift apart (issue 17: a figure and its drill-down once counted by different rules).
+FIGURE_FILTERS = {
+    "submitted": Q(),
+    "filed": Q(filed_at__isnull=False),
+    "replied": Q(replied_on_time__isnull=False),
+    "on_time": Q(replied_on_time=True),
+    "late": Q(replied_on_time=False),
+    "rated": ~Q(rating=""),
+    "satisfied": Q(rating__in=GOOD),
+    "first_rated": ~Q(first_rating=""),
+    "first_satisfied": Q(first_rating__in=GOOD),
+    "closed": Q(state=S.CLOSED),
+    "implemented": Q(implemented_on__isnull=False),
+}
+COUNTED = ("submitted", "filed", "replied", "on_time", "overdue", "rated", "satisfied", "first_rated",
+           "first_satisfied", "closed", "implemented")
+
+
+def figure_q(figure: str, today: date) -> Q:
+    """The rows one proposal figure counts (drafts are never counted: callers exclude them first)."""
+    if figure == "overdue":  # the same rule as ProposalQuerySet.overdue
+        return Q(state__in=Proposal.HANDLING_STATES, reply_due__lt=today)
+    return FIGURE_FILTERS.get(figure, Q())
+
+
 def _counts(today: date) -> dict:
     """Aggregate expressions for one row of figures; the same dict serves totals, units and categories."""
-    return {
-        "submitted": Count("pk"),
-        "filed": Count("pk", filter=Q(filed_at__isnull=False)),
-        "replied": Count("pk", filter=Q(replied_on_time__isnull=False)),
-        "on_time": Count("pk", filter=Q(replied_on_time=True)),
-        "overdue": Count("pk", filter=Q(state__in=Proposal.HANDLING_STATES, reply_due__lt=today)),
-        "rated": Count("pk", filter=~Q(rating="")),
-        "satisfied": Count("pk", filter=Q(rating__in=GOOD)),
-        "first_rated": Count("pk", filter=~Q(first_rating="")),
-        "first_satisfied": Count("pk", filter=Q(first_rating__in=GOOD)),
-        "closed": Count("pk", filter=Q(state=S.CLOSED)),
-        "implemented": Count("pk", filter=Q(implemented_on__isnull=False)),
-    }
+    return {name: Count("pk", filter=figure_q(name, today)) if figure_q(name, today) else Count("pk")
+            for name in COUNTED}
 
 
 def _with_rates(row: dict) -> dict:
@@ -168,41 +183,42 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     for c in codes:
         c["label"], c["share"] = labels.get(c["result_code"], ""), _rate(c["n"], replied_total)
     reports = reports.exclude(state=OpinionReport.State.DRAFT)  # waiting for co-authors: not submitted yet
-    report_totals = reports.aggregate(
-        submitted=Count("pk"),
-        accepted=Count("pk", filter=Q(state__in=(OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED))),
-        adopted=Count("pk", filter=Q(Exists(Adoption.objects.filter(report=OuterRef("pk"))))),
-        instructed=Count("pk", filter=Q(Exists(Instruction.objects.filter(report=OuterRef("pk"))))),
-    )
-    adoption_levels = list(Adoption.objects.filter(report__in=reports).values("level").annotate(n=Count("pk"))
-                           .order_by("level"))
+    report_totals = reports.aggregate(**{name: Count("pk", filter=report_figure_q(name)) if report_figure_q(name)
+                                         else Count("pk") for name in REPORT_FIGURES})
+    # reports adopted at each level (a report adopted twice at one level counts once, as its list shows it once)
+    adoption_levels = list(Adoption.objects.filter(report__in=reports).values("level")
+                           .annotate(n=Count("report", distinct=True)).order_by("level"))
     levels = dict(Level.choices)
     for row in adoption_levels:
         row["label"] = str(levels.get(row["level"], row["level"]))
-    report_totals["instructions"] = Instruction.objects.filter(report__in=reports).count()
     return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "by_committee": by_committee,
-            "codes": codes,
+            "codes": codes, "codes_total": replied_total,
             "reports": report_totals, "adoption_levels": adoption_levels}
-
-
-FIGURE_FILTERS = {
-    "submitted": Q(),
-    "filed": Q(filed_at__isnull=False),
-    "on_time": Q(replied_on_time=True),
-    "late": Q(replied_on_time=False),
-    "rated": ~Q(rating=""),
-    "satisfied": Q(rating__in=GOOD),
-    "first_satisfied": Q(first_rating__in=GOOD),
-    "closed": Q(state=S.CLOSED),
-    "implemented": Q(implemented_on__isnull=False),
-}
 
 
 def filter_by_figure(qs, figure: str, today: date | None = None):
     """The list behind one figure (each figure on the page links here)."""
-    if figure == "overdue":
-        return qs.overdue(today)
-    return qs.exclude(state=S.DRAFT).filter(FIGURE_FILTERS.get(figure, Q()))
+    return qs.exclude(state=S.DRAFT).filter(figure_q(figure, today or timezone.localdate()))
+
+
+REPORT_FIGURES = ("submitted", "accepted", "adopted", "instructed")
+
+
+def report_figure_q(figure: str, level: str = "") -> Q:
+    """The reports one report figure counts (drafts excluded by the caller); ``level``: adopted at that level."""
+    if figure == "accepted":  # 已采纳: accepted, whether or not compiled into an issue yet
+        return Q(state__in=(OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED))
+    if figure == "adopted":
+        adoptions = Adoption.objects.filter(report=OuterRef("pk"))
+        return Q(Exists(adoptions.filter(level=level) if level else adoptions))
+    if figure == "instructed":
+        return Q(Exists(Instruction.objects.filter(report=OuterRef("pk"))))
+    return Q()
+
+
+def filter_reports_by_figure(qs, figure: str, level: str = ""):
+    """The reports behind one report figure (the figures page links here)."""
+    return qs.exclude(state=OpinionReport.State.DRAFT).filter(report_figure_q(figure, level))
 
 
 def member_record(member_id: int, year: int) -> dict:

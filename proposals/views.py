@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -567,12 +568,17 @@ def figures(request):
     committees = Committee.objects.filter(pk__in=scope.staff_committee_ids | scope.leader_committee_ids) \
         if not scope.is_superuser else Committee.objects.all()
     query = request.GET.copy()
+    chosen = {k: request.GET[k] for k in ("category", "unit") if request.GET.get(k)}
     return render(request, "proposals/figures.html", {
         **data, "year": year, "committees": committees, "query": query.urlencode(),
         "committee": request.GET.get("committee", ""), "categories": Category.choices,
         "category": request.GET.get("category", ""),
-        "base": f"year={year}" + "".join(f"&{k}={request.GET[k]}" for k in ("committee", "category", "unit")
-                                        if request.GET.get(k)),
+        # the filters every drill-down keeps: the by-committee rows replace the committee, nothing else
+        "base": urlencode({"year": year, **({"committee": request.GET["committee"]}
+                                            if request.GET.get("committee") else {}), **chosen}),
+        "base_all_committees": urlencode({"year": year, **chosen}),
+        "report_base": urlencode({"year": year, **({"committee": request.GET["committee"]}
+                                                   if request.GET.get("committee") else {})}),
     })
 
 
@@ -651,11 +657,18 @@ def report_create(request):
 
 @login_required
 def reports(request):
-    """Staff: their committees' reports by state, to edit, accept, compile and record outcomes."""
-    _require_staff(request)
+    """Staff: their committees' reports by state, to edit, accept, compile and record outcomes.
+
+    Leaders read it too, as the list behind the report figures (``?figure=``, ``level=``, ``committee=``)."""
+    scope = _require_reader(request)
+    is_staff = scope.is_superuser or bool(scope.staff_committee_ids)
+    if request.method == "POST" and not is_staff:
+        raise PermissionDenied
     # a draft is its author's until submitted
-    listing = filters.ReportListFilter(request.GET, queryset=OpinionReport.objects.visible_to(request.user).exclude(
-        state=OpinionReport.State.DRAFT))
+    listing = filters.ReportListFilter(request.GET, queryset=selectors.filter_reports_by_figure(
+        OpinionReport.objects.visible_to(request.user).exclude(state=OpinionReport.State.DRAFT).filter(
+            committee_id__in=_committee_ids(request, scope)),
+        request.GET.get("figure", ""), request.GET.get("level", "")))
     qs = listing.qs
     if request.method == "POST":
         form = forms.CompileForm(request.POST)
@@ -680,7 +693,8 @@ def reports(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": form, "ticked": ids,
-                                                      "filter": listing, "query": query.urlencode()})
+                                                      "filter": listing, "query": query.urlencode(),
+                                                      "states": OpinionReport.State, "is_staff": is_staff})
 
 
 REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",

@@ -226,6 +226,7 @@ RULES: dict[str, Rule] = {
     "groups:activity_transition": page(post_only=True),
     "groups:attendance_record": page(post_only=True),
     "groups:coverage": page(OVERSIGHT),
+    "groups:coverage_members": page(OVERSIGHT),
     "groups:dashboard": page(OVERSIGHT),
     "groups:evidence_file": page(GROUP_READERS),
     "groups:evidence_thumbnail": page(GROUP_READERS),
@@ -308,7 +309,7 @@ RULES: dict[str, Rule] = {
     "proposals:report_act": page(post_only=True),
     "proposals:report_create": page(ANY_MEMBER),
     "proposals:report_detail": page({'member', 'staff', 'leader'}),
-    "proposals:reports": page(SECRETARIAT),
+    "proposals:reports": page(OVERSIGHT),  # leaders read it as the list behind the report figures
     "proposals:review": page(SECRETARIAT),
     "proposals:unit": page(UNITS),
     "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page

@@ -32,6 +32,7 @@ NOT_TOOLS = {
     "schema": "the API's machine-readable schema",
     "api-docs": "the API's documentation, for developers",
     "groups:my_groups": "a convener's and member's page (staff have no groups of their own)",
+    "groups:coverage_members": "the members behind a coverage figure, reached from the coverage page",
     "password_reset": "account recovery, open to everyone from the login page",
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",

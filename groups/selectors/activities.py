@@ -144,7 +144,6 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
     """
     groups = list(groups.select_related("committee").order_by("committee_id", "name"))
     ids = [g.pk for g in groups]
-    start, end = period.bounds
     active = GroupMembership.objects.active().filter(group_id__in=ids).order_by().values("group_id")
     members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
     # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
@@ -153,7 +152,7 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
                    .values_list("group_id", "n"))
     held = {
         row["group_id"]: row
-        for row in Activity.objects.filter(group_id__in=ids, state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+        for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
         .order_by().values("group_id")
         .annotate(held=Count("pk"), three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
                   six=Count("six_item", distinct=True, filter=~Q(six_item="")))
@@ -177,6 +176,42 @@ def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]
         c.member_count, c.covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
         c.uncovered_count = c.member_count - c.covered_count
     return committees
+
+
+def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, group_id: int | None,
+                     committee_id: int | None, covered: str = "", standing: bool = False,
+                     in_year: int | None = None) -> QuerySet:
+    """The members behind one coverage figure, by the rules ``groups_coverage``/``committees_coverage`` count.
+
+    A group's figures count its active memberships, a committee's its active members; ``covered`` "1"
+    keeps those present at a held 三进 activity in the period, "0" those not (yet), "" all of them
+    (the dashboard's member counts link here too; ``standing``: its 常委 count).
+    """
+    if group_id and in_year:  # the annual settlement's count: members of the group at any time that year
+        start, end = date(in_year, 1, 1), date(in_year, 12, 31)
+        rows = Member.objects.filter(pk__in=GroupMembership.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=start), group__in=groups.filter(pk=group_id),
+            joined_on__lte=end).values("member_id"))
+    elif group_id:
+        rows = Member.objects.filter(pk__in=GroupMembership.objects.active().filter(
+            group__in=groups.filter(pk=group_id)).values("member_id"))
+    elif committee_id:
+        rows = Member.objects.filter(committee__in=committees.filter(pk=committee_id), status=Member.Status.ACTIVE)
+    else:
+        rows = Member.objects.none()
+    if standing:
+        rows = rows.filter(is_standing=True)
+    if covered == "1":
+        rows = rows.filter(pk__in=_covered_member_ids(period))
+    elif covered == "0":
+        rows = rows.exclude(pk__in=_covered_member_ids(period))
+    return rows.select_related("committee", "sector").order_by("name", "pk")
+
+
+def counted_in(qs: QuerySet, period: Period) -> QuerySet:
+    """Activities the coverage page counts as held in the period (its "Held" figure links to these)."""
+    start, end = period.bounds
+    return qs.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
 
 
 # --- Plan against actual -------------------------------------------------------------------------

@@ -7,6 +7,8 @@ finds its record among those the user sees, and the service decides whether this
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -486,7 +488,10 @@ def ledger(request):
     _require_reader(request)
     qs = Activity.objects.visible_to(request.user)
     filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
-    qs = sel.ledger(filterset.qs if filterset.is_bound and filterset.is_valid() else qs).order_by("-starts_at", "-id")
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    if request.GET.get("counted") == "1":  # the coverage page's "Held" figure: held or filed in its period
+        qs = sel.counted_in(qs, _period(request))
+    qs = sel.ledger(qs).order_by("-starts_at", "-id")
     if request.GET.get("export") == "xlsx":
         record_export(request, "activity ledger", qs.count())
         return exports.xlsx_response(exports.ledger_workbook(qs), _("Activity ledger"))
@@ -517,4 +522,23 @@ def coverage(request):
     query.pop("export", None)
     return render(request, "groups/activities/coverage.html",
                   {"committees": committees, "groups": groups, "period": period,
-                   "query": query.urlencode(), "quarters": [1, 2, 3, 4]})
+                   "query": query.urlencode(), "quarters": [1, 2, 3, 4],
+                   "base": urlencode({"year": period.year, "quarter": period.quarter or ""})})
+
+
+@login_required
+def coverage_members(request):
+    """The members behind a coverage figure (``group`` or ``committee``; ``covered`` 1 or 0; the period)."""
+    _require_reader(request)
+    period = _period(request)
+    rows = sel.coverage_members(
+        ActivityGroup.objects.visible_to(request.user).filter(is_active=True),
+        Committee.objects.visible_to(request.user), period, group_id=as_id(request.GET.get("group")),
+        committee_id=as_id(request.GET.get("committee")), covered=request.GET.get("covered", ""),
+        standing=request.GET.get("standing") == "1", in_year=as_int(request.GET.get("in_year"), 0) or None)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "groups/activities/coverage_members.html",
+                  {"page_obj": page, "period": period, "query": query.urlencode(),
+                   "covered": request.GET.get("covered", ""), "standing": request.GET.get("standing") == "1"})

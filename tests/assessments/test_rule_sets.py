@@ -111,3 +111,17 @@ def test_rows_of_a_locked_rule_set_are_refused(rule_set):
     rule_set.is_locked = True
     rule_set.save()
     assert _messages(CategoryCap(rule_set=rule_set, category="活动", cap=Decimal(5))) == ["该积分规则已锁定，不能再修改。"]
+
+
+@pytest.mark.parametrize("name", ["=proposal_filed_lead", "report_submitted", "提交社情民意信息", "Study activity attended"])
+def test_an_any_of_group_named_like_an_event_kind_is_refused_with_a_chinese_message(rule_set, name):
+    """A minimum on its own is grouped under its kind; a group named like a kind would merge with it."""
+    from assessments.kinds import kind_label
+
+    if name == "提交社情民意信息":
+        name = kind_label(K.REPORT_SUBMITTED)
+    messages = _messages(MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group=name))
+    assert messages == [f"“{name}”是履职事项类型，不是分组名称：请为可任选其一的几项最低要求起一个共同的名称，"
+                        "例如“1件提案或1篇社情民意信息”可取名“建言”；单独的最低要求请留空。"]
+    MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group="建言").full_clean()
+    MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group="").full_clean()

@@ -130,7 +130,7 @@ def test_the_duty_record_page_explains_every_line(world, client_for, year):
     assert "第二季度计入积分" in html and "全年累计" in html and "截至第二季度末" in html
     assert "按规则计 20.5 分，因达上限计入 11.5 分" in html
     assert "计算为 1.6667 分，取整为 1.5 分" in html
-    assert "按总分为“良好”；因连续两年总分低于 60 分（上年 52 分），评为“约谈”" in html
+    assert "连续两年总分低于60分，等次定为约谈" in html
     assert f"还差：{kind_label(K.PROPOSAL_FILED_LEAD)}或{kind_label(K.REPORT_SUBMITTED)} 1 件" in html
     assert 'data-grade>约谈<' in html
 
@@ -141,7 +141,7 @@ def test_the_pdf_has_the_total_the_grade_and_the_rules(world, client_for, year):
     flat = "".join(text.split())  # cells wrap their text: compare without the line breaks and spaces
     assert "56.50" in flat and "约谈" in flat and "按0.5取整" in flat
     for words in ("第二季度计入积分", "11.50", "全年累计（截至第二季度末）", "按规则计 1.5 分", "已达上限不再计分",
-                  "按规则计 5 分，已达上限，只计入 3 分", "计算为 1.6667 分，取整为 1.5 分", "因连续两年总分低于 60 分",
+                  "按规则计 5 分，已达上限，只计入 3 分", "计算为 1.6667 分，取整为 1.5 分", "连续两年总分低于60分",
                   "还差："):
         assert "".join(words.split()) in flat, words
 
@@ -192,3 +192,39 @@ def test_a_locked_years_pdf_says_it_prints_the_locked_snapshot(world, client_for
     flat = "".join(text.split())
     assert "2026年度已锁定" in flat and "56.50" in flat and "约谈" in flat
     assert "按总分为" not in flat  # the snapshot holds the grade, not the band it came from
+MINIMUM = f"{kind_label(K.PROPOSAL_FILED_LEAD)} 0/1 或 {kind_label(K.REPORT_SUBMITTED)} 0/1"
+WHY_MINE = f"按总分为良好；未达最低要求（{MINIMUM}），等次最高为一般；连续两年总分低于60分，等次定为约谈"
+WHY_THEIRS = f"按总分为良好；未达最低要求（{MINIMUM}），等次最高为一般"
+
+
+def test_the_duty_record_says_in_words_why_the_grade_is_not_the_bands(world, client_for, year):
+    """曹委员: 良好 by the total, capped at 一般 by the missed minimum, then 约谈 by the two-year rule."""
+    client = client_for(world.district_staff)
+    for member, why in ((world.member_record, WHY_MINE), (world.convener_member, WHY_THEIRS)):
+        response = client.get(reverse("assessments:member_record", args=[member.pk]), {"year": 2026, "quarter": 2})
+        assert response.context["b"].grade_reason == why
+        assert f"data-grade-reason>{why}<" in response.content.decode()
+        data = client.get(f"/api/v1/duty-records/{member.pk}/", {"year": 2026, "quarter": 2}).json()
+        assert data["grade_reason"] == why
+    pdf = client.get(reverse("assessments:member_record_pdf", args=[world.member_record.pk]),
+                     {"year": 2026, "quarter": 2})
+    text, _image = _pdf_text_and_image(pdf.content, "secretariat-rules-grade-reason")
+    flat = text.replace("\r\n", "").replace("\n", "")
+    assert "等次最高为一般" in flat and "连续两年总分低于60分" in flat
+
+
+def test_the_annual_page_and_a_locked_record_say_why_too(world, client_for, year):
+    client = client_for(world.district_staff)
+    page = client.get(reverse("assessments:annual"), {"committee": world.district.pk, "year": 2026})
+    why = {row.member.pk: row.grade_reason for row in page.context["rows"]}
+    assert (why[world.member_record.pk], why[world.convener_member.pk]) == (WHY_MINE, WHY_THEIRS)
+    ruleset_lock(rule_set_id=year.pk, actor=world.district_staff)
+    response = client.get(reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026})
+    assert response.context["b"].grade_reason == WHY_MINE  # the locked snapshot, explained the same way
+
+
+def test_a_grade_that_is_the_bands_needs_no_reason(world, client_for, rules):
+    response = client_for(world.district_staff).get(
+        reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026})
+    b = response.context["b"]
+    assert b.grade == "一般" and b.grade_reason == "" and "data-grade-reason" not in response.content.decode()

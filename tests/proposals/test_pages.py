@@ -16,7 +16,7 @@ ALLOWED = {
     "convener": {"mine", "create", "report_create"},
     "staff": {"review", "list", "overdue", "figures", "figures_xlsx", "reports"},
     "district_staff": {"review", "list", "overdue", "figures", "figures_xlsx", "reports"},
-    "leader": {"list", "figures", "figures_xlsx"},
+    "leader": {"list", "figures", "figures_xlsx", "reports"},
     "unit_user": {"unit"},
     "outsider_member": {"mine", "create", "report_create"},
 }

@@ -1,0 +1,259 @@
+"""Every figure equals the rows behind it (issue 17, item 3).
+
+Each figure page is rendered as each role allowed to see it, over data with edge cases (two years, two
+committees, adoptions dated across a year boundary, merged and draft proposals, overdue and on-time
+replies). Every figure is an ``<a data-figure="N" href=...>`` (``core/templatetags/figures.py``); this
+module follows every such link as the same user and counts the rows on the page behind it
+(``data-total`` on the list, ``data-row`` per row). Inside a figure container (``data-figures``) a bare
+number that is not such a link fails the test, so a new figure cell cannot be added without its rows.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.models import Adoption, Category, Instruction, Level, OpinionReport, Proposal
+from tests.proposals.factories import OpinionReportFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+S = Proposal.State
+R = OpinionReport.State
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+NUMBER = re.compile(r"[\s\d.,%/—]*\d[\s\d.,%/—]*")
+PAGE_SIZE = 50
+
+
+@dataclass
+class Figure:
+    value: int
+    href: str
+    title: str = ""
+
+
+@dataclass
+class Page(HTMLParser):
+    """What a rendered page says: its figure links, bare numbers in figure containers, its row count."""
+
+    figures: list[Figure] = field(default_factory=list)
+    bare: list[str] = field(default_factory=list)
+    total: int | None = None
+    rows: int = 0
+
+    def __post_init__(self):
+        HTMLParser.__init__(self)
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, in a figure container, in a figure link)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        in_box, in_link = self.stack[-1][1:] if self.stack else (False, False)
+        if "data-total" in a:
+            self.total = int(a["data-total"])
+        if "data-row" in a:
+            self.rows += 1
+        if tag == "a" and "data-figure" in a:
+            self.figures.append(Figure(int(a["data-figure"]), a.get("href", ""), a.get("title", "")))
+            in_link = True
+        if tag not in VOID:
+            # th: a heading; data-not-a-count: a rank, a checklist's progress (六个一 3/6) or an amount of
+            # points or money, which no list of rows adds up to
+            exempt = tag in ("th", "option", "script") or "data-not-a-count" in a
+            self.stack.append((tag, in_box or "data-figures" in a, in_link or exempt))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1][1] and not self.stack[-1][2] and NUMBER.fullmatch(data.strip() or "x"):
+            self.bare.append(data.strip())
+
+
+def read(response) -> Page:
+    assert response.status_code == 200, response
+    page = Page()
+    page.feed(response.content.decode())
+    return page
+
+
+def assert_figures_add_up(client, url: str, *, at_least: int = 1) -> Page:
+    """Every figure on ``url`` links to exactly that many rows, as the same user; no bare number."""
+    page = read(client.get(url))
+    assert not page.bare, f"{url}: numbers without the rows behind them: {page.bare}"
+    assert len(page.figures) >= at_least, f"{url}: {len(page.figures)} figures"
+    assert any(fig.value for fig in page.figures), f"{url}: every figure is 0; the data do not exercise it"
+    for fig in page.figures:
+        behind = read(client.get(fig.href))
+        assert behind.total == fig.value, f"{url}: figure {fig.value} links to {behind.total} rows ({fig.href})"
+        assert behind.rows == min(fig.value, PAGE_SIZE) or behind.rows >= 30, f"{fig.href}: {behind.rows} rows"
+        if fig.title:  # a rate: numerator/denominator, the link goes to the numerator's rows
+            assert int(fig.title.split("/")[0]) == fig.value, fig
+    return page
+
+
+# --- proposals and public-opinion reports ----------------------------------------------------------------
+
+def proposals_and_reports(world) -> None:
+    """Two committees, two years, every state a figure counts or must not count."""
+    today = timezone.localdate()
+    filed = timezone.now() - timedelta(days=40)
+    units = (world.unit, world.other_unit)
+    for committee in (world.city, world.district):
+        for year in (2025, 2026):
+            def proposal(committee=committee, year=year, **kw):
+                return ProposalFactory(committee=committee, year=year, **kw)
+
+            proposal(state=S.DRAFT)
+            proposal(state=S.SUBMITTED, category=Category.ECONOMY)
+            proposal(state=S.NOT_FILED, not_filed_reason="不属于政协履职范围")
+            target = proposal(state=S.FILED, filed_at=filed)
+            proposal(state=S.MERGED, merged_into=target)
+            proposal(state=S.ASSIGNED, filed_at=filed, lead_unit=units[0], reply_due=today - timedelta(days=3))
+            proposal(state=S.HANDLING, filed_at=filed, lead_unit=units[1], reply_due=today + timedelta(days=3))
+            proposal(state=S.REPLIED, filed_at=filed, lead_unit=units[0], replied_on_time=True, result_code="A")
+            proposal(state=S.REPLIED, filed_at=filed, lead_unit=units[1], replied_on_time=False, result_code="B")
+            proposal(state=S.RATED, filed_at=filed, lead_unit=units[0], replied_on_time=True, result_code="A",
+                     first_rating=Proposal.Rating.UNSATISFIED, rating=Proposal.Rating.SATISFIED)
+            proposal(state=S.CLOSED, filed_at=filed, lead_unit=units[1], replied_on_time=True, result_code="A",
+                     first_rating=Proposal.Rating.BASIC, rating=Proposal.Rating.BASIC, implemented_on=today,
+                     category=Category.ECONOMY)
+            proposal(state=S.CLOSED, filed_at=filed, lead_unit=units[0], replied_on_time=False, result_code="B",
+                     first_rating=Proposal.Rating.UNSATISFIED, rating=Proposal.Rating.UNSATISFIED)
+            reports(committee, year)
+
+
+def reports(committee, year) -> None:
+    OpinionReportFactory(committee=committee, year=year, state=R.DRAFT)
+    OpinionReportFactory(committee=committee, year=year, state=R.SUBMITTED)
+    OpinionReportFactory(committee=committee, year=year, state=R.DECLINED, decline_reason="已有同类信息")
+    OpinionReportFactory(committee=committee, year=year, state=R.ACCEPTED)  # accepted, not compiled yet
+    twice = OpinionReportFactory(committee=committee, year=year, state=R.COMPILED)
+    late = OpinionReportFactory(committee=committee, year=year, state=R.COMPILED)
+    # adopted at two levels (one report), and adopted in the next January: counted in the report's year
+    Adoption.objects.create(report=twice, level=Level.CITY, date=date(year, 12, 30))
+    Adoption.objects.create(report=twice, level=Level.PROVINCIAL, date=date(year + 1, 1, 4))
+    Adoption.objects.create(report=late, level=Level.CITY, date=date(year + 1, 1, 2))
+    for when in (date(year, 12, 31), date(year + 1, 1, 5)):  # two instructions on one report
+        Instruction.objects.create(report=twice, leader="王市长", level=Level.CITY, date=when, text="请研究")
+
+
+FIGURE_PAGES = ["proposals:figures"]
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("query", ["year=2026", "year=2025", "year=2026&category=economy"])
+def test_every_proposal_and_report_figure_is_the_number_of_rows_behind_it(world, client_for, who, query):
+    proposals_and_reports(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, f"{reverse('proposals:figures')}?{query}", at_least=30)
+    if who != "district_staff":  # the city's staff and leader see a row per committee, each adding up
+        district = read(client.get(f"{reverse('proposals:figures')}?{query}&committee={world.district.pk}"))
+        assert len(district.figures) < len(page.figures) or "category" in query
+
+
+def test_the_accepted_figure_counts_compiled_reports_like_its_list(world, client_for):
+    """已采纳 counted accepted and compiled reports but linked to the compiled ones only (69 vs 53)."""
+    reports(world.district, 2026)
+    response = client_for(world.district_staff).get(reverse("proposals:figures") + "?year=2026")
+    assert response.context["reports"]["accepted"] == 3
+    listed = read(client_for(world.district_staff).get(reverse("proposals:reports") + "?year=2026&figure=accepted"))
+    assert listed.total == 3
+
+
+def test_a_rate_links_to_its_numerator_and_says_its_fraction(world, client_for):
+    proposals_and_reports(world)
+    page = read(client_for(world.district_staff).get(reverse("proposals:figures") + "?year=2026"))
+    filing = next(fig for fig in page.figures if fig.title and "figure=filed" in fig.href)
+    assert (filing.value, filing.title) == (8, "8/11")  # filed and beyond, of the eleven submitted (no draft)
+
+
+def test_the_figures_export_holds_the_numbers_of_the_page(world, client_for):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    proposals_and_reports(world)
+    client = client_for(world.staff)
+    totals = client.get(reverse("proposals:figures") + "?year=2026").context["totals"]
+    wb = load_workbook(BytesIO(client.get(reverse("proposals:figures_xlsx") + "?year=2026").content))
+    numbers = {v for row in wb.worksheets[0].iter_rows(values_only=True) for v in row if isinstance(v, int)}
+    assert {totals["submitted"], totals["filed"]} <= numbers
+
+
+# --- three enters coverage and the ledger behind it --------------------------------------------------------
+
+def coverage_year(world) -> None:
+    """Two groups in the district, a city group, 三进 activities in two years and two quarters, a member who left."""
+    from groups.models import Activity, Attendance, GroupMembership
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory, ThreeEntersFactory
+
+    tz = timezone.get_current_timezone()
+    city_group = f.ActivityGroupFactory(committee=world.city)
+    groups = (world.group, world.other_group, city_group)
+    members = {g: [f.MembershipFactory(group=g).member for _ in range(3)] for g in groups}
+    f.MembershipFactory(group=world.group, left_on=date(2026, 2, 1))  # left: not counted
+    for g, (when, state) in zip(groups, [((2026, 3, 31, 23), Activity.State.HELD),
+                                         ((2026, 4, 1, 9), Activity.State.FILED),
+                                         ((2025, 12, 31, 22), Activity.State.HELD)], strict=True):
+        three = ThreeEntersFactory(group=g, state=state, starts_at=timezone.datetime(*when, tzinfo=tz))
+        for m in members[g][:2]:
+            Attendance.objects.create(activity=three, member=m, status=Attendance.Status.PRESENT,
+                                      signed_in_at=three.starts_at)
+        Attendance.objects.create(activity=three, member=members[g][2], status=Attendance.Status.ABSENT)
+        ActivityFactory(group=g, state=Activity.State.HELD, starts_at=timezone.datetime(2026, 6, 1, 9, tzinfo=tz))
+        ActivityFactory(group=g, state=Activity.State.ANNOUNCED)  # not held: not counted
+    assert GroupMembership.objects.count() >= 10
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("query", ["year=2026", "year=2026&quarter=1", "year=2026&quarter=2", "year=2025&quarter=4"])
+def test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it(world, client_for, who, query):
+    coverage_year(world)
+    assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('groups:coverage')}?{query}", at_least=8)
+
+
+def test_the_coverage_drilldown_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    url = f"{reverse('groups:coverage_members')}?year=2026&committee={world.district.pk}&covered=0"
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    coverage_year(world)
+    coverage_year(world)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert read(client.get(url)).rows > 5
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it(world, client_for, who):
+    from tests import factories as f
+
+    coverage_year(world)
+    f.MemberFactory(committee=world.district, is_standing=True)
+    f.MemberFactory(committee=world.district, status="left")  # not active: not counted
+    f.ActivityGroupFactory(committee=world.district, is_active=False)
+    assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:dashboard"), at_least=3)
+
+
+# --- the annual assessment's group settlement ---------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, client_for, who):
+    """Members at any time of the year (one left in May still counts), activities filed in the year."""
+    from groups.models import Activity
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    coverage_year(world)
+    f.MembershipFactory(group=world.group, joined_on=date(2025, 3, 1), left_on=date(2026, 5, 1))
+    f.MembershipFactory(group=world.group, joined_on=date(2024, 3, 1), left_on=date(2025, 5, 1))  # not in 2026
+    tz = timezone.get_current_timezone()
+    for when in ((2026, 1, 1, 0, 30), (2026, 12, 31, 23, 30), (2027, 1, 1, 0, 30)):
+        ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=timezone.datetime(*when, tzinfo=tz))
+    url = f"{reverse('assessments:annual')}?committee={world.district.pk}&year=2026"
+    page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=4)
+    assert max(fig.value for fig in page.figures) >= 4
