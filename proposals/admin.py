@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
+from groups.access import scope_of
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
@@ -25,6 +26,7 @@ from proposals.models import (
     Holiday,
     ImplementationEntry,
     Instruction,
+    NotFilingGround,
     OpinionReport,
     Proposal,
     ProposalSettings,
@@ -38,7 +40,7 @@ from proposals.resources import HolidayResource
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
                    "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
-                   "implemented_on", "not_filed_reason", "not_filed_outcome", "is_key", "supervising_leader",
+                   "implemented_on", "not_filed_reason", "not_filed_ground", "not_filed_outcome", "is_key", "supervising_leader",
                    "is_excellent", "excellent_marked_at", "excellent_marked_by")
 
 
@@ -192,6 +194,35 @@ class ProposalSettingsAdmin(CommitteeScopedAdmin):
 class ResultCodeAdmin(CommitteeScopedAdmin):
     list_display = ("code", "label", "committee", "order", "is_active")
     list_filter = ("committee", "is_active")
+
+
+@admin.register(NotFilingGround)
+class NotFilingGroundAdmin(CommitteeScopedAdmin):
+    """The published grounds for not filing: the national list (no committee) is the superusers'; staff keep their
+    committee's own list, which replaces the national one for that committee once it has a ground in use."""
+
+    list_display = ("text", "committee", "needs_explanation", "order", "is_active")
+    list_filter = ("committee", "is_active")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not scope_of(request.user).is_superuser and "committee" in form.base_fields:
+            form.base_fields["committee"].required = True  # staff keep their committee's list, never the national one
+        return form
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if scope_of(request.user).is_superuser:
+            return qs
+        return qs | NotFilingGround.objects.filter(committee__isnull=True)  # read, as the list to start from
+
+    def has_change_permission(self, request, obj=None):
+        national = obj is not None and obj.committee_id is None
+        return super().has_change_permission(request, obj) and (not national or request.user.is_superuser)
+
+    def has_delete_permission(self, request, obj=None):
+        national = obj is not None and obj.committee_id is None
+        return super().has_delete_permission(request, obj) and (not national or request.user.is_superuser)
 
 
 class OfficialCalendarForm(forms.Form):
