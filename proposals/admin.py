@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
@@ -113,11 +114,13 @@ class ProposalAdmin(CommitteeScopedAdmin):
         return False  # a proposal is drafted and submitted by its proposer, on the proposal pages (the services)
 
     @admin.action(description=_("File the selected proposals"))
+    @confirm_first(_("Each proposal gets the year's next serial number and its proposers are told."))
     def file_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals filed."))
 
     @admin.action(description=_("Rate the selected proposals excellent"))
+    @confirm_first(_("The authors earn the excellent-proposal bonus and are told."))
     def mark_excellent_selected(self, request, queryset):
         outcome = services.proposal_mark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
                                                         actor=request.user)
@@ -130,6 +133,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
         _report(self, request, outcome, _("%(n)s proposals no longer rated excellent."))
 
     @admin.action(description=_("Close the selected proposals"))
+    @confirm_first(_("Handling of each proposal ends; only implementation can still be recorded."))
     def close_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals closed."))
