@@ -35,7 +35,7 @@ def confirm_first(warning):
 
 def confirmation_page(modeladmin, request, queryset, name: str, warning) -> TemplateResponse:
     opts = modeladmin.model._meta
-    description = getattr(modeladmin.get_actions(request).get(name, (None, None, name))[0], "short_description", name)
+    description = modeladmin.get_actions(request).get(name, (None, name, name))[2]
     objects = list(queryset[:SHOWN + 1])
     context = {
         **modeladmin.admin_site.each_context(request),

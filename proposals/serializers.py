@@ -141,7 +141,9 @@ class RejectInput(TransitionInput):
 
 
 class BulkRejectInput(RejectInput):
-    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False)
+    expected_state = None  # a batch names no state: each proposal's own is checked, all or none
+    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False,
+                                             help_text="Submitted proposals (or under review) of the caller's committees.")
 
 
 class BulkAssignInput(serializers.Serializer):
