@@ -1,10 +1,12 @@
 """Forms for the proposal pages; each one feeds exactly one service."""
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.choices import EMPTY_CHOICE_LABEL
+from core.parsing import as_id
 from groups.models import ActivityGroup, HandlingUnit, Member
 from proposals.models import Category, ContactRecord, Level, NotFilingGround, Proposal
 
@@ -97,10 +99,21 @@ def grounds_for(committee_ids):
     return NotFilingGround.objects.filter(pk__in=shared).order_by("order", "pk")
 
 
+class ProposalPicks(forms.ModelMultipleChoiceField):
+    """The ticked proposals: anything but a database-sized id is refused before it reaches a query."""
+
+    def _check_values(self, value):
+        bad = [v for v in value if as_id(str(v)) is None]
+        if bad:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": str(bad[0])[:20]})
+        return super()._check_values(value)
+
+
 class BulkForm(Form):
     """The review queue's batch actions: the proposals ticked, and for each action its own fields."""
 
-    proposals = forms.ModelMultipleChoiceField(label=_("proposals"), queryset=Proposal.objects.none(),
+    proposals = ProposalPicks(label=_("proposals"), queryset=Proposal.objects.none(),
                                                widget=forms.CheckboxSelectMultiple,
                                                error_messages={"required": _("Select at least one proposal.")})
     action = forms.ChoiceField(choices=[("assign", "assign"), ("reject", "reject")], widget=forms.HiddenInput)

@@ -206,3 +206,12 @@ def test_the_api_runs_both_batches_all_or_none(world, client_for, walk):
     assert assigned.status_code == 200 and set(_states(filed).values()) == {S.ASSIGNED}
     grounds = client.get(reverse("api:not-filing-ground-list")).json()
     assert any(g["text"] == "一案多事的" for g in grounds["results"])
+
+
+def test_a_huge_or_foreign_id_in_the_batch_is_a_chinese_refusal_not_an_error(world, client_for, walk):
+    mine = walk.submitted()
+    client = client_for(world.staff)
+    for bad in ("99999999999999999999", "²", "-1"):
+        response = _post(client, {"proposals": [mine.pk, bad], "action": "reject", "ground": ground()})
+        assert response.status_code == 400, bad
+    assert Proposal.objects.get(pk=mine.pk).state == S.SUBMITTED
