@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
 from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
@@ -129,6 +130,7 @@ class RuleSetAdmin(CommitteeScopedAdmin):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_locked)
 
     @admin.action(description=_("Lock the selected rule sets"))
+    @confirm_first(_("A locked rule set and its year's figures and settlement can no longer change."))
     def lock_selected(self, request, queryset):
         for rule_set in queryset.filter(is_locked=False):
             services.ruleset_lock(rule_set_id=rule_set.pk, actor=request.user)

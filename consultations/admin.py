@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
@@ -31,6 +32,7 @@ class TopicAdmin(CommitteeScopedAdmin):
     actions = ["adopt_selected"]
 
     @admin.action(description=_("Adopt and publish the selected topics"))
+    @confirm_first(_("The topics are published for everyone to read."))
     def adopt_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
               _("%(n)s topics adopted."))
@@ -106,10 +108,12 @@ class ConsultationSessionAdmin(CommitteeScopedAdmin):
         self._each(request, queryset, services.session_hold, _("%(n)s sessions marked as held."))
 
     @admin.action(description=_("Cancel the selected sessions"))
+    @confirm_first(_("The sessions are cancelled and can no longer be held."))
     def cancel_selected(self, request, queryset):
         self._each(request, queryset, services.session_cancel, _("%(n)s sessions cancelled."))
 
     @admin.action(description=_("Publish the selected sessions"))
+    @confirm_first(_("The sessions' records become public."))
     def publish_selected(self, request, queryset):
         self._each(request, queryset, services.session_publish, _("%(n)s sessions published."))
 
@@ -137,11 +141,13 @@ class OutcomeAdmin(CommitteeScopedAdmin):
     actions = ["publish_selected", "close_selected"]
 
     @admin.action(description=_("Publish the selected outcomes"))
+    @confirm_first(_("The outcomes and their replies become public."))
     def publish_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
               _("%(n)s outcomes published."))
 
     @admin.action(description=_("Close the selected outcomes"))
+    @confirm_first(_("Follow-up of the outcomes ends."))
     def close_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
               _("%(n)s outcomes closed."))

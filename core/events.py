@@ -177,6 +177,26 @@ def publish(event: Event) -> Event:
     return event
 
 
+def publish_many(events: list[Event]) -> None:
+    """``publish`` a batch action's events (one per record it changed): inline subscribers run for each, the
+    others' outbox rows are written in one insert, whatever the batch's size."""
+    from core.notifications import outbox
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("publish_many() belongs inside the transaction of the service that made the change")
+    queued: list[dict] = []
+    for event in events:
+        if not event.name:
+            raise TypeError(f"{type(event).__name__} has no name")
+        for subscriber in subscribers_of(event):
+            if subscriber.inline:
+                subscriber.func(event)
+            else:
+                queued.append({"event": event.name, "data": event.to_data(), "subscriber": subscriber.key})
+    if queued:
+        outbox.enqueue_many(DELIVER_TASK, queued)
+
+
 def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1, outbox_id: int | None = None) -> str:
     """Run one after-commit subscriber for one event (the worker's task); returns what happened.
 

@@ -113,6 +113,23 @@ class EventReceipt(models.Model):
         return f"{self.event_name} {self.event_id} → {self.subscriber}"
 
 
+class PasswordResetRequest(models.Model):
+    """One request for a reset link by e-mail (whether or not a login has the address: the page says the same):
+    the rows count the requests per address and per network address (rate limits, as the SMS codes do)."""
+
+    email = models.CharField(_("e-mail address"), max_length=254, db_index=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.email}"
+
+
 class PasswordResetCode(models.Model):
     """A six-digit code sent by SMS to reset a password: only its keyed hash is kept; it expires, allows a few
     tries and works once. The rows also count the codes sent per number and per address (rate limits)."""

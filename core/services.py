@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .exceptions import DomainError
-from .models import ApiToken, AuditEvent, PasswordResetCode, User
+from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
 from .notifications.channels import sms_template
 from .tokens import password_stamp
 
@@ -128,6 +128,24 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
     record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
     return locked
+# --- Password reset by e-mail link: rate limits per address and per network address ---------------------------
+
+@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per address and network address")
+@transaction.atomic
+def password_reset_email_request(*, email: str, ip: str = "", now=None) -> None:
+    """Count a request for a reset link by e-mail, or refuse it past the limits: one a minute and a few a day per
+    address, some an hour per network address (as the SMS codes). The caller sends the link only if this passes."""
+    email, now = (email or "").strip().lower(), now or timezone.now()
+    asked = PasswordResetRequest.objects
+    if asked.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count() >= settings.PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR:
+        raise DomainError(_("Too many reset links were asked for from this network. Try again in an hour."))
+    if asked.filter(email=email, created_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_EMAIL_INTERVAL_SECONDS)).exists():
+        raise DomainError({"email": _("A link was sent to this address just now. Wait a minute before asking again.")})
+    if asked.filter(email=email, created_at__gte=now - timedelta(days=1)).count() >= settings.PASSWORD_RESET_EMAIL_MAX_PER_DAY:
+        raise DomainError({"email": _("Too many links were sent to this address today. Try again tomorrow.")})
+    PasswordResetRequest.objects.create(email=email, ip=ip, created_at=now)
+
+
 # --- Password reset by SMS code (core/accounts.py) ---------------------------------------------------------
 
 def _code_hash(phone: str, code: str) -> str:

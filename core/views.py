@@ -139,6 +139,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
     extra_email_context = {"portal_title": settings.PORTAL_TITLE}
 
+    def form_valid(self, form):
+        """Within the limits per address and per network address, or the form again with the refusal (no mail)."""
+        try:
+            services.password_reset_email_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        except DomainError as exc:
+            return self.render_to_response(self.get_context_data(form=form_error_from(exc, form)))
+        return super().form_valid(form)
+
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/portal_password_reset_done.html"

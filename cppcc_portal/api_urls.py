@@ -31,6 +31,7 @@ router.register("group-memberships", groups_api.GroupMembershipViewSet, basename
 router.register("plenary-sessions", groups_api.PlenarySessionViewSet, basename="plenary-session")
 router.register("plenary-attendance", groups_api.PlenaryAttendanceViewSet, basename="plenary-attendance")
 router.register("proposals", proposals_api.ProposalViewSet, basename="proposal")
+router.register("not-filing-grounds", proposals_api.NotFilingGroundViewSet, basename="not-filing-ground")
 router.register("opinion-reports", proposals_api.OpinionReportViewSet, basename="opinion-report")
 router.register("consultation-topics", consultations_api.TopicViewSet, basename="consultation-topic")
 router.register("consultations", consultations_api.ConsultationViewSet, basename="consultation")

@@ -159,6 +159,10 @@ SMS_CODE_MAX_ATTEMPTS = env.int("SMS_CODE_MAX_ATTEMPTS", default=5)
 SMS_CODE_INTERVAL_SECONDS = env.int("SMS_CODE_INTERVAL_SECONDS", default=60)  # between two codes to one number
 SMS_CODE_MAX_PER_PHONE_PER_DAY = env.int("SMS_CODE_MAX_PER_PHONE_PER_DAY", default=5)
 SMS_CODE_MAX_PER_IP_PER_HOUR = env.int("SMS_CODE_MAX_PER_IP_PER_HOUR", default=10)
+# The e-mail reset link's own limits (core.services.password_reset_email_request): per address and per network address.
+PASSWORD_RESET_EMAIL_INTERVAL_SECONDS = env.int("PASSWORD_RESET_EMAIL_INTERVAL_SECONDS", default=60)
+PASSWORD_RESET_EMAIL_MAX_PER_DAY = env.int("PASSWORD_RESET_EMAIL_MAX_PER_DAY", default=5)
+PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR", default=10)
 # How a member's login is named when staff create logins in bulk (groups.services.logins), unless their
 # committee chose otherwise: "phone" (the mobile number) or "pinyin" (the name in pinyin, e.g. zhangsan).
 MEMBER_USERNAME_RULE = env.str("MEMBER_USERNAME_RULE", default="phone")

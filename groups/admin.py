@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from core.admin_confirm import confirm_first
 from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import (
@@ -286,6 +287,7 @@ def create_logins_and_print(modeladmin, request, queryset):
 
 
 @admin.action(description=_("Deactivate the logins (end of term)"))
+@confirm_first(_("The members can no longer log in; a new login must be created to let them back in."))
 def deactivate_logins(modeladmin, request, queryset):
     outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_deactivate(
         member_ids=ids, actor=request.user))

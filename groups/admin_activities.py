@@ -8,6 +8,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
@@ -88,11 +89,13 @@ def hold(modeladmin, request, queryset):
 
 
 @admin.action(description=_("File the selected activities in the ledger"))
+@confirm_first(_("A filed activity's record, attendance and evidence can no longer change."))
 def file_in_ledger(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, svc.activity_file, _("%(n)s activities filed."))
 
 
 @admin.action(description=_("Cancel the selected activities"))
+@confirm_first(_("The invited members are told that the activities will not take place."))
 def cancel(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, svc.activity_cancel, _("%(n)s activities cancelled."))
 

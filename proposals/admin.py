@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
+from groups.access import scope_of
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import Committee
@@ -25,6 +27,7 @@ from proposals.models import (
     Holiday,
     ImplementationEntry,
     Instruction,
+    NotFilingGround,
     OpinionReport,
     Proposal,
     ProposalSettings,
@@ -38,7 +41,7 @@ from proposals.resources import HolidayResource
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
                    "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
-                   "implemented_on", "not_filed_reason", "not_filed_outcome", "is_key", "supervising_leader",
+                   "implemented_on", "not_filed_reason", "not_filed_ground", "not_filed_outcome", "is_key", "supervising_leader",
                    "is_excellent", "excellent_marked_at", "excellent_marked_by")
 
 
@@ -111,11 +114,13 @@ class ProposalAdmin(CommitteeScopedAdmin):
         return False  # a proposal is drafted and submitted by its proposer, on the proposal pages (the services)
 
     @admin.action(description=_("File the selected proposals"))
+    @confirm_first(_("Each proposal gets the year's next serial number and its proposers are told."))
     def file_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals filed."))
 
     @admin.action(description=_("Rate the selected proposals excellent"))
+    @confirm_first(_("The authors earn the excellent-proposal bonus and are told."))
     def mark_excellent_selected(self, request, queryset):
         outcome = services.proposal_mark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
                                                         actor=request.user)
@@ -128,6 +133,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
         _report(self, request, outcome, _("%(n)s proposals no longer rated excellent."))
 
     @admin.action(description=_("Close the selected proposals"))
+    @confirm_first(_("Handling of each proposal ends; only implementation can still be recorded."))
     def close_selected(self, request, queryset):
         run_on_each(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
              _("%(n)s proposals closed."))
@@ -192,6 +198,35 @@ class ProposalSettingsAdmin(CommitteeScopedAdmin):
 class ResultCodeAdmin(CommitteeScopedAdmin):
     list_display = ("code", "label", "committee", "order", "is_active")
     list_filter = ("committee", "is_active")
+
+
+@admin.register(NotFilingGround)
+class NotFilingGroundAdmin(CommitteeScopedAdmin):
+    """The published grounds for not filing: the national list (no committee) is the superusers'; staff keep their
+    committee's own list, which replaces the national one for that committee once it has a ground in use."""
+
+    list_display = ("text", "committee", "needs_explanation", "order", "is_active")
+    list_filter = ("committee", "is_active")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not scope_of(request.user).is_superuser and "committee" in form.base_fields:
+            form.base_fields["committee"].required = True  # staff keep their committee's list, never the national one
+        return form
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if scope_of(request.user).is_superuser:
+            return qs
+        return qs | NotFilingGround.objects.filter(committee__isnull=True)  # read, as the list to start from
+
+    def has_change_permission(self, request, obj=None):
+        national = obj is not None and obj.committee_id is None
+        return super().has_change_permission(request, obj) and (not national or request.user.is_superuser)
+
+    def has_delete_permission(self, request, obj=None):
+        national = obj is not None and obj.committee_id is None
+        return super().has_delete_permission(request, obj) and (not national or request.user.is_superuser)
 
 
 class OfficialCalendarForm(forms.Form):

@@ -16,7 +16,7 @@ from core.parsing import as_id, as_int
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import filters, selectors, serializers, services
-from proposals.models import OpinionReport, Proposal
+from proposals.models import NotFilingGround, OpinionReport, Proposal
 
 
 class _Inputs:
@@ -140,8 +140,37 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     @exposes(services.proposal_reject)
     def reject(self, request, pk=None):
-        d = self._input(request, serializers.RejectInput)
-        return self._run(lambda p: services.proposal_reject(proposal_id=p.pk, actor=request.user, **d))
+        """Staff do not file 不予立案 a proposal, on a published ground (``ground``) with an explanation."""
+        self.get_object()
+        body = serializers.RejectInput(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        return self._run(lambda p: services.proposal_reject(proposal_id=p.pk, actor=request.user,
+                                                            expected_state=body.validated_data["expected_state"],
+                                                            **body.service_kwargs()))
+
+    @extend_schema(request=serializers.BulkRejectInput, responses=serializers.BulkResultSerializer,
+                   operation_id="v1_proposals_reject_many")
+    @action(detail=False, methods=["post"], url_path="reject")
+    @exposes(services.proposals_reject_many)
+    def reject_many(self, request):
+        """Staff do not file many proposals on one published ground, all or none (the review queue's batch)."""
+        body = serializers.BulkRejectInput(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        done = services.proposals_reject_many(proposal_ids=[p.pk for p in body.validated_data["proposals"]],
+                                              actor=request.user, **body.service_kwargs())
+        return Response(serializers.BulkResultSerializer({"done": [p.pk for p in done]}).data)
+
+    @extend_schema(request=serializers.BulkAssignInput, responses=serializers.BulkResultSerializer,
+                   operation_id="v1_proposals_assign_many")
+    @action(detail=False, methods=["post"], url_path="assign")
+    @exposes(services.proposals_assign_many)
+    def assign_many(self, request):
+        """Staff hand many filed proposals of one committee to the same units 交办, all or none."""
+        d = self._input(request, serializers.BulkAssignInput)
+        done = services.proposals_assign_many(
+            proposal_ids=[p.pk for p in d["proposals"]], actor=request.user, lead_unit_id=d["lead_unit"].pk,
+            co_unit_ids=[u.pk for u in d["co_units"]], due_date=d["due_date"])
+        return Response(serializers.BulkResultSerializer({"done": [p.pk for p in done]}).data)
 
     @extend_schema(request=serializers.MergeInput)
     @action(detail=True, methods=["post"])
@@ -396,6 +425,18 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def record_instruction(self, request, pk=None):
         d = self._input(request, serializers.InstructionInput)
         return self._run(lambda r: services.report_record_instruction(report_id=r.pk, actor=request.user, **d))
+
+
+class NotFilingGroundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The published grounds for not filing 不予立案 the caller's committees use (``committee`` empty: the national
+    list, for every committee without a list of its own); send one's id as ``ground`` when not filing."""
+
+    serializer_class = serializers.NotFilingGroundSerializer
+    filterset_fields = ["committee"]
+
+    def get_queryset(self):
+        return NotFilingGround.objects.visible_to(self.request.user).filter(is_active=True).order_by(
+            "committee_id", "order", "pk")
 
 
 class ProposalStatsView(APIView):

@@ -50,6 +50,16 @@ def working_day_after(start: date, days: int, special: dict[date, str]) -> date:
     return current
 
 
+def working_day_before(end: date, days: int, special: dict[date, str]) -> date:
+    """The working day ``days`` working days before ``end`` on the calendar ``special`` (a window's start)."""
+    current, left = end, days
+    while left > 0:
+        current -= timedelta(days=1)
+        if is_working_day(current, special):
+            left -= 1
+    return current
+
+
 def horizon(start: date, days: int) -> date:
     """A last day far enough for ``days`` working days after ``start``, even around the Spring Festival."""
     return start + timedelta(days=days * 3 + 30)

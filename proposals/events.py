@@ -187,3 +187,16 @@ class ReportsCompiled(Event):
     name = "proposals.reports_compiled"
     issue_id: int
     report_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineMoved(Event):
+    """A working-day deadline moved when the holiday calendar changed: a co-signer's or co-author's answer
+    (``cosign``/``coauthor``, ``record_id`` the invitation), a unit's return window (``reassign``, the assignment) or
+    the proposer's feedback window (``feedback``, the proposal)."""
+
+    name = "proposals.deadline_moved"
+    what: str
+    record_id: int
+    old: date
+    new: date

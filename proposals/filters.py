@@ -40,7 +40,9 @@ class ReviewFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     state = django_filters.ChoiceFilter(
-        choices=[(s.value, s.label) for s in Proposal.REVIEW_STATES], label=_("state"), empty_label=_("All"))
+        choices=[*[(s.value, s.label) for s in Proposal.REVIEW_STATES],
+                 (Proposal.State.FILED.value, _("Filed, waiting to be assigned"))],
+        label=_("state"), empty_label=_("All under review"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"), empty_label=_("All"))
     kind = django_filters.ChoiceFilter(choices=Proposal.Kind.choices, label=_("kind"), empty_label=_("All"))
     committee = django_filters.ModelChoiceFilter(queryset=Committee.objects.none(), label=_("committee"),

@@ -1,12 +1,15 @@
 """Forms for the proposal pages; each one feeds exactly one service."""
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.choices import EMPTY_CHOICE_LABEL
+from core.parsing import as_id
 from core.widgets import SearchSelect, SearchSelectMultiple
 from groups.models import ActivityGroup, HandlingUnit, Member
-from proposals.models import Category, ContactRecord, Level, Proposal
+from proposals.models import Category, ContactRecord, Level, NotFilingGround, Proposal
 
 
 class Form(forms.Form):
@@ -71,8 +74,70 @@ class ProposalForm(Form):
 
 
 class RejectForm(Form):
-    reason = forms.CharField(label=_("reason for not filing"), widget=forms.Textarea(attrs={"rows": 3}))
+    ground = forms.ModelChoiceField(label=_("ground for not filing"), queryset=NotFilingGround.objects.none(),
+                                    empty_label=EMPTY_CHOICE_LABEL)
+    reason = forms.CharField(label=_("explanation"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             help_text=_("Told to the proposer with the ground; needed for “other” grounds."))
     outcome = forms.ChoiceField(label=_("after not filing"), choices=Proposal.Outcome.choices, required=False)
+
+    def __init__(self, *args, committee_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].queryset = grounds_for(committee_ids)
+
+
+def grounds_for(committee_ids):
+    """The grounds offered: those every one of the committees uses (one committee: its list)."""
+    ids = set(committee_ids)
+    if not ids:
+        return NotFilingGround.objects.none()
+    NotFilingGround.objects.ensure_national()
+    rows = list(NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=ids), is_active=True)
+                .values_list("pk", "committee_id"))
+    national = {pk for pk, committee in rows if committee is None}
+    shared = set.intersection(*[{pk for pk, c in rows if c == committee_id} or national for committee_id in ids])
+    return NotFilingGround.objects.filter(pk__in=shared).order_by("order", "pk")
+
+
+class ProposalPicks(forms.ModelMultipleChoiceField):
+    """The ticked proposals: anything but a database-sized id is refused before it reaches a query."""
+
+    def _check_values(self, value):
+        bad = [v for v in value if as_id(str(v)) is None]
+        if bad:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": str(bad[0])[:20]})
+        return super()._check_values(value)
+
+
+class BulkForm(Form):
+    """The review queue's batch actions: the proposals ticked, and for each action its own fields."""
+
+    proposals = ProposalPicks(label=_("proposals"), queryset=Proposal.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple,
+                                               error_messages={"required": _("Select at least one proposal.")})
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("reject", "reject")], widget=forms.HiddenInput)
+    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none(), required=False,
+                                       widget=SearchSelect)
+    co_units = forms.ModelMultipleChoiceField(label=_("co-handling units"), queryset=HandlingUnit.objects.none(),
+                                              required=False, widget=SearchSelectMultiple)
+    due_date = forms.DateField(label=_("reply due"), required=False, widget=DateInput,
+                               help_text=_("Leave empty to use the committee's rule."))
+    ground = forms.ModelChoiceField(label=_("ground for not filing"), queryset=NotFilingGround.objects.none(),
+                                    required=False, empty_label=EMPTY_CHOICE_LABEL)
+    reason = forms.CharField(label=_("explanation"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                             help_text=_("Told to the proposer with the ground; needed for “other” grounds."))
+    outcome = forms.ChoiceField(label=_("after not filing"), choices=Proposal.Outcome.choices, required=False)
+
+    def __init__(self, *args, proposals, committee_ids, several_committees: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = proposals
+        units = HandlingUnit.objects.filter(committee_id__in=committee_ids, is_active=True).select_related(
+            "committee").order_by("committee__name", "name")
+        for name in ("lead_unit", "co_units"):
+            self.fields[name].queryset = units
+            if several_committees:  # the same unit name can exist in two committees: say whose
+                self.fields[name].label_from_instance = lambda u: f"{u.name}（{u.committee.short_name or u.committee.name}）"
+        self.fields["ground"].queryset = grounds_for(committee_ids)
 
 
 class MergeForm(Form):

@@ -11,12 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import actor_id, publish_many
 from core.exceptions import DomainError
 from core.services import on_record_write, record_event
 from groups.access import scope_of
 from groups.models import Committee
-from proposals.deadlines import working_day_after, working_days_after
-from proposals.models import Assignment, Holiday, Proposal, Reply
+from proposals.deadlines import settings_for, working_day_after, working_day_before, working_days_after
+from proposals.events import DeadlineMoved
+from proposals.models import Assignment, CoAuthorInvitation, CoSigner, Holiday, OpinionReport, Proposal, Reply
 
 # The package names each day after its festival in English; the calendar shows the Chinese name.
 OFFICIAL_NAMES = {
@@ -200,44 +202,67 @@ def calendar_snapshot(committee_id: int) -> dict[date, str]:
     return dict(Holiday.objects.filter(committee_id=committee_id).values_list("date", "kind"))
 
 
-def _windows(committee_id: int, today: date):
-    """(record, field, start) of every working-day window of the committee still open on ``today`` or later."""
+def _invitation_start(invitation, days: int, before: dict[date, str]) -> date:
+    """The day an invitation's window started: the invitation day, unless it was asked again later (then the day
+    ``days`` working days before its deadline on the calendar as it was)."""
+    invited = timezone.localtime(invitation.invited_at).date()
+    if working_day_after(invited, days, before) == invitation.deadline:
+        return invited
+    return working_day_before(invitation.deadline, days, before)
+
+
+def _windows(committee_id: int, today: date, before: dict[date, str]):
+    """(record, field, start, owner, what) of every working-day window of the committee still open on ``today`` or
+    later; ``owner`` carries the audit row."""
     for a in Assignment.objects.select_for_update().filter(
             proposal__committee_id=committee_id, proposal__state__in=Proposal.HANDLING_STATES, is_active=True,
             reassign_until__gte=today - timedelta(days=62)).select_related("proposal").order_by("pk"):
-        yield a, "reassign_until", a.assigned_on
+        yield a, "reassign_until", a.assigned_on, a.proposal, "reassign"
     replied = Proposal.objects.select_for_update().filter(
         committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62))
     starts = {(r.proposal_id, r.round): r.replied_on for r in Reply.objects.filter(proposal__in=replied)}
     for p in replied.order_by("pk"):
         if (p.pk, p.round) in starts:
-            yield p, "feedback_due", starts[(p.pk, p.round)]
+            yield p, "feedback_due", starts[(p.pk, p.round)], p, "feedback"
+    days = settings_for(committee_id).cosign_working_days
+    for c in CoSigner.objects.select_for_update().filter(
+            proposal__committee_id=committee_id, proposal__state=Proposal.State.DRAFT, status=CoSigner.Status.INVITED,
+            deadline__gte=today - timedelta(days=62)).select_related("proposal").order_by("pk"):
+        yield c, "deadline", _invitation_start(c, days, before), c.proposal, "cosign"
+    for c in CoAuthorInvitation.objects.select_for_update().filter(
+            report__committee_id=committee_id, report__state=OpinionReport.State.DRAFT,
+            status=CoAuthorInvitation.Status.INVITED, deadline__gte=today - timedelta(days=62)).select_related(
+            "report").order_by("pk"):
+        yield c, "deadline", _invitation_start(c, days, before), c.report, "coauthor"
 
 
 def deadlines_follow_calendar(*, committee_id: int, before: dict[date, str], actor,
                               today: date | None = None) -> list[dict]:
     """Move the committee's open working-day deadlines after a change of its calendar (``before``: the calendar
-    as it was); one audit row per moved deadline on its proposal. Windows that had closed before today and
-    stay closed are left alone. Returns what moved."""
+    as it was): return windows, feedback windows and co-signers' and co-authors' answers. One audit row per moved
+    deadline on its proposal or report, and a notice to the people it concerns. Windows that had closed before today
+    and stay closed are left alone. Returns what moved."""
     today = today or timezone.localdate()
     after = calendar_snapshot(committee_id)
     if after == before:
         return []
-    moved = []
-    for record, field, start in _windows(committee_id, today):
+    moved, events = [], []
+    for record, field, start, owner, what in _windows(committee_id, today, before):
         old = getattr(record, field)
         new = working_day_after(start, working_days_after(start, old, before), after)
         if new == old or (old < today and new < today):
             continue
         setattr(record, field, new)
         record.save(update_fields=[field])
-        proposal = record.proposal if isinstance(record, Assignment) else record
         change = {"field": field, "from": old.isoformat(), "to": new.isoformat()}
-        if isinstance(record, Assignment):
-            change["assignment"] = record.pk
-        record_event(proposal, actor=actor, verb="deadline_recomputed", data=change,
+        if record is not owner:
+            change[type(record).__name__.lower()] = record.pk
+        record_event(owner, actor=actor, verb="deadline_recomputed", data=change,
                      comment=_("Deadline moved with the holiday calendar: %(old)s → %(new)s") % {"old": old, "new": new})
         moved.append(change)
+        events.append(DeadlineMoved(what=what, record_id=record.pk, old=old, new=new, actor_id=actor_id(actor)))
+    if events:
+        publish_many(events)
     return moved
 
 

@@ -53,6 +53,13 @@ def review_queue(user):
     )
 
 
+def assignment_queue(user):
+    """Filed proposals of the staff's committees waiting to be assigned 交办 (returned ones too), oldest first."""
+    return proposal_list(
+        Proposal.objects.reviewable_by(user).filter(state=Proposal.State.FILED).order_by("submitted_at", "pk")
+    )
+
+
 def unit_assignments(user):
     """A unit's active assignments with their proposals and the due date for the badge."""
     from groups.access import scope_of

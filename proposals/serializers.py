@@ -17,6 +17,7 @@ from proposals.models import (
     CoSigner,
     Instruction,
     Level,
+    NotFilingGround,
     OpinionReport,
     Proposal,
     Reply,
@@ -125,8 +126,45 @@ class TransitionInput(serializers.Serializer):
 
 
 class RejectInput(TransitionInput):
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    ground = ScopedPrimaryKeyRelatedField(
+        queryset=NotFilingGround.objects.all(), required=False, allow_null=True, default=None,
+        help_text="A published ground for not filing (/api/v1/not-filing-grounds/): the committee's own list, else "
+                  "the national one.")
+    reason = serializers.CharField(allow_blank=True, required=False, default="",
+                                   help_text="The explanation told to the proposer with the ground (needed when the "
+                                             "ground says so).")
     outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, required=False, default="")
+
+    def service_kwargs(self) -> dict:
+        d = self.validated_data
+        return {"ground_id": d["ground"].pk if d["ground"] else None, "reason": d["reason"], "outcome": d["outcome"]}
+
+
+class BulkRejectInput(RejectInput):
+    expected_state = None  # a batch names no state: each proposal's own is checked, all or none
+    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False,
+                                             help_text="Submitted proposals (or under review) of the caller's committees.")
+
+
+class BulkAssignInput(serializers.Serializer):
+    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False,
+                                             help_text="Filed proposals of one committee.")
+    lead_unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all())
+    co_units = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), many=True, required=False,
+                                            default=list)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField(), read_only=True,
+                                 help_text="The proposals changed (all of those sent: a batch is all or none).")
+
+
+class NotFilingGroundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NotFilingGround
+        fields = ["id", "committee", "text", "needs_explanation", "order"]
+        read_only_fields = fields
 
 
 class MergeInput(TransitionInput):

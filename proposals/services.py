@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.events import actor_id, publish
+from core.events import actor_id, publish, publish_many
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.parsing import as_id
 from core.services import audit_event, not_an_api_action, record_event, record_events
 from core.uploads import validate_upload
 from groups.access import scope_of
@@ -55,6 +56,7 @@ from proposals.models import (
     ImplementationEntry,
     Instruction,
     Level,
+    NotFilingGround,
     OpinionReport,
     Proposal,
     ProposalSettings,
@@ -65,6 +67,7 @@ from proposals.models import (
 )
 
 S = Proposal.State
+BATCH_LIMIT = 200  # the most proposals one batch action takes (a page of the review queue is 50)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -313,32 +316,114 @@ def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None)
                  comment=proposal.number_display)
 
 
-@transaction.atomic
-def proposal_reject(*, proposal_id: int, actor, reason: str, outcome: str = "",
-                    expected_state: str | None = None) -> Proposal:
-    """Do not file 不予立案, with the reason told to the proposer; optionally convert it."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+def _grounds_by_committee(committee_ids) -> dict[int, dict[int, NotFilingGround]]:
+    """The grounds each committee may use (its own list, else the national one), in one query."""
+    NotFilingGround.objects.ensure_national()
+    rows = list(NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=list(committee_ids)),
+                                               is_active=True))
+    national = {g.pk: g for g in rows if g.committee_id is None}
+    return {c: {g.pk: g for g in rows if g.committee_id == c} or national for c in committee_ids}
+
+
+def _check_ground(proposals, ground_id, reason: str) -> NotFilingGround:
+    """The chosen ground, if every proposal's committee uses it; its explanation, if it needs one."""
+    allowed = _grounds_by_committee({p.committee_id for p in proposals})
+    ground = next(iter(allowed.values()), {}).get(as_id(ground_id)) if ground_id else None
+    if ground is None or any(ground.pk not in grounds for grounds in allowed.values()):
+        raise DomainError({"ground": _("Choose a ground for not filing from the committee's published list.")})
+    if ground.needs_explanation and not (reason or "").strip():
+        raise DomainError({"reason": _("This ground needs an explanation in your own words; the proposer is told.")})
+    return ground
+
+
+def _check_all(proposals, actor, check) -> None:
+    """A batch is all or nothing: the actor must be staff of every proposal's committee, and ``check`` must pass
+    for each, or nothing is changed and every refusal is named."""
+    for proposal in proposals:
+        _require_staff(actor, proposal.committee_id)
+    refusals = []
+    for proposal in proposals:
+        try:
+            check(proposal)
+        except DomainError as exc:
+            refusals.append(f"{proposal.number_display}《{proposal.title}》：{'；'.join(exc.messages)}")
+    if refusals:
+        raise InvalidTransition(_("Nothing was changed. %(refusals)s") % {"refusals": " ".join(refusals)})
+
+
+def _lock_many(proposal_ids) -> list[Proposal]:
+    """Lock a batch's proposals in id order (two batches cannot deadlock); an id not found refuses the batch."""
+    proposal_ids = list(proposal_ids)
+    ids = sorted({as_id(i) for i in proposal_ids} - {None})
+    if not ids:
+        raise DomainError({"proposals": _("Select at least one proposal.")})
+    if len(ids) > BATCH_LIMIT:
+        raise DomainError({"proposals": _("Select at most %(n)s proposals at a time.") % {"n": BATCH_LIMIT}})
+    proposals = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(proposals) != len(ids) or len(ids) != len(proposal_ids):
+        raise DomainError({"proposals": _("A selected proposal does not exist or was selected twice.")})
+    return proposals
+
+
+def _not_file(proposals: list[Proposal], *, actor, ground: NotFilingGround, reason: str, outcome: str) -> None:
+    """Not file the (locked, checked) proposals with one ground: one update, one audit row and one event each,
+    converted into reports in one insert."""
+    text = f"{ground.text}：{reason.strip()}" if (reason or "").strip() else ground.text
+    now = timezone.now()
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        state=S.NOT_FILED, not_filed_reason=text, not_filed_ground=ground, not_filed_outcome=outcome, updated_at=now)
+    rows = []
+    for p in proposals:
+        rows.append(audit_event(p, actor=actor, verb="not_filed", from_state=p.state, to_state=S.NOT_FILED,
+                                comment=text, data={"ground": ground.pk}))
+        p.state, p.not_filed_reason, p.not_filed_ground, p.not_filed_outcome, p.updated_at = (
+            S.NOT_FILED, text, ground, outcome, now)
+    reports = {}
+    if outcome == Proposal.Outcome.REPORT:
+        created = OpinionReport.objects.bulk_create(OpinionReport(
+            committee_id=p.committee_id, year=p.year, author_id=p.lead_proposer_id, title=p.title,
+            content=f"{p.analysis}\n\n{p.suggestions}".strip(), source_proposal=p) for p in proposals)
+        reports = {r.source_proposal_id: r for r in created}
+        rows += [audit_event(r, actor=actor, verb="converted_from_proposal", to_state=r.state) for r in created]
+    record_events(rows)
+    publish_many([ProposalNotFiled(proposal_id=p.pk, outcome=outcome,
+                                   report_id=reports[p.pk].pk if p.pk in reports else None, actor_id=actor_id(actor))
+                  for p in proposals])
+
+
+def _check_not_fileable(proposal: Proposal) -> None:
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be refused."))
-    if not (reason or "").strip():
-        raise DomainError({"reason": _("Give the reason for not filing; the proposer is told.")})
+
+
+def _check_outcome(outcome: str) -> None:
     if outcome not in Proposal.Outcome.values:
         raise DomainError({"outcome": _("Choose what happens to the proposal instead.")})
-    proposal.not_filed_reason = reason.strip()
-    proposal.not_filed_outcome = outcome
-    _move(proposal, S.NOT_FILED, actor=actor, verb="not_filed", comment=proposal.not_filed_reason,
-          fields=["not_filed_reason", "not_filed_outcome"])
-    report = None
-    if outcome == Proposal.Outcome.REPORT:
-        report = OpinionReport.objects.create(
-            committee_id=proposal.committee_id, year=proposal.year, author_id=proposal.lead_proposer_id,
-            title=proposal.title, content=f"{proposal.analysis}\n\n{proposal.suggestions}".strip(),
-            source_proposal=proposal,
-        )
-        record_event(report, actor=actor, verb="converted_from_proposal", to_state=report.state)
-    publish(ProposalNotFiled(proposal_id=proposal.pk, outcome=outcome, report_id=report.pk if report else None,
-                             actor_id=actor_id(actor)))
+
+
+@transaction.atomic
+def proposal_reject(*, proposal_id: int, actor, ground_id: int | None, reason: str = "", outcome: str = "",
+                    expected_state: str | None = None) -> Proposal:
+    """Do not file 不予立案, on a published ground (with an explanation) told to the proposer; optionally convert it."""
+    proposal = _lock(proposal_id, expected_state)
+    _require_staff(actor, proposal.committee_id)
+    _check_not_fileable(proposal)
+    _check_outcome(outcome)
+    ground = _check_ground([proposal], ground_id, reason)
+    _not_file([proposal], actor=actor, ground=ground, reason=reason, outcome=outcome)
     return proposal
+
+
+@transaction.atomic
+def proposals_reject_many(*, proposal_ids, actor, ground_id: int | None, reason: str = "",
+                          outcome: str = "") -> list[Proposal]:
+    """Not file 不予立案 many proposals on one published ground, all or none: each gets its audit row and its
+    proposers the same notice as for one; a fixed number of queries whatever the batch's size."""
+    proposals = _lock_many(proposal_ids)
+    _check_outcome(outcome)
+    _check_all(proposals, actor, _check_not_fileable)
+    ground = _check_ground(proposals, ground_id, reason)
+    _not_file(proposals, actor=actor, ground=ground, reason=reason, outcome=outcome)
+    return proposals
 
 
 @transaction.atomic
@@ -367,38 +452,79 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str
 
 # --- assignment and handling ----------------------------------------------------------------------
 
+def _check_assignable(proposal: Proposal) -> None:
+    _require_state(proposal, S.FILED, message=_("Only a filed proposal can be assigned."))
+
+
+def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_date: date | None,
+            today: date) -> None:
+    """Hand the (locked, checked) proposals to the same units, deadlines from each committee's rules: the
+    assignments in one insert, one update per deadline, one audit row and one event per proposal."""
+    lead_unit_id = as_id(lead_unit_id)
+    co_unit_ids = list(dict.fromkeys(u for u in (as_id(c) for c in co_unit_ids) if u and u != lead_unit_id))
+    wanted = {lead_unit_id, *co_unit_ids}
+    units = dict(HandlingUnit.objects.filter(pk__in=[u for u in wanted if u], is_active=True)
+                 .values_list("pk", "committee_id"))
+    committees = {p.committee_id for p in proposals}
+    if len(committees) > 1:
+        raise DomainError({"proposals": _("Proposals of different committees cannot be assigned together: choose "
+                                          "one committee's proposals.")})
+    if not lead_unit_id or set(units) != wanted or set(units.values()) != committees:
+        raise DomainError({"lead_unit": _("Choose handling units of this committee.")})
+    (committee_id,) = committees
+    rules = settings_for(committee_id)
+    window = add_working_days(committee_id, today, rules.reassignment_working_days)
+    rows, events, audit, dues = [], [], [], {}
+    for proposal in proposals:
+        months = rules.reply_months_plenary if proposal.during_plenary else rules.reply_months_between_sessions
+        due = due_date or add_months(today, months)
+        if due > add_months(today, rules.reply_months_max) or due <= today:
+            raise DomainError({"due_date": _("The reply deadline must fall after today and within %(m)s months.")
+                               % {"m": rules.reply_months_max}})
+        opinion_due = min(due, date.fromordinal(today.toordinal() + rules.cohandler_opinion_days))
+        rows.append(Assignment(proposal=proposal, unit_id=lead_unit_id, role=Assignment.Role.LEAD, assigned_on=today,
+                               due_date=due, reassign_until=window))
+        rows += [Assignment(proposal=proposal, unit_id=u, role=Assignment.Role.CO, assigned_on=today,
+                            due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
+        dues.setdefault(due, []).append(proposal.pk)
+        events.append(ProposalAssigned(proposal_id=proposal.pk, committee_id=proposal.committee_id,
+                                       lead_unit_id=lead_unit_id, co_unit_ids=tuple(co_unit_ids), reply_due=due,
+                                       opinion_due=opinion_due, return_until=window, actor_id=actor_id(actor)))
+        audit.append(audit_event(proposal, actor=actor, verb="assigned", from_state=proposal.state,
+                                 to_state=S.ASSIGNED,
+                                 data={"lead": lead_unit_id, "co": co_unit_ids, "due": due.isoformat()}))
+        proposal.state, proposal.lead_unit_id, proposal.reply_due = S.ASSIGNED, lead_unit_id, due
+    Assignment.objects.bulk_create(rows)
+    now = timezone.now()
+    for due, ids in dues.items():
+        Proposal.objects.filter(pk__in=ids).update(state=S.ASSIGNED, lead_unit_id=lead_unit_id, reply_due=due,
+                                                   updated_at=now)
+    record_events(audit)
+    publish_many(events)
+
+
 @transaction.atomic
 def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
                     today: date | None = None, expected_state: str | None = None) -> Proposal:
     """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
     proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
-    _require_state(proposal, S.FILED, message=_("Only a filed proposal can be assigned."))
-    co_unit_ids = [int(u) for u in co_unit_ids if int(u) != int(lead_unit_id)]
-    units = set(HandlingUnit.objects.filter(pk__in=[lead_unit_id, *co_unit_ids], committee_id=proposal.committee_id,
-                                            is_active=True).values_list("pk", flat=True))
-    if len(units) != len({int(lead_unit_id), *co_unit_ids}):
-        raise DomainError({"lead_unit": _("Choose handling units of this committee.")})
-    rules, today = settings_for(proposal.committee_id), _today(today)
-    months = rules.reply_months_plenary if proposal.during_plenary else rules.reply_months_between_sessions
-    limit = add_months(today, rules.reply_months_max)
-    due = due_date or add_months(today, months)
-    if due > limit or due <= today:
-        raise DomainError({"due_date": _("The reply deadline must fall after today and within %(m)s months.")
-                           % {"m": rules.reply_months_max}})
-    window = add_working_days(proposal.committee_id, today, rules.reassignment_working_days)
-    opinion_due = min(due, date.fromordinal(today.toordinal() + rules.cohandler_opinion_days))
-    rows = [Assignment(proposal=proposal, unit_id=lead_unit_id, role=Assignment.Role.LEAD, assigned_on=today,
-                       due_date=due, reassign_until=window)]
-    rows += [Assignment(proposal=proposal, unit_id=u, role=Assignment.Role.CO, assigned_on=today,
-                        due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
-    Assignment.objects.bulk_create(rows)
-    proposal.lead_unit_id, proposal.reply_due = lead_unit_id, due
-    publish(ProposalAssigned(proposal_id=proposal.pk, committee_id=proposal.committee_id, lead_unit_id=int(lead_unit_id),
-                             co_unit_ids=tuple(co_unit_ids), reply_due=due, opinion_due=opinion_due, return_until=window,
-                             actor_id=actor_id(actor)))
-    return _move(proposal, S.ASSIGNED, actor=actor, verb="assigned", fields=["lead_unit", "reply_due"],
-                 data={"lead": int(lead_unit_id), "co": co_unit_ids, "due": due.isoformat()})
+    _check_assignable(proposal)
+    _assign([proposal], actor=actor, lead_unit_id=lead_unit_id, co_unit_ids=co_unit_ids, due_date=due_date,
+            today=_today(today))
+    return proposal
+
+
+@transaction.atomic
+def proposals_assign_many(*, proposal_ids, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
+                          today: date | None = None) -> list[Proposal]:
+    """Hand many filed proposals of one committee to the same lead unit and co-handlers 交办, all or none: each
+    gets its audit row and its units the same notice as for one; a fixed number of queries."""
+    proposals = _lock_many(proposal_ids)
+    _check_all(proposals, actor, _check_assignable)
+    _assign(proposals, actor=actor, lead_unit_id=lead_unit_id, co_unit_ids=co_unit_ids, due_date=due_date,
+            today=_today(today))
+    return proposals
 
 
 def _lock_assignment(assignment_id: int, actor, expected_state: str | None = None) -> tuple[Assignment, Proposal]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events import subscribe
 from core.notifications.models import Kind
@@ -19,6 +20,7 @@ from proposals.events import (
     CoAuthorsInvited,
     CosignAnswered,
     CosignersInvited,
+    DeadlineMoved,
     ProposalAssigned,
     ProposalClosed,
     ProposalFiled,
@@ -369,3 +371,45 @@ def tell_authors_report_instructed(event: ReportInstructed) -> None:
               title=_("%(leader)s gave an instruction on 《%(title)s》") % {"leader": instruction.leader,
                                                                        "title": report.title},
               body=instruction.text[:500], url=reverse("proposals:report_detail", args=[report.pk]))
+
+
+MOVED = {  # what moved: the title of its notice
+    "cosign": gettext_lazy("The deadline to answer the co-signing invitation for %(name)s moved to %(new)s"),
+    "coauthor": gettext_lazy("The deadline to answer the co-author invitation for %(name)s moved to %(new)s"),
+    "reassign": gettext_lazy("The return window for %(name)s now ends on %(new)s"),
+    "feedback": gettext_lazy("The deadline to rate the reply to %(name)s moved to %(new)s"),
+}
+
+
+def _moved_whom(event: DeadlineMoved):
+    """(the people concerned, the record, its title, the page) of a moved deadline."""
+    if event.what == "cosign":
+        row = CoSigner.objects.select_related("proposal", "member__user").filter(pk=event.record_id).first()
+        return row and ([row.member.user], row, _name(row.proposal), reverse("proposals:detail", args=[row.proposal_id]))
+    if event.what == "coauthor":
+        row = CoAuthorInvitation.objects.select_related("report", "member__user").filter(pk=event.record_id).first()
+        return row and ([row.member.user], row, f"《{row.report.title}》",
+                        reverse("proposals:report_detail", args=[row.report_id]))
+    if event.what == "reassign":
+        row = Assignment.objects.select_related("proposal").filter(pk=event.record_id).first()
+        return row and (recipients.unit_users([row.unit_id]).get(row.unit_id, []), row, _name(row.proposal),
+                        reverse("proposals:detail", args=[row.proposal_id]))
+    row = Proposal.objects.select_related("lead_proposer__user").filter(pk=event.record_id).first()
+    return row and ([row.lead_proposer.user], row, _name(row), reverse("proposals:detail", args=[row.pk]))
+
+
+@subscribe(DeadlineMoved)
+def tell_deadline_moved(event: DeadlineMoved) -> None:
+    """The people a moved working-day deadline concerns: the invited member, the unit, or the proposer."""
+    found = _moved_whom(event)
+    if not found:
+        return
+    users, row, name, url = found
+    with translation.override(settings.LANGUAGE_CODE):
+        title = MOVED[event.what] % {"name": name, "new": _day(event.new)}
+        body = _("The holiday calendar changed: the deadline was %(old)s and is now %(new)s.") % {
+            "old": _day(event.old), "new": _day(event.new)}
+        for user in users:
+            if user is not None and user.is_active:
+                notify(kind=Kind.DEADLINE_MOVED, recipient=user, obj=row, due=event.new, title=title, body=body,
+                       url=url)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("invitations/<int:pk>/<slug:answer>/", views.cosign, name="cosign"),
     path("review/", views.review, name="review"),
+    path("review/bulk/", views.review_bulk, name="review_bulk"),
     path("list/", views.proposal_list, name="list"),
     path("overdue/", views.overdue, name="overdue"),
     path("figures/", views.figures, name="figures"),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.exports import export_filename, record_export, xlsx_download
@@ -269,7 +269,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     if is_staff and (proposal.state in Proposal.REVIEW_STATES or _just_decided(request, proposal)):
         ctx["from_review"] = True  # "下一件": on to the next proposal in the queue after a decision
         ctx["next_in_review"] = selectors.next_in_review(request.user, proposal)
-        ctx["reject_form"] = forms.RejectForm()
+        ctx["reject_form"] = forms.RejectForm(committee_ids=[proposal.committee_id])
     if is_staff and proposal.state == S.FILED:
         rules, today = settings_for(proposal.committee_id), timezone.localdate()
         ctx["assign_form"] = forms.AssignForm(committee_id=proposal.committee_id)
@@ -353,8 +353,9 @@ ACTIONS = {
                      _("Review started.")),
     "file": (None, None, lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
              _("The proposal was filed.")),
-    "reject": (forms.RejectForm, None, lambda r, p, d: services.proposal_reject(
-        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
+    "reject": (forms.RejectForm, lambda p: {"committee_ids": [p.committee_id]}, lambda r, p, d: services.proposal_reject(
+        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), ground_id=d["ground"].pk,
+        reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
     "merge": (forms.MergeForm, None, lambda r, p, d: services.proposal_merge(
         proposal_id=p.pk, into_id=d["into"], actor=r.user, expected_state=d.get("expected_state")), _("The proposal was merged.")),
     "assign": (forms.AssignForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_assign(
@@ -482,17 +483,78 @@ def attachment(request, pk: int):
 
 @login_required
 def review(request):
-    """The review queue 审查: submitted proposals of the staff's committees, oldest first."""
+    """The review queue 审查: submitted proposals of the staff's committees, oldest first (or the filed ones waiting
+    to be assigned), with batch actions on the proposals ticked."""
+    return _review_page(request)
+
+
+def _review_committees(scope):
+    return Committee.objects.all() if scope.is_superuser else Committee.objects.filter(pk__in=scope.staff_committee_ids)
+
+
+def _review_page(request, bulk_form=None):
     scope = _require_staff(request)
-    queue = selectors.with_duplicate_hints(selectors.review_queue(request.user))
-    found = filters.ReviewFilter(request.GET, queryset=queue, request=request,
-                                 committees=Committee.objects.all() if scope.is_superuser
-                                 else Committee.objects.filter(pk__in=scope.staff_committee_ids))
+    waiting = request.GET.get("state") == S.FILED  # filed, waiting to be assigned: the batch assignment's rows
+    queue = selectors.assignment_queue(request.user) if waiting else selectors.review_queue(request.user)
+    committees = _review_committees(scope)
+    found = filters.ReviewFilter(request.GET, queryset=selectors.with_duplicate_hints(queue), request=request,
+                                 committees=committees)
     rows = found.qs if found.is_valid() else queue.none()  # a refused filter (another committee) shows nothing
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "proposals/review.html", {"page_obj": page, "filter": found, "query": query.urlencode()})
+    if bulk_form is None:
+        bulk_form = _bulk_form(request, scope, found)
+    picked = {as_id(v) for v in request.POST.getlist("proposals")} if bulk_form.is_bound else set()
+    return render(request, "proposals/review.html", {
+        "page_obj": page, "filter": found, "query": query.urlencode(), "bulk_form": bulk_form, "picked": picked,
+        "waiting": waiting, "full_query": request.GET.urlencode()}, status=400 if bulk_form.is_bound else 200)
+
+
+def _bulk_form(request, scope, found, data=None):
+    """The batch form: the proposals the staff may act on, units and grounds of the committee filtered to (or
+    of all their committees, units then labelled with their committee)."""
+    committees = (list(Committee.objects.values_list("pk", flat=True)) if scope.is_superuser
+                  else sorted(scope.staff_committee_ids))
+    chosen = found.form.cleaned_data.get("committee") if found.is_valid() else None
+    ids = [chosen.pk] if chosen else committees
+    proposals = Proposal.objects.reviewable_by(request.user).filter(state__in=[*Proposal.REVIEW_STATES, S.FILED])
+    return forms.BulkForm(data, proposals=proposals, committee_ids=ids, several_committees=len(ids) > 1)
+
+
+BULK_DONE = {
+    "assign": lambda n: ngettext("%(n)s proposal was assigned.", "%(n)s proposals were assigned.", n) % {"n": n},
+    "reject": lambda n: ngettext("%(n)s proposal was not filed.", "%(n)s proposals were not filed.", n) % {"n": n},
+}
+
+
+@login_required
+@require_POST
+def review_bulk(request):
+    """A batch action on the proposals ticked in the review queue: all or none, through one service."""
+    scope = _require_staff(request)
+    found = filters.ReviewFilter(request.GET, queryset=Proposal.objects.none(), request=request,
+                                 committees=_review_committees(scope))
+    form = _bulk_form(request, scope, found, data=request.POST)
+    if not form.is_valid():
+        return _review_page(request, form)
+    d = form.cleaned_data
+    ids = [p.pk for p in d["proposals"]]
+    try:
+        if d["action"] == "assign":
+            done = services.proposals_assign_many(
+                proposal_ids=ids, actor=request.user, lead_unit_id=d["lead_unit"].pk if d["lead_unit"] else None,
+                co_unit_ids=[u.pk for u in d["co_units"]], due_date=d["due_date"])
+        else:
+            done = services.proposals_reject_many(proposal_ids=ids, actor=request.user,
+                                                  ground_id=d["ground"].pk if d["ground"] else None,
+                                                  reason=d["reason"], outcome=d["outcome"])
+    except services.NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        return _review_page(request, form_error_from(exc, form))  # nothing changed; the ticks and fields kept
+    messages.success(request, BULK_DONE[d["action"]](len(done)))
+    return redirect(f"{reverse('proposals:review')}?{request.GET.urlencode()}" if request.GET else "proposals:review")
 
 
 def _year(request) -> int:

@@ -171,6 +171,7 @@ BUILD = {
     "proposals.ReportIssue": None,  # compiled by ``issue_compile``; the walk builds none
     "proposals.ProposalSettings": _simple("proposals.ProposalSettings", lambda w: {"committee": w.city}),
     "proposals.ResultCode": _simple("proposals.ResultCode", lambda w: {"committee": w.city, "code": "Z", "label": "z"}),
+    "proposals.NotFilingGround": _simple("proposals.NotFilingGround", lambda w: {"committee": w.city, "text": "本市规定的其他情形"}),
     "proposals.Holiday": _simple("proposals.Holiday", lambda w: {"committee": w.city, "date": dt.date(2026, 10, 1),
                                                                 "kind": "holiday", "name": "国庆"}),
     "consultations.Topic": lambda w: cf.TopicFactory(committee=w.city),

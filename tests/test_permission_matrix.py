@@ -189,6 +189,10 @@ RULES: dict[str, Rule] = {
     "api:proposal-merge": api(post_only=True),
     "api:proposal-rate": api(post_only=True),
     "api:proposal-reject": api(post_only=True),
+    "api:proposal-reject-many": api(post_only=True),
+    "api:proposal-assign-many": api(post_only=True),
+    "api:not-filing-ground-list": api(LOGGED_IN),  # the national grounds and one's own committees'
+
     "api:proposal-reply": api(post_only=True),
     "api:proposal-request-reassignment": api(post_only=True),
     "api:proposal-stats": api(OVERSIGHT),
@@ -311,6 +315,7 @@ RULES: dict[str, Rule] = {
     "proposals:report_detail": page({'member', 'staff', 'leader'}),
     "proposals:reports": page(OVERSIGHT),  # leaders read it as the list behind the report figures
     "proposals:review": page(SECRETARIAT),
+    "proposals:review_bulk": page(post_only=True),  # the queue's batch actions: the services decide who may
     "proposals:unit": page(UNITS),
     "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page
     "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),

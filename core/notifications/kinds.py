@@ -49,6 +49,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.OUTCOME_REPLIED: frozenset({STAFF}),
     Kind.OUTCOME_PUBLISHED: frozenset({UNIT, MEMBER}),
     Kind.ACCOUNT_INVITATION: frozenset({MEMBER}),
+    Kind.DEADLINE_MOVED: frozenset({MEMBER, UNIT}),  # co-signers, proposers (feedback), units (return window)
     Kind.GENERIC: frozenset({STAFF, LEADER, CONVENER, MEMBER, UNIT}),
 }
 STAFF_ONLY = frozenset(kind for kind, roles in AUDIENCE.items() if roles == {STAFF})

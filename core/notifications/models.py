@@ -52,6 +52,7 @@ class Kind(models.TextChoices):
     OUTCOME_REPLIED = "outcome_replied", pgettext_lazy("notifications", "Consultation outcome replied")
     OUTCOME_PUBLISHED = "outcome_published", pgettext_lazy("notifications", "Consultation outcome published")
     ACCOUNT_INVITATION = "account_invitation", pgettext_lazy("notifications", "First-login link")
+    DEADLINE_MOVED = "deadline_moved", pgettext_lazy("notifications", "Deadline moved with the holiday calendar")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

@@ -53,6 +53,38 @@ def enqueue(task: str, *args, **kwargs) -> OutboxMessage:
     return message
 
 
+def enqueue_many(task: str, kwargs_list: list[dict]) -> list[OutboxMessage]:
+    """``enqueue`` ``task`` once per keyword set, in one insert and one publishing step after commit (a batch
+    action's events: the query count stays the same whatever the batch's size)."""
+    messages = OutboxMessage.objects.bulk_create([OutboxMessage(task=task, kwargs=kw) for kw in kwargs_list])
+    transaction.on_commit(lambda: _publish_many(messages), robust=True)
+    return messages
+
+
+def _publish_many(messages: list[OutboxMessage]) -> None:
+    """Send a batch to the broker, then settle the sent rows in one write; a failure keeps the rest for ``drain``."""
+    from cppcc_portal.celery import app
+
+    sent = []
+    for message in messages:
+        lease = KEEP_UNTIL_DONE.get(message.task)
+        kwargs = {**message.kwargs, "outbox_id": message.pk} if lease else message.kwargs
+        try:
+            app.send_task(message.task, args=message.args, kwargs=kwargs, retry=False, ignore_result=True)
+        except Exception as exc:  # the broker is down: keep this one and the rest for drain_outbox
+            log.warning("could not queue %s (outbox #%s and %s more kept for later): %s", message.task, message.pk,
+                        len(messages) - len(sent) - 1, exc)
+            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:2000])
+            break
+        sent.append(message)
+    leased = [m.pk for m in sent if KEEP_UNTIL_DONE.get(m.task)]
+    if leased:
+        OutboxMessage.objects.filter(pk__in=leased).update(created_at=timezone.now() + KEEP_UNTIL_DONE[sent[0].task]())
+    done = [m.pk for m in sent if not KEEP_UNTIL_DONE.get(m.task)]
+    if done:
+        OutboxMessage.objects.filter(pk__in=done).delete()
+
+
 def enqueue_once(task: str) -> OutboxMessage | None:
     """``enqueue`` an argument-less task unless this transaction already queued it (e.g. the sender after each
     of a subscriber's many ``notify()`` calls): one sender run per commit is enough."""

@@ -1,4 +1,11 @@
-from .config import DEFAULT_RESULT_CODES, Holiday, ProposalSettings, ResultCode
+from .config import (
+    DEFAULT_NOT_FILING_GROUNDS,
+    DEFAULT_RESULT_CODES,
+    Holiday,
+    NotFilingGround,
+    ProposalSettings,
+    ResultCode,
+)
 from .proposal import (
     Assignment,
     Attachment,
@@ -16,7 +23,7 @@ from .proposal import (
 from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportIssue
 
 __all__ = [
-    "DEFAULT_RESULT_CODES", "Adoption", "Assignment", "CoAuthorInvitation", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
+    "DEFAULT_NOT_FILING_GROUNDS", "DEFAULT_RESULT_CODES", "NotFilingGround", "Adoption", "Assignment", "CoAuthorInvitation", "Attachment", "Category", "CoHandlerOpinion", "CoSigner",
     "DuplicateHint",
     "ContactRecord", "Feedback", "Holiday", "ImplementationEntry", "Instruction", "Level", "OpinionReport",
     "Proposal", "ProposalSettings", "Reply", "ReportIssue", "ResultCode", "SupervisionNote",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models.organisation import ScopedQuerySet
@@ -104,3 +105,70 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class NotFilingGroundQuerySet(ScopedQuerySet):
+    def ensure_national(self) -> None:
+        """The national list, written the first time it is needed if there is none at all (as the result codes are:
+        the data migration writes it too, and a database emptied since starts again from it)."""
+        if not NotFilingGround.objects.filter(committee__isnull=True).exists():
+            NotFilingGround.objects.bulk_create(
+                NotFilingGround(committee=None, text=text, needs_explanation=explain, order=(i + 1) * 10)
+                for i, (text, explain) in enumerate(DEFAULT_NOT_FILING_GROUNDS))
+
+    def for_committee(self, committee_id: int):
+        """The grounds a committee uses: its own list when it has one, else the national list (no committee)."""
+        self.ensure_national()
+        active = self.filter(is_active=True)
+        own = active.filter(committee_id=committee_id)
+        return own if own.exists() else active.filter(committee__isnull=True)
+
+    def visible_to(self, user):
+        """The national list and the grounds of the user's committees."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        return self.filter(Q(committee__isnull=True) | Q(committee_id__in=scope.committee_ids))
+
+
+class NotFilingGround(models.Model):
+    """A published ground for not filing 不予立案 a proposal (e.g. 涉及党和国家秘密的). The national list has no
+    committee; a committee that keeps grounds of its own uses those alone (local rules word them differently)."""
+
+    committee = models.ForeignKey(
+        "groups.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, related_name="not_filing_grounds",
+        null=True, blank=True, help_text=_("Empty: the national list, used by every committee without a list of its own."),
+    )
+    text = models.CharField(_("ground"), max_length=100)
+    needs_explanation = models.BooleanField(
+        _("needs an explanation"), default=False,
+        help_text=_("Staff must explain in their own words (e.g. “other reasons”)."))
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = NotFilingGroundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ground for not filing")
+        verbose_name_plural = _("grounds for not filing")
+        ordering = ["committee_id", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["committee", "text"], name="not_filing_ground_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# The grounds the national CPPCC's rules on proposals (提案工作条例) and local review rules publish.
+DEFAULT_NOT_FILING_GROUNDS = [
+    ("涉及党和国家秘密的", False),
+    ("进入诉讼、仲裁程序或涉及司法裁决的", False),
+    ("属于个人或家庭私事、为本人或亲属解决个人问题的", False),
+    ("宣传、推介具体作品、产品或单位，带有广告性质的", False),
+    ("内容空泛、没有具体建议的", False),
+    ("一案多事的", False),
+    ("属于学术研讨的", False),
+    ("超出本级政协职责范围的", False),
+    ("其他不宜作为提案的", True),
+]

@@ -120,6 +120,8 @@ class Proposal(InitialsMixin, models.Model):
     is_public = models.BooleanField(_("public"), default=True,
                                     help_text=_("Filed public proposals can be read by every member of the committee."))
     not_filed_reason = models.TextField(_("reason for not filing"), blank=True)
+    not_filed_ground = models.ForeignKey("proposals.NotFilingGround", verbose_name=_("ground for not filing"),
+                                         null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     not_filed_outcome = models.CharField(_("after not filing"), max_length=10, choices=Outcome.choices, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged_from")

@@ -166,9 +166,16 @@ def test_a_locked_rule_set_is_shown_but_cannot_be_changed(world, client_for, dis
     assert client.post(_change(district_rules), _form_data(district_rules)).status_code == 403
 
 
-def test_staff_lock_rule_sets_with_an_admin_action(world, client_for, district_rules):
+def test_staff_lock_rule_sets_with_an_admin_action_after_a_confirmation_page(world, client_for, district_rules):
     client = client_for(world.district_staff)
-    response = client.post(CHANGELIST, {"action": "lock_selected", "_selected_action": [district_rules.pk]})
+    asked = client.post(CHANGELIST, {"action": "lock_selected", "_selected_action": [district_rules.pk]})
+    assert asked.status_code == 200 and 'data-testid="admin-confirm"' in asked.content.decode()
+    body = asked.content.decode()
+    assert "此操作不可撤销" in body and str(district_rules) in body and 'name="confirmed" value="yes"' in body
+    district_rules.refresh_from_db()
+    assert not district_rules.is_locked  # nothing happens before the second step
+    response = client.post(CHANGELIST, {"action": "lock_selected", "_selected_action": [district_rules.pk],
+                                        "confirmed": "yes"})
     assert response.status_code == 302
     district_rules.refresh_from_db()
     assert district_rules.is_locked

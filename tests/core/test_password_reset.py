@@ -163,3 +163,31 @@ def test_the_reset_pages_are_chinese_and_linked_from_the_login_page(client):
         assert "密码" in text or "验证码" in text or "邮件" in text, name
     bad = client.get(reverse("first_login", args=["MQ", "abc-def"]), follow=True)
     assert bad.status_code == 200 and "链接" in bad.content.decode()
+
+
+def test_email_links_are_limited_per_address_and_per_network(phoned, settings, client):
+    from core.services import password_reset_email_request
+
+    settings.PASSWORD_RESET_EMAIL_MAX_PER_DAY = 2
+    settings.PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR = 3
+    now = timezone.now()
+    password_reset_email_request(email="member@example.cn", ip="10.0.0.1", now=now - timedelta(minutes=10))
+    with pytest.raises(DomainError):  # too soon after the last one, whatever the network
+        password_reset_email_request(email="Member@Example.cn", ip="10.0.0.2", now=now - timedelta(minutes=10))
+    password_reset_email_request(email="member@example.cn", ip="10.0.0.1", now=now - timedelta(minutes=5))
+    with pytest.raises(DomainError):  # the address's daily limit
+        password_reset_email_request(email="member@example.cn", ip="10.0.0.3", now=now)
+    password_reset_email_request(email="nobody@example.cn", ip="10.0.0.1", now=now)  # unknown addresses count too
+    with pytest.raises(DomainError):  # the network's hourly limit
+        password_reset_email_request(email="other@example.cn", ip="10.0.0.1", now=now)
+
+
+def test_the_email_page_refuses_past_the_limit_in_chinese_and_sends_nothing(phoned, settings, client):
+    assert client.post(reverse("password_reset"), {"email": "member@example.cn"}).status_code == 302
+    again = client.post(reverse("password_reset"), {"email": "member@example.cn"})
+    assert again.status_code == 200 and "请稍等一分钟" in again.content.decode()
+    assert 'value="member@example.cn"' in again.content.decode()
+    assert len(mail.outbox) == 1
+    settings.PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR = 1
+    other = client.post(reverse("password_reset"), {"email": "someone@example.cn"})
+    assert "该网络" in other.content.decode() and len(mail.outbox) == 1

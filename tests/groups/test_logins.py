@@ -139,7 +139,7 @@ def test_the_member_admin_prints_the_links_once_and_deactivates(world, newcomers
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     text = page.content.decode()
     assert text.count('data-testid="first-login-link"') == 2 and "13900000001" in text
-    response = client.post(url, {"action": "deactivate_logins", "_selected_action": [newcomers[0].pk]})
+    response = client.post(url, {"action": "deactivate_logins", "_selected_action": [newcomers[0].pk], "confirmed": "yes"})
     assert response.status_code == 302
     assert not User.objects.get(username="13900000001").is_active
 

@@ -41,3 +41,14 @@ class OpinionReportFactory(factory.django.DjangoModelFactory):
 
 
 TODAY = date(2026, 3, 2)  # a Monday
+
+
+def ground(text: str = "", *, explained: bool = False) -> int:
+    """The id of a national ground for not filing (the first, or the one whose text contains ``text``; ``explained``:
+    one that needs an explanation)."""
+    from proposals.models import NotFilingGround
+
+    NotFilingGround.objects.ensure_national()
+    rows = NotFilingGround.objects.filter(committee__isnull=True, is_active=True, needs_explanation=explained,
+                                          text__contains=text).order_by("order", "pk")
+    return rows.values_list("pk", flat=True).first()

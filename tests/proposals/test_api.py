@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals.models import OpinionReport, Proposal
-from tests.proposals.factories import ProposalFactory, pdf_upload
+from tests.proposals.factories import ProposalFactory, ground, pdf_upload
 
 pytestmark = pytest.mark.django_db
 S = Proposal.State
@@ -164,6 +164,8 @@ def test_every_action_is_refused_to_everyone_but_its_role(world, client_for, wal
     walk.today = None
     p = {"draft": walk.draft, "submitted": walk.submitted, "filed": walk.filed, "assigned": walk.assigned,
          "replied": walk.replied, "rated": walk.rated}[state]()
+    if name == "reject":
+        payload = {**payload, "ground": ground()}
     if payload is None:
         payload = {"lead_unit": world.unit.pk} if name == "assign" else {
             "text": "答复", "result_code": "A", "signed_pdf": pdf_upload()}

@@ -11,6 +11,7 @@ from django.db import connection
 from core.exceptions import InvalidTransition
 from proposals import services
 from proposals.models import Proposal
+from tests.proposals.factories import ground
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,9 +55,9 @@ def test_two_proposals_filed_at_once_get_different_serial_numbers(world, walk):
 
 
 def test_filing_and_refusing_at_once_leave_one_outcome(world, walk):
-    p = walk.submitted()
+    p, g = walk.submitted(), ground()
     results = race(lambda: services.proposal_file(proposal_id=p.pk, actor=world.staff),
-                   lambda: services.proposal_reject(proposal_id=p.pk, actor=world.district_staff, reason="重复"))
+                   lambda: services.proposal_reject(proposal_id=p.pk, actor=world.district_staff, ground_id=g, reason="重复"))
     assert sum(isinstance(r, InvalidTransition) for r in results) == 1
     assert Proposal.objects.get(pk=p.pk).state in ("filed", "not_filed")
 

@@ -72,7 +72,7 @@ def test_the_list_the_api_and_the_admin_filter_excellent_proposals(world, client
     assert [p.pk for p in page.context["page_obj"]] == [good.pk]
     admin_list = reverse("admin:proposals_proposal_changelist")
     assert client.get(admin_list, {"is_excellent__exact": "1"}).status_code == 200
-    client.post(admin_list, {"action": "mark_excellent_selected", "_selected_action": [other.pk]})
+    client.post(admin_list, {"action": "mark_excellent_selected", "_selected_action": [other.pk], "confirmed": "yes"})
     assert Proposal.objects.get(pk=other.pk).is_excellent
     client.post(admin_list, {"action": "unmark_excellent_selected", "_selected_action": [good.pk, other.pk]})
     assert not Proposal.objects.filter(is_excellent=True).exists()

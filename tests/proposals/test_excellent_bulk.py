@@ -90,7 +90,7 @@ def test_the_admin_actions_report_each_refusal_and_the_count(world, walk, client
     good, draft = _filed(world, 1)[0], walk.submitted()
     client = client_for(world.district_staff)
     url = reverse("admin:proposals_proposal_changelist")
-    response = client.post(url, {"action": "mark_excellent_selected", "_selected_action": [good.pk, draft.pk]},
+    response = client.post(url, {"action": "mark_excellent_selected", "_selected_action": [good.pk, draft.pk], "confirmed": "yes"},
                            HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
     shown = [str(m) for m in response.context["messages"]]
     assert any(str(draft) in m and "立案" in m for m in shown), shown
@@ -107,7 +107,7 @@ def test_the_admin_actions_run_a_fixed_number_of_queries(world, client_for, n, d
     url = reverse("admin:proposals_proposal_changelist")
     selected = [p.pk for p in proposals]
     with django_assert_max_num_queries(ACTION_QUERIES):
-        client.post(url, {"action": "mark_excellent_selected", "_selected_action": selected})
+        client.post(url, {"action": "mark_excellent_selected", "_selected_action": selected, "confirmed": "yes"})
     assert Proposal.objects.filter(is_excellent=True).count() == n
     with django_assert_max_num_queries(ACTION_QUERIES):
         client.post(url, {"action": "unmark_excellent_selected", "_selected_action": selected})

@@ -10,7 +10,7 @@ from proposals import services
 from proposals.models import CoSigner, OpinionReport
 from tests import factories as f
 from tests.events import deliver_outboxed_events
-from tests.proposals.factories import TODAY, pdf_upload
+from tests.proposals.factories import TODAY, ground, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -75,16 +75,16 @@ def test_filing_tells_the_lead_proposer_and_the_confirmed_cosigners(world, walk)
 
 def test_not_filing_tells_the_proposers_the_reason(world, walk):
     proposal = walk.submitted()
-    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, reason="不属于政协履职范围")
+    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, ground_id=ground("超出"), reason="不属于政协履职范围")
     [notice] = _told(Kind.PROPOSAL_NOT_FILED)
     assert notice.recipient == world.member
-    assert notice.title == f"《{proposal.title}》不予立案" and notice.body == "理由：不属于政协履职范围"
+    assert notice.title == f"《{proposal.title}》不予立案" and notice.body == "理由：超出本级政协职责范围的：不属于政协履职范围"
     assert notice.url == reverse("proposals:detail", args=[proposal.pk])
 
 
 def test_a_proposal_converted_into_a_report_links_the_proposers_to_the_report(world, walk):
     proposal = walk.submitted()
-    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, reason="宜作为社情民意报送", outcome="report")
+    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, ground_id=ground(), reason="宜作为社情民意报送", outcome="report")
     [notice] = _told(Kind.PROPOSAL_CONVERTED)
     report = OpinionReport.objects.get(source_proposal=proposal)
     assert notice.recipient == world.member

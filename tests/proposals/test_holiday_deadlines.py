@@ -88,3 +88,44 @@ def test_a_window_closed_before_the_change_stays_closed_and_other_committees_are
     assert lead.reassign_until == closed
     holidays.holiday_calendar_load(year=2026, actor=world.other_staff, committee_ids=[world.other.pk])
     assert not events_for(proposal).filter(verb="deadline_recomputed").exists()
+
+
+def test_a_cosigners_deadline_follows_the_calendar_and_the_cosigner_is_told(on_sept_25, world):
+    from core.notifications.models import Kind, Notification
+    from proposals import services
+    from proposals.models import CoSigner
+    from tests import factories as f
+    from tests.events import deliver_outboxed_events
+
+    cosigner = f.MemberFactory(committee=world.district, user=f.UserFactory())
+    draft = services.proposal_save_draft(actor=world.member, cosigner_ids=[cosigner.pk], today=BEFORE_NATIONAL_DAY,
+                                         data={"title": "关于加快老旧小区加装电梯的建议", "analysis": "", "suggestions": "一、简化审批",
+                                               "category": "urban", "kind": "member", "during_plenary": True})
+    invitation = CoSigner.objects.get(proposal=draft, member=cosigner)
+    assert invitation.deadline == date(2026, 9, 30)  # 3 working days, weekends only: no calendar yet
+    deliver_outboxed_events()  # the invitation's own notice
+
+    holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 29),
+                               name="区庆", actor=world.staff)
+
+    invitation.refresh_from_db()
+    assert invitation.deadline == date(2026, 10, 2)
+    row = events_for(draft).get(verb="deadline_recomputed")
+    assert row.actor == world.staff and row.data["cosigner"] == invitation.pk
+    assert not Notification.objects.filter(kind=Kind.DEADLINE_MOVED).exists()  # after commit, not before
+    deliver_outboxed_events()
+    [notice] = Notification.objects.filter(kind=Kind.DEADLINE_MOVED)
+    assert notice.recipient == cosigner.user and "联名" in notice.title
+    assert notice.url == reverse("proposals:detail", args=[draft.pk])
+
+
+def test_a_moved_return_window_tells_the_units_users(on_sept_25, world):
+    from core.notifications.models import Kind, Notification
+    from tests.events import deliver_outboxed_events
+
+    on_sept_25.assigned()
+    deliver_outboxed_events()
+    holidays.holiday_calendar_load(year=2026, actor=world.staff, committee_ids=[world.district.pk])
+    deliver_outboxed_events()
+    notices = Notification.objects.filter(kind=Kind.DEADLINE_MOVED)
+    assert [n.recipient for n in notices] == [world.unit_user]

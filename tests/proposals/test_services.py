@@ -10,7 +10,7 @@ from core.services import events_for
 from proposals import services
 from proposals.models import Assignment, CoSigner, Holiday, OpinionReport, Proposal, ProposalSettings, Reply
 from tests import factories as f
-from tests.proposals.factories import TODAY, pdf_upload
+from tests.proposals.factories import TODAY, ground, pdf_upload
 
 pytestmark = pytest.mark.django_db
 S = Proposal.State
@@ -103,7 +103,7 @@ def test_review_actions_refuse_a_draft(world, walk, action):
     p, target = walk.draft(), walk.filed()
     call = {
         "file": lambda: services.proposal_file(proposal_id=p.pk, actor=world.staff),
-        "reject": lambda: services.proposal_reject(proposal_id=p.pk, actor=world.staff, reason="涉及个人事务"),
+        "reject": lambda: services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="涉及个人事务"),
         "merge": lambda: services.proposal_merge(proposal_id=p.pk, into_id=target.pk, actor=world.staff),
         "start_review": lambda: services.proposal_start_review(proposal_id=p.pk, actor=world.staff),
     }[action]
@@ -134,9 +134,9 @@ def test_filing_twice_files_once(world, walk):
 def test_not_filing_needs_a_reason_and_can_become_a_report(world, walk):
     p = walk.submitted()
     with pytest.raises(DomainError) as exc:
-        services.proposal_reject(proposal_id=p.pk, actor=world.staff, reason=" ")
+        services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=None, reason=" ")
     assert "理由" in messages(exc.value)
-    services.proposal_reject(proposal_id=p.pk, actor=world.staff, reason="建议不具体", outcome="report")
+    services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="建议不具体", outcome="report")
     p.refresh_from_db()
     assert p.state == S.NOT_FILED and p.opinion_report.author == world.member_record
 

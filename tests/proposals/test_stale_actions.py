@@ -18,6 +18,7 @@ from core.models import AuditEvent
 from core.services import api_token_issue
 from proposals.models import Assignment, Proposal
 from tests.proposals.conftest import Walker
+from tests.proposals.factories import ground
 
 STALE = "他人刚刚处理了这件提案"
 
@@ -80,7 +81,7 @@ def test_a_decision_from_an_outdated_page_is_refused_even_where_the_new_state_wo
     seen_b = _page_state(b, proposal)
     a.post(f"/proposals/{proposal.pk}/act/start_review/", {"expected_state": _page_state(a, proposal)})
 
-    response = b.post(f"/proposals/{proposal.pk}/act/reject/", {"expected_state": seen_b, "reason": "不属于提案范围",
+    response = b.post(f"/proposals/{proposal.pk}/act/reject/", {"expected_state": seen_b, "reason": "不属于提案范围", "ground": ground(),
                                                                 "outcome": "letter"}, follow=True)
     [told] = _messages(response)
     assert STALE in told, told

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0010_notice_kinds'),
+        ('core', '0012_password_reset_requests'),
     ]
 
     operations = [

@@ -1,0 +1,48 @@
+"""One confirmation step before an irreversible admin action, as Django's own "delete selected" has.
+
+``@confirm_first(warning)`` under ``@admin.action``: the first POST from the change list shows an intermediate page
+(the records chosen, what will happen, that it cannot be undone) and changes nothing; its "Yes" button posts the
+same action again with ``confirmed=yes``, and only then does the action run. ``tests/test_confirmations.py`` fails on
+an irreversible admin action without it.
+"""
+from __future__ import annotations
+
+import functools
+
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+CONFIRMED = "confirmed"
+SHOWN = 100  # the records listed on the page; the rest are counted
+
+
+def confirm_first(warning):
+    """Make an admin action ask first (``warning``: what it does, told on the confirmation page)."""
+
+    def wrap(action):
+        @functools.wraps(action)
+        def run(modeladmin, request, queryset):
+            if request.POST.get(CONFIRMED) == "yes":
+                return action(modeladmin, request, queryset)
+            return confirmation_page(modeladmin, request, queryset, action.__name__, warning)
+
+        run.confirmed_first = True
+        return run
+
+    return wrap
+
+
+def confirmation_page(modeladmin, request, queryset, name: str, warning) -> TemplateResponse:
+    opts = modeladmin.model._meta
+    description = modeladmin.get_actions(request).get(name, (None, name, name))[2]
+    objects = list(queryset[:SHOWN + 1])
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Are you sure?"), "subtitle": str(description), "opts": opts, "action_name": name,
+        "description": description, "warning": warning, "objects": objects[:SHOWN],
+        "more": max(0, queryset.count() - SHOWN) if len(objects) > SHOWN else 0,
+        "ids": list(queryset.values_list("pk", flat=True)), "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "confirmed": CONFIRMED,
+    }
+    return TemplateResponse(request, "admin/portal_confirm_action.html", context)
