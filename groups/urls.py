@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts
+from groups.views import activities, contacts, signup
 
 app_name = "groups"
 
@@ -25,15 +25,23 @@ urlpatterns = [
     path("activities/<int:pk>/leave/withdraw/", activities.leave_withdraw, name="leave_withdraw"),
     path("activities/<int:pk>/sign-in-screen/", activities.sign_in_screen, name="sign_in_screen"),
     path("activities/<int:pk>/sign-in/<str:code>/", activities.sign_in, name="sign_in"),
+    path("activities/<int:pk>/sign-up/", signup.sign_up, name="sign_up"),
+    path("activities/<int:pk>/sign-up/withdraw/", signup.sign_up_withdraw, name="sign_up_withdraw"),
+    path("activities/<int:pk>/invite/", signup.invite_member, name="activity_invite"),
     path("activities/<int:pk>/<str:action>/", activities.activity_transition, name="activity_transition"),
     path("attendance/<int:pk>/leave/", activities.leave_decide, name="leave_decide"),
     path("evidence/<int:pk>/", activities.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", activities.evidence_delete, name="evidence_delete"),
     path("evidence/<int:pk>/thumbnail/", activities.evidence_file, {"thumbnail": True}, name="evidence_thumbnail"),
     path("me/activities/", activities.my_activities, name="my_activities"),
+    path("me/open-activities/", signup.open_activities, name="open_activities"),
+    path("me/expertise/", signup.my_expertise, name="my_expertise"),
     path("ledger/", activities.ledger, name="ledger"),
     path("coverage/", activities.coverage, name="coverage"),
     # the contact log 联系群众记录
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
+    path("contacts/<int:pk>/photo/", contacts.contact_photo, name="contact_photo"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
 ]
