@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
+from core.services import not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
@@ -173,3 +173,12 @@ def contact_delete(*, contact_id: int, actor, now: datetime | None = None) -> No
     if photo:
         storage, name = photo.storage, photo.name
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@on_record_write(ConstituentContact)
+def _contact_edited_as_data(*, before, after) -> None:
+    """Staff correct or remove a contact in the admin: the duty record of its day (both days, if it moved) changes."""
+    rows = [row for row in (before, after) if row is not None]
+    days = sorted({(row.committee_id, row.contacted_on) for row in rows}, key=lambda d: d[1])
+    if days:
+        publish(DutyRecordChanged(committee_id=days[0][0], on=days[0][1], more_days=tuple(days[1:])))
