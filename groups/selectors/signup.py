@@ -72,7 +72,7 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
                             need_hits=Count("expertise", filter=Q(expertise__in=need_ids), distinct=True))
                   .filter(Q(topic_hits__gt=0) | Q(need_hits__gt=0)))
     ranked = list(candidates.annotate(score=2 * Coalesce("topic_hits", 0) + Coalesce("need_hits", 0))
-                  .order_by("-score", "name", "pk")
+                  .order_by("-score", "-topic_hits", "name", "pk")
                   .prefetch_related(Prefetch("expertise", queryset=Expertise.objects.order_by("order", "name")))
                   [:limit])
     out = []
