@@ -273,7 +273,7 @@ class Activity(InitialsMixin, models.Model):
                                                             "blank: no limit."))
     signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True,
                                            help_text=_("Blank: members may sign up until the activity starts."))
-    topic = models.ForeignKey("groups.Expertise", verbose_name=_("topic"), null=True, blank=True,
+    topic = models.ForeignKey("groups.Expertise", verbose_name=_("activity topic"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="activities",
                               help_text=_("The area of expertise the activity needs; members who declared it are "
                                           "suggested."))
