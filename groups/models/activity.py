@@ -265,7 +265,7 @@ class Activity(InitialsMixin, models.Model):
     suggestions = models.TextField(_("suggestions gathered"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
     open_to = models.CharField(_("open to"), max_length=15, choices=ActivityOpenTo.choices,
-                               default=ActivityOpenTo.GROUP)
+                               default=ActivityOpenTo.GROUP, db_default=ActivityOpenTo.GROUP)  # bulk loaders omit it
     open_groups = models.ManyToManyField(ActivityGroup, verbose_name=_("groups it is open to"), blank=True,
                                          related_name="open_activities")
     capacity = models.PositiveSmallIntegerField(_("places"), null=True, blank=True,
