@@ -50,6 +50,7 @@ class ActivityForm(forms.ModelForm):
         for name in ("starts_at", "ends_at", "signup_deadline"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["topic"].queryset = Expertise.objects.filter(committee_id=group.committee_id, is_active=True)
+        self.fields["open_to"].required = False  # a form without it (an older page, a script) keeps what was set
         self.fields["open_groups"].queryset = ActivityGroup.objects.filter(
             committee_id=group.committee_id, is_active=True).exclude(pk=group.pk).order_by("name")
         self.fields["contact_point"].queryset = contact_point_choices(group, is_active=True)
@@ -66,7 +67,11 @@ class ActivityForm(forms.ModelForm):
         pass
 
     def service_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        fields = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        fields["open_to"] = fields.get("open_to") or self.instance.open_to or Activity.OpenTo.GROUP
+        if "open_to" not in self.data:  # a form without the openness fields leaves the groups as they are
+            fields.pop("open_groups", None)
+        return fields
 
 
 class PlanItemForm(forms.ModelForm):
