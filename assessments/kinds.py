@@ -51,6 +51,7 @@ class EventKind(models.TextChoices):
     CONSULTATION_PRESENT = "consultation_present", _("Consultation attended")
     PLATFORM_WORK = "platform_work", _("Work at a duty platform")
     CONSTITUENT_CONTACT = "constituent_contact", _("Contact with the sector's people recorded")
+    ACTIVITY_SIGNUP = "activity_signup", _("Signed up for an open activity and attended")
 
 
 class Role(models.TextChoices):

@@ -43,6 +43,10 @@ The branches:
 - contacts with the sector's people 联系群众 (``groups.ConstituentContact``): ``constituent_contact`` per
   contact recorded, dated on the day of contact; source ``("groups.constituentcontact", pk)`` (no page: the
   member's contact log lists them).
+- sign-ups 申报 (``groups.Attendance.signed_up_at``: the member put themselves on an open activity's list):
+  ``activity_signup`` for each member who signed up and was present at the activity held, besides the activity's
+  own event (积极申报、对接、参与: a rule set may reward the member's own initiative); dated and sourced like
+  that activity. A sign-up withdrawn or not followed by attendance scores nothing.
 - platform work 履职平台工作: ``platform_work`` for each member present at an activity held at a duty
   platform (``Activity.platform``: a member studio, a consultation room or station, 界别同心汇), besides
   the activity's own event (the platform's activity "counts in members' annual assessment"); dated
@@ -184,7 +188,10 @@ def _activities(committee_id, start, end):
                   kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT}),
             _rows(at_platform, m=F("member_id"), k=_kind(K.PLATFORM_WORK), d=day, label="groups.activity",
                   p=F("activity_id"), at="activity__starts_at", t=Concat(F("activity__platform__name"), Value(" · "), F("activity__title"), output_field=CharField()), bulk=True,
-                  kinds={K.PLATFORM_WORK})]
+                  kinds={K.PLATFORM_WORK}),
+            _rows(rows.filter(status=Attendance.Status.PRESENT, signed_up_at__isnull=False), m=F("member_id"),
+                  k=_kind(K.ACTIVITY_SIGNUP), d=day, label="groups.activity", p=F("activity_id"),
+                  at="activity__starts_at", t=F("activity__title"), bulk=True, kinds={K.ACTIVITY_SIGNUP})]
 
 
 PLENARY_KINDS = {"present": K.PLENARY_PRESENT, "excused": K.PLENARY_EXCUSED, "absent": K.PLENARY_ABSENT}

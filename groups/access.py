@@ -28,6 +28,7 @@ class Scope:
     leader_committee_ids: frozenset[int] = field(default_factory=frozenset)
     member_id: int | None = None
     member_committee_id: int | None = None
+    member_home_district_id: int | None = None
     group_ids: frozenset[int] = field(default_factory=frozenset)
     convened_group_ids: frozenset[int] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)
@@ -84,7 +85,8 @@ def compute_scope(user) -> Scope:
     positions = list(CommitteeStaff.objects.filter(user=user).values_list("committee_id", "role"))
     staff = {c for c, r in positions if r == CommitteeStaff.Role.SECRETARIAT}
     leader = {c for c, r in positions if r == CommitteeStaff.Role.LEADER}
-    member = Member.objects.filter(user=user, status=Member.Status.ACTIVE).values_list("pk", "committee_id").first()
+    member = (Member.objects.filter(user=user, status=Member.Status.ACTIVE)
+              .values_list("pk", "committee_id", "home_district_id").first())
     memberships = (
         list(GroupMembership.objects.active().filter(member_id=member[0]).values_list("group_id", "role"))
         if member
@@ -98,6 +100,7 @@ def compute_scope(user) -> Scope:
         leader_committee_ids=_with_districts(leader),
         member_id=member[0] if member else None,
         member_committee_id=member[1] if member else None,
+        member_home_district_id=member[2] if member else None,
         group_ids=frozenset(g for g, _r in memberships),
         convened_group_ids=frozenset(g for g, r in memberships if r in convening),
         unit_ids=frozenset(u for u, _c in units),

@@ -15,13 +15,16 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from core.admin_confirm import confirm_first
+from core.admin_files import file_link
 from core.exceptions import DomainError
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
 from groups.models import (
     ActivityGroup,
     Committee,
     CommitteeStaff,
+    ConstituentContact,
     ContactPoint,
+    Expertise,
     GroupMembership,
     HandlingUnit,
     Member,
@@ -370,6 +373,35 @@ class ContactPointAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     list_filter = ("committee", "kind", "is_active")
     search_fields = ("name", "street", "address")
     list_select_related = ("committee",)
+
+
+@admin.register(Expertise)
+class ExpertiseAdmin(CommitteeScopedAdmin):
+    """A committee's list of areas of expertise 专长 (members declare theirs; contact points their needs)."""
+
+    list_display = ("name", "committee", "order", "is_active")
+    list_filter = ("committee", "is_active")
+    search_fields = ("name",)
+    list_select_related = ("committee",)
+
+
+@admin.register(ConstituentContact)
+class ConstituentContactAdmin(CommitteeScopedAdmin):
+    """The contact log 联系群众记录 of the staff's committees: corrected or removed as data (the duty record's
+    roll-ups of its quarter go stale: ``groups.services.contacts``); recorded by members on their phone."""
+
+    list_display = ("contacted_on", "member", "whom", "topic", "contact_point", "place", "committee")
+    list_filter = ("committee", "topic", "whom_kind", ("contacted_on", admin.DateFieldListFilter))
+    search_fields = ("member__name", "whom", "raised", "place")
+    list_select_related = ("member", "contact_point", "committee")
+    autocomplete_fields = ("contact_point",)
+    readonly_fields = ("committee", "member", "recorded_by", "created_at", "photo_link")
+    fields = ("committee", "member", "recorded_by", "created_at", "contacted_on", "contact_point", "place",
+              "whom_kind", "whom", "resident_contact", "topic", "raised", "follow_up", "photo_link")
+    photo_link = file_link("photo", "groups:contact_photo", description=_("photo"))
+
+    def has_add_permission(self, request):
+        return False  # recorded by members and conveners on the contact page (``contact_record``)
 
 
 @admin.register(Platform)

@@ -137,6 +137,8 @@ class ActivityAdmin(CommitteeScopedAdmin):
     def save_model(self, request, obj, form, change):
         """The convener's page's services: the editability rule, the cross-row checks, stale roll-ups."""
         data = {name: form.cleaned_data[name] for name in svc.EDITABLE_FIELDS if name in form.cleaned_data}
+        if "open_groups" in form.cleaned_data:
+            data["open_groups"] = list(form.cleaned_data["open_groups"])
         if change:
             svc.activity_update(activity_id=obj.pk, actor=request.user, version=None, **data)
             return

@@ -30,6 +30,7 @@ from groups.models import (
     ConstituentContact,
     ContactPoint,
     Evidence,
+    Expertise,
     GroupMembership,
     HandlingUnit,
     Member,
@@ -41,12 +42,14 @@ from groups.models import (
 )
 from groups.resources import ActivityGroupResource, MemberResource
 from groups.selectors import activities as activity_selectors
+from groups.selectors import signup as signup_selectors
 from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
 from groups.services import contacts as contact_services
 from groups.services import logins as login_services
 from groups.services import plenary as plenary_services
 from groups.services import records as organisation_services
+from groups.services import signup as signup_services
 
 
 class VisibleReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -195,6 +198,18 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
         outcomes = login_services.member_logins_deactivate(member_ids=[m.pk for m in members], actor=request.user)
         return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
 
+    @extend_schema(request=serializers.ExpertiseSetSerializer, responses=serializers.ExpertiseSerializer(many=True))
+    @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
+    @exposes(signup_services.member_expertise_set)
+    def expertise(self, request, pk=None):
+        """Declare the member's areas of expertise from their committee's list (the member, or their staff)."""
+        member = self.get_object()
+        body = serializers.ExpertiseSetSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        signup_services.member_expertise_set(member_id=member.pk, actor=request.user,
+                                             expertise_ids=[e.pk for e in body.validated_data["expertise"]])
+        return Response(serializers.ExpertiseSerializer(member.expertise.order_by("order", "name"), many=True).data)
+
     def _logins_input(self, request) -> dict:
         body = serializers.MemberLoginsInput(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
@@ -249,6 +264,15 @@ class PlatformViewSet(VisibleReadOnlyViewSet):
     search_fields = ["name", "brand", "street"]
 
 
+class ExpertiseViewSet(VisibleReadOnlyViewSet):
+    """The areas of expertise 专长 of the committees the user belongs to (data kept by staff in the admin)."""
+
+    model = Expertise
+    serializer_class = serializers.ExpertiseSerializer
+    filterset_fields = ["committee", "is_active"]
+    search_fields = ["name"]
+
+
 class HandlingUnitViewSet(VisibleReadOnlyViewSet):
     model = HandlingUnit
     serializer_class = serializers.HandlingUnitSerializer
@@ -293,10 +317,11 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
     ordering_fields = ["starts_at", "id"]
 
     def get_queryset(self):
-        return activity_selectors.ledger(Activity.objects.visible_to(self.request.user)).order_by("-starts_at", "-id")
+        return (activity_selectors.ledger(Activity.objects.visible_to(self.request.user))
+                .prefetch_related("open_groups").order_by("-starts_at", "-id"))
 
     def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        row = activity_selectors.ledger(Activity.objects.all()).get(pk=pk)
+        row = activity_selectors.ledger(Activity.objects.all()).prefetch_related("open_groups").get(pk=pk)
         return Response(self.get_serializer(row).data, status=status_code)
 
     @exposes(activity_services.activity_create)
@@ -480,6 +505,50 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
             raise NotFound
         activity_services.evidence_delete(evidence_id=evidence.pk, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={201: serializers.AttendanceSerializer})
+    @action(detail=True, methods=["post"], url_path="sign-up", url_name="sign-up")
+    @exposes(signup_services.activity_sign_up)
+    def sign_up(self, request, pk=None):
+        """The caller (a member) signs up for an activity open to them, before its deadline, while places are left."""
+        activity = self.get_object()
+        row = signup_services.activity_sign_up(activity_id=activity.pk, actor=request.user)
+        return Response(serializers.AttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], url_path="sign-up-withdraw", url_name="sign-up-withdraw")
+    @exposes(signup_services.activity_signup_withdraw)
+    def sign_up_withdraw(self, request, pk=None):
+        """The caller takes back their own sign-up before the sign-up deadline."""
+        activity = self.get_object()
+        signup_services.activity_signup_withdraw(activity_id=activity.pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=serializers.SuggestionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def suggestions(self, request, pk=None):
+        """Members whose expertise fits the activity's topic or its contact point's needs, best first, with the
+        reason (its conveners and the committee's staff)."""
+        activity = self.get_object()
+        if not activity_services.may_edit(activity, request.user):
+            raise PermissionDenied(_("Only the group's conveners and the committee's staff see suggestions."))
+        return Response(serializers.SuggestionSerializer(signup_selectors.suggested_members(activity), many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str, required=False),
+                               OpenApiParameter("q", str, required=False),
+                               OpenApiParameter("free", OpenApiTypes.BOOL, required=False)],
+                   responses=serializers.OpenActivitySerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="open", url_name="open", filterset_class=None)
+    def open(self, request):
+        """Activities the caller (a member) may still sign up for, soonest first (``kind``, ``q``, ``free``)."""
+        member_id = scope_of(request.user).member_id
+        if member_id is None:
+            raise PermissionDenied(_("Only members in office may sign up for activities."))
+        query = request.query_params
+        rows = signup_selectors.open_activities(Member.objects.get(pk=member_id), kind=query.get("kind", ""),
+                                                q=query.get("q", "").strip()[:100], only_free=as_bool(query.get("free")))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(serializers.OpenActivitySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=serializers.AttendanceSerializer)
     @action(detail=True, methods=["post"], url_path="leave-withdraw", url_name="leave-withdraw")
@@ -742,7 +811,8 @@ class CoverageView(APIView):
 
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the caller's own contacts.")]))
-class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                     viewsets.ReadOnlyModelViewSet):
     """The contact log 联系群众记录: what the user may see (``mine=true``: their own); a member records their own
     contacts, a convener their groups' members', staff their committees' (``contact_record`` decides)."""
 
@@ -769,3 +839,23 @@ class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"member": [_("Name the member the contact was made by.")]})
         contact = contact_services.contact_record(actor=request.user, member_id=member_id, **data)
         return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ContactUpdateSerializer, responses=serializers.ContactSerializer)
+    @exposes(contact_services.contact_update)
+    def partial_update(self, request, *args, **kwargs):
+        """The author corrects their contact within the committee's window (before its quarter is locked)."""
+        contact = self.get_object()
+        body = serializers.ContactUpdateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        contact = contact_services.contact_update(contact_id=contact.pk, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(contact).data)
+
+    @extend_schema(request=serializers.ContactUpdateSerializer, responses=serializers.ContactSerializer)
+    @exposes(contact_services.contact_update)
+    def update(self, request, *args, **kwargs):
+        """As ``PATCH``: the fields sent are changed."""
+        return self.partial_update(request, *args, **kwargs)
+
+    @exposes(contact_services.contact_delete)
+    def perform_destroy(self, instance):
+        contact_services.contact_delete(contact_id=instance.pk, actor=self.request.user)

@@ -8,6 +8,6 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         from groups import directory, signals  # noqa: F401  (answers core.directory)
-        from groups.services import records  # noqa: F401  (registers what follows an admin edit of members)
+        from groups.services import contacts, records  # noqa: F401  (register what follows an admin edit of their rows)
 
         signals.connect_position_audit()

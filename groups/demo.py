@@ -273,3 +273,6 @@ def seed(ctx: DemoContext) -> None:
     from groups import demo_activities
 
     demo_activities.seed(ctx)
+    from groups import demo_signup
+
+    demo_signup.seed(ctx)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.ordinals import quarter_label
 from core.widgets import SearchSelect, SearchSelectMultiple
-from groups.models import Activity, ActivityGroup, ConstituentContact, ContactPoint, Member, PlanItem
+from groups.models import Activity, ActivityGroup, ConstituentContact, ContactPoint, Expertise, Member, PlanItem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -35,10 +35,12 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["title", "kind", "target", "contact_point", "six_item", "plan_item", "starts_at", "ends_at",
-                  "place", "summary", "suggestions"]
+                  "place", "summary", "suggestions", "topic", "open_to", "open_groups", "capacity", "signup_deadline"]
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
+            "signup_deadline": DateTimeInput(),
+            "open_groups": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "suggestions": forms.Textarea(attrs={"rows": 3}),
         }
@@ -46,8 +48,12 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
-        for name in ("starts_at", "ends_at"):
+        for name in ("starts_at", "ends_at", "signup_deadline"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["topic"].queryset = Expertise.objects.filter(committee_id=group.committee_id, is_active=True)
+        self.fields["open_to"].required = False  # a form without it (an older page, a script) keeps what was set
+        self.fields["open_groups"].queryset = ActivityGroup.objects.filter(
+            committee_id=group.committee_id, is_active=True).exclude(pk=group.pk).order_by("name")
         self.fields["contact_point"].queryset = contact_point_choices(group, is_active=True)
         self.fields["plan_item"].queryset = (self.fields["plan_item"].queryset.filter(plan__group=group)
                                              .select_related("plan").order_by("-plan__year", "month"))
@@ -62,7 +68,11 @@ class ActivityForm(forms.ModelForm):
         pass
 
     def service_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        fields = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        fields["open_to"] = fields.get("open_to") or self.instance.open_to or Activity.OpenTo.GROUP
+        if "open_to" not in self.data:  # a form without the openness fields leaves the groups as they are
+            fields.pop("open_groups", None)
+        return fields
 
 
 class PlanItemForm(forms.ModelForm):

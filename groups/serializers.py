@@ -14,6 +14,7 @@ from groups.models import (
     ContactTopic,
     ContactWhom,
     Evidence,
+    Expertise,
     GroupMembership,
     HandlingUnit,
     Member,
@@ -132,7 +133,8 @@ class AttendanceSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Attendance
-        fields = ["id", "member", "member_name", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method"]
+        fields = ["id", "member", "member_name", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method",
+                  "signed_up_at"]
         read_only_fields = fields
 
 
@@ -174,7 +176,8 @@ class ActivitySerializer(ScopedModelSerializer):
         model = Activity
         fields = ["id", "committee", "group", "organiser", "kind", "target", "contact_point", "six_item", "plan_item",
                   "title", "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version",
-                  "invited_count", "present_count", "evidence_count"]
+                  "invited_count", "present_count", "evidence_count", "topic", "open_to", "open_groups", "capacity",
+                  "signup_deadline"]
         read_only_fields = ["committee", "state", "organiser"]
 
     def validate(self, attrs):
@@ -446,3 +449,51 @@ class ContactRecordSerializer(serializers.Serializer):
     follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     resident_contact = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     photo = serializers.FileField(required=False, allow_null=True)
+
+
+class OpenActivitySerializer(serializers.ModelSerializer):
+    """An activity a member may sign up for: its places taken, and whether the member is on its list."""
+
+    organiser = serializers.CharField(read_only=True)
+    taken = serializers.IntegerField(read_only=True, help_text=_("members on the list, invited ones included"))
+    is_mine = serializers.BooleanField(read_only=True, help_text=_("the caller is on the list"))
+    signed_up = serializers.BooleanField(read_only=True, help_text=_("the caller signed up (and may withdraw)"))
+    signup_closes_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "committee", "group", "organiser", "kind", "title", "starts_at", "ends_at", "place",
+                  "contact_point", "topic", "open_to", "capacity", "signup_closes_at", "taken", "is_mine", "signed_up"]
+        read_only_fields = fields
+
+
+class SuggestionSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    member_name = serializers.CharField(source="member.name")
+    score = serializers.IntegerField(help_text=_("2 for the activity's topic, 1 for each contact point need met"))
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ExpertiseSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Expertise
+        fields = ["id", "committee", "name", "order", "is_active"]
+        read_only_fields = fields
+
+
+class ExpertiseSetSerializer(serializers.Serializer):
+    expertise = ScopedPrimaryKeyRelatedField(queryset=Expertise.objects.all(), many=True, allow_empty=True)
+
+
+class ContactUpdateSerializer(serializers.Serializer):
+    """The body of ``PATCH /api/v1/contacts/{id}/``: the author corrects a contact within the window."""
+
+    contacted_on = serializers.DateField(required=False)
+    contact_point = ScopedPrimaryKeyRelatedField(queryset=ContactPoint.objects.all(), required=False, allow_null=True)
+    place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    whom_kind = serializers.ChoiceField(choices=ContactWhom.choices, required=False)
+    whom = serializers.CharField(max_length=100, required=False)
+    topic = serializers.ChoiceField(choices=ContactTopic.choices, required=False)
+    raised = serializers.CharField(max_length=2000, required=False)
+    follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    resident_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)

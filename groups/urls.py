@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts, supervision
+from groups.views import activities, contacts, signup, supervision
 
 app_name = "groups"
 
@@ -25,12 +25,17 @@ urlpatterns = [
     path("activities/<int:pk>/leave/withdraw/", activities.leave_withdraw, name="leave_withdraw"),
     path("activities/<int:pk>/sign-in-screen/", activities.sign_in_screen, name="sign_in_screen"),
     path("activities/<int:pk>/sign-in/<str:code>/", activities.sign_in, name="sign_in"),
+    path("activities/<int:pk>/sign-up/", signup.sign_up, name="sign_up"),
+    path("activities/<int:pk>/sign-up/withdraw/", signup.sign_up_withdraw, name="sign_up_withdraw"),
+    path("activities/<int:pk>/invite/", signup.invite_member, name="activity_invite"),
     path("activities/<int:pk>/<str:action>/", activities.activity_transition, name="activity_transition"),
     path("attendance/<int:pk>/leave/", activities.leave_decide, name="leave_decide"),
     path("evidence/<int:pk>/", activities.evidence_file, name="evidence_file"),
     path("evidence/<int:pk>/delete/", activities.evidence_delete, name="evidence_delete"),
     path("evidence/<int:pk>/thumbnail/", activities.evidence_file, {"thumbnail": True}, name="evidence_thumbnail"),
     path("me/activities/", activities.my_activities, name="my_activities"),
+    path("me/open-activities/", signup.open_activities, name="open_activities"),
+    path("me/expertise/", signup.my_expertise, name="my_expertise"),
     path("ledger/", activities.ledger, name="ledger"),
     path("coverage/", activities.coverage, name="coverage"),
     path("coverage/members/", activities.coverage_members, name="coverage_members"),
@@ -47,4 +52,7 @@ urlpatterns = [
     path("supervision/inspections/<int:pk>/", supervision.inspection, name="inspection"),
     path("supervision/reports/new/", supervision.work_report_new, name="work_report_new"),
     path("supervision/reports/<int:pk>/", supervision.work_report, name="work_report"),
+    path("contacts/<int:pk>/photo/", contacts.contact_photo, name="contact_photo"),
+    path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
 ]

@@ -135,3 +135,11 @@ class StaffPositionFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, is_staff=True)
     committee = factory.SubFactory(CommitteeFactory)
     role = CommitteeStaff.Role.SECRETARIAT
+
+
+class ExpertiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.Expertise"
+
+    committee = factory.SubFactory(CommitteeFactory)
+    name = factory.Sequence(lambda n: f"专长{n}")

@@ -138,6 +138,15 @@ def _simple(model_label, kw):
     return build
 
 
+def _contact(w):
+    from groups.models import ConstituentContact
+
+    member = f.MemberFactory(committee=w.city)
+    return ConstituentContact.objects.create(committee=w.city, member=member, contacted_on=dt.date(2026, 3, 2),
+                                             place="社区", whom_kind="person", whom="居民", topic="other",
+                                             raised="加装电梯")
+
+
 # A row of each model, in the city committee (the walk acts as a superuser: every door is open).
 BUILD = {
     "auth.Group": _simple("auth.Group", lambda w: {"name": "walkers"}),
@@ -154,6 +163,8 @@ BUILD = {
     "groups.Member": lambda w: f.MemberFactory(committee=w.city, term=w.member_record.term),
     "groups.ActivityGroup": lambda w: _group(w),
     "groups.ContactPoint": lambda w: f.ContactPointFactory(committee=w.city),
+    "groups.Expertise": lambda w: f.ExpertiseFactory(committee=w.city),
+    "groups.ConstituentContact": lambda w: _contact(w),
     "groups.Platform": lambda w: f.PlatformFactory(committee=w.city),
     "groups.HandlingUnit": lambda w: f.HandlingUnitFactory(committee=w.city),
     "groups.CommitteeStaff": lambda w: f.StaffPositionFactory(committee=w.city),

@@ -42,6 +42,7 @@ FOREIGN = {
     "groups.Member": lambda w: w.outsider_member,
     "groups.ActivityGroup": lambda w: f.ActivityGroupFactory(committee=w.other),
     "groups.ContactPoint": lambda w: f.ContactPointFactory(committee=w.other),
+    "groups.Expertise": lambda w: f.ExpertiseFactory(committee=w.other),
     "groups.Platform": lambda w: f.PlatformFactory(committee=w.other),
     "groups.HandlingUnit": lambda w: f.HandlingUnitFactory(committee=w.other),
     "groups.Activity": lambda w: gf.ActivityFactory(group=f.ActivityGroupFactory(committee=w.other)),

@@ -22,6 +22,7 @@ IRREVERSIBLE: dict[str, set | None] = {
     "proposals:act": {"merge", "reject", "file", "close", "mark_excellent", "publish"},
     "groups:activity_transition": {"cancel", "file"},
     "groups:evidence_delete": None,
+    "groups:contact_delete": None,
     "consultations:session_action": {"cancel", "publish"},
     "consultations:outcome_action": {"publish", "close"},
     "proposals:review_bulk": None,  # the review queue's batch: not file or assign many at once

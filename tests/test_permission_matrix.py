@@ -273,6 +273,22 @@ RULES: dict[str, Rule] = {
     "api:work-report-list": api(LOGGED_IN),
     "api:work-report-detail": api({"convener", "staff", "leader"}),
     "api:work-report-answer": api(post_only=True),
+    "groups:contact_photo": page(GROUP_READERS),  # whoever sees the contact
+    "groups:contact_edit": page({"member"}),  # its author, within the window
+    "groups:contact_delete": page(post_only=True),
+    # open activities and sign-up
+    "groups:open_activities": page(ANY_MEMBER),
+    "groups:my_expertise": page(ANY_MEMBER),
+    "groups:sign_up": page(post_only=True),
+    "groups:sign_up_withdraw": page(post_only=True),
+    "groups:activity_invite": page(post_only=True),
+    "api:activity-sign-up": api(post_only=True),
+    "api:activity-sign-up-withdraw": api(post_only=True),
+    "api:activity-suggestions": api(GROUP_EDITORS),  # the member sees the activity, not the suggestions: 403
+    "api:activity-open": api(ANY_MEMBER),
+    "api:member-expertise": api(post_only=True),
+    "api:expertise-list": api(LOGGED_IN),
+    "api:expertise-detail": api(IN_COMMITTEE),
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
     "groups:sign_in": page(GROUP_READERS),
@@ -358,7 +374,11 @@ PUBLISHED_RULES = {
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
-    "api:contact-detail": "contact",
+    "api:contact-detail": "contact", "groups:contact_photo": "contact", "groups:contact_edit": "contact",
+    "groups:contact_delete": "contact",
+    "groups:sign_up": "activity", "groups:sign_up_withdraw": "activity", "groups:activity_invite": "activity",
+    "api:activity-sign-up": "activity", "api:activity-sign-up-withdraw": "activity",
+    "api:activity-suggestions": "activity", "api:member-expertise": "member", "api:expertise-detail": "expertise",
     "api:duty-record": "member_id",
     "assessments:member_record": "member_id", "assessments:member_record_pdf": "member_id",
     "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
@@ -487,9 +507,15 @@ def build_objects(world) -> dict:
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
     from groups.models import ConstituentContact
-    contact = ConstituentContact.objects.create(
+    contact = ConstituentContact(
         committee=world.district, member=world.member_record, contacted_on=timezone.localdate(), place="社区",
-        whom_kind="person", whom="退休教师", topic="other", raised="加装电梯")
+        whom_kind="person", whom="退休教师", topic="other", raised="加装电梯", recorded_by=world.member)
+    from django.core.files.base import ContentFile
+
+    from tests.groups.factories import png_bytes
+    contact.photo.save("photo.png", ContentFile(png_bytes()), save=False)
+    contact.save()
+    expertise = f.ExpertiseFactory(committee=world.district)
     from groups.models import GroupMembership, PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
     plenary_session = PlenarySessionFactory(term=world.member_record.term)
@@ -514,7 +540,7 @@ def build_objects(world) -> dict:
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
-        platform=platform, rule_set=rule_set, contact=contact,
+        platform=platform, rule_set=rule_set, contact=contact, expertise=expertise,
     )
 
 
@@ -564,6 +590,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "supervision_visit": {"pk": o["supervision_visit"].pk},
         "inspection": {"pk": o["inspection"].pk},
         "work_report": {"pk": o["work_report"].pk},
+        "expertise": {"pk": o["expertise"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Writes that take no input at all: a body sent to them is ignored. Anything else must declare its body.
 NO_INPUT = {
     ("post", "/api/v1/activities/{id}/leave-withdraw/"),
+    ("post", "/api/v1/activities/{id}/sign-up/"), ("post", "/api/v1/activities/{id}/sign-up-withdraw/"),
     ("post", "/api/v1/activities/{id}/announce/"), ("post", "/api/v1/activities/{id}/hold/"),
     ("post", "/api/v1/activities/{id}/file/"), ("post", "/api/v1/plenary-sessions/{id}/fill-present/"),
     ("post", "/api/v1/consultations/{id}/hold/"), ("post", "/api/v1/consultations/{id}/publish/"),

@@ -1,6 +1,7 @@
 from .activity import (
     Activity,
     ActivityKind,
+    ActivityOpenTo,
     ActivitySettings,
     AnnualPlan,
     Attendance,
@@ -10,6 +11,7 @@ from .activity import (
     SixItem,
 )
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
+from .expertise import Expertise
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -31,10 +33,12 @@ from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkRep
 __all__ = [
     "Activity",
     "ActivityKind",
+    "ActivityOpenTo",
     "ActivitySettings",
     "AnnualPlan",
     "Attendance",
     "EnterTarget",
+    "Expertise",
     "Evidence",
     "PlanItem",
     "SixItem",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.pinyin import InitialsMixin, InitialsQuerySet
 from core.uploads import UploadValidator
 
-from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform, SpecialCommittee
+from .organisation import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform, SpecialCommittee
 
 
 def new_sign_in_code() -> str:
@@ -39,6 +39,15 @@ class EnterTarget(models.TextChoices):
     VILLAGE = "village", _("Into a village")
 
 
+class ActivityOpenTo(models.TextChoices):
+    """Who may sign up 申报 for an activity besides those invited (seed 001: 双向选择; 本级政协委员和住地市政协委员混合编组)."""
+
+    GROUP = "group", _("Its group only, by invitation")
+    GROUPS = "groups", _("Members of the groups named")
+    COMMITTEE = "committee", _("Every member of the committee")
+    COMMITTEE_AND_CITY = "committee_city", _("The committee and city members living in the district")
+
+
 class SixItem(models.TextChoices):
     """The six things 六个一 a group should do each year (seed 001)."""
 
@@ -64,6 +73,16 @@ class ActivitySettings(models.Model):
         _("attendance must be complete to file"), default=True,
         help_text=_("Every invited member is marked present, excused or absent."),
     )
+    contacts_count_for_coverage = models.BooleanField(
+        _("contacts at a contact point count for coverage"), default=True,
+        help_text=_("A member who recorded a contact with people at a contact point counts as having reached it "
+                    "in the three enters coverage."))
+    contact_edit_days = models.PositiveSmallIntegerField(
+        _("days the author may change a contact"), default=7,
+        help_text=_("After recording a contact, its author may correct or delete it for this many days."))
+    quarter_locks_after_days = models.PositiveSmallIntegerField(
+        _("days after a quarter ends until it is locked"), default=10,
+        help_text=_("Contacts of a quarter can no longer be changed by their authors after this many days."))
 
     class Meta:
         verbose_name = _("activity rules")
@@ -73,7 +92,8 @@ class ActivitySettings(models.Model):
         return str(self.committee)
 
     DEFAULTS = {"sign_in_opens_minutes": 60, "sign_in_closes_minutes": 120, "min_photos": 1, "min_documents": 0,
-                "require_complete_attendance": True}
+                "require_complete_attendance": True, "contacts_count_for_coverage": True, "contact_edit_days": 7,
+                "quarter_locks_after_days": 10}
 
     @classmethod
     def for_committee(cls, committee_id: int) -> ActivitySettings:
@@ -152,6 +172,22 @@ class PlanItem(models.Model):
         return f"{self.month}月 · {self.title}"
 
 
+def joinable_q(*, committee_id: int | None, group_ids, home_district_id: int | None) -> Q:
+    """The activities a member of ``committee_id`` (in ``group_ids``, living in ``home_district_id``) may sign up
+    for: open to their whole committee, to one of their groups, or to city members living in the district."""
+    if committee_id is None:
+        return Q(pk__in=[])
+    open_to = ActivityOpenTo
+    q = Q(committee_id=committee_id, open_to__in=[open_to.COMMITTEE, open_to.COMMITTEE_AND_CITY])
+    group_ids = list(group_ids)
+    if group_ids:
+        named = Activity.open_groups.through.objects.filter(activitygroup_id__in=group_ids).values("activity_id")
+        q |= Q(committee_id=committee_id, open_to=open_to.GROUPS) & (Q(group_id__in=group_ids) | Q(pk__in=named))
+    if home_district_id:
+        q |= Q(committee_id=home_district_id, committee__parent_id=committee_id, open_to=open_to.COMMITTEE_AND_CITY)
+    return q
+
+
 class ActivityQuerySet(InitialsQuerySet):
     def visible_to(self, user):
         """Staff and leaders: their committees; conveners and members: their groups' or invited activities."""
@@ -165,7 +201,15 @@ class ActivityQuerySet(InitialsQuerySet):
             q |= Q(group_id__in=scope.convened_group_ids)
         if scope.member_id:
             q |= Q(pk__in=Attendance.objects.filter(member_id=scope.member_id).values("activity_id"))
+            q |= joinable_q(committee_id=scope.member_committee_id, group_ids=scope.group_ids,
+                            home_district_id=scope.member_home_district_id)
         return self.filter(q)
+
+    def joinable_by(self, member: Member):
+        """Activities whose sign-up is open to ``member`` by their scope (whatever the state or deadline)."""
+        group_ids = GroupMembership.objects.active().filter(member_id=member.pk).values_list("group_id", flat=True)
+        return self.filter(joinable_q(committee_id=member.committee_id, group_ids=list(group_ids),
+                                      home_district_id=member.home_district_id))
 
     def editable_by(self, user):
         """Staff of the committee, or a convener or deputy of the organising group."""
@@ -192,6 +236,7 @@ class Activity(InitialsMixin, models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     Kind = ActivityKind
+    OpenTo = ActivityOpenTo
     INITIALS_FROM = "title"
     Target = EnterTarget
     SixItem = SixItem
@@ -220,6 +265,19 @@ class Activity(InitialsMixin, models.Model):
     summary = models.TextField(_("summary and minutes"), blank=True)
     suggestions = models.TextField(_("suggestions gathered"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    open_to = models.CharField(_("open to"), max_length=15, choices=ActivityOpenTo.choices,
+                               default=ActivityOpenTo.GROUP, db_default=ActivityOpenTo.GROUP)  # bulk loaders omit it
+    open_groups = models.ManyToManyField(ActivityGroup, verbose_name=_("groups it is open to"), blank=True,
+                                         related_name="open_activities")
+    capacity = models.PositiveSmallIntegerField(_("places"), null=True, blank=True,
+                                                help_text=_("The most members on the list, invited ones included; "
+                                                            "blank: no limit."))
+    signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True,
+                                           help_text=_("Blank: members may sign up until the activity starts."))
+    topic = models.ForeignKey("groups.Expertise", verbose_name=_("activity topic"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="activities",
+                              help_text=_("The area of expertise the activity needs; members who declared it are "
+                                          "suggested."))
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every change, to detect conflicting edits."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -247,6 +305,10 @@ class Activity(InitialsMixin, models.Model):
                 name="activity_target_iff_three_enters",
                 violation_error_message=_("A three enters activity needs a target, and only it has one."),
             ),
+            models.CheckConstraint(condition=Q(open_to__in=ActivityOpenTo.values), name="activity_open_to_known"),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                                   name="activity_capacity_positive",
+                                   violation_error_message=_("An activity has at least one place.")),
             models.CheckConstraint(
                 condition=Q(group__isnull=True, special_committee__isnull=True, platform__isnull=True)
                 | Q(group__isnull=False, special_committee__isnull=True, platform__isnull=True)
@@ -267,6 +329,16 @@ class Activity(InitialsMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in (self.State.PLANNED, self.State.ANNOUNCED, self.State.HELD)
+
+    @property
+    def is_open(self) -> bool:
+        """Open to sign-up 开放报名 beyond its invitations."""
+        return self.open_to != ActivityOpenTo.GROUP
+
+    @property
+    def signup_closes_at(self):
+        """When sign-up and withdrawing close: the deadline, or the start when none is set."""
+        return self.signup_deadline or self.starts_at
 
 
 class AttendanceQuerySet(models.QuerySet):
@@ -305,6 +377,8 @@ class Attendance(models.Model):
                                          blank=True, on_delete=models.SET_NULL, related_name="+")
     signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
     sign_in_method = models.CharField(_("sign-in method"), max_length=10, choices=Method.choices, blank=True)
+    signed_up_at = models.DateTimeField(_("signed up at"), null=True, blank=True,
+                                        help_text=_("Set when the member signed up themselves rather than being invited."))
 
     objects = AttendanceQuerySet.as_manager()
 

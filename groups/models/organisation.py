@@ -296,6 +296,13 @@ class Member(InitialsMixin, models.Model):
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("e-mail"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    home_district = models.ForeignKey(
+        Committee, verbose_name=_("district lived in"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="resident_city_members",
+        help_text=_("For a member of the city committee: the district committee where they live, whose open "
+                    "activities they may join (mixed groups 混合编组)."))
+    expertise = models.ManyToManyField("groups.Expertise", verbose_name=_("areas of expertise"), blank=True,
+                                       related_name="members")
     history = HistoricalRecords(excluded_fields=["user", "initials"])
 
     objects = MemberQuerySet.as_manager()
@@ -343,6 +350,8 @@ class ContactPoint(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(_("active"), default=True)
+    needs = models.ManyToManyField("groups.Expertise", verbose_name=_("needs"), blank=True, related_name="contact_points",
+                                   help_text=_("What the place needs from members, in the words of the expertise list."))
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -18,6 +18,7 @@ from groups.models import (
     AnnualPlan,
     Attendance,
     Committee,
+    ConstituentContact,
     ContactPoint,
     GroupMembership,
     Member,
@@ -58,14 +59,26 @@ def three_enters_attendances(period: Period) -> QuerySet:
     )
 
 
+def point_contacts(period: Period) -> QuerySet:
+    """Contacts with people at a contact point in the period that count for coverage by their committee's rule
+    (``ActivitySettings.contacts_count_for_coverage``; a committee without rules counts them: the default)."""
+    return (ConstituentContact.objects.filter(contact_point__isnull=False, contacted_on__gte=period.first_day,
+                                              contacted_on__lt=period.end_day)
+            .exclude(committee__activity_settings__contacts_count_for_coverage=False))
+
+
 def member_coverage(members: QuerySet, period: Period) -> QuerySet:
-    """Members with how many 三进 activities they attended in the period and when last."""
+    """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
+    contact point count for them (by rule), and ``is_covered``."""
     mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
+    contacts = point_contacts(period).filter(member_id=OuterRef("pk"))
     return members.annotate(
         three_enters=Coalesce(Subquery(mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
                                        output_field=IntegerField()), Value(0)),
         last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
-    ).order_by("three_enters", "name", "pk")
+        point_contacts=Coalesce(Subquery(contacts.order_by().values("member_id").annotate(c=Count("*"))
+                                         .values("c")[:1], output_field=IntegerField()), Value(0)),
+    ).order_by("three_enters", "point_contacts", "name", "pk")
 
 
 def group_members(group_id: int) -> QuerySet:
@@ -104,7 +117,7 @@ class GroupCoverage:
 
     @property
     def covered(self) -> int:
-        return sum(1 for m in self.members if m.three_enters)
+        return sum(1 for m in self.members if m.three_enters or m.point_contacts)
 
     @property
     def visited_points(self) -> int:
@@ -120,7 +133,7 @@ class GroupCoverage:
 
     @property
     def not_covered(self) -> list:
-        return [m for m in self.members if not m.three_enters]
+        return [m for m in self.members if not (m.three_enters or m.point_contacts)]
 
 
 def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
@@ -131,9 +144,11 @@ def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
     return GroupCoverage(group, period, members, points, six)
 
 
-def _covered_member_ids(period: Period) -> QuerySet:
-    """Members present at a held 三进 activity in the period: an uncorrelated subquery, evaluated once."""
-    return three_enters_attendances(period).values("member_id")
+def _covered(field: str, period: Period) -> Q:
+    """Members present at a held 三进 activity in the period, or who contacted people at a contact point (by their
+    committee's rule): uncorrelated subqueries, evaluated once."""
+    return (Q(**{f"{field}__in": three_enters_attendances(period).values("member_id")})
+            | Q(**{f"{field}__in": point_contacts(period).values("member_id")}))
 
 
 def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
@@ -148,7 +163,7 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
     members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
     # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
     # covered members is too large for PostgreSQL to hash inside an aggregate.
-    covered = dict(active.filter(member_id__in=_covered_member_ids(period)).annotate(n=Count("pk"))
+    covered = dict(active.filter(_covered("member_id", period)).annotate(n=Count("pk"))
                    .values_list("group_id", "n"))
     held = {
         row["group_id"]: row
@@ -171,7 +186,7 @@ def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]
     active = (Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
               .order_by().values("committee_id"))
     members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
-    covered = dict(active.filter(pk__in=_covered_member_ids(period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
+    covered = dict(active.filter(_covered("pk", period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
     for c in committees:
         c.member_count, c.covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
         c.uncovered_count = c.member_count - c.covered_count
@@ -202,9 +217,9 @@ def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, 
     if standing:
         rows = rows.filter(is_standing=True)
     if covered == "1":
-        rows = rows.filter(pk__in=_covered_member_ids(period))
+        rows = rows.filter(_covered("pk", period))
     elif covered == "0":
-        rows = rows.exclude(pk__in=_covered_member_ids(period))
+        rows = rows.exclude(_covered("pk", period))
     return rows.select_related("committee", "sector").order_by("name", "pk")
 
 

@@ -46,7 +46,7 @@ from groups.models import (
 )
 
 EDITABLE_FIELDS = ("kind", "target", "contact_point", "six_item", "plan_item", "title", "starts_at", "ends_at",
-                   "place", "summary", "suggestions")
+                   "place", "summary", "suggestions", "open_to", "capacity", "signup_deadline", "topic")
 TARGET_POINT_KIND = {"community": ContactPoint.Kind.COMMUNITY, "park": ContactPoint.Kind.PARK,
                      "village": ContactPoint.Kind.VILLAGE}
 THUMBNAIL_SIZE = (480, 480)
@@ -109,8 +109,33 @@ def _validate(activity: Activity) -> None:
     item = activity.plan_item
     if item is not None and (activity.group_id is None or item.plan.group_id != activity.group_id):
         errors.setdefault("plan_item", []).append(_("The plan item belongs to another group's plan."))
+    _validate_openness(activity, errors)
     if errors:
         raise DomainError(errors)
+
+
+def _validate_openness(activity: Activity, errors: dict[str, list[str]]) -> None:
+    """Who may sign up: a capacity of at least one, a deadline before the start, a topic of the committee's list."""
+    if activity.open_to not in Activity.OpenTo.values:
+        errors.setdefault("open_to", []).append(_("Choose who may sign up."))
+    if activity.capacity is not None and activity.capacity < 1:
+        errors.setdefault("capacity", []).append(_("An activity has at least one place."))
+    if activity.signup_deadline and activity.starts_at and activity.signup_deadline > activity.starts_at:
+        errors.setdefault("signup_deadline", []).append(_("The sign-up deadline must be before the start."))
+    if activity.topic is not None and activity.topic.committee_id != activity.committee_id:
+        errors.setdefault("topic", []).append(_("The topic belongs to another committee's list."))
+
+
+def _set_open_groups(activity: Activity, groups) -> None:
+    """The groups an activity open to "the groups named" is open to: its committee's only."""
+    if groups is None:
+        return
+    groups = list(groups)
+    if any(g.committee_id != activity.committee_id for g in groups):
+        raise DomainError({"open_groups": [_("Name groups of the activity's committee.")]})
+    if activity.open_to == Activity.OpenTo.GROUPS and not groups and activity.group_id is None:
+        raise DomainError({"open_groups": [_("Name the groups the activity is open to.")]})
+    activity.open_groups.set(groups)
 
 
 def _invite_group(activity: Activity) -> int:
@@ -126,7 +151,7 @@ def _invite_group(activity: Activity) -> int:
 
 @transaction.atomic
 def activity_create(*, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True,
-                    **fields) -> Activity:
+                    open_groups=None, **fields) -> Activity:
     """Record a new activity (planned) of a group or a committee, and invite the group's members."""
     committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
     if committee_id is None:
@@ -139,6 +164,7 @@ def activity_create(*, actor, group: ActivityGroup | None = None, committee=None
                         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")})
     _validate(activity)
     activity.save()
+    _set_open_groups(activity, open_groups)
     if invite_group:
         _invite_group(activity)
     record_event(activity, actor=actor, verb="created", to_state=activity.state)
@@ -146,7 +172,7 @@ def activity_create(*, actor, group: ActivityGroup | None = None, committee=None
 
 
 @transaction.atomic
-def activity_update(*, activity_id: int, actor, version: int | None, **fields) -> Activity:
+def activity_update(*, activity_id: int, actor, version: int | None, open_groups=None, **fields) -> Activity:
     """Change an activity's details; a stale ``version`` means someone else saved first."""
     activity = _lock(activity_id, actor)
     _check_version(activity, version)
@@ -161,6 +187,10 @@ def activity_update(*, activity_id: int, actor, version: int | None, **fields) -
     _validate(activity)
     activity.version += 1
     activity.save()
+    if open_groups is not None and set(g.pk for g in open_groups) != set(
+            activity.open_groups.values_list("pk", flat=True)):
+        changed["open_groups"] = ""
+    _set_open_groups(activity, open_groups)
     record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
     if changed:
         publish(ActivityChanged(activity_id=activity.pk, fields=tuple(sorted(changed)), actor_id=actor_id(actor)))

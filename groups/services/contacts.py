@@ -6,7 +6,7 @@ written. A contact is a fact of the duty record (``constituent_contact``), so th
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError, NotPermitted
-from core.services import not_an_api_action, record_event
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.services import not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
-from groups.models import ConstituentContact, ContactPoint, GroupMembership, Member
+from groups.models import ActivitySettings, ConstituentContact, ContactPoint, GroupMembership, Member
 from groups.services.activities import sniff
 
 
@@ -91,3 +91,94 @@ def _attach_photo(contact: ConstituentContact, upload) -> None:
         raise DomainError({"photo": [_("Upload a photo (JPEG, PNG or WebP).")]})
     stem = PurePath(upload.name or "photo").stem[:80] or "photo"
     contact.photo.save(f"{stem}.{ext}", ContentFile(data), save=False)
+
+
+EDITABLE_CONTACT_FIELDS = ("contacted_on", "contact_point", "place", "whom_kind", "whom", "topic", "raised",
+                           "follow_up", "resident_contact")
+
+
+def _quarter_end(day: date) -> date:
+    first_of_next = date(day.year + (day.month > 9), (((day.month - 1) // 3 + 1) * 3) % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+@not_an_api_action("reads until when a contact's author may change it; contact_update and contact_delete check it")
+def contact_editable_until(contact: ConstituentContact) -> datetime:
+    """The author's window: ``contact_edit_days`` after recording it, and never after the contact's quarter is
+    locked (``quarter_locks_after_days`` after it ends) — the committee's activity rules say both."""
+    rules = ActivitySettings.for_committee(contact.committee_id)
+    recorded = (contact.created_at or timezone.now()) + timedelta(days=rules.contact_edit_days)
+    locks = _quarter_end(contact.contacted_on) + timedelta(days=rules.quarter_locks_after_days + 1)
+    return min(recorded, timezone.make_aware(datetime.combine(locks, time.min)))
+
+
+@not_an_api_action("reads whether the actor may change a contact now; contact_update and contact_delete check it")
+def may_change_contact(contact: ConstituentContact, actor, *, now: datetime | None = None) -> bool:
+    """The contact's author (who recorded it), inside the window of ``contact_editable_until``."""
+    return (actor is not None and contact.recorded_by_id == getattr(actor, "pk", None)
+            and (now or timezone.now()) < contact_editable_until(contact))
+
+
+def _lock_own(contact_id: int, actor, now: datetime | None) -> ConstituentContact:
+    contact = ConstituentContact.objects.select_for_update().get(pk=contact_id)
+    if contact.recorded_by_id != getattr(actor, "pk", None):
+        raise NotPermitted(_("Only the person who recorded a contact may change it."))
+    if not may_change_contact(contact, actor, now=now):
+        raise InvalidTransition(_("This contact can no longer be changed: the time for corrections is over."))
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fields) -> ConstituentContact:
+    """The author corrects a contact within the window (before its quarter is locked); the duty record follows."""
+    contact = _lock_own(contact_id, actor, now)
+    was_on = contact.contacted_on
+    changed = {}
+    for name, value in fields.items():
+        if name in EDITABLE_CONTACT_FIELDS and getattr(contact, name) != value:
+            changed[name] = value
+            setattr(contact, name, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, list[str]] = {}
+    if contact.contacted_on > timezone.localdate():
+        errors["contacted_on"] = [_("The date of contact cannot be in the future.")]
+    if contact.contact_point is not None:
+        if contact.contact_point.committee_id != contact.committee_id:
+            errors["contact_point"] = [_("The contact point belongs to another committee.")]
+        contact.place = ""
+    elif not contact.place:
+        errors["place"] = [_("Choose a contact point or say where.")]
+    if errors:
+        raise DomainError(errors)
+    try:
+        contact.full_clean(exclude=["photo"])
+    except ValidationError as exc:
+        raise DomainError(exc.message_dict) from None
+    contact.save()
+    record_event(contact, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    more = ((contact.committee_id, was_on),) if was_on != contact.contacted_on else ()
+    publish(DutyRecordChanged(committee_id=contact.committee_id, on=min(was_on, contact.contacted_on),
+                              more_days=more, actor_id=actor_id(actor)))
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact_id: int, actor, now: datetime | None = None) -> None:
+    """The author removes a contact recorded by mistake, within the window; its photo goes after the commit."""
+    contact = _lock_own(contact_id, actor, now)
+    record_event(contact, actor=actor, verb="deleted", data={"member": contact.member_id,
+                                                             "on": contact.contacted_on.isoformat()})
+    publish(DutyRecordChanged(committee_id=contact.committee_id, on=contact.contacted_on, actor_id=actor_id(actor)))
+    photo = contact.photo
+    contact.delete()
+    if photo:
+        storage, name = photo.storage, photo.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@on_record_write(ConstituentContact)
+def _contact_edited_as_data(*, before, after) -> None:
+    """Staff correct or remove a contact in the admin: the duty record of its day (both days, if it moved) changes."""
+    rows = [row for row in (before, after) if row is not None]
+    days = sorted({(row.committee_id, row.contacted_on) for row in rows}, key=lambda d: d[1])
+    if days:
+        publish(DutyRecordChanged(committee_id=days[0][0], on=days[0][1], more_days=tuple(days[1:])))

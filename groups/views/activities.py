@@ -36,7 +36,7 @@ from groups import exports
 from groups.access import Role, scope_of
 from groups.filters import ActivityFilter
 from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
-from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, PlanItem
+from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
 
@@ -195,8 +195,29 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None,
         # attendance is recorded once the activity has started: before, the page says when
         "attendance_open": recordable and activity.starts_at <= now,
         "attendance_opens_at": activity.starts_at if recordable and activity.starts_at > now else None,
+        **_signup_context(request, activity, mine, attendances, can_edit, now),
     }
     return render(request, "groups/activities/activity_detail.html", context)
+
+
+def _signup_context(request, activity: Activity, mine, attendances, can_edit: bool, now) -> dict:
+    """What the sign-up card and the organiser's suggestions show (a fixed number of queries)."""
+    if not activity.is_open and not can_edit:
+        return {}
+    from groups.selectors import signup as signup_sel
+    from groups.services import signup as signup_svc
+
+    activity.taken = len(attendances)
+    refusal = signup_svc.signup_refusal(activity, taken=activity.taken, now=now)
+    scope = scope_of(request.user)
+    may_sign_up = bool(activity.is_open and scope.member_id and mine is None
+                       and Activity.objects.filter(pk=activity.pk).joinable_by(
+                           Member.objects.get(pk=scope.member_id)).exists())
+    return {"may_sign_up": may_sign_up, "signup_refusal": refusal,
+            "signup_open": activity.is_open and activity.state in signup_svc.SIGNUP_STATES
+            and now < activity.signup_closes_at,
+            "open_groups": [g.name for g in activity.open_groups.all()] if activity.open_to == "groups" else [],
+            "suggestions": signup_sel.suggested_members(activity) if can_edit else []}
 
 
 def _missing_links(activity: Activity) -> list[tuple[str, str]]:

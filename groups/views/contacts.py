@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError, NotPermitted
 from core.forms import form_error_from
@@ -48,6 +50,8 @@ def contact_list(request):
     mine = as_bool(request.GET.get("mine")) and scope.member_id is not None
     page = Paginator(contact_rows(request.user, mine=mine), PAGE_SIZE).get_page(request.GET.get("page"))
     with_resident_contact(request.user, page.object_list)
+    for contact in page.object_list:
+        contact.may_change = svc.may_change_contact(contact, request.user)
     may_record = scope.member_id is not None or svc.recordable_members(request.user).exists()
     return render(request, "groups/contacts/list.html", {
         "page_obj": page, "contacts": page.object_list, "mine": mine, "may_record": may_record,
@@ -78,3 +82,69 @@ def contact_new(request):
 
 def _list_url() -> str:
     return reverse("groups:contacts")
+
+
+def _visible_contact(request, pk: int) -> ConstituentContact:
+    contact = ConstituentContact.objects.visible_to(request.user).filter(pk=pk).first()
+    if contact is None:
+        raise PermissionDenied
+    return contact
+
+
+@login_required
+def contact_photo(request, pk: int):
+    """A contact's photo, streamed to whoever may see the contact (never a link to the stored file)."""
+    contact = _visible_contact(request, pk)
+    if not contact.photo:
+        raise Http404
+    response = FileResponse(contact.photo.open("rb"), content_type=_photo_type(contact.photo.name))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _photo_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(ext, "image/jpeg")
+
+
+@login_required
+def contact_edit(request, pk: int):
+    """The author corrects their contact within the window the committee's rules give (then 403)."""
+    contact = _visible_contact(request, pk)
+    if not svc.may_change_contact(contact, request.user):
+        raise PermissionDenied
+    scope = scope_of(request.user)
+    form = ContactForm(request.POST or None, instance=contact, members=svc.recordable_members(request.user),
+                       own_member_id=contact.member_id, own_group_ids=scope.group_ids | scope.convened_group_ids,
+                       committee_ids={contact.committee_id})
+    form.fields.pop("member", None)
+    form.fields.pop("photo", None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in svc.EDITABLE_CONTACT_FIELDS}
+        try:
+            svc.contact_update(contact_id=contact.pk, actor=request.user, **data)
+        except NotPermitted:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            messages.success(request, _("The contact is corrected."))
+            return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope.member_id else _list_url())
+    return render(request, "groups/contacts/form.html", {
+        "form": form, "contact": contact, "until": svc.contact_editable_until(contact)})
+
+
+@login_required
+@require_POST
+def contact_delete(request, pk: int):
+    """The author removes a contact recorded by mistake, within the window."""
+    contact = _visible_contact(request, pk)
+    try:
+        svc.contact_delete(contact_id=contact.pk, actor=request.user)
+    except NotPermitted:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The contact is deleted."))
+    return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope_of(request.user).member_id else _list_url())

@@ -109,8 +109,15 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert not Activity.objects.filter(state__in=["planned", "announced"], ends_at__lt=now).exists()
         assert not Attendance.objects.filter(signed_in_at__gt=now).exists()
         assert not PlenaryAttendance.objects.filter(session__end_date__gte=today).exists()
+        # this week's activity and those open for sign-up are ahead of today by design
         assert {timezone.localtime(a).year for a in Activity.objects.exclude(title__endswith="（本周）")
-                .values_list("starts_at", flat=True)} <= {year - 1, year}
+                .exclude(signup_deadline__isnull=False).values_list("starts_at", flat=True)} <= {year - 1, year}
+        assert not Attendance.objects.filter(signed_up_at__gt=now).exists()
+        assert not Activity.objects.filter(signup_deadline__isnull=False, signup_deadline__lt=now).exists()
+        from groups.models import ConstituentContact
+        assert ConstituentContact.objects.exists()
+        assert not ConstituentContact.objects.filter(contacted_on__gt=today).exists()
+        assert not ConstituentContact.objects.filter(contacted_on__year__lt=year).exists()
         assert not Proposal.objects.filter(submitted_at__gt=now).exists()
         assert not Proposal.objects.filter(filed_at__gt=now).exists()
         assert not Proposal.objects.filter(filed_at__lt=F("submitted_at")).exists()
