@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts
+from groups.views import activities, contacts, mailbox
 
 app_name = "groups"
 
@@ -36,4 +36,13 @@ urlpatterns = [
     # the contact log 联系群众记录
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
+    # the members' mailbox 委员信箱: public pages (no account), then the logged-in ones
+    path("mailbox/track/", mailbox.track_lookup, name="mailbox_track_lookup"),
+    path("mailbox/track/<str:code>/", mailbox.track, name="mailbox_track"),
+    path("mailbox/<str:target>/<int:pk>/", mailbox.mailbox, name="mailbox"),
+    path("mailbox/<str:target>/<int:pk>/poster/", mailbox.mailbox_poster, name="mailbox_poster"),
+    path("messages/", mailbox.message_list, name="messages"),
+    path("messages/themes/", mailbox.message_themes, name="message_themes"),
+    path("messages/<int:pk>/", mailbox.message_detail, name="message_detail"),
+    path("messages/<int:pk>/<str:action>/", mailbox.message_act, name="message_act"),
 ]

@@ -52,6 +52,8 @@ class Kind(models.TextChoices):
     OUTCOME_REPLIED = "outcome_replied", pgettext_lazy("notifications", "Consultation outcome replied")
     OUTCOME_PUBLISHED = "outcome_published", pgettext_lazy("notifications", "Consultation outcome published")
     ACCOUNT_INVITATION = "account_invitation", pgettext_lazy("notifications", "First-login link")
+    MAILBOX_ROUTED = "mailbox_routed", pgettext_lazy("notifications", "Resident's message passed to you")
+    MAILBOX_OVERDUE = "mailbox_overdue", pgettext_lazy("notifications", "Resident's message not answered in time")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

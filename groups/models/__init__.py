@@ -10,6 +10,7 @@ from .activity import (
     SixItem,
 )
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
+from .mailbox import MessageTarget, PublicMessage
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -47,10 +48,12 @@ __all__ = [
     "GroupMembership",
     "HandlingUnit",
     "Member",
+    "MessageTarget",
     "Party",
     "Platform",
     "PlenaryAttendance",
     "PlenarySession",
+    "PublicMessage",
     "Sector",
     "SpecialCommittee",
     "Term",
