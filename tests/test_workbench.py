@@ -36,6 +36,7 @@ NOT_TOOLS = {
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",
     "password_reset_sms_confirm": "account recovery, open to everyone from the login page",
+    "groups:mailbox_track_lookup": "a resident's page: looking up their message by its tracking code",
 }
 
 

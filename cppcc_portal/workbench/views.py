@@ -34,6 +34,8 @@ TOOLS = (
         ("groups:dashboard", "", _("Committees overview")),
         ("groups:contacts", "", _("Contacts with the people")),
         ("groups:contact_new", "", _("Record a contact")),
+        ("groups:messages", "", _("Residents' messages")),
+        ("groups:message_themes", "", _("Pooled themes of residents' messages")),
     )),
     (_("Consultations"), (
         ("consultations:topics", "", _("Consultation topics")),
