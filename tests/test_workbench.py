@@ -112,6 +112,10 @@ def fill(world) -> None:
                              status=RollupRun.Status.FAILED, error="boom")
     OutcomeFactory(session=SessionFactory(committee=world.district), unit=world.unit, state="assigned",
                    deadline=timezone.localdate() - timedelta(days=1), assigned_at=timezone.now())
+    from groups.models import PublicMessage
+    PublicMessage.objects.create(committee=world.district, target="committee", category="other", text="路灯不亮",
+                                 tracking_code=f"T{PublicMessage.objects.count():09d}", client_key="k",
+                                 answer_due=timezone.localdate() - timedelta(days=1))
 
 
 def cards(html: str) -> dict[str, int]:

@@ -162,3 +162,8 @@ class PublicMessage(models.Model):
         return PublicMessage.objects.filter(pk=self.pk).filter(
             PublicMessageQuerySet.at_groups_q(scope.convened_group_ids)).exists()
 
+
+
+def normalise_code(text: str) -> str:
+    """What a resident typed (lower case, dashes, spaces) as a stored tracking code."""
+    return "".join(c for c in (text or "").upper() if c.isascii() and c.isalnum())[:12]

@@ -47,18 +47,13 @@ TARGET_FIELD = {MessageTarget.GROUP: "group", MessageTarget.PLATFORM: "platform"
                 MessageTarget.CONTACT_POINT: "contact_point"}
 
 
-def client_key(address: str) -> str:
+def _client_key(address: str) -> str:
     """A keyed hash of the sender's address: enough to count their messages, not enough to learn the address."""
     return hmac.new(settings.SECRET_KEY.encode(), f"mailbox:{address}".encode(), hashlib.sha256).hexdigest()
 
 
-def new_tracking_code() -> str:
+def _new_tracking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(text: str) -> str:
-    """What a resident typed (lower case, dashes, spaces) as a stored code."""
-    return "".join(c for c in (text or "").upper() if c.isalnum())[:CODE_LENGTH + 2]
 
 
 @not_an_api_action("a read: the place a public page is for (an active committee, group, platform or contact point)")
@@ -116,7 +111,7 @@ def message_submit(*, target: str, target_id: int, kind: str, category: str, tex
         errors["kind"] = [_("Choose a message or a request to meet.")]
     if errors:
         raise DomainError(errors)
-    key = client_key(client_address)
+    key = _client_key(client_address)
     _check_rate(key=key, target=target, place=place, committee_id=committee_id, now=now)
     message = PublicMessage(committee_id=committee_id, target=target, kind=kind, category=category, text=text,
                             name=name, phone=phone, client_key=key,
@@ -126,7 +121,7 @@ def message_submit(*, target: str, target_id: int, kind: str, category: str, tex
     if target == MessageTarget.PLATFORM and place.host_group_id:
         message.group_id = None  # a platform's host group reaches it through the platform
     while True:  # a clash in 8·10^14 codes is unlikely; a unique index makes it impossible
-        message.tracking_code = new_tracking_code()
+        message.tracking_code = _new_tracking_code()
         if not PublicMessage.objects.filter(tracking_code=message.tracking_code).exists():
             break
     message.save()

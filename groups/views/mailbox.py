@@ -38,6 +38,7 @@ from groups.forms import (
 from groups.mailbox_challenge import new_challenge
 from groups.models import MessageTarget, PublicMessage
 from groups.models.contacts import ContactTopic
+from groups.models.mailbox import normalise_code
 from groups.selectors import mailbox as sel
 from groups.services import mailbox as svc
 
@@ -95,7 +96,7 @@ def mailbox_poster(request, target: str, pk: int):
 
 def track_lookup(request):
     """Where a resident types their tracking code."""
-    code = svc.normalise_code(request.GET.get("code", ""))
+    code = normalise_code(request.GET.get("code", ""))
     not_found = False
     if code:
         if PublicMessage.objects.filter(tracking_code=code).exists():
@@ -107,7 +108,7 @@ def track_lookup(request):
 def track(request, code: str):
     """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
     message = (PublicMessage.objects.select_related("committee", "group", "platform", "contact_point")
-               .filter(tracking_code=svc.normalise_code(code)).first())
+               .filter(tracking_code=normalise_code(code)).first())
     if message is None:
         raise Http404
     # ``proposals`` is the reverse of ``Proposal.source_message`` (the proposals app keeps the link): read here
