@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import EMPTY_CHOICE_LABEL
 from core.ordinals import quarter_label
 from groups.mailbox_challenge import check_challenge
 from groups.models import (
@@ -176,7 +177,7 @@ class PublicMessageForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("I would like to"), choices=PublicMessage.Kind.choices,
                              initial=PublicMessage.Kind.MESSAGE, widget=forms.RadioSelect)
-    category = forms.ChoiceField(label=_("What is it about"), choices=[("", "")] + list(ContactTopic.choices))
+    category = forms.ChoiceField(label=_("What is it about"), choices=[("", EMPTY_CHOICE_LABEL), *ContactTopic.choices])
     text = forms.CharField(label=_("Your message"), max_length=TEXT_MAX,
                            widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}))
     name = forms.CharField(label=_("Your name or how to address you (optional)"), max_length=NAME_MAX, required=False)
