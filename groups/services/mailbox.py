@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -43,6 +44,7 @@ S = PublicMessage.State
 # Tracking codes: no 0/O, 1/I/L, so a resident can type one from a note; 31**10 ≈ 8·10^14 codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
+PHONE_RE = re.compile(r"[0-9+\- ]+")  # ASCII digits only: "²" and full-width digits are not a phone number
 TARGET_FIELD = {MessageTarget.GROUP: "group", MessageTarget.PLATFORM: "platform",
                 MessageTarget.CONTACT_POINT: "contact_point"}
 
@@ -102,8 +104,8 @@ def message_submit(*, target: str, target_id: int, kind: str, category: str, tex
         errors["text"] = [_("Keep the message to %(n)s characters.") % {"n": TEXT_MAX}]
     if len(name) > NAME_MAX:
         errors["name"] = [_("Keep the name to %(n)s characters.") % {"n": NAME_MAX}]
-    if phone and (len(phone) > PHONE_MAX or not all(c.isdigit() or c in "+- " for c in phone)
-                  or sum(c.isdigit() for c in phone) < 7):
+    if phone and (len(phone) > PHONE_MAX or not PHONE_RE.fullmatch(phone)
+                  or sum(c in "0123456789" for c in phone) < 7):
         errors["phone"] = [_("Enter a phone number of digits only, or leave it empty.")]
     if category not in ContactTopic.values:
         errors["category"] = [_("Choose what the matter is about.")]

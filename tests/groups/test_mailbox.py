@@ -325,3 +325,46 @@ def test_pooled_themes_count_what_the_linked_lists_show(world, point, client_for
 def test_recurring_words_come_from_chinese_segmentation(world):
     words = sel.recurring_words(["小区加装电梯进度慢", "加装电梯资金怎么分摊", "电梯维修"])
     assert "电梯" in words
+
+
+# --- API ---------------------------------------------------------------------------------------------------
+
+def test_the_api_routes_answers_and_drafts_a_proposal_through_the_same_services(world, point, client_for):
+    message = submit(point)
+    convener = client_for(world.convener)
+    url = reverse("api:public-message-route", args=[message.pk])
+    body = convener.post(url, {"member": world.member_record.pk}, content_type="application/json").json()
+    assert body["state"] == "routed" and body["phone"] == ""  # routed to a member: the convener sees no phone
+    member = client_for(world.member)
+    body = member.post(reverse("api:public-message-answer", args=[message.pk]), {"answer": "已反映"},
+                       content_type="application/json").json()
+    assert body["state"] == "answered" and body["phone"] == "13800000000"
+    response = member.post(reverse("api:proposal-from-message"), {"message": message.pk},
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["state"] == "draft"
+    assert member.get(reverse("api:public-message-detail", args=[message.pk])).json()["proposals"] == [
+        response.json()["id"]]
+
+
+def test_another_convener_cannot_route_through_the_api(world, point, client_for):
+    message = submit(point)
+    response = client_for(world.other_convener).post(reverse("api:public-message-route", args=[message.pk]),
+                                                     {"member": world.member_record.pk},
+                                                     content_type="application/json")
+    assert response.status_code == 404 and PublicMessage.objects.get().state == "new"
+
+
+def test_a_member_turns_their_own_contact_into_a_proposal_draft_from_the_contact_list(world, client_for):
+    from groups.services.contacts import contact_record
+
+    contact = contact_record(actor=world.member, member_id=world.member_record.pk, contacted_on=timezone.localdate(),
+                             whom_kind="household", whom="独居老人户", topic="environment", raised="河道垃圾多",
+                             place="东湖边")
+    client = client_for(world.member)
+    assert "转为提案草稿" in client.get(reverse("groups:contacts") + "?mine=1").content.decode()
+    response = client.post(reverse("proposals:from_contact", args=[contact.pk]))
+    from proposals.models import Proposal
+
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302 and (proposal.source_contact, proposal.category) == (contact, "ecology")
+    assert client_for(world.convener).post(reverse("proposals:from_contact", args=[contact.pk])).status_code == 403
