@@ -25,6 +25,7 @@ router.register("supervision-groups", api_supervision.SupervisionGroupViewSet, b
 router.register("supervision-visits", api_supervision.SupervisionVisitViewSet, basename="supervision-visit")
 router.register("inspections", api_supervision.InspectionViewSet, basename="inspection")
 router.register("work-reports", api_supervision.WorkReportViewSet, basename="work-report")
+router.register("messages", groups_api.PublicMessageViewSet, basename="public-message")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
 router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")

@@ -47,6 +47,7 @@ from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
 from groups.services import contacts as contact_services
 from groups.services import logins as login_services
+from groups.services import mailbox as mailbox_services
 from groups.services import plenary as plenary_services
 from groups.services import records as organisation_services
 from groups.services import signup as signup_services
@@ -859,3 +860,49 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
     @exposes(contact_services.contact_delete)
     def perform_destroy(self, instance):
         contact_services.contact_delete(contact_id=instance.pk, actor=self.request.user)
+
+class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
+    """Residents' messages 群众留言 the caller may see (new ones first), and what may be done with them: pass on,
+    set aside, answer, record a visit. Residents post their messages on the public page, not here."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.PublicMessageSerializer
+
+    def get_queryset(self):
+        return mailbox_services.message_queue(self.request.user).prefetch_related("proposals")
+
+    def _act(self, request, body_class, call):
+        message = self.get_object()
+        body = body_class(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        call(message, body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=message.pk)).data)
+
+    @extend_schema(request=serializers.MessageRouteSerializer, responses=serializers.PublicMessageSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(mailbox_services.message_route)
+    def route(self, request, pk=None):
+        return self._act(request, serializers.MessageRouteSerializer, lambda m, d: mailbox_services.message_route(
+            message_id=m.pk, actor=request.user, member_id=d["member"].pk if d.get("member") else None,
+            group_id=d["group"].pk if d.get("group") else None))
+
+    @extend_schema(request=serializers.MessageDiscardSerializer, responses=serializers.PublicMessageSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(mailbox_services.message_discard)
+    def discard(self, request, pk=None):
+        return self._act(request, serializers.MessageDiscardSerializer, lambda m, d: mailbox_services.message_discard(
+            message_id=m.pk, actor=request.user, reason=d["reason"]))
+
+    @extend_schema(request=serializers.MessageAnswerSerializer, responses=serializers.PublicMessageSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(mailbox_services.message_answer)
+    def answer(self, request, pk=None):
+        return self._act(request, serializers.MessageAnswerSerializer, lambda m, d: mailbox_services.message_answer(
+            message_id=m.pk, actor=request.user, answer=d["answer"]))
+
+    @extend_schema(request=serializers.MessageVisitSerializer, responses=serializers.PublicMessageSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(mailbox_services.message_record_visit)
+    def visit(self, request, pk=None):
+        return self._act(request, serializers.MessageVisitSerializer,
+                         lambda m, d: mailbox_services.message_record_visit(message_id=m.pk, actor=request.user, **d))

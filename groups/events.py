@@ -96,3 +96,14 @@ class MemberLoginsInvited(Event):
     name = "groups.member_logins_invited"
     committee_ids: tuple[int, ...] = ()
     user_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicMessageRouted(Event):
+    """A resident's message 群众留言 was passed to a member or a group to answer."""
+
+    name = "groups.public_message_routed"
+    message_id: int
+    committee_id: int
+    member_id: int | None = None
+    group_id: int | None = None

@@ -6,9 +6,22 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import EMPTY_CHOICE_LABEL
 from core.ordinals import quarter_label
 from core.widgets import SearchSelect, SearchSelectMultiple
-from groups.models import Activity, ActivityGroup, ConstituentContact, ContactPoint, Expertise, Member, PlanItem
+from groups.mailbox_challenge import check_challenge
+from groups.models import (
+    Activity,
+    ActivityGroup,
+    ConstituentContact,
+    ContactPoint,
+    ContactTopic,
+    Expertise,
+    Member,
+    PlanItem,
+    PublicMessage,
+)
+from groups.models.mailbox import NAME_MAX, PHONE_MAX, TEXT_MAX
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -158,3 +171,96 @@ class ContactForm(forms.ModelForm):
         member = data.pop("member", None)
         data["member_id"] = member.pk if member is not None else self.own_member_id
         return data
+
+
+# --- The public mailbox 委员信箱 ---------------------------------------------------------------------------
+
+def _styled(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.RadioSelect):
+            continue
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class PublicMessageForm(forms.Form):
+    """A resident's message on a phone: what about, the text, an optional name and phone for the reply, a small sum
+    (the challenge, signed in ``token``) and a field people leave empty because they never see it (``website``)."""
+
+    kind = forms.ChoiceField(label=_("I would like to"), choices=PublicMessage.Kind.choices,
+                             initial=PublicMessage.Kind.MESSAGE, widget=forms.RadioSelect)
+    category = forms.ChoiceField(label=_("What is it about"), choices=[("", EMPTY_CHOICE_LABEL), *ContactTopic.choices])
+    text = forms.CharField(label=_("Your message"), max_length=TEXT_MAX,
+                           widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}))
+    name = forms.CharField(label=_("Your name or how to address you (optional)"), max_length=NAME_MAX, required=False)
+    phone = forms.CharField(label=_("Phone for a reply (optional)"), max_length=PHONE_MAX, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+                            help_text=_("Only the secretariat and the member answering you see your name and phone."))
+    answer = forms.CharField(label=_("Check"), max_length=3,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    token = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    def __init__(self, *args, question: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
+        self.fields["text"].help_text = _("At most %(n)s characters. Please do not write your ID number or "
+                                          "address.") % {"n": TEXT_MAX}
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("The message could not be sent. Please try again."))
+        if not check_challenge(data.get("token", ""), data.get("answer", "")):
+            self.add_error("answer", _("The sum is wrong or the form was sent too quickly or too late; "
+                                       "please answer the new question."))
+        return data
+
+    def service_fields(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("kind", "category", "text", "name", "phone")}
+
+
+class MessageRouteForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Pass to member"), queryset=Member.objects.none(), required=False)
+    group = forms.ModelChoiceField(label=_("or to a group"), queryset=ActivityGroup.objects.none(), required=False)
+
+    def __init__(self, *args, members, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["group"].queryset = groups
+        _styled(self)
+
+
+class MessageAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Public answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("The resident reads it on the tracking page: no names or phone numbers."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class MessageVisitForm(forms.Form):
+    contacted_on = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                                         format="%Y-%m-%d"))
+    whom = forms.CharField(label=_("Who they were"), max_length=100, required=False,
+                           help_text=_("A short description; no names needed."))
+    follow_up = forms.CharField(label=_("Follow-up promised"), max_length=1000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label=_("Public answer (optional)"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].initial = timezone.localdate()
+        _styled(self)
+
+
+class MessageDiscardForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not accepted"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)

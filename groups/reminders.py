@@ -19,7 +19,7 @@ from core.notifications import rules
 from core.notifications.models import Kind
 from core.ordinals import quarter_label
 from groups import recipients
-from groups.models import Activity, ActivityGroup, ActivitySettings, Attendance, Evidence, Member
+from groups.models import Activity, ActivityGroup, ActivitySettings, Attendance, Evidence, Member, PublicMessage
 from groups.selectors import activities as sel
 
 UPCOMING = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
@@ -149,3 +149,27 @@ def evidence_missing(*, today: date, lead_days: int):
             for user in users:
                 yield rules.Reminder(recipient=user, obj=a, due=due, title=title, body=body,
                                      url=reverse("groups:activity_detail", args=[a.pk]))
+
+
+@rules.register("mailbox_overdue", kind=Kind.MAILBOX_OVERDUE, lead_days=0, hour="9", minute="15")
+def mailbox_overdue(*, today: date, lead_days: int):
+    """A resident's message not answered by its answer day: the member or group's conveners it was passed to hear
+    it, or, while nobody has it yet, the committee's staff. Once per message (keyed on its answer day)."""
+    late = list(PublicMessage.objects.filter(state__in=PublicMessage.OPEN_STATES,
+                                             answer_due__lt=today - timedelta(days=lead_days))
+                .select_related("routed_member__user").order_by("answer_due", "pk"))
+    conveners = recipients.group_conveners(m.routed_group_id for m in late if m.routed_group_id)
+    staff = recipients.committee_staff(m.committee_id for m in late if m.state == PublicMessage.State.NEW)
+    with translation.override(settings.LANGUAGE_CODE):
+        for m in late:
+            users = list(conveners.get(m.routed_group_id, [])) if m.routed_group_id else []
+            if m.routed_member_id and m.routed_member.user_id and m.routed_member.user.is_active:
+                users.append(m.routed_member.user)
+            if m.state == PublicMessage.State.NEW:
+                users += staff.get(m.committee_id, [])
+            title = _("A resident's message waits for an answer (%(code)s)") % {"code": m.tracking_display}
+            body = _("It was due to be answered by %(due)s: %(category)s.") % {
+                "due": _day(m.answer_due), "category": m.get_category_display()}
+            for user in {u.pk: u for u in users}.values():
+                yield rules.Reminder(recipient=user, obj=m, due=m.answer_due, title=title, body=body,
+                                     url=reverse("groups:message_detail", args=[m.pk]))

@@ -15,8 +15,15 @@ from core.events import subscribe
 from core.notifications.models import Channel, Kind
 from core.notifications.services import notify
 from groups import recipients
-from groups.events import ActivityChanged, ActivityTransitioned, LeaveDecided, LeaveRequested, MemberLoginsInvited
-from groups.models import Activity, Attendance, Member
+from groups.events import (
+    ActivityChanged,
+    ActivityTransitioned,
+    LeaveDecided,
+    LeaveRequested,
+    MemberLoginsInvited,
+    PublicMessageRouted,
+)
+from groups.models import Activity, Attendance, Member, PublicMessage
 
 
 @subscribe(LeaveDecided)
@@ -137,3 +144,25 @@ def send_first_login_links(event: MemberLoginsInvited) -> None:
                                                                          "username": user.username},
                    body=_("Open the link to choose your password (it works once, for %(days)s days).")
                    % {"days": settings.FIRST_LOGIN_LINK_DAYS}, url=first_login_path(user))
+
+
+@subscribe(PublicMessageRouted)
+def tell_routed_public_message(event: PublicMessageRouted) -> None:
+    """The member (or the group's conveners) a resident's message was passed to hear it, with its answer day."""
+    message = PublicMessage.objects.filter(pk=event.message_id, state=PublicMessage.State.ROUTED).first()
+    if message is None:
+        return
+    users = []
+    if event.member_id:
+        member = Member.objects.select_related("user").filter(pk=event.member_id, user__is_active=True).first()
+        users += [member.user] if member else []
+    if event.group_id:
+        users += recipients.group_conveners([event.group_id]).get(event.group_id, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("A resident's message for you: %(category)s") % {"category": message.get_category_display()}
+        body = _("Please answer it or meet the resident by %(due)s.") % {
+            "due": formats.date_format(message.answer_due, "DATE_FORMAT")}
+        for user in {u.pk: u for u in users if u.pk != event.actor_id}.values():
+            notify(kind=Kind.MAILBOX_ROUTED, recipient=user, obj=message, key=f"routed:{event.event_id}",
+                   due=message.answer_due, title=title, body=body,
+                   url=reverse("groups:message_detail", args=[message.pk]))

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts, signup, supervision
+from groups.views import activities, contacts, mailbox, signup, supervision
 
 app_name = "groups"
 
@@ -55,4 +55,13 @@ urlpatterns = [
     path("contacts/<int:pk>/photo/", contacts.contact_photo, name="contact_photo"),
     path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
+    # the members' mailbox 委员信箱: public pages (no account), then the logged-in ones
+    path("mailbox/track/", mailbox.track_lookup, name="mailbox_track_lookup"),
+    path("mailbox/track/<str:code>/", mailbox.track, name="mailbox_track"),
+    path("mailbox/<str:target>/<int:pk>/", mailbox.mailbox, name="mailbox"),
+    path("mailbox/<str:target>/<int:pk>/poster/", mailbox.mailbox_poster, name="mailbox_poster"),
+    path("messages/", mailbox.message_list, name="messages"),
+    path("messages/themes/", mailbox.message_themes, name="message_themes"),
+    path("messages/<int:pk>/", mailbox.message_detail, name="message_detail"),
+    path("messages/<int:pk>/<str:action>/", mailbox.message_act, name="message_act"),
 ]

@@ -41,8 +41,10 @@ from proposals.resources import HolidayResource
 # The workflow fields change only through the services (locked, checked, audited).
 WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
                    "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
-                   "implemented_on", "not_filed_reason", "not_filed_ground", "not_filed_outcome", "is_key", "supervising_leader",
-                   "is_excellent", "excellent_marked_at", "excellent_marked_by")
+                   "implemented_on", "not_filed_reason", "not_filed_ground", "not_filed_outcome", "is_key",
+                   "supervising_leader", "is_excellent", "excellent_marked_at", "excellent_marked_by",
+                   # set by proposal_draft_from_message / _from_contact, never typed
+                   "source_message", "source_contact")
 
 
 # What the authors wrote and co-signers confirmed: read-only here on an existing record.

@@ -99,6 +99,28 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
             cosigner_ids=[m.pk for m in d["cosigners"]], attachments=[d["attachment"]] if d["attachment"] else [])
         return self._done(proposal.pk)
 
+    @extend_schema(request=serializers.FromMessageInput, responses={201: serializers.ProposalDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="from-message")
+    @exposes(services.proposal_draft_from_message)
+    def from_message(self, request):
+        """The member a resident's message was passed to drafts a proposal from it (the message then shows it)."""
+        d = self._input(request, serializers.FromMessageInput)
+        proposal = services.proposal_draft_from_message(message_id=d["message"], actor=request.user)
+        response = self._done(proposal.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=serializers.FromContactInput, responses={201: serializers.ProposalDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="from-contact")
+    @exposes(services.proposal_draft_from_contact)
+    def from_contact(self, request):
+        """A member drafts a proposal from what they heard in one of their contacts with the people."""
+        d = self._input(request, serializers.FromContactInput)
+        proposal = services.proposal_draft_from_contact(contact_id=d["contact"], actor=request.user)
+        response = self._done(proposal.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
     @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
     @exposes(services.proposal_submit)

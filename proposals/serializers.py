@@ -118,6 +118,14 @@ class OpinionReportSerializer(ScopedModelSerializer):
 
 # --- action inputs ---
 
+class FromMessageInput(serializers.Serializer):
+    message = IdField(help_text="The resident's message passed to the caller (groups: /api/v1/messages/).")
+
+
+class FromContactInput(serializers.Serializer):
+    contact = IdField(help_text="One of the caller's own contacts with the people (/api/v1/contacts/).")
+
+
 class TransitionInput(serializers.Serializer):
     expected_state = serializers.ChoiceField(
         choices=Proposal.State.choices, required=False, allow_null=True, default=None,

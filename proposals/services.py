@@ -21,7 +21,7 @@ from core.services import audit_event, not_an_api_action, record_event, record_e
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
-from groups.models import ActivityGroup, HandlingUnit, Member
+from groups.models import ActivityGroup, ConstituentContact, HandlingUnit, Member, PublicMessage
 from proposals import similarity
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
@@ -209,6 +209,57 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
     if proposal_id is not None and (changed or attachments):
         _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
                              today=_today(today))
+    return proposal
+
+
+# 从群众呼声到提案: what residents raised becomes a member's proposal draft, linked both ways.
+TOPIC_CATEGORY = {"livelihood": "society", "economy": "economy", "governance": "society",
+                  "environment": "ecology", "education_health": "society", "other": "society"}
+
+
+def _heard_draft(*, actor, text: str, topic: str, where: str, on: date) -> Proposal:
+    snippet = " ".join(text.split())[:30]
+    return proposal_save_draft(actor=actor, data={
+        "title": f"关于“{snippet}”的提案"[:200], "analysis": f"群众反映（{where}，{on:%Y-%m-%d}）：{text}",
+        "suggestions": text, "category": TOPIC_CATEGORY.get(topic, "society"), "kind": Proposal.Kind.MEMBER,
+    })
+
+
+@transaction.atomic
+def proposal_draft_from_message(*, message_id: int, actor) -> Proposal:
+    """Turn a resident's message passed to the acting member into their proposal draft (已转为提案 on its page)."""
+    message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
+    member_id = scope_of(actor).member_id
+    if message is None or member_id is None or member_id not in {
+            message.routed_member_id, getattr(message.contact, "member_id", None)}:
+        raise NotPermitted(_("Only the member the message was passed to may turn it into a proposal."))
+    if message.state == PublicMessage.State.DISCARDED:
+        raise InvalidTransition(_("A message set aside cannot become a proposal."))
+    if Proposal.objects.filter(source_message_id=message.pk).exists():
+        raise InvalidTransition(_("This message has already become a proposal."))
+    proposal = _heard_draft(actor=actor, text=message.text, topic=message.category, where=message.place.name,
+                            on=timezone.localdate(message.created_at))
+    proposal.source_message = message
+    proposal.source_contact_id = message.contact_id
+    proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
+    record_event(message, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk})
+    return proposal
+
+
+@transaction.atomic
+def proposal_draft_from_contact(*, contact_id: int, actor) -> Proposal:
+    """Turn what a member heard in a contact with the people into their proposal draft, linked to the contact."""
+    contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None or contact.member_id != scope_of(actor).member_id:
+        raise NotPermitted(_("Only the member who made the contact may turn it into a proposal."))
+    if Proposal.objects.filter(source_contact_id=contact.pk).exists():
+        raise InvalidTransition(_("This contact has already become a proposal."))
+    proposal = _heard_draft(actor=actor, text=contact.raised, topic=contact.topic, where=contact.where,
+                            on=contact.contacted_on)
+    proposal.source_contact = contact
+    proposal.source_message_id = getattr(getattr(contact, "public_message", None), "pk", None)
+    proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
+    record_event(contact, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk})
     return proposal
 
 

@@ -859,3 +859,33 @@ def coauthor_answer(request, pk: int, answer: str):
     if answered and answer != "confirm":  # a co-author who declined no longer sees the report
         return redirect("proposals:mine")
     return redirect("proposals:report_detail", pk=invitation.report_id)
+
+
+# --- 从群众呼声到提案: a resident's message or a contact becomes the member's proposal draft ---------------------
+
+@login_required
+@require_POST
+def from_message(request, pk: int):
+    """The member a resident's message was passed to drafts a proposal from it, then edits the draft."""
+    return _draft_from(request, lambda: services.proposal_draft_from_message(message_id=pk, actor=request.user),
+                       back=reverse("groups:message_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def from_contact(request, pk: int):
+    """A member drafts a proposal from what they heard in a contact with the people."""
+    return _draft_from(request, lambda: services.proposal_draft_from_contact(contact_id=pk, actor=request.user),
+                       back=reverse("groups:contacts") + "?mine=1")
+
+
+def _draft_from(request, call, *, back: str):
+    try:
+        proposal = call()
+    except services.NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(back)
+    messages.success(request, _("A proposal draft was made from what residents raised; complete it and submit it."))
+    return redirect("proposals:edit", pk=proposal.pk)

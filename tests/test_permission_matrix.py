@@ -289,6 +289,27 @@ RULES: dict[str, Rule] = {
     "api:member-expertise": api(post_only=True),
     "api:expertise-list": api(LOGGED_IN),
     "api:expertise-detail": api(IN_COMMITTEE),
+    # the members' mailbox 委员信箱: a resident's pages are open to everyone, anonymous visitors included (no
+    # personal data on them); a message left at ``world.group`` and passed to ``world.member``: them, the group's
+    # convener, the district's (city) staff and leader. Turning it into a proposal: its member (the service says).
+    "groups:mailbox": page(EVERYONE),
+    "groups:mailbox_poster": page(EVERYONE),
+    "groups:mailbox_track_lookup": page(EVERYONE),
+    "groups:mailbox_track": page(EVERYONE),  # the unguessable tracking code is the credential
+    "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
+    "groups:message_themes": page(OVERSIGHT),
+    "groups:message_detail": page(GROUP_READERS),
+    "groups:message_act": page(post_only=True),
+    "proposals:from_message": page(post_only=True),
+    "proposals:from_contact": page(post_only=True),
+    "api:public-message-list": api(LOGGED_IN),  # scoped (a unit's is empty)
+    "api:public-message-detail": api(GROUP_READERS),
+    "api:public-message-route": api(post_only=True),
+    "api:public-message-discard": api(post_only=True),
+    "api:public-message-answer": api(post_only=True),
+    "api:public-message-visit": api(post_only=True),
+    "api:proposal-from-message": api(post_only=True),
+    "api:proposal-from-contact": api(post_only=True),
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
     "groups:sign_in": page(GROUP_READERS),
@@ -379,6 +400,11 @@ ARGS = {
     "groups:sign_up": "activity", "groups:sign_up_withdraw": "activity", "groups:activity_invite": "activity",
     "api:activity-sign-up": "activity", "api:activity-sign-up-withdraw": "activity",
     "api:activity-suggestions": "activity", "api:member-expertise": "member", "api:expertise-detail": "expertise",
+    "groups:mailbox": "mailbox", "groups:mailbox_poster": "mailbox", "groups:mailbox_track": "message_code",
+    "groups:message_detail": "message", "groups:message_act": "message_action", "proposals:from_message": "message",
+    "proposals:from_contact": "contact", "api:public-message-detail": "message", "api:public-message-route": "message",
+    "api:public-message-discard": "message", "api:public-message-answer": "message",
+    "api:public-message-visit": "message",
     "api:duty-record": "member_id",
     "assessments:member_record": "member_id", "assessments:member_record_pdf": "member_id",
     "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
@@ -516,6 +542,11 @@ def build_objects(world) -> dict:
     contact.photo.save("photo.png", ContentFile(png_bytes()), save=False)
     contact.save()
     expertise = f.ExpertiseFactory(committee=world.district)
+    from groups.models import PublicMessage
+    message = PublicMessage.objects.create(
+        committee=world.district, target="group", group=world.group, category="livelihood", text="小区加装电梯",
+        name="王阿姨", phone="13800000000", tracking_code="ABCDE23456", client_key="k", state="routed",
+        routed_member=world.member_record, routed_at=timezone.now(), answer_due=timezone.localdate())
     from groups.models import GroupMembership, PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
     plenary_session = PlenarySessionFactory(term=world.member_record.term)
@@ -540,7 +571,7 @@ def build_objects(world) -> dict:
         activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
         report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
         notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
-        platform=platform, rule_set=rule_set, contact=contact, expertise=expertise,
+        platform=platform, rule_set=rule_set, contact=contact, expertise=expertise, message=message,
     )
 
 
@@ -591,6 +622,10 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "inspection": {"pk": o["inspection"].pk},
         "work_report": {"pk": o["work_report"].pk},
         "expertise": {"pk": o["expertise"].pk},
+        "message": {"pk": o["message"].pk},
+        "message_action": {"pk": o["message"].pk, "action": "route"},
+        "message_code": {"code": o["message"].tracking_code},
+        "mailbox": {"target": "contact_point", "pk": o["contact_point"].pk},
         "platform": {"pk": o["platform"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},

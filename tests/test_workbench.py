@@ -37,6 +37,7 @@ NOT_TOOLS = {
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",
     "password_reset_sms_confirm": "account recovery, open to everyone from the login page",
+    "groups:mailbox_track_lookup": "a resident's page: looking up their message by its tracking code",
 }
 
 
@@ -112,6 +113,10 @@ def fill(world) -> None:
                              status=RollupRun.Status.FAILED, error="boom")
     OutcomeFactory(session=SessionFactory(committee=world.district), unit=world.unit, state="assigned",
                    deadline=timezone.localdate() - timedelta(days=1), assigned_at=timezone.now())
+    from groups.models import PublicMessage
+    PublicMessage.objects.create(committee=world.district, target="committee", category="other", text="路灯不亮",
+                                 tracking_code=f"T{PublicMessage.objects.count():09d}", client_key="k",
+                                 answer_due=timezone.localdate() - timedelta(days=1))
 
 
 def cards(html: str) -> dict[str, int]:

@@ -53,6 +53,8 @@ class Kind(models.TextChoices):
     OUTCOME_PUBLISHED = "outcome_published", pgettext_lazy("notifications", "Consultation outcome published")
     ACCOUNT_INVITATION = "account_invitation", pgettext_lazy("notifications", "First-login link")
     DEADLINE_MOVED = "deadline_moved", pgettext_lazy("notifications", "Deadline moved with the holiday calendar")
+    MAILBOX_ROUTED = "mailbox_routed", pgettext_lazy("notifications", "Resident's message passed to you")
+    MAILBOX_OVERDUE = "mailbox_overdue", pgettext_lazy("notifications", "Resident's message not answered in time")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

@@ -20,7 +20,7 @@ from assessments.models import RollupRun
 from consultations.models import Outcome
 from core.ordinals import quarter_label
 from groups.access import scope_of
-from groups.models import Activity, Attendance, Committee, Evidence, Member
+from groups.models import Activity, Attendance, Committee, Evidence, Member, PublicMessage
 from groups.selectors.activities import Period, three_enters_attendances
 from proposals.models import Assignment, Holiday, Proposal
 
@@ -140,6 +140,21 @@ def calendar_gaps(ids, today):
     return years.exclude(Exists(official)).order_by("proposal__committee_id", "year")
 
 
+def unanswered_messages(ids, today):
+    """Residents' messages past their answer day and not answered (委员信箱): the new ones first."""
+    return (PublicMessage.objects.filter(committee_id__in=ids, state__in=PublicMessage.OPEN_STATES,
+                                         answer_due__lt=today)
+            .select_related("committee", "routed_member", "routed_group").order_by("state", "answer_due", "pk"))
+
+
+def _message_row(m: PublicMessage) -> Row:
+    who = m.routed_member.name if m.routed_member_id else (m.routed_group.name if m.routed_group_id else "")
+    return Row(f"{m.tracking_display} · {m.get_category_display()}",
+               " · ".join(x for x in (str(m.get_state_display()), who,
+                                      str(_("due %(d)s") % {"d": _day(m.answer_due)})) if x),
+               m.committee.name, reverse("groups:message_detail", args=[m.pk]))
+
+
 def _gap_row(r: dict) -> Row:
     url = reverse("admin:proposals_holiday_changelist") + f"?committee__id__exact={r['proposal__committee_id']}"
     return Row(_("%(year)s: no national holiday calendar loaded") % {"year": r["year"]}, "",
@@ -182,11 +197,13 @@ TODOS: tuple[Todo, ...] = (
                                                         str(_("due %(d)s") % {"d": _day(o.deadline)})) if x),
                        o.committee.name, reverse("consultations:outcome", args=[o.pk])),
          "consultations:outcomes", _("Consultation outcomes")),
+    Todo("messages", _("Residents' messages not answered in time"), _("passed on or waiting to be passed on, past "
+         "the answer day"), unanswered_messages, _message_row, "groups:messages", _("Residents' messages")),
     Todo("calendar", _("Years with deadlines but no holiday calendar"), _("working-day deadlines there skip "
          "weekends only"), calendar_gaps, _gap_row, "admin:proposals_holiday_changelist", _("Holiday calendar")),
 )
 BY_SLUG = {t.slug: t for t in TODOS}
-TOOL_QUERY = {"consultations:outcomes": "?overdue=1", "proposals:list": "?state=replied"}
+TOOL_QUERY = {"consultations:outcomes": "?overdue=1", "proposals:list": "?state=replied", "groups:messages": "?state=overdue"}
 
 
 def counts(user, today: date | None = None) -> list[tuple[Todo, int]]:

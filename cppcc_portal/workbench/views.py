@@ -38,6 +38,8 @@ TOOLS = (
         ("groups:inspection_new", "", _("Record an inspection")),
         ("groups:supervision_group_new", "", _("New supervision group")),
         ("groups:work_report_new", "", _("Report on the group's work")),
+        ("groups:messages", "", _("Residents' messages")),
+        ("groups:message_themes", "", _("Pooled themes of residents' messages")),
     )),
     (_("Consultations"), (
         ("consultations:topics", "", _("Consultation topics")),

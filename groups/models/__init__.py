@@ -12,6 +12,7 @@ from .activity import (
 )
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
+from .mailbox import MessageTarget, PublicMessage
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -52,10 +53,12 @@ __all__ = [
     "GroupMembership",
     "HandlingUnit",
     "Member",
+    "MessageTarget",
     "Party",
     "Platform",
     "PlenaryAttendance",
     "PlenarySession",
+    "PublicMessage",
     "Sector",
     "SpecialCommittee",
     "Term",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +29,7 @@ from core.exports import record_export
 from core.forms import form_error_from
 from core.links import absolute_url
 from core.parsing import as_bool, as_id, as_int
+from core.qr import qr_svg
 from core.services import events_for
 from groups import exports
 from groups.access import Role, scope_of
@@ -344,7 +343,7 @@ def sign_in_screen(request, pk: int):
     qr = ""
     if is_open:
         url = absolute_url(reverse("groups:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
-        qr = mark_safe(segno.make(url, error="m").svg_inline(scale=8, border=2, omitsize=True, light="#fff"))  # noqa: S308 (segno draws our own URL)
+        qr = qr_svg(url)
     counts = activity.attendances.aggregate(invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
     response = render(request, "groups/activities/sign_in_screen.html", {
         "activity": activity, "window": (opens, closes), "is_open": is_open, "qr": qr, "counts": counts,

@@ -55,6 +55,7 @@ def contact_list(request):
     may_record = scope.member_id is not None or svc.recordable_members(request.user).exists()
     return render(request, "groups/contacts/list.html", {
         "page_obj": page, "contacts": page.object_list, "mine": mine, "may_record": may_record,
+        "my_member_id": scope.member_id,
         "query": "mine=1" if mine else ""})
 
 

@@ -149,6 +149,12 @@ class Proposal(InitialsMixin, models.Model):
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
+    # 从群众呼声到提案: the resident's message or the member's contact a draft was drawn from. Kept here (proposals
+    # may import groups, not the other way); the resident's tracking page reads it back as ``message.proposals``.
+    source_message = models.ForeignKey("groups.PublicMessage", verbose_name=_("drawn from the resident's message"),
+                                       null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    source_contact = models.ForeignKey("groups.ConstituentContact", verbose_name=_("drawn from the contact"),
+                                       null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,0 +1,113 @@
+"""Reads of the members' mailbox: the list's filters and the pooled themes 群众呼声汇总分析 of a quarter.
+
+"定期对了解到的群众呼声进行汇总分析": per quarter, counts by kind of matter and by place, and the words that recur.
+Every count is the size of a filtered list (``filtered``) and links to it, so the number equals the rows behind it.
+Words are found with jieba (Chinese word segmentation) over the quarter's texts; each word's count is then the
+database's count of messages whose text contains it — the same filter the list applies.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.parsing import as_id, as_int
+from groups.models import MessageTarget, PublicMessage
+from groups.models.contacts import ContactTopic
+from groups.selectors.activities import Period
+
+WORDS = 12  # recurring words shown
+WORDS_SAMPLE = 3000  # texts segmented per quarter (the newest); the counts themselves are the database's
+# Words that carry no matter of their own in residents' messages.
+STOPWORDS = frozenset(["我们", "你们", "他们", "她们", "这个", "那个", "这些", "那些", "什么", "怎么", "如何", "希望", "能够", "可以", "需要", "问题", "情况", "建议", "反映", "现在", "目前", "已经", "没有", "还是", "但是", "因为", "所以", "如果", "就是", "一个", "一些", "非常", "比较", "特别", "一直", "这样", "那样", "自己", "大家", "时候", "今年", "去年", "进行", "相关", "有关", "政府", "委员", "请问", "谢谢", "您好", "感谢", "以及", "或者", "而且", "并且", "还有", "觉得", "认为", "为了", "关于", "对于", "由于", "是否", "不能", "不是", "可能", "应该", "为什么"])
+
+
+def period_of(params) -> Period | None:
+    year = as_int(params.get("year"))
+    quarter = as_int(params.get("quarter"))
+    if year is None or not 2000 <= year <= 2100:
+        return None
+    return Period(year, quarter if quarter in (1, 2, 3, 4) else None)
+
+
+def filtered(qs: QuerySet, params) -> QuerySet:
+    """The list's filters (discarded messages only when asked for): state, kind of matter, period (year and quarter), place (target and id), a word."""
+    state = params.get("state") or ""
+    if state == "overdue":
+        qs = qs.filter(state__in=PublicMessage.OPEN_STATES, answer_due__lt=timezone.localdate())
+    elif state in PublicMessage.State.values:
+        qs = qs.filter(state=state)
+    else:  # discarded messages (spam) only when asked for
+        qs = qs.exclude(state=PublicMessage.State.DISCARDED)
+    if (category := params.get("category") or "") in ContactTopic.values:
+        qs = qs.filter(category=category)
+    if (period := period_of(params)) is not None:
+        start, end = period.bounds
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    target = params.get("target") or ""
+    if target in MessageTarget.values:
+        qs = qs.filter(target=target)
+        place = as_id(params.get("place"))
+        if place is not None:
+            field = {"committee": "committee_id", "group": "group_id", "platform": "platform_id",
+                     "contact_point": "contact_point_id"}[target]
+            qs = qs.filter(**{field: place})
+    word = (params.get("word") or "").strip()[:20]
+    if word:
+        qs = qs.filter(text__contains=word)
+    return qs
+
+
+@dataclass(frozen=True)
+class Count_:
+    label: str
+    n: int
+    query: str
+
+
+def _query(base: dict, **extra) -> str:
+    return urlencode({**base, **extra})
+
+
+def themes(qs: QuerySet, period: Period) -> dict:
+    """The quarter's pooled themes: counts by kind of matter, by place and of recurring words, each with the
+    query string of the list that shows its rows. A fixed number of queries: three aggregates and the sample."""
+    start, end = period.bounds
+    rows = qs.filter(created_at__gte=start, created_at__lt=end).exclude(state=PublicMessage.State.DISCARDED)
+    base = {"year": period.year, **({"quarter": period.quarter} if period.quarter else {})}
+    labels = dict(ContactTopic.choices)
+    by_category = [Count_(str(labels.get(r["category"], r["category"])), r["n"], _query(base, category=r["category"]))
+                   for r in rows.values("category").annotate(n=Count("pk")).order_by("-n", "category")]
+    places = (rows.values("target", "committee_id", "committee__name", "group_id", "group__name", "platform_id",
+                          "platform__name", "contact_point_id", "contact_point__name")
+              .annotate(n=Count("pk")).order_by("-n", "target"))
+    by_place = []
+    for r in places:
+        field = {"committee": "committee", "group": "group", "platform": "platform",
+                 "contact_point": "contact_point"}[r["target"]]
+        by_place.append(Count_(r[f"{field}__name"] or "—", r["n"],
+                               _query(base, target=r["target"], place=r[f"{field}_id"] or "")))
+    words = recurring_words(list(rows.order_by("-created_at").values_list("text", flat=True)[:WORDS_SAMPLE]))
+    by_word = []
+    if words:
+        counts = rows.aggregate(**{f"w{i}": Count("pk", filter=Q(text__contains=w)) for i, w in enumerate(words)})
+        by_word = sorted((Count_(w, counts[f"w{i}"], _query(base, word=w)) for i, w in enumerate(words)),
+                         key=lambda c: (-c.n, c.label))
+    return {"by_category": by_category, "by_place": by_place, "by_word": by_word, "total": rows.count(),
+            "total_query": _query(base)}
+
+
+def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:
+    """The words (two characters or more, no stop words) found in the most texts, by jieba's segmentation."""
+    if not texts:
+        return []
+    import jieba
+
+    jieba.setLogLevel(60)  # its dictionary-loading chatter
+    seen: Counter = Counter()
+    for text in texts:
+        seen.update({w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()})
+    return [w for w, n in seen.most_common(limit) if n >= 2] or [w for w, _n in seen.most_common(limit)]

@@ -1,0 +1,251 @@
+"""The members' mailbox 委员信箱 / 约见委员 pages.
+
+Public (no account): the message form of a committee, group, platform or contact point, its printable QR poster
+for notice boards, and the tracking page a resident opens with their code (state, public answer, what became of
+it; never a name or phone). Logged in: the list of messages one may see (new ones first), a message with the
+actions the viewer may take (pass on, set aside, answer, record a visit, turn into a proposal draft), and the
+quarter's pooled themes for staff and leaders. The resident's name and phone show only where
+``PublicMessage.may_see_personal`` says so.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import DomainError, NotPermitted
+from core.forms import form_error_from
+from core.links import absolute_url
+from core.net import client_ip
+from core.qr import qr_svg
+from core.services import events_for
+from groups.access import Role, scope_of
+from groups.forms import (
+    MessageAnswerForm,
+    MessageDiscardForm,
+    MessageRouteForm,
+    MessageVisitForm,
+    PublicMessageForm,
+)
+from groups.mailbox_challenge import new_challenge
+from groups.models import MessageTarget, PublicMessage
+from groups.models.contacts import ContactTopic
+from groups.models.mailbox import normalise_code
+from groups.selectors import mailbox as sel
+from groups.services import mailbox as svc
+
+PAGE_SIZE = 20
+READERS = {Role.STAFF, Role.LEADER, Role.CONVENER, Role.MEMBER}
+
+
+def _place_or_404(target: str, pk: int):
+    place = svc.mailbox_target(target, pk)
+    if place is None:
+        raise Http404
+    return place
+
+
+def _committee_of(target: str, place):
+    return place if target == MessageTarget.COMMITTEE else place.committee
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def mailbox(request, target: str, pk: int):
+    """A place's public mailbox: a resident leaves a message or asks to meet a member, without an account."""
+    place = _place_or_404(target, pk)
+    token, question = new_challenge()
+    form = PublicMessageForm(request.POST or None, question=question, initial={"token": token})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                message = svc.message_submit(target=target, target_id=pk, client_address=client_ip(request),
+                                             **form.service_fields())
+            except DomainError as exc:
+                form_error_from(exc, form)
+            else:
+                return redirect(reverse("groups:mailbox_track", args=[message.tracking_code]) + "?new=1")
+        # A new sum each time the form comes back; what was typed stays.
+        form.data = form.data.copy()
+        form.data["token"], form.data["answer"] = token, ""
+    return _no_store(render(request, "groups/mailbox/form.html", {
+        "form": form, "place": place, "target": target, "committee": _committee_of(target, place),
+        "target_label": MessageTarget(target).label}))
+
+
+def mailbox_poster(request, target: str, pk: int):
+    """The printable notice-board sheet: the place's name, what the mailbox is for and a QR code to its page."""
+    place = _place_or_404(target, pk)
+    url = absolute_url(reverse("groups:mailbox", args=[target, pk]))
+    qr = qr_svg(url)
+    return render(request, "groups/mailbox/poster.html", {
+        "place": place, "committee": _committee_of(target, place), "qr": qr, "url": url,
+        "track_url": absolute_url(reverse("groups:mailbox_track_lookup"))})
+
+
+def track_lookup(request):
+    """Where a resident types their tracking code."""
+    code = normalise_code(request.GET.get("code", ""))
+    not_found = False
+    if code:
+        if PublicMessage.objects.filter(tracking_code=code).exists():
+            return redirect("groups:mailbox_track", code=code)
+        not_found = True
+    return _no_store(render(request, "groups/mailbox/track_lookup.html", {"not_found": not_found}))
+
+
+def track(request, code: str):
+    """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
+    message = (PublicMessage.objects.select_related("committee", "group", "platform", "contact_point")
+               .filter(tracking_code=normalise_code(code)).first())
+    if message is None:
+        raise Http404
+    # ``proposals`` is the reverse of ``Proposal.source_message`` (the proposals app keeps the link): read here
+    # without importing that app. Only the number and the stage are shown, never the draft's text.
+    proposals = list(message.proposals.order_by("pk").only("pk", "serial_number", "state", "result_code",
+                                                           "source_message_id"))
+    return _no_store(render(request, "groups/mailbox/track.html", {
+        "message": message, "proposals": proposals, "new": request.GET.get("new") == "1"}))
+
+
+# --- Logged in ---------------------------------------------------------------------------------------------
+
+def _readers_only(request):
+    scope = scope_of(request.user)
+    if not READERS & set(scope.roles):
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+def message_list(request):
+    """The messages the viewer may see, waiting ones first; filtered as the themes' counts link to."""
+    scope = _readers_only(request)
+    rows = sel.filtered(svc.message_queue(request.user), request.GET)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for m in page.object_list:
+        m.show_personal = m.may_see_personal(scope)
+    query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
+    return render(request, "groups/mailbox/list.html", {
+        "page_obj": page, "rows": page.object_list, "query": query, "params": request.GET,
+        "states": [("", _("Open and answered")), ("new", PublicMessage.State.NEW.label),
+                   ("routed", PublicMessage.State.ROUTED.label), ("overdue", _("Overdue")),
+                   ("answered", PublicMessage.State.ANSWERED.label),
+                   ("discarded", PublicMessage.State.DISCARDED.label)],
+        "categories": ContactTopic.choices, "may_see_themes": bool({Role.STAFF, Role.LEADER} & set(scope.roles))})
+
+
+def _visible_message(request, pk: int) -> PublicMessage:
+    message = (PublicMessage.objects.visible_to(request.user)
+               .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group",
+                               "contact").filter(pk=pk).first())
+    if message is None:
+        raise PermissionDenied
+    return message
+
+
+ACTIONS = {"route": MessageRouteForm, "discard": MessageDiscardForm, "answer": MessageAnswerForm,
+           "visit": MessageVisitForm}
+
+
+def _forms(request, message: PublicMessage, bound: str | None = None):
+    """The action forms the viewer may use (``bound``: the one posted, bound to the request)."""
+    data = request.POST if bound else None
+    forms = {}
+    is_open = message.state in PublicMessage.OPEN_STATES
+    if is_open and svc.may_moderate(request.user, message):
+        members, groups = svc.route_choices(request.user, message)
+        forms["route"] = MessageRouteForm(data if bound == "route" else None, members=members, groups=groups,
+                                          prefix="route")
+        forms["discard"] = MessageDiscardForm(data if bound == "discard" else None, prefix="discard")
+    if message.state != PublicMessage.State.DISCARDED and svc.may_answer(request.user, message):
+        forms["answer"] = MessageAnswerForm(data if bound == "answer" else None, prefix="answer",
+                                            initial={"answer": message.answer})
+        if not message.contact_id:
+            forms["visit"] = MessageVisitForm(data if bound == "visit" else None, prefix="visit")
+    return forms
+
+
+def _detail(request, message: PublicMessage, forms, status: int = 200):
+    scope = scope_of(request.user)
+    proposals = list(message.proposals.order_by("pk").only("pk", "serial_number", "state", "title",
+                                                           "source_message_id"))
+    may_draft = (message.state != PublicMessage.State.DISCARDED and scope.member_id is not None
+                 and scope.member_id in {message.routed_member_id, getattr(message.contact, "member_id", None)})
+    return render(request, "groups/mailbox/detail.html", {
+        "message": message, "forms": forms, "show_personal": message.may_see_personal(scope),
+        "events": events_for(message), "proposals": proposals, "may_draft": may_draft}, status=status)
+
+
+@login_required
+def message_detail(request, pk: int):
+    _readers_only(request)
+    message = _visible_message(request, pk)
+    return _detail(request, message, _forms(request, message))
+
+
+@login_required
+@require_POST
+def message_act(request, pk: int, action: str):
+    """One action of the message page; a refusal shows the page again with what was typed."""
+    _readers_only(request)
+    message = _visible_message(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    forms = _forms(request, message, bound=action)
+    form = forms.get(action)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            _call(action, request.user, message, form.cleaned_data)
+        except NotPermitted:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            messages.success(request, DONE[action]())
+            return redirect("groups:message_detail", pk=message.pk)
+    return _detail(request, message, forms, status=400)
+
+
+DONE = {"route": lambda: _("The message is passed on."), "discard": lambda: _("The message is set aside."),
+        "answer": lambda: _("The answer is saved; the resident sees it with their code."),
+        "visit": lambda: _("The visit is recorded in the contact log.")}
+
+
+def _call(action: str, actor, message: PublicMessage, data: dict):
+    if action == "route":
+        return svc.message_route(message_id=message.pk, actor=actor,
+                                 member_id=data["member"].pk if data.get("member") else None,
+                                 group_id=data["group"].pk if data.get("group") else None)
+    if action == "discard":
+        return svc.message_discard(message_id=message.pk, actor=actor, reason=data["reason"])
+    if action == "answer":
+        return svc.message_answer(message_id=message.pk, actor=actor, answer=data["answer"])
+    return svc.message_record_visit(message_id=message.pk, actor=actor, contacted_on=data["contacted_on"],
+                                    whom=data["whom"], follow_up=data["follow_up"], answer=data["answer"])
+
+
+@login_required
+def message_themes(request):
+    """群众呼声汇总分析: the quarter's counts by kind of matter, by place and of recurring words, each a link."""
+    scope = scope_of(request.user)
+    if not {Role.STAFF, Role.LEADER} & set(scope.roles):
+        raise PermissionDenied
+    today = timezone.localdate()
+    period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
+    data = sel.themes(PublicMessage.objects.visible_to(request.user), period)
+    return render(request, "groups/mailbox/themes.html", {
+        "period": period, "years": range(today.year, today.year - 3, -1), **data})
+
