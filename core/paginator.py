@@ -90,3 +90,11 @@ class LookaheadPaginator(EstimatingPaginator):
     def count(self) -> int:
         counted = super().count
         return max(counted, getattr(self, "floor", 0))
+
+    def get_page(self, number) -> LookaheadPage:
+        """As ``Paginator.get_page`` (a bad number: the first page, past the end: the last); when the last page by
+        the estimate is past the real end, the first page."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(1)

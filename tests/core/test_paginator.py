@@ -55,3 +55,11 @@ def test_a_page_past_the_end_is_empty():
     with pytest.raises(EmptyPage):
         LookaheadPaginator(members, 2).page(10**20)
     assert list(LookaheadPaginator(Member.objects.none(), 2).page(1)) == []
+
+
+def test_get_page_past_an_overestimated_end_falls_back_to_a_page_that_exists(monkeypatch):
+    members = _members()
+    monkeypatch.setattr(LookaheadPaginator, "count", 50)  # an estimate far past the 5 rows
+    page = LookaheadPaginator(members, 2).get_page(20)
+    assert page.number == 1 and len(page) == 2
+    assert LookaheadPaginator(members, 2).get_page("x").number == 1
