@@ -173,8 +173,12 @@ def _during(field: str, start: date, end: date) -> Q:
 def _activities(committee_id, start, end):
     from groups.models import Activity, Attendance
 
+    # Filtered by the activity's committee (index committee, starts_at; the services invite only the
+    # organising committee's members, so it is the member's committee too): a committee's roll-up reads its
+    # own activities' attendance through the (activity, member) key, never every committee's rows.
     rows = Attendance.objects.filter(
-        _during("activity__starts_at", start, end), member__committee_id=committee_id,
+        _during("activity__starts_at", start, end), activity__committee_id=committee_id,
+        member__committee_id=committee_id,
         activity__state__in=(Activity.State.HELD, Activity.State.FILED),
         status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT))
     kind = Case(When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
@@ -321,7 +325,8 @@ def _at_least_one(expression):
 def _consultations(committee_id, start, end):
     from consultations.models import Attendance, ConsultationSession
 
-    rows = Attendance.objects.filter(_during("session__starts_at", start, end), member__committee_id=committee_id,
+    rows = Attendance.objects.filter(_during("session__starts_at", start, end), session__committee_id=committee_id,
+                                     member__committee_id=committee_id,
                                      status=Attendance.Status.PRESENT, session__state=ConsultationSession.State.HELD)
     return [_rows(rows, m=F("member_id"), k=_kind(K.CONSULTATION_PRESENT),
                   d=LocalDate("session__starts_at", period=(start, end)),

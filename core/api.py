@@ -8,11 +8,21 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 
 from core.exceptions import ConcurrentEdit, NotPermitted
+from core.paginator import LookaheadPaginator
 
 
 class Pagination(PageNumberPagination):
+    """Page-number pages of the API whose cost follows the page, not the list (``core.paginator``).
+
+    A page reads ``page_size + 1`` rows: the extra one says whether there is a next page, so ``next`` is
+    exact whatever the count. ``count`` is exact when the page shows the end of the list (no ``COUNT`` at all)
+    or the list holds at most ``EXACT`` rows; past that, on PostgreSQL, it is the planner's estimate
+    (never less than the rows up to this page)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = LookaheadPaginator
+    template = None  # the browsable API's page controls would count every row
 
 
 # The largest id a database column holds (64-bit). SQLite raises OverflowError beyond it where PostgreSQL

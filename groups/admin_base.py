@@ -1,15 +1,13 @@
 """Admin plumbing shared by every app: secretariat staff see and edit only their committees."""
 import copy
-import json
 
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
-from django.db import connection, models
-from django.utils.functional import cached_property
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_doors import InlineDoors, ServiceDoors
+from core.paginator import EstimatingPaginator
 from groups.access import scope_of
 from groups.models import Committee
 
@@ -77,30 +75,13 @@ def scope_form_fields(form_class, request, admin_site=None, skip=()):
     return form_class
 
 
-class LargeTablePaginator(Paginator):
+class LargeTablePaginator(EstimatingPaginator):
     """Counts exactly up to ``EXACT`` rows; past that, on PostgreSQL, takes the planner's estimate.
 
     ``COUNT(*)`` of millions of attendance rows joined to their activities takes a second on every
     changelist page; counting the first ``EXACT + 1`` rows and asking EXPLAIN for the rest takes
     milliseconds. Tables below ``EXACT`` rows (and SQLite) keep the exact count.
     """
-
-    EXACT = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        if not hasattr(queryset, "query"):
-            return super().count
-        exact = queryset.order_by()[: self.EXACT + 1].count()
-        if exact <= self.EXACT or connection.vendor != "postgresql":
-            return exact if exact <= self.EXACT else queryset.count()
-        sql, params = queryset.order_by().query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return max(exact, int(plan[0]["Plan"]["Plan Rows"]))
 
 
 def _committee_names(scope) -> dict[int, str]:

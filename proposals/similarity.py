@@ -8,6 +8,7 @@ PostgreSQL, so both show the same percentages.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
 from django.db.models import Q
@@ -57,23 +58,40 @@ def refresh_hints(proposal: Proposal, threshold: float = HINT_THRESHOLD) -> int:
     return len(found)
 
 
+def _prefix_length(size: int, threshold: float) -> int:
+    """How many of a title's rarest bigrams any title scoring at least ``threshold`` with it must share one of
+    (prefix filtering: Jaccard >= t means an overlap of at least ceil(t * size) bigrams). The threshold is taken
+    a hair lower, as scores are rounded to four places before they are compared."""
+    return size - math.ceil((threshold - 0.00005) * size) + 1
+
+
 def rebuild(committee_id: int, year: int, threshold: float = HINT_THRESHOLD) -> int:
-    """All hints of one session at once (seeding, a changed threshold): an inverted index of bigrams finds, for
-    each proposal under review, the proposals sharing any bigram with it, not every pair of the session."""
+    """All hints of one session at once (seeding, a changed threshold), exactly those ``refresh_hints`` writes,
+    in time that follows the similar pairs, not every pair of the session: each title's bigrams are ordered
+    rarest first and only a prefix of them is indexed (prefix filtering; a pair scoring at least the
+    threshold shares a bigram of both prefixes), so the bigrams every title has are never walked."""
     titles = dict(_session(committee_id, year).values_list("pk", "title"))
     grams = {pk: bigrams(title) for pk, title in titles.items()}
+    frequency = Counter(g for gs in grams.values() for g in gs)
+    prefixes = {pk: sorted(gs, key=lambda g: (frequency[g], g))[:_prefix_length(len(gs), threshold)]
+                for pk, gs in grams.items()}
     postings = defaultdict(list)
-    for pk, gs in grams.items():
-        for g in gs:
+    for pk, prefix in prefixes.items():
+        for g in prefix:
             postings[g].append(pk)
     rows = []
     for pk in _session(committee_id, year).filter(state__in=Proposal.REVIEW_STATES).values_list("pk", flat=True):
         gs = grams[pk]
-        shared = Counter(other for g in gs for other in postings[g] if other != pk)
-        scored = sorted(((round(n / (len(gs) + len(grams[other]) - n), 4), other) for other, n in shared.items()),
-                        key=lambda row: (-row[0], row[1]))
-        rows += [DuplicateHint(proposal_id=pk, similar_id=other, score=score)
-                 for score, other in scored[:HINT_LIMIT] if score >= threshold]
+        candidates = {other for g in prefixes[pk] for other in postings[g]} - {pk}
+        scored = []
+        for other in candidates:
+            theirs = grams[other]
+            n = len(gs & theirs)
+            score = round(n / (len(gs) + len(theirs) - n), 4)
+            if score >= threshold:
+                scored.append((score, other))
+        scored.sort(key=lambda row: (-row[0], row[1]))
+        rows += [DuplicateHint(proposal_id=pk, similar_id=other, score=score) for score, other in scored[:HINT_LIMIT]]
     DuplicateHint.objects.filter(proposal_id__in=titles).delete()
     DuplicateHint.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -28,6 +28,7 @@ from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
 from core.forms import form_error_from
 from core.links import absolute_url
+from core.paginator import LookaheadPaginator
 from core.parsing import as_bool, as_id, as_int
 from core.qr import qr_svg
 from core.services import events_for
@@ -519,7 +520,8 @@ def ledger(request):
         field.widget.attrs.setdefault("class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm")
     query = request.GET.copy()
     query.pop("page", None)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    # a page reads its 31 rows; the count is exact up to 1,000 activities, PostgreSQL's estimate past them
+    page = LookaheadPaginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "groups/activities/ledger.html",
                   {"filter": filterset, "page_obj": page, "query": query.urlencode()})
 

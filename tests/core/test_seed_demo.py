@@ -80,7 +80,7 @@ def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
 
 # The demo on the edges of the year: late December (a month ahead reaches next year), the first hour of
 # the year (nothing of the new year has happened yet), a plenary day, and an ordinary day.
-CLOCKS = ["2026-12-31 23:30", "2027-01-01 00:30", "2027-01-11 10:00", "2026-12-04 12:00"]
+CLOCKS = ["2026-12-28 10:00", "2026-12-31 23:30", "2027-01-01 00:30", "2027-01-11 10:00", "2026-12-04 12:00"]
 
 
 @pytest.mark.parametrize("clock", CLOCKS)
