@@ -48,6 +48,7 @@ messages: venv
 
 # ruff, and the one-way app graph (core <- groups <- proposals <- consultations <- assessments; pyproject.toml).
 lint: venv
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy

@@ -1,4 +1,5 @@
 """gunicorn settings for a web host: `gunicorn -c gunicorn.conf.py cppcc_portal.wsgi`."""
+
 import multiprocessing
 import os
 

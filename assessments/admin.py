@@ -1,4 +1,5 @@
 """The rules editor: a committee's point rules for a year, with its caps, minimums and grades inline."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,8 +79,11 @@ class GradeBandForm(forms.ModelForm):
 class GradeBandFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        bands = [form.instance.as_band() for form in self.forms
-                 if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        bands = [
+            form.instance.as_band()
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
         problems = overlapping_bands(bands)
         if problems:
             raise ValidationError([overlap_message(a, b) for a, b in problems])
@@ -114,10 +118,22 @@ class RuleSetAdmin(CommitteeScopedAdmin):
     readonly_fields = ("is_locked",)
     fieldsets = (
         (None, {"fields": ("committee", "year", "name", "base_score", "bonus_cap", "is_locked", "notes")}),
-        (_("Minimums not met and low totals"), {"fields": ("shortfall_effect", "shortfall_grade", "repeat_below",
-                                                           "repeat_grade")}),
-        (_("Group awards and funding"), {"fields": ("award_top_n", "award_min_points", "funding_per_member",
-                                                    "funding_per_filed_activity", "funding_cap")}),
+        (
+            _("Minimums not met and low totals"),
+            {"fields": ("shortfall_effect", "shortfall_grade", "repeat_below", "repeat_grade")},
+        ),
+        (
+            _("Group awards and funding"),
+            {
+                "fields": (
+                    "award_top_n",
+                    "award_min_points",
+                    "funding_per_member",
+                    "funding_per_filed_activity",
+                    "funding_cap",
+                )
+            },
+        ),
     )
     inlines = [PointRuleInline, CategoryCapInline, MinimumRequirementInline, GradeBandInline]
     actions = ["lock_selected", "copy_to_next_year"]
@@ -161,8 +177,12 @@ class RuleSetAdmin(CommitteeScopedAdmin):
             else:
                 self.message_user(request, gettext("Rule set created from the preset."), messages.SUCCESS)
                 return redirect(reverse("admin:assessments_ruleset_change", args=[rule_set.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": gettext("Create a rule set from a preset")}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": gettext("Create a rule set from a preset"),
+        }
         return TemplateResponse(request, "assessments/admin/ruleset_from_preset.html", context)
 
 
@@ -198,8 +218,18 @@ class ReadOnlyScopedAdmin(CommitteeScopedAdmin):
 
 @admin.register(RollupRun)
 class RollupRunAdmin(ReadOnlyScopedAdmin):
-    list_display = ("__str__", "committee", "year", "quarter", "status", "is_stale", "members_done", "started_at",
-                    "finished_at", "progress_link")
+    list_display = (
+        "__str__",
+        "committee",
+        "year",
+        "quarter",
+        "status",
+        "is_stale",
+        "members_done",
+        "started_at",
+        "finished_at",
+        "progress_link",
+    )
     list_filter = ("status", "is_stale", "year", "quarter", "committee")
     list_select_related = ("committee",)
     actions = ["run_again"]
@@ -207,16 +237,22 @@ class RollupRunAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("Roll-up progress"))
     def progress_link(self, run):
-        return format_html('<a href="{}">{}</a>', reverse("admin:assessments_rolluprun_progress", args=[run.pk]),
-                           gettext("Show progress"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:assessments_rolluprun_progress", args=[run.pk]),
+            gettext("Show progress"),
+        )
 
     @admin.action(description=_("Run the selected quarters again"))
     def run_again(self, request, queryset):
         started = []
         for run in queryset.select_related("committee"):
             try:
-                started.append(services.rollup_start(committee=run.committee, year=run.year, quarter=run.quarter,
-                                                     actor=request.user))
+                started.append(
+                    services.rollup_start(
+                        committee=run.committee, year=run.year, quarter=run.quarter, actor=request.user
+                    )
+                )
             except DomainError as exc:
                 self.message_user(request, f"{run}: {' '.join(exc.messages)}", messages.ERROR)
         if len(started) == 1:  # one quarter: watch it
@@ -229,9 +265,11 @@ class RollupRunAdmin(ReadOnlyScopedAdmin):
     def get_urls(self):
         start = self.admin_site.admin_view(self.start_view)
         progress = self.admin_site.admin_view(self.progress_view)
-        return [path("start/", start, name="assessments_rolluprun_start"),
-                path("<int:pk>/progress/", progress, name="assessments_rolluprun_progress"),
-                *super().get_urls()]
+        return [
+            path("start/", start, name="assessments_rolluprun_start"),
+            path("<int:pk>/progress/", progress, name="assessments_rolluprun_progress"),
+            *super().get_urls(),
+        ]
 
     def start_view(self, request):
         """Run a quarter for a committee the staff member administers, then watch its progress."""
@@ -246,8 +284,12 @@ class RollupRunAdmin(ReadOnlyScopedAdmin):
             else:
                 self.message_user(request, gettext("The roll-up is queued."), messages.SUCCESS)
                 return redirect(reverse("admin:assessments_rolluprun_progress", args=[run.pk]))
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": gettext("Run a quarter's roll-up")}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": gettext("Run a quarter's roll-up"),
+        }
         return TemplateResponse(request, "assessments/admin/rollup_start.html", context)
 
     def progress_view(self, request, pk: int):
@@ -257,15 +299,32 @@ class RollupRunAdmin(ReadOnlyScopedAdmin):
         if not self._is_secretariat(request):
             raise PermissionDenied
         run = get_object_or_404(self.get_queryset(request).select_related("committee"), pk=pk)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "run": run,
-                   "status": progress.status(run), "title": str(run)}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "run": run,
+            "status": progress.status(run),
+            "title": str(run),
+        }
         return TemplateResponse(request, "assessments/admin/rollup_progress.html", context)
 
 
 @admin.register(MemberSnapshot)
 class MemberSnapshotAdmin(ReadOnlyScopedAdmin):
-    list_display = ("member", "year", "quarter", "activities_present", "activities_excused", "activities_absent",
-                    "three_enters", "proposals", "reports", "points", "ytd_total", "ytd_grade")
+    list_display = (
+        "member",
+        "year",
+        "quarter",
+        "activities_present",
+        "activities_excused",
+        "activities_absent",
+        "three_enters",
+        "proposals",
+        "reports",
+        "points",
+        "ytd_total",
+        "ytd_grade",
+    )
     list_filter = ("year", "quarter", "committee")
     search_fields = ("member__name",)
     list_select_related = ("member",)
@@ -273,16 +332,35 @@ class MemberSnapshotAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(GroupSnapshot)
 class GroupSnapshotAdmin(ReadOnlyScopedAdmin):
-    list_display = ("group", "year", "quarter", "members", "members_covered", "activities_present", "proposals",
-                    "reports", "points")
+    list_display = (
+        "group",
+        "year",
+        "quarter",
+        "members",
+        "members_covered",
+        "activities_present",
+        "proposals",
+        "reports",
+        "points",
+    )
     list_filter = ("year", "quarter", "committee")
     list_select_related = ("group",)
 
 
 @admin.register(CommitteeSnapshot)
 class CommitteeSnapshotAdmin(ReadOnlyScopedAdmin):
-    list_display = ("committee", "year", "quarter", "members", "members_covered", "groups", "activities_present",
-                    "proposals", "reports", "points")
+    list_display = (
+        "committee",
+        "year",
+        "quarter",
+        "members",
+        "members_covered",
+        "groups",
+        "activities_present",
+        "proposals",
+        "reports",
+        "points",
+    )
     list_filter = ("year", "quarter")
     list_select_related = ("committee",)
 

@@ -1,4 +1,5 @@
 """API of the assessments app: a member's duty record, quarterly roll-up runs."""
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,8 +21,10 @@ class DutyRecordView(APIView):
     """A member's duty record 履职档案: every line with its points and source, caps, total, grade."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="default: this year"),
-                    OpenApiParameter("quarter", int, description="1-4; totals stay year to date")],
+        parameters=[
+            OpenApiParameter("year", int, description="default: this year"),
+            OpenApiParameter("quarter", int, description="1-4; totals stay year to date"),
+        ],
         responses=serializers.DutyRecordSerializer,
     )
     def get(self, request, member_id: int):
@@ -129,8 +132,9 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = serializers.AssessmentRowSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
-                               OpenApiParameter("year", int, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("committee", int, required=True), OpenApiParameter("year", int, required=True)]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -142,9 +146,10 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied
         return committee, year
 
-    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
-                               OpenApiParameter("year", int, required=True)],
-                   responses=serializers.GroupRankSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("committee", int, required=True), OpenApiParameter("year", int, required=True)],
+        responses=serializers.GroupRankSerializer(many=True),
+    )
     @action(detail=False)
     def groups(self, request):
         """Groups ranked by the points their members earned over the year's quarters rolled up."""
@@ -152,17 +157,24 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         rows = selectors.group_ranking(committee, year)
         return Response(serializers.GroupRankSerializer(rows, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("committee", int, required=True),
-                               OpenApiParameter("year", int, required=True)],
-                   responses=serializers.GroupSettlementSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("committee", int, required=True), OpenApiParameter("year", int, required=True)],
+        responses=serializers.GroupSettlementSerializer(many=True),
+    )
     @action(detail=False)
     def funding(self, request):
         """The groups' settlement: rank by the year's points, award candidates and funding (经费补助),
         frozen once the year is locked (``locked``: true)."""
         committee, year = self._committee_year()
         lines, locked = selectors.group_settlement(committee, year)
-        return Response({"committee": committee, "year": year, "locked": locked,
-                          "groups": serializers.GroupSettlementSerializer(lines, many=True).data})
+        return Response(
+            {
+                "committee": committee,
+                "year": year,
+                "locked": locked,
+                "groups": serializers.GroupSettlementSerializer(lines, many=True).data,
+            }
+        )
 
     def get_queryset(self):
         committee, year = self._committee_year()

@@ -1,4 +1,5 @@
 """Demo point rules: each demo committee gets one of the published presets for the demo year."""
+
 from assessments.presets import PRESETS
 from assessments.services import ruleset_create_from_preset
 

@@ -1,4 +1,5 @@
 """Domain events of assessments (see ``core.events``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

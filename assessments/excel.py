@@ -5,6 +5,7 @@ the members below the minimum requirements, the ranking of members and of groups
 funding settlement. Members' phone numbers follow ``core.privacy``: in full for the committee's staff, masked
 for leaders (except the members of groups they convene themselves).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,53 +53,121 @@ class Export:
 
 def _assessment_sheet(book, rows, phone) -> None:
     """One line per member: rank, name, sector, quarter, year-to-date total, grade, minimums not met, phone."""
-    sheet = _sheet(book, _("Annual assessment"),
-                   [pgettext("assessment", "rank"), _("member"), _("sector"), _("quarter"), _("year-to-date total"),
-                    _("grade"), _("minimums not met"), _("mobile phone")],
-                   [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, 8, NUMBER_WIDTH, 10, TEXT_WIDTH, 15])
+    sheet = _sheet(
+        book,
+        _("Annual assessment"),
+        [
+            pgettext("assessment", "rank"),
+            _("member"),
+            _("sector"),
+            _("quarter"),
+            _("year-to-date total"),
+            _("grade"),
+            _("minimums not met"),
+            _("mobile phone"),
+        ],
+        [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, 8, NUMBER_WIDTH, 10, TEXT_WIDTH, 15],
+    )
     for row in rows:
-        sheet.append([row.rank, row.member.name, str(row.member.sector), row.quarter, row.ytd_total,
-                      row.ytd_grade, _missing(row), phone(row.member)])
+        sheet.append(
+            [
+                row.rank,
+                row.member.name,
+                str(row.member.sector),
+                row.quarter,
+                row.ytd_total,
+                row.ytd_grade,
+                _missing(row),
+                phone(row.member),
+            ]
+        )
 
 
 def _below_sheet(book, rows, phone) -> None:
-    sheet = _sheet(book, _("Below the minimum requirements"),
-                   [_("member"), _("sector"), _("minimums not met"), _("year-to-date total"), _("grade"),
-                    _("mobile phone")],
-                   [NAME_WIDTH, NAME_WIDTH, TEXT_WIDTH, NUMBER_WIDTH, 10, 15])
+    sheet = _sheet(
+        book,
+        _("Below the minimum requirements"),
+        [_("member"), _("sector"), _("minimums not met"), _("year-to-date total"), _("grade"), _("mobile phone")],
+        [NAME_WIDTH, NAME_WIDTH, TEXT_WIDTH, NUMBER_WIDTH, 10, 15],
+    )
     for row in rows:
         if row.missing:
-            sheet.append([row.member.name, str(row.member.sector), _missing(row), row.ytd_total, row.ytd_grade,
-                          phone(row.member)])
+            sheet.append(
+                [
+                    row.member.name,
+                    str(row.member.sector),
+                    _missing(row),
+                    row.ytd_total,
+                    row.ytd_grade,
+                    phone(row.member),
+                ]
+            )
 
 
 def _member_ranking_sheet(book, rows, points) -> None:
     quarters = [_("%(quarter)s points") % {"quarter": quarter_label(q)} for q in (1, 2, 3, 4)]
-    sheet = _sheet(book, _("Ranking of members"),
-                   [pgettext("assessment", "rank"), _("member"), _("sector"), *quarters, _("year-to-date total"),
-                    _("grade")],
-                   [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, *[NUMBER_WIDTH] * 4, NUMBER_WIDTH, 10])
+    sheet = _sheet(
+        book,
+        _("Ranking of members"),
+        [pgettext("assessment", "rank"), _("member"), _("sector"), *quarters, _("year-to-date total"), _("grade")],
+        [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, *[NUMBER_WIDTH] * 4, NUMBER_WIDTH, 10],
+    )
     for row in rows:
         by_quarter = points.get(row.member_id, {})
-        sheet.append([row.rank, row.member.name, str(row.member.sector),
-                      *[by_quarter.get(q) for q in (1, 2, 3, 4)], row.ytd_total, row.ytd_grade])
+        sheet.append(
+            [
+                row.rank,
+                row.member.name,
+                str(row.member.sector),
+                *[by_quarter.get(q) for q in (1, 2, 3, 4)],
+                row.ytd_total,
+                row.ytd_grade,
+            ]
+        )
 
 
 def _group_ranking_sheet(book, ranking) -> None:
-    sheet = _sheet(book, _("Ranking of groups"),
-                   [pgettext("assessment", "rank"), _("group"), _("points"), _("activities attended"),
-                    _("three-enters activities"), _("proposals submitted"), _("reports submitted")],
-                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH])
+    sheet = _sheet(
+        book,
+        _("Ranking of groups"),
+        [
+            pgettext("assessment", "rank"),
+            _("group"),
+            _("points"),
+            _("activities attended"),
+            _("three-enters activities"),
+            _("proposals submitted"),
+            _("reports submitted"),
+        ],
+        [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH],
+    )
     for g in ranking:
-        sheet.append([g["rank"], g["group__name"], g["year_points"], g["year_activities"], g["year_three_enters"],
-                      g["year_proposals"], g["year_reports"]])
+        sheet.append(
+            [
+                g["rank"],
+                g["group__name"],
+                g["year_points"],
+                g["year_activities"],
+                g["year_three_enters"],
+                g["year_proposals"],
+                g["year_reports"],
+            ]
+        )
 
 
 def _award_sheet(book, groups, locked: bool) -> None:
-    sheet = _sheet(book, _("Award candidates"),
-                   [pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"),
-                    _("filed activities")],
-                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH])
+    sheet = _sheet(
+        book,
+        _("Award candidates"),
+        [
+            pgettext("assessment", "rank"),
+            _("group"),
+            _("points"),
+            pgettext("assessment", "members"),
+            _("filed activities"),
+        ],
+        [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH],
+    )
     for g in groups:
         if g.is_award_candidate:
             sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities])
@@ -108,13 +177,32 @@ def _award_sheet(book, groups, locked: bool) -> None:
 
 def _funding_sheet(book, groups, locked: bool) -> None:
     """One line per group: rank, points, members, filed activities, award candidate, funding."""
-    sheet = _sheet(book, _("Group funding"),
-                   [pgettext("assessment", "rank"), _("group"), _("points"), pgettext("assessment", "members"),
-                    _("filed activities"), _("award candidate"), _("funding")],
-                   [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, 10, NUMBER_WIDTH])
+    sheet = _sheet(
+        book,
+        _("Group funding"),
+        [
+            pgettext("assessment", "rank"),
+            _("group"),
+            _("points"),
+            pgettext("assessment", "members"),
+            _("filed activities"),
+            _("award candidate"),
+            _("funding"),
+        ],
+        [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, 10, NUMBER_WIDTH],
+    )
     for g in groups:
-        sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities,
-                      _("yes") if g.is_award_candidate else "", g.funding])
+        sheet.append(
+            [
+                g.rank,
+                g.group_name,
+                g.points,
+                g.members,
+                g.filed_activities,
+                _("yes") if g.is_award_candidate else "",
+                g.funding,
+            ]
+        )
     sheet.append([])
     sheet.append(["", _("Total"), "", "", "", "", sum((g.funding for g in groups), start=0)])
     sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])

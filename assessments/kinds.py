@@ -7,6 +7,7 @@ the slots of an event add up, and within a slot the first kind the rule set has 
 So "any activity 5" prices every attended activity unless a rule for its type exists, while a report
 adopted at city level earns the "adopted" points *and* the city-level bonus (合肥: 10 + 6).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -91,11 +92,23 @@ class ShortfallEffect(models.TextChoices):
 
 
 K = EventKind
-_ACTIVITY_TYPES = (K.ACTIVITY_STUDY, K.ACTIVITY_INSPECTION, K.ACTIVITY_RESEARCH, K.ACTIVITY_CONSULTATION,
-                   K.ACTIVITY_SUPERVISION, K.ACTIVITY_SERVICE, K.ACTIVITY_RECEPTION, K.ACTIVITY_VISIT,
-                   K.ACTIVITY_THREE_ENTERS)
-_ADOPTION_LEVELS = (K.REPORT_ADOPTED_NATIONAL, K.REPORT_ADOPTED_PROVINCIAL, K.REPORT_ADOPTED_CITY,
-                    K.REPORT_ADOPTED_DISTRICT)
+_ACTIVITY_TYPES = (
+    K.ACTIVITY_STUDY,
+    K.ACTIVITY_INSPECTION,
+    K.ACTIVITY_RESEARCH,
+    K.ACTIVITY_CONSULTATION,
+    K.ACTIVITY_SUPERVISION,
+    K.ACTIVITY_SERVICE,
+    K.ACTIVITY_RECEPTION,
+    K.ACTIVITY_VISIT,
+    K.ACTIVITY_THREE_ENTERS,
+)
+_ADOPTION_LEVELS = (
+    K.REPORT_ADOPTED_NATIONAL,
+    K.REPORT_ADOPTED_PROVINCIAL,
+    K.REPORT_ADOPTED_CITY,
+    K.REPORT_ADOPTED_DISTRICT,
+)
 
 PRICING: dict[str, tuple[tuple[str, ...], ...]] = {
     **{kind: ((kind, K.ACTIVITY_PRESENT),) for kind in _ACTIVITY_TYPES},
@@ -137,4 +150,3 @@ def missing_text(missing: list[dict]) -> str:
             groups[group] = [text]
             parts.append(groups[group])
     return "；".join(gettext(" or ").join(p) for p in parts)
-

@@ -1,4 +1,5 @@
 """Point-rule sets 履职积分规则 as data: per committee and year, edited by staff in the admin."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -18,8 +19,11 @@ from groups.models.organisation import ScopedQuerySet
 from . import scoring
 from .kinds import EventKind, Rounding, Share, ShortfallEffect
 
-COSIGNER_KINDS = {EventKind.PROPOSAL_FILED_COSIGNER, EventKind.PROPOSAL_KEY_COSIGNER,
-                  EventKind.PROPOSAL_EXCELLENT_COSIGNER}
+COSIGNER_KINDS = {
+    EventKind.PROPOSAL_FILED_COSIGNER,
+    EventKind.PROPOSAL_KEY_COSIGNER,
+    EventKind.PROPOSAL_EXCELLENT_COSIGNER,
+}
 UNKNOWN_KIND = _("Unknown event kind: choose one from the list.")
 UNKNOWN_KIND_VALUE = _("Unknown event kind “%(value)s”: choose one from the list.")
 NEGATIVE_CAP = _("A cap cannot be negative.")
@@ -43,8 +47,9 @@ class EventKindField(models.CharField):
 
 
 def _known_kind(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(kind__in=EventKind.values), name=name,
-                                  violation_error_message=UNKNOWN_KIND)
+    return models.CheckConstraint(
+        condition=Q(kind__in=EventKind.values), name=name, violation_error_message=UNKNOWN_KIND
+    )
 
 
 class RuleSetQuerySet(ScopedQuerySet):
@@ -55,38 +60,70 @@ class RuleSetQuerySet(ScopedQuerySet):
 class RuleSet(models.Model):
     """A committee's point rules for one year: base score, points per event kind, caps, grades."""
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="rule_sets")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="rule_sets"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. the title of the published rules"))
     base_score = models.DecimalField(_("base score"), max_digits=6, decimal_places=2, default=Decimal("0"))
     bonus_cap = models.DecimalField(
-        _("bonus cap"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("bonus cap"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Most points that can be added to the base score; deductions always count. Empty: no cap."),
     )
-    is_locked = models.BooleanField(_("locked"), default=False,
-                                    help_text=_("A locked rule set can no longer be changed."))
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("A locked rule set can no longer be changed.")
+    )
     award_top_n = models.PositiveSmallIntegerField(
-        _("award candidates: best groups"), default=0,
-        help_text=_("The best N groups by the year's points are award candidates (0: none by rank)."))
+        _("award candidates: best groups"),
+        default=0,
+        help_text=_("The best N groups by the year's points are award candidates (0: none by rank)."),
+    )
     award_min_points = models.DecimalField(
-        _("award candidates: points at least"), max_digits=10, decimal_places=2, null=True, blank=True,
-        help_text=_("A group with at least these points in the year is also an award candidate. Empty: no threshold."))
-    funding_per_member = models.DecimalField(_("funding per member"), max_digits=10, decimal_places=2,
-                                             default=Decimal("0"))
-    funding_per_filed_activity = models.DecimalField(_("funding per filed activity"), max_digits=10,
-                                                     decimal_places=2, default=Decimal("0"))
-    funding_cap = models.DecimalField(_("funding cap per group"), max_digits=12, decimal_places=2, null=True,
-                                      blank=True, help_text=_("Most a group can receive in the year. Empty: no cap."))
+        _("award candidates: points at least"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A group with at least these points in the year is also an award candidate. Empty: no threshold."),
+    )
+    funding_per_member = models.DecimalField(
+        _("funding per member"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    funding_per_filed_activity = models.DecimalField(
+        _("funding per filed activity"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    funding_cap = models.DecimalField(
+        _("funding cap per group"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Most a group can receive in the year. Empty: no cap."),
+    )
     shortfall_effect = models.CharField(
-        _("when a minimum is not met"), max_length=5, choices=ShortfallEffect.choices, default=ShortfallEffect.NONE)
+        _("when a minimum is not met"), max_length=5, choices=ShortfallEffect.choices, default=ShortfallEffect.NONE
+    )
     shortfall_grade = models.CharField(
-        _("grade for a shortfall"), max_length=30, blank=True,
-        help_text=_("The grade a member missing a minimum gets at most (or exactly); one of the grade bands."))
+        _("grade for a shortfall"),
+        max_length=30,
+        blank=True,
+        help_text=_("The grade a member missing a minimum gets at most (or exactly); one of the grade bands."),
+    )
     repeat_below = models.DecimalField(
-        _("below this total two years running"), max_digits=6, decimal_places=2, null=True, blank=True,
-        help_text=_("A total below this both this year and last year (last year's final snapshot) gives the "
-                    "grade below, e.g. 济南: below 60 two years running. Empty: no such condition."))
+        _("below this total two years running"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "A total below this both this year and last year (last year's final snapshot) gives the "
+            "grade below, e.g. 济南: below 60 two years running. Empty: no such condition."
+        ),
+    )
     repeat_grade = models.CharField(_("grade for two years running"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -100,19 +137,32 @@ class RuleSet(models.Model):
         verbose_name_plural = _("point rule sets")
         ordering = ["committee_id", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["committee", "year"], name="ruleset_one_per_year",
-                                    violation_error_message=_("This committee already has a rule set for that year.")),
-            models.CheckConstraint(condition=Q(bonus_cap__isnull=True) | Q(bonus_cap__gte=0),
-                                   name="ruleset_bonus_cap_not_negative", violation_error_message=NEGATIVE_CAP),
+            models.UniqueConstraint(
+                fields=["committee", "year"],
+                name="ruleset_one_per_year",
+                violation_error_message=_("This committee already has a rule set for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(bonus_cap__isnull=True) | Q(bonus_cap__gte=0),
+                name="ruleset_bonus_cap_not_negative",
+                violation_error_message=NEGATIVE_CAP,
+            ),
             models.CheckConstraint(
                 condition=Q(funding_per_member__gte=0, funding_per_filed_activity__gte=0)
                 & (Q(funding_cap__isnull=True) | Q(funding_cap__gte=0)),
-                name="ruleset_funding_not_negative", violation_error_message=NEGATIVE_CAP),
+                name="ruleset_funding_not_negative",
+                violation_error_message=NEGATIVE_CAP,
+            ),
             models.CheckConstraint(
                 condition=Q(shortfall_effect=ShortfallEffect.NONE) | ~Q(shortfall_grade=""),
-                name="ruleset_shortfall_names_a_grade", violation_error_message=SHORTFALL_GRADE),
-            models.CheckConstraint(condition=Q(repeat_below__isnull=True) | ~Q(repeat_grade=""),
-                                   name="ruleset_repeat_names_a_grade", violation_error_message=REPEAT_GRADE),
+                name="ruleset_shortfall_names_a_grade",
+                violation_error_message=SHORTFALL_GRADE,
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_below__isnull=True) | ~Q(repeat_grade=""),
+                name="ruleset_repeat_names_a_grade",
+                violation_error_message=REPEAT_GRADE,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,19 +177,30 @@ class RuleSet(models.Model):
             caps={c.category: c.cap for c in self.caps.all()},
             minimums={m.kind: m.min_count for m in self.minimums.all()},
             minimum_groups={m.kind: m.group for m in self.minimums.all() if m.group},
-            bands=tuple(sorted((b.as_band() for b in self.bands.all()),
-                               key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
-                               reverse=True)),
-            shortfall_effect=self.shortfall_effect, shortfall_grade=self.shortfall_grade,
-            repeat_below=self.repeat_below, repeat_grade=self.repeat_grade,
+            bands=tuple(
+                sorted(
+                    (b.as_band() for b in self.bands.all()),
+                    key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
+                    reverse=True,
+                )
+            ),
+            shortfall_effect=self.shortfall_effect,
+            shortfall_grade=self.shortfall_grade,
+            repeat_below=self.repeat_below,
+            repeat_grade=self.repeat_grade,
         )
 
     def check_grades(self, labels) -> None:
         """Refuse a shortfall grade that caps at no grade band (a capped grade must be one of them)."""
         if self.shortfall_effect == ShortfallEffect.CAP and self.shortfall_grade not in labels:
-            raise ValidationError({"shortfall_grade": _(
-                "“%(grade)s” is not one of the grade bands: a grade can only be capped at one of them.")
-                % {"grade": self.shortfall_grade}})
+            raise ValidationError(
+                {
+                    "shortfall_grade": _(
+                        "“%(grade)s” is not one of the grade bands: a grade can only be capped at one of them."
+                    )
+                    % {"grade": self.shortfall_grade}
+                }
+            )
 
 
 class RulePartQuerySet(ScopedQuerySet):
@@ -164,23 +225,35 @@ class PointRule(RulePart):
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="rules")
     kind = EventKindField(_("event kind"))
     nth_from = models.PositiveSmallIntegerField(
-        _("from occurrence"), default=1,
+        _("from occurrence"),
+        default=1,
         help_text=_("1 for every occurrence; 2 for the second and later ones (e.g. each extra proposal)."),
     )
-    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2,
-                                 help_text=_("Negative for a deduction."))
-    per_unit = models.BooleanField(_("per unit"), default=True,
-                                   help_text=_("Multiply by the quantity, e.g. per half-day of a plenary session."))
-    share = models.CharField(pgettext_lazy("assessment", "co-authors"), max_length=10, choices=Share.choices,
-                             default=Share.FULL)
-    rounding = models.CharField(_("rounding"), max_length=4, choices=Rounding.choices, default=Rounding.CENT,
-                                help_text=_("Each line is rounded half up to this step."))
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2, help_text=_("Negative for a deduction."))
+    per_unit = models.BooleanField(
+        _("per unit"), default=True, help_text=_("Multiply by the quantity, e.g. per half-day of a plenary session.")
+    )
+    share = models.CharField(
+        pgettext_lazy("assessment", "co-authors"), max_length=10, choices=Share.choices, default=Share.FULL
+    )
+    rounding = models.CharField(
+        _("rounding"),
+        max_length=4,
+        choices=Rounding.choices,
+        default=Rounding.CENT,
+        help_text=_("Each line is rounded half up to this step."),
+    )
     adds = models.BooleanField(
-        _("on top"), default=False,
-        help_text=_("Added on top of the points the event already earns (e.g. three-enters activity +2 besides "
-                    "the attendance points), for every event of this kind or a more specific one."))
-    category = models.CharField(_("category"), max_length=30, blank=True,
-                                help_text=_("Rules of one category add up and share its cap."))
+        _("on top"),
+        default=False,
+        help_text=_(
+            "Added on top of the points the event already earns (e.g. three-enters activity +2 besides "
+            "the attendance points), for every event of this kind or a more specific one."
+        ),
+    )
+    category = models.CharField(
+        _("category"), max_length=30, blank=True, help_text=_("Rules of one category add up and share its cap.")
+    )
     history = HistoricalRecords()
 
     objects = RulePartQuerySet.as_manager()
@@ -190,15 +263,27 @@ class PointRule(RulePart):
         verbose_name_plural = _("point rules")
         ordering = ["rule_set_id", "category", "kind", "nth_from"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "kind", "adds", "nth_from"], name="pointrule_unique_kind_adds",
-                                    violation_error_message=_("There is already a rule for this event kind and occurrence.")),
-            models.CheckConstraint(condition=Q(share__in=Share.values), name="pointrule_known_share",
-                                   violation_error_message=_("Choose how co-authors share the points.")),
-            models.CheckConstraint(condition=Q(rounding__in=Rounding.values), name="pointrule_known_rounding",
-                                   violation_error_message=_("Choose a rounding step from the list.")),
+            models.UniqueConstraint(
+                fields=["rule_set", "kind", "adds", "nth_from"],
+                name="pointrule_unique_kind_adds",
+                violation_error_message=_("There is already a rule for this event kind and occurrence."),
+            ),
+            models.CheckConstraint(
+                condition=Q(share__in=Share.values),
+                name="pointrule_known_share",
+                violation_error_message=_("Choose how co-authors share the points."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rounding__in=Rounding.values),
+                name="pointrule_known_rounding",
+                violation_error_message=_("Choose a rounding step from the list."),
+            ),
             _known_kind("pointrule_known_kind"),
-            models.CheckConstraint(condition=Q(nth_from__gte=1), name="pointrule_nth_from_positive",
-                                   violation_error_message=_("The occurrence counts from 1.")),
+            models.CheckConstraint(
+                condition=Q(nth_from__gte=1),
+                name="pointrule_nth_from_positive",
+                violation_error_message=_("The occurrence counts from 1."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,14 +292,26 @@ class PointRule(RulePart):
     def clean(self):
         super().clean()
         if self.share == Share.COSIGNERS and self.kind not in COSIGNER_KINDS:
-            raise ValidationError({"share": _(
-                "Only a co-signer's points can be shared among the co-signers: choose a co-signer event kind, "
-                "or share among all the authors.")})
+            raise ValidationError(
+                {
+                    "share": _(
+                        "Only a co-signer's points can be shared among the co-signers: choose a co-signer event kind, "
+                        "or share among all the authors."
+                    )
+                }
+            )
 
     def as_rule(self) -> scoring.Rule:
-        return scoring.Rule(kind=self.kind, points=self.points, nth_from=self.nth_from, per_unit=self.per_unit,
-                            share=self.share, category=self.category, adds=self.adds,
-                            rounding=Decimal(self.rounding))
+        return scoring.Rule(
+            kind=self.kind,
+            points=self.points,
+            nth_from=self.nth_from,
+            per_unit=self.per_unit,
+            share=self.share,
+            category=self.category,
+            adds=self.adds,
+            rounding=Decimal(self.rounding),
+        )
 
 
 class CategoryCap(RulePart):
@@ -232,10 +329,14 @@ class CategoryCap(RulePart):
         verbose_name_plural = _("category caps")
         ordering = ["rule_set_id", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "category"], name="categorycap_unique_category",
-                                    violation_error_message=_("This category already has a cap.")),
-            models.CheckConstraint(condition=Q(cap__gte=0), name="categorycap_not_negative",
-                                   violation_error_message=NEGATIVE_CAP),
+            models.UniqueConstraint(
+                fields=["rule_set", "category"],
+                name="categorycap_unique_category",
+                violation_error_message=_("This category already has a cap."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__gte=0), name="categorycap_not_negative", violation_error_message=NEGATIVE_CAP
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,14 +346,18 @@ class CategoryCap(RulePart):
 class MinimumRequirement(RulePart):
     """A yearly minimum, e.g. at least 3 activities, 1 proposal and 1 report (闵行)."""
 
-    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE,
-                                 related_name="minimums")
+    rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="minimums")
     kind = EventKindField(_("event kind"))
     min_count = models.PositiveSmallIntegerField(_("at least"), default=1)
     group = models.CharField(
-        _("any-of group"), max_length=30, blank=True,
-        help_text=_("Minimums with the same group name are alternatives: meeting any one of them is enough "
-                    "(e.g. at least 1 proposal or 1 report). Empty: this minimum stands alone."))
+        _("any-of group"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Minimums with the same group name are alternatives: meeting any one of them is enough "
+            "(e.g. at least 1 proposal or 1 report). Empty: this minimum stands alone."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = RulePartQuerySet.as_manager()
@@ -262,11 +367,17 @@ class MinimumRequirement(RulePart):
         verbose_name_plural = _("minimum yearly requirements")
         ordering = ["rule_set_id", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "kind"], name="minimum_unique_kind",
-                                    violation_error_message=_("This event kind already has a minimum.")),
+            models.UniqueConstraint(
+                fields=["rule_set", "kind"],
+                name="minimum_unique_kind",
+                violation_error_message=_("This event kind already has a minimum."),
+            ),
             _known_kind("minimum_known_kind"),
-            models.CheckConstraint(condition=Q(min_count__gte=1), name="minimum_count_positive",
-                                   violation_error_message=_("A minimum must be at least 1.")),
+            models.CheckConstraint(
+                condition=Q(min_count__gte=1),
+                name="minimum_count_positive",
+                violation_error_message=_("A minimum must be at least 1."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -281,9 +392,15 @@ class MinimumRequirement(RulePart):
         with translation.override("en"):
             kinds |= {str(label) for label in EventKind.labels}
         if name and (name.startswith("=") or name in kinds):
-            raise ValidationError({"group": _(
-                "“%(name)s” is an event kind, not a group: name the alternatives together, e.g. 建言 for "
-                "“1 proposal or 1 report”, or leave it empty for a minimum on its own.") % {"name": name}})
+            raise ValidationError(
+                {
+                    "group": _(
+                        "“%(name)s” is an event kind, not a group: name the alternatives together, e.g. 建言 for "
+                        "“1 proposal or 1 report”, or leave it empty for a minimum on its own."
+                    )
+                    % {"name": name}
+                }
+            )
 
 
 class GradeBand(RulePart):
@@ -291,10 +408,22 @@ class GradeBand(RulePart):
 
     rule_set = models.ForeignKey(RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="bands")
     label = models.CharField(_("grade"), max_length=30, help_text=_("e.g. 优秀, 称职, 基本称职, 不称职"))
-    min_score = models.DecimalField(_("from score"), max_digits=6, decimal_places=2, null=True, blank=True,
-                                    help_text=_("Inclusive; empty: no lower bound."))
-    max_score = models.DecimalField(_("below score"), max_digits=6, decimal_places=2, null=True, blank=True,
-                                    help_text=_("Exclusive; empty: no upper bound."))
+    min_score = models.DecimalField(
+        _("from score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Inclusive; empty: no lower bound."),
+    )
+    max_score = models.DecimalField(
+        _("below score"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Exclusive; empty: no upper bound."),
+    )
     history = HistoricalRecords()
 
     objects = RulePartQuerySet.as_manager()
@@ -304,10 +433,15 @@ class GradeBand(RulePart):
         verbose_name_plural = _("grade bands")
         ordering = ["rule_set_id", "-min_score"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "label"], name="gradeband_unique_label",
-                                    violation_error_message=_("This grade is already defined.")),
+            models.UniqueConstraint(
+                fields=["rule_set", "label"],
+                name="gradeband_unique_label",
+                violation_error_message=_("This grade is already defined."),
+            ),
             models.CheckConstraint(
-                condition=Q(min_score__isnull=True) | Q(max_score__isnull=True) | Q(max_score__gt=models.F("min_score")),
+                condition=Q(min_score__isnull=True)
+                | Q(max_score__isnull=True)
+                | Q(max_score__gt=models.F("min_score")),
                 name="gradeband_ordered",
                 violation_error_message=_("A grade band must end above the score it starts from."),
             ),
@@ -336,10 +470,13 @@ class GradeBand(RulePart):
 
 def overlap_message(a: scoring.Band, b: scoring.Band) -> str:
     return _("Grade bands “%(a)s” and “%(b)s” overlap: a score may fall in one band only.") % {
-        "a": a.label, "b": b.label}
+        "a": a.label,
+        "b": b.label,
+    }
 
 
 # --- Quarterly roll-up ---------------------------------------------------------------------------
+
 
 class RollupRunQuerySet(ScopedQuerySet):
     def active(self):
@@ -366,18 +503,21 @@ class RollupRun(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="rollup_runs")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="rollup_runs"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey("core.User", verbose_name=_("requested by"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        "core.User", verbose_name=_("requested by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    is_stale = models.BooleanField(_("stale"), default=False,
-                                   help_text=_("A late change touched this quarter; the next run recomputes it."))
+    is_stale = models.BooleanField(
+        _("stale"), default=False, help_text=_("A late change touched this quarter; the next run recomputes it.")
+    )
     members_done = models.PositiveIntegerField(_("members computed"), default=0)
     error = models.TextField(_("error"), blank=True)
 
@@ -389,10 +529,14 @@ class RollupRun(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["committee", "year", "quarter", "status"])]
         constraints = [
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="rollup_quarter_1_to_4",
-                                   violation_error_message=_("A quarter is 1, 2, 3 or 4.")),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="rollup_quarter_1_to_4",
+                violation_error_message=_("A quarter is 1, 2, 3 or 4."),
+            ),
             models.UniqueConstraint(
-                fields=["committee", "year", "quarter"], condition=Q(status__in=["queued", "running"]),
+                fields=["committee", "year", "quarter"],
+                condition=Q(status__in=["queued", "running"]),
                 name="rollup_one_active_per_quarter",
                 violation_error_message=_("A roll-up of this quarter is already queued or running."),
             ),
@@ -402,7 +546,10 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return _("%(committee)s %(year)s %(quarter)s roll-up") % {
-            "committee": self.committee, "year": self.year, "quarter": quarter_label(self.quarter)}
+            "committee": self.committee,
+            "year": self.year,
+            "quarter": quarter_label(self.quarter),
+        }
 
 
 class SnapshotFigures(models.Model):
@@ -412,8 +559,9 @@ class SnapshotFigures(models.Model):
     # (migration 0006: a constraint on PostgreSQL, triggers on SQLite) instead of a key on the run and
     # one on the committee: a snapshot always belongs to its run's quarter, and each roll-up checks one
     # key per row at commit instead of two.
-    run = models.ForeignKey(RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+",
-                            db_constraint=False)
+    run = models.ForeignKey(
+        RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     activities_present = models.PositiveIntegerField(_("activities attended"), default=0)
@@ -423,8 +571,13 @@ class SnapshotFigures(models.Model):
     proposals = models.PositiveIntegerField(_("proposals submitted"), default=0)
     reports = models.PositiveIntegerField(_("reports submitted"), default=0)
     consultations = models.PositiveIntegerField(_("consultations attended"), default=0)
-    points = models.DecimalField(_("points in the quarter"), max_digits=9, decimal_places=2, default=Decimal("0"),
-                                 help_text=_("Points earned in the quarter before yearly caps."))
+    points = models.DecimalField(
+        _("points in the quarter"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Points earned in the quarter before yearly caps."),
+    )
     points_by_category = models.JSONField(_("points by category"), default=dict, blank=True)
 
     class Meta:
@@ -432,7 +585,10 @@ class SnapshotFigures(models.Model):
 
     def __str__(self) -> str:
         return _("%(owner)s, %(year)s %(quarter)s") % {
-            "owner": self.owner, "year": self.year, "quarter": quarter_label(self.quarter)}
+            "owner": self.owner,
+            "year": self.year,
+            "quarter": quarter_label(self.quarter),
+        }
 
     @property
     def owner(self):
@@ -444,13 +600,27 @@ class MemberSnapshot(SnapshotFigures):
 
     # No single-column indexes on committee and member: the (committee, year, quarter) index and the
     # unique (member, year, quarter) constraint lead with them (each roll-up writes every member's row).
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
-                                  db_index=False, db_constraint=False)  # checked through the run's key
-    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.CASCADE,
-                               related_name="quarter_snapshots", db_index=False)
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )  # checked through the run's key
+    member = models.ForeignKey(
+        "groups.Member",
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="quarter_snapshots",
+        db_index=False,
+    )
     ytd_points_by_category = models.JSONField(
-        _("year-to-date points by category"), default=dict, blank=True,
-        help_text=_("Points per category from 1 January to the end of the quarter, before yearly caps."))
+        _("year-to-date points by category"),
+        default=dict,
+        blank=True,
+        help_text=_("Points per category from 1 January to the end of the quarter, before yearly caps."),
+    )
     ytd_total = models.DecimalField(_("year-to-date total"), max_digits=9, decimal_places=2, default=Decimal("0"))
     ytd_grade = models.CharField(_("year-to-date grade"), max_length=30, blank=True)
     missing = models.JSONField(_("minimums not met"), default=list, blank=True)
@@ -470,10 +640,21 @@ class MemberSnapshot(SnapshotFigures):
 
 
 class GroupSnapshot(SnapshotFigures):
-    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
-                              related_name="quarter_snapshots", db_index=False)  # led by group_snapshot_unique
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+",
-                                  db_index=False, db_constraint=False)  # led by (committee, year, quarter); the run's key
+    group = models.ForeignKey(
+        "groups.ActivityGroup",
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        related_name="quarter_snapshots",
+        db_index=False,
+    )  # led by group_snapshot_unique
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )  # led by (committee, year, quarter); the run's key
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
 
@@ -492,9 +673,14 @@ class GroupSnapshot(SnapshotFigures):
 
 
 class CommitteeSnapshot(SnapshotFigures):
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="quarter_snapshots", db_index=False,
-                                  db_constraint=False)  # led by committee_snapshot_unique; checked through the run's key
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="quarter_snapshots",
+        db_index=False,
+        db_constraint=False,
+    )  # led by committee_snapshot_unique; checked through the run's key
     members = models.PositiveIntegerField(pgettext_lazy("assessment", "members"), default=0)
     members_covered = models.PositiveIntegerField(_("members with a three-enters activity"), default=0)
     groups = models.PositiveIntegerField(_("groups"), default=0)
@@ -505,8 +691,9 @@ class CommitteeSnapshot(SnapshotFigures):
         verbose_name = _("committee snapshot")
         verbose_name_plural = _("committee snapshots")
         ordering = ["year", "quarter", "committee_id"]
-        constraints = [models.UniqueConstraint(fields=["committee", "year", "quarter"],
-                                               name="committee_snapshot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year", "quarter"], name="committee_snapshot_unique")
+        ]
 
     @property
     def owner(self):
@@ -517,8 +704,9 @@ class GroupSettlement(models.Model):
     """A group's line of a locked year's settlement 经费补助结算: frozen when staff lock the year."""
 
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE,
-                              related_name="settlements")
+    group = models.ForeignKey(
+        "groups.ActivityGroup", verbose_name=_("group"), on_delete=models.CASCADE, related_name="settlements"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     rank = models.PositiveIntegerField(pgettext_lazy("assessment", "rank"))
     members = models.PositiveIntegerField(_("members"), default=0)

@@ -1,4 +1,5 @@
 """The duty record as a PDF that prints well in Chinese (ReportLab with the embedded WenQuanYi font)."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -40,10 +41,12 @@ WIDTH = A4[0] - 2 * MARGIN  # 174 mm: every table spans it, so their edges line 
 def _styles():
     font = _font()
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
-    return (ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
-            body,
-            ParagraphStyle("head", fontName=font, fontSize=11.5, leading=16, spaceBefore=10, spaceAfter=4),
-            ParagraphStyle("number", parent=body, alignment=TA_RIGHT))
+    return (
+        ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
+        body,
+        ParagraphStyle("head", fontName=font, fontSize=11.5, leading=16, spaceBefore=10, spaceAfter=4),
+        ParagraphStyle("number", parent=body, alignment=TA_RIGHT),
+    )
 
 
 def _para(value, style) -> Paragraph:
@@ -55,9 +58,15 @@ def _table(rows, fractions, body, number, numeric=()) -> Table:
     """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
     cells = [[_para(c, number if i in numeric else body) for i, c in enumerate(row)] for row in rows]
     table = Table(cells, colWidths=[WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
@@ -75,6 +84,7 @@ def _footer(line: str):
         canvas.drawString(MARGIN, 10 * mm, plain(line))
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, _("Page %(page)s") % {"page": doc.page})
         canvas.restoreState()
+
     return draw
 
 
@@ -100,7 +110,8 @@ def _summary(page, body, number, head) -> list:
         story += [_para(text, body) for text in page.missing]
     story += _heading(_("Points by category") + (_(" (year to date)") if page.quarter else ""), head)
     categories = [[_("category"), _("earned"), _("cap"), _("counted")]] + [
-        [c.category, c.raw, "—" if c.cap is None else c.cap, c.counted] for c in page.categories]
+        [c.category, c.raw, "—" if c.cap is None else c.cap, c.counted] for c in page.categories
+    ]
     story.append(_table(categories, [0.4, 0.2, 0.2, 0.2], body, number, numeric={1, 2, 3}))
     return story
 
@@ -113,9 +124,15 @@ def _lines(page, body, number, head) -> list:
     for group in page.groups:
         story += [CondPageBreak(30 * mm), _para(f"{group.heading} · {group.summary}", body), Spacer(1, 1 * mm)]
         rows = [[_("date"), _("event"), _("title"), _("points and why"), _("counted")]] + [
-            [r.date.isoformat(), r.what, r.title or "—",
-             r.words.verdict + (f"（{r.detail}）" if r.detail else ""), r.counted if group.priced else "—"]
-            for r in group.rows]
+            [
+                r.date.isoformat(),
+                r.what,
+                r.title or "—",
+                r.words.verdict + (f"（{r.detail}）" if r.detail else ""),
+                r.counted if group.priced else "—",
+            ]
+            for r in group.rows
+        ]
         story += [_table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}), Spacer(1, 3 * mm)]
     return story
 
@@ -125,11 +142,16 @@ def duty_record_pdf(record, page) -> bytes:
     title, body, head, number = _styles()
     member = record.member
     about = " · ".join(str(x) for x in (member.committee, getattr(member, "sector", None) or "", page.period) if x)
-    story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title),
-             _para(about, body), Spacer(1, 4 * mm)]
+    story = [_para(_("Duty record of %(name)s") % {"name": member.name}, title), _para(about, body), Spacer(1, 4 * mm)]
     if page.locked_quarter:
-        story += [_para(_("The year %(year)s is locked: the figures are the locked snapshot of %(q)s.") % {
-            "year": page.year, "q": quarter_label(page.locked_quarter)}, body), Spacer(1, 2 * mm)]
+        story += [
+            _para(
+                _("The year %(year)s is locked: the figures are the locked snapshot of %(q)s.")
+                % {"year": page.year, "q": quarter_label(page.locked_quarter)},
+                body,
+            ),
+            Spacer(1, 2 * mm),
+        ]
     story += _summary(page, body, number, head)
     if page.groups is not None:
         story += _lines(page, body, number, head)
@@ -137,7 +159,15 @@ def duty_record_pdf(record, page) -> bytes:
     printed = _("printed on %(day)s") % {"day": timezone.localdate().isoformat()}
     footer = _footer(f"{member.committee} · {heading} · {printed}")
     buffer = BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-                      bottomMargin=18 * mm, title=_("Duty record"), author=plain(member.committee),
-                      initialFontName=FONT).build(story, onFirstPage=footer, onLaterPages=footer)
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=_("Duty record"),
+        author=plain(member.committee),
+        initialFontName=FONT,
+    ).build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

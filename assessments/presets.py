@@ -5,6 +5,7 @@ rule says how it is read here; staff can change any of it after copying. Grade b
 published with 闵行, 合肥 and 桐城: they get the example thresholds of issue 5 (优秀 ≥ 85,
 称职 60–84, 不称职 < 60), which the rule set's notes say.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ The cache is ``CACHES["rollup-progress"]`` when configured, else ``default``: Re
 web and worker process reads the same keys); without Redis a file cache under ``var/`` (the local-memory cache
 is per process, and a database cache would write inside the roll-up's own transaction and be just as invisible).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -34,6 +35,7 @@ def key(run: RollupRun) -> str:
 
 def publisher(run: RollupRun):
     """The ``progress(stage, done, total)`` callback for ``replace_quarter``; never fails the roll-up."""
+
     def publish(stage: str, done: int, total: int) -> None:
         try:
             cache().set(key(run), {"stage": stage, "done": done, "total": total}, TIMEOUT)
@@ -41,6 +43,7 @@ def publisher(run: RollupRun):
             import logging
 
             logging.getLogger(__name__).warning("roll-up %s: progress not published", run.pk, exc_info=True)
+
     return publish
 
 
@@ -64,8 +67,17 @@ def stage_labels() -> dict[str, str]:
     }
 
 
-FIGURES = ("members", "members_covered", "groups", "activities_present", "three_enters", "proposals", "reports",
-           "consultations", "points")
+FIGURES = (
+    "members",
+    "members_covered",
+    "groups",
+    "activities_present",
+    "three_enters",
+    "proposals",
+    "reports",
+    "consultations",
+    "points",
+)
 
 
 def figures(run: RollupRun) -> list[dict]:
@@ -75,25 +87,40 @@ def figures(run: RollupRun) -> list[dict]:
     snapshot = CommitteeSnapshot.objects.filter(run=run).first()
     if snapshot is None:
         return []
-    return [{"name": name, "label": str(CommitteeSnapshot._meta.get_field(name).verbose_name),
-             "value": str(getattr(snapshot, name))} for name in FIGURES]
+    return [
+        {
+            "name": name,
+            "label": str(CommitteeSnapshot._meta.get_field(name).verbose_name),
+            "value": str(getattr(snapshot, name)),
+        }
+        for name in FIGURES
+    ]
 
 
 def status(run: RollupRun) -> dict:
     """What the progress page shows: status, stage, percent (100 only once the snapshot is committed), result."""
     labels = stage_labels()
     payload = {
-        "id": run.pk, "status": run.status, "status_label": str(run.get_status_display()),
-        "committee": str(run.committee), "year": run.year, "quarter": run.quarter,
+        "id": run.pk,
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "committee": str(run.committee),
+        "year": run.year,
+        "quarter": run.quarter,
         "created_at": run.created_at.isoformat(),
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "members_done": run.members_done, "error": "", "links": {},
+        "members_done": run.members_done,
+        "error": "",
+        "links": {},
     }
     if run.status == RollupRun.Status.DONE:
         stage, percent = "finished", 100
         payload["message"] = _("%(members)s members computed for %(year)s %(quarter)s.") % {
-            "members": run.members_done, "year": run.year, "quarter": quarter_label(run.quarter)}
+            "members": run.members_done,
+            "year": run.year,
+            "quarter": quarter_label(run.quarter),
+        }
         payload["figures"] = figures(run)
         payload["links"] = {
             "members": reverse("admin:assessments_membersnapshot_changelist")
@@ -103,7 +130,8 @@ def status(run: RollupRun) -> dict:
     elif run.status == RollupRun.Status.FAILED:
         stage, percent = "failed", 0
         payload["error"] = _("The roll-up failed and the previous figures were kept. Technical detail: %(error)s") % {
-            "error": run.error or "—"}
+            "error": run.error or "—"
+        }
         payload["message"] = payload["error"]
     elif run.status == RollupRun.Status.QUEUED:
         stage, percent = "queued", 0
@@ -112,7 +140,11 @@ def status(run: RollupRun) -> dict:
         stage = seen["stage"]
         # 100 % means committed: while the transaction is open the bar stops just short of it.
         percent = min(99, max(2, round(100 * seen["done"] / max(seen["total"], 1))))
-    payload.update(stage=stage, stage_label=labels.get(stage, stage), percent=percent,
-                   finished=run.status in (RollupRun.Status.DONE, RollupRun.Status.FAILED))
+    payload.update(
+        stage=stage,
+        stage_label=labels.get(stage, stage),
+        percent=percent,
+        finished=run.status in (RollupRun.Status.DONE, RollupRun.Status.FAILED),
+    )
     payload.setdefault("message", payload["stage_label"])
     return payload

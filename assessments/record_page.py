@@ -5,6 +5,7 @@ the breakdown's categories and shortfalls); this module only groups the lines an
 scored and why ("按规则计 5 分", "已达上限不再计分", "本规则不计分", "按规则扣 10 分"), so the page and the PDF
 say the same thing. No database access: the page's query count is the selector's.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -44,9 +45,22 @@ EVENT_WORDS: dict[str, str] = {
     K.REPORT_ADOPTED_DISTRICT: gettext_lazy("Report adopted by the district CPPCC"),
 }
 # Minimums counted in times (次) rather than items (件).
-_TIMES = {K.ACTIVITY_PRESENT, K.ACTIVITY_STUDY, K.ACTIVITY_INSPECTION, K.ACTIVITY_RESEARCH, K.ACTIVITY_CONSULTATION,
-          K.ACTIVITY_SUPERVISION, K.ACTIVITY_SERVICE, K.ACTIVITY_RECEPTION, K.ACTIVITY_VISIT, K.ACTIVITY_THREE_ENTERS,
-          K.PLENARY_PRESENT, K.CONSULTATION_PRESENT, K.PLATFORM_WORK, K.CONSTITUENT_CONTACT}
+_TIMES = {
+    K.ACTIVITY_PRESENT,
+    K.ACTIVITY_STUDY,
+    K.ACTIVITY_INSPECTION,
+    K.ACTIVITY_RESEARCH,
+    K.ACTIVITY_CONSULTATION,
+    K.ACTIVITY_SUPERVISION,
+    K.ACTIVITY_SERVICE,
+    K.ACTIVITY_RECEPTION,
+    K.ACTIVITY_VISIT,
+    K.ACTIVITY_THREE_ENTERS,
+    K.PLENARY_PRESENT,
+    K.CONSULTATION_PRESENT,
+    K.PLATFORM_WORK,
+    K.CONSTITUENT_CONTACT,
+}
 
 
 def event_label(kind: str) -> str:
@@ -62,19 +76,19 @@ def points_text(amount: Decimal) -> str:
 
 
 class LineState(str, Enum):
-    SCORED = "scored"            # the rule's points count in full
+    SCORED = "scored"  # the rule's points count in full
     PARTLY_CAPPED = "partly_capped"  # a cap was reached on this line: part of it counts
-    CAPPED = "capped"            # a cap was reached before: nothing more counts
-    ZERO = "zero"                # a rule prices it at 0 (桐城: absent from the plenary)
-    DEDUCTED = "deducted"        # a rule takes points off (合肥: unexcused absence −10)
-    NOT_PRICED = "not_priced"    # no rule of the set prices it: shown, worth nothing
+    CAPPED = "capped"  # a cap was reached before: nothing more counts
+    ZERO = "zero"  # a rule prices it at 0 (桐城: absent from the plenary)
+    DEDUCTED = "deducted"  # a rule takes points off (合肥: unexcused absence −10)
+    NOT_PRICED = "not_priced"  # no rule of the set prices it: shown, worth nothing
 
 
 @dataclass(frozen=True)
 class LineWords:
     state: LineState
-    verdict: str                  # what the line scored, in one phrase
-    notes: tuple[str, ...] = ()   # why: the rule, the rounding, the cap
+    verdict: str  # what the line scored, in one phrase
+    notes: tuple[str, ...] = ()  # why: the rule, the rounding, the cap
 
 
 def line_state(line: Line) -> LineState:
@@ -92,19 +106,26 @@ def line_state(line: Line) -> LineState:
     return LineState.SCORED
 
 
-def _cap_note(line: Line, caps: Mapping[str, Decimal | None], raw: Mapping[str, Decimal],
-              bonus_cap: Decimal | None) -> str:
+def _cap_note(
+    line: Line, caps: Mapping[str, Decimal | None], raw: Mapping[str, Decimal], bonus_cap: Decimal | None
+) -> str:
     cap = caps.get(line.category)
     if cap is not None and raw.get(line.category, ZERO) > cap:
-        return _("the cap of %(category)s is %(cap)s points") % {"category": line.category or _("Other"),
-                                                                 "cap": points_text(cap)}
+        return _("the cap of %(category)s is %(cap)s points") % {
+            "category": line.category or _("Other"),
+            "cap": points_text(cap),
+        }
     if bonus_cap is not None:
         return _("the bonus above the base score is at most %(cap)s points") % {"cap": points_text(bonus_cap)}
     return ""
 
 
-def line_words(line: Line, caps: Mapping[str, Decimal | None] | None = None,
-               raw: Mapping[str, Decimal] | None = None, bonus_cap: Decimal | None = None) -> LineWords:
+def line_words(
+    line: Line,
+    caps: Mapping[str, Decimal | None] | None = None,
+    raw: Mapping[str, Decimal] | None = None,
+    bonus_cap: Decimal | None = None,
+) -> LineWords:
     """What one line scored and why. ``caps``/``raw``: each category's cap and raw subtotal, to say which cap
     stopped a line (the category's, else the bonus cap)."""
     state = line_state(line)
@@ -117,8 +138,8 @@ def line_words(line: Line, caps: Mapping[str, Decimal | None] | None = None,
         LineState.ZERO: _("0 points by the rule"),
         LineState.DEDUCTED: _("%(points)s points deducted by the rule") % {"points": points_text(-line.points)},
         LineState.CAPPED: _("The cap is reached: no more points"),
-        LineState.PARTLY_CAPPED: _("%(points)s points by the rule; the cap is reached, %(counted)s counted") % {
-            "points": points, "counted": points_text(counted)},
+        LineState.PARTLY_CAPPED: _("%(points)s points by the rule; the cap is reached, %(counted)s counted")
+        % {"points": points, "counted": points_text(counted)},
     }[state]
     notes = [_("Rule: %(rule)s") % {"rule": rule_text(line)}] if line.rule is not None else []
     exact = exact_text(line)
@@ -213,7 +234,7 @@ class RecordPage:
 
     year: int
     quarter: int | None
-    period: str                       # "2026年" / "2026年第二季度"
+    period: str  # "2026年" / "2026年第二季度"
     total: Decimal
     grade: str | None
     grade_reason: str
@@ -223,12 +244,12 @@ class RecordPage:
     bonus_cap: Decimal | None
     deductions: Decimal
     categories: tuple[CategoryRow, ...]
-    missing: tuple[str, ...]          # "还差：提交提案或报送社情民意信息 1 件"
+    missing: tuple[str, ...]  # "还差：提交提案或报送社情民意信息 1 件"
     locked_quarter: int | None
-    total_label: str                  # "2026年总分" / "全年累计（截至第二季度末）"
-    period_points: Decimal | None = None   # a quarter: what its lines add (None for the whole year)
+    total_label: str  # "2026年总分" / "全年累计（截至第二季度末）"
+    period_points: Decimal | None = None  # a quarter: what its lines add (None for the whole year)
     period_items: int = 0
-    period_raw: Decimal | None = None      # a quarter: its lines' points before the caps
+    period_raw: Decimal | None = None  # a quarter: its lines' points before the caps
     groups: tuple[RowGroup, ...] | None = None  # None: a summary without lines (a convener's view)
     line_count: int = 0
 
@@ -238,7 +259,9 @@ class RecordPage:
         if self.period_raw is None or self.period_raw == self.period_points:
             return ""
         return _("%(raw)s points by the rules, %(counted)s counted after the caps") % {
-            "raw": points_text(self.period_raw), "counted": points_text(self.period_points)}
+            "raw": points_text(self.period_raw),
+            "counted": points_text(self.period_points),
+        }
 
 
 def grade_reason(b: Breakdown, book=None) -> str:
@@ -263,8 +286,11 @@ def missing_lines(b: Breakdown) -> list[str]:
         short = min(max(m.required - m.actual, 1) for m in items)
         what = pgettext("alternatives", " or ").join(event_label(m.kind) for m in items)
         times = all(m.kind in _TIMES for m in items)
-        amount = (npgettext("minimum", "%(n)s time", "%(n)s times", short) if times
-                  else npgettext("minimum", "%(n)s item", "%(n)s items", short)) % {"n": short}
+        amount = (
+            npgettext("minimum", "%(n)s time", "%(n)s times", short)
+            if times
+            else npgettext("minimum", "%(n)s item", "%(n)s items", short)
+        ) % {"n": short}
         out.append(_("Still needed: %(what)s %(amount)s") % {"what": what, "amount": amount})
     return out
 
@@ -279,10 +305,18 @@ def _row(line: Line, caps, raw, bonus_cap) -> Row:
     label, role = event_label(event.kind), _role(event.role)
     if role and role in label:  # "提案立案（领衔）" already says the member led it
         role = ""
-    return Row(event.on, label, role, event.title, source_url(event.source),
-               int(event.quantity) if event.kind in PLENARY_EVENT_KINDS else None,
-               line.points, counted if line.rule_kind is not None else ZERO, line_words(line, caps, raw, bonus_cap),
-               how_priced(line))
+    return Row(
+        event.on,
+        label,
+        role,
+        event.title,
+        source_url(event.source),
+        int(event.quantity) if event.kind in PLENARY_EVENT_KINDS else None,
+        line.points,
+        counted if line.rule_kind is not None else ZERO,
+        line_words(line, caps, raw, bonus_cap),
+        how_priced(line),
+    )
 
 
 def row_groups(lines, categories, bonus_cap: Decimal | None) -> tuple[RowGroup, ...]:
@@ -297,8 +331,11 @@ def row_groups(lines, categories, bonus_cap: Decimal | None) -> tuple[RowGroup, 
             unpriced.append(row)
         else:
             by_key.setdefault(line.category, []).append(row)
-    groups = [RowGroup(key, key or _("Other"), tuple(rows), sum((r.counted for r in rows), ZERO), True)
-              for key, rows in by_key.items() if rows]
+    groups = [
+        RowGroup(key, key or _("Other"), tuple(rows), sum((r.counted for r in rows), ZERO), True)
+        for key, rows in by_key.items()
+        if rows
+    ]
     if unpriced:
         groups.append(RowGroup("", _("Not scored"), tuple(unpriced), ZERO, False))
     return tuple(groups)
@@ -307,8 +344,10 @@ def row_groups(lines, categories, bonus_cap: Decimal | None) -> tuple[RowGroup, 
 def lines_points(lines) -> tuple[Decimal, Decimal]:
     """What the lines add to the total after the caps, and what the rules gave them before."""
     priced = [line for line in lines if line.rule_kind is not None]
-    return (sum((line.points if line.counted is None else line.counted for line in priced), ZERO),
-            sum((line.points for line in priced), ZERO))
+    return (
+        sum((line.points if line.counted is None else line.counted for line in priced), ZERO),
+        sum((line.points for line in priced), ZERO),
+    )
 
 
 def record_page(record, *, with_lines: bool) -> RecordPage:
@@ -316,18 +355,39 @@ def record_page(record, *, with_lines: bool) -> RecordPage:
     b = record.breakdown
     book = getattr(record, "book", None)
     categories = tuple(CategoryRow(c.category or _("Other"), c.raw, c.cap, c.capped) for c in b.categories)
-    period = (_("%(year)s, %(quarter)s") % {"year": record.year, "quarter": quarter_label(record.quarter)}
-              if record.quarter else _("%(year)s") % {"year": record.year})
-    total_label = (_("Year to date (up to the end of %(quarter)s)") % {"quarter": quarter_label(record.quarter)}
-                   if record.quarter else _("Total for %(year)s") % {"year": record.year})
+    period = (
+        _("%(year)s, %(quarter)s") % {"year": record.year, "quarter": quarter_label(record.quarter)}
+        if record.quarter
+        else _("%(year)s") % {"year": record.year}
+    )
+    total_label = (
+        _("Year to date (up to the end of %(quarter)s)") % {"quarter": quarter_label(record.quarter)}
+        if record.quarter
+        else _("Total for %(year)s") % {"year": record.year}
+    )
     groups = row_groups(record.lines, b.categories, b.bonus_cap) if with_lines else None
     period_points = period_raw = None
     if record.quarter:
         period_points, period_raw = lines_points(record.lines)
     return RecordPage(
-        year=record.year, quarter=record.quarter, period=period, total=b.total, grade=b.grade,
-        grade_reason=grade_reason(b, book), base=b.base, bonus=b.bonus, bonus_raw=b.bonus_raw,
-        bonus_cap=b.bonus_cap, deductions=b.deductions, categories=categories, missing=tuple(missing_lines(b)),
-        locked_quarter=record.locked_quarter, total_label=total_label, period_points=period_points,
+        year=record.year,
+        quarter=record.quarter,
+        period=period,
+        total=b.total,
+        grade=b.grade,
+        grade_reason=grade_reason(b, book),
+        base=b.base,
+        bonus=b.bonus,
+        bonus_raw=b.bonus_raw,
+        bonus_cap=b.bonus_cap,
+        deductions=b.deductions,
+        categories=categories,
+        missing=tuple(missing_lines(b)),
+        locked_quarter=record.locked_quarter,
+        total_label=total_label,
+        period_points=period_points,
         period_raw=period_raw,
-        period_items=len(record.lines), groups=groups, line_count=len(record.lines))
+        period_items=len(record.lines),
+        groups=groups,
+        line_count=len(record.lines),
+    )

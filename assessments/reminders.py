@@ -5,6 +5,7 @@ through ``notify_rollup``; this rule, every few minutes over the runs that ended
 safety net (a worker that died between the failure and its event). ``notify()`` keys each notice on (kind, run,
 recipient, day), so each outcome is told once. Texts live in ``core.notifications.texts``.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -23,12 +24,14 @@ from groups import recipients
 def _reminders(run: RollupRun, users, ended: date):
     if run.status == RollupRun.Status.DONE:
         kind = Kind.ROLLUP_FINISHED
-        title, body = texts.rollup_done(committee=run.committee.name, year=run.year, quarter=run.quarter,
-                                        members=run.members_done)
+        title, body = texts.rollup_done(
+            committee=run.committee.name, year=run.year, quarter=run.quarter, members=run.members_done
+        )
     else:
         kind = Kind.ROLLUP_FAILED
-        title, body = texts.rollup_failed(committee=run.committee.name, year=run.year, quarter=run.quarter,
-                                          error=run.error)
+        title, body = texts.rollup_failed(
+            committee=run.committee.name, year=run.year, quarter=run.quarter, error=run.error
+        )
     try:
         url = reverse("admin:assessments_rolluprun_change", args=[run.pk])
     except NoReverseMatch:  # pragma: no cover - admin not installed
@@ -41,9 +44,12 @@ def _reminders(run: RollupRun, users, ended: date):
 def rollup_finished(*, today: date, lead_days: int):
     """Staff hear that a roll-up run finished or failed (runs ended within the last lead days)."""
     since = timezone.now() - timedelta(days=max(lead_days, 1))
-    runs = list(RollupRun.objects.annotate(ended=Coalesce("finished_at", "started_at", "created_at"))
-                .filter(status__in=[RollupRun.Status.DONE, RollupRun.Status.FAILED], ended__gte=since)
-                .select_related("committee").order_by("ended", "pk"))
+    runs = list(
+        RollupRun.objects.annotate(ended=Coalesce("finished_at", "started_at", "created_at"))
+        .filter(status__in=[RollupRun.Status.DONE, RollupRun.Status.FAILED], ended__gte=since)
+        .select_related("committee")
+        .order_by("ended", "pk")
+    )
     staff = recipients.committee_staff(r.committee_id for r in runs)
     with translation.override(settings.LANGUAGE_CODE):
         for run in runs:
@@ -58,7 +64,8 @@ def notify_rollup(run: RollupRun) -> int:
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for r in _reminders(run, recipients.committee_staff([run.committee_id]).get(run.committee_id, []), ended):
-            _n, new = notify(kind=r.kind, recipient=r.recipient, obj=r.obj, due=r.due, title=r.title, body=r.body,
-                             url=r.url)
+            _n, new = notify(
+                kind=r.kind, recipient=r.recipient, obj=r.obj, due=r.due, title=r.title, body=r.body, url=r.url
+            )
             sent += new
     return sent

@@ -31,6 +31,7 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
 books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated
 from the member snapshots, category maps included, in SQL as well.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,6 +62,7 @@ class Query:
 
     def sql(self) -> tuple[str, list]:
         return f"WITH {self.with_sql}\nSELECT {self.select_sql}", [*self.with_params, *self.select_params]
+
 
 EMPTY_BOOK = RuleBook(rules=())
 NEVER = 2**31 - 1  # "until the last occurrence" for the last rule of a kind
@@ -96,6 +98,7 @@ def book_for(committee_id: int, year: int) -> RuleBook:
 
 # --- the two dialects -----------------------------------------------------------------------------
 
+
 class _Dialect:
     """The few expressions SQLite and PostgreSQL spell differently."""
 
@@ -109,8 +112,11 @@ class _Dialect:
         return f"(CAST({cents} AS numeric) / 100)" if self.pg else f"({cents} / 100.0)"
 
     def amount_text(self, cents: str) -> str:  # whole cents -> '12.50', as str(Decimal) writes it
-        return f"CAST(CAST({cents} AS numeric) / 100 AS numeric(20, 2))::text" if self.pg \
+        return (
+            f"CAST(CAST({cents} AS numeric) / 100 AS numeric(20, 2))::text"
+            if self.pg
             else f"printf('%%.2f', {cents} / 100.0)"
+        )
 
     def object_agg(self, key: str, value: str, where: str) -> str:
         fn = "jsonb_object_agg" if self.pg else "json_group_object"
@@ -126,8 +132,11 @@ class _Dialect:
         return f"jsonb_each_text({column})" if self.pg else f"json_each({column})"
 
     def cents_of(self, text: str) -> str:  # '12.50' -> 1250
-        return f"CAST(ROUND(CAST({text} AS numeric) * 100) AS bigint)" if self.pg \
+        return (
+            f"CAST(ROUND(CAST({text} AS numeric) * 100) AS bigint)"
+            if self.pg
             else f"CAST(ROUND(CAST({text} AS REAL) * 100) AS INTEGER)"
+        )
 
     def text(self, param: str) -> str:
         return f"CAST({param} AS varchar)" if self.pg else param
@@ -165,12 +174,24 @@ SHARES = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
 
 def _pricing(rule) -> tuple:
     """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, category."""
-    return (_cents(rule.points), int(rule.per_unit), SHARES[rule.share], _cents(Decimal(str(rule.rounding))),
-            rule.category)
+    return (
+        _cents(rule.points),
+        int(rule.per_unit),
+        SHARES[rule.share],
+        _cents(Decimal(str(rule.rounding))),
+        rule.category,
+    )
 
 
-def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialect,
-                member_filter: tuple[str, list], previous: tuple[str, list] | None = None) -> tuple[Query, list[str]]:
+def scoring_sql(
+    book: RuleBook,
+    events,
+    *,
+    quarter_start: date,
+    dialect: _Dialect,
+    member_filter: tuple[str, list],
+    previous: tuple[str, list] | None = None,
+) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
     ``previous``: SQL with (member id, total in cents) of the year before, for the two-year
@@ -206,24 +227,38 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
     params: list = []
     ctes = []
     for name, columns, rows, types in (
-            ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
-            ("ru", ("rk", "nf", "nt", "pc", "pu", "sp", "rs", "cat"), ru_rows,
-             ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "integer", "varchar(30)")),
-            ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "integer")),
-            ("pz", ("k", "pc", "pu", "sp", "rs", "cat"), pz_rows,
-             ("varchar(30)", "integer", "integer", "integer", "integer", "varchar(30)"))):
+        ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
+        (
+            "ru",
+            ("rk", "nf", "nt", "pc", "pu", "sp", "rs", "cat"),
+            ru_rows,
+            ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "integer", "varchar(30)"),
+        ),
+        ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "integer")),
+        (
+            "pz",
+            ("k", "pc", "pu", "sp", "rs", "cat"),
+            pz_rows,
+            ("varchar(30)", "integer", "integer", "integer", "integer", "varchar(30)"),
+        ),
+    ):
         sql, values = _table(name, columns, rows, types)
         ctes.append(sql)
         params += values
+
     def line(row: str, rule: str = "ru") -> str:  # one line's cents from a rule and an event row's q and a
         # num / (sharers x step) rounded half away from zero in integers, times the step (in cents):
         # sp 0 full, 1 split among the authors, 2 among the co-signers (authors - 1, at least 1).
         num = f"(CASE WHEN {rule}.pu = 1 THEN {rule}.pc * {row}.q ELSE {rule}.pc END)"
-        div = (f"((CASE WHEN {rule}.sp = 1 THEN {row}.a WHEN {rule}.sp = 2 AND {row}.a > 1 THEN {row}.a - 1 "
-               f"ELSE 1 END) * {rule}.rs)")
-        return (f"CASE WHEN {rule}.sp = 0 AND {rule}.rs = 1 THEN {num} "
-                f"WHEN {num} >= 0 THEN ((2 * {num} + {div}) / (2 * {div})) * {rule}.rs "
-                f"ELSE -(((-2 * {num} + {div}) / (2 * {div})) * {rule}.rs) END")
+        div = (
+            f"((CASE WHEN {rule}.sp = 1 THEN {row}.a WHEN {rule}.sp = 2 AND {row}.a > 1 THEN {row}.a - 1 "
+            f"ELSE 1 END) * {rule}.rs)"
+        )
+        return (
+            f"CASE WHEN {rule}.sp = 0 AND {rule}.rs = 1 THEN {num} "
+            f"WHEN {num} >= 0 THEN ((2 * {num} + {div}) / (2 * {div})) * {rule}.rs "
+            f"ELSE -(((-2 * {num} + {div}) / (2 * {div})) * {rule}.rs) END"
+        )
 
     # Events are counted per member, kind, quantity and authors (``n`` year to date, ``nq`` in the
     # quarter): what every rule without an occurrence number and every figure needs. Only the small
@@ -245,9 +280,11 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         evx_sql, evx_params = events(bulk=False, kinds=occ_kinds)
         ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")
         params += evx_params
-        direct_sql += (" UNION ALL SELECT evx.m, evx.k, evx.q, evx.a, CAST(COUNT(*) AS integer), "
-                       "CAST(SUM(CASE WHEN evx.d >= %s THEN 1 ELSE 0 END) AS integer) FROM evx "
-                       "GROUP BY evx.m, evx.k, evx.q, evx.a")
+        direct_sql += (
+            " UNION ALL SELECT evx.m, evx.k, evx.q, evx.a, CAST(COUNT(*) AS integer), "
+            "CAST(SUM(CASE WHEN evx.d >= %s THEN 1 ELSE 0 END) AS integer) FROM evx "
+            "GROUP BY evx.m, evx.k, evx.q, evx.a"
+        )
         direct_params = [*direct_params, qs]
     ctes.append(f"ag(m, k, q, a, n, nq) AS {dialect.materialized} ({direct_sql})")
     params += direct_params
@@ -261,36 +298,47 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         ctes.append(
             "pr(m, iq, q, a, rk, n) AS (SELECT ev.m, CASE WHEN ev.d >= %s THEN 1 ELSE 0 END, ev.q, ev.a, km.rk, "
             "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
-            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)")
+            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)"
+        )
         params += [qs, *values]
-        lines.append(f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq, 1 FROM pr "
-                     "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt")
+        lines.append(
+            f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq, 1 FROM pr "
+            "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt"
+        )
     # per line: cents in the year, cents in the quarter, events in the quarter, events in the year so far
     ctes.append(f"ln(m, cat, c, cq, nq, ny) AS ({' UNION ALL '.join(lines)})")
-    ctes.append("ca(m, cat, y, qc, qn, ny) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq), SUM(ln.ny) "
-                "FROM ln GROUP BY ln.m, ln.cat)")
+    ctes.append(
+        "ca(m, cat, y, qc, qn, ny) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq), SUM(ln.ny) "
+        "FROM ln GROUP BY ln.m, ln.cat)"
+    )
     # y: the year so far after the category's cap; r: the same before it (what the lines add up to)
-    ctes.append("cc(m, cat, y, qc, qn, r, ny) AS (SELECT ca.m, ca.cat, "
-                "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn, ca.y, ca.ny "
-                "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)")
+    ctes.append(
+        "cc(m, cat, y, qc, qn, r, ny) AS (SELECT ca.m, ca.cat, "
+        "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn, ca.y, ca.ny "
+        "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)"
+    )
     cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.qc"), "cc.qn > 0")
     year_cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.r"), "cc.ny > 0")
-    ctes.append("tot(m, bonus, ded, qp, cats, ycats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
-                f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats}, {year_cats} FROM cc GROUP BY cc.m)")
+    ctes.append(
+        "tot(m, bonus, ded, qp, cats, ycats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
+        f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats}, {year_cats} FROM cc GROUP BY cc.m)"
+    )
 
     # Which kinds each figure and each minimum counts, as 0/1 columns per kind (a join on the kind
     # instead of IN lists per row).
     minimums = sorted(book.minimums.items())
     targets = [(name, kind) for name, kind in FIGURES.items()] + [
-        (f"n{i}", kind) for i, (kind, _required) in enumerate(minimums)]
-    fk_rows = [(k, *(int(str(target) in {str(x) for x in counts_as(k)}) for _name, target in targets))
-               for k in kinds]
-    sql, values = _table("fk", ("k", *(name for name, _t in targets)), fk_rows,
-                         ("varchar(30)", *["integer"] * len(targets)))
+        (f"n{i}", kind) for i, (kind, _required) in enumerate(minimums)
+    ]
+    fk_rows = [(k, *(int(str(target) in {str(x) for x in counts_as(k)}) for _name, target in targets)) for k in kinds]
+    sql, values = _table(
+        "fk", ("k", *(name for name, _t in targets)), fk_rows, ("varchar(30)", *["integer"] * len(targets))
+    )
     ctes.append(sql)
     params += values
     counts = [f"SUM(ag.nq * fk.{name}) AS {name}" for name in FIGURES] + [
-        f"SUM(ag.n * fk.n{i}) AS n{i}" for i in range(len(minimums))]
+        f"SUM(ag.n * fk.n{i}) AS n{i}" for i in range(len(minimums))
+    ]
     ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag JOIN fk ON fk.k = ag.k GROUP BY ag.m)")
 
     bonus = "COALESCE(tot.bonus, 0)"
@@ -298,8 +346,10 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         cap = _cents(book.bonus_cap)
         bonus = f"CASE WHEN {bonus} > {cap} THEN {cap} ELSE {bonus} END"
     total = f"({_cents(book.base)} + {bonus} + COALESCE(tot.ded, 0))"
-    ctes.append(f"sc AS (SELECT mem.id AS m, {total} AS total FROM groups_member mem "
-                f"LEFT JOIN tot ON tot.m = mem.id WHERE {member_filter[0]})")
+    ctes.append(
+        f"sc AS (SELECT mem.id AS m, {total} AS total FROM groups_member mem "
+        f"LEFT JOIN tot ON tot.m = mem.id WHERE {member_filter[0]})"
+    )
     params += member_filter[1]
 
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
@@ -308,17 +358,30 @@ def scoring_sql(book: RuleBook, events, *, quarter_start: date, dialect: _Dialec
         ctes.append(f"prev(m, t) AS ({previous[0]})")
         params += previous[1]
         below = _cents(book.repeat_below)
-        grade = (f"CASE WHEN sc.total < {below} AND EXISTS (SELECT 1 FROM prev WHERE prev.m = sc.m AND prev.t < {below}) "
-                 f"THEN {dialect.text('%s')} ELSE {grade} END")
+        grade = (
+            f"CASE WHEN sc.total < {below} AND EXISTS (SELECT 1 FROM prev WHERE prev.m = sc.m AND prev.t < {below}) "
+            f"THEN {dialect.text('%s')} ELSE {grade} END"
+        )
         grade_params = [book.repeat_grade, *grade_params]
 
-    columns = ["member_id", "points", "points_by_category", "ytd_points_by_category", "ytd_total", "ytd_grade",
-               "missing", *FIGURES]
-    select = (f"sc.m, {dialect.money('COALESCE(tot.qp, 0)')}, "
-              f"COALESCE(tot.cats, {dialect.empty_object()}), COALESCE(tot.ycats, {dialect.empty_object()}), "
-              f"{dialect.money('sc.total')}, {grade}, "
-              f"{dialect.json(missing)}, " + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES) +
-              " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m")
+    columns = [
+        "member_id",
+        "points",
+        "points_by_category",
+        "ytd_points_by_category",
+        "ytd_total",
+        "ytd_grade",
+        "missing",
+        *FIGURES,
+    ]
+    select = (
+        f"sc.m, {dialect.money('COALESCE(tot.qp, 0)')}, "
+        f"COALESCE(tot.cats, {dialect.empty_object()}), COALESCE(tot.ycats, {dialect.empty_object()}), "
+        f"{dialect.money('sc.total')}, {grade}, "
+        f"{dialect.json(missing)}, "
+        + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES)
+        + " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m"
+    )
     return Query(",\n".join(ctes), params, select, grade_params + missing_params), columns
 
 
@@ -361,9 +424,11 @@ def _missing_sql(book: RuleBook, minimums, dialect: _Dialect) -> tuple[str, list
         actual = f"COALESCE(fa.n{i}, 0)"
         label = book.minimum_groups.get(kind, "")
         group = f", \"group\": ' || {dialect.text('%s')} || '" if label else ""
-        parts.append(f"CASE WHEN {unmet[book.minimum_group(kind)]} THEN "
-                     f"'{{\"kind\": \"' || {dialect.text('%s')} || '\", \"required\": {int(required)}, "
-                     f"\"actual\": ' || {actual} || '{group}}}, ' ELSE '' END")
+        parts.append(
+            f"CASE WHEN {unmet[book.minimum_group(kind)]} THEN "
+            f'\'{{"kind": "\' || {dialect.text("%s")} || \'", "required": {int(required)}, '
+            f"\"actual\": ' || {actual} || '{group}}}, ' ELSE '' END"
+        )
         params += [str(kind), json.dumps(label)] if label else [str(kind)]
     missing = ("'[' || RTRIM(" + " || ".join(parts) + ", ', ') || ']'") if parts else "'[]'"
     return missing, params, (" OR ".join(unmet.values()) or "1 = 0")
@@ -402,9 +467,12 @@ def last_quarter(committee_id: int, year: int) -> int | None:
 def previous_totals_sql(committee_id: int, year: int, dialect: _Dialect) -> tuple[str, list]:
     """(member id, year-to-date total in cents) of the year's latest snapshot, for the two-year condition."""
     table = MemberSnapshot._meta.db_table
-    return (f"SELECT ms.member_id, {dialect.cents_of('ms.ytd_total')} FROM {table} ms WHERE ms.committee_id = %s "
-            f"AND ms.year = %s AND ms.quarter = (SELECT MAX(x.quarter) FROM {table} x WHERE x.committee_id = %s "
-            f"AND x.year = %s)", [committee_id, year, committee_id, year])
+    return (
+        f"SELECT ms.member_id, {dialect.cents_of('ms.ytd_total')} FROM {table} ms WHERE ms.committee_id = %s "
+        f"AND ms.year = %s AND ms.quarter = (SELECT MAX(x.quarter) FROM {table} x WHERE x.committee_id = %s "
+        f"AND x.year = %s)",
+        [committee_id, year, committee_id, year],
+    )
 
 
 def previous_total(member_id: int, committee_id: int, year: int) -> Decimal | None:
@@ -412,8 +480,11 @@ def previous_total(member_id: int, committee_id: int, year: int) -> Decimal | No
     quarter = last_quarter(committee_id, year)
     if quarter is None:
         return None
-    return (MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter, member_id=member_id)
-            .values_list("ytd_total", flat=True).first())
+    return (
+        MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter, member_id=member_id)
+        .values_list("ytd_total", flat=True)
+        .first()
+    )
 
 
 def member_snapshots(run: RollupRun) -> int:
@@ -421,11 +492,20 @@ def member_snapshots(run: RollupRun) -> int:
     start, end = quarter_bounds(run.year, run.quarter)
     dialect = _Dialect(connection.vendor)
     members = ("mem.committee_id = %s AND mem.status = %s", [run.committee_id, Member.Status.ACTIVE])
-    query, columns = scoring_sql(book_for(run.committee_id, run.year),
-                                 partial(event_sql, run.committee_id, date(run.year, 1, 1), end,
-                                         built=all_branches(run.committee_id, date(run.year, 1, 1), end)),
-                                 quarter_start=start, dialect=dialect, member_filter=members,
-                                 previous=previous_totals_sql(run.committee_id, run.year - 1, dialect))
+    query, columns = scoring_sql(
+        book_for(run.committee_id, run.year),
+        partial(
+            event_sql,
+            run.committee_id,
+            date(run.year, 1, 1),
+            end,
+            built=all_branches(run.committee_id, date(run.year, 1, 1), end),
+        ),
+        quarter_start=start,
+        dialect=dialect,
+        member_filter=members,
+        previous=previous_totals_sql(run.committee_id, run.year - 1, dialect),
+    )
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     # No larger work_mem: with 64 MB PostgreSQL chose one single-threaded hash aggregate over a whole
     # year's attendance (it overestimates the groups) instead of sorting in parallel workers, 35 % slower.
@@ -434,11 +514,14 @@ def member_snapshots(run: RollupRun) -> int:
 
 # --- group and committee snapshots ------------------------------------------------------------------
 
+
 def _category_map(dialect: _Dialect, owner: str, pairs: str) -> str:
     """From ``pairs`` (owner, member snapshot) rows, each owner's summed category map."""
-    return (f"SELECT x.o AS o, {dialect.object_agg('x.cat', dialect.amount_text('x.c'), '1 = 1')} AS cats FROM ("
-            f"SELECT {owner} AS o, j.key AS cat, SUM({dialect.cents_of('j.value')}) AS c FROM {pairs} "
-            f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY {owner}, j.key) x GROUP BY x.o")
+    return (
+        f"SELECT x.o AS o, {dialect.object_agg('x.cat', dialect.amount_text('x.c'), '1 = 1')} AS cats FROM ("
+        f"SELECT {owner} AS o, j.key AS cat, SUM({dialect.cents_of('j.value')}) AS c FROM {pairs} "
+        f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY {owner}, j.key) x GROUP BY x.o"
+    )
 
 
 def group_snapshots(run: RollupRun) -> int:
@@ -446,8 +529,11 @@ def group_snapshots(run: RollupRun) -> int:
     start, end = quarter_bounds(run.year, run.quarter)
     dialect = _Dialect(connection.vendor)
     adapt = connection.ops.adapt_datefield_value
-    membership, group, snapshot = (GroupMembership._meta.db_table, ActivityGroup._meta.db_table,
-                                   MemberSnapshot._meta.db_table)
+    membership, group, snapshot = (
+        GroupMembership._meta.db_table,
+        ActivityGroup._meta.db_table,
+        MemberSnapshot._meta.db_table,
+    )
     sums = ", ".join(f"SUM(ms.{name})" for name in SUMMED)
     with_sql = (
         f"gm(g, mid) AS (SELECT DISTINCT gm.group_id, gm.member_id FROM {membership} gm "
@@ -459,14 +545,20 @@ def group_snapshots(run: RollupRun) -> int:
         f"AND ms.run_id = %s),\n"
         f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT ms.g, COUNT(*), "
         f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} FROM ms GROUP BY ms.g),\n"
-        f"cat AS ({_category_map(dialect, 'ms.g', 'ms')})")
+        f"cat AS ({_category_map(dialect, 'ms.g', 'ms')})"
+    )
     select_sql = (
         "g.id, COALESCE(fig.members, 0), COALESCE(fig.covered, 0), "
         + ", ".join(f"COALESCE(fig.{name}, 0)" for name in SUMMED)
         + f", COALESCE(cat.cats, {dialect.empty_object()}) FROM {group} g LEFT JOIN fig ON fig.g = g.id "
-        f"LEFT JOIN cat ON cat.o = g.id WHERE g.committee_id = %s AND g.is_active = %s")
-    query = Query(with_sql, [run.committee_id, adapt(end), adapt(start), run.year, run.quarter, run.pk], select_sql,
-                  [run.committee_id, True])
+        f"LEFT JOIN cat ON cat.o = g.id WHERE g.committee_id = %s AND g.is_active = %s"
+    )
+    query = Query(
+        with_sql,
+        [run.committee_id, adapt(end), adapt(start), run.year, run.quarter, run.pk],
+        select_sql,
+        [run.committee_id, True],
+    )
     columns = ["group", "members", "members_covered", *SUMMED, "points_by_category"]
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     return _insert(GroupSnapshot, columns, constants, query)
@@ -474,18 +566,27 @@ def group_snapshots(run: RollupRun) -> int:
 
 def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
     snapshots = MemberSnapshot.objects.filter(run=run)
-    totals = snapshots.aggregate(members=Count("pk"), members_covered=Count("pk", filter=Q(three_enters__gt=0)),
-                                 **{name: Sum(name) for name in SUMMED})
+    totals = snapshots.aggregate(
+        members=Count("pk"),
+        members_covered=Count("pk", filter=Q(three_enters__gt=0)),
+        **{name: Sum(name) for name in SUMMED},
+    )
     dialect = _Dialect(connection.vendor)
-    sql = (f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {MemberSnapshot._meta.db_table} ms "
-           f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j WHERE ms.run_id = %s GROUP BY j.key")
+    sql = (
+        f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {MemberSnapshot._meta.db_table} ms "
+        f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j WHERE ms.run_id = %s GROUP BY j.key"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [run.pk])
         categories = {key: str(Decimal(cents) / 100) for key, cents in sorted(cursor.fetchall())}
     return CommitteeSnapshot.objects.create(
-        run=run, committee_id=run.committee_id, year=run.year, quarter=run.quarter,
+        run=run,
+        committee_id=run.committee_id,
+        year=run.year,
+        quarter=run.quarter,
         groups=ActivityGroup.objects.filter(committee_id=run.committee_id, is_active=True).count(),
-        points_by_category=categories, **{k: v or 0 for k, v in totals.items()},
+        points_by_category=categories,
+        **{k: v or 0 for k, v in totals.items()},
     )
 
 

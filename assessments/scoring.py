@@ -24,6 +24,7 @@ How a total is reached:
 7. Two years running: a total below ``repeat_below`` this year and last year (the previous year's
    final snapshot) gives ``repeat_grade`` (济南: below 60 two years running).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -272,16 +273,20 @@ def shortfalls(book: RuleBook, events: Sequence[DutyEvent]) -> list[Shortfall]:
     group are alternatives: the group is missed only when none is met, and then all are listed."""
     actual = {kind: sum(1 for e in events if kind in counts_as(e.kind)) for kind in book.minimums}
     met = {book.minimum_group(k) for k, required in book.minimums.items() if actual[k] >= required}
-    return [Shortfall(kind, required, actual[kind], book.minimum_groups.get(kind, ""))
-            for kind, required in sorted(book.minimums.items()) if book.minimum_group(kind) not in met]
+    return [
+        Shortfall(kind, required, actual[kind], book.minimum_groups.get(kind, ""))
+        for kind, required in sorted(book.minimums.items())
+        if book.minimum_group(kind) not in met
+    ]
 
 
 def grade_for(book: RuleBook, total: Decimal) -> str | None:
     return next((b.label for b in book.bands if b.holds(total)), None)
 
 
-def final_grade(book: RuleBook, band_grade: str | None, short: bool, total: Decimal,
-                previous_total: Decimal | None) -> str | None:
+def final_grade(
+    book: RuleBook, band_grade: str | None, short: bool, total: Decimal, previous_total: Decimal | None
+) -> str | None:
     """The grade after the minimums' effect and the two-year condition (bands are best first)."""
     grade = band_grade
     if short and book.shortfall_effect == ShortfallEffect.FAIL:
@@ -290,14 +295,24 @@ def final_grade(book: RuleBook, band_grade: str | None, short: bool, total: Deci
         ranks = [b.label for b in book.bands]
         if book.shortfall_grade in ranks and ranks.index(grade) < ranks.index(book.shortfall_grade):
             grade = book.shortfall_grade
-    if (book.repeat_below is not None and previous_total is not None
-            and total < book.repeat_below and previous_total < book.repeat_below):
+    if (
+        book.repeat_below is not None
+        and previous_total is not None
+        and total < book.repeat_below
+        and previous_total < book.repeat_below
+    ):
         grade = book.repeat_grade
     return grade
 
 
-def grade_reason(book: RuleBook, band_grade: str | None, grade: str | None, missing: str, total: Decimal,
-                 previous_total: Decimal | None = None) -> str:
+def grade_reason(
+    book: RuleBook,
+    band_grade: str | None,
+    grade: str | None,
+    missing: str,
+    total: Decimal,
+    previous_total: Decimal | None = None,
+) -> str:
     """Why the final grade differs from the band holding the total, in the user's words ("" when it does not):
     "按总分为良好；未达最低要求（…），等次最高为一般；连续两年总分低于60分，等次定为约谈".
 
@@ -310,14 +325,22 @@ def grade_reason(book: RuleBook, band_grade: str | None, grade: str | None, miss
     parts = [_("%(band)s by the total") % {"band": band_grade or "—"}]
     shortfall_grade = final_grade(book, band_grade, True, total, None) if missing else band_grade
     if shortfall_grade != band_grade:
-        text = (_("a yearly minimum is not met (%(missing)s), so the grade is at most %(grade)s")
-                if book.shortfall_effect == ShortfallEffect.CAP else
-                _("a yearly minimum is not met (%(missing)s), so the grade is %(grade)s"))
+        text = (
+            _("a yearly minimum is not met (%(missing)s), so the grade is at most %(grade)s")
+            if book.shortfall_effect == ShortfallEffect.CAP
+            else _("a yearly minimum is not met (%(missing)s), so the grade is %(grade)s")
+        )
         parts.append(text % {"missing": missing, "grade": shortfall_grade})
-    if (book.repeat_below is not None and total < book.repeat_below and grade == book.repeat_grade
-            and (previous_total is None or previous_total < book.repeat_below)):
-        parts.append(_("below %(limit)s points this year and the year before, so the grade is %(grade)s")
-                     % {"limit": format(book.repeat_below.normalize(), "f"), "grade": grade})
+    if (
+        book.repeat_below is not None
+        and total < book.repeat_below
+        and grade == book.repeat_grade
+        and (previous_total is None or previous_total < book.repeat_below)
+    ):
+        parts.append(
+            _("below %(limit)s points this year and the year before, so the grade is %(grade)s")
+            % {"limit": format(book.repeat_below.normalize(), "f"), "grade": grade}
+        )
     return "；".join(parts)
 
 
@@ -335,17 +358,36 @@ def score(book: RuleBook, events: Iterable[DutyEvent], previous_total: Decimal |
     band_grade = grade_for(book, total)
     grade = final_grade(book, band_grade, bool(missing), total, previous_total)
     return Breakdown(
-        lines=tuple(_counted(book, lines, categories)), categories=tuple(categories), base=book.base,
-        bonus_raw=bonus_raw, bonus_cap=book.bonus_cap, bonus=bonus, deductions=deductions, total=total,
-        grade=grade, missing=tuple(missing), band_grade=band_grade, previous_total=previous_total,
-        grade_reason="" if grade == band_grade else grade_reason(book, band_grade, grade, missing_text(
-            [{"kind": m.kind, "required": m.required, "actual": m.actual, "group": m.group} for m in missing]),
-            total, previous_total),
+        lines=tuple(_counted(book, lines, categories)),
+        categories=tuple(categories),
+        base=book.base,
+        bonus_raw=bonus_raw,
+        bonus_cap=book.bonus_cap,
+        bonus=bonus,
+        deductions=deductions,
+        total=total,
+        grade=grade,
+        missing=tuple(missing),
+        band_grade=band_grade,
+        previous_total=previous_total,
+        grade_reason=""
+        if grade == band_grade
+        else grade_reason(
+            book,
+            band_grade,
+            grade,
+            missing_text(
+                [{"kind": m.kind, "required": m.required, "actual": m.actual, "group": m.group} for m in missing]
+            ),
+            total,
+            previous_total,
+        ),
     )
 
 
 def overlapping_bands(bands: Iterable[Band]) -> list[tuple[Band, Band]]:
     """Pairs of grade bands that share a score: a rule set must have none."""
+
     def low(b: Band) -> Decimal:
         return b.min_score if b.min_score is not None else Decimal("-Infinity")
 
@@ -353,4 +395,4 @@ def overlapping_bands(bands: Iterable[Band]) -> list[tuple[Band, Band]]:
         return b.max_score if b.max_score is not None else Decimal("Infinity")
 
     ordered = sorted(bands, key=low)
-    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:] if low(b) < high(a)]
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :] if low(b) < high(a)]

@@ -1,4 +1,5 @@
 """Reads of the assessments app: a member's duty record and who may see how much of it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .sources import duty_events
 
 
 class Access(Enum):
-    FULL = "full"        # the member themself, staff of the committee
+    FULL = "full"  # the member themself, staff of the committee
     SUMMARY = "summary"  # a convener of one of the member's groups: totals, no lines
 
 
@@ -27,8 +28,10 @@ def record_access(user, member: Member) -> Access | None:
     scope = scope_of(user)
     if scope.is_superuser or member.committee_id in scope.staff_committee_ids or member.pk == scope.member_id:
         return Access.FULL
-    if scope.convened_group_ids and GroupMembership.objects.active().filter(
-            member=member, group_id__in=scope.convened_group_ids).exists():
+    if (
+        scope.convened_group_ids
+        and GroupMembership.objects.active().filter(member=member, group_id__in=scope.convened_group_ids).exists()
+    ):
         return Access.SUMMARY
     return None
 
@@ -68,16 +71,16 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
     rule_set = RuleSet.objects.for_scoring().filter(committee_id=member.committee_id, year=year).first()
     book = rule_set.book() if rule_set else EMPTY_BOOK
     events = [e for _m, e in duty_events(member.committee, date(year, 1, 1), end, member_ids=[member.pk])]
-    previous = (previous_total(member.pk, member.committee_id, year - 1)
-                if book.repeat_below is not None else None)
+    previous = previous_total(member.pk, member.committee_id, year - 1) if book.repeat_below is not None else None
     breakdown = score(book, events, previous)
     lines = tuple(line for line in breakdown.lines if start <= line.event.on <= end)
     if rule_set is not None and rule_set.is_locked:
         locked = quarter or last_quarter(member.committee_id, year)
         snapshot = MemberSnapshot.objects.filter(member=member, year=year, quarter=locked).first()
         if snapshot is not None:
-            return DutyRecord(member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked,
-                              book=book)
+            return DutyRecord(
+                member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked, book=book
+            )
     return DutyRecord(member, year, quarter, start, end, breakdown, lines, book=book)
 
 
@@ -92,13 +95,23 @@ def frozen(live: Breakdown, snapshot, book) -> Breakdown:
         categories.append(CategoryTotal(category, raw, cap, raw if cap is None else min(raw, cap)))
     bonus_raw = sum((c.capped for c in categories if c.capped > 0), Decimal("0.00"))
     return replace(
-        live, categories=tuple(categories), bonus_raw=bonus_raw, deductions=sum(
-            (c.capped for c in categories if c.capped < 0), Decimal("0.00")),
+        live,
+        categories=tuple(categories),
+        bonus_raw=bonus_raw,
+        deductions=sum((c.capped for c in categories if c.capped < 0), Decimal("0.00")),
         bonus=bonus_raw if book.bonus_cap is None else min(bonus_raw, book.bonus_cap),
-        total=snapshot.ytd_total, grade=snapshot.ytd_grade or None, band_grade=grade_for(book, snapshot.ytd_total),
+        total=snapshot.ytd_total,
+        grade=snapshot.ytd_grade or None,
+        band_grade=grade_for(book, snapshot.ytd_total),
         missing=tuple(Shortfall(m["kind"], m["required"], m["actual"], m.get("group", "")) for m in snapshot.missing),
-        grade_reason=grade_reason(book, grade_for(book, snapshot.ytd_total), snapshot.ytd_grade or None,
-                                  missing_text(snapshot.missing), snapshot.ytd_total))
+        grade_reason=grade_reason(
+            book,
+            grade_for(book, snapshot.ytd_total),
+            snapshot.ytd_grade or None,
+            missing_text(snapshot.missing),
+            snapshot.ytd_total,
+        ),
+    )
 
 
 def rule_text(line: Line) -> str:
@@ -108,8 +121,10 @@ def rule_text(line: Line) -> str:
     rule = line.rule
     if rule is None:
         return ""
-    parts = [(_("%(kind)s, on top: %(points)s") if rule.adds else _("%(kind)s: %(points)s")) % {
-        "kind": kind_label(rule.kind), "points": rule.points}]
+    parts = [
+        (_("%(kind)s, on top: %(points)s") if rule.adds else _("%(kind)s: %(points)s"))
+        % {"kind": kind_label(rule.kind), "points": rule.points}
+    ]
     if rule.nth_from > 1:
         parts.append(_("from occurrence %(n)s") % {"n": rule.nth_from})
     if rule.per_unit and line.event.quantity != 1:
@@ -131,8 +146,10 @@ def how_priced(line: Line) -> str:
     if line.rule is None:
         return ""
     steps = _("%(exact)s, rounded %(points)s, counted %(counted)s") % {
-        "exact": exact_text(line), "points": line.points,
-        "counted": line.counted if line.counted is not None else line.points}
+        "exact": exact_text(line),
+        "points": line.points,
+        "counted": line.counted if line.counted is not None else line.points,
+    }
     return f"{rule_text(line)} · {steps}"
 
 
@@ -152,7 +169,8 @@ def assessment_rows(committee_id: int, year: int):
     from .models import MemberSnapshot, RollupRun
 
     quarter = RollupRun.objects.filter(committee_id=committee_id, year=year, status=RollupRun.Status.DONE).aggregate(
-        q=Max("quarter"))["q"]
+        q=Max("quarter")
+    )["q"]
     return (
         MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
         .select_related("member", "member__sector")
@@ -166,8 +184,11 @@ def quarter_points(committee_id: int, year: int) -> dict[int, dict[int, Decimal]
     from .models import MemberSnapshot
 
     points: dict[int, dict[int, Decimal]] = {}
-    for member_id, quarter, amount in (MemberSnapshot.objects.filter(committee_id=committee_id, year=year)
-                                       .values_list("member_id", "quarter", "points").iterator(chunk_size=5000)):
+    for member_id, quarter, amount in (
+        MemberSnapshot.objects.filter(committee_id=committee_id, year=year)
+        .values_list("member_id", "quarter", "points")
+        .iterator(chunk_size=5000)
+    ):
         points.setdefault(member_id, {})[quarter] = amount
     return points
 
@@ -183,9 +204,13 @@ def group_ranking(committee_id: int, year: int):
     return (
         GroupSnapshot.objects.filter(committee_id=committee_id, year=year)
         .values("group_id", "group__name")
-        .annotate(year_points=Sum("points"), year_activities=Sum("activities_present"),
-                  year_three_enters=Sum("three_enters"), year_proposals=Sum("proposals"),
-                  year_reports=Sum("reports"))
+        .annotate(
+            year_points=Sum("points"),
+            year_activities=Sum("activities_present"),
+            year_three_enters=Sum("three_enters"),
+            year_proposals=Sum("proposals"),
+            year_reports=Sum("reports"),
+        )
         .annotate(rank=Window(Rank(), order_by=F("year_points").desc()))
         .order_by("-year_points", "group__name")
     )
@@ -214,26 +239,59 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
 
     from .models import GroupSettlement, GroupSnapshot, RuleSet
 
-    frozen = list(GroupSettlement.objects.filter(committee_id=committee_id, year=year)
-                  .select_related("group").order_by("rank", "group__name"))
+    frozen = list(
+        GroupSettlement.objects.filter(committee_id=committee_id, year=year)
+        .select_related("group")
+        .order_by("rank", "group__name")
+    )
     if frozen:
-        return [GroupLine(s.group_id, s.group.name, s.rank, s.members, s.filed_activities, s.points,
-                          s.is_award_candidate, s.funding) for s in frozen], True
+        return [
+            GroupLine(
+                s.group_id,
+                s.group.name,
+                s.rank,
+                s.members,
+                s.filed_activities,
+                s.points,
+                s.is_award_candidate,
+                s.funding,
+            )
+            for s in frozen
+        ], True
     rule_set = RuleSet.objects.filter(committee_id=committee_id, year=year).first()
     start, end = date(year, 1, 1), date(year, 12, 31)
-    groups = (ActivityGroup.objects.filter(committee_id=committee_id, is_active=True)
-              .annotate(n=Count("memberships__member_id", distinct=True, filter=Q(memberships__joined_on__lte=end) & (
-                  Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start))))
-              .values_list("pk", "name", "n"))
+    groups = (
+        ActivityGroup.objects.filter(committee_id=committee_id, is_active=True)
+        .annotate(
+            n=Count(
+                "memberships__member_id",
+                distinct=True,
+                filter=Q(memberships__joined_on__lte=end)
+                & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start)),
+            )
+        )
+        .values_list("pk", "name", "n")
+    )
     # a range on starts_at itself, not on its date: the index applies
-    filed = dict(Activity.objects.filter(in_year("starts_at", year), group__committee_id=committee_id,
-                                         state=Activity.State.FILED)
-                 .values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
-    points = dict(GroupSnapshot.objects.filter(committee_id=committee_id, year=year).values("group_id")
-                  .annotate(p=Sum("points")).values_list("group_id", "p"))
+    filed = dict(
+        Activity.objects.filter(
+            in_year("starts_at", year), group__committee_id=committee_id, state=Activity.State.FILED
+        )
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+    points = dict(
+        GroupSnapshot.objects.filter(committee_id=committee_id, year=year)
+        .values("group_id")
+        .annotate(p=Sum("points"))
+        .values_list("group_id", "p")
+    )
     zero = Decimal("0.00")
-    rows = sorted(((pk, name, n, filed.get(pk, 0), points.get(pk) or zero) for pk, name, n in groups),
-                  key=lambda r: (-r[4], r[1], r[0]))
+    rows = sorted(
+        ((pk, name, n, filed.get(pk, 0), points.get(pk) or zero) for pk, name, n in groups),
+        key=lambda r: (-r[4], r[1], r[0]),
+    )
     lines, rank, previous = [], 0, None
     for position, (pk, name, n, filed_n, pts) in enumerate(rows, start=1):
         if pts != previous:
@@ -242,12 +300,23 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
         is_candidate = False
         if rule_set is not None:
             is_candidate = (rank <= rule_set.award_top_n) or (
-                rule_set.award_min_points is not None and pts >= rule_set.award_min_points)
+                rule_set.award_min_points is not None and pts >= rule_set.award_min_points
+            )
             funding = rule_set.funding_per_member * n + rule_set.funding_per_filed_activity * filed_n
             if rule_set.funding_cap is not None:
                 funding = min(funding, rule_set.funding_cap)
-        lines.append(GroupLine(pk, name, rank, n, filed_n, Decimal(pts).quantize(Decimal("0.01")), is_candidate,
-                               Decimal(funding).quantize(Decimal("0.01"))))
+        lines.append(
+            GroupLine(
+                pk,
+                name,
+                rank,
+                n,
+                filed_n,
+                Decimal(pts).quantize(Decimal("0.01")),
+                is_candidate,
+                Decimal(funding).quantize(Decimal("0.01")),
+            )
+        )
     return lines, False
 
 
@@ -257,9 +326,20 @@ def dashboard_data(committee_id: int, year: int) -> dict:
 
     from .models import CommitteeSnapshot, MemberSnapshot
 
-    quarters = list(CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year).order_by("quarter")
-                    .values("quarter", "members", "members_covered", "points", "activities_present",
-                            "proposals", "reports", "consultations"))
+    quarters = list(
+        CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year)
+        .order_by("quarter")
+        .values(
+            "quarter",
+            "members",
+            "members_covered",
+            "points",
+            "activities_present",
+            "proposals",
+            "reports",
+            "consultations",
+        )
+    )
     trend = {
         "quarters": [quarter_label(q["quarter"]) for q in quarters],
         "points": [float(q["points"] or 0) for q in quarters],
@@ -271,24 +351,38 @@ def dashboard_data(committee_id: int, year: int) -> dict:
     }
     latest = quarters[-1]["quarter"] if quarters else None
     buckets: Counter = Counter()
-    for total in MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest).values_list(
-            "ytd_total", flat=True).iterator(chunk_size=5000):
+    for total in (
+        MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest)
+        .values_list("ytd_total", flat=True)
+        .iterator(chunk_size=5000)
+    ):
         buckets[max(0, min(int(total // 10), 12))] += 1
-    distribution = {"labels": [f"{b * 10}–{b * 10 + 9}" if b < 12 else "120+" for b in range(13)],
-                    "members": [buckets.get(b, 0) for b in range(13)]}
+    distribution = {
+        "labels": [f"{b * 10}–{b * 10 + 9}" if b < 12 else "120+" for b in range(13)],
+        "members": [buckets.get(b, 0) for b in range(13)],
+    }
     groups, _locked = group_settlement(committee_id, year)
     ranking = {"labels": [g.group_name for g in groups[:20]], "points": [float(g.points) for g in groups[:20]]}
     districts: dict[str, dict] = {}
-    for row in (CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
-                .order_by("committee__name", "quarter")
-                .values("committee__name", "members", "members_covered", "points", "activities_present")):
+    for row in (
+        CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
+        .order_by("committee__name", "quarter")
+        .values("committee__name", "members", "members_covered", "points", "activities_present")
+    ):
         districts[row["committee__name"]] = row  # the latest quarter of each district wins
     side = {
         "labels": list(districts),
-        "points_per_member": [round(float(r["points"] or 0) / r["members"], 2) if r["members"] else 0
-                              for r in districts.values()],
-        "coverage": [round(100 * r["members_covered"] / r["members"], 1) if r["members"] else 0
-                     for r in districts.values()],
+        "points_per_member": [
+            round(float(r["points"] or 0) / r["members"], 2) if r["members"] else 0 for r in districts.values()
+        ],
+        "coverage": [
+            round(100 * r["members_covered"] / r["members"], 1) if r["members"] else 0 for r in districts.values()
+        ],
     }
-    return {"trend": trend, "distribution": distribution, "ranking": ranking, "districts": side,
-            "latest_quarter": latest}
+    return {
+        "trend": trend,
+        "distribution": distribution,
+        "ranking": ranking,
+        "districts": side,
+        "latest_quarter": latest,
+    }

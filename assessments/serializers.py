@@ -1,4 +1,5 @@
 """API shapes of the assessments app: duty records (from the scoring engine) and roll-up runs."""
+
 from decimal import Decimal
 
 from django.utils import timezone
@@ -48,17 +49,27 @@ class LineSerializer(serializers.Serializer):
     occurrence = serializers.IntegerField()
     points = _amount(help_text="The line's points after the rule's rounding.")
     category = serializers.CharField()
-    rule = serializers.SerializerMethodField(help_text="The rule that priced the line, as the rule set has it; "
-                                                       "null: none did.")
+    rule = serializers.SerializerMethodField(
+        help_text="The rule that priced the line, as the rule set has it; null: none did."
+    )
     how_priced = serializers.SerializerMethodField(help_text="The rule and the steps in words.")
-    exact = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True,
-                                     help_text="The points before rounding (rule points x quantity / sharers).")
-    counted = _amount(allow_null=True, help_text="What the line adds to the total after the category cap and the "
-                                                 "bonus cap; null for a line no rule prices.")
+    exact = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        allow_null=True,
+        help_text="The points before rounding (rule points x quantity / sharers).",
+    )
+    counted = _amount(
+        allow_null=True,
+        help_text="What the line adds to the total after the category cap and the "
+        "bonus cap; null for a line no rule prices.",
+    )
     state = serializers.SerializerMethodField(
-        help_text="scored, partly_capped, capped, zero, deducted or not_priced (no rule of the set prices it).")
-    verdict = serializers.SerializerMethodField(help_text="What the line scored, in words (按规则计 5 分, 已达上限不再计分, "
-                                                          "本规则不计分, 按规则扣 10 分).")
+        help_text="scored, partly_capped, capped, zero, deducted or not_priced (no rule of the set prices it)."
+    )
+    verdict = serializers.SerializerMethodField(
+        help_text="What the line scored, in words (按规则计 5 分, 已达上限不再计分, 本规则不计分, 按规则扣 10 分)."
+    )
 
     def get_state(self, line) -> str:
         from .record_page import line_state
@@ -124,22 +135,30 @@ class DutyRecordSerializer(serializers.Serializer):
     deductions = _amount(source="breakdown.deductions")
     total = _amount(source="breakdown.total")
     grade = serializers.CharField(source="breakdown.grade", allow_null=True)
-    band_grade = serializers.CharField(source="breakdown.band_grade", allow_null=True,
-                                       help_text="The band holding the total, before minimums and the two-year rule.")
+    band_grade = serializers.CharField(
+        source="breakdown.band_grade",
+        allow_null=True,
+        help_text="The band holding the total, before minimums and the two-year rule.",
+    )
     grade_reason = serializers.CharField(
         source="breakdown.grade_reason",
-        help_text="In words, why grade differs from band_grade (a minimum not met, the two-year rule); empty if not.")
+        help_text="In words, why grade differs from band_grade (a minimum not met, the two-year rule); empty if not.",
+    )
     missing = ShortfallSerializer(many=True, source="breakdown.missing")
     locked_quarter = serializers.IntegerField(
-        allow_null=True, help_text="A locked year: the figures are this quarter's locked snapshot (null: live).")
+        allow_null=True, help_text="A locked year: the figures are this quarter's locked snapshot (null: live)."
+    )
 
     grade_reason = serializers.SerializerMethodField(
-        help_text="Why the grade is not the band's (minimums, two years running), in words; empty when it is.")
+        help_text="Why the grade is not the band's (minimums, two years running), in words; empty when it is."
+    )
     still_needed = serializers.SerializerMethodField(
-        help_text="The minimum yearly requirements not met, in words (还差：提交提案或报送社情民意信息 1 件).")
+        help_text="The minimum yearly requirements not met, in words (还差：提交提案或报送社情民意信息 1 件)."
+    )
     period_points = serializers.SerializerMethodField(
         help_text="With a quarter: what that quarter's lines add after the caps (the totals stay year to date); "
-                  "null for the whole year.")
+        "null for the whole year."
+    )
 
     def get_access(self, record) -> str:
         return self.context["access"].value
@@ -179,8 +198,19 @@ class PeriodSerializer(serializers.Serializer):
 class RollupRunSerializer(ScopedModelSerializer):
     class Meta:
         model = RollupRun
-        fields = ["id", "committee", "year", "quarter", "status", "is_stale", "members_done", "created_at",
-                  "started_at", "finished_at", "error"]
+        fields = [
+            "id",
+            "committee",
+            "year",
+            "quarter",
+            "status",
+            "is_stale",
+            "members_done",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error",
+        ]
 
 
 class StartRollupSerializer(serializers.Serializer):
@@ -201,30 +231,53 @@ class AssessmentRowSerializer(ScopedModelSerializer):
 
     rank = serializers.IntegerField(help_text="1 for the highest year-to-date total; ties share a rank.")
     member_name = serializers.CharField(source="member.name")
-    quarter = serializers.IntegerField(help_text="The latest quarter rolled up: the period of the quarter_* fields "
-                                                 "and the end of the year_to_date_* ones.")
+    quarter = serializers.IntegerField(
+        help_text="The latest quarter rolled up: the period of the quarter_* fields "
+        "and the end of the year_to_date_* ones."
+    )
     quarter_points_by_category = serializers.DictField(
-        source="points_by_category", child=_amount(),
-        help_text="Points per category earned in the quarter alone (its lines dated in the quarter).")
-    quarter_total = _amount(source="points", help_text="Points earned in the quarter alone: the sum of "
-                                                       "quarter_points_by_category.")
+        source="points_by_category",
+        child=_amount(),
+        help_text="Points per category earned in the quarter alone (its lines dated in the quarter).",
+    )
+    quarter_total = _amount(
+        source="points", help_text="Points earned in the quarter alone: the sum of quarter_points_by_category."
+    )
     year_to_date_points_by_category = serializers.DictField(
-        source="ytd_points_by_category", child=_amount(),
-        help_text="Points per category from 1 January to the quarter's end, before the yearly caps.")
+        source="ytd_points_by_category",
+        child=_amount(),
+        help_text="Points per category from 1 January to the quarter's end, before the yearly caps.",
+    )
     year_to_date_points = serializers.SerializerMethodField(
-        help_text="The sum of year_to_date_points_by_category: what the year's lines add up to.")
-    year_to_date_total = _amount(source="ytd_total", help_text="The year-to-date score the rank and grade use: the "
-                                                               "base, plus the year's points after the category and "
-                                                               "bonus caps, less deductions.")
-    year_to_date_grade = serializers.CharField(source="ytd_grade", help_text="The grade of year_to_date_total; "
-                                                                             "empty: no band applies.")
+        help_text="The sum of year_to_date_points_by_category: what the year's lines add up to."
+    )
+    year_to_date_total = _amount(
+        source="ytd_total",
+        help_text="The year-to-date score the rank and grade use: the "
+        "base, plus the year's points after the category and "
+        "bonus caps, less deductions.",
+    )
+    year_to_date_grade = serializers.CharField(
+        source="ytd_grade", help_text="The grade of year_to_date_total; empty: no band applies."
+    )
     missing = serializers.SerializerMethodField(help_text="Yearly minimums not met by the quarter's end.")
 
     class Meta:
         model = MemberSnapshot
-        fields = ["rank", "member", "member_name", "year", "quarter", "quarter_points_by_category", "quarter_total",
-                  "year_to_date_points_by_category", "year_to_date_points", "year_to_date_total",
-                  "year_to_date_grade", "missing"]
+        fields = [
+            "rank",
+            "member",
+            "member_name",
+            "year",
+            "quarter",
+            "quarter_points_by_category",
+            "quarter_total",
+            "year_to_date_points_by_category",
+            "year_to_date_points",
+            "year_to_date_total",
+            "year_to_date_grade",
+            "missing",
+        ]
 
     @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2))
     def get_year_to_date_points(self, snapshot) -> str:
@@ -260,9 +313,23 @@ class GroupSettlementSerializer(serializers.Serializer):
 class RuleSetSerializer(ScopedModelSerializer):
     class Meta:
         model = RuleSet
-        fields = ["id", "committee", "year", "name", "base_score", "bonus_cap", "is_locked", "award_top_n",
-                  "award_min_points", "funding_per_member", "funding_per_filed_activity", "funding_cap", "notes",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "committee",
+            "year",
+            "name",
+            "base_score",
+            "bonus_cap",
+            "is_locked",
+            "award_top_n",
+            "award_min_points",
+            "funding_per_member",
+            "funding_per_filed_activity",
+            "funding_cap",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

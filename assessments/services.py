@@ -1,4 +1,5 @@
 """Writes of the assessments app: rule sets from presets, locking, quarterly roll-ups."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -40,8 +41,17 @@ def _require_staff(actor, committee_id: int) -> None:
 
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
     PointRule.objects.bulk_create(
-        PointRule(rule_set=rule_set, kind=r.kind, nth_from=r.nth_from, points=r.points, per_unit=r.per_unit,
-                  share=r.share, category=r.category, adds=r.adds, rounding=_step(r.rounding))
+        PointRule(
+            rule_set=rule_set,
+            kind=r.kind,
+            nth_from=r.nth_from,
+            points=r.points,
+            per_unit=r.per_unit,
+            share=r.share,
+            category=r.category,
+            adds=r.adds,
+            rounding=_step(r.rounding),
+        )
         for r in book.rules
     )
     CategoryCap.objects.bulk_create(CategoryCap(rule_set=rule_set, category=c, cap=v) for c, v in book.caps.items())
@@ -64,8 +74,13 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
         raise DomainError(_("This committee already has a rule set for that year."))
     chosen = PRESETS[preset]
     rule_set = RuleSet.objects.create(
-        committee=committee, year=year, name=str(chosen.label), base_score=chosen.book.base,
-        bonus_cap=chosen.book.bonus_cap, notes=chosen.notes, **{f: getattr(chosen.book, f) for f in BOOK_FIELDS},
+        committee=committee,
+        year=year,
+        name=str(chosen.label),
+        base_score=chosen.book.base,
+        bonus_cap=chosen.book.bonus_cap,
+        notes=chosen.notes,
+        **{f: getattr(chosen.book, f) for f in BOOK_FIELDS},
     )
     _write_book(rule_set, chosen.book)
     record_event(rule_set, actor=actor, verb="created", data={"preset": preset})
@@ -79,11 +94,25 @@ def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
     _require_staff(actor, source.committee_id)
     if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
         raise DomainError(_("This committee already has a rule set for that year."))
-    copy = RuleSet.objects.create(committee_id=source.committee_id, year=year, name=source.name,
-                                  base_score=source.base_score, bonus_cap=source.bonus_cap, notes=source.notes,
-                                  **{f: getattr(source, f) for f in ("award_top_n", "award_min_points",
-                                                                     "funding_per_member", "funding_per_filed_activity",
-                                                                     "funding_cap", *BOOK_FIELDS)})
+    copy = RuleSet.objects.create(
+        committee_id=source.committee_id,
+        year=year,
+        name=source.name,
+        base_score=source.base_score,
+        bonus_cap=source.bonus_cap,
+        notes=source.notes,
+        **{
+            f: getattr(source, f)
+            for f in (
+                "award_top_n",
+                "award_min_points",
+                "funding_per_member",
+                "funding_per_filed_activity",
+                "funding_cap",
+                *BOOK_FIELDS,
+            )
+        },
+    )
     _write_book(copy, source.book())
     record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
     return copy
@@ -104,11 +133,22 @@ def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
     rule_set.save(update_fields=["is_locked", "updated_at"])
     lines, frozen = group_settlement(rule_set.committee_id, rule_set.year)
     if not frozen:
-        GroupSettlement.objects.bulk_create([
-            GroupSettlement(committee_id=rule_set.committee_id, group_id=line.group_id, year=rule_set.year,
-                            rank=line.rank, members=line.members, filed_activities=line.filed_activities,
-                            points=line.points, is_award_candidate=line.is_award_candidate, funding=line.funding)
-            for line in lines])
+        GroupSettlement.objects.bulk_create(
+            [
+                GroupSettlement(
+                    committee_id=rule_set.committee_id,
+                    group_id=line.group_id,
+                    year=rule_set.year,
+                    rank=line.rank,
+                    members=line.members,
+                    filed_activities=line.filed_activities,
+                    points=line.points,
+                    is_award_candidate=line.is_award_candidate,
+                    funding=line.funding,
+                )
+                for line in lines
+            ]
+        )
     record_event(rule_set, actor=actor, verb="locked")
     return rule_set
 
@@ -153,7 +193,11 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
         if run.status == RollupRun.Status.DONE:
             return run
         if _year_locked(run.committee_id, run.year):
-            run.status, run.error, run.finished_at = RollupRun.Status.FAILED, _("The year is locked."), now or timezone.now()
+            run.status, run.error, run.finished_at = (
+                RollupRun.Status.FAILED,
+                _("The year is locked."),
+                now or timezone.now(),
+            )
             run.save(update_fields=["status", "error", "finished_at"])
             publish(RollupEnded(run_id=run.pk, committee_id=run.committee_id, ok=False))
             return run
@@ -168,8 +212,9 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
             run.members_done = rollup.replace_quarter(run, progress=progress.publisher(run))
             run.status, run.finished_at, run.error = RollupRun.Status.DONE, now or timezone.now(), ""
             run.save(update_fields=["members_done", "status", "finished_at", "error"])
-            RollupRun.objects.filter(committee_id=run.committee_id, year=run.year, quarter=run.quarter,
-                                     status=RollupRun.Status.DONE).update(is_stale=False)
+            RollupRun.objects.filter(
+                committee_id=run.committee_id, year=run.year, quarter=run.quarter, status=RollupRun.Status.DONE
+            ).update(is_stale=False)
             record_event(run, actor=None, verb="done", data={"members": run.members_done})
             # The staff hear it after commit (assessments/subscribers.py); the 5-minute rule is the safety net.
             publish(RollupEnded(run_id=run.pk, committee_id=run.committee_id, ok=True))
@@ -187,12 +232,14 @@ def rollup_mark_stale(*, committee_id: int, on: date) -> int:
     """A late change dated ``on``: that quarter and the later ones of its year must be recomputed."""
     from .rollup import quarter_of
 
-    return RollupRun.objects.filter(committee_id=committee_id, year=on.year, quarter__gte=quarter_of(on),
-                                    status=RollupRun.Status.DONE).update(is_stale=True)
+    return RollupRun.objects.filter(
+        committee_id=committee_id, year=on.year, quarter__gte=quarter_of(on), status=RollupRun.Status.DONE
+    ).update(is_stale=True)
 
 
-@not_an_api_action("beat's schedule: queues the quarter just ended and the stale ones (POST /api/v1/rollups/run/ "
-                   "starts one by hand)")
+@not_an_api_action(
+    "beat's schedule: queues the quarter just ended and the stale ones (POST /api/v1/rollups/run/ starts one by hand)"
+)
 def rollup_start_due(*, today: date) -> list[RollupRun]:
     """For beat: queue the quarter that just ended where it has no run yet, and every stale quarter."""
     from .rollup import quarter_of
@@ -201,8 +248,11 @@ def rollup_start_due(*, today: date) -> list[RollupRun]:
     wanted = {(c, year, quarter) for c in Committee.objects.values_list("pk", flat=True)}
     covered = RollupRun.objects.filter(year=year, quarter=quarter).exclude(status=RollupRun.Status.FAILED)
     wanted -= set(covered.values_list("committee_id", "year", "quarter"))  # a failed quarter is tried again
-    wanted |= set(RollupRun.objects.filter(is_stale=True, status=RollupRun.Status.DONE)
-                  .values_list("committee_id", "year", "quarter"))
+    wanted |= set(
+        RollupRun.objects.filter(is_stale=True, status=RollupRun.Status.DONE).values_list(
+            "committee_id", "year", "quarter"
+        )
+    )
     started = []
     for committee in Committee.objects.filter(pk__in={c for c, _y, _q in wanted}):
         for _c, y, q in sorted(w for w in wanted if w[0] == committee.pk):

@@ -55,6 +55,7 @@ The branches:
 ``values_sql(rows)`` turns made-up (member id, ``DutyEvent``) pairs into the same relation, for
 tests and benchmarks.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -76,15 +77,28 @@ from .kinds import Role
 from .scoring import DutyEvent
 
 ACTIVITY_KINDS = {
-    "study": K.ACTIVITY_STUDY, "inspection": K.ACTIVITY_INSPECTION, "research": K.ACTIVITY_RESEARCH,
-    "consultation": K.ACTIVITY_CONSULTATION, "supervision": K.ACTIVITY_SUPERVISION,
-    "service": K.ACTIVITY_SERVICE, "reception": K.ACTIVITY_RECEPTION, "visit": K.ACTIVITY_VISIT,
+    "study": K.ACTIVITY_STUDY,
+    "inspection": K.ACTIVITY_INSPECTION,
+    "research": K.ACTIVITY_RESEARCH,
+    "consultation": K.ACTIVITY_CONSULTATION,
+    "supervision": K.ACTIVITY_SUPERVISION,
+    "service": K.ACTIVITY_SERVICE,
+    "reception": K.ACTIVITY_RECEPTION,
+    "visit": K.ACTIVITY_VISIT,
     "three_enters": K.ACTIVITY_THREE_ENTERS,
 }
-ADOPTED = {"national": K.REPORT_ADOPTED_NATIONAL, "provincial": K.REPORT_ADOPTED_PROVINCIAL,
-           "city": K.REPORT_ADOPTED_CITY, "district": K.REPORT_ADOPTED_DISTRICT}
-INSTRUCTED = {"national": K.INSTRUCTION_NATIONAL, "provincial": K.INSTRUCTION_PROVINCIAL,
-              "city": K.INSTRUCTION_CITY, "district": K.INSTRUCTION_DISTRICT}
+ADOPTED = {
+    "national": K.REPORT_ADOPTED_NATIONAL,
+    "provincial": K.REPORT_ADOPTED_PROVINCIAL,
+    "city": K.REPORT_ADOPTED_CITY,
+    "district": K.REPORT_ADOPTED_DISTRICT,
+}
+INSTRUCTED = {
+    "national": K.INSTRUCTION_NATIONAL,
+    "provincial": K.INSTRUCTION_PROVINCIAL,
+    "city": K.INSTRUCTION_CITY,
+    "district": K.INSTRUCTION_DISTRICT,
+}
 
 COLUMNS = ("m", "k", "d", "q", "a", "s", "p")
 DETAIL = ("t", "r")
@@ -125,8 +139,10 @@ class LocalDate(TruncDate):
 def fixed_offset_minutes(start: date, end: date) -> int | None:
     """The current zone's UTC offset in minutes if it is the same on every day from start to end."""
     tz = timezone.get_current_timezone()
-    offsets = {datetime.combine(start + timedelta(days=n), time(12), tzinfo=tz).utcoffset()
-               for n in range(0, (end - start).days + 2)}
+    offsets = {
+        datetime.combine(start + timedelta(days=n), time(12), tzinfo=tz).utcoffset()
+        for n in range(0, (end - start).days + 2)
+    }
     if len(offsets) != 1:
         return None
     return int(offsets.pop().total_seconds() // 60)
@@ -155,9 +171,17 @@ class Branch:
 
 
 def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None, bulk=False) -> Branch:
-    rows = queryset.annotate(ev_m=m, ev_k=k, ev_d=d, ev_q=_int(q) if isinstance(q, int) else q,
-                             ev_a=_int(a) if isinstance(a, int) else a, ev_s=_int(SOURCE_RANK[label]), ev_p=p,
-                             ev_t=t, ev_r=_kind(r) if isinstance(r, str) else r)
+    rows = queryset.annotate(
+        ev_m=m,
+        ev_k=k,
+        ev_d=d,
+        ev_q=_int(q) if isinstance(q, int) else q,
+        ev_a=_int(a) if isinstance(a, int) else a,
+        ev_s=_int(SOURCE_RANK[label]),
+        ev_p=p,
+        ev_t=t,
+        ev_r=_kind(r) if isinstance(r, str) else r,
+    )
     return Branch(rows.order_by(), frozenset(str(kind) for kind in kinds), at, bulk)
 
 
@@ -177,25 +201,59 @@ def _activities(committee_id, start, end):
     # organising committee's members, so it is the member's committee too): a committee's roll-up reads its
     # own activities' attendance through the (activity, member) key, never every committee's rows.
     rows = Attendance.objects.filter(
-        _during("activity__starts_at", start, end), activity__committee_id=committee_id,
+        _during("activity__starts_at", start, end),
+        activity__committee_id=committee_id,
         member__committee_id=committee_id,
         activity__state__in=(Activity.State.HELD, Activity.State.FILED),
-        status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT))
-    kind = Case(When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
-                When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
-                *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
-                default=_kind(K.ACTIVITY_PRESENT), output_field=CharField())
+        status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT),
+    )
+    kind = Case(
+        When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
+        When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
+        *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
+        default=_kind(K.ACTIVITY_PRESENT),
+        output_field=CharField(),
+    )
     day = LocalDate("activity__starts_at", period=(start, end))
     at_platform = rows.filter(status=Attendance.Status.PRESENT, activity__platform__isnull=False)
-    return [_rows(rows, m=F("member_id"), k=kind, d=day,
-                  label="groups.activity", p=F("activity_id"), at="activity__starts_at", t=F("activity__title"), bulk=True,
-                  kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT}),
-            _rows(at_platform, m=F("member_id"), k=_kind(K.PLATFORM_WORK), d=day, label="groups.activity",
-                  p=F("activity_id"), at="activity__starts_at", t=Concat(F("activity__platform__name"), Value(" · "), F("activity__title"), output_field=CharField()), bulk=True,
-                  kinds={K.PLATFORM_WORK}),
-            _rows(rows.filter(status=Attendance.Status.PRESENT, signed_up_at__isnull=False), m=F("member_id"),
-                  k=_kind(K.ACTIVITY_SIGNUP), d=day, label="groups.activity", p=F("activity_id"),
-                  at="activity__starts_at", t=F("activity__title"), bulk=True, kinds={K.ACTIVITY_SIGNUP})]
+    return [
+        _rows(
+            rows,
+            m=F("member_id"),
+            k=kind,
+            d=day,
+            label="groups.activity",
+            p=F("activity_id"),
+            at="activity__starts_at",
+            t=F("activity__title"),
+            bulk=True,
+            kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT},
+        ),
+        _rows(
+            at_platform,
+            m=F("member_id"),
+            k=_kind(K.PLATFORM_WORK),
+            d=day,
+            label="groups.activity",
+            p=F("activity_id"),
+            at="activity__starts_at",
+            t=Concat(F("activity__platform__name"), Value(" · "), F("activity__title"), output_field=CharField()),
+            bulk=True,
+            kinds={K.PLATFORM_WORK},
+        ),
+        _rows(
+            rows.filter(status=Attendance.Status.PRESENT, signed_up_at__isnull=False),
+            m=F("member_id"),
+            k=_kind(K.ACTIVITY_SIGNUP),
+            d=day,
+            label="groups.activity",
+            p=F("activity_id"),
+            at="activity__starts_at",
+            t=F("activity__title"),
+            bulk=True,
+            kinds={K.ACTIVITY_SIGNUP},
+        ),
+    ]
 
 
 PLENARY_KINDS = {"present": K.PLENARY_PRESENT, "excused": K.PLENARY_EXCUSED, "absent": K.PLENARY_ABSENT}
@@ -205,14 +263,28 @@ PLENARY_EVENT_KINDS = frozenset(str(kind) for kind in PLENARY_KINDS.values())  #
 def _plenary(committee_id, start, end):
     from groups.models import PlenaryAttendance
 
-    rows = PlenaryAttendance.objects.filter(member__committee_id=committee_id,
-                                            session__start_date__range=(start, end))
+    rows = PlenaryAttendance.objects.filter(member__committee_id=committee_id, session__start_date__range=(start, end))
     # the title is made in Python (``TITLES``) from "term|number": it is a translated phrase
-    title = Concat(Cast("session__term__number", CharField()), Value("|"), Cast("session__number", CharField()),
-                   output_field=CharField())
-    return [_rows(rows.filter(**{f"{field}__gt": 0}), m=F("member_id"), k=_kind(kind), d=F("session__start_date"),
-                  q=F(field), label="groups.plenarysession", p=F("session_id"), t=title, kinds={kind})
-            for field, kind in PLENARY_KINDS.items()]
+    title = Concat(
+        Cast("session__term__number", CharField()),
+        Value("|"),
+        Cast("session__number", CharField()),
+        output_field=CharField(),
+    )
+    return [
+        _rows(
+            rows.filter(**{f"{field}__gt": 0}),
+            m=F("member_id"),
+            k=_kind(kind),
+            d=F("session__start_date"),
+            q=F(field),
+            label="groups.plenarysession",
+            p=F("session_id"),
+            t=title,
+            kinds={kind},
+        )
+        for field, kind in PLENARY_KINDS.items()
+    ]
 
 
 def _plenary_title(raw: str) -> str:
@@ -232,9 +304,15 @@ def _proposals(committee_id, start, end):
     from proposals.models import CoSigner, Proposal
 
     confirmed = CoSigner.Status.CONFIRMED
-    key_marked = AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Proposal), verb="key_marked",
-        object_id=Cast(OuterRef("ev_pk"), CharField())).order_by("-created_at").values("created_at")[:1]
+    key_marked = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Proposal),
+            verb="key_marked",
+            object_id=Cast(OuterRef("ev_pk"), CharField()),
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     lo, hi = _moments(start, end)
 
     def day(expression):
@@ -242,40 +320,88 @@ def _proposals(committee_id, start, end):
 
     def dated(queryset, prefix):
         return queryset.annotate(
-            ev_pk=F(f"{prefix}pk"), authors=F(f"{prefix}confirmed_cosigners") + 1,
-            submitted_on=day(f"{prefix}submitted_at"), filed_on=day(f"{prefix}filed_at"),
-            key_on=Coalesce(day(Subquery(key_marked)), day(f"{prefix}filed_at")))
+            ev_pk=F(f"{prefix}pk"),
+            authors=F(f"{prefix}confirmed_cosigners") + 1,
+            submitted_on=day(f"{prefix}submitted_at"),
+            filed_on=day(f"{prefix}filed_at"),
+            key_on=Coalesce(day(Subquery(key_marked)), day(f"{prefix}filed_at")),
+        )
 
-    leads = dated(Proposal.objects.filter(committee_id=committee_id, submitted_at__isnull=False,
-                                          lead_proposer__isnull=False), "")
-    cosigners = dated(CoSigner.objects.filter(status=confirmed, proposal__committee_id=committee_id,
-                                              proposal__submitted_at__isnull=False), "proposal__")
+    leads = dated(
+        Proposal.objects.filter(committee_id=committee_id, submitted_at__isnull=False, lead_proposer__isnull=False), ""
+    )
+    cosigners = dated(
+        CoSigner.objects.filter(
+            status=confirmed, proposal__committee_id=committee_id, proposal__submitted_at__isnull=False
+        ),
+        "proposal__",
+    )
     lead_role = Case(When(authors=1, then=_kind(Role.LEAD)), default=_kind(Role.FIRST_AUTHOR), output_field=CharField())
-    filed_lead = Case(When(authors=1, then=_kind(K.PROPOSAL_FILED_LEAD)), default=_kind(K.PROPOSAL_JOINT_FIRST),
-                      output_field=CharField())
+    filed_lead = Case(
+        When(authors=1, then=_kind(K.PROPOSAL_FILED_LEAD)),
+        default=_kind(K.PROPOSAL_JOINT_FIRST),
+        output_field=CharField(),
+    )
     branches = []
     for rows, member, prefix, filed_kind, key_kind in (
-            (leads, F("lead_proposer_id"), "", filed_lead, _kind(K.PROPOSAL_KEY_LEAD)),
-            (cosigners, F("member_id"), "proposal__", _kind(K.PROPOSAL_FILED_COSIGNER),
-             _kind(K.PROPOSAL_KEY_COSIGNER))):
+        (leads, F("lead_proposer_id"), "", filed_lead, _kind(K.PROPOSAL_KEY_LEAD)),
+        (cosigners, F("member_id"), "proposal__", _kind(K.PROPOSAL_FILED_COSIGNER), _kind(K.PROPOSAL_KEY_COSIGNER)),
+    ):
         lead = not prefix
-        common = {"m": member, "a": F("authors"), "label": "proposals.proposal", "p": F("ev_pk"),
-                  "t": F(f"{prefix}title"), "r": lead_role if lead else Role.CO_SIGNER}
-        branches.append(_rows(rows.filter(**{f"{prefix}submitted_at__gte": lo, f"{prefix}submitted_at__lt": hi}),
-                              k=_kind(K.PROPOSAL_SUBMITTED), d=F("submitted_on"), at=f"{prefix}submitted_at",
-                              kinds={K.PROPOSAL_SUBMITTED}, **common))
-        branches.append(_rows(rows.filter(**{f"{prefix}filed_at__gte": lo, f"{prefix}filed_at__lt": hi}),
-                              k=filed_kind, d=F("filed_on"), at=f"{prefix}filed_at", **common,
-                              kinds={K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST} if lead
-                              else {K.PROPOSAL_FILED_COSIGNER}))
-        branches.append(_rows(rows.filter(**{f"{prefix}is_key": True, "key_on__gte": start, "key_on__lte": end}),
-                              k=key_kind, d=F("key_on"), **common,
-                              kinds={K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER}))
+        common = {
+            "m": member,
+            "a": F("authors"),
+            "label": "proposals.proposal",
+            "p": F("ev_pk"),
+            "t": F(f"{prefix}title"),
+            "r": lead_role if lead else Role.CO_SIGNER,
+        }
+        branches.append(
+            _rows(
+                rows.filter(**{f"{prefix}submitted_at__gte": lo, f"{prefix}submitted_at__lt": hi}),
+                k=_kind(K.PROPOSAL_SUBMITTED),
+                d=F("submitted_on"),
+                at=f"{prefix}submitted_at",
+                kinds={K.PROPOSAL_SUBMITTED},
+                **common,
+            )
+        )
+        branches.append(
+            _rows(
+                rows.filter(**{f"{prefix}filed_at__gte": lo, f"{prefix}filed_at__lt": hi}),
+                k=filed_kind,
+                d=F("filed_on"),
+                at=f"{prefix}filed_at",
+                **common,
+                kinds={K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST} if lead else {K.PROPOSAL_FILED_COSIGNER},
+            )
+        )
+        branches.append(
+            _rows(
+                rows.filter(**{f"{prefix}is_key": True, "key_on__gte": start, "key_on__lte": end}),
+                k=key_kind,
+                d=F("key_on"),
+                **common,
+                kinds={K.PROPOSAL_KEY_LEAD if lead else K.PROPOSAL_KEY_COSIGNER},
+            )
+        )
         excellent = K.PROPOSAL_EXCELLENT_LEAD if lead else K.PROPOSAL_EXCELLENT_COSIGNER
-        branches.append(_rows(rows.filter(**{f"{prefix}is_excellent": True, f"{prefix}excellent_marked_at__gte": lo,
-                                             f"{prefix}excellent_marked_at__lt": hi}),
-                              k=_kind(excellent), d=day(f"{prefix}excellent_marked_at"),
-                              at=f"{prefix}excellent_marked_at", kinds={excellent}, **common))
+        branches.append(
+            _rows(
+                rows.filter(
+                    **{
+                        f"{prefix}is_excellent": True,
+                        f"{prefix}excellent_marked_at__gte": lo,
+                        f"{prefix}excellent_marked_at__lt": hi,
+                    }
+                ),
+                k=_kind(excellent),
+                d=day(f"{prefix}excellent_marked_at"),
+                at=f"{prefix}excellent_marked_at",
+                kinds={excellent},
+                **common,
+            )
+        )
     return branches
 
 
@@ -283,8 +409,13 @@ def _reports(committee_id, start, end):
     from proposals.models import Adoption, Instruction, OpinionReport
 
     Through = OpinionReport.co_authors.through
-    co_n = (Through.objects.filter(opinionreport_id=OuterRef("ev_pk")).order_by().values("opinionreport_id")
-            .annotate(n=Count("pk")).values("n"))
+    co_n = (
+        Through.objects.filter(opinionreport_id=OuterRef("ev_pk"))
+        .order_by()
+        .values("opinionreport_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     reports = OpinionReport.objects.filter(committee_id=committee_id)
     declined = OpinionReport.State.DECLINED
     accepted = (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED)
@@ -292,30 +423,66 @@ def _reports(committee_id, start, end):
     def branch(queryset, member, k, d, kinds, at=None, report=""):
         rows = queryset.annotate(ev_pk=F(f"{report}pk"))
         rows = rows.annotate(authors_raw=Coalesce(Subquery(co_n), 0) + _has_author(report), ev_member=member)
-        role = Case(When(authors_raw=1, then=_kind(Role.LEAD)), default=_kind(Role.FIRST_AUTHOR),
-                    output_field=CharField()) if member.name == f"{report}author_id" else Role.CO_SIGNER
-        return _rows(rows.filter(ev_member__isnull=False), m=F("ev_member"), k=k, d=d, kinds=kinds, at=at,
-                     a=_at_least_one(F("authors_raw")), label="proposals.opinionreport", p=F("ev_pk"),
-                     t=F(f"{report}title"), r=role)
+        role = (
+            Case(When(authors_raw=1, then=_kind(Role.LEAD)), default=_kind(Role.FIRST_AUTHOR), output_field=CharField())
+            if member.name == f"{report}author_id"
+            else Role.CO_SIGNER
+        )
+        return _rows(
+            rows.filter(ev_member__isnull=False),
+            m=F("ev_member"),
+            k=k,
+            d=d,
+            kinds=kinds,
+            at=at,
+            a=_at_least_one(F("authors_raw")),
+            label="proposals.opinionreport",
+            p=F("ev_pk"),
+            t=F(f"{report}title"),
+            r=role,
+        )
 
     branches = []
     for author in ("author_id", "co_authors"):  # the author, then one row per co-author
-        branches.append(branch(reports.filter(_during("created_at", start, end), state__in=accepted), F(author),
-                               _kind(K.REPORT_SUBMITTED), LocalDate("created_at", period=(start, end)),
-                               {K.REPORT_SUBMITTED}, at="created_at"))
-        branches.append(branch(reports.filter(_during("updated_at", start, end), state=declined), F(author),
-                               _kind(K.REPORT_NOT_ADOPTED), LocalDate("updated_at", period=(start, end)),
-                               {K.REPORT_NOT_ADOPTED}, at="updated_at"))
+        branches.append(
+            branch(
+                reports.filter(_during("created_at", start, end), state__in=accepted),
+                F(author),
+                _kind(K.REPORT_SUBMITTED),
+                LocalDate("created_at", period=(start, end)),
+                {K.REPORT_SUBMITTED},
+                at="created_at",
+            )
+        )
+        branches.append(
+            branch(
+                reports.filter(_during("updated_at", start, end), state=declined),
+                F(author),
+                _kind(K.REPORT_NOT_ADOPTED),
+                LocalDate("updated_at", period=(start, end)),
+                {K.REPORT_NOT_ADOPTED},
+                at="updated_at",
+            )
+        )
         for model, levels in ((Adoption, ADOPTED), (Instruction, INSTRUCTED)):
             later = model.objects.filter(report__committee_id=committee_id, date__range=(start, end))
-            branches.append(branch(later, F(f"report__{author}"), _cases("level", levels), F("date"),
-                                   set(levels.values()), report="report__"))
+            branches.append(
+                branch(
+                    later,
+                    F(f"report__{author}"),
+                    _cases("level", levels),
+                    F("date"),
+                    set(levels.values()),
+                    report="report__",
+                )
+            )
     return branches
 
 
 def _has_author(report_prefix: str):
-    return Case(When(Q(**{f"{report_prefix}author__isnull": False}), then=_int(1)), default=_int(0),
-                output_field=IntegerField())
+    return Case(
+        When(Q(**{f"{report_prefix}author__isnull": False}), then=_int(1)), default=_int(0), output_field=IntegerField()
+    )
 
 
 def _at_least_one(expression):
@@ -325,22 +492,44 @@ def _at_least_one(expression):
 def _consultations(committee_id, start, end):
     from consultations.models import Attendance, ConsultationSession
 
-    rows = Attendance.objects.filter(_during("session__starts_at", start, end), session__committee_id=committee_id,
-                                     member__committee_id=committee_id,
-                                     status=Attendance.Status.PRESENT, session__state=ConsultationSession.State.HELD)
-    return [_rows(rows, m=F("member_id"), k=_kind(K.CONSULTATION_PRESENT),
-                  d=LocalDate("session__starts_at", period=(start, end)),
-                  label="consultations.consultationsession", p=F("session_id"), at="session__starts_at",
-                  t=F("session__title"),
-                  kinds={K.CONSULTATION_PRESENT})]
+    rows = Attendance.objects.filter(
+        _during("session__starts_at", start, end),
+        session__committee_id=committee_id,
+        member__committee_id=committee_id,
+        status=Attendance.Status.PRESENT,
+        session__state=ConsultationSession.State.HELD,
+    )
+    return [
+        _rows(
+            rows,
+            m=F("member_id"),
+            k=_kind(K.CONSULTATION_PRESENT),
+            d=LocalDate("session__starts_at", period=(start, end)),
+            label="consultations.consultationsession",
+            p=F("session_id"),
+            at="session__starts_at",
+            t=F("session__title"),
+            kinds={K.CONSULTATION_PRESENT},
+        )
+    ]
 
 
 def _contacts(committee_id, start, end):
     from groups.models import ConstituentContact
 
     rows = ConstituentContact.objects.filter(committee_id=committee_id, contacted_on__range=(start, end))
-    return [_rows(rows, m=F("member_id"), k=_kind(K.CONSTITUENT_CONTACT), d=F("contacted_on"),
-                  label="groups.constituentcontact", p=F("pk"), t=F("whom"), kinds={K.CONSTITUENT_CONTACT})]
+    return [
+        _rows(
+            rows,
+            m=F("member_id"),
+            k=_kind(K.CONSTITUENT_CONTACT),
+            d=F("contacted_on"),
+            label="groups.constituentcontact",
+            p=F("pk"),
+            t=F("whom"),
+            kinds={K.CONSTITUENT_CONTACT},
+        )
+    ]
 
 
 SOURCES = [_activities, _plenary, _proposals, _reports, _consultations, _contacts]
@@ -352,25 +541,33 @@ def all_branches(committee, start: date, end: date) -> list[Branch]:
     return [branch for source in SOURCES for branch in source(committee_id, start, end)]
 
 
-def _branches(committee, start, end, kinds=None, member_ids=None, bulk=None, built=None,
-              except_small=None) -> list[Branch]:
+def _branches(
+    committee, start, end, kinds=None, member_ids=None, bulk=None, built=None, except_small=None
+) -> list[Branch]:
     wanted = None if kinds is None else {str(k) for k in kinds}
     unwanted = {str(k) for k in except_small or ()}
-    branches = [branch for branch in (built if built is not None else all_branches(committee, start, end))
-                if (wanted is None or branch.kinds & wanted) and (bulk is None or branch.bulk == bulk)
-                and (branch.bulk or not branch.kinds & unwanted)]
+    branches = [
+        branch
+        for branch in (built if built is not None else all_branches(committee, start, end))
+        if (wanted is None or branch.kinds & wanted)
+        and (bulk is None or branch.bulk == bulk)
+        and (branch.bulk or not branch.kinds & unwanted)
+    ]
     if member_ids is not None:
         ids = list(member_ids)
         branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at, b.bulk) for b in branches]
     return branches
 
 
-def duty_events(committee: Committee, start: date, end: date, *,
-                member_ids: Iterable[int] | None = None) -> Iterator[tuple[int, DutyEvent]]:
+def duty_events(
+    committee: Committee, start: date, end: date, *, member_ids: Iterable[int] | None = None
+) -> Iterator[tuple[int, DutyEvent]]:
     """(member id, event) for the committee's members (or only ``member_ids``), start <= day <= end,
     in member order (one member's events in no particular order: the engine sorts them); one query."""
-    parts = [b.rows.values_list(*(f"ev_{c}" for c in (*COLUMNS, *DETAIL))) for b in _branches(
-        committee, start, end, member_ids=member_ids)]
+    parts = [
+        b.rows.values_list(*(f"ev_{c}" for c in (*COLUMNS, *DETAIL)))
+        for b in _branches(committee, start, end, member_ids=member_ids)
+    ]
     union = parts[0].union(*parts[1:], all=True)
     sql, params = union.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -378,15 +575,34 @@ def duty_events(committee: Committee, start: date, end: date, *,
         for m, k, d, q, a, s, p, t, r in cursor.fetchall():
             label = SOURCE_LABELS[s - 1]
             title = TITLES[label](t) if label in TITLES else t or ""
-            yield m, DutyEvent(kind=k, on=d if isinstance(d, date) else date.fromisoformat(d), quantity=Decimal(q),
-                               role=r or "", authors=a, source=(label, p), title=title)
+            yield (
+                m,
+                DutyEvent(
+                    kind=k,
+                    on=d if isinstance(d, date) else date.fromisoformat(d),
+                    quantity=Decimal(q),
+                    role=r or "",
+                    authors=a,
+                    source=(label, p),
+                    title=title,
+                ),
+            )
 
 
 COUNT_COLUMNS = ("m", "k", "q", "a", "n", "nq")
 
 
-def event_sql(committee, start: date, end: date, *, kinds=None, except_small=None, counts_from: date | None = None,
-              bulk: bool | None = None, built: list[Branch] | None = None) -> tuple[str, tuple]:
+def event_sql(
+    committee,
+    start: date,
+    end: date,
+    *,
+    kinds=None,
+    except_small=None,
+    counts_from: date | None = None,
+    bulk: bool | None = None,
+    built: list[Branch] | None = None,
+) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
     ``kinds``: only branches that can yield one of these kinds (the rows may still hold others).
@@ -414,23 +630,37 @@ def event_sql(committee, start: date, end: date, *, kinds=None, except_small=Non
         parts.append(rows.values_list("ev_m", "ev_k", "ev_q", "ev_a", "ev_iq"))
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-2])  # the union's columns are the first branch's
-    return (f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u "
-            f"GROUP BY {columns}", params)
+    return (
+        f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u GROUP BY {columns}",
+        params,
+    )
 
 
 def _empty(counts: bool) -> tuple[str, tuple]:
-    types = ("integer", "varchar(30)", "integer", "integer", "integer", "integer") if counts else (
-        "integer", "varchar(30)", "date", "integer", "integer", "integer", "integer")
+    types = (
+        ("integer", "varchar(30)", "integer", "integer", "integer", "integer")
+        if counts
+        else ("integer", "varchar(30)", "date", "integer", "integer", "integer", "integer")
+    )
     return "SELECT " + ", ".join(f"CAST(NULL AS {t})" for t in types) + " WHERE 1 = 0", ()
 
 
-def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, except_small=None,
-               counts_from: date | None = None, bulk: bool | None = None) -> tuple[str, tuple]:
+def values_sql(
+    rows: Iterable[tuple[int, DutyEvent]],
+    *,
+    kinds=None,
+    except_small=None,
+    counts_from: date | None = None,
+    bulk: bool | None = None,
+) -> tuple[str, tuple]:
     """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk",
     and each row is its own branch: ``kinds`` and ``except_small`` select rows by their kind)."""
     wanted, unwanted = {str(k) for k in kinds or ()}, {str(k) for k in except_small or ()}
-    rows = [] if bulk else [(m, e) for m, e in rows if (kinds is None or str(e.kind) in wanted)
-                            and str(e.kind) not in unwanted]
+    rows = (
+        []
+        if bulk
+        else [(m, e) for m, e in rows if (kinds is None or str(e.kind) in wanted) and str(e.kind) not in unwanted]
+    )
     if not rows:
         return _empty(counts_from is not None)
     labels = sorted({(e.source or ("", 0))[0] for _m, e in rows})
@@ -445,16 +675,20 @@ def values_sql(rows: Iterable[tuple[int, DutyEvent]], *, kinds=None, except_smal
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     # PostgreSQL types the columns from the first row; SQLite keeps dates as ISO text (a CAST to
     # "date" there would make a number of it).
-    first = "(%s, CAST(%s AS varchar(30)), CAST(%s AS date), %s, %s, %s, %s)" if connection.vendor == "postgresql" \
-        else one
+    first = (
+        "(%s, CAST(%s AS varchar(30)), CAST(%s AS date), %s, %s, %s, %s)" if connection.vendor == "postgresql" else one
+    )
     values = "VALUES " + ", ".join([first] + [one] * (len(rows) - 1))
     # A VALUES list names its columns column1, column2, … in both SQLite and PostgreSQL.
     m, k, d, q, a, s, p = (f"v.column{i}" for i in range(1, len(COLUMNS) + 1))
     if counts_from is None:
         return f"SELECT {m}, {k}, {d}, {q}, {a}, {s}, {p} FROM ({values}) v", tuple(params)
     recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
-    return (f"SELECT {m}, {k}, {q}, {a}, CAST(COUNT(*) AS integer), CAST(SUM({recent}) AS integer) FROM ({values}) v "
-            f"GROUP BY {m}, {k}, {q}, {a}", (adapt(counts_from), *params))
+    return (
+        f"SELECT {m}, {k}, {q}, {a}, CAST(COUNT(*) AS integer), CAST(SUM({recent}) AS integer) FROM ({values}) v "
+        f"GROUP BY {m}, {k}, {q}, {a}",
+        (adapt(counts_from), *params),
+    )
 
 
 def source_url(source: tuple[str, int] | None) -> str | None:

@@ -1,4 +1,5 @@
 """What assessments does when something below it changes (``core.events``; imported at start-up)."""
+
 from __future__ import annotations
 
 from datetime import date

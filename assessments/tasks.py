@@ -1,4 +1,5 @@
 """Celery tasks of the assessments app: they take ids and call services."""
+
 from datetime import timedelta
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Pages of the assessments app: a member's duty record 履职档案."""
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,10 @@ from .scoring import grade_for, grade_reason
 class PeriodForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
-        label=_("quarter"), required=False, coerce=int, empty_value=None,
+        label=_("quarter"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("Whole year")), (1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4"))],
     )
 
@@ -44,8 +48,15 @@ def _render(request, member: Member, access: selectors.Access, *, as_pdf: bool =
         suffix = f"-q{quarter}" if quarter else ""
         response["Content-Disposition"] = f'attachment; filename="duty-record-{member.pk}-{year}{suffix}.pdf"'
         return response
-    context = {"member": member, "record": record, "b": record.breakdown, "page": page, "form": form,
-               "is_own": member.pk == scope_of(request.user).member_id, "pdf_query": request.GET.urlencode()}
+    context = {
+        "member": member,
+        "record": record,
+        "b": record.breakdown,
+        "page": page,
+        "form": form,
+        "is_own": member.pk == scope_of(request.user).member_id,
+        "pdf_query": request.GET.urlencode(),
+    }
     return render(request, "assessments/duty_record.html", context)
 
 
@@ -96,10 +107,14 @@ def assessment_export(request):
     if not scope_of(request.user).can_read_committee(committee):
         raise PermissionDenied
     groups, locked = selectors.group_settlement(committee, year)
-    export = annual_workbook(rows=selectors.assessment_rows(committee, year),
-                             quarter_points=selectors.quarter_points(committee, year),
-                             group_ranking=selectors.group_ranking(committee, year), groups=groups, locked=locked,
-                             policy=ContactPolicy(request.user))
+    export = annual_workbook(
+        rows=selectors.assessment_rows(committee, year),
+        quarter_points=selectors.quarter_points(committee, year),
+        group_ranking=selectors.group_ranking(committee, year),
+        groups=groups,
+        locked=locked,
+        policy=ContactPolicy(request.user),
+    )
     record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
     return xlsx_download(export.content, export_filename(_("Annual assessment"), _committee_name(committee), year))
 
@@ -142,15 +157,25 @@ def annual(request):
     book = selectors.scoring_book(committee_id, year)
     for row in rows:
         row.missing_text = missing_text(row.missing)
-        row.grade_reason = grade_reason(book, grade_for(book, row.ytd_total), row.ytd_grade or None,
-                                        row.missing_text, row.ytd_total)
-    return render(request, "assessments/annual.html", {
-        "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "rows": rows,
-        "below": [row for row in rows if row.missing], "groups": groups, "locked": locked,
-        "committees": _committees(request),
-        "funding_total": sum((g.funding for g in groups), start=0),
-        "year_start": f"{year}-01-01", "year_end": f"{year}-12-31",  # the ledger's range for "filed activities"
-    })
+        row.grade_reason = grade_reason(
+            book, grade_for(book, row.ytd_total), row.ytd_grade or None, row.missing_text, row.ytd_total
+        )
+    return render(
+        request,
+        "assessments/annual.html",
+        {
+            "committee": get_object_or_404(Committee, pk=committee_id),
+            "year": year,
+            "rows": rows,
+            "below": [row for row in rows if row.missing],
+            "groups": groups,
+            "locked": locked,
+            "committees": _committees(request),
+            "funding_total": sum((g.funding for g in groups), start=0),
+            "year_start": f"{year}-01-01",
+            "year_end": f"{year}-12-31",  # the ledger's range for "filed activities"
+        },
+    )
 
 
 @login_required
@@ -176,15 +201,26 @@ def dashboard(request):
     committee_id, year = _committee_year(request)
     data = selectors.dashboard_data(committee_id, year)
     data["text"] = {
-        "points": gettext("points"), "activities": gettext("activities attended"),
-        "proposals": gettext("proposals"), "reports": gettext("public-opinion reports"),
-        "consultations": gettext("consultations"), "coverage": gettext("three-enters coverage (%)"),
-        "members": gettext("members"), "points_per_member": gettext("points per member"),
+        "points": gettext("points"),
+        "activities": gettext("activities attended"),
+        "proposals": gettext("proposals"),
+        "reports": gettext("public-opinion reports"),
+        "consultations": gettext("consultations"),
+        "coverage": gettext("three-enters coverage (%)"),
+        "members": gettext("members"),
+        "points_per_member": gettext("points per member"),
     }
-    return render(request, "assessments/dashboard.html", {
-        "committee": get_object_or_404(Committee, pk=committee_id), "year": year, "data": data,
-        "committees": _committees(request), "has_districts": bool(data["districts"]["labels"]),
-    })
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "committee": get_object_or_404(Committee, pk=committee_id),
+            "year": year,
+            "data": data,
+            "committees": _committees(request),
+            "has_districts": bool(data["districts"]["labels"]),
+        },
+    )
 
 
 @login_required

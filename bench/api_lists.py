@@ -10,6 +10,7 @@ view that answers the same 100 rows (the viewset's own visibility and order) as 
 ``JsonResponse`` — the floor for "a page of these rows". Interleaved, best of ``--rounds``; prints both
 times, the ratio (issue #22 goal ≤ 2) and the load average. Nothing is written to the database.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ activities-per-member``) each inviting ``--invited`` members of its group (about
 5,000,000 attendance rows). Prints the median time of each side, the ratio ORM/SQL, and checks that
 both give the same figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,14 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
             held = activity.state in ("held", "filed")
             for m in member_ids:
                 present = held and rng.random() < 0.8
-                rows.append(Attendance(activity_id=activity.pk, member_id=m, status="present" if present else "absent" if held else "invited",
-                                       signed_in_at=activity.starts_at if present else None))
+                rows.append(
+                    Attendance(
+                        activity_id=activity.pk,
+                        member_id=m,
+                        status="present" if present else "absent" if held else "invited",
+                        signed_in_at=activity.starts_at if present else None,
+                    )
+                )
         Attendance.objects.bulk_create(rows, batch_size=10000)
         batch, rows = [], []
 
@@ -80,9 +87,17 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
             start = datetime(year, 1, 1, 9, tzinfo=tz) + timedelta(days=rng.randrange(365), hours=rng.randrange(8))
             te = rng.random() < 0.3
             state = rng.choice(["held", "filed", "filed"]) if rng.random() < 0.9 else "planned"
-            activity = Activity(committee_id=committee_of[g], group_id=g, kind="three_enters" if te else rng.choice(kinds),
-                                target="community" if te else "", six_item=rng.choice(six) if rng.random() < 0.1 else "",
-                                title="bench", starts_at=start, ends_at=start + timedelta(hours=2), state=state)
+            activity = Activity(
+                committee_id=committee_of[g],
+                group_id=g,
+                kind="three_enters" if te else rng.choice(kinds),
+                target="community" if te else "",
+                six_item=rng.choice(six) if rng.random() < 0.1 else "",
+                title="bench",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                state=state,
+            )
             batch.append((activity, rng.sample(by_group[g], min(invited, len(by_group[g])))))
             made += 1
             if len(batch) >= 5000:
@@ -90,8 +105,10 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
         flush()
     with connection.cursor() as cursor:  # fresh statistics, as a production database would have
         cursor.execute("ANALYZE")
-    print(f"built: {members} members, {Activity.objects.count()} activities, {Attendance.objects.count()} attendance rows "
-          f"in {time.monotonic() - started:.0f}s")
+    print(
+        f"built: {members} members, {Activity.objects.count()} activities, {Attendance.objects.count()} attendance rows "
+        f"in {time.monotonic() - started:.0f}s"
+    )
 
 
 SQL = """
@@ -133,9 +150,13 @@ def _orm(period):
     from groups.models import ActivityGroup, Committee
     from groups.selectors import activities as sel
 
-    groups = [(g.pk, g.member_count, g.covered_count, g.held_count, g.three_enters_held, g.six_done)
-              for g in sel.groups_coverage(ActivityGroup.objects.filter(is_active=True), period)]
-    committees = [(c.pk, c.member_count, c.covered_count) for c in sel.committees_coverage(Committee.objects.all(), period)]
+    groups = [
+        (g.pk, g.member_count, g.covered_count, g.held_count, g.three_enters_held, g.six_done)
+        for g in sel.groups_coverage(ActivityGroup.objects.filter(is_active=True), period)
+    ]
+    committees = [
+        (c.pk, c.member_count, c.covered_count) for c in sel.committees_coverage(Committee.objects.all(), period)
+    ]
     return groups, committees
 
 
@@ -143,7 +164,10 @@ def _sql(period):
     from django.db import connection
 
     start, end = period.bounds
-    params = {"start": connection.ops.adapt_datetimefield_value(start), "end": connection.ops.adapt_datetimefield_value(end)}
+    params = {
+        "start": connection.ops.adapt_datetimefield_value(start),
+        "end": connection.ops.adapt_datetimefield_value(end),
+    }
     with connection.cursor() as cursor:
         cursor.execute(SQL, params)
         groups = [tuple(r) for r in cursor.fetchall()]
@@ -187,8 +211,10 @@ def main() -> None:
         orm_t, orm_r = _time(_orm, period, args.runs)
         sql_t, sql_r = _time(_sql, period, args.runs)
         label = f"{period.year}" + (f" Q{period.quarter}" if period.quarter else "")
-        print(f"{label:8} ORM {orm_t * 1000:8.1f} ms   SQL {sql_t * 1000:8.1f} ms   ratio ORM/SQL {orm_t / sql_t:5.2f}   "
-              f"same figures: {orm_r == sql_r}")
+        print(
+            f"{label:8} ORM {orm_t * 1000:8.1f} ms   SQL {sql_t * 1000:8.1f} ms   ratio ORM/SQL {orm_t / sql_t:5.2f}   "
+            f"same figures: {orm_r == sql_r}"
+        )
 
 
 def _migrated() -> bool:

@@ -10,6 +10,7 @@ request of the same user's minimal page (the notification settings: one form, a 
 see the same machine load. It prints each page's median and p95 and the ratio of the medians
 page / minimal page, all measured in this one run. Only 127.0.0.1 is contacted; the run stops by itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,12 +77,37 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only pages whose label contains this")
     args = parser.parse_args()
     todo = [p for p in pages(args.year) if args.only in p[1]]
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" * 3, "ALLOWED_HOSTS": "127.0.0.1",
-           "DJANGO_SETTINGS_MODULE": "bench.settings_bench", "AXES_FAILURE_LIMIT": "1000"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret-" * 3,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "AXES_FAILURE_LIMIT": "1000",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cppcc_portal.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", "1",
-         "--timeout", "120", "--keep-alive", "5", "--log-level", "warning", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cppcc_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            "1",
+            "--timeout",
+            "120",
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         wait_up(args.port, "/accounts/login/")
         cookies = {user: session_cookie(args.port, user, args.password) for user in {p[0] for p in todo}}
@@ -100,8 +126,11 @@ def main() -> None:
                 statuses.add(status)
             p95 = statistics.quantiles(page, n=20)[-1] if len(page) >= 2 else page[0]
             b, m = statistics.median(base), statistics.median(page)
-            print(f"{label:<28} {user:<9} {','.join(map(str, sorted(statuses))):>6} {m * 1000:8.1f} {p95 * 1000:8.1f} "
-                  f"{b * 1000:8.1f} {m / b:7.1f}", flush=True)
+            print(
+                f"{label:<28} {user:<9} {','.join(map(str, sorted(statuses))):>6} {m * 1000:8.1f} {p95 * 1000:8.1f} "
+                f"{b * 1000:8.1f} {m / b:7.1f}",
+                flush=True,
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(10)

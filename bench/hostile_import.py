@@ -17,6 +17,7 @@ allocations (tracemalloc) and the growth of the process's peak resident memory (
 
 The builders are also used by ``tests/groups/test_admin_import.py``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-HEADER = ["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务", "街镇", "手机",
-          "电子邮箱"]
+HEADER = [
+    "政协组织",
+    "届次",
+    "姓名",
+    "性别",
+    "界别",
+    "专门委员会",
+    "党派",
+    "常委",
+    "工作单位",
+    "职务",
+    "街镇",
+    "手机",
+    "电子邮箱",
+]
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -44,7 +58,7 @@ _CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '</Types>'
+    "</Types>"
 )
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -93,8 +107,10 @@ def _xlsx_with_sheet(write_rows) -> bytes:
 
 def bomb_xlsx(expanded_mb: int = 400) -> bytes:
     """The same member row over and over until the sheet XML is ``expanded_mb`` MB: a few hundred KB zipped."""
-    row = ('<row><c t="inlineStr"><is><t>东湖区政协</t></is></c><c><v>9</v></c>'
-           '<c t="inlineStr"><is><t>林晓东</t></is></c></row>').encode()
+    row = (
+        '<row><c t="inlineStr"><is><t>东湖区政协</t></is></c><c><v>9</v></c>'
+        '<c t="inlineStr"><is><t>林晓东</t></is></c></row>'
+    ).encode()
     chunk = row * (1024 * 1024 // len(row) + 1)
 
     def write(sheet):
@@ -160,8 +176,14 @@ def _measure(client, url: str, name: str, data: bytes) -> dict:
     else:
         form = response.context["form"]
         answer = "; ".join([*form.errors.get("import_file", []), *response.context.get("errors", [])[:2]])
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak / 2**20, "rss_growth_mb": rss_growth / 1024,
-            "status": response.status_code, "answer": answer}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": peak / 2**20,
+        "rss_growth_mb": rss_growth / 1024,
+        "status": response.status_code,
+        "answer": answer,
+    }
 
 
 def _setup_database(folder: str):
@@ -178,8 +200,7 @@ def _setup_database(folder: str):
     from groups.models import Committee, CommitteeStaff, Sector, Term
 
     district = Committee.objects.create(name="东湖区政协", level="district", code="donghu")
-    Term.objects.create(committee=district, number=9, start_date="2023-01-01", end_date="2027-12-31",
-                        is_current=True)
+    Term.objects.create(committee=district, number=9, start_date="2023-01-01", end_date="2027-12-31", is_current=True)
     Sector.objects.create(committee=district, name="教育界")
     staff = User.objects.create_user("dstaff", password="x", is_staff=True)
     CommitteeStaff.objects.create(user=staff, committee=district, role=CommitteeStaff.Role.SECRETARIAT)
@@ -207,11 +228,15 @@ def main() -> None:
             ("formula.xlsx", formula_xlsx(), "a formula in a member's phone"),
             ("good.xlsx", members_xlsx([member_row(f"委员{i}", f"139{i:08d}") for i in range(200)]), "200 members"),
         ]
-        print(f"{'file':14} {'what':34} {'size KB':>8} {'wall s':>7} {'cpu s':>6} {'peak MB':>8} {'RSS+ MB':>8}  answer")
+        print(
+            f"{'file':14} {'what':34} {'size KB':>8} {'wall s':>7} {'cpu s':>6} {'peak MB':>8} {'RSS+ MB':>8}  answer"
+        )
         for name, data, what in files:
             m = _measure(client, url, name, data)
-            print(f"{name:14} {what:34} {len(data) / 1024:8.0f} {m['seconds']:7.2f} {m['cpu']:6.2f} "
-                  f"{m['peak_mb']:8.1f} {m['rss_growth_mb']:8.1f}  {m['status']} {m['answer'][:90]}")
+            print(
+                f"{name:14} {what:34} {len(data) / 1024:8.0f} {m['seconds']:7.2f} {m['cpu']:6.2f} "
+                f"{m['peak_mb']:8.1f} {m['rss_growth_mb']:8.1f}  {m['status']} {m['answer'][:90]}"
+            )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ It starts gunicorn on 127.0.0.1 with ``--workers`` processes (stopped afterwards
 ``--clients`` keep-alive clients for ``--seconds`` over the paths below, round robin.
 Only 127.0.0.1 is ever contacted; the run stops by itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,16 @@ def session_cookie(port: int, username: str, password: str) -> str:
     csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
     form = f"csrfmiddlewaretoken={token}&username={username}&password={password}"
-    conn.request("POST", "/accounts/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
-        "Referer": f"http://127.0.0.1:{port}/accounts/login/"})
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+        },
+    )
     response = conn.getresponse()
     response.read()
     session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie", "") or "")
@@ -52,8 +60,12 @@ def session_cookie(port: int, username: str, password: str) -> str:
 
 def api_token(port: int, username: str, password: str) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/api/v1/auth/token/", body=json.dumps({"username": username, "password": password}),
-                 headers={"Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        "/api/v1/auth/token/",
+        body=json.dumps({"username": username, "password": password}),
+        headers={"Content-Type": "application/json"},
+    )
     return json.loads(conn.getresponse().read())["token"]
 
 
@@ -96,8 +108,10 @@ def hammer(port: int, paths: list[str], headers: dict, seconds: float, clients: 
 def report(name: str, latencies: list[float], errors: int, seconds: float) -> None:
     total = len(latencies) + errors
     p95 = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) >= 20 else float("nan")
-    print(f"{name:>6}: {len(latencies) / seconds:6.1f} req/s, p95 {p95:6.1f} ms, "
-          f"errors {errors}/{total} ({100 * errors / max(total, 1):.2f} %)")
+    print(
+        f"{name:>6}: {len(latencies) / seconds:6.1f} req/s, p95 {p95:6.1f} ms, "
+        f"errors {errors}/{total} ({100 * errors / max(total, 1):.2f} %)"
+    )
 
 
 def main() -> None:
@@ -109,19 +123,44 @@ def main() -> None:
     parser.add_argument("--user", default="member")
     parser.add_argument("--password", default="demo-pass-2026")
     args = parser.parse_args()
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret-" * 3, "ALLOWED_HOSTS": "127.0.0.1",
-           "DJANGO_SETTINGS_MODULE": "bench.settings_bench", "AXES_FAILURE_LIMIT": "1000"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret-" * 3,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "AXES_FAILURE_LIMIT": "1000",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cppcc_portal.wsgi", "-b", f"127.0.0.1:{args.port}",
-         "-w", str(args.workers), "--keep-alive", "5", "--log-level", "warning", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cppcc_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         wait_up(args.port, "/accounts/login/")
         cookie = session_cookie(args.port, args.user, args.password)
         token = api_token(args.port, args.user, args.password)
         print(f"gunicorn workers: {args.workers}, clients: {args.clients}, {args.seconds:.0f} s each")
-        for name, paths, headers in (("pages", PAGES, {"Cookie": cookie}),
-                                     ("api", API, {"Authorization": f"Token {token}"})):
+        for name, paths, headers in (
+            ("pages", PAGES, {"Cookie": cookie}),
+            ("api", API, {"Authorization": f"Token {token}"}),
+        ):
             hammer(args.port, paths, headers, 1, 1)  # warm up
             latencies, errors = hammer(args.port, paths, headers, args.seconds, args.clients)
             report(name, latencies, errors, args.seconds)

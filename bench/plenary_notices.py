@@ -13,6 +13,7 @@ publishes ``ProposalAssigned``; the worker runs the subscriber (``notify``) and 
 contain "bench" (the script empties the notification tables). Without DATABASE_URL: var/bench-plenary.sqlite3;
 without REDIS_URL: the filesystem broker.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,16 +60,27 @@ def setup_committee(args):
     for u in range(args.units):
         unit = f.HandlingUnitFactory(committee=committee, name=f"承办单位{tag}-{u}")
         for k in range(args.users_per_unit):
-            user = f.UserFactory(username=f"bench-unit-{tag}-{u}-{k}", email=f"u{u}-{k}-{tag}@example.org",
-                                 phone=f"139{u:04d}{k:04d}")
+            user = f.UserFactory(
+                username=f"bench-unit-{tag}-{u}-{k}", email=f"u{u}-{k}-{tag}@example.org", phone=f"139{u:04d}{k:04d}"
+            )
             NotificationSettings.objects.create(user=user, channels={Kind.PROPOSAL_ASSIGNED: ["email", "sms"]})
             unit.users.add(user)
         units.append(unit)
     now = timezone.now()
-    proposals = [ProposalFactory.build(committee=committee, lead_proposer=member, year=timezone.localdate().year,
-                                       state=Proposal.State.FILED, serial_number=i + 1, submitted_at=now, filed_at=now,
-                                       during_plenary=True, title=f"关于第{i + 1}项民生工作的建议")
-                 for i in range(args.proposals)]
+    proposals = [
+        ProposalFactory.build(
+            committee=committee,
+            lead_proposer=member,
+            year=timezone.localdate().year,
+            state=Proposal.State.FILED,
+            serial_number=i + 1,
+            submitted_at=now,
+            filed_at=now,
+            during_plenary=True,
+            title=f"关于第{i + 1}项民生工作的建议",
+        )
+        for i in range(args.proposals)
+    ]
     Proposal.objects.bulk_create(proposals, batch_size=500)
     ids = list(Proposal.objects.filter(committee=committee).order_by("pk").values_list("pk", flat=True))
     return staff, [u.pk for u in units], ids
@@ -77,9 +89,27 @@ def setup_committee(args):
 def start_worker(env) -> subprocess.Popen:
     log = ROOT / "var" / f"{QUEUE}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-Q", QUEUE, "-n", f"{QUEUE}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cppcc_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            QUEUE,
+            "-n",
+            f"{QUEUE}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while "ready" not in log.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -119,14 +149,22 @@ def main() -> None:
     OutboxMessage.objects.all().delete()
     started = time.monotonic()
     staff, units, proposal_ids = setup_committee(args)
-    print(f"db={connection.vendor} broker={'redis' if os.environ.get('REDIS_URL') else 'filesystem'} "
-          f"proposals={len(proposal_ids)} units={len(units)} users/unit={args.users_per_unit} "
-          f"(set up in {time.monotonic() - started:.1f}s)")
+    print(
+        f"db={connection.vendor} broker={'redis' if os.environ.get('REDIS_URL') else 'filesystem'} "
+        f"proposals={len(proposal_ids)} units={len(units)} users/unit={args.users_per_unit} "
+        f"(set up in {time.monotonic() - started:.1f}s)"
+    )
 
     mail_file, sms_file = ROOT / "var" / f"{QUEUE}-mail.txt", ROOT / "var" / f"{QUEUE}-sms.txt"
-    env = {**os.environ, "EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend", "NOTIFY_TEST_OUTBOX": str(mail_file),
-           "NOTIFICATIONS_SMS_BACKEND": "tests.core.backends.SlowFileSmsBackend", "NOTIFY_TEST_SMS": str(sms_file),
-           "NOTIFY_TEST_DELAY": str(args.latency), "NOTIFICATIONS_BATCH_SIZE": "200"}
+    env = {
+        **os.environ,
+        "EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend",
+        "NOTIFY_TEST_OUTBOX": str(mail_file),
+        "NOTIFICATIONS_SMS_BACKEND": "tests.core.backends.SlowFileSmsBackend",
+        "NOTIFY_TEST_SMS": str(sms_file),
+        "NOTIFY_TEST_DELAY": str(args.latency),
+        "NOTIFICATIONS_BATCH_SIZE": "200",
+    }
     worker = start_worker(env)
     expected_notices = len(proposal_ids) * 2 * args.users_per_unit
     try:
@@ -136,12 +174,16 @@ def main() -> None:
             lead, co = units[i % len(units)], units[(i + 1) % len(units)]
             proposal_assign(proposal_id=pk, actor=staff, lead_unit_id=lead, co_unit_ids=[co], today=today)
         assigned = time.monotonic() - t0
-        print(f"  {len(proposal_ids)} assignments through the service in {assigned:.1f}s "
-              f"({len(proposal_ids) / assigned:.0f}/s); the worker works meanwhile")
+        print(
+            f"  {len(proposal_ids)} assignments through the service in {assigned:.1f}s "
+            f"({len(proposal_ids) / assigned:.0f}/s); the worker works meanwhile"
+        )
 
         def done() -> bool:
-            return (Notification.objects.filter(kind="proposal_assigned").count() == expected_notices
-                    and not Delivery.objects.exclude(channel="in_app").exclude(status="sent").exists())
+            return (
+                Notification.objects.filter(kind="proposal_assigned").count() == expected_notices
+                and not Delivery.objects.exclude(channel="in_app").exclude(status="sent").exists()
+            )
 
         deadline = time.monotonic() + args.timeout
         while not done() and time.monotonic() < deadline:
@@ -156,8 +198,10 @@ def main() -> None:
     outside = [f"mail {m}" for m in lines(mail_file)] + [f"sms {s}" for s in lines(sms_file)]
     duplicates = len(outside) - len(set(outside))
     print(f"  end to end (first assignment to last message sent): {took:.1f}s")
-    print(f"  notices: {notices} of {expected_notices} expected, {notices / took:.0f} notices/s; "
-          f"messages out (e-mail + SMS): {len(outside)} = {len(outside) / took:.0f}/s")
+    print(
+        f"  notices: {notices} of {expected_notices} expected, {notices / took:.0f} notices/s; "
+        f"messages out (e-mail + SMS): {len(outside)} = {len(outside) / took:.0f}/s"
+    )
     print(f"  deliveries by channel/status: {dict(sorted(statuses.items()))}")
     print(f"  event receipts: {EventReceipt.objects.count()}; outbox rows left: {OutboxMessage.objects.count()}")
     print(f"  duplicates at the fake mail server / SMS vendor: {duplicates}")

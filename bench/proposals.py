@@ -7,6 +7,7 @@ Builds (once) one committee holding ``--total`` proposals, ``--per-year`` in eac
 replies, ratings and units, then times the figures of one committee-year (selector and the whole
 page through the test client), the API stats endpoint, and the likely-duplicate search. Prints a table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,12 +48,16 @@ def build(per_year: int, total: int) -> Committee:
     if committee and committee.proposals.count() >= total:
         return committee
     committee = committee or Committee.objects.create(name="基准测试区政协", level="district", code=CODE)
-    term = Term.objects.get_or_create(committee=committee, number=1, defaults={
-        "start_date": date(1980, 1, 1), "end_date": date(2030, 1, 1), "is_current": True})[0]
+    term = Term.objects.get_or_create(
+        committee=committee,
+        number=1,
+        defaults={"start_date": date(1980, 1, 1), "end_date": date(2030, 1, 1), "is_current": True},
+    )[0]
     sector = Sector.objects.get_or_create(committee=committee, name="经济界")[0]
     if not committee.members.exists():
-        Member.objects.bulk_create(Member(committee=committee, term=term, name=f"委员{i}", sector=sector, party="nonparty")
-                                   for i in range(800))
+        Member.objects.bulk_create(
+            Member(committee=committee, term=term, name=f"委员{i}", sector=sector, party="nonparty") for i in range(800)
+        )
         HandlingUnit.objects.bulk_create(HandlingUnit(committee=committee, name=f"单位{i}") for i in range(40))
     staff = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True})[0]
     CommitteeStaff.objects.get_or_create(user=staff, committee=committee, role="secretariat")
@@ -71,24 +76,39 @@ def build(per_year: int, total: int) -> Committee:
         filed = state not in ("not_filed", "submitted")
         late = rng.random() < 0.2
         due = date(year, 6, 30)
-        batch.append(Proposal(
-            committee=committee, year=year, lead_proposer_id=rng.choice(members), title=title, category=cat,
-            suggestions="建议", state=state, serial_number=(n % per_year) + 1 if filed else None,
-            not_filed_reason="不具体" if state == "not_filed" else "",
-            lead_unit_id=rng.choice(units) if filed else None, reply_due=due if filed else None,
-            replied_on_time=(not late) if state in ("replied", "rated", "closed") else None,
-            result_code=rng.choice("AABBCD") if state in ("replied", "rated", "closed") else "",
-            rating=rng.choice(["satisfied"] * 7 + ["basic", "basic", "unsatisfied"]) if state in ("rated", "closed") else "",
-            first_rating=rng.choice(["satisfied"] * 6 + ["basic", "unsatisfied"]) if state in ("rated", "closed") else "",
-            implemented_on=due + timedelta(days=90) if state == "closed" and rng.random() < 0.5 else None,
-        ))
+        batch.append(
+            Proposal(
+                committee=committee,
+                year=year,
+                lead_proposer_id=rng.choice(members),
+                title=title,
+                category=cat,
+                suggestions="建议",
+                state=state,
+                serial_number=(n % per_year) + 1 if filed else None,
+                not_filed_reason="不具体" if state == "not_filed" else "",
+                lead_unit_id=rng.choice(units) if filed else None,
+                reply_due=due if filed else None,
+                replied_on_time=(not late) if state in ("replied", "rated", "closed") else None,
+                result_code=rng.choice("AABBCD") if state in ("replied", "rated", "closed") else "",
+                rating=rng.choice(["satisfied"] * 7 + ["basic", "basic", "unsatisfied"])
+                if state in ("rated", "closed")
+                else "",
+                first_rating=rng.choice(["satisfied"] * 6 + ["basic", "unsatisfied"])
+                if state in ("rated", "closed")
+                else "",
+                implemented_on=due + timedelta(days=90) if state == "closed" and rng.random() < 0.5 else None,
+            )
+        )
         if len(batch) == 5000:
             Proposal.objects.bulk_create(batch)
             batch = []
             print(f"  inserted {n + 1} proposals ({time.monotonic() - started:.0f}s)", flush=True)
     Proposal.objects.bulk_create(batch)
-    OpinionReport.objects.bulk_create(OpinionReport(committee=committee, year=2026, author_id=rng.choice(members),
-                                                    title="情况反映", content="内容") for _ in range(500))
+    OpinionReport.objects.bulk_create(
+        OpinionReport(committee=committee, year=2026, author_id=rng.choice(members), title="情况反映", content="内容")
+        for _ in range(500)
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE proposals_proposal")
@@ -117,13 +137,22 @@ def main():
     rows = []
 
     def figures():
-        return selectors.figures(Proposal.objects.filter(committee=committee, year=year),
-                                 OpinionReport.objects.filter(committee=committee, year=year), [committee.pk])
+        return selectors.figures(
+            Proposal.objects.filter(committee=committee, year=year),
+            OpinionReport.objects.filter(committee=committee, year=year),
+            [committee.pk],
+        )
 
     for label, fn in [
         ("figures selector, one committee-year", figures),
-        ("figures page (GET /proposals/figures/)", lambda: client.get(f"/proposals/figures/?year={year}&committee={committee.pk}")),
-        ("stats API (GET /api/v1/proposal-stats/)", lambda: client.get(f"/api/v1/proposal-stats/?year={year}&committee={committee.pk}")),
+        (
+            "figures page (GET /proposals/figures/)",
+            lambda: client.get(f"/proposals/figures/?year={year}&committee={committee.pk}"),
+        ),
+        (
+            "stats API (GET /api/v1/proposal-stats/)",
+            lambda: client.get(f"/api/v1/proposal-stats/?year={year}&committee={committee.pk}"),
+        ),
         ("figures Excel export", lambda: client.get(f"/proposals/figures.xlsx?year={year}&committee={committee.pk}")),
         ("duplicate search, top 5 of the session", lambda: selectors.similar_proposals(probe)),
         ("review page with duplicates (GET detail)", lambda: client.get(f"/proposals/{probe.pk}/")),

@@ -7,6 +7,7 @@ Usage (against a seeded database, e.g. ``manage.py seed_demo --members 2000 --di
 For each mode it starts gunicorn on 127.0.0.1 (its own process, stopped afterwards), warms the
 page, then runs ``--clients`` keep-alive clients for ``--seconds`` and prints requests/second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,12 +71,31 @@ def wait_up(port: int, path: str) -> None:
 
 
 def run(mode: str, args) -> float:
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1,localhost",
-           "DJANGO_SETTINGS_MODULE": "bench.settings_nocache" if mode == "no cache" else "bench.settings_bench"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "bench.settings_nocache" if mode == "no cache" else "bench.settings_bench",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cppcc_portal.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
-         "--keep-alive", "5", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cppcc_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     path = f"/consultations/public/{args.code}/"
     try:

@@ -13,6 +13,7 @@ to date), best of ``--repeat``.
 Prints both times and the ratio (issue #22 goal ≤ 1.5 on PostgreSQL, ≤ 2 on SQLite with statistics), the ratio against the attendance rows alone, the
 peak Python memory of the roll-up (tracemalloc) and the process's maximum resident size (goal ≤ 300 MB).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,9 @@ GROUP BY a.member_id, ac.kind, a.status
 # The same, plus every other source the roll-up reads (proposals and co-signers, reports and their
 # co-authors, adoptions and instructions, plenary attendance, consultation attendance): "the same
 # rows" for the ratio.
-SQL = ATTENDANCE_SQL + """
+SQL = (
+    ATTENDANCE_SQL
+    + """
 UNION ALL
 SELECT p.lead_proposer_id, 'proposal', p.state, COUNT(*) FROM proposals_proposal p
 WHERE p.committee_id = %(committee)s AND p.submitted_at >= %(start)s AND p.submitted_at < %(end)s
@@ -79,6 +82,7 @@ JOIN consultations_consultationsession cs ON cs.id = ca.session_id
 WHERE cs.committee_id = %(committee)s AND cs.starts_at >= %(start)s AND cs.starts_at < %(end)s
 GROUP BY ca.member_id, ca.status
 """
+)
 
 
 def in_database(sql: str) -> str:
@@ -126,19 +130,27 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     if not coverage._migrated() or not Committee.objects.exists():
         coverage._build(args.members, args.activities_per_member, args.invited, year)
-    committee_id = (Member.objects.values("committee_id").annotate(n=Count("pk")).order_by("-n")
-                    .values_list("committee_id", flat=True)[0])
+    committee_id = (
+        Member.objects.values("committee_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("committee_id", flat=True)[0]
+    )
     committee = Committee.objects.get(pk=committee_id)
     if not RuleSet.objects.filter(committee=committee, year=year).exists():
         ruleset_create_from_preset(committee=committee, year=year, preset="hefei", actor=None)
     _start, end = quarter_bounds(year, args.quarter)
     tz = timezone.get_current_timezone()
     adapt_day = connection.ops.adapt_datefield_value
-    params = {"committee": committee_id,
-              "start": connection.ops.adapt_datetimefield_value(datetime(year, 1, 1, tzinfo=tz)),
-              "end": connection.ops.adapt_datetimefield_value(
-                  datetime.combine(date.fromordinal(end.toordinal() + 1), dtime(0), tzinfo=tz)),
-              "start_day": adapt_day(date(year, 1, 1)), "end_day": adapt_day(end)}
+    params = {
+        "committee": committee_id,
+        "start": connection.ops.adapt_datetimefield_value(datetime(year, 1, 1, tzinfo=tz)),
+        "end": connection.ops.adapt_datetimefield_value(
+            datetime.combine(date.fromordinal(end.toordinal() + 1), dtime(0), tzinfo=tz)
+        ),
+        "start_day": adapt_day(date(year, 1, 1)),
+        "end_day": adapt_day(end),
+    }
     members = Member.objects.filter(committee_id=committee_id).count()
     rows = Attendance.objects.filter(activity__committee_id=committee_id).count()
     if connection.vendor == "sqlite":  # statistics, as seed_demo and the nightly job leave them
@@ -154,7 +166,8 @@ def main() -> None:
         return time.perf_counter() - t
 
     RollupRun.objects.filter(committee=committee, year=year, quarter=args.quarter).exclude(
-        status=RollupRun.Status.DONE).delete()
+        status=RollupRun.Status.DONE
+    ).delete()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sql_times, attendance_times, times = [], [], []
     for _ in range(args.repeat):  # interleaved, so load from elsewhere hits both alike; best of each
@@ -171,12 +184,16 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"Q{args.quarter} roll-up {rollup_t * 1000:9.1f} ms   SQL aggregate of every source {sql_t * 1000:8.1f} ms   "
-          f"ratio {rollup_t / sql_t:6.2f}   (attendance only {attendance_t * 1000:.1f} ms, "
-          f"ratio {rollup_t / attendance_t:.2f})")
+    print(
+        f"Q{args.quarter} roll-up {rollup_t * 1000:9.1f} ms   SQL aggregate of every source {sql_t * 1000:8.1f} ms   "
+        f"ratio {rollup_t / sql_t:6.2f}   (attendance only {attendance_t * 1000:.1f} ms, "
+        f"ratio {rollup_t / attendance_t:.2f})"
+    )
     print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print(f"peak Python memory during the roll-up {peak:.1f} MiB (tracemalloc, separate run); "
-          f"max RSS {rss:.0f} MiB (before {rss_before:.0f} MiB)")
+    print(
+        f"peak Python memory during the roll-up {peak:.1f} MiB (tracemalloc, separate run); "
+        f"max RSS {rss:.0f} MiB (before {rss_before:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Admin for consultations: secretariat staff see only their committees' rows; writes go through the services."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +35,13 @@ class TopicAdmin(CommitteeScopedAdmin):
     @admin.action(description=_("Adopt and publish the selected topics"))
     @confirm_first(_("The topics are published for everyone to read."))
     def adopt_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
-              _("%(n)s topics adopted."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.topic_adopt(topic_id=t.pk, actor=request.user),
+            _("%(n)s topics adopted."),
+        )
 
 
 class AttendanceInline(ScopedInline):
@@ -45,8 +51,9 @@ class AttendanceInline(ScopedInline):
     def save_row(self, request, obj, form, parent):
         if obj.pk and "member" in form.changed_data:  # a row moved to another member: the first one's goes
             services.attendance_remove(attendance_id=obj.pk, actor=request.user)
-        services.attendance_set(session_id=parent.pk, member=obj.member, status=obj.status, reason=obj.reason,
-                                actor=request.user)
+        services.attendance_set(
+            session_id=parent.pk, member=obj.member, status=obj.status, reason=obj.reason, actor=request.user
+        )
 
     def delete_row(self, request, obj, parent):
         services.attendance_remove(attendance_id=obj.pk, actor=request.user)
@@ -135,19 +142,39 @@ class OutcomeAdmin(CommitteeScopedAdmin):
     search_fields = ("title", "content", "reply")
     list_select_related = ("committee", "unit")
     raw_id_fields = ("session", "merged_into", "proposal")
-    readonly_fields = ("state", "unit", "deadline", "assigned_at", "reply", "replied_at", "replied_by",
-                       "answered_on_time", "published_at", "closed_at")
+    readonly_fields = (
+        "state",
+        "unit",
+        "deadline",
+        "assigned_at",
+        "reply",
+        "replied_at",
+        "replied_by",
+        "answered_on_time",
+        "published_at",
+        "closed_at",
+    )
     inlines = [OutcomeEntryInline]
     actions = ["publish_selected", "close_selected"]
 
     @admin.action(description=_("Publish the selected outcomes"))
     @confirm_first(_("The outcomes and their replies become public."))
     def publish_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
-              _("%(n)s outcomes published."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda o: services.outcome_publish(outcome_id=o.pk, actor=request.user),
+            _("%(n)s outcomes published."),
+        )
 
     @admin.action(description=_("Close the selected outcomes"))
     @confirm_first(_("Follow-up of the outcomes ends."))
     def close_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
-              _("%(n)s outcomes closed."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda o: services.outcome_close(outcome_id=o.pk, actor=request.user),
+            _("%(n)s outcomes closed."),
+        )

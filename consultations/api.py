@@ -1,5 +1,6 @@
 """API: reads start from ``visible_to``; every write is an explicit action calling one service, which decides who
 may do it (``NotPermitted``: 403; the one exception handler maps every refusal)."""
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -43,8 +44,12 @@ class TopicViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     ordering_fields = ["year", "rank", "created_at"]
 
     def get_queryset(self):
-        return (Topic.objects.visible_to(self.request.user).select_related("committee")
-                .prefetch_related("research_activities").order_by("-year", "rank", "-id"))
+        return (
+            Topic.objects.visible_to(self.request.user)
+            .select_related("committee")
+            .prefetch_related("research_activities")
+            .order_by("-year", "rank", "-id")
+        )
 
     @exposes(services.topic_propose)
     def create(self, request, *args, **kwargs):
@@ -57,30 +62,46 @@ class TopicViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     @action(detail=True, methods=["post"])
     @exposes(services.topic_adopt)
     def adopt(self, request, pk=None):
-        return self._act(request, serializers.AdoptSerializer, lambda t, d: services.topic_adopt(
-            topic_id=t.pk, actor=request.user, annual_front_line=d["annual_front_line"]))
+        return self._act(
+            request,
+            serializers.AdoptSerializer,
+            lambda t, d: services.topic_adopt(
+                topic_id=t.pk, actor=request.user, annual_front_line=d["annual_front_line"]
+            ),
+        )
 
     @extend_schema(request=serializers.RankSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.topic_rank)
     def rank(self, request, pk=None):
-        return self._act(request, serializers.RankSerializer, lambda t, d: services.topic_rank(
-            topic_id=t.pk, rank=d["rank"], actor=request.user))
+        return self._act(
+            request,
+            serializers.RankSerializer,
+            lambda t, d: services.topic_rank(topic_id=t.pk, rank=d["rank"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.ReasonSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.topic_decline)
     def decline(self, request, pk=None):
-        return self._act(request, serializers.ReasonSerializer, lambda t, d: services.topic_decline(
-            topic_id=t.pk, reason=d["reason"], actor=request.user))
+        return self._act(
+            request,
+            serializers.ReasonSerializer,
+            lambda t, d: services.topic_decline(topic_id=t.pk, reason=d["reason"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.ResearchLinkSerializer)
     @action(detail=True, methods=["post"], url_path="link-research")
     @exposes(services.topic_link_research)
     def link_research(self, request, pk=None):
         """Link an adopted topic to a research activity of its committee (or remove the link with unlink)."""
-        return self._act(request, serializers.ResearchLinkSerializer, lambda t, d: services.topic_link_research(
-            topic_id=t.pk, activity_id=d["activity"].pk, unlink=d["unlink"], actor=request.user))
+        return self._act(
+            request,
+            serializers.ResearchLinkSerializer,
+            lambda t, d: services.topic_link_research(
+                topic_id=t.pk, activity_id=d["activity"].pk, unlink=d["unlink"], actor=request.user
+            ),
+        )
 
 
 class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -99,8 +120,11 @@ class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         return (
             ConsultationSession.objects.visible_to(self.request.user)
             .select_related("committee")
-            .prefetch_related(Prefetch("attendances", Attendance.objects.select_related("member")),
-                              Prefetch("participants", Participant.objects.select_related("unit")), "stage_records")
+            .prefetch_related(
+                Prefetch("attendances", Attendance.objects.select_related("member")),
+                Prefetch("participants", Participant.objects.select_related("unit")),
+                "stage_records",
+            )
             .order_by("-starts_at")
         )
 
@@ -109,8 +133,9 @@ class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def create(self, request, *args, **kwargs):
         d = self._body(request, serializers.SessionWriteSerializer)
         session = services.session_create(actor=request.user, **d)
-        return Response(self.serializer_class(self.get_queryset().get(pk=session.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.serializer_class(self.get_queryset().get(pk=session.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=serializers.SessionUpdateSerializer)
     @exposes(services.session_update)
@@ -154,8 +179,11 @@ class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def attendance(self, request, pk=None):
         """Record a member's attendance (present, excused with the reason, absent); one's own is recorded by
         another convener or the staff."""
-        return self._act(request, serializers.AttendanceInput, lambda s, d: services.attendance_set(
-            session_id=s.pk, actor=request.user, **d))
+        return self._act(
+            request,
+            serializers.AttendanceInput,
+            lambda s, d: services.attendance_set(session_id=s.pk, actor=request.user, **d),
+        )
 
     @extend_schema(request=serializers.MemberInput)
     @action(detail=True, methods=["post"], url_path="remove-attendance")
@@ -176,19 +204,27 @@ class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @exposes(services.participant_add)
     def participants(self, request, pk=None):
         """Add a resident, stakeholder, department representative or leader."""
-        return self._act(request, serializers.ParticipantInput, lambda s, d: services.participant_add(
-            session_id=s.pk, actor=request.user, **d))
+        return self._act(
+            request,
+            serializers.ParticipantInput,
+            lambda s, d: services.participant_add(session_id=s.pk, actor=request.user, **d),
+        )
 
     @extend_schema(request=serializers.StageRecordInput)
     @action(detail=True, methods=["post"], url_path="stage-records")
     @exposes(services.stage_record_add)
     def stage_records(self, request, pk=None):
         """Record what a speaker said in an agenda stage."""
-        return self._act(request, serializers.StageRecordInput, lambda s, d: services.stage_record_add(
-            session_id=s.pk, actor=request.user, **d))
+        return self._act(
+            request,
+            serializers.StageRecordInput,
+            lambda s, d: services.stage_record_add(session_id=s.pk, actor=request.user, **d),
+        )
 
-    @extend_schema(request={"multipart/form-data": serializers.DocumentInput},
-                   responses={201: serializers.SessionDocumentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": serializers.DocumentInput},
+        responses={201: serializers.SessionDocumentSerializer},
+    )
     @action(detail=True, methods=["post"])
     @exposes(services.document_upload)
     def documents(self, request, pk=None):
@@ -206,9 +242,12 @@ class ConsultationViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         session = self.get_object()
         d = self._body(request, serializers.OutcomeInput)
         outcome = services.outcome_create(session_id=session.pk, actor=request.user, **d)
-        return Response(serializers.OutcomeSerializer(Outcome.objects.prefetch_related("entries").get(pk=outcome.pk),
-                                                      context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.OutcomeSerializer(
+                Outcome.objects.prefetch_related("entries").get(pk=outcome.pk), context={"request": request}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class OutcomeViewSet(_Actions, viewsets.ReadOnlyModelViewSet):
@@ -231,44 +270,71 @@ class OutcomeViewSet(_Actions, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_evaluate)
     def evaluate(self, request, pk=None):
-        return self._act(request, serializers.EvaluateSerializer, lambda o, d: services.outcome_evaluate(
-            outcome_id=o.pk, decision=d["decision"], comment=d["comment"],
-            merge_into_id=d["merge_into"].pk if d["merge_into"] else None, actor=request.user))
+        return self._act(
+            request,
+            serializers.EvaluateSerializer,
+            lambda o, d: services.outcome_evaluate(
+                outcome_id=o.pk,
+                decision=d["decision"],
+                comment=d["comment"],
+                merge_into_id=d["merge_into"].pk if d["merge_into"] else None,
+                actor=request.user,
+            ),
+        )
 
     @extend_schema(request=serializers.AssignSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_assign)
     def assign(self, request, pk=None):
-        return self._act(request, serializers.AssignSerializer, lambda o, d: services.outcome_assign(
-            outcome_id=o.pk, unit=d["unit"], deadline=d["deadline"], actor=request.user))
+        return self._act(
+            request,
+            serializers.AssignSerializer,
+            lambda o, d: services.outcome_assign(
+                outcome_id=o.pk, unit=d["unit"], deadline=d["deadline"], actor=request.user
+            ),
+        )
 
     @extend_schema(request=serializers.TextSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_progress)
     def progress(self, request, pk=None):
-        return self._act(request, serializers.TextSerializer, lambda o, d: services.outcome_progress(
-            outcome_id=o.pk, text=d["text"], actor=request.user))
+        return self._act(
+            request,
+            serializers.TextSerializer,
+            lambda o, d: services.outcome_progress(outcome_id=o.pk, text=d["text"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.TextSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_supervise)
     def supervise(self, request, pk=None):
-        return self._act(request, serializers.TextSerializer, lambda o, d: services.outcome_supervise(
-            outcome_id=o.pk, text=d["text"], actor=request.user))
+        return self._act(
+            request,
+            serializers.TextSerializer,
+            lambda o, d: services.outcome_supervise(outcome_id=o.pk, text=d["text"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.TextSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_reply)
     def reply(self, request, pk=None):
-        return self._act(request, serializers.TextSerializer, lambda o, d: services.outcome_reply(
-            outcome_id=o.pk, text=d["text"], actor=request.user))
+        return self._act(
+            request,
+            serializers.TextSerializer,
+            lambda o, d: services.outcome_reply(outcome_id=o.pk, text=d["text"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.ReviewSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_review)
     def review(self, request, pk=None):
-        return self._act(request, serializers.ReviewSerializer, lambda o, d: services.outcome_review(
-            outcome_id=o.pk, accept=d["accept"], comment=d["comment"], actor=request.user))
+        return self._act(
+            request,
+            serializers.ReviewSerializer,
+            lambda o, d: services.outcome_review(
+                outcome_id=o.pk, accept=d["accept"], comment=d["comment"], actor=request.user
+            ),
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -281,15 +347,21 @@ class OutcomeViewSet(_Actions, viewsets.ReadOnlyModelViewSet):
     @exposes(services.outcome_follow_up)
     def follow_up(self, request, pk=None):
         """跟踪: staff note how the published outcome is being carried out."""
-        return self._act(request, serializers.TextSerializer, lambda o, d: services.outcome_follow_up(
-            outcome_id=o.pk, text=d["text"], actor=request.user))
+        return self._act(
+            request,
+            serializers.TextSerializer,
+            lambda o, d: services.outcome_follow_up(outcome_id=o.pk, text=d["text"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.CommentSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.outcome_close)
     def close(self, request, pk=None):
-        return self._act(request, serializers.CommentSerializer, lambda o, d: services.outcome_close(
-            outcome_id=o.pk, actor=request.user, comment=d["comment"]))
+        return self._act(
+            request,
+            serializers.CommentSerializer,
+            lambda o, d: services.outcome_close(outcome_id=o.pk, actor=request.user, comment=d["comment"]),
+        )
 
     @extend_schema(responses=serializers.ProposalDraftSerializer)
     @action(detail=True, methods=["get"], url_path="proposal-draft")
@@ -305,16 +377,24 @@ class OutcomeViewSet(_Actions, viewsets.ReadOnlyModelViewSet):
     @exposes(services.outcome_draft_proposal)
     def draft_proposal(self, request, pk=None):
         """Create a proposal draft of the acting member from this outcome (members present at the session)."""
-        return self._act(request, serializers.DraftProposalSerializer, lambda o, d: services.outcome_draft_proposal(
-            outcome_id=o.pk, category=d["category"], actor=request.user))
+        return self._act(
+            request,
+            serializers.DraftProposalSerializer,
+            lambda o, d: services.outcome_draft_proposal(outcome_id=o.pk, category=d["category"], actor=request.user),
+        )
 
     @extend_schema(request=serializers.ProposalLinkSerializer)
     @action(detail=True, methods=["post"], url_path="link-proposal")
     @exposes(services.outcome_link_proposal)
     def link_proposal(self, request, pk=None):
         """Link this outcome to an existing proposal of its committee, or remove the link (secretariat staff)."""
-        return self._act(request, serializers.ProposalLinkSerializer, lambda o, d: services.outcome_link_proposal(
-            outcome_id=o.pk, proposal_id=d["proposal"].pk if d["proposal"] else None, actor=request.user))
+        return self._act(
+            request,
+            serializers.ProposalLinkSerializer,
+            lambda o, d: services.outcome_link_proposal(
+                outcome_id=o.pk, proposal_id=d["proposal"].pk if d["proposal"] else None, actor=request.user
+            ),
+        )
 
 
 class PublicConsultationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,5 +1,6 @@
 """Demo volume: two years of consultation sessions with attendance, one for about every
 ``MEMBERS_PER_SESSION`` members, on the committees' platforms and adopted topics (``core.bulk``)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -31,16 +32,22 @@ def _seed(ctx) -> None:
     sessions_made = attended = 0
     for c in ctx.committees:
         count = c.members.count() // MEMBERS_PER_SESSION - ConsultationSession.objects.filter(committee=c).count()
-        platforms = list(Platform.objects.filter(committee=c).filter(
-            Q(kind=Platform.Kind.CONSULTATION) | Q(kind=Platform.Kind.STUDIO, level=Platform.Level.STREET))
-            .order_by("level", "pk"))
-        topics = {y: list(Topic.objects.filter(committee=c, year=y, state="adopted").order_by("pk"))
-                  for y in (year - 1, year)}
+        platforms = list(
+            Platform.objects.filter(committee=c)
+            .filter(Q(kind=Platform.Kind.CONSULTATION) | Q(kind=Platform.Kind.STUDIO, level=Platform.Level.STREET))
+            .order_by("level", "pk")
+        )
+        topics = {
+            y: list(Topic.objects.filter(committee=c, year=y, state="adopted").order_by("pk")) for y in (year - 1, year)
+        }
         if count <= 0 or not platforms or not all(topics.values()):
             continue
         pools: dict[int, list[int]] = {}
-        for gid, mid in GroupMembership.objects.filter(group__committee=c, left_on__isnull=True).order_by(
-                "group_id", "member_id").values_list("group_id", "member_id"):
+        for gid, mid in (
+            GroupMembership.objects.filter(group__committee=c, left_on__isnull=True)
+            .order_by("group_id", "member_id")
+            .values_list("group_id", "member_id")
+        ):
             pools.setdefault(gid, []).append(mid)
         everyone = list(Member.objects.filter(committee=c).order_by("pk").values_list("pk", flat=True))
         sessions = []
@@ -54,16 +61,30 @@ def _seed(ctx) -> None:
             held = starts + timedelta(hours=2) < now
             state = "cancelled" if rng.random() < 0.03 else ("held" if held else "planned")
             published = state == "held" and rng.random() < 0.7
-            sessions.append(ConsultationSession(
-                committee=c, topic=topic, platform=platform, group_id=platform.host_group_id,
-                title=f"{brand}·{topic.title}" if brand else f"{topic.title}{form.label}会", form=form, brand=brand,
-                level=platform.level, starts_at=starts, ends_at=starts + timedelta(hours=2),
-                place=platform.address or platform.name, state=state,
-                summary=f"围绕“{topic.title}”开展协商，委员、居民代表和职能部门面对面沟通。",
-                minutes=f"会议由{platform.name}召集，与会人员围绕{topic.title}充分讨论，形成协商意见。" if state == "held" else "",
-                is_published=published, published_at=min(now, starts + timedelta(days=3)) if published else None,
-                created_at=starts - timedelta(days=10), updated_at=starts + timedelta(days=3) if held else starts,
-            ))
+            sessions.append(
+                ConsultationSession(
+                    committee=c,
+                    topic=topic,
+                    platform=platform,
+                    group_id=platform.host_group_id,
+                    title=f"{brand}·{topic.title}" if brand else f"{topic.title}{form.label}会",
+                    form=form,
+                    brand=brand,
+                    level=platform.level,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    place=platform.address or platform.name,
+                    state=state,
+                    summary=f"围绕“{topic.title}”开展协商，委员、居民代表和职能部门面对面沟通。",
+                    minutes=f"会议由{platform.name}召集，与会人员围绕{topic.title}充分讨论，形成协商意见。"
+                    if state == "held"
+                    else "",
+                    is_published=published,
+                    published_at=min(now, starts + timedelta(days=3)) if published else None,
+                    created_at=starts - timedelta(days=10),
+                    updated_at=starts + timedelta(days=3) if held else starts,
+                )
+            )
         assign_pks(ConsultationSession, sessions)
         rows = []
         for s in sessions:

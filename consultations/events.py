@@ -1,5 +1,6 @@
 """Domain events of consultations (see ``core.events``). Apps above subscribe to them; consultations imports
 none of those apps."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -49,10 +49,12 @@ class SessionListFilter(PageFilterSet):
     search_placeholder = _("Title, place or topic")
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = YearChoiceFilter(field_name="starts_at", label=_("Year"), empty_label=_("All years"))
-    state = django_filters.ChoiceFilter(choices=ConsultationSession.State.choices, label=_("State"),
-                                        empty_label=_("All states"))
-    form = django_filters.ChoiceFilter(choices=ConsultationSession.Form.choices, label=_("form"),
-                                       empty_label=_("All forms"))
+    state = django_filters.ChoiceFilter(
+        choices=ConsultationSession.State.choices, label=_("State"), empty_label=_("All states")
+    )
+    form = django_filters.ChoiceFilter(
+        choices=ConsultationSession.Form.choices, label=_("form"), empty_label=_("All forms")
+    )
 
     class Meta:
         model = ConsultationSession
@@ -70,8 +72,9 @@ class OutcomeListFilter(PageFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = YearChoiceFilter(field_name="session__starts_at", label=_("Year"), empty_label=_("All years"))
     state = django_filters.ChoiceFilter(choices=Outcome.State.choices, label=_("State"), empty_label=_("All states"))
-    overdue = django_filters.ChoiceFilter(choices=[("1", _("Overdue"))], method="filter_overdue", label=_("Deadline"),
-                                          empty_label=_("Any deadline"))
+    overdue = django_filters.ChoiceFilter(
+        choices=[("1", _("Overdue"))], method="filter_overdue", label=_("Deadline"), empty_label=_("Any deadline")
+    )
 
     class Meta:
         model = Outcome
@@ -79,7 +82,9 @@ class OutcomeListFilter(PageFilterSet):
 
     def search(self, qs, name, value):
         value = value.strip()
-        return qs.filter(Q(title__icontains=value) | Q(session__title__icontains=value) | Q(unit__name__icontains=value))
+        return qs.filter(
+            Q(title__icontains=value) | Q(session__title__icontains=value) | Q(unit__name__icontains=value)
+        )
 
     def filter_overdue(self, qs, name, value):
         return qs.overdue() if value == "1" else qs
@@ -90,8 +95,9 @@ class TopicBoardFilter(PageFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = YearChoiceFilter(field_name="year", datetime=False, label=_("Year"), empty_label=_("All years"))
     state = django_filters.ChoiceFilter(choices=Topic.State.choices, label=_("State"), empty_label=_("All states"))
-    platform = django_filters.ModelChoiceFilter(queryset=Platform.objects.none(), label=_("Platform"),
-                                                empty_label=_("All platforms"))
+    platform = django_filters.ModelChoiceFilter(
+        queryset=Platform.objects.none(), label=_("Platform"), empty_label=_("All platforms")
+    )
 
     class Meta:
         model = Topic

@@ -1,4 +1,5 @@
 """Forms of the consultation pages; choices are limited to what the user reaches."""
+
 from __future__ import annotations
 
 from django import forms
@@ -54,7 +55,9 @@ class TopicForm(BootstrapMixin, forms.Form):
     committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none())
     title = forms.CharField(label=_("title"), max_length=200)
     reasons = forms.CharField(label=_("reasons"), widget=forms.Textarea)
-    description = forms.CharField(label=pgettext_lazy("consultation", "description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("consultation", "description"), widget=forms.Textarea, required=False
+    )
     source = forms.ChoiceField(label=_("source"), choices=Topic.Source.choices)
     proposer_kind = forms.ChoiceField(label=_("proposed by"), choices=Topic.ProposerKind.choices)
     resident_name = forms.CharField(label=_("resident's name"), max_length=50, required=False)
@@ -89,16 +92,22 @@ class SessionForm(BootstrapMixin, forms.Form):
     platform = forms.ModelChoiceField(label=_("platform"), queryset=Platform.objects.none(), required=False)
     group = forms.ModelChoiceField(label=_("group"), queryset=ActivityGroup.objects.none(), required=False)
     topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False)
-    brand = forms.CharField(label=_("brand"), max_length=50, required=False,
-                            help_text=_("Left empty, the platform's brand is used."))
+    brand = forms.CharField(
+        label=_("brand"), max_length=50, required=False, help_text=_("Left empty, the platform's brand is used.")
+    )
     starts_at = forms.DateTimeField(label=_("starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("ends at"), required=False,
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(
+        label=_("ends at"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     place = forms.CharField(label=_("place"), max_length=200)
     summary = forms.CharField(label=_("summary"), widget=forms.Textarea, required=False)
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea, required=False)
-    activity = forms.ModelChoiceField(label=_("held as the activity"), queryset=None, required=False,
-                                      help_text=_("A session can be held as an activity of a group."))
+    activity = forms.ModelChoiceField(
+        label=_("held as the activity"),
+        queryset=None,
+        required=False,
+        help_text=_("A session can be held as an activity of a group."),
+    )
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +118,11 @@ class SessionForm(BootstrapMixin, forms.Form):
         from groups.models import Activity
 
         self.fields["activity"].queryset = (
-            Activity.objects.editable_by(user).filter(kind=Activity.Kind.CONSULTATION)
-            .exclude(state=Activity.State.CANCELLED).only("pk", "title", "starts_at").order_by("-starts_at")
+            Activity.objects.editable_by(user)
+            .filter(kind=Activity.Kind.CONSULTATION)
+            .exclude(state=Activity.State.CANCELLED)
+            .only("pk", "title", "starts_at")
+            .order_by("-starts_at")
         )
         if editing:
             del self.fields["committee"]
@@ -138,8 +150,9 @@ class AttendanceForm(BootstrapMixin, forms.Form):
 class ParticipantForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Participant.Kind.choices)
     name = forms.CharField(label=pgettext_lazy("consultation", "name"), max_length=50)
-    unit = forms.ModelChoiceField(label=_("department"), queryset=HandlingUnit.objects.none(), required=False,
-                                  widget=SearchSelect)
+    unit = forms.ModelChoiceField(
+        label=_("department"), queryset=HandlingUnit.objects.none(), required=False, widget=SearchSelect
+    )
     organisation = forms.CharField(label=_("organisation or position"), max_length=100, required=False)
     contact = forms.CharField(label=_("contact"), max_length=50, required=False)
 
@@ -165,22 +178,27 @@ class OutcomeForm(BootstrapMixin, forms.Form):
 
 
 class EvaluateForm(BootstrapMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("decision"), choices=[
-        ("adopt", _("Adopt")), ("merge", _("Merge")), ("decline", pgettext_lazy("consultation", "Decline"))])
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("adopt", _("Adopt")), ("merge", _("Merge")), ("decline", pgettext_lazy("consultation", "Decline"))],
+    )
     merge_into = forms.ModelChoiceField(label=_("merge into"), queryset=Outcome.objects.none(), required=False)
     comment = forms.CharField(label=_("comment or reason"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, outcome, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["merge_into"].queryset = (
-            Outcome.objects.filter(committee_id=outcome.committee_id).exclude(pk=outcome.pk)
-            .exclude(state__in=["merged", "declined"]).order_by("-created_at")[:200]
+            Outcome.objects.filter(committee_id=outcome.committee_id)
+            .exclude(pk=outcome.pk)
+            .exclude(state__in=["merged", "declined"])
+            .order_by("-created_at")[:200]
         )
 
 
 class AssignForm(BootstrapMixin, forms.Form):
-    unit = forms.ModelChoiceField(label=_("responsible unit"), queryset=HandlingUnit.objects.none(), required=False,
-                                  widget=SearchSelect)
+    unit = forms.ModelChoiceField(
+        label=_("responsible unit"), queryset=HandlingUnit.objects.none(), required=False, widget=SearchSelect
+    )
     deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}), required=False)
 
     def __init__(self, *args, outcome, **kwargs):
@@ -193,7 +211,9 @@ class TextForm(BootstrapMixin, forms.Form):
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
-    accept = forms.ChoiceField(label=_("decision"), choices=[("1", _("Accept the reply")), ("0", _("Return to the unit"))])
+    accept = forms.ChoiceField(
+        label=_("decision"), choices=[("1", _("Accept the reply")), ("0", _("Return to the unit"))]
+    )
     comment = forms.CharField(label=pgettext_lazy("consultation", "comment"), widget=forms.Textarea, required=False)
 
 
@@ -207,8 +227,10 @@ class ProposalLinkForm(BootstrapMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["proposal"].queryset = (
-            Proposal.objects.filter(committee_id=outcome.committee_id).exclude(state=Proposal.State.DRAFT)
-            .only("pk", "title", "year", "serial_number").order_by("-year", "-serial_number", "-id")
+            Proposal.objects.filter(committee_id=outcome.committee_id)
+            .exclude(state=Proposal.State.DRAFT)
+            .only("pk", "title", "year", "serial_number")
+            .order_by("-year", "-serial_number", "-id")
         )
         self.fields["proposal"].initial = outcome.proposal_id
 

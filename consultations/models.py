@@ -3,6 +3,7 @@
 Seed 003 gives the process (选题 → 调研 → meeting with four stages → outcomes), seed 004 the
 outcome conversion 评、交、办、督、复 and publication 公示 until 件件有回音, 事事见成效.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -26,6 +27,7 @@ Level = Platform.Level  # the three levels of seed 004: 区级 / 镇街 / 社区
 
 
 # --- Topics 选题 ----------------------------------------------------------------------------------
+
 
 class TopicQuerySet(models.QuerySet):
     def _convened_q(self, scope, prefix: str = "") -> Q:
@@ -71,22 +73,42 @@ class Topic(models.Model):
         ADOPTED = "adopted", pgettext_lazy("consultation", "Adopted")
         DECLINED = "declined", pgettext_lazy("consultation", "Declined")
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="consultation_topics")
-    platform = models.ForeignKey(Platform, verbose_name=_("platform"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="consultation_topics")
-    group = models.ForeignKey(ActivityGroup, verbose_name=_("group"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="consultation_topics")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="consultation_topics"
+    )
+    platform = models.ForeignKey(
+        Platform,
+        verbose_name=_("platform"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_topics",
+    )
+    group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_topics",
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(pgettext_lazy("consultation", "description"), blank=True)
     reasons = models.TextField(_("reasons"), help_text=_("Why this topic matters to the people concerned."))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     proposer_kind = models.CharField(_("proposed by"), max_length=10, choices=ProposerKind.choices)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resident_name = models.CharField(_("resident's name"), max_length=50, blank=True)
-    resident_contact = models.CharField(_("resident's contact"), max_length=50, blank=True,
-                                        help_text=_("Never shown to the public."))
+    resident_contact = models.CharField(
+        _("resident's contact"), max_length=50, blank=True, help_text=_("Never shown to the public.")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     is_annual_front_line = models.BooleanField(_("annual front-line topic"), default=False)
@@ -94,8 +116,12 @@ class Topic(models.Model):
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     research_activities = models.ManyToManyField(
-        "groups.Activity", verbose_name=_("research activities"), blank=True, related_name="consultation_topics",
-        help_text=_("The research 调研 done on an adopted topic before it is consulted on."))
+        "groups.Activity",
+        verbose_name=_("research activities"),
+        blank=True,
+        related_name="consultation_topics",
+        help_text=_("The research 调研 done on an adopted topic before it is consulted on."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -112,10 +138,12 @@ class Topic(models.Model):
                 condition=Q(proposer_kind="resident") | (Q(resident_name="") & Q(resident_contact="")),
                 name="topic_resident_details_only_for_residents",
             ),
-            models.CheckConstraint(condition=~Q(state="declined") | ~Q(decline_reason=""),
-                                   name="topic_declined_has_reason"),
-            models.CheckConstraint(condition=Q(is_published=False) | Q(state="adopted"),
-                                   name="topic_only_adopted_published"),
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(decline_reason=""), name="topic_declined_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(state="adopted"), name="topic_only_adopted_published"
+            ),
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="topic_year_sane"),
         ]
 
@@ -124,6 +152,7 @@ class Topic(models.Model):
 
 
 # --- Sessions 协商会议 ----------------------------------------------------------------------------
+
 
 class SessionQuerySet(TopicQuerySet):
     def published(self):
@@ -145,17 +174,33 @@ class ConsultationSession(models.Model):
         HELD = "held", pgettext_lazy("consultation", "Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="consultation_sessions")
-    topic = models.ForeignKey(Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="sessions")
-    platform = models.ForeignKey(Platform, verbose_name=_("platform"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="consultation_sessions")
-    group = models.ForeignKey(ActivityGroup, verbose_name=_("group"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="consultation_sessions")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="consultation_sessions"
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    platform = models.ForeignKey(
+        Platform,
+        verbose_name=_("platform"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_sessions",
+    )
+    group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_sessions",
+    )
     title = models.CharField(_("title"), max_length=200)
     form = models.CharField(_("form"), max_length=12, choices=Form.choices)
-    brand = models.CharField(_("brand"), max_length=50, blank=True, help_text=_("e.g. 请你来协商, 协商在一线, 月月说事"))
+    brand = models.CharField(
+        _("brand"), max_length=50, blank=True, help_text=_("e.g. 请你来协商, 协商在一线, 月月说事")
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
@@ -165,11 +210,23 @@ class ConsultationSession(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    activity = models.ForeignKey("groups.Activity", verbose_name=_("held as the activity"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="consultation_sessions",
-                                 help_text=_("A session can be held as an activity of a group."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    activity = models.ForeignKey(
+        "groups.Activity",
+        verbose_name=_("held as the activity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_sessions",
+        help_text=_("A session can be held as an activity of a group."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -181,10 +238,12 @@ class ConsultationSession(models.Model):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["committee", "starts_at"]), models.Index(fields=["committee", "is_published"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
-                                   name="session_times_ordered"),
-            models.CheckConstraint(condition=Q(is_published=False) | Q(state="held"),
-                                   name="session_only_held_published"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")), name="session_times_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(state="held"), name="session_only_held_published"
+            ),
             models.CheckConstraint(condition=~Q(title=""), name="session_title_not_blank"),
         ]
 
@@ -206,10 +265,12 @@ class Attendance(models.Model):
         EXCUSED = "excused", _("Excused")
         ABSENT = "absent", _("Absent")
 
-    session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
-                                related_name="attendances")
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="consultation_attendances")
+    session = models.ForeignKey(
+        ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="consultation_attendances"
+    )
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason for leave"), max_length=200, blank=True)
 
@@ -219,8 +280,9 @@ class Attendance(models.Model):
         ordering = ["session_id", "member__name"]
         constraints = [
             models.UniqueConstraint(fields=["session", "member"], name="consultation_attendance_unique"),
-            models.CheckConstraint(condition=~Q(status="excused") | ~Q(reason=""),
-                                   name="consultation_excused_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="excused") | ~Q(reason=""), name="consultation_excused_has_reason"
+            ),
         ]
         indexes = [models.Index(fields=["member", "status"])]
 
@@ -237,12 +299,19 @@ class Participant(models.Model):
         DEPARTMENT = "department", _("Department representative")
         LEADER = "leader", _("Leader")
 
-    session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
-                                related_name="participants")
+    session = models.ForeignKey(
+        ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="participants"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(pgettext_lazy("consultation", "name"), max_length=50)
-    unit = models.ForeignKey(HandlingUnit, verbose_name=_("department"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="consultation_participants")
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation_participants",
+    )
     organisation = models.CharField(_("organisation or position"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=50, blank=True, help_text=_("Never shown to the public."))
 
@@ -251,8 +320,9 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["session_id", "kind", "id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="department") | Q(unit__isnull=False),
-                                   name="participant_department_has_unit"),
+            models.CheckConstraint(
+                condition=~Q(kind="department") | Q(unit__isnull=False), name="participant_department_has_unit"
+            ),
             models.CheckConstraint(condition=~Q(name=""), name="participant_name_not_blank"),
         ]
 
@@ -271,13 +341,20 @@ class StageRecord(models.Model):
 
     STAGE_ORDER = {s: i for i, s in enumerate(Stage.values)}
 
-    session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
-                                related_name="stage_records")
+    session = models.ForeignKey(
+        ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="stage_records"
+    )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
     speaker = models.CharField(_("speaker"), max_length=100)
     content = models.TextField(_("what was said"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -301,15 +378,22 @@ class SessionDocument(models.Model):
         MINUTES = "minutes", _("Minutes")
         EVIDENCE = "evidence", _("Evidence")
 
-    session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE,
-                                related_name="documents")
+    session = models.ForeignKey(
+        ConsultationSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="documents"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=_document_path, validators=[UploadValidator("document")])
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -322,6 +406,7 @@ class SessionDocument(models.Model):
 
 
 # --- Outcomes 协商成果 ----------------------------------------------------------------------------
+
 
 class OutcomeQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -370,30 +455,56 @@ class Outcome(models.Model):
     OPEN_AT_UNIT = ("assigned", "handling")
     PUBLIC_STATES = ("published", "closed")
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="consultation_outcomes")
-    session = models.ForeignKey(ConsultationSession, verbose_name=_("session"), on_delete=models.PROTECT,
-                                related_name="outcomes")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="consultation_outcomes"
+    )
+    session = models.ForeignKey(
+        ConsultationSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="outcomes"
+    )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("suggestion"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     evaluation_comment = models.TextField(_("evaluation"), blank=True)
-    merged_into = models.ForeignKey("self", verbose_name=pgettext_lazy("consultation", "merged into"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_outcomes")
-    unit = models.ForeignKey(HandlingUnit, verbose_name=_("responsible unit"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="consultation_outcomes")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=pgettext_lazy("consultation", "merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_outcomes",
+    )
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation_outcomes",
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     answered_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    proposal = models.ForeignKey("proposals.Proposal", verbose_name=_("linked proposal"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="consultation_outcomes")
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        verbose_name=_("linked proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_outcomes",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -412,12 +523,16 @@ class Outcome(models.Model):
                 condition=~Q(state__in=HANDED_OVER) | (Q(unit__isnull=False) & Q(deadline__isnull=False)),
                 name="outcome_handed_over_has_unit_and_deadline",
             ),
-            models.CheckConstraint(condition=~Q(state="declined") | ~Q(evaluation_comment=""),
-                                   name="outcome_declined_has_reason"),
-            models.CheckConstraint(condition=~Q(state="merged") | Q(merged_into__isnull=False),
-                                   name="outcome_merged_has_target"),
-            models.CheckConstraint(condition=Q(merged_into__isnull=True) | ~Q(merged_into=models.F("pk")),
-                                   name="outcome_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(evaluation_comment=""), name="outcome_declined_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False), name="outcome_merged_has_target"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=models.F("pk")),
+                name="outcome_not_merged_into_itself",
+            ),
             models.CheckConstraint(
                 condition=~Q(state__in=["replied", "reviewed", "published", "closed"]) | ~Q(reply=""),
                 name="outcome_replied_has_reply",
@@ -443,8 +558,14 @@ class OutcomeEntry(models.Model):
     outcome = models.ForeignKey(Outcome, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     text = models.TextField(_("text"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("consultation", "author"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("consultation", "author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Reads shared by pages, the API and exports: boards, the public disclosure and the figures."""
+
 from __future__ import annotations
 
 from django.db.models import Case, Count, Prefetch, Q, Value, When
@@ -12,9 +13,16 @@ from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Part
 def topic_board(user, *, year=None, state=None, platform_id=None):
     from groups.models import Activity
 
-    qs = Topic.objects.visible_to(user).select_related("committee", "platform", "group").prefetch_related(
-        Prefetch("research_activities", Activity.objects.only("pk", "title", "starts_at", "state", "kind")
-                 .order_by("starts_at")))
+    qs = (
+        Topic.objects.visible_to(user)
+        .select_related("committee", "platform", "group")
+        .prefetch_related(
+            Prefetch(
+                "research_activities",
+                Activity.objects.only("pk", "title", "starts_at", "state", "kind").order_by("starts_at"),
+            )
+        )
+    )
     if platform_id:
         qs = qs.filter(platform_id=platform_id)
     if year:
@@ -30,13 +38,10 @@ def member_attendance(member_ids, year: int, *, without_activities: bool = False
     ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
     the activities' own attendance (so nobody is counted twice).
     """
-    qs = Attendance.objects.filter(in_year("session__starts_at", year), member_id__in=member_ids,
-                                   session__state="held")
+    qs = Attendance.objects.filter(in_year("session__starts_at", year), member_id__in=member_ids, session__state="held")
     if without_activities:
         qs = qs.filter(session__activity__isnull=True)
-    rows = (
-        qs.values("member_id", "status").annotate(n=Count("id")).order_by()
-    )
+    rows = qs.values("member_id", "status").annotate(n=Count("id")).order_by()
     result: dict[int, dict[str, int]] = {}
     for r in rows:
         result.setdefault(r["member_id"], {"present": 0, "excused": 0, "absent": 0})[r["status"]] = r["n"]
@@ -86,8 +91,9 @@ def outcome_board(user, *, state=None, overdue=False, unit_only=False):
 
 def outcome_detail(queryset, pk: int) -> Outcome:
     return (
-        queryset.select_related("committee", "unit", "session", "session__platform", "merged_into", "replied_by",
-                                "proposal")
+        queryset.select_related(
+            "committee", "unit", "session", "session__platform", "merged_into", "replied_by", "proposal"
+        )
         .prefetch_related(Prefetch("entries", OutcomeEntry.objects.select_related("author")))
         .get(pk=pk)
     )
@@ -121,8 +127,12 @@ def public_session(committee, pk: int) -> ConsultationSession:
         .prefetch_related(
             Prefetch("stage_records", StageRecord.objects.only("session_id", "stage", "speaker", "content")),
             Prefetch("outcomes", Outcome.objects.published().select_related("unit")),
-            Prefetch("participants", Participant.objects.select_related("unit").only(
-                "session_id", "kind", "name", "organisation", "unit__name")),
+            Prefetch(
+                "participants",
+                Participant.objects.select_related("unit").only(
+                    "session_id", "kind", "name", "organisation", "unit__name"
+                ),
+            ),
         )
         .get(pk=pk)
     )
@@ -155,8 +165,10 @@ def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
     by_level_form = list(sessions.values("level", "form").annotate(n=Count("id")).order_by("level", "form"))
     people = {
         "members_present": Attendance.objects.filter(session__in=sessions, status="present").count(),
-        **{f"participants_{r['kind']}": r["n"] for r in Participant.objects.filter(session__in=sessions)
-           .values("kind").annotate(n=Count("id")).order_by()},
+        **{
+            f"participants_{r['kind']}": r["n"]
+            for r in Participant.objects.filter(session__in=sessions).values("kind").annotate(n=Count("id")).order_by()
+        },
     }
     by_state = {r["state"]: r["n"] for r in outcomes.values("state").annotate(n=Count("id")).order_by()}
     totals = outcomes.aggregate(
@@ -164,21 +176,27 @@ def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
         on_time=Count("id", filter=Q(answered_on_time=True)),
         overdue=Count("id", filter=Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)),
     )
-    by_committee = list(
-        sessions.values("committee__name").annotate(n=Count("id")).order_by("committee__name")
-    )
+    by_committee = list(sessions.values("committee__name").annotate(n=Count("id")).order_by("committee__name"))
     by_platform = list(
         sessions.filter(platform__isnull=False).values("platform__name").annotate(n=Count("id")).order_by("-n")[:20]
     )
-    return {"by_level_form": by_level_form, "people": people, "by_state": by_state, "totals": totals,
-            "by_committee": by_committee, "by_platform": by_platform,
-            "session_total": sum(r["n"] for r in by_level_form)}
+    return {
+        "by_level_form": by_level_form,
+        "people": people,
+        "by_state": by_state,
+        "totals": totals,
+        "by_committee": by_committee,
+        "by_platform": by_platform,
+        "session_total": sum(r["n"] for r in by_level_form),
+    }
 
 
 def proposal_draft(outcome: Outcome) -> dict:
     """The pre-filled fields of a proposal drawn from an outcome (the proposals app takes it after the merge)."""
     session = outcome.session
-    case = f"{session.display_form}“{session.title}”（{timezone.localtime(session.starts_at):%Y-%m-%d}，{session.place}）"
+    case = (
+        f"{session.display_form}“{session.title}”（{timezone.localtime(session.starts_at):%Y-%m-%d}，{session.place}）"
+    )
     return {
         "title": f"关于{outcome.title}的提案",
         "case": f"{case}形成协商成果：{outcome.content}",

@@ -1,4 +1,5 @@
 """API representations; the public one carries nothing personal."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -27,11 +28,36 @@ class TopicSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Topic
-        fields = ["id", "committee", "platform", "group", "title", "description", "reasons", "source", "proposer_kind",
-                  "resident_name", "resident_contact", "year", "rank", "is_annual_front_line", "state",
-                  "decline_reason", "is_published", "research_activities", "created_at"]
-        read_only_fields = ["rank", "is_annual_front_line", "state", "decline_reason", "is_published",
-                            "research_activities", "created_at"]
+        fields = [
+            "id",
+            "committee",
+            "platform",
+            "group",
+            "title",
+            "description",
+            "reasons",
+            "source",
+            "proposer_kind",
+            "resident_name",
+            "resident_contact",
+            "year",
+            "rank",
+            "is_annual_front_line",
+            "state",
+            "decline_reason",
+            "is_published",
+            "research_activities",
+            "created_at",
+        ]
+        read_only_fields = [
+            "rank",
+            "is_annual_front_line",
+            "state",
+            "decline_reason",
+            "is_published",
+            "research_activities",
+            "created_at",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -72,9 +98,30 @@ class SessionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ConsultationSession
-        fields = ["id", "committee", "topic", "platform", "group", "title", "form", "form_display", "brand", "level",
-                  "starts_at", "ends_at", "place", "state", "summary", "minutes", "is_published", "published_at",
-                  "activity", "attendances", "participants", "stage_records"]
+        fields = [
+            "id",
+            "committee",
+            "topic",
+            "platform",
+            "group",
+            "title",
+            "form",
+            "form_display",
+            "brand",
+            "level",
+            "starts_at",
+            "ends_at",
+            "place",
+            "state",
+            "summary",
+            "minutes",
+            "is_published",
+            "published_at",
+            "activity",
+            "attendances",
+            "participants",
+            "stage_records",
+        ]
 
 
 class SessionWriteSerializer(serializers.Serializer):
@@ -103,8 +150,9 @@ class SessionUpdateSerializer(SessionWriteSerializer):
 class AttendanceInput(serializers.Serializer):
     member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
-                                   help_text="The reason for the leave (excused).")
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="The reason for the leave (excused)."
+    )
 
 
 class MemberInput(serializers.Serializer):
@@ -114,8 +162,13 @@ class MemberInput(serializers.Serializer):
 class ParticipantInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Participant.Kind.choices)
     name = serializers.CharField(max_length=50, allow_blank=True)
-    unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
-                                        default=None, help_text="The department a representative comes from.")
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The department a representative comes from.",
+    )
     organisation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     contact = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
@@ -156,9 +209,29 @@ class OutcomeSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Outcome
-        fields = ["id", "committee", "session", "title", "content", "state", "evaluation_comment", "merged_into",
-                  "unit", "unit_name", "deadline", "assigned_at", "reply", "replied_at", "answered_on_time",
-                  "review_comment", "published_at", "closed_at", "proposal", "is_overdue", "entries"]
+        fields = [
+            "id",
+            "committee",
+            "session",
+            "title",
+            "content",
+            "state",
+            "evaluation_comment",
+            "merged_into",
+            "unit",
+            "unit_name",
+            "deadline",
+            "assigned_at",
+            "reply",
+            "replied_at",
+            "answered_on_time",
+            "review_comment",
+            "published_at",
+            "closed_at",
+            "proposal",
+            "is_overdue",
+            "entries",
+        ]
 
     def get_is_overdue(self, obj) -> bool:
         return obj.is_overdue()
@@ -167,13 +240,19 @@ class OutcomeSerializer(ScopedModelSerializer):
 class EvaluateSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["adopt", "merge", "decline"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    merge_into = ScopedPrimaryKeyRelatedField(queryset=Outcome.objects.all(), required=False, allow_null=True,
-                                              default=None, help_text="The outcome to merge into (merge).")
+    merge_into = ScopedPrimaryKeyRelatedField(
+        queryset=Outcome.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The outcome to merge into (merge).",
+    )
 
 
 class AssignSerializer(serializers.Serializer):
-    unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), required=False, allow_null=True,
-                                              default=None)
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.all(), required=False, allow_null=True, default=None
+    )
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -203,8 +282,9 @@ class DraftProposalSerializer(serializers.Serializer):
 
 
 class ProposalLinkSerializer(serializers.Serializer):
-    proposal = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), allow_null=True,
-                                            help_text="null removes the link.")
+    proposal = ScopedPrimaryKeyRelatedField(
+        queryset=Proposal.objects.all(), allow_null=True, help_text="null removes the link."
+    )
 
 
 class CommentSerializer(serializers.Serializer):
@@ -234,8 +314,18 @@ class PublicOutcomeSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Outcome
-        fields = ["id", "title", "content", "state", "state_display", "unit_name", "reply", "replied_at",
-                  "published_at", "closed_at"]
+        fields = [
+            "id",
+            "title",
+            "content",
+            "state",
+            "state_display",
+            "unit_name",
+            "reply",
+            "replied_at",
+            "published_at",
+            "closed_at",
+        ]
 
 
 class PublicParticipantSerializer(ScopedModelSerializer):
@@ -257,5 +347,19 @@ class PublicSessionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ConsultationSession
-        fields = ["id", "committee_code", "title", "form", "form_display", "level", "starts_at", "place",
-                  "topic_title", "platform_name", "summary", "participants", "stage_records", "outcomes"]
+        fields = [
+            "id",
+            "committee_code",
+            "title",
+            "form",
+            "form_display",
+            "level",
+            "starts_at",
+            "place",
+            "topic_title",
+            "platform_name",
+            "summary",
+            "participants",
+            "stage_records",
+            "outcomes",
+        ]

@@ -1,4 +1,5 @@
 """Every write on consultations: one function per action, keyword-only, locked, checked and audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,9 +89,21 @@ def _check_convener_target(actor, committee, group, platform) -> None:
 
 
 @transaction.atomic
-def topic_propose(*, actor, committee, title: str, reasons: str, source: str, proposer_kind: str, year: int,
-                  description: str = "", group=None, platform=None, resident_name: str = "",
-                  resident_contact: str = "") -> Topic:
+def topic_propose(
+    *,
+    actor,
+    committee,
+    title: str,
+    reasons: str,
+    source: str,
+    proposer_kind: str,
+    year: int,
+    description: str = "",
+    group=None,
+    platform=None,
+    resident_name: str = "",
+    resident_contact: str = "",
+) -> Topic:
     """Put a topic on the candidate list of a committee, platform or group."""
     _check_convener_target(actor, committee, group, platform)
     for obj in (group, platform):
@@ -99,9 +112,18 @@ def topic_propose(*, actor, committee, title: str, reasons: str, source: str, pr
     if proposer_kind != Topic.ProposerKind.RESIDENT and (resident_name or resident_contact):
         raise DomainError(_("A resident's name and contact are recorded only for topics proposed by residents."))
     topic = Topic.objects.create(
-        committee=committee, title=title.strip(), reasons=reasons, source=source, proposer_kind=proposer_kind,
-        year=year, description=description, group=group, platform=platform, resident_name=resident_name,
-        resident_contact=resident_contact, proposed_by=actor,
+        committee=committee,
+        title=title.strip(),
+        reasons=reasons,
+        source=source,
+        proposer_kind=proposer_kind,
+        year=year,
+        description=description,
+        group=group,
+        platform=platform,
+        resident_name=resident_name,
+        resident_contact=resident_contact,
+        proposed_by=actor,
     )
     record_event(topic, actor=actor, verb="proposed", to_state=topic.state)
     return topic
@@ -169,8 +191,9 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool 
         raise DomainError(_("This activity does not exist or is not yours to link."))
     if unlink:
         topic.research_activities.remove(activity)
-        record_event(topic, actor=actor, verb="research_unlinked", data={"activity": activity.pk},
-                     comment=activity.title)
+        record_event(
+            topic, actor=actor, verb="research_unlinked", data={"activity": activity.pk}, comment=activity.title
+        )
         return topic
     if activity.committee_id != topic.committee_id:
         raise DomainError(_("The activity must belong to the topic's committee."))
@@ -188,8 +211,21 @@ RESEARCH_KINDS = ("research", "inspection")
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 
-SESSION_FIELDS = ("title", "form", "level", "brand", "starts_at", "ends_at", "place", "summary", "minutes",
-                  "topic", "platform", "group", "activity")
+SESSION_FIELDS = (
+    "title",
+    "form",
+    "level",
+    "brand",
+    "starts_at",
+    "ends_at",
+    "place",
+    "summary",
+    "minutes",
+    "topic",
+    "platform",
+    "group",
+    "activity",
+)
 
 
 def _check_session_fields(committee, data: dict) -> None:
@@ -330,8 +366,16 @@ def attendance_set(*, session_id: int, member, status: str, reason: str = "", ac
         session=session, member=member, defaults={"status": status, "reason": reason.strip()}
     )
     record_event(session, actor=actor, verb="attendance", data={"member": member.pk, "status": status})
-    publish(SessionAttendanceSet(committee_id=session.committee_id, on=timezone.localtime(session.starts_at).date(),
-                                 session_id=session.pk, member_id=member.pk, status=status, actor_id=actor_id(actor)))
+    publish(
+        SessionAttendanceSet(
+            committee_id=session.committee_id,
+            on=timezone.localtime(session.starts_at).date(),
+            session_id=session.pk,
+            member_id=member.pk,
+            status=status,
+            actor_id=actor_id(actor),
+        )
+    )
     return row
 
 
@@ -364,8 +408,9 @@ def session_delete(*, session_id: int, actor) -> None:
 
 
 @transaction.atomic
-def participant_add(*, session_id: int, kind: str, name: str, actor, unit=None, organisation: str = "",
-                    contact: str = "") -> Participant:
+def participant_add(
+    *, session_id: int, kind: str, name: str, actor, unit=None, organisation: str = "", contact: str = ""
+) -> Participant:
     """Add a resident, stakeholder, department representative or leader to a session."""
     session = _locked_session(session_id, actor)
     if kind == Participant.Kind.DEPARTMENT and unit is None:
@@ -374,8 +419,9 @@ def participant_add(*, session_id: int, kind: str, name: str, actor, unit=None, 
         raise DomainError(_("The department belongs to another committee."))
     if not name.strip():
         raise DomainError(_("Enter the participant's name."))
-    p = Participant.objects.create(session=session, kind=kind, name=name.strip(), unit=unit,
-                                   organisation=organisation, contact=contact)
+    p = Participant.objects.create(
+        session=session, kind=kind, name=name.strip(), unit=unit, organisation=organisation, contact=contact
+    )
     record_event(session, actor=actor, verb="participant_added", data={"kind": kind, "name": p.name})
     if session.is_published:
         _after_public_change(session.committee_id)
@@ -390,8 +436,9 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
         raise InvalidTransition(_("A cancelled session has no records."))
     if not content.strip() or not speaker.strip():
         raise DomainError(_("Enter who spoke and what was said."))
-    rec = StageRecord.objects.create(session=session, stage=stage, speaker=speaker.strip(), content=content.strip(),
-                                     recorded_by=actor)
+    rec = StageRecord.objects.create(
+        session=session, stage=stage, speaker=speaker.strip(), content=content.strip(), recorded_by=actor
+    )
     record_event(session, actor=actor, verb="stage_recorded", data={"stage": stage})
     if session.is_published:
         _after_public_change(session.committee_id)
@@ -403,8 +450,9 @@ def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocu
     """Store minutes or evidence after checking size and content (not the file name)."""
     session = _locked_session(session_id, actor)
     ctype = validate_upload(upload, model=SessionDocument, field="file")
-    doc = SessionDocument(session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size,
-                          uploaded_by=actor)
+    doc = SessionDocument(
+        session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size, uploaded_by=actor
+    )
     doc.file.save(upload.name, upload, save=False)
     doc.save()
     record_event(session, actor=actor, verb="document_uploaded", data={"name": doc.name, "kind": kind})
@@ -422,8 +470,9 @@ def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outco
         raise InvalidTransition(_("Outcomes are recorded for a held session."))
     if not title.strip() or not content.strip():
         raise DomainError(_("Enter the outcome's title and suggestion."))
-    outcome = Outcome.objects.create(committee_id=session.committee_id, session=session, title=title.strip(),
-                                     content=content.strip())
+    outcome = Outcome.objects.create(
+        committee_id=session.committee_id, session=session, title=title.strip(), content=content.strip()
+    )
     record_event(outcome, actor=actor, verb="created", to_state=outcome.state)
     return outcome
 
@@ -432,8 +481,18 @@ def _locked_outcome(outcome_id: int) -> Outcome:
     return Outcome.objects.select_for_update().get(pk=outcome_id)
 
 
-def _transition(outcome: Outcome, *, actor, to: str, allowed: tuple, message: str, verb: str, comment: str = "",
-                fields: tuple = (), data=None) -> Outcome:
+def _transition(
+    outcome: Outcome,
+    *,
+    actor,
+    to: str,
+    allowed: tuple,
+    message: str,
+    verb: str,
+    comment: str = "",
+    fields: tuple = (),
+    data=None,
+) -> Outcome:
     if outcome.state not in allowed:
         raise InvalidTransition(message)
     old = outcome.state
@@ -444,8 +503,9 @@ def _transition(outcome: Outcome, *, actor, to: str, allowed: tuple, message: st
 
 
 @transaction.atomic
-def outcome_evaluate(*, outcome_id: int, decision: str, actor, comment: str = "", merge_into_id: int | None = None
-                     ) -> Outcome:
+def outcome_evaluate(
+    *, outcome_id: int, decision: str, actor, comment: str = "", merge_into_id: int | None = None
+) -> Outcome:
     """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
     outcome = _locked_outcome(outcome_id)
     _require_staff(actor, outcome.committee_id)
@@ -453,13 +513,29 @@ def outcome_evaluate(*, outcome_id: int, decision: str, actor, comment: str = ""
     comment = comment.strip()
     outcome.evaluation_comment = comment
     if decision == "adopt":
-        return _transition(outcome, actor=actor, to=S.ADOPTED, allowed=(S.PENDING,), message=msg, verb="adopted",
-                           comment=comment, fields=("evaluation_comment",))
+        return _transition(
+            outcome,
+            actor=actor,
+            to=S.ADOPTED,
+            allowed=(S.PENDING,),
+            message=msg,
+            verb="adopted",
+            comment=comment,
+            fields=("evaluation_comment",),
+        )
     if decision == "decline":
         if not comment:
             raise DomainError(_("Give a reason for declining."))
-        return _transition(outcome, actor=actor, to=S.DECLINED, allowed=(S.PENDING,), message=msg, verb="declined",
-                           comment=comment, fields=("evaluation_comment",))
+        return _transition(
+            outcome,
+            actor=actor,
+            to=S.DECLINED,
+            allowed=(S.PENDING,),
+            message=msg,
+            verb="declined",
+            comment=comment,
+            fields=("evaluation_comment",),
+        )
     if decision == "merge":
         target = Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
         if target is None or target.pk == outcome.pk:
@@ -467,8 +543,17 @@ def outcome_evaluate(*, outcome_id: int, decision: str, actor, comment: str = ""
         if target.state in (S.MERGED, S.DECLINED):
             raise DomainError(_("An outcome cannot be merged into a merged or declined one."))
         outcome.merged_into = target
-        return _transition(outcome, actor=actor, to=S.MERGED, allowed=(S.PENDING,), message=msg, verb="merged",
-                           comment=comment, fields=("evaluation_comment", "merged_into"), data={"into": target.pk})
+        return _transition(
+            outcome,
+            actor=actor,
+            to=S.MERGED,
+            allowed=(S.PENDING,),
+            message=msg,
+            verb="merged",
+            comment=comment,
+            fields=("evaluation_comment", "merged_into"),
+            data={"into": target.pk},
+        )
     raise DomainError(_("Choose adopt, merge or decline."))
 
 
@@ -487,8 +572,16 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
     if deadline is None or deadline < timezone.localdate(now):
         raise DomainError({"deadline": _("The deadline must be today or later.")})
     outcome.unit, outcome.deadline, outcome.assigned_at = unit, deadline, now
-    _transition(outcome, actor=actor, to=S.ASSIGNED, allowed=(S.ADOPTED,), message="", verb="assigned",
-                fields=("unit", "deadline", "assigned_at"), data={"unit": unit.pk, "deadline": deadline.isoformat()})
+    _transition(
+        outcome,
+        actor=actor,
+        to=S.ASSIGNED,
+        allowed=(S.ADOPTED,),
+        message="",
+        verb="assigned",
+        fields=("unit", "deadline", "assigned_at"),
+        data={"unit": unit.pk, "deadline": deadline.isoformat()},
+    )
     publish(OutcomeAssigned(outcome_id=outcome.pk, unit_id=unit.pk, deadline=deadline, actor_id=actor_id(actor)))
     return outcome
 
@@ -507,11 +600,13 @@ def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     _require_unit(actor, outcome)
     if not text.strip():
         raise DomainError(pgettext("consultation", "Describe the progress."))
-    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.PROGRESS, text=text.strip(),
-                                        author=actor)
+    entry = OutcomeEntry.objects.create(
+        outcome=outcome, kind=OutcomeEntry.Kind.PROGRESS, text=text.strip(), author=actor
+    )
     if outcome.state == S.ASSIGNED:
-        _transition(outcome, actor=actor, to=S.HANDLING, allowed=(S.ASSIGNED,), message="", verb="progress",
-                    comment=entry.text)
+        _transition(
+            outcome, actor=actor, to=S.HANDLING, allowed=(S.ASSIGNED,), message="", verb="progress", comment=entry.text
+        )
     else:
         record_event(outcome, actor=actor, verb="progress", comment=entry.text)
     return entry
@@ -527,8 +622,9 @@ def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
         raise InvalidTransition(_("Only an outcome at a unit can be supervised."))
     if not text.strip():
         raise DomainError(_("Write the supervision note."))
-    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.SUPERVISION, text=text.strip(),
-                                        author=actor)
+    entry = OutcomeEntry.objects.create(
+        outcome=outcome, kind=OutcomeEntry.Kind.SUPERVISION, text=text.strip(), author=actor
+    )
     record_event(outcome, actor=actor, verb="supervised", comment=entry.text, data={"overdue": outcome.is_overdue()})
     return entry
 
@@ -545,8 +641,15 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
     now = now or timezone.now()
     outcome.reply, outcome.replied_at, outcome.replied_by = text.strip(), now, actor
     outcome.answered_on_time = timezone.localdate(now) <= outcome.deadline
-    _transition(outcome, actor=actor, to=S.REPLIED, allowed=(S.ASSIGNED, S.HANDLING), message="",
-                verb="replied", fields=("reply", "replied_at", "replied_by", "answered_on_time"))
+    _transition(
+        outcome,
+        actor=actor,
+        to=S.REPLIED,
+        allowed=(S.ASSIGNED, S.HANDLING),
+        message="",
+        verb="replied",
+        fields=("reply", "replied_at", "replied_by", "answered_on_time"),
+    )
     publish(OutcomeReplied(outcome_id=outcome.pk, committee_id=outcome.committee_id, actor_id=actor_id(actor)))
     return outcome
 
@@ -559,12 +662,28 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -
     msg = _("Only a replied outcome can be reviewed.")
     outcome.review_comment = comment.strip()
     if accept:
-        return _transition(outcome, actor=actor, to=S.REVIEWED, allowed=(S.REPLIED,), message=msg, verb="reviewed",
-                           comment=comment, fields=("review_comment",))
+        return _transition(
+            outcome,
+            actor=actor,
+            to=S.REVIEWED,
+            allowed=(S.REPLIED,),
+            message=msg,
+            verb="reviewed",
+            comment=comment,
+            fields=("review_comment",),
+        )
     if not comment.strip():
         raise DomainError(_("Say why the reply is returned."))
-    return _transition(outcome, actor=actor, to=S.HANDLING, allowed=(S.REPLIED,), message=msg, verb="returned",
-                       comment=comment, fields=("review_comment",))
+    return _transition(
+        outcome,
+        actor=actor,
+        to=S.HANDLING,
+        allowed=(S.REPLIED,),
+        message=msg,
+        verb="returned",
+        comment=comment,
+        fields=("review_comment",),
+    )
 
 
 @transaction.atomic
@@ -573,8 +692,15 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
     outcome = _locked_outcome(outcome_id)
     _require_staff(actor, outcome.committee_id)
     outcome.published_at = now or timezone.now()
-    _transition(outcome, actor=actor, to=S.PUBLISHED, allowed=(S.REVIEWED,), verb="published",
-                message=_("Only an outcome whose reply has been reviewed can be published."), fields=("published_at",))
+    _transition(
+        outcome,
+        actor=actor,
+        to=S.PUBLISHED,
+        allowed=(S.REVIEWED,),
+        verb="published",
+        message=_("Only an outcome whose reply has been reviewed can be published."),
+        fields=("published_at",),
+    )
     session = outcome.session
     if not session.is_published:  # an outcome is disclosed as part of its meeting
         ConsultationSession.objects.filter(pk=session.pk).update(is_published=True)
@@ -593,8 +719,9 @@ def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
         raise InvalidTransition(_("Follow-up entries are added to a published outcome."))
     if not text.strip():
         raise DomainError(_("Write the follow-up note."))
-    entry = OutcomeEntry.objects.create(outcome=outcome, kind=OutcomeEntry.Kind.FOLLOW_UP, text=text.strip(),
-                                        author=actor)
+    entry = OutcomeEntry.objects.create(
+        outcome=outcome, kind=OutcomeEntry.Kind.FOLLOW_UP, text=text.strip(), author=actor
+    )
     record_event(outcome, actor=actor, verb="followed_up", comment=entry.text)
     _after_public_change(outcome.committee_id)
     return entry
@@ -606,8 +733,16 @@ def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Out
     outcome = _locked_outcome(outcome_id)
     _require_staff(actor, outcome.committee_id)
     outcome.closed_at = now or timezone.now()
-    _transition(outcome, actor=actor, to=S.CLOSED, allowed=(S.PUBLISHED,), verb="closed", comment=comment,
-                message=_("Only a published outcome can be closed."), fields=("closed_at",))
+    _transition(
+        outcome,
+        actor=actor,
+        to=S.CLOSED,
+        allowed=(S.PUBLISHED,),
+        verb="closed",
+        comment=comment,
+        message=_("Only a published outcome can be closed."),
+        fields=("closed_at",),
+    )
     _after_public_change(outcome.committee_id)
     return outcome
 
@@ -619,8 +754,12 @@ DRAFTABLE_STATES = ("adopted", *Outcome.HANDED_OVER)
 def may_draft_proposal(user, outcome: Outcome) -> bool:
     """A member (a convener included) present at the outcome's session may draft a proposal from it."""
     member_id = scope_of(user).member_id
-    return bool(member_id) and Attendance.objects.filter(
-        session_id=outcome.session_id, member_id=member_id, status=Attendance.Status.PRESENT).exists()
+    return (
+        bool(member_id)
+        and Attendance.objects.filter(
+            session_id=outcome.session_id, member_id=member_id, status=Attendance.Status.PRESENT
+        ).exists()
+    )
 
 
 @transaction.atomic
@@ -639,14 +778,19 @@ def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
     if outcome.proposal_id:
         raise InvalidTransition(_("This outcome is already linked to a proposal."))
     draft = proposal_draft(Outcome.objects.select_related("session").get(pk=outcome.pk))
-    proposal = proposal_save_draft(actor=actor, data={
-        "title": draft["title"][:200], "analysis": draft["case"], "suggestions": draft["suggestions"],
-        "category": category, "kind": Proposal.Kind.MEMBER,
-    })
+    proposal = proposal_save_draft(
+        actor=actor,
+        data={
+            "title": draft["title"][:200],
+            "analysis": draft["case"],
+            "suggestions": draft["suggestions"],
+            "category": category,
+            "kind": Proposal.Kind.MEMBER,
+        },
+    )
     outcome.proposal = proposal
     outcome.save(update_fields=["proposal", "updated_at"])
-    record_event(outcome, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk},
-                 comment=proposal.title)
+    record_event(outcome, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk}, comment=proposal.title)
     return outcome
 
 
@@ -665,8 +809,13 @@ def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) ->
     before = outcome.proposal_id
     outcome.proposal = proposal
     outcome.save(update_fields=["proposal", "updated_at"])
-    record_event(outcome, actor=actor, verb="linked_proposal" if proposal else "unlinked_proposal",
-                 data={"from": before, "to": proposal_id}, comment=proposal.title if proposal else "")
+    record_event(
+        outcome,
+        actor=actor,
+        verb="linked_proposal" if proposal else "unlinked_proposal",
+        data={"from": before, "to": proposal_id},
+        comment=proposal.title if proposal else "",
+    )
     return outcome
 
 
@@ -683,9 +832,11 @@ def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
     if not overdue:
         return 0
     seen = set(
-        AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Outcome), verb="overdue",
-                                  object_id__in=[str(o.pk) for o in overdue])
-        .values_list("object_id", "comment")
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Outcome),
+            verb="overdue",
+            object_id__in=[str(o.pk) for o in overdue],
+        ).values_list("object_id", "comment")
     )
     flagged = 0
     for outcome in overdue:

@@ -3,6 +3,7 @@
 After commit, through the outbox: a notice that fails is retried and never undoes the transition, and each
 notice is keyed on its event, so a second delivery adds nothing.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -25,8 +26,15 @@ def _tell(event, users, *, kind: str, title: str, body: str, url: str, due=None)
     for user in users:
         if user.pk not in seen:
             seen.add(user.pk)
-            notify(kind=kind, recipient=user, key=f"{event.name}:{event.event_id}", due=due, title=title, body=body,
-                   url=url)
+            notify(
+                kind=kind,
+                recipient=user,
+                key=f"{event.name}:{event.event_id}",
+                due=due,
+                title=title,
+                body=body,
+                url=url,
+            )
 
 
 @subscribe(OutcomeAssigned)
@@ -36,12 +44,16 @@ def tell_unit_outcome_assigned(event: OutcomeAssigned) -> None:
     if outcome is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, recipients.unit_users([event.unit_id]).get(event.unit_id, []), kind=Kind.OUTCOME_ASSIGNED,
-              due=event.deadline,
-              title=_("Consultation outcome “%(title)s” handed to %(unit)s") % {"title": outcome.title,
-                                                                               "unit": outcome.unit.name},
-              body=_("Handle it and reply by %(date)s.") % {"date": formats.date_format(event.deadline, "DATE_FORMAT")},
-              url=reverse("consultations:outcome", args=[outcome.pk]))
+        _tell(
+            event,
+            recipients.unit_users([event.unit_id]).get(event.unit_id, []),
+            kind=Kind.OUTCOME_ASSIGNED,
+            due=event.deadline,
+            title=_("Consultation outcome “%(title)s” handed to %(unit)s")
+            % {"title": outcome.title, "unit": outcome.unit.name},
+            body=_("Handle it and reply by %(date)s.") % {"date": formats.date_format(event.deadline, "DATE_FORMAT")},
+            url=reverse("consultations:outcome", args=[outcome.pk]),
+        )
 
 
 @subscribe(OutcomeReplied)
@@ -51,12 +63,15 @@ def tell_staff_outcome_replied(event: OutcomeReplied) -> None:
     if outcome is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, recipients.committee_staff([event.committee_id]).get(event.committee_id, []),
-              kind=Kind.OUTCOME_REPLIED,
-              title=_("%(unit)s replied to the consultation outcome “%(title)s”") % {
-                  "unit": outcome.unit.name if outcome.unit else "—", "title": outcome.title},
-              body=_("Review the reply: accept it, or return it to the unit with a comment."),
-              url=reverse("consultations:outcome", args=[outcome.pk]))
+        _tell(
+            event,
+            recipients.committee_staff([event.committee_id]).get(event.committee_id, []),
+            kind=Kind.OUTCOME_REPLIED,
+            title=_("%(unit)s replied to the consultation outcome “%(title)s”")
+            % {"unit": outcome.unit.name if outcome.unit else "—", "title": outcome.title},
+            body=_("Review the reply: accept it, or return it to the unit with a comment."),
+            url=reverse("consultations:outcome", args=[outcome.pk]),
+        )
 
 
 @subscribe(OutcomePublished)
@@ -66,16 +81,30 @@ def tell_outcome_published(event: OutcomePublished) -> None:
     outcome = Outcome.objects.select_related("unit", "session", "committee").filter(pk=event.outcome_id).first()
     if outcome is None:
         return
-    attendees = [a.member.user for a in Attendance.objects.filter(
-        session_id=outcome.session_id, status=Attendance.Status.PRESENT, member__user__is_active=True)
-        .select_related("member__user").order_by("member_id")]
+    attendees = [
+        a.member.user
+        for a in Attendance.objects.filter(
+            session_id=outcome.session_id, status=Attendance.Status.PRESENT, member__user__is_active=True
+        )
+        .select_related("member__user")
+        .order_by("member_id")
+    ]
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Consultation outcome published: “%(title)s”") % {"title": outcome.title}
         if outcome.unit_id:
-            _tell(event, recipients.unit_users([outcome.unit_id]).get(outcome.unit_id, []),
-                  kind=Kind.OUTCOME_PUBLISHED, title=title,
-                  body=_("The outcome and your unit's reply are now on the public page."),
-                  url=reverse("consultations:outcome", args=[outcome.pk]))
-        _tell(event, attendees, kind=Kind.OUTCOME_PUBLISHED, title=title,
-              body=_("A suggestion from the consultation you attended has been answered and published."),
-              url=reverse("consultations:public_outcome", args=[outcome.committee.code, outcome.pk]))
+            _tell(
+                event,
+                recipients.unit_users([outcome.unit_id]).get(outcome.unit_id, []),
+                kind=Kind.OUTCOME_PUBLISHED,
+                title=title,
+                body=_("The outcome and your unit's reply are now on the public page."),
+                url=reverse("consultations:outcome", args=[outcome.pk]),
+            )
+        _tell(
+            event,
+            attendees,
+            kind=Kind.OUTCOME_PUBLISHED,
+            title=title,
+            body=_("A suggestion from the consultation you attended has been answered and published."),
+            url=reverse("consultations:public_outcome", args=[outcome.committee.code, outcome.pk]),
+        )

@@ -1,4 +1,5 @@
 """Pages: topic board, sessions, outcome tracking, the unit's outcomes, figures and the public disclosure."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,17 +54,30 @@ def _errors(exc: DomainError) -> str:
 @login_required
 def topic_board(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
-    platforms = (Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user)).distinct()
-                 .only("pk", "name").order_by("name"))
-    listing = filters.TopicBoardFilter(request.GET or None, queryset=selectors.topic_board(request.user),
-                                       platforms=platforms)
+    platforms = (
+        Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user))
+        .distinct()
+        .only("pk", "name")
+        .order_by("name")
+    )
+    listing = filters.TopicBoardFilter(
+        request.GET or None, queryset=selectors.topic_board(request.user), platforms=platforms
+    )
     page_obj = _page(request, listing.qs)
-    editable = set(Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj])
-                   .values_list("pk", flat=True))
+    editable = set(
+        Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj]).values_list("pk", flat=True)
+    )
     _attach_research_choices(request.user, [t for t in page_obj if t.pk in editable and t.state == Topic.State.ADOPTED])
-    return render(request, "consultations/topic_board.html", {
-        "page_obj": page_obj, "filter": listing, "editable": editable, "query": _query(request),
-    })
+    return render(
+        request,
+        "consultations/topic_board.html",
+        {
+            "page_obj": page_obj,
+            "filter": listing,
+            "editable": editable,
+            "query": _query(request),
+        },
+    )
 
 
 def _query(request) -> str:
@@ -82,7 +96,8 @@ def _attach_research_choices(user, topics) -> None:
     candidates = list(
         Activity.objects.visible_to(user)
         .filter(committee_id__in={t.committee_id for t in topics}, kind__in=services.RESEARCH_KINDS)
-        .exclude(state=Activity.State.CANCELLED).only("pk", "title", "starts_at", "committee_id")
+        .exclude(state=Activity.State.CANCELLED)
+        .only("pk", "title", "starts_at", "committee_id")
         .order_by("-starts_at")[:300]
     )
     for topic in topics:
@@ -125,8 +140,9 @@ def topic_action(request, pk: int, action: str):
             activity = as_id(request.POST.get("activity", ""))
             if activity is None:
                 raise DomainError(_("Choose an activity."))
-            services.topic_link_research(topic_id=pk, activity_id=activity, actor=request.user,
-                                         unlink=action == "unresearch")
+            services.topic_link_research(
+                topic_id=pk, activity_id=activity, actor=request.user, unlink=action == "unresearch"
+            )
         else:
             raise Http404
     except DomainError as exc:
@@ -141,8 +157,11 @@ def topic_action(request, pk: int, action: str):
 def session_list(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
     listing = filters.SessionListFilter(request.GET or None, queryset=selectors.session_list(request.user))
-    return render(request, "consultations/session_list.html", {"page_obj": _page(request, listing.qs),
-                                                               "filter": listing, "query": _query(request)})
+    return render(
+        request,
+        "consultations/session_list.html",
+        {"page_obj": _page(request, listing.qs), "filter": listing, "query": _query(request)},
+    )
 
 
 @login_required
@@ -199,12 +218,16 @@ def _session_page(request, pk: int, *, action: str | None = None, bound=None):
     from .models import StageRecord
 
     ctx = {
-        "session": session, "can_edit": can_edit, "is_staff": scope.is_staff_of(session.committee_id),
+        "session": session,
+        "can_edit": can_edit,
+        "is_staff": scope.is_staff_of(session.committee_id),
         "stages": [(label, stages.get(value, [])) for value, label in StageRecord.Stage.choices],
         "attendance_form": forms.AttendanceForm(session=session, actor=request.user, prefix="a"),
         "participant_form": forms.ParticipantForm(session=session, prefix="p"),
-        "stage_form": forms.StageRecordForm(prefix="s"), "document_form": forms.DocumentForm(prefix="d"),
-        "outcome_form": forms.OutcomeForm(prefix="o"), "events": timeline(session),
+        "stage_form": forms.StageRecordForm(prefix="s"),
+        "document_form": forms.DocumentForm(prefix="d"),
+        "outcome_form": forms.OutcomeForm(prefix="o"),
+        "events": timeline(session),
     }
     if bound is not None:
         ctx[f"{action}_form"] = bound
@@ -212,16 +235,31 @@ def _session_page(request, pk: int, *, action: str | None = None, bound=None):
 
 
 SESSION_FORMS = {
-    "attendance": (forms.AttendanceForm, "a", True, lambda s, d, u: services.attendance_set(
-        session_id=s.pk, actor=u, **d)),
-    "participant": (forms.ParticipantForm, "p", True, lambda s, d, u: services.participant_add(
-        session_id=s.pk, actor=u, **d)),
-    "stage": (forms.StageRecordForm, "s", False, lambda s, d, u: services.stage_record_add(
-        session_id=s.pk, actor=u, **d)),
-    "document": (forms.DocumentForm, "d", False, lambda s, d, u: services.document_upload(
-        session_id=s.pk, actor=u, kind=d["kind"], upload=d["file"])),
-    "outcome": (forms.OutcomeForm, "o", False, lambda s, d, u: services.outcome_create(
-        session_id=s.pk, actor=u, **d)),
+    "attendance": (
+        forms.AttendanceForm,
+        "a",
+        True,
+        lambda s, d, u: services.attendance_set(session_id=s.pk, actor=u, **d),
+    ),
+    "participant": (
+        forms.ParticipantForm,
+        "p",
+        True,
+        lambda s, d, u: services.participant_add(session_id=s.pk, actor=u, **d),
+    ),
+    "stage": (
+        forms.StageRecordForm,
+        "s",
+        False,
+        lambda s, d, u: services.stage_record_add(session_id=s.pk, actor=u, **d),
+    ),
+    "document": (
+        forms.DocumentForm,
+        "d",
+        False,
+        lambda s, d, u: services.document_upload(session_id=s.pk, actor=u, kind=d["kind"], upload=d["file"]),
+    ),
+    "outcome": (forms.OutcomeForm, "o", False, lambda s, d, u: services.outcome_create(session_id=s.pk, actor=u, **d)),
 }
 
 
@@ -252,8 +290,9 @@ def session_action(request, pk: int, action: str):
         if form is not None:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, _errors(exc))  # a refusal of the action itself: said on top
-            return _session_page(request, pk, action=action, bound=form_error_from(exc, form)
-                                 if hasattr(exc, "error_dict") else form)
+            return _session_page(
+                request, pk, action=action, bound=form_error_from(exc, form) if hasattr(exc, "error_dict") else form
+            )
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Saved."))
@@ -281,20 +320,34 @@ def document_download(request, pk: int):
 def outcome_board(request):
     _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
     listing = filters.OutcomeListFilter(request.GET or None, queryset=selectors.outcome_board(request.user))
-    return render(request, "consultations/outcome_board.html", {
-        "page_obj": _page(request, listing.qs), "filter": listing, "today": timezone.localdate(),
-        "query": _query(request),
-    })
+    return render(
+        request,
+        "consultations/outcome_board.html",
+        {
+            "page_obj": _page(request, listing.qs),
+            "filter": listing,
+            "today": timezone.localdate(),
+            "query": _query(request),
+        },
+    )
 
 
 @login_required
 def unit_outcomes(request):
     _require_any(request, Role.UNIT)
-    listing = filters.OutcomeListFilter(request.GET or None, queryset=selectors.outcome_board(request.user, unit_only=True))
-    return render(request, "consultations/unit_outcomes.html", {
-        "page_obj": _page(request, listing.qs), "filter": listing, "today": timezone.localdate(),
-        "query": _query(request),
-    })
+    listing = filters.OutcomeListFilter(
+        request.GET or None, queryset=selectors.outcome_board(request.user, unit_only=True)
+    )
+    return render(
+        request,
+        "consultations/unit_outcomes.html",
+        {
+            "page_obj": _page(request, listing.qs),
+            "filter": listing,
+            "today": timezone.localdate(),
+            "query": _query(request),
+        },
+    )
 
 
 @login_required
@@ -307,17 +360,25 @@ TEXT_ACTIONS = ("progress", "supervise", "reply", "follow_up")
 
 def _outcome_form(action: str, post, outcome: Outcome):
     """The form an outcome action was sent from, bound to what was sent (None: the action has no form)."""
-    makers = {"evaluate": lambda: forms.EvaluateForm(post, outcome=outcome),
-              "assign": lambda: forms.AssignForm(post, outcome=outcome), "review": lambda: forms.ReviewForm(post),
-              "link": lambda: forms.ProposalLinkForm(post, outcome=outcome),
-              "draft_proposal": lambda: forms.DraftProposalForm(post),
-              **{name: (lambda: forms.TextForm(post)) for name in TEXT_ACTIONS}}
+    makers = {
+        "evaluate": lambda: forms.EvaluateForm(post, outcome=outcome),
+        "assign": lambda: forms.AssignForm(post, outcome=outcome),
+        "review": lambda: forms.ReviewForm(post),
+        "link": lambda: forms.ProposalLinkForm(post, outcome=outcome),
+        "draft_proposal": lambda: forms.DraftProposalForm(post),
+        **{name: (lambda: forms.TextForm(post)) for name in TEXT_ACTIONS},
+    }
     return makers[action]() if action in makers else None
 
 
-OUTCOME_FORM_SLOTS = {"evaluate": "evaluate_form", "assign": "assign_form", "review": "review_form",
-                      "link": "link_form", "draft_proposal": "draft_form",
-                      **{name: f"{name}_form" for name in TEXT_ACTIONS}}
+OUTCOME_FORM_SLOTS = {
+    "evaluate": "evaluate_form",
+    "assign": "assign_form",
+    "review": "review_form",
+    "link": "link_form",
+    "draft_proposal": "draft_form",
+    **{name: f"{name}_form" for name in TEXT_ACTIONS},
+}
 
 
 def _outcome_page(request, pk: int, *, action: str | None = None, bound=None):
@@ -330,13 +391,26 @@ def _outcome_page(request, pk: int, *, action: str | None = None, bound=None):
     scope = scope_of(request.user)
     is_staff = scope.is_staff_of(outcome.committee_id)
     is_unit = outcome.unit_id in scope.unit_ids and outcome.state in Outcome.HANDED_OVER
-    ctx = {"outcome": outcome, "is_staff": is_staff, "is_unit": is_unit, "events": timeline(outcome),
-           "can_supervise": scope.can_read_committee(outcome.committee_id), "today": timezone.localdate()}
+    ctx = {
+        "outcome": outcome,
+        "is_staff": is_staff,
+        "is_unit": is_unit,
+        "events": timeline(outcome),
+        "can_supervise": scope.can_read_committee(outcome.committee_id),
+        "today": timezone.localdate(),
+    }
     if is_staff:
-        ctx.update(evaluate_form=forms.EvaluateForm(outcome=outcome), assign_form=forms.AssignForm(outcome=outcome),
-                   review_form=forms.ReviewForm(), link_form=forms.ProposalLinkForm(outcome=outcome))
-    ctx["can_draft_proposal"] = (not outcome.proposal_id and outcome.state in services.DRAFTABLE_STATES
-                                 and services.may_draft_proposal(request.user, outcome))
+        ctx.update(
+            evaluate_form=forms.EvaluateForm(outcome=outcome),
+            assign_form=forms.AssignForm(outcome=outcome),
+            review_form=forms.ReviewForm(),
+            link_form=forms.ProposalLinkForm(outcome=outcome),
+        )
+    ctx["can_draft_proposal"] = (
+        not outcome.proposal_id
+        and outcome.state in services.DRAFTABLE_STATES
+        and services.may_draft_proposal(request.user, outcome)
+    )
     if ctx["can_draft_proposal"]:
         ctx["draft_form"] = forms.DraftProposalForm()
     ctx.update({f"{name}_form": forms.TextForm() for name in TEXT_ACTIONS})
@@ -355,23 +429,28 @@ def _outcome_call(action: str, request, outcome: Outcome):
         if not form.is_valid():
             raise DomainError(_("Choose adopt, merge or decline."))
         target = form.cleaned_data["merge_into"]
-        return services.outcome_evaluate(outcome_id=pk, decision=form.cleaned_data["decision"], actor=user,
-                                         comment=form.cleaned_data["comment"], merge_into_id=target.pk if target else None)
+        return services.outcome_evaluate(
+            outcome_id=pk,
+            decision=form.cleaned_data["decision"],
+            actor=user,
+            comment=form.cleaned_data["comment"],
+            merge_into_id=target.pk if target else None,
+        )
     if action == "assign":
         form = forms.AssignForm(post, outcome=outcome)
         if not form.is_valid():
             raise DomainError(_("Enter a valid date."))
         return services.outcome_assign(outcome_id=pk, actor=user, **form.cleaned_data)
     if action == "review":
-        return services.outcome_review(outcome_id=pk, accept=post.get("accept") == "1", comment=post.get("comment", ""),
-                                       actor=user)
+        return services.outcome_review(
+            outcome_id=pk, accept=post.get("accept") == "1", comment=post.get("comment", ""), actor=user
+        )
     if action == "link":
         form = forms.ProposalLinkForm(post, outcome=outcome)
         if not form.is_valid():
             raise DomainError(_("Choose a submitted proposal of the same committee."))
         proposal = form.cleaned_data["proposal"]
-        return services.outcome_link_proposal(outcome_id=pk, proposal_id=proposal.pk if proposal else None,
-                                              actor=user)
+        return services.outcome_link_proposal(outcome_id=pk, proposal_id=proposal.pk if proposal else None, actor=user)
     if action == "draft_proposal":
         form = forms.DraftProposalForm(post)
         if not form.is_valid():
@@ -440,11 +519,20 @@ def figures(request):
 
         record_export(request, f"consultation figures {year or 'all years'}")
         return _figures_xlsx(data)
-    return render(request, "consultations/figures.html", {
-        "data": _labelled(data), "year": year, "platform": platform, "committee": committee,
-        "committees": Committee.objects.filter(pk__in=_figure_committees(request.user)),
-        "platforms": Platform.objects.filter(committee_id__in=ids, kind=Platform.Kind.CONSULTATION).only("pk", "name"),
-    })
+    return render(
+        request,
+        "consultations/figures.html",
+        {
+            "data": _labelled(data),
+            "year": year,
+            "platform": platform,
+            "committee": committee,
+            "committees": Committee.objects.filter(pk__in=_figure_committees(request.user)),
+            "platforms": Platform.objects.filter(committee_id__in=ids, kind=Platform.Kind.CONSULTATION).only(
+                "pk", "name"
+            ),
+        },
+    )
 
 
 def _labelled(data: dict) -> dict:
@@ -453,12 +541,17 @@ def _labelled(data: dict) -> dict:
 
     kinds = dict(Participant.Kind.choices)
     people = {_("members present"): data["people"].get("members_present", 0)}
-    people |= {kinds.get(k.removeprefix("participants_"), k): n for k, n in data["people"].items()
-               if k.startswith("participants_")}
+    people |= {
+        kinds.get(k.removeprefix("participants_"), k): n
+        for k, n in data["people"].items()
+        if k.startswith("participants_")
+    }
     return {
         **data,
-        "by_level_form": [{"level": Level(r["level"]).label, "form": ConsultationSession.Form(r["form"]).label,
-                           "n": r["n"]} for r in data["by_level_form"]],
+        "by_level_form": [
+            {"level": Level(r["level"]).label, "form": ConsultationSession.Form(r["form"]).label, "n": r["n"]}
+            for r in data["by_level_form"]
+        ],
         "by_state": {label: data["by_state"].get(value, 0) for value, label in Outcome.State.choices},
         "people": people,
         "members_present": data["people"].get("members_present", 0),
@@ -472,8 +565,9 @@ def _figures_xlsx(data) -> HttpResponse:
     sheet.title = str(_("Sessions"))
     sheet.append([str(_("level")), str(_("form")), str(_("sessions"))])
     for row in data["by_level_form"]:
-        sheet.append([str(levels.get(row["level"], row["level"])),
-                      str(ConsultationSession.Form(row["form"]).label), row["n"]])
+        sheet.append(
+            [str(levels.get(row["level"], row["level"])), str(ConsultationSession.Form(row["form"]).label), row["n"]]
+        )
     states = book.create_sheet(str(_("Outcomes")))
     states.append([str(_("state")), str(_("outcomes"))])
     for value, label in Outcome.State.choices:
@@ -502,8 +596,10 @@ def _public_render(template: str, context: dict, *, large_text: bool) -> str:
     from django.conf import settings
     from django.utils.translation import get_language
 
-    return render_to_string(template, {"portal_title": settings.PORTAL_TITLE, "LANGUAGE_CODE": get_language(),
-                                       "large_text": large_text, **context})
+    return render_to_string(
+        template,
+        {"portal_title": settings.PORTAL_TITLE, "LANGUAGE_CODE": get_language(), "large_text": large_text, **context},
+    )
 
 
 def _cached(request, committee: Committee, key: str, build) -> HttpResponse:
@@ -532,11 +628,22 @@ def public_index(request, code: str):
     def build(large_text):
         listing = selectors.public_listing(committee, query)
         outcomes = Paginator(listing.pop("outcomes"), 30).get_page(page)
-        return _public_render("consultations/public_index.html", {
-            "committee": committee, "q": query, "outcomes": outcomes, "page_obj": outcomes,
-            "query": urlencode({"q": query}) if query else "", **listing}, large_text=large_text)
+        return _public_render(
+            "consultations/public_index.html",
+            {
+                "committee": committee,
+                "q": query,
+                "outcomes": outcomes,
+                "page_obj": outcomes,
+                "query": urlencode({"q": query}) if query else "",
+                **listing,
+            },
+            large_text=large_text,
+        )
 
-    return _cached(request, committee, f"index:{page}:" + hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest(), build)
+    return _cached(
+        request, committee, f"index:{page}:" + hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest(), build
+    )
 
 
 def public_session(request, code: str, pk: int):
@@ -547,8 +654,9 @@ def public_session(request, code: str, pk: int):
             session = selectors.public_session(committee, pk)
         except ObjectDoesNotExist:
             raise Http404 from None
-        return _public_render("consultations/public_session.html", {"committee": committee, "session": session},
-                              large_text=large_text)
+        return _public_render(
+            "consultations/public_session.html", {"committee": committee, "session": session}, large_text=large_text
+        )
 
     return _cached(request, committee, f"session:{pk}", build)
 
@@ -561,7 +669,8 @@ def public_outcome(request, code: str, pk: int):
             outcome = selectors.public_outcome(committee, pk)
         except ObjectDoesNotExist:
             raise Http404 from None
-        return _public_render("consultations/public_outcome.html", {"committee": committee, "outcome": outcome},
-                              large_text=large_text)
+        return _public_render(
+            "consultations/public_outcome.html", {"committee": committee, "outcome": outcome}, large_text=large_text
+        )
 
     return _cached(request, committee, f"outcome:{pk}", build)

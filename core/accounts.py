@@ -8,6 +8,7 @@ and the SMS code. No password is ever made up, sent or shown: the person chooses
 - Password reset by SMS: a six-digit code, kept only as a keyed hash, valid ``SMS_CODE_MINUTES``, at most
   ``SMS_CODE_MAX_ATTEMPTS`` tries; sending is limited per number and per address (``SMS_CODE_*`` settings).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,8 +35,10 @@ class FirstLoginTokenGenerator(PasswordResetTokenGenerator):
             ts = base36_to_int(ts_b36)
         except ValueError:
             return False
-        if not any(constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
-                   for secret in [self.secret, *self.secret_fallbacks]):
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
             return False
         lifetime = timedelta(days=settings.FIRST_LOGIN_LINK_DAYS).total_seconds()
         return (self._num_seconds(self._now()) - ts) <= lifetime

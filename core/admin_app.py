@@ -1,4 +1,5 @@
 """The admin's app config (in ``INSTALLED_APPS`` in place of ``django.contrib.admin``)."""
+
 from django.contrib.admin.apps import AdminConfig
 
 

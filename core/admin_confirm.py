@@ -5,6 +5,7 @@
 same action again with ``confirmed=yes``, and only then does the action run. ``tests/test_confirmations.py`` fails on
 an irreversible admin action without it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,13 +37,19 @@ def confirm_first(warning):
 def confirmation_page(modeladmin, request, queryset, name: str, warning) -> TemplateResponse:
     opts = modeladmin.model._meta
     description = modeladmin.get_actions(request).get(name, (None, name, name))[2]
-    objects = list(queryset[:SHOWN + 1])
+    objects = list(queryset[: SHOWN + 1])
     context = {
         **modeladmin.admin_site.each_context(request),
-        "title": _("Are you sure?"), "subtitle": str(description), "opts": opts, "action_name": name,
-        "description": description, "warning": warning, "objects": objects[:SHOWN],
+        "title": _("Are you sure?"),
+        "subtitle": str(description),
+        "opts": opts,
+        "action_name": name,
+        "description": description,
+        "warning": warning,
+        "objects": objects[:SHOWN],
         "more": max(0, queryset.count() - SHOWN) if len(objects) > SHOWN else 0,
-        "ids": list(queryset.values_list("pk", flat=True)), "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "ids": list(queryset.values_list("pk", flat=True)),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "confirmed": CONFIRMED,
     }
     return TemplateResponse(request, "admin/portal_confirm_action.html", context)

@@ -7,6 +7,7 @@ activity admin calls ``activity_update``); everything else is a record edited as
 roll-ups). An inline names its rows' services with ``save_row``/``delete_row`` (``InlineDoors``).
 A service's refusal (``DomainError``) is shown as a message and nothing is written.
 """
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,8 +20,11 @@ from core.services import record_delete, record_save
 
 def form_m2m(form, obj) -> dict:
     """The many-to-many values a model form carries, for the service to set after the row is saved."""
-    return {f.name: form.cleaned_data[f.name] for f in obj._meta.many_to_many
-            if f.name in getattr(form, "cleaned_data", {}) and f.name in form.fields}
+    return {
+        f.name: form.cleaned_data[f.name]
+        for f in obj._meta.many_to_many
+        if f.name in getattr(form, "cleaned_data", {}) and f.name in form.fields
+    }
 
 
 class InlineDoors:

@@ -3,6 +3,7 @@
 Django's admin shows a FileField as a link to ``field.url``: a /media/ address that is never served (uploads
 are private), or on S3 a signed address that bypasses the portal's checks. These link to the view instead.
 """
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html

@@ -1,4 +1,5 @@
 """API plumbing shared by every app."""
+
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -47,7 +48,9 @@ def as_api_error(exc: DjangoValidationError) -> APIException:
     if isinstance(exc, ConcurrentEdit):
         return Conflict("；".join(str(m) for m in exc.messages))
     if hasattr(exc, "error_dict"):
-        return serializers.ValidationError({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()})
+        return serializers.ValidationError(
+            {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
     return serializers.ValidationError({"detail": [str(m) for m in exc.messages]})
 
 

@@ -1,5 +1,6 @@
 """The one DRF exception handler (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``), apart from ``core.api`` because
 ``rest_framework.views`` reads the API settings, which name ``core.api``'s classes."""
+
 from django.core.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 

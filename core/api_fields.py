@@ -1,4 +1,5 @@
 """Relation fields of the API: an id a user posts names only a row they may reach."""
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 

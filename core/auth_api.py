@@ -1,4 +1,5 @@
 """The API's log-in and log-out: API tokens (``core.tokens``), issued and revoked through ``core.services``."""
+
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -28,8 +29,9 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(request=AuthTokenSerializer,
-                   responses={200: TokenSerializer, 400: OpenApiResponse(description=_NO_LOGIN)})
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: TokenSerializer, 400: OpenApiResponse(description=_NO_LOGIN)}
+    )
     @exposes(services.api_token_issue)
     def post(self, request):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
@@ -47,8 +49,9 @@ class TokenLogoutView(APIView):
     def post(self, request):
         if not isinstance(request.auth, ApiToken):
             raise serializers.ValidationError({"detail": [_("This request was not made with an API token.")]})
-        services.api_tokens_revoke(user=request.user, actor=request.user, token=request.auth, reason="api_logout",
-                                   ip=client_ip(request))
+        services.api_tokens_revoke(
+            user=request.user, actor=request.user, token=request.auth, reason="api_logout", ip=client_ip(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -58,16 +61,18 @@ class TokenLogoutAllView(APIView):
     @extend_schema(request=None, responses={204: None})
     @exposes(services.api_tokens_revoke)
     def post(self, request):
-        services.api_tokens_revoke(user=request.user, actor=request.user, reason="api_logout_all",
-                                   ip=client_ip(request))
+        services.api_tokens_revoke(
+            user=request.user, actor=request.user, reason="api_logout_all", ip=client_ip(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordChangeInput(serializers.Serializer):
     old_password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     new_password1 = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-    new_password2 = serializers.CharField(trim_whitespace=False, style={"input_type": "password"},
-                                          help_text="The new password again.")
+    new_password2 = serializers.CharField(
+        trim_whitespace=False, style={"input_type": "password"}, help_text="The new password again."
+    )
 
 
 class PasswordChangeView(APIView):
@@ -82,6 +87,7 @@ class PasswordChangeView(APIView):
         form = PasswordChangeForm(request.user, data=body.validated_data)
         if not form.is_valid():  # the page's form: the same rules and the same messages
             raise serializers.ValidationError(form.errors)
-        services.user_password_change(user=request.user, actor=request.user,
-                                      password=form.cleaned_data["new_password1"], ip=client_ip(request))
+        services.user_password_change(
+            user=request.user, actor=request.user, password=form.cleaned_data["new_password1"], ip=client_ip(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,6 +4,7 @@ A backup is a folder holding ``database.dump`` (``pg_dump --format=custom`` on P
 online copy made with SQLite's backup API otherwise), ``media.tar.gz`` (the file store) and
 ``manifest.json`` (when, from which database, row counts per table, files with their sizes).
 """
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,12 @@ def backup(target: Path, *, db: dict | None = None, media_root: Path | None = No
     target.mkdir(parents=True, exist_ok=True)
     dump = target / "database.dump"
     if db["ENGINE"].endswith("postgresql"):
-        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), *_pg_args(db), db["NAME"]],
-                       check=True, env=_pg_env(db), capture_output=True)
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), *_pg_args(db), db["NAME"]],
+            check=True,
+            env=_pg_env(db),
+            capture_output=True,
+        )
         engine = "postgresql"
     else:
         source = sqlite3.connect(db["NAME"])
@@ -83,8 +88,12 @@ def restore(source: Path, *, db: dict, media_root: Path) -> dict:
     manifest = json.loads((source / "manifest.json").read_text())
     dump = source / "database.dump"
     if manifest["engine"] == "postgresql":
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", db["NAME"], *_pg_args(db), str(dump)],
-                       check=True, env=_pg_env(db), capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", db["NAME"], *_pg_args(db), str(dump)],
+            check=True,
+            env=_pg_env(db),
+            capture_output=True,
+        )
     else:
         shutil.copyfile(dump, db["NAME"])
     media_root.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ model instances (anything with enough fields that a tuple would be unreadable). 
 signals and ``auto_now``: callers set ``created_at``/``updated_at`` themselves (``None`` means now). The
 database constraints still apply, so bad rows are refused. Call ``reset_sequences`` afterwards.
 """
+
 from __future__ import annotations
 
 import io
@@ -80,8 +81,9 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence], batch: 
             sql = f"COPY {table} ({names}) FROM STDIN"
             while chunk := list(islice(rows, batch)):
                 buf = io.StringIO()
-                buf.write("\n".join("\t".join([fmt(v) for fmt, v in zip(formatters, row, strict=True)])
-                                    for row in chunk))
+                buf.write(
+                    "\n".join("\t".join([fmt(v) for fmt, v in zip(formatters, row, strict=True)]) for row in chunk)
+                )
                 buf.write("\n")
                 buf.seek(0)
                 cursor.copy_expert(sql, buf)
@@ -165,8 +167,11 @@ def foreign_keys_checked_at_end(*model_list):
         # with pending trigger events cannot be altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2", [tables])
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
         saved = cursor.fetchall()
         for table, name, _definition in saved:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")

@@ -7,6 +7,7 @@ and the pages are computed from the database. After a failure the cache stays by
 ``RETRY_SECONDS`` (option ``RETRY_SECONDS``, default 5), so a dead or slow Redis costs one timeout per
 process every few seconds rather than one per call.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,12 @@ class ResilientRedisCache(RedisCache):
             was_up = _down_until.get(self._location, 0.0) == 0.0
             _down_until[self._location] = time.monotonic() + self.retry_seconds
         if was_up:
-            log.warning("cache unavailable (%s failed: %s); serving without cache, retrying every %ss",
-                        operation, exc, self.retry_seconds)
+            log.warning(
+                "cache unavailable (%s failed: %s); serving without cache, retrying every %ss",
+                operation,
+                exc,
+                self.retry_seconds,
+            )
 
     def _succeeded(self) -> None:
         if _down_until.get(self._location):
@@ -67,20 +72,20 @@ class ResilientRedisCache(RedisCache):
     # --- the cache API ----------------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
-                         lambda: False)
+        return self._try(
+            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), lambda: False
+        )
 
     def get(self, key, default=None, version=None):
-        return self._try("get", lambda: super(ResilientRedisCache, self).get(key, default, version),
-                         lambda: default)
+        return self._try("get", lambda: super(ResilientRedisCache, self).get(key, default, version), lambda: default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version),
-                         lambda: None)
+        return self._try(
+            "set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), lambda: None
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
-                         lambda: False)
+        return self._try("touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version), lambda: False)
 
     def delete(self, key, version=None):
         return self._try("delete", lambda: super(ResilientRedisCache, self).delete(key, version), lambda: False)
@@ -98,12 +103,14 @@ class ResilientRedisCache(RedisCache):
         return self._try("incr", lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._try("set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version),
-                         lambda: list(data))
+        return self._try(
+            "set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), lambda: list(data)
+        )
 
     def delete_many(self, keys, version=None):
-        return self._try("delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version),
-                         lambda: None)
+        return self._try(
+            "delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version), lambda: None
+        )
 
     def clear(self):
         return self._try("clear", lambda: super(ResilientRedisCache, self).clear(), lambda: False)

@@ -1,4 +1,5 @@
 """System checks of the deployment (``manage.py check --deploy``)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -18,8 +19,12 @@ def portal_base_url(app_configs=None, **kwargs):
     except ValueError:
         local = False
     if local or parts.scheme != "https":
-        return [Warning(f"PORTAL_BASE_URL is {settings.PORTAL_BASE_URL!r}: links in e-mail, SMS, calendars and the "
-                        "sign-in QR code would not reach members.",
-                        hint="Set PORTAL_BASE_URL to the portal's public https address, e.g. https://portal.example.gov.cn.",
-                        id="portal.W001")]
+        return [
+            Warning(
+                f"PORTAL_BASE_URL is {settings.PORTAL_BASE_URL!r}: links in e-mail, SMS, calendars and the "
+                "sign-in QR code would not reach members.",
+                hint="Set PORTAL_BASE_URL to the portal's public https address, e.g. https://portal.example.gov.cn.",
+                id="portal.W001",
+            )
+        ]
     return []

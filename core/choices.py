@@ -6,6 +6,7 @@ django-filter's ``EMPTY_CHOICE_LABEL``. ``install_empty_choice_label`` (called o
 replaces the three defaults, so every form -- present or future, portal or admin -- says it in words; a form may
 still pass its own ``empty_label`` (e.g. "Whole year").
 """
+
 from django.utils.translation import gettext_lazy as _
 
 EMPTY_CHOICE_LABEL = _("Choose…")

@@ -9,6 +9,7 @@ site's, Asia/Shanghai), which is what ``__date`` compares against, so the rows a
 
 ``tests/core/test_dates.py`` scans the code for the old lookups (and lists the few exemptions).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta

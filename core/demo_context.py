@@ -1,4 +1,5 @@
 """The context every app's demo step (``<app>/demo.py``: ``seed(ctx)``) reads and adds to; see seed_demo."""
+
 from __future__ import annotations
 
 import random

@@ -10,6 +10,7 @@ asks through these functions::
 
 An answer nobody registered is an error at the first call (a missing app, not a silent "nobody").
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -56,7 +57,6 @@ def committee_of_record(obj) -> int | None:
 def committee_of(user) -> int | None:
     """The committee whose notification defaults apply to ``user`` (as a member, unit user or staff)."""
     return _ask("committee_of", user)
-
 
 
 def member_logins(scope):

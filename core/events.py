@@ -34,6 +34,7 @@ Two kinds of subscriber:
 
 A subscriber to a base class receives every subclass (``DutyRecordChanged`` covers every duty fact).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,6 +61,7 @@ def _delivery_lease() -> timedelta:
     from django.conf import settings
 
     return timedelta(seconds=settings.EVENTS_DELIVERY_LEASE_SECONDS)
+
 
 EVENT_TYPES: dict[str, type[Event]] = {}
 
@@ -248,8 +250,11 @@ def _retry_later(*, event: str, data: dict, subscriber: str, attempt: int, error
 
     delay = min(timedelta(minutes=2 ** (attempt - 1)), MAX_RETRY_DELAY)
     message = OutboxMessage.objects.create(
-        task=DELIVER_TASK, kwargs={"event": event, "data": data, "subscriber": subscriber, "attempt": attempt + 1},
-        attempts=attempt, last_error=repr(error)[:2000])
+        task=DELIVER_TASK,
+        kwargs={"event": event, "data": data, "subscriber": subscriber, "attempt": attempt + 1},
+        attempts=attempt,
+        last_error=repr(error)[:2000],
+    )
     OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() + delay)
 
 

@@ -1,4 +1,5 @@
 """Domain errors that views turn into form errors or HTTP 400."""
+
 from django.core.exceptions import ValidationError
 
 

@@ -13,6 +13,7 @@ portal writes goes through this module, so the rule lives in one place:
 Numbers, dates and empty cells are left as they are (a negative number is a number, not text). Characters
 a workbook cannot hold (control characters, lone surrogates) become U+FFFD instead of failing the export.
 """
+
 from __future__ import annotations
 
 import re
@@ -120,13 +121,25 @@ def xlsx_download(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def record_export(request_or_user, what: str, rows: int | None = None, *, obj=None, file_format: str = "xlsx",
-                  masked: bool | None = None) -> None:
+def record_export(
+    request_or_user,
+    what: str,
+    rows: int | None = None,
+    *,
+    obj=None,
+    file_format: str = "xlsx",
+    masked: bool | None = None,
+) -> None:
     """Record an export in the audit log (``verb="export"``). ``obj`` is the record the export hangs on
     (default: the exporting user, so the event is found on their timeline)."""
     user = getattr(request_or_user, "user", request_or_user)
     data = {"what": what, "rows": rows, "format": file_format}
     if masked is not None:
         data["masked"] = masked
-    record_event(obj if obj is not None else user, actor=user if getattr(user, "is_authenticated", False) else None,
-                 verb="export", comment=what, data=data)
+    record_event(
+        obj if obj is not None else user,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        verb="export",
+        comment=what,
+        data=data,
+    )

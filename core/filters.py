@@ -1,4 +1,5 @@
 """django-filter filters on datetime columns by calendar day or year, as index-friendly ranges (``core.dates``)."""
+
 from __future__ import annotations
 
 import django_filters
@@ -46,7 +47,6 @@ class DateTimeYearFilter(_RangeFilter, django_filters.NumberFilter):
         if value in EMPTY_VALUES:
             return qs
         return self._apply(qs, in_year(self.field_name, int(value)))
-
 
 
 class PageFilterSet(django_filters.FilterSet):

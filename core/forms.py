@@ -1,4 +1,5 @@
 """Form helpers shared by every app's pages."""
+
 from __future__ import annotations
 
 from django import forms

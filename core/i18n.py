@@ -3,6 +3,7 @@
 ``python manage.py catalogues`` refreshes them all and compiles the .mo files with polib, so no
 gettext tools are needed to run the portal; extracting strings needs xgettext (Debian's gettext).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,10 @@ PROJECT_IGNORES = [".venv/*", "var/*", "tests/*", "bench/*", "docs/*", "static/*
 
 
 def catalogue_paths(root: Path) -> list[Path]:
-    return [root / "locale" / LOCALE / "LC_MESSAGES" / "django.po",
-            *[root / app / "locale" / LOCALE / "LC_MESSAGES" / "django.po" for app in APPS]]
+    return [
+        root / "locale" / LOCALE / "LC_MESSAGES" / "django.po",
+        *[root / app / "locale" / LOCALE / "LC_MESSAGES" / "django.po" for app in APPS],
+    ]
 
 
 def extract(root: Path) -> None:

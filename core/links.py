@@ -3,6 +3,7 @@ reach the portal) followed by the path. Every link that leaves the page goes thr
 SMS, the calendar feed and its subscription link, the sign-in QR code, the API's download links. Never the
 request's host (``build_absolute_uri``): behind the proxy that is an internal name, and a task has no request.
 ``tests/core/test_links.py`` scans the code for other ways."""
+
 from __future__ import annotations
 
 from django.conf import settings

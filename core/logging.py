@@ -1,4 +1,5 @@
 """One JSON object per log line, for log shippers (LOG_FORMAT=json)."""
+
 import json
 import logging
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Shared infrastructure: the user account and the audit trail."""
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -56,8 +57,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"]),
-                   models.Index(fields=["committee_id", "-created_at"], name="audit_by_committee")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            models.Index(fields=["committee_id", "-created_at"], name="audit_by_committee"),
+        ]
 
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M} " if self.created_at else ""
@@ -68,8 +71,9 @@ class ApiToken(AbstractAuthToken):
     """An API token (django-rest-knox, ``KNOX_TOKEN_MODEL``): only its hash is stored, it expires, and it stops
     working when its user's password changes (``password_stamp``, checked by ``core.tokens``)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="auth_token_set")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="auth_token_set"
+    )
     created = models.DateTimeField(_("issued"), auto_now_add=True)
     expiry = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
     password_stamp = models.CharField(_("password stamp"), max_length=64, editable=False)
@@ -134,8 +138,14 @@ class PasswordResetCode(models.Model):
     """A six-digit code sent by SMS to reset a password: only its keyed hash is kept; it expires, allows a few
     tries and works once. The rows also count the codes sent per number and per address (rate limits)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="+", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     phone = models.CharField(_("mobile phone"), max_length=20, db_index=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True, db_index=True)
     code_hash = models.CharField(_("code hash"), max_length=64, blank=True, editable=False)

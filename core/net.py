@@ -5,6 +5,7 @@ and nginx appends the address it saw to ``X-Forwarded-For``. Only the entries th
 can be believed; anything left of them, and the whole header when the request did not come from one of our
 proxies, is whatever the client chose to send.
 """
+
 from __future__ import annotations
 
 import ipaddress

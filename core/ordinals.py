@@ -4,6 +4,7 @@ One place for the numbers of quarters, terms (届) and plenary sessions (次), s
 第三季度 or 第9届第4次 beside 九届四次. Each function answers in the active language; the template filters of
 the same names are in ``core.templatetags.ordinals`` (``{% load ordinals %}``).
 """
+
 from django.utils.translation import get_language
 
 _DIGITS = "零一二三四五六七八九"
@@ -46,4 +47,3 @@ def session_label(term: int, number: int) -> str:
     if _chinese():
         return f"{chinese_number(term)}届{chinese_number(number)}次"
     return f"{english_ordinal(term)} term, {english_ordinal(number)} session"
-

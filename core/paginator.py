@@ -6,6 +6,7 @@ exactly up to ``EXACT`` rows (``COUNT`` over ``LIMIT EXACT + 1``: a bounded read
 PostgreSQL, it takes the planner's row estimate (``EXPLAIN``, no rows read), never less than what it
 counted. SQLite, which keeps no such estimate, and lists below ``EXACT`` rows keep the exact count.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,14 +78,14 @@ class LookaheadPaginator(EstimatingPaginator):
         bottom = (number - 1) * self.per_page
         if bottom > 2**62:  # past any list, and past what an OFFSET holds
             raise EmptyPage("That page contains no results")
-        rows = list(self.object_list[bottom:bottom + self.per_page + 1])
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         more = len(rows) > self.per_page
         if not more:  # the end of the list is on this page: the count is known without counting
             self.__dict__["count"] = bottom + len(rows)
         self.floor = bottom + len(rows)
-        return LookaheadPage(rows[:self.per_page], number, self, more=more)
+        return LookaheadPage(rows[: self.per_page], number, self, more=more)
 
     @cached_property
     def count(self) -> int:

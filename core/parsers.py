@@ -4,6 +4,7 @@ Django caps a body it reads itself (``request.body``, form fields) at ``DATA_UPL
 DRF's JSON and form parsers read the request stream directly and so took any size. These read at most
 that many bytes and answer 413 beyond it; files (multipart) are capped by ``core.uploads`` and the proxy.
 """
+
 import io
 
 from django.conf import settings

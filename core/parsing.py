@@ -4,6 +4,7 @@
 SQLite raise ``OverflowError`` where PostgreSQL answers "out of range". Pages and API views that read a value
 without a form or serializer go through these helpers instead.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -10,6 +10,7 @@ from its disk. Two defences, both needed:
   and URLs, ``reportlab.lib.utils.open_for_read``: it opens only ReportLab's own data and the system fonts,
   never a URL, a ``data:`` URI or any other path. Even markup that slipped through fetches nothing.
 """
+
 from __future__ import annotations
 
 import html

@@ -3,6 +3,7 @@
 Stored in an indexed ``initials`` column (``InitialsMixin``) and kept up to date on save and on bulk inserts
 (``InitialsQuerySet.bulk_create``), so a search reads a column instead of converting every row per request.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@ them (staff of their committee, their own conveners, the member themself); every
 
 The masks live here; who may see a member's details in full depends on the organisation, so that rule
 (``ContactPolicy``) lives in ``groups.privacy``."""
+
 from __future__ import annotations
 
 
@@ -23,4 +24,3 @@ def mask_email(value: str | None) -> str:
         return ""
     local, at, domain = value.partition("@")
     return f"{local[:1]}***{at}{domain}"
-

@@ -1,4 +1,5 @@
 """QR codes drawn on our own pages (the sign-in screen, the mailbox poster): an inline SVG, no image request."""
+
 from django.utils.safestring import SafeString, mark_safe
 
 

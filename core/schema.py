@@ -5,6 +5,7 @@ the refusals: 400 for bad input, 401 when not signed in or with an expired or re
 authentication comes first and names itself in ``WWW-Authenticate``), 403 when not allowed, 404 for an id that does not exist or lies outside the caller's scope (and a
 page past the end of a list), 409 when a write meets a concurrent change (``core.exceptions.ConcurrentEdit``).
 """
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework.permissions import AllowAny
 
@@ -34,7 +35,8 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
             if code not in responses:
-                responses[code] = {"content": {"application/json": {"schema": {
-                    "type": "object", "additionalProperties": {}}}}, "description": ERRORS[code]}
+                responses[code] = {
+                    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": {}}}},
+                    "description": ERRORS[code],
+                }
         return responses
-

@@ -1,4 +1,5 @@
 """Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
+
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -93,14 +94,19 @@ def events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
 
 # --- API tokens and passwords -------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def api_token_issue(*, user: User, actor: User, ip: str = "") -> tuple[ApiToken, str]:
     """Issue an API token for ``user`` lasting ``settings.API_TOKEN_TTL``: the row and the key (shown once; only
     its hash is kept). The user's expired tokens go at the same time."""
     ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     token, key = ApiToken.objects.create(user=user, expiry=settings.API_TOKEN_TTL, password_stamp=password_stamp(user))
-    record_event(user, actor=actor, verb="api_token_issued",
-                 data={"ip": ip, "token": token.token_key, "expiry": token.expiry.isoformat()})
+    record_event(
+        user,
+        actor=actor,
+        verb="api_token_issued",
+        data={"ip": ip, "token": token.token_key, "expiry": token.expiry.isoformat()},
+    )
     return token, key
 
 
@@ -128,25 +134,39 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
     record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
     return locked
+
+
 # --- Password reset by e-mail link: rate limits per address and per network address ---------------------------
 
-@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per address and network address")
+
+@not_an_api_action(
+    "account recovery is for people without a login session or API token: the portal's pages, rate-limited per address and network address"
+)
 @transaction.atomic
 def password_reset_email_request(*, email: str, ip: str = "", now=None) -> None:
     """Count a request for a reset link by e-mail, or refuse it past the limits: one a minute and a few a day per
     address, some an hour per network address (as the SMS codes). The caller sends the link only if this passes."""
     email, now = (email or "").strip().lower(), now or timezone.now()
     asked = PasswordResetRequest.objects
-    if asked.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count() >= settings.PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR:
+    if (
+        asked.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count()
+        >= settings.PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR
+    ):
         raise DomainError(_("Too many reset links were asked for from this network. Try again in an hour."))
-    if asked.filter(email=email, created_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_EMAIL_INTERVAL_SECONDS)).exists():
+    if asked.filter(
+        email=email, created_at__gte=now - timedelta(seconds=settings.PASSWORD_RESET_EMAIL_INTERVAL_SECONDS)
+    ).exists():
         raise DomainError({"email": _("A link was sent to this address just now. Wait a minute before asking again.")})
-    if asked.filter(email=email, created_at__gte=now - timedelta(days=1)).count() >= settings.PASSWORD_RESET_EMAIL_MAX_PER_DAY:
+    if (
+        asked.filter(email=email, created_at__gte=now - timedelta(days=1)).count()
+        >= settings.PASSWORD_RESET_EMAIL_MAX_PER_DAY
+    ):
         raise DomainError({"email": _("Too many links were sent to this address today. Try again tomorrow.")})
     PasswordResetRequest.objects.create(email=email, ip=ip, created_at=now)
 
 
 # --- Password reset by SMS code (core/accounts.py) ---------------------------------------------------------
+
 
 def _code_hash(phone: str, code: str) -> str:
     return salted_hmac("core.services.password_reset_code", f"{phone}:{code}", algorithm="sha256").hexdigest()
@@ -158,11 +178,16 @@ def _check_code_limits(phone: str, ip: str, now: datetime) -> None:
         raise DomainError(_("Too many codes were asked for from this network. Try again in an hour."))
     if codes.filter(phone=phone, created_at__gte=now - timedelta(seconds=settings.SMS_CODE_INTERVAL_SECONDS)).exists():
         raise DomainError({"phone": _("A code was sent to this number just now. Wait a minute before asking again.")})
-    if codes.filter(phone=phone, created_at__gte=now - timedelta(days=1)).count() >= settings.SMS_CODE_MAX_PER_PHONE_PER_DAY:
+    if (
+        codes.filter(phone=phone, created_at__gte=now - timedelta(days=1)).count()
+        >= settings.SMS_CODE_MAX_PER_PHONE_PER_DAY
+    ):
         raise DomainError({"phone": _("Too many codes were sent to this number today. Try again tomorrow.")})
 
 
-@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
+@not_an_api_action(
+    "account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address"
+)
 @transaction.atomic
 def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None = None) -> bool:
     """Text a six-digit code to the one active login with this mobile number (nothing to a number no login or two
@@ -172,9 +197,15 @@ def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None =
     _check_code_limits(phone, ip, now)
     users = list(User.objects.select_for_update().filter(phone=phone, is_active=True)[:2]) if phone else []
     user = users[0] if len(users) == 1 else None
-    code = f"{secrets.randbelow(10 ** 6):06d}"
-    row = PasswordResetCode.objects.create(user=user, phone=phone, ip=ip, created_at=now, code_hash=_code_hash(phone, code) if user else "",
-                                           expires_at=now + timedelta(minutes=settings.SMS_CODE_MINUTES))
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = PasswordResetCode.objects.create(
+        user=user,
+        phone=phone,
+        ip=ip,
+        created_at=now,
+        code_hash=_code_hash(phone, code) if user else "",
+        expires_at=now + timedelta(minutes=settings.SMS_CODE_MINUTES),
+    )
     if user is None:
         return False
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).exclude(pk=row.pk).update(used_at=now)
@@ -183,23 +214,36 @@ def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None =
     # ${code} and ${minutes}) says the rest; SMS vendors send codes only through such templates.
     params = {"code": code, "minutes": str(settings.SMS_CODE_MINUTES)}
     backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
-    transaction.on_commit(lambda: backend.send(phone, sms_template("password_reset_code"), params,
-                                               out_id=f"password-reset-{row.pk}"))
+    transaction.on_commit(
+        lambda: backend.send(phone, sms_template("password_reset_code"), params, out_id=f"password-reset-{row.pk}")
+    )
     return True
 
 
-@not_an_api_action("account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address")
-def password_reset_code_confirm(*, phone: str, code: str, password: str, ip: str = "",
-                                now: datetime | None = None) -> User:
+@not_an_api_action(
+    "account recovery is for people without a login session or API token: the portal's pages, rate-limited per number and address"
+)
+def password_reset_code_confirm(
+    *, phone: str, code: str, password: str, ip: str = "", now: datetime | None = None
+) -> User:
     """Set the password (already validated) of the login the code was sent to: the newest unused code of the
     number, before it expires, within its tries. A wrong code uses up a try (kept even though this raises)."""
     phone, code, now = (phone or "").strip(), (code or "").strip(), now or timezone.now()
     with transaction.atomic():
-        row = (PasswordResetCode.objects.select_for_update(of=("self", "user"))
-               .filter(phone=phone, user__isnull=False, used_at__isnull=True)
-               .select_related("user").order_by("-created_at").first())
-        usable = bool(row and row.user and row.expires_at > now and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS
-                      and row.user.is_active)
+        row = (
+            PasswordResetCode.objects.select_for_update(of=("self", "user"))
+            .filter(phone=phone, user__isnull=False, used_at__isnull=True)
+            .select_related("user")
+            .order_by("-created_at")
+            .first()
+        )
+        usable = bool(
+            row
+            and row.user
+            and row.expires_at > now
+            and row.attempts < settings.SMS_CODE_MAX_ATTEMPTS
+            and row.user.is_active
+        )
         if usable and row is not None and row.user is not None:
             row.attempts += 1
             right = constant_time_compare(row.code_hash, _code_hash(phone, code))
@@ -250,19 +294,22 @@ def _fresh(obj: models.Model) -> models.Model | None:
     return type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
 
 
-@not_an_api_action("the admin's door for rows edited as data (settings, reference rows, rule lines): the API has "
-                   "no generic row editor")
+@not_an_api_action(
+    "the admin's door for rows edited as data (settings, reference rows, rule lines): the API has no generic row editor"
+)
 @transaction.atomic
-def record_save(*, obj: models.Model, actor: User | None, changed: Iterable[str] = (),
-                m2m: dict[str, Any] | None = None) -> models.Model:
+def record_save(
+    *, obj: models.Model, actor: User | None, changed: Iterable[str] = (), m2m: dict[str, Any] | None = None
+) -> models.Model:
     """Save a record edited as data (settings, reference rows, rules), with its audit row and consequences."""
     before = _fresh(obj)
     obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history's change row names the same person
     obj.save()
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
-    record_event(obj, actor=actor, verb="updated" if before is not None else "created",
-                 data={"fields": sorted(changed)})
+    record_event(
+        obj, actor=actor, verb="updated" if before is not None else "created", data={"fields": sorted(changed)}
+    )
     _consequences(type(obj), before=before, after=obj)
     return obj
 

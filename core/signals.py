@@ -3,6 +3,7 @@
 Signals are the only hook Django offers for authentication events; the receivers only append
 audit rows and never change other state.
 """
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
@@ -42,7 +43,9 @@ def audit_privilege_change(sender, instance, **kwargs):
     if not instance.pk:
         return
     before = User.objects.filter(pk=instance.pk).values(*PRIVILEGE_FIELDS).first()
-    changed = {f: [before[f], getattr(instance, f)] for f in PRIVILEGE_FIELDS if before and before[f] != getattr(instance, f)}
+    changed = {
+        f: [before[f], getattr(instance, f)] for f in PRIVILEGE_FIELDS if before and before[f] != getattr(instance, f)
+    }
     if changed:
         record_event(instance, actor=None, verb="privileges_changed", data=changed)
 
@@ -51,6 +54,9 @@ def audit_privilege_change(sender, instance, **kwargs):
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def audit_permission_sets(sender, instance, action, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, User):
-        record_event(instance, actor=None, verb="permissions_changed",
-                     data={"action": action, "relation": sender._meta.model_name, "ids": sorted(pk_set or [])})
-
+        record_event(
+            instance,
+            actor=None,
+            verb="permissions_changed",
+            data={"action": action, "relation": sender._meta.model_name, "ids": sorted(pk_set or [])},
+        )

@@ -4,6 +4,7 @@ The password check mirrors Django's sessions (``get_session_auth_hash``): a toke
 password hash it was issued under, so a password set anywhere (the portal's page, the admin, ``manage.py
 changepassword``, a shell) ends every token issued before, whether or not that door revoked them.
 """
+
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme

@@ -9,6 +9,7 @@ Images: an image over ``settings.UPLOAD_MAX_IMAGE_PIXELS`` is refused from its h
 bomb is small on the wire and huge once decoded), and ``jpeg_thumbnail`` decodes a JPEG at a reduced scale, so
 no upload costs more memory than the budget allows.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -124,11 +125,15 @@ def _pixel_problem(stream) -> ValidationError | None:
     budget = settings.UPLOAD_MAX_IMAGE_PIXELS
     pixels = _pixels(stream)
     if pixels is not None and pixels > budget:
-        return ValidationError(_("The image has too many pixels (at most %(megapixels)s megapixels): make it "
-                                 "smaller and upload it again."), code="too_many_pixels",
-                               params={"megapixels": budget // 1_000_000})
+        return ValidationError(
+            _(
+                "The image has too many pixels (at most %(megapixels)s megapixels): make it "
+                "smaller and upload it again."
+            ),
+            code="too_many_pixels",
+            params={"megapixels": budget // 1_000_000},
+        )
     return None
-
 
 
 def jpeg_thumbnail(data: bytes, size: tuple[int, int]) -> bytes:
@@ -156,14 +161,22 @@ IMAGES = {JPEG, PNG, GIF, WEBP}
 OFFICE = {OLE, DOCX, XLSX, PPTX}
 KINDS = {
     "pdf": UploadKind(frozenset({PDF}), "PROPOSAL_UPLOAD_MAX_BYTES", _("The file is not a PDF.")),
-    "evidence": UploadKind(frozenset({PDF, JPEG, PNG, WEBP}), "FILE_UPLOAD_MAX_BYTES",
-                           _("Upload a photo (JPEG, PNG or WebP) or a PDF document.")),
+    "evidence": UploadKind(
+        frozenset({PDF, JPEG, PNG, WEBP}),
+        "FILE_UPLOAD_MAX_BYTES",
+        _("Upload a photo (JPEG, PNG or WebP) or a PDF document."),
+    ),
     "thumbnail": UploadKind(frozenset({JPEG}), "FILE_UPLOAD_MAX_BYTES", _("The thumbnail is not a JPEG image.")),
-    "document": UploadKind(frozenset({PDF, *IMAGES, *OFFICE}), "FILE_UPLOAD_MAX_BYTES",
-                           _("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document.")),
-    "attachment": UploadKind(frozenset({PDF, *IMAGES, *OFFICE, TEXT}), "PROPOSAL_UPLOAD_MAX_BYTES",
-                             _("Upload a PDF, an image (JPEG, PNG, GIF, WebP), an office document or a plain "
-                               "text file.")),
+    "document": UploadKind(
+        frozenset({PDF, *IMAGES, *OFFICE}),
+        "FILE_UPLOAD_MAX_BYTES",
+        _("Upload a PDF, an image (JPEG, PNG, GIF, WebP) or an office document."),
+    ),
+    "attachment": UploadKind(
+        frozenset({PDF, *IMAGES, *OFFICE, TEXT}),
+        "PROPOSAL_UPLOAD_MAX_BYTES",
+        _("Upload a PDF, an image (JPEG, PNG, GIF, WebP), an office document or a plain text file."),
+    ),
 }
 
 
@@ -192,8 +205,9 @@ class UploadValidator:
         kind = KINDS[self.kind]
         limit = getattr(settings, kind.max_bytes_setting)
         if upload.size > limit:
-            raise ValidationError(_("The file is larger than %(mb)s MB."), code="too_large",
-                                  params={"mb": limit // (1024 * 1024)})
+            raise ValidationError(
+                _("The file is larger than %(mb)s MB."), code="too_large", params={"mb": limit // (1024 * 1024)}
+            )
         ctype = sniff(upload)
         if ctype not in kind.types:
             raise ValidationError(kind.message, code="file_type")

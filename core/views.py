@@ -73,8 +73,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         user = self.request.user
-        services.user_password_change(user=user, actor=user, password=form.cleaned_data["new_password1"],
-                                      ip=client_ip(self.request))
+        services.user_password_change(
+            user=user, actor=user, password=form.cleaned_data["new_password1"], ip=client_ip(self.request)
+        )
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed. Sign in again in apps that use the API."))
         return HttpResponseRedirect(self.get_success_url())
@@ -108,8 +109,9 @@ def csrf_failure(request, reason=""):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=403)
     referer = request.META.get("HTTP_REFERER", "")
-    same_site = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure())
+    same_site = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     context = {"portal_title": settings.PORTAL_TITLE, "retry_url": referer if same_site else ""}
     return HttpResponse(render_to_string("errors/csrf.html", context), status=403)
 
@@ -123,12 +125,21 @@ def text_size(request):
         back = reverse("home")
     response = HttpResponseRedirect(back)
     if request.POST.get("size") == "large":
-        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, secure=settings.SESSION_COOKIE_SECURE,
-                            httponly=True, samesite="Lax")
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large",
+            max_age=365 * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
     else:
         response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
     return response
+
+
 # --- Getting into an account without the password (core/accounts.py) -----------------------------------------
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Forgot the password: a reset link by e-mail (Django's token and form, the portal's pages)."""
@@ -165,8 +176,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         ip = client_ip(self.request)
-        user = services.user_password_change(user=self.user, actor=self.user,
-                                             password=form.cleaned_data["new_password1"], ip=ip)
+        user = services.user_password_change(
+            user=self.user, actor=self.user, password=form.cleaned_data["new_password1"], ip=ip
+        )
         services.record_event(user, actor=user, verb=self.verb, data={"ip": ip, "by": "link"})
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, self.done_message)
@@ -195,10 +207,15 @@ class SmsCodeRequestForm(forms.Form):
 class SmsCodeConfirmForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=20)
     code = forms.CharField(label=gettext_lazy("Code from the SMS"), max_length=6, min_length=6)
-    new_password1 = forms.CharField(label=gettext_lazy("New password"), strip=False, widget=forms.PasswordInput,
-                                    help_text=password_validation.password_validators_help_text_html())
-    new_password2 = forms.CharField(label=gettext_lazy("New password confirmation"), strip=False,
-                                    widget=forms.PasswordInput)
+    new_password1 = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=gettext_lazy("New password confirmation"), strip=False, widget=forms.PasswordInput
+    )
 
     def clean(self):
         data = super().clean()
@@ -228,8 +245,11 @@ def password_reset_sms(request):
             form_error_from(exc, form)
         else:
             request.session[SMS_PHONE_SESSION_KEY] = phone
-            messages.info(request, _("If a login has this mobile number, a code is on its way. It is valid for "
-                                     "%(n)s minutes.") % {"n": settings.SMS_CODE_MINUTES})
+            messages.info(
+                request,
+                _("If a login has this mobile number, a code is on its way. It is valid for %(n)s minutes.")
+                % {"n": settings.SMS_CODE_MINUTES},
+            )
             return redirect("password_reset_sms_confirm")
     return render(request, "registration/portal_password_reset_sms.html", {"form": form})
 
@@ -241,8 +261,9 @@ def password_reset_sms_confirm(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.password_reset_code_confirm(phone=d["phone"], code=d["code"], password=d["new_password1"],
-                                                 ip=client_ip(request))
+            services.password_reset_code_confirm(
+                phone=d["phone"], code=d["code"], password=d["new_password1"], ip=client_ip(request)
+            )
         except DomainError as exc:
             form_error_from(exc, form)
         else:

@@ -5,6 +5,7 @@ The widget only marks the ``<select>`` (``data-picker``) and gives each option i
 ``make vendor``) that searches the name and the initials. Without JavaScript the native select stays and works.
 ``tests/core/test_pickers.py`` fails on a form field choosing members or units with another widget.
 """
+
 from __future__ import annotations
 
 from django import forms

@@ -1,4 +1,5 @@
 """/api/v1/: each app registers its viewsets on the one router."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 

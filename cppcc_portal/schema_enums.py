@@ -2,6 +2,7 @@
 
 Referenced from SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] and imported lazily, after the apps are ready.
 """
+
 from assessments import kinds as assessment_kinds
 from assessments import models as assessments
 from consultations import models as consultations

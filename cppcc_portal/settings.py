@@ -3,6 +3,7 @@
 Unset variables fall back to an embedded default that needs no service: SQLite in WAL mode and a
 filesystem Celery broker.  ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
+
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
@@ -269,9 +270,13 @@ else:
 # read by the web process: the shared Redis when there is one, else files under var/ (local memory is per
 # process, and a database cache would sit inside the roll-up's uncommitted transaction).
 CACHES["rollup-progress"] = (
-    {**CACHES["default"], "TIMEOUT": 24 * 3600} if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-          "LOCATION": str(VAR_DIR / "cache" / "rollup-progress"), "TIMEOUT": 24 * 3600}
+    {**CACHES["default"], "TIMEOUT": 24 * 3600}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "rollup-progress"),
+        "TIMEOUT": 24 * 3600,
+    }
 )
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -293,7 +298,10 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Publishing from a web request while Redis is down fails within about a second (the outbox keeps the
     # message) instead of kombu's default of retrying for several seconds inside the request.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
         "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
     }
 if REDIS_URL:
@@ -445,7 +453,11 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 if env.str("EMAIL_URL", default=""):
     _email = env.email_url("EMAIL_URL")
-    EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT = _email["EMAIL_BACKEND"], _email["EMAIL_HOST"] or EMAIL_HOST, _email["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT = (
+        _email["EMAIL_BACKEND"],
+        _email["EMAIL_HOST"] or EMAIL_HOST,
+        _email["EMAIL_PORT"] or EMAIL_PORT,
+    )
     EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"] or "", _email["EMAIL_HOST_PASSWORD"] or ""
     EMAIL_USE_TLS, EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_TLS")), bool(_email.get("EMAIL_USE_SSL"))
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
@@ -458,8 +470,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 _base = urlsplit(PORTAL_BASE_URL)
 if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not in ("", "/") or _base.query:
-    raise ImproperlyConfigured(f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, "
-                               f"not {PORTAL_BASE_URL!r}")
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, not {PORTAL_BASE_URL!r}"
+    )
 # SMS: an adapter with send(phone, template_id, params) -> receipt id. The console one logs (phone masked);
 # core.notifications.sms.AliyunSmsBackend sends through Alibaba Cloud SMS (SendSms) with the ALIYUN_SMS_* below.
 NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.sms.ConsoleSmsBackend")
@@ -477,9 +490,11 @@ ALIYUN_SMS_TIMEOUT = env.float("ALIYUN_SMS_TIMEOUT", default=10.0)
 # The vendor's rate limit (isv.BUSINESS_LIMIT_CONTROL): wait at least this long, doubling per attempt, at most 6 h.
 NOTIFICATIONS_SMS_LIMIT_BACKOFF_SECONDS = env.int("NOTIFICATIONS_SMS_LIMIT_BACKOFF_SECONDS", default=300)
 if NOTIFICATIONS_SMS_BACKEND.endswith("AliyunSmsBackend") and not (
-        ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME):
-    raise ImproperlyConfigured("AliyunSmsBackend needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and "
-                               "ALIYUN_SMS_SIGN_NAME.")
+    ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME
+):
+    raise ImproperlyConfigured(
+        "AliyunSmsBackend needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME."
+    )
 # E-mail and SMS are opt-in per person and kind (the settings page); in-app is always on.
 NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
 # A claimed delivery whose worker died is claimed again after this long; longer than one batch takes.
@@ -499,7 +514,9 @@ try:
     NOTIFICATIONS_DIGEST_TIME = tuple(int(part) for part in _digest_time.split(":"))
 except ValueError:
     NOTIFICATIONS_DIGEST_TIME = ()
-if len(NOTIFICATIONS_DIGEST_TIME) != 2 or not (0 <= NOTIFICATIONS_DIGEST_TIME[0] < 24 and 0 <= NOTIFICATIONS_DIGEST_TIME[1] < 60):
+if len(NOTIFICATIONS_DIGEST_TIME) != 2 or not (
+    0 <= NOTIFICATIONS_DIGEST_TIME[0] < 24 and 0 <= NOTIFICATIONS_DIGEST_TIME[1] < 60
+):
     raise ImproperlyConfigured(f"NOTIFICATIONS_DIGEST_TIME must be HH:MM, not {_digest_time!r}")
 
 # --- Logging ----------------------------------------------------------------------------------

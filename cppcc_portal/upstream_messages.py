@@ -1,5 +1,6 @@
 """Corrections to libraries' own Chinese: the same msgids, extracted into the project catalogue
 (``locale/``, first in ``LOCALE_PATHS``), which Django reads before the libraries' catalogues."""
+
 from django.utils.translation import gettext_noop
 
 CORRECTED = [

@@ -21,8 +21,9 @@ urlpatterns = [
     path("accounts/password/reset/sent/", core_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/password/reset/sms/", core_views.password_reset_sms, name="password_reset_sms"),
     path("accounts/password/reset/sms/code/", core_views.password_reset_sms_confirm, name="password_reset_sms_confirm"),
-    path("accounts/password/reset/<uidb64>/<token>/", core_views.SetPasswordView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/", core_views.SetPasswordView.as_view(), name="password_reset_confirm"
+    ),
     path("accounts/first-login/<uidb64>/<token>/", core_views.FirstLoginView.as_view(), name="first_login"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("text-size/", core_views.text_size, name="text_size"),

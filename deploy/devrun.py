@@ -5,6 +5,7 @@ worker finishing its current task (or, on the filesystem broker, its current pol
 SIGKILL leaves a claimed task to be redelivered and two error lines on the terminal. 30 s is Celery's own
 default patience for a warm shutdown in production deployments (systemd's TimeoutStopSec is longer still).
 """
+
 import sys
 
 import honcho.manager

@@ -4,6 +4,7 @@ Every queryset's ``visible_to``/``editable_by`` builds on ``scope_of(user)``, so
 enforced in queries rather than in templates. The scope is computed once per user object (a
 handful of small queries) and cached on it for the rest of the request.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -85,8 +86,11 @@ def compute_scope(user) -> Scope:
     positions = list(CommitteeStaff.objects.filter(user=user).values_list("committee_id", "role"))
     staff = {c for c, r in positions if r == CommitteeStaff.Role.SECRETARIAT}
     leader = {c for c, r in positions if r == CommitteeStaff.Role.LEADER}
-    member = (Member.objects.filter(user=user, status=Member.Status.ACTIVE)
-              .values_list("pk", "committee_id", "home_district_id").first())
+    member = (
+        Member.objects.filter(user=user, status=Member.Status.ACTIVE)
+        .values_list("pk", "committee_id", "home_district_id")
+        .first()
+    )
     memberships = (
         list(GroupMembership.objects.active().filter(member_id=member[0]).values_list("group_id", "role"))
         if member

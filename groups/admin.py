@@ -82,8 +82,12 @@ class UserScopedImportMixin(ImportExportMixin):
         errors = []
         if request.method == "POST" and form.is_valid():
             try:
-                report = table_import(resource_class=resource_class, data=form.cleaned_data["import_file"],
-                                      file_format=form.cleaned_data["file_format"], actor=request.user)
+                report = table_import(
+                    resource_class=resource_class,
+                    data=form.cleaned_data["import_file"],
+                    file_format=form.cleaned_data["file_format"],
+                    actor=request.user,
+                )
             except DomainError as exc:
                 form.add_error("import_file", exc)
             else:
@@ -92,8 +96,13 @@ class UserScopedImportMixin(ImportExportMixin):
                     return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
                 errors = [str(e) for e in report.errors]
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "title": _("Import"),
-            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN], "errors_total": len(errors), "max_rows": MAX_IMPORT_ROWS,
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": _("Import"),
+            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN],
+            "errors_total": len(errors),
+            "max_rows": MAX_IMPORT_ROWS,
             "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
             "columns": [str(f.column_name) for f in resource_class(user=request.user).get_import_fields()],
             "template_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template"),
@@ -121,7 +130,9 @@ class UserScopedImportMixin(ImportExportMixin):
         resource = self.get_import_resource_classes(request)[0](user=request.user)
         name = gettext("%(what)s import template") % {"what": self.opts.verbose_name_plural}
         response = xlsx_download(template_workbook(resource), "import-template.xlsx")
-        response["Content-Disposition"] = f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"import-template.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"
+        )
         return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
@@ -154,8 +165,12 @@ class UserScopedImportMixin(ImportExportMixin):
         from core.exports import record_export
 
         data = super().get_export_data(file_format, request, queryset, **kwargs)
-        record_export(request, str(self.model._meta.verbose_name_plural), queryset.count(),
-                      file_format=file_format.get_title() if hasattr(file_format, "get_title") else str(file_format))
+        record_export(
+            request,
+            str(self.model._meta.verbose_name_plural),
+            queryset.count(),
+            file_format=file_format.get_title() if hasattr(file_format, "get_title") else str(file_format),
+        )
         return data
 
     def has_import_permission(self, request):
@@ -264,8 +279,11 @@ def _report_skipped(modeladmin, request, outcomes) -> None:
 
 @admin.action(description=_("Create logins and send first-login links (SMS, e-mail)"))
 def create_logins_and_send(modeladmin, request, queryset):
-    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
-        member_ids=ids, actor=request.user, deliver=svc.NOTIFY))
+    outcomes = _login_action(
+        request,
+        queryset,
+        lambda svc, ids: svc.member_logins_create(member_ids=ids, actor=request.user, deliver=svc.NOTIFY),
+    )
     if outcomes is None:
         return
     _report_skipped(modeladmin, request, outcomes)
@@ -276,14 +294,22 @@ def create_logins_and_send(modeladmin, request, queryset):
 @admin.action(description=_("Create logins and print the first-login links"))
 def create_logins_and_print(modeladmin, request, queryset):
     """The links are shown on this one page and kept nowhere: print it or hand the links over now."""
-    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_create(
-        member_ids=ids, actor=request.user, deliver=svc.PRINT))
+    outcomes = _login_action(
+        request,
+        queryset,
+        lambda svc, ids: svc.member_logins_create(member_ids=ids, actor=request.user, deliver=svc.PRINT),
+    )
     if outcomes is None:
         return None
-    context = {**modeladmin.admin_site.each_context(request), "opts": modeladmin.opts,
-               "title": _("First-login links"), "outcomes": outcomes,
-               "issued": [o for o in outcomes if o.link],
-               "skipped": [o for o in outcomes if o.skipped], "days": settings.FIRST_LOGIN_LINK_DAYS}
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": _("First-login links"),
+        "outcomes": outcomes,
+        "issued": [o for o in outcomes if o.link],
+        "skipped": [o for o in outcomes if o.skipped],
+        "days": settings.FIRST_LOGIN_LINK_DAYS,
+    }
     response = TemplateResponse(request, "groups/admin/first_login_links.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -292,8 +318,9 @@ def create_logins_and_print(modeladmin, request, queryset):
 @admin.action(description=_("Deactivate the logins (end of term)"))
 @confirm_first(_("The members can no longer log in; a new login must be created to let them back in."))
 def deactivate_logins(modeladmin, request, queryset):
-    outcomes = _login_action(request, queryset, lambda svc, ids: svc.member_logins_deactivate(
-        member_ids=ids, actor=request.user))
+    outcomes = _login_action(
+        request, queryset, lambda svc, ids: svc.member_logins_deactivate(member_ids=ids, actor=request.user)
+    )
     if outcomes is None:
         return
     _report_skipped(modeladmin, request, outcomes)
@@ -304,8 +331,18 @@ def deactivate_logins(modeladmin, request, queryset):
 @admin.register(Member)
 class MemberAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     resource_classes = [MemberResource]
-    list_display = ("name", "committee", "sector", "party", "is_standing", "work_unit", "street", "phone", "status",
-                    "login")
+    list_display = (
+        "name",
+        "committee",
+        "sector",
+        "party",
+        "is_standing",
+        "work_unit",
+        "street",
+        "phone",
+        "status",
+        "login",
+    )
     list_filter = ("committee", "term", "status", "is_standing", "party", "sector")
     actions = [create_logins_and_send, create_logins_and_print, deactivate_logins]
 
@@ -318,6 +355,7 @@ class MemberAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
         if obj.user.last_login is None:
             return _("%(username)s (not used yet)") % {"username": obj.user.username}
         return obj.user.username
+
     search_fields = ("name", "work_unit", "street", "phone")
     list_select_related = ("committee", "sector", "user")
     autocomplete_fields = ("user",)
@@ -346,7 +384,16 @@ class ContactPointLinkInline(ScopedInline):
 @admin.register(ActivityGroup)
 class ActivityGroupAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     resource_classes = [ActivityGroupResource]
-    list_display = ("name", "committee", "kind", "street", "special_committee", "liaison_leader", "member_count", "is_active")
+    list_display = (
+        "name",
+        "committee",
+        "kind",
+        "street",
+        "special_committee",
+        "liaison_leader",
+        "member_count",
+        "is_active",
+    )
     list_filter = ("committee", "kind", "is_active", "special_committee")
     search_fields = ("name", "street")
     list_select_related = ("committee", "special_committee", "liaison_leader")
@@ -396,8 +443,22 @@ class ConstituentContactAdmin(CommitteeScopedAdmin):
     list_select_related = ("member", "contact_point", "committee")
     autocomplete_fields = ("contact_point",)
     readonly_fields = ("committee", "member", "recorded_by", "created_at", "photo_link")
-    fields = ("committee", "member", "recorded_by", "created_at", "contacted_on", "contact_point", "place",
-              "whom_kind", "whom", "resident_contact", "topic", "raised", "follow_up", "photo_link")
+    fields = (
+        "committee",
+        "member",
+        "recorded_by",
+        "created_at",
+        "contacted_on",
+        "contact_point",
+        "place",
+        "whom_kind",
+        "whom",
+        "resident_contact",
+        "topic",
+        "raised",
+        "follow_up",
+        "photo_link",
+    )
     photo_link = file_link("photo", "groups:contact_photo", description=_("photo"))
 
     def has_add_permission(self, request):
@@ -412,7 +473,10 @@ class PlatformAdmin(CommitteeScopedAdmin):
     list_select_related = ("committee",)
     autocomplete_fields = ("host_group",)
     fieldsets = (
-        (None, {"fields": ("committee", "name", "kind", "level", "brand", "street", "address", "host_group", "is_active")}),
+        (
+            None,
+            {"fields": ("committee", "name", "kind", "level", "brand", "street", "address", "host_group", "is_active")},
+        ),
         (_("The six haves"), {"fields": Platform.SIX_HAVES}),
     )
 

@@ -2,6 +2,7 @@
 
 State changes from the admin are actions that call the same services as the pages and the API.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
@@ -34,8 +35,13 @@ class AttendanceForm(forms.ModelForm):
 
 
 def _correct(request, obj) -> None:
-    svc.attendance_correct(activity_id=obj.activity_id, member_id=obj.member_id, actor=request.user,
-                           status=obj.status, leave_reason=obj.leave_reason)
+    svc.attendance_correct(
+        activity_id=obj.activity_id,
+        member_id=obj.member_id,
+        actor=request.user,
+        status=obj.status,
+        leave_reason=obj.leave_reason,
+    )
 
 
 class AttendanceInline(ScopedInline):
@@ -116,8 +122,13 @@ class ActivityAdmin(CommitteeScopedAdmin):
     def get_queryset(self, request):
         # A correlated subquery, not a join: only the page's rows are counted, and the paginator's COUNT(*)
         # leaves it out (a Count() join grouped millions of attendance rows on every page).
-        present = (Attendance.objects.filter(activity=OuterRef("pk"), status=Attendance.Status.PRESENT).order_by()
-                   .values("activity").annotate(n=Count("pk")).values("n"))
+        present = (
+            Attendance.objects.filter(activity=OuterRef("pk"), status=Attendance.Status.PRESENT)
+            .order_by()
+            .values("activity")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return super().get_queryset(request).annotate(_present=Coalesce(Subquery(present), 0))
 
     @admin.display(description=_("present"), ordering="_present")
@@ -142,8 +153,14 @@ class ActivityAdmin(CommitteeScopedAdmin):
         if change:
             svc.activity_update(activity_id=obj.pk, actor=request.user, version=None, **data)
             return
-        created = svc.activity_create(actor=request.user, group=obj.group, committee=obj.committee_id,
-                                      special_committee=obj.special_committee, platform=obj.platform, **data)
+        created = svc.activity_create(
+            actor=request.user,
+            group=obj.group,
+            committee=obj.committee_id,
+            special_committee=obj.special_committee,
+            platform=obj.platform,
+            **data,
+        )
         obj.pk, obj._state.adding = created.pk, False
 
     def delete_model(self, request, obj):
@@ -214,8 +231,16 @@ class EvidenceAdmin(CommitteeScopedAdmin):
     list_display = ("original_name", "activity", "kind", "content_type", "size", "uploaded_at")
     list_filter = ("kind",)
     list_select_related = ("activity",)
-    readonly_fields = ("kind", "stored_file", "stored_thumbnail", "content_type", "size", "original_name", "uploaded_by",
-                       "uploaded_at")
+    readonly_fields = (
+        "kind",
+        "stored_file",
+        "stored_thumbnail",
+        "content_type",
+        "size",
+        "original_name",
+        "uploaded_by",
+        "uploaded_at",
+    )
     exclude = ("file", "thumbnail")
     stored_file = file_link("file", "groups:evidence_file", description=_("file"))
     stored_thumbnail = file_link("thumbnail", "groups:evidence_thumbnail", description=_("thumbnail"))
@@ -251,5 +276,11 @@ class PlanItemAdmin(CommitteeScopedAdmin):
 
 @admin.register(ActivitySettings)
 class ActivitySettingsAdmin(CommitteeScopedAdmin):
-    list_display = ("committee", "sign_in_opens_minutes", "sign_in_closes_minutes", "min_photos", "min_documents",
-                    "require_complete_attendance")
+    list_display = (
+        "committee",
+        "sign_in_opens_minutes",
+        "sign_in_closes_minutes",
+        "min_photos",
+        "min_documents",
+        "require_complete_attendance",
+    )

@@ -1,4 +1,5 @@
 """Admin plumbing shared by every app: secretariat staff see and edit only their committees."""
+
 import copy
 
 from django.contrib import admin
@@ -31,7 +32,8 @@ def bindable_users(scope):
 
     ids = scope.staff_committee_ids
     return (
-        get_user_model().objects.filter(is_superuser=False)
+        get_user_model()
+        .objects.filter(is_superuser=False)
         .exclude(pk__in=Member.objects.exclude(committee__in=ids).filter(user__isnull=False).values("user_id"))
         .exclude(pk__in=CommitteeStaff.objects.exclude(committee__in=ids).values("user_id"))
         .exclude(pk__in=HandlingUnit.users.through.objects.exclude(handlingunit__committee__in=ids).values("user_id"))
@@ -116,8 +118,11 @@ class CommitteeLabelledFilter(admin.RelatedOnlyFieldListFilter):
         path = committee_path_of(field.related_model, model_admin.admin_site)
         if path is None or field.related_model is Committee or len(choices) < 2:
             return choices
-        committee_of = dict(field.related_model._default_manager.filter(pk__in=[pk for pk, _label in choices])
-                            .values_list("pk", _committee_id_field(path)))
+        committee_of = dict(
+            field.related_model._default_manager.filter(pk__in=[pk for pk, _label in choices]).values_list(
+                "pk", _committee_id_field(path)
+            )
+        )
         if len(set(committee_of.values())) < 2:
             return choices
         names = _committee_names(scope_of(request.user))

@@ -4,6 +4,7 @@ The session page lists its members' attendance as an inline; every row saved or 
 every row of an imported spreadsheet, goes through ``groups.services.plenary`` (checks, audit record,
 stale roll-ups), never straight to the table.
 """
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -43,8 +44,9 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
         name = self.model._meta.pk.name
         if self.is_bound and isinstance(form.fields.get(name), forms.ModelChoiceField):
             given = form.fields[name]
-            form.fields[name] = PreloadedChoiceField(given.queryset, initial=given.initial, required=False,
-                                                     widget=given.widget)
+            form.fields[name] = PreloadedChoiceField(
+                given.queryset, initial=given.initial, required=False, widget=given.widget
+            )
             form.fields[name].known = self._recorded
 
     def clean(self):
@@ -58,8 +60,9 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
         for index, errors in svc.row_errors(self.instance, rows, self._members or {}).items():
             for field, found in errors.items():
                 for message in found:
-                    kept[index].add_error(None if field == "__all__" or field not in kept[index].fields else field,
-                                          message)
+                    kept[index].add_error(
+                        None if field == "__all__" or field not in kept[index].fields else field, message
+                    )
 
     @cached_property
     def _recorded(self) -> dict:
@@ -76,8 +79,13 @@ class PlenaryAttendanceFormSet(BaseInlineFormSet):
 
 def _row(form) -> svc.AttendanceRow:
     data = form.cleaned_data
-    return svc.AttendanceRow(member_id=data["member"].pk, present=data["present"], excused=data["excused"],
-                             absent=data["absent"], leave_reason=data.get("leave_reason") or "")
+    return svc.AttendanceRow(
+        member_id=data["member"].pk,
+        present=data["present"],
+        excused=data["excused"],
+        absent=data["absent"],
+        leave_reason=data.get("leave_reason") or "",
+    )
 
 
 class PlenaryAttendanceForm(forms.ModelForm):
@@ -147,8 +155,11 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{session}: {'；'.join(exc.messages)}", messages.ERROR)
             else:
-                self.message_user(request, _("%(session)s: %(n)s members recorded as present.")
-                                  % {"session": session, "n": added}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(session)s: %(n)s members recorded as present.") % {"session": session, "n": added},
+                    messages.SUCCESS,
+                )
 
     def get_queryset(self, request):
         from django.db.models import Count
@@ -178,13 +189,18 @@ class PlenarySessionAdmin(CommitteeScopedAdmin):
         try:
             with transaction.atomic():  # the rows removed and written together, or none of them
                 svc.plenary_attendance_remove_many(
-                    attendance_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk], actor=request.user)
+                    attendance_ids=[f.instance.pk for f in formset.deleted_forms if f.instance.pk], actor=request.user
+                )
                 if changed:
-                    svc.plenary_attendance_import(session_id=form.instance.pk, rows=[_row(f) for f in changed],
-                                                  actor=request.user)
+                    svc.plenary_attendance_import(
+                        session_id=form.instance.pk, rows=[_row(f) for f in changed], actor=request.user
+                    )
         except ValidationError as exc:
-            messages.error(request, _("Attendance not saved, no row was written or removed: %(errors)s")
-                           % {"errors": "；".join(exc.messages)})
+            messages.error(
+                request,
+                _("Attendance not saved, no row was written or removed: %(errors)s")
+                % {"errors": "；".join(exc.messages)},
+            )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
 
@@ -199,8 +215,7 @@ class PlenaryAttendanceAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     list_filter = ("session__year", "session")
     search_fields = ("member__name",)
     list_select_related = ("member", "session__term__committee")
-    readonly_fields = ("session", "member", "present", "excused", "absent", "leave_reason", "recorded_by",
-                       "updated_at")
+    readonly_fields = ("session", "member", "present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
 
     def has_add_permission(self, request, *args):
         return False  # recorded on the session's page or imported, through the service
@@ -216,5 +231,3 @@ class PlenaryAttendanceAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
 
     def delete_queryset(self, request, queryset):
         svc.plenary_attendance_remove_many(attendance_ids=queryset.values_list("pk", flat=True), actor=request.user)
-
-

@@ -1,6 +1,7 @@
 """The API of the groups app: the organisation, activities and their attendance, leave, sign-in and evidence,
 annual plans, plenary attendance and coverage. Every write calls one service (``core.api.exposes`` names it),
 which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -97,9 +98,9 @@ class OrganisationWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
         for name, value in data.items():
             setattr(obj, name, value)
         obj.full_clean(validate_unique=True)
-        serializer.instance = organisation_services.organisation_save(obj=obj, actor=self.request.user,
-                                                                      changed=sorted(serializer.validated_data),
-                                                                      m2m=m2m)
+        serializer.instance = organisation_services.organisation_save(
+            obj=obj, actor=self.request.user, changed=sorted(serializer.validated_data), m2m=m2m
+        )
 
     @exposes(organisation_services.organisation_save)
     def perform_create(self, serializer):
@@ -130,9 +131,11 @@ class OrganisationWrites(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixin
 
 def _writes(write, read) -> dict:
     """The organisation's writes take the write serializer and answer the row as it is read."""
-    return {"create": extend_schema(request=write, responses={201: read}),
-            "update": extend_schema(request=write, responses=read),
-            "partial_update": extend_schema(request=write, responses=read)}
+    return {
+        "create": extend_schema(request=write, responses={201: read}),
+        "update": extend_schema(request=write, responses=read),
+        "partial_update": extend_schema(request=write, responses=read),
+    }
 
 
 class TableImport:
@@ -141,8 +144,10 @@ class TableImport:
 
     resource_class = None
 
-    @extend_schema(request={"multipart/form-data": serializers.TableImportSerializer},
-                   responses=serializers.TableImportReportSerializer)
+    @extend_schema(
+        request={"multipart/form-data": serializers.TableImportSerializer},
+        responses=serializers.TableImportReportSerializer,
+    )
     @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[MultiPartParser])
     @exposes(table_import)
     def import_rows(self, request):
@@ -151,11 +156,13 @@ class TableImport:
         upload = body.validated_data["file"]
         file_format = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if upload.size > MAX_IMPORT_BYTES:  # before reading it into memory
-            raise ValidationError({"file": [_("The file is larger than %(mb)s MB.")
-                                            % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}]})
+            raise ValidationError(
+                {"file": [_("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}]}
+            )
         try:
-            report = table_import(resource_class=self.resource_class, data=upload.read(), file_format=file_format,
-                                  actor=request.user)
+            report = table_import(
+                resource_class=self.resource_class, data=upload.read(), file_format=file_format, actor=request.user
+            )
         except NotPermitted:
             raise
         except DomainError as exc:
@@ -185,13 +192,13 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
         """Staff give members logins with a first-login link: sent to them (``notify``) or returned once to be
         printed (``print``); a member whose login is unused gets a fresh link."""
         d = self._logins_input(request)
-        outcomes = login_services.member_logins_create(member_ids=[m.pk for m in d["members"]], actor=request.user,
-                                                       deliver=d["deliver"])
+        outcomes = login_services.member_logins_create(
+            member_ids=[m.pk for m in d["members"]], actor=request.user, deliver=d["deliver"]
+        )
         return Response(serializers.LoginOutcomeSerializer(outcomes, many=True).data)
 
     @extend_schema(request=serializers.MemberLoginsInput, responses=serializers.LoginOutcomeSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="logins/deactivate", pagination_class=None,
-            filterset_class=None)
+    @action(detail=False, methods=["post"], url_path="logins/deactivate", pagination_class=None, filterset_class=None)
     @exposes(login_services.member_logins_deactivate)
     def logins_deactivate(self, request):
         """Staff switch off members' logins at the end of a term (API tokens revoked; history kept)."""
@@ -207,8 +214,9 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
         member = self.get_object()
         body = serializers.ExpertiseSetSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        signup_services.member_expertise_set(member_id=member.pk, actor=request.user,
-                                             expertise_ids=[e.pk for e in body.validated_data["expertise"]])
+        signup_services.member_expertise_set(
+            member_id=member.pk, actor=request.user, expertise_ids=[e.pk for e in body.validated_data["expertise"]]
+        )
         return Response(serializers.ExpertiseSerializer(member.expertise.order_by("order", "name"), many=True).data)
 
     def _logins_input(self, request) -> dict:
@@ -306,8 +314,10 @@ class MeView(APIView):
 # with its message); an id outside what the user sees is a 404 (the path) or a 400 (a body's scoped field). The
 # services' refusals map through the one handler (``core.api_errors``).
 
-class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                      viewsets.ReadOnlyModelViewSet):
+
+class ActivityViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Activities the user may see; conveners and staff write them; transitions and the member's part are actions."""
 
     lookup_value_regex = "[0-9]+"  # a non-numeric id is a 404, never a 500
@@ -318,8 +328,11 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
     ordering_fields = ["starts_at", "id"]
 
     def get_queryset(self):
-        return (activity_selectors.ledger(Activity.objects.visible_to(self.request.user))
-                .prefetch_related("open_groups").order_by("-starts_at", "-id"))
+        return (
+            activity_selectors.ledger(Activity.objects.visible_to(self.request.user))
+            .prefetch_related("open_groups")
+            .order_by("-starts_at", "-id")
+        )
 
     def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         row = activity_selectors.ledger(Activity.objects.all()).prefetch_related("open_groups").get(pk=pk)
@@ -338,8 +351,9 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         version = data.pop("version", None)
         if version is None:
             raise ValidationError({"version": [_("Send the version you loaded, to detect conflicting edits.")]})
-        activity_services.activity_update(activity_id=serializer.instance.pk, actor=self.request.user,
-                                          version=version, **data)
+        activity_services.activity_update(
+            activity_id=serializer.instance.pk, actor=self.request.user, version=version, **data
+        )
 
     def update(self, request, *args, **kwargs):
         super().update(request, *args, **kwargs)
@@ -392,7 +406,9 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
             rows = rows.filter(member_id=scope_of(self.request.user).member_id)
         return Response(serializers.AttendanceSerializer(rows, many=True).data)
 
-    @extend_schema(request=serializers.AttendanceRecordSerializer, responses=serializers.AttendanceSerializer(many=True))
+    @extend_schema(
+        request=serializers.AttendanceRecordSerializer, responses=serializers.AttendanceSerializer(many=True)
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)  # a plain list, never paged
     @exposes(activity_services.attendance_record)
     def attendance(self, request, pk=None):
@@ -403,9 +419,13 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
             body = serializers.AttendanceRecordSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             statuses, reasons = body.statuses()
-            activity_services.attendance_record(activity_id=activity.pk, actor=request.user,
-                                                version=body.validated_data.get("version"), statuses=statuses,
-                                                reasons=reasons)
+            activity_services.attendance_record(
+                activity_id=activity.pk,
+                actor=request.user,
+                version=body.validated_data.get("version"),
+                statuses=statuses,
+                reasons=reasons,
+            )
         return self._attendance_rows(activity)
 
     @extend_schema(request=serializers.AttendanceCorrectSerializer, responses=serializers.AttendanceSerializer)
@@ -417,8 +437,12 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         body = serializers.AttendanceCorrectSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         row = activity_services.attendance_correct(
-            activity_id=activity.pk, member_id=body.validated_data["member"].pk, actor=request.user,
-            status=body.validated_data["status"], leave_reason=body.validated_data["leave_reason"])
+            activity_id=activity.pk,
+            member_id=body.validated_data["member"].pk,
+            actor=request.user,
+            status=body.validated_data["status"],
+            leave_reason=body.validated_data["leave_reason"],
+        )
         return Response(serializers.AttendanceSerializer(row).data)
 
     @extend_schema(request=serializers.InviteSerializer, responses=serializers.InvitedSerializer)
@@ -429,8 +453,9 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         activity = self.get_object()
         body = serializers.InviteSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        added = activity_services.activity_invite(activity_id=activity.pk, actor=request.user,
-                                                  member_ids=[m.pk for m in body.validated_data["members"]])
+        added = activity_services.activity_invite(
+            activity_id=activity.pk, actor=request.user, member_ids=[m.pk for m in body.validated_data["members"]]
+        )
         return Response({"invited": added})
 
     @extend_schema(request=serializers.LeaveRequestSerializer, responses=serializers.AttendanceSerializer)
@@ -441,8 +466,9 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         activity = self.get_object()
         body = serializers.LeaveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        row = activity_services.attendance_request_leave(activity_id=activity.pk, actor=request.user,
-                                                         reason=body.validated_data["reason"])
+        row = activity_services.attendance_request_leave(
+            activity_id=activity.pk, actor=request.user, reason=body.validated_data["reason"]
+        )
         return Response(serializers.AttendanceSerializer(row).data)
 
     @extend_schema(request=serializers.SignInSerializer, responses=serializers.AttendanceSerializer)
@@ -470,18 +496,32 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         is_open = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD) and opens <= now <= closes
         code = activity_services.sign_in_code(activity.pk, now=now) if is_open else ""
         counts = activity.attendances.aggregate(
-            invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
-        response = Response(serializers.SignInCodeSerializer({
-            "is_open": is_open, "code": code,
-            "url": absolute_url(reverse("groups:sign_in", args=[activity.pk, code])) if code else "",
-            "refresh_seconds": (activity_services.seconds_to_next_code(now) if is_open
-                                else activity_services.SIGN_IN_CODE_SECONDS),
-            "opens": opens, "closes": closes, **counts}).data)
+            invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
+        )
+        response = Response(
+            serializers.SignInCodeSerializer(
+                {
+                    "is_open": is_open,
+                    "code": code,
+                    "url": absolute_url(reverse("groups:sign_in", args=[activity.pk, code])) if code else "",
+                    "refresh_seconds": (
+                        activity_services.seconds_to_next_code(now)
+                        if is_open
+                        else activity_services.SIGN_IN_CODE_SECONDS
+                    ),
+                    "opens": opens,
+                    "closes": closes,
+                    **counts,
+                }
+            ).data
+        )
         response["Cache-Control"] = "no-store"
         return response
 
-    @extend_schema(request={"multipart/form-data": serializers.EvidenceUploadSerializer},
-                   responses={201: serializers.EvidenceSerializer})
+    @extend_schema(
+        request={"multipart/form-data": serializers.EvidenceUploadSerializer},
+        responses={201: serializers.EvidenceSerializer},
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     @exposes(activity_services.evidence_upload)
     def evidence(self, request, pk=None):
@@ -489,11 +529,13 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         activity = self.get_object()
         body = serializers.EvidenceUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evidence = activity_services.evidence_upload(activity_id=activity.pk, actor=request.user,
-                                                     upload=body.validated_data["file"],
-                                                     caption=body.validated_data["caption"])
+        evidence = activity_services.evidence_upload(
+            activity_id=activity.pk,
+            actor=request.user,
+            upload=body.validated_data["file"],
+            caption=body.validated_data["caption"],
+        )
         return Response(serializers.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
-
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"evidence/(?P<evidence_pk>[0-9]+)", url_name="evidence-delete")
@@ -535,10 +577,14 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
             raise PermissionDenied(_("Only the group's conveners and the committee's staff see suggestions."))
         return Response(serializers.SuggestionSerializer(signup_selectors.suggested_members(activity), many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("kind", str, required=False),
-                               OpenApiParameter("q", str, required=False),
-                               OpenApiParameter("free", OpenApiTypes.BOOL, required=False)],
-                   responses=serializers.OpenActivitySerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, required=False),
+            OpenApiParameter("q", str, required=False),
+            OpenApiParameter("free", OpenApiTypes.BOOL, required=False),
+        ],
+        responses=serializers.OpenActivitySerializer(many=True),
+    )
     @action(detail=False, methods=["get"], url_path="open", url_name="open", filterset_class=None)
     def open(self, request):
         """Activities the caller (a member) may still sign up for, soonest first (``kind``, ``q``, ``free``)."""
@@ -546,8 +592,12 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         if member_id is None:
             raise PermissionDenied(_("Only members in office may sign up for activities."))
         query = request.query_params
-        rows = signup_selectors.open_activities(Member.objects.get(pk=member_id), kind=query.get("kind", ""),
-                                                q=query.get("q", "").strip()[:100], only_free=as_bool(query.get("free")))
+        rows = signup_selectors.open_activities(
+            Member.objects.get(pk=member_id),
+            kind=query.get("kind", ""),
+            q=query.get("q", "").strip()[:100],
+            only_free=as_bool(query.get("free")),
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(serializers.OpenActivitySerializer(page, many=True).data)
 
@@ -560,6 +610,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         row = activity_services.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user)
         return Response(serializers.AttendanceSerializer(row).data)
 
+
 class AttendanceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """One attendance row: the activity's conveners and staff see every row, a member their own. Conveners decide
     leave requests; staff take a member invited by mistake off the activity."""
@@ -570,8 +621,11 @@ class AttendanceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, vie
     def get_queryset(self):
         user = self.request.user
         own = Q(member_id=scope_of(user).member_id) if scope_of(user).member_id else Q(pk__in=[])
-        return (Attendance.objects.filter(Q(activity__in=Activity.objects.editable_by(user)) | own)
-                .select_related("member").order_by("pk"))
+        return (
+            Attendance.objects.filter(Q(activity__in=Activity.objects.editable_by(user)) | own)
+            .select_related("member")
+            .order_by("pk")
+        )
 
     @exposes(activity_services.attendance_remove)
     def perform_destroy(self, instance):
@@ -585,8 +639,9 @@ class AttendanceViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, vie
         row = self.get_object()
         body = serializers.LeaveDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        row = activity_services.attendance_decide_leave(attendance_id=row.pk, actor=request.user,
-                                                        approve=body.validated_data["approve"])
+        row = activity_services.attendance_decide_leave(
+            attendance_id=row.pk, actor=request.user, approve=body.validated_data["approve"]
+        )
         return Response(serializers.AttendanceSerializer(row).data)
 
 
@@ -600,8 +655,11 @@ class AnnualPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=activity_selectors.COUNTED)
         items = PlanItem.objects.annotate(is_done=Exists(done)).prefetch_related("responsible").order_by("month", "pk")
-        return (AnnualPlan.objects.visible_to(self.request.user)
-                .prefetch_related(Prefetch("items", queryset=items)).order_by("group_id", "-year"))
+        return (
+            AnnualPlan.objects.visible_to(self.request.user)
+            .prefetch_related(Prefetch("items", queryset=items))
+            .order_by("group_id", "-year")
+        )
 
     @extend_schema(request=serializers.AnnualPlanCreateSerializer, responses={201: serializers.AnnualPlanSerializer})
     @exposes(activity_services.plan_create)
@@ -612,8 +670,13 @@ class AnnualPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class PlanItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                      mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanItemViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """A plan's items, one at a time (``plan`` names the plan); the plan editor's writes."""
 
     lookup_value_regex = "[0-9]+"
@@ -626,8 +689,9 @@ class PlanItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         plan = data.pop("plan")
-        serializer.instance = activity_services.plan_item_save(plan=plan, actor=self.request.user,
-                                                               responsible=data.pop("responsible", []), **data)
+        serializer.instance = activity_services.plan_item_save(
+            plan=plan, actor=self.request.user, responsible=data.pop("responsible", []), **data
+        )
 
     @exposes(activity_services.plan_item_save)
     def perform_update(self, serializer):
@@ -636,8 +700,12 @@ class PlanItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         plan = data.pop("plan", item.plan)
         responsible = data.pop("responsible", None)
         serializer.instance = activity_services.plan_item_save(
-            plan=plan, actor=self.request.user, item=item,
-            responsible=list(item.responsible.all()) if responsible is None else responsible, **data)
+            plan=plan,
+            actor=self.request.user,
+            item=item,
+            responsible=list(item.responsible.all()) if responsible is None else responsible,
+            **data,
+        )
 
     @exposes(activity_services.plan_item_delete)
     def perform_destroy(self, instance):
@@ -646,8 +714,10 @@ class PlanItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
 
 # --- Plenary sessions and their attendance (secretariat staff) -----------------------------------------------
 
-class PlenarySessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                            viewsets.ReadOnlyModelViewSet):
+
+class PlenarySessionViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Plenary sessions of the committees the user belongs to; their staff enter sessions and attendance."""
 
     lookup_value_regex = "[0-9]+"
@@ -662,8 +732,9 @@ class PlenarySessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
         for name, value in serializer.validated_data.items():
             setattr(session, name, value)
         session.full_clean()
-        serializer.instance = plenary_services.plenary_session_change(session=session, actor=self.request.user,
-                                                                      changed=changed)
+        serializer.instance = plenary_services.plenary_session_change(
+            session=session, actor=self.request.user, changed=changed
+        )
 
     @exposes(plenary_services.plenary_session_change)
     def perform_create(self, serializer):
@@ -685,9 +756,16 @@ class PlenarySessionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
         session = self.get_object()
         body = serializers.PlenaryImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        rows = [plenary_services.AttendanceRow(member_id=r["member"], present=r["present"], excused=r["excused"],
-                                               absent=r["absent"], leave_reason=r["leave_reason"])
-                for r in body.validated_data["rows"]]
+        rows = [
+            plenary_services.AttendanceRow(
+                member_id=r["member"],
+                present=r["present"],
+                excused=r["excused"],
+                absent=r["absent"],
+                leave_reason=r["leave_reason"],
+            )
+            for r in body.validated_data["rows"]
+        ]
         outcome = plenary_services.plenary_attendance_import(session_id=session.pk, rows=rows, actor=request.user)
         return Response({"recorded": outcome.recorded, "corrected": outcome.corrected, "unchanged": outcome.unchanged})
 
@@ -716,16 +794,18 @@ class PlenaryAttendanceViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin
             rows = rows | PlenaryAttendance.objects.filter(member_id=member_id)
         return rows.select_related("member").order_by("session_id", "member__name", "pk")
 
-    @extend_schema(request=serializers.PlenaryAttendanceSetSerializer,
-                   responses={201: serializers.PlenaryAttendanceSerializer})
+    @extend_schema(
+        request=serializers.PlenaryAttendanceSetSerializer, responses={201: serializers.PlenaryAttendanceSerializer}
+    )
     @exposes(plenary_services.plenary_attendance_set)
     def create(self, request, *args, **kwargs):
         """Record or correct one member's half-days present, on leave and absent at a session."""
         body = serializers.PlenaryAttendanceSetSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        row = plenary_services.plenary_attendance_set(session_id=data.pop("session").pk,
-                                                      member_id=data.pop("member").pk, actor=request.user, **data)
+        row = plenary_services.plenary_attendance_set(
+            session_id=data.pop("session").pk, member_id=data.pop("member").pk, actor=request.user, **data
+        )
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
     @exposes(plenary_services.plenary_attendance_remove)
@@ -779,41 +859,78 @@ class CoverageView(APIView):
         committees = activity_selectors.committees_coverage(committees, period)
         groups = activity_selectors.groups_coverage(groups, period)
         visits = activity_selectors.contact_point_visits(points, Activity.objects.all(), period)
-        return Response({
-            "year": year, "quarter": quarter,
-            "committees": [{"id": c.pk, "name": c.name, "members": c.member_count, "covered": c.covered_count}
-                           for c in committees],
-            "groups": [{"id": g.pk, "name": g.name, "committee": g.committee_id, "members": g.member_count,
-                        "covered": g.covered_count, "held": g.held_count, "three_enters_held": g.three_enters_held,
-                        "six_done": g.six_done} for g in groups],
-            "contact_points": [{"id": p.pk, "name": p.name, "kind": p.kind, "committee": p.committee_id,
-                                "visits": p.visits, "last_visit": p.last_visit} for p in visits],
-        })
+        return Response(
+            {
+                "year": year,
+                "quarter": quarter,
+                "committees": [
+                    {"id": c.pk, "name": c.name, "members": c.member_count, "covered": c.covered_count}
+                    for c in committees
+                ],
+                "groups": [
+                    {
+                        "id": g.pk,
+                        "name": g.name,
+                        "committee": g.committee_id,
+                        "members": g.member_count,
+                        "covered": g.covered_count,
+                        "held": g.held_count,
+                        "three_enters_held": g.three_enters_held,
+                        "six_done": g.six_done,
+                    }
+                    for g in groups
+                ],
+                "contact_points": [
+                    {
+                        "id": p.pk,
+                        "name": p.name,
+                        "kind": p.kind,
+                        "committee": p.committee_id,
+                        "visits": p.visits,
+                        "last_visit": p.last_visit,
+                    }
+                    for p in visits
+                ],
+            }
+        )
 
     def _group(self, request, group_id, period):
         group = ActivityGroup.objects.filter(pk=group_id).first()
         if group is None:
             raise NotFound()
         scope = scope_of(request.user)
-        if not (ActivityGroup.objects.editable_by(request.user).filter(pk=group_id).exists()
-                or scope.can_read_committee(group.committee_id)):
+        if not (
+            ActivityGroup.objects.editable_by(request.user).filter(pk=group_id).exists()
+            or scope.can_read_committee(group.committee_id)
+        ):
             raise PermissionDenied()
         cov = activity_selectors.group_coverage(group, period)
         return {
-            "group": group.pk, "year": period.year, "quarter": period.quarter,
-            "members": [{"id": m.pk, "name": m.name, "three_enters": m.three_enters,
-                         "last_three_enters": m.last_three_enters} for m in cov.members],
-            "covered": cov.covered, "not_covered": [m.pk for m in cov.not_covered],
-            "contact_points": [{"id": p.pk, "name": p.name, "kind": p.kind, "visits": p.visits,
-                                "last_visit": p.last_visit} for p in cov.contact_points],
+            "group": group.pk,
+            "year": period.year,
+            "quarter": period.quarter,
+            "members": [
+                {"id": m.pk, "name": m.name, "three_enters": m.three_enters, "last_three_enters": m.last_three_enters}
+                for m in cov.members
+            ],
+            "covered": cov.covered,
+            "not_covered": [m.pk for m in cov.not_covered],
+            "contact_points": [
+                {"id": p.pk, "name": p.name, "kind": p.kind, "visits": p.visits, "last_visit": p.last_visit}
+                for p in cov.contact_points
+            ],
             "six_items": [{"item": s["item"], "count": s["count"], "done": s["done"]} for s in cov.six_items],
         }
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the caller's own contacts.")]))
-class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                     viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the caller's own contacts.")]
+    )
+)
+class ContactViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """The contact log 联系群众记录: what the user may see (``mine=true``: their own); a member records their own
     contacts, a convener their groups' members', staff their committees' (``contact_record`` decides)."""
 
@@ -827,8 +944,9 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
             rows = rows.filter(member_id=scope_of(self.request.user).member_id)
         return rows.order_by("-contacted_on", "-id")
 
-    @extend_schema(request=serializers.ContactRecordSerializer, responses={201: serializers.ContactSerializer},
-                   parameters=[])
+    @extend_schema(
+        request=serializers.ContactRecordSerializer, responses={201: serializers.ContactSerializer}, parameters=[]
+    )
     @exposes(contact_services.contact_record)
     def create(self, request, *args, **kwargs):
         body = serializers.ContactRecordSerializer(data=request.data, context={"request": request})
@@ -861,6 +979,7 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
     def perform_destroy(self, instance):
         contact_services.contact_delete(contact_id=instance.pk, actor=self.request.user)
 
+
 class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
     """Residents' messages 群众留言 the caller may see (new ones first), and what may be done with them: pass on,
     set aside, answer, record a visit. Residents post their messages on the public page, not here."""
@@ -882,27 +1001,43 @@ class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_route)
     def route(self, request, pk=None):
-        return self._act(request, serializers.MessageRouteSerializer, lambda m, d: mailbox_services.message_route(
-            message_id=m.pk, actor=request.user, member_id=d["member"].pk if d.get("member") else None,
-            group_id=d["group"].pk if d.get("group") else None))
+        return self._act(
+            request,
+            serializers.MessageRouteSerializer,
+            lambda m, d: mailbox_services.message_route(
+                message_id=m.pk,
+                actor=request.user,
+                member_id=d["member"].pk if d.get("member") else None,
+                group_id=d["group"].pk if d.get("group") else None,
+            ),
+        )
 
     @extend_schema(request=serializers.MessageDiscardSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_discard)
     def discard(self, request, pk=None):
-        return self._act(request, serializers.MessageDiscardSerializer, lambda m, d: mailbox_services.message_discard(
-            message_id=m.pk, actor=request.user, reason=d["reason"]))
+        return self._act(
+            request,
+            serializers.MessageDiscardSerializer,
+            lambda m, d: mailbox_services.message_discard(message_id=m.pk, actor=request.user, reason=d["reason"]),
+        )
 
     @extend_schema(request=serializers.MessageAnswerSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_answer)
     def answer(self, request, pk=None):
-        return self._act(request, serializers.MessageAnswerSerializer, lambda m, d: mailbox_services.message_answer(
-            message_id=m.pk, actor=request.user, answer=d["answer"]))
+        return self._act(
+            request,
+            serializers.MessageAnswerSerializer,
+            lambda m, d: mailbox_services.message_answer(message_id=m.pk, actor=request.user, answer=d["answer"]),
+        )
 
     @extend_schema(request=serializers.MessageVisitSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_record_visit)
     def visit(self, request, pk=None):
-        return self._act(request, serializers.MessageVisitSerializer,
-                         lambda m, d: mailbox_services.message_record_visit(message_id=m.pk, actor=request.user, **d))
+        return self._act(
+            request,
+            serializers.MessageVisitSerializer,
+            lambda m, d: mailbox_services.message_record_visit(message_id=m.pk, actor=request.user, **d),
+        )

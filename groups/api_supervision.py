@@ -1,5 +1,6 @@
 """/api/v1/ doors of supervision groups, their visits, inspections and work reports: the same services as the
 pages (``groups.services.supervision``), which decide who may act."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -27,8 +28,17 @@ from groups.services import supervision as svc
 class VisitSerializer(serializers.ModelSerializer):
     class Meta:
         model = SupervisionVisit
-        fields = ["id", "group", "visited_on", "participants", "findings", "suggestions", "unit_response",
-                  "responded_at", "created_at"]
+        fields = [
+            "id",
+            "group",
+            "visited_on",
+            "participants",
+            "findings",
+            "suggestions",
+            "unit_response",
+            "responded_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -46,23 +56,28 @@ class SupervisionGroupBody(serializers.Serializer):
     focus = serializers.CharField(max_length=1000)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
-    leader = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True,
-                                          default=None)
+    leader = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True, default=None)
     members = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True)
 
     def service_fields(self) -> dict:
         d = self.validated_data
-        return {"committee_id": d["committee"].pk, "name": d["name"], "unit_id": d["unit"].pk, "focus": d["focus"],
-                "starts_on": d["starts_on"], "ends_on": d["ends_on"],
-                "leader_id": d["leader"].pk if d["leader"] else None, "member_ids": [m.pk for m in d["members"]]}
+        return {
+            "committee_id": d["committee"].pk,
+            "name": d["name"],
+            "unit_id": d["unit"].pk,
+            "focus": d["focus"],
+            "starts_on": d["starts_on"],
+            "ends_on": d["ends_on"],
+            "leader_id": d["leader"].pk if d["leader"] else None,
+            "member_ids": [m.pk for m in d["members"]],
+        }
 
 
 class VisitBody(serializers.Serializer):
     visited_on = serializers.DateField()
     findings = serializers.CharField(max_length=3000)
     suggestions = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
-    participants = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False,
-                                                default=list)
+    participants = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False, default=list)
 
 
 class AnswerBody(serializers.Serializer):
@@ -76,8 +91,12 @@ class SupervisionGroupViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return (SupervisionGroup.objects.visible_to(self.request.user).select_related("unit")
-                .prefetch_related("members").order_by("-starts_on", "name"))
+        return (
+            SupervisionGroup.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related("members")
+            .order_by("-starts_on", "name")
+        )
 
     @extend_schema(request=SupervisionGroupBody, responses={201: SupervisionGroupSerializer})
     @exposes(svc.supervision_group_save)
@@ -104,9 +123,14 @@ class SupervisionGroupViewSet(viewsets.ReadOnlyModelViewSet):
         body = VisitBody(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         d = body.validated_data
-        visit = svc.supervision_visit_record(actor=request.user, group_id=group.pk, visited_on=d["visited_on"],
-                                             findings=d["findings"], suggestions=d["suggestions"],
-                                             participant_ids=[m.pk for m in d["participants"]])
+        visit = svc.supervision_visit_record(
+            actor=request.user,
+            group_id=group.pk,
+            visited_on=d["visited_on"],
+            findings=d["findings"],
+            suggestions=d["suggestions"],
+            participant_ids=[m.pk for m in d["participants"]],
+        )
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
@@ -117,8 +141,11 @@ class SupervisionVisitViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return (SupervisionVisit.objects.filter(group__in=SupervisionGroup.objects.visible_to(self.request.user))
-                .prefetch_related("participants").order_by("-visited_on", "-id"))
+        return (
+            SupervisionVisit.objects.filter(group__in=SupervisionGroup.objects.visible_to(self.request.user))
+            .prefetch_related("participants")
+            .order_by("-visited_on", "-id")
+        )
 
     @extend_schema(request=AnswerBody, responses={200: VisitSerializer})
     @action(detail=True, methods=["post"])
@@ -127,24 +154,40 @@ class SupervisionVisitViewSet(viewsets.ReadOnlyModelViewSet):
         visit = self.get_object()
         body = AnswerBody(data=request.data)
         body.is_valid(raise_exception=True)
-        visit = svc.supervision_visit_answer(actor=request.user, visit_id=visit.pk,
-                                             response=body.validated_data["response"])
+        visit = svc.supervision_visit_answer(
+            actor=request.user, visit_id=visit.pk, response=body.validated_data["response"]
+        )
         return Response(VisitSerializer(visit).data)
 
 
 class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
-        fields = ["id", "committee", "group", "platform", "inspected_on", "inspectors", "findings",
-                  "required_actions", "follow_up_due", "follow_up", "followed_up_on", "state", "created_at"]
+        fields = [
+            "id",
+            "committee",
+            "group",
+            "platform",
+            "inspected_on",
+            "inspectors",
+            "findings",
+            "required_actions",
+            "follow_up_due",
+            "follow_up",
+            "followed_up_on",
+            "state",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class InspectionBody(serializers.Serializer):
-    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
-                                         default=None)
-    platform = ScopedPrimaryKeyRelatedField(queryset=Platform.objects.all(), required=False, allow_null=True,
-                                            default=None)
+    group = ScopedPrimaryKeyRelatedField(
+        queryset=ActivityGroup.objects.all(), required=False, allow_null=True, default=None
+    )
+    platform = ScopedPrimaryKeyRelatedField(
+        queryset=Platform.objects.all(), required=False, allow_null=True, default=None
+    )
     inspected_on = serializers.DateField()
     inspectors = serializers.CharField(max_length=200)
     findings = serializers.CharField(max_length=3000)
@@ -178,9 +221,13 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         d = dict(body.validated_data)
         group, platform = d.pop("group"), d.pop("platform")
         target = group or platform
-        item = svc.inspection_record(actor=request.user, committee_id=target.committee_id,
-                                     group_id=group.pk if group else None,
-                                     platform_id=platform.pk if platform else None, **d)
+        item = svc.inspection_record(
+            actor=request.user,
+            committee_id=target.committee_id,
+            group_id=group.pk if group else None,
+            platform_id=platform.pk if platform else None,
+            **d,
+        )
         return Response(InspectionSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AccountBody, responses={200: InspectionSerializer})
@@ -190,8 +237,9 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         body = AccountBody(data=request.data)
         body.is_valid(raise_exception=True)
-        item = svc.inspection_account(actor=request.user, inspection_id=item.pk,
-                                      follow_up=body.validated_data["follow_up"])
+        item = svc.inspection_account(
+            actor=request.user, inspection_id=item.pk, follow_up=body.validated_data["follow_up"]
+        )
         return Response(InspectionSerializer(item).data)
 
 
@@ -239,6 +287,5 @@ class WorkReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         report = self.get_object()
         body = CommentBody(data=request.data)
         body.is_valid(raise_exception=True)
-        report = svc.work_report_answer(actor=request.user, report_id=report.pk,
-                                        comment=body.validated_data["comment"])
+        report = svc.work_report_answer(actor=request.user, report_id=report.pk, comment=body.validated_data["comment"])
         return Response(WorkReportSerializer(report).data)

@@ -3,6 +3,7 @@
 Everything is made with bulk inserts from a seeded random generator, so the same arguments give
 the same data and ``--members 50000`` finishes in minutes.
 """
+
 from __future__ import annotations
 
 import random
@@ -33,25 +34,91 @@ from groups.models import (
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文斌志红玉兰海燕晓东雪梅春林思远子涵雨欣浩然宇轩梓萱欣怡佳琪嘉怡一诺俊杰博文振华立新卫东建华丽华淑珍德明永强"
 SECTORS = [
-    "中共", "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟", "无党派人士",
-    "工商联", "文艺界", "教育界", "科技界", "经济界", "医药卫生界", "农业界", "社会福利和社会保障界",
+    "中共",
+    "民革",
+    "民盟",
+    "民建",
+    "民进",
+    "农工党",
+    "致公党",
+    "九三学社",
+    "台盟",
+    "无党派人士",
+    "工商联",
+    "文艺界",
+    "教育界",
+    "科技界",
+    "经济界",
+    "医药卫生界",
+    "农业界",
+    "社会福利和社会保障界",
 ]
 SECTOR_PARTY = {
-    "中共": Party.CPC, "民革": Party.RCCK, "民盟": Party.CDL, "民建": Party.CNDCA, "民进": Party.CAPD,
-    "农工党": Party.CPWDP, "致公党": Party.CZGP, "九三学社": Party.JIUSAN, "台盟": Party.TDSGL, "无党派人士": Party.NONPARTY,
+    "中共": Party.CPC,
+    "民革": Party.RCCK,
+    "民盟": Party.CDL,
+    "民建": Party.CNDCA,
+    "民进": Party.CAPD,
+    "农工党": Party.CPWDP,
+    "致公党": Party.CZGP,
+    "九三学社": Party.JIUSAN,
+    "台盟": Party.TDSGL,
+    "无党派人士": Party.NONPARTY,
 }
-SPECIAL_COMMITTEES = ["提案委员会", "经济委员会", "社会和法制委员会", "文化文史和学习委员会", "人口资源环境委员会", "农业和农村委员会"]
+SPECIAL_COMMITTEES = [
+    "提案委员会",
+    "经济委员会",
+    "社会和法制委员会",
+    "文化文史和学习委员会",
+    "人口资源环境委员会",
+    "农业和农村委员会",
+]
 WORK_UNITS = [
-    ("市第一人民医院", "副院长"), ("区实验小学", "校长"), ("皖江科技有限公司", "董事长"), ("区农业技术推广中心", "高级农艺师"),
-    ("恒信律师事务所", "主任"), ("区文化馆", "馆长"), ("东湖街道社区卫生服务中心", "主任"), ("江淮建设集团", "总经理"),
-    ("临江职业技术学院", "教授"), ("区工商联", "副主席"), ("绿源生态农业合作社", "理事长"), ("区融媒体中心", "副主任"),
-    ("新城商贸有限公司", "总经理"), ("区人民法院", "庭长"), ("区第二中学", "副校长"), ("仁和中医院", "主任医师"),
-    ("长丰物流股份有限公司", "副总经理"), ("区科协", "秘书长"), ("市规划设计研究院", "总工程师"), ("华夏银行临江支行", "行长"),
+    ("市第一人民医院", "副院长"),
+    ("区实验小学", "校长"),
+    ("皖江科技有限公司", "董事长"),
+    ("区农业技术推广中心", "高级农艺师"),
+    ("恒信律师事务所", "主任"),
+    ("区文化馆", "馆长"),
+    ("东湖街道社区卫生服务中心", "主任"),
+    ("江淮建设集团", "总经理"),
+    ("临江职业技术学院", "教授"),
+    ("区工商联", "副主席"),
+    ("绿源生态农业合作社", "理事长"),
+    ("区融媒体中心", "副主任"),
+    ("新城商贸有限公司", "总经理"),
+    ("区人民法院", "庭长"),
+    ("区第二中学", "副校长"),
+    ("仁和中医院", "主任医师"),
+    ("长丰物流股份有限公司", "副总经理"),
+    ("区科协", "秘书长"),
+    ("市规划设计研究院", "总工程师"),
+    ("华夏银行临江支行", "行长"),
 ]
 UNITS = [
-    "发展和改革委员会", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局", "司法局", "财政局", "人力资源和社会保障局",
-    "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "商务局", "文化和旅游局",
-    "卫生健康委员会", "应急管理局", "市场监督管理局", "城市管理局", "医疗保障局", "数据资源局",
+    "发展和改革委员会",
+    "教育局",
+    "科学技术局",
+    "工业和信息化局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "商务局",
+    "文化和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+    "市场监督管理局",
+    "城市管理局",
+    "医疗保障局",
+    "数据资源局",
 ]
 DISTRICTS = [
     ("东湖区", ["东湖街道", "湖滨街道", "望江街道", "新桥镇", "柳林镇", "青石镇"]),
@@ -86,8 +153,11 @@ def _committees(ctx: DemoContext) -> None:
         suffix = "" if i < len(DISTRICTS) else str(i // len(DISTRICTS) + 1)
         ctx.committees.append(
             Committee.objects.create(
-                name=f"临江市{base}{suffix}政协", short_name=f"{base}{suffix}政协", level=Committee.Level.DISTRICT,
-                parent=city, code=f"district-{i + 1}",
+                name=f"临江市{base}{suffix}政协",
+                short_name=f"{base}{suffix}政协",
+                level=Committee.Level.DISTRICT,
+                parent=city,
+                code=f"district-{i + 1}",
             )
         )
 
@@ -101,19 +171,34 @@ def _streets_of(ctx: DemoContext, index: int) -> list[str]:
 def _reference_data(ctx: DemoContext) -> None:
     y = ctx.year
     for c in ctx.committees:
-        term = Term.objects.create(committee=c, number=14 if c.level == "city" else 9,
-                                   start_date=date(y - 3, 1, 10), end_date=date(y + 2, 1, 9), is_current=True)
+        term = Term.objects.create(
+            committee=c,
+            number=14 if c.level == "city" else 9,
+            start_date=date(y - 3, 1, 10),
+            end_date=date(y + 2, 1, 9),
+            is_current=True,
+        )
         PlenarySession.objects.bulk_create(
-            PlenarySession(term=term, number=n + 1, year=y - 3 + n, start_date=date(y - 3 + n, 1, 10),
-                           end_date=date(y - 3 + n, 1, 13))
+            PlenarySession(
+                term=term,
+                number=n + 1,
+                year=y - 3 + n,
+                start_date=date(y - 3 + n, 1, 10),
+                end_date=date(y - 3 + n, 1, 13),
+            )
             for n in range(4)
         )
         Sector.objects.bulk_create(Sector(committee=c, name=n, order=i) for i, n in enumerate(SECTORS))
         SpecialCommittee.objects.bulk_create(SpecialCommittee(committee=c, name=n) for n in SPECIAL_COMMITTEES)
         prefix = "临江市" if c.level == "city" else c.short_name.removesuffix("政协")
         HandlingUnit.objects.bulk_create(
-            HandlingUnit(committee=c, name=f"{prefix}{u}", short_name=u[:4], contact_name=_name(ctx.rng),
-                         contact_phone=f"0551-6{ctx.rng.randrange(1000000, 9999999)}")
+            HandlingUnit(
+                committee=c,
+                name=f"{prefix}{u}",
+                short_name=u[:4],
+                contact_name=_name(ctx.rng),
+                contact_phone=f"0551-6{ctx.rng.randrange(1000000, 9999999)}",
+            )
             for u in UNITS
         )
 
@@ -123,12 +208,22 @@ def _contact_points(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
     for s in streets:
         base = s.removesuffix("街道").removesuffix("镇").removesuffix("乡")
         rows += [
-            ContactPoint(committee=c, name=f"{base}社区", kind=ContactPoint.Kind.COMMUNITY, street=s, address=f"{s}{base}路1号"),
+            ContactPoint(
+                committee=c, name=f"{base}社区", kind=ContactPoint.Kind.COMMUNITY, street=s, address=f"{s}{base}路1号"
+            ),
             ContactPoint(committee=c, name=f"{base}村", kind=ContactPoint.Kind.VILLAGE, street=s),
             ContactPoint(committee=c, name=f"{base}便民服务中心", kind=ContactPoint.Kind.WINDOW, street=s),
         ]
-    rows.append(ContactPoint(committee=c, name=f"{c.short_name.removesuffix('政协')}智能制造产业园", kind=ContactPoint.Kind.PARK))
-    rows.append(ContactPoint(committee=c, name=f"{c.short_name.removesuffix('政协')}现代农业产业园", kind=ContactPoint.Kind.PARK))
+    rows.append(
+        ContactPoint(
+            committee=c, name=f"{c.short_name.removesuffix('政协')}智能制造产业园", kind=ContactPoint.Kind.PARK
+        )
+    )
+    rows.append(
+        ContactPoint(
+            committee=c, name=f"{c.short_name.removesuffix('政协')}现代农业产业园", kind=ContactPoint.Kind.PARK
+        )
+    )
     ContactPoint.objects.bulk_create(rows)
 
 
@@ -143,10 +238,18 @@ def _members(ctx: DemoContext, c: Committee, count: int, serial_start: int, stre
         unit, position = rng.choice(WORK_UNITS)
         batch.append(
             Member(
-                committee=c, term=term, name=_name(rng), gender=rng.choice("mf"), sector=sector,
+                committee=c,
+                term=term,
+                name=_name(rng),
+                gender=rng.choice("mf"),
+                sector=sector,
                 special_committee=rng.choice(specials) if rng.random() < 0.6 else None,
-                is_standing=rng.random() < 0.15, party=SECTOR_PARTY.get(sector.name, rng.choice([Party.NONPARTY, Party.CPC, Party.MASSES])),
-                work_unit=unit, position=position, street=rng.choice(streets), phone=_phone(serial_start + n),
+                is_standing=rng.random() < 0.15,
+                party=SECTOR_PARTY.get(sector.name, rng.choice([Party.NONPARTY, Party.CPC, Party.MASSES])),
+                work_unit=unit,
+                position=position,
+                street=rng.choice(streets),
+                phone=_phone(serial_start + n),
             )
         )
     Member.objects.bulk_create(batch, batch_size=2000)
@@ -169,15 +272,27 @@ def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
         k = max(1, -(-n // GROUP_SIZE))
         return [f"{base}活动组"] if k == 1 else [f"{base}第{i + 1}活动组" for i in range(k)]
 
-    groups = [ActivityGroup(committee=c, name=name, kind=ActivityGroup.Kind.STREET, street=s,
-                            special_committee=rng.choice(specials))
-              for s in streets for name in split(s, per_street[s])]
+    groups = [
+        ActivityGroup(
+            committee=c, name=name, kind=ActivityGroup.Kind.STREET, street=s, special_committee=rng.choice(specials)
+        )
+        for s in streets
+        for name in split(s, per_street[s])
+    ]
     for name in ("工商联", "教育界", "医药卫生界"):
-        groups += [ActivityGroup(committee=c, name=n, kind=ActivityGroup.Kind.SECTOR, sector=sectors[name],
-                                 special_committee=rng.choice(specials)) for n in split(f"{name}界别", per_sector[name])]
+        groups += [
+            ActivityGroup(
+                committee=c,
+                name=n,
+                kind=ActivityGroup.Kind.SECTOR,
+                sector=sectors[name],
+                special_committee=rng.choice(specials),
+            )
+            for n in split(f"{name}界别", per_sector[name])
+        ]
     ActivityGroup.objects.bulk_create(groups, batch_size=2000)
     groups = list(c.activity_groups.order_by("pk"))
-    standing = list(c.members.filter(is_standing=True).values_list("pk", flat=True)[:len(groups)])
+    standing = list(c.members.filter(is_standing=True).values_list("pk", flat=True)[: len(groups)])
     by_street, by_sector = {}, {}
     for g in groups:
         if g.kind == ActivityGroup.Kind.STREET:
@@ -189,7 +304,10 @@ def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
     rows, first = [], {}
     for pk, street, sector_id in c.members.values_list("pk", "street", "sector_id").order_by("pk"):
         mine = []
-        for key, pool in ((("street", street), by_street.get(street)), (("sector", sector_id), by_sector.get(sector_id))):
+        for key, pool in (
+            (("street", street), by_street.get(street)),
+            (("sector", sector_id), by_sector.get(sector_id)),
+        ):
             if pool:
                 mine.append(pool[dealt[key] % len(pool)])
                 dealt[key] += 1
@@ -215,16 +333,49 @@ def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
 def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
     rng = ctx.rng
     groups = {g.street: g for g in c.activity_groups.filter(kind=ActivityGroup.Kind.STREET)}
-    rows = [Platform(committee=c, name=f"{c.short_name}协商议事厅", kind=Platform.Kind.CONSULTATION,
-                     level=Platform.Level.DISTRICT, brand="请你来协商", **{f: True for f in Platform.SIX_HAVES})]
+    rows = [
+        Platform(
+            committee=c,
+            name=f"{c.short_name}协商议事厅",
+            kind=Platform.Kind.CONSULTATION,
+            level=Platform.Level.DISTRICT,
+            brand="请你来协商",
+            **{f: True for f in Platform.SIX_HAVES},
+        )
+    ]
     for s in streets:
-        rows.append(Platform(committee=c, name=f"{s}政协委员工作室", kind=Platform.Kind.STUDIO, level=Platform.Level.STREET,
-                             street=s, host_group=groups.get(s), **{f: rng.random() < 0.8 for f in Platform.SIX_HAVES}))
-        rows.append(Platform(committee=c, name=f"{s}协商工作站", kind=Platform.Kind.CONSULTATION, level=Platform.Level.COMMUNITY,
-                             street=s, brand=rng.choice(PLATFORM_BRANDS), host_group=groups.get(s),
-                             **{f: rng.random() < 0.7 for f in Platform.SIX_HAVES}))
-    rows.append(Platform(committee=c, name=f"{c.short_name}工商联界别同心汇", kind=Platform.Kind.SECTOR_HUB,
-                         level=Platform.Level.DISTRICT, **{f: True for f in Platform.SIX_HAVES}))
+        rows.append(
+            Platform(
+                committee=c,
+                name=f"{s}政协委员工作室",
+                kind=Platform.Kind.STUDIO,
+                level=Platform.Level.STREET,
+                street=s,
+                host_group=groups.get(s),
+                **{f: rng.random() < 0.8 for f in Platform.SIX_HAVES},
+            )
+        )
+        rows.append(
+            Platform(
+                committee=c,
+                name=f"{s}协商工作站",
+                kind=Platform.Kind.CONSULTATION,
+                level=Platform.Level.COMMUNITY,
+                street=s,
+                brand=rng.choice(PLATFORM_BRANDS),
+                host_group=groups.get(s),
+                **{f: rng.random() < 0.7 for f in Platform.SIX_HAVES},
+            )
+        )
+    rows.append(
+        Platform(
+            committee=c,
+            name=f"{c.short_name}工商联界别同心汇",
+            kind=Platform.Kind.SECTOR_HUB,
+            level=Platform.Level.DISTRICT,
+            **{f: True for f in Platform.SIX_HAVES},
+        )
+    )
     Platform.objects.bulk_create(rows)
 
 
@@ -268,8 +419,10 @@ def seed(ctx: DemoContext) -> None:
         _groups(ctx, c, streets)
         _platforms(ctx, c, streets)
     _logins(ctx)
-    ctx.say(f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
-            f"{ActivityGroup.objects.count()} groups")
+    ctx.say(
+        f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
+        f"{ActivityGroup.objects.count()} groups"
+    )
     from groups import demo_activities
 
     demo_activities.seed(ctx)

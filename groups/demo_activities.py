@@ -3,6 +3,7 @@
 Bulk inserts only; the number of activities grows with the size of the groups (``--members``), and
 each activity invites a sample of its group (the demo member is always invited to the demo group's).
 """
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,14 @@ TITLES = {
     "visit": ["走访困难群众", "走访联系企业"],
 }
 ENTER_TITLES = {"community": "委员进社区·听民意", "park": "委员进园区·助企业", "village": "委员进农村·促振兴"}
-SIX_FOR_KIND = {"research": "research_forum", "consultation": "consultation", "service": "aid", "visit": "window_unit",
-                "supervision": "mediation", "study": "suggestions"}
+SIX_FOR_KIND = {
+    "research": "research_forum",
+    "consultation": "consultation",
+    "service": "aid",
+    "visit": "window_unit",
+    "supervision": "mediation",
+    "study": "suggestions",
+}
 REASONS = ["出差", "单位有紧急工作", "身体不适", "参加上级会议"]
 
 
@@ -62,10 +69,14 @@ def _at(day: date, hour: int) -> datetime:
 def seed(ctx) -> None:
     """Plans, activities, attendance and evidence for ``ctx.year`` in every group."""
     rng, year, now = ctx.rng, ctx.year, timezone.now()
-    ActivitySettings.objects.bulk_create(ActivitySettings(committee=c, **ActivitySettings.DEFAULTS) for c in ctx.committees)
+    ActivitySettings.objects.bulk_create(
+        ActivitySettings(committee=c, **ActivitySettings.DEFAULTS) for c in ctx.committees
+    )
     groups = list(ActivityGroup.objects.order_by("pk"))
     members = {}
-    for group_id, member_id in GroupMembership.objects.active().order_by("group_id", "member_id").values_list("group_id", "member_id"):
+    for group_id, member_id in (
+        GroupMembership.objects.active().order_by("group_id", "member_id").values_list("group_id", "member_id")
+    ):
         members.setdefault(group_id, []).append(member_id)
     points = {}
     for group_id, pk, kind in ContactPoint.objects.filter(groups__isnull=False).values_list("groups", "pk", "kind"):
@@ -74,14 +85,24 @@ def seed(ctx) -> None:
     for pk, committee_id in ContactPoint.objects.filter(kind=ContactPoint.Kind.PARK).values_list("pk", "committee_id"):
         park_ids.setdefault(committee_id, []).append(pk)
 
-    plans = AnnualPlan.objects.bulk_create(AnnualPlan(group=g, year=year, note="安排到季度、分解到月、明确到人") for g in groups)
+    plans = AnnualPlan.objects.bulk_create(
+        AnnualPlan(group=g, year=year, note="安排到季度、分解到月、明确到人") for g in groups
+    )
     items = []
     for plan in plans:
         for month in range(1, 13):
             kind = "three_enters" if month % 3 == 2 else rng.choice(list(TITLES))
             target = rng.choice(["community", "village", "park"]) if kind == "three_enters" else ""
-            items.append(PlanItem(plan=plan, quarter=(month - 1) // 3 + 1, month=month, kind=kind, target=target,
-                                  title=ENTER_TITLES[target] if target else rng.choice(TITLES[kind])))
+            items.append(
+                PlanItem(
+                    plan=plan,
+                    quarter=(month - 1) // 3 + 1,
+                    month=month,
+                    kind=kind,
+                    target=target,
+                    title=ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
+                )
+            )
     items = PlanItem.objects.bulk_create(items, batch_size=2000)
     responsible = []
     group_of_plan = {plan.pk: group.pk for plan, group in zip(plans, groups, strict=True)}
@@ -112,27 +133,46 @@ def seed(ctx) -> None:
                 point_id, target = rng.choice(choices) if choices else (None, "community")
             starts = _at(day, rng.choice([9, 10, 14, 15]))
             past = starts + timedelta(hours=2) < now
-            state = (rng.choice(["filed", "filed", "held"]) if past else rng.choice(["planned", "announced"]))
+            state = rng.choice(["filed", "filed", "held"]) if past else rng.choice(["planned", "announced"])
             if rng.random() < 0.03:
                 state = "cancelled"
-            activities.append(Activity(
-                committee_id=group.committee_id, group=group, kind=kind, target=target, contact_point_id=point_id,
-                six_item=SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else "",
-                plan_item=month_item if kind == month_item.kind and n < 12 else None,
-                title=ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
-                starts_at=starts, ends_at=starts + timedelta(hours=2), place=f"{group.street or group.name}委员之家",
-                summary="委员们深入一线听取意见，形成建议若干条。" if state in ("held", "filed") else "",
-                suggestions="建议加快推进相关工作。" if state == "filed" else "", state=state,
-            ))
+            activities.append(
+                Activity(
+                    committee_id=group.committee_id,
+                    group=group,
+                    kind=kind,
+                    target=target,
+                    contact_point_id=point_id,
+                    six_item=SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else "",
+                    plan_item=month_item if kind == month_item.kind and n < 12 else None,
+                    title=ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    place=f"{group.street or group.name}委员之家",
+                    summary="委员们深入一线听取意见，形成建议若干条。" if state in ("held", "filed") else "",
+                    suggestions="建议加快推进相关工作。" if state == "filed" else "",
+                    state=state,
+                )
+            )
             invited.append(rng.sample(group_members, min(INVITED_PER_ACTIVITY, len(group_members))))
             if demo_group is not None and group.pk == demo_group.pk and demo_member.pk not in invited[-1]:
                 invited[-1].append(demo_member.pk)
     if demo_group is not None:
         # Something for the demo member to see today and to sign in to.
         start = timezone.localtime(now).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        activities.append(Activity(committee_id=demo_group.committee_id, group=demo_group, kind="three_enters",
-                                   target="community", title="委员进社区·听民意（本周）", starts_at=start,
-                                   ends_at=start + timedelta(hours=2), place="社区党群服务中心", state="announced"))
+        activities.append(
+            Activity(
+                committee_id=demo_group.committee_id,
+                group=demo_group,
+                kind="three_enters",
+                target="community",
+                title="委员进社区·听民意（本周）",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                place="社区党群服务中心",
+                state="announced",
+            )
+        )
         invited.append(sorted(set(members.get(demo_group.pk, [])[:INVITED_PER_ACTIVITY]) | {demo_member.pk}))
     activities = Activity.objects.bulk_create(activities, batch_size=2000)
 
@@ -145,12 +185,25 @@ def seed(ctx) -> None:
                 continue
             roll = rng.random()
             if roll < 0.8:
-                rows.append(Attendance(activity=activity, member_id=m, status="present",
-                                       signed_in_at=activity.starts_at - timedelta(minutes=rng.randrange(0, 30)),
-                                       sign_in_method=rng.choice(["on_site", "on_site", "convener"])))
+                rows.append(
+                    Attendance(
+                        activity=activity,
+                        member_id=m,
+                        status="present",
+                        signed_in_at=activity.starts_at - timedelta(minutes=rng.randrange(0, 30)),
+                        sign_in_method=rng.choice(["on_site", "on_site", "convener"]),
+                    )
+                )
             elif roll < 0.9:
-                rows.append(Attendance(activity=activity, member_id=m, status="excused", leave="approved",
-                                       leave_reason=rng.choice(REASONS)))
+                rows.append(
+                    Attendance(
+                        activity=activity,
+                        member_id=m,
+                        status="excused",
+                        leave="approved",
+                        leave_reason=rng.choice(REASONS),
+                    )
+                )
             else:
                 rows.append(Attendance(activity=activity, member_id=m, status="absent"))
     with foreign_keys_checked_at_end(Attendance):
@@ -159,7 +212,20 @@ def seed(ctx) -> None:
 
     photo = _photo()
     Evidence.objects.bulk_create(
-        (Evidence(activity=a, kind="photo", file=photo, thumbnail=photo, content_type="image/jpeg", size=default_storage.size(photo),
-                  original_name="活动现场.jpg", caption="活动现场") for a in activities if a.state == "filed"),
-        batch_size=5000)
+        (
+            Evidence(
+                activity=a,
+                kind="photo",
+                file=photo,
+                thumbnail=photo,
+                content_type="image/jpeg",
+                size=default_storage.size(photo),
+                original_name="活动现场.jpg",
+                caption="活动现场",
+            )
+            for a in activities
+            if a.state == "filed"
+        ),
+        batch_size=5000,
+    )
     ctx.say(f"activities: {len(plans)} plans, {len(activities)} activities, {len(rows)} attendance rows")

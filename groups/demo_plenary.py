@@ -4,6 +4,7 @@ Called by ``assessments.demo.seed`` (after the organisation and proposals exist)
 row per member in office, so ``seed_demo --members 300`` adds 300 rows. Its own random generator,
 so the other demo steps draw the same numbers with or without it.
 """
+
 from __future__ import annotations
 
 import random
@@ -45,7 +46,16 @@ def seed(ctx) -> None:
             present, excused, absent, reason = _counts(rng)
             if demo_member is not None and member_id == demo_member.pk:
                 present, excused, absent, reason = HALF_DAYS - 1, 1, 0, "因公出差"  # something to see on their record
-            rows.append(PlenaryAttendance(session=session, member_id=member_id, present=present, excused=excused,
-                                          absent=absent, leave_reason=reason, recorded_by=staff))
+            rows.append(
+                PlenaryAttendance(
+                    session=session,
+                    member_id=member_id,
+                    present=present,
+                    excused=excused,
+                    absent=absent,
+                    leave_reason=reason,
+                    recorded_by=staff,
+                )
+            )
     PlenaryAttendance.objects.bulk_create(rows, batch_size=2000)
     ctx.say(f"plenary sessions: {len(rows)} members' attendance in half-days")

@@ -6,6 +6,7 @@
 500,000 activities and 5,000,000 attendance rows). Rows are generated from the seeded generator and
 written with ``core.bulk`` (COPY on PostgreSQL).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -20,12 +21,46 @@ ACTIVITIES_PER_MEMBER = 10
 INVITED = (8, 12)  # invited members per activity: about ten
 CHUNK = 20_000  # activities generated and written at a time
 
-ACTIVITY_COLUMNS = ("id", "committee_id", "group_id", "kind", "target", "contact_point_id", "six_item", "title",
-                    "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version", "created_at", "updated_at")
-ATTENDANCE_COLUMNS = ("activity_id", "member_id", "status", "leave", "leave_reason", "leave_requested_at",
-                      "signed_in_at", "sign_in_method")
-EVIDENCE_COLUMNS = ("activity_id", "kind", "file", "thumbnail", "content_type", "size", "original_name", "caption",
-                    "uploaded_at")
+ACTIVITY_COLUMNS = (
+    "id",
+    "committee_id",
+    "group_id",
+    "kind",
+    "target",
+    "contact_point_id",
+    "six_item",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "summary",
+    "suggestions",
+    "state",
+    "version",
+    "created_at",
+    "updated_at",
+)
+ATTENDANCE_COLUMNS = (
+    "activity_id",
+    "member_id",
+    "status",
+    "leave",
+    "leave_reason",
+    "leave_requested_at",
+    "signed_in_at",
+    "sign_in_method",
+)
+EVIDENCE_COLUMNS = (
+    "activity_id",
+    "kind",
+    "file",
+    "thumbnail",
+    "content_type",
+    "size",
+    "original_name",
+    "caption",
+    "uploaded_at",
+)
 KINDS = list(TITLES) + ["three_enters"] * 3
 
 
@@ -34,7 +69,7 @@ def _share(total: int, weights: list[int]) -> list[int]:
     whole = sum(weights) or 1
     exact = [total * w / whole for w in weights]
     counts = [int(x) for x in exact]
-    for i in sorted(range(len(weights)), key=lambda i: (counts[i] - exact[i], i))[:total - sum(counts)]:
+    for i in sorted(range(len(weights)), key=lambda i: (counts[i] - exact[i], i))[: total - sum(counts)]:
         counts[i] += 1
     return counts
 
@@ -52,12 +87,16 @@ def _seed(ctx) -> None:
     tz = timezone.get_current_timezone()
     groups = list(ActivityGroup.objects.order_by("pk").values_list("pk", "committee_id", "street", "name"))
     members: dict[int, list[int]] = {}
-    for group_id, member_id in GroupMembership.objects.active().order_by("group_id", "member_id").values_list(
-            "group_id", "member_id"):
+    for group_id, member_id in (
+        GroupMembership.objects.active().order_by("group_id", "member_id").values_list("group_id", "member_id")
+    ):
         members.setdefault(group_id, []).append(member_id)
     points: dict[int, list[tuple[int, str]]] = {}
-    for group_id, pk, kind in ContactPoint.objects.filter(groups__isnull=False, kind__in=["community", "village"]) \
-            .order_by("pk").values_list("groups", "pk", "kind"):
+    for group_id, pk, kind in (
+        ContactPoint.objects.filter(groups__isnull=False, kind__in=["community", "village"])
+        .order_by("pk")
+        .values_list("groups", "pk", "kind")
+    ):
         points.setdefault(group_id, []).append((pk, kind))
     parks: dict[int, list[int]] = {}
     for pk, committee_id in ContactPoint.objects.filter(kind="park").order_by("pk").values_list("pk", "committee_id"):
@@ -73,7 +112,7 @@ def _seed(ctx) -> None:
     written = attended = 0
     for start in range(0, len(plan), CHUNK):
         activities, attendance, evidence = [], [], []
-        for (group_id, committee_id, street, name), _n in plan[start:start + CHUNK]:
+        for (group_id, committee_id, street, name), _n in plan[start : start + CHUNK]:
             pk = activity_pk
             activity_pk += 1
             day = first_day + timedelta(days=rng.randrange(days))
@@ -92,34 +131,78 @@ def _seed(ctx) -> None:
             else:
                 state = "announced" if starts < now + timedelta(days=30) else "planned"
             taken_place = state in ("held", "filed")
-            activities.append((
-                pk, committee_id, group_id, kind, target, point_id,
-                SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else "",
-                ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
-                starts, ends, f"{street or name}委员之家",
-                "委员们深入一线听取意见，形成建议若干条。" if taken_place else "",
-                "建议加快推进相关工作。" if state == "filed" else "", state, 1,
-                starts - timedelta(days=14), ends + timedelta(days=1) if past else starts - timedelta(days=14),
-            ))
+            activities.append(
+                (
+                    pk,
+                    committee_id,
+                    group_id,
+                    kind,
+                    target,
+                    point_id,
+                    SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else "",
+                    ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
+                    starts,
+                    ends,
+                    f"{street or name}委员之家",
+                    "委员们深入一线听取意见，形成建议若干条。" if taken_place else "",
+                    "建议加快推进相关工作。" if state == "filed" else "",
+                    state,
+                    1,
+                    starts - timedelta(days=14),
+                    ends + timedelta(days=1) if past else starts - timedelta(days=14),
+                )
+            )
             pool = members[group_id]
             for m in rng.sample(pool, min(rng.randint(*INVITED), len(pool))):
                 if not taken_place:
                     asked = not past and rng.random() < 0.05
-                    attendance.append((pk, m, "invited", "requested" if asked else "", rng.choice(REASONS) if asked else "",
-                                       starts - timedelta(days=2) if asked else None, None, ""))
+                    attendance.append(
+                        (
+                            pk,
+                            m,
+                            "invited",
+                            "requested" if asked else "",
+                            rng.choice(REASONS) if asked else "",
+                            starts - timedelta(days=2) if asked else None,
+                            None,
+                            "",
+                        )
+                    )
                     continue
                 roll = rng.random()
                 if roll < 0.8:
-                    attendance.append((pk, m, "present", "", "", None, starts - timedelta(minutes=rng.randrange(30)),
-                                       "on_site" if roll < 0.6 else "convener"))
+                    attendance.append(
+                        (
+                            pk,
+                            m,
+                            "present",
+                            "",
+                            "",
+                            None,
+                            starts - timedelta(minutes=rng.randrange(30)),
+                            "on_site" if roll < 0.6 else "convener",
+                        )
+                    )
                 elif roll < 0.9:
-                    attendance.append((pk, m, "excused", "approved", rng.choice(REASONS), starts - timedelta(days=2),
-                                       None, ""))
+                    attendance.append(
+                        (pk, m, "excused", "approved", rng.choice(REASONS), starts - timedelta(days=2), None, "")
+                    )
                 else:
                     attendance.append((pk, m, "absent", "", "", None, None, ""))
             if state == "filed" and photo:
-                evidence.append((pk, "photo", photo[0], photo[0], "image/jpeg", photo[1], "活动现场.jpg", "活动现场",
-                                 ends + timedelta(hours=3)))
+                evidence.append(
+                    (
+                        pk,
+                        "photo",
+                        photo[0],
+                        photo[0],
+                        "image/jpeg",
+                        photo[1],
+                        "活动现场.jpg",
+                        "活动现场",
+                        ends + timedelta(hours=3),
+                    )
+                )
         written += insert_rows(Activity, ACTIVITY_COLUMNS, activities)
         attended += insert_rows(Attendance, ATTENDANCE_COLUMNS, attendance)
         insert_rows(Evidence, EVIDENCE_COLUMNS, evidence)

@@ -1,5 +1,6 @@
 """The organisation's answers to core (``core.directory``): registered when this module is imported by
 ``GroupsConfig.ready``, so core never imports groups."""
+
 from __future__ import annotations
 
 from core import directory
@@ -38,14 +39,21 @@ def committee_of_record(obj) -> int | None:
         return current.pk
     value = getattr(current, f"{last}_id", None)
     return value if isinstance(value, int) else None
+
+
 @directory.provide("member_logins")
 def member_logins(scope):
     """Logins of members of the staff's committees that the staff may manage (``core.directory.member_logins``)."""
     from groups.models import CommitteeStaff, Member
 
-    return (bindable_users(scope).filter(is_staff=False, pk__in=Member.objects.filter(
-        committee__in=scope.staff_committee_ids, user__isnull=False).values("user_id"))
-        .exclude(pk__in=CommitteeStaff.objects.values("user_id")))
+    return (
+        bindable_users(scope)
+        .filter(
+            is_staff=False,
+            pk__in=Member.objects.filter(committee__in=scope.staff_committee_ids, user__isnull=False).values("user_id"),
+        )
+        .exclude(pk__in=CommitteeStaff.objects.values("user_id"))
+    )
 
 
 @directory.provide("committee_of")
@@ -59,8 +67,12 @@ def committee_of(user) -> int | None:
 
     scope = getattr(user, "_cppcc_scope", None)
     if scope is not None:
-        candidates = [scope.member_committee_id, *sorted(scope.unit_committee_ids),
-                      *sorted(scope.staff_committee_ids), *sorted(scope.leader_committee_ids)]
+        candidates = [
+            scope.member_committee_id,
+            *sorted(scope.unit_committee_ids),
+            *sorted(scope.staff_committee_ids),
+            *sorted(scope.leader_committee_ids),
+        ]
         return next((c for c in candidates if c), None)
     lookups = (
         Member.objects.filter(user=user, status=Member.Status.ACTIVE),

@@ -1,5 +1,6 @@
 """Domain events of the organisation and its activities (see ``core.events``). Apps above subscribe to them;
 groups imports none of those apps."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -50,10 +50,12 @@ class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Type"))
     target = django_filters.ChoiceFilter(choices=Activity.Target.choices, label=_("Three enters target"))
     state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))
-    date_from = DateTimeDayFilter(field_name="starts_at", lookup_expr="gte", label=_("From"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = DateTimeDayFilter(field_name="starts_at", lookup_expr="lte", label=_("To"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateTimeDayFilter(
+        field_name="starts_at", lookup_expr="gte", label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = DateTimeDayFilter(
+        field_name="starts_at", lookup_expr="lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Activity
@@ -75,7 +77,9 @@ class GroupMemberFilter(PageFilterSet):
 
     search_placeholder = _("Name, pinyin initials or work unit")
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    role = django_filters.ChoiceFilter(choices=GroupMembership.Role.choices, label=_("Role"), empty_label=_("All roles"))
+    role = django_filters.ChoiceFilter(
+        choices=GroupMembership.Role.choices, label=_("Role"), empty_label=_("All roles")
+    )
 
     class Meta:
         model = GroupMembership

@@ -1,4 +1,5 @@
 """HTML forms for activities and plans; every save goes through ``groups.services.activities``."""
+
 from __future__ import annotations
 
 from django import forms
@@ -36,8 +37,11 @@ class DateTimeInput(forms.DateTimeInput):
 def contact_point_choices(group, **filters):
     """The committee's contact points for a group's form, the group's own first (then by kind and name)."""
     own = ActivityGroup.objects.filter(pk=group.pk, contact_points=OuterRef("pk"))
-    return (ContactPoint.objects.filter(committee_id=group.committee_id, **filters)
-            .annotate(own=Exists(own)).order_by("-own", "kind", "name"))
+    return (
+        ContactPoint.objects.filter(committee_id=group.committee_id, **filters)
+        .annotate(own=Exists(own))
+        .order_by("-own", "kind", "name")
+    )
 
 
 class ActivityForm(forms.ModelForm):
@@ -47,8 +51,24 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["title", "kind", "target", "contact_point", "six_item", "plan_item", "starts_at", "ends_at",
-                  "place", "summary", "suggestions", "topic", "open_to", "open_groups", "capacity", "signup_deadline"]
+        fields = [
+            "title",
+            "kind",
+            "target",
+            "contact_point",
+            "six_item",
+            "plan_item",
+            "starts_at",
+            "ends_at",
+            "place",
+            "summary",
+            "suggestions",
+            "topic",
+            "open_to",
+            "open_groups",
+            "capacity",
+            "signup_deadline",
+        ]
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
@@ -65,11 +85,18 @@ class ActivityForm(forms.ModelForm):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["topic"].queryset = Expertise.objects.filter(committee_id=group.committee_id, is_active=True)
         self.fields["open_to"].required = False  # a form without it (an older page, a script) keeps what was set
-        self.fields["open_groups"].queryset = ActivityGroup.objects.filter(
-            committee_id=group.committee_id, is_active=True).exclude(pk=group.pk).order_by("name")
+        self.fields["open_groups"].queryset = (
+            ActivityGroup.objects.filter(committee_id=group.committee_id, is_active=True)
+            .exclude(pk=group.pk)
+            .order_by("name")
+        )
         self.fields["contact_point"].queryset = contact_point_choices(group, is_active=True)
-        self.fields["plan_item"].queryset = (self.fields["plan_item"].queryset.filter(plan__group=group)
-                                             .select_related("plan").order_by("-plan__year", "month"))
+        self.fields["plan_item"].queryset = (
+            self.fields["plan_item"]
+            .queryset.filter(plan__group=group)
+            .select_related("plan")
+            .order_by("-plan__year", "month")
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         for field in self.fields.values():
@@ -98,12 +125,16 @@ class PlanItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_point"].queryset = contact_point_choices(group)
         self.fields["responsible"].queryset = Member.objects.filter(
-            memberships__group=group, memberships__left_on__isnull=True).order_by("name")
-        self.fields["quarter"].choices = [(value, quarter_label(value) if value else label)
-                                          for value, label in self.fields["quarter"].choices]
+            memberships__group=group, memberships__left_on__isnull=True
+        ).order_by("name")
+        self.fields["quarter"].choices = [
+            (value, quarter_label(value) if value else label) for value, label in self.fields["quarter"].choices
+        ]
         for name, field in self.fields.items():
             if name != "responsible":
-                field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+                field.widget.attrs.setdefault(
+                    "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                )
 
     def _post_clean(self):
         pass
@@ -113,33 +144,55 @@ class PlanItemForm(forms.ModelForm):
 
 
 class LeaveForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for leave"), max_length=300,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.CharField(
+        label=_("Reason for leave"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Photo or PDF"), widget=forms.ClearableFileInput(
-        attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}))
-    caption = forms.CharField(label=_("Caption"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}))
+    file = forms.FileField(
+        label=_("Photo or PDF"),
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control", "accept": "image/jpeg,image/png,image/webp,application/pdf"}
+        ),
+    )
+    caption = forms.CharField(
+        label=_("Caption"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Caption (optional)")}),
+    )
 
 
 class ContactForm(forms.ModelForm):
     """A member's contact with the people of their sector, on a phone in under a minute: date defaults to today,
     the contact points of the member's groups come first. ``member`` is offered to conveners and staff only."""
 
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none(), required=False, widget=SearchSelect)
+    member = forms.ModelChoiceField(
+        label=_("Member"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+    )
 
     class Meta:
         model = ConstituentContact
-        fields = ["contacted_on", "contact_point", "place", "whom_kind", "whom", "topic", "raised", "follow_up",
-                  "resident_contact", "photo"]
+        fields = [
+            "contacted_on",
+            "contact_point",
+            "place",
+            "whom_kind",
+            "whom",
+            "topic",
+            "raised",
+            "follow_up",
+            "resident_contact",
+            "photo",
+        ]
         widgets = {
             "contacted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "raised": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 2}),
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
-                                                     "capture": "environment"}),
+            "photo": forms.ClearableFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+            ),
         }
 
     def __init__(self, *args, members, own_member_id, own_group_ids, committee_ids, **kwargs):
@@ -152,10 +205,13 @@ class ContactForm(forms.ModelForm):
         else:
             del self.fields["member"]
         mine = ActivityGroup.contact_points.through.objects.filter(
-            activitygroup_id__in=own_group_ids, contactpoint_id=OuterRef("pk"))
+            activitygroup_id__in=own_group_ids, contactpoint_id=OuterRef("pk")
+        )
         self.fields["contact_point"].queryset = (
             ContactPoint.objects.filter(committee_id__in=committee_ids, is_active=True)
-            .annotate(mine=Exists(mine)).order_by("-mine", "name"))
+            .annotate(mine=Exists(mine))
+            .order_by("-mine", "name")
+        )
         self.fields["contacted_on"].initial = timezone.localdate()
         self.fields["place"].help_text = _("Where, if not at a contact point.")
         for field in self.fields.values():
@@ -175,6 +231,7 @@ class ContactForm(forms.ModelForm):
 
 # --- The public mailbox 委员信箱 ---------------------------------------------------------------------------
 
+
 def _styled(form: forms.Form) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, forms.RadioSelect):
@@ -187,26 +244,40 @@ class PublicMessageForm(forms.Form):
     """A resident's message on a phone: what about, the text, an optional name and phone for the reply, a small sum
     (the challenge, signed in ``token``) and a field people leave empty because they never see it (``website``)."""
 
-    kind = forms.ChoiceField(label=_("I would like to"), choices=PublicMessage.Kind.choices,
-                             initial=PublicMessage.Kind.MESSAGE, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("I would like to"),
+        choices=PublicMessage.Kind.choices,
+        initial=PublicMessage.Kind.MESSAGE,
+        widget=forms.RadioSelect,
+    )
     category = forms.ChoiceField(label=_("What is it about"), choices=[("", EMPTY_CHOICE_LABEL), *ContactTopic.choices])
-    text = forms.CharField(label=_("Your message"), max_length=TEXT_MAX,
-                           widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX}))
+    text = forms.CharField(
+        label=_("Your message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5, "maxlength": TEXT_MAX})
+    )
     name = forms.CharField(label=_("Your name or how to address you (optional)"), max_length=NAME_MAX, required=False)
-    phone = forms.CharField(label=_("Phone for a reply (optional)"), max_length=PHONE_MAX, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-                            help_text=_("Only the secretariat and the member answering you see your name and phone."))
-    answer = forms.CharField(label=_("Check"), max_length=3,
-                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    phone = forms.CharField(
+        label=_("Phone for a reply (optional)"),
+        max_length=PHONE_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("Only the secretariat and the member answering you see your name and phone."),
+    )
+    answer = forms.CharField(
+        label=_("Check"), max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    )
     token = forms.CharField(widget=forms.HiddenInput)
-    website = forms.CharField(label=_("Leave this field empty"), required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, question: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
-        self.fields["text"].help_text = _("At most %(n)s characters. Please do not write your ID number or "
-                                          "address.") % {"n": TEXT_MAX}
+        self.fields["text"].help_text = _(
+            "At most %(n)s characters. Please do not write your ID number or address."
+        ) % {"n": TEXT_MAX}
         _styled(self)
 
     def clean(self):
@@ -214,8 +285,10 @@ class PublicMessageForm(forms.Form):
         if data.get("website"):
             raise forms.ValidationError(_("The message could not be sent. Please try again."))
         if not check_challenge(data.get("token", ""), data.get("answer", "")):
-            self.add_error("answer", _("The sum is wrong or the form was sent too quickly or too late; "
-                                       "please answer the new question."))
+            self.add_error(
+                "answer",
+                _("The sum is wrong or the form was sent too quickly or too late; please answer the new question."),
+            )
         return data
 
     def service_fields(self) -> dict:
@@ -234,8 +307,12 @@ class MessageRouteForm(forms.Form):
 
 
 class MessageAnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Public answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("The resident reads it on the tracking page: no names or phone numbers."))
+    answer = forms.CharField(
+        label=_("Public answer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The resident reads it on the tracking page: no names or phone numbers."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,14 +320,18 @@ class MessageAnswerForm(forms.Form):
 
 
 class MessageVisitForm(forms.Form):
-    contacted_on = forms.DateField(label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"},
-                                                                                         format="%Y-%m-%d"))
-    whom = forms.CharField(label=_("Who they were"), max_length=100, required=False,
-                           help_text=_("A short description; no names needed."))
-    follow_up = forms.CharField(label=_("Follow-up promised"), max_length=1000, required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))
-    answer = forms.CharField(label=_("Public answer (optional)"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    contacted_on = forms.DateField(
+        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    whom = forms.CharField(
+        label=_("Who they were"), max_length=100, required=False, help_text=_("A short description; no names needed.")
+    )
+    follow_up = forms.CharField(
+        label=_("Follow-up promised"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        label=_("Public answer (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ sheet (an example left on the first sheet would be imported as a real row). The 
 sheet, referred to by range (Excel caps a list typed into the rule at 255 characters). Built on
 ``core.exports.Workbook``: a name that starts like a formula is written as text.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,12 @@ def template_workbook(resource) -> bytes:
     guide.append([_("Fill in the first sheet from its second row on, one row per record; keep the header row.")])
     guide.append([_("Columns with a drop-down list accept only its values.")])
     if optional:
-        guide.append([_("Optional columns: %(cols)s") % {
-            "cols": "、".join(str(f.column_name) for f in fields if f.attribute in optional)}])
+        guide.append(
+            [
+                _("Optional columns: %(cols)s")
+                % {"cols": "、".join(str(f.column_name) for f in fields if f.attribute in optional)}
+            ]
+        )
     lists = book.create_sheet(_("Lists"))
     lists.sheet_state = "hidden"
     for index, field in enumerate(fields, start=1):
@@ -56,8 +61,14 @@ def template_workbook(resource) -> bytes:
         for row, value in enumerate(values, start=2):
             lists.cell(row=row, column=index, value=value)
         source = f"{quote_sheetname(lists.title)}!${letter}$2:${letter}${len(values) + 1}"
-        rule = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True,
-                              errorTitle=headers[index - 1], error=_("Choose a value from the list."))
+        rule = DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=headers[index - 1],
+            error=_("Choose a value from the list."),
+        )
         rule.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
         data.add_data_validation(rule)
     data.freeze_panes = "A2"

@@ -5,6 +5,7 @@ A form sent sooner than ``MAILBOX_MIN_SECONDS`` after it was drawn, later than `
 forged token or a filled honeypot is refused. A solved token can be sent again: the rate limits per address and
 per page (``groups.services.mailbox``) bound what that buys.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -35,4 +36,3 @@ def check_challenge(token: str, answer: str, now: float | None = None) -> bool:
         return False
     answer = (answer or "").strip()
     return answer.isascii() and answer.isdecimal() and len(answer) <= 3 and int(answer) == data.get("s")
-

@@ -1,5 +1,6 @@
 """Who sees a member's phone number and e-mail address in full: staff of the member's committee, the conveners
 of the member's groups and the member themself; everyone else sees them masked (``core.privacy``)."""
+
 from __future__ import annotations
 
 from core.privacy import mask_email, mask_phone
@@ -17,8 +18,11 @@ def contact_member_ids(user) -> frozenset[int] | None:
         return None
     ids = {scope.member_id} if scope.member_id else set()
     if scope.convened_group_ids:
-        ids |= set(GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids)
-                   .values_list("member_id", flat=True))
+        ids |= set(
+            GroupMembership.objects.active()
+            .filter(group_id__in=scope.convened_group_ids)
+            .values_list("member_id", flat=True)
+        )
     return frozenset(ids)
 
 
@@ -28,8 +32,9 @@ class ContactPolicy:
     def __init__(self, user):
         self.user = user
         self.member_ids = contact_member_ids(user)
-        self.staff_committee_ids = scope_of(user).staff_committee_ids if getattr(user, "is_authenticated", False) \
-            else frozenset()
+        self.staff_committee_ids = (
+            scope_of(user).staff_committee_ids if getattr(user, "is_authenticated", False) else frozenset()
+        )
 
     def sees(self, member) -> bool:
         if self.member_ids is None:

@@ -3,6 +3,7 @@
 Imports run in one transaction and are rolled back whole when any row is wrong; every row error
 names its row and column in the user's language.
 """
+
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
@@ -45,8 +46,10 @@ class ChoiceLabelWidget(widgets.Widget):
         labels = {str(label): v for v, label in self.by_value.items()}
         if text in labels:
             return labels[text]
-        raise ValueError(gettext("“%(value)s” is not one of: %(choices)s")
-                         % {"value": text, "choices": "、".join(str(label) for label in self.by_value.values())})
+        raise ValueError(
+            gettext("“%(value)s” is not one of: %(choices)s")
+            % {"value": text, "choices": "、".join(str(label) for label in self.by_value.values())}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return str(self.by_value.get(value, value or ""))
@@ -66,8 +69,10 @@ class YesNoWidget(widgets.BooleanWidget):
             return True
         if value in self.FALSE_VALUES:
             return False
-        raise ValueError(gettext("“%(value)s” is not one of: %(choices)s")
-                         % {"value": value, "choices": "、".join([gettext("Yes"), gettext("No")])})
+        raise ValueError(
+            gettext("“%(value)s” is not one of: %(choices)s")
+            % {"value": value, "choices": "、".join([gettext("Yes"), gettext("No")])}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return gettext("Yes") if value else gettext("No")
@@ -133,8 +138,9 @@ class TemplateMixin:
         return Committee.objects.administered_by(self.user) if self.user else Committee.objects.all()
 
     def _names(self, model, **filters) -> list[str]:
-        return sorted(set(model.objects.filter(committee__in=self._committees(), **filters)
-                          .values_list("name", flat=True)))
+        return sorted(
+            set(model.objects.filter(committee__in=self._committees(), **filters).values_list("name", flat=True))
+        )
 
     def template_choices(self) -> dict[str, list[str]]:
         """Attribute -> the values its column accepts (a drop-down list in the template)."""
@@ -161,18 +167,36 @@ class MemberResource(TemplateMixin, resources.ModelResource):
     sector = fields.Field(attribute="sector", column_name=_("Sector"))
     special_committee = fields.Field(attribute="special_committee", column_name=_("Special committee"))
     party = fields.Field(attribute="party", column_name=_("Party affiliation"), widget=ChoiceLabelWidget(Party.choices))
-    is_standing = fields.Field(attribute="is_standing", column_name=_("Standing committee member"), widget=YesNoWidget())
-    work_unit = fields.Field(attribute="work_unit", column_name=_("Work unit"), widget=widgets.CharWidget(allow_blank=True))
-    position = fields.Field(attribute="position", column_name=_("Position"), widget=widgets.CharWidget(allow_blank=True))
-    street = fields.Field(attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True))
+    is_standing = fields.Field(
+        attribute="is_standing", column_name=_("Standing committee member"), widget=YesNoWidget()
+    )
+    work_unit = fields.Field(
+        attribute="work_unit", column_name=_("Work unit"), widget=widgets.CharWidget(allow_blank=True)
+    )
+    position = fields.Field(
+        attribute="position", column_name=_("Position"), widget=widgets.CharWidget(allow_blank=True)
+    )
+    street = fields.Field(
+        attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True)
+    )
     phone = fields.Field(attribute="phone", column_name=_("Mobile phone"), widget=widgets.CharWidget(allow_blank=True))
     email = fields.Field(attribute="email", column_name=_("E-mail"), widget=widgets.CharWidget(allow_blank=True))
     group = fields.Field(attribute="import_group", column_name=_("Activity group"))
 
     optional_columns = ("import_group",)
-    template_example = {"term": "", "name": "张伟", "gender": Member.Gender.MALE.label, "sector": "",
-                        "party": Party.NONPARTY.label, "is_standing": "否", "work_unit": "东湖区第一中学",
-                        "position": "校长", "street": "东湖街道", "phone": "13800000000", "email": "zhangwei@example.cn"}
+    template_example = {
+        "term": "",
+        "name": "张伟",
+        "gender": Member.Gender.MALE.label,
+        "sector": "",
+        "party": Party.NONPARTY.label,
+        "is_standing": "否",
+        "work_unit": "东湖区第一中学",
+        "position": "校长",
+        "street": "东湖街道",
+        "phone": "13800000000",
+        "email": "zhangwei@example.cn",
+    }
 
     class Meta:
         model = Member
@@ -181,8 +205,20 @@ class MemberResource(TemplateMixin, resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
         fields = (
-            "committee", "term", "name", "gender", "sector", "special_committee", "party", "is_standing",
-            "work_unit", "position", "street", "phone", "email", "group",
+            "committee",
+            "term",
+            "name",
+            "gender",
+            "sector",
+            "special_committee",
+            "party",
+            "is_standing",
+            "work_unit",
+            "position",
+            "street",
+            "phone",
+            "email",
+            "group",
         )
 
     def __init__(self, user=None, **kwargs):
@@ -196,15 +232,21 @@ class MemberResource(TemplateMixin, resources.ModelResource):
             SpecialCommittee, "name", gettext("special committee"), committee_col, required=False
         )
         self.fields["group"].widget = PerCommitteeWidget(
-            ActivityGroup, "name", gettext("activity group"), committee_col, required=False)
+            ActivityGroup, "name", gettext("activity group"), committee_col, required=False
+        )
 
     def template_choices(self) -> dict[str, list[str]]:
         current = Term.objects.filter(committee__in=self._committees()).order_by("-is_current", "-number")
-        return {**super().template_choices(), "term": sorted({str(t.number) for t in current}, key=int, reverse=True),
-                "gender": [str(label) for _v, label in Member.Gender.choices],
-                "sector": self._names(Sector), "special_committee": self._names(SpecialCommittee),
-                "party": [str(label) for _v, label in Party.choices], "is_standing": [gettext("Yes"), gettext("No")],
-                "group": self._names(ActivityGroup, is_active=True)}
+        return {
+            **super().template_choices(),
+            "term": sorted({str(t.number) for t in current}, key=int, reverse=True),
+            "gender": [str(label) for _v, label in Member.Gender.choices],
+            "sector": self._names(Sector),
+            "special_committee": self._names(SpecialCommittee),
+            "party": [str(label) for _v, label in Party.choices],
+            "is_standing": [gettext("Yes"), gettext("No")],
+            "group": self._names(ActivityGroup, is_active=True),
+        }
 
     def after_save_instance(self, instance, row, **kwargs):
         """The group named in the row: the new member joins it today (an admin-style record write: audit row,
@@ -213,8 +255,9 @@ class MemberResource(TemplateMixin, resources.ModelResource):
 
         group = getattr(instance, "import_group", None)
         if group is not None and not kwargs.get("dry_run"):
-            record_save(obj=GroupMembership(group=group, member=instance, joined_on=timezone.localdate()),
-                        actor=self.user)
+            record_save(
+                obj=GroupMembership(group=group, member=instance, joined_on=timezone.localdate()), actor=self.user
+            )
 
     def dehydrate_group(self, obj):
         return ""
@@ -231,13 +274,23 @@ class ActivityGroupResource(TemplateMixin, resources.ModelResource):
     committee = fields.Field(attribute="committee", column_name=_("Committee"))
     name = fields.Field(attribute="name", column_name=_("Group name"), widget=widgets.CharWidget(allow_blank=True))
     kind = fields.Field(attribute="kind", column_name=_("Kind"), widget=ChoiceLabelWidget(ActivityGroup.Kind.choices))
-    street = fields.Field(attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True))
+    street = fields.Field(
+        attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True)
+    )
     sector = fields.Field(attribute="sector", column_name=_("Sector"))
     special_committee = fields.Field(attribute="special_committee", column_name=_("Guiding special committee"))
-    description = fields.Field(attribute="description", column_name=_("Description"), widget=widgets.CharWidget(allow_blank=True))
+    description = fields.Field(
+        attribute="description", column_name=_("Description"), widget=widgets.CharWidget(allow_blank=True)
+    )
 
-    template_example = {"name": "东湖街道活动组", "kind": ActivityGroup.Kind.STREET.label, "street": "东湖街道",
-                        "sector": "", "special_committee": "", "description": ""}
+    template_example = {
+        "name": "东湖街道活动组",
+        "kind": ActivityGroup.Kind.STREET.label,
+        "street": "东湖街道",
+        "sector": "",
+        "special_committee": "",
+        "description": "",
+    }
 
     class Meta:
         model = ActivityGroup
@@ -251,7 +304,9 @@ class ActivityGroupResource(TemplateMixin, resources.ModelResource):
         self.user = user
         committee_col = str(self.fields["committee"].column_name)
         self.fields["committee"].widget = CommitteeNameWidget(user)
-        self.fields["sector"].widget = PerCommitteeWidget(Sector, "name", gettext("sector"), committee_col, required=False)
+        self.fields["sector"].widget = PerCommitteeWidget(
+            Sector, "name", gettext("sector"), committee_col, required=False
+        )
         self.fields["special_committee"].widget = PerCommitteeWidget(
             SpecialCommittee, "name", gettext("special committee"), committee_col, required=False
         )
@@ -264,27 +319,43 @@ class ActivityGroupResource(TemplateMixin, resources.ModelResource):
         return None
 
     def template_choices(self) -> dict[str, list[str]]:
-        return {**super().template_choices(), "kind": [str(label) for _v, label in ActivityGroup.Kind.choices],
-                "sector": self._names(Sector), "special_committee": self._names(SpecialCommittee)}
+        return {
+            **super().template_choices(),
+            "kind": [str(label) for _v, label in ActivityGroup.Kind.choices],
+            "sector": self._names(Sector),
+            "special_committee": self._names(SpecialCommittee),
+        }
 
 
 class ContactPointResource(TemplateMixin, resources.ModelResource):
     """Contact points 联系点, each optionally linked to an activity group of its committee."""
 
     committee = fields.Field(attribute="committee", column_name=_("Committee"))
-    name = fields.Field(attribute="name", column_name=_("Contact point name"), widget=widgets.CharWidget(allow_blank=True))
+    name = fields.Field(
+        attribute="name", column_name=_("Contact point name"), widget=widgets.CharWidget(allow_blank=True)
+    )
     kind = fields.Field(attribute="kind", column_name=_("Kind"), widget=ChoiceLabelWidget(ContactPoint.Kind.choices))
-    street = fields.Field(attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True))
+    street = fields.Field(
+        attribute="street", column_name=_("Street or township"), widget=widgets.CharWidget(allow_blank=True)
+    )
     address = fields.Field(attribute="address", column_name=_("Address"), widget=widgets.CharWidget(allow_blank=True))
-    contact_name = fields.Field(attribute="contact_name", column_name=_("Contact person"),
-                                widget=widgets.CharWidget(allow_blank=True))
-    contact_phone = fields.Field(attribute="contact_phone", column_name=_("Contact phone"),
-                                 widget=widgets.CharWidget(allow_blank=True))
+    contact_name = fields.Field(
+        attribute="contact_name", column_name=_("Contact person"), widget=widgets.CharWidget(allow_blank=True)
+    )
+    contact_phone = fields.Field(
+        attribute="contact_phone", column_name=_("Contact phone"), widget=widgets.CharWidget(allow_blank=True)
+    )
     group = fields.Field(attribute="import_group", column_name=_("Activity group"))
 
     optional_columns = ("import_group",)
-    template_example = {"name": "东湖社区", "kind": ContactPoint.Kind.choices[0][1], "street": "东湖街道",
-                        "address": "东湖路1号", "contact_name": "王敏", "contact_phone": "13800000001"}
+    template_example = {
+        "name": "东湖社区",
+        "kind": ContactPoint.Kind.choices[0][1],
+        "street": "东湖街道",
+        "address": "东湖路1号",
+        "contact_name": "王敏",
+        "contact_phone": "13800000001",
+    }
 
     class Meta:
         model = ContactPoint
@@ -299,7 +370,8 @@ class ContactPointResource(TemplateMixin, resources.ModelResource):
         committee_col = str(self.fields["committee"].column_name)
         self.fields["committee"].widget = CommitteeNameWidget(user)
         self.fields["group"].widget = PerCommitteeWidget(
-            ActivityGroup, "name", gettext("activity group"), committee_col, required=False)
+            ActivityGroup, "name", gettext("activity group"), committee_col, required=False
+        )
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("committee")
@@ -309,8 +381,11 @@ class ContactPointResource(TemplateMixin, resources.ModelResource):
         return None
 
     def template_choices(self) -> dict[str, list[str]]:
-        return {**super().template_choices(), "kind": [str(label) for _v, label in ContactPoint.Kind.choices],
-                "group": self._names(ActivityGroup, is_active=True)}
+        return {
+            **super().template_choices(),
+            "kind": [str(label) for _v, label in ContactPoint.Kind.choices],
+            "group": self._names(ActivityGroup, is_active=True),
+        }
 
     def after_save_instance(self, instance, row, **kwargs):
         group = getattr(instance, "import_group", None)
@@ -326,14 +401,22 @@ class HandlingUnitResource(TemplateMixin, resources.ModelResource):
 
     committee = fields.Field(attribute="committee", column_name=_("Committee"))
     name = fields.Field(attribute="name", column_name=_("Unit name"), widget=widgets.CharWidget(allow_blank=True))
-    short_name = fields.Field(attribute="short_name", column_name=_("Short name"), widget=widgets.CharWidget(allow_blank=True))
-    contact_name = fields.Field(attribute="contact_name", column_name=_("Contact person"),
-                                widget=widgets.CharWidget(allow_blank=True))
-    contact_phone = fields.Field(attribute="contact_phone", column_name=_("Contact phone"),
-                                 widget=widgets.CharWidget(allow_blank=True))
+    short_name = fields.Field(
+        attribute="short_name", column_name=_("Short name"), widget=widgets.CharWidget(allow_blank=True)
+    )
+    contact_name = fields.Field(
+        attribute="contact_name", column_name=_("Contact person"), widget=widgets.CharWidget(allow_blank=True)
+    )
+    contact_phone = fields.Field(
+        attribute="contact_phone", column_name=_("Contact phone"), widget=widgets.CharWidget(allow_blank=True)
+    )
 
-    template_example = {"name": "东湖区住房和城乡建设局", "short_name": "区住建局", "contact_name": "李强",
-                        "contact_phone": "13800000002"}
+    template_example = {
+        "name": "东湖区住房和城乡建设局",
+        "short_name": "区住建局",
+        "contact_name": "李强",
+        "contact_phone": "13800000002",
+    }
 
     class Meta:
         model = HandlingUnit
@@ -355,8 +438,6 @@ class HandlingUnitResource(TemplateMixin, resources.ModelResource):
         return None
 
 
-
-
 class HalfDaysWidget(widgets.Widget):
     """A count of half-days: blank is 0; anything but a whole number from 0 to 20 is refused."""
 
@@ -367,7 +448,9 @@ class HalfDaysWidget(widgets.Widget):
         if text.endswith(".0"):  # Excel hands whole numbers over as floats
             text = text[:-2]
         if not (text.isascii() and text.isdigit()) or int(text) > MAX_SESSION_HALF_DAYS:
-            raise ValueError(gettext("Enter a whole number of half-days from 0 to %(n)s.") % {"n": MAX_SESSION_HALF_DAYS})
+            raise ValueError(
+                gettext("Enter a whole number of half-days from 0 to %(n)s.") % {"n": MAX_SESSION_HALF_DAYS}
+            )
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -389,9 +472,12 @@ class PlenarySessionWidget(widgets.Widget):
 
     def preload(self, dataset, column: str) -> None:
         """Every session the file names, in one query (not one per row)."""
-        keys = {self.key(row, row.get(column)) for row in (dict(zip(dataset.headers, r, strict=False)) for r in dataset)}
-        sessions = PlenarySession.objects.filter(term__committee__name__in={k[0] for k in keys}) \
-            .select_related("term__committee")
+        keys = {
+            self.key(row, row.get(column)) for row in (dict(zip(dataset.headers, r, strict=False)) for r in dataset)
+        }
+        sessions = PlenarySession.objects.filter(term__committee__name__in={k[0] for k in keys}).select_related(
+            "term__committee"
+        )
         if self.user is not None:
             sessions = sessions.administered_by(self.user)
         by_key = {(s.term.committee.name, str(s.term.number), str(s.number)): s for s in sessions}
@@ -404,9 +490,10 @@ class PlenarySessionWidget(widgets.Widget):
         _committee, term, number = key
         found = self.sessions.get(key)
         if found is None:
-            raise ValueError(gettext("Unknown plenary session: %(session)s.")
-                             % {"session": session_label(term, number) if f"{term}{number}".isdigit()
-                                else f"{term}/{number}"})
+            raise ValueError(
+                gettext("Unknown plenary session: %(session)s.")
+                % {"session": session_label(term, number) if f"{term}{number}".isdigit() else f"{term}/{number}"}
+            )
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -427,8 +514,11 @@ class MemberByNameWidget(widgets.Widget):
         committees = {str(r.get(self.committee_column, "") or "").strip() for r in rows}
         names = {str(r.get(column, "") or "").strip() for r in rows}
         self.members = {}
-        for member in Member.objects.filter(committee__name__in=committees, name__in=names) \
-                .annotate(committee_name=F("committee__name")).order_by("pk"):
+        for member in (
+            Member.objects.filter(committee__name__in=committees, name__in=names)
+            .annotate(committee_name=F("committee__name"))
+            .order_by("pk")
+        ):
             self.members.setdefault((member.committee_name, member.name), []).append(member)
 
     def clean(self, value, row=None, **kwargs):
@@ -463,13 +553,15 @@ class PlenaryAttendanceResource(resources.ModelResource):
     term = fields.Field(attribute="import_term", column_name=_("Term"), widget=widgets.CharWidget(allow_blank=True))
     session = fields.Field(attribute="session", column_name=_("Session number"))
     member = fields.Field(attribute="member", column_name=_("Full name"))
-    phone = fields.Field(attribute="import_phone", column_name=_("Mobile phone"),
-                         widget=widgets.CharWidget(allow_blank=True))
+    phone = fields.Field(
+        attribute="import_phone", column_name=_("Mobile phone"), widget=widgets.CharWidget(allow_blank=True)
+    )
     present = fields.Field(attribute="present", column_name=_("Half-days present"), widget=HalfDaysWidget())
     excused = fields.Field(attribute="excused", column_name=_("Half-days on leave"), widget=HalfDaysWidget())
     absent = fields.Field(attribute="absent", column_name=_("Half-days absent without leave"), widget=HalfDaysWidget())
-    leave_reason = fields.Field(attribute="leave_reason", column_name=_("Reason for leave"),
-                                widget=widgets.CharWidget(allow_blank=True))
+    leave_reason = fields.Field(
+        attribute="leave_reason", column_name=_("Reason for leave"), widget=widgets.CharWidget(allow_blank=True)
+    )
 
     class Meta:
         model = PlenaryAttendance
@@ -500,8 +592,13 @@ class PlenaryAttendanceResource(resources.ModelResource):
         self.fields["member"].widget.preload(dataset, str(self.fields["member"].column_name))
         sessions = list(self.fields["session"].widget.sessions.values())
         members = [m for found in self.fields["member"].widget.members.values() for m in found]
-        recorded = PlenaryAttendance.objects.filter(session__in=sessions, member__in=members) \
-            .select_related("session__term__committee", "member") if sessions and members else []
+        recorded = (
+            PlenaryAttendance.objects.filter(session__in=sessions, member__in=members).select_related(
+                "session__term__committee", "member"
+            )
+            if sessions and members
+            else []
+        )
         self._existing = {(a.session_id, a.member_id): a for a in recorded}
 
     def get_instance(self, instance_loader, row):
@@ -539,9 +636,20 @@ class PlenaryAttendanceResource(resources.ModelResource):
         if result.has_errors() or result.has_validation_errors():
             return
         for session_id, instances in self._pending.items():
-            outcome = plenary_attendance_import(session_id=session_id, actor=self.user, rows=[
-                AttendanceRow(member_id=i.member_id, present=i.present, excused=i.excused, absent=i.absent,
-                              leave_reason=i.leave_reason or "") for i in instances])
+            outcome = plenary_attendance_import(
+                session_id=session_id,
+                actor=self.user,
+                rows=[
+                    AttendanceRow(
+                        member_id=i.member_id,
+                        present=i.present,
+                        excused=i.excused,
+                        absent=i.absent,
+                        leave_reason=i.leave_reason or "",
+                    )
+                    for i in instances
+                ],
+            )
             for instance in instances:
                 instance.pk = outcome.rows[instance.member_id].pk  # for the admin's log of the import
 

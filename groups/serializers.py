@@ -51,8 +51,22 @@ class MemberSerializer(ScopedModelSerializer):
     class Meta:
         model = Member
         fields = [
-            "id", "committee", "term", "name", "gender", "sector", "sector_name", "special_committee", "is_standing",
-            "party", "work_unit", "position", "street", "phone", "email", "status",
+            "id",
+            "committee",
+            "term",
+            "name",
+            "gender",
+            "sector",
+            "sector_name",
+            "special_committee",
+            "is_standing",
+            "party",
+            "work_unit",
+            "position",
+            "street",
+            "phone",
+            "email",
+            "status",
         ]
 
     def _policy(self):
@@ -86,8 +100,18 @@ class ActivityGroupSerializer(ScopedModelSerializer):
     class Meta:
         model = ActivityGroup
         fields = [
-            "id", "committee", "name", "kind", "street", "sector", "special_committee", "liaison_leader",
-            "contact_points", "description", "is_active", "member_count",
+            "id",
+            "committee",
+            "name",
+            "kind",
+            "street",
+            "sector",
+            "special_committee",
+            "liaison_leader",
+            "contact_points",
+            "description",
+            "is_active",
+            "member_count",
         ]
 
 
@@ -102,8 +126,20 @@ class PlatformSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Platform
-        fields = ["id", "committee", "name", "kind", "level", "brand", "street", "address", "host_group", "is_active",
-                  *Platform.SIX_HAVES, "six_haves_met"]
+        fields = [
+            "id",
+            "committee",
+            "name",
+            "kind",
+            "level",
+            "brand",
+            "street",
+            "address",
+            "host_group",
+            "is_active",
+            *Platform.SIX_HAVES,
+            "six_haves_met",
+        ]
 
 
 class HandlingUnitSerializer(ScopedModelSerializer):
@@ -126,6 +162,7 @@ class MeSerializer(serializers.Serializer):
 
 # --- Activities ---------------------------------------------------------------------------------
 
+
 class AttendanceSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     # read_only_fields drops allow_blank, so "" (not signed in) would fall outside the published enum
@@ -134,8 +171,17 @@ class AttendanceSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Attendance
-        fields = ["id", "member", "member_name", "status", "leave", "leave_reason", "signed_in_at", "sign_in_method",
-                  "signed_up_at"]
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "status",
+            "leave",
+            "leave_reason",
+            "signed_in_at",
+            "sign_in_method",
+            "signed_up_at",
+        ]
         read_only_fields = fields
 
 
@@ -175,10 +221,33 @@ class ActivitySerializer(ScopedModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "committee", "group", "organiser", "kind", "target", "contact_point", "six_item", "plan_item",
-                  "title", "starts_at", "ends_at", "place", "summary", "suggestions", "state", "version",
-                  "invited_count", "present_count", "evidence_count", "topic", "open_to", "open_groups", "capacity",
-                  "signup_deadline"]
+        fields = [
+            "id",
+            "committee",
+            "group",
+            "organiser",
+            "kind",
+            "target",
+            "contact_point",
+            "six_item",
+            "plan_item",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "summary",
+            "suggestions",
+            "state",
+            "version",
+            "invited_count",
+            "present_count",
+            "evidence_count",
+            "topic",
+            "open_to",
+            "open_groups",
+            "capacity",
+            "signup_deadline",
+        ]
         read_only_fields = ["committee", "state", "organiser"]
 
     def validate(self, attrs):
@@ -191,7 +260,18 @@ class PlanItemSerializer(ScopedModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = ["id", "quarter", "month", "kind", "target", "six_item", "title", "contact_point", "responsible", "is_done"]
+        fields = [
+            "id",
+            "quarter",
+            "month",
+            "kind",
+            "target",
+            "six_item",
+            "title",
+            "contact_point",
+            "responsible",
+            "is_done",
+        ]
 
 
 class AnnualPlanSerializer(ScopedModelSerializer):
@@ -203,6 +283,7 @@ class AnnualPlanSerializer(ScopedModelSerializer):
 
 
 # --- Writes of members, conveners and staff (each calls one service: groups/api.py) ---------------------------
+
 
 class LeaveRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
@@ -266,8 +347,18 @@ class PlanItemWriteSerializer(ScopedModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = ["id", "plan", "quarter", "month", "kind", "target", "six_item", "title", "contact_point",
-                  "responsible"]
+        fields = [
+            "id",
+            "plan",
+            "quarter",
+            "month",
+            "kind",
+            "target",
+            "six_item",
+            "title",
+            "contact_point",
+            "responsible",
+        ]
 
     def validate(self, attrs):
         return attrs  # the model's rules are the service's (plan_item_save)
@@ -353,8 +444,23 @@ class MemberWriteSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "committee", "term", "name", "gender", "sector", "special_committee", "is_standing", "party",
-                  "work_unit", "position", "street", "phone", "email", "status"]
+        fields = [
+            "id",
+            "committee",
+            "term",
+            "name",
+            "gender",
+            "sector",
+            "special_committee",
+            "is_standing",
+            "party",
+            "work_unit",
+            "position",
+            "street",
+            "phone",
+            "email",
+            "status",
+        ]
         validators = []  # the model's constraints, conditional ones too, are checked by full_clean (groups/api.py)
 
 
@@ -363,8 +469,19 @@ class ActivityGroupWriteSerializer(ScopedModelSerializer):
 
     class Meta:
         model = ActivityGroup
-        fields = ["id", "committee", "name", "kind", "street", "sector", "special_committee", "liaison_leader",
-                  "contact_points", "description", "is_active"]
+        fields = [
+            "id",
+            "committee",
+            "name",
+            "kind",
+            "street",
+            "sector",
+            "special_committee",
+            "liaison_leader",
+            "contact_points",
+            "description",
+            "is_active",
+        ]
         validators = []  # as above
 
 
@@ -397,8 +514,11 @@ class TableImportReportSerializer(serializers.Serializer):
 
 class MemberLoginsInput(serializers.Serializer):
     members = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, allow_empty=False)
-    deliver = serializers.ChoiceField(choices=["notify", "print"], default="notify",
-                                      help_text=_("notify: sent by SMS and e-mail; print: the links come back once"))
+    deliver = serializers.ChoiceField(
+        choices=["notify", "print"],
+        default="notify",
+        help_text=_("notify: sent by SMS and e-mail; print: the links come back once"),
+    )
 
 
 class LoginOutcomeSerializer(serializers.Serializer):
@@ -419,8 +539,23 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConstituentContact
-        fields = ["id", "committee", "member", "member_name", "contacted_on", "contact_point", "place", "whom_kind",
-                  "whom", "topic", "raised", "follow_up", "resident_contact", "has_photo", "created_at"]
+        fields = [
+            "id",
+            "committee",
+            "member",
+            "member_name",
+            "contacted_on",
+            "contact_point",
+            "place",
+            "whom_kind",
+            "whom",
+            "topic",
+            "raised",
+            "follow_up",
+            "resident_contact",
+            "has_photo",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_has_photo(self, obj) -> bool:
@@ -463,8 +598,25 @@ class OpenActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "committee", "group", "organiser", "kind", "title", "starts_at", "ends_at", "place",
-                  "contact_point", "topic", "open_to", "capacity", "signup_closes_at", "taken", "is_mine", "signed_up"]
+        fields = [
+            "id",
+            "committee",
+            "group",
+            "organiser",
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "contact_point",
+            "topic",
+            "open_to",
+            "capacity",
+            "signup_closes_at",
+            "taken",
+            "is_mine",
+            "signed_up",
+        ]
         read_only_fields = fields
 
 
@@ -498,6 +650,8 @@ class ContactUpdateSerializer(serializers.Serializer):
     raised = serializers.CharField(max_length=2000, required=False)
     follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     resident_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
 class PublicMessageSerializer(serializers.ModelSerializer):
     """A resident's message 群众留言; ``name`` and ``phone`` are blank unless the reader may see them (the committee's
     staff, the member it was passed to, the conveners of the group it was passed to)."""
@@ -507,9 +661,31 @@ class PublicMessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PublicMessage
-        fields = ["id", "committee", "target", "group", "platform", "contact_point", "kind", "category", "text",
-                  "name", "phone", "tracking_code", "state", "answer_due", "routed_member", "routed_group",
-                  "routed_at", "answer", "answered_at", "contact", "discard_reason", "created_at", "proposals"]
+        fields = [
+            "id",
+            "committee",
+            "target",
+            "group",
+            "platform",
+            "contact_point",
+            "kind",
+            "category",
+            "text",
+            "name",
+            "phone",
+            "tracking_code",
+            "state",
+            "answer_due",
+            "routed_member",
+            "routed_group",
+            "routed_at",
+            "answer",
+            "answered_at",
+            "contact",
+            "discard_reason",
+            "created_at",
+            "proposals",
+        ]
         read_only_fields = fields
 
     def get_proposals(self, obj) -> list[int]:

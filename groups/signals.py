@@ -1,5 +1,6 @@
 """Positions that grant access (secretariat, leader, unit users) are permission changes: they go into the audit
 trail like core's own privilege changes (``core/signals.py``). Connected by ``GroupsConfig.ready``."""
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.services import record_event
@@ -8,17 +9,28 @@ from groups.models import CommitteeStaff, HandlingUnit
 
 def connect_position_audit():
     """Positions that grant access (secretariat, leader, unit users) are permission changes too."""
+
     def position_saved(sender, instance, created, **kwargs):
-        record_event(instance.user, actor=None, verb="position_granted" if created else "position_changed",
-                     data={"committee": instance.committee_id, "role": instance.role})
+        record_event(
+            instance.user,
+            actor=None,
+            verb="position_granted" if created else "position_changed",
+            data={"committee": instance.committee_id, "role": instance.role},
+        )
 
     def position_removed(sender, instance, **kwargs):
-        record_event(instance.user, actor=None, verb="position_revoked",
-                     data={"committee": instance.committee_id, "role": instance.role})
+        record_event(
+            instance.user,
+            actor=None,
+            verb="position_revoked",
+            data={"committee": instance.committee_id, "role": instance.role},
+        )
 
     def unit_users_changed(sender, instance, action, pk_set, **kwargs):
         if action in ("post_add", "post_remove") and isinstance(instance, HandlingUnit):
-            record_event(instance, actor=None, verb="unit_users_changed", data={"action": action, "users": sorted(pk_set)})
+            record_event(
+                instance, actor=None, verb="unit_users_changed", data={"action": action, "users": sorted(pk_set)}
+            )
 
     post_save.connect(position_saved, sender=CommitteeStaff, dispatch_uid="audit_position_saved")
     post_delete.connect(position_removed, sender=CommitteeStaff, dispatch_uid="audit_position_removed")

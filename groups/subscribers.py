@@ -2,6 +2,7 @@
 
 After commit, through the outbox: a notice that fails is retried and never undoes the transition.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -32,20 +33,33 @@ def tell_member_leave_decided(event: LeaveDecided) -> None:
 
     Keyed on the event, not the attendance: a member refused may ask again and hear the second answer too.
     """
-    attendance = (Attendance.objects.select_related("activity", "member__user")
-                  .filter(pk=event.attendance_id, member__user__is_active=True).first())
+    attendance = (
+        Attendance.objects.select_related("activity", "member__user")
+        .filter(pk=event.attendance_id, member__user__is_active=True)
+        .first()
+    )
     if attendance is None:
         return
     activity = attendance.activity
     when = formats.date_format(timezone.localtime(activity.starts_at), "DATETIME_FORMAT")
     with translation.override(settings.LANGUAGE_CODE):
         title = (_("Leave approved: %(title)s") if event.approved else _("Leave refused: %(title)s")) % {
-            "title": activity.title}
-        body = (_("You are excused from the activity on %(when)s.") if event.approved
-                else _("You are still expected at the activity on %(when)s.")) % {"when": when}
-        notify(kind=Kind.LEAVE_DECIDED, recipient=attendance.member.user, key=f"leave_decided:{event.event_id}",
-               due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
-               url=reverse("groups:activity_detail", args=[activity.pk]))
+            "title": activity.title
+        }
+        body = (
+            _("You are excused from the activity on %(when)s.")
+            if event.approved
+            else _("You are still expected at the activity on %(when)s.")
+        ) % {"when": when}
+        notify(
+            kind=Kind.LEAVE_DECIDED,
+            recipient=attendance.member.user,
+            key=f"leave_decided:{event.event_id}",
+            due=timezone.localtime(activity.starts_at).date(),
+            title=title,
+            body=body,
+            url=reverse("groups:activity_detail", args=[activity.pk]),
+        )
 
 
 def _when(activity: Activity) -> str:
@@ -54,9 +68,11 @@ def _when(activity: Activity) -> str:
 
 def _invited_users(activity: Activity, event) -> list:
     """The invited members with an active login, the one who acted left out."""
-    rows = (Attendance.objects.filter(activity=activity, member__status=Member.Status.ACTIVE,
-                                      member__user__is_active=True)
-            .select_related("member__user").order_by("member_id"))
+    rows = (
+        Attendance.objects.filter(activity=activity, member__status=Member.Status.ACTIVE, member__user__is_active=True)
+        .select_related("member__user")
+        .order_by("member_id")
+    )
     return [a.member.user for a in rows if a.member.user_id != event.actor_id]
 
 
@@ -81,14 +97,22 @@ def tell_invited_announced_or_cancelled(event: ActivityTransitioned) -> None:
         if announced:
             title = _("Activity announced: %(title)s") % {"title": activity.title}
             body = _("%(when)s at %(place)s. Open the activity for details or to ask for leave.") % {
-                "when": _when(activity), "place": activity.place or _("the place to be announced")}
+                "when": _when(activity),
+                "place": activity.place or _("the place to be announced"),
+            }
         else:
             title = _("Activity cancelled: %(title)s") % {"title": activity.title}
             body = _("The activity planned for %(when)s will not take place.") % {"when": _when(activity)}
         for user in _invited_users(activity, event):
-            notify(kind=Kind.ACTIVITY_ANNOUNCED if announced else Kind.ACTIVITY_CANCELLED, recipient=user,
-                   key=f"{event.name}:{event.event_id}", due=timezone.localtime(activity.starts_at).date(),
-                   title=title, body=body, url=reverse("groups:activity_detail", args=[activity.pk]))
+            notify(
+                kind=Kind.ACTIVITY_ANNOUNCED if announced else Kind.ACTIVITY_CANCELLED,
+                recipient=user,
+                key=f"{event.name}:{event.event_id}",
+                due=timezone.localtime(activity.starts_at).date(),
+                title=title,
+                body=body,
+                url=reverse("groups:activity_detail", args=[activity.pk]),
+            )
 
 
 CHANGES_MEMBERS_SEE = {"title", "starts_at", "ends_at", "place"}
@@ -104,11 +128,19 @@ def tell_invited_activity_changed(event: ActivityChanged) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Activity changed: %(title)s") % {"title": activity.title}
         body = _("Now %(when)s at %(place)s. Check the details before you go.") % {
-            "when": _when(activity), "place": activity.place or _("the place to be announced")}
+            "when": _when(activity),
+            "place": activity.place or _("the place to be announced"),
+        }
         for user in _invited_users(activity, event):
-            notify(kind=Kind.ACTIVITY_CHANGED, recipient=user, key=f"{event.name}:{event.event_id}",
-                   due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
-                   url=reverse("groups:activity_detail", args=[activity.pk]))
+            notify(
+                kind=Kind.ACTIVITY_CHANGED,
+                recipient=user,
+                key=f"{event.name}:{event.event_id}",
+                due=timezone.localtime(activity.starts_at).date(),
+                title=title,
+                body=body,
+                url=reverse("groups:activity_detail", args=[activity.pk]),
+            )
 
 
 @subscribe(LeaveRequested)
@@ -119,16 +151,28 @@ def tell_convener_leave_requested(event: LeaveRequested) -> None:
         return
     activity = attendance.activity
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Leave request from %(member)s for %(title)s") % {"member": attendance.member.name,
-                                                                   "title": activity.title}
+        title = _("Leave request from %(member)s for %(title)s") % {
+            "member": attendance.member.name,
+            "title": activity.title,
+        }
         body = _("The activity starts %(when)s. Reason: %(reason)s. Please approve or refuse it before then.") % {
-            "when": _when(activity), "reason": attendance.leave_reason or "—"}
+            "when": _when(activity),
+            "reason": attendance.leave_reason or "—",
+        }
         for user in _deciders(activity):
             if user.pk == event.actor_id:  # a convener's own leave is decided by the others
                 continue
-            notify(kind=Kind.LEAVE_REQUESTED, recipient=user, key=f"{event.name}:{event.event_id}",
-                   due=timezone.localtime(activity.starts_at).date(), title=title, body=body,
-                   url=reverse("groups:activity_detail", args=[activity.pk]))
+            notify(
+                kind=Kind.LEAVE_REQUESTED,
+                recipient=user,
+                key=f"{event.name}:{event.event_id}",
+                due=timezone.localtime(activity.starts_at).date(),
+                title=title,
+                body=body,
+                url=reverse("groups:activity_detail", args=[activity.pk]),
+            )
+
+
 @subscribe(MemberLoginsInvited)
 def send_first_login_links(event: MemberLoginsInvited) -> None:
     """Each new login hears its username and its first-login link, by SMS and e-mail where it has the address.
@@ -139,11 +183,17 @@ def send_first_login_links(event: MemberLoginsInvited) -> None:
             if user.has_usable_password():
                 continue  # the member set a password already
             channels = [c for c, address in ((Channel.SMS, user.phone), (Channel.EMAIL, user.email)) if address]
-            notify(kind=Kind.ACCOUNT_INVITATION, recipient=user, key=f"first_login:{event.event_id}", channels=channels,
-                   title=_("Your login to %(portal)s: %(username)s") % {"portal": settings.PORTAL_TITLE,
-                                                                         "username": user.username},
-                   body=_("Open the link to choose your password (it works once, for %(days)s days).")
-                   % {"days": settings.FIRST_LOGIN_LINK_DAYS}, url=first_login_path(user))
+            notify(
+                kind=Kind.ACCOUNT_INVITATION,
+                recipient=user,
+                key=f"first_login:{event.event_id}",
+                channels=channels,
+                title=_("Your login to %(portal)s: %(username)s")
+                % {"portal": settings.PORTAL_TITLE, "username": user.username},
+                body=_("Open the link to choose your password (it works once, for %(days)s days).")
+                % {"days": settings.FIRST_LOGIN_LINK_DAYS},
+                url=first_login_path(user),
+            )
 
 
 @subscribe(PublicMessageRouted)
@@ -161,8 +211,16 @@ def tell_routed_public_message(event: PublicMessageRouted) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("A resident's message for you: %(category)s") % {"category": message.get_category_display()}
         body = _("Please answer it or meet the resident by %(due)s.") % {
-            "due": formats.date_format(message.answer_due, "DATE_FORMAT")}
+            "due": formats.date_format(message.answer_due, "DATE_FORMAT")
+        }
         for user in {u.pk: u for u in users if u.pk != event.actor_id}.values():
-            notify(kind=Kind.MAILBOX_ROUTED, recipient=user, obj=message, key=f"routed:{event.event_id}",
-                   due=message.answer_due, title=title, body=body,
-                   url=reverse("groups:message_detail", args=[message.pk]))
+            notify(
+                kind=Kind.MAILBOX_ROUTED,
+                recipient=user,
+                obj=message,
+                key=f"routed:{event.event_id}",
+                due=message.answer_due,
+                title=title,
+                body=body,
+                url=reverse("groups:message_detail", args=[message.pk]),
+            )

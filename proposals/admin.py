@@ -1,4 +1,5 @@
 """Admin for proposal staff: only their committees' rows; status changes go through the services."""
+
 from datetime import date
 
 from django import forms
@@ -39,17 +40,53 @@ from proposals.models import (
 from proposals.resources import HolidayResource
 
 # The workflow fields change only through the services (locked, checked, audited).
-WORKFLOW_FIELDS = ("state", "serial_number", "round", "lead_unit", "reply_due", "feedback_due", "result_code",
-                   "replied_on_time", "rating", "first_rating", "merged_into", "submitted_at", "filed_at", "closed_at",
-                   "implemented_on", "not_filed_reason", "not_filed_ground", "not_filed_outcome", "is_key",
-                   "supervising_leader", "is_excellent", "excellent_marked_at", "excellent_marked_by",
-                   # set by proposal_draft_from_message / _from_contact, never typed
-                   "source_message", "source_contact")
+WORKFLOW_FIELDS = (
+    "state",
+    "serial_number",
+    "round",
+    "lead_unit",
+    "reply_due",
+    "feedback_due",
+    "result_code",
+    "replied_on_time",
+    "rating",
+    "first_rating",
+    "merged_into",
+    "submitted_at",
+    "filed_at",
+    "closed_at",
+    "implemented_on",
+    "not_filed_reason",
+    "not_filed_ground",
+    "not_filed_outcome",
+    "is_key",
+    "supervising_leader",
+    "is_excellent",
+    "excellent_marked_at",
+    "excellent_marked_by",
+    # set by proposal_draft_from_message / _from_contact, never typed
+    "source_message",
+    "source_contact",
+)
 
 
 # What the authors wrote and co-signers confirmed: read-only here on an existing record.
-CONTENT_FIELDS = ("committee", "year", "lead_proposer", "title", "analysis", "suggestions", "category", "kind", "group",
-                  "sector", "special_committee", "party", "is_public", "during_plenary")
+CONTENT_FIELDS = (
+    "committee",
+    "year",
+    "lead_proposer",
+    "title",
+    "analysis",
+    "suggestions",
+    "category",
+    "kind",
+    "group",
+    "sector",
+    "special_committee",
+    "party",
+    "is_public",
+    "during_plenary",
+)
 REPORT_CONTENT_FIELDS = ("committee", "year", "author", "group", "title", "content")
 
 
@@ -95,8 +132,19 @@ def _report(modeladmin, request, outcome, done):
 
 @admin.register(Proposal)
 class ProposalAdmin(CommitteeScopedAdmin):
-    list_display = ("number_display", "title", "committee", "year", "lead_proposer", "category", "state", "lead_unit",
-                    "reply_due", "is_key", "is_excellent")
+    list_display = (
+        "number_display",
+        "title",
+        "committee",
+        "year",
+        "lead_proposer",
+        "category",
+        "state",
+        "lead_unit",
+        "reply_due",
+        "is_key",
+        "is_excellent",
+    )
     list_filter = ("year", "state", "category", "kind", "is_key", "is_excellent", "committee")
     search_fields = ("title", "lead_proposer__name")
     list_select_related = ("committee", "lead_proposer", "lead_unit")
@@ -109,6 +157,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
         if obj is None:
             return WORKFLOW_FIELDS
         return (*WORKFLOW_FIELDS, *CONTENT_FIELDS)
+
     inlines = [AssignmentInline, ReplyInline, FeedbackInline, ImplementationInline, SupervisionInline]
     actions = ["file_selected", "close_selected", "mark_excellent_selected", "unmark_excellent_selected"]
 
@@ -118,27 +167,39 @@ class ProposalAdmin(CommitteeScopedAdmin):
     @admin.action(description=_("File the selected proposals"))
     @confirm_first(_("Each proposal gets the year's next serial number and its proposers are told."))
     def file_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
-             _("%(n)s proposals filed."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda p: services.proposal_file(proposal_id=p.pk, actor=request.user),
+            _("%(n)s proposals filed."),
+        )
 
     @admin.action(description=_("Rate the selected proposals excellent"))
     @confirm_first(_("The authors earn the excellent-proposal bonus and are told."))
     def mark_excellent_selected(self, request, queryset):
-        outcome = services.proposal_mark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
-                                                        actor=request.user)
+        outcome = services.proposal_mark_excellent_many(
+            proposal_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
         _report(self, request, outcome, _("%(n)s proposals rated excellent."))
 
     @admin.action(description=_("Withdraw the excellent rating of the selected proposals"))
     def unmark_excellent_selected(self, request, queryset):
-        outcome = services.proposal_unmark_excellent_many(proposal_ids=queryset.values_list("pk", flat=True),
-                                                          actor=request.user)
+        outcome = services.proposal_unmark_excellent_many(
+            proposal_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
         _report(self, request, outcome, _("%(n)s proposals no longer rated excellent."))
 
     @admin.action(description=_("Close the selected proposals"))
     @confirm_first(_("Handling of each proposal ends; only implementation can still be recorded."))
     def close_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
-             _("%(n)s proposals closed."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda p: services.proposal_close(proposal_id=p.pk, actor=request.user),
+            _("%(n)s proposals closed."),
+        )
 
 
 class _ReportFactInline(ScopedInline):
@@ -172,6 +233,7 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if obj is None else (*fields, *REPORT_CONTENT_FIELDS)
+
     inlines = [AdoptionInline, InstructionInline]
     actions = ["accept_selected"]
 
@@ -180,8 +242,13 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
 
     @admin.action(description=_("Accept the selected reports"))
     def accept_selected(self, request, queryset):
-        run_on_each(self, request, queryset, lambda r: services.report_accept(report_id=r.pk, actor=request.user),
-             _("%(n)s reports accepted."))
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.report_accept(report_id=r.pk, actor=request.user),
+            _("%(n)s reports accepted."),
+        )
 
 
 @admin.register(ReportIssue)
@@ -192,8 +259,15 @@ class ReportIssueAdmin(CommitteeScopedAdmin):
 
 @admin.register(ProposalSettings)
 class ProposalSettingsAdmin(CommitteeScopedAdmin):
-    list_display = ("committee", "reply_months_between_sessions", "reply_months_plenary", "reply_months_max",
-                    "reassignment_working_days", "feedback_working_days", "second_round_months")
+    list_display = (
+        "committee",
+        "reply_months_between_sessions",
+        "reply_months_plenary",
+        "reply_months_max",
+        "reassignment_working_days",
+        "feedback_working_days",
+        "second_round_months",
+    )
 
 
 @admin.register(ResultCode)
@@ -233,8 +307,9 @@ class NotFilingGroundAdmin(CommitteeScopedAdmin):
 
 class OfficialCalendarForm(forms.Form):
     year = forms.TypedChoiceField(label=_("year"), coerce=int)
-    committee = forms.ModelChoiceField(label=_("committee"), queryset=Committee.objects.none(), required=False,
-                                       empty_label=_("All my committees"))
+    committee = forms.ModelChoiceField(
+        label=_("committee"), queryset=Committee.objects.none(), required=False, empty_label=_("All my committees")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,14 +346,20 @@ class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
     def get_urls(self):
         load = self.admin_site.admin_view(self.load_official_view)
         add_range = self.admin_site.admin_view(self.add_range_view)
-        return [path("load-official/", load, name="proposals_holiday_load_official"),
-                path("add-range/", add_range, name="proposals_holiday_add_range"), *super().get_urls()]
+        return [
+            path("load-official/", load, name="proposals_holiday_load_official"),
+            path("add-range/", add_range, name="proposals_holiday_add_range"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         """Above the calendar: the committees with no national calendar for this year or the next."""
         year = timezone.localdate().year
-        missing = [(c, years) for c in Committee.objects.administered_by(request.user).order_by("name")
-                   if (years := holidays.years_without_calendar(c.pk, [date(year, 1, 1), date(year + 1, 1, 1)]))]
+        missing = [
+            (c, years)
+            for c in Committee.objects.administered_by(request.user).order_by("name")
+            if (years := holidays.years_without_calendar(c.pk, [date(year, 1, 1), date(year + 1, 1, 1)]))
+        ]
         return super().changelist_view(request, {**(extra_context or {}), "calendar_missing": missing})
 
     def save_model(self, request, obj, form, change):
@@ -299,32 +380,62 @@ class HolidayAdmin(UserScopedImportMixin, CommitteeScopedAdmin):
             else:
                 self.message_user(request, done, messages.SUCCESS)
                 return redirect(reverse("admin:proposals_holiday_changelist"))
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta, "title": title,
-                   "intro": intro, "button": button}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": title,
+            "intro": intro,
+            "button": button,
+        }
         return TemplateResponse(request, "proposals/admin/holiday_form.html", context)
 
     def load_official_view(self, request):
         """Load the national calendar (holidays and adjusted working weekends) of a year, for one committee or all."""
+
         def call(d):
-            counts = holidays.holiday_calendar_load(year=d["year"], actor=request.user,
-                                                    committee_ids=[d["committee"].pk] if d["committee"] else None)
+            counts = holidays.holiday_calendar_load(
+                year=d["year"], actor=request.user, committee_ids=[d["committee"].pk] if d["committee"] else None
+            )
             return gettext("The national calendar for %(year)s was loaded for %(n)s committees.") % {
-                "year": d["year"], "n": len(counts)}
+                "year": d["year"],
+                "n": len(counts),
+            }
 
         years = holidays.official_years()
-        return self._form_page(request, OfficialCalendarForm, call, title=gettext("Load the national holiday calendar"),
-                               intro=gettext("Holidays and adjusted working weekends as the State Council published "
-                                             "them (%(first)s–%(last)s). Loading again brings them up to date; days "
-                                             "your committee entered itself are kept.")
-                               % {"first": years[0], "last": years[-1]}, button=gettext("Load"))
+        return self._form_page(
+            request,
+            OfficialCalendarForm,
+            call,
+            title=gettext("Load the national holiday calendar"),
+            intro=gettext(
+                "Holidays and adjusted working weekends as the State Council published "
+                "them (%(first)s–%(last)s). Loading again brings them up to date; days "
+                "your committee entered itself are kept."
+            )
+            % {"first": years[0], "last": years[-1]},
+            button=gettext("Load"),
+        )
 
     def add_range_view(self, request):
         """Enter a period (from, to, name) as one row per day."""
+
         def call(d):
-            rows = holidays.holiday_range_add(committee_id=d["committee"].pk, start=d["start"], end=d["end"],
-                                              name=d["name"], kind=d["kind"], actor=request.user)
+            rows = holidays.holiday_range_add(
+                committee_id=d["committee"].pk,
+                start=d["start"],
+                end=d["end"],
+                name=d["name"],
+                kind=d["kind"],
+                actor=request.user,
+            )
             return gettext("%(n)s days were added to the calendar.") % {"n": len(rows)}
 
-        return self._form_page(request, HolidayRangeForm, call, title=gettext("Add a period"),
-                               intro=gettext("Every day from the first to the last is entered, weekends included."),
-                               button=gettext("Add"))
+        return self._form_page(
+            request,
+            HolidayRangeForm,
+            call,
+            title=gettext("Add a period"),
+            intro=gettext("Every day from the first to the last is entered, weekends included."),
+            button=gettext("Add"),
+        )

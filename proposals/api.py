@@ -1,4 +1,5 @@
 """/api/v1/proposals/, /api/v1/opinion-reports/, /api/v1/proposal-stats/: the same services and scopes as the pages."""
+
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -49,10 +50,14 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         overdue = Q(state__in=Proposal.HANDLING_STATES, reply_due__lt=timezone.localdate())
-        qs = (Proposal.objects.visible_to(self.request.user).select_related("lead_proposer", "lead_unit")
-              .annotate(is_overdue=Case(When(overdue, then=Value(True)), default=Value(False),
-                                        output_field=BooleanField()))
-              .order_by("-year", "serial_number", "pk"))
+        qs = (
+            Proposal.objects.visible_to(self.request.user)
+            .select_related("lead_proposer", "lead_unit")
+            .annotate(
+                is_overdue=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+            )
+            .order_by("-year", "serial_number", "pk")
+        )
         if self.action == "retrieve":
             qs = qs.prefetch_related("assignments__unit", "replies", "cosigners__member", "attachments")
         return qs
@@ -63,8 +68,9 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     def _done(self, pk):
         if not self.get_queryset().filter(pk=pk).exists():  # e.g. a unit that just returned the proposal
             return Response({"id": pk, "state": Proposal.objects.values_list("state", flat=True).get(pk=pk)})
-        return Response(serializers.ProposalDetailSerializer(self.get_queryset().get(pk=pk),
-                                                             context={"request": self.request}).data)
+        return Response(
+            serializers.ProposalDetailSerializer(self.get_queryset().get(pk=pk), context={"request": self.request}).data
+        )
 
     def _run(self, fn):
         obj = self.get_object()  # 404 outside the user's scope
@@ -79,8 +85,11 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         d = body.validated_data
         proposal = services.proposal_save_draft(
-            actor=request.user, data=body.service_data(), cosigner_ids=[m.pk for m in d["cosigners"]],
-            attachments=[d["attachment"]] if d["attachment"] else [])
+            actor=request.user,
+            data=body.service_data(),
+            cosigner_ids=[m.pk for m in d["cosigners"]],
+            attachments=[d["attachment"]] if d["attachment"] else [],
+        )
         response = self._done(proposal.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -95,8 +104,12 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         d = body.validated_data
         services.proposal_save_draft(
-            actor=request.user, data=body.service_data(), proposal_id=proposal.pk,
-            cosigner_ids=[m.pk for m in d["cosigners"]], attachments=[d["attachment"]] if d["attachment"] else [])
+            actor=request.user,
+            data=body.service_data(),
+            proposal_id=proposal.pk,
+            cosigner_ids=[m.pk for m in d["cosigners"]],
+            attachments=[d["attachment"]] if d["attachment"] else [],
+        )
         return self._done(proposal.pk)
 
     @extend_schema(request=serializers.FromMessageInput, responses={201: serializers.ProposalDetailSerializer})
@@ -166,32 +179,48 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
         self.get_object()
         body = serializers.RejectInput(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        return self._run(lambda p: services.proposal_reject(proposal_id=p.pk, actor=request.user,
-                                                            expected_state=body.validated_data["expected_state"],
-                                                            **body.service_kwargs()))
+        return self._run(
+            lambda p: services.proposal_reject(
+                proposal_id=p.pk,
+                actor=request.user,
+                expected_state=body.validated_data["expected_state"],
+                **body.service_kwargs(),
+            )
+        )
 
-    @extend_schema(request=serializers.BulkRejectInput, responses=serializers.BulkResultSerializer,
-                   operation_id="v1_proposals_reject_many")
+    @extend_schema(
+        request=serializers.BulkRejectInput,
+        responses=serializers.BulkResultSerializer,
+        operation_id="v1_proposals_reject_many",
+    )
     @action(detail=False, methods=["post"], url_path="reject")
     @exposes(services.proposals_reject_many)
     def reject_many(self, request):
         """Staff do not file many proposals on one published ground, all or none (the review queue's batch)."""
         body = serializers.BulkRejectInput(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        done = services.proposals_reject_many(proposal_ids=[p.pk for p in body.validated_data["proposals"]],
-                                              actor=request.user, **body.service_kwargs())
+        done = services.proposals_reject_many(
+            proposal_ids=[p.pk for p in body.validated_data["proposals"]], actor=request.user, **body.service_kwargs()
+        )
         return Response(serializers.BulkResultSerializer({"done": [p.pk for p in done]}).data)
 
-    @extend_schema(request=serializers.BulkAssignInput, responses=serializers.BulkResultSerializer,
-                   operation_id="v1_proposals_assign_many")
+    @extend_schema(
+        request=serializers.BulkAssignInput,
+        responses=serializers.BulkResultSerializer,
+        operation_id="v1_proposals_assign_many",
+    )
     @action(detail=False, methods=["post"], url_path="assign")
     @exposes(services.proposals_assign_many)
     def assign_many(self, request):
         """Staff hand many filed proposals of one committee to the same units 交办, all or none."""
         d = self._input(request, serializers.BulkAssignInput)
         done = services.proposals_assign_many(
-            proposal_ids=[p.pk for p in d["proposals"]], actor=request.user, lead_unit_id=d["lead_unit"].pk,
-            co_unit_ids=[u.pk for u in d["co_units"]], due_date=d["due_date"])
+            proposal_ids=[p.pk for p in d["proposals"]],
+            actor=request.user,
+            lead_unit_id=d["lead_unit"].pk,
+            co_unit_ids=[u.pk for u in d["co_units"]],
+            due_date=d["due_date"],
+        )
         return Response(serializers.BulkResultSerializer({"done": [p.pk for p in done]}).data)
 
     @extend_schema(request=serializers.MergeInput)
@@ -199,18 +228,27 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     @exposes(services.proposal_merge)
     def merge(self, request, pk=None):
         d = self._input(request, serializers.MergeInput)
-        return self._run(lambda p: services.proposal_merge(proposal_id=p.pk, into_id=d["into"].pk, actor=request.user,
-                                                            expected_state=d["expected_state"]))
+        return self._run(
+            lambda p: services.proposal_merge(
+                proposal_id=p.pk, into_id=d["into"].pk, actor=request.user, expected_state=d["expected_state"]
+            )
+        )
 
     @extend_schema(request=serializers.AssignInput)
     @action(detail=True, methods=["post"])
     @exposes(services.proposal_assign)
     def assign(self, request, pk=None):
         d = self._input(request, serializers.AssignInput)
-        return self._run(lambda p: services.proposal_assign(
-            proposal_id=p.pk, actor=request.user, lead_unit_id=d["lead_unit"].pk,
-            co_unit_ids=[u.pk for u in d["co_units"]],
-            due_date=d["due_date"], expected_state=d["expected_state"]))
+        return self._run(
+            lambda p: services.proposal_assign(
+                proposal_id=p.pk,
+                actor=request.user,
+                lead_unit_id=d["lead_unit"].pk,
+                co_unit_ids=[u.pk for u in d["co_units"]],
+                due_date=d["due_date"],
+                expected_state=d["expected_state"],
+            )
+        )
 
     @extend_schema(request=serializers.ReassignInput)
     @action(detail=True, methods=["post"], url_path="request-reassignment")
@@ -225,8 +263,9 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
             assignment = mine.first()
             if assignment is None:
                 raise NotPermitted(gettext("Only the assigned unit may do this."))
-            services.assignment_request_reassignment(assignment_id=assignment.pk, actor=request.user,
-                                                     reason=d["reason"], expected_state=d["expected_state"])
+            services.assignment_request_reassignment(
+                assignment_id=assignment.pk, actor=request.user, reason=d["reason"], expected_state=d["expected_state"]
+            )
 
         return self._run(run)
 
@@ -257,8 +296,14 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     def mark_key(self, request, pk=None):
         """Staff mark a filed proposal key 重点提案 with its supervising leader, or unmark it (``is_key`` false)."""
         d = self._input(request, serializers.KeyInput)
-        return self._run(lambda p: services.proposal_mark_key(
-            proposal_id=p.pk, actor=request.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None))
+        return self._run(
+            lambda p: services.proposal_mark_key(
+                proposal_id=p.pk,
+                actor=request.user,
+                is_key=d["is_key"],
+                leader_id=d["leader"].pk if d["leader"] else None,
+            )
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="mark-excellent")
@@ -277,20 +322,31 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     def _batch(self, request, service):
         d = self._input(request, serializers.BatchInput)
         outcome = service(proposal_ids=[p.pk for p in d["proposals"]], actor=request.user)
-        return Response(serializers.BatchResultSerializer({
-            "done": [p.pk for p in outcome.done],
-            "refused": {str(p.pk): "；".join(exc.messages) for p, exc in outcome.refused.items()}}).data)
+        return Response(
+            serializers.BatchResultSerializer(
+                {
+                    "done": [p.pk for p in outcome.done],
+                    "refused": {str(p.pk): "；".join(exc.messages) for p, exc in outcome.refused.items()},
+                }
+            ).data
+        )
 
-    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer,
-                   operation_id="v1_proposals_mark_excellent_many")
+    @extend_schema(
+        request=serializers.BatchInput,
+        responses=serializers.BatchResultSerializer,
+        operation_id="v1_proposals_mark_excellent_many",
+    )
     @action(detail=False, methods=["post"], url_path="mark-excellent")
     @exposes(services.proposal_mark_excellent_many)
     def mark_excellent_many(self, request):
         """Staff rate many proposals excellent at once (the admin's action); each refusal is named, the rest done."""
         return self._batch(request, services.proposal_mark_excellent_many)
 
-    @extend_schema(request=serializers.BatchInput, responses=serializers.BatchResultSerializer,
-                   operation_id="v1_proposals_unmark_excellent_many")
+    @extend_schema(
+        request=serializers.BatchInput,
+        responses=serializers.BatchResultSerializer,
+        operation_id="v1_proposals_unmark_excellent_many",
+    )
     @action(detail=False, methods=["post"], url_path="unmark-excellent")
     @exposes(services.proposal_unmark_excellent_many)
     def unmark_excellent_many(self, request):
@@ -327,8 +383,9 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     def contact(self, request, pk=None):
         """An assigned unit records its contact with the proposer 沟通."""
         d = self._input(request, serializers.ContactInput)
-        return self._run(lambda p: services.contact_record(assignment_id=_assignment_of(p, request.user),
-                                                           actor=request.user, **d))
+        return self._run(
+            lambda p: services.contact_record(assignment_id=_assignment_of(p, request.user), actor=request.user, **d)
+        )
 
     @extend_schema(request=serializers.OpinionInput)
     @action(detail=True, methods=["post"])
@@ -336,8 +393,11 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
     def opinion(self, request, pk=None):
         """A co-handling unit sends its opinion to the lead unit."""
         d = self._input(request, serializers.OpinionInput)
-        return self._run(lambda p: services.cohandler_opinion_send(
-            assignment_id=_assignment_of(p, request.user, "co"), actor=request.user, text=d["text"]))
+        return self._run(
+            lambda p: services.cohandler_opinion_send(
+                assignment_id=_assignment_of(p, request.user, "co"), actor=request.user, text=d["text"]
+            )
+        )
 
 
 class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -349,24 +409,33 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     search_fields = ["title"]
 
     def get_queryset(self):
-        return (OpinionReport.objects.visible_to(self.request.user).select_related("issue")
-                .prefetch_related("adoptions", "instructions", "co_authors", "invitations__member")
-                .order_by("-created_at", "-pk"))
+        return (
+            OpinionReport.objects.visible_to(self.request.user)
+            .select_related("issue")
+            .prefetch_related("adoptions", "instructions", "co_authors", "invitations__member")
+            .order_by("-created_at", "-pk")
+        )
 
     def _out(self, report, status=200):
         found = self.get_queryset().filter(pk=report.pk).first()
         if found is None:  # e.g. a co-author who has just declined no longer sees it
-            return Response({"id": report.pk, "state": OpinionReport.objects.values_list("state", flat=True).get(
-                pk=report.pk)}, status=status)
+            return Response(
+                {"id": report.pk, "state": OpinionReport.objects.values_list("state", flat=True).get(pk=report.pk)},
+                status=status,
+            )
         return Response(self.get_serializer(found).data, status=status)
 
     @extend_schema(request=serializers.ReportSubmitInput)
     @exposes(services.report_submit)
     def create(self, request, *args, **kwargs):
         d = self._input(request, serializers.ReportSubmitInput)
-        report = services.report_submit(actor=request.user, title=d["title"], content=d["content"],
-                                        co_author_ids=[m.pk for m in d["co_authors"]],
-                                        group_id=d["group"].pk if d["group"] else None)
+        report = services.report_submit(
+            actor=request.user,
+            title=d["title"],
+            content=d["content"],
+            co_author_ids=[m.pk for m in d["co_authors"]],
+            group_id=d["group"].pk if d["group"] else None,
+        )
         return self._out(report, 201)
 
     @extend_schema(request=serializers.ReportSubmitInput)
@@ -398,8 +467,9 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             invitation = report.invitations.filter(member_id=scope_of(request.user).member_id).first()
             if invitation is None:
                 raise NotPermitted(gettext("This invitation is addressed to another member."))
-            services.coauthor_respond(invitation_id=invitation.pk, accept=d["accept"], actor=request.user,
-                                      seen=d["seen"])
+            services.coauthor_respond(
+                invitation_id=invitation.pk, accept=d["accept"], actor=request.user, seen=d["seen"]
+            )
 
         return self._run(run)
 
@@ -417,8 +487,12 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def compile(self, request):
         """Staff compile accepted reports of one committee into its year's next numbered issue 期."""
         d = self._input(request, serializers.CompileInput)
-        issue = services.issue_compile(committee_id=d["reports"][0].committee_id, actor=request.user,
-                                       report_ids=[r.pk for r in d["reports"]], published_on=d["published_on"])
+        issue = services.issue_compile(
+            committee_id=d["reports"][0].committee_id,
+            actor=request.user,
+            report_ids=[r.pk for r in d["reports"]],
+            published_on=d["published_on"],
+        )
         return Response(serializers.ReportIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None)
@@ -457,8 +531,11 @@ class NotFilingGroundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_fields = ["committee"]
 
     def get_queryset(self):
-        return NotFilingGround.objects.visible_to(self.request.user).filter(is_active=True).order_by(
-            "committee_id", "order", "pk")
+        return (
+            NotFilingGround.objects.visible_to(self.request.user)
+            .filter(is_active=True)
+            .order_by("committee_id", "order", "pk")
+        )
 
 
 class ProposalStatsView(APIView):
@@ -467,8 +544,11 @@ class ProposalStatsView(APIView):
     @extend_schema(parameters=[OpenApiParameter("committee", int), OpenApiParameter("year", int)], responses=dict)
     def get(self, request):
         scope = scope_of(request.user)
-        readable = set(Committee.objects.values_list("pk", flat=True)) if scope.is_superuser else \
-            scope.staff_committee_ids | scope.leader_committee_ids
+        readable = (
+            set(Committee.objects.values_list("pk", flat=True))
+            if scope.is_superuser
+            else scope.staff_committee_ids | scope.leader_committee_ids
+        )
         if not readable:
             raise PermissionDenied()
         committee = request.query_params.get("committee")
@@ -476,6 +556,9 @@ class ProposalStatsView(APIView):
             raise PermissionDenied()
         ids = [as_id(committee)] if committee else sorted(readable)
         year = as_int(request.query_params.get("year"), timezone.localdate().year, low=1, high=9999)
-        data = selectors.figures(Proposal.objects.filter(committee_id__in=ids, year=year),
-                                 OpinionReport.objects.filter(committee_id__in=ids, year=year), ids)
+        data = selectors.figures(
+            Proposal.objects.filter(committee_id__in=ids, year=year),
+            OpinionReport.objects.filter(committee_id__in=ids, year=year),
+            ids,
+        )
         return Response({"committees": ids, "year": year, **data})

@@ -1,4 +1,5 @@
 """Deadline arithmetic: calendar months and working days on a committee's holiday calendar."""
+
 from __future__ import annotations
 
 import calendar
@@ -11,8 +12,10 @@ def settings_for(committee_id: int) -> ProposalSettings:
     """The committee's rules, created with the usual defaults (and code list A–D) the first time they are needed."""
     obj, created = ProposalSettings.objects.get_or_create(committee_id=committee_id)
     if created and not ResultCode.objects.filter(committee_id=committee_id).exists():
-        ResultCode.objects.bulk_create(ResultCode(committee_id=committee_id, code=c, label=label, order=i)
-                                       for i, (c, label) in enumerate(DEFAULT_RESULT_CODES))
+        ResultCode.objects.bulk_create(
+            ResultCode(committee_id=committee_id, code=c, label=label, order=i)
+            for i, (c, label) in enumerate(DEFAULT_RESULT_CODES)
+        )
     return obj
 
 
@@ -25,8 +28,9 @@ def add_months(start: date, months: int) -> date:
 
 def calendar_days(committee_id: int, first: date, last: date) -> dict[date, str]:
     """The committee's special days from ``first`` to ``last`` (both included): date -> Holiday.Kind."""
-    return dict(Holiday.objects.filter(committee_id=committee_id, date__gte=first, date__lte=last)
-                .values_list("date", "kind"))
+    return dict(
+        Holiday.objects.filter(committee_id=committee_id, date__gte=first, date__lte=last).values_list("date", "kind")
+    )
 
 
 def is_working_day(day: date, special: dict[date, str]) -> bool:

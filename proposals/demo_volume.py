@@ -6,6 +6,7 @@ mostly answered and closed), with confirmed co-signers on about a third, and add
 every ``MEMBERS_PER_REPORT`` members with adoptions and leaders' instructions. Same state logic as
 ``proposals.demo``; written with ``core.bulk`` (COPY on PostgreSQL).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -57,8 +58,12 @@ def _save(c: Committee, rows: list[Proposal], pdf_name: str) -> None:
     insert_objects(Proposal, rows)
     related = {Assignment: [], Reply: [], Feedback: [], ImplementationEntry: []}
     for p in rows:
-        for model, attr in ((Assignment, "_assignments"), (Reply, "_replies"), (Feedback, "_feedback"),
-                            (ImplementationEntry, "_implementation")):
+        for model, attr in (
+            (Assignment, "_assignments"),
+            (Reply, "_replies"),
+            (Feedback, "_feedback"),
+            (ImplementationEntry, "_implementation"),
+        ):
             for obj in getattr(p, attr, []):
                 obj.proposal = p
                 if model is Reply:
@@ -82,8 +87,16 @@ def _cosigners(ctx, rows: list[Proposal], members: list[int]) -> int:
         for m in set(rng.sample(members, rng.randint(1, 4))) - {p.lead_proposer_id}:
             roll = rng.random()
             status = "confirmed" if roll < 0.85 else ("declined" if roll < 0.95 else "expired")
-            out.append((p.pk, m, status, (invited + timedelta(days=7)).date(), invited,
-                        None if status == "expired" else min(invited + timedelta(days=rng.randrange(1, 6)), now)))
+            out.append(
+                (
+                    p.pk,
+                    m,
+                    status,
+                    (invited + timedelta(days=7)).date(),
+                    invited,
+                    None if status == "expired" else min(invited + timedelta(days=rng.randrange(1, 6)), now),
+                )
+            )
     return insert_rows(CoSigner, ("proposal_id", "member_id", "status", "deadline", "invited_at", "responded_at"), out)
 
 
@@ -91,7 +104,9 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> in
     rng, today = ctx.rng, timezone.localdate()
     issues = list(ReportIssue.objects.filter(committee=c, year=year).order_by("number"))
     if not issues:
-        issues = [ReportIssue(committee=c, year=year, number=n + 1, published_on=date(year, 2 + n, 15)) for n in range(6)]
+        issues = [
+            ReportIssue(committee=c, year=year, number=n + 1, published_on=date(year, 2 + n, 15)) for n in range(6)
+        ]
         insert_objects(ReportIssue, issues)
     last = date(year, 12, 31) if year < today.year else today - timedelta(days=1)
     span = (last - date(year, 1, 1)).days + 1
@@ -103,40 +118,68 @@ def _reports(ctx, c: Committee, year: int, count: int, members: list[int]) -> in
         state = rng.choice(["submitted", "accepted", "declined", "compiled", "compiled", "compiled"])
         submitted = _at(date(year, 1, 1) + timedelta(days=rng.randrange(span)))
         issue = rng.choice(issues) if state == "compiled" else None
-        reports.append(OpinionReport(
-            committee=c, year=year, author_id=rng.choice(members), state=state,
-            title=f"关于{topic}中{detail}问题的情况反映",
-            content=f"近期调研发现，{topic}工作中{detail}方面群众反映较多，主要表现为……建议有关部门加强统筹、及时回应。",
-            decline_reason="内容与已编发信息重复" if state == "declined" else "", issue=issue,
-            created_at=submitted, updated_at=submitted + timedelta(days=rng.randrange(3, 20)) if state != "submitted"
-            else submitted))
+        reports.append(
+            OpinionReport(
+                committee=c,
+                year=year,
+                author_id=rng.choice(members),
+                state=state,
+                title=f"关于{topic}中{detail}问题的情况反映",
+                content=f"近期调研发现，{topic}工作中{detail}方面群众反映较多，主要表现为……建议有关部门加强统筹、及时回应。",
+                decline_reason="内容与已编发信息重复" if state == "declined" else "",
+                issue=issue,
+                created_at=submitted,
+                updated_at=submitted + timedelta(days=rng.randrange(3, 20)) if state != "submitted" else submitted,
+            )
+        )
     assign_pks(OpinionReport, reports)
     for r in reports:
         if rng.random() < 0.2:
             named = sorted(set(rng.sample(members, 2)) - {r.author_id})
             co_authors += [(r.pk, m) for m in named]
             # every co-author confirmed an invitation (``co_authors`` holds exactly the confirmed ones)
-            invitations += [(r.pk, m, "confirmed", timezone.localdate(r.created_at), r.created_at, r.created_at)
-                            for m in named]
+            invitations += [
+                (r.pk, m, "confirmed", timezone.localdate(r.created_at), r.created_at, r.created_at) for m in named
+            ]
         if r.state != "compiled":
             continue
         on = min(timezone.localdate(r.created_at) + timedelta(days=rng.randrange(20, 90)), last)
         if rng.random() < 0.5:
             adoptions.append(Adoption(report=r, level=rng.choice(LEVELS), date=on, adopted_by=""))
         if rng.random() < 0.25:
-            instructions.append(Instruction(report=r, leader=rng.choice(LEADERS), level=rng.choice(LEVELS[:3]),
-                                            date=on, text="请有关部门认真研究，抓好落实。"))
+            instructions.append(
+                Instruction(
+                    report=r,
+                    leader=rng.choice(LEADERS),
+                    level=rng.choice(LEVELS[:3]),
+                    date=on,
+                    text="请有关部门认真研究，抓好落实。",
+                )
+            )
     insert_objects(OpinionReport, reports)
     insert_objects(Adoption, adoptions)
     insert_objects(Instruction, instructions)
     insert_rows(OpinionReport.co_authors.through, ("opinionreport_id", "member_id"), co_authors)
-    insert_rows(CoAuthorInvitation, ("report_id", "member_id", "status", "deadline", "invited_at", "responded_at"),
-                invitations)
+    insert_rows(
+        CoAuthorInvitation, ("report_id", "member_id", "status", "deadline", "invited_at", "responded_at"), invitations
+    )
     return len(reports)
 
 
-VOLUME_MODELS = [Proposal, Assignment, Reply, Feedback, ImplementationEntry, CoSigner, ReportIssue, OpinionReport,
-                 Adoption, Instruction, OpinionReport.co_authors.through, CoAuthorInvitation]
+VOLUME_MODELS = [
+    Proposal,
+    Assignment,
+    Reply,
+    Feedback,
+    ImplementationEntry,
+    CoSigner,
+    ReportIssue,
+    OpinionReport,
+    Adoption,
+    Instruction,
+    OpinionReport.co_authors.through,
+    CoAuthorInvitation,
+]
 
 
 def seed(ctx) -> None:
@@ -146,8 +189,11 @@ def seed(ctx) -> None:
 
 # The triggers of migration 0006 a bulk load would fire per row: the co-signers' insert, and the
 # proposal's own insert and update (the final recount would otherwise count every proposal again).
-COUNT_TRIGGERS = (("proposals_cosigner", "cosigner_count_insert"), ("proposals_proposal", "proposal_cosigner_count_insert"),
-                  ("proposals_proposal", "proposal_cosigner_count_update"))
+COUNT_TRIGGERS = (
+    ("proposals_cosigner", "cosigner_count_insert"),
+    ("proposals_proposal", "proposal_cosigner_count_insert"),
+    ("proposals_proposal", "proposal_cosigner_count_update"),
+)
 
 
 @contextmanager
@@ -166,7 +212,8 @@ def _cosigners_counted_at_end():
         cursor.execute(
             "UPDATE proposals_proposal p SET confirmed_cosigners = c.n FROM (SELECT proposal_id, COUNT(*) AS n "
             "FROM proposals_cosigner WHERE status = 'confirmed' GROUP BY proposal_id) c "
-            "WHERE c.proposal_id = p.id AND p.confirmed_cosigners <> c.n")
+            "WHERE c.proposal_id = p.id AND p.confirmed_cosigners <> c.n"
+        )
         for table, trigger in COUNT_TRIGGERS:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 

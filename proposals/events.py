@@ -1,5 +1,6 @@
 """Domain events of proposals and opinion reports (see ``core.events``). Apps above subscribe to them;
 proposals imports none of those apps."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The figures as an Excel workbook (openpyxl)."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -12,9 +13,14 @@ from core.exports import Workbook
 from proposals.models import Category, Level
 
 COLUMNS = [
-    ("submitted", _l("Submitted")), ("filed", pgettext_lazy("proposal", "Filed")), ("filing_rate", _l("Filing rate %")), ("on_time", _l("Replied on time")),
-    ("overdue", _l("Overdue now")), ("satisfaction_rate", _l("Satisfaction rate %")),
-    ("first_satisfaction_rate", _l("First-round satisfaction %")), ("implementation_rate", _l("Implementation rate %")),
+    ("submitted", _l("Submitted")),
+    ("filed", pgettext_lazy("proposal", "Filed")),
+    ("filing_rate", _l("Filing rate %")),
+    ("on_time", _l("Replied on time")),
+    ("overdue", _l("Overdue now")),
+    ("satisfaction_rate", _l("Satisfaction rate %")),
+    ("first_satisfaction_rate", _l("First-round satisfaction %")),
+    ("implementation_rate", _l("Implementation rate %")),
 ]
 
 
@@ -35,16 +41,24 @@ def figures_workbook(data: dict, year: int) -> bytes:
     _sheet(wb, _("By committee"), _("Committee"), [(r["committee__name"], r) for r in data["by_committee"]])
     _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]])
     categories = dict(Category.choices)
-    _sheet(wb, _("By category"), _("Category"), [(str(categories.get(r["category"], r["category"])), r)
-                                                  for r in data["by_category"]])
+    _sheet(
+        wb,
+        _("By category"),
+        _("Category"),
+        [(str(categories.get(r["category"], r["category"])), r) for r in data["by_category"]],
+    )
     ws = wb.create_sheet(_("Result codes"))
     ws.append([_("Result code"), _("Meaning"), _("Replies"), _("Share %")])
     for c in data["codes"]:
         ws.append([c["result_code"], c["label"], c["n"], c["share"]])
     ws = wb.create_sheet(_("Public-opinion reports"))
     r = data["reports"]
-    for label, value in [(_("Submitted"), r["submitted"]), (_("Accepted"), r["accepted"]),
-                         (_("Adopted"), r["adopted"]), (_("Reports instructed by leaders"), r["instructed"])]:
+    for label, value in [
+        (_("Submitted"), r["submitted"]),
+        (_("Accepted"), r["accepted"]),
+        (_("Adopted"), r["adopted"]),
+        (_("Reports instructed by leaders"), r["instructed"]),
+    ]:
         ws.append([label, value])
     levels = dict(Level.choices)
     for row in data["adoption_levels"]:

@@ -40,21 +40,39 @@ class ReviewFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     state = django_filters.ChoiceFilter(
-        choices=[*[(s.value, s.label) for s in Proposal.REVIEW_STATES],
-                 (Proposal.State.FILED.value, _("Filed, waiting to be assigned"))],
-        label=_("state"), empty_label=_("All under review"))
+        choices=[
+            *[(s.value, s.label) for s in Proposal.REVIEW_STATES],
+            (Proposal.State.FILED.value, _("Filed, waiting to be assigned")),
+        ],
+        label=_("state"),
+        empty_label=_("All under review"),
+    )
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("category"), empty_label=_("All"))
     kind = django_filters.ChoiceFilter(choices=Proposal.Kind.choices, label=_("kind"), empty_label=_("All"))
-    committee = django_filters.ModelChoiceFilter(queryset=Committee.objects.none(), label=_("committee"),
-                                                 empty_label=_("All"))
+    committee = django_filters.ModelChoiceFilter(
+        queryset=Committee.objects.none(), label=_("committee"), empty_label=_("All")
+    )
     duplicates = django_filters.ChoiceFilter(
-        method="filter_duplicates", label=_("likely duplicates"), empty_label=_("All"),
-        choices=[("yes", _("With likely duplicates")), ("no", _("Without likely duplicates"))])
-    order = django_filters.ChoiceFilter(method="filter_order", label=_("order"), empty_label=None, choices=[
-        ("submitted", _("Submitted, oldest first")), ("-submitted", _("Submitted, newest first")),
-        ("-similarity", _("Most alike first"))])
-    ORDERS = {"submitted": ("submitted_at", "pk"), "-submitted": ("-submitted_at", "-pk"),
-              "-similarity": ("-best_score", "submitted_at", "pk")}
+        method="filter_duplicates",
+        label=_("likely duplicates"),
+        empty_label=_("All"),
+        choices=[("yes", _("With likely duplicates")), ("no", _("Without likely duplicates"))],
+    )
+    order = django_filters.ChoiceFilter(
+        method="filter_order",
+        label=_("order"),
+        empty_label=None,
+        choices=[
+            ("submitted", _("Submitted, oldest first")),
+            ("-submitted", _("Submitted, newest first")),
+            ("-similarity", _("Most alike first")),
+        ],
+    )
+    ORDERS = {
+        "submitted": ("submitted_at", "pk"),
+        "-submitted": ("-submitted_at", "-pk"),
+        "-similarity": ("-best_score", "submitted_at", "pk"),
+    }
 
     class Meta:
         model = Proposal
@@ -88,9 +106,11 @@ class ReportListFilter(PageFilterSet):
     search_placeholder = _("Title, author or group")
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = YearChoiceFilter(field_name="year", datetime=False, label=_("Year"), empty_label=_("All years"))
-    state = django_filters.ChoiceFilter(choices=[(s.value, s.label) for s in OpinionReport.State
-                                                 if s != OpinionReport.State.DRAFT],
-                                        label=_("state"), empty_label=_("All states"))
+    state = django_filters.ChoiceFilter(
+        choices=[(s.value, s.label) for s in OpinionReport.State if s != OpinionReport.State.DRAFT],
+        label=_("state"),
+        empty_label=_("All states"),
+    )
 
     class Meta:
         model = OpinionReport

@@ -1,4 +1,5 @@
 """Forms for the proposal pages; each one feeds exactly one service."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -50,34 +51,53 @@ class ProposalForm(Form):
     during_plenary = forms.BooleanField(label=_("submitted during the plenary session"), required=False, initial=True)
     analysis = forms.CharField(label=_("analysis"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     suggestions = forms.CharField(label=_("suggestions"), widget=forms.Textarea(attrs={"rows": 5}))
-    cosigners = forms.ModelMultipleChoiceField(label=_("co-signers"), queryset=Member.objects.none(), required=False,
-                                               widget=SearchSelectMultiple,
-                                               help_text=_("Invited co-signers confirm before you submit."))
+    cosigners = forms.ModelMultipleChoiceField(
+        label=_("co-signers"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=SearchSelectMultiple,
+        help_text=_("Invited co-signers confirm before you submit."),
+    )
     is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
-    attachment = forms.FileField(label=_("attachment"), required=False,
-                                 help_text=_("Supporting material, up to 20 MB."))
+    attachment = forms.FileField(
+        label=_("attachment"), required=False, help_text=_("Supporting material, up to 20 MB.")
+    )
 
     def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cosigners"].queryset = (Member.objects.filter(committee_id=member.committee_id,
-                                                                   status=Member.Status.ACTIVE)
-                                             .exclude(pk=member.pk).order_by("name"))
+        self.fields["cosigners"].queryset = (
+            Member.objects.filter(committee_id=member.committee_id, status=Member.Status.ACTIVE)
+            .exclude(pk=member.pk)
+            .order_by("name")
+        )
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
         if not convened_group_ids:  # only a convener submits in a group's name
             del self.fields["group"]
 
     def service_data(self) -> dict:
         d = self.cleaned_data
-        return {"title": d["title"], "analysis": d["analysis"], "suggestions": d["suggestions"],
-                "category": d["category"], "kind": d["kind"], "during_plenary": d["during_plenary"],
-                "is_public": d["is_public"], "group_id": d["group"].pk if d.get("group") else None}
+        return {
+            "title": d["title"],
+            "analysis": d["analysis"],
+            "suggestions": d["suggestions"],
+            "category": d["category"],
+            "kind": d["kind"],
+            "during_plenary": d["during_plenary"],
+            "is_public": d["is_public"],
+            "group_id": d["group"].pk if d.get("group") else None,
+        }
 
 
 class RejectForm(Form):
-    ground = forms.ModelChoiceField(label=_("ground for not filing"), queryset=NotFilingGround.objects.none(),
-                                    empty_label=EMPTY_CHOICE_LABEL)
-    reason = forms.CharField(label=_("explanation"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             help_text=_("Told to the proposer with the ground; needed for “other” grounds."))
+    ground = forms.ModelChoiceField(
+        label=_("ground for not filing"), queryset=NotFilingGround.objects.none(), empty_label=EMPTY_CHOICE_LABEL
+    )
+    reason = forms.CharField(
+        label=_("explanation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Told to the proposer with the ground; needed for “other” grounds."),
+    )
     outcome = forms.ChoiceField(label=_("after not filing"), choices=Proposal.Outcome.choices, required=False)
 
     def __init__(self, *args, committee_ids=(), **kwargs):
@@ -91,8 +111,11 @@ def grounds_for(committee_ids):
     if not ids:
         return NotFilingGround.objects.none()
     NotFilingGround.objects.ensure_national()
-    rows = list(NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=ids), is_active=True)
-                .values_list("pk", "committee_id"))
+    rows = list(
+        NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=ids), is_active=True).values_list(
+            "pk", "committee_id"
+        )
+    )
     national = {pk for pk, committee in rows if committee is None}
     shared = set.intersection(*[{pk for pk, c in rows if c == committee_id} or national for committee_id in ids])
     return NotFilingGround.objects.filter(pk__in=shared).order_by("order", "pk")
@@ -104,39 +127,59 @@ class ProposalPicks(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         bad = [v for v in value if as_id(str(v)) is None]
         if bad:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                  params={"value": str(bad[0])[:20]})
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(bad[0])[:20]}
+            )
         return super()._check_values(value)
 
 
 class BulkForm(Form):
     """The review queue's batch actions: the proposals ticked, and for each action its own fields."""
 
-    proposals = ProposalPicks(label=_("proposals"), queryset=Proposal.objects.none(),
-                                               widget=forms.CheckboxSelectMultiple,
-                                               error_messages={"required": _("Select at least one proposal.")})
+    proposals = ProposalPicks(
+        label=_("proposals"),
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Select at least one proposal.")},
+    )
     action = forms.ChoiceField(choices=[("assign", "assign"), ("reject", "reject")], widget=forms.HiddenInput)
-    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none(), required=False,
-                                       widget=SearchSelect)
-    co_units = forms.ModelMultipleChoiceField(label=_("co-handling units"), queryset=HandlingUnit.objects.none(),
-                                              required=False, widget=SearchSelectMultiple)
-    due_date = forms.DateField(label=_("reply due"), required=False, widget=DateInput,
-                               help_text=_("Leave empty to use the committee's rule."))
-    ground = forms.ModelChoiceField(label=_("ground for not filing"), queryset=NotFilingGround.objects.none(),
-                                    required=False, empty_label=EMPTY_CHOICE_LABEL)
-    reason = forms.CharField(label=_("explanation"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                             help_text=_("Told to the proposer with the ground; needed for “other” grounds."))
+    lead_unit = forms.ModelChoiceField(
+        label=_("lead unit"), queryset=HandlingUnit.objects.none(), required=False, widget=SearchSelect
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("co-handling units"), queryset=HandlingUnit.objects.none(), required=False, widget=SearchSelectMultiple
+    )
+    due_date = forms.DateField(
+        label=_("reply due"), required=False, widget=DateInput, help_text=_("Leave empty to use the committee's rule.")
+    )
+    ground = forms.ModelChoiceField(
+        label=_("ground for not filing"),
+        queryset=NotFilingGround.objects.none(),
+        required=False,
+        empty_label=EMPTY_CHOICE_LABEL,
+    )
+    reason = forms.CharField(
+        label=_("explanation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Told to the proposer with the ground; needed for “other” grounds."),
+    )
     outcome = forms.ChoiceField(label=_("after not filing"), choices=Proposal.Outcome.choices, required=False)
 
     def __init__(self, *args, proposals, committee_ids, several_committees: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposals"].queryset = proposals
-        units = HandlingUnit.objects.filter(committee_id__in=committee_ids, is_active=True).select_related(
-            "committee").order_by("committee__name", "name")
+        units = (
+            HandlingUnit.objects.filter(committee_id__in=committee_ids, is_active=True)
+            .select_related("committee")
+            .order_by("committee__name", "name")
+        )
         for name in ("lead_unit", "co_units"):
             self.fields[name].queryset = units
             if several_committees:  # the same unit name can exist in two committees: say whose
-                self.fields[name].label_from_instance = lambda u: f"{u.name}（{u.committee.short_name or u.committee.name}）"
+                self.fields[name].label_from_instance = (
+                    lambda u: f"{u.name}（{u.committee.short_name or u.committee.name}）"
+                )
         self.fields["ground"].queryset = grounds_for(committee_ids)
 
 
@@ -146,10 +189,12 @@ class MergeForm(Form):
 
 class AssignForm(Form):
     lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=HandlingUnit.objects.none(), widget=SearchSelect)
-    co_units = forms.ModelMultipleChoiceField(label=_("co-handling units"), queryset=HandlingUnit.objects.none(),
-                                              required=False, widget=SearchSelectMultiple)
-    due_date = forms.DateField(label=_("reply due"), required=False, widget=DateInput,
-                               help_text=_("Leave empty to use the committee's rule."))
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("co-handling units"), queryset=HandlingUnit.objects.none(), required=False, widget=SearchSelectMultiple
+    )
+    due_date = forms.DateField(
+        label=_("reply due"), required=False, widget=DateInput, help_text=_("Leave empty to use the committee's rule.")
+    )
 
     def __init__(self, *args, committee_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,12 +205,15 @@ class AssignForm(Form):
 
 class KeyForm(Form):
     is_key = forms.BooleanField(label=_("key proposal"), required=False)
-    leader = forms.ModelChoiceField(label=_("supervising leader"), queryset=Member.objects.none(), required=False,
-                                    widget=SearchSelect)
+    leader = forms.ModelChoiceField(
+        label=_("supervising leader"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+    )
 
     def __init__(self, *args, committee_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Member.objects.filter(committee_id=committee_id, is_standing=True).order_by("name")
+        self.fields["leader"].queryset = Member.objects.filter(committee_id=committee_id, is_standing=True).order_by(
+            "name"
+        )
 
 
 class NoteForm(Form):
@@ -206,20 +254,24 @@ class ReassignForm(Form):
 
 class RateForm(Form):
     rating = forms.ChoiceField(label=_("rating"), choices=Proposal.Rating.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=pgettext_lazy("proposal", "comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label=pgettext_lazy("proposal", "comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class ReportForm(Form):
     title = forms.CharField(label=_("title"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 8}))
-    co_authors = forms.ModelMultipleChoiceField(label=_("co-authors"), queryset=Member.objects.none(), required=False,
-                                                widget=SearchSelectMultiple)
+    co_authors = forms.ModelMultipleChoiceField(
+        label=_("co-authors"), queryset=Member.objects.none(), required=False, widget=SearchSelectMultiple
+    )
     group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
 
     def __init__(self, *args, member: Member, convened_group_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["co_authors"].queryset = Member.objects.filter(committee_id=member.committee_id,
-                                                                   status=Member.Status.ACTIVE).exclude(pk=member.pk)
+        self.fields["co_authors"].queryset = Member.objects.filter(
+            committee_id=member.committee_id, status=Member.Status.ACTIVE
+        ).exclude(pk=member.pk)
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
         if not convened_group_ids:
             del self.fields["group"]

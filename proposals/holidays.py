@@ -1,6 +1,7 @@
 """The holiday calendar: the official national calendar (from the ``chinese-calendar`` package, which follows
 the State Council's yearly notice), days the secretariat enters as a range, and the years a committee has no
 calendar for. Writes here are services like ``proposals.services`` (locked, checked, audited)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -44,11 +45,21 @@ def official_years() -> range:
 def official_days(year: int) -> dict[date, tuple[str, str]]:
     """The official calendar of ``year``: date -> (kind, Chinese name), holidays and adjusted working days."""
     if year not in official_years():
-        raise DomainError({"year": _("The national calendar for %(year)s has not been published in the installed "
-                                     "calendar (it covers %(first)s–%(last)s).")
-                           % {"year": year, "first": official_years()[0], "last": official_years()[-1]}})
-    days = {d: (Holiday.Kind.HOLIDAY, _BY_VALUE.get(str(n), str(n))) for d, n in official.holidays.items() if d.year == year}
-    days |= {d: (Holiday.Kind.WORKDAY, _BY_VALUE.get(str(n), str(n))) for d, n in official.workdays.items() if d.year == year}
+        raise DomainError(
+            {
+                "year": _(
+                    "The national calendar for %(year)s has not been published in the installed "
+                    "calendar (it covers %(first)s–%(last)s)."
+                )
+                % {"year": year, "first": official_years()[0], "last": official_years()[-1]}
+            }
+        )
+    days = {
+        d: (Holiday.Kind.HOLIDAY, _BY_VALUE.get(str(n), str(n))) for d, n in official.holidays.items() if d.year == year
+    }
+    days |= {
+        d: (Holiday.Kind.WORKDAY, _BY_VALUE.get(str(n), str(n))) for d, n in official.workdays.items() if d.year == year
+    }
     return days
 
 
@@ -70,16 +81,18 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
     date. One audit row per committee. Returns the counts per committee."""
     days = official_days(year)
     result = {}
-    for committee in Committee.objects.select_for_update().filter(pk__in=_committees_for(actor, committee_ids)).order_by("pk"):
+    for committee in (
+        Committee.objects.select_for_update().filter(pk__in=_committees_for(actor, committee_ids)).order_by("pk")
+    ):
         before = calendar_snapshot(committee.pk)
-        rows = {h.date: h for h in Holiday.objects.select_for_update().filter(
-            committee=committee, date__year=year)}
+        rows = {h.date: h for h in Holiday.objects.select_for_update().filter(committee=committee, date__year=year)}
         created = updated = kept_local = 0
         for day, (kind, name) in sorted(days.items()):
             row = rows.get(day)
             if row is None:
-                Holiday.objects.create(committee=committee, date=day, kind=kind, name=name,
-                                       source=Holiday.Source.OFFICIAL)
+                Holiday.objects.create(
+                    committee=committee, date=day, kind=kind, name=name, source=Holiday.Source.OFFICIAL
+                )
                 created += 1
             elif row.source == Holiday.Source.LOCAL:
                 kept_local += 1
@@ -89,19 +102,33 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
                 updated += 1
         stale = [h.pk for d, h in rows.items() if h.source == Holiday.Source.OFFICIAL and d not in days]
         Holiday.objects.filter(pk__in=stale).delete()
-        counts = {"year": year, "created": created, "updated": updated, "removed": len(stale), "kept_local": kept_local,
-                  "holidays": sum(k == Holiday.Kind.HOLIDAY for k, _n in days.values()),
-                  "workdays": sum(k == Holiday.Kind.WORKDAY for k, _n in days.values())}
-        record_event(committee, actor=actor, verb="holiday_calendar_loaded", data=counts,
-                     comment=_("National holiday calendar %(year)s loaded") % {"year": year})
-        counts["deadlines_moved"] = len(deadlines_follow_calendar(committee_id=committee.pk, before=before, actor=actor))
+        counts = {
+            "year": year,
+            "created": created,
+            "updated": updated,
+            "removed": len(stale),
+            "kept_local": kept_local,
+            "holidays": sum(k == Holiday.Kind.HOLIDAY for k, _n in days.values()),
+            "workdays": sum(k == Holiday.Kind.WORKDAY for k, _n in days.values()),
+        }
+        record_event(
+            committee,
+            actor=actor,
+            verb="holiday_calendar_loaded",
+            data=counts,
+            comment=_("National holiday calendar %(year)s loaded") % {"year": year},
+        )
+        counts["deadlines_moved"] = len(
+            deadlines_follow_calendar(committee_id=committee.pk, before=before, actor=actor)
+        )
         result[committee.pk] = counts
     return result
 
 
 @transaction.atomic
-def holiday_range_add(*, committee_id: int, start: date, end: date, name: str, actor,
-                      kind: str = Holiday.Kind.HOLIDAY) -> list[Holiday]:
+def holiday_range_add(
+    *, committee_id: int, start: date, end: date, name: str, actor, kind: str = Holiday.Kind.HOLIDAY
+) -> list[Holiday]:
     """Enter a period from ``start`` to ``end`` (both included) as the secretariat's own days, one row per day:
     days off, or working days (a local adjusted weekend). A day already in the calendar takes the new entry."""
     _committees_for(actor, [committee_id])
@@ -117,11 +144,17 @@ def holiday_range_add(*, committee_id: int, start: date, end: date, name: str, a
     day = start
     while day <= end:
         row, _created = Holiday.objects.update_or_create(
-            committee=committee, date=day, defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL})
+            committee=committee, date=day, defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL}
+        )
         rows.append(row)
         day += timedelta(days=1)
-    record_event(committee, actor=actor, verb="holidays_added", comment=name,
-                 data={"from": start.isoformat(), "to": end.isoformat(), "kind": kind, "days": len(rows)})
+    record_event(
+        committee,
+        actor=actor,
+        verb="holidays_added",
+        comment=name,
+        data={"from": start.isoformat(), "to": end.isoformat(), "kind": kind, "days": len(rows)},
+    )
     deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
     return rows
 
@@ -134,10 +167,19 @@ def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], act
     committee = Committee.objects.select_for_update().get(pk=committee_id)
     before = calendar_snapshot(committee_id)
     for day, (kind, name) in sorted(days.items()):
-        Holiday.objects.update_or_create(committee=committee, date=day,
-                                         defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL})
-    record_event(committee, actor=actor, verb="holidays_imported", data={
-        "days": len(days), "from": min(days).isoformat() if days else "", "to": max(days).isoformat() if days else ""})
+        Holiday.objects.update_or_create(
+            committee=committee, date=day, defaults={"kind": kind, "name": name, "source": Holiday.Source.LOCAL}
+        )
+    record_event(
+        committee,
+        actor=actor,
+        verb="holidays_imported",
+        data={
+            "days": len(days),
+            "from": min(days).isoformat() if days else "",
+            "to": max(days).isoformat() if days else "",
+        },
+    )
     deadlines_follow_calendar(committee_id=committee_id, before=before, actor=actor)
     return len(days)
 
@@ -155,10 +197,24 @@ def holiday_save(*, holiday: Holiday, actor, changed: Iterable[str] = ()) -> Hol
             holiday.save()
     except IntegrityError as exc:
         raise DomainError({"date": _("This day is already in the committee's calendar.")}) from exc
-    record_event(holiday, actor=actor, verb="updated" if before else "created",
-                 data={"fields": sorted(changed), "date": holiday.date.isoformat(), "kind": holiday.kind,
-                       "before": {"date": before.date.isoformat(), "kind": before.kind, "name": before.name,
-                                  "source": before.source} if before else None})
+    record_event(
+        holiday,
+        actor=actor,
+        verb="updated" if before else "created",
+        data={
+            "fields": sorted(changed),
+            "date": holiday.date.isoformat(),
+            "kind": holiday.kind,
+            "before": {
+                "date": before.date.isoformat(),
+                "kind": before.kind,
+                "name": before.name,
+                "source": before.source,
+            }
+            if before
+            else None,
+        },
+    )
     holiday._history_user = actor
     _holiday_edited(before=before, after=holiday)  # deadlines follow the calendar
     return holiday
@@ -171,9 +227,12 @@ def holiday_delete(*, holiday_id: int, actor) -> None:
     if holiday is None:
         return  # gone already: a second click changes nothing
     _committees_for(actor, [holiday.committee_id])
-    record_event(holiday, actor=actor, verb="deleted",
-                 data={"date": holiday.date.isoformat(), "kind": holiday.kind, "name": holiday.name,
-                       "source": holiday.source})
+    record_event(
+        holiday,
+        actor=actor,
+        verb="deleted",
+        data={"date": holiday.date.isoformat(), "kind": holiday.kind, "name": holiday.name, "source": holiday.source},
+    )
     holiday.delete()
     holiday._history_user = actor
     _holiday_edited(before=holiday, after=None)  # deadlines follow the calendar
@@ -185,8 +244,11 @@ def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]
     years = sorted({d.year for d in days if d is not None})
     if not years:
         return []
-    loaded = set(Holiday.objects.filter(committee_id=committee_id, source=Holiday.Source.OFFICIAL,
-                                        date__year__in=years).values_list("date__year", flat=True).distinct())
+    loaded = set(
+        Holiday.objects.filter(committee_id=committee_id, source=Holiday.Source.OFFICIAL, date__year__in=years)
+        .values_list("date__year", flat=True)
+        .distinct()
+    )
     return [y for y in years if y not in loaded]
 
 
@@ -196,6 +258,7 @@ def years_without_calendar(committee_id: int, days: Iterable[date]) -> list[int]
 # a day edited or removed in the admin), each open window keeps its number of working days, counted on the
 # calendar as it was, and its last day is found again on the calendar as it is now. Reply deadlines are in
 # calendar months and do not move.
+
 
 def calendar_snapshot(committee_id: int) -> dict[date, str]:
     """The committee's special days, date -> kind (the calendar before a change)."""
@@ -214,30 +277,55 @@ def _invitation_start(invitation, days: int, before: dict[date, str]) -> date:
 def _windows(committee_id: int, today: date, before: dict[date, str]):
     """(record, field, start, owner, what) of every working-day window of the committee still open on ``today`` or
     later; ``owner`` carries the audit row."""
-    for a in Assignment.objects.select_for_update().filter(
-            proposal__committee_id=committee_id, proposal__state__in=Proposal.HANDLING_STATES, is_active=True,
-            reassign_until__gte=today - timedelta(days=62)).select_related("proposal").order_by("pk"):
+    for a in (
+        Assignment.objects.select_for_update()
+        .filter(
+            proposal__committee_id=committee_id,
+            proposal__state__in=Proposal.HANDLING_STATES,
+            is_active=True,
+            reassign_until__gte=today - timedelta(days=62),
+        )
+        .select_related("proposal")
+        .order_by("pk")
+    ):
         yield a, "reassign_until", a.assigned_on, a.proposal, "reassign"
     replied = Proposal.objects.select_for_update().filter(
-        committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62))
+        committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62)
+    )
     starts = {(r.proposal_id, r.round): r.replied_on for r in Reply.objects.filter(proposal__in=replied)}
     for p in replied.order_by("pk"):
         if (p.pk, p.round) in starts:
             yield p, "feedback_due", starts[(p.pk, p.round)], p, "feedback"
     days = settings_for(committee_id).cosign_working_days
-    for c in CoSigner.objects.select_for_update().filter(
-            proposal__committee_id=committee_id, proposal__state=Proposal.State.DRAFT, status=CoSigner.Status.INVITED,
-            deadline__gte=today - timedelta(days=62)).select_related("proposal").order_by("pk"):
+    for c in (
+        CoSigner.objects.select_for_update()
+        .filter(
+            proposal__committee_id=committee_id,
+            proposal__state=Proposal.State.DRAFT,
+            status=CoSigner.Status.INVITED,
+            deadline__gte=today - timedelta(days=62),
+        )
+        .select_related("proposal")
+        .order_by("pk")
+    ):
         yield c, "deadline", _invitation_start(c, days, before), c.proposal, "cosign"
-    for c in CoAuthorInvitation.objects.select_for_update().filter(
-            report__committee_id=committee_id, report__state=OpinionReport.State.DRAFT,
-            status=CoAuthorInvitation.Status.INVITED, deadline__gte=today - timedelta(days=62)).select_related(
-            "report").order_by("pk"):
+    for c in (
+        CoAuthorInvitation.objects.select_for_update()
+        .filter(
+            report__committee_id=committee_id,
+            report__state=OpinionReport.State.DRAFT,
+            status=CoAuthorInvitation.Status.INVITED,
+            deadline__gte=today - timedelta(days=62),
+        )
+        .select_related("report")
+        .order_by("pk")
+    ):
         yield c, "deadline", _invitation_start(c, days, before), c.report, "coauthor"
 
 
-def deadlines_follow_calendar(*, committee_id: int, before: dict[date, str], actor,
-                              today: date | None = None) -> list[dict]:
+def deadlines_follow_calendar(
+    *, committee_id: int, before: dict[date, str], actor, today: date | None = None
+) -> list[dict]:
     """Move the committee's open working-day deadlines after a change of its calendar (``before``: the calendar
     as it was): return windows, feedback windows and co-signers' and co-authors' answers. One audit row per moved
     deadline on its proposal or report, and a notice to the people it concerns. Windows that had closed before today
@@ -257,8 +345,13 @@ def deadlines_follow_calendar(*, committee_id: int, before: dict[date, str], act
         change = {"field": field, "from": old.isoformat(), "to": new.isoformat()}
         if record is not owner:
             change[type(record).__name__.lower()] = record.pk
-        record_event(owner, actor=actor, verb="deadline_recomputed", data=change,
-                     comment=_("Deadline moved with the holiday calendar: %(old)s → %(new)s") % {"old": old, "new": new})
+        record_event(
+            owner,
+            actor=actor,
+            verb="deadline_recomputed",
+            data=change,
+            comment=_("Deadline moved with the holiday calendar: %(old)s → %(new)s") % {"old": old, "new": new},
+        )
         moved.append(change)
         events.append(DeadlineMoved(what=what, record_id=record.pk, old=old, new=new, actor_id=actor_id(actor)))
     if events:

@@ -5,6 +5,7 @@ Registered with the notification core (``docs/NOTIFICATIONS.md``); ``manage.py s
 beat entries (time and lead days editable in the admin). Each rule reads its rows in a fixed number of queries;
 ``notify()`` keys every reminder on (kind, object, recipient, due) so a rerun sends nothing new.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -40,27 +41,39 @@ def _name(proposal: Proposal) -> str:
 def cosign_expiring(*, today: date, lead_days: int):
     """Invited members hear that a co-sign invitation ends within lead days (once per invitation)."""
     invitations = (
-        CoSigner.objects.filter(status=CoSigner.Status.INVITED, deadline__gte=today,
-                                deadline__lte=today + timedelta(days=lead_days),
-                                member__status=Member.Status.ACTIVE, member__user__isnull=False,
-                                member__user__is_active=True)
-        .select_related("proposal__lead_proposer", "member__user").order_by("deadline", "pk")
+        CoSigner.objects.filter(
+            status=CoSigner.Status.INVITED,
+            deadline__gte=today,
+            deadline__lte=today + timedelta(days=lead_days),
+            member__status=Member.Status.ACTIVE,
+            member__user__isnull=False,
+            member__user__is_active=True,
+        )
+        .select_related("proposal__lead_proposer", "member__user")
+        .order_by("deadline", "pk")
     )
     with translation.override(settings.LANGUAGE_CODE):
         for inv in invitations.iterator(chunk_size=1000):
             p = inv.proposal
-            title = _("Co-sign invitation for %(proposal)s ends on %(date)s") % {"proposal": _name(p),
-                                                                                 "date": _day(inv.deadline)}
+            title = _("Co-sign invitation for %(proposal)s ends on %(date)s") % {
+                "proposal": _name(p),
+                "date": _day(inv.deadline),
+            }
             body = _("%(lead)s invited you to co-sign. Confirm or decline by %(date)s.") % {
-                "lead": p.lead_proposer.name, "date": _day(inv.deadline)}
-            yield rules.Reminder(recipient=inv.member.user, obj=inv, due=inv.deadline, title=title, body=body,
-                                 url=_url(p))
+                "lead": p.lead_proposer.name,
+                "date": _day(inv.deadline),
+            }
+            yield rules.Reminder(
+                recipient=inv.member.user, obj=inv, due=inv.deadline, title=title, body=body, url=_url(p)
+            )
 
 
 def _handling():
-    return (Proposal.objects.filter(state__in=Proposal.HANDLING_STATES, reply_due__isnull=False,
-                                    lead_unit__isnull=False)
-            .select_related("lead_unit", "supervising_leader__user").order_by("reply_due", "pk"))
+    return (
+        Proposal.objects.filter(state__in=Proposal.HANDLING_STATES, reply_due__isnull=False, lead_unit__isnull=False)
+        .select_related("lead_unit", "supervising_leader__user")
+        .order_by("reply_due", "pk")
+    )
 
 
 @rules.register("reply_due_soon", kind=Kind.REPLY_DUE_SOON, lead_days=7, hour="9", minute="0")
@@ -72,8 +85,10 @@ def reply_due_soon(*, today: date, lead_days: int):
         for p in proposals:
             days = (p.reply_due - today).days
             title = _("Reply to %(proposal)s due on %(date)s") % {"proposal": _name(p), "date": _day(p.reply_due)}
-            body = _("%(unit)s: %(days)s days left to reply to this proposal.") % {"unit": p.lead_unit.name,
-                                                                                   "days": days}
+            body = _("%(unit)s: %(days)s days left to reply to this proposal.") % {
+                "unit": p.lead_unit.name,
+                "days": days,
+            }
             for user in users.get(p.lead_unit_id, []):
                 yield rules.Reminder(recipient=user, obj=p, due=p.reply_due, title=title, body=body, url=_url(p))
 
@@ -87,10 +102,15 @@ def reply_overdue(*, today: date, lead_days: int):
     staff = recipients.committee_staff(p.committee_id for p in proposals)
     with translation.override(settings.LANGUAGE_CODE):
         for p in proposals:
-            title = _("Reply to %(proposal)s is overdue (due %(date)s)") % {"proposal": _name(p),
-                                                                             "date": _day(p.reply_due)}
+            title = _("Reply to %(proposal)s is overdue (due %(date)s)") % {
+                "proposal": _name(p),
+                "date": _day(p.reply_due),
+            }
             body = _("%(unit)s has not replied; the deadline was %(date)s, %(days)s days ago.") % {
-                "unit": p.lead_unit.name, "date": _day(p.reply_due), "days": (today - p.reply_due).days}
+                "unit": p.lead_unit.name,
+                "date": _day(p.reply_due),
+                "days": (today - p.reply_due).days,
+            }
             people = [*units.get(p.lead_unit_id, []), *staff.get(p.committee_id, [])]
             leader = p.supervising_leader
             if p.is_key and leader and leader.user_id and leader.user.is_active:
@@ -106,33 +126,44 @@ def reply_overdue(*, today: date, lead_days: int):
 def rating_waiting(*, today: date, lead_days: int):
     """The lead proposer hears that a reply waits for their rating (once per round; with lead days > 0 only when
     the rating window closes within that many days)."""
-    waiting = Proposal.objects.filter(state=Proposal.State.REPLIED, feedback_due__gte=today,
-                                      lead_proposer__status=Member.Status.ACTIVE,
-                                      lead_proposer__user__isnull=False, lead_proposer__user__is_active=True)
+    waiting = Proposal.objects.filter(
+        state=Proposal.State.REPLIED,
+        feedback_due__gte=today,
+        lead_proposer__status=Member.Status.ACTIVE,
+        lead_proposer__user__isnull=False,
+        lead_proposer__user__is_active=True,
+    )
     if lead_days > 0:
         waiting = waiting.filter(feedback_due__lte=today + timedelta(days=lead_days))
     waiting = waiting.select_related("lead_proposer__user", "lead_unit").order_by("feedback_due", "pk")
     with translation.override(settings.LANGUAGE_CODE):
         for p in waiting.iterator(chunk_size=1000):
-            title = _("Please rate the reply to %(proposal)s by %(date)s") % {"proposal": _name(p),
-                                                                                "date": _day(p.feedback_due)}
-            body = _("%(unit)s has replied. Rate the reply (satisfied, basically satisfied or unsatisfied) "
-                     "by %(date)s.") % {"unit": p.lead_unit.name if p.lead_unit else _("The handling unit"),
-                                        "date": _day(p.feedback_due)}
-            yield rules.Reminder(recipient=p.lead_proposer.user, obj=p, due=p.feedback_due, title=title, body=body,
-                                 url=_url(p))
+            title = _("Please rate the reply to %(proposal)s by %(date)s") % {
+                "proposal": _name(p),
+                "date": _day(p.feedback_due),
+            }
+            body = _(
+                "%(unit)s has replied. Rate the reply (satisfied, basically satisfied or unsatisfied) by %(date)s."
+            ) % {"unit": p.lead_unit.name if p.lead_unit else _("The handling unit"), "date": _day(p.feedback_due)}
+            yield rules.Reminder(
+                recipient=p.lead_proposer.user, obj=p, due=p.feedback_due, title=title, body=body, url=_url(p)
+            )
 
 
 @rules.register("reassignment_waiting", kind=Kind.REASSIGNMENT_WAITING, lead_days=0, hour="9", minute="15")
 def reassignment_waiting(*, today: date, lead_days: int):
     """Secretariat staff hear about a unit's reassignment request 退回 not yet dealt with (once per request)."""
-    reassigned = Assignment.objects.filter(proposal_id=OuterRef("proposal_id"),
-                                           assigned_on__gte=OuterRef("requested_on"))
-    requests = (Assignment.objects.filter(reassignment_requested_at__isnull=False, is_active=False)
-                .annotate(requested_on=TruncDate("reassignment_requested_at"))
-                .exclude(Exists(reassigned))
-                .exclude(proposal__state__in=[Proposal.State.CLOSED, Proposal.State.MERGED])
-                .select_related("proposal", "unit").order_by("reassignment_requested_at", "pk"))
+    reassigned = Assignment.objects.filter(
+        proposal_id=OuterRef("proposal_id"), assigned_on__gte=OuterRef("requested_on")
+    )
+    requests = (
+        Assignment.objects.filter(reassignment_requested_at__isnull=False, is_active=False)
+        .annotate(requested_on=TruncDate("reassignment_requested_at"))
+        .exclude(Exists(reassigned))
+        .exclude(proposal__state__in=[Proposal.State.CLOSED, Proposal.State.MERGED])
+        .select_related("proposal", "unit")
+        .order_by("reassignment_requested_at", "pk")
+    )
     if lead_days > 0:
         requests = requests.filter(during("reassignment_requested_at", None, today - timedelta(days=lead_days)))
     requests = list(requests)
@@ -143,6 +174,8 @@ def reassignment_waiting(*, today: date, lead_days: int):
             asked = timezone.localtime(a.reassignment_requested_at).date()
             title = _("%(unit)s asks to return %(proposal)s") % {"unit": a.unit.name, "proposal": _name(p)}
             body = _("Asked on %(date)s. Reason: %(reason)s. Please assign the proposal again.") % {
-                "date": _day(asked), "reason": a.reassignment_reason or "—"}
+                "date": _day(asked),
+                "reason": a.reassignment_reason or "—",
+            }
             for user in staff.get(p.committee_id, []):
                 yield rules.Reminder(recipient=user, obj=a, due=asked, title=title, body=body, url=_url(p))

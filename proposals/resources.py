@@ -1,5 +1,6 @@
 """Spreadsheet import of the secretariat's own holiday-calendar days (``groups.services.table_import``: every
 row or none), with a downloadable template (``groups.import_templates``)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

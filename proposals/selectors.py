@@ -1,4 +1,5 @@
 """Reads: lists with fixed query counts, likely duplicates, and the year's figures by aggregation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,12 +34,27 @@ def proposal_list(qs):
 def proposal_detail(user, pk: int) -> Proposal:
     return (
         Proposal.objects.visible_to(user)
-        .select_related("lead_proposer", "committee", "lead_unit", "merged_into", "supervising_leader", "group",
-                        "sector", "special_committee")
+        .select_related(
+            "lead_proposer",
+            "committee",
+            "lead_unit",
+            "merged_into",
+            "supervising_leader",
+            "group",
+            "sector",
+            "special_committee",
+        )
         .prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.select_related("unit")
-                     .prefetch_related("contacts", "opinions")),
-            "cosigners__member", "replies__unit", "feedback", "implementation", "supervision_notes", "attachments",
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("unit").prefetch_related("contacts", "opinions"),
+            ),
+            "cosigners__member",
+            "replies__unit",
+            "feedback",
+            "implementation",
+            "supervision_notes",
+            "attachments",
             "merged_from__lead_proposer",
         )
         .get(pk=pk)
@@ -74,6 +90,7 @@ def unit_assignments(user):
 
 # --- likely duplicates ------------------------------------------------------------------------------
 
+
 @dataclass
 class Similar:
     proposal: Proposal
@@ -83,13 +100,20 @@ class Similar:
 
 def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2) -> list[Similar]:
     """The same session's proposals most like this one by title, best first (pg_trgm on PostgreSQL)."""
-    same = (Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
-            .exclude(pk=proposal.pk).exclude(state__in=similarity.NOT_COMPARED))
+    same = (
+        Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year)
+        .exclude(pk=proposal.pk)
+        .exclude(state__in=similarity.NOT_COMPARED)
+    )
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
-        rows = (proposal_list(same).annotate(score=TrigramSimilarity("title", proposal.title))
-                .filter(score__gte=threshold).order_by("-score", "pk")[:limit])
+        rows = (
+            proposal_list(same)
+            .annotate(score=TrigramSimilarity("title", proposal.title))
+            .filter(score__gte=threshold)
+            .order_by("-score", "pk")[:limit]
+        )
         return [Similar(p, round(p.score, 2)) for p in rows]
     mine = similarity.bigrams(proposal.title)
     scored = []
@@ -127,6 +151,7 @@ def marked_similar(proposal: Proposal, similar: list[Similar]) -> list[Similar]:
 
 # --- figures ----------------------------------------------------------------------------------------
 
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -146,8 +171,19 @@ FIGURE_FILTERS = {
     "closed": Q(state=S.CLOSED),
     "implemented": Q(implemented_on__isnull=False),
 }
-COUNTED = ("submitted", "filed", "replied", "on_time", "overdue", "rated", "satisfied", "first_rated",
-           "first_satisfied", "closed", "implemented")
+COUNTED = (
+    "submitted",
+    "filed",
+    "replied",
+    "on_time",
+    "overdue",
+    "rated",
+    "satisfied",
+    "first_rated",
+    "first_satisfied",
+    "closed",
+    "implemented",
+)
 
 
 def figure_q(figure: str, today: date) -> Q:
@@ -159,8 +195,9 @@ def figure_q(figure: str, today: date) -> Q:
 
 def _counts(today: date) -> dict:
     """Aggregate expressions for one row of figures; the same dict serves totals, units and categories."""
-    return {name: Count("pk", filter=figure_q(name, today)) if figure_q(name, today) else Count("pk")
-            for name in COUNTED}
+    return {
+        name: Count("pk", filter=figure_q(name, today)) if figure_q(name, today) else Count("pk") for name in COUNTED
+    }
 
 
 def _with_rates(row: dict) -> dict:
@@ -178,29 +215,51 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     counts = _counts(today)
     base = proposals.exclude(state=S.DRAFT)
     totals = _with_rates(base.aggregate(**counts))
-    by_unit = [_with_rates(r) for r in base.filter(lead_unit__isnull=False).values("lead_unit", "lead_unit__name")
-               .annotate(**counts).order_by("lead_unit__name")]
+    by_unit = [
+        _with_rates(r)
+        for r in base.filter(lead_unit__isnull=False)
+        .values("lead_unit", "lead_unit__name")
+        .annotate(**counts)
+        .order_by("lead_unit__name")
+    ]
     by_category = [_with_rates(r) for r in base.values("category").annotate(**counts).order_by("category")]
-    by_committee = [_with_rates(r) for r in base.values("committee", "committee__name").annotate(**counts)
-                    .order_by("committee")]
-    labels = {c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids)
-              .values_list("code", "label")}
+    by_committee = [
+        _with_rates(r) for r in base.values("committee", "committee__name").annotate(**counts).order_by("committee")
+    ]
+    labels = {
+        c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids).values_list("code", "label")
+    }
     codes = list(base.exclude(result_code="").values("result_code").annotate(n=Count("pk")).order_by("result_code"))
     replied_total = sum(c["n"] for c in codes)
     for c in codes:
         c["label"], c["share"] = labels.get(c["result_code"], ""), _rate(c["n"], replied_total)
     reports = reports.exclude(state=OpinionReport.State.DRAFT)  # waiting for co-authors: not submitted yet
-    report_totals = reports.aggregate(**{name: Count("pk", filter=report_figure_q(name)) if report_figure_q(name)
-                                         else Count("pk") for name in REPORT_FIGURES})
+    report_totals = reports.aggregate(
+        **{
+            name: Count("pk", filter=report_figure_q(name)) if report_figure_q(name) else Count("pk")
+            for name in REPORT_FIGURES
+        }
+    )
     # reports adopted at each level (a report adopted twice at one level counts once, as its list shows it once)
-    adoption_levels = list(Adoption.objects.filter(report__in=reports).values("level")
-                           .annotate(n=Count("report", distinct=True)).order_by("level"))
+    adoption_levels = list(
+        Adoption.objects.filter(report__in=reports)
+        .values("level")
+        .annotate(n=Count("report", distinct=True))
+        .order_by("level")
+    )
     levels = dict(Level.choices)
     for row in adoption_levels:
         row["label"] = str(levels.get(row["level"], row["level"]))
-    return {"totals": totals, "by_unit": by_unit, "by_category": by_category, "by_committee": by_committee,
-            "codes": codes, "codes_total": replied_total,
-            "reports": report_totals, "adoption_levels": adoption_levels}
+    return {
+        "totals": totals,
+        "by_unit": by_unit,
+        "by_category": by_category,
+        "by_committee": by_committee,
+        "codes": codes,
+        "codes_total": replied_total,
+        "reports": report_totals,
+        "adoption_levels": adoption_levels,
+    }
 
 
 def filter_by_figure(qs, figure: str, today: date | None = None):
@@ -232,15 +291,21 @@ def member_record(member_id: int, year: int) -> dict:
     """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
     submitted = Proposal.objects.filter(year=year).exclude(state=S.DRAFT)
     led = submitted.filter(lead_proposer_id=member_id).aggregate(
-        led=Count("pk"), led_filed=Count("pk", filter=Q(filed_at__isnull=False)),
-        led_key=Count("pk", filter=Q(is_key=True)))
+        led=Count("pk"),
+        led_filed=Count("pk", filter=Q(filed_at__isnull=False)),
+        led_key=Count("pk", filter=Q(is_key=True)),
+    )
     co = submitted.filter(cosigners__member_id=member_id, cosigners__status="confirmed").aggregate(
-        cosigned=Count("pk", distinct=True),
-        cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True))
-    mine = OpinionReport.objects.filter(year=year).exclude(state=OpinionReport.State.DRAFT).filter(
-        Q(author_id=member_id) | Q(co_authors__id=member_id))
+        cosigned=Count("pk", distinct=True), cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True)
+    )
+    mine = (
+        OpinionReport.objects.filter(year=year)
+        .exclude(state=OpinionReport.State.DRAFT)
+        .filter(Q(author_id=member_id) | Q(co_authors__id=member_id))
+    )
     reports = mine.aggregate(
         reports=Count("pk", distinct=True),
         reports_adopted=Count("pk", filter=Q(adoptions__isnull=False), distinct=True),
-        reports_instructed=Count("pk", filter=Q(instructions__isnull=False), distinct=True))
+        reports_instructed=Count("pk", filter=Q(instructions__isnull=False), distinct=True),
+    )
     return {**led, **co, **reports}

@@ -53,11 +53,35 @@ class ProposalSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Proposal
-        fields = ["id", "committee", "year", "serial_number", "kind", "title", "category", "during_plenary", "state",
-                  "round", "lead_proposer", "lead_proposer_name", "lead_unit", "lead_unit_name", "reply_due",
-                  "feedback_due", "result_code", "rating", "is_key", "is_excellent", "excellent_marked_at",
-                  "merged_into", "is_overdue", "submitted_at",
-                  "filed_at", "closed_at", "implemented_on"]
+        fields = [
+            "id",
+            "committee",
+            "year",
+            "serial_number",
+            "kind",
+            "title",
+            "category",
+            "during_plenary",
+            "state",
+            "round",
+            "lead_proposer",
+            "lead_proposer_name",
+            "lead_unit",
+            "lead_unit_name",
+            "reply_due",
+            "feedback_due",
+            "result_code",
+            "rating",
+            "is_key",
+            "is_excellent",
+            "excellent_marked_at",
+            "merged_into",
+            "is_overdue",
+            "submitted_at",
+            "filed_at",
+            "closed_at",
+            "implemented_on",
+        ]
 
 
 class CoSignerSerializer(ScopedModelSerializer):
@@ -72,12 +96,22 @@ class ProposalDetailSerializer(ProposalSerializer):
     assignments = AssignmentSerializer(many=True, read_only=True)
     replies = ReplySerializer(many=True, read_only=True)
     cosigners = CoSignerSerializer(many=True, read_only=True)
-    content_digest = serializers.CharField(read_only=True, help_text="Send it as ``seen`` when answering a co-sign "
-                                                                     "invitation.")
+    content_digest = serializers.CharField(
+        read_only=True, help_text="Send it as ``seen`` when answering a co-sign invitation."
+    )
 
     class Meta(ProposalSerializer.Meta):
-        fields = [*ProposalSerializer.Meta.fields, "analysis", "suggestions", "not_filed_reason", "assignments",
-                  "replies", "cosigners", "confirmed_cosigners", "content_digest"]
+        fields = [
+            *ProposalSerializer.Meta.fields,
+            "analysis",
+            "suggestions",
+            "not_filed_reason",
+            "assignments",
+            "replies",
+            "cosigners",
+            "confirmed_cosigners",
+            "content_digest",
+        ]
 
 
 class AdoptionSerializer(ScopedModelSerializer):
@@ -102,21 +136,39 @@ class CoAuthorInvitationSerializer(ScopedModelSerializer):
 
 class OpinionReportSerializer(ScopedModelSerializer):
     invitations = CoAuthorInvitationSerializer(many=True, read_only=True)
-    content_digest = serializers.CharField(read_only=True, help_text="Send it as ``seen`` when answering a "
-                                                                     "co-author invitation.")
+    content_digest = serializers.CharField(
+        read_only=True, help_text="Send it as ``seen`` when answering a co-author invitation."
+    )
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
     issue_label = serializers.CharField(source="issue", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = OpinionReport
-        fields = ["id", "committee", "year", "author", "co_authors", "invitations", "content_digest", "group", "title",
-                  "content",
-                  "state", "decline_reason", "issue", "issue_label", "adoptions", "instructions", "created_at"]
+        fields = [
+            "id",
+            "committee",
+            "year",
+            "author",
+            "co_authors",
+            "invitations",
+            "content_digest",
+            "group",
+            "title",
+            "content",
+            "state",
+            "decline_reason",
+            "issue",
+            "issue_label",
+            "adoptions",
+            "instructions",
+            "created_at",
+        ]
         read_only_fields = ["committee", "year", "author", "co_authors", "state", "decline_reason", "issue"]
 
 
 # --- action inputs ---
+
 
 class FromMessageInput(serializers.Serializer):
     message = IdField(help_text="The resident's message passed to the caller (groups: /api/v1/messages/).")
@@ -128,19 +180,30 @@ class FromContactInput(serializers.Serializer):
 
 class TransitionInput(serializers.Serializer):
     expected_state = serializers.ChoiceField(
-        choices=Proposal.State.choices, required=False, allow_null=True, default=None,
+        choices=Proposal.State.choices,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="The state the client last saw. If the proposal has moved on meanwhile (someone else acted), "
-                  "nothing is changed and the answer is 409.")
+        "nothing is changed and the answer is 409.",
+    )
 
 
 class RejectInput(TransitionInput):
     ground = ScopedPrimaryKeyRelatedField(
-        queryset=NotFilingGround.objects.all(), required=False, allow_null=True, default=None,
+        queryset=NotFilingGround.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="A published ground for not filing (/api/v1/not-filing-grounds/): the committee's own list, else "
-                  "the national one.")
-    reason = serializers.CharField(allow_blank=True, required=False, default="",
-                                   help_text="The explanation told to the proposer with the ground (needed when the "
-                                             "ground says so).")
+        "the national one.",
+    )
+    reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="The explanation told to the proposer with the ground (needed when the ground says so).",
+    )
     outcome = serializers.ChoiceField(choices=Proposal.Outcome.choices, required=False, default="")
 
     def service_kwargs(self) -> dict:
@@ -150,22 +213,31 @@ class RejectInput(TransitionInput):
 
 class BulkRejectInput(RejectInput):
     expected_state = None  # a batch names no state: each proposal's own is checked, all or none
-    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False,
-                                             help_text="Submitted proposals (or under review) of the caller's committees.")
+    proposals = ScopedPrimaryKeyRelatedField(
+        queryset=Proposal.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Submitted proposals (or under review) of the caller's committees.",
+    )
 
 
 class BulkAssignInput(serializers.Serializer):
-    proposals = ScopedPrimaryKeyRelatedField(queryset=Proposal.objects.all(), many=True, allow_empty=False,
-                                             help_text="Filed proposals of one committee.")
+    proposals = ScopedPrimaryKeyRelatedField(
+        queryset=Proposal.objects.all(), many=True, allow_empty=False, help_text="Filed proposals of one committee."
+    )
     lead_unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all())
-    co_units = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), many=True, required=False,
-                                            default=list)
+    co_units = ScopedPrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.all(), many=True, required=False, default=list
+    )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class BulkResultSerializer(serializers.Serializer):
-    done = serializers.ListField(child=serializers.IntegerField(), read_only=True,
-                                 help_text="The proposals changed (all of those sent: a batch is all or none).")
+    done = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="The proposals changed (all of those sent: a batch is all or none).",
+    )
 
 
 class NotFilingGroundSerializer(serializers.ModelSerializer):
@@ -181,8 +253,9 @@ class MergeInput(TransitionInput):
 
 class AssignInput(TransitionInput):
     lead_unit = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all())
-    co_units = ScopedPrimaryKeyRelatedField(queryset=HandlingUnit.objects.all(), many=True, required=False,
-                                            default=list)
+    co_units = ScopedPrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.all(), many=True, required=False, default=list
+    )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -205,17 +278,27 @@ class RateInput(TransitionInput):
 class ReportSubmitInput(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, required=False, default="")
     content = serializers.CharField(allow_blank=True, required=False, default="")
-    co_authors = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
-                                              required=False, default=list)
-    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
-                                         default=None, help_text="A group the author convenes, to submit in its name.")
+    co_authors = ScopedPrimaryKeyRelatedField(
+        queryset=Member.objects.all(), scope="colleagues_of", many=True, required=False, default=list
+    )
+    group = ScopedPrimaryKeyRelatedField(
+        queryset=ActivityGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A group the author convenes, to submit in its name.",
+    )
 
 
 class AnswerInput(serializers.Serializer):
     accept = serializers.BooleanField(help_text="true: confirm; false: decline.")
-    seen = serializers.CharField(required=False, allow_blank=True, default="",
-                                 help_text="The content digest of the version read (``content_digest``), required "
-                                           "to confirm; a confirmation of a text changed since is refused with 409.")
+    seen = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The content digest of the version read (``content_digest``), required "
+        "to confirm; a confirmation of a text changed since is refused with 409.",
+    )
 
     def validate(self, attrs):
         if attrs["accept"] and not attrs["seen"]:  # a confirmation names the version it confirms, as the page does
@@ -244,32 +327,54 @@ class DraftInput(serializers.Serializer):
     """A proposal draft, as on the drafting page: PUT sends the whole draft again."""
 
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices, default=Proposal.Kind.MEMBER)
-    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True,
-                                         default=None, help_text="A group the proposer convenes, for a collective "
-                                                                 "proposal in its name.")
+    group = ScopedPrimaryKeyRelatedField(
+        queryset=ActivityGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A group the proposer convenes, for a collective proposal in its name.",
+    )
     title = serializers.CharField(max_length=200, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, allow_blank=True)
     during_plenary = serializers.BooleanField(default=True)
     analysis = serializers.CharField(allow_blank=True, required=False, default="")
     suggestions = serializers.CharField(allow_blank=True)
-    cosigners = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), scope="colleagues_of", many=True,
-                                             required=False, default=list,
-                                             help_text="Members invited to co-sign; they confirm before submission.")
+    cosigners = ScopedPrimaryKeyRelatedField(
+        queryset=Member.objects.all(),
+        scope="colleagues_of",
+        many=True,
+        required=False,
+        default=list,
+        help_text="Members invited to co-sign; they confirm before submission.",
+    )
     is_public = serializers.BooleanField(default=True)
-    attachment = serializers.FileField(required=False, allow_null=True, default=None,
-                                       help_text="Supporting material (multipart), up to 20 MB.")
+    attachment = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="Supporting material (multipart), up to 20 MB."
+    )
 
     def service_data(self) -> dict:
         d = self.validated_data
-        return {"title": d["title"], "analysis": d["analysis"], "suggestions": d["suggestions"],
-                "category": d["category"], "kind": d["kind"], "during_plenary": d["during_plenary"],
-                "is_public": d["is_public"], "group_id": d["group"].pk if d["group"] else None}
+        return {
+            "title": d["title"],
+            "analysis": d["analysis"],
+            "suggestions": d["suggestions"],
+            "category": d["category"],
+            "kind": d["kind"],
+            "during_plenary": d["during_plenary"],
+            "is_public": d["is_public"],
+            "group_id": d["group"].pk if d["group"] else None,
+        }
 
 
 class KeyInput(serializers.Serializer):
     is_key = serializers.BooleanField()
-    leader = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True,
-                                          default=None, help_text="The supervising leader 督办领导 (a key proposal).")
+    leader = ScopedPrimaryKeyRelatedField(
+        queryset=Member.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The supervising leader 督办领导 (a key proposal).",
+    )
 
 
 class NoteInput(serializers.Serializer):
@@ -297,10 +402,10 @@ class BatchInput(serializers.Serializer):
 
 
 class BatchResultSerializer(serializers.Serializer):
-    done = serializers.ListField(child=serializers.IntegerField(), read_only=True,
-                                 help_text="The proposals changed.")
-    refused = serializers.DictField(child=serializers.CharField(), read_only=True,
-                                    help_text="Proposal id: why it was left as it is.")
+    done = serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text="The proposals changed.")
+    refused = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="Proposal id: why it was left as it is."
+    )
 
 
 class ReportEditInput(serializers.Serializer):
@@ -309,8 +414,12 @@ class ReportEditInput(serializers.Serializer):
 
 
 class CompileInput(serializers.Serializer):
-    reports = ScopedPrimaryKeyRelatedField(queryset=OpinionReport.objects.all(), many=True, allow_empty=False,
-                                           help_text="Accepted reports of one committee.")
+    reports = ScopedPrimaryKeyRelatedField(
+        queryset=OpinionReport.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Accepted reports of one committee.",
+    )
     published_on = serializers.DateField()
 
 

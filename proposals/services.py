@@ -4,6 +4,7 @@ Each service locks the row it changes (``select_for_update``), checks the state 
 staff pressing "file" at once get one filing and one clear refusal, and records the transition with
 ``record_event`` (the proposal page's timeline).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -87,8 +88,12 @@ def _lock(proposal_id: int, expected_state: str | None = None) -> Proposal:
 def _check_expected(proposal: Proposal, expected_state: str | None) -> None:
     if expected_state and proposal.state != expected_state:
         raise ConcurrentEdit(
-            _("Someone else has just acted on this proposal: it is now “%(state)s”. Your action was not carried "
-              "out; check the current state before acting again.") % {"state": proposal.get_state_display()})
+            _(
+                "Someone else has just acted on this proposal: it is now “%(state)s”. Your action was not carried "
+                "out; check the current state before acting again."
+            )
+            % {"state": proposal.get_state_display()}
+        )
 
 
 def _require_state(proposal: Proposal, *states, message: str) -> None:
@@ -160,14 +165,19 @@ def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
     if collective and cosigner_ids:
         errors["cosigners"] = _("A collective proposal has no co-signers.")
     if cosigner_ids:
-        found = set(Member.objects.filter(pk__in=cosigner_ids, committee_id=member.committee_id,
-                                          status=Member.Status.ACTIVE).values_list("pk", flat=True))
+        found = set(
+            Member.objects.filter(
+                pk__in=cosigner_ids, committee_id=member.committee_id, status=Member.Status.ACTIVE
+            ).values_list("pk", flat=True)
+        )
         if set(cosigner_ids) - found:
             errors["cosigners"] = _("Every co-signer must be a serving member of the same committee.")
         if member.pk in set(cosigner_ids):
             errors["cosigners"] = _("The lead proposer cannot co-sign their own proposal.")
-    if data.get("group_id") and not ActivityGroup.objects.filter(pk=data["group_id"],
-                                                                 committee_id=member.committee_id).exists():
+    if (
+        data.get("group_id")
+        and not ActivityGroup.objects.filter(pk=data["group_id"], committee_id=member.committee_id).exists()
+    ):
         errors["group"] = _("The group must belong to the same committee.")
     if errors:
         raise DomainError(errors)
@@ -175,8 +185,9 @@ def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
 
 
 @transaction.atomic
-def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int | None = None,
-                        attachments=(), today: date | None = None) -> Proposal:
+def proposal_save_draft(
+    *, actor, data: dict, cosigner_ids=(), proposal_id: int | None = None, attachments=(), today: date | None = None
+) -> Proposal:
     """Create or change a draft proposal and invite its co-signers."""
     scope = scope_of(actor)
     if not scope.member_id:
@@ -188,8 +199,12 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
     values.update({k: data.get(k) for k in ("group_id", "sector_id", "special_committee_id")})
     changed = []
     if proposal_id is None:
-        proposal = Proposal.objects.create(committee_id=member.committee_id, lead_proposer=member,
-                                           year=data.get("year") or _today(today).year, **values)
+        proposal = Proposal.objects.create(
+            committee_id=member.committee_id,
+            lead_proposer=member,
+            year=data.get("year") or _today(today).year,
+            **values,
+        )
         record_event(proposal, actor=actor, verb="drafted", to_state=S.DRAFT)
     else:
         proposal = _lock(proposal_id)
@@ -207,22 +222,35 @@ def proposal_save_draft(*, actor, data: dict, cosigner_ids=(), proposal_id: int 
         validate_upload(upload, model=Attachment, field="file", error_key="attachment")
         Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
     if proposal_id is not None and (changed or attachments):
-        _ask_cosigners_again(proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor,
-                             today=_today(today))
+        _ask_cosigners_again(
+            proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor, today=_today(today)
+        )
     return proposal
 
 
 # 从群众呼声到提案: what residents raised becomes a member's proposal draft, linked both ways.
-TOPIC_CATEGORY = {"livelihood": "society", "economy": "economy", "governance": "society",
-                  "environment": "ecology", "education_health": "society", "other": "society"}
+TOPIC_CATEGORY = {
+    "livelihood": "society",
+    "economy": "economy",
+    "governance": "society",
+    "environment": "ecology",
+    "education_health": "society",
+    "other": "society",
+}
 
 
 def _heard_draft(*, actor, text: str, topic: str, where: str, on: date) -> Proposal:
     snippet = " ".join(text.split())[:30]
-    return proposal_save_draft(actor=actor, data={
-        "title": f"关于“{snippet}”的提案"[:200], "analysis": f"群众反映（{where}，{on:%Y-%m-%d}）：{text}",
-        "suggestions": text, "category": TOPIC_CATEGORY.get(topic, "society"), "kind": Proposal.Kind.MEMBER,
-    })
+    return proposal_save_draft(
+        actor=actor,
+        data={
+            "title": f"关于“{snippet}”的提案"[:200],
+            "analysis": f"群众反映（{where}，{on:%Y-%m-%d}）：{text}",
+            "suggestions": text,
+            "category": TOPIC_CATEGORY.get(topic, "society"),
+            "kind": Proposal.Kind.MEMBER,
+        },
+    )
 
 
 @transaction.atomic
@@ -230,15 +258,23 @@ def proposal_draft_from_message(*, message_id: int, actor) -> Proposal:
     """Turn a resident's message passed to the acting member into their proposal draft (已转为提案 on its page)."""
     message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
     member_id = scope_of(actor).member_id
-    if message is None or member_id is None or member_id not in {
-            message.routed_member_id, getattr(message.contact, "member_id", None)}:
+    if (
+        message is None
+        or member_id is None
+        or member_id not in {message.routed_member_id, getattr(message.contact, "member_id", None)}
+    ):
         raise NotPermitted(_("Only the member the message was passed to may turn it into a proposal."))
     if message.state == PublicMessage.State.DISCARDED:
         raise InvalidTransition(_("A message set aside cannot become a proposal."))
     if Proposal.objects.filter(source_message_id=message.pk).exists():
         raise InvalidTransition(_("This message has already become a proposal."))
-    proposal = _heard_draft(actor=actor, text=message.text, topic=message.category, where=message.place.name,
-                            on=timezone.localdate(message.created_at))
+    proposal = _heard_draft(
+        actor=actor,
+        text=message.text,
+        topic=message.category,
+        where=message.place.name,
+        on=timezone.localdate(message.created_at),
+    )
     proposal.source_message = message
     proposal.source_contact_id = message.contact_id
     proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
@@ -254,8 +290,9 @@ def proposal_draft_from_contact(*, contact_id: int, actor) -> Proposal:
         raise NotPermitted(_("Only the member who made the contact may turn it into a proposal."))
     if Proposal.objects.filter(source_contact_id=contact.pk).exists():
         raise InvalidTransition(_("This contact has already become a proposal."))
-    proposal = _heard_draft(actor=actor, text=contact.raised, topic=contact.topic, where=contact.where,
-                            on=contact.contacted_on)
+    proposal = _heard_draft(
+        actor=actor, text=contact.raised, topic=contact.topic, where=contact.where, on=contact.contacted_on
+    )
     proposal.source_contact = contact
     proposal.source_message_id = getattr(getattr(contact, "public_message", None), "pk", None)
     proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
@@ -272,12 +309,18 @@ def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today
         return
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.filter(pk__in=[c.pk for c in confirmed]).update(
-        status=CoSigner.Status.INVITED, responded_at=None, deadline=deadline)
+        status=CoSigner.Status.INVITED, responded_at=None, deadline=deadline
+    )
     proposal.refresh_from_db(fields=["confirmed_cosigners"])
     members = tuple(c.member_id for c in confirmed)
-    record_event(proposal, actor=actor, verb="cosigners_asked_again", data={"members": list(members), "fields": changed})
-    publish(CosignersInvited(proposal_id=proposal.pk, member_ids=members, deadline=deadline, again=True,
-                             actor_id=actor_id(actor)))
+    record_event(
+        proposal, actor=actor, verb="cosigners_asked_again", data={"members": list(members), "fields": changed}
+    )
+    publish(
+        CosignersInvited(
+            proposal_id=proposal.pk, member_ids=members, deadline=deadline, again=True, actor_id=actor_id(actor)
+        )
+    )
 
 
 def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) -> None:
@@ -289,12 +332,15 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.bulk_create(CoSigner(proposal=proposal, member_id=m, deadline=deadline) for m in new)
     record_event(proposal, actor=actor, verb="cosigners_invited", data={"members": new})
-    publish(CosignersInvited(proposal_id=proposal.pk, member_ids=tuple(new), deadline=deadline, actor_id=actor_id(actor)))
+    publish(
+        CosignersInvited(proposal_id=proposal.pk, member_ids=tuple(new), deadline=deadline, actor_id=actor_id(actor))
+    )
 
 
 @transaction.atomic
-def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None = None,
-                   seen: str | None = None) -> CoSigner:
+def cosign_respond(
+    *, cosigner_id: int, accept: bool, actor, today: date | None = None, seen: str | None = None
+) -> CoSigner:
     """A member confirms or declines an invitation to co-sign 联名; with ``seen`` (the content digest of the
     version they read), an answer to a text the lead has changed since is refused."""
     # The proposal first, as every proposal service locks it: its state cannot change under the answer,
@@ -309,20 +355,29 @@ def cosign_respond(*, cosigner_id: int, accept: bool, actor, today: date | None 
     if _today(today) > invitation.deadline:
         raise InvalidTransition(_("The time to confirm this invitation has passed."))
     if accept and seen is not None and seen != proposal.content_digest():
-        raise ConcurrentEdit(_("The lead proposer changed the proposal after you opened it. Read it again before "
-                               "answering."))
+        raise ConcurrentEdit(
+            _("The lead proposer changed the proposal after you opened it. Read it again before answering.")
+        )
     invitation.status = CoSigner.Status.CONFIRMED if accept else CoSigner.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
     record_event(invitation.proposal, actor=actor, verb="cosign_confirmed" if accept else "cosign_declined")
-    publish(CosignAnswered(proposal_id=proposal.pk, cosigner_id=invitation.pk, member_id=invitation.member_id,
-                           accepted=accept, actor_id=actor_id(actor)))
+    publish(
+        CosignAnswered(
+            proposal_id=proposal.pk,
+            cosigner_id=invitation.pk,
+            member_id=invitation.member_id,
+            accepted=accept,
+            actor_id=actor_id(actor),
+        )
+    )
     return invitation
 
 
 @transaction.atomic
-def proposal_submit(*, proposal_id: int, actor, expected_state: str | None = None,
-                    today: date | None = None) -> Proposal:
+def proposal_submit(
+    *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
+) -> Proposal:
     """The lead proposer submits a draft; unanswered invitations past their deadline lapse."""
     proposal = _lock(proposal_id, expected_state)
     _require_lead_proposer(actor, proposal)
@@ -339,6 +394,7 @@ def proposal_submit(*, proposal_id: int, actor, expected_state: str | None = Non
 
 
 # --- review ---------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def proposal_start_review(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
@@ -358,20 +414,36 @@ def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None)
     # The committee's settings row is the serial-number lock: two filings in one committee queue here.
     _lock_settings(proposal.committee_id)
     top = Proposal.objects.filter(committee_id=proposal.committee_id, year=proposal.year).aggregate(
-        m=Max("serial_number"))["m"]
+        m=Max("serial_number")
+    )["m"]
     proposal.serial_number = (top or 0) + 1
     proposal.filed_at = timezone.now()
-    publish(ProposalFiled(committee_id=proposal.committee_id, on=timezone.localdate(), proposal_id=proposal.pk,
-                          actor_id=actor_id(actor)))
-    return _move(proposal, S.FILED, actor=actor, verb="filed", fields=["serial_number", "filed_at"],
-                 comment=proposal.number_display)
+    publish(
+        ProposalFiled(
+            committee_id=proposal.committee_id,
+            on=timezone.localdate(),
+            proposal_id=proposal.pk,
+            actor_id=actor_id(actor),
+        )
+    )
+    return _move(
+        proposal,
+        S.FILED,
+        actor=actor,
+        verb="filed",
+        fields=["serial_number", "filed_at"],
+        comment=proposal.number_display,
+    )
 
 
 def _grounds_by_committee(committee_ids) -> dict[int, dict[int, NotFilingGround]]:
     """The grounds each committee may use (its own list, else the national one), in one query."""
     NotFilingGround.objects.ensure_national()
-    rows = list(NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=list(committee_ids)),
-                                               is_active=True))
+    rows = list(
+        NotFilingGround.objects.filter(
+            Q(committee__isnull=True) | Q(committee_id__in=list(committee_ids)), is_active=True
+        )
+    )
     national = {g.pk: g for g in rows if g.committee_id is None}
     return {c: {g.pk: g for g in rows if g.committee_id == c} or national for c in committee_ids}
 
@@ -422,24 +494,55 @@ def _not_file(proposals: list[Proposal], *, actor, ground: NotFilingGround, reas
     text = f"{ground.text}：{reason.strip()}" if (reason or "").strip() else ground.text
     now = timezone.now()
     Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
-        state=S.NOT_FILED, not_filed_reason=text, not_filed_ground=ground, not_filed_outcome=outcome, updated_at=now)
+        state=S.NOT_FILED, not_filed_reason=text, not_filed_ground=ground, not_filed_outcome=outcome, updated_at=now
+    )
     rows = []
     for p in proposals:
-        rows.append(audit_event(p, actor=actor, verb="not_filed", from_state=p.state, to_state=S.NOT_FILED,
-                                comment=text, data={"ground": ground.pk}))
+        rows.append(
+            audit_event(
+                p,
+                actor=actor,
+                verb="not_filed",
+                from_state=p.state,
+                to_state=S.NOT_FILED,
+                comment=text,
+                data={"ground": ground.pk},
+            )
+        )
         p.state, p.not_filed_reason, p.not_filed_ground, p.not_filed_outcome, p.updated_at = (
-            S.NOT_FILED, text, ground, outcome, now)
+            S.NOT_FILED,
+            text,
+            ground,
+            outcome,
+            now,
+        )
     reports = {}
     if outcome == Proposal.Outcome.REPORT:
-        created = OpinionReport.objects.bulk_create(OpinionReport(
-            committee_id=p.committee_id, year=p.year, author_id=p.lead_proposer_id, title=p.title,
-            content=f"{p.analysis}\n\n{p.suggestions}".strip(), source_proposal=p) for p in proposals)
+        created = OpinionReport.objects.bulk_create(
+            OpinionReport(
+                committee_id=p.committee_id,
+                year=p.year,
+                author_id=p.lead_proposer_id,
+                title=p.title,
+                content=f"{p.analysis}\n\n{p.suggestions}".strip(),
+                source_proposal=p,
+            )
+            for p in proposals
+        )
         reports = {r.source_proposal_id: r for r in created}
         rows += [audit_event(r, actor=actor, verb="converted_from_proposal", to_state=r.state) for r in created]
     record_events(rows)
-    publish_many([ProposalNotFiled(proposal_id=p.pk, outcome=outcome,
-                                   report_id=reports[p.pk].pk if p.pk in reports else None, actor_id=actor_id(actor))
-                  for p in proposals])
+    publish_many(
+        [
+            ProposalNotFiled(
+                proposal_id=p.pk,
+                outcome=outcome,
+                report_id=reports[p.pk].pk if p.pk in reports else None,
+                actor_id=actor_id(actor),
+            )
+            for p in proposals
+        ]
+    )
 
 
 def _check_not_fileable(proposal: Proposal) -> None:
@@ -452,8 +555,15 @@ def _check_outcome(outcome: str) -> None:
 
 
 @transaction.atomic
-def proposal_reject(*, proposal_id: int, actor, ground_id: int | None, reason: str = "", outcome: str = "",
-                    expected_state: str | None = None) -> Proposal:
+def proposal_reject(
+    *,
+    proposal_id: int,
+    actor,
+    ground_id: int | None,
+    reason: str = "",
+    outcome: str = "",
+    expected_state: str | None = None,
+) -> Proposal:
     """Do not file 不予立案, on a published ground (with an explanation) told to the proposer; optionally convert it."""
     proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
@@ -465,8 +575,9 @@ def proposal_reject(*, proposal_id: int, actor, ground_id: int | None, reason: s
 
 
 @transaction.atomic
-def proposals_reject_many(*, proposal_ids, actor, ground_id: int | None, reason: str = "",
-                          outcome: str = "") -> list[Proposal]:
+def proposals_reject_many(
+    *, proposal_ids, actor, ground_id: int | None, reason: str = "", outcome: str = ""
+) -> list[Proposal]:
     """Not file 不予立案 many proposals on one published ground, all or none: each gets its audit row and its
     proposers the same notice as for one; a fixed number of queries whatever the batch's size."""
     proposals = _lock_many(proposal_ids)
@@ -503,23 +614,29 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str
 
 # --- assignment and handling ----------------------------------------------------------------------
 
+
 def _check_assignable(proposal: Proposal) -> None:
     _require_state(proposal, S.FILED, message=_("Only a filed proposal can be assigned."))
 
 
-def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_date: date | None,
-            today: date) -> None:
+def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_date: date | None, today: date) -> None:
     """Hand the (locked, checked) proposals to the same units, deadlines from each committee's rules: the
     assignments in one insert, one update per deadline, one audit row and one event per proposal."""
     lead_unit_id = as_id(lead_unit_id)
     co_unit_ids = list(dict.fromkeys(u for u in (as_id(c) for c in co_unit_ids) if u and u != lead_unit_id))
     wanted = {lead_unit_id, *co_unit_ids}
-    units = dict(HandlingUnit.objects.filter(pk__in=[u for u in wanted if u], is_active=True)
-                 .values_list("pk", "committee_id"))
+    units = dict(
+        HandlingUnit.objects.filter(pk__in=[u for u in wanted if u], is_active=True).values_list("pk", "committee_id")
+    )
     committees = {p.committee_id for p in proposals}
     if len(committees) > 1:
-        raise DomainError({"proposals": _("Proposals of different committees cannot be assigned together: choose "
-                                          "one committee's proposals.")})
+        raise DomainError(
+            {
+                "proposals": _(
+                    "Proposals of different committees cannot be assigned together: choose one committee's proposals."
+                )
+            }
+        )
     if not lead_unit_id or set(units) != wanted or set(units.values()) != committees:
         raise DomainError({"lead_unit": _("Choose handling units of this committee.")})
     (committee_id,) = committees
@@ -530,51 +647,110 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
         months = rules.reply_months_plenary if proposal.during_plenary else rules.reply_months_between_sessions
         due = due_date or add_months(today, months)
         if due > add_months(today, rules.reply_months_max) or due <= today:
-            raise DomainError({"due_date": _("The reply deadline must fall after today and within %(m)s months.")
-                               % {"m": rules.reply_months_max}})
+            raise DomainError(
+                {
+                    "due_date": _("The reply deadline must fall after today and within %(m)s months.")
+                    % {"m": rules.reply_months_max}
+                }
+            )
         opinion_due = min(due, date.fromordinal(today.toordinal() + rules.cohandler_opinion_days))
-        rows.append(Assignment(proposal=proposal, unit_id=lead_unit_id, role=Assignment.Role.LEAD, assigned_on=today,
-                               due_date=due, reassign_until=window))
-        rows += [Assignment(proposal=proposal, unit_id=u, role=Assignment.Role.CO, assigned_on=today,
-                            due_date=opinion_due, reassign_until=window) for u in co_unit_ids]
+        rows.append(
+            Assignment(
+                proposal=proposal,
+                unit_id=lead_unit_id,
+                role=Assignment.Role.LEAD,
+                assigned_on=today,
+                due_date=due,
+                reassign_until=window,
+            )
+        )
+        rows += [
+            Assignment(
+                proposal=proposal,
+                unit_id=u,
+                role=Assignment.Role.CO,
+                assigned_on=today,
+                due_date=opinion_due,
+                reassign_until=window,
+            )
+            for u in co_unit_ids
+        ]
         dues.setdefault(due, []).append(proposal.pk)
-        events.append(ProposalAssigned(proposal_id=proposal.pk, committee_id=proposal.committee_id,
-                                       lead_unit_id=lead_unit_id, co_unit_ids=tuple(co_unit_ids), reply_due=due,
-                                       opinion_due=opinion_due, return_until=window, actor_id=actor_id(actor)))
-        audit.append(audit_event(proposal, actor=actor, verb="assigned", from_state=proposal.state,
-                                 to_state=S.ASSIGNED,
-                                 data={"lead": lead_unit_id, "co": co_unit_ids, "due": due.isoformat()}))
+        events.append(
+            ProposalAssigned(
+                proposal_id=proposal.pk,
+                committee_id=proposal.committee_id,
+                lead_unit_id=lead_unit_id,
+                co_unit_ids=tuple(co_unit_ids),
+                reply_due=due,
+                opinion_due=opinion_due,
+                return_until=window,
+                actor_id=actor_id(actor),
+            )
+        )
+        audit.append(
+            audit_event(
+                proposal,
+                actor=actor,
+                verb="assigned",
+                from_state=proposal.state,
+                to_state=S.ASSIGNED,
+                data={"lead": lead_unit_id, "co": co_unit_ids, "due": due.isoformat()},
+            )
+        )
         proposal.state, proposal.lead_unit_id, proposal.reply_due = S.ASSIGNED, lead_unit_id, due
     Assignment.objects.bulk_create(rows)
     now = timezone.now()
     for due, ids in dues.items():
-        Proposal.objects.filter(pk__in=ids).update(state=S.ASSIGNED, lead_unit_id=lead_unit_id, reply_due=due,
-                                                   updated_at=now)
+        Proposal.objects.filter(pk__in=ids).update(
+            state=S.ASSIGNED, lead_unit_id=lead_unit_id, reply_due=due, updated_at=now
+        )
     record_events(audit)
     publish_many(events)
 
 
 @transaction.atomic
-def proposal_assign(*, proposal_id: int, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
-                    today: date | None = None, expected_state: str | None = None) -> Proposal:
+def proposal_assign(
+    *,
+    proposal_id: int,
+    actor,
+    lead_unit_id: int,
+    co_unit_ids=(),
+    due_date: date | None = None,
+    today: date | None = None,
+    expected_state: str | None = None,
+) -> Proposal:
     """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
     proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
     _check_assignable(proposal)
-    _assign([proposal], actor=actor, lead_unit_id=lead_unit_id, co_unit_ids=co_unit_ids, due_date=due_date,
-            today=_today(today))
+    _assign(
+        [proposal],
+        actor=actor,
+        lead_unit_id=lead_unit_id,
+        co_unit_ids=co_unit_ids,
+        due_date=due_date,
+        today=_today(today),
+    )
     return proposal
 
 
 @transaction.atomic
-def proposals_assign_many(*, proposal_ids, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None,
-                          today: date | None = None) -> list[Proposal]:
+def proposals_assign_many(
+    *, proposal_ids, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None, today: date | None = None
+) -> list[Proposal]:
     """Hand many filed proposals of one committee to the same lead unit and co-handlers 交办, all or none: each
     gets its audit row and its units the same notice as for one; a fixed number of queries."""
     proposals = _lock_many(proposal_ids)
     _check_all(proposals, actor, _check_assignable)
-    _assign(proposals, actor=actor, lead_unit_id=lead_unit_id, co_unit_ids=co_unit_ids, due_date=due_date,
-            today=_today(today))
+    _assign(
+        proposals,
+        actor=actor,
+        lead_unit_id=lead_unit_id,
+        co_unit_ids=co_unit_ids,
+        due_date=due_date,
+        today=_today(today),
+    )
     return proposals
 
 
@@ -589,12 +765,16 @@ def _lock_assignment(assignment_id: int, actor, expected_state: str | None = Non
 
 
 @transaction.atomic
-def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, today: date | None = None,
-                                    expected_state: str | None = None) -> Assignment:
+def assignment_request_reassignment(
+    *, assignment_id: int, actor, reason: str, today: date | None = None, expected_state: str | None = None
+) -> Assignment:
     """A unit returns a proposal that is not its business 退回, within the window; staff reassign it."""
     assignment, proposal = _lock_assignment(assignment_id, actor, expected_state)
-    _require_state(proposal, *Proposal.HANDLING_STATES,
-                   message=_("Reassignment can only be asked for while the proposal is being handled."))
+    _require_state(
+        proposal,
+        *Proposal.HANDLING_STATES,
+        message=_("Reassignment can only be asked for while the proposal is being handled."),
+    )
     if not (reason or "").strip():
         raise DomainError({"reason": _("Say why the proposal is not your unit's business.")})
     if _today(today) > assignment.reassign_until:
@@ -606,30 +786,55 @@ def assignment_request_reassignment(*, assignment_id: int, actor, reason: str, t
     if assignment.role == Assignment.Role.LEAD:
         proposal.assignments.filter(is_active=True).update(is_active=False)
         proposal.lead_unit, proposal.reply_due = None, None
-        _move(proposal, S.FILED, actor=actor, verb="reassignment_requested", comment=assignment.reassignment_reason,
-              fields=["lead_unit", "reply_due"], data={"unit": assignment.unit_id})
+        _move(
+            proposal,
+            S.FILED,
+            actor=actor,
+            verb="reassignment_requested",
+            comment=assignment.reassignment_reason,
+            fields=["lead_unit", "reply_due"],
+            data={"unit": assignment.unit_id},
+        )
     else:
-        record_event(proposal, actor=actor, verb="reassignment_requested", comment=assignment.reassignment_reason,
-                     data={"unit": assignment.unit_id})
-    publish(ProposalReturned(proposal_id=proposal.pk, committee_id=proposal.committee_id, assignment_id=assignment.pk,
-                             unit_id=assignment.unit_id, lead=assignment.role == Assignment.Role.LEAD,
-                             actor_id=actor_id(actor)))
+        record_event(
+            proposal,
+            actor=actor,
+            verb="reassignment_requested",
+            comment=assignment.reassignment_reason,
+            data={"unit": assignment.unit_id},
+        )
+    publish(
+        ProposalReturned(
+            proposal_id=proposal.pk,
+            committee_id=proposal.committee_id,
+            assignment_id=assignment.pk,
+            unit_id=assignment.unit_id,
+            lead=assignment.role == Assignment.Role.LEAD,
+            actor_id=actor_id(actor),
+        )
+    )
     return assignment
 
 
 @transaction.atomic
-def contact_record(*, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "",
-                   today: date | None = None) -> ContactRecord:
+def contact_record(
+    *, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "", today: date | None = None
+) -> ContactRecord:
     """The unit records its contact with the proposer 沟通 (dated between its assignment and today); the first
     contact starts handling."""
     assignment, proposal = _lock_assignment(assignment_id, actor)
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Contact is recorded while the proposal is handled."))
     if way not in ContactRecord.Way.values or not (with_whom or "").strip():
         raise DomainError(_("Give the way of contact and with whom."))
-    _check_dated(date, after=assignment.assigned_on, today=today,
-                 message=_("The contact cannot be dated before the proposal was assigned (%(date)s)."))
-    record = ContactRecord.objects.create(assignment=assignment, date=date, way=way, with_whom=with_whom.strip(),
-                                          notes=notes, created_by=actor)
+    _check_dated(
+        date,
+        after=assignment.assigned_on,
+        today=today,
+        message=_("The contact cannot be dated before the proposal was assigned (%(date)s)."),
+    )
+    record = ContactRecord.objects.create(
+        assignment=assignment, date=date, way=way, with_whom=with_whom.strip(), notes=notes, created_by=actor
+    )
     if proposal.state == S.ASSIGNED:
         _move(proposal, S.HANDLING, actor=actor, verb="handling_started", comment=str(record))
     else:
@@ -670,8 +875,16 @@ def check_pdf(upload) -> None:
 
 
 @transaction.atomic
-def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, signed_pdf,
-                   today: date | None = None, expected_state: str | None = None) -> Reply:
+def proposal_reply(
+    *,
+    proposal_id: int,
+    actor,
+    text: str,
+    result_code: str,
+    signed_pdf,
+    today: date | None = None,
+    expected_state: str | None = None,
+) -> Reply:
     """The lead unit answers 答复 with its text, signed PDF and result code; the feedback window opens."""
     proposal = _lock(proposal_id, expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
@@ -680,8 +893,9 @@ def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, sign
     errors = {}
     if not (text or "").strip():
         errors["text"] = _("Enter the reply.")
-    codes = set(ResultCode.objects.filter(committee_id=proposal.committee_id, is_active=True)
-                .values_list("code", flat=True))
+    codes = set(
+        ResultCode.objects.filter(committee_id=proposal.committee_id, is_active=True).values_list("code", flat=True)
+    )
     if result_code not in codes:
         errors["result_code"] = _("Choose a result code from the committee's list.")
     if errors:
@@ -689,24 +903,53 @@ def proposal_reply(*, proposal_id: int, actor, text: str, result_code: str, sign
     check_pdf(signed_pdf)
     today = _today(today)
     on_time = today <= proposal.reply_due
-    reply = Reply.objects.create(proposal=proposal, unit_id=proposal.lead_unit_id, round=proposal.round, text=text.strip(),
-                                 signed_pdf=signed_pdf, result_code=result_code, replied_on=today, on_time=on_time,
-                                 created_by=actor)
+    reply = Reply.objects.create(
+        proposal=proposal,
+        unit_id=proposal.lead_unit_id,
+        round=proposal.round,
+        text=text.strip(),
+        signed_pdf=signed_pdf,
+        result_code=result_code,
+        replied_on=today,
+        on_time=on_time,
+        created_by=actor,
+    )
     rules = settings_for(proposal.committee_id)
     proposal.result_code = result_code
     proposal.feedback_due = add_working_days(proposal.committee_id, today, rules.feedback_working_days)
     if proposal.round == 1:
         proposal.replied_on_time = on_time
-    _move(proposal, S.REPLIED, actor=actor, verb="replied", comment=result_code,
-          fields=["result_code", "feedback_due", "replied_on_time"], data={"round": proposal.round})
-    publish(ProposalReplied(proposal_id=proposal.pk, reply_id=reply.pk, round=proposal.round,
-                            feedback_due=proposal.feedback_due, actor_id=actor_id(actor)))
+    _move(
+        proposal,
+        S.REPLIED,
+        actor=actor,
+        verb="replied",
+        comment=result_code,
+        fields=["result_code", "feedback_due", "replied_on_time"],
+        data={"round": proposal.round},
+    )
+    publish(
+        ProposalReplied(
+            proposal_id=proposal.pk,
+            reply_id=reply.pk,
+            round=proposal.round,
+            feedback_due=proposal.feedback_due,
+            actor_id=actor_id(actor),
+        )
+    )
     return reply
 
 
 @transaction.atomic
-def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", today: date | None = None,
-                  expected_state: str | None = None) -> Feedback:
+def proposal_rate(
+    *,
+    proposal_id: int,
+    actor,
+    rating: str,
+    comment: str = "",
+    today: date | None = None,
+    expected_state: str | None = None,
+) -> Feedback:
     """The lead proposer rates the reply 反馈; 不满意 sends it back for another round with a new deadline."""
     proposal = _lock(proposal_id, expected_state)
     _require_lead_proposer(actor, proposal)
@@ -730,15 +973,27 @@ def proposal_rate(*, proposal_id: int, actor, rating: str, comment: str = "", to
     proposal.round += 1
     proposal.reply_due = add_months(today, rules.second_round_months)
     proposal.assignments.filter(is_active=True, role=Assignment.Role.LEAD).update(due_date=proposal.reply_due)
-    _move(proposal, S.HANDLING, actor=actor, verb="reopened", comment=comment.strip(),
-          fields=[*fields, "round", "reply_due"], data={"round": proposal.round, "due": proposal.reply_due.isoformat()})
-    publish(ProposalReopened(proposal_id=proposal.pk, round=proposal.round, reply_due=proposal.reply_due,
-                             actor_id=actor_id(actor)))
+    _move(
+        proposal,
+        S.HANDLING,
+        actor=actor,
+        verb="reopened",
+        comment=comment.strip(),
+        fields=[*fields, "round", "reply_due"],
+        data={"round": proposal.round, "due": proposal.reply_due.isoformat()},
+    )
+    publish(
+        ProposalReopened(
+            proposal_id=proposal.pk, round=proposal.round, reply_due=proposal.reply_due, actor_id=actor_id(actor)
+        )
+    )
     return feedback
 
 
 @transaction.atomic
-def proposal_close(*, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None) -> Proposal:
+def proposal_close(
+    *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
+) -> Proposal:
     """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
     proposal = _lock(proposal_id, expected_state)
     _require_staff(actor, proposal.committee_id)
@@ -751,8 +1006,9 @@ def proposal_close(*, proposal_id: int, actor, expected_state: str | None = None
 
 
 @transaction.atomic
-def implementation_add(*, proposal_id: int, actor, text: str, date: date, completes: bool = False,
-                       today: date | None = None) -> ImplementationEntry:
+def implementation_add(
+    *, proposal_id: int, actor, text: str, date: date, completes: bool = False, today: date | None = None
+) -> ImplementationEntry:
     """Record progress 落实 on a closed proposal (dated between its first reply and today); staff may mark it
     implemented."""
     proposal = _lock(proposal_id)
@@ -767,10 +1023,15 @@ def implementation_add(*, proposal_id: int, actor, text: str, date: date, comple
     if not (text or "").strip():
         raise DomainError({"text": _("Describe the progress.")})
     replied = proposal.replies.order_by("replied_on").values_list("replied_on", flat=True).first()
-    _check_dated(date, after=replied or _day(proposal.filed_at), today=today,
-                 message=_("Implementation cannot be dated before the proposal was replied to (%(date)s)."))
-    entry = ImplementationEntry.objects.create(proposal=proposal, date=date, text=text.strip(), completes=completes,
-                                               created_by=actor)
+    _check_dated(
+        date,
+        after=replied or _day(proposal.filed_at),
+        today=today,
+        message=_("Implementation cannot be dated before the proposal was replied to (%(date)s)."),
+    )
+    entry = ImplementationEntry.objects.create(
+        proposal=proposal, date=date, text=text.strip(), completes=completes, created_by=actor
+    )
     if completes:
         proposal.implemented_on = date
         proposal.save(update_fields=["implemented_on", "updated_at"])
@@ -790,8 +1051,16 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
     proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
     record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
-    publish(ProposalKeyMarked(committee_id=proposal.committee_id, on=timezone.localdate(), proposal_id=proposal.pk,
-                              is_key=is_key, leader_id=proposal.supervising_leader_id, actor_id=actor_id(actor)))
+    publish(
+        ProposalKeyMarked(
+            committee_id=proposal.committee_id,
+            on=timezone.localdate(),
+            proposal_id=proposal.pk,
+            is_key=is_key,
+            leader_id=proposal.supervising_leader_id,
+            actor_id=actor_id(actor),
+        )
+    )
     return proposal
 
 
@@ -859,13 +1128,20 @@ def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutco
     outcome, now = _lock_sorted(proposal_ids, actor, _check_markable), now or timezone.now()
     marker = actor if actor is not None and actor.is_authenticated else None
     Proposal.objects.filter(pk__in=[p.pk for p in outcome.done]).update(
-        is_excellent=True, excellent_marked_at=now, excellent_marked_by=marker, updated_at=now)
+        is_excellent=True, excellent_marked_at=now, excellent_marked_by=marker, updated_at=now
+    )
     for proposal in outcome.done:
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = True, now, marker
         proposal.updated_at = now
     record_events(audit_event(p, actor=actor, verb="excellent_marked") for p in outcome.done)
-    publish(ProposalsExcellentRated(proposal_ids=tuple(p.pk for p in outcome.done), excellent=True, actor_id=actor_id(actor),
-                                    more_days=tuple((p.committee_id, timezone.localtime(now).date()) for p in outcome.done)))
+    publish(
+        ProposalsExcellentRated(
+            proposal_ids=tuple(p.pk for p in outcome.done),
+            excellent=True,
+            actor_id=actor_id(actor),
+            more_days=tuple((p.committee_id, timezone.localtime(now).date()) for p in outcome.done),
+        )
+    )
     return outcome
 
 
@@ -875,21 +1151,38 @@ def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOut
     outcome, now = _lock_sorted(proposal_ids, actor, _check_unmarkable), now or timezone.now()
     marked = {p.pk: p.excellent_marked_at for p in outcome.done}
     Proposal.objects.filter(pk__in=list(marked)).update(
-        is_excellent=False, excellent_marked_at=None, excellent_marked_by=None, updated_at=now)
+        is_excellent=False, excellent_marked_at=None, excellent_marked_by=None, updated_at=now
+    )
     for proposal in outcome.done:
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = False, None, None
         proposal.updated_at = now
-    record_events(audit_event(p, actor=actor, verb="excellent_unmarked",
-                              data={"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None})
-                  for p in outcome.done)
-    publish(ProposalsExcellentRated(proposal_ids=tuple(p.pk for p in outcome.done), excellent=False, actor_id=actor_id(actor),
-                                    more_days=tuple((p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk]
-                                                     else timezone.localdate()) for p in outcome.done)))
+    record_events(
+        audit_event(
+            p,
+            actor=actor,
+            verb="excellent_unmarked",
+            data={"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None},
+        )
+        for p in outcome.done
+    )
+    publish(
+        ProposalsExcellentRated(
+            proposal_ids=tuple(p.pk for p in outcome.done),
+            excellent=False,
+            actor_id=actor_id(actor),
+            more_days=tuple(
+                (p.committee_id, timezone.localtime(marked[p.pk]).date() if marked[p.pk] else timezone.localdate())
+                for p in outcome.done
+            ),
+        )
+    )
     return outcome
 
 
 @transaction.atomic
-def supervision_note_add(*, proposal_id: int, actor, text: str, date: date, today: date | None = None) -> SupervisionNote:
+def supervision_note_add(
+    *, proposal_id: int, actor, text: str, date: date, today: date | None = None
+) -> SupervisionNote:
     """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf), dated
     between its filing and today."""
     proposal = _lock(proposal_id)
@@ -899,8 +1192,12 @@ def supervision_note_add(*, proposal_id: int, actor, text: str, date: date, toda
         raise InvalidTransition(_("Supervision notes belong to key proposals."))
     if not (text or "").strip():
         raise DomainError({"text": _("Enter the note.")})
-    _check_dated(date, after=_day(proposal.filed_at), today=today,
-                 message=_("A supervision note cannot be dated before the proposal was filed (%(date)s)."))
+    _check_dated(
+        date,
+        after=_day(proposal.filed_at),
+        today=today,
+        message=_("A supervision note cannot be dated before the proposal was filed (%(date)s)."),
+    )
     note = SupervisionNote.objects.create(proposal=proposal, text=text.strip(), date=date, created_by=actor)
     record_event(proposal, actor=actor, verb="supervised", comment=note.text)
     return note
@@ -921,8 +1218,9 @@ def _lock_report(report_id: int, actor) -> OpinionReport:
 
 
 @transaction.atomic
-def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id: int | None = None,
-                  today: date | None = None) -> OpinionReport:
+def report_submit(
+    *, actor, title: str, content: str, co_author_ids=(), group_id: int | None = None, today: date | None = None
+) -> OpinionReport:
     """A member (alone or with others) or a group's convener writes a public-opinion report 社情民意: alone it is
     submitted at once; named co-authors are invited first and it stays a draft until the author submits it
     (``report_submit_draft``) once they have answered, as a proposal waits for its co-signers."""
@@ -936,17 +1234,24 @@ def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id
     if not (content or "").strip():
         errors["content"] = _("Enter the content.")
     co_author_ids = sorted({int(i) for i in co_author_ids} - {member.pk})
-    if co_author_ids and Member.objects.filter(pk__in=co_author_ids, committee_id=member.committee_id,
-                                               status=Member.Status.ACTIVE).count() != len(co_author_ids):
+    if co_author_ids and Member.objects.filter(
+        pk__in=co_author_ids, committee_id=member.committee_id, status=Member.Status.ACTIVE
+    ).count() != len(co_author_ids):
         errors["co_authors"] = _("Every co-author must be a member of the same committee.")
     if group_id and int(group_id) not in scope.convened_group_ids:
         errors["group"] = _("Only the group's convener can submit in its name.")
     if errors:
         raise DomainError(errors)
     state = R.DRAFT if co_author_ids else R.SUBMITTED
-    report = OpinionReport.objects.create(committee_id=member.committee_id, year=_today(today).year, author=member,
-                                          group_id=group_id, title=title.strip(), content=content.strip(),
-                                          state=state)
+    report = OpinionReport.objects.create(
+        committee_id=member.committee_id,
+        year=_today(today).year,
+        author=member,
+        group_id=group_id,
+        title=title.strip(),
+        content=content.strip(),
+        state=state,
+    )
     record_event(report, actor=actor, verb="drafted" if co_author_ids else "submitted", to_state=state)
     if co_author_ids:
         _invite_coauthors(report, co_author_ids, actor=actor, today=_today(today))
@@ -956,10 +1261,17 @@ def report_submit(*, actor, title: str, content: str, co_author_ids=(), group_id
 def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, today: date) -> None:
     deadline = add_working_days(report.committee_id, today, settings_for(report.committee_id).cosign_working_days)
     invitations = CoAuthorInvitation.objects.bulk_create(
-        CoAuthorInvitation(report=report, member_id=m, deadline=deadline) for m in member_ids)
+        CoAuthorInvitation(report=report, member_id=m, deadline=deadline) for m in member_ids
+    )
     record_event(report, actor=actor, verb="coauthors_invited", data={"members": member_ids})
-    publish(CoAuthorsInvited(report_id=report.pk, member_ids=tuple(i.member_id for i in invitations),
-                             deadline=deadline, actor_id=actor_id(actor)))
+    publish(
+        CoAuthorsInvited(
+            report_id=report.pk,
+            member_ids=tuple(i.member_id for i in invitations),
+            deadline=deadline,
+            actor_id=actor_id(actor),
+        )
+    )
 
 
 def _lock_report_row(report_id: int) -> OpinionReport:
@@ -970,8 +1282,9 @@ def _lock_report_row(report_id: int) -> OpinionReport:
 
 
 @transaction.atomic
-def coauthor_respond(*, invitation_id: int, accept: bool, actor, today: date | None = None,
-                     seen: str | None = None) -> CoAuthorInvitation:
+def coauthor_respond(
+    *, invitation_id: int, accept: bool, actor, today: date | None = None, seen: str | None = None
+) -> CoAuthorInvitation:
     """A member named as co-author confirms or declines 联名; only a confirmed co-author is one (and scores).
     With ``seen`` (the digest of the text they read), a confirmation of a text changed since is refused."""
     report = _lock_report_row(CoAuthorInvitation.objects.values_list("report_id", flat=True).get(pk=invitation_id))
@@ -989,8 +1302,12 @@ def coauthor_respond(*, invitation_id: int, accept: bool, actor, today: date | N
     invitation.save(update_fields=["status", "responded_at"])
     if accept:
         report.co_authors.add(invitation.member_id)
-    record_event(report, actor=actor, verb="coauthor_confirmed" if accept else "coauthor_declined",
-                 data={"member": invitation.member_id})
+    record_event(
+        report,
+        actor=actor,
+        verb="coauthor_confirmed" if accept else "coauthor_declined",
+        data={"member": invitation.member_id},
+    )
     return invitation
 
 
@@ -1005,7 +1322,8 @@ def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> 
         raise InvalidTransition(_("Only a report waiting for its co-authors can be submitted."))
     invitations = report.invitations.select_for_update()
     invitations.filter(status=CoAuthorInvitation.Status.INVITED, deadline__lt=_today(today)).update(
-        status=CoAuthorInvitation.Status.EXPIRED)
+        status=CoAuthorInvitation.Status.EXPIRED
+    )
     waiting = list(invitations.filter(status=CoAuthorInvitation.Status.INVITED).values_list("member__name", flat=True))
     if waiting:
         raise InvalidTransition(_("Waiting for co-authors to confirm: %(names)s.") % {"names": "、".join(waiting)})
@@ -1044,8 +1362,14 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
     report = _lock_report(report_id, actor)
     if report.state != R.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
-    publish(ReportAccepted(committee_id=report.committee_id, on=timezone.localdate(report.created_at),
-                           report_id=report.pk, actor_id=actor_id(actor)))
+    publish(
+        ReportAccepted(
+            committee_id=report.committee_id,
+            on=timezone.localdate(report.created_at),
+            report_id=report.pk,
+            actor_id=actor_id(actor),
+        )
+    )
     return _move_report(report, R.ACCEPTED, actor=actor, verb="accepted")
 
 
@@ -1058,14 +1382,20 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
     if not (reason or "").strip():
         raise DomainError({"reason": _("Give the reason for declining.")})
     report.decline_reason = reason.strip()
-    publish(ReportDeclined(committee_id=report.committee_id, on=timezone.localdate(), report_id=report.pk,
-                           actor_id=actor_id(actor)))
-    return _move_report(report, R.DECLINED, actor=actor, verb="declined", comment=report.decline_reason,
-                        fields=["decline_reason"])
+    publish(
+        ReportDeclined(
+            committee_id=report.committee_id, on=timezone.localdate(), report_id=report.pk, actor_id=actor_id(actor)
+        )
+    )
+    return _move_report(
+        report, R.DECLINED, actor=actor, verb="declined", comment=report.decline_reason, fields=["decline_reason"]
+    )
 
 
 @transaction.atomic
-def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, today: date | None = None) -> ReportIssue:
+def issue_compile(
+    *, committee_id: int, actor, report_ids, published_on: date, today: date | None = None
+) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
     _require_staff(actor, committee_id)
     reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
@@ -1073,18 +1403,25 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, t
         raise DomainError(_("Choose accepted reports of this committee."))
     if any(r.state != R.ACCEPTED for r in reports):
         raise InvalidTransition(_("Only accepted reports can be compiled."))
-    _check_dated(published_on, field="published_on", after=max(_day(r.created_at) for r in reports), today=today,
-                 message=_("An issue cannot be published before a report in it was submitted (%(date)s)."))
+    _check_dated(
+        published_on,
+        field="published_on",
+        after=max(_day(r.created_at) for r in reports),
+        today=today,
+        message=_("An issue cannot be published before a report in it was submitted (%(date)s)."),
+    )
     _lock_settings(committee_id)
     year = published_on.year
     top = ReportIssue.objects.filter(committee_id=committee_id, year=year).aggregate(m=Max("number"))["m"]
-    issue = ReportIssue.objects.create(committee_id=committee_id, year=year, number=(top or 0) + 1,
-                                       published_on=published_on)
+    issue = ReportIssue.objects.create(
+        committee_id=committee_id, year=year, number=(top or 0) + 1, published_on=published_on
+    )
     for report in reports:
         report.issue = issue
         _move_report(report, R.COMPILED, actor=actor, verb="compiled", comment=str(issue), fields=["issue"])
-    publish(ReportsCompiled(issue_id=issue.pk, report_ids=tuple(sorted(r.pk for r in reports)),
-                            actor_id=actor_id(actor)))
+    publish(
+        ReportsCompiled(issue_id=issue.pk, report_ids=tuple(sorted(r.pk for r in reports)), actor_id=actor_id(actor))
+    )
     return issue
 
 
@@ -1092,13 +1429,18 @@ def issue_compile(*, committee_id: int, actor, report_ids, published_on: date, t
 def check_report_fact_date(report: OpinionReport, value, *, today: date | None = None) -> None:
     """An adoption or instruction follows the report's submission and has happened already (also checked on the
     admin's inline rows)."""
-    _check_dated(value, after=_day(report.created_at), today=today,
-                 message=_("The date cannot be before the report was submitted (%(date)s)."))
+    _check_dated(
+        value,
+        after=_day(report.created_at),
+        today=today,
+        message=_("The date cannot be before the report was submitted (%(date)s)."),
+    )
 
 
 @transaction.atomic
-def report_record_adoption(*, report_id: int, actor, level: str, date: date, adopted_by: str = "",
-                           today: date | None = None) -> Adoption:
+def report_record_adoption(
+    *, report_id: int, actor, level: str, date: date, adopted_by: str = "", today: date | None = None
+) -> Adoption:
     """Record that a CPPCC at some level adopted 采用 the report (dated between its submission and today)."""
     report = _lock_report(report_id, actor)
     if report.state not in (R.ACCEPTED, R.COMPILED):
@@ -1110,14 +1452,18 @@ def report_record_adoption(*, report_id: int, actor, level: str, date: date, ado
     check_report_fact_date(report, date, today=today)
     adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
     record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
-    publish(ReportAdopted(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
-                          actor_id=actor_id(actor)))
+    publish(
+        ReportAdopted(
+            committee_id=report.committee_id, on=date, report_id=report.pk, level=level, actor_id=actor_id(actor)
+        )
+    )
     return adoption
 
 
 @transaction.atomic
-def report_record_instruction(*, report_id: int, actor, leader: str, level: str, date: date, text: str,
-                              today: date | None = None) -> Instruction:
+def report_record_instruction(
+    *, report_id: int, actor, leader: str, level: str, date: date, text: str, today: date | None = None
+) -> Instruction:
     """Record a leader's written instruction 批示 on the report (dated between its submission and today)."""
     report = _lock_report(report_id, actor)
     if report.state not in (R.ACCEPTED, R.COMPILED):
@@ -1125,11 +1471,15 @@ def report_record_instruction(*, report_id: int, actor, leader: str, level: str,
     if not (leader or "").strip() or not (text or "").strip() or level not in Level.values:
         raise DomainError(_("Give the leader, the level and the instruction."))
     check_report_fact_date(report, date, today=today)
-    instruction = Instruction.objects.create(report=report, leader=leader.strip(), level=level, date=date,
-                                             text=text.strip())
+    instruction = Instruction.objects.create(
+        report=report, leader=leader.strip(), level=level, date=date, text=text.strip()
+    )
     record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
-    publish(ReportInstructed(committee_id=report.committee_id, on=date, report_id=report.pk, level=level,
-                             actor_id=actor_id(actor)))
+    publish(
+        ReportInstructed(
+            committee_id=report.committee_id, on=date, report_id=report.pk, level=level, actor_id=actor_id(actor)
+        )
+    )
     return instruction
 
 
@@ -1152,7 +1502,8 @@ def _records_changed(*, before, after) -> None:
         on = _counted_on(row) if row is not None else None
         if on is not None:
             committee_id = getattr(row, "committee_id", None) or (
-                OpinionReport.objects.filter(pk=row.report_id).values_list("committee_id", flat=True).first())
+                OpinionReport.objects.filter(pk=row.report_id).values_list("committee_id", flat=True).first()
+            )
             if committee_id is not None:
                 publish(DutyRecordChanged(committee_id=committee_id, on=on))
 

@@ -6,6 +6,7 @@ and itself as a hint of the proposals under review it resembles), so the review 
 index, a fixed number of queries per page whatever the session's size. The same measure on SQLite and
 PostgreSQL, so both show the same percentages.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ def bigrams(text: str) -> set[str]:
     text = "".join(ch for ch in text if ch.isalnum())
     for stop in _STOP:
         text = text.replace(stop, "")
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -45,15 +46,19 @@ def refresh_hints(proposal: Proposal, threshold: float = HINT_THRESHOLD) -> int:
     DuplicateHint.objects.filter(Q(proposal=proposal) | Q(similar=proposal)).delete()
     mine = bigrams(proposal.title)
     found = []
-    for pk, title, state in (_session(proposal.committee_id, proposal.year).exclude(pk=proposal.pk)
-                             .values_list("pk", "title", "state")):
+    for pk, title, state in (
+        _session(proposal.committee_id, proposal.year).exclude(pk=proposal.pk).values_list("pk", "title", "state")
+    ):
         score = round(jaccard(mine, bigrams(title)), 4)
         if score >= threshold:
             found.append((score, pk, state))
     found.sort(key=lambda row: (-row[0], row[1]))
     rows = [DuplicateHint(proposal=proposal, similar_id=pk, score=score) for score, pk, _s in found[:HINT_LIMIT]]
-    rows += [DuplicateHint(proposal_id=pk, similar=proposal, score=score) for score, pk, state in found
-             if state in Proposal.REVIEW_STATES]
+    rows += [
+        DuplicateHint(proposal_id=pk, similar=proposal, score=score)
+        for score, pk, state in found
+        if state in Proposal.REVIEW_STATES
+    ]
     DuplicateHint.objects.bulk_create(rows)
     return len(found)
 
@@ -73,8 +78,10 @@ def rebuild(committee_id: int, year: int, threshold: float = HINT_THRESHOLD) -> 
     titles = dict(_session(committee_id, year).values_list("pk", "title"))
     grams = {pk: bigrams(title) for pk, title in titles.items()}
     frequency = Counter(g for gs in grams.values() for g in gs)
-    prefixes = {pk: sorted(gs, key=lambda g: (frequency[g], g))[:_prefix_length(len(gs), threshold)]
-                for pk, gs in grams.items()}
+    prefixes = {
+        pk: sorted(gs, key=lambda g: (frequency[g], g))[: _prefix_length(len(gs), threshold)]
+        for pk, gs in grams.items()
+    }
     postings = defaultdict(list)
     for pk, prefix in prefixes.items():
         for g in prefix:
@@ -103,7 +110,7 @@ def marked(title: str, other: str) -> list[tuple[str, bool]]:
     theirs = bigrams(other)
     flags = [False] * len(title)
     for i in range(len(title) - 1):
-        if title[i:i + 2] in theirs:
+        if title[i : i + 2] in theirs:
             flags[i] = flags[i + 1] = True
     runs: list[tuple[str, bool]] = []
     for ch, flag in zip(title, flags, strict=True):

@@ -3,6 +3,7 @@
 After commit, through the outbox: a notice that fails is retried and never undoes the transition, and
 ``notify()`` is keyed per (kind, record, recipient, due), so a second delivery adds nothing.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -49,66 +50,105 @@ def _name(proposal) -> str:
 @subscribe(ProposalAssigned)
 def tell_assigned_units(event: ProposalAssigned) -> None:
     """Each assigned unit's users: which proposal, until when they may return it, when the reply is due."""
-    assignments = (Assignment.objects.filter(proposal_id=event.proposal_id,
-                                             unit_id__in=[event.lead_unit_id, *event.co_unit_ids])
-                   .select_related("proposal", "unit").order_by("pk"))
+    assignments = (
+        Assignment.objects.filter(proposal_id=event.proposal_id, unit_id__in=[event.lead_unit_id, *event.co_unit_ids])
+        .select_related("proposal", "unit")
+        .order_by("pk")
+    )
     latest = {a.unit_id: a for a in assignments}  # this assignment's rows (a unit assigned before keeps its old ones)
     users = recipients.unit_users(latest)
     url = reverse("proposals:detail", args=[event.proposal_id])
     with translation.override(settings.LANGUAGE_CODE):
         for unit_id, assignment in sorted(latest.items()):
             lead = assignment.role == Assignment.Role.LEAD
-            title = _("Proposal %(proposal)s assigned to %(unit)s") % {"proposal": _name(assignment.proposal),
-                                                                       "unit": assignment.unit.name}
-            body = (_("Lead unit: reply by %(due)s.") if lead else _("Co-handling unit: send your opinion by %(due)s.")) % {
-                "due": _day(assignment.due_date)}
+            title = _("Proposal %(proposal)s assigned to %(unit)s") % {
+                "proposal": _name(assignment.proposal),
+                "unit": assignment.unit.name,
+            }
+            body = (
+                _("Lead unit: reply by %(due)s.") if lead else _("Co-handling unit: send your opinion by %(due)s.")
+            ) % {"due": _day(assignment.due_date)}
             body += " " + _("If it is not yours to handle, ask for reassignment by %(date)s.") % {
-                "date": _day(event.return_until)}
+                "date": _day(event.return_until)
+            }
             for user in users.get(unit_id, []):
-                notify(kind=Kind.PROPOSAL_ASSIGNED, recipient=user, obj=assignment, due=event.return_until,
-                       title=title, body=body, url=url)
+                notify(
+                    kind=Kind.PROPOSAL_ASSIGNED,
+                    recipient=user,
+                    obj=assignment,
+                    due=event.return_until,
+                    title=title,
+                    body=body,
+                    url=url,
+                )
 
 
 @subscribe(CosignersInvited)
 def tell_invited_cosigners(event: CosignersInvited) -> None:
     """Each invited member with a login: who invited them to co-sign what, and by when to answer."""
-    invitations = (CoSigner.objects.filter(proposal_id=event.proposal_id, member_id__in=event.member_ids,
-                                           status=CoSigner.Status.INVITED, member__user__is_active=True)
-                   .select_related("proposal__lead_proposer", "member__user"))
+    invitations = CoSigner.objects.filter(
+        proposal_id=event.proposal_id,
+        member_id__in=event.member_ids,
+        status=CoSigner.Status.INVITED,
+        member__user__is_active=True,
+    ).select_related("proposal__lead_proposer", "member__user")
     url = reverse("proposals:detail", args=[event.proposal_id])
     with translation.override(settings.LANGUAGE_CODE):
         for invitation in invitations:
             proposal = invitation.proposal
             if event.again:  # a confirmation given to an earlier text no longer holds
                 title = _("《%(title)s》 was changed: confirm co-signing again") % {"title": proposal.title}
-                body = _("%(lead)s changed the proposal after you confirmed. Read it again and confirm or decline "
-                         "by %(date)s.") % {"lead": proposal.lead_proposer.name, "date": _day(invitation.deadline)}
+                body = _(
+                    "%(lead)s changed the proposal after you confirmed. Read it again and confirm or decline "
+                    "by %(date)s."
+                ) % {"lead": proposal.lead_proposer.name, "date": _day(invitation.deadline)}
             else:
-                title = _("%(lead)s invites you to co-sign %(proposal)s") % {"lead": proposal.lead_proposer.name,
-                                                                             "proposal": _name(proposal)}
+                title = _("%(lead)s invites you to co-sign %(proposal)s") % {
+                    "lead": proposal.lead_proposer.name,
+                    "proposal": _name(proposal),
+                }
                 body = _("Read the proposal, then co-sign or decline on your proposals page by %(date)s.") % {
-                    "date": _day(invitation.deadline)}
+                    "date": _day(invitation.deadline)
+                }
             # asked again: a kind of its own, or the first invitation's notice (same record and day) would swallow it
-            notify(kind=Kind.GENERIC if event.again else Kind.COSIGN_INVITED, recipient=invitation.member.user,
-                   obj=invitation, due=invitation.deadline, title=title, body=body, url=url)
+            notify(
+                kind=Kind.GENERIC if event.again else Kind.COSIGN_INVITED,
+                recipient=invitation.member.user,
+                obj=invitation,
+                due=invitation.deadline,
+                title=title,
+                body=body,
+                url=url,
+            )
 
 
 @subscribe(CoAuthorsInvited)
 def tell_invited_coauthors(event: CoAuthorsInvited) -> None:
     """Each member with a login named as co-author: whose report, and by when to confirm or decline."""
-    invitations = (CoAuthorInvitation.objects.filter(report_id=event.report_id, member_id__in=event.member_ids,
-                                                     status=CoAuthorInvitation.Status.INVITED,
-                                                     member__user__is_active=True)
-                   .select_related("report__author", "member__user"))
+    invitations = CoAuthorInvitation.objects.filter(
+        report_id=event.report_id,
+        member_id__in=event.member_ids,
+        status=CoAuthorInvitation.Status.INVITED,
+        member__user__is_active=True,
+    ).select_related("report__author", "member__user")
     url = reverse("proposals:report_detail", args=[event.report_id])
     with translation.override(settings.LANGUAGE_CODE):
         for invitation in invitations:
             report = invitation.report
             title = _("Co-author invitation: 《%(title)s》") % {"title": report.title}
-            body = _("%(author)s named you as co-author of a public-opinion report. Read it and confirm or decline "
-                     "by %(date)s.") % {"author": report.author.name, "date": _day(invitation.deadline)}
-            notify(kind=Kind.GENERIC, recipient=invitation.member.user, obj=invitation, due=invitation.deadline,
-                   title=title, body=body, url=url)
+            body = _(
+                "%(author)s named you as co-author of a public-opinion report. Read it and confirm or decline "
+                "by %(date)s."
+            ) % {"author": report.author.name, "date": _day(invitation.deadline)}
+            notify(
+                kind=Kind.GENERIC,
+                recipient=invitation.member.user,
+                obj=invitation,
+                due=invitation.deadline,
+                title=title,
+                body=body,
+                url=url,
+            )
 
 
 # --- the proposal's hand-offs -----------------------------------------------------------------------------------
@@ -127,8 +167,15 @@ def _others(users, event) -> list:
 
 def _proposers(proposal: Proposal) -> list:
     """The lead proposer and the co-signers who confirmed, those with an active login."""
-    members = [proposal.lead_proposer, *(c.member for c in proposal.cosigners.filter(
-        status=CoSigner.Status.CONFIRMED).select_related("member__user").order_by("pk"))]
+    members = [
+        proposal.lead_proposer,
+        *(
+            c.member
+            for c in proposal.cosigners.filter(status=CoSigner.Status.CONFIRMED)
+            .select_related("member__user")
+            .order_by("pk")
+        ),
+    ]
     return [m.user for m in members if m.user_id and m.user.is_active]
 
 
@@ -147,8 +194,9 @@ def _tell(event, users, *, kind: str, title: str, body: str, url: str, obj=None,
 @subscribe(CosignAnswered)
 def tell_lead_cosigner_answered(event: CosignAnswered) -> None:
     """The lead proposer: who confirmed or declined co-signing, on the proposal page that lists the answers."""
-    invitation = (CoSigner.objects.select_related("member", "proposal__lead_proposer__user")
-                  .filter(pk=event.cosigner_id).first())
+    invitation = (
+        CoSigner.objects.select_related("member", "proposal__lead_proposer__user").filter(pk=event.cosigner_id).first()
+    )
     if invitation is None:
         return
     proposal = invitation.proposal
@@ -156,14 +204,26 @@ def tell_lead_cosigner_answered(event: CosignAnswered) -> None:
     if lead is None or not lead.is_active:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        title = (_("%(member)s agreed to co-sign 《%(title)s》") if event.accepted
-                 else _("%(member)s declined to co-sign 《%(title)s》")) % {
-            "member": invitation.member.name, "title": proposal.title}
+        title = (
+            _("%(member)s agreed to co-sign 《%(title)s》")
+            if event.accepted
+            else _("%(member)s declined to co-sign 《%(title)s》")
+        ) % {"member": invitation.member.name, "title": proposal.title}
         waiting = proposal.cosigners.filter(status=CoSigner.Status.INVITED).count()
-        body = (_("%(n)s co-signers have not answered yet.") % {"n": waiting} if waiting
-                else _("Every co-signer has answered: you can submit the proposal."))
-        _tell(event, [lead], kind=Kind.COSIGN_ANSWERED, obj=invitation, title=title, body=body,
-              url=reverse("proposals:detail", args=[proposal.pk]))
+        body = (
+            _("%(n)s co-signers have not answered yet.") % {"n": waiting}
+            if waiting
+            else _("Every co-signer has answered: you can submit the proposal.")
+        )
+        _tell(
+            event,
+            [lead],
+            kind=Kind.COSIGN_ANSWERED,
+            obj=invitation,
+            title=title,
+            body=body,
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalFiled)
@@ -173,10 +233,15 @@ def tell_proposers_filed(event: ProposalFiled) -> None:
     if proposal is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, _proposers(proposal), kind=Kind.PROPOSAL_FILED, obj=proposal,
-              title=_("Proposal filed: %(proposal)s") % {"proposal": _name(proposal)},
-              body=_("It will be handed to the units that handle it; you will hear when it is answered."),
-              url=reverse("proposals:detail", args=[proposal.pk]))
+        _tell(
+            event,
+            _proposers(proposal),
+            kind=Kind.PROPOSAL_FILED,
+            obj=proposal,
+            title=_("Proposal filed: %(proposal)s") % {"proposal": _name(proposal)},
+            body=_("It will be handed to the units that handle it; you will hear when it is answered."),
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalNotFiled)
@@ -193,8 +258,10 @@ def tell_proposers_not_filed(event: ProposalNotFiled) -> None:
             title = _("《%(title)s》 was converted into a public-opinion report") % {"title": proposal.title}
         elif event.outcome:
             kind = Kind.PROPOSAL_CONVERTED
-            title = _("《%(title)s》 was not filed: %(outcome)s") % {"title": proposal.title,
-                                                                 "outcome": proposal.get_not_filed_outcome_display()}
+            title = _("《%(title)s》 was not filed: %(outcome)s") % {
+                "title": proposal.title,
+                "outcome": proposal.get_not_filed_outcome_display(),
+            }
         else:
             kind = Kind.PROPOSAL_NOT_FILED
             title = _("《%(title)s》 was not filed") % {"title": proposal.title}
@@ -208,10 +275,15 @@ def tell_proposers_merged(event: ProposalMerged) -> None:
     if proposal is None or target is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, _proposers(proposal), kind=Kind.PROPOSAL_MERGED, obj=proposal,
-              title=_("《%(title)s》 was merged into %(into)s") % {"title": proposal.title, "into": _name(target)},
-              body=_("Both are handled together; you will receive the answer to %(into)s.") % {"into": _name(target)},
-              url=reverse("proposals:detail", args=[proposal.pk]))
+        _tell(
+            event,
+            _proposers(proposal),
+            kind=Kind.PROPOSAL_MERGED,
+            obj=proposal,
+            title=_("《%(title)s》 was merged into %(into)s") % {"title": proposal.title, "into": _name(target)},
+            body=_("Both are handled together; you will receive the answer to %(into)s.") % {"into": _name(target)},
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalReturned)
@@ -222,13 +294,22 @@ def tell_staff_proposal_returned(event: ProposalReturned) -> None:
         return
     staff = recipients.committee_staff([event.committee_id]).get(event.committee_id, [])
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("%(unit)s returned %(proposal)s") % {"unit": assignment.unit.name,
-                                                      "proposal": _name(assignment.proposal)}
+        title = _("%(unit)s returned %(proposal)s") % {
+            "unit": assignment.unit.name,
+            "proposal": _name(assignment.proposal),
+        }
         body = _("Reason: %(reason)s") % {"reason": assignment.reassignment_reason}
         if event.lead:
             body += " " + _("The proposal is waiting to be assigned again.")
-        _tell(event, staff, kind=Kind.PROPOSAL_RETURNED, obj=assignment, title=title, body=body,
-              url=reverse("proposals:detail", args=[event.proposal_id]))
+        _tell(
+            event,
+            staff,
+            kind=Kind.PROPOSAL_RETURNED,
+            obj=assignment,
+            title=title,
+            body=body,
+            url=reverse("proposals:detail", args=[event.proposal_id]),
+        )
 
 
 @subscribe(ProposalReplied)
@@ -243,8 +324,16 @@ def tell_proposers_replied(event: ProposalReplied) -> None:
         body = _("Read the reply and the signed letter on the proposal page.")
         if event.feedback_due:
             body += " " + _("The lead proposer rates the reply by %(date)s.") % {"date": _day(event.feedback_due)}
-        _tell(event, _proposers(proposal), kind=Kind.PROPOSAL_REPLIED, obj=reply, due=event.feedback_due,
-              title=title, body=body, url=reverse("proposals:detail", args=[proposal.pk]))
+        _tell(
+            event,
+            _proposers(proposal),
+            kind=Kind.PROPOSAL_REPLIED,
+            obj=reply,
+            due=event.feedback_due,
+            title=title,
+            body=body,
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalReopened)
@@ -256,12 +345,24 @@ def tell_lead_unit_second_round(event: ProposalReopened) -> None:
     users = recipients.unit_users([proposal.lead_unit_id]).get(proposal.lead_unit_id, [])
     feedback = proposal.feedback.filter(round=event.round - 1).first()
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Proposal %(proposal)s is back for round %(round)s") % {"proposal": _name(proposal),
-                                                                          "round": event.round}
+        title = _("Proposal %(proposal)s is back for round %(round)s") % {
+            "proposal": _name(proposal),
+            "round": event.round,
+        }
         body = _("The proposer is not satisfied with the reply: %(comment)s Reply again by %(date)s.") % {
-            "comment": feedback.comment if feedback else "—", "date": _day(event.reply_due)}
-        _tell(event, users, kind=Kind.PROPOSAL_REOPENED, obj=proposal, due=event.reply_due, title=title, body=body,
-              url=reverse("proposals:detail", args=[proposal.pk]))
+            "comment": feedback.comment if feedback else "—",
+            "date": _day(event.reply_due),
+        }
+        _tell(
+            event,
+            users,
+            kind=Kind.PROPOSAL_REOPENED,
+            obj=proposal,
+            due=event.reply_due,
+            title=title,
+            body=body,
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalClosed)
@@ -270,12 +371,19 @@ def tell_closed(event: ProposalClosed) -> None:
     proposal = _proposal(event.proposal_id)
     if proposal is None:
         return
-    units = recipients.unit_users([proposal.lead_unit_id]).get(proposal.lead_unit_id, []) if proposal.lead_unit_id else []
+    units = (
+        recipients.unit_users([proposal.lead_unit_id]).get(proposal.lead_unit_id, []) if proposal.lead_unit_id else []
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, [*_proposers(proposal), *units], kind=Kind.PROPOSAL_CLOSED, obj=proposal,
-              title=_("Proposal closed: %(proposal)s") % {"proposal": _name(proposal)},
-              body=_("Its handling is complete; progress in carrying it out is recorded on the proposal page."),
-              url=reverse("proposals:detail", args=[proposal.pk]))
+        _tell(
+            event,
+            [*_proposers(proposal), *units],
+            kind=Kind.PROPOSAL_CLOSED,
+            obj=proposal,
+            title=_("Proposal closed: %(proposal)s") % {"proposal": _name(proposal)},
+            body=_("Its handling is complete; progress in carrying it out is recorded on the proposal page."),
+            url=reverse("proposals:detail", args=[proposal.pk]),
+        )
 
 
 @subscribe(ProposalKeyMarked)
@@ -292,12 +400,22 @@ def tell_key_proposal(event: ProposalKeyMarked) -> None:
     leaders = [leader.user] if leader.user_id and leader.user.is_active else []
     url = reverse("proposals:detail", args=[proposal.pk])
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, leaders, kind=Kind.PROPOSAL_KEY_MARKED,
-              title=_("You supervise the key proposal %(proposal)s") % {"proposal": _name(proposal)},
-              body=_("Follow its handling and record your supervision notes on the proposal page."), url=url)
-        _tell(event, [u for unit_id in sorted(units) for u in units[unit_id]], kind=Kind.PROPOSAL_KEY_MARKED,
-              title=_("%(proposal)s is a key proposal") % {"proposal": _name(proposal)},
-              body=_("%(leader)s supervises its handling.") % {"leader": leader.name}, url=url)
+        _tell(
+            event,
+            leaders,
+            kind=Kind.PROPOSAL_KEY_MARKED,
+            title=_("You supervise the key proposal %(proposal)s") % {"proposal": _name(proposal)},
+            body=_("Follow its handling and record your supervision notes on the proposal page."),
+            url=url,
+        )
+        _tell(
+            event,
+            [u for unit_id in sorted(units) for u in units[unit_id]],
+            kind=Kind.PROPOSAL_KEY_MARKED,
+            title=_("%(proposal)s is a key proposal") % {"proposal": _name(proposal)},
+            body=_("%(leader)s supervises its handling.") % {"leader": leader.name},
+            url=url,
+        )
 
 
 # --- opinion reports --------------------------------------------------------------------------------------------
@@ -323,10 +441,15 @@ def tell_authors_report_accepted(event: ReportAccepted) -> None:
     if report is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, _report_authors(report), kind=Kind.REPORT_ACCEPTED, obj=report,
-              title=_("Report accepted: 《%(title)s》") % {"title": report.title},
-              body=_("The secretariat accepted your public-opinion report; it counts on your duty record."),
-              url=reverse("proposals:report_detail", args=[report.pk]))
+        _tell(
+            event,
+            _report_authors(report),
+            kind=Kind.REPORT_ACCEPTED,
+            obj=report,
+            title=_("Report accepted: 《%(title)s》") % {"title": report.title},
+            body=_("The secretariat accepted your public-opinion report; it counts on your duty record."),
+            url=reverse("proposals:report_detail", args=[report.pk]),
+        )
 
 
 @subscribe(ReportsCompiled)
@@ -335,13 +458,19 @@ def tell_authors_reports_compiled(event: ReportsCompiled) -> None:
     if issue is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        for report in (OpinionReport.objects.select_related("author__user").filter(pk__in=event.report_ids)
-                       .order_by("pk")):
-            _tell(event, _report_authors(report), kind=Kind.REPORT_COMPILED, obj=report,
-                  title=_("《%(title)s》 is in issue %(issue)s") % {"title": report.title, "issue": str(issue)},
-                  body=_("Your public-opinion report was compiled into the bulletin issue of %(date)s.") % {
-                      "date": _day(issue.published_on)},
-                  url=reverse("proposals:report_detail", args=[report.pk]))
+        for report in (
+            OpinionReport.objects.select_related("author__user").filter(pk__in=event.report_ids).order_by("pk")
+        ):
+            _tell(
+                event,
+                _report_authors(report),
+                kind=Kind.REPORT_COMPILED,
+                obj=report,
+                title=_("《%(title)s》 is in issue %(issue)s") % {"title": report.title, "issue": str(issue)},
+                body=_("Your public-opinion report was compiled into the bulletin issue of %(date)s.")
+                % {"date": _day(issue.published_on)},
+                url=reverse("proposals:report_detail", args=[report.pk]),
+            )
 
 
 @subscribe(ReportAdopted)
@@ -351,11 +480,16 @@ def tell_authors_report_adopted(event: ReportAdopted) -> None:
     if adoption is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, _report_authors(report), kind=Kind.REPORT_ADOPTED, obj=adoption,
-              title=_("Report adopted: 《%(title)s》") % {"title": report.title},
-              body=_("Adopted at the %(level)s level on %(date)s.") % {"level": adoption.get_level_display(),
-                                                                       "date": _day(adoption.date)},
-              url=reverse("proposals:report_detail", args=[report.pk]))
+        _tell(
+            event,
+            _report_authors(report),
+            kind=Kind.REPORT_ADOPTED,
+            obj=adoption,
+            title=_("Report adopted: 《%(title)s》") % {"title": report.title},
+            body=_("Adopted at the %(level)s level on %(date)s.")
+            % {"level": adoption.get_level_display(), "date": _day(adoption.date)},
+            url=reverse("proposals:report_detail", args=[report.pk]),
+        )
 
 
 @subscribe(ReportInstructed)
@@ -367,10 +501,16 @@ def tell_authors_report_instructed(event: ReportInstructed) -> None:
     if instruction is None:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        _tell(event, _report_authors(report), kind=Kind.REPORT_INSTRUCTED, obj=instruction,
-              title=_("%(leader)s gave an instruction on 《%(title)s》") % {"leader": instruction.leader,
-                                                                       "title": report.title},
-              body=instruction.text[:500], url=reverse("proposals:report_detail", args=[report.pk]))
+        _tell(
+            event,
+            _report_authors(report),
+            kind=Kind.REPORT_INSTRUCTED,
+            obj=instruction,
+            title=_("%(leader)s gave an instruction on 《%(title)s》")
+            % {"leader": instruction.leader, "title": report.title},
+            body=instruction.text[:500],
+            url=reverse("proposals:report_detail", args=[report.pk]),
+        )
 
 
 MOVED = {  # what moved: the title of its notice
@@ -385,15 +525,28 @@ def _moved_whom(event: DeadlineMoved):
     """(the people concerned, the record, its title, the page) of a moved deadline."""
     if event.what == "cosign":
         row = CoSigner.objects.select_related("proposal", "member__user").filter(pk=event.record_id).first()
-        return row and ([row.member.user], row, _name(row.proposal), reverse("proposals:detail", args=[row.proposal_id]))
+        return row and (
+            [row.member.user],
+            row,
+            _name(row.proposal),
+            reverse("proposals:detail", args=[row.proposal_id]),
+        )
     if event.what == "coauthor":
         row = CoAuthorInvitation.objects.select_related("report", "member__user").filter(pk=event.record_id).first()
-        return row and ([row.member.user], row, f"《{row.report.title}》",
-                        reverse("proposals:report_detail", args=[row.report_id]))
+        return row and (
+            [row.member.user],
+            row,
+            f"《{row.report.title}》",
+            reverse("proposals:report_detail", args=[row.report_id]),
+        )
     if event.what == "reassign":
         row = Assignment.objects.select_related("proposal").filter(pk=event.record_id).first()
-        return row and (recipients.unit_users([row.unit_id]).get(row.unit_id, []), row, _name(row.proposal),
-                        reverse("proposals:detail", args=[row.proposal_id]))
+        return row and (
+            recipients.unit_users([row.unit_id]).get(row.unit_id, []),
+            row,
+            _name(row.proposal),
+            reverse("proposals:detail", args=[row.proposal_id]),
+        )
     row = Proposal.objects.select_related("lead_proposer__user").filter(pk=event.record_id).first()
     return row and ([row.lead_proposer.user], row, _name(row), reverse("proposals:detail", args=[row.pk]))
 
@@ -408,8 +561,11 @@ def tell_deadline_moved(event: DeadlineMoved) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         title = MOVED[event.what] % {"name": name, "new": _day(event.new)}
         body = _("The holiday calendar changed: the deadline was %(old)s and is now %(new)s.") % {
-            "old": _day(event.old), "new": _day(event.new)}
+            "old": _day(event.old),
+            "new": _day(event.new),
+        }
         for user in users:
             if user is not None and user.is_active:
-                notify(kind=Kind.DEADLINE_MOVED, recipient=user, obj=row, due=event.new, title=title, body=body,
-                       url=url)
+                notify(
+                    kind=Kind.DEADLINE_MOVED, recipient=user, obj=row, due=event.new, title=title, body=body, url=url
+                )

@@ -1,4 +1,5 @@
 """Pages for members, proposal staff and handling units. Every write goes through one service."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -71,21 +72,29 @@ def _require_reader(request):
 
 
 VERB_LABELS = {
-    "drafted": gettext_lazy("Drafted"), "edited": gettext_lazy("Edited"),
-    "cosigners_invited": gettext_lazy("Co-signers invited"), "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
+    "drafted": gettext_lazy("Drafted"),
+    "edited": gettext_lazy("Edited"),
+    "cosigners_invited": gettext_lazy("Co-signers invited"),
+    "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
     "cosign_declined": gettext_lazy("Co-signing declined"),
     "cosigners_asked_again": gettext_lazy("Changed after co-signers confirmed: they are asked again"),
-    "coauthors_invited": gettext_lazy("Co-authors invited"), "coauthor_confirmed": gettext_lazy("Co-authorship confirmed"),
-    "coauthor_declined": gettext_lazy("Co-authorship declined"), "merged_in": gettext_lazy("Another proposal merged in"),
-    "reassignment_requested": gettext_lazy("Reassignment requested"), "contacted": gettext_lazy("Contact recorded"),
-    "cohandler_opinion": gettext_lazy("Co-handler opinion sent"), "implementation_progress": gettext_lazy(
-        "Implementation progress"), "implemented": gettext_lazy("Marked implemented"),
-    "key_marked": gettext_lazy("Marked as key proposal"), "key_unmarked": gettext_lazy("No longer a key proposal"),
+    "coauthors_invited": gettext_lazy("Co-authors invited"),
+    "coauthor_confirmed": gettext_lazy("Co-authorship confirmed"),
+    "coauthor_declined": gettext_lazy("Co-authorship declined"),
+    "merged_in": gettext_lazy("Another proposal merged in"),
+    "reassignment_requested": gettext_lazy("Reassignment requested"),
+    "contacted": gettext_lazy("Contact recorded"),
+    "cohandler_opinion": gettext_lazy("Co-handler opinion sent"),
+    "implementation_progress": gettext_lazy("Implementation progress"),
+    "implemented": gettext_lazy("Marked implemented"),
+    "key_marked": gettext_lazy("Marked as key proposal"),
+    "key_unmarked": gettext_lazy("No longer a key proposal"),
     "excellent_marked": gettext_lazy("Rated an excellent proposal"),
     "excellent_unmarked": gettext_lazy("Excellent rating withdrawn"),
-    "supervised": gettext_lazy("Supervision note"), "adopted": gettext_lazy("Adopted"),
-    "instructed": gettext_lazy("Leader's instruction"), "converted_from_proposal": gettext_lazy(
-        "Converted from a proposal"),
+    "supervised": gettext_lazy("Supervision note"),
+    "adopted": gettext_lazy("Adopted"),
+    "instructed": gettext_lazy("Leader's instruction"),
+    "converted_from_proposal": gettext_lazy("Converted from a proposal"),
 }
 
 
@@ -106,11 +115,14 @@ def _errors(exc: ValidationError) -> str:
 
 
 def _form_errors(form) -> str:
-    return "；".join(f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}".lstrip("：")
-                    for k, v in form.errors.items())
+    return "；".join(
+        f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}".lstrip("：")
+        for k, v in form.errors.items()
+    )
 
 
 # --- member -----------------------------------------------------------------------------------------
+
 
 @login_required
 def mine(request):
@@ -132,23 +144,53 @@ def mine(request):
         own, cosigned = (x.exclude(state__in=[S.DRAFT, S.CLOSED]) for x in (own, cosigned))
     own = _paged(request, selectors.proposal_list(own).order_by("-year", "-created_at"), "page")
     cosigned = _paged(request, selectors.proposal_list(cosigned).order_by("-year", "-created_at"), "cpage")
-    invitations = (CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
-                   .select_related("proposal", "proposal__lead_proposer").prefetch_related("proposal__attachments"))
-    report_invitations = (CoAuthorInvitation.objects.filter(member=member, status=CoAuthorInvitation.Status.INVITED,
-                                                            report__state=OpinionReport.State.DRAFT)
-                          .select_related("report", "report__author").order_by("deadline", "pk"))
-    reports = _paged(request, narrowed(OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id))
-                     .select_related("issue").prefetch_related("adoptions", "instructions").order_by("-created_at", "-pk"),
-                     "rpage")
-    years = sorted(set(Proposal.objects.filter(Q(lead_proposer=member) | Q(cosigners__member=member))
-                       .values_list("year", flat=True).distinct()), reverse=True)
-    return render(request, "proposals/mine.html", {"own": own, "cosigned": cosigned, "invitations": invitations,
-                                                   "report_invitations": report_invitations,
-                                                   "reports": reports, "member": member,
-                                                   "record": selectors.member_record(member.pk, timezone.localdate().year),
-                                                   "year": timezone.localdate().year, "years": years,
-                                                   "filter_year": year, "q": q, "state": g.get("state", ""),
-                                                   "states": S.choices})
+    invitations = (
+        CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
+        .select_related("proposal", "proposal__lead_proposer")
+        .prefetch_related("proposal__attachments")
+    )
+    report_invitations = (
+        CoAuthorInvitation.objects.filter(
+            member=member, status=CoAuthorInvitation.Status.INVITED, report__state=OpinionReport.State.DRAFT
+        )
+        .select_related("report", "report__author")
+        .order_by("deadline", "pk")
+    )
+    reports = _paged(
+        request,
+        narrowed(OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id))
+        .select_related("issue")
+        .prefetch_related("adoptions", "instructions")
+        .order_by("-created_at", "-pk"),
+        "rpage",
+    )
+    years = sorted(
+        set(
+            Proposal.objects.filter(Q(lead_proposer=member) | Q(cosigners__member=member))
+            .values_list("year", flat=True)
+            .distinct()
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "proposals/mine.html",
+        {
+            "own": own,
+            "cosigned": cosigned,
+            "invitations": invitations,
+            "report_invitations": report_invitations,
+            "reports": reports,
+            "member": member,
+            "record": selectors.member_record(member.pk, timezone.localdate().year),
+            "year": timezone.localdate().year,
+            "years": years,
+            "filter_year": year,
+            "q": q,
+            "state": g.get("state", ""),
+            "states": S.choices,
+        },
+    )
 
 
 def _paged(request, qs, param: str, per_page: int = 20):
@@ -167,8 +209,10 @@ def _proposal_form(request, member, proposal=None):
         return forms.ProposalForm(request.POST, request.FILES, **kwargs)
     if proposal is None:
         return forms.ProposalForm(**kwargs)
-    initial = {f: getattr(proposal, f) for f in ("kind", "title", "category", "during_plenary", "analysis",
-                                                  "suggestions", "is_public")}
+    initial = {
+        f: getattr(proposal, f)
+        for f in ("kind", "title", "category", "during_plenary", "analysis", "suggestions", "is_public")
+    }
     initial.update(group=proposal.group_id, cosigners=list(proposal.cosigners.values_list("member_id", flat=True)))
     return forms.ProposalForm(initial=initial, **kwargs)
 
@@ -184,19 +228,30 @@ def edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_save_draft(
-                actor=request.user, data=form.service_data(), proposal_id=proposal.pk if proposal else None,
+                actor=request.user,
+                data=form.service_data(),
+                proposal_id=proposal.pk if proposal else None,
                 cosigner_ids=[m.pk for m in form.cleaned_data["cosigners"]],
-                attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [])
+                attachments=[form.cleaned_data["attachment"]] if form.cleaned_data.get("attachment") else [],
+            )
         except ValidationError as exc:
             form_error_from(exc, form)
         else:
             if "submit" in request.POST:
-                return _act_and_back(request, proposal, lambda: services.proposal_submit(
-                    proposal_id=proposal.pk, actor=request.user), _("The proposal was submitted."))
+                return _act_and_back(
+                    request,
+                    proposal,
+                    lambda: services.proposal_submit(proposal_id=proposal.pk, actor=request.user),
+                    _("The proposal was submitted."),
+                )
             messages.success(request, _("The draft was saved."))
             return redirect("proposals:detail", pk=proposal.pk)
-    return render(request, "proposals/edit.html", {"form": form, "proposal": proposal},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "proposals/edit.html",
+        {"form": form, "proposal": proposal},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _answer_invitation(request, respond, answer: str) -> bool:
@@ -221,6 +276,7 @@ def cosign(request, pk: int, answer: str):
 
 # --- the proposal page and its actions ------------------------------------------------------------
 
+
 def _visible(request, pk: int) -> Proposal:
     try:
         return selectors.proposal_detail(request.user, pk)
@@ -230,10 +286,16 @@ def _visible(request, pk: int) -> Proposal:
 
 # Where each action's form sits on the proposal page (``supervise`` is the staff's or the leader's note form).
 FORM_SLOTS = {
-    "reject": ("reject_form",), "assign": ("assign_form",), "mark_key": ("key_form",),
-    "supervise": ("leader_note_form", "note_form"), "implement": ("implementation_form",),
-    "contact": ("contact_form",), "opinion": ("opinion_form",), "reassign": ("reassign_form",),
-    "reply": ("reply_form",), "rate": ("rate_form",),
+    "reject": ("reject_form",),
+    "assign": ("assign_form",),
+    "mark_key": ("key_form",),
+    "supervise": ("leader_note_form", "note_form"),
+    "implement": ("implementation_form",),
+    "contact": ("contact_form",),
+    "opinion": ("opinion_form",),
+    "reassign": ("reassign_form",),
+    "reply": ("reply_form",),
+    "rate": ("rate_form",),
 }
 
 
@@ -258,9 +320,14 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     my_assignments = [a for a in proposal.assignments.all() if a.is_active and a.unit_id in scope.unit_ids]
     lead_mine = any(a.role == "lead" for a in my_assignments)
     ctx = {
-        "proposal": proposal, "timeline": _timeline(proposal, S), "is_staff": is_staff,
-        "is_lead_proposer": scope.member_id == proposal.lead_proposer_id, "my_assignments": my_assignments,
-        "lead_mine": lead_mine, "states": S, "today": timezone.localdate(),
+        "proposal": proposal,
+        "timeline": _timeline(proposal, S),
+        "is_staff": is_staff,
+        "is_lead_proposer": scope.member_id == proposal.lead_proposer_id,
+        "my_assignments": my_assignments,
+        "lead_mine": lead_mine,
+        "states": S,
+        "today": timezone.localdate(),
         "replies": proposal.replies.all() if proposal.state != S.MERGED else proposal.merged_into.replies.all(),
     }
     ctx["proposer_phone"] = _proposer_phone(request.user, proposal, my_assignments)
@@ -276,12 +343,18 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         latest = add_months(today, rules.reply_months_max)  # any deadline staff may choose falls up to here
         ctx["calendar_warning"] = _calendar_warning(proposal.committee_id, today, latest)
     if is_staff and proposal.state in Proposal.PUBLIC_STATES:
-        ctx["key_form"] = forms.KeyForm(committee_id=proposal.committee_id,
-                                        initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id})
+        ctx["key_form"] = forms.KeyForm(
+            committee_id=proposal.committee_id,
+            initial={"is_key": proposal.is_key, "leader": proposal.supervising_leader_id},
+        )
         if proposal.is_key:  # supervision notes are for key proposals
             ctx["note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
-    if (not is_staff and proposal.is_key and proposal.supervising_leader_id == scope.member_id
-            and proposal.state in Proposal.PUBLIC_STATES):
+    if (
+        not is_staff
+        and proposal.is_key
+        and proposal.supervising_leader_id == scope.member_id
+        and proposal.state in Proposal.PUBLIC_STATES
+    ):
         ctx["leader_note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
     if proposal.state == S.CLOSED and not proposal.implemented_on and (is_staff or lead_mine):
         ctx["implementation_form"] = forms.ImplementationForm(initial={"date": timezone.localdate()})
@@ -290,8 +363,9 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         ctx["reassign_form"] = forms.ReassignForm()
         ctx["opinion_form"] = forms.OpinionForm()
         if lead_mine:
-            ctx["reply_form"] = forms.ReplyForm(codes=ResultCode.objects.filter(
-                committee_id=proposal.committee_id, is_active=True))
+            ctx["reply_form"] = forms.ReplyForm(
+                codes=ResultCode.objects.filter(committee_id=proposal.committee_id, is_active=True)
+            )
     if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
         ctx["rate_form"] = forms.RateForm()
     if bound is not None:
@@ -317,9 +391,10 @@ def _calendar_warning(committee_id: int, first, last) -> str:
     missing = years_without_calendar(committee_id, [date(y, 1, 1) for y in range(first.year, last.year + 1)])
     if not missing:
         return ""
-    return _("No national holiday calendar is loaded for %(years)s: deadlines counted in working days will skip "
-             "only weekends. Load the calendar in the admin (holiday calendar) before assigning.") % {
-        "years": "、".join(str(y) for y in missing)}
+    return _(
+        "No national holiday calendar is loaded for %(years)s: deadlines counted in working days will skip "
+        "only weekends. Load the calendar in the admin (holiday calendar) before assigning."
+    ) % {"years": "、".join(str(y) for y in missing)}
 
 
 def _act_and_back(request, proposal, call, done: str):
@@ -347,51 +422,167 @@ def _assignment_of(request, proposal, role=None):
 
 ACTIONS = {
     # name: (form class or None, form kwargs, call(request, proposal, cleaned data), done message)
-    "submit": (None, None, lambda r, p, d: services.proposal_submit(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
-               _("The proposal was submitted.")),
-    "start_review": (None, None, lambda r, p, d: services.proposal_start_review(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
-                     _("Review started.")),
-    "file": (None, None, lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
-             _("The proposal was filed.")),
-    "reject": (forms.RejectForm, lambda p: {"committee_ids": [p.committee_id]}, lambda r, p, d: services.proposal_reject(
-        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), ground_id=d["ground"].pk,
-        reason=d["reason"], outcome=d["outcome"]), _("The proposal was not filed.")),
-    "merge": (forms.MergeForm, None, lambda r, p, d: services.proposal_merge(
-        proposal_id=p.pk, into_id=d["into"], actor=r.user, expected_state=d.get("expected_state")), _("The proposal was merged.")),
-    "assign": (forms.AssignForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_assign(
-        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), lead_unit_id=d["lead_unit"].pk, co_unit_ids=[u.pk for u in d["co_units"]],
-        due_date=d["due_date"]), _("The proposal was assigned.")),
-    "mark_key": (forms.KeyForm, lambda p: {"committee_id": p.committee_id}, lambda r, p, d: services.proposal_mark_key(
-        proposal_id=p.pk, actor=r.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None),
-        _("Saved.")),
-    "mark_excellent": (None, None, lambda r, p, d: services.proposal_mark_excellent(proposal_id=p.pk, actor=r.user),
-                       _("The proposal was rated excellent.")),
-    "unmark_excellent": (None, None, lambda r, p, d: services.proposal_unmark_excellent(
-        proposal_id=p.pk, actor=r.user), _("The excellent rating was withdrawn.")),
-    "supervise": (forms.NoteForm, None, lambda r, p, d: services.supervision_note_add(
-        proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"]), _("The note was recorded.")),
-    "close": (None, None, lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
-              _("The proposal was closed.")),
-    "implement": (forms.ImplementationForm, None, lambda r, p, d: services.implementation_add(
-        proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"], completes=d["completes"]),
-        _("The progress was recorded.")),
-    "start_handling": (None, None, lambda r, p, d: services.proposal_start_handling(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
-                       _("Handling started.")),
-    "contact": (forms.ContactForm, None, lambda r, p, d: services.contact_record(
-        assignment_id=_assignment_of(r, p).pk, actor=r.user, date=d["date"], way=d["way"], with_whom=d["with_whom"],
-        notes=d["notes"]), _("The contact was recorded.")),
-    "opinion": (forms.OpinionForm, None, lambda r, p, d: services.cohandler_opinion_send(
-        assignment_id=_assignment_of(r, p, "co").pk, actor=r.user, text=d["text"]), _("The opinion was sent.")),
-    "reassign": (forms.ReassignForm, None, lambda r, p, d: services.assignment_request_reassignment(
-        assignment_id=_assignment_of(r, p).pk, actor=r.user, expected_state=d.get("expected_state"), reason=d["reason"]),
-        _("The proposal was returned to the proposal committee.")),
-    "reply": (forms.ReplyForm, lambda p: {"codes": ResultCode.objects.filter(committee_id=p.committee_id,
-                                                                             is_active=True)},
-              lambda r, p, d: services.proposal_reply(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), text=d["text"],
-                                                      result_code=d["result_code"], signed_pdf=d["signed_pdf"]),
-              _("The reply was sent.")),
-    "rate": (forms.RateForm, None, lambda r, p, d: services.proposal_rate(
-        proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state"), rating=d["rating"], comment=d["comment"]), _("Thank you for your feedback.")),
+    "submit": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_submit(
+            proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")
+        ),
+        _("The proposal was submitted."),
+    ),
+    "start_review": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_start_review(
+            proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")
+        ),
+        _("Review started."),
+    ),
+    "file": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_file(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
+        _("The proposal was filed."),
+    ),
+    "reject": (
+        forms.RejectForm,
+        lambda p: {"committee_ids": [p.committee_id]},
+        lambda r, p, d: services.proposal_reject(
+            proposal_id=p.pk,
+            actor=r.user,
+            expected_state=d.get("expected_state"),
+            ground_id=d["ground"].pk,
+            reason=d["reason"],
+            outcome=d["outcome"],
+        ),
+        _("The proposal was not filed."),
+    ),
+    "merge": (
+        forms.MergeForm,
+        None,
+        lambda r, p, d: services.proposal_merge(
+            proposal_id=p.pk, into_id=d["into"], actor=r.user, expected_state=d.get("expected_state")
+        ),
+        _("The proposal was merged."),
+    ),
+    "assign": (
+        forms.AssignForm,
+        lambda p: {"committee_id": p.committee_id},
+        lambda r, p, d: services.proposal_assign(
+            proposal_id=p.pk,
+            actor=r.user,
+            expected_state=d.get("expected_state"),
+            lead_unit_id=d["lead_unit"].pk,
+            co_unit_ids=[u.pk for u in d["co_units"]],
+            due_date=d["due_date"],
+        ),
+        _("The proposal was assigned."),
+    ),
+    "mark_key": (
+        forms.KeyForm,
+        lambda p: {"committee_id": p.committee_id},
+        lambda r, p, d: services.proposal_mark_key(
+            proposal_id=p.pk, actor=r.user, is_key=d["is_key"], leader_id=d["leader"].pk if d["leader"] else None
+        ),
+        _("Saved."),
+    ),
+    "mark_excellent": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_mark_excellent(proposal_id=p.pk, actor=r.user),
+        _("The proposal was rated excellent."),
+    ),
+    "unmark_excellent": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_unmark_excellent(proposal_id=p.pk, actor=r.user),
+        _("The excellent rating was withdrawn."),
+    ),
+    "supervise": (
+        forms.NoteForm,
+        None,
+        lambda r, p, d: services.supervision_note_add(proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"]),
+        _("The note was recorded."),
+    ),
+    "close": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_close(proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")),
+        _("The proposal was closed."),
+    ),
+    "implement": (
+        forms.ImplementationForm,
+        None,
+        lambda r, p, d: services.implementation_add(
+            proposal_id=p.pk, actor=r.user, text=d["text"], date=d["date"], completes=d["completes"]
+        ),
+        _("The progress was recorded."),
+    ),
+    "start_handling": (
+        None,
+        None,
+        lambda r, p, d: services.proposal_start_handling(
+            proposal_id=p.pk, actor=r.user, expected_state=d.get("expected_state")
+        ),
+        _("Handling started."),
+    ),
+    "contact": (
+        forms.ContactForm,
+        None,
+        lambda r, p, d: services.contact_record(
+            assignment_id=_assignment_of(r, p).pk,
+            actor=r.user,
+            date=d["date"],
+            way=d["way"],
+            with_whom=d["with_whom"],
+            notes=d["notes"],
+        ),
+        _("The contact was recorded."),
+    ),
+    "opinion": (
+        forms.OpinionForm,
+        None,
+        lambda r, p, d: services.cohandler_opinion_send(
+            assignment_id=_assignment_of(r, p, "co").pk, actor=r.user, text=d["text"]
+        ),
+        _("The opinion was sent."),
+    ),
+    "reassign": (
+        forms.ReassignForm,
+        None,
+        lambda r, p, d: services.assignment_request_reassignment(
+            assignment_id=_assignment_of(r, p).pk,
+            actor=r.user,
+            expected_state=d.get("expected_state"),
+            reason=d["reason"],
+        ),
+        _("The proposal was returned to the proposal committee."),
+    ),
+    "reply": (
+        forms.ReplyForm,
+        lambda p: {"codes": ResultCode.objects.filter(committee_id=p.committee_id, is_active=True)},
+        lambda r, p, d: services.proposal_reply(
+            proposal_id=p.pk,
+            actor=r.user,
+            expected_state=d.get("expected_state"),
+            text=d["text"],
+            result_code=d["result_code"],
+            signed_pdf=d["signed_pdf"],
+        ),
+        _("The reply was sent."),
+    ),
+    "rate": (
+        forms.RateForm,
+        None,
+        lambda r, p, d: services.proposal_rate(
+            proposal_id=p.pk,
+            actor=r.user,
+            expected_state=d.get("expected_state"),
+            rating=d["rating"],
+            comment=d["comment"],
+        ),
+        _("Thank you for your feedback."),
+    ),
 }
 
 
@@ -449,6 +640,7 @@ def _refused(request, proposal, action: str, form):
 
 # --- uploaded files: served only here, after the same check as the proposal page ------------------------
 
+
 def _stream(stored, *, filename: str, as_attachment: bool, content_type: str | None = None):
     """Stream a stored file (local disk or S3) to the user; there is no public URL for it."""
     handle = stored.open("rb")
@@ -462,12 +654,14 @@ def _stream(stored, *, filename: str, as_attachment: bool, content_type: str | N
 def reply_pdf(request, pk: int):
     """A signed reply, to whoever may see its proposal or a proposal merged into it."""
     visible = Proposal.objects.visible_to(request.user)
-    reply = (Reply.objects.filter(Q(proposal__in=visible) | Q(proposal__merged_from__in=visible), pk=pk)
-             .distinct().first())
+    reply = (
+        Reply.objects.filter(Q(proposal__in=visible) | Q(proposal__merged_from__in=visible), pk=pk).distinct().first()
+    )
     if reply is None:
         raise PermissionDenied
-    return _stream(reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False,
-                   content_type=PDF)
+    return _stream(
+        reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False, content_type=PDF
+    )
 
 
 @login_required
@@ -480,6 +674,7 @@ def attachment(request, pk: int):
 
 
 # --- staff ------------------------------------------------------------------------------------------
+
 
 @login_required
 def review(request):
@@ -497,8 +692,9 @@ def _review_page(request, bulk_form=None):
     waiting = request.GET.get("state") == S.FILED  # filed, waiting to be assigned: the batch assignment's rows
     queue = selectors.assignment_queue(request.user) if waiting else selectors.review_queue(request.user)
     committees = _review_committees(scope)
-    found = filters.ReviewFilter(request.GET, queryset=selectors.with_duplicate_hints(queue), request=request,
-                                 committees=committees)
+    found = filters.ReviewFilter(
+        request.GET, queryset=selectors.with_duplicate_hints(queue), request=request, committees=committees
+    )
     rows = found.qs if found.is_valid() else queue.none()  # a refused filter (another committee) shows nothing
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -506,16 +702,30 @@ def _review_page(request, bulk_form=None):
     if bulk_form is None:
         bulk_form = _bulk_form(request, scope, found)
     picked = {as_id(v) for v in request.POST.getlist("proposals")} if bulk_form.is_bound else set()
-    return render(request, "proposals/review.html", {
-        "page_obj": page, "filter": found, "query": query.urlencode(), "bulk_form": bulk_form, "picked": picked,
-        "waiting": waiting, "full_query": request.GET.urlencode()}, status=400 if bulk_form.is_bound else 200)
+    return render(
+        request,
+        "proposals/review.html",
+        {
+            "page_obj": page,
+            "filter": found,
+            "query": query.urlencode(),
+            "bulk_form": bulk_form,
+            "picked": picked,
+            "waiting": waiting,
+            "full_query": request.GET.urlencode(),
+        },
+        status=400 if bulk_form.is_bound else 200,
+    )
 
 
 def _bulk_form(request, scope, found, data=None):
     """The batch form: the proposals the staff may act on, units and grounds of the committee filtered to (or
     of all their committees, units then labelled with their committee)."""
-    committees = (list(Committee.objects.values_list("pk", flat=True)) if scope.is_superuser
-                  else sorted(scope.staff_committee_ids))
+    committees = (
+        list(Committee.objects.values_list("pk", flat=True))
+        if scope.is_superuser
+        else sorted(scope.staff_committee_ids)
+    )
     chosen = found.form.cleaned_data.get("committee") if found.is_valid() else None
     ids = [chosen.pk] if chosen else committees
     proposals = Proposal.objects.reviewable_by(request.user).filter(state__in=[*Proposal.REVIEW_STATES, S.FILED])
@@ -533,8 +743,9 @@ BULK_DONE = {
 def review_bulk(request):
     """A batch action on the proposals ticked in the review queue: all or none, through one service."""
     scope = _require_staff(request)
-    found = filters.ReviewFilter(request.GET, queryset=Proposal.objects.none(), request=request,
-                                 committees=_review_committees(scope))
+    found = filters.ReviewFilter(
+        request.GET, queryset=Proposal.objects.none(), request=request, committees=_review_committees(scope)
+    )
     form = _bulk_form(request, scope, found, data=request.POST)
     if not form.is_valid():
         return _review_page(request, form)
@@ -543,12 +754,20 @@ def review_bulk(request):
     try:
         if d["action"] == "assign":
             done = services.proposals_assign_many(
-                proposal_ids=ids, actor=request.user, lead_unit_id=d["lead_unit"].pk if d["lead_unit"] else None,
-                co_unit_ids=[u.pk for u in d["co_units"]], due_date=d["due_date"])
+                proposal_ids=ids,
+                actor=request.user,
+                lead_unit_id=d["lead_unit"].pk if d["lead_unit"] else None,
+                co_unit_ids=[u.pk for u in d["co_units"]],
+                due_date=d["due_date"],
+            )
         else:
-            done = services.proposals_reject_many(proposal_ids=ids, actor=request.user,
-                                                  ground_id=d["ground"].pk if d["ground"] else None,
-                                                  reason=d["reason"], outcome=d["outcome"])
+            done = services.proposals_reject_many(
+                proposal_ids=ids,
+                actor=request.user,
+                ground_id=d["ground"].pk if d["ground"] else None,
+                reason=d["reason"],
+                outcome=d["outcome"],
+            )
     except services.NotPermitted as exc:
         raise PermissionDenied(_errors(exc)) from exc
     except ValidationError as exc:
@@ -575,8 +794,9 @@ def _committee_ids(request, scope) -> list[int]:
 def proposal_list(request):
     """Staff and leaders: the list behind each figure (filters: committee, year, state, category, unit, figure)."""
     scope = _require_reader(request)
-    qs = Proposal.objects.visible_to(request.user).filter(committee_id__in=_committee_ids(request, scope),
-                                                          year=_year(request))
+    qs = Proposal.objects.visible_to(request.user).filter(
+        committee_id__in=_committee_ids(request, scope), year=_year(request)
+    )
     g = request.GET
     if g.get("state") in S.values:
         qs = qs.filter(state=g["state"])
@@ -596,8 +816,11 @@ def proposal_list(request):
     page = Paginator(qs, 50).get_page(g.get("page"))
     query = g.copy()
     query.pop("page", None)
-    return render(request, "proposals/list.html", {"page_obj": page, "query": query.urlencode(),
-                                                   "year": _year(request), "title": _("Proposals")})
+    return render(
+        request,
+        "proposals/list.html",
+        {"page_obj": page, "query": query.urlencode(), "year": _year(request), "title": _("Proposals")},
+    )
 
 
 @login_required
@@ -627,21 +850,38 @@ def _figure_inputs(request):
 def figures(request):
     """The year's figures for staff and leaders; each number links to the list behind it."""
     scope, committee_ids, year, data = _figure_inputs(request)
-    committees = Committee.objects.filter(pk__in=scope.staff_committee_ids | scope.leader_committee_ids) \
-        if not scope.is_superuser else Committee.objects.all()
+    committees = (
+        Committee.objects.filter(pk__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        if not scope.is_superuser
+        else Committee.objects.all()
+    )
     query = request.GET.copy()
     chosen = {k: request.GET[k] for k in ("category", "unit") if request.GET.get(k)}
-    return render(request, "proposals/figures.html", {
-        **data, "year": year, "committees": committees, "query": query.urlencode(),
-        "committee": request.GET.get("committee", ""), "categories": Category.choices,
-        "category": request.GET.get("category", ""),
-        # the filters every drill-down keeps: the by-committee rows replace the committee, nothing else
-        "base": urlencode({"year": year, **({"committee": request.GET["committee"]}
-                                            if request.GET.get("committee") else {}), **chosen}),
-        "base_all_committees": urlencode({"year": year, **chosen}),
-        "report_base": urlencode({"year": year, **({"committee": request.GET["committee"]}
-                                                   if request.GET.get("committee") else {})}),
-    })
+    return render(
+        request,
+        "proposals/figures.html",
+        {
+            **data,
+            "year": year,
+            "committees": committees,
+            "query": query.urlencode(),
+            "committee": request.GET.get("committee", ""),
+            "categories": Category.choices,
+            "category": request.GET.get("category", ""),
+            # the filters every drill-down keeps: the by-committee rows replace the committee, nothing else
+            "base": urlencode(
+                {
+                    "year": year,
+                    **({"committee": request.GET["committee"]} if request.GET.get("committee") else {}),
+                    **chosen,
+                }
+            ),
+            "base_all_committees": urlencode({"year": year, **chosen}),
+            "report_base": urlencode(
+                {"year": year, **({"committee": request.GET["committee"]} if request.GET.get("committee") else {})}
+            ),
+        },
+    )
 
 
 @login_required
@@ -677,23 +917,37 @@ def unit(request):
     q = g.get("q", "").strip()
     if q:
         number = as_id(q.removeprefix("第").removesuffix("号"))
-        qs = qs.filter(Q(proposal__title__icontains=q) | Q(proposal__lead_proposer__name__icontains=q)
-                       | (Q(proposal__serial_number=number) if number else Q(pk__in=[])))
+        qs = qs.filter(
+            Q(proposal__title__icontains=q)
+            | Q(proposal__lead_proposer__name__icontains=q)
+            | (Q(proposal__serial_number=number) if number else Q(pk__in=[]))
+        )
     query = g.copy()
     query.pop("page", None)
     page = Paginator(qs, 30).get_page(g.get("page"))
     today = timezone.localdate()
     for a in page:
         a.days_left = (a.due_date - today).days
-    return render(request, "proposals/unit.html", {
-        "page_obj": page, "today": today, "query": query.urlencode(),
-        "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids),
-        "years": sorted(years, reverse=True), "year": year, "q": q, "state": g.get("state", ""),
-        "due": g.get("due", ""), "states": [(v, lbl) for v, lbl in S.choices if v in UNIT_STATES],
-    })
+    return render(
+        request,
+        "proposals/unit.html",
+        {
+            "page_obj": page,
+            "today": today,
+            "query": query.urlencode(),
+            "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids),
+            "years": sorted(years, reverse=True),
+            "year": year,
+            "q": q,
+            "state": g.get("state", ""),
+            "due": g.get("due", ""),
+            "states": [(v, lbl) for v, lbl in S.choices if v in UNIT_STATES],
+        },
+    )
 
 
 # --- public-opinion reports -------------------------------------------------------------------------
+
 
 @login_required
 def report_create(request):
@@ -703,18 +957,26 @@ def report_create(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            report = services.report_submit(actor=request.user, title=d["title"], content=d["content"],
-                                            co_author_ids=[m.pk for m in d["co_authors"]],
-                                            group_id=d["group"].pk if d.get("group") else None)
+            report = services.report_submit(
+                actor=request.user,
+                title=d["title"],
+                content=d["content"],
+                co_author_ids=[m.pk for m in d["co_authors"]],
+                group_id=d["group"].pk if d.get("group") else None,
+            )
         except ValidationError as exc:
             form_error_from(exc, form)
         else:
-            messages.success(request, _("The report was submitted.") if report.state != OpinionReport.State.DRAFT
-                             else _("Your co-authors are asked to confirm; submit the report once they have "
-                                    "answered."))
+            messages.success(
+                request,
+                _("The report was submitted.")
+                if report.state != OpinionReport.State.DRAFT
+                else _("Your co-authors are asked to confirm; submit the report once they have answered."),
+            )
             return redirect("proposals:report_detail", pk=report.pk)
-    return render(request, "proposals/report_edit.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "proposals/report_edit.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -727,10 +989,16 @@ def reports(request):
     if request.method == "POST" and not is_staff:
         raise PermissionDenied
     # a draft is its author's until submitted
-    listing = filters.ReportListFilter(request.GET, queryset=selectors.filter_reports_by_figure(
-        OpinionReport.objects.visible_to(request.user).exclude(state=OpinionReport.State.DRAFT).filter(
-            committee_id__in=_committee_ids(request, scope)),
-        request.GET.get("figure", ""), request.GET.get("level", "")))
+    listing = filters.ReportListFilter(
+        request.GET,
+        queryset=selectors.filter_reports_by_figure(
+            OpinionReport.objects.visible_to(request.user)
+            .exclude(state=OpinionReport.State.DRAFT)
+            .filter(committee_id__in=_committee_ids(request, scope)),
+            request.GET.get("figure", ""),
+            request.GET.get("level", ""),
+        ),
+    )
     qs = listing.qs
     if request.method == "POST":
         form = forms.CompileForm(request.POST)
@@ -739,8 +1007,12 @@ def reports(request):
         try:
             if not form.is_valid() or committee is None:
                 raise ValidationError(_("Choose accepted reports and the publication date."))
-            issue = services.issue_compile(committee_id=committee, actor=request.user, report_ids=ids,
-                                           published_on=form.cleaned_data["published_on"])
+            issue = services.issue_compile(
+                committee_id=committee,
+                actor=request.user,
+                report_ids=ids,
+                published_on=form.cleaned_data["published_on"],
+            )
         except services.NotPermitted as exc:
             raise PermissionDenied from exc
         except ValidationError as exc:
@@ -754,13 +1026,27 @@ def reports(request):
     page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "proposals/reports.html", {"page_obj": page, "compile_form": form, "ticked": ids,
-                                                      "filter": listing, "query": query.urlencode(),
-                                                      "states": OpinionReport.State, "is_staff": is_staff})
+    return render(
+        request,
+        "proposals/reports.html",
+        {
+            "page_obj": page,
+            "compile_form": form,
+            "ticked": ids,
+            "filter": listing,
+            "query": query.urlencode(),
+            "states": OpinionReport.State,
+            "is_staff": is_staff,
+        },
+    )
 
 
-REPORT_FORM_SLOTS = {"edit": "edit_form", "decline": "decline_form", "adoption": "adoption_form",
-                     "instruction": "instruction_form"}
+REPORT_FORM_SLOTS = {
+    "edit": "edit_form",
+    "decline": "decline_form",
+    "adoption": "adoption_form",
+    "instruction": "instruction_form",
+}
 
 
 @login_required
@@ -770,29 +1056,52 @@ def report_detail(request, pk: int):
 
 def _report_page(request, pk: int, *, action: str | None = None, bound=None):
     """The report page; after a refused action its form is shown again as sent, with the messages."""
-    report = (OpinionReport.objects.visible_to(request.user).select_related("author", "group", "issue", "committee")
-              .prefetch_related("co_authors", "adoptions", "instructions").filter(pk=pk).first())
+    report = (
+        OpinionReport.objects.visible_to(request.user)
+        .select_related("author", "group", "issue", "committee")
+        .prefetch_related("co_authors", "adoptions", "instructions")
+        .filter(pk=pk)
+        .first()
+    )
     if report is None:
         raise PermissionDenied
     scope = _scope(request)
     is_staff = scope.is_staff_of(report.committee_id)
     invitations = list(report.invitations.select_related("member").order_by("pk"))
-    ctx = {"report": report, "is_staff": is_staff, "timeline": _timeline(report, OpinionReport.State),
-           "states": OpinionReport.State, "invitations": invitations,
-           "is_author": bool(scope.member_id) and scope.member_id == report.author_id,
-           "my_invitation": next((i for i in invitations if i.member_id == scope.member_id
-                                  and i.status == CoAuthorInvitation.Status.INVITED
-                                  and report.state == OpinionReport.State.DRAFT), None),
-           "seen": report.content_digest()}
+    ctx = {
+        "report": report,
+        "is_staff": is_staff,
+        "timeline": _timeline(report, OpinionReport.State),
+        "states": OpinionReport.State,
+        "invitations": invitations,
+        "is_author": bool(scope.member_id) and scope.member_id == report.author_id,
+        "my_invitation": next(
+            (
+                i
+                for i in invitations
+                if i.member_id == scope.member_id
+                and i.status == CoAuthorInvitation.Status.INVITED
+                and report.state == OpinionReport.State.DRAFT
+            ),
+            None,
+        ),
+        "seen": report.content_digest(),
+    }
     if is_staff:
-        ctx.update(edit_form=forms.ReportEditForm(initial={"title": report.title, "content": report.content}),
-                   decline_form=forms.DeclineForm(), adoption_form=forms.AdoptionForm(
-                       initial={"date": timezone.localdate()}),
-                   instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}))
+        ctx.update(
+            edit_form=forms.ReportEditForm(initial={"title": report.title, "content": report.content}),
+            decline_form=forms.DeclineForm(),
+            adoption_form=forms.AdoptionForm(initial={"date": timezone.localdate()}),
+            instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}),
+        )
     if bound is not None:
-        offered = ({"edit", "decline"} if report.state == OpinionReport.State.SUBMITTED else
-                   {"adoption", "instruction"} if report.state in (OpinionReport.State.ACCEPTED,
-                                                                    OpinionReport.State.COMPILED) else set())
+        offered = (
+            {"edit", "decline"}
+            if report.state == OpinionReport.State.SUBMITTED
+            else {"adoption", "instruction"}
+            if report.state in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED)
+            else set()
+        )
         if action not in offered or REPORT_FORM_SLOTS.get(action) not in ctx:
             return None  # the form is not offered on the page: the caller says so
         ctx[REPORT_FORM_SLOTS[action]] = bound
@@ -801,15 +1110,27 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
 
 REPORT_ACTIONS = {
     "submit": (None, lambda r, rep, d: services.report_submit_draft(report_id=rep.pk, actor=r.user)),
-    "edit": (forms.ReportEditForm, lambda r, rep, d: services.report_edit(
-        report_id=rep.pk, actor=r.user, title=d["title"], content=d["content"])),
+    "edit": (
+        forms.ReportEditForm,
+        lambda r, rep, d: services.report_edit(report_id=rep.pk, actor=r.user, title=d["title"], content=d["content"]),
+    ),
     "accept": (None, lambda r, rep, d: services.report_accept(report_id=rep.pk, actor=r.user)),
-    "decline": (forms.DeclineForm, lambda r, rep, d: services.report_decline(
-        report_id=rep.pk, actor=r.user, reason=d["reason"])),
-    "adoption": (forms.AdoptionForm, lambda r, rep, d: services.report_record_adoption(
-        report_id=rep.pk, actor=r.user, level=d["level"], date=d["date"], adopted_by=d["adopted_by"])),
-    "instruction": (forms.InstructionForm, lambda r, rep, d: services.report_record_instruction(
-        report_id=rep.pk, actor=r.user, leader=d["leader"], level=d["level"], date=d["date"], text=d["text"])),
+    "decline": (
+        forms.DeclineForm,
+        lambda r, rep, d: services.report_decline(report_id=rep.pk, actor=r.user, reason=d["reason"]),
+    ),
+    "adoption": (
+        forms.AdoptionForm,
+        lambda r, rep, d: services.report_record_adoption(
+            report_id=rep.pk, actor=r.user, level=d["level"], date=d["date"], adopted_by=d["adopted_by"]
+        ),
+    ),
+    "instruction": (
+        forms.InstructionForm,
+        lambda r, rep, d: services.report_record_instruction(
+            report_id=rep.pk, actor=r.user, leader=d["leader"], level=d["level"], date=d["date"], text=d["text"]
+        ),
+    ),
 }
 
 
@@ -863,20 +1184,27 @@ def coauthor_answer(request, pk: int, answer: str):
 
 # --- 从群众呼声到提案: a resident's message or a contact becomes the member's proposal draft ---------------------
 
+
 @login_required
 @require_POST
 def from_message(request, pk: int):
     """The member a resident's message was passed to drafts a proposal from it, then edits the draft."""
-    return _draft_from(request, lambda: services.proposal_draft_from_message(message_id=pk, actor=request.user),
-                       back=reverse("groups:message_detail", args=[pk]))
+    return _draft_from(
+        request,
+        lambda: services.proposal_draft_from_message(message_id=pk, actor=request.user),
+        back=reverse("groups:message_detail", args=[pk]),
+    )
 
 
 @login_required
 @require_POST
 def from_contact(request, pk: int):
     """A member drafts a proposal from what they heard in a contact with the people."""
-    return _draft_from(request, lambda: services.proposal_draft_from_contact(contact_id=pk, actor=request.user),
-                       back=reverse("groups:contacts") + "?mine=1")
+    return _draft_from(
+        request,
+        lambda: services.proposal_draft_from_contact(contact_id=pk, actor=request.user),
+        back=reverse("groups:contacts") + "?mine=1",
+    )
 
 
 def _draft_from(request, call, *, back: str):

@@ -1,4 +1,5 @@
 """Shared fixtures: a small committee world with one user per role, a real Celery worker, a browser."""
+
 from __future__ import annotations
 
 import os
@@ -95,13 +96,13 @@ def world(db) -> World:
     staff = f.StaffPositionFactory(committee=city, user__username="staff").user
     district_staff = f.StaffPositionFactory(committee=district, user__username="dstaff").user
     other_staff = f.StaffPositionFactory(committee=other, user__username="ostaff").user
-    leader = f.StaffPositionFactory(committee=city, role=CommitteeStaff.Role.LEADER,
-                                    user__username="leader", user__is_staff=False).user
+    leader = f.StaffPositionFactory(
+        committee=city, role=CommitteeStaff.Role.LEADER, user__username="leader", user__is_staff=False
+    ).user
     group = f.ActivityGroupFactory(committee=district, name="东湖街道活动组")
     other_group = f.ActivityGroupFactory(committee=district, name="湖滨街道活动组")
     convener = f.UserFactory(username="convener")
-    convener_member = f.MembershipFactory(group=group, role=GroupMembership.Role.CONVENER,
-                                          member__user=convener).member
+    convener_member = f.MembershipFactory(group=group, role=GroupMembership.Role.CONVENER, member__user=convener).member
     member = f.UserFactory(username="member")
     member_record = f.MembershipFactory(group=group, member__user=member).member
     other_convener = f.UserFactory(username="oconvener")
@@ -113,9 +114,27 @@ def world(db) -> World:
     other_unit = f.HandlingUnitFactory(committee=district, name="东湖区教育局")
     other_unit_user = f.UserFactory(username="ounit")
     other_unit.users.add(other_unit_user)
-    return World(city, district, other, group, other_group, staff, district_staff, other_staff, leader, convener,
-                 convener_member, member, member_record, outsider_member, other_convener, unit_user, unit,
-                 other_unit_user, other_unit)
+    return World(
+        city,
+        district,
+        other,
+        group,
+        other_group,
+        staff,
+        district_staff,
+        other_staff,
+        leader,
+        convener,
+        convener_member,
+        member,
+        member_record,
+        outsider_member,
+        other_convener,
+        unit_user,
+        unit,
+        other_unit_user,
+        other_unit,
+    )
 
 
 @pytest.fixture
@@ -130,6 +149,7 @@ def client_for(client):
 
 
 # --- Real Celery worker -------------------------------------------------------------------------
+
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
@@ -147,20 +167,38 @@ def worker_database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_celery_worker(log: Path, *, queue: str = "", name: str = "", extra_env: dict | None = None) -> subprocess.Popen:
+def start_celery_worker(
+    log: Path, *, queue: str = "", name: str = "", extra_env: dict | None = None
+) -> subprocess.Popen:
     """Start ``celery worker`` on the test database and broker (default queue); returns once it is ready."""
     from django.conf import settings
 
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     env = {**os.environ, "CELERY_QUEUE": queue, "DATABASE_URL": worker_database_url(), **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cppcc_portal", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-Q", queue, "-n", f"{name or 'test'}-{os.getpid()}-{time.monotonic_ns()}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cppcc_portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            queue,
+            "-n",
+            f"{name or 'test'}-{os.getpid()}-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while "ready" not in log.read_text() and time.monotonic() < deadline:
@@ -204,22 +242,31 @@ def celery_worker_process(transactional_db, tmp_path):
 
 # --- Browser ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
         "headless": True,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 
 @pytest.fixture
 def phone_page(browser):
     """A page sized and behaving like a phone (375 px wide, touch)."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     yield page
     context.close()

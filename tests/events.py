@@ -1,5 +1,6 @@
 """Run after-commit event subscribers in the test, as the worker would (tests keep the outbox rows: their
 transaction never commits, so nothing is published to a broker)."""
+
 from __future__ import annotations
 
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """factory_boy factories for the organisation; each app's tests add theirs beside these."""
+
 from datetime import date
 
 import factory
@@ -72,8 +73,10 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     committee = factory.SubFactory(CommitteeFactory)
-    term = factory.LazyAttribute(lambda o: Term.objects.filter(committee=o.committee, is_current=True).first()
-                                 or TermFactory(committee=o.committee))
+    term = factory.LazyAttribute(
+        lambda o: Term.objects.filter(committee=o.committee, is_current=True).first()
+        or TermFactory(committee=o.committee)
+    )
     sector = factory.LazyAttribute(lambda o: SectorFactory(committee=o.committee))
     name = factory.Faker("name", locale="zh_CN")
     party = Party.NONPARTY

@@ -4,6 +4,7 @@ DEBUG is off by default (production must never get it by accident); the tests as
 the settings module reads the environment. Subprocesses the tests start (a Celery worker, manage.py)
 inherit it. pytest-django still runs each test with ``settings.DEBUG = False``.
 """
+
 import os
 from urllib.parse import urlsplit, urlunsplit
 

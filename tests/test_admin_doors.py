@@ -3,6 +3,7 @@ admin (its change form posted back, an inline row removed, the row deleted) and 
 no audit record. A new model admin needs a builder in ``BUILD``; an admin that writes without a service needs
 a reason in ``EXEMPT`` (there is none).
 """
+
 import datetime as dt
 from html.parser import HTMLParser
 
@@ -83,7 +84,9 @@ def _delivery(w):
 def _notification(w):
     from core.notifications.models import Notification
 
-    return Notification.objects.create(recipient=f.UserFactory(), kind="proposal_filed", title="x", due=timezone.localdate())
+    return Notification.objects.create(
+        recipient=f.UserFactory(), kind="proposal_filed", title="x", due=timezone.localdate()
+    )
 
 
 def _refusals(response) -> list[str]:
@@ -112,9 +115,12 @@ def _group(w):
 
 
 def _attended_activity(w):
-    a = gf.ActivityFactory(group=_group(w), state="held", starts_at=_last_week(), ends_at=_last_week() + dt.timedelta(hours=2))
-    gf.AttendanceFactory(activity=a, member=f.MemberFactory(committee=w.city), status="present",
-                         signed_in_at=_last_week())
+    a = gf.ActivityFactory(
+        group=_group(w), state="held", starts_at=_last_week(), ends_at=_last_week() + dt.timedelta(hours=2)
+    )
+    gf.AttendanceFactory(
+        activity=a, member=f.MemberFactory(committee=w.city), status="present", signed_in_at=_last_week()
+    )
     return a
 
 
@@ -135,6 +141,7 @@ def _simple(model_label, kw):
         from django.apps import apps
 
         return apps.get_model(model_label).objects.create(**kw(w))
+
     return build
 
 
@@ -142,16 +149,24 @@ def _contact(w):
     from groups.models import ConstituentContact
 
     member = f.MemberFactory(committee=w.city)
-    return ConstituentContact.objects.create(committee=w.city, member=member, contacted_on=dt.date(2026, 3, 2),
-                                             place="社区", whom_kind="person", whom="居民", topic="other",
-                                             raised="加装电梯")
+    return ConstituentContact.objects.create(
+        committee=w.city,
+        member=member,
+        contacted_on=dt.date(2026, 3, 2),
+        place="社区",
+        whom_kind="person",
+        whom="居民",
+        topic="other",
+        raised="加装电梯",
+    )
 
 
 # A row of each model, in the city committee (the walk acts as a superuser: every door is open).
 BUILD = {
     "auth.Group": _simple("auth.Group", lambda w: {"name": "walkers"}),
-    "authtoken.TokenProxy": lambda w: __import__("rest_framework.authtoken.models").authtoken.models.TokenProxy
-    .objects.create(user=f.UserFactory()),
+    "authtoken.TokenProxy": lambda w: __import__(
+        "rest_framework.authtoken.models"
+    ).authtoken.models.TokenProxy.objects.create(user=f.UserFactory()),
     "core.User": lambda w: f.UserFactory(),
     "core.Delivery": _delivery,
     "core.Notification": _notification,
@@ -182,9 +197,13 @@ BUILD = {
     "proposals.ReportIssue": None,  # compiled by ``issue_compile``; the walk builds none
     "proposals.ProposalSettings": _simple("proposals.ProposalSettings", lambda w: {"committee": w.city}),
     "proposals.ResultCode": _simple("proposals.ResultCode", lambda w: {"committee": w.city, "code": "Z", "label": "z"}),
-    "proposals.NotFilingGround": _simple("proposals.NotFilingGround", lambda w: {"committee": w.city, "text": "本市规定的其他情形"}),
-    "proposals.Holiday": _simple("proposals.Holiday", lambda w: {"committee": w.city, "date": dt.date(2026, 10, 1),
-                                                                "kind": "holiday", "name": "国庆"}),
+    "proposals.NotFilingGround": _simple(
+        "proposals.NotFilingGround", lambda w: {"committee": w.city, "text": "本市规定的其他情形"}
+    ),
+    "proposals.Holiday": _simple(
+        "proposals.Holiday",
+        lambda w: {"committee": w.city, "date": dt.date(2026, 10, 1), "kind": "holiday", "name": "国庆"},
+    ),
     "consultations.Topic": lambda w: cf.TopicFactory(committee=w.city),
     "consultations.ConsultationSession": _attended_session,
     "consultations.Outcome": lambda w: cf.OutcomeFactory(session=cf.SessionFactory(committee=w.city)),
@@ -192,10 +211,12 @@ BUILD = {
     "django_celery_beat.PeriodicTask": _periodic_task,
     "django_celery_beat.IntervalSchedule": lambda w: _periodic_task(w).interval,
     "django_celery_beat.CrontabSchedule": _simple("django_celery_beat.CrontabSchedule", lambda w: {"minute": "5"}),
-    "django_celery_beat.SolarSchedule": _simple("django_celery_beat.SolarSchedule",
-                                                lambda w: {"event": "sunrise", "latitude": 30, "longitude": 114}),
-    "django_celery_beat.ClockedSchedule": _simple("django_celery_beat.ClockedSchedule",
-                                                  lambda w: {"clocked_time": timezone.now()}),
+    "django_celery_beat.SolarSchedule": _simple(
+        "django_celery_beat.SolarSchedule", lambda w: {"event": "sunrise", "latitude": 30, "longitude": 114}
+    ),
+    "django_celery_beat.ClockedSchedule": _simple(
+        "django_celery_beat.ClockedSchedule", lambda w: {"clocked_time": timezone.now()}
+    ),
     "axes.AccessAttempt": _simple("axes.AccessAttempt", lambda w: {"username": "x", "failures_since_start": 1}),
     "axes.AccessLog": _simple("axes.AccessLog", lambda w: {"username": "x"}),
     "axes.AccessFailureLog": _simple("axes.AccessFailureLog", lambda w: {"username": "x", "locked_out": False}),
@@ -251,8 +272,10 @@ def _inline_check(client, model, obj, failures, checked):
         checked.append(f"{model._meta.label} inline {formset.model._meta.label}")
         gone = not formset.model._default_manager.filter(pk=formset.initial_forms[0].instance.pk).exists()
         if response.status_code != 302 or _refusals(response):
-            failures.append(f"{model._meta.label}: removing a {formset.model._meta.label} row was refused: "
-                            f"{_refusals(response) or response.context.get('errors')}")
+            failures.append(
+                f"{model._meta.label}: removing a {formset.model._meta.label} row was refused: "
+                f"{_refusals(response) or response.context.get('errors')}"
+            )
         elif gone and AuditEvent.objects.count() == before:
             failures.append(f"{model._meta.label}: removing a {formset.model._meta.label} row left no audit record")
         page = client.get(_url(model, "change", obj.pk))
@@ -273,8 +296,11 @@ def test_every_admin_write_goes_through_a_service(world, client_for):
         _door_check(client, model, BUILD[label](world), failures, checked)
     assert not failures, "\n".join(failures)
     assert len(checked) > 60, checked  # the walk reached the doors
-    assert {"groups.Activity inline groups.Attendance", "consultations.ConsultationSession inline "
-            "consultations.Attendance", "assessments.RuleSet inline assessments.PointRule"} <= set(checked)
+    assert {
+        "groups.Activity inline groups.Attendance",
+        "consultations.ConsultationSession inline consultations.Attendance",
+        "assessments.RuleSet inline assessments.PointRule",
+    } <= set(checked)
 
 
 def test_the_walk_catches_an_admin_that_saves_directly(world, client_for, monkeypatch):
@@ -289,8 +315,10 @@ def test_the_walk_catches_an_admin_that_saves_directly(world, client_for, monkey
     failures, checked = [], []
     superuser = f.UserFactory(is_superuser=True, is_staff=True)
     _door_check(client_for(superuser), Sector, f.SectorFactory(committee=world.city), failures, checked)
-    assert failures == ["groups.Sector: a change through the admin left no audit record",
-                        "groups.Sector: a delete through the admin left no audit record"]
+    assert failures == [
+        "groups.Sector: a change through the admin left no audit record",
+        "groups.Sector: a delete through the admin left no audit record",
+    ]
 
 
 def test_the_beat_schedules_enable_and_disable_actions_save_each_task_with_an_audit_record(world, client_for):
@@ -308,8 +336,9 @@ def test_a_password_set_in_the_admin_is_audited(world, client_for):
     user = f.UserFactory()
     client = client_for(f.UserFactory(is_superuser=True, is_staff=True))
     url = reverse("admin:auth_user_password_change", args=[user.pk])
-    response = client.post(url, {"password1": "Xk3!long-enough-pass", "password2": "Xk3!long-enough-pass",
-                                 "usable_password": "true"})
+    response = client.post(
+        url, {"password1": "Xk3!long-enough-pass", "password2": "Xk3!long-enough-pass", "usable_password": "true"}
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(verb="password_set", object_id=str(user.pk)).exists()
 
@@ -319,8 +348,10 @@ def test_a_past_version_is_shown_in_the_history_but_never_restored(world, client
 
     sector = f.SectorFactory(committee=world.city, name="旧名")
     client = client_for(f.UserFactory(is_superuser=True, is_staff=True))
-    client.post(reverse("admin:groups_sector_change", args=[sector.pk]),
-                {**post_data(client.get(reverse("admin:groups_sector_change", args=[sector.pk]))), "name": "新名"})
+    client.post(
+        reverse("admin:groups_sector_change", args=[sector.pk]),
+        {**post_data(client.get(reverse("admin:groups_sector_change", args=[sector.pk]))), "name": "新名"},
+    )
     first = sector.history.order_by("history_id").first()
     url = reverse("admin:groups_sector_simple_history", args=[sector.pk, first.history_id])
     assert client.get(url).status_code == 200
@@ -360,8 +391,10 @@ def test_workflow_fields_are_read_only_in_every_admin_and_transitions_are_action
 def test_a_sessions_transitions_are_admin_actions_through_the_services(world, client_for):
     session = cf.SessionFactory(committee=world.district, starts_at=_last_week(), state="planned")
     client = client_for(world.district_staff)
-    response = client.post(reverse("admin:consultations_consultationsession_changelist"),
-                           {"action": "hold_selected", "_selected_action": [session.pk]})
+    response = client.post(
+        reverse("admin:consultations_consultationsession_changelist"),
+        {"action": "hold_selected", "_selected_action": [session.pk]},
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert session.state == "held" and AuditEvent.objects.filter(verb="held", object_id=str(session.pk)).exists()

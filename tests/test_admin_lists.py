@@ -1,5 +1,6 @@
 """Clean admin lists (issue 18, item 8): per-committee choices named with their committee where staff see several,
 the audit log readable (never writable) by staff for their committees, exports named in Chinese with the date."""
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,18 @@ def test_the_sector_filter_names_each_sector_once_with_its_committee(world, clie
     for committee in (world.city, world.district):
         f.MemberFactory(committee=committee, sector=f.SectorFactory(committee=committee, name="中共"))
     response = client_for(world.staff).get(reverse("admin:groups_member_changelist"))
-    labels = [choice["display"] for spec in response.context["cl"].filter_specs
-              if getattr(spec, "field_path", "") == "sector" for choice in spec.choices(response.context["cl"])]
+    labels = [
+        choice["display"]
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "sector"
+        for choice in spec.choices(response.context["cl"])
+    ]
     ours = [str(label) for label in labels if str(label).startswith("中共")]
     assert len(ours) == 2 and len(set(ours)) == 2, ours
-    assert any(world.district.name in label or (world.district.short_name and world.district.short_name in label)
-               for label in ours)
+    assert any(
+        world.district.name in label or (world.district.short_name and world.district.short_name in label)
+        for label in ours
+    )
 
 
 def test_the_member_form_names_each_sector_with_its_committee_for_city_staff(world, client_for):
@@ -45,7 +52,9 @@ def test_staff_read_their_committees_audit_log_and_change_nothing(world, client_
     theirs = f.MemberFactory(committee=world.other, name="远山委员")
     record_event(ours, actor=world.staff, verb="edited")
     record_event(theirs, actor=world.other_staff, verb="edited")
-    assert AuditEvent.objects.get(object_id=str(ours.pk), content_type__model="member").committee_id == world.district.pk
+    assert (
+        AuditEvent.objects.get(object_id=str(ours.pk), content_type__model="member").committee_id == world.district.pk
+    )
 
     client = client_for(world.staff)
     listing = client.get(reverse("admin:core_auditevent_changelist"))
@@ -68,11 +77,13 @@ def test_staff_read_their_committees_audit_log_and_change_nothing(world, client_
 def test_exports_are_named_in_chinese_with_the_local_date(world, client_for):
     today = timezone.localdate().strftime("%Y%m%d")
     client = client_for(world.staff)
-    for url, title in ((reverse("groups:ledger") + "?export=xlsx", "活动台账"),
-                       (reverse("groups:coverage") + "?export=xlsx", "覆盖情况"),
-                       (reverse("proposals:figures_xlsx"), "提案统计"),
-                       (reverse("consultations:figures") + "?export=xlsx", "协商统计"),
-                       (reverse("assessments:funding_export") + f"?committee={world.district.pk}", "活动组经费补助")):
+    for url, title in (
+        (reverse("groups:ledger") + "?export=xlsx", "活动台账"),
+        (reverse("groups:coverage") + "?export=xlsx", "覆盖情况"),
+        (reverse("proposals:figures_xlsx"), "提案统计"),
+        (reverse("consultations:figures") + "?export=xlsx", "协商统计"),
+        (reverse("assessments:funding_export") + f"?committee={world.district.pk}", "活动组经费补助"),
+    ):
         response = client.get(url)
         header = response.get("Content-Disposition", "")
         name = unquote(header.split("filename*=utf-8''")[-1])

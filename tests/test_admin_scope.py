@@ -5,6 +5,7 @@ relation field (select, autocomplete, raw id, many-to-many, declared) refuses th
 committee; an admin they cannot use refuses them outright. A relation to a model with no entry in ``FOREIGN``
 fails the test: say how to build that model's row in another committee (and scope its choices).
 """
+
 import pytest
 from django import forms
 from django.contrib import admin
@@ -140,8 +141,18 @@ def test_a_new_admin_without_scoping_fails_the_walk(world):
 def test_district_staff_cannot_detach_their_committee_from_the_city(world, client_for):
     url = reverse("admin:groups_committee_change", args=[world.district.pk])
     client = client_for(world.district_staff)
-    response = client.post(url, {"name": world.district.name, "short_name": "", "parent": "", "level": "city",
-                                 "code": "hacked", "terms-TOTAL_FORMS": "0", "terms-INITIAL_FORMS": "0"})
+    response = client.post(
+        url,
+        {
+            "name": world.district.name,
+            "short_name": "",
+            "parent": "",
+            "level": "city",
+            "code": "hacked",
+            "terms-TOTAL_FORMS": "0",
+            "terms-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code in (200, 302)
     world.district.refresh_from_db()
     assert world.district.parent == world.city and world.district.level == "district"
@@ -164,8 +175,10 @@ def test_district_staff_cannot_add_or_delete_committees(world):
 def test_staff_cannot_record_attendance_at_another_districts_activity(world, client_for):
     activity = FOREIGN["groups.Activity"](world)
     before = Attendance.objects.count()
-    response = client_for(world.district_staff).post(reverse("admin:groups_attendance_add"), {
-        "activity": activity.pk, "member": world.member_record.pk, "status": "present"})
+    response = client_for(world.district_staff).post(
+        reverse("admin:groups_attendance_add"),
+        {"activity": activity.pk, "member": world.member_record.pk, "status": "present"},
+    )
     assert response.status_code == 200 and "activity" in response.context["adminform"].form.errors
     assert Attendance.objects.count() == before
 
@@ -181,8 +194,10 @@ def test_staff_cannot_bind_another_committees_login_to_their_member(world, clien
 
 def test_staff_cannot_make_another_committees_login_their_staff(world, client_for):
     before = CommitteeStaff.objects.count()
-    response = client_for(world.district_staff).post(reverse("admin:groups_committeestaff_add"), {
-        "user": world.outsider_member.user.pk, "committee": world.district.pk, "role": "secretariat", "office": ""})
+    response = client_for(world.district_staff).post(
+        reverse("admin:groups_committeestaff_add"),
+        {"user": world.outsider_member.user.pk, "committee": world.district.pk, "role": "secretariat", "office": ""},
+    )
     assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
     assert CommitteeStaff.objects.count() == before
 
@@ -205,8 +220,9 @@ def test_staff_may_bind_an_unbound_login_or_one_of_their_own(world):
 
 
 def test_user_autocomplete_offers_only_bindable_logins(world, client_for):
-    response = client_for(world.district_staff).get(reverse("admin:autocomplete"), {
-        "app_label": "groups", "model_name": "member", "field_name": "user", "term": ""})
+    response = client_for(world.district_staff).get(
+        reverse("admin:autocomplete"), {"app_label": "groups", "model_name": "member", "field_name": "user", "term": ""}
+    )
     assert response.status_code == 200
     ids = {int(r["id"]) for r in response.json()["results"]}
     assert world.member.pk in ids and world.outsider_member.user.pk not in ids and world.staff.pk not in ids
@@ -214,8 +230,17 @@ def test_user_autocomplete_offers_only_bindable_logins(world, client_for):
 
 def test_staff_change_only_contact_details_of_their_members_logins_never_rights_or_passwords(world, client_for):
     url = reverse("admin:core_user_change", args=[world.member.pk])
-    response = client_for(world.district_staff).post(url, {"username": "boss", "name": "新名字", "is_superuser": "on",
-                                                           "is_staff": "on", "is_active": "", "password": "x"})
+    response = client_for(world.district_staff).post(
+        url,
+        {
+            "username": "boss",
+            "name": "新名字",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "",
+            "password": "x",
+        },
+    )
     assert response.status_code == 302
     world.member.refresh_from_db()
     assert world.member.name == "新名字" and world.member.username == "member"

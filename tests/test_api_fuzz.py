@@ -8,6 +8,7 @@ phase's boundary and invalid requests (thousands) go to one role each, in turn. 
 ``READ_EXAMPLES`` fuzzed requests; writes (POST/PUT/PATCH/DELETE) get fewer, on the ``world`` data (built once per
 test: schemathesis runs the operations as subtests), and are rolled back with the test's transaction.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,8 +27,7 @@ pytestmark = pytest.mark.django_db
 
 READ_EXAMPLES = 5
 WRITE_EXAMPLES = 2
-FUZZ_SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(HealthCheck))
+FUZZ_SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
 
 # 5xx answers that are known, reported bugs in code this branch may not edit (groups/ belongs to another
@@ -40,8 +40,9 @@ def not_a_server_error(ctx, response, case):
     """No 5xx, whatever the input."""
     known = KNOWN_5XX.get((case.method.upper(), case.path))
     if response.status_code >= 500 and not (known and known(case)):
-        raise AssertionError(f"{case.method} {case.formatted_path} answered {response.status_code}:\n"
-                             f"{response.text[:2000]}")
+        raise AssertionError(
+            f"{case.method} {case.formatted_path} answered {response.status_code}:\n{response.text[:2000]}"
+        )
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -2,6 +2,7 @@
 the service behind an API operation (``core.api.exposes`` on the view method) or marked
 ``core.services.not_an_api_action("why")``. A new service without either fails here, as a new URL without a rule
 fails the permission matrix."""
+
 import importlib
 import inspect
 import pkgutil
@@ -11,8 +12,14 @@ from django.urls import get_resolver
 
 from core.api import EXPOSED
 
-SERVICE_PACKAGES = ["core.services", "core.notifications.services", "groups.services", "proposals.services",
-                    "consultations.services", "assessments.services"]
+SERVICE_PACKAGES = [
+    "core.services",
+    "core.notifications.services",
+    "groups.services",
+    "proposals.services",
+    "consultations.services",
+    "assessments.services",
+]
 
 
 def _modules():
@@ -48,8 +55,10 @@ def test_every_service_has_an_api_operation_or_a_reason_why_not(name, func):
     routed = _routed_view_classes()
     doors = EXPOSED.get(name, [])
     reason = getattr(func, "not_an_api_action", "")
-    assert doors or reason, f"{name} changes data but no API operation calls it (core.api.exposes) and it is not " \
-                            "marked core.services.not_an_api_action('why')"
+    assert doors or reason, (
+        f"{name} changes data but no API operation calls it (core.api.exposes) and it is not "
+        "marked core.services.not_an_api_action('why')"
+    )
     assert not (doors and reason), f"{name} is exposed by {doors} and also marked as not an API action"
     for door in doors:
         assert door.split(".")[0] in routed, f"{name} is exposed by {door}, whose view is not routed in /api/v1/"
@@ -57,5 +66,10 @@ def test_every_service_has_an_api_operation_or_a_reason_why_not(name, func):
 
 def test_the_parity_list_covers_the_services_of_every_app():
     assert len(SERVICES) > 100
-    assert {name.split(".")[0] for name, _ in SERVICES} == {"core", "groups", "proposals", "consultations",
-                                                            "assessments"}
+    assert {name.split(".")[0] for name, _ in SERVICES} == {
+        "core",
+        "groups",
+        "proposals",
+        "consultations",
+        "assessments",
+    }

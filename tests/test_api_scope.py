@@ -3,6 +3,7 @@
 The walk instantiates every serializer of every app and fails on a writable relation field that is not a
 ``core.api_fields.ScopedPrimaryKeyRelatedField``; the end-to-end tests post another committee's id.
 """
+
 import importlib
 import inspect
 
@@ -17,8 +18,13 @@ from tests.consultations import factories as cf
 
 pytestmark = pytest.mark.django_db
 
-MODULES = ["groups.serializers", "proposals.serializers", "consultations.serializers", "assessments.serializers",
-           "core.notifications.serializers"]
+MODULES = [
+    "groups.serializers",
+    "proposals.serializers",
+    "consultations.serializers",
+    "assessments.serializers",
+    "core.notifications.serializers",
+]
 
 
 def _serializers():
@@ -89,9 +95,19 @@ def test_posting_another_committees_group_for_a_topic_is_400_and_changes_nothing
 
     other_group = f.ActivityGroupFactory(committee=world.other)
     client = client_for(world.district_staff)
-    response = client.post(reverse("api:consultation-topic-list"), {
-        "committee": world.district.pk, "group": other_group.pk, "title": "别人的小组", "reasons": "理由",
-        "source": "member", "proposer_kind": "member", "year": 2026}, content_type="application/json")
+    response = client.post(
+        reverse("api:consultation-topic-list"),
+        {
+            "committee": world.district.pk,
+            "group": other_group.pk,
+            "title": "别人的小组",
+            "reasons": "理由",
+            "source": "member",
+            "proposer_kind": "member",
+            "year": 2026,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "group" in response.json()
     assert not Topic.objects.exists()
 
@@ -100,9 +116,18 @@ def test_posting_another_committee_for_a_session_is_400_and_changes_nothing(worl
     from consultations.models import ConsultationSession
 
     client = client_for(world.district_staff)
-    response = client.post(reverse("api:consultation-list"), {
-        "committee": world.other.pk, "title": "别人的协商", "form": "special", "level": "district",
-        "starts_at": "2026-05-06T09:00:00+08:00", "place": "会议室"}, content_type="application/json")
+    response = client.post(
+        reverse("api:consultation-list"),
+        {
+            "committee": world.other.pk,
+            "title": "别人的协商",
+            "form": "special",
+            "level": "district",
+            "starts_at": "2026-05-06T09:00:00+08:00",
+            "place": "会议室",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "committee" in response.json()
     assert not ConsultationSession.objects.exists()
 
@@ -110,8 +135,11 @@ def test_posting_another_committee_for_a_session_is_400_and_changes_nothing(worl
 def test_starting_another_committees_roll_up_is_400_and_changes_nothing(world, client_for):
     from assessments.models import RollupRun
 
-    response = client_for(world.district_staff).post(reverse("api:rollup-run"), {
-        "committee": world.other.pk, "year": 2026, "quarter": 1}, content_type="application/json")
+    response = client_for(world.district_staff).post(
+        reverse("api:rollup-run"),
+        {"committee": world.other.pk, "year": 2026, "quarter": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "committee" in response.json()
     assert not RollupRun.objects.exists()
     assert cf  # factories of the app under test

@@ -4,6 +4,7 @@ import-linter checks the layers (``[tool.importlinter]`` in pyproject.toml; ``ma
 ``lint-imports``); this test runs it too, and walks every module itself so that no import of a higher app
 hides anywhere — inside a function, under ``TYPE_CHECKING``, or as ``importlib.import_module("...")`` with
 a literal name — even if someone adds an ``ignore_imports`` to the contract."""
+
 from __future__ import annotations
 
 import ast
@@ -33,10 +34,16 @@ def upward_imports(source: str, app: str) -> list[tuple[int, str, bool]]:
                 names = [alias.name for alias in child.names]
             elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
                 names = [child.module]
-            elif (isinstance(child, ast.Call) and child.args and isinstance(child.args[0], ast.Constant)
-                  and isinstance(child.args[0].value, str)
-                  and ((isinstance(child.func, ast.Attribute) and child.func.attr == "import_module")
-                       or (isinstance(child.func, ast.Name) and child.func.id in ("import_module", "__import__")))):
+            elif (
+                isinstance(child, ast.Call)
+                and child.args
+                and isinstance(child.args[0], ast.Constant)
+                and isinstance(child.args[0].value, str)
+                and (
+                    (isinstance(child.func, ast.Attribute) and child.func.attr == "import_module")
+                    or (isinstance(child.func, ast.Name) and child.func.id in ("import_module", "__import__"))
+                )
+            ):
                 names = [child.args[0].value]
             for name in names:
                 top = name.split(".")[0]
@@ -60,18 +67,24 @@ def test_the_import_linter_contract_is_kept():
 
 
 def test_no_module_imports_an_app_above_its_own_not_even_inside_a_function():
-    offences = [f"{path.relative_to(ROOT)}:{line} imports {name}{' (inside a function)' if inner else ''}"
-                for app, path in app_modules() for line, name, inner in upward_imports(path.read_text(), app)]
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}{' (inside a function)' if inner else ''}"
+        for app, path in app_modules()
+        for line, name, inner in upward_imports(path.read_text(), app)
+    ]
     assert offences == []
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("def f():\n    from assessments.services import rollup_mark_stale\n", [(2, "assessments.services", True)]),
-    ("import proposals.models\n", [(1, "proposals.models", False)]),
-    ("class A:\n    def f(self):\n        import consultations\n", [(3, "consultations", True)]),
-    ("import importlib\nimportlib.import_module('assessments.services')\n", [(2, "assessments.services", False)]),
-    ("from groups.models import Member\nfrom core.events import publish\nfrom . import events\n", []),
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def f():\n    from assessments.services import rollup_mark_stale\n", [(2, "assessments.services", True)]),
+        ("import proposals.models\n", [(1, "proposals.models", False)]),
+        ("class A:\n    def f(self):\n        import consultations\n", [(3, "consultations", True)]),
+        ("import importlib\nimportlib.import_module('assessments.services')\n", [(2, "assessments.services", False)]),
+        ("from groups.models import Member\nfrom core.events import publish\nfrom . import events\n", []),
+    ],
+)
 def test_the_walker_finds_imports_of_a_higher_app(source, expected):
     assert upward_imports(source, "groups") == expected
 

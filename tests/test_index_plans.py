@@ -4,6 +4,7 @@ Checked on the planner's own plan (``EXPLAIN``), on both databases the suite run
 sequential scans priced out (the test tables are tiny, where a scan is cheapest: the question is whether an
 index *can* serve the query), on SQLite with its query plan. Timings are never tests; plans are.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ def _scans(plan: str, table: str) -> bool:
     """Whether the plan reads every row of ``table``."""
     if connection.vendor == "postgresql":
         return re.search(rf"Seq Scan on {table}\b", plan) is not None
-    return re.search(rf"^SCAN {table}\b(?! USING)", plan, re.M) is not None and \
-        re.search(rf"^SCAN {table} USING (COVERING )?INDEX", plan, re.M) is None
+    return (
+        re.search(rf"^SCAN {table}\b(?! USING)", plan, re.M) is not None
+        and re.search(rf"^SCAN {table} USING (COVERING )?INDEX", plan, re.M) is None
+    )
 
 
 def test_the_review_queue_reads_its_proposals_and_hints_through_indexes(world):
@@ -79,5 +82,6 @@ def test_the_rollup_reads_attendance_through_the_activity_committee_index(world)
         assert re.search(r"Index (Only )?Scan using \w+ on groups_activity", plan), plan
         assert "committee_id" in plan, plan
     else:
-        assert re.search(r"SEARCH groups_activity USING INDEX \w+ \(committee_id=\? AND starts_at>\? AND starts_at<\?\)",
-                         plan), plan
+        assert re.search(
+            r"SEARCH groups_activity USING INDEX \w+ \(committee_id=\? AND starts_at>\? AND starts_at<\?\)", plan
+        ), plan

@@ -12,6 +12,7 @@ Objects with ids belong to ``world.group`` / ``world.unit`` / ``world.district``
 GET only. POST-only endpoints (transitions, API actions) are checked here for "GET is 405 / refused" and
 by the apps' own tests for their POST behaviour.
 """
+
 from __future__ import annotations
 
 import os
@@ -137,11 +138,11 @@ RULES: dict[str, Rule] = {
     "api:consultation-list": api(LOGGED_IN),
     "api:consultation-outcome-assign": api(post_only=True),
     "api:consultation-outcome-close": api(post_only=True),
-    "api:consultation-outcome-detail": api({'unit', 'staff', 'leader'}),
+    "api:consultation-outcome-detail": api({"unit", "staff", "leader"}),
     "api:consultation-outcome-evaluate": api(post_only=True),
     "api:consultation-outcome-list": api(LOGGED_IN),
     "api:consultation-outcome-progress": api(post_only=True),
-    "api:consultation-outcome-proposal-draft": api({'staff'}),
+    "api:consultation-outcome-proposal-draft": api({"staff"}),
     "api:consultation-outcome-publish": api(post_only=True),
     "api:consultation-outcome-reply": api(post_only=True),
     "api:consultation-outcome-review": api(post_only=True),
@@ -155,7 +156,7 @@ RULES: dict[str, Rule] = {
     "api:contact-point-detail": api(IN_COMMITTEE),
     "api:contact-point-list": api(LOGGED_IN),
     "api:coverage": api(OVERSIGHT),
-    "api:duty-record": api({'member', 'convener', 'staff'}),  # the member, their convener, committee staff
+    "api:duty-record": api({"member", "convener", "staff"}),  # the member, their convener, committee staff
     "api:group-detail": api(GROUP_READERS),
     "api:group-list": api(LOGGED_IN),
     "api:handling-unit-detail": api(IN_COMMITTEE),
@@ -163,7 +164,7 @@ RULES: dict[str, Rule] = {
     "api:me": api(LOGGED_IN),
     "api:member-detail": api(GROUP_READERS),
     "api:member-list": api(LOGGED_IN),
-    "api:notification-detail": api({'member'}),
+    "api:notification-detail": api({"member"}),
     "api:notification-list": api(LOGGED_IN),
     "api:notification-read": api(post_only=True),
     "api:notification-read-all": api(post_only=True),
@@ -171,7 +172,7 @@ RULES: dict[str, Rule] = {
     "api:opinion-report-co-authorship": api(post_only=True),
     "api:opinion-report-submit-draft": api(post_only=True),
     "api:opinion-report-decline": api(post_only=True),
-    "api:opinion-report-detail": api({'member', 'staff', 'leader'}),
+    "api:opinion-report-detail": api({"member", "staff", "leader"}),
     "api:opinion-report-list": api(LOGGED_IN),
     "api:opinion-report-record-adoption": api(post_only=True),
     "api:opinion-report-record-instruction": api(post_only=True),
@@ -183,7 +184,7 @@ RULES: dict[str, Rule] = {
     "api:proposal-assign": api(post_only=True),
     "api:proposal-close": api(post_only=True),
     "api:proposal-cosign": api(post_only=True),
-    "api:proposal-detail": api(IN_COMMITTEE - {'ounit'}),
+    "api:proposal-detail": api(IN_COMMITTEE - {"ounit"}),
     "api:proposal-file": api(post_only=True),
     "api:proposal-list": api(LOGGED_IN),
     "api:proposal-merge": api(post_only=True),
@@ -192,7 +193,6 @@ RULES: dict[str, Rule] = {
     "api:proposal-reject-many": api(post_only=True),
     "api:proposal-assign-many": api(post_only=True),
     "api:not-filing-ground-list": api(LOGGED_IN),  # the national grounds and one's own committees'
-
     "api:proposal-reply": api(post_only=True),
     "api:proposal-request-reassignment": api(post_only=True),
     "api:proposal-stats": api(OVERSIGHT),
@@ -209,7 +209,7 @@ RULES: dict[str, Rule] = {
     "api:token-logout-all": api(post_only=True),
     "consultations:document": page(CITY_OVERSIGHT),
     "consultations:figures": page(OVERSIGHT),
-    "consultations:outcome": page({'unit', 'staff', 'leader'}),
+    "consultations:outcome": page({"unit", "staff", "leader"}),
     "consultations:outcome_action": page(post_only=True),
     "consultations:outcomes": page(CONVENERS | OVERSIGHT),
     "consultations:public": page(EVERYONE),
@@ -217,7 +217,7 @@ RULES: dict[str, Rule] = {
     "consultations:public_session": page((), anonymous=404),
     "consultations:session": page(CITY_OVERSIGHT),
     "consultations:session_action": page(post_only=True),
-    "consultations:session_edit": page({'staff'}),
+    "consultations:session_edit": page({"staff"}),
     "consultations:session_new": page(CONVENERS | SECRETARIAT),
     "consultations:sessions": page(CONVENERS | OVERSIGHT),
     "consultations:topic_action": page(post_only=True),
@@ -318,7 +318,7 @@ RULES: dict[str, Rule] = {
     "groups:unit_home": page(UNITS),
     "health": page(EVERYONE),
     "home": page((), redirect=LOGGED_IN),
-    "login": page({'anonymous'}, redirect=LOGGED_IN),
+    "login": page({"anonymous"}, redirect=LOGGED_IN),
     "logout": page(EVERYONE, post_only=True),
     "password_change": page(LOGGED_IN),
     # Getting into an account without its password: open to everyone; a link with a wrong token says so (200).
@@ -331,17 +331,19 @@ RULES: dict[str, Rule] = {
     "notifications:calendar": page(EVERYONE),  # the private token is the credential
     "notifications:calendar_link": page(post_only=True),
     "notifications:inbox": page(LOGGED_IN),
-    "notifications:open": page((), redirect={'member'}),  # to the notification's link; others' are 404
+    "notifications:open": page((), redirect={"member"}),  # to the notification's link; others' are 404
     "notifications:preferences": page(LOGGED_IN),
     "notifications:read": page(post_only=True),
     "notifications:read_all": page(post_only=True),
-    "notifications:sms_receipt": page(EVERYONE, post_only=True),  # the SMS provider posts; its shared token is the credential
+    "notifications:sms_receipt": page(
+        EVERYONE, post_only=True
+    ),  # the SMS provider posts; its shared token is the credential
     "proposals:act": page(post_only=True),
     "proposals:coauthor_answer": page(post_only=True),
     "proposals:cosign": page(post_only=True),
     "proposals:create": page(ANY_MEMBER),
-    "proposals:detail": page(IN_COMMITTEE - {'ounit'}),
-    "proposals:edit": page({'member'}),
+    "proposals:detail": page(IN_COMMITTEE - {"ounit"}),
+    "proposals:edit": page({"member"}),
     "proposals:figures": page(OVERSIGHT),
     "proposals:figures_xlsx": page(OVERSIGHT),
     "proposals:list": page(OVERSIGHT),
@@ -349,13 +351,13 @@ RULES: dict[str, Rule] = {
     "proposals:overdue": page(SECRETARIAT),
     "proposals:report_act": page(post_only=True),
     "proposals:report_create": page(ANY_MEMBER),
-    "proposals:report_detail": page({'member', 'staff', 'leader'}),
+    "proposals:report_detail": page({"member", "staff", "leader"}),
     "proposals:reports": page(OVERSIGHT),  # leaders read it as the list behind the report figures
     "proposals:review": page(SECRETARIAT),
     "proposals:review_bulk": page(post_only=True),  # the queue's batch actions: the services decide who may
     "proposals:unit": page(UNITS),
-    "proposals:reply_pdf": page(IN_COMMITTEE - {'ounit'}),  # uploads: the same people as the proposal page
-    "proposals:attachment": page(IN_COMMITTEE - {'ounit'}),
+    "proposals:reply_pdf": page(IN_COMMITTEE - {"ounit"}),  # uploads: the same people as the proposal page
+    "proposals:attachment": page(IN_COMMITTEE - {"ounit"}),
     "schema": page(EVERYONE),
     "set_language": page((), redirect=EVERYONE),
     "text_size": page(EVERYONE, post_only=True),
@@ -367,20 +369,46 @@ RULES: dict[str, Rule] = {
 
 
 # API parity (#15): the page actions' API operations (writes: POST only; the services decide who may).
-RULES.update({name: api(post_only=True) for name in (
-    "api:consultation-attendance", "api:consultation-cancel", "api:consultation-documents",
-    "api:consultation-outcome-follow-up", "api:consultation-outcomes", "api:consultation-participants",
-    "api:consultation-remove-attendance", "api:consultation-stage-records", "api:notification-calendar-link",
-    "api:opinion-report-compile", "api:opinion-report-edit", "api:password-change", "api:proposal-contact",
-    "api:proposal-implement", "api:proposal-mark-excellent", "api:proposal-mark-excellent-many",
-    "api:proposal-mark-key", "api:proposal-opinion", "api:proposal-start-handling", "api:proposal-start-review",
-    "api:proposal-supervise", "api:proposal-unmark-excellent", "api:proposal-unmark-excellent-many",
-    "api:rule-set-copy", "api:rule-set-from-preset", "api:rule-set-lock")})
-RULES.update({
-    "api:notification-preferences": api(LOGGED_IN),  # one's own settings
-    "api:rule-set-list": api(LOGGED_IN),  # the rule sets the caller administers (none for most)
-    "api:rule-set-detail": api({"staff"}),  # the district's rule set: its (city) staff only
-})
+RULES.update(
+    {
+        name: api(post_only=True)
+        for name in (
+            "api:consultation-attendance",
+            "api:consultation-cancel",
+            "api:consultation-documents",
+            "api:consultation-outcome-follow-up",
+            "api:consultation-outcomes",
+            "api:consultation-participants",
+            "api:consultation-remove-attendance",
+            "api:consultation-stage-records",
+            "api:notification-calendar-link",
+            "api:opinion-report-compile",
+            "api:opinion-report-edit",
+            "api:password-change",
+            "api:proposal-contact",
+            "api:proposal-implement",
+            "api:proposal-mark-excellent",
+            "api:proposal-mark-excellent-many",
+            "api:proposal-mark-key",
+            "api:proposal-opinion",
+            "api:proposal-start-handling",
+            "api:proposal-start-review",
+            "api:proposal-supervise",
+            "api:proposal-unmark-excellent",
+            "api:proposal-unmark-excellent-many",
+            "api:rule-set-copy",
+            "api:rule-set-from-preset",
+            "api:rule-set-lock",
+        )
+    }
+)
+RULES.update(
+    {
+        "api:notification-preferences": api(LOGGED_IN),  # one's own settings
+        "api:rule-set-list": api(LOGGED_IN),  # the rule sets the caller administers (none for most)
+        "api:rule-set-detail": api({"staff"}),  # the district's rule set: its (city) staff only
+    }
+)
 
 # The public consultation URLs once their session (and outcome) are published: open to everyone, anonymous
 # visitors included. Every URL whose route contains "public" needs a rule here as well as in RULES (there,
@@ -395,71 +423,181 @@ PUBLISHED_RULES = {
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
-    "api:contact-detail": "contact", "groups:contact_photo": "contact", "groups:contact_edit": "contact",
+    "api:contact-detail": "contact",
+    "groups:contact_photo": "contact",
+    "groups:contact_edit": "contact",
     "groups:contact_delete": "contact",
-    "groups:sign_up": "activity", "groups:sign_up_withdraw": "activity", "groups:activity_invite": "activity",
-    "api:activity-sign-up": "activity", "api:activity-sign-up-withdraw": "activity",
-    "api:activity-suggestions": "activity", "api:member-expertise": "member", "api:expertise-detail": "expertise",
-    "groups:mailbox": "mailbox", "groups:mailbox_poster": "mailbox", "groups:mailbox_track": "message_code",
-    "groups:message_detail": "message", "groups:message_act": "message_action", "proposals:from_message": "message",
-    "proposals:from_contact": "contact", "api:public-message-detail": "message", "api:public-message-route": "message",
-    "api:public-message-discard": "message", "api:public-message-answer": "message",
+    "groups:sign_up": "activity",
+    "groups:sign_up_withdraw": "activity",
+    "groups:activity_invite": "activity",
+    "api:activity-sign-up": "activity",
+    "api:activity-sign-up-withdraw": "activity",
+    "api:activity-suggestions": "activity",
+    "api:member-expertise": "member",
+    "api:expertise-detail": "expertise",
+    "groups:mailbox": "mailbox",
+    "groups:mailbox_poster": "mailbox",
+    "groups:mailbox_track": "message_code",
+    "groups:message_detail": "message",
+    "groups:message_act": "message_action",
+    "proposals:from_message": "message",
+    "proposals:from_contact": "contact",
+    "api:public-message-detail": "message",
+    "api:public-message-route": "message",
+    "api:public-message-discard": "message",
+    "api:public-message-answer": "message",
     "api:public-message-visit": "message",
     "api:duty-record": "member_id",
-    "assessments:member_record": "member_id", "assessments:member_record_pdf": "member_id",
-    "notifications:open": "notification", "notifications:read": "notification", "notifications:calendar": "calendar",
-    "groups:group_detail": "group", "groups:group_activities": "group", "groups:activity_new": "group",
-    "groups:plan": "plan", "groups:plan_item_delete": "plan_item",
-    "groups:activity_detail": "activity", "groups:activity_edit": "activity", "groups:attendance_record": "activity",
-    "groups:evidence_upload": "activity", "groups:leave_request": "activity", "groups:sign_in_screen": "activity",
+    "assessments:member_record": "member_id",
+    "assessments:member_record_pdf": "member_id",
+    "notifications:open": "notification",
+    "notifications:read": "notification",
+    "notifications:calendar": "calendar",
+    "groups:group_detail": "group",
+    "groups:group_activities": "group",
+    "groups:activity_new": "group",
+    "groups:plan": "plan",
+    "groups:plan_item_delete": "plan_item",
+    "groups:activity_detail": "activity",
+    "groups:activity_edit": "activity",
+    "groups:attendance_record": "activity",
+    "groups:evidence_upload": "activity",
+    "groups:leave_request": "activity",
+    "groups:sign_in_screen": "activity",
     "groups:sign_in_sheet": "activity",
-    "groups:activity_transition": "activity_action", "groups:leave_decide": "attendance",
-    "groups:evidence_file": "evidence", "groups:evidence_thumbnail": "evidence", "groups:evidence_delete": "evidence",
-    "groups:leave_withdraw": "activity", "api:activity-leave-withdraw": "activity",
-    "api:activity-evidence-delete": "activity_evidence", "groups:sign_in": "sign_in",
-    "proposals:detail": "proposal", "proposals:edit": "draft", "proposals:act": "proposal_action",
-    "proposals:cosign": "cosign", "proposals:reply_pdf": "reply", "proposals:attachment": "attachment", "proposals:report_detail": "report", "proposals:report_act": "report_action",
+    "groups:activity_transition": "activity_action",
+    "groups:leave_decide": "attendance",
+    "groups:evidence_file": "evidence",
+    "groups:evidence_thumbnail": "evidence",
+    "groups:evidence_delete": "evidence",
+    "groups:leave_withdraw": "activity",
+    "api:activity-leave-withdraw": "activity",
+    "api:activity-evidence-delete": "activity_evidence",
+    "groups:sign_in": "sign_in",
+    "proposals:detail": "proposal",
+    "proposals:edit": "draft",
+    "proposals:act": "proposal_action",
+    "proposals:cosign": "cosign",
+    "proposals:reply_pdf": "reply",
+    "proposals:attachment": "attachment",
+    "proposals:report_detail": "report",
+    "proposals:report_act": "report_action",
     "proposals:coauthor_answer": "coauthor",
-    "consultations:topic_action": "topic_action", "consultations:session": "session",
-    "consultations:session_edit": "session", "consultations:session_action": "session_action",
-    "consultations:document": "document", "consultations:outcome": "outcome",
-    "consultations:outcome_action": "outcome_action", "consultations:public": "public",
-    "consultations:public_session": "public_session", "consultations:public_outcome": "public_outcome",
-    "api:committee-detail": "committee", "api:sector-detail": "sector", "api:member-detail": "member",
-    "api:group-detail": "group", "api:contact-point-detail": "contact_point", "api:platform-detail": "platform",
-    "api:handling-unit-detail": "unit_pk", "api:plan-detail": "plan_pk", "api:rollup-detail": "rollup",
+    "consultations:topic_action": "topic_action",
+    "consultations:session": "session",
+    "consultations:session_edit": "session",
+    "consultations:session_action": "session_action",
+    "consultations:document": "document",
+    "consultations:outcome": "outcome",
+    "consultations:outcome_action": "outcome_action",
+    "consultations:public": "public",
+    "consultations:public_session": "public_session",
+    "consultations:public_outcome": "public_outcome",
+    "api:committee-detail": "committee",
+    "api:sector-detail": "sector",
+    "api:member-detail": "member",
+    "api:group-detail": "group",
+    "api:contact-point-detail": "contact_point",
+    "api:platform-detail": "platform",
+    "api:handling-unit-detail": "unit_pk",
+    "api:plan-detail": "plan_pk",
+    "api:rollup-detail": "rollup",
     "assessments:rollup_status": "rollup",
-    "api:notification-detail": "notification", "api:notification-read": "notification",
+    "api:notification-detail": "notification",
+    "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
     "workbench:todo": "todo",
-    "password_reset_confirm": "signed_link", "first_login": "signed_link",
-    "api:activity-attendance-correct": "activity", "api:activity-evidence": "activity", "api:activity-invite": "activity",
-    "api:activity-leave": "activity", "api:activity-sign-in": "activity", "api:activity-sign-in-code": "activity",
-    "api:attendance-detail": "attendance", "api:attendance-leave-decision": "attendance",
-    "api:group-membership-detail": "membership", "api:plan-item-detail": "plan_item",
-    "api:plenary-session-detail": "plenary_session", "api:plenary-session-attendance": "plenary_session",
-    "api:plenary-session-fill-present": "plenary_session", "api:plenary-attendance-detail": "plenary_attendance",
-    "groups:supervision_group": "supervision_group", "groups:supervision_group_edit": "supervision_group",
-    "groups:supervision_visit_answer": "supervision_visit", "groups:inspection": "inspection",
+    "password_reset_confirm": "signed_link",
+    "first_login": "signed_link",
+    "api:activity-attendance-correct": "activity",
+    "api:activity-evidence": "activity",
+    "api:activity-invite": "activity",
+    "api:activity-leave": "activity",
+    "api:activity-sign-in": "activity",
+    "api:activity-sign-in-code": "activity",
+    "api:attendance-detail": "attendance",
+    "api:attendance-leave-decision": "attendance",
+    "api:group-membership-detail": "membership",
+    "api:plan-item-detail": "plan_item",
+    "api:plenary-session-detail": "plenary_session",
+    "api:plenary-session-attendance": "plenary_session",
+    "api:plenary-session-fill-present": "plenary_session",
+    "api:plenary-attendance-detail": "plenary_attendance",
+    "groups:supervision_group": "supervision_group",
+    "groups:supervision_group_edit": "supervision_group",
+    "groups:supervision_visit_answer": "supervision_visit",
+    "groups:inspection": "inspection",
     "groups:work_report": "work_report",
-    "api:supervision-group-detail": "supervision_group", "api:supervision-group-visits": "supervision_group",
-    "api:supervision-visit-detail": "supervision_visit", "api:supervision-visit-answer": "supervision_visit",
-    "api:inspection-detail": "inspection", "api:inspection-account": "inspection",
-    "api:work-report-detail": "work_report", "api:work-report-answer": "work_report",
+    "api:supervision-group-detail": "supervision_group",
+    "api:supervision-group-visits": "supervision_group",
+    "api:supervision-visit-detail": "supervision_visit",
+    "api:supervision-visit-answer": "supervision_visit",
+    "api:inspection-detail": "inspection",
+    "api:inspection-account": "inspection",
+    "api:work-report-detail": "work_report",
+    "api:work-report-answer": "work_report",
 }
-for _kind, _key in (("activity", "activity"), ("proposal", "proposal"), ("opinion-report", "report"),
-                    ("consultation-topic", "topic"), ("consultation", "session"),
-                    ("consultation-outcome", "outcome")):
-    for _action in ("detail", "announce", "attendance", "cancel", "file", "hold", "assign", "close", "merge", "rate",
-                    "reject", "reply", "request-reassignment", "submit", "accept", "decline", "record-adoption",
-                    "record-instruction", "adopt", "rank", "publish", "evaluate", "progress", "proposal-draft",
-                    "draft-proposal", "link-proposal", "link-research",
-                    "review", "supervise", "cosign", "co-authorship", "submit-draft"):
+for _kind, _key in (
+    ("activity", "activity"),
+    ("proposal", "proposal"),
+    ("opinion-report", "report"),
+    ("consultation-topic", "topic"),
+    ("consultation", "session"),
+    ("consultation-outcome", "outcome"),
+):
+    for _action in (
+        "detail",
+        "announce",
+        "attendance",
+        "cancel",
+        "file",
+        "hold",
+        "assign",
+        "close",
+        "merge",
+        "rate",
+        "reject",
+        "reply",
+        "request-reassignment",
+        "submit",
+        "accept",
+        "decline",
+        "record-adoption",
+        "record-instruction",
+        "adopt",
+        "rank",
+        "publish",
+        "evaluate",
+        "progress",
+        "proposal-draft",
+        "draft-proposal",
+        "link-proposal",
+        "link-research",
+        "review",
+        "supervise",
+        "cosign",
+        "co-authorship",
+        "submit-draft",
+    ):
         if f"{_kind}-{_action}" != "opinion-report-submit":
             ARGS.setdefault(f"api:{_kind}-{_action}", _key)
-    for _action in ("contact", "implement", "mark-excellent", "mark-key", "opinion", "start-handling", "start-review",
-                    "unmark-excellent", "edit", "documents", "outcomes", "participants", "remove-attendance",
-                    "stage-records", "follow-up"):
+    for _action in (
+        "contact",
+        "implement",
+        "mark-excellent",
+        "mark-key",
+        "opinion",
+        "start-handling",
+        "start-review",
+        "unmark-excellent",
+        "edit",
+        "documents",
+        "outcomes",
+        "participants",
+        "remove-attendance",
+        "stage-records",
+        "follow-up",
+    ):
         ARGS.setdefault(f"api:{_kind}-{_action}", _key)
 ARGS.update({"api:rule-set-detail": "rule_set", "api:rule-set-copy": "rule_set", "api:rule-set-lock": "rule_set"})
 
@@ -475,6 +613,7 @@ QUERY = {
 
 # --- Objects the URLs point at -----------------------------------------------------------------------------
 
+
 def build_objects(world) -> dict:
     from django.core.files.base import ContentFile
 
@@ -487,12 +626,20 @@ def build_objects(world) -> dict:
     from tests.proposals.conftest import Walker
     from tests.proposals.factories import OpinionReportFactory
 
-    activity = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED,
-                               starts_at=timezone.now() + timedelta(days=2))
-    attendance = Attendance.objects.create(activity=activity, member=world.member_record,
-                                           leave=Attendance.Leave.REQUESTED, leave_reason="出差")
-    evidence = Evidence(activity=activity, kind=Evidence.Kind.values[0], content_type="image/png", size=10,
-                        original_name="p.png", uploaded_by=world.convener)
+    activity = ActivityFactory(
+        group=world.group, state=Activity.State.ANNOUNCED, starts_at=timezone.now() + timedelta(days=2)
+    )
+    attendance = Attendance.objects.create(
+        activity=activity, member=world.member_record, leave=Attendance.Leave.REQUESTED, leave_reason="出差"
+    )
+    evidence = Evidence(
+        activity=activity,
+        kind=Evidence.Kind.values[0],
+        content_type="image/png",
+        size=10,
+        original_name="p.png",
+        uploaded_by=world.convener,
+    )
     evidence.file.save("p.png", ContentFile(png_bytes()), save=False)
     evidence.save()
     plan = AnnualPlanFactory(group=world.group)
@@ -500,8 +647,15 @@ def build_objects(world) -> dict:
     walk = Walker(world)
     proposal = walk.assigned()
     report = OpinionReportFactory(committee=world.district, author=world.member_record)
-    reply = Reply(proposal=proposal, unit=world.unit, round=1, text="已办理", result_code="A",
-                  replied_on=timezone.localdate(), on_time=True)  # the file only: the proposal stays assigned
+    reply = Reply(
+        proposal=proposal,
+        unit=world.unit,
+        round=1,
+        text="已办理",
+        result_code="A",
+        replied_on=timezone.localdate(),
+        on_time=True,
+    )  # the file only: the proposal stays assigned
     reply.signed_pdf.save("r.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     reply.save()
     attachment = Attachment(proposal=proposal, name="调研报告.pdf")
@@ -509,69 +663,149 @@ def build_objects(world) -> dict:
     attachment.save()
     topic = TopicFactory(committee=world.district)
     session = SessionFactory(committee=world.district)  # held, not published: the public URLs must 404
-    document = SessionDocument(session=session, kind=SessionDocument.Kind.MINUTES, name="m.pdf",
-                               content_type="application/pdf", size=10, uploaded_by=world.staff)
+    document = SessionDocument(
+        session=session,
+        kind=SessionDocument.Kind.MINUTES,
+        name="m.pdf",
+        content_type="application/pdf",
+        size=10,
+        uploaded_by=world.staff,
+    )
     document.file.save("m.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.save()
-    outcome = OutcomeFactory(session=session, unit=world.unit, state="assigned",
-                             deadline=timezone.localdate() + timedelta(days=30), assigned_at=timezone.now())
+    outcome = OutcomeFactory(
+        session=session,
+        unit=world.unit,
+        state="assigned",
+        deadline=timezone.localdate() + timedelta(days=30),
+        assigned_at=timezone.now(),
+    )
     notification = Notification.objects.create(recipient=world.member, title="t", due=timezone.localdate())
     prefs, _ = NotificationSettings.objects.get_or_create(user=world.member)
     prefs.calendar_token = "tok-member-calendar"
     prefs.save()
     draft = walk.draft()
-    cosign = CoSigner.objects.create(proposal=draft, member=world.convener_member,
-                                     deadline=timezone.localdate() + timedelta(days=7))
+    cosign = CoSigner.objects.create(
+        proposal=draft, member=world.convener_member, deadline=timezone.localdate() + timedelta(days=7)
+    )
     coauthor = CoAuthorInvitation.objects.create(
         report=OpinionReportFactory(committee=world.district, author=world.member_record, state="draft"),
-        member=world.convener_member, deadline=timezone.localdate() + timedelta(days=7))
+        member=world.convener_member,
+        deadline=timezone.localdate() + timedelta(days=7),
+    )
     from assessments.models import RollupRun
+
     rollup = RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1)
     from assessments.models import RuleSet
+
     rule_set = RuleSet.objects.create(committee=world.district, year=timezone.localdate().year)
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
     from groups.models import ConstituentContact
+
     contact = ConstituentContact(
-        committee=world.district, member=world.member_record, contacted_on=timezone.localdate(), place="社区",
-        whom_kind="person", whom="退休教师", topic="other", raised="加装电梯", recorded_by=world.member)
+        committee=world.district,
+        member=world.member_record,
+        contacted_on=timezone.localdate(),
+        place="社区",
+        whom_kind="person",
+        whom="退休教师",
+        topic="other",
+        raised="加装电梯",
+        recorded_by=world.member,
+    )
     from django.core.files.base import ContentFile
 
     from tests.groups.factories import png_bytes
+
     contact.photo.save("photo.png", ContentFile(png_bytes()), save=False)
     contact.save()
     expertise = f.ExpertiseFactory(committee=world.district)
     from groups.models import PublicMessage
+
     message = PublicMessage.objects.create(
-        committee=world.district, target="group", group=world.group, category="livelihood", text="小区加装电梯",
-        name="王阿姨", phone="13800000000", tracking_code="ABCDE23456", client_key="k", state="routed",
-        routed_member=world.member_record, routed_at=timezone.now(), answer_due=timezone.localdate())
+        committee=world.district,
+        target="group",
+        group=world.group,
+        category="livelihood",
+        text="小区加装电梯",
+        name="王阿姨",
+        phone="13800000000",
+        tracking_code="ABCDE23456",
+        client_key="k",
+        state="routed",
+        routed_member=world.member_record,
+        routed_at=timezone.now(),
+        answer_due=timezone.localdate(),
+    )
     from groups.models import GroupMembership, PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
+
     plenary_session = PlenarySessionFactory(term=world.member_record.term)
-    plenary_attendance = PlenaryAttendance.objects.create(session=plenary_session, member=world.member_record,
-                                                          present=plenary_session.half_days)
+    plenary_attendance = PlenaryAttendance.objects.create(
+        session=plenary_session, member=world.member_record, present=plenary_session.half_days
+    )
     membership = GroupMembership.objects.get(group=world.group, member=world.member_record)
     from groups.services import supervision as supervision_services
+
     supervision_group = supervision_services.supervision_group_save(
-        actor=world.district_staff, committee_id=world.district.pk, name="住建监督小组", unit_id=world.unit.pk,
-        focus="老旧小区改造", starts_on=timezone.localdate(), member_ids=[world.member_record.pk])
+        actor=world.district_staff,
+        committee_id=world.district.pk,
+        name="住建监督小组",
+        unit_id=world.unit.pk,
+        focus="老旧小区改造",
+        starts_on=timezone.localdate(),
+        member_ids=[world.member_record.pk],
+    )
     supervision_visit = supervision_services.supervision_visit_record(
-        actor=world.member, group_id=supervision_group.pk, visited_on=timezone.localdate(), findings="进度滞后")
+        actor=world.member, group_id=supervision_group.pk, visited_on=timezone.localdate(), findings="进度滞后"
+    )
     inspection = supervision_services.inspection_record(
-        actor=world.district_staff, committee_id=world.district.pk, group_id=world.group.pk,
-        inspected_on=timezone.localdate(), inspectors="办公室", findings="台账不全", required_actions="补齐")
+        actor=world.district_staff,
+        committee_id=world.district.pk,
+        group_id=world.group.pk,
+        inspected_on=timezone.localdate(),
+        inspectors="办公室",
+        findings="台账不全",
+        required_actions="补齐",
+    )
     work_report = supervision_services.work_report_submit(
-        actor=world.convener, group_id=world.group.pk, year=timezone.localdate().year, half=1, summary="开展活动")
+        actor=world.convener, group_id=world.group.pk, year=timezone.localdate().year, half=1, summary="开展活动"
+    )
     return dict(
-        supervision_group=supervision_group, supervision_visit=supervision_visit, inspection=inspection,
+        supervision_group=supervision_group,
+        supervision_visit=supervision_visit,
+        inspection=inspection,
         work_report=work_report,
-        plenary_session=plenary_session, plenary_attendance=plenary_attendance, membership=membership,
-        activity=activity, attendance=attendance, evidence=evidence, plan=plan, item=item, proposal=proposal,
-        report=report, reply=reply, attachment=attachment, topic=topic, session=session, document=document, outcome=outcome,
-        notification=notification, cosign=cosign, coauthor=coauthor, draft=draft, rollup=rollup, sector=sector, contact_point=contact_point,
-        platform=platform, rule_set=rule_set, contact=contact, expertise=expertise, message=message,
+        plenary_session=plenary_session,
+        plenary_attendance=plenary_attendance,
+        membership=membership,
+        activity=activity,
+        attendance=attendance,
+        evidence=evidence,
+        plan=plan,
+        item=item,
+        proposal=proposal,
+        report=report,
+        reply=reply,
+        attachment=attachment,
+        topic=topic,
+        session=session,
+        document=document,
+        outcome=outcome,
+        notification=notification,
+        cosign=cosign,
+        coauthor=coauthor,
+        draft=draft,
+        rollup=rollup,
+        sector=sector,
+        contact_point=contact_point,
+        platform=platform,
+        rule_set=rule_set,
+        contact=contact,
+        expertise=expertise,
+        message=message,
     )
 
 
@@ -639,13 +873,21 @@ def url_kwargs(key: str, world, o: dict) -> dict:
 def users_by_role(world) -> dict:
     """The user behind each role of ``ROLES`` (None: anonymous)."""
     return {
-        "anonymous": None, "member": world.member, "outsider": world.outsider_member.user,
-        "convener": world.convener, "oconvener": world.other_convener, "unit": world.unit_user,
-        "ounit": world.other_unit_user, "staff": world.staff, "ostaff": world.other_staff, "leader": world.leader,
+        "anonymous": None,
+        "member": world.member,
+        "outsider": world.outsider_member.user,
+        "convener": world.convener,
+        "oconvener": world.other_convener,
+        "unit": world.unit_user,
+        "ounit": world.other_unit_user,
+        "staff": world.staff,
+        "ostaff": world.other_staff,
+        "leader": world.leader,
     }
 
 
 # --- Walking the URLconf -----------------------------------------------------------------------------------
+
 
 def url_names() -> dict[str, str]:
     """Every named URL outside the admin site: name -> route (first pattern of that name)."""
@@ -675,8 +917,7 @@ def test_permission_matrix(world, client, settings, tmp_path):
     from django.test import Client
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "matrix"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix"}}
     users = users_by_role(world)
     objects = build_objects(world)
     clients = {}
@@ -721,7 +962,8 @@ def test_every_public_url_has_a_published_rule():
     public = {name for name, route in url_names().items() if "public" in route}
     assert public == set(PUBLISHED_RULES), (
         f"public URLs without a rule in PUBLISHED_RULES: {sorted(public - set(PUBLISHED_RULES))}; "
-        f"rules for URLs that are not public: {sorted(set(PUBLISHED_RULES) - public)}")
+        f"rules for URLs that are not public: {sorted(set(PUBLISHED_RULES) - public)}"
+    )
 
 
 def test_public_urls_once_published(world, settings):
@@ -731,19 +973,38 @@ def test_public_urls_once_published(world, settings):
 
     from tests.consultations.factories import OutcomeFactory, SessionFactory
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "matrix-published"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "matrix-published"}
+    }
     users = users_by_role(world)
     now = timezone.now()
     published = SessionFactory(committee=world.district, is_published=True, published_at=now)
-    outcome = OutcomeFactory(session=published, unit=world.unit, state="published", published_at=now,
-                             reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    outcome = OutcomeFactory(
+        session=published,
+        unit=world.unit,
+        state="published",
+        published_at=now,
+        reply="已完成加装",
+        deadline=timezone.localdate() + timedelta(days=30),
+        assigned_at=now,
+    )
     hidden = SessionFactory(committee=world.district)
-    hidden_outcome = OutcomeFactory(session=hidden, unit=world.unit, state="published", published_at=now,
-                                    reply="已完成加装", deadline=timezone.localdate() + timedelta(days=30), assigned_at=now)
+    hidden_outcome = OutcomeFactory(
+        session=hidden,
+        unit=world.unit,
+        state="published",
+        published_at=now,
+        reply="已完成加装",
+        deadline=timezone.localdate() + timedelta(days=30),
+        assigned_at=now,
+    )
     code = world.district.code
-    kwargs = {"public": {"code": code}, "public_session": {"code": code, "pk": published.pk},
-              "public_outcome": {"code": code, "pk": outcome.pk}, "session": {"pk": published.pk}}
+    kwargs = {
+        "public": {"code": code},
+        "public_session": {"code": code, "pk": published.pk},
+        "public_outcome": {"code": code, "pk": outcome.pk},
+        "session": {"pk": published.pk},
+    }
     failures = []
     for role, user in users.items():
         client = Client(raise_request_exception=False)
@@ -755,10 +1016,11 @@ def test_public_urls_once_published(world, settings):
             got = client.get(url).status_code
             if got not in rule.expected(role):
                 failures.append(f"{name} ({url}) as {role}: got {got}, expected {rule.expected(role)}")
-        for url in (reverse("consultations:public_session", kwargs={"code": world.district.code, "pk": hidden.pk}),
-                    reverse("consultations:public_outcome", kwargs={"code": world.district.code,
-                                                                    "pk": hidden_outcome.pk}),
-                    reverse("api:public-consultation-detail", kwargs={"pk": hidden.pk})):
+        for url in (
+            reverse("consultations:public_session", kwargs={"code": world.district.code, "pk": hidden.pk}),
+            reverse("consultations:public_outcome", kwargs={"code": world.district.code, "pk": hidden_outcome.pk}),
+            reverse("api:public-consultation-detail", kwargs={"pk": hidden.pk}),
+        ):
             if (got := client.get(url).status_code) != 404:
                 failures.append(f"{url} (unpublished) as {role}: got {got}, expected 404")
     listing = Client().get(reverse("api:public-consultation-list")).json()

@@ -1,5 +1,6 @@
 """Members' phone numbers and e-mails: in full for their committee's staff, their conveners and themself;
 masked for leaders and everyone else, in the API. Exports are audited (``core.exports.record_export``)."""
+
 import pytest
 from django.urls import reverse
 
@@ -27,13 +28,16 @@ def member(world):
     return m
 
 
-@pytest.mark.parametrize("role, full", [
-    ("staff", True),  # the city's staff reach the district's members
-    ("district_staff", True),
-    ("convener", True),  # the member's own convener
-    ("member", True),  # themself
-    ("leader", False),
-])
+@pytest.mark.parametrize(
+    "role, full",
+    [
+        ("staff", True),  # the city's staff reach the district's members
+        ("district_staff", True),
+        ("convener", True),  # the member's own convener
+        ("member", True),  # themself
+        ("leader", False),
+    ],
+)
 def test_member_api_shows_contact_details_only_to_who_may_contact(world, member, client_for, role, full):
     client = client_for(getattr(world, role))
     body = client.get(reverse("api:member-detail", args=[member.pk])).json()

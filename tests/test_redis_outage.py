@@ -5,6 +5,7 @@ Everything runs as in production, in separate processes: a redis-server of this 
 port, so stopping it disturbs no other test), the app under gunicorn and a Celery worker, both on the test
 database and on that Redis for cache and broker. The test talks to the app over HTTP.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,7 +54,9 @@ class RedisServer:
     def start(self) -> None:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=self.log.open("a"), stderr=subprocess.STDOUT)
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
         wait_for(self._ping, 10, what="redis-server")
 
     def stop(self) -> None:
@@ -74,8 +77,14 @@ def redis_server(transactional_db, tmp_path):
 def app_env(redis_url: str, queue: str, extra: dict | None = None) -> dict:
     """The environment of a web or worker process: the test database, our Redis for cache and broker."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_BROKER", "CELERY_RESULT", "CACHE_"))}
-    return {**env, "DATABASE_URL": worker_database_url(), "REDIS_URL": redis_url, "CELERY_QUEUE": queue,
-            "DEBUG": "true", **(extra or {})}
+    return {
+        **env,
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_QUEUE": queue,
+        "DEBUG": "true",
+        **(extra or {}),
+    }
 
 
 @pytest.fixture
@@ -84,9 +93,27 @@ def web(redis_server, tmp_path):
     port, log = free_port(), tmp_path / "web.log"
     queue = f"redis-outage-{uuid.uuid4().hex[:8]}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "/dev/null", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "2", "--timeout", "30", "cppcc_portal.wsgi:application"],
-        cwd=ROOT, env=app_env(redis_server.url, queue), stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "/dev/null",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            "--timeout",
+            "30",
+            "cppcc_portal.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=app_env(redis_server.url, queue),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def up():
@@ -127,20 +154,43 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
 
     world.district_staff.email = "dstaff@example.org"
     world.district_staff.save(update_fields=["email"])
-    NotificationSettings.objects.create(user=world.district_staff, channels={  # e-mail is opt-in
-        Kind.ROLLUP_FINISHED: ["email"], Kind.ROLLUP_FAILED: ["email"]})
+    NotificationSettings.objects.create(
+        user=world.district_staff,
+        channels={  # e-mail is opt-in
+            Kind.ROLLUP_FINISHED: ["email"],
+            Kind.ROLLUP_FAILED: ["email"],
+        },
+    )
     SessionFactory(committee=world.district, is_published=True)
     mail = tmp_path / "mail.txt"
-    worker = start_celery_worker(tmp_path / "worker.log", queue=web.queue, name="redis-outage", extra_env=app_env(
-        redis_server.url, web.queue, {"EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend",
-                                      "NOTIFY_TEST_OUTBOX": str(mail), "NOTIFY_TEST_DELAY": "0",
-                                      "NOTIFICATIONS_OUTBOX_GRACE_SECONDS": "0"}))
+    worker = start_celery_worker(
+        tmp_path / "worker.log",
+        queue=web.queue,
+        name="redis-outage",
+        extra_env=app_env(
+            redis_server.url,
+            web.queue,
+            {
+                "EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend",
+                "NOTIFY_TEST_OUTBOX": str(mail),
+                "NOTIFY_TEST_DELAY": "0",
+                "NOTIFICATIONS_OUTBOX_GRACE_SECONDS": "0",
+            },
+        ),
+    )
     try:
         member, staff = session_for(world.member), session_for(world.district_staff)
         token = {"Authorization": f"Token {api_token_issue(user=world.district_staff, actor=world.district_staff)[1]}"}
-        pages = [(member, "/proposals/mine/"), (member, "/assessments/record/"),
-                 (member, "/notifications/"), (staff, "/proposals/review/"), (staff, "/consultations/sessions/"), (member, "/me/"),
-                 (requests, f"/consultations/public/{world.district.code}/"), (requests, "/health/")]
+        pages = [
+            (member, "/proposals/mine/"),
+            (member, "/assessments/record/"),
+            (member, "/notifications/"),
+            (staff, "/proposals/review/"),
+            (staff, "/consultations/sessions/"),
+            (member, "/me/"),
+            (requests, f"/consultations/public/{world.district.code}/"),
+            (requests, "/health/"),
+        ]
 
         def answers() -> dict:
             out = {}
@@ -158,13 +208,19 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
         during = answers()
         print(f"\nwith Redis down: {during}")
         assert {p: s for p, (s, _t) in during.items()} == {p: 200 for _h, p in pages}, (
-            during, web.log.read_text()[-3000:])
+            during,
+            web.log.read_text()[-3000:],
+        )
         assert max(t for _s, t in during.values()) < 5  # no request waits on Redis timeouts
         assert "cache unavailable" in web.log.read_text()
 
         started = time.monotonic()
-        response = requests.post(f"{web.base}/api/v1/rollups/run/", headers=token, timeout=10,
-                                 json={"committee": world.district.pk, "year": 2026, "quarter": 1})
+        response = requests.post(
+            f"{web.base}/api/v1/rollups/run/",
+            headers=token,
+            timeout=10,
+            json={"committee": world.district.pk, "year": 2026, "quarter": 1},
+        )
         took = time.monotonic() - started
         assert response.status_code == 201, response.text
         assert took < 5, took
@@ -183,11 +239,19 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
         for _ in range(2):
             beat.send_task("core.notifications.drain_outbox", queue=web.queue, ignore_result=True)
         reconnect_started = time.monotonic()
-        wait_for(lambda: RollupRun.objects.get(pk=run.pk).status in ("done", "failed"), 60, step=0.2,
-                 what=f"the roll-up\n{worker.log.read_text()[-3000:]}")
+        wait_for(
+            lambda: RollupRun.objects.get(pk=run.pk).status in ("done", "failed"),
+            60,
+            step=0.2,
+            what=f"the roll-up\n{worker.log.read_text()[-3000:]}",
+        )
         done_after = time.monotonic() - reconnect_started
-        wait_for(lambda: Delivery.objects.filter(channel="email", status="sent").exists(), 30, step=0.2,
-                 what=f"the e-mail\n{worker.log.read_text()[-3000:]}")
+        wait_for(
+            lambda: Delivery.objects.filter(channel="email", status="sent").exists(),
+            30,
+            step=0.2,
+            what=f"the e-mail\n{worker.log.read_text()[-3000:]}",
+        )
         # A duplicate, if any, was queued before this: the solo worker runs its queue in order, so once the
         # sentinel has answered, every earlier message (a second drain's republish included) has run.
         sentinel = Celery(broker=redis_server.url, backend=redis_server.url)
@@ -195,8 +259,11 @@ def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_retur
 
         run.refresh_from_db()
         assert run.status == RollupRun.Status.DONE, run.error
-        verbs = Counter(AuditEvent.objects.filter(object_id=str(run.pk), content_type__model="rolluprun")
-                        .values_list("verb", flat=True))
+        verbs = Counter(
+            AuditEvent.objects.filter(object_id=str(run.pk), content_type__model="rolluprun").values_list(
+                "verb", flat=True
+            )
+        )
         assert verbs == Counter({"queued": 1, "done": 1}), verbs
         assert not OutboxMessage.objects.exists()
         lines = mail.read_text().splitlines()

@@ -5,6 +5,7 @@ closed three ways: every write operation of the OpenAPI schema declares its requ
 none), every operation declares the errors it answers, and no code reads a boolean or an integer straight from
 ``request`` (a scan of the source); then each boolean input is tried with "false".
 """
+
 from __future__ import annotations
 
 import re
@@ -23,16 +24,25 @@ ROOT = Path(__file__).resolve().parent.parent
 # Writes that take no input at all: a body sent to them is ignored. Anything else must declare its body.
 NO_INPUT = {
     ("post", "/api/v1/activities/{id}/leave-withdraw/"),
-    ("post", "/api/v1/activities/{id}/sign-up/"), ("post", "/api/v1/activities/{id}/sign-up-withdraw/"),
-    ("post", "/api/v1/activities/{id}/announce/"), ("post", "/api/v1/activities/{id}/hold/"),
-    ("post", "/api/v1/activities/{id}/file/"), ("post", "/api/v1/plenary-sessions/{id}/fill-present/"),
-    ("post", "/api/v1/consultations/{id}/hold/"), ("post", "/api/v1/consultations/{id}/publish/"),
-    ("post", "/api/v1/consultation-outcomes/{id}/publish/"), ("post", "/api/v1/consultations/{id}/cancel/"),
-    ("post", "/api/v1/proposals/{id}/mark-excellent/"), ("post", "/api/v1/proposals/{id}/unmark-excellent/"),
+    ("post", "/api/v1/activities/{id}/sign-up/"),
+    ("post", "/api/v1/activities/{id}/sign-up-withdraw/"),
+    ("post", "/api/v1/activities/{id}/announce/"),
+    ("post", "/api/v1/activities/{id}/hold/"),
+    ("post", "/api/v1/activities/{id}/file/"),
+    ("post", "/api/v1/plenary-sessions/{id}/fill-present/"),
+    ("post", "/api/v1/consultations/{id}/hold/"),
+    ("post", "/api/v1/consultations/{id}/publish/"),
+    ("post", "/api/v1/consultation-outcomes/{id}/publish/"),
+    ("post", "/api/v1/consultations/{id}/cancel/"),
+    ("post", "/api/v1/proposals/{id}/mark-excellent/"),
+    ("post", "/api/v1/proposals/{id}/unmark-excellent/"),
     ("post", "/api/v1/rule-sets/{id}/lock/"),
-    ("post", "/api/v1/notifications/{id}/read/"), ("post", "/api/v1/notifications/read-all/"),
-    ("post", "/api/v1/opinion-reports/{id}/accept/"), ("post", "/api/v1/opinion-reports/{id}/submit-draft/"),
-    ("post", "/api/v1/auth/logout/"), ("post", "/api/v1/auth/logout-all/"),
+    ("post", "/api/v1/notifications/{id}/read/"),
+    ("post", "/api/v1/notifications/read-all/"),
+    ("post", "/api/v1/opinion-reports/{id}/accept/"),
+    ("post", "/api/v1/opinion-reports/{id}/submit-draft/"),
+    ("post", "/api/v1/auth/logout/"),
+    ("post", "/api/v1/auth/logout-all/"),
 }
 
 
@@ -52,8 +62,9 @@ def _operations(schema):
 def test_every_write_operation_declares_its_request_body(api_schema):
     writes = {(m, p): op for m, p, op in _operations(api_schema) if m in ("post", "put", "patch")}
     undeclared = sorted(key for key, op in writes.items() if "requestBody" not in op and key not in NO_INPUT)
-    assert not undeclared, f"write operations without a request body (declare one, or list them in NO_INPUT): " \
-                           f"{undeclared}"
+    assert not undeclared, (
+        f"write operations without a request body (declare one, or list them in NO_INPUT): {undeclared}"
+    )
     stale = sorted(key for key in NO_INPUT if key not in writes or "requestBody" in writes[key])
     assert not stale, f"NO_INPUT lists operations that do not exist or declare a body: {stale}"
 
@@ -75,10 +86,14 @@ RAW = [
     (re.compile(r"request\.data\.get\(|request\.data\["), "request.data read without a serializer"),
     (re.compile(r"\bint\(\s*(self\.)?request\.(GET|POST|data|query_params)"), "int(request...) without bounds"),
     (re.compile(r"\bint\(\s*\w+\[\s*[\"']\w+[\"']\s*\]\)"), "int(query[...]) without bounds"),
-    (re.compile(r"\.isdigit\(\)"), "str.isdigit() is true for '²' (int() raises) and for huge ids: "
-                                   "use core.parsing.as_id / as_int"),
-    (re.compile(r"\bif (not )?request\.(POST|GET|data|query_params)\.get\([^)]*\)\s*(:|and\b|or\b)"),
-     "a posted string's truth ('false', '0' are true): use core.parsing.as_bool"),
+    (
+        re.compile(r"\.isdigit\(\)"),
+        "str.isdigit() is true for '²' (int() raises) and for huge ids: use core.parsing.as_id / as_int",
+    ),
+    (
+        re.compile(r"\bif (not )?request\.(POST|GET|data|query_params)\.get\([^)]*\)\s*(:|and\b|or\b)"),
+        "a posted string's truth ('false', '0' are true): use core.parsing.as_bool",
+    ),
 ]
 # Files that parse text that is not a request's (spreadsheet cells: ASCII-checked there), and the parser itself.
 RAW_EXEMPT = {"groups/resources.py", "core/parsing.py"}
@@ -99,6 +114,7 @@ def test_no_code_reads_booleans_or_integers_raw_from_a_request():
 
 # --- Each boolean input with "false" --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("as_json", [False, True])
 @pytest.mark.parametrize("value, accepted", [("false", False), ("0", False), ("true", True), ("1", True)])
 def test_accept_false_returns_the_reply_to_the_unit(world, client_for, value, accepted, as_json):
@@ -114,8 +130,9 @@ def test_accept_false_returns_the_reply_to_the_unit(world, client_for, value, ac
 
 def test_accept_that_is_not_a_boolean_is_a_400(world, client_for):
     outcome = handed_outcome(world.unit, state="replied", reply="已办结")
-    response = client_for(world.district_staff).post(API + f"consultation-outcomes/{outcome.pk}/review/",
-                                                     {"accept": "perhaps"})
+    response = client_for(world.district_staff).post(
+        API + f"consultation-outcomes/{outcome.pk}/review/", {"accept": "perhaps"}
+    )
     assert response.status_code == 400 and "accept" in response.json()
     outcome.refresh_from_db()
     assert outcome.state == "replied"
@@ -124,8 +141,9 @@ def test_accept_that_is_not_a_boolean_is_a_400(world, client_for):
 @pytest.mark.parametrize("value, front_line", [("false", False), ("0", False), ("true", True)])
 def test_adopting_a_topic_with_annual_front_line_false_in_the_api(world, client_for, value, front_line):
     topic = TopicFactory(committee=world.district)
-    response = client_for(world.district_staff).post(API + f"consultation-topics/{topic.pk}/adopt/",
-                                                     {"annual_front_line": value})
+    response = client_for(world.district_staff).post(
+        API + f"consultation-topics/{topic.pk}/adopt/", {"annual_front_line": value}
+    )
     assert response.status_code == 200, response.content
     topic.refresh_from_db()
     assert (topic.state, topic.is_annual_front_line) == ("adopted", front_line)
@@ -148,8 +166,10 @@ def test_recording_attendance_with_and_hold_false_does_not_hold_the_activity(wor
 
     a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(hours=1))
     AttendanceFactory(activity=a, member=world.member_record)
-    response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, f"status_{world.member_record.pk}": "present", "and_hold": value})
+    response = client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {"version": a.version, f"status_{world.member_record.pk}": "present", "and_hold": value},
+    )
     assert response.status_code == 302
     a.refresh_from_db()
     assert a.state == ("held" if held else "announced")
@@ -163,27 +183,53 @@ def test_an_unreadable_attendance_version_is_a_conflict_message_not_a_500(world,
 
     a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(hours=1))
     AttendanceFactory(activity=a, member=world.member_record)
-    response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": value, f"status_{world.member_record.pk}": "present"}, follow=True)
+    response = client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {"version": value, f"status_{world.member_record.pk}": "present"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert a.attendances.get().status != "present"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("1", 1), ("007", 7), ("9223372036854775807", 2**63 - 1), ("9223372036854775808", None),
-    ("99999999999999999999", None), ("0", None), ("-1", None), ("²", None), ("١٢", None), (" 1", None), ("", None),
-    (None, None), (True, None), (5, 5),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", 1),
+        ("007", 7),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        ("99999999999999999999", None),
+        ("0", None),
+        ("-1", None),
+        ("²", None),
+        ("١٢", None),
+        (" 1", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (5, 5),
+    ],
+)
 def test_as_id_reads_only_ascii_ids_that_fit_a_database_column(value, expected):
     from core.parsing import as_id
 
     assert as_id(value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("false", False), ("False", False), ("0", False), ("", False), ("on", True), ("true", True), ("1", True),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("", False),
+        ("on", True),
+        ("true", True),
+        ("1", True),
+        (None, False),
+    ],
+)
 def test_as_bool_reads_a_forms_boolean(value, expected):
     from core.parsing import as_bool
 

@@ -6,6 +6,7 @@ response breaks the schema clients generate code from (``lead_unit_name`` and ``
 ``allow_null``; ``sign_in_method`` was ``""`` outside its enum). Checked on every serializer of every app, so a
 new field is checked too; schemathesis (tests/test_api_fuzz.py) checks real responses.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -16,8 +17,13 @@ from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-MODULES = ["groups.serializers", "proposals.serializers", "consultations.serializers", "assessments.serializers",
-           "core.notifications.serializers"]
+MODULES = [
+    "groups.serializers",
+    "proposals.serializers",
+    "consultations.serializers",
+    "assessments.serializers",
+    "core.notifications.serializers",
+]
 
 
 def _serializers():
@@ -50,11 +56,19 @@ def _problems(cls) -> list[str]:
         if model_field is None or not model_field.concrete:  # a property, an annotation or a reverse relation
             continue
         through_nullable = "." in source and getattr(model_field, "null", False)
-        if (through_nullable or (model_field.null and not model_field.many_to_many)) and not field.allow_null \
-                and field.default is empty:
+        if (
+            (through_nullable or (model_field.null and not model_field.many_to_many))
+            and not field.allow_null
+            and field.default is empty
+        ):
             found.append(f"{where}: can be null ({source}) without allow_null=True")
-        if isinstance(field, serializers.ChoiceField) and "." not in source and model_field.blank \
-                and isinstance(model_field, models.CharField) and not field.allow_blank:
+        if (
+            isinstance(field, serializers.ChoiceField)
+            and "." not in source
+            and model_field.blank
+            and isinstance(model_field, models.CharField)
+            and not field.allow_blank
+        ):
             found.append(f"{where}: the model allows '' but the schema's enum does not (allow_blank=True)")
     return found
 

@@ -4,6 +4,7 @@ The storage settings are the ones ``cppcc_portal/settings.py`` builds from the e
 the bucket as private objects; the portal streams them back through its own views after the permission
 check, to allowed users only, and nobody can fetch them from the bucket without credentials.
 """
+
 from __future__ import annotations
 
 import runpy
@@ -34,16 +35,27 @@ def s3(settings, monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    env = {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": endpoint,
-           "AWS_S3_REGION_NAME": "us-east-1", "AWS_ACCESS_KEY_ID": "portal", "AWS_SECRET_ACCESS_KEY": "portal-secret",
-           "AWS_LOCATION": "uploads"}
+    env = {
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": BUCKET,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "portal",
+        "AWS_SECRET_ACCESS_KEY": "portal-secret",
+        "AWS_LOCATION": "uploads",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     configured = runpy.run_path(str(Path(settings.BASE_DIR) / "cppcc_portal" / "settings.py"))
     assert configured["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     settings.STORAGES = configured["STORAGES"]
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="portal",
-                          aws_secret_access_key="portal-secret")
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="portal",
+        aws_secret_access_key="portal-secret",
+    )
     client.create_bucket(Bucket=BUCKET)
     client.endpoint = endpoint
     yield client
@@ -66,9 +78,15 @@ def test_a_signed_reply_uploaded_to_s3_is_served_only_to_those_who_may_see_the_p
 
     proposal = Walker(world).assigned()
     unit = _as(world.unit_user)
-    response = unit.post(f"/proposals/{proposal.pk}/act/reply/", {
-        "expected_state": "assigned", "text": "已会同有关部门落实。", "result_code": "A",
-        "signed_pdf": SimpleUploadedFile("签批件.pdf", PDF, content_type="application/pdf")})
+    response = unit.post(
+        f"/proposals/{proposal.pk}/act/reply/",
+        {
+            "expected_state": "assigned",
+            "text": "已会同有关部门落实。",
+            "result_code": "A",
+            "signed_pdf": SimpleUploadedFile("签批件.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     reply = Reply.objects.get(proposal=proposal)
 
@@ -78,7 +96,8 @@ def test_a_signed_reply_uploaded_to_s3_is_served_only_to_those_who_may_see_the_p
     assert stored["Body"].read() == PDF
     grants = s3.get_object_acl(Bucket=BUCKET, Key=f"uploads/{key}")["Grants"]
     assert [g["Permission"] for g in grants] == ["FULL_CONTROL"] and all(
-        g["Grantee"]["Type"] == "CanonicalUser" for g in grants), grants
+        g["Grantee"]["Type"] == "CanonicalUser" for g in grants
+    ), grants
     anonymous = requests.get(f"{s3.endpoint}/{BUCKET}/uploads/{key}", timeout=10)
     assert anonymous.status_code == 403 and PDF not in anonymous.content
 
@@ -108,11 +127,15 @@ def test_activity_evidence_in_s3_is_streamed_after_the_permission_check(world, s
     from groups.services.activities import evidence_upload
     from tests.groups.factories import ActivityFactory, png_bytes
 
-    activity = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED,
-                               starts_at=timezone.now() + timedelta(days=2))
+    activity = ActivityFactory(
+        group=world.group, state=Activity.State.ANNOUNCED, starts_at=timezone.now() + timedelta(days=2)
+    )
     image = png_bytes()
-    evidence = evidence_upload(activity_id=activity.pk, actor=world.convener,
-                               upload=SimpleUploadedFile("现场.png", image, content_type="image/png"))
+    evidence = evidence_upload(
+        activity_id=activity.pk,
+        actor=world.convener,
+        upload=SimpleUploadedFile("现场.png", image, content_type="image/png"),
+    )
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="uploads/")["Contents"]
     assert f"uploads/{evidence.file.name}" in {o["Key"] for o in listed}
     assert requests.get(f"{s3.endpoint}/{BUCKET}/uploads/{evidence.file.name}", timeout=10).status_code == 403

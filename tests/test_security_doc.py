@@ -1,4 +1,5 @@
 """docs/security.md names the test behind each promise: every one it names must exist."""
+
 import re
 from pathlib import Path
 

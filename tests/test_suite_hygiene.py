@@ -1,4 +1,5 @@
 """The suite itself: what a test may not do, because it would hide a defect or disturb another test."""
+
 import ast
 import re
 from pathlib import Path
@@ -10,17 +11,24 @@ SOURCES = {p: p.read_text() for p in TESTS.rglob("*.py") if p.name != "test_suit
 def test_no_test_flushes_a_cache_or_redis_database_that_other_tests_and_the_broker_share():
     """``cache.clear()`` on the Redis cache is FLUSHDB of the database that also holds the Celery queues of the
     other xdist worker; a test makes its cache entries stale through the portal's own versioning instead."""
-    offenders = [f"{p.relative_to(TESTS)}:{n}" for p, text in SOURCES.items()
-                 for n, line in enumerate(text.splitlines(), 1)
-                 if re.search(r"\bcache\.clear\(|\.flushdb\(|\.flushall\(|FLUSHDB|FLUSHALL", line)]
+    offenders = [
+        f"{p.relative_to(TESTS)}:{n}"
+        for p, text in SOURCES.items()
+        for n, line in enumerate(text.splitlines(), 1)
+        if re.search(r"\bcache\.clear\(|\.flushdb\(|\.flushall\(|FLUSHDB|FLUSHALL", line)
+    ]
     assert offenders == []
 
 
 def test_every_browser_test_is_marked_e2e():
     """``-m "not e2e"`` must leave no browser behind: a module that starts Chromium carries the e2e marker."""
-    unmarked = [str(p.relative_to(TESTS)) for p, text in SOURCES.items()
-                if p.name.startswith("test_") and re.search(r"\bchromium\b|sync_playwright|\bpage\.goto\(", text)
-                and "mark.e2e" not in text]
+    unmarked = [
+        str(p.relative_to(TESTS))
+        for p, text in SOURCES.items()
+        if p.name.startswith("test_")
+        and re.search(r"\bchromium\b|sync_playwright|\bpage\.goto\(", text)
+        and "mark.e2e" not in text
+    ]
     assert unmarked == []
 
 
@@ -33,8 +41,12 @@ def test_worker_tests_wait_on_conditions_not_on_fixed_sleeps():
         if "mark.worker" not in text:
             continue
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
-                    ast.unparse(node.value.func) == "time.sleep" and not _inside_loop(node, text):
+            if (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and ast.unparse(node.value.func) == "time.sleep"
+                and not _inside_loop(node, text)
+            ):
                 offenders.append(f"{path.relative_to(TESTS)}:{node.lineno}")
     assert offenders == []
 
@@ -43,6 +55,7 @@ def _inside_loop(node: ast.AST, text: str) -> bool:
     tree = ast.parse(text)
     for loop in ast.walk(tree):
         if isinstance(loop, ast.While | ast.For) and any(
-                getattr(child, "lineno", None) == node.lineno for child in ast.walk(loop)):
+            getattr(child, "lineno", None) == node.lineno for child in ast.walk(loop)
+        ):
             return True
     return False

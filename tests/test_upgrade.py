@@ -10,6 +10,7 @@ When a release is cut, move ``PREVIOUS`` to its heads and keep the seed writing 
 The test database starts at the latest migrations and goes back first, so every migration after ``PREVIOUS``
 must be reversible (a ``RunPython`` gets a reverse, ``migrations.RunPython.noop`` when nothing is to undo).
 """
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -45,8 +46,13 @@ def _seed(apps) -> list[tuple[str, int, dict]]:
         model = apps.get_model(label)
         row = model.objects.create(**fields)
         facts = {k: v for k, v in fields.items() if not k.endswith("_id") and not hasattr(v, "_meta")}
-        facts.update({k: v.pk if hasattr(v, "_meta") else v for k, v in fields.items()
-                      if k.endswith("_id") or hasattr(v, "_meta")})
+        facts.update(
+            {
+                k: v.pk if hasattr(v, "_meta") else v
+                for k, v in fields.items()
+                if k.endswith("_id") or hasattr(v, "_meta")
+            }
+        )
         made.append((label, row.pk, facts))
         return row
 
@@ -56,42 +62,115 @@ def _seed(apps) -> list[tuple[str, int, dict]]:
     district = make("groups.Committee", name="东湖区政协", level="district", code="dh-upgrade", parent=city)
     term = make("groups.Term", committee=city, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31))
     sector = make("groups.Sector", committee=city, name="经济界")
-    member = make("groups.Member", committee=city, term=term, sector=sector, name="李明", party="cpc",
-                  user=member_user, phone="13800000001")
+    member = make(
+        "groups.Member",
+        committee=city,
+        term=term,
+        sector=sector,
+        name="李明",
+        party="cpc",
+        user=member_user,
+        phone="13800000001",
+    )
     other = make("groups.Member", committee=city, term=term, sector=sector, name="张华", party="cdl")
     group = make("groups.ActivityGroup", committee=city, name="东湖街道活动组", kind="street")
     make("groups.GroupMembership", group=group, member=member, joined_on=date(2023, 2, 1), role="convener")
     make("groups.GroupMembership", group=group, member=other, joined_on=date(2023, 2, 1))
     unit = make("groups.HandlingUnit", committee=city, name="市住房和城乡建设局")
-    activity = make("groups.Activity", committee=city, group=group, kind="research", title="老旧小区改造调研",
-                    starts_at=_at(2026, 3, 10, 9), ends_at=_at(2026, 3, 10, 11), state="held", place="东湖街道")
-    make("groups.Attendance", activity=activity, member=member, status="present",
-         signed_in_at=_at(2026, 3, 10, 8, 55))
+    activity = make(
+        "groups.Activity",
+        committee=city,
+        group=group,
+        kind="research",
+        title="老旧小区改造调研",
+        starts_at=_at(2026, 3, 10, 9),
+        ends_at=_at(2026, 3, 10, 11),
+        state="held",
+        place="东湖街道",
+    )
+    make("groups.Attendance", activity=activity, member=member, status="present", signed_in_at=_at(2026, 3, 10, 8, 55))
     make("groups.Attendance", activity=activity, member=other, status="absent")
-    session = make("groups.PlenarySession", term=term, number=4, year=2026, start_date=date(2026, 1, 10),
-                   end_date=date(2026, 1, 13))
+    session = make(
+        "groups.PlenarySession",
+        term=term,
+        number=4,
+        year=2026,
+        start_date=date(2026, 1, 10),
+        end_date=date(2026, 1, 13),
+    )
     make("groups.PlenaryAttendance", session=session, member=member, present=2, absent=1)
-    proposal = make("proposals.Proposal", committee=city, year=2026, title="关于加快老旧小区改造的建议",
-                    suggestions="一、统筹资金；二、分批推进。", category="society", lead_proposer=member,
-                    state="filed", serial_number=1)
-    make("proposals.Assignment", proposal=proposal, unit=unit, role="lead", assigned_on=date(2026, 3, 1),
-         due_date=date(2026, 6, 1), reassign_until=date(2026, 3, 8))
-    make("proposals.OpinionReport", committee=city, year=2026, title="群众反映停车难", content="建议增设停车位。",
-         author=member)
-    topic = make("consultations.Topic", committee=city, year=2026, title="社区养老服务", reasons="居民关切。",
-                 source="members", proposer_kind="member")
-    consultation = make("consultations.ConsultationSession", committee=city, topic=topic, title="请你来协商",
-                        form="grassroots", level="community", starts_at=_at(2026, 4, 2, 14), place="社区议事厅",
-                        state="held")
-    make("consultations.Outcome", committee=city, session=consultation, title="增设日间照料中心",
-         content="由民政局牵头。")
+    proposal = make(
+        "proposals.Proposal",
+        committee=city,
+        year=2026,
+        title="关于加快老旧小区改造的建议",
+        suggestions="一、统筹资金；二、分批推进。",
+        category="society",
+        lead_proposer=member,
+        state="filed",
+        serial_number=1,
+    )
+    make(
+        "proposals.Assignment",
+        proposal=proposal,
+        unit=unit,
+        role="lead",
+        assigned_on=date(2026, 3, 1),
+        due_date=date(2026, 6, 1),
+        reassign_until=date(2026, 3, 8),
+    )
+    make(
+        "proposals.OpinionReport",
+        committee=city,
+        year=2026,
+        title="群众反映停车难",
+        content="建议增设停车位。",
+        author=member,
+    )
+    topic = make(
+        "consultations.Topic",
+        committee=city,
+        year=2026,
+        title="社区养老服务",
+        reasons="居民关切。",
+        source="members",
+        proposer_kind="member",
+    )
+    consultation = make(
+        "consultations.ConsultationSession",
+        committee=city,
+        topic=topic,
+        title="请你来协商",
+        form="grassroots",
+        level="community",
+        starts_at=_at(2026, 4, 2, 14),
+        place="社区议事厅",
+        state="held",
+    )
+    make(
+        "consultations.Outcome",
+        committee=city,
+        session=consultation,
+        title="增设日间照料中心",
+        content="由民政局牵头。",
+    )
     make("assessments.RuleSet", committee=district, year=2026)
     content_type = apps.get_model("contenttypes.ContentType").objects.get_or_create(
-        app_label="proposals", model="proposal")[0]
-    make("core.AuditEvent", content_type=content_type, object_id=str(proposal.pk), object_repr=proposal.title,
-         verb="filed", actor=staff, from_state="submitted", to_state="filed")
-    make("core.Notification", recipient=member_user, due=date(2026, 3, 2), title="您的提案已立案",
-         kind="proposal_filed")
+        app_label="proposals", model="proposal"
+    )[0]
+    make(
+        "core.AuditEvent",
+        content_type=content_type,
+        object_id=str(proposal.pk),
+        object_repr=proposal.title,
+        verb="filed",
+        actor=staff,
+        from_state="submitted",
+        to_state="filed",
+    )
+    make(
+        "core.Notification", recipient=member_user, due=date(2026, 3, 2), title="您的提案已立案", kind="proposal_filed"
+    )
     return made
 
 
@@ -131,8 +210,11 @@ def test_records_of_the_previous_release_survive_the_upgrade():
     for label, expected in counts.items():
         assert apps.get_model(label).objects.count() == expected, label
     rows_after = _row_counts(apps)
-    lost = {label: (n, rows_after.get(MOVED.get(label, label), 0)) for label, n in rows_before.items()
-            if rows_after.get(MOVED.get(label, label), 0) < n}
+    lost = {
+        label: (n, rows_after.get(MOVED.get(label, label), 0))
+        for label, n in rows_before.items()
+        if rows_after.get(MOVED.get(label, label), 0) < n
+    }
     assert not lost, f"tables with fewer rows after the upgrade (before, after): {lost}"
 
 

@@ -1,5 +1,6 @@
 """The secretariat's workbench (issue 18): every staff tool reachable from it, to-do counts equal to the rows behind
 them, a fixed query count, the staff search (pinyin initials, phone, number) and its scope, and the leaders' home."""
+
 from __future__ import annotations
 
 import re
@@ -68,9 +69,16 @@ def links_on(html: str) -> set[str]:
 
 def staff_tools() -> set[str]:
     """Every page (not the API, not POST-only, no object id) the permission matrix answers 200 to staff."""
-    return {name for name, rule in RULES.items()
-            if "staff" in rule.ok and not rule.api and not rule.post_only and name not in ARGS
-            and name not in NOT_TOOLS and not name.startswith("api:")}
+    return {
+        name
+        for name, rule in RULES.items()
+        if "staff" in rule.ok
+        and not rule.api
+        and not rule.post_only
+        and name not in ARGS
+        and name not in NOT_TOOLS
+        and not name.startswith("api:")
+    }
 
 
 def test_every_staff_tool_is_reachable_from_the_workbench(world, client_for):
@@ -85,11 +93,16 @@ def test_the_admin_links_back_to_the_workbench_and_every_tool(world, client_for)
     html = client.get(reverse("admin:index")).content.decode()
     found = links_on(html)
     assert "workbench:home" in found
-    missing = staff_tools() - found - {"workbench:home", "notifications:inbox", "notifications:preferences",
-                                       "password_change"}  # the portal's user menu
+    missing = (
+        staff_tools()
+        - found
+        - {"workbench:home", "notifications:inbox", "notifications:preferences", "password_change"}
+    )  # the portal's user menu
     assert not missing, f"portal tools the admin index does not link to: {sorted(missing)}"
     # the admin's "view site" goes to the workbench, and the workbench to the admin: no loop through "/"
-    assert f'href="{reverse("workbench:home")}"' in client.get(reverse("admin:groups_member_changelist")).content.decode()
+    assert (
+        f'href="{reverse("workbench:home")}"' in client.get(reverse("admin:groups_member_changelist")).content.decode()
+    )
     assert client.get("/").url == reverse("workbench:home")
 
 
@@ -100,28 +113,50 @@ def fill(world) -> None:
     due = walk.assigned(title="关于改善背街小巷照明的建议")
     Proposal.objects.filter(pk=due.pk).update(reply_due=timezone.localdate() + timedelta(days=2))
     returned = walk.assigned(title="关于规范共享单车停放的建议")
-    proposal_services.assignment_request_reassignment(assignment_id=walk.lead(returned).pk, actor=world.unit_user,
-                                                      reason="不属于本单位职责", today=TODAY)
+    proposal_services.assignment_request_reassignment(
+        assignment_id=walk.lead(returned).pk, actor=world.unit_user, reason="不属于本单位职责", today=TODAY
+    )
     walk.replied(title="关于增设公交站点的建议")
     soon = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED)
-    Attendance.objects.create(activity=soon, member=world.member_record, leave=Attendance.Leave.REQUESTED,
-                              leave_reason="出差")
+    Attendance.objects.create(
+        activity=soon, member=world.member_record, leave=Attendance.Leave.REQUESTED, leave_reason="出差"
+    )
     ActivityFactory(group=world.group, state=Activity.State.HELD, starts_at=timezone.now() - timedelta(days=3))
     ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=timezone.now() - timedelta(days=5))
     from assessments.models import RollupRun
-    RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1,
-                             status=RollupRun.Status.FAILED, error="boom")
-    OutcomeFactory(session=SessionFactory(committee=world.district), unit=world.unit, state="assigned",
-                   deadline=timezone.localdate() - timedelta(days=1), assigned_at=timezone.now())
+
+    RollupRun.objects.create(
+        committee=world.district,
+        year=timezone.localdate().year,
+        quarter=1,
+        status=RollupRun.Status.FAILED,
+        error="boom",
+    )
+    OutcomeFactory(
+        session=SessionFactory(committee=world.district),
+        unit=world.unit,
+        state="assigned",
+        deadline=timezone.localdate() - timedelta(days=1),
+        assigned_at=timezone.now(),
+    )
     from groups.models import PublicMessage
-    PublicMessage.objects.create(committee=world.district, target="committee", category="other", text="路灯不亮",
-                                 tracking_code=f"T{PublicMessage.objects.count():09d}", client_key="k",
-                                 answer_due=timezone.localdate() - timedelta(days=1))
+
+    PublicMessage.objects.create(
+        committee=world.district,
+        target="committee",
+        category="other",
+        text="路灯不亮",
+        tracking_code=f"T{PublicMessage.objects.count():09d}",
+        client_key="k",
+        answer_due=timezone.localdate() - timedelta(days=1),
+    )
 
 
 def cards(html: str) -> dict[str, int]:
-    return {slug: int(n) for slug, n in re.findall(
-        r'data-testid="todo-([a-z-]+)".*?data-testid="count">(\d+)<', html, flags=re.S)}
+    return {
+        slug: int(n)
+        for slug, n in re.findall(r'data-testid="todo-([a-z-]+)".*?data-testid="count">(\d+)<', html, flags=re.S)
+    }
 
 
 def test_every_count_on_the_workbench_is_the_number_of_rows_behind_it(world, client_for):
@@ -167,6 +202,7 @@ def test_another_committees_staff_see_nothing_of_this_one(world, client_for):
 
 
 # --- search --------------------------------------------------------------------------------------------------
+
 
 def names(response, key: str) -> list[str]:
     return [getattr(o, "name", None) or o.title for o in getattr(response.context["results"], key)]
@@ -229,15 +265,18 @@ def test_initials_follow_every_change_of_the_name(world):
     m.name = "赵六"
     m.save(update_fields=["name"])
     assert Member.objects.get(pk=m.pk).initials == "zl"
-    group = ActivityGroup.objects.bulk_create([ActivityGroup(committee=world.district, name="重庆路活动组",
-                                                             kind="street")])[0]
+    group = ActivityGroup.objects.bulk_create(
+        [ActivityGroup(committee=world.district, name="重庆路活动组", kind="street")]
+    )[0]
     assert ActivityGroup.objects.get(pk=group.pk).initials == "cqlhdz"
 
 
 # --- the leaders' home ---------------------------------------------------------------------------------------
 
-def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_rows(world, client_for,
-                                                                                      django_assert_max_num_queries):
+
+def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_rows(
+    world, client_for, django_assert_max_num_queries
+):
     walk = Walker(world)
     walk.filed()
     walk.submitted()
@@ -249,7 +288,9 @@ def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_r
     columns = response.context["columns"]
     assert [c.committee.name for c in columns] == ["临江市政协", "东湖区政协"]  # the city, then each district
     district = columns[1]
-    filing = next(fig for fig in district.figures if fig.url.startswith(reverse("proposals:list")) and "filed" in fig.url)
+    filing = next(
+        fig for fig in district.figures if fig.url.startswith(reverse("proposals:list")) and "filed" in fig.url
+    )
     assert filing.value == "66.7%"  # 2 filed of 3 submitted
     listed = client.get(filing.url)
     assert listed.status_code == 200 and listed.context["page_obj"].paginator.count == 2

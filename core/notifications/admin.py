@@ -1,6 +1,7 @@
 """Admin: the send log, notifications and the outbox. Reminder schedules are django-celery-beat's Periodic
 tasks (created by ``manage.py setup_schedules``); committee defaults are per committee, so their admin is
 groups' (``groups/admin.py``)."""
+
 from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
@@ -15,7 +16,8 @@ def people_of(committee_ids):
     from core.models import User
 
     return User.objects.filter(
-        Q(member__committee__in=committee_ids) | Q(handling_units__committee__in=committee_ids)
+        Q(member__committee__in=committee_ids)
+        | Q(handling_units__committee__in=committee_ids)
         | Q(committee_positions__committee__in=committee_ids)
     ).values("pk")
 
@@ -57,8 +59,10 @@ class ProblemFilter(admin.SimpleListFilter):
     parameter_name = "problem"
 
     def lookups(self, request, model_admin):
-        return [("failed", pgettext_lazy("notifications", "Failed or bounced")),
-                ("retrying", pgettext_lazy("notifications", "Being retried"))]
+        return [
+            ("failed", pgettext_lazy("notifications", "Failed or bounced")),
+            ("retrying", pgettext_lazy("notifications", "Being retried")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "failed":
@@ -73,8 +77,19 @@ class DeliveryAdmin(ReadOnlyScopedAdmin):
     """The send log: who, what, when, channel, result, the provider's receipt and the last error."""
 
     recipient_path = "notification__recipient"
-    list_display = ("created_at", "recipient", "title", "kind", "channel", "status", "attempts", "sent_at",
-                    "receipt_at", "digest", "last_error")
+    list_display = (
+        "created_at",
+        "recipient",
+        "title",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "receipt_at",
+        "digest",
+        "last_error",
+    )
     list_filter = (ProblemFilter, "status", "channel", "digest", "notification__kind")
     search_fields = ("notification__title", "notification__recipient__username", "notification__recipient__name")
     list_select_related = ("notification__recipient",)
@@ -117,4 +132,3 @@ class OutboxAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-

@@ -1,5 +1,6 @@
 """/api/v1/notifications/: the user's own notifications; mark one or all read; the channel preferences and the
 private calendar link (the same services as the preferences page)."""
+
 import django_filters
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -43,8 +44,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         notification.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(notification).data)
 
-    @extend_schema(request=None, responses=inline_serializer(
-        "NotificationsMarkedRead", fields={"marked": drf_serializers.IntegerField()}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("NotificationsMarkedRead", fields={"marked": drf_serializers.IntegerField()}),
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     @exposes(services.notifications_mark_all_read)
     def read_all(self, request):
@@ -62,9 +65,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             body.is_valid(raise_exception=True)
             d, now = body.validated_data, services.preferences_of(request.user)  # what the POST leaves out stays
             services.preferences_update(
-                actor=request.user, channels={**now["channels"], **d["channels"]},
-                quiet_start=d.get("quiet_start", now["quiet_start"]), quiet_end=d.get("quiet_end", now["quiet_end"]),
-                email_digest=d["email_digest"] if "email_digest" in request.data else now["email_digest"])
+                actor=request.user,
+                channels={**now["channels"], **d["channels"]},
+                quiet_start=d.get("quiet_start", now["quiet_start"]),
+                quiet_end=d.get("quiet_end", now["quiet_end"]),
+                email_digest=d["email_digest"] if "email_digest" in request.data else now["email_digest"],
+            )
         return Response(PreferencesSerializer(services.preferences_of(request.user)).data)
 
     @extend_schema(request=CalendarLinkInput, responses=CalendarLinkSerializer)

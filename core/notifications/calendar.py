@@ -10,6 +10,7 @@ Another app registers a provider in ``<app>/calendars.py`` (imported at start-up
             yield calendar.Event(uid=f"activity-{a.pk}", title=a.title, start=a.starts_at, end=a.ends_at,
                                  location=a.place, url=a.get_absolute_url())
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -66,8 +67,14 @@ def render(events: Iterable[Event], *, name: str, now=None) -> str:
     """The feed as iCalendar text; the icalendar package escapes and folds every value (RFC 5545 3.1, 3.3.11),
     so a title with a line break, a comma or a semicolon stays one value of one event."""
     cal = icalendar.Calendar()
-    for key, value in (("prodid", "-//cppcc-portal//calendar//ZH"), ("version", "2.0"), ("calscale", "GREGORIAN"),
-                       ("method", "PUBLISH"), ("x-wr-calname", icalendar.vText(name)), ("x-wr-timezone", "Asia/Shanghai")):
+    for key, value in (
+        ("prodid", "-//cppcc-portal//calendar//ZH"),
+        ("version", "2.0"),
+        ("calscale", "GREGORIAN"),
+        ("method", "PUBLISH"),
+        ("x-wr-calname", icalendar.vText(name)),
+        ("x-wr-timezone", "Asia/Shanghai"),
+    ):
         cal.add(key, value)
     stamp = _utc(now or timezone.now())
     for e in events:

@@ -3,6 +3,7 @@
 A channel's ``send(delivery)`` returns the provider's receipt id (sent) or raises: ``errors.RetryLater`` (rate
 limited), ``errors.PermanentFailure`` (refused for good), anything else (failed; retried with backoff).
 """
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -39,7 +40,8 @@ class EmailChannel:
         body = "\n\n".join(part for part in (n.body, absolute_url(n.url)) if part)
         mid = message_id(delivery)
         EmailMessage(subject=n.title, body=body, to=[n.recipient.email], headers={"Message-ID": mid}).send(
-            fail_silently=False)
+            fail_silently=False
+        )
         return mid
 
 
@@ -50,7 +52,7 @@ SMS_PARAM_LIMIT = 35
 def sms_params(title: str, url: str = "") -> dict[str, str]:
     """A notice's template variables: ${title}, and ${link} (the absolute link) where the notice has one; a
     template that must carry the link (e.g. the first-login one, ``account_invitation``) uses ${link}."""
-    params = {"title": title if len(title) <= SMS_PARAM_LIMIT else title[:SMS_PARAM_LIMIT - 1] + "…"}
+    params = {"title": title if len(title) <= SMS_PARAM_LIMIT else title[: SMS_PARAM_LIMIT - 1] + "…"}
     if url:
         params["link"] = absolute_url(url)
     return params
@@ -66,7 +68,9 @@ class SmsChannel:
         n = delivery.notification
         backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
         # out_id comes back in the vendor's delivery receipt; no vendor offers an idempotency key for SendSms
-        return backend.send(n.recipient.phone, sms_template(n.kind), sms_params(n.title, n.url), out_id=str(delivery.pk))
+        return backend.send(
+            n.recipient.phone, sms_template(n.kind), sms_params(n.title, n.url), out_id=str(delivery.pk)
+        )
 
 
 CHANNELS: dict[str, ChannelBackend] = {

@@ -7,6 +7,7 @@ A worker killed mid-batch leaves its rows SENDING; they are claimed again once t
 only window for a repeat is between the channel accepting a message and the row being marked SENT; the
 e-mail carries a stable Message-ID and the SMS backend gets an idempotency key for that case.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,10 +47,14 @@ def backoff(attempts: int) -> timedelta:
 
 def todo(now):
     lease = timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
-    return Delivery.objects.exclude(channel=Channel.IN_APP).filter(digest=False).filter(
-        Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True)
-        | Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease)
+    return (
+        Delivery.objects.exclude(channel=Channel.IN_APP)
+        .filter(digest=False)
+        .filter(
+            Q(status=Delivery.Status.PENDING, next_attempt_at__isnull=True)
+            | Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease)
+        )
     )
 
 
@@ -85,7 +90,8 @@ def _failed(delivery: Delivery, token: str, exc: Exception, now) -> str:
     elif not isinstance(exc, PermanentFailure) and delivery.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
         retry_at = now + backoff(delivery.attempts)
     Delivery.objects.filter(pk=delivery.pk, claim=token).update(
-        status=Delivery.Status.PENDING if retry_at else Delivery.Status.FAILED, next_attempt_at=retry_at,
+        status=Delivery.Status.PENDING if retry_at else Delivery.Status.FAILED,
+        next_attempt_at=retry_at,
         last_error=f"{type(exc).__name__}: {exc}"[:2000],
     )
     log.warning("delivery %s (%s) attempt %s failed: %s", delivery.pk, delivery.channel, delivery.attempts, exc)
@@ -101,15 +107,20 @@ def send_one(delivery: Delivery, token: str, now=None) -> str:
     held_until = _quiet_until(delivery, now)
     if held_until is not None:
         Delivery.objects.filter(pk=delivery.pk, claim=token).update(
-            status=Delivery.Status.PENDING, next_attempt_at=held_until, claim="", claimed_at=None,
-            attempts=F("attempts") - 1)
+            status=Delivery.Status.PENDING,
+            next_attempt_at=held_until,
+            claim="",
+            claimed_at=None,
+            attempts=F("attempts") - 1,
+        )
         return "held"
     try:
         receipt = CHANNELS[delivery.channel].send(delivery)
     except Exception as exc:  # any channel failure is recorded and retried, never raised to the batch
         return _failed(delivery, token, exc, now)
     Delivery.objects.filter(pk=delivery.pk, claim=token).update(
-        status=Delivery.Status.SENT, sent_at=now, provider_id=(receipt or "")[:100], last_error="")
+        status=Delivery.Status.SENT, sent_at=now, provider_id=(receipt or "")[:100], last_error=""
+    )
     return "sent"
 
 
@@ -129,8 +140,11 @@ def deliver_batch(*, limit: int | None = None, now=None) -> BatchResult:
     started = time.monotonic()
     token, ids = claim(limit=limit or settings.NOTIFICATIONS_BATCH_SIZE, now=now)
     result = BatchResult(claimed=ids)
-    deliveries = (Delivery.objects.filter(pk__in=ids)
-                  .select_related("notification__recipient__notification_settings").order_by("id"))
+    deliveries = (
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("notification__recipient__notification_settings")
+        .order_by("id")
+    )
     for delivery in deliveries:
         outcome = send_one(delivery, token, now)
         setattr(result, outcome, getattr(result, outcome) + 1)

@@ -6,6 +6,7 @@ nobody gets two a day (later rows wait for the next day's time). Exactly once as
 are claimed (SENDING, a token, a lease) before the mail goes out; a worker that died leaves them to be
 claimed again after the lease, and the mail sent again carries the same Message-ID (its first row's id).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 def _waiting(now, cutoff):
     lease = timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
     return Delivery.objects.filter(digest=True, channel=Channel.EMAIL, created_at__lt=cutoff).filter(
-        Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease))
+        Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - lease)
+    )
 
 
 def _claim(user_id: int, now, cutoff) -> tuple[str, list[int]]:
@@ -42,8 +44,9 @@ def _claim(user_id: int, now, cutoff) -> tuple[str, list[int]]:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         ids = list(qs.values_list("pk", flat=True))
         if ids:
-            Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.SENDING, claimed_at=now, claim=token,
-                                                       attempts=F("attempts") + 1)
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Delivery.Status.SENDING, claimed_at=now, claim=token, attempts=F("attempts") + 1
+            )
     return token, ids
 
 
@@ -51,15 +54,26 @@ def _message(user, rows: list[Delivery], cutoff) -> EmailMessage:
     with translation.override(settings.LANGUAGE_CODE):
         day = formats.date_format(timezone.localtime(cutoff).date(), "DATE_FORMAT")
         subject = ngettext("%(count)d notice up to %(day)s", "%(count)d notices up to %(day)s", len(rows)) % {
-            "count": len(rows), "day": day}
+            "count": len(rows),
+            "day": day,
+        }
         lines = [_("Your notices from the CPPCC portal:"), ""]
         for row in rows:
             n = row.notification
-            lines += [f"• {n.title}", *([f"  {n.body}"] if n.body else []), *([f"  {absolute(n.url)}"] if n.url else []), ""]
+            lines += [
+                f"• {n.title}",
+                *([f"  {n.body}"] if n.body else []),
+                *([f"  {absolute(n.url)}"] if n.url else []),
+                "",
+            ]
         lines.append(_("Change how you are notified: %(url)s") % {"url": absolute("/notifications/settings/")})
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "cppcc-portal"
-    return EmailMessage(subject=subject, body="\n".join(lines), to=[user.email],
-                        headers={"Message-ID": f"<digest-{user.pk}-{rows[0].pk}@{domain}>"})
+    return EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        to=[user.email],
+        headers={"Message-ID": f"<digest-{user.pk}-{rows[0].pk}@{domain}>"},
+    )
 
 
 def send_digest(user_id: int, *, now, cutoff) -> int:
@@ -75,11 +89,14 @@ def send_digest(user_id: int, *, now, cutoff) -> int:
     except Exception as exc:  # the next hourly run tries again, up to NOTIFICATIONS_MAX_ATTEMPTS runs
         final = rows[0].attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
         Delivery.objects.filter(pk__in=ids, claim=token).update(
-            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         log.warning("digest for user %s failed: %s", user_id, exc)
         return 0
     Delivery.objects.filter(pk__in=ids, claim=token).update(
-        status=Delivery.Status.SENT, sent_at=now, provider_id=message.extra_headers["Message-ID"][:100], last_error="")
+        status=Delivery.Status.SENT, sent_at=now, provider_id=message.extra_headers["Message-ID"][:100], last_error=""
+    )
     return len(ids)
 
 
@@ -88,8 +105,10 @@ def send_digests(*, now=None) -> dict:
     now = now or timezone.now()
     cutoff = digest_cutoff(now)
     user_ids = sorted(set(_waiting(now, cutoff).values_list("notification__recipient_id", flat=True)))
-    quiet = {p.user_id: quiet_until(p.quiet_start, p.quiet_end, now)
-             for p in NotificationSettings.objects.filter(user_id__in=user_ids, quiet_start__isnull=False)}
+    quiet = {
+        p.user_id: quiet_until(p.quiet_start, p.quiet_end, now)
+        for p in NotificationSettings.objects.filter(user_id__in=user_ids, quiet_start__isnull=False)
+    }
     totals = {"digests": 0, "notices": 0, "held": 0}
     for user_id in user_ids:
         if quiet.get(user_id):

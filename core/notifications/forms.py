@@ -10,12 +10,21 @@ class PreferencesForm(forms.Form):
     Only the channels the user has an address for are offered, and nothing is ticked that they did not tick.
     """
 
-    quiet_start = forms.TimeField(label=_("Quiet hours from"), required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"))
-    quiet_end = forms.TimeField(label=_("until"), required=False,
-                                widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"))
-    email_digest = forms.BooleanField(label=_("One e-mail a day listing the day's notices instead of one e-mail each"),
-                                      required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),
+    )
+    quiet_end = forms.TimeField(
+        label=_("until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M"),
+    )
+    email_digest = forms.BooleanField(
+        label=_("One e-mail a day listing the day's notices instead of one e-mail each"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, kinds: list[str], channels: list[str], current: dict, may_digest: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,7 +33,9 @@ class PreferencesForm(forms.Form):
         self.kinds = kinds
         for kind in kinds:
             self.fields[f"kind_{kind}"] = forms.MultipleChoiceField(
-                label=labels.get(kind, kind), choices=choices, required=False,
+                label=labels.get(kind, kind),
+                choices=choices,
+                required=False,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=[c for c in current["channels"].get(kind, []) if c in channels],
             )

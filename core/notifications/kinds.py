@@ -4,6 +4,7 @@ Roles are ``groups.access.Role`` values (core cannot import groups; ``core.direc
 A kind missing here is offered to staff, and to anyone who has already received one: a new kind never shows
 up on a member's page until it has reached them. ``STAFF_ONLY`` kinds never appear on a member's page.
 """
+
 from __future__ import annotations
 
 from .models import Kind

@@ -1,4 +1,5 @@
 """Notifications (the in-app inbox), their deliveries per channel (the send log), preferences and the outbox."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,7 +24,10 @@ class Kind(models.TextChoices):
     RATING_WAITING = "rating_waiting", pgettext_lazy("notifications", "Reply waiting for rating")
     REASSIGNMENT_WAITING = "reassignment_waiting", pgettext_lazy("notifications", "Reassignment request waiting")
     NO_SANJIN_ACTIVITY = "no_sanjin_activity", pgettext_lazy("notifications", "No 三进 activity this quarter")
-    OUTCOME_REPLY_OVERDUE = "outcome_reply_overdue", pgettext_lazy("notifications", "Consultation outcome reply overdue")
+    OUTCOME_REPLY_OVERDUE = (
+        "outcome_reply_overdue",
+        pgettext_lazy("notifications", "Consultation outcome reply overdue"),
+    )
     ROLLUP_FINISHED = "rollup_finished", pgettext_lazy("notifications", "Roll-up finished")
     ROLLUP_FAILED = "rollup_failed", pgettext_lazy("notifications", "Roll-up failed")
     PROPOSAL_ASSIGNED = "proposal_assigned", pgettext_lazy("notifications", "Proposal assigned to your unit")
@@ -84,16 +88,26 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("notifications", "recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
-    kind = models.CharField(pgettext_lazy("notifications", "kind"), max_length=40, choices=Kind.choices, default=Kind.GENERIC)
+    kind = models.CharField(
+        pgettext_lazy("notifications", "kind"), max_length=40, choices=Kind.choices, default=Kind.GENERIC
+    )
     subject = models.CharField(pgettext_lazy("notifications", "subject key"), max_length=100, blank=True)
     due = models.DateField(pgettext_lazy("notifications", "due date"))
     title = models.CharField(pgettext_lazy("notifications", "title"), max_length=200)
     body = models.TextField(pgettext_lazy("notifications", "text"), blank=True)
     url = models.CharField(pgettext_lazy("notifications", "link"), max_length=500, blank=True)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=pgettext_lazy("notifications", "record type"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        ContentType,
+        verbose_name=pgettext_lazy("notifications", "record type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     object_id = models.CharField(pgettext_lazy("notifications", "record id"), max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
@@ -139,10 +153,15 @@ class Delivery(models.Model):
         FAILED = "failed", pgettext_lazy("notifications", "Failed")
 
     notification = models.ForeignKey(
-        Notification, verbose_name=pgettext_lazy("notifications", "notification"), on_delete=models.CASCADE, related_name="deliveries"
+        Notification,
+        verbose_name=pgettext_lazy("notifications", "notification"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     channel = models.CharField(pgettext_lazy("notifications", "channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(pgettext_lazy("notifications", "status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        pgettext_lazy("notifications", "status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(pgettext_lazy("notifications", "attempts"), default=0)
     next_attempt_at = models.DateTimeField(pgettext_lazy("notifications", "next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(pgettext_lazy("notifications", "claimed"), null=True, blank=True)
@@ -165,8 +184,11 @@ class Delivery(models.Model):
         ]
         indexes = [
             # the sender scans only the rows still to do
-            models.Index(fields=["status", "next_attempt_at"], condition=Q(status__in=["pending", "sending"]),
-                         name="delivery_todo"),
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="delivery_todo",
+            ),
             # a delivery receipt finds its row by the provider's id
             models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="delivery_provider_id"),
         ]
@@ -201,11 +223,16 @@ class NotificationSettings(models.Model):
     """A user's channel choices per kind, quiet hours, the daily digest and their private calendar token."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notifications", "user"), on_delete=models.CASCADE, related_name="notification_settings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("notifications", "user"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
     )
     # {"reply_overdue": ["email", "sms"], ...}; a kind missing here gets the inbox only (notices are opt-in)
     channels = models.JSONField(pgettext_lazy("notifications", "channels per kind"), default=dict, blank=True)
-    calendar_token = models.CharField(pgettext_lazy("notifications", "calendar token"), max_length=64, null=True, blank=True, unique=True)
+    calendar_token = models.CharField(
+        pgettext_lazy("notifications", "calendar token"), max_length=64, null=True, blank=True, unique=True
+    )
     # local time (TIME_ZONE); a period over midnight (22:00–07:30) is allowed. E-mail and SMS wait until it ends.
     quiet_start = models.TimeField(pgettext_lazy("notifications", "quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(pgettext_lazy("notifications", "quiet hours until"), null=True, blank=True)
@@ -216,9 +243,12 @@ class NotificationSettings(models.Model):
         verbose_name_plural = pgettext_lazy("notifications", "notification settings")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(quiet_start__isnull=True, quiet_end__isnull=True)
-                           | Q(quiet_start__isnull=False, quiet_end__isnull=False) & ~Q(quiet_start=models.F("quiet_end"))),
-                name="notification_quiet_hours_both_or_none"),
+                condition=(
+                    Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                    | Q(quiet_start__isnull=False, quiet_end__isnull=False) & ~Q(quiet_start=models.F("quiet_end"))
+                ),
+                name="notification_quiet_hours_both_or_none",
+            ),
         ]
 
     def __str__(self) -> str:

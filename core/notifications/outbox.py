@@ -5,6 +5,7 @@ about; after commit the task is published and the row deleted. If the broker is 
 logged, the row stays, and ``drain_outbox`` (beat) publishes it later. Publishing may happen twice
 (a crash between publish and delete), so tasks sent this way must be idempotent — ours are.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,9 +73,16 @@ def _publish_many(messages: list[OutboxMessage]) -> None:
         try:
             app.send_task(message.task, args=message.args, kwargs=kwargs, retry=False, ignore_result=True)
         except Exception as exc:  # the broker is down: keep this one and the rest for drain_outbox
-            log.warning("could not queue %s (outbox #%s and %s more kept for later): %s", message.task, message.pk,
-                        len(messages) - len(sent) - 1, exc)
-            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:2000])
+            log.warning(
+                "could not queue %s (outbox #%s and %s more kept for later): %s",
+                message.task,
+                message.pk,
+                len(messages) - len(sent) - 1,
+                exc,
+            )
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                attempts=message.attempts + 1, last_error=str(exc)[:2000]
+            )
             break
         sent.append(message)
     leased = [m.pk for m in sent if KEEP_UNTIL_DONE.get(m.task)]

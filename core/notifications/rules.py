@@ -16,6 +16,7 @@ Another app registers a rule in ``<app>/reminders.py`` (imported at start-up)::
 ``manage.py setup_schedules`` then creates its PeriodicTask (staff edit time and lead days in the admin).
 Rules must scan with bounded queries (``iterator()``, ``select_related``), never one query per member.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,9 +58,14 @@ def register(name: str, *, kind: str, lead_days: int = 0, description: str = "",
     """Decorator: register ``func(*, today, lead_days)`` yielding Reminders under ``name``."""
 
     def wrap(func):
-        REGISTRY[name] = Rule(name=name, kind=kind, func=func, lead_days=lead_days,
-                              schedule=crontab or {"minute": "0", "hour": "8"},
-                              description=description or (func.__doc__ or "").strip().split("\n")[0])
+        REGISTRY[name] = Rule(
+            name=name,
+            kind=kind,
+            func=func,
+            lead_days=lead_days,
+            schedule=crontab or {"minute": "0", "hour": "8"},
+            description=description or (func.__doc__ or "").strip().split("\n")[0],
+        )
         return func
 
     return wrap
@@ -77,9 +83,17 @@ def run_rule(name: str, *, today: date, lead_days: int | None = None) -> dict:
     created = seen = 0
     for reminder in rule.func(today=today, lead_days=rule.lead_days if lead_days is None else lead_days):
         seen += 1
-        _n, new = notify(kind=reminder.kind or rule.kind, recipient=reminder.recipient, obj=reminder.obj,
-                         due=reminder.due, title=reminder.title, body=reminder.body, url=reminder.url,
-                         key=reminder.key, enqueue=False)
+        _n, new = notify(
+            kind=reminder.kind or rule.kind,
+            recipient=reminder.recipient,
+            obj=reminder.obj,
+            due=reminder.due,
+            title=reminder.title,
+            body=reminder.body,
+            url=reminder.url,
+            key=reminder.key,
+            enqueue=False,
+        )
         created += new
     log.info("reminder rule %s: %s due, %s new", name, seen, created)
     return {"rule": name, "due": seen, "created": created}

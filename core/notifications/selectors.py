@@ -1,12 +1,11 @@
 """Reads: the inbox and the preferences."""
+
 from .models import Notification
 from .services import preferences_of
 
 
 def inbox(user, *, unread_only: bool = False):
-    qs = Notification.objects.for_user(user).only(
-        "id", "kind", "title", "body", "url", "created_at", "read_at", "due"
-    )
+    qs = Notification.objects.for_user(user).only("id", "kind", "title", "body", "url", "created_at", "read_at", "due")
     return qs.unread() if unread_only else qs
 
 

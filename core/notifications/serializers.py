@@ -22,7 +22,8 @@ class PreferencesSerializer(serializers.Serializer):
     channels = serializers.DictField(
         child=serializers.ListField(child=serializers.ChoiceField(choices=OPTIONAL_CHANNELS)),
         help_text="Per kind of notice (see ``kind`` of a notification), the extra channels: email, sms. Only the "
-                  "kinds and channels the user is offered are kept.")
+        "kinds and channels the user is offered are kept.",
+    )
     quiet_start = serializers.TimeField(required=False, allow_null=True)
     quiet_end = serializers.TimeField(required=False, allow_null=True)
     email_digest = serializers.BooleanField(required=False)
@@ -30,8 +31,9 @@ class PreferencesSerializer(serializers.Serializer):
     def validate_channels(self, value):
         unknown = sorted(set(value) - set(Kind.values))
         if unknown:
-            raise serializers.ValidationError(gettext("Unknown kind of notice: %(kinds)s.") % {
-                "kinds": "、".join(unknown)})
+            raise serializers.ValidationError(
+                gettext("Unknown kind of notice: %(kinds)s.") % {"kinds": "、".join(unknown)}
+            )
         return value
 
 

@@ -1,4 +1,5 @@
 """Writes: notify (idempotent), mark read, preferences, the calendar token."""
+
 from __future__ import annotations
 
 import secrets
@@ -65,11 +66,18 @@ def _deliveries(notification: Notification, channel_list: list[str], prefs: dict
     rows = []
     for c in dict.fromkeys([Channel.IN_APP, *channel_list]):
         if c == Channel.IN_APP:
-            rows.append(Delivery(notification=notification, channel=c, status=Delivery.Status.SENT, sent_at=now,
-                                 attempts=1))
+            rows.append(
+                Delivery(notification=notification, channel=c, status=Delivery.Status.SENT, sent_at=now, attempts=1)
+            )
         else:
-            rows.append(Delivery(notification=notification, channel=c, next_attempt_at=held,
-                                 digest=c == Channel.EMAIL and prefs["email_digest"]))
+            rows.append(
+                Delivery(
+                    notification=notification,
+                    channel=c,
+                    next_attempt_at=held,
+                    digest=c == Channel.EMAIL and prefs["email_digest"],
+                )
+            )
     return rows
 
 
@@ -105,7 +113,11 @@ def notify(
     try:
         with transaction.atomic():  # a savepoint: a concurrent insert of the same key loses the race cleanly
             notification = Notification.objects.create(
-                **lookup, title=title[:200], body=body, url=url[:500], content_type=ct,
+                **lookup,
+                title=title[:200],
+                body=body,
+                url=url[:500],
+                content_type=ct,
                 object_id=str(obj.pk) if obj is not None else "",
             )
     except IntegrityError:
@@ -125,8 +137,8 @@ def notify(
 
 def notification_mark_read(*, notification_id: int, actor, now=None) -> int:
     """Mark one of the actor's notifications read; returns 1 if it was unread."""
-    return Notification.objects.for_user(actor).unread().filter(pk=notification_id).update(
-        read_at=now or timezone.now()
+    return (
+        Notification.objects.for_user(actor).unread().filter(pk=notification_id).update(read_at=now or timezone.now())
     )
 
 
@@ -161,8 +173,9 @@ def may_digest(user) -> bool:
 
 
 @transaction.atomic
-def preferences_update(*, actor, channels: dict[str, list[str]], quiet_start=None, quiet_end=None,
-                       email_digest: bool = False) -> NotificationSettings:
+def preferences_update(
+    *, actor, channels: dict[str, list[str]], quiet_start=None, quiet_end=None, email_digest: bool = False
+) -> NotificationSettings:
     """Store the actor's opt-in channels per kind, quiet hours and digest choice (in-app is always on).
 
     Only kinds and channels the actor is offered are kept; a kind not offered keeps what it had.
@@ -180,9 +193,16 @@ def preferences_update(*, actor, channels: dict[str, list[str]], quiet_start=Non
     prefs.save(update_fields=["channels", "quiet_start", "quiet_end", "email_digest"])
     from core.services import record_event  # core.services imports core.models, which imports ours
 
-    record_event(prefs, actor=actor, verb="changed", data={
-        "channels": prefs.channels, "quiet": [str(quiet_start or ""), str(quiet_end or "")],
-        "digest": prefs.email_digest})
+    record_event(
+        prefs,
+        actor=actor,
+        verb="changed",
+        data={
+            "channels": prefs.channels,
+            "quiet": [str(quiet_start or ""), str(quiet_end or "")],
+            "digest": prefs.email_digest,
+        },
+    )
     return prefs
 
 
@@ -201,7 +221,9 @@ def calendar_token_revoke(*, actor) -> None:
     NotificationSettings.objects.filter(user=actor).update(calendar_token=None)
 
 
-@not_an_api_action("the SMS vendor posts delivery receipts to /notifications/receipts/sms/ (a webhook with a shared token), not a client")
+@not_an_api_action(
+    "the SMS vendor posts delivery receipts to /notifications/receipts/sms/ (a webhook with a shared token), not a client"
+)
 def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS, now=None) -> tuple[int, int]:
     """Record the provider's delivery receipts: delivered, or failed with its code. Returns (recorded, unknown).
 
@@ -214,12 +236,27 @@ def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS
     for r in receipts:
         provider_id = str(r.get("biz_id") or "")[:100]
         ok = r.get("success") in (True, "true", "True", 1, "1")
-        fields = {"status": Delivery.Status.DELIVERED, "receipt_at": now} if ok else {
-            "status": Delivery.Status.FAILED, "receipt_at": now,
-            "last_error": (_("Receipt: %(code)s %(message)s") % {
-                "code": r.get("err_code", ""), "message": r.get("err_msg", "")})[:2000]}
-        done = Delivery.objects.filter(channel=channel, provider_id=provider_id, status__in=[
-            Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.FAILED]).update(**fields) if provider_id else 0
+        fields = (
+            {"status": Delivery.Status.DELIVERED, "receipt_at": now}
+            if ok
+            else {
+                "status": Delivery.Status.FAILED,
+                "receipt_at": now,
+                "last_error": (
+                    _("Receipt: %(code)s %(message)s")
+                    % {"code": r.get("err_code", ""), "message": r.get("err_msg", "")}
+                )[:2000],
+            }
+        )
+        done = (
+            Delivery.objects.filter(
+                channel=channel,
+                provider_id=provider_id,
+                status__in=[Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.FAILED],
+            ).update(**fields)
+            if provider_id
+            else 0
+        )
         recorded += done
         unknown += not done
     return recorded, unknown
@@ -242,22 +279,46 @@ def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     from . import rules
 
     every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.MINUTES)
-    wanted = [(SCHEDULE_PREFIX + name, {"task": task, "interval": every_minute})
-              for name, task in (("send pending deliveries", DELIVER_TASK),
-                                 ("drain outbox", "core.notifications.drain_outbox"))]
+    wanted = [
+        (SCHEDULE_PREFIX + name, {"task": task, "interval": every_minute})
+        for name, task in (
+            ("send pending deliveries", DELIVER_TASK),
+            ("drain outbox", "core.notifications.drain_outbox"),
+        )
+    ]
     # hourly at the digest's minute: the digest itself goes out once a day (see digest.py)
     hourly, _ = CrontabSchedule.objects.get_or_create(
-        minute=str(settings.NOTIFICATIONS_DIGEST_TIME[1]), hour="*", day_of_week="*", day_of_month="*",
-        month_of_year="*", timezone="Asia/Shanghai")
+        minute=str(settings.NOTIFICATIONS_DIGEST_TIME[1]),
+        hour="*",
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Asia/Shanghai",
+    )
     wanted.append((SCHEDULE_PREFIX + "daily e-mail digest", {"task": DIGEST_TASK, "crontab": hourly}))
     for rule in rules.REGISTRY.values():
-        crontab, _ = CrontabSchedule.objects.get_or_create(**{
-            "minute": "0", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",
-            **rule.schedule, "timezone": "Asia/Shanghai",
-        })
-        wanted.append((f"{SCHEDULE_PREFIX}rule {rule.name}", {
-            "task": "core.notifications.run_rule", "crontab": crontab, "description": rule.description,
-            "kwargs": json.dumps({"rule": rule.name, "lead_days": rule.lead_days})}))
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            **{
+                "minute": "0",
+                "hour": "8",
+                "day_of_week": "*",
+                "day_of_month": "*",
+                "month_of_year": "*",
+                **rule.schedule,
+                "timezone": "Asia/Shanghai",
+            }
+        )
+        wanted.append(
+            (
+                f"{SCHEDULE_PREFIX}rule {rule.name}",
+                {
+                    "task": "core.notifications.run_rule",
+                    "crontab": crontab,
+                    "description": rule.description,
+                    "kwargs": json.dumps({"rule": rule.name, "lead_days": rule.lead_days}),
+                },
+            )
+        )
     done = []
     for name, defaults in wanted:
         task, created = PeriodicTask.objects.get_or_create(name=name, defaults=defaults)

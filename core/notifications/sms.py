@@ -2,6 +2,7 @@
 
 Phone numbers never reach a log line unmasked (``core.privacy.mask_phone``: 138****5678).
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,13 @@ class ConsoleSmsBackend:
     """The default: writes the message to the log instead of sending it."""
 
     def send(self, phone: str, template_id: str, params: dict[str, str], *, out_id: str = "") -> str:
-        log.info("SMS to %s, template %s [%s]: %s", mask_phone(phone), template_id, out_id,
-                 json.dumps(params, ensure_ascii=False))
+        log.info(
+            "SMS to %s, template %s [%s]: %s",
+            mask_phone(phone),
+            template_id,
+            out_id,
+            json.dumps(params, ensure_ascii=False),
+        )
         return f"console-{uuid.uuid4().hex}"
 
 
@@ -54,9 +60,16 @@ def aliyun_signature(params: dict[str, str], secret: str, method: str = "POST") 
 
 # answers that will never succeed for this message; everything else (network, 5xx, a wrong key) is retried
 ALIYUN_PERMANENT = {
-    "isv.MOBILE_NUMBER_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT", "isv.TEMPLATE_MISSING_PARAMETERS",
-    "isv.INVALID_PARAMETERS", "isv.PARAM_LENGTH_LIMIT", "isv.PARAM_NOT_SUPPORT_URL", "isv.BLACK_KEY_CONTROL_LIMIT",
-    "isv.INVALID_JSON_PARAM", "isv.SMS_TEMPLATE_ILLEGAL", "isv.SMS_SIGNATURE_ILLEGAL",
+    "isv.MOBILE_NUMBER_ILLEGAL",
+    "isv.MOBILE_COUNT_OVER_LIMIT",
+    "isv.TEMPLATE_MISSING_PARAMETERS",
+    "isv.INVALID_PARAMETERS",
+    "isv.PARAM_LENGTH_LIMIT",
+    "isv.PARAM_NOT_SUPPORT_URL",
+    "isv.BLACK_KEY_CONTROL_LIMIT",
+    "isv.INVALID_JSON_PARAM",
+    "isv.SMS_TEMPLATE_ILLEGAL",
+    "isv.SMS_SIGNATURE_ILLEGAL",
 }
 ALIYUN_RATE_LIMITED = {"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling.User", "Throttling"}
 
@@ -72,10 +85,18 @@ class AliyunSmsBackend:
 
     def request_params(self, phone: str, template_id: str, params: dict[str, str], out_id: str) -> dict[str, str]:
         body = {
-            "AccessKeyId": self.key_id, "Action": "SendSms", "Format": "JSON", "RegionId": settings.ALIYUN_SMS_REGION,
-            "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
-            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
-            "PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": template_id,
+            "AccessKeyId": self.key_id,
+            "Action": "SendSms",
+            "Format": "JSON",
+            "RegionId": settings.ALIYUN_SMS_REGION,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
+            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Version": "2017-05-25",
+            "PhoneNumbers": phone,
+            "SignName": self.sign_name,
+            "TemplateCode": template_id,
             "TemplateParam": json.dumps(params, ensure_ascii=False, separators=(",", ":")),
         }
         if out_id:
@@ -85,8 +106,12 @@ class AliyunSmsBackend:
 
     def send(self, phone: str, template_id: str, params: dict[str, str], *, out_id: str = "") -> str:
         data = urllib.parse.urlencode(self.request_params(phone, template_id, params, out_id)).encode()
-        request = urllib.request.Request(self.endpoint, data=data, method="POST",  # noqa: S310 (an https:// setting)
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        request = urllib.request.Request(  # noqa: S310 (the endpoint is an https:// setting)
+            self.endpoint,
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=settings.ALIYUN_SMS_TIMEOUT) as response:  # noqa: S310 (the endpoint is an https:// setting)
                 answer = json.loads(response.read() or b"{}")

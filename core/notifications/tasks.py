@@ -1,4 +1,5 @@
 """Celery tasks: send pending deliveries, run reminder rules, drain the outbox. All safe to run twice."""
+
 from __future__ import annotations
 
 import logging

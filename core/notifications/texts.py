@@ -1,5 +1,6 @@
 """Reminder texts for apps whose catalogues another change is editing (consultations, assessments): their
 ``reminders.py`` builds messages here so the strings live in the project catalogue (``locale/``)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,15 +25,15 @@ def outcome_reply_overdue(*, title: str, unit: str, deadline: date, days: int) -
 
 def rollup_done(*, committee: str, year: int, quarter: int, members: int) -> tuple[str, str]:
     return (
-        _("Roll-up for %(committee)s, %(quarter)s %(year)s is ready") % {
-            "committee": committee, "quarter": quarter_label(quarter), "year": year},
+        _("Roll-up for %(committee)s, %(quarter)s %(year)s is ready")
+        % {"committee": committee, "quarter": quarter_label(quarter), "year": year},
         _("The duty scores of %(members)s members have been computed.") % {"members": members},
     )
 
 
 def rollup_failed(*, committee: str, year: int, quarter: int, error: str) -> tuple[str, str]:
     return (
-        _("Roll-up for %(committee)s, %(quarter)s %(year)s failed") % {
-            "committee": committee, "quarter": quarter_label(quarter), "year": year},
+        _("Roll-up for %(committee)s, %(quarter)s %(year)s failed")
+        % {"committee": committee, "quarter": quarter_label(quarter), "year": year},
         _("Error: %(error)s. Start it again after fixing the cause.") % {"error": error[:300] or "—"},
     )

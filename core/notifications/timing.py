@@ -1,4 +1,5 @@
 """When e-mail and SMS may go out: a person's quiet hours and the daily digest's cut-off, in local time."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta

@@ -1,4 +1,5 @@
 """The inbox, preferences, the private calendar feed and the SMS delivery receipts."""
+
 import hmac
 import json
 
@@ -38,14 +39,24 @@ def inbox(request):
     query = request.GET.copy()
     query.pop("page", None)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {
-        "page_obj": page, "unread_only": unread_only, "query": query.urlencode(), "kind": kind, "q": q,
-        "kinds": Kind.choices,
-    })
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page_obj": page,
+            "unread_only": unread_only,
+            "query": query.urlencode(),
+            "kind": kind,
+            "q": q,
+            "kinds": Kind.choices,
+        },
+    )
 
 
 def _safe(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("notifications:inbox")
 
@@ -70,23 +81,33 @@ def mark_read(request, pk: int):
 @require_POST
 def mark_all_read(request):
     count = services.notifications_mark_all_read(actor=request.user)
-    messages.success(request, ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.",
-                                       count) % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:inbox")
 
 
 @login_required
 def preferences(request):
     user = request.user
-    form = PreferencesForm(request.POST or None, kinds=services.offered_kinds(user),
-                           channels=services.offered_channels(user), current=selectors.preferences(user),
-                           may_digest=services.may_digest(user))
+    form = PreferencesForm(
+        request.POST or None,
+        kinds=services.offered_kinds(user),
+        channels=services.offered_channels(user),
+        current=selectors.preferences(user),
+        may_digest=services.may_digest(user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.preferences_update(actor=user, channels=form.channels(),
-                                        quiet_start=form.cleaned_data["quiet_start"],
-                                        quiet_end=form.cleaned_data["quiet_end"],
-                                        email_digest=form.cleaned_data.get("email_digest", False))
+            services.preferences_update(
+                actor=user,
+                channels=form.channels(),
+                quiet_start=form.cleaned_data["quiet_start"],
+                quiet_end=form.cleaned_data["quiet_end"],
+                email_digest=form.cleaned_data.get("email_digest", False),
+            )
         except DomainError as exc:
             form_error_from(exc, form)
         else:
@@ -113,8 +134,11 @@ def calendar_link(request):
 
 def calendar_feed(request, token: str):
     """The private iCalendar feed; an unknown or revoked token is 404, whoever asks."""
-    prefs = (NotificationSettings.objects.select_related("user").filter(calendar_token=token, user__is_active=True)
-             .first() if token else None)
+    prefs = (
+        NotificationSettings.objects.select_related("user").filter(calendar_token=token, user__is_active=True).first()
+        if token
+        else None
+    )
     if prefs is None:
         raise Http404
     body = calendar.render(calendar.events_for(prefs.user), name=_("CPPCC activities"))

@@ -11,6 +11,7 @@ a locked database or a read-only file skips it.
 (``PRAGMA optimize`` on open, flag 0x10000, needs SQLite 3.46; Debian 12 has 3.40, where it does nothing on a
 fresh connection: hence on close.)
 """
+
 import contextlib
 
 from django.db import DatabaseError

@@ -5,6 +5,7 @@ link to the list of exactly those rows; tests/test_figures_drilldown.py follows 
 counts the rows. A rate links to its numerator's rows: ``rate=`` gives the text shown, ``whole=`` the
 denominator shown on hover (``filed/submitted``).
 """
+
 from urllib.parse import urlencode
 
 from django import template
@@ -28,5 +29,11 @@ def figure(value, url, base="", **params):
     else:
         text = shown.get("text", value)
     title = f"{value}/{shown['whole'] or 0}" if "whole" in shown else ""
-    return format_html('<a href="{}" class="{}" data-figure="{}"{}>{}</a>', href, shown.get("cls", ""), value,
-                       format_html(' title="{}"', title) if title else "", text)
+    return format_html(
+        '<a href="{}" class="{}" data-figure="{}"{}>{}</a>',
+        href,
+        shown.get("cls", ""),
+        value,
+        format_html(' title="{}"', title) if title else "",
+        text,
+    )

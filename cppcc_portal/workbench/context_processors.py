@@ -6,6 +6,7 @@ from groups.access import Role, scope_of
 def staff_tools(request):
     """``staff_tools``: the workbench's sections of portal tools, for the admin's header and index (computed only
     where a template uses it, and only for staff)."""
+
     def tools():
         from .views import _tools
 

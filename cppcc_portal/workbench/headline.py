@@ -10,6 +10,7 @@ by side), from the selectors the figures pages use, so a figure here is the figu
 
 A fixed number of queries for any number of committees.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -67,18 +68,31 @@ def headline(user, year: int) -> list[Column]:
     reports = OpinionReport.objects.filter(committee_id__in=ids, year=year)
     figures = proposal_selectors.figures(proposals, reports, ids, today)
     by_committee = {row["committee"]: row for row in figures["by_committee"]}
-    adopted = dict(reports.exclude(state=OpinionReport.State.DRAFT).order_by().values("committee_id").annotate(
-        n=Count("pk", filter=Q(Exists(Adoption.objects.filter(report=OuterRef("pk")))))).values_list(
-        "committee_id", "n"))
+    adopted = dict(
+        reports.exclude(state=OpinionReport.State.DRAFT)
+        .order_by()
+        .values("committee_id")
+        .annotate(n=Count("pk", filter=Q(Exists(Adoption.objects.filter(report=OuterRef("pk"))))))
+        .values_list("committee_id", "n")
+    )
     runs = {}
-    for run in (RollupRun.objects.filter(committee_id__in=ids, year=year, status=RollupRun.Status.DONE)
-                .select_related("requested_by").order_by("committee_id", "-quarter", "-finished_at", "-pk")):
+    for run in (
+        RollupRun.objects.filter(committee_id__in=ids, year=year, status=RollupRun.Status.DONE)
+        .select_related("requested_by")
+        .order_by("committee_id", "-quarter", "-finished_at", "-pk")
+    ):
         runs.setdefault(run.committee_id, run)  # the latest quarter rolled up, its latest run
     pairs = Q(pk__in=[])
     for committee_id, run in runs.items():
         pairs |= Q(committee_id=committee_id, quarter=run.quarter)
-    points = dict(MemberSnapshot.objects.filter(year=year).filter(pairs).order_by().values("committee_id")
-                  .annotate(avg=Avg("ytd_total")).values_list("committee_id", "avg"))
+    points = dict(
+        MemberSnapshot.objects.filter(year=year)
+        .filter(pairs)
+        .order_by()
+        .values("committee_id")
+        .annotate(avg=Avg("ytd_total"))
+        .values_list("committee_id", "avg")
+    )
 
     columns = []
     for c in committees:
@@ -88,33 +102,75 @@ def headline(user, year: int) -> list[Column]:
             return reverse("proposals:list") + "?" + urlencode({**_base, "figure": figure})
 
         row = by_committee.get(c.pk) or proposal_selectors._with_rates(
-            {k: 0 for k in ("submitted", "filed", "replied", "on_time", "overdue", "rated", "satisfied",
-                            "first_rated", "first_satisfied", "closed", "implemented")})
+            {
+                k: 0
+                for k in (
+                    "submitted",
+                    "filed",
+                    "replied",
+                    "on_time",
+                    "overdue",
+                    "rated",
+                    "satisfied",
+                    "first_rated",
+                    "first_satisfied",
+                    "closed",
+                    "implemented",
+                )
+            }
+        )
         covered_pct = round(100 * c.covered_count / c.member_count, 1) if c.member_count else None
         run = runs.get(c.pk)
         avg = points.get(c.pk)
-        column = Column(c, data_as_of=run.finished_at if run else None,
-                        run_by=(run.requested_by.display_name if run and run.requested_by else ""),
-                        quarter=run.quarter if run else None)
+        column = Column(
+            c,
+            data_as_of=run.finished_at if run else None,
+            run_by=(run.requested_by.display_name if run and run.requested_by else ""),
+            quarter=run.quarter if run else None,
+        )
         column.figures = [
-            Figure(_("Three-enters coverage"), _pct(covered_pct),
-                   _("%(covered)s of %(members)s members") % {"covered": c.covered_count, "members": c.member_count},
-                   reverse("groups:coverage") + "?" + urlencode(base)),
-            Figure(_("Filing rate"), _pct(row["filing_rate"]),
-                   _("%(n)s filed of %(of)s") % {"n": row["filed"], "of": row["submitted"]}, listed("filed")),
-            Figure(_("Replies on time"), _pct(row["on_time_rate"]),
-                   _("%(n)s on time of %(of)s replied") % {"n": row["on_time"], "of": row["replied"]},
-                   listed("on_time")),
-            Figure(_("Satisfaction rate"), _pct(row["satisfaction_rate"]),
-                   _("%(n)s satisfied of %(of)s rated") % {"n": row["satisfied"], "of": row["rated"]},
-                   listed("satisfied")),
-            Figure(_("Implementation rate"), _pct(row["implementation_rate"]),
-                   _("%(n)s implemented of %(of)s closed") % {"n": row["implemented"], "of": row["closed"]},
-                   listed("implemented")),
-            Figure(_("Reports adopted"), str(adopted.get(c.pk, 0)), _("public-opinion reports"),
-                   reverse("proposals:figures") + "?" + urlencode(base)),
-            Figure(_("Average points"), "—" if avg is None else str(Decimal(avg).quantize(Decimal("0.1"))),
-                   _("per member, year to date"), reverse("assessments:annual") + "?" + urlencode(base)),
+            Figure(
+                _("Three-enters coverage"),
+                _pct(covered_pct),
+                _("%(covered)s of %(members)s members") % {"covered": c.covered_count, "members": c.member_count},
+                reverse("groups:coverage") + "?" + urlencode(base),
+            ),
+            Figure(
+                _("Filing rate"),
+                _pct(row["filing_rate"]),
+                _("%(n)s filed of %(of)s") % {"n": row["filed"], "of": row["submitted"]},
+                listed("filed"),
+            ),
+            Figure(
+                _("Replies on time"),
+                _pct(row["on_time_rate"]),
+                _("%(n)s on time of %(of)s replied") % {"n": row["on_time"], "of": row["replied"]},
+                listed("on_time"),
+            ),
+            Figure(
+                _("Satisfaction rate"),
+                _pct(row["satisfaction_rate"]),
+                _("%(n)s satisfied of %(of)s rated") % {"n": row["satisfied"], "of": row["rated"]},
+                listed("satisfied"),
+            ),
+            Figure(
+                _("Implementation rate"),
+                _pct(row["implementation_rate"]),
+                _("%(n)s implemented of %(of)s closed") % {"n": row["implemented"], "of": row["closed"]},
+                listed("implemented"),
+            ),
+            Figure(
+                _("Reports adopted"),
+                str(adopted.get(c.pk, 0)),
+                _("public-opinion reports"),
+                reverse("proposals:figures") + "?" + urlencode(base),
+            ),
+            Figure(
+                _("Average points"),
+                "—" if avg is None else str(Decimal(avg).quantize(Decimal("0.1"))),
+                _("per member, year to date"),
+                reverse("assessments:annual") + "?" + urlencode(base),
+            ),
         ]
         columns.append(column)
     return columns

@@ -1,6 +1,7 @@
 """The global search of staff (their committees) and leaders (theirs): members, groups, proposals and activities by
 name or title, pinyin initials (``zsf`` finds 张三丰: the indexed ``initials`` column, ``core.pinyin``), number and
 phone. Four queries, each capped at ``LIMIT`` rows."""
+
 from __future__ import annotations
 
 import re
@@ -64,18 +65,37 @@ def search(user, text: str) -> Results:
         by_phone = Q(phone__contains=phone)
         member_q |= by_phone if scope.is_superuser else by_phone & Q(committee_id__in=scope.staff_committee_ids)
     policy = ContactPolicy(user)
-    members = list(Member.objects.visible_to(user).filter(committee_id__in=ids).filter(member_q)
-                   .select_related("committee", "sector").order_by("name", "pk")[:LIMIT])
+    members = list(
+        Member.objects.visible_to(user)
+        .filter(committee_id__in=ids)
+        .filter(member_q)
+        .select_related("committee", "sector")
+        .order_by("name", "pk")[:LIMIT]
+    )
     for m in members:
         m.shown_phone = policy.phone(m)
     results.members = members
-    results.groups = list(ActivityGroup.objects.filter(committee_id__in=ids).filter(name)
-                          .select_related("committee").order_by("name", "pk")[:LIMIT])
+    results.groups = list(
+        ActivityGroup.objects.filter(committee_id__in=ids)
+        .filter(name)
+        .select_related("committee")
+        .order_by("name", "pk")[:LIMIT]
+    )
     title = Q(title__icontains=text) | (Q(initials__contains=letters) if letters else Q(pk__in=[]))
     proposal_q = title | (Q(serial_number=number) if number is not None else Q(pk__in=[]))
-    results.proposals = list(Proposal.objects.visible_to(user).filter(committee_id__in=ids).exclude(
-        state=Proposal.State.DRAFT).filter(proposal_q).select_related("committee", "lead_proposer")
-        .order_by("-year", "serial_number", "pk")[:LIMIT])
-    results.activities = list(Activity.objects.visible_to(user).filter(committee_id__in=ids).filter(title)
-                              .select_related("committee", "group").order_by("-starts_at", "-pk")[:LIMIT])
+    results.proposals = list(
+        Proposal.objects.visible_to(user)
+        .filter(committee_id__in=ids)
+        .exclude(state=Proposal.State.DRAFT)
+        .filter(proposal_q)
+        .select_related("committee", "lead_proposer")
+        .order_by("-year", "serial_number", "pk")[:LIMIT]
+    )
+    results.activities = list(
+        Activity.objects.visible_to(user)
+        .filter(committee_id__in=ids)
+        .filter(title)
+        .select_related("committee", "group")
+        .order_by("-starts_at", "-pk")[:LIMIT]
+    )
     return results

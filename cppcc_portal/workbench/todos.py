@@ -3,6 +3,7 @@
 The workbench shows ``count()`` of each; its drill-down list (``workbench:todo``) pages through the *same* queryset,
 so the number on the card is the number of rows behind it. One query per to-do, whatever the data.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -60,13 +61,20 @@ class Todo:
 
 
 def _day(value) -> str:
-    return date_format(timezone.localtime(value).date() if hasattr(value, "tzinfo") else value, "SHORT_DATE_FORMAT") \
-        if value else ""
+    return (
+        date_format(timezone.localtime(value).date() if hasattr(value, "tzinfo") else value, "SHORT_DATE_FORMAT")
+        if value
+        else ""
+    )
 
 
 def _proposal_row(p: Proposal, extra: str = "") -> Row:
-    return Row(p.title, " · ".join(x for x in (p.number_display, p.lead_proposer.name if p.lead_proposer_id else "", extra) if x),
-               p.committee.name, reverse("proposals:detail", args=[p.pk]))
+    return Row(
+        p.title,
+        " · ".join(x for x in (p.number_display, p.lead_proposer.name if p.lead_proposer_id else "", extra) if x),
+        p.committee.name,
+        reverse("proposals:detail", args=[p.pk]),
+    )
 
 
 def _proposals(qs: QuerySet) -> QuerySet:
@@ -74,136 +82,269 @@ def _proposals(qs: QuerySet) -> QuerySet:
 
 
 def review_queue(ids, today):
-    return _proposals(Proposal.objects.filter(committee_id__in=ids, state__in=Proposal.REVIEW_STATES)
-                      .order_by("submitted_at", "pk"))
+    return _proposals(
+        Proposal.objects.filter(committee_id__in=ids, state__in=Proposal.REVIEW_STATES).order_by("submitted_at", "pk")
+    )
 
 
 def replies_due(ids, today):
-    return _proposals(Proposal.objects.filter(committee_id__in=ids, state__in=Proposal.HANDLING_STATES,
-                                              reply_due__lte=today + timedelta(days=NEAR_DAYS))
-                      .order_by("reply_due", "pk"))
+    return _proposals(
+        Proposal.objects.filter(
+            committee_id__in=ids, state__in=Proposal.HANDLING_STATES, reply_due__lte=today + timedelta(days=NEAR_DAYS)
+        ).order_by("reply_due", "pk")
+    )
 
 
 def returns(ids, today):
-    returned = Assignment.objects.filter(proposal=OuterRef("pk"), is_active=False,
-                                         reassignment_requested_at__isnull=False)
-    return _proposals(Proposal.objects.filter(committee_id__in=ids, state=S.FILED).filter(Exists(returned))
-                      .order_by("pk"))
+    returned = Assignment.objects.filter(
+        proposal=OuterRef("pk"), is_active=False, reassignment_requested_at__isnull=False
+    )
+    return _proposals(
+        Proposal.objects.filter(committee_id__in=ids, state=S.FILED).filter(Exists(returned)).order_by("pk")
+    )
 
 
 def awaiting_rating(ids, today):
-    return _proposals(Proposal.objects.filter(committee_id__in=ids, state=S.REPLIED)
-                      .order_by(F("feedback_due").asc(nulls_last=True), "pk"))
+    return _proposals(
+        Proposal.objects.filter(committee_id__in=ids, state=S.REPLIED).order_by(
+            F("feedback_due").asc(nulls_last=True), "pk"
+        )
+    )
 
 
 def leave_requests(ids, today):
-    return (Attendance.objects.filter(activity__committee_id__in=ids, leave=Attendance.Leave.REQUESTED,
-                                      activity__state__in=(Activity.State.PLANNED, Activity.State.ANNOUNCED))
-            .select_related("member", "activity", "activity__committee").order_by("activity__starts_at", "pk"))
+    return (
+        Attendance.objects.filter(
+            activity__committee_id__in=ids,
+            leave=Attendance.Leave.REQUESTED,
+            activity__state__in=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
+        )
+        .select_related("member", "activity", "activity__committee")
+        .order_by("activity__starts_at", "pk")
+    )
 
 
 def unfiled_activities(ids, today):
     evidence = Evidence.objects.filter(activity=OuterRef("pk"))
-    return (Activity.objects.filter(committee_id__in=ids).alias(has_evidence=Exists(evidence))
-            .filter(Q(state=Activity.State.HELD) | Q(state=Activity.State.FILED, has_evidence=False))
-            .select_related("committee", "group").order_by("starts_at", "pk"))
+    return (
+        Activity.objects.filter(committee_id__in=ids)
+        .alias(has_evidence=Exists(evidence))
+        .filter(Q(state=Activity.State.HELD) | Q(state=Activity.State.FILED, has_evidence=False))
+        .select_related("committee", "group")
+        .order_by("starts_at", "pk")
+    )
 
 
 def uncovered_members(ids, today):
     covered = three_enters_attendances(current_quarter(today)).values("member_id")
-    return (Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE).exclude(pk__in=covered)
-            .select_related("committee", "sector").order_by("committee_id", "name", "pk"))
+    return (
+        Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE)
+        .exclude(pk__in=covered)
+        .select_related("committee", "sector")
+        .order_by("committee_id", "name", "pk")
+    )
 
 
 def stale_rollups(ids, today):
-    newer = RollupRun.objects.filter(committee_id=OuterRef("committee_id"), year=OuterRef("year"),
-                                     quarter=OuterRef("quarter"), pk__gt=OuterRef("pk"))
-    return (RollupRun.objects.filter(committee_id__in=ids).filter(Q(is_stale=True) | Q(status=RollupRun.Status.FAILED))
-            .exclude(Exists(newer)).select_related("committee").order_by("-year", "-quarter", "committee_id"))
+    newer = RollupRun.objects.filter(
+        committee_id=OuterRef("committee_id"), year=OuterRef("year"), quarter=OuterRef("quarter"), pk__gt=OuterRef("pk")
+    )
+    return (
+        RollupRun.objects.filter(committee_id__in=ids)
+        .filter(Q(is_stale=True) | Q(status=RollupRun.Status.FAILED))
+        .exclude(Exists(newer))
+        .select_related("committee")
+        .order_by("-year", "-quarter", "committee_id")
+    )
 
 
 def overdue_outcomes(ids, today):
-    return (Outcome.objects.filter(committee_id__in=ids).overdue(today)
-            .select_related("committee", "unit").order_by("deadline", "pk"))
+    return (
+        Outcome.objects.filter(committee_id__in=ids)
+        .overdue(today)
+        .select_related("committee", "unit")
+        .order_by("deadline", "pk")
+    )
 
 
 def calendar_gaps(ids, today):
     """(committee, year) of the deadlines of open assignments in a year whose national calendar the committee has
     not loaded: working-day deadlines there count weekends only (the check of ``proposals.holidays``, which warns
     on the assignment form)."""
-    years = (Assignment.objects.filter(proposal__committee_id__in=ids, is_active=True,
-                                       proposal__state__in=Proposal.HANDLING_STATES)
-             .annotate(year=ExtractYear("due_date")).values("proposal__committee_id", "proposal__committee__name",
-                                                             "year").distinct())
-    official = Holiday.objects.filter(committee_id=OuterRef("proposal__committee_id"), source=Holiday.Source.OFFICIAL,
-                                      date__year=OuterRef("year"))
+    years = (
+        Assignment.objects.filter(
+            proposal__committee_id__in=ids, is_active=True, proposal__state__in=Proposal.HANDLING_STATES
+        )
+        .annotate(year=ExtractYear("due_date"))
+        .values("proposal__committee_id", "proposal__committee__name", "year")
+        .distinct()
+    )
+    official = Holiday.objects.filter(
+        committee_id=OuterRef("proposal__committee_id"), source=Holiday.Source.OFFICIAL, date__year=OuterRef("year")
+    )
     return years.exclude(Exists(official)).order_by("proposal__committee_id", "year")
 
 
 def unanswered_messages(ids, today):
     """Residents' messages past their answer day and not answered (委员信箱): the new ones first."""
-    return (PublicMessage.objects.filter(committee_id__in=ids, state__in=PublicMessage.OPEN_STATES,
-                                         answer_due__lt=today)
-            .select_related("committee", "routed_member", "routed_group").order_by("state", "answer_due", "pk"))
+    return (
+        PublicMessage.objects.filter(committee_id__in=ids, state__in=PublicMessage.OPEN_STATES, answer_due__lt=today)
+        .select_related("committee", "routed_member", "routed_group")
+        .order_by("state", "answer_due", "pk")
+    )
 
 
 def _message_row(m: PublicMessage) -> Row:
     who = m.routed_member.name if m.routed_member_id else (m.routed_group.name if m.routed_group_id else "")
-    return Row(f"{m.tracking_display} · {m.get_category_display()}",
-               " · ".join(x for x in (str(m.get_state_display()), who,
-                                      str(_("due %(d)s") % {"d": _day(m.answer_due)})) if x),
-               m.committee.name, reverse("groups:message_detail", args=[m.pk]))
+    return Row(
+        f"{m.tracking_display} · {m.get_category_display()}",
+        " · ".join(x for x in (str(m.get_state_display()), who, str(_("due %(d)s") % {"d": _day(m.answer_due)})) if x),
+        m.committee.name,
+        reverse("groups:message_detail", args=[m.pk]),
+    )
 
 
 def _gap_row(r: dict) -> Row:
     url = reverse("admin:proposals_holiday_changelist") + f"?committee__id__exact={r['proposal__committee_id']}"
-    return Row(_("%(year)s: no national holiday calendar loaded") % {"year": r["year"]}, "",
-               r["proposal__committee__name"], url)
+    return Row(
+        _("%(year)s: no national holiday calendar loaded") % {"year": r["year"]},
+        "",
+        r["proposal__committee__name"],
+        url,
+    )
 
 
 TODOS: tuple[Todo, ...] = (
-    Todo("review", _("Proposals awaiting review"), _("submitted, not yet filed or refused"), review_queue,
-         lambda p: _proposal_row(p, _day(p.submitted_at)), "proposals:review", _("Review queue")),
-    Todo("replies-due", _("Replies overdue or due within a week"), _("assigned proposals by their reply deadline"),
-         replies_due, lambda p: _proposal_row(p, str(_("reply due %(d)s") % {"d": _day(p.reply_due)})),
-         "proposals:overdue", _("Overdue replies")),
-    Todo("returns", _("Returns awaiting reassignment"), _("a unit returned the proposal; assign it again"), returns,
-         _proposal_row, "admin:proposals_proposal_changelist", _("Proposals in the admin")),
-    Todo("awaiting-rating", _("Replies awaiting the proposer's rating"), _("replied, not yet rated"), awaiting_rating,
-         lambda p: _proposal_row(p, str(_("rate by %(d)s") % {"d": _day(p.feedback_due)}) if p.feedback_due else ""),
-         "proposals:list", _("Proposal list")),
-    Todo("leave", _("Leave requests waiting"), _("asked before an activity, not yet decided"), leave_requests,
-         lambda a: Row(a.member.name, f"{a.activity.title} · {_day(a.activity.starts_at)}", a.activity.committee.name,
-                       reverse("groups:activity_detail", args=[a.activity_id])),
-         "groups:ledger", _("Activity ledger")),
-    Todo("unfiled", _("Activities held but not filed, or without evidence"), _("the ledger needs them filed with "
-         "photos and minutes"), unfiled_activities,
-         lambda a: Row(a.title, " · ".join(x for x in (str(a.get_state_display()), _day(a.starts_at),
-                                                        a.group.name if a.group_id else "") if x),
-                       a.committee.name, reverse("groups:activity_detail", args=[a.pk])),
-         "groups:ledger", _("Activity ledger")),
-    Todo("uncovered", _("Members with no three-enters activity this quarter"), _("full coverage: every member "
-         "at least once"), uncovered_members,
-         lambda m: Row(m.name, m.sector.name, m.committee.name, reverse("assessments:member_record", args=[m.pk])),
-         "groups:coverage", _("Coverage")),
-    Todo("rollups", _("Roll-ups stale or failed"), _("run the quarter again"), stale_rollups,
-         lambda r: Row(f"{r.year} {quarter_label(r.quarter)}",
-                       str(r.get_status_display()) + (" · " + str(_("stale")) if r.is_stale else ""),
-                       r.committee.name, reverse("admin:assessments_rolluprun_change", args=[r.pk])),
-         "admin:assessments_rolluprun_changelist", _("Roll-up runs")),
-    Todo("outcomes", _("Consultation outcomes overdue"), _("handed to a unit, no reply by the deadline"),
-         overdue_outcomes,
-         lambda o: Row(o.title, " · ".join(x for x in (o.unit.name if o.unit_id else "",
-                                                        str(_("due %(d)s") % {"d": _day(o.deadline)})) if x),
-                       o.committee.name, reverse("consultations:outcome", args=[o.pk])),
-         "consultations:outcomes", _("Consultation outcomes")),
-    Todo("messages", _("Residents' messages not answered in time"), _("passed on or waiting to be passed on, past "
-         "the answer day"), unanswered_messages, _message_row, "groups:messages", _("Residents' messages")),
-    Todo("calendar", _("Years with deadlines but no holiday calendar"), _("working-day deadlines there skip "
-         "weekends only"), calendar_gaps, _gap_row, "admin:proposals_holiday_changelist", _("Holiday calendar")),
+    Todo(
+        "review",
+        _("Proposals awaiting review"),
+        _("submitted, not yet filed or refused"),
+        review_queue,
+        lambda p: _proposal_row(p, _day(p.submitted_at)),
+        "proposals:review",
+        _("Review queue"),
+    ),
+    Todo(
+        "replies-due",
+        _("Replies overdue or due within a week"),
+        _("assigned proposals by their reply deadline"),
+        replies_due,
+        lambda p: _proposal_row(p, str(_("reply due %(d)s") % {"d": _day(p.reply_due)})),
+        "proposals:overdue",
+        _("Overdue replies"),
+    ),
+    Todo(
+        "returns",
+        _("Returns awaiting reassignment"),
+        _("a unit returned the proposal; assign it again"),
+        returns,
+        _proposal_row,
+        "admin:proposals_proposal_changelist",
+        _("Proposals in the admin"),
+    ),
+    Todo(
+        "awaiting-rating",
+        _("Replies awaiting the proposer's rating"),
+        _("replied, not yet rated"),
+        awaiting_rating,
+        lambda p: _proposal_row(p, str(_("rate by %(d)s") % {"d": _day(p.feedback_due)}) if p.feedback_due else ""),
+        "proposals:list",
+        _("Proposal list"),
+    ),
+    Todo(
+        "leave",
+        _("Leave requests waiting"),
+        _("asked before an activity, not yet decided"),
+        leave_requests,
+        lambda a: Row(
+            a.member.name,
+            f"{a.activity.title} · {_day(a.activity.starts_at)}",
+            a.activity.committee.name,
+            reverse("groups:activity_detail", args=[a.activity_id]),
+        ),
+        "groups:ledger",
+        _("Activity ledger"),
+    ),
+    Todo(
+        "unfiled",
+        _("Activities held but not filed, or without evidence"),
+        _("the ledger needs them filed with photos and minutes"),
+        unfiled_activities,
+        lambda a: Row(
+            a.title,
+            " · ".join(
+                x for x in (str(a.get_state_display()), _day(a.starts_at), a.group.name if a.group_id else "") if x
+            ),
+            a.committee.name,
+            reverse("groups:activity_detail", args=[a.pk]),
+        ),
+        "groups:ledger",
+        _("Activity ledger"),
+    ),
+    Todo(
+        "uncovered",
+        _("Members with no three-enters activity this quarter"),
+        _("full coverage: every member at least once"),
+        uncovered_members,
+        lambda m: Row(m.name, m.sector.name, m.committee.name, reverse("assessments:member_record", args=[m.pk])),
+        "groups:coverage",
+        _("Coverage"),
+    ),
+    Todo(
+        "rollups",
+        _("Roll-ups stale or failed"),
+        _("run the quarter again"),
+        stale_rollups,
+        lambda r: Row(
+            f"{r.year} {quarter_label(r.quarter)}",
+            str(r.get_status_display()) + (" · " + str(_("stale")) if r.is_stale else ""),
+            r.committee.name,
+            reverse("admin:assessments_rolluprun_change", args=[r.pk]),
+        ),
+        "admin:assessments_rolluprun_changelist",
+        _("Roll-up runs"),
+    ),
+    Todo(
+        "outcomes",
+        _("Consultation outcomes overdue"),
+        _("handed to a unit, no reply by the deadline"),
+        overdue_outcomes,
+        lambda o: Row(
+            o.title,
+            " · ".join(
+                x for x in (o.unit.name if o.unit_id else "", str(_("due %(d)s") % {"d": _day(o.deadline)})) if x
+            ),
+            o.committee.name,
+            reverse("consultations:outcome", args=[o.pk]),
+        ),
+        "consultations:outcomes",
+        _("Consultation outcomes"),
+    ),
+    Todo(
+        "messages",
+        _("Residents' messages not answered in time"),
+        _("passed on or waiting to be passed on, past the answer day"),
+        unanswered_messages,
+        _message_row,
+        "groups:messages",
+        _("Residents' messages"),
+    ),
+    Todo(
+        "calendar",
+        _("Years with deadlines but no holiday calendar"),
+        _("working-day deadlines there skip weekends only"),
+        calendar_gaps,
+        _gap_row,
+        "admin:proposals_holiday_changelist",
+        _("Holiday calendar"),
+    ),
 )
 BY_SLUG = {t.slug: t for t in TODOS}
-TOOL_QUERY = {"consultations:outcomes": "?overdue=1", "proposals:list": "?state=replied", "groups:messages": "?state=overdue"}
+TOOL_QUERY = {
+    "consultations:outcomes": "?overdue=1",
+    "proposals:list": "?state=replied",
+    "groups:messages": "?state=overdue",
+}
 
 
 def counts(user, today: date | None = None) -> list[tuple[Todo, int]]:

@@ -1,4 +1,5 @@
 """Pages: the workbench, a to-do's rows, the search and the leaders' home."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -20,42 +21,54 @@ from . import todos
 # Every portal page staff work with, by section: the workbench links to each (tests/test_workbench.py checks that
 # every page the permission matrix opens to staff is here or in the navigation).
 TOOLS = (
-    (_("Proposals and reports"), (
-        ("proposals:review", "", _("Proposal review")),
-        ("proposals:overdue", "", _("Overdue replies")),
-        ("proposals:list", "", _("Proposal list")),
-        ("proposals:figures", "", _("Proposal figures")),
-        ("proposals:figures_xlsx", "", _("Proposal figures (Excel)")),
-        ("proposals:reports", "", _("Public-opinion reports")),
-    )),
-    (_("Activities"), (
-        ("groups:ledger", "", _("Activity ledger")),
-        ("groups:coverage", "", _("Coverage")),
-        ("groups:dashboard", "", _("Committees overview")),
-        ("groups:contacts", "", _("Contacts with the people")),
-        ("groups:contact_new", "", _("Record a contact")),
-        ("groups:supervision", "", _("Supervision and inspections")),
-        ("groups:inspection_new", "", _("Record an inspection")),
-        ("groups:supervision_group_new", "", _("New supervision group")),
-        ("groups:work_report_new", "", _("Report on the group's work")),
-        ("groups:messages", "", _("Residents' messages")),
-        ("groups:message_themes", "", _("Pooled themes of residents' messages")),
-    )),
-    (_("Consultations"), (
-        ("consultations:topics", "", _("Consultation topics")),
-        ("consultations:sessions", "", _("Consultation sessions")),
-        ("consultations:outcomes", "", _("Consultation outcomes")),
-        ("consultations:figures", "", _("Consultation figures")),
-        ("consultations:topic_new", "", _("New topic")),
-        ("consultations:session_new", "", _("New consultation session")),
-    )),
-    (_("Duty records and assessment"), (
-        ("assessments:annual", "", _("Annual assessment and funding")),
-        ("assessments:dashboard", "", _("Duty dashboard")),
-        ("assessments:funding_export", "", _("Group funding (Excel)")),
-        ("assessments:assessment_export", "committee_year", _("Annual assessment (Excel)")),
-        ("workbench:leader_home", "", _("Headline figures")),
-    )),
+    (
+        _("Proposals and reports"),
+        (
+            ("proposals:review", "", _("Proposal review")),
+            ("proposals:overdue", "", _("Overdue replies")),
+            ("proposals:list", "", _("Proposal list")),
+            ("proposals:figures", "", _("Proposal figures")),
+            ("proposals:figures_xlsx", "", _("Proposal figures (Excel)")),
+            ("proposals:reports", "", _("Public-opinion reports")),
+        ),
+    ),
+    (
+        _("Activities"),
+        (
+            ("groups:ledger", "", _("Activity ledger")),
+            ("groups:coverage", "", _("Coverage")),
+            ("groups:dashboard", "", _("Committees overview")),
+            ("groups:contacts", "", _("Contacts with the people")),
+            ("groups:contact_new", "", _("Record a contact")),
+            ("groups:supervision", "", _("Supervision and inspections")),
+            ("groups:inspection_new", "", _("Record an inspection")),
+            ("groups:supervision_group_new", "", _("New supervision group")),
+            ("groups:work_report_new", "", _("Report on the group's work")),
+            ("groups:messages", "", _("Residents' messages")),
+            ("groups:message_themes", "", _("Pooled themes of residents' messages")),
+        ),
+    ),
+    (
+        _("Consultations"),
+        (
+            ("consultations:topics", "", _("Consultation topics")),
+            ("consultations:sessions", "", _("Consultation sessions")),
+            ("consultations:outcomes", "", _("Consultation outcomes")),
+            ("consultations:figures", "", _("Consultation figures")),
+            ("consultations:topic_new", "", _("New topic")),
+            ("consultations:session_new", "", _("New consultation session")),
+        ),
+    ),
+    (
+        _("Duty records and assessment"),
+        (
+            ("assessments:annual", "", _("Annual assessment and funding")),
+            ("assessments:dashboard", "", _("Duty dashboard")),
+            ("assessments:funding_export", "", _("Group funding (Excel)")),
+            ("assessments:assessment_export", "committee_year", _("Annual assessment (Excel)")),
+            ("workbench:leader_home", "", _("Headline figures")),
+        ),
+    ),
 )
 
 
@@ -88,9 +101,15 @@ def workbench(request):
     """The secretariat's home 机关工作台: today's to-dos with counts, every staff tool, the admin."""
     scope = _require_staff(request)
     cards = [(t, n, reverse("workbench:todo", args=[t.slug])) for t, n in todos.counts(request.user)]
-    return render(request, "workbench/workbench.html", {
-        "cards": cards, "tools": _tools(scope), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "workbench/workbench.html",
+        {
+            "cards": cards,
+            "tools": _tools(scope),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -115,8 +134,11 @@ def search(request):
     if Role.STAFF not in scope.roles and Role.LEADER not in scope.roles:
         raise PermissionDenied
     results = search_selectors.search(request.user, request.GET.get("q", ""))
-    return render(request, "workbench/search.html", {"results": results, "q": results.query,
-                                                     "is_staff": Role.STAFF in scope.roles})
+    return render(
+        request,
+        "workbench/search.html",
+        {"results": results, "q": results.query, "is_staff": Role.STAFF in scope.roles},
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """Activities 履职活动, attendance 出勤, evidence 留痕 and annual plans 年度计划 of the groups."""
+
 from __future__ import annotations
 
 import secrets
@@ -70,19 +71,28 @@ class ActivitySettings(models.Model):
     min_photos = models.PositiveSmallIntegerField(_("photos required to file"), default=1)
     min_documents = models.PositiveSmallIntegerField(_("documents required to file"), default=0)
     require_complete_attendance = models.BooleanField(
-        _("attendance must be complete to file"), default=True,
+        _("attendance must be complete to file"),
+        default=True,
         help_text=_("Every invited member is marked present, excused or absent."),
     )
     contacts_count_for_coverage = models.BooleanField(
-        _("contacts at a contact point count for coverage"), default=True,
-        help_text=_("A member who recorded a contact with people at a contact point counts as having reached it "
-                    "in the three enters coverage."))
+        _("contacts at a contact point count for coverage"),
+        default=True,
+        help_text=_(
+            "A member who recorded a contact with people at a contact point counts as having reached it "
+            "in the three enters coverage."
+        ),
+    )
     contact_edit_days = models.PositiveSmallIntegerField(
-        _("days the author may change a contact"), default=7,
-        help_text=_("After recording a contact, its author may correct or delete it for this many days."))
+        _("days the author may change a contact"),
+        default=7,
+        help_text=_("After recording a contact, its author may correct or delete it for this many days."),
+    )
     quarter_locks_after_days = models.PositiveSmallIntegerField(
-        _("days after a quarter ends until it is locked"), default=10,
-        help_text=_("Contacts of a quarter can no longer be changed by their authors after this many days."))
+        _("days after a quarter ends until it is locked"),
+        default=10,
+        help_text=_("Contacts of a quarter can no longer be changed by their authors after this many days."),
+    )
 
     class Meta:
         verbose_name = _("activity rules")
@@ -91,9 +101,16 @@ class ActivitySettings(models.Model):
     def __str__(self) -> str:
         return str(self.committee)
 
-    DEFAULTS = {"sign_in_opens_minutes": 60, "sign_in_closes_minutes": 120, "min_photos": 1, "min_documents": 0,
-                "require_complete_attendance": True, "contacts_count_for_coverage": True, "contact_edit_days": 7,
-                "quarter_locks_after_days": 10}
+    DEFAULTS = {
+        "sign_in_opens_minutes": 60,
+        "sign_in_closes_minutes": 120,
+        "min_photos": 1,
+        "min_documents": 0,
+        "require_complete_attendance": True,
+        "contacts_count_for_coverage": True,
+        "contact_edit_days": 7,
+        "quarter_locks_after_days": 10,
+    }
 
     @classmethod
     def for_committee(cls, committee_id: int) -> ActivitySettings:
@@ -124,8 +141,11 @@ class AnnualPlan(models.Model):
         verbose_name_plural = _("annual plans")
         ordering = ["group_id", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "year"], name="plan_one_per_group_year",
-                                    violation_error_message=_("This group already has a plan for that year.")),
+            models.UniqueConstraint(
+                fields=["group", "year"],
+                name="plan_one_per_group_year",
+                violation_error_message=_("This group already has a plan for that year."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,11 +168,16 @@ class PlanItem(models.Model):
     six_item = models.CharField(_("six-ones item"), max_length=15, choices=SixItem.choices, blank=True)
     title = models.CharField(_("title"), max_length=200)
     contact_point = models.ForeignKey(
-        ContactPoint, verbose_name=_("contact point"), null=True, blank=True, on_delete=models.SET_NULL,
+        ContactPoint,
+        verbose_name=_("contact point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="plan_items",
     )
-    responsible = models.ManyToManyField(Member, verbose_name=_("responsible members"), blank=True,
-                                         related_name="plan_items")
+    responsible = models.ManyToManyField(
+        Member, verbose_name=_("responsible members"), blank=True, related_name="plan_items"
+    )
 
     objects = PlanItemQuerySet.as_manager()
 
@@ -201,15 +226,21 @@ class ActivityQuerySet(InitialsQuerySet):
             q |= Q(group_id__in=scope.convened_group_ids)
         if scope.member_id:
             q |= Q(pk__in=Attendance.objects.filter(member_id=scope.member_id).values("activity_id"))
-            q |= joinable_q(committee_id=scope.member_committee_id, group_ids=scope.group_ids,
-                            home_district_id=scope.member_home_district_id)
+            q |= joinable_q(
+                committee_id=scope.member_committee_id,
+                group_ids=scope.group_ids,
+                home_district_id=scope.member_home_district_id,
+            )
         return self.filter(q)
 
     def joinable_by(self, member: Member):
         """Activities whose sign-up is open to ``member`` by their scope (whatever the state or deadline)."""
         group_ids = GroupMembership.objects.active().filter(member_id=member.pk).values_list("group_id", flat=True)
-        return self.filter(joinable_q(committee_id=member.committee_id, group_ids=list(group_ids),
-                                      home_district_id=member.home_district_id))
+        return self.filter(
+            joinable_q(
+                committee_id=member.committee_id, group_ids=list(group_ids), home_district_id=member.home_district_id
+            )
+        )
 
     def editable_by(self, user):
         """Staff of the committee, or a convener or deputy of the organising group."""
@@ -241,46 +272,104 @@ class Activity(InitialsMixin, models.Model):
     Target = EnterTarget
     SixItem = SixItem
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="activities")
-    group = models.ForeignKey(ActivityGroup, verbose_name=_("organising group"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="activities")
-    special_committee = models.ForeignKey(SpecialCommittee, verbose_name=_("organising special committee"),
-                                          null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
-    platform = models.ForeignKey(Platform, verbose_name=_("platform"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="activities")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="activities"
+    )
+    group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("organising group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    special_committee = models.ForeignKey(
+        SpecialCommittee,
+        verbose_name=_("organising special committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("platform"), null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
     kind = models.CharField(_("type"), max_length=15, choices=ActivityKind.choices)
     target = models.CharField(_("three enters target"), max_length=10, choices=EnterTarget.choices, blank=True)
-    contact_point = models.ForeignKey(ContactPoint, verbose_name=_("contact point"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="activities")
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        verbose_name=_("contact point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
     six_item = models.CharField(_("six-ones item"), max_length=15, choices=SixItem.choices, blank=True)
-    plan_item = models.ForeignKey(PlanItem, verbose_name=_("plan item"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="activities")
+    plan_item = models.ForeignKey(
+        PlanItem,
+        verbose_name=_("plan item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
     title = models.CharField(_("title"), max_length=200)
-    initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False,
-                                help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."))
+    initials = models.CharField(
+        _("pinyin initials"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."),
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     summary = models.TextField(_("summary and minutes"), blank=True)
     suggestions = models.TextField(_("suggestions gathered"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
-    open_to = models.CharField(_("open to"), max_length=15, choices=ActivityOpenTo.choices,
-                               default=ActivityOpenTo.GROUP, db_default=ActivityOpenTo.GROUP)  # bulk loaders omit it
-    open_groups = models.ManyToManyField(ActivityGroup, verbose_name=_("groups it is open to"), blank=True,
-                                         related_name="open_activities")
-    capacity = models.PositiveSmallIntegerField(_("places"), null=True, blank=True,
-                                                help_text=_("The most members on the list, invited ones included; "
-                                                            "blank: no limit."))
-    signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True,
-                                           help_text=_("Blank: members may sign up until the activity starts."))
-    topic = models.ForeignKey("groups.Expertise", verbose_name=_("activity topic"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="activities",
-                              help_text=_("The area of expertise the activity needs; members who declared it are "
-                                          "suggested."))
-    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every change, to detect conflicting edits."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    open_to = models.CharField(
+        _("open to"),
+        max_length=15,
+        choices=ActivityOpenTo.choices,
+        default=ActivityOpenTo.GROUP,
+        db_default=ActivityOpenTo.GROUP,
+    )  # bulk loaders omit it
+    open_groups = models.ManyToManyField(
+        ActivityGroup, verbose_name=_("groups it is open to"), blank=True, related_name="open_activities"
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("The most members on the list, invited ones included; blank: no limit."),
+    )
+    signup_deadline = models.DateTimeField(
+        _("sign-up deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: members may sign up until the activity starts."),
+    )
+    topic = models.ForeignKey(
+        "groups.Expertise",
+        verbose_name=_("activity topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        help_text=_("The area of expertise the activity needs; members who declared it are suggested."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change, to detect conflicting edits.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -298,17 +387,22 @@ class Activity(InitialsMixin, models.Model):
             models.Index(fields=["-starts_at", "-id"], name="activity_latest_first"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="activity_dates_ordered",
-                                   violation_error_message=_("The end must be after the start.")),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="activity_dates_ordered",
+                violation_error_message=_("The end must be after the start."),
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="three_enters") & ~Q(target="")) | (~Q(kind="three_enters") & Q(target="")),
                 name="activity_target_iff_three_enters",
                 violation_error_message=_("A three enters activity needs a target, and only it has one."),
             ),
             models.CheckConstraint(condition=Q(open_to__in=ActivityOpenTo.values), name="activity_open_to_known"),
-            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
-                                   name="activity_capacity_positive",
-                                   violation_error_message=_("An activity has at least one place.")),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="activity_capacity_positive",
+                violation_error_message=_("An activity has at least one place."),
+            ),
             models.CheckConstraint(
                 condition=Q(group__isnull=True, special_committee__isnull=True, platform__isnull=True)
                 | Q(group__isnull=False, special_committee__isnull=True, platform__isnull=True)
@@ -366,19 +460,30 @@ class Attendance(models.Model):
         CONVENER = "convener", _("Recorded by the convener")
         CORRECTION = "correction", _("Corrected by the convener")
 
-    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
-                                 related_name="attendances")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attendances"
+    )
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
     leave = models.CharField(_("leave"), max_length=10, choices=Leave.choices, blank=True, default="")
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
     leave_requested_at = models.DateTimeField(_("leave asked at"), null=True, blank=True)
-    leave_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("leave decided by"), null=True,
-                                         blank=True, on_delete=models.SET_NULL, related_name="+")
+    leave_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leave decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
     sign_in_method = models.CharField(_("sign-in method"), max_length=10, choices=Method.choices, blank=True)
-    signed_up_at = models.DateTimeField(_("signed up at"), null=True, blank=True,
-                                        help_text=_("Set when the member signed up themselves rather than being invited."))
+    signed_up_at = models.DateTimeField(
+        _("signed up at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the member signed up themselves rather than being invited."),
+    )
 
     objects = AttendanceQuerySet.as_manager()
 
@@ -387,12 +492,19 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         ordering = ["activity_id", "member__name"]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "member"], name="attendance_one_per_member",
-                                    violation_error_message=_("This member is already invited.")),
-            models.CheckConstraint(condition=~Q(status="excused") | ~Q(leave_reason=""), name="attendance_excused_has_reason",
-                                   violation_error_message=_("An excused absence needs a reason.")),
-            models.CheckConstraint(condition=~Q(status="present") | Q(signed_in_at__isnull=False),
-                                   name="attendance_present_has_time"),
+            models.UniqueConstraint(
+                fields=["activity", "member"],
+                name="attendance_one_per_member",
+                violation_error_message=_("This member is already invited."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="excused") | ~Q(leave_reason=""),
+                name="attendance_excused_has_reason",
+                violation_error_message=_("An excused absence needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="present") | Q(signed_in_at__isnull=False), name="attendance_present_has_time"
+            ),
         ]
         indexes = [models.Index(fields=["member", "status"])]
 
@@ -416,18 +528,23 @@ class Evidence(models.Model):
         PHOTO = "photo", _("Photo")
         DOCUMENT = "document", _("Document")
 
-    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300,
-                            validators=[UploadValidator("evidence")])
-    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=300, blank=True,
-                                 validators=[UploadValidator("thumbnail")])
+    file = models.FileField(
+        _("file"), upload_to=evidence_path, max_length=300, validators=[UploadValidator("evidence")]
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=evidence_path, max_length=300, blank=True, validators=[UploadValidator("thumbnail")]
+    )
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size in bytes"))
     original_name = models.CharField(_("original name"), max_length=200)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()

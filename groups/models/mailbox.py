@@ -12,6 +12,7 @@ group, a platform or a contact point. Who sees what:
 
 The client's address is never stored: ``client_key`` is a keyed hash of it, kept for the rate limits.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -47,16 +48,20 @@ class PublicMessageQuerySet(models.QuerySet):
             q |= self.at_groups_q(scope.convened_group_ids)
         if scope.member_id:
             q |= Q(routed_member_id=scope.member_id)
-        return self.filter(q).exclude(~Q(committee_id__in=scope.staff_committee_ids),
-                                      state=PublicMessage.State.DISCARDED)
+        return self.filter(q).exclude(
+            ~Q(committee_id__in=scope.staff_committee_ids), state=PublicMessage.State.DISCARDED
+        )
 
     @staticmethod
     def at_groups_q(group_ids) -> Q:
         """Messages left at these groups (their page, their platforms, their contact points) or routed to them."""
         group_ids = list(group_ids)
-        return (Q(group_id__in=group_ids) | Q(routed_group_id__in=group_ids)
-                | Q(platform__host_group_id__in=group_ids)
-                | Q(contact_point__in=ContactPoint.objects.filter(groups__in=group_ids).values("pk")))
+        return (
+            Q(group_id__in=group_ids)
+            | Q(routed_group_id__in=group_ids)
+            | Q(platform__host_group_id__in=group_ids)
+            | Q(contact_point__in=ContactPoint.objects.filter(groups__in=group_ids).values("pk"))
+        )
 
     def open(self):
         return self.filter(state__in=PublicMessage.OPEN_STATES)
@@ -77,40 +82,99 @@ class PublicMessage(models.Model):
 
     OPEN_STATES = (State.NEW, State.ROUTED)
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE,
-                                  related_name="public_messages")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="public_messages"
+    )
     target = models.CharField(_("left at"), max_length=15, choices=MessageTarget.choices)
-    group = models.ForeignKey(ActivityGroup, verbose_name=_("activity group"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="public_messages")
-    platform = models.ForeignKey(Platform, verbose_name=_("platform"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="public_messages")
-    contact_point = models.ForeignKey(ContactPoint, verbose_name=_("contact point"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="public_messages")
+    group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("activity group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="public_messages",
+    )
+    platform = models.ForeignKey(
+        Platform,
+        verbose_name=_("platform"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="public_messages",
+    )
+    contact_point = models.ForeignKey(
+        ContactPoint,
+        verbose_name=_("contact point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="public_messages",
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MESSAGE)
     category = models.CharField(_("kind of matter"), max_length=20, choices=ContactTopic.choices)
     text = models.TextField(_("message"), max_length=TEXT_MAX)
-    name = models.CharField(_("name"), max_length=NAME_MAX, blank=True,
-                            help_text=_("Optional; only the secretariat and the member answering see it."))
-    phone = models.CharField(_("phone"), max_length=PHONE_MAX, blank=True,
-                             help_text=_("Optional; only the secretariat and the member answering see it."))
+    name = models.CharField(
+        _("name"),
+        max_length=NAME_MAX,
+        blank=True,
+        help_text=_("Optional; only the secretariat and the member answering see it."),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=PHONE_MAX,
+        blank=True,
+        help_text=_("Optional; only the secretariat and the member answering see it."),
+    )
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True, editable=False)
-    client_key = models.CharField(_("sender key"), max_length=64, editable=False, db_index=False,
-                                  help_text=_("A keyed hash of the sender's address, for the rate limit; the address "
-                                              "itself is not kept."))
+    client_key = models.CharField(
+        _("sender key"),
+        max_length=64,
+        editable=False,
+        db_index=False,
+        help_text=_("A keyed hash of the sender's address, for the rate limit; the address itself is not kept."),
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW)
     answer_due = models.DateField(_("answer due"))
-    routed_member = models.ForeignKey(Member, verbose_name=_("member answering"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="public_messages")
-    routed_group = models.ForeignKey(ActivityGroup, verbose_name=_("group answering"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="routed_public_messages")
+    routed_member = models.ForeignKey(
+        Member,
+        verbose_name=_("member answering"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="public_messages",
+    )
+    routed_group = models.ForeignKey(
+        ActivityGroup,
+        verbose_name=_("group answering"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routed_public_messages",
+    )
     routed_at = models.DateTimeField(_("passed on at"), null=True, blank=True)
-    answer = models.TextField(_("public answer"), max_length=2000, blank=True,
-                              help_text=_("Shown to the resident on the tracking page; no personal data."))
+    answer = models.TextField(
+        _("public answer"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Shown to the resident on the tracking page; no personal data."),
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    contact = models.OneToOneField(ConstituentContact, verbose_name=_("visit recorded"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="public_message")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact = models.OneToOneField(
+        ConstituentContact,
+        verbose_name=_("visit recorded"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="public_message",
+    )
     discard_reason = models.CharField(_("reason not accepted"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -123,12 +187,16 @@ class PublicMessage(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="public_message_has_text"),
-            models.CheckConstraint(condition=Q(state__in=["new", "routed", "answered", "discarded"]),
-                                   name="public_message_state"),
-            models.CheckConstraint(condition=~Q(state="routed") | Q(routed_member__isnull=False)
-                                   | Q(routed_group__isnull=False), name="public_message_routed_somewhere"),
-            models.CheckConstraint(condition=~Q(state="answered") | Q(answered_at__isnull=False),
-                                   name="public_message_answered_at"),
+            models.CheckConstraint(
+                condition=Q(state__in=["new", "routed", "answered", "discarded"]), name="public_message_state"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="routed") | Q(routed_member__isnull=False) | Q(routed_group__isnull=False),
+                name="public_message_routed_somewhere",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="answered") | Q(answered_at__isnull=False), name="public_message_answered_at"
+            ),
         ]
         indexes = [
             # the rate limits: one sender's and one target's messages of the last hour / day
@@ -151,17 +219,21 @@ class PublicMessage(models.Model):
 
     def may_see_personal(self, scope) -> bool:
         """The resident's name and phone: the committee's staff, the member it is routed to, that group's conveners."""
-        return (scope.is_staff_of(self.committee_id)
-                or (self.routed_member_id is not None and self.routed_member_id == scope.member_id)
-                or (self.routed_group_id is not None and self.routed_group_id in scope.convened_group_ids))
+        return (
+            scope.is_staff_of(self.committee_id)
+            or (self.routed_member_id is not None and self.routed_member_id == scope.member_id)
+            or (self.routed_group_id is not None and self.routed_group_id in scope.convened_group_ids)
+        )
 
     def conveners_may_route(self, scope) -> bool:
         """Conveners of the group it was left at (or routed to) pass it on to their members."""
         if not scope.convened_group_ids:
             return False
-        return PublicMessage.objects.filter(pk=self.pk).filter(
-            PublicMessageQuerySet.at_groups_q(scope.convened_group_ids)).exists()
-
+        return (
+            PublicMessage.objects.filter(pk=self.pk)
+            .filter(PublicMessageQuerySet.at_groups_q(scope.convened_group_ids))
+            .exists()
+        )
 
 
 def normalise_code(text: str) -> str:

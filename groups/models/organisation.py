@@ -1,4 +1,5 @@
 """The organisation: committees, their members, sectors, groups, contact points, platforms, units."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -70,8 +71,12 @@ class Committee(models.Model):
         PINYIN = "pinyin", _("Full name in pinyin")
 
     login_username_rule = models.CharField(
-        _("username of new member logins"), max_length=10, choices=UsernameRule.choices, blank=True,
-        help_text=_("How logins created for members in bulk are named; blank: the portal's setting."))
+        _("username of new member logins"),
+        max_length=10,
+        choices=UsernameRule.choices,
+        blank=True,
+        help_text=_("How logins created for members in bulk are named; blank: the portal's setting."),
+    )
     history = HistoricalRecords()
 
     objects = CommitteeQuerySet.as_manager()
@@ -91,7 +96,9 @@ class Committee(models.Model):
 class Term(models.Model):
     """A term 届 of a committee (five years)."""
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="terms")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="terms"
+    )
     number = models.PositiveSmallIntegerField(_("term number"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
@@ -111,7 +118,9 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return pgettext("term of a committee", "%(committee)s, %(term)s") % {
-            "committee": self.committee, "term": term_label(self.number)}
+            "committee": self.committee,
+            "term": term_label(self.number),
+        }
 
 
 MAX_SESSION_HALF_DAYS = 20
@@ -130,8 +139,10 @@ class PlenarySession(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     half_days = models.PositiveSmallIntegerField(
-        _("half-day sittings"), default=4,
-        help_text=_("How many half-days the session sits; attendance is recorded in half-days."))
+        _("half-day sittings"),
+        default=4,
+        help_text=_("How many half-days the session sits; attendance is recorded in half-days."),
+    )
     history = HistoricalRecords()
 
     objects = PlenarySessionQuerySet.as_manager()
@@ -144,35 +155,52 @@ class PlenarySession(models.Model):
             models.UniqueConstraint(fields=["term", "number"], name="session_unique_number"),
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"),
             models.CheckConstraint(
-                condition=Q(half_days__gte=1, half_days__lte=MAX_SESSION_HALF_DAYS), name="session_half_days_range",
+                condition=Q(half_days__gte=1, half_days__lte=MAX_SESSION_HALF_DAYS),
+                name="session_half_days_range",
                 violation_error_message=_("A plenary session sits between 1 and 20 half-days."),
             ),
         ]
 
     def __str__(self) -> str:
         return pgettext("plenary session", "%(committee)s, %(session)s (%(year)s)") % {
-            "committee": self.term.committee, "session": session_label(self.term.number, self.number), "year": self.year}
+            "committee": self.term.committee,
+            "session": session_label(self.term.number, self.number),
+            "year": self.year,
+        }
 
     def clean(self):
         if self.start_date and self.end_date and self.half_days:
             days = (self.end_date - self.start_date).days + 1
             if days > 0 and self.half_days > 2 * days:
-                raise ValidationError({"half_days": _("A session of %(days)s days has at most %(n)s half-days.")
-                                       % {"days": days, "n": 2 * days}})
+                raise ValidationError(
+                    {
+                        "half_days": _("A session of %(days)s days has at most %(n)s half-days.")
+                        % {"days": days, "n": 2 * days}
+                    }
+                )
         if self.pk and self.half_days:
             from groups.models.plenary import PlenaryAttendance
 
             most = PlenaryAttendance.objects.filter(session_id=self.pk).aggregate(
-                most=models.Max(models.F("present") + models.F("excused") + models.F("absent")))["most"]
+                most=models.Max(models.F("present") + models.F("excused") + models.F("absent"))
+            )["most"]
             if most and most > self.half_days:
-                raise ValidationError({"half_days": _(
-                    "Attendance of %(n)s half-days is already recorded for a member of this session.") % {"n": most}})
+                raise ValidationError(
+                    {
+                        "half_days": _(
+                            "Attendance of %(n)s half-days is already recorded for a member of this session."
+                        )
+                        % {"n": most}
+                    }
+                )
 
 
 class Sector(models.Model):
     """A sector 界别: the constituency a member represents."""
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="sectors")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="sectors"
+    )
     name = models.CharField(_("name"), max_length=50)
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     history = HistoricalRecords()
@@ -265,7 +293,9 @@ class Member(InitialsMixin, models.Model):
         ACTIVE = "active", _("In office")
         LEFT = "left", _("Left office")
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="members")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="members"
+    )
     term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="members")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -276,8 +306,14 @@ class Member(InitialsMixin, models.Model):
         related_name="member",
     )
     name = models.CharField(_("full name"), max_length=50)
-    initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, db_index=True, editable=False,
-                                help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."))
+    initials = models.CharField(
+        _("pinyin initials"),
+        max_length=50,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."),
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="members")
     special_committee = models.ForeignKey(
@@ -297,12 +333,20 @@ class Member(InitialsMixin, models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     home_district = models.ForeignKey(
-        Committee, verbose_name=_("district lived in"), null=True, blank=True, on_delete=models.SET_NULL,
+        Committee,
+        verbose_name=_("district lived in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="resident_city_members",
-        help_text=_("For a member of the city committee: the district committee where they live, whose open "
-                    "activities they may join (mixed groups 混合编组)."))
-    expertise = models.ManyToManyField("groups.Expertise", verbose_name=_("areas of expertise"), blank=True,
-                                       related_name="members")
+        help_text=_(
+            "For a member of the city committee: the district committee where they live, whose open "
+            "activities they may join (mixed groups 混合编组)."
+        ),
+    )
+    expertise = models.ManyToManyField(
+        "groups.Expertise", verbose_name=_("areas of expertise"), blank=True, related_name="members"
+    )
     history = HistoricalRecords(excluded_fields=["user", "initials"])
 
     objects = MemberQuerySet.as_manager()
@@ -350,8 +394,13 @@ class ContactPoint(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
     is_active = models.BooleanField(_("active"), default=True)
-    needs = models.ManyToManyField("groups.Expertise", verbose_name=_("needs"), blank=True, related_name="contact_points",
-                                   help_text=_("What the place needs from members, in the words of the expertise list."))
+    needs = models.ManyToManyField(
+        "groups.Expertise",
+        verbose_name=_("needs"),
+        blank=True,
+        related_name="contact_points",
+        help_text=_("What the place needs from members, in the words of the expertise list."),
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -400,8 +449,14 @@ class ActivityGroup(InitialsMixin, models.Model):
         Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="activity_groups"
     )
     name = models.CharField(_("name"), max_length=100)
-    initials = models.CharField(_("pinyin initials"), max_length=100, blank=True, db_index=True, editable=False,
-                                help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."))
+    initials = models.CharField(
+        _("pinyin initials"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("First letters of the name's pinyin, for the search (kept up to date on save)."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     street = models.CharField(_("street or township"), max_length=50, blank=True)
     sector = models.ForeignKey(
@@ -439,7 +494,9 @@ class ActivityGroup(InitialsMixin, models.Model):
         ordering = ["committee_id", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["committee", "name"], name="group_unique_name"),
-            models.CheckConstraint(condition=~Q(kind="sector") | Q(sector__isnull=False), name="sector_group_has_sector"),
+            models.CheckConstraint(
+                condition=~Q(kind="sector") | Q(sector__isnull=False), name="sector_group_has_sector"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -462,7 +519,9 @@ class GroupMembership(models.Model):
         DEPUTY = "deputy", _("Deputy convener")
         MEMBER = "member", _("Member")
 
-    group = models.ForeignKey(ActivityGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        ActivityGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
+    )
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_on = models.DateField(_("joined on"))
@@ -503,15 +562,24 @@ class Platform(models.Model):
         STREET = "street", _("Street/township level")
         COMMUNITY = "community", _("Community level")
 
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="platforms")
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="platforms"
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    brand = models.CharField(_("brand"), max_length=50, blank=True, help_text=_("e.g. 请你来协商, 协商在一线, 月月说事"))
+    brand = models.CharField(
+        _("brand"), max_length=50, blank=True, help_text=_("e.g. 请你来协商, 协商在一线, 月月说事")
+    )
     street = models.CharField(_("street or township"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     host_group = models.ForeignKey(
-        ActivityGroup, verbose_name=_("host group"), null=True, blank=True, on_delete=models.SET_NULL, related_name="platforms"
+        ActivityGroup,
+        verbose_name=_("host group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="platforms",
     )
     # The "six haves" 六有 checklist every platform must meet (seed 004).
     has_venue = models.BooleanField(_("has a venue"), default=False)
@@ -551,7 +619,9 @@ class HandlingUnit(models.Model):
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[phone_validator])
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("users"), blank=True, related_name="handling_units")
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("users"), blank=True, related_name="handling_units"
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -574,8 +644,12 @@ class CommitteeStaff(models.Model):
         SECRETARIAT = "secretariat", _("Secretariat staff")
         LEADER = "leader", _("Leader")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="committee_positions")
-    committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="committee_positions"
+    )
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="staff"
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     office = models.CharField(_("office"), max_length=50, blank=True, help_text=_("e.g. 委员联络室, 提案委员会办公室"))
     history = HistoricalRecords()

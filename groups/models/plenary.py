@@ -1,4 +1,5 @@
 """Members' attendance at the plenary sessions 全体会议 of their committee, counted in half-days."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,16 +25,24 @@ class PlenaryAttendance(models.Model):
     against ``PlenarySession.half_days`` on every insert and update of either table.
     """
 
-    session = models.ForeignKey(PlenarySession, verbose_name=_("plenary session"), on_delete=models.CASCADE,
-                                related_name="attendances")
-    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="plenary_attendances")
+    session = models.ForeignKey(
+        PlenarySession, verbose_name=_("plenary session"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="plenary_attendances"
+    )
     present = models.PositiveSmallIntegerField(_("half-days present"), default=0)
     excused = models.PositiveSmallIntegerField(_("half-days on leave"), default=0)
     absent = models.PositiveSmallIntegerField(_("half-days absent without leave"), default=0)
     leave_reason = models.CharField(_("reason for leave"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -44,14 +53,19 @@ class PlenaryAttendance(models.Model):
         verbose_name_plural = _("plenary attendance")
         ordering = ["session_id", "member__name", "member_id"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "member"], name="plenary_attendance_one_per_member",
-                                    violation_error_message=_("This member's attendance is already recorded.")),
+            models.UniqueConstraint(
+                fields=["session", "member"],
+                name="plenary_attendance_one_per_member",
+                violation_error_message=_("This member's attendance is already recorded."),
+            ),
             models.CheckConstraint(
-                condition=Q(present__gte=0, excused__gte=0, absent__gte=0), name="plenary_attendance_not_negative",
+                condition=Q(present__gte=0, excused__gte=0, absent__gte=0),
+                name="plenary_attendance_not_negative",
                 violation_error_message=_("Half-days cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(present__gt=0) | Q(excused__gt=0) | Q(absent__gt=0), name="plenary_attendance_not_empty",
+                condition=Q(present__gt=0) | Q(excused__gt=0) | Q(absent__gt=0),
+                name="plenary_attendance_not_empty",
                 violation_error_message=_("Record at least one half-day."),
             ),
         ]
@@ -68,9 +82,9 @@ class PlenaryAttendance(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.session_id and self.half_days > self.session.half_days:
-            raise ValidationError(_("The session sits %(n)s half-days; %(m)s are recorded.")
-                                  % {"n": self.session.half_days, "m": self.half_days})
+            raise ValidationError(
+                _("The session sits %(n)s half-days; %(m)s are recorded.")
+                % {"n": self.session.half_days, "m": self.half_days}
+            )
         if self.session_id and self.member_id and self.member.committee_id != self.session.term.committee_id:
             raise ValidationError({"member": _("The member does not belong to this session's committee.")})
-
-

@@ -1,4 +1,5 @@
 """Reads shared by the organisation pages and the API."""
+
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -35,8 +36,12 @@ def group_detail(group_id: int, user) -> ActivityGroup:
 
 def group_members(group: ActivityGroup) -> QuerySet:
     """The group's current members, conveners first, then by name."""
-    return (GroupMembership.objects.active().filter(group=group).select_related("member__sector")
-            .order_by("role", "member__name", "pk"))
+    return (
+        GroupMembership.objects.active()
+        .filter(group=group)
+        .select_related("member__sector")
+        .order_by("role", "member__name", "pk")
+    )
 
 
 def _count_per_committee(qs: QuerySet):

@@ -3,6 +3,7 @@
 Coverage is computed in the database (annotations, subqueries and aggregates); no function here
 loops over members or activities in Python, so each runs a fixed number of queries at any size.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,23 +49,29 @@ class Period:
     @property
     def bounds(self) -> tuple[datetime, datetime]:
         tz = timezone.get_current_timezone()
-        return (datetime.combine(self.first_day, time.min, tzinfo=tz), datetime.combine(self.end_day, time.min, tzinfo=tz))
+        return (
+            datetime.combine(self.first_day, time.min, tzinfo=tz),
+            datetime.combine(self.end_day, time.min, tzinfo=tz),
+        )
 
 
 def three_enters_attendances(period: Period) -> QuerySet:
     start, end = period.bounds
     return Attendance.objects.filter(
-        status=Attendance.Status.PRESENT, activity__kind=Activity.Kind.THREE_ENTERS, activity__state__in=COUNTED,
-        activity__starts_at__gte=start, activity__starts_at__lt=end,
+        status=Attendance.Status.PRESENT,
+        activity__kind=Activity.Kind.THREE_ENTERS,
+        activity__state__in=COUNTED,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
     )
 
 
 def point_contacts(period: Period) -> QuerySet:
     """Contacts with people at a contact point in the period that count for coverage by their committee's rule
     (``ActivitySettings.contacts_count_for_coverage``; a committee without rules counts them: the default)."""
-    return (ConstituentContact.objects.filter(contact_point__isnull=False, contacted_on__gte=period.first_day,
-                                              contacted_on__lt=period.end_day)
-            .exclude(committee__activity_settings__contacts_count_for_coverage=False))
+    return ConstituentContact.objects.filter(
+        contact_point__isnull=False, contacted_on__gte=period.first_day, contacted_on__lt=period.end_day
+    ).exclude(committee__activity_settings__contacts_count_for_coverage=False)
 
 
 def member_coverage(members: QuerySet, period: Period) -> QuerySet:
@@ -73,11 +80,20 @@ def member_coverage(members: QuerySet, period: Period) -> QuerySet:
     mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
     contacts = point_contacts(period).filter(member_id=OuterRef("pk"))
     return members.annotate(
-        three_enters=Coalesce(Subquery(mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
-                                       output_field=IntegerField()), Value(0)),
+        three_enters=Coalesce(
+            Subquery(
+                mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()
+            ),
+            Value(0),
+        ),
         last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
-        point_contacts=Coalesce(Subquery(contacts.order_by().values("member_id").annotate(c=Count("*"))
-                                         .values("c")[:1], output_field=IntegerField()), Value(0)),
+        point_contacts=Coalesce(
+            Subquery(
+                contacts.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
     ).order_by("three_enters", "point_contacts", "name", "pk")
 
 
@@ -88,10 +104,17 @@ def group_members(group_id: int) -> QuerySet:
 def contact_point_visits(points: QuerySet, activities: QuerySet, period: Period) -> QuerySet:
     """Contact points with visits by ``activities`` in the period and the date of the last one."""
     start, end = period.bounds
-    visits = activities.filter(contact_point_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+    visits = activities.filter(
+        contact_point_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end
+    )
     return points.annotate(
-        visits=Coalesce(Subquery(visits.order_by().values("contact_point_id").annotate(c=Count("*")).values("c")[:1],
-                                 output_field=IntegerField()), Value(0)),
+        visits=Coalesce(
+            Subquery(
+                visits.order_by().values("contact_point_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
         last_visit=Subquery(visits.order_by("-starts_at").values("starts_at")[:1]),
     ).order_by("-visits", "kind", "name")
 
@@ -100,11 +123,16 @@ def six_items_done(activities: QuerySet, period: Period) -> list[dict]:
     """The six 六个一 items, each with how many held activities fulfilled it in the period (one query)."""
     start, end = period.bounds
     done = dict(
-        activities.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end).exclude(six_item="")
-        .order_by().values_list("six_item").annotate(n=Count("pk"))
+        activities.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+        .exclude(six_item="")
+        .order_by()
+        .values_list("six_item")
+        .annotate(n=Count("pk"))
     )
-    return [{"item": value, "label": label, "count": done.get(value, 0), "done": done.get(value, 0) > 0}
-            for value, label in SixItem.choices]
+    return [
+        {"item": value, "label": label, "count": done.get(value, 0), "done": done.get(value, 0) > 0}
+        for value, label in SixItem.choices
+    ]
 
 
 @dataclass
@@ -139,7 +167,9 @@ class GroupCoverage:
 def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
     """Coverage of one group: members with and without a 三进 activity, contact points, 六个一 (3 queries)."""
     members = list(member_coverage(group_members(group.pk), period))
-    points = list(contact_point_visits(ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period))
+    points = list(
+        contact_point_visits(ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period)
+    )
     six = six_items_done(Activity.objects.filter(group=group), period)
     return GroupCoverage(group, period, members, points, six)
 
@@ -147,8 +177,9 @@ def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
 def _covered(field: str, period: Period) -> Q:
     """Members present at a held 三进 activity in the period, or who contacted people at a contact point (by their
     committee's rule): uncorrelated subqueries, evaluated once."""
-    return (Q(**{f"{field}__in": three_enters_attendances(period).values("member_id")})
-            | Q(**{f"{field}__in": point_contacts(period).values("member_id")}))
+    return Q(**{f"{field}__in": three_enters_attendances(period).values("member_id")}) | Q(
+        **{f"{field}__in": point_contacts(period).values("member_id")}
+    )
 
 
 def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
@@ -163,14 +194,17 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
     members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
     # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
     # covered members is too large for PostgreSQL to hash inside an aggregate.
-    covered = dict(active.filter(_covered("member_id", period)).annotate(n=Count("pk"))
-                   .values_list("group_id", "n"))
+    covered = dict(active.filter(_covered("member_id", period)).annotate(n=Count("pk")).values_list("group_id", "n"))
     held = {
         row["group_id"]: row
         for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
-        .order_by().values("group_id")
-        .annotate(held=Count("pk"), three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
-                  six=Count("six_item", distinct=True, filter=~Q(six_item="")))
+        .order_by()
+        .values("group_id")
+        .annotate(
+            held=Count("pk"),
+            three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
+            six=Count("six_item", distinct=True, filter=~Q(six_item="")),
+        )
     }
     for g in groups:  # attach the aggregated figures: one dict lookup per group row
         h = held.get(g.pk, {})
@@ -183,8 +217,11 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
 def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]:
     """Committees with active members and members covered by 三进 in the period (3 queries)."""
     committees = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
-    active = (Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
-              .order_by().values("committee_id"))
+    active = (
+        Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
+        .order_by()
+        .values("committee_id")
+    )
     members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
     covered = dict(active.filter(_covered("pk", period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
     for c in committees:
@@ -193,9 +230,17 @@ def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]
     return committees
 
 
-def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, group_id: int | None,
-                     committee_id: int | None, covered: str = "", standing: bool = False,
-                     in_year: int | None = None) -> QuerySet:
+def coverage_members(
+    groups: QuerySet,
+    committees: QuerySet,
+    period: Period,
+    *,
+    group_id: int | None,
+    committee_id: int | None,
+    covered: str = "",
+    standing: bool = False,
+    in_year: int | None = None,
+) -> QuerySet:
     """The members behind one coverage figure, by the rules ``groups_coverage``/``committees_coverage`` count.
 
     A group's figures count its active memberships, a committee's its active members; ``covered`` "1"
@@ -204,12 +249,17 @@ def coverage_members(groups: QuerySet, committees: QuerySet, period: Period, *, 
     """
     if group_id and in_year:  # the annual settlement's count: members of the group at any time that year
         start, end = date(in_year, 1, 1), date(in_year, 12, 31)
-        rows = Member.objects.filter(pk__in=GroupMembership.objects.filter(
-            Q(left_on__isnull=True) | Q(left_on__gte=start), group__in=groups.filter(pk=group_id),
-            joined_on__lte=end).values("member_id"))
+        rows = Member.objects.filter(
+            pk__in=GroupMembership.objects.filter(
+                Q(left_on__isnull=True) | Q(left_on__gte=start),
+                group__in=groups.filter(pk=group_id),
+                joined_on__lte=end,
+            ).values("member_id")
+        )
     elif group_id:
-        rows = Member.objects.filter(pk__in=GroupMembership.objects.active().filter(
-            group__in=groups.filter(pk=group_id)).values("member_id"))
+        rows = Member.objects.filter(
+            pk__in=GroupMembership.objects.active().filter(group__in=groups.filter(pk=group_id)).values("member_id")
+        )
     elif committee_id:
         rows = Member.objects.filter(committee__in=committees.filter(pk=committee_id), status=Member.Status.ACTIVE)
     else:
@@ -231,48 +281,85 @@ def counted_in(qs: QuerySet, period: Period) -> QuerySet:
 
 # --- Plan against actual -------------------------------------------------------------------------
 
+
 def plan_progress(group: ActivityGroup, year: int, today: date | None = None) -> list[dict]:
     """Per quarter: plan items, done (a held activity fulfils them), overdue, and unplanned activities (2 queries)."""
     today = today or timezone.localdate()
     done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
     items = (
-        PlanItem.objects.filter(plan__group=group, plan__year=year).annotate(is_done=Exists(done))
-        .order_by().values("quarter")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(is_done=True)),
-                  overdue=Count("pk", filter=Q(is_done=False, month__lt=today.month if today.year == year else (13 if today.year > year else 0))))
+        PlanItem.objects.filter(plan__group=group, plan__year=year)
+        .annotate(is_done=Exists(done))
+        .order_by()
+        .values("quarter")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(is_done=True)),
+            overdue=Count(
+                "pk",
+                filter=Q(
+                    is_done=False, month__lt=today.month if today.year == year else (13 if today.year > year else 0)
+                ),
+            ),
+        )
     )
     by_quarter = {row["quarter"]: row for row in items}
     start, end = Period(year).bounds
     unplanned = dict(
-        Activity.objects.filter(group=group, state__in=COUNTED, plan_item__isnull=True, starts_at__gte=start, starts_at__lt=end)
-        .annotate(q=ExtractQuarter("starts_at")).order_by().values_list("q").annotate(n=Count("pk"))
+        Activity.objects.filter(
+            group=group, state__in=COUNTED, plan_item__isnull=True, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(q=ExtractQuarter("starts_at"))
+        .order_by()
+        .values_list("q")
+        .annotate(n=Count("pk"))
     )
-    return [{"quarter": q, "total": by_quarter.get(q, {}).get("total", 0), "done": by_quarter.get(q, {}).get("done", 0),
-             "overdue": by_quarter.get(q, {}).get("overdue", 0), "unplanned": unplanned.get(q, 0)} for q in range(1, 5)]
+    return [
+        {
+            "quarter": q,
+            "total": by_quarter.get(q, {}).get("total", 0),
+            "done": by_quarter.get(q, {}).get("done", 0),
+            "overdue": by_quarter.get(q, {}).get("overdue", 0),
+            "unplanned": unplanned.get(q, 0),
+        }
+        for q in range(1, 5)
+    ]
 
 
 def plan_items(plan: AnnualPlan) -> QuerySet:
     """A plan's items with contact point, responsible members and whether a held activity fulfils them."""
     done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
-    return (plan.items.select_related("contact_point").prefetch_related("responsible")
-            .annotate(is_done=Exists(done)).order_by("month", "pk"))
+    return (
+        plan.items.select_related("contact_point")
+        .prefetch_related("responsible")
+        .annotate(is_done=Exists(done))
+        .order_by("month", "pk")
+    )
 
 
 # --- Lists ----------------------------------------------------------------------------------------
 
+
 def ledger(qs: QuerySet) -> QuerySet:
     """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
+
     def count(status=None, method=None):
         rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
         if status:
             rows = rows.filter(status=status)
         if method:
             rows = rows.filter(status=Attendance.Status.PRESENT, sign_in_method=method)
-        return Coalesce(Subquery(rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
-                                 output_field=IntegerField()), Value(0))
+        return Coalesce(
+            Subquery(
+                rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
 
     evidence = Activity.evidence.rel.related_model.objects.filter(activity_id=OuterRef("pk"))
-    return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
+    return qs.select_related(
+        "committee", "group", "special_committee", "platform", "contact_point"
+    ).annotate(
         invited_count=count(),
         present_count=count(Attendance.Status.PRESENT),
         excused_count=count(Attendance.Status.EXCUSED),
@@ -280,19 +367,28 @@ def ledger(qs: QuerySet) -> QuerySet:
         scanned_count=count(method=Attendance.Method.ON_SITE),  # how the present signed in: scan, convener, correction
         convener_count=count(method=Attendance.Method.CONVENER),
         corrected_count=count(method=Attendance.Method.CORRECTION),
-        evidence_count=Coalesce(Subquery(evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
-                                         output_field=IntegerField()), Value(0)),
+        evidence_count=Coalesce(
+            Subquery(
+                evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
     )
 
 
 def my_attendances(member_id: int) -> QuerySet:
     """A member's invitations with their activities, newest first."""
-    return (Attendance.objects.filter(member_id=member_id)
-            .exclude(activity__state=Activity.State.CANCELLED, status=Attendance.Status.INVITED)
-            .select_related("activity__group", "activity__committee", "activity__contact_point")
-            .order_by("-activity__starts_at"))
+    return (
+        Attendance.objects.filter(member_id=member_id)
+        .exclude(activity__state=Activity.State.CANCELLED, status=Attendance.Status.INVITED)
+        .select_related("activity__group", "activity__committee", "activity__contact_point")
+        .order_by("-activity__starts_at")
+    )
 
 
 def upcoming(qs: QuerySet, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
-    return qs.filter(ends_at__gte=now, state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED]).order_by("starts_at")
+    return qs.filter(ends_at__gte=now, state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED]).order_by(
+        "starts_at"
+    )

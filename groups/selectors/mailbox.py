@@ -5,6 +5,7 @@ Every count is the size of a filtered list (``filtered``) and links to it, so th
 Words are found with jieba (Chinese word segmentation) over the quarter's texts; each word's count is then the
 database's count of messages whose text contains it — the same filter the list applies.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,7 +23,78 @@ from groups.selectors.activities import Period
 WORDS = 12  # recurring words shown
 WORDS_SAMPLE = 3000  # texts segmented per quarter (the newest); the counts themselves are the database's
 # Words that carry no matter of their own in residents' messages.
-STOPWORDS = frozenset(["我们", "你们", "他们", "她们", "这个", "那个", "这些", "那些", "什么", "怎么", "如何", "希望", "能够", "可以", "需要", "问题", "情况", "建议", "反映", "现在", "目前", "已经", "没有", "还是", "但是", "因为", "所以", "如果", "就是", "一个", "一些", "非常", "比较", "特别", "一直", "这样", "那样", "自己", "大家", "时候", "今年", "去年", "进行", "相关", "有关", "政府", "委员", "请问", "谢谢", "您好", "感谢", "以及", "或者", "而且", "并且", "还有", "觉得", "认为", "为了", "关于", "对于", "由于", "是否", "不能", "不是", "可能", "应该", "为什么"])
+STOPWORDS = frozenset(
+    [
+        "我们",
+        "你们",
+        "他们",
+        "她们",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "什么",
+        "怎么",
+        "如何",
+        "希望",
+        "能够",
+        "可以",
+        "需要",
+        "问题",
+        "情况",
+        "建议",
+        "反映",
+        "现在",
+        "目前",
+        "已经",
+        "没有",
+        "还是",
+        "但是",
+        "因为",
+        "所以",
+        "如果",
+        "就是",
+        "一个",
+        "一些",
+        "非常",
+        "比较",
+        "特别",
+        "一直",
+        "这样",
+        "那样",
+        "自己",
+        "大家",
+        "时候",
+        "今年",
+        "去年",
+        "进行",
+        "相关",
+        "有关",
+        "政府",
+        "委员",
+        "请问",
+        "谢谢",
+        "您好",
+        "感谢",
+        "以及",
+        "或者",
+        "而且",
+        "并且",
+        "还有",
+        "觉得",
+        "认为",
+        "为了",
+        "关于",
+        "对于",
+        "由于",
+        "是否",
+        "不能",
+        "不是",
+        "可能",
+        "应该",
+        "为什么",
+    ]
+)
 
 
 def period_of(params) -> Period | None:
@@ -52,8 +124,12 @@ def filtered(qs: QuerySet, params) -> QuerySet:
         qs = qs.filter(target=target)
         place = as_id(params.get("place"))
         if place is not None:
-            field = {"committee": "committee_id", "group": "group_id", "platform": "platform_id",
-                     "contact_point": "contact_point_id"}[target]
+            field = {
+                "committee": "committee_id",
+                "group": "group_id",
+                "platform": "platform_id",
+                "contact_point": "contact_point_id",
+            }[target]
             qs = qs.filter(**{field: place})
     word = (params.get("word") or "").strip()[:20]
     if word:
@@ -79,25 +155,48 @@ def themes(qs: QuerySet, period: Period) -> dict:
     rows = qs.filter(created_at__gte=start, created_at__lt=end).exclude(state=PublicMessage.State.DISCARDED)
     base = {"year": period.year, **({"quarter": period.quarter} if period.quarter else {})}
     labels = dict(ContactTopic.choices)
-    by_category = [Count_(str(labels.get(r["category"], r["category"])), r["n"], _query(base, category=r["category"]))
-                   for r in rows.values("category").annotate(n=Count("pk")).order_by("-n", "category")]
-    places = (rows.values("target", "committee_id", "committee__name", "group_id", "group__name", "platform_id",
-                          "platform__name", "contact_point_id", "contact_point__name")
-              .annotate(n=Count("pk")).order_by("-n", "target"))
+    by_category = [
+        Count_(str(labels.get(r["category"], r["category"])), r["n"], _query(base, category=r["category"]))
+        for r in rows.values("category").annotate(n=Count("pk")).order_by("-n", "category")
+    ]
+    places = (
+        rows.values(
+            "target",
+            "committee_id",
+            "committee__name",
+            "group_id",
+            "group__name",
+            "platform_id",
+            "platform__name",
+            "contact_point_id",
+            "contact_point__name",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("-n", "target")
+    )
     by_place = []
     for r in places:
-        field = {"committee": "committee", "group": "group", "platform": "platform",
-                 "contact_point": "contact_point"}[r["target"]]
-        by_place.append(Count_(r[f"{field}__name"] or "—", r["n"],
-                               _query(base, target=r["target"], place=r[f"{field}_id"] or "")))
+        field = {"committee": "committee", "group": "group", "platform": "platform", "contact_point": "contact_point"}[
+            r["target"]
+        ]
+        by_place.append(
+            Count_(r[f"{field}__name"] or "—", r["n"], _query(base, target=r["target"], place=r[f"{field}_id"] or ""))
+        )
     words = recurring_words(list(rows.order_by("-created_at").values_list("text", flat=True)[:WORDS_SAMPLE]))
     by_word = []
     if words:
         counts = rows.aggregate(**{f"w{i}": Count("pk", filter=Q(text__contains=w)) for i, w in enumerate(words)})
-        by_word = sorted((Count_(w, counts[f"w{i}"], _query(base, word=w)) for i, w in enumerate(words)),
-                         key=lambda c: (-c.n, c.label))
-    return {"by_category": by_category, "by_place": by_place, "by_word": by_word, "total": rows.count(),
-            "total_query": _query(base)}
+        by_word = sorted(
+            (Count_(w, counts[f"w{i}"], _query(base, word=w)) for i, w in enumerate(words)),
+            key=lambda c: (-c.n, c.label),
+        )
+    return {
+        "by_category": by_category,
+        "by_place": by_place,
+        "by_word": by_word,
+        "total": rows.count(),
+        "total_query": _query(base),
+    }
 
 
 def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:

@@ -3,6 +3,7 @@
 Each function runs a fixed number of queries whatever the number of activities or members: counts are
 annotations, the reasons of the suggestions one prefetch of the few members shown.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,19 +24,25 @@ def _taken():
     return Coalesce(Subquery(rows.annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()), Value(0))
 
 
-def open_activities(member: Member, *, now: datetime | None = None, kind: str = "", q: str = "",
-                    only_free: bool = False) -> QuerySet:
+def open_activities(
+    member: Member, *, now: datetime | None = None, kind: str = "", q: str = "", only_free: bool = False
+) -> QuerySet:
     """Activities ``member`` may still sign up for (open to them, planned or announced, before the deadline),
     soonest first, with ``taken`` places and ``is_mine`` (already on the list) annotated."""
     now = now or timezone.now()
-    rows = (Activity.objects.joinable_by(member)
-            .filter(state__in=SIGNUP_STATES, starts_at__gt=now)
-            .filter(Q(signup_deadline__isnull=True) | Q(signup_deadline__gt=now))
-            .select_related("group", "committee", "contact_point", "topic")
-            .annotate(taken=_taken(),
-                      is_mine=Exists(Attendance.objects.filter(activity_id=OuterRef("pk"), member_id=member.pk)),
-                      signed_up=Exists(Attendance.objects.filter(activity_id=OuterRef("pk"), member_id=member.pk,
-                                                                 signed_up_at__isnull=False))))
+    rows = (
+        Activity.objects.joinable_by(member)
+        .filter(state__in=SIGNUP_STATES, starts_at__gt=now)
+        .filter(Q(signup_deadline__isnull=True) | Q(signup_deadline__gt=now))
+        .select_related("group", "committee", "contact_point", "topic")
+        .annotate(
+            taken=_taken(),
+            is_mine=Exists(Attendance.objects.filter(activity_id=OuterRef("pk"), member_id=member.pk)),
+            signed_up=Exists(
+                Attendance.objects.filter(activity_id=OuterRef("pk"), member_id=member.pk, signed_up_at__isnull=False)
+            ),
+        )
+    )
     if kind in Activity.Kind.values:
         rows = rows.filter(kind=kind)
     if q:
@@ -66,15 +73,20 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
     if not topic_ids and not need_ids:
         return []
     listed = Attendance.objects.filter(activity_id=activity.pk).values("member_id")
-    candidates = (Member.objects.filter(committee_id=activity.committee_id, status=Member.Status.ACTIVE)
-                  .exclude(pk__in=listed)
-                  .annotate(topic_hits=Count("expertise", filter=Q(expertise__in=topic_ids), distinct=True),
-                            need_hits=Count("expertise", filter=Q(expertise__in=need_ids), distinct=True))
-                  .filter(Q(topic_hits__gt=0) | Q(need_hits__gt=0)))
-    ranked = list(candidates.annotate(score=2 * Coalesce("topic_hits", 0) + Coalesce("need_hits", 0))
-                  .order_by("-score", "-topic_hits", "name", "pk")
-                  .prefetch_related(Prefetch("expertise", queryset=Expertise.objects.order_by("order", "name")))
-                  [:limit])
+    candidates = (
+        Member.objects.filter(committee_id=activity.committee_id, status=Member.Status.ACTIVE)
+        .exclude(pk__in=listed)
+        .annotate(
+            topic_hits=Count("expertise", filter=Q(expertise__in=topic_ids), distinct=True),
+            need_hits=Count("expertise", filter=Q(expertise__in=need_ids), distinct=True),
+        )
+        .filter(Q(topic_hits__gt=0) | Q(need_hits__gt=0))
+    )
+    ranked = list(
+        candidates.annotate(score=2 * Coalesce("topic_hits", 0) + Coalesce("need_hits", 0))
+        .order_by("-score", "-topic_hits", "name", "pk")
+        .prefetch_related(Prefetch("expertise", queryset=Expertise.objects.order_by("order", "name")))[:limit]
+    )
     out = []
     for m in ranked:
         names = {e.pk: e.name for e in m.expertise.all()}
@@ -83,7 +95,8 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
             reasons.append(_("expertise “%(area)s” is the activity's topic") % {"area": names[activity.topic_id]})
         needs = [names[n] for n in need_ids if n in names]
         if needs:
-            reasons.append(_("expertise %(areas)s meets the contact point's needs") % {
-                "areas": "、".join(f"“{n}”" for n in needs)})
+            reasons.append(
+                _("expertise %(areas)s meets the contact point's needs") % {"areas": "、".join(f"“{n}”" for n in needs)}
+            )
         out.append(Suggestion(member=m, score=m.score, reasons=reasons))
     return out

@@ -1,4 +1,5 @@
 """Writes on the organisation: imports and memberships. Each runs in a transaction with an audit row."""
+
 from __future__ import annotations
 
 import io
@@ -37,9 +38,11 @@ class RowError:
     def __str__(self) -> str:
         if not self.row:
             return self.message  # about the whole file, not one row
-        where = _("Row %(row)s, column “%(column)s”") % {"row": self.row, "column": self.column} if self.column else _(
-            "Row %(row)s"
-        ) % {"row": self.row}
+        where = (
+            _("Row %(row)s, column “%(column)s”") % {"row": self.row, "column": self.column}
+            if self.column
+            else _("Row %(row)s") % {"row": self.row}
+        )
         return f"{where}: {self.message}"
 
 
@@ -75,14 +78,17 @@ def check_xlsx_archive(data: bytes) -> None:
 
 def _check_parts(parts) -> None:
     too_big = _("The file expands to more than %(mb)s MB when opened; it cannot be imported.") % {
-        "mb": MAX_IMPORT_UNZIPPED_BYTES // (1024 * 1024)}
+        "mb": MAX_IMPORT_UNZIPPED_BYTES // (1024 * 1024)
+    }
     if len(parts) > MAX_IMPORT_ZIP_MEMBERS or sum(p.file_size for p in parts) > MAX_IMPORT_UNZIPPED_BYTES:
         raise DomainError(too_big)
     if any(p.file_size > MAX_IMPORT_PART_BYTES and not p.filename.startswith("xl/worksheets/") for p in parts):
         raise DomainError(too_big)  # shared strings and styles are read whole, before any row
     if any(p.file_size > 1024 * 1024 and p.file_size > MAX_IMPORT_RATIO * max(p.compress_size, 1) for p in parts):
-        raise DomainError(_("The file is compressed more than %(n)s times over, as no spreadsheet is; it cannot "
-                            "be imported.") % {"n": MAX_IMPORT_RATIO})
+        raise DomainError(
+            _("The file is compressed more than %(n)s times over, as no spreadsheet is; it cannot be imported.")
+            % {"n": MAX_IMPORT_RATIO}
+        )
 
 
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
@@ -96,8 +102,10 @@ def _check_sheet_rows(archive, part) -> None:
             rows += len(_ROW_TAG.findall(window)) - len(_ROW_TAG.findall(tail))
             tail = window[-64:]
             if rows > MAX_IMPORT_SHEET_ROWS + 1:
-                raise DomainError(_("The sheet has more than %(n)s rows, counting blank ones; delete the rows "
-                                    "below the data.") % {"n": MAX_IMPORT_SHEET_ROWS})
+                raise DomainError(
+                    _("The sheet has more than %(n)s rows, counting blank ones; delete the rows below the data.")
+                    % {"n": MAX_IMPORT_SHEET_ROWS}
+                )
 
 
 @not_an_api_action("reads an upload's format and size before parsing; table_import and the import form call it")
@@ -127,11 +135,14 @@ class _Reader:
 
     def add(self, number: int, values) -> None:
         if number > MAX_IMPORT_SHEET_ROWS + 1:
-            raise DomainError(_("The sheet has more than %(n)s rows, counting blank ones; delete the rows below "
-                                "the data.") % {"n": MAX_IMPORT_SHEET_ROWS})
+            raise DomainError(
+                _("The sheet has more than %(n)s rows, counting blank ones; delete the rows below the data.")
+                % {"n": MAX_IMPORT_SHEET_ROWS}
+            )
         if number % 256 == 0 and self.now() > self.deadline:
-            raise DomainError(_("Reading the file took more than %(s)s seconds; it cannot be imported.")
-                              % {"s": MAX_IMPORT_SECONDS})
+            raise DomainError(
+                _("Reading the file took more than %(s)s seconds; it cannot be imported.") % {"s": MAX_IMPORT_SECONDS}
+            )
         values = list(values)[:MAX_IMPORT_COLUMNS]
         if self.headers is None:
             while values and values[-1] in (None, ""):
@@ -153,8 +164,11 @@ class _Reader:
 
         for index, value in enumerate(values):
             if isinstance(value, ArrayFormula | DataTableFormula) or (isinstance(value, str) and value.startswith("=")):
-                column = self.headers[index] if self.headers and index < len(self.headers) and self.headers[index] \
+                column = (
+                    self.headers[index]
+                    if self.headers and index < len(self.headers) and self.headers[index]
                     else _column_letter(index)
+                )
                 raise DomainError(str(RowError(number, column, _("The cell holds a formula; enter values only."))))
 
     def dataset(self) -> tablib.Dataset:
@@ -260,7 +274,10 @@ def table_import(*, resource_class, data: bytes, file_format: str, actor) -> Imp
         raise DomainError(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)})
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True)
-        report = ImportReport(created=result.totals.get("new", 0), errors=_collect_errors(resource, result, getattr(dataset, "excel_rows", None)))
+        report = ImportReport(
+            created=result.totals.get("new", 0),
+            errors=_collect_errors(resource, result, getattr(dataset, "excel_rows", None)),
+        )
         if report.errors:
             transaction.set_rollback(True)
             report.created = 0

@@ -7,6 +7,7 @@ required argument and an actor outside the activity's scope gets ``core.exceptio
 committee's secretariat staff (``Activity.objects.editable_by``); staff alone correct single attendance rows and
 record committee activities; invited members ask for leave and sign in for themselves.
 """
+
 from __future__ import annotations
 
 import io
@@ -45,10 +46,28 @@ from groups.models import (
     PlanItem,
 )
 
-EDITABLE_FIELDS = ("kind", "target", "contact_point", "six_item", "plan_item", "title", "starts_at", "ends_at",
-                   "place", "summary", "suggestions", "open_to", "capacity", "signup_deadline", "topic")
-TARGET_POINT_KIND = {"community": ContactPoint.Kind.COMMUNITY, "park": ContactPoint.Kind.PARK,
-                     "village": ContactPoint.Kind.VILLAGE}
+EDITABLE_FIELDS = (
+    "kind",
+    "target",
+    "contact_point",
+    "six_item",
+    "plan_item",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "summary",
+    "suggestions",
+    "open_to",
+    "capacity",
+    "signup_deadline",
+    "topic",
+)
+TARGET_POINT_KIND = {
+    "community": ContactPoint.Kind.COMMUNITY,
+    "park": ContactPoint.Kind.PARK,
+    "village": ContactPoint.Kind.VILLAGE,
+}
 THUMBNAIL_SIZE = (480, 480)
 
 
@@ -65,8 +84,11 @@ def may_edit(activity: Activity, actor) -> bool:
     """The organising group's conveners and deputies, and the committee's staff (``Activity.objects.editable_by``,
     without a query)."""
     scope = scope_of(actor)
-    return (scope.is_superuser or activity.committee_id in scope.staff_committee_ids
-            or (activity.group_id is not None and activity.group_id in scope.convened_group_ids))
+    return (
+        scope.is_superuser
+        or activity.committee_id in scope.staff_committee_ids
+        or (activity.group_id is not None and activity.group_id in scope.convened_group_ids)
+    )
 
 
 def _require_editor(activity: Activity, actor) -> None:
@@ -87,8 +109,12 @@ def _require_group_editor(group: ActivityGroup, actor) -> None:
 
 def _check_version(activity: Activity, version: int | None) -> None:
     if version is not None and int(version) != activity.version:
-        raise ConcurrentEdit(_("Someone else changed this activity while you were editing it. "
-                               "Reload the page to see their changes, then make yours again."))
+        raise ConcurrentEdit(
+            _(
+                "Someone else changed this activity while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            )
+        )
 
 
 def _validate(activity: Activity) -> None:
@@ -150,8 +176,9 @@ def _invite_group(activity: Activity) -> int:
 
 
 @transaction.atomic
-def activity_create(*, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True,
-                    open_groups=None, **fields) -> Activity:
+def activity_create(
+    *, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True, open_groups=None, **fields
+) -> Activity:
     """Record a new activity (planned) of a group or a committee, and invite the group's members."""
     committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
     if committee_id is None:
@@ -160,8 +187,12 @@ def activity_create(*, actor, group: ActivityGroup | None = None, committee=None
         _require_group_editor(group, actor)
     elif not scope_of(actor).is_staff_of(committee_id):
         raise NotPermitted(_("Only the committee's secretariat staff may record a committee's activity."))
-    activity = Activity(group=group, committee_id=committee_id, created_by=actor if actor else None,
-                        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")})
+    activity = Activity(
+        group=group,
+        committee_id=committee_id,
+        created_by=actor if actor else None,
+        **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")},
+    )
     _validate(activity)
     activity.save()
     _set_open_groups(activity, open_groups)
@@ -188,7 +219,8 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
     activity.version += 1
     activity.save()
     if open_groups is not None and set(g.pk for g in open_groups) != set(
-            activity.open_groups.values_list("pk", flat=True)):
+        activity.open_groups.values_list("pk", flat=True)
+    ):
         changed["open_groups"] = ""
     _set_open_groups(activity, open_groups)
     record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
@@ -203,8 +235,11 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
 
 def _duty_day(activity: Activity, actor) -> dict:
     """The facts every duty-record event of an activity carries (its committee and day, who acted)."""
-    return {"committee_id": activity.committee_id, "on": timezone.localtime(activity.starts_at).date(),
-            "actor_id": actor_id(actor)}
+    return {
+        "committee_id": activity.committee_id,
+        "on": timezone.localtime(activity.starts_at).date(),
+        "actor_id": actor_id(actor),
+    }
 
 
 @transaction.atomic
@@ -229,8 +264,9 @@ def _mark_stale_on(committee_id: int, on) -> None:
     publish(DutyRecordChanged(committee_id=committee_id, on=on))
 
 
-def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str,
-                comment: str = "") -> Activity:
+def _transition(
+    activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str, comment: str = ""
+) -> Activity:
     if activity.state not in allowed:
         raise InvalidTransition(message)
     before = activity.state
@@ -238,8 +274,11 @@ def _transition(activity: Activity, *, actor, allowed: tuple[str, ...], to: str,
     activity.version += 1
     activity.save(update_fields=["state", "version", "updated_at"])
     record_event(activity, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
-    publish(ActivityTransitioned(**_duty_day(activity, actor), activity_id=activity.pk, verb=verb,
-                                 from_state=before, to_state=to))
+    publish(
+        ActivityTransitioned(
+            **_duty_day(activity, actor), activity_id=activity.pk, verb=verb, from_state=before, to_state=to
+        )
+    )
     return activity
 
 
@@ -249,8 +288,14 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
     activity = _lock(activity_id, actor)
     if activity.state == Activity.State.PLANNED and not activity.attendances.exists():
         raise DomainError(_("Invite at least one member before announcing the activity."))
-    return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED,), to=Activity.State.ANNOUNCED,
-                       verb="announced", message=_("Only a planned activity can be announced."))
+    return _transition(
+        activity,
+        actor=actor,
+        allowed=(Activity.State.PLANNED,),
+        to=Activity.State.ANNOUNCED,
+        verb="announced",
+        message=_("Only a planned activity can be announced."),
+    )
 
 
 @transaction.atomic
@@ -263,8 +308,14 @@ def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Ac
             raise DomainError(_("The activity has not started yet."))
         if not activity.attendances.filter(status=Attendance.Status.PRESENT).exists():
             raise DomainError(_("Record the attendance first: nobody is marked present."))
-    return _transition(activity, actor=actor, allowed=(Activity.State.ANNOUNCED,), to=Activity.State.HELD,
-                       verb="held", message=_("Only an announced activity can be marked as held."))
+    return _transition(
+        activity,
+        actor=actor,
+        allowed=(Activity.State.ANNOUNCED,),
+        to=Activity.State.HELD,
+        verb="held",
+        message=_("Only an announced activity can be marked as held."),
+    )
 
 
 @not_an_api_action("reads what filing still needs; shown with the activity (activity_file refuses with it)")
@@ -298,19 +349,32 @@ def activity_file(*, activity_id: int, actor) -> Activity:
     if activity.state == Activity.State.HELD:
         missing = missing_for_filing(activity)
         if missing:
-            raise DomainError(_("The record is not complete yet. Still needed: %(missing)s.")
-                              % {"missing": "、".join(missing)})
-    return _transition(activity, actor=actor, allowed=(Activity.State.HELD,), to=Activity.State.FILED,
-                       verb="filed", message=_("Only a held activity can be filed in the ledger."))
+            raise DomainError(
+                _("The record is not complete yet. Still needed: %(missing)s.") % {"missing": "、".join(missing)}
+            )
+    return _transition(
+        activity,
+        actor=actor,
+        allowed=(Activity.State.HELD,),
+        to=Activity.State.FILED,
+        verb="filed",
+        message=_("Only a held activity can be filed in the ledger."),
+    )
 
 
 @transaction.atomic
 def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
     """Cancel an activity that has not taken place 已取消."""
     activity = _lock(activity_id, actor)
-    return _transition(activity, actor=actor, allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
-                       to=Activity.State.CANCELLED, verb="cancelled", comment=reason,
-                       message=_("Only a planned or announced activity can be cancelled."))
+    return _transition(
+        activity,
+        actor=actor,
+        allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
+        to=Activity.State.CANCELLED,
+        verb="cancelled",
+        comment=reason,
+        message=_("Only a planned or announced activity can be cancelled."),
+    )
 
 
 @transaction.atomic
@@ -319,8 +383,11 @@ def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
     activity = _lock(activity_id, actor)
     if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED):
         raise InvalidTransition(_("Members can be invited only before the activity is held."))
-    wanted = set(Member.objects.filter(pk__in=member_ids, committee_id=activity.committee_id,
-                                       status=Member.Status.ACTIVE).values_list("pk", flat=True))
+    wanted = set(
+        Member.objects.filter(
+            pk__in=member_ids, committee_id=activity.committee_id, status=Member.Status.ACTIVE
+        ).values_list("pk", flat=True)
+    )
     if len(wanted) != len(set(member_ids)):
         raise DomainError(_("Only active members of the organising committee can be invited."))
     wanted -= set(activity.attendances.values_list("member_id", flat=True))
@@ -355,12 +422,27 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
         raise DomainError(_("Leave can be asked only before the activity starts."))
     if attendance.status != Attendance.Status.INVITED:
         raise DomainError(_("Your attendance is already recorded."))
-    attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.REQUESTED, reason.strip(), now
+    attendance.leave, attendance.leave_reason, attendance.leave_requested_at = (
+        Attendance.Leave.REQUESTED,
+        reason.strip(),
+        now,
+    )
     attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
-    record_event(activity, actor=actor, verb="leave_requested", comment=attendance.leave_reason,
-                 data={"member": attendance.member_id})
-    publish(LeaveRequested(attendance_id=attendance.pk, activity_id=activity.pk, member_id=attendance.member_id,
-                           actor_id=actor_id(actor)))
+    record_event(
+        activity,
+        actor=actor,
+        verb="leave_requested",
+        comment=attendance.leave_reason,
+        data={"member": attendance.member_id},
+    )
+    publish(
+        LeaveRequested(
+            attendance_id=attendance.pk,
+            activity_id=activity.pk,
+            member_id=attendance.member_id,
+            actor_id=actor_id(actor),
+        )
+    )
     return attendance
 
 
@@ -378,10 +460,21 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     if approve:
         attendance.status = Attendance.Status.EXCUSED
     attendance.save(update_fields=["leave", "leave_decided_by", "status"])
-    record_event(attendance.activity, actor=actor, verb="leave_approved" if approve else "leave_refused",
-                 data={"member": attendance.member_id})
-    publish(LeaveDecided(**_duty_day(attendance.activity, actor), attendance_id=attendance.pk,
-                         activity_id=attendance.activity_id, member_id=attendance.member_id, approved=approve))
+    record_event(
+        attendance.activity,
+        actor=actor,
+        verb="leave_approved" if approve else "leave_refused",
+        data={"member": attendance.member_id},
+    )
+    publish(
+        LeaveDecided(
+            **_duty_day(attendance.activity, actor),
+            attendance_id=attendance.pk,
+            activity_id=attendance.activity_id,
+            member_id=attendance.member_id,
+            approved=approve,
+        )
+    )
     return attendance
 
 
@@ -404,8 +497,10 @@ def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
 @not_an_api_action("reads the committee's sign-in window; the activity's sign-in-code operation shows it")
 def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
     rules = ActivitySettings.for_committee(activity.committee_id)
-    return (activity.starts_at - timedelta(minutes=rules.sign_in_opens_minutes),
-            activity.starts_at + timedelta(minutes=rules.sign_in_closes_minutes))
+    return (
+        activity.starts_at - timedelta(minutes=rules.sign_in_opens_minutes),
+        activity.starts_at + timedelta(minutes=rules.sign_in_closes_minutes),
+    )
 
 
 # The convener's screen shows a new code every SIGN_IN_CODE_SECONDS; a code is taken in its own slot and the
@@ -459,12 +554,14 @@ def sign_in_refusal(activity: Activity, attendance: Attendance | None, *, code: 
     if not opens <= now <= closes:
         return _("Sign-in is open from %(opens)s to %(closes)s.") % {
             "opens": timezone.localtime(opens).strftime("%m-%d %H:%M"),
-            "closes": timezone.localtime(closes).strftime("%m-%d %H:%M")}
+            "closes": timezone.localtime(closes).strftime("%m-%d %H:%M"),
+        }
     if attendance.status == Attendance.Status.PRESENT:
         return _("You have already signed in.")
     if attendance.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
         return _("The convener has recorded you as “%(status)s”. If you are here, ask the convener to correct it.") % {
-            "status": attendance.get_status_display()}
+            "status": attendance.get_status_display()
+        }
     return None
 
 
@@ -495,15 +592,25 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
         raise DomainError(refusal)
     withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
-    record_event(activity, actor=actor, verb="signed_in",
-                 data={"member": attendance.member_id, "leave_withdrawn": withdrawn})
-    publish(AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk, member_ids=(attendance.member_id,)))
+    record_event(
+        activity, actor=actor, verb="signed_in", data={"member": attendance.member_id, "leave_withdrawn": withdrawn}
+    )
+    publish(
+        AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk, member_ids=(attendance.member_id,))
+    )
     return attendance
 
 
 @transaction.atomic
-def attendance_record(*, activity_id: int, actor, version: int | None, statuses: dict[int, str],
-                      reasons: dict[int, str] | None = None, now: datetime | None = None) -> Activity:
+def attendance_record(
+    *,
+    activity_id: int,
+    actor,
+    version: int | None,
+    statuses: dict[int, str],
+    reasons: dict[int, str] | None = None,
+    now: datetime | None = None,
+) -> Activity:
     """The convener records the attendance of the whole group at once (present / excused / absent); a
     convener's own row is recorded by a deputy convener or the staff."""
     now, reasons = now or timezone.now(), reasons or {}
@@ -544,10 +651,12 @@ def attendance_record(*, activity_id: int, actor, version: int | None, statuses:
     Attendance.objects.bulk_update(changed, ["status", "leave", "leave_reason", "signed_in_at", "sign_in_method"])
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
-    publish(AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk,
-                               member_ids=tuple(r.member_id for r in changed)))
-    record_event(activity, actor=actor, verb="attendance_recorded",
-                 data={str(r.member_id): r.status for r in changed})
+    publish(
+        AttendanceRecorded(
+            **_duty_day(activity, actor), activity_id=activity.pk, member_ids=tuple(r.member_id for r in changed)
+        )
+    )
+    record_event(activity, actor=actor, verb="attendance_recorded", data={str(r.member_id): r.status for r in changed})
     return activity
 
 
@@ -562,8 +671,9 @@ def _check_correctable(activity: Activity, status: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, leave_reason: str = "",
-                       now: datetime | None = None) -> Attendance:
+def attendance_correct(
+    *, activity_id: int, member_id: int, actor, status: str, leave_reason: str = "", now: datetime | None = None
+) -> Attendance:
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
     activity = _lock(activity_id, actor, check=False)
@@ -574,8 +684,9 @@ def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, 
     member = Member.objects.filter(pk=member_id, committee_id=activity.committee_id).first()
     if member is None:
         raise DomainError(_("Only members of the organising committee can attend."))
-    row = (Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
-           or Attendance(activity=activity, member=member))
+    row = Attendance.objects.select_for_update().filter(activity=activity, member=member).first() or Attendance(
+        activity=activity, member=member
+    )
     before = row.status if row.pk else None
     if status == Attendance.Status.PRESENT:
         _mark_present(row, now=now, method=Attendance.Method.CONVENER)
@@ -587,8 +698,14 @@ def attendance_correct(*, activity_id: int, member_id: int, actor, status: str, 
     row.save()
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
-    record_event(activity, actor=actor, verb="attendance_corrected", from_state=before or "", to_state=status,
-                 data={"member": member.pk})
+    record_event(
+        activity,
+        actor=actor,
+        verb="attendance_corrected",
+        from_state=before or "",
+        to_state=status,
+        data={"member": member.pk},
+    )
     _rollup_stale(activity)
     return row
 
@@ -601,8 +718,9 @@ def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None)
     _require_staff(activity.committee_id, actor)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = Attendance.objects.select_for_update().get(pk=attendance_id)
-    record_event(activity, actor=actor, verb="attendance_removed", from_state=row.status,
-                 data={"member": row.member_id})
+    record_event(
+        activity, actor=actor, verb="attendance_removed", from_state=row.status, data={"member": row.member_id}
+    )
     row.delete()
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
@@ -643,13 +761,22 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
     data = upload.read()
     kind, content_type, ext = sniff(data)
     stem = PurePath(upload.name or "file").stem[:80] or "file"
-    evidence = Evidence(activity=activity, kind=kind, content_type=content_type, size=len(data),
-                        original_name=(upload.name or stem)[:200], caption=caption[:200], uploaded_by=actor)
+    evidence = Evidence(
+        activity=activity,
+        kind=kind,
+        content_type=content_type,
+        size=len(data),
+        original_name=(upload.name or stem)[:200],
+        caption=caption[:200],
+        uploaded_by=actor,
+    )
     evidence.file.save(f"{stem}.{ext}", ContentFile(data), save=False)
     if kind == Evidence.Kind.PHOTO:
         evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(jpeg_thumbnail(data, THUMBNAIL_SIZE)), save=False)
     evidence.save()
-    record_event(activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name})
+    record_event(
+        activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name}
+    )
     return evidence
 
 
@@ -661,8 +788,9 @@ def evidence_delete(*, evidence_id: int, actor) -> None:
     evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("The evidence of a filed or cancelled activity stays on record."))
-    record_event(activity, actor=actor, verb="evidence_deleted",
-                 data={"evidence": evidence.pk, "name": evidence.original_name})
+    record_event(
+        activity, actor=actor, verb="evidence_deleted", data={"evidence": evidence.pk, "name": evidence.original_name}
+    )
     files = [f for f in (evidence.file, evidence.thumbnail) if f]
     evidence.delete()
     for f in files:  # after the commit: a rolled-back delete keeps its files
@@ -671,6 +799,7 @@ def evidence_delete(*, evidence_id: int, actor) -> None:
 
 
 # --- Plans ----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> AnnualPlan:
@@ -702,7 +831,9 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
     elif not item.target:
         errors["target"] = [_("Choose where the three enters activity goes.")]
     members = list(responsible)
-    group_members = set(GroupMembership.objects.active().filter(group_id=plan.group_id).values_list("member_id", flat=True))
+    group_members = set(
+        GroupMembership.objects.active().filter(group_id=plan.group_id).values_list("member_id", flat=True)
+    )
     if any(m.pk not in group_members for m in members):
         errors["responsible"] = [_("Responsible members must belong to the group.")]
     if errors:

@@ -4,6 +4,7 @@ Who may record: a member their own contacts, a convener or deputy for the active
 convene, secretariat staff for their committees' members; anyone else gets ``NotPermitted`` and nothing is
 written. A contact is a fact of the duty record (``constituent_contact``), so the roll-ups from its day go stale.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -35,17 +36,30 @@ def recordable_members(actor):
         return Member.objects.all()
     q = Q(committee_id__in=scope.staff_committee_ids)
     if scope.convened_group_ids:
-        q |= Q(pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids)
-               .values("member_id"))
+        q |= Q(
+            pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids).values("member_id")
+        )
     if scope.member_id:
         q |= Q(pk=scope.member_id)
     return Member.objects.filter(q)
 
 
 @transaction.atomic
-def contact_record(*, actor, member_id: int, contacted_on: date, whom_kind: str, whom: str, topic: str, raised: str,
-                   contact_point: ContactPoint | None = None, place: str = "", follow_up: str = "",
-                   resident_contact: str = "", photo=None) -> ConstituentContact:
+def contact_record(
+    *,
+    actor,
+    member_id: int,
+    contacted_on: date,
+    whom_kind: str,
+    whom: str,
+    topic: str,
+    raised: str,
+    contact_point: ContactPoint | None = None,
+    place: str = "",
+    follow_up: str = "",
+    resident_contact: str = "",
+    photo=None,
+) -> ConstituentContact:
     """Record a member's contact with the people of their sector (建档备案); the duty record counts it."""
     member = Member.objects.select_for_update().filter(pk=member_id).first()
     if member is None or not recordable_members(actor).filter(pk=member_id).exists():
@@ -58,16 +72,28 @@ def contact_record(*, actor, member_id: int, contacted_on: date, whom_kind: str,
     place = (place or "").strip()
     if contact_point is None and not place:
         errors["place"] = [_("Choose a contact point or say where.")]
-    for name, value, message in (("whom", whom, _("Say who they were.")), ("raised", raised, _("Say what was raised."))):
+    for name, value, message in (
+        ("whom", whom, _("Say who they were.")),
+        ("raised", raised, _("Say what was raised.")),
+    ):
         if not (value or "").strip():
             errors[name] = [message]
     if errors:
         raise DomainError(errors)
     contact = ConstituentContact(
-        committee_id=member.committee_id, member=member, recorded_by=actor, contacted_on=contacted_on,
-        contact_point=contact_point, place=place if contact_point is None else "", whom_kind=whom_kind,
-        whom=whom.strip(), topic=topic, raised=raised.strip(), follow_up=(follow_up or "").strip(),
-        resident_contact=(resident_contact or "").strip())
+        committee_id=member.committee_id,
+        member=member,
+        recorded_by=actor,
+        contacted_on=contacted_on,
+        contact_point=contact_point,
+        place=place if contact_point is None else "",
+        whom_kind=whom_kind,
+        whom=whom.strip(),
+        topic=topic,
+        raised=raised.strip(),
+        follow_up=(follow_up or "").strip(),
+        resident_contact=(resident_contact or "").strip(),
+    )
     if photo:
         _attach_photo(contact, photo)
     try:
@@ -93,8 +119,17 @@ def _attach_photo(contact: ConstituentContact, upload) -> None:
     contact.photo.save(f"{stem}.{ext}", ContentFile(data), save=False)
 
 
-EDITABLE_CONTACT_FIELDS = ("contacted_on", "contact_point", "place", "whom_kind", "whom", "topic", "raised",
-                           "follow_up", "resident_contact")
+EDITABLE_CONTACT_FIELDS = (
+    "contacted_on",
+    "contact_point",
+    "place",
+    "whom_kind",
+    "whom",
+    "topic",
+    "raised",
+    "follow_up",
+    "resident_contact",
+)
 
 
 def _quarter_end(day: date) -> date:
@@ -115,8 +150,11 @@ def contact_editable_until(contact: ConstituentContact) -> datetime:
 @not_an_api_action("reads whether the actor may change a contact now; contact_update and contact_delete check it")
 def may_change_contact(contact: ConstituentContact, actor, *, now: datetime | None = None) -> bool:
     """The contact's author (who recorded it), inside the window of ``contact_editable_until``."""
-    return (actor is not None and contact.recorded_by_id == getattr(actor, "pk", None)
-            and (now or timezone.now()) < contact_editable_until(contact))
+    return (
+        actor is not None
+        and contact.recorded_by_id == getattr(actor, "pk", None)
+        and (now or timezone.now()) < contact_editable_until(contact)
+    )
 
 
 def _lock_own(contact_id: int, actor, now: datetime | None) -> ConstituentContact:
@@ -156,8 +194,14 @@ def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fie
     contact.save()
     record_event(contact, actor=actor, verb="updated", data={"fields": sorted(changed)})
     more = ((contact.committee_id, was_on),) if was_on != contact.contacted_on else ()
-    publish(DutyRecordChanged(committee_id=contact.committee_id, on=min(was_on, contact.contacted_on),
-                              more_days=more, actor_id=actor_id(actor)))
+    publish(
+        DutyRecordChanged(
+            committee_id=contact.committee_id,
+            on=min(was_on, contact.contacted_on),
+            more_days=more,
+            actor_id=actor_id(actor),
+        )
+    )
     return contact
 
 
@@ -165,8 +209,9 @@ def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fie
 def contact_delete(*, contact_id: int, actor, now: datetime | None = None) -> None:
     """The author removes a contact recorded by mistake, within the window; its photo goes after the commit."""
     contact = _lock_own(contact_id, actor, now)
-    record_event(contact, actor=actor, verb="deleted", data={"member": contact.member_id,
-                                                             "on": contact.contacted_on.isoformat()})
+    record_event(
+        contact, actor=actor, verb="deleted", data={"member": contact.member_id, "on": contact.contacted_on.isoformat()}
+    )
     publish(DutyRecordChanged(committee_id=contact.committee_id, on=contact.contacted_on, actor_id=actor_id(actor)))
     photo = contact.photo
     contact.delete()

@@ -4,6 +4,7 @@ SMS or e-mail or printed once), given a fresh link while unused, and deactivated
 A member's login is named by the committee's rule (``Committee.login_username_rule``) or the portal's
 (``MEMBER_USERNAME_RULE``): the mobile number, or the name in pinyin (张伟 → zhangwei, then zhangwei2 …).
 """
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,12 @@ def _username(member: Member, rule: str) -> tuple[str, str]:
 def _lock_members(member_ids, actor) -> list[Member]:
     # of=("self",): PostgreSQL locks no row of the nullable side of an outer join (member.user); the logins are
     # locked on their own below.
-    members = list(Member.objects.select_for_update(of=("self",)).filter(pk__in=list(member_ids))
-                   .select_related("committee").order_by("committee_id", "name", "pk"))
+    members = list(
+        Member.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(member_ids))
+        .select_related("committee")
+        .order_by("committee_id", "name", "pk")
+    )
     scope = scope_of(actor)
     if not members or not all(scope.is_staff_of(m.committee_id) for m in members):
         raise DomainError(_("Only the secretariat of the members' committee may manage their logins."))
@@ -116,15 +121,23 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
         outcome.username = user.username
         verb = "login_created" if outcome.created else "first_login_link_renewed"
         data = {"username": user.username, "member": member.pk, "deliver": deliver}
-        audit += [audit_event(member, actor=actor, verb=verb, data=data), audit_event(user, actor=actor, verb=verb, data=data)]
+        audit += [
+            audit_event(member, actor=actor, verb=verb, data=data),
+            audit_event(user, actor=actor, verb=verb, data=data),
+        ]
         invited.append(outcome)
     record_events(audit)
     if deliver == PRINT:
         for outcome in invited:
             outcome.link = first_login_url(outcome.member.user)
     elif invited:
-        publish(MemberLoginsInvited(committee_ids=tuple(sorted({o.member.committee_id for o in invited})),
-                                    user_ids=tuple(o.member.user_id for o in invited), actor_id=actor_id(actor)))
+        publish(
+            MemberLoginsInvited(
+                committee_ids=tuple(sorted({o.member.committee_id for o in invited})),
+                user_ids=tuple(o.member.user_id for o in invited),
+                actor_id=actor_id(actor),
+            )
+        )
     return outcomes
 
 
@@ -137,7 +150,8 @@ def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -
     members = _lock_members(member_ids, actor)
     user_ids = [m.user_id for m in members if m.user_id]
     other_roles = set(CommitteeStaff.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)) | set(
-        HandlingUnit.users.through.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+        HandlingUnit.users.through.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
     for member in members:
         outcome = LoginOutcome(member=member, username=member.user.username if member.user else "")
         outcomes.append(outcome)
@@ -152,7 +166,9 @@ def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -
         user.save(update_fields=["is_active"])
         api_tokens_revoke(user=user, actor=actor, reason=reason)
         data = {"username": user.username, "member": member.pk, "reason": reason}
-        audit += [audit_event(member, actor=actor, verb="login_deactivated", data=data),
-                  audit_event(user, actor=actor, verb="login_deactivated", data=data)]
+        audit += [
+            audit_event(member, actor=actor, verb="login_deactivated", data=data),
+            audit_event(user, actor=actor, verb="login_deactivated", data=data),
+        ]
     record_events(audit)
     return outcomes

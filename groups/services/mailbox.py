@@ -6,6 +6,7 @@ message was left at, discard spam or pass it to a member or a group (``message_r
 public words (``message_answer``) or meets the resident and records the visit, which becomes a contact in the
 duty record (``message_record_visit``). Each step locks the message, checks its state, writes an audit row.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,11 @@ S = PublicMessage.State
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 PHONE_RE = re.compile(r"[0-9+\- ]+")  # ASCII digits only: "²" and full-width digits are not a phone number
-TARGET_FIELD = {MessageTarget.GROUP: "group", MessageTarget.PLATFORM: "platform",
-                MessageTarget.CONTACT_POINT: "contact_point"}
+TARGET_FIELD = {
+    MessageTarget.GROUP: "group",
+    MessageTarget.PLATFORM: "platform",
+    MessageTarget.CONTACT_POINT: "contact_point",
+}
 
 
 def _client_key(address: str) -> str:
@@ -63,8 +67,11 @@ def mailbox_target(target: str, pk: int):
     """The committee, group, platform or contact point of a public mailbox page, or None."""
     if target == MessageTarget.COMMITTEE:
         return Committee.objects.filter(pk=pk).first()
-    model = {MessageTarget.GROUP: ActivityGroup, MessageTarget.PLATFORM: Platform,
-             MessageTarget.CONTACT_POINT: ContactPoint}.get(target)
+    model = {
+        MessageTarget.GROUP: ActivityGroup,
+        MessageTarget.PLATFORM: Platform,
+        MessageTarget.CONTACT_POINT: ContactPoint,
+    }.get(target)
     if model is None:
         return None
     return model.objects.filter(pk=pk, is_active=True).select_related("committee").first()
@@ -73,8 +80,10 @@ def mailbox_target(target: str, pk: int):
 def _check_rate(*, key: str, target: str, place, committee_id: int, now) -> None:
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
     mine = PublicMessage.objects.filter(client_key=key)
-    if (mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
-            or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY):
+    if (
+        mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
+        or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
+    ):
         raise DomainError(_("Too many messages from your network. Please try again later, or call the committee."))
     here = PublicMessage.objects.filter(committee_id=committee_id, target=target, created_at__gte=hour)
     if target in TARGET_FIELD:
@@ -83,11 +92,22 @@ def _check_rate(*, key: str, target: str, place, committee_id: int, now) -> None
         raise DomainError(_("This mailbox is receiving many messages just now. Please try again in an hour."))
 
 
-@not_an_api_action("a resident without an account posts it through the public form and its challenge; the API "
-                   "serves logged-in users")
+@not_an_api_action(
+    "a resident without an account posts it through the public form and its challenge; the API serves logged-in users"
+)
 @transaction.atomic
-def message_submit(*, target: str, target_id: int, kind: str, category: str, text: str, name: str = "",
-                   phone: str = "", client_address: str, now=None) -> PublicMessage:
+def message_submit(
+    *,
+    target: str,
+    target_id: int,
+    kind: str,
+    category: str,
+    text: str,
+    name: str = "",
+    phone: str = "",
+    client_address: str,
+    now=None,
+) -> PublicMessage:
     """Take a resident's message or request to meet, within the size and rate limits; returns it with its code."""
     now = now or timezone.now()
     place = mailbox_target(target, target_id)
@@ -104,8 +124,7 @@ def message_submit(*, target: str, target_id: int, kind: str, category: str, tex
         errors["text"] = [_("Keep the message to %(n)s characters.") % {"n": TEXT_MAX}]
     if len(name) > NAME_MAX:
         errors["name"] = [_("Keep the name to %(n)s characters.") % {"n": NAME_MAX}]
-    if phone and (len(phone) > PHONE_MAX or not PHONE_RE.fullmatch(phone)
-                  or sum(c in "0123456789" for c in phone) < 7):
+    if phone and (len(phone) > PHONE_MAX or not PHONE_RE.fullmatch(phone) or sum(c in "0123456789" for c in phone) < 7):
         errors["phone"] = [_("Enter a phone number of digits only, or leave it empty.")]
     if category not in ContactTopic.values:
         errors["category"] = [_("Choose what the matter is about.")]
@@ -115,9 +134,17 @@ def message_submit(*, target: str, target_id: int, kind: str, category: str, tex
         raise DomainError(errors)
     key = _client_key(client_address)
     _check_rate(key=key, target=target, place=place, committee_id=committee_id, now=now)
-    message = PublicMessage(committee_id=committee_id, target=target, kind=kind, category=category, text=text,
-                            name=name, phone=phone, client_key=key,
-                            answer_due=timezone.localdate(now) + timedelta(days=settings.MAILBOX_ANSWER_DAYS))
+    message = PublicMessage(
+        committee_id=committee_id,
+        target=target,
+        kind=kind,
+        category=category,
+        text=text,
+        name=name,
+        phone=phone,
+        client_key=key,
+        answer_due=timezone.localdate(now) + timedelta(days=settings.MAILBOX_ANSWER_DAYS),
+    )
     if target in TARGET_FIELD:
         setattr(message, TARGET_FIELD[target], place)
     if target == MessageTarget.PLATFORM and place.host_group_id:
@@ -154,9 +181,11 @@ def may_moderate(actor, message: PublicMessage) -> bool:
 def may_answer(actor, message: PublicMessage) -> bool:
     """The member it is routed to, the conveners of the group it is routed to, and the committee's staff."""
     scope = scope_of(actor)
-    return (scope.is_staff_of(message.committee_id)
-            or (message.routed_member_id is not None and message.routed_member_id == scope.member_id)
-            or (message.routed_group_id is not None and message.routed_group_id in scope.convened_group_ids))
+    return (
+        scope.is_staff_of(message.committee_id)
+        or (message.routed_member_id is not None and message.routed_member_id == scope.member_id)
+        or (message.routed_group_id is not None and message.routed_group_id in scope.convened_group_ids)
+    )
 
 
 @not_an_api_action("a read: the members and groups the routing form offers; message_route checks the same rule")
@@ -169,16 +198,19 @@ def route_choices(actor, message: PublicMessage):
     elif message.conveners_may_route(scope):
         groups = ActivityGroup.objects.filter(pk__in=scope.convened_group_ids, committee_id=message.committee_id)
         members = Member.objects.filter(
-            committee_id=message.committee_id, status=Member.Status.ACTIVE,
-            pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids).values("member_id"))
+            committee_id=message.committee_id,
+            status=Member.Status.ACTIVE,
+            pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids).values("member_id"),
+        )
     else:
         return Member.objects.none(), ActivityGroup.objects.none()
     return members.order_by("name", "pk"), groups.order_by("name", "pk")
 
 
 @transaction.atomic
-def message_route(*, message_id: int, actor, member_id: int | None = None, group_id: int | None = None,
-                  now=None) -> PublicMessage:
+def message_route(
+    *, message_id: int, actor, member_id: int | None = None, group_id: int | None = None, now=None
+) -> PublicMessage:
     """Pass a received message to a member or a group to answer (taking it out of the moderation queue)."""
     message = _locked(message_id)
     if not _may_moderate(actor, message):
@@ -198,10 +230,23 @@ def message_route(*, message_id: int, actor, member_id: int | None = None, group
     message.routed_at = now or timezone.now()
     message.state = S.ROUTED
     message.save(update_fields=["routed_member", "routed_group", "routed_at", "state", "updated_at"])
-    record_event(message, actor=actor, verb="routed", from_state=before, to_state=S.ROUTED,
-                 data={"member": member_id, "group": group_id})
-    publish(PublicMessageRouted(message_id=message.pk, committee_id=message.committee_id, member_id=member_id,
-                                group_id=group_id, actor_id=actor_id(actor)))
+    record_event(
+        message,
+        actor=actor,
+        verb="routed",
+        from_state=before,
+        to_state=S.ROUTED,
+        data={"member": member_id, "group": group_id},
+    )
+    publish(
+        PublicMessageRouted(
+            message_id=message.pk,
+            committee_id=message.committee_id,
+            member_id=member_id,
+            group_id=group_id,
+            actor_id=actor_id(actor),
+        )
+    )
     return message
 
 
@@ -246,8 +291,17 @@ def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMe
 
 
 @transaction.atomic
-def message_record_visit(*, message_id: int, actor, contacted_on: date, whom: str = "", follow_up: str = "",
-                         answer: str = "", member_id: int | None = None, now=None) -> PublicMessage:
+def message_record_visit(
+    *,
+    message_id: int,
+    actor,
+    contacted_on: date,
+    whom: str = "",
+    follow_up: str = "",
+    answer: str = "",
+    member_id: int | None = None,
+    now=None,
+) -> PublicMessage:
     """Record that a member met the resident (约见 / 走访): a contact in the duty record, linked to the message."""
     message = _locked(message_id)
     if not may_answer(actor, message):
@@ -261,10 +315,17 @@ def message_record_visit(*, message_id: int, actor, contacted_on: date, whom: st
         raise DomainError({"member": [_("Pass the message to a member first.")]})
     place = message.place
     contact = contact_record(
-        actor=actor, member_id=member_id, contacted_on=contacted_on, whom_kind=ContactWhom.PERSON,
-        whom=(whom or "").strip() or _("The resident who wrote"), topic=message.category, raised=message.text,
-        contact_point=message.contact_point, place="" if message.contact_point_id else str(place)[:100],
-        follow_up=follow_up)
+        actor=actor,
+        member_id=member_id,
+        contacted_on=contacted_on,
+        whom_kind=ContactWhom.PERSON,
+        whom=(whom or "").strip() or _("The resident who wrote"),
+        topic=message.category,
+        raised=message.text,
+        contact_point=message.contact_point,
+        place="" if message.contact_point_id else str(place)[:100],
+        follow_up=follow_up,
+    )
     before = message.state
     message.contact = contact
     message.state = S.ANSWERED
@@ -273,8 +334,14 @@ def message_record_visit(*, message_id: int, actor, contacted_on: date, whom: st
     if (answer or "").strip():
         message.answer = answer.strip()[:2000]
     message.save(update_fields=["contact", "state", "answered_at", "answered_by", "answer", "updated_at"])
-    record_event(message, actor=actor, verb="visit_recorded", from_state=before, to_state=S.ANSWERED,
-                 data={"contact": contact.pk})
+    record_event(
+        message,
+        actor=actor,
+        verb="visit_recorded",
+        from_state=before,
+        to_state=S.ANSWERED,
+        data={"contact": contact.pk},
+    )
     return message
 
 
@@ -287,9 +354,15 @@ def overdue_messages(today: date):
 @not_an_api_action("a read: the moderation queue, new messages first")
 def message_queue(actor):
     """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day."""
-    order = Case(When(state=S.NEW, then=Value(0)), When(state=S.ROUTED, then=Value(1)), default=Value(2),
-                 output_field=IntegerField())
-    return (PublicMessage.objects.visible_to(actor).alias(rank=order)
-            .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group")
-            .order_by("rank", "answer_due", "-id"))
-
+    order = Case(
+        When(state=S.NEW, then=Value(0)),
+        When(state=S.ROUTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        PublicMessage.objects.visible_to(actor)
+        .alias(rank=order)
+        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group")
+        .order_by("rank", "answer_due", "-id")
+    )

@@ -5,6 +5,7 @@ half-day total is checked against the session as it stands; every change leaves 
 the counts before and after, and marks the duty-record roll-ups of the session's quarter (and later
 ones) stale, so a correction of a past quarter is recomputed by the nightly roll-up.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -54,14 +55,21 @@ class AttendanceRowsRefused(DomainError):
 
     def __init__(self, rows: dict[int, dict[str, list[str]]]):
         self.rows = rows
-        super().__init__([_("Row %(row)s: %(message)s") % {"row": index + 1, "message": message}
-                          for index, fields in sorted(rows.items()) for messages in fields.values()
-                          for message in messages])
+        super().__init__(
+            [
+                _("Row %(row)s: %(message)s") % {"row": index + 1, "message": message}
+                for index, fields in sorted(rows.items())
+                for messages in fields.values()
+                for message in messages
+            ]
+        )
 
 
 def _lock_session(session_id: int) -> PlenarySession:
     try:
-        return PlenarySession.objects.select_related("term__committee").select_for_update(of=("self",)).get(pk=session_id)
+        return (
+            PlenarySession.objects.select_related("term__committee").select_for_update(of=("self",)).get(pk=session_id)
+        )
     except PlenarySession.DoesNotExist:
         raise DomainError(_("This plenary session does not exist.")) from None
 
@@ -79,25 +87,29 @@ def _duty_day(session: PlenarySession, actor) -> dict:
 @not_an_api_action("reads what is wrong with one row's counts (no write); the import and the admin form use it")
 def count_errors(session: PlenarySession, counts: dict[str, int]) -> dict[str, list[str]]:
     """What is wrong with one member's half-days at ``session`` (no query): messages by field, or nothing."""
-    errors = {name: [_("Half-days cannot be negative.")] for name, value in counts.items()
-              if value is None or value < 0}
+    errors = {
+        name: [_("Half-days cannot be negative.")] for name, value in counts.items() if value is None or value < 0
+    }
     if errors:
         return errors
     total = sum(counts.values())
     if total == 0:
         return {NON_FIELD_ERRORS: [_("Record at least one half-day.")]}
     if total > session.half_days:
-        return {NON_FIELD_ERRORS: [_("The session sits %(n)s half-days; %(m)s are recorded.")
-                                   % {"n": session.half_days, "m": total}]}
+        return {
+            NON_FIELD_ERRORS: [
+                _("The session sits %(n)s half-days; %(m)s are recorded.") % {"n": session.half_days, "m": total}
+            ]
+        }
     return {}
 
 
-def plenary_attendance_set(*, session_id: int, member_id: int, present: int, excused: int, absent: int,
-                           actor, leave_reason: str = "") -> PlenaryAttendance:
+def plenary_attendance_set(
+    *, session_id: int, member_id: int, present: int, excused: int, absent: int, actor, leave_reason: str = ""
+) -> PlenaryAttendance:
     """Record or correct one member's half-days present, on leave and absent at a plenary session (an
     import of one row: the same checks, audit row and stale roll-ups)."""
-    row = AttendanceRow(member_id=member_id, present=present, excused=excused, absent=absent,
-                        leave_reason=leave_reason)
+    row = AttendanceRow(member_id=member_id, present=present, excused=excused, absent=absent, leave_reason=leave_reason)
     try:
         outcome = plenary_attendance_import(session_id=session_id, rows=[row], actor=actor)
     except AttendanceRowsRefused as exc:
@@ -161,10 +173,15 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
         outcome.rows[row.member_id] = target
         events.append((target, before, row))
     _bulk_write(session, new, changed, recorder)
-    record_events(audit_event(target, actor=recorder, verb="corrected" if before else "recorded",
-                              data={"session": session.pk, "member": row.member_id, "before": before,
-                                    "after": row.counts})
-                  for target, before, row in events)
+    record_events(
+        audit_event(
+            target,
+            actor=recorder,
+            verb="corrected" if before else "recorded",
+            data={"session": session.pk, "member": row.member_id, "before": before, "after": row.counts},
+        )
+        for target, before, row in events
+    )
     outcome.recorded, outcome.corrected = len(new), len(changed)
     if events:
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="imported"))
@@ -179,8 +196,9 @@ def _bulk_write(session: PlenarySession, new: list, changed: list, recorder) -> 
             if new:
                 bulk_create_with_history(new, PlenaryAttendance, batch_size=2000, default_user=recorder)
             if changed:
-                bulk_update_with_history(changed, PlenaryAttendance, list(WRITTEN), batch_size=2000,
-                                         default_user=recorder)
+                bulk_update_with_history(
+                    changed, PlenaryAttendance, list(WRITTEN), batch_size=2000, default_user=recorder
+                )
     except IntegrityError as exc:  # the database's own checks (migration 0007): a write that raced ours
         raise DomainError(_("The attendance changed meanwhile and was not saved; please try again.")) from exc
 
@@ -196,12 +214,22 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
 
     session = _lock_session(session_id)
     _require_staff(actor, session.term.committee_id)
-    missing = list(Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
-                   .exclude(plenary_attendances__session=session).order_by("pk").values_list("pk", flat=True))
+    missing = list(
+        Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
+        .exclude(plenary_attendances__session=session)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     recorder = actor if actor is not None and actor.is_authenticated else None
-    bulk_create_with_history([PlenaryAttendance(session=session, member_id=pk, present=session.half_days,
-                                                recorded_by=recorder) for pk in missing],
-                             PlenaryAttendance, batch_size=2000, default_user=recorder)
+    bulk_create_with_history(
+        [
+            PlenaryAttendance(session=session, member_id=pk, present=session.half_days, recorded_by=recorder)
+            for pk in missing
+        ],
+        PlenaryAttendance,
+        batch_size=2000,
+        default_user=recorder,
+    )
     if missing:
         record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="filled"))
@@ -225,10 +253,19 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
         _require_staff(actor, session.term.committee_id)
     for row in rows:
         row.session = sessions[row.session_id]
-    record_events(audit_event(row, actor=actor, verb="removed",
-                              data={"session": row.session_id, "member": row.member_id,
-                                    "before": {name: getattr(row, name) for name in COUNTS}})
-                  for row in rows)
+    record_events(
+        audit_event(
+            row,
+            actor=actor,
+            verb="removed",
+            data={
+                "session": row.session_id,
+                "member": row.member_id,
+                "before": {name: getattr(row, name) for name in COUNTS},
+            },
+        )
+        for row in rows
+    )
     PlenaryAttendance.objects.filter(pk__in=[row.pk for row in rows]).delete()
     for session in sessions.values():
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="removed"))
@@ -239,22 +276,37 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
 def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]) -> PlenarySession:
     """Save a plenary session created or edited by staff. Moving it to another day or term changes the
     duty records of its attendance: the quarters it leaves and enters go stale."""
-    before = (PlenarySession.objects.select_for_update(of=("self",)).filter(pk=session.pk)
-              .values("start_date", "term__committee_id").first() if session.pk else None)
+    before = (
+        PlenarySession.objects.select_for_update(of=("self",))
+        .filter(pk=session.pk)
+        .values("start_date", "term__committee_id")
+        .first()
+        if session.pk
+        else None
+    )
     for committee_id in {session.term.committee_id, before and before["term__committee_id"]} - {None}:
         _require_staff(actor, committee_id)
     try:
         with transaction.atomic():
             session.save()
     except IntegrityError as exc:
-        raise DomainError({"half_days": _("Attendance beyond the new number of half-days is already recorded.")}) \
-            from exc
+        raise DomainError(
+            {"half_days": _("Attendance beyond the new number of half-days is already recorded.")}
+        ) from exc
     record_event(session, actor=actor, verb="updated" if before else "created", data={"fields": sorted(changed)})
     moved = before and (before["start_date"], before["term__committee_id"]) != (
-        session.start_date, session.term.committee_id)
+        session.start_date,
+        session.term.committee_id,
+    )
     if moved:
-        publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="moved",
-                                         more_days=((before["term__committee_id"], before["start_date"]),)))
+        publish(
+            PlenaryAttendanceChanged(
+                **_duty_day(session, actor),
+                session_id=session.pk,
+                verb="moved",
+                more_days=((before["term__committee_id"], before["start_date"]),),
+            )
+        )
     return session
 
 
@@ -264,8 +316,12 @@ def plenary_session_delete(*, session_id: int, actor) -> None:
     session = _lock_session(session_id)
     _require_staff(actor, session.term.committee_id)
     recorded = session.attendances.count()
-    record_event(session, actor=actor, verb="deleted", data={"start_date": session.start_date.isoformat(),
-                                                            "attendance_rows": recorded})
+    record_event(
+        session,
+        actor=actor,
+        verb="deleted",
+        data={"start_date": session.start_date.isoformat(), "attendance_rows": recorded},
+    )
     session.delete()
     if recorded:
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session_id, verb="deleted"))

@@ -2,6 +2,7 @@
 such an edit of the organisation's rows (``core.services.on_record_write``): the roll-ups that
 counted them go stale. A member counts in their committee's roll-ups while active; a membership in its group's
 quarters between joining and leaving."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,8 +28,11 @@ def _mark_stale(committee_id: int, on: date) -> None:
 @on_record_write(Member)
 def _member_changed(*, before, after) -> None:
     """A member who joins, leaves or moves committee is in or out of every quarter of the year rolled up."""
-    if before is not None and after is not None and all(
-            getattr(before, f) == getattr(after, f) for f in MEMBER_COUNTED):
+    if (
+        before is not None
+        and after is not None
+        and all(getattr(before, f) == getattr(after, f) for f in MEMBER_COUNTED)
+    ):
         return
     year_start = date(timezone.localdate().year, 1, 1)
     for committee_id in {row.committee_id for row in (before, after) if row is not None}:
@@ -40,8 +44,13 @@ def _membership_changed(*, before, after) -> None:
     """A group's members are counted per quarter from joining to leaving: stale from the earliest date the edit
     moved (a new or removed membership: from its joining)."""
     if before is not None and after is not None and before.group_id == after.group_id:
-        moved = [d for old, new in ((before.joined_on, after.joined_on), (before.left_on, after.left_on))
-                 if old != new for d in (old, new) if d is not None]
+        moved = [
+            d
+            for old, new in ((before.joined_on, after.joined_on), (before.left_on, after.left_on))
+            if old != new
+            for d in (old, new)
+            if d is not None
+        ]
         if moved:
             _membership_stale(after.group_id, min(moved))
         return
@@ -108,5 +117,9 @@ def organisation_delete(*, obj, actor) -> None:
     try:
         record_delete(obj=obj, actor=actor)
     except ProtectedError as exc:
-        raise DomainError(_("This record is still referred to (activities, proposals or attendance) and cannot "
-                            "be deleted; mark it inactive or as left office instead.")) from exc
+        raise DomainError(
+            _(
+                "This record is still referred to (activities, proposals or attendance) and cannot "
+                "be deleted; mark it inactive or as left office instead."
+            )
+        ) from exc

@@ -8,6 +8,7 @@ locked, so two members taking the last place at once cannot both get it. A membe
 before the deadline (the undo of signing up). Members declare their expertise; staff of their committee may
 correct it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,7 +42,8 @@ def signup_refusal(activity: Activity, *, taken: int, now: datetime) -> str | No
         return _("Sign-up is closed: the activity is no longer planned.")
     if now >= activity.signup_closes_at:
         return _("Sign-up closed on %(when)s.") % {
-            "when": timezone.localtime(activity.signup_closes_at).strftime("%Y-%m-%d %H:%M")}
+            "when": timezone.localtime(activity.signup_closes_at).strftime("%Y-%m-%d %H:%M")
+        }
     if activity.capacity is not None and taken >= activity.capacity:
         return _("All %(n)s places are taken.") % {"n": activity.capacity}
     return None
@@ -101,6 +103,7 @@ def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> 
         raise DomainError({"expertise": [_("Choose areas of expertise from your committee's list.")]})
     before = sorted(member.expertise.values_list("pk", flat=True))
     member.expertise.set(areas)
-    record_event(member, actor=actor, verb="expertise_set",
-                 data={"before": before, "after": sorted(a.pk for a in areas)})
+    record_event(
+        member, actor=actor, verb="expertise_set", data={"before": before, "after": sorted(a.pk for a in areas)}
+    )
     return member

@@ -9,6 +9,7 @@ Who may do what:
   the committee, answer it.
 Anyone else gets ``NotPermitted`` and nothing is written. Each hand-off leaves the next person a notice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -41,14 +42,27 @@ def _not_future(on: date, field: str) -> None:
 
 
 @transaction.atomic
-def supervision_group_save(*, actor, committee_id: int, name: str, unit_id: int, focus: str, starts_on: date,
-                           member_ids: Iterable[int], ends_on: date | None = None, leader_id: int | None = None,
-                           group_id: int | None = None) -> SupervisionGroup:
+def supervision_group_save(
+    *,
+    actor,
+    committee_id: int,
+    name: str,
+    unit_id: int,
+    focus: str,
+    starts_on: date,
+    member_ids: Iterable[int],
+    ends_on: date | None = None,
+    leader_id: int | None = None,
+    group_id: int | None = None,
+) -> SupervisionGroup:
     """Create (or, with ``group_id``, change) a democratic supervision group stationed at a unit."""
     if not scope_of(actor).is_staff_of(committee_id):
         raise NotPermitted(_("Only the committee's secretariat staff may set up supervision groups."))
-    group = SupervisionGroup() if group_id is None else (
-        SupervisionGroup.objects.select_for_update().filter(pk=group_id, committee_id=committee_id).first())
+    group = (
+        SupervisionGroup()
+        if group_id is None
+        else (SupervisionGroup.objects.select_for_update().filter(pk=group_id, committee_id=committee_id).first())
+    )
     if group is None:
         raise NotPermitted(_("This supervision group belongs to another committee."))
     member_ids = sorted(set(member_ids))
@@ -78,23 +92,29 @@ def supervision_group_save(*, actor, committee_id: int, name: str, unit_id: int,
     except IntegrityError:
         raise DomainError({"name": [_("The committee already has a supervision group of this name.")]}) from None
     group.members.set(member_ids)
-    record_event(group, actor=actor, verb="changed" if before else "created",
-                 data={"unit": unit_id, "members": member_ids, **({"before": before} if before else {})})
+    record_event(
+        group,
+        actor=actor,
+        verb="changed" if before else "created",
+        data={"unit": unit_id, "members": member_ids, **({"before": before} if before else {})},
+    )
     return group
 
 
 def _editable_group(actor, group_id: int) -> SupervisionGroup:
     group = SupervisionGroup.objects.select_for_update().filter(pk=group_id).first()
     scope = scope_of(actor)
-    if group is None or not (scope.is_staff_of(group.committee_id)
-                             or (scope.member_id and group.members.filter(pk=scope.member_id).exists())):
+    if group is None or not (
+        scope.is_staff_of(group.committee_id) or (scope.member_id and group.members.filter(pk=scope.member_id).exists())
+    ):
         raise NotPermitted(_("Only the supervision group's members and the secretariat staff may record its visits."))
     return group
 
 
 @transaction.atomic
-def supervision_visit_record(*, actor, group_id: int, visited_on: date, findings: str, suggestions: str = "",
-                             participant_ids: Iterable[int] = ()) -> SupervisionVisit:
+def supervision_visit_record(
+    *, actor, group_id: int, visited_on: date, findings: str, suggestions: str = "", participant_ids: Iterable[int] = ()
+) -> SupervisionVisit:
     """Record a supervision group's visit to its unit; the unit's users are told, to answer it."""
     group = _editable_group(actor, group_id)
     participants = sorted(set(participant_ids)) or ([scope_of(actor).member_id] if scope_of(actor).member_id else [])
@@ -111,12 +131,21 @@ def supervision_visit_record(*, actor, group_id: int, visited_on: date, findings
         errors["participants"] = [_("Only the group's members can take part in its visits.")]
     if errors:
         raise DomainError(errors)
-    visit = SupervisionVisit.objects.create(group=group, visited_on=visited_on, findings=findings.strip(),
-                                            suggestions=(suggestions or "").strip(), recorded_by=actor)
+    visit = SupervisionVisit.objects.create(
+        group=group,
+        visited_on=visited_on,
+        findings=findings.strip(),
+        suggestions=(suggestions or "").strip(),
+        recorded_by=actor,
+    )
     visit.participants.set(participants)
     record_event(visit, actor=actor, verb="recorded", data={"group": group.pk, "on": visited_on.isoformat()})
-    _tell(group.unit.users.all(), obj=visit, url=reverse("groups:supervision_group", args=[group.pk]),
-          title=_("%(group)s recorded a supervision visit: please answer") % {"group": group.name})
+    _tell(
+        group.unit.users.all(),
+        obj=visit,
+        url=reverse("groups:supervision_group", args=[group.pk]),
+        title=_("%(group)s recorded a supervision visit: please answer") % {"group": group.name},
+    )
     return visit
 
 
@@ -133,9 +162,12 @@ def supervision_visit_answer(*, actor, visit_id: int, response: str) -> Supervis
     visit.save(update_fields=["unit_response", "responded_at"])
     record_event(visit, actor=actor, verb="answer_amended" if amended else "answered")
     leader = visit.group.leader
-    _tell([leader.user] if leader and leader.user_id else [], obj=visit,
-          url=reverse("groups:supervision_group", args=[visit.group_id]),
-          title=_("%(unit)s answered your group's supervision visit") % {"unit": visit.group.unit.name})
+    _tell(
+        [leader.user] if leader and leader.user_id else [],
+        obj=visit,
+        url=reverse("groups:supervision_group", args=[visit.group_id]),
+        title=_("%(unit)s answered your group's supervision visit") % {"unit": visit.group.unit.name},
+    )
     return visit
 
 
@@ -143,14 +175,24 @@ def _conveners(group_id: int | None):
     if group_id is None:
         return []
     rows = GroupMembership.objects.active().filter(
-        group_id=group_id, role__in=[GroupMembership.Role.CONVENER, GroupMembership.Role.DEPUTY])
+        group_id=group_id, role__in=[GroupMembership.Role.CONVENER, GroupMembership.Role.DEPUTY]
+    )
     return [m.member.user for m in rows.select_related("member__user") if m.member.user_id]
 
 
 @transaction.atomic
-def inspection_record(*, actor, committee_id: int, inspected_on: date, inspectors: str, findings: str,
-                      group_id: int | None = None, platform_id: int | None = None, required_actions: str = "",
-                      follow_up_due: date | None = None) -> Inspection:
+def inspection_record(
+    *,
+    actor,
+    committee_id: int,
+    inspected_on: date,
+    inspectors: str,
+    findings: str,
+    group_id: int | None = None,
+    platform_id: int | None = None,
+    required_actions: str = "",
+    follow_up_due: date | None = None,
+) -> Inspection:
     """Staff or a leader record an inspection of a group or a platform; with actions required, the responsible
     group's conveners are told to account for them (by ``follow_up_due``); without, it is closed at once."""
     if not scope_of(actor).can_read_committee(committee_id):
@@ -164,8 +206,10 @@ def inspection_record(*, actor, committee_id: int, inspected_on: date, inspector
         errors["platform"] = [_("Choose a platform of this committee.")]
     if inspected_on > timezone.localdate():
         errors["inspected_on"] = [_("The date cannot be in the future.")]
-    for field, value, message in (("inspectors", inspectors, _("Say who inspected.")),
-                                  ("findings", findings, _("Say what was found."))):
+    for field, value, message in (
+        ("inspectors", inspectors, _("Say who inspected.")),
+        ("findings", findings, _("Say what was found.")),
+    ):
         if not (value or "").strip():
             errors[field] = [message]
     required_actions = (required_actions or "").strip()
@@ -176,26 +220,44 @@ def inspection_record(*, actor, committee_id: int, inspected_on: date, inspector
     if errors:
         raise DomainError(errors)
     inspection = Inspection.objects.create(
-        committee_id=committee_id, group_id=group_id, platform_id=platform_id, inspected_on=inspected_on,
-        inspectors=inspectors.strip(), findings=findings.strip(), required_actions=required_actions,
-        follow_up_due=follow_up_due, recorded_by=actor,
-        state=Inspection.State.OPEN if required_actions else Inspection.State.CLOSED)
-    record_event(inspection, actor=actor, verb="recorded", to_state=inspection.state,
-                 data={"group": group_id, "platform": platform_id})
+        committee_id=committee_id,
+        group_id=group_id,
+        platform_id=platform_id,
+        inspected_on=inspected_on,
+        inspectors=inspectors.strip(),
+        findings=findings.strip(),
+        required_actions=required_actions,
+        follow_up_due=follow_up_due,
+        recorded_by=actor,
+        state=Inspection.State.OPEN if required_actions else Inspection.State.CLOSED,
+    )
+    record_event(
+        inspection,
+        actor=actor,
+        verb="recorded",
+        to_state=inspection.state,
+        data={"group": group_id, "platform": platform_id},
+    )
     if required_actions:
-        _tell(_conveners(inspection.responsible_group_id), obj=inspection,
-              url=reverse("groups:inspection", args=[inspection.pk]),
-              title=_("An inspection of %(target)s asks you to put things right") % {"target": inspection.target})
+        _tell(
+            _conveners(inspection.responsible_group_id),
+            obj=inspection,
+            url=reverse("groups:inspection", args=[inspection.pk]),
+            title=_("An inspection of %(target)s asks you to put things right") % {"target": inspection.target},
+        )
     return inspection
 
 
 @transaction.atomic
 def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspection:
     """The responsible group's conveners (or staff) account for what was put right; the inspection closes."""
-    inspection = Inspection.objects.select_for_update(of=("self",)).select_related("platform").filter(pk=inspection_id).first()
+    inspection = (
+        Inspection.objects.select_for_update(of=("self",)).select_related("platform").filter(pk=inspection_id).first()
+    )
     scope = scope_of(actor)
-    if inspection is None or not (scope.is_staff_of(inspection.committee_id)
-                                  or inspection.responsible_group_id in scope.convened_group_ids):
+    if inspection is None or not (
+        scope.is_staff_of(inspection.committee_id) or inspection.responsible_group_id in scope.convened_group_ids
+    ):
         raise NotPermitted(_("Only the inspected group's conveners and the secretariat staff may account for it."))
     if inspection.state != Inspection.State.OPEN:
         raise DomainError(_("This inspection is already closed."))
@@ -204,11 +266,20 @@ def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspecti
     inspection.follow_up, inspection.followed_up_on = follow_up.strip(), timezone.localdate()
     inspection.state = Inspection.State.CLOSED
     inspection.save(update_fields=["follow_up", "followed_up_on", "state"])
-    record_event(inspection, actor=actor, verb="accounted_for", from_state=Inspection.State.OPEN,
-                 to_state=Inspection.State.CLOSED)
+    record_event(
+        inspection,
+        actor=actor,
+        verb="accounted_for",
+        from_state=Inspection.State.OPEN,
+        to_state=Inspection.State.CLOSED,
+    )
     if inspection.recorded_by_id:
-        _tell([inspection.recorded_by], obj=inspection, url=reverse("groups:inspection", args=[inspection.pk]),
-              title=_("%(target)s accounted for the inspection") % {"target": inspection.target})
+        _tell(
+            [inspection.recorded_by],
+            obj=inspection,
+            url=reverse("groups:inspection", args=[inspection.pk]),
+            title=_("%(target)s accounted for the inspection") % {"target": inspection.target},
+        )
     return inspection
 
 
@@ -221,7 +292,12 @@ def current_half(today: date | None = None) -> tuple[int, int]:
 @transaction.atomic
 def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: str, plans: str = "") -> WorkReport:
     """A group's conveners (or staff) report on a half-year that has begun to the group's liaison leader."""
-    group = ActivityGroup.objects.select_for_update(of=("self",)).filter(pk=group_id).select_related("liaison_leader__user").first()
+    group = (
+        ActivityGroup.objects.select_for_update(of=("self",))
+        .filter(pk=group_id)
+        .select_related("liaison_leader__user")
+        .first()
+    )
     scope = scope_of(actor)
     if group is None or not (scope.is_staff_of(group.committee_id) or group.pk in scope.convened_group_ids):
         raise NotPermitted(_("Only the group's conveners and the secretariat staff may report on its work."))
@@ -236,21 +312,26 @@ def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: s
         errors["half"] = [_("This group has already reported for this half-year.")]
     if errors:
         raise DomainError(errors)
-    report = WorkReport.objects.create(group=group, year=year, half=half, summary=summary.strip(),
-                                       plans=(plans or "").strip(), submitted_by=actor)
+    report = WorkReport.objects.create(
+        group=group, year=year, half=half, summary=summary.strip(), plans=(plans or "").strip(), submitted_by=actor
+    )
     record_event(report, actor=actor, verb="submitted", data={"group": group.pk, "year": year, "half": half})
     leader = group.liaison_leader
-    _tell([leader.user] if leader and leader.user_id else [], obj=report,
-          url=reverse("groups:work_report", args=[report.pk]),
-          title=_("%(group)s reported on its work") % {"group": group.name})
+    _tell(
+        [leader.user] if leader and leader.user_id else [],
+        obj=report,
+        url=reverse("groups:work_report", args=[report.pk]),
+        title=_("%(group)s reported on its work") % {"group": group.name},
+    )
     return report
 
 
 @not_an_api_action("a read: whether the page offers the answer form; work_report_answer checks the same")
 def may_answer_report(actor, report: WorkReport) -> bool:
     scope = scope_of(actor)
-    return (scope.can_read_committee(report.group.committee_id)
-            or (scope.member_id is not None and report.group.liaison_leader_id == scope.member_id))
+    return scope.can_read_committee(report.group.committee_id) or (
+        scope.member_id is not None and report.group.liaison_leader_id == scope.member_id
+    )
 
 
 @transaction.atomic
@@ -265,6 +346,10 @@ def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
     report.comment, report.commented_by, report.commented_at = comment.strip(), actor, timezone.now()
     report.save(update_fields=["comment", "commented_by", "commented_at"])
     record_event(report, actor=actor, verb="answer_amended" if amended else "answered")
-    _tell(_conveners(report.group_id), obj=report, url=reverse("groups:work_report", args=[report.pk]),
-          title=_("The leader answered %(group)s's work report") % {"group": report.group.name})
+    _tell(
+        _conveners(report.group_id),
+        obj=report,
+        url=reverse("groups:work_report", args=[report.pk]),
+        title=_("The leader answered %(group)s's work report") % {"group": report.group.name},
+    )
     return report

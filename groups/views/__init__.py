@@ -1,4 +1,5 @@
 """Pages for conveners, members, units and leaders; secretariat staff start at the workbench (cppcc_portal.workbench)."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -53,16 +54,27 @@ def group_detail(request, pk: int):
     query.pop("page", None)
     page = Paginator(listing.qs, 30).get_page(request.GET.get("page"))
     filtered = any(request.GET.get(name) for name in listing.filters)
-    return render(request, "groups/group_detail.html", {
-        "group": group, "can_edit": can_edit, "filter": listing, "filtered": filtered, "page_obj": page,
-        "member_total": members.count() if filtered else page.paginator.count, "query": query.urlencode()})
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "can_edit": can_edit,
+            "filter": listing,
+            "filtered": filtered,
+            "page_obj": page,
+            "member_total": members.count() if filtered else page.paginator.count,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
 def my_page(request):
     _require(request, Role.MEMBER)
     member = get_object_or_404(
-        Member.objects.select_related("committee", "sector", "term", "special_committee"), pk=scope_of(request.user).member_id
+        Member.objects.select_related("committee", "sector", "term", "special_committee"),
+        pk=scope_of(request.user).member_id,
     )
     memberships = member.memberships.active().select_related("group").order_by("group__name")
     return render(request, "groups/my_page.html", {"member": member, "memberships": memberships})

@@ -5,6 +5,7 @@ A page that shows a record reads it through ``visible_to``/``editable_by`` (403 
 finds its record among those the user sees, and the service decides whether this user may act on it
 (``core.exceptions.NotPermitted``, answered 403 here as everywhere): the pages hold no rule of their own.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -41,11 +42,21 @@ from groups.selectors import activities as sel
 from groups.services import activities as svc
 
 VERB_LABELS = {
-    "created": gettext_lazy("created"), "updated": gettext_lazy("changed the details"), "announced": gettext_lazy("announced"), "held": gettext_lazy("marked as held"),
-    "filed": gettext_lazy("filed in the ledger"), "cancelled": gettext_lazy("cancelled"), "invited": gettext_lazy("invited members"),
-    "leave_requested": gettext_lazy("asked for leave"), "leave_approved": gettext_lazy("approved a leave"), "leave_refused": gettext_lazy("refused a leave"),
-    "signed_in": gettext_lazy("signed in"), "attendance_recorded": gettext_lazy("recorded attendance"), "evidence_uploaded": gettext_lazy("uploaded evidence"),
-    "leave_withdrawn": gettext_lazy("withdrew a leave request"), "evidence_deleted": gettext_lazy("removed evidence"),
+    "created": gettext_lazy("created"),
+    "updated": gettext_lazy("changed the details"),
+    "announced": gettext_lazy("announced"),
+    "held": gettext_lazy("marked as held"),
+    "filed": gettext_lazy("filed in the ledger"),
+    "cancelled": gettext_lazy("cancelled"),
+    "invited": gettext_lazy("invited members"),
+    "leave_requested": gettext_lazy("asked for leave"),
+    "leave_approved": gettext_lazy("approved a leave"),
+    "leave_refused": gettext_lazy("refused a leave"),
+    "signed_in": gettext_lazy("signed in"),
+    "attendance_recorded": gettext_lazy("recorded attendance"),
+    "evidence_uploaded": gettext_lazy("uploaded evidence"),
+    "leave_withdrawn": gettext_lazy("withdrew a leave request"),
+    "evidence_deleted": gettext_lazy("removed evidence"),
 }
 
 TRANSITIONS = {
@@ -94,6 +105,7 @@ def _require_reader(request):
 
 # --- Convener -------------------------------------------------------------------------------------
 
+
 @login_required
 def group_activities(request, pk: int):
     """The convener's group dashboard: coverage, next activities, plan progress, recent record."""
@@ -108,9 +120,12 @@ def group_activities(request, pk: int):
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
-        "leave_requests": list(Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
-                               .exclude(member_id=scope_of(request.user).member_id)  # one's own goes to a deputy
-                               .select_related("member", "activity").order_by("activity__starts_at")[:20]),
+        "leave_requests": list(
+            Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
+            .exclude(member_id=scope_of(request.user).member_id)  # one's own goes to a deputy
+            .select_related("member", "activity")
+            .order_by("activity__starts_at")[:20]
+        ),
         "quarters": [1, 2, 3, 4],
     }
     return render(request, "groups/activities/group_dashboard.html", context)
@@ -140,8 +155,12 @@ def activity_edit(request, pk: int):
     form = ActivityForm(request.POST or None, instance=activity, group=group)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.activity_update(activity_id=activity.pk, actor=request.user, version=form.cleaned_data.get("version"),
-                                **form.service_fields())
+            svc.activity_update(
+                activity_id=activity.pk,
+                actor=request.user,
+                version=form.cleaned_data.get("version"),
+                **form.service_fields(),
+            )
         except DomainError as exc:
             form_error_from(exc, form)
         else:
@@ -156,11 +175,16 @@ def activity_detail(request, pk: int):
     return _activity_page(request, pk)
 
 
-def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None, cancel_reason: str = "",
-                   evidence_form: EvidenceForm | None = None):
+def _activity_page(
+    request,
+    pk: int,
+    *,
+    posted: tuple[dict, dict] | None = None,
+    cancel_reason: str = "",
+    evidence_form: EvidenceForm | None = None,
+):
     """The activity page; ``posted``: the attendance (statuses, reasons) a refused save sent, shown again as sent."""
-    activity = _get_or_403(
-        sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
+    activity = _get_or_403(sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
     can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
     member_id = scope_of(request.user).member_id
     attendances = list(activity.attendances.select_related("member").order_by("member__name"))
@@ -184,7 +208,9 @@ def _activity_page(request, pk: int, *, posted: tuple[dict, dict] | None = None,
         "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
         "evidence": list(activity.evidence.all()),
         "events": events,
-        "statuses": [(value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED],
+        "statuses": [
+            (value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
+        ],
         "own_member_id": member_id,
         "window": svc.sign_in_window(activity),
         "missing": _missing_links(activity) if can_edit and activity.state == Activity.State.HELD else [],
@@ -210,14 +236,21 @@ def _signup_context(request, activity: Activity, mine, attendances, can_edit: bo
     activity.taken = len(attendances)
     refusal = signup_svc.signup_refusal(activity, taken=activity.taken, now=now)
     scope = scope_of(request.user)
-    may_sign_up = bool(activity.is_open and scope.member_id and mine is None
-                       and Activity.objects.filter(pk=activity.pk).joinable_by(
-                           Member.objects.get(pk=scope.member_id)).exists())
-    return {"may_sign_up": may_sign_up, "signup_refusal": refusal,
-            "signup_open": activity.is_open and activity.state in signup_svc.SIGNUP_STATES
-            and now < activity.signup_closes_at,
-            "open_groups": [g.name for g in activity.open_groups.all()] if activity.open_to == "groups" else [],
-            "suggestions": signup_sel.suggested_members(activity) if can_edit else []}
+    may_sign_up = bool(
+        activity.is_open
+        and scope.member_id
+        and mine is None
+        and Activity.objects.filter(pk=activity.pk).joinable_by(Member.objects.get(pk=scope.member_id)).exists()
+    )
+    return {
+        "may_sign_up": may_sign_up,
+        "signup_refusal": refusal,
+        "signup_open": activity.is_open
+        and activity.state in signup_svc.SIGNUP_STATES
+        and now < activity.signup_closes_at,
+        "open_groups": [g.name for g in activity.open_groups.all()] if activity.open_to == "groups" else [],
+        "suggestions": signup_sel.suggested_members(activity) if can_edit else [],
+    }
 
 
 def _missing_links(activity: Activity) -> list[tuple[str, str]]:
@@ -243,8 +276,9 @@ def activity_transition(request, pk: int, action: str):
         if action == "cancel":  # the reason typed stays in its box
             return _activity_page(request, pk, cancel_reason=kwargs["reason"])
     else:
-        messages.success(request, _("The activity is now “%(state)s”.") % {
-            "state": Activity.objects.get(pk=pk).get_state_display()})
+        messages.success(
+            request, _("The activity is now “%(state)s”.") % {"state": Activity.objects.get(pk=pk).get_state_display()}
+        )
     return redirect("groups:activity_detail", pk)
 
 
@@ -266,9 +300,13 @@ def attendance_record(request, pk: int):
             statuses.setdefault(member_id, Attendance.Status.PRESENT)
     try:
         posted = request.POST.get("version")  # unreadable: treated as stale (a conflict message, not a 500)
-        svc.attendance_record(activity_id=activity.pk, actor=request.user,
-                              version=as_int(posted, -1, low=0) if posted else None,
-                              statuses=statuses, reasons=reasons)
+        svc.attendance_record(
+            activity_id=activity.pk,
+            actor=request.user,
+            version=as_int(posted, -1, low=0) if posted else None,
+            statuses=statuses,
+            reasons=reasons,
+        )
         if as_bool(request.POST.get("and_hold")) and Activity.objects.get(pk=pk).state == Activity.State.ANNOUNCED:
             svc.activity_hold(activity_id=activity.pk, actor=request.user)
     except NotPermitted:
@@ -285,8 +323,9 @@ def attendance_record(request, pk: int):
 def leave_decide(request, pk: int):
     attendance = _get_or_403(Attendance.objects.visible_to(request.user), pk=pk)
     try:
-        svc.attendance_decide_leave(attendance_id=attendance.pk, actor=request.user,
-                                    approve=request.POST.get("decision") == "approve")
+        svc.attendance_decide_leave(
+            attendance_id=attendance.pk, actor=request.user, approve=request.POST.get("decision") == "approve"
+        )
     except NotPermitted:
         raise PermissionDenied from None
     except DomainError as exc:
@@ -301,8 +340,12 @@ def evidence_upload(request, pk: int):
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            svc.evidence_upload(activity_id=activity.pk, actor=request.user, upload=form.cleaned_data["file"],
-                                caption=form.cleaned_data["caption"])
+            svc.evidence_upload(
+                activity_id=activity.pk,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                caption=form.cleaned_data["caption"],
+            )
         except NotPermitted:
             raise PermissionDenied from None
         except DomainError as exc:
@@ -345,16 +388,28 @@ def sign_in_screen(request, pk: int):
     if is_open:
         url = absolute_url(reverse("groups:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
         qr = qr_svg(url)
-    counts = activity.attendances.aggregate(invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
-    response = render(request, "groups/activities/sign_in_screen.html", {
-        "activity": activity, "window": (opens, closes), "is_open": is_open, "qr": qr, "counts": counts,
-        "refresh": svc.seconds_to_next_code(now) if is_open else svc.SIGN_IN_CODE_SECONDS,
-        "seconds": svc.SIGN_IN_CODE_SECONDS})
+    counts = activity.attendances.aggregate(
+        invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
+    )
+    response = render(
+        request,
+        "groups/activities/sign_in_screen.html",
+        {
+            "activity": activity,
+            "window": (opens, closes),
+            "is_open": is_open,
+            "qr": qr,
+            "counts": counts,
+            "refresh": svc.seconds_to_next_code(now) if is_open else svc.SIGN_IN_CODE_SECONDS,
+            "seconds": svc.SIGN_IN_CODE_SECONDS,
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response
 
 
 # --- Plan ---------------------------------------------------------------------------------------
+
 
 @login_required
 def plan_edit(request, pk: int, year: int):
@@ -372,15 +427,26 @@ def plan_edit(request, pk: int, year: int):
                 messages.success(request, _("The plan for %(year)s is started.") % {"year": year})
                 return redirect("groups:plan", pk, year)
             if form.is_valid():
-                svc.plan_item_save(plan=plan, actor=request.user, item=item,
-                                   responsible=form.cleaned_data["responsible"], **form.service_fields())
+                svc.plan_item_save(
+                    plan=plan,
+                    actor=request.user,
+                    item=item,
+                    responsible=form.cleaned_data["responsible"],
+                    **form.service_fields(),
+                )
                 messages.success(request, _("Plan item saved."))
                 return redirect("groups:plan", pk, year)
         except DomainError as exc:
             form_error_from(exc, form)
-    context = {"group": group, "year": year, "plan": plan, "form": form, "item": item,
-               "items": list(sel.plan_items(plan)) if plan else [],
-               "progress": sel.plan_progress(group, year) if plan else []}
+    context = {
+        "group": group,
+        "year": year,
+        "plan": plan,
+        "form": form,
+        "item": item,
+        "items": list(sel.plan_items(plan)) if plan else [],
+        "progress": sel.plan_progress(group, year) if plan else [],
+    }
     return render(request, "groups/activities/plan.html", context)
 
 
@@ -397,6 +463,7 @@ def plan_item_delete(request, pk: int):
 
 
 # --- Member ---------------------------------------------------------------------------------------
+
 
 @login_required
 def my_activities(request):
@@ -419,11 +486,22 @@ def my_activities(request):
     query = request.GET.copy()
     query.pop("page", None)
     page = Paginator(past, 20).get_page(request.GET.get("page"))
-    return render(request, "groups/activities/my_activities.html",
-                  {"upcoming": upcoming, "page_obj": page, "now": now, "leave_form": LeaveForm(),
-                   "years": years, "year": year, "statuses": Attendance.Status.choices,
-                   "status": request.GET.get("status", ""), "q": request.GET.get("q", "").strip(),
-                   "query": query.urlencode()})
+    return render(
+        request,
+        "groups/activities/my_activities.html",
+        {
+            "upcoming": upcoming,
+            "page_obj": page,
+            "now": now,
+            "leave_form": LeaveForm(),
+            "years": years,
+            "year": year,
+            "statuses": Attendance.Status.choices,
+            "status": request.GET.get("status", ""),
+            "q": request.GET.get("q", "").strip(),
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _act(request, call, done: str) -> None:
@@ -441,7 +519,9 @@ def _act(request, call, done: str) -> None:
 def _back(request):
     """Back to the page the member acted on (``next``, this site's only), else their activities."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("groups:my_activities")
     return redirect(target)
 
@@ -454,9 +534,13 @@ def leave_request(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Give a reason for the leave."))
     else:
-        _act(request, lambda: svc.attendance_request_leave(activity_id=activity.pk, actor=request.user,
-                                                           reason=form.cleaned_data["reason"]),
-             _("Your leave request is sent to the convener."))
+        _act(
+            request,
+            lambda: svc.attendance_request_leave(
+                activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Your leave request is sent to the convener."),
+        )
     return _back(request)
 
 
@@ -465,8 +549,11 @@ def leave_request(request, pk: int):
 def leave_withdraw(request, pk: int):
     """The member takes back their own undecided leave request."""
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(request, lambda: svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user),
-         _("Your leave request is withdrawn."))
+    _act(
+        request,
+        lambda: svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user),
+        _("Your leave request is withdrawn."),
+    )
     return _back(request)
 
 
@@ -496,12 +583,21 @@ def sign_in(request, pk: int, code: str):
     refusal = None
     if not (mine and mine.status == Attendance.Status.PRESENT):
         refusal = svc.sign_in_refusal(activity, mine, code=code, now=timezone.now())
-    return render(request, "groups/activities/sign_in.html", {
-        "activity": activity, "mine": mine, "result": result, "refusal": refusal,
-        "window": svc.sign_in_window(activity)})
+    return render(
+        request,
+        "groups/activities/sign_in.html",
+        {
+            "activity": activity,
+            "mine": mine,
+            "result": result,
+            "refusal": refusal,
+            "window": svc.sign_in_window(activity),
+        },
+    )
 
 
 # --- Staff --------------------------------------------------------------------------------------
+
 
 @login_required
 def ledger(request):
@@ -517,13 +613,16 @@ def ledger(request):
         record_export(request, "activity ledger", qs.count())
         return exports.xlsx_response(exports.ledger_workbook(qs), _("Activity ledger"))
     for field in filterset.form.fields.values():
-        field.widget.attrs.setdefault("class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm")
+        field.widget.attrs.setdefault(
+            "class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+        )
     query = request.GET.copy()
     query.pop("page", None)
     # a page reads its 31 rows; the count is exact up to 1,000 activities, PostgreSQL's estimate past them
     page = LookaheadPaginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "groups/activities/ledger.html",
-                  {"filter": filterset, "page_obj": page, "query": query.urlencode()})
+    return render(
+        request, "groups/activities/ledger.html", {"filter": filterset, "page_obj": page, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -542,10 +641,18 @@ def coverage(request):
         return exports.xlsx_response(exports.coverage_workbook(committees, groups, period), _("Coverage"))
     query = request.GET.copy()
     query.pop("export", None)
-    return render(request, "groups/activities/coverage.html",
-                  {"committees": committees, "groups": groups, "period": period,
-                   "query": query.urlencode(), "quarters": [1, 2, 3, 4],
-                   "base": urlencode({"year": period.year, "quarter": period.quarter or ""})})
+    return render(
+        request,
+        "groups/activities/coverage.html",
+        {
+            "committees": committees,
+            "groups": groups,
+            "period": period,
+            "query": query.urlencode(),
+            "quarters": [1, 2, 3, 4],
+            "base": urlencode({"year": period.year, "quarter": period.quarter or ""}),
+        },
+    )
 
 
 @login_required
@@ -555,12 +662,25 @@ def coverage_members(request):
     period = _period(request)
     rows = sel.coverage_members(
         ActivityGroup.objects.visible_to(request.user).filter(is_active=True),
-        Committee.objects.visible_to(request.user), period, group_id=as_id(request.GET.get("group")),
-        committee_id=as_id(request.GET.get("committee")), covered=request.GET.get("covered", ""),
-        standing=request.GET.get("standing") == "1", in_year=as_int(request.GET.get("in_year"), 0) or None)
+        Committee.objects.visible_to(request.user),
+        period,
+        group_id=as_id(request.GET.get("group")),
+        committee_id=as_id(request.GET.get("committee")),
+        covered=request.GET.get("covered", ""),
+        standing=request.GET.get("standing") == "1",
+        in_year=as_int(request.GET.get("in_year"), 0) or None,
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "groups/activities/coverage_members.html",
-                  {"page_obj": page, "period": period, "query": query.urlencode(),
-                   "covered": request.GET.get("covered", ""), "standing": request.GET.get("standing") == "1"})
+    return render(
+        request,
+        "groups/activities/coverage_members.html",
+        {
+            "page_obj": page,
+            "period": period,
+            "query": query.urlencode(),
+            "covered": request.GET.get("covered", ""),
+            "standing": request.GET.get("standing") == "1",
+        },
+    )

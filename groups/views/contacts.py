@@ -1,6 +1,7 @@
 """The contact log 联系群众记录: a member records a contact on their phone; members, conveners, leaders and staff
 list what they may see (``ConstituentContact.objects.visible_to``). A resident's contact details are shown to
 the committee's secretariat staff only."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -53,10 +54,18 @@ def contact_list(request):
     for contact in page.object_list:
         contact.may_change = svc.may_change_contact(contact, request.user)
     may_record = scope.member_id is not None or svc.recordable_members(request.user).exists()
-    return render(request, "groups/contacts/list.html", {
-        "page_obj": page, "contacts": page.object_list, "mine": mine, "may_record": may_record,
-        "my_member_id": scope.member_id,
-        "query": "mine=1" if mine else ""})
+    return render(
+        request,
+        "groups/contacts/list.html",
+        {
+            "page_obj": page,
+            "contacts": page.object_list,
+            "mine": mine,
+            "may_record": may_record,
+            "my_member_id": scope.member_id,
+            "query": "mine=1" if mine else "",
+        },
+    )
 
 
 @login_required
@@ -65,8 +74,14 @@ def contact_new(request):
     members = svc.recordable_members(request.user)
     if scope.member_id is None and not members.exists():
         raise PermissionDenied
-    form = ContactForm(request.POST or None, request.FILES or None, members=members, own_member_id=scope.member_id,
-                       own_group_ids=scope.group_ids | scope.convened_group_ids, committee_ids=scope.committee_ids)
+    form = ContactForm(
+        request.POST or None,
+        request.FILES or None,
+        members=members,
+        own_member_id=scope.member_id,
+        own_group_ids=scope.group_ids | scope.convened_group_ids,
+        committee_ids=scope.committee_ids,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             svc.contact_record(actor=request.user, **form.service_fields())
@@ -76,8 +91,9 @@ def contact_new(request):
             form_error_from(exc, form)
         else:
             messages.success(request, _("The contact is recorded."))
-            return redirect(f"{_list_url()}?mine=1" if form.service_fields()["member_id"] == scope.member_id
-                            else _list_url())
+            return redirect(
+                f"{_list_url()}?mine=1" if form.service_fields()["member_id"] == scope.member_id else _list_url()
+            )
     return render(request, "groups/contacts/form.html", {"form": form})
 
 
@@ -115,9 +131,14 @@ def contact_edit(request, pk: int):
     if not svc.may_change_contact(contact, request.user):
         raise PermissionDenied
     scope = scope_of(request.user)
-    form = ContactForm(request.POST or None, instance=contact, members=svc.recordable_members(request.user),
-                       own_member_id=contact.member_id, own_group_ids=scope.group_ids | scope.convened_group_ids,
-                       committee_ids={contact.committee_id})
+    form = ContactForm(
+        request.POST or None,
+        instance=contact,
+        members=svc.recordable_members(request.user),
+        own_member_id=contact.member_id,
+        own_group_ids=scope.group_ids | scope.convened_group_ids,
+        committee_ids={contact.committee_id},
+    )
     form.fields.pop("member", None)
     form.fields.pop("photo", None)
     if request.method == "POST" and form.is_valid():
@@ -131,8 +152,11 @@ def contact_edit(request, pk: int):
         else:
             messages.success(request, _("The contact is corrected."))
             return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope.member_id else _list_url())
-    return render(request, "groups/contacts/form.html", {
-        "form": form, "contact": contact, "until": svc.contact_editable_until(contact)})
+    return render(
+        request,
+        "groups/contacts/form.html",
+        {"form": form, "contact": contact, "until": svc.contact_editable_until(contact)},
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ actions the viewer may take (pass on, set aside, answer, record a visit, turn in
 quarter's pooled themes for staff and leaders. The resident's name and phone show only where
 ``PublicMessage.may_see_personal`` says so.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -69,8 +70,9 @@ def mailbox(request, target: str, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                message = svc.message_submit(target=target, target_id=pk, client_address=client_ip(request),
-                                             **form.service_fields())
+                message = svc.message_submit(
+                    target=target, target_id=pk, client_address=client_ip(request), **form.service_fields()
+                )
             except DomainError as exc:
                 form_error_from(exc, form)
             else:
@@ -78,9 +80,19 @@ def mailbox(request, target: str, pk: int):
         # A new sum each time the form comes back; what was typed stays.
         form.data = form.data.copy()
         form.data["token"], form.data["answer"] = token, ""
-    return _no_store(render(request, "groups/mailbox/form.html", {
-        "form": form, "place": place, "target": target, "committee": _committee_of(target, place),
-        "target_label": MessageTarget(target).label}))
+    return _no_store(
+        render(
+            request,
+            "groups/mailbox/form.html",
+            {
+                "form": form,
+                "place": place,
+                "target": target,
+                "committee": _committee_of(target, place),
+                "target_label": MessageTarget(target).label,
+            },
+        )
+    )
 
 
 def mailbox_poster(request, target: str, pk: int):
@@ -88,9 +100,17 @@ def mailbox_poster(request, target: str, pk: int):
     place = _place_or_404(target, pk)
     url = absolute_url(reverse("groups:mailbox", args=[target, pk]))
     qr = qr_svg(url)
-    return render(request, "groups/mailbox/poster.html", {
-        "place": place, "committee": _committee_of(target, place), "qr": qr, "url": url,
-        "track_url": absolute_url(reverse("groups:mailbox_track_lookup"))})
+    return render(
+        request,
+        "groups/mailbox/poster.html",
+        {
+            "place": place,
+            "committee": _committee_of(target, place),
+            "qr": qr,
+            "url": url,
+            "track_url": absolute_url(reverse("groups:mailbox_track_lookup")),
+        },
+    )
 
 
 def track_lookup(request):
@@ -106,19 +126,29 @@ def track_lookup(request):
 
 def track(request, code: str):
     """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
-    message = (PublicMessage.objects.select_related("committee", "group", "platform", "contact_point")
-               .filter(tracking_code=normalise_code(code)).first())
+    message = (
+        PublicMessage.objects.select_related("committee", "group", "platform", "contact_point")
+        .filter(tracking_code=normalise_code(code))
+        .first()
+    )
     if message is None:
         raise Http404
     # ``proposals`` is the reverse of ``Proposal.source_message`` (the proposals app keeps the link): read here
     # without importing that app. Only the number and the stage are shown, never the draft's text.
-    proposals = list(message.proposals.order_by("pk").only("pk", "serial_number", "state", "result_code",
-                                                           "source_message_id"))
-    return _no_store(render(request, "groups/mailbox/track.html", {
-        "message": message, "proposals": proposals, "new": request.GET.get("new") == "1"}))
+    proposals = list(
+        message.proposals.order_by("pk").only("pk", "serial_number", "state", "result_code", "source_message_id")
+    )
+    return _no_store(
+        render(
+            request,
+            "groups/mailbox/track.html",
+            {"message": message, "proposals": proposals, "new": request.GET.get("new") == "1"},
+        )
+    )
 
 
 # --- Logged in ---------------------------------------------------------------------------------------------
+
 
 def _readers_only(request):
     scope = scope_of(request.user)
@@ -136,26 +166,46 @@ def message_list(request):
     for m in page.object_list:
         m.show_personal = m.may_see_personal(scope)
     query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
-    return render(request, "groups/mailbox/list.html", {
-        "page_obj": page, "rows": page.object_list, "query": query, "params": request.GET,
-        "states": [("", _("Open and answered")), ("new", PublicMessage.State.NEW.label),
-                   ("routed", PublicMessage.State.ROUTED.label), ("overdue", _("Overdue")),
-                   ("answered", PublicMessage.State.ANSWERED.label),
-                   ("discarded", PublicMessage.State.DISCARDED.label)],
-        "categories": ContactTopic.choices, "may_see_themes": bool({Role.STAFF, Role.LEADER} & set(scope.roles))})
+    return render(
+        request,
+        "groups/mailbox/list.html",
+        {
+            "page_obj": page,
+            "rows": page.object_list,
+            "query": query,
+            "params": request.GET,
+            "states": [
+                ("", _("Open and answered")),
+                ("new", PublicMessage.State.NEW.label),
+                ("routed", PublicMessage.State.ROUTED.label),
+                ("overdue", _("Overdue")),
+                ("answered", PublicMessage.State.ANSWERED.label),
+                ("discarded", PublicMessage.State.DISCARDED.label),
+            ],
+            "categories": ContactTopic.choices,
+            "may_see_themes": bool({Role.STAFF, Role.LEADER} & set(scope.roles)),
+        },
+    )
 
 
 def _visible_message(request, pk: int) -> PublicMessage:
-    message = (PublicMessage.objects.visible_to(request.user)
-               .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group",
-                               "contact").filter(pk=pk).first())
+    message = (
+        PublicMessage.objects.visible_to(request.user)
+        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group", "contact")
+        .filter(pk=pk)
+        .first()
+    )
     if message is None:
         raise PermissionDenied
     return message
 
 
-ACTIONS = {"route": MessageRouteForm, "discard": MessageDiscardForm, "answer": MessageAnswerForm,
-           "visit": MessageVisitForm}
+ACTIONS = {
+    "route": MessageRouteForm,
+    "discard": MessageDiscardForm,
+    "answer": MessageAnswerForm,
+    "visit": MessageVisitForm,
+}
 
 
 def _forms(request, message: PublicMessage, bound: str | None = None):
@@ -165,12 +215,14 @@ def _forms(request, message: PublicMessage, bound: str | None = None):
     is_open = message.state in PublicMessage.OPEN_STATES
     if is_open and svc.may_moderate(request.user, message):
         members, groups = svc.route_choices(request.user, message)
-        forms["route"] = MessageRouteForm(data if bound == "route" else None, members=members, groups=groups,
-                                          prefix="route")
+        forms["route"] = MessageRouteForm(
+            data if bound == "route" else None, members=members, groups=groups, prefix="route"
+        )
         forms["discard"] = MessageDiscardForm(data if bound == "discard" else None, prefix="discard")
     if message.state != PublicMessage.State.DISCARDED and svc.may_answer(request.user, message):
-        forms["answer"] = MessageAnswerForm(data if bound == "answer" else None, prefix="answer",
-                                            initial={"answer": message.answer})
+        forms["answer"] = MessageAnswerForm(
+            data if bound == "answer" else None, prefix="answer", initial={"answer": message.answer}
+        )
         if not message.contact_id:
             forms["visit"] = MessageVisitForm(data if bound == "visit" else None, prefix="visit")
     return forms
@@ -178,13 +230,27 @@ def _forms(request, message: PublicMessage, bound: str | None = None):
 
 def _detail(request, message: PublicMessage, forms, status: int = 200):
     scope = scope_of(request.user)
-    proposals = list(message.proposals.order_by("pk").only("pk", "serial_number", "state", "title",
-                                                           "source_message_id"))
-    may_draft = (message.state != PublicMessage.State.DISCARDED and scope.member_id is not None
-                 and scope.member_id in {message.routed_member_id, getattr(message.contact, "member_id", None)})
-    return render(request, "groups/mailbox/detail.html", {
-        "message": message, "forms": forms, "show_personal": message.may_see_personal(scope),
-        "events": events_for(message), "proposals": proposals, "may_draft": may_draft}, status=status)
+    proposals = list(
+        message.proposals.order_by("pk").only("pk", "serial_number", "state", "title", "source_message_id")
+    )
+    may_draft = (
+        message.state != PublicMessage.State.DISCARDED
+        and scope.member_id is not None
+        and scope.member_id in {message.routed_member_id, getattr(message.contact, "member_id", None)}
+    )
+    return render(
+        request,
+        "groups/mailbox/detail.html",
+        {
+            "message": message,
+            "forms": forms,
+            "show_personal": message.may_see_personal(scope),
+            "events": events_for(message),
+            "proposals": proposals,
+            "may_draft": may_draft,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -219,22 +285,34 @@ def message_act(request, pk: int, action: str):
     return _detail(request, message, forms, status=400)
 
 
-DONE = {"route": lambda: _("The message is passed on."), "discard": lambda: _("The message is set aside."),
-        "answer": lambda: _("The answer is saved; the resident sees it with their code."),
-        "visit": lambda: _("The visit is recorded in the contact log.")}
+DONE = {
+    "route": lambda: _("The message is passed on."),
+    "discard": lambda: _("The message is set aside."),
+    "answer": lambda: _("The answer is saved; the resident sees it with their code."),
+    "visit": lambda: _("The visit is recorded in the contact log."),
+}
 
 
 def _call(action: str, actor, message: PublicMessage, data: dict):
     if action == "route":
-        return svc.message_route(message_id=message.pk, actor=actor,
-                                 member_id=data["member"].pk if data.get("member") else None,
-                                 group_id=data["group"].pk if data.get("group") else None)
+        return svc.message_route(
+            message_id=message.pk,
+            actor=actor,
+            member_id=data["member"].pk if data.get("member") else None,
+            group_id=data["group"].pk if data.get("group") else None,
+        )
     if action == "discard":
         return svc.message_discard(message_id=message.pk, actor=actor, reason=data["reason"])
     if action == "answer":
         return svc.message_answer(message_id=message.pk, actor=actor, answer=data["answer"])
-    return svc.message_record_visit(message_id=message.pk, actor=actor, contacted_on=data["contacted_on"],
-                                    whom=data["whom"], follow_up=data["follow_up"], answer=data["answer"])
+    return svc.message_record_visit(
+        message_id=message.pk,
+        actor=actor,
+        contacted_on=data["contacted_on"],
+        whom=data["whom"],
+        follow_up=data["follow_up"],
+        answer=data["answer"],
+    )
 
 
 @login_required
@@ -246,6 +324,8 @@ def message_themes(request):
     today = timezone.localdate()
     period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
     data = sel.themes(PublicMessage.objects.visible_to(request.user), period)
-    return render(request, "groups/mailbox/themes.html", {
-        "period": period, "years": range(today.year, today.year - 3, -1), **data})
-
+    return render(
+        request,
+        "groups/mailbox/themes.html",
+        {"period": period, "years": range(today.year, today.year - 3, -1), **data},
+    )

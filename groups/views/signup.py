@@ -1,6 +1,7 @@
 """Open activities and sign-up on the member's phone, the member's areas of expertise, and the organiser's invite
 of a suggested member. Views find the record among those the user sees (403 otherwise) and call one service,
 which decides whether this user may act."""
+
 from __future__ import annotations
 
 from django import forms
@@ -45,17 +46,31 @@ def open_activities(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "groups/activities/open_activities.html", {
-        "page_obj": page, "activities": page.object_list, "kinds": Activity.Kind.choices, "kind": kind, "q": q,
-        "free": only_free, "query": query.urlencode(), "now": timezone.now()})
+    return render(
+        request,
+        "groups/activities/open_activities.html",
+        {
+            "page_obj": page,
+            "activities": page.object_list,
+            "kinds": Activity.Kind.choices,
+            "kind": kind,
+            "q": q,
+            "free": only_free,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
 @require_POST
 def sign_up(request, pk: int):
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(request, lambda: svc.activity_sign_up(activity_id=activity.pk, actor=request.user),
-         _("You are signed up. The activity is now among your activities."))
+    _act(
+        request,
+        lambda: svc.activity_sign_up(activity_id=activity.pk, actor=request.user),
+        _("You are signed up. The activity is now among your activities."),
+    )
     return _back(request)
 
 
@@ -63,8 +78,11 @@ def sign_up(request, pk: int):
 @require_POST
 def sign_up_withdraw(request, pk: int):
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(request, lambda: svc.activity_signup_withdraw(activity_id=activity.pk, actor=request.user),
-         _("Your sign-up is withdrawn."))
+    _act(
+        request,
+        lambda: svc.activity_signup_withdraw(activity_id=activity.pk, actor=request.user),
+        _("Your sign-up is withdrawn."),
+    )
     return _back(request)
 
 
@@ -77,33 +95,41 @@ def invite_member(request, pk: int):
     if member_id is None:
         messages.error(request, _("Choose a member to invite."))
     else:
-        _act(request, lambda: activity_svc.activity_invite(activity_id=activity.pk, actor=request.user,
-                                                            member_ids=[member_id]),
-             _("The member is invited."))
+        _act(
+            request,
+            lambda: activity_svc.activity_invite(activity_id=activity.pk, actor=request.user, member_ids=[member_id]),
+            _("The member is invited."),
+        )
     return redirect(reverse("groups:activity_detail", args=[activity.pk]) + "#suggestions")
 
 
 class ExpertiseForm(forms.Form):
     expertise = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Areas of expertise"), queryset=Expertise.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+        label=gettext_lazy("Areas of expertise"),
+        queryset=Expertise.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expertise"].queryset = Expertise.objects.filter(committee_id=member.committee_id,
-                                                                     is_active=True).order_by("order", "name")
+        self.fields["expertise"].queryset = Expertise.objects.filter(
+            committee_id=member.committee_id, is_active=True
+        ).order_by("order", "name")
 
 
 @login_required
 def my_expertise(request):
     """The member declares their areas of expertise 专长 from their committee's list."""
     member = _own_member(request)
-    form = ExpertiseForm(request.POST or None, member=member,
-                         initial={"expertise": list(member.expertise.values_list("pk", flat=True))})
+    form = ExpertiseForm(
+        request.POST or None, member=member, initial={"expertise": list(member.expertise.values_list("pk", flat=True))}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            svc.member_expertise_set(member_id=member.pk, actor=request.user,
-                                     expertise_ids=[e.pk for e in form.cleaned_data["expertise"]])
+            svc.member_expertise_set(
+                member_id=member.pk, actor=request.user, expertise_ids=[e.pk for e in form.cleaned_data["expertise"]]
+            )
         except NotPermitted:
             raise PermissionDenied from None
         except DomainError as exc:

@@ -1,6 +1,7 @@
 """Supervision groups, inspections and work reports (``groups.models.supervision``): one page with a tab each,
 the detail pages where the next person acts (the unit answers a visit, the group accounts for an inspection, the
 liaison leader answers a report), and the forms. Every list is what ``visible_to`` lets the user see."""
+
 from __future__ import annotations
 
 from django import forms
@@ -47,13 +48,16 @@ class SupervisionGroupForm(_Styled, forms.Form):
     committee = forms.ModelChoiceField(label=gettext_lazy("Committee"), queryset=None)
     name = forms.CharField(label=gettext_lazy("Name of the group"), max_length=100)
     unit = forms.ModelChoiceField(label=gettext_lazy("Stationed at"), queryset=None)
-    focus = forms.CharField(label=gettext_lazy("What it supervises"), max_length=1000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    focus = forms.CharField(
+        label=gettext_lazy("What it supervises"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     starts_on = forms.DateField(label=gettext_lazy("Stationed from"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("Stationed until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
-    members = forms.ModelMultipleChoiceField(label=gettext_lazy("Members"), queryset=None,
-                                             widget=forms.SelectMultiple(attrs={"size": 8}))
+    ends_on = forms.DateField(
+        label=gettext_lazy("Stationed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Members"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
     leader = forms.ModelChoiceField(label=gettext_lazy("Group leader"), queryset=None, required=False)
 
     def __init__(self, *args, committee_ids, **kwargs):
@@ -69,19 +73,32 @@ class SupervisionGroupForm(_Styled, forms.Form):
 
     def service_fields(self) -> dict:
         d = self.cleaned_data
-        return {"committee_id": d["committee"].pk, "name": d["name"], "unit_id": d["unit"].pk, "focus": d["focus"],
-                "starts_on": d["starts_on"], "ends_on": d["ends_on"], "member_ids": [m.pk for m in d["members"]],
-                "leader_id": d["leader"].pk if d["leader"] else None}
+        return {
+            "committee_id": d["committee"].pk,
+            "name": d["name"],
+            "unit_id": d["unit"].pk,
+            "focus": d["focus"],
+            "starts_on": d["starts_on"],
+            "ends_on": d["ends_on"],
+            "member_ids": [m.pk for m in d["members"]],
+            "leader_id": d["leader"].pk if d["leader"] else None,
+        }
 
 
 class VisitForm(_Styled, forms.Form):
     visited_on = forms.DateField(label=gettext_lazy("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.ModelMultipleChoiceField(label=gettext_lazy("Members taking part"), queryset=None,
-                                                  widget=forms.CheckboxSelectMultiple)
-    findings = forms.CharField(label=gettext_lazy("What was found"), max_length=3000,
-                               widget=forms.Textarea(attrs={"rows": 4}))
-    suggestions = forms.CharField(label=gettext_lazy("What the group suggests"), max_length=3000, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    participants = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Members taking part"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    findings = forms.CharField(
+        label=gettext_lazy("What was found"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    suggestions = forms.CharField(
+        label=gettext_lazy("What the group suggests"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, group: SupervisionGroup, own_member_id, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,8 +109,9 @@ class VisitForm(_Styled, forms.Form):
 
 
 class AnswerForm(_Styled, forms.Form):
-    response = forms.CharField(label=gettext_lazy("The unit's answer"), max_length=3000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+    response = forms.CharField(
+        label=gettext_lazy("The unit's answer"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,15 +121,22 @@ class AnswerForm(_Styled, forms.Form):
 class InspectionForm(_Styled, forms.Form):
     group = forms.ModelChoiceField(label=gettext_lazy("Activity group inspected"), queryset=None, required=False)
     platform = forms.ModelChoiceField(label=gettext_lazy("or the platform inspected"), queryset=None, required=False)
-    inspected_on = forms.DateField(label=gettext_lazy("Date of inspection"),
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(
+        label=gettext_lazy("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     inspectors = forms.CharField(label=gettext_lazy("Inspected by"), max_length=200)
-    findings = forms.CharField(label=gettext_lazy("Findings"), max_length=3000,
-                               widget=forms.Textarea(attrs={"rows": 4}))
-    required_actions = forms.CharField(label=gettext_lazy("What must be put right"), max_length=2000,
-                                       required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_due = forms.DateField(label=gettext_lazy("Put right by"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(
+        label=gettext_lazy("Findings"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    required_actions = forms.CharField(
+        label=gettext_lazy("What must be put right"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    follow_up_due = forms.DateField(
+        label=gettext_lazy("Put right by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, committee_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,8 +147,9 @@ class InspectionForm(_Styled, forms.Form):
 
 
 class AccountForm(_Styled, forms.Form):
-    follow_up = forms.CharField(label=gettext_lazy("What was put right"), max_length=3000,
-                                widget=forms.Textarea(attrs={"rows": 4}))
+    follow_up = forms.CharField(
+        label=gettext_lazy("What was put right"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,10 +160,15 @@ class ReportForm(_Styled, forms.Form):
     group = forms.ModelChoiceField(label=gettext_lazy("Activity group"), queryset=None)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label=gettext_lazy("Half-year"), choices=WorkReport.Half.choices, coerce=int)
-    summary = forms.CharField(label=gettext_lazy("Work done"), max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 6}))
-    plans = forms.CharField(label=gettext_lazy("Plans for the next half-year"), max_length=3000, required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=gettext_lazy("Work done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    plans = forms.CharField(
+        label=gettext_lazy("Plans for the next half-year"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,8 +181,9 @@ class ReportForm(_Styled, forms.Form):
 
 
 class CommentForm(_Styled, forms.Form):
-    comment = forms.CharField(label=gettext_lazy("The leader's answer"), max_length=3000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=gettext_lazy("The leader's answer"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,40 +207,64 @@ def supervision(request):
     if tab not in TABS:
         tab = "reports" if scope.convened_group_ids and not scope.staff_committee_ids else "groups"
     if tab == "groups":
-        rows = (SupervisionGroup.objects.visible_to(request.user).select_related("unit", "leader")
-                .order_by("-starts_on", "name"))
+        rows = (
+            SupervisionGroup.objects.visible_to(request.user)
+            .select_related("unit", "leader")
+            .order_by("-starts_on", "name")
+        )
     elif tab == "inspections":
-        rows = Inspection.objects.visible_to(request.user).select_related("group", "platform").order_by(
-            "state", "-inspected_on", "-id")
+        rows = (
+            Inspection.objects.visible_to(request.user)
+            .select_related("group", "platform")
+            .order_by("state", "-inspected_on", "-id")
+        )
     else:
         rows = WorkReport.objects.visible_to(request.user).select_related("group").order_by("-year", "-half", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "groups/supervision/index.html", {
-        "tab": tab, "page_obj": page, "rows": page.object_list, "query": f"tab={tab}",
-        "may_inspect": _may_inspect(request.user), "may_report": _reportable_groups(request.user).exists(),
-        "may_set_up": bool(scope.staff_committee_ids or scope.is_superuser)})
+    return render(
+        request,
+        "groups/supervision/index.html",
+        {
+            "tab": tab,
+            "page_obj": page,
+            "rows": page.object_list,
+            "query": f"tab={tab}",
+            "may_inspect": _may_inspect(request.user),
+            "may_report": _reportable_groups(request.user).exists(),
+            "may_set_up": bool(scope.staff_committee_ids or scope.is_superuser),
+        },
+    )
 
 
 @login_required
 def supervision_group_edit(request, pk: int | None = None):
     """Staff set up (or change) a supervision group of their committee."""
     scope = scope_of(request.user)
-    committee_ids = scope.staff_committee_ids if not scope.is_superuser else set(
-        Committee.objects.values_list("pk", flat=True))
+    committee_ids = (
+        scope.staff_committee_ids if not scope.is_superuser else set(Committee.objects.values_list("pk", flat=True))
+    )
     if not committee_ids:
         raise PermissionDenied
     group = None
     initial = {}
     if pk is not None:
         group = get_object_or_404(SupervisionGroup.objects.filter(committee_id__in=committee_ids), pk=pk)
-        initial = {"committee": group.committee_id, "name": group.name, "unit": group.unit_id, "focus": group.focus,
-                   "starts_on": group.starts_on, "ends_on": group.ends_on, "leader": group.leader_id,
-                   "members": list(group.members.values_list("pk", flat=True))}
+        initial = {
+            "committee": group.committee_id,
+            "name": group.name,
+            "unit": group.unit_id,
+            "focus": group.focus,
+            "starts_on": group.starts_on,
+            "ends_on": group.ends_on,
+            "leader": group.leader_id,
+            "members": list(group.members.values_list("pk", flat=True)),
+        }
     form = SupervisionGroupForm(request.POST or None, initial=initial, committee_ids=committee_ids)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = svc.supervision_group_save(actor=request.user, group_id=group.pk if group else None,
-                                               **form.service_fields())
+            saved = svc.supervision_group_save(
+                actor=request.user, group_id=group.pk if group else None, **form.service_fields()
+            )
         except NotPermitted:
             raise PermissionDenied from None
         except DomainError as exc:
@@ -221,11 +277,11 @@ def supervision_group_edit(request, pk: int | None = None):
 
 @login_required
 def supervision_group(request, pk: int):
-    group = get_object_or_404(SupervisionGroup.objects.visible_to(request.user).select_related("unit", "leader"),
-                              pk=pk)
+    group = get_object_or_404(SupervisionGroup.objects.visible_to(request.user).select_related("unit", "leader"), pk=pk)
     scope = scope_of(request.user)
     may_record = scope.is_staff_of(group.committee_id) or (
-        scope.member_id is not None and group.members.filter(pk=scope.member_id).exists())
+        scope.member_id is not None and group.members.filter(pk=scope.member_id).exists()
+    )
     form = VisitForm(request.POST or None, group=group, own_member_id=scope.member_id) if may_record else None
     if request.method == "POST":
         if form is None:
@@ -233,9 +289,14 @@ def supervision_group(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                svc.supervision_visit_record(actor=request.user, group_id=group.pk, visited_on=data["visited_on"],
-                                             findings=data["findings"], suggestions=data["suggestions"],
-                                             participant_ids=[m.pk for m in data["participants"]])
+                svc.supervision_visit_record(
+                    actor=request.user,
+                    group_id=group.pk,
+                    visited_on=data["visited_on"],
+                    findings=data["findings"],
+                    suggestions=data["suggestions"],
+                    participant_ids=[m.pk for m in data["participants"]],
+                )
             except NotPermitted:
                 raise PermissionDenied from None
             except DomainError as exc:
@@ -243,19 +304,33 @@ def supervision_group(request, pk: int):
             else:
                 messages.success(request, _("The visit is recorded; the unit has been told to answer."))
                 return redirect("groups:supervision_group", pk=group.pk)
-    visits = Paginator(group.visits.prefetch_related("participants").order_by("-visited_on", "-id"),
-                       PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "groups/supervision/group.html", {
-        "group": group, "members": group.members.order_by("name"), "visits": visits.object_list, "page_obj": visits,
-        "form": form, "may_answer": group.unit_id in scope.unit_ids, "answer_form": AnswerForm(),
-        "may_edit": scope.is_staff_of(group.committee_id)})
+    visits = Paginator(
+        group.visits.prefetch_related("participants").order_by("-visited_on", "-id"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/supervision/group.html",
+        {
+            "group": group,
+            "members": group.members.order_by("name"),
+            "visits": visits.object_list,
+            "page_obj": visits,
+            "form": form,
+            "may_answer": group.unit_id in scope.unit_ids,
+            "answer_form": AnswerForm(),
+            "may_edit": scope.is_staff_of(group.committee_id),
+        },
+    )
 
 
 @login_required
 @require_POST
 def supervision_visit_answer(request, pk: int):
-    visit = get_object_or_404(SupervisionVisit.objects.select_related("group"), pk=pk,
-                              group__in=SupervisionGroup.objects.visible_to(request.user))
+    visit = get_object_or_404(
+        SupervisionVisit.objects.select_related("group"),
+        pk=pk,
+        group__in=SupervisionGroup.objects.visible_to(request.user),
+    )
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -282,11 +357,16 @@ def inspection_new(request):
         target = data["group"] or data["platform"]
         try:
             inspection = svc.inspection_record(
-                actor=request.user, committee_id=target.committee_id if target else next(iter(committee_ids), 0),
+                actor=request.user,
+                committee_id=target.committee_id if target else next(iter(committee_ids), 0),
                 group_id=data["group"].pk if data["group"] else None,
                 platform_id=data["platform"].pk if data["platform"] else None,
-                inspected_on=data["inspected_on"], inspectors=data["inspectors"], findings=data["findings"],
-                required_actions=data["required_actions"], follow_up_due=data["follow_up_due"])
+                inspected_on=data["inspected_on"],
+                inspectors=data["inspectors"],
+                findings=data["findings"],
+                required_actions=data["required_actions"],
+                follow_up_due=data["follow_up_due"],
+            )
         except NotPermitted:
             raise PermissionDenied from None
         except DomainError as exc:
@@ -302,15 +382,17 @@ def inspection(request, pk: int):
     item = get_object_or_404(Inspection.objects.visible_to(request.user).select_related("group", "platform"), pk=pk)
     scope = scope_of(request.user)
     may_account = item.state == Inspection.State.OPEN and (
-        scope.is_staff_of(item.committee_id) or item.responsible_group_id in scope.convened_group_ids)
+        scope.is_staff_of(item.committee_id) or item.responsible_group_id in scope.convened_group_ids
+    )
     form = AccountForm(request.POST or None) if may_account else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
             try:
-                svc.inspection_account(actor=request.user, inspection_id=item.pk,
-                                       follow_up=form.cleaned_data["follow_up"])
+                svc.inspection_account(
+                    actor=request.user, inspection_id=item.pk, follow_up=form.cleaned_data["follow_up"]
+                )
             except NotPermitted:
                 raise PermissionDenied from None
             except DomainError as exc:
@@ -330,8 +412,14 @@ def work_report_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            report = svc.work_report_submit(actor=request.user, group_id=data["group"].pk, year=data["year"],
-                                            half=data["half"], summary=data["summary"], plans=data["plans"])
+            report = svc.work_report_submit(
+                actor=request.user,
+                group_id=data["group"].pk,
+                year=data["year"],
+                half=data["half"],
+                summary=data["summary"],
+                plans=data["plans"],
+            )
         except NotPermitted:
             raise PermissionDenied from None
         except DomainError as exc:
@@ -344,10 +432,17 @@ def work_report_new(request):
 
 @login_required
 def work_report(request, pk: int):
-    report = get_object_or_404(WorkReport.objects.visible_to(request.user)
-                               .select_related("group__liaison_leader", "submitted_by", "commented_by"), pk=pk)
-    form = CommentForm(request.POST or None, initial={"comment": report.comment}) \
-        if svc.may_answer_report(request.user, report) else None
+    report = get_object_or_404(
+        WorkReport.objects.visible_to(request.user).select_related(
+            "group__liaison_leader", "submitted_by", "commented_by"
+        ),
+        pk=pk,
+    )
+    form = (
+        CommentForm(request.POST or None, initial={"comment": report.comment})
+        if svc.may_answer_report(request.user, report)
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

@@ -1,4 +1,5 @@
 """Configuration as data, per committee: deadlines, the reply result codes, the holiday calendar."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -17,7 +18,9 @@ class ProposalSettings(models.Model):
     reply_months_between_sessions = models.PositiveSmallIntegerField(
         _("reply deadline between sessions (months)"), default=3
     )
-    reply_months_plenary = models.PositiveSmallIntegerField(_("reply deadline for plenary proposals (months)"), default=5)
+    reply_months_plenary = models.PositiveSmallIntegerField(
+        _("reply deadline for plenary proposals (months)"), default=5
+    )
     reply_months_max = models.PositiveSmallIntegerField(_("absolute reply limit (months)"), default=6)
     cohandler_opinion_days = models.PositiveSmallIntegerField(_("co-handler opinion deadline (days)"), default=30)
     reassignment_working_days = models.PositiveSmallIntegerField(_("reassignment window (working days)"), default=10)
@@ -114,7 +117,8 @@ class NotFilingGroundQuerySet(ScopedQuerySet):
         if not NotFilingGround.objects.filter(committee__isnull=True).exists():
             NotFilingGround.objects.bulk_create(
                 NotFilingGround(committee=None, text=text, needs_explanation=explain, order=(i + 1) * 10)
-                for i, (text, explain) in enumerate(DEFAULT_NOT_FILING_GROUNDS))
+                for i, (text, explain) in enumerate(DEFAULT_NOT_FILING_GROUNDS)
+            )
 
     def for_committee(self, committee_id: int):
         """The grounds a committee uses: its own list when it has one, else the national list (no committee)."""
@@ -138,13 +142,20 @@ class NotFilingGround(models.Model):
     committee; a committee that keeps grounds of its own uses those alone (local rules word them differently)."""
 
     committee = models.ForeignKey(
-        "groups.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, related_name="not_filing_grounds",
-        null=True, blank=True, help_text=_("Empty: the national list, used by every committee without a list of its own."),
+        "groups.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="not_filing_grounds",
+        null=True,
+        blank=True,
+        help_text=_("Empty: the national list, used by every committee without a list of its own."),
     )
     text = models.CharField(_("ground"), max_length=100)
     needs_explanation = models.BooleanField(
-        _("needs an explanation"), default=False,
-        help_text=_("Staff must explain in their own words (e.g. “other reasons”)."))
+        _("needs an explanation"),
+        default=False,
+        help_text=_("Staff must explain in their own words (e.g. “other reasons”)."),
+    )
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 

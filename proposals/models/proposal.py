@@ -1,4 +1,5 @@
 """A proposal 提案 and everything its handling produces."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,16 +45,19 @@ class ProposalQuerySet(InitialsQuerySet):
             ways += [
                 mine.filter(lead_proposer_id=scope.member_id).values("pk"),
                 mine.filter(supervising_leader_id=scope.member_id).values("pk"),  # a key proposal's 督办领导
-                CoSigner.objects.order_by().filter(member_id=scope.member_id).exclude(
-                    status=CoSigner.Status.DECLINED).values("proposal_id"),
+                CoSigner.objects.order_by()
+                .filter(member_id=scope.member_id)
+                .exclude(status=CoSigner.Status.DECLINED)
+                .values("proposal_id"),
                 mine.filter(merged_from__lead_proposer_id=scope.member_id).values("pk"),
             ]
             # The committee's public proposals stay a plain condition: most of a session, so a page in the
             # list's order finds its rows at once (as an id set it was hashed whole on every request: 1.3 s).
             q |= Q(is_public=True, committee_id=scope.member_committee_id, state__in=Proposal.PUBLIC_STATES)
         if scope.unit_ids:
-            ways.append(Assignment.objects.order_by().filter(unit_id__in=scope.unit_ids, is_active=True)
-                        .values("proposal_id"))
+            ways.append(
+                Assignment.objects.order_by().filter(unit_id__in=scope.unit_ids, is_active=True).values("proposal_id")
+            )
         if ways:
             q |= Q(pk__in=ways[0].union(*ways[1:], all=True) if len(ways) > 1 else ways[0])
         return self.filter(q)
@@ -104,42 +108,97 @@ class Proposal(InitialsMixin, models.Model):
     PUBLIC_STATES = (State.FILED, State.ASSIGNED, State.HANDLING, State.REPLIED, State.RATED, State.CLOSED)
     MERGE_TARGET_STATES = PUBLIC_STATES
     # What a co-signer confirms: a change to any of these (or a new attachment) asks them again.
-    CONTENT_FIELDS = ("title", "analysis", "suggestions", "category", "kind", "group_id", "sector_id",
-                      "special_committee_id", "party", "is_public")
+    CONTENT_FIELDS = (
+        "title",
+        "analysis",
+        "suggestions",
+        "category",
+        "kind",
+        "group_id",
+        "sector_id",
+        "special_committee_id",
+        "party",
+        "is_public",
+    )
 
-    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="proposals")
+    committee = models.ForeignKey(
+        "groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="proposals"
+    )
     year = models.PositiveSmallIntegerField(_("session year"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.MEMBER)
-    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("submitting group"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="proposals")
-    sector = models.ForeignKey("groups.Sector", verbose_name=_("submitting sector"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="proposals")
-    special_committee = models.ForeignKey("groups.SpecialCommittee", verbose_name=_("submitting special committee"),
-                                          null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    group = models.ForeignKey(
+        "groups.ActivityGroup",
+        verbose_name=_("submitting group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    sector = models.ForeignKey(
+        "groups.Sector",
+        verbose_name=_("submitting sector"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    special_committee = models.ForeignKey(
+        "groups.SpecialCommittee",
+        verbose_name=_("submitting special committee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
     party = models.CharField(_("submitting party"), max_length=10, choices=Party.choices, blank=True)
     during_plenary = models.BooleanField(_("submitted during the plenary session"), default=True)
-    lead_proposer = models.ForeignKey("groups.Member", verbose_name=_("lead proposer"), on_delete=models.PROTECT,
-                                      related_name="proposals")
+    lead_proposer = models.ForeignKey(
+        "groups.Member", verbose_name=_("lead proposer"), on_delete=models.PROTECT, related_name="proposals"
+    )
     title = models.CharField(pgettext_lazy("proposal", "title"), max_length=200)
-    initials = models.CharField(_("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False,
-                                help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."))
+    initials = models.CharField(
+        _("pinyin initials"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("First letters of the title's pinyin, for the search (kept up to date on save)."),
+    )
     analysis = models.TextField(_("analysis"), blank=True)
     suggestions = models.TextField(_("suggestions"))
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     serial_number = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
-    is_public = models.BooleanField(_("public"), default=True,
-                                    help_text=_("Filed public proposals can be read by every member of the committee."))
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Filed public proposals can be read by every member of the committee.")
+    )
     not_filed_reason = models.TextField(_("reason for not filing"), blank=True)
-    not_filed_ground = models.ForeignKey("proposals.NotFilingGround", verbose_name=_("ground for not filing"),
-                                         null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    not_filed_ground = models.ForeignKey(
+        "proposals.NotFilingGround",
+        verbose_name=_("ground for not filing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     not_filed_outcome = models.CharField(_("after not filing"), max_length=10, choices=Outcome.choices, blank=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
-    lead_unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("lead unit"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="led_proposals")
+    lead_unit = models.ForeignKey(
+        "groups.HandlingUnit",
+        verbose_name=_("lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_proposals",
+    )
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
     feedback_due = models.DateField(_("feedback due"), null=True, blank=True)
     result_code = models.CharField(_("result code"), max_length=5, blank=True)
@@ -147,26 +206,58 @@ class Proposal(InitialsMixin, models.Model):
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     first_rating = models.CharField(_("first-round rating"), max_length=12, choices=Rating.choices, blank=True)
     is_key = models.BooleanField(_("key proposal"), default=False)
-    supervising_leader = models.ForeignKey("groups.Member", verbose_name=_("supervising leader"), null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="supervised_proposals")
-    is_excellent = models.BooleanField(_("excellent proposal"), default=False,
-                                       help_text=_("Rated an excellent proposal 优秀提案 by the proposal committee."))
+    supervising_leader = models.ForeignKey(
+        "groups.Member",
+        verbose_name=_("supervising leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_proposals",
+    )
+    is_excellent = models.BooleanField(
+        _("excellent proposal"),
+        default=False,
+        help_text=_("Rated an excellent proposal 优秀提案 by the proposal committee."),
+    )
     excellent_marked_at = models.DateTimeField(_("marked excellent at"), null=True, blank=True)
-    excellent_marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked excellent by"), null=True,
-                                            blank=True, on_delete=models.SET_NULL, related_name="+")
+    excellent_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked excellent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     confirmed_cosigners = models.PositiveIntegerField(
-        _("confirmed co-signers"), default=0, editable=False,
-        help_text=_("Counted by the database from the co-signers' answers; the authors are these and the lead proposer."))
+        _("confirmed co-signers"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Counted by the database from the co-signers' answers; the authors are these and the lead proposer."
+        ),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
     # 从群众呼声到提案: the resident's message or the member's contact a draft was drawn from. Kept here (proposals
     # may import groups, not the other way); the resident's tracking page reads it back as ``message.proposals``.
-    source_message = models.ForeignKey("groups.PublicMessage", verbose_name=_("drawn from the resident's message"),
-                                       null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
-    source_contact = models.ForeignKey("groups.ConstituentContact", verbose_name=_("drawn from the contact"),
-                                       null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    source_message = models.ForeignKey(
+        "groups.PublicMessage",
+        verbose_name=_("drawn from the resident's message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    source_contact = models.ForeignKey(
+        "groups.ConstituentContact",
+        verbose_name=_("drawn from the contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -187,25 +278,35 @@ class Proposal(InitialsMixin, models.Model):
             models.Index(fields=["committee"], condition=Q(is_excellent=True), name="proposal_excellent_committee"),
             # A committee's proposals submitted / filed in a period, with what the duty events read of
             # them (PostgreSQL reads the index alone): the roll-up's proposal sources, 40 → 8 ms.
-            models.Index(fields=["committee", "submitted_at"], include=["id", "lead_proposer", "confirmed_cosigners"],
-                         name="proposal_submitted_in_period"),
-            models.Index(fields=["committee", "filed_at"],
-                         include=["id", "lead_proposer", "confirmed_cosigners", "submitted_at"],
-                         name="proposal_filed_in_period"),
+            models.Index(
+                fields=["committee", "submitted_at"],
+                include=["id", "lead_proposer", "confirmed_cosigners"],
+                name="proposal_submitted_in_period",
+            ),
+            models.Index(
+                fields=["committee", "filed_at"],
+                include=["id", "lead_proposer", "confirmed_cosigners", "submitted_at"],
+                name="proposal_filed_in_period",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["committee", "year", "serial_number"], condition=Q(serial_number__isnull=False),
+                fields=["committee", "year", "serial_number"],
+                condition=Q(serial_number__isnull=False),
                 name="proposal_unique_serial",
                 violation_error_message=_("This serial number is already used in this year."),
             ),
-            models.CheckConstraint(condition=~Q(state="not_filed") | ~Q(not_filed_reason=""),
-                                   name="proposal_not_filed_has_reason"),
-            models.CheckConstraint(condition=~Q(state="merged") | Q(merged_into__isnull=False),
-                                   name="proposal_merged_has_target"),
+            models.CheckConstraint(
+                condition=~Q(state="not_filed") | ~Q(not_filed_reason=""), name="proposal_not_filed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False), name="proposal_merged_has_target"
+            ),
             models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_blank"),
-            models.CheckConstraint(condition=Q(is_excellent=False) | Q(excellent_marked_at__isnull=False),
-                                   name="proposal_excellent_has_date"),
+            models.CheckConstraint(
+                condition=Q(is_excellent=False) | Q(excellent_marked_at__isnull=False),
+                name="proposal_excellent_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,9 +364,12 @@ class Invitation(models.Model):
 class CoSigner(Invitation):
     """A co-signer 联名 of a member proposal, invited by the lead proposer and confirming before submission."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners")
-    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="cosigned")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners"
+    )
+    member = models.ForeignKey(
+        "groups.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="cosigned"
+    )
 
     class Meta:
         verbose_name = _("co-signer")
@@ -275,10 +379,12 @@ class CoSigner(Invitation):
 
 
 class Attachment(models.Model):
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="attachments")
-    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/",
-                            validators=[UploadValidator("attachment")])
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file"), upload_to="proposals/attachments/%Y/", validators=[UploadValidator("attachment")]
+    )
     name = models.CharField(_("name"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -297,10 +403,12 @@ class Assignment(models.Model):
         LEAD = "lead", _("Lead unit")
         CO = "co", _("Co-handling unit")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="assignments")
-    unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="assignments")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        "groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assignments"
+    )
     role = models.CharField(_("role"), max_length=4, choices=Role.choices)
     assigned_on = models.DateField(_("assigned on"))
     due_date = models.DateField(_("due date"))
@@ -315,10 +423,12 @@ class Assignment(models.Model):
         ordering = ["proposal_id", "role", "id"]
         indexes = [models.Index(fields=["unit", "is_active"])]
         constraints = [
-            models.UniqueConstraint(fields=["proposal"], condition=Q(role="lead", is_active=True),
-                                    name="assignment_one_active_lead"),
-            models.UniqueConstraint(fields=["proposal", "unit"], condition=Q(is_active=True),
-                                    name="assignment_unit_once"),
+            models.UniqueConstraint(
+                fields=["proposal"], condition=Q(role="lead", is_active=True), name="assignment_one_active_lead"
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "unit"], condition=Q(is_active=True), name="assignment_unit_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,14 +444,16 @@ class ContactRecord(models.Model):
         PHONE = "phone", _("Phone")
         OTHER = "other", _("Other")
 
-    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE,
-                                   related_name="contacts")
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="contacts"
+    )
     date = models.DateField(_("date"))
     way = models.CharField(_("way"), max_length=10, choices=Way.choices)
     with_whom = models.CharField(_("with whom"), max_length=100)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("contact record")
@@ -356,17 +468,20 @@ class Reply(models.Model):
     """The lead unit's answer 答复 in one round: text, signed PDF, result code."""
 
     proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="replies")
-    unit = models.ForeignKey("groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="replies")
+    unit = models.ForeignKey(
+        "groups.HandlingUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="replies"
+    )
     round = models.PositiveSmallIntegerField(_("round"))
     text = models.TextField(_("reply"))
-    signed_pdf = models.FileField(_("signed PDF"), upload_to="proposals/replies/%Y/",
-                                  validators=[UploadValidator("pdf")])
+    signed_pdf = models.FileField(
+        _("signed PDF"), upload_to="proposals/replies/%Y/", validators=[UploadValidator("pdf")]
+    )
     result_code = models.CharField(_("result code"), max_length=5)
     replied_on = models.DateField(_("replied on"))
     on_time = models.BooleanField(_("on time"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("replied by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("reply")
@@ -379,12 +494,14 @@ class Reply(models.Model):
 
 
 class CoHandlerOpinion(models.Model):
-    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE,
-                                   related_name="opinions")
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="opinions"
+    )
     text = models.TextField(_("opinion"))
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("co-handler opinion")
@@ -397,8 +514,9 @@ class CoHandlerOpinion(models.Model):
 class Feedback(models.Model):
     """The lead proposer's rating 反馈 of one round's reply."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="feedback")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="feedback"
+    )
     round = models.PositiveSmallIntegerField(_("round"))
     rating = models.CharField(_("rating"), max_length=12, choices=Proposal.Rating.choices)
     comment = models.TextField(pgettext_lazy("proposal", "comment"), blank=True)
@@ -417,13 +535,15 @@ class Feedback(models.Model):
 class ImplementationEntry(models.Model):
     """Progress after closing 落实, until staff mark the proposal implemented."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="implementation")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="implementation"
+    )
     date = models.DateField(_("date"))
     text = models.TextField(_("progress"))
     completes = models.BooleanField(_("marks it implemented"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("implementation entry")
@@ -437,12 +557,14 @@ class ImplementationEntry(models.Model):
 class SupervisionNote(models.Model):
     """A supervising leader's note on a key proposal 重点提案督办."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="supervision_notes")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="supervision_notes"
+    )
     date = models.DateField(_("date"))
     text = models.TextField(pgettext_lazy("proposal", "note"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("supervision note")
@@ -458,10 +580,12 @@ class DuplicateHint(models.Model):
     kept in both directions when a proposal is submitted (``proposals.similarity``): the review queue reads
     a page's hints through the index on ``proposal`` instead of comparing every title on each request."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE,
-                                 related_name="duplicate_hints")
-    similar = models.ForeignKey(Proposal, verbose_name=_("similar proposal"), on_delete=models.CASCADE,
-                                related_name="+")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="duplicate_hints"
+    )
+    similar = models.ForeignKey(
+        Proposal, verbose_name=_("similar proposal"), on_delete=models.CASCADE, related_name="+"
+    )
     score = models.FloatField(_("similarity"))
 
     class Meta:

@@ -1,4 +1,5 @@
 """Public-opinion reports 社情民意信息, the issues 期 they are compiled into, and their outcomes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,10 +28,16 @@ class OpinionReportQuerySet(models.QuerySet):
             return self
         q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
         if scope.member_id:
-            q |= Q(author_id=scope.member_id) | Q(pk__in=OpinionReport.co_authors.through.objects.filter(
-                member_id=scope.member_id).values("opinionreport_id"))
-            q |= Q(pk__in=CoAuthorInvitation.objects.filter(member_id=scope.member_id).exclude(
-                status=CoAuthorInvitation.Status.DECLINED).values("report_id"))
+            q |= Q(author_id=scope.member_id) | Q(
+                pk__in=OpinionReport.co_authors.through.objects.filter(member_id=scope.member_id).values(
+                    "opinionreport_id"
+                )
+            )
+            q |= Q(
+                pk__in=CoAuthorInvitation.objects.filter(member_id=scope.member_id)
+                .exclude(status=CoAuthorInvitation.Status.DECLINED)
+                .values("report_id")
+            )
         if scope.convened_group_ids:
             q |= Q(group_id__in=scope.convened_group_ids)
         return self.filter(q)
@@ -39,8 +46,9 @@ class OpinionReportQuerySet(models.QuerySet):
 class ReportIssue(models.Model):
     """A numbered issue 期 of the committee's public-opinion bulletin."""
 
-    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="report_issues")
+    committee = models.ForeignKey(
+        "groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="report_issues"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("issue number"))
     published_on = models.DateField(_("published on"))
@@ -63,24 +71,48 @@ class OpinionReport(models.Model):
         DECLINED = "declined", _("Declined")
         COMPILED = "compiled", _("Compiled")
 
-    committee = models.ForeignKey("groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT,
-                                  related_name="opinion_reports")
+    committee = models.ForeignKey(
+        "groups.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="opinion_reports"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
-    author = models.ForeignKey("groups.Member", verbose_name=_("author"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="opinion_reports")
+    author = models.ForeignKey(
+        "groups.Member",
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opinion_reports",
+    )
     co_authors = models.ManyToManyField(
-        "groups.Member", verbose_name=_("co-authors"), blank=True, related_name="co_authored_reports",
-        help_text=_("Only members who confirmed their invitation; the services add them when they confirm."))
-    group = models.ForeignKey("groups.ActivityGroup", verbose_name=_("submitting group"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="opinion_reports")
+        "groups.Member",
+        verbose_name=_("co-authors"),
+        blank=True,
+        related_name="co_authored_reports",
+        help_text=_("Only members who confirmed their invitation; the services add them when they confirm."),
+    )
+    group = models.ForeignKey(
+        "groups.ActivityGroup",
+        verbose_name=_("submitting group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_reports",
+    )
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
-    issue = models.ForeignKey(ReportIssue, verbose_name=_("issue"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="reports")
-    source_proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("converted from proposal"), null=True,
-                                           blank=True, on_delete=models.SET_NULL, related_name="opinion_report")
+    issue = models.ForeignKey(
+        ReportIssue, verbose_name=_("issue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    source_proposal = models.OneToOneField(
+        "proposals.Proposal",
+        verbose_name=_("converted from proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_report",
+    )
     # The moment it was submitted: a draft waiting for its co-authors gets it anew when it is submitted.
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -93,10 +125,12 @@ class OpinionReport(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["committee", "year", "state"])]
         constraints = [
-            models.CheckConstraint(condition=Q(author__isnull=False) | Q(group__isnull=False),
-                                   name="report_has_author_or_group"),
-            models.CheckConstraint(condition=~Q(state="declined") | ~Q(decline_reason=""),
-                                   name="report_declined_has_reason"),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(group__isnull=False), name="report_has_author_or_group"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(decline_reason=""), name="report_declined_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,10 +144,12 @@ class OpinionReport(models.Model):
 class CoAuthorInvitation(Invitation):
     """A member named as co-author 联名 of a report, confirming before the report is submitted (as a co-signer does)."""
 
-    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="invitations")
-    member = models.ForeignKey("groups.Member", verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="report_invitations")
+    report = models.ForeignKey(
+        OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    member = models.ForeignKey(
+        "groups.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="report_invitations"
+    )
 
     class Meta:
         verbose_name = _("co-author invitation")
@@ -125,8 +161,9 @@ class CoAuthorInvitation(Invitation):
 class Adoption(models.Model):
     """A report adopted 采用 by a CPPCC at some level."""
 
-    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="adoptions")
+    report = models.ForeignKey(
+        OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="adoptions"
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     adopted_by = models.CharField(_("adopted by"), max_length=100, blank=True)
     date = models.DateField(_("date"))
@@ -144,8 +181,9 @@ class Adoption(models.Model):
 class Instruction(models.Model):
     """A leader's written instruction 批示 on a report."""
 
-    report = models.ForeignKey(OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE,
-                               related_name="instructions")
+    report = models.ForeignKey(
+        OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="instructions"
+    )
     leader = models.CharField(_("leader"), max_length=50)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     date = models.DateField(_("date"))

@@ -1,4 +1,5 @@
 """Proposal cards for the role home pages: what waits for this member or unit, in a fixed number of queries."""
+
 from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -15,7 +16,8 @@ CARD_ITEMS = 5
 def unit_proposals_card(context):
     """Open assignments of the user's units, the most urgent first."""
     open_assignments = selectors.unit_assignments(context["request"].user).filter(
-        proposal__state__in=Proposal.HANDLING_STATES)
+        proposal__state__in=Proposal.HANDLING_STATES
+    )
     today = timezone.localdate()
     items = list(open_assignments[:CARD_ITEMS])
     for a in items:
@@ -33,6 +35,7 @@ def member_proposals_card(context):
         drafts=Count("pk", filter=Q(state=Proposal.State.DRAFT)),
         open=Count("pk", filter=~Q(state__in=[Proposal.State.DRAFT, Proposal.State.CLOSED])),
     )
-    invitations = CoSigner.objects.filter(member_id=member_id, status=CoSigner.Status.INVITED,
-                                          proposal__state=Proposal.State.DRAFT).count()
+    invitations = CoSigner.objects.filter(
+        member_id=member_id, status=CoSigner.Status.INVITED, proposal__state=Proposal.State.DRAFT
+    ).count()
     return {**mine, "invitations": invitations}

@@ -1,4 +1,5 @@
 """Small builders for duty events and rule books in tests."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -12,8 +13,15 @@ _serial = iter(range(1, 10_000))
 
 def ev(kind, month=1, day=1, *, qty=1, role="", authors=1, source=None, title=""):
     """A duty event on a day of the test year, with a made-up source reference unless one is given."""
-    return DutyEvent(kind=str(kind), on=date(YEAR, month, day), quantity=Decimal(str(qty)), role=role,
-                     authors=authors, source=source or ("tests.fake", next(_serial)), title=title)
+    return DutyEvent(
+        kind=str(kind),
+        on=date(YEAR, month, day),
+        quantity=Decimal(str(qty)),
+        role=role,
+        authors=authors,
+        source=source or ("tests.fake", next(_serial)),
+        title=title,
+    )
 
 
 def many(kind, n, month=1, **kw):

@@ -1,4 +1,5 @@
 """The rules editor in the admin: for the committee's staff only, with clear refusals, fixed query counts."""
+
 from decimal import Decimal
 
 import pytest
@@ -26,14 +27,34 @@ def district_rules(world):
 
 def _form_data(rule_set, **rows):
     """A full POST of the editor for a rule set with no rows yet, plus the given inline rows."""
-    data = {"committee": rule_set.committee_id, "year": rule_set.year, "name": "", "base_score": "70",
-            "bonus_cap": "", "notes": "", "award_top_n": "0", "award_min_points": "", "funding_per_member": "0",
-            "funding_per_filed_activity": "0", "funding_cap": "", "shortfall_effect": "none", "shortfall_grade": "",
-            "repeat_below": "", "repeat_grade": "", **rows.pop("fields", {})}
+    data = {
+        "committee": rule_set.committee_id,
+        "year": rule_set.year,
+        "name": "",
+        "base_score": "70",
+        "bonus_cap": "",
+        "notes": "",
+        "award_top_n": "0",
+        "award_min_points": "",
+        "funding_per_member": "0",
+        "funding_per_filed_activity": "0",
+        "funding_cap": "",
+        "shortfall_effect": "none",
+        "shortfall_grade": "",
+        "repeat_below": "",
+        "repeat_grade": "",
+        **rows.pop("fields", {}),
+    }
     for prefix in INLINES:
         given = rows.get(prefix, [])
-        data.update({f"{prefix}-TOTAL_FORMS": len(given), f"{prefix}-INITIAL_FORMS": 0,
-                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": len(given),
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
         for i, row in enumerate(given):
             if prefix == "rules":
                 row = {"rounding": "0.01", **row}
@@ -47,7 +68,8 @@ def empty_rules(world):
 
 
 def test_staff_of_the_committee_open_the_rules_editor_in_a_fixed_number_of_queries(
-        world, client_for, district_rules, django_assert_max_num_queries):
+    world, client_for, district_rules, django_assert_max_num_queries
+):
     client = client_for(world.district_staff)
     with django_assert_max_num_queries(40) as small:
         response = client.get(_change(district_rules))
@@ -90,17 +112,31 @@ def test_the_rules_editor_refuses_everyone_but_staff(world, client_for, district
 def test_the_editor_saves_rules_caps_minimums_and_bands(world, client_for, empty_rules):
     data = _form_data(
         empty_rules,
-        rules=[{"kind": "activity_present", "nth_from": 1, "points": "7.5", "per_unit": "on", "share": "full",
-                "category": "活动"}],
+        rules=[
+            {
+                "kind": "activity_present",
+                "nth_from": 1,
+                "points": "7.5",
+                "per_unit": "on",
+                "share": "full",
+                "category": "活动",
+            }
+        ],
         caps=[{"category": "活动", "cap": "30"}],
         minimums=[{"kind": "proposal_submitted", "min_count": 1}],
-        bands=[{"label": "优秀", "min_score": "85", "max_score": ""},
-               {"label": "称职", "min_score": "60", "max_score": "85"}],
+        bands=[
+            {"label": "优秀", "min_score": "85", "max_score": ""},
+            {"label": "称职", "min_score": "60", "max_score": "85"},
+        ],
     )
     response = client_for(world.district_staff).post(_change(empty_rules), data)
     assert response.status_code == 302, response.context and response.context["errors"]
     book = RuleSet.objects.for_scoring().get(pk=empty_rules.pk).book()
-    assert (book.base, book.caps, [b.label for b in book.bands]) == (Decimal(70), {"活动": Decimal(30)}, ["优秀", "称职"])
+    assert (book.base, book.caps, [b.label for b in book.bands]) == (
+        Decimal(70),
+        {"活动": Decimal(30)},
+        ["优秀", "称职"],
+    )
 
 
 def _errors(response) -> str:
@@ -121,8 +157,13 @@ def test_the_editor_refuses_an_unknown_event_kind(world, client_for, empty_rules
 
 
 def test_the_editor_refuses_overlapping_grade_bands(world, client_for, empty_rules):
-    data = _form_data(empty_rules, bands=[{"label": "优秀", "min_score": "80", "max_score": ""},
-                                          {"label": "称职", "min_score": "60", "max_score": "85"}])
+    data = _form_data(
+        empty_rules,
+        bands=[
+            {"label": "优秀", "min_score": "80", "max_score": ""},
+            {"label": "称职", "min_score": "60", "max_score": "85"},
+        ],
+    )
     page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
     assert "等次“称职”与“优秀”的分数段重叠" in page
     assert not empty_rules.bands.exists()
@@ -136,8 +177,9 @@ def test_the_editor_lets_two_bands_move_in_one_save(world, client_for, district_
     data.update(base_score="85", name=district_rules.name)
     for inline in formsets:
         formset = inline.formset
-        data.update({f"{formset.prefix}-TOTAL_FORMS": len(formset.forms),
-                     f"{formset.prefix}-INITIAL_FORMS": len(formset.forms)})
+        data.update(
+            {f"{formset.prefix}-TOTAL_FORMS": len(formset.forms), f"{formset.prefix}-INITIAL_FORMS": len(formset.forms)}
+        )
         for form in formset.forms:
             for name, field in form.fields.items():
                 value = form.initial.get(name, field.initial)
@@ -174,8 +216,9 @@ def test_staff_lock_rule_sets_with_an_admin_action_after_a_confirmation_page(wor
     assert "此操作不可撤销" in body and str(district_rules) in body and 'name="confirmed" value="yes"' in body
     district_rules.refresh_from_db()
     assert not district_rules.is_locked  # nothing happens before the second step
-    response = client.post(CHANGELIST, {"action": "lock_selected", "_selected_action": [district_rules.pk],
-                                        "confirmed": "yes"})
+    response = client.post(
+        CHANGELIST, {"action": "lock_selected", "_selected_action": [district_rules.pk], "confirmed": "yes"}
+    )
     assert response.status_code == 302
     district_rules.refresh_from_db()
     assert district_rules.is_locked
@@ -196,8 +239,9 @@ def test_staff_create_a_rule_set_from_a_preset(world, client_for):
 
 
 def test_a_preset_cannot_be_created_for_another_committee(world, client_for):
-    response = client_for(world.district_staff).post(FROM_PRESET, {"committee": world.other.pk, "year": 2026,
-                                                                   "preset": "jinan"})
+    response = client_for(world.district_staff).post(
+        FROM_PRESET, {"committee": world.other.pk, "year": 2026, "preset": "jinan"}
+    )
     assert response.status_code == 200 and not RuleSet.objects.exists()
 
 
@@ -212,8 +256,9 @@ START = reverse("admin:assessments_rolluprun_start")
 
 
 @pytest.mark.parametrize("model", ["rolluprun", "membersnapshot", "groupsnapshot", "committeesnapshot"])
-def test_roll_up_lists_render_for_staff_in_a_fixed_number_of_queries(world, client_for, model,
-                                                                   django_assert_max_num_queries):
+def test_roll_up_lists_render_for_staff_in_a_fixed_number_of_queries(
+    world, client_for, model, django_assert_max_num_queries
+):
     from assessments.services import rollup_execute, rollup_start
 
     client = client_for(world.staff)
@@ -267,8 +312,15 @@ def test_a_run_and_a_member_snapshot_open_read_only(world, client_for):
     assert response.status_code == 200 and not response.context["has_change_permission"]
     snapshot = MemberSnapshot.objects.first()
     assert client.get(reverse("admin:assessments_membersnapshot_change", args=[snapshot.pk])).status_code == 200
-    assert client.get(reverse("admin:assessments_ruleset_history", args=[RuleSet.objects.create(
-        committee=world.district, year=2030).pk])).status_code == 200
+    assert (
+        client.get(
+            reverse(
+                "admin:assessments_ruleset_history",
+                args=[RuleSet.objects.create(committee=world.district, year=2030).pk],
+            )
+        ).status_code
+        == 200
+    )
 
 
 def test_staff_copy_a_rule_set_to_the_next_year(world, client_for, district_rules):
@@ -276,26 +328,54 @@ def test_staff_copy_a_rule_set_to_the_next_year(world, client_for, district_rule
     client.post(CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]})
     copy = RuleSet.objects.for_scoring().get(committee=world.district, year=2027)
     assert copy.book() == RuleSet.objects.for_scoring().get(pk=district_rules.pk).book() and not copy.is_locked
-    response = client.post(CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]},
-                           follow=True)
+    response = client.post(
+        CHANGELIST, {"action": "copy_to_next_year", "_selected_action": [district_rules.pk]}, follow=True
+    )
     assert "该政协组织该年度已有积分规则。" in response.content.decode()
 
 
 def test_the_editor_saves_an_adding_rule_a_co_signer_share_rounding_and_an_any_of_minimum(
-        world, client_for, empty_rules):
+    world, client_for, empty_rules
+):
     """The secretariat's words as rows: 三进 +2 on top of attendance, co-signer points shared among the
     co-signers rounded to 0.5, at least 1 proposal or 1 report, else at most 称职."""
     data = _form_data(
         empty_rules,
-        rules=[{"kind": "activity_present", "nth_from": 1, "points": "5", "per_unit": "on", "share": "full",
-                "category": "活动"},
-               {"kind": "activity_three_enters", "nth_from": 1, "points": "2", "per_unit": "on", "share": "full",
-                "adds": "on", "category": "活动"},
-               {"kind": "proposal_filed_cosigner", "nth_from": 1, "points": "5", "share": "cosigners",
-                "rounding": "0.5", "category": "提案"}],
-        minimums=[{"kind": "proposal_submitted", "min_count": 1, "group": "建言"},
-                  {"kind": "report_submitted", "min_count": 1, "group": "建言"}],
-        bands=[{"label": "优秀", "min_score": "85", "max_score": ""}, {"label": "称职", "min_score": "", "max_score": "85"}],
+        rules=[
+            {
+                "kind": "activity_present",
+                "nth_from": 1,
+                "points": "5",
+                "per_unit": "on",
+                "share": "full",
+                "category": "活动",
+            },
+            {
+                "kind": "activity_three_enters",
+                "nth_from": 1,
+                "points": "2",
+                "per_unit": "on",
+                "share": "full",
+                "adds": "on",
+                "category": "活动",
+            },
+            {
+                "kind": "proposal_filed_cosigner",
+                "nth_from": 1,
+                "points": "5",
+                "share": "cosigners",
+                "rounding": "0.5",
+                "category": "提案",
+            },
+        ],
+        minimums=[
+            {"kind": "proposal_submitted", "min_count": 1, "group": "建言"},
+            {"kind": "report_submitted", "min_count": 1, "group": "建言"},
+        ],
+        bands=[
+            {"label": "优秀", "min_score": "85", "max_score": ""},
+            {"label": "称职", "min_score": "", "max_score": "85"},
+        ],
         fields={"shortfall_effect": "cap", "shortfall_grade": "称职", "repeat_below": "60", "repeat_grade": "不称职"},
     )
     response = client_for(world.district_staff).post(_change(empty_rules), data)
@@ -307,12 +387,19 @@ def test_the_editor_saves_an_adding_rule_a_co_signer_share_rounding_and_an_any_o
     assert (cosigner.share, cosigner.rounding) == ("cosigners", Decimal("0.5"))
     assert book.minimum_groups == {"proposal_submitted": "建言", "report_submitted": "建言"}
     assert (book.shortfall_effect, book.shortfall_grade, book.repeat_below, book.repeat_grade) == (
-        "cap", "称职", Decimal(60), "不称职")
+        "cap",
+        "称职",
+        Decimal(60),
+        "不称职",
+    )
 
 
 def test_the_editor_refuses_a_shortfall_grade_that_is_no_band(world, client_for, empty_rules):
-    data = _form_data(empty_rules, bands=[{"label": "优秀", "min_score": "85", "max_score": ""}],
-                      fields={"shortfall_effect": "cap", "shortfall_grade": "良好"})
+    data = _form_data(
+        empty_rules,
+        bands=[{"label": "优秀", "min_score": "85", "max_score": ""}],
+        fields={"shortfall_effect": "cap", "shortfall_grade": "良好"},
+    )
     page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
     assert "“良好”不是已设定的等次" in page
     assert RuleSet.objects.get(pk=empty_rules.pk).shortfall_effect == "none"
@@ -326,8 +413,12 @@ def test_the_editor_refuses_a_shortfall_effect_or_two_year_line_without_a_grade(
 
 
 def test_the_editor_refuses_a_co_signers_only_share_on_a_lead_authors_rule(world, client_for, empty_rules):
-    data = _form_data(empty_rules, rules=[{"kind": "proposal_filed_lead", "nth_from": 1, "points": "10",
-                                           "share": "cosigners", "category": "提案"}])
+    data = _form_data(
+        empty_rules,
+        rules=[
+            {"kind": "proposal_filed_lead", "nth_from": 1, "points": "10", "share": "cosigners", "category": "提案"}
+        ],
+    )
     page = _errors(client_for(world.district_staff).post(_change(empty_rules), data))
     assert "只有附议人的分值才能由附议人平分" in page
     assert not empty_rules.rules.exists()

@@ -1,6 +1,7 @@
 """An admin correction reaches the duty records the same way a page's does (issue #15): correcting attendance,
 editing an activity or changing a rule set in the admin marks exactly the affected quarters stale and writes an
 audit record; after the nightly job the snapshot equals the live duty record again."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,8 +28,13 @@ def rolled_up(world, time_machine):
     time_machine.move_to(datetime(YEAR, 12, 4, 10, tzinfo=SHANGHAI), tick=False)
     ruleset_create_from_preset(committee=world.district, year=YEAR, preset="minhang", actor=None)
     may = datetime(YEAR, 5, 6, 9, tzinfo=SHANGHAI)
-    activity = ActivityFactory(group=world.group, kind=Activity.Kind.STUDY, state=Activity.State.HELD, starts_at=may,
-                               ends_at=may.replace(hour=11))
+    activity = ActivityFactory(
+        group=world.group,
+        kind=Activity.Kind.STUDY,
+        state=Activity.State.HELD,
+        starts_at=may,
+        ends_at=may.replace(hour=11),
+    )
     attendance = AttendanceFactory(activity=activity, member=world.member_record, status="present", signed_in_at=may)
     other_run = _roll(world.other, 2)
     runs = {q: _roll(world.district, q) for q in (1, 2, 3)}
@@ -86,7 +92,8 @@ def _settles(world, rolled_up, django_capture_on_commit_callbacks, verb, quarter
 
 
 def test_correcting_attendance_in_the_admin_marks_its_quarters_stale_and_the_nightly_job_settles_them(
-        world, client_for, rolled_up, django_capture_on_commit_callbacks):
+    world, client_for, rolled_up, django_capture_on_commit_callbacks
+):
     url = reverse("admin:groups_attendance_change", args=[rolled_up["attendance"].pk])
     _post_change(client_for(world.district_staff), url, status="absent")
     live, snapshot = _settles(world, rolled_up, django_capture_on_commit_callbacks, "attendance_corrected")
@@ -94,14 +101,16 @@ def test_correcting_attendance_in_the_admin_marks_its_quarters_stale_and_the_nig
 
 
 def test_correcting_attendance_on_the_activity_page_of_the_admin_does_the_same(
-        world, client_for, rolled_up, django_capture_on_commit_callbacks):
+    world, client_for, rolled_up, django_capture_on_commit_callbacks
+):
     url = reverse("admin:groups_activity_change", args=[rolled_up["activity"].pk])
     _post_change(client_for(world.district_staff), url, **{"attendances-0-status": "absent"})
     _settles(world, rolled_up, django_capture_on_commit_callbacks, "attendance_corrected")
 
 
 def test_editing_an_activity_in_the_admin_marks_its_quarters_stale_and_the_nightly_job_settles_them(
-        world, client_for, rolled_up, django_capture_on_commit_callbacks):
+    world, client_for, rolled_up, django_capture_on_commit_callbacks
+):
     url = reverse("admin:groups_activity_change", args=[rolled_up["activity"].pk])
     # Moved from May (Q2) to August (Q3): the second quarter's year-to-date loses it.
     _post_change(client_for(world.district_staff), url, starts_at_0="2026-08-06", ends_at_0="2026-08-06")
@@ -110,7 +119,8 @@ def test_editing_an_activity_in_the_admin_marks_its_quarters_stale_and_the_night
 
 
 def test_changing_a_rule_set_in_the_admin_marks_its_years_quarters_stale_and_the_nightly_job_settles_them(
-        world, client_for, rolled_up, django_capture_on_commit_callbacks):
+    world, client_for, rolled_up, django_capture_on_commit_callbacks
+):
     from assessments.models import RuleSet
 
     rule_set = RuleSet.objects.get(committee=world.district, year=YEAR)

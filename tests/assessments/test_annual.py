@@ -1,4 +1,5 @@
 """Annual assessment: group ranking, award candidates, funding settlement, locking, pages, API, dashboard."""
+
 from decimal import Decimal
 
 import pytest
@@ -19,8 +20,12 @@ def year(world):
     """合肥's rules with 考核奖优 for the best group and funding 1000 per member + 500 per filed activity,
     at most 2800; ``group`` (2 members) attended 3 activities in Q1, 2 of them filed."""
     rule_set = ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
-    RuleSet.objects.filter(pk=rule_set.pk).update(award_top_n=1, funding_per_member=Decimal(1000),
-                                                  funding_per_filed_activity=Decimal(500), funding_cap=Decimal(2800))
+    RuleSet.objects.filter(pk=rule_set.pk).update(
+        award_top_n=1,
+        funding_per_member=Decimal(1000),
+        funding_per_filed_activity=Decimal(500),
+        funding_cap=Decimal(2800),
+    )
     members = [world.member_record, world.convener_member]
     for day in (1, 2):
         activity(world, 2, day, members, state=Activity.State.FILED)
@@ -42,8 +47,8 @@ def test_groups_ranked_with_award_candidates_and_capped_funding(world, year):
     # 2 members × 3 activities × 7.5 = 45 points
     assert (first.rank, first.points, first.members, first.filed_activities) == (1, Decimal("45.00"), 2, 2)
     assert first.is_award_candidate and not second.is_award_candidate
-    assert first.funding == Decimal("2800.00")            # 2000 + 1000, capped at 2800
-    assert second.funding == Decimal("1500.00")           # 1000 + 500
+    assert first.funding == Decimal("2800.00")  # 2000 + 1000, capped at 2800
+    assert second.funding == Decimal("1500.00")  # 1000 + 500
     assert (second.rank, second.points) == (2, Decimal("0.00"))
 
 
@@ -105,12 +110,19 @@ def test_others_get_no_annual_page_dashboard_or_funding(world, client_for, year,
 
 
 def test_the_api_gives_the_funding_settlement(world, client_for, year):
-    data = client_for(world.district_staff).get(
-        "/api/v1/assessments/funding/", {"committee": world.district.pk, "year": 2026}).json()
+    data = (
+        client_for(world.district_staff)
+        .get("/api/v1/assessments/funding/", {"committee": world.district.pk, "year": 2026})
+        .json()
+    )
     assert data["locked"] is False
     first = data["groups"][0]
     assert (first["group_name"], first["rank"], first["is_award_candidate"], first["funding"]) == (
-        world.group.name, 1, True, "2800.00")
+        world.group.name,
+        1,
+        True,
+        "2800.00",
+    )
 
 
 def test_nav_links_by_role(world, client_for, year):

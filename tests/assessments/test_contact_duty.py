@@ -1,5 +1,6 @@
 """联系群众 in the duty record: a recorded contact is a ``constituent_contact`` event, priced only by a rule set
 that has a rule for it, the same by the page's scorer and the SQL roll-up, and recording one stales the quarter."""
+
 from datetime import date
 
 import pytest
@@ -18,8 +19,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _contact(world, on, whom="退休教师"):
-    return contact_record(actor=world.member, member_id=world.member_record.pk, contacted_on=on, place="社区",
-                          whom_kind="sector_group", whom=whom, topic="livelihood", raised="加装电梯")
+    return contact_record(
+        actor=world.member,
+        member_id=world.member_record.pk,
+        contacted_on=on,
+        place="社区",
+        whom_kind="sector_group",
+        whom=whom,
+        topic="livelihood",
+        raised="加装电梯",
+    )
 
 
 @time_machine.travel(date(2026, 6, 30), tick=False)
@@ -31,7 +40,10 @@ def test_a_recorded_contact_is_in_the_duty_record_and_priced_by_a_rule_for_it_in
     record = duty_record(world.member_record, 2026)
     lines = [line for line in record.lines if line.event.kind == K.CONSTITUENT_CONTACT]
     assert [(line.event.on, line.event.title, line.event.source) for line in lines][0] == (
-        date(2026, 5, 6), "退休教师", ("groups.constituentcontact", first.pk))
+        date(2026, 5, 6),
+        "退休教师",
+        ("groups.constituentcontact", first.pk),
+    )
     assert len(lines) == 2 and record.breakdown.total == D(0)  # shown, but a kind without a price scores nothing
     PointRule.objects.create(rule_set=rule_set, kind=K.CONSTITUENT_CONTACT, points=D(1.5), category="联系群众")
     record = duty_record(world.member_record, 2026)
@@ -44,7 +56,8 @@ def test_a_recorded_contact_is_in_the_duty_record_and_priced_by_a_rule_for_it_in
 
 def test_recording_a_contact_makes_the_quarters_roll_up_stale(world):
     today = timezone.localdate()
-    run = RollupRun.objects.create(committee=world.district, year=today.year, quarter=quarter_of(today),
-                                   status=RollupRun.Status.DONE)
+    run = RollupRun.objects.create(
+        committee=world.district, year=today.year, quarter=quarter_of(today), status=RollupRun.Status.DONE
+    )
     _contact(world, today)
     assert RollupRun.objects.get(pk=run.pk).is_stale

@@ -1,4 +1,5 @@
 """The demo shows plenary half-days and excellent proposals on the demo member's duty record."""
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone

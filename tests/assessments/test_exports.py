@@ -1,4 +1,5 @@
 """Excel exports of the annual assessment: six sheets in Chinese, audited, phone numbers masked for leaders."""
+
 from io import BytesIO
 
 import pytest
@@ -55,8 +56,17 @@ def test_staff_export_the_year_in_six_sheets_with_chinese_headers(world, client_
     assert {r[0]: r[5] for r in below[1:]}[member.name] == member.phone
 
     ranking = _rows(book, "委员排名")
-    assert ranking[0] == ["名次", "委员", "界别", "第一季度积分", "第二季度积分", "第三季度积分", "第四季度积分",
-                          "年内累计总分", "等次"]
+    assert ranking[0] == [
+        "名次",
+        "委员",
+        "界别",
+        "第一季度积分",
+        "第二季度积分",
+        "第三季度积分",
+        "第四季度积分",
+        "年内累计总分",
+        "等次",
+    ]
     assert [r[0] for r in ranking[1:]] == [1, 1, 3]
     assert [r[3:5] for r in ranking[1:]] == [[22.5, None], [22.5, None], [0, None]]  # Q2 not rolled up yet
     assert ranking[3][3] == 0 and ranking[3][7] == 85

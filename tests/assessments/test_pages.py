@@ -1,4 +1,5 @@
 """The duty-record page: the member's own in full, staff in full, conveners a summary, others refused."""
+
 import pytest
 from django.urls import reverse
 
@@ -13,8 +14,12 @@ def _of(world):
     return reverse("assessments:member_record", args=[world.member_record.pk])
 
 
-def test_a_member_reads_their_record_on_a_page_in_chinese(world, client_for, record_events,  # noqa: F811
-                                                         django_assert_max_num_queries):
+def test_a_member_reads_their_record_on_a_page_in_chinese(
+    world,
+    client_for,
+    record_events,  # noqa: F811
+    django_assert_max_num_queries,
+):
     client = client_for(world.member)
     client.get(MINE)
     with django_assert_max_num_queries(13):
@@ -25,8 +30,7 @@ def test_a_member_reads_their_record_on_a_page_in_chinese(world, client_for, rec
     assert "关于老旧小区加装电梯的建议" in body and "提交提案" in body and "第一提案人" in body
 
 
-def test_a_quarter_shows_its_lines_only_each_linked_to_its_source_page(world, client_for,
-                                                                      record_events):  # noqa: F811
+def test_a_quarter_shows_its_lines_only_each_linked_to_its_source_page(world, client_for, record_events):  # noqa: F811
     body = client_for(world.member).get(MINE, {"year": 2026, "quarter": 1}).content.decode()
     assert "九届四次会议" in body and "关于老旧小区加装电梯的建议" not in body
     assert f'<a href="{reverse("groups:group_detail", args=[world.group.pk])}">进社区</a>' in body
@@ -103,8 +107,7 @@ def _count_queries(client, url, params) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_page_and_the_pdf_take_the_same_queries_when_the_lines_double(world, client_for,
-                                                                         record_events):  # noqa: F811
+def test_the_page_and_the_pdf_take_the_same_queries_when_the_lines_double(world, client_for, record_events):  # noqa: F811
     from datetime import timedelta
 
     client = client_for(world.member)

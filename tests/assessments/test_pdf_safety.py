@@ -1,5 +1,6 @@
 """The duty-record PDF prints user text literally: markup is never interpreted, ReportLab fetches no URL and
 reads no file (issue 14, item 1)."""
+
 from __future__ import annotations
 
 import http.server
@@ -69,8 +70,20 @@ def _hostile_record(world, monkeypatch, titles, name):
     member = world.member_record
     member.name = name
     member.save(update_fields=["name"])
-    rows = [(member.pk, ev(K.PROPOSAL_SUBMITTED, 2, day + 1, role="first_author", source=("proposals.proposal", day + 1),
-                           title=title)) for day, title in enumerate(titles)]
+    rows = [
+        (
+            member.pk,
+            ev(
+                K.PROPOSAL_SUBMITTED,
+                2,
+                day + 1,
+                role="first_author",
+                source=("proposals.proposal", day + 1),
+                title=title,
+            ),
+        )
+        for day, title in enumerate(titles)
+    ]
 
     def fake(committee, start, end, *, member_ids=None):
         return iter(r for r in rows if start <= r[1].on <= end and (member_ids is None or r[0] in member_ids))
@@ -85,12 +98,22 @@ def _text(content: bytes) -> str:
     return "".join(pdf[i].get_textpage().get_text_bounded() for i in range(len(pdf))).replace("\r\n", "")
 
 
-def test_hostile_titles_and_names_print_literally_and_fetch_nothing(world, client_for, monkeypatch, web, opened,
-                                                                      secret_png):
+def test_hostile_titles_and_names_print_literally_and_fetch_nothing(
+    world, client_for, monkeypatch, web, opened, secret_png
+):
     url, hits = web
     opened.clear()  # the fixtures wrote the file
-    titles = [f'<img src="{url}/ssrf.png"/>', f"<img src='{secret_png}'/>", "a<b", "<b>粗</b>", "R&D & co",
-              "x\ud800y", "<font name=Courier>f</font>", "&lt;already&gt;", "\x00nul"]
+    titles = [
+        f'<img src="{url}/ssrf.png"/>',
+        f"<img src='{secret_png}'/>",
+        "a<b",
+        "<b>粗</b>",
+        "R&D & co",
+        "x\ud800y",
+        "<font name=Courier>f</font>",
+        "&lt;already&gt;",
+        "\x00nul",
+    ]
     _hostile_record(world, monkeypatch, titles, name="<i>张</i>&三")
     world.district.name = "<u>东湖</u>区政协"
     world.district.save(update_fields=["name"])
@@ -101,15 +124,34 @@ def test_hostile_titles_and_names_print_literally_and_fetch_nothing(world, clien
     assert hits == [], "ReportLab fetched a URL from user text"
     assert secret_png not in opened, "ReportLab read a file named in user text"
     text = _text(response.content)
-    for literal in [f'<img src="{url}/ssrf.png"/>', f"<img src='{secret_png}'/>", "a<b", "<b>粗</b>", "R&D & co",
-                    "x\ufffdy", "<font name=Courier>f</font>", "&lt;already&gt;", "\ufffdnul",
-                    "<i>张</i>&三的履职档案", "<u>东湖</u>区政协"]:
+    for literal in [
+        f'<img src="{url}/ssrf.png"/>',
+        f"<img src='{secret_png}'/>",
+        "a<b",
+        "<b>粗</b>",
+        "R&D & co",
+        "x\ufffdy",
+        "<font name=Courier>f</font>",
+        "&lt;already&gt;",
+        "\ufffdnul",
+        "<i>张</i>&三的履职档案",
+        "<u>东湖</u>区政协",
+    ]:
         assert literal in text, literal
 
 
-@pytest.mark.parametrize("source", ["{url}/direct.png", "data:image/png;base64,iVBORw0KGgo=", "{png}",
-                                    "file://{png}", "/etc/passwd", "/usr/share/fonts/../../../etc/passwd",
-                                    "file:/etc/passwd"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{url}/direct.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "{png}",
+        "file://{png}",
+        "/etc/passwd",
+        "/usr/share/fonts/../../../etc/passwd",
+        "file:/etc/passwd",
+    ],
+)
 def test_reportlab_reads_no_url_and_no_file_even_when_markup_gets_through(web, opened, secret_png, source):
     from io import BytesIO
 
@@ -119,8 +161,10 @@ def test_reportlab_reads_no_url_and_no_file_even_when_markup_gets_through(web, o
     url, hits = web
     opened.clear()  # the fixtures wrote the file
     src = source.format(url=url, png=secret_png)
-    for flowable in (lambda: Paragraph(f'<img src="{src}" width="10" height="10"/>', getSampleStyleSheet()["Normal"]),
-                     lambda: Image(src)):
+    for flowable in (
+        lambda: Paragraph(f'<img src="{src}" width="10" height="10"/>', getSampleStyleSheet()["Normal"]),
+        lambda: Image(src),
+    ):
         with pytest.raises(Exception, match="may not|Cannot open|untrusted"):
             SimpleDocTemplate(BytesIO()).build([flowable()])
     assert hits == [] and src not in opened and secret_png not in opened

@@ -1,4 +1,5 @@
 """Progress of a roll-up: its stages are readable while the transaction is open; staff watch it in the admin."""
+
 import pytest
 from django.urls import reverse
 
@@ -15,8 +16,13 @@ START = reverse("admin:assessments_rolluprun_start")
 @pytest.fixture(autouse=True)
 def _progress_cache(settings, tmp_path):
     """A file cache of this test's own (what `make run` uses without Redis)."""
-    settings.CACHES = {**settings.CACHES, progress.ALIAS: {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path / "progress")}}
+    settings.CACHES = {
+        **settings.CACHES,
+        progress.ALIAS: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "progress"),
+        },
+    }
 
 
 def _status_url(run):
@@ -32,6 +38,7 @@ def test_each_stage_is_published_while_the_transaction_is_still_open(world, even
             fresh = RollupRun.objects.select_related("committee").get(pk=run.pk)
             seen.append((progress.status(fresh)["stage"], progress.status(fresh)["percent"]))
             return real(run)
+
         monkeypatch.setattr(rollup, name, spy)
     run = rollup_start(committee=world.district, year=2026, quarter=2, actor=world.district_staff)
     assert progress.status(run)["stage"] == "queued" and progress.status(run)["percent"] == 0
@@ -67,7 +74,8 @@ def test_a_failed_run_says_so_in_chinese(world, events, monkeypatch, client_for)
 
 
 def test_the_status_is_for_staff_of_the_runs_committee_in_a_fixed_number_of_queries(
-        world, events, client_for, django_assert_max_num_queries):  # noqa: F811
+    world, events, client_for, django_assert_max_num_queries
+):  # noqa: F811
     run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
     for user in (world.district_staff, world.staff):  # the district's staff and the city's
         client = client_for(user)
@@ -98,7 +106,7 @@ def test_refusals_are_clear_messages(world, client_for):
     data = {"committee": world.district.pk, "year": 2026, "quarter": 1}
     client.post(START, data)
     again = client.post(START, data).content.decode()
-    assert 'data-refusal>该季度的汇总已在排队或运行中。' in again
+    assert "data-refusal>该季度的汇总已在排队或运行中。" in again
     RuleSet.objects.create(committee=world.district, year=2025, is_locked=True)
     locked = client.post(START, {**data, "year": 2025}).content.decode()
     assert "data-refusal>2025年度已锁定，数据不能再改变。" in locked
@@ -114,13 +122,18 @@ def test_staff_of_another_committee_cannot_watch_a_run(world, client_for):
 def test_running_one_quarter_again_opens_its_progress(world, events, client_for):  # noqa: F811
     done = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
     response = client_for(world.district_staff).post(
-        reverse("admin:assessments_rolluprun_changelist"), {"action": "run_again", "_selected_action": [done.pk]})
+        reverse("admin:assessments_rolluprun_changelist"), {"action": "run_again", "_selected_action": [done.pk]}
+    )
     again = RollupRun.objects.exclude(pk=done.pk).get()
     assert response.url == reverse("admin:assessments_rolluprun_progress", args=[again.pk])
 
 
-def test_the_progress_page_has_a_fixed_number_of_queries(world, events, client_for,  # noqa: F811
-                                                         django_assert_max_num_queries):
+def test_the_progress_page_has_a_fixed_number_of_queries(
+    world,
+    events,
+    client_for,  # noqa: F811
+    django_assert_max_num_queries,
+):
     client = client_for(world.district_staff)
     run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=2, actor=None).pk)
     url = reverse("admin:assessments_rolluprun_progress", args=[run.pk])

@@ -1,4 +1,5 @@
 """The duty-record page reads the real sources in a fixed number of queries, however much a member did."""
+
 from datetime import timedelta
 
 import pytest
@@ -34,17 +35,37 @@ def test_the_duty_record_on_the_demo_data_has_a_fixed_query_count(client):
     # a much busier year: thirty more activities attended, proposals with co-signers, reports adopted
     start = timezone.now().replace(month=1, day=15, hour=9, minute=0, second=0, microsecond=0)
     activities = Activity.objects.bulk_create(
-        Activity(committee=member.committee, kind="study", title=f"学习会{i}", starts_at=start + timedelta(days=i),
-                 ends_at=start + timedelta(days=i, hours=2), state="filed") for i in range(30))
-    Attendance.objects.bulk_create(Attendance(activity=a, member=member, status="present", signed_in_at=a.starts_at)
-                                   for a in activities)
+        Activity(
+            committee=member.committee,
+            kind="study",
+            title=f"学习会{i}",
+            starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, hours=2),
+            state="filed",
+        )
+        for i in range(30)
+    )
+    Attendance.objects.bulk_create(
+        Attendance(activity=a, member=member, status="present", signed_in_at=a.starts_at) for a in activities
+    )
     other = Member.objects.exclude(pk=member.pk).first()
     for i in range(5):
-        p = Proposal.objects.create(committee=member.committee, year=year, lead_proposer=other, title=f"关于第{i}件事的建议",
-                                    suggestions="建议。", category="urban", state="filed", serial_number=900 + i,
-                                    submitted_at=start, filed_at=start + timedelta(days=5), is_key=i == 0)
+        p = Proposal.objects.create(
+            committee=member.committee,
+            year=year,
+            lead_proposer=other,
+            title=f"关于第{i}件事的建议",
+            suggestions="建议。",
+            category="urban",
+            state="filed",
+            serial_number=900 + i,
+            submitted_at=start,
+            filed_at=start + timedelta(days=5),
+            is_key=i == 0,
+        )
         CoSigner.objects.create(proposal=p, member=member, status="confirmed", deadline=start.date())
-        report = OpinionReport.objects.create(committee=member.committee, year=year, author=member,
-                                              title=f"情况反映{i}", content="内容", state="compiled")
+        report = OpinionReport.objects.create(
+            committee=member.committee, year=year, author=member, title=f"情况反映{i}", content="内容", state="compiled"
+        )
         Adoption.objects.create(report=report, level="city", date=start.date() + timedelta(days=30))
     assert _queries(client, year) == before

@@ -13,6 +13,7 @@ The rule set (worked by hand):
 
 Total: 50 + 12 + 1.5 − 10 = 53.50 → 一般 by the band; the minimums are missed, but 一般 is already the cap.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -37,7 +38,8 @@ BOOK = RuleBook(
     caps={"活动": D(12)},
     minimums={K.PROPOSAL_SUBMITTED: 1, K.REPORT_SUBMITTED: 1, K.ACTIVITY_PRESENT: 5},
     minimum_groups={K.PROPOSAL_SUBMITTED: "建言", K.REPORT_SUBMITTED: "建言"},
-    shortfall_effect=ShortfallEffect.CAP, shortfall_grade="一般",
+    shortfall_effect=ShortfallEffect.CAP,
+    shortfall_grade="一般",
     bands=(Band("良好", D(60)), Band("一般", D(40), D(60)), Band("较差", None, D(40))),
 )
 EVENTS = [
@@ -69,7 +71,11 @@ def _by_title(breakdown):
 
 def test_the_hand_worked_total(breakdown):
     assert (breakdown.total, breakdown.band_grade, breakdown.grade, breakdown.deductions) == (
-        D("53.50"), "一般", "一般", D("-10.00"))
+        D("53.50"),
+        "一般",
+        "一般",
+        D("-10.00"),
+    )
 
 
 def test_a_scored_line_says_the_rules_points(zh, breakdown):
@@ -94,8 +100,10 @@ def test_a_line_after_the_cap_says_it_no_longer_scores(zh, breakdown):
 def test_a_shared_line_says_how_it_was_rounded(zh, breakdown):
     words = line_words(_by_title(breakdown)["关于加装电梯的建议"])
     assert (words.state, words.verdict) == (LineState.SCORED, "按规则计 1.5 分")
-    assert words.notes == ("依据：提案立案（联名或附议）：5.00分，3位附议人平分，按0.5取整",
-                           "计算为 1.6667 分，取整为 1.5 分")
+    assert words.notes == (
+        "依据：提案立案（联名或附议）：5.00分，3位附议人平分，按0.5取整",
+        "计算为 1.6667 分，取整为 1.5 分",
+    )
 
 
 def test_an_absence_the_rule_deducts_is_deducted_and_says_so(zh, breakdown):
@@ -133,8 +141,12 @@ def test_lines_group_by_category_with_their_count_and_counted_points(zh, breakdo
         ("不计分的记录", 1, D("0.00"), "1 项，不计分"),
     ]
     activities = groups[2].rows
-    assert [r.words.verdict for r in activities] == ["按规则计 5 分", "按规则计 5 分", "按规则计 5 分，已达上限，只计入 2 分",
-                                                     "已达上限不再计分"]
+    assert [r.words.verdict for r in activities] == [
+        "按规则计 5 分",
+        "按规则计 5 分",
+        "按规则计 5 分，已达上限，只计入 2 分",
+        "已达上限不再计分",
+    ]
     assert activities[3].detail == "依据：参加活动（任意类型）：5.00分；按规则本应计 5 分；“活动”类上限 12 分"
 
 
@@ -144,19 +156,30 @@ def test_minimums_not_met_say_what_is_still_needed(zh, breakdown):
 
 def test_a_grade_below_the_band_says_why(zh):
     rich = [*EVENTS, DutyEvent(K.ACTIVITY_PRESENT, date(2026, 4, 1))]
-    book = RuleBook(base=D(60), rules=BOOK.rules, caps=BOOK.caps, minimums=BOOK.minimums,
-                    minimum_groups=BOOK.minimum_groups, shortfall_effect=ShortfallEffect.CAP,
-                    shortfall_grade="一般", bands=BOOK.bands)
+    book = RuleBook(
+        base=D(60),
+        rules=BOOK.rules,
+        caps=BOOK.caps,
+        minimums=BOOK.minimums,
+        minimum_groups=BOOK.minimum_groups,
+        shortfall_effect=ShortfallEffect.CAP,
+        shortfall_grade="一般",
+        bands=BOOK.bands,
+    )
     b = score(book, rich)
     assert (b.band_grade, b.grade) == ("良好", "一般")
-    assert grade_reason(b, book).startswith("按总分为良好；未达最低要求（") and grade_reason(b, book).endswith("等次最高为一般")
+    assert grade_reason(b, book).startswith("按总分为良好；未达最低要求（") and grade_reason(b, book).endswith(
+        "等次最高为一般"
+    )
     assert grade_reason(score(BOOK, EVENTS), BOOK) == ""
 
 
 def test_a_line_names_the_members_part_once(zh):
     book = RuleBook(rules=(Rule(K.PROPOSAL_FILED_LEAD, D("15.00"), category="提案"),))
-    events = [DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 1, 21), role="lead", title="甲"),
-              DutyEvent(K.REPORT_ADOPTED_CITY, date(2026, 2, 1), role="lead", title="乙")]
+    events = [
+        DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 1, 21), role="lead", title="甲"),
+        DutyEvent(K.REPORT_ADOPTED_CITY, date(2026, 2, 1), role="lead", title="乙"),
+    ]
     b = score(book, events)
     rows = {r.title: r for g in row_groups(b.lines, b.categories, None) for r in g.rows}
     assert rows["甲"].what == "提案立案（领衔）" and rows["乙"].what == "社情民意信息被市政协采用 · 领衔"

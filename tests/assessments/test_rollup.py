@@ -1,4 +1,5 @@
 """The quarterly roll-up: snapshots per member, group and committee, replaced whole and reproducibly."""
+
 import time
 from decimal import Decimal
 
@@ -25,13 +26,13 @@ def district_year(world):
     ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
     member, convener = world.member_record.pk, world.convener_member.pk
     return [
-        (member, ev(K.PLENARY_PRESENT, 1, 10, qty=4)),     # Q1: 50
-        (member, ev(K.ACTIVITY_THREE_ENTERS, 2, 1)),       # Q1: 2
-        (member, ev(K.ACTIVITY_PRESENT, 4, 1)),            # Q2: 2
-        (member, ev(K.PROPOSAL_SUBMITTED, 4, 5)),          # Q2: 10
-        (convener, ev(K.ACTIVITY_THREE_ENTERS, 5, 1)),     # Q2: 2
-        (convener, ev(K.REPORT_SUBMITTED, 5, 2)),          # Q2: 10
-        (convener, ev(K.ACTIVITY_ABSENT, 5, 3)),           # Q2: no rule in 桐城, 0
+        (member, ev(K.PLENARY_PRESENT, 1, 10, qty=4)),  # Q1: 50
+        (member, ev(K.ACTIVITY_THREE_ENTERS, 2, 1)),  # Q1: 2
+        (member, ev(K.ACTIVITY_PRESENT, 4, 1)),  # Q2: 2
+        (member, ev(K.PROPOSAL_SUBMITTED, 4, 5)),  # Q2: 10
+        (convener, ev(K.ACTIVITY_THREE_ENTERS, 5, 1)),  # Q2: 2
+        (convener, ev(K.REPORT_SUBMITTED, 5, 2)),  # Q2: 10
+        (convener, ev(K.ACTIVITY_ABSENT, 5, 3)),  # Q2: no rule in 桐城, 0
     ]
 
 
@@ -54,14 +55,20 @@ def _categories(snapshot):
 
 
 def _figures(model, **where):
-    return sorted(model.objects.filter(**where).values(
-        *[f.name for f in model._meta.concrete_fields if f.name not in ("id", "run")]), key=repr)
+    return sorted(
+        model.objects.filter(**where).values(
+            *[f.name for f in model._meta.concrete_fields if f.name not in ("id", "run")]
+        ),
+        key=repr,
+    )
 
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(world, events, django_capture_on_commit_callbacks):
+def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(
+    world, events, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         run = rollup_start(committee=world.district, year=2026, quarter=2, actor=world.district_staff)
     assert len(callbacks) == 1 and run.status == RollupRun.Status.QUEUED
@@ -74,8 +81,14 @@ def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(world, eve
     assert _categories(member) == {"活动": D(2), "提案": D(10)}
     assert (member.ytd_total, member.ytd_grade) == (D(64), "称职")
     convener = MemberSnapshot.objects.get(member=world.convener_member, quarter=2)
-    assert (convener.activities_present, convener.three_enters, convener.activities_absent, convener.reports,
-            convener.points, convener.ytd_grade) == (1, 1, 1, 1, D(12), "不称职")
+    assert (
+        convener.activities_present,
+        convener.three_enters,
+        convener.activities_absent,
+        convener.reports,
+        convener.points,
+        convener.ytd_grade,
+    ) == (1, 1, 1, 1, D(12), "不称职")
 
     group = GroupSnapshot.objects.get(group=world.group, quarter=2)
     assert (group.members, group.members_covered, group.activities_present, group.points) == (2, 1, 2, D(24))
@@ -138,7 +151,11 @@ def test_a_late_change_marks_its_quarter_and_the_later_ones_stale_and_beat_recom
     assert RollupRun.objects.filter(is_stale=True).count() == 2
     started = rollup_start_due(today=ev(K.REPORT_ADOPTED, 5, 1).on)  # in Q2: Q1 has a run already
     assert sorted((r.committee_id, r.quarter) for r in started) == [
-        (world.city.pk, 1), (world.district.pk, 1), (world.district.pk, 2), (world.other.pk, 1)]
+        (world.city.pk, 1),
+        (world.district.pk, 1),
+        (world.district.pk, 2),
+        (world.other.pk, 1),
+    ]
     for run in started:
         rollup_execute(run_id=run.pk)
     assert not RollupRun.objects.filter(is_stale=True).exists()
@@ -199,7 +216,8 @@ def _wait_for(run, states, seconds=60, step=0.02):
 
 @pytest.mark.worker
 def test_a_worker_killed_midway_leaves_the_previous_snapshot_and_the_resent_run_completes(
-        world, celery_worker_process, tmp_path):
+    world, celery_worker_process, tmp_path
+):
     """Enough members that the computation takes about two seconds, so the kill lands inside it."""
     import os
     import signal
@@ -212,8 +230,13 @@ def test_a_worker_killed_midway_leaves_the_previous_snapshot_and_the_resent_run_
     from tests.conftest import start_celery_worker, stop_celery_worker
 
     m = world.member_record
-    Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector, name=f"委员{i}",
-                                       party=m.party) for i in range(6000)], batch_size=2000)
+    Member.objects.bulk_create(
+        [
+            Member(committee=m.committee, term=m.term, sector=m.sector, name=f"委员{i}", party=m.party)
+            for i in range(6000)
+        ],
+        batch_size=2000,
+    )
     first = rollup_execute(run_id=RollupRun.objects.create(committee=world.district, year=2026, quarter=1).pk)
     assert first.members_done == 6003
 

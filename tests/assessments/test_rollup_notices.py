@@ -1,5 +1,6 @@
 """A roll-up that finished or failed tells the committee's secretariat staff (assessments/subscribers.py), after
 commit, once — the 5-minute rule, the safety net, then finds nothing new — with a link to the run."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse

@@ -9,6 +9,7 @@ condition against a previous year's total.
 hand-checked against it in test_presets.py); ``rollup.scoring_sql`` must agree with it to the cent on
 every figure of a member snapshot. Runs on SQLite locally and on PostgreSQL in CI.
 """
+
 import json
 from collections import defaultdict
 from datetime import date
@@ -29,26 +30,52 @@ from assessments.sources import values_sql
 pytestmark = pytest.mark.django_db
 
 YEAR, QUARTER = 2026, 2
-KINDS = [K.ACTIVITY_PRESENT, K.ACTIVITY_STUDY, K.ACTIVITY_THREE_ENTERS, K.ACTIVITY_ABSENT, K.ACTIVITY_EXCUSED,
-         K.PLENARY_PRESENT, K.PROPOSAL_SUBMITTED, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST,
-         K.PROPOSAL_FILED_COSIGNER, K.REPORT_SUBMITTED, K.REPORT_ADOPTED, K.REPORT_ADOPTED_CITY,
-         K.INSTRUCTION_CITY, K.CONSULTATION_PRESENT, K.CONSTITUENT_CONTACT, K.ACTIVITY_SIGNUP]
+KINDS = [
+    K.ACTIVITY_PRESENT,
+    K.ACTIVITY_STUDY,
+    K.ACTIVITY_THREE_ENTERS,
+    K.ACTIVITY_ABSENT,
+    K.ACTIVITY_EXCUSED,
+    K.PLENARY_PRESENT,
+    K.PROPOSAL_SUBMITTED,
+    K.PROPOSAL_FILED_LEAD,
+    K.PROPOSAL_JOINT_FIRST,
+    K.PROPOSAL_FILED_COSIGNER,
+    K.REPORT_SUBMITTED,
+    K.REPORT_ADOPTED,
+    K.REPORT_ADOPTED_CITY,
+    K.INSTRUCTION_CITY,
+    K.CONSULTATION_PRESENT,
+    K.CONSTITUENT_CONTACT,
+    K.ACTIVITY_SIGNUP,
+]
 CATEGORIES = ["活动", "提案", "社情民意", ""]
 
 cents = st.integers(min_value=-1000, max_value=3000).map(lambda c: Decimal(c) / 100)
-rules = st.lists(st.builds(Rule, kind=st.sampled_from(KINDS), points=cents, nth_from=st.integers(1, 3),
-                           per_unit=st.booleans(), share=st.sampled_from(list(Share)),
-                           category=st.sampled_from(CATEGORIES), adds=st.booleans(),
-                           rounding=st.sampled_from([Decimal(r) for r in Rounding.values])),
-                 max_size=8, unique_by=lambda r: (r.kind, r.adds, r.nth_from))
+rules = st.lists(
+    st.builds(
+        Rule,
+        kind=st.sampled_from(KINDS),
+        points=cents,
+        nth_from=st.integers(1, 3),
+        per_unit=st.booleans(),
+        share=st.sampled_from(list(Share)),
+        category=st.sampled_from(CATEGORIES),
+        adds=st.booleans(),
+        rounding=st.sampled_from([Decimal(r) for r in Rounding.values]),
+    ),
+    max_size=8,
+    unique_by=lambda r: (r.kind, r.adds, r.nth_from),
+)
 
 
 @st.composite
 def books(draw):
     cuts = sorted(draw(st.lists(st.integers(0, 120), min_size=0, max_size=3, unique=True)))
     bounds = [None, *map(Decimal, cuts), None]
-    bands = [Band(f"第{i}档", bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)
-             if draw(st.booleans()) or i == 0]  # some bands missing: totals without a grade
+    bands = [
+        Band(f"第{i}档", bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if draw(st.booleans()) or i == 0
+    ]  # some bands missing: totals without a grade
     minimums = draw(st.dictionaries(st.sampled_from(KINDS), st.integers(1, 4), max_size=4))
     labels = [b.label for b in bands]
     return RuleBook(
@@ -62,18 +89,26 @@ def books(draw):
         shortfall_grade=draw(st.sampled_from([*labels, "不合格"])),
         repeat_below=draw(st.one_of(st.none(), st.integers(0, 120).map(Decimal))),
         repeat_grade="两年不合格",
-        bands=tuple(sorted(bands, key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
-                           reverse=True)),
+        bands=tuple(
+            sorted(bands, key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"), reverse=True)
+        ),
     )
 
 
-events = st.lists(st.tuples(
-    st.integers(0, 2),
-    st.builds(DutyEvent, kind=st.sampled_from(KINDS),
-              on=st.dates(min_value=date(YEAR, 1, 1), max_value=date(YEAR, 6, 30)),
-              quantity=st.integers(1, 4).map(Decimal), authors=st.integers(1, 4),
-              source=st.tuples(st.sampled_from(["groups.activity", "proposals.proposal"]), st.integers(1, 6)))),
-    max_size=30)
+events = st.lists(
+    st.tuples(
+        st.integers(0, 2),
+        st.builds(
+            DutyEvent,
+            kind=st.sampled_from(KINDS),
+            on=st.dates(min_value=date(YEAR, 1, 1), max_value=date(YEAR, 6, 30)),
+            quantity=st.integers(1, 4).map(Decimal),
+            authors=st.integers(1, 4),
+            source=st.tuples(st.sampled_from(["groups.activity", "proposals.proposal"]), st.integers(1, 6)),
+        ),
+    ),
+    max_size=30,
+)
 
 
 def reference(book, member_events, start, end, previous_total=None):
@@ -92,8 +127,10 @@ def reference(book, member_events, start, end, previous_total=None):
         "ytd_points_by_category": dict(year_categories),
         "ytd_total": breakdown.total,
         "ytd_grade": breakdown.grade or "",
-        "missing": [{"kind": m.kind, "required": m.required, "actual": m.actual, **({"group": m.group} if m.group else {})}
-                    for m in breakdown.missing],
+        "missing": [
+            {"kind": m.kind, "required": m.required, "actual": m.actual, **({"group": m.group} if m.group else {})}
+            for m in breakdown.missing
+        ],
         **{name: sum(1 for e in in_quarter if kind in counts_as(e.kind)) for name, kind in FIGURES.items()},
     }
 
@@ -104,14 +141,21 @@ def previous_sql(previous: dict[int, Decimal]) -> tuple[str, list]:
         return "SELECT CAST(NULL AS integer), CAST(NULL AS integer) WHERE 1 = 0", []
     first = "(CAST(%s AS integer), CAST(%s AS integer))"
     values = ", ".join([first] + ["(%s, %s)"] * (len(previous) - 1))
-    return (f"SELECT v.column1, v.column2 FROM (VALUES {values}) v",
-            [x for m, total in previous.items() for x in (m, int(total * 100))])
+    return (
+        f"SELECT v.column1, v.column2 FROM (VALUES {values}) v",
+        [x for m, total in previous.items() for x in (m, int(total * 100))],
+    )
 
 
 def computed(book, rows, member_ids, start, previous=None):
-    query, columns = scoring_sql(book, partial(values_sql, rows), quarter_start=start, dialect=_Dialect(connection.vendor),
-                                 member_filter=(f"mem.id IN ({', '.join(['%s'] * len(member_ids))})", member_ids),
-                                 previous=previous_sql(previous or {}))
+    query, columns = scoring_sql(
+        book,
+        partial(values_sql, rows),
+        quarter_start=start,
+        dialect=_Dialect(connection.vendor),
+        member_filter=(f"mem.id IN ({', '.join(['%s'] * len(member_ids))})", member_ids),
+        previous=previous_sql(previous or {}),
+    )
     sql, params = query.sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -130,11 +174,16 @@ def computed(book, rows, member_ids, start, previous=None):
     return result
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
-@given(book=books(), drawn=events,
-       last_year=st.lists(st.one_of(st.none(), st.integers(0, 12000).map(lambda c: Decimal(c) / 100)),
-                          min_size=3, max_size=3))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    book=books(),
+    drawn=events,
+    last_year=st.lists(
+        st.one_of(st.none(), st.integers(0, 12000).map(lambda c: Decimal(c) / 100)), min_size=3, max_size=3
+    ),
+)
 def test_the_sql_roll_up_scores_like_the_python_engine(world, book, drawn, last_year):
     members = [world.member_record.pk, world.convener_member.pk, world.outsider_member.pk]
     rows = [(members[i], e) for i, e in drawn]
@@ -150,17 +199,23 @@ def test_the_sql_roll_up_scores_like_the_python_engine(world, book, drawn, last_
 def test_a_cap_and_the_nth_occurrence_rules_in_sql(world):
     """A hand-worked case: first filed proposal 15, each extra 5, split between authors; activities capped."""
     book = RuleBook(
-        rules=(Rule(K.PROPOSAL_FILED_LEAD, Decimal(15), category="提案"),
-               Rule(K.PROPOSAL_FILED_LEAD, Decimal(5), nth_from=2, category="提案"),
-               Rule(K.PROPOSAL_JOINT_FIRST, Decimal(10), share=Share.SPLIT, category="提案"),
-               Rule(K.ACTIVITY_PRESENT, Decimal(4), category="活动")),
-        base=Decimal(60), caps={"活动": Decimal(10)}, bands=(Band("优秀", Decimal(85)), Band("称职", None, Decimal(85))))
+        rules=(
+            Rule(K.PROPOSAL_FILED_LEAD, Decimal(15), category="提案"),
+            Rule(K.PROPOSAL_FILED_LEAD, Decimal(5), nth_from=2, category="提案"),
+            Rule(K.PROPOSAL_JOINT_FIRST, Decimal(10), share=Share.SPLIT, category="提案"),
+            Rule(K.ACTIVITY_PRESENT, Decimal(4), category="活动"),
+        ),
+        base=Decimal(60),
+        caps={"活动": Decimal(10)},
+        bands=(Band("优秀", Decimal(85)), Band("称职", None, Decimal(85))),
+    )
     m = world.member_record.pk
-    rows = [(m, DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 1, 5), source=("proposals.proposal", 1))),   # 15
-            (m, DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 4, 5), source=("proposals.proposal", 2))),   # 5
-            (m, DutyEvent(K.PROPOSAL_JOINT_FIRST, date(2026, 4, 6), authors=3,
-                          source=("proposals.proposal", 3))),                                            # 3.33
-            *[(m, DutyEvent(K.ACTIVITY_STUDY, date(2026, 5, d), source=("groups.activity", d))) for d in (1, 2, 3)]]
+    rows = [
+        (m, DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 1, 5), source=("proposals.proposal", 1))),  # 15
+        (m, DutyEvent(K.PROPOSAL_FILED_LEAD, date(2026, 4, 5), source=("proposals.proposal", 2))),  # 5
+        (m, DutyEvent(K.PROPOSAL_JOINT_FIRST, date(2026, 4, 6), authors=3, source=("proposals.proposal", 3))),  # 3.33
+        *[(m, DutyEvent(K.ACTIVITY_STUDY, date(2026, 5, d), source=("groups.activity", d))) for d in (1, 2, 3)],
+    ]
     got = computed(book, rows, [m], quarter_bounds(2026, 2)[0])[m]
     # Q2: 提案 5 + 3.33, 活动 12 (uncapped in the quarter); year: 提案 23.33 + 活动 min(12, 10) = 33.33 -> 93.33
     assert got["points_by_category"] == {"提案": Decimal("8.33"), "活动": Decimal("12.00")}

@@ -1,4 +1,5 @@
 """Rule sets refuse bad data in the model, in the database and through the services."""
+
 from decimal import Decimal
 
 import pytest
@@ -41,8 +42,11 @@ def test_a_negative_bonus_cap_is_refused(rule_set):
 
 def test_an_unknown_event_kind_is_refused_in_the_model_and_the_database(rule_set):
     assert _messages(PointRule(rule_set=rule_set, kind="made_up", points=Decimal(5))) == [
-        "未知的履职事项类型“made_up”，请从列表中选择。"]
-    assert "未知的履职事项类型“bogus”，请从列表中选择。" in _messages(MinimumRequirement(rule_set=rule_set, kind="bogus"))
+        "未知的履职事项类型“made_up”，请从列表中选择。"
+    ]
+    assert "未知的履职事项类型“bogus”，请从列表中选择。" in _messages(
+        MinimumRequirement(rule_set=rule_set, kind="bogus")
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         PointRule.objects.create(rule_set=rule_set, kind="made_up", points=Decimal(5))
 
@@ -63,7 +67,8 @@ def test_a_grade_band_must_end_above_its_start(rule_set):
 def test_the_same_kind_and_occurrence_cannot_be_priced_twice(rule_set):
     PointRule.objects.create(rule_set=rule_set, kind=K.ACTIVITY_PRESENT, points=Decimal(5))
     assert _messages(PointRule(rule_set=rule_set, kind=K.ACTIVITY_PRESENT, points=Decimal(2))) == [
-        "该事项类型在这一次序上已有规则。"]
+        "该事项类型在这一次序上已有规则。"
+    ]
     PointRule(rule_set=rule_set, kind=K.ACTIVITY_PRESENT, nth_from=2, points=Decimal(2)).full_clean()
 
 
@@ -110,10 +115,14 @@ def test_the_demo_gives_every_committee_a_rule_set_for_the_year():
 def test_rows_of_a_locked_rule_set_are_refused(rule_set):
     rule_set.is_locked = True
     rule_set.save()
-    assert _messages(CategoryCap(rule_set=rule_set, category="活动", cap=Decimal(5))) == ["该积分规则已锁定，不能再修改。"]
+    assert _messages(CategoryCap(rule_set=rule_set, category="活动", cap=Decimal(5))) == [
+        "该积分规则已锁定，不能再修改。"
+    ]
 
 
-@pytest.mark.parametrize("name", ["=proposal_filed_lead", "report_submitted", "提交社情民意信息", "Study activity attended"])
+@pytest.mark.parametrize(
+    "name", ["=proposal_filed_lead", "report_submitted", "提交社情民意信息", "Study activity attended"]
+)
 def test_an_any_of_group_named_like_an_event_kind_is_refused_with_a_chinese_message(rule_set, name):
     """A minimum on its own is grouped under its kind; a group named like a kind would merge with it."""
     from assessments.kinds import kind_label
@@ -121,7 +130,9 @@ def test_an_any_of_group_named_like_an_event_kind_is_refused_with_a_chinese_mess
     if name == "提交社情民意信息":
         name = kind_label(K.REPORT_SUBMITTED)
     messages = _messages(MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group=name))
-    assert messages == [f"“{name}”是履职事项类型，不是分组名称：请为可任选其一的几项最低要求起一个共同的名称，"
-                        "例如“1件提案或1篇社情民意信息”可取名“建言”；单独的最低要求请留空。"]
+    assert messages == [
+        f"“{name}”是履职事项类型，不是分组名称：请为可任选其一的几项最低要求起一个共同的名称，"
+        "例如“1件提案或1篇社情民意信息”可取名“建言”；单独的最低要求请留空。"
+    ]
     MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group="建言").full_clean()
     MinimumRequirement(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, group="").full_clean()

@@ -30,6 +30,7 @@ snapshot says 52.00 and this year is below 60 too: 约谈.
 The convener (``world.convener_member``) did exactly the same this year but scored 70 last year: 一般.
 In the second quarter alone 曹委员 earned 活动 19 (5 + 2 + 5 + 5 + 2, before the yearly cap) and 提案 1.5.
 """
+
 import json
 from datetime import date
 from decimal import Decimal
@@ -53,13 +54,26 @@ D = Decimal
 @pytest.fixture
 def rules(world):
     rule_set = RuleSet.objects.create(
-        committee=world.district, year=2026, name="东湖区政协2026年委员履职积分办法", base_score=D(40),
-        shortfall_effect="cap", shortfall_grade="一般", repeat_below=D(60), repeat_grade="约谈")
+        committee=world.district,
+        year=2026,
+        name="东湖区政协2026年委员履职积分办法",
+        base_score=D(40),
+        shortfall_effect="cap",
+        shortfall_grade="一般",
+        repeat_below=D(60),
+        repeat_grade="约谈",
+    )
     PointRule.objects.create(rule_set=rule_set, kind=K.ACTIVITY_PRESENT, points=D(5), category="活动")
     PointRule.objects.create(rule_set=rule_set, kind=K.ACTIVITY_THREE_ENTERS, points=D(2), adds=True, category="活动")
     PointRule.objects.create(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, points=D(10), category="提案")
-    PointRule.objects.create(rule_set=rule_set, kind=K.PROPOSAL_FILED_COSIGNER, points=D(5), share="cosigners",
-                             rounding="0.5", category="提案")
+    PointRule.objects.create(
+        rule_set=rule_set,
+        kind=K.PROPOSAL_FILED_COSIGNER,
+        points=D(5),
+        share="cosigners",
+        rounding="0.5",
+        category="提案",
+    )
     CategoryCap.objects.create(rule_set=rule_set, category="活动", cap=D(15))
     MinimumRequirement.objects.create(rule_set=rule_set, kind=K.PROPOSAL_FILED_LEAD, min_count=1, group="建言")
     MinimumRequirement.objects.create(rule_set=rule_set, kind=K.REPORT_SUBMITTED, min_count=1, group="建言")
@@ -73,8 +87,9 @@ def _last_year(world, totals):
     """2025's final (fourth-quarter) snapshot with each member's total."""
     run = RollupRun.objects.create(committee=world.district, year=2025, quarter=4, status=RollupRun.Status.DONE)
     for member, total in totals.items():
-        MemberSnapshot.objects.create(run=run, committee=world.district, year=2025, quarter=4, member=member,
-                                      ytd_total=total)
+        MemberSnapshot.objects.create(
+            run=run, committee=world.district, year=2025, quarter=4, member=member, ytd_total=total
+        )
 
 
 @pytest.fixture
@@ -92,8 +107,10 @@ def year(world, rules):
     return rules
 
 
-MISSING = [{"kind": K.PROPOSAL_FILED_LEAD, "required": 1, "actual": 0, "group": "建言"},
-           {"kind": K.REPORT_SUBMITTED, "required": 1, "actual": 0, "group": "建言"}]
+MISSING = [
+    {"kind": K.PROPOSAL_FILED_LEAD, "required": 1, "actual": 0, "group": "建言"},
+    {"kind": K.REPORT_SUBMITTED, "required": 1, "actual": 0, "group": "建言"},
+]
 
 
 def test_the_snapshot_has_the_hand_worked_year(world, year):
@@ -108,7 +125,8 @@ def test_the_snapshot_has_the_hand_worked_year(world, year):
 
 def test_the_duty_record_page_explains_every_line(world, client_for, year):
     response = client_for(world.district_staff).get(
-        reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026, "quarter": 2})
+        reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026, "quarter": 2}
+    )
     b = response.context["b"]
     assert (b.total, b.grade, b.band_grade) == (D("56.50"), "约谈", "良好")
     page = response.context["page"]
@@ -132,7 +150,7 @@ def test_the_duty_record_page_explains_every_line(world, client_for, year):
     assert "计算为 1.6667 分，取整为 1.5 分" in html
     assert "连续两年总分低于60分，等次定为约谈" in html
     assert f"还差：{kind_label(K.PROPOSAL_FILED_LEAD)}或{kind_label(K.REPORT_SUBMITTED)} 1 件" in html
-    assert 'data-grade>约谈<' in html
+    assert "data-grade>约谈<" in html
 
 
 def test_the_pdf_has_the_total_the_grade_and_the_rules(world, client_for, year):
@@ -140,29 +158,50 @@ def test_the_pdf_has_the_total_the_grade_and_the_rules(world, client_for, year):
     text, _image = _pdf_text_and_image(response.content, "secretariat-rules-pdf")
     flat = "".join(text.split())  # cells wrap their text: compare without the line breaks and spaces
     assert "56.50" in flat and "约谈" in flat and "按0.5取整" in flat
-    for words in ("第二季度计入积分", "11.50", "全年累计（截至第二季度末）", "按规则计 1.5 分", "已达上限不再计分",
-                  "按规则计 5 分，已达上限，只计入 3 分", "计算为 1.6667 分，取整为 1.5 分", "连续两年总分低于60分",
-                  "还差："):
+    for words in (
+        "第二季度计入积分",
+        "11.50",
+        "全年累计（截至第二季度末）",
+        "按规则计 1.5 分",
+        "已达上限不再计分",
+        "按规则计 5 分，已达上限，只计入 3 分",
+        "计算为 1.6667 分，取整为 1.5 分",
+        "连续两年总分低于60分",
+        "还差：",
+    ):
         assert "".join(words.split()) in flat, words
 
 
 def test_the_api_gives_each_lines_rule_and_steps(world, client_for, year):
-    data = client_for(world.member).get(f"/api/v1/duty-records/{world.member_record.pk}/",
-                                        {"year": 2026, "quarter": 2}).json()
+    data = (
+        client_for(world.member)
+        .get(f"/api/v1/duty-records/{world.member_record.pk}/", {"year": 2026, "quarter": 2})
+        .json()
+    )
     assert (data["total"], data["grade"], data["band_grade"], data["locked_quarter"]) == ("56.50", "约谈", "良好", None)
-    assert [(m["kind"], m["group"]) for m in data["missing"]] == [(K.PROPOSAL_FILED_LEAD, "建言"),
-                                                                  (K.REPORT_SUBMITTED, "建言")]
+    assert [(m["kind"], m["group"]) for m in data["missing"]] == [
+        (K.PROPOSAL_FILED_LEAD, "建言"),
+        (K.REPORT_SUBMITTED, "建言"),
+    ]
     cosigned = next(line for line in data["lines"] if line["kind"] == K.PROPOSAL_FILED_COSIGNER)
-    assert (cosigned["rule"]["share"], cosigned["rule"]["rounding"], cosigned["exact"], cosigned["points"],
-            cosigned["counted"]) == ("cosigners", "0.50", "1.6667", "1.50", "1.50")
+    assert (
+        cosigned["rule"]["share"],
+        cosigned["rule"]["rounding"],
+        cosigned["exact"],
+        cosigned["points"],
+        cosigned["counted"],
+    ) == ("cosigners", "0.50", "1.6667", "1.50", "1.50")
     on_top = [line for line in data["lines"] if line["rule"] and line["rule"]["adds"]]
     assert [(line["date"], line["points"], line["counted"]) for line in on_top] == [
-        ("2026-04-10", "2.00", "2.00"), ("2026-05-06", "2.00", "0.00")]
+        ("2026-04-10", "2.00", "2.00"),
+        ("2026-05-06", "2.00", "0.00"),
+    ]
 
 
 def test_the_annual_page_lists_the_grade_and_the_minimum_missed(world, client_for, year):
-    page = client_for(world.district_staff).get(reverse("assessments:annual"),
-                                                {"committee": world.district.pk, "year": 2026})
+    page = client_for(world.district_staff).get(
+        reverse("assessments:annual"), {"committee": world.district.pk, "year": 2026}
+    )
     rows = {row.member.pk: row for row in page.context["rows"]}
     assert (rows[world.member_record.pk].ytd_grade, rows[world.convener_member.pk].ytd_grade) == ("约谈", "一般")
     below = {row.member.pk: row.missing_text for row in page.context["below"]}
@@ -192,6 +231,8 @@ def test_a_locked_years_pdf_says_it_prints_the_locked_snapshot(world, client_for
     flat = "".join(text.split())
     assert "2026年度已锁定" in flat and "56.50" in flat and "约谈" in flat
     assert "按总分为" not in flat  # the snapshot holds the grade, not the band it came from
+
+
 MINIMUM = f"{kind_label(K.PROPOSAL_FILED_LEAD)} 0/1 或 {kind_label(K.REPORT_SUBMITTED)} 0/1"
 WHY_MINE = f"按总分为良好；未达最低要求（{MINIMUM}），等次最高为一般；连续两年总分低于60分，等次定为约谈"
 WHY_THEIRS = f"按总分为良好；未达最低要求（{MINIMUM}），等次最高为一般"
@@ -206,8 +247,9 @@ def test_the_duty_record_says_in_words_why_the_grade_is_not_the_bands(world, cli
         assert f"data-grade-reason>{why}<" in response.content.decode()
         data = client.get(f"/api/v1/duty-records/{member.pk}/", {"year": 2026, "quarter": 2}).json()
         assert data["grade_reason"] == why
-    pdf = client.get(reverse("assessments:member_record_pdf", args=[world.member_record.pk]),
-                     {"year": 2026, "quarter": 2})
+    pdf = client.get(
+        reverse("assessments:member_record_pdf", args=[world.member_record.pk]), {"year": 2026, "quarter": 2}
+    )
     text, _image = _pdf_text_and_image(pdf.content, "secretariat-rules-grade-reason")
     flat = text.replace("\r\n", "").replace("\n", "")
     assert "等次最高为一般" in flat and "连续两年总分低于60分" in flat
@@ -225,6 +267,7 @@ def test_the_annual_page_and_a_locked_record_say_why_too(world, client_for, year
 
 def test_a_grade_that_is_the_bands_needs_no_reason(world, client_for, rules):
     response = client_for(world.district_staff).get(
-        reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026})
+        reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026}
+    )
     b = response.context["b"]
     assert b.grade == "一般" and b.grade_reason == "" and "data-grade-reason" not in response.content.decode()

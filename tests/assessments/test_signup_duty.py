@@ -1,6 +1,7 @@
 """The issue's journey in the services: a member whose expertise fits an open activity is suggested, signs up,
 attends, records a contact there; the duty record shows the sign-up, the attendance and the contact, each priced
 by a rule set that prices them, the same by the page's scorer and the SQL roll-up."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -32,22 +33,46 @@ def test_a_suggested_member_signs_up_attends_and_contacts_people_and_each_is_pri
     member_expertise_set(member_id=world.member_record.pk, actor=world.member, expertise_ids=[elderly.pk])
     starts = datetime(2026, 5, 6, 9, 0, tzinfo=TZ)
     activity = svc.activity_create(
-        actor=world.other_convener, group=world.other_group, kind="three_enters", target="community",
-        contact_point=point, title="进社区走访独居老人", starts_at=starts, ends_at=starts + timedelta(hours=2),
-        open_to=Activity.OpenTo.COMMITTEE, capacity=10, signup_deadline=starts - timedelta(days=1), topic=elderly)
+        actor=world.other_convener,
+        group=world.other_group,
+        kind="three_enters",
+        target="community",
+        contact_point=point,
+        title="进社区走访独居老人",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        open_to=Activity.OpenTo.COMMITTEE,
+        capacity=10,
+        signup_deadline=starts - timedelta(days=1),
+        topic=elderly,
+    )
     assert [s.member for s in suggested_members(activity)] == [world.member_record]
     activity_sign_up(activity_id=activity.pk, actor=world.member)
     svc.activity_announce(activity_id=activity.pk, actor=world.other_convener)
     with time_machine.travel(starts + timedelta(hours=1), tick=False):
-        svc.attendance_record(activity_id=activity.pk, actor=world.other_convener, version=None,
-                              statuses={world.member_record.pk: "present"})
+        svc.attendance_record(
+            activity_id=activity.pk,
+            actor=world.other_convener,
+            version=None,
+            statuses={world.member_record.pk: "present"},
+        )
         svc.activity_hold(activity_id=activity.pk, actor=world.other_convener)
-        contact_record(actor=world.member, member_id=world.member_record.pk, contacted_on=starts.date(),
-                       contact_point=point, whom_kind="household", whom="独居老人户", topic="livelihood",
-                       raised="助餐点太远")
+        contact_record(
+            actor=world.member,
+            member_id=world.member_record.pk,
+            contacted_on=starts.date(),
+            contact_point=point,
+            whom_kind="household",
+            whom="独居老人户",
+            topic="livelihood",
+            raised="助餐点太远",
+        )
     rule_set = RuleSet.objects.create(committee=world.district, year=2026)
-    for kind, points, category in ((K.ACTIVITY_PRESENT, 5, "活动"), (K.ACTIVITY_SIGNUP, 2, "申报"),
-                                   (K.CONSTITUENT_CONTACT, 1, "联系群众")):
+    for kind, points, category in (
+        (K.ACTIVITY_PRESENT, 5, "活动"),
+        (K.ACTIVITY_SIGNUP, 2, "申报"),
+        (K.CONSTITUENT_CONTACT, 1, "联系群众"),
+    ):
         PointRule.objects.create(rule_set=rule_set, kind=kind, points=D(points), category=category)
     with time_machine.travel(datetime(2026, 7, 2, 9, 0, tzinfo=TZ), tick=False):
         record = duty_record(world.member_record, 2026)
@@ -64,15 +89,26 @@ def test_a_suggested_member_signs_up_attends_and_contacts_people_and_each_is_pri
 @time_machine.travel(datetime(2026, 5, 4, 9, 0, tzinfo=TZ), tick=False)
 def test_a_withdrawn_sign_up_and_an_invitation_score_no_sign_up(world):
     starts = datetime(2026, 5, 6, 9, 0, tzinfo=TZ)
-    activity = svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习",
-                                   starts_at=starts, ends_at=starts + timedelta(hours=2), open_to="committee")
+    activity = svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind="study",
+        title="学习",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        open_to="committee",
+    )
     outsider = f.MemberFactory(committee=world.district, user=f.UserFactory())
     activity_sign_up(activity_id=activity.pk, actor=outsider.user)
     activity_signup_withdraw(activity_id=activity.pk, actor=outsider.user)
     svc.activity_announce(activity_id=activity.pk, actor=world.convener)
     with time_machine.travel(starts + timedelta(hours=1), tick=False):
-        svc.attendance_record(activity_id=activity.pk, actor=world.district_staff, version=None,
-                              statuses={world.member_record.pk: "present", world.convener_member.pk: "present"})
+        svc.attendance_record(
+            activity_id=activity.pk,
+            actor=world.district_staff,
+            version=None,
+            statuses={world.member_record.pk: "present", world.convener_member.pk: "present"},
+        )
         svc.activity_hold(activity_id=activity.pk, actor=world.convener)
     kinds = [line.event.kind for line in duty_record(world.member_record, 2026).lines]
     assert kinds == [K.ACTIVITY_STUDY]

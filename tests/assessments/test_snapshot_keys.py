@@ -1,5 +1,6 @@
 """Snapshots belong to their run's committee and quarter (migration assessments/0006): one composite
 key on PostgreSQL, triggers on SQLite, tested on both."""
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 

@@ -1,4 +1,5 @@
 """Duty events read from the real source tables: activities, proposals, reports, consultations."""
+
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -28,10 +29,16 @@ def at(month, day, hour=10):
     return timezone.make_aware(datetime.combine(date(2026, month, day), time(hour)))
 
 
-def activity(world, month, day, members, *, kind=Activity.Kind.STUDY, state=Activity.State.HELD, status="present",
-             hour=10):
-    act = ActivityFactory(group=world.group, kind=kind, starts_at=at(month, day, hour), state=state,
-                          **({"target": Activity.Target.COMMUNITY} if kind == Activity.Kind.THREE_ENTERS else {}))
+def activity(
+    world, month, day, members, *, kind=Activity.Kind.STUDY, state=Activity.State.HELD, status="present", hour=10
+):
+    act = ActivityFactory(
+        group=world.group,
+        kind=kind,
+        starts_at=at(month, day, hour),
+        state=state,
+        **({"target": Activity.Target.COMMUNITY} if kind == Activity.Kind.THREE_ENTERS else {}),
+    )
     extra = {"signed_in_at": act.starts_at, "sign_in_method": Attendance.Method.CONVENER} if status == "present" else {}
     if status == Attendance.Status.EXCUSED:
         extra = {"leave": Attendance.Leave.APPROVED, "leave_reason": "出差"}
@@ -40,17 +47,26 @@ def activity(world, month, day, members, *, kind=Activity.Kind.STUDY, state=Acti
 
 
 def proposal(world, lead, *, submitted, filed=None, cosigners=(), is_key=False):
-    p = ProposalFactory(committee=world.district, lead_proposer=lead, submitted_at=at(*submitted),
-                        filed_at=at(*filed) if filed else None, is_key=is_key,
-                        state=Proposal.State.FILED if filed else Proposal.State.SUBMITTED)
+    p = ProposalFactory(
+        committee=world.district,
+        lead_proposer=lead,
+        submitted_at=at(*submitted),
+        filed_at=at(*filed) if filed else None,
+        is_key=is_key,
+        state=Proposal.State.FILED if filed else Proposal.State.SUBMITTED,
+    )
     for m in cosigners:
         CoSigner.objects.create(proposal=p, member=m, status=CoSigner.Status.CONFIRMED, deadline=date(2026, 1, 31))
     return p
 
 
 def report(world, author, *, submitted, state=OpinionReport.State.ACCEPTED, changed=None):
-    r = OpinionReportFactory(committee=world.district, author=author, state=state,
-                             decline_reason="内容与已采用信息重复" if state == OpinionReport.State.DECLINED else "")
+    r = OpinionReportFactory(
+        committee=world.district,
+        author=author,
+        state=state,
+        decline_reason="内容与已采用信息重复" if state == OpinionReport.State.DECLINED else "",
+    )
     OpinionReport.objects.filter(pk=r.pk).update(created_at=at(*submitted), updated_at=at(*(changed or submitted)))
     return r
 
@@ -61,19 +77,19 @@ def year_of_work(world):
     ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
     me, convener = world.member_record, world.convener_member
     for month in (1, 2, 3, 4):
-        activity(world, month, 10, [me, convener])                              # 4 × 7.5
-    activity(world, 5, 6, [me], kind=Activity.Kind.THREE_ENTERS)              # 7.5 → 活动 37.5, cap 30
-    activity(world, 2, 20, [me], status=Attendance.Status.EXCUSED)            # listed, 0
-    activity(world, 3, 20, [me], status=Attendance.Status.ABSENT)             # listed, 0
-    activity(world, 3, 21, [me], status=Attendance.Status.INVITED)            # not recorded: left out
-    activity(world, 3, 22, [me], state=Activity.State.CANCELLED)              # cancelled: left out
-    activity(world, 3, 23, [world.outsider_member])                           # another committee's member
-    sole = proposal(world, me, submitted=(1, 5), filed=(2, 1))                # filed as lead: 15
+        activity(world, month, 10, [me, convener])  # 4 × 7.5
+    activity(world, 5, 6, [me], kind=Activity.Kind.THREE_ENTERS)  # 7.5 → 活动 37.5, cap 30
+    activity(world, 2, 20, [me], status=Attendance.Status.EXCUSED)  # listed, 0
+    activity(world, 3, 20, [me], status=Attendance.Status.ABSENT)  # listed, 0
+    activity(world, 3, 21, [me], status=Attendance.Status.INVITED)  # not recorded: left out
+    activity(world, 3, 22, [me], state=Activity.State.CANCELLED)  # cancelled: left out
+    activity(world, 3, 23, [world.outsider_member])  # another committee's member
+    sole = proposal(world, me, submitted=(1, 5), filed=(2, 1))  # filed as lead: 15
     joint = proposal(world, me, submitted=(1, 6), filed=(2, 2), cosigners=[convener])  # joint first: 10
-    proposal(world, me, submitted=(1, 7), filed=(5, 3), is_key=True)          # 2nd filed: +5 (提案加分); key: no rule
-    proposal(world, me, submitted=(4, 8))                                     # submitted only
+    proposal(world, me, submitted=(1, 7), filed=(5, 3), is_key=True)  # 2nd filed: +5 (提案加分); key: no rule
+    proposal(world, me, submitted=(4, 8))  # submitted only
     adopted = report(world, me, submitted=(3, 1))
-    Adoption.objects.create(report=adopted, level="city", date=date(2026, 4, 2))   # 10 + 6 (市级以上)
+    Adoption.objects.create(report=adopted, level="city", date=date(2026, 4, 2))  # 10 + 6 (市级以上)
     Instruction.objects.create(report=adopted, leader="李市长", level="city", date=date(2026, 4, 9), text="请研究")
     report(world, me, submitted=(2, 3), state=OpinionReport.State.DECLINED, changed=(2, 10))  # not adopted: 1
     session = SessionFactory(committee=world.district, starts_at=at(6, 1))
@@ -84,17 +100,31 @@ def year_of_work(world):
 def test_duty_record_lines_points_and_caps_from_the_source_tables(world, year_of_work):
     record = duty_record(world.member_record, 2026)
     kinds = sorted(str(line.event.kind) for line in record.lines)
-    assert kinds == sorted(str(k) for k in [
-        *[K.ACTIVITY_STUDY] * 4, K.ACTIVITY_THREE_ENTERS, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT,
-        *[K.PROPOSAL_SUBMITTED] * 4, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST, K.PROPOSAL_FILED_LEAD,
-        K.PROPOSAL_KEY_LEAD,
-        K.REPORT_SUBMITTED, *[K.REPORT_ADOPTED_CITY] * 2, K.INSTRUCTION_CITY,  # adoption: 2 lines
-        K.REPORT_NOT_ADOPTED,  # the declined report: no submission line, only the rule book's "not adopted"
-        K.CONSULTATION_PRESENT,
-    ])
+    assert kinds == sorted(
+        str(k)
+        for k in [
+            *[K.ACTIVITY_STUDY] * 4,
+            K.ACTIVITY_THREE_ENTERS,
+            K.ACTIVITY_EXCUSED,
+            K.ACTIVITY_ABSENT,
+            *[K.PROPOSAL_SUBMITTED] * 4,
+            K.PROPOSAL_FILED_LEAD,
+            K.PROPOSAL_JOINT_FIRST,
+            K.PROPOSAL_FILED_LEAD,
+            K.PROPOSAL_KEY_LEAD,
+            K.REPORT_SUBMITTED,
+            *[K.REPORT_ADOPTED_CITY] * 2,
+            K.INSTRUCTION_CITY,  # adoption: 2 lines
+            K.REPORT_NOT_ADOPTED,  # the declined report: no submission line, only the rule book's "not adopted"
+            K.CONSULTATION_PRESENT,
+        ]
+    )
     assert subtotals(record.breakdown) == {
-        "活动": (D("37.50"), D("30.00")), "提案": (D(25), D(25)), "提案加分": (D(5), D(5)),
-        "社情民意": (D(11), D(11)), "市级以上采用": (D(6), D(6)),
+        "活动": (D("37.50"), D("30.00")),
+        "提案": (D(25), D(25)),
+        "提案加分": (D(5), D(5)),
+        "社情民意": (D(11), D(11)),
+        "市级以上采用": (D(6), D(6)),
     }
     assert record.breakdown.total == D(85) + D(30) + D(25) + D(5) + D(11) + D(6)
     joint = next(line for line in record.lines if line.event.kind == K.PROPOSAL_JOINT_FIRST)
@@ -115,8 +145,15 @@ def test_the_cosigner_gets_the_cosigner_line(world, year_of_work):
 def test_a_quarter_lists_only_its_events_and_prices_extras_over_the_year(world, year_of_work):
     record = duty_record(world.member_record, 2026, quarter=2)
     assert {line.event.kind for line in record.lines} == {
-        K.ACTIVITY_STUDY, K.ACTIVITY_THREE_ENTERS, K.PROPOSAL_FILED_LEAD, K.PROPOSAL_KEY_LEAD, K.PROPOSAL_SUBMITTED,
-        K.REPORT_ADOPTED_CITY, K.INSTRUCTION_CITY, K.CONSULTATION_PRESENT}
+        K.ACTIVITY_STUDY,
+        K.ACTIVITY_THREE_ENTERS,
+        K.PROPOSAL_FILED_LEAD,
+        K.PROPOSAL_KEY_LEAD,
+        K.PROPOSAL_SUBMITTED,
+        K.REPORT_ADOPTED_CITY,
+        K.INSTRUCTION_CITY,
+        K.CONSULTATION_PRESENT,
+    }
     extra = next(line for line in record.lines if line.event.kind == K.PROPOSAL_FILED_LEAD)
     assert extra.points == D(5) and extra.category == "提案加分"
 
@@ -125,8 +162,9 @@ def test_events_stream_in_member_order_and_respect_member_ids(world, year_of_wor
     rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
     ids = [m for m, _e in rows]
     assert ids == sorted(ids) and world.outsider_member.pk not in ids
-    only = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31),
-                            member_ids=[world.convener_member.pk]))
+    only = list(
+        duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31), member_ids=[world.convener_member.pk])
+    )
     assert {m for m, _e in only} == {world.convener_member.pk} and len(only) == 6
 
 
@@ -136,10 +174,25 @@ def _run(world, quarter):
 
 
 def _snapshots():
-    return sorted(MemberSnapshot.objects.values(
-        "member_id", "quarter", "points", "points_by_category", "ytd_total", "ytd_grade", "missing",
-        "activities_present", "activities_excused", "activities_absent", "three_enters", "proposals", "reports",
-        "consultations"), key=repr)
+    return sorted(
+        MemberSnapshot.objects.values(
+            "member_id",
+            "quarter",
+            "points",
+            "points_by_category",
+            "ytd_total",
+            "ytd_grade",
+            "missing",
+            "activities_present",
+            "activities_excused",
+            "activities_absent",
+            "three_enters",
+            "proposals",
+            "reports",
+            "consultations",
+        ),
+        key=repr,
+    )
 
 
 def test_rollup_reads_the_sources_and_is_reproducible(world, year_of_work):
@@ -156,15 +209,20 @@ def test_rollup_query_count_does_not_grow_with_members(world):
     ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
 
     def add_members(n):
-        members = [f.MembershipFactory(group=world.group, member__committee=world.district,
-                                       member__term=world.member_record.term).member for _ in range(n)]
+        members = [
+            f.MembershipFactory(
+                group=world.group, member__committee=world.district, member__term=world.member_record.term
+            ).member
+            for _ in range(n)
+        ]
         activity(world, 1, 10 + n, members)
         for m in members:
             proposal(world, m, submitted=(2, 1), filed=(2, 3), cosigners=[world.member_record])
             r = report(world, m, submitted=(2, 4))
             Adoption.objects.create(report=r, level="district", date=date(2026, 3, 1))
-            SessionAttendance.objects.create(session=SessionFactory(committee=world.district, starts_at=at(3, 2)),
-                                             member=m)
+            SessionAttendance.objects.create(
+                session=SessionFactory(committee=world.district, starts_at=at(3, 2)), member=m
+            )
 
     def queries():
         run = rollup_start(committee=world.district, year=2026, quarter=1, actor=world.district_staff)
@@ -194,12 +252,14 @@ def test_a_late_adoption_or_corrected_attendance_marks_the_quarter_stale(world, 
 
     run = _run(world, 2)
     assert not RollupRun.objects.get(pk=run.pk).is_stale
-    report_record_adoption(report_id=year_of_work["adopted"].pk, actor=world.district_staff, level="provincial",
-                           date=date(2026, 5, 20))
+    report_record_adoption(
+        report_id=year_of_work["adopted"].pk, actor=world.district_staff, level="provincial", date=date(2026, 5, 20)
+    )
     assert RollupRun.objects.get(pk=run.pk).is_stale
     RollupRun.objects.filter(pk=run.pk).update(is_stale=False)
-    attendance_set(session_id=year_of_work["session"].pk, member=world.member_record, status="absent",
-                   actor=world.district_staff)
+    attendance_set(
+        session_id=year_of_work["session"].pk, member=world.member_record, status="absent", actor=world.district_staff
+    )
     assert RollupRun.objects.get(pk=run.pk).is_stale
 
 
@@ -231,13 +291,16 @@ def _sql_events(committee, start, end, **kwargs):
         rows = cursor.fetchall()
     if "counts_from" in kwargs:
         return sorted(rows)
-    return sorted((m, str(k), d if isinstance(d, date) else date.fromisoformat(d), int(q), a,
-                   (SOURCE_LABELS[s - 1], p)) for m, k, d, q, a, s, p in rows)
+    return sorted(
+        (m, str(k), d if isinstance(d, date) else date.fromisoformat(d), int(q), a, (SOURCE_LABELS[s - 1], p))
+        for m, k, d, q, a, s, p in rows
+    )
 
 
 def _python_events(committee, start, end):
-    return sorted((m, str(e.kind), e.on, int(e.quantity), e.authors, e.source)
-                  for m, e in duty_events(committee, start, end))
+    return sorted(
+        (m, str(e.kind), e.on, int(e.quantity), e.authors, e.source) for m, e in duty_events(committee, start, end)
+    )
 
 
 def _counted(events, since):
@@ -250,8 +313,14 @@ def _counted(events, since):
     return sorted((*key, n, recent[key]) for key, n in counts.items())
 
 
-@pytest.mark.parametrize("start,end", [(date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
-                                       (date(2026, 2, 1), date(2026, 2, 10))])
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        (date(2026, 1, 1), date(2026, 12, 31)),
+        (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 2, 1), date(2026, 2, 10)),
+    ],
+)
 def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work, start, end):
     """The roll-up's SQL relation holds the duty record's events, and counts them the same way."""
     # more shapes: a report with co-authors, adopted twice; a key proposal marked through the service
@@ -263,8 +332,9 @@ def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work,
     orphan = OpinionReportFactory(committee=world.district, author=None, group=world.group)  # a group's report
     OpinionReport.objects.filter(pk=orphan.pk).update(created_at=at(4, 2), updated_at=at(4, 2))
     orphan.co_authors.add(world.convener_member)
-    key = proposal(world, world.convener_member, submitted=(1, 9), filed=(4, 20), cosigners=[world.member_record],
-                   is_key=True)
+    key = proposal(
+        world, world.convener_member, submitted=(1, 9), filed=(4, 20), cosigners=[world.member_record], is_key=True
+    )
     from core.models import AuditEvent
     from core.services import record_event
 
@@ -290,21 +360,34 @@ def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world)
     activity(world, 3, 31, [world.member_record], hour=23)
     activity(world, 4, 1, [world.member_record], hour=0)
     assert [(k, d) for _m, k, d, *_ in _sql_events(world.district, date(2026, 1, 1), date(2026, 3, 31))] == [
-        (K.ACTIVITY_STUDY, date(2026, 3, 31))]
+        (K.ACTIVITY_STUDY, date(2026, 3, 31))
+    ]
 
 
 # --- plenary attendance and excellent proposals ---------------------------------------------------
+
 
 def plenary(world, counts, *, start=date(2026, 1, 10), half_days=4):
     """A district plenary session starting on ``start`` with each member's (present, excused, absent)."""
     from groups.services.plenary import plenary_attendance_set
     from tests.groups.factories import PlenarySessionFactory
 
-    session = PlenarySessionFactory(committee=world.district, year=start.year, start_date=start,
-                                    end_date=start + timedelta(days=2), half_days=half_days)
+    session = PlenarySessionFactory(
+        committee=world.district,
+        year=start.year,
+        start_date=start,
+        end_date=start + timedelta(days=2),
+        half_days=half_days,
+    )
     for member, (present, excused, absent) in counts.items():
-        plenary_attendance_set(session_id=session.pk, member_id=member.pk, present=present, excused=excused,
-                               absent=absent, actor=world.district_staff)
+        plenary_attendance_set(
+            session_id=session.pk,
+            member_id=member.pk,
+            present=present,
+            excused=excused,
+            absent=absent,
+            actor=world.district_staff,
+        )
     return session
 
 
@@ -323,7 +406,10 @@ def test_plenary_attendance_becomes_one_event_per_count_with_half_days_as_quanti
     session = plenary(world, {me: (3, 1, 0), convener: (0, 0, 4)})
     plenary(world, {me: (4, 0, 0)}, start=date(2025, 1, 12))  # last year's session: outside the period
     rows = list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31)))
-    assert _kinds(rows, me) == [(K.PLENARY_EXCUSED, D(1), date(2026, 1, 10)), (K.PLENARY_PRESENT, D(3), date(2026, 1, 10))]
+    assert _kinds(rows, me) == [
+        (K.PLENARY_EXCUSED, D(1), date(2026, 1, 10)),
+        (K.PLENARY_PRESENT, D(3), date(2026, 1, 10)),
+    ]
     assert _kinds(rows, convener) == [(K.PLENARY_ABSENT, D(4), date(2026, 1, 10))]
     event = next(e for _m, e in rows if e.kind == K.PLENARY_PRESENT)
     assert event.source == ("groups.plenarysession", session.pk) and (event.role, event.authors) == ("", 1)
@@ -415,12 +501,24 @@ def test_a_corrected_plenary_attendance_marks_its_quarter_and_later_ones_stale(w
     session = plenary(world, {world.member_record: (4, 0, 0)})  # January: Q1
     q1 = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
     q2 = RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.DONE)
-    plenary_attendance_set(session_id=session.pk, member_id=world.member_record.pk, present=2, excused=2, absent=0,
-                           actor=world.district_staff)
+    plenary_attendance_set(
+        session_id=session.pk,
+        member_id=world.member_record.pk,
+        present=2,
+        excused=2,
+        absent=0,
+        actor=world.district_staff,
+    )
     assert RollupRun.objects.filter(pk__in=[q1.pk, q2.pk], is_stale=True).count() == 2
     RollupRun.objects.update(is_stale=False)
-    plenary_attendance_set(session_id=session.pk, member_id=world.member_record.pk, present=2, excused=2, absent=0,
-                           actor=world.district_staff)  # unchanged: nothing to recompute
+    plenary_attendance_set(
+        session_id=session.pk,
+        member_id=world.member_record.pk,
+        present=2,
+        excused=2,
+        absent=0,
+        actor=world.district_staff,
+    )  # unchanged: nothing to recompute
     assert not RollupRun.objects.filter(is_stale=True).exists()
 
 
@@ -435,8 +533,12 @@ def test_marking_a_proposal_excellent_marks_the_quarter_stale(world):
 
 def test_plenary_and_excellent_events_cost_the_same_queries_for_more_members(world):
     def add(n):
-        members = [f.MembershipFactory(group=world.group, member__committee=world.district,
-                                       member__term=world.member_record.term).member for _ in range(n)]
+        members = [
+            f.MembershipFactory(
+                group=world.group, member__committee=world.district, member__term=world.member_record.term
+            ).member
+            for _ in range(n)
+        ]
         plenary(world, {m: (3, 1, 0) for m in members}, start=date(2026, 1, 10 + n))
         for m in members:
             excellent(world, proposal(world, m, submitted=(1, 5), filed=(2, 1), cosigners=[world.member_record]), 3, 1)
@@ -453,16 +555,18 @@ def test_plenary_and_excellent_events_cost_the_same_queries_for_more_members(wor
     assert queries() == small
 
 
-def test_the_duty_record_page_shows_plenary_half_days_without_a_link(world, client_for, plenary_year,
-                                                                    django_assert_max_num_queries):
+def test_the_duty_record_page_shows_plenary_half_days_without_a_link(
+    world, client_for, plenary_year, django_assert_max_num_queries
+):
     from django.urls import reverse
 
     ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
     client = client_for(world.member)
     client.get(reverse("assessments:my_record"), {"year": 2026})  # warms the session and content-type caches
     with django_assert_max_num_queries(20):  # the page's own queries plus one per source table (fixed)
-        body = client.get(reverse("assessments:my_record"), {"year": 2026},
-                          HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        body = client.get(
+            reverse("assessments:my_record"), {"year": 2026}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
     assert "3个半天" in body and "1个半天" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
     assert "优秀提案" in body
     pdf = client_for(world.member).get(reverse("assessments:my_record_pdf"), {"year": 2026})
@@ -491,8 +595,13 @@ def _report_through_the_services(world, author_user, co_user, submitted):
     """A report with a co-author, written, confirmed and submitted through the services on ``submitted``."""
     from proposals import services
 
-    r = services.report_submit(actor=author_user, title="关于社区食堂的建议", content="建议", today=submitted,
-                               co_author_ids=[co_user.member.pk])
+    r = services.report_submit(
+        actor=author_user,
+        title="关于社区食堂的建议",
+        content="建议",
+        today=submitted,
+        co_author_ids=[co_user.member.pk],
+    )
     services.coauthor_respond(invitation_id=r.invitations.get().pk, accept=True, actor=co_user, today=submitted)
     services.report_submit_draft(report_id=r.pk, actor=author_user, today=submitted)
     OpinionReport.objects.filter(pk=r.pk).update(created_at=at(submitted.month, submitted.day))
@@ -500,10 +609,12 @@ def _report_through_the_services(world, author_user, co_user, submitted):
 
 
 def _roll_up(world, quarter):
-    run = rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter,
-                                             actor=world.district_staff).pk)
-    return {m: MemberSnapshot.objects.get(run=run, member_id=m) for m in (world.member_record.pk,
-                                                                          world.convener_member.pk)}
+    run = rollup_execute(
+        run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff).pk
+    )
+    return {
+        m: MemberSnapshot.objects.get(run=run, member_id=m) for m in (world.member_record.pk, world.convener_member.pk)
+    }
 
 
 def test_a_report_scores_its_submission_only_once_accepted_on_the_record_and_in_the_roll_up(world):
@@ -537,8 +648,13 @@ def test_a_report_scores_its_submission_only_once_accepted_on_the_record_and_in_
 def test_a_declined_or_unanswered_co_author_scores_nothing(world):
     from proposals import services
 
-    r = services.report_submit(actor=world.member, title="关于社区食堂的建议", content="建议", today=date(2026, 5, 4),
-                               co_author_ids=[world.convener_member.pk])
+    r = services.report_submit(
+        actor=world.member,
+        title="关于社区食堂的建议",
+        content="建议",
+        today=date(2026, 5, 4),
+        co_author_ids=[world.convener_member.pk],
+    )
     services.report_submit_draft(report_id=r.pk, actor=world.member, today=date(2026, 5, 20))  # lapsed
     services.report_accept(report_id=r.pk, actor=world.staff)
     OpinionReport.objects.filter(pk=r.pk).update(created_at=at(5, 20))
@@ -550,8 +666,11 @@ def test_the_duty_record_page_names_the_quarter_and_the_session_in_chinese_numer
     from django.urls import reverse
 
     ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
-    body = client_for(world.member).get(reverse("assessments:my_record"), {"year": 2026, "quarter": 1},
-                                        HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    body = (
+        client_for(world.member)
+        .get(reverse("assessments:my_record"), {"year": 2026, "quarter": 1}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
     assert "截至第一季度末" in body and re.search("十四届[一二三四五六七八九十]+次全体会议", body)
     assert "第1季度" not in body and not re.search("第[0-9]+届", body) and "---------" not in body
 
@@ -572,9 +691,13 @@ def test_work_at_a_duty_platform_is_its_own_event_priced_by_the_rule_set_in_both
     record = duty_record(world.member_record, 2026)
     platform = [line for line in record.lines if line.event.kind == K.PLATFORM_WORK]
     assert [(line.points, line.event.title, line.event.source) for line in platform] == [
-        (D(3), f"东湖委员工作室 · {present.title}", ("groups.activity", present.pk))]
+        (D(3), f"东湖委员工作室 · {present.title}", ("groups.activity", present.pk))
+    ]
     assert record.breakdown.total == D(5)
     _run(world, 2)
     mine = MemberSnapshot.objects.get(member=world.member_record, quarter=2)
     assert (mine.ytd_total, mine.points_by_category, mine.activities_present) == (
-        D(5), {"活动": "2.00", "平台": "3.00"}, 1)
+        D(5),
+        {"活动": "2.00", "平台": "3.00"},
+        1,
+    )

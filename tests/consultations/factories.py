@@ -1,4 +1,5 @@
 """factory_boy factories for consultations."""
+
 from datetime import date, timedelta
 
 import factory
@@ -47,8 +48,13 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
 def handed_outcome(unit, *, state=Outcome.State.ASSIGNED, deadline=None, **kwargs):
     """An outcome already at ``unit``."""
     kwargs.setdefault("session__committee", unit.committee)
-    return OutcomeFactory(unit=unit, deadline=deadline or date.today() + timedelta(days=30), state=state,
-                          assigned_at=timezone.now(), **kwargs)
+    return OutcomeFactory(
+        unit=unit,
+        deadline=deadline or date.today() + timedelta(days=30),
+        state=state,
+        assigned_at=timezone.now(),
+        **kwargs,
+    )
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
 """The admin for consultations and a permission matrix over every page and endpoint."""
+
 import pytest
 from django.urls import reverse
 
@@ -37,14 +38,32 @@ def test_the_admin_change_pages_open(world, client_for):
         assert client.get(url).status_code == 200
 
 
-PAGES = ["consultations:topics", "consultations:topic_new", "consultations:sessions", "consultations:session_new",
-         "consultations:outcomes", "consultations:unit_outcomes", "consultations:figures"]
+PAGES = [
+    "consultations:topics",
+    "consultations:topic_new",
+    "consultations:sessions",
+    "consultations:session_new",
+    "consultations:outcomes",
+    "consultations:unit_outcomes",
+    "consultations:figures",
+]
 ALLOWED = {
-    "staff": {"consultations:topics", "consultations:topic_new", "consultations:sessions", "consultations:session_new",
-              "consultations:outcomes", "consultations:figures"},
+    "staff": {
+        "consultations:topics",
+        "consultations:topic_new",
+        "consultations:sessions",
+        "consultations:session_new",
+        "consultations:outcomes",
+        "consultations:figures",
+    },
     "leader": {"consultations:topics", "consultations:sessions", "consultations:outcomes", "consultations:figures"},
-    "convener": {"consultations:topics", "consultations:topic_new", "consultations:sessions",
-                 "consultations:session_new", "consultations:outcomes"},
+    "convener": {
+        "consultations:topics",
+        "consultations:topic_new",
+        "consultations:sessions",
+        "consultations:session_new",
+        "consultations:outcomes",
+    },
     "member": set(),
     "unit_user": {"consultations:unit_outcomes"},
 }
@@ -68,16 +87,24 @@ def test_detail_pages_follow_the_scope(world, client_for):
     outcome = session.outcomes.first()
     other_session = SessionFactory(committee=world.other)
     cases = [
-        ("staff", session, 200), ("staff", other_session, 403), ("leader", session, 200),
-        ("convener", session, 200), ("other_convener", session, 403), ("member", session, 200),
-        ("unit_user", session, 403), ("other_staff", session, 403),
+        ("staff", session, 200),
+        ("staff", other_session, 403),
+        ("leader", session, 200),
+        ("convener", session, 200),
+        ("other_convener", session, 403),
+        ("member", session, 200),
+        ("unit_user", session, 403),
+        ("other_staff", session, 403),
     ]
     for who, obj, expected in cases:
-        assert client_for(getattr(world, who)).get(reverse("consultations:session", args=[obj.pk])).status_code == \
-            expected, who
+        assert (
+            client_for(getattr(world, who)).get(reverse("consultations:session", args=[obj.pk])).status_code == expected
+        ), who
     assert client_for(world.other_convener).get(reverse("consultations:outcome", args=[outcome.pk])).status_code == 403
-    assert client_for(world.other_convener).get(reverse("consultations:session_edit", args=[session.pk])).status_code \
+    assert (
+        client_for(world.other_convener).get(reverse("consultations:session_edit", args=[session.pk])).status_code
         == 403
+    )
     assert client_for(world.convener).get(reverse("consultations:session_edit", args=[session.pk])).status_code == 200
 
 
@@ -85,8 +112,15 @@ def test_a_convener_edits_their_session_and_a_bad_date_order_saves_nothing(world
     _t, _f, session = _data(world)
     client = client_for(world.convener)
     url = reverse("consultations:session_edit", args=[session.pk])
-    data = {"title": "东湖会议（改期）", "form": "grassroots", "level": "community", "group": world.group.pk,
-            "starts_at": "2026-03-01T09:00", "ends_at": "2026-03-01T08:00", "place": "东湖社区"}
+    data = {
+        "title": "东湖会议（改期）",
+        "form": "grassroots",
+        "level": "community",
+        "group": world.group.pk,
+        "starts_at": "2026-03-01T09:00",
+        "ends_at": "2026-03-01T08:00",
+        "place": "东湖社区",
+    }
     response = client.post(url, data)
     assert "会议结束时间不能早于开始时间。" in response.content.decode()
     assert ConsultationSession.objects.get(pk=session.pk).title == "东湖会议"
@@ -95,12 +129,18 @@ def test_a_convener_edits_their_session_and_a_bad_date_order_saves_nothing(world
 
 
 API_CASES = [
-    ("consultation-topics/", {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1,
-                              "unit_user": 0, "other_staff": 1}),
-    ("consultations/", {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1, "unit_user": 0,
-                        "other_staff": 1}),
-    ("consultation-outcomes/", {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1,
-                                "unit_user": 0, "other_staff": 1}),
+    (
+        "consultation-topics/",
+        {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1, "unit_user": 0, "other_staff": 1},
+    ),
+    (
+        "consultations/",
+        {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1, "unit_user": 0, "other_staff": 1},
+    ),
+    (
+        "consultation-outcomes/",
+        {"staff": 1, "leader": 1, "convener": 1, "other_convener": 0, "member": 1, "unit_user": 0, "other_staff": 1},
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """The consultation API: same permissions as the pages, actions through services, 400 in Chinese."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -28,18 +29,34 @@ def test_a_convener_lists_only_their_groups_topics_and_sessions(world, client_fo
 
 
 def test_resident_contacts_are_for_staff_only_in_the_api(world, client_for):
-    TopicFactory(committee=world.district, group=world.group, proposer_kind="resident", resident_name="王阿姨",
-                 resident_contact="13900001111")
+    TopicFactory(
+        committee=world.district,
+        group=world.group,
+        proposer_kind="resident",
+        resident_name="王阿姨",
+        resident_contact="13900001111",
+    )
     assert "resident_contact" not in client_for(world.convener).get(API + "consultation-topics/").json()["results"][0]
-    assert client_for(world.district_staff).get(API + "consultation-topics/").json()["results"][0][
-        "resident_contact"] == "13900001111"
+    assert (
+        client_for(world.district_staff).get(API + "consultation-topics/").json()["results"][0]["resident_contact"]
+        == "13900001111"
+    )
 
 
 def test_a_convener_proposes_and_cannot_adopt_another_groups_topic(world, client_for):
     client = client_for(world.convener)
-    response = client.post(API + "consultation-topics/", {
-        "committee": world.district.pk, "title": "社区养老食堂", "reasons": "老人多", "source": "public",
-        "proposer_kind": "convener", "year": timezone.localdate().year, "group": world.group.pk})
+    response = client.post(
+        API + "consultation-topics/",
+        {
+            "committee": world.district.pk,
+            "title": "社区养老食堂",
+            "reasons": "老人多",
+            "source": "public",
+            "proposer_kind": "convener",
+            "year": timezone.localdate().year,
+            "group": world.group.pk,
+        },
+    )
     assert response.status_code == 201, response.content
     other = TopicFactory(committee=world.district, group=world.other_group)
     assert client.post(API + f"consultation-topics/{other.pk}/adopt/").status_code == 404  # out of scope
@@ -49,10 +66,20 @@ def test_a_convener_proposes_and_cannot_adopt_another_groups_topic(world, client
 
 def test_a_session_with_dates_in_the_wrong_order_is_a_400_in_chinese(world, client_for):
     start = timezone.now()
-    response = client_for(world.convener).post(API + "consultations/", {
-        "committee": world.district.pk, "title": "协商在一线", "form": "grassroots", "level": "street",
-        "starts_at": start.isoformat(), "ends_at": (start - timedelta(hours=1)).isoformat(), "place": "街道",
-        "group": world.group.pk}, content_type="application/json")
+    response = client_for(world.convener).post(
+        API + "consultations/",
+        {
+            "committee": world.district.pk,
+            "title": "协商在一线",
+            "form": "grassroots",
+            "level": "street",
+            "starts_at": start.isoformat(),
+            "ends_at": (start - timedelta(hours=1)).isoformat(),
+            "place": "街道",
+            "group": world.group.pk,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json()["ends_at"] == ["会议结束时间不能早于开始时间。"]
     assert not ConsultationSession.objects.exists()
 
@@ -67,11 +94,16 @@ def test_the_outcome_actions_run_the_whole_way(world, client_for):
     assert post(staff, "evaluate", {"decision": "adopt"}).json()["state"] == "adopted"
     response = post(staff, "assign", {"deadline": (date.today() + timedelta(days=20)).isoformat()})
     assert response.status_code == 400 and "交办前请选择承办单位。" in response.json()["detail"]
-    response = post(staff, "assign", {"unit": world.unit.pk,
-                                      "deadline": (timezone.localdate() - timedelta(days=1)).isoformat()})
+    response = post(
+        staff, "assign", {"unit": world.unit.pk, "deadline": (timezone.localdate() - timedelta(days=1)).isoformat()}
+    )
     assert response.status_code == 400 and response.json()["deadline"] == ["办理期限不能早于今天。"], response.json()
-    assert post(staff, "assign", {"unit": world.unit.pk,
-                                  "deadline": (date.today() + timedelta(days=20)).isoformat()}).json()["state"] == "assigned"
+    assert (
+        post(
+            staff, "assign", {"unit": world.unit.pk, "deadline": (date.today() + timedelta(days=20)).isoformat()}
+        ).json()["state"]
+        == "assigned"
+    )
     unit = client_for(world.unit_user)
     assert post(unit, "progress", {"text": "已现场勘察"}).json()["state"] == "handling"
     assert post(unit, "reply", {"text": "已增设充电桩"}).json()["state"] == "replied"
@@ -103,8 +135,12 @@ def test_the_unit_list_has_a_fixed_query_count(world, client_for, django_assert_
 def test_topics_are_ranked_through_the_api(world, client_for):
     topic = TopicFactory(committee=world.district, group=world.group)
     client = client_for(world.convener)
-    assert client.post(API + f"consultation-topics/{topic.pk}/rank/", {"rank": 2},
-                       content_type="application/json").json()["rank"] == 2
+    assert (
+        client.post(API + f"consultation-topics/{topic.pk}/rank/", {"rank": 2}, content_type="application/json").json()[
+            "rank"
+        ]
+        == 2
+    )
     response = client.post(API + f"consultation-topics/{topic.pk}/rank/", {"rank": 0}, content_type="application/json")
     assert response.status_code == 400 and Topic.objects.get(pk=topic.pk).rank == 2
 

@@ -27,4 +27,3 @@ def test_the_demo_has_sessions_at_every_level_outcomes_in_every_state_and_work_f
 
     district = Committee.objects.filter(level="district").first()
     assert client.get(f"/consultations/public/{district.code}/").status_code == 200
-

@@ -1,6 +1,7 @@
 """Consultation outcome hand-offs (consultations/subscribers.py): handed to a unit tells its users, the reply tells the
 committee's staff, publishing tells the unit and the members who were there — exactly those people, never the one who
 acted, in Chinese, with a link to the page where they act (or read)."""
+
 from datetime import timedelta
 
 import pytest

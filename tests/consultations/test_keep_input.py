@@ -1,4 +1,5 @@
 """A refused form on the session and outcome pages comes back with what was typed (not a redirect)."""
+
 import re
 
 import pytest
@@ -18,8 +19,9 @@ def test_a_refused_record_of_what_was_said_comes_back_with_the_text_and_opened(w
     session = SessionFactory(committee=world.district, group=world.group)
     said = "王阿姨：小区晚上停车难，希望利用北侧空地增设临时停车位，并安排专人管理"
     url = reverse("consultations:session_action", args=[session.pk, "stage"])
-    response = client_for(world.convener).post(url,
-        {"s-stage": "no-such-stage", "s-speaker": "王阿姨", "s-content": said})
+    response = client_for(world.convener).post(
+        url, {"s-stage": "no-such-stage", "s-speaker": "王阿姨", "s-content": said}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     form = _form(page, f'action="{url}"')
@@ -30,8 +32,9 @@ def test_a_refused_record_of_what_was_said_comes_back_with_the_text_and_opened(w
 
 def test_a_refused_unit_reply_marks_only_the_reply_box(world, client_for):
     outcome = handed_outcome(world.unit, state=Outcome.State.HANDLING)
-    response = client_for(world.unit_user).post(reverse("consultations:outcome_action", args=[outcome.pk, "reply"]),
-                                                {"text": "   "})
+    response = client_for(world.unit_user).post(
+        reverse("consultations:outcome_action", args=[outcome.pk, "reply"]), {"text": "   "}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "invalid-feedback" in _form(page, 'id="reply-form"')

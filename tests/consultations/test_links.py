@@ -1,5 +1,6 @@
 """Links to the other apps: a session held as a group's activity, research activities of an adopted topic,
 and an outcome's proposal (drafted by a member who was there, or an existing one linked by staff)."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,16 +29,24 @@ def _events(obj, verb):
 
 def _session_data(world, **kw):
     start = timezone.now() + timedelta(days=2)
-    return {"title": "加装电梯协商会", "form": "grassroots", "level": "community", "starts_at": start,
-            "place": "东湖社区议事厅", "group": world.group} | kw
+    return {
+        "title": "加装电梯协商会",
+        "form": "grassroots",
+        "level": "community",
+        "starts_at": start,
+        "place": "东湖社区议事厅",
+        "group": world.group,
+    } | kw
 
 
 # --- a session held as an activity ----------------------------------------------------------------
 
+
 def test_a_convener_holds_a_session_as_their_groups_consultation_activity(world, client_for):
     activity = ActivityFactory(group=world.group, kind=Activity.Kind.CONSULTATION)
-    session = services.session_create(actor=world.convener, committee=world.district,
-                                      **_session_data(world, activity=activity))
+    session = services.session_create(
+        actor=world.convener, committee=world.district, **_session_data(world, activity=activity)
+    )
     assert session.activity == activity and activity.consultation_sessions.get() == session
     body = client_for(world.convener).get(reverse("consultations:session", args=[session.pk])).content.decode()
     assert reverse("groups:activity_detail", args=[activity.pk]) in body and "作为履职活动开展" in body
@@ -58,8 +67,9 @@ def test_a_session_cannot_be_held_as_an_unrelated_activity(world, case):
         kwargs["state"] = Activity.State.CANCELLED
     activity = ActivityFactory(**kwargs)
     with pytest.raises(DomainError):
-        services.session_create(actor=world.district_staff, committee=world.district,
-                                **_session_data(world, activity=activity))
+        services.session_create(
+            actor=world.district_staff, committee=world.district, **_session_data(world, activity=activity)
+        )
     assert not ConsultationSession.objects.exists()
 
 
@@ -74,10 +84,20 @@ def test_only_someone_who_organises_the_activity_links_a_session_to_it(world):
 
 def test_the_session_api_takes_and_shows_the_activity(world, client_for):
     activity = ActivityFactory(group=world.group, kind=Activity.Kind.CONSULTATION)
-    response = client_for(world.convener).post(API + "consultations/", {
-        "committee": world.district.pk, "title": "协商会", "form": "grassroots", "level": "community",
-        "starts_at": (timezone.now() + timedelta(days=1)).isoformat(), "place": "议事厅",
-        "group": world.group.pk, "activity": activity.pk}, content_type="application/json")
+    response = client_for(world.convener).post(
+        API + "consultations/",
+        {
+            "committee": world.district.pk,
+            "title": "协商会",
+            "form": "grassroots",
+            "level": "community",
+            "starts_at": (timezone.now() + timedelta(days=1)).isoformat(),
+            "place": "议事厅",
+            "group": world.group.pk,
+            "activity": activity.pk,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["activity"] == activity.pk
 
@@ -92,6 +112,7 @@ def test_the_session_form_offers_only_the_users_consultation_activities(world):
 
 
 # --- research activities of an adopted topic --------------------------------------------------------
+
 
 def _adopted(world, **kw):
     return TopicFactory(**({"committee": world.district, "group": world.group, "state": Topic.State.ADOPTED} | kw))
@@ -130,8 +151,9 @@ def test_a_convener_cannot_link_research_to_another_groups_topic(world, client_f
     research = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH)
     with pytest.raises(DomainError):
         services.topic_link_research(topic_id=topic.pk, activity_id=research.pk, actor=world.convener)
-    response = client_for(world.convener).post(reverse("consultations:topic_action", args=[topic.pk, "research"]),
-                                               {"activity": research.pk})
+    response = client_for(world.convener).post(
+        reverse("consultations:topic_action", args=[topic.pk, "research"]), {"activity": research.pk}
+    )
     assert response.status_code == 403
 
 
@@ -141,27 +163,41 @@ def test_research_is_linked_from_the_topic_board_and_the_api(world, client_for):
     client = client_for(world.district_staff)
     client.post(reverse("consultations:topic_action", args=[topic.pk, "research"]), {"activity": research.pk})
     assert list(topic.research_activities.all()) == [research]
-    response = client.post(API + f"consultation-topics/{topic.pk}/link-research/",
-                           {"activity": research.pk, "unlink": True}, content_type="application/json")
+    response = client.post(
+        API + f"consultation-topics/{topic.pk}/link-research/",
+        {"activity": research.pk, "unlink": True},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["research_activities"] == []
-    response = client_for(world.member).post(API + f"consultation-topics/{topic.pk}/link-research/",
-                                             {"activity": research.pk}, content_type="application/json")
+    response = client_for(world.member).post(
+        API + f"consultation-topics/{topic.pk}/link-research/",
+        {"activity": research.pk},
+        content_type="application/json",
+    )
     # an activity the member does not see is not a choice (400 on the field); one they see, not their topic: 403
     assert response.status_code == 400 and "activity" in response.json() and not topic.research_activities.exists()
     seen = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH)
     seen.attendances.create(member=world.member_record)  # invited: the member sees it
-    response = client_for(world.member).post(API + f"consultation-topics/{topic.pk}/link-research/",
-                                             {"activity": seen.pk}, content_type="application/json")
+    response = client_for(world.member).post(
+        API + f"consultation-topics/{topic.pk}/link-research/", {"activity": seen.pk}, content_type="application/json"
+    )
     assert response.status_code == 403 and not topic.research_activities.exists()
 
 
 # --- an outcome drafted into a proposal -----------------------------------------------------------
 
+
 def _attended_outcome(world, *, state=S.ADOPTED, status=Attendance.Status.PRESENT, member=None):
     session = SessionFactory(committee=world.district, group=world.group)
-    Attendance.objects.create(session=session, member=member or world.member_record, status=status,
-                              reason="出差" if status == Attendance.Status.EXCUSED else "")
-    return OutcomeFactory(session=session, state=state, title="增设非机动车充电桩", content="在小区东门增设充电桩二十个")
+    Attendance.objects.create(
+        session=session,
+        member=member or world.member_record,
+        status=status,
+        reason="出差" if status == Attendance.Status.EXCUSED else "",
+    )
+    return OutcomeFactory(
+        session=session, state=state, title="增设非机动车充电桩", content="在小区东门增设充电桩二十个"
+    )
 
 
 def test_a_member_who_attended_drafts_a_proposal_from_an_adopted_outcome(world):
@@ -182,7 +218,8 @@ def test_a_member_who_attended_drafts_a_proposal_from_an_adopted_outcome(world):
 @pytest.mark.parametrize("case", ["absent", "excused", "never_there", "staff", "pending", "declined"])
 def test_only_members_present_draft_and_only_from_an_adopted_outcome(world, case):
     status = {"absent": Attendance.Status.ABSENT, "excused": Attendance.Status.EXCUSED}.get(
-        case, Attendance.Status.PRESENT)
+        case, Attendance.Status.PRESENT
+    )
     state = {"pending": S.PENDING, "declined": S.DECLINED}.get(case, S.ADOPTED)
     extra = {"evaluation_comment": "重复"} if state == S.DECLINED else {}
     outcome = _attended_outcome(world, status=status, state=S.ADOPTED)
@@ -216,12 +253,19 @@ def test_the_outcome_page_offers_the_draft_to_attending_members_only(world, clie
 def test_drafting_through_the_api(world, client_for):
     outcome = _attended_outcome(world)
     path = API + f"consultation-outcomes/{outcome.pk}/draft-proposal/"
-    assert client_for(world.convener).post(path, {"category": "urban"},
-                                           content_type="application/json").status_code == 403
-    assert client_for(world.outsider_member.user).post(path, {"category": "urban"},
-                                                  content_type="application/json").status_code == 404
-    assert client_for(world.member).post(path, {"category": "nonsense"},
-                                         content_type="application/json").status_code == 400
+    assert (
+        client_for(world.convener).post(path, {"category": "urban"}, content_type="application/json").status_code == 403
+    )
+    assert (
+        client_for(world.outsider_member.user)
+        .post(path, {"category": "urban"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(world.member).post(path, {"category": "nonsense"}, content_type="application/json").status_code
+        == 400
+    )
     response = client_for(world.member).post(path, {"category": "urban"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["proposal"] == Proposal.objects.get().pk
     again = client_for(world.member).post(path, {"category": "urban"}, content_type="application/json")
@@ -229,6 +273,7 @@ def test_drafting_through_the_api(world, client_for):
 
 
 # --- an existing proposal linked by staff --------------------------------------------------------
+
 
 def test_staff_link_an_outcome_to_an_existing_proposal_and_can_remove_the_link(world, client_for):
     outcome = OutcomeFactory(session__committee=world.district, state=S.ADOPTED)
@@ -239,8 +284,9 @@ def test_staff_link_an_outcome_to_an_existing_proposal_and_can_remove_the_link(w
     assert _events(outcome, "linked_proposal").exists()
     body = client.get(reverse("consultations:outcome", args=[outcome.pk])).content.decode()
     assert proposal.title in body
-    response = client.post(API + f"consultation-outcomes/{outcome.pk}/link-proposal/", {"proposal": None},
-                           content_type="application/json")
+    response = client.post(
+        API + f"consultation-outcomes/{outcome.pk}/link-proposal/", {"proposal": None}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["proposal"] is None
     assert _events(outcome, "unlinked_proposal").exists()
 
@@ -248,8 +294,11 @@ def test_staff_link_an_outcome_to_an_existing_proposal_and_can_remove_the_link(w
 @pytest.mark.parametrize("case", ["draft", "other_committee"])
 def test_staff_link_only_submitted_proposals_of_the_same_committee(world, case):
     outcome = OutcomeFactory(session__committee=world.district, state=S.ADOPTED)
-    proposal = (ProposalFactory(committee=world.district) if case == "draft"
-                else ProposalFactory(committee=world.other, state=Proposal.State.FILED))
+    proposal = (
+        ProposalFactory(committee=world.district)
+        if case == "draft"
+        else ProposalFactory(committee=world.other, state=Proposal.State.FILED)
+    )
     with pytest.raises(DomainError, match="已提交的提案"):
         services.outcome_link_proposal(outcome_id=outcome.pk, proposal_id=proposal.pk, actor=world.district_staff)
 
@@ -259,8 +308,11 @@ def test_only_staff_link_existing_proposals(world, client_for):
     proposal = ProposalFactory(committee=world.district, state=Proposal.State.FILED)
     with pytest.raises(DomainError):
         services.outcome_link_proposal(outcome_id=outcome.pk, proposal_id=proposal.pk, actor=world.convener)
-    response = client_for(world.convener).post(API + f"consultation-outcomes/{outcome.pk}/link-proposal/",
-                                               {"proposal": proposal.pk}, content_type="application/json")
+    response = client_for(world.convener).post(
+        API + f"consultation-outcomes/{outcome.pk}/link-proposal/",
+        {"proposal": proposal.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 403 and Outcome.objects.get(pk=outcome.pk).proposal is None
 
 

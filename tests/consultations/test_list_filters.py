@@ -1,5 +1,6 @@
 """The consultation lists filter, search and page (consultations.filters, core.filters.PageFilterSet), with the
 same number of queries whatever their size, filters applied or not."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,12 @@ def _titles(response):
 
 def _sessions(world, n):
     for i in range(n):
-        SessionFactory(committee=world.district, group=world.group, starts_at=LAST_YEAR if i % 2 else NOW,
-                       topic=TopicFactory(committee=world.district, group=world.group))
+        SessionFactory(
+            committee=world.district,
+            group=world.group,
+            starts_at=LAST_YEAR if i % 2 else NOW,
+            topic=TopicFactory(committee=world.district, group=world.group),
+        )
 
 
 def test_the_session_list_searches_filters_by_year_and_pages(world, client_for, django_assert_max_num_queries):
@@ -48,9 +53,11 @@ def test_the_session_list_searches_filters_by_year_and_pages(world, client_for, 
 
 
 def test_the_outcome_board_searches_by_session_and_unit_and_keeps_the_overdue_card(
-        world, client_for, django_assert_max_num_queries):
-    late = handed_outcome(world.unit, title="补齐路灯", deadline=timezone.localdate() - timedelta(days=3),
-                          session__title="夜间照明协商")
+    world, client_for, django_assert_max_num_queries
+):
+    late = handed_outcome(
+        world.unit, title="补齐路灯", deadline=timezone.localdate() - timedelta(days=3), session__title="夜间照明协商"
+    )
     handed_outcome(world.other_unit, title="增设公厕")
     client = client_for(world.district_staff)
     url = reverse("consultations:outcomes")

@@ -1,4 +1,5 @@
 """The placeholder links of before the merges are carried over to the real foreign keys."""
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -22,16 +23,25 @@ def test_old_activity_ids_and_proposal_refs_become_links():
     apps = executor.loader.project_state(BEFORE).apps
     Session = apps.get_model("consultations", "ConsultationSession")
     Outcome = apps.get_model("consultations", "Outcome")
-    common = {"committee_id": committee.pk, "form": "grassroots", "level": "community", "place": "议事厅",
-              "starts_at": timezone.now(), "state": "held"}
+    common = {
+        "committee_id": committee.pk,
+        "form": "grassroots",
+        "level": "community",
+        "place": "议事厅",
+        "starts_at": timezone.now(),
+        "state": "held",
+    }
     linked = Session.objects.create(title="有活动", legacy_activity_id=activity.pk, **common)
     dangling = Session.objects.create(title="活动已不存在", legacy_activity_id=activity.pk + 999, **common)
-    by_id = Outcome.objects.create(committee_id=committee.pk, session=linked, title="a", content="a",
-                                   proposal_ref=str(proposal.pk))
-    by_number = Outcome.objects.create(committee_id=committee.pk, session=linked, title="b", content="b",
-                                       proposal_ref="2026-015")
-    unknown = Outcome.objects.create(committee_id=committee.pk, session=linked, title="c", content="c",
-                                     proposal_ref="无此提案")
+    by_id = Outcome.objects.create(
+        committee_id=committee.pk, session=linked, title="a", content="a", proposal_ref=str(proposal.pk)
+    )
+    by_number = Outcome.objects.create(
+        committee_id=committee.pk, session=linked, title="b", content="b", proposal_ref="2026-015"
+    )
+    unknown = Outcome.objects.create(
+        committee_id=committee.pk, session=linked, title="c", content="c", proposal_ref="无此提案"
+    )
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     apps = executor.loader.project_state(AFTER).apps

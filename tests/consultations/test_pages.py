@@ -1,4 +1,5 @@
 """Pages: who may open and act on what, bad input, and fixed query counts."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ def _msgs(response):
 
 # --- topics -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ["member", "unit_user"])
 def test_the_boards_are_for_staff_leaders_and_conveners(world, client_for, who):
     client = client_for(getattr(world, who))
@@ -32,21 +34,38 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 
 def test_a_convener_proposes_a_topic_through_the_form(world, client_for):
     client = client_for(world.convener)
-    response = client.post(reverse("consultations:topic_new"), {
-        "committee": world.district.pk, "title": "学校门口接送拥堵", "reasons": "家长反映强烈", "source": "public",
-        "proposer_kind": "resident", "resident_name": "张女士", "resident_contact": "13911112222", "year": YEAR,
-        "group": world.group.pk,
-    })
+    response = client.post(
+        reverse("consultations:topic_new"),
+        {
+            "committee": world.district.pk,
+            "title": "学校门口接送拥堵",
+            "reasons": "家长反映强烈",
+            "source": "public",
+            "proposer_kind": "resident",
+            "resident_name": "张女士",
+            "resident_contact": "13911112222",
+            "year": YEAR,
+            "group": world.group.pk,
+        },
+    )
     assert response.status_code == 302
     topic = Topic.objects.get()
     assert topic.group == world.group and topic.resident_name == "张女士"
 
 
 def test_a_convener_cannot_propose_for_a_group_not_theirs(world, client_for):
-    response = client_for(world.convener).post(reverse("consultations:topic_new"), {
-        "committee": world.district.pk, "title": "x", "reasons": "y", "source": "public", "proposer_kind": "convener",
-        "year": YEAR, "group": world.other_group.pk,
-    })
+    response = client_for(world.convener).post(
+        reverse("consultations:topic_new"),
+        {
+            "committee": world.district.pk,
+            "title": "x",
+            "reasons": "y",
+            "source": "public",
+            "proposer_kind": "convener",
+            "year": YEAR,
+            "group": world.other_group.pk,
+        },
+    )
     assert response.status_code == 200 and not Topic.objects.exists()
 
 
@@ -89,10 +108,18 @@ def test_staff_adopt_a_topic_and_decline_needs_a_reason(world, client_for):
 
 # --- sessions -----------------------------------------------------------------------------------
 
+
 def _session_data(world, **kw):
     start = timezone.localtime() - timedelta(hours=3)
-    data = {"committee": world.district.pk, "title": "月月说事·停车", "form": "grassroots", "level": "community",
-            "group": world.group.pk, "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "place": "东湖社区"}
+    data = {
+        "committee": world.district.pk,
+        "title": "月月说事·停车",
+        "form": "grassroots",
+        "level": "community",
+        "group": world.group.pk,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "place": "东湖社区",
+    }
     return data | kw
 
 
@@ -104,8 +131,14 @@ def test_a_convener_plans_a_session_for_their_group(world, client_for):
 
 def test_a_session_ending_before_it_starts_is_refused_with_a_chinese_message(world, client_for):
     start = timezone.localtime()
-    response = client_for(world.convener).post(reverse("consultations:session_new"), _session_data(
-        world, starts_at=start.strftime("%Y-%m-%dT%H:%M"), ends_at=(start - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")))
+    response = client_for(world.convener).post(
+        reverse("consultations:session_new"),
+        _session_data(
+            world,
+            starts_at=start.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=(start - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        ),
+    )
     assert "会议结束时间不能早于开始时间。" in response.content.decode()
     assert not ConsultationSession.objects.exists()
 
@@ -115,8 +148,10 @@ def test_a_convener_cannot_open_or_change_another_groups_session(world, client_f
     client = client_for(world.convener)
     assert client.get(reverse("consultations:session", args=[session.pk])).status_code == 403
     assert client.get(reverse("consultations:session_edit", args=[session.pk])).status_code == 403
-    response = client.post(reverse("consultations:session_action", args=[session.pk, "participant"]),
-                           {"p-kind": "resident", "p-name": "王阿姨"})
+    response = client.post(
+        reverse("consultations:session_action", args=[session.pk, "participant"]),
+        {"p-kind": "resident", "p-name": "王阿姨"},
+    )
     assert response.status_code == 403 and not Participant.objects.exists()
 
 
@@ -154,11 +189,13 @@ def test_an_upload_that_is_not_what_it_claims_is_refused(world, client_for, sett
     session = SessionFactory(committee=world.district, group=world.group)
     response = client_for(world.convener).post(
         reverse("consultations:session_action", args=[session.pk, "document"]),
-        {"d-kind": "evidence", "d-file": SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>")})
+        {"d-kind": "evidence", "d-file": SimpleUploadedFile("photo.jpg", b"<script>alert(1)</script>")},
+    )
     assert any("请上传 PDF" in m for m in _msgs(response)) and not session.documents.exists()
 
 
 # --- outcomes -----------------------------------------------------------------------------------
+
 
 def test_the_outcome_board_is_fixed_in_queries(world, client_for, django_assert_max_num_queries):
     client = client_for(world.district_staff)
@@ -199,8 +236,9 @@ def test_a_unit_sees_only_outcomes_handed_to_it(world, client_for, django_assert
 
 def test_the_unit_replies_through_the_page_and_another_unit_cannot(world, client_for, django_assert_max_num_queries):
     o = handed_outcome(world.unit)
-    response = client_for(world.other_unit_user).post(reverse("consultations:outcome_action", args=[o.pk, "reply"]),
-                                                     {"text": "已办"})
+    response = client_for(world.other_unit_user).post(
+        reverse("consultations:outcome_action", args=[o.pk, "reply"]), {"text": "已办"}
+    )
     assert response.status_code == 403
     client = client_for(world.unit_user)
     with django_assert_max_num_queries(16):
@@ -236,6 +274,7 @@ def test_a_convener_sees_their_sessions_outcomes_but_not_others(world, client_fo
 
 
 # --- figures ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["convener", "member", "unit_user"])
 def test_figures_are_for_staff_and_leaders(world, client_for, who):
@@ -274,8 +313,12 @@ def test_session_files_are_served_only_to_those_who_see_the_session(world, clien
 
     settings.MEDIA_ROOT = tmp_path
     session = SessionFactory(committee=world.district, group=world.group)
-    doc = services.document_upload(session_id=session.pk, kind="evidence", actor=world.convener,
-                                   upload=SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32))
+    doc = services.document_upload(
+        session_id=session.pk,
+        kind="evidence",
+        actor=world.convener,
+        upload=SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+    )
     url = reverse("consultations:document", args=[doc.pk])
     response = client_for(world.convener).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"

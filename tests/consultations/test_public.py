@@ -1,4 +1,5 @@
 """The public disclosure: published items only, nothing personal, cached, fixed queries."""
+
 import pytest
 from django.urls import reverse
 
@@ -38,7 +39,9 @@ def test_the_public_page_lists_published_items_and_nothing_personal(world, clien
 def test_the_public_session_page_shows_participants_without_contacts(world, client, django_assert_max_num_queries):
     session, public, hidden, _draft = _published_world(world)
     with django_assert_max_num_queries(8):
-        body = client.get(reverse("consultations:public_session", args=[world.district.code, session.pk])).content.decode()
+        body = client.get(
+            reverse("consultations:public_session", args=[world.district.code, session.pk])
+        ).content.decode()
     assert "王阿姨" in body and "13900001111" not in body and "13812345678" not in body
     assert public.title in body and hidden.title not in body
 
@@ -70,15 +73,20 @@ def test_the_public_page_runs_the_same_queries_whatever_the_size(world, client, 
         assert client.get(reverse("consultations:public", args=[world.district.code])).status_code == 200
 
 
-def test_the_public_page_is_served_from_cache_and_refreshed_on_publication(world, client,
-                                                                            django_assert_max_num_queries,
-                                                                            django_capture_on_commit_callbacks):
+def test_the_public_page_is_served_from_cache_and_refreshed_on_publication(
+    world, client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     url = reverse("consultations:public", args=[world.district.code])
     client.get(url)
     with django_assert_max_num_queries(2):  # the committee and the cache version, no listing queries
         assert client.get(url).status_code == 200
-    o = handed_outcome(world.unit, state="reviewed", reply="已办", title="刚刚公示的成果",
-                       session=SessionFactory(committee=world.district, is_published=True))
+    o = handed_outcome(
+        world.unit,
+        state="reviewed",
+        reply="已办",
+        title="刚刚公示的成果",
+        session=SessionFactory(committee=world.district, is_published=True),
+    )
     assert "刚刚公示的成果" not in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         services.outcome_publish(outcome_id=o.pk, actor=world.district_staff)
@@ -120,7 +128,8 @@ def test_the_public_outcomes_are_paged(world, client):
 
 
 def test_an_outcome_of_a_session_unpublished_in_the_admin_leaves_the_public_page_at_once(
-        world, client, django_capture_on_commit_callbacks):
+    world, client, django_capture_on_commit_callbacks
+):
     session, public, _hidden, _draft = _published_world(world)
     url = reverse("consultations:public_outcome", args=[world.district.code, public.pk])
     assert client.get(url).status_code == 200
@@ -131,7 +140,9 @@ def test_an_outcome_of_a_session_unpublished_in_the_admin_leaves_the_public_page
 
 
 def test_publishing_an_outcome_publishes_its_session_too(world, django_capture_on_commit_callbacks):
-    outcome = handed_outcome(world.unit, state="reviewed", reply="已办", session=SessionFactory(committee=world.district))
+    outcome = handed_outcome(
+        world.unit, state="reviewed", reply="已办", session=SessionFactory(committee=world.district)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.outcome_publish(outcome_id=outcome.pk, actor=world.district_staff)
     outcome.session.refresh_from_db()

@@ -1,4 +1,5 @@
 """Every transition, legal and illegal, with the Chinese message and nothing saved."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -19,12 +20,21 @@ YEAR = timezone.localdate().year
 
 
 def _propose(world, actor, **kw):
-    data = dict(actor=actor, committee=world.district, title="背街小巷停车难", reasons="居民多次反映", source="public",
-                proposer_kind="convener", year=YEAR, group=world.group)
+    data = dict(
+        actor=actor,
+        committee=world.district,
+        title="背街小巷停车难",
+        reasons="居民多次反映",
+        source="public",
+        proposer_kind="convener",
+        year=YEAR,
+        group=world.group,
+    )
     return services.topic_propose(**(data | kw))
 
 
 # --- topics -------------------------------------------------------------------------------------
+
 
 def test_a_convener_proposes_a_topic_for_their_group_with_an_audit_row(world):
     topic = _propose(world, world.convener)
@@ -41,8 +51,9 @@ def test_a_convener_cannot_propose_for_another_group(world):
 def test_resident_details_are_kept_only_for_resident_topics(world):
     with pytest.raises(DomainError, match="居民"):
         _propose(world, world.district_staff, resident_name="王阿姨")
-    topic = _propose(world, world.district_staff, proposer_kind="resident", resident_name="王阿姨",
-                     resident_contact="13900001111")
+    topic = _propose(
+        world, world.district_staff, proposer_kind="resident", resident_name="王阿姨", resident_contact="13900001111"
+    )
     assert topic.resident_contact == "13900001111"
 
 
@@ -57,9 +68,11 @@ def test_topics_are_ranked_adopted_and_declined_once(world):
     services.topic_adopt(topic_id=topic.pk, actor=world.district_staff, annual_front_line=True)
     topic.refresh_from_db()
     assert (topic.rank, topic.state, topic.is_annual_front_line, topic.is_published) == (1, "adopted", True, True)
-    for call in (lambda: services.topic_adopt(topic_id=topic.pk, actor=world.staff),
-                 lambda: services.topic_decline(topic_id=topic.pk, reason="x", actor=world.staff),
-                 lambda: services.topic_rank(topic_id=topic.pk, rank=2, actor=world.staff)):
+    for call in (
+        lambda: services.topic_adopt(topic_id=topic.pk, actor=world.staff),
+        lambda: services.topic_decline(topic_id=topic.pk, reason="x", actor=world.staff),
+        lambda: services.topic_rank(topic_id=topic.pk, rank=2, actor=world.staff),
+    ):
         with pytest.raises(InvalidTransition):
             call()
 
@@ -81,14 +94,23 @@ def test_another_convener_cannot_adopt_a_topic_of_a_group_they_do_not_convene(wo
 
 # --- sessions -----------------------------------------------------------------------------------
 
+
 def _session(world, actor=None, **kw):
-    data = dict(title="东湖社区月月说事", form="grassroots", level="community", place="东湖社区",
-                starts_at=timezone.now() - timedelta(hours=2), group=world.group)
+    data = dict(
+        title="东湖社区月月说事",
+        form="grassroots",
+        level="community",
+        place="东湖社区",
+        starts_at=timezone.now() - timedelta(hours=2),
+        group=world.group,
+    )
     return services.session_create(actor=actor or world.convener, committee=world.district, **(data | kw))
 
 
 def test_a_session_takes_the_platform_brand(world):
-    platform = f.PlatformFactory(committee=world.district, kind="consultation", brand="月月说事", host_group=world.group)
+    platform = f.PlatformFactory(
+        committee=world.district, kind="consultation", brand="月月说事", host_group=world.group
+    )
     session = _session(world, platform=platform)
     assert session.brand == "月月说事" and session.display_form == "基层协商·月月说事"
 
@@ -141,39 +163,48 @@ def test_a_convener_does_not_record_their_own_attendance_at_a_session(world):
 
     session = _session(world)
     with pytest.raises(DomainError, match="副召集人"):
-        services.attendance_set(session_id=session.pk, member=world.convener_member, status="present",
-                                actor=world.convener)
+        services.attendance_set(
+            session_id=session.pk, member=world.convener_member, status="present", actor=world.convener
+        )
     assert not Attendance.objects.exists()
     assert world.convener_member not in AttendanceForm(session=session, actor=world.convener).fields["member"].queryset
-    services.attendance_set(session_id=session.pk, member=world.convener_member, status="present",
-                            actor=world.district_staff)
+    services.attendance_set(
+        session_id=session.pk, member=world.convener_member, status="present", actor=world.district_staff
+    )
     assert Attendance.objects.get().status == "present"
 
 
 def test_attendance_and_participants_are_recorded(world):
     session = _session(world)
     services.attendance_set(session_id=session.pk, member=world.member_record, status="present", actor=world.convener)
-    services.attendance_set(session_id=session.pk, member=world.member_record, status="excused", reason="出差",
-                            actor=world.convener)
+    services.attendance_set(
+        session_id=session.pk, member=world.member_record, status="excused", reason="出差", actor=world.convener
+    )
     assert Attendance.objects.get().status == "excused"
     with pytest.raises(DomainError, match="请假"):
-        services.attendance_set(session_id=session.pk, member=world.member_record, status="excused",
-                                actor=world.convener)
+        services.attendance_set(
+            session_id=session.pk, member=world.member_record, status="excused", actor=world.convener
+        )
     with pytest.raises(DomainError, match="部门"):
         services.participant_add(session_id=session.pk, kind="department", name="李科长", actor=world.convener)
-    services.participant_add(session_id=session.pk, kind="department", name="李科长", unit=world.unit,
-                             actor=world.convener)
-    services.participant_add(session_id=session.pk, kind="resident", name="王阿姨", contact="13900001111",
-                             actor=world.convener)
+    services.participant_add(
+        session_id=session.pk, kind="department", name="李科长", unit=world.unit, actor=world.convener
+    )
+    services.participant_add(
+        session_id=session.pk, kind="resident", name="王阿姨", contact="13900001111", actor=world.convener
+    )
     assert Participant.objects.count() == 2
 
 
 def test_stage_records_keep_who_said_what(world):
     session = _session(world)
-    services.stage_record_add(session_id=session.pk, stage="interaction", speaker="王阿姨", content="晚上停车难",
-                              actor=world.convener)
+    services.stage_record_add(
+        session_id=session.pk, stage="interaction", speaker="王阿姨", content="晚上停车难", actor=world.convener
+    )
     with pytest.raises(DomainError):
-        services.stage_record_add(session_id=session.pk, stage="response", speaker="", content="x", actor=world.convener)
+        services.stage_record_add(
+            session_id=session.pk, stage="response", speaker="", content="x", actor=world.convener
+        )
     assert session.stage_records.count() == 1
 
 
@@ -194,37 +225,60 @@ def test_uploads_are_checked_by_content_and_size(world, settings, tmp_path):
 
 # --- outcomes -----------------------------------------------------------------------------------
 
+
 def _at(world, state, **kw):
     if state in Outcome.HANDED_OVER:
         extra = {"reply": "已完成"} if state in ("replied", "reviewed", "published", "closed") else {}
         return handed_outcome(world.unit, state=state, **extra, **kw)
     if state == S.MERGED:
-        return OutcomeFactory(session__committee=world.district, state=state,
-                              merged_into=OutcomeFactory(session__committee=world.district))
+        return OutcomeFactory(
+            session__committee=world.district,
+            state=state,
+            merged_into=OutcomeFactory(session__committee=world.district),
+        )
     if state == S.DECLINED:
         return OutcomeFactory(session__committee=world.district, state=state, evaluation_comment="重复")
     return OutcomeFactory(session__committee=world.district, state=state, **kw)
 
 
 ACTIONS = {
-    "adopt": ((S.PENDING,), lambda w, o: services.outcome_evaluate(outcome_id=o.pk, decision="adopt",
-                                                                      actor=w.district_staff)),
-    "decline": ((S.PENDING,), lambda w, o: services.outcome_evaluate(outcome_id=o.pk, decision="decline",
-                                                                        comment="已有同类", actor=w.district_staff)),
-    "assign": ((S.ADOPTED,), lambda w, o: services.outcome_assign(outcome_id=o.pk, unit=w.unit,
-                                                                     deadline=date.today() + timedelta(days=30),
-                                                                     actor=w.district_staff)),
-    "progress": ((S.ASSIGNED, S.HANDLING), lambda w, o: services.outcome_progress(outcome_id=o.pk, text="已勘察",
-                                                                                  actor=w.unit_user)),
-    "supervise": ((S.ASSIGNED, S.HANDLING, S.REPLIED),
-                  lambda w, o: services.outcome_supervise(outcome_id=o.pk, text="请加快", actor=w.leader)),
-    "reply": ((S.ASSIGNED, S.HANDLING), lambda w, o: services.outcome_reply(outcome_id=o.pk, text="已建成",
-                                                                            actor=w.unit_user)),
-    "review": ((S.REPLIED,), lambda w, o: services.outcome_review(outcome_id=o.pk, accept=True,
-                                                                     actor=w.district_staff)),
+    "adopt": (
+        (S.PENDING,),
+        lambda w, o: services.outcome_evaluate(outcome_id=o.pk, decision="adopt", actor=w.district_staff),
+    ),
+    "decline": (
+        (S.PENDING,),
+        lambda w, o: services.outcome_evaluate(
+            outcome_id=o.pk, decision="decline", comment="已有同类", actor=w.district_staff
+        ),
+    ),
+    "assign": (
+        (S.ADOPTED,),
+        lambda w, o: services.outcome_assign(
+            outcome_id=o.pk, unit=w.unit, deadline=date.today() + timedelta(days=30), actor=w.district_staff
+        ),
+    ),
+    "progress": (
+        (S.ASSIGNED, S.HANDLING),
+        lambda w, o: services.outcome_progress(outcome_id=o.pk, text="已勘察", actor=w.unit_user),
+    ),
+    "supervise": (
+        (S.ASSIGNED, S.HANDLING, S.REPLIED),
+        lambda w, o: services.outcome_supervise(outcome_id=o.pk, text="请加快", actor=w.leader),
+    ),
+    "reply": (
+        (S.ASSIGNED, S.HANDLING),
+        lambda w, o: services.outcome_reply(outcome_id=o.pk, text="已建成", actor=w.unit_user),
+    ),
+    "review": (
+        (S.REPLIED,),
+        lambda w, o: services.outcome_review(outcome_id=o.pk, accept=True, actor=w.district_staff),
+    ),
     "publish": ((S.REVIEWED,), lambda w, o: services.outcome_publish(outcome_id=o.pk, actor=w.district_staff)),
-    "follow_up": ((S.PUBLISHED,), lambda w, o: services.outcome_follow_up(outcome_id=o.pk, text="已投用",
-                                                                          actor=w.district_staff)),
+    "follow_up": (
+        (S.PUBLISHED,),
+        lambda w, o: services.outcome_follow_up(outcome_id=o.pk, text="已投用", actor=w.district_staff),
+    ),
     "close": ((S.PUBLISHED,), lambda w, o: services.outcome_close(outcome_id=o.pk, actor=w.district_staff)),
 }
 CASES = [(name, state, state in allowed) for name, (allowed, _c) in ACTIONS.items() for state in S.values]
@@ -253,9 +307,15 @@ def test_the_whole_path_from_evaluation_to_closing(world):
     o.refresh_from_db()
     assert o.state == S.CLOSED and o.answered_on_time is True
     assert list(OutcomeEntry.objects.filter(outcome=o).values_list("kind", flat=True)) == [
-        "progress", "supervision", "follow_up"]
-    verbs = list(AuditEvent.objects.filter(object_id=str(o.pk), content_type__model="outcome")
-                 .order_by("id").values_list("verb", flat=True))
+        "progress",
+        "supervision",
+        "follow_up",
+    ]
+    verbs = list(
+        AuditEvent.objects.filter(object_id=str(o.pk), content_type__model="outcome")
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
     assert verbs[:2] == ["adopted", "assigned"] and verbs[-1] == "closed"
 
 
@@ -264,8 +324,9 @@ def test_an_outcome_without_a_responsible_unit_cannot_be_handed_over(world):
     with pytest.raises(DomainError, match="承办单位"):
         services.outcome_assign(outcome_id=o.pk, unit=None, deadline=date.today(), actor=world.district_staff)
     with pytest.raises(DomainError, match="期限"):
-        services.outcome_assign(outcome_id=o.pk, unit=world.unit, deadline=date.today() - timedelta(days=1),
-                                actor=world.district_staff)
+        services.outcome_assign(
+            outcome_id=o.pk, unit=world.unit, deadline=date.today() - timedelta(days=1), actor=world.district_staff
+        )
     o.refresh_from_db()
     assert o.state == S.ADOPTED and o.unit is None
 
@@ -363,22 +424,25 @@ def test_attendance_counts_per_member_for_duty_records(world):
 
     for status in ("present", "present", "excused"):
         s = SessionFactory(committee=world.district)
-        Attendance.objects.create(session=s, member=world.member_record, status=status,
-                                  reason="出差" if status == "excused" else "")
+        Attendance.objects.create(
+            session=s, member=world.member_record, status=status, reason="出差" if status == "excused" else ""
+        )
     planned = SessionFactory(committee=world.district, state="planned")
     Attendance.objects.create(session=planned, member=world.member_record, status="absent")
     assert member_attendance([world.member_record.pk], YEAR) == {
-        world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}}
+        world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}
+    }
     from tests.groups.factories import ActivityFactory
 
     ConsultationSession.objects.filter(pk=s.pk).update(
-        activity=ActivityFactory(group=world.group, kind="consultation"))  # the excused one, held as an activity
+        activity=ActivityFactory(group=world.group, kind="consultation")
+    )  # the excused one, held as an activity
     assert member_attendance([world.member_record.pk], YEAR, without_activities=True) == {
-        world.member_record.pk: {"present": 2, "excused": 0, "absent": 0}}
+        world.member_record.pk: {"present": 2, "excused": 0, "absent": 0}
+    }
 
 
 def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
-
     from consultations.tasks import flag_overdue_outcomes
 
     late = _at(world, S.HANDLING)

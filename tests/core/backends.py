@@ -1,4 +1,5 @@
 """Channel backends for tests; the worker process imports them by dotted path (it runs from the repo root)."""
+
 import os
 import smtplib
 import time

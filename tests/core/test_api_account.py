@@ -1,5 +1,6 @@
 """The account through the API (#15): the password change of the password page, the notification preferences and
 the private calendar link of the preferences page, with the same services."""
+
 import pytest
 
 from core.models import ApiToken
@@ -13,24 +14,35 @@ JSON = "application/json"
 def _token(client, user, password="s3cret-Pass!"):
     user.set_password(password)
     user.save()
-    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": password},
-                           content_type=JSON)
+    response = client.post("/api/v1/auth/token/", {"username": user.username, "password": password}, content_type=JSON)
     return response.json()["token"]
 
 
 def test_a_user_changes_their_password_through_the_api_and_their_tokens_are_revoked(world, client):
     token = _token(client, world.member)
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
-    wrong = client.post("/api/v1/auth/password/", {"old_password": "nope", "new_password1": "Another-Pass-2026",
-                                                   "new_password2": "Another-Pass-2026"}, content_type=JSON, **auth)
+    wrong = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": "nope", "new_password1": "Another-Pass-2026", "new_password2": "Another-Pass-2026"},
+        content_type=JSON,
+        **auth,
+    )
     assert wrong.status_code == 400 and "old_password" in wrong.json()  # the page's form and message
-    short = client.post("/api/v1/auth/password/", {"old_password": "s3cret-Pass!", "new_password1": "abc",
-                                                   "new_password2": "abc"}, content_type=JSON, **auth)
+    short = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": "s3cret-Pass!", "new_password1": "abc", "new_password2": "abc"},
+        content_type=JSON,
+        **auth,
+    )
     assert short.status_code == 400 and "new_password2" in short.json()
     world.member.refresh_from_db()
     assert world.member.check_password("s3cret-Pass!")
-    done = client.post("/api/v1/auth/password/", {"old_password": "s3cret-Pass!", "new_password1": "Another-Pass-2026",
-                                                  "new_password2": "Another-Pass-2026"}, content_type=JSON, **auth)
+    done = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": "s3cret-Pass!", "new_password1": "Another-Pass-2026", "new_password2": "Another-Pass-2026"},
+        content_type=JSON,
+        **auth,
+    )
     assert done.status_code == 204
     world.member.refresh_from_db()
     assert world.member.check_password("Another-Pass-2026") and not ApiToken.objects.filter(user=world.member).exists()
@@ -39,8 +51,9 @@ def test_a_user_changes_their_password_through_the_api_and_their_tokens_are_revo
 
 
 def test_anonymous_cannot_change_a_password(client, db):
-    response = client.post("/api/v1/auth/password/", {"old_password": "a", "new_password1": "b", "new_password2": "b"},
-                           content_type=JSON)
+    response = client.post(
+        "/api/v1/auth/password/", {"old_password": "a", "new_password1": "b", "new_password2": "b"}, content_type=JSON
+    )
     assert response.status_code in (401, 403)
 
 

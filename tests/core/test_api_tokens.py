@@ -1,4 +1,5 @@
 """API tokens expire, can be revoked, and end with a log-out or a new password; every user can change theirs."""
+
 from datetime import timedelta
 
 import pytest
@@ -54,8 +55,9 @@ def test_the_token_lifetime_is_read_from_the_environment():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings", "API_TOKEN_TTL_HOURS": "36"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.strip() == "1 day, 12:00:00"
-    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={**env, "API_TOKEN_TTL_HOURS": "0"})
+    bad = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**env, "API_TOKEN_TTL_HOURS": "0"}
+    )
     assert bad.returncode != 0 and "ImproperlyConfigured" in bad.stderr
 
 
@@ -133,8 +135,10 @@ def test_every_user_can_change_their_password_and_it_revokes_their_tokens(world,
     client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
     page = client.get(reverse("password_change"))
     assert page.status_code == 200 and "修改密码" in page.content.decode()
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
@@ -148,8 +152,10 @@ def test_every_user_can_change_their_password_and_it_revokes_their_tokens(world,
 def test_a_wrong_current_password_changes_nothing(world, client_for):
     client = client_for(world.member)
     token = _issue("member")
-    response = client.post(reverse("password_change"), {
-        "old_password": "not-my-password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "not-my-password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     world.member.refresh_from_db()
     assert world.member.check_password(PASSWORD)
@@ -157,8 +163,9 @@ def test_a_wrong_current_password_changes_nothing(world, client_for):
 
 
 def test_a_weak_new_password_is_refused_in_chinese(world, client_for):
-    response = client_for(world.member).post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    response = client_for(world.member).post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+    )
     assert response.status_code == 200 and "密码" in response.content.decode()
     world.member.refresh_from_db()
     assert world.member.check_password(PASSWORD)
@@ -173,8 +180,12 @@ def test_issuing_a_token_is_audited_with_the_client_address_and_drops_expired_to
     settings.TRUSTED_PROXIES = ["10.0.0.10"]
     with time_machine.travel(timezone.now() - settings.API_TOKEN_TTL - timedelta(hours=1)):
         api_token_issue(user=world.member, actor=world.member)
-    Client().post(reverse("api:token"), {"username": "member", "password": PASSWORD},
-                  REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    Client().post(
+        reverse("api:token"),
+        {"username": "member", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.10",
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )
     assert ApiToken.objects.filter(user=world.member).count() == 1
     event = AuditEvent.objects.filter(verb="api_token_issued", object_id=str(world.member.pk)).first()
     assert event.data["ip"] == "203.0.113.5"

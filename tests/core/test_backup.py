@@ -1,4 +1,5 @@
 """A backup restored into a fresh database holds every record and file."""
+
 import sqlite3
 import subprocess
 import sys
@@ -24,15 +25,25 @@ def _fresh_database(tmp_path):
     db = connection.settings_dict
     if db["ENGINE"].endswith("postgresql"):
         name = f"restore_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"],
-                                 host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+        admin = psycopg2.connect(
+            dbname="postgres",
+            user=db["USER"],
+            password=db["PASSWORD"],
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+        )
         admin.autocommit = True
         admin.cursor().execute(f'CREATE DATABASE "{name}"')
         target = {**db, "NAME": name}
 
         def count(table):
-            with psycopg2.connect(dbname=name, user=db["USER"], password=db["PASSWORD"],
-                                  host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432) as c:
+            with psycopg2.connect(
+                dbname=name,
+                user=db["USER"],
+                password=db["PASSWORD"],
+                host=db["HOST"] or "127.0.0.1",
+                port=db["PORT"] or 5432,
+            ) as c:
                 cur = c.cursor()
                 cur.execute(f'SELECT count(*) FROM "{table}"')
                 return cur.fetchone()[0]
@@ -72,7 +83,19 @@ def test_the_commands_back_up_and_refuse_a_folder_that_is_not_a_backup(tmp_path,
     settings.MEDIA_ROOT = str(tmp_path / "media")
     call_command("backup", str(tmp_path / "b"), verbosity=0)
     assert (tmp_path / "b" / "manifest.json").exists()
-    result = subprocess.run([sys.executable, "manage.py", "restore", str(tmp_path), "--database-url",
-                             "sqlite:////tmp/x.db", "--media-root", str(tmp_path / "m")],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "restore",
+            str(tmp_path),
+            "--database-url",
+            "sqlite:////tmp/x.db",
+            "--media-root",
+            str(tmp_path / "m"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode != 0 and "manifest.json" in result.stderr

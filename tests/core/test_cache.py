@@ -1,4 +1,5 @@
 """ResilientRedisCache: an unreachable Redis means "no cache" (logged once), never an exception in a request."""
+
 import time
 
 import pytest
@@ -12,8 +13,10 @@ def dead_redis(monkeypatch):
     """A cache whose Redis address has nothing listening (a free port, closed again)."""
     port = free_port()
     monkeypatch.setattr(resilient, "_down_until", {})
-    return resilient.ResilientRedisCache(f"redis://127.0.0.1:{port}/0", {
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 0.3}})
+    return resilient.ResilientRedisCache(
+        f"redis://127.0.0.1:{port}/0",
+        {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "RETRY_SECONDS": 0.3}},
+    )
 
 
 def test_reads_miss_and_writes_are_dropped_while_redis_is_unreachable(dead_redis, caplog):

@@ -1,4 +1,5 @@
 """``make messages`` run on a clean checkout changes nothing (#21)."""
+
 from core import i18n
 
 HEADER = 'msgid ""\nmsgstr ""\n"POT-Creation-Date: {}"\n\nmsgid "Contact"\nmsgstr "联系方式"\n'

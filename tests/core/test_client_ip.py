@@ -1,4 +1,5 @@
 """The client's address behind the documented nginx and without it: lockouts and audit rows use the real one."""
+
 import os
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def test_behind_nginx_failures_from_one_client_do_not_lock_the_user_out_from_ano
 
 
 def test_behind_nginx_a_client_cannot_escape_its_lockout_by_sending_its_own_forwarded_header(
-        client, settings, behind_nginx):
+    client, settings, behind_nginx
+):
     f.UserFactory(username="li")
     for n in range(settings.AXES_FAILURE_LIMIT):
         _try(client, "li", "wrong-password", PROXY, f"192.0.2.{n}, 203.0.113.66")
@@ -121,6 +123,10 @@ def test_the_lockout_records_the_clients_address(client, settings, behind_nginx)
 
 @pytest.mark.parametrize("env", [{"TRUSTED_PROXIES": "nginx.internal"}, {"TRUSTED_PROXY_COUNT": "0"}])
 def test_bad_trusted_proxy_settings_fail_loudly(env):
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True,
-                            env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings"},
+    )
     assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr

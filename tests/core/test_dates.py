@@ -1,4 +1,5 @@
 """Day ranges on datetime columns: sargable (a range on the column, never a function of it), same rows as before."""
+
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,25 +50,35 @@ def test_the_ledger_date_filter_keeps_the_edges_of_the_days_as_the_date_lookup_d
     assert found == {t for t in edges if not t.startswith(("before", "after"))}
     old = Activity.objects.filter(starts_at__date__gte=date(2026, 4, 1), starts_at__date__lte=date(2026, 4, 30))
     assert found == set(old.values_list("title", flat=True))  # the rows the __date lookups gave
-    only_from = set(ActivityFilter({"date_from": "2026-05-01"}, queryset=Activity.objects.all()).qs
-                    .values_list("title", flat=True))
+    only_from = set(
+        ActivityFilter({"date_from": "2026-05-01"}, queryset=Activity.objects.all()).qs.values_list("title", flat=True)
+    )
     assert only_from == {t for t in edges if t.startswith("after")}
-    only_to = set(ActivityFilter({"date_to": "2026-03-31"}, queryset=Activity.objects.all()).qs
-                  .values_list("title", flat=True))
+    only_to = set(
+        ActivityFilter({"date_to": "2026-03-31"}, queryset=Activity.objects.all()).qs.values_list("title", flat=True)
+    )
     assert only_to == {t for t in edges if t.startswith("before")}
 
 
 @pytest.mark.django_db
 def test_a_year_and_a_day_on_a_datetime_column_match_the_year_and_date_lookups():
-    for at in (local(2025, 12, 31, 23, 59), local(2026, 1, 1), local(2026, 12, 31, 23, 59, 59), local(2027, 1, 1),
-               datetime(2026, 6, 30, 16, tzinfo=UTC), datetime(2026, 6, 30, 15, 59, tzinfo=UTC)):
+    for at in (
+        local(2025, 12, 31, 23, 59),
+        local(2026, 1, 1),
+        local(2026, 12, 31, 23, 59, 59),
+        local(2027, 1, 1),
+        datetime(2026, 6, 30, 16, tzinfo=UTC),
+        datetime(2026, 6, 30, 15, 59, tzinfo=UTC),
+    ):
         ActivityFactory(starts_at=at, ends_at=at + timedelta(hours=1))
     for year in (2025, 2026, 2027):
         assert set(Activity.objects.filter(in_year("starts_at", year))) == set(
-            Activity.objects.filter(starts_at__year=year))
+            Activity.objects.filter(starts_at__year=year)
+        )
     for day in (date(2026, 6, 30), date(2026, 7, 1), date(2026, 1, 1)):
         assert set(Activity.objects.filter(on_day("starts_at", day))) == set(
-            Activity.objects.filter(starts_at__date=day))
+            Activity.objects.filter(starts_at__date=day)
+        )
         assert Activity.objects.filter(on_day("starts_at", day)).exists()
 
 
@@ -100,8 +111,12 @@ def datetime_field_names() -> set[str]:
         for field in model._meta.get_fields():
             if isinstance(field, models.DateTimeField):
                 names.add(field.name)
-    return names - {f.name for m in apps.get_models() for f in m._meta.get_fields()
-                    if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)}
+    return names - {
+        f.name
+        for m in apps.get_models()
+        for f in m._meta.get_fields()
+        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+    }
 
 
 def calendar_lookups(source: str, datetime_names: set[str]) -> list[str]:
@@ -117,14 +132,22 @@ def calendar_lookups(source: str, datetime_names: set[str]) -> list[str]:
 
 def test_the_scan_catches_the_lookups_that_cannot_use_an_index():
     names = {"starts_at", "leave_requested_at"}
-    for bad in ('qs.filter(starts_at__date__gte=day)', 'qs.filter(session__starts_at__year=year, x=1)',
-                'Q(activity__starts_at__date=day)', '{"starts_at__month": 4}',
-                'DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"))',
-                'YearFilter(field_name="starts_at", lookup_expr="year")',
-                'waiting.filter(leave_requested_at__date__lte=today)'):
+    for bad in (
+        "qs.filter(starts_at__date__gte=day)",
+        "qs.filter(session__starts_at__year=year, x=1)",
+        "Q(activity__starts_at__date=day)",
+        '{"starts_at__month": 4}',
+        'DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"))',
+        'YearFilter(field_name="starts_at", lookup_expr="year")',
+        "waiting.filter(leave_requested_at__date__lte=today)",
+    ):
         assert calendar_lookups(bad, names), bad
-    for fine in ('qs.filter(starts_at__gte=start)', 'qs.filter(date__year=2026)', 'qs.filter(during("starts_at", a, b))',
-                 'if x.starts_at__date == 1: pass'):
+    for fine in (
+        "qs.filter(starts_at__gte=start)",
+        "qs.filter(date__year=2026)",
+        'qs.filter(during("starts_at", a, b))',
+        "if x.starts_at__date == 1: pass",
+    ):
         assert not calendar_lookups(fine, names), fine
 
 
@@ -144,6 +167,7 @@ def test_no_filter_selector_view_or_api_filters_a_datetime_column_by_a_calendar_
 
 
 # --- the index applies ------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def _plan(qs) -> str:
@@ -168,7 +192,9 @@ def test_the_ledger_month_filter_searches_an_index_on_starts_at():
         assert re.search(r"Index Cond: \(\(starts_at >=", plan), plan
         assert "Index Cond: ((starts_at" not in old, old  # what it replaced: every row's local date computed
     else:
-        assert re.search(r"SEARCH groups_activity USING (COVERING )?INDEX \w+ \(starts_at>\? AND starts_at<\?\)", plan), plan
+        assert re.search(
+            r"SEARCH groups_activity USING (COVERING )?INDEX \w+ \(starts_at>\? AND starts_at<\?\)", plan
+        ), plan
         assert "starts_at>?" not in old  # what it replaced: a scan
 
 

@@ -1,4 +1,5 @@
 """Error pages in production mode (DEBUG off): Chinese, in the portal's layout, a way home and what to do next."""
+
 import re
 
 import pytest
@@ -90,8 +91,11 @@ def test_an_expired_form_says_so_in_chinese_and_offers_to_reload_it(world):
     from django.conf import settings
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/accounts/login/", {"username": world.member.username, "password": settings.DEMO_PASSWORD},
-                           HTTP_REFERER="http://testserver/accounts/login/")
+    response = client.post(
+        "/accounts/login/",
+        {"username": world.member.username, "password": settings.DEMO_PASSWORD},
+        HTTP_REFERER="http://testserver/accounts/login/",
+    )
     assert_chinese_error_page(response, 403, "此页面已失效", "刷新后重新提交")
     assert 'href="http://testserver/accounts/login/" data-testid="error-retry"' in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -1,5 +1,6 @@
 """Domain events (core/events.py): inline subscribers share the transition's transaction; after-commit ones go
 through the outbox, cannot undo the transition, are retried when they fail and act once per event."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -165,8 +166,9 @@ def test_a_subscriber_to_a_base_event_receives_its_subclasses_and_the_facts_surv
     with transaction.atomic():
         events.publish(RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when))
     deliver_outboxed_events()
-    assert got == [RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when,
-                                 event_id=got[0].event_id)]
+    assert got == [
+        RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when, event_id=got[0].event_id)
+    ]
 
 
 def test_publish_refuses_to_run_outside_a_transaction(transactional_db):
@@ -176,6 +178,7 @@ def test_publish_refuses_to_run_outside_a_transaction(transactional_db):
 
 def test_two_event_types_cannot_share_a_name():
     with pytest.raises(ValueError, match="used by"):
+
         @dataclass(frozen=True, kw_only=True)
         class Clash(events.Event):
             name = "tests.renamed"
@@ -215,7 +218,8 @@ def test_when_not_even_the_retry_can_be_written_the_message_goes_back_to_the_bro
 
 
 def test_a_published_delivery_keeps_its_outbox_row_until_it_is_done_and_drain_resends_it_after_the_lease(
-        subscribed, monkeypatch, settings):
+    subscribed, monkeypatch, settings
+):
     """The broker may lose a message its worker held when killed (the filesystem broker takes it out on fetch;
     Redis gives it back only after an hour): the row stays, dated a lease ahead, and goes with the delivery."""
     from cppcc_portal.celery import app

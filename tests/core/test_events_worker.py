@@ -1,5 +1,6 @@
 """Domain events with a real worker: a transition whose broker publish failed (Redis down) keeps its delivery in
 the outbox; published later — twice, as a crash between publish and delete would — the subscriber acts once."""
+
 import time
 import uuid
 from datetime import timedelta
@@ -26,19 +27,29 @@ def _wait(predicate, timeout: float) -> bool:
     return False
 
 
-def test_a_delivery_kept_through_an_outage_and_published_twice_notifies_the_member_once(world, transactional_db,
-                                                                                       tmp_path):
+def test_a_delivery_kept_through_an_outage_and_published_twice_notifies_the_member_once(
+    world, transactional_db, tmp_path
+):
     from cppcc_portal.celery import app
 
     start = timezone.now() + timedelta(days=2)
-    activity = svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习座谈",
-                                   starts_at=start, ends_at=start + timedelta(hours=2))
+    activity = svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind="study",
+        title="学习座谈",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
     svc.activity_announce(activity_id=activity.pk, actor=world.convener)
     row = svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
     with mock.patch.object(app, "send_task", side_effect=ConnectionRefusedError("redis down")):
         svc.attendance_decide_leave(attendance_id=row.pk, actor=world.convener, approve=True)  # commits
     kept = OutboxMessage.objects.get(task=DELIVER_TASK, attempts=1)  # the earlier ones went out (rows kept till done)
-    assert kept.kwargs["event"] == "groups.leave_decided" and not Notification.objects.filter(kind=Kind.LEAVE_DECIDED).exists()
+    assert (
+        kept.kwargs["event"] == "groups.leave_decided"
+        and not Notification.objects.filter(kind=Kind.LEAVE_DECIDED).exists()
+    )
 
     queue = f"wt-events-test-{uuid.uuid4().hex[:8]}"
     worker = start_celery_worker(tmp_path / "worker.log", queue=queue, name="events")
@@ -54,7 +65,8 @@ def test_a_delivery_kept_through_an_outage_and_published_twice_notifies_the_memb
 
 
 def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_after_restart(
-        world, transactional_db, tmp_path, settings):
+    world, transactional_db, tmp_path, settings
+):
     """Many leave requests, one delivery each; the worker is killed -9 in the middle. The message it held is gone
     from the broker (the filesystem broker takes it out on fetch; Redis would give it back only after an hour), but
     its outbox row stays until the delivery is done: once the lease has passed, beat's drain sends it again. After a
@@ -76,10 +88,18 @@ def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_a
     total = 120
     settings.EVENTS_DELIVERY_LEASE_SECONDS = 4  # the publisher dates each published row this far ahead
     start = timezone.now() + timedelta(days=2)
-    activity = svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习座谈",
-                                   starts_at=start, ends_at=start + timedelta(hours=2))
-    members = [f.MembershipFactory(group=world.group, member__user=f.UserFactory(username=f"k{i}")).member
-               for i in range(total)]
+    activity = svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind="study",
+        title="学习座谈",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    members = [
+        f.MembershipFactory(group=world.group, member__user=f.UserFactory(username=f"k{i}")).member
+        for i in range(total)
+    ]
     svc.activity_invite(activity_id=activity.pk, actor=world.convener, member_ids=[m.pk for m in members])
     for member in members:  # each commits and publishes its delivery to the broker: nobody takes them yet
         svc.attendance_request_leave(activity_id=activity.pk, actor=member.user, reason="出差")
@@ -104,12 +124,15 @@ def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_a
     try:
         assert _wait(lambda: receipts() + 1 >= total, 90), second.log.read_text()[-3000:]  # the backlog
         # The lease of the row the dead worker held: wait until no event row is dated in the future any more.
-        assert _wait(lambda: not OutboxMessage.objects.filter(task=DELIVER_TASK, created_at__gt=timezone.now())
-                     .exists(), settings.EVENTS_DELIVERY_LEASE_SECONDS + 30)
+        assert _wait(
+            lambda: not OutboxMessage.objects.filter(task=DELIVER_TASK, created_at__gt=timezone.now()).exists(),
+            settings.EVENTS_DELIVERY_LEASE_SECONDS + 30,
+        )
         before_drain = receipts()
         resent = [outbox.drain(older_than_seconds=0) for _ in range(2)]  # two beat ticks: copies change nothing
-        assert _wait(lambda: receipts() == total and not OutboxMessage.objects.filter(task=DELIVER_TASK).exists(),
-                     60), (receipts(), second.log.read_text()[-3000:])
+        assert _wait(
+            lambda: receipts() == total and not OutboxMessage.objects.filter(task=DELIVER_TASK).exists(), 60
+        ), (receipts(), second.log.read_text()[-3000:])
     finally:
         stop_celery_worker(second)
 
@@ -117,9 +140,11 @@ def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_a
     per_event = Counter(notices.values_list("subject", flat=True))  # a leave request's notice is keyed on its event
     duplicates = {t: n for t, n in per_event.items() if n > 1}
     lost = len(ours - set(per_event))
-    print(f"\nkill -9 after {at_kill} of {total} deliveries; {before_drain} done before beat's drain, which resent "
-          f"{resent}; after restart: {notices.count()} notices, "
-          f"{len(per_event)} distinct, duplicates: {duplicates}, lost: {lost}")
+    print(
+        f"\nkill -9 after {at_kill} of {total} deliveries; {before_drain} done before beat's drain, which resent "
+        f"{resent}; after restart: {notices.count()} notices, "
+        f"{len(per_event)} distinct, duplicates: {duplicates}, lost: {lost}"
+    )
     assert set(per_event) == ours
     assert duplicates == {} and lost == 0
     assert set(notices.values_list("recipient", flat=True)) == {world.convener.pk}

@@ -1,4 +1,5 @@
 """The product reads as native Chinese: every string is in a catalogue and translated."""
+
 import shutil
 from collections import defaultdict
 
@@ -15,8 +16,9 @@ def test_every_catalogue_entry_is_translated_and_compiled(po_path):
     assert po_path.exists()
     assert i18n.untranslated(po_path) == []
     compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
-    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po_path))
-              if not e.obsolete and not e.msgid_plural}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po_path)) if not e.obsolete and not e.msgid_plural
+    }
     assert source.items() <= compiled.items(), "run `make messages` to compile the catalogue"
 
 
@@ -69,5 +71,6 @@ def test_no_string_means_two_things_across_catalogues():
                 continue
         collisions[key] = by_catalogue
     assert not collisions, "give the strings a context (pgettext / {% translate ... context %}): " + "\n".join(
-        f"{ctx or ''}|{msgid}: {by}" for (ctx, msgid), by in sorted(collisions.items(), key=lambda kv: kv[0][1]))
+        f"{ctx or ''}|{msgid}: {by}" for (ctx, msgid), by in sorted(collisions.items(), key=lambda kv: kv[0][1])
+    )
     assert known_seen >= KNOWN_COLLISIONS, f"fixed, remove from KNOWN_COLLISIONS: {KNOWN_COLLISIONS - known_seen}"

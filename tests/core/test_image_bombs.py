@@ -1,5 +1,6 @@
 """Decompression bombs (issue 14, item 4): an image over ``UPLOAD_MAX_IMAGE_PIXELS`` is refused from its header,
 before anything decodes it, on every path that takes images; thumbnails decode a JPEG at a reduced scale."""
+
 from __future__ import annotations
 
 import io
@@ -55,9 +56,11 @@ def test_a_small_png_of_88_megapixels_is_refused_on_the_evidence_page(world, cli
     assert len(bomb) < 30_000
     activity = ActivityFactory(group=world.group)
     client.force_login(world.convener)
-    response = client.post(reverse("groups:evidence_upload", args=[activity.pk]),
-                           {"file": SimpleUploadedFile("现场.png", bomb, content_type="image/png"), "caption": "现场"},
-                           follow=True)
+    response = client.post(
+        reverse("groups:evidence_upload", args=[activity.pk]),
+        {"file": SimpleUploadedFile("现场.png", bomb, content_type="image/png"), "caption": "现场"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert TOO_MANY in response.content.decode() and "40 百万像素" in response.content.decode()
     assert not Evidence.objects.filter(activity=activity).exists()
@@ -70,8 +73,11 @@ def test_the_evidence_service_refuses_images_over_the_budget_by_their_header(wor
 
     activity = ActivityFactory(group=world.group)
     with pytest.raises(DomainError) as caught:
-        evidence_upload(activity_id=activity.pk, actor=world.convener,
-                        upload=SimpleUploadedFile("x.png", _png(*size), content_type="image/png"))
+        evidence_upload(
+            activity_id=activity.pk,
+            actor=world.convener,
+            upload=SimpleUploadedFile("x.png", _png(*size), content_type="image/png"),
+        )
     assert TOO_MANY in caught.value.message_dict["file"][0]
 
 
@@ -82,10 +88,16 @@ def test_the_budget_comes_from_settings(world, _media, settings):
     activity = ActivityFactory(group=world.group)
     settings.UPLOAD_MAX_IMAGE_PIXELS = 1_000_000
     with pytest.raises(DomainError, match=TOO_MANY):
-        evidence_upload(activity_id=activity.pk, actor=world.convener,
-                        upload=SimpleUploadedFile("x.png", _png(1001, 1000), content_type="image/png"))
-    evidence = evidence_upload(activity_id=activity.pk, actor=world.convener,
-                               upload=SimpleUploadedFile("x.png", _png(1000, 1000), content_type="image/png"))
+        evidence_upload(
+            activity_id=activity.pk,
+            actor=world.convener,
+            upload=SimpleUploadedFile("x.png", _png(1001, 1000), content_type="image/png"),
+        )
+    evidence = evidence_upload(
+        activity_id=activity.pk,
+        actor=world.convener,
+        upload=SimpleUploadedFile("x.png", _png(1000, 1000), content_type="image/png"),
+    )
     assert evidence.kind == "photo" and evidence.thumbnail
 
 
@@ -95,8 +107,9 @@ def test_session_documents_refuse_an_image_bomb(world, _media, bomb, no_decoding
 
     session = _session(world)
     with pytest.raises(DomainError, match=TOO_MANY):
-        services.document_upload(session_id=session.pk, kind="evidence", actor=world.convener,
-                                 upload=SimpleUploadedFile("现场.png", bomb))
+        services.document_upload(
+            session_id=session.pk, kind="evidence", actor=world.convener, upload=SimpleUploadedFile("现场.png", bomb)
+        )
     assert session.documents.count() == 0
 
 
@@ -107,8 +120,7 @@ def test_proposal_attachments_refuse_an_image_bomb(world, bomb, no_decoding, set
 
     settings.MEDIA_ROOT = str(tmp_path)
     with pytest.raises(DomainError) as caught:
-        services.proposal_save_draft(actor=world.member, data=DRAFT,
-                                     attachments=[SimpleUploadedFile("附件.png", bomb)])
+        services.proposal_save_draft(actor=world.member, data=DRAFT, attachments=[SimpleUploadedFile("附件.png", bomb)])
     assert TOO_MANY in caught.value.message_dict["attachment"][0]
     assert not Proposal.objects.exists()
 
@@ -129,8 +141,13 @@ def test_a_40_megapixel_photo_is_thumbnailed_in_little_memory(tmp_path):
     """Decoding 8000×5000 in full costs 120 MB (RGB) and as much again to convert; at 1/8 scale about 2 MB."""
     photo = tmp_path / "photo.jpg"
     Image.new("RGB", (8000, 5000), (120, 160, 200)).save(photo, "JPEG", quality=70)
-    result = subprocess.run([sys.executable, "-c", THUMBNAIL_PEAK.format(root=str(ROOT)), str(photo)],
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", THUMBNAIL_PEAK.format(root=str(ROOT)), str(photo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     grown_mb, thumb_bytes = map(int, result.stdout.split())
     assert thumb_bytes > 0
     assert grown_mb < 30, f"thumbnailing grew the process by {grown_mb} MB"

@@ -1,4 +1,5 @@
 """The inbox filters by kind and text, pages by 20 with the filter kept, at a fixed query count."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,8 +10,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _notify(user, key, kind=Kind.GENERIC, title="通知"):
-    return services.notify(kind=kind, recipient=user, obj=None, due=None, title=f"{title}{key}", body="",
-                           url="/me/", key=key, enqueue=False)[0]
+    return services.notify(
+        kind=kind,
+        recipient=user,
+        obj=None,
+        due=None,
+        title=f"{title}{key}",
+        body="",
+        url="/me/",
+        key=key,
+        enqueue=False,
+    )[0]
 
 
 def _rows(response):

@@ -1,4 +1,5 @@
 """The language menu names each language in its own language, whatever the page's language."""
+
 import pytest
 
 

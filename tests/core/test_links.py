@@ -1,4 +1,5 @@
 """Absolute links are built on PORTAL_BASE_URL (``core.links.absolute_url``), never on the request's host."""
+
 import ast
 import re
 from datetime import timedelta
@@ -61,8 +62,15 @@ def test_the_calendar_link_on_the_settings_page_and_the_emails_use_the_portal_ad
     services.preferences_update(actor=world.member, channels={"activity_tomorrow": ["email"]})  # e-mail is opt-in
     from core.notifications.services import notify
 
-    notify(kind="activity_tomorrow", recipient=world.member, obj=world.group, due=timezone.localdate(),
-           title="明天的活动", body="", url="/me/")
+    notify(
+        kind="activity_tomorrow",
+        recipient=world.member,
+        obj=world.group,
+        due=timezone.localdate(),
+        title="明天的活动",
+        body="",
+        url="/me/",
+    )
     delivery.deliver_batch()
     assert f"{BASE}/me/" in mail.outbox[0].body
 
@@ -72,13 +80,21 @@ def _calls(path):
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "build_absolute_uri":
             yield node.lineno, "build_absolute_uri"
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(
-                r"https?://(127\.0\.0\.1|localhost|testserver)", node.value):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.search(r"https?://(127\.0\.0\.1|localhost|testserver)", node.value)
+        ):
             yield node.lineno, node.value
 
 
 def test_no_code_builds_an_absolute_link_from_the_request_or_a_hard_coded_host():
     allowed = {ROOT / "cppcc_portal" / "settings.py"}  # the development default of PORTAL_BASE_URL
-    found = [f"{path.relative_to(ROOT)}:{line}: {what}" for app in APPS for path in (ROOT / app).rglob("*.py")
-             if path not in allowed and "migrations" not in path.parts for line, what in _calls(path)]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {what}"
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if path not in allowed and "migrations" not in path.parts
+        for line, what in _calls(path)
+    ]
     assert not found, "build absolute links with core.links.absolute_url:\n" + "\n".join(found)

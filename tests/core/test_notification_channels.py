@@ -1,5 +1,6 @@
 """Notifications that would work in production: opt-in preferences per kind, quiet hours, the daily digest,
 SMS through Alibaba Cloud (signed requests to a local fake of their API), delivery receipts, masked phones."""
+
 import base64
 import hashlib
 import hmac
@@ -46,11 +47,13 @@ def staff(world):
 
 
 def _notify(user, kind=Kind.ACTIVITY_TOMORROW, key="a", **kw):
-    return services.notify(kind=kind, recipient=user, key=key, title=kw.pop("title", f"明天的活动 {key}"),
-                           url="/me/", enqueue=False, **kw)[0]
+    return services.notify(
+        kind=kind, recipient=user, key=key, title=kw.pop("title", f"明天的活动 {key}"), url="/me/", enqueue=False, **kw
+    )[0]
 
 
 # --- the settings page --------------------------------------------------------------------------------------
+
 
 def test_a_member_sees_only_kinds_for_members_with_nothing_ticked_and_no_digest(member, client_for):
     body = client_for(member).get(reverse("notifications:preferences")).content.decode()
@@ -66,17 +69,22 @@ def test_a_channel_is_not_offered_without_an_address(world, client_for):
     world.member.save()
     body = client_for(world.member).get(reverse("notifications:preferences")).content.decode()
     assert 'value="email"' in body and 'value="sms"' not in body
-    response = client_for(world.member).post(reverse("notifications:preferences"), {f"kind_{Kind.COSIGN_INVITED}": ["sms"]})
+    response = client_for(world.member).post(
+        reverse("notifications:preferences"), {f"kind_{Kind.COSIGN_INVITED}": ["sms"]}
+    )
     assert response.status_code == 200 and not NotificationSettings.objects.filter(user=world.member).exists()
     services.preferences_update(actor=world.member, channels={Kind.COSIGN_INVITED: ["email", "sms"]})
     assert NotificationSettings.objects.get(user=world.member).channels[Kind.COSIGN_INVITED] == ["email"]
 
 
-def test_staff_see_their_kinds_and_the_digest_and_a_member_cannot_post_a_staff_kind_or_the_digest(member, staff, client_for):
+def test_staff_see_their_kinds_and_the_digest_and_a_member_cannot_post_a_staff_kind_or_the_digest(
+    member, staff, client_for
+):
     body = client_for(staff).get(reverse("notifications:preferences")).content.decode()
     assert f'name="kind_{Kind.REASSIGNMENT_WAITING}"' in body and 'name="email_digest"' in body
-    client_for(member).post(reverse("notifications:preferences"), {
-        f"kind_{Kind.REASSIGNMENT_WAITING}": ["email"], "email_digest": "on"})
+    client_for(member).post(
+        reverse("notifications:preferences"), {f"kind_{Kind.REASSIGNMENT_WAITING}": ["email"], "email_digest": "on"}
+    )
     prefs = NotificationSettings.objects.get(user=member)
     assert Kind.REASSIGNMENT_WAITING not in prefs.channels and not prefs.email_digest
 
@@ -88,8 +96,9 @@ def test_a_member_who_received_a_kind_outside_their_roles_may_configure_it(membe
 
 
 def test_half_given_quiet_hours_are_refused_and_the_form_keeps_the_input(member, client_for):
-    response = client_for(member).post(reverse("notifications:preferences"), {
-        f"kind_{Kind.COSIGN_INVITED}": ["sms"], "quiet_start": "22:00"})
+    response = client_for(member).post(
+        reverse("notifications:preferences"), {f"kind_{Kind.COSIGN_INVITED}": ["sms"], "quiet_start": "22:00"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert 'value="22:00"' in body and "checked" in body
@@ -99,8 +108,10 @@ def test_half_given_quiet_hours_are_refused_and_the_form_keeps_the_input(member,
 def test_saving_settings_is_audited(member, client_for):
     from core.models import AuditEvent
 
-    client_for(member).post(reverse("notifications:preferences"), {
-        f"kind_{Kind.COSIGN_INVITED}": ["sms"], "quiet_start": "22:00", "quiet_end": "07:30"})
+    client_for(member).post(
+        reverse("notifications:preferences"),
+        {f"kind_{Kind.COSIGN_INVITED}": ["sms"], "quiet_start": "22:00", "quiet_end": "07:30"},
+    )
     event = AuditEvent.objects.get(verb="changed", actor=member)
     assert event.data["channels"][Kind.COSIGN_INVITED] == ["sms"] and event.data["quiet"] == ["22:00:00", "07:30:00"]
 
@@ -117,15 +128,19 @@ def test_the_settings_page_runs_a_fixed_number_of_queries(member, client_for, dj
 
 # --- quiet hours --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("now", "until"), [
-    (at(5, 21, 59), None),
-    (at(5, 22, 0), at(6, 7, 30)),
-    (at(5, 23, 45), at(6, 7, 30)),
-    (at(6, 0, 10), at(6, 7, 30)),
-    (at(6, 7, 29), at(6, 7, 30)),
-    (at(6, 7, 30), None),
-    (at(6, 12, 0), None),
-])
+
+@pytest.mark.parametrize(
+    ("now", "until"),
+    [
+        (at(5, 21, 59), None),
+        (at(5, 22, 0), at(6, 7, 30)),
+        (at(5, 23, 45), at(6, 7, 30)),
+        (at(6, 0, 10), at(6, 7, 30)),
+        (at(6, 7, 29), at(6, 7, 30)),
+        (at(6, 7, 30), None),
+        (at(6, 12, 0), None),
+    ],
+)
 def test_quiet_hours_over_midnight_end_at_the_next_morning(now, until):
     assert quiet_until(time(22, 0), time(7, 30), now) == until
     assert quiet_until(time(22, 0), time(7, 30), now.astimezone(ZoneInfo("UTC"))) == until  # any clock, local hours
@@ -139,8 +154,12 @@ def test_quiet_hours_within_one_day():
 
 def test_email_and_sms_wait_for_the_end_of_quiet_hours_and_in_app_does_not(member, time_machine, settings):
     settings.NOTIFICATIONS_SMS_BACKEND = "tests.core.backends.RecordingSmsBackend"
-    services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email", "sms"]},
-                                quiet_start=time(22, 0), quiet_end=time(7, 30))
+    services.preferences_update(
+        actor=member,
+        channels={Kind.ACTIVITY_TOMORROW: ["email", "sms"]},
+        quiet_start=time(22, 0),
+        quiet_end=time(7, 30),
+    )
     time_machine.move_to(at(5, 23), tick=False)
     n = _notify(member)
     rows = {d.channel: d for d in n.deliveries.all()}
@@ -154,8 +173,9 @@ def test_email_and_sms_wait_for_the_end_of_quiet_hours_and_in_app_does_not(membe
 def test_a_row_due_during_quiet_hours_chosen_later_is_held_at_send_time_without_counting_an_attempt(member):
     services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email"]})
     _notify(member)  # created outside quiet hours (no quiet hours yet)
-    services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email"]},
-                                quiet_start=time(22, 0), quiet_end=time(7, 30))
+    services.preferences_update(
+        actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email"]}, quiet_start=time(22, 0), quiet_end=time(7, 30)
+    )
     result = delivery.deliver_batch(now=at(5, 23))
     assert (result.sent, result.held) == (0, 1) and not mail.outbox
     row = Delivery.objects.get(channel="email")
@@ -165,11 +185,11 @@ def test_a_row_due_during_quiet_hours_chosen_later_is_held_at_send_time_without_
 
 # --- the daily digest ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def digest_staff(staff, settings):
     settings.NOTIFICATIONS_DIGEST_TIME = (17, 30)
-    services.preferences_update(actor=staff, channels={Kind.REASSIGNMENT_WAITING: ["email", "sms"]},
-                                email_digest=True)
+    services.preferences_update(actor=staff, channels={Kind.REASSIGNMENT_WAITING: ["email", "sms"]}, email_digest=True)
     return staff
 
 
@@ -197,8 +217,13 @@ def test_staff_who_chose_the_digest_get_one_email_a_day_listing_the_days_notices
 
 def test_a_digest_due_in_quiet_hours_goes_when_they_end(digest_staff, time_machine, settings):
     settings.NOTIFICATIONS_DIGEST_TIME = (22, 30)
-    services.preferences_update(actor=digest_staff, channels={Kind.REASSIGNMENT_WAITING: ["email"]},
-                                email_digest=True, quiet_start=time(22, 0), quiet_end=time(7, 30))
+    services.preferences_update(
+        actor=digest_staff,
+        channels={Kind.REASSIGNMENT_WAITING: ["email"]},
+        email_digest=True,
+        quiet_start=time(22, 0),
+        quiet_end=time(7, 30),
+    )
     time_machine.move_to(at(5, 9), tick=False)
     _notify(digest_staff, kind=Kind.REASSIGNMENT_WAITING)
     assert digest.send_digests(now=at(5, 22, 30))["held"] == 1 and not mail.outbox
@@ -234,6 +259,7 @@ SECRET = "test-secret"
 
 def reference_signature(params: dict, secret: str, method: str = "POST") -> str:
     """The documented algorithm, written out again here so the test does not check the code with itself."""
+
     def enc(v):
         return urllib.parse.quote(str(v), safe="~").replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
 
@@ -243,11 +269,22 @@ def reference_signature(params: dict, secret: str, method: str = "POST") -> str:
 
 
 def test_the_signature_matches_the_example_in_alibaba_clouds_documentation():
-    params = {"AccessKeyId": "testId", "Action": "SendSms", "Format": "XML", "OutId": "123",
-              "PhoneNumbers": "15300000001", "RegionId": "cn-hangzhou", "SignName": "阿里云短信测试专用",
-              "SignatureMethod": "HMAC-SHA1", "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466",
-              "SignatureVersion": "1.0", "TemplateCode": "SMS_71390007", "TemplateParam": '{"customer":"test"}',
-              "Timestamp": "2017-07-12T02:42:19Z", "Version": "2017-05-25"}
+    params = {
+        "AccessKeyId": "testId",
+        "Action": "SendSms",
+        "Format": "XML",
+        "OutId": "123",
+        "PhoneNumbers": "15300000001",
+        "RegionId": "cn-hangzhou",
+        "SignName": "阿里云短信测试专用",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "45e25e9b-0a6f-4070-8c85-2956eda1b466",
+        "SignatureVersion": "1.0",
+        "TemplateCode": "SMS_71390007",
+        "TemplateParam": '{"customer":"test"}',
+        "Timestamp": "2017-07-12T02:42:19Z",
+        "Version": "2017-05-25",
+    }
     assert sms.aliyun_signature(params, "testSecret", method="GET") == "zJDF+Lrzhj/ThnlvIToysFRq6t4="
     assert sms.aliyun_signature(params, "testSecret") == reference_signature(params, "testSecret")
 
@@ -266,8 +303,15 @@ class FakeAliyun(BaseHTTPRequestHandler):
         if signature != reference_signature(form, SECRET):
             status, body = 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"}
         elif code == "OK":
-            status, body = 200, {"Code": "OK", "Message": "OK", "BizId": f"900619746936498440^{len(FakeAliyun.requests)}",
-                                 "RequestId": "F655A8D5-B967-440B-8683-DAD6FF8DE990"}
+            status, body = (
+                200,
+                {
+                    "Code": "OK",
+                    "Message": "OK",
+                    "BizId": f"900619746936498440^{len(FakeAliyun.requests)}",
+                    "RequestId": "F655A8D5-B967-440B-8683-DAD6FF8DE990",
+                },
+            )
         else:
             status, body = 200, {"Code": code, "Message": f"{form['PhoneNumbers']} refused: {code}", "RequestId": "x"}
         payload = json.dumps(body).encode()
@@ -301,13 +345,19 @@ def aliyun(settings, member):
 
 def test_an_sms_goes_to_alibaba_cloud_signed_with_the_template_and_records_the_biz_id(member, aliyun, caplog):
     caplog.set_level("DEBUG")
-    n = _notify(member, kind=Kind.COSIGN_INVITED, title="张委员邀请您联名《关于加快推进城乡融合发展促进乡村全面振兴和县域经济高质量发展的提案》")
+    n = _notify(
+        member,
+        kind=Kind.COSIGN_INVITED,
+        title="张委员邀请您联名《关于加快推进城乡融合发展促进乡村全面振兴和县域经济高质量发展的提案》",
+    )
     assert delivery.deliver_batch().sent == 1
     (request,) = aliyun.requests
     assert (request["Action"], request["Version"], request["SignatureMethod"]) == ("SendSms", "2017-05-25", "HMAC-SHA1")
     assert (request["PhoneNumbers"], request["SignName"], request["TemplateCode"]) == (PHONE, "某市政协", "SMS_100002")
     params = json.loads(request["TemplateParam"])
-    assert len(params["title"]) == 35 and params["title"].startswith("张委员邀请您联名") and params["title"].endswith("…")
+    assert (
+        len(params["title"]) == 35 and params["title"].startswith("张委员邀请您联名") and params["title"].endswith("…")
+    )
     row = n.deliveries.get(channel="sms")
     assert (row.status, row.provider_id, request["OutId"]) == ("sent", "900619746936498440^1", str(row.pk))
     assert PHONE not in caplog.text and MASKED in caplog.text
@@ -360,6 +410,7 @@ def test_the_console_backend_is_the_default_and_logs_the_phone_masked(member, ca
 
 # --- delivery receipts --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sent_sms(member, settings):
     settings.NOTIFICATIONS_SMS_BACKEND = "tests.core.backends.RecordingSmsBackend"
@@ -371,9 +422,17 @@ def sent_sms(member, settings):
 
 
 def _report(row, success=True, code="DELIVERED", msg="用户接收成功"):
-    return {"phone_number": PHONE, "send_time": "2026-12-05 09:00:00", "report_time": "2026-12-05 09:00:05",
-            "success": success, "err_code": code, "err_msg": msg, "sms_size": "1", "biz_id": row.provider_id,
-            "out_id": str(row.pk)}
+    return {
+        "phone_number": PHONE,
+        "send_time": "2026-12-05 09:00:00",
+        "report_time": "2026-12-05 09:00:05",
+        "success": success,
+        "err_code": code,
+        "err_msg": msg,
+        "sms_size": "1",
+        "biz_id": row.provider_id,
+        "out_id": str(row.pk),
+    }
 
 
 def test_receipts_record_delivered_and_failed_once(sent_sms, client):
@@ -389,7 +448,9 @@ def test_receipts_record_delivered_and_failed_once(sent_sms, client):
     assert bounced.status == "failed" and "MK:0001" in bounced.last_error and "空号" in bounced.last_error
 
 
-def test_a_receipt_without_the_token_is_refused_and_with_no_token_configured_the_endpoint_is_off(sent_sms, client, settings):
+def test_a_receipt_without_the_token_is_refused_and_with_no_token_configured_the_endpoint_is_off(
+    sent_sms, client, settings
+):
     url = reverse("notifications:sms_receipt")
     body = json.dumps([_report(sent_sms[0])])
     assert client.post(url + "?token=wrong", body, content_type="application/json").status_code == 403
@@ -408,10 +469,12 @@ def test_a_receipt_for_an_unknown_message_asks_the_provider_to_push_again(sent_s
 
 def test_staff_find_failed_and_bounced_messages_in_the_send_log(sent_sms, world, client, client_for):
     url = reverse("notifications:sms_receipt") + "?token=receipt-token"
-    client.post(url, json.dumps([_report(sent_sms[1], success=False, code="MK:0001", msg="空号")]),
-                content_type="application/json")
-    response = client_for(world.staff).get(
-        reverse("admin:core_delivery_changelist") + "?problem=failed")
+    client.post(
+        url,
+        json.dumps([_report(sent_sms[1], success=False, code="MK:0001", msg="空号")]),
+        content_type="application/json",
+    )
+    response = client_for(world.staff).get(reverse("admin:core_delivery_changelist") + "?problem=failed")
     assert response.status_code == 200
     assert [d.pk for d in response.context["cl"].result_list] == [sent_sms[1].pk]
     assert "MK:0001" in response.content.decode()
@@ -419,14 +482,29 @@ def test_staff_find_failed_and_bounced_messages_in_the_send_log(sent_sms, world,
 
 # --- e-mail configuration -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("smtp+ssl://notice%40example.gov.cn:p%40ss@smtp.exmail.qq.com:465",
-     ["django.core.mail.backends.smtp.EmailBackend", "smtp.exmail.qq.com", 465, "notice@example.gov.cn", "p@ss",
-      False, True]),
-    ("smtp+tls://u:p@smtp.example.org:587",
-     ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 587, "u", "p", True, False]),
-    (None, ["django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False, False]),
-])
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp+ssl://notice%40example.gov.cn:p%40ss@smtp.exmail.qq.com:465",
+            [
+                "django.core.mail.backends.smtp.EmailBackend",
+                "smtp.exmail.qq.com",
+                465,
+                "notice@example.gov.cn",
+                "p@ss",
+                False,
+                True,
+            ],
+        ),
+        (
+            "smtp+tls://u:p@smtp.example.org:587",
+            ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 587, "u", "p", True, False],
+        ),
+        (None, ["django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False, False]),
+    ],
+)
 def test_email_url_configures_smtp_and_the_console_backend_stays_the_default(url, expected):
     import os
     import subprocess
@@ -434,15 +512,23 @@ def test_email_url_configures_smtp_and_the_console_backend_stays_the_default(url
 
     from tests.conftest import ROOT
 
-    code = ("from django.conf import settings as s; import json; print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, "
-            "s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]))")
+    code = (
+        "from django.conf import settings as s; import json; print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, "
+        "s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]))"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
-    env.update({"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings", **({"EMAIL_URL": url} if url else {})})
-    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    env.update(
+        {"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings", **({"EMAIL_URL": url} if url else {})}
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
-
 
 
 def test_many_notices_in_one_transaction_queue_the_sender_once(member, world, django_capture_on_commit_callbacks):

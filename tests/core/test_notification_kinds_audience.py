@@ -1,4 +1,5 @@
 """Every notice kind says who it is for, so a settings page offers exactly the kinds that can reach a person."""
+
 from core.notifications.kinds import AUDIENCE
 from core.notifications.models import Kind
 

@@ -1,4 +1,5 @@
 """Notifications: exactly once per key, only one's own, channels and retries, outbox, rules, calendar."""
+
 from collections import Counter
 from datetime import date, timedelta
 from unittest import mock
@@ -25,8 +26,16 @@ DUE = date(2026, 11, 22)
 
 
 def _notify(user, obj=None, **overrides):
-    kwargs = {"kind": Kind.ACTIVITY_TOMORROW, "recipient": user, "obj": obj, "due": DUE,
-              "title": "明天的活动：社区走访", "body": "11月22日 9:00", "url": "/me/", "enqueue": False}
+    kwargs = {
+        "kind": Kind.ACTIVITY_TOMORROW,
+        "recipient": user,
+        "obj": obj,
+        "due": DUE,
+        "title": "明天的活动：社区走访",
+        "body": "11月22日 9:00",
+        "url": "/me/",
+        "enqueue": False,
+    }
     return services.notify(**{**kwargs, **overrides})
 
 
@@ -36,12 +45,14 @@ def member(world):
     world.member.phone = "13800000000"
     world.member.save()
     # e-mail is opt-in: this member asked for it for the kinds these tests send
-    NotificationSettings.objects.create(user=world.member, channels={Kind.ACTIVITY_TOMORROW: ["email"],
-                                                                     Kind.GENERIC: ["email"]})
+    NotificationSettings.objects.create(
+        user=world.member, channels={Kind.ACTIVITY_TOMORROW: ["email"], Kind.GENERIC: ["email"]}
+    )
     return world.member
 
 
 # --- exactly once -----------------------------------------------------------------------------------
+
 
 def test_notifying_twice_with_the_same_key_makes_one_notification_and_one_delivery_per_channel(member, world):
     first, created = _notify(member, world.group)
@@ -106,6 +117,7 @@ def test_batches_are_bounded(member, world):
 
 # --- channels and retries ---------------------------------------------------------------------------
 
+
 def test_a_failed_email_is_retried_with_backoff_and_never_blocks_the_other_channels(member, world, settings):
     settings.EMAIL_BACKEND = "tests.core.backends.FailingEmailBackend"
     settings.NOTIFICATIONS_SMS_BACKEND = "tests.core.backends.RecordingSmsBackend"
@@ -149,7 +161,9 @@ def test_a_recovered_mail_server_gets_the_retry(member, world, settings):
 def test_email_and_sms_are_opt_in_per_kind(member, world):
     assert services.channels_for(member, Kind.REPLY_OVERDUE) == ["in_app"]
     assert services.channels_for(member, Kind.COSIGN_INVITED) == ["in_app"]
-    services.preferences_update(actor=member, channels={Kind.COSIGN_INVITED: ["sms"], Kind.ACTIVITY_TOMORROW: ["email", "sms"]})
+    services.preferences_update(
+        actor=member, channels={Kind.COSIGN_INVITED: ["sms"], Kind.ACTIVITY_TOMORROW: ["email", "sms"]}
+    )
     assert services.channels_for(member, Kind.COSIGN_INVITED) == ["in_app", "sms"]
     assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app", "email", "sms"]
     assert services.channels_for(member, Kind.RATING_WAITING) == ["in_app"]
@@ -158,7 +172,9 @@ def test_email_and_sms_are_opt_in_per_kind(member, world):
 def test_a_person_with_no_settings_gets_in_app_only(world):
     world.unit_user.email, world.unit_user.phone = "unit@example.org", "13900000000"
     world.unit_user.save()
-    n, _ = services.notify(kind=Kind.PROPOSAL_ASSIGNED, recipient=world.unit_user, obj=world.unit, title="交办", due=DUE)
+    n, _ = services.notify(
+        kind=Kind.PROPOSAL_ASSIGNED, recipient=world.unit_user, obj=world.unit, title="交办", due=DUE
+    )
     assert list(n.deliveries.values_list("channel", flat=True)) == ["in_app"]
 
 
@@ -168,6 +184,7 @@ def test_a_channel_without_an_address_is_left_out(world):
 
 
 # --- outbox -----------------------------------------------------------------------------------------
+
 
 def test_a_broker_outage_keeps_the_task_in_the_outbox_and_beat_sends_it_later(
     member, world, django_capture_on_commit_callbacks, caplog
@@ -196,7 +213,9 @@ def test_a_working_broker_leaves_the_outbox_empty(member, world, django_capture_
     assert send.call_count == 1 and not OutboxMessage.objects.exists()
 
 
-def test_a_real_dead_broker_fails_fast_and_the_request_still_succeeds(member, world, django_capture_on_commit_callbacks):
+def test_a_real_dead_broker_fails_fast_and_the_request_still_succeeds(
+    member, world, django_capture_on_commit_callbacks
+):
     import time
 
     from celery import Celery
@@ -213,13 +232,19 @@ def test_a_real_dead_broker_fails_fast_and_the_request_still_succeeds(member, wo
 
 # --- rules and schedules ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def demo_rule(world):
     @rules.register("test_group_review", kind=Kind.GENERIC, lead_days=2, hour="7")
     def group_review(*, today, lead_days):
         for group in type(world.group).objects.filter(pk=world.group.pk):
-            yield rules.Reminder(recipient=world.convener, obj=group, due=today + timedelta(days=lead_days),
-                                 title=f"{group.name}：请复核成员名单", url="/my/groups/")
+            yield rules.Reminder(
+                recipient=world.convener,
+                obj=group,
+                due=today + timedelta(days=lead_days),
+                title=f"{group.name}：请复核成员名单",
+                url="/my/groups/",
+            )
 
     yield "test_group_review"
     rules.unregister("test_group_review")
@@ -270,6 +295,7 @@ def test_setup_schedules_writes_through_the_service_with_one_audit_record_per_cr
 
 
 # --- pages ------------------------------------------------------------------------------------------
+
 
 def test_the_inbox_shows_only_the_users_own_notifications(member, world, client_for):
     _notify(member, world.group, title="给委员的提醒")
@@ -353,13 +379,20 @@ def test_preferences_are_saved_per_kind(member, world, client_for):
 
 # --- calendar ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def provider():
     @calendar.register("test")
     def events(user, *, start, end):
-        yield calendar.Event(uid=f"test-{user.pk}", title=f"{user.username}的视察活动, 第一站", url="/me/",
-                             start=timezone.now() + timedelta(days=1), end=timezone.now() + timedelta(days=1, hours=2),
-                             location="东湖区；市民中心", description="请带好身份证件。" * 20)
+        yield calendar.Event(
+            uid=f"test-{user.pk}",
+            title=f"{user.username}的视察活动, 第一站",
+            url="/me/",
+            start=timezone.now() + timedelta(days=1),
+            end=timezone.now() + timedelta(days=1, hours=2),
+            location="东湖区；市民中心",
+            description="请带好身份证件。" * 20,
+        )
 
     yield
     calendar.unregister("test")
@@ -381,10 +414,19 @@ def test_the_calendar_feed_lists_the_users_events(member, world, client, client_
 def test_a_title_with_line_breaks_and_separators_stays_one_event_with_its_literal_summary():
     import icalendar
 
-    title = "视察\rDTSTART:19700101T000000Z\nEND:VEVENT\r\nBEGIN:VEVENT, 第一站; 第二站" + "关于加快推进城乡融合发展的调研" * 12
+    title = (
+        "视察\rDTSTART:19700101T000000Z\nEND:VEVENT\r\nBEGIN:VEVENT, 第一站; 第二站"
+        + "关于加快推进城乡融合发展的调研" * 12
+    )
     start = timezone.now()
-    body = calendar.render([calendar.Event(uid="t-1", title=title, start=start, end=start + timedelta(hours=1),
-                                           location="东湖区;\r市民中心, 二楼")], name="政协\r活动")
+    body = calendar.render(
+        [
+            calendar.Event(
+                uid="t-1", title=title, start=start, end=start + timedelta(hours=1), location="东湖区;\r市民中心, 二楼"
+            )
+        ],
+        name="政协\r活动",
+    )
     parsed = icalendar.Calendar.from_ical(body)
     events = list(parsed.walk("VEVENT"))
     assert len(events) == 1 and body.split("\r\n").count("BEGIN:VEVENT") == 1
@@ -407,6 +449,7 @@ def test_an_invalid_or_revoked_calendar_token_is_404(member, world, client, prov
 
 
 # --- API --------------------------------------------------------------------------------------------
+
 
 def test_the_api_lists_only_the_callers_notifications(member, world, client_for, django_assert_max_num_queries):
     mine, _ = _notify(member, world.group)
@@ -434,6 +477,7 @@ def test_the_api_needs_a_login(client, db):
 
 
 # --- admin ------------------------------------------------------------------------------------------
+
 
 def test_staff_read_the_send_log_of_their_committees_people_only(member, world, client_for):
     _notify(member, world.group, title="东湖的提醒")
@@ -493,7 +537,8 @@ def test_a_slow_batch_hands_back_what_it_could_not_send_within_half_its_lease(me
     result = delivery.deliver_batch(limit=10)
     assert (result.sent, result.released) == (1, 2)
     assert Counter(Delivery.objects.exclude(channel="in_app").values_list("status", "attempts")) == Counter(
-        {("sent", 1): 1, ("pending", 0): 2})
+        {("sent", 1): 1, ("pending", 0): 2}
+    )
 
 
 def test_a_deactivated_account_gets_no_email_or_sms(member, world):

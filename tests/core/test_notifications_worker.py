@@ -3,6 +3,7 @@
 Every notice goes by e-mail and SMS (the recipients opted in to both): the fake mail server and the fake SMS
 vendor each append one line per message they accept, so a line written twice is a message sent twice.
 """
+
 import os
 import signal
 import time
@@ -64,9 +65,15 @@ class Sent:
 def slow_mail(transactional_db, tmp_path):
     outbox = Sent(tmp_path)
     queue = f"wt-notify-test-{uuid.uuid4().hex[:8]}"  # its own queue: no other test's worker takes these tasks
-    env = {"EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend", "NOTIFY_TEST_OUTBOX": str(outbox.mail),
-           "NOTIFICATIONS_SMS_BACKEND": "tests.core.backends.SlowFileSmsBackend", "NOTIFY_TEST_SMS": str(outbox.sms),
-           "NOTIFY_TEST_DELAY": "0.1", "NOTIFICATIONS_BATCH_SIZE": "10", "NOTIFICATIONS_LEASE_SECONDS": str(LEASE)}
+    env = {
+        "EMAIL_BACKEND": "tests.core.backends.SlowFileEmailBackend",
+        "NOTIFY_TEST_OUTBOX": str(outbox.mail),
+        "NOTIFICATIONS_SMS_BACKEND": "tests.core.backends.SlowFileSmsBackend",
+        "NOTIFY_TEST_SMS": str(outbox.sms),
+        "NOTIFY_TEST_DELAY": "0.1",
+        "NOTIFICATIONS_BATCH_SIZE": "10",
+        "NOTIFICATIONS_LEASE_SECONDS": str(LEASE),
+    }
     started = []
 
     def start(name):
@@ -89,8 +96,15 @@ def test_a_worker_killed_mid_batch_sends_every_email_and_sms_exactly_once_after_
     today = timezone.localdate()
     for i in range(TOTAL):
         user = _recipient(f"m{i}", Kind.ACTIVITY_TOMORROW)
-        services.notify(kind=Kind.ACTIVITY_TOMORROW, recipient=user, obj=world.group, due=today,
-                        title=f"活动提醒 {i}", url="/me/", enqueue=False)
+        services.notify(
+            kind=Kind.ACTIVITY_TOMORROW,
+            recipient=user,
+            obj=world.group,
+            due=today,
+            title=f"活动提醒 {i}",
+            url="/me/",
+            enqueue=False,
+        )
 
     first = start("first")
     kick()
@@ -106,17 +120,25 @@ def test_a_worker_killed_mid_batch_sends_every_email_and_sms_exactly_once_after_
 
     second = start("second")
     # Wait until the dead worker's leases have expired (beat would tick every minute), then kick.
-    assert _wait(lambda: not Delivery.objects.filter(
-        status="sending", claimed_at__gt=timezone.now() - timedelta(seconds=LEASE)).exists(), timeout=LEASE + 30)
+    assert _wait(
+        lambda: not Delivery.objects.filter(
+            status="sending", claimed_at__gt=timezone.now() - timedelta(seconds=LEASE)
+        ).exists(),
+        timeout=LEASE + 30,
+    )
     kick()
     kick()  # an overlapping beat tick: the second run must find nothing to do twice
     assert _wait(lambda: _status_counts() == Counter({"sent": 2 * TOTAL}), timeout=120, step=0.2), (
-        _status_counts(), second.log.read_text()[-3000:])
+        _status_counts(),
+        second.log.read_text()[-3000:],
+    )
 
     lines = outbox.lines()
     duplicates = {mid: n for mid, n in Counter(lines).items() if n > 1}
-    print(f"\nkill -9 after {sent_before_kill} of {2 * TOTAL} sent; at kill: {dict(at_kill)}; "
-          f"after restart: {len(lines)} lines, {len(set(lines))} distinct, duplicates: {duplicates}")
+    print(
+        f"\nkill -9 after {sent_before_kill} of {2 * TOTAL} sent; at kill: {dict(at_kill)}; "
+        f"after restart: {len(lines)} lines, {len(set(lines))} distinct, duplicates: {duplicates}"
+    )
     assert duplicates == {}
     assert len(lines) == len(set(lines)) == 2 * TOTAL
     assert sum(line.startswith("sms ") for line in lines) == TOTAL

@@ -1,12 +1,26 @@
 """Ordinals as people write them: 第三季度, 九届四次 in Chinese; Q3, "9th term, 4th session" in English."""
+
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from core.ordinals import chinese_number, english_ordinal, quarter_label, session_label, term_label
 
-CHINESE = {1: "一", 2: "二", 9: "九", 10: "十", 11: "十一", 14: "十四", 19: "十九", 20: "二十", 21: "二十一",
-           30: "三十", 45: "四十五", 90: "九十", 99: "九十九"}
+CHINESE = {
+    1: "一",
+    2: "二",
+    9: "九",
+    10: "十",
+    11: "十一",
+    14: "十四",
+    19: "十九",
+    20: "二十",
+    21: "二十一",
+    30: "三十",
+    45: "四十五",
+    90: "九十",
+    99: "九十九",
+}
 
 
 @pytest.mark.parametrize("n, words", CHINESE.items())
@@ -26,7 +40,18 @@ def test_every_number_from_1_to_99_is_written_in_chinese_numerals_without_a_lead
 
 def test_english_ordinals_have_the_right_suffix():
     assert [english_ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 99)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "99th"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "23rd",
+        "99th",
+    ]
 
 
 def test_quarters_terms_and_sessions_read_in_chinese_numerals_in_chinese():

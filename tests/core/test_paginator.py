@@ -1,5 +1,6 @@
 """The API's pages cost what the page costs: one read of page_size + 1 rows; a COUNT only when the end of the
 list is not on the page, exact up to ``EXACT`` rows and the planner's estimate past it (PostgreSQL)."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

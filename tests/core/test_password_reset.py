@@ -1,5 +1,6 @@
 """Password reset for everyone: a link by e-mail (Django's token) or a six-digit code by SMS (hashed, expiring,
 few tries, limited per number and per network). Never a password in clear; every reset audited."""
+
 import re
 from datetime import timedelta
 
@@ -72,8 +73,10 @@ def test_a_member_resets_the_password_with_a_code_by_sms(phoned, client, sms):
     assert code not in row.code_hash and len(row.code_hash) == 64  # only a keyed hash is kept
     page = client.get(reverse("password_reset_sms_confirm"))
     assert page.context["form"]["phone"].value() == "13700000001"
-    done = client.post(reverse("password_reset_sms_confirm"), {"phone": "13700000001", "code": code,
-                                                                "new_password1": NEW, "new_password2": NEW})
+    done = client.post(
+        reverse("password_reset_sms_confirm"),
+        {"phone": "13700000001", "code": code, "new_password1": NEW, "new_password2": NEW},
+    )
     assert done.status_code == 302 and done["Location"] == reverse("login")
     phoned.refresh_from_db()
     assert phoned.check_password(NEW) and not ApiToken.objects.filter(user=phoned).exists()

@@ -3,6 +3,7 @@
 A native list of 99 names without search was the co-signer picker: every form field of the portal that chooses
 members or units must use the search widget, and every admin relation to them an autocomplete (or raw id) field.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,9 +21,19 @@ pytestmark = pytest.mark.django_db
 PICKED = (Member, HandlingUnit)
 APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
 # Modules holding page forms (imported so that their classes are known); the admin's forms are checked below.
-FORM_MODULES = ("core.forms", "core.views", "core.notifications.forms", "groups.forms", "groups.views.activities",
-                "groups.views.contacts", "proposals.forms", "proposals.views", "consultations.forms",
-                "consultations.views", "assessments.views")
+FORM_MODULES = (
+    "core.forms",
+    "core.views",
+    "core.notifications.forms",
+    "groups.forms",
+    "groups.views.activities",
+    "groups.views.contacts",
+    "proposals.forms",
+    "proposals.views",
+    "consultations.forms",
+    "consultations.views",
+    "assessments.views",
+)
 
 
 def _subclasses(cls):
@@ -34,9 +45,10 @@ def _subclasses(cls):
 def page_forms():
     for name in FORM_MODULES:
         importlib.import_module(name)
-    return sorted({c for c in _subclasses(forms.BaseForm)
-                   if c.__module__.split(".")[0] in APPS and "admin" not in c.__module__},
-                  key=lambda c: f"{c.__module__}.{c.__qualname__}")
+    return sorted(
+        {c for c in _subclasses(forms.BaseForm) if c.__module__.split(".")[0] in APPS and "admin" not in c.__module__},
+        key=lambda c: f"{c.__module__}.{c.__qualname__}",
+    )
 
 
 def test_every_page_field_choosing_members_or_units_searches():
@@ -51,10 +63,19 @@ def test_every_page_field_choosing_members_or_units_searches():
             expected = SearchSelectMultiple if multiple else SearchSelect
             if not isinstance(field.widget, expected):
                 wrong.append(f"{form_class.__module__}.{form_class.__qualname__}.{name}: {type(field.widget).__name__}")
-    assert not wrong, "fields choosing members or units without core.widgets.SearchSelect(Multiple):\n" + "\n".join(wrong)
+    assert not wrong, "fields choosing members or units without core.widgets.SearchSelect(Multiple):\n" + "\n".join(
+        wrong
+    )
     # the scan sees the pickers the issue names (co-signers, units, contacts, plan, consultations)
-    assert {"ProposalForm.cosigners", "AssignForm.lead_unit", "AssignForm.co_units", "ContactForm.member",
-            "PlanItemForm.responsible", "AttendanceForm.member", "ParticipantForm.unit"} <= set(checked)
+    assert {
+        "ProposalForm.cosigners",
+        "AssignForm.lead_unit",
+        "AssignForm.co_units",
+        "ContactForm.member",
+        "PlanItemForm.responsible",
+        "AttendanceForm.member",
+        "ParticipantForm.unit",
+    } <= set(checked)
 
 
 def test_every_admin_relation_to_members_or_units_is_searched(admin_user, rf):
@@ -64,8 +85,13 @@ def test_every_admin_relation_to_members_or_units_is_searched(admin_user, rf):
     def unsearched(model_admin, model, writable):
         if not writable:  # computed rows nobody edits (roll-up snapshots)
             return
-        skip = {*model_admin.readonly_fields, *(model_admin.exclude or ()), *model_admin.autocomplete_fields,
-                *model_admin.raw_id_fields, getattr(model_admin, "fk_name", None)}
+        skip = {
+            *model_admin.readonly_fields,
+            *(model_admin.exclude or ()),
+            *model_admin.autocomplete_fields,
+            *model_admin.raw_id_fields,
+            getattr(model_admin, "fk_name", None),
+        }
         for f in model._meta.get_fields():
             if not (f.many_to_one or f.many_to_many) or f.auto_created or f.related_model not in PICKED:
                 continue
@@ -79,8 +105,9 @@ def test_every_admin_relation_to_members_or_units_is_searched(admin_user, rf):
         wrong += unsearched(model_admin, model, writable)
         for inline_class in model_admin.inlines:
             inline = inline_class(model, admin.site)
-            wrong += unsearched(inline, inline.model, inline.has_add_permission(request, None)
-                                or inline.has_change_permission(request))
+            wrong += unsearched(
+                inline, inline.model, inline.has_add_permission(request, None) or inline.has_change_permission(request)
+            )
     assert not wrong, "admin relations to members or units without autocomplete_fields:\n" + "\n".join(wrong)
 
 

@@ -1,4 +1,5 @@
 """The domain reminder rules and calendar providers: recipients, texts, exactly once, bounded queries."""
+
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -52,9 +53,19 @@ def test_every_rule_is_registered_and_gets_a_beat_entry():
     from django.core.management import call_command
     from django_celery_beat.models import PeriodicTask
 
-    expected = {"activity_tomorrow", "leave_request_waiting", "no_sanjin_activity", "cosign_expiring",
-                "reply_due_soon", "reply_overdue", "rating_waiting", "reassignment_waiting",
-                "outcome_reply_overdue", "rollup_finished", "evidence_missing"}
+    expected = {
+        "activity_tomorrow",
+        "leave_request_waiting",
+        "no_sanjin_activity",
+        "cosign_expiring",
+        "reply_due_soon",
+        "reply_overdue",
+        "rating_waiting",
+        "reassignment_waiting",
+        "outcome_reply_overdue",
+        "rollup_finished",
+        "evidence_missing",
+    }
     assert expected <= set(rules.REGISTRY)
     call_command("setup_schedules", stdout=open("/dev/null", "w"))
     names = set(PeriodicTask.objects.values_list("name", flat=True))
@@ -65,9 +76,16 @@ def test_every_rule_is_registered_and_gets_a_beat_entry():
 
 # --- activities -------------------------------------------------------------------------------------
 
+
 def _tomorrow_activity(world, **kw):
-    activity = ActivityFactory(group=world.group, title="东湖社区集中走访", starts_at=at(TODAY + timedelta(days=1)),
-                               place="东湖街道社区服务中心", state=Activity.State.ANNOUNCED, **kw)
+    activity = ActivityFactory(
+        group=world.group,
+        title="东湖社区集中走访",
+        starts_at=at(TODAY + timedelta(days=1)),
+        place="东湖街道社区服务中心",
+        state=Activity.State.ANNOUNCED,
+        **kw,
+    )
     Attendance.objects.create(activity=activity, member=world.member_record)
     return activity
 
@@ -77,8 +95,9 @@ def test_activity_tomorrow_tells_the_invited_members_once(world):
     excused = f.MemberFactory(committee=world.district, user=f.UserFactory(username="excused"))
     Attendance.objects.create(activity=activity, member=excused, leave=Attendance.Leave.APPROVED)
     ActivityFactory(group=world.group, starts_at=at(TODAY + timedelta(days=2)))  # not tomorrow
-    cancelled = ActivityFactory(group=world.group, starts_at=at(TODAY + timedelta(days=1)),
-                                state=Activity.State.CANCELLED)
+    cancelled = ActivityFactory(
+        group=world.group, starts_at=at(TODAY + timedelta(days=1)), state=Activity.State.CANCELLED
+    )
     Attendance.objects.create(activity=cancelled, member=world.convener_member)
 
     assert run("activity_tomorrow")["created"] == 1
@@ -118,12 +137,19 @@ def test_activity_tomorrow_scans_with_a_fixed_number_of_queries(world, django_as
 
 def test_leave_requests_waiting_go_to_the_groups_conveners(world):
     activity = _tomorrow_activity(world)
-    Attendance.objects.filter(activity=activity).update(leave=Attendance.Leave.REQUESTED, leave_reason="出差",
-                                                        leave_requested_at=NOW)
-    deputy = f.MembershipFactory(group=world.group, role=GroupMembership.Role.DEPUTY,
-                                 member__user=f.UserFactory(username="deputy"))
-    f.MembershipFactory(group=world.group, role=GroupMembership.Role.CONVENER, left_on=TODAY,
-                        joined_on=TODAY - timedelta(days=9), member__user=f.UserFactory(username="former"))
+    Attendance.objects.filter(activity=activity).update(
+        leave=Attendance.Leave.REQUESTED, leave_reason="出差", leave_requested_at=NOW
+    )
+    deputy = f.MembershipFactory(
+        group=world.group, role=GroupMembership.Role.DEPUTY, member__user=f.UserFactory(username="deputy")
+    )
+    f.MembershipFactory(
+        group=world.group,
+        role=GroupMembership.Role.CONVENER,
+        left_on=TODAY,
+        joined_on=TODAY - timedelta(days=9),
+        member__user=f.UserFactory(username="former"),
+    )
     assert deputy
     run("leave_request_waiting")
     run("leave_request_waiting")
@@ -136,9 +162,10 @@ def test_leave_requests_waiting_go_to_the_groups_conveners(world):
 def test_leave_request_rule_queries_do_not_grow(world):
     def add(n):
         for _ in range(n):
-            a = ActivityFactory(group=f.MembershipFactory(role=GroupMembership.Role.CONVENER,
-                                                          member__user=f.UserFactory()).group,
-                                starts_at=at(TODAY + timedelta(days=2)))
+            a = ActivityFactory(
+                group=f.MembershipFactory(role=GroupMembership.Role.CONVENER, member__user=f.UserFactory()).group,
+                starts_at=at(TODAY + timedelta(days=2)),
+            )
             AttendanceFactory(activity=a, leave=Attendance.Leave.REQUESTED, leave_requested_at=NOW)
 
     add(1)
@@ -150,8 +177,13 @@ def test_leave_request_rule_queries_do_not_grow(world):
 
 def test_conveners_hear_monthly_how_many_members_lack_a_three_enters_activity(world):
     quarter_start = TODAY.replace(month=(TODAY.month - 1) // 3 * 3 + 1, day=1)
-    held_activity(world, kind=Activity.Kind.THREE_ENTERS, target=Activity.Target.COMMUNITY,
-                  starts_at=at(quarter_start, 10), members=[world.member_record])
+    held_activity(
+        world,
+        kind=Activity.Kind.THREE_ENTERS,
+        target=Activity.Target.COMMUNITY,
+        starts_at=at(quarter_start, 10),
+        members=[world.member_record],
+    )
     run("no_sanjin_activity")
     run("no_sanjin_activity", today=TODAY)  # the same month again: nothing new
     assert recipients_of(Kind.NO_SANJIN_ACTIVITY) == ["convener", "oconvener"]
@@ -177,10 +209,12 @@ def test_no_sanjin_rule_queries_do_not_grow(world):
 
 # --- proposals --------------------------------------------------------------------------------------
 
+
 def _proposal(world, **kw):
     kw.setdefault("title", "关于加快老旧小区加装电梯的建议")
-    return ProposalFactory(committee=world.district, lead_proposer=world.member_record, serial_number=kw.pop("n", 12),
-                           **kw)
+    return ProposalFactory(
+        committee=world.district, lead_proposer=world.member_record, serial_number=kw.pop("n", 12), **kw
+    )
 
 
 def test_a_cosign_invitation_about_to_expire_reminds_the_invited_member(world):
@@ -200,8 +234,9 @@ def test_a_cosign_invitation_about_to_expire_reminds_the_invited_member(world):
 
 def test_reply_deadline_in_seven_days_tells_the_lead_units_users(world):
     p = _proposal(world, state=Proposal.State.HANDLING, lead_unit=world.unit, reply_due=TODAY + timedelta(days=7))
-    _proposal(world, n=13, state=Proposal.State.HANDLING, lead_unit=world.other_unit,
-              reply_due=TODAY + timedelta(days=30))
+    _proposal(
+        world, n=13, state=Proposal.State.HANDLING, lead_unit=world.other_unit, reply_due=TODAY + timedelta(days=30)
+    )
     run("reply_due_soon")
     run("reply_due_soon")
     n = Notification.objects.get()
@@ -211,10 +246,17 @@ def test_reply_deadline_in_seven_days_tells_the_lead_units_users(world):
 
 def test_an_overdue_reply_tells_the_unit_the_staff_and_the_supervising_leader_of_a_key_proposal(world):
     leader = f.MemberFactory(committee=world.district, user=f.UserFactory(username="supervisor"))
-    p = _proposal(world, state=Proposal.State.HANDLING, lead_unit=world.unit, reply_due=TODAY - timedelta(days=3),
-                  is_key=True, supervising_leader=leader)
-    _proposal(world, n=13, state=Proposal.State.REPLIED, lead_unit=world.other_unit,
-              reply_due=TODAY - timedelta(days=3))
+    p = _proposal(
+        world,
+        state=Proposal.State.HANDLING,
+        lead_unit=world.unit,
+        reply_due=TODAY - timedelta(days=3),
+        is_key=True,
+        supervising_leader=leader,
+    )
+    _proposal(
+        world, n=13, state=Proposal.State.REPLIED, lead_unit=world.other_unit, reply_due=TODAY - timedelta(days=3)
+    )
     run("reply_overdue")
     run("reply_overdue")
     assert recipients_of(Kind.REPLY_OVERDUE) == ["dstaff", "supervisor", "unit"]
@@ -224,8 +266,13 @@ def test_an_overdue_reply_tells_the_unit_the_staff_and_the_supervising_leader_of
 
 def test_an_overdue_ordinary_proposal_does_not_tell_a_leader(world):
     leader = f.MemberFactory(committee=world.district, user=f.UserFactory(username="supervisor"))
-    _proposal(world, state=Proposal.State.ASSIGNED, lead_unit=world.unit, reply_due=TODAY - timedelta(days=1),
-              supervising_leader=leader)
+    _proposal(
+        world,
+        state=Proposal.State.ASSIGNED,
+        lead_unit=world.unit,
+        reply_due=TODAY - timedelta(days=1),
+        supervising_leader=leader,
+    )
     run("reply_overdue")
     assert recipients_of(Kind.REPLY_OVERDUE) == ["dstaff", "unit"]
 
@@ -236,10 +283,22 @@ def test_proposal_rule_queries_do_not_grow(world):
             leader = f.MemberFactory(committee=world.district, user=f.UserFactory())
             unit = f.HandlingUnitFactory(committee=world.district)
             unit.users.add(f.UserFactory())
-            _proposal(world, n=start + i, state=Proposal.State.HANDLING, lead_unit=unit, is_key=True,
-                      supervising_leader=leader, reply_due=TODAY - timedelta(days=2))
-            _proposal(world, n=100 + start + i, state=Proposal.State.HANDLING, lead_unit=unit,
-                      reply_due=TODAY + timedelta(days=3))
+            _proposal(
+                world,
+                n=start + i,
+                state=Proposal.State.HANDLING,
+                lead_unit=unit,
+                is_key=True,
+                supervising_leader=leader,
+                reply_due=TODAY - timedelta(days=2),
+            )
+            _proposal(
+                world,
+                n=100 + start + i,
+                state=Proposal.State.HANDLING,
+                lead_unit=unit,
+                reply_due=TODAY + timedelta(days=3),
+            )
 
     add(1, 1)
     overdue_small, out1 = rule_queries("reply_overdue")
@@ -263,17 +322,37 @@ def test_a_reply_waiting_for_rating_tells_the_lead_proposer(world):
 
 def test_a_reassignment_request_waiting_tells_the_committee_staff(world):
     p = _proposal(world, state=Proposal.State.FILED)
-    Assignment.objects.create(proposal=p, unit=world.unit, role=Assignment.Role.LEAD,
-                              assigned_on=TODAY - timedelta(days=3), due_date=TODAY + timedelta(days=60),
-                              reassign_until=TODAY + timedelta(days=2), is_active=False,
-                              reassignment_reason="不属于本单位职责", reassignment_requested_at=NOW)
+    Assignment.objects.create(
+        proposal=p,
+        unit=world.unit,
+        role=Assignment.Role.LEAD,
+        assigned_on=TODAY - timedelta(days=3),
+        due_date=TODAY + timedelta(days=60),
+        reassign_until=TODAY + timedelta(days=2),
+        is_active=False,
+        reassignment_reason="不属于本单位职责",
+        reassignment_requested_at=NOW,
+    )
     settled = _proposal(world, n=13, state=Proposal.State.ASSIGNED)
-    Assignment.objects.create(proposal=settled, unit=world.unit, role=Assignment.Role.LEAD,
-                              assigned_on=TODAY - timedelta(days=3), due_date=TODAY + timedelta(days=60),
-                              reassign_until=TODAY, is_active=False, reassignment_reason="x",
-                              reassignment_requested_at=NOW - timedelta(days=2))
-    Assignment.objects.create(proposal=settled, unit=world.other_unit, role=Assignment.Role.LEAD,
-                              assigned_on=TODAY, due_date=TODAY + timedelta(days=60), reassign_until=TODAY)
+    Assignment.objects.create(
+        proposal=settled,
+        unit=world.unit,
+        role=Assignment.Role.LEAD,
+        assigned_on=TODAY - timedelta(days=3),
+        due_date=TODAY + timedelta(days=60),
+        reassign_until=TODAY,
+        is_active=False,
+        reassignment_reason="x",
+        reassignment_requested_at=NOW - timedelta(days=2),
+    )
+    Assignment.objects.create(
+        proposal=settled,
+        unit=world.other_unit,
+        role=Assignment.Role.LEAD,
+        assigned_on=TODAY,
+        due_date=TODAY + timedelta(days=60),
+        reassign_until=TODAY,
+    )
     run("reassignment_waiting")
     run("reassignment_waiting")
     n = Notification.objects.get()
@@ -283,6 +362,7 @@ def test_a_reassignment_request_waiting_tells_the_committee_staff(world):
 
 
 # --- consultations and roll-ups -----------------------------------------------------------------------
+
 
 def test_an_overdue_consultation_outcome_tells_the_unit_and_the_staff(world):
     o = handed_outcome(world.unit, deadline=TODAY - timedelta(days=4), title="增设非机动车充电桩")
@@ -307,14 +387,34 @@ def test_outcome_rule_queries_do_not_grow(world):
 
 
 def test_roll_ups_that_finished_or_failed_tell_the_staff_once(world):
-    RollupRun.objects.create(committee=world.district, year=2026, quarter=3, status=RollupRun.Status.DONE,
-                             started_at=NOW, finished_at=NOW, members_done=120)
-    RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.FAILED,
-                             started_at=NOW, error="ZeroDivisionError")
-    RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.RUNNING,
-                             started_at=NOW)
-    RollupRun.objects.create(committee=world.district, year=2025, quarter=4, status=RollupRun.Status.DONE,
-                             started_at=NOW - timedelta(days=5), finished_at=NOW - timedelta(days=5))
+    RollupRun.objects.create(
+        committee=world.district,
+        year=2026,
+        quarter=3,
+        status=RollupRun.Status.DONE,
+        started_at=NOW,
+        finished_at=NOW,
+        members_done=120,
+    )
+    RollupRun.objects.create(
+        committee=world.district,
+        year=2026,
+        quarter=2,
+        status=RollupRun.Status.FAILED,
+        started_at=NOW,
+        error="ZeroDivisionError",
+    )
+    RollupRun.objects.create(
+        committee=world.district, year=2026, quarter=1, status=RollupRun.Status.RUNNING, started_at=NOW
+    )
+    RollupRun.objects.create(
+        committee=world.district,
+        year=2025,
+        quarter=4,
+        status=RollupRun.Status.DONE,
+        started_at=NOW - timedelta(days=5),
+        finished_at=NOW - timedelta(days=5),
+    )
     run("rollup_finished")
     run("rollup_finished")
     assert inbox(Kind.ROLLUP_FINISHED) == {("dstaff", "东湖区政协2026年第三季度履职汇总已完成")}
@@ -325,20 +425,29 @@ def test_roll_ups_that_finished_or_failed_tell_the_staff_once(world):
 def test_the_roll_up_hook_uses_the_same_key_as_the_rule(world):
     from assessments.reminders import notify_rollup
 
-    r = RollupRun.objects.create(committee=world.district, year=2026, quarter=3, status=RollupRun.Status.DONE,
-                                 started_at=NOW, finished_at=NOW, members_done=120)
+    r = RollupRun.objects.create(
+        committee=world.district,
+        year=2026,
+        quarter=3,
+        status=RollupRun.Status.DONE,
+        started_at=NOW,
+        finished_at=NOW,
+        members_done=120,
+    )
     assert notify_rollup(r) == 1
     assert run("rollup_finished")["created"] == 0
 
 
 # --- calendar -----------------------------------------------------------------------------------------
 
+
 def test_the_calendar_feed_shows_the_members_activities_and_sessions_and_not_others(world, client):
     mine = _tomorrow_activity(world)
     theirs = ActivityFactory(group=world.other_group, title="湖滨社区议事会", starts_at=at(TODAY + timedelta(days=1)))
     Attendance.objects.create(activity=theirs, member=world.convener_member)
-    session = SessionFactory(committee=world.district, title="请你来协商·老旧小区改造",
-                             starts_at=at(TODAY + timedelta(days=4)))
+    session = SessionFactory(
+        committee=world.district, title="请你来协商·老旧小区改造", starts_at=at(TODAY + timedelta(days=4))
+    )
     SessionAttendance.objects.create(session=session, member=world.member_record)
     SessionFactory(committee=world.district, title="请你来协商·停车难", starts_at=at(TODAY + timedelta(days=4)))
     services.calendar_token_regenerate(actor=world.member)
@@ -356,8 +465,9 @@ def test_a_session_held_as_the_members_activity_is_in_the_feed_once(world):
     from core.notifications import calendar
 
     activity = _tomorrow_activity(world)
-    session = SessionFactory(committee=world.district, title="请你来协商·加装电梯", activity=activity,
-                             starts_at=activity.starts_at)
+    session = SessionFactory(
+        committee=world.district, title="请你来协商·加装电梯", activity=activity, starts_at=activity.starts_at
+    )
     SessionAttendance.objects.create(session=session, member=world.member_record)
     uids = [e.uid for e in calendar.events_for(world.member)]
     assert uids == [f"activity-{activity.pk}"]

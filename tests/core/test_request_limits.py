@@ -1,4 +1,5 @@
 """API bodies are capped like Django's own forms (issue 14): a huge JSON body is refused before it is parsed."""
+
 import json
 
 import pytest
@@ -21,8 +22,9 @@ def test_a_json_body_over_the_limit_is_refused_by_a_view_with_its_own_parsers(wo
     from tests.proposals.factories import ProposalFactory
 
     proposal = ProposalFactory(committee=world.city)
-    response = client_for(world.staff).post(reverse("api:proposal-reject", args=[proposal.pk]), _big_json(settings),
-                                            content_type="application/json")
+    response = client_for(world.staff).post(
+        reverse("api:proposal-reject", args=[proposal.pk]), _big_json(settings), content_type="application/json"
+    )
     assert response.status_code == 413
 
 
@@ -33,8 +35,9 @@ def test_a_form_body_over_the_limit_is_refused_with_413(client, settings):
 
 
 def test_a_json_body_under_the_limit_is_parsed_as_before(client, settings):
-    response = client.post(reverse("api:token"), {"username": "nobody", "password": "wrong-password-1"},
-                           content_type="application/json")
+    response = client.post(
+        reverse("api:token"), {"username": "nobody", "password": "wrong-password-1"}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 

@@ -1,4 +1,5 @@
 """Login protection and the security audit trail."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -74,14 +75,17 @@ def test_weak_passwords_are_refused():
             validate_password(weak)
 
 
-@pytest.mark.parametrize("path, payload", [
-    ("/accounts/login/", None),
-    ("/api/v1/auth/token/", "json"),
-])
+@pytest.mark.parametrize(
+    "path, payload",
+    [
+        ("/accounts/login/", None),
+        ("/api/v1/auth/token/", "json"),
+    ],
+)
 def test_a_failed_login_for_an_unknown_username_is_a_clear_refusal_and_audited(client, path, payload):
     """Found by the API fuzzer: the audit row for an unknown user was built on an unsaved AuditEvent whose
     ``__str__`` crashed (no ``created_at``), turning every such attempt into a 500."""
     data = {"username": "nobody-here", "password": "wrong-password-1"}
-    response = (client.post(path, data, content_type="application/json") if payload else client.post(path, data))
+    response = client.post(path, data, content_type="application/json") if payload else client.post(path, data)
     assert response.status_code in (200, 400)
     assert AuditEvent.objects.filter(verb="login_failed", data__username="nobody-here").exists()

@@ -110,11 +110,16 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert not Attendance.objects.filter(signed_in_at__gt=now).exists()
         assert not PlenaryAttendance.objects.filter(session__end_date__gte=today).exists()
         # this week's activity and those open for sign-up are ahead of today by design
-        assert {timezone.localtime(a).year for a in Activity.objects.exclude(title__endswith="（本周）")
-                .exclude(signup_deadline__isnull=False).values_list("starts_at", flat=True)} <= {year - 1, year}
+        assert {
+            timezone.localtime(a).year
+            for a in Activity.objects.exclude(title__endswith="（本周）")
+            .exclude(signup_deadline__isnull=False)
+            .values_list("starts_at", flat=True)
+        } <= {year - 1, year}
         assert not Attendance.objects.filter(signed_up_at__gt=now).exists()
         assert not Activity.objects.filter(signup_deadline__isnull=False, signup_deadline__lt=now).exists()
         from groups.models import ConstituentContact
+
         assert ConstituentContact.objects.exists()
         assert not ConstituentContact.objects.filter(contacted_on__gt=today).exists()
         assert not ConstituentContact.objects.filter(contacted_on__year__lt=year).exists()
@@ -165,11 +170,21 @@ def test_volume_sessions_drawn_on_the_last_possible_day_of_late_december_stay_in
         call_command("seed_demo", members=60, districts=0, force=True, verbosity=0)
         before = set(ConsultationSession.objects.values_list("pk", flat=True))
         monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 1)
-        demo_volume.seed(DemoContext(rng=LastDay(1), members_total=60, districts=0, year=2026, stdout=io.StringIO(),
-                                     committees=list(Committee.objects.all())))
+        demo_volume.seed(
+            DemoContext(
+                rng=LastDay(1),
+                members_total=60,
+                districts=0,
+                year=2026,
+                stdout=io.StringIO(),
+                committees=list(Committee.objects.all()),
+            )
+        )
         made = ConsultationSession.objects.exclude(pk__in=before)
         assert made.exists()
-        assert {timezone.localtime(s).date().isoformat() for s in made.values_list("starts_at", flat=True)} == {"2026-12-31"}
+        assert {timezone.localtime(s).date().isoformat() for s in made.values_list("starts_at", flat=True)} == {
+            "2026-12-31"
+        }
 
 
 def test_seed_demo_leaves_the_planner_statistics():
@@ -194,8 +209,9 @@ def test_sqlite_connections_cap_analysis_and_optimize_as_they_close(tmp_path):
 
     from core.sqlite3.base import ANALYSIS_LIMIT, DatabaseWrapper
 
-    settings_dict = connections.configure_settings({
-        "default": {"ENGINE": "core.sqlite3", "NAME": str(tmp_path / "embedded.sqlite3")}})["default"]
+    settings_dict = connections.configure_settings(
+        {"default": {"ENGINE": "core.sqlite3", "NAME": str(tmp_path / "embedded.sqlite3")}}
+    )["default"]
     conn = DatabaseWrapper(settings_dict, alias="embedded")
     try:
         conn.ensure_connection()

@@ -1,4 +1,5 @@
 """Larger text (大字模式): a POST sets a cookie, every page then carries the class that scales it 1.25×."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Defences every page and API call has, proved once here (docs/security.md lists them)."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -29,8 +30,12 @@ def test_an_api_write_with_the_session_cookie_needs_the_csrf_token_but_a_token_c
 
 
 def test_text_users_typed_is_escaped_on_the_page(world, client_for):
-    proposal = ProposalFactory(committee=world.city, lead_proposer=world.member_record,
-                               title="<script>alert(1)</script>", suggestions='<img src=x onerror="alert(2)">')
+    proposal = ProposalFactory(
+        committee=world.city,
+        lead_proposer=world.member_record,
+        title="<script>alert(1)</script>",
+        suggestions='<img src=x onerror="alert(2)">',
+    )
     html = client_for(world.member).get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html

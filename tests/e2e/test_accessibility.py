@@ -16,6 +16,7 @@ What runs where, to keep one browser's run short (167 page loads instead of 362 
   only where no twin may open the page.
 Screenshots of each page at both widths go to ``test-artifacts/a11y/``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -84,16 +85,27 @@ def session_cookie(user) -> list[dict]:
         return []
     client = Client()
     client.force_login(user)
-    return [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-             "domain": "localhost", "path": "/"}]
+    return [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "domain": "localhost",
+            "path": "/",
+        }
+    ]
 
 
 def open_as(browser, user, width: int, base: str, cookies: list[dict] = ()):
     """A browser page at ``width`` logged in as ``user``, with axe-core injected into every document (an init
     script runs outside the page's CSP, which forbids inline scripts)."""
     phone = width < 576
-    context = browser.new_context(viewport={"width": width, "height": 812 if phone else 900}, locale="zh-CN",
-                                  is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
+    context = browser.new_context(
+        viewport={"width": width, "height": 812 if phone else 900},
+        locale="zh-CN",
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+    )
     context.add_init_script(path=str(AXE))
     host = base.split("//", 1)[1].split(":")[0]
     context.add_cookies([{**c, "domain": host} for c in [*session_cookie(user), *cookies]])
@@ -163,8 +175,7 @@ def test_every_control_reached_with_the_tab_key_shows_a_focus_ring(world, live_s
     assert not failures, "\n".join(failures)
 
 
-def test_the_duty_record_with_every_category_open_passes_axe_at_375_and_1366_px(world, live_server, browser,
-                                                                               year):  # noqa: F811
+def test_the_duty_record_with_every_category_open_passes_axe_at_375_and_1366_px(world, live_server, browser, year):  # noqa: F811
     """The member's duty record with lines in every state (scored, capped, not scored), a minimum missed and a
     grade below its band, each category opened: axe and the tap-target checks at both widths, also in larger text."""
     failures = []
@@ -177,7 +188,8 @@ def test_the_duty_record_with_every_category_open_passes_axe_at_375_and_1366_px(
             summary.click()
         found = page.evaluate(RUN_AXE) + page.evaluate(CHECKS)
         failures += [f"{width}px{' larger text' if larger else ''}: {problem}" for problem in found]
-        page.screenshot(path=str(ARTIFACTS / f"duty-record-open-{width}{'-large' if larger else ''}.png"),
-                        full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"duty-record-open-{width}{'-large' if larger else ''}.png"), full_page=True
+        )
         page.context.close()
     assert not failures, "\n".join(failures)

@@ -1,4 +1,5 @@
 """Browser journey on a phone: a convener records an activity from announcement to the ledger."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,7 +30,8 @@ def _local(dt):
 
 
 def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
-        world, live_server, phone_page, browser, screenshot, tmp_path, settings):
+    world, live_server, phone_page, browser, screenshot, tmp_path, settings
+):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     point = f.ContactPointFactory(committee=world.district, kind="community", name="东湖社区")
     world.group.contact_points.add(point)
@@ -64,7 +66,9 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     assert page.get_by_test_id("sign-in-qr").locator("svg").is_visible()
     # No page reload on a timer (WCAG 2.2.1): a script file fetches the next code when this one runs out.
     assert page.locator("meta[http-equiv=refresh]").count() == 0
-    assert page.locator("script").evaluate_all("s => s.map(e => e.getAttribute('src'))") == ["/static/js/sign-in-screen.js"]
+    assert page.locator("script").evaluate_all("s => s.map(e => e.getAttribute('src'))") == [
+        "/static/js/sign-in-screen.js"
+    ]
     screen_url = page.url
     with page.expect_request(lambda r: r.url == screen_url and r.resource_type == "fetch"):
         page.clock.run_for(31_000)
@@ -75,8 +79,9 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     screenshot(page, "activity-03b-sign-in-screen")
 
     # The member's own page tells them to scan and carries no sign-in link.
-    member_context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2,
-                                         is_mobile=True, has_touch=True, locale="zh-CN")
+    member_context = browser.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     member_page = member_context.new_page()
     _log_in(member_page, base, "member")
     member_page.goto(detail)
@@ -92,7 +97,9 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     screenshot(member_page, "activity-04-member-signed-in")
     assert Attendance.objects.get(member=world.member_record).status == "present"
     # A photo of an old code sent home does not work.
-    stale = base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk, now=start - timedelta(minutes=5))])
+    stale = base + reverse(
+        "groups:sign_in", args=[activity.pk, sign_in_code(activity.pk, now=start - timedelta(minutes=5))]
+    )
     other_context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     other_page = other_context.new_page()
     _log_in(other_page, base, "convener")
@@ -144,8 +151,14 @@ def test_the_plan_editor_ledger_and_coverage_fit_a_phone(world, live_server, pho
 
     point = f.ContactPointFactory(committee=world.district, kind="village", name="柳林村")
     world.group.contact_points.add(point)
-    held_activity(world, kind="three_enters", target="village", contact_point=point, title="委员进农村·促振兴",
-                  six_item="research_forum")
+    held_activity(
+        world,
+        kind="three_enters",
+        target="village",
+        contact_point=point,
+        title="委员进农村·促振兴",
+        six_item="research_forum",
+    )
     plan = AnnualPlanFactory(group=world.group)
     PlanItemFactory(plan=plan, title="春季调研座谈", kind="research").responsible.add(world.member_record)
     base, page = live_server.url, phone_page

@@ -1,5 +1,6 @@
 """The confirmation step on a phone with JavaScript off: nothing irreversible happens on the first tap; the
 warning and the real button open, and only that button acts. Then undo: the member takes back a leave request."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,8 +16,14 @@ PASSWORD = "demo-pass-2026"
 
 
 def _phone_without_js(browser, base, username):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        java_script_enabled=False,
+    )
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -26,8 +33,9 @@ def _phone_without_js(browser, base, username):
     return page
 
 
-def test_removing_a_photo_needs_the_second_tap_even_without_javascript(world, live_server, browser, screenshot,
-                                                                      tmp_path, settings):
+def test_removing_a_photo_needs_the_second_tap_even_without_javascript(
+    world, live_server, browser, screenshot, tmp_path, settings
+):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     activity = ActivityFactory(group=world.group, state=Activity.State.HELD)
     svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=photo_upload())
@@ -47,8 +55,9 @@ def test_removing_a_photo_needs_the_second_tap_even_without_javascript(world, li
 
 
 def test_a_member_takes_back_a_leave_request_on_a_phone(world, live_server, browser):
-    activity = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED,
-                               starts_at=timezone.now() + timedelta(days=2))
+    activity = ActivityFactory(
+        group=world.group, state=Activity.State.ANNOUNCED, starts_at=timezone.now() + timedelta(days=2)
+    )
     Attendance.objects.create(activity=activity, member=world.member_record)
     svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
     page = _phone_without_js(browser, live_server.url, world.member.username)

@@ -1,5 +1,6 @@
 """Consent in a real browser: a co-signer is asked again after the lead changes the text; a report's co-author
 confirms on the report page before the author submits it."""
+
 import re
 import time
 
@@ -13,8 +14,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.worker
-def test_a_cosigner_is_asked_again_after_the_lead_changes_the_proposal(world, live_server, browser, screenshot,
-                                                                       celery_worker_process):
+def test_a_cosigner_is_asked_again_after_the_lead_changes_the_proposal(
+    world, live_server, browser, screenshot, celery_worker_process
+):
     lead = new_page(browser, live_server, "member", phone=True)
     lead.goto(f"{live_server.url}/proposals/new/")
     lead.fill("#id_title", "关于加快老旧小区加装电梯的建议")

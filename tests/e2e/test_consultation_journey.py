@@ -1,4 +1,5 @@
 """A consultation from topic to public answer, on a phone, as five different people."""
+
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,9 @@ def _open(page, summary: str):
 def isolated_cache(settings):
     import uuid
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"journey-{uuid.uuid4()}"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"journey-{uuid.uuid4()}"}
+    }
 
 
 def test_a_topic_becomes_a_published_answer(world, live_server, phone_page, screenshot, isolated_cache):

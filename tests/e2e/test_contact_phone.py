@@ -1,4 +1,5 @@
 """A member records a contact with the people of their sector on a phone (375 px), from their page, in one form."""
+
 import pytest
 from django.conf import settings
 

@@ -1,4 +1,5 @@
 """A member opens their duty record on a phone, switches the period and downloads the PDF, which prints Chinese."""
+
 import re
 import shutil
 import subprocess
@@ -17,8 +18,14 @@ def _poppler(*args) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True, timeout=60).stdout
 
 
-def test_a_member_reads_their_duty_record_on_a_phone(world, record_events, live_server, phone_page,  # noqa: F811
-                                                    screenshot, tmp_path):
+def test_a_member_reads_their_duty_record_on_a_phone(
+    world,
+    record_events,
+    live_server,
+    phone_page,  # noqa: F811
+    screenshot,
+    tmp_path,
+):
     page = phone_page
     page.goto(f"{live_server.url}/accounts/login/?next=/assessments/record/%3Fyear%3D2026")
     page.fill("#id_username", "member")
@@ -73,8 +80,13 @@ def test_a_member_reads_their_duty_record_on_a_phone(world, record_events, live_
     assert (ARTIFACTS / "duty-record-pdf-page1.png").stat().st_size > 10_000
 
 
-def test_a_member_reads_why_lines_stopped_scoring_on_a_phone(world, year, live_server, phone_page,  # noqa: F811
-                                                             screenshot):
+def test_a_member_reads_why_lines_stopped_scoring_on_a_phone(
+    world,
+    year,
+    live_server,
+    phone_page,  # noqa: F811
+    screenshot,
+):
     """The secretariat's year (tests/assessments/test_secretariat_rules.py): caps reached, a minimum missed and a
     grade below its band, read on a phone with the activities opened."""
     page = phone_page
@@ -84,8 +96,13 @@ def test_a_member_reads_why_lines_stopped_scoring_on_a_phone(world, year, live_s
     page.click("button[type=submit]")
     page.wait_for_selector("[data-total]")
     summary = " ".join(page.inner_text("[data-summary]").split())
-    for words in ("第二季度计入积分 11.50", "按规则计 20.5 分，因达上限计入 11.5 分", "全年累计 56.50 截至第二季度末",
-                  "连续两年总分低于60分", "还差："):
+    for words in (
+        "第二季度计入积分 11.50",
+        "按规则计 20.5 分，因达上限计入 11.5 分",
+        "全年累计 56.50 截至第二季度末",
+        "连续两年总分低于60分",
+        "还差：",
+    ):
         assert words in summary, summary
     page.locator("details.duty-group[data-group=活动] > summary").click()
     lines = page.locator("details.duty-group[data-group=活动] [data-verdict]").all_inner_texts()

@@ -1,4 +1,5 @@
 """Browser: the error pages fit a phone and tell the user, in Chinese, what to do."""
+
 import pytest
 from django.conf import settings
 from django.urls import reverse

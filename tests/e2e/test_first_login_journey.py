@@ -13,7 +13,8 @@ PASSWORD = "east-lake-willow-2027"
 
 
 def test_a_member_imported_from_the_template_sets_a_password_from_the_first_login_link_and_logs_in(
-        world, live_server, browser, phone_page, screenshot, tmp_path):
+    world, live_server, browser, phone_page, screenshot, tmp_path
+):
     Term.objects.filter(committee=world.district).update(number=9)
     f.SectorFactory(committee=world.district, name="教育界")
 

@@ -1,4 +1,5 @@
 """First journeys in a real browser: a member on a phone, staff in the admin."""
+
 import pytest
 from django.core.management import call_command
 

@@ -3,6 +3,7 @@ the real Celery worker (events after commit, the outbox, the notice): staff assi
 the unit's users see the notice with the end of their return window; the proposer sees 已立案 in the inbox and
 已交办 on their page; a member sees the convener's decision on their leave request. (The co-signer's invitation
 through the worker is tests/e2e/test_consent_journey.py.)"""
+
 import time
 from datetime import timedelta
 
@@ -30,10 +31,12 @@ def _inbox_shows(page, base: str, text: str) -> None:
     expect(page.locator("body")).to_contain_text(text)
 
 
-def test_each_hand_off_reaches_the_person_concerned_on_their_phone(world, live_server, browser, screenshot,
-                                                                  celery_worker_process):
-    proposal = ProposalFactory(committee=world.district, lead_proposer=world.member_record,
-                               title="关于加快老旧小区加装电梯的建议")
+def test_each_hand_off_reaches_the_person_concerned_on_their_phone(
+    world, live_server, browser, screenshot, celery_worker_process
+):
+    proposal = ProposalFactory(
+        committee=world.district, lead_proposer=world.member_record, title="关于加快老旧小区加装电梯的建议"
+    )
     services.proposal_submit(proposal_id=proposal.pk, actor=world.member)
 
     staff = new_page(browser, live_server, "staff")  # the secretariat on a desktop
@@ -59,8 +62,12 @@ def test_each_hand_off_reaches_the_person_concerned_on_their_phone(world, live_s
     expect(proposer.locator("body")).to_contain_text("已交办")
     screenshot(proposer, "handoff-2-proposer-page-phone")
 
-    activity = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED, title="社区议事会",
-                               starts_at=timezone.now() + timedelta(days=2))
+    activity = ActivityFactory(
+        group=world.group,
+        state=Activity.State.ANNOUNCED,
+        title="社区议事会",
+        starts_at=timezone.now() + timedelta(days=2),
+    )
     Attendance.objects.create(activity=activity, member=world.member_record)
     row = activity_services.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
     activity_services.attendance_decide_leave(attendance_id=row.pk, actor=world.convener, approve=True)

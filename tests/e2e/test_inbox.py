@@ -1,4 +1,5 @@
 """Browser journey: a member's reminder arrives after the beat task runs; they read it on their phone."""
+
 from datetime import datetime, time, timedelta
 from unittest import mock
 
@@ -19,15 +20,20 @@ def activity_tomorrow(world):
     from tests.groups.factories import ActivityFactory
 
     day = timezone.localdate() + timedelta(days=1)
-    activity = ActivityFactory(group=world.group, title="东湖社区集中走访", place="东湖街道社区服务中心",
-                               starts_at=timezone.make_aware(datetime.combine(day, time(9))),
-                               state=Activity.State.ANNOUNCED)
+    activity = ActivityFactory(
+        group=world.group,
+        title="东湖社区集中走访",
+        place="东湖街道社区服务中心",
+        starts_at=timezone.make_aware(datetime.combine(day, time(9))),
+        state=Activity.State.ANNOUNCED,
+    )
     Attendance.objects.create(activity=activity, member=world.member_record)
     return activity
 
 
-def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(world, activity_tomorrow, live_server, phone_page,
-                                                              screenshot):
+def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(
+    world, activity_tomorrow, live_server, phone_page, screenshot
+):
     from core.notifications.tasks import run_rule
 
     with mock.patch("cppcc_portal.celery.app.send_task"):

@@ -1,5 +1,6 @@
 """Larger text (大字模式, 1.25×) on a 375-px phone: a member switches it on with the button at the foot of the
 page, and the main member pages keep everything inside the screen, with nothing drawn over anything else."""
+
 from pathlib import Path
 
 import pytest
@@ -12,16 +13,32 @@ from tests.test_permission_matrix import build_objects
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OVERLAP = (Path(__file__).parent / "overlap.js").read_text()
-MEMBER_PAGES = ("groups:my_page", "groups:my_activities", "groups:my_groups", "groups:group_detail",
-                "groups:activity_detail", "proposals:mine", "proposals:create", "proposals:detail",
-                "proposals:report_create", "assessments:my_record", "notifications:inbox", "notifications:preferences",
-                "password_change", "consultations:public")
+MEMBER_PAGES = (
+    "groups:my_page",
+    "groups:my_activities",
+    "groups:my_groups",
+    "groups:group_detail",
+    "groups:activity_detail",
+    "proposals:mine",
+    "proposals:create",
+    "proposals:detail",
+    "proposals:report_create",
+    "assessments:my_record",
+    "notifications:inbox",
+    "notifications:preferences",
+    "password_change",
+    "consultations:public",
+)
 
 
 def member_urls(world) -> dict[str, str]:
     o = build_objects(world)
-    args = {"groups:group_detail": [world.group.pk], "groups:activity_detail": [o["activity"].pk],
-            "proposals:detail": [o["proposal"].pk], "consultations:public": [world.district.code]}
+    args = {
+        "groups:group_detail": [world.group.pk],
+        "groups:activity_detail": [o["activity"].pk],
+        "proposals:detail": [o["proposal"].pk],
+        "consultations:public": [world.district.code],
+    }
     return {name: reverse(name, args=args.get(name)) for name in MEMBER_PAGES}
 
 
@@ -80,9 +97,11 @@ def test_the_login_page_takes_larger_text_before_anyone_logs_in(world, live_serv
 def test_the_layout_checks_see_overlap_and_sideways_overflow(browser):
     """The checks themselves: text drawn over a button and a row wider than the phone are reported."""
     page = open_as(browser, None, 375, "http://localhost")
-    page.set_content('<meta name="viewport" content="width=device-width, initial-scale=1"><body style="margin:0"><p style="position:absolute;top:0;left:0">委员履职服务</p>'
-                     '<button class="btn" style="position:absolute;top:0;left:10px">保存</button>'
-                     '<div style="width:500px">宽</div></body>')
+    page.set_content(
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><body style="margin:0"><p style="position:absolute;top:0;left:0">委员履职服务</p>'
+        '<button class="btn" style="position:absolute;top:0;left:10px">保存</button>'
+        '<div style="width:500px">宽</div></body>'
+    )
     problems = layout_problems(page)
     assert any("委员履职服务" in p and "保存" in p for p in problems), problems
     assert "the page is 500 px wide" in problems

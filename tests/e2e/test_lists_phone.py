@@ -1,5 +1,6 @@
 """On a phone: the member's past activities and the unit's assignments are filtered, paged lists that fit 375 px,
 and the unit's list names the year with each number (2025年第58号 and 2026年第58号 are two proposals)."""
+
 import re
 from datetime import datetime, timedelta
 

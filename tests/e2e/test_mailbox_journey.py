@@ -1,6 +1,7 @@
 """Issue 20's mailbox journey on phones (375 px): a resident (no account) leaves a message at a contact point's
 public page → the group's convener passes it to a member → the member records a visit and turns it into a
 proposal draft → the resident's tracking page shows 已转为提案. Then axe-core on the resident's pages."""
+
 import re
 
 import pytest
@@ -15,8 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     return context, context.new_page()
 
 
@@ -32,7 +34,8 @@ def no_sideways_scroll(page):
 
 
 def test_a_residents_message_becomes_a_proposal_draft_and_the_tracking_page_says_so(
-        world, live_server, browser, screenshot, settings):
+    world, live_server, browser, screenshot, settings
+):
     settings.MAILBOX_MIN_SECONDS = 0  # the robot check on time: a test types faster than a person
     point = f.ContactPointFactory(committee=world.district, name="东湖社区")
     world.group.contact_points.add(point)
@@ -104,15 +107,27 @@ def test_the_residents_pages_pass_axe_at_375_px(world, live_server, browser, scr
 
     point = f.ContactPointFactory(committee=world.district, name="东湖社区")
     message = PublicMessage.objects.create(
-        committee=world.district, target="contact_point", contact_point=point, category="livelihood",
-        text="路灯坏了", tracking_code="ABCDE23456", client_key="k", answer_due=timezone.localdate(),
-        state="answered", answer="已报修", answered_at=timezone.now())
+        committee=world.district,
+        target="contact_point",
+        contact_point=point,
+        category="livelihood",
+        text="路灯坏了",
+        tracking_code="ABCDE23456",
+        client_key="k",
+        answer_due=timezone.localdate(),
+        state="answered",
+        answer="已报修",
+        answered_at=timezone.now(),
+    )
     base = live_server.url
     page = open_as(browser, None, 375, base)
     found = {}
-    for name, url in (("form", f"/mailbox/contact_point/{point.pk}/"),
-                      ("poster", f"/mailbox/contact_point/{point.pk}/poster/"),
-                      ("lookup", "/mailbox/track/"), ("track", f"/mailbox/track/{message.tracking_code}/")):
+    for name, url in (
+        ("form", f"/mailbox/contact_point/{point.pk}/"),
+        ("poster", f"/mailbox/contact_point/{point.pk}/poster/"),
+        ("lookup", "/mailbox/track/"),
+        ("track", f"/mailbox/track/{message.tracking_code}/"),
+    ):
         problems = audit(page, base + url, checks=True)
         screenshot(page, f"mailbox-a11y-{name}-375")
         if problems:

@@ -1,4 +1,5 @@
 """On a phone, the duty record names the quarter and the plenary session as people write them (第一季度, 十四届…次)."""
+
 import re
 
 import pytest
@@ -12,7 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_duty_record_shows_the_quarter_and_session_in_chinese_numerals_on_a_phone(
-        world, plenary_year, live_server, phone_page, screenshot):  # noqa: F811
+    world, plenary_year, live_server, phone_page, screenshot
+):  # noqa: F811
     ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
     # The factory numbers sessions from a sequence, which passes 100 in a full run (shown as digits then).
     PlenarySession.objects.update(number=4)

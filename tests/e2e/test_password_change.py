@@ -1,4 +1,5 @@
 """A unit user changes their password on a phone, from the user menu."""
+
 import pytest
 from django.conf import settings
 

@@ -1,5 +1,6 @@
 """Browser, 375 px: the convener records a whole group present in one tap (with one exception) and opens the
 paper sign-in sheet; the assigned unit's proposal page puts the contact form and the proposer's phone first."""
+
 from datetime import timedelta
 
 import pytest
@@ -60,8 +61,9 @@ def test_a_convener_marks_the_whole_group_present_in_one_tap_but_one_absent(worl
     screenshot(page, "phone-tools-04-sign-in-sheet-print")
 
 
-def test_the_assigned_unit_sees_the_contact_form_and_the_proposers_phone_first(world, live_server, phone_page,
-                                                                              screenshot):
+def test_the_assigned_unit_sees_the_contact_form_and_the_proposers_phone_first(
+    world, live_server, phone_page, screenshot
+):
     p = Walker(world).assigned()
     base, page = live_server.url, phone_page
     _log_in(page, base, "unit")

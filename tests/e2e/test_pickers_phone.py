@@ -1,5 +1,6 @@
 """Pickers with search on a 375-px phone: a member finds co-signers among many names by pinyin initials or part
 of a name, staff find the lead and co-handling units the same way (core.widgets, static/js/pickers.js)."""
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -38,8 +39,9 @@ def test_a_member_finds_co_signers_by_pinyin_initials_or_part_of_a_name(world, l
     committee = world.member_record.committee
     for _ in range(40):
         f.MemberFactory(committee=committee, term=world.member_record.term, sector=world.member_record.sector)
-    ouyang = f.MemberFactory(committee=committee, name="欧阳明月", term=world.member_record.term,
-                             sector=world.member_record.sector)
+    ouyang = f.MemberFactory(
+        committee=committee, name="欧阳明月", term=world.member_record.term, sector=world.member_record.sector
+    )
     page = new_page(browser, live_server, "member", phone=True)
     page.goto(f"{live_server.url}/proposals/new/")
     page.fill("#id_title", "关于增设社区养老服务站的建议")
@@ -66,10 +68,22 @@ def test_a_member_finds_co_signers_by_pinyin_initials_or_part_of_a_name(world, l
 
 def test_staff_find_the_lead_and_co_handling_units_by_initials_on_a_phone(world, live_server, browser, screenshot):
     district = world.unit.committee
-    for name in ("东湖区民政局", "东湖区卫生健康委员会", "东湖区交通运输局", "东湖区财政局", "东湖区人力资源和社会保障局"):
+    for name in (
+        "东湖区民政局",
+        "东湖区卫生健康委员会",
+        "东湖区交通运输局",
+        "东湖区财政局",
+        "东湖区人力资源和社会保障局",
+    ):
         f.HandlingUnitFactory(committee=district, name=name)
-    p = Proposal.objects.create(committee=district, lead_proposer=world.member_record, title="关于错峰放学的建议",
-                                suggestions="错峰放学。", category="culture", year=timezone.localdate().year)
+    p = Proposal.objects.create(
+        committee=district,
+        lead_proposer=world.member_record,
+        title="关于错峰放学的建议",
+        suggestions="错峰放学。",
+        category="culture",
+        year=timezone.localdate().year,
+    )
     proposal_submit(proposal_id=p.pk, actor=world.member)
     proposal_file(proposal_id=p.pk, actor=world.district_staff)
     page = new_page(browser, live_server, "dstaff", phone=True)

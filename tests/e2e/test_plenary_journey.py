@@ -1,4 +1,5 @@
 """Browser journey: the secretariat imports a plenary session's sign-in tally in the admin, all rows or none."""
+
 import openpyxl
 import pytest
 from django.conf import settings
@@ -28,12 +29,17 @@ def _upload(page, base, path):
     page.wait_for_load_state()
 
 
-def test_staff_import_a_tally_refused_whole_for_one_bad_row_then_accepted(world, live_server, browser, screenshot,
-                                                                         tmp_path):
+def test_staff_import_a_tally_refused_whole_for_one_bad_row_then_accepted(
+    world, live_server, browser, screenshot, tmp_path
+):
     session = PlenarySessionFactory(committee=world.district, number=4)
     m = world.member_record
-    extra = Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector, name=name,
-                                               party=m.party) for name in ("王建华", "李秀英", "张伟")])
+    extra = Member.objects.bulk_create(
+        [
+            Member(committee=m.committee, term=m.term, sector=m.sector, name=name, party=m.party)
+            for name in ("王建华", "李秀英", "张伟")
+        ]
+    )
     term = session.term.number
     rows = [["东湖区政协", term, 4, member.name, "", 4, 0, 0, ""] for member in [m, *extra]]
     rows[2] = ["东湖区政协", term, 4, "李秀英", "", 3, 2, 0, "出差"]  # 5 half-days of a 4 half-day session

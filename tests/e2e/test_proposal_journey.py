@@ -1,4 +1,5 @@
 """A proposal's whole life in a real browser: drafted on a phone, filed, assigned, answered twice, rated, closed."""
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """Browser journey: staff run the quarter's roll-up from the admin and watch it finish (a real Celery worker)."""
+
 import re
 
 import pytest
@@ -14,13 +15,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transac
 EXTRA_MEMBERS = 6000  # a committee's worth of members
 
 
-def test_staff_run_the_quarter_and_watch_the_progress_reach_the_figures(world, celery_worker_process, live_server,
-                                                                        page, screenshot):
+def test_staff_run_the_quarter_and_watch_the_progress_reach_the_figures(
+    world, celery_worker_process, live_server, page, screenshot
+):
     ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
     activity(world, 2, 1, [world.member_record, world.convener_member])  # Q1: an activity, 7.5 points each
     m = world.member_record
-    Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector, name=f"委员{i}",
-                                       party=m.party) for i in range(EXTRA_MEMBERS)], batch_size=2000)
+    Member.objects.bulk_create(
+        [
+            Member(committee=m.committee, term=m.term, sector=m.sector, name=f"委员{i}", party=m.party)
+            for i in range(EXTRA_MEMBERS)
+        ],
+        batch_size=2000,
+    )
     in_office = Member.objects.filter(committee=world.district, status=Member.Status.ACTIVE).count()
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -57,8 +64,9 @@ def test_staff_run_the_quarter_and_watch_the_progress_reach_the_figures(world, c
     percents = [int(s.split(":")[1]) for s in seen]
     assert seen[-1] == "finished:100" and percents == sorted(percents)
     assert page.locator("[data-message]").inner_text() == f"2026年第一季度：已计算 {in_office} 名委员。"
-    figures = {row.get_attribute("data-figure"): row.locator("td").inner_text()
-               for row in page.locator("[data-figure]").all()}
+    figures = {
+        row.get_attribute("data-figure"): row.locator("td").inner_text() for row in page.locator("[data-figure]").all()
+    }
     snapshot = CommitteeSnapshot.objects.get(run=run)
     assert figures["members"] == str(in_office) == str(snapshot.members)
     assert figures["points"] == "15.00" == str(snapshot.points) and figures["activities_present"] == "2"

@@ -1,5 +1,6 @@
 """A member finds an activity of another group open for sign-up on a phone (375 px) and signs up; it is then among
 their activities, and the place is counted."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,10 +17,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_member_finds_an_open_activity_and_signs_up_on_a_phone(world, live_server, phone_page, screenshot):
     law = f.ExpertiseFactory(committee=world.district, name="法律")
     starts = timezone.now() + timedelta(days=4)
-    activity = ActivityFactory(group=world.other_group, title="送法进社区·法律咨询", kind="service", topic=law,
-                               open_to=Activity.OpenTo.COMMITTEE, capacity=10, starts_at=starts,
-                               ends_at=starts + timedelta(hours=2), signup_deadline=starts - timedelta(days=1),
-                               state="announced")
+    activity = ActivityFactory(
+        group=world.other_group,
+        title="送法进社区·法律咨询",
+        kind="service",
+        topic=law,
+        open_to=Activity.OpenTo.COMMITTEE,
+        capacity=10,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        signup_deadline=starts - timedelta(days=1),
+        state="announced",
+    )
     ActivityFactory(group=world.other_group, title="不开放的内部学习", open_to=Activity.OpenTo.GROUP)
     page = phone_page
     page.goto(f"{live_server.url}/accounts/login/?next=/me/activities/")

@@ -1,5 +1,6 @@
 """The secretariat's workbench in a real browser (issue 18): staff at 1366 px reach every tool in one click from it
 and come back; a leader on a phone sees the year's headline figures and opens the rows behind one."""
+
 import re
 
 import pytest
@@ -61,8 +62,11 @@ def test_staff_reach_every_tool_from_the_workbench_and_come_back(demo, live_serv
     # the search: pinyin initials of a demo member's name find them
     from groups.models import Member
 
-    member = next(m for m in Member.objects.exclude(initials="").order_by("pk")
-                  if Member.objects.filter(initials__startswith=m.initials).count() == 1)
+    member = next(
+        m
+        for m in Member.objects.exclude(initials="").order_by("pk")
+        if Member.objects.filter(initials__startswith=m.initials).count() == 1
+    )
     page.fill("#portal-search", member.initials)
     page.get_by_test_id("search-form").get_by_role("button").click()
     page.wait_for_url(re.compile(r".*/workbench/search/\?q=.*"))

@@ -1,5 +1,6 @@
 """The workbench and its to-do lists on a 375-px phone, and the review queue's batch action in a real browser
 (issue 18): nothing wider than the screen, no English on the page, the batch asks before it acts."""
+
 import re
 
 import pytest
@@ -43,8 +44,9 @@ def test_the_workbench_and_every_todo_list_fit_a_phone_in_chinese(demo, live_ser
         screenshot(page, f"workbench-todo-{todo.slug}-375")
 
 
-def test_staff_not_file_two_ticked_proposals_after_the_confirmation_on_a_phone(demo, live_server, phone_page,
-                                                                               screenshot):
+def test_staff_not_file_two_ticked_proposals_after_the_confirmation_on_a_phone(
+    demo, live_server, phone_page, screenshot
+):
     from proposals.models import Proposal
 
     page = phone_page

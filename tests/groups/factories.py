@@ -1,4 +1,5 @@
 """factory_boy factories for activities, attendance, evidence and plans."""
+
 import io
 from datetime import date, timedelta
 
@@ -69,7 +70,9 @@ def photo_upload(name="现场照片.png", fmt="PNG") -> SimpleUploadedFile:
 
 
 def pdf_upload(name="签到表.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
 
 
 def held_activity(world, *, kind=Activity.Kind.STUDY, starts_at=None, members=None, **kw) -> Activity:
@@ -77,8 +80,13 @@ def held_activity(world, *, kind=Activity.Kind.STUDY, starts_at=None, members=No
     starts_at = starts_at or timezone.now() - timedelta(days=1)
     activity = ActivityFactory(group=world.group, kind=kind, starts_at=starts_at, state=Activity.State.HELD, **kw)
     for m in members if members is not None else [world.member_record]:
-        Attendance.objects.create(activity=activity, member=m, status=Attendance.Status.PRESENT, signed_in_at=starts_at,
-                                  sign_in_method=Attendance.Method.CONVENER)
+        Attendance.objects.create(
+            activity=activity,
+            member=m,
+            status=Attendance.Status.PRESENT,
+            signed_in_at=starts_at,
+            sign_in_method=Attendance.Method.CONVENER,
+        )
     return activity
 
 
@@ -91,9 +99,11 @@ class PlenarySessionFactory(factory.django.DjangoModelFactory):
     class Params:
         committee = factory.SubFactory(f.CommitteeFactory)
 
-    term = factory.LazyAttribute(lambda o: Term.objects.filter(committee=o.committee, is_current=True).first()
-                                 or Term.objects.filter(committee=o.committee).first()
-                                 or f.TermFactory(committee=o.committee))
+    term = factory.LazyAttribute(
+        lambda o: Term.objects.filter(committee=o.committee, is_current=True).first()
+        or Term.objects.filter(committee=o.committee).first()
+        or f.TermFactory(committee=o.committee)
+    )
     number = factory.Sequence(lambda n: n + 1)
     year = 2026
     start_date = date(2026, 1, 10)

@@ -1,4 +1,5 @@
 """Who sees what: the organisation's permission matrix, enforced in querysets."""
+
 import pytest
 
 from groups.access import Role, scope_of
@@ -22,8 +23,11 @@ def test_city_staff_reach_their_districts_but_district_staff_not_the_city(world)
 
 
 def test_staff_see_only_their_own_committees_members(world):
-    assert set(Member.objects.visible_to(world.staff)) == {world.convener_member, world.member_record,
-                                                           *Member.objects.filter(committee=world.district)}
+    assert set(Member.objects.visible_to(world.staff)) == {
+        world.convener_member,
+        world.member_record,
+        *Member.objects.filter(committee=world.district),
+    }
     assert world.outsider_member not in Member.objects.visible_to(world.staff)
     assert list(Member.objects.visible_to(world.other_staff)) == [world.outsider_member]
 

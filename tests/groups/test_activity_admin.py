@@ -1,4 +1,5 @@
 """Admin for activities: staff of the committee only, actions call the services."""
+
 import pytest
 from django.urls import reverse
 
@@ -34,8 +35,9 @@ def test_the_announce_action_calls_the_service(world, client_for):
     a = ActivityFactory(group=world.group)
     AttendanceFactory(activity=a, member=world.member_record)
     empty = ActivityFactory(group=world.group)
-    client_for(world.staff).post(reverse("admin:groups_activity_changelist"),
-                                 {"action": "announce", "_selected_action": [a.pk, empty.pk]})
+    client_for(world.staff).post(
+        reverse("admin:groups_activity_changelist"), {"action": "announce", "_selected_action": [a.pk, empty.pk]}
+    )
     assert dict(Activity.objects.values_list("pk", "state")) == {a.pk: "announced", empty.pk: "planned"}
 
 

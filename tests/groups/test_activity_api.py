@@ -1,4 +1,5 @@
 """The activities API: same permissions as the web, transitions as actions, 400 with Chinese messages."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,34 +29,47 @@ def announced(world):
 
 def _payload(world, **kw):
     start = timezone.now() + timedelta(days=2)
-    return {"group": world.group.pk, "kind": "study", "title": "理论学习", "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(), **kw}
+    return {
+        "group": world.group.pk,
+        "kind": "study",
+        "title": "理论学习",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        **kw,
+    }
 
 
 def test_a_convener_creates_an_activity_through_the_api(world, client_for):
-    response = client_for(world.convener).post(reverse("api:activity-list"), _payload(world), content_type="application/json")
+    response = client_for(world.convener).post(
+        reverse("api:activity-list"), _payload(world), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "planned" and response.json()["invited_count"] == 2
 
 
 def test_creating_for_another_group_is_forbidden(world, client_for):
     # Another committee's group is not a choice at all (tests/test_api_scope.py): 400, like an id that does not exist.
-    response = client_for(world.convener).post(reverse("api:activity-list"), _payload(world, group=world.other_group.pk),
-                                               content_type="application/json")
+    response = client_for(world.convener).post(
+        reverse("api:activity-list"), _payload(world, group=world.other_group.pk), content_type="application/json"
+    )
     assert response.status_code == 400 and "group" in response.json() and not Activity.objects.exists()
 
 
 def test_bad_input_is_a_400_with_a_chinese_message_and_nothing_saved(world, client_for):
     point = f.ContactPointFactory(committee=world.other, kind="community")
     response = client_for(world.convener).post(
-        reverse("api:activity-list"), _payload(world, kind="three_enters", target="community", contact_point=point.pk),
-        content_type="application/json")
+        reverse("api:activity-list"),
+        _payload(world, kind="three_enters", target="community", contact_point=point.pk),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "contact_point" in response.json()  # another committee's point is no choice (tests/test_api_scope.py)
     start = timezone.now()
     response = client_for(world.convener).post(
-        reverse("api:activity-list"), _payload(world, starts_at=start.isoformat(), ends_at=(start - timedelta(hours=1)).isoformat()),
-        content_type="application/json")
+        reverse("api:activity-list"),
+        _payload(world, starts_at=start.isoformat(), ends_at=(start - timedelta(hours=1)).isoformat()),
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "结束时间" in response.json()["ends_at"][0]
     assert not Activity.objects.exists()
 
@@ -91,14 +105,17 @@ def test_transitions_through_the_api(world, client_for, announced):
     bad = client.post(reverse("api:activity-hold", args=[announced.pk]))
     assert bad.status_code == 400 and "出席" in bad.json()["detail"][0]
     url = reverse("api:activity-attendance", args=[announced.pk])
-    rows = [{"member": world.member_record.pk, "status": "present"},
-            {"member": world.convener_member.pk, "status": "excused", "reason": "出差"}]
+    rows = [
+        {"member": world.member_record.pk, "status": "present"},
+        {"member": world.convener_member.pk, "status": "excused", "reason": "出差"},
+    ]
     own = client.post(url, {"version": announced.version, "rows": rows}, content_type="application/json")
     assert own.status_code == 400 and "副召集人" in own.json()["detail"][0]  # a convener's own row is not theirs
     response = client.post(url, {"version": announced.version, "rows": rows[:1]}, content_type="application/json")
     assert response.status_code == 200, response.content
-    response = client_for(world.staff).post(url, {"version": announced.version + 1, "rows": rows[1:]},
-                                            content_type="application/json")
+    response = client_for(world.staff).post(
+        url, {"version": announced.version + 1, "rows": rows[1:]}, content_type="application/json"
+    )
     assert {r["status"] for r in response.json()} == {"present", "excused"}
     assert client.post(reverse("api:activity-hold", args=[announced.pk])).json()["state"] == "held"
     bad = client.post(reverse("api:activity-file", args=[announced.pk]))
@@ -111,8 +128,9 @@ def test_a_member_reads_only_their_own_attendance_and_cannot_record(world, clien
     url = reverse("api:activity-attendance", args=[announced.pk])
     rows = client.get(url).json()
     assert [r["member"] for r in rows] == [world.member_record.pk]
-    response = client.post(url, {"rows": [{"member": world.member_record.pk, "status": "present"}]},
-                           content_type="application/json")
+    response = client.post(
+        url, {"rows": [{"member": world.member_record.pk, "status": "present"}]}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert Attendance.objects.get(member=world.member_record).status == "invited"
 
@@ -182,12 +200,24 @@ def test_committee_coverage_is_for_staff_and_leaders(world, client_for):
 def test_coverage_counts_only_the_quarter_asked_for(world, client_for):
     now = timezone.localtime()
     held_activity(world, kind="three_enters", target="community")
-    quarter = (now - timedelta(days=1)).month // 3 + 1 if (now - timedelta(days=1)).month % 3 else (now - timedelta(days=1)).month // 3
+    quarter = (
+        (now - timedelta(days=1)).month // 3 + 1
+        if (now - timedelta(days=1)).month % 3
+        else (now - timedelta(days=1)).month // 3
+    )
     other = quarter % 4 + 1
     client = client_for(world.staff)
     year = (now - timedelta(days=1)).year
-    assert client.get(reverse("api:coverage"), {"group": world.group.pk, "year": year, "quarter": quarter}).json()["covered"] == 1
-    assert client.get(reverse("api:coverage"), {"group": world.group.pk, "year": year, "quarter": other}).json()["covered"] == 0
+    assert (
+        client.get(reverse("api:coverage"), {"group": world.group.pk, "year": year, "quarter": quarter}).json()[
+            "covered"
+        ]
+        == 1
+    )
+    assert (
+        client.get(reverse("api:coverage"), {"group": world.group.pk, "year": year, "quarter": other}).json()["covered"]
+        == 0
+    )
 
 
 @pytest.mark.parametrize("name", ["activity-list", "plan-list"])

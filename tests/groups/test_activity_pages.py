@@ -1,4 +1,5 @@
 """Activity pages: the permission matrix, forms with bad input, fixed query counts, exports, sign-in."""
+
 import io
 import re
 from datetime import timedelta
@@ -46,9 +47,13 @@ def other_activity(world):
 
 # --- Permission matrix ----------------------------------------------------------------------------
 
+
 def _group_pages(group):
-    return [reverse("groups:group_activities", args=[group.pk]), reverse("groups:activity_new", args=[group.pk]),
-            reverse("groups:plan", args=[group.pk, YEAR])]
+    return [
+        reverse("groups:group_activities", args=[group.pk]),
+        reverse("groups:activity_new", args=[group.pk]),
+        reverse("groups:plan", args=[group.pk, YEAR]),
+    ]
 
 
 def _activity_pages(a):
@@ -56,13 +61,18 @@ def _activity_pages(a):
 
 
 def _activity_posts(a):
-    return [reverse("groups:activity_transition", args=[a.pk, "announce"]),
-            reverse("groups:attendance_record", args=[a.pk]), reverse("groups:evidence_upload", args=[a.pk])]
+    return [
+        reverse("groups:activity_transition", args=[a.pk, "announce"]),
+        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("groups:evidence_upload", args=[a.pk]),
+    ]
 
 
 def test_a_convener_opens_every_page_of_their_own_group(world, client_for, activity):
     client = client_for(world.convener)
-    for url in _group_pages(world.group) + _activity_pages(activity) + [reverse("groups:activity_detail", args=[activity.pk])]:
+    for url in (
+        _group_pages(world.group) + _activity_pages(activity) + [reverse("groups:activity_detail", args=[activity.pk])]
+    ):
         assert client.get(url).status_code == 200, url
 
 
@@ -70,8 +80,11 @@ def test_a_convener_opens_every_page_of_their_own_group(world, client_for, activ
 def test_pages_of_another_group_are_forbidden(world, client_for, other_activity, who):
     user = world.outsider_member.user if who == "outsider_member" else getattr(world, who)
     client = client_for(user)
-    for url in _group_pages(world.other_group) + _activity_pages(other_activity) + [
-            reverse("groups:activity_detail", args=[other_activity.pk])]:
+    for url in (
+        _group_pages(world.other_group)
+        + _activity_pages(other_activity)
+        + [reverse("groups:activity_detail", args=[other_activity.pk])]
+    ):
         assert client.get(url).status_code == 403, url
     for url in _activity_posts(other_activity):
         assert client.post(url).status_code == 403, url
@@ -116,19 +129,31 @@ def test_my_activities_is_for_members(world, client_for):
 
 # --- Convener forms -------------------------------------------------------------------------------
 
+
 def test_a_convener_creates_an_activity_and_the_group_is_invited(world, client_for):
     point = f.ContactPointFactory(committee=world.district, kind="community", name="东湖社区")
-    response = client_for(world.convener).post(reverse("groups:activity_new", args=[world.group.pk]), {
-        "title": "委员进社区听民意", "kind": "three_enters", "target": "community", "contact_point": point.pk,
-        "starts_at": _dt(timedelta(days=2)), "ends_at": _dt(timedelta(days=2, hours=2)), "place": "东湖社区活动室"})
+    response = client_for(world.convener).post(
+        reverse("groups:activity_new", args=[world.group.pk]),
+        {
+            "title": "委员进社区听民意",
+            "kind": "three_enters",
+            "target": "community",
+            "contact_point": point.pk,
+            "starts_at": _dt(timedelta(days=2)),
+            "ends_at": _dt(timedelta(days=2, hours=2)),
+            "place": "东湖社区活动室",
+        },
+    )
     activity = Activity.objects.get()
     assert response.status_code == 302 and response.url == reverse("groups:activity_detail", args=[activity.pk])
     assert activity.attendances.count() == 2
 
 
 def test_dates_in_the_wrong_order_show_a_chinese_message_and_save_nothing(world, client_for):
-    response = client_for(world.convener).post(reverse("groups:activity_new", args=[world.group.pk]), {
-        "title": "学习会", "kind": "study", "starts_at": _dt(timedelta(days=2)), "ends_at": _dt(timedelta(days=1))})
+    response = client_for(world.convener).post(
+        reverse("groups:activity_new", args=[world.group.pk]),
+        {"title": "学习会", "kind": "study", "starts_at": _dt(timedelta(days=2)), "ends_at": _dt(timedelta(days=1))},
+    )
     assert response.status_code == 200
     assert "结束时间必须晚于开始时间" in response.content.decode()
     assert not Activity.objects.exists()
@@ -137,8 +162,13 @@ def test_dates_in_the_wrong_order_show_a_chinese_message_and_save_nothing(world,
 def test_a_stale_edit_is_refused_with_a_message_and_the_other_change_kept(world, client_for, activity):
     client = client_for(world.convener)
     url = reverse("groups:activity_edit", args=[activity.pk])
-    data = {"title": activity.title, "kind": "study", "starts_at": _dt(timedelta(days=3)),
-            "ends_at": _dt(timedelta(days=3, hours=1)), "version": activity.version}
+    data = {
+        "title": activity.title,
+        "kind": "study",
+        "starts_at": _dt(timedelta(days=3)),
+        "ends_at": _dt(timedelta(days=3, hours=1)),
+        "version": activity.version,
+    }
     assert client.post(url, {**data, "place": "甲会议室"}).status_code == 302
     response = client.post(url, {**data, "place": "乙会议室"})
     assert response.status_code == 200 and "其他人" in response.content.decode()
@@ -150,12 +180,21 @@ def test_a_convener_records_the_whole_groups_attendance_in_one_form(world, clien
     other = f.MembershipFactory(group=world.group).member  # the convener's own row is not theirs to record
     for m in (world.member_record, other):
         AttendanceFactory(activity=a, member=m)
-    response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, f"status_{world.member_record.pk}": "excused", f"reason_{world.member_record.pk}": "出差",
-        f"status_{other.pk}": "present", "and_hold": "1"})
+    response = client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {
+            "version": a.version,
+            f"status_{world.member_record.pk}": "excused",
+            f"reason_{world.member_record.pk}": "出差",
+            f"status_{other.pk}": "present",
+            "and_hold": "1",
+        },
+    )
     assert response.status_code == 302
     assert dict(a.attendances.values_list("member_id", "status")) == {
-        world.member_record.pk: "excused", other.pk: "present"}
+        world.member_record.pk: "excused",
+        other.pk: "present",
+    }
     assert Activity.objects.get().state == "held"
 
 
@@ -163,8 +202,11 @@ def test_uploading_a_wrong_file_shows_a_chinese_message(world, client_for, activ
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(world.convener)
-    response = client.post(reverse("groups:evidence_upload", args=[activity.pk]),
-                           {"file": SimpleUploadedFile("a.jpg", b"not an image")}, follow=True)
+    response = client.post(
+        reverse("groups:evidence_upload", args=[activity.pk]),
+        {"file": SimpleUploadedFile("a.jpg", b"not an image")},
+        follow=True,
+    )
     assert "请上传照片" in response.content.decode()
     assert not Evidence.objects.exists()
 
@@ -173,8 +215,17 @@ def test_the_plan_editor_starts_a_plan_and_adds_an_item_with_responsible_members
     client = client_for(world.convener)
     url = reverse("groups:plan", args=[world.group.pk, YEAR])
     assert client.post(url).status_code == 302
-    response = client.post(url, {"quarter": 2, "month": 5, "title": "进社区宣讲", "kind": "three_enters",
-                                 "target": "community", "responsible": [world.member_record.pk]})
+    response = client.post(
+        url,
+        {
+            "quarter": 2,
+            "month": 5,
+            "title": "进社区宣讲",
+            "kind": "three_enters",
+            "target": "community",
+            "responsible": [world.member_record.pk],
+        },
+    )
     assert response.status_code == 302
     item = PlanItem.objects.get()
     assert list(item.responsible.all()) == [world.member_record]
@@ -191,6 +242,7 @@ def test_a_plan_month_outside_its_quarter_is_refused(world, client_for):
 
 # --- Member ---------------------------------------------------------------------------------------
 
+
 def test_a_member_asks_for_leave_from_my_activities(world, client_for, activity):
     client = client_for(world.member)
     assert activity.title in client.get(reverse("groups:my_activities")).content.decode()
@@ -199,7 +251,9 @@ def test_a_member_asks_for_leave_from_my_activities(world, client_for, activity)
 
 
 def _now_activity(world, **kw):
-    a = ActivityFactory(group=world.group, state="announced", starts_at=kw.pop("starts_at", timezone.now() + timedelta(minutes=20)))
+    a = ActivityFactory(
+        group=world.group, state="announced", starts_at=kw.pop("starts_at", timezone.now() + timedelta(minutes=20))
+    )
     AttendanceFactory(activity=a, member=world.member_record)
     AttendanceFactory(activity=a, member=world.convener_member)
     return a
@@ -297,30 +351,44 @@ def test_a_convener_sees_no_buttons_for_their_own_leave_or_attendance(world, cli
 
 def test_a_convener_posting_their_own_attendance_changes_nothing(world, client_for):
     a = _now_activity(world, starts_at=timezone.now() - timedelta(minutes=5))
-    client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]),
-                                    {f"status_{world.convener_member.pk}": "present", "version": a.version})
+    client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {f"status_{world.convener_member.pk}": "present", "version": a.version},
+    )
     assert Attendance.objects.get(activity=a, member=world.convener_member).status == "invited"
 
 
 def test_the_ledger_shows_how_members_signed_in(world, client_for):
     a = _now_activity(world, starts_at=timezone.now() - timedelta(minutes=5))
     svc.attendance_sign_in(activity_id=a.pk, code=svc.sign_in_code(a.pk), actor=world.member)
-    svc.attendance_record(activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "absent"})
-    svc.attendance_record(activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "present"})
+    svc.attendance_record(
+        activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "absent"}
+    )
+    svc.attendance_record(
+        activity_id=a.pk, actor=world.staff, version=None, statuses={world.convener_member.pk: "present"}
+    )
     client = client_for(world.staff)
     assert "扫码 1 · 召集人登记 0 · 更正 1" in client.get(reverse("groups:ledger")).content.decode()
     sheet = load_workbook(io.BytesIO(client.get(reverse("groups:ledger") + "?export=xlsx").content)).active
     header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
-    assert dict(zip(header, row, strict=True))["现场签到"] == 1 and dict(zip(header, row, strict=True))["召集人更正"] == 1
+    assert (
+        dict(zip(header, row, strict=True))["现场签到"] == 1 and dict(zip(header, row, strict=True))["召集人更正"] == 1
+    )
 
 
 # --- Query counts ---------------------------------------------------------------------------------
 
+
 def _grow(world, n):
     for _ in range(n):
         member = f.MembershipFactory(group=world.group).member
-        a = held_activity(world, kind="three_enters", target="community", members=[member, world.member_record],
-                          contact_point=f.ContactPointFactory(committee=world.district, kind="community"))
+        a = held_activity(
+            world,
+            kind="three_enters",
+            target="community",
+            members=[member, world.member_record],
+            contact_point=f.ContactPointFactory(committee=world.district, kind="community"),
+        )
         world.group.contact_points.add(a.contact_point)
         ActivityFactory(group=world.group)
 
@@ -352,6 +420,7 @@ def test_the_group_dashboard_shows_who_is_not_yet_covered(world, client_for):
 
 # --- Ledger and exports ---------------------------------------------------------------------------
 
+
 def test_the_ledger_filters_by_type_and_state(world, client_for):
     ThreeEntersFactory(group=world.group, title="进社区", state="held")
     ActivityFactory(group=world.group, title="学习会", state="planned")
@@ -379,12 +448,15 @@ def test_the_ledger_and_the_coverage_export_to_excel(world, client_for):
 
 
 def test_a_leave_request_does_not_redirect_to_another_site(world, client_for, activity):
-    response = client_for(world.member).post(reverse("groups:leave_request", args=[activity.pk]),
-                                             {"reason": "出差", "next": "https://evil.example/"})
+    response = client_for(world.member).post(
+        reverse("groups:leave_request", args=[activity.pk]), {"reason": "出差", "next": "https://evil.example/"}
+    )
     assert response.url == reverse("groups:my_activities")
 
 
-def test_the_activity_record_and_plan_pages_run_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+def test_the_activity_record_and_plan_pages_run_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
     from groups.services.activities import evidence_upload
     from tests.groups.factories import AnnualPlanFactory, PlanItemFactory
 

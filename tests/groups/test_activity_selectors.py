@@ -1,4 +1,5 @@
 """Coverage and plan-against-actual selectors, computed in the database."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -25,8 +26,7 @@ def test_the_period_bounds_follow_the_quarter_in_local_time():
 
 def test_only_present_members_at_a_held_three_enters_activity_in_the_period_are_covered(world):
     year = 2025
-    held_activity(world, kind="three_enters", target="community", starts_at=_at(year, 5),
-                  members=[world.member_record])
+    held_activity(world, kind="three_enters", target="community", starts_at=_at(year, 5), members=[world.member_record])
     held_activity(world, kind="study", starts_at=_at(year, 5), members=[world.convener_member])  # not 三进
     planned = ActivityFactory(group=world.group, kind="three_enters", target="village", starts_at=_at(year, 6))
     planned.attendances.create(member=world.convener_member)  # invited, not held
@@ -50,8 +50,14 @@ def test_six_ones_items_are_done_by_held_activities_only(world):
     held_activity(world, kind="research", six_item="research_forum", starts_at=_at(2025, 4))
     ActivityFactory(group=world.group, six_item="aid", starts_at=_at(2025, 4), state="planned")
     done = {s["item"]: s["done"] for s in sel.group_coverage(world.group, sel.Period(2025)).six_items}
-    assert done == {"research_forum": True, "window_unit": False, "suggestions": False, "mediation": False,
-                    "consultation": False, "aid": False}
+    assert done == {
+        "research_forum": True,
+        "window_unit": False,
+        "suggestions": False,
+        "mediation": False,
+        "consultation": False,
+        "aid": False,
+    }
 
 
 def test_plan_against_actual_counts_done_overdue_and_unplanned_per_quarter(world):

@@ -1,4 +1,5 @@
 """Activity services: creation rules, the state machine, leave, sign-in, attendance, evidence, conflicts."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,15 @@ pytestmark = pytest.mark.django_db
 
 def _new(world, **kw):
     start = kw.pop("starts_at", timezone.now() + timedelta(days=2))
-    return svc.activity_create(actor=world.convener, group=world.group, kind=kw.pop("kind", "study"), title="学习座谈",
-                               starts_at=start, ends_at=kw.pop("ends_at", start + timedelta(hours=2)), **kw)
+    return svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind=kw.pop("kind", "study"),
+        title="学习座谈",
+        starts_at=start,
+        ends_at=kw.pop("ends_at", start + timedelta(hours=2)),
+        **kw,
+    )
 
 
 def _announced(world, **kw):
@@ -28,7 +36,10 @@ def _announced(world, **kw):
 def test_creating_an_activity_invites_the_group_and_records_an_event(world):
     activity = _new(world)
     assert activity.state == "planned" and activity.committee == world.district
-    assert set(activity.attendances.values_list("member_id", flat=True)) == {world.member_record.pk, world.convener_member.pk}
+    assert set(activity.attendances.values_list("member_id", flat=True)) == {
+        world.member_record.pk,
+        world.convener_member.pk,
+    }
     assert AuditEvent.objects.filter(object_id=str(activity.pk), verb="created").exists()
 
 
@@ -49,8 +60,12 @@ def test_a_three_enters_activity_needs_a_target_and_a_contact_point_of_its_commi
         _new(world, kind="three_enters", target="community", contact_point=foreign)
     assert "联系点属于其他政协组织" in exc.value.message_dict["contact_point"][0]
     assert not Activity.objects.exists()
-    ok = _new(world, kind="three_enters", target="community",
-              contact_point=f.ContactPointFactory(committee=world.district, kind="community"))
+    ok = _new(
+        world,
+        kind="three_enters",
+        target="community",
+        contact_point=f.ContactPointFactory(committee=world.district, kind="community"),
+    )
     assert ok.target == "community"
 
 
@@ -62,25 +77,45 @@ def test_a_plan_item_of_another_group_cannot_be_linked(world):
 
 def test_the_full_life_of_an_activity(world):
     activity = _announced(world, starts_at=timezone.now() - timedelta(minutes=10))
-    activity = svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=activity.version,
-                                     statuses={world.member_record.pk: "present"})
-    svc.attendance_record(activity_id=activity.pk, actor=world.staff, version=activity.version,  # not their own
-                          statuses={world.convener_member.pk: "absent"})
+    activity = svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=activity.version,
+        statuses={world.member_record.pk: "present"},
+    )
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.staff,
+        version=activity.version,  # not their own
+        statuses={world.convener_member.pk: "absent"},
+    )
     svc.activity_hold(activity_id=activity.pk, actor=world.convener)
     svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=photo_upload())
-    svc.activity_update(activity_id=activity.pk, actor=world.convener, version=Activity.objects.get().version,
-                        summary="委员们围绕社区养老展开讨论。")
+    svc.activity_update(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=Activity.objects.get().version,
+        summary="委员们围绕社区养老展开讨论。",
+    )
     activity = svc.activity_file(activity_id=activity.pk, actor=world.convener)
     assert activity.state == "filed"
     verbs = list(AuditEvent.objects.filter(object_id=str(activity.pk)).values_list("verb", flat=True))
     assert {"created", "announced", "attendance_recorded", "held", "evidence_uploaded", "filed"} <= set(verbs)
 
 
-@pytest.mark.parametrize(("state", "action"), [
-    ("announced", "activity_announce"), ("planned", "activity_hold"), ("planned", "activity_file"),
-    ("announced", "activity_file"), ("held", "activity_cancel"), ("filed", "activity_cancel"),
-    ("cancelled", "activity_announce"), ("filed", "activity_hold"),
-])
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [
+        ("announced", "activity_announce"),
+        ("planned", "activity_hold"),
+        ("planned", "activity_file"),
+        ("announced", "activity_file"),
+        ("held", "activity_cancel"),
+        ("filed", "activity_cancel"),
+        ("cancelled", "activity_announce"),
+        ("filed", "activity_hold"),
+    ],
+)
 def test_illegal_transitions_are_refused_and_change_nothing(world, state, action):
     activity = ActivityFactory(group=world.group, state=state)
     AttendanceFactory(activity=activity, member=world.member_record)
@@ -126,23 +161,30 @@ def test_a_stale_version_is_a_conflict_and_the_first_save_is_kept(world):
 def test_attendance_recorded_on_a_stale_version_is_refused(world):
     activity = _announced(world, starts_at=timezone.now() - timedelta(minutes=5))
     loaded = activity.version
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=loaded,
-                          statuses={world.member_record.pk: "present"})
+    svc.attendance_record(
+        activity_id=activity.pk, actor=world.convener, version=loaded, statuses={world.member_record.pk: "present"}
+    )
     with pytest.raises(ConcurrentEdit):
-        svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=loaded,
-                              statuses={world.member_record.pk: "absent"})
+        svc.attendance_record(
+            activity_id=activity.pk, actor=world.convener, version=loaded, statuses={world.member_record.pk: "absent"}
+        )
     assert Attendance.objects.get(member=world.member_record).status == "present"
 
 
 def test_an_excused_absence_needs_a_reason(world):
     activity = _announced(world, starts_at=timezone.now() - timedelta(minutes=5))
     with pytest.raises(DomainError, match="原因"):
-        svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=activity.version,
-                              statuses={world.member_record.pk: "excused"})
+        svc.attendance_record(
+            activity_id=activity.pk,
+            actor=world.convener,
+            version=activity.version,
+            statuses={world.member_record.pk: "excused"},
+        )
     assert Attendance.objects.get(member=world.member_record).status == "invited"
 
 
 # --- Leave ----------------------------------------------------------------------------------------
+
 
 def test_a_member_asks_for_leave_and_the_convener_approves_it(world):
     activity = _announced(world)
@@ -174,6 +216,7 @@ def test_leave_cannot_be_asked_after_the_start_or_without_a_reason_or_uninvited(
 
 
 # --- Sign-in --------------------------------------------------------------------------------------
+
 
 def _sign_in(activity, actor, now, code_at=None):
     """Sign in with the code the convener's screen showed at ``code_at`` (by default: now)."""
@@ -244,8 +287,9 @@ def test_a_code_of_another_activity_or_a_forged_code_is_refused(world):
     now = timezone.now()
     activity, other = _announced(world, starts_at=now), _announced(world, starts_at=now)  # invited to both
     with pytest.raises(DomainError, match="其他活动"):
-        svc.attendance_sign_in(activity_id=activity.pk, code=svc.sign_in_code(other.pk, now=now), actor=world.member,
-                               now=now)
+        svc.attendance_sign_in(
+            activity_id=activity.pk, code=svc.sign_in_code(other.pk, now=now), actor=world.member, now=now
+        )
     value, signature = svc.sign_in_code(other.pk, now=now).split(":")
     forged = f"{activity.pk}.{value.split('.')[1]}:{signature}"
     for code in (forged, "k2B8xYqP0aZr", "", "x:y:z"):
@@ -258,22 +302,35 @@ def test_a_code_of_another_activity_or_a_forged_code_is_refused(world):
 def test_a_member_the_convener_recorded_absent_or_excused_cannot_sign_in(world, status):
     now = timezone.now()
     activity = _announced(world, starts_at=now - timedelta(minutes=5))
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                          statuses={world.member_record.pk: status}, reasons={world.member_record.pk: "出差"})
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=None,
+        now=now,
+        statuses={world.member_record.pk: status},
+        reasons={world.member_record.pk: "出差"},
+    )
     with pytest.raises(DomainError, match="请召集人更正"):
         _sign_in(activity, world.member, now)
     row = Attendance.objects.get(activity=activity, member=world.member_record)
     assert (row.status, row.signed_in_at, row.sign_in_method) == (status, None, "")
     # the convener can still correct it, and the ledger knows it was a correction
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                          statuses={world.member_record.pk: "present"})
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=None,
+        now=now,
+        statuses={world.member_record.pk: "present"},
+    )
     assert Attendance.objects.get(pk=row.pk).sign_in_method == "correction"
 
 
 def test_signing_in_withdraws_an_open_leave_request(world):
     start = timezone.now() + timedelta(minutes=30)
     activity = _announced(world, starts_at=start)
-    svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1))
+    svc.attendance_request_leave(
+        activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1)
+    )
     row = _sign_in(activity, world.member, start)
     assert (row.status, row.leave, row.leave_reason) == ("present", "", "")
 
@@ -283,8 +340,13 @@ def test_each_present_row_says_how_it_was_recorded(world):
     deputy = f.MembershipFactory(group=world.group, role="deputy").member
     activity = _announced(world, starts_at=now - timedelta(minutes=5))
     _sign_in(activity, world.member, now)
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                          statuses={deputy.pk: "present", world.member_record.pk: "present"})
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=None,
+        now=now,
+        statuses={deputy.pk: "present", world.member_record.pk: "present"},
+    )
     methods = dict(activity.attendances.values_list("member_id", "sign_in_method"))
     assert methods[world.member_record.pk] == "on_site" and methods[deputy.pk] == "convener"
 
@@ -295,26 +357,36 @@ def test_every_door_that_makes_a_member_present_withdraws_their_leave_and_marks_
     rule as signing in: an open leave request is withdrawn, and a row recorded absent before is a correction."""
     start = timezone.now() + timedelta(minutes=30)
     activity = _announced(world, starts_at=start)
-    svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1))
+    svc.attendance_request_leave(
+        activity_id=activity.pk, actor=world.member, reason="出差", now=start - timedelta(hours=1)
+    )
     member = world.member_record
 
     def present(now):
         if door == "convener":
-            svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                                  statuses={member.pk: "present"})
+            svc.attendance_record(
+                activity_id=activity.pk, actor=world.convener, version=None, now=now, statuses={member.pk: "present"}
+            )
         else:
-            svc.attendance_correct(activity_id=activity.pk, member_id=member.pk, actor=world.staff, status="present",
-                                   now=now)
+            svc.attendance_correct(
+                activity_id=activity.pk, member_id=member.pk, actor=world.staff, status="present", now=now
+            )
         return Attendance.objects.get(activity=activity, member=member)
 
     row = present(start + timedelta(minutes=5))
     assert (row.status, row.leave, row.sign_in_method) == ("present", "", "convener")
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=start + timedelta(minutes=6),
-                          statuses={member.pk: "absent"})
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=None,
+        now=start + timedelta(minutes=6),
+        statuses={member.pk: "absent"},
+    )
     assert present(start + timedelta(minutes=7)).sign_in_method == "correction"
 
 
 # --- A convener's own leave and attendance (issue 14, 9a) -------------------------------------------
+
 
 def _deputy(world):
     return f.MembershipFactory(group=world.group, role="deputy", member__user=f.UserFactory(username="deputy")).member
@@ -338,18 +410,29 @@ def test_a_convener_cannot_record_their_own_attendance_but_a_deputy_can(world):
     deputy = _deputy(world)
     own = world.convener_member.pk
     with pytest.raises(DomainError, match="副召集人"):
-        svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                              statuses={own: "present", world.member_record.pk: "present"})
+        svc.attendance_record(
+            activity_id=activity.pk,
+            actor=world.convener,
+            version=None,
+            now=now,
+            statuses={own: "present", world.member_record.pk: "present"},
+        )
     assert not activity.attendances.filter(status="present").exists()  # all or nothing
     svc.attendance_record(activity_id=activity.pk, actor=deputy.user, version=None, now=now, statuses={own: "present"})
     row = Attendance.objects.get(activity=activity, member_id=own)
     assert (row.status, row.sign_in_method) == ("present", "convener")
     # re-sending one's own unchanged status (the whole form) is not a decision
-    svc.attendance_record(activity_id=activity.pk, actor=world.convener, version=None, now=now,
-                          statuses={own: "present", world.member_record.pk: "absent"})
+    svc.attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=None,
+        now=now,
+        statuses={own: "present", world.member_record.pk: "absent"},
+    )
 
 
 # --- Evidence -------------------------------------------------------------------------------------
+
 
 def test_a_photo_gets_a_thumbnail_and_its_type_from_its_content(world):
     activity = ActivityFactory(group=world.group)
@@ -360,8 +443,10 @@ def test_a_photo_gets_a_thumbnail_and_its_type_from_its_content(world):
 
 def test_jpeg_and_webp_photos_and_pdf_documents_are_accepted(world):
     activity = ActivityFactory(group=world.group)
-    types = {svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=u).content_type
-             for u in (photo_upload("a.jpg", "JPEG"), photo_upload("b.webp", "WEBP"), pdf_upload())}
+    types = {
+        svc.evidence_upload(activity_id=activity.pk, actor=world.convener, upload=u).content_type
+        for u in (photo_upload("a.jpg", "JPEG"), photo_upload("b.webp", "WEBP"), pdf_upload())
+    }
     assert types == {"image/jpeg", "image/webp", "application/pdf"}
 
 
@@ -386,13 +471,23 @@ def test_a_file_over_the_size_limit_is_refused(world, settings):
 
 def test_a_committee_organises_an_activity_without_a_group(world):
     start = timezone.now() + timedelta(days=5)
-    activity = svc.activity_create(actor=world.staff, committee=world.district, kind="consultation",
-                                   title="专题协商会", starts_at=start, ends_at=start + timedelta(hours=3))
+    activity = svc.activity_create(
+        actor=world.staff,
+        committee=world.district,
+        kind="consultation",
+        title="专题协商会",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+    )
     assert activity.organiser == world.district and activity.attendances.count() == 0
     with pytest.raises(DomainError, match="邀请"):
         svc.activity_announce(activity_id=activity.pk, actor=world.staff)
-    assert svc.activity_invite(activity_id=activity.pk, actor=world.staff,
-                               member_ids=[world.member_record.pk, world.convener_member.pk]) == 2
+    assert (
+        svc.activity_invite(
+            activity_id=activity.pk, actor=world.staff, member_ids=[world.member_record.pk, world.convener_member.pk]
+        )
+        == 2
+    )
     with pytest.raises(DomainError):
         svc.activity_invite(activity_id=activity.pk, actor=world.staff, member_ids=[world.outsider_member.pk])
     assert svc.activity_announce(activity_id=activity.pk, actor=world.staff).state == "announced"

@@ -1,4 +1,5 @@
 """The admin site: every model for secretariat staff, scoped to their committees, fixed query counts."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -24,8 +25,9 @@ def _more_data(world, n):
 
 
 @pytest.mark.parametrize("model", ORG_ADMINS, ids=lambda m: m._meta.model_name)
-def test_every_admin_list_renders_for_staff_in_a_fixed_number_of_queries(world, client_for, model,
-                                                                          django_assert_max_num_queries):
+def test_every_admin_list_renders_for_staff_in_a_fixed_number_of_queries(
+    world, client_for, model, django_assert_max_num_queries
+):
     world.staff.is_superuser = model._meta.app_label == "core"  # the user and audit lists are superusers' tools
     world.staff.save()
     client = client_for(world.staff)

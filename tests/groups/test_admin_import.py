@@ -1,5 +1,6 @@
 """The admin's spreadsheet import: the project's all-or-nothing ``table_import`` with its limits, xlsx and csv only,
 hostile files refused before anything parses them, messages naming the row Excel shows and the Chinese column."""
+
 import io
 import time
 
@@ -60,23 +61,42 @@ def test_admin_import_saves_nothing_when_one_row_is_wrong(setup, client_for):
 def test_row_numbers_are_the_ones_excel_shows_even_after_blank_rows(setup):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务", "街镇",
-                  "手机", "电子邮箱"])
+    sheet.append(
+        [
+            "政协组织",
+            "届次",
+            "姓名",
+            "性别",
+            "界别",
+            "专门委员会",
+            "党派",
+            "常委",
+            "工作单位",
+            "职务",
+            "街镇",
+            "手机",
+            "电子邮箱",
+        ]
+    )
     sheet.append(member_row())
     sheet.append([None] * 13)  # row 3: blank, skipped
     sheet.append(member_row("王芳", "12"))  # row 4
     out = io.BytesIO()
     book.save(out)
-    report = table_import(resource_class=MemberResource, data=out.getvalue(), file_format="xlsx",
-                          actor=setup.district_staff)
+    report = table_import(
+        resource_class=MemberResource, data=out.getvalue(), file_format="xlsx", actor=setup.district_staff
+    )
     assert {e.row for e in report.errors} == {4}
 
 
 def test_row_messages_never_say_none_and_name_chinese_columns(setup):
-    rows = [[None, None, None, "x", None, None, "y", "z", None, None, None, "1", "@"],
-            ["东湖区政协", None, "", None, None, None, None, None, None, None, None, None, None]]
-    report = table_import(resource_class=MemberResource, data=members_xlsx(rows), file_format="xlsx",
-                          actor=setup.district_staff)
+    rows = [
+        [None, None, None, "x", None, None, "y", "z", None, None, None, "1", "@"],
+        ["东湖区政协", None, "", None, None, None, None, None, None, None, None, None, None],
+    ]
+    report = table_import(
+        resource_class=MemberResource, data=members_xlsx(rows), file_format="xlsx", actor=setup.district_staff
+    )
     assert report.errors
     for error in report.errors:
         text = str(error)
@@ -90,21 +110,43 @@ def test_csv_saved_by_chinese_excel_is_read(setup):
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务",
-                     "街镇", "手机", "电子邮箱"])
+    writer.writerow(
+        [
+            "政协组织",
+            "届次",
+            "姓名",
+            "性别",
+            "界别",
+            "专门委员会",
+            "党派",
+            "常委",
+            "工作单位",
+            "职务",
+            "街镇",
+            "手机",
+            "电子邮箱",
+        ]
+    )
     writer.writerow(member_row())
-    report = table_import(resource_class=MemberResource, data=out.getvalue().encode("gb18030"), file_format="csv",
-                          actor=setup.district_staff)
+    report = table_import(
+        resource_class=MemberResource,
+        data=out.getvalue().encode("gb18030"),
+        file_format="csv",
+        actor=setup.district_staff,
+    )
     assert report.ok and report.created == 1
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("members.yaml", "- 姓名: 林晓东\n".encode()),
-    ("members.json", b'[{"name": "x"}]'),
-    ("members.html", b"<table><tr><td>x</td></tr></table>"),
-    ("members.xls", b"\xd0\xcf\x11\xe0"),
-    ("members", b"x"),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("members.yaml", "- 姓名: 林晓东\n".encode()),
+        ("members.json", b'[{"name": "x"}]'),
+        ("members.html", b"<table><tr><td>x</td></tr></table>"),
+        ("members.xls", b"\xd0\xcf\x11\xe0"),
+        ("members", b"x"),
+    ],
+)
 def test_admin_import_takes_only_xlsx_and_csv(setup, client_for, name, data):
     response = _post(client_for(setup.district_staff), name, data)
     assert response.status_code == 200
@@ -120,8 +162,9 @@ def test_every_import_and_export_offers_xlsx_and_csv_only():
 
 
 def test_the_stock_confirm_step_is_closed(setup, client_for):
-    response = client_for(setup.district_staff).post(reverse("admin:groups_member_process_import"),
-                                                     {"import_file_name": "../../etc/passwd", "format": "0"})
+    response = client_for(setup.district_staff).post(
+        reverse("admin:groups_member_process_import"), {"import_file_name": "../../etc/passwd", "format": "0"}
+    )
     assert response.status_code == 404
 
 

@@ -1,4 +1,5 @@
 """The admin paginator: exact counts up to its limit; past it, PostgreSQL's estimate (never below the limit)."""
+
 import pytest
 from django.db import connection
 

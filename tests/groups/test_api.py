@@ -1,4 +1,5 @@
 """The organisation API: same permissions as the web, fixed query counts, token login."""
+
 import pytest
 from django.urls import reverse
 
@@ -53,8 +54,12 @@ def test_a_convener_lists_only_their_groups_members(world, client_for):
 
 def test_groups_filter_by_kind_and_search_by_name(world, client_for):
     client = client_for(world.staff)
-    f.ActivityGroupFactory(committee=world.district, name="工商联界别活动组", kind="sector",
-                           sector=f.SectorFactory(committee=world.district))
+    f.ActivityGroupFactory(
+        committee=world.district,
+        name="工商联界别活动组",
+        kind="sector",
+        sector=f.SectorFactory(committee=world.district),
+    )
     names = [g["name"] for g in client.get(reverse("api:group-list"), {"kind": "sector"}).json()["results"]]
     assert names == ["工商联界别活动组"]
     names = [g["name"] for g in client.get(reverse("api:group-list"), {"search": "湖滨"}).json()["results"]]

@@ -1,5 +1,6 @@
 """The attendance form: offered once the activity has started (before, the page says when); a refused save
 comes back with what the convener chose and typed."""
+
 from datetime import timedelta
 
 import pytest
@@ -40,9 +41,16 @@ def test_a_refused_attendance_save_comes_back_with_what_was_chosen_and_typed(wor
     """One excused absence without a reason: nothing is saved, the page comes back (not a redirect) with the
     other choices and reasons as sent and the message at the row."""
     a, other = _activity(world, -timedelta(hours=1))
-    response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, f"status_{world.member_record.pk}": "excused", f"reason_{world.member_record.pk}": "",
-        f"status_{other.pk}": "excused", f"reason_{other.pk}": "赴省里参加培训班"})
+    response = client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {
+            "version": a.version,
+            f"status_{world.member_record.pk}": "excused",
+            f"reason_{world.member_record.pk}": "",
+            f"status_{other.pk}": "excused",
+            f"reason_{other.pk}": "赴省里参加培训班",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="赴省里参加培训班"' in page
@@ -57,8 +65,10 @@ def test_a_refused_evidence_upload_comes_back_with_the_caption(world, client_for
     from groups.models import Evidence
 
     a, _other = _activity(world, -timedelta(hours=1))
-    response = client_for(world.convener).post(reverse("groups:evidence_upload", args=[a.pk]), {
-        "file": SimpleUploadedFile("a.jpg", b"not an image"), "caption": "学习会现场：委员们交流心得体会"})
+    response = client_for(world.convener).post(
+        reverse("groups:evidence_upload", args=[a.pk]),
+        {"file": SimpleUploadedFile("a.jpg", b"not an image"), "caption": "学习会现场：委员们交流心得体会"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="学习会现场：委员们交流心得体会"' in page and "请上传照片" in page

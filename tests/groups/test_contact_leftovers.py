@@ -1,5 +1,6 @@
 """The contact log's leftovers: the photo behind a permission check, the author's corrections within the window,
 the admin for staff of the committee, and contacts at a contact point counting for the 三进 coverage by rule."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -20,10 +21,15 @@ TZ = timezone.get_current_timezone()
 
 
 def record(world, actor=None, member=None, **kw):
-    fields = dict(contacted_on=timezone.localdate(), place="东湖社区", whom_kind="household", whom="独居老人户",
-                  topic="livelihood", raised="加装电梯")
-    return contact_record(actor=actor or world.member, member_id=(member or world.member_record).pk,
-                          **{**fields, **kw})
+    fields = dict(
+        contacted_on=timezone.localdate(),
+        place="东湖社区",
+        whom_kind="household",
+        whom="独居老人户",
+        topic="livelihood",
+        raised="加装电梯",
+    )
+    return contact_record(actor=actor or world.member, member_id=(member or world.member_record).pk, **{**fields, **kw})
 
 
 def test_the_photo_is_shown_to_who_may_see_the_contact_only(world, client_for):
@@ -65,14 +71,24 @@ def test_the_author_corrects_on_the_page_and_the_list_offers_it_only_to_them(wor
     contact = record(world)
     client = client_for(world.member)
     assert reverse("groups:contact_edit", args=[contact.pk]) in client.get(reverse("groups:contacts")).content.decode()
-    assert reverse("groups:contact_edit", args=[contact.pk]) not in client_for(world.district_staff).get(
-        reverse("groups:contacts")).content.decode()
+    assert (
+        reverse("groups:contact_edit", args=[contact.pk])
+        not in client_for(world.district_staff).get(reverse("groups:contacts")).content.decode()
+    )
     client = client_for(world.member)
     form = client.get(reverse("groups:contact_edit", args=[contact.pk]))
     assert form.status_code == 200
-    client.post(reverse("groups:contact_edit", args=[contact.pk]), {
-        "contacted_on": contact.contacted_on.isoformat(), "place": "湖滨社区", "whom_kind": "person", "whom": "居民",
-        "topic": "other", "raised": "路灯不亮"})
+    client.post(
+        reverse("groups:contact_edit", args=[contact.pk]),
+        {
+            "contacted_on": contact.contacted_on.isoformat(),
+            "place": "湖滨社区",
+            "whom_kind": "person",
+            "whom": "居民",
+            "topic": "other",
+            "raised": "路灯不亮",
+        },
+    )
     contact.refresh_from_db()
     assert (contact.place, contact.raised) == ("湖滨社区", "路灯不亮")
     assert client.post(reverse("groups:contact_delete", args=[contact.pk])).status_code == 302
@@ -100,6 +116,7 @@ def test_the_admin_lists_the_staffs_committees_contacts_only(world, client_for):
 
 # --- Coverage by rule -------------------------------------------------------------------------------------
 
+
 def test_a_contact_at_a_contact_point_counts_as_reaching_it_when_the_committee_says_so(world):
     today = timezone.localdate()
     period = Period(today.year)
@@ -107,7 +124,9 @@ def test_a_contact_at_a_contact_point_counts_as_reaching_it_when_the_committee_s
     record(world, contact_point=point, place="")
     record(world, actor=world.convener, member=world.convener_member)  # a free place: not a contact point
     cov = group_coverage(world.group, period)
-    [group] = [g for g in groups_coverage(world.group.committee.activity_groups.all(), period) if g.pk == world.group.pk]
+    [group] = [
+        g for g in groups_coverage(world.group.committee.activity_groups.all(), period) if g.pk == world.group.pk
+    ]
     [district] = [c for c in committees_coverage(type(world.district).objects.filter(pk=world.district.pk), period)]
     covered_rows = [m.pk for m in cov.members if m.three_enters or m.point_contacts]
     assert covered_rows == [world.member_record.pk]
@@ -115,8 +134,10 @@ def test_a_contact_at_a_contact_point_counts_as_reaching_it_when_the_committee_s
     assert district.covered_count == 1
     ActivitySettings.objects.create(committee=world.district, contacts_count_for_coverage=False)
     assert group_coverage(world.group, period).covered == 0
-    assert [g.covered_count for g in groups_coverage(world.group.committee.activity_groups.filter(
-        pk=world.group.pk), period)] == [0]
+    assert [
+        g.covered_count
+        for g in groups_coverage(world.group.committee.activity_groups.filter(pk=world.group.pk), period)
+    ] == [0]
 
 
 def test_the_coverage_page_shows_the_member_reached_by_contact(world, client_for):

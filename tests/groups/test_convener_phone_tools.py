@@ -1,6 +1,7 @@
 """Phone-first tools for conveners (issue #19, item 4): whole-group attendance in one tap, the filing checklist
 linked to where each item is entered, the group's own contact points first, member names linked to their record,
 and a printable paper sign-in sheet."""
+
 import re
 from datetime import timedelta
 
@@ -30,9 +31,16 @@ def _statuses(a):
 def test_all_present_records_every_unmarked_member_present_and_keeps_the_exceptions_the_convener_set(world, client_for):
     absent, excused, unmarked = (f.MembershipFactory(group=world.group).member for _ in range(3))
     a = _started(world, absent, excused, unmarked)
-    response = client_for(world.convener).post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, "all_present": "1", f"status_{absent.pk}": "absent",
-        f"status_{excused.pk}": "excused", f"reason_{excused.pk}": "外出开会"})
+    response = client_for(world.convener).post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {
+            "version": a.version,
+            "all_present": "1",
+            f"status_{absent.pk}": "absent",
+            f"status_{excused.pk}": "excused",
+            f"reason_{excused.pk}": "外出开会",
+        },
+    )
     assert response.status_code == 302
     statuses = _statuses(a)
     assert statuses[world.member_record.pk] == statuses[unmarked.pk] == Attendance.Status.PRESENT
@@ -51,12 +59,21 @@ def test_all_present_keeps_what_was_recorded_before_and_a_refused_one_saves_noth
     a.attendances.filter(member=before).update(status=Attendance.Status.EXCUSED, leave_reason="病假")
     a.refresh_from_db()
     client = client_for(world.convener)
-    refused = client.post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, "all_present": "1", f"status_{before.pk}": "excused",
-        f"status_{unmarked.pk}": "excused", f"reason_{unmarked.pk}": ""})
+    refused = client.post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {
+            "version": a.version,
+            "all_present": "1",
+            f"status_{before.pk}": "excused",
+            f"status_{unmarked.pk}": "excused",
+            f"reason_{unmarked.pk}": "",
+        },
+    )
     assert refused.status_code == 200 and set(_statuses(a).values()) == {"invited", "excused"}
-    client.post(reverse("groups:attendance_record", args=[a.pk]), {
-        "version": a.version, "all_present": "1", f"status_{before.pk}": "excused"})
+    client.post(
+        reverse("groups:attendance_record", args=[a.pk]),
+        {"version": a.version, "all_present": "1", f"status_{before.pk}": "excused"},
+    )
     statuses = _statuses(a)
     assert statuses[before.pk] == Attendance.Status.EXCUSED and statuses[unmarked.pk] == Attendance.Status.PRESENT
 
@@ -64,8 +81,8 @@ def test_all_present_keeps_what_was_recorded_before_and_a_refused_one_saves_noth
 def test_the_attendance_form_offers_all_present_as_a_second_submit_button_without_script(world, client_for):
     a = _started(world)
     page = client_for(world.convener).get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
-    form = page[page.index(reverse("groups:attendance_record", args=[a.pk])):]
-    form = form[:form.index("</form>")]
+    form = page[page.index(reverse("groups:attendance_record", args=[a.pk])) :]
+    form = form[: form.index("</form>")]
     assert 'type="submit" name="all_present" value="1"' in form and "全部出席" in form
     # the plain save stays the form's first (default) button: Enter in a reason box does not mark everyone present
     assert form.index('type="submit">') < form.index('name="all_present"')
@@ -111,8 +128,9 @@ def test_member_names_on_the_group_page_link_to_their_record_for_those_who_may_r
     assert 'data-testid="member-record-link"' not in client_for(world.member).get(url).content.decode()
 
 
-def test_the_sign_in_sheet_lists_the_invited_members_with_empty_signature_cells(world, client_for,
-                                                                              django_assert_max_num_queries):
+def test_the_sign_in_sheet_lists_the_invited_members_with_empty_signature_cells(
+    world, client_for, django_assert_max_num_queries
+):
     a = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED)
     AttendanceFactory(activity=a, member=world.member_record)
     url = reverse("groups:sign_in_sheet", args=[a.pk])
@@ -141,5 +159,5 @@ def test_the_sign_in_sheet_print_rules_hide_the_portal_frame():
     from django.conf import settings
 
     css = (Path(settings.BASE_DIR) / "static/css/sign-in-sheet.css").read_text()
-    print_rules = css[css.index("@media print"):]
+    print_rules = css[css.index("@media print") :]
     assert ".portal-navbar" in print_rules and "footer.container-lg" in print_rules and ".sheet-no-print" in print_rules

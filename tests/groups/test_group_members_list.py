@@ -1,5 +1,6 @@
 """A group's page lists its members in pages, searchable by name, pinyin initials or work unit, with a fixed
 number of queries whatever the group's size."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,6 +1,7 @@
 """Activity hand-offs (groups/subscribers.py, groups/reminders.py): announced, changed and cancelled tell the invited
 members, a leave request tells the conveners, a record still incomplete after it was held reminds them — to exactly
 those people (never the one who acted), in Chinese, with a link to the activity."""
+
 from datetime import timedelta
 
 import pytest
@@ -39,8 +40,15 @@ def planned(world):
     """A planned activity of ``world.group``: the convener, the member and one member without a login invited."""
     f.MembershipFactory(group=world.group)  # no login: nobody to tell
     start = timezone.now() + timedelta(days=2)
-    return svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习座谈",
-                               starts_at=start, ends_at=start + timedelta(hours=2), place="东湖街道会议室")
+    return svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind="study",
+        title="学习座谈",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="东湖街道会议室",
+    )
 
 
 def test_announcing_tells_every_invited_member_but_the_convener_who_announced(world, planned):
@@ -63,13 +71,19 @@ def test_a_change_of_time_or_place_tells_the_invited_members_of_an_announced_act
     assert not Notification.objects.filter(kind=Kind.ACTIVITY_CHANGED).exists()  # planned: nobody was told yet
     activity = svc.activity_announce(activity_id=planned.pk, actor=world.convener)
     deliver_outboxed_events()
-    activity = svc.activity_update(activity_id=planned.pk, actor=world.convener, version=activity.version,
-                                   summary="会议纪要")
+    activity = svc.activity_update(
+        activity_id=planned.pk, actor=world.convener, version=activity.version, summary="会议纪要"
+    )
     assert set(deliver_outboxed_events()) == {"done"}
     assert not Notification.objects.filter(kind=Kind.ACTIVITY_CHANGED).exists()  # the record, not the meeting
     new_start = activity.starts_at + timedelta(hours=1)
-    svc.activity_update(activity_id=planned.pk, actor=world.convener, version=activity.version,
-                        starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    svc.activity_update(
+        activity_id=planned.pk,
+        actor=world.convener,
+        version=activity.version,
+        starts_at=new_start,
+        ends_at=new_start + timedelta(hours=2),
+    )
     [notice] = _told(Kind.ACTIVITY_CHANGED)
     assert notice.recipient == world.member and notice.title == "活动变更：学习座谈"
     assert notice.url == reverse("groups:activity_detail", args=[planned.pk])
@@ -78,8 +92,9 @@ def test_a_change_of_time_or_place_tells_the_invited_members_of_an_announced_act
 def test_a_second_change_is_told_again(world, planned):
     activity = svc.activity_announce(activity_id=planned.pk, actor=world.convener)
     for place in ("区政协三楼", "区政协五楼"):
-        activity = svc.activity_update(activity_id=planned.pk, actor=world.convener, version=activity.version,
-                                       place=place)
+        activity = svc.activity_update(
+            activity_id=planned.pk, actor=world.convener, version=activity.version, place=place
+        )
     deliver_outboxed_events()
     notices = Notification.objects.filter(kind=Kind.ACTIVITY_CHANGED)
     assert [n.recipient for n in notices] == [world.member, world.member]  # each change once
@@ -120,8 +135,15 @@ def test_a_held_activity_still_missing_evidence_reminds_its_conveners_once(world
     today = timezone.localdate()
     incomplete = held_activity(world, starts_at=timezone.now() - timedelta(days=3), title="走访座谈", summary="")
     complete = held_activity(world, starts_at=timezone.now() - timedelta(days=3), summary="纪要")
-    Evidence.objects.create(activity=complete, kind=Evidence.Kind.PHOTO, file="x.jpg", size=1, content_type="image/jpeg",
-                            original_name="x.jpg", uploaded_by=world.convener)
+    Evidence.objects.create(
+        activity=complete,
+        kind=Evidence.Kind.PHOTO,
+        file="x.jpg",
+        size=1,
+        content_type="image/jpeg",
+        original_name="x.jpg",
+        uploaded_by=world.convener,
+    )
     held_activity(world, starts_at=timezone.now() - timedelta(days=1), summary="")  # too early to remind
     filed = held_activity(world, starts_at=timezone.now() - timedelta(days=3), summary="")
     Activity.objects.filter(pk=filed.pk).update(state=Activity.State.FILED)
@@ -151,14 +173,22 @@ def test_the_evidence_rule_reads_a_fixed_number_of_queries_whatever_the_number_o
 
 def test_the_attendance_counts_only_when_the_committee_asks_for_it(world):
     activity = held_activity(world, starts_at=timezone.now() - timedelta(days=3), summary="纪要")
-    Evidence.objects.create(activity=activity, kind=Evidence.Kind.PHOTO, file="x.jpg", size=1, content_type="image/jpeg",
-                            original_name="x.jpg", uploaded_by=world.convener)
+    Evidence.objects.create(
+        activity=activity,
+        kind=Evidence.Kind.PHOTO,
+        file="x.jpg",
+        size=1,
+        content_type="image/jpeg",
+        original_name="x.jpg",
+        uploaded_by=world.convener,
+    )
     Attendance.objects.create(activity=activity, member=f.MemberFactory(committee=world.district))  # not recorded
     assert rules.run_rule("evidence_missing", today=timezone.localdate())["created"] == 1
     assert Notification.objects.get(kind=Kind.EVIDENCE_MISSING).body.endswith("归档前还需：每位受邀委员的出勤情况。")
 
     Notification.objects.all().delete()
-    ActivitySettings.objects.update_or_create(committee=world.district, defaults={
-        **ActivitySettings.DEFAULTS, "require_complete_attendance": False})
+    ActivitySettings.objects.update_or_create(
+        committee=world.district, defaults={**ActivitySettings.DEFAULTS, "require_complete_attendance": False}
+    )
     assert rules.run_rule("evidence_missing", today=timezone.localdate())["created"] == 0  # nothing else lacking
     assert svc.missing_for_filing(activity) == []  # the rule and the filing check agree

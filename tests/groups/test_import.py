@@ -1,4 +1,5 @@
 """Excel import of members and groups: all or nothing, with row-level messages in Chinese."""
+
 import io
 
 import openpyxl
@@ -14,7 +15,21 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["政协组织", "届次", "姓名", "性别", "界别", "专门委员会", "党派", "常委", "工作单位", "职务", "街镇", "手机", "电子邮箱"]
+HEADER = [
+    "政协组织",
+    "届次",
+    "姓名",
+    "性别",
+    "界别",
+    "专门委员会",
+    "党派",
+    "常委",
+    "工作单位",
+    "职务",
+    "街镇",
+    "手机",
+    "电子邮箱",
+]
 
 
 def _xlsx(rows, header=HEADER) -> bytes:
@@ -44,8 +59,12 @@ def _row(name="林晓东", phone="13912345678", sector="教育界", party="无�
 def test_a_good_file_imports_every_row(setup):
     before = Member.objects.count()
     with translation.override("zh-hans"):
-        report = table_import(resource_class=MemberResource, data=_xlsx([_row(), _row("王芳", "13912345679")]),
-                              file_format="xlsx", actor=setup.district_staff)
+        report = table_import(
+            resource_class=MemberResource,
+            data=_xlsx([_row(), _row("王芳", "13912345679")]),
+            file_format="xlsx",
+            actor=setup.district_staff,
+        )
     assert report.ok, [str(e) for e in report.errors]
     assert report.created == 2 and Member.objects.count() == before + 2
     imported = Member.objects.get(phone="13912345678")
@@ -55,15 +74,16 @@ def test_a_good_file_imports_every_row(setup):
 def test_a_bad_row_is_reported_by_row_and_column_in_chinese_and_nothing_is_saved(setup):
     before = Member.objects.count()
     rows = [
-        _row(),                                   # row 2: fine
+        _row(),  # row 2: fine
         _row("张三", "13912345670", sector="外星界"),  # row 3: unknown sector
-        _row("李四", "12345"),                       # row 4: malformed phone
-        _row("", "13912345671"),                    # row 5: blank name
-        _row("赵六", "13912345678"),                 # row 6: duplicate phone of row 2
+        _row("李四", "12345"),  # row 4: malformed phone
+        _row("", "13912345671"),  # row 5: blank name
+        _row("赵六", "13912345678"),  # row 6: duplicate phone of row 2
     ]
     with translation.override("zh-hans"):
-        report = table_import(resource_class=MemberResource, data=_xlsx(rows), file_format="xlsx",
-                              actor=setup.district_staff)
+        report = table_import(
+            resource_class=MemberResource, data=_xlsx(rows), file_format="xlsx", actor=setup.district_staff
+        )
         messages = [str(e) for e in report.errors]
     assert not report.ok
     assert Member.objects.count() == before
@@ -78,22 +98,28 @@ def test_a_bad_row_is_reported_by_row_and_column_in_chinese_and_nothing_is_saved
 
 def test_staff_cannot_import_into_a_committee_they_do_not_administer(setup):
     with translation.override("zh-hans"):
-        report = table_import(resource_class=MemberResource, data=_xlsx([_row()]), file_format="xlsx",
-                              actor=setup.other_staff)
+        report = table_import(
+            resource_class=MemberResource, data=_xlsx([_row()]), file_format="xlsx", actor=setup.other_staff
+        )
     assert not report.ok and report.errors[0].column == "政协组织"
     assert not Member.objects.filter(phone="13912345678").exists()
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(setup):
     with translation.override("zh-hans"), pytest.raises(DomainError, match="无法"):
-        table_import(resource_class=MemberResource, data=b"PK\x03\x04 not really", file_format="xlsx",
-                     actor=setup.staff)
+        table_import(
+            resource_class=MemberResource, data=b"PK\x03\x04 not really", file_format="xlsx", actor=setup.staff
+        )
 
 
 def test_missing_columns_are_named(setup):
     with translation.override("zh-hans"), pytest.raises(DomainError, match="姓名"):
-        table_import(resource_class=MemberResource, data=_xlsx([["东湖区政协"]], header=["政协组织"]),
-                     file_format="xlsx", actor=setup.staff)
+        table_import(
+            resource_class=MemberResource,
+            data=_xlsx([["东湖区政协"]], header=["政协组织"]),
+            file_format="xlsx",
+            actor=setup.staff,
+        )
 
 
 def test_groups_import_and_export_round_trip(setup):
@@ -106,8 +132,9 @@ def test_groups_import_and_export_round_trip(setup):
         book.active.append(["东湖区政协", "望江街道活动组", "街镇活动组", "望江街道", "", "", ""])
         out = io.BytesIO()
         book.save(out)
-        report = table_import(resource_class=ActivityGroupResource, data=out.getvalue(), file_format="xlsx",
-                              actor=setup.staff)
+        report = table_import(
+            resource_class=ActivityGroupResource, data=out.getvalue(), file_format="xlsx", actor=setup.staff
+        )
     assert report.ok, [str(e) for e in report.errors]
     assert ActivityGroup.objects.get(name="望江街道活动组").kind == "street"
 
@@ -117,8 +144,11 @@ def test_the_admin_import_page_rolls_back_a_bad_file(setup, client_for):
     before = Member.objects.count()
     upload = io.BytesIO(_xlsx([_row(), _row("李四", "12345")]))
     upload.name = "members.xlsx"
-    response = client.post(reverse("admin:groups_member_import"),
-                           {"import_file": upload, "format": "1", "resource": "0"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        reverse("admin:groups_member_import"),
+        {"import_file": upload, "format": "1", "resource": "0"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 200
     assert Member.objects.count() == before
     assert "手机" in response.content.decode()

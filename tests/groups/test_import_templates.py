@@ -1,6 +1,7 @@
 """Downloadable Excel templates of the admin imports (members, groups, contact points, handling units, holidays):
 Chinese headers the import reads, drop-down lists of the staff's own committees' values, an example row on its own
 sheet; a filled-in template imports through ``table_import`` (every row or none, errors by Excel row and column)."""
+
 import io
 from datetime import date
 
@@ -84,8 +85,9 @@ def test_a_filled_in_member_template_imports_and_joins_the_group(setup, client_f
     book.worksheets[0].append([row[h] for h in headers])
     out = io.BytesIO()
     book.save(out)
-    response = client.post(reverse("admin:groups_member_import"),
-                           {"import_file": SimpleUploadedFile("members.xlsx", out.getvalue())})
+    response = client.post(
+        reverse("admin:groups_member_import"), {"import_file": SimpleUploadedFile("members.xlsx", out.getvalue())}
+    )
     assert response.status_code == 302, response.context and response.context["errors"]
     member = Member.objects.get(name="陈静")
     assert member.committee == setup.district and member.phone == "13911112222"
@@ -103,8 +105,9 @@ def test_a_wrong_value_names_the_excel_row_and_the_chinese_column_and_nothing_is
     out = io.BytesIO()
     book.save(out)
     before = Member.objects.count()
-    report = table_import(resource_class=MemberResource, data=out.getvalue(), file_format="xlsx",
-                          actor=setup.district_staff)
+    report = table_import(
+        resource_class=MemberResource, data=out.getvalue(), file_format="xlsx", actor=setup.district_staff
+    )
     assert not report.ok and Member.objects.count() == before
     assert [(e.row, e.column) for e in report.errors] == [(3, "活动组")]
 
@@ -112,8 +115,9 @@ def test_a_wrong_value_names_the_excel_row_and_the_chinese_column_and_nothing_is
 def test_the_member_import_still_takes_a_file_without_the_optional_group_column(setup):
     from bench.hostile_import import member_row, members_xlsx
 
-    report = table_import(resource_class=MemberResource, data=members_xlsx([member_row()]), file_format="xlsx",
-                          actor=setup.district_staff)
+    report = table_import(
+        resource_class=MemberResource, data=members_xlsx([member_row()]), file_format="xlsx", actor=setup.district_staff
+    )
     assert report.ok and report.created == 1
 
 
@@ -130,8 +134,9 @@ def test_contact_points_and_handling_units_import_from_their_templates(setup, cl
             book.worksheets[0].append([{**example, **row}.get(h) for h in headers])
         out = io.BytesIO()
         book.save(out)
-        response = client.post(reverse(f"admin:{admin_name}_import"),
-                               {"import_file": SimpleUploadedFile("t.xlsx", out.getvalue())})
+        response = client.post(
+            reverse(f"admin:{admin_name}_import"), {"import_file": SimpleUploadedFile("t.xlsx", out.getvalue())}
+        )
         assert response.status_code == 302, response.context["errors"]
     point = ContactPoint.objects.get(name="湖滨社区")
     assert point.committee == setup.district and point in setup.group.contact_points.all()
@@ -148,8 +153,9 @@ def test_holidays_import_from_the_template_as_local_days_with_an_audit_row(setup
     book.worksheets[0].append([{**example, "日期": date(2026, 10, 10), "名称": "补休"}[h] for h in headers])
     out = io.BytesIO()
     book.save(out)
-    response = client.post(reverse("admin:proposals_holiday_import"),
-                           {"import_file": SimpleUploadedFile("h.xlsx", out.getvalue())})
+    response = client.post(
+        reverse("admin:proposals_holiday_import"), {"import_file": SimpleUploadedFile("h.xlsx", out.getvalue())}
+    )
     assert response.status_code == 302, response.context["errors"]
     days = Holiday.objects.filter(committee=setup.district, source=Holiday.Source.LOCAL)
     assert sorted(days.values_list("date", flat=True)) == [date(2026, 10, 9), date(2026, 10, 10)]

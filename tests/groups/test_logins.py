@@ -1,5 +1,6 @@
 """Logins for members, made in bulk by the secretariat: no password, a first-login link (sent or printed once),
 deactivated at the end of a term; the user admin shows staff their own committee's members' logins only."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -22,13 +23,16 @@ User = get_user_model()
 
 @pytest.fixture
 def newcomers(world):
-    return [f.MemberFactory(committee=world.district, name="张伟", phone="13900000001", email="zw@example.cn"),
-            f.MemberFactory(committee=world.district, name="李娜", phone="13900000002")]
+    return [
+        f.MemberFactory(committee=world.district, name="张伟", phone="13900000001", email="zw@example.cn"),
+        f.MemberFactory(committee=world.district, name="李娜", phone="13900000002"),
+    ]
 
 
 def test_staff_create_logins_named_by_phone_with_no_password_and_an_audit_row(world, newcomers):
-    outcomes = logins.member_logins_create(member_ids=[m.pk for m in newcomers], actor=world.district_staff,
-                                           deliver=logins.PRINT)
+    outcomes = logins.member_logins_create(
+        member_ids=[m.pk for m in newcomers], actor=world.district_staff, deliver=logins.PRINT
+    )
     assert sorted(o.username for o in outcomes) == ["13900000001", "13900000002"]
     for member in newcomers:
         member.refresh_from_db()
@@ -57,8 +61,9 @@ def test_the_portal_setting_names_logins_when_the_committee_chose_nothing(world,
 def test_members_without_a_phone_in_use_or_who_left_get_no_login_and_are_told_why(world, newcomers):
     no_phone = f.MemberFactory(committee=world.district, name="王芳", phone="")
     gone = f.MemberFactory(committee=world.district, name="赵强", status=Member.Status.LEFT)
-    outcomes = logins.member_logins_create(member_ids=[no_phone.pk, gone.pk, world.member_record.pk],
-                                           actor=world.district_staff)
+    outcomes = logins.member_logins_create(
+        member_ids=[no_phone.pk, gone.pk, world.member_record.pk], actor=world.district_staff
+    )
     skipped = {o.member.pk: o.skipped for o in outcomes}
     assert all(skipped.values())
     assert "手机" in skipped[no_phone.pk] or "phone" in skipped[no_phone.pk].lower()
@@ -95,10 +100,12 @@ def test_the_first_login_link_is_sent_by_sms_and_email_after_commit_never_a_pass
 
 
 def test_a_new_link_for_an_unused_login_kills_the_old_one_and_a_used_login_gets_none(world, newcomers):
-    first = logins.member_logins_create(member_ids=[newcomers[0].pk], actor=world.district_staff,
-                                        deliver=logins.PRINT)[0]
-    again = logins.member_logins_create(member_ids=[newcomers[0].pk], actor=world.district_staff,
-                                        deliver=logins.PRINT)[0]
+    first = logins.member_logins_create(member_ids=[newcomers[0].pk], actor=world.district_staff, deliver=logins.PRINT)[
+        0
+    ]
+    again = logins.member_logins_create(member_ids=[newcomers[0].pk], actor=world.district_staff, deliver=logins.PRINT)[
+        0
+    ]
     assert not again.created and again.link != first.link
     assert events_for(newcomers[0]).filter(verb="first_login_link_renewed").exists()
     user = Member.objects.get(pk=newcomers[0].pk).user
@@ -132,6 +139,7 @@ def test_a_login_that_is_also_a_staff_position_is_not_deactivated(world):
 
 # --- the admin ---------------------------------------------------------------------------------------
 
+
 def test_the_member_admin_prints_the_links_once_and_deactivates(world, newcomers, client_for):
     client = client_for(world.district_staff)
     url = reverse("admin:groups_member_changelist")
@@ -139,7 +147,9 @@ def test_the_member_admin_prints_the_links_once_and_deactivates(world, newcomers
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     text = page.content.decode()
     assert text.count('data-testid="first-login-link"') == 2 and "13900000001" in text
-    response = client.post(url, {"action": "deactivate_logins", "_selected_action": [newcomers[0].pk], "confirmed": "yes"})
+    response = client.post(
+        url, {"action": "deactivate_logins", "_selected_action": [newcomers[0].pk], "confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert not User.objects.get(username="13900000001").is_active
 
@@ -152,8 +162,12 @@ def test_the_user_admin_lets_staff_see_and_edit_their_members_logins_only(world,
     assert listing.status_code == 200
     shown = {u.username for u in listing.context["cl"].result_list}
     assert {"13900000001", "13900000002", world.member.username, world.convener.username} <= shown
-    assert not shown & {world.outsider_member.user.username, world.district_staff.username, world.staff.username,
-                        world.unit_user.username}
+    assert not shown & {
+        world.outsider_member.user.username,
+        world.district_staff.username,
+        world.staff.username,
+        world.unit_user.username,
+    }
     change = reverse("admin:core_user_change", args=[ours.pk])
     assert client.get(change).status_code == 200
     response = client.post(change, {"name": "张伟", "phone": "13900000009", "email": "new@example.cn"})
@@ -176,8 +190,11 @@ def test_the_user_admin_lets_staff_see_and_edit_their_members_logins_only(world,
 
 def test_staff_create_and_deactivate_logins_through_the_api_within_their_committee(world, newcomers, client_for):
     client = client_for(world.district_staff)
-    made = client.post("/api/v1/members/logins/", {"members": [m.pk for m in newcomers], "deliver": "print"},
-                       content_type="application/json")
+    made = client.post(
+        "/api/v1/members/logins/",
+        {"members": [m.pk for m in newcomers], "deliver": "print"},
+        content_type="application/json",
+    )
     assert made.status_code == 200, made.content
     assert {row["username"] for row in made.json()} == {"13900000001", "13900000002"}
     assert all("/accounts/first-login/" in row["link"] for row in made.json())
@@ -186,11 +203,13 @@ def test_staff_create_and_deactivate_logins_through_the_api_within_their_committ
     assert refused.status_code == 400 and "members" in refused.json()
     stranger.refresh_from_db()
     assert stranger.user_id is None
-    off = client.post("/api/v1/members/logins/deactivate/", {"members": [newcomers[0].pk]},
-                      content_type="application/json")
+    off = client.post(
+        "/api/v1/members/logins/deactivate/", {"members": [newcomers[0].pk]}, content_type="application/json"
+    )
     assert off.status_code == 200
     newcomers[0].refresh_from_db()
     assert not newcomers[0].user.is_active
-    member_try = client_for(world.member).post("/api/v1/members/logins/", {"members": [newcomers[1].pk]},
-                                               content_type="application/json")
+    member_try = client_for(world.member).post(
+        "/api/v1/members/logins/", {"members": [newcomers[1].pk]}, content_type="application/json"
+    )
     assert member_try.status_code in (400, 403)

@@ -1,5 +1,6 @@
 """The members' mailbox 委员信箱 / 约见委员: the public form and its defences, routing, answers, visits, the tracking
 page, who sees the resident's name and phone, the overdue reminder, the workbench to-do and the pooled themes."""
+
 from __future__ import annotations
 
 import contextlib
@@ -38,8 +39,9 @@ def point(world):
 
 def submit(point, *, text="小区加装电梯进度慢，希望委员帮忙反映", address=ADDRESS, **kw):
     fields = dict(kind="message", category="livelihood", name="王阿姨", phone="13800000000")
-    return svc.message_submit(target="contact_point", target_id=point.pk, text=text, client_address=address,
-                              **{**fields, **kw})
+    return svc.message_submit(
+        target="contact_point", target_id=point.pk, text=text, client_address=address, **{**fields, **kw}
+    )
 
 
 def solved(age: float = 60) -> dict:
@@ -49,8 +51,16 @@ def solved(age: float = 60) -> dict:
 
 
 def form(**kw) -> dict:
-    return {"kind": "message", "category": "livelihood", "text": "路灯坏了三个月没人修", "name": "", "phone": "",
-            "website": "", **solved(), **kw}
+    return {
+        "kind": "message",
+        "category": "livelihood",
+        "text": "路灯坏了三个月没人修",
+        "name": "",
+        "phone": "",
+        "website": "",
+        **solved(),
+        **kw,
+    }
 
 
 def post(client, point, data, address=ADDRESS):
@@ -58,6 +68,7 @@ def post(client, point, data, address=ADDRESS):
 
 
 # --- Submitting -------------------------------------------------------------------------------------------
+
 
 def test_a_resident_leaves_a_message_and_gets_a_typeable_tracking_code(world, point):
     message = submit(point)
@@ -76,12 +87,15 @@ def test_the_public_page_takes_a_message_without_an_account_and_shows_the_code(w
     assert message.tracking_display in page and "已收到" in page
 
 
-@pytest.mark.parametrize("change", [
-    {"answer": "99"},  # a wrong sum
-    {"website": "http://spam.example"},  # the honeypot filled
-    {"token": "forged"},  # a token not signed by us
-    {"too_fast": True},  # sent a moment after the form was drawn
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"answer": "99"},  # a wrong sum
+        {"website": "http://spam.example"},  # the honeypot filled
+        {"token": "forged"},  # a token not signed by us
+        {"too_fast": True},  # sent a moment after the form was drawn
+    ],
+)
 def test_the_challenge_and_the_honeypot_refuse_robots_and_nothing_is_saved(world, point, change):
     data = form()
     if change.pop("too_fast", False):
@@ -129,6 +143,7 @@ def test_a_closed_contact_point_has_no_mailbox(world, point):
 
 # --- Handling ---------------------------------------------------------------------------------------------
 
+
 def test_the_groups_convener_passes_a_message_to_a_member_of_the_group(world, point):
     message = svc.message_route(message_id=submit(point).pk, actor=world.convener, member_id=world.member_record.pk)
     assert (message.state, message.routed_member) == ("routed", world.member_record)
@@ -153,8 +168,13 @@ def test_a_convener_passes_only_to_their_own_groups_members(world, point):
 def test_the_member_records_a_visit_which_enters_the_contact_log(world, point):
     message = submit(point, kind="meeting")
     svc.message_route(message_id=message.pk, actor=world.convener, member_id=world.member_record.pk)
-    message = svc.message_record_visit(message_id=message.pk, actor=world.member, contacted_on=timezone.localdate(),
-                                       follow_up="向住建局反映", answer="已上门了解情况")
+    message = svc.message_record_visit(
+        message_id=message.pk,
+        actor=world.member,
+        contacted_on=timezone.localdate(),
+        follow_up="向住建局反映",
+        answer="已上门了解情况",
+    )
     contact = ConstituentContact.objects.get()
     assert (contact.member, contact.contact_point, contact.raised) == (world.member_record, point, message.text)
     assert (message.state, message.contact, message.answer) == ("answered", contact, "已上门了解情况")
@@ -255,6 +275,7 @@ def test_only_the_member_it_was_passed_to_turns_it_into_a_proposal(world, point)
 
 # --- Overdue: reminder once, workbench to-do ----------------------------------------------------------------
 
+
 def test_an_overdue_message_is_reminded_exactly_once(world, point):
     message = submit(point)
     svc.message_route(message_id=message.pk, actor=world.convener, member_id=world.member_record.pk)
@@ -290,8 +311,10 @@ def test_the_workbench_counts_overdue_messages_as_rows(world, point, client_for)
 
 # --- Lists and pooled themes ---------------------------------------------------------------------------------
 
-def test_the_list_shows_new_messages_first_in_a_fixed_number_of_queries(world, point, client_for,
-                                                                       django_assert_max_num_queries):
+
+def test_the_list_shows_new_messages_first_in_a_fixed_number_of_queries(
+    world, point, client_for, django_assert_max_num_queries
+):
     client = client_for(world.staff)
     for i in range(3):
         submit(point, address=f"198.51.100.{i}")
@@ -304,15 +327,21 @@ def test_the_list_shows_new_messages_first_in_a_fixed_number_of_queries(world, p
 
 
 def test_pooled_themes_count_what_the_linked_lists_show(world, point, client_for):
-    texts = ["小区加装电梯进度慢", "加装电梯资金怎么分摊", "路灯坏了没人修", "停车位太少，加装电梯也占地方",
-             "学校门口交通拥堵"]
+    texts = [
+        "小区加装电梯进度慢",
+        "加装电梯资金怎么分摊",
+        "路灯坏了没人修",
+        "停车位太少，加装电梯也占地方",
+        "学校门口交通拥堵",
+    ]
     for i, text in enumerate(texts):
         submit(point, text=text, address=f"198.51.100.{i}", category="livelihood" if i < 3 else "governance")
     f.PlatformFactory(committee=world.district)
     client = client_for(world.staff)
     today = timezone.localdate()
-    page = client.get(reverse("groups:message_themes"),
-                      {"year": today.year, "quarter": (today.month - 1) // 3 + 1}).content.decode()
+    page = client.get(
+        reverse("groups:message_themes"), {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+    ).content.decode()
     links = re.findall(r'href="(/messages/\?[^"]+)"[^>]*data-testid="theme-count">(\d+)<', page)
     assert len(links) >= 3
     assert any("word=" in href for href, _n in links)
@@ -328,6 +357,7 @@ def test_recurring_words_come_from_chinese_segmentation(world):
 
 # --- API ---------------------------------------------------------------------------------------------------
 
+
 def test_the_api_routes_answers_and_drafts_a_proposal_through_the_same_services(world, point, client_for):
     message = submit(point)
     convener = client_for(world.convener)
@@ -335,30 +365,42 @@ def test_the_api_routes_answers_and_drafts_a_proposal_through_the_same_services(
     body = convener.post(url, {"member": world.member_record.pk}, content_type="application/json").json()
     assert body["state"] == "routed" and body["phone"] == ""  # routed to a member: the convener sees no phone
     member = client_for(world.member)
-    body = member.post(reverse("api:public-message-answer", args=[message.pk]), {"answer": "已反映"},
-                       content_type="application/json").json()
+    body = member.post(
+        reverse("api:public-message-answer", args=[message.pk]), {"answer": "已反映"}, content_type="application/json"
+    ).json()
     assert body["state"] == "answered" and body["phone"] == "13800000000"
-    response = member.post(reverse("api:proposal-from-message"), {"message": message.pk},
-                           content_type="application/json")
+    response = member.post(
+        reverse("api:proposal-from-message"), {"message": message.pk}, content_type="application/json"
+    )
     assert response.status_code == 201 and response.json()["state"] == "draft"
     assert member.get(reverse("api:public-message-detail", args=[message.pk])).json()["proposals"] == [
-        response.json()["id"]]
+        response.json()["id"]
+    ]
 
 
 def test_another_convener_cannot_route_through_the_api(world, point, client_for):
     message = submit(point)
-    response = client_for(world.other_convener).post(reverse("api:public-message-route", args=[message.pk]),
-                                                     {"member": world.member_record.pk},
-                                                     content_type="application/json")
+    response = client_for(world.other_convener).post(
+        reverse("api:public-message-route", args=[message.pk]),
+        {"member": world.member_record.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 404 and PublicMessage.objects.get().state == "new"
 
 
 def test_a_member_turns_their_own_contact_into_a_proposal_draft_from_the_contact_list(world, client_for):
     from groups.services.contacts import contact_record
 
-    contact = contact_record(actor=world.member, member_id=world.member_record.pk, contacted_on=timezone.localdate(),
-                             whom_kind="household", whom="独居老人户", topic="environment", raised="河道垃圾多",
-                             place="东湖边")
+    contact = contact_record(
+        actor=world.member,
+        member_id=world.member_record.pk,
+        contacted_on=timezone.localdate(),
+        whom_kind="household",
+        whom="独居老人户",
+        topic="environment",
+        raised="河道垃圾多",
+        place="东湖边",
+    )
     client = client_for(world.member)
     assert "转为提案草稿" in client.get(reverse("groups:contacts") + "?mine=1").content.decode()
     response = client.post(reverse("proposals:from_contact", args=[contact.pk]))

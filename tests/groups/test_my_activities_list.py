@@ -1,4 +1,5 @@
 """The member's past activities: filtered by year, attendance and title, 20 a page, a fixed query count."""
+
 from datetime import datetime, timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """The role landing pages and the convener's group page."""
+
 import pytest
 from django.urls import reverse
 

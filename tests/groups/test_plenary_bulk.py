@@ -3,6 +3,7 @@
 The service checks every row before writing any; the spreadsheet import, its admin page and the
 session page's inline all go through it, and their query counts do not grow with the rows.
 """
+
 import io
 
 import pytest
@@ -46,8 +47,12 @@ def q1_run(world):
 
 def _members(world, n, prefix="委员"):
     m = world.member_record
-    return Member.objects.bulk_create([Member(committee=m.committee, term=m.term, sector=m.sector,
-                                              name=f"{prefix}{i:04d}", party=m.party) for i in range(n)])
+    return Member.objects.bulk_create(
+        [
+            Member(committee=m.committee, term=m.term, sector=m.sector, name=f"{prefix}{i:04d}", party=m.party)
+            for i in range(n)
+        ]
+    )
 
 
 def _row(member, present=4, excused=0, absent=0, reason=""):
@@ -60,16 +65,21 @@ def _audit(verb):
 
 # --- the service -------------------------------------------------------------------------------------
 
+
 def test_import_records_new_rows_corrects_changed_ones_and_skips_unchanged_ones(world, session, q1_run):
     new, changed, same = _members(world, 3)
     for member in (changed, same):
-        plenary_attendance_set(session_id=session.pk, member_id=member.pk, present=4, excused=0, absent=0,
-                               actor=world.district_staff)
+        plenary_attendance_set(
+            session_id=session.pk, member_id=member.pk, present=4, excused=0, absent=0, actor=world.district_staff
+        )
     RollupRun.objects.filter(pk=q1_run.pk).update(is_stale=False)
     audit_before = AuditEvent.objects.count()
 
-    outcome = plenary_attendance_import(session_id=session.pk, actor=world.district_staff, rows=[
-        _row(new, 3, 1, 0, " 出差 "), _row(changed, 2, 1, 1), _row(same, 4)])
+    outcome = plenary_attendance_import(
+        session_id=session.pk,
+        actor=world.district_staff,
+        rows=[_row(new, 3, 1, 0, " 出差 "), _row(changed, 2, 1, 1), _row(same, 4)],
+    )
 
     assert (outcome.recorded, outcome.corrected, outcome.unchanged) == (1, 1, 1)
     row = PlenaryAttendance.objects.get(member=new)
@@ -78,13 +88,23 @@ def test_import_records_new_rows_corrects_changed_ones_and_skips_unchanged_ones(
     assert AuditEvent.objects.count() == audit_before + 2  # nothing for the unchanged row
     recorded = _audit("recorded").get(object_id=str(row.pk))
     assert recorded.actor == world.district_staff and recorded.object_repr.endswith(new.name)
-    assert recorded.data == {"session": session.pk, "member": new.pk, "before": None,
-                             "after": {"present": 3, "excused": 1, "absent": 0}}
+    assert recorded.data == {
+        "session": session.pk,
+        "member": new.pk,
+        "before": None,
+        "after": {"present": 3, "excused": 1, "absent": 0},
+    }
     corrected = _audit("corrected").get(data__member=changed.pk)
     assert corrected.data["before"] == {"present": 4, "excused": 0, "absent": 0}
     assert corrected.data["after"] == {"present": 2, "excused": 1, "absent": 1}
-    history = {m.pk: list(PlenaryAttendance.history.filter(member_id=m.pk).order_by("history_id")
-                          .values_list("history_type", "present", "history_user_id")) for m in (new, changed, same)}
+    history = {
+        m.pk: list(
+            PlenaryAttendance.history.filter(member_id=m.pk)
+            .order_by("history_id")
+            .values_list("history_type", "present", "history_user_id")
+        )
+        for m in (new, changed, same)
+    }
     assert history[new.pk] == [("+", 3, world.district_staff.pk)]
     assert history[changed.pk] == [("+", 4, world.district_staff.pk), ("~", 2, world.district_staff.pk)]
     assert history[same.pk] == [("+", 4, world.district_staff.pk)]
@@ -93,22 +113,29 @@ def test_import_records_new_rows_corrects_changed_ones_and_skips_unchanged_ones(
 
 def test_one_bad_row_refuses_the_whole_batch_naming_each_bad_row_in_chinese(world, session, q1_run):
     good, twice, recorded = _members(world, 3)
-    plenary_attendance_set(session_id=session.pk, member_id=recorded.pk, present=4, excused=0, absent=0,
-                           actor=world.district_staff)
+    plenary_attendance_set(
+        session_id=session.pk, member_id=recorded.pk, present=4, excused=0, absent=0, actor=world.district_staff
+    )
     RollupRun.objects.filter(pk=q1_run.pk).update(is_stale=False)
     audit_before, history_before = AuditEvent.objects.count(), PlenaryAttendance.history.count()
-    rows = [_row(good), _row(world.outsider_member), _row(twice, 3, 1, 1), _row(twice), _row(recorded, 0, 0, 0),
-            _row(recorded, 2, 2)]
+    rows = [
+        _row(good),
+        _row(world.outsider_member),
+        _row(twice, 3, 1, 1),
+        _row(twice),
+        _row(recorded, 0, 0, 0),
+        _row(recorded, 2, 2),
+    ]
 
     with translation.override("zh-hans"), pytest.raises(AttendanceRowsRefused) as exc:
         plenary_attendance_import(session_id=session.pk, actor=world.district_staff, rows=rows)
 
     assert set(exc.value.rows) == {1, 2, 3, 4, 5}
     assert "不属于" in exc.value.rows[1]["member"][0]
-    assert "半天" in exc.value.rows[2]["__all__"][0]          # 5 of 4 half-days
-    assert "两次" in exc.value.rows[3]["member"][0]           # the same member again
-    assert "至少" in exc.value.rows[4]["__all__"][0]          # nothing recorded
-    assert exc.value.messages[0].startswith("第 2 行：")         # the flat messages name the row too
+    assert "半天" in exc.value.rows[2]["__all__"][0]  # 5 of 4 half-days
+    assert "两次" in exc.value.rows[3]["member"][0]  # the same member again
+    assert "至少" in exc.value.rows[4]["__all__"][0]  # nothing recorded
+    assert exc.value.messages[0].startswith("第 2 行：")  # the flat messages name the row too
     assert list(PlenaryAttendance.objects.values_list("member_id", "present")) == [(recorded.pk, 4)]
     assert AuditEvent.objects.count() == audit_before
     assert PlenaryAttendance.history.count() == history_before
@@ -121,8 +148,9 @@ def test_an_import_that_changes_nothing_writes_nothing(world, session, q1_run):
     RollupRun.objects.filter(pk=q1_run.pk).update(is_stale=False)
     audit_before, history_before = AuditEvent.objects.count(), PlenaryAttendance.history.count()
 
-    outcome = plenary_attendance_import(session_id=session.pk, actor=world.district_staff,
-                                        rows=[_row(m) for m in members])
+    outcome = plenary_attendance_import(
+        session_id=session.pk, actor=world.district_staff, rows=[_row(m) for m in members]
+    )
 
     assert (outcome.recorded, outcome.corrected, outcome.unchanged) == (0, 0, 3)
     assert AuditEvent.objects.count() == audit_before and PlenaryAttendance.history.count() == history_before
@@ -137,8 +165,9 @@ def test_only_the_sessions_committee_staff_may_import(world, session):
 
 
 @pytest.mark.parametrize("n", [5, 200])
-def test_the_service_runs_a_fixed_number_of_queries_whatever_the_rows(world, session, n, django_assert_max_num_queries,
-                                                                      one_statement_per_bulk_write):
+def test_the_service_runs_a_fixed_number_of_queries_whatever_the_rows(
+    world, session, n, django_assert_max_num_queries, one_statement_per_bulk_write
+):
     members = _members(world, 2 * n)
     plenary_attendance_import(session_id=session.pk, actor=world.district_staff, rows=[_row(m) for m in members[:n]])
     rows = [_row(m, 3, 1) for m in members]  # n corrected, n recorded
@@ -151,19 +180,22 @@ def test_the_service_runs_a_fixed_number_of_queries_whatever_the_rows(world, ses
 
 # --- the spreadsheet import --------------------------------------------------------------------------
 
+
 def _sheet(session, members, present=4, excused=0):
     return [["东湖区政协", session.term.number, session.number, m.name, "", present, excused, 0, ""] for m in members]
 
 
 @pytest.mark.parametrize("n", [5, 200])
-def test_the_spreadsheet_import_runs_a_fixed_number_of_queries(world, session, n, django_assert_max_num_queries,
-                                                               one_statement_per_bulk_write):
+def test_the_spreadsheet_import_runs_a_fixed_number_of_queries(
+    world, session, n, django_assert_max_num_queries, one_statement_per_bulk_write
+):
     members = _members(world, 2 * n)
     plenary_attendance_import(session_id=session.pk, actor=world.district_staff, rows=[_row(m) for m in members[:n]])
     data = _xlsx(_sheet(session, members, 3, 1))
     with translation.override("zh-hans"), django_assert_max_num_queries(TABLE_IMPORT_QUERIES):
-        report = table_import(resource_class=PlenaryAttendanceResource, data=data, file_format="xlsx",
-                              actor=world.district_staff)
+        report = table_import(
+            resource_class=PlenaryAttendanceResource, data=data, file_format="xlsx", actor=world.district_staff
+        )
     assert report.ok, [str(e) for e in report.errors]
     assert report.created == n
     assert PlenaryAttendance.objects.filter(session=session, present=3, excused=1).count() == 2 * n
@@ -176,16 +208,18 @@ def test_a_spreadsheet_with_one_bad_row_writes_nothing(world, session, q1_run):
     rows[2][5] = 5  # 5 of 4 half-days
     audit_before = AuditEvent.objects.count()
     with translation.override("zh-hans"):
-        report = table_import(resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx",
-                              actor=world.district_staff)
+        report = table_import(
+            resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx", actor=world.district_staff
+        )
     assert [(e.row, e.column) for e in report.errors] == [(4, "")]
     assert "半天" in report.errors[0].message
     assert not PlenaryAttendance.objects.exists() and AuditEvent.objects.count() == audit_before
     assert not RollupRun.objects.get(pk=q1_run.pk).is_stale
     rows[2][5] = 4
     with translation.override("zh-hans"):
-        report = table_import(resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx",
-                              actor=world.district_staff)
+        report = table_import(
+            resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx", actor=world.district_staff
+        )
     assert report.ok and PlenaryAttendance.objects.count() == 4 and _audit("recorded").count() == 4
     assert RollupRun.objects.get(pk=q1_run.pk).is_stale
 
@@ -194,24 +228,26 @@ def test_two_sessions_in_one_file_are_both_written(world, session):
     other = PlenarySessionFactory(committee=world.district, number=5, half_days=2)
     members = _members(world, 2)
     rows = _sheet(session, members) + [["东湖区政协", other.term.number, 5, members[0].name, "", 2, 0, 0, ""]]
-    report = table_import(resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx",
-                          actor=world.district_staff)
+    report = table_import(
+        resource_class=PlenaryAttendanceResource, data=_xlsx(rows), file_format="xlsx", actor=world.district_staff
+    )
     assert report.ok, [str(e) for e in report.errors]
     assert PlenaryAttendance.objects.filter(session=session).count() == 2
     assert PlenaryAttendance.objects.get(session=other).present == 2
 
 
 @pytest.mark.parametrize("n", [5, 200])
-def test_the_admin_import_pages_run_a_fixed_number_of_queries(world, session, client_for, n,
-                                                              django_assert_max_num_queries,
-                                                              one_statement_per_bulk_write):
+def test_the_admin_import_pages_run_a_fixed_number_of_queries(
+    world, session, client_for, n, django_assert_max_num_queries, one_statement_per_bulk_write
+):
     members = _members(world, n)
     client = client_for(world.district_staff)
     upload = io.BytesIO(_xlsx(_sheet(session, members)))
     upload.name = "plenary.xlsx"
     with django_assert_max_num_queries(ADMIN_UPLOAD_QUERIES):  # one page: checked, then every row or none
-        done = client.post(reverse("admin:groups_plenaryattendance_import"),
-                           {"import_file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        done = client.post(
+            reverse("admin:groups_plenaryattendance_import"), {"import_file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
     assert done.status_code == 302
     assert PlenaryAttendance.objects.filter(session=session).count() == n
     assert _audit("recorded").count() == n
@@ -219,10 +255,11 @@ def test_the_admin_import_pages_run_a_fixed_number_of_queries(world, session, cl
 
 # --- the session page's inline -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n", [5, 200])
-def test_the_session_page_saves_its_rows_in_a_fixed_number_of_queries(world, session, client_for, n,
-                                                                      django_assert_max_num_queries,
-                                                                      one_statement_per_bulk_write):
+def test_the_session_page_saves_its_rows_in_a_fixed_number_of_queries(
+    world, session, client_for, n, django_assert_max_num_queries, one_statement_per_bulk_write
+):
     members = _members(world, 2 * n)
     client = client_for(world.district_staff)
     url = reverse("admin:groups_plenarysession_change", args=[session.pk])
@@ -242,9 +279,11 @@ def test_the_session_page_saves_its_rows_in_a_fixed_number_of_queries(world, ses
 def test_the_session_page_refuses_an_empty_row_without_saving_the_others(world, session, client_for):
     good, empty = _members(world, 2)
     client = client_for(world.district_staff)
-    response = client.post(reverse("admin:groups_plenarysession_change", args=[session.pk]),
-                           _inline_post(session, [(None, good, 4, 0, 0), (None, empty, 0, 0, 0)]),
-                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        reverse("admin:groups_plenarysession_change", args=[session.pk]),
+        _inline_post(session, [(None, good, 4, 0, 0), (None, empty, 0, 0, 0)]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 200
     assert "至少" in response.content.decode()
     assert not PlenaryAttendance.objects.exists()
@@ -257,7 +296,8 @@ def test_the_session_page_shows_a_member_listed_twice_as_a_form_error_and_saves_
     data = _inline_post(session, [(None, twice, 4, 0, 0), (None, twice, 2, 2, 0)])
     data["half_days"] = 6
     response = client_for(world.district_staff).post(
-        reverse("admin:groups_plenarysession_change", args=[session.pk]), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        reverse("admin:groups_plenarysession_change", args=[session.pk]), data, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     assert [f.errors.get("member") for f in formset.forms] == [None, ["该委员出现了两次。"]]
@@ -278,9 +318,12 @@ def test_the_session_page_reports_a_refused_batch_and_saves_none_of_it(world, se
 
     monkeypatch.setattr(plenary, "plenary_attendance_import", refuse)
     client = client_for(world.district_staff)
-    response = client.post(reverse("admin:groups_plenarysession_change", args=[session.pk]),
-                           _inline_post(session, [(None, good, 4, 0, 0), (None, bad, 4, 0, 0)]),
-                           HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    response = client.post(
+        reverse("admin:groups_plenarysession_change", args=[session.pk]),
+        _inline_post(session, [(None, good, 4, 0, 0), (None, bad, 4, 0, 0)]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        follow=True,
+    )
     shown = [str(m) for m in response.context["messages"]]
     assert any("会期已变更" in m and "未保存" in m for m in shown), shown
     assert not PlenaryAttendance.objects.exists()
@@ -288,8 +331,10 @@ def test_the_session_page_reports_a_refused_batch_and_saves_none_of_it(world, se
 
 # --- removing rows and sessions ------------------------------------------------------------------------
 
+
 def test_rows_removed_from_the_list_together_leave_an_audit_row_each_and_stale_quarters_once(
-        world, session, q1_run, client_for, django_assert_max_num_queries):
+    world, session, q1_run, client_for, django_assert_max_num_queries
+):
     members = _members(world, 30)
     plenary_attendance_import(session_id=session.pk, rows=[_row(m) for m in members], actor=world.district_staff)
     RollupRun.objects.filter(pk=q1_run.pk).update(is_stale=False)
@@ -297,8 +342,10 @@ def test_rows_removed_from_the_list_together_leave_an_audit_row_each_and_stale_q
     client = client_for(world.district_staff)
     # the admin's bulk delete, confirmed: the history rows are django-simple-history's, one per row
     with django_assert_max_num_queries(INLINE_QUERIES + len(ids)):
-        response = client.post(reverse("admin:groups_plenaryattendance_changelist"),
-                               {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+        response = client.post(
+            reverse("admin:groups_plenaryattendance_changelist"),
+            {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        )
     assert response.status_code == 302
     assert not PlenaryAttendance.objects.exists()
     assert _audit("removed").count() == 30
@@ -311,8 +358,9 @@ def test_another_committees_staff_cannot_remove_rows(world, session):
     (member,) = _members(world, 1)
     plenary_attendance_import(session_id=session.pk, rows=[_row(member)], actor=world.district_staff)
     with pytest.raises(DomainError):
-        plenary_attendance_remove_many(attendance_ids=PlenaryAttendance.objects.values_list("pk", flat=True),
-                                       actor=world.other_staff)
+        plenary_attendance_remove_many(
+            attendance_ids=PlenaryAttendance.objects.values_list("pk", flat=True), actor=world.other_staff
+        )
     assert PlenaryAttendance.objects.count() == 1
 
 

@@ -1,5 +1,6 @@
 """Open activities and sign-up 申报: scope, capacity under the lock, the deadline, withdrawing, suggestions by
 expertise 专长, the pages and the API."""
+
 from datetime import timedelta
 
 import pytest
@@ -18,13 +19,20 @@ from tests.groups.factories import ActivityFactory
 pytestmark = pytest.mark.django_db
 
 
-def open_activity(world, *, open_to=Activity.OpenTo.COMMITTEE, capacity=None, deadline_in=timedelta(days=2),
-                  group=None, **kw):
+def open_activity(
+    world, *, open_to=Activity.OpenTo.COMMITTEE, capacity=None, deadline_in=timedelta(days=2), group=None, **kw
+):
     """An activity of ``world.other_group`` (the member's group is ``world.group``) open beyond its group."""
     starts = timezone.now() + timedelta(days=3)
-    return ActivityFactory(group=group or world.other_group, open_to=open_to, capacity=capacity, starts_at=starts,
-                           ends_at=starts + timedelta(hours=2),
-                           signup_deadline=timezone.now() + deadline_in if deadline_in else None, **kw)
+    return ActivityFactory(
+        group=group or world.other_group,
+        open_to=open_to,
+        capacity=capacity,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        signup_deadline=timezone.now() + deadline_in if deadline_in else None,
+        **kw,
+    )
 
 
 def member_user(committee, **kw):
@@ -32,6 +40,7 @@ def member_user(committee, **kw):
 
 
 # --- Scope -------------------------------------------------------------------------------------------------
+
 
 def test_a_member_signs_up_for_an_activity_open_to_the_committee_as_an_invitation(world):
     activity = open_activity(world)
@@ -82,6 +91,7 @@ def test_a_member_outside_the_scope_gets_404_in_the_api_and_403_on_the_page(worl
 
 
 # --- Capacity and deadline --------------------------------------------------------------------------------
+
 
 def test_the_last_place_goes_to_one_member_and_the_next_is_told_it_is_full(world):
     activity = open_activity(world, capacity=2)
@@ -139,18 +149,34 @@ def test_a_cancelled_activity_takes_no_sign_up(world):
 def test_the_organiser_sets_the_openness_and_the_service_checks_it(world):
     starts = timezone.now() + timedelta(days=5)
     with pytest.raises(DomainError) as exc:
-        activity_svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习",
-                                     starts_at=starts, ends_at=starts + timedelta(hours=1), open_to="committee",
-                                     capacity=0, signup_deadline=starts + timedelta(hours=1))
+        activity_svc.activity_create(
+            actor=world.convener,
+            group=world.group,
+            kind="study",
+            title="学习",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            open_to="committee",
+            capacity=0,
+            signup_deadline=starts + timedelta(hours=1),
+        )
     assert {"capacity", "signup_deadline"} <= set(exc.value.message_dict)
     foreign = f.ActivityGroupFactory(committee=world.other)
     with pytest.raises(DomainError):
-        activity_svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习",
-                                     starts_at=starts, ends_at=starts + timedelta(hours=1), open_to="groups",
-                                     open_groups=[foreign])
+        activity_svc.activity_create(
+            actor=world.convener,
+            group=world.group,
+            kind="study",
+            title="学习",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            open_to="groups",
+            open_groups=[foreign],
+        )
 
 
 # --- Expertise and suggestions ----------------------------------------------------------------------------
+
 
 def test_a_member_and_their_staff_set_the_expertise_and_nobody_else(world):
     law = f.ExpertiseFactory(committee=world.district, name="法律")
@@ -207,8 +233,10 @@ def test_the_organiser_sees_the_suggestions_and_invites_one(world, client_for, d
 
 # --- Pages and API ----------------------------------------------------------------------------------------
 
-def test_the_open_list_filters_pages_and_runs_a_fixed_number_of_queries(world, client_for,
-                                                                        django_assert_max_num_queries):
+
+def test_the_open_list_filters_pages_and_runs_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
     for n in range(3):
         open_activity(world, title=f"调研{n}", kind="research")
     open_activity(world, title="学习会", kind="study", capacity=1).attendances.create(member=world.convener_member)
@@ -244,18 +272,24 @@ def test_a_member_signs_up_and_withdraws_on_the_page_and_through_the_api(world, 
 def test_the_refusal_is_said_in_chinese(world, client_for):
     activity = open_activity(world, capacity=1)
     activity.attendances.create(member=world.convener_member)
-    response = client_for(world.member).post(f"/api/v1/activities/{activity.pk}/sign-up/",
-                                             HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client_for(world.member).post(
+        f"/api/v1/activities/{activity.pk}/sign-up/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 400 and "名额" in response.content.decode()
 
 
 def test_a_member_declares_expertise_on_the_phone_page_and_through_the_api(world, client_for):
-    law, health = f.ExpertiseFactory(committee=world.district, name="法律"), f.ExpertiseFactory(
-        committee=world.district, name="医疗")
+    law, health = (
+        f.ExpertiseFactory(committee=world.district, name="法律"),
+        f.ExpertiseFactory(committee=world.district, name="医疗"),
+    )
     client = client_for(world.member)
     assert "法律" in client.get(reverse("groups:my_expertise")).content.decode()
     client.post(reverse("groups:my_expertise"), {"expertise": [law.pk]})
     assert list(world.member_record.expertise.all()) == [law]
-    response = client.post(f"/api/v1/members/{world.member_record.pk}/expertise/", {"expertise": [health.pk]},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/members/{world.member_record.pk}/expertise/",
+        {"expertise": [health.pk]},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and [e["name"] for e in response.json()] == ["医疗"]

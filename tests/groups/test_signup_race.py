@@ -2,6 +2,7 @@
 
 Real threads and transactions, on SQLite (IMMEDIATE transactions queue writers) and on PostgreSQL
 (``select_for_update`` holds the second sign-up until the first commits, then it counts the place taken)."""
+
 from datetime import timedelta
 
 import pytest
@@ -20,12 +21,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_sign_ups_for_the_last_place_one_wins(world, attempt):
     starts = timezone.now() + timedelta(days=3)
-    activity = ActivityFactory(group=world.other_group, open_to=Activity.OpenTo.COMMITTEE, capacity=2,
-                               starts_at=starts, ends_at=starts + timedelta(hours=2))
+    activity = ActivityFactory(
+        group=world.other_group,
+        open_to=Activity.OpenTo.COMMITTEE,
+        capacity=2,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+    )
     Attendance.objects.create(activity=activity, member=world.convener_member)
     rival = f.MemberFactory(committee=world.district, user=f.UserFactory())
-    results = race(lambda: activity_sign_up(activity_id=activity.pk, actor=world.member),
-                   lambda: activity_sign_up(activity_id=activity.pk, actor=rival.user))
+    results = race(
+        lambda: activity_sign_up(activity_id=activity.pk, actor=world.member),
+        lambda: activity_sign_up(activity_id=activity.pk, actor=rival.user),
+    )
     assert sorted(type(r).__name__ for r in results) == ["Attendance", "DomainError"], results
     [refusal] = [r for r in results if isinstance(r, DomainError)]
     assert "2" in " ".join(refusal.messages)

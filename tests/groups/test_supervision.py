@@ -1,5 +1,6 @@
 """Democratic supervision groups, inspections and work reports: who may act at each hand-off, what each one sees,
 and that a refusal writes nothing."""
+
 from datetime import timedelta
 
 import pytest
@@ -21,9 +22,15 @@ def _group(world, **kw):
     world's member as its leader."""
     colleague = f.MemberFactory(committee=world.district, user=f.UserFactory())
     return svc.supervision_group_save(
-        actor=world.district_staff, committee_id=world.district.pk, name=kw.get("name", "住建监督小组"),
-        unit_id=world.unit.pk, focus="老旧小区改造", starts_on=timezone.localdate() - timedelta(days=30),
-        member_ids=[world.member_record.pk, colleague.pk], leader_id=world.member_record.pk)
+        actor=world.district_staff,
+        committee_id=world.district.pk,
+        name=kw.get("name", "住建监督小组"),
+        unit_id=world.unit.pk,
+        focus="老旧小区改造",
+        starts_on=timezone.localdate() - timedelta(days=30),
+        member_ids=[world.member_record.pk, colleague.pk],
+        leader_id=world.member_record.pk,
+    )
 
 
 def test_staff_set_up_a_group_of_their_committee_only(world):
@@ -32,8 +39,15 @@ def test_staff_set_up_a_group_of_their_committee_only(world):
     assert AuditEvent.objects.filter(verb="created", object_id=str(group.pk)).exists()
     for actor in (world.other_staff, world.convener, world.member, world.unit_user):
         with pytest.raises(NotPermitted):
-            svc.supervision_group_save(actor=actor, committee_id=world.district.pk, name="x", unit_id=world.unit.pk,
-                                       focus="y", starts_on=timezone.localdate(), member_ids=[world.member_record.pk])
+            svc.supervision_group_save(
+                actor=actor,
+                committee_id=world.district.pk,
+                name="x",
+                unit_id=world.unit.pk,
+                focus="y",
+                starts_on=timezone.localdate(),
+                member_ids=[world.member_record.pk],
+            )
     assert SupervisionGroup.objects.count() == 1
 
 
@@ -41,9 +55,16 @@ def test_a_group_takes_members_and_a_unit_of_its_own_committee_and_says_so_in_ch
     from django.utils import translation
 
     with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
-        svc.supervision_group_save(actor=world.district_staff, committee_id=world.district.pk, name="跨会小组",
-                                   unit_id=world.unit.pk, focus="y", starts_on=timezone.localdate(),
-                                   member_ids=[world.outsider_member.pk], leader_id=world.member_record.pk)
+        svc.supervision_group_save(
+            actor=world.district_staff,
+            committee_id=world.district.pk,
+            name="跨会小组",
+            unit_id=world.unit.pk,
+            focus="y",
+            starts_on=timezone.localdate(),
+            member_ids=[world.outsider_member.pk],
+            leader_id=world.member_record.pk,
+        )
     assert set(exc.value.message_dict) == {"members", "leader"}
     assert exc.value.message_dict["members"] == ["小组成员必须是本委员会的委员。"]
     assert not SupervisionGroup.objects.exists()
@@ -51,8 +72,13 @@ def test_a_group_takes_members_and_a_unit_of_its_own_committee_and_says_so_in_ch
 
 def test_a_member_records_a_visit_and_the_unit_answers_it(world):
     group = _group(world)
-    visit = svc.supervision_visit_record(actor=world.member, group_id=group.pk, visited_on=timezone.localdate(),
-                                         findings="改造进度滞后", suggestions="加快招标")
+    visit = svc.supervision_visit_record(
+        actor=world.member,
+        group_id=group.pk,
+        visited_on=timezone.localdate(),
+        findings="改造进度滞后",
+        suggestions="加快招标",
+    )
     assert list(visit.participants.all()) == [world.member_record]  # the recorder by default
     assert Notification.objects.filter(recipient=world.unit_user, object_id=visit.pk).exists()
     for actor in (world.other_unit_user, world.convener, world.member):
@@ -67,11 +93,13 @@ def test_a_member_records_a_visit_and_the_unit_answers_it(world):
 def test_only_the_groups_members_record_visits_within_its_period(world):
     group = _group(world)
     with pytest.raises(NotPermitted):
-        svc.supervision_visit_record(actor=world.convener, group_id=group.pk, visited_on=timezone.localdate(),
-                                     findings="x")
+        svc.supervision_visit_record(
+            actor=world.convener, group_id=group.pk, visited_on=timezone.localdate(), findings="x"
+        )
     with pytest.raises(DomainError) as exc:
-        svc.supervision_visit_record(actor=world.member, group_id=group.pk, findings="x",
-                                     visited_on=timezone.localdate() - timedelta(days=60))
+        svc.supervision_visit_record(
+            actor=world.member, group_id=group.pk, findings="x", visited_on=timezone.localdate() - timedelta(days=60)
+        )
     assert "visited_on" in exc.value.message_dict
     assert not SupervisionVisit.objects.exists()
 
@@ -80,11 +108,24 @@ def test_an_inspection_with_actions_waits_for_the_groups_account_and_closes_on_i
     today = timezone.localdate()
     for actor in (world.convener, world.member, world.unit_user, world.other_staff):
         with pytest.raises(NotPermitted):
-            svc.inspection_record(actor=actor, committee_id=world.district.pk, group_id=world.group.pk,
-                                  inspected_on=today, inspectors="x", findings="y")
-    item = svc.inspection_record(actor=world.leader, committee_id=world.district.pk, group_id=world.group.pk,
-                                 inspected_on=today, inspectors="区政协办公室", findings="台账不全",
-                                 required_actions="补齐活动台账", follow_up_due=today + timedelta(days=14))
+            svc.inspection_record(
+                actor=actor,
+                committee_id=world.district.pk,
+                group_id=world.group.pk,
+                inspected_on=today,
+                inspectors="x",
+                findings="y",
+            )
+    item = svc.inspection_record(
+        actor=world.leader,
+        committee_id=world.district.pk,
+        group_id=world.group.pk,
+        inspected_on=today,
+        inspectors="区政协办公室",
+        findings="台账不全",
+        required_actions="补齐活动台账",
+        follow_up_due=today + timedelta(days=14),
+    )
     assert item.state == Inspection.State.OPEN
     assert Notification.objects.filter(recipient=world.convener, object_id=item.pk).exists()
     with pytest.raises(NotPermitted):
@@ -99,13 +140,24 @@ def test_an_inspection_with_actions_waits_for_the_groups_account_and_closes_on_i
 def test_an_inspection_names_one_target_of_its_committee(world):
     platform = f.PlatformFactory(committee=world.district, host_group=world.group)
     with pytest.raises(DomainError) as exc:
-        svc.inspection_record(actor=world.district_staff, committee_id=world.district.pk, group_id=world.group.pk,
-                              platform_id=platform.pk, inspected_on=timezone.localdate(), inspectors="x",
-                              findings="y")
+        svc.inspection_record(
+            actor=world.district_staff,
+            committee_id=world.district.pk,
+            group_id=world.group.pk,
+            platform_id=platform.pk,
+            inspected_on=timezone.localdate(),
+            inspectors="x",
+            findings="y",
+        )
     assert "group" in exc.value.message_dict
-    item = svc.inspection_record(actor=world.district_staff, committee_id=world.district.pk,
-                                 platform_id=platform.pk, inspected_on=timezone.localdate(), inspectors="x",
-                                 findings="六有齐全")
+    item = svc.inspection_record(
+        actor=world.district_staff,
+        committee_id=world.district.pk,
+        platform_id=platform.pk,
+        inspected_on=timezone.localdate(),
+        inspectors="x",
+        findings="六有齐全",
+    )
     assert item.state == Inspection.State.CLOSED  # nothing to put right
     assert item.responsible_group_id == world.group.pk
 
@@ -119,8 +171,14 @@ def test_a_convener_reports_to_the_liaison_leader_who_answers(world):
         svc.work_report_submit(actor=world.member, group_id=world.group.pk, year=year, half=half, summary="x")
     with pytest.raises(DomainError):
         svc.work_report_submit(actor=world.convener, group_id=world.group.pk, year=year + 1, half=1, summary="x")
-    report = svc.work_report_submit(actor=world.convener, group_id=world.group.pk, year=year, half=half,
-                                    summary="开展活动12次", plans="下半年重点调研")
+    report = svc.work_report_submit(
+        actor=world.convener,
+        group_id=world.group.pk,
+        year=year,
+        half=half,
+        summary="开展活动12次",
+        plans="下半年重点调研",
+    )
     assert Notification.objects.filter(recipient=liaison, object_id=report.pk).exists()
     assert WorkReport.objects.visible_to(liaison).filter(pk=report.pk).exists()
     assert not WorkReport.objects.visible_to(world.member).exists()
@@ -135,9 +193,14 @@ def test_a_convener_reports_to_the_liaison_leader_who_answers(world):
 def test_each_role_sees_only_its_own_rows(world):
     group = _group(world)
     other = svc.supervision_group_save(
-        actor=world.other_staff, committee_id=world.other.pk, name="远山小组",
-        unit_id=f.HandlingUnitFactory(committee=world.other).pk, focus="y", starts_on=timezone.localdate(),
-        member_ids=[world.outsider_member.pk])
+        actor=world.other_staff,
+        committee_id=world.other.pk,
+        name="远山小组",
+        unit_id=f.HandlingUnitFactory(committee=world.other).pk,
+        focus="y",
+        starts_on=timezone.localdate(),
+        member_ids=[world.outsider_member.pk],
+    )
     assert set(SupervisionGroup.objects.visible_to(world.district_staff)) == {group}
     assert set(SupervisionGroup.objects.visible_to(world.member)) == {group}
     assert set(SupervisionGroup.objects.visible_to(world.unit_user)) == {group}
@@ -150,11 +213,24 @@ def test_the_pages_walk_the_hand_offs_and_keep_typed_text_on_an_error(world, cli
     group = _group(world)
     client = client_for(world.member)
     url = reverse("groups:supervision_group", args=[group.pk])
-    page = client.post(url, {"visited_on": timezone.localdate().isoformat(), "findings": "",
-                             "suggestions": "建议公开进度", "participants": [world.member_record.pk]})
+    page = client.post(
+        url,
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "findings": "",
+            "suggestions": "建议公开进度",
+            "participants": [world.member_record.pk],
+        },
+    )
     assert page.status_code == 200 and "建议公开进度" in page.content.decode()
-    response = client.post(url, {"visited_on": timezone.localdate().isoformat(), "findings": "进度滞后",
-                                 "participants": [world.member_record.pk]})
+    response = client.post(
+        url,
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "findings": "进度滞后",
+            "participants": [world.member_record.pk],
+        },
+    )
     assert response.status_code == 302
     visit = SupervisionVisit.objects.get()
     unit = client_for(world.unit_user)
@@ -172,7 +248,13 @@ def test_the_lists_run_a_fixed_number_of_queries(world, client_for, django_asser
     client.get(reverse("groups:supervision") + f"?tab={tab}")
     for i in range(6):
         _group(world, name=f"小组{i}")
-        svc.inspection_record(actor=world.district_staff, committee_id=world.district.pk, group_id=world.group.pk,
-                              inspected_on=timezone.localdate(), inspectors="x", findings=f"y{i}")
+        svc.inspection_record(
+            actor=world.district_staff,
+            committee_id=world.district.pk,
+            group_id=world.group.pk,
+            inspected_on=timezone.localdate(),
+            inspectors="x",
+            findings=f"y{i}",
+        )
     with django_assert_max_num_queries(12):
         assert client.get(reverse("groups:supervision") + f"?tab={tab}").status_code == 200

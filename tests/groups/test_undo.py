@@ -1,5 +1,6 @@
 """Undo where the domain allows it: a member withdraws their own undecided leave request, a convener removes a
 wrong photo before the activity is filed. Both leave an audit record; both are refused once it is too late."""
+
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,14 @@ pytestmark = pytest.mark.django_db
 
 def _announced(world):
     start = timezone.now() + timedelta(days=2)
-    activity = svc.activity_create(actor=world.convener, group=world.group, kind="study", title="学习座谈",
-                                   starts_at=start, ends_at=start + timedelta(hours=2))
+    activity = svc.activity_create(
+        actor=world.convener,
+        group=world.group,
+        kind="study",
+        title="学习座谈",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
     return svc.activity_announce(activity_id=activity.pk, actor=world.convener)
 
 
@@ -28,6 +35,7 @@ def _verbs(activity):
 
 
 # --- Withdrawing a leave request -------------------------------------------------------------------
+
 
 def test_a_member_withdraws_their_undecided_leave_request_and_may_ask_again(world):
     activity = _announced(world)
@@ -79,8 +87,10 @@ def test_the_withdraw_page_and_api_call_the_service(world, client):
     activity = _announced(world)
     svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
     client.force_login(world.member)
-    response = client.post(reverse("groups:leave_withdraw", args=[activity.pk]),
-                           {"next": reverse("groups:activity_detail", args=[activity.pk])})
+    response = client.post(
+        reverse("groups:leave_withdraw", args=[activity.pk]),
+        {"next": reverse("groups:activity_detail", args=[activity.pk])},
+    )
     assert response.status_code == 302
     assert Attendance.objects.get(activity=activity, member=world.member_record).leave == ""
     svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
@@ -90,6 +100,7 @@ def test_the_withdraw_page_and_api_call_the_service(world, client):
 
 
 # --- Removing evidence -----------------------------------------------------------------------------
+
 
 def _with_photo(world, state="held"):
     activity = ActivityFactory(group=world.group, state=state)

@@ -1,4 +1,5 @@
 """Helpers to walk a proposal through its states with the real services."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -28,18 +29,31 @@ class Walker:
 
     def assigned(self, co=(), **kw) -> Proposal:
         p = self.filed(**kw)
-        return services.proposal_assign(proposal_id=p.pk, actor=self.world.staff, lead_unit_id=self.world.unit.pk,
-                                        co_unit_ids=[u.pk for u in co], today=self.today)
+        return services.proposal_assign(
+            proposal_id=p.pk,
+            actor=self.world.staff,
+            lead_unit_id=self.world.unit.pk,
+            co_unit_ids=[u.pk for u in co],
+            today=self.today,
+        )
 
     def replied(self, code="A", **kw) -> Proposal:
         p = self.assigned(**kw)
-        services.proposal_reply(proposal_id=p.pk, actor=self.world.unit_user, text="已会同有关部门落实。", result_code=code,
-                                signed_pdf=pdf_upload(), today=self.today)
+        services.proposal_reply(
+            proposal_id=p.pk,
+            actor=self.world.unit_user,
+            text="已会同有关部门落实。",
+            result_code=code,
+            signed_pdf=pdf_upload(),
+            today=self.today,
+        )
         return Proposal.objects.get(pk=p.pk)
 
     def rated(self, rating="satisfied", **kw) -> Proposal:
         p = self.replied(**kw)
-        services.proposal_rate(proposal_id=p.pk, actor=p.lead_proposer.user, rating=rating, comment="很好", today=self.today)
+        services.proposal_rate(
+            proposal_id=p.pk, actor=p.lead_proposer.user, rating=rating, comment="很好", today=self.today
+        )
         return Proposal.objects.get(pk=p.pk)
 
     def closed(self, **kw) -> Proposal:

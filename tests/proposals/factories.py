@@ -1,4 +1,5 @@
 """factory_boy factories for proposals and public-opinion reports."""
+
 from datetime import date
 
 import factory
@@ -49,6 +50,7 @@ def ground(text: str = "", *, explained: bool = False) -> int:
     from proposals.models import NotFilingGround
 
     NotFilingGround.objects.ensure_national()
-    rows = NotFilingGround.objects.filter(committee__isnull=True, is_active=True, needs_explanation=explained,
-                                          text__contains=text).order_by("order", "pk")
+    rows = NotFilingGround.objects.filter(
+        committee__isnull=True, is_active=True, needs_explanation=explained, text__contains=text
+    ).order_by("order", "pk")
     return rows.values_list("pk", flat=True).first()

@@ -1,4 +1,5 @@
 """The proposal admin: every list and form for staff, scoped to their committees; actions use the services."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -42,7 +43,9 @@ def test_staff_see_only_their_committees_proposals_in_the_admin(world, client_fo
 
 def test_the_admin_file_action_goes_through_the_service(world, client_for, walk):
     a, b = walk.submitted(), walk.filed()
-    client_for(world.staff).post(_url(Proposal), {"action": "file_selected", "_selected_action": [a.pk, b.pk], "confirmed": "yes"})
+    client_for(world.staff).post(
+        _url(Proposal), {"action": "file_selected", "_selected_action": [a.pk, b.pk], "confirmed": "yes"}
+    )
     a.refresh_from_db()
     assert a.state == "filed" and a.serial_number == 2
     assert Proposal.objects.get(pk=b.pk).serial_number == 1

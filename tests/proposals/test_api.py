@@ -1,4 +1,5 @@
 """The API: same scopes as the pages, every action through the services, Chinese refusals, fixed query counts."""
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -45,13 +46,16 @@ def test_the_whole_chain_through_the_api(world, client_for, walk):
     assert member.post(reverse("api:proposal-submit", args=[p.pk])).json()["state"] == "submitted"
     staff = client_for(world.staff)
     assert staff.post(reverse("api:proposal-file", args=[p.pk])).json()["serial_number"] == 1
-    r = staff.post(reverse("api:proposal-assign", args=[p.pk]), {"lead_unit": world.unit.pk}, content_type="application/json")
+    r = staff.post(
+        reverse("api:proposal-assign", args=[p.pk]), {"lead_unit": world.unit.pk}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["state"] == "assigned"
     unit = client_for(world.unit_user)
     bad = unit.post(reverse("api:proposal-reply", args=[p.pk]), {"text": "答复", "signed_pdf": pdf_upload()})
     assert bad.status_code == 400 and "结果代码" in str(bad.json())
-    ok = unit.post(reverse("api:proposal-reply", args=[p.pk]), {"text": "答复", "result_code": "A",
-                                                                "signed_pdf": pdf_upload()})
+    ok = unit.post(
+        reverse("api:proposal-reply", args=[p.pk]), {"text": "答复", "result_code": "A", "signed_pdf": pdf_upload()}
+    )
     assert ok.json()["state"] == "replied"
     member = client_for(world.member)
     assert member.post(reverse("api:proposal-rate", args=[p.pk]), {"rating": "basic"}).json()["state"] == "rated"
@@ -70,13 +74,17 @@ def test_actions_refuse_the_wrong_role_and_the_wrong_state(world, client_for, wa
 
 def test_merge_and_reassignment_through_the_api(world, client_for, walk):
     target, p = walk.filed(), walk.submitted()
-    r = client_for(world.staff).post(reverse("api:proposal-merge", args=[p.pk]), {"into": target.pk},
-                                     content_type="application/json")
+    r = client_for(world.staff).post(
+        reverse("api:proposal-merge", args=[p.pk]), {"into": target.pk}, content_type="application/json"
+    )
     assert r.json()["state"] == "merged"
     walk.today = None
     a = walk.assigned()
-    r = client_for(world.unit_user).post(reverse("api:proposal-request-reassignment", args=[a.pk]),
-                                         {"reason": "非本单位职责"}, content_type="application/json")
+    r = client_for(world.unit_user).post(
+        reverse("api:proposal-request-reassignment", args=[a.pk]),
+        {"reason": "非本单位职责"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json() == {"id": a.pk, "state": "filed"}  # back with staff, out of sight
     assert Proposal.objects.get(pk=a.pk).state == S.FILED
 
@@ -90,8 +98,11 @@ def test_a_rating_by_a_non_proposer_is_refused_in_chinese(world, client_for, wal
 
 def test_reports_through_the_api(world, client_for):
     member = client_for(world.member)
-    r = member.post(reverse("api:opinion-report-submit"), {"title": "关于停车难的反映", "content": "小区停车位不足"},
-                    content_type="application/json")
+    r = member.post(
+        reverse("api:opinion-report-submit"),
+        {"title": "关于停车难的反映", "content": "小区停车位不足"},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     pk = r.json()["id"]
     bad = member.post(reverse("api:opinion-report-list"), {"title": ""}, content_type="application/json")
@@ -99,11 +110,16 @@ def test_reports_through_the_api(world, client_for):
     assert member.post(reverse("api:opinion-report-accept", args=[pk])).status_code == 403
     staff = client_for(world.staff)  # the same test client, now logged in as staff
     assert staff.post(reverse("api:opinion-report-accept", args=[pk])).json()["state"] == "accepted"
-    staff.post(reverse("api:opinion-report-record-adoption", args=[pk]), {"level": "provincial", "date": str(timezone.localdate())},
-               content_type="application/json")
-    r = staff.post(reverse("api:opinion-report-record-instruction", args=[pk]),
-                   {"leader": "李书记", "level": "city", "date": str(timezone.localdate()), "text": "请有关部门研究"},
-                   content_type="application/json")
+    staff.post(
+        reverse("api:opinion-report-record-adoption", args=[pk]),
+        {"level": "provincial", "date": str(timezone.localdate())},
+        content_type="application/json",
+    )
+    r = staff.post(
+        reverse("api:opinion-report-record-instruction", args=[pk]),
+        {"leader": "李书记", "level": "city", "date": str(timezone.localdate()), "text": "请有关部门研究"},
+        content_type="application/json",
+    )
     assert len(r.json()["adoptions"]) == 1 and len(r.json()["instructions"]) == 1
     assert client_for(world.other_staff).get(reverse("api:opinion-report-detail", args=[pk])).status_code == 404
     assert client_for(world.member).get(reverse("api:opinion-report-detail", args=[pk])).json()["state"] == "accepted"
@@ -113,8 +129,9 @@ def test_decline_through_the_api(world, client_for):
     from proposals import services
 
     rep = services.report_submit(actor=world.member, title="标题", content="内容")
-    r = client_for(world.staff).post(reverse("api:opinion-report-decline", args=[rep.pk]), {"reason": "重复"},
-                                     content_type="application/json")
+    r = client_for(world.staff).post(
+        reverse("api:opinion-report-decline", args=[rep.pk]), {"reason": "重复"}, content_type="application/json"
+    )
     assert r.json()["state"] == "declined"
 
 
@@ -162,16 +179,27 @@ ROLES = ["member", "convener", "staff", "other_staff", "unit_user", "other_unit_
 @pytest.mark.parametrize("who", ROLES)
 def test_every_action_is_refused_to_everyone_but_its_role(world, client_for, walk, name, state, allowed, payload, who):
     walk.today = None
-    p = {"draft": walk.draft, "submitted": walk.submitted, "filed": walk.filed, "assigned": walk.assigned,
-         "replied": walk.replied, "rated": walk.rated}[state]()
+    p = {
+        "draft": walk.draft,
+        "submitted": walk.submitted,
+        "filed": walk.filed,
+        "assigned": walk.assigned,
+        "replied": walk.replied,
+        "rated": walk.rated,
+    }[state]()
     if name == "reject":
         payload = {**payload, "ground": ground()}
     if payload is None:
-        payload = {"lead_unit": world.unit.pk} if name == "assign" else {
-            "text": "答复", "result_code": "A", "signed_pdf": pdf_upload()}
+        payload = (
+            {"lead_unit": world.unit.pk}
+            if name == "assign"
+            else {"text": "答复", "result_code": "A", "signed_pdf": pdf_upload()}
+        )
     client = client_for(getattr(world, who))
     url = reverse(f"api:proposal-{name}", args=[p.pk])
-    response = client.post(url, payload) if name == "reply" else client.post(url, payload, content_type="application/json")
+    response = (
+        client.post(url, payload) if name == "reply" else client.post(url, payload, content_type="application/json")
+    )
     if who == allowed:
         assert response.status_code == 200, response.content
         assert Proposal.objects.get(pk=p.pk).state != state

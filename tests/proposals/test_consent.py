@@ -5,6 +5,7 @@ confirmation asks them again; an answer given to an older version is refused; no
 form changes a proposal's content. A report's co-authors are invited and confirm before the report is
 submitted, as a proposal's co-signers do.
 """
+
 from datetime import date
 
 import pytest
@@ -25,8 +26,15 @@ from tests.proposals.factories import TODAY
 pytestmark = pytest.mark.django_db
 S = Proposal.State
 
-DRAFT = {"title": "关于加快老旧小区加装电梯的建议", "analysis": "现状", "suggestions": "一、简化审批", "category": "urban",
-         "kind": "member", "during_plenary": True, "is_public": True}
+DRAFT = {
+    "title": "关于加快老旧小区加装电梯的建议",
+    "analysis": "现状",
+    "suggestions": "一、简化审批",
+    "category": "urban",
+    "kind": "member",
+    "during_plenary": True,
+    "is_public": True,
+}
 
 
 @pytest.fixture
@@ -38,18 +46,26 @@ def peer(world):
 
 def confirmed_draft(world, peer, **data):
     p = services.proposal_save_draft(actor=world.member, data={**DRAFT, **data}, cosigner_ids=[peer.pk], today=TODAY)
-    services.cosign_respond(cosigner_id=p.cosigners.get().pk, accept=True, actor=peer.user, today=TODAY,
-                            seen=p.content_digest())
+    services.cosign_respond(
+        cosigner_id=p.cosigners.get().pk, accept=True, actor=peer.user, today=TODAY, seen=p.content_digest()
+    )
     assert Proposal.objects.get(pk=p.pk).confirmed_cosigners == 1
     return p
 
 
 def edit(world, p, peer, today=TODAY, attachments=(), **changes):
-    return services.proposal_save_draft(actor=world.member, proposal_id=p.pk, data={**DRAFT, **changes},
-                                        cosigner_ids=[peer.pk], attachments=attachments, today=today)
+    return services.proposal_save_draft(
+        actor=world.member,
+        proposal_id=p.pk,
+        data={**DRAFT, **changes},
+        cosigner_ids=[peer.pk],
+        attachments=attachments,
+        today=today,
+    )
 
 
 # --- proposals: an edit after confirmation asks again -------------------------------------------------
+
 
 def test_a_leads_edit_after_confirmation_asks_the_cosigner_again_and_blocks_the_old_confirmation(world, peer):
     p = confirmed_draft(world, peer)
@@ -69,9 +85,17 @@ def test_a_leads_edit_after_confirmation_asks_the_cosigner_again_and_blocks_the_
     assert notice.url == reverse("proposals:detail", args=[p.pk]) and notice.due == date(2026, 3, 9)
 
 
-@pytest.mark.parametrize("change", [{"title": "关于暂缓加装电梯的建议"}, {"analysis": "另一种现状"},
-                                    {"suggestions": "一、取消补贴"}, {"category": "economy"}, {"is_public": False}],
-                         ids=lambda c: next(iter(c)))
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "关于暂缓加装电梯的建议"},
+        {"analysis": "另一种现状"},
+        {"suggestions": "一、取消补贴"},
+        {"category": "economy"},
+        {"is_public": False},
+    ],
+    ids=lambda c: next(iter(c)),
+)
 def test_every_content_field_a_cosigner_confirmed_counts_as_a_change(world, peer, change):
     p = confirmed_draft(world, peer)
     edit(world, p, peer, **change)
@@ -94,8 +118,9 @@ def test_saving_the_same_text_again_keeps_the_confirmation(world, peer):
 
 def test_a_cosigner_taken_off_while_editing_is_not_asked_again(world, peer):
     p = confirmed_draft(world, peer)
-    services.proposal_save_draft(actor=world.member, proposal_id=p.pk, data={**DRAFT, "title": "新标题"},
-                                 cosigner_ids=[], today=TODAY)
+    services.proposal_save_draft(
+        actor=world.member, proposal_id=p.pk, data={**DRAFT, "title": "新标题"}, cosigner_ids=[], today=TODAY
+    )
     assert not p.cosigners.exists() and not Notification.objects.filter(recipient=peer.user).exists()
     assert Proposal.objects.get(pk=p.pk).confirmed_cosigners == 0
 
@@ -110,8 +135,10 @@ def test_a_declined_cosigner_is_not_asked_again(world, peer):
 
 def test_the_draft_page_edit_asks_the_cosigner_again(world, peer, client_for):
     p = confirmed_draft(world, peer)
-    response = client_for(world.member).post(reverse("proposals:edit", args=[p.pk]), {
-        **DRAFT, "title": "关于暂缓加装电梯的建议", "cosigners": [peer.pk], "submit": "1"})
+    response = client_for(world.member).post(
+        reverse("proposals:edit", args=[p.pk]),
+        {**DRAFT, "title": "关于暂缓加装电梯的建议", "cosigners": [peer.pk], "submit": "1"},
+    )
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.state == S.DRAFT and p.title == "关于暂缓加装电梯的建议"  # saved, but not submitted
@@ -123,11 +150,15 @@ def test_a_confirmation_of_the_text_before_the_change_is_refused(world, peer):
     read = p.content_digest()
     edit(world, p, peer, suggestions="一、取消补贴")
     with pytest.raises(ConcurrentEdit):
-        services.cosign_respond(cosigner_id=p.cosigners.get().pk, accept=True, actor=peer.user, today=TODAY,
-                                seen=read)
+        services.cosign_respond(cosigner_id=p.cosigners.get().pk, accept=True, actor=peer.user, today=TODAY, seen=read)
     assert p.cosigners.get().status == CoSigner.Status.INVITED
-    services.cosign_respond(cosigner_id=p.cosigners.get().pk, accept=True, actor=peer.user, today=TODAY,
-                            seen=Proposal.objects.get(pk=p.pk).content_digest())
+    services.cosign_respond(
+        cosigner_id=p.cosigners.get().pk,
+        accept=True,
+        actor=peer.user,
+        today=TODAY,
+        seen=Proposal.objects.get(pk=p.pk).content_digest(),
+    )
     assert Proposal.objects.get(pk=p.pk).confirmed_cosigners == 1
 
 
@@ -175,9 +206,15 @@ def test_staff_cannot_rewrite_a_proposal_in_the_admin(world, peer, client_for):
 
 # --- reports: co-authors confirm ---------------------------------------------------------------------
 
+
 def report_with(world, peer, today=TODAY):
-    return services.report_submit(actor=world.member, title="关于校园周边交通拥堵的反映", content="上下学高峰拥堵",
-                                  co_author_ids=[peer.pk], today=today)
+    return services.report_submit(
+        actor=world.member,
+        title="关于校园周边交通拥堵的反映",
+        content="上下学高峰拥堵",
+        co_author_ids=[peer.pk],
+        today=today,
+    )
 
 
 def test_a_named_co_author_is_invited_and_is_no_co_author_until_confirming(world, peer):
@@ -195,8 +232,9 @@ def test_a_named_co_author_is_invited_and_is_no_co_author_until_confirming(world
         services.report_accept(report_id=r.pk, actor=world.staff)  # staff cannot take up a draft
     with pytest.raises(services.NotPermitted):
         services.coauthor_respond(invitation_id=invitation.pk, accept=True, actor=world.member, today=TODAY)
-    services.coauthor_respond(invitation_id=invitation.pk, accept=True, actor=peer.user, today=TODAY,
-                              seen=r.content_digest())
+    services.coauthor_respond(
+        invitation_id=invitation.pk, accept=True, actor=peer.user, today=TODAY, seen=r.content_digest()
+    )
     services.report_submit_draft(report_id=r.pk, actor=world.member, today=TODAY)
     r.refresh_from_db()
     assert r.state == OpinionReport.State.SUBMITTED and list(r.co_authors.all()) == [peer]
@@ -204,18 +242,21 @@ def test_a_named_co_author_is_invited_and_is_no_co_author_until_confirming(world
 
 def test_a_declined_or_lapsed_co_author_is_left_off_the_report(world, peer):
     other = f.MembershipFactory(group=world.group, member__user=f.UserFactory()).member
-    r = services.report_submit(actor=world.member, title="标题", content="内容", co_author_ids=[peer.pk, other.pk],
-                               today=TODAY)
-    services.coauthor_respond(invitation_id=r.invitations.get(member=peer).pk, accept=False, actor=peer.user,
-                              today=TODAY)
+    r = services.report_submit(
+        actor=world.member, title="标题", content="内容", co_author_ids=[peer.pk, other.pk], today=TODAY
+    )
+    services.coauthor_respond(
+        invitation_id=r.invitations.get(member=peer).pk, accept=False, actor=peer.user, today=TODAY
+    )
     assert not OpinionReport.objects.visible_to(peer.user).filter(pk=r.pk).exists()
     services.report_submit_draft(report_id=r.pk, actor=world.member, today=date(2026, 3, 20))  # other's lapsed
     r.refresh_from_db()
     assert r.state == OpinionReport.State.SUBMITTED and not r.co_authors.exists()
     assert r.invitations.get(member=other).status == CoAuthorInvitation.Status.EXPIRED
     with pytest.raises(InvalidTransition):  # too late to join a submitted report
-        services.coauthor_respond(invitation_id=r.invitations.get(member=other).pk, accept=True, actor=other.user,
-                                  today=TODAY)
+        services.coauthor_respond(
+            invitation_id=r.invitations.get(member=other).pk, accept=True, actor=other.user, today=TODAY
+        )
 
 
 def test_a_report_alone_is_submitted_at_once(world):
@@ -239,8 +280,12 @@ def test_the_co_author_confirms_on_the_report_page_and_the_author_submits_there(
     author.post(reverse("proposals:report_act", args=[r.pk, "submit"]))
     assert OpinionReport.objects.get(pk=r.pk).state == OpinionReport.State.SUBMITTED
     # another member cannot answer someone else's invitation
-    assert client_for(world.convener).post(
-        reverse("proposals:coauthor_answer", args=[invitation.pk, "decline"])).status_code == 404
+    assert (
+        client_for(world.convener)
+        .post(reverse("proposals:coauthor_answer", args=[invitation.pk, "decline"]))
+        .status_code
+        == 404
+    )
 
 
 def test_the_staff_report_list_leaves_drafts_out(world, peer, client_for):
@@ -250,16 +295,20 @@ def test_the_staff_report_list_leaves_drafts_out(world, peer, client_for):
 
 def test_the_api_invites_co_authors_who_confirm_before_submission(world, peer, client_for):
     author = client_for(world.member)
-    created = author.post("/api/v1/opinion-reports/", {"title": "标题", "content": "内容", "co_authors": [peer.pk]},
-                          content_type=JSON)
+    created = author.post(
+        "/api/v1/opinion-reports/", {"title": "标题", "content": "内容", "co_authors": [peer.pk]}, content_type=JSON
+    )
     assert created.status_code == 201 and created.json()["state"] == "draft" and created.json()["co_authors"] == []
     pk = created.json()["id"]
     assert author.post(f"/api/v1/opinion-reports/{pk}/submit-draft/").status_code == 400  # waiting
     co = client_for(peer.user)
     body = co.get(f"/api/v1/opinion-reports/{pk}/").json()
     assert body["invitations"][0]["status"] == "invited"
-    answer = co.post(f"/api/v1/opinion-reports/{pk}/co-authorship/", {"accept": True, "seen": body["content_digest"]},
-                     content_type=JSON)
+    answer = co.post(
+        f"/api/v1/opinion-reports/{pk}/co-authorship/",
+        {"accept": True, "seen": body["content_digest"]},
+        content_type=JSON,
+    )
     assert answer.status_code == 200 and answer.json()["co_authors"] == [peer.pk]
     done = client_for(world.member).post(f"/api/v1/opinion-reports/{pk}/submit-draft/")
     assert done.status_code == 200 and done.json()["state"] == "submitted"
@@ -268,8 +317,9 @@ def test_the_api_invites_co_authors_who_confirm_before_submission(world, peer, c
 def test_the_api_refuses_co_authors_named_by_the_client_on_the_report(world, peer, client_for):
     """No API door writes a report's co-authors: only a confirmation puts a member there."""
     r = services.report_submit(actor=world.member, title="标题", content="内容")
-    response = client_for(world.member).patch(f"/api/v1/opinion-reports/{r.pk}/", {"co_authors": [peer.pk]},
-                                              content_type=JSON)
+    response = client_for(world.member).patch(
+        f"/api/v1/opinion-reports/{r.pk}/", {"co_authors": [peer.pk]}, content_type=JSON
+    )
     assert response.status_code == 405 and not r.co_authors.exists()
 
 

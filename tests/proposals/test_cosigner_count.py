@@ -1,5 +1,6 @@
 """``Proposal.confirmed_cosigners`` is kept by the database (migration proposals/0006), on SQLite and
 PostgreSQL alike: whatever writes the co-signer rows, and whatever the application writes back."""
+
 from datetime import date
 
 import pytest
@@ -18,8 +19,12 @@ def count(proposal) -> int:
 
 
 def invite(proposal, world, n=1):
-    return [CoSigner.objects.create(proposal=proposal, member=f.MembershipFactory(group=world.group).member,
-                                    deadline=date(2026, 3, 5)) for _ in range(n)]
+    return [
+        CoSigner.objects.create(
+            proposal=proposal, member=f.MembershipFactory(group=world.group).member, deadline=date(2026, 3, 5)
+        )
+        for _ in range(n)
+    ]
 
 
 def test_confirmations_through_the_service_are_counted(world, walk):
@@ -49,8 +54,17 @@ def test_every_kind_of_write_to_the_cosigners_keeps_the_count(world, walk):
     assert (count(p), count(q)) == (1, 1)
     rows[2].delete()
     assert count(p) == 0
-    CoSigner.objects.bulk_create([CoSigner(proposal=q, member=f.MembershipFactory(group=world.group).member,
-                                           deadline=date(2026, 3, 5), status=S.CONFIRMED) for _ in range(2)])
+    CoSigner.objects.bulk_create(
+        [
+            CoSigner(
+                proposal=q,
+                member=f.MembershipFactory(group=world.group).member,
+                deadline=date(2026, 3, 5),
+                status=S.CONFIRMED,
+            )
+            for _ in range(2)
+        ]
+    )
     assert count(q) == 3
     q.delete()  # cascades to its co-signers: nothing left to count, nothing fails
     assert not CoSigner.objects.filter(proposal_id=q.pk).exists()

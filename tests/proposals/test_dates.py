@@ -1,4 +1,5 @@
 """Dated facts follow the facts they answer and have happened already (issue #17, consistency over time)."""
+
 from datetime import timedelta
 
 import pytest
@@ -33,10 +34,12 @@ def test_an_adoption_or_instruction_cannot_be_dated_before_the_report_was_submit
     report = _accepted_report(world)
     before = _submitted_on(report) - DAY
     call = {
-        "adoption": lambda d: services.report_record_adoption(report_id=report.pk, actor=world.staff, level="city",
-                                                              date=d),
-        "instruction": lambda d: services.report_record_instruction(report_id=report.pk, actor=world.staff,
-                                                                    leader="王市长", level="city", date=d, text="请研究"),
+        "adoption": lambda d: services.report_record_adoption(
+            report_id=report.pk, actor=world.staff, level="city", date=d
+        ),
+        "instruction": lambda d: services.report_record_instruction(
+            report_id=report.pk, actor=world.staff, leader="王市长", level="city", date=d, text="请研究"
+        ),
     }[record]
     with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
         call(before)
@@ -54,23 +57,30 @@ def test_an_adoption_or_instruction_cannot_be_dated_in_the_future(world, record)
         if record == "adoption":
             services.report_record_adoption(report_id=report.pk, actor=world.staff, level="city", date=tomorrow)
         else:
-            services.report_record_instruction(report_id=report.pk, actor=world.staff, leader="王市长", level="city",
-                                               date=tomorrow, text="请研究")
+            services.report_record_instruction(
+                report_id=report.pk, actor=world.staff, leader="王市长", level="city", date=tomorrow, text="请研究"
+            )
     assert _message(refused.value) == "日期不能晚于今天。"
 
 
-@pytest.mark.parametrize("action,payload", [
-    ("record-adoption", {"level": "provincial"}),
-    ("record-instruction", {"leader": "李书记", "level": "city", "text": "请有关部门研究"}),
-])
+@pytest.mark.parametrize(
+    "action,payload",
+    [
+        ("record-adoption", {"level": "provincial"}),
+        ("record-instruction", {"leader": "李书记", "level": "city", "text": "请有关部门研究"}),
+    ],
+)
 def test_the_api_refuses_an_adoption_or_instruction_dated_before_submission_with_the_field_message(
-        world, client_for, action, payload):
+    world, client_for, action, payload
+):
     report = _accepted_report(world)
     before = _submitted_on(report) - DAY
-    response = client_for(world.staff).post(reverse(f"api:opinion-{action.replace('record-', 'report-record-')}",
-                                                    args=[report.pk]),
-                                            {**payload, "date": before.isoformat()}, content_type="application/json",
-                                            HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client_for(world.staff).post(
+        reverse(f"api:opinion-{action.replace('record-', 'report-record-')}", args=[report.pk]),
+        {**payload, "date": before.isoformat()},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 400
     assert "日期不能早于该信息的报送日期" in response.json()["date"][0]
     assert not report.adoptions.exists() and not report.instructions.exists()
@@ -78,21 +88,32 @@ def test_the_api_refuses_an_adoption_or_instruction_dated_before_submission_with
 
 def test_the_api_refuses_an_adoption_dated_in_the_future(world, client_for):
     report = _accepted_report(world)
-    response = client_for(world.staff).post(reverse("api:opinion-report-record-adoption", args=[report.pk]),
-                                            {"level": "city", "date": (timezone.localdate() + DAY).isoformat()},
-                                            content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client_for(world.staff).post(
+        reverse("api:opinion-report-record-adoption", args=[report.pk]),
+        {"level": "city", "date": (timezone.localdate() + DAY).isoformat()},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 400 and response.json()["date"] == ["日期不能晚于今天。"]
 
 
 def test_an_issue_cannot_be_published_before_a_report_in_it_was_submitted(world):
     report = _accepted_report(world)
     with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
-        services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[report.pk],
-                               published_on=_submitted_on(report) - DAY)
+        services.issue_compile(
+            committee_id=world.district.pk,
+            actor=world.staff,
+            report_ids=[report.pk],
+            published_on=_submitted_on(report) - DAY,
+        )
     assert "刊发日期不能早于所收信息的报送日期" in _message(refused.value, "published_on")
     with pytest.raises(DomainError):
-        services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[report.pk],
-                               published_on=timezone.localdate() + DAY)
+        services.issue_compile(
+            committee_id=world.district.pk,
+            actor=world.staff,
+            report_ids=[report.pk],
+            published_on=timezone.localdate() + DAY,
+        )
     assert OpinionReport.objects.get(pk=report.pk).issue is None
 
 
@@ -100,16 +121,19 @@ def test_a_contact_cannot_be_dated_before_the_assignment_or_in_the_future(world,
     p = walk.assigned()  # assigned on TODAY
     lead = walk.lead(p)
     with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
-        services.contact_record(assignment_id=lead.pk, actor=world.unit_user, date=TODAY - DAY, way="phone",
-                                with_whom="张委员")
+        services.contact_record(
+            assignment_id=lead.pk, actor=world.unit_user, date=TODAY - DAY, way="phone", with_whom="张委员"
+        )
     assert "沟通日期不能早于提案交办日期" in _message(refused.value)
     with pytest.raises(DomainError) as refused:
-        services.contact_record(assignment_id=lead.pk, actor=world.unit_user, date=TODAY + DAY, way="phone",
-                                with_whom="张委员", today=TODAY)
+        services.contact_record(
+            assignment_id=lead.pk, actor=world.unit_user, date=TODAY + DAY, way="phone", with_whom="张委员", today=TODAY
+        )
     assert "date" in refused.value.error_dict
     assert not lead.contacts.exists()
-    services.contact_record(assignment_id=lead.pk, actor=world.unit_user, date=TODAY, way="phone", with_whom="张委员",
-                            today=TODAY)
+    services.contact_record(
+        assignment_id=lead.pk, actor=world.unit_user, date=TODAY, way="phone", with_whom="张委员", today=TODAY
+    )
 
 
 def test_implementation_cannot_be_dated_before_the_reply_or_in_the_future(world, walk):
@@ -118,12 +142,14 @@ def test_implementation_cannot_be_dated_before_the_reply_or_in_the_future(world,
         services.implementation_add(proposal_id=p.pk, actor=world.staff, text="进展", date=TODAY - DAY)
     assert "落实日期不能早于提案答复日期" in _message(refused.value)
     with pytest.raises(DomainError) as refused:
-        services.implementation_add(proposal_id=p.pk, actor=world.staff, text="全部完成", date=TODAY + DAY,
-                                    completes=True, today=TODAY)
+        services.implementation_add(
+            proposal_id=p.pk, actor=world.staff, text="全部完成", date=TODAY + DAY, completes=True, today=TODAY
+        )
     assert "date" in refused.value.error_dict
     assert not p.implementation.exists()
-    services.implementation_add(proposal_id=p.pk, actor=world.staff, text="全部完成", date=TODAY, completes=True,
-                                today=TODAY)
+    services.implementation_add(
+        proposal_id=p.pk, actor=world.staff, text="全部完成", date=TODAY, completes=True, today=TODAY
+    )
 
 
 def test_a_supervision_note_cannot_be_dated_before_filing_or_in_the_future(world, walk):
@@ -151,9 +177,10 @@ def test_the_admin_inline_refuses_an_adoption_dated_before_the_report_was_submit
     request = rf.post("/")
     request.user = world.staff
     before = _submitted_on(report) - DAY
-    for inline, row in ((AdoptionInline, Adoption(report=report, level="city", date=before)),
-                        (InstructionInline, Instruction(report=report, leader="王市长", level="city", date=before,
-                                                        text="请研究"))):
+    for inline, row in (
+        (AdoptionInline, Adoption(report=report, level="city", date=before)),
+        (InstructionInline, Instruction(report=report, leader="王市长", level="city", date=before, text="请研究")),
+    ):
         with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
             inline(OpinionReport, admin.site).save_row(request, row, SimpleNamespace(changed_data=["date"]), report)
         assert "日期不能早于该信息的报送日期" in _message(refused.value)

@@ -1,4 +1,5 @@
 """The demo data: every state present, and the demo member and unit have something to see."""
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q

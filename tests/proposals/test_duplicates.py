@@ -1,4 +1,5 @@
 """Likely duplicates among a session's proposals: pg_trgm on PostgreSQL, character bigrams elsewhere."""
+
 import pytest
 from django.urls import reverse
 

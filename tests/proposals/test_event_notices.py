@@ -1,5 +1,6 @@
 """Notices sent by event subscribers (proposals/subscribers.py): an assignment tells each assigned unit's users,
 an invitation tells the invited co-signer — after commit, once, to them and no one else, with a link."""
+
 from unittest import mock
 
 import pytest
@@ -14,8 +15,14 @@ from tests.events import deliver_outboxed_events
 
 pytestmark = pytest.mark.django_db
 
-DRAFT = {"title": "关于加快老旧小区加装电梯的建议", "analysis": "现状", "suggestions": "一、简化审批", "category": "urban",
-         "kind": "member", "during_plenary": True}
+DRAFT = {
+    "title": "关于加快老旧小区加装电梯的建议",
+    "analysis": "现状",
+    "suggestions": "一、简化审批",
+    "category": "urban",
+    "kind": "member",
+    "during_plenary": True,
+}
 
 
 def _day(value) -> str:
@@ -42,7 +49,9 @@ def test_an_assignment_tells_the_users_of_each_assigned_unit_and_no_one_else(wor
         assert notice.due == lead.reassign_until
         assert _day(lead.reassign_until) in notice.body  # the return window's end
     lead_notice = notices.get(recipient=world.unit_user)
-    assert lead_notice.target == lead and world.unit.name in lead_notice.title and _day(lead.due_date) in lead_notice.body
+    assert (
+        lead_notice.target == lead and world.unit.name in lead_notice.title and _day(lead.due_date) in lead_notice.body
+    )
     assert notices.filter(recipient=co_users[0]).get().target == co
     assert _day(co.due_date) in notices.get(recipient=co_users[0]).body
     assert lead_notice.title.startswith("提案")  # Chinese, whatever the request's language was
@@ -56,7 +65,8 @@ def test_a_failing_notice_leaves_the_assignment_in_place_and_is_sent_once_on_ret
     assert not Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED).exists()
     assert deliver_outboxed_events() == ["done", "done"]  # the retries (their back-off ignored here)
     assert list(Notification.objects.filter(kind=Kind.PROPOSAL_ASSIGNED).values_list("recipient", flat=True)) == [
-        world.unit_user.pk]
+        world.unit_user.pk
+    ]
 
 
 def test_an_invitation_tells_each_invited_cosigner_once(world):
@@ -71,8 +81,10 @@ def test_an_invitation_tells_each_invited_cosigner_once(world):
     assert world.member_record.name in notice.title and _day(invitation.deadline) in notice.body
 
     later = f.MembershipFactory(group=world.group, member__user=f.UserFactory()).member
-    services.proposal_save_draft(actor=world.member, data=DRAFT, proposal_id=proposal.pk,
-                                 cosigner_ids=[invited.pk, no_login.pk, later.pk])
+    services.proposal_save_draft(
+        actor=world.member, data=DRAFT, proposal_id=proposal.pk, cosigner_ids=[invited.pk, no_login.pk, later.pk]
+    )
     deliver_outboxed_events()
     assert sorted(Notification.objects.filter(kind=Kind.COSIGN_INVITED).values_list("recipient", flat=True)) == sorted(
-        [invited.user.pk, later.user.pk])  # the first invitee is not told again; the lead proposer never
+        [invited.user.pk, later.user.pk]
+    )  # the first invitee is not told again; the lead proposer never

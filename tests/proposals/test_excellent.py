@@ -1,4 +1,5 @@
 """Excellent proposals 优秀提案: rated by staff on filed proposals, shown on the page, the list, the API and the admin."""
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -13,9 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _verbs(p):
-    return list(AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                          object_id=str(p.pk), verb__startswith="excellent").values_list("verb", flat=True)
-                .order_by("pk"))
+    return list(
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Proposal), object_id=str(p.pk), verb__startswith="excellent"
+        )
+        .values_list("verb", flat=True)
+        .order_by("pk")
+    )
 
 
 def test_staff_rate_a_filed_proposal_excellent_and_withdraw_it(world, walk):
@@ -43,8 +48,9 @@ def test_only_filed_proposals_and_only_staff(world, walk):
     assert not Proposal.objects.filter(is_excellent=True).exists()
 
 
-def test_the_page_action_shows_the_rating_and_only_staff_may_press_it(world, client_for, walk,
-                                                                    django_assert_max_num_queries):
+def test_the_page_action_shows_the_rating_and_only_staff_may_press_it(
+    world, client_for, walk, django_assert_max_num_queries
+):
     p = walk.filed()
     url = reverse("proposals:act", args=[p.pk, "mark_excellent"])
     assert client_for(world.member).post(url).status_code in (302, 403)
@@ -55,8 +61,11 @@ def test_the_page_action_shows_the_rating_and_only_staff_may_press_it(world, cli
     with django_assert_max_num_queries(40):
         body = staff.get(reverse("proposals:detail", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "优秀提案" in body and "撤销优秀提案评定" in body
-    member_page = client_for(world.member).get(reverse("proposals:detail", args=[p.pk]),
-                                               HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    member_page = (
+        client_for(world.member)
+        .get(reverse("proposals:detail", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
     assert "优秀" in member_page and "unmark_excellent" not in member_page
     client_for(world.staff).post(reverse("proposals:act", args=[p.pk, "unmark_excellent"]))
     assert not Proposal.objects.get(pk=p.pk).is_excellent

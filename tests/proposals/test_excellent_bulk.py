@@ -1,4 +1,5 @@
 """Excellent proposals 优秀提案 rated and withdrawn many at a time from the admin, in a fixed number of queries."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,7 @@ def _events(verb):
 
 
 def _run(world, quarter):
-    return RollupRun.objects.create(committee=world.district, year=2026, quarter=quarter,
-                                    status=RollupRun.Status.DONE)
+    return RollupRun.objects.create(committee=world.district, year=2026, quarter=quarter, status=RollupRun.Status.DONE)
 
 
 def test_marking_many_rates_the_filed_ones_and_says_why_not_the_others(world, walk):
@@ -43,8 +43,9 @@ def test_marking_many_rates_the_filed_ones_and_says_why_not_the_others(world, wa
     marked_at = datetime(2026, 2, 10, 9, 0, tzinfo=SHANGHAI)
 
     with translation.override("zh-hans"):
-        outcome = services.proposal_mark_excellent_many(proposal_ids=[p.pk for p in [*good, draft, already]],
-                                                        actor=world.district_staff, now=marked_at)
+        outcome = services.proposal_mark_excellent_many(
+            proposal_ids=[p.pk for p in [*good, draft, already]], actor=world.district_staff, now=marked_at
+        )
 
     assert sorted(p.pk for p in outcome.done) == sorted(p.pk for p in good)
     refused = {p.pk: "；".join(refusal.messages) for p, refusal in outcome.refused.items()}
@@ -61,15 +62,16 @@ def test_marking_many_rates_the_filed_ones_and_says_why_not_the_others(world, wa
 
 def test_withdrawing_many_stales_the_quarters_they_were_marked_in(world):
     early, late = _filed(world, 2)
-    services.proposal_mark_excellent(proposal_id=early.pk, actor=world.staff,
-                                     now=datetime(2026, 2, 10, tzinfo=SHANGHAI))
-    services.proposal_mark_excellent(proposal_id=late.pk, actor=world.staff,
-                                     now=datetime(2026, 8, 10, tzinfo=SHANGHAI))
+    services.proposal_mark_excellent(
+        proposal_id=early.pk, actor=world.staff, now=datetime(2026, 2, 10, tzinfo=SHANGHAI)
+    )
+    services.proposal_mark_excellent(proposal_id=late.pk, actor=world.staff, now=datetime(2026, 8, 10, tzinfo=SHANGHAI))
     never = _filed(world, 1)[0]
     q1 = _run(world, 1)
 
-    outcome = services.proposal_unmark_excellent_many(proposal_ids=[early.pk, late.pk, never.pk],
-                                                      actor=world.district_staff)
+    outcome = services.proposal_unmark_excellent_many(
+        proposal_ids=[early.pk, late.pk, never.pk], actor=world.district_staff
+    )
 
     assert {p.pk for p in outcome.done} == {early.pk, late.pk} and list(outcome.refused) == [never]
     assert not Proposal.objects.filter(is_excellent=True).exists()
@@ -90,8 +92,12 @@ def test_the_admin_actions_report_each_refusal_and_the_count(world, walk, client
     good, draft = _filed(world, 1)[0], walk.submitted()
     client = client_for(world.district_staff)
     url = reverse("admin:proposals_proposal_changelist")
-    response = client.post(url, {"action": "mark_excellent_selected", "_selected_action": [good.pk, draft.pk], "confirmed": "yes"},
-                           HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    response = client.post(
+        url,
+        {"action": "mark_excellent_selected", "_selected_action": [good.pk, draft.pk], "confirmed": "yes"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        follow=True,
+    )
     shown = [str(m) for m in response.context["messages"]]
     assert any(str(draft) in m and "立案" in m for m in shown), shown
     assert any("1" in m and "优秀" in m for m in shown), shown
@@ -99,8 +105,9 @@ def test_the_admin_actions_report_each_refusal_and_the_count(world, walk, client
 
 
 @pytest.mark.parametrize("n", [5, 200])
-def test_the_admin_actions_run_a_fixed_number_of_queries(world, client_for, n, django_assert_max_num_queries,
-                                                        one_statement_per_bulk_write):
+def test_the_admin_actions_run_a_fixed_number_of_queries(
+    world, client_for, n, django_assert_max_num_queries, one_statement_per_bulk_write
+):
     proposals = _filed(world, n)
     _run(world, 4)
     client = client_for(world.district_staff)

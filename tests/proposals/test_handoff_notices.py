@@ -1,5 +1,6 @@
 """A notice at every hand-off of a proposal or an opinion report (proposals/subscribers.py): after commit, to exactly
 the people concerned (never the one who acted), in Chinese, with a link to the page where they act."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,8 +15,14 @@ from tests.proposals.factories import TODAY, ground, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
-DRAFT = {"title": "关于加快老旧小区加装电梯的建议", "analysis": "现状", "suggestions": "一、简化审批", "category": "urban",
-         "kind": "member", "during_plenary": True}
+DRAFT = {
+    "title": "关于加快老旧小区加装电梯的建议",
+    "analysis": "现状",
+    "suggestions": "一、简化审批",
+    "category": "urban",
+    "kind": "member",
+    "during_plenary": True,
+}
 
 
 def _member_with_login(world):
@@ -53,7 +60,9 @@ def test_a_cosigner_s_answer_tells_the_lead_proposer_only(world):
     proposal = services.proposal_save_draft(actor=world.member, data=DRAFT, cosigner_ids=[invited.pk])
     deliver_outboxed_events()
     invitation = proposal.cosigners.get(member=invited)
-    services.cosign_respond(cosigner_id=invitation.pk, accept=False, actor=invited.user, today=invitation.invited_at.date())
+    services.cosign_respond(
+        cosigner_id=invitation.pk, accept=False, actor=invited.user, today=invitation.invited_at.date()
+    )
     [notice] = _told(Kind.COSIGN_ANSWERED)
     assert notice.recipient == world.member and notice.target == invitation
     assert notice.url == reverse("proposals:detail", args=[proposal.pk])
@@ -75,16 +84,23 @@ def test_filing_tells_the_lead_proposer_and_the_confirmed_cosigners(world, walk)
 
 def test_not_filing_tells_the_proposers_the_reason(world, walk):
     proposal = walk.submitted()
-    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, ground_id=ground("超出"), reason="不属于政协履职范围")
+    services.proposal_reject(
+        proposal_id=proposal.pk, actor=world.staff, ground_id=ground("超出"), reason="不属于政协履职范围"
+    )
     [notice] = _told(Kind.PROPOSAL_NOT_FILED)
     assert notice.recipient == world.member
-    assert notice.title == f"《{proposal.title}》不予立案" and notice.body == "理由：超出本级政协职责范围的：不属于政协履职范围"
+    assert (
+        notice.title == f"《{proposal.title}》不予立案"
+        and notice.body == "理由：超出本级政协职责范围的：不属于政协履职范围"
+    )
     assert notice.url == reverse("proposals:detail", args=[proposal.pk])
 
 
 def test_a_proposal_converted_into_a_report_links_the_proposers_to_the_report(world, walk):
     proposal = walk.submitted()
-    services.proposal_reject(proposal_id=proposal.pk, actor=world.staff, ground_id=ground(), reason="宜作为社情民意报送", outcome="report")
+    services.proposal_reject(
+        proposal_id=proposal.pk, actor=world.staff, ground_id=ground(), reason="宜作为社情民意报送", outcome="report"
+    )
     [notice] = _told(Kind.PROPOSAL_CONVERTED)
     report = OpinionReport.objects.get(source_proposal=proposal)
     assert notice.recipient == world.member
@@ -108,8 +124,9 @@ def test_a_merge_tells_the_merged_proposal_s_proposers_into_which_proposal(world
 def test_a_unit_returning_a_proposal_tells_the_committee_s_staff(world, walk):
     proposal = walk.assigned()
     deliver_outboxed_events()
-    services.assignment_request_reassignment(assignment_id=walk.lead(proposal).pk, actor=world.unit_user,
-                                             reason="不属于本单位职责", today=walk.today)
+    services.assignment_request_reassignment(
+        assignment_id=walk.lead(proposal).pk, actor=world.unit_user, reason="不属于本单位职责", today=walk.today
+    )
     [notice] = _told(Kind.PROPOSAL_RETURNED)
     assert notice.recipient == world.district_staff  # the proposal's committee; not the unit, not the proposer
     assert notice.title.startswith(world.unit.name + "退回提案") and "不属于本单位职责" in notice.body
@@ -122,21 +139,29 @@ def test_a_reply_tells_the_proposers_with_the_feedback_deadline(world, walk):
     services.proposal_file(proposal_id=proposal.pk, actor=world.staff)
     services.proposal_assign(proposal_id=proposal.pk, actor=world.staff, lead_unit_id=world.unit.pk, today=walk.today)
     deliver_outboxed_events()
-    services.proposal_reply(proposal_id=proposal.pk, actor=world.unit_user, text="已落实", result_code="A",
-                            signed_pdf=pdf_upload(), today=walk.today)
+    services.proposal_reply(
+        proposal_id=proposal.pk,
+        actor=world.unit_user,
+        text="已落实",
+        result_code="A",
+        signed_pdf=pdf_upload(),
+        today=walk.today,
+    )
     notices = _told(Kind.PROPOSAL_REPLIED)
     proposal.refresh_from_db()
     assert {n.recipient for n in notices} == {world.member, confirmed.user}  # not the unit that replied
-    assert all(n.due == proposal.feedback_due and n.url == reverse("proposals:detail", args=[proposal.pk])
-               for n in notices)
+    assert all(
+        n.due == proposal.feedback_due and n.url == reverse("proposals:detail", args=[proposal.pk]) for n in notices
+    )
     assert notices[0].title.startswith(world.unit.name + "已答复提案")
 
 
 def test_an_unsatisfied_rating_tells_the_lead_unit_of_the_second_round(world, walk):
     proposal = walk.replied()
     deliver_outboxed_events()
-    services.proposal_rate(proposal_id=proposal.pk, actor=world.member, rating="unsatisfied", comment="未回应第二条建议",
-                           today=walk.today)
+    services.proposal_rate(
+        proposal_id=proposal.pk, actor=world.member, rating="unsatisfied", comment="未回应第二条建议", today=walk.today
+    )
     [notice] = _told(Kind.PROPOSAL_REOPENED)
     proposal.refresh_from_db()
     assert notice.recipient == world.unit_user and notice.due == proposal.reply_due
@@ -198,8 +223,9 @@ def test_compiling_reports_into_an_issue_tells_each_report_s_authors(world):
     report, co_author = _report(world)
     services.report_accept(report_id=report.pk, actor=world.staff)
     deliver_outboxed_events()
-    issue = services.issue_compile(committee_id=report.committee_id, actor=world.staff, report_ids=[report.pk],
-                                   published_on=timezone.localdate())
+    issue = services.issue_compile(
+        committee_id=report.committee_id, actor=world.staff, report_ids=[report.pk], published_on=timezone.localdate()
+    )
     notices = _authors_told(Kind.REPORT_COMPILED, report, world, co_author)
     assert notices[0].title == f"《{report.title}》已编入{issue}"
 
@@ -217,8 +243,13 @@ def test_an_instruction_tells_the_report_s_authors(world):
     report, co_author = _report(world)
     services.report_accept(report_id=report.pk, actor=world.staff)
     deliver_outboxed_events()
-    services.report_record_instruction(report_id=report.pk, actor=world.staff, leader="张书记", level="city",
-                                       date=timezone.localdate(), text="请民政局研究落实。")
+    services.report_record_instruction(
+        report_id=report.pk,
+        actor=world.staff,
+        leader="张书记",
+        level="city",
+        date=timezone.localdate(),
+        text="请民政局研究落实。",
+    )
     notices = _authors_told(Kind.REPORT_INSTRUCTED, report, world, co_author)
     assert notices[0].title == f"张书记对《{report.title}》作出批示" and notices[0].body == "请民政局研究落实。"
-

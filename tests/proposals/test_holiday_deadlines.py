@@ -1,5 +1,6 @@
 """Deadlines counted in working days (a unit's window to return a proposal, the proposer's window to rate a reply)
 follow the committee's holiday calendar when it changes, each with an audit row; calendar-month deadlines stay."""
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -53,16 +54,18 @@ def test_a_period_entered_by_staff_moves_the_feedback_window_of_a_replied_propos
     proposal = on_sept_25.replied()
     assert proposal.state == Proposal.State.REPLIED
     old = proposal.feedback_due
-    holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 30),
-                               name="区庆", actor=world.staff)
+    holidays.holiday_range_add(
+        committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 30), name="区庆", actor=world.staff
+    )
     proposal.refresh_from_db()
     assert (proposal.feedback_due - old).days >= 3
     assert events_for(proposal).get(verb="deadline_recomputed").data["field"] == "feedback_due"
 
 
 def test_a_day_removed_in_the_admin_brings_the_window_back_with_an_audit_row(on_sept_25, world, client_for):
-    holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 28),
-                               name="区庆", actor=world.staff)
+    holidays.holiday_range_add(
+        committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 28), name="区庆", actor=world.staff
+    )
     proposal = on_sept_25.assigned()
     lead = on_sept_25.lead(proposal)
     assert lead.reassign_until == date(2026, 10, 12)
@@ -82,8 +85,9 @@ def test_a_window_closed_before_the_change_stays_closed_and_other_committees_are
     lead = walk.lead(proposal)
     closed = lead.reassign_until
     time_machine.move_to(datetime(2026, 9, 25, 10, tzinfo=SHANGHAI), tick=False)
-    holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 3, 3), end=date(2026, 3, 6),
-                               name="测试", actor=world.staff)
+    holidays.holiday_range_add(
+        committee_id=world.district.pk, start=date(2026, 3, 3), end=date(2026, 3, 6), name="测试", actor=world.staff
+    )
     lead.refresh_from_db()
     assert lead.reassign_until == closed
     holidays.holiday_calendar_load(year=2026, actor=world.other_staff, committee_ids=[world.other.pk])
@@ -98,15 +102,26 @@ def test_a_cosigners_deadline_follows_the_calendar_and_the_cosigner_is_told(on_s
     from tests.events import deliver_outboxed_events
 
     cosigner = f.MemberFactory(committee=world.district, user=f.UserFactory())
-    draft = services.proposal_save_draft(actor=world.member, cosigner_ids=[cosigner.pk], today=BEFORE_NATIONAL_DAY,
-                                         data={"title": "关于加快老旧小区加装电梯的建议", "analysis": "", "suggestions": "一、简化审批",
-                                               "category": "urban", "kind": "member", "during_plenary": True})
+    draft = services.proposal_save_draft(
+        actor=world.member,
+        cosigner_ids=[cosigner.pk],
+        today=BEFORE_NATIONAL_DAY,
+        data={
+            "title": "关于加快老旧小区加装电梯的建议",
+            "analysis": "",
+            "suggestions": "一、简化审批",
+            "category": "urban",
+            "kind": "member",
+            "during_plenary": True,
+        },
+    )
     invitation = CoSigner.objects.get(proposal=draft, member=cosigner)
     assert invitation.deadline == date(2026, 9, 30)  # 3 working days, weekends only: no calendar yet
     deliver_outboxed_events()  # the invitation's own notice
 
-    holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 29),
-                               name="区庆", actor=world.staff)
+    holidays.holiday_range_add(
+        committee_id=world.district.pk, start=date(2026, 9, 28), end=date(2026, 9, 29), name="区庆", actor=world.staff
+    )
 
     invitation.refresh_from_db()
     assert invitation.deadline == date(2026, 10, 2)

@@ -1,5 +1,6 @@
 """The holiday calendar: the official national calendar loaded from chinese-calendar, periods entered in one
 form, and a warning where staff set deadlines in a year with no calendar loaded."""
+
 from datetime import date
 
 import pytest
@@ -45,8 +46,9 @@ def test_loading_the_national_calendar_adds_holidays_and_working_saturdays_with_
 
 def test_loading_again_changes_nothing_and_keeps_local_days(world):
     c = world.district
-    Holiday.objects.create(committee=c, date=date(2026, 10, 1), kind=Holiday.Kind.WORKDAY, name="值班",
-                           source=Holiday.Source.LOCAL)
+    Holiday.objects.create(
+        committee=c, date=date(2026, 10, 1), kind=Holiday.Kind.WORKDAY, name="值班", source=Holiday.Source.LOCAL
+    )
     Holiday.objects.create(committee=c, date=date(2026, 3, 3), name="已撤销的旧假日", source=Holiday.Source.OFFICIAL)
     first = holidays.holiday_calendar_load(year=2026, actor=world.staff, committee_ids=[c.pk])[c.pk]
     assert first["kept_local"] == 1 and first["removed"] == 1
@@ -69,8 +71,9 @@ def test_only_the_committees_staff_may_load_or_add_and_unknown_years_are_refused
     with pytest.raises(ValidationError):
         holidays.holiday_calendar_load(year=2026, actor=world.other_staff, committee_ids=[world.district.pk])
     with pytest.raises(ValidationError):
-        holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 7, 1), end=date(2026, 7, 2),
-                                   name="x", actor=world.member)
+        holidays.holiday_range_add(
+            committee_id=world.district.pk, start=date(2026, 7, 1), end=date(2026, 7, 2), name="x", actor=world.member
+        )
     with pytest.raises(ValidationError) as exc:
         holidays.holiday_calendar_load(year=max(holidays.official_years()) + 1, actor=world.staff)
     assert "year" in exc.value.message_dict
@@ -78,17 +81,32 @@ def test_only_the_committees_staff_may_load_or_add_and_unknown_years_are_refused
 
 
 def test_a_period_entered_in_one_form_makes_one_row_per_day_with_an_audit_row(world):
-    rows = holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 7, 13), end=date(2026, 7, 19),
-                                      name="防汛轮休", actor=world.staff)
+    rows = holidays.holiday_range_add(
+        committee_id=world.district.pk,
+        start=date(2026, 7, 13),
+        end=date(2026, 7, 19),
+        name="防汛轮休",
+        actor=world.staff,
+    )
     assert [r.date for r in rows] == [date(2026, 7, d) for d in range(13, 20)]
     assert all(r.source == Holiday.Source.LOCAL and r.kind == Holiday.Kind.HOLIDAY for r in rows)
     assert events_for(world.district).get(verb="holidays_added").data["days"] == 7
     with pytest.raises(ValidationError):
-        holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 7, 19), end=date(2026, 7, 13),
-                                   name="倒序", actor=world.staff)
+        holidays.holiday_range_add(
+            committee_id=world.district.pk,
+            start=date(2026, 7, 19),
+            end=date(2026, 7, 13),
+            name="倒序",
+            actor=world.staff,
+        )
     with pytest.raises(ValidationError):
-        holidays.holiday_range_add(committee_id=world.district.pk, start=date(2026, 1, 1), end=date(2026, 6, 30),
-                                   name="太长", actor=world.staff)
+        holidays.holiday_range_add(
+            committee_id=world.district.pk,
+            start=date(2026, 1, 1),
+            end=date(2026, 6, 30),
+            name="太长",
+            actor=world.staff,
+        )
 
 
 def test_the_admin_loads_the_calendar_and_adds_a_period_through_the_services(world, client_for):
@@ -98,18 +116,33 @@ def test_the_admin_loads_the_calendar_and_adds_a_period_through_the_services(wor
     assert reverse("admin:proposals_holiday_add_range") in changelist
     page = client.get(reverse("admin:proposals_holiday_load_official"))
     assert page.status_code == 200 and world.other.name not in page.content.decode()
-    response = client.post(reverse("admin:proposals_holiday_load_official"),
-                           {"year": 2026, "committee": world.district.pk})
+    response = client.post(
+        reverse("admin:proposals_holiday_load_official"), {"year": 2026, "committee": world.district.pk}
+    )
     assert response.status_code == 302
     assert official_rows(world.district).exists() and not official_rows(world.city).exists()
-    response = client.post(reverse("admin:proposals_holiday_add_range"),
-                           {"committee": world.district.pk, "start": "2026-08-03", "end": "2026-08-05",
-                            "kind": Holiday.Kind.HOLIDAY, "name": "高温停工"})
+    response = client.post(
+        reverse("admin:proposals_holiday_add_range"),
+        {
+            "committee": world.district.pk,
+            "start": "2026-08-03",
+            "end": "2026-08-05",
+            "kind": Holiday.Kind.HOLIDAY,
+            "name": "高温停工",
+        },
+    )
     assert response.status_code == 302
     assert Holiday.objects.filter(committee=world.district, name="高温停工").count() == 3
-    refused = client.post(reverse("admin:proposals_holiday_add_range"),
-                          {"committee": world.other.pk, "start": "2026-08-03", "end": "2026-08-05",
-                           "kind": Holiday.Kind.HOLIDAY, "name": "越权"})
+    refused = client.post(
+        reverse("admin:proposals_holiday_add_range"),
+        {
+            "committee": world.other.pk,
+            "start": "2026-08-03",
+            "end": "2026-08-05",
+            "kind": Holiday.Kind.HOLIDAY,
+            "name": "越权",
+        },
+    )
     assert refused.status_code == 200 and not Holiday.objects.filter(name="越权").exists()
 
 
@@ -129,7 +162,9 @@ def test_the_assignment_form_warns_when_a_deadline_year_has_no_calendar(world, c
     today = timezone.localdate()
     page = client.get(url).content.decode()
     assert 'data-testid="calendar-warning"' in page and f"未加载{today.year}" in page.replace("年", "")
-    for year in range(today.year, today.year + 2):  # loaded (as the package would) for every year a deadline may fall in
+    for year in range(
+        today.year, today.year + 2
+    ):  # loaded (as the package would) for every year a deadline may fall in
         Holiday.objects.create(committee=world.district, date=date(year, 1, 1), source=Holiday.Source.OFFICIAL)
     assert 'data-testid="calendar-warning"' not in client.get(url).content.decode()
 
@@ -154,22 +189,30 @@ def test_the_calendar_page_names_committees_without_a_national_calendar_for_this
 
 def test_the_admins_add_and_change_form_saves_through_the_service_with_an_audit_record(world, client_for):
     client = client_for(world.district_staff)
-    added = client.post(reverse("admin:proposals_holiday_add"),
-                        {"committee": world.district.pk, "date": "2026-10-09", "kind": "holiday", "name": "区庆"})
+    added = client.post(
+        reverse("admin:proposals_holiday_add"),
+        {"committee": world.district.pk, "date": "2026-10-09", "kind": "holiday", "name": "区庆"},
+    )
     assert added.status_code == 302, added.content.decode()[:2000]
     day = Holiday.objects.get(committee=world.district, date=date(2026, 10, 9))
     assert day.source == Holiday.Source.LOCAL
-    official = Holiday.objects.create(committee=world.district, date=date(2026, 10, 8), kind="holiday", name="国庆节",
-                                      source=Holiday.Source.OFFICIAL)
-    changed = client.post(reverse("admin:proposals_holiday_change", args=[official.pk]),
-                          {"committee": world.district.pk, "date": "2026-10-08", "kind": "workday", "name": "调休"})
+    official = Holiday.objects.create(
+        committee=world.district, date=date(2026, 10, 8), kind="holiday", name="国庆节", source=Holiday.Source.OFFICIAL
+    )
+    changed = client.post(
+        reverse("admin:proposals_holiday_change", args=[official.pk]),
+        {"committee": world.district.pk, "date": "2026-10-08", "kind": "workday", "name": "调休"},
+    )
     assert changed.status_code == 302
     official.refresh_from_db()
     assert official.kind == "workday" and official.source == Holiday.Source.LOCAL  # kept on a reload now
     deleted = client.post(reverse("admin:proposals_holiday_delete", args=[day.pk]), {"post": "yes"})
     assert deleted.status_code == 302 and not Holiday.objects.filter(pk=day.pk).exists()
-    verbs = list(AuditEvent.objects.filter(content_type__model="holiday", actor=world.district_staff)
-                 .order_by("pk").values_list("verb", flat=True))
+    verbs = list(
+        AuditEvent.objects.filter(content_type__model="holiday", actor=world.district_staff)
+        .order_by("pk")
+        .values_list("verb", flat=True)
+    )
     assert verbs == ["created", "updated", "deleted"]
 
 

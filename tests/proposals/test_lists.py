@@ -1,5 +1,6 @@
 """The unit's and the member's proposal lists: filters narrow, pages page, numbers carry their year, card counts
 link to lists of that many rows, and the query count does not grow with the rows."""
+
 import re
 from datetime import timedelta
 
@@ -29,8 +30,11 @@ def test_the_unit_list_shows_the_year_with_numbers_that_repeat_across_years(worl
 def test_every_list_of_proposals_names_the_year_with_the_number(world, client_for, walk):
     p = walk.assigned(year=2025)
     Proposal.objects.filter(pk=p.pk).update(serial_number=7)
-    pages = [(world.unit_user, reverse("proposals:unit")), (world.member, reverse("proposals:mine")),
-             (world.staff, reverse("proposals:list") + "?year=2025")]
+    pages = [
+        (world.unit_user, reverse("proposals:unit")),
+        (world.member, reverse("proposals:mine")),
+        (world.staff, reverse("proposals:list") + "?year=2025"),
+    ]
     for who, url in pages:
         body = client_for(who).get(url).content.decode()
         assert "2025年第7号" in body, url
@@ -89,8 +93,10 @@ def test_the_filtered_unit_list_runs_a_fixed_number_of_queries(world, client_for
 def _count_links(body):
     """(href, number shown) of every card count that is a link."""
     found = re.findall(r'href="([^"]+)" data-count="(\w+)">(.*?)</a>', body, re.S)
-    return [(href.replace("&amp;", "&"), int(re.findall(r"\d+", re.sub(r"<[^>]+>", " ", text))[-1]))
-            for href, _key, text in found]
+    return [
+        (href.replace("&amp;", "&"), int(re.findall(r"\d+", re.sub(r"<[^>]+>", " ", text))[-1]))
+        for href, _key, text in found
+    ]
 
 
 def test_the_unit_cards_counts_link_to_lists_with_that_many_rows(world, client_for, walk):

@@ -1,4 +1,5 @@
 """The pages: who may open what, forms that refuse bad input, fixed query counts."""
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +39,21 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert client.get(reverse("proposals:mine")).status_code == 302
 
 
-@pytest.mark.parametrize(("who", "state", "sees"), [
-    ("member", S.DRAFT, True), ("convener", S.DRAFT, False), ("staff", S.DRAFT, True),
-    ("convener", S.SUBMITTED, False), ("convener", S.FILED, True), ("outsider_member", S.FILED, False),
-    ("other_staff", S.FILED, False), ("district_staff", S.SUBMITTED, True), ("unit_user", S.FILED, False),
-    ("leader", S.SUBMITTED, True),
-])
+@pytest.mark.parametrize(
+    ("who", "state", "sees"),
+    [
+        ("member", S.DRAFT, True),
+        ("convener", S.DRAFT, False),
+        ("staff", S.DRAFT, True),
+        ("convener", S.SUBMITTED, False),
+        ("convener", S.FILED, True),
+        ("outsider_member", S.FILED, False),
+        ("other_staff", S.FILED, False),
+        ("district_staff", S.SUBMITTED, True),
+        ("unit_user", S.FILED, False),
+        ("leader", S.SUBMITTED, True),
+    ],
+)
 def test_the_proposal_page_follows_the_visibility_rules(world, client_for, walk, who, state, sees):
     p = {S.DRAFT: walk.draft, S.SUBMITTED: walk.submitted, S.FILED: walk.filed}[state]()
     status = client_for(user(world, who)).get(reverse("proposals:detail", args=[p.pk])).status_code
@@ -58,24 +68,40 @@ def test_a_unit_sees_only_what_is_assigned_to_it(world, client_for, walk):
 
 def test_a_member_drafts_and_submits_through_the_form(world, client_for):
     client = client_for(world.member)
-    data = {"kind": "member", "title": "关于优化公交线路的建议", "category": "urban", "during_plenary": "on",
-            "analysis": "换乘不便", "suggestions": "增开社区微循环公交", "is_public": "on", "submit": "1"}
+    data = {
+        "kind": "member",
+        "title": "关于优化公交线路的建议",
+        "category": "urban",
+        "during_plenary": "on",
+        "analysis": "换乘不便",
+        "suggestions": "增开社区微循环公交",
+        "is_public": "on",
+        "submit": "1",
+    }
     response = client.post(reverse("proposals:create"), data)
     p = Proposal.objects.get()
     assert response.status_code == 302 and p.state == S.SUBMITTED and p.lead_proposer == world.member_record
 
 
 def test_a_draft_without_a_title_is_refused_in_chinese(world, client_for):
-    response = client_for(world.member).post(reverse("proposals:create"), {"kind": "member", "category": "urban",
-                                                                          "suggestions": "x"})
+    response = client_for(world.member).post(
+        reverse("proposals:create"), {"kind": "member", "category": "urban", "suggestions": "x"}
+    )
     assert response.status_code == 400 and "必填项" in response.content.decode()
     assert not Proposal.objects.exists()
 
 
 def test_a_cosigner_of_another_committee_cannot_be_chosen(world, client_for):
-    response = client_for(world.member).post(reverse("proposals:create"), {
-        "kind": "member", "title": "标题", "category": "urban", "suggestions": "建议",
-        "cosigners": [world.outsider_member.pk]})
+    response = client_for(world.member).post(
+        reverse("proposals:create"),
+        {
+            "kind": "member",
+            "title": "标题",
+            "category": "urban",
+            "suggestions": "建议",
+            "cosigners": [world.outsider_member.pk],
+        },
+    )
     assert response.status_code == 400 and not Proposal.objects.exists()
 
 
@@ -92,7 +118,7 @@ def test_staff_file_and_assign_from_the_page(world, client_for, walk):
     p = walk.submitted()
     client = client_for(world.staff)
     page = client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
-    assert "data-action=\"file\"" in page
+    assert 'data-action="file"' in page
     client.post(reverse("proposals:act", args=[p.pk, "file"]))
     client.post(reverse("proposals:act", args=[p.pk, "assign"]), {"lead_unit": world.unit.pk})
     p.refresh_from_db()
@@ -116,7 +142,9 @@ def test_the_unit_replies_with_a_pdf_and_a_non_pdf_is_refused(world, client_for,
     p = walk.assigned()
     client = client_for(world.unit_user)
     url = reverse("proposals:act", args=[p.pk, "reply"])
-    bad = client.post(url, {"text": "答复", "result_code": "A", "signed_pdf": pdf_upload("x.pdf", b"hello")}, follow=True)
+    bad = client.post(
+        url, {"text": "答复", "result_code": "A", "signed_pdf": pdf_upload("x.pdf", b"hello")}, follow=True
+    )
     assert "不是PDF" in bad.content.decode() and not Reply.objects.exists()
     nocode = client.post(url, {"text": "答复", "signed_pdf": pdf_upload()}, follow=True)
     assert not Reply.objects.exists() and "结果代码" in nocode.content.decode()
@@ -127,8 +155,10 @@ def test_the_unit_replies_with_a_pdf_and_a_non_pdf_is_refused(world, client_for,
 def test_only_the_lead_proposer_can_rate_through_the_page(world, client_for, walk):
     walk.today = None  # the page uses the real date for the feedback window
     p = walk.replied()
-    assert client_for(world.staff).post(reverse("proposals:act", args=[p.pk, "rate"]),
-                                        {"rating": "satisfied"}).status_code == 403
+    assert (
+        client_for(world.staff).post(reverse("proposals:act", args=[p.pk, "rate"]), {"rating": "satisfied"}).status_code
+        == 403
+    )
     client_for(world.member).post(reverse("proposals:act", args=[p.pk, "rate"]), {"rating": "satisfied"})
     assert Proposal.objects.get(pk=p.pk).state == S.RATED
 
@@ -137,8 +167,9 @@ def _many(world, n):
     for _ in range(n):
         p = ProposalFactory(committee=world.district, state=S.SUBMITTED)
         f.MemberFactory(committee=world.district)
-        CoSigner.objects.create(proposal=p, member=f.MemberFactory(committee=world.district), deadline="2026-01-01",
-                                status="confirmed")
+        CoSigner.objects.create(
+            proposal=p, member=f.MemberFactory(committee=world.district), deadline="2026-01-01", status="confirmed"
+        )
 
 
 def test_the_review_queue_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
@@ -202,8 +233,9 @@ def test_staff_compile_reports_into_an_issue(world, client_for):
 
     r = services.report_submit(actor=world.member, title="标题", content="内容")
     services.report_accept(report_id=r.pk, actor=world.staff)
-    client_for(world.staff).post(reverse("proposals:reports"), {"report": [r.pk],
-                                                          "published_on": timezone.localdate().isoformat()})
+    client_for(world.staff).post(
+        reverse("proposals:reports"), {"report": [r.pk], "published_on": timezone.localdate().isoformat()}
+    )
     assert OpinionReport.objects.get(pk=r.pk).issue.number == 1
 
 
@@ -219,9 +251,16 @@ def test_a_draft_carries_an_attachment(world, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(world.member)
-    client.post(reverse("proposals:create"), {
-        "kind": "member", "title": "关于加强校园食品安全的建议", "category": "society", "suggestions": "建立陪餐制度",
-        "attachment": SimpleUploadedFile("调研报告.txt", "调研数据".encode())})
+    client.post(
+        reverse("proposals:create"),
+        {
+            "kind": "member",
+            "title": "关于加强校园食品安全的建议",
+            "category": "society",
+            "suggestions": "建立陪餐制度",
+            "attachment": SimpleUploadedFile("调研报告.txt", "调研数据".encode()),
+        },
+    )
     p = Proposal.objects.get()
     assert p.attachments.get().name == "调研报告.txt"
     assert "调研报告.txt" in client.get(reverse("proposals:detail", args=[p.pk])).content.decode()
@@ -235,7 +274,9 @@ def test_the_figures_link_to_the_lists_behind_them(world, client_for, walk):
     assert "figure=closed" in body
     listed = client.get(reverse("proposals:list") + "?year=2026&figure=closed")
     assert listed.context["page_obj"].paginator.count == 1
-    assert client.get(reverse("proposals:list") + "?year=2026&figure=submitted").context["page_obj"].paginator.count == 2
+    assert (
+        client.get(reverse("proposals:list") + "?year=2026&figure=submitted").context["page_obj"].paginator.count == 2
+    )
 
 
 def test_city_staff_see_figures_per_committee(world, client_for, walk):
@@ -260,7 +301,9 @@ def test_the_supervising_leader_writes_their_own_note_on_a_key_proposal(world, c
     client = client_for(leader_member.user)
     page = client.get(reverse("proposals:detail", args=[proposal.pk]))
     assert page.status_code == 200 and "leader_note_form" in page.context
-    response = client.post(reverse("proposals:act", args=[proposal.pk, "supervise"]),
-                           {"text": "请于月底前报送进展", "date": timezone.localdate().isoformat()})
+    response = client.post(
+        reverse("proposals:act", args=[proposal.pk, "supervise"]),
+        {"text": "请于月底前报送进展", "date": timezone.localdate().isoformat()},
+    )
     assert response.status_code == 302
     assert SupervisionNote.objects.get(proposal=proposal).created_by == leader_member.user

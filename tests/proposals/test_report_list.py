@@ -1,5 +1,6 @@
 """Staff's list of public-opinion reports: this year's by default, any year or all, searched, filtered by state,
 paged with a fixed query count."""
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone

@@ -1,5 +1,6 @@
 """The review queue at plenary scale (#18 item 5, #22): hints written at submission and read through an index,
 filters, search, percentages with the shared words marked, and "下一件" after each decision."""
+
 import re
 
 import pytest
@@ -71,7 +72,8 @@ def test_the_committee_filter_offers_only_the_staffs_own_committees(world, clien
 
 
 def test_the_detail_page_marks_what_two_titles_share_and_offers_the_next_proposal_after_a_decision(
-        world, client_for, walk):
+    world, client_for, walk
+):
     walk.filed(title=LIFT_TOO)
     first = walk.submitted(title=LIFT)
     second = walk.submitted(title=DIGITAL)
@@ -83,8 +85,9 @@ def test_the_detail_page_marks_what_two_titles_share_and_offers_the_next_proposa
     assert response.context["next_in_review"] == second
 
 
-def test_the_review_page_costs_the_same_queries_for_3_or_30_proposals(world, client_for, walk,
-                                                                      django_assert_max_num_queries):
+def test_the_review_page_costs_the_same_queries_for_3_or_30_proposals(
+    world, client_for, walk, django_assert_max_num_queries
+):
     client = client_for(world.staff)
     for i in range(3):
         walk.submitted(title=f"{LIFT}{i}")
@@ -139,10 +142,19 @@ def test_rebuilding_with_prefix_filtering_finds_every_pair_a_comparison_of_all_p
     titles = dict(session.values_list("pk", "title"))
     expected = set()
     for pk in session.filter(state__in=Proposal.REVIEW_STATES).values_list("pk", flat=True):
-        scored = sorted(((round(similarity.jaccard(similarity.bigrams(titles[pk]), similarity.bigrams(t)), 4), other)
-                         for other, t in titles.items() if other != pk), key=lambda row: (-row[0], row[1]))
-        expected |= {(pk, other, score) for score, other in scored[:similarity.HINT_LIMIT]
-                     if score >= similarity.HINT_THRESHOLD}
+        scored = sorted(
+            (
+                (round(similarity.jaccard(similarity.bigrams(titles[pk]), similarity.bigrams(t)), 4), other)
+                for other, t in titles.items()
+                if other != pk
+            ),
+            key=lambda row: (-row[0], row[1]),
+        )
+        expected |= {
+            (pk, other, score) for score, other in scored[: similarity.HINT_LIMIT] if score >= similarity.HINT_THRESHOLD
+        }
     assert expected
-    got = {(p, s, float(score)) for p, s, score in DuplicateHint.objects.values_list("proposal_id", "similar_id", "score")}
+    got = {
+        (p, s, float(score)) for p, s, score in DuplicateHint.objects.values_list("proposal_id", "similar_id", "score")
+    }
     assert got == expected

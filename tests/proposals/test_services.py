@@ -1,4 +1,5 @@
 """Every transition, legal and illegal, through the services; deadlines from configuration."""
+
 from datetime import date
 
 import pytest
@@ -20,8 +21,14 @@ def messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-DRAFT = {"title": "关于加快老旧小区加装电梯的建议", "analysis": "现状", "suggestions": "一、简化审批", "category": "urban",
-         "kind": "member", "during_plenary": True}
+DRAFT = {
+    "title": "关于加快老旧小区加装电梯的建议",
+    "analysis": "现状",
+    "suggestions": "一、简化审批",
+    "category": "urban",
+    "kind": "member",
+    "during_plenary": True,
+}
 
 
 def test_a_member_drafts_with_cosigners_who_are_invited(world):
@@ -50,7 +57,9 @@ def test_missing_required_fields_are_refused(world, missing):
 def test_a_collective_proposal_needs_its_submitting_body(world):
     with pytest.raises(DomainError):
         services.proposal_save_draft(actor=world.member, data={**DRAFT, "kind": "collective"})
-    p = services.proposal_save_draft(actor=world.member, data={**DRAFT, "kind": "collective", "group_id": world.group.pk})
+    p = services.proposal_save_draft(
+        actor=world.member, data={**DRAFT, "kind": "collective", "group_id": world.group.pk}
+    )
     assert p.submitter_display == world.group.name
 
 
@@ -87,9 +96,14 @@ def test_the_whole_chain_records_every_transition(world, walk):
     p = walk.closed()
     assert p.state == S.CLOSED and p.serial_number == 1
     steps = [(e.from_state, e.to_state, e.actor) for e in events_for(p) if e.to_state]
-    assert steps == [("draft", "submitted", world.member), ("submitted", "filed", world.staff),
-                     ("filed", "assigned", world.staff), ("assigned", "replied", world.unit_user),
-                     ("replied", "rated", world.member), ("rated", "closed", world.staff)]
+    assert steps == [
+        ("draft", "submitted", world.member),
+        ("submitted", "filed", world.staff),
+        ("filed", "assigned", world.staff),
+        ("assigned", "replied", world.unit_user),
+        ("replied", "rated", world.member),
+        ("rated", "closed", world.staff),
+    ]
 
 
 def test_serial_numbers_count_up_per_committee_and_year(world, walk):
@@ -103,7 +117,9 @@ def test_review_actions_refuse_a_draft(world, walk, action):
     p, target = walk.draft(), walk.filed()
     call = {
         "file": lambda: services.proposal_file(proposal_id=p.pk, actor=world.staff),
-        "reject": lambda: services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="涉及个人事务"),
+        "reject": lambda: services.proposal_reject(
+            proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="涉及个人事务"
+        ),
         "merge": lambda: services.proposal_merge(proposal_id=p.pk, into_id=target.pk, actor=world.staff),
         "start_review": lambda: services.proposal_start_review(proposal_id=p.pk, actor=world.staff),
     }[action]
@@ -136,7 +152,9 @@ def test_not_filing_needs_a_reason_and_can_become_a_report(world, walk):
     with pytest.raises(DomainError) as exc:
         services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=None, reason=" ")
     assert "理由" in messages(exc.value)
-    services.proposal_reject(proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="建议不具体", outcome="report")
+    services.proposal_reject(
+        proposal_id=p.pk, actor=world.staff, ground_id=ground(), reason="建议不具体", outcome="report"
+    )
     p.refresh_from_db()
     assert p.state == S.NOT_FILED and p.opinion_report.author == world.member_record
 
@@ -170,8 +188,9 @@ def test_assignment_deadlines_come_from_the_committee_rules(world, walk):
 def test_a_deadline_beyond_the_hard_limit_is_refused(world, walk):
     p = walk.filed()
     with pytest.raises(DomainError):
-        services.proposal_assign(proposal_id=p.pk, actor=world.staff, lead_unit_id=world.unit.pk,
-                                 due_date=date(2026, 10, 1), today=TODAY)
+        services.proposal_assign(
+            proposal_id=p.pk, actor=world.staff, lead_unit_id=world.unit.pk, due_date=date(2026, 10, 1), today=TODAY
+        )
     assert not Assignment.objects.exists()
 
 
@@ -198,8 +217,9 @@ def test_reassignment_within_the_window_returns_it_to_staff(world, walk):
     p = walk.assigned()
     with pytest.raises(DomainError):
         services.assignment_request_reassignment(assignment_id=walk.lead(p).pk, actor=world.unit_user, reason="")
-    services.assignment_request_reassignment(assignment_id=walk.lead(p).pk, actor=world.unit_user,
-                                             reason="不属于本单位职责", today=date(2026, 3, 16))
+    services.assignment_request_reassignment(
+        assignment_id=walk.lead(p).pk, actor=world.unit_user, reason="不属于本单位职责", today=date(2026, 3, 16)
+    )
     p.refresh_from_db()
     assert p.state == S.FILED and p.lead_unit is None
     assert not Proposal.objects.visible_to(world.unit_user).filter(pk=p.pk).exists()
@@ -208,22 +228,30 @@ def test_reassignment_within_the_window_returns_it_to_staff(world, walk):
 def test_reassignment_after_the_window_is_refused(world, walk):
     p = walk.assigned()
     with pytest.raises(InvalidTransition) as exc:
-        services.assignment_request_reassignment(assignment_id=walk.lead(p).pk, actor=world.unit_user,
-                                                 reason="不属于本单位职责", today=date(2026, 3, 17))
+        services.assignment_request_reassignment(
+            assignment_id=walk.lead(p).pk, actor=world.unit_user, reason="不属于本单位职责", today=date(2026, 3, 17)
+        )
     assert "2026-03-16" in messages(exc.value)
 
 
 def test_another_unit_cannot_act_on_the_assignment(world, walk):
     p = walk.assigned()
     with pytest.raises(services.NotPermitted):
-        services.contact_record(assignment_id=walk.lead(p).pk, actor=world.other_unit_user, date=TODAY, way="phone",
-                                with_whom="张委员")
+        services.contact_record(
+            assignment_id=walk.lead(p).pk, actor=world.other_unit_user, date=TODAY, way="phone", with_whom="张委员"
+        )
 
 
 def test_a_contact_record_starts_handling(world, walk):
     p = walk.assigned()
-    services.contact_record(assignment_id=walk.lead(p).pk, actor=world.unit_user, date=TODAY, way="visit",
-                            with_whom="提案人", notes="上门沟通")
+    services.contact_record(
+        assignment_id=walk.lead(p).pk,
+        actor=world.unit_user,
+        date=TODAY,
+        way="visit",
+        with_whom="提案人",
+        notes="上门沟通",
+    )
     assert Proposal.objects.get(pk=p.pk).state == S.HANDLING
 
 
@@ -235,13 +263,16 @@ def test_a_cohandler_sends_its_opinion(world, walk):
         services.cohandler_opinion_send(assignment_id=walk.lead(p).pk, actor=world.unit_user, text="x")
 
 
-@pytest.mark.parametrize(("field", "kwargs"), [
-    ("result_code", {"result_code": ""}),
-    ("result_code", {"result_code": "Z"}),
-    ("signed_pdf", {"signed_pdf": pdf_upload("reply.pdf", b"GIF89a not a pdf")}),
-    ("signed_pdf", {"signed_pdf": None}),
-    ("text", {"text": ""}),
-])
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("result_code", {"result_code": ""}),
+        ("result_code", {"result_code": "Z"}),
+        ("signed_pdf", {"signed_pdf": pdf_upload("reply.pdf", b"GIF89a not a pdf")}),
+        ("signed_pdf", {"signed_pdf": None}),
+        ("text", {"text": ""}),
+    ],
+)
 def test_a_bad_reply_is_refused_and_nothing_saved(world, walk, field, kwargs):
     p = walk.assigned()
     args = {"text": "答复", "result_code": "A", "signed_pdf": pdf_upload(), **kwargs}
@@ -254,14 +285,26 @@ def test_a_bad_reply_is_refused_and_nothing_saved(world, walk, field, kwargs):
 def test_only_the_lead_unit_replies(world, walk):
     p = walk.assigned(co=[world.other_unit])
     with pytest.raises(services.NotPermitted):
-        services.proposal_reply(proposal_id=p.pk, actor=world.other_unit_user, text="答复", result_code="A",
-                                signed_pdf=pdf_upload(), today=TODAY)
+        services.proposal_reply(
+            proposal_id=p.pk,
+            actor=world.other_unit_user,
+            text="答复",
+            result_code="A",
+            signed_pdf=pdf_upload(),
+            today=TODAY,
+        )
 
 
 def test_a_late_reply_is_counted_as_late(world, walk):
     p = walk.assigned()
-    services.proposal_reply(proposal_id=p.pk, actor=world.unit_user, text="答复", result_code="B",
-                            signed_pdf=pdf_upload(), today=date(2026, 8, 3))
+    services.proposal_reply(
+        proposal_id=p.pk,
+        actor=world.unit_user,
+        text="答复",
+        result_code="B",
+        signed_pdf=pdf_upload(),
+        today=date(2026, 8, 3),
+    )
     p.refresh_from_db()
     assert p.replied_on_time is False and p.result_code == "B" and p.feedback_due == date(2026, 8, 24)
 
@@ -279,13 +322,15 @@ def test_unsatisfied_opens_a_second_round_with_a_new_deadline(world, walk):
     p = walk.replied()
     with pytest.raises(DomainError):
         services.proposal_rate(proposal_id=p.pk, actor=world.member, rating="unsatisfied", comment="", today=TODAY)
-    services.proposal_rate(proposal_id=p.pk, actor=world.member, rating="unsatisfied", comment="未解决实际问题",
-                           today=TODAY)
+    services.proposal_rate(
+        proposal_id=p.pk, actor=world.member, rating="unsatisfied", comment="未解决实际问题", today=TODAY
+    )
     p.refresh_from_db()
     assert (p.state, p.round, p.reply_due, p.first_rating) == (S.HANDLING, 2, date(2026, 5, 2), "unsatisfied")
     assert walk.lead(p).due_date == date(2026, 5, 2)
-    services.proposal_reply(proposal_id=p.pk, actor=world.unit_user, text="再次答复", result_code="A",
-                            signed_pdf=pdf_upload(), today=TODAY)
+    services.proposal_reply(
+        proposal_id=p.pk, actor=world.unit_user, text="再次答复", result_code="A", signed_pdf=pdf_upload(), today=TODAY
+    )
     services.proposal_rate(proposal_id=p.pk, actor=world.member, rating="satisfied", today=TODAY)
     p.refresh_from_db()
     assert (p.state, p.rating, p.first_rating, p.replies.count()) == (S.RATED, "satisfied", "unsatisfied", 2)
@@ -308,7 +353,9 @@ def test_implementation_is_tracked_after_closing(world, walk):
     services.proposal_close(proposal_id=p.pk, actor=world.staff, today=TODAY)
     services.implementation_add(proposal_id=p.pk, actor=world.unit_user, text="已完成一期工程", date=TODAY)
     with pytest.raises(services.NotPermitted):
-        services.implementation_add(proposal_id=p.pk, actor=world.unit_user, text="全部完成", date=TODAY, completes=True)
+        services.implementation_add(
+            proposal_id=p.pk, actor=world.unit_user, text="全部完成", date=TODAY, completes=True
+        )
     services.implementation_add(proposal_id=p.pk, actor=world.staff, text="全部完成", date=TODAY, completes=True)
     assert Proposal.objects.get(pk=p.pk).implemented_on == TODAY
 
@@ -333,28 +380,44 @@ def test_settings_are_data(world, walk):
 
 # --- reports ----------------------------------------------------------------------------------------
 
+
 def test_a_report_is_submitted_accepted_compiled_adopted_and_instructed(world):
     peer_user = f.UserFactory()
     peer = f.MembershipFactory(group=world.group, member__user=peer_user).member
-    r = services.report_submit(actor=world.member, title="关于校园周边交通拥堵的反映", content="上下学高峰拥堵",
-                               co_author_ids=[peer.pk], today=TODAY)
+    r = services.report_submit(
+        actor=world.member,
+        title="关于校园周边交通拥堵的反映",
+        content="上下学高峰拥堵",
+        co_author_ids=[peer.pk],
+        today=TODAY,
+    )
     assert r.state == OpinionReport.State.DRAFT and not r.co_authors.exists()  # the co-author confirms first
     services.coauthor_respond(invitation_id=r.invitations.get().pk, accept=True, actor=peer_user, today=TODAY)
     r = services.report_submit_draft(report_id=r.pk, actor=world.member, today=TODAY)
     assert r.state == OpinionReport.State.SUBMITTED and list(r.co_authors.all()) == [peer]
     services.report_accept(report_id=r.pk, actor=world.staff)
-    issue = services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[r.pk],
-                                   published_on=timezone.localdate())
+    issue = services.issue_compile(
+        committee_id=world.district.pk, actor=world.staff, report_ids=[r.pk], published_on=timezone.localdate()
+    )
     second = services.report_submit(actor=world.member, title="二", content="内容")
     services.report_accept(report_id=second.pk, actor=world.staff)
-    issue2 = services.issue_compile(committee_id=world.district.pk, actor=world.staff, report_ids=[second.pk],
-                                    published_on=timezone.localdate())
+    issue2 = services.issue_compile(
+        committee_id=world.district.pk, actor=world.staff, report_ids=[second.pk], published_on=timezone.localdate()
+    )
     assert (issue.number, issue2.number) == (1, 2)
-    services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate(), adopted_by="市政协")
+    services.report_record_adoption(
+        report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate(), adopted_by="市政协"
+    )
     with pytest.raises(DomainError):
         services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate())
-    services.report_record_instruction(report_id=r.pk, actor=world.staff, leader="王市长", level="city", date=timezone.localdate(),
-                                       text="请交通局研究解决")
+    services.report_record_instruction(
+        report_id=r.pk,
+        actor=world.staff,
+        leader="王市长",
+        level="city",
+        date=timezone.localdate(),
+        text="请交通局研究解决",
+    )
     r.refresh_from_db()
     assert r.state == OpinionReport.State.COMPILED and r.adoptions.count() == 1 and r.instructions.count() == 1
 
@@ -391,5 +454,13 @@ def test_a_members_record_counts_led_cosigned_and_reports(world, walk):
     services.report_accept(report_id=r.pk, actor=world.staff)
     services.report_record_adoption(report_id=r.pk, actor=world.staff, level="city", date=timezone.localdate())
     record = selectors.member_record(world.member_record.pk, 2026)
-    assert record == {"led": 2, "led_filed": 1, "led_key": 0, "cosigned": 1, "cosigned_filed": 1, "reports": 1,
-                      "reports_adopted": 1, "reports_instructed": 0}
+    assert record == {
+        "led": 2,
+        "led_filed": 1,
+        "led_key": 0,
+        "cosigned": 1,
+        "cosigned_filed": 1,
+        "reports": 1,
+        "reports_adopted": 1,
+        "reports_instructed": 0,
+    }

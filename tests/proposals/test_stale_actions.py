@@ -5,6 +5,7 @@ Each action form carries the state the page showed (``expected_state``); the ser
 row it has locked (``select_for_update``), so a decision taken on a page that is out of date is refused with a
 Chinese message instead of being applied to a proposal the user has not seen. The API does the same with 409.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,12 @@ def _page_state(client, proposal) -> str:
 def _alerts(response) -> list[tuple[str, str]]:
     """The messages shown on the page, as (level, text), read from the HTML (the test client's captured
     context is shared between threads, the page is not)."""
-    return [(level, " ".join(text.split())) for level, text in re.findall(
-        r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', response.content.decode(), re.S)]
+    return [
+        (level, " ".join(text.split()))
+        for level, text in re.findall(
+            r'<div class="alert alert-(\w+)[^"]*" role="alert">\s*(.*?)\s*<button', response.content.decode(), re.S
+        )
+    ]
 
 
 def _messages(response) -> list[str]:
@@ -42,8 +47,11 @@ def _messages(response) -> list[str]:
 
 
 def _verbs(proposal) -> list[str]:
-    return list(AuditEvent.objects.filter(content_type__model="proposal", object_id=str(proposal.pk))
-                .values_list("verb", flat=True))
+    return list(
+        AuditEvent.objects.filter(content_type__model="proposal", object_id=str(proposal.pk)).values_list(
+            "verb", flat=True
+        )
+    )
 
 
 def _staff_clients(world):
@@ -81,8 +89,11 @@ def test_a_decision_from_an_outdated_page_is_refused_even_where_the_new_state_wo
     seen_b = _page_state(b, proposal)
     a.post(f"/proposals/{proposal.pk}/act/start_review/", {"expected_state": _page_state(a, proposal)})
 
-    response = b.post(f"/proposals/{proposal.pk}/act/reject/", {"expected_state": seen_b, "reason": "不属于提案范围", "ground": ground(),
-                                                                "outcome": "letter"}, follow=True)
+    response = b.post(
+        f"/proposals/{proposal.pk}/act/reject/",
+        {"expected_state": seen_b, "reason": "不属于提案范围", "ground": ground(), "outcome": "letter"},
+        follow=True,
+    )
     [told] = _messages(response)
     assert STALE in told, told
     proposal.refresh_from_db()
@@ -96,8 +107,11 @@ def test_two_staff_assign_the_same_proposal_to_different_units(world):
     a, b = _staff_clients(world)
     seen_a, seen_b = _page_state(a, proposal), _page_state(b, proposal)
     a.post(f"/proposals/{proposal.pk}/act/assign/", {"expected_state": seen_a, "lead_unit": world.unit.pk})
-    response = b.post(f"/proposals/{proposal.pk}/act/assign/", {"expected_state": seen_b,
-                                                                "lead_unit": world.other_unit.pk}, follow=True)
+    response = b.post(
+        f"/proposals/{proposal.pk}/act/assign/",
+        {"expected_state": seen_b, "lead_unit": world.other_unit.pk},
+        follow=True,
+    )
     assert STALE in _messages(response)[0]
     proposal.refresh_from_db()
     assert (proposal.state, proposal.lead_unit_id) == (Proposal.State.ASSIGNED, world.unit.pk)
@@ -115,8 +129,7 @@ def test_two_staff_press_file_at_the_same_moment(world):
     def press(i: int, client: Client) -> None:
         try:
             barrier.wait(5)
-            response = client.post(f"/proposals/{proposal.pk}/act/file/", {"expected_state": "submitted"},
-                                   follow=True)
+            response = client.post(f"/proposals/{proposal.pk}/act/file/", {"expected_state": "submitted"}, follow=True)
             results[i] = (response.status_code, _alerts(response))
         finally:
             connection.close()
@@ -159,10 +172,12 @@ def test_the_api_refuses_a_stale_assignment_with_409(world, client):
     proposal = Walker(world).filed()
     url = f"/api/v1/proposals/{proposal.pk}/assign/"
     auth = {"HTTP_AUTHORIZATION": f"Token {api_token_issue(user=world.staff, actor=world.staff)[1]}"}
-    ok = client.post(url, {"lead_unit": world.unit.pk, "expected_state": "filed"}, content_type="application/json",
-                     **auth)
+    ok = client.post(
+        url, {"lead_unit": world.unit.pk, "expected_state": "filed"}, content_type="application/json", **auth
+    )
     assert ok.status_code == 200, ok.content
-    late = client.post(url, {"lead_unit": world.other_unit.pk, "expected_state": "filed"},
-                       content_type="application/json", **auth)
+    late = client.post(
+        url, {"lead_unit": world.other_unit.pk, "expected_state": "filed"}, content_type="application/json", **auth
+    )
     assert late.status_code == 409 and STALE in late.json()["detail"]
     assert Assignment.objects.filter(proposal=proposal).count() == 1

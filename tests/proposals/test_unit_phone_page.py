@@ -1,5 +1,6 @@
 """The assigned unit's proposal page on a phone (issue #19, item 5): the contact form first and open, the
 proposer's phone in full for the assigned unit only, and no empty cards or dangling separators."""
+
 import re
 
 import pytest
@@ -32,8 +33,9 @@ def test_the_contact_form_comes_before_the_reply_form_and_is_not_folded(world, w
         assert _action("contact", p) not in fold.group(0)
 
 
-def test_the_assigned_unit_sees_the_proposers_phone_in_full_and_everyone_else_as_privacy_allows(world, walk,
-                                                                                               client_for):
+def test_the_assigned_unit_sees_the_proposers_phone_in_full_and_everyone_else_as_privacy_allows(
+    world, walk, client_for
+):
     p = walk.assigned()
     phone = p.lead_proposer.phone
     page = _page(client_for, world.unit_user, p)

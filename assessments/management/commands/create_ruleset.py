@@ -1,4 +1,5 @@
 """``python manage.py create_ruleset <committee code> <year> <preset>``: copy a published rule set."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.presets import PRESETS

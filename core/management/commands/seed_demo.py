@@ -1,4 +1,5 @@
 """Build the demo city committee: ``python manage.py seed_demo [--members N] [--districts D]``."""
+
 import importlib
 import random
 import time
@@ -19,9 +20,14 @@ def demo_steps() -> list[str]:
     builds on the ones below it; core names no app, as with reminders. The ``<app>/demo_volume.py`` steps
     then top the data up to a real committee's proportions over two years (about 10 activities, 100
     attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL)."""
-    ours = [c for c in apps.get_app_configs()  # a virtualenv inside the checkout holds libraries, not our apps
-            if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts]
-    return [f"{c.name}.{step}" for step in ("demo", "demo_volume") for c in ours if module_has_submodule(c.module, step)]
+    ours = [
+        c
+        for c in apps.get_app_configs()  # a virtualenv inside the checkout holds libraries, not our apps
+        if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
+    ]
+    return [
+        f"{c.name}.{step}" for step in ("demo", "demo_volume") for c in ours if module_has_submodule(c.module, step)
+    ]
 
 
 class Command(BaseCommand):
@@ -46,8 +52,13 @@ class Command(BaseCommand):
         if members < 10 or districts < 0:
             raise CommandError("--members must be at least 10 and --districts not negative.")
         started = time.monotonic()
-        ctx = DemoContext(rng=random.Random(seed), members_total=members, districts=districts,
-                          year=timezone.localdate().year, stdout=self.stdout)
+        ctx = DemoContext(
+            rng=random.Random(seed),
+            members_total=members,
+            districts=districts,
+            year=timezone.localdate().year,
+            stdout=self.stdout,
+        )
         with transaction.atomic():
             for module in steps:
                 began = time.monotonic()
