@@ -46,7 +46,7 @@ test: venv sysdeps
 messages: venv
 	$(PY) manage.py catalogues
 
-# ruff, and the one-way app graph (core <- groups <- proposals <- consultations <- assessments; pyproject.toml).
+# ruff format and ruff check, mypy on the typed layer, and the one-way app graph (core <- groups <- proposals <- consultations <- assessments; pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
