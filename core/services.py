@@ -143,7 +143,7 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     "account recovery is for people without a login session or API token: the portal's pages, rate-limited per address and network address"
 )
 @transaction.atomic
-def password_reset_email_request(*, email: str, ip: str = "", now=None) -> None:
+def password_reset_email_request(*, email: str, ip: str = "", now: datetime | None = None) -> None:
     """Count a request for a reset link by e-mail, or refuse it past the limits: one a minute and a few a day per
     address, some an hour per network address (as the SMS codes). The caller sends the link only if this passes."""
     email, now = (email or "").strip().lower(), now or timezone.now()
