@@ -392,6 +392,10 @@ SPECTACULAR_SETTINGS = {
         "CoSignerStatusEnum": "cppcc_portal.schema_enums.CoSignerStatus",
         "ConsultationAttendanceStatusEnum": "cppcc_portal.schema_enums.ConsultationAttendanceStatus",
         "RollupRunStatusEnum": "cppcc_portal.schema_enums.RollupRunStatus",
+        "ProposalCategoryEnum": "cppcc_portal.schema_enums.ProposalCategory",
+        "ContactTopicEnum": "cppcc_portal.schema_enums.ContactTopic",
+        "EnterTargetEnum": "cppcc_portal.schema_enums.EnterTarget",
+        "MessageTargetEnum": "cppcc_portal.schema_enums.MessageTarget",
     },
 }
 

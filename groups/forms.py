@@ -296,7 +296,9 @@ class PublicMessageForm(forms.Form):
 
 
 class MessageRouteForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Pass to member"), queryset=Member.objects.none(), required=False)
+    member = forms.ModelChoiceField(
+        label=_("Pass to member"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+    )
     group = forms.ModelChoiceField(label=_("or to a group"), queryset=ActivityGroup.objects.none(), required=False)
 
     def __init__(self, *args, members, groups, **kwargs):

@@ -208,3 +208,16 @@ def test_an_admin_action_without_the_confirmation_is_caught():
 
     func = Unguarded.lock_everything
     assert not getattr(func, "confirmed_first", False)
+
+
+def test_enter_in_a_field_cannot_send_a_confirmed_action_past_its_confirmation():
+    """HTML's implicit submission (Enter in a text field) presses the form's first submit button: the step puts a
+    disabled one first, so Enter sends nothing and only the button behind the confirmation does."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    html = render_to_string("includes/confirm_button.html", {"label": "不予立案", "name": "reject"})
+    buttons = re.findall(r"<button[^>]*type=\"submit\"[^>]*>", html)
+    assert len(buttons) == 2 and "disabled" in buttons[0] and "disabled" not in buttons[1]
+    assert html.index(buttons[0]) < html.index("<details")

@@ -51,6 +51,8 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.OUTCOME_PUBLISHED: frozenset({UNIT, MEMBER}),
     Kind.ACCOUNT_INVITATION: frozenset({MEMBER}),
     Kind.DEADLINE_MOVED: frozenset({MEMBER, UNIT}),  # co-signers, proposers (feedback), units (return window)
+    Kind.MAILBOX_ROUTED: frozenset({MEMBER, CONVENER}),  # the member or the group's conveners it is passed to
+    Kind.MAILBOX_OVERDUE: frozenset({MEMBER, CONVENER, STAFF}),  # and staff while nobody has it yet
     Kind.GENERIC: frozenset({STAFF, LEADER, CONVENER, MEMBER, UNIT}),
 }
 STAFF_ONLY = frozenset(kind for kind, roles in AUDIENCE.items() if roles == {STAFF})

@@ -1,6 +1,6 @@
 """``{% figure n url base figure="filed" %}``: a number that links to the rows behind it (issue 17, item 3).
 
-Every figure a page shows is rendered by this tag, so it carries ``data-figure`` (the number) and the
+Every figure a page shows is rendered by this tag, so it carries ``data-figure`` (the number), ``data-figure-name`` (which figure) and the
 link to the list of exactly those rows; tests/test_figures_drilldown.py follows every such link and
 counts the rows. A rate links to its numerator's rows: ``rate=`` gives the text shown, ``whole=`` the
 denominator shown on hover (``filed/submitted``).
@@ -30,10 +30,11 @@ def figure(value, url, base="", **params):
         text = shown.get("text", value)
     title = f"{value}/{shown['whole'] or 0}" if "whole" in shown else ""
     return format_html(
-        '<a href="{}" class="{}" data-figure="{}"{}>{}</a>',
+        '<a href="{}" class="{}" data-figure="{}" data-figure-name="{}"{}>{}</a>',
         href,
         shown.get("cls", ""),
         value,
+        params.get("figure", ""),
         format_html(' title="{}"', title) if title else "",
         text,
     )

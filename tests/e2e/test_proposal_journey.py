@@ -96,7 +96,7 @@ def test_a_proposal_goes_from_draft_to_closed_through_two_rounds(world, live_ser
     assert (p.state, p.rating, p.first_rating, p.replies.count()) == ("closed", "satisfied", "unsatisfied", 2)
 
     staff.goto(f"{live_server.url}/proposals/figures/")
-    expect(staff.locator("[data-figure=closed]")).to_have_text("1")
-    expect(staff.locator("[data-figure=submitted]")).to_have_text("1")
-    expect(staff.locator("[data-figure=first_satisfied]")).to_contain_text("0.0")
+    expect(staff.locator("[data-figure-name=closed]").first).to_have_text("1")
+    expect(staff.locator("[data-figure-name=submitted]").first).to_have_text("1")
+    expect(staff.locator("[data-figure-name=first_satisfied]").first).to_contain_text("0.0")
     screenshot(staff, "proposal-7-figures")
