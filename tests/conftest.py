@@ -243,6 +243,21 @@ def celery_worker_process(transactional_db, tmp_path):
 # --- Browser ------------------------------------------------------------------------------------
 
 
+# A browser test waits for what the page shows (expect), never for a fixed time. On the 2-core CI machine the other
+# xdist worker may be running the axe-core page walk, and a POST's answer can then take longer than Playwright's
+# 5-s default: each assertion waits up to 20 s, and returns as soon as the page shows it.
+EXPECT_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect():
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # pragma: no cover - playwright is in requirements-dev
+        return
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
