@@ -51,9 +51,13 @@ class SupervisionGroupForm(_Styled, forms.Form):
     focus = forms.CharField(
         label=gettext_lazy("What it supervises"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_on = forms.DateField(label=gettext_lazy("Stationed from"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=gettext_lazy("Stationed from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     ends_on = forms.DateField(
-        label=gettext_lazy("Stationed until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Stationed until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     members = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Members"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
@@ -86,7 +90,9 @@ class SupervisionGroupForm(_Styled, forms.Form):
 
 
 class VisitForm(_Styled, forms.Form):
-    visited_on = forms.DateField(label=gettext_lazy("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=gettext_lazy("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     participants = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Members taking part"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -122,7 +128,7 @@ class InspectionForm(_Styled, forms.Form):
     group = forms.ModelChoiceField(label=gettext_lazy("Activity group inspected"), queryset=None, required=False)
     platform = forms.ModelChoiceField(label=gettext_lazy("or the platform inspected"), queryset=None, required=False)
     inspected_on = forms.DateField(
-        label=gettext_lazy("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     inspectors = forms.CharField(label=gettext_lazy("Inspected by"), max_length=200)
     findings = forms.CharField(
@@ -135,7 +141,9 @@ class InspectionForm(_Styled, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     follow_up_due = forms.DateField(
-        label=gettext_lazy("Put right by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Put right by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, committee_ids, **kwargs):
