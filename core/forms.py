@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+T = TypeVar("T")
 
 
 def form_error_from(exc: ValidationError, form: forms.Form) -> forms.Form:
@@ -17,3 +22,20 @@ def form_error_from(exc: ValidationError, form: forms.Form) -> forms.Form:
     else:
         form.add_error(None, exc.messages)
     return form
+
+
+def call_service(form: forms.Form, call: Callable[[], T]) -> T | None:
+    """Run a page's service for a valid form: its result, or None when the service refused, with the refusal shown
+    on the form (the page is rendered again with what was typed). ``NotPermitted`` is a 403, never a form error.
+    The services it runs return what they wrote (never None: None means refused)."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.exceptions import NotPermitted
+
+    try:
+        return call()
+    except NotPermitted:
+        raise PermissionDenied from None
+    except ValidationError as exc:  # every DomainError
+        form_error_from(exc, form)
+        return None

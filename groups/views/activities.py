@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
-from core.forms import form_error_from
+from core.forms import call_service, form_error_from
 from core.links import absolute_url
 from core.paginator import LookaheadPaginator
 from core.parsing import as_bool, as_id, as_int
@@ -339,18 +339,16 @@ def evidence_upload(request, pk: int):
     activity = _visible_activity(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            svc.evidence_upload(
+        done = call_service(
+            form,
+            lambda: svc.evidence_upload(
                 activity_id=activity.pk,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 caption=form.cleaned_data["caption"],
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+            ),
+        )
+        if done is not None:
             messages.success(request, _("The file is attached."))
             return redirect(reverse("groups:activity_detail", args=[pk]) + "#evidence")
     elif not svc.may_edit(activity, request.user):  # no file to hand the service: the same rule, answered here

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotPermitted
-from core.forms import form_error_from
+from core.forms import call_service
 from core.parsing import as_bool
 from groups.access import Role, scope_of
 from groups.forms import ContactForm
 from groups.models import ConstituentContact
 from groups.services import contacts as svc
+from groups.views.activities import _act
 
 READERS = {Role.STAFF, Role.LEADER, Role.CONVENER, Role.MEMBER}
 PAGE_SIZE = 20
@@ -83,13 +83,8 @@ def contact_new(request):
         committee_ids=scope.committee_ids,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            svc.contact_record(actor=request.user, **form.service_fields())
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+        done = call_service(form, lambda: svc.contact_record(actor=request.user, **form.service_fields()))
+        if done is not None:
             messages.success(request, _("The contact is recorded."))
             return redirect(
                 f"{_list_url()}?mine=1" if form.service_fields()["member_id"] == scope.member_id else _list_url()
@@ -143,13 +138,8 @@ def contact_edit(request, pk: int):
     form.fields.pop("photo", None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in svc.EDITABLE_CONTACT_FIELDS}
-        try:
-            svc.contact_update(contact_id=contact.pk, actor=request.user, **data)
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+        done = call_service(form, lambda: svc.contact_update(contact_id=contact.pk, actor=request.user, **data))
+        if done is not None:
             messages.success(request, _("The contact is corrected."))
             return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope.member_id else _list_url())
     return render(
@@ -164,12 +154,5 @@ def contact_edit(request, pk: int):
 def contact_delete(request, pk: int):
     """The author removes a contact recorded by mistake, within the window."""
     contact = _visible_contact(request, pk)
-    try:
-        svc.contact_delete(contact_id=contact.pk, actor=request.user)
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The contact is deleted."))
+    _act(request, lambda: svc.contact_delete(contact_id=contact.pk, actor=request.user), _("The contact is deleted."))
     return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope_of(request.user).member_id else _list_url())

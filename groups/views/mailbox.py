@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotPermitted
-from core.forms import form_error_from
+from core.exceptions import DomainError
+from core.forms import call_service, form_error_from
 from core.links import absolute_url
 from core.net import client_ip
 from core.qr import qr_svg
@@ -273,13 +273,8 @@ def message_act(request, pk: int, action: str):
     if form is None:
         raise PermissionDenied
     if form.is_valid():
-        try:
-            _call(action, request.user, message, form.cleaned_data)
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+        done = call_service(form, lambda: _call(action, request.user, message, form.cleaned_data))
+        if done is not None:
             messages.success(request, DONE[action]())
             return redirect("groups:message_detail", pk=message.pk)
     return _detail(request, message, forms, status=400)

@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotPermitted
-from core.forms import form_error_from
+from core.forms import call_service
 from groups.access import scope_of
 from groups.models import (
     ActivityGroup,
@@ -269,15 +268,13 @@ def supervision_group_edit(request, pk: int | None = None):
         }
     form = SupervisionGroupForm(request.POST or None, initial=initial, committee_ids=committee_ids)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.supervision_group_save(
+        saved = call_service(
+            form,
+            lambda: svc.supervision_group_save(
                 actor=request.user, group_id=group.pk if group else None, **form.service_fields()
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("The supervision group is saved."))
             return redirect("groups:supervision_group", pk=saved.pk)
     return render(request, "groups/supervision/group_form.html", {"form": form, "group": group})
@@ -296,20 +293,18 @@ def supervision_group(request, pk: int):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                svc.supervision_visit_record(
+            done = call_service(
+                form,
+                lambda: svc.supervision_visit_record(
                     actor=request.user,
                     group_id=group.pk,
                     visited_on=data["visited_on"],
                     findings=data["findings"],
                     suggestions=data["suggestions"],
                     participant_ids=[m.pk for m in data["participants"]],
-                )
-            except NotPermitted:
-                raise PermissionDenied from None
-            except DomainError as exc:
-                form_error_from(exc, form)
-            else:
+                ),
+            )
+            if done is not None:
                 messages.success(request, _("The visit is recorded; the unit has been told to answer."))
                 return redirect("groups:supervision_group", pk=group.pk)
     visits = Paginator(
@@ -325,7 +320,6 @@ def supervision_group(request, pk: int):
             "page_obj": visits,
             "form": form,
             "may_answer": group.unit_id in scope.unit_ids,
-            "answer_form": AnswerForm(),
             "may_edit": scope.is_staff_of(group.committee_id),
         },
     )
@@ -341,13 +335,13 @@ def supervision_visit_answer(request, pk: int):
     )
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
-            svc.supervision_visit_answer(actor=request.user, visit_id=visit.pk, response=form.cleaned_data["response"])
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+        done = call_service(
+            form,
+            lambda: svc.supervision_visit_answer(
+                actor=request.user, visit_id=visit.pk, response=form.cleaned_data["response"]
+            ),
+        )
+        if done is not None:
             messages.success(request, _("Your answer is sent to the group."))
             return redirect("groups:supervision_group", pk=visit.group_id)
     return render(request, "groups/supervision/answer.html", {"visit": visit, "form": form})
@@ -363,8 +357,9 @@ def inspection_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = data["group"] or data["platform"]
-        try:
-            inspection = svc.inspection_record(
+        inspection = call_service(
+            form,
+            lambda: svc.inspection_record(
                 actor=request.user,
                 committee_id=target.committee_id if target else next(iter(committee_ids), 0),
                 group_id=data["group"].pk if data["group"] else None,
@@ -374,12 +369,9 @@ def inspection_new(request):
                 findings=data["findings"],
                 required_actions=data["required_actions"],
                 follow_up_due=data["follow_up_due"],
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+            ),
+        )
+        if inspection is not None:
             messages.success(request, _("The inspection is recorded."))
             return redirect("groups:inspection", pk=inspection.pk)
     return render(request, "groups/supervision/inspection_form.html", {"form": form})
@@ -397,15 +389,13 @@ def inspection(request, pk: int):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                svc.inspection_account(
+            done = call_service(
+                form,
+                lambda: svc.inspection_account(
                     actor=request.user, inspection_id=item.pk, follow_up=form.cleaned_data["follow_up"]
-                )
-            except NotPermitted:
-                raise PermissionDenied from None
-            except DomainError as exc:
-                form_error_from(exc, form)
-            else:
+                ),
+            )
+            if done is not None:
                 messages.success(request, _("Your account is recorded and the inspection is closed."))
                 return redirect("groups:inspection", pk=item.pk)
     return render(request, "groups/supervision/inspection.html", {"item": item, "form": form})
@@ -419,20 +409,18 @@ def work_report_new(request):
     form = ReportForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            report = svc.work_report_submit(
+        report = call_service(
+            form,
+            lambda: svc.work_report_submit(
                 actor=request.user,
                 group_id=data["group"].pk,
                 year=data["year"],
                 half=data["half"],
                 summary=data["summary"],
                 plans=data["plans"],
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
+            ),
+        )
+        if report is not None:
             messages.success(request, _("The report is sent to the group's liaison leader."))
             return redirect("groups:work_report", pk=report.pk)
     return render(request, "groups/supervision/report_form.html", {"form": form})
@@ -455,13 +443,13 @@ def work_report(request, pk: int):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                svc.work_report_answer(actor=request.user, report_id=report.pk, comment=form.cleaned_data["comment"])
-            except NotPermitted:
-                raise PermissionDenied from None
-            except DomainError as exc:
-                form_error_from(exc, form)
-            else:
+            done = call_service(
+                form,
+                lambda: svc.work_report_answer(
+                    actor=request.user, report_id=report.pk, comment=form.cleaned_data["comment"]
+                ),
+            )
+            if done is not None:
                 messages.success(request, _("Your answer is sent to the group's conveners."))
                 return redirect("groups:work_report", pk=report.pk)
     return render(request, "groups/supervision/report.html", {"report": report, "form": form})
