@@ -45,6 +45,7 @@ def test_removing_a_photo_needs_the_second_tap_even_without_javascript(
     summary = step.locator("summary")
     assert summary.bounding_box()["height"] >= 44  # a tap target
     summary.click(force=True)  # JavaScript off: Playwright cannot wait for "stable" (no animation frames)
+    expect(step).to_have_attribute("open", "")  # the step is open (its text is in the page either way)
     expect(step).to_contain_text("确定要删除吗？")
     expect(step).to_contain_text("此操作不可撤销")
     screenshot(page, "confirm-evidence-no-js")
