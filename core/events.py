@@ -11,7 +11,7 @@ the service publishes a named, typed event and the app above subscribes to it::
         proposal_id: int
         unit_ids: tuple[int, ...]
 
-    # proposals/services.py, inside the service's transaction
+    # proposals/services/handling.py, inside the service's transaction
     publish(ProposalAssigned(proposal_id=proposal.pk, unit_ids=..., actor_id=actor_id(actor)))
 
     # <any app at or above proposals>/subscribers.py (imported at start-up, like reminders.py)

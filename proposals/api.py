@@ -36,7 +36,7 @@ def _assignment_of(proposal, user, role=None) -> int:
     mine = proposal.assignments.filter(is_active=True, unit_id__in=scope_of(user).unit_ids)
     found = (mine.filter(role=role) if role else mine).values_list("pk", flat=True).first()
     if found is None:
-        raise services.NotPermitted(gettext("Only the assigned unit may do this."))
+        raise NotPermitted(gettext("Only the assigned unit may do this."))
     return found
 
 

@@ -32,7 +32,6 @@ from proposals.models import (
     ReportIssue,
 )
 
-S = Proposal.State
 TOPICS = [
     ("urban", "老旧小区改造", "加装电梯"),
     ("urban", "城市停车难", "共享停车位"),
@@ -68,19 +67,29 @@ REPLIES = {
     "C": "委员所提建议具有前瞻性，受资金和政策条件限制，待条件成熟时逐步解决。",
     "D": "感谢委员的关注，所提建议我们将在今后工作中认真参考。",
 }
-FLOW = [S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.FILED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.RATED, S.CLOSED]
+FLOW = [
+    Proposal.State.DRAFT,
+    Proposal.State.SUBMITTED,
+    Proposal.State.UNDER_REVIEW,
+    Proposal.State.FILED,
+    Proposal.State.ASSIGNED,
+    Proposal.State.HANDLING,
+    Proposal.State.REPLIED,
+    Proposal.State.RATED,
+    Proposal.State.CLOSED,
+]
 MIX = (
-    [S.SUBMITTED] * 4
-    + [S.UNDER_REVIEW] * 3
-    + [S.FILED] * 2
-    + [S.NOT_FILED] * 3
-    + [S.MERGED] * 2
-    + [S.ASSIGNED] * 4
-    + [S.HANDLING] * 8
-    + [S.REPLIED] * 5
-    + [S.RATED] * 6
-    + [S.CLOSED] * 12
-    + [S.DRAFT] * 1
+    [Proposal.State.SUBMITTED] * 4
+    + [Proposal.State.UNDER_REVIEW] * 3
+    + [Proposal.State.FILED] * 2
+    + [Proposal.State.NOT_FILED] * 3
+    + [Proposal.State.MERGED] * 2
+    + [Proposal.State.ASSIGNED] * 4
+    + [Proposal.State.HANDLING] * 8
+    + [Proposal.State.REPLIED] * 5
+    + [Proposal.State.RATED] * 6
+    + [Proposal.State.CLOSED] * 12
+    + [Proposal.State.DRAFT] * 1
 )
 HOLIDAYS = [
     ((1, 1), "元旦"),
@@ -152,16 +161,22 @@ def _proposals(
                 analysis=f"近年来，我市{title[2:-3]}工作取得一定成效，但仍存在投入不足、机制不健全、群众获得感不强等问题。",
                 suggestions="一、加强统筹规划，明确责任分工；\n二、加大资金投入，拓宽筹资渠道；\n三、完善考核机制，强化督查问效。",
                 state=state,
-                submitted_at=_at(submitted) if state != S.DRAFT else None,
+                submitted_at=_at(submitted) if state != Proposal.State.DRAFT else None,
             )
         )
         rows[-1]._submitted_on = submitted
     if demo_member:  # the demo member's own proposals: a draft, one to rate, one in handling, one closed
-        for state, i in ((S.DRAFT, 0), (S.REPLIED, 3), (S.HANDLING, 6), (S.CLOSED, 9), (S.NOT_FILED, 12)):
+        for state, i in (
+            (Proposal.State.DRAFT, 0),
+            (Proposal.State.REPLIED, 3),
+            (Proposal.State.HANDLING, 6),
+            (Proposal.State.CLOSED, 9),
+            (Proposal.State.NOT_FILED, 12),
+        ):
             row = rows[i]
             row.lead_proposer_id, row.state, row.during_plenary = demo_member.pk, state, True
             row._submitted_on = date(y, 1, 11)
-            row.submitted_at = _at(row._submitted_on) if state != S.DRAFT else None
+            row.submitted_at = _at(row._submitted_on) if state != Proposal.State.DRAFT else None
             if row.kind == Proposal.Kind.COLLECTIVE:
                 row.kind = Proposal.Kind.MEMBER
     for row in rows:
@@ -173,21 +188,21 @@ def _proposals(
 # Days after submission by which a proposal has been filed (立案) and assigned (交办); a reply comes at
 # least a week after the assignment, the lead proposer's rating a week after the reply, the close later.
 FILED_AFTER, ASSIGNED_AFTER, REPLY_TAKES, RATING_TAKES, CLOSE_AFTER = 10, 20, 7, 7, 25
-DONE = (S.REPLIED, S.RATED, S.CLOSED)
+DONE = (Proposal.State.REPLIED, Proposal.State.RATED, Proposal.State.CLOSED)
 
 
 def _within_reach(p: Proposal, today: date) -> None:
     """No further along than the whole days since its submission allow: in the first days of January the
     year's plenary has not met, so its proposals are still drafts; a week after it they are not filed yet."""
-    if p.state == S.DRAFT:
+    if p.state == Proposal.State.DRAFT:
         return
     elapsed = (today - p._submitted_on).days
     if elapsed < 1:
-        p.state, p.submitted_at = S.DRAFT, None
-    elif elapsed <= FILED_AFTER and p.state not in (S.SUBMITTED, S.UNDER_REVIEW):
-        p.state = S.SUBMITTED
-    elif elapsed <= ASSIGNED_AFTER and p.state in FLOW and FLOW.index(p.state) > FLOW.index(S.FILED):
-        p.state = S.FILED
+        p.state, p.submitted_at = Proposal.State.DRAFT, None
+    elif elapsed <= FILED_AFTER and p.state not in (Proposal.State.SUBMITTED, Proposal.State.UNDER_REVIEW):
+        p.state = Proposal.State.SUBMITTED
+    elif elapsed <= ASSIGNED_AFTER and p.state in FLOW and FLOW.index(p.state) > FLOW.index(Proposal.State.FILED):
+        p.state = Proposal.State.FILED
 
 
 def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | None, serial: int = 0) -> dict:
@@ -200,17 +215,17 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
     filed_pool = []
     for p in rows:
         _within_reach(p, today)
-        done = FLOW.index(p.state) if p.state in FLOW else FLOW.index(S.UNDER_REVIEW)
-        if p.state == S.NOT_FILED:
+        done = FLOW.index(p.state) if p.state in FLOW else FLOW.index(Proposal.State.UNDER_REVIEW)
+        if p.state == Proposal.State.NOT_FILED:
             p.not_filed_reason = rng.choice(REASONS)
             p.not_filed_outcome = rng.choice(["", "report", "letter"])
             continue
-        if done < FLOW.index(S.FILED) or p.state == S.MERGED:
+        if done < FLOW.index(Proposal.State.FILED) or p.state == Proposal.State.MERGED:
             continue
         serial += 1
         p.serial_number, p.filed_at = serial, _at(p._submitted_on + timedelta(days=FILED_AFTER))
         filed_pool.append(p)
-        if done < FLOW.index(S.ASSIGNED):
+        if done < FLOW.index(Proposal.State.ASSIGNED):
             continue
         assigned = p._submitted_on + timedelta(days=ASSIGNED_AFTER)
         unit = demo_unit if demo_unit and rng.random() < 0.2 else rng.choice(units)
@@ -237,8 +252,8 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
                 )
             )
         if p.state in DONE and min(p.reply_due, today - timedelta(days=20)) < assigned + timedelta(days=REPLY_TAKES):
-            p.state = S.HANDLING  # too early for the reply
-        if p.state in (S.ASSIGNED, S.HANDLING):
+            p.state = Proposal.State.HANDLING  # too early for the reply
+        if p.state in (Proposal.State.ASSIGNED, Proposal.State.HANDLING):
             if rng.random() < 0.5:  # still in time: a later assignment
                 p.reply_due = max(p.reply_due, today + timedelta(days=rng.randrange(5, 60)))
                 p._assignments[0].due_date = p.reply_due
@@ -252,14 +267,14 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
                 unit=unit, round=1, text=REPLIES[code], result_code=code, replied_on=replied, on_time=p.replied_on_time
             )
         ]
-        if p.state == S.REPLIED:
+        if p.state == Proposal.State.REPLIED:
             p.feedback_due = today + timedelta(days=10)
             continue
         rating = rng.choices(["satisfied", "basic", "unsatisfied"], weights=[70, 22, 8])[0]
         if rating == "unsatisfied" and replied + timedelta(days=30 + RATING_TAKES) > today:
             rating = "basic"  # no time yet for a second round
-        if p.state == S.CLOSED and replied + timedelta(days=CLOSE_AFTER) >= today:
-            p.state = S.RATED
+        if p.state == Proposal.State.CLOSED and replied + timedelta(days=CLOSE_AFTER) >= today:
+            p.state = Proposal.State.RATED
         p.first_rating = rating
         p._feedback = [
             Feedback(round=1, rating=rating, comment="" if rating != "unsatisfied" else "答复未回应核心问题")
@@ -279,7 +294,7 @@ def _advance(ctx, c: Committee, rows: list[Proposal], demo_unit: HandlingUnit | 
             rating = "basic"
             p._feedback.append(Feedback(round=2, rating=rating))
         p.rating = rating
-        if p.state == S.CLOSED:
+        if p.state == Proposal.State.CLOSED:
             p.closed_at = _at(replied + timedelta(days=CLOSE_AFTER))
             if rng.random() < 0.6 and replied + timedelta(days=90) <= today:
                 p.implemented_on = replied + timedelta(days=90)
@@ -295,14 +310,14 @@ def _events(rows: list[Proposal], actor) -> None:
     ct = ContentType.objects.get_for_model(Proposal)
     events = []
     for p in rows:
-        path = [S.DRAFT]
-        if p.state == S.NOT_FILED:
-            path += [S.SUBMITTED, S.NOT_FILED]
-        elif p.state == S.MERGED:
-            path += [S.SUBMITTED, S.MERGED]
+        path = [Proposal.State.DRAFT]
+        if p.state == Proposal.State.NOT_FILED:
+            path += [Proposal.State.SUBMITTED, Proposal.State.NOT_FILED]
+        elif p.state == Proposal.State.MERGED:
+            path += [Proposal.State.SUBMITTED, Proposal.State.MERGED]
         else:
             path += FLOW[1 : FLOW.index(p.state) + 1] if p.state in FLOW else []
-        path = [s for s in path if s != S.UNDER_REVIEW or p.state == S.UNDER_REVIEW]
+        path = [s for s in path if s != Proposal.State.UNDER_REVIEW or p.state == Proposal.State.UNDER_REVIEW]
         for before, after in zip(path, path[1:], strict=False):
             events.append(
                 AuditEvent(
@@ -328,18 +343,18 @@ def merge_targets(rows: list[Proposal]) -> None:
     by_category: dict[str, list[Proposal]] = {}
     for f in filed:
         by_category.setdefault(f.category, []).append(f)
-    for i, p in enumerate([p for p in rows if p.state == S.MERGED]):
+    for i, p in enumerate([p for p in rows if p.state == Proposal.State.MERGED]):
         same = by_category.get(p.category) or filed
         if same:
             p.merged_into = same[i % len(same)]
         else:
-            p.state = S.UNDER_REVIEW
+            p.state = Proposal.State.UNDER_REVIEW
 
 
 def _save(rows: list[Proposal], pdf_name: str) -> None:
     merge_targets(rows)
-    merged = [p for p in rows if p.state == S.MERGED]
-    Proposal.objects.bulk_create([p for p in rows if p.state != S.MERGED], batch_size=1000)
+    merged = [p for p in rows if p.state == Proposal.State.MERGED]
+    Proposal.objects.bulk_create([p for p in rows if p.state != Proposal.State.MERGED], batch_size=1000)
     Proposal.objects.bulk_create(merged)  # after the proposals they were merged into
     assignments, replies, feedback, implementation = [], [], [], []
     for p in rows:
@@ -428,7 +443,7 @@ def seed(ctx) -> None:
         _reports(ctx, c, max(12, size // 4), mine)
         total += size
         if mine:  # a pending co-sign invitation for the demo member
-            other = Proposal.objects.filter(committee=c, state=S.DRAFT).exclude(
+            other = Proposal.objects.filter(committee=c, state=Proposal.State.DRAFT).exclude(
                 lead_proposer=mine
             ).first() or Proposal.objects.create(
                 committee=c,

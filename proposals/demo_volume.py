@@ -35,11 +35,16 @@ from proposals.models import (
     ReportIssue,
 )
 
-S = Proposal.State
 PROPOSALS_PER_MEMBER = 4
 MEMBERS_PER_REPORT = 5
 # Last year's proposals have been through the whole cycle.
-LAST_YEAR_MIX = [S.CLOSED] * 14 + [S.RATED] * 3 + [S.NOT_FILED] * 3 + [S.MERGED] * 2 + [S.REPLIED]
+LAST_YEAR_MIX = (
+    [Proposal.State.CLOSED] * 14
+    + [Proposal.State.RATED] * 3
+    + [Proposal.State.NOT_FILED] * 3
+    + [Proposal.State.MERGED] * 2
+    + [Proposal.State.REPLIED]
+)
 LEVELS = ["district", "city", "city", "provincial", "national"]
 LEADERS = ["王市长", "李书记", "张副市长", "刘主席"]
 

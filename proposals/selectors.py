@@ -22,7 +22,6 @@ from proposals.models import (
     ResultCode,
 )
 
-S = Proposal.State
 GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
 
 
@@ -168,7 +167,7 @@ FIGURE_FILTERS = {
     "satisfied": Q(rating__in=GOOD),
     "first_rated": ~Q(first_rating=""),
     "first_satisfied": Q(first_rating__in=GOOD),
-    "closed": Q(state=S.CLOSED),
+    "closed": Q(state=Proposal.State.CLOSED),
     "implemented": Q(implemented_on__isnull=False),
 }
 COUNTED = (
@@ -213,7 +212,7 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     """A year's figures for the given (already scoped and filtered) proposals and reports: nine queries, any size."""
     today = today or timezone.localdate()
     counts = _counts(today)
-    base = proposals.exclude(state=S.DRAFT)
+    base = proposals.exclude(state=Proposal.State.DRAFT)
     totals = _with_rates(base.aggregate(**counts))
     by_unit = [
         _with_rates(r)
@@ -264,7 +263,7 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
 
 def filter_by_figure(qs, figure: str, today: date | None = None):
     """The list behind one figure (each figure on the page links here)."""
-    return qs.exclude(state=S.DRAFT).filter(figure_q(figure, today or timezone.localdate()))
+    return qs.exclude(state=Proposal.State.DRAFT).filter(figure_q(figure, today or timezone.localdate()))
 
 
 REPORT_FIGURES = ("submitted", "accepted", "adopted", "instructed")
@@ -289,7 +288,7 @@ def filter_reports_by_figure(qs, figure: str, level: str = ""):
 
 def member_record(member_id: int, year: int) -> dict:
     """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
-    submitted = Proposal.objects.filter(year=year).exclude(state=S.DRAFT)
+    submitted = Proposal.objects.filter(year=year).exclude(state=Proposal.State.DRAFT)
     led = submitted.filter(lead_proposer_id=member_id).aggregate(
         led=Count("pk"),
         led_filed=Count("pk", filter=Q(filed_at__isnull=False)),

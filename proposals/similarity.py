@@ -16,9 +16,8 @@ from django.db.models import Q
 
 from proposals.models import DuplicateHint, Proposal
 
-S = Proposal.State
 # Not compared: drafts (not submitted yet), and proposals already merged or not filed.
-NOT_COMPARED = (S.DRAFT, S.MERGED, S.NOT_FILED)
+NOT_COMPARED = (Proposal.State.DRAFT, Proposal.State.MERGED, Proposal.State.NOT_FILED)
 HINT_THRESHOLD = 0.4
 HINT_LIMIT = 20  # a proposal's best hints kept; more than this many near-duplicates says enough
 _STOP = ("关于", "建议", "的", "进一步", "加强")

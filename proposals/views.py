@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_id, as_int
@@ -41,8 +42,6 @@ from proposals.models import (
     Reply,
     ResultCode,
 )
-
-S = Proposal.State
 
 
 def _scope(request):
@@ -138,14 +137,14 @@ def mine(request):
 
     own = narrowed(Proposal.objects.filter(lead_proposer=member))
     cosigned = narrowed(Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED))
-    if g.get("state") in S.values:
+    if g.get("state") in Proposal.State.values:
         own, cosigned = own.filter(state=g["state"]), cosigned.filter(state=g["state"])
     elif g.get("state") == "open":  # "in progress" on the member's card: neither a draft nor closed
-        own, cosigned = (x.exclude(state__in=[S.DRAFT, S.CLOSED]) for x in (own, cosigned))
+        own, cosigned = (x.exclude(state__in=[Proposal.State.DRAFT, Proposal.State.CLOSED]) for x in (own, cosigned))
     own = _paged(request, selectors.proposal_list(own).order_by("-year", "-created_at"), "page")
     cosigned = _paged(request, selectors.proposal_list(cosigned).order_by("-year", "-created_at"), "cpage")
     invitations = (
-        CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=S.DRAFT)
+        CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=Proposal.State.DRAFT)
         .select_related("proposal", "proposal__lead_proposer")
         .prefetch_related("proposal__attachments")
     )
@@ -188,7 +187,7 @@ def mine(request):
             "filter_year": year,
             "q": q,
             "state": g.get("state", ""),
-            "states": S.choices,
+            "states": Proposal.State.choices,
         },
     )
 
@@ -223,7 +222,7 @@ def edit(request, pk: int | None = None):
     member = _require_member(request)
     proposal = None
     if pk is not None:
-        proposal = get_object_or_404(Proposal, pk=pk, lead_proposer=member, state=S.DRAFT)
+        proposal = get_object_or_404(Proposal, pk=pk, lead_proposer=member, state=Proposal.State.DRAFT)
     form = _proposal_form(request, member, proposal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,7 +308,10 @@ REVIEW_DECISIONS = ("file", "reject", "merge")
 
 def _just_decided(request, proposal: Proposal) -> bool:
     """Staff came here from a review decision on this proposal (filed, not filed or merged just now)."""
-    return proposal.state in (S.FILED, S.NOT_FILED, S.MERGED) and request.GET.get("decided") == "1"
+    return (
+        proposal.state in (Proposal.State.FILED, Proposal.State.NOT_FILED, Proposal.State.MERGED)
+        and request.GET.get("decided") == "1"
+    )
 
 
 def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
@@ -321,14 +323,16 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     lead_mine = any(a.role == "lead" for a in my_assignments)
     ctx = {
         "proposal": proposal,
-        "timeline": _timeline(proposal, S),
+        "timeline": _timeline(proposal, Proposal.State),
         "is_staff": is_staff,
         "is_lead_proposer": scope.member_id == proposal.lead_proposer_id,
         "my_assignments": my_assignments,
         "lead_mine": lead_mine,
-        "states": S,
+        "states": Proposal.State,
         "today": timezone.localdate(),
-        "replies": proposal.replies.all() if proposal.state != S.MERGED else proposal.merged_into.replies.all(),
+        "replies": proposal.replies.all()
+        if proposal.state != Proposal.State.MERGED
+        else proposal.merged_into.replies.all(),
     }
     ctx["proposer_phone"] = _proposer_phone(request.user, proposal, my_assignments)
     if is_staff and proposal.state in Proposal.REVIEW_STATES:
@@ -337,7 +341,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         ctx["from_review"] = True  # "下一件": on to the next proposal in the queue after a decision
         ctx["next_in_review"] = selectors.next_in_review(request.user, proposal)
         ctx["reject_form"] = forms.RejectForm(committee_ids=[proposal.committee_id])
-    if is_staff and proposal.state == S.FILED:
+    if is_staff and proposal.state == Proposal.State.FILED:
         rules, today = settings_for(proposal.committee_id), timezone.localdate()
         ctx["assign_form"] = forms.AssignForm(committee_id=proposal.committee_id)
         latest = add_months(today, rules.reply_months_max)  # any deadline staff may choose falls up to here
@@ -356,7 +360,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
         and proposal.state in Proposal.PUBLIC_STATES
     ):
         ctx["leader_note_form"] = forms.NoteForm(initial={"date": timezone.localdate()})
-    if proposal.state == S.CLOSED and not proposal.implemented_on and (is_staff or lead_mine):
+    if proposal.state == Proposal.State.CLOSED and not proposal.implemented_on and (is_staff or lead_mine):
         ctx["implementation_form"] = forms.ImplementationForm(initial={"date": timezone.localdate()})
     if my_assignments and proposal.state in Proposal.HANDLING_STATES:
         ctx["contact_form"] = forms.ContactForm(initial={"date": timezone.localdate()})
@@ -366,7 +370,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
             ctx["reply_form"] = forms.ReplyForm(
                 codes=ResultCode.objects.filter(committee_id=proposal.committee_id, is_active=True)
             )
-    if ctx["is_lead_proposer"] and proposal.state == S.REPLIED:
+    if ctx["is_lead_proposer"] and proposal.state == Proposal.State.REPLIED:
         ctx["rate_form"] = forms.RateForm()
     if bound is not None:
         slot = next((key for key in FORM_SLOTS.get(action, ()) if key in ctx), None)
@@ -400,7 +404,7 @@ def _calendar_warning(committee_id: int, first, last) -> str:
 def _act_and_back(request, proposal, call, done: str):
     try:
         call()
-    except services.NotPermitted as exc:
+    except NotPermitted as exc:
         raise PermissionDenied(_errors(exc)) from exc
     except ValidationError as exc:
         messages.error(request, _errors(exc))
@@ -604,10 +608,10 @@ def act(request, pk: int, action: str):
         data = form.cleaned_data
     # The state the page showed when the form was loaded: the service refuses if someone acted meanwhile.
     expected = request.POST.get("expected_state")
-    data = {**data, "expected_state": expected if expected in S.values else None}
+    data = {**data, "expected_state": expected if expected in Proposal.State.values else None}
     try:
         call(request, proposal, data)
-    except services.NotPermitted as exc:
+    except NotPermitted as exc:
         raise PermissionDenied(_errors(exc)) from exc
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and form is not None:
@@ -619,7 +623,7 @@ def act(request, pk: int, action: str):
     messages.success(request, done)
     if action == "assign":
         proposal.refresh_from_db(fields=["state", "reply_due"])
-        if proposal.state == S.ASSIGNED and proposal.reply_due:
+        if proposal.state == Proposal.State.ASSIGNED and proposal.reply_due:
             warning = _calendar_warning(proposal.committee_id, timezone.localdate(), proposal.reply_due)
             if warning:
                 messages.warning(request, warning)
@@ -689,7 +693,9 @@ def _review_committees(scope):
 
 def _review_page(request, bulk_form=None):
     scope = _require_staff(request)
-    waiting = request.GET.get("state") == S.FILED  # filed, waiting to be assigned: the batch assignment's rows
+    waiting = (
+        request.GET.get("state") == Proposal.State.FILED
+    )  # filed, waiting to be assigned: the batch assignment's rows
     queue = selectors.assignment_queue(request.user) if waiting else selectors.review_queue(request.user)
     committees = _review_committees(scope)
     found = filters.ReviewFilter(
@@ -728,7 +734,9 @@ def _bulk_form(request, scope, found, data=None):
     )
     chosen = found.form.cleaned_data.get("committee") if found.is_valid() else None
     ids = [chosen.pk] if chosen else committees
-    proposals = Proposal.objects.reviewable_by(request.user).filter(state__in=[*Proposal.REVIEW_STATES, S.FILED])
+    proposals = Proposal.objects.reviewable_by(request.user).filter(
+        state__in=[*Proposal.REVIEW_STATES, Proposal.State.FILED]
+    )
     return forms.BulkForm(data, proposals=proposals, committee_ids=ids, several_committees=len(ids) > 1)
 
 
@@ -768,7 +776,7 @@ def review_bulk(request):
                 reason=d["reason"],
                 outcome=d["outcome"],
             )
-    except services.NotPermitted as exc:
+    except NotPermitted as exc:
         raise PermissionDenied(_errors(exc)) from exc
     except ValidationError as exc:
         return _review_page(request, form_error_from(exc, form))  # nothing changed; the ticks and fields kept
@@ -798,7 +806,7 @@ def proposal_list(request):
         committee_id__in=_committee_ids(request, scope), year=_year(request)
     )
     g = request.GET
-    if g.get("state") in S.values:
+    if g.get("state") in Proposal.State.values:
         qs = qs.filter(state=g["state"])
     if g.get("category") in Category.values:
         qs = qs.filter(category=g["category"])
@@ -894,7 +902,13 @@ def figures_xlsx(request):
 
 # --- handling unit ----------------------------------------------------------------------------------
 
-UNIT_STATES = (S.ASSIGNED, S.HANDLING, S.REPLIED, S.RATED, S.CLOSED)
+UNIT_STATES = (
+    Proposal.State.ASSIGNED,
+    Proposal.State.HANDLING,
+    Proposal.State.REPLIED,
+    Proposal.State.RATED,
+    Proposal.State.CLOSED,
+)
 
 
 @login_required
@@ -908,7 +922,7 @@ def unit(request):
     year = as_id(g.get("year"))
     if year:
         qs = qs.filter(proposal__year=year)
-    if g.get("state") in S.values:
+    if g.get("state") in Proposal.State.values:
         qs = qs.filter(proposal__state=g["state"])
     elif g.get("state") == "open":  # the to-reply count of the unit's card
         qs = qs.filter(proposal__state__in=Proposal.HANDLING_STATES)
@@ -941,7 +955,7 @@ def unit(request):
             "q": q,
             "state": g.get("state", ""),
             "due": g.get("due", ""),
-            "states": [(v, lbl) for v, lbl in S.choices if v in UNIT_STATES],
+            "states": [(v, lbl) for v, lbl in Proposal.State.choices if v in UNIT_STATES],
         },
     )
 
@@ -1013,7 +1027,7 @@ def reports(request):
                 report_ids=ids,
                 published_on=form.cleaned_data["published_on"],
             )
-        except services.NotPermitted as exc:
+        except NotPermitted as exc:
             raise PermissionDenied from exc
         except ValidationError as exc:
             messages.error(request, _errors(exc))  # the page again: the reports ticked and the date stay
@@ -1149,7 +1163,7 @@ def report_act(request, pk: int, action: str):
         data = form.cleaned_data
     try:
         call(request, report, data)
-    except services.NotPermitted as exc:
+    except NotPermitted as exc:
         raise PermissionDenied from exc
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and form is not None:
@@ -1210,7 +1224,7 @@ def from_contact(request, pk: int):
 def _draft_from(request, call, *, back: str):
     try:
         proposal = call()
-    except services.NotPermitted as exc:
+    except NotPermitted as exc:
         raise PermissionDenied(_errors(exc)) from exc
     except ValidationError as exc:
         messages.error(request, _errors(exc))

@@ -41,7 +41,6 @@ from groups.models.contacts import ContactTopic
 from groups.models.mailbox import NAME_MAX, PHONE_MAX, TEXT_MAX
 from groups.services.contacts import contact_record
 
-S = PublicMessage.State
 # Tracking codes: no 0/O, 1/I/L, so a resident can type one from a note; 31**10 ≈ 8·10^14 codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -154,7 +153,7 @@ def message_submit(
         if not PublicMessage.objects.filter(tracking_code=message.tracking_code).exists():
             break
     message.save()
-    record_event(message, actor=None, verb="received", to_state=S.NEW, data={"target": target})
+    record_event(message, actor=None, verb="received", to_state=PublicMessage.State.NEW, data={"target": target})
     return message
 
 
@@ -228,14 +227,14 @@ def message_route(
     message.routed_member_id = member_id or None
     message.routed_group_id = group_id or None
     message.routed_at = now or timezone.now()
-    message.state = S.ROUTED
+    message.state = PublicMessage.State.ROUTED
     message.save(update_fields=["routed_member", "routed_group", "routed_at", "state", "updated_at"])
     record_event(
         message,
         actor=actor,
         verb="routed",
         from_state=before,
-        to_state=S.ROUTED,
+        to_state=PublicMessage.State.ROUTED,
         data={"member": member_id, "group": group_id},
     )
     publish(
@@ -262,10 +261,17 @@ def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
     if not reason:
         raise DomainError({"reason": [_("Say why the message is not accepted.")]})
     before = message.state
-    message.state = S.DISCARDED
+    message.state = PublicMessage.State.DISCARDED
     message.discard_reason = reason[:200]
     message.save(update_fields=["state", "discard_reason", "updated_at"])
-    record_event(message, actor=actor, verb="discarded", from_state=before, to_state=S.DISCARDED, comment=reason)
+    record_event(
+        message,
+        actor=actor,
+        verb="discarded",
+        from_state=before,
+        to_state=PublicMessage.State.DISCARDED,
+        comment=reason,
+    )
     return message
 
 
@@ -275,18 +281,25 @@ def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMe
     message = _locked(message_id)
     if not may_answer(actor, message):
         raise NotPermitted(_("Only the member or group the message was passed to may answer it."))
-    if message.state == S.DISCARDED:
+    if message.state == PublicMessage.State.DISCARDED:
         raise InvalidTransition(_("A message set aside cannot be answered."))
     answer = (answer or "").strip()
     if not answer:
         raise DomainError({"answer": [_("Write the answer.")]})
     before = message.state
     message.answer = answer[:2000]
-    message.state = S.ANSWERED
+    message.state = PublicMessage.State.ANSWERED
     message.answered_at = now or timezone.now()
     message.answered_by = actor
     message.save(update_fields=["answer", "state", "answered_at", "answered_by", "updated_at"])
-    record_event(message, actor=actor, verb="answered", from_state=before, to_state=S.ANSWERED, comment=answer[:200])
+    record_event(
+        message,
+        actor=actor,
+        verb="answered",
+        from_state=before,
+        to_state=PublicMessage.State.ANSWERED,
+        comment=answer[:200],
+    )
     return message
 
 
@@ -306,7 +319,7 @@ def message_record_visit(
     message = _locked(message_id)
     if not may_answer(actor, message):
         raise NotPermitted(_("Only the member or group the message was passed to may record a visit."))
-    if message.state == S.DISCARDED:
+    if message.state == PublicMessage.State.DISCARDED:
         raise InvalidTransition(_("A message set aside cannot be answered."))
     if message.contact_id:
         raise InvalidTransition(_("A visit is already recorded for this message."))
@@ -328,7 +341,7 @@ def message_record_visit(
     )
     before = message.state
     message.contact = contact
-    message.state = S.ANSWERED
+    message.state = PublicMessage.State.ANSWERED
     message.answered_at = message.answered_at or now or timezone.now()
     message.answered_by = message.answered_by or actor
     if (answer or "").strip():
@@ -339,7 +352,7 @@ def message_record_visit(
         actor=actor,
         verb="visit_recorded",
         from_state=before,
-        to_state=S.ANSWERED,
+        to_state=PublicMessage.State.ANSWERED,
         data={"contact": contact.pk},
     )
     return message
@@ -355,8 +368,8 @@ def overdue_messages(today: date):
 def message_queue(actor):
     """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day."""
     order = Case(
-        When(state=S.NEW, then=Value(0)),
-        When(state=S.ROUTED, then=Value(1)),
+        When(state=PublicMessage.State.NEW, then=Value(0)),
+        When(state=PublicMessage.State.ROUTED, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )

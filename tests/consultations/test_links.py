@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Attendance, ConsultationSession, Outcome, Topic
+from consultations.services import sessions
 from core.exceptions import DomainError, InvalidTransition
 from core.models import AuditEvent
 from groups.models import Activity
@@ -77,7 +78,7 @@ def test_only_someone_who_organises_the_activity_links_a_session_to_it(world):
     session = SessionFactory(committee=world.district, platform=None, group=None, state="planned")
     activity = ActivityFactory(group=world.other_group, kind=Activity.Kind.CONSULTATION)
     with pytest.raises(DomainError, match="只能将会议关联到您负责组织的活动"):
-        services._check_activity_editor(world.convener, activity)
+        sessions._check_activity_editor(world.convener, activity)
     services.session_update(session_id=session.pk, actor=world.district_staff, activity=activity)
     assert ConsultationSession.objects.get(pk=session.pk).activity == activity
 

@@ -13,7 +13,7 @@ from django.contrib.admin.sites import site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core.exceptions import ConcurrentEdit, InvalidTransition
+from core.exceptions import ConcurrentEdit, InvalidTransition, NotPermitted
 from core.models import AuditEvent
 from core.notifications.models import Notification
 from core.services import events_for
@@ -230,7 +230,7 @@ def test_a_named_co_author_is_invited_and_is_no_co_author_until_confirming(world
     assert peer.name in " ".join(exc.value.messages)
     with pytest.raises(InvalidTransition):
         services.report_accept(report_id=r.pk, actor=world.staff)  # staff cannot take up a draft
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.coauthor_respond(invitation_id=invitation.pk, accept=True, actor=world.member, today=TODAY)
     services.coauthor_respond(
         invitation_id=invitation.pk, accept=True, actor=peer.user, today=TODAY, seen=r.content_digest()

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import translation
 
-from core.exceptions import InvalidTransition
+from core.exceptions import InvalidTransition, NotPermitted
 from core.models import AuditEvent
 from proposals import services
 from proposals.models import Proposal
@@ -43,7 +43,7 @@ def test_only_filed_proposals_and_only_staff(world, walk):
         services.proposal_mark_excellent(proposal_id=walk.submitted().pk, actor=world.staff)
     filed = walk.filed()
     for who in (world.member, world.other_staff, world.convener):
-        with pytest.raises(services.NotPermitted):
+        with pytest.raises(NotPermitted):
             services.proposal_mark_excellent(proposal_id=filed.pk, actor=who)
     assert not Proposal.objects.filter(is_excellent=True).exists()
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.exceptions import DomainError, InvalidTransition
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import events_for
 from proposals import services
 from proposals.models import Assignment, CoSigner, Holiday, OpinionReport, Proposal, ProposalSettings, Reply
@@ -88,7 +88,7 @@ def test_a_cosigner_confirms_and_then_sees_the_proposal(world, walk, client_for)
 
 def test_only_the_lead_proposer_submits(world, walk):
     p = walk.draft()
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.proposal_submit(proposal_id=p.pk, actor=world.convener, today=TODAY)
 
 
@@ -132,7 +132,7 @@ def test_review_actions_refuse_a_draft(world, walk, action):
 
 def test_staff_of_another_committee_cannot_file(world, walk):
     p = walk.submitted()
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.proposal_file(proposal_id=p.pk, actor=world.other_staff)
     assert Proposal.objects.get(pk=p.pk).state == S.SUBMITTED
 
@@ -236,7 +236,7 @@ def test_reassignment_after_the_window_is_refused(world, walk):
 
 def test_another_unit_cannot_act_on_the_assignment(world, walk):
     p = walk.assigned()
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.contact_record(
             assignment_id=walk.lead(p).pk, actor=world.other_unit_user, date=TODAY, way="phone", with_whom="张委员"
         )
@@ -284,7 +284,7 @@ def test_a_bad_reply_is_refused_and_nothing_saved(world, walk, field, kwargs):
 
 def test_only_the_lead_unit_replies(world, walk):
     p = walk.assigned(co=[world.other_unit])
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.proposal_reply(
             proposal_id=p.pk,
             actor=world.other_unit_user,
@@ -312,7 +312,7 @@ def test_a_late_reply_is_counted_as_late(world, walk):
 def test_a_rating_by_someone_other_than_the_lead_proposer_is_refused(world, walk):
     p = walk.replied()
     for who in (world.convener, world.staff, world.unit_user):
-        with pytest.raises(services.NotPermitted) as exc:
+        with pytest.raises(NotPermitted) as exc:
             services.proposal_rate(proposal_id=p.pk, actor=who, rating="satisfied", today=TODAY)
         assert "领衔" in messages(exc.value) or "提案人" in messages(exc.value)
     assert Proposal.objects.get(pk=p.pk).state == S.REPLIED
@@ -352,7 +352,7 @@ def test_implementation_is_tracked_after_closing(world, walk):
         services.implementation_add(proposal_id=p.pk, actor=world.staff, text="进展", date=TODAY)
     services.proposal_close(proposal_id=p.pk, actor=world.staff, today=TODAY)
     services.implementation_add(proposal_id=p.pk, actor=world.unit_user, text="已完成一期工程", date=TODAY)
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.implementation_add(
             proposal_id=p.pk, actor=world.unit_user, text="全部完成", date=TODAY, completes=True
         )
@@ -424,9 +424,9 @@ def test_a_report_is_submitted_accepted_compiled_adopted_and_instructed(world):
 
 def test_a_report_decline_needs_a_reason_and_only_staff_decide(world):
     r = services.report_submit(actor=world.member, title="标题", content="内容")
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.report_accept(report_id=r.pk, actor=world.member)
-    with pytest.raises(services.NotPermitted):
+    with pytest.raises(NotPermitted):
         services.report_accept(report_id=r.pk, actor=world.other_staff)
     with pytest.raises(DomainError):
         services.report_decline(report_id=r.pk, actor=world.staff, reason="")

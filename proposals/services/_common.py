@@ -1,0 +1,93 @@
+"""Shared checks of the proposal services: row locks, state and permission checks, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.services import record_event
+from groups.access import scope_of
+from proposals.deadlines import settings_for
+from proposals.models import (
+    Proposal,
+    ProposalSettings,
+)
+
+BATCH_LIMIT = 200  # the most proposals one batch action takes (a page of the review queue is 50)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _lock(proposal_id: int, expected_state: str | None = None) -> Proposal:
+    """Lock the proposal row; with ``expected_state`` (the state the user's page showed), refuse if someone
+    else moved it meanwhile, so an action is never applied to a state the user did not see."""
+    try:
+        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    except Proposal.DoesNotExist:
+        raise DomainError(_("This proposal does not exist.")) from None
+    _check_expected(proposal, expected_state)
+    return proposal
+
+
+def _check_expected(proposal: Proposal, expected_state: str | None) -> None:
+    if expected_state and proposal.state != expected_state:
+        raise ConcurrentEdit(
+            _(
+                "Someone else has just acted on this proposal: it is now “%(state)s”. Your action was not carried "
+                "out; check the current state before acting again."
+            )
+            % {"state": proposal.get_state_display()}
+        )
+
+
+def _require_state(proposal: Proposal, *states, message: str) -> None:
+    if proposal.state not in states:
+        raise InvalidTransition(message)
+
+
+def _require_staff(actor, committee_id: int) -> None:
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(_("Only the proposal committee's staff may do this."))
+
+
+def _require_lead_proposer(actor, proposal: Proposal) -> None:
+    if scope_of(actor).member_id != proposal.lead_proposer_id:
+        raise NotPermitted(_("Only the lead proposer may do this."))
+
+
+def _move(proposal: Proposal, to: str, *, actor, verb: str, comment: str = "", fields=(), data=None) -> Proposal:
+    """Change the state, save the given fields with it and append the transition to the timeline."""
+    before = proposal.state
+    proposal.state = to
+    proposal.save(update_fields=["state", "updated_at", *fields])
+    record_event(proposal, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment, data=data)
+    return proposal
+
+
+def _lock_settings(committee_id: int) -> ProposalSettings:
+    """The committee's settings row doubles as the lock for its year's serial numbers."""
+    settings_for(committee_id)
+    return ProposalSettings.objects.select_for_update().get(committee_id=committee_id)
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _check_dated(value, *, after: date | None, message: str, field: str = "date", today: date | None = None) -> None:
+    """A dated fact follows the fact it answers (``after``: the earliest allowed day, shown in ``message`` as
+    ``%(date)s``) and has happened already: neither before it nor in the future."""
+    if not isinstance(value, date):
+        raise DomainError({field: _("Enter the date.")})
+    if value > _today(today):
+        raise DomainError({field: _("The date cannot be later than today.")})
+    if after is not None and value < after:
+        raise DomainError({field: message % {"date": formats.date_format(after)}})
+
+
+def _day(moment) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
