@@ -2,7 +2,7 @@
 
 Each preset is plain data. Where the published text leaves a choice open, the comment beside the
 rule says how it is read here; staff can change any of it after copying. Grade bands were not
-published with 闵行, 合肥 and 桐城: they get the example thresholds of issue 5 (优秀 ≥ 85,
+published with 闵行, 合肥 and 桐城: they get common example thresholds (优秀 ≥ 85,
 称职 60–84, 不称职 < 60), which the rule set's notes say.
 """
 

@@ -296,7 +296,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class AdoptSerializer(serializers.Serializer):
-    # A real boolean: "false", "0" and "off" in form data are false (``bool("false")`` was true).
+    # A real boolean: "false", "0" and "off" in form data are false (``bool("false")`` would be true).
     annual_front_line = serializers.BooleanField(required=False, default=False)
 
 

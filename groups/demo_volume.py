@@ -2,7 +2,7 @@
 
 ``groups.demo_activities`` gives every group a readable year; this step tops the activities up to
 ``ACTIVITIES_PER_MEMBER`` per member over the previous and the current year, each with about
-``INVITED`` invited members, so ``seed_demo --members 50000`` gives the scale of issue #5 (about
+``INVITED`` invited members, so ``seed_demo --members 50000`` gives a city's scale (about
 500,000 activities and 5,000,000 attendance rows). Rows are generated from the seeded generator and
 written with ``core.bulk`` (COPY on PostgreSQL).
 """

@@ -156,7 +156,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 # The one definition of each figure: the count on the page and the list behind it (``?figure=``) both use
-# it, so they cannot drift apart (issue 17: a figure and its drill-down once counted by different rules).
+# it, so a figure always equals the rows behind it.
 FIGURE_FILTERS = {
     "submitted": Q(),
     "filed": Q(filed_at__isnull=False),

@@ -26,7 +26,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.PROPOSAL_ASSIGNED: frozenset({UNIT}),
     Kind.COSIGN_INVITED: frozenset({MEMBER}),
     Kind.LEAVE_DECIDED: frozenset({MEMBER, CONVENER}),
-    # The hand-offs of issue 16: proposers, units, conveners and staff hear of each step that concerns them.
+    # Hand-offs: proposers, units, conveners and staff hear of each step that concerns them.
     Kind.COSIGN_ANSWERED: frozenset({MEMBER}),
     Kind.PROPOSAL_FILED: frozenset({MEMBER}),
     Kind.PROPOSAL_NOT_FILED: frozenset({MEMBER}),

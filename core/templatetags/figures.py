@@ -1,4 +1,4 @@
-"""``{% figure n url base figure="filed" %}``: a number that links to the rows behind it (issue 17, item 3).
+"""``{% figure n url base figure="filed" %}``: a number that links to the rows behind it.
 
 Every figure a page shows is rendered by this tag, so it carries ``data-figure`` (the number), ``data-figure-name`` (which figure) and the
 link to the list of exactly those rows; tests/test_figures_drilldown.py follows every such link and
