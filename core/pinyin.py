@@ -7,6 +7,7 @@ Stored in an indexed ``initials`` column (``InitialsMixin``) and kept up to date
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.db import models
 from pypinyin import Style, lazy_pinyin
@@ -14,9 +15,13 @@ from pypinyin import Style, lazy_pinyin
 _KEEP = re.compile(r"[^a-z0-9]")
 
 
+@lru_cache(maxsize=65536)
 def initials(text: str, max_length: int = 200) -> str:
     """The first letter of each Chinese character's pinyin (the most likely reading of its phrase), with
-    Latin letters and digits kept in lower case; everything else dropped. ``张三丰`` -> ``zsf``."""
+    Latin letters and digits kept in lower case; everything else dropped. ``张三丰`` -> ``zsf``.
+
+    Cached: names and titles repeat (a bulk import or the demo volume writes the same titles many times),
+    and converting is the costly part of writing a row."""
     if not text:
         return ""
     letters = "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default", strict=False))
