@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.events import publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.notifications import outbox
-from core.services import not_an_api_action, on_record_write, record_event
+from core.services import lock, not_an_api_action, on_record_write, record_event
 from groups.access import scope_of
 from groups.models import Committee
 
@@ -125,7 +125,7 @@ def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
     from .models import GroupSettlement
     from .selectors import group_settlement
 
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
+    rule_set = lock(RuleSet, rule_set_id)
     _require_staff(actor, rule_set.committee_id)
     if rule_set.is_locked:
         raise InvalidTransition(_("This rule set is already locked."))

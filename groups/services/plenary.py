@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, NotPermitted
-from core.services import audit_event, not_an_api_action, record_event, record_events
+from core.services import audit_event, lock, not_an_api_action, record_event, record_events
 from groups.access import scope_of
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
@@ -63,15 +63,6 @@ class AttendanceRowsRefused(DomainError):
                 for message in messages
             ]
         )
-
-
-def _lock_session(session_id: int) -> PlenarySession:
-    try:
-        return (
-            PlenarySession.objects.select_related("term__committee").select_for_update(of=("self",)).get(pk=session_id)
-        )
-    except PlenarySession.DoesNotExist:
-        raise DomainError(_("This plenary session does not exist.")) from None
 
 
 def _require_staff(actor, committee_id: int) -> None:
@@ -145,7 +136,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     with the rows (bulk writes, with their history rows and one audit row per changed member); rows that
     change nothing are skipped, and the roll-ups go stale once.
     """
-    session = _lock_session(session_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
     _require_staff(actor, session.term.committee_id)
     ids = {row.member_id for row in rows}
     members = Member.objects.filter(pk__in=ids, committee_id=session.term.committee_id).in_bulk()
@@ -212,7 +203,7 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
     """
     from simple_history.utils import bulk_create_with_history
 
-    session = _lock_session(session_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
     _require_staff(actor, session.term.committee_id)
     missing = list(
         Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
@@ -248,7 +239,10 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
     each checked, one audit row per removed row (with what it was), roll-ups stale once per session.
     Returns how many were removed. (The history rows are written one per row by django-simple-history.)"""
     rows = list(PlenaryAttendance.objects.filter(pk__in=list(attendance_ids)).select_related("member"))
-    sessions = {pk: _lock_session(pk) for pk in sorted({row.session_id for row in rows})}
+    sessions = {
+        pk: lock(PlenarySession.objects.select_related("term__committee"), pk)
+        for pk in sorted({row.session_id for row in rows})
+    }
     for session in sessions.values():
         _require_staff(actor, session.term.committee_id)
     for row in rows:
@@ -313,7 +307,7 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
 @transaction.atomic
 def plenary_session_delete(*, session_id: int, actor) -> None:
     """Delete a plenary session entered by mistake, with its attendance; their quarters go stale."""
-    session = _lock_session(session_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
     _require_staff(actor, session.term.committee_id)
     recorded = session.attendances.count()
     record_event(
