@@ -25,7 +25,7 @@ from core.forms import form_error_from
 from core.parsing import as_id, as_int
 from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
-from groups.access import scope_of
+from groups.access import Role, require_role, scope_of
 from groups.models import Committee, HandlingUnit, Member
 from groups.privacy import ContactPolicy
 from proposals import filters, forms, selectors, services
@@ -49,25 +49,8 @@ def _scope(request):
 
 
 def _require_member(request) -> Member:
-    scope = _scope(request)
-    if not scope.member_id:
-        raise PermissionDenied
+    scope = require_role(request.user, Role.MEMBER)
     return Member.objects.select_related("committee").get(pk=scope.member_id)
-
-
-def _require_staff(request):
-    scope = _scope(request)
-    if not (scope.is_superuser or scope.staff_committee_ids):
-        raise PermissionDenied
-    return scope
-
-
-def _require_reader(request):
-    """Staff and leaders read the figures."""
-    scope = _scope(request)
-    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
-        raise PermissionDenied
-    return scope
 
 
 VERB_LABELS = {
@@ -692,7 +675,7 @@ def _review_committees(scope):
 
 
 def _review_page(request, bulk_form=None):
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     waiting = (
         request.GET.get("state") == Proposal.State.FILED
     )  # filed, waiting to be assigned: the batch assignment's rows
@@ -750,7 +733,7 @@ BULK_DONE = {
 @require_POST
 def review_bulk(request):
     """A batch action on the proposals ticked in the review queue: all or none, through one service."""
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     found = filters.ReviewFilter(
         request.GET, queryset=Proposal.objects.none(), request=request, committees=_review_committees(scope)
     )
@@ -801,7 +784,7 @@ def _committee_ids(request, scope) -> list[int]:
 @login_required
 def proposal_list(request):
     """Staff and leaders: the list behind each figure (filters: committee, year, state, category, unit, figure)."""
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     qs = Proposal.objects.visible_to(request.user).filter(
         committee_id__in=_committee_ids(request, scope), year=_year(request)
     )
@@ -834,7 +817,7 @@ def proposal_list(request):
 @login_required
 def overdue(request):
     """Staff chase overdue replies: assigned or in handling, past the reply deadline."""
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     qs = Proposal.objects.reviewable_by(request.user).overdue()
     if not scope.is_superuser:
         qs = qs.filter(committee_id__in=scope.staff_committee_ids)
@@ -843,7 +826,7 @@ def overdue(request):
 
 
 def _figure_inputs(request):
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     committee_ids, year = _committee_ids(request, scope), _year(request)
     proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
     reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
@@ -998,7 +981,7 @@ def reports(request):
     """Staff: their committees' reports by state, to edit, accept, compile and record outcomes.
 
     Leaders read it too, as the list behind the report figures (``?figure=``, ``level=``, ``committee=``)."""
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     is_staff = scope.is_superuser or bool(scope.staff_committee_ids)
     if request.method == "POST" and not is_staff:
         raise PermissionDenied

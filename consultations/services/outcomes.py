@@ -16,11 +16,11 @@ from consultations.models import (
     Outcome,
     OutcomeEntry,
 )
-from consultations.services._common import _after_public_change, _require_staff, _require_topic_editor
+from consultations.services._common import _after_public_change, _require_topic_editor
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 
 # --- outcomes 协商成果 ----------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ def outcome_evaluate(
 ) -> Outcome:
     """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     msg = _("Only an outcome awaiting evaluation can be evaluated.")
     comment = comment.strip()
     outcome.evaluation_comment = comment
@@ -121,7 +121,7 @@ def outcome_evaluate(
 def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, now=None) -> Outcome:
     """交: hand an adopted outcome to its responsible unit with a deadline."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     if outcome.state != Outcome.State.ADOPTED:
         raise InvalidTransition(_("Only an adopted outcome can be handed to a unit."))
     if unit is None:
@@ -224,7 +224,7 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
 def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -> Outcome:
     """Staff review the reply: accept it, or return it to the unit with a comment."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     msg = _("Only a replied outcome can be reviewed.")
     outcome.review_comment = comment.strip()
     if accept:
@@ -256,7 +256,7 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -
 def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
     """公示: publish a reviewed outcome with its reply on the public page."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     outcome.published_at = now or timezone.now()
     _transition(
         outcome,
@@ -280,7 +280,7 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
 def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     """跟踪: staff note how the published outcome is being carried out."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     if outcome.state != Outcome.State.PUBLISHED:
         raise InvalidTransition(_("Follow-up entries are added to a published outcome."))
     if not text.strip():
@@ -297,7 +297,7 @@ def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
 def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Outcome:
     """Close a published outcome once it is done (事事见成效)."""
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     outcome.closed_at = now or timezone.now()
     _transition(
         outcome,
@@ -365,7 +365,7 @@ def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) ->
     from proposals.models import Proposal
 
     outcome = lock(Outcome, outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    require_staff(actor, outcome.committee_id)
     proposal = None
     if proposal_id is not None:
         proposal = Proposal.objects.filter(pk=proposal_id, committee_id=outcome.committee_id).first()

@@ -20,14 +20,13 @@ from consultations.models import (
 from consultations.services._common import (
     _after_public_change,
     _check_convener_target,
-    _require_staff,
     _require_topic_editor,
 )
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, record_event
 from core.uploads import validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
@@ -156,7 +155,7 @@ def session_cancel(*, session_id: int, actor) -> ConsultationSession:
 def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
     """Publish a held session on the public page (secretariat staff)."""
     session = lock(ConsultationSession, session_id)
-    _require_staff(actor, session.committee_id)
+    require_staff(actor, session.committee_id)
     if session.state != ConsultationSession.State.HELD:
         raise InvalidTransition(_("Only a held session can be published."))
     if session.is_published:

@@ -19,12 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.events import (
     ActivityChanged,
     ActivityTransitioned,
@@ -88,9 +89,7 @@ def _require_editor(activity: Activity, actor) -> None:
         raise NotPermitted(_("You may act only on the activities of the groups you convene or of your committee."))
 
 
-def _require_staff(committee_id: int, actor) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the committee's secretariat staff may correct attendance."))
+STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may correct attendance.")
 
 
 def _require_group_editor(group: ActivityGroup, actor) -> None:
@@ -677,7 +676,7 @@ def attendance_correct(
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
     activity = lock(Activity, activity_id)
-    _require_staff(activity.committee_id, actor)
+    require_staff(actor, activity.committee_id, STAFF_ONLY)
     _check_correctable(activity, status, now)
     if status not in Attendance.Status.values:
         raise DomainError(_("Unknown attendance status."))
@@ -715,7 +714,7 @@ def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None)
     """Staff take a member off an activity's attendance (invited by mistake)."""
     row = Attendance.objects.select_related("activity").get(pk=attendance_id)
     activity = lock(Activity, row.activity_id)
-    _require_staff(activity.committee_id, actor)
+    require_staff(actor, activity.committee_id, STAFF_ONLY)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = lock(Attendance, attendance_id)
     record_event(

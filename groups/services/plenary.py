@@ -15,11 +15,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError, NotPermitted
+from core.exceptions import DomainError
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
-from groups.access import scope_of
+from groups.access import require_staff
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
 
@@ -65,9 +66,7 @@ class AttendanceRowsRefused(DomainError):
         )
 
 
-def _require_staff(actor, committee_id: int) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the committee's secretariat staff may record plenary attendance."))
+STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may record plenary attendance.")
 
 
 def _duty_day(session: PlenarySession, actor) -> dict:
@@ -137,7 +136,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     change nothing are skipped, and the roll-ups go stale once.
     """
     session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
-    _require_staff(actor, session.term.committee_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     ids = {row.member_id for row in rows}
     members = Member.objects.filter(pk__in=ids, committee_id=session.term.committee_id).in_bulk()
     errors = row_errors(session, rows, members)
@@ -204,7 +203,7 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
     from simple_history.utils import bulk_create_with_history
 
     session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
-    _require_staff(actor, session.term.committee_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     missing = list(
         Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
         .exclude(plenary_attendances__session=session)
@@ -244,7 +243,7 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
         for pk in sorted({row.session_id for row in rows})
     }
     for session in sessions.values():
-        _require_staff(actor, session.term.committee_id)
+        require_staff(actor, session.term.committee_id, STAFF_ONLY)
     for row in rows:
         row.session = sessions[row.session_id]
     record_events(
@@ -279,7 +278,7 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
         else None
     )
     for committee_id in {session.term.committee_id, before and before["term__committee_id"]} - {None}:
-        _require_staff(actor, committee_id)
+        require_staff(actor, committee_id, STAFF_ONLY)
     try:
         with transaction.atomic():
             session.save()
@@ -308,7 +307,7 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
 def plenary_session_delete(*, session_id: int, actor) -> None:
     """Delete a plenary session entered by mistake, with its attendance; their quarters go stale."""
     session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
-    _require_staff(actor, session.term.committee_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     recorded = session.attendances.count()
     record_event(
         session,

@@ -34,7 +34,7 @@ from core.parsing import as_bool, as_id, as_int
 from core.qr import qr_svg
 from core.services import events_for
 from groups import exports
-from groups.access import Role, scope_of
+from groups.access import Role, require_role, scope_of
 from groups.filters import ActivityFilter
 from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
@@ -94,13 +94,6 @@ def _period(request) -> sel.Period:
     if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
         year, quarter = today.year, None
     return sel.Period(year, quarter)
-
-
-def _require_reader(request):
-    scope = scope_of(request.user)
-    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
-        raise PermissionDenied
-    return scope
 
 
 # --- Convener -------------------------------------------------------------------------------------
@@ -600,7 +593,7 @@ def sign_in(request, pk: int, code: str):
 @login_required
 def ledger(request):
     """The ledger 台账 of every group the user reads, filtered, paginated, exportable to Excel."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     qs = Activity.objects.visible_to(request.user)
     filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
@@ -626,7 +619,7 @@ def ledger(request):
 @login_required
 def coverage(request):
     """Coverage 全覆盖 per committee and per group for a year or quarter; Excel export."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     period = _period(request)
     groups = ActivityGroup.objects.visible_to(request.user).filter(is_active=True)
     committee_id = as_id(request.GET.get("committee"))
@@ -656,7 +649,7 @@ def coverage(request):
 @login_required
 def coverage_members(request):
     """The members behind a coverage figure (``group`` or ``committee``; ``covered`` 1 or 0; the period)."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     period = _period(request)
     rows = sel.coverage_members(
         ActivityGroup.objects.visible_to(request.user).filter(is_active=True),

@@ -27,11 +27,6 @@ def _require_state(proposal: Proposal, *states, message: str) -> None:
         raise InvalidTransition(message)
 
 
-def _require_staff(actor, committee_id: int) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the proposal committee's staff may do this."))
-
-
 def _require_lead_proposer(actor, proposal: Proposal) -> None:
     if scope_of(actor).member_id != proposal.lead_proposer_id:
         raise NotPermitted(_("Only the lead proposer may do this."))

@@ -13,7 +13,7 @@ from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.parsing import as_id
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
 from core.uploads import validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.models import HandlingUnit
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
@@ -38,7 +38,6 @@ from proposals.services._common import (
     _day,
     _move,
     _require_lead_proposer,
-    _require_staff,
     _require_state,
     _today,
 )
@@ -154,7 +153,7 @@ def proposal_assign(
 ) -> Proposal:
     """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
-    _require_staff(actor, proposal.committee_id)
+    require_staff(actor, proposal.committee_id)
     _check_assignable(proposal)
     _assign(
         [proposal],
@@ -437,7 +436,7 @@ def proposal_close(
 ) -> Proposal:
     """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
-    _require_staff(actor, proposal.committee_id)
+    require_staff(actor, proposal.committee_id)
     lapsed = (
         proposal.state == Proposal.State.REPLIED and proposal.feedback_due and _today(today) > proposal.feedback_due
     )

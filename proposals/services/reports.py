@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.deadlines import add_working_days, settings_for
 from proposals.events import (
@@ -31,7 +31,7 @@ from proposals.models import (
     OpinionReport,
     ReportIssue,
 )
-from proposals.services._common import _check_dated, _day, _lock_settings, _require_staff, _today
+from proposals.services._common import _check_dated, _day, _lock_settings, _today
 
 # --- public-opinion reports -----------------------------------------------------------------------
 
@@ -148,7 +148,7 @@ def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> 
 def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionReport:
     """Staff edit a submitted report before compiling it (the text before is kept in the audit row)."""
     report = lock(OpinionReport, report_id)
-    _require_staff(actor, report.committee_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.SUBMITTED, OpinionReport.State.ACCEPTED):
         raise InvalidTransition(_("Only a submitted or accepted report can be edited."))
     if not (title or "").strip() or not (content or "").strip():
@@ -173,7 +173,7 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
     """Staff accept a submitted report for compiling; from now on it counts on its authors' duty records
     (dated on its submission day, so the roll-ups from that quarter on go stale)."""
     report = lock(OpinionReport, report_id)
-    _require_staff(actor, report.committee_id)
+    require_staff(actor, report.committee_id)
     if report.state != OpinionReport.State.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
     publish(
@@ -191,7 +191,7 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
 def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
     """Staff decline a report, telling the author why."""
     report = lock(OpinionReport, report_id)
-    _require_staff(actor, report.committee_id)
+    require_staff(actor, report.committee_id)
     if report.state != OpinionReport.State.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
     if not (reason or "").strip():
@@ -217,7 +217,7 @@ def issue_compile(
     *, committee_id: int, actor, report_ids, published_on: date, today: date | None = None
 ) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
-    _require_staff(actor, committee_id)
+    require_staff(actor, committee_id)
     reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
     if not reports or len(reports) != len(set(report_ids)):
         raise DomainError(_("Choose accepted reports of this committee."))
@@ -265,7 +265,7 @@ def report_record_adoption(
 ) -> Adoption:
     """Record that a CPPCC at some level adopted 采用 the report (dated between its submission and today)."""
     report = lock(OpinionReport, report_id)
-    _require_staff(actor, report.committee_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED):
         raise InvalidTransition(_("Only an accepted report can be adopted."))
     if level not in Level.values:
@@ -289,7 +289,7 @@ def report_record_instruction(
 ) -> Instruction:
     """Record a leader's written instruction 批示 on the report (dated between its submission and today)."""
     report = lock(OpinionReport, report_id)
-    _require_staff(actor, report.committee_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED):
         raise InvalidTransition(_("Only an accepted report can receive instructions."))
     if not (leader or "").strip() or not (text or "").strip() or level not in Level.values:
