@@ -25,12 +25,12 @@ from core.exceptions import DomainError
 from core.exports import Workbook, export_filename, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
+from core.verbs import timeline
 from groups.access import Role, require_role, scope_of
 from groups.models import Committee, Platform
 
 from . import filters, forms, selectors, services
 from .models import ConsultationSession, Outcome, Topic
-from .timeline import timeline
 
 PUBLIC_CACHE_SECONDS = 300
 

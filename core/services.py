@@ -49,8 +49,12 @@ def audit_event(
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many."""
-    from core import directory
+    """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many. ``verb`` is
+    one of the registry's (``core.verbs``); an unregistered one is refused where ``AUDIT_VERBS_STRICT``."""
+    from core import directory, verbs
+
+    if settings.AUDIT_VERBS_STRICT and not verbs.is_registered(verb):
+        raise ValueError(f"The audit verb {verb!r} is not registered: declare it in its app's verbs.py.")
 
     return AuditEvent(
         committee_id=directory.committee_of_record(obj),

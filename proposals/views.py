@@ -16,15 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_id, as_int
-from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
+from core.verbs import timeline
 from groups.access import Role, require_role, scope_of
 from groups.models import Committee, HandlingUnit, Member
 from groups.privacy import ContactPolicy
@@ -51,45 +51,6 @@ def _scope(request):
 def _require_member(request) -> Member:
     scope = require_role(request.user, Role.MEMBER)
     return Member.objects.select_related("committee").get(pk=scope.member_id)
-
-
-VERB_LABELS = {
-    "drafted": gettext_lazy("Drafted"),
-    "edited": gettext_lazy("Edited"),
-    "cosigners_invited": gettext_lazy("Co-signers invited"),
-    "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
-    "cosign_declined": gettext_lazy("Co-signing declined"),
-    "cosigners_asked_again": gettext_lazy("Changed after co-signers confirmed: they are asked again"),
-    "coauthors_invited": gettext_lazy("Co-authors invited"),
-    "coauthor_confirmed": gettext_lazy("Co-authorship confirmed"),
-    "coauthor_declined": gettext_lazy("Co-authorship declined"),
-    "merged_in": gettext_lazy("Another proposal merged in"),
-    "reassignment_requested": gettext_lazy("Reassignment requested"),
-    "contacted": gettext_lazy("Contact recorded"),
-    "cohandler_opinion": gettext_lazy("Co-handler opinion sent"),
-    "implementation_progress": gettext_lazy("Implementation progress"),
-    "implemented": gettext_lazy("Marked implemented"),
-    "key_marked": gettext_lazy("Marked as key proposal"),
-    "key_unmarked": gettext_lazy("No longer a key proposal"),
-    "excellent_marked": gettext_lazy("Rated an excellent proposal"),
-    "excellent_unmarked": gettext_lazy("Excellent rating withdrawn"),
-    "supervised": gettext_lazy("Supervision note"),
-    "adopted": gettext_lazy("Adopted"),
-    "instructed": gettext_lazy("Leader's instruction"),
-    "converted_from_proposal": gettext_lazy("Converted from a proposal"),
-}
-
-
-def _timeline(obj, states) -> list:
-    """The audit trail with a readable label per row: "from → to" for transitions, else the action."""
-    labels = dict(states.choices)
-    events = list(events_for(obj))
-    for e in events:
-        if e.to_state:
-            e.label = f"{labels.get(e.from_state, '')} → {labels.get(e.to_state, e.to_state)}".lstrip(" →")
-        else:
-            e.label = VERB_LABELS.get(e.verb, e.verb)
-    return events
 
 
 def _errors(exc: ValidationError) -> str:
@@ -306,7 +267,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     lead_mine = any(a.role == "lead" for a in my_assignments)
     ctx = {
         "proposal": proposal,
-        "timeline": _timeline(proposal, Proposal.State),
+        "timeline": timeline(proposal),
         "is_staff": is_staff,
         "is_lead_proposer": scope.member_id == proposal.lead_proposer_id,
         "my_assignments": my_assignments,
@@ -1068,7 +1029,7 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
     ctx = {
         "report": report,
         "is_staff": is_staff,
-        "timeline": _timeline(report, OpinionReport.State),
+        "timeline": timeline(report),
         "states": OpinionReport.State,
         "invitations": invitations,
         "is_author": bool(scope.member_id) and scope.member_id == report.author_id,

@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.dates import in_year
@@ -32,7 +31,7 @@ from core.links import absolute_url
 from core.paginator import LookaheadPaginator
 from core.parsing import as_bool, as_id, as_int
 from core.qr import qr_svg
-from core.services import events_for
+from core.verbs import timeline
 from groups import exports
 from groups.access import Role, require_role, scope_of
 from groups.filters import ActivityFilter
@@ -40,24 +39,6 @@ from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
-
-VERB_LABELS = {
-    "created": gettext_lazy("created"),
-    "updated": gettext_lazy("changed the details"),
-    "announced": gettext_lazy("announced"),
-    "held": gettext_lazy("marked as held"),
-    "filed": gettext_lazy("filed in the ledger"),
-    "cancelled": gettext_lazy("cancelled"),
-    "invited": gettext_lazy("invited members"),
-    "leave_requested": gettext_lazy("asked for leave"),
-    "leave_approved": gettext_lazy("approved a leave"),
-    "leave_refused": gettext_lazy("refused a leave"),
-    "signed_in": gettext_lazy("signed in"),
-    "attendance_recorded": gettext_lazy("recorded attendance"),
-    "evidence_uploaded": gettext_lazy("uploaded evidence"),
-    "leave_withdrawn": gettext_lazy("withdrew a leave request"),
-    "evidence_deleted": gettext_lazy("removed evidence"),
-}
 
 TRANSITIONS = {
     "announce": svc.activity_announce,
@@ -190,9 +171,7 @@ def _activity_page(
             row.needs_reason = row.status == Attendance.Status.EXCUSED and not (row.leave_reason or "").strip()
     now = timezone.now()
     recordable = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD)
-    events = list(events_for(activity)) if can_edit else []
-    for event in events:
-        event.label = VERB_LABELS.get(event.verb, event.verb)
+    events = timeline(activity) if can_edit else []
     context = {
         "activity": activity,
         "can_edit": can_edit,
