@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
-from core.forms import form_error_from
+from core.forms import form_error_from, run_button
 from core.parsing import as_id, as_int
 from core.uploads import HEAD_BYTES, PDF, content_type_of
 from core.verbs import timeline
@@ -346,14 +346,7 @@ def _calendar_warning(committee_id: int, first, last) -> str:
 
 
 def _act_and_back(request, proposal, call, done: str):
-    try:
-        call()
-    except NotPermitted as exc:
-        raise PermissionDenied(_errors(exc)) from exc
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, done)
+    run_button(request, call, done)
     return redirect("proposals:detail", pk=proposal.pk)
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
-from core.forms import call_service, form_error_from
+from core.forms import call_service, form_error_from, run_button
 from core.links import absolute_url
 from core.paginator import LookaheadPaginator
 from core.parsing import as_bool, as_id, as_int
@@ -294,14 +294,12 @@ def attendance_record(request, pk: int):
 @require_POST
 def leave_decide(request, pk: int):
     attendance = _get_or_403(Attendance.objects.visible_to(request.user), pk=pk)
-    try:
-        svc.attendance_decide_leave(
+    run_button(
+        request,
+        lambda: svc.attendance_decide_leave(
             attendance_id=attendance.pk, actor=request.user, approve=request.POST.get("decision") == "approve"
-        )
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
+        ),
+    )
     return redirect(reverse("groups:activity_detail", args=[attendance.activity_id]) + "#attendance")
 
 
@@ -474,18 +472,6 @@ def my_activities(request):
     )
 
 
-def _act(request, call, done: str) -> None:
-    """Run a one-button service: a refusal of the person is 403, a refusal of the action a message at the top."""
-    try:
-        call()
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-
-
 def _back(request):
     """Back to the page the member acted on (``next``, this site's only), else their activities."""
     target = request.POST.get("next", "")
@@ -504,7 +490,7 @@ def leave_request(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Give a reason for the leave."))
     else:
-        _act(
+        run_button(
             request,
             lambda: svc.attendance_request_leave(
                 activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"]
@@ -519,7 +505,7 @@ def leave_request(request, pk: int):
 def leave_withdraw(request, pk: int):
     """The member takes back their own undecided leave request."""
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(
+    run_button(
         request,
         lambda: svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user),
         _("Your leave request is withdrawn."),
@@ -532,7 +518,9 @@ def leave_withdraw(request, pk: int):
 def evidence_delete(request, pk: int):
     """The convener removes a wrong photo or document before the activity is filed."""
     evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
-    _act(request, lambda: svc.evidence_delete(evidence_id=evidence.pk, actor=request.user), _("The file is removed."))
+    run_button(
+        request, lambda: svc.evidence_delete(evidence_id=evidence.pk, actor=request.user), _("The file is removed.")
+    )
     return redirect(reverse("groups:activity_detail", args=[evidence.activity_id]) + "#evidence")
 
 
