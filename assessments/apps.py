@@ -7,4 +7,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Duty records and assessments")
 
     def ready(self):
-        from assessments import services  # noqa: F401  (registers what follows a rule set's edit)
+        from assessments import (
+            services,  # noqa: F401  (registers what follows a rule set's edit)
+            verbs,  # noqa: F401  (registers the audit verbs)
+        )

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import publish
-from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.exceptions import DomainError, InvalidTransition
 from core.notifications import outbox
-from core.services import not_an_api_action, on_record_write, record_event
-from groups.access import scope_of
+from core.services import lock, not_an_api_action, on_record_write, record_event
+from groups.access import require_staff
 from groups.models import Committee
 
 from .events import RollupEnded
@@ -30,13 +30,6 @@ def _step(rounding) -> str:
 
 
 BOOK_FIELDS = ("shortfall_effect", "shortfall_grade", "repeat_below", "repeat_grade")
-
-
-def _require_staff(actor, committee_id: int) -> None:
-    """Rule sets and roll-ups are the secretariat's (a city's staff: its districts' too). ``actor=None`` is the
-    system itself: beat's schedule, ``manage.py create_ruleset``, the demo."""
-    if actor is not None and not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the secretariat staff of this committee may do this."))
 
 
 def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
@@ -67,7 +60,7 @@ def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
 @transaction.atomic
 def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, actor) -> RuleSet:
     """Create a committee's rule set for a year as a copy of one of the published presets."""
-    _require_staff(actor, committee.pk)
+    require_staff(actor, committee.pk, system=True)
     if preset not in PRESETS:
         raise DomainError(_("Unknown preset: %(preset)s.") % {"preset": preset})
     if RuleSet.objects.filter(committee=committee, year=year).exists():
@@ -91,7 +84,7 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
 def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
     """Start another year with a copy of a rule set (unlocked, so staff can adjust it)."""
     source = RuleSet.objects.for_scoring().get(pk=rule_set_id)
-    _require_staff(actor, source.committee_id)
+    require_staff(actor, source.committee_id, system=True)
     if RuleSet.objects.filter(committee_id=source.committee_id, year=year).exists():
         raise DomainError(_("This committee already has a rule set for that year."))
     copy = RuleSet.objects.create(
@@ -125,8 +118,8 @@ def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
     from .models import GroupSettlement
     from .selectors import group_settlement
 
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set_id)
-    _require_staff(actor, rule_set.committee_id)
+    rule_set = lock(RuleSet, rule_set_id)
+    require_staff(actor, rule_set.committee_id, system=True)
     if rule_set.is_locked:
         raise InvalidTransition(_("This rule set is already locked."))
     rule_set.is_locked = True
@@ -159,7 +152,7 @@ def _year_locked(committee_id: int, year: int) -> bool:
 
 def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> RollupRun:
     """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
-    _require_staff(actor, committee.pk)
+    require_staff(actor, committee.pk, system=True)
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is 1, 2, 3 or 4."))
     if _year_locked(committee.pk, year):

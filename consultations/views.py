@@ -25,19 +25,14 @@ from core.exceptions import DomainError
 from core.exports import Workbook, export_filename, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
-from groups.access import Role, scope_of
+from core.verbs import timeline
+from groups.access import Role, require_role, scope_of
 from groups.models import Committee, Platform
 
 from . import filters, forms, selectors, services
 from .models import ConsultationSession, Outcome, Topic
-from .timeline import timeline
 
 PUBLIC_CACHE_SECONDS = 300
-
-
-def _require_any(request, *roles: Role):
-    if not set(roles) & set(scope_of(request.user).roles):
-        raise PermissionDenied
 
 
 def _page(request, qs, per_page: int = 30):
@@ -53,7 +48,7 @@ def _errors(exc: DomainError) -> str:
 
 @login_required
 def topic_board(request):
-    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    require_role(request.user, Role.STAFF, Role.LEADER, Role.CONVENER)
     platforms = (
         Platform.objects.filter(consultation_topics__in=Topic.objects.visible_to(request.user))
         .distinct()
@@ -107,7 +102,7 @@ def _attach_research_choices(user, topics) -> None:
 
 @login_required
 def topic_new(request):
-    _require_any(request, Role.STAFF, Role.CONVENER)
+    require_role(request.user, Role.STAFF, Role.CONVENER)
     form = forms.TopicForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +150,7 @@ def topic_action(request, pk: int, action: str):
 
 @login_required
 def session_list(request):
-    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    require_role(request.user, Role.STAFF, Role.LEADER, Role.CONVENER)
     listing = filters.SessionListFilter(request.GET or None, queryset=selectors.session_list(request.user))
     return render(
         request,
@@ -166,7 +161,7 @@ def session_list(request):
 
 @login_required
 def session_new(request):
-    _require_any(request, Role.STAFF, Role.CONVENER)
+    require_role(request.user, Role.STAFF, Role.CONVENER)
     form = forms.SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -318,7 +313,7 @@ def document_download(request, pk: int):
 
 @login_required
 def outcome_board(request):
-    _require_any(request, Role.STAFF, Role.LEADER, Role.CONVENER)
+    require_role(request.user, Role.STAFF, Role.LEADER, Role.CONVENER)
     listing = filters.OutcomeListFilter(request.GET or None, queryset=selectors.outcome_board(request.user))
     return render(
         request,
@@ -334,7 +329,7 @@ def outcome_board(request):
 
 @login_required
 def unit_outcomes(request):
-    _require_any(request, Role.UNIT)
+    require_role(request.user, Role.UNIT)
     listing = filters.OutcomeListFilter(
         request.GET or None, queryset=selectors.outcome_board(request.user, unit_only=True)
     )
@@ -506,7 +501,7 @@ def _figure_committees(user):
 
 @login_required
 def figures(request):
-    _require_any(request, Role.STAFF, Role.LEADER)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     ids = _figure_committees(request.user)
     committee = request.GET.get("committee", "")
     if as_id(committee) in ids:

@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from core import checks, signals  # noqa: F401  (the deploy checks; the security audit receivers)
+        from core import (  # noqa: F401  (the deploy checks; the security audit receivers)
+            checks,
+            signals,
+            verbs,  # noqa: F401  (registers core's audit verbs)
+        )
         from core.choices import install_empty_choice_label
         from core.pdf import lock_reportlab
 

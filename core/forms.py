@@ -39,3 +39,23 @@ def call_service(form: forms.Form, call: Callable[[], T]) -> T | None:
     except ValidationError as exc:  # every DomainError
         form_error_from(exc, form)
         return None
+
+
+def run_button(request, call: Callable[[], object], done: str | None = None) -> bool:
+    """Run a page's one-button service (no form to show a refusal on): ``NotPermitted`` is a 403, any other
+    refusal a message at the top of the page, success the ``done`` message. Returns whether it was done."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+
+    from core.exceptions import NotPermitted
+
+    try:
+        call()
+    except NotPermitted:
+        raise PermissionDenied from None
+    except ValidationError as exc:  # every DomainError
+        messages.error(request, " ".join(exc.messages))
+        return False
+    if done:
+        messages.success(request, done)
+    return True

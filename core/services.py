@@ -7,18 +7,20 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .exceptions import DomainError
+from .exceptions import ConcurrentEdit, DomainError
 from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
 from .notifications.channels import sms_template
 from .tokens import password_stamp
 
 F = TypeVar("F", bound=Callable[..., Any])
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 def not_an_api_action(reason: str) -> Callable[[F], F]:
@@ -47,8 +49,12 @@ def audit_event(
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many."""
-    from core import directory
+    """The audit row for ``obj``, not saved yet: ``record_event`` saves one, ``record_events`` many. ``verb`` is
+    one of the registry's (``core.verbs``); an unregistered one is refused where ``AUDIT_VERBS_STRICT``."""
+    from core import directory, verbs
+
+    if settings.AUDIT_VERBS_STRICT and not verbs.is_registered(verb):
+        raise ValueError(f"The audit verb {verb!r} is not registered: declare it in its app's verbs.py.")
 
     return AuditEvent(
         committee_id=directory.committee_of_record(obj),
@@ -92,6 +98,51 @@ def events_for(obj: models.Model) -> models.QuerySet[AuditEvent]:
     )
 
 
+# --- Row locks -----------------------------------------------------------------------------------------
+
+
+@not_an_api_action("locks a row inside another service's transaction")
+def lock(
+    source: type[ModelT] | models.QuerySet[ModelT],
+    pk: Any,
+    *,
+    expected_state: str | None = None,
+    missing: DomainError | None = None,
+    of: tuple[str, ...] = ("self",),
+) -> ModelT:
+    """The row of ``source`` (a model, or a queryset to narrow or ``select_related`` it) with primary key ``pk``,
+    locked until the transaction ends. Only its own row is locked (``of``): PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join, which a ``select_related`` of a nullable relation makes. A row not found
+    raises ``missing`` (default: ``DomainError`` "This <model> does not exist."); with ``expected_state`` (the
+    state the user's page showed), a row in another state raises ``ConcurrentEdit``."""
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    try:
+        row = queryset.select_for_update(of=of).get(pk=pk)
+    except ObjectDoesNotExist:
+        if missing is not None:
+            raise missing from None
+        raise DomainError(
+            _("This %(record)s does not exist.") % {"record": queryset.model._meta.verbose_name}
+        ) from None
+    check_expected_state(row, expected_state)
+    return row
+
+
+@not_an_api_action("checks a locked row inside another service's transaction")
+def check_expected_state(row: models.Model, expected_state: str | None) -> None:
+    """Refuse with ``ConcurrentEdit`` when ``row`` is no longer in ``expected_state`` (the state the user's page
+    showed): someone else acted meanwhile, and an action is never applied to a state the user did not see."""
+    if expected_state and getattr(row, "state", None) != expected_state:
+        display = getattr(row, "get_state_display", None)
+        raise ConcurrentEdit(
+            _(
+                "Someone else has just acted on this %(record)s: it is now “%(state)s”. Your action was not carried "
+                "out; check the current state before acting again."
+            )
+            % {"record": row._meta.verbose_name, "state": display() if display else getattr(row, "state", "")}
+        )
+
+
 # --- API tokens and passwords -------------------------------------------------------------------------------
 
 
@@ -127,7 +178,7 @@ def api_tokens_revoke(*, user: User, actor: User, reason: str, token: ApiToken |
 def user_password_change(*, user: User, actor: User, password: str, ip: str = "") -> User:
     """Set ``user``'s password (already validated) and revoke their API tokens; the caller keeps its own
     session (``update_session_auth_hash``), every other session ends (Django's session hash)."""
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = lock(User, user.pk)
     locked.set_password(password)
     locked.save(update_fields=["password"])
     user.password = locked.password

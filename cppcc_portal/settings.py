@@ -441,6 +441,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# An audit verb missing from the registry (core/verbs.py) is refused where this is on (development and the tests),
+# so a new verb cannot reach the pages unlabelled; production records it as written.
+AUDIT_VERBS_STRICT = env.bool("AUDIT_VERBS_STRICT", default=DEBUG)
+
 # --- E-mail -----------------------------------------------------------------------------------
 # The console backend unless configured. SMTP either as one URL — EMAIL_URL=smtp+ssl://user:password@smtp.example.cn:465
 # (implicit TLS), smtp+tls://…:587 (STARTTLS), smtp://host:25 (plain; percent-encode @ in the user) — or field by

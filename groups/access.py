@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import NotPermitted
 
 
 class Role(models.TextChoices):
@@ -127,3 +131,24 @@ def forget_scope(user) -> None:
     """Drop the cached scope after the user's positions change."""
     if hasattr(user, "_cppcc_scope"):
         del user._cppcc_scope
+
+
+# --- Actor checks: the one place each rule is written -----------------------------------------------
+
+
+def require_role(user, *roles: Role) -> Scope:
+    """A page's door: the user's scope when they hold one of ``roles``, else ``PermissionDenied`` (403)."""
+    scope = scope_of(user)
+    if not set(roles) & set(scope.roles):
+        raise PermissionDenied
+    return scope
+
+
+def require_staff(actor, committee_id: int | None, message: str | None = None, *, system: bool = False) -> None:
+    """A service's check: refuse with ``NotPermitted`` (``message``, or "only the secretariat staff of this
+    committee") unless ``actor`` is staff of ``committee_id`` (a city's staff reach its districts). With
+    ``system``, ``actor=None`` is the portal itself (beat's schedule, a management command) and passes."""
+    if system and actor is None:
+        return
+    if not scope_of(actor).is_staff_of(committee_id):
+        raise NotPermitted(message or gettext("Only the secretariat staff of this committee may do this."))

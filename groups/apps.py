@@ -7,7 +7,11 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Organisation and activity groups")
 
     def ready(self):
-        from groups import directory, signals  # noqa: F401  (answers core.directory)
+        from groups import (  # noqa: F401  (answers core.directory)
+            directory,
+            signals,
+            verbs,  # noqa: F401  (registers the audit verbs)
+        )
         from groups.services import contacts, records  # noqa: F401  (register what follows an admin edit of their rows)
 
         signals.connect_position_audit()

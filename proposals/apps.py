@@ -8,4 +8,8 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         # Register what follows an admin edit of a counted record or of a calendar day.
-        from proposals import holidays, services  # noqa: F401
+        from proposals import (  # noqa: F401
+            holidays,
+            services,
+            verbs,  # noqa: F401  (registers the audit verbs)
+        )

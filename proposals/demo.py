@@ -54,6 +54,8 @@ TOPICS = [
     ("politics", "基层社会治理", "网格化管理"),
     ("politics", "法治政府建设", "行政执法监督"),
 ]
+# The verb a service writes for a move into each state, where it is not the state itself.
+DEMO_VERBS = {Proposal.State.UNDER_REVIEW: "review_started", Proposal.State.HANDLING: "handling_started"}
 VERBS = ["关于加快推进", "关于进一步加强", "关于完善", "关于推动", "关于切实解决", "关于优化"]
 REASONS = [
     "属于个人诉求，建议通过信访渠道反映",
@@ -325,7 +327,7 @@ def _events(rows: list[Proposal], actor) -> None:
                     content_type=ct,
                     object_id=str(p.pk),
                     object_repr=str(p)[:200],
-                    verb=str(after),
+                    verb=DEMO_VERBS.get(after, str(after)),
                     from_state=before,
                     to_state=after,
                 )

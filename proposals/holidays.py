@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish_many
 from core.exceptions import DomainError
-from core.services import on_record_write, record_event
+from core.services import lock, on_record_write, record_event
 from groups.access import scope_of
 from groups.models import Committee
 from proposals.deadlines import settings_for, working_day_after, working_day_before, working_days_after
@@ -138,7 +138,7 @@ def holiday_range_add(
         raise DomainError({"end": _("Enter at most %(n)s days at a time.") % {"n": MAX_RANGE_DAYS}})
     if kind not in Holiday.Kind.values:
         raise DomainError({"kind": _("Choose a kind of day.")})
-    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    committee = lock(Committee, committee_id)
     before = calendar_snapshot(committee_id)
     rows = []
     day = start
@@ -164,7 +164,7 @@ def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], act
     """The secretariat's own days from a spreadsheet (date -> (kind, name)), like ``holiday_range_add``: a day
     already in the calendar takes the imported entry; deadlines follow. Returns the number of days written."""
     _committees_for(actor, [committee_id])
-    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    committee = lock(Committee, committee_id)
     before = calendar_snapshot(committee_id)
     for day, (kind, name) in sorted(days.items()):
         Holiday.objects.update_or_create(

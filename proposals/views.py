@@ -16,16 +16,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
-from core.forms import form_error_from
+from core.forms import form_error_from, run_button
 from core.parsing import as_id, as_int
-from core.services import events_for
 from core.uploads import HEAD_BYTES, PDF, content_type_of
-from groups.access import scope_of
+from core.verbs import timeline
+from groups.access import Role, require_role, scope_of
 from groups.models import Committee, HandlingUnit, Member
 from groups.privacy import ContactPolicy
 from proposals import filters, forms, selectors, services
@@ -49,64 +49,8 @@ def _scope(request):
 
 
 def _require_member(request) -> Member:
-    scope = _scope(request)
-    if not scope.member_id:
-        raise PermissionDenied
+    scope = require_role(request.user, Role.MEMBER)
     return Member.objects.select_related("committee").get(pk=scope.member_id)
-
-
-def _require_staff(request):
-    scope = _scope(request)
-    if not (scope.is_superuser or scope.staff_committee_ids):
-        raise PermissionDenied
-    return scope
-
-
-def _require_reader(request):
-    """Staff and leaders read the figures."""
-    scope = _scope(request)
-    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
-        raise PermissionDenied
-    return scope
-
-
-VERB_LABELS = {
-    "drafted": gettext_lazy("Drafted"),
-    "edited": gettext_lazy("Edited"),
-    "cosigners_invited": gettext_lazy("Co-signers invited"),
-    "cosign_confirmed": gettext_lazy("Co-signing confirmed"),
-    "cosign_declined": gettext_lazy("Co-signing declined"),
-    "cosigners_asked_again": gettext_lazy("Changed after co-signers confirmed: they are asked again"),
-    "coauthors_invited": gettext_lazy("Co-authors invited"),
-    "coauthor_confirmed": gettext_lazy("Co-authorship confirmed"),
-    "coauthor_declined": gettext_lazy("Co-authorship declined"),
-    "merged_in": gettext_lazy("Another proposal merged in"),
-    "reassignment_requested": gettext_lazy("Reassignment requested"),
-    "contacted": gettext_lazy("Contact recorded"),
-    "cohandler_opinion": gettext_lazy("Co-handler opinion sent"),
-    "implementation_progress": gettext_lazy("Implementation progress"),
-    "implemented": gettext_lazy("Marked implemented"),
-    "key_marked": gettext_lazy("Marked as key proposal"),
-    "key_unmarked": gettext_lazy("No longer a key proposal"),
-    "excellent_marked": gettext_lazy("Rated an excellent proposal"),
-    "excellent_unmarked": gettext_lazy("Excellent rating withdrawn"),
-    "supervised": gettext_lazy("Supervision note"),
-    "adopted": gettext_lazy("Adopted"),
-    "instructed": gettext_lazy("Leader's instruction"),
-    "converted_from_proposal": gettext_lazy("Converted from a proposal"),
-}
-
-
-def _timeline(obj, states) -> list:
-    """The audit trail with a readable label per row: "from → to" for transitions, else the action."""
-    labels = dict(states.choices)
-    events = list(events_for(obj))
-    for e in events:
-        if e.to_state:
-            e.label = f"{labels.get(e.from_state, '')} → {labels.get(e.to_state, e.to_state)}".lstrip(" →")
-        else:
-            e.label = VERB_LABELS.get(e.verb, e.verb)
-    return events
 
 
 def _errors(exc: ValidationError) -> str:
@@ -323,7 +267,7 @@ def _detail_page(request, pk: int, *, action: str | None = None, bound=None):
     lead_mine = any(a.role == "lead" for a in my_assignments)
     ctx = {
         "proposal": proposal,
-        "timeline": _timeline(proposal, Proposal.State),
+        "timeline": timeline(proposal),
         "is_staff": is_staff,
         "is_lead_proposer": scope.member_id == proposal.lead_proposer_id,
         "my_assignments": my_assignments,
@@ -402,14 +346,7 @@ def _calendar_warning(committee_id: int, first, last) -> str:
 
 
 def _act_and_back(request, proposal, call, done: str):
-    try:
-        call()
-    except NotPermitted as exc:
-        raise PermissionDenied(_errors(exc)) from exc
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, done)
+    run_button(request, call, done)
     return redirect("proposals:detail", pk=proposal.pk)
 
 
@@ -692,7 +629,7 @@ def _review_committees(scope):
 
 
 def _review_page(request, bulk_form=None):
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     waiting = (
         request.GET.get("state") == Proposal.State.FILED
     )  # filed, waiting to be assigned: the batch assignment's rows
@@ -750,7 +687,7 @@ BULK_DONE = {
 @require_POST
 def review_bulk(request):
     """A batch action on the proposals ticked in the review queue: all or none, through one service."""
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     found = filters.ReviewFilter(
         request.GET, queryset=Proposal.objects.none(), request=request, committees=_review_committees(scope)
     )
@@ -801,7 +738,7 @@ def _committee_ids(request, scope) -> list[int]:
 @login_required
 def proposal_list(request):
     """Staff and leaders: the list behind each figure (filters: committee, year, state, category, unit, figure)."""
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     qs = Proposal.objects.visible_to(request.user).filter(
         committee_id__in=_committee_ids(request, scope), year=_year(request)
     )
@@ -834,7 +771,7 @@ def proposal_list(request):
 @login_required
 def overdue(request):
     """Staff chase overdue replies: assigned or in handling, past the reply deadline."""
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     qs = Proposal.objects.reviewable_by(request.user).overdue()
     if not scope.is_superuser:
         qs = qs.filter(committee_id__in=scope.staff_committee_ids)
@@ -843,7 +780,7 @@ def overdue(request):
 
 
 def _figure_inputs(request):
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     committee_ids, year = _committee_ids(request, scope), _year(request)
     proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
     reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
@@ -998,7 +935,7 @@ def reports(request):
     """Staff: their committees' reports by state, to edit, accept, compile and record outcomes.
 
     Leaders read it too, as the list behind the report figures (``?figure=``, ``level=``, ``committee=``)."""
-    scope = _require_reader(request)
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
     is_staff = scope.is_superuser or bool(scope.staff_committee_ids)
     if request.method == "POST" and not is_staff:
         raise PermissionDenied
@@ -1085,7 +1022,7 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
     ctx = {
         "report": report,
         "is_staff": is_staff,
-        "timeline": _timeline(report, OpinionReport.State),
+        "timeline": timeline(report),
         "states": OpinionReport.State,
         "invitations": invitations,
         "is_author": bool(scope.member_id) and scope.member_id == report.author_id,

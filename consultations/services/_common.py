@@ -48,11 +48,6 @@ def _after_public_change(committee_id: int) -> None:
 # --- permission helpers ---------------------------------------------------------------------------
 
 
-def _require_staff(actor, committee_id: int) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the secretariat staff of this committee may do this."))
-
-
 def _require_topic_editor(actor, topic_or_session) -> None:
     model = type(topic_or_session)
     if not model.objects.editable_by(actor).filter(pk=topic_or_session.pk).exists():

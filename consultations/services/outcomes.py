@@ -16,12 +16,11 @@ from consultations.models import (
     Outcome,
     OutcomeEntry,
 )
-from consultations.services._common import _after_public_change, _require_staff
-from consultations.services.sessions import _locked_session
+from consultations.services._common import _after_public_change, _require_topic_editor
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
-from groups.access import scope_of
+from core.services import lock, not_an_api_action, record_event
+from groups.access import require_staff, scope_of
 
 # --- outcomes 协商成果 ----------------------------------------------------------------------------
 
@@ -29,7 +28,8 @@ from groups.access import scope_of
 @transaction.atomic
 def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outcome:
     """Record a concrete suggestion coming out of a held session."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.state != ConsultationSession.State.HELD:
         raise InvalidTransition(_("Outcomes are recorded for a held session."))
     if not title.strip() or not content.strip():
@@ -39,10 +39,6 @@ def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outco
     )
     record_event(outcome, actor=actor, verb="created", to_state=outcome.state)
     return outcome
-
-
-def _locked_outcome(outcome_id: int) -> Outcome:
-    return Outcome.objects.select_for_update().get(pk=outcome_id)
 
 
 def _transition(
@@ -71,8 +67,8 @@ def outcome_evaluate(
     *, outcome_id: int, decision: str, actor, comment: str = "", merge_into_id: int | None = None
 ) -> Outcome:
     """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     msg = _("Only an outcome awaiting evaluation can be evaluated.")
     comment = comment.strip()
     outcome.evaluation_comment = comment
@@ -124,8 +120,8 @@ def outcome_evaluate(
 @transaction.atomic
 def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, now=None) -> Outcome:
     """交: hand an adopted outcome to its responsible unit with a deadline."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     if outcome.state != Outcome.State.ADOPTED:
         raise InvalidTransition(_("Only an adopted outcome can be handed to a unit."))
     if unit is None:
@@ -158,7 +154,7 @@ def _require_unit(actor, outcome: Outcome) -> None:
 @transaction.atomic
 def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     """办: the unit records how handling is going."""
-    outcome = _locked_outcome(outcome_id)
+    outcome = lock(Outcome, outcome_id)
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING):
         raise InvalidTransition(_("Progress is recorded while the outcome is being handled."))
     _require_unit(actor, outcome)
@@ -185,7 +181,7 @@ def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
 @transaction.atomic
 def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     """督: staff or a leader of the committee leave a supervision note."""
-    outcome = _locked_outcome(outcome_id)
+    outcome = lock(Outcome, outcome_id)
     if not scope_of(actor).can_read_committee(outcome.committee_id):
         raise NotPermitted(_("Only staff or leaders of this committee may supervise."))
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING, Outcome.State.REPLIED):
@@ -202,7 +198,7 @@ def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
 @transaction.atomic
 def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
     """复: the assigned unit replies; whether it was on time is kept for the figures."""
-    outcome = _locked_outcome(outcome_id)
+    outcome = lock(Outcome, outcome_id)
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING):
         raise InvalidTransition(_("Only an outcome being handled can be replied to."))
     _require_unit(actor, outcome)
@@ -227,8 +223,8 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
 @transaction.atomic
 def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -> Outcome:
     """Staff review the reply: accept it, or return it to the unit with a comment."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     msg = _("Only a replied outcome can be reviewed.")
     outcome.review_comment = comment.strip()
     if accept:
@@ -259,8 +255,8 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -
 @transaction.atomic
 def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
     """公示: publish a reviewed outcome with its reply on the public page."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     outcome.published_at = now or timezone.now()
     _transition(
         outcome,
@@ -283,8 +279,8 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
 @transaction.atomic
 def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     """跟踪: staff note how the published outcome is being carried out."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     if outcome.state != Outcome.State.PUBLISHED:
         raise InvalidTransition(_("Follow-up entries are added to a published outcome."))
     if not text.strip():
@@ -300,8 +296,8 @@ def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
 @transaction.atomic
 def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Outcome:
     """Close a published outcome once it is done (事事见成效)."""
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     outcome.closed_at = now or timezone.now()
     _transition(
         outcome,
@@ -335,12 +331,11 @@ def may_draft_proposal(user, outcome: Outcome) -> bool:
 @transaction.atomic
 def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
     """Turn an adopted outcome into a proposal draft of the acting member, pre-filled and linked both ways."""
+    from consultations.selectors import proposal_draft
     from proposals.models import Proposal
     from proposals.services import proposal_save_draft
 
-    from consultations.selectors import proposal_draft
-
-    outcome = _locked_outcome(outcome_id)
+    outcome = lock(Outcome, outcome_id)
     if not may_draft_proposal(actor, outcome):
         raise NotPermitted(_("Only a member who attended the session may draft a proposal from its outcome."))
     if outcome.state not in DRAFTABLE_STATES:
@@ -369,8 +364,8 @@ def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) ->
     """Link an outcome to the existing proposal it became, or remove the link (secretariat staff)."""
     from proposals.models import Proposal
 
-    outcome = _locked_outcome(outcome_id)
-    _require_staff(actor, outcome.committee_id)
+    outcome = lock(Outcome, outcome_id)
+    require_staff(actor, outcome.committee_id)
     proposal = None
     if proposal_id is not None:
         proposal = Proposal.objects.filter(pk=proposal_id, committee_id=outcome.committee_id).first()

@@ -20,14 +20,13 @@ from consultations.models import (
 from consultations.services._common import (
     _after_public_change,
     _check_convener_target,
-    _require_staff,
     _require_topic_editor,
 )
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import record_event
+from core.services import lock, record_event
 from core.uploads import validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
@@ -98,16 +97,11 @@ def session_create(*, actor, committee, **data) -> ConsultationSession:
     return session
 
 
-def _locked_session(session_id: int, actor) -> ConsultationSession:
-    session = ConsultationSession.objects.select_for_update().get(pk=session_id)
-    _require_topic_editor(actor, session)
-    return session
-
-
 @transaction.atomic
 def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
     """Change a session's details (a convener keeps it in their own group or platform)."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.state == ConsultationSession.State.CANCELLED:
         raise InvalidTransition(_("A cancelled session cannot be changed."))
     merged = {k: getattr(session, k) for k in SESSION_FIELDS} | data
@@ -131,7 +125,8 @@ def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
 @transaction.atomic
 def session_hold(*, session_id: int, actor, now=None) -> ConsultationSession:
     """Mark a planned session as held (it has taken place)."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.state != ConsultationSession.State.PLANNED:
         raise InvalidTransition(_("Only a planned session can be marked as held."))
     now = now or timezone.now()
@@ -146,7 +141,8 @@ def session_hold(*, session_id: int, actor, now=None) -> ConsultationSession:
 @transaction.atomic
 def session_cancel(*, session_id: int, actor) -> ConsultationSession:
     """Cancel a planned session."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.state != ConsultationSession.State.PLANNED:
         raise InvalidTransition(_("Only a planned session can be cancelled."))
     session.state = ConsultationSession.State.CANCELLED
@@ -158,8 +154,8 @@ def session_cancel(*, session_id: int, actor) -> ConsultationSession:
 @transaction.atomic
 def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
     """Publish a held session on the public page (secretariat staff)."""
-    session = ConsultationSession.objects.select_for_update().get(pk=session_id)
-    _require_staff(actor, session.committee_id)
+    session = lock(ConsultationSession, session_id)
+    require_staff(actor, session.committee_id)
     if session.state != ConsultationSession.State.HELD:
         raise InvalidTransition(_("Only a held session can be published."))
     if session.is_published:
@@ -176,7 +172,8 @@ def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
 def attendance_set(*, session_id: int, member, status: str, reason: str = "", actor) -> Attendance:
     """Record a member's attendance at a session (present, excused with a reason, absent); a convener's own
     attendance is recorded by another convener or the staff."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if member.pk == scope_of(actor).member_id:
         raise DomainError(_("Your own attendance is recorded by a deputy convener or the secretariat staff."))
     if member.committee_id != session.committee_id:
@@ -209,7 +206,8 @@ def _duty_changed(session: ConsultationSession, on: dt.date | None = None) -> No
 def attendance_remove(*, attendance_id: int, actor) -> None:
     """Take a member's attendance off a session (recorded by mistake)."""
     row = Attendance.objects.select_related("session").get(pk=attendance_id)
-    session = _locked_session(row.session_id, actor)
+    session = lock(ConsultationSession, row.session_id)
+    _require_topic_editor(actor, session)
     record_event(session, actor=actor, verb="attendance_removed", data={"member": row.member_id, "status": row.status})
     Attendance.objects.filter(pk=attendance_id).delete()
     _duty_changed(session)
@@ -218,7 +216,8 @@ def attendance_remove(*, attendance_id: int, actor) -> None:
 @transaction.atomic
 def session_delete(*, session_id: int, actor) -> None:
     """Remove a session entered by mistake, with its attendance (the duty records that counted it go stale)."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.outcomes.exists():  # outcomes are followed up and published: they keep their session
         raise InvalidTransition(_("A session with outcomes cannot be removed."))
     record_event(session, actor=actor, verb="deleted", from_state=session.state)
@@ -233,7 +232,8 @@ def participant_add(
     *, session_id: int, kind: str, name: str, actor, unit=None, organisation: str = "", contact: str = ""
 ) -> Participant:
     """Add a resident, stakeholder, department representative or leader to a session."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if kind == Participant.Kind.DEPARTMENT and unit is None:
         raise DomainError(_("Choose the department the representative comes from."))
     if unit is not None and unit.committee_id != session.committee_id:
@@ -252,7 +252,8 @@ def participant_add(
 @transaction.atomic
 def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str, actor) -> StageRecord:
     """Record what a speaker said in an agenda stage (情况通报, 协商建言, 居民互动, 部门回应)."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     if session.state == ConsultationSession.State.CANCELLED:
         raise InvalidTransition(_("A cancelled session has no records."))
     if not content.strip() or not speaker.strip():
@@ -269,7 +270,8 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
 @transaction.atomic
 def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocument:
     """Store minutes or evidence after checking size and content (not the file name)."""
-    session = _locked_session(session_id, actor)
+    session = lock(ConsultationSession, session_id)
+    _require_topic_editor(actor, session)
     ctype = validate_upload(upload, model=SessionDocument, field="file")
     doc = SessionDocument(
         session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size, uploaded_by=actor

@@ -10,7 +10,7 @@ from consultations.models import (
 )
 from consultations.services._common import _after_public_change, _check_convener_target, _require_topic_editor
 from core.exceptions import DomainError, InvalidTransition
-from core.services import record_event
+from core.services import lock, record_event
 
 # --- topics 选题 -----------------------------------------------------------------------------------
 
@@ -56,16 +56,11 @@ def topic_propose(
     return topic
 
 
-def _locked_topic(topic_id: int, actor) -> Topic:
-    topic = Topic.objects.select_for_update().get(pk=topic_id)
-    _require_topic_editor(actor, topic)
-    return topic
-
-
 @transaction.atomic
 def topic_rank(*, topic_id: int, rank: int | None, actor) -> Topic:
     """Set a candidate's place on the list (1 = first)."""
-    topic = _locked_topic(topic_id, actor)
+    topic = lock(Topic, topic_id)
+    _require_topic_editor(actor, topic)
     if topic.state != Topic.State.CANDIDATE:
         raise InvalidTransition(_("Only a candidate topic can be ranked."))
     old = topic.rank
@@ -78,7 +73,8 @@ def topic_rank(*, topic_id: int, rank: int | None, actor) -> Topic:
 @transaction.atomic
 def topic_adopt(*, topic_id: int, actor, annual_front_line: bool = False, publish: bool = True) -> Topic:
     """Adopt a candidate topic for consultation (e.g. the group's annual front-line topic)."""
-    topic = _locked_topic(topic_id, actor)
+    topic = lock(Topic, topic_id)
+    _require_topic_editor(actor, topic)
     if topic.state != Topic.State.CANDIDATE:
         raise InvalidTransition(_("Only a candidate topic can be adopted."))
     topic.state = Topic.State.ADOPTED
@@ -93,7 +89,8 @@ def topic_adopt(*, topic_id: int, actor, annual_front_line: bool = False, publis
 @transaction.atomic
 def topic_decline(*, topic_id: int, reason: str, actor) -> Topic:
     """Decline a candidate topic, saying why."""
-    topic = _locked_topic(topic_id, actor)
+    topic = lock(Topic, topic_id)
+    _require_topic_editor(actor, topic)
     if topic.state != Topic.State.CANDIDATE:
         raise InvalidTransition(_("Only a candidate topic can be declined."))
     if not reason.strip():
@@ -110,7 +107,8 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool 
     """Link an adopted topic to a research activity 调研 done on it (or remove the link)."""
     from groups.models import Activity
 
-    topic = _locked_topic(topic_id, actor)
+    topic = lock(Topic, topic_id)
+    _require_topic_editor(actor, topic)
     if topic.state != Topic.State.ADOPTED:
         raise InvalidTransition(_("Only an adopted topic has research activities."))
     activity = Activity.objects.visible_to(actor).filter(pk=activity_id).first()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import directory
 from core.exceptions import DomainError
-from core.services import not_an_api_action
+from core.services import lock, not_an_api_action
 
 from . import kinds, outbox
 from .channels import reachable
@@ -182,7 +182,7 @@ def preferences_update(
     """
     if (quiet_start is None) != (quiet_end is None) or (quiet_start is not None and quiet_start == quiet_end):
         raise DomainError({"quiet_end": _("Give both ends of the quiet hours, and make them differ.")})
-    prefs = NotificationSettings.objects.select_for_update().get(pk=settings_of(actor).pk)
+    prefs = lock(NotificationSettings, settings_of(actor).pk)
     offered, usable = offered_kinds(actor), offered_channels(actor)
     prefs.channels = {
         **{k: v for k, v in prefs.channels.items() if k not in offered},
@@ -209,7 +209,7 @@ def preferences_update(
 @transaction.atomic
 def calendar_token_regenerate(*, actor) -> str:
     """Give the actor a new private calendar URL; the old one stops working."""
-    prefs = NotificationSettings.objects.select_for_update().get(pk=settings_of(actor).pk)
+    prefs = lock(NotificationSettings, settings_of(actor).pk)
     prefs.calendar_token = secrets.token_urlsafe(32)
     prefs.save(update_fields=["calendar_token"])
     return prefs.calendar_token

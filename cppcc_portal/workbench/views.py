@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.parsing import as_int
-from groups.access import Role, scope_of
+from groups.access import Role, require_role, scope_of
 
 from . import headline as headline_selectors
 from . import search as search_selectors
@@ -72,13 +72,6 @@ TOOLS = (
 )
 
 
-def _require_staff(request):
-    scope = scope_of(request.user)
-    if Role.STAFF not in scope.roles:
-        raise PermissionDenied
-    return scope
-
-
 def _tools(scope) -> list[tuple[str, list[tuple[str, str]]]]:
     committee = min(scope.staff_committee_ids) if scope.staff_committee_ids else None
     year = timezone.localdate().year
@@ -99,7 +92,7 @@ def _tools(scope) -> list[tuple[str, list[tuple[str, str]]]]:
 @login_required
 def workbench(request):
     """The secretariat's home 机关工作台: today's to-dos with counts, every staff tool, the admin."""
-    scope = _require_staff(request)
+    scope = require_role(request.user, Role.STAFF)
     cards = [(t, n, reverse("workbench:todo", args=[t.slug])) for t, n in todos.counts(request.user)]
     return render(
         request,
@@ -115,7 +108,7 @@ def workbench(request):
 @login_required
 def todo(request, slug: str):
     """The rows behind one to-do: the same queryset the workbench counted."""
-    _require_staff(request)
+    require_role(request.user, Role.STAFF)
     item = todos.BY_SLUG.get(slug)
     if item is None:
         raise Http404

@@ -19,12 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
+from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.events import (
     ActivityChanged,
     ActivityTransitioned,
@@ -71,14 +72,6 @@ TARGET_POINT_KIND = {
 THUMBNAIL_SIZE = (480, 480)
 
 
-def _lock(activity_id: int, actor, *, check: bool = True) -> Activity:
-    """The activity, locked; with ``check``, refused unless ``actor`` may act on it (``_require_editor``)."""
-    activity = Activity.objects.select_for_update().get(pk=activity_id)
-    if check:
-        _require_editor(activity, actor)
-    return activity
-
-
 @not_an_api_action("reads whether the actor may act on an activity; every activity service checks it")
 def may_edit(activity: Activity, actor) -> bool:
     """The organising group's conveners and deputies, and the committee's staff (``Activity.objects.editable_by``,
@@ -96,9 +89,7 @@ def _require_editor(activity: Activity, actor) -> None:
         raise NotPermitted(_("You may act only on the activities of the groups you convene or of your committee."))
 
 
-def _require_staff(committee_id: int, actor) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the committee's secretariat staff may correct attendance."))
+STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may correct attendance.")
 
 
 def _require_group_editor(group: ActivityGroup, actor) -> None:
@@ -205,7 +196,8 @@ def activity_create(
 @transaction.atomic
 def activity_update(*, activity_id: int, actor, version: int | None, open_groups=None, **fields) -> Activity:
     """Change an activity's details; a stale ``version`` means someone else saved first."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     _check_version(activity, version)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
@@ -245,7 +237,8 @@ def _duty_day(activity: Activity, actor) -> dict:
 @transaction.atomic
 def activity_delete(*, activity_id: int, actor) -> None:
     """Remove an activity entered by mistake, with its invitations; a filed or cancelled one stays."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
     record_event(activity, actor=actor, verb="deleted", from_state=activity.state)
@@ -285,7 +278,8 @@ def _transition(
 @transaction.atomic
 def activity_announce(*, activity_id: int, actor) -> Activity:
     """Tell the invited members about a planned activity 已通知; sign-in opens around its start."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     if activity.state == Activity.State.PLANNED and not activity.attendances.exists():
         raise DomainError(_("Invite at least one member before announcing the activity."))
     return _transition(
@@ -301,7 +295,8 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
 @transaction.atomic
 def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Activity:
     """Mark an announced activity as held 已开展; it needs its attendance (someone present)."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     now = now or timezone.now()
     if activity.state == Activity.State.ANNOUNCED:
         if activity.starts_at > now:
@@ -345,7 +340,8 @@ def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
 @transaction.atomic
 def activity_file(*, activity_id: int, actor) -> Activity:
     """File a held activity in the ledger 归档 once its record holds what the committee's rules ask for."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     if activity.state == Activity.State.HELD:
         missing = missing_for_filing(activity)
         if missing:
@@ -365,7 +361,8 @@ def activity_file(*, activity_id: int, actor) -> Activity:
 @transaction.atomic
 def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
     """Cancel an activity that has not taken place 已取消."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     return _transition(
         activity,
         actor=actor,
@@ -380,7 +377,8 @@ def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
 @transaction.atomic
 def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
     """Invite more members (of the activity's committee) to an activity; returns how many were added."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED):
         raise InvalidTransition(_("Members can be invited only before the activity is held."))
     wanted = set(
@@ -414,7 +412,7 @@ def _own_attendance(activity_id: int, actor) -> Attendance:
 def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datetime | None = None) -> Attendance:
     """An invited member asks for leave 请假 before the activity starts."""
     now = now or timezone.now()
-    activity = _lock(activity_id, actor, check=False)  # their own row: checked by _own_attendance
+    activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
     attendance = _own_attendance(activity_id, actor)
     if not reason.strip():
         raise DomainError({"reason": [_("Give a reason for the leave.")]})
@@ -449,7 +447,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
 @transaction.atomic
 def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
     """The convener approves (the member is excused) or refuses a leave request; never their own."""
-    attendance = Attendance.objects.select_for_update().select_related("activity").get(pk=attendance_id)
+    attendance = lock(Attendance.objects.select_related("activity"), attendance_id, of=("self", "activity"))
     _require_editor(attendance.activity, actor)
     if attendance.member_id == _own_member_id(actor):
         raise DomainError(_("Your own leave is decided by a deputy convener or the secretariat staff."))
@@ -481,7 +479,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
 @transaction.atomic
 def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
     """The member takes back their own leave request 撤回请假 while it is still undecided (the undo of asking)."""
-    activity = _lock(activity_id, actor, check=False)  # their own row: checked by _own_attendance
+    activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
     attendance = _own_attendance(activity_id, actor)
     if attendance.leave != Attendance.Leave.REQUESTED:
         raise InvalidTransition(_("Only an undecided leave request can be withdrawn."))
@@ -584,7 +582,7 @@ def _mark_present(row: Attendance, *, now: datetime, method: str) -> bool:
 def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
     """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
     now = now or timezone.now()
-    activity = _lock(activity_id, actor, check=False)  # their own row: sign_in_refusal says when it is not theirs
+    activity = lock(Activity, activity_id)  # their own row: sign_in_refusal says when it is not theirs
     member_id = _own_member_id(actor)
     attendance = Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
     refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
@@ -614,7 +612,8 @@ def attendance_record(
     """The convener records the attendance of the whole group at once (present / excused / absent); a
     convener's own row is recorded by a deputy convener or the staff."""
     now, reasons = now or timezone.now(), reasons or {}
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     _check_version(activity, version)
     if activity.state not in (Activity.State.ANNOUNCED, Activity.State.HELD):
         raise InvalidTransition(_("Attendance is recorded for an announced or held activity."))
@@ -676,8 +675,8 @@ def attendance_correct(
 ) -> Attendance:
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
-    activity = _lock(activity_id, actor, check=False)
-    _require_staff(activity.committee_id, actor)
+    activity = lock(Activity, activity_id)
+    require_staff(actor, activity.committee_id, STAFF_ONLY)
     _check_correctable(activity, status, now)
     if status not in Attendance.Status.values:
         raise DomainError(_("Unknown attendance status."))
@@ -714,10 +713,10 @@ def attendance_correct(
 def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None) -> None:
     """Staff take a member off an activity's attendance (invited by mistake)."""
     row = Attendance.objects.select_related("activity").get(pk=attendance_id)
-    activity = _lock(row.activity_id, actor, check=False)
-    _require_staff(activity.committee_id, actor)
+    activity = lock(Activity, row.activity_id)
+    require_staff(actor, activity.committee_id, STAFF_ONLY)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
-    row = Attendance.objects.select_for_update().get(pk=attendance_id)
+    row = lock(Attendance, attendance_id)
     record_event(
         activity, actor=actor, verb="attendance_removed", from_state=row.status, data={"member": row.member_id}
     )
@@ -754,7 +753,8 @@ def sniff(data: bytes) -> tuple[str, str, str]:
 @transaction.atomic
 def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
     """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
-    activity = _lock(activity_id, actor)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("A filed or cancelled activity takes no more evidence."))
     validate_upload(upload, model=Evidence, field="file", error_key="file")
@@ -784,8 +784,9 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
 def evidence_delete(*, evidence_id: int, actor) -> None:
     """The convener removes a wrong photo or document before the activity is filed (the undo of uploading)."""
     activity_id = Evidence.objects.values_list("activity_id", flat=True).get(pk=evidence_id)
-    activity = _lock(activity_id, actor)
-    evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+    activity = lock(Activity, activity_id)
+    _require_editor(activity, actor)
+    evidence = lock(Evidence, evidence_id)
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("The evidence of a filed or cancelled activity stays on record."))
     record_event(
@@ -847,7 +848,7 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
 @transaction.atomic
 def plan_item_delete(*, item_id: int, actor) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
-    item = PlanItem.objects.select_for_update().select_related("plan__group").get(pk=item_id)
+    item = lock(PlanItem.objects.select_related("plan__group"), item_id, of=("self", "plan", "plan__group"))
     _require_group_editor(item.plan.group, actor)
     record_event(item.plan, actor=actor, verb="item_deleted", data={"item": item.pk, "title": item.title})
     item.delete()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, on_record_write, record_event
+from core.services import lock, not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
@@ -158,7 +158,7 @@ def may_change_contact(contact: ConstituentContact, actor, *, now: datetime | No
 
 
 def _lock_own(contact_id: int, actor, now: datetime | None) -> ConstituentContact:
-    contact = ConstituentContact.objects.select_for_update().get(pk=contact_id)
+    contact = lock(ConstituentContact, contact_id)
     if contact.recorded_by_id != getattr(actor, "pk", None):
         raise NotPermitted(_("Only the person who recorded a contact may change it."))
     if not may_change_contact(contact, actor, now=now):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
+from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.events import PublicMessageRouted
 from groups.models import (
@@ -157,13 +157,6 @@ def message_submit(
     return message
 
 
-def _locked(message_id: int) -> PublicMessage:
-    message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
-    if message is None:
-        raise NotPermitted(_("This message is not yours to handle."))
-    return message
-
-
 def _may_moderate(actor, message: PublicMessage) -> bool:
     """Staff of the committee, and conveners of the group it was left at or routed to."""
     scope = scope_of(actor)
@@ -211,7 +204,7 @@ def message_route(
     *, message_id: int, actor, member_id: int | None = None, group_id: int | None = None, now=None
 ) -> PublicMessage:
     """Pass a received message to a member or a group to answer (taking it out of the moderation queue)."""
-    message = _locked(message_id)
+    message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not _may_moderate(actor, message):
         raise NotPermitted(_("Only the committee's staff or the group's conveners pass a message on."))
     if message.state not in PublicMessage.OPEN_STATES:
@@ -252,7 +245,7 @@ def message_route(
 @transaction.atomic
 def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
     """Set aside spam or an abusive message (不予受理); the resident's tracking page says it was not accepted."""
-    message = _locked(message_id)
+    message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not _may_moderate(actor, message):
         raise NotPermitted(_("Only the committee's staff or the group's conveners may set a message aside."))
     if message.state not in PublicMessage.OPEN_STATES:
@@ -278,7 +271,7 @@ def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
 @transaction.atomic
 def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMessage:
     """Answer the resident in public words (no personal data), shown on their tracking page."""
-    message = _locked(message_id)
+    message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not may_answer(actor, message):
         raise NotPermitted(_("Only the member or group the message was passed to may answer it."))
     if message.state == PublicMessage.State.DISCARDED:
@@ -316,7 +309,7 @@ def message_record_visit(
     now=None,
 ) -> PublicMessage:
     """Record that a member met the resident (约见 / 走访): a contact in the duty record, linked to the message."""
-    message = _locked(message_id)
+    message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not may_answer(actor, message):
         raise NotPermitted(_("Only the member or group the message was passed to may record a visit."))
     if message.state == PublicMessage.State.DISCARDED:

@@ -15,11 +15,12 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError, NotPermitted
-from core.services import audit_event, not_an_api_action, record_event, record_events
-from groups.access import scope_of
+from core.exceptions import DomainError
+from core.services import audit_event, lock, not_an_api_action, record_event, record_events
+from groups.access import require_staff
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
 
@@ -65,18 +66,7 @@ class AttendanceRowsRefused(DomainError):
         )
 
 
-def _lock_session(session_id: int) -> PlenarySession:
-    try:
-        return (
-            PlenarySession.objects.select_related("term__committee").select_for_update(of=("self",)).get(pk=session_id)
-        )
-    except PlenarySession.DoesNotExist:
-        raise DomainError(_("This plenary session does not exist.")) from None
-
-
-def _require_staff(actor, committee_id: int) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the committee's secretariat staff may record plenary attendance."))
+STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may record plenary attendance.")
 
 
 def _duty_day(session: PlenarySession, actor) -> dict:
@@ -145,8 +135,8 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     with the rows (bulk writes, with their history rows and one audit row per changed member); rows that
     change nothing are skipped, and the roll-ups go stale once.
     """
-    session = _lock_session(session_id)
-    _require_staff(actor, session.term.committee_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     ids = {row.member_id for row in rows}
     members = Member.objects.filter(pk__in=ids, committee_id=session.term.committee_id).in_bulk()
     errors = row_errors(session, rows, members)
@@ -212,8 +202,8 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
     """
     from simple_history.utils import bulk_create_with_history
 
-    session = _lock_session(session_id)
-    _require_staff(actor, session.term.committee_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     missing = list(
         Member.objects.filter(committee_id=session.term.committee_id, status=Member.Status.ACTIVE)
         .exclude(plenary_attendances__session=session)
@@ -248,9 +238,12 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
     each checked, one audit row per removed row (with what it was), roll-ups stale once per session.
     Returns how many were removed. (The history rows are written one per row by django-simple-history.)"""
     rows = list(PlenaryAttendance.objects.filter(pk__in=list(attendance_ids)).select_related("member"))
-    sessions = {pk: _lock_session(pk) for pk in sorted({row.session_id for row in rows})}
+    sessions = {
+        pk: lock(PlenarySession.objects.select_related("term__committee"), pk)
+        for pk in sorted({row.session_id for row in rows})
+    }
     for session in sessions.values():
-        _require_staff(actor, session.term.committee_id)
+        require_staff(actor, session.term.committee_id, STAFF_ONLY)
     for row in rows:
         row.session = sessions[row.session_id]
     record_events(
@@ -285,7 +278,7 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
         else None
     )
     for committee_id in {session.term.committee_id, before and before["term__committee_id"]} - {None}:
-        _require_staff(actor, committee_id)
+        require_staff(actor, committee_id, STAFF_ONLY)
     try:
         with transaction.atomic():
             session.save()
@@ -313,8 +306,8 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
 @transaction.atomic
 def plenary_session_delete(*, session_id: int, actor) -> None:
     """Delete a plenary session entered by mistake, with its attendance; their quarters go stale."""
-    session = _lock_session(session_id)
-    _require_staff(actor, session.term.committee_id)
+    session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
+    require_staff(actor, session.term.committee_id, STAFF_ONLY)
     recorded = session.attendances.count()
     record_event(
         session,

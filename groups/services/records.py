@@ -81,12 +81,14 @@ def rows_imported(model, pks) -> None:
         _mark_stale(committee_id, year_start)
 
 
-def _require_staff(obj, actor) -> None:
-    from groups.access import scope_of
+def _require_staff_of_row(obj, actor) -> None:
+    from groups.access import require_staff
 
+    message = _("Only the committee's secretariat staff may change its members and groups.")
     committee_id = _committee_of(obj)
-    if committee_id is None or not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the committee's secretariat staff may change its members and groups."))
+    if committee_id is None:
+        raise NotPermitted(message)
+    require_staff(actor, committee_id, message)
 
 
 def _committee_of(obj) -> int | None:
@@ -105,15 +107,15 @@ def organisation_save(*, obj, actor, changed=(), m2m=None):
     if obj.pk is not None:
         before = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
         if before is not None:
-            _require_staff(before, actor)
-    _require_staff(obj, actor)
+            _require_staff_of_row(before, actor)
+    _require_staff_of_row(obj, actor)
     return record_save(obj=obj, actor=actor, changed=changed, m2m=m2m)
 
 
 @transaction.atomic
 def organisation_delete(*, obj, actor) -> None:
     """Delete a member, a group or a membership (the secretariat's, as in the admin), with its audit row."""
-    _require_staff(obj, actor)
+    _require_staff_of_row(obj, actor)
     try:
         record_delete(obj=obj, actor=actor)
     except ProtectedError as exc:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
+from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Expertise, Member
 
@@ -54,7 +54,7 @@ def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) ->
     """A member signs up 报名 for an open activity: a place on its list, as an invitation is."""
     now = now or timezone.now()
     member = _own_member(actor)
-    activity = Activity.objects.select_for_update().get(pk=activity_id)  # the places are counted under this lock
+    activity = lock(Activity, activity_id)  # the places are counted under this lock
     if not Activity.objects.joinable_by(member).filter(pk=activity.pk).exists():
         raise NotPermitted(_("This activity is not open to you."))
     if Attendance.objects.filter(activity=activity, member=member).exists():
@@ -72,7 +72,7 @@ def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = 
     """A member takes back their own sign-up before the sign-up deadline 取消报名 (the undo of signing up)."""
     now = now or timezone.now()
     member = _own_member(actor)
-    activity = Activity.objects.select_for_update().get(pk=activity_id)
+    activity = lock(Activity, activity_id)
     row = Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
     if row is None or row.signed_up_at is None:
         raise NotPermitted(_("You have not signed up for this activity."))
@@ -94,7 +94,7 @@ def may_edit_expertise(member: Member, actor) -> bool:
 @transaction.atomic
 def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> Member:
     """Declare a member's areas of expertise 专长 from their committee's list (the member, or their staff)."""
-    member = Member.objects.select_for_update().get(pk=member_id)
+    member = lock(Member, member_id)
     if not may_edit_expertise(member, actor):
         raise NotPermitted(_("You may change only your own areas of expertise."))
     wanted = set(expertise_ids)

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from groups import selectors
-from groups.access import Role, scope_of
+from groups.access import Role, require_role, scope_of
 from groups.filters import GroupMemberFilter
 from groups.models import ActivityGroup, HandlingUnit, Member
 
@@ -27,11 +27,6 @@ def home(request):
     if Role.UNIT in roles:
         return redirect("groups:unit_home")
     return render(request, "groups/no_role.html")
-
-
-def _require(request, role: Role):
-    if role not in scope_of(request.user).roles:
-        raise PermissionDenied
 
 
 @login_required
@@ -71,7 +66,7 @@ def group_detail(request, pk: int):
 
 @login_required
 def my_page(request):
-    _require(request, Role.MEMBER)
+    require_role(request.user, Role.MEMBER)
     member = get_object_or_404(
         Member.objects.select_related("committee", "sector", "term", "special_committee"),
         pk=scope_of(request.user).member_id,
@@ -82,7 +77,7 @@ def my_page(request):
 
 @login_required
 def unit_home(request):
-    _require(request, Role.UNIT)
+    require_role(request.user, Role.UNIT)
     units = HandlingUnit.objects.filter(pk__in=scope_of(request.user).unit_ids).select_related("committee")
     return render(request, "groups/unit_home.html", {"units": units})
 

@@ -21,43 +21,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
-from core.forms import call_service, form_error_from
+from core.forms import call_service, form_error_from, run_button
 from core.links import absolute_url
 from core.paginator import LookaheadPaginator
 from core.parsing import as_bool, as_id, as_int
 from core.qr import qr_svg
-from core.services import events_for
+from core.verbs import timeline
 from groups import exports
-from groups.access import Role, scope_of
+from groups.access import Role, require_role, scope_of
 from groups.filters import ActivityFilter
 from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
-
-VERB_LABELS = {
-    "created": gettext_lazy("created"),
-    "updated": gettext_lazy("changed the details"),
-    "announced": gettext_lazy("announced"),
-    "held": gettext_lazy("marked as held"),
-    "filed": gettext_lazy("filed in the ledger"),
-    "cancelled": gettext_lazy("cancelled"),
-    "invited": gettext_lazy("invited members"),
-    "leave_requested": gettext_lazy("asked for leave"),
-    "leave_approved": gettext_lazy("approved a leave"),
-    "leave_refused": gettext_lazy("refused a leave"),
-    "signed_in": gettext_lazy("signed in"),
-    "attendance_recorded": gettext_lazy("recorded attendance"),
-    "evidence_uploaded": gettext_lazy("uploaded evidence"),
-    "leave_withdrawn": gettext_lazy("withdrew a leave request"),
-    "evidence_deleted": gettext_lazy("removed evidence"),
-}
 
 TRANSITIONS = {
     "announce": svc.activity_announce,
@@ -94,13 +75,6 @@ def _period(request) -> sel.Period:
     if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
         year, quarter = today.year, None
     return sel.Period(year, quarter)
-
-
-def _require_reader(request):
-    scope = scope_of(request.user)
-    if not (scope.is_superuser or scope.staff_committee_ids or scope.leader_committee_ids):
-        raise PermissionDenied
-    return scope
 
 
 # --- Convener -------------------------------------------------------------------------------------
@@ -197,9 +171,7 @@ def _activity_page(
             row.needs_reason = row.status == Attendance.Status.EXCUSED and not (row.leave_reason or "").strip()
     now = timezone.now()
     recordable = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD)
-    events = list(events_for(activity)) if can_edit else []
-    for event in events:
-        event.label = VERB_LABELS.get(event.verb, event.verb)
+    events = timeline(activity) if can_edit else []
     context = {
         "activity": activity,
         "can_edit": can_edit,
@@ -322,14 +294,12 @@ def attendance_record(request, pk: int):
 @require_POST
 def leave_decide(request, pk: int):
     attendance = _get_or_403(Attendance.objects.visible_to(request.user), pk=pk)
-    try:
-        svc.attendance_decide_leave(
+    run_button(
+        request,
+        lambda: svc.attendance_decide_leave(
             attendance_id=attendance.pk, actor=request.user, approve=request.POST.get("decision") == "approve"
-        )
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
+        ),
+    )
     return redirect(reverse("groups:activity_detail", args=[attendance.activity_id]) + "#attendance")
 
 
@@ -502,18 +472,6 @@ def my_activities(request):
     )
 
 
-def _act(request, call, done: str) -> None:
-    """Run a one-button service: a refusal of the person is 403, a refusal of the action a message at the top."""
-    try:
-        call()
-    except NotPermitted:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
-
-
 def _back(request):
     """Back to the page the member acted on (``next``, this site's only), else their activities."""
     target = request.POST.get("next", "")
@@ -532,7 +490,7 @@ def leave_request(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Give a reason for the leave."))
     else:
-        _act(
+        run_button(
             request,
             lambda: svc.attendance_request_leave(
                 activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"]
@@ -547,7 +505,7 @@ def leave_request(request, pk: int):
 def leave_withdraw(request, pk: int):
     """The member takes back their own undecided leave request."""
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(
+    run_button(
         request,
         lambda: svc.attendance_withdraw_leave(activity_id=activity.pk, actor=request.user),
         _("Your leave request is withdrawn."),
@@ -560,7 +518,9 @@ def leave_withdraw(request, pk: int):
 def evidence_delete(request, pk: int):
     """The convener removes a wrong photo or document before the activity is filed."""
     evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
-    _act(request, lambda: svc.evidence_delete(evidence_id=evidence.pk, actor=request.user), _("The file is removed."))
+    run_button(
+        request, lambda: svc.evidence_delete(evidence_id=evidence.pk, actor=request.user), _("The file is removed.")
+    )
     return redirect(reverse("groups:activity_detail", args=[evidence.activity_id]) + "#evidence")
 
 
@@ -600,7 +560,7 @@ def sign_in(request, pk: int, code: str):
 @login_required
 def ledger(request):
     """The ledger 台账 of every group the user reads, filtered, paginated, exportable to Excel."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     qs = Activity.objects.visible_to(request.user)
     filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
@@ -626,7 +586,7 @@ def ledger(request):
 @login_required
 def coverage(request):
     """Coverage 全覆盖 per committee and per group for a year or quarter; Excel export."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     period = _period(request)
     groups = ActivityGroup.objects.visible_to(request.user).filter(is_active=True)
     committee_id = as_id(request.GET.get("committee"))
@@ -656,7 +616,7 @@ def coverage(request):
 @login_required
 def coverage_members(request):
     """The members behind a coverage figure (``group`` or ``committee``; ``covered`` 1 or 0; the period)."""
-    _require_reader(request)
+    require_role(request.user, Role.STAFF, Role.LEADER)
     period = _period(request)
     rows = sel.coverage_members(
         ActivityGroup.objects.visible_to(request.user).filter(is_active=True),

@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import call_service
+from core.forms import call_service, run_button
 from core.parsing import as_bool
 from groups.access import Role, scope_of
 from groups.forms import ContactForm
 from groups.models import ConstituentContact
 from groups.services import contacts as svc
-from groups.views.activities import _act
 
 READERS = {Role.STAFF, Role.LEADER, Role.CONVENER, Role.MEMBER}
 PAGE_SIZE = 20
@@ -154,5 +153,7 @@ def contact_edit(request, pk: int):
 def contact_delete(request, pk: int):
     """The author removes a contact recorded by mistake, within the window."""
     contact = _visible_contact(request, pk)
-    _act(request, lambda: svc.contact_delete(contact_id=contact.pk, actor=request.user), _("The contact is deleted."))
+    run_button(
+        request, lambda: svc.contact_delete(contact_id=contact.pk, actor=request.user), _("The contact is deleted.")
+    )
     return redirect(f"{_list_url()}?mine=1" if contact.member_id == scope_of(request.user).member_id else _list_url())

@@ -26,7 +26,6 @@ from core.forms import call_service, form_error_from
 from core.links import absolute_url
 from core.net import client_ip
 from core.qr import qr_svg
-from core.services import events_for
 from groups.access import Role, scope_of
 from groups.forms import (
     MessageAnswerForm,
@@ -245,7 +244,6 @@ def _detail(request, message: PublicMessage, forms, status: int = 200):
             "message": message,
             "forms": forms,
             "show_personal": message.may_see_personal(scope),
-            "events": events_for(message),
             "proposals": proposals,
             "may_draft": may_draft,
         },

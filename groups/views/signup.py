@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError, NotPermitted
+from core.forms import run_button
 from core.parsing import as_bool, as_id
 from groups.access import Role, scope_of
 from groups.models import Activity, Expertise, Member
 from groups.selectors import signup as sel
 from groups.services import activities as activity_svc
 from groups.services import signup as svc
-from groups.views.activities import _act, _back, _get_or_403
+from groups.views.activities import _back, _get_or_403
 
 PAGE_SIZE = 20
 
@@ -66,7 +66,7 @@ def open_activities(request):
 @require_POST
 def sign_up(request, pk: int):
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(
+    run_button(
         request,
         lambda: svc.activity_sign_up(activity_id=activity.pk, actor=request.user),
         _("You are signed up. The activity is now among your activities."),
@@ -78,7 +78,7 @@ def sign_up(request, pk: int):
 @require_POST
 def sign_up_withdraw(request, pk: int):
     activity = _get_or_403(Activity.objects.visible_to(request.user), pk=pk)
-    _act(
+    run_button(
         request,
         lambda: svc.activity_signup_withdraw(activity_id=activity.pk, actor=request.user),
         _("Your sign-up is withdrawn."),
@@ -95,7 +95,7 @@ def invite_member(request, pk: int):
     if member_id is None:
         messages.error(request, _("Choose a member to invite."))
     else:
-        _act(
+        run_button(
             request,
             lambda: activity_svc.activity_invite(activity_id=activity.pk, actor=request.user, member_ids=[member_id]),
             _("The member is invited."),
@@ -126,15 +126,11 @@ def my_expertise(request):
         request.POST or None, member=member, initial={"expertise": list(member.expertise.values_list("pk", flat=True))}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            svc.member_expertise_set(
-                member_id=member.pk, actor=request.user, expertise_ids=[e.pk for e in form.cleaned_data["expertise"]]
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except DomainError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your areas of expertise are saved."))
+        expertise_ids = [e.pk for e in form.cleaned_data["expertise"]]
+        if run_button(
+            request,
+            lambda: svc.member_expertise_set(member_id=member.pk, actor=request.user, expertise_ids=expertise_ids),
+            _("Your areas of expertise are saved."),
+        ):
             return redirect("groups:my_expertise")
     return render(request, "groups/my_expertise.html", {"form": form, "member": member})

@@ -1,4 +1,4 @@
-"""Shared checks of the proposal services: row locks, state and permission checks, dates."""
+"""Shared checks of the proposal services: state and permission checks, the transition, dates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import record_event
 from groups.access import scope_of
 from proposals.deadlines import settings_for
@@ -22,36 +22,9 @@ BATCH_LIMIT = 200  # the most proposals one batch action takes (a page of the re
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _lock(proposal_id: int, expected_state: str | None = None) -> Proposal:
-    """Lock the proposal row; with ``expected_state`` (the state the user's page showed), refuse if someone
-    else moved it meanwhile, so an action is never applied to a state the user did not see."""
-    try:
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-    except Proposal.DoesNotExist:
-        raise DomainError(_("This proposal does not exist.")) from None
-    _check_expected(proposal, expected_state)
-    return proposal
-
-
-def _check_expected(proposal: Proposal, expected_state: str | None) -> None:
-    if expected_state and proposal.state != expected_state:
-        raise ConcurrentEdit(
-            _(
-                "Someone else has just acted on this proposal: it is now “%(state)s”. Your action was not carried "
-                "out; check the current state before acting again."
-            )
-            % {"state": proposal.get_state_display()}
-        )
-
-
 def _require_state(proposal: Proposal, *states, message: str) -> None:
     if proposal.state not in states:
         raise InvalidTransition(message)
-
-
-def _require_staff(actor, committee_id: int) -> None:
-    if not scope_of(actor).is_staff_of(committee_id):
-        raise NotPermitted(_("Only the proposal committee's staff may do this."))
 
 
 def _require_lead_proposer(actor, proposal: Proposal) -> None:

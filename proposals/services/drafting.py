@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
-from core.services import record_event
+from core.services import lock, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
 from groups.models import ActivityGroup, ConstituentContact, Member, PublicMessage
@@ -25,7 +25,7 @@ from proposals.models import (
     CoSigner,
     Proposal,
 )
-from proposals.services._common import _lock, _move, _require_lead_proposer, _require_state, _today
+from proposals.services._common import _move, _require_lead_proposer, _require_state, _today
 
 # --- drafting and co-signing ----------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ def proposal_save_draft(
         )
         record_event(proposal, actor=actor, verb="drafted", to_state=Proposal.State.DRAFT)
     else:
-        proposal = _lock(proposal_id)
+        proposal = lock(Proposal, proposal_id)
         _require_lead_proposer(actor, proposal)
         _require_state(proposal, Proposal.State.DRAFT, message=_("Only a draft can be changed."))
         before = proposal.content_version()
@@ -227,8 +227,8 @@ def cosign_respond(
     version they read), an answer to a text the lead has changed since is refused."""
     # The proposal first, as every proposal service locks it: its state cannot change under the answer,
     # and the database's co-signer count (which updates the proposal row) waits for no one holding it.
-    proposal = _lock(CoSigner.objects.values_list("proposal_id", flat=True).get(pk=cosigner_id))
-    invitation = CoSigner.objects.select_for_update().get(pk=cosigner_id)
+    proposal = lock(Proposal, CoSigner.objects.values_list("proposal_id", flat=True).get(pk=cosigner_id))
+    invitation = lock(CoSigner, cosigner_id)
     invitation.proposal = proposal
     if scope_of(actor).member_id != invitation.member_id:
         raise NotPermitted(_("This invitation is addressed to another member."))
@@ -261,7 +261,7 @@ def proposal_submit(
     *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
 ) -> Proposal:
     """The lead proposer submits a draft; unanswered invitations past their deadline lapse."""
-    proposal = _lock(proposal_id, expected_state)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     _require_lead_proposer(actor, proposal)
     _require_state(proposal, Proposal.State.DRAFT, message=_("Only a draft can be submitted."))
     today = _today(today)

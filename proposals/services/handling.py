@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish, publish_many
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.parsing import as_id
-from core.services import audit_event, not_an_api_action, record_event, record_events
+from core.services import audit_event, lock, not_an_api_action, record_event, record_events
 from core.uploads import validate_upload
-from groups.access import scope_of
+from groups.access import require_staff, scope_of
 from groups.models import HandlingUnit
 from proposals.deadlines import add_months, add_working_days, settings_for
 from proposals.events import (
@@ -36,10 +36,8 @@ from proposals.models import (
 from proposals.services._common import (
     _check_dated,
     _day,
-    _lock,
     _move,
     _require_lead_proposer,
-    _require_staff,
     _require_state,
     _today,
 )
@@ -154,8 +152,8 @@ def proposal_assign(
     expected_state: str | None = None,
 ) -> Proposal:
     """Hand a filed proposal to one lead unit and any co-handlers 交办, with deadlines from the rules."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
+    require_staff(actor, proposal.committee_id)
     _check_assignable(proposal)
     _assign(
         [proposal],
@@ -187,14 +185,16 @@ def proposals_assign_many(
     return proposals
 
 
-def _lock_assignment(assignment_id: int, actor, expected_state: str | None = None) -> tuple[Assignment, Proposal]:
-    try:
-        assignment = Assignment.objects.select_for_update().get(pk=assignment_id, is_active=True)
-    except Assignment.DoesNotExist:
-        raise DomainError(_("This assignment does not exist or was withdrawn.")) from None
+def _own_assignment(assignment_id: int, actor, expected_state: str | None = None) -> tuple[Assignment, Proposal]:
+    """The actor's unit's active assignment and its proposal, both locked."""
+    assignment = lock(
+        Assignment.objects.filter(is_active=True),
+        assignment_id,
+        missing=DomainError(_("This assignment does not exist or was withdrawn.")),
+    )
     if assignment.unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the assigned unit may do this."))
-    return assignment, _lock(assignment.proposal_id, expected_state)
+    return assignment, lock(Proposal, assignment.proposal_id, expected_state=expected_state)
 
 
 @transaction.atomic
@@ -202,7 +202,7 @@ def assignment_request_reassignment(
     *, assignment_id: int, actor, reason: str, today: date | None = None, expected_state: str | None = None
 ) -> Assignment:
     """A unit returns a proposal that is not its business 退回, within the window; staff reassign it."""
-    assignment, proposal = _lock_assignment(assignment_id, actor, expected_state)
+    assignment, proposal = _own_assignment(assignment_id, actor, expected_state)
     _require_state(
         proposal,
         *Proposal.HANDLING_STATES,
@@ -255,7 +255,7 @@ def contact_record(
 ) -> ContactRecord:
     """The unit records its contact with the proposer 沟通 (dated between its assignment and today); the first
     contact starts handling."""
-    assignment, proposal = _lock_assignment(assignment_id, actor)
+    assignment, proposal = _own_assignment(assignment_id, actor)
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Contact is recorded while the proposal is handled."))
     if way not in ContactRecord.Way.values or not (with_whom or "").strip():
         raise DomainError(_("Give the way of contact and with whom."))
@@ -278,7 +278,7 @@ def contact_record(
 @transaction.atomic
 def proposal_start_handling(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """The lead unit acknowledges the assignment and starts handling 办理."""
-    proposal = _lock(proposal_id, expected_state)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the lead unit may do this."))
     _require_state(proposal, Proposal.State.ASSIGNED, message=_("Only an assigned proposal can be taken up."))
@@ -288,7 +288,7 @@ def proposal_start_handling(*, proposal_id: int, actor, expected_state: str | No
 @transaction.atomic
 def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandlerOpinion:
     """A co-handling unit sends its opinion to the lead unit."""
-    assignment, proposal = _lock_assignment(assignment_id, actor)
+    assignment, proposal = _own_assignment(assignment_id, actor)
     if assignment.role != Assignment.Role.CO:
         raise DomainError(_("Only a co-handling unit sends an opinion."))
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("The proposal is not being handled."))
@@ -319,7 +319,7 @@ def proposal_reply(
     expected_state: str | None = None,
 ) -> Reply:
     """The lead unit answers 答复 with its text, signed PDF and result code; the feedback window opens."""
-    proposal = _lock(proposal_id, expected_state)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the lead unit may reply."))
     _require_state(proposal, *Proposal.HANDLING_STATES, message=_("Only a proposal being handled can be answered."))
@@ -384,7 +384,7 @@ def proposal_rate(
     expected_state: str | None = None,
 ) -> Feedback:
     """The lead proposer rates the reply 反馈; 不满意 sends it back for another round with a new deadline."""
-    proposal = _lock(proposal_id, expected_state)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     _require_lead_proposer(actor, proposal)
     _require_state(proposal, Proposal.State.REPLIED, message=_("Only a replied proposal can be rated."))
     if rating not in Proposal.Rating.values:
@@ -435,8 +435,8 @@ def proposal_close(
     *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
 ) -> Proposal:
     """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
+    require_staff(actor, proposal.committee_id)
     lapsed = (
         proposal.state == Proposal.State.REPLIED and proposal.feedback_due and _today(today) > proposal.feedback_due
     )
@@ -453,7 +453,7 @@ def implementation_add(
 ) -> ImplementationEntry:
     """Record progress 落实 on a closed proposal (dated between its first reply and today); staff may mark it
     implemented."""
-    proposal = _lock(proposal_id)
+    proposal = lock(Proposal, proposal_id)
     scope = scope_of(actor)
     if not (scope.is_staff_of(proposal.committee_id) or proposal.lead_unit_id in scope.unit_ids):
         raise NotPermitted(_("Only staff or the lead unit may record implementation."))

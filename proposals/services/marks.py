@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
-from core.services import audit_event, record_event, record_events
-from groups.access import scope_of
+from core.services import audit_event, lock, record_event, record_events
+from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.events import (
     ProposalKeyMarked,
@@ -22,14 +22,14 @@ from proposals.models import (
     Proposal,
     SupervisionNote,
 )
-from proposals.services._common import _check_dated, _day, _lock, _require_staff
+from proposals.services._common import _check_dated, _day
 
 
 @transaction.atomic
 def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int | None = None) -> Proposal:
     """Mark a filed proposal as key 重点提案 with its supervising leader 督办领导, or unmark it."""
-    proposal = _lock(proposal_id)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id)
+    require_staff(actor, proposal.committee_id)
     if proposal.state not in Proposal.PUBLIC_STATES:
         raise InvalidTransition(_("Only a filed proposal can be a key proposal."))
     if is_key and not Member.objects.filter(pk=leader_id, committee_id=proposal.committee_id).exists():
@@ -85,7 +85,7 @@ def _lock_sorted(proposal_ids, actor, check) -> BatchOutcome:
     outcome = BatchOutcome()
     for proposal in Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).order_by("pk"):
         try:
-            _require_staff(actor, proposal.committee_id)
+            require_staff(actor, proposal.committee_id)
             check(proposal)
         except DomainError as exc:
             outcome.refused[proposal] = exc
@@ -171,9 +171,9 @@ def supervision_note_add(
 ) -> SupervisionNote:
     """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf), dated
     between its filing and today."""
-    proposal = _lock(proposal_id)
+    proposal = lock(Proposal, proposal_id)
     if not (proposal.supervising_leader_id and scope_of(actor).member_id == proposal.supervising_leader_id):
-        _require_staff(actor, proposal.committee_id)
+        require_staff(actor, proposal.committee_id)
     if not proposal.is_key:
         raise InvalidTransition(_("Supervision notes belong to key proposals."))
     if not (text or "").strip():

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
-from core.services import not_an_api_action, record_event
-from groups.access import scope_of
+from core.services import lock, not_an_api_action, record_event
+from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.deadlines import add_working_days, settings_for
 from proposals.events import (
@@ -31,18 +31,9 @@ from proposals.models import (
     OpinionReport,
     ReportIssue,
 )
-from proposals.services._common import _check_dated, _day, _lock_settings, _require_staff, _today
+from proposals.services._common import _check_dated, _day, _lock_settings, _today
 
 # --- public-opinion reports -----------------------------------------------------------------------
-
-
-def _lock_report(report_id: int, actor) -> OpinionReport:
-    try:
-        report = OpinionReport.objects.select_for_update().get(pk=report_id)
-    except OpinionReport.DoesNotExist:
-        raise DomainError(_("This report does not exist.")) from None
-    _require_staff(actor, report.committee_id)
-    return report
 
 
 @transaction.atomic
@@ -102,21 +93,14 @@ def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, to
     )
 
 
-def _lock_report_row(report_id: int) -> OpinionReport:
-    try:
-        return OpinionReport.objects.select_for_update().get(pk=report_id)
-    except OpinionReport.DoesNotExist:
-        raise DomainError(_("This report does not exist.")) from None
-
-
 @transaction.atomic
 def coauthor_respond(
     *, invitation_id: int, accept: bool, actor, today: date | None = None, seen: str | None = None
 ) -> CoAuthorInvitation:
     """A member named as co-author confirms or declines 联名; only a confirmed co-author is one (and scores).
     With ``seen`` (the digest of the text they read), a confirmation of a text changed since is refused."""
-    report = _lock_report_row(CoAuthorInvitation.objects.values_list("report_id", flat=True).get(pk=invitation_id))
-    invitation = CoAuthorInvitation.objects.select_for_update().get(pk=invitation_id)
+    report = lock(OpinionReport, CoAuthorInvitation.objects.values_list("report_id", flat=True).get(pk=invitation_id))
+    invitation = lock(CoAuthorInvitation, invitation_id)
     if scope_of(actor).member_id != invitation.member_id:
         raise NotPermitted(_("This invitation is addressed to another member."))
     if invitation.status != CoAuthorInvitation.Status.INVITED or report.state != OpinionReport.State.DRAFT:
@@ -143,7 +127,7 @@ def coauthor_respond(
 def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> OpinionReport:
     """The author submits a report once its co-authors have answered; unanswered invitations past their deadline
     lapse, and only the co-authors who confirmed are on it."""
-    report = _lock_report_row(report_id)
+    report = lock(OpinionReport, report_id)
     if scope_of(actor).member_id != report.author_id:
         raise NotPermitted(_("Only the report's author may do this."))
     if report.state != OpinionReport.State.DRAFT:
@@ -163,7 +147,8 @@ def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> 
 @transaction.atomic
 def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionReport:
     """Staff edit a submitted report before compiling it (the text before is kept in the audit row)."""
-    report = _lock_report(report_id, actor)
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.SUBMITTED, OpinionReport.State.ACCEPTED):
         raise InvalidTransition(_("Only a submitted or accepted report can be edited."))
     if not (title or "").strip() or not (content or "").strip():
@@ -187,7 +172,8 @@ def _move_report(report, to, *, actor, verb, comment="", fields=()):
 def report_accept(*, report_id: int, actor) -> OpinionReport:
     """Staff accept a submitted report for compiling; from now on it counts on its authors' duty records
     (dated on its submission day, so the roll-ups from that quarter on go stale)."""
-    report = _lock_report(report_id, actor)
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
     if report.state != OpinionReport.State.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
     publish(
@@ -204,7 +190,8 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
 @transaction.atomic
 def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
     """Staff decline a report, telling the author why."""
-    report = _lock_report(report_id, actor)
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
     if report.state != OpinionReport.State.SUBMITTED:
         raise InvalidTransition(_("Only a submitted report can be accepted or declined."))
     if not (reason or "").strip():
@@ -230,7 +217,7 @@ def issue_compile(
     *, committee_id: int, actor, report_ids, published_on: date, today: date | None = None
 ) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
-    _require_staff(actor, committee_id)
+    require_staff(actor, committee_id)
     reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
     if not reports or len(reports) != len(set(report_ids)):
         raise DomainError(_("Choose accepted reports of this committee."))
@@ -277,7 +264,8 @@ def report_record_adoption(
     *, report_id: int, actor, level: str, date: date, adopted_by: str = "", today: date | None = None
 ) -> Adoption:
     """Record that a CPPCC at some level adopted 采用 the report (dated between its submission and today)."""
-    report = _lock_report(report_id, actor)
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED):
         raise InvalidTransition(_("Only an accepted report can be adopted."))
     if level not in Level.values:
@@ -300,7 +288,8 @@ def report_record_instruction(
     *, report_id: int, actor, leader: str, level: str, date: date, text: str, today: date | None = None
 ) -> Instruction:
     """Record a leader's written instruction 批示 on the report (dated between its submission and today)."""
-    report = _lock_report(report_id, actor)
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
     if report.state not in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED):
         raise InvalidTransition(_("Only an accepted report can receive instructions."))
     if not (leader or "").strip() or not (text or "").strip() or level not in Level.values:

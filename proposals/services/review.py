@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish, publish_many
 from core.exceptions import DomainError, InvalidTransition
 from core.parsing import as_id
-from core.services import audit_event, record_event, record_events
+from core.services import audit_event, check_expected_state, lock, record_event, record_events
+from groups.access import require_staff
 from proposals.events import (
     ProposalFiled,
     ProposalMerged,
@@ -23,11 +24,8 @@ from proposals.models import (
 )
 from proposals.services._common import (
     BATCH_LIMIT,
-    _check_expected,
-    _lock,
     _lock_settings,
     _move,
-    _require_staff,
     _require_state,
 )
 
@@ -37,8 +35,8 @@ from proposals.services._common import (
 @transaction.atomic
 def proposal_start_review(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """Staff take a submitted proposal up for review 审查."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
+    require_staff(actor, proposal.committee_id)
     _require_state(
         proposal, Proposal.State.SUBMITTED, message=_("Only a submitted proposal can be taken up for review.")
     )
@@ -48,8 +46,8 @@ def proposal_start_review(*, proposal_id: int, actor, expected_state: str | None
 @transaction.atomic
 def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
     """Accept a proposal for handling 立案 and give it the year's next serial number."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
+    require_staff(actor, proposal.committee_id)
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be filed."))
     # The committee's settings row is the serial-number lock: two filings in one committee queue here.
     _lock_settings(proposal.committee_id)
@@ -103,7 +101,7 @@ def _check_all(proposals, actor, check) -> None:
     """A batch is all or nothing: the actor must be staff of every proposal's committee, and ``check`` must pass
     for each, or nothing is changed and every refusal is named."""
     for proposal in proposals:
-        _require_staff(actor, proposal.committee_id)
+        require_staff(actor, proposal.committee_id)
     refusals = []
     for proposal in proposals:
         try:
@@ -209,8 +207,8 @@ def proposal_reject(
     expected_state: str | None = None,
 ) -> Proposal:
     """Do not file 不予立案, on a published ground (with an explanation) told to the proposer; optionally convert it."""
-    proposal = _lock(proposal_id, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    proposal = lock(Proposal, proposal_id, expected_state=expected_state)
+    require_staff(actor, proposal.committee_id)
     _check_not_fileable(proposal)
     _check_outcome(outcome)
     ground = _check_ground([proposal], ground_id, reason)
@@ -242,8 +240,8 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str
     proposal, target = locked.get(proposal_id), locked.get(into_id)
     if proposal is None or target is None:
         raise DomainError(_("This proposal does not exist."))
-    _check_expected(proposal, expected_state)
-    _require_staff(actor, proposal.committee_id)
+    check_expected_state(proposal, expected_state)
+    require_staff(actor, proposal.committee_id)
     _require_state(proposal, *Proposal.REVIEW_STATES, message=_("Only a submitted proposal can be merged."))
     if target.committee_id != proposal.committee_id or target.year != proposal.year:
         raise DomainError(_("Proposals can only be merged within the same committee and session."))
