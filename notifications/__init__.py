@@ -2,10 +2,10 @@
 
 Public entry points for other apps:
 
-- ``core.notifications.services.notify(kind=, recipient=, obj=, due=, title=, body=, url=)`` — idempotent.
-- ``core.notifications.rules.register(name, kind=..., ...)`` — a reminder rule run by Celery beat
+- ``notifications.services.notify(kind=, recipient=, obj=, due=, title=, body=, url=)`` — idempotent.
+- ``notifications.rules.register(name, kind=..., ...)`` — a reminder rule run by Celery beat
   (put it in ``<app>/reminders.py``; it is imported at start-up).
-- ``core.notifications.calendar.register(name)`` — a calendar provider for the private iCal feed
+- ``notifications.calendar.register(name)`` — a calendar provider for the private iCal feed
   (put it in ``<app>/calendars.py``).
 
 See ``docs/NOTIFICATIONS.md``.

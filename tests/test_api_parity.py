@@ -14,7 +14,7 @@ from core.api import EXPOSED
 
 SERVICE_PACKAGES = [
     "core.services",
-    "core.notifications.services",
+    "notifications.services",
     "groups.services",
     "proposals.services",
     "consultations.services",

@@ -98,7 +98,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from groups.models import Activity, Attendance, PlenaryAttendance
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
-    monkeypatch.setattr("consultations.demo_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
+    monkeypatch.setattr("demo.consultations_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
     moment = datetime.strptime(clock, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=False):
         call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
@@ -157,20 +157,20 @@ def test_volume_sessions_drawn_on_the_last_possible_day_of_late_december_stay_in
     import time_machine
     from django.utils import timezone
 
-    from consultations import demo_volume
     from consultations.models import ConsultationSession
-    from groups.demo import DemoContext
+    from demo import consultations_volume
+    from demo.context import DemoContext
 
     class LastDay(random.Random):
         def randrange(self, start, stop=None, step=1):
             return start - 1 if stop is None else super().randrange(start, stop, step)
 
     with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 10**6)  # none in the command
+        monkeypatch.setattr(consultations_volume, "MEMBERS_PER_SESSION", 10**6)  # none in the command
         call_command("seed_demo", members=60, districts=0, force=True, verbosity=0)
         before = set(ConsultationSession.objects.values_list("pk", flat=True))
-        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 1)
-        demo_volume.seed(
+        monkeypatch.setattr(consultations_volume, "MEMBERS_PER_SESSION", 1)
+        consultations_volume.seed(
             DemoContext(
                 rng=LastDay(1),
                 members_total=60,
