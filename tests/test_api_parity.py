@@ -68,6 +68,7 @@ def test_the_parity_list_covers_the_services_of_every_app():
     assert len(SERVICES) > 100
     assert {name.split(".")[0] for name, _ in SERVICES} == {
         "core",
+        "notifications",
         "groups",
         "proposals",
         "consultations",

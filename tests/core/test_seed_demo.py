@@ -1,8 +1,13 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
 
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +33,18 @@ def test_seed_demo_refuses_a_database_that_holds_data():
     with pytest.raises(CommandError):
         call_command("seed_demo", members=20, districts=1, force=True, verbosity=0)
     call_command("seed_demo", members=20, districts=1, if_empty=True, force=True, verbosity=0)  # a no-op
+
+
+def test_production_settings_leave_the_demo_app_out_unless_demo_is_asked_for():
+    """DEBUG off: no demo app and no seed_demo command; DEMO=true brings both back (a staging site)."""
+    probe = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('demo'))"
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings", "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    base.pop("DEMO", None)
+    for extra, installed in (({}, "False"), ({"DEMO": "true"}, "True")):
+        result = subprocess.run(
+            [sys.executable, "-c", probe], env={**base, **extra}, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == installed, (extra, result.stderr)
 
 
 def test_seed_demo_refuses_to_run_in_production_unless_forced(settings):
