@@ -11,15 +11,15 @@ from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's token relation, unseen by the stubs
     """A login. What a user may do follows from the records linked to it (member, staff, unit)."""
 
     name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]  # lazy, as every verbose_name (the stubs say str here)
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.name or self.get_full_name() or self.username

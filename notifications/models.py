@@ -6,6 +6,8 @@ no table (``notifications/migrations/0001_initial.py``)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -72,7 +74,7 @@ class Channel(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NotificationQuerySet:
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> NotificationQuerySet:
         """Only the user's own notifications: nobody reads another person's inbox."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
