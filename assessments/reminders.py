@@ -3,7 +3,7 @@
 The roll-up service publishes ``RollupEnded`` and ``assessments/subscribers.py`` tells the staff after commit
 through ``notify_rollup``; this rule, every few minutes over the runs that ended in the last lead days, is the
 safety net (a worker that died between the failure and its event). ``notify()`` keys each notice on (kind, run,
-recipient, day), so each outcome is told once. Texts live in ``core.notifications.texts``.
+recipient, day), so each outcome is told once. Texts live in ``notifications.texts``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from assessments.models import RollupRun
-from core.notifications import rules, texts
-from core.notifications.models import Kind
 from groups import recipients
+from notifications import rules, texts
+from notifications.models import Kind
 
 
 def _reminders(run: RollupRun, users, ended: date):
@@ -58,7 +58,7 @@ def rollup_finished(*, today: date, lead_days: int):
 
 def notify_rollup(run: RollupRun) -> int:
     """Tell the committee's staff now (the ``RollupEnded`` subscriber; same keys as the rule)."""
-    from core.notifications.services import notify
+    from notifications.services import notify
 
     ended = timezone.localtime(run.finished_at or run.started_at or run.created_at).date()
     sent = 0

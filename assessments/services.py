@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.events import publish
 from core.exceptions import DomainError, InvalidTransition
-from core.notifications import outbox
 from core.services import lock, not_an_api_action, on_record_write, record_event
 from groups.access import require_staff
 from groups.models import Committee

@@ -34,8 +34,8 @@ LISTS = [  # (user, list, the model and visibility the bare rows come from)
 def bare_rows(request, name: str):
     from django.http import JsonResponse
 
-    from core.notifications.models import Notification
     from groups.models import Activity
+    from notifications.models import Notification
     from proposals.models import Proposal
 
     user = request.user

@@ -39,7 +39,7 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from groups import demo
+    from demo import groups as demo
     from groups.models import Activity, Attendance, GroupMembership
 
     call_command("migrate", verbosity=0)

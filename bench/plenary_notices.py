@@ -44,8 +44,8 @@ def setup_committee(args):
     """A committee with units (each with opted-in users), a staff login and N filed proposals."""
     from django.utils import timezone
 
-    from core.notifications.models import Kind, NotificationSettings
     from groups.models import CommitteeStaff
+    from notifications.models import Kind, NotificationSettings
     from proposals.models import Proposal
     from tests import factories as f
     from tests.proposals.factories import ProposalFactory
@@ -139,8 +139,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from core.models import EventReceipt
-    from core.notifications.models import Delivery, Notification, OutboxMessage
+    from core.models import EventReceipt, OutboxMessage
+    from notifications.models import Delivery, Notification
     from proposals.services import proposal_assign
 
     assert "bench" in str(connection.settings_dict["NAME"]), "use a database whose name contains 'bench'"

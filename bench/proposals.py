@@ -33,9 +33,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from core.models import User  # noqa: E402
+from demo.proposals import TOPICS, VERBS  # noqa: E402
 from groups.models import Committee, CommitteeStaff, HandlingUnit, Member, Sector, Term  # noqa: E402
 from proposals import selectors  # noqa: E402
-from proposals.demo import TOPICS, VERBS  # noqa: E402
 from proposals.models import OpinionReport, Proposal  # noqa: E402
 
 CODE = "bench"

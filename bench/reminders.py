@@ -149,10 +149,10 @@ def main() -> None:
     from django.db.models.functions import Mod
     from django.utils import timezone
 
-    from core.models import User
-    from core.notifications import rules
-    from core.notifications.delivery import deliver_batch
-    from core.notifications.models import Delivery, Kind, Notification, OutboxMessage
+    from core.models import OutboxMessage, User
+    from notifications import rules
+    from notifications.delivery import deliver_batch
+    from notifications.models import Delivery, Kind, Notification
 
     assert "bench" in str(connection.settings_dict["NAME"]), "use a database whose name contains 'bench'"
     call_command("migrate", verbosity=0)

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from consultations.models import Attendance, ConsultationSession
-from core.notifications import calendar
+from notifications import calendar
 
 
 @calendar.register("consultation_sessions")

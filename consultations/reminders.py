@@ -1,5 +1,5 @@
 """Reminder rule of the consultations: an outcome's reply is overdue → the responsible unit's users and the
-committee's secretariat staff (once per deadline). Texts live in ``core.notifications.texts``."""
+committee's secretariat staff (once per deadline). Texts live in ``notifications.texts``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultations.models import Outcome
-from core.notifications import rules, texts
-from core.notifications.models import Kind
 from groups import recipients
+from notifications import rules, texts
+from notifications.models import Kind
 
 
 @rules.register("outcome_reply_overdue", kind=Kind.OUTCOME_REPLY_OVERDUE, lead_days=0, hour="9", minute="20")

@@ -12,9 +12,9 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core.events import subscribe
-from core.notifications.models import Kind
-from core.notifications.services import notify
 from groups import recipients
+from notifications.models import Kind
+from notifications.services import notify
 
 from .events import OutcomeAssigned, OutcomePublished, OutcomeReplied
 from .models import Attendance, Outcome

@@ -116,6 +116,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-from core.notifications import admin as notifications_admin  # noqa: E402,F401  (registers its admins)

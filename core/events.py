@@ -21,7 +21,7 @@ the service publishes a named, typed event and the app above subscribes to it::
 Two kinds of subscriber:
 
 - ``@subscribe(E)`` (the default) runs **after the transition commits**, in a worker. ``publish`` writes one
-  outbox row per subscriber in the service's transaction (``core.notifications.outbox``: it survives a
+  outbox row per subscriber in the service's transaction (``core.outbox``: it survives a
   Redis outage); the worker runs the subscriber in its own transaction together with an ``EventReceipt``
   (unique per event and subscriber), so a delivery that arrives twice acts once. A subscriber that raises
   cannot undo the transition (it committed already); its transaction rolls back and the outbox tries it
@@ -165,7 +165,7 @@ def subscribers_of(event: Event) -> list[Subscriber]:
 def publish(event: Event) -> Event:
     """Announce ``event`` from inside the service's transaction: inline subscribers run now, the others get an
     outbox row each and run once the transaction commits (never if it rolls back)."""
-    from core.notifications import outbox
+    from core import outbox
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("publish() belongs inside the transaction of the service that made the change")
@@ -182,7 +182,7 @@ def publish(event: Event) -> Event:
 def publish_many(events: list[Event]) -> None:
     """``publish`` a batch action's events (one per record it changed): inline subscribers run for each, the
     others' outbox rows are written in one insert, whatever the batch's size."""
-    from core.notifications import outbox
+    from core import outbox
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("publish_many() belongs inside the transaction of the service that made the change")
@@ -207,8 +207,7 @@ def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1, outbox
     (``outbox_id``) goes in that transaction too: until then a worker killed holding the message leaves the row,
     and ``drain_outbox`` publishes it again once its lease has passed.
     """
-    from core.models import EventReceipt
-    from core.notifications.models import OutboxMessage
+    from core.models import EventReceipt, OutboxMessage
 
     def done_with_row() -> None:
         if outbox_id is not None:
@@ -246,7 +245,7 @@ def deliver(*, event: str, data: dict, subscriber: str, attempt: int = 1, outbox
 def _retry_later(*, event: str, data: dict, subscriber: str, attempt: int, error: Exception) -> None:
     """Keep the delivery in the outbox, dated into the future: beat's ``drain_outbox`` publishes it once that
     time has passed (1, 2, 4 … minutes after the failure, at most a day)."""
-    from core.notifications.models import OutboxMessage
+    from core.models import OutboxMessage
 
     delay = min(timedelta(minutes=2 ** (attempt - 1)), MAX_RETRY_DELAY)
     message = OutboxMessage.objects.create(
@@ -260,7 +259,7 @@ def _retry_later(*, event: str, data: dict, subscriber: str, attempt: int, error
 
 def keep_deliveries_until_done() -> None:
     """Called from ``CoreConfig.ready``: each delivery's outbox row stays until ``deliver`` has done it."""
-    from core.notifications import outbox
+    from core import outbox
 
     outbox.KEEP_UNTIL_DONE[DELIVER_TASK] = _delivery_lease
 

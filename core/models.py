@@ -7,18 +7,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's token relation, unseen by the stubs
     """A login. What a user may do follows from the records linked to it (member, staff, unit)."""
 
     name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]  # lazy, as every verbose_name (the stubs say str here)
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.name or self.get_full_name() or self.username
@@ -86,13 +87,26 @@ class ApiToken(AbstractAuthToken):
         return f"{self.token_key}… {self.user}"
 
 
-# The notification models live in their own package; importing them here keeps the app label "core".
-from core.notifications.models import (  # noqa: E402,F401
-    Delivery,
-    Notification,
-    NotificationSettings,
-    OutboxMessage,
-)
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the same transaction as the data it is about.
+
+    Deleted once the broker has it; if the broker is down the row stays and beat publishes it later.
+    """
+
+    task = models.CharField(pgettext_lazy("notifications", "task"), max_length=200)
+    args = models.JSONField(pgettext_lazy("notifications", "arguments"), default=list, blank=True)
+    kwargs = models.JSONField(pgettext_lazy("notifications", "keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("notifications", "attempts"), default=0)
+    last_error = models.TextField(pgettext_lazy("notifications", "last error"), blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("notifications", "outbox message")
+        verbose_name_plural = pgettext_lazy("notifications", "outbox")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"
 
 
 class EventReceipt(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .exceptions import ConcurrentEdit, DomainError
 from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
-from .notifications.channels import sms_template
+from .sms import sms_template
 from .tokens import password_stamp
 
 F = TypeVar("F", bound=Callable[..., Any])

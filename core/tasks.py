@@ -2,7 +2,6 @@ from celery import shared_task
 from django.db import connection
 
 from core import events
-from core.notifications import tasks as notification_tasks  # noqa: F401  (registers the notification tasks)
 
 
 @shared_task(name="core.health")

@@ -6,9 +6,9 @@ from rest_framework.routers import DefaultRouter
 from assessments import api as assessments_api
 from consultations import api as consultations_api
 from core import auth_api
-from core.notifications import api as notifications_api
 from groups import api as groups_api
 from groups import api_supervision
+from notifications import api as notifications_api
 from proposals import api as proposals_api
 
 router = DefaultRouter()

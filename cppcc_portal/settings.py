@@ -30,6 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # ours first: their templates and translations take precedence over the libraries'
     "core",
+    "notifications",
     "groups",
     "proposals",
     "consultations",
@@ -54,6 +55,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
 ]
+# The demo loaders and `manage.py seed_demo` (demo/): for development, the tests and the benchmarks; a production
+# settings file never loads them. DEMO=true adds them with DEBUG off (a staging site that shows the demo).
+DEMO = env.bool("DEMO", default=DEBUG)
+if DEMO:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("assessments") + 1, "demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -86,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "groups.context_processors.portal",
                 "cppcc_portal.workbench.context_processors.staff_tools",
-                "core.notifications.context_processors.notifications",
+                "notifications.context_processors.notifications",
                 "core.context_processors.accessibility",
             ],
         },
@@ -482,8 +488,11 @@ if _base.scheme not in ("http", "https") or not _base.hostname or _base.path not
         f"PORTAL_BASE_URL must be a scheme and host such as https://portal.example.gov.cn, not {PORTAL_BASE_URL!r}"
     )
 # SMS: an adapter with send(phone, template_id, params) -> receipt id. The console one logs (phone masked);
-# core.notifications.sms.AliyunSmsBackend sends through Alibaba Cloud SMS (SendSms) with the ALIYUN_SMS_* below.
-NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="core.notifications.sms.ConsoleSmsBackend")
+# notifications.sms.AliyunSmsBackend sends through Alibaba Cloud SMS (SendSms) with the ALIYUN_SMS_* below.
+NOTIFICATIONS_SMS_BACKEND = env.str("NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+# An .env that names the adapter by its older path (core.notifications.sms.…) still works.
+if NOTIFICATIONS_SMS_BACKEND.startswith("core.notifications."):
+    NOTIFICATIONS_SMS_BACKEND = NOTIFICATIONS_SMS_BACKEND.removeprefix("core.")
 # The approved SMS template per notice kind, "default" for the rest: default=SMS_123,reply_overdue=SMS_456.
 # The templates take one variable, ${title}.
 NOTIFICATIONS_SMS_TEMPLATES = env.dict("NOTIFICATIONS_SMS_TEMPLATES", default={"default": "SMS_NOTICE"})

@@ -32,7 +32,7 @@ urlpatterns = [
     path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("notifications/", include("core.notifications.urls")),
+    path("notifications/", include("notifications.urls")),
     path("workbench/", include("cppcc_portal.workbench.urls")),
     path("", include("groups.urls")),
     path("proposals/", include("proposals.urls")),

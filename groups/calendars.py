@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.notifications import calendar
 from groups.models import Activity, Attendance
+from notifications import calendar
 
 
 @calendar.register("activities")

@@ -16,12 +16,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.dates import during, on_day
-from core.notifications import rules
-from core.notifications.models import Kind
 from core.ordinals import quarter_label
 from groups import recipients
 from groups.models import Activity, ActivityGroup, ActivitySettings, Attendance, Evidence, Member, PublicMessage
 from groups.selectors import activities as sel
+from notifications import rules
+from notifications.models import Kind
 
 UPCOMING = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 

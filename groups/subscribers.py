@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 
 from core.accounts import first_login_path
 from core.events import subscribe
-from core.notifications.models import Channel, Kind
-from core.notifications.services import notify
 from groups import recipients
 from groups.events import (
     ActivityChanged,
@@ -25,6 +23,8 @@ from groups.events import (
     PublicMessageRouted,
 )
 from groups.models import Activity, Attendance, Member, PublicMessage
+from notifications.models import Channel, Kind
+from notifications.services import notify
 
 
 @subscribe(LeaveDecided)

@@ -18,10 +18,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.dates import during
-from core.notifications import rules
-from core.notifications.models import Kind
 from groups import recipients
 from groups.models import Member
+from notifications import rules
+from notifications.models import Kind
 from proposals.models import Assignment, CoSigner, Proposal
 
 

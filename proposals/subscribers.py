@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.events import subscribe
-from core.notifications.models import Kind
-from core.notifications.services import notify
 from groups import recipients
 from groups.models import Member
+from notifications.models import Kind
+from notifications.services import notify
 from proposals.events import (
     CoAuthorsInvited,
     CosignAnswered,

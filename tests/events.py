@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.events import DELIVER_TASK
-from core.notifications.models import OutboxMessage
+from core.models import OutboxMessage
 from core.tasks import deliver_event
 
 

@@ -76,13 +76,13 @@ def _last_week():
 
 
 def _delivery(w):
-    from core.notifications.models import Delivery
+    from notifications.models import Delivery
 
     return Delivery.objects.create(notification=_notification(w), channel="email")
 
 
 def _notification(w):
-    from core.notifications.models import Notification
+    from notifications.models import Notification
 
     return Notification.objects.create(
         recipient=f.UserFactory(), kind="proposal_filed", title="x", due=timezone.localdate()
@@ -168,8 +168,8 @@ BUILD = {
         "rest_framework.authtoken.models"
     ).authtoken.models.TokenProxy.objects.create(user=f.UserFactory()),
     "core.User": lambda w: f.UserFactory(),
-    "core.Delivery": _delivery,
-    "core.Notification": _notification,
+    "notifications.Delivery": _delivery,
+    "notifications.Notification": _notification,
     "core.OutboxMessage": _simple("core.OutboxMessage", lambda w: {"task": "x.y"}),
     "groups.Committee": lambda w: f.CommitteeFactory(parent=w.city, code="walk"),
     "groups.Term": lambda w: f.TermFactory(committee=w.city),

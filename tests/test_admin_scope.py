@@ -29,7 +29,7 @@ def _rollup_run(world):
 
 
 def _notification(world):
-    from core.notifications.models import Notification
+    from notifications.models import Notification
 
     return Notification.objects.create(recipient=world.outsider_member.user, kind="proposal_filed", title="x")
 
@@ -56,7 +56,7 @@ FOREIGN = {
     "proposals.OpinionReport": lambda w: pf.OpinionReportFactory(committee=w.other),
     "assessments.RollupRun": _rollup_run,
     "core.User": lambda w: w.outsider_member.user,  # another committee's login
-    "core.Notification": _notification,
+    "notifications.Notification": _notification,
 }
 
 

@@ -14,7 +14,7 @@ from core.api import EXPOSED
 
 SERVICE_PACKAGES = [
     "core.services",
-    "core.notifications.services",
+    "notifications.services",
     "groups.services",
     "proposals.services",
     "consultations.services",
@@ -68,6 +68,7 @@ def test_the_parity_list_covers_the_services_of_every_app():
     assert len(SERVICES) > 100
     assert {name.split(".")[0] for name, _ in SERVICES} == {
         "core",
+        "notifications",
         "groups",
         "proposals",
         "consultations",

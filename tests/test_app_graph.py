@@ -1,4 +1,5 @@
-"""The apps depend one way: core <- groups <- proposals <- consultations <- assessments (docs/DEVELOPING.md).
+"""The apps depend one way: core <- notifications <- groups <- proposals <- consultations <- assessments <- demo
+(docs/DEVELOPING.md).
 
 import-linter checks the layers (``[tool.importlinter]`` in pyproject.toml; ``make lint`` and ``.ci/run`` run
 ``lint-imports``); this test runs it too, and walks every module itself so that no import of a higher app
@@ -18,7 +19,7 @@ from core import directory
 from groups.access import scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "groups", "proposals", "consultations", "assessments"]  # bottom to top
+LAYERS = ["core", "notifications", "groups", "proposals", "consultations", "assessments", "demo"]  # bottom to top
 RANK = {app: i for i, app in enumerate(LAYERS)}
 
 

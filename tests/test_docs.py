@@ -82,7 +82,18 @@ def test_the_checker_sees_paths_and_skips_placeholders():
 
 # Modules every app has, said once for all in the map's introduction (unless they hold code of their own).
 GENERIC = {"apps.py", "urls.py", "context_processors.py"}
-APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal", "bench", "deploy")
+APPS = (
+    "core",
+    "notifications",
+    "groups",
+    "proposals",
+    "consultations",
+    "assessments",
+    "demo",
+    "cppcc_portal",
+    "bench",
+    "deploy",
+)
 
 
 def _defines(module: Path) -> bool:

@@ -618,8 +618,8 @@ def build_objects(world) -> dict:
     from django.core.files.base import ContentFile
 
     from consultations.models import SessionDocument
-    from core.notifications.models import Notification, NotificationSettings
     from groups.models import Activity, Attendance, Evidence
+    from notifications.models import Notification, NotificationSettings
     from proposals.models import Attachment, CoAuthorInvitation, CoSigner, Reply
     from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
     from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, png_bytes

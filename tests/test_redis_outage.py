@@ -147,9 +147,9 @@ def session_for(user) -> requests.Session:
 
 def test_with_redis_down_pages_answer_and_queued_work_is_done_once_when_it_returns(world, redis_server, web, tmp_path):
     from assessments.models import RollupRun
-    from core.models import AuditEvent
-    from core.notifications.models import Delivery, Kind, NotificationSettings, OutboxMessage
+    from core.models import AuditEvent, OutboxMessage
     from core.services import api_token_issue
+    from notifications.models import Delivery, Kind, NotificationSettings
     from tests.consultations.factories import SessionFactory
 
     world.district_staff.email = "dstaff@example.org"

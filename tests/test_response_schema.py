@@ -22,7 +22,7 @@ MODULES = [
     "proposals.serializers",
     "consultations.serializers",
     "assessments.serializers",
-    "core.notifications.serializers",
+    "notifications.serializers",
 ]
 
 

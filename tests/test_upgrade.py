@@ -27,7 +27,11 @@ PREVIOUS = [
     ("assessments", "0009_constituent_contact_kind"),
 ]
 # "old_app.Model" -> "new_app.Model" for models a later release moves or renames.
-MOVED: dict[str, str] = {}
+MOVED: dict[str, str] = {
+    "core.Notification": "notifications.Notification",
+    "core.Delivery": "notifications.Delivery",
+    "core.NotificationSettings": "notifications.NotificationSettings",
+}
 # ("app.Model", "old_field") -> "new_field" for checked fields a later release renames.
 RENAMED_FIELDS: dict[tuple[str, str], str] = {}
 
@@ -168,9 +172,18 @@ def _seed(apps) -> list[tuple[str, int, dict]]:
         from_state="submitted",
         to_state="filed",
     )
-    make(
-        "core.Notification", recipient=member_user, due=date(2026, 3, 2), title="您的提案已立案", kind="proposal_filed"
+    notice = make(
+        "core.Notification",
+        recipient=member_user,
+        due=date(2026, 3, 2),
+        title="您的提案已立案",
+        kind="proposal_filed",
+        content_type=content_type,
+        object_id=str(proposal.pk),
     )
+    make("core.Delivery", notification=notice, channel="sms", status="sent", attempts=1, provider_id="sms-upgrade-1")
+    make("core.NotificationSettings", user=member_user, channels={"proposal_filed": ["in_app", "sms"]})
+    make("core.OutboxMessage", task="core.notifications.deliver_pending", kwargs={"batch_size": 5}, attempts=2)
     return made
 
 
@@ -194,6 +207,7 @@ def test_records_of_the_previous_release_survive_the_upgrade():
     before = executor.loader.project_state(PREVIOUS).apps
     made = _seed(before)
     rows_before = _row_counts(before)
+    content_types = _content_types(before)
 
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
@@ -219,6 +233,21 @@ def test_records_of_the_previous_release_survive_the_upgrade():
         if rows_after.get(MOVED.get(label, label), 0) < n
     }
     assert not lost, f"tables with fewer rows after the upgrade (before, after): {lost}"
+    # a moved model keeps its content type (and so its permissions), under its new app
+    after = _content_types(apps)
+    for old, new in MOVED.items():
+        assert after.get(new.lower()) == content_types[old.lower()], f"{old} -> {new}: content type {after}"
+        assert old.lower() not in after, f"{old} has a content type left behind"
+
+
+def _content_types(apps) -> dict[str, int]:
+    """``app.model`` -> content type id, of our models and the moved ones (created by ``migrate`` if missing)."""
+    ContentType = apps.get_model("contenttypes.ContentType")
+    for label in MOVED:
+        if label in {m._meta.label for m in apps.get_models()}:
+            app_label, model = label.lower().split(".")
+            ContentType.objects.get_or_create(app_label=app_label, model=model)
+    return {f"{ct.app_label}.{ct.model}": ct.pk for ct in ContentType.objects.all()}
 
 
 def test_previous_heads_are_migrations_that_exist():

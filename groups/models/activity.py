@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,13 @@ from core.pinyin import InitialsMixin, InitialsQuerySet
 from core.uploads import UploadValidator
 
 from .organisation import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform, SpecialCommittee
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 def new_sign_in_code() -> str:
@@ -119,10 +127,10 @@ class ActivitySettings(models.Model):
 
 
 class AnnualPlanQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(group__in=ActivityGroup.objects.visible_to(user))
 
-    def editable_by(self, user):
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(group__in=ActivityGroup.objects.editable_by(user))
 
 
@@ -153,7 +161,7 @@ class AnnualPlan(models.Model):
 
 
 class PlanItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(plan__group__in=ActivityGroup.objects.visible_to(user))
 
 
@@ -197,7 +205,7 @@ class PlanItem(models.Model):
         return f"{self.month}月 · {self.title}"
 
 
-def joinable_q(*, committee_id: int | None, group_ids, home_district_id: int | None) -> Q:
+def joinable_q(*, committee_id: int | None, group_ids: Iterable[int], home_district_id: int | None) -> Q:
     """The activities a member of ``committee_id`` (in ``group_ids``, living in ``home_district_id``) may sign up
     for: open to their whole committee, to one of their groups, or to city members living in the district."""
     if committee_id is None:
@@ -214,7 +222,7 @@ def joinable_q(*, committee_id: int | None, group_ids, home_district_id: int | N
 
 
 class ActivityQuerySet(InitialsQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees; conveners and members: their groups' or invited activities."""
         from groups.access import scope_of
 
@@ -233,7 +241,7 @@ class ActivityQuerySet(InitialsQuerySet):
             )
         return self.filter(q)
 
-    def joinable_by(self, member: Member):
+    def joinable_by(self, member: Member) -> Self:
         """Activities whose sign-up is open to ``member`` by their scope (whatever the state or deadline)."""
         group_ids = GroupMembership.objects.active().filter(member_id=member.pk).values_list("group_id", flat=True)
         return self.filter(
@@ -242,7 +250,7 @@ class ActivityQuerySet(InitialsQuerySet):
             )
         )
 
-    def editable_by(self, user):
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff of the committee, or a convener or deputy of the organising group."""
         from groups.access import scope_of
 
@@ -251,7 +259,7 @@ class ActivityQuerySet(InitialsQuerySet):
             return self
         return self.filter(Q(committee_id__in=scope.staff_committee_ids) | Q(group_id__in=scope.convened_group_ids))
 
-    def counted(self):
+    def counted(self) -> Self:
         """Activities that took place: held, or held and filed in the ledger."""
         return self.filter(state__in=[Activity.State.HELD, Activity.State.FILED])
 
@@ -417,7 +425,7 @@ class Activity(InitialsMixin, models.Model):
         return self.title
 
     @property
-    def organiser(self):
+    def organiser(self) -> ActivityGroup | SpecialCommittee | Platform | Committee:
         return self.group or self.special_committee or self.platform or self.committee
 
     @property
@@ -430,13 +438,13 @@ class Activity(InitialsMixin, models.Model):
         return self.open_to != ActivityOpenTo.GROUP
 
     @property
-    def signup_closes_at(self):
+    def signup_closes_at(self) -> datetime:
         """When sign-up and withdrawing close: the deadline, or the start when none is set."""
         return self.signup_deadline or self.starts_at
 
 
 class AttendanceQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(activity__in=Activity.objects.visible_to(user))
 
 
@@ -513,11 +521,11 @@ class Attendance(models.Model):
 
 
 class EvidenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(activity__in=Activity.objects.visible_to(user))
 
 
-def evidence_path(instance, filename: str) -> str:
+def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.activity_id}/{filename}"
 
 

@@ -4,6 +4,8 @@ description; a resident's contact details, if any, are one optional text the com
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import UploadValidator
 
 from .organisation import Committee, ContactPoint, GroupMembership, Member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 class ContactWhom(models.TextChoices):
@@ -32,7 +38,7 @@ class ContactTopic(models.TextChoices):
 
 
 class ConstituentContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees' contacts; conveners: their groups' members'; members: their own."""
         from groups.access import scope_of
 
@@ -51,7 +57,7 @@ class ConstituentContactQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-def contact_photo_path(instance, filename: str) -> str:
+def contact_photo_path(instance: ConstituentContact, filename: str) -> str:
     return f"contacts/{instance.member_id}/{filename}"
 
 
@@ -137,4 +143,4 @@ class ConstituentContact(models.Model):
 
     @property
     def where(self) -> str:
-        return self.contact_point.name if self.contact_point_id else self.place
+        return self.contact_point.name if self.contact_point is not None else self.place

@@ -15,6 +15,8 @@ The client's address is never stored: ``client_key`` is a keyed hash of it, kept
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .contacts import ConstituentContact, ContactTopic
 from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from groups.access import Scope
 
 TEXT_MAX = 1000
 NAME_MAX = 20
@@ -36,7 +46,7 @@ class MessageTarget(models.TextChoices):
 
 
 class PublicMessageQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees'; conveners: left at or routed to their groups; members: routed to them."""
         from groups.access import scope_of
 
@@ -53,7 +63,7 @@ class PublicMessageQuerySet(models.QuerySet):
         )
 
     @staticmethod
-    def at_groups_q(group_ids) -> Q:
+    def at_groups_q(group_ids: Iterable[int]) -> Q:
         """Messages left at these groups (their page, their platforms, their contact points) or routed to them."""
         group_ids = list(group_ids)
         return (
@@ -63,7 +73,7 @@ class PublicMessageQuerySet(models.QuerySet):
             | Q(contact_point__in=ContactPoint.objects.filter(groups__in=group_ids).values("pk"))
         )
 
-    def open(self):
+    def open(self) -> Self:
         return self.filter(state__in=PublicMessage.OPEN_STATES)
 
 
@@ -208,7 +218,7 @@ class PublicMessage(models.Model):
         return f"{self.tracking_code} · {self.get_category_display()}"
 
     @property
-    def place(self):
+    def place(self) -> ContactPoint | Platform | ActivityGroup | Committee:
         """Where it was left: the group, platform or contact point, else the committee."""
         return self.contact_point or self.platform or self.group or self.committee
 
@@ -217,7 +227,7 @@ class PublicMessage(models.Model):
         code = self.tracking_code
         return f"{code[:5]}-{code[5:]}"
 
-    def may_see_personal(self, scope) -> bool:
+    def may_see_personal(self, scope: Scope) -> bool:
         """The resident's name and phone: the committee's staff, the member it is routed to, that group's conveners."""
         return (
             scope.is_staff_of(self.committee_id)
@@ -225,7 +235,7 @@ class PublicMessage(models.Model):
             or (self.routed_group_id is not None and self.routed_group_id in scope.convened_group_ids)
         )
 
-    def conveners_may_route(self, scope) -> bool:
+    def conveners_may_route(self, scope: Scope) -> bool:
         """Conveners of the group it was left at (or routed to) pass it on to their members."""
         if not scope.convened_group_ids:
             return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -14,6 +16,10 @@ from simple_history.models import HistoricalRecords
 from core.ordinals import session_label, term_label
 from core.pinyin import InitialsMixin, InitialsQuerySet
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
 PHONE_REGEX = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 phone_validator = RegexValidator(
     PHONE_REGEX, _("Enter a mobile number of 11 digits or a landline such as 0551-12345678.")
@@ -25,7 +31,7 @@ class ScopedQuerySet(models.QuerySet):
 
     committee_field = "committee_id"
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         from groups.access import scope_of
 
         scope = scope_of(user)
@@ -33,7 +39,7 @@ class ScopedQuerySet(models.QuerySet):
             return self
         return self.filter(**{f"{self.committee_field}__in": scope.committee_ids})
 
-    def administered_by(self, user):
+    def administered_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """What secretariat staff may change: their committees (a city's staff: its districts too)."""
         from groups.access import scope_of
 
@@ -168,7 +174,7 @@ class PlenarySession(models.Model):
             "year": self.year,
         }
 
-    def clean(self):
+    def clean(self) -> None:
         if self.start_date and self.end_date and self.half_days:
             days = (self.end_date - self.start_date).days + 1
             if days > 0 and self.half_days > 2 * days:
@@ -252,8 +258,8 @@ class Party(models.TextChoices):
     MASSES = "masses", _("Ordinary citizen")
 
 
-class MemberQuerySet(ScopedQuerySet, InitialsQuerySet):
-    def visible_to(self, user):
+class MemberQuerySet(ScopedQuerySet, InitialsQuerySet):  # type: ignore[override]  # as_manager of two bases
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees; conveners: their groups; a member: themself."""
         from groups.access import scope_of
 
@@ -271,7 +277,7 @@ class MemberQuerySet(ScopedQuerySet, InitialsQuerySet):
             q |= Q(pk=scope.member_id)
         return self.filter(q)
 
-    def colleagues_of(self, user):
+    def colleagues_of(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The members of the user's own committee, whom a member may name (co-signers, co-authors); the services
         say which of them qualify (serving, not the author)."""
         from groups.access import scope_of
@@ -415,8 +421,8 @@ class ContactPoint(models.Model):
         return f"{self.name}（{self.get_kind_display()}）"
 
 
-class ActivityGroupQuerySet(ScopedQuerySet, InitialsQuerySet):
-    def visible_to(self, user):
+class ActivityGroupQuerySet(ScopedQuerySet, InitialsQuerySet):  # type: ignore[override]  # as_manager of two bases
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees' groups; members and conveners: the groups they are in."""
         from groups.access import scope_of
 
@@ -427,7 +433,7 @@ class ActivityGroupQuerySet(ScopedQuerySet, InitialsQuerySet):
             Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids) | Q(pk__in=scope.group_ids)
         )
 
-    def editable_by(self, user):
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff: their committees' groups; a convener or deputy: their own groups only."""
         from groups.access import scope_of
 
@@ -504,10 +510,10 @@ class ActivityGroup(InitialsMixin, models.Model):
 
 
 class GroupMembershipQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> Self:
         return self.filter(left_on__isnull=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         return self.filter(group__in=ActivityGroup.objects.visible_to(user))
 
 

@@ -78,7 +78,7 @@ class PlenaryAttendance(models.Model):
     def half_days(self) -> int:
         return (self.present or 0) + (self.excused or 0) + (self.absent or 0)
 
-    def clean(self):
+    def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         if self.session_id and self.half_days > self.session.half_days:

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -17,9 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .organisation import ActivityGroup, Committee, HandlingUnit, Member, Platform
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
 
 class SupervisionGroupQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees' groups; members: the groups they belong to; a handling unit's
         users: the groups stationed at their units."""
         from groups.access import scope_of
@@ -117,7 +123,7 @@ class SupervisionVisit(models.Model):
 
 
 class InspectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees' inspections; conveners: those of the groups they convene and of
         the platforms those groups host."""
         from groups.access import scope_of
@@ -200,17 +206,17 @@ class Inspection(models.Model):
         return f"{self.target} · {self.inspected_on}"
 
     @property
-    def target(self):
+    def target(self) -> ActivityGroup | Platform | None:
         return self.group or self.platform
 
     @property
     def responsible_group_id(self) -> int | None:
         """The activity group that accounts for the inspection: the one inspected, or the platform's host."""
-        return self.group_id if self.group_id else (self.platform.host_group_id if self.platform_id else None)
+        return self.group_id if self.group_id else (self.platform.host_group_id if self.platform is not None else None)
 
 
 class WorkReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees' reports; conveners: their groups'; a liaison leader: the reports
         of the groups they keep in touch with."""
         from groups.access import scope_of

@@ -21,12 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
-from core.notifications.models import Kind
-from core.notifications.services import notify
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, GroupMembership, HandlingUnit, Member, Platform
 from groups.models.supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
+from notifications.models import Kind
+from notifications.services import notify
 
 
 def _tell(recipients: Iterable, *, obj, title: str, url: str) -> None:

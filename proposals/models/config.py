@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from groups.models.organisation import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 class ProposalSettings(models.Model):
@@ -120,14 +126,14 @@ class NotFilingGroundQuerySet(ScopedQuerySet):
                 for i, (text, explain) in enumerate(DEFAULT_NOT_FILING_GROUNDS)
             )
 
-    def for_committee(self, committee_id: int):
+    def for_committee(self, committee_id: int) -> Self:
         """The grounds a committee uses: its own list when it has one, else the national list (no committee)."""
         self.ensure_national()
         active = self.filter(is_active=True)
         own = active.filter(committee_id=committee_id)
         return own if own.exists() else active.filter(committee__isnull=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The national list and the grounds of the user's committees."""
         from groups.access import scope_of
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,14 @@ from django.utils.translation import pgettext_lazy
 from core.pinyin import InitialsMixin, InitialsQuerySet
 from core.uploads import UploadValidator
 from groups.models import Party
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from groups.models import Member
 
 
 class Category(models.TextChoices):
@@ -28,7 +37,7 @@ class Category(models.TextChoices):
 
 
 class ProposalQuerySet(InitialsQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees'; a member: own, co-signed, merged-into-own and public; a unit: assigned."""
         from groups.access import scope_of
 
@@ -62,14 +71,14 @@ class ProposalQuerySet(InitialsQuerySet):
             q |= Q(pk__in=ways[0].union(*ways[1:], all=True) if len(ways) > 1 else ways[0])
         return self.filter(q)
 
-    def reviewable_by(self, user):
+    def reviewable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """What secretariat staff act on: their committees only."""
         from groups.access import scope_of
 
         scope = scope_of(user)
         return self if scope.is_superuser else self.filter(committee_id__in=scope.staff_committee_ids)
 
-    def overdue(self, today=None):
+    def overdue(self, today: date | None = None) -> Self:
         today = today or timezone.localdate()
         return self.filter(state__in=Proposal.HANDLING_STATES, reply_due__lt=today)
 
@@ -353,6 +362,7 @@ class Invitation(models.Model):
     deadline = models.DateField(_("confirm by"))
     invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    member: Member  # each kind's own foreign key
 
     class Meta:
         abstract = True
@@ -393,7 +403,7 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
-        return self.name or self.file.name
+        return self.name or self.file.name or ""
 
 
 class Assignment(models.Model):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .proposal import Invitation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 
 class Level(models.TextChoices):
@@ -19,7 +24,7 @@ class Level(models.TextChoices):
 
 
 class OpinionReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees'; a member: the reports they wrote or co-wrote."""
         from groups.access import scope_of
 

@@ -270,7 +270,7 @@ def test_beat_tries_a_failed_quarter_again_but_not_a_done_one(world):
 def test_staff_hear_when_a_roll_up_finishes(world):
     from assessments import services
     from assessments.models import RollupRun
-    from core.notifications.models import Notification
+    from notifications.models import Notification
     from tests.events import deliver_outboxed_events
 
     run = RollupRun.objects.create(committee=world.district, year=2026, quarter=1)

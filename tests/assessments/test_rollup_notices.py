@@ -8,8 +8,8 @@ from django.urls import reverse
 from assessments import rollup
 from assessments.models import RollupRun
 from assessments.services import rollup_execute, rollup_start
-from core.notifications import rules
-from core.notifications.models import Kind, Notification
+from notifications import rules
+from notifications.models import Kind, Notification
 from tests import factories as f
 from tests.assessments.test_rollup import district_year, events  # noqa: F401 - the fixtures
 from tests.events import deliver_outboxed_events

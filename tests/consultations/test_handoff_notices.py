@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Attendance, Outcome
-from core.notifications.models import Kind, Notification
+from notifications.models import Kind, Notification
 from tests import factories as f
 from tests.consultations.factories import OutcomeFactory, handed_outcome
 from tests.events import deliver_outboxed_events

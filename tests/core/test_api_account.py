@@ -4,8 +4,8 @@ the private calendar link of the preferences page, with the same services."""
 import pytest
 
 from core.models import ApiToken
-from core.notifications.models import NotificationSettings
 from core.services import events_for
+from notifications.models import NotificationSettings
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -12,10 +12,8 @@ from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
-from core import events
-from core.models import AuditEvent, EventReceipt, User
-from core.notifications import outbox
-from core.notifications.models import OutboxMessage
+from core import events, outbox
+from core.models import AuditEvent, EventReceipt, OutboxMessage, User
 from core.services import record_event
 from core.tasks import deliver_event
 from tests.events import deliver_outboxed_events

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from core.events import DELIVER_TASK
-from core.models import EventReceipt
-from core.notifications.models import Kind, Notification, OutboxMessage
+from core.models import EventReceipt, OutboxMessage
 from groups.services import activities as svc
+from notifications.models import Kind, Notification
 from tests.conftest import start_celery_worker, stop_celery_worker
 
 pytestmark = pytest.mark.worker
@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_batch_of_event_notices_delivers_each_exactly_once_a
     from django.conf import settings as live
     from django.db.models import Count
 
-    from core.notifications import outbox
+    from core import outbox
     from cppcc_portal.celery import app
     from tests import factories as f
 

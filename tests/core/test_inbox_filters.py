@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from core.notifications import services
-from core.notifications.models import Kind
+from notifications import services
+from notifications.models import Kind
 
 pytestmark = pytest.mark.django_db
 

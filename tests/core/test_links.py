@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from consultations.models import Attendance as SessionAttendance
 from core.links import absolute_url
-from core.notifications import delivery, services
-from core.notifications.models import NotificationSettings
 from groups.models import Attendance
+from notifications import delivery, services
+from notifications.models import NotificationSettings
 from tests.conftest import ROOT
 from tests.consultations.factories import SessionFactory
 from tests.groups.factories import ActivityFactory
@@ -60,7 +60,7 @@ def test_the_calendar_link_on_the_settings_page_and_the_emails_use_the_portal_ad
     world.member.email = "member@example.com"
     world.member.save()
     services.preferences_update(actor=world.member, channels={"activity_tomorrow": ["email"]})  # e-mail is opt-in
-    from core.notifications.services import notify
+    from notifications.services import notify
 
     notify(
         kind="activity_tomorrow",

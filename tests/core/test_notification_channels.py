@@ -15,11 +15,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from core.notifications import delivery, digest, services, sms
-from core.notifications.kinds import STAFF_ONLY
-from core.notifications.models import Delivery, Kind, NotificationSettings
-from core.notifications.timing import quiet_until
 from core.privacy import mask_phone
+from notifications import delivery, digest, services, sms
+from notifications.kinds import STAFF_ONLY
+from notifications.models import Delivery, Kind, NotificationSettings
+from notifications.timing import quiet_until
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +331,7 @@ def aliyun(settings, member):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     FakeAliyun.answers, FakeAliyun.requests = [], []
-    settings.NOTIFICATIONS_SMS_BACKEND = "core.notifications.sms.AliyunSmsBackend"
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.AliyunSmsBackend"
     settings.ALIYUN_SMS_ENDPOINT = f"http://127.0.0.1:{server.server_address[1]}/"
     settings.ALIYUN_SMS_ACCESS_KEY_ID = "LTAI-test"
     settings.ALIYUN_SMS_ACCESS_KEY_SECRET = SECRET
@@ -400,7 +400,7 @@ def test_a_wrong_secret_is_a_retried_failure_not_a_sent_message(member, aliyun, 
 
 def test_the_console_backend_is_the_default_and_logs_the_phone_masked(member, caplog, settings):
     caplog.set_level("INFO")
-    assert settings.NOTIFICATIONS_SMS_BACKEND == "core.notifications.sms.ConsoleSmsBackend"
+    assert settings.NOTIFICATIONS_SMS_BACKEND == "notifications.sms.ConsoleSmsBackend"
     services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["sms"]})
     _notify(member)
     assert delivery.deliver_batch().sent == 1
@@ -474,7 +474,7 @@ def test_staff_find_failed_and_bounced_messages_in_the_send_log(sent_sms, world,
         json.dumps([_report(sent_sms[1], success=False, code="MK:0001", msg="空号")]),
         content_type="application/json",
     )
-    response = client_for(world.staff).get(reverse("admin:core_delivery_changelist") + "?problem=failed")
+    response = client_for(world.staff).get(reverse("admin:notifications_delivery_changelist") + "?problem=failed")
     assert response.status_code == 200
     assert [d.pk for d in response.context["cl"].result_list] == [sent_sms[1].pk]
     assert "MK:0001" in response.content.decode()
@@ -536,7 +536,7 @@ def test_many_notices_in_one_transaction_queue_the_sender_once(member, world, dj
 
     from django.db import transaction
 
-    from core.notifications.models import OutboxMessage
+    from core.models import OutboxMessage
 
     services.preferences_update(actor=member, channels={Kind.ACTIVITY_TOMORROW: ["email"]})
     with mock.patch("cppcc_portal.celery.app.send_task") as send, django_capture_on_commit_callbacks(execute=True):

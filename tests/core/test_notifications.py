@@ -9,14 +9,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from core.notifications import calendar, delivery, outbox, rules, services
-from core.notifications.models import (
+from core import outbox
+from core.models import OutboxMessage
+from notifications import calendar, delivery, rules, services
+from notifications.models import (
     Channel,
     Delivery,
     Kind,
     Notification,
     NotificationSettings,
-    OutboxMessage,
 )
 from tests import factories as f
 
@@ -259,7 +260,7 @@ def test_a_rule_run_twice_notifies_once(world, demo_rule):
 
 
 def test_the_rule_task_uses_the_lead_days_from_its_schedule(world, demo_rule, django_capture_on_commit_callbacks):
-    from core.notifications.tasks import run_rule
+    from notifications.tasks import run_rule
 
     with mock.patch("cppcc_portal.celery.app.send_task"), django_capture_on_commit_callbacks(execute=True):
         run_rule(demo_rule, lead_days=5)
@@ -360,7 +361,7 @@ def test_the_unread_badge_costs_one_query(member, world, client_for, django_asse
     from django.template import Context, Template
     from django.test import RequestFactory
 
-    from core.notifications.context_processors import notifications
+    from notifications.context_processors import notifications
 
     request = RequestFactory().get("/")
     request.user = member
@@ -483,7 +484,7 @@ def test_staff_read_the_send_log_of_their_committees_people_only(member, world, 
     _notify(member, world.group, title="东湖的提醒")
     outsider = world.outsider_member.user
     _notify(outsider, world.group, title="远山的提醒")
-    body = client_for(world.staff).get(reverse("admin:core_delivery_changelist")).content.decode()
+    body = client_for(world.staff).get(reverse("admin:notifications_delivery_changelist")).content.decode()
     assert "东湖的提醒" in body and "远山的提醒" not in body
 
 
@@ -509,7 +510,7 @@ def test_the_email_names_the_thing_and_links_to_it(member, world, settings):
 
 
 def test_a_sender_run_over_its_time_budget_queues_a_follow_up(member, world, django_capture_on_commit_callbacks):
-    from core.notifications.tasks import deliver_pending
+    from notifications.tasks import deliver_pending
 
     for g in (world.group, world.other_group):
         _notify(member, g)

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.notifications import services
-from core.notifications.models import Delivery, Kind, NotificationSettings
+from notifications import services
+from notifications.models import Delivery, Kind, NotificationSettings
 from tests import factories as f
 from tests.conftest import start_celery_worker, stop_celery_worker
 

@@ -24,7 +24,7 @@ APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_po
 FORM_MODULES = (
     "core.forms",
     "core.views",
-    "core.notifications.forms",
+    "notifications.forms",
     "groups.forms",
     "groups.views.activities",
     "groups.views.contacts",

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from assessments.models import RollupRun
 from consultations.models import Attendance as SessionAttendance
-from core.notifications import rules, services
-from core.notifications.models import Kind, Notification, NotificationSettings
 from groups.models import Activity, Attendance, GroupMembership
+from notifications import rules, services
+from notifications.models import Kind, Notification, NotificationSettings
 from proposals.models import Assignment, CoSigner, Proposal
 from tests import factories as f
 from tests.consultations.factories import SessionFactory, handed_outcome
@@ -462,7 +462,7 @@ def test_the_calendar_feed_shows_the_members_activities_and_sessions_and_not_oth
 
 
 def test_a_session_held_as_the_members_activity_is_in_the_feed_once(world):
-    from core.notifications import calendar
+    from notifications import calendar
 
     activity = _tomorrow_activity(world)
     session = SessionFactory(

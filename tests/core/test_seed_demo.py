@@ -1,8 +1,13 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
 
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +33,18 @@ def test_seed_demo_refuses_a_database_that_holds_data():
     with pytest.raises(CommandError):
         call_command("seed_demo", members=20, districts=1, force=True, verbosity=0)
     call_command("seed_demo", members=20, districts=1, if_empty=True, force=True, verbosity=0)  # a no-op
+
+
+def test_production_settings_leave_the_demo_app_out_unless_demo_is_asked_for():
+    """DEBUG off: no demo app and no seed_demo command; DEMO=true brings both back (a staging site)."""
+    probe = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('demo'))"
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "cppcc_portal.settings", "DEBUG": "false", "SECRET_KEY": "x" * 50}
+    base.pop("DEMO", None)
+    for extra, installed in (({}, "False"), ({"DEMO": "true"}, "True")):
+        result = subprocess.run(
+            [sys.executable, "-c", probe], env={**base, **extra}, cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        assert result.stdout.strip() == installed, (extra, result.stderr)
 
 
 def test_seed_demo_refuses_to_run_in_production_unless_forced(settings):
@@ -98,7 +115,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from groups.models import Activity, Attendance, PlenaryAttendance
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
-    monkeypatch.setattr("consultations.demo_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
+    monkeypatch.setattr("demo.consultations_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
     moment = datetime.strptime(clock, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=False):
         call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
@@ -157,20 +174,20 @@ def test_volume_sessions_drawn_on_the_last_possible_day_of_late_december_stay_in
     import time_machine
     from django.utils import timezone
 
-    from consultations import demo_volume
     from consultations.models import ConsultationSession
-    from groups.demo import DemoContext
+    from demo import consultations_volume
+    from demo.context import DemoContext
 
     class LastDay(random.Random):
         def randrange(self, start, stop=None, step=1):
             return start - 1 if stop is None else super().randrange(start, stop, step)
 
     with time_machine.travel(datetime(2026, 12, 31, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 10**6)  # none in the command
+        monkeypatch.setattr(consultations_volume, "MEMBERS_PER_SESSION", 10**6)  # none in the command
         call_command("seed_demo", members=60, districts=0, force=True, verbosity=0)
         before = set(ConsultationSession.objects.values_list("pk", flat=True))
-        monkeypatch.setattr(demo_volume, "MEMBERS_PER_SESSION", 1)
-        demo_volume.seed(
+        monkeypatch.setattr(consultations_volume, "MEMBERS_PER_SESSION", 1)
+        consultations_volume.seed(
             DemoContext(
                 rng=LastDay(1),
                 members_total=60,

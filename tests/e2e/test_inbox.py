@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from core.notifications.models import Kind, Notification
+from notifications.models import Kind, Notification
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def activity_tomorrow(world):
 def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(
     world, activity_tomorrow, live_server, phone_page, screenshot
 ):
-    from core.notifications.tasks import run_rule
+    from notifications.tasks import run_rule
 
     with mock.patch("cppcc_portal.celery.app.send_task"):
         run_rule("activity_tomorrow")  # what beat runs each evening (the real rule of the activities app)
@@ -66,7 +66,7 @@ def test_a_member_reads_tomorrows_activity_reminder_on_a_phone(
 
 
 def test_a_member_chooses_channels_and_gets_a_calendar_link_on_a_phone(world, live_server, phone_page, screenshot):
-    from core.notifications.models import NotificationSettings
+    from notifications.models import NotificationSettings
 
     page = phone_page
     page.goto(live_server.url + reverse("login"))

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.notifications.models import Kind, Notification
 from groups.services import activities as svc
+from notifications.models import Kind, Notification
 from tests.events import deliver_outboxed_events
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.notifications import rules
-from core.notifications.models import Kind, Notification
 from groups.models import Activity, ActivitySettings, Attendance, Evidence, GroupMembership
 from groups.services import activities as svc
+from notifications import rules
+from notifications.models import Kind, Notification
 from tests import factories as f
 from tests.events import deliver_outboxed_events
 from tests.groups.factories import held_activity

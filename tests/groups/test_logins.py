@@ -9,11 +9,11 @@ from django.urls import reverse
 from core.accounts import first_login_token
 from core.exceptions import DomainError
 from core.models import ApiToken
-from core.notifications import delivery
-from core.notifications.models import Kind, Notification
 from core.services import api_token_issue, events_for
 from groups.models import Committee, Member
 from groups.services import logins
+from notifications import delivery
+from notifications.models import Kind, Notification
 from tests import factories as f
 from tests.events import deliver_outboxed_events
 

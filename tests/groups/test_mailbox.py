@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from core.notifications import rules
-from core.notifications.models import Kind, Notification
 from groups.mailbox_challenge import SALT, new_challenge
 from groups.models import ConstituentContact, PublicMessage
 from groups.selectors import mailbox as sel
 from groups.services import mailbox as svc
+from notifications import rules
+from notifications.models import Kind, Notification
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from core.exceptions import DomainError, NotPermitted
 from core.models import AuditEvent
-from core.notifications.models import Notification
 from groups.models import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 from groups.services import supervision as svc
+from notifications.models import Notification
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

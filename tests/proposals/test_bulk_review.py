@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.exceptions import DomainError, NotPermitted
-from core.models import AuditEvent
-from core.notifications.models import Kind, Notification, OutboxMessage
+from core.models import AuditEvent, OutboxMessage
+from notifications.models import Kind, Notification
 from proposals import services
 from proposals.models import Assignment, NotFilingGround, OpinionReport, Proposal
 from tests.events import deliver_outboxed_events

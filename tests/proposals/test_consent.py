@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from core.exceptions import ConcurrentEdit, InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from core.notifications.models import Notification
 from core.services import events_for
+from notifications.models import Notification
 from proposals import services
 from proposals.models import CoAuthorInvitation, CoSigner, OpinionReport, Proposal
 from tests import factories as f

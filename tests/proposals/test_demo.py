@@ -34,7 +34,7 @@ def test_the_demo_has_proposals_in_every_state_and_work_for_the_demo_logins(clie
 def test_merged_proposals_find_their_target_in_one_pass_over_the_rows():
     """``seed_demo --members 50000`` merges thousands of proposals into tens of thousands of filed ones: each
     merged one used to scan every filed one (minutes). Reads of ``category`` count the work."""
-    from proposals.demo import merge_targets
+    from demo.proposals import merge_targets
 
     reads = 0
 
@@ -60,7 +60,7 @@ def test_merged_proposals_find_their_target_in_one_pass_over_the_rows():
 def test_a_merged_proposal_with_nothing_filed_yet_stays_under_review():
     from types import SimpleNamespace
 
-    from proposals.demo import merge_targets
+    from demo.proposals import merge_targets
 
     row = SimpleNamespace(category="urban", state="merged", serial_number=None, merged_into=None)
     merge_targets([row])

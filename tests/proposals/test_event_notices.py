@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, translation
 
-from core.notifications.models import Kind, Notification
+from notifications.models import Kind, Notification
 from proposals import services, subscribers
 from proposals.models import Proposal
 from tests import factories as f

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.notifications.models import Kind, Notification
+from notifications.models import Kind, Notification
 from proposals import services
 from proposals.models import CoSigner, OpinionReport
 from tests import factories as f

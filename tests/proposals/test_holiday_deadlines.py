@@ -95,7 +95,7 @@ def test_a_window_closed_before_the_change_stays_closed_and_other_committees_are
 
 
 def test_a_cosigners_deadline_follows_the_calendar_and_the_cosigner_is_told(on_sept_25, world):
-    from core.notifications.models import Kind, Notification
+    from notifications.models import Kind, Notification
     from proposals import services
     from proposals.models import CoSigner
     from tests import factories as f
@@ -135,7 +135,7 @@ def test_a_cosigners_deadline_follows_the_calendar_and_the_cosigner_is_told(on_s
 
 
 def test_a_moved_return_window_tells_the_units_users(on_sept_25, world):
-    from core.notifications.models import Kind, Notification
+    from notifications.models import Kind, Notification
     from tests.events import deliver_outboxed_events
 
     on_sept_25.assigned()

@@ -1,6 +1,6 @@
 """Demo plenary attendance: the demo year's plenary session of every committee, in half-days.
 
-Called by ``assessments.demo.seed`` (after the organisation and proposals exist). Bulk-inserted: one
+Called by ``demo.assessments.seed`` (after the organisation and proposals exist). Bulk-inserted: one
 row per member in office, so ``seed_demo --members 300`` adds 300 rows. Its own random generator,
 so the other demo steps draw the same numbers with or without it.
 """

@@ -1,10 +1,10 @@
 """Demo volume: two years of proposals (about four per member), co-signers and public-opinion reports.
 
-``proposals.demo`` gives each committee a readable plenary; this step tops the proposals up to
+``demo.proposals`` gives each committee a readable plenary; this step tops the proposals up to
 ``PROPOSALS_PER_MEMBER`` per member over the previous and the current year (the previous year's are
 mostly answered and closed), with confirmed co-signers on about a third, and adds a report for about
 every ``MEMBERS_PER_REPORT`` members with adoptions and leaders' instructions. Same state logic as
-``proposals.demo``; written with ``core.bulk`` (COPY on PostgreSQL).
+``demo.proposals``; written with ``demo.bulk`` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from core.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from demo.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from demo.proposals import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from groups.models import Committee, Member
 from proposals import similarity
-from proposals.demo import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from proposals.models import (
     Adoption,
     Assignment,

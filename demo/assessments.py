@@ -23,8 +23,8 @@ def seed(ctx) -> None:
 
 def _duty_sources(ctx) -> None:
     """Facts only duty records price: plenary half-days and excellent proposals (small, fast)."""
-    from groups import demo_plenary
-    from proposals.demo import seed_excellent
+    from demo import groups_plenary
+    from demo.proposals import seed_excellent
 
-    demo_plenary.seed(ctx)
+    groups_plenary.seed(ctx)
     seed_excellent(ctx)

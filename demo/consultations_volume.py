@@ -1,5 +1,5 @@
 """Demo volume: two years of consultation sessions with attendance, one for about every
-``MEMBERS_PER_SESSION`` members, on the committees' platforms and adopted topics (``core.bulk``)."""
+``MEMBERS_PER_SESSION`` members, on the committees' platforms and adopted topics (``demo.bulk``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from core.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from consultations.models import Attendance, ConsultationSession, Topic
+from demo.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from demo.consultations import FORMS_BY_LEVEL
 from groups.models import GroupMembership, Member, Platform
-
-from .demo import FORMS_BY_LEVEL
-from .models import Attendance, ConsultationSession, Topic
 
 MEMBERS_PER_SESSION = 25
 PRESENT = (10, 20)

@@ -462,7 +462,7 @@ def seed(ctx) -> None:
 def seed_excellent(ctx, per_committee: int = 2) -> None:
     """A couple of excellent proposals 优秀提案 per committee, rated through the service (audit trail, dates).
 
-    Called by ``assessments.demo.seed``; the demo member's own filed proposal goes first, so their duty
+    Called by ``demo.assessments.seed``; the demo member's own filed proposal goes first, so their duty
     record shows the bonus.
     """
     from proposals.services import proposal_mark_excellent

@@ -1,10 +1,10 @@
 """Create or refresh the beat schedules for notifications: one PeriodicTask per reminder rule plus the sender
-and the outbox drain (``core.notifications.services.schedules_setup``). Existing entries keep what staff changed
+and the outbox drain (``notifications.services.schedules_setup``). Existing entries keep what staff changed
 in the admin (time, lead days, enabled)."""
 
 from django.core.management.base import BaseCommand
 
-from core.notifications.services import schedules_setup
+from notifications.services import schedules_setup
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from core.bulk import foreign_keys_checked_at_end, insert_objects, reset_sequences
+from demo.bulk import foreign_keys_checked_at_end, insert_objects, reset_sequences
 from groups.models import (
     Activity,
     ActivityGroup,

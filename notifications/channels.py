@@ -13,6 +13,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from core.links import absolute_url
+from core.sms import sms_template
 
 from .models import Channel, Delivery
 
@@ -56,11 +57,6 @@ def sms_params(title: str, url: str = "") -> dict[str, str]:
     if url:
         params["link"] = absolute_url(url)
     return params
-
-
-def sms_template(kind: str) -> str:
-    templates = settings.NOTIFICATIONS_SMS_TEMPLATES
-    return templates.get(kind) or templates["default"]
 
 
 class SmsChannel:

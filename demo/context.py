@@ -1,4 +1,4 @@
-"""The context every app's demo step (``<app>/demo.py``: ``seed(ctx)``) reads and adds to; see seed_demo."""
+"""The context every demo step (``demo/<app>.py``: ``seed(ctx)``) reads and adds to; see ``seed_demo``."""
 
 from __future__ import annotations
 

@@ -11,11 +11,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import directory
+from core import directory, outbox
 from core.exceptions import DomainError
 from core.services import lock, not_an_api_action
 
-from . import kinds, outbox
+from . import kinds
 from .channels import reachable
 from .models import (
     Channel,

@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from core.directory import scope_of
+from core.models import OutboxMessage
 
-from .models import Delivery, Notification, OutboxMessage
+from .models import Delivery, Notification
 
 
 def people_of(committee_ids):

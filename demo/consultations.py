@@ -11,10 +11,9 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from groups.demo import SURNAMES, DemoContext
+from consultations.models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
+from demo.groups import SURNAMES, DemoContext
 from groups.models import Committee, GroupMembership, HandlingUnit, Member, Platform
-
-from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
 # (topic, reasons, the unit that answers, outcome suggestions, reply)
 THEMES = [

@@ -1,10 +1,10 @@
 """Demo volume: two years of activities and attendance in the proportions of a real committee.
 
-``groups.demo_activities`` gives every group a readable year; this step tops the activities up to
+``demo.groups_activities`` gives every group a readable year; this step tops the activities up to
 ``ACTIVITIES_PER_MEMBER`` per member over the previous and the current year, each with about
 ``INVITED`` invited members, so ``seed_demo --members 50000`` gives a city's scale (about
 500,000 activities and 5,000,000 attendance rows). Rows are generated from the seeded generator and
-written with ``core.bulk`` (COPY on PostgreSQL).
+written with ``demo.bulk`` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from core.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences
-from groups.demo_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
+from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences
+from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
 from groups.models import Activity, ActivityGroup, Attendance, ContactPoint, Evidence, GroupMembership
 
 ACTIVITIES_PER_MEMBER = 10

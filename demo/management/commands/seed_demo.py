@@ -3,31 +3,27 @@
 import importlib
 import random
 import time
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
-from core.demo_context import DemoContext
+from demo.context import DemoContext
 
-
-def demo_steps() -> list[str]:
-    """Each of our apps adds its part, ``<app>/demo.py`` (``seed(ctx)``), in INSTALLED_APPS order — every app
-    builds on the ones below it; core names no app, as with reminders. The ``<app>/demo_volume.py`` steps
-    then top the data up to a real committee's proportions over two years (about 10 activities, 100
-    attendance rows and 4 proposals per member), in bulk (COPY on PostgreSQL)."""
-    ours = [
-        c
-        for c in apps.get_app_configs()  # a virtualenv inside the checkout holds libraries, not our apps
-        if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
-    ]
-    return [
-        f"{c.name}.{step}" for step in ("demo", "demo_volume") for c in ours if module_has_submodule(c.module, step)
-    ]
+# The steps in order, each a module with ``seed(ctx)`` and optionally ``holds_data()``: every app's readable
+# part builds on the apps below it (organisation, proposals, consultations, rule sets); the ``*_volume`` steps
+# then top the data up to a real committee's proportions over two years (about 10 activities, 100 attendance
+# rows and 4 proposals per member), in bulk (COPY on PostgreSQL).
+STEPS = [
+    "demo.groups",
+    "demo.proposals",
+    "demo.consultations",
+    "demo.assessments",
+    "demo.groups_volume",
+    "demo.proposals_volume",
+    "demo.consultations_volume",
+]
 
 
 class Command(BaseCommand):
@@ -41,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
 
     def handle(self, *args, members, districts, seed, if_empty, force, **options):
-        steps = [importlib.import_module(name) for name in demo_steps()]
+        steps = [importlib.import_module(name) for name in STEPS]
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
         if any(step.holds_data() for step in steps if hasattr(step, "holds_data")):

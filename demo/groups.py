@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from core.demo_context import DemoContext  # noqa: F401  (the context every app's step takes; imported from here too)
+from demo.context import DemoContext  # noqa: F401  (the context every app's step takes; imported from here too)
 from groups.models import (
     ActivityGroup,
     Committee,
@@ -423,9 +423,9 @@ def seed(ctx: DemoContext) -> None:
         f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
         f"{ActivityGroup.objects.count()} groups"
     )
-    from groups import demo_activities
+    from demo import groups_activities
 
-    demo_activities.seed(ctx)
-    from groups import demo_signup
+    groups_activities.seed(ctx)
+    from demo import groups_signup
 
-    demo_signup.seed(ctx)
+    groups_signup.seed(ctx)

@@ -3,8 +3,8 @@
 Another app registers a rule in ``<app>/reminders.py`` (imported at start-up)::
 
     from core.dates import on_day  # a day on a datetime column as a range (core.dates)
-    from core.notifications import rules
-    from core.notifications.models import Kind
+    from notifications import rules
+    from notifications.models import Kind
 
     @rules.register("activity_tomorrow", kind=Kind.ACTIVITY_TOMORROW, lead_days=1, hour=18)
     def activity_tomorrow(*, today, lead_days):

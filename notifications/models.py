@@ -1,8 +1,13 @@
-"""Notifications (the in-app inbox), their deliveries per channel (the send log), preferences and the outbox."""
+"""Notifications (the in-app inbox), their deliveries per channel (the send log) and preferences.
+
+The tables keep the names they had as part of ``core`` (``core_notification`` …): the move to this app changed
+no table (``notifications/migrations/0001_initial.py``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -69,7 +74,7 @@ class Channel(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user) -> NotificationQuerySet:
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> NotificationQuerySet:
         """Only the user's own notifications: nobody reads another person's inbox."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -119,6 +124,7 @@ class Notification(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("notifications", "notification")
         verbose_name_plural = pgettext_lazy("notifications", "notifications")
+        db_table = "core_notification"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "kind", "subject", "due"], name="notification_once_per_key"),
@@ -178,6 +184,7 @@ class Delivery(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("notifications", "delivery")
         verbose_name_plural = pgettext_lazy("notifications", "send log")
+        db_table = "core_delivery"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel"),
@@ -195,28 +202,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id}/{self.channel}: {self.status}"
-
-
-class OutboxMessage(models.Model):
-    """A Celery task to publish, written in the same transaction as the data it is about.
-
-    Deleted once the broker has it; if the broker is down the row stays and beat publishes it later.
-    """
-
-    task = models.CharField(pgettext_lazy("notifications", "task"), max_length=200)
-    args = models.JSONField(pgettext_lazy("notifications", "arguments"), default=list, blank=True)
-    kwargs = models.JSONField(pgettext_lazy("notifications", "keyword arguments"), default=dict, blank=True)
-    created_at = models.DateTimeField(pgettext_lazy("notifications", "created"), auto_now_add=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(pgettext_lazy("notifications", "attempts"), default=0)
-    last_error = models.TextField(pgettext_lazy("notifications", "last error"), blank=True)
-
-    class Meta:
-        verbose_name = pgettext_lazy("notifications", "outbox message")
-        verbose_name_plural = pgettext_lazy("notifications", "outbox")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.task} #{self.pk}"
 
 
 class NotificationSettings(models.Model):
@@ -241,6 +226,7 @@ class NotificationSettings(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("notifications", "notification settings")
         verbose_name_plural = pgettext_lazy("notifications", "notification settings")
+        db_table = "core_notificationsettings"
         constraints = [
             models.CheckConstraint(
                 condition=(

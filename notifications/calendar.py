@@ -2,7 +2,7 @@
 
 Another app registers a provider in ``<app>/calendars.py`` (imported at start-up)::
 
-    from core.notifications import calendar
+    from notifications import calendar
 
     @calendar.register("activities")
     def activities(user, *, start, end):

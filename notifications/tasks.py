@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import delivery, outbox, rules
+from core import outbox
+
+from . import delivery, rules
 from .services import DELIVER_TASK, DIGEST_TASK
 
 log = logging.getLogger(__name__)
