@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,6 +20,15 @@ from groups.models.organisation import ScopedQuerySet
 from . import scoring
 from .kinds import EventKind, Rounding, Share, ShortfallEffect
 
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from django import forms
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from groups.models import ActivityGroup, Member
+
 COSIGNER_KINDS = {
     EventKind.PROPOSAL_FILED_COSIGNER,
     EventKind.PROPOSAL_KEY_COSIGNER,
@@ -34,15 +44,16 @@ REPEAT_GRADE = _("Name the grade for a total below the line two years running.")
 class EventKindField(models.CharField):
     """An event kind from ``EventKind``; an unknown value is refused with the same message everywhere."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 30)
         kwargs["choices"] = EventKind.choices
         kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_KIND_VALUE})
         super().__init__(*args, **kwargs)
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         field = super().formfield(**kwargs)
-        field.error_messages["invalid_choice"] = UNKNOWN_KIND_VALUE
+        if field is not None:
+            field.error_messages["invalid_choice"] = UNKNOWN_KIND_VALUE
         return field
 
 
@@ -53,7 +64,7 @@ def _known_kind(name: str) -> models.CheckConstraint:
 
 
 class RuleSetQuerySet(ScopedQuerySet):
-    def for_scoring(self):
+    def for_scoring(self) -> Self:
         return self.prefetch_related("rules", "caps", "minimums", "bands")
 
 
@@ -190,7 +201,7 @@ class RuleSet(models.Model):
             repeat_grade=self.repeat_grade,
         )
 
-    def check_grades(self, labels) -> None:
+    def check_grades(self, labels: Collection[str]) -> None:
         """Refuse a shortfall grade that caps at no grade band (a capped grade must be one of them)."""
         if self.shortfall_effect == ShortfallEffect.CAP and self.shortfall_grade not in labels:
             raise ValidationError(
@@ -210,10 +221,12 @@ class RulePartQuerySet(ScopedQuerySet):
 class RulePart(models.Model):
     """A row of a rule set: refused once the rule set is locked."""
 
+    rule_set_id: int | None  # each kind's own foreign key
+
     class Meta:
         abstract = True
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.rule_set_id and RuleSet.objects.filter(pk=self.rule_set_id, is_locked=True).exists():
             raise ValidationError(_("This rule set is locked and can no longer be changed."))
@@ -289,7 +302,7 @@ class PointRule(RulePart):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.points}"
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         if self.share == Share.COSIGNERS and self.kind not in COSIGNER_KINDS:
             raise ValidationError(
@@ -383,7 +396,7 @@ class MinimumRequirement(RulePart):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ≥ {self.min_count}"
 
-    def clean(self):
+    def clean(self) -> None:
         """Refuse an any-of group named like an event kind (a minimum standing alone is grouped under its
         kind, ``RuleBook.minimum_group``): the name must say what the alternatives are together."""
         super().clean()
@@ -453,7 +466,7 @@ class GradeBand(RulePart):
     def as_band(self) -> scoring.Band:
         return scoring.Band(self.label, self.min_score, self.max_score)
 
-    def clean(self):
+    def clean(self) -> None:
         """Refuse a band that overlaps another band of the rule set already saved.
 
         The admin editor checks all bands of the form together instead (``sibling_check=False``),
@@ -479,10 +492,10 @@ def overlap_message(a: scoring.Band, b: scoring.Band) -> str:
 
 
 class RollupRunQuerySet(ScopedQuerySet):
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status__in=RollupRun.ACTIVE)
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders of the committee (a city's: its districts too); not members."""
         from groups.access import scope_of
 
@@ -591,7 +604,7 @@ class SnapshotFigures(models.Model):
         }
 
     @property
-    def owner(self):
+    def owner(self) -> models.Model:
         raise NotImplementedError
 
 
@@ -635,7 +648,7 @@ class MemberSnapshot(SnapshotFigures):
         indexes = [models.Index(fields=["committee", "year", "quarter"])]
 
     @property
-    def owner(self):
+    def owner(self) -> Member:
         return self.member
 
 
@@ -668,7 +681,7 @@ class GroupSnapshot(SnapshotFigures):
         indexes = [models.Index(fields=["committee", "year", "quarter"])]
 
     @property
-    def owner(self):
+    def owner(self) -> ActivityGroup:
         return self.group
 
 
@@ -696,7 +709,7 @@ class CommitteeSnapshot(SnapshotFigures):
         ]
 
     @property
-    def owner(self):
+    def owner(self) -> Committee:
         return self.committee
 
 

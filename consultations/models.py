@@ -6,6 +6,8 @@ outcome conversion 评、交、办、督、复 and publication 公示 until 件�
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,8 +18,16 @@ from django.utils.translation import pgettext_lazy
 from core.uploads import UploadValidator
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def _scope(user):
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from groups.access import Scope
+
+
+def _scope(user: AbstractBaseUser | AnonymousUser) -> Scope:
     from groups.access import scope_of
 
     return scope_of(user)
@@ -30,11 +40,11 @@ Level = Platform.Level  # the three levels of seed 004: 区级 / 镇街 / 社区
 
 
 class TopicQuerySet(models.QuerySet):
-    def _convened_q(self, scope, prefix: str = "") -> Q:
+    def _convened_q(self, scope: Scope, prefix: str = "") -> Q:
         ids = scope.convened_group_ids
         return Q(**{f"{prefix}group_id__in": ids}) | Q(**{f"{prefix}platform__host_group_id__in": ids})
 
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees; conveners and members: their groups' and platforms' topics."""
         scope = _scope(user)
         if scope.is_superuser:
@@ -43,14 +53,14 @@ class TopicQuerySet(models.QuerySet):
         q |= Q(group_id__in=scope.group_ids) | Q(platform__host_group_id__in=scope.group_ids)
         return self.filter(q)
 
-    def editable_by(self, user):
+    def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff: their committees; a convener: their own groups' and platforms' topics only."""
         scope = _scope(user)
         if scope.is_superuser:
             return self
         return self.filter(Q(committee_id__in=scope.staff_committee_ids) | self._convened_q(scope))
 
-    def published(self):
+    def published(self) -> Self:
         return self.filter(is_published=True, state=Topic.State.ADOPTED)
 
 
@@ -155,7 +165,7 @@ class Topic(models.Model):
 
 
 class SessionQuerySet(TopicQuerySet):
-    def published(self):
+    def published(self) -> Self:
         return self.filter(is_published=True)
 
 
@@ -367,7 +377,7 @@ class StageRecord(models.Model):
         return f"{self.get_stage_display()} · {self.speaker}"
 
 
-def _document_path(instance, filename: str) -> str:
+def _document_path(instance: SessionDocument, filename: str) -> str:
     return f"consultations/{instance.session_id}/{timezone.now():%Y%m}/{filename}"
 
 
@@ -409,7 +419,7 @@ class SessionDocument(models.Model):
 
 
 class OutcomeQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees; conveners and members: their groups' sessions; units: outcomes handed to them."""
         scope = _scope(user)
         if scope.is_superuser:
@@ -419,16 +429,16 @@ class OutcomeQuerySet(models.QuerySet):
         q |= Q(unit_id__in=scope.unit_ids, state__in=Outcome.HANDED_OVER)
         return self.filter(q)
 
-    def handed_to(self, user):
+    def handed_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The outcomes a unit user may act on."""
         scope = _scope(user)
         return self.filter(unit_id__in=scope.unit_ids, state__in=Outcome.HANDED_OVER)
 
-    def published(self):
+    def published(self) -> Self:
         """Public once published, and only as part of a session that is itself public."""
         return self.filter(state__in=Outcome.PUBLIC_STATES, session__is_published=True)
 
-    def overdue(self, today=None):
+    def overdue(self, today: date | None = None) -> Self:
         today = today or timezone.localdate()
         return self.filter(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)
 
@@ -542,7 +552,7 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_overdue(self, today=None) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.state in self.OPEN_AT_UNIT and self.deadline is not None and self.deadline < today
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
@@ -9,8 +11,24 @@ from core.dates import in_year
 
 from .models import Attendance, ConsultationSession, Outcome, OutcomeEntry, Participant, StageRecord, Topic
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
 
-def topic_board(user, *, year=None, state=None, platform_id=None):
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from groups.models import Committee
+
+
+def topic_board(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    year: int | None = None,
+    state: str | None = None,
+    platform_id: int | None = None,
+) -> QuerySet[Topic]:
     from groups.models import Activity
 
     qs = (
@@ -32,7 +50,9 @@ def topic_board(user, *, year=None, state=None, platform_id=None):
     return qs.order_by("-year", "state", "rank", "-created_at")
 
 
-def member_attendance(member_ids, year: int, *, without_activities: bool = False) -> dict[int, dict[str, int]]:
+def member_attendance(
+    member_ids: Iterable[int], year: int, *, without_activities: bool = False
+) -> dict[int, dict[str, int]]:
     """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records.
 
     ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
@@ -48,7 +68,7 @@ def member_attendance(member_ids, year: int, *, without_activities: bool = False
     return result
 
 
-def session_list(user):
+def session_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ConsultationSession]:
     return (
         ConsultationSession.objects.visible_to(user)
         .select_related("committee", "platform", "group", "topic")
@@ -61,7 +81,7 @@ def session_list(user):
     )
 
 
-def session_detail(user, pk: int) -> ConsultationSession:
+def session_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> ConsultationSession:
     return (
         ConsultationSession.objects.visible_to(user)
         .select_related("committee", "platform", "group", "topic", "activity")
@@ -76,7 +96,9 @@ def session_detail(user, pk: int) -> ConsultationSession:
     )
 
 
-def outcome_board(user, *, state=None, overdue=False, unit_only=False):
+def outcome_board(
+    user: AbstractBaseUser | AnonymousUser, *, state: str | None = None, overdue: bool = False, unit_only: bool = False
+) -> QuerySet[Outcome]:
     base = Outcome.objects.handed_to(user) if unit_only else Outcome.objects.visible_to(user)
     qs = base.select_related("committee", "unit", "session", "session__platform")
     if state:
@@ -89,20 +111,21 @@ def outcome_board(user, *, state=None, overdue=False, unit_only=False):
     return qs.order_by("-created_at", "-id")
 
 
-def outcome_detail(queryset, pk: int) -> Outcome:
-    return (
+def outcome_detail(queryset: QuerySet[Outcome], pk: int) -> Outcome:
+    outcome: Outcome = (
         queryset.select_related(
             "committee", "unit", "session", "session__platform", "merged_into", "replied_by", "proposal"
         )
         .prefetch_related(Prefetch("entries", OutcomeEntry.objects.select_related("author")))
         .get(pk=pk)
     )
+    return outcome
 
 
 # --- public disclosure ----------------------------------------------------------------------------
 
 
-def public_listing(committee, query: str = ""):
+def public_listing(committee: Committee, query: str = "") -> dict[str, Any]:
     """What the public page shows: published items only, nothing personal."""
     topics = Topic.objects.published().filter(committee=committee).select_related("platform")
     sessions = ConsultationSession.objects.published().filter(committee=committee).select_related("platform", "topic")
@@ -119,7 +142,7 @@ def public_listing(committee, query: str = ""):
     }
 
 
-def public_session(committee, pk: int) -> ConsultationSession:
+def public_session(committee: Committee, pk: int) -> ConsultationSession:
     return (
         ConsultationSession.objects.published()
         .filter(committee=committee)
@@ -138,7 +161,7 @@ def public_session(committee, pk: int) -> ConsultationSession:
     )
 
 
-def public_outcome(committee, pk: int) -> Outcome:
+def public_outcome(committee: Committee, pk: int) -> Outcome:
     return (
         Outcome.objects.published()
         .filter(committee=committee)
@@ -151,7 +174,9 @@ def public_outcome(committee, pk: int) -> Outcome:
 # --- figures --------------------------------------------------------------------------------------
 
 
-def figures(committee_ids, *, year=None, platform_id=None, today=None) -> dict:
+def figures(
+    committee_ids: Iterable[int], *, year: int | None = None, platform_id: int | None = None, today: date | None = None
+) -> dict[str, Any]:
     """Counts by database aggregation: a handful of queries whatever the size."""
     today = today or timezone.localdate()
     sessions = ConsultationSession.objects.filter(committee_id__in=committee_ids).exclude(state="cancelled")
