@@ -303,17 +303,21 @@ def _add_event_counts(statement: _Statement, events, quarter_start: date, occurr
     occurrence number needs; ``small_event``: the events, one row each, of the small sources that can
     yield a kind priced by occurrence (read once, counted from there).
 
-    The big source (attendance) is only ever counted, never kept row by row. On PostgreSQL it is
+    Other members' events may be counted too (``members_checked``: no lookup of the member per
+    attendance row); only the members of ``score`` get a snapshot. The big source (attendance) is
+    only ever counted, never kept row by row. On PostgreSQL it is
     grouped on its own so that parallel workers scan it (one GROUP BY over its union with the small
     sources ran single-threaded); SQLite has no parallel workers, and one GROUP BY over the union is
     faster there."""
     dialect = statement.dialect
+    # Only the committee's members in office get a row (``_add_scores``): the counts need not check it.
+    counted = partial(events, counts_from=quarter_start, members_checked=True)
     if dialect.pg:
-        big_sql, big_params = events(counts_from=quarter_start, bulk=True)
-        small_sql, small_params = events(counts_from=quarter_start, bulk=False, except_small=occurrence_kinds)
+        big_sql, big_params = counted(bulk=True)
+        small_sql, small_params = counted(bulk=False, except_small=occurrence_kinds)
         counted_sql, counted_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
     else:
-        counted_sql, counted_params = events(counts_from=quarter_start, except_small=occurrence_kinds)
+        counted_sql, counted_params = counted(except_small=occurrence_kinds)
         counted_params = list(counted_params)
     if occurrence_kinds:
         small_sql, small_params = events(bulk=False, kinds=occurrence_kinds)
@@ -422,13 +426,31 @@ def _add_member_totals(statement: _Statement) -> None:
 
 def _add_member_figures(statement: _Statement, minimums: list) -> None:
     """``member_figure``: per member the snapshot's figures (``FIGURES``, events in the quarter) and
-    the year's events for each minimum requirement (``minimum_0``, …), from the counted events;
-    ``figure_kind`` says which event kinds each of them counts (0/1 columns: a join on the kind
-    instead of an IN list per row)."""
+    the year's events for each minimum requirement (``minimum_0``, …), from the counted events.
+
+    PostgreSQL joins the counts with ``figure_kind``, which says which event kinds each figure counts
+    (0/1 columns: one hash join instead of IN lists per row). SQLite would scan that table for every
+    counted row (a nested loop); there each figure sums the rows whose kind is in its IN list (one
+    lookup in a list SQLite indexes once)."""
     targets = [*FIGURES.items(), *((f"minimum_{i}", kind) for i, (kind, _required) in enumerate(minimums))]
+    counted = [("quarter_count", name) for name in FIGURES] + [
+        ("year_count", f"minimum_{i}") for i in range(len(minimums))
+    ]
+    kinds = sorted(EventKind.values)
+    if not statement.dialect.pg:
+        sums, params = [], []
+        for (count, name), (_name, target) in zip(counted, targets, strict=True):
+            kind_in, values = _in("event_count.event_kind", [k for k in kinds if str(target) in map(str, counts_as(k))])
+            sums.append(f"SUM(CASE WHEN {kind_in} THEN event_count.{count} ELSE 0 END) AS {name}")
+            params += values
+        statement.add(
+            f"member_figure AS (SELECT event_count.member_id, {', '.join(sums)} FROM event_count "
+            "GROUP BY event_count.member_id)",
+            params,
+        )
+        return
     rows = [
-        (kind, *(int(str(target) in {str(x) for x in counts_as(kind)}) for _name, target in targets))
-        for kind in sorted(EventKind.values)
+        (kind, *(int(str(target) in {str(x) for x in counts_as(kind)}) for _name, target in targets)) for kind in kinds
     ]
     statement.add_table(
         "figure_kind",
@@ -436,9 +458,7 @@ def _add_member_figures(statement: _Statement, minimums: list) -> None:
         rows,
         ("varchar(30)", *["integer"] * len(targets)),
     )
-    sums = [f"SUM(event_count.quarter_count * figure_kind.{name}) AS {name}" for name in FIGURES] + [
-        f"SUM(event_count.year_count * figure_kind.minimum_{i}) AS minimum_{i}" for i in range(len(minimums))
-    ]
+    sums = [f"SUM(event_count.{count} * figure_kind.{name}) AS {name}" for count, name in counted]
     statement.add(
         f"member_figure AS (SELECT event_count.member_id, {', '.join(sums)} FROM event_count "
         "JOIN figure_kind ON figure_kind.event_kind = event_count.event_kind GROUP BY event_count.member_id)"
