@@ -3,29 +3,32 @@ by set-based SQL statements, no Python loop over members. Called by
 ``services.rollup_execute`` inside the transaction that replaces the quarter's snapshot.
 
 The member statement is the scoring engine (``scoring.py``) in SQL, over the duty events that
-``event_sql`` reads from the source tables (year to date, so extras stay extras):
+``sources.event_sql`` reads from the source tables (year to date, so extras stay extras). ``scoring_sql``
+builds it step by step, one function per table expression:
 
-1. ``ag`` counts all events per member, kind, quantity and authors (``n`` year to date, ``nq`` in
-   the quarter), grouped straight over the union of the sources' queries, attendance included, never
-   kept row by row; only the small sources that can yield a kind priced "from the nth occurrence"
-   are kept (``evx``, with their day and source) and counted from there;
-2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
-   those rules (the first kind of each pricing slot that has one, and every adding rule the kind
-   stands for, worked out in Python: several rows per kind); ``ln`` prices the counted rows in whole
-   cents (points × quantity, divided among the authors or the co-signers when the rule says so,
-   rounded half away from zero to the rule's step like ``scoring.round_to``, times the counts);
-   adding rules are numbered apart from the slot's rules (key ``+kind`` in ``km``/``ru``);
-3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
-   member's events of that kind in the engine's order (day, source, kind) with a window function,
-   and ``ln`` prices each numbered event with its rule;
-4. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
-   ``tot`` adds the bonus (capped), deductions and the quarter's points and builds the category map;
-   ``fa`` counts the quarter's figures and the year's events for the minimum requirements (``fk``:
-   which kinds each counts);
-5. the final ``SELECT`` joins every member in office (members without events get an empty line),
-   adds the base and the grade band, lists the minimums not met (a group of alternatives only when
-   none of it is met), caps or sets the grade for a shortfall, and applies the two-year condition
-   against ``prev`` (last year's latest member snapshot; read only when the rule set has one).
+1. ``_add_rule_tables``: the rule book as literal tables, worked out in Python (``_rule_tables``):
+   ``flat_price`` (each event kind's price through the rules without an occurrence number: the first
+   kind of each pricing slot that has rules, and every adding rule the kind stands for),
+   ``rule_slot`` + ``numbered_rule`` (the rule keys priced "from the nth occurrence") and
+   ``category_cap``;
+2. ``_add_event_counts``: ``event_count`` counts every member's events per kind, quantity and authors
+   (year to date and in the quarter), grouped straight over the union of the sources' queries,
+   attendance included, never kept row by row; only the small sources that can yield a kind priced
+   by occurrence are kept (``small_event``, with their day and source) and counted from there;
+3. ``_add_numbered_events`` (only for kinds priced by occurrence): ``numbered_event`` numbers the
+   member's events of those kinds in the engine's order (day, source, kind) with a window function;
+4. ``_add_priced_lines``: ``priced_line`` prices the counted events (flat price times the counts) and
+   the numbered events (the rule of their occurrence) in whole cents: points × quantity, divided among
+   the authors or the co-signers when the rule says so, rounded half away from zero to the rule's
+   step like ``scoring.round_to``;
+5. ``_add_category_totals`` and ``_add_member_totals``: the lines summed per member and category for the
+   year and the quarter with the caps applied, then per member the bonus (capped), the deductions,
+   the quarter's points and the category maps; ``_add_member_figures``: the quarter's figures and the
+   year's events for the minimum requirements;
+6. ``_add_scores`` and the final ``SELECT``: every member in office (members without events get an
+   empty line) with the base and the grade band, the minimums not met (a group of alternatives only
+   when none of it is met), the grade capped or set for a shortfall, and the two-year condition against
+   ``last_year`` (last year's latest member snapshot; read only when the rule set has one).
 
 ``tests/assessments/test_rollup_sql.py`` checks this against ``scoring.score`` on generated rule
 books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated
