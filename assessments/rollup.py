@@ -3,29 +3,32 @@ by set-based SQL statements, no Python loop over members. Called by
 ``services.rollup_execute`` inside the transaction that replaces the quarter's snapshot.
 
 The member statement is the scoring engine (``scoring.py``) in SQL, over the duty events that
-``event_sql`` reads from the source tables (year to date, so extras stay extras):
+``sources.event_sql`` reads from the source tables (year to date, so extras stay extras). ``scoring_sql``
+builds it step by step, one function per table expression:
 
-1. ``ag`` counts all events per member, kind, quantity and authors (``n`` year to date, ``nq`` in
-   the quarter), grouped straight over the union of the sources' queries, attendance included, never
-   kept row by row; only the small sources that can yield a kind priced "from the nth occurrence"
-   are kept (``evx``, with their day and source) and counted from there;
-2. for each event kind the rule book prices through rules without an occurrence number, ``pz`` holds
-   those rules (the first kind of each pricing slot that has one, and every adding rule the kind
-   stands for, worked out in Python: several rows per kind); ``ln`` prices the counted rows in whole
-   cents (points × quantity, divided among the authors or the co-signers when the rule says so,
-   rounded half away from zero to the rule's step like ``scoring.round_to``, times the counts);
-   adding rules are numbered apart from the slot's rules (key ``+kind`` in ``km``/``ru``);
-3. only for rule kinds with "from the nth occurrence" rules, ``km``/``ru`` and ``pr`` number the
-   member's events of that kind in the engine's order (day, source, kind) with a window function,
-   and ``ln`` prices each numbered event with its rule;
-4. ``ca``/``cc`` sum lines per member and category for the year and the quarter and apply the caps;
-   ``tot`` adds the bonus (capped), deductions and the quarter's points and builds the category map;
-   ``fa`` counts the quarter's figures and the year's events for the minimum requirements (``fk``:
-   which kinds each counts);
-5. the final ``SELECT`` joins every member in office (members without events get an empty line),
-   adds the base and the grade band, lists the minimums not met (a group of alternatives only when
-   none of it is met), caps or sets the grade for a shortfall, and applies the two-year condition
-   against ``prev`` (last year's latest member snapshot; read only when the rule set has one).
+1. ``_add_rule_tables``: the rule book as literal tables, worked out in Python (``_rule_tables``):
+   ``flat_price`` (each event kind's price through the rules without an occurrence number: the first
+   kind of each pricing slot that has rules, and every adding rule the kind stands for),
+   ``rule_slot`` + ``numbered_rule`` (the rule keys priced "from the nth occurrence") and
+   ``category_cap``;
+2. ``_add_event_counts``: ``event_count`` counts every member's events per kind, quantity and authors
+   (year to date and in the quarter), grouped straight over the union of the sources' queries,
+   attendance included, never kept row by row; only the small sources that can yield a kind priced
+   by occurrence are kept (``small_event``, with their day and source) and counted from there;
+3. ``_add_numbered_events`` (only for kinds priced by occurrence): ``numbered_event`` numbers the
+   member's events of those kinds in the engine's order (day, source, kind) with a window function;
+4. ``_add_priced_lines``: ``priced_line`` prices the counted events (flat price times the counts) and
+   the numbered events (the rule of their occurrence) in whole cents: points × quantity, divided among
+   the authors or the co-signers when the rule says so, rounded half away from zero to the rule's
+   step like ``scoring.round_to``;
+5. ``_add_category_totals`` and ``_add_member_totals``: the lines summed per member and category for the
+   year and the quarter with the caps applied, then per member the bonus (capped), the deductions,
+   the quarter's points and the category maps; ``_add_member_figures``: the quarter's figures and the
+   year's events for the minimum requirements;
+6. ``_add_scores`` and the final ``SELECT``: every member in office (members without events get an
+   empty line) with the base and the grade band, the minimums not met (a group of alternatives only
+   when none of it is met), the grade capped or set for a shortfall, and the two-year condition against
+   ``last_year`` (last year's latest member snapshot; read only when the rule set has one).
 
 ``tests/assessments/test_rollup_sql.py`` checks this against ``scoring.score`` on generated rule
 books and events, on SQLite and on PostgreSQL. Group and committee snapshots are then aggregated
@@ -35,7 +38,7 @@ from the member snapshots, category maps included, in SQL as well.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -168,8 +171,16 @@ def _in(column: str, values) -> tuple[str, list]:
 
 
 # --- member snapshots -----------------------------------------------------------------------------
+#
+# The member statement is built step by step below: each ``_add_…`` function appends one common
+# table expression (or a few that belong together) to a ``_Statement``; ``scoring_sql`` calls them
+# in order. Every amount in the statement is in whole cents (integers), so SQLite and PostgreSQL
+# round alike.
 
 SHARES = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
+# The column types of a rule's pricing (``_pricing``), for the literal tables.
+PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category")
+PRICING_TYPES = ("integer", "integer", "integer", "integer", "varchar(30)")
 
 
 def _pricing(rule) -> tuple:
@@ -183,6 +194,324 @@ def _pricing(rule) -> tuple:
     )
 
 
+@dataclass
+class _Statement:
+    """The member statement under construction: its common table expressions in order, with their parameters."""
+
+    dialect: _Dialect
+    ctes: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def add(self, sql: str, params=()) -> None:
+        self.ctes.append(sql)
+        self.params += list(params)
+
+    def add_table(self, name: str, columns: tuple[str, ...], rows: list[tuple], types: tuple[str, ...]) -> None:
+        self.add(*_table(name, columns, rows, types))
+
+
+@dataclass(frozen=True)
+class _RuleTables:
+    """The rule book as the rows of the statement's literal tables (worked out in Python).
+
+    ``slots``: (event kind, rule key, kind rank) for the rule keys priced "from the nth occurrence"
+    that an event kind is priced through; ``numbered``: those keys' rules with the occurrence range
+    each one prices; ``flat``: (event kind, pricing…) for every other rule an event kind is priced
+    through (several rows per kind: one per pricing slot and one per adding rule); ``caps``:
+    (category, yearly cap in cents)."""
+
+    slots: list[tuple]
+    numbered: list[tuple]
+    flat: list[tuple]
+    caps: list[tuple]
+
+    @property
+    def occurrence_kinds(self) -> list[str]:
+        """The event kinds priced through some "from the nth occurrence" rule."""
+        return sorted({kind for kind, _key, _rank in self.slots})
+
+
+def _rule_tables(book: RuleBook) -> _RuleTables:
+    """Which rules price each event kind, like ``scoring.score`` picks them.
+
+    For each pricing slot of a kind (``kinds.pricing_of``) the first kind of the slot that has rules
+    prices it; the adding rules (key ``+kind``) price every event kind that stands for their kind
+    (``kinds.counts_as``), on top. Rules are numbered per key; a key with a rule "from the nth
+    occurrence" goes to ``slots`` + ``numbered`` (its events are numbered in the statement), any
+    other key has exactly one rule, joined to the kind here (``flat``)."""
+    kinds = sorted(EventKind.values)
+    kind_rank = {kind: rank for rank, kind in enumerate(kinds, start=1)}
+    by_occurrence = {r.key for r in book.rules if r.nth_from > 1}
+    adding = book.adding_kinds()
+    slots = []  # (event kind, rule key, kind rank)
+    for kind in kinds:
+        for slot in pricing_of(kind):
+            rule_kind = next((k for k in slot if book.rules_for(k)), None)
+            if rule_kind is not None:
+                slots.append((kind, str(rule_kind), kind_rank[kind]))
+        stands_for = {str(k) for k in counts_as(kind)}
+        slots += [(kind, f"+{k}", kind_rank[kind]) for k in adding if k in stands_for]
+    numbered = []
+    for key in sorted(by_occurrence):
+        rules = book.rules_for(key.lstrip("+"), adds=key.startswith("+"))
+        for rule, after in zip(rules, [*rules[1:], None], strict=True):
+            numbered.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule)))
+    single = {r.key: r for r in book.rules if r.key not in by_occurrence}
+    return _RuleTables(
+        slots=[row for row in slots if row[1] in by_occurrence],
+        numbered=numbered,
+        flat=[(kind, *_pricing(single[key])) for kind, key, _rank in slots if key not in by_occurrence],
+        caps=[(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category],
+    )
+
+
+def _add_rule_tables(statement: _Statement, tables: _RuleTables) -> None:
+    """The rule book's literal tables: ``rule_slot`` (event kind -> numbered rule key), ``numbered_rule``
+    (a key's rules, each for occurrences ``from_nth`` up to before ``until_nth``), ``category_cap`` and
+    ``flat_price`` (event kind -> the pricing of a rule without occurrence numbers)."""
+    statement.add_table(
+        "rule_slot", ("event_kind", "rule_key", "kind_rank"), tables.slots, ("varchar(30)", "varchar(30)", "integer")
+    )
+    statement.add_table(
+        "numbered_rule",
+        ("rule_key", "from_nth", "until_nth", *PRICING_COLUMNS),
+        tables.numbered,
+        ("varchar(30)", "integer", "integer", *PRICING_TYPES),
+    )
+    statement.add_table("category_cap", ("category", "cap_cents"), tables.caps, ("varchar(30)", "integer"))
+    statement.add_table("flat_price", ("event_kind", *PRICING_COLUMNS), tables.flat, ("varchar(30)", *PRICING_TYPES))
+
+
+def _line_cents(event: str, rule: str) -> str:
+    """One line's cents from a rule (``PRICING_COLUMNS``) and an event row (``quantity``, ``authors``).
+
+    The points (times the quantity when per unit) divided among the sharers (share 0: nobody, 1: the
+    authors, 2: the co-signers, i.e. authors - 1, at least 1) and rounded half away from zero to the
+    rule's step (``scoring.round_to``), in integers: num / (sharers x step), rounded, times the step."""
+    points = f"(CASE WHEN {rule}.per_unit = 1 THEN {rule}.points_cents * {event}.quantity ELSE {rule}.points_cents END)"
+    divisor = (
+        f"((CASE WHEN {rule}.share = 1 THEN {event}.authors "
+        f"WHEN {rule}.share = 2 AND {event}.authors > 1 THEN {event}.authors - 1 ELSE 1 END) * {rule}.step_cents)"
+    )
+    return (
+        f"CASE WHEN {rule}.share = 0 AND {rule}.step_cents = 1 THEN {points} "
+        f"WHEN {points} >= 0 THEN ((2 * {points} + {divisor}) / (2 * {divisor})) * {rule}.step_cents "
+        f"ELSE -(((-2 * {points} + {divisor}) / (2 * {divisor})) * {rule}.step_cents) END"
+    )
+
+
+def _add_event_counts(statement: _Statement, events, quarter_start: date, occurrence_kinds: list[str]) -> None:
+    """``event_count``: each member's events counted per kind, quantity and authors — ``year_count``
+    year to date, ``quarter_count`` in the quarter — what every figure and every rule without an
+    occurrence number needs; ``small_event``: the events, one row each, of the small sources that can
+    yield a kind priced by occurrence (read once, counted from there).
+
+    Other members' events may be counted too (``members_checked``: no lookup of the member per
+    attendance row); only the members of ``score`` get a snapshot. The big source (attendance) is
+    only ever counted, never kept row by row. On PostgreSQL it is
+    grouped on its own so that parallel workers scan it (one GROUP BY over its union with the small
+    sources ran single-threaded); SQLite has no parallel workers, and one GROUP BY over the union is
+    faster there."""
+    dialect = statement.dialect
+    # Only the committee's members in office get a row (``_add_scores``): the counts need not check it.
+    counted = partial(events, counts_from=quarter_start, members_checked=True)
+    if dialect.pg:
+        big_sql, big_params = counted(bulk=True)
+        small_sql, small_params = counted(bulk=False, except_small=occurrence_kinds)
+        counted_sql, counted_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
+    else:
+        counted_sql, counted_params = counted(except_small=occurrence_kinds)
+        counted_params = list(counted_params)
+    if occurrence_kinds:
+        small_sql, small_params = events(bulk=False, kinds=occurrence_kinds)
+        statement.add(
+            "small_event(member_id, event_kind, day, quantity, authors, source_rank, source_pk) AS "
+            f"{dialect.materialized} ({small_sql})",
+            small_params,
+        )
+        counted_sql += (
+            " UNION ALL SELECT small_event.member_id, small_event.event_kind, small_event.quantity, "
+            "small_event.authors, CAST(COUNT(*) AS integer), "
+            "CAST(SUM(CASE WHEN small_event.day >= %s THEN 1 ELSE 0 END) AS integer) FROM small_event "
+            "GROUP BY small_event.member_id, small_event.event_kind, small_event.quantity, small_event.authors"
+        )
+        counted_params = [*counted_params, connection.ops.adapt_datefield_value(quarter_start)]
+    statement.add(
+        "event_count(member_id, event_kind, quantity, authors, year_count, quarter_count) AS "
+        f"{dialect.materialized} ({counted_sql})",
+        counted_params,
+    )
+
+
+def _add_numbered_events(statement: _Statement, events, quarter_start: date, occurrence_kinds: list[str]) -> None:
+    """``numbered_event``: the events of the kinds priced by occurrence, numbered per member and rule
+    key in the engine's order (day, source, source record, kind rank), with whether each falls in the
+    quarter; the attendance's rows only when attendance itself is priced by occurrence."""
+    big_sql, big_params = events(bulk=True, kinds=occurrence_kinds)
+    statement.add(
+        "occurrence_event(member_id, event_kind, day, quantity, authors, source_rank, source_pk) AS "
+        f"({big_sql} UNION ALL SELECT * FROM small_event)",
+        big_params,
+    )
+    kind_in, kind_values = _in("occurrence_event.event_kind", occurrence_kinds)
+    statement.add(
+        "numbered_event(member_id, in_quarter, quantity, authors, rule_key, occurrence) AS (SELECT "
+        "occurrence_event.member_id, CASE WHEN occurrence_event.day >= %s THEN 1 ELSE 0 END, "
+        "occurrence_event.quantity, occurrence_event.authors, rule_slot.rule_key, ROW_NUMBER() OVER ("
+        "PARTITION BY occurrence_event.member_id, rule_slot.rule_key ORDER BY occurrence_event.day, "
+        "occurrence_event.source_rank, occurrence_event.source_pk, rule_slot.kind_rank) "
+        f"FROM occurrence_event CROSS JOIN rule_slot WHERE {kind_in} AND rule_slot.event_kind = occurrence_event.event_kind)",
+        [connection.ops.adapt_datefield_value(quarter_start), *kind_values],
+    )
+
+
+def _add_priced_lines(statement: _Statement, numbered: bool) -> None:
+    """``priced_line``: the member's points per category — the counted events times their flat price,
+    and each numbered event priced by the rule for its occurrence — as cents in the year so far
+    and in the quarter, with the events behind them (in the quarter, in the year)."""
+    flat = _line_cents("event_count", "flat_price")
+    lines = [
+        f"SELECT event_count.member_id, flat_price.category, event_count.year_count * ({flat}), "
+        f"event_count.quarter_count * ({flat}), event_count.quarter_count, event_count.year_count "
+        "FROM event_count JOIN flat_price ON flat_price.event_kind = event_count.event_kind"
+    ]
+    if numbered:
+        line = _line_cents("numbered_event", "numbered_rule")
+        lines.append(
+            f"SELECT numbered_event.member_id, numbered_rule.category, {line}, numbered_event.in_quarter * ({line}), "
+            "numbered_event.in_quarter, 1 FROM numbered_event JOIN numbered_rule "
+            "ON numbered_rule.rule_key = numbered_event.rule_key AND numbered_event.occurrence >= numbered_rule.from_nth "
+            "AND numbered_event.occurrence < numbered_rule.until_nth"
+        )
+    statement.add(
+        f"priced_line(member_id, category, year_cents, quarter_cents, quarter_events, year_events) AS "
+        f"({' UNION ALL '.join(lines)})"
+    )
+
+
+def _add_category_totals(statement: _Statement) -> None:
+    """``category_total``: per member and category the lines summed, and the year so far after the
+    category's yearly cap (``capped_year_cents``; ``year_cents`` keeps what the lines add up to)."""
+    statement.add(
+        "category_total(member_id, category, capped_year_cents, quarter_cents, quarter_events, year_cents, "
+        "year_events) AS (SELECT summed.member_id, summed.category, CASE WHEN category_cap.cap_cents IS NOT NULL "
+        "AND summed.year_cents > category_cap.cap_cents THEN category_cap.cap_cents ELSE summed.year_cents END, "
+        "summed.quarter_cents, summed.quarter_events, summed.year_cents, summed.year_events FROM ("
+        "SELECT priced_line.member_id, priced_line.category, SUM(priced_line.year_cents) AS year_cents, "
+        "SUM(priced_line.quarter_cents) AS quarter_cents, SUM(priced_line.quarter_events) AS quarter_events, "
+        "SUM(priced_line.year_events) AS year_events FROM priced_line "
+        "GROUP BY priced_line.member_id, priced_line.category) summed "
+        "LEFT JOIN category_cap ON category_cap.category = summed.category)"
+    )
+
+
+def _add_member_totals(statement: _Statement) -> None:
+    """``member_total``: per member the capped categories' bonus (above 0) and deductions (below 0),
+    the quarter's points, and the category maps of the quarter and of the year so far (a category
+    only when it has events in that period)."""
+    dialect = statement.dialect
+    quarter = dialect.object_agg(
+        "category_total.category",
+        dialect.amount_text("category_total.quarter_cents"),
+        "category_total.quarter_events > 0",
+    )
+    year = dialect.object_agg(
+        "category_total.category", dialect.amount_text("category_total.year_cents"), "category_total.year_events > 0"
+    )
+    capped = "category_total.capped_year_cents"
+    statement.add(
+        "member_total(member_id, bonus_cents, deduction_cents, quarter_cents, categories, year_categories) AS ("
+        f"SELECT category_total.member_id, SUM(CASE WHEN {capped} > 0 THEN {capped} ELSE 0 END), "
+        f"SUM(CASE WHEN {capped} < 0 THEN {capped} ELSE 0 END), SUM(category_total.quarter_cents), {quarter}, {year} "
+        "FROM category_total GROUP BY category_total.member_id)"
+    )
+
+
+def _add_member_figures(statement: _Statement, minimums: list) -> None:
+    """``member_figure``: per member the snapshot's figures (``FIGURES``, events in the quarter) and
+    the year's events for each minimum requirement (``minimum_0``, …), from the counted events.
+
+    PostgreSQL joins the counts with ``figure_kind``, which says which event kinds each figure counts
+    (0/1 columns: one hash join instead of IN lists per row). SQLite would scan that table for every
+    counted row (a nested loop); there each figure sums the rows whose kind is in its IN list (one
+    lookup in a list SQLite indexes once)."""
+    targets = [*FIGURES.items(), *((f"minimum_{i}", kind) for i, (kind, _required) in enumerate(minimums))]
+    counted = [("quarter_count", name) for name in FIGURES] + [
+        ("year_count", f"minimum_{i}") for i in range(len(minimums))
+    ]
+    kinds = sorted(EventKind.values)
+    if not statement.dialect.pg:
+        sums, params = [], []
+        for (count, name), (_name, target) in zip(counted, targets, strict=True):
+            kind_in, values = _in("event_count.event_kind", [k for k in kinds if str(target) in map(str, counts_as(k))])
+            sums.append(f"SUM(CASE WHEN {kind_in} THEN event_count.{count} ELSE 0 END) AS {name}")
+            params += values
+        statement.add(
+            f"member_figure AS (SELECT event_count.member_id, {', '.join(sums)} FROM event_count "
+            "GROUP BY event_count.member_id)",
+            params,
+        )
+        return
+    rows = [
+        (kind, *(int(str(target) in {str(x) for x in counts_as(kind)}) for _name, target in targets)) for kind in kinds
+    ]
+    statement.add_table(
+        "figure_kind",
+        ("event_kind", *(name for name, _target in targets)),
+        rows,
+        ("varchar(30)", *["integer"] * len(targets)),
+    )
+    sums = [f"SUM(event_count.{count} * figure_kind.{name}) AS {name}" for count, name in counted]
+    statement.add(
+        f"member_figure AS (SELECT event_count.member_id, {', '.join(sums)} FROM event_count "
+        "JOIN figure_kind ON figure_kind.event_kind = event_count.event_kind GROUP BY event_count.member_id)"
+    )
+
+
+def _add_scores(statement: _Statement, book: RuleBook, member_filter: tuple[str, list]) -> None:
+    """``score``: every member in office (``member_filter`` on ``groups_member mem``) with the year's
+    total in cents: the base, plus the bonus (capped by the rule book's bonus cap), plus the deductions."""
+    bonus = "COALESCE(member_total.bonus_cents, 0)"
+    if book.bonus_cap is not None:
+        cap = _cents(book.bonus_cap)
+        bonus = f"CASE WHEN {bonus} > {cap} THEN {cap} ELSE {bonus} END"
+    total = f"({_cents(book.base)} + {bonus} + COALESCE(member_total.deduction_cents, 0))"
+    statement.add(
+        f"score AS (SELECT mem.id AS member_id, {total} AS total FROM groups_member mem "
+        f"LEFT JOIN member_total ON member_total.member_id = mem.id WHERE {member_filter[0]})",
+        member_filter[1],
+    )
+
+
+def _grade_with_last_year(
+    statement: _Statement, book: RuleBook, grade: str, grade_params: list, previous: tuple[str, list] | None
+) -> tuple[str, list]:
+    """The grade after the two-year condition: below the rule book's line this year and last year
+    (``last_year``: the latest snapshot's total in cents, read only when the rule book has the
+    condition) gives the repeat grade."""
+    if book.repeat_below is None or previous is None:
+        return grade, grade_params
+    statement.add(f"last_year(member_id, total_cents) AS ({previous[0]})", previous[1])
+    below = _cents(book.repeat_below)
+    return (
+        f"CASE WHEN score.total < {below} AND EXISTS (SELECT 1 FROM last_year WHERE last_year.member_id = "
+        f"score.member_id AND last_year.total_cents < {below}) THEN {statement.dialect.text('%s')} ELSE {grade} END",
+        [book.repeat_grade, *grade_params],
+    )
+
+
+SNAPSHOT_COLUMNS = [
+    "member_id",
+    "points",
+    "points_by_category",
+    "ytd_points_by_category",
+    "ytd_total",
+    "ytd_grade",
+    "missing",
+    *FIGURES,
+]
+
+
 def scoring_sql(
     book: RuleBook,
     events,
@@ -194,207 +523,49 @@ def scoring_sql(
 ) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
-    ``previous``: SQL with (member id, total in cents) of the year before, for the two-year
-    condition (read only when the rule book has one)."""
-    adapt = connection.ops.adapt_datefield_value
-    qs = adapt(quarter_start)
-    kinds = sorted(EventKind.values)
-    kind_rank = {kind: rank for rank, kind in enumerate(kinds, start=1)}
-    # Rules are numbered per key: the rule kind, or "+kind" for the rules that add on top.
-    nth_keys = {r.key for r in book.rules if r.nth_from > 1}
-    adding = book.adding_kinds()
-    km_rows = []
-    for kind in kinds:
-        for slot in pricing_of(kind):
-            rule_kind = next((k for k in slot if book.rules_for(k)), None)
-            if rule_kind is not None:
-                km_rows.append((kind, str(rule_kind), kind_rank[kind], int(str(rule_kind) in nth_keys)))
-        stands_for = {str(k) for k in counts_as(kind)}
-        km_rows += [(kind, f"+{k}", kind_rank[kind], int(f"+{k}" in nth_keys)) for k in adding if k in stands_for]
-    ru_rows = []
-    for key in sorted({r.key for r in book.rules}):
-        rules = book.rules_for(key.lstrip("+"), adds=key.startswith("+"))
-        for rule, after in zip(rules, [*rules[1:], None], strict=True):
-            ru_rows.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule)))
-    cp_rows = [(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category]
-    # Kinds priced without occurrence numbers: the one rule of their key, joined here in Python
-    # (``pz``, read once, so the database sees its real size; an event kind may have several rows,
-    # one per slot and one per adding rule); the others keep ``km`` + ``ru``.
-    single = {r.key: r for r in book.rules if r.key not in nth_keys}
-    pz_rows = [(k, *_pricing(single[rk])) for k, rk, _kr, occ in km_rows if not occ]
-    km_rows = [row for row in km_rows if row[3]]
-
-    params: list = []
-    ctes = []
-    for name, columns, rows, types in (
-        ("km", ("k", "rk", "kr", "occ"), km_rows, ("varchar(30)", "varchar(30)", "integer", "integer")),
-        (
-            "ru",
-            ("rk", "nf", "nt", "pc", "pu", "sp", "rs", "cat"),
-            ru_rows,
-            ("varchar(30)", "integer", "integer", "integer", "integer", "integer", "integer", "varchar(30)"),
-        ),
-        ("cp", ("cat", "cap"), cp_rows, ("varchar(30)", "integer")),
-        (
-            "pz",
-            ("k", "pc", "pu", "sp", "rs", "cat"),
-            pz_rows,
-            ("varchar(30)", "integer", "integer", "integer", "integer", "varchar(30)"),
-        ),
-    ):
-        sql, values = _table(name, columns, rows, types)
-        ctes.append(sql)
-        params += values
-
-    def line(row: str, rule: str = "ru") -> str:  # one line's cents from a rule and an event row's q and a
-        # num / (sharers x step) rounded half away from zero in integers, times the step (in cents):
-        # sp 0 full, 1 split among the authors, 2 among the co-signers (authors - 1, at least 1).
-        num = f"(CASE WHEN {rule}.pu = 1 THEN {rule}.pc * {row}.q ELSE {rule}.pc END)"
-        div = (
-            f"((CASE WHEN {rule}.sp = 1 THEN {row}.a WHEN {rule}.sp = 2 AND {row}.a > 1 THEN {row}.a - 1 "
-            f"ELSE 1 END) * {rule}.rs)"
-        )
-        return (
-            f"CASE WHEN {rule}.sp = 0 AND {rule}.rs = 1 THEN {num} "
-            f"WHEN {num} >= 0 THEN ((2 * {num} + {div}) / (2 * {div})) * {rule}.rs "
-            f"ELSE -(((-2 * {num} + {div}) / (2 * {div})) * {rule}.rs) END"
-        )
-
-    # Events are counted per member, kind, quantity and authors (``n`` year to date, ``nq`` in the
-    # quarter): what every rule without an occurrence number and every figure needs. Only the small
-    # sources that can yield a kind priced "from the nth occurrence" are kept row by row (``evx``,
-    # once, with their day and source) and counted from there; the big one (attendance) is only ever
-    # counted, unless attendance itself is priced by occurrence.
-    occ_kinds = sorted({k for k, _rk, _kr, _occ in km_rows})
-    # PostgreSQL: the big source grouped on its own, so that it is scanned by parallel workers (one
-    # GROUP BY over its union with the small sources ran single-threaded for a whole year's data).
-    # SQLite has no parallel workers, and one GROUP BY over the union is faster there (293 vs 342 ms
-    # at 5,000 members).
-    if dialect.pg:
-        big_sql, big_params = events(counts_from=quarter_start, bulk=True)
-        small_sql, small_params = events(counts_from=quarter_start, bulk=False, except_small=occ_kinds)
-        direct_sql, direct_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
-    else:
-        direct_sql, direct_params = events(counts_from=quarter_start, except_small=occ_kinds)
-    if occ_kinds:
-        evx_sql, evx_params = events(bulk=False, kinds=occ_kinds)
-        ctes.append(f"evx(m, k, d, q, a, s, p) AS {dialect.materialized} ({evx_sql})")
-        params += evx_params
-        direct_sql += (
-            " UNION ALL SELECT evx.m, evx.k, evx.q, evx.a, CAST(COUNT(*) AS integer), "
-            "CAST(SUM(CASE WHEN evx.d >= %s THEN 1 ELSE 0 END) AS integer) FROM evx "
-            "GROUP BY evx.m, evx.k, evx.q, evx.a"
-        )
-        direct_params = [*direct_params, qs]
-    ctes.append(f"ag(m, k, q, a, n, nq) AS {dialect.materialized} ({direct_sql})")
-    params += direct_params
-    price = line("ag", "pz")
-    lines = [f"SELECT ag.m, pz.cat, ag.n * ({price}), ag.nq * ({price}), ag.nq, ag.n FROM ag JOIN pz ON pz.k = ag.k"]
-    if occ_kinds:  # "from the nth occurrence" rules: each event numbered in the engine's order
-        big_sql, big_params = events(bulk=True, kinds=occ_kinds)  # nothing unless attendance is nth-priced
-        ctes.append(f"ev(m, k, d, q, a, s, p) AS ({big_sql} UNION ALL SELECT * FROM evx)")
-        params += big_params
-        cond, values = _in("ev.k", occ_kinds)
-        ctes.append(
-            "pr(m, iq, q, a, rk, n) AS (SELECT ev.m, CASE WHEN ev.d >= %s THEN 1 ELSE 0 END, ev.q, ev.a, km.rk, "
-            "ROW_NUMBER() OVER (PARTITION BY ev.m, km.rk ORDER BY ev.d, ev.s, ev.p, km.kr) "
-            f"FROM ev CROSS JOIN km WHERE {cond} AND km.k = ev.k)"
-        )
-        params += [qs, *values]
-        lines.append(
-            f"SELECT pr.m, ru.cat, {line('pr')}, pr.iq * ({line('pr')}), pr.iq, 1 FROM pr "
-            "JOIN ru ON ru.rk = pr.rk AND pr.n >= ru.nf AND pr.n < ru.nt"
-        )
-    # per line: cents in the year, cents in the quarter, events in the quarter, events in the year so far
-    ctes.append(f"ln(m, cat, c, cq, nq, ny) AS ({' UNION ALL '.join(lines)})")
-    ctes.append(
-        "ca(m, cat, y, qc, qn, ny) AS (SELECT ln.m, ln.cat, SUM(ln.c), SUM(ln.cq), SUM(ln.nq), SUM(ln.ny) "
-        "FROM ln GROUP BY ln.m, ln.cat)"
-    )
-    # y: the year so far after the category's cap; r: the same before it (what the lines add up to)
-    ctes.append(
-        "cc(m, cat, y, qc, qn, r, ny) AS (SELECT ca.m, ca.cat, "
-        "CASE WHEN cp.cap IS NOT NULL AND ca.y > cp.cap THEN cp.cap ELSE ca.y END, ca.qc, ca.qn, ca.y, ca.ny "
-        "FROM ca LEFT JOIN cp ON cp.cat = ca.cat)"
-    )
-    cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.qc"), "cc.qn > 0")
-    year_cats = dialect.object_agg("cc.cat", dialect.amount_text("cc.r"), "cc.ny > 0")
-    ctes.append(
-        "tot(m, bonus, ded, qp, cats, ycats) AS (SELECT cc.m, SUM(CASE WHEN cc.y > 0 THEN cc.y ELSE 0 END), "
-        f"SUM(CASE WHEN cc.y < 0 THEN cc.y ELSE 0 END), SUM(cc.qc), {cats}, {year_cats} FROM cc GROUP BY cc.m)"
-    )
-
-    # Which kinds each figure and each minimum counts, as 0/1 columns per kind (a join on the kind
-    # instead of IN lists per row).
+    ``events``: ``sources.event_sql`` with the committee and period bound (or ``sources.values_sql``
+    with made-up events). ``previous``: SQL with (member id, total in cents) of the year before, for
+    the two-year condition (read only when the rule book has one)."""
+    statement = _Statement(dialect)
+    tables = _rule_tables(book)
+    occurrence_kinds = tables.occurrence_kinds
+    _add_rule_tables(statement, tables)
+    _add_event_counts(statement, events, quarter_start, occurrence_kinds)
+    if occurrence_kinds:
+        _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
+    _add_priced_lines(statement, numbered=bool(occurrence_kinds))
+    _add_category_totals(statement)
+    _add_member_totals(statement)
     minimums = sorted(book.minimums.items())
-    targets = [(name, kind) for name, kind in FIGURES.items()] + [
-        (f"n{i}", kind) for i, (kind, _required) in enumerate(minimums)
-    ]
-    fk_rows = [(k, *(int(str(target) in {str(x) for x in counts_as(k)}) for _name, target in targets)) for k in kinds]
-    sql, values = _table(
-        "fk", ("k", *(name for name, _t in targets)), fk_rows, ("varchar(30)", *["integer"] * len(targets))
-    )
-    ctes.append(sql)
-    params += values
-    counts = [f"SUM(ag.nq * fk.{name}) AS {name}" for name in FIGURES] + [
-        f"SUM(ag.n * fk.n{i}) AS n{i}" for i in range(len(minimums))
-    ]
-    ctes.append(f"fa AS (SELECT ag.m, {', '.join(counts)} FROM ag JOIN fk ON fk.k = ag.k GROUP BY ag.m)")
-
-    bonus = "COALESCE(tot.bonus, 0)"
-    if book.bonus_cap is not None:
-        cap = _cents(book.bonus_cap)
-        bonus = f"CASE WHEN {bonus} > {cap} THEN {cap} ELSE {bonus} END"
-    total = f"({_cents(book.base)} + {bonus} + COALESCE(tot.ded, 0))"
-    ctes.append(
-        f"sc AS (SELECT mem.id AS m, {total} AS total FROM groups_member mem "
-        f"LEFT JOIN tot ON tot.m = mem.id WHERE {member_filter[0]})"
-    )
-    params += member_filter[1]
-
+    _add_member_figures(statement, minimums)
+    _add_scores(statement, book, member_filter)
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
     grade, grade_params = _grade_sql(book, short, dialect)
-    if book.repeat_below is not None and previous is not None:
-        ctes.append(f"prev(m, t) AS ({previous[0]})")
-        params += previous[1]
-        below = _cents(book.repeat_below)
-        grade = (
-            f"CASE WHEN sc.total < {below} AND EXISTS (SELECT 1 FROM prev WHERE prev.m = sc.m AND prev.t < {below}) "
-            f"THEN {dialect.text('%s')} ELSE {grade} END"
-        )
-        grade_params = [book.repeat_grade, *grade_params]
-
-    columns = [
-        "member_id",
-        "points",
-        "points_by_category",
-        "ytd_points_by_category",
-        "ytd_total",
-        "ytd_grade",
-        "missing",
-        *FIGURES,
-    ]
+    grade, grade_params = _grade_with_last_year(statement, book, grade, grade_params, previous)
     select = (
-        f"sc.m, {dialect.money('COALESCE(tot.qp, 0)')}, "
-        f"COALESCE(tot.cats, {dialect.empty_object()}), COALESCE(tot.ycats, {dialect.empty_object()}), "
-        f"{dialect.money('sc.total')}, {grade}, "
-        f"{dialect.json(missing)}, "
-        + ", ".join(f"COALESCE(fa.{name}, 0)" for name in FIGURES)
-        + " FROM sc LEFT JOIN tot ON tot.m = sc.m LEFT JOIN fa ON fa.m = sc.m"
+        f"score.member_id, {dialect.money('COALESCE(member_total.quarter_cents, 0)')}, "
+        f"COALESCE(member_total.categories, {dialect.empty_object()}), "
+        f"COALESCE(member_total.year_categories, {dialect.empty_object()}), "
+        f"{dialect.money('score.total')}, {grade}, {dialect.json(missing)}, "
+        + ", ".join(f"COALESCE(member_figure.{name}, 0)" for name in FIGURES)
+        + " FROM score LEFT JOIN member_total ON member_total.member_id = score.member_id "
+        "LEFT JOIN member_figure ON member_figure.member_id = score.member_id"
     )
-    return Query(",\n".join(ctes), params, select, grade_params + missing_params), columns
+    return Query(",\n".join(statement.ctes), statement.params, select, grade_params + missing_params), list(
+        SNAPSHOT_COLUMNS
+    )
 
 
 def _bands_case(book: RuleBook, dialect: _Dialect, at_most: str | None = None) -> tuple[str, list]:
-    """The grade band holding ``sc.total`` ('' for none); ``at_most``: bands better than it give it instead."""
+    """The grade band holding ``score.total`` ('' for none); ``at_most``: bands better than it give it instead."""
     labels = [b.label for b in book.bands]
     whens, params = [], []
     for i, band in enumerate(book.bands):
         conds = []
         if band.min_score is not None:
-            conds.append(f"sc.total >= {_cents(band.min_score)}")
+            conds.append(f"score.total >= {_cents(band.min_score)}")
         if band.max_score is not None:
-            conds.append(f"sc.total < {_cents(band.max_score)}")
+            conds.append(f"score.total < {_cents(band.max_score)}")
         whens.append(f"WHEN {' AND '.join(conds) or '1 = 1'} THEN {dialect.text('%s')}")
         capped = at_most is not None and at_most in labels and i < labels.index(at_most)
         params.append(at_most if capped else band.label)
@@ -417,11 +588,13 @@ def _missing_sql(book: RuleBook, minimums, dialect: _Dialect) -> tuple[str, list
     A group of alternatives is missed when each of its minimums is (``scoring.shortfalls``)."""
     groups: dict[str, list[str]] = {}
     for i, (kind, required) in enumerate(minimums):
-        groups.setdefault(book.minimum_group(kind), []).append(f"COALESCE(fa.n{i}, 0) < {int(required)}")
+        groups.setdefault(book.minimum_group(kind), []).append(
+            f"COALESCE(member_figure.minimum_{i}, 0) < {int(required)}"
+        )
     unmet = {g: "(" + " AND ".join(conds) + ")" for g, conds in groups.items()}
     parts, params = [], []
     for i, (kind, required) in enumerate(minimums):
-        actual = f"COALESCE(fa.n{i}, 0)"
+        actual = f"COALESCE(member_figure.minimum_{i}, 0)"
         label = book.minimum_groups.get(kind, "")
         group = f", \"group\": ' || {dialect.text('%s')} || '" if label else ""
         parts.append(

@@ -59,7 +59,7 @@ tests and benchmarks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -168,6 +168,9 @@ class Branch:
     kinds: frozenset
     at: str | None  # the datetime column the event's day comes from (None: ``ev_d`` is a date column)
     bulk: bool = False  # the big source (attendance): the roll-up counts it without keeping its rows
+    # The same rows without the check that the member belongs to the committee, for a caller that keeps
+    # only the committee's members itself (``event_sql(members_checked=True)``): one lookup less per row.
+    unchecked_rows: object = None
 
 
 def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None, bulk=False) -> Branch:
@@ -200,13 +203,13 @@ def _activities(committee_id, start, end):
     # Filtered by the activity's committee (index committee, starts_at; the services invite only the
     # organising committee's members, so it is the member's committee too): a committee's roll-up reads its
     # own activities' attendance through the (activity, member) key, never every committee's rows.
-    rows = Attendance.objects.filter(
+    unchecked = Attendance.objects.filter(
         _during("activity__starts_at", start, end),
         activity__committee_id=committee_id,
-        member__committee_id=committee_id,
         activity__state__in=(Activity.State.HELD, Activity.State.FILED),
         status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT),
     )
+    rows = unchecked.filter(member__committee_id=committee_id)
     kind = Case(
         When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
         When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
@@ -216,19 +219,20 @@ def _activities(committee_id, start, end):
     )
     day = LocalDate("activity__starts_at", period=(start, end))
     at_platform = rows.filter(status=Attendance.Status.PRESENT, activity__platform__isnull=False)
+    attended = _rows(
+        unchecked,
+        m=F("member_id"),
+        k=kind,
+        d=day,
+        label="groups.activity",
+        p=F("activity_id"),
+        at="activity__starts_at",
+        t=F("activity__title"),
+        bulk=True,
+        kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT},
+    )
     return [
-        _rows(
-            rows,
-            m=F("member_id"),
-            k=kind,
-            d=day,
-            label="groups.activity",
-            p=F("activity_id"),
-            at="activity__starts_at",
-            t=F("activity__title"),
-            bulk=True,
-            kinds={*ACTIVITY_KINDS.values(), K.ACTIVITY_PRESENT, K.ACTIVITY_EXCUSED, K.ACTIVITY_ABSENT},
-        ),
+        replace(attended, rows=attended.rows.filter(member__committee_id=committee_id), unchecked_rows=attended.rows),
         _rows(
             at_platform,
             m=F("member_id"),
@@ -555,7 +559,14 @@ def _branches(
     ]
     if member_ids is not None:
         ids = list(member_ids)
-        branches = [Branch(b.rows.filter(ev_m__in=ids), b.kinds, b.at, b.bulk) for b in branches]
+        branches = [
+            replace(
+                b,
+                rows=b.rows.filter(ev_m__in=ids),
+                unchecked_rows=None if b.unchecked_rows is None else b.unchecked_rows.filter(ev_m__in=ids),
+            )
+            for b in branches
+        ]
     return branches
 
 
@@ -602,6 +613,7 @@ def event_sql(
     counts_from: date | None = None,
     bulk: bool | None = None,
     built: list[Branch] | None = None,
+    members_checked: bool = False,
 ) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
@@ -615,6 +627,9 @@ def event_sql(
     day test compares the source's own datetime column with local midnight, so no time-zone
     conversion runs per row, and the grouping runs straight over the union (nothing materialised in
     between).
+    ``members_checked``: the caller keeps only the committee's members itself, so counted rows may
+    leave out the check that the member belongs to the committee where a branch has them without it
+    (the attendance: a lookup of the member per row); they may then hold other members' events.
     """
     branches = _branches(committee, start, end, kinds, bulk=bulk, built=built, except_small=except_small)
     if not branches:
@@ -626,7 +641,8 @@ def event_sql(
     parts = []
     for b in branches:
         recent = Q(**{f"{b.at}__gte": moment}) if b.at else Q(ev_d__gte=counts_from)
-        rows = b.rows.annotate(ev_iq=Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField()))
+        source = b.unchecked_rows if members_checked and b.unchecked_rows is not None else b.rows
+        rows = source.annotate(ev_iq=Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField()))
         parts.append(rows.values_list("ev_m", "ev_k", "ev_q", "ev_a", "ev_iq"))
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-2])  # the union's columns are the first branch's
@@ -652,6 +668,7 @@ def values_sql(
     except_small=None,
     counts_from: date | None = None,
     bulk: bool | None = None,
+    members_checked: bool = False,  # the same arguments as event_sql (made-up rows have no check to leave out)
 ) -> tuple[str, tuple]:
     """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk",
     and each row is its own branch: ``kinds`` and ``except_small`` select rows by their kind)."""

@@ -356,6 +356,23 @@ def test_the_rollups_sql_events_are_the_duty_records_events(world, year_of_work,
     assert sorted(rest + _counted(only, since)) == _counted(want, since)
 
 
+def test_the_roll_ups_counts_may_hold_another_committees_member_but_only_its_own_members_get_snapshots(
+    world, year_of_work
+):
+    """Counted for the roll-up (``members_checked``), the attendance skips the lookup of each row's member:
+    an outsider listed at the committee's activity is counted, and the roll-up still writes no snapshot for them."""
+    since, outsider = date(2026, 4, 1), world.outsider_member.pk
+    checked = _sql_events(world.district, date(2026, 1, 1), date(2026, 6, 30), counts_from=since)
+    unchecked = _sql_events(
+        world.district, date(2026, 1, 1), date(2026, 6, 30), counts_from=since, members_checked=True
+    )
+    assert [row for row in unchecked if row[0] != outsider] == checked
+    assert any(row[0] == outsider for row in unchecked)
+    _run(world, 1)
+    assert MemberSnapshot.objects.filter(quarter=1).exists()
+    assert not MemberSnapshot.objects.filter(member_id=outsider).exists()
+
+
 def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world):
     activity(world, 3, 31, [world.member_record], hour=23)
     activity(world, 4, 1, [world.member_record], hour=0)
