@@ -85,3 +85,15 @@ def test_the_rollup_reads_attendance_through_the_activity_committee_index(world)
         assert re.search(
             r"SEARCH groups_activity USING INDEX \w+ \(committee_id=\? AND starts_at>\? AND starts_at<\?\)", plan
         ), plan
+
+
+def test_a_members_and_a_conveners_activity_page_reads_their_ways_in_through_indexes(world):
+    from groups.models import Activity
+
+    for user in (world.member, world.convener):
+        plan = _plan(Activity.objects.visible_to(user).order_by("-starts_at", "-id")[:101])
+        assert not _scans(plan, "groups_activity"), plan
+        assert not _scans(plan, "groups_attendance"), plan
+        if connection.vendor == "postgresql":
+            # the few activities open beyond their group, per committee, not every activity of the committee
+            assert "activity_open_beyond_group" in plan or user == world.convener, plan
