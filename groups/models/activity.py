@@ -423,6 +423,11 @@ class Activity(InitialsMixin, models.Model):
             models.Index(fields=["kind", "state", "starts_at"]),
             # Lists in the default order (ledger, admin) read the latest rows here instead of sorting them all.
             models.Index(fields=["-starts_at", "-id"], name="activity_latest_first"),
+            # counts per committee, state and period (the assessment dashboard's filed activities per group) read
+            # from the index alone
+            models.Index(
+                fields=["committee", "state", "starts_at"], include=["group"], name="activity_committee_state_start"
+            ),
             # the few activities open beyond their own group (a member's visibility reads them per committee)
             models.Index(
                 fields=["committee", "open_to"], condition=~Q(open_to="group"), name="activity_open_beyond_group"
