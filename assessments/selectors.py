@@ -272,13 +272,15 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
         )
         .values_list("pk", "name", "n")
     )
-    # a range on starts_at itself, not on its date: the index applies
+    # a range on starts_at itself, not on its date, and the activity's own committee (its group's: activity_create):
+    # read from the index ``activity_committee_state_start`` alone, without a join or the table's rows
     filed = dict(
         Activity.objects.filter(
-            in_year("starts_at", year), group__committee_id=committee_id, state=Activity.State.FILED
+            in_year("starts_at", year), committee_id=committee_id, state=Activity.State.FILED, group__isnull=False
         )
+        .order_by()
         .values("group_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("group_id", "n")
     )
     points = dict(

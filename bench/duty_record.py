@@ -55,6 +55,7 @@ def pages(year: int) -> list[tuple[str, str, str]]:
         ("staff", "admin members", "/admin/groups/member/"),
         ("staff", "admin activities", "/admin/groups/activity/"),
         ("staff", "admin proposals", "/admin/proposals/proposal/"),
+        ("staff", "overdue proposals", "/proposals/overdue/"),
         ("staff", "admin attendance", "/admin/groups/attendance/"),
         ("staff", "ledger", "/ledger/"),
     ]
@@ -74,9 +75,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--password", default="demo-pass-2026")
     parser.add_argument("--year", type=int, default=time.localtime().tm_year)
-    parser.add_argument("--only", default="", help="only pages whose label contains this")
+    parser.add_argument("--only", default="", help="only pages whose label contains one of these (comma-separated)")
     args = parser.parse_args()
-    todo = [p for p in pages(args.year) if args.only in p[1]]
+    todo = [p for p in pages(args.year) if any(part in p[1] for part in args.only.split(","))]
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -113,7 +114,10 @@ def main() -> None:
         cookies = {user: session_cookie(args.port, user, args.password) for user in {p[0] for p in todo}}
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
         print(f"gunicorn 1 worker, {args.rounds} rounds; minimal page {MINIMAL}; medians and p95 in ms")
-        print(f"{'page':<28} {'user':<9} {'status':>6} {'median':>8} {'p95':>8} {'minimal':>8} {'ratio':>7}")
+        print(
+            f"{'page':<28} {'user':<9} {'status':>6} {'median':>8} {'p95':>8} {'minimal':>8} {'ratio':>7} "
+            f"{'best':>7} {'min.best':>8} {'ratio':>6} {'load':>5}"
+        )
         for user, label, path in todo:
             for _ in range(2):  # warm up both
                 timed(conn, MINIMAL, cookies[user])
@@ -128,7 +132,8 @@ def main() -> None:
             b, m = statistics.median(base), statistics.median(page)
             print(
                 f"{label:<28} {user:<9} {','.join(map(str, sorted(statuses))):>6} {m * 1000:8.1f} {p95 * 1000:8.1f} "
-                f"{b * 1000:8.1f} {m / b:7.1f}",
+                f"{b * 1000:8.1f} {m / b:7.1f} {min(page) * 1000:7.1f} {min(base) * 1000:8.1f} "
+                f"{min(page) / min(base):6.1f} {os.getloadavg()[0]:5.1f}",
                 flush=True,
             )
     finally:

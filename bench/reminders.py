@@ -136,6 +136,13 @@ def main() -> None:
         action="store_true",
         help="use the activities app's activity_tomorrow rule: members invited to activities",
     )
+    parser.add_argument(
+        "--compare-rounds",
+        type=int,
+        default=3,
+        help="rounds of creating the reminders one notify() at a time vs. notify_many (interleaved, best of N)",
+    )
+    parser.add_argument("--only-create", action="store_true", help="stop after the creation comparison")
     parser.add_argument("--kill-at", type=float, default=0.437, help="kill -9 the worker after this share was sent")
     args = parser.parse_args()
 
@@ -278,6 +285,47 @@ def main() -> None:
             time.sleep(0.5)
 
     today = timezone.localdate()
+
+    # 0. creation: one notify() per reminder (the earlier path) against run_rule's notify_many, interleaved
+    def create_per_row(day) -> int:
+        from notifications.services import notify
+
+        rule = rules.REGISTRY[rule_name]
+        made = 0
+        for r in rule.func(today=day, lead_days=rule.lead_days):
+            made += notify(
+                kind=r.kind or rule.kind,
+                recipient=r.recipient,
+                obj=r.obj,
+                due=r.due,
+                title=r.title,
+                body=r.body,
+                url=r.url,
+                key=r.key,
+                enqueue=False,
+            )[1]
+        return made
+
+    best = {"per row": 0.0, "set-based": 0.0}
+    for round_ in range(args.compare_rounds):
+        for label in ("per row", "set-based") if round_ % 2 == 0 else ("set-based", "per row"):
+            day = today + timedelta(days=100 + 10 * round_ + (label == "set-based"))
+            started = time.monotonic()
+            made = create_per_row(day) if label == "per row" else rules.run_rule(rule_name, today=day)["created"]
+            took = time.monotonic() - started
+            best[label] = max(best[label], made / took)
+            print(
+                f"  round {round_ + 1} {label}: {made} in {took:.2f}s ({made / took:.0f}/s), load {os.getloadavg()[0]:.1f}"
+            )
+    print(
+        f"creation, best of {args.compare_rounds}: per row {best['per row']:.0f}/s, set-based "
+        f"{best['set-based']:.0f}/s ({best['set-based'] / max(best['per row'], 1):.1f}×), "
+        f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    Notification.objects.all().delete()
+    if args.only_create:
+        return
+
     # 1. throughput: one worker sends everything
     print("phase 1: one worker, no failures")
     created = run_rule(today)

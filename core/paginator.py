@@ -19,6 +19,9 @@ from django.utils.functional import cached_property
 def estimated_count(queryset, exact_up_to: int) -> int:
     """The number of rows of ``queryset``: exact up to ``exact_up_to``, else (PostgreSQL) the estimate."""
     queryset = queryset.order_by()
+    if not queryset.query.distinct and not queryset.query.combinator:
+        # the rows, not what is computed per row: a count need not run the list's annotations
+        queryset = queryset.values("pk")
     exact = queryset[: exact_up_to + 1].count()
     connection = connections[queryset.db]
     if exact <= exact_up_to:

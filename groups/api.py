@@ -328,14 +328,10 @@ class ActivityViewSet(
     ordering_fields = ["starts_at", "id"]
 
     def get_queryset(self):
-        return (
-            activity_selectors.ledger(Activity.objects.visible_to(self.request.user))
-            .prefetch_related("open_groups")
-            .order_by("-starts_at", "-id")
-        )
+        return activity_selectors.api_rows(Activity.objects.visible_to(self.request.user)).order_by("-starts_at", "-id")
 
     def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        row = activity_selectors.ledger(Activity.objects.all()).prefetch_related("open_groups").get(pk=pk)
+        row = activity_selectors.api_rows(Activity.objects.all()).get(pk=pk)
         return Response(self.get_serializer(row).data, status=status_code)
 
     @exposes(activity_services.activity_create)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import MAX_ID, IdField
-from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from core.api_fields import PrefetchedScopedPrimaryKeyRelatedField, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.models import (
     Activity,
     ActivityGroup,
@@ -212,6 +212,8 @@ class CancelSerializer(serializers.Serializer):
 
 class ActivitySerializer(ScopedModelSerializer):
     """Read and write an activity; ``version`` must be sent back on update to detect conflicting edits."""
+
+    serializer_related_field = PrefetchedScopedPrimaryKeyRelatedField  # open_groups: the list api_rows prefetched
 
     present_count = serializers.IntegerField(read_only=True)
     invited_count = serializers.IntegerField(read_only=True)

@@ -24,7 +24,7 @@ from groups.events import (
 )
 from groups.models import Activity, Attendance, Member, PublicMessage
 from notifications.models import Channel, Kind
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 
 
 @subscribe(LeaveDecided)
@@ -103,16 +103,19 @@ def tell_invited_announced_or_cancelled(event: ActivityTransitioned) -> None:
         else:
             title = _("Activity cancelled: %(title)s") % {"title": activity.title}
             body = _("The activity planned for %(when)s will not take place.") % {"when": _when(activity)}
-        for user in _invited_users(activity, event):
-            notify(
+        url = reverse("groups:activity_detail", args=[activity.pk])
+        notify_many(
+            Notice(
                 kind=Kind.ACTIVITY_ANNOUNCED if announced else Kind.ACTIVITY_CANCELLED,
                 recipient=user,
                 key=f"{event.name}:{event.event_id}",
                 due=timezone.localtime(activity.starts_at).date(),
                 title=title,
                 body=body,
-                url=reverse("groups:activity_detail", args=[activity.pk]),
+                url=url,
             )
+            for user in _invited_users(activity, event)
+        )
 
 
 CHANGES_MEMBERS_SEE = {"title", "starts_at", "ends_at", "place"}
@@ -131,16 +134,19 @@ def tell_invited_activity_changed(event: ActivityChanged) -> None:
             "when": _when(activity),
             "place": activity.place or _("the place to be announced"),
         }
-        for user in _invited_users(activity, event):
-            notify(
+        url = reverse("groups:activity_detail", args=[activity.pk])
+        notify_many(
+            Notice(
                 kind=Kind.ACTIVITY_CHANGED,
                 recipient=user,
                 key=f"{event.name}:{event.event_id}",
                 due=timezone.localtime(activity.starts_at).date(),
                 title=title,
                 body=body,
-                url=reverse("groups:activity_detail", args=[activity.pk]),
+                url=url,
             )
+            for user in _invited_users(activity, event)
+        )
 
 
 @subscribe(LeaveRequested)

@@ -1,4 +1,4 @@
-"""Reminder rules: each finds who must hear about what, and ``run_rule`` sends it through ``notify()``.
+"""Reminder rules: each finds who must hear about what, and ``run_rule`` sends it through ``notify_many()``.
 
 Another app registers a rule in ``<app>/reminders.py`` (imported at start-up)::
 
@@ -76,24 +76,28 @@ def unregister(name: str) -> None:
 
 
 def run_rule(name: str, *, today: date, lead_days: int | None = None) -> dict:
-    """Run one rule: every reminder it yields goes through ``notify()`` (so a rerun sends nothing new)."""
-    from .services import notify
+    """Run one rule: what it yields goes through ``notify_many()`` in batches (one transaction and a fixed number
+    of queries per batch; a rerun sends nothing new)."""
+    from .services import Notice, notify_many
 
     rule = REGISTRY[name]
-    created = seen = 0
-    for reminder in rule.func(today=today, lead_days=rule.lead_days if lead_days is None else lead_days):
-        seen += 1
-        _n, new = notify(
-            kind=reminder.kind or rule.kind,
-            recipient=reminder.recipient,
-            obj=reminder.obj,
-            due=reminder.due,
-            title=reminder.title,
-            body=reminder.body,
-            url=reminder.url,
-            key=reminder.key,
-            enqueue=False,
-        )
-        created += new
+    seen = 0
+
+    def notices():
+        nonlocal seen
+        for reminder in rule.func(today=today, lead_days=rule.lead_days if lead_days is None else lead_days):
+            seen += 1
+            yield Notice(
+                kind=reminder.kind or rule.kind,
+                recipient=reminder.recipient,
+                obj=reminder.obj,
+                due=reminder.due,
+                title=reminder.title,
+                body=reminder.body,
+                url=reminder.url,
+                key=reminder.key,
+            )
+
+    created = notify_many(notices(), enqueue=False)
     log.info("reminder rule %s: %s due, %s new", name, seen, created)
     return {"rule": name, "due": seen, "created": created}

@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Min
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -130,6 +131,27 @@ def _report(modeladmin, request, outcome, done):
         modeladmin.message_user(request, done % {"n": len(outcome.done)}, messages.SUCCESS)
 
 
+class YearFilter(admin.SimpleListFilter):
+    """The years from the first to the last proposal stored (two ends of the year index), not ``SELECT DISTINCT
+    year`` over every proposal of the committees (200,000 rows read at a city's scale on every list page)."""
+
+    parameter_name = "year"
+
+    def __init__(self, request, params, model, model_admin):
+        self.title = model._meta.get_field("year").verbose_name
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        span = model_admin.model.objects.aggregate(first=Min("year"), last=Max("year"))
+        if span["first"] is None:
+            return []
+        return [(str(y), str(y)) for y in range(span["last"], span["first"] - 1, -1)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(year=int(value)) if value and value.isdigit() and len(value) <= 4 else queryset
+
+
 @admin.register(Proposal)
 class ProposalAdmin(CommitteeScopedAdmin):
     list_display = (
@@ -145,7 +167,7 @@ class ProposalAdmin(CommitteeScopedAdmin):
         "is_key",
         "is_excellent",
     )
-    list_filter = ("year", "state", "category", "kind", "is_key", "is_excellent", "committee")
+    list_filter = (YearFilter, "state", "category", "kind", "is_key", "is_excellent", "committee")
     search_fields = ("title", "lead_proposer__name")
     list_select_related = ("committee", "lead_proposer", "lead_unit")
     readonly_fields = WORKFLOW_FIELDS

@@ -16,7 +16,7 @@ from core.events import subscribe
 from groups import recipients
 from groups.models import Member
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 from proposals.events import (
     CoAuthorsInvited,
     CosignAnswered,
@@ -58,6 +58,7 @@ def tell_assigned_units(event: ProposalAssigned) -> None:
     latest = {a.unit_id: a for a in assignments}  # this assignment's rows (a unit assigned before keeps its old ones)
     users = recipients.unit_users(latest)
     url = reverse("proposals:detail", args=[event.proposal_id])
+    notices = []
     with translation.override(settings.LANGUAGE_CODE):
         for unit_id, assignment in sorted(latest.items()):
             lead = assignment.role == Assignment.Role.LEAD
@@ -71,8 +72,8 @@ def tell_assigned_units(event: ProposalAssigned) -> None:
             body += " " + _("If it is not yours to handle, ask for reassignment by %(date)s.") % {
                 "date": _day(event.return_until)
             }
-            for user in users.get(unit_id, []):
-                notify(
+            notices += [
+                Notice(
                     kind=Kind.PROPOSAL_ASSIGNED,
                     recipient=user,
                     obj=assignment,
@@ -81,6 +82,9 @@ def tell_assigned_units(event: ProposalAssigned) -> None:
                     body=body,
                     url=url,
                 )
+                for user in users.get(unit_id, [])
+            ]
+    notify_many(notices)
 
 
 @subscribe(CosignersInvited)
@@ -187,8 +191,10 @@ def _tell(event, users, *, kind: str, title: str, body: str, url: str, obj=None,
     """One notice per user (the actor left out); without ``obj`` keyed on the event, so a repeated transition
     (a second reply, a second change) is told again."""
     key = "" if obj is not None else f"{event.name}:{event.event_id}"
-    for user in _others(users, event):
-        notify(kind=kind, recipient=user, obj=obj, key=key, due=due, title=title, body=body, url=url)
+    notify_many(
+        Notice(kind=kind, recipient=user, obj=obj, key=key, due=due, title=title, body=body, url=url)
+        for user in _others(users, event)
+    )
 
 
 @subscribe(CosignAnswered)

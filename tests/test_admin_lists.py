@@ -97,3 +97,22 @@ def test_exports_are_named_in_chinese_with_the_local_date(world, client_for):
     request = RequestFactory().get("/")
     request.user = world.staff
     assert model_admin.get_export_filename(request, Member.objects.none(), XLSX()) == f"委员-{today}.xlsx"
+
+
+def test_the_proposal_list_offers_the_stored_years_and_filters_by_one(world, client_for):
+    from tests.proposals.factories import ProposalFactory
+
+    old = ProposalFactory(committee=world.city, year=2024, title="二〇二四年的提案")
+    new = ProposalFactory(committee=world.city, year=2026, title="二〇二六年的提案")
+    client = client_for(world.staff)
+    response = client.get(reverse("admin:proposals_proposal_changelist"))
+    years = [
+        str(choice["display"])
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", "") == "year"
+        for choice in spec.choices(response.context["cl"])
+    ]
+    assert years[1:] == ["2026", "2025", "2024"]  # after "All": the last stored year first
+    shown = client.get(reverse("admin:proposals_proposal_changelist"), {"year": "2024"}).content.decode()
+    assert old.title in shown and new.title not in shown
+    assert client.get(reverse("admin:proposals_proposal_changelist"), {"year": "x"}).status_code in (200, 302)

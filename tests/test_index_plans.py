@@ -83,5 +83,46 @@ def test_the_rollup_reads_attendance_through_the_activity_committee_index(world)
         assert "committee_id" in plan, plan
     else:
         assert re.search(
-            r"SEARCH groups_activity USING INDEX \w+ \(committee_id=\? AND starts_at>\? AND starts_at<\?\)", plan
+            r"SEARCH groups_activity USING INDEX \w+ \(committee_id=\? AND (state=\? AND )?starts_at>\? AND starts_at<\?\)",
+            plan,
         ), plan
+
+
+def test_a_members_and_a_conveners_activity_page_reads_their_ways_in_through_indexes(world):
+    from groups.models import Activity
+
+    for user in (world.member, world.convener):
+        plan = _plan(Activity.objects.visible_to(user).order_by("-starts_at", "-id")[:101])
+        assert not _scans(plan, "groups_activity"), plan
+        assert not _scans(plan, "groups_attendance"), plan
+        if connection.vendor == "postgresql":
+            # the few activities open beyond their group, per committee, not every activity of the committee
+            assert "activity_open_beyond_group" in plan or user == world.convener, plan
+
+
+def test_the_overdue_list_reads_its_page_in_deadline_order_from_an_index(world):
+    from proposals import selectors
+    from proposals.models import Proposal
+
+    qs = selectors.proposal_list(Proposal.objects.overdue().filter(committee_id__in=[world.city.pk]))
+    plan = _plan(qs.order_by("reply_due", "pk")[:50])
+    assert not _scans(plan, "proposals_proposal"), plan
+    if connection.vendor == "postgresql":
+        assert "proposal_handling_by_due" in plan, plan
+
+
+def test_the_assessment_dashboard_counts_filed_activities_per_group_from_an_index(world):
+    from core.dates import in_year
+    from groups.models import Activity
+
+    qs = (
+        Activity.objects.filter(
+            in_year("starts_at", 2026), committee_id=world.city.pk, state=Activity.State.FILED, group__isnull=False
+        )
+        .order_by()
+        .values("group_id")
+    )
+    plan = _plan(qs)
+    assert not _scans(plan, "groups_activity"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_committee_state_start" in plan, plan

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Self
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -221,6 +222,36 @@ def joinable_q(*, committee_id: int | None, group_ids: Iterable[int], home_distr
     return q
 
 
+def joinable_ways(
+    *, committee_id: int | None, group_ids: Iterable[int], home_district_id: int | None
+) -> list[models.QuerySet[Any, Any]]:
+    """``joinable_q`` as id sets for a UNION, each read through an index (``activity_open_beyond_group``, the
+    groups' named activities)."""
+    if committee_id is None:
+        return []
+    open_to, rows = ActivityOpenTo, Activity.objects.order_by()
+    ways: list[models.QuerySet[Any, Any]] = [
+        rows.filter(committee_id=committee_id, open_to__in=[open_to.COMMITTEE, open_to.COMMITTEE_AND_CITY]).values("pk")
+    ]
+    group_ids = list(group_ids)
+    if group_ids:
+        ways.append(rows.filter(committee_id=committee_id, open_to=open_to.GROUPS, group_id__in=group_ids).values("pk"))
+        ways.append(
+            Activity.open_groups.through.objects.order_by()
+            .filter(
+                activitygroup_id__in=group_ids, activity__committee_id=committee_id, activity__open_to=open_to.GROUPS
+            )
+            .values("activity_id")
+        )
+    if home_district_id:
+        ways.append(
+            rows.filter(
+                committee_id=home_district_id, committee__parent_id=committee_id, open_to=open_to.COMMITTEE_AND_CITY
+            ).values("pk")
+        )
+    return ways
+
+
 class ActivityQuerySet(InitialsQuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Staff and leaders: their committees; conveners and members: their groups' or invited activities."""
@@ -229,17 +260,27 @@ class ActivityQuerySet(InitialsQuerySet):
         scope = scope_of(user)
         if scope.is_superuser:
             return self
-        q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        committees = scope.staff_committee_ids | scope.leader_committee_ids
+        # A convener's and a member's ways in, as one id set: a UNION of branches that each read an index, not an
+        # OR over every activity (a member's page in date order otherwise filtered 460,000 rows at 50k members
+        # to find the hundred they may see). The committees of staff and leaders stay a plain condition: most
+        # rows in the list's order are theirs.
+        activities = Activity.objects.order_by()
+        ways: list[models.QuerySet[Any, Any]] = []
         if scope.convened_group_ids:
-            q |= Q(group_id__in=scope.convened_group_ids)
+            ways.append(activities.filter(group_id__in=scope.convened_group_ids).values("pk"))
         if scope.member_id:
-            q |= Q(pk__in=Attendance.objects.filter(member_id=scope.member_id).values("activity_id"))
-            q |= joinable_q(
+            ways.append(Attendance.objects.order_by().filter(member_id=scope.member_id).values("activity_id"))
+            ways += joinable_ways(
                 committee_id=scope.member_committee_id,
                 group_ids=scope.group_ids,
                 home_district_id=scope.member_home_district_id,
             )
-        return self.filter(q)
+        union = Q(pk__in=ways[0].union(*ways[1:], all=True) if len(ways) > 1 else ways[0]) if ways else None
+        if not committees:
+            return self.filter(union) if union is not None else self.none()
+        q = Q(committee_id__in=committees)
+        return self.filter(q | union if union is not None else q)
 
     def joinable_by(self, member: Member) -> Self:
         """Activities whose sign-up is open to ``member`` by their scope (whatever the state or deadline)."""
@@ -393,6 +434,15 @@ class Activity(InitialsMixin, models.Model):
             models.Index(fields=["kind", "state", "starts_at"]),
             # Lists in the default order (ledger, admin) read the latest rows here instead of sorting them all.
             models.Index(fields=["-starts_at", "-id"], name="activity_latest_first"),
+            # counts per committee, state and period (the assessment dashboard's filed activities per group) read
+            # from the index alone
+            models.Index(
+                fields=["committee", "state", "starts_at"], include=["group"], name="activity_committee_state_start"
+            ),
+            # the few activities open beyond their own group (a member's visibility reads them per committee)
+            models.Index(
+                fields=["committee", "open_to"], condition=~Q(open_to="group"), name="activity_open_beyond_group"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

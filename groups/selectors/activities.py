@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -339,27 +339,36 @@ def plan_items(plan: AnnualPlan) -> QuerySet:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
+def _attendance_count(status=None, method=None):
+    rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
+    if status:
+        rows = rows.filter(status=status)
+    if method:
+        rows = rows.filter(status=Attendance.Status.PRESENT, sign_in_method=method)
+    return Coalesce(
+        Subquery(
+            rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _evidence_count():
+    evidence = Activity.evidence.rel.related_model.objects.filter(activity_id=OuterRef("pk"))
+    return Coalesce(
+        Subquery(
+            evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def ledger(qs: QuerySet) -> QuerySet:
     """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
-
-    def count(status=None, method=None):
-        rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
-        if status:
-            rows = rows.filter(status=status)
-        if method:
-            rows = rows.filter(status=Attendance.Status.PRESENT, sign_in_method=method)
-        return Coalesce(
-            Subquery(
-                rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    evidence = Activity.evidence.rel.related_model.objects.filter(activity_id=OuterRef("pk"))
-    return qs.select_related(
-        "committee", "group", "special_committee", "platform", "contact_point"
-    ).annotate(
+    count = _attendance_count
+    return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
         invited_count=count(),
         present_count=count(Attendance.Status.PRESENT),
         excused_count=count(Attendance.Status.EXCUSED),
@@ -367,13 +376,23 @@ def ledger(qs: QuerySet) -> QuerySet:
         scanned_count=count(method=Attendance.Method.ON_SITE),  # how the present signed in: scan, convener, correction
         convener_count=count(method=Attendance.Method.CONVENER),
         corrected_count=count(method=Attendance.Method.CORRECTION),
-        evidence_count=Coalesce(
-            Subquery(
-                evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
+        evidence_count=_evidence_count(),
+    )
+
+
+def api_rows(qs: QuerySet) -> QuerySet:
+    """What the API's activity shows: the organiser and three counts (the ledger's other five are the page's),
+    the open groups' ids in one query for the page (``open_groups_list``)."""
+    return (
+        qs.select_related("committee", "group", "special_committee", "platform")
+        .annotate(
+            invited_count=_attendance_count(),
+            present_count=_attendance_count(Attendance.Status.PRESENT),
+            evidence_count=_evidence_count(),
+        )
+        .prefetch_related(
+            Prefetch("open_groups", queryset=ActivityGroup.objects.only("pk"), to_attr="open_groups_list")
+        )
     )
 
 

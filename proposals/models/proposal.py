@@ -280,6 +280,14 @@ class Proposal(InitialsMixin, models.Model):
             models.Index(fields=["committee", "year", "state"]),
             models.Index(fields=["lead_unit", "state"]),
             models.Index(fields=["state", "reply_due"]),
+            # The overdue list in its order (reply deadline) reads its first page here, and counts from the index
+            # alone, instead of joining and sorting every proposal in handling.
+            models.Index(
+                fields=["reply_due", "id"],
+                include=["committee"],
+                condition=Q(state__in=["assigned", "handling"]),
+                name="proposal_handling_by_due",
+            ),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
             # The few key and excellent proposals of a committee, for duty records and the roll-up.

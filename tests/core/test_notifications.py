@@ -546,3 +546,82 @@ def test_a_deactivated_account_gets_no_email_or_sms(member, world):
     member.is_active = False
     member.save()
     assert services.channels_for(member, Kind.ACTIVITY_TOMORROW) == ["in_app"]
+
+
+# --- set-based: notify_many ------------------------------------------------------------------------
+
+
+def _users(n):
+    return [f.UserFactory(username=f"many-{i}", email=f"many{i}@example.org") for i in range(n)]
+
+
+def test_notify_many_writes_a_batch_in_a_fixed_number_of_queries_whatever_its_size(
+    world, django_assert_max_num_queries
+):
+    for size in (3, 40):
+        users = _users(size) if size == 3 else _users(43)[3:]
+        NotificationSettings.objects.bulk_create(
+            [NotificationSettings(user=u, channels={Kind.GENERIC: ["email"]}) for u in users]
+        )
+        notices = [services.Notice(kind=Kind.GENERIC, recipient=u, obj=world.group, title="t", due=DUE) for u in users]
+        with django_assert_max_num_queries(8):
+            assert services.notify_many(notices, enqueue=False) == size
+    assert Notification.objects.count() == 43
+    assert Counter(Delivery.objects.values_list("channel", flat=True)) == {"in_app": 43, "email": 43}
+
+
+def test_notify_many_run_again_or_with_a_key_already_notified_one_by_one_adds_nothing(member, world):
+    others = _users(3)
+    _notify(member, world.group, kind=Kind.GENERIC, title="first")
+    notices = [
+        services.Notice(kind=Kind.GENERIC, recipient=u, obj=world.group, title="second", due=DUE)
+        for u in [member, *others, others[0]]  # the member already has it; others[0] twice in the batch
+    ]
+    assert services.notify_many(notices, enqueue=False, batch_size=2) == 3
+    assert services.notify_many(notices, enqueue=False) == 0
+    assert Notification.objects.get(recipient=member).title == "first"
+    assert Notification.objects.count() == 4
+    # the member's e-mail was queued once, by the first notice; nobody else opted in
+    assert list(Delivery.objects.filter(channel="email").values_list("notification__recipient", flat=True)) == [
+        member.pk
+    ]
+    assert Delivery.objects.filter(channel="in_app").count() == 4
+
+
+def test_notify_many_skips_a_key_another_run_inserted_meanwhile_and_sends_its_deliveries_once(member, world):
+    """Two runs racing: the second's pre-check missed the first's row; the insert skips it (ON CONFLICT DO
+    NOTHING) and the deliveries' own unique key keeps one e-mail."""
+    notice = services.Notice(kind=Kind.GENERIC, recipient=member, obj=world.group, title="t", due=DUE)
+    real_filter = Notification.objects.filter
+    calls = []
+
+    def first_check_misses(*args, **kwargs):
+        if "recipient_id__in" in kwargs:
+            calls.append(kwargs)
+            if len(calls) == 1:  # the pre-check runs, finds nothing; then the other run commits its row
+                assert not real_filter(*args, **kwargs).exists()
+                _notify(member, world.group, kind=Kind.GENERIC, title="the other run")
+                return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    with mock.patch.object(Notification.objects, "filter", side_effect=first_check_misses):
+        services.notify_many([notice], enqueue=False)
+    assert len(calls) == 2
+    assert Notification.objects.get().title == "the other run"
+    assert Counter(Delivery.objects.values_list("channel", flat=True)) == {"in_app": 1, "email": 1}
+
+
+def test_a_rule_of_many_reminders_runs_in_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+    users = _users(30)
+
+    @rules.register("test_many", kind=Kind.GENERIC)
+    def many(*, today, lead_days):
+        for u in users:
+            yield rules.Reminder(recipient=u, obj=world.group, due=today, title="t")
+
+    try:
+        with django_assert_max_num_queries(8):
+            assert rules.run_rule("test_many", today=DUE)["created"] == 30
+        assert rules.run_rule("test_many", today=DUE) == {"rule": "test_many", "due": 30, "created": 0}
+    finally:
+        rules.unregister("test_many")

@@ -250,3 +250,29 @@ def test_exporting_the_ledger_is_audited(world, client_for):
 
     client_for(world.staff).get(reverse("groups:ledger"), {"export": "xlsx"})
     assert AuditEvent.objects.filter(verb="export", comment="activity ledger").exists()
+
+
+def test_the_activity_list_shows_open_groups_in_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from groups.models import ActivityOpenTo
+
+    def open_activity():
+        activity = held_activity(world)
+        activity.open_to = ActivityOpenTo.GROUPS
+        activity.save(update_fields=["open_to"])
+        activity.open_groups.set([world.group, world.other_group])
+        return activity
+
+    client = client_for(world.member)
+    first = open_activity()
+    with django_assert_max_num_queries(14) as small:
+        rows = client.get(reverse("api:activity-list")).json()["results"]
+    assert sorted(next(r for r in rows if r["id"] == first.pk)["open_groups"]) == sorted(
+        [world.group.pk, world.other_group.pk]
+    )
+    for _ in range(8):
+        open_activity()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        rows = client.get(reverse("api:activity-list")).json()["results"]
+    assert len(rows) >= 9 and all(len(r["open_groups"]) == 2 for r in rows if r["open_to"] == "groups")
