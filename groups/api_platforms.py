@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -124,7 +125,7 @@ class DocumentBody(serializers.Serializer):
 
 
 class SixHavesQuery(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="default: this year")
 
 
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
@@ -213,11 +214,11 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(parameters=[SixHavesQuery], responses={200: HaveSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="six-haves", url_name="six-haves")
     def six_haves(self, request, pk=None):
-        """The six haves 六有 of a year (``?year=``), each with what backs it or what is missing."""
+        """The six haves 六有 of a year (``?year=``, this year by default), each with what backs it or what is missing."""
         platform = self.get_object()
         query = SixHavesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page = platform_page(platform, query.validated_data["year"])
+        page = platform_page(platform, query.validated_data.get("year") or timezone.localdate().year)
         return Response(HaveSerializer([h.__dict__ for h in page.haves], many=True).data)
 
 
