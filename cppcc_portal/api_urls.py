@@ -7,7 +7,7 @@ from assessments import api as assessments_api
 from consultations import api as consultations_api
 from core import auth_api
 from groups import api as groups_api
-from groups import api_supervision
+from groups import api_platforms, api_supervision
 from notifications import api as notifications_api
 from proposals import api as proposals_api
 
@@ -17,7 +17,8 @@ router.register("sectors", groups_api.SectorViewSet, basename="sector")
 router.register("members", groups_api.MemberViewSet, basename="member")
 router.register("groups", groups_api.ActivityGroupViewSet, basename="group")
 router.register("contact-points", groups_api.ContactPointViewSet, basename="contact-point")
-router.register("platforms", groups_api.PlatformViewSet, basename="platform")
+router.register("platforms", api_platforms.PlatformViewSet, basename="platform")
+router.register("platform-memberships", api_platforms.PlatformMembershipViewSet, basename="platform-membership")
 router.register("expertise", groups_api.ExpertiseViewSet, basename="expertise")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
 router.register("activities", groups_api.ActivityViewSet, basename="activity")

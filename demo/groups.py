@@ -25,6 +25,9 @@ from groups.models import (
     Member,
     Party,
     Platform,
+    PlatformEvaluation,
+    PlatformMembership,
+    PlatformPlan,
     PlenarySession,
     Sector,
     SpecialCommittee,
@@ -331,8 +334,12 @@ def _groups(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
 
 
 def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
+    """A committee's platforms in every state: the district hall and the sector hub established, the street studios
+    established (one wound up), the community stations partly still being set up. The six haves are left to the
+    evidence (``_platform_life``); a few stations carry what was declared before evidence was kept."""
     rng = ctx.rng
     groups = {g.street: g for g in c.activity_groups.filter(kind=ActivityGroup.Kind.STREET)}
+    est = {"state": Platform.State.ESTABLISHED, "established_on": date(ctx.year - 2, 3, 1)}
     rows = [
         Platform(
             committee=c,
@@ -340,10 +347,12 @@ def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
             kind=Platform.Kind.CONSULTATION,
             level=Platform.Level.DISTRICT,
             brand="请你来协商",
-            **{f: True for f in Platform.SIX_HAVES},
+            approval_document=f"{c.short_name}政协办〔{ctx.year - 2}〕3号",
+            **est,
         )
     ]
-    for s in streets:
+    for i, s in enumerate(streets):
+        wound_up = i == len(streets) - 1 and len(streets) > 1
         rows.append(
             Platform(
                 committee=c,
@@ -352,9 +361,21 @@ def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
                 level=Platform.Level.STREET,
                 street=s,
                 host_group=groups.get(s),
-                **{f: rng.random() < 0.8 for f in Platform.SIX_HAVES},
+                approval_document=f"{c.short_name}政协办〔{ctx.year - 2}〕{10 + i}号",
+                **(
+                    {
+                        **est,
+                        "state": Platform.State.WOUND_UP,
+                        "is_active": False,
+                        "wound_up_on": date(ctx.year, 1, 15),
+                        "wound_up_reason": "与街道协商工作站合并",
+                    }
+                    if wound_up
+                    else est
+                ),
             )
         )
+        proposed = rng.random() < 0.4
         rows.append(
             Platform(
                 committee=c,
@@ -364,7 +385,8 @@ def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
                 street=s,
                 brand=rng.choice(PLATFORM_BRANDS),
                 host_group=groups.get(s),
-                **{f: rng.random() < 0.7 for f in Platform.SIX_HAVES},
+                declared_six_haves=[] if proposed else ["venue", "sign"],
+                **({} if proposed else {**est, "established_on": date(ctx.year - 1, 6, 1)}),
             )
         )
     rows.append(
@@ -373,10 +395,79 @@ def _platforms(ctx: DemoContext, c: Committee, streets: list[str]) -> None:
             name=f"{c.short_name}工商联界别同心汇",
             kind=Platform.Kind.SECTOR_HUB,
             level=Platform.Level.DISTRICT,
-            **{f: True for f in Platform.SIX_HAVES},
+            approval_document=f"{c.short_name}政协办〔{ctx.year - 1}〕8号",
+            **{**est, "established_on": date(ctx.year - 1, 4, 1)},
         )
     )
     Platform.objects.bulk_create(rows)
+
+
+def _platform_life(ctx: DemoContext) -> None:
+    """Members with roles, plans and evaluations of the platforms (rows written directly, as the rest of the demo:
+    what the services check holds — one liaison chair, a member of the committee given the position of vice-chair;
+    initiators and members from the host group). The demo convener is the initiator of their street's studio and
+    the demo member one of its members."""
+    rng = ctx.rng
+    joined = date(ctx.year - 2, 3, 1)
+    memberships, plans, evaluations = [], [], []
+    for c in ctx.committees:
+        pool = list(c.members.filter(status=Member.Status.ACTIVE).order_by("pk")[:400])
+        if len(pool) < 4:
+            continue
+        chair = pool[0]
+        Member.objects.filter(pk=chair.pk).update(position="政协副主席")
+        by_group: dict[int, list] = {}
+        for gm in GroupMembership.objects.filter(group__committee=c, left_on__isnull=True).order_by("role", "pk"):
+            by_group.setdefault(gm.group_id, []).append(gm.member_id)
+        for p in Platform.objects.filter(committee=c).order_by("pk"):
+            people = by_group.get(p.host_group_id) or [m.pk for m in rng.sample(pool[1:], min(5, len(pool) - 1))]
+            people = [m for m in people if m != chair.pk][:6]
+            left = p.wound_up_on if p.state == Platform.State.WOUND_UP else None
+            reason = p.wound_up_reason and "平台撤销"
+            memberships.append(
+                PlatformMembership(
+                    platform=p,
+                    member_id=chair.pk,
+                    role="liaison_chair",
+                    joined_on=joined,
+                    left_on=left,
+                    left_reason=reason or "",
+                )
+            )
+            for i, m in enumerate(people):
+                memberships.append(
+                    PlatformMembership(
+                        platform=p,
+                        member_id=m,
+                        role="initiator" if i == 0 else "member",
+                        joined_on=joined,
+                        left_on=left,
+                        left_reason=reason or "",
+                    )
+                )
+            if p.state == Platform.State.PROPOSED:
+                continue
+            plans.append(
+                PlatformPlan(
+                    platform=p,
+                    year=ctx.year,
+                    planned_activities=rng.choice([4, 6, 12]),
+                    content="每月一次委员接待日；每季度一次界别群众座谈；年中开展一次专题协商。",
+                )
+            )
+            if p.established_on and p.established_on.year < ctx.year:
+                evaluations.append(
+                    PlatformEvaluation(
+                        platform=p,
+                        year=ctx.year - 1,
+                        grade=rng.choice(["excellent", "good", "good", "pass"]),
+                        score=rng.randint(75, 98),
+                        comments="活动开展经常，台账规范，群众反映良好。",
+                    )
+                )
+    PlatformMembership.objects.bulk_create(memberships, ignore_conflicts=True)
+    PlatformPlan.objects.bulk_create(plans)
+    PlatformEvaluation.objects.bulk_create(evaluations)
 
 
 def _logins(ctx: DemoContext) -> None:
@@ -419,6 +510,7 @@ def seed(ctx: DemoContext) -> None:
         _groups(ctx, c, streets)
         _platforms(ctx, c, streets)
     _logins(ctx)
+    _platform_life(ctx)
     ctx.say(
         f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
         f"{ActivityGroup.objects.count()} groups"

@@ -29,6 +29,9 @@ from groups.models import (
     HandlingUnit,
     Member,
     Platform,
+    PlatformDocument,
+    PlatformEvaluation,
+    PlatformMembership,
     PlenarySession,
     Sector,
     SpecialCommittee,
@@ -465,24 +468,68 @@ class ConstituentContactAdmin(CommitteeScopedAdmin):
         return False  # recorded by members and conveners on the contact page (``contact_record``)
 
 
+class _ReadOnlyPlatformInline(ScopedInline):
+    """Rows written on the platform's page and through the API (``groups.services.platforms``), shown here."""
+
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PlatformMembershipInline(_ReadOnlyPlatformInline):
+    model = PlatformMembership
+    fields = readonly_fields = ("member", "role", "joined_on", "left_on", "left_reason")
+
+
+class PlatformEvaluationInline(_ReadOnlyPlatformInline):
+    model = PlatformEvaluation
+    fields = readonly_fields = ("year", "grade", "score", "comments", "evaluated_by")
+
+
+class PlatformDocumentInline(_ReadOnlyPlatformInline):
+    model = PlatformDocument
+    fields = readonly_fields = ("kind", "original_name", "caption", "uploaded_at", "document_link")
+    document_link = file_link("file", "groups:platform_document", description=_("file"))
+
+
 @admin.register(Platform)
 class PlatformAdmin(CommitteeScopedAdmin):
-    list_display = ("name", "kind", "level", "brand", "committee", "street", "six_haves", "is_active")
-    list_filter = ("committee", "kind", "level", "is_active")
+    list_display = ("name", "kind", "level", "brand", "committee", "street", "state", "is_active")
+    list_filter = ("committee", "kind", "level", "state")
     search_fields = ("name", "brand", "street")
     list_select_related = ("committee",)
     autocomplete_fields = ("host_group",)
-    fieldsets = (
-        (
-            None,
-            {"fields": ("committee", "name", "kind", "level", "brand", "street", "address", "host_group", "is_active")},
-        ),
-        (_("The six haves"), {"fields": Platform.SIX_HAVES}),
+    readonly_fields = (
+        "state",
+        "established_on",
+        "approval_document",
+        "wound_up_on",
+        "wound_up_reason",
+        "is_active",
+        "declared_six_haves",
     )
-
-    @admin.display(description=_("six haves met"))
-    def six_haves(self, obj):
-        return f"{obj.six_haves_met}/6"
+    fieldsets = (
+        (None, {"fields": ("committee", "name", "kind", "level", "brand", "street", "address", "host_group")}),
+        (
+            _("Life cycle (on the platform's page)"),
+            {
+                "fields": (
+                    "state",
+                    "established_on",
+                    "approval_document",
+                    "wound_up_on",
+                    "wound_up_reason",
+                    "is_active",
+                    "declared_six_haves",
+                )
+            },
+        ),
+    )
+    inlines = [PlatformMembershipInline, PlatformEvaluationInline, PlatformDocumentInline]
 
 
 @admin.register(HandlingUnit)

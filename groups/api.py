@@ -36,7 +36,6 @@ from groups.models import (
     HandlingUnit,
     Member,
     PlanItem,
-    Platform,
     PlenaryAttendance,
     PlenarySession,
     Sector,
@@ -264,13 +263,6 @@ class ContactPointViewSet(VisibleReadOnlyViewSet):
     serializer_class = serializers.ContactPointSerializer
     filterset_class = filters.ContactPointFilter
     search_fields = ["name", "street", "address"]
-
-
-class PlatformViewSet(VisibleReadOnlyViewSet):
-    model = Platform
-    serializer_class = serializers.PlatformSerializer
-    filterset_class = filters.PlatformFilter
-    search_fields = ["name", "brand", "street"]
 
 
 class ExpertiseViewSet(VisibleReadOnlyViewSet):

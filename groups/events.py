@@ -108,3 +108,37 @@ class PublicMessageRouted(Event):
     committee_id: int
     member_id: int | None = None
     group_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformTransitioned(Event):
+    """A duty platform 履职平台 was established 成立 or wound up 撤销 (``groups.services.platforms``)."""
+
+    name = "groups.platform_transitioned"
+    platform_id: int
+    committee_id: int
+    verb: str
+    from_state: str
+    to_state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformEvaluated(Event):
+    """The committee's staff evaluated a platform's year 年度评价 (or amended the evaluation)."""
+
+    name = "groups.platform_evaluated"
+    platform_id: int
+    committee_id: int
+    year: int
+    grade: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformMemberJoined(Event):
+    """A member was named to a platform as initiator, member or liaison chair."""
+
+    name = "groups.platform_member_joined"
+    platform_id: int
+    membership_id: int
+    member_id: int
+    role: str

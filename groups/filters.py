@@ -33,7 +33,7 @@ class ContactPointFilter(django_filters.FilterSet):
 class PlatformFilter(django_filters.FilterSet):
     class Meta:
         model = Platform
-        fields = ["committee", "kind", "level", "is_active"]
+        fields = ["committee", "kind", "level", "state", "is_active"]
 
 
 class HandlingUnitFilter(django_filters.FilterSet):

@@ -19,7 +19,6 @@ from groups.models import (
     HandlingUnit,
     Member,
     PlanItem,
-    Platform,
     PlenaryAttendance,
     PlenarySession,
     PublicMessage,
@@ -119,27 +118,6 @@ class ContactPointSerializer(ScopedModelSerializer):
     class Meta:
         model = ContactPoint
         fields = ["id", "committee", "name", "kind", "street", "address", "is_active"]
-
-
-class PlatformSerializer(ScopedModelSerializer):
-    six_haves_met = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Platform
-        fields = [
-            "id",
-            "committee",
-            "name",
-            "kind",
-            "level",
-            "brand",
-            "street",
-            "address",
-            "host_group",
-            "is_active",
-            *Platform.SIX_HAVES,
-            "six_haves_met",
-        ]
 
 
 class HandlingUnitSerializer(ScopedModelSerializer):

@@ -20,9 +20,12 @@ from groups.events import (
     LeaveDecided,
     LeaveRequested,
     MemberLoginsInvited,
+    PlatformEvaluated,
+    PlatformMemberJoined,
+    PlatformTransitioned,
     PublicMessageRouted,
 )
-from groups.models import Activity, Attendance, Member, PublicMessage
+from groups.models import Activity, Attendance, Member, Platform, PlatformMembership, PublicMessage
 from notifications.models import Channel, Kind
 from notifications.services import Notice, notify, notify_many
 
@@ -230,3 +233,85 @@ def tell_routed_public_message(event: PublicMessageRouted) -> None:
                 body=body,
                 url=reverse("groups:message_detail", args=[message.pk]),
             )
+
+
+def _platform_members(platform_id: int) -> list:
+    rows = PlatformMembership.objects.filter(
+        platform_id=platform_id, member__user__is_active=True, left_on__isnull=True
+    )
+    return [m.member.user for m in rows.select_related("member__user")]
+
+
+def _tell_platform(platform: Platform, users, *, title: str, key: str, actor_id) -> None:
+    for user in {u.pk: u for u in users if u.pk != actor_id}.values():
+        notify(
+            kind=Kind.GENERIC,
+            recipient=user,
+            obj=platform,
+            key=key,
+            title=title,
+            url=reverse("groups:platform", args=[platform.pk]),
+        )
+
+
+@subscribe(PlatformTransitioned)
+def tell_platform_members_transitioned(event: PlatformTransitioned) -> None:
+    """A platform's members hear that it is established, or wound up (their places ended with it)."""
+    platform = Platform.objects.filter(pk=event.platform_id).first()
+    if platform is None:
+        return
+    wound_up = event.to_state == Platform.State.WOUND_UP
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("%(platform)s is wound up") if wound_up else _("%(platform)s is established")) % {
+            "platform": platform.name
+        }
+        users = _platform_members(platform.pk)
+        if wound_up:  # those whose place ended with it
+            users = [
+                m.member.user
+                for m in PlatformMembership.objects.filter(
+                    platform_id=platform.pk, left_on=platform.wound_up_on, member__user__is_active=True
+                ).select_related("member__user")
+            ]
+        _tell_platform(platform, users, title=title, key=f"platform:{event.event_id}", actor_id=event.actor_id)
+
+
+@subscribe(PlatformEvaluated)
+def tell_platform_members_evaluated(event: PlatformEvaluated) -> None:
+    """The platform's members hear of its yearly evaluation."""
+    platform = Platform.objects.filter(pk=event.platform_id).first()
+    if platform is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(platform)s was evaluated for %(year)s") % {"platform": platform.name, "year": event.year}
+        _tell_platform(
+            platform,
+            _platform_members(platform.pk),
+            title=title,
+            key=f"platform:{event.event_id}",
+            actor_id=event.actor_id,
+        )
+
+
+@subscribe(PlatformMemberJoined)
+def tell_new_platform_member(event: PlatformMemberJoined) -> None:
+    """A member named to a platform hears of it, with their role."""
+    membership = (
+        PlatformMembership.objects.select_related("platform", "member__user")
+        .filter(pk=event.membership_id, left_on__isnull=True, member__user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("You are named to %(platform)s as %(role)s") % {
+            "platform": membership.platform.name,
+            "role": membership.get_role_display(),
+        }
+        _tell_platform(
+            membership.platform,
+            [membership.member.user],
+            title=title,
+            key=f"platform:{event.event_id}",
+            actor_id=event.actor_id,
+        )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts, mailbox, signup, supervision
+from groups.views import activities, contacts, mailbox, platforms, signup, supervision
 
 app_name = "groups"
 
@@ -42,6 +42,17 @@ urlpatterns = [
     # the contact log 联系群众记录
     path("contacts/", contacts.contact_list, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
+    # duty platforms 履职平台: members, life cycle, plan, evidence of the six haves, evaluations
+    path("platforms/", platforms.platform_list, name="platforms"),
+    path("platforms/<int:pk>/", platforms.platform_detail, name="platform"),
+    path("platforms/<int:pk>/establish/", platforms.platform_establish, name="platform_establish"),
+    path("platforms/<int:pk>/wind-up/", platforms.platform_wind_up, name="platform_wind_up"),
+    path("platforms/<int:pk>/evaluate/", platforms.platform_evaluate, name="platform_evaluate"),
+    path("platforms/<int:pk>/members/new/", platforms.platform_member_add, name="platform_member_add"),
+    path("platforms/<int:pk>/plan/", platforms.platform_plan, name="platform_plan"),
+    path("platforms/<int:pk>/documents/new/", platforms.platform_document_new, name="platform_document_new"),
+    path("platforms/documents/<int:pk>/", platforms.platform_document, name="platform_document"),
+    path("platforms/memberships/<int:pk>/leave/", platforms.platform_member_leave, name="platform_member_leave"),
     # democratic supervision groups, inspections and work reports
     path("supervision/", supervision.supervision, name="supervision"),
     path("supervision/groups/new/", supervision.supervision_group_edit, name="supervision_group_new"),

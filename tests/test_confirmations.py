@@ -24,6 +24,8 @@ IRREVERSIBLE: dict[str, set | None] = {
     "groups:activity_transition": {"cancel", "file"},
     "groups:evidence_delete": None,
     "groups:contact_delete": None,
+    "groups:platform_establish": None,
+    "groups:platform_wind_up": None,
     "consultations:session_action": {"cancel", "publish"},
     "consultations:outcome_action": {"publish", "close"},
     "proposals:review_bulk": None,  # the review queue's batch: not file or assign many at once

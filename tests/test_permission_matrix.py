@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from groups.services.activities import sign_in_code
 from tests import factories as f
+from tests.groups.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +182,16 @@ RULES: dict[str, Rule] = {
     "api:plan-list": api(LOGGED_IN),
     "api:platform-detail": api(IN_COMMITTEE),
     "api:platform-list": api(LOGGED_IN),
+    "api:platform-six-haves": api(IN_COMMITTEE),
+    "api:platform-establish": api(post_only=True),
+    "api:platform-wind-up": api(post_only=True),
+    "api:platform-evaluate": api(post_only=True),
+    "api:platform-members": api(post_only=True),
+    "api:platform-plan": api(post_only=True),
+    "api:platform-documents": api(post_only=True),
+    "api:platform-membership-list": api(LOGGED_IN),
+    "api:platform-membership-detail": api(IN_COMMITTEE),
+    "api:platform-membership-leave": api(post_only=True),
     "api:proposal-assign": api(post_only=True),
     "api:proposal-close": api(post_only=True),
     "api:proposal-cosign": api(post_only=True),
@@ -250,6 +261,19 @@ RULES: dict[str, Rule] = {
     "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
     "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
     "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
+    # duty platforms (the district's, the member a plain member of it): anyone of the committee reads the page and
+    # its evidence; its committee's staff run it; the member leaves their own place; the initiator's forms are
+    # tested in tests/groups/test_platforms.py
+    "groups:platforms": page(LOGGED_IN),
+    "groups:platform": page(IN_COMMITTEE),
+    "groups:platform_document": page(IN_COMMITTEE),
+    "groups:platform_establish": page({"staff"}),
+    "groups:platform_wind_up": page({"staff"}),
+    "groups:platform_evaluate": page({"staff"}),
+    "groups:platform_member_add": page({"staff"}),
+    "groups:platform_plan": page({"staff"}),
+    "groups:platform_document_new": page({"staff"}),
+    "groups:platform_member_leave": page({"member", "staff"}),
     # supervision groups (the district's, stationed at world.unit, the member in it), inspections and work reports
     # (both of world.group): each as the service's readers; lists are scoped
     "groups:supervision": page(LOGGED_IN),
@@ -499,6 +523,24 @@ ARGS = {
     "api:group-detail": "group",
     "api:contact-point-detail": "contact_point",
     "api:platform-detail": "platform",
+    "api:platform-six-haves": "platform",
+    "api:platform-establish": "platform",
+    "api:platform-wind-up": "platform",
+    "api:platform-evaluate": "platform",
+    "api:platform-members": "platform",
+    "api:platform-plan": "platform",
+    "api:platform-documents": "platform",
+    "api:platform-membership-detail": "platform_membership",
+    "api:platform-membership-leave": "platform_membership",
+    "groups:platform": "platform",
+    "groups:platform_document": "platform_document",
+    "groups:platform_establish": "platform",
+    "groups:platform_wind_up": "platform",
+    "groups:platform_evaluate": "platform",
+    "groups:platform_member_add": "platform",
+    "groups:platform_plan": "platform",
+    "groups:platform_document_new": "platform",
+    "groups:platform_member_leave": "platform_membership",
     "api:handling-unit-detail": "unit_pk",
     "api:plan-detail": "plan_pk",
     "api:rollup-detail": "rollup",
@@ -702,6 +744,15 @@ def build_objects(world) -> dict:
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
+    from groups.models import PlatformMembership
+    from groups.services import platforms as platform_services
+
+    platform_membership = PlatformMembership.objects.create(
+        platform=platform, member=world.member_record, role="member", joined_on=timezone.localdate()
+    )
+    platform_document = platform_services.platform_document_upload(
+        actor=world.district_staff, platform_id=platform.pk, kind="rules", upload=pdf_upload("议事规则.pdf")
+    )
     from groups.models import ConstituentContact
 
     contact = ConstituentContact(
@@ -802,6 +853,8 @@ def build_objects(world) -> dict:
         sector=sector,
         contact_point=contact_point,
         platform=platform,
+        platform_membership=platform_membership,
+        platform_document=platform_document,
         rule_set=rule_set,
         contact=contact,
         expertise=expertise,
@@ -861,6 +914,8 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "message_code": {"code": o["message"].tracking_code},
         "mailbox": {"target": "contact_point", "pk": o["contact_point"].pk},
         "platform": {"pk": o["platform"].pk},
+        "platform_membership": {"pk": o["platform_membership"].pk},
+        "platform_document": {"pk": o["platform_document"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},
         "signed_link": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},

@@ -40,6 +40,7 @@ TOOLS = (
             ("groups:dashboard", "", _("Committees overview")),
             ("groups:contacts", "", _("Contacts with the people")),
             ("groups:contact_new", "", _("Record a contact")),
+            ("groups:platforms", "", _("Duty platforms")),
             ("groups:supervision", "", _("Supervision and inspections")),
             ("groups:inspection_new", "", _("Record an inspection")),
             ("groups:supervision_group_new", "", _("New supervision group")),

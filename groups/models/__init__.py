@@ -28,6 +28,7 @@ from .organisation import (
     SpecialCommittee,
     Term,
 )
+from .platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
 from .plenary import PlenaryAttendance
 from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 
@@ -56,6 +57,10 @@ __all__ = [
     "MessageTarget",
     "Party",
     "Platform",
+    "PlatformDocument",
+    "PlatformEvaluation",
+    "PlatformMembership",
+    "PlatformPlan",
     "PlenaryAttendance",
     "PlenarySession",
     "PublicMessage",

@@ -555,6 +555,12 @@ class GroupMembership(models.Model):
         return f"{self.group} · {self.member}（{self.get_role_display()}）"
 
 
+class PlatformState(models.TextChoices):
+    PROPOSED = "proposed", _("Being set up")
+    ESTABLISHED = "established", _("Established")
+    WOUND_UP = "wound_up", _("Wound up")
+
+
 class Platform(models.Model):
     """A duty platform 履职平台: a member studio, a consultation room or station, a sector hub."""
 
@@ -587,32 +593,49 @@ class Platform(models.Model):
         on_delete=models.SET_NULL,
         related_name="platforms",
     )
-    # The "six haves" 六有 checklist every platform must meet (seed 004).
-    has_venue = models.BooleanField(_("has a venue"), default=False)
-    has_sign = models.BooleanField(_("has a sign"), default=False)
-    has_rules = models.BooleanField(_("has rules"), default=False)
-    has_activities = models.BooleanField(_("has activities"), default=False)
-    has_archive = models.BooleanField(_("has an archive"), default=False)
-    has_evaluation = models.BooleanField(_("has an evaluation"), default=False)
+    # Its life cycle (seed: "建立组建程序、激励奖惩和退出机制"): proposed 筹建, established 成立 by the committee's
+    # staff with the approval document, wound up 撤销 with a reason; only the services of
+    # ``groups.services.platforms`` move it.
+    state = models.CharField(_("state"), max_length=12, choices=PlatformState.choices, default=PlatformState.PROPOSED)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    approval_document = models.CharField(
+        _("approval document"), max_length=200, blank=True, help_text=_("e.g. 东政办〔2026〕12号")
+    )
+    wound_up_on = models.DateField(_("wound up on"), null=True, blank=True)
+    wound_up_reason = models.TextField(_("reason for winding up"), max_length=1000, blank=True)
+    # The six haves 六有 (seed 004) are computed from evidence (``groups.selectors.platforms.six_haves``); what was
+    # ticked by hand before evidence was kept stays here as a declaration, shown as "declared, no evidence yet".
+    declared_six_haves = models.JSONField(
+        _("six haves declared without evidence"), default=list, blank=True, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 
-    SIX_HAVES = ("has_venue", "has_sign", "has_rules", "has_activities", "has_archive", "has_evaluation")
+    State = PlatformState
 
     class Meta:
         verbose_name = _("platform")
         verbose_name_plural = _("platforms")
         ordering = ["committee_id", "level", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="platform_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="platform_unique_name"),
+            models.CheckConstraint(
+                condition=~Q(state="wound_up") | Q(is_active=False),
+                name="platform_wound_up_is_inactive",
+            ),
+            models.CheckConstraint(
+                condition=Q(established_on__isnull=True)
+                | Q(wound_up_on__isnull=True)
+                | Q(wound_up_on__gte=models.F("established_on")),
+                name="platform_dates_ordered",
+                violation_error_message=_("A platform cannot be wound up before it was established."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def six_haves_met(self) -> int:
-        return sum(bool(getattr(self, f)) for f in self.SIX_HAVES)
 
 
 class HandlingUnit(models.Model):

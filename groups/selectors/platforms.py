@@ -1,0 +1,167 @@
+"""Reads of duty platforms 履职平台: who may do what on one, and its page for a year with the six haves 六有, each
+backed by evidence (``six_haves``) — never by a tick.
+
+What backs each have in year Y:
+- venue 有场地 and sign 有标识: a photo of the venue / of the sign kept with the platform (any year: a place stays);
+- rules 有制度: an uploaded rules document;
+- activities 有活动: at least one activity at the platform held (or filed) in Y, from the activity ledger;
+- archive 有档案: the year's file: at least one activity of Y filed 归档 with its records, or a record uploaded in Y;
+- evaluation 有评价: the committee's evaluation of Y.
+A have ticked by hand before evidence was kept shows as "declared, no evidence yet" and does not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.dates import in_year
+from groups.access import scope_of
+from groups.models import Activity, Platform
+from groups.models.platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
+
+HELD = (Activity.State.HELD, Activity.State.FILED)
+HAVES = ("venue", "sign", "rules", "activities", "archive", "evaluation")
+
+
+@dataclass
+class Have:
+    key: str
+    label: str
+    met: bool
+    backed_by: str  # what kind of evidence backs it
+    evidence: list[tuple[str, str]] = field(default_factory=list)  # (text, link)
+    missing: str = ""  # what is missing, when not met
+    declared: bool = False  # ticked by hand before evidence was kept
+
+
+def may_administer(user, platform: Platform) -> bool:
+    """Establish, wind up, evaluate, name and remove members: the committee's secretariat staff."""
+    return scope_of(user).is_staff_of(platform.committee_id)
+
+
+def is_initiator(user, memberships) -> bool:
+    member_id = scope_of(user).member_id
+    return bool(member_id) and any(
+        m.member_id == member_id and m.role == PlatformMembership.Role.INITIATOR and m.left_on is None
+        for m in memberships
+    )
+
+
+def six_haves(platform: Platform, year: int, *, documents, activities, evaluation) -> list[Have]:
+    """The six haves of ``platform`` in ``year`` from rows already read: its ``documents``, its ``activities`` of the
+    year and the year's ``evaluation`` (or None)."""
+    declared = set(platform.declared_six_haves or [])
+
+    def docs(kind, in_that_year=False):
+        return [
+            (d.caption or d.original_name, reverse("groups:platform_document", args=[d.pk]))
+            for d in documents
+            if d.kind == kind and (not in_that_year or d.uploaded_at.year == year)
+        ]
+
+    def activity_links(rows):
+        return [(f"{a.starts_at:%m-%d} {a.title}", reverse("groups:activity_detail", args=[a.pk])) for a in rows]
+
+    held = [a for a in activities if a.state in HELD]
+    filed = [a for a in activities if a.state == Activity.State.FILED]
+    venue, sign, rules = (
+        docs(PlatformDocument.Kind.VENUE_PHOTO),
+        docs(PlatformDocument.Kind.SIGN_PHOTO),
+        docs(PlatformDocument.Kind.RULES),
+    )
+    records = docs(PlatformDocument.Kind.RECORD, in_that_year=True)
+    haves = [
+        Have(
+            "venue",
+            _("has a venue"),
+            bool(venue),
+            _("Photo of the venue"),
+            venue,
+            _("Upload a photo of the venue."),
+        ),
+        Have("sign", _("has a sign"), bool(sign), _("Photo of the sign"), sign, _("Upload a photo of the sign.")),
+        Have("rules", _("has rules"), bool(rules), _("Rules document"), rules, _("Upload the platform's rules.")),
+        Have(
+            "activities",
+            _("has activities"),
+            bool(held),
+            _("Activities held this year (the activity ledger)"),
+            activity_links(held),
+            _("No activity at the platform was held this year."),
+        ),
+        Have(
+            "archive",
+            _("has an archive"),
+            bool(filed or records),
+            _("Filed activities and records for the file"),
+            activity_links(filed) + records,
+            _("No activity of this year is filed and no record is kept for the file."),
+        ),
+        Have(
+            "evaluation",
+            _("has an evaluation"),
+            evaluation is not None,
+            _("The year's evaluation"),
+            [
+                (
+                    f"{evaluation.get_grade_display()}"
+                    + (f" · {evaluation.score}" if evaluation.score is not None else ""),
+                    "",
+                )
+            ]
+            if evaluation
+            else [],
+            _("The committee has not evaluated this year yet."),
+        ),
+    ]
+    for have in haves:
+        have.declared = not have.met and have.key in declared
+    return haves
+
+
+@dataclass
+class PlatformPage:
+    platform: Platform
+    year: int
+    memberships: list
+    plan: PlatformPlan | None
+    activities: list
+    documents: list
+    evaluations: list
+    haves: list[Have]
+
+    @property
+    def met(self) -> int:
+        return sum(h.met for h in self.haves)
+
+
+def platform_page(platform: Platform, year: int) -> PlatformPage:
+    """Everything the platform's page shows for ``year``, in a fixed number of queries."""
+    memberships = list(
+        PlatformMembership.objects.filter(platform=platform)
+        .select_related("member")
+        .order_by("left_on", "role", "member__name", "pk")
+    )
+    plan = PlatformPlan.objects.filter(platform=platform, year=year).first()
+    activities = list(
+        Activity.objects.filter(in_year("starts_at", year), platform=platform)
+        .exclude(state=Activity.State.CANCELLED)
+        .only("pk", "title", "state", "starts_at", "platform_id")
+        .order_by("starts_at", "pk")
+    )
+    documents = list(PlatformDocument.objects.filter(platform=platform).order_by("kind", "-uploaded_at", "-pk"))
+    evaluations = list(PlatformEvaluation.objects.filter(platform=platform).select_related("evaluated_by"))
+    evaluation = next((e for e in evaluations if e.year == year), None)
+    return PlatformPage(
+        platform=platform,
+        year=year,
+        memberships=memberships,
+        plan=plan,
+        activities=activities,
+        documents=documents,
+        evaluations=evaluations,
+        haves=six_haves(platform, year, documents=documents, activities=activities, evaluation=evaluation),
+    )
