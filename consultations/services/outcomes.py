@@ -335,10 +335,9 @@ def may_draft_proposal(user, outcome: Outcome) -> bool:
 @transaction.atomic
 def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
     """Turn an adopted outcome into a proposal draft of the acting member, pre-filled and linked both ways."""
+    from consultations.selectors import proposal_draft
     from proposals.models import Proposal
     from proposals.services import proposal_save_draft
-
-    from consultations.selectors import proposal_draft
 
     outcome = _locked_outcome(outcome_id)
     if not may_draft_proposal(actor, outcome):

@@ -210,3 +210,31 @@ def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:
     for text in texts:
         seen.update({w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()})
     return [w for w, n in seen.most_common(limit) if n >= 2] or [w for w, _n in seen.most_common(limit)]
+
+
+def became(message: PublicMessage) -> dict:
+    """What a message became, directly or through a lead that pooled it: proposals (number, stage, reply code),
+    public-opinion reports (state, adoptions) and consultation topics (state). Read through the reverse relations
+    the apps above keep (``message.proposals.model`` …), so groups imports none of them; four queries."""
+    q = Q(source_message=message) | Q(source_lead__messages=message)
+    if message.contact_id:
+        q |= Q(source_contact_id=message.contact_id)
+    proposal_model = message.proposals.model
+    report_model = message.opinion_reports.model
+    topic_model = message.consultation_topics.model
+    return {
+        "proposals": list(
+            proposal_model.objects.filter(q)
+            .distinct()
+            .order_by("pk")
+            .only("pk", "serial_number", "state", "result_code", "title")
+        ),
+        "reports": list(
+            report_model.objects.filter(q)
+            .distinct()
+            .order_by("pk")
+            .only("pk", "state", "title")
+            .prefetch_related("adoptions")
+        ),
+        "topics": list(topic_model.objects.filter(q).distinct().order_by("pk").only("pk", "state", "title", "year")),
+    }

@@ -1,0 +1,228 @@
+"""From what was heard to what is done: leads 线索 pooling messages, contacts and activity suggestions, turned into
+a proposal draft, a public-opinion report draft or a consultation topic, linked both ways (the resident's tracking
+page shows what it became and how it stands); refusals change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import Topic
+from consultations.services import topic_adopt, topic_decline, topic_from_heard
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import AuditEvent
+from core.notifications.models import Notification
+from groups.models import ActivitySuggestion, ConstituentContact, Lead
+from groups.services import leads as svc
+from groups.services import mailbox as mailbox_svc
+from proposals.models import Level, OpinionReport, Proposal
+from proposals.services import (
+    proposal_draft_from_lead,
+    report_accept,
+    report_draft_from_heard,
+    report_record_adoption,
+    report_submit_draft,
+)
+from tests import factories as f
+from tests.events import deliver_outboxed_events
+from tests.groups.factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def point(world):
+    cp = f.ContactPointFactory(committee=world.district, name="东湖社区")
+    world.group.contact_points.add(cp)
+    return cp
+
+
+def submit(point, text="小区加装电梯进度慢，希望委员帮忙反映"):
+    return mailbox_svc.message_submit(
+        target="contact_point",
+        target_id=point.pk,
+        text=text,
+        client_address="203.0.113.9",
+        kind="message",
+        category="livelihood",
+        name="王阿姨",
+        phone="13800000000",
+    )
+
+
+def contact(world, raised="老旧小区电梯加装难"):
+    return ConstituentContact.objects.create(
+        committee=world.district,
+        member=world.member_record,
+        contacted_on=timezone.localdate(),
+        place="东湖社区",
+        whom_kind="household",
+        whom="一户居民",
+        topic="livelihood",
+        raised=raised,
+        recorded_by=world.member,
+    )
+
+
+def track(message) -> str:
+    return Client().get(reverse("groups:mailbox_track", args=[message.tracking_code])).content.decode()
+
+
+@pytest.fixture
+def lead(world, point):
+    message = submit(point)
+    activity = ActivityFactory(group=world.group)
+    suggestion = svc.suggestion_record(
+        activity_id=activity.pk, actor=world.convener, text="增设电梯补贴", category="livelihood"
+    )
+    return svc.lead_create(
+        actor=world.staff,
+        committee_id=world.district.pk,
+        title="老旧小区加装电梯",
+        category="livelihood",
+        group_id=world.group.pk,
+        message_ids=[message.pk],
+        contact_ids=[contact(world).pk],
+        suggestion_ids=[suggestion.pk],
+    )
+
+
+def test_a_lead_pools_a_message_a_contact_and_a_suggestion(world, lead):
+    assert (lead.messages.count(), lead.contacts.count(), lead.suggestions.count()) == (1, 1, 1)
+    assert lead.state == Lead.State.OPEN
+    assert AuditEvent.objects.filter(verb="created", object_id=str(lead.pk)).exists()
+
+
+def test_a_lead_becomes_a_members_proposal_draft_linked_both_ways_and_the_member_is_told(world, lead):
+    message = lead.messages.get()
+    proposal = proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    lead.refresh_from_db()
+    assert (proposal.source_lead, proposal.lead_proposer, proposal.state) == (lead, world.member_record, "draft")
+    assert lead.state == Lead.State.CONVERTED and list(lead.proposals.all()) == [proposal]
+    assert "增设电梯补贴" in proposal.suggestions and "老旧小区电梯加装难" in proposal.analysis
+    proposal.serial_number = 12
+    proposal.save(update_fields=["serial_number"])
+    page = track(message)
+    assert "已转为提案" in page and "第12号" in page and "草稿" in page
+    deliver_outboxed_events()
+    notice = Notification.objects.get(recipient=world.member)
+    assert "提案草稿" in notice.title and notice.url == reverse("proposals:edit", args=[proposal.pk])
+    with pytest.raises(InvalidTransition, match="已经"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    assert Proposal.objects.count() == 1
+
+
+def test_a_message_becomes_a_report_draft_whose_adoption_the_resident_sees(world, point):
+    message = mailbox_svc.message_route(
+        message_id=submit(point).pk, actor=world.convener, member_id=world.member_record.pk
+    )
+    report = report_draft_from_heard(actor=world.member, message_id=message.pk)
+    assert (report.source_message, report.author, report.state) == (message, world.member_record, "draft")
+    assert "已转为社情民意信息" in track(message)
+    report_submit_draft(report_id=report.pk, actor=world.member)
+    report_accept(report_id=report.pk, actor=world.staff)
+    report_record_adoption(report_id=report.pk, actor=world.staff, level=Level.CITY, date=timezone.localdate())
+    page = track(message)
+    assert "已采纳" in page and "被市政协采用" in page
+    with pytest.raises(InvalidTransition):
+        report_draft_from_heard(actor=world.member, message_id=message.pk)
+
+
+def test_a_lead_becomes_a_consultation_topic_and_the_resident_sees_it_adopted(world, lead):
+    message = lead.messages.get()
+    topic = topic_from_heard(actor=world.convener, lead_id=lead.pk)
+    assert (topic.source_lead, topic.group, topic.state, topic.source) == (lead, world.group, "candidate", "public")
+    assert "已列入协商选题" in track(message)
+    topic_adopt(topic_id=topic.pk, actor=world.staff)
+    assert "已采纳" in track(message)
+
+
+def test_a_single_message_becomes_a_topic_and_a_declined_one_says_so(world, point):
+    message = submit(point)
+    topic = topic_from_heard(actor=world.staff, message_id=message.pk)
+    topic_decline(topic_id=topic.pk, reason="已在年度计划中", actor=world.staff)
+    page = track(message)
+    assert "已列入协商选题" in page and "不采纳" in page
+
+
+def test_a_contact_becomes_a_report_draft_of_its_member(world):
+    c = contact(world)
+    report = report_draft_from_heard(actor=world.member, contact_id=c.pk)
+    assert (report.source_contact, report.author) == (c, world.member_record)
+    with pytest.raises(NotPermitted):
+        report_draft_from_heard(actor=world.convener, contact_id=contact(world).pk)
+
+
+def test_no_one_outside_the_committee_or_group_converts_a_lead_and_nothing_changes(world, lead):
+    for actor in (world.other_staff, world.other_convener, world.member, world.unit_user):
+        with pytest.raises(NotPermitted) as refused:
+            proposal_draft_from_lead(lead_id=lead.pk, actor=actor, member_id=world.member_record.pk)
+        assert "秘书处" in str(refused.value.messages) or "召集人" in str(refused.value.messages)
+        with pytest.raises(NotPermitted):
+            topic_from_heard(actor=actor, lead_id=lead.pk)
+        with pytest.raises(NotPermitted):
+            report_draft_from_heard(actor=actor, lead_id=lead.pk, member_id=world.member_record.pk)
+    lead.refresh_from_db()
+    assert lead.state == Lead.State.OPEN
+    assert not (Proposal.objects.exists() or OpinionReport.objects.exists() or Topic.objects.exists())
+
+
+def test_a_closed_lead_is_not_taken_up_and_a_writer_from_elsewhere_is_refused(world, lead):
+    with pytest.raises(DomainError, match="成员"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.outsider_member.pk)
+    lead.refresh_from_db()
+    assert lead.state == Lead.State.OPEN and not Proposal.objects.exists()
+    with pytest.raises(DomainError):
+        svc.lead_close(lead_id=lead.pk, actor=world.staff, reason=" ")
+    svc.lead_close(lead_id=lead.pk, actor=world.staff, reason="已由部门解决")
+    with pytest.raises(InvalidTransition, match="已关闭"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    assert not Proposal.objects.exists()
+
+
+def test_a_lead_takes_only_items_of_its_committee_the_actor_sees(world, point):
+    theirs = ConstituentContact.objects.create(
+        committee=world.other,
+        member=world.outsider_member,
+        contacted_on=timezone.localdate(),
+        place="远山",
+        whom_kind="person",
+        whom="居民",
+        topic="other",
+        raised="路灯",
+    )
+    with pytest.raises(DomainError) as refused:
+        svc.lead_create(
+            actor=world.staff,
+            committee_id=world.district.pk,
+            title="路灯",
+            category="other",
+            contact_ids=[theirs.pk],
+        )
+    assert "items" in refused.value.message_dict
+    with pytest.raises(DomainError):
+        svc.lead_create(actor=world.staff, committee_id=world.district.pk, title="空", category="other")
+    with pytest.raises(DomainError):
+        svc.lead_create(actor=world.staff, title="空", category="other")
+    with pytest.raises(NotPermitted):
+        svc.lead_create(
+            actor=world.other_convener,
+            committee_id=world.district.pk,
+            group_id=world.group.pk,
+            title="路灯",
+            category="other",
+            message_ids=[submit(point).pk],
+        )
+    assert not Lead.objects.exists()
+
+
+def test_an_activitys_free_text_suggestions_stay_and_items_are_recorded_by_its_organisers(world):
+    activity = ActivityFactory(group=world.group, suggestions="多建停车位\n增加绿化")
+    with pytest.raises(NotPermitted):
+        svc.suggestion_record(activity_id=activity.pk, actor=world.member, text="x")
+    svc.suggestion_record(activity_id=activity.pk, actor=world.convener, text="多建停车位", category="governance")
+    activity.refresh_from_db()
+    assert activity.suggestions == "多建停车位\n增加绿化"
+    assert list(ActivitySuggestion.objects.values_list("text", flat=True)) == ["多建停车位"]
