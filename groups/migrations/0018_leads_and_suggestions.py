@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('group', models.ForeignKey(blank=True, help_text="The group whose conveners follow it; empty for the secretariat's own.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='groups.activitygroup', verbose_name='activity group')),
                 ('messages', models.ManyToManyField(blank=True, related_name='leads', to='groups.publicmessage', verbose_name='messages')),
-                ('suggestions', models.ManyToManyField(blank=True, related_name='leads', to='groups.activitysuggestion', verbose_name='suggestions')),
+                ('suggestions', models.ManyToManyField(blank=True, related_name='leads', to='groups.activitysuggestion', verbose_name='suggestions gathered')),
             ],
             options={
                 'verbose_name': 'lead',

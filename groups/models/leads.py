@@ -128,7 +128,7 @@ class Lead(models.Model):
     messages = models.ManyToManyField(PublicMessage, verbose_name=_("messages"), blank=True, related_name="leads")
     contacts = models.ManyToManyField(ConstituentContact, verbose_name=_("contacts"), blank=True, related_name="leads")
     suggestions = models.ManyToManyField(
-        ActivitySuggestion, verbose_name=_("suggestions"), blank=True, related_name="leads"
+        ActivitySuggestion, verbose_name=_("suggestions gathered"), blank=True, related_name="leads"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

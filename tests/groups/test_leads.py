@@ -170,7 +170,7 @@ def test_no_one_outside_the_committee_or_group_converts_a_lead_and_nothing_chang
 
 
 def test_a_closed_lead_is_not_taken_up_and_a_writer_from_elsewhere_is_refused(world, lead):
-    with pytest.raises(DomainError, match="成员"):
+    with pytest.raises(DomainError, match="在任委员"):
         proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.outsider_member.pk)
     lead.refresh_from_db()
     assert lead.state == Lead.State.OPEN and not Proposal.objects.exists()
