@@ -316,9 +316,14 @@ def message_themes(request):
         raise PermissionDenied
     today = timezone.localdate()
     period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
-    data = sel.themes(PublicMessage.objects.visible_to(request.user), period)
+    visible = PublicMessage.objects.visible_to(request.user)
     return render(
         request,
         "groups/mailbox/themes.html",
-        {"period": period, "years": range(today.year, today.year - 3, -1), **data},
+        {
+            "period": period,
+            "years": range(today.year, today.year - 3, -1),
+            "recurring": sel.recurring(visible, period),
+            **sel.themes(visible, period),
+        },
     )

@@ -226,3 +226,58 @@ def test_an_activitys_free_text_suggestions_stay_and_items_are_recorded_by_its_o
     activity.refresh_from_db()
     assert activity.suggestions == "多建停车位\n增加绿化"
     assert list(ActivitySuggestion.objects.values_list("text", flat=True)) == ["多建停车位"]
+
+
+# --- Matters that keep returning -------------------------------------------------------------------------------
+
+
+def left(world, point, text, *, on, category="livelihood", state="new"):
+    """A message left at ``point`` on the day ``on`` (noon, local time)."""
+    from datetime import datetime, time
+
+    from groups.models import PublicMessage
+
+    message = PublicMessage.objects.create(
+        committee=world.district,
+        target="contact_point",
+        contact_point=point,
+        category=category,
+        text=text,
+        tracking_code=f"T{PublicMessage.objects.count():09d}",
+        client_key="k",
+        state=state,
+        answer_due=on,
+    )
+    moment = datetime.combine(on, time(12), tzinfo=timezone.get_current_timezone())
+    PublicMessage.objects.filter(pk=message.pk).update(created_at=moment)
+    return message
+
+
+def test_the_same_matter_at_the_same_place_in_two_quarters_is_flagged_and_a_one_off_is_not(world, point):
+    from datetime import date
+
+    from groups.models import PublicMessage
+    from groups.selectors import mailbox as sel
+
+    other = f.ContactPointFactory(committee=world.district, name="西湖社区")
+    left(world, point, "东湖社区电梯加装进度慢", on=date(2026, 2, 10))
+    left(world, point, "电梯加装还是没有动静", on=date(2026, 5, 10))
+    left(world, other, "路灯坏了", on=date(2026, 5, 11), category="governance")
+    left(world, other, "广场舞噪音扰民", on=date(2026, 5, 12), category="environment")
+    left(world, point, "垃圾信息", on=date(2026, 5, 13), state="discarded")
+    found = sel.recurring(PublicMessage.objects.all(), sel.Period(2026, 2))
+    assert [(m.label, m.place, m.n, m.quarters) for m in found["matters"]] == [("民生保障", "东湖社区", 2, 2)]
+    assert (found["since"], found["until"]) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert "电梯" in [w.label for w in found["words"]] or "加装" in [w.label for w in found["words"]]
+
+
+def test_many_messages_on_one_matter_in_one_quarter_are_flagged(world, point):
+    from datetime import date
+
+    from groups.models import PublicMessage
+    from groups.selectors import mailbox as sel
+
+    for day in (3, 4, 5):
+        left(world, point, f"停车难第{day}次反映", on=date(2026, 8, day), category="governance")
+    found = sel.recurring(PublicMessage.objects.all(), sel.Period(2026, 3))
+    assert [(m.n, m.quarters) for m in found["matters"]] == [(3, 1)]
