@@ -39,12 +39,12 @@ def point(world):
     return cp
 
 
-def submit(point, text="小区加装电梯进度慢，希望委员帮忙反映"):
+def submit(point, text="小区加装电梯进度慢，希望委员帮忙反映", address="203.0.113.9"):
     return mailbox_svc.message_submit(
         target="contact_point",
         target_id=point.pk,
         text=text,
-        client_address="203.0.113.9",
+        client_address=address,
         kind="message",
         category="livelihood",
         name="王阿姨",
@@ -281,3 +281,126 @@ def test_many_messages_on_one_matter_in_one_quarter_are_flagged(world, point):
         left(world, point, f"停车难第{day}次反映", on=date(2026, 8, day), category="governance")
     found = sel.recurring(PublicMessage.objects.all(), sel.Period(2026, 3))
     assert [(m.n, m.quarters) for m in found["matters"]] == [(3, 1)]
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_a_convener_creates_a_lead_from_ticked_items_and_staff_turn_it_into_a_report_from_the_page(
+    world, point, client_for
+):
+    message = submit(point)
+    client = client_for(world.convener)
+    page = client.get(reverse("groups:lead_new") + f"?message={message.pk}").content.decode()
+    assert f'value="{message.pk}" id="m{message.pk}" checked' in page
+    response = client.post(
+        reverse("groups:lead_new"),
+        {"title": "电梯加装", "category": "livelihood", "group": world.group.pk, "message": [message.pk]},
+    )
+    lead = Lead.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("groups:lead_detail", args=[lead.pk])
+    refused = client.post(reverse("groups:lead_new"), {"title": "空", "category": "livelihood"})
+    assert refused.status_code == 400 and "请至少选择" in refused.content.decode() and Lead.objects.count() == 1
+    staff = client_for(world.staff)
+    response = staff.post(
+        reverse("proposals:heard_to_report", args=["lead", lead.pk]), {"member": world.member_record.pk}
+    )
+    report = OpinionReport.objects.get()
+    assert response.status_code == 302 and report.author == world.member_record and report.source_lead == lead
+    assert "电梯加装" in staff.get(reverse("proposals:report_detail", args=[report.pk])).content.decode()
+    assert "已转为社情民意信息" in track(message)
+
+
+def test_a_refused_conversion_on_the_page_says_why_in_chinese_and_changes_nothing(world, lead, client_for):
+    client = client_for(world.staff)
+    response = client.post(
+        reverse("proposals:lead_to_proposal", args=[lead.pk]), {"member": world.outsider_member.pk}, follow=True
+    )
+    assert "执笔人必须是同一政协的在任委员" in response.content.decode()
+    assert not Proposal.objects.exists() and Lead.objects.get().state == Lead.State.OPEN
+    assert (
+        client_for(world.other_staff).post(reverse("consultations:heard_to_topic", args=["lead", lead.pk])).status_code
+        == 403
+    )
+    assert not Topic.objects.exists()
+
+
+def test_the_lead_page_shows_residents_names_only_to_whom_may_see_them(world, lead, client_for):
+    page = client_for(world.staff).get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+    assert "王阿姨" in page and "13800000000" in page
+    for user in (world.leader, world.convener):  # not passed to the convener's group: no name
+        page = client_for(user).get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+        assert "王阿姨" not in page and "13800000000" not in page and "老旧小区加装电梯" in page
+    assert client_for(world.member).get(reverse("groups:lead_detail", args=[lead.pk])).status_code == 403
+    api = client_for(world.staff).get(reverse("api:lead-detail", args=[lead.pk])).json()
+    assert "王阿姨" not in str(api) and api["messages"] == [lead.messages.get().pk]
+
+
+def test_the_lead_list_and_page_run_a_fixed_number_of_queries(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.staff)
+    client.get(reverse("groups:leads"))
+    client.get(reverse("groups:lead_detail", args=[lead.pk]))
+    with django_assert_max_num_queries(30) as one:
+        client.get(reverse("groups:leads"))
+    with django_assert_max_num_queries(40) as detail_one:
+        client.get(reverse("groups:lead_detail", args=[lead.pk]))
+    for i in range(4):
+        extra = svc.lead_create(
+            actor=world.staff,
+            title=f"线索{i}",
+            category="other",
+            message_ids=[submit(point, text=f"留言{i}", address=f"198.51.100.{i}").pk],
+            contact_ids=[contact(world).pk],
+        )
+        lead.messages.add(submit(point, text=f"又一条{i}", address=f"198.51.100.{i + 10}"))
+        lead.contacts.add(contact(world))
+        proposal_draft_from_lead(lead_id=extra.pk, actor=world.staff, member_id=world.member_record.pk)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(reverse("groups:leads")).content.decode().count('data-testid="lead-row"') == 5
+    with django_assert_max_num_queries(len(detail_one.captured_queries)):
+        client.get(reverse("groups:lead_detail", args=[lead.pk]))
+
+
+def test_the_tracking_page_runs_a_fixed_number_of_queries(world, lead, django_assert_max_num_queries):
+    message = lead.messages.get()
+    client = Client()
+    proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    report_draft_from_heard(actor=world.staff, lead_id=lead.pk, member_id=world.member_record.pk)
+    with django_assert_max_num_queries(6) as before:
+        client.get(reverse("groups:mailbox_track", args=[message.tracking_code]))
+    mailbox_svc.message_route(message_id=message.pk, actor=world.staff, member_id=world.member_record.pk)
+    report = report_draft_from_heard(actor=world.member, message_id=message.pk)
+    report_submit_draft(report_id=report.pk, actor=world.member)
+    report_accept(report_id=report.pk, actor=world.staff)
+    report_record_adoption(report_id=report.pk, actor=world.staff, level=Level.CITY, date=timezone.localdate())
+    topic_from_heard(actor=world.staff, lead_id=lead.pk)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        page = client.get(reverse("groups:mailbox_track", args=[message.tracking_code])).content.decode()
+    assert "已转为提案" in page and page.count("已转为社情民意信息") == 2 and "已列入协商选题" in page
+
+
+def test_api_creates_a_lead_and_turns_it_into_a_topic(world, point, client_for):
+    message = submit(point)
+    client = client_for(world.staff)
+    created = client.post(
+        reverse("api:lead-list"),
+        {"title": "电梯", "category": "livelihood", "messages": [message.pk]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    lead_id = created.json()["id"]
+    topic = client.post(
+        reverse("api:consultation-topic-from-heard"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert topic.status_code == 201 and topic.json()["source_lead"] == lead_id
+    assert client.get(reverse("api:lead-detail", args=[lead_id])).json()["consultation_topics"] == [topic.json()["id"]]
+    twice = client.post(
+        reverse("api:consultation-topic-from-heard"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert twice.status_code == 400 and Topic.objects.count() == 1
+    refused = client_for(world.other_staff).post(
+        reverse("api:proposal-from-lead"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert refused.status_code == 403 and not Proposal.objects.exists()
