@@ -58,6 +58,17 @@ class TopicViewSet(_Actions, mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         topic = services.topic_propose(actor=request.user, **s.validated_data)
         return Response(self.get_serializer(topic).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=serializers.FromHeardSerializer, responses={201: serializers.TopicSerializer})
+    @action(detail=False, methods=["post"], url_path="from-heard")
+    @exposes(services.topic_from_heard)
+    def from_heard(self, request):
+        """Staff or a convener put a lead, a resident's message or a contact on the candidate list of topics."""
+        d = self._body(request, serializers.FromHeardSerializer)
+        topic = services.topic_from_heard(
+            actor=request.user, lead_id=d["lead"], message_id=d["message"], contact_id=d["contact"]
+        )
+        return Response(self.get_serializer(topic).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=serializers.AdoptSerializer)
     @action(detail=True, methods=["post"])
     @exposes(services.topic_adopt)

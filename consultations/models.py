@@ -132,6 +132,30 @@ class Topic(models.Model):
         related_name="consultation_topics",
         help_text=_("The research 调研 done on an adopted topic before it is consulted on."),
     )
+    source_lead = models.ForeignKey(
+        "groups.Lead",
+        verbose_name=_("drawn from the lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_topics",
+    )
+    source_message = models.ForeignKey(
+        "groups.PublicMessage",
+        verbose_name=_("drawn from the resident's message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_topics",
+    )
+    source_contact = models.ForeignKey(
+        "groups.ConstituentContact",
+        verbose_name=_("drawn from the contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultation_topics",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from core.api import IdField
 from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.access import scope_of
 from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Member, Platform
@@ -47,9 +48,15 @@ class TopicSerializer(ScopedModelSerializer):
             "decline_reason",
             "is_published",
             "research_activities",
+            "source_lead",
+            "source_message",
+            "source_contact",
             "created_at",
         ]
         read_only_fields = [
+            "source_lead",
+            "source_message",
+            "source_contact",
             "rank",
             "is_annual_front_line",
             "state",
@@ -363,3 +370,11 @@ class PublicSessionSerializer(ScopedModelSerializer):
             "stage_records",
             "outcomes",
         ]
+
+
+class FromHeardSerializer(serializers.Serializer):
+    """Exactly one of ``lead``, ``message`` and ``contact``."""
+
+    lead = IdField(required=False, allow_null=True, default=None, help_text="A lead (/api/v1/leads/).")
+    message = IdField(required=False, allow_null=True, default=None, help_text="A resident's message.")
+    contact = IdField(required=False, allow_null=True, default=None, help_text="A contact with constituents.")

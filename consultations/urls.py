@@ -7,6 +7,7 @@ app_name = "consultations"
 urlpatterns = [
     path("topics/", views.topic_board, name="topics"),
     path("topics/new/", views.topic_new, name="topic_new"),
+    path("topics/from/<slug:source>/<int:pk>/", views.heard_to_topic, name="heard_to_topic"),
     path("topics/<int:pk>/<slug:action>/", views.topic_action, name="topic_action"),
     path("sessions/", views.session_list, name="sessions"),
     path("sessions/new/", views.session_new, name="session_new"),

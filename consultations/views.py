@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.context_processors import accessibility
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from core.exports import Workbook, export_filename, xlsx_download
 from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
@@ -113,6 +113,31 @@ def topic_new(request):
             messages.success(request, _("The topic is on the candidate list."))
             return redirect("consultations:topics")
     return render(request, "consultations/form.html", {"form": form, "title": _("Propose a topic")})
+
+
+HEARD_SOURCES = {"lead": "lead_id", "message": "message_id", "contact": "contact_id"}
+
+
+@login_required
+@require_POST
+def heard_to_topic(request, source: str, pk: int):
+    """Staff or a convener put a lead, a resident's message or a contact on the candidate list of topics."""
+    if source not in HEARD_SOURCES:
+        raise PermissionDenied
+    back = {
+        "lead": reverse("groups:lead_detail", args=[pk]),
+        "message": reverse("groups:message_detail", args=[pk]),
+        "contact": reverse("groups:contacts"),
+    }[source]
+    try:
+        topic = services.topic_from_heard(actor=request.user, **{HEARD_SOURCES[source]: pk})
+    except NotPermitted as exc:
+        raise PermissionDenied("；".join(exc.messages)) from exc
+    except DomainError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("The topic is on the candidate list."))
+    return redirect(reverse("consultations:topics") + f"?year={topic.year}")
 
 
 @login_required

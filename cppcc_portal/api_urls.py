@@ -28,6 +28,8 @@ router.register("supervision-visits", api_supervision.SupervisionVisitViewSet, b
 router.register("inspections", api_supervision.InspectionViewSet, basename="inspection")
 router.register("work-reports", api_supervision.WorkReportViewSet, basename="work-report")
 router.register("messages", groups_api.PublicMessageViewSet, basename="public-message")
+router.register("leads", groups_api.LeadViewSet, basename="lead")
+router.register("activity-suggestions", groups_api.ActivitySuggestionViewSet, basename="activity-suggestion")
 router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
 router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")

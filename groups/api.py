@@ -25,6 +25,7 @@ from groups.filters import ActivityFilter
 from groups.models import (
     Activity,
     ActivityGroup,
+    ActivitySuggestion,
     AnnualPlan,
     Attendance,
     Committee,
@@ -34,6 +35,7 @@ from groups.models import (
     Expertise,
     GroupMembership,
     HandlingUnit,
+    Lead,
     Member,
     PlanItem,
     PlenaryAttendance,
@@ -46,6 +48,7 @@ from groups.selectors import signup as signup_selectors
 from groups.services import MAX_IMPORT_BYTES, table_import
 from groups.services import activities as activity_services
 from groups.services import contacts as contact_services
+from groups.services import leads as lead_services
 from groups.services import logins as login_services
 from groups.services import mailbox as mailbox_services
 from groups.services import plenary as plenary_services
@@ -1029,3 +1032,72 @@ class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
             serializers.MessageVisitSerializer,
             lambda m, d: mailbox_services.message_record_visit(message_id=m.pk, actor=request.user, **d),
         )
+
+
+class LeadViewSet(viewsets.ReadOnlyModelViewSet):
+    """Leads 线索 the caller may see (staff and leaders: their committees'; conveners: their groups'), what each
+    pools and what it became; created and closed by the committee's staff and the group's conveners."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.LeadSerializer
+
+    def get_queryset(self):
+        return (
+            Lead.objects.visible_to(self.request.user)
+            .prefetch_related(
+                "messages", "contacts", "suggestions", "proposals", "opinion_reports", "consultation_topics"
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=serializers.LeadCreateSerializer, responses={201: serializers.LeadSerializer})
+    @exposes(lead_services.lead_create)
+    def create(self, request):
+        body = serializers.LeadCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        lead = lead_services.lead_create(
+            actor=request.user,
+            title=d["title"],
+            category=d["category"],
+            group_id=d["group"].pk if d.get("group") else None,
+            message_ids=d["messages"],
+            contact_ids=d["contacts"],
+            suggestion_ids=d["suggestions"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.LeadCloseSerializer, responses=serializers.LeadSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(lead_services.lead_close)
+    def close(self, request, pk=None):
+        lead = self.get_object()
+        body = serializers.LeadCloseSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        lead_services.lead_close(lead_id=lead.pk, actor=request.user, reason=body.validated_data["reason"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
+
+
+class ActivitySuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Suggestions gathered at activities, one item each (the activity's organisers and the committee's staff and
+    leaders see them); recorded by the group's conveners and the committee's staff."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = serializers.ActivitySuggestionSerializer
+
+    def get_queryset(self):
+        return ActivitySuggestion.objects.visible_to(self.request.user).order_by("-id")
+
+    @extend_schema(
+        request=serializers.ActivitySuggestionCreateSerializer,
+        responses={201: serializers.ActivitySuggestionSerializer},
+    )
+    @exposes(lead_services.suggestion_record)
+    def create(self, request):
+        body = serializers.ActivitySuggestionCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        item = lead_services.suggestion_record(
+            activity_id=d["activity"].pk, actor=request.user, text=d["text"], category=d["category"]
+        )
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)

@@ -142,3 +142,15 @@ class PlatformMemberJoined(Event):
     membership_id: int
     member_id: int
     role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeardTakenUp(Event):
+    """What residents raised (a lead, a message or a contact) became a proposal draft, a public-opinion report or a
+    consultation topic; the people concerned (the member who writes it, the lead's author) are told."""
+
+    name = "groups.heard_taken_up"
+    what: str  # "proposal", "report" or "topic"
+    title: str
+    url: str
+    user_ids: tuple[int, ...] = ()

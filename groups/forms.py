@@ -347,3 +347,51 @@ class MessageDiscardForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _styled(self)
+
+
+class LeadForm(forms.Form):
+    """A lead 线索: its title, kind of matter and the group following it; the items are check boxes of the page."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Kind of matter"), choices=ContactTopic.choices)
+    group = forms.ModelChoiceField(
+        label=_("Group following it"),
+        queryset=ActivityGroup.objects.none(),
+        required=False,
+        help_text=_("Empty: the secretariat follows it."),
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        _styled(self)
+
+
+class LeadWriterForm(forms.Form):
+    """Who writes the proposal or report drawn from a lead (empty: the one converting it, if a member)."""
+
+    member = forms.ModelChoiceField(
+        label=_("Member who writes it"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        _styled(self)
+
+
+class LeadCloseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for closing"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(label=_("Suggestion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("Kind of matter"), choices=ContactTopic.choices, initial=ContactTopic.OTHER)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)

@@ -6,6 +6,7 @@ from core.api_fields import PrefetchedScopedPrimaryKeyRelatedField, ScopedModelS
 from groups.models import (
     Activity,
     ActivityGroup,
+    ActivitySuggestion,
     AnnualPlan,
     Attendance,
     Committee,
@@ -17,6 +18,7 @@ from groups.models import (
     Expertise,
     GroupMembership,
     HandlingUnit,
+    Lead,
     Member,
     PlanItem,
     PlenaryAttendance,
@@ -700,3 +702,70 @@ class MessageVisitSerializer(serializers.Serializer):
     whom = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    """A lead 线索 and the ids of what it pools (no resident's name or phone: those stay on the messages) and of
+    what it became (proposals, reports, consultation topics)."""
+
+    proposals = serializers.SerializerMethodField()
+    opinion_reports = serializers.SerializerMethodField()
+    consultation_topics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "committee",
+            "group",
+            "title",
+            "category",
+            "state",
+            "close_reason",
+            "messages",
+            "contacts",
+            "suggestions",
+            "proposals",
+            "opinion_reports",
+            "consultation_topics",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_proposals(self, obj) -> list[int]:
+        """The proposal drafts made from this lead."""
+        return [p.pk for p in obj.proposals.all()]
+
+    def get_opinion_reports(self, obj) -> list[int]:
+        """The public-opinion reports made from this lead."""
+        return [r.pk for r in obj.opinion_reports.all()]
+
+    def get_consultation_topics(self, obj) -> list[int]:
+        """The consultation topics made from this lead."""
+        return [t.pk for t in obj.consultation_topics.all()]
+
+
+class LeadCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=ContactTopic.choices)
+    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
+    messages = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+    contacts = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+    suggestions = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+
+
+class LeadCloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ActivitySuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActivitySuggestion
+        fields = ["id", "activity", "category", "text", "created_at"]
+        read_only_fields = fields
+
+
+class ActivitySuggestionCreateSerializer(serializers.Serializer):
+    activity = ScopedPrimaryKeyRelatedField(queryset=Activity.objects.all())
+    text = serializers.CharField(max_length=2000)
+    category = serializers.ChoiceField(choices=ContactTopic.choices, required=False, default=ContactTopic.OTHER)

@@ -17,6 +17,7 @@ from groups import recipients
 from groups.events import (
     ActivityChanged,
     ActivityTransitioned,
+    HeardTakenUp,
     LeaveDecided,
     LeaveRequested,
     MemberLoginsInvited,
@@ -315,3 +316,28 @@ def tell_new_platform_member(event: PlatformMemberJoined) -> None:
             key=f"platform:{event.event_id}",
             actor_id=event.actor_id,
         )
+
+
+@subscribe(HeardTakenUp)
+def tell_heard_taken_up(event: HeardTakenUp) -> None:
+    """The member who writes the draft and the lead's author hear what residents' matter became."""
+    users = get_user_model().objects.filter(pk__in=[u for u in event.user_ids if u != event.actor_id], is_active=True)
+    labels = {
+        "proposal": _("a proposal draft"),
+        "report": _("a public-opinion report draft"),
+        "topic": _("a candidate consultation topic"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("What residents raised became %(what)s: %(title)s") % {
+            "what": labels.get(event.what, event.what),
+            "title": event.title,
+        }
+        for user in users:
+            notify(
+                kind=Kind.GENERIC,
+                recipient=user,
+                key=f"heard:{event.event_id}",
+                title=title,
+                body=_("Open it to complete it."),
+                url=event.url,
+            )

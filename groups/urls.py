@@ -1,7 +1,7 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts, mailbox, platforms, signup, supervision
+from groups.views import activities, contacts, leads, mailbox, platforms, signup, supervision
 
 app_name = "groups"
 
@@ -75,4 +75,10 @@ urlpatterns = [
     path("messages/themes/", mailbox.message_themes, name="message_themes"),
     path("messages/<int:pk>/", mailbox.message_detail, name="message_detail"),
     path("messages/<int:pk>/<str:action>/", mailbox.message_act, name="message_act"),
+    # leads 线索: what residents raised, pooled and turned into proposals, reports or consultation topics
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/new/", leads.lead_new, name="lead_new"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/close/", leads.lead_close, name="lead_close"),
+    path("leads/suggestions/activity/<int:pk>/", leads.suggestion_add, name="suggestion_add"),
 ]

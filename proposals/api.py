@@ -134,6 +134,17 @@ class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
         response.status_code = status.HTTP_201_CREATED
         return response
 
+    @extend_schema(request=serializers.FromLeadInput, responses={201: serializers.ProposalDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="from-lead")
+    @exposes(services.proposal_draft_from_lead)
+    def from_lead(self, request):
+        """Staff or a convener turn a lead into the proposal draft of the member they name (or their own)."""
+        d = self._input(request, serializers.FromLeadInput)
+        proposal = services.proposal_draft_from_lead(lead_id=d["lead"], actor=request.user, member_id=d["member"])
+        response = self._done(proposal.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
     @extend_schema(request=serializers.TransitionInput)
     @action(detail=True, methods=["post"])
     @exposes(services.proposal_submit)
@@ -424,6 +435,21 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                 status=status,
             )
         return Response(self.get_serializer(found).data, status=status)
+
+    @extend_schema(request=serializers.FromHeardInput, responses={201: serializers.OpinionReportSerializer})
+    @action(detail=False, methods=["post"], url_path="from-heard")
+    @exposes(services.report_draft_from_heard)
+    def from_heard(self, request):
+        """A lead, a resident's message or a contact becomes the report draft of the member who writes it."""
+        d = self._input(request, serializers.FromHeardInput)
+        report = services.report_draft_from_heard(
+            actor=request.user,
+            lead_id=d["lead"],
+            message_id=d["message"],
+            contact_id=d["contact"],
+            member_id=d["member"],
+        )
+        return self._out(report, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.ReportSubmitInput)
     @exposes(services.report_submit)

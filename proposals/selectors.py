@@ -42,6 +42,9 @@ def proposal_detail(user, pk: int) -> Proposal:
             "group",
             "sector",
             "special_committee",
+            "source_lead",
+            "source_message",
+            "source_contact",
         )
         .prefetch_related(
             Prefetch(

@@ -162,9 +162,23 @@ class OpinionReportSerializer(ScopedModelSerializer):
             "issue_label",
             "adoptions",
             "instructions",
+            "source_lead",
+            "source_message",
+            "source_contact",
             "created_at",
         ]
-        read_only_fields = ["committee", "year", "author", "co_authors", "state", "decline_reason", "issue"]
+        read_only_fields = [
+            "committee",
+            "year",
+            "author",
+            "co_authors",
+            "state",
+            "decline_reason",
+            "issue",
+            "source_lead",
+            "source_message",
+            "source_contact",
+        ]
 
 
 # --- action inputs ---
@@ -176,6 +190,32 @@ class FromMessageInput(serializers.Serializer):
 
 class FromContactInput(serializers.Serializer):
     contact = IdField(help_text="One of the caller's own contacts with the people (/api/v1/contacts/).")
+
+
+class FromLeadInput(serializers.Serializer):
+    lead = IdField(help_text="A lead of the caller's committee or group (groups: /api/v1/leads/).")
+    member = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The serving member who writes it; empty: the caller (a convener or a member).",
+    )
+
+
+class FromHeardInput(serializers.Serializer):
+    """Exactly one of ``lead``, ``message`` and ``contact``."""
+
+    lead = IdField(required=False, allow_null=True, default=None, help_text="A lead (/api/v1/leads/).")
+    message = IdField(
+        required=False, allow_null=True, default=None, help_text="A resident's message passed to the caller."
+    )
+    contact = IdField(required=False, allow_null=True, default=None, help_text="One of the caller's own contacts.")
+    member = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a lead: the serving member who writes it; empty: the caller.",
+    )
 
 
 class TransitionInput(serializers.Serializer):

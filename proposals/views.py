@@ -1009,7 +1009,7 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
     """The report page; after a refused action its form is shown again as sent, with the messages."""
     report = (
         OpinionReport.objects.visible_to(request.user)
-        .select_related("author", "group", "issue", "committee")
+        .select_related("author", "group", "issue", "committee", "source_lead", "source_message", "source_contact")
         .prefetch_related("co_authors", "adoptions", "instructions")
         .filter(pk=pk)
         .first()
@@ -1156,6 +1156,57 @@ def from_contact(request, pk: int):
         lambda: services.proposal_draft_from_contact(contact_id=pk, actor=request.user),
         back=reverse("groups:contacts") + "?mine=1",
     )
+
+
+HEARD_SOURCES = {"lead": "lead_id", "message": "message_id", "contact": "contact_id"}
+
+
+def heard_back(source: str, pk: int) -> str:
+    """The page of the lead, message or contact a conversion was started from."""
+    if source == "lead":
+        return reverse("groups:lead_detail", args=[pk])
+    if source == "message":
+        return reverse("groups:message_detail", args=[pk])
+    return reverse("groups:contacts") + "?mine=1"
+
+
+@login_required
+@require_POST
+def lead_to_proposal(request, pk: int):
+    """Staff or a convener turn a lead into the proposal draft of the member they name (or their own)."""
+    member_id = as_id(request.POST.get("member"))
+    back = heard_back("lead", pk)
+    try:
+        services.proposal_draft_from_lead(lead_id=pk, actor=request.user, member_id=member_id)
+    except NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(back)
+    messages.success(request, _("A proposal draft was made from the lead; its member completes and submits it."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def heard_to_report(request, source: str, pk: int):
+    """A lead, a message or a contact becomes the public-opinion report draft of the member who writes it."""
+    if source not in HEARD_SOURCES:
+        raise PermissionDenied
+    back = heard_back(source, pk)
+    try:
+        report = services.report_draft_from_heard(
+            actor=request.user, member_id=as_id(request.POST.get("member")), **{HEARD_SOURCES[source]: pk}
+        )
+    except NotPermitted as exc:
+        raise PermissionDenied(_errors(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(back)
+    messages.success(request, _("A public-opinion report draft was made; its author completes and submits it."))
+    if OpinionReport.objects.visible_to(request.user).filter(pk=report.pk).exists():
+        return redirect("proposals:report_detail", pk=report.pk)
+    return redirect(back)
 
 
 def _draft_from(request, call, *, back: str):

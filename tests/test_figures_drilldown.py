@@ -291,3 +291,45 @@ def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, 
     url = f"{reverse('assessments:annual')}?committee={world.district.pk}&year=2026"
     page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=4)
     assert max(fig.value for fig in page.figures) >= 4
+
+
+# --- the pooled themes' matters that keep returning ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_recurring_matter_count_is_the_number_of_messages_behind_it(world, client_for, who):
+    """Messages across the window's edges (the first day of the window, the last hour of the quarter shown, the day
+    after it), a discarded one (not counted) and another committee's (out of sight)."""
+    from groups.models import PublicMessage
+    from tests import factories as f
+
+    tz = timezone.get_current_timezone()
+    point = f.ContactPointFactory(committee=world.district, name="东湖社区")
+    far = f.ContactPointFactory(committee=world.other, name="远山社区")
+
+    def left(place, when, text, state="new", category="livelihood"):
+        m = PublicMessage.objects.create(
+            committee=place.committee,
+            target="contact_point",
+            contact_point=place,
+            category=category,
+            text=text,
+            tracking_code=f"D{PublicMessage.objects.count():09d}",
+            client_key="k",
+            state=state,
+            answer_due=date(2026, 6, 30),
+        )
+        PublicMessage.objects.filter(pk=m.pk).update(created_at=timezone.datetime(*when, tzinfo=tz))
+
+    left(point, (2025, 7, 1, 0, 30), "小区电梯加装进度慢")
+    left(point, (2026, 6, 30, 23, 30), "电梯加装没有动静")
+    left(point, (2026, 7, 1, 0, 30), "电梯加装还是慢")  # after the quarter shown
+    left(point, (2026, 5, 2, 9, 0), "电梯广告骚扰", state="discarded")
+    left(point, (2026, 4, 2, 9, 0), "夜市噪音扰民", category="environment")
+    left(point, (2026, 4, 3, 9, 0), "夜市噪音又来了", category="environment")
+    left(point, (2026, 4, 4, 9, 0), "夜市油烟噪音", category="environment")
+    left(far, (2026, 5, 2, 9, 0), "电梯加装")
+    left(far, (2025, 8, 2, 9, 0), "电梯加装难")
+    url = f"{reverse('groups:message_themes')}?year=2026&quarter=2"
+    page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=2)
+    assert sorted(fig.value for fig in page.figures if "category" in fig.href) == [2, 3]

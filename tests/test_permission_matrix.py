@@ -334,6 +334,24 @@ RULES: dict[str, Rule] = {
     "api:public-message-visit": api(post_only=True),
     "api:proposal-from-message": api(post_only=True),
     "api:proposal-from-contact": api(post_only=True),
+    # leads 线索 (a lead of ``world.group``): the committee's staff and leader, the group's convener; kept (created,
+    # converted, closed) by staff and conveners. The conversions are POST-only (the services say who).
+    "groups:leads": page(OVERSIGHT | CONVENERS),  # scoped: each sees their committees' or groups' leads
+    "groups:lead_new": page(SECRETARIAT | CONVENERS),
+    "groups:lead_detail": page({"convener", "staff", "leader"}),
+    "groups:lead_close": page(post_only=True),
+    "groups:suggestion_add": page(post_only=True),
+    "proposals:lead_to_proposal": page(post_only=True),
+    "proposals:heard_to_report": page(post_only=True),
+    "consultations:heard_to_topic": page(post_only=True),
+    "api:lead-list": api(LOGGED_IN),  # scoped (empty for members and units)
+    "api:lead-detail": api({"convener", "staff", "leader"}),
+    "api:lead-close": api(post_only=True),
+    "api:activity-suggestion-list": api(LOGGED_IN),  # scoped
+    "api:activity-suggestion-detail": api({"convener", "staff", "leader"}),
+    "api:proposal-from-lead": api(post_only=True),
+    "api:opinion-report-from-heard": api(post_only=True),
+    "api:consultation-topic-from-heard": api(post_only=True),
     "groups:plan": page(GROUP_EDITORS),
     "groups:plan_item_delete": page(post_only=True),
     "groups:sign_in": page(GROUP_READERS),
@@ -447,6 +465,15 @@ PUBLISHED_RULES = {
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
+    "groups:lead_detail": "lead",
+    "groups:lead_close": "lead",
+    "groups:suggestion_add": "activity",
+    "proposals:lead_to_proposal": "lead",
+    "proposals:heard_to_report": "heard_lead",
+    "consultations:heard_to_topic": "heard_lead",
+    "api:lead-detail": "lead",
+    "api:lead-close": "lead",
+    "api:activity-suggestion-detail": "suggestion",
     "api:contact-detail": "contact",
     "groups:contact_photo": "contact",
     "groups:contact_edit": "contact",
@@ -790,6 +817,17 @@ def build_objects(world) -> dict:
         routed_at=timezone.now(),
         answer_due=timezone.localdate(),
     )
+    from groups.services import leads as lead_services
+
+    suggestion = lead_services.suggestion_record(activity_id=activity.pk, actor=world.convener, text="多设停车位")
+    lead = lead_services.lead_create(
+        actor=world.convener,
+        title="小区加装电梯",
+        category="livelihood",
+        group_id=world.group.pk,
+        message_ids=[message.pk],
+        suggestion_ids=[suggestion.pk],
+    )
     from groups.models import GroupMembership, PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
 
@@ -859,6 +897,8 @@ def build_objects(world) -> dict:
         contact=contact,
         expertise=expertise,
         message=message,
+        lead=lead,
+        suggestion=suggestion,
     )
 
 
@@ -910,6 +950,9 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "work_report": {"pk": o["work_report"].pk},
         "expertise": {"pk": o["expertise"].pk},
         "message": {"pk": o["message"].pk},
+        "lead": {"pk": o["lead"].pk},
+        "heard_lead": {"source": "lead", "pk": o["lead"].pk},
+        "suggestion": {"pk": o["suggestion"].pk},
         "message_action": {"pk": o["message"].pk, "action": "route"},
         "message_code": {"code": o["message"].tracking_code},
         "mailbox": {"target": "contact_point", "pk": o["contact_point"].pk},

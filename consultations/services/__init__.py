@@ -43,6 +43,7 @@ from consultations.services.topics import (  # noqa: F401
     RESEARCH_KINDS,
     topic_adopt,
     topic_decline,
+    topic_from_heard,
     topic_link_research,
     topic_propose,
     topic_rank,

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import (
     Topic,
 )
 from consultations.services._common import _after_public_change, _check_convener_target, _require_topic_editor
-from core.exceptions import DomainError, InvalidTransition
+from core.events import actor_id, publish
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, record_event
+from groups.access import scope_of
+from groups.events import HeardTakenUp
+from groups.models import ConstituentContact, PublicMessage
+from groups.services.leads import lead_take_up
+from proposals.services.heard import lead_text
 
 # --- topics 选题 -----------------------------------------------------------------------------------
 
@@ -132,3 +140,92 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool 
 
 
 RESEARCH_KINDS = ("research", "inspection")
+
+
+# --- from what was heard 群众呼声列入协商选题 ---------------------------------------------------------------
+
+
+def _heard_source(actor, lead_id, message_id, contact_id):
+    """The committee, group, platform, title, text and links of the lead, message or contact (locked)."""
+    if lead_id is not None:
+        lead = lead_take_up(
+            lead_id=lead_id, actor=actor, what="topic", taken=Topic.objects.filter(source_lead_id=lead_id)
+        )
+        return lead.committee, lead.group, None, lead.title, lead_text(lead), {"source_lead": lead}, lead.created_by_id
+    if message_id is not None:
+        message = (
+            PublicMessage.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("committee", "group", "platform", "contact_point", "routed_group")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            raise NotPermitted(_("You may act only on your own groups' and platforms' topics and sessions."))
+        if message.state == PublicMessage.State.DISCARDED:
+            raise InvalidTransition(_("A message set aside cannot become a topic."))
+        if Topic.objects.filter(source_message_id=message.pk).exists():
+            raise InvalidTransition(_("This message is already on the list of consultation topics."))
+        on = timezone.localdate(message.created_at)
+        text = f"群众反映（{message.place.name}，{on:%Y-%m-%d}）：{message.text}"
+        title = " ".join(message.text.split())[:30]
+        group = message.routed_group or message.group or (message.platform.host_group if message.platform else None)
+        links = {"source_message": message, "source_contact_id": message.contact_id}
+        return message.committee, group, message.platform, title, text, links, None
+    contact = (
+        ConstituentContact.objects.select_for_update(of=("self",))
+        .select_related("committee", "contact_point")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None or not scope_of(actor).is_staff_of(contact.committee_id):
+        raise NotPermitted(_("Only the committee's staff put a single contact on the list of topics."))
+    if Topic.objects.filter(source_contact_id=contact.pk).exists():
+        raise InvalidTransition(_("This contact is already on the list of consultation topics."))
+    text = f"群众反映（{contact.where}，{contact.contacted_on:%Y-%m-%d}）：{contact.raised}"
+    return contact.committee, None, None, " ".join(contact.raised.split())[:30], text, {"source_contact": contact}, None
+
+
+@transaction.atomic
+def topic_from_heard(
+    *, actor, lead_id: int | None = None, message_id: int | None = None, contact_id: int | None = None, year=None
+) -> Topic:
+    """Put a lead, a resident's message or a contact on the candidate list of consultation topics 列入协商选题,
+    linked both ways (the resident's tracking page shows it and whether it was adopted)."""
+    if [lead_id, message_id, contact_id].count(None) != 2:
+        raise DomainError(_("Choose one lead, message or contact."))
+    committee, group, platform, title, text, links, creator_id = _heard_source(actor, lead_id, message_id, contact_id)
+    _check_convener_target(actor, committee, group, platform)
+    scope = scope_of(actor)
+    topic = Topic.objects.create(
+        committee=committee,
+        group=group,
+        platform=platform,
+        title=title.strip()[:200],
+        reasons=text,
+        source=Topic.Source.PUBLIC,
+        proposer_kind=Topic.ProposerKind.STAFF if scope.is_staff_of(committee.pk) else Topic.ProposerKind.CONVENER,
+        year=year or timezone.localdate().year,
+        proposed_by=actor,
+        **links,
+    )
+    record_event(
+        topic,
+        actor=actor,
+        verb="proposed",
+        to_state=topic.state,
+        data={k: getattr(v, "pk", v) for k, v in links.items()},
+    )
+    for source in ("source_message", "source_contact"):
+        if source in links:
+            record_event(links[source], actor=actor, verb="topic_proposed", data={"topic": topic.pk})
+    publish(
+        HeardTakenUp(
+            what="topic",
+            title=topic.title,
+            url=reverse("consultations:topics") + f"?year={topic.year}",
+            user_ids=(creator_id,) if creator_id else (),
+            actor_id=actor_id(actor),
+        )
+    )
+    return topic

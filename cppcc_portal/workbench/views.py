@@ -47,6 +47,8 @@ TOOLS = (
             ("groups:work_report_new", "", _("Report on the group's work")),
             ("groups:messages", "", _("Residents' messages")),
             ("groups:message_themes", "", _("Pooled themes of residents' messages")),
+            ("groups:leads", "", _("Leads from what residents raised")),
+            ("groups:lead_new", "", _("New lead")),
         ),
     ),
     (

@@ -12,6 +12,7 @@ from .activity import (
 )
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
+from .leads import ActivitySuggestion, Lead
 from .mailbox import MessageTarget, PublicMessage
 from .organisation import (
     ActivityGroup,
@@ -34,6 +35,8 @@ from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkRep
 
 __all__ = [
     "Activity",
+    "ActivitySuggestion",
+    "Lead",
     "ActivityKind",
     "ActivityOpenTo",
     "ActivitySettings",

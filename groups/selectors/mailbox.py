@@ -8,15 +8,17 @@ database's count of messages whose text contains it — the same filter the list
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.dates import during
 from core.parsing import as_id, as_int
-from groups.models import MessageTarget, PublicMessage
+from groups.models import ActivityGroup, Committee, ContactPoint, MessageTarget, Platform, PublicMessage
 from groups.models.contacts import ContactTopic
 from groups.selectors.activities import Period
 
@@ -97,6 +99,13 @@ STOPWORDS = frozenset(
 )
 
 
+def _day(text) -> date | None:
+    try:
+        return date.fromisoformat(str(text or "")[:10]) if text else None
+    except ValueError:
+        return None
+
+
 def period_of(params) -> Period | None:
     year = as_int(params.get("year"))
     quarter = as_int(params.get("quarter"))
@@ -106,7 +115,8 @@ def period_of(params) -> Period | None:
 
 
 def filtered(qs: QuerySet, params) -> QuerySet:
-    """The list's filters (discarded messages only when asked for): state, kind of matter, period (year and quarter), place (target and id), a word."""
+    """The list's filters (discarded messages only when asked for): state, kind of matter, period (year and quarter,
+    or the days ``since``/``until``), place (target and id), a word."""
     state = params.get("state") or ""
     if state == "overdue":
         qs = qs.filter(state__in=PublicMessage.OPEN_STATES, answer_due__lt=timezone.localdate())
@@ -131,6 +141,9 @@ def filtered(qs: QuerySet, params) -> QuerySet:
                 "contact_point": "contact_point_id",
             }[target]
             qs = qs.filter(**{field: place})
+    since, until = _day(params.get("since")), _day(params.get("until"))
+    if since or until:
+        qs = qs.filter(during("created_at", since, until))
     word = (params.get("word") or "").strip()[:20]
     if word:
         qs = qs.filter(text__contains=word)
@@ -210,3 +223,142 @@ def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:
     for text in texts:
         seen.update({w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()})
     return [w for w, n in seen.most_common(limit) if n >= 2] or [w for w, _n in seen.most_common(limit)]
+
+
+def became(message: PublicMessage) -> dict:
+    """What a message became, directly or through a lead that pooled it: proposals (number, stage, reply code),
+    public-opinion reports (state, adoptions) and consultation topics (state). Read through the reverse relations
+    the apps above keep (``message.proposals.model`` …), so groups imports none of them; four queries."""
+    q = Q(source_message=message) | Q(source_lead__messages=message)
+    if message.contact_id:
+        q |= Q(source_contact_id=message.contact_id)
+    proposal_model = message.proposals.model
+    report_model = message.opinion_reports.model
+    topic_model = message.consultation_topics.model
+    return {
+        "proposals": list(
+            proposal_model.objects.filter(q)
+            .distinct()
+            .order_by("pk")
+            .only("pk", "serial_number", "state", "result_code", "title")
+        ),
+        "reports": list(
+            report_model.objects.filter(q)
+            .distinct()
+            .order_by("pk")
+            .only("pk", "state", "title")
+            .prefetch_related("adoptions")
+        ),
+        "topics": list(topic_model.objects.filter(q).distinct().order_by("pk").only("pk", "state", "title", "year")),
+    }
+
+
+# Matters that keep returning 反复出现的问题: over the quarter shown and the three before it, the same kind of matter
+# at the same place in two quarters or more, or in RECUR_MESSAGES messages or more; and rarer words (in at most
+# RARE_SHARE of the window's texts) that come back in two quarters or more.
+RECUR_QUARTERS = 4
+RECUR_MESSAGES = 3
+RARE_SHARE = 0.2
+RARE_WORDS = 8
+PLACE_FIELDS = {"committee": "committee", "group": "group", "platform": "platform", "contact_point": "contact_point"}
+
+
+def window_of(period: Period) -> list[Period]:
+    """The quarters of the window, oldest first: the quarter shown and the three before it (a year: its quarters)."""
+    if not period.quarter:
+        return [Period(period.year, q) for q in (1, 2, 3, 4)]
+    quarters = []
+    year, quarter = period.year, period.quarter
+    for _i in range(RECUR_QUARTERS):
+        quarters.append(Period(year, quarter))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return quarters[::-1]
+
+
+@dataclass(frozen=True)
+class Recurring:
+    label: str
+    place: str
+    n: int
+    quarters: int
+    query: str
+
+
+def recurring(qs: QuerySet, period: Period) -> dict:
+    """Matters that keep returning over the window (``window_of``), each count with the query string of the list of
+    its rows (``since``/``until`` the window's days). Three queries: the grouped counts, the sample, the words."""
+    window = window_of(period)
+    first, last = window[0].first_day, window[-1].end_day - timedelta(days=1)
+    rows = qs.filter(during("created_at", first, last)).exclude(state=PublicMessage.State.DISCARDED)
+    base = {"since": first.isoformat(), "until": last.isoformat()}
+    quarter_of = Case(
+        *[When(created_at__lt=p.bounds[1], then=Value(i)) for i, p in enumerate(window)],
+        default=Value(len(window)),
+        output_field=IntegerField(),
+    )
+    labels = dict(ContactTopic.choices)
+    grouped = (
+        rows.values("category", "target", *[f"{f}_id" for f in PLACE_FIELDS.values()])
+        .annotate(n=Count("pk"), quarters=Count(quarter_of, distinct=True))
+        .filter(Q(quarters__gte=2) | Q(n__gte=RECUR_MESSAGES))
+        .order_by("-quarters", "-n", "category")
+    )
+    grouped = list(grouped)
+    names = _place_names(grouped)
+    matters = []
+    for r in grouped:
+        field = PLACE_FIELDS[r["target"]]
+        place_id = r[f"{field}_id"]
+        matters.append(
+            Recurring(
+                str(labels.get(r["category"], r["category"])),
+                names.get((field, place_id), "—"),
+                r["n"],
+                r["quarters"],
+                _query(base, category=r["category"], target=r["target"], place=place_id or ""),
+            )
+        )
+    return {"matters": matters, "words": _recurring_words(rows, window, base), "since": first, "until": last}
+
+
+def _place_names(grouped: list[dict]) -> dict:
+    models = {"committee": Committee, "group": ActivityGroup, "platform": Platform, "contact_point": ContactPoint}
+    wanted: dict = defaultdict(set)
+    for r in grouped:
+        field = PLACE_FIELDS[r["target"]]
+        if r[f"{field}_id"]:
+            wanted[field].add(r[f"{field}_id"])
+    names = {}
+    for field, ids in wanted.items():
+        names.update(
+            {(field, pk): name for pk, name in models[field].objects.filter(pk__in=ids).values_list("pk", "name")}
+        )
+    return names
+
+
+def _recurring_words(rows: QuerySet, window: list[Period], base: dict) -> list[Recurring]:
+    """Rarer words that come back in two quarters or more; each count is the database's count of the window's
+    messages containing the word (the list's filter)."""
+    sample = list(rows.order_by("-created_at").values_list("text", "created_at")[:WORDS_SAMPLE])
+    if not sample:
+        return []
+    import jieba
+
+    jieba.setLogLevel(60)
+    starts = [p.bounds[0] for p in window]
+    texts: Counter = Counter()
+    quarters: dict = defaultdict(set)
+    for text, at in sample:
+        q = sum(1 for s in starts if at >= s)
+        for w in {w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()}:
+            texts[w] += 1
+            quarters[w].add(q)
+    limit = max(2, int(len(sample) * RARE_SHARE))
+    words = [w for w, n in texts.most_common() if 2 <= n <= limit and len(quarters[w]) >= 2][:RARE_WORDS]
+    if not words:
+        return []
+    counts = rows.aggregate(**{f"w{i}": Count("pk", filter=Q(text__contains=w)) for i, w in enumerate(words)})
+    return sorted(
+        (Recurring(w, "", counts[f"w{i}"], len(quarters[w]), _query(base, word=w)) for i, w in enumerate(words)),
+        key=lambda c: (-c.quarters, -c.n, c.label),
+    )

@@ -35,7 +35,7 @@ from core.verbs import timeline
 from groups import exports
 from groups.access import Role, require_role, scope_of
 from groups.filters import ActivityFilter
-from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm
+from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, SuggestionForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
 from groups.selectors import activities as sel
 from groups.services import activities as svc
@@ -187,6 +187,8 @@ def _activity_page(
         "window": svc.sign_in_window(activity),
         "missing": _missing_links(activity) if can_edit and activity.state == Activity.State.HELD else [],
         "leave_form": LeaveForm(),
+        "suggestion_items": list(activity.suggestion_items.all()) if can_edit else [],
+        "suggestion_form": SuggestionForm() if can_edit else None,
         "evidence_form": evidence_form or EvidenceForm(),
         "cancel_reason": cancel_reason,
         "now": now,

@@ -132,16 +132,13 @@ def track(request, code: str):
     )
     if message is None:
         raise Http404
-    # ``proposals`` is the reverse of ``Proposal.source_message`` (the proposals app keeps the link): read here
-    # without importing that app. Only the number and the stage are shown, never the draft's text.
-    proposals = list(
-        message.proposals.order_by("pk").only("pk", "serial_number", "state", "result_code", "source_message_id")
-    )
+    # What it became is read through the reverse relations the apps above keep (``sel.became``). Only numbers,
+    # stages and outcomes are shown, never a draft's text.
     return _no_store(
         render(
             request,
             "groups/mailbox/track.html",
-            {"message": message, "proposals": proposals, "new": request.GET.get("new") == "1"},
+            {"message": message, "became": sel.became(message), "new": request.GET.get("new") == "1"},
         )
     )
 
@@ -246,6 +243,7 @@ def _detail(request, message: PublicMessage, forms, status: int = 200):
             "show_personal": message.may_see_personal(scope),
             "proposals": proposals,
             "may_draft": may_draft,
+            "may_moderate": message.state != PublicMessage.State.DISCARDED and svc.may_moderate(request.user, message),
         },
         status=status,
     )
@@ -316,9 +314,14 @@ def message_themes(request):
         raise PermissionDenied
     today = timezone.localdate()
     period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
-    data = sel.themes(PublicMessage.objects.visible_to(request.user), period)
+    visible = PublicMessage.objects.visible_to(request.user)
     return render(
         request,
         "groups/mailbox/themes.html",
-        {"period": period, "years": range(today.year, today.year - 3, -1), **data},
+        {
+            "period": period,
+            "years": range(today.year, today.year - 3, -1),
+            "recurring": sel.recurring(visible, period),
+            **sel.themes(visible, period),
+        },
     )

@@ -267,6 +267,14 @@ class Proposal(InitialsMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="proposals",
     )
+    source_lead = models.ForeignKey(
+        "groups.Lead",
+        verbose_name=_("drawn from the lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

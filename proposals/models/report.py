@@ -118,6 +118,30 @@ class OpinionReport(models.Model):
         on_delete=models.SET_NULL,
         related_name="opinion_report",
     )
+    source_lead = models.ForeignKey(
+        "groups.Lead",
+        verbose_name=_("drawn from the lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_reports",
+    )
+    source_message = models.ForeignKey(
+        "groups.PublicMessage",
+        verbose_name=_("drawn from the resident's message"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_reports",
+    )
+    source_contact = models.ForeignKey(
+        "groups.ConstituentContact",
+        verbose_name=_("drawn from the contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinion_reports",
+    )
     # The moment it was submitted: a draft waiting for its co-authors gets it anew when it is submitted.
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -33,6 +33,10 @@ from proposals.services.handling import (  # noqa: F401
     proposal_start_handling,
     proposals_assign_many,
 )
+from proposals.services.heard import (  # noqa: F401
+    proposal_draft_from_lead,
+    report_draft_from_heard,
+)
 from proposals.services.marks import (  # noqa: F401
     BatchOutcome,
     proposal_mark_excellent,

@@ -1,0 +1,406 @@
+"""From what was heard to what is done: leads 线索 pooling messages, contacts and activity suggestions, turned into
+a proposal draft, a public-opinion report draft or a consultation topic, linked both ways (the resident's tracking
+page shows what it became and how it stands); refusals change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from core.notifications.models import Notification
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import Topic
+from consultations.services import topic_adopt, topic_decline, topic_from_heard
+from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import AuditEvent
+from groups.models import ActivitySuggestion, ConstituentContact, Lead
+from groups.services import leads as svc
+from groups.services import mailbox as mailbox_svc
+from proposals.models import Level, OpinionReport, Proposal
+from proposals.services import (
+    proposal_draft_from_lead,
+    report_accept,
+    report_draft_from_heard,
+    report_record_adoption,
+    report_submit_draft,
+)
+from tests import factories as f
+from tests.events import deliver_outboxed_events
+from tests.groups.factories import ActivityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def point(world):
+    cp = f.ContactPointFactory(committee=world.district, name="东湖社区")
+    world.group.contact_points.add(cp)
+    return cp
+
+
+def submit(point, text="小区加装电梯进度慢，希望委员帮忙反映", address="203.0.113.9"):
+    return mailbox_svc.message_submit(
+        target="contact_point",
+        target_id=point.pk,
+        text=text,
+        client_address=address,
+        kind="message",
+        category="livelihood",
+        name="王阿姨",
+        phone="13800000000",
+    )
+
+
+def contact(world, raised="老旧小区电梯加装难"):
+    return ConstituentContact.objects.create(
+        committee=world.district,
+        member=world.member_record,
+        contacted_on=timezone.localdate(),
+        place="东湖社区",
+        whom_kind="household",
+        whom="一户居民",
+        topic="livelihood",
+        raised=raised,
+        recorded_by=world.member,
+    )
+
+
+def track(message) -> str:
+    return Client().get(reverse("groups:mailbox_track", args=[message.tracking_code])).content.decode()
+
+
+@pytest.fixture
+def lead(world, point):
+    message = submit(point)
+    activity = ActivityFactory(group=world.group)
+    suggestion = svc.suggestion_record(
+        activity_id=activity.pk, actor=world.convener, text="增设电梯补贴", category="livelihood"
+    )
+    return svc.lead_create(
+        actor=world.staff,
+        committee_id=world.district.pk,
+        title="老旧小区加装电梯",
+        category="livelihood",
+        group_id=world.group.pk,
+        message_ids=[message.pk],
+        contact_ids=[contact(world).pk],
+        suggestion_ids=[suggestion.pk],
+    )
+
+
+def test_a_lead_pools_a_message_a_contact_and_a_suggestion(world, lead):
+    assert (lead.messages.count(), lead.contacts.count(), lead.suggestions.count()) == (1, 1, 1)
+    assert lead.state == Lead.State.OPEN
+    assert AuditEvent.objects.filter(verb="created", object_id=str(lead.pk)).exists()
+
+
+def test_a_lead_becomes_a_members_proposal_draft_linked_both_ways_and_the_member_is_told(world, lead):
+    message = lead.messages.get()
+    proposal = proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    lead.refresh_from_db()
+    assert (proposal.source_lead, proposal.lead_proposer, proposal.state) == (lead, world.member_record, "draft")
+    assert lead.state == Lead.State.CONVERTED and list(lead.proposals.all()) == [proposal]
+    assert "增设电梯补贴" in proposal.suggestions and "老旧小区电梯加装难" in proposal.analysis
+    proposal.serial_number = 12
+    proposal.save(update_fields=["serial_number"])
+    page = track(message)
+    assert "已转为提案" in page and "第12号" in page and "草稿" in page
+    deliver_outboxed_events()
+    notice = Notification.objects.get(recipient=world.member)
+    assert "提案草稿" in notice.title and notice.url == reverse("proposals:edit", args=[proposal.pk])
+    with pytest.raises(InvalidTransition, match="已经"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    assert Proposal.objects.count() == 1
+
+
+def test_a_message_becomes_a_report_draft_whose_adoption_the_resident_sees(world, point):
+    message = mailbox_svc.message_route(
+        message_id=submit(point).pk, actor=world.convener, member_id=world.member_record.pk
+    )
+    report = report_draft_from_heard(actor=world.member, message_id=message.pk)
+    assert (report.source_message, report.author, report.state) == (message, world.member_record, "draft")
+    assert "已转为社情民意信息" in track(message)
+    report_submit_draft(report_id=report.pk, actor=world.member)
+    report_accept(report_id=report.pk, actor=world.staff)
+    report_record_adoption(report_id=report.pk, actor=world.staff, level=Level.CITY, date=timezone.localdate())
+    page = track(message)
+    assert "已采纳" in page and "被市政协采用" in page
+    with pytest.raises(InvalidTransition):
+        report_draft_from_heard(actor=world.member, message_id=message.pk)
+
+
+def test_a_lead_becomes_a_consultation_topic_and_the_resident_sees_it_adopted(world, lead):
+    message = lead.messages.get()
+    topic = topic_from_heard(actor=world.convener, lead_id=lead.pk)
+    assert (topic.source_lead, topic.group, topic.state, topic.source) == (lead, world.group, "candidate", "public")
+    assert "已列入协商选题" in track(message)
+    topic_adopt(topic_id=topic.pk, actor=world.staff)
+    assert "已采纳" in track(message)
+
+
+def test_a_single_message_becomes_a_topic_and_a_declined_one_says_so(world, point):
+    message = submit(point)
+    topic = topic_from_heard(actor=world.staff, message_id=message.pk)
+    topic_decline(topic_id=topic.pk, reason="已在年度计划中", actor=world.staff)
+    page = track(message)
+    assert "已列入协商选题" in page and "不采纳" in page
+
+
+def test_a_contact_becomes_a_report_draft_of_its_member(world):
+    c = contact(world)
+    report = report_draft_from_heard(actor=world.member, contact_id=c.pk)
+    assert (report.source_contact, report.author) == (c, world.member_record)
+    with pytest.raises(NotPermitted):
+        report_draft_from_heard(actor=world.convener, contact_id=contact(world).pk)
+
+
+def test_no_one_outside_the_committee_or_group_converts_a_lead_and_nothing_changes(world, lead):
+    for actor in (world.other_staff, world.other_convener, world.member, world.unit_user):
+        with pytest.raises(NotPermitted) as refused:
+            proposal_draft_from_lead(lead_id=lead.pk, actor=actor, member_id=world.member_record.pk)
+        assert "秘书处" in str(refused.value.messages) or "召集人" in str(refused.value.messages)
+        with pytest.raises(NotPermitted):
+            topic_from_heard(actor=actor, lead_id=lead.pk)
+        with pytest.raises(NotPermitted):
+            report_draft_from_heard(actor=actor, lead_id=lead.pk, member_id=world.member_record.pk)
+    lead.refresh_from_db()
+    assert lead.state == Lead.State.OPEN
+    assert not (Proposal.objects.exists() or OpinionReport.objects.exists() or Topic.objects.exists())
+
+
+def test_a_closed_lead_is_not_taken_up_and_a_writer_from_elsewhere_is_refused(world, lead):
+    with pytest.raises(DomainError, match="在任委员"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.outsider_member.pk)
+    lead.refresh_from_db()
+    assert lead.state == Lead.State.OPEN and not Proposal.objects.exists()
+    with pytest.raises(DomainError):
+        svc.lead_close(lead_id=lead.pk, actor=world.staff, reason=" ")
+    svc.lead_close(lead_id=lead.pk, actor=world.staff, reason="已由部门解决")
+    with pytest.raises(InvalidTransition, match="已关闭"):
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    assert not Proposal.objects.exists()
+
+
+def test_a_lead_takes_only_items_of_its_committee_the_actor_sees(world, point):
+    theirs = ConstituentContact.objects.create(
+        committee=world.other,
+        member=world.outsider_member,
+        contacted_on=timezone.localdate(),
+        place="远山",
+        whom_kind="person",
+        whom="居民",
+        topic="other",
+        raised="路灯",
+    )
+    with pytest.raises(DomainError) as refused:
+        svc.lead_create(
+            actor=world.staff,
+            committee_id=world.district.pk,
+            title="路灯",
+            category="other",
+            contact_ids=[theirs.pk],
+        )
+    assert "items" in refused.value.message_dict
+    with pytest.raises(DomainError):
+        svc.lead_create(actor=world.staff, committee_id=world.district.pk, title="空", category="other")
+    with pytest.raises(DomainError):
+        svc.lead_create(actor=world.staff, title="空", category="other")
+    with pytest.raises(NotPermitted):
+        svc.lead_create(
+            actor=world.other_convener,
+            committee_id=world.district.pk,
+            group_id=world.group.pk,
+            title="路灯",
+            category="other",
+            message_ids=[submit(point).pk],
+        )
+    assert not Lead.objects.exists()
+
+
+def test_an_activitys_free_text_suggestions_stay_and_items_are_recorded_by_its_organisers(world):
+    activity = ActivityFactory(group=world.group, suggestions="多建停车位\n增加绿化")
+    with pytest.raises(NotPermitted):
+        svc.suggestion_record(activity_id=activity.pk, actor=world.member, text="x")
+    svc.suggestion_record(activity_id=activity.pk, actor=world.convener, text="多建停车位", category="governance")
+    activity.refresh_from_db()
+    assert activity.suggestions == "多建停车位\n增加绿化"
+    assert list(ActivitySuggestion.objects.values_list("text", flat=True)) == ["多建停车位"]
+
+
+# --- Matters that keep returning -------------------------------------------------------------------------------
+
+
+def left(world, point, text, *, on, category="livelihood", state="new"):
+    """A message left at ``point`` on the day ``on`` (noon, local time)."""
+    from datetime import datetime, time
+
+    from groups.models import PublicMessage
+
+    message = PublicMessage.objects.create(
+        committee=world.district,
+        target="contact_point",
+        contact_point=point,
+        category=category,
+        text=text,
+        tracking_code=f"T{PublicMessage.objects.count():09d}",
+        client_key="k",
+        state=state,
+        answer_due=on,
+    )
+    moment = datetime.combine(on, time(12), tzinfo=timezone.get_current_timezone())
+    PublicMessage.objects.filter(pk=message.pk).update(created_at=moment)
+    return message
+
+
+def test_the_same_matter_at_the_same_place_in_two_quarters_is_flagged_and_a_one_off_is_not(world, point):
+    from datetime import date
+
+    from groups.models import PublicMessage
+    from groups.selectors import mailbox as sel
+
+    other = f.ContactPointFactory(committee=world.district, name="西湖社区")
+    left(world, point, "东湖社区电梯加装进度慢", on=date(2026, 2, 10))
+    left(world, point, "电梯加装还是没有动静", on=date(2026, 5, 10))
+    left(world, other, "路灯坏了", on=date(2026, 5, 11), category="governance")
+    left(world, other, "广场舞噪音扰民", on=date(2026, 5, 12), category="environment")
+    left(world, point, "垃圾信息", on=date(2026, 5, 13), state="discarded")
+    found = sel.recurring(PublicMessage.objects.all(), sel.Period(2026, 2))
+    assert [(m.label, m.place, m.n, m.quarters) for m in found["matters"]] == [("民生保障", "东湖社区", 2, 2)]
+    assert (found["since"], found["until"]) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert "电梯" in [w.label for w in found["words"]] or "加装" in [w.label for w in found["words"]]
+
+
+def test_many_messages_on_one_matter_in_one_quarter_are_flagged(world, point):
+    from datetime import date
+
+    from groups.models import PublicMessage
+    from groups.selectors import mailbox as sel
+
+    for day in (3, 4, 5):
+        left(world, point, f"停车难第{day}次反映", on=date(2026, 8, day), category="governance")
+    found = sel.recurring(PublicMessage.objects.all(), sel.Period(2026, 3))
+    assert [(m.n, m.quarters) for m in found["matters"]] == [(3, 1)]
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_a_convener_creates_a_lead_from_ticked_items_and_staff_turn_it_into_a_report_from_the_page(
+    world, point, client_for
+):
+    message = submit(point)
+    client = client_for(world.convener)
+    page = client.get(reverse("groups:lead_new") + f"?message={message.pk}").content.decode()
+    assert f'value="{message.pk}" id="m{message.pk}" checked' in page
+    response = client.post(
+        reverse("groups:lead_new"),
+        {"title": "电梯加装", "category": "livelihood", "group": world.group.pk, "message": [message.pk]},
+    )
+    lead = Lead.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("groups:lead_detail", args=[lead.pk])
+    refused = client.post(reverse("groups:lead_new"), {"title": "空", "category": "livelihood"})
+    assert refused.status_code == 400 and "请至少选择" in refused.content.decode() and Lead.objects.count() == 1
+    staff = client_for(world.staff)
+    response = staff.post(
+        reverse("proposals:heard_to_report", args=["lead", lead.pk]), {"member": world.member_record.pk}
+    )
+    report = OpinionReport.objects.get()
+    assert response.status_code == 302 and report.author == world.member_record and report.source_lead == lead
+    assert "电梯加装" in staff.get(reverse("proposals:report_detail", args=[report.pk])).content.decode()
+    assert "已转为社情民意信息" in track(message)
+
+
+def test_a_refused_conversion_on_the_page_says_why_in_chinese_and_changes_nothing(world, lead, client_for):
+    client = client_for(world.staff)
+    response = client.post(
+        reverse("proposals:lead_to_proposal", args=[lead.pk]), {"member": world.outsider_member.pk}, follow=True
+    )
+    assert "执笔人必须是同一政协的在任委员" in response.content.decode()
+    assert not Proposal.objects.exists() and Lead.objects.get().state == Lead.State.OPEN
+    assert (
+        client_for(world.other_staff).post(reverse("consultations:heard_to_topic", args=["lead", lead.pk])).status_code
+        == 403
+    )
+    assert not Topic.objects.exists()
+
+
+def test_the_lead_page_shows_residents_names_only_to_whom_may_see_them(world, lead, client_for):
+    page = client_for(world.staff).get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+    assert "王阿姨" in page and "13800000000" in page
+    for user in (world.leader, world.convener):  # not passed to the convener's group: no name
+        page = client_for(user).get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+        assert "王阿姨" not in page and "13800000000" not in page and "老旧小区加装电梯" in page
+    assert client_for(world.member).get(reverse("groups:lead_detail", args=[lead.pk])).status_code == 403
+    api = client_for(world.staff).get(reverse("api:lead-detail", args=[lead.pk])).json()
+    assert "王阿姨" not in str(api) and api["messages"] == [lead.messages.get().pk]
+
+
+def test_the_lead_list_and_page_run_a_fixed_number_of_queries(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.staff)
+    client.get(reverse("groups:leads"))
+    client.get(reverse("groups:lead_detail", args=[lead.pk]))
+    with django_assert_max_num_queries(30) as one:
+        client.get(reverse("groups:leads"))
+    with django_assert_max_num_queries(40) as detail_one:
+        client.get(reverse("groups:lead_detail", args=[lead.pk]))
+    for i in range(4):
+        extra = svc.lead_create(
+            actor=world.staff,
+            title=f"线索{i}",
+            category="other",
+            message_ids=[submit(point, text=f"留言{i}", address=f"198.51.100.{i}").pk],
+            contact_ids=[contact(world).pk],
+        )
+        lead.messages.add(submit(point, text=f"又一条{i}", address=f"198.51.100.{i + 10}"))
+        lead.contacts.add(contact(world))
+        proposal_draft_from_lead(lead_id=extra.pk, actor=world.staff, member_id=world.member_record.pk)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(reverse("groups:leads")).content.decode().count('data-testid="lead-row"') == 5
+    with django_assert_max_num_queries(len(detail_one.captured_queries)):
+        client.get(reverse("groups:lead_detail", args=[lead.pk]))
+
+
+def test_the_tracking_page_runs_a_fixed_number_of_queries(world, lead, django_assert_max_num_queries):
+    message = lead.messages.get()
+    client = Client()
+    proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    report_draft_from_heard(actor=world.staff, lead_id=lead.pk, member_id=world.member_record.pk)
+    with django_assert_max_num_queries(6) as before:
+        client.get(reverse("groups:mailbox_track", args=[message.tracking_code]))
+    mailbox_svc.message_route(message_id=message.pk, actor=world.staff, member_id=world.member_record.pk)
+    report = report_draft_from_heard(actor=world.member, message_id=message.pk)
+    report_submit_draft(report_id=report.pk, actor=world.member)
+    report_accept(report_id=report.pk, actor=world.staff)
+    report_record_adoption(report_id=report.pk, actor=world.staff, level=Level.CITY, date=timezone.localdate())
+    topic_from_heard(actor=world.staff, lead_id=lead.pk)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        page = client.get(reverse("groups:mailbox_track", args=[message.tracking_code])).content.decode()
+    assert "已转为提案" in page and page.count("已转为社情民意信息") == 2 and "已列入协商选题" in page
+
+
+def test_api_creates_a_lead_and_turns_it_into_a_topic(world, point, client_for):
+    message = submit(point)
+    client = client_for(world.staff)
+    created = client.post(
+        reverse("api:lead-list"),
+        {"title": "电梯", "category": "livelihood", "messages": [message.pk]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    lead_id = created.json()["id"]
+    topic = client.post(
+        reverse("api:consultation-topic-from-heard"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert topic.status_code == 201 and topic.json()["source_lead"] == lead_id
+    assert client.get(reverse("api:lead-detail", args=[lead_id])).json()["consultation_topics"] == [topic.json()["id"]]
+    twice = client.post(
+        reverse("api:consultation-topic-from-heard"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert twice.status_code == 400 and Topic.objects.count() == 1
+    refused = client_for(world.other_staff).post(
+        reverse("api:proposal-from-lead"), {"lead": lead_id}, content_type="application/json"
+    )
+    assert refused.status_code == 403 and not Proposal.objects.exists()
