@@ -5,7 +5,6 @@ page shows what it became and how it stands); refusals change nothing."""
 from __future__ import annotations
 
 import pytest
-from core.notifications.models import Notification
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from core.models import AuditEvent
 from groups.models import ActivitySuggestion, ConstituentContact, Lead
 from groups.services import leads as svc
 from groups.services import mailbox as mailbox_svc
+from notifications.models import Notification
 from proposals.models import Level, OpinionReport, Proposal
 from proposals.services import (
     proposal_draft_from_lead,
