@@ -108,3 +108,13 @@ class PublicMessageRouted(Event):
     committee_id: int
     member_id: int | None = None
     group_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicMessageDissatisfied(Event):
+    """A resident rated the handling of their answered message 不满意 through the tracking page."""
+
+    name = "groups.public_message_dissatisfied"
+    message_id: int
+    committee_id: int
+    rating_id: int

@@ -22,6 +22,7 @@ from groups.events import (
     LeaveDecided,
     LeaveRequested,
     MemberLoginsInvited,
+    PublicMessageDissatisfied,
     PublicMessageRouted,
 )
 from groups.models import Activity, Attendance, Member, PublicMessage
@@ -220,6 +221,34 @@ def tell_routed_public_message(event: PublicMessageRouted) -> None:
                 obj=message,
                 key=f"routed:{event.event_id}",
                 due=message.answer_due,
+                title=title,
+                body=body,
+                url=reverse("groups:message_detail", args=[message.pk]),
+            )
+
+
+@subscribe(PublicMessageDissatisfied)
+def tell_answerer_dissatisfied(event: PublicMessageDissatisfied) -> None:
+    """The member (or the group's conveners) who had the message hear the resident is not satisfied, and why."""
+    message = PublicMessage.objects.select_related("routed_member__user", "rating").filter(pk=event.message_id).first()
+    if message is None:
+        return
+    users = []
+    if message.routed_member_id and message.routed_member.user_id and message.routed_member.user.is_active:
+        users.append(message.routed_member.user)
+    if message.routed_group_id:
+        users += recipients.group_conveners([message.routed_group_id]).get(message.routed_group_id, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("A resident is not satisfied with the answer: %(category)s") % {
+            "category": message.get_category_display()
+        }
+        body = message.rating.comment or _("Please look at the message again and answer the resident.")
+        for user in {u.pk: u for u in users}.values():
+            notify(
+                kind=Kind.MAILBOX_DISSATISFIED,
+                recipient=user,
+                obj=message,
+                key=f"dissatisfied:{event.rating_id}",
                 title=title,
                 body=body,
                 url=reverse("groups:message_detail", args=[message.pk]),

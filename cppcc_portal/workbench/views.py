@@ -46,6 +46,7 @@ TOOLS = (
             ("groups:work_report_new", "", _("Report on the group's work")),
             ("groups:messages", "", _("Residents' messages")),
             ("groups:message_themes", "", _("Pooled themes of residents' messages")),
+            ("groups:message_ratings", "", _("Residents' ratings")),
         ),
     ),
     (

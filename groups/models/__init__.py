@@ -12,7 +12,7 @@ from .activity import (
 )
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
-from .mailbox import MessageTarget, PublicMessage
+from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -59,6 +59,8 @@ __all__ = [
     "PlenaryAttendance",
     "PlenarySession",
     "PublicMessage",
+    "MessageRating",
+    "Satisfaction",
     "Sector",
     "SpecialCommittee",
     "Term",

@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from core.parsing import as_id, as_int
-from groups.models import MessageTarget, PublicMessage
+from groups.models import MessageTarget, PublicMessage, Satisfaction
 from groups.models.contacts import ContactTopic
 from groups.selectors.activities import Period
 
@@ -134,7 +134,50 @@ def filtered(qs: QuerySet, params) -> QuerySet:
     word = (params.get("word") or "").strip()[:20]
     if word:
         qs = qs.filter(text__contains=word)
+    if (member := as_id(params.get("member"))) is not None:
+        qs = qs.filter(routed_member_id=member)
+    if (group := as_id(params.get("group"))) is not None:
+        qs = qs.filter(routed_group_id=group)
+    rating = params.get("rating") or ""
+    if rating in Satisfaction.values:
+        qs = qs.filter(rating__rating=rating)
+    elif rating == "any":
+        qs = qs.filter(rating__isnull=False)
+    elif rating == "redo":  # rated 不满意 and not answered again since: the workbench's to-do
+        qs = qs.filter(rating__rating=Satisfaction.UNSATISFIED, answered_at__lte=F("rating__created_at"))
     return qs
+
+
+def _rating_counts() -> dict:
+    return {
+        "rated": Count("pk"),
+        **{
+            grade: Count("pk", filter=Q(rating__rating=grade))
+            for grade in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNSATISFIED)
+        },
+    }
+
+
+def ratings(qs: QuerySet, year: int) -> dict:
+    """Residents' ratings of the year's messages (by the day each was received, as the list's year filter), per
+    member and per group it was passed to, and in all; each count the size of the list it links to. Three queries."""
+    start, end = Period(year, None).bounds
+    rated = qs.filter(created_at__gte=start, created_at__lt=end, rating__isnull=False).exclude(
+        state=PublicMessage.State.DISCARDED
+    )
+    by_member = list(
+        rated.filter(routed_member__isnull=False)
+        .values("routed_member_id", "routed_member__name")
+        .annotate(**_rating_counts())
+        .order_by("-unsatisfied", "-rated", "routed_member__name")
+    )
+    by_group = list(
+        rated.filter(routed_group__isnull=False)
+        .values("routed_group_id", "routed_group__name")
+        .annotate(**_rating_counts())
+        .order_by("-unsatisfied", "-rated", "routed_group__name")
+    )
+    return {"by_member": by_member, "by_group": by_group, "totals": rated.aggregate(**_rating_counts())}
 
 
 @dataclass(frozen=True)
