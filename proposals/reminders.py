@@ -12,8 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _

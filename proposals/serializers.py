@@ -16,12 +16,12 @@ from proposals.models import (
     ContactRecord,
     CoSigner,
     Instruction,
-    ReportFollowUp,
     Level,
     NotFilingGround,
     OpinionReport,
     Proposal,
     Reply,
+    ReportFollowUp,
     ReportIssue,
 )
 
