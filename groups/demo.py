@@ -429,3 +429,6 @@ def seed(ctx: DemoContext) -> None:
     from groups import demo_signup
 
     demo_signup.seed(ctx)
+    from groups import demo_mailbox
+
+    demo_mailbox.seed(ctx)
