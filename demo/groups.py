@@ -521,3 +521,6 @@ def seed(ctx: DemoContext) -> None:
     from demo import groups_signup
 
     groups_signup.seed(ctx)
+    from demo import groups_mailbox
+
+    groups_mailbox.seed(ctx)

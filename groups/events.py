@@ -154,3 +154,13 @@ class HeardTakenUp(Event):
     title: str
     url: str
     user_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicMessageDissatisfied(Event):
+    """A resident rated the handling of their answered message 不满意 through the tracking page."""
+
+    name = "groups.public_message_dissatisfied"
+    message_id: int
+    committee_id: int
+    rating_id: int

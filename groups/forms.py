@@ -22,7 +22,7 @@ from groups.models import (
     PlanItem,
     PublicMessage,
 )
-from groups.models.mailbox import NAME_MAX, PHONE_MAX, TEXT_MAX
+from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, Satisfaction
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -293,6 +293,46 @@ class PublicMessageForm(forms.Form):
 
     def service_fields(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("kind", "category", "text", "name", "phone")}
+
+
+class MessageRatingForm(forms.Form):
+    """The resident's rating of an answered message on the tracking page: the same challenge and honeypot as the
+    message form (``PublicMessageForm``), the service adds the rate limits per address."""
+
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("What would you like to add (optional)"),
+        max_length=COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
+    )
+    answer = forms.CharField(
+        label=_("Check"), max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, question: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
+        _styled(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("The rating could not be sent. Please try again."))
+        if not check_challenge(data.get("token", ""), data.get("answer", "")):
+            self.add_error(
+                "answer",
+                _("The sum is wrong or the form was sent too quickly or too late; please answer the new question."),
+            )
+        return data
 
 
 class MessageRouteForm(forms.Form):

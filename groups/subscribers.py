@@ -24,6 +24,7 @@ from groups.events import (
     PlatformEvaluated,
     PlatformMemberJoined,
     PlatformTransitioned,
+    PublicMessageDissatisfied,
     PublicMessageRouted,
 )
 from groups.models import Activity, Attendance, Member, Platform, PlatformMembership, PublicMessage
@@ -340,4 +341,32 @@ def tell_heard_taken_up(event: HeardTakenUp) -> None:
                 title=title,
                 body=_("Open it to complete it."),
                 url=event.url,
+            )
+
+
+@subscribe(PublicMessageDissatisfied)
+def tell_answerer_dissatisfied(event: PublicMessageDissatisfied) -> None:
+    """The member (or the group's conveners) who had the message hear the resident is not satisfied, and why."""
+    message = PublicMessage.objects.select_related("routed_member__user", "rating").filter(pk=event.message_id).first()
+    if message is None:
+        return
+    users = []
+    if message.routed_member_id and message.routed_member.user_id and message.routed_member.user.is_active:
+        users.append(message.routed_member.user)
+    if message.routed_group_id:
+        users += recipients.group_conveners([message.routed_group_id]).get(message.routed_group_id, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("A resident is not satisfied with the answer: %(category)s") % {
+            "category": message.get_category_display()
+        }
+        body = message.rating.comment or _("Please look at the message again and answer the resident.")
+        for user in {u.pk: u for u in users}.values():
+            notify(
+                kind=Kind.MAILBOX_DISSATISFIED,
+                recipient=user,
+                obj=message,
+                key=f"dissatisfied:{event.rating_id}",
+                title=title,
+                body=body,
+                url=reverse("groups:message_detail", args=[message.pk]),
             )

@@ -69,10 +69,12 @@ urlpatterns = [
     # the members' mailbox 委员信箱: public pages (no account), then the logged-in ones
     path("mailbox/track/", mailbox.track_lookup, name="mailbox_track_lookup"),
     path("mailbox/track/<str:code>/", mailbox.track, name="mailbox_track"),
+    path("mailbox/track/<str:code>/rate/", mailbox.track_rate, name="mailbox_track_rate"),
     path("mailbox/<str:target>/<int:pk>/", mailbox.mailbox, name="mailbox"),
     path("mailbox/<str:target>/<int:pk>/poster/", mailbox.mailbox_poster, name="mailbox_poster"),
     path("messages/", mailbox.message_list, name="messages"),
     path("messages/themes/", mailbox.message_themes, name="message_themes"),
+    path("messages/ratings/", mailbox.message_ratings, name="message_ratings"),
     path("messages/<int:pk>/", mailbox.message_detail, name="message_detail"),
     path("messages/<int:pk>/<str:action>/", mailbox.message_act, name="message_act"),
     # leads 线索: what residents raised, pooled and turned into proposals, reports or consultation topics

@@ -53,6 +53,8 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.DEADLINE_MOVED: frozenset({MEMBER, UNIT}),  # co-signers, proposers (feedback), units (return window)
     Kind.MAILBOX_ROUTED: frozenset({MEMBER, CONVENER}),  # the member or the group's conveners it is passed to
     Kind.MAILBOX_OVERDUE: frozenset({MEMBER, CONVENER, STAFF}),  # and staff while nobody has it yet
+    Kind.MAILBOX_DISSATISFIED: frozenset({MEMBER, CONVENER}),  # who answered: the member or the group's conveners
+    Kind.REPORT_FOLLOW_UP_DUE: frozenset({STAFF}),
     Kind.GENERIC: frozenset({STAFF, LEADER, CONVENER, MEMBER, UNIT}),
 }
 STAFF_ONLY = frozenset(kind for kind, roles in AUDIENCE.items() if roles == {STAFF})

@@ -64,6 +64,11 @@ class Kind(models.TextChoices):
     DEADLINE_MOVED = "deadline_moved", pgettext_lazy("notifications", "Deadline moved with the holiday calendar")
     MAILBOX_ROUTED = "mailbox_routed", pgettext_lazy("notifications", "Resident's message passed to you")
     MAILBOX_OVERDUE = "mailbox_overdue", pgettext_lazy("notifications", "Resident's message not answered in time")
+    MAILBOX_DISSATISFIED = (
+        "mailbox_dissatisfied",
+        pgettext_lazy("notifications", "Resident dissatisfied with the answer"),
+    )
+    REPORT_FOLLOW_UP_DUE = "report_follow_up_due", pgettext_lazy("notifications", "Adopted report without a follow-up")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

@@ -423,7 +423,7 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         return (
             OpinionReport.objects.visible_to(self.request.user)
             .select_related("issue")
-            .prefetch_related("adoptions", "instructions", "co_authors", "invitations__member")
+            .prefetch_related("adoptions", "instructions", "follow_ups", "co_authors", "invitations__member")
             .order_by("-created_at", "-pk")
         )
 
@@ -540,6 +540,13 @@ class OpinionReportViewSet(_Inputs, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def record_adoption(self, request, pk=None):
         d = self._input(request, serializers.AdoptionInput)
         return self._run(lambda r: services.report_record_adoption(report_id=r.pk, actor=request.user, **d))
+
+    @extend_schema(request=serializers.FollowUpInput)
+    @action(detail=True, methods=["post"], url_path="record-follow-up")
+    @exposes(services.report_record_follow_up)
+    def record_follow_up(self, request, pk=None):
+        d = self._input(request, serializers.FollowUpInput)
+        return self._run(lambda r: services.report_record_follow_up(report_id=r.pk, actor=request.user, **d))
 
     @extend_schema(request=serializers.InstructionInput)
     @action(detail=True, methods=["post"], url_path="record-instruction")

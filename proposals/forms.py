@@ -299,5 +299,14 @@ class InstructionForm(Form):
     text = forms.CharField(label=_("instruction"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class FollowUpForm(Form):
+    date = forms.DateField(label=_("date"), widget=DateInput)
+    done_by = forms.CharField(label=_("done by"), max_length=100)
+    action = forms.CharField(label=_("what was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    feedback = forms.CharField(
+        label=_("the department's feedback"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class CompileForm(Form):
     published_on = forms.DateField(label=_("published on"), widget=DateInput)

@@ -1,5 +1,5 @@
 """Reminder rules of the proposals: co-sign invitation expiring, reply deadline soon and overdue, rating waiting,
-reassignment request waiting.
+reassignment request waiting, an adopted report without a follow-up.
 
 Registered with the notification core (``docs/NOTIFICATIONS.md``); ``manage.py setup_schedules`` creates their
 beat entries (time and lead days editable in the admin). Each rule reads its rows in a fixed number of queries;
@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import TruncDate
+from django.db.models import Exists, Min, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from groups import recipients
 from groups.models import Member
 from notifications import rules
 from notifications.models import Kind
-from proposals.models import Assignment, CoSigner, Proposal
+from proposals.models import Assignment, CoSigner, OpinionReport, Proposal, ProposalSettings, ReportFollowUp
 
 
 def _day(value: date) -> str:
@@ -179,3 +179,32 @@ def reassignment_waiting(*, today: date, lead_days: int):
             }
             for user in staff.get(p.committee_id, []):
                 yield rules.Reminder(recipient=user, obj=a, due=asked, title=title, body=body, url=_url(p))
+
+
+FOLLOW_UP_DAYS_DEFAULT = ProposalSettings._meta.get_field("report_follow_up_days").default
+
+
+@rules.register("report_follow_up_due", kind=Kind.REPORT_FOLLOW_UP_DUE, lead_days=0, hour="9", minute="20")
+def report_follow_up_due(*, today: date, lead_days: int):
+    """Secretariat staff hear once that an adopted report has no follow-up 跟踪促办 the committee's number of days
+    after its first adoption (``ProposalSettings.report_follow_up_days``); keyed on that day, so once per report."""
+    days = ProposalSettings.objects.filter(committee_id=OuterRef("committee_id")).values("report_follow_up_days")
+    reports = (
+        OpinionReport.objects.filter(adoptions__isnull=False)
+        .exclude(Exists(ReportFollowUp.objects.filter(report_id=OuterRef("pk"))))
+        .annotate(adopted_on=Min("adoptions__date"), days=Coalesce(Subquery(days), Value(FOLLOW_UP_DAYS_DEFAULT)))
+        .filter(adopted_on__lte=today)
+        .order_by("adopted_on", "pk")
+    )
+    due = [(r, r.adopted_on + timedelta(days=r.days)) for r in reports.only("pk", "title", "committee_id")]
+    due = [(r, d) for r, d in due if d <= today + timedelta(days=lead_days)]
+    staff = recipients.committee_staff(r.committee_id for r, _d in due)
+    with translation.override(settings.LANGUAGE_CODE):
+        for r, day in due:
+            title = _("No follow-up yet of the adopted report 《%(title)s》") % {"title": r.title}
+            body = _("Adopted on %(date)s. Please follow it up with the department and record what was done.") % {
+                "date": _day(r.adopted_on)
+            }
+            url = reverse("proposals:report_detail", args=[r.pk])
+            for user in staff.get(r.committee_id, []):
+                yield rules.Reminder(recipient=user, obj=r, due=day, title=title, body=body, url=url)

@@ -21,6 +21,7 @@ from proposals.models import (
     OpinionReport,
     Proposal,
     Reply,
+    ReportFollowUp,
     ReportIssue,
 )
 
@@ -126,6 +127,12 @@ class InstructionSerializer(ScopedModelSerializer):
         fields = ["leader", "level", "date", "text"]
 
 
+class ReportFollowUpSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ReportFollowUp
+        fields = ["date", "done_by", "action", "feedback"]
+
+
 class CoAuthorInvitationSerializer(ScopedModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
 
@@ -141,6 +148,7 @@ class OpinionReportSerializer(ScopedModelSerializer):
     )
     adoptions = AdoptionSerializer(many=True, read_only=True)
     instructions = InstructionSerializer(many=True, read_only=True)
+    follow_ups = ReportFollowUpSerializer(many=True, read_only=True)
     issue_label = serializers.CharField(source="issue", read_only=True, default=None, allow_null=True)
 
     class Meta:
@@ -165,6 +173,7 @@ class OpinionReportSerializer(ScopedModelSerializer):
             "source_lead",
             "source_message",
             "source_contact",
+            "follow_ups",
             "created_at",
         ]
         read_only_fields = [
@@ -354,6 +363,13 @@ class AdoptionInput(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     date = serializers.DateField()
     adopted_by = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class FollowUpInput(serializers.Serializer):
+    date = serializers.DateField()
+    done_by = serializers.CharField(allow_blank=True, max_length=100)
+    action = serializers.CharField(allow_blank=True, max_length=2000)
+    feedback = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
 
 
 class InstructionInput(serializers.Serializer):

@@ -997,6 +997,7 @@ REPORT_FORM_SLOTS = {
     "decline": "decline_form",
     "adoption": "adoption_form",
     "instruction": "instruction_form",
+    "follow_up": "follow_up_form",
 }
 
 
@@ -1010,7 +1011,7 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
     report = (
         OpinionReport.objects.visible_to(request.user)
         .select_related("author", "group", "issue", "committee", "source_lead", "source_message", "source_contact")
-        .prefetch_related("co_authors", "adoptions", "instructions")
+        .prefetch_related("co_authors", "adoptions", "instructions", "follow_ups")
         .filter(pk=pk)
         .first()
     )
@@ -1044,12 +1045,13 @@ def _report_page(request, pk: int, *, action: str | None = None, bound=None):
             decline_form=forms.DeclineForm(),
             adoption_form=forms.AdoptionForm(initial={"date": timezone.localdate()}),
             instruction_form=forms.InstructionForm(initial={"date": timezone.localdate()}),
+            follow_up_form=forms.FollowUpForm(initial={"date": timezone.localdate()}),
         )
     if bound is not None:
         offered = (
             {"edit", "decline"}
             if report.state == OpinionReport.State.SUBMITTED
-            else {"adoption", "instruction"}
+            else {"adoption", "instruction", "follow_up"}
             if report.state in (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED)
             else set()
         )
@@ -1075,6 +1077,10 @@ REPORT_ACTIONS = {
         lambda r, rep, d: services.report_record_adoption(
             report_id=rep.pk, actor=r.user, level=d["level"], date=d["date"], adopted_by=d["adopted_by"]
         ),
+    ),
+    "follow_up": (
+        forms.FollowUpForm,
+        lambda r, rep, d: services.report_record_follow_up(report_id=rep.pk, actor=r.user, **d),
     ),
     "instruction": (
         forms.InstructionForm,

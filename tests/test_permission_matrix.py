@@ -177,6 +177,7 @@ RULES: dict[str, Rule] = {
     "api:opinion-report-list": api(LOGGED_IN),
     "api:opinion-report-record-adoption": api(post_only=True),
     "api:opinion-report-record-instruction": api(post_only=True),
+    "api:opinion-report-record-follow-up": api(post_only=True),
     "api:opinion-report-submit": api(post_only=True),
     "api:plan-detail": api(GROUP_READERS),
     "api:plan-list": api(LOGGED_IN),
@@ -322,6 +323,8 @@ RULES: dict[str, Rule] = {
     "groups:mailbox_track": page(EVERYONE),  # the unguessable tracking code is the credential
     "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
     "groups:message_themes": page(OVERSIGHT),
+    "groups:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
+    "groups:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
     "groups:message_detail": page(GROUP_READERS),
     "groups:message_act": page(post_only=True),
     "proposals:from_message": page(post_only=True),
@@ -489,6 +492,7 @@ ARGS = {
     "groups:mailbox": "mailbox",
     "groups:mailbox_poster": "mailbox",
     "groups:mailbox_track": "message_code",
+    "groups:mailbox_track_rate": "message_code",
     "groups:message_detail": "message",
     "groups:message_act": "message_action",
     "proposals:from_message": "message",
@@ -633,6 +637,7 @@ for _kind, _key in (
         "decline",
         "record-adoption",
         "record-instruction",
+        "record-follow-up",
         "adopt",
         "rank",
         "publish",

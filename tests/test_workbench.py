@@ -139,7 +139,7 @@ def fill(world) -> None:
         deadline=timezone.localdate() - timedelta(days=1),
         assigned_at=timezone.now(),
     )
-    from groups.models import PublicMessage
+    from groups.models import MessageRating, PublicMessage, Satisfaction
 
     PublicMessage.objects.create(
         committee=world.district,
@@ -150,6 +150,19 @@ def fill(world) -> None:
         client_key="k",
         answer_due=timezone.localdate() - timedelta(days=1),
     )
+    rated = PublicMessage.objects.create(
+        committee=world.district,
+        target="committee",
+        category="other",
+        text="噪音扰民",
+        tracking_code=f"T{PublicMessage.objects.count():09d}",
+        client_key="k",
+        state=PublicMessage.State.ANSWERED,
+        answer="已转告",
+        answered_at=timezone.now() - timedelta(days=2),
+        answer_due=timezone.localdate(),
+    )
+    MessageRating.objects.create(message=rated, rating=Satisfaction.UNSATISFIED, client_key="k")  # a to-do
 
 
 def cards(html: str) -> dict[str, int]:

@@ -23,6 +23,7 @@ from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Committee, Evidence, Member, PublicMessage
 from groups.selectors.activities import Period, three_enters_attendances
+from groups.services import mailbox as mailbox_services
 from proposals.models import Assignment, Holiday, Proposal
 
 S = Proposal.State
@@ -194,6 +195,26 @@ def unanswered_messages(ids, today):
     )
 
 
+def dissatisfied_messages(ids, today):
+    """Residents' messages rated 不满意 and not answered again since (群众评价): the oldest rating first."""
+    return (
+        mailbox_services.dissatisfied_messages()
+        .filter(committee_id__in=ids)
+        .select_related("committee", "routed_member", "routed_group", "rating")
+        .order_by("rating__created_at", "pk")
+    )
+
+
+def _rated_row(m: PublicMessage) -> Row:
+    who = m.routed_member.name if m.routed_member_id else (m.routed_group.name if m.routed_group_id else "")
+    return Row(
+        f"{m.tracking_display} · {m.get_category_display()}",
+        " · ".join(x for x in (str(m.rating.get_rating_display()), who, _day(m.rating.created_at)) if x),
+        m.committee.name,
+        reverse("groups:message_detail", args=[m.pk]),
+    )
+
+
 def _message_row(m: PublicMessage) -> Row:
     who = m.routed_member.name if m.routed_member_id else (m.routed_group.name if m.routed_group_id else "")
     return Row(
@@ -328,6 +349,15 @@ TODOS: tuple[Todo, ...] = (
         _message_row,
         "groups:messages",
         _("Residents' messages"),
+    ),
+    Todo(
+        "dissatisfied",
+        _("Residents dissatisfied with the answer"),
+        _("rated unsatisfied; answer the resident again on the message's page"),
+        dissatisfied_messages,
+        _rated_row,
+        "groups:message_ratings",
+        _("Residents' ratings"),
     ),
     Todo(
         "calendar",

@@ -49,6 +49,7 @@ TOOLS = (
             ("groups:message_themes", "", _("Pooled themes of residents' messages")),
             ("groups:leads", "", _("Leads from what residents raised")),
             ("groups:lead_new", "", _("New lead")),
+            ("groups:message_ratings", "", _("Residents' ratings")),
         ),
     ),
     (

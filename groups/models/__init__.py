@@ -13,7 +13,7 @@ from .activity import (
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
 from .leads import ActivitySuggestion, Lead
-from .mailbox import MessageTarget, PublicMessage
+from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -67,6 +67,8 @@ __all__ = [
     "PlenaryAttendance",
     "PlenarySession",
     "PublicMessage",
+    "MessageRating",
+    "Satisfaction",
     "Sector",
     "SpecialCommittee",
     "Term",

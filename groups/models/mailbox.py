@@ -246,6 +246,60 @@ class PublicMessage(models.Model):
         )
 
 
+COMMENT_MAX = 500
+
+
+class Satisfaction(models.TextChoices):
+    """How the resident found the handling of their message (the proposals' three grades)."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class MessageRatingQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The ratings of the messages ``user`` sees."""
+        return self.filter(message__in=PublicMessage.objects.visible_to(user).values("pk"))
+
+
+class MessageRating(models.Model):
+    """The resident's rating of how their answered message was handled 群众评价, once per message, by tracking code.
+
+    A dissatisfied rating stays a to-do of the committee's staff until the message is answered again after it
+    (``PublicMessage.answered_at`` later than the rating).
+    """
+
+    message = models.OneToOneField(
+        PublicMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="rating"
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField(_("resident's comment"), max_length=COMMENT_MAX, blank=True)
+    client_key = models.CharField(
+        _("sender key"),
+        max_length=64,
+        editable=False,
+        help_text=_("A keyed hash of the sender's address, for the rate limit; the address itself is not kept."),
+    )
+    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+
+    objects = MessageRatingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident's rating")
+        verbose_name_plural = _("residents' ratings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__in=["satisfied", "basic", "unsatisfied"]), name="message_rating_rating"
+            ),
+        ]
+        indexes = [models.Index(fields=["client_key", "created_at"], name="message_rating_sender")]
+
+    def __str__(self) -> str:
+        return f"{self.message.tracking_code} · {self.get_rating_display()}"
+
+
 def normalise_code(text: str) -> str:
     """What a resident typed (lower case, dashes, spaces) as a stored tracking code."""
     return "".join(c for c in (text or "").upper() if c.isascii() and c.isalnum())[:12]

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.dates import during
 from core.parsing import as_id, as_int
-from groups.models import ActivityGroup, Committee, ContactPoint, MessageTarget, Platform, PublicMessage
+from groups.models import ActivityGroup, Committee, ContactPoint, MessageTarget, Platform, PublicMessage, Satisfaction
 from groups.models.contacts import ContactTopic
 from groups.selectors.activities import Period
 
@@ -147,7 +147,55 @@ def filtered(qs: QuerySet, params) -> QuerySet:
     word = (params.get("word") or "").strip()[:20]
     if word:
         qs = qs.filter(text__contains=word)
+    return _by_answerer_and_rating(qs, params)
+
+
+def _by_answerer_and_rating(qs: QuerySet, params) -> QuerySet:
+    """The ratings page's filters: who the message was passed to (member or group), and how it was rated."""
+    if (member := as_id(params.get("member"))) is not None:
+        qs = qs.filter(routed_member_id=member)
+    if (group := as_id(params.get("group"))) is not None:
+        qs = qs.filter(routed_group_id=group)
+    rating = params.get("rating") or ""
+    if rating in Satisfaction.values:
+        qs = qs.filter(rating__rating=rating)
+    elif rating == "any":
+        qs = qs.filter(rating__isnull=False)
+    elif rating == "redo":  # rated 不满意 and not answered again since: the workbench's to-do
+        qs = qs.filter(rating__rating=Satisfaction.UNSATISFIED, answered_at__lte=F("rating__created_at"))
     return qs
+
+
+def _rating_counts() -> dict:
+    return {
+        "rated": Count("pk"),
+        **{
+            grade: Count("pk", filter=Q(rating__rating=grade))
+            for grade in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNSATISFIED)
+        },
+    }
+
+
+def ratings(qs: QuerySet, year: int) -> dict:
+    """Residents' ratings of the year's messages (by the day each was received, as the list's year filter), per
+    member and per group it was passed to, and in all; each count the size of the list it links to. Three queries."""
+    start, end = Period(year, None).bounds
+    rated = qs.filter(created_at__gte=start, created_at__lt=end, rating__isnull=False).exclude(
+        state=PublicMessage.State.DISCARDED
+    )
+    by_member = list(
+        rated.filter(routed_member__isnull=False)
+        .values("routed_member_id", "routed_member__name")
+        .annotate(**_rating_counts())
+        .order_by("-unsatisfied", "-rated", "routed_member__name")
+    )
+    by_group = list(
+        rated.filter(routed_group__isnull=False)
+        .values("routed_group_id", "routed_group__name")
+        .annotate(**_rating_counts())
+        .order_by("-unsatisfied", "-rated", "routed_group__name")
+    )
+    return {"by_member": by_member, "by_group": by_group, "totals": rated.aggregate(**_rating_counts())}
 
 
 @dataclass(frozen=True)

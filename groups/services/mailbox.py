@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
-from groups.events import PublicMessageRouted
+from groups.events import PublicMessageDissatisfied, PublicMessageRouted
 from groups.models import (
     ActivityGroup,
     Committee,
@@ -33,12 +33,14 @@ from groups.models import (
     ContactWhom,
     GroupMembership,
     Member,
+    MessageRating,
     MessageTarget,
     Platform,
     PublicMessage,
+    Satisfaction,
 )
 from groups.models.contacts import ContactTopic
-from groups.models.mailbox import NAME_MAX, PHONE_MAX, TEXT_MAX
+from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from groups.services.contacts import contact_record
 
 # Tracking codes: no 0/O, 1/I/L, so a resident can type one from a note; 31**10 ≈ 8·10^14 codes.
@@ -351,6 +353,52 @@ def message_record_visit(
     return message
 
 
+@not_an_api_action(
+    "a resident without an account rates through the tracking page and its challenge; the API serves logged-in users"
+)
+@transaction.atomic
+def message_rate(*, code: str, rating: str, comment: str = "", client_address: str, now=None) -> MessageRating:
+    """The resident rates how their answered message was handled (满意/基本满意/不满意), once, by tracking code."""
+    now = now or timezone.now()
+    message = PublicMessage.objects.select_for_update().filter(tracking_code=code).first()
+    if message is None:
+        raise DomainError(_("No message has this tracking code."))
+    if message.state != PublicMessage.State.ANSWERED:
+        raise InvalidTransition(_("A message can be rated once it is answered."))
+    if MessageRating.objects.filter(message=message).exists():
+        raise InvalidTransition(_("This message has already been rated."))
+    comment = (comment or "").strip()
+    if rating not in Satisfaction.values:
+        raise DomainError({"rating": [_("Choose how satisfied you are.")]})
+    if len(comment) > COMMENT_MAX:
+        raise DomainError({"comment": [_("Keep the comment to %(n)s characters.") % {"n": COMMENT_MAX}]})
+    key = _client_key(client_address)
+    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
+    mine = MessageRating.objects.filter(client_key=key)
+    if (
+        mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
+        or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
+    ):
+        raise DomainError(_("Too many ratings from your network. Please try again later."))
+    rated = MessageRating.objects.create(message=message, rating=rating, comment=comment, client_key=key)
+    record_event(message, actor=None, verb="rated", comment=rating, data={"rating": rating})
+    if rating == Satisfaction.UNSATISFIED:
+        publish(
+            PublicMessageDissatisfied(
+                message_id=message.pk, committee_id=message.committee_id, rating_id=rated.pk, actor_id=None
+            )
+        )
+    return rated
+
+
+@not_an_api_action("a read: dissatisfied ratings not yet answered again, for the workbench")
+def dissatisfied_messages():
+    """Messages rated 不满意 and not answered again since: each a to-do until a new answer is given."""
+    return PublicMessage.objects.filter(
+        rating__rating=Satisfaction.UNSATISFIED, answered_at__lte=F("rating__created_at")
+    )
+
+
 @not_an_api_action("a read: the messages past their answer day, for the reminder and the workbench")
 def overdue_messages(today: date):
     """Received or passed-on messages not answered by their answer day."""
@@ -369,6 +417,6 @@ def message_queue(actor):
     return (
         PublicMessage.objects.visible_to(actor)
         .alias(rank=order)
-        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group")
+        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group", "rating")
         .order_by("rank", "answer_due", "-id")
     )

@@ -30,6 +30,7 @@ from groups.access import Role, scope_of
 from groups.forms import (
     MessageAnswerForm,
     MessageDiscardForm,
+    MessageRatingForm,
     MessageRouteForm,
     MessageVisitForm,
     PublicMessageForm,
@@ -123,24 +124,71 @@ def track_lookup(request):
     return _no_store(render(request, "groups/mailbox/track_lookup.html", {"not_found": not_found}))
 
 
-def track(request, code: str):
-    """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
+def _tracked(code: str) -> PublicMessage:
     message = (
-        PublicMessage.objects.select_related("committee", "group", "platform", "contact_point")
+        PublicMessage.objects.select_related("committee", "group", "platform", "contact_point", "rating")
         .filter(tracking_code=normalise_code(code))
         .first()
     )
     if message is None:
         raise Http404
+    return message
+
+
+def _rating_form(message: PublicMessage) -> MessageRatingForm | None:
+    """The rating form once the message is answered and until it is rated (a new sum each time it is drawn)."""
+    if message.state != PublicMessage.State.ANSWERED or hasattr(message, "rating"):
+        return None
+    token, question = new_challenge()
+    return MessageRatingForm(question=question, initial={"token": token}, prefix="rate")
+
+
+def track(request, code: str, rating_form: MessageRatingForm | None = None, status: int = 200):
+    """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
+    message = _tracked(code)
     # What it became is read through the reverse relations the apps above keep (``sel.became``). Only numbers,
     # stages and outcomes are shown, never a draft's text.
     return _no_store(
         render(
             request,
             "groups/mailbox/track.html",
-            {"message": message, "became": sel.became(message), "new": request.GET.get("new") == "1"},
+            {
+                "message": message,
+                "became": sel.became(message),
+                "new": request.GET.get("new") == "1",
+                "rated": request.GET.get("rated") == "1",
+                "rating_form": rating_form or _rating_form(message),
+            },
+            status=status,
         )
     )
+
+
+@require_POST
+def track_rate(request, code: str):
+    """The resident rates the handling of their answered message (once; the challenge and the rate limits apply)."""
+    message = _tracked(code)
+    probe = _rating_form(message)
+    if probe is None:  # not answered yet, or rated already: the page says which
+        return redirect("groups:mailbox_track", code=message.tracking_code)
+    form = MessageRatingForm(request.POST, prefix="rate")
+    if form.is_valid():
+        try:
+            svc.message_rate(
+                code=message.tracking_code,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                client_address=client_ip(request),
+            )
+        except DomainError as exc:
+            form_error_from(exc, form)
+        else:
+            return redirect(reverse("groups:mailbox_track", args=[message.tracking_code]) + "?rated=1")
+    # A new sum each time the form comes back; what was typed stays.
+    form.data = form.data.copy()
+    form.data["rate-token"], form.data["rate-answer"] = probe.initial["token"], ""
+    form.fields["answer"].label = probe.fields["answer"].label
+    return track(request, code, rating_form=form, status=400)
 
 
 # --- Logged in ---------------------------------------------------------------------------------------------
@@ -187,7 +235,9 @@ def message_list(request):
 def _visible_message(request, pk: int) -> PublicMessage:
     message = (
         PublicMessage.objects.visible_to(request.user)
-        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group", "contact")
+        .select_related(
+            "committee", "group", "platform", "contact_point", "routed_member", "routed_group", "contact", "rating"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -324,4 +374,21 @@ def message_themes(request):
             "recurring": sel.recurring(visible, period),
             **sel.themes(visible, period),
         },
+    )
+
+
+@login_required
+def message_ratings(request):
+    """群众评价: residents' ratings of the year's answered messages per member and group, each count a link."""
+    scope = scope_of(request.user)
+    if not {Role.STAFF, Role.LEADER} & set(scope.roles):
+        raise PermissionDenied
+    today = timezone.localdate()
+    period = sel.period_of(request.GET)
+    year = period.year if period else today.year
+    data = sel.ratings(PublicMessage.objects.visible_to(request.user), year)
+    return render(
+        request,
+        "groups/mailbox/ratings.html",
+        {"year": year, "years": range(today.year, today.year - 3, -1), "base": f"year={year}", **data},
     )

@@ -20,7 +20,7 @@ from .proposal import (
     Reply,
     SupervisionNote,
 )
-from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportIssue
+from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportFollowUp, ReportIssue
 
 __all__ = [
     "DEFAULT_NOT_FILING_GROUNDS",
@@ -39,6 +39,7 @@ __all__ = [
     "Holiday",
     "ImplementationEntry",
     "Instruction",
+    "ReportFollowUp",
     "Level",
     "OpinionReport",
     "Proposal",

@@ -33,6 +33,11 @@ class ProposalSettings(models.Model):
     feedback_working_days = models.PositiveSmallIntegerField(_("feedback window (working days)"), default=15)
     second_round_months = models.PositiveSmallIntegerField(_("second-round reply deadline (months)"), default=2)
     cosign_working_days = models.PositiveSmallIntegerField(_("co-signer confirmation window (working days)"), default=3)
+    report_follow_up_days = models.PositiveSmallIntegerField(
+        _("follow-up of an adopted report due after (days)"),
+        default=30,
+        help_text=_("Staff are reminded once when an adopted report has no follow-up this many days after adoption."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Self
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -225,3 +226,36 @@ class Instruction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leader} {self.date}"
+
+
+class ReportFollowUp(models.Model):
+    """A follow-up 跟踪促办 of an adopted report: what was done on a day, by whom, and the department's feedback
+    ("对委员收集报送的社情民意进行跟踪促办")."""
+
+    report = models.ForeignKey(
+        OpinionReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    date = models.DateField(_("date"))
+    done_by = models.CharField(
+        _("done by"), max_length=100, help_text=_("Who followed it up, e.g. the office or the department.")
+    )
+    action = models.TextField(_("what was done"), max_length=2000)
+    feedback = models.TextField(_("the department's feedback"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["report_id", "date", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(action=""), name="report_follow_up_has_action")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.done_by}"

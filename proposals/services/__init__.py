@@ -54,6 +54,7 @@ from proposals.services.reports import (  # noqa: F401
     report_decline,
     report_edit,
     report_record_adoption,
+    report_record_follow_up,
     report_record_instruction,
     report_submit,
     report_submit_draft,

@@ -29,6 +29,7 @@ from proposals.models import (
     Instruction,
     Level,
     OpinionReport,
+    ReportFollowUp,
     ReportIssue,
 )
 from proposals.services._common import _check_dated, _day, _lock_settings, _today
@@ -305,3 +306,47 @@ def report_record_instruction(
         )
     )
     return instruction
+
+
+@transaction.atomic
+def report_record_follow_up(
+    *,
+    report_id: int,
+    actor,
+    date: date,
+    done_by: str,
+    action: str,
+    feedback: str = "",
+    today: date | None = None,
+) -> ReportFollowUp:
+    """Record a follow-up 跟踪促办 of an adopted report: the day, who acted, what was done, the department's feedback."""
+    report = lock(OpinionReport, report_id)
+    require_staff(actor, report.committee_id)
+    first = report.adoptions.order_by("date").values_list("date", flat=True).first()
+    if first is None:
+        raise InvalidTransition(_("Only an adopted report is followed up."))
+    done_by, action, feedback = (done_by or "").strip(), (action or "").strip(), (feedback or "").strip()
+    errors = {}
+    if not done_by:
+        errors["done_by"] = [_("Say who followed it up.")]
+    if not action:
+        errors["action"] = [_("Say what was done.")]
+    if errors:
+        raise DomainError(errors)
+    _check_dated(
+        date,
+        field="date",
+        after=first,
+        today=today,
+        message=_("A follow-up cannot be dated before the report was adopted (%(date)s)."),
+    )
+    follow_up = ReportFollowUp.objects.create(
+        report=report,
+        date=date,
+        done_by=done_by[:100],
+        action=action[:2000],
+        feedback=feedback[:2000],
+        recorded_by=actor,
+    )
+    record_event(report, actor=actor, verb="followed_up", comment=f"{follow_up.done_by}：{follow_up.action[:50]}")
+    return follow_up

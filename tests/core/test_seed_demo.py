@@ -22,6 +22,12 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
     assert GroupMembership.objects.filter(role="convener").count() == staffed.count() > 0
     assert {k for k, _ in ContactPoint.Kind.choices} == set(ContactPoint.objects.values_list("kind", flat=True))
     assert Platform.objects.exists() and HandlingUnit.objects.exists()
+    from groups.models import Inspection, MessageRating, PublicMessage, SupervisionVisit, WorkReport
+
+    assert set(PublicMessage.objects.values_list("state", flat=True)) == set(PublicMessage.State.values)
+    assert set(MessageRating.objects.values_list("rating", flat=True)) == {"satisfied", "basic", "unsatisfied"}
+    assert SupervisionVisit.objects.exists() and WorkReport.objects.exists()
+    assert set(Inspection.objects.values_list("state", flat=True)) == {"open", "closed"}
     for username in ("staff", "convener", "member", "unit", "leader"):
         response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2026"})
         assert response.status_code == 302, username
