@@ -291,3 +291,104 @@ def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, 
     url = f"{reverse('assessments:annual')}?committee={world.district.pk}&year=2026"
     page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=4)
     assert max(fig.value for fig in page.figures) >= 4
+
+
+# --- consultations ----------------------------------------------------------------------------------------------
+
+
+def consultation_year(world) -> None:
+    """Sessions of two committees and two years (one cancelled), on two platforms, with members present and absent,
+    participants of two kinds and outcomes in every state a figure counts or must not count."""
+    from consultations.models import Attendance, ConsultationSession, Outcome, Participant
+    from groups.models import Platform
+    from tests import factories as f
+    from tests.consultations.factories import OutcomeFactory, SessionFactory
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    for committee in (world.city, world.district):
+        platforms = [
+            Platform.objects.get_or_create(committee=committee, kind=Platform.Kind.CONSULTATION, name=f"{committee.code}{i}")[0]
+            for i in (1, 2)
+        ]
+        members = [f.MemberFactory(committee=committee) for _ in range(3)]
+        for year in (2025, 2026):
+            for i, (level, form, state) in enumerate(
+                [
+                    ("district", ConsultationSession.Form.THEMATIC, "held"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "held"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "planned"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "cancelled"),  # never counted
+                ]
+            ):
+                s = SessionFactory(
+                    committee=committee,
+                    level=level,
+                    form=form,
+                    state=state,
+                    platform=platforms[i % 2],
+                    starts_at=timezone.datetime(year, 12 if i else 1, 31 if i else 1, 22, tzinfo=tz),
+                )
+                for m, status in zip(members, ("present", "present", "absent"), strict=True):
+                    Attendance.objects.create(session=s, member=m, status=status)
+                Participant.objects.create(session=s, kind=Participant.Kind.RESIDENT, name="居民")
+                Participant.objects.create(session=s, kind=Participant.Kind.DEPARTMENT, name="局长", unit=world.unit)
+                if state == "cancelled":
+                    continue
+                OutcomeFactory(session=s)
+                OutcomeFactory(
+                    session=s,
+                    unit=world.unit,
+                    state=Outcome.State.HANDLING,
+                    deadline=today - timedelta(days=2),  # overdue
+                )
+                OutcomeFactory(
+                    session=s,
+                    unit=world.unit,
+                    state=Outcome.State.REPLIED,
+                    reply="已办",
+                    replied_at=timezone.now(),
+                    answered_on_time=bool(i % 2),
+                    deadline=today - timedelta(days=2),  # replied: not overdue
+                )
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("query", ["year=2026", "year=2025", ""])
+def test_every_consultation_figure_is_the_number_of_rows_behind_it(world, client_for, who, query):
+    consultation_year(world)
+    client = client_for(getattr(world, who))
+    url = f"{reverse('consultations:figures')}?{query}"
+    page = assert_figures_add_up(client, url, at_least=15)
+    platform = next(fig for fig in page.figures if "platform=" in fig.href)
+    narrowed = assert_figures_add_up(client, platform.href.replace(reverse("consultations:figure_rows"), url, 1))
+    assert len(narrowed.figures) < len(page.figures) or who == "district_staff"
+
+
+def test_the_consultation_figures_count_what_their_lists_list(world, client_for):
+    consultation_year(world)
+    client = client_for(world.district_staff)
+    data = client.get(reverse("consultations:figures") + "?year=2026").context["data"]
+    assert data["session_total"] == 3 and data["members_present"] == 6  # the cancelled session counts nothing
+    assert data["totals"] == {"replied": 3, "on_time": 1, "overdue": 3}
+    rows = read(client.get(reverse("consultations:figure_rows") + "?year=2026&figure=overdue"))
+    assert rows.total == 3
+
+
+def test_the_consultation_drilldown_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    urls = [
+        f"{reverse('consultations:figure_rows')}?figure={figure}"
+        for figure in ("sessions", "present", "participants", "outcomes", "overdue")
+    ]
+    consultation_year(world)
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12) as small:
+            client.get(url)
+        counts[url] = len(small.captured_queries)
+    consultation_year(world)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert read(client.get(url)).rows > 5

@@ -209,6 +209,7 @@ RULES: dict[str, Rule] = {
     "api:token-logout-all": api(post_only=True),
     "consultations:document": page(CITY_OVERSIGHT),
     "consultations:figures": page(OVERSIGHT),
+    "consultations:figure_rows": page(OVERSIGHT),
     "consultations:outcome": page({"unit", "staff", "leader"}),
     "consultations:outcome_action": page(post_only=True),
     "consultations:outcomes": page(CONVENERS | OVERSIGHT),
