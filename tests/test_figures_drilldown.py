@@ -392,3 +392,17 @@ def test_the_consultation_drilldown_runs_a_fixed_number_of_queries(world, client
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert read(client.get(url)).rows > 5
+
+
+# --- the leaders' headline ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_headline_count_is_the_number_of_rows_behind_it(world, client_for, who):
+    """The leaders' home: each rate links to its numerator's rows and says its fraction; the reports adopted."""
+    proposals_and_reports(world)
+    coverage_year(world)
+    page = assert_figures_add_up(
+        client_for(getattr(world, who)), f"{reverse('workbench:leader_home')}?year=2026", at_least=6
+    )
+    assert any(fig.title for fig in page.figures)
