@@ -308,7 +308,9 @@ def consultation_year(world) -> None:
     today = timezone.localdate()
     for committee in (world.city, world.district):
         platforms = [
-            Platform.objects.get_or_create(committee=committee, kind=Platform.Kind.CONSULTATION, name=f"{committee.code}{i}")[0]
+            Platform.objects.get_or_create(
+                committee=committee, kind=Platform.Kind.CONSULTATION, name=f"{committee.code}{i}"
+            )[0]
             for i in (1, 2)
         ]
         members = [f.MemberFactory(committee=committee) for _ in range(3)]
@@ -406,3 +408,49 @@ def test_every_headline_count_is_the_number_of_rows_behind_it(world, client_for,
         client_for(getattr(world, who)), f"{reverse('workbench:leader_home')}?year=2026", at_least=6
     )
     assert any(fig.title for fig in page.figures)
+
+
+# --- the activity ledger's per-activity attendance ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it(world, client_for, who):
+    """Present of invited per activity, and how the present signed in (scan, convener, correction)."""
+    from groups.models import Attendance
+
+    coverage_year(world)
+    present = Attendance.objects.filter(status=Attendance.Status.PRESENT).order_by("pk")
+    for attendance, method in zip(present, [m for m in Attendance.Method.values for _ in range(2)], strict=False):
+        Attendance.objects.filter(pk=attendance.pk).update(sign_in_method=method)
+    page = assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('groups:ledger')}?year=2026", at_least=4)
+    assert {"on_site", "convener", "correction"} <= {fig.href.rsplit("method=", 1)[-1] for fig in page.figures}
+
+
+def test_the_attendance_list_behind_a_ledger_figure_runs_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from groups.models import Attendance
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group)
+    url = reverse("groups:attendance_rows", args=[activity.pk]) + "?status=present"
+    client = client_for(world.staff)
+    Attendance.objects.create(
+        activity=activity,
+        member=f.MemberFactory(committee=world.district),
+        status="present",
+        signed_in_at=activity.starts_at,
+    )
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for _ in range(8):
+        Attendance.objects.create(
+            activity=activity,
+            member=f.MemberFactory(committee=world.district),
+            status="present",
+            signed_in_at=activity.starts_at,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert read(client.get(url)).rows == 9
