@@ -178,6 +178,25 @@ def annual(request):
     )
 
 
+def _funding_links(request, groups, year: int) -> dict:
+    """Each group's links to the rows behind its counts, as the annual page links them (members of the group at
+    any time of the year; its activities filed in the year)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    members = request.build_absolute_uri(reverse("groups:coverage_members"))
+    ledger = request.build_absolute_uri(reverse("groups:ledger"))
+    span = {"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
+    return {
+        g.group_id: (
+            f"{members}?{urlencode({'group': g.group_id, 'in_year': year})}",
+            f"{ledger}?{urlencode({'group': g.group_id, **span})}",
+        )
+        for g in groups
+    }
+
+
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
@@ -185,7 +204,7 @@ def funding_export(request):
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
-    content = funding_workbook(groups, locked)
+    content = funding_workbook(groups, locked, None if locked else _funding_links(request, groups, year))
     record_export(request, f"group funding {committee_id} {year}", len(groups))
     return xlsx_download(content, export_filename(_("Group funding"), _committee_name(committee_id), year))
 

@@ -454,3 +454,28 @@ def test_the_attendance_list_behind_a_ledger_figure_runs_a_fixed_number_of_queri
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert read(client.get(url)).rows == 9
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_count_of_the_funding_export_is_the_number_of_rows_its_link_lists(world, client_for, who):
+    """The group funding workbook: a sheet names each count's list; following it as the same user counts them."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    coverage_year(world)
+    client = client_for(getattr(world, who))
+    query = f"committee={world.district.pk}&year=2026"
+    book = load_workbook(BytesIO(client.get(f"{reverse('assessments:funding_export')}?{query}").content))
+    settled = {
+        row[1]: (row[3], row[4])
+        for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if row and isinstance(row[0], int)
+    }
+    behind = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert len(behind) == 2 * len(settled) >= 4
+    for group, _figure, count, link in behind:
+        assert count in settled[group]
+        assert read(client.get(link)).total == count, link
+    page = read(client.get(f"{reverse('assessments:annual')}?{query}"))
+    assert sorted(fig.value for fig in page.figures) == sorted(row[2] for row in behind)
