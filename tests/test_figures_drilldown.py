@@ -479,3 +479,80 @@ def test_every_count_of_the_funding_export_is_the_number_of_rows_its_link_lists(
         assert read(client.get(link)).total == count, link
     page = read(client.get(f"{reverse('assessments:annual')}?{query}"))
     assert sorted(fig.value for fig in page.figures) == sorted(row[2] for row in behind)
+
+
+# --- the duty record's categories ------------------------------------------------------------------------------------
+
+
+class Record(HTMLParser):
+    """The duty record's category figures (``data-expand``) and, per folded group, its lines' points."""
+
+    def __init__(self):
+        super().__init__()
+        self.items: dict[str, int] = {}
+        self.points: dict[str, str] = {}
+        self.lines: dict[str, list[str]] = {}
+        self.group = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-category-items" in a:
+            self.items[a["data-expand"]] = int(a["data-category-items"])
+        if "data-category-points" in a:
+            self.points[a["data-expand"]] = a["data-category-points"]
+        if tag == "details" and "id" in a:
+            self.group = a["id"]
+            self.lines[self.group] = []
+        if "data-points" in a and self.group:
+            self.lines[self.group].append(a["data-points"])
+
+
+@pytest.fixture
+def capped_record(world, monkeypatch):
+    """A member under 桐城's rules whose proposals are shared three ways (10 / 3 = 3.33, rounded) and whose
+    proposals, activities and reports go past their categories' caps."""
+    from assessments import selectors
+    from assessments.kinds import EventKind as K
+    from assessments.kinds import Role
+    from assessments.services import ruleset_create_from_preset
+    from tests.assessments.helpers import ev, many
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
+    events = [
+        ev(K.PLENARY_PRESENT, 1, 10, qty=4),
+        ev(K.PROPOSAL_SUBMITTED, 1, 11, role=Role.LEAD),
+        ev(K.PROPOSAL_FILED_LEAD, 2, 1, role=Role.LEAD),
+        ev(K.PROPOSAL_SUBMITTED, 1, 12, role=Role.FIRST_AUTHOR, authors=3),
+        ev(K.PROPOSAL_JOINT_FIRST, 2, 2, role=Role.FIRST_AUTHOR, authors=3),
+        *many(K.ACTIVITY_PRESENT, 6, month=4),
+        ev(K.REPORT_SUBMITTED, 5, 1),
+        ev(K.REPORT_SUBMITTED, 5, 2),
+        ev(K.REPORT_ADOPTED, 6, 1),
+    ]
+    member = world.member_record.pk
+
+    def fake(committee, start, end, *, member_ids=None):
+        return iter(e for e in events if start <= e.on <= end and (member_ids is None or member in member_ids))
+
+    monkeypatch.setattr(selectors, "duty_events", lambda *a, **kw: ((member, e) for e in fake(*a, **kw)))
+
+
+@pytest.mark.parametrize("who", ["member", "staff", "district_staff"])
+def test_each_category_of_the_duty_record_opens_into_lines_that_add_up_to_it(world, client_for, capped_record, who):
+    from decimal import Decimal
+
+    url = reverse("assessments:member_record", args=[world.member_record.pk])
+    response = client_for(getattr(world, who)).get(url, {"year": 2026})
+    record = Record()
+    record.feed(response.content.decode())
+    assert len(record.items) == 4, record.items  # 会议, 提案, 活动, 社情民意
+    capped = 0
+    for anchor, items in record.items.items():
+        lines = record.lines[anchor]
+        assert len(lines) == items
+        assert sum(Decimal(p) for p in lines) == Decimal(record.points[anchor]), anchor
+        capped += any(Decimal(p) != Decimal(p).quantize(Decimal(1)) for p in lines)
+    assert {record.points[a] for a in record.items} == {"50.00", "25.00", "10.00", "15.00"}
+    assert capped  # a line of 3.33: the rounding is in the sum
+    quarter = client_for(getattr(world, who)).get(url, {"year": 2026, "quarter": 2}).content.decode()
+    assert "data-category-items" not in quarter  # a quarter's lines are not the year's categories
