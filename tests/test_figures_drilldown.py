@@ -556,3 +556,49 @@ def test_each_category_of_the_duty_record_opens_into_lines_that_add_up_to_it(wor
     assert capped  # a line of 3.33: the rounding is in the sum
     quarter = client_for(getattr(world, who)).get(url, {"year": 2026, "quarter": 2}).content.decode()
     assert "data-category-items" not in quarter  # a quarter's lines are not the year's categories
+
+
+# --- the duty dashboard's tables -------------------------------------------------------------------------------------
+
+
+def rolled_up(world) -> None:
+    """The coverage year under 合肥's rules, rolled up for the first two quarters of 2026."""
+    from assessments.models import RuleSet
+    from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
+
+    coverage_year(world)
+    if not RuleSet.objects.filter(committee=world.district, year=2026).exists():
+        ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
+    for quarter in (1, 2):
+        run = rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff)
+        rollup_execute(run_id=run.pk)
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_count_of_the_dashboard_is_the_number_of_members_behind_it(world, client_for, who):
+    """The charts' numbers, as tables without JavaScript: members and members covered per quarter, members per
+    band of points."""
+    rolled_up(world)
+    client = client_for(getattr(world, who))
+    url = f"{reverse('assessments:dashboard')}?committee={world.district.pk}&year=2026"
+    page = assert_figures_add_up(client, url, at_least=13 + 2 * 3)
+    assert sum(fig.value for fig in page.figures if "bucket=" in fig.href) == max(fig.value for fig in page.figures)
+    if who != "district_staff":  # the city's: each district's coverage
+        city = f"{reverse('assessments:dashboard')}?committee={world.city.pk}&year=2026"
+        assert any(f"committee={world.district.pk}" in fig.href for fig in assert_figures_add_up(client, city).figures)
+
+
+def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from assessments.models import MemberSnapshot
+
+    rolled_up(world)
+    client = client_for(world.staff)
+    url = f"{reverse('assessments:dashboard_members')}?committee={world.district.pk}&year=2026&quarter=2"
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        assert read(client.get(url)).rows == MemberSnapshot.objects.filter(quarter=2).count() > 5
+    rolled_up(world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert read(client.get(url)).rows > 10

@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     "api:consultation-topic-link-research": api(post_only=True),
     "assessments:annual": page(OVERSIGHT),
     "assessments:dashboard": page(OVERSIGHT),
+    "assessments:dashboard_members": page(OVERSIGHT),
     "assessments:funding_export": page(OVERSIGHT),
     "assessments:assessment_export": page(CITY_OVERSIGHT),
     "assessments:member_record": page({"member", "convener", "staff"}),  # the member, their convener, staff
