@@ -602,3 +602,44 @@ def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(
     rolled_up(world)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert read(client.get(url)).rows > 10
+
+
+# --- no figure page escapes ----------------------------------------------------------------------------------------
+
+# Every template with a figure container (``data-figures``) and the test above that follows its figures as each
+# role that sees it. A new figure page fails here until it is added to a drill-down test and to this list.
+COVERED = {
+    "proposals/figures.html": test_every_proposal_and_report_figure_is_the_number_of_rows_behind_it,
+    "groups/activities/coverage.html": test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it,
+    "groups/dashboard.html": test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it,
+    "assessments/annual.html": test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it,
+    "consultations/figures.html": test_every_consultation_figure_is_the_number_of_rows_behind_it,
+    "workbench/leader_home.html": test_every_headline_count_is_the_number_of_rows_behind_it,
+    "groups/activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
+    "assessments/dashboard.html": test_every_count_of_the_dashboard_is_the_number_of_members_behind_it,
+}
+# Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
+NOT_YET = {
+    # the admin's roll-up progress: its figures are filled in by static/js/rollup-progress.js while the run goes
+    # on; the page links to the quarter's member snapshots as a whole, not per figure
+    "assessments/admin/rollup_progress.html": "filled by JavaScript, linked as a whole",
+}
+
+
+def test_every_page_with_figures_is_in_a_drilldown_test():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    found = {
+        str(path.relative_to(root))
+        for root in roots
+        for path in root.rglob("*.html")
+        if "data-figures" in path.read_text(encoding="utf-8")
+    }
+    assert found - set(COVERED) - set(NOT_YET) == set(), "figure pages without a drill-down test"
+    assert set(COVERED) | set(NOT_YET) <= found, "listed pages that no longer have figures"
+    for test in COVERED.values():
+        marks = {m.args[0]: m.args[1] for m in getattr(test, "pytestmark", []) if m.name == "parametrize"}
+        assert {"staff", "district_staff", "leader"} <= set(marks.get("who", ())), test.__name__
