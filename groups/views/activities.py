@@ -640,7 +640,11 @@ def attendance_rows(request, pk: int):
     return render(
         request,
         "groups/activities/attendance_rows.html",
-        {"activity": activity, "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")), "query": query.urlencode()},
+        {
+            "activity": activity,
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+        },
     )
 
 
