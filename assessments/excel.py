@@ -222,8 +222,17 @@ def annual_workbook(*, rows, quarter_points, group_ranking, groups, locked: bool
     return Export(_bytes(book), len(rows), masked, [s.title for s in book.worksheets])
 
 
-def funding_workbook(groups, locked: bool) -> bytes:
-    """The groups' settlement alone."""
+def funding_workbook(groups, locked: bool, links: dict | None = None) -> bytes:
+    """The groups' settlement alone; ``links`` ({group id: (members link, filed activities link)}): a second sheet
+    with the list behind each count, where the count's rows can be listed (a year not locked)."""
     book = Workbook(write_only=True)
     _funding_sheet(book, groups, locked)
+    if links:
+        sheet = _sheet(
+            book, _("Rows behind the figures"), [_("group"), _("figure"), _("count"), _("link")], [24, 16, 10, 80]
+        )
+        for g in groups:
+            members, activities = links[g.group_id]
+            sheet.append([g.group_name, pgettext("assessment", "members"), g.members, members])
+            sheet.append([g.group_name, _("filed activities"), g.filed_activities, activities])
     return _bytes(book)

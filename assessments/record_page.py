@@ -222,6 +222,10 @@ class CategoryRow:
     raw: Decimal
     cap: Decimal | None
     counted: Decimal
+    # the category's lines on the page (``lines-N``, the N-th group) and how many, where they add up to the
+    # category: the whole year as it stands (a quarter shows its own lines only, a locked year its snapshot)
+    anchor: str = ""
+    items: int | None = None
 
     @property
     def is_capped(self) -> bool:
@@ -354,7 +358,14 @@ def record_page(record, *, with_lines: bool) -> RecordPage:
     """The page (and PDF) of a ``selectors.DutyRecord``; ``with_lines`` False: the summary only."""
     b = record.breakdown
     book = getattr(record, "book", None)
-    categories = tuple(CategoryRow(c.category or _("Other"), c.raw, c.cap, c.capped) for c in b.categories)
+    groups = row_groups(record.lines, b.categories, b.bonus_cap) if with_lines else None
+    expands = {}
+    if groups is not None and not record.quarter and not record.locked_quarter:
+        expands = {g.key: (f"lines-{i}", g.count) for i, g in enumerate(groups) if g.priced}
+    categories = tuple(
+        CategoryRow(c.category or _("Other"), c.raw, c.cap, c.capped, *expands.get(c.category, ("", None)))
+        for c in b.categories
+    )
     period = (
         _("%(year)s, %(quarter)s") % {"year": record.year, "quarter": quarter_label(record.quarter)}
         if record.quarter
@@ -365,7 +376,6 @@ def record_page(record, *, with_lines: bool) -> RecordPage:
         if record.quarter
         else _("Total for %(year)s") % {"year": record.year}
     )
-    groups = row_groups(record.lines, b.categories, b.bonus_cap) if with_lines else None
     period_points = period_raw = None
     if record.quarter:
         period_points, period_raw = lines_points(record.lines)

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from django.db.models import Count, Q
+
 from core.dates import in_year
 from core.ordinals import quarter_label
 from groups.access import scope_of
@@ -322,10 +324,42 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     return lines, False
 
 
+BUCKETS = 13  # points in tens: 0–9 (and below), 10–19, …, 120 and more
+
+
+def bucket_label(bucket: int) -> str:
+    return f"{bucket * 10}–{bucket * 10 + 9}" if bucket < BUCKETS - 1 else f"{(BUCKETS - 1) * 10}+"
+
+
+def snapshot_members_q(*, covered: bool = False, bucket: int | None = None) -> Q:
+    """The member snapshots one dashboard figure counts: the members (of a quarter's roll-up), those ``covered``
+    by a three-enters activity, or those whose year-to-date total is in a ``bucket`` of ten points. The
+    dashboard's counts and the list behind them (``assessments:dashboard_members``) both use it."""
+    q = Q()
+    if covered:  # as the roll-up counts CommitteeSnapshot.members_covered
+        q &= Q(three_enters__gt=0)
+    if bucket is not None:
+        if bucket > 0:
+            q &= Q(ytd_total__gte=bucket * 10)
+        if bucket < BUCKETS - 1:
+            q &= Q(ytd_total__lt=(bucket + 1) * 10)
+    return q
+
+
+def dashboard_members(committee_id: int, year: int, quarter: int, **figure):
+    """The members behind one dashboard figure, highest total first."""
+    from .models import MemberSnapshot
+
+    return (
+        MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .filter(snapshot_members_q(**figure))
+        .select_related("member")
+        .order_by("-ytd_total", "member__name", "pk")
+    )
+
+
 def dashboard_data(committee_id: int, year: int) -> dict:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
-    from collections import Counter
-
     from .models import CommitteeSnapshot, MemberSnapshot
 
     quarters = list(
@@ -350,18 +384,17 @@ def dashboard_data(committee_id: int, year: int) -> dict:
         "reports": [q["reports"] for q in quarters],
         "consultations": [q["consultations"] for q in quarters],
         "coverage": [round(100 * q["members_covered"] / q["members"], 1) if q["members"] else 0 for q in quarters],
+        "quarter_numbers": [q["quarter"] for q in quarters],
+        "members": [q["members"] for q in quarters],
+        "covered": [q["members_covered"] for q in quarters],
     }
     latest = quarters[-1]["quarter"] if quarters else None
-    buckets: Counter = Counter()
-    for total in (
-        MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest)
-        .values_list("ytd_total", flat=True)
-        .iterator(chunk_size=5000)
-    ):
-        buckets[max(0, min(int(total // 10), 12))] += 1
+    counts = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest).aggregate(
+        **{f"b{b}": Count("pk", filter=snapshot_members_q(bucket=b)) for b in range(BUCKETS)}
+    )
     distribution = {
-        "labels": [f"{b * 10}–{b * 10 + 9}" if b < 12 else "120+" for b in range(13)],
-        "members": [buckets.get(b, 0) for b in range(13)],
+        "labels": [bucket_label(b) for b in range(BUCKETS)],
+        "members": [counts[f"b{b}"] for b in range(BUCKETS)],
     }
     groups, _locked = group_settlement(committee_id, year)
     ranking = {"labels": [g.group_name for g in groups[:20]], "points": [float(g.points) for g in groups[:20]]}
@@ -369,7 +402,9 @@ def dashboard_data(committee_id: int, year: int) -> dict:
     for row in (
         CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
         .order_by("committee__name", "quarter")
-        .values("committee__name", "members", "members_covered", "points", "activities_present")
+        .values(
+            "committee_id", "committee__name", "quarter", "members", "members_covered", "points", "activities_present"
+        )
     ):
         districts[row["committee__name"]] = row  # the latest quarter of each district wins
     side = {
@@ -380,6 +415,10 @@ def dashboard_data(committee_id: int, year: int) -> dict:
         "coverage": [
             round(100 * r["members_covered"] / r["members"], 1) if r["members"] else 0 for r in districts.values()
         ],
+        "committee_ids": [r["committee_id"] for r in districts.values()],
+        "quarters": [r["quarter"] for r in districts.values()],
+        "members": [r["members"] for r in districts.values()],
+        "covered": [r["members_covered"] for r in districts.values()],
     }
     return {
         "trend": trend,

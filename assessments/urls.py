@@ -13,5 +13,6 @@ urlpatterns = [
     path("annual/", views.annual, name="annual"),
     path("funding.xlsx", views.funding_export, name="funding_export"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/members/", views.dashboard_members, name="dashboard_members"),
     path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),
 ]

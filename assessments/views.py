@@ -3,13 +3,16 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import export_filename, record_export, xlsx_download
-from groups.access import scope_of
+from core.parsing import as_int
+from groups.access import Role, scope_of
 from groups.models import Member
 
 from . import selectors
@@ -178,6 +181,23 @@ def annual(request):
     )
 
 
+def _funding_links(request, groups, year: int) -> dict:
+    """Each group's links to the rows behind its counts, as the annual page links them (members of the group at
+    any time of the year; its activities filed in the year)."""
+    from urllib.parse import urlencode
+
+    members = request.build_absolute_uri(reverse("groups:coverage_members"))
+    ledger = request.build_absolute_uri(reverse("groups:ledger"))
+    span = {"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
+    return {
+        g.group_id: (
+            f"{members}?{urlencode({'group': g.group_id, 'in_year': year})}",
+            f"{ledger}?{urlencode({'group': g.group_id, **span})}",
+        )
+        for g in groups
+    }
+
+
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
@@ -185,7 +205,7 @@ def funding_export(request):
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
-    content = funding_workbook(groups, locked)
+    content = funding_workbook(groups, locked, None if locked else _funding_links(request, groups, year))
     record_export(request, f"group funding {committee_id} {year}", len(groups))
     return xlsx_download(content, export_filename(_("Group funding"), _committee_name(committee_id), year))
 
@@ -210,6 +230,7 @@ def dashboard(request):
         "members": gettext("members"),
         "points_per_member": gettext("points per member"),
     }
+    trend, side = data["trend"], data["districts"]
     return render(
         request,
         "assessments/dashboard.html",
@@ -219,6 +240,65 @@ def dashboard(request):
             "data": data,
             "committees": _committees(request),
             "has_districts": bool(data["districts"]["labels"]),
+            # the charts' numbers as tables (without JavaScript, for screen readers), each count a link to its rows
+            "quarters": list(
+                zip(
+                    trend["quarters"],
+                    trend["quarter_numbers"],
+                    trend["points"],
+                    trend["members"],
+                    trend["covered"],
+                    trend["coverage"],
+                    strict=True,
+                )
+            ),
+            "buckets": list(
+                enumerate(zip(data["distribution"]["labels"], data["distribution"]["members"], strict=True))
+            ),
+            "ranking": list(zip(data["ranking"]["labels"], data["ranking"]["points"], strict=True)),
+            "districts": list(
+                zip(
+                    side["labels"],
+                    side["committee_ids"],
+                    side["quarters"],
+                    side["points_per_member"],
+                    side["covered"],
+                    side["members"],
+                    side["coverage"],
+                    strict=True,
+                )
+            ),
+            "members_url": reverse("assessments:dashboard_members"),
+        },
+    )
+
+
+@login_required
+def dashboard_members(request):
+    """The members behind one of the dashboard's counts: a quarter's roll-up (``quarter``), those covered
+    (``covered=1``) or those in a band of ten points (``bucket``), each linking to their duty record."""
+    committee_id, year = _committee_year(request)
+    quarter = as_int(request.GET.get("quarter"), 0, low=0, high=4)
+    bucket = request.GET.get("bucket", "")
+    rows = selectors.dashboard_members(
+        committee_id,
+        year,
+        quarter,
+        covered=request.GET.get("covered") == "1",
+        bucket=as_int(bucket, 0, low=0, high=selectors.BUCKETS - 1) if bucket else None,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/dashboard_members.html",
+        {
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+            "year": year,
+            "quarter": quarter,
+            "committee_id": committee_id,
+            "can_open": Role.STAFF in scope_of(request.user).roles,
         },
     )
 

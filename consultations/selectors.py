@@ -174,11 +174,18 @@ def public_outcome(committee: Committee, pk: int) -> Outcome:
 # --- figures --------------------------------------------------------------------------------------
 
 
-def figures(
-    committee_ids: Iterable[int], *, year: int | None = None, platform_id: int | None = None, today: date | None = None
-) -> dict[str, Any]:
-    """Counts by database aggregation: a handful of queries whatever the size."""
-    today = today or timezone.localdate()
+# The one definition of each figure: the count on the figures page and the list behind it
+# (``consultations:figure_rows``) both read these, so they cannot drift apart.
+SESSION_FIGURES = ("sessions",)
+PEOPLE_FIGURES = ("present", "participants")
+OUTCOME_FIGURES = ("outcomes", "replied", "on_time", "overdue")
+FIGURES = SESSION_FIGURES + PEOPLE_FIGURES + OUTCOME_FIGURES
+
+
+def figure_scope(
+    committee_ids: Iterable[int], *, year: int | None = None, platform_id: int | None = None
+) -> tuple[QuerySet[ConsultationSession], QuerySet[Outcome]]:
+    """The sessions (not cancelled) and outcomes every figure counts, for these committees, year and platform."""
     sessions = ConsultationSession.objects.filter(committee_id__in=committee_ids).exclude(state="cancelled")
     outcomes = Outcome.objects.filter(committee_id__in=committee_ids)
     if year:
@@ -187,6 +194,26 @@ def figures(
     if platform_id:
         sessions = sessions.filter(platform_id=platform_id)
         outcomes = outcomes.filter(session__platform_id=platform_id)
+    return sessions, outcomes
+
+
+def outcome_figure_q(figure: str, today: date) -> Q:
+    """The outcomes one outcome figure counts (``outcomes``: all of them, by state on the page)."""
+    if figure == "replied":
+        return Q(replied_at__isnull=False)
+    if figure == "on_time":
+        return Q(answered_on_time=True)
+    if figure == "overdue":  # the same rule as OutcomeQuerySet.overdue
+        return Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)
+    return Q()
+
+
+def figures(
+    committee_ids: Iterable[int], *, year: int | None = None, platform_id: int | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """Counts by database aggregation: a handful of queries whatever the size."""
+    today = today or timezone.localdate()
+    sessions, outcomes = figure_scope(committee_ids, year=year, platform_id=platform_id)
     by_level_form = list(sessions.values("level", "form").annotate(n=Count("id")).order_by("level", "form"))
     people = {
         "members_present": Attendance.objects.filter(session__in=sessions, status="present").count(),
@@ -197,13 +224,16 @@ def figures(
     }
     by_state = {r["state"]: r["n"] for r in outcomes.values("state").annotate(n=Count("id")).order_by()}
     totals = outcomes.aggregate(
-        replied=Count("id", filter=Q(replied_at__isnull=False)),
-        on_time=Count("id", filter=Q(answered_on_time=True)),
-        overdue=Count("id", filter=Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)),
+        **{name: Count("id", filter=outcome_figure_q(name, today)) for name in ("replied", "on_time", "overdue")}
     )
-    by_committee = list(sessions.values("committee__name").annotate(n=Count("id")).order_by("committee__name"))
+    by_committee = list(
+        sessions.values("committee_id", "committee__name").annotate(n=Count("id")).order_by("committee__name")
+    )
     by_platform = list(
-        sessions.filter(platform__isnull=False).values("platform__name").annotate(n=Count("id")).order_by("-n")[:20]
+        sessions.filter(platform__isnull=False)
+        .values("platform_id", "platform__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "platform__name")[:20]
     )
     return {
         "by_level_form": by_level_form,
@@ -214,6 +244,44 @@ def figures(
         "by_platform": by_platform,
         "session_total": sum(r["n"] for r in by_level_form),
     }
+
+
+def figure_rows(
+    committee_ids: Iterable[int],
+    figure: str,
+    *,
+    year: int | None = None,
+    platform_id: int | None = None,
+    today: date | None = None,
+    **narrow: str,
+) -> QuerySet[Any]:
+    """The rows behind one figure of ``figures``: sessions, attendances, participants or outcomes.
+
+    ``narrow``: ``level``, ``form`` (of the sessions), ``kind`` (participants), ``state`` (outcomes); empty values
+    are ignored. An unknown figure has no rows.
+    """
+    today = today or timezone.localdate()
+    sessions, outcomes = figure_scope(committee_ids, year=year, platform_id=platform_id)
+    sessions = sessions.filter(**{k: narrow[k] for k in ("level", "form") if narrow.get(k)})
+    if figure == "sessions":
+        return sessions.select_related("committee", "platform").order_by("-starts_at", "-pk")
+    if figure == "present":
+        return (
+            Attendance.objects.filter(session__in=sessions, status="present")
+            .select_related("member", "session")
+            .order_by("-session__starts_at", "member__name", "pk")
+        )
+    if figure == "participants":
+        people = Participant.objects.filter(session__in=sessions).select_related("session", "unit")
+        if narrow.get("kind"):
+            people = people.filter(kind=narrow["kind"])
+        return people.order_by("-session__starts_at", "pk")
+    if figure in OUTCOME_FIGURES:
+        counted = outcomes.filter(outcome_figure_q(figure, today))
+        if narrow.get("state"):
+            counted = counted.filter(state=narrow["state"])
+        return counted.select_related("unit", "session").order_by("-session__starts_at", "-pk")
+    return Outcome.objects.none()
 
 
 def proposal_draft(outcome: Outcome) -> dict:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("outcomes/<int:pk>/<slug:action>/", views.outcome_action, name="outcome_action"),
     path("unit/", views.unit_outcomes, name="unit_outcomes"),
     path("figures/", views.figures, name="figures"),
+    path("figures/rows/", views.figure_rows, name="figure_rows"),
     path("public/<slug:code>/", views.public_index, name="public"),
     path("public/<slug:code>/sessions/<int:pk>/", views.public_session, name="public_session"),
     path("public/<slug:code>/outcomes/<int:pk>/", views.public_outcome, name="public_outcome"),

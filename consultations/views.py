@@ -524,21 +524,32 @@ def _figure_committees(user):
     return set(scope.staff_committee_ids | scope.leader_committee_ids)
 
 
+def _figure_filters(request) -> tuple[set, dict]:
+    """The committees (the user's, or the one asked for among them), year and platform of the figures."""
+    ids = _figure_committees(request.user)
+    committee = as_id(request.GET.get("committee", ""))
+    if committee in ids:
+        ids = {committee}
+    return ids, {
+        "year": as_int(request.GET.get("year", ""), low=1, high=9999),
+        "platform_id": as_id(request.GET.get("platform", "")),
+    }
+
+
 @login_required
 def figures(request):
     require_role(request.user, Role.STAFF, Role.LEADER)
-    ids = _figure_committees(request.user)
-    committee = request.GET.get("committee", "")
-    if as_id(committee) in ids:
-        ids = {as_id(committee)}
+    ids, period = _figure_filters(request)
     year = request.GET.get("year", "")
     platform = request.GET.get("platform", "")
-    data = selectors.figures(ids, year=as_int(year, low=1, high=9999), platform_id=as_id(platform))
+    committee = request.GET.get("committee", "")
+    data = selectors.figures(ids, **period)
     if request.GET.get("export") == "xlsx":
         from core.exports import record_export
 
         record_export(request, f"consultation figures {year or 'all years'}")
         return _figures_xlsx(data)
+    base = urlencode({k: v for k, v in {"committee": committee, "year": year, "platform": platform}.items() if v})
     return render(
         request,
         "consultations/figures.html",
@@ -547,6 +558,10 @@ def figures(request):
             "year": year,
             "platform": platform,
             "committee": committee,
+            "rows_url": reverse("consultations:figure_rows"),
+            "base": base,
+            "base_all_committees": urlencode({k: v for k, v in {"year": year, "platform": platform}.items() if v}),
+            "base_all_platforms": urlencode({k: v for k, v in {"committee": committee, "year": year}.items() if v}),
             "committees": Committee.objects.filter(pk__in=_figure_committees(request.user)),
             "platforms": Platform.objects.filter(committee_id__in=ids, kind=Platform.Kind.CONSULTATION).only(
                 "pk", "name"
@@ -555,25 +570,55 @@ def figures(request):
     )
 
 
+@login_required
+def figure_rows(request):
+    """The rows behind one consultation figure (``figure`` and the figures page's filters)."""
+    require_role(request.user, Role.STAFF, Role.LEADER)
+    ids, period = _figure_filters(request)
+    figure = request.GET.get("figure", "")
+    if figure not in selectors.FIGURES:
+        figure = "sessions"
+    rows = selectors.figure_rows(
+        ids, figure, **period, **{k: request.GET.get(k, "") for k in ("level", "form", "kind", "state")}
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "consultations/figure_rows.html",
+        {
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "figure": figure,
+            "query": query.urlencode(),
+            "back": urlencode({k: v for k, v in query.items() if k in ("committee", "year", "platform")}),
+        },
+    )
+
+
 def _labelled(data: dict) -> dict:
-    """Replace stored values by their labels for display."""
+    """Stored values with their labels for display (each row keeps its value: its figure links by it)."""
     from .models import Level, Participant
 
     kinds = dict(Participant.Kind.choices)
-    people = {_("members present"): data["people"].get("members_present", 0)}
-    people |= {
-        kinds.get(k.removeprefix("participants_"), k): n
-        for k, n in data["people"].items()
-        if k.startswith("participants_")
-    }
     return {
         **data,
         "by_level_form": [
-            {"level": Level(r["level"]).label, "form": ConsultationSession.Form(r["form"]).label, "n": r["n"]}
+            {
+                **r,
+                "level_label": Level(r["level"]).label,
+                "form_label": ConsultationSession.Form(r["form"]).label,
+            }
             for r in data["by_level_form"]
         ],
-        "by_state": {label: data["by_state"].get(value, 0) for value, label in Outcome.State.choices},
-        "people": people,
+        "by_state": [
+            {"state": value, "label": label, "n": data["by_state"].get(value, 0)}
+            for value, label in Outcome.State.choices
+        ],
+        "participants": [
+            {"kind": k.removeprefix("participants_"), "label": kinds.get(k.removeprefix("participants_"), k), "n": n}
+            for k, n in data["people"].items()
+            if k.startswith("participants_")
+        ],
         "members_present": data["people"].get("members_present", 0),
     }
 
@@ -596,8 +641,10 @@ def _figures_xlsx(data) -> HttpResponse:
     states.append([str(_("answered on time")), totals["on_time"]])
     states.append([str(_("overdue")), totals["overdue"]])
     people = book.create_sheet(str(_("Participants")))
-    for key, n in _labelled(data)["people"].items():
-        people.append([str(key), n])
+    labelled = _labelled(data)
+    people.append([str(_("members present")), labelled["members_present"]])
+    for row in labelled["participants"]:
+        people.append([str(row["label"]), row["n"]])
     out = io.BytesIO()
     book.save(out)
     return xlsx_download(out.getvalue(), export_filename(_("Consultation figures")))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/attendance/", activities.attendance_record, name="attendance_record"),
+    path("activities/<int:pk>/attendance/rows/", activities.attendance_rows, name="attendance_rows"),
     path("activities/<int:pk>/evidence/", activities.evidence_upload, name="evidence_upload"),
     path("activities/<int:pk>/leave/", activities.leave_request, name="leave_request"),
     path("activities/<int:pk>/sign-in-sheet/", activities.sign_in_sheet, name="sign_in_sheet"),

@@ -333,3 +333,355 @@ def test_every_recurring_matter_count_is_the_number_of_messages_behind_it(world,
     url = f"{reverse('groups:message_themes')}?year=2026&quarter=2"
     page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=2)
     assert sorted(fig.value for fig in page.figures if "category" in fig.href) == [2, 3]
+
+
+# --- consultations ----------------------------------------------------------------------------------------------
+
+
+def consultation_year(world) -> None:
+    """Sessions of two committees and two years (one cancelled), on two platforms, with members present and absent,
+    participants of two kinds and outcomes in every state a figure counts or must not count."""
+    from consultations.models import Attendance, ConsultationSession, Outcome, Participant
+    from groups.models import Platform
+    from tests import factories as f
+    from tests.consultations.factories import OutcomeFactory, SessionFactory
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    for committee in (world.city, world.district):
+        platforms = [
+            Platform.objects.get_or_create(
+                committee=committee, kind=Platform.Kind.CONSULTATION, name=f"{committee.code}{i}"
+            )[0]
+            for i in (1, 2)
+        ]
+        members = [f.MemberFactory(committee=committee) for _ in range(3)]
+        for year in (2025, 2026):
+            for i, (level, form, state) in enumerate(
+                [
+                    ("district", ConsultationSession.Form.THEMATIC, "held"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "held"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "planned"),
+                    ("community", ConsultationSession.Form.GRASSROOTS, "cancelled"),  # never counted
+                ]
+            ):
+                s = SessionFactory(
+                    committee=committee,
+                    level=level,
+                    form=form,
+                    state=state,
+                    platform=platforms[i % 2],
+                    starts_at=timezone.datetime(year, 12 if i else 1, 31 if i else 1, 22, tzinfo=tz),
+                )
+                for m, status in zip(members, ("present", "present", "absent"), strict=True):
+                    Attendance.objects.create(session=s, member=m, status=status)
+                Participant.objects.create(session=s, kind=Participant.Kind.RESIDENT, name="居民")
+                Participant.objects.create(session=s, kind=Participant.Kind.DEPARTMENT, name="局长", unit=world.unit)
+                if state == "cancelled":
+                    continue
+                OutcomeFactory(session=s)
+                OutcomeFactory(
+                    session=s,
+                    unit=world.unit,
+                    state=Outcome.State.HANDLING,
+                    deadline=today - timedelta(days=2),  # overdue
+                )
+                OutcomeFactory(
+                    session=s,
+                    unit=world.unit,
+                    state=Outcome.State.REPLIED,
+                    reply="已办",
+                    replied_at=timezone.now(),
+                    answered_on_time=bool(i % 2),
+                    deadline=today - timedelta(days=2),  # replied: not overdue
+                )
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("query", ["year=2026", "year=2025", ""])
+def test_every_consultation_figure_is_the_number_of_rows_behind_it(world, client_for, who, query):
+    consultation_year(world)
+    client = client_for(getattr(world, who))
+    url = f"{reverse('consultations:figures')}?{query}"
+    page = assert_figures_add_up(client, url, at_least=15)
+    platform = next(fig for fig in page.figures if "platform=" in fig.href)
+    narrowed = assert_figures_add_up(client, platform.href.replace(reverse("consultations:figure_rows"), url, 1))
+    assert len(narrowed.figures) < len(page.figures) or who == "district_staff"
+
+
+def test_the_consultation_figures_count_what_their_lists_list(world, client_for):
+    consultation_year(world)
+    client = client_for(world.district_staff)
+    data = client.get(reverse("consultations:figures") + "?year=2026").context["data"]
+    assert data["session_total"] == 3 and data["members_present"] == 6  # the cancelled session counts nothing
+    assert data["totals"] == {"replied": 3, "on_time": 1, "overdue": 3}
+    rows = read(client.get(reverse("consultations:figure_rows") + "?year=2026&figure=overdue"))
+    assert rows.total == 3
+
+
+def test_the_consultation_drilldown_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    client = client_for(world.staff)
+    urls = [
+        f"{reverse('consultations:figure_rows')}?figure={figure}"
+        for figure in ("sessions", "present", "participants", "outcomes", "overdue")
+    ]
+    consultation_year(world)
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12) as small:
+            client.get(url)
+        counts[url] = len(small.captured_queries)
+    consultation_year(world)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert read(client.get(url)).rows > 5
+
+
+# --- the leaders' headline ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_headline_count_is_the_number_of_rows_behind_it(world, client_for, who):
+    """The leaders' home: each rate links to its numerator's rows and says its fraction; the reports adopted."""
+    proposals_and_reports(world)
+    coverage_year(world)
+    page = assert_figures_add_up(
+        client_for(getattr(world, who)), f"{reverse('workbench:leader_home')}?year=2026", at_least=6
+    )
+    assert any(fig.title for fig in page.figures)
+
+
+# --- the activity ledger's per-activity attendance ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it(world, client_for, who):
+    """Present of invited per activity, and how the present signed in (scan, convener, correction)."""
+    from groups.models import Attendance
+
+    coverage_year(world)
+    present = Attendance.objects.filter(status=Attendance.Status.PRESENT).order_by("pk")
+    for attendance, method in zip(present, [m for m in Attendance.Method.values for _ in range(2)], strict=False):
+        Attendance.objects.filter(pk=attendance.pk).update(sign_in_method=method)
+    page = assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('groups:ledger')}?year=2026", at_least=4)
+    assert {"on_site", "convener", "correction"} <= {fig.href.rsplit("method=", 1)[-1] for fig in page.figures}
+
+
+def test_the_attendance_list_behind_a_ledger_figure_runs_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from groups.models import Attendance
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group)
+    url = reverse("groups:attendance_rows", args=[activity.pk]) + "?status=present"
+    client = client_for(world.staff)
+    Attendance.objects.create(
+        activity=activity,
+        member=f.MemberFactory(committee=world.district),
+        status="present",
+        signed_in_at=activity.starts_at,
+    )
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for _ in range(8):
+        Attendance.objects.create(
+            activity=activity,
+            member=f.MemberFactory(committee=world.district),
+            status="present",
+            signed_in_at=activity.starts_at,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert read(client.get(url)).rows == 9
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_count_of_the_funding_export_is_the_number_of_rows_its_link_lists(world, client_for, who):
+    """The group funding workbook: a sheet names each count's list; following it as the same user counts them."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    coverage_year(world)
+    client = client_for(getattr(world, who))
+    query = f"committee={world.district.pk}&year=2026"
+    book = load_workbook(BytesIO(client.get(f"{reverse('assessments:funding_export')}?{query}").content))
+    settled = {
+        row[1]: (row[3], row[4])
+        for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)
+        if row and isinstance(row[0], int)
+    }
+    behind = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert len(behind) == 2 * len(settled) >= 4
+    for group, _figure, count, link in behind:
+        assert count in settled[group]
+        assert read(client.get(link)).total == count, link
+    page = read(client.get(f"{reverse('assessments:annual')}?{query}"))
+    assert sorted(fig.value for fig in page.figures) == sorted(row[2] for row in behind)
+
+
+# --- the duty record's categories ------------------------------------------------------------------------------------
+
+
+class Record(HTMLParser):
+    """The duty record's category figures (``data-expand``) and, per folded group, its lines' points."""
+
+    def __init__(self):
+        super().__init__()
+        self.items: dict[str, int] = {}
+        self.points: dict[str, str] = {}
+        self.lines: dict[str, list[str]] = {}
+        self.group = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-category-items" in a:
+            self.items[a["data-expand"]] = int(a["data-category-items"])
+        if "data-category-points" in a:
+            self.points[a["data-expand"]] = a["data-category-points"]
+        if tag == "details" and "id" in a:
+            self.group = a["id"]
+            self.lines[self.group] = []
+        if "data-points" in a and self.group:
+            self.lines[self.group].append(a["data-points"])
+
+
+@pytest.fixture
+def capped_record(world, monkeypatch):
+    """A member under 桐城's rules whose proposals are shared three ways (10 / 3 = 3.33, rounded) and whose
+    proposals, activities and reports go past their categories' caps."""
+    from assessments import selectors
+    from assessments.kinds import EventKind as K
+    from assessments.kinds import Role
+    from assessments.services import ruleset_create_from_preset
+    from tests.assessments.helpers import ev, many
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="tongcheng", actor=None)
+    events = [
+        ev(K.PLENARY_PRESENT, 1, 10, qty=4),
+        ev(K.PROPOSAL_SUBMITTED, 1, 11, role=Role.LEAD),
+        ev(K.PROPOSAL_FILED_LEAD, 2, 1, role=Role.LEAD),
+        ev(K.PROPOSAL_SUBMITTED, 1, 12, role=Role.FIRST_AUTHOR, authors=3),
+        ev(K.PROPOSAL_JOINT_FIRST, 2, 2, role=Role.FIRST_AUTHOR, authors=3),
+        *many(K.ACTIVITY_PRESENT, 6, month=4),
+        ev(K.REPORT_SUBMITTED, 5, 1),
+        ev(K.REPORT_SUBMITTED, 5, 2),
+        ev(K.REPORT_ADOPTED, 6, 1),
+    ]
+    member = world.member_record.pk
+
+    def fake(committee, start, end, *, member_ids=None):
+        return iter(e for e in events if start <= e.on <= end and (member_ids is None or member in member_ids))
+
+    monkeypatch.setattr(selectors, "duty_events", lambda *a, **kw: ((member, e) for e in fake(*a, **kw)))
+
+
+@pytest.mark.parametrize("who", ["member", "staff", "district_staff"])
+def test_each_category_of_the_duty_record_opens_into_lines_that_add_up_to_it(world, client_for, capped_record, who):
+    from decimal import Decimal
+
+    url = reverse("assessments:member_record", args=[world.member_record.pk])
+    response = client_for(getattr(world, who)).get(url, {"year": 2026})
+    record = Record()
+    record.feed(response.content.decode())
+    assert len(record.items) == 4, record.items  # 会议, 提案, 活动, 社情民意
+    capped = 0
+    for anchor, items in record.items.items():
+        lines = record.lines[anchor]
+        assert len(lines) == items
+        assert sum(Decimal(p) for p in lines) == Decimal(record.points[anchor]), anchor
+        capped += any(Decimal(p) != Decimal(p).quantize(Decimal(1)) for p in lines)
+    assert {record.points[a] for a in record.items} == {"50.00", "25.00", "10.00", "15.00"}
+    assert capped  # a line of 3.33: the rounding is in the sum
+    quarter = client_for(getattr(world, who)).get(url, {"year": 2026, "quarter": 2}).content.decode()
+    assert "data-category-items" not in quarter  # a quarter's lines are not the year's categories
+
+
+# --- the duty dashboard's tables -------------------------------------------------------------------------------------
+
+
+def rolled_up(world) -> None:
+    """The coverage year under 合肥's rules, rolled up for the first two quarters of 2026."""
+    from assessments.models import RuleSet
+    from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
+
+    coverage_year(world)
+    if not RuleSet.objects.filter(committee=world.district, year=2026).exists():
+        ruleset_create_from_preset(committee=world.district, year=2026, preset="hefei", actor=None)
+    for quarter in (1, 2):
+        run = rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff)
+        rollup_execute(run_id=run.pk)
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_every_count_of_the_dashboard_is_the_number_of_members_behind_it(world, client_for, who):
+    """The charts' numbers, as tables without JavaScript: members and members covered per quarter, members per
+    band of points."""
+    rolled_up(world)
+    client = client_for(getattr(world, who))
+    url = f"{reverse('assessments:dashboard')}?committee={world.district.pk}&year=2026"
+    page = assert_figures_add_up(client, url, at_least=13 + 2 * 3)
+    assert sum(fig.value for fig in page.figures if "bucket=" in fig.href) == max(fig.value for fig in page.figures)
+    if who != "district_staff":  # the city's: each district's coverage
+        city = f"{reverse('assessments:dashboard')}?committee={world.city.pk}&year=2026"
+        assert any(f"committee={world.district.pk}" in fig.href for fig in assert_figures_add_up(client, city).figures)
+
+
+def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from assessments.models import MemberSnapshot
+
+    rolled_up(world)
+    client = client_for(world.staff)
+    url = f"{reverse('assessments:dashboard_members')}?committee={world.district.pk}&year=2026&quarter=2"
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        assert read(client.get(url)).rows == MemberSnapshot.objects.filter(quarter=2).count() > 5
+    rolled_up(world)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert read(client.get(url)).rows > 10
+
+
+# --- no figure page escapes ----------------------------------------------------------------------------------------
+
+# Every template with a figure container (``data-figures``) and the test above that follows its figures as each
+# role that sees it. A new figure page fails here until it is added to a drill-down test and to this list.
+COVERED = {
+    "proposals/figures.html": test_every_proposal_and_report_figure_is_the_number_of_rows_behind_it,
+    "groups/activities/coverage.html": test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it,
+    "groups/dashboard.html": test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it,
+    "assessments/annual.html": test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it,
+    "consultations/figures.html": test_every_consultation_figure_is_the_number_of_rows_behind_it,
+    "workbench/leader_home.html": test_every_headline_count_is_the_number_of_rows_behind_it,
+    "groups/activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
+    "assessments/dashboard.html": test_every_count_of_the_dashboard_is_the_number_of_members_behind_it,
+}
+# Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
+NOT_YET = {
+    # the admin's roll-up progress: its figures are filled in by static/js/rollup-progress.js while the run goes
+    # on; the page links to the quarter's member snapshots as a whole, not per figure
+    "assessments/admin/rollup_progress.html": "filled by JavaScript, linked as a whole",
+}
+
+
+def test_every_page_with_figures_is_in_a_drilldown_test():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    found = {
+        str(path.relative_to(root))
+        for root in roots
+        for path in root.rglob("*.html")
+        if "data-figures" in path.read_text(encoding="utf-8")
+    }
+    assert found - set(COVERED) - set(NOT_YET) == set(), "figure pages without a drill-down test"
+    assert set(COVERED) | set(NOT_YET) <= found, "listed pages that no longer have figures"
+    for test in COVERED.values():
+        marks = {m.args[0]: m.args[1] for m in getattr(test, "pytestmark", []) if m.name == "parametrize"}
+        assert {"staff", "district_staff", "leader"} <= set(marks.get("who", ())), test.__name__

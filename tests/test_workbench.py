@@ -34,6 +34,8 @@ NOT_TOOLS = {
     "api-docs": "the API's documentation, for developers",
     "groups:my_groups": "a convener's and member's page (staff have no groups of their own)",
     "groups:coverage_members": "the members behind a coverage figure, reached from the coverage page",
+    "consultations:figure_rows": "the rows behind a consultation figure, reached from the figures page",
+    "assessments:dashboard_members": "the members behind a dashboard figure, reached from the dashboard",
     "password_reset": "account recovery, open to everyone from the login page",
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",

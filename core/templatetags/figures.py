@@ -3,7 +3,7 @@
 Every figure a page shows is rendered by this tag, so it carries ``data-figure`` (the number), ``data-figure-name`` (which figure) and the
 link to the list of exactly those rows; tests/test_figures_drilldown.py follows every such link and
 counts the rows. A rate links to its numerator's rows: ``rate=`` gives the text shown, ``whole=`` the
-denominator shown on hover (``filed/submitted``).
+denominator shown on hover (``filed/submitted``), ``testid`` a ``data-testid`` for the browser tests.
 """
 
 from urllib.parse import urlencode
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-OPTIONS = ("rate", "whole", "text", "cls")
+OPTIONS = ("rate", "whole", "text", "cls", "testid")
 
 
 @register.simple_tag
@@ -30,11 +30,12 @@ def figure(value, url, base="", **params):
         text = shown.get("text", value)
     title = f"{value}/{shown['whole'] or 0}" if "whole" in shown else ""
     return format_html(
-        '<a href="{}" class="{}" data-figure="{}" data-figure-name="{}"{}>{}</a>',
+        '<a href="{}" class="{}" data-figure="{}" data-figure-name="{}"{}{}>{}</a>',
         href,
         shown.get("cls", ""),
         value,
         params.get("figure", ""),
         format_html(' title="{}"', title) if title else "",
+        format_html(' data-testid="{}"', shown["testid"]) if shown.get("testid") else "",
         text,
     )

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,15 +27,20 @@ from groups.access import scope_of
 from groups.models import Committee
 from groups.selectors.activities import Period, committees_coverage
 from proposals import selectors as proposal_selectors
-from proposals.models import Adoption, OpinionReport, Proposal
+from proposals.models import OpinionReport, Proposal
 
 
 @dataclass
 class Figure:
+    """One headline figure: ``value`` is what is shown (a rate, a count, an average); ``count`` the rows ``url``
+    lists (a rate's numerator, of ``whole``), None for a figure that is not a count (average points)."""
+
     label: str
     value: str
     detail: str
     url: str
+    count: int | None = None
+    whole: int | None = None
 
 
 @dataclass
@@ -72,7 +77,7 @@ def headline(user, year: int) -> list[Column]:
         reports.exclude(state=OpinionReport.State.DRAFT)
         .order_by()
         .values("committee_id")
-        .annotate(n=Count("pk", filter=Q(Exists(Adoption.objects.filter(report=OuterRef("pk"))))))
+        .annotate(n=Count("pk", filter=proposal_selectors.report_figure_q("adopted")))
         .values_list("committee_id", "n")
     )
     runs = {}
@@ -133,37 +138,48 @@ def headline(user, year: int) -> list[Column]:
                 _("Three-enters coverage"),
                 _pct(covered_pct),
                 _("%(covered)s of %(members)s members") % {"covered": c.covered_count, "members": c.member_count},
-                reverse("groups:coverage") + "?" + urlencode(base),
+                reverse("groups:coverage_members") + "?" + urlencode({**base, "covered": "1"}),
+                c.covered_count,
+                c.member_count,
             ),
             Figure(
                 _("Filing rate"),
                 _pct(row["filing_rate"]),
                 _("%(n)s filed of %(of)s") % {"n": row["filed"], "of": row["submitted"]},
                 listed("filed"),
+                row["filed"],
+                row["submitted"],
             ),
             Figure(
                 _("Replies on time"),
                 _pct(row["on_time_rate"]),
                 _("%(n)s on time of %(of)s replied") % {"n": row["on_time"], "of": row["replied"]},
                 listed("on_time"),
+                row["on_time"],
+                row["replied"],
             ),
             Figure(
                 _("Satisfaction rate"),
                 _pct(row["satisfaction_rate"]),
                 _("%(n)s satisfied of %(of)s rated") % {"n": row["satisfied"], "of": row["rated"]},
                 listed("satisfied"),
+                row["satisfied"],
+                row["rated"],
             ),
             Figure(
                 _("Implementation rate"),
                 _pct(row["implementation_rate"]),
                 _("%(n)s implemented of %(of)s closed") % {"n": row["implemented"], "of": row["closed"]},
                 listed("implemented"),
+                row["implemented"],
+                row["closed"],
             ),
             Figure(
                 _("Reports adopted"),
                 str(adopted.get(c.pk, 0)),
                 _("public-opinion reports"),
-                reverse("proposals:figures") + "?" + urlencode(base),
+                reverse("proposals:reports") + "?" + urlencode({**base, "figure": "adopted"}),
+                adopted.get(c.pk, 0),
             ),
             Figure(
                 _("Average points"),

@@ -339,12 +339,29 @@ def plan_items(plan: AnnualPlan) -> QuerySet:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def _attendance_count(status=None, method=None):
-    rows = Attendance.objects.filter(activity_id=OuterRef("pk"))
+def attendance_figure_q(status: str = "", method: str = "") -> Q:
+    """The attendances one of the ledger's per-activity figures counts (all invited; by status; the present by
+    how they signed in); the ledger's count and the list behind it (``groups:attendance_rows``) both use it."""
+    q = Q()
     if status:
-        rows = rows.filter(status=status)
+        q &= Q(status=status)
     if method:
-        rows = rows.filter(status=Attendance.Status.PRESENT, sign_in_method=method)
+        q &= Q(status=Attendance.Status.PRESENT, sign_in_method=method)
+    return q
+
+
+def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -> QuerySet:
+    """The attendances behind one per-activity figure of the ledger."""
+    return (
+        Attendance.objects.filter(activity=activity)
+        .filter(attendance_figure_q(status, method))
+        .select_related("member")
+        .order_by("member__name", "pk")
+    )
+
+
+def _attendance_count(status: str = "", method: str = ""):
+    rows = Attendance.objects.filter(activity_id=OuterRef("pk")).filter(attendance_figure_q(status, method))
     return Coalesce(
         Subquery(
             rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],

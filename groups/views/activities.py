@@ -586,6 +586,31 @@ def ledger(request):
 
 
 @login_required
+def attendance_rows(request, pk: int):
+    """The attendances behind one of the ledger's per-activity figures (``status``, or ``method`` of the present)."""
+    require_role(request.user, Role.STAFF, Role.LEADER)
+    activity = _visible_activity(request, pk)
+    status = request.GET.get("status", "")
+    method = request.GET.get("method", "")
+    rows = sel.attendance_rows(
+        activity,
+        status=status if status in Attendance.Status.values else "",
+        method=method if method in Attendance.Method.values else "",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "groups/activities/attendance_rows.html",
+        {
+            "activity": activity,
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
 def coverage(request):
     """Coverage 全覆盖 per committee and per group for a year or quarter; Excel export."""
     require_role(request.user, Role.STAFF, Role.LEADER)

@@ -103,7 +103,7 @@ def test_a_leader_gets_the_phone_numbers_masked(world, client_for, minimum):
 
 def test_the_funding_export_is_audited(world, client_for, year):  # noqa: F811
     book = _export(client_for(world.leader), world, "assessments:funding_export")
-    assert book.sheetnames == ["活动组经费补助"]
+    assert book.sheetnames == ["活动组经费补助", "数字对应的明细"]  # the second: the list behind each count
     event = AuditEvent.objects.get(verb="export", actor=world.leader)
     assert event.data["rows"] == 2 and event.comment.startswith("group funding")
 
