@@ -25,6 +25,7 @@ class ProposalVerb(models.TextChoices):
     REPLIED = "replied", _("Replied")
     RATED = "rated", _("Rated")
     CLOSED = "closed", _("Closed")
+    FOLLOWED_UP = "followed_up", pgettext_lazy("audit", "report followed up")
     REOPENED = "reopened", pgettext_lazy("audit", "reopened")
     COSIGNERS_INVITED = "cosigners_invited", _("Co-signers invited")
     COSIGN_CONFIRMED = "cosign_confirmed", _("Co-signing confirmed")
