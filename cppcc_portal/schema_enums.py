@@ -47,3 +47,7 @@ AttendanceStatus = activities.Attendance.Status
 CoSignerStatus = proposals.CoSigner.Status
 ConsultationAttendanceStatus = consultations.Attendance.Status
 RollupRunStatus = assessments.RollupRun.Status
+PlatformState = groups.Platform.State
+PlatformMembershipRole = groups.PlatformMembership.Role
+PlatformDocumentKind = groups.PlatformDocument.Kind
+LeadState = groups.Lead.State

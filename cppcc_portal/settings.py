@@ -402,6 +402,10 @@ SPECTACULAR_SETTINGS = {
         "ContactTopicEnum": "cppcc_portal.schema_enums.ContactTopic",
         "EnterTargetEnum": "cppcc_portal.schema_enums.EnterTarget",
         "MessageTargetEnum": "cppcc_portal.schema_enums.MessageTarget",
+        "PlatformStateEnum": "cppcc_portal.schema_enums.PlatformState",
+        "PlatformMembershipRoleEnum": "cppcc_portal.schema_enums.PlatformMembershipRole",
+        "PlatformDocumentKindEnum": "cppcc_portal.schema_enums.PlatformDocumentKind",
+        "LeadStateEnum": "cppcc_portal.schema_enums.LeadState",
     },
 }
 
