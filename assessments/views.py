@@ -181,13 +181,15 @@ def annual(request):
     )
 
 
-def _funding_links(request, groups, year: int) -> dict:
+def _funding_links(groups, year: int) -> dict:
     """Each group's links to the rows behind its counts, as the annual page links them (members of the group at
     any time of the year; its activities filed in the year)."""
     from urllib.parse import urlencode
 
-    members = request.build_absolute_uri(reverse("groups:coverage_members"))
-    ledger = request.build_absolute_uri(reverse("groups:ledger"))
+    from core.links import absolute_url
+
+    members = absolute_url(reverse("groups:coverage_members"))
+    ledger = absolute_url(reverse("groups:ledger"))
     span = {"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
     return {
         g.group_id: (
@@ -205,7 +207,7 @@ def funding_export(request):
 
     committee_id, year = _committee_year(request)
     groups, locked = selectors.group_settlement(committee_id, year)
-    content = funding_workbook(groups, locked, None if locked else _funding_links(request, groups, year))
+    content = funding_workbook(groups, locked, None if locked else _funding_links(groups, year))
     record_export(request, f"group funding {committee_id} {year}", len(groups))
     return xlsx_download(content, export_filename(_("Group funding"), _committee_name(committee_id), year))
 

@@ -27,7 +27,13 @@ class TopicAdmin(CommitteeScopedAdmin):
     list_filter = ("state", "source", "year", "is_published")
     search_fields = ("title", "reasons")
     list_select_related = ("committee",)
-    readonly_fields = ("state", "is_published")
+    readonly_fields = (
+        "state",
+        "is_published",
+        "source_lead",
+        "source_message",
+        "source_contact",
+    )  # set by topic_from_heard
     autocomplete_fields = ()
     raw_id_fields = ("research_activities",)
     actions = ["adopt_selected"]

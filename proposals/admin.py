@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_confirm import confirm_first
+from core.parsing import as_int
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
@@ -65,9 +66,10 @@ WORKFLOW_FIELDS = (
     "is_excellent",
     "excellent_marked_at",
     "excellent_marked_by",
-    # set by proposal_draft_from_message / _from_contact, never typed
+    # set by proposal_draft_from_message / _from_contact / _from_lead, never typed
     "source_message",
     "source_contact",
+    "source_lead",
 )
 
 
@@ -148,8 +150,8 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(y), str(y)) for y in range(span["last"], span["first"] - 1, -1)]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(year=int(value)) if value and value.isdigit() and len(value) <= 4 else queryset
+        year = as_int(self.value(), low=1, high=9999)
+        return queryset if year is None else queryset.filter(year=year)
 
 
 @admin.register(Proposal)
@@ -249,7 +251,17 @@ class OpinionReportAdmin(CommitteeScopedAdmin):
     list_select_related = ("committee", "author", "group", "issue")
     # Co-authors join only by confirming their invitation (``coauthor_respond``), never from here; the text is
     # edited on the report page (``report_edit``, audited with the text before).
-    readonly_fields = ("state", "issue", "decline_reason", "source_proposal", "co_authors")
+    readonly_fields = (
+        "state",
+        "issue",
+        "decline_reason",
+        "source_proposal",
+        "co_authors",
+        # set by report_draft_from_heard, never typed
+        "source_lead",
+        "source_message",
+        "source_contact",
+    )
     raw_id_fields = ("author",)
 
     def get_readonly_fields(self, request, obj=None):

@@ -58,7 +58,7 @@ def test_an_assignment_tells_the_users_of_each_assigned_unit_and_no_one_else(wor
 
 
 def test_a_failing_notice_leaves_the_assignment_in_place_and_is_sent_once_on_retry(world, walk):
-    with mock.patch.object(subscribers, "notify", side_effect=RuntimeError("database hiccup")):
+    with mock.patch.object(subscribers, "notify_many", side_effect=RuntimeError("database hiccup")):
         proposal = walk.assigned()
         assert deliver_outboxed_events() == ["retry", "retry"]  # the filing's notice and the assignment's
     assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.ASSIGNED
