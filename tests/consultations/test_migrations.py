@@ -13,8 +13,16 @@ BEFORE = [("consultations", "0003_links_to_activities_and_proposals")]
 AFTER = [("consultations", "0005_remove_placeholder_links")]
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """The tests after this one on the same database need every migration applied again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_old_activity_ids_and_proposal_refs_become_links():
+def test_old_activity_ids_and_proposal_refs_become_links(back_to_the_latest_schema):
     committee = f.CommitteeFactory()
     activity = ActivityFactory(group=f.ActivityGroupFactory(committee=committee))
     proposal = ProposalFactory(committee=committee, state="filed", serial_number=15)
