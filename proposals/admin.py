@@ -14,10 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_confirm import confirm_first
-from core.parsing import as_int
 from core.admin_doors import run_on_each
 from core.admin_files import file_link
 from core.exceptions import DomainError
+from core.parsing import as_int
 from groups.access import scope_of
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
