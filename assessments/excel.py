@@ -236,3 +236,53 @@ def funding_workbook(groups, locked: bool, links: dict | None = None) -> bytes:
             sheet.append([g.group_name, pgettext("assessment", "members"), g.members, members])
             sheet.append([g.group_name, _("filed activities"), g.filed_activities, activities])
     return _bytes(book)
+
+
+def unit_sheet_labels() -> list[tuple[str, str]]:
+    """(field, label) of each row of a unit's evaluation sheet, in order."""
+    return [
+        ("assigned", _("Proposals assigned as lead unit")),
+        ("replied", _("Proposals replied")),
+        ("on_time", _("Proposals replied on time")),
+        ("late", _("Proposals replied late")),
+        ("overdue", _("Proposals overdue now")),
+        ("rated", _("Replies rated by the members")),
+        ("rated_satisfied", _("Rated satisfied")),
+        ("rated_basic", _("Rated basically satisfied")),
+        ("rated_unsatisfied", _("Rated unsatisfied")),
+        ("implemented", _("Proposals implemented")),
+        ("closed", _("Proposals closed")),
+        ("outcomes", _("Consultation outcomes handed to the unit")),
+        ("outcomes_replied", _("Consultation outcomes replied")),
+        ("outcomes_on_time", _("Consultation outcomes replied on time")),
+        ("outcomes_overdue", _("Consultation outcomes overdue now")),
+    ]
+
+
+def unit_sheet_workbook(sheets, committee_name: str, year: int) -> bytes:
+    """The handling units' yearly evaluation 承办单位年度考评表: a summary sheet with one row per unit, then one
+    sheet per unit (titled with its name) of label/value rows. Every value a number."""
+    from .unit_sheet import sheet_titles
+
+    labels = unit_sheet_labels()
+    book = Workbook()
+    book.remove(book.active)
+    summary_title = _("Summary")
+    summary = _sheet(
+        book,
+        summary_title,
+        [_("handling unit"), *[label for _key, label in labels]],
+        [NAME_WIDTH * 2, *[NUMBER_WIDTH] * len(labels)],
+    )
+    for row in sheets:
+        summary.append([row.name, *[getattr(row, key) for key, _label in labels]])
+    for row, title in zip(sheets, sheet_titles([s.name for s in sheets], taken=(summary_title,)), strict=True):
+        sheet = book.create_sheet(title)
+        sheet.column_dimensions["A"].width = TEXT_WIDTH
+        sheet.column_dimensions["B"].width = NUMBER_WIDTH
+        sheet.append([_("Handling unit yearly evaluation"), year])
+        sheet.append([_("committee"), committee_name])
+        sheet.append([_("handling unit"), row.name])
+        for key, label in labels:
+            sheet.append([label, getattr(row, key)])
+    return _bytes(book)

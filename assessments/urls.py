@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment.xlsx", views.assessment_export, name="assessment_export"),
     path("annual/", views.annual, name="annual"),
     path("funding.xlsx", views.funding_export, name="funding_export"),
+    path("units/", views.unit_sheets, name="unit_sheets"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/members/", views.dashboard_members, name="dashboard_members"),
     path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),

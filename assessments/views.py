@@ -317,3 +317,36 @@ def rollup_status(request, pk: int):
     response = JsonResponse(progress.status(run))
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def unit_sheets(request):
+    """The handling units' yearly evaluation 承办单位年度考评表 for staff and leaders of the committee: one row per
+    unit; ``?export=xlsx``: the workbook (a summary sheet and one sheet per unit), audited."""
+    from .unit_sheet import rate
+    from .unit_sheet import unit_sheets as sheets_of
+
+    committee_id, year = _committee_year(request)
+    sheets = sheets_of(committee_id, year)
+    if request.GET.get("export") == "xlsx":
+        from .excel import unit_sheet_workbook
+
+        name = _committee_name(committee_id)
+        content = unit_sheet_workbook(sheets, name, year)
+        record_export(request, f"handling unit evaluation {committee_id} {year}", len(sheets))
+        return xlsx_download(content, export_filename(_("Handling unit yearly evaluation"), name, year))
+    for row in sheets:
+        row.on_time_rate = rate(row.on_time, row.replied)
+        row.satisfaction_rate = rate(row.rated_satisfied + row.rated_basic, row.rated)
+    from groups.models import Committee
+
+    return render(
+        request,
+        "assessments/unit_sheets.html",
+        {
+            "committee": get_object_or_404(Committee, pk=committee_id),
+            "year": year,
+            "sheets": sheets,
+            "committees": _committees(request),
+        },
+    )

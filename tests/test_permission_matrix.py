@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "assessments:annual": page(OVERSIGHT),
     "assessments:dashboard": page(OVERSIGHT),
     "assessments:dashboard_members": page(OVERSIGHT),
+    "assessments:unit_sheets": page(OVERSIGHT),
     "assessments:funding_export": page(OVERSIGHT),
     "assessments:assessment_export": page(CITY_OVERSIGHT),
     "assessments:member_record": page({"member", "convener", "staff"}),  # the member, their convener, staff

@@ -70,6 +70,7 @@ TOOLS = (
             ("assessments:dashboard", "", _("Duty dashboard")),
             ("assessments:funding_export", "", _("Group funding (Excel)")),
             ("assessments:assessment_export", "committee_year", _("Annual assessment (Excel)")),
+            ("assessments:unit_sheets", "", _("Handling unit yearly evaluation")),
             ("workbench:leader_home", "", _("Headline figures")),
         ),
     ),
