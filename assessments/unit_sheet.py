@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from consultations.models import Outcome
+from core.dates import in_year
 from groups.models import HandlingUnit
 from proposals.models import Proposal
 from proposals.selectors import figure_q
@@ -80,7 +81,7 @@ def _proposal_counts(committee_id: int, year: int, today: date) -> dict[int, dic
 def _outcome_counts(committee_id: int, year: int, today: date) -> dict[int, dict]:
     rows = (
         Outcome.objects.filter(unit__committee_id=committee_id, state__in=Outcome.HANDED_OVER)
-        .filter(session__starts_at__year=year)
+        .filter(in_year("session__starts_at", year))
         .values("unit")
         .annotate(
             outcomes=Count("pk"),
