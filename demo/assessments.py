@@ -3,7 +3,7 @@
 from assessments.presets import PRESETS
 from assessments.services import ruleset_create_from_preset
 
-# The city takes 合肥's rules; its districts take turns with the others.
+# The city (and a province) takes 合肥's rules; the districts take turns with the others.
 CITY_PRESET = "hefei"
 DISTRICT_PRESETS = ["minhang", "jinan", "tongcheng"]
 
@@ -13,7 +13,7 @@ def seed(ctx) -> None:
     staff = ctx.logins.get("staff")
     districts = iter(DISTRICT_PRESETS * (len(ctx.committees) // len(DISTRICT_PRESETS) + 1))
     for committee in ctx.committees:
-        preset = CITY_PRESET if committee.level == "city" else next(districts)
+        preset = CITY_PRESET if committee.level != "district" else next(districts)
         if preset not in PRESETS:
             raise LookupError(preset)
         ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)

@@ -15,7 +15,8 @@ class DemoContext:
     districts: int
     year: int
     stdout: object
-    committees: list = field(default_factory=list)  # groups.Committee rows, city first
+    cities: int = 0  # > 0: a province committee with this many cities, the districts shared among them
+    committees: list = field(default_factory=list)  # groups.Committee rows, the top one first
     logins: dict[str, object] = field(default_factory=dict)
     data: dict = field(default_factory=dict)
 

@@ -148,16 +148,45 @@ def _phone(serial: int) -> str:
     return f"139{serial:08d}"
 
 
+CITIES = ["临江市", "江州市", "青川市", "云台市", "白河市", "安平市", "清源市", "石城市", "宁远市", "金沙市"]
+
+
 def _committees(ctx: DemoContext) -> None:
-    city = Committee.objects.create(name="临江市政协", short_name="市政协", level=Committee.Level.CITY, code="linjiang")
-    ctx.committees.append(city)
+    """A city with its districts; with ``ctx.cities``, a province above that many cities (the first is 临江),
+    the districts shared among them in turn."""
+    if not ctx.cities:
+        city = Committee.objects.create(
+            name="临江市政协", short_name="市政协", level=Committee.Level.CITY, code="linjiang"
+        )
+        ctx.committees.append(city)
+        cities = [city]
+    else:
+        province = Committee.objects.create(
+            name="江南省政协", short_name="省政协", level=Committee.Level.PROVINCE, code="jiangnan"
+        )
+        ctx.committees.append(province)
+        cities = []
+        for i in range(ctx.cities):
+            name = CITIES[i % len(CITIES)] + ("" if i < len(CITIES) else str(i // len(CITIES) + 1))
+            cities.append(
+                Committee.objects.create(
+                    name=f"{name}政协",
+                    short_name=f"{name}政协",
+                    level=Committee.Level.CITY,
+                    parent=province,
+                    code="linjiang" if i == 0 else f"city-{i + 1}",
+                )
+            )
+        ctx.committees.extend(cities)
     for i in range(ctx.districts):
-        base, _streets = DISTRICTS[i % len(DISTRICTS)]
-        suffix = "" if i < len(DISTRICTS) else str(i // len(DISTRICTS) + 1)
+        city = cities[i % len(cities)]
+        base, _streets = DISTRICTS[(i // len(cities)) % len(DISTRICTS)]
+        suffix = "" if i < len(DISTRICTS) * len(cities) else str(i // (len(DISTRICTS) * len(cities)) + 1)
+        prefix = city.name.removesuffix("政协")
         ctx.committees.append(
             Committee.objects.create(
-                name=f"临江市{base}{suffix}政协",
-                short_name=f"{base}{suffix}政协",
+                name=f"{prefix}{base}{suffix}政协",
+                short_name=f"{base}{suffix}政协" if len(cities) == 1 else f"{prefix}{base}{suffix}政协",
                 level=Committee.Level.DISTRICT,
                 parent=city,
                 code=f"district-{i + 1}",
@@ -166,9 +195,10 @@ def _committees(ctx: DemoContext) -> None:
 
 
 def _streets_of(ctx: DemoContext, index: int) -> list[str]:
-    if index == 0:
+    top = 1 + ctx.cities  # the city, or the province and its cities
+    if index < top:
         return CITY_STREETS
-    return DISTRICTS[(index - 1) % len(DISTRICTS)][1]
+    return DISTRICTS[((index - top) // max(ctx.cities, 1)) % len(DISTRICTS)][1]
 
 
 def _reference_data(ctx: DemoContext) -> None:
@@ -176,7 +206,7 @@ def _reference_data(ctx: DemoContext) -> None:
     for c in ctx.committees:
         term = Term.objects.create(
             committee=c,
-            number=14 if c.level == "city" else 9,
+            number=14 if c.level != Committee.Level.DISTRICT else 9,
             start_date=date(y - 3, 1, 10),
             end_date=date(y + 2, 1, 9),
             is_current=True,
@@ -193,7 +223,9 @@ def _reference_data(ctx: DemoContext) -> None:
         )
         Sector.objects.bulk_create(Sector(committee=c, name=n, order=i) for i, n in enumerate(SECTORS))
         SpecialCommittee.objects.bulk_create(SpecialCommittee(committee=c, name=n) for n in SPECIAL_COMMITTEES)
-        prefix = "临江市" if c.level == "city" else c.short_name.removesuffix("政协")
+        prefix = (
+            c.name.removesuffix("政协") if c.level != Committee.Level.DISTRICT else c.short_name.removesuffix("政协")
+        )
         HandlingUnit.objects.bulk_create(
             HandlingUnit(
                 committee=c,
@@ -477,6 +509,13 @@ def _logins(ctx: DemoContext) -> None:
     city, district = ctx.committees[0], ctx.committees[1] if len(ctx.committees) > 1 else ctx.committees[0]
     staff = User.objects.create(username="staff", name="周秘书", password=password, is_staff=True)
     CommitteeStaff.objects.create(user=staff, committee=city, role=CommitteeStaff.Role.SECRETARIAT, office="委员联络室")
+    # A province's staff reach its cities only; the demo's one staff login also holds a post at every city, so
+    # that it reaches every district and the loaders can act everywhere through it.
+    CommitteeStaff.objects.bulk_create(
+        CommitteeStaff(user=staff, committee=c, role=CommitteeStaff.Role.SECRETARIAT, office="委员联络室")
+        for c in ctx.committees
+        if c.level == Committee.Level.CITY and c.parent_id == city.pk
+    )
     leader = User.objects.create(username="leader", name="郑主席", password=password)
     CommitteeStaff.objects.create(user=leader, committee=city, role=CommitteeStaff.Role.LEADER, office="主席会议")
     group = (

@@ -55,6 +55,7 @@ class CommitteeQuerySet(ScopedQuerySet):
 
 class Committee(models.Model):
     class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
         COUNTY = "county", _("County")

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import models
 
@@ -32,6 +33,24 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
         response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2026"})
         assert response.status_code == 302, username
         client.logout()
+
+
+def test_seed_demo_builds_a_province_of_cities_sharing_the_districts():
+    """``--cities``: the province-shaped dataset of the scale benchmark (``bench/province.py``)."""
+    from assessments.models import RuleSet
+    from groups.access import scope_of
+
+    call_command("seed_demo", members=140, districts=4, cities=2, force=True, verbosity=0)
+    province = Committee.objects.get(level="province", parent=None)
+    cities = Committee.objects.filter(level="city", parent=province)
+    assert cities.count() == 2
+    districts = Committee.objects.filter(level="district")
+    assert sorted(districts.values_list("parent__code", flat=True)) == ["city-2", "city-2", "linjiang", "linjiang"]
+    assert districts.values("name").distinct().count() == 4
+    assert set(Member.objects.values_list("committee__level", flat=True)) == {"province", "city", "district"}
+    assert RuleSet.objects.values("committee").distinct().count() == 7
+    staff = get_user_model().objects.get(username="staff")
+    assert all(scope_of(staff).is_staff_of(pk) for pk in districts.values_list("pk", flat=True))
 
 
 def test_seed_demo_refuses_a_database_that_holds_data():

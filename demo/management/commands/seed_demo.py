@@ -1,4 +1,5 @@
-"""Build the demo city committee: ``python manage.py seed_demo [--members N] [--districts D]``."""
+"""Build the demo city committee: ``python manage.py seed_demo [--members N] [--districts D] [--cities C]``
+(``--cities``: a province-shaped dataset, a province committee above C cities sharing the D districts)."""
 
 import importlib
 import random
@@ -32,11 +33,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=300)
         parser.add_argument("--districts", type=int, default=2)
+        parser.add_argument(
+            "--cities",
+            type=int,
+            default=0,
+            help="a province committee above this many cities, the districts shared among them (default: one city)",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="do nothing when committees already exist")
         parser.add_argument("--force", action="store_true", help="run even when DEBUG is off")
 
-    def handle(self, *args, members, districts, seed, if_empty, force, **options):
+    def handle(self, *args, members, districts, cities, seed, if_empty, force, **options):
         steps = [importlib.import_module(name) for name in STEPS]
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
@@ -45,13 +52,14 @@ class Command(BaseCommand):
                 self.stdout.write("The database already holds data; demo data not loaded.")
                 return
             raise CommandError("The database already holds committees; seed_demo needs an empty database.")
-        if members < 10 or districts < 0:
-            raise CommandError("--members must be at least 10 and --districts not negative.")
+        if members < 10 or districts < 0 or cities < 0:
+            raise CommandError("--members must be at least 10, --districts and --cities not negative.")
         started = time.monotonic()
         ctx = DemoContext(
             rng=random.Random(seed),
             members_total=members,
             districts=districts,
+            cities=cities,
             year=timezone.localdate().year,
             stdout=self.stdout,
         )
