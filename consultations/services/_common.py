@@ -14,6 +14,7 @@ from consultations.models import (
     Topic,
 )
 from core.exceptions import NotPermitted
+from core.models import User
 from core.services import not_an_api_action, on_record_write
 from groups.access import scope_of
 
@@ -48,13 +49,13 @@ def _after_public_change(committee_id: int) -> None:
 # --- permission helpers ---------------------------------------------------------------------------
 
 
-def _require_topic_editor(actor, topic_or_session) -> None:
+def _require_topic_editor(actor: User, topic_or_session) -> None:
     model = type(topic_or_session)
     if not model.objects.editable_by(actor).filter(pk=topic_or_session.pk).exists():
         raise NotPermitted(_("You may act only on your own groups' and platforms' topics and sessions."))
 
 
-def _check_convener_target(actor, committee, group, platform) -> None:
+def _check_convener_target(actor: User, committee, group, platform) -> None:
     """A convener proposes or plans only for a group or platform they convene."""
     scope = scope_of(actor)
     if scope.is_staff_of(committee.pk):
