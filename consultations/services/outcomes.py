@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import require_staff, scope_of
+from groups.models import HandlingUnit
 
 # --- outcomes 协商成果 ----------------------------------------------------------------------------
 
@@ -48,12 +50,12 @@ def _transition(
     *,
     actor: User,
     to: str,
-    allowed: tuple,
+    allowed: tuple[str, ...],
     message: str,
-    verb: str,
+    verb: ConsultationVerb,
     comment: str = "",
-    fields: tuple = (),
-    data=None,
+    fields: tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
 ) -> Outcome:
     if outcome.state not in allowed:
         raise InvalidTransition(message)
@@ -99,7 +101,11 @@ def outcome_evaluate(
             fields=("evaluation_comment",),
         )
     if decision == "merge":
-        target = Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
+        target = (
+            Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
+            if merge_into_id
+            else None
+        )
         if target is None or target.pk == outcome.pk:
             raise DomainError(_("Choose another outcome of the same committee to merge into."))
         if target.state in (Outcome.State.MERGED, Outcome.State.DECLINED):
@@ -120,7 +126,9 @@ def outcome_evaluate(
 
 
 @transaction.atomic
-def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor: User, now=None) -> Outcome:
+def outcome_assign(
+    *, outcome_id: int, unit: HandlingUnit | None, deadline: dt.date | None, actor: User, now: dt.datetime | None = None
+) -> Outcome:
     """交: hand an adopted outcome to its responsible unit with a deadline."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -204,7 +212,7 @@ def outcome_supervise(*, outcome_id: int, text: str, actor: User) -> OutcomeEntr
 
 
 @transaction.atomic
-def outcome_reply(*, outcome_id: int, text: str, actor: User, now=None) -> Outcome:
+def outcome_reply(*, outcome_id: int, text: str, actor: User, now: dt.datetime | None = None) -> Outcome:
     """复: the assigned unit replies; whether it was on time is kept for the figures."""
     outcome = lock(Outcome, outcome_id)
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING):
@@ -214,7 +222,7 @@ def outcome_reply(*, outcome_id: int, text: str, actor: User, now=None) -> Outco
         raise DomainError(_("Write the reply."))
     now = now or timezone.now()
     outcome.reply, outcome.replied_at, outcome.replied_by = text.strip(), now, actor
-    outcome.answered_on_time = timezone.localdate(now) <= outcome.deadline
+    outcome.answered_on_time = outcome.deadline is None or timezone.localdate(now) <= outcome.deadline
     _transition(
         outcome,
         actor=actor,
@@ -261,7 +269,7 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor: U
 
 
 @transaction.atomic
-def outcome_publish(*, outcome_id: int, actor: User, now=None) -> Outcome:
+def outcome_publish(*, outcome_id: int, actor: User, now: dt.datetime | None = None) -> Outcome:
     """公示: publish a reviewed outcome with its reply on the public page."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -302,7 +310,7 @@ def outcome_follow_up(*, outcome_id: int, text: str, actor: User) -> OutcomeEntr
 
 
 @transaction.atomic
-def outcome_close(*, outcome_id: int, actor: User, comment: str = "", now=None) -> Outcome:
+def outcome_close(*, outcome_id: int, actor: User, comment: str = "", now: dt.datetime | None = None) -> Outcome:
     """Close a published outcome once it is done (事事见成效)."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -325,11 +333,11 @@ DRAFTABLE_STATES = ("adopted", *Outcome.HANDED_OVER)
 
 
 @not_an_api_action("a read: whether the page offers drafting; outcome_draft_proposal checks the same rule")
-def may_draft_proposal(user, outcome: Outcome) -> bool:
+def may_draft_proposal(user: User, outcome: Outcome) -> bool:
     """A member (a convener included) present at the outcome's session may draft a proposal from it."""
     member_id = scope_of(user).member_id
     return (
-        bool(member_id)
+        member_id is not None
         and Attendance.objects.filter(
             session_id=outcome.session_id, member_id=member_id, status=Attendance.Status.PRESENT
         ).exists()
@@ -419,8 +427,9 @@ def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
     )
     flagged = 0
     for outcome in overdue:
-        if (str(outcome.pk), outcome.deadline.isoformat()) in seen:
+        deadline = outcome.deadline.isoformat() if outcome.deadline else ""  # an overdue outcome has one
+        if (str(outcome.pk), deadline) in seen:
             continue
-        record_event(outcome, actor=None, verb=ConsultationVerb.OVERDUE, comment=outcome.deadline.isoformat())
+        record_event(outcome, actor=None, verb=ConsultationVerb.OVERDUE, comment=deadline)
         flagged += 1
     return flagged

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from core.uploads import validate_upload
 from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
+from groups.models import Activity, Committee, HandlingUnit, Member
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 
@@ -51,7 +54,7 @@ SESSION_FIELDS = (
 )
 
 
-def _check_session_fields(committee, data: dict) -> None:
+def _check_session_fields(committee: Committee, data: dict[str, Any]) -> None:
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends < starts:
         raise DomainError({"ends_at": _("The session cannot end before it starts.")})
@@ -73,10 +76,8 @@ def _check_session_fields(committee, data: dict) -> None:
             raise DomainError(_("The activity must be organised by the session's group."))
 
 
-def _check_activity_editor(actor: User, activity, current=None) -> None:
+def _check_activity_editor(actor: User, activity: Activity | None, current: int | None = None) -> None:
     """Only someone who may change the activity (its committee's staff, its group's convener) links a session to it."""
-    from groups.models import Activity
-
     if activity is None or (current is not None and activity.pk == current):
         return
     if not Activity.objects.editable_by(actor).filter(pk=activity.pk).exists():
@@ -84,7 +85,7 @@ def _check_activity_editor(actor: User, activity, current=None) -> None:
 
 
 @transaction.atomic
-def session_create(*, actor: User, committee, **data) -> ConsultationSession:
+def session_create(*, actor: User, committee: Committee, **data: Any) -> ConsultationSession:
     """Plan a consultation session; a grassroots session takes its platform's brand."""
     unknown = set(data) - set(SESSION_FIELDS)
     if unknown:
@@ -101,7 +102,7 @@ def session_create(*, actor: User, committee, **data) -> ConsultationSession:
 
 
 @transaction.atomic
-def session_update(*, session_id: int, actor: User, **data) -> ConsultationSession:
+def session_update(*, session_id: int, actor: User, **data: Any) -> ConsultationSession:
     """Change a session's details (a convener keeps it in their own group or platform)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -126,7 +127,7 @@ def session_update(*, session_id: int, actor: User, **data) -> ConsultationSessi
 
 
 @transaction.atomic
-def session_hold(*, session_id: int, actor: User, now=None) -> ConsultationSession:
+def session_hold(*, session_id: int, actor: User, now: dt.datetime | None = None) -> ConsultationSession:
     """Mark a planned session as held (it has taken place)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -155,7 +156,7 @@ def session_cancel(*, session_id: int, actor: User) -> ConsultationSession:
 
 
 @transaction.atomic
-def session_publish(*, session_id: int, actor: User, now=None) -> ConsultationSession:
+def session_publish(*, session_id: int, actor: User, now: dt.datetime | None = None) -> ConsultationSession:
     """Publish a held session on the public page (secretariat staff)."""
     session = lock(ConsultationSession, session_id)
     require_staff(actor, session.committee_id)
@@ -172,7 +173,7 @@ def session_publish(*, session_id: int, actor: User, now=None) -> ConsultationSe
 
 
 @transaction.atomic
-def attendance_set(*, session_id: int, member, status: str, reason: str = "", actor: User) -> Attendance:
+def attendance_set(*, session_id: int, member: Member, status: str, reason: str = "", actor: User) -> Attendance:
     """Record a member's attendance at a session (present, excused with a reason, absent); a convener's own
     attendance is recorded by another convener or the staff."""
     session = lock(ConsultationSession, session_id)
@@ -237,7 +238,14 @@ def session_delete(*, session_id: int, actor: User) -> None:
 
 @transaction.atomic
 def participant_add(
-    *, session_id: int, kind: str, name: str, actor: User, unit=None, organisation: str = "", contact: str = ""
+    *,
+    session_id: int,
+    kind: str,
+    name: str,
+    actor: User,
+    unit: HandlingUnit | None = None,
+    organisation: str = "",
+    contact: str = "",
 ) -> Participant:
     """Add a resident, stakeholder, department representative or leader to a session."""
     session = lock(ConsultationSession, session_id)
@@ -276,15 +284,16 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
 
 
 @transaction.atomic
-def document_upload(*, session_id: int, kind: str, upload, actor: User) -> SessionDocument:
+def document_upload(*, session_id: int, kind: str, upload: UploadedFile, actor: User) -> SessionDocument:
     """Store minutes or evidence after checking size and content (not the file name)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
     ctype = validate_upload(upload, model=SessionDocument, field="file")
+    name = upload.name or ""
     doc = SessionDocument(
-        session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size, uploaded_by=actor
+        session=session, kind=kind, name=name[:200], content_type=ctype, size=upload.size or 0, uploaded_by=actor
     )
-    doc.file.save(upload.name, upload, save=False)
+    doc.file.save(name, upload, save=False)
     doc.save()
     record_event(session, actor=actor, verb=ConsultationVerb.DOCUMENT_UPLOADED, data={"name": doc.name, "kind": kind})
     return doc

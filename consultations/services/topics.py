@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from core.models import User
 from core.services import lock, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
-from groups.models import ConstituentContact, PublicMessage
+from groups.models import ActivityGroup, Committee, ConstituentContact, Platform, PublicMessage
 from groups.services.leads import lead_take_up
 from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
@@ -30,15 +32,15 @@ from proposals.services.heard import lead_text
 def topic_propose(
     *,
     actor: User,
-    committee,
+    committee: Committee,
     title: str,
     reasons: str,
     source: str,
     proposer_kind: str,
     year: int,
     description: str = "",
-    group=None,
-    platform=None,
+    group: ActivityGroup | None = None,
+    platform: Platform | None = None,
     resident_name: str = "",
     resident_contact: str = "",
 ) -> Topic:
@@ -156,11 +158,14 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor: User, unlink:
 
 RESEARCH_KINDS = ("research", "inspection")
 
+# committee, group, platform, title, text, the links to write on the topic, the id of the user who pooled the lead
+HeardSource = tuple[Committee, ActivityGroup | None, Platform | None, str, str, dict[str, Any], int | None]
+
 
 # --- from what was heard 群众呼声列入协商选题 ---------------------------------------------------------------
 
 
-def _heard_source(actor: User, lead_id, message_id, contact_id):
+def _heard_source(actor: User, lead_id: int | None, message_id: int | None, contact_id: int | None) -> HeardSource:
     """The committee, group, platform, title, text and links of the lead, message or contact (locked)."""
     if lead_id is not None:
         lead = lead_take_up(
@@ -187,6 +192,8 @@ def _heard_source(actor: User, lead_id, message_id, contact_id):
         group = message.routed_group or message.group or (message.platform.host_group if message.platform else None)
         links = {"source_message": message, "source_contact_id": message.contact_id}
         return message.committee, group, message.platform, title, text, links, None
+    if contact_id is None:
+        raise DomainError(_("Choose one lead, message or contact."))
     contact = (
         ConstituentContact.objects.select_for_update(of=("self",))
         .select_related("committee", "contact_point")
@@ -203,7 +210,12 @@ def _heard_source(actor: User, lead_id, message_id, contact_id):
 
 @transaction.atomic
 def topic_from_heard(
-    *, actor: User, lead_id: int | None = None, message_id: int | None = None, contact_id: int | None = None, year=None
+    *,
+    actor: User,
+    lead_id: int | None = None,
+    message_id: int | None = None,
+    contact_id: int | None = None,
+    year: int | None = None,
 ) -> Topic:
     """Put a lead, a resident's message or a contact on the candidate list of consultation topics 列入协商选题,
     linked both ways (the resident's tracking page shows it and whether it was adopted)."""
