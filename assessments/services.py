@@ -26,8 +26,10 @@ from .scoring import RuleBook
 
 RUN_ROLLUP_TASK = "assessments.run_rollup"  # assessments.tasks.run_rollup
 
+RuleRow = RuleSet | PointRule | CategoryCap | MinimumRequirement | GradeBand
 
-def _step(rounding) -> str:
+
+def _step(rounding: Decimal | str) -> str:
     """A rounding step as its choice value ("0.50" -> "0.5", "1.00" -> "1")."""
     return format(Decimal(str(rounding)).normalize(), "f")
 
@@ -153,7 +155,7 @@ def _year_locked(committee_id: int, year: int) -> bool:
     return RuleSet.objects.filter(committee_id=committee_id, year=year, is_locked=True).exists()
 
 
-def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User) -> RollupRun:
+def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User | None) -> RollupRun:
     """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
     require_staff(actor, committee.pk, system=True)
     if quarter not in (1, 2, 3, 4):
@@ -275,7 +277,7 @@ def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
 
 
 @on_record_write(RuleSet, PointRule, CategoryCap, MinimumRequirement, GradeBand)
-def _rules_changed(*, before, after) -> None:
+def _rules_changed(*, before: RuleRow | None, after: RuleRow | None) -> None:
     """A rule set's year is scored with its rules: every quarter of that year (old and new, when the rule set
     moved) must be recomputed, so the snapshots and the annual page follow the live duty records. A locked
     rule set does not change at all."""
@@ -285,6 +287,6 @@ def _rules_changed(*, before, after) -> None:
         rule_set = row if isinstance(row, RuleSet) else RuleSet.objects.filter(pk=row.rule_set_id).first()
         if rule_set is None:
             continue  # deleted with its rule set
-        if rule_set.is_locked and (row is not rule_set or before is not None and before.is_locked):
+        if rule_set.is_locked and (row is not rule_set or isinstance(before, RuleSet) and before.is_locked):
             raise InvalidTransition(_("A locked rule set can no longer be changed."))
         rollup_mark_stale(committee_id=rule_set.committee_id, on=date(rule_set.year, 1, 1))
