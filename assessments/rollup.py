@@ -38,20 +38,27 @@ from the member snapshots, category maps included, in SQL as well.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from sqlite3 import sqlite_version_info  # the library Django's SQLite backend runs on
+from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Q, Sum
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
 from .kinds import EventKind, Share, ShortfallEffect, counts_as, pricing_of
 from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun, RuleSet
-from .scoring import RuleBook
+from .scoring import Rule, RuleBook
 from .sources import all_branches, event_sql
+
+# The duty events as a relation: ``sources.event_sql`` (or ``values_sql``) with the committee and period bound;
+# the keyword arguments narrow it (``bulk``, ``kinds``, ``except_small``...), the result is (sql, params).
+Relation = Callable[..., tuple[str, tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ class _Dialect:
         self.pg = vendor == "postgresql"
         # Compute the events once although three parts of the statement read them (SQLite >= 3.35
         # and PostgreSQL >= 12 take the hint; PostgreSQL does so anyway for a CTE read twice).
-        self.materialized = "MATERIALIZED" if self.pg or connection.Database.sqlite_version_info >= (3, 35) else ""
+        self.materialized = "MATERIALIZED" if self.pg or sqlite_version_info >= (3, 35) else ""
 
     def money(self, cents: str) -> str:  # whole cents -> a decimal column value
         return f"(CAST({cents} AS numeric) / 100)" if self.pg else f"({cents} / 100.0)"
@@ -163,11 +170,11 @@ def _cents(amount: Decimal) -> int:
     return int(cents)
 
 
-def _in(column: str, values) -> tuple[str, list]:
-    values = sorted(values)
-    if not values:
+def _in(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    ordered = sorted(values)
+    if not ordered:
         return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+    return f"{column} IN ({', '.join(['%s'] * len(ordered))})", ordered
 
 
 # --- member snapshots -----------------------------------------------------------------------------
@@ -177,13 +184,13 @@ def _in(column: str, values) -> tuple[str, list]:
 # in order. Every amount in the statement is in whole cents (integers), so SQLite and PostgreSQL
 # round alike.
 
-SHARES = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
+SHARES: dict[str, int] = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
 # The column types of a rule's pricing (``_pricing``), for the literal tables.
 PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category")
 PRICING_TYPES = ("integer", "integer", "integer", "integer", "varchar(30)")
 
 
-def _pricing(rule) -> tuple:
+def _pricing(rule: Rule) -> tuple[int, int, int, int, str]:
     """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, category."""
     return (
         _cents(rule.points),
@@ -202,7 +209,7 @@ class _Statement:
     ctes: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
 
-    def add(self, sql: str, params=()) -> None:
+    def add(self, sql: str, params: Iterable[Any] = ()) -> None:
         self.ctes.append(sql)
         self.params += list(params)
 
@@ -300,7 +307,9 @@ def _line_cents(event: str, rule: str) -> str:
     )
 
 
-def _add_event_counts(statement: _Statement, events, quarter_start: date, occurrence_kinds: list[str]) -> None:
+def _add_event_counts(
+    statement: _Statement, events: Relation, quarter_start: date, occurrence_kinds: list[str]
+) -> None:
     """``event_count``: each member's events counted per kind, quantity and authors — ``year_count``
     year to date, ``quarter_count`` in the quarter — what every figure and every rule without an
     occurrence number needs; ``small_event``: the events, one row each, of the small sources that can
@@ -320,8 +329,8 @@ def _add_event_counts(statement: _Statement, events, quarter_start: date, occurr
         small_sql, small_params = counted(bulk=False, except_small=occurrence_kinds)
         counted_sql, counted_params = f"{big_sql} UNION ALL {small_sql}", [*big_params, *small_params]
     else:
-        counted_sql, counted_params = counted(except_small=occurrence_kinds)
-        counted_params = list(counted_params)
+        counted_sql, params = counted(except_small=occurrence_kinds)
+        counted_params = list(params)
     if occurrence_kinds:
         small_sql, small_params = events(bulk=False, kinds=occurrence_kinds)
         statement.add(
@@ -343,7 +352,9 @@ def _add_event_counts(statement: _Statement, events, quarter_start: date, occurr
     )
 
 
-def _add_numbered_events(statement: _Statement, events, quarter_start: date, occurrence_kinds: list[str]) -> None:
+def _add_numbered_events(
+    statement: _Statement, events: Relation, quarter_start: date, occurrence_kinds: list[str]
+) -> None:
     """``numbered_event``: the events of the kinds priced by occurrence, numbered per member and rule
     key in the engine's order (day, source, source record, kind rank), with whether each falls in the
     quarter; the attendance's rows only when attendance itself is priced by occurrence."""
@@ -514,7 +525,7 @@ SNAPSHOT_COLUMNS = [
 
 def scoring_sql(
     book: RuleBook,
-    events,
+    events: Relation,
     *,
     quarter_start: date,
     dialect: _Dialect,
@@ -583,7 +594,7 @@ def _grade_sql(book: RuleBook, short: str, dialect: _Dialect) -> tuple[str, list
     return f"CASE WHEN {short} THEN {capped} ELSE {grade} END", [*capped_params, *params]
 
 
-def _missing_sql(book: RuleBook, minimums, dialect: _Dialect) -> tuple[str, list, str]:
+def _missing_sql(book: RuleBook, minimums: list[tuple[str, int]], dialect: _Dialect) -> tuple[str, list, str]:
     """The minimums not met as a JSON list, its parameters, and a condition "some group is missed".
     A group of alternatives is missed when each of its minimums is (``scoring.shortfalls``)."""
     groups: dict[str, list[str]] = {}
@@ -607,7 +618,7 @@ def _missing_sql(book: RuleBook, minimums, dialect: _Dialect) -> tuple[str, list
     return missing, params, (" OR ".join(unmet.values()) or "1 = 0")
 
 
-def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
+def _insert(model: type[models.Model], columns: list[str], constants: dict[str, Any], query: Query) -> int:
     """Write ``WITH … SELECT constants…, <select>`` into ``model`` (constants…, columns…); rows written.
 
     SQLite: one ``INSERT … WITH … SELECT`` (starting with INSERT so that the driver reports the row
@@ -615,17 +626,18 @@ def _insert(model, columns: list[str], constants: dict, query: Query) -> int:
     parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
     computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there.
     """
-    names = ", ".join(model._meta.get_field(c).column for c in [*constants, *columns])
+    column_of = {name: str(f.column) for f in model._meta.concrete_fields for name in (f.name, f.attname)}
+    names = ", ".join(column_of[c] for c in [*constants, *columns])
     placeholders = ", ".join(["%s"] * len(constants))
     select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
     params = [*query.with_params, *constants.values(), *query.select_params]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(f"INSERT INTO {model._meta.db_table} ({names})\n{select}", params)
-            return cursor.rowcount
+            return int(cursor.rowcount)
         cursor.execute(f"CREATE TEMPORARY TABLE rollup_rows ({names}) ON COMMIT DROP AS {select}", params)
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM rollup_rows")
-        written = cursor.rowcount
+        written = int(cursor.rowcount)
         cursor.execute("DROP TABLE rollup_rows")
         return written
 
@@ -634,7 +646,10 @@ def last_quarter(committee_id: int, year: int) -> int | None:
     """The latest quarter of the year with member snapshots (the year's final figures once it is over)."""
     from django.db.models import Max
 
-    return MemberSnapshot.objects.filter(committee_id=committee_id, year=year).aggregate(q=Max("quarter"))["q"]
+    quarter: int | None = MemberSnapshot.objects.filter(committee_id=committee_id, year=year).aggregate(
+        q=Max("quarter")
+    )["q"]
+    return quarter
 
 
 def previous_totals_sql(committee_id: int, year: int, dialect: _Dialect) -> tuple[str, list]:
@@ -763,7 +778,7 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
     )
 
 
-def replace_quarter(run: RollupRun, progress=None) -> int:
+def replace_quarter(run: RollupRun, progress: Callable[[str, int, int], None] | None = None) -> int:
     """Drop the quarter's previous snapshot and write the new one (the caller holds the transaction).
 
     ``progress(stage, done, total)`` is called as each stage of ``STAGES`` starts (done = stages

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 
@@ -19,13 +20,20 @@ from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
 from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_for, grade_reason, score
 from .sources import duty_events
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from .models import GroupSnapshot, MemberSnapshot
+
 
 class Access(Enum):
     FULL = "full"  # the member themself, staff of the committee
     SUMMARY = "summary"  # a convener of one of the member's groups: totals, no lines
 
 
-def record_access(user, member: Member) -> Access | None:
+def record_access(user: AbstractBaseUser | AnonymousUser, member: Member) -> Access | None:
     """How much of a member's duty record a user may read; None: nothing (the API answers 404)."""
     scope = scope_of(user)
     if scope.is_superuser or member.committee_id in scope.staff_committee_ids or member.pk == scope.member_id:
@@ -51,7 +59,7 @@ class DutyRecord:
     book: RuleBook | None = None  # the rules that priced the lines (the page says why a grade is what it is)
 
 
-def scoring_book(committee_id: int, year: int):
+def scoring_book(committee_id: int, year: int) -> RuleBook:
     """The rule book a committee's year is scored by (the empty book when it has no rule set)."""
     from .models import RuleSet
 
@@ -78,7 +86,7 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
     lines = tuple(line for line in breakdown.lines if start <= line.event.on <= end)
     if rule_set is not None and rule_set.is_locked:
         locked = quarter or last_quarter(member.committee_id, year)
-        snapshot = MemberSnapshot.objects.filter(member=member, year=year, quarter=locked).first()
+        snapshot = MemberSnapshot.objects.filter(member=member, year=year, quarter=locked).first() if locked else None
         if snapshot is not None:
             return DutyRecord(
                 member, year, quarter, start, end, frozen(breakdown, snapshot, book), lines, locked, book=book
@@ -86,7 +94,7 @@ def duty_record(member: Member, year: int, quarter: int | None = None) -> DutyRe
     return DutyRecord(member, year, quarter, start, end, breakdown, lines, book=book)
 
 
-def frozen(live: Breakdown, snapshot, book) -> Breakdown:
+def frozen(live: Breakdown, snapshot: MemberSnapshot, book: RuleBook) -> Breakdown:
     """The figures of a locked year as its snapshot holds them (the lines stay the live ones)."""
     from dataclasses import replace
 
@@ -163,7 +171,7 @@ def exact_text(line: Line) -> str:
     return format(value, "f")
 
 
-def assessment_rows(committee_id: int, year: int):
+def assessment_rows(committee_id: int, year: int) -> QuerySet[MemberSnapshot]:
     """Member snapshots of the latest quarter rolled up in the year, best total first, with rank."""
     from django.db.models import F, Max, Window
     from django.db.models.functions import Rank
@@ -195,7 +203,7 @@ def quarter_points(committee_id: int, year: int) -> dict[int, dict[int, Decimal]
     return points
 
 
-def group_ranking(committee_id: int, year: int):
+def group_ranking(committee_id: int, year: int) -> QuerySet[GroupSnapshot, Any]:
     """Groups ranked by the points their members earned over the year's quarters rolled up, with the year's
     activities, three-enters, proposals and reports (one query)."""
     from django.db.models import F, Sum, Window
@@ -346,7 +354,7 @@ def snapshot_members_q(*, covered: bool = False, bucket: int | None = None) -> Q
     return q
 
 
-def dashboard_members(committee_id: int, year: int, quarter: int, **figure):
+def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any) -> QuerySet[MemberSnapshot]:
     """The members behind one dashboard figure, highest total first."""
     from .models import MemberSnapshot
 
@@ -358,7 +366,7 @@ def dashboard_members(committee_id: int, year: int, quarter: int, **figure):
     )
 
 
-def dashboard_data(committee_id: int, year: int) -> dict:
+def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
     from .models import CommitteeSnapshot, MemberSnapshot
 
@@ -389,7 +397,8 @@ def dashboard_data(committee_id: int, year: int) -> dict:
         "covered": [q["members_covered"] for q in quarters],
     }
     latest = quarters[-1]["quarter"] if quarters else None
-    counts = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest).aggregate(
+    # no quarter rolled up yet: no snapshot is counted (quarters are 1 to 4)
+    counts = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest or 0).aggregate(
         **{f"b{b}": Count("pk", filter=snapshot_members_q(bucket=b)) for b in range(BUCKETS)}
     )
     distribution = {
@@ -398,7 +407,7 @@ def dashboard_data(committee_id: int, year: int) -> dict:
     }
     groups, _locked = group_settlement(committee_id, year)
     ranking = {"labels": [g.group_name for g in groups[:20]], "points": [float(g.points) for g in groups[:20]]}
-    districts: dict[str, dict] = {}
+    districts: dict[str, dict[str, Any]] = {}
     for row in (
         CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
         .order_by("committee__name", "quarter")
@@ -406,7 +415,7 @@ def dashboard_data(committee_id: int, year: int) -> dict:
             "committee_id", "committee__name", "quarter", "members", "members_covered", "points", "activities_present"
         )
     ):
-        districts[row["committee__name"]] = row  # the latest quarter of each district wins
+        districts[row["committee__name"]] = dict(row)  # the latest quarter of each district wins
     side = {
         "labels": list(districts),
         "points_per_member": [

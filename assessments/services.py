@@ -9,10 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.verbs import AssessmentVerb
 from core import outbox
 from core.events import publish
 from core.exceptions import DomainError, InvalidTransition
+from core.models import User
 from core.services import lock, not_an_api_action, on_record_write, record_event
+from core.verbs import CoreVerb
 from groups.access import require_staff
 from groups.models import Committee
 
@@ -23,8 +26,10 @@ from .scoring import RuleBook
 
 RUN_ROLLUP_TASK = "assessments.run_rollup"  # assessments.tasks.run_rollup
 
+RuleRow = RuleSet | PointRule | CategoryCap | MinimumRequirement | GradeBand
 
-def _step(rounding) -> str:
+
+def _step(rounding: Decimal | str) -> str:
     """A rounding step as its choice value ("0.50" -> "0.5", "1.00" -> "1")."""
     return format(Decimal(str(rounding)).normalize(), "f")
 
@@ -58,7 +63,7 @@ def _write_book(rule_set: RuleSet, book: RuleBook) -> None:
 
 
 @transaction.atomic
-def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, actor) -> RuleSet:
+def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, actor: User) -> RuleSet:
     """Create a committee's rule set for a year as a copy of one of the published presets."""
     require_staff(actor, committee.pk, system=True)
     if preset not in PRESETS:
@@ -76,12 +81,12 @@ def ruleset_create_from_preset(*, committee: Committee, year: int, preset: str, 
         **{f: getattr(chosen.book, f) for f in BOOK_FIELDS},
     )
     _write_book(rule_set, chosen.book)
-    record_event(rule_set, actor=actor, verb="created", data={"preset": preset})
+    record_event(rule_set, actor=actor, verb=CoreVerb.CREATED, data={"preset": preset})
     return rule_set
 
 
 @transaction.atomic
-def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
+def ruleset_copy(*, rule_set_id: int, year: int, actor: User) -> RuleSet:
     """Start another year with a copy of a rule set (unlocked, so staff can adjust it)."""
     source = RuleSet.objects.for_scoring().get(pk=rule_set_id)
     require_staff(actor, source.committee_id, system=True)
@@ -107,12 +112,12 @@ def ruleset_copy(*, rule_set_id: int, year: int, actor) -> RuleSet:
         },
     )
     _write_book(copy, source.book())
-    record_event(copy, actor=actor, verb="created", data={"copied_from": source.pk})
+    record_event(copy, actor=actor, verb=CoreVerb.CREATED, data={"copied_from": source.pk})
     return copy
 
 
 @transaction.atomic
-def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
+def ruleset_lock(*, rule_set_id: int, actor: User) -> RuleSet:
     """Lock a rule set so the year's points can no longer change, and freeze the groups' settlement
     (rank, award candidates, funding) so the year's figures never change either."""
     from .models import GroupSettlement
@@ -142,7 +147,7 @@ def ruleset_lock(*, rule_set_id: int, actor) -> RuleSet:
                 for line in lines
             ]
         )
-    record_event(rule_set, actor=actor, verb="locked")
+    record_event(rule_set, actor=actor, verb=AssessmentVerb.LOCKED)
     return rule_set
 
 
@@ -150,7 +155,7 @@ def _year_locked(committee_id: int, year: int) -> bool:
     return RuleSet.objects.filter(committee_id=committee_id, year=year, is_locked=True).exists()
 
 
-def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> RollupRun:
+def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User | None) -> RollupRun:
     """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
     require_staff(actor, committee.pk, system=True)
     if quarter not in (1, 2, 3, 4):
@@ -163,7 +168,7 @@ def rollup_start(*, committee: Committee, year: int, quarter: int, actor) -> Rol
     try:
         with transaction.atomic():
             run = RollupRun.objects.create(committee=committee, year=year, quarter=quarter, requested_by=actor)
-            record_event(run, actor=actor, verb="queued")
+            record_event(run, actor=actor, verb=AssessmentVerb.QUEUED)
             # Through the outbox: with Redis down the request still succeeds and the message goes out later.
             outbox.enqueue(RUN_ROLLUP_TASK, run.pk)
     except IntegrityError as exc:  # the partial unique index settles a race between two clicks
@@ -208,7 +213,7 @@ def rollup_execute(*, run_id: int, now: datetime | None = None) -> RollupRun:
             RollupRun.objects.filter(
                 committee_id=run.committee_id, year=run.year, quarter=run.quarter, status=RollupRun.Status.DONE
             ).update(is_stale=False)
-            record_event(run, actor=None, verb="done", data={"members": run.members_done})
+            record_event(run, actor=None, verb=AssessmentVerb.DONE, data={"members": run.members_done})
             # The staff hear it after commit (assessments/subscribers.py); the 5-minute rule is the safety net.
             publish(RollupEnded(run_id=run.pk, committee_id=run.committee_id, ok=True))
     except Exception as exc:
@@ -272,7 +277,7 @@ def rollup_requeue_stuck(*, now: datetime, older_than: timedelta) -> list[int]:
 
 
 @on_record_write(RuleSet, PointRule, CategoryCap, MinimumRequirement, GradeBand)
-def _rules_changed(*, before, after) -> None:
+def _rules_changed(*, before: RuleRow | None, after: RuleRow | None) -> None:
     """A rule set's year is scored with its rules: every quarter of that year (old and new, when the rule set
     moved) must be recomputed, so the snapshots and the annual page follow the live duty records. A locked
     rule set does not change at all."""
@@ -282,6 +287,6 @@ def _rules_changed(*, before, after) -> None:
         rule_set = row if isinstance(row, RuleSet) else RuleSet.objects.filter(pk=row.rule_set_id).first()
         if rule_set is None:
             continue  # deleted with its rule set
-        if rule_set.is_locked and (row is not rule_set or before is not None and before.is_locked):
+        if rule_set.is_locked and (row is not rule_set or isinstance(before, RuleSet) and before.is_locked):
             raise InvalidTransition(_("A locked rule set can no longer be changed."))
         rollup_mark_stale(committee_id=rule_set.committee_id, on=date(rule_set.year, 1, 1))

@@ -71,6 +71,7 @@ from django.utils import timezone
 
 from core.dates import day_range, during
 from groups.models import Committee
+from proposals.verbs import ProposalVerb
 
 from .kinds import EventKind as K
 from .kinds import Role
@@ -311,7 +312,7 @@ def _proposals(committee_id, start, end):
     key_marked = (
         AuditEvent.objects.filter(
             content_type=ContentType.objects.get_for_model(Proposal),
-            verb="key_marked",
+            verb=ProposalVerb.KEY_MARKED,
             object_id=Cast(OuterRef("ev_pk"), CharField()),
         )
         .order_by("-created_at")

@@ -284,7 +284,7 @@ def figure_rows(
     return Outcome.objects.none()
 
 
-def proposal_draft(outcome: Outcome) -> dict:
+def proposal_draft(outcome: Outcome) -> dict[str, Any]:
     """The pre-filled fields of a proposal drawn from an outcome (the proposals app takes it after the merge)."""
     session = outcome.session
     case = (

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish_many
 from core.exceptions import DomainError
 from core.services import lock, on_record_write, record_event
+from core.verbs import CoreVerb
 from groups.access import scope_of
 from groups.models import Committee
 from proposals.deadlines import settings_for, working_day_after, working_day_before, working_days_after
 from proposals.events import DeadlineMoved
 from proposals.models import Assignment, CoAuthorInvitation, CoSigner, Holiday, OpinionReport, Proposal, Reply
+from proposals.verbs import ProposalVerb
 
 # The package names each day after its festival in English; the calendar shows the Chinese name.
 OFFICIAL_NAMES = {
@@ -114,7 +116,7 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
         record_event(
             committee,
             actor=actor,
-            verb="holiday_calendar_loaded",
+            verb=ProposalVerb.HOLIDAY_CALENDAR_LOADED,
             data=counts,
             comment=_("National holiday calendar %(year)s loaded") % {"year": year},
         )
@@ -151,7 +153,7 @@ def holiday_range_add(
     record_event(
         committee,
         actor=actor,
-        verb="holidays_added",
+        verb=ProposalVerb.HOLIDAYS_ADDED,
         comment=name,
         data={"from": start.isoformat(), "to": end.isoformat(), "kind": kind, "days": len(rows)},
     )
@@ -173,7 +175,7 @@ def holidays_import(*, committee_id: int, days: dict[date, tuple[str, str]], act
     record_event(
         committee,
         actor=actor,
-        verb="holidays_imported",
+        verb=ProposalVerb.HOLIDAYS_IMPORTED,
         data={
             "days": len(days),
             "from": min(days).isoformat() if days else "",
@@ -200,7 +202,7 @@ def holiday_save(*, holiday: Holiday, actor, changed: Iterable[str] = ()) -> Hol
     record_event(
         holiday,
         actor=actor,
-        verb="updated" if before else "created",
+        verb=CoreVerb.UPDATED if before else CoreVerb.CREATED,
         data={
             "fields": sorted(changed),
             "date": holiday.date.isoformat(),
@@ -230,7 +232,7 @@ def holiday_delete(*, holiday_id: int, actor) -> None:
     record_event(
         holiday,
         actor=actor,
-        verb="deleted",
+        verb=CoreVerb.DELETED,
         data={"date": holiday.date.isoformat(), "kind": holiday.kind, "name": holiday.name, "source": holiday.source},
     )
     holiday.delete()
@@ -348,7 +350,7 @@ def deadlines_follow_calendar(
         record_event(
             owner,
             actor=actor,
-            verb="deadline_recomputed",
+            verb=ProposalVerb.DEADLINE_RECOMPUTED,
             data=change,
             comment=_("Deadline moved with the holiday calendar: %(old)s → %(new)s") % {"old": old, "new": new},
         )

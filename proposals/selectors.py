@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
@@ -22,15 +23,22 @@ from proposals.models import (
     ResultCode,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
 GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
 
 
-def proposal_list(qs):
+def proposal_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """A proposal list ready for a table: proposer, committee and lead unit loaded in the same query."""
     return qs.select_related("lead_proposer", "committee", "lead_unit")
 
 
-def proposal_detail(user, pk: int) -> Proposal:
+def proposal_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Proposal:
     return (
         Proposal.objects.visible_to(user)
         .select_related(
@@ -63,7 +71,7 @@ def proposal_detail(user, pk: int) -> Proposal:
     )
 
 
-def review_queue(user):
+def review_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Proposal]:
     """What staff review: submitted and under-review proposals of their committees (each with its count of
     confirmed co-signers, ``confirmed_cosigners``)."""
     return proposal_list(
@@ -71,14 +79,14 @@ def review_queue(user):
     )
 
 
-def assignment_queue(user):
+def assignment_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Proposal]:
     """Filed proposals of the staff's committees waiting to be assigned 交办 (returned ones too), oldest first."""
     return proposal_list(
         Proposal.objects.reviewable_by(user).filter(state=Proposal.State.FILED).order_by("submitted_at", "pk")
     )
 
 
-def unit_assignments(user):
+def unit_assignments(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assignment]:
     """A unit's active assignments with their proposals and the due date for the badge."""
     from groups.access import scope_of
 
@@ -128,7 +136,7 @@ def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2
     return [Similar(found[pk], round(score, 2)) for score, pk in scored]
 
 
-def with_duplicate_hints(qs):
+def with_duplicate_hints(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """``qs`` with ``duplicates`` (how many proposals of the session look alike) and ``best_score``, read from the
     hints written at submission (``proposals.similarity``) through their index: one subquery per row shown."""
     hints = DuplicateHint.objects.filter(proposal=OuterRef("pk")).exclude(similar__state__in=similarity.NOT_COMPARED)
@@ -138,7 +146,7 @@ def with_duplicate_hints(qs):
     )
 
 
-def next_in_review(user, proposal: Proposal) -> Proposal | None:
+def next_in_review(user: AbstractBaseUser | AnonymousUser, proposal: Proposal) -> Proposal | None:
     """The proposal after ``proposal`` in the user's review queue (oldest first), for "下一件" after a decision."""
     after = Q(submitted_at__gt=proposal.submitted_at) | Q(submitted_at=proposal.submitted_at, pk__gt=proposal.pk)
     return review_queue(user).exclude(pk=proposal.pk).filter(after).first() if proposal.submitted_at else None
@@ -195,14 +203,15 @@ def figure_q(figure: str, today: date) -> Q:
     return FIGURE_FILTERS.get(figure, Q())
 
 
-def _counts(today: date) -> dict:
+def _counts(today: date) -> dict[str, Count]:
     """Aggregate expressions for one row of figures; the same dict serves totals, units and categories."""
     return {
         name: Count("pk", filter=figure_q(name, today)) if figure_q(name, today) else Count("pk") for name in COUNTED
     }
 
 
-def _with_rates(row: dict) -> dict:
+def _with_rates(figures: Mapping[str, Any]) -> dict[str, Any]:
+    row = dict(figures)
     row["filing_rate"] = _rate(row["filed"], row["submitted"])
     row["on_time_rate"] = _rate(row["on_time"], row["replied"])
     row["satisfaction_rate"] = _rate(row["satisfied"], row["rated"])
@@ -211,7 +220,12 @@ def _with_rates(row: dict) -> dict:
     return row
 
 
-def figures(proposals, reports, committee_ids, today: date | None = None) -> dict:
+def figures(
+    proposals: QuerySet[Proposal],
+    reports: QuerySet[OpinionReport],
+    committee_ids: Iterable[int],
+    today: date | None = None,
+) -> dict[str, Any]:
     """A year's figures for the given (already scoped and filtered) proposals and reports: nine queries, any size."""
     today = today or timezone.localdate()
     counts = _counts(today)
@@ -231,10 +245,9 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     labels = {
         c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids).values_list("code", "label")
     }
-    codes = list(base.exclude(result_code="").values("result_code").annotate(n=Count("pk")).order_by("result_code"))
-    replied_total = sum(c["n"] for c in codes)
-    for c in codes:
-        c["label"], c["share"] = labels.get(c["result_code"], ""), _rate(c["n"], replied_total)
+    counted = list(base.exclude(result_code="").values("result_code").annotate(n=Count("pk")).order_by("result_code"))
+    replied_total = sum(c["n"] for c in counted)
+    codes = [{**c, "label": labels.get(c["result_code"], ""), "share": _rate(c["n"], replied_total)} for c in counted]
     reports = reports.exclude(state=OpinionReport.State.DRAFT)  # waiting for co-authors: not submitted yet
     report_totals = reports.aggregate(
         **{
@@ -243,15 +256,14 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
         }
     )
     # reports adopted at each level (a report adopted twice at one level counts once, as its list shows it once)
-    adoption_levels = list(
-        Adoption.objects.filter(report__in=reports)
+    levels = dict(Level.choices)
+    adoption_levels = [
+        {**row, "label": str(levels.get(row["level"], row["level"]))}
+        for row in Adoption.objects.filter(report__in=reports)
         .values("level")
         .annotate(n=Count("report", distinct=True))
         .order_by("level")
-    )
-    levels = dict(Level.choices)
-    for row in adoption_levels:
-        row["label"] = str(levels.get(row["level"], row["level"]))
+    ]
     return {
         "totals": totals,
         "by_unit": by_unit,
@@ -264,7 +276,7 @@ def figures(proposals, reports, committee_ids, today: date | None = None) -> dic
     }
 
 
-def filter_by_figure(qs, figure: str, today: date | None = None):
+def filter_by_figure(qs: QuerySet[Proposal], figure: str, today: date | None = None) -> QuerySet[Proposal]:
     """The list behind one figure (each figure on the page links here)."""
     return qs.exclude(state=Proposal.State.DRAFT).filter(figure_q(figure, today or timezone.localdate()))
 
@@ -284,12 +296,12 @@ def report_figure_q(figure: str, level: str = "") -> Q:
     return Q()
 
 
-def filter_reports_by_figure(qs, figure: str, level: str = ""):
+def filter_reports_by_figure(qs: QuerySet[OpinionReport], figure: str, level: str = "") -> QuerySet[OpinionReport]:
     """The reports behind one report figure (the figures page links here)."""
     return qs.exclude(state=OpinionReport.State.DRAFT).filter(report_figure_q(figure, level))
 
 
-def member_record(member_id: int, year: int) -> dict:
+def member_record(member_id: int, year: int) -> dict[str, int]:
     """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
     submitted = Proposal.objects.filter(year=year).exclude(state=Proposal.State.DRAFT)
     led = submitted.filter(lead_proposer_id=member_id).aggregate(

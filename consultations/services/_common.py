@@ -14,15 +14,20 @@ from consultations.models import (
     Topic,
 )
 from core.exceptions import NotPermitted
+from core.models import User
 from core.services import not_an_api_action, on_record_write
 from groups.access import scope_of
+from groups.models import ActivityGroup, Committee, Platform
+
+PublicRow = Topic | ConsultationSession | Outcome
 
 # --- public page cache ----------------------------------------------------------------------------
 
 
 @not_an_api_action("reads the public pages' cache version")
 def public_cache_version(committee_id: int) -> int:
-    return cache.get_or_set(f"consultations:public:v:{committee_id}", 1, None)
+    version = cache.get_or_set(f"consultations:public:v:{committee_id}", 1, None)
+    return int(version) if version is not None else 1
 
 
 def _bump_public_cache(committee_id: int) -> None:
@@ -35,7 +40,7 @@ def _bump_public_cache(committee_id: int) -> None:
 
 
 @on_record_write(Topic, ConsultationSession, Outcome)
-def _public_rows_edited(*, before, after) -> None:
+def _public_rows_edited(*, before: PublicRow | None, after: PublicRow | None) -> None:
     """A row edited as data in the admin (e.g. a session unpublished) leaves no cached public page behind."""
     for committee_id in {row.committee_id for row in (before, after) if row is not None}:
         transaction.on_commit(partial(_bump_public_cache, committee_id))
@@ -48,13 +53,15 @@ def _after_public_change(committee_id: int) -> None:
 # --- permission helpers ---------------------------------------------------------------------------
 
 
-def _require_topic_editor(actor, topic_or_session) -> None:
+def _require_topic_editor(actor: User, topic_or_session: Topic | ConsultationSession) -> None:
     model = type(topic_or_session)
     if not model.objects.editable_by(actor).filter(pk=topic_or_session.pk).exists():
         raise NotPermitted(_("You may act only on your own groups' and platforms' topics and sessions."))
 
 
-def _check_convener_target(actor, committee, group, platform) -> None:
+def _check_convener_target(
+    actor: User, committee: Committee, group: ActivityGroup | None, platform: Platform | None
+) -> None:
     """A convener proposes or plans only for a group or platform they convene."""
     scope = scope_of(actor)
     if scope.is_staff_of(committee.pk):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,16 +18,19 @@ from consultations.models import (
     OutcomeEntry,
 )
 from consultations.services._common import _after_public_change, _require_topic_editor
+from consultations.verbs import ConsultationVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import require_staff, scope_of
+from groups.models import HandlingUnit
 
 # --- outcomes 协商成果 ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outcome:
+def outcome_create(*, session_id: int, title: str, content: str, actor: User) -> Outcome:
     """Record a concrete suggestion coming out of a held session."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -37,21 +41,21 @@ def outcome_create(*, session_id: int, title: str, content: str, actor) -> Outco
     outcome = Outcome.objects.create(
         committee_id=session.committee_id, session=session, title=title.strip(), content=content.strip()
     )
-    record_event(outcome, actor=actor, verb="created", to_state=outcome.state)
+    record_event(outcome, actor=actor, verb=ConsultationVerb.CREATED, to_state=outcome.state)
     return outcome
 
 
 def _transition(
     outcome: Outcome,
     *,
-    actor,
+    actor: User,
     to: str,
-    allowed: tuple,
+    allowed: tuple[str, ...],
     message: str,
-    verb: str,
+    verb: ConsultationVerb,
     comment: str = "",
-    fields: tuple = (),
-    data=None,
+    fields: tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
 ) -> Outcome:
     if outcome.state not in allowed:
         raise InvalidTransition(message)
@@ -64,7 +68,7 @@ def _transition(
 
 @transaction.atomic
 def outcome_evaluate(
-    *, outcome_id: int, decision: str, actor, comment: str = "", merge_into_id: int | None = None
+    *, outcome_id: int, decision: str, actor: User, comment: str = "", merge_into_id: int | None = None
 ) -> Outcome:
     """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
     outcome = lock(Outcome, outcome_id)
@@ -79,7 +83,7 @@ def outcome_evaluate(
             to=Outcome.State.ADOPTED,
             allowed=(Outcome.State.PENDING,),
             message=msg,
-            verb="adopted",
+            verb=ConsultationVerb.ADOPTED,
             comment=comment,
             fields=("evaluation_comment",),
         )
@@ -92,12 +96,16 @@ def outcome_evaluate(
             to=Outcome.State.DECLINED,
             allowed=(Outcome.State.PENDING,),
             message=msg,
-            verb="declined",
+            verb=ConsultationVerb.DECLINED,
             comment=comment,
             fields=("evaluation_comment",),
         )
     if decision == "merge":
-        target = Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
+        target = (
+            Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
+            if merge_into_id
+            else None
+        )
         if target is None or target.pk == outcome.pk:
             raise DomainError(_("Choose another outcome of the same committee to merge into."))
         if target.state in (Outcome.State.MERGED, Outcome.State.DECLINED):
@@ -109,7 +117,7 @@ def outcome_evaluate(
             to=Outcome.State.MERGED,
             allowed=(Outcome.State.PENDING,),
             message=msg,
-            verb="merged",
+            verb=ConsultationVerb.MERGED,
             comment=comment,
             fields=("evaluation_comment", "merged_into"),
             data={"into": target.pk},
@@ -118,7 +126,9 @@ def outcome_evaluate(
 
 
 @transaction.atomic
-def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, now=None) -> Outcome:
+def outcome_assign(
+    *, outcome_id: int, unit: HandlingUnit | None, deadline: dt.date | None, actor: User, now: dt.datetime | None = None
+) -> Outcome:
     """交: hand an adopted outcome to its responsible unit with a deadline."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -138,7 +148,7 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
         to=Outcome.State.ASSIGNED,
         allowed=(Outcome.State.ADOPTED,),
         message="",
-        verb="assigned",
+        verb=ConsultationVerb.ASSIGNED,
         fields=("unit", "deadline", "assigned_at"),
         data={"unit": unit.pk, "deadline": deadline.isoformat()},
     )
@@ -146,13 +156,13 @@ def outcome_assign(*, outcome_id: int, unit, deadline: dt.date | None, actor, no
     return outcome
 
 
-def _require_unit(actor, outcome: Outcome) -> None:
+def _require_unit(actor: User, outcome: Outcome) -> None:
     if outcome.unit_id is None or outcome.unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("This outcome has not been handed to your unit."))
 
 
 @transaction.atomic
-def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+def outcome_progress(*, outcome_id: int, text: str, actor: User) -> OutcomeEntry:
     """办: the unit records how handling is going."""
     outcome = lock(Outcome, outcome_id)
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING):
@@ -170,16 +180,16 @@ def outcome_progress(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
             to=Outcome.State.HANDLING,
             allowed=(Outcome.State.ASSIGNED,),
             message="",
-            verb="progress",
+            verb=ConsultationVerb.PROGRESS,
             comment=entry.text,
         )
     else:
-        record_event(outcome, actor=actor, verb="progress", comment=entry.text)
+        record_event(outcome, actor=actor, verb=ConsultationVerb.PROGRESS, comment=entry.text)
     return entry
 
 
 @transaction.atomic
-def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+def outcome_supervise(*, outcome_id: int, text: str, actor: User) -> OutcomeEntry:
     """督: staff or a leader of the committee leave a supervision note."""
     outcome = lock(Outcome, outcome_id)
     if not scope_of(actor).can_read_committee(outcome.committee_id):
@@ -191,12 +201,18 @@ def outcome_supervise(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     entry = OutcomeEntry.objects.create(
         outcome=outcome, kind=OutcomeEntry.Kind.SUPERVISION, text=text.strip(), author=actor
     )
-    record_event(outcome, actor=actor, verb="supervised", comment=entry.text, data={"overdue": outcome.is_overdue()})
+    record_event(
+        outcome,
+        actor=actor,
+        verb=ConsultationVerb.SUPERVISED,
+        comment=entry.text,
+        data={"overdue": outcome.is_overdue()},
+    )
     return entry
 
 
 @transaction.atomic
-def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
+def outcome_reply(*, outcome_id: int, text: str, actor: User, now: dt.datetime | None = None) -> Outcome:
     """复: the assigned unit replies; whether it was on time is kept for the figures."""
     outcome = lock(Outcome, outcome_id)
     if outcome.state not in (Outcome.State.ASSIGNED, Outcome.State.HANDLING):
@@ -206,14 +222,14 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
         raise DomainError(_("Write the reply."))
     now = now or timezone.now()
     outcome.reply, outcome.replied_at, outcome.replied_by = text.strip(), now, actor
-    outcome.answered_on_time = timezone.localdate(now) <= outcome.deadline
+    outcome.answered_on_time = outcome.deadline is None or timezone.localdate(now) <= outcome.deadline
     _transition(
         outcome,
         actor=actor,
         to=Outcome.State.REPLIED,
         allowed=(Outcome.State.ASSIGNED, Outcome.State.HANDLING),
         message="",
-        verb="replied",
+        verb=ConsultationVerb.REPLIED,
         fields=("reply", "replied_at", "replied_by", "answered_on_time"),
     )
     publish(OutcomeReplied(outcome_id=outcome.pk, committee_id=outcome.committee_id, actor_id=actor_id(actor)))
@@ -221,7 +237,7 @@ def outcome_reply(*, outcome_id: int, text: str, actor, now=None) -> Outcome:
 
 
 @transaction.atomic
-def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -> Outcome:
+def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor: User) -> Outcome:
     """Staff review the reply: accept it, or return it to the unit with a comment."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -234,7 +250,7 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -
             to=Outcome.State.REVIEWED,
             allowed=(Outcome.State.REPLIED,),
             message=msg,
-            verb="reviewed",
+            verb=ConsultationVerb.REVIEWED,
             comment=comment,
             fields=("review_comment",),
         )
@@ -246,14 +262,14 @@ def outcome_review(*, outcome_id: int, accept: bool, comment: str = "", actor) -
         to=Outcome.State.HANDLING,
         allowed=(Outcome.State.REPLIED,),
         message=msg,
-        verb="returned",
+        verb=ConsultationVerb.RETURNED,
         comment=comment,
         fields=("review_comment",),
     )
 
 
 @transaction.atomic
-def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
+def outcome_publish(*, outcome_id: int, actor: User, now: dt.datetime | None = None) -> Outcome:
     """公示: publish a reviewed outcome with its reply on the public page."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -263,21 +279,21 @@ def outcome_publish(*, outcome_id: int, actor, now=None) -> Outcome:
         actor=actor,
         to=Outcome.State.PUBLISHED,
         allowed=(Outcome.State.REVIEWED,),
-        verb="published",
+        verb=ConsultationVerb.PUBLISHED,
         message=_("Only an outcome whose reply has been reviewed can be published."),
         fields=("published_at",),
     )
     session = outcome.session
     if not session.is_published:  # an outcome is disclosed as part of its meeting
         ConsultationSession.objects.filter(pk=session.pk).update(is_published=True)
-        record_event(session, actor=actor, verb="published", comment=_("Published with its outcome."))
+        record_event(session, actor=actor, verb=ConsultationVerb.PUBLISHED, comment=_("Published with its outcome."))
     publish(OutcomePublished(outcome_id=outcome.pk, actor_id=actor_id(actor)))
     _after_public_change(outcome.committee_id)
     return outcome
 
 
 @transaction.atomic
-def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
+def outcome_follow_up(*, outcome_id: int, text: str, actor: User) -> OutcomeEntry:
     """跟踪: staff note how the published outcome is being carried out."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -288,13 +304,13 @@ def outcome_follow_up(*, outcome_id: int, text: str, actor) -> OutcomeEntry:
     entry = OutcomeEntry.objects.create(
         outcome=outcome, kind=OutcomeEntry.Kind.FOLLOW_UP, text=text.strip(), author=actor
     )
-    record_event(outcome, actor=actor, verb="followed_up", comment=entry.text)
+    record_event(outcome, actor=actor, verb=ConsultationVerb.FOLLOWED_UP, comment=entry.text)
     _after_public_change(outcome.committee_id)
     return entry
 
 
 @transaction.atomic
-def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Outcome:
+def outcome_close(*, outcome_id: int, actor: User, comment: str = "", now: dt.datetime | None = None) -> Outcome:
     """Close a published outcome once it is done (事事见成效)."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
@@ -304,7 +320,7 @@ def outcome_close(*, outcome_id: int, actor, comment: str = "", now=None) -> Out
         actor=actor,
         to=Outcome.State.CLOSED,
         allowed=(Outcome.State.PUBLISHED,),
-        verb="closed",
+        verb=ConsultationVerb.CLOSED,
         comment=comment,
         message=_("Only a published outcome can be closed."),
         fields=("closed_at",),
@@ -317,11 +333,11 @@ DRAFTABLE_STATES = ("adopted", *Outcome.HANDED_OVER)
 
 
 @not_an_api_action("a read: whether the page offers drafting; outcome_draft_proposal checks the same rule")
-def may_draft_proposal(user, outcome: Outcome) -> bool:
+def may_draft_proposal(user: User, outcome: Outcome) -> bool:
     """A member (a convener included) present at the outcome's session may draft a proposal from it."""
     member_id = scope_of(user).member_id
     return (
-        bool(member_id)
+        member_id is not None
         and Attendance.objects.filter(
             session_id=outcome.session_id, member_id=member_id, status=Attendance.Status.PRESENT
         ).exists()
@@ -329,7 +345,7 @@ def may_draft_proposal(user, outcome: Outcome) -> bool:
 
 
 @transaction.atomic
-def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
+def outcome_draft_proposal(*, outcome_id: int, actor: User, category: str) -> Outcome:
     """Turn an adopted outcome into a proposal draft of the acting member, pre-filled and linked both ways."""
     from consultations.selectors import proposal_draft
     from proposals.models import Proposal
@@ -355,12 +371,18 @@ def outcome_draft_proposal(*, outcome_id: int, actor, category: str) -> Outcome:
     )
     outcome.proposal = proposal
     outcome.save(update_fields=["proposal", "updated_at"])
-    record_event(outcome, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk}, comment=proposal.title)
+    record_event(
+        outcome,
+        actor=actor,
+        verb=ConsultationVerb.PROPOSAL_DRAFTED,
+        data={"proposal": proposal.pk},
+        comment=proposal.title,
+    )
     return outcome
 
 
 @transaction.atomic
-def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) -> Outcome:
+def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor: User) -> Outcome:
     """Link an outcome to the existing proposal it became, or remove the link (secretariat staff)."""
     from proposals.models import Proposal
 
@@ -377,7 +399,7 @@ def outcome_link_proposal(*, outcome_id: int, proposal_id: int | None, actor) ->
     record_event(
         outcome,
         actor=actor,
-        verb="linked_proposal" if proposal else "unlinked_proposal",
+        verb=ConsultationVerb.LINKED_PROPOSAL if proposal else ConsultationVerb.UNLINKED_PROPOSAL,
         data={"from": before, "to": proposal_id},
         comment=proposal.title if proposal else "",
     )
@@ -399,14 +421,15 @@ def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
     seen = set(
         AuditEvent.objects.filter(
             content_type=ContentType.objects.get_for_model(Outcome),
-            verb="overdue",
+            verb=ConsultationVerb.OVERDUE,
             object_id__in=[str(o.pk) for o in overdue],
         ).values_list("object_id", "comment")
     )
     flagged = 0
     for outcome in overdue:
-        if (str(outcome.pk), outcome.deadline.isoformat()) in seen:
+        deadline = outcome.deadline.isoformat() if outcome.deadline else ""  # an overdue outcome has one
+        if (str(outcome.pk), deadline) in seen:
             continue
-        record_event(outcome, actor=None, verb="overdue", comment=outcome.deadline.isoformat())
+        record_event(outcome, actor=None, verb=ConsultationVerb.OVERDUE, comment=deadline)
         flagged += 1
     return flagged

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +24,16 @@ from consultations.services._common import (
     _check_convener_target,
     _require_topic_editor,
 )
+from consultations.verbs import ConsultationVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, record_event
 from core.uploads import validate_upload
+from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
+from groups.models import Activity, Committee, HandlingUnit, Member
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 
@@ -48,7 +54,7 @@ SESSION_FIELDS = (
 )
 
 
-def _check_session_fields(committee, data: dict) -> None:
+def _check_session_fields(committee: Committee, data: dict[str, Any]) -> None:
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends < starts:
         raise DomainError({"ends_at": _("The session cannot end before it starts.")})
@@ -70,10 +76,8 @@ def _check_session_fields(committee, data: dict) -> None:
             raise DomainError(_("The activity must be organised by the session's group."))
 
 
-def _check_activity_editor(actor, activity, current=None) -> None:
+def _check_activity_editor(actor: User, activity: Activity | None, current: int | None = None) -> None:
     """Only someone who may change the activity (its committee's staff, its group's convener) links a session to it."""
-    from groups.models import Activity
-
     if activity is None or (current is not None and activity.pk == current):
         return
     if not Activity.objects.editable_by(actor).filter(pk=activity.pk).exists():
@@ -81,7 +85,7 @@ def _check_activity_editor(actor, activity, current=None) -> None:
 
 
 @transaction.atomic
-def session_create(*, actor, committee, **data) -> ConsultationSession:
+def session_create(*, actor: User, committee: Committee, **data: Any) -> ConsultationSession:
     """Plan a consultation session; a grassroots session takes its platform's brand."""
     unknown = set(data) - set(SESSION_FIELDS)
     if unknown:
@@ -93,12 +97,12 @@ def session_create(*, actor, committee, **data) -> ConsultationSession:
     if not data.get("brand") and platform is not None:
         data["brand"] = platform.brand
     session = ConsultationSession.objects.create(committee=committee, created_by=actor, **data)
-    record_event(session, actor=actor, verb="created", to_state=session.state)
+    record_event(session, actor=actor, verb=ConsultationVerb.CREATED, to_state=session.state)
     return session
 
 
 @transaction.atomic
-def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
+def session_update(*, session_id: int, actor: User, **data: Any) -> ConsultationSession:
     """Change a session's details (a convener keeps it in their own group or platform)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -113,7 +117,7 @@ def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
     for k in changed:
         setattr(session, k, data[k])
     session.save()
-    record_event(session, actor=actor, verb="updated", data={"fields": changed})
+    record_event(session, actor=actor, verb=ConsultationVerb.UPDATED, data={"fields": changed})
     if "starts_at" in changed and session.state == ConsultationSession.State.HELD:  # its attendance moves quarter
         _duty_changed(session, on=was_on)
         _duty_changed(session)
@@ -123,7 +127,7 @@ def session_update(*, session_id: int, actor, **data) -> ConsultationSession:
 
 
 @transaction.atomic
-def session_hold(*, session_id: int, actor, now=None) -> ConsultationSession:
+def session_hold(*, session_id: int, actor: User, now: dt.datetime | None = None) -> ConsultationSession:
     """Mark a planned session as held (it has taken place)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -134,12 +138,12 @@ def session_hold(*, session_id: int, actor, now=None) -> ConsultationSession:
         raise DomainError(_("A session cannot be marked as held before it starts."))
     session.state = ConsultationSession.State.HELD
     session.save(update_fields=["state", "updated_at"])
-    record_event(session, actor=actor, verb="held", from_state="planned", to_state="held")
+    record_event(session, actor=actor, verb=ConsultationVerb.HELD, from_state="planned", to_state="held")
     return session
 
 
 @transaction.atomic
-def session_cancel(*, session_id: int, actor) -> ConsultationSession:
+def session_cancel(*, session_id: int, actor: User) -> ConsultationSession:
     """Cancel a planned session."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -147,12 +151,12 @@ def session_cancel(*, session_id: int, actor) -> ConsultationSession:
         raise InvalidTransition(_("Only a planned session can be cancelled."))
     session.state = ConsultationSession.State.CANCELLED
     session.save(update_fields=["state", "updated_at"])
-    record_event(session, actor=actor, verb="cancelled", from_state="planned", to_state="cancelled")
+    record_event(session, actor=actor, verb=ConsultationVerb.CANCELLED, from_state="planned", to_state="cancelled")
     return session
 
 
 @transaction.atomic
-def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
+def session_publish(*, session_id: int, actor: User, now: dt.datetime | None = None) -> ConsultationSession:
     """Publish a held session on the public page (secretariat staff)."""
     session = lock(ConsultationSession, session_id)
     require_staff(actor, session.committee_id)
@@ -163,13 +167,13 @@ def session_publish(*, session_id: int, actor, now=None) -> ConsultationSession:
     session.is_published = True
     session.published_at = now or timezone.now()
     session.save(update_fields=["is_published", "published_at", "updated_at"])
-    record_event(session, actor=actor, verb="published")
+    record_event(session, actor=actor, verb=ConsultationVerb.PUBLISHED)
     _after_public_change(session.committee_id)
     return session
 
 
 @transaction.atomic
-def attendance_set(*, session_id: int, member, status: str, reason: str = "", actor) -> Attendance:
+def attendance_set(*, session_id: int, member: Member, status: str, reason: str = "", actor: User) -> Attendance:
     """Record a member's attendance at a session (present, excused with a reason, absent); a convener's own
     attendance is recorded by another convener or the staff."""
     session = lock(ConsultationSession, session_id)
@@ -183,7 +187,7 @@ def attendance_set(*, session_id: int, member, status: str, reason: str = "", ac
     row, _created = Attendance.objects.update_or_create(
         session=session, member=member, defaults={"status": status, "reason": reason.strip()}
     )
-    record_event(session, actor=actor, verb="attendance", data={"member": member.pk, "status": status})
+    record_event(session, actor=actor, verb=ConsultationVerb.ATTENDANCE, data={"member": member.pk, "status": status})
     publish(
         SessionAttendanceSet(
             committee_id=session.committee_id,
@@ -203,24 +207,29 @@ def _duty_changed(session: ConsultationSession, on: dt.date | None = None) -> No
 
 
 @transaction.atomic
-def attendance_remove(*, attendance_id: int, actor) -> None:
+def attendance_remove(*, attendance_id: int, actor: User) -> None:
     """Take a member's attendance off a session (recorded by mistake)."""
     row = Attendance.objects.select_related("session").get(pk=attendance_id)
     session = lock(ConsultationSession, row.session_id)
     _require_topic_editor(actor, session)
-    record_event(session, actor=actor, verb="attendance_removed", data={"member": row.member_id, "status": row.status})
+    record_event(
+        session,
+        actor=actor,
+        verb=ConsultationVerb.ATTENDANCE_REMOVED,
+        data={"member": row.member_id, "status": row.status},
+    )
     Attendance.objects.filter(pk=attendance_id).delete()
     _duty_changed(session)
 
 
 @transaction.atomic
-def session_delete(*, session_id: int, actor) -> None:
+def session_delete(*, session_id: int, actor: User) -> None:
     """Remove a session entered by mistake, with its attendance (the duty records that counted it go stale)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
     if session.outcomes.exists():  # outcomes are followed up and published: they keep their session
         raise InvalidTransition(_("A session with outcomes cannot be removed."))
-    record_event(session, actor=actor, verb="deleted", from_state=session.state)
+    record_event(session, actor=actor, verb=CoreVerb.DELETED, from_state=session.state)
     _duty_changed(session)
     if session.is_published:
         _after_public_change(session.committee_id)
@@ -229,7 +238,14 @@ def session_delete(*, session_id: int, actor) -> None:
 
 @transaction.atomic
 def participant_add(
-    *, session_id: int, kind: str, name: str, actor, unit=None, organisation: str = "", contact: str = ""
+    *,
+    session_id: int,
+    kind: str,
+    name: str,
+    actor: User,
+    unit: HandlingUnit | None = None,
+    organisation: str = "",
+    contact: str = "",
 ) -> Participant:
     """Add a resident, stakeholder, department representative or leader to a session."""
     session = lock(ConsultationSession, session_id)
@@ -243,14 +259,14 @@ def participant_add(
     p = Participant.objects.create(
         session=session, kind=kind, name=name.strip(), unit=unit, organisation=organisation, contact=contact
     )
-    record_event(session, actor=actor, verb="participant_added", data={"kind": kind, "name": p.name})
+    record_event(session, actor=actor, verb=ConsultationVerb.PARTICIPANT_ADDED, data={"kind": kind, "name": p.name})
     if session.is_published:
         _after_public_change(session.committee_id)
     return p
 
 
 @transaction.atomic
-def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str, actor) -> StageRecord:
+def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str, actor: User) -> StageRecord:
     """Record what a speaker said in an agenda stage (情况通报, 协商建言, 居民互动, 部门回应)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
@@ -261,22 +277,23 @@ def stage_record_add(*, session_id: int, stage: str, speaker: str, content: str,
     rec = StageRecord.objects.create(
         session=session, stage=stage, speaker=speaker.strip(), content=content.strip(), recorded_by=actor
     )
-    record_event(session, actor=actor, verb="stage_recorded", data={"stage": stage})
+    record_event(session, actor=actor, verb=ConsultationVerb.STAGE_RECORDED, data={"stage": stage})
     if session.is_published:
         _after_public_change(session.committee_id)
     return rec
 
 
 @transaction.atomic
-def document_upload(*, session_id: int, kind: str, upload, actor) -> SessionDocument:
+def document_upload(*, session_id: int, kind: str, upload: UploadedFile, actor: User) -> SessionDocument:
     """Store minutes or evidence after checking size and content (not the file name)."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
     ctype = validate_upload(upload, model=SessionDocument, field="file")
+    name = upload.name or ""
     doc = SessionDocument(
-        session=session, kind=kind, name=upload.name[:200], content_type=ctype, size=upload.size, uploaded_by=actor
+        session=session, kind=kind, name=name[:200], content_type=ctype, size=upload.size or 0, uploaded_by=actor
     )
-    doc.file.save(upload.name, upload, save=False)
+    doc.file.save(name, upload, save=False)
     doc.save()
-    record_event(session, actor=actor, verb="document_uploaded", data={"name": doc.name, "kind": kind})
+    record_event(session, actor=actor, verb=ConsultationVerb.DOCUMENT_UPLOADED, data={"name": doc.name, "kind": kind})
     return doc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,13 +13,16 @@ from consultations.models import (
     Topic,
 )
 from consultations.services._common import _after_public_change, _check_convener_target, _require_topic_editor
+from consultations.verbs import ConsultationVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
-from groups.models import ConstituentContact, PublicMessage
+from groups.models import ActivityGroup, Committee, ConstituentContact, Platform, PublicMessage
 from groups.services.leads import lead_take_up
+from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
 
 # --- topics 选题 -----------------------------------------------------------------------------------
@@ -26,16 +31,16 @@ from proposals.services.heard import lead_text
 @transaction.atomic
 def topic_propose(
     *,
-    actor,
-    committee,
+    actor: User,
+    committee: Committee,
     title: str,
     reasons: str,
     source: str,
     proposer_kind: str,
     year: int,
     description: str = "",
-    group=None,
-    platform=None,
+    group: ActivityGroup | None = None,
+    platform: Platform | None = None,
     resident_name: str = "",
     resident_contact: str = "",
 ) -> Topic:
@@ -60,12 +65,12 @@ def topic_propose(
         resident_contact=resident_contact,
         proposed_by=actor,
     )
-    record_event(topic, actor=actor, verb="proposed", to_state=topic.state)
+    record_event(topic, actor=actor, verb=ConsultationVerb.PROPOSED, to_state=topic.state)
     return topic
 
 
 @transaction.atomic
-def topic_rank(*, topic_id: int, rank: int | None, actor) -> Topic:
+def topic_rank(*, topic_id: int, rank: int | None, actor: User) -> Topic:
     """Set a candidate's place on the list (1 = first)."""
     topic = lock(Topic, topic_id)
     _require_topic_editor(actor, topic)
@@ -74,12 +79,12 @@ def topic_rank(*, topic_id: int, rank: int | None, actor) -> Topic:
     old = topic.rank
     topic.rank = rank
     topic.save(update_fields=["rank", "updated_at"])
-    record_event(topic, actor=actor, verb="ranked", data={"from": old, "to": rank})
+    record_event(topic, actor=actor, verb=ConsultationVerb.RANKED, data={"from": old, "to": rank})
     return topic
 
 
 @transaction.atomic
-def topic_adopt(*, topic_id: int, actor, annual_front_line: bool = False, publish: bool = True) -> Topic:
+def topic_adopt(*, topic_id: int, actor: User, annual_front_line: bool = False, publish: bool = True) -> Topic:
     """Adopt a candidate topic for consultation (e.g. the group's annual front-line topic)."""
     topic = lock(Topic, topic_id)
     _require_topic_editor(actor, topic)
@@ -89,13 +94,13 @@ def topic_adopt(*, topic_id: int, actor, annual_front_line: bool = False, publis
     topic.is_annual_front_line = annual_front_line
     topic.is_published = publish
     topic.save(update_fields=["state", "is_annual_front_line", "is_published", "updated_at"])
-    record_event(topic, actor=actor, verb="adopted", from_state="candidate", to_state=topic.state)
+    record_event(topic, actor=actor, verb=ConsultationVerb.ADOPTED, from_state="candidate", to_state=topic.state)
     _after_public_change(topic.committee_id)
     return topic
 
 
 @transaction.atomic
-def topic_decline(*, topic_id: int, reason: str, actor) -> Topic:
+def topic_decline(*, topic_id: int, reason: str, actor: User) -> Topic:
     """Decline a candidate topic, saying why."""
     topic = lock(Topic, topic_id)
     _require_topic_editor(actor, topic)
@@ -106,12 +111,14 @@ def topic_decline(*, topic_id: int, reason: str, actor) -> Topic:
     topic.state = Topic.State.DECLINED
     topic.decline_reason = reason.strip()
     topic.save(update_fields=["state", "decline_reason", "updated_at"])
-    record_event(topic, actor=actor, verb="declined", from_state="candidate", to_state=topic.state, comment=reason)
+    record_event(
+        topic, actor=actor, verb=ConsultationVerb.DECLINED, from_state="candidate", to_state=topic.state, comment=reason
+    )
     return topic
 
 
 @transaction.atomic
-def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool = False) -> Topic:
+def topic_link_research(*, topic_id: int, activity_id: int, actor: User, unlink: bool = False) -> Topic:
     """Link an adopted topic to a research activity 调研 done on it (or remove the link)."""
     from groups.models import Activity
 
@@ -125,7 +132,11 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool 
     if unlink:
         topic.research_activities.remove(activity)
         record_event(
-            topic, actor=actor, verb="research_unlinked", data={"activity": activity.pk}, comment=activity.title
+            topic,
+            actor=actor,
+            verb=ConsultationVerb.RESEARCH_UNLINKED,
+            data={"activity": activity.pk},
+            comment=activity.title,
         )
         return topic
     if activity.committee_id != topic.committee_id:
@@ -135,17 +146,26 @@ def topic_link_research(*, topic_id: int, activity_id: int, actor, unlink: bool 
     if activity.state == Activity.State.CANCELLED:
         raise DomainError(_("A cancelled activity cannot be linked."))
     topic.research_activities.add(activity)
-    record_event(topic, actor=actor, verb="research_linked", data={"activity": activity.pk}, comment=activity.title)
+    record_event(
+        topic,
+        actor=actor,
+        verb=ConsultationVerb.RESEARCH_LINKED,
+        data={"activity": activity.pk},
+        comment=activity.title,
+    )
     return topic
 
 
 RESEARCH_KINDS = ("research", "inspection")
 
+# committee, group, platform, title, text, the links to write on the topic, the id of the user who pooled the lead
+HeardSource = tuple[Committee, ActivityGroup | None, Platform | None, str, str, dict[str, Any], int | None]
+
 
 # --- from what was heard 群众呼声列入协商选题 ---------------------------------------------------------------
 
 
-def _heard_source(actor, lead_id, message_id, contact_id):
+def _heard_source(actor: User, lead_id: int | None, message_id: int | None, contact_id: int | None) -> HeardSource:
     """The committee, group, platform, title, text and links of the lead, message or contact (locked)."""
     if lead_id is not None:
         lead = lead_take_up(
@@ -172,6 +192,8 @@ def _heard_source(actor, lead_id, message_id, contact_id):
         group = message.routed_group or message.group or (message.platform.host_group if message.platform else None)
         links = {"source_message": message, "source_contact_id": message.contact_id}
         return message.committee, group, message.platform, title, text, links, None
+    if contact_id is None:
+        raise DomainError(_("Choose one lead, message or contact."))
     contact = (
         ConstituentContact.objects.select_for_update(of=("self",))
         .select_related("committee", "contact_point")
@@ -188,7 +210,12 @@ def _heard_source(actor, lead_id, message_id, contact_id):
 
 @transaction.atomic
 def topic_from_heard(
-    *, actor, lead_id: int | None = None, message_id: int | None = None, contact_id: int | None = None, year=None
+    *,
+    actor: User,
+    lead_id: int | None = None,
+    message_id: int | None = None,
+    contact_id: int | None = None,
+    year: int | None = None,
 ) -> Topic:
     """Put a lead, a resident's message or a contact on the candidate list of consultation topics 列入协商选题,
     linked both ways (the resident's tracking page shows it and whether it was adopted)."""
@@ -212,13 +239,13 @@ def topic_from_heard(
     record_event(
         topic,
         actor=actor,
-        verb="proposed",
+        verb=ConsultationVerb.PROPOSED,
         to_state=topic.state,
         data={k: getattr(v, "pk", v) for k, v in links.items()},
     )
     for source in ("source_message", "source_contact"):
         if source in links:
-            record_event(links[source], actor=actor, verb="topic_proposed", data={"topic": topic.pk})
+            record_event(links[source], actor=actor, verb=GroupsVerb.TOPIC_PROPOSED, data={"topic": topic.pk})
     publish(
         HeardTakenUp(
             what="topic",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
@@ -22,23 +26,25 @@ from proposals.events import (
 )
 from proposals.models import (
     Attachment,
+    Category,
     CoSigner,
     Proposal,
 )
 from proposals.services._common import _move, _require_lead_proposer, _require_state, _today
+from proposals.verbs import ProposalVerb
 
 # --- drafting and co-signing ----------------------------------------------------------------------
 
 DRAFT_FIELDS = ("title", "analysis", "suggestions", "category", "kind", "during_plenary", "party", "is_public")
 
 
-def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
-    errors = {}
+def _check_draft(member: Member, data: dict[str, Any], cosigner_ids: list[int]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
     if not (data.get("title") or "").strip():
         errors["title"] = _("Enter the title (案由).")
     if not (data.get("suggestions") or "").strip():
         errors["suggestions"] = _("Enter at least one concrete suggestion.")
-    if data.get("category") not in dict(Proposal._meta.get_field("category").choices):
+    if data.get("category") not in Category.values:
         errors["category"] = _("Choose a category.")
     collective = data.get("kind") == Proposal.Kind.COLLECTIVE
     bodies = [data.get("group_id"), data.get("sector_id"), data.get("special_committee_id"), data.get("party")]
@@ -68,15 +74,21 @@ def _check_draft(member: Member, data: dict, cosigner_ids) -> dict:
 
 @transaction.atomic
 def proposal_save_draft(
-    *, actor, data: dict, cosigner_ids=(), proposal_id: int | None = None, attachments=(), today: date | None = None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    cosigner_ids: Iterable[int | str] = (),
+    proposal_id: int | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    today: date | None = None,
 ) -> Proposal:
     """Create or change a draft proposal and invite its co-signers."""
     scope = scope_of(actor)
     if not scope.member_id:
         raise NotPermitted(_("Only a member can draft a proposal."))
     member = Member.objects.get(pk=scope.member_id)
-    cosigner_ids = [int(i) for i in cosigner_ids]
-    _check_draft(member, data, cosigner_ids)
+    member_ids = [int(i) for i in cosigner_ids]
+    _check_draft(member, data, member_ids)
     values = {k: data[k] for k in DRAFT_FIELDS if k in data}
     values.update({k: data.get(k) for k in ("group_id", "sector_id", "special_committee_id")})
     changed = []
@@ -87,7 +99,7 @@ def proposal_save_draft(
             year=data.get("year") or _today(today).year,
             **values,
         )
-        record_event(proposal, actor=actor, verb="drafted", to_state=Proposal.State.DRAFT)
+        record_event(proposal, actor=actor, verb=ProposalVerb.DRAFTED, to_state=Proposal.State.DRAFT)
     else:
         proposal = lock(Proposal, proposal_id)
         _require_lead_proposer(actor, proposal)
@@ -98,11 +110,11 @@ def proposal_save_draft(
         # ``confirmed_cosigners`` is the database's (triggers): never written back from this instance.
         proposal.save(update_fields=[*values, "updated_at"])
         changed = [k for k in Proposal.CONTENT_FIELDS if before[k] != getattr(proposal, k)]
-        record_event(proposal, actor=actor, verb="edited", data={"fields": changed} if changed else None)
-    _invite(proposal, cosigner_ids, actor=actor, today=_today(today))  # a co-signer taken off is not asked again
+        record_event(proposal, actor=actor, verb=ProposalVerb.EDITED, data={"fields": changed} if changed else None)
+    _invite(proposal, member_ids, actor=actor, today=_today(today))  # a co-signer taken off is not asked again
     for upload in attachments:
         validate_upload(upload, model=Attachment, field="file", error_key="attachment")
-        Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200])
+        Attachment.objects.create(proposal=proposal, file=upload, name=(upload.name or "")[:200])
     if proposal_id is not None and (changed or attachments):
         _ask_cosigners_again(
             proposal, [*changed, *(["attachments"] if attachments else [])], actor=actor, today=_today(today)
@@ -121,7 +133,7 @@ TOPIC_CATEGORY = {
 }
 
 
-def _heard_draft(*, actor, text: str, topic: str, where: str, on: date) -> Proposal:
+def _heard_draft(*, actor: User, text: str, topic: str, where: str, on: date) -> Proposal:
     snippet = " ".join(text.split())[:30]
     return proposal_save_draft(
         actor=actor,
@@ -136,7 +148,7 @@ def _heard_draft(*, actor, text: str, topic: str, where: str, on: date) -> Propo
 
 
 @transaction.atomic
-def proposal_draft_from_message(*, message_id: int, actor) -> Proposal:
+def proposal_draft_from_message(*, message_id: int, actor: User) -> Proposal:
     """Turn a resident's message passed to the acting member into their proposal draft (已转为提案 on its page)."""
     message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
     member_id = scope_of(actor).member_id
@@ -160,12 +172,12 @@ def proposal_draft_from_message(*, message_id: int, actor) -> Proposal:
     proposal.source_message = message
     proposal.source_contact_id = message.contact_id
     proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
-    record_event(message, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk})
+    record_event(message, actor=actor, verb=ProposalVerb.PROPOSAL_DRAFTED, data={"proposal": proposal.pk})
     return proposal
 
 
 @transaction.atomic
-def proposal_draft_from_contact(*, contact_id: int, actor) -> Proposal:
+def proposal_draft_from_contact(*, contact_id: int, actor: User) -> Proposal:
     """Turn what a member heard in a contact with the people into their proposal draft, linked to the contact."""
     contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None or contact.member_id != scope_of(actor).member_id:
@@ -178,11 +190,11 @@ def proposal_draft_from_contact(*, contact_id: int, actor) -> Proposal:
     proposal.source_contact = contact
     proposal.source_message_id = getattr(getattr(contact, "public_message", None), "pk", None)
     proposal.save(update_fields=["source_message", "source_contact", "updated_at"])
-    record_event(contact, actor=actor, verb="proposal_drafted", data={"proposal": proposal.pk})
+    record_event(contact, actor=actor, verb=ProposalVerb.PROPOSAL_DRAFTED, data={"proposal": proposal.pk})
     return proposal
 
 
-def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today: date) -> None:
+def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor: User, today: date) -> None:
     """The text a co-signer confirmed has changed: their confirmation no longer holds, so they are asked
     again (invitation back to pending with a fresh deadline, a notice, an audit row). The database trigger
     recounts ``confirmed_cosigners`` from the co-signer rows."""
@@ -196,7 +208,10 @@ def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today
     proposal.refresh_from_db(fields=["confirmed_cosigners"])
     members = tuple(c.member_id for c in confirmed)
     record_event(
-        proposal, actor=actor, verb="cosigners_asked_again", data={"members": list(members), "fields": changed}
+        proposal,
+        actor=actor,
+        verb=ProposalVerb.COSIGNERS_ASKED_AGAIN,
+        data={"members": list(members), "fields": changed},
     )
     publish(
         CosignersInvited(
@@ -205,7 +220,7 @@ def _ask_cosigners_again(proposal: Proposal, changed: list[str], *, actor, today
     )
 
 
-def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) -> None:
+def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor: User, today: date) -> None:
     existing = set(proposal.cosigners.values_list("member_id", flat=True))
     proposal.cosigners.exclude(member_id__in=cosigner_ids).delete()
     new = [m for m in cosigner_ids if m not in existing]
@@ -213,7 +228,7 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
         return
     deadline = add_working_days(proposal.committee_id, today, settings_for(proposal.committee_id).cosign_working_days)
     CoSigner.objects.bulk_create(CoSigner(proposal=proposal, member_id=m, deadline=deadline) for m in new)
-    record_event(proposal, actor=actor, verb="cosigners_invited", data={"members": new})
+    record_event(proposal, actor=actor, verb=ProposalVerb.COSIGNERS_INVITED, data={"members": new})
     publish(
         CosignersInvited(proposal_id=proposal.pk, member_ids=tuple(new), deadline=deadline, actor_id=actor_id(actor))
     )
@@ -221,7 +236,7 @@ def _invite(proposal: Proposal, cosigner_ids: list[int], *, actor, today: date) 
 
 @transaction.atomic
 def cosign_respond(
-    *, cosigner_id: int, accept: bool, actor, today: date | None = None, seen: str | None = None
+    *, cosigner_id: int, accept: bool, actor: User, today: date | None = None, seen: str | None = None
 ) -> CoSigner:
     """A member confirms or declines an invitation to co-sign 联名; with ``seen`` (the content digest of the
     version they read), an answer to a text the lead has changed since is refused."""
@@ -243,7 +258,9 @@ def cosign_respond(
     invitation.status = CoSigner.Status.CONFIRMED if accept else CoSigner.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
-    record_event(invitation.proposal, actor=actor, verb="cosign_confirmed" if accept else "cosign_declined")
+    record_event(
+        invitation.proposal, actor=actor, verb=ProposalVerb.COSIGN_CONFIRMED if accept else ProposalVerb.COSIGN_DECLINED
+    )
     publish(
         CosignAnswered(
             proposal_id=proposal.pk,
@@ -258,7 +275,7 @@ def cosign_respond(
 
 @transaction.atomic
 def proposal_submit(
-    *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
+    *, proposal_id: int, actor: User, expected_state: str | None = None, today: date | None = None
 ) -> Proposal:
     """The lead proposer submits a draft; unanswered invitations past their deadline lapse."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
@@ -270,6 +287,8 @@ def proposal_submit(
     if waiting:
         raise InvalidTransition(_("Waiting for co-signers to confirm: %(names)s.") % {"names": "、".join(waiting)})
     proposal.submitted_at = timezone.now()
-    proposal = _move(proposal, Proposal.State.SUBMITTED, actor=actor, verb="submitted", fields=["submitted_at"])
+    proposal = _move(
+        proposal, Proposal.State.SUBMITTED, actor=actor, verb=ProposalVerb.SUBMITTED, fields=["submitted_at"]
+    )
     similarity.refresh_hints(proposal)  # the review queue's "likely duplicates", in the same transaction
     return proposal

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.events import actor_id, publish, publish_many
+from core.events import Event, actor_id, publish, publish_many
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import AuditEvent, User
 from core.parsing import as_id
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
 from core.uploads import validate_upload
@@ -42,6 +45,7 @@ from proposals.services._common import (
     _today,
 )
 from proposals.services.review import _check_all, _lock_many
+from proposals.verbs import ProposalVerb
 
 # --- assignment and handling ----------------------------------------------------------------------
 
@@ -50,12 +54,20 @@ def _check_assignable(proposal: Proposal) -> None:
     _require_state(proposal, Proposal.State.FILED, message=_("Only a filed proposal can be assigned."))
 
 
-def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_date: date | None, today: date) -> None:
+def _assign(
+    proposals: list[Proposal],
+    *,
+    actor: User,
+    lead_unit_id: object,
+    co_unit_ids: Iterable[object],
+    due_date: date | None,
+    today: date,
+) -> None:
     """Hand the (locked, checked) proposals to the same units, deadlines from each committee's rules: the
     assignments in one insert, one update per deadline, one audit row and one event per proposal."""
-    lead_unit_id = as_id(lead_unit_id)
-    co_unit_ids = list(dict.fromkeys(u for u in (as_id(c) for c in co_unit_ids) if u and u != lead_unit_id))
-    wanted = {lead_unit_id, *co_unit_ids}
+    lead_id = as_id(lead_unit_id)
+    co_ids = [u for u in dict.fromkeys(as_id(c) for c in co_unit_ids) if u and u != lead_id]
+    wanted = {lead_id, *co_ids}
     units = dict(
         HandlingUnit.objects.filter(pk__in=[u for u in wanted if u], is_active=True).values_list("pk", "committee_id")
     )
@@ -68,12 +80,15 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
                 )
             }
         )
-    if not lead_unit_id or set(units) != wanted or set(units.values()) != committees:
+    if not lead_id or set(units) != wanted or set(units.values()) != committees:
         raise DomainError({"lead_unit": _("Choose handling units of this committee.")})
     (committee_id,) = committees
     rules = settings_for(committee_id)
     window = add_working_days(committee_id, today, rules.reassignment_working_days)
-    rows, events, audit, dues = [], [], [], {}
+    rows: list[Assignment] = []
+    events: list[Event] = []
+    audit: list[AuditEvent] = []
+    dues: dict[date, list[int]] = {}
     for proposal in proposals:
         months = rules.reply_months_plenary if proposal.during_plenary else rules.reply_months_between_sessions
         due = due_date or add_months(today, months)
@@ -88,7 +103,7 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
         rows.append(
             Assignment(
                 proposal=proposal,
-                unit_id=lead_unit_id,
+                unit_id=lead_id,
                 role=Assignment.Role.LEAD,
                 assigned_on=today,
                 due_date=due,
@@ -104,15 +119,15 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
                 due_date=opinion_due,
                 reassign_until=window,
             )
-            for u in co_unit_ids
+            for u in co_ids
         ]
         dues.setdefault(due, []).append(proposal.pk)
         events.append(
             ProposalAssigned(
                 proposal_id=proposal.pk,
                 committee_id=proposal.committee_id,
-                lead_unit_id=lead_unit_id,
-                co_unit_ids=tuple(co_unit_ids),
+                lead_unit_id=lead_id,
+                co_unit_ids=tuple(co_ids),
                 reply_due=due,
                 opinion_due=opinion_due,
                 return_until=window,
@@ -123,18 +138,18 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
             audit_event(
                 proposal,
                 actor=actor,
-                verb="assigned",
+                verb=ProposalVerb.ASSIGNED,
                 from_state=proposal.state,
                 to_state=Proposal.State.ASSIGNED,
-                data={"lead": lead_unit_id, "co": co_unit_ids, "due": due.isoformat()},
+                data={"lead": lead_id, "co": co_ids, "due": due.isoformat()},
             )
         )
-        proposal.state, proposal.lead_unit_id, proposal.reply_due = Proposal.State.ASSIGNED, lead_unit_id, due
+        proposal.state, proposal.lead_unit_id, proposal.reply_due = Proposal.State.ASSIGNED, lead_id, due
     Assignment.objects.bulk_create(rows)
     now = timezone.now()
     for due, ids in dues.items():
         Proposal.objects.filter(pk__in=ids).update(
-            state=Proposal.State.ASSIGNED, lead_unit_id=lead_unit_id, reply_due=due, updated_at=now
+            state=Proposal.State.ASSIGNED, lead_unit_id=lead_id, reply_due=due, updated_at=now
         )
     record_events(audit)
     publish_many(events)
@@ -144,9 +159,9 @@ def _assign(proposals: list[Proposal], *, actor, lead_unit_id, co_unit_ids, due_
 def proposal_assign(
     *,
     proposal_id: int,
-    actor,
-    lead_unit_id: int,
-    co_unit_ids=(),
+    actor: User,
+    lead_unit_id: int | str,
+    co_unit_ids: Iterable[int | str] = (),
     due_date: date | None = None,
     today: date | None = None,
     expected_state: str | None = None,
@@ -168,7 +183,13 @@ def proposal_assign(
 
 @transaction.atomic
 def proposals_assign_many(
-    *, proposal_ids, actor, lead_unit_id: int, co_unit_ids=(), due_date: date | None = None, today: date | None = None
+    *,
+    proposal_ids: Iterable[int | str],
+    actor: User,
+    lead_unit_id: int | str,
+    co_unit_ids: Iterable[int | str] = (),
+    due_date: date | None = None,
+    today: date | None = None,
 ) -> list[Proposal]:
     """Hand many filed proposals of one committee to the same lead unit and co-handlers 交办, all or none: each
     gets its audit row and its units the same notice as for one; a fixed number of queries."""
@@ -185,7 +206,7 @@ def proposals_assign_many(
     return proposals
 
 
-def _own_assignment(assignment_id: int, actor, expected_state: str | None = None) -> tuple[Assignment, Proposal]:
+def _own_assignment(assignment_id: int, actor: User, expected_state: str | None = None) -> tuple[Assignment, Proposal]:
     """The actor's unit's active assignment and its proposal, both locked."""
     assignment = lock(
         Assignment.objects.filter(is_active=True),
@@ -199,7 +220,7 @@ def _own_assignment(assignment_id: int, actor, expected_state: str | None = None
 
 @transaction.atomic
 def assignment_request_reassignment(
-    *, assignment_id: int, actor, reason: str, today: date | None = None, expected_state: str | None = None
+    *, assignment_id: int, actor: User, reason: str, today: date | None = None, expected_state: str | None = None
 ) -> Assignment:
     """A unit returns a proposal that is not its business 退回, within the window; staff reassign it."""
     assignment, proposal = _own_assignment(assignment_id, actor, expected_state)
@@ -223,7 +244,7 @@ def assignment_request_reassignment(
             proposal,
             Proposal.State.FILED,
             actor=actor,
-            verb="reassignment_requested",
+            verb=ProposalVerb.REASSIGNMENT_REQUESTED,
             comment=assignment.reassignment_reason,
             fields=["lead_unit", "reply_due"],
             data={"unit": assignment.unit_id},
@@ -232,7 +253,7 @@ def assignment_request_reassignment(
         record_event(
             proposal,
             actor=actor,
-            verb="reassignment_requested",
+            verb=ProposalVerb.REASSIGNMENT_REQUESTED,
             comment=assignment.reassignment_reason,
             data={"unit": assignment.unit_id},
         )
@@ -251,7 +272,7 @@ def assignment_request_reassignment(
 
 @transaction.atomic
 def contact_record(
-    *, assignment_id: int, actor, date: date, way: str, with_whom: str, notes: str = "", today: date | None = None
+    *, assignment_id: int, actor: User, date: date, way: str, with_whom: str, notes: str = "", today: date | None = None
 ) -> ContactRecord:
     """The unit records its contact with the proposer 沟通 (dated between its assignment and today); the first
     contact starts handling."""
@@ -269,24 +290,24 @@ def contact_record(
         assignment=assignment, date=date, way=way, with_whom=with_whom.strip(), notes=notes, created_by=actor
     )
     if proposal.state == Proposal.State.ASSIGNED:
-        _move(proposal, Proposal.State.HANDLING, actor=actor, verb="handling_started", comment=str(record))
+        _move(proposal, Proposal.State.HANDLING, actor=actor, verb=ProposalVerb.HANDLING_STARTED, comment=str(record))
     else:
-        record_event(proposal, actor=actor, verb="contacted", comment=str(record))
+        record_event(proposal, actor=actor, verb=ProposalVerb.CONTACTED, comment=str(record))
     return record
 
 
 @transaction.atomic
-def proposal_start_handling(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
+def proposal_start_handling(*, proposal_id: int, actor: User, expected_state: str | None = None) -> Proposal:
     """The lead unit acknowledges the assignment and starts handling 办理."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     if proposal.lead_unit_id not in scope_of(actor).unit_ids:
         raise NotPermitted(_("Only the lead unit may do this."))
     _require_state(proposal, Proposal.State.ASSIGNED, message=_("Only an assigned proposal can be taken up."))
-    return _move(proposal, Proposal.State.HANDLING, actor=actor, verb="handling_started")
+    return _move(proposal, Proposal.State.HANDLING, actor=actor, verb=ProposalVerb.HANDLING_STARTED)
 
 
 @transaction.atomic
-def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandlerOpinion:
+def cohandler_opinion_send(*, assignment_id: int, actor: User, text: str) -> CoHandlerOpinion:
     """A co-handling unit sends its opinion to the lead unit."""
     assignment, proposal = _own_assignment(assignment_id, actor)
     if assignment.role != Assignment.Role.CO:
@@ -295,12 +316,12 @@ def cohandler_opinion_send(*, assignment_id: int, actor, text: str) -> CoHandler
     if not (text or "").strip():
         raise DomainError({"text": _("Enter the opinion.")})
     opinion = CoHandlerOpinion.objects.create(assignment=assignment, text=text.strip(), created_by=actor)
-    record_event(proposal, actor=actor, verb="cohandler_opinion", data={"unit": assignment.unit_id})
+    record_event(proposal, actor=actor, verb=ProposalVerb.COHANDLER_OPINION, data={"unit": assignment.unit_id})
     return opinion
 
 
 @not_an_api_action("a check of the reply's upload inside proposal_reply")
-def check_pdf(upload) -> None:
+def check_pdf(upload: UploadedFile | None) -> None:
     """A signed reply must be a real PDF (the file starts with ``%PDF-``) within the size limit."""
     if upload is None:
         raise DomainError({"signed_pdf": _("Attach the signed reply as a PDF.")})
@@ -311,10 +332,10 @@ def check_pdf(upload) -> None:
 def proposal_reply(
     *,
     proposal_id: int,
-    actor,
+    actor: User,
     text: str,
     result_code: str,
-    signed_pdf,
+    signed_pdf: UploadedFile | None,
     today: date | None = None,
     expected_state: str | None = None,
 ) -> Reply:
@@ -335,7 +356,7 @@ def proposal_reply(
         raise DomainError(errors)
     check_pdf(signed_pdf)
     today = _today(today)
-    on_time = today <= proposal.reply_due
+    on_time = proposal.reply_due is None or today <= proposal.reply_due
     reply = Reply.objects.create(
         proposal=proposal,
         unit_id=proposal.lead_unit_id,
@@ -356,7 +377,7 @@ def proposal_reply(
         proposal,
         Proposal.State.REPLIED,
         actor=actor,
-        verb="replied",
+        verb=ProposalVerb.REPLIED,
         comment=result_code,
         fields=["result_code", "feedback_due", "replied_on_time"],
         data={"round": proposal.round},
@@ -377,7 +398,7 @@ def proposal_reply(
 def proposal_rate(
     *,
     proposal_id: int,
-    actor,
+    actor: User,
     rating: str,
     comment: str = "",
     today: date | None = None,
@@ -404,7 +425,7 @@ def proposal_rate(
             proposal,
             Proposal.State.RATED,
             actor=actor,
-            verb="rated",
+            verb=ProposalVerb.RATED,
             comment=feedback.get_rating_display(),
             fields=fields,
         )
@@ -417,7 +438,7 @@ def proposal_rate(
         proposal,
         Proposal.State.HANDLING,
         actor=actor,
-        verb="reopened",
+        verb=ProposalVerb.REOPENED,
         comment=comment.strip(),
         fields=[*fields, "round", "reply_due"],
         data={"round": proposal.round, "due": proposal.reply_due.isoformat()},
@@ -432,7 +453,7 @@ def proposal_rate(
 
 @transaction.atomic
 def proposal_close(
-    *, proposal_id: int, actor, expected_state: str | None = None, today: date | None = None
+    *, proposal_id: int, actor: User, expected_state: str | None = None, today: date | None = None
 ) -> Proposal:
     """Staff close 办结 a rated proposal, or a replied one whose feedback window has passed."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
@@ -444,12 +465,12 @@ def proposal_close(
         raise InvalidTransition(_("Only a rated proposal, or one whose feedback window has passed, can be closed."))
     proposal.closed_at = timezone.now()
     publish(ProposalClosed(proposal_id=proposal.pk, actor_id=actor_id(actor)))
-    return _move(proposal, Proposal.State.CLOSED, actor=actor, verb="closed", fields=["closed_at"])
+    return _move(proposal, Proposal.State.CLOSED, actor=actor, verb=ProposalVerb.CLOSED, fields=["closed_at"])
 
 
 @transaction.atomic
 def implementation_add(
-    *, proposal_id: int, actor, text: str, date: date, completes: bool = False, today: date | None = None
+    *, proposal_id: int, actor: User, text: str, date: date, completes: bool = False, today: date | None = None
 ) -> ImplementationEntry:
     """Record progress 落实 on a closed proposal (dated between its first reply and today); staff may mark it
     implemented."""
@@ -479,5 +500,10 @@ def implementation_add(
     if completes:
         proposal.implemented_on = date
         proposal.save(update_fields=["implemented_on", "updated_at"])
-    record_event(proposal, actor=actor, verb="implemented" if completes else "implementation_progress", comment=text)
+    record_event(
+        proposal,
+        actor=actor,
+        verb=ProposalVerb.IMPLEMENTED if completes else ProposalVerb.IMPLEMENTATION_PROGRESS,
+        comment=text,
+    )
     return entry

@@ -5,7 +5,9 @@ member's proposal draft or public-opinion report draft, linked both ways (``sour
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -14,17 +16,20 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
 from groups.models import ConstituentContact, Lead, Member, PublicMessage
 from groups.services.leads import lead_take_up
+from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal
 from proposals.services._common import _today
 from proposals.services.drafting import TOPIC_CATEGORY, _check_draft
+from proposals.verbs import ProposalVerb
 
 
-def _writer(actor, committee_id: int, member_id: int | None) -> Member:
+def _writer(actor: User, committee_id: int, member_id: int | None) -> Member:
     """The member who will write it: the one named, else the actor (a convener or a member)."""
     member_id = member_id or scope_of(actor).member_id
     if member_id is None:
@@ -45,7 +50,7 @@ def lead_text(lead: Lead) -> str:
     return Lead.objects.with_items().get(pk=lead.pk).text()
 
 
-def _tell(*, what: str, title: str, url: str, users, actor) -> None:
+def _tell(*, what: str, title: str, url: str, users: Iterable[int | None], actor: User) -> None:
     publish(
         HeardTakenUp(
             what=what,
@@ -59,7 +64,7 @@ def _tell(*, what: str, title: str, url: str, users, actor) -> None:
 
 @transaction.atomic
 def proposal_draft_from_lead(
-    *, lead_id: int, actor, member_id: int | None = None, today: date | None = None
+    *, lead_id: int, actor: User, member_id: int | None = None, today: date | None = None
 ) -> Proposal:
     """Turn a lead into a proposal draft of the member who will write it (the actor, or a member staff name)."""
     lead = lead_take_up(
@@ -82,7 +87,9 @@ def proposal_draft_from_lead(
         source_lead=lead,
         **data,
     )
-    record_event(proposal, actor=actor, verb="drafted", to_state=Proposal.State.DRAFT, data={"lead": lead.pk})
+    record_event(
+        proposal, actor=actor, verb=ProposalVerb.DRAFTED, to_state=Proposal.State.DRAFT, data={"lead": lead.pk}
+    )
     _tell(
         what="proposal",
         title=proposal.title,
@@ -93,7 +100,7 @@ def proposal_draft_from_lead(
     return proposal
 
 
-def _message_source(message_id: int, actor) -> PublicMessage:
+def _message_source(message_id: int, actor: User) -> PublicMessage:
     message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
     member_id = scope_of(actor).member_id
     if (
@@ -109,7 +116,7 @@ def _message_source(message_id: int, actor) -> PublicMessage:
     return message
 
 
-def _contact_source(contact_id: int, actor) -> ConstituentContact:
+def _contact_source(contact_id: int, actor: User) -> ConstituentContact:
     contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
     if contact is None or contact.member_id != scope_of(actor).member_id:
         raise NotPermitted(_("Only the member who made the contact may turn it into a report."))
@@ -121,7 +128,7 @@ def _contact_source(contact_id: int, actor) -> ConstituentContact:
 @transaction.atomic
 def report_draft_from_heard(
     *,
-    actor,
+    actor: User,
     lead_id: int | None = None,
     message_id: int | None = None,
     contact_id: int | None = None,
@@ -132,7 +139,7 @@ def report_draft_from_heard(
     they complete and submit it (``report_submit_draft``)."""
     if [lead_id, message_id, contact_id].count(None) != 2:
         raise DomainError(_("Choose one lead, message or contact."))
-    links: dict = {}
+    links: dict[str, Any] = {}
     creator_id = None
     if lead_id is not None:
         lead = lead_take_up(
@@ -152,14 +159,14 @@ def report_draft_from_heard(
         title = " ".join(message.text.split())[:30]
         content = f"群众反映（{message.place.name}，{on:%Y-%m-%d}）：{message.text}"
         links = {"source_message": message, "source_contact_id": message.contact_id}
-        record_event(message, actor=actor, verb="report_drafted")
-    else:
+        record_event(message, actor=actor, verb=GroupsVerb.REPORT_DRAFTED)
+    elif contact_id is not None:  # exactly one of the three is given (checked above)
         contact = _contact_source(contact_id, actor)
         member = _writer(actor, contact.committee_id, None)
         title = " ".join(contact.raised.split())[:30]
         content = f"群众反映（{contact.where}，{contact.contacted_on:%Y-%m-%d}）：{contact.raised}"
         links = {"source_contact": contact}
-        record_event(contact, actor=actor, verb="report_drafted")
+        record_event(contact, actor=actor, verb=GroupsVerb.REPORT_DRAFTED)
     report = OpinionReport.objects.create(
         committee_id=member.committee_id,
         year=_today(today).year,
@@ -169,7 +176,7 @@ def report_draft_from_heard(
         state=OpinionReport.State.DRAFT,
         **links,
     )
-    record_event(report, actor=actor, verb="drafted", to_state=report.state)
+    record_event(report, actor=actor, verb=ProposalVerb.DRAFTED, to_state=report.state)
     _tell(
         what="report",
         title=report.title,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
+from core.models import User
 from core.services import audit_event, lock, record_event, record_events
 from groups.access import require_staff, scope_of
 from groups.models import Member
@@ -23,20 +25,23 @@ from proposals.models import (
     SupervisionNote,
 )
 from proposals.services._common import _check_dated, _day
+from proposals.verbs import ProposalVerb
 
 
 @transaction.atomic
-def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int | None = None) -> Proposal:
+def proposal_mark_key(*, proposal_id: int, actor: User, is_key: bool, leader_id: int | None = None) -> Proposal:
     """Mark a filed proposal as key 重点提案 with its supervising leader 督办领导, or unmark it."""
     proposal = lock(Proposal, proposal_id)
     require_staff(actor, proposal.committee_id)
     if proposal.state not in Proposal.PUBLIC_STATES:
         raise InvalidTransition(_("Only a filed proposal can be a key proposal."))
-    if is_key and not Member.objects.filter(pk=leader_id, committee_id=proposal.committee_id).exists():
+    if is_key and (
+        leader_id is None or not Member.objects.filter(pk=leader_id, committee_id=proposal.committee_id).exists()
+    ):
         raise DomainError({"leader": _("Choose the supervising leader from the committee's members.")})
     proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
-    record_event(proposal, actor=actor, verb="key_marked" if is_key else "key_unmarked")
+    record_event(proposal, actor=actor, verb=ProposalVerb.KEY_MARKED if is_key else ProposalVerb.KEY_UNMARKED)
     publish(
         ProposalKeyMarked(
             committee_id=proposal.committee_id,
@@ -51,13 +56,13 @@ def proposal_mark_key(*, proposal_id: int, actor, is_key: bool, leader_id: int |
 
 
 @transaction.atomic
-def proposal_mark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
+def proposal_mark_excellent(*, proposal_id: int, actor: User, now: datetime | None = None) -> Proposal:
     """Mark a filed proposal as an excellent proposal 优秀提案 (its authors earn the excellent bonus)."""
     return _one(proposal_id, proposal_mark_excellent_many(proposal_ids=[proposal_id], actor=actor, now=now))
 
 
 @transaction.atomic
-def proposal_unmark_excellent(*, proposal_id: int, actor, now=None) -> Proposal:
+def proposal_unmark_excellent(*, proposal_id: int, actor: User, now: datetime | None = None) -> Proposal:
     """Withdraw the excellent-proposal rating (the bonus disappears from the day it was marked)."""
     return _one(proposal_id, proposal_unmark_excellent_many(proposal_ids=[proposal_id], actor=actor, now=now))
 
@@ -79,7 +84,7 @@ def _one(proposal_id: int, outcome: BatchOutcome) -> Proposal:
     raise DomainError(_("This proposal does not exist."))
 
 
-def _lock_sorted(proposal_ids, actor, check) -> BatchOutcome:
+def _lock_sorted(proposal_ids: Iterable[int], actor: User, check: Callable[[Proposal], object]) -> BatchOutcome:
     """Lock the proposals (in pk order) and sort them into those ``check`` and the staff rule let through
     and those they refuse."""
     outcome = BatchOutcome()
@@ -107,7 +112,9 @@ def _check_unmarkable(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutcome:
+def proposal_mark_excellent_many(
+    *, proposal_ids: Iterable[int], actor: User, now: datetime | None = None
+) -> BatchOutcome:
     """Rate many filed proposals excellent at once (the admin's action; the single action is a batch of one):
     audit row per proposal, stale roll-ups, a fixed number of queries; a proposal that may not be rated is
     left as it is and its refusal returned."""
@@ -119,7 +126,7 @@ def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutco
     for proposal in outcome.done:
         proposal.is_excellent, proposal.excellent_marked_at, proposal.excellent_marked_by = True, now, marker
         proposal.updated_at = now
-    record_events(audit_event(p, actor=actor, verb="excellent_marked") for p in outcome.done)
+    record_events(audit_event(p, actor=actor, verb=ProposalVerb.EXCELLENT_MARKED) for p in outcome.done)
     publish(
         ProposalsExcellentRated(
             proposal_ids=tuple(p.pk for p in outcome.done),
@@ -132,7 +139,9 @@ def proposal_mark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutco
 
 
 @transaction.atomic
-def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOutcome:
+def proposal_unmark_excellent_many(
+    *, proposal_ids: Iterable[int], actor: User, now: datetime | None = None
+) -> BatchOutcome:
     """Withdraw the excellent rating of many proposals at once; the bonus goes from the day each was marked."""
     outcome, now = _lock_sorted(proposal_ids, actor, _check_unmarkable), now or timezone.now()
     marked = {p.pk: p.excellent_marked_at for p in outcome.done}
@@ -146,8 +155,8 @@ def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOut
         audit_event(
             p,
             actor=actor,
-            verb="excellent_unmarked",
-            data={"marked_at": marked[p.pk].isoformat() if marked[p.pk] else None},
+            verb=ProposalVerb.EXCELLENT_UNMARKED,
+            data={"marked_at": m.isoformat() if (m := marked[p.pk]) else None},
         )
         for p in outcome.done
     )
@@ -167,7 +176,7 @@ def proposal_unmark_excellent_many(*, proposal_ids, actor, now=None) -> BatchOut
 
 @transaction.atomic
 def supervision_note_add(
-    *, proposal_id: int, actor, text: str, date: date, today: date | None = None
+    *, proposal_id: int, actor: User, text: str, date: date, today: date | None = None
 ) -> SupervisionNote:
     """Record the supervising leader's note on a key proposal (by the leader, or staff on their behalf), dated
     between its filing and today."""
@@ -185,5 +194,5 @@ def supervision_note_add(
         message=_("A supervision note cannot be dated before the proposal was filed (%(date)s)."),
     )
     note = SupervisionNote.objects.create(proposal=proposal, text=text.strip(), date=date, created_by=actor)
-    record_event(proposal, actor=actor, verb="supervised", comment=note.text)
+    record_event(proposal, actor=actor, verb=ProposalVerb.SUPERVISED, comment=note.text)
     return note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import require_staff, scope_of
 from groups.models import Member
@@ -33,13 +35,20 @@ from proposals.models import (
     ReportIssue,
 )
 from proposals.services._common import _check_dated, _day, _lock_settings, _today
+from proposals.verbs import ProposalVerb
 
 # --- public-opinion reports -----------------------------------------------------------------------
 
 
 @transaction.atomic
 def report_submit(
-    *, actor, title: str, content: str, co_author_ids=(), group_id: int | None = None, today: date | None = None
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    co_author_ids: Iterable[int | str] = (),
+    group_id: int | None = None,
+    today: date | None = None,
 ) -> OpinionReport:
     """A member (alone or with others) or a group's convener writes a public-opinion report 社情民意: alone it is
     submitted at once; named co-authors are invited first and it stays a draft until the author submits it
@@ -53,16 +62,16 @@ def report_submit(
         errors["title"] = _("Enter the title.")
     if not (content or "").strip():
         errors["content"] = _("Enter the content.")
-    co_author_ids = sorted({int(i) for i in co_author_ids} - {member.pk})
-    if co_author_ids and Member.objects.filter(
-        pk__in=co_author_ids, committee_id=member.committee_id, status=Member.Status.ACTIVE
-    ).count() != len(co_author_ids):
+    member_ids = sorted({int(i) for i in co_author_ids} - {member.pk})
+    if member_ids and Member.objects.filter(
+        pk__in=member_ids, committee_id=member.committee_id, status=Member.Status.ACTIVE
+    ).count() != len(member_ids):
         errors["co_authors"] = _("Every co-author must be a member of the same committee.")
     if group_id and int(group_id) not in scope.convened_group_ids:
         errors["group"] = _("Only the group's convener can submit in its name.")
     if errors:
         raise DomainError(errors)
-    state = OpinionReport.State.DRAFT if co_author_ids else OpinionReport.State.SUBMITTED
+    state = OpinionReport.State.DRAFT if member_ids else OpinionReport.State.SUBMITTED
     report = OpinionReport.objects.create(
         committee_id=member.committee_id,
         year=_today(today).year,
@@ -72,18 +81,20 @@ def report_submit(
         content=content.strip(),
         state=state,
     )
-    record_event(report, actor=actor, verb="drafted" if co_author_ids else "submitted", to_state=state)
-    if co_author_ids:
-        _invite_coauthors(report, co_author_ids, actor=actor, today=_today(today))
+    record_event(
+        report, actor=actor, verb=ProposalVerb.DRAFTED if member_ids else ProposalVerb.SUBMITTED, to_state=state
+    )
+    if member_ids:
+        _invite_coauthors(report, member_ids, actor=actor, today=_today(today))
     return report
 
 
-def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, today: date) -> None:
+def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor: User, today: date) -> None:
     deadline = add_working_days(report.committee_id, today, settings_for(report.committee_id).cosign_working_days)
     invitations = CoAuthorInvitation.objects.bulk_create(
         CoAuthorInvitation(report=report, member_id=m, deadline=deadline) for m in member_ids
     )
-    record_event(report, actor=actor, verb="coauthors_invited", data={"members": member_ids})
+    record_event(report, actor=actor, verb=ProposalVerb.COAUTHORS_INVITED, data={"members": member_ids})
     publish(
         CoAuthorsInvited(
             report_id=report.pk,
@@ -96,7 +107,7 @@ def _invite_coauthors(report: OpinionReport, member_ids: list[int], *, actor, to
 
 @transaction.atomic
 def coauthor_respond(
-    *, invitation_id: int, accept: bool, actor, today: date | None = None, seen: str | None = None
+    *, invitation_id: int, accept: bool, actor: User, today: date | None = None, seen: str | None = None
 ) -> CoAuthorInvitation:
     """A member named as co-author confirms or declines 联名; only a confirmed co-author is one (and scores).
     With ``seen`` (the digest of the text they read), a confirmation of a text changed since is refused."""
@@ -118,14 +129,14 @@ def coauthor_respond(
     record_event(
         report,
         actor=actor,
-        verb="coauthor_confirmed" if accept else "coauthor_declined",
+        verb=ProposalVerb.COAUTHOR_CONFIRMED if accept else ProposalVerb.COAUTHOR_DECLINED,
         data={"member": invitation.member_id},
     )
     return invitation
 
 
 @transaction.atomic
-def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> OpinionReport:
+def report_submit_draft(*, report_id: int, actor: User, today: date | None = None) -> OpinionReport:
     """The author submits a report once its co-authors have answered; unanswered invitations past their deadline
     lapse, and only the co-authors who confirmed are on it."""
     report = lock(OpinionReport, report_id)
@@ -142,11 +153,13 @@ def report_submit_draft(*, report_id: int, actor, today: date | None = None) -> 
         raise InvalidTransition(_("Waiting for co-authors to confirm: %(names)s.") % {"names": "、".join(waiting)})
     # The report counts as submitted from now (its ``created_at`` is the submission moment).
     report.created_at = timezone.now()
-    return _move_report(report, OpinionReport.State.SUBMITTED, actor=actor, verb="submitted", fields=["created_at"])
+    return _move_report(
+        report, OpinionReport.State.SUBMITTED, actor=actor, verb=ProposalVerb.SUBMITTED, fields=["created_at"]
+    )
 
 
 @transaction.atomic
-def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionReport:
+def report_edit(*, report_id: int, actor: User, title: str, content: str) -> OpinionReport:
     """Staff edit a submitted report before compiling it (the text before is kept in the audit row)."""
     report = lock(OpinionReport, report_id)
     require_staff(actor, report.committee_id)
@@ -157,11 +170,19 @@ def report_edit(*, report_id: int, actor, title: str, content: str) -> OpinionRe
     before = {"title": report.title, "content": report.content}
     report.title, report.content = title.strip(), content.strip()
     report.save(update_fields=["title", "content", "updated_at"])
-    record_event(report, actor=actor, verb="edited", data={"before": before})
+    record_event(report, actor=actor, verb=ProposalVerb.EDITED, data={"before": before})
     return report
 
 
-def _move_report(report, to, *, actor, verb, comment="", fields=()):
+def _move_report(
+    report: OpinionReport,
+    to: str,
+    *,
+    actor: User,
+    verb: ProposalVerb,
+    comment: str = "",
+    fields: Iterable[str] = (),
+) -> OpinionReport:
     before = report.state
     report.state = to
     report.save(update_fields=["state", "updated_at", *fields])
@@ -170,7 +191,7 @@ def _move_report(report, to, *, actor, verb, comment="", fields=()):
 
 
 @transaction.atomic
-def report_accept(*, report_id: int, actor) -> OpinionReport:
+def report_accept(*, report_id: int, actor: User) -> OpinionReport:
     """Staff accept a submitted report for compiling; from now on it counts on its authors' duty records
     (dated on its submission day, so the roll-ups from that quarter on go stale)."""
     report = lock(OpinionReport, report_id)
@@ -185,11 +206,11 @@ def report_accept(*, report_id: int, actor) -> OpinionReport:
             actor_id=actor_id(actor),
         )
     )
-    return _move_report(report, OpinionReport.State.ACCEPTED, actor=actor, verb="accepted")
+    return _move_report(report, OpinionReport.State.ACCEPTED, actor=actor, verb=ProposalVerb.ACCEPTED)
 
 
 @transaction.atomic
-def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
+def report_decline(*, report_id: int, actor: User, reason: str) -> OpinionReport:
     """Staff decline a report, telling the author why."""
     report = lock(OpinionReport, report_id)
     require_staff(actor, report.committee_id)
@@ -207,7 +228,7 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
         report,
         OpinionReport.State.DECLINED,
         actor=actor,
-        verb="declined",
+        verb=ProposalVerb.DECLINED,
         comment=report.decline_reason,
         fields=["decline_reason"],
     )
@@ -215,7 +236,7 @@ def report_decline(*, report_id: int, actor, reason: str) -> OpinionReport:
 
 @transaction.atomic
 def issue_compile(
-    *, committee_id: int, actor, report_ids, published_on: date, today: date | None = None
+    *, committee_id: int, actor: User, report_ids: Collection[int], published_on: date, today: date | None = None
 ) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
     require_staff(actor, committee_id)
@@ -227,7 +248,7 @@ def issue_compile(
     _check_dated(
         published_on,
         field="published_on",
-        after=max(_day(r.created_at) for r in reports),
+        after=max(timezone.localtime(r.created_at).date() for r in reports),
         today=today,
         message=_("An issue cannot be published before a report in it was submitted (%(date)s)."),
     )
@@ -240,7 +261,12 @@ def issue_compile(
     for report in reports:
         report.issue = issue
         _move_report(
-            report, OpinionReport.State.COMPILED, actor=actor, verb="compiled", comment=str(issue), fields=["issue"]
+            report,
+            OpinionReport.State.COMPILED,
+            actor=actor,
+            verb=ProposalVerb.COMPILED,
+            comment=str(issue),
+            fields=["issue"],
         )
     publish(
         ReportsCompiled(issue_id=issue.pk, report_ids=tuple(sorted(r.pk for r in reports)), actor_id=actor_id(actor))
@@ -249,7 +275,7 @@ def issue_compile(
 
 
 @not_an_api_action("the date rule of adoptions and instructions, also run by the admin's inline rows")
-def check_report_fact_date(report: OpinionReport, value, *, today: date | None = None) -> None:
+def check_report_fact_date(report: OpinionReport, value: object, *, today: date | None = None) -> None:
     """An adoption or instruction follows the report's submission and has happened already (also checked on the
     admin's inline rows)."""
     _check_dated(
@@ -262,7 +288,7 @@ def check_report_fact_date(report: OpinionReport, value, *, today: date | None =
 
 @transaction.atomic
 def report_record_adoption(
-    *, report_id: int, actor, level: str, date: date, adopted_by: str = "", today: date | None = None
+    *, report_id: int, actor: User, level: str, date: date, adopted_by: str = "", today: date | None = None
 ) -> Adoption:
     """Record that a CPPCC at some level adopted 采用 the report (dated between its submission and today)."""
     report = lock(OpinionReport, report_id)
@@ -275,7 +301,7 @@ def report_record_adoption(
         raise DomainError({"level": _("Adoption at this level is already recorded.")})
     check_report_fact_date(report, date, today=today)
     adoption = Adoption.objects.create(report=report, level=level, date=date, adopted_by=adopted_by)
-    record_event(report, actor=actor, verb="adopted", comment=adoption.get_level_display())
+    record_event(report, actor=actor, verb=ProposalVerb.ADOPTED, comment=adoption.get_level_display())
     publish(
         ReportAdopted(
             committee_id=report.committee_id, on=date, report_id=report.pk, level=level, actor_id=actor_id(actor)
@@ -286,7 +312,7 @@ def report_record_adoption(
 
 @transaction.atomic
 def report_record_instruction(
-    *, report_id: int, actor, leader: str, level: str, date: date, text: str, today: date | None = None
+    *, report_id: int, actor: User, leader: str, level: str, date: date, text: str, today: date | None = None
 ) -> Instruction:
     """Record a leader's written instruction 批示 on the report (dated between its submission and today)."""
     report = lock(OpinionReport, report_id)
@@ -299,7 +325,9 @@ def report_record_instruction(
     instruction = Instruction.objects.create(
         report=report, leader=leader.strip(), level=level, date=date, text=text.strip()
     )
-    record_event(report, actor=actor, verb="instructed", comment=f"{instruction.leader}：{instruction.text[:50]}")
+    record_event(
+        report, actor=actor, verb=ProposalVerb.INSTRUCTED, comment=f"{instruction.leader}：{instruction.text[:50]}"
+    )
     publish(
         ReportInstructed(
             committee_id=report.committee_id, on=date, report_id=report.pk, level=level, actor_id=actor_id(actor)
@@ -312,7 +340,7 @@ def report_record_instruction(
 def report_record_follow_up(
     *,
     report_id: int,
-    actor,
+    actor: User,
     date: date,
     done_by: str,
     action: str,
@@ -348,5 +376,7 @@ def report_record_follow_up(
         feedback=feedback[:2000],
         recorded_by=actor,
     )
-    record_event(report, actor=actor, verb="followed_up", comment=f"{follow_up.done_by}：{follow_up.action[:50]}")
+    record_event(
+        report, actor=actor, verb=ProposalVerb.FOLLOWED_UP, comment=f"{follow_up.done_by}：{follow_up.action[:50]}"
+    )
     return follow_up

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish, publish_many
 from core.exceptions import DomainError, InvalidTransition
+from core.models import User
 from core.parsing import as_id
 from core.services import audit_event, check_expected_state, lock, record_event, record_events
 from groups.access import require_staff
@@ -28,23 +31,24 @@ from proposals.services._common import (
     _move,
     _require_state,
 )
+from proposals.verbs import ProposalVerb
 
 # --- review ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def proposal_start_review(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
+def proposal_start_review(*, proposal_id: int, actor: User, expected_state: str | None = None) -> Proposal:
     """Staff take a submitted proposal up for review 审查."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     require_staff(actor, proposal.committee_id)
     _require_state(
         proposal, Proposal.State.SUBMITTED, message=_("Only a submitted proposal can be taken up for review.")
     )
-    return _move(proposal, Proposal.State.UNDER_REVIEW, actor=actor, verb="review_started")
+    return _move(proposal, Proposal.State.UNDER_REVIEW, actor=actor, verb=ProposalVerb.REVIEW_STARTED)
 
 
 @transaction.atomic
-def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None) -> Proposal:
+def proposal_file(*, proposal_id: int, actor: User, expected_state: str | None = None) -> Proposal:
     """Accept a proposal for handling 立案 and give it the year's next serial number."""
     proposal = lock(Proposal, proposal_id, expected_state=expected_state)
     require_staff(actor, proposal.committee_id)
@@ -68,13 +72,13 @@ def proposal_file(*, proposal_id: int, actor, expected_state: str | None = None)
         proposal,
         Proposal.State.FILED,
         actor=actor,
-        verb="filed",
+        verb=ProposalVerb.FILED,
         fields=["serial_number", "filed_at"],
         comment=proposal.number_display,
     )
 
 
-def _grounds_by_committee(committee_ids) -> dict[int, dict[int, NotFilingGround]]:
+def _grounds_by_committee(committee_ids: set[int]) -> dict[int, dict[int, NotFilingGround]]:
     """The grounds each committee may use (its own list, else the national one), in one query."""
     NotFilingGround.objects.ensure_national()
     rows = list(
@@ -86,10 +90,11 @@ def _grounds_by_committee(committee_ids) -> dict[int, dict[int, NotFilingGround]
     return {c: {g.pk: g for g in rows if g.committee_id == c} or national for c in committee_ids}
 
 
-def _check_ground(proposals, ground_id, reason: str) -> NotFilingGround:
+def _check_ground(proposals: list[Proposal], ground_id: object, reason: str) -> NotFilingGround:
     """The chosen ground, if every proposal's committee uses it; its explanation, if it needs one."""
     allowed = _grounds_by_committee({p.committee_id for p in proposals})
-    ground = next(iter(allowed.values()), {}).get(as_id(ground_id)) if ground_id else None
+    chosen = as_id(ground_id)
+    ground = next(iter(allowed.values()), {}).get(chosen) if chosen else None
     if ground is None or any(ground.pk not in grounds for grounds in allowed.values()):
         raise DomainError({"ground": _("Choose a ground for not filing from the committee's published list.")})
     if ground.needs_explanation and not (reason or "").strip():
@@ -97,7 +102,7 @@ def _check_ground(proposals, ground_id, reason: str) -> NotFilingGround:
     return ground
 
 
-def _check_all(proposals, actor, check) -> None:
+def _check_all(proposals: list[Proposal], actor: User, check: Callable[[Proposal], object]) -> None:
     """A batch is all or nothing: the actor must be staff of every proposal's committee, and ``check`` must pass
     for each, or nothing is changed and every refusal is named."""
     for proposal in proposals:
@@ -112,10 +117,10 @@ def _check_all(proposals, actor, check) -> None:
         raise InvalidTransition(_("Nothing was changed. %(refusals)s") % {"refusals": " ".join(refusals)})
 
 
-def _lock_many(proposal_ids) -> list[Proposal]:
+def _lock_many(proposal_ids: Iterable[object]) -> list[Proposal]:
     """Lock a batch's proposals in id order (two batches cannot deadlock); an id not found refuses the batch."""
     proposal_ids = list(proposal_ids)
-    ids = sorted({as_id(i) for i in proposal_ids} - {None})
+    ids = sorted({i for i in map(as_id, proposal_ids) if i is not None})
     if not ids:
         raise DomainError({"proposals": _("Select at least one proposal.")})
     if len(ids) > BATCH_LIMIT:
@@ -126,7 +131,7 @@ def _lock_many(proposal_ids) -> list[Proposal]:
     return proposals
 
 
-def _not_file(proposals: list[Proposal], *, actor, ground: NotFilingGround, reason: str, outcome: str) -> None:
+def _not_file(proposals: list[Proposal], *, actor: User, ground: NotFilingGround, reason: str, outcome: str) -> None:
     """Not file the (locked, checked) proposals with one ground: one update, one audit row and one event each,
     converted into reports in one insert."""
     text = f"{ground.text}：{reason.strip()}" if (reason or "").strip() else ground.text
@@ -144,7 +149,7 @@ def _not_file(proposals: list[Proposal], *, actor, ground: NotFilingGround, reas
             audit_event(
                 p,
                 actor=actor,
-                verb="not_filed",
+                verb=ProposalVerb.NOT_FILED,
                 from_state=p.state,
                 to_state=Proposal.State.NOT_FILED,
                 comment=text,
@@ -172,7 +177,9 @@ def _not_file(proposals: list[Proposal], *, actor, ground: NotFilingGround, reas
             for p in proposals
         )
         reports = {r.source_proposal_id: r for r in created}
-        rows += [audit_event(r, actor=actor, verb="converted_from_proposal", to_state=r.state) for r in created]
+        rows += [
+            audit_event(r, actor=actor, verb=ProposalVerb.CONVERTED_FROM_PROPOSAL, to_state=r.state) for r in created
+        ]
     record_events(rows)
     publish_many(
         [
@@ -200,7 +207,7 @@ def _check_outcome(outcome: str) -> None:
 def proposal_reject(
     *,
     proposal_id: int,
-    actor,
+    actor: User,
     ground_id: int | None,
     reason: str = "",
     outcome: str = "",
@@ -218,7 +225,7 @@ def proposal_reject(
 
 @transaction.atomic
 def proposals_reject_many(
-    *, proposal_ids, actor, ground_id: int | None, reason: str = "", outcome: str = ""
+    *, proposal_ids: Iterable[int | str], actor: User, ground_id: int | None, reason: str = "", outcome: str = ""
 ) -> list[Proposal]:
     """Not file 不予立案 many proposals on one published ground, all or none: each gets its audit row and its
     proposers the same notice as for one; a fixed number of queries whatever the batch's size."""
@@ -231,7 +238,7 @@ def proposals_reject_many(
 
 
 @transaction.atomic
-def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str | None = None) -> Proposal:
+def proposal_merge(*, proposal_id: int, into_id: int, actor: User, expected_state: str | None = None) -> Proposal:
     """Merge 并案 a proposal into a filed one on the same matter; its proposer still gets the answer."""
     if proposal_id == into_id:
         raise DomainError(_("A proposal cannot be merged into itself."))
@@ -248,7 +255,16 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor, expected_state: str
     if target.state not in Proposal.MERGE_TARGET_STATES:
         raise InvalidTransition(_("A proposal can only be merged into a filed one."))
     proposal.merged_into = target
-    _move(proposal, Proposal.State.MERGED, actor=actor, verb="merged", fields=["merged_into"], comment=str(target))
-    record_event(target, actor=actor, verb="merged_in", comment=str(proposal), data={"proposal": proposal.pk})
+    _move(
+        proposal,
+        Proposal.State.MERGED,
+        actor=actor,
+        verb=ProposalVerb.MERGED,
+        fields=["merged_into"],
+        comment=str(target),
+    )
+    record_event(
+        target, actor=actor, verb=ProposalVerb.MERGED_IN, comment=str(proposal), data={"proposal": proposal.pk}
+    )
     publish(ProposalMerged(proposal_id=proposal.pk, into_id=target.pk, actor_id=actor_id(actor)))
     return proposal
