@@ -128,6 +128,37 @@ def lock(
     return row
 
 
+@not_an_api_action("locks a batch of rows inside another service's transaction")
+def lock_many(
+    source: type[ModelT] | models.QuerySet[ModelT],
+    pks: Iterable[Any],
+    *,
+    order_by: str | tuple[str, ...] = "pk",
+    of: tuple[str, ...] = ("self",),
+    missing: DomainError | None = None,
+    partial: bool = False,
+) -> list[ModelT]:
+    """The rows of ``source`` (a model, or a queryset to narrow or ``select_related`` it) whose primary keys are in
+    ``pks``, locked until the transaction ends, in one query. The rows are locked in the order they are read,
+    ``order_by`` (default the primary key, which every batch of a table should keep): two batches sharing rows
+    then wait for each other instead of deadlocking. ``pks`` may repeat a key or hold ``None``; each row comes
+    once. A key with no row (or none outside ``source``'s narrowing) raises ``missing`` (default: ``DomainError``
+    "A selected <model> does not exist."), unless ``partial``: then the rows found are returned. Only the
+    model's own rows are locked (``of``), as in ``lock``. SQLite has no row locks: there the transaction
+    (``transaction_mode`` IMMEDIATE in the settings) already serialises writers, and this is a plain ordered read."""
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    wanted = {pk for pk in pks if pk is not None}
+    if not wanted:
+        return []
+    ordering = (order_by,) if isinstance(order_by, str) else order_by
+    rows = list(queryset.select_for_update(of=of).filter(pk__in=sorted(wanted, key=str)).order_by(*ordering))
+    if not partial and len(rows) != len(wanted):
+        if missing is not None:
+            raise missing
+        raise DomainError(_("A selected %(record)s does not exist.") % {"record": queryset.model._meta.verbose_name})
+    return rows
+
+
 @not_an_api_action("checks a locked row inside another service's transaction")
 def check_expected_state(row: models.Model, expected_state: str | None) -> None:
     """Refuse with ``ConcurrentEdit`` when ``row`` is no longer in ``expected_state`` (the state the user's page

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.accounts import first_login_url
 from core.events import actor_id, publish
 from core.exceptions import DomainError
-from core.services import api_tokens_revoke, audit_event, not_an_api_action, record_events
+from core.services import api_tokens_revoke, audit_event, lock_many, not_an_api_action, record_events
 from groups.access import forget_scope, scope_of
 from groups.events import MemberLoginsInvited
 from groups.models import Committee, CommitteeStaff, HandlingUnit, Member
@@ -67,18 +67,15 @@ def _username(member: Member, rule: str) -> tuple[str, str]:
 
 
 def _lock_members(member_ids, actor) -> list[Member]:
-    # of=("self",): PostgreSQL locks no row of the nullable side of an outer join (member.user); the logins are
-    # locked on their own below.
-    members = list(
-        Member.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(member_ids))
-        .select_related("committee")
-        .order_by("committee_id", "name", "pk")
-    )
+    # Locked in id order (as every batch of members), listed by committee and name. Only the members' own rows
+    # (PostgreSQL locks no row of the nullable side of an outer join, member.user); the logins are locked
+    # on their own below.
+    members = lock_many(Member.objects.select_related("committee"), member_ids, partial=True)
+    members.sort(key=lambda m: (m.committee_id, m.name, m.pk))
     scope = scope_of(actor)
     if not members or not all(scope.is_staff_of(m.committee_id) for m in members):
         raise DomainError(_("Only the secretariat of the members' committee may manage their logins."))
-    users = get_user_model().objects.select_for_update().in_bulk([m.user_id for m in members if m.user_id])
+    users = {u.pk: u for u in lock_many(get_user_model(), [m.user_id for m in members], partial=True)}
     for member in members:
         member.user = users.get(member.user_id) if member.user_id else None
     return members
