@@ -18,6 +18,7 @@ from .exceptions import ConcurrentEdit, DomainError
 from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
 from .sms import sms_template
 from .tokens import password_stamp
+from .verbs import CoreVerb
 
 F = TypeVar("F", bound=Callable[..., Any])
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -186,7 +187,7 @@ def api_token_issue(*, user: User, actor: User, ip: str = "") -> tuple[ApiToken,
     record_event(
         user,
         actor=actor,
-        verb="api_token_issued",
+        verb=CoreVerb.API_TOKEN_ISSUED,
         data={"ip": ip, "token": token.token_key, "expiry": token.expiry.isoformat()},
     )
     return token, key
@@ -201,7 +202,9 @@ def api_tokens_revoke(*, user: User, actor: User, reason: str, token: ApiToken |
     keys = list(tokens.values_list("token_key", flat=True))
     tokens.delete()
     if keys:
-        record_event(user, actor=actor, verb="api_tokens_revoked", data={"ip": ip, "reason": reason, "tokens": keys})
+        record_event(
+            user, actor=actor, verb=CoreVerb.API_TOKENS_REVOKED, data={"ip": ip, "reason": reason, "tokens": keys}
+        )
     return len(keys)
 
 
@@ -214,7 +217,7 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     locked.save(update_fields=["password"])
     user.password = locked.password
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
-    record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
+    record_event(locked, actor=actor, verb=CoreVerb.PASSWORD_CHANGED, data={"ip": ip})
     return locked
 
 
@@ -291,7 +294,7 @@ def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None =
     if user is None:
         return False
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).exclude(pk=row.pk).update(used_at=now)
-    record_event(user, actor=None, verb="password_reset_code_sent", data={"ip": ip})
+    record_event(user, actor=None, verb=CoreVerb.PASSWORD_RESET_CODE_SENT, data={"ip": ip})
     # The vendor's approved verification-code template (NOTIFICATIONS_SMS_TEMPLATES["password_reset_code"], with
     # ${code} and ${minutes}) says the rest; SMS vendors send codes only through such templates.
     params = {"code": code, "minutes": str(settings.SMS_CODE_MINUTES)}
@@ -333,7 +336,7 @@ def password_reset_code_confirm(
             row.save(update_fields=["attempts", "used_at"])
             if right:
                 user = user_password_change(user=row.user, actor=row.user, password=password, ip=ip)
-                record_event(user, actor=user, verb="password_reset", data={"ip": ip, "by": "sms"})
+                record_event(user, actor=user, verb=CoreVerb.PASSWORD_RESET, data={"ip": ip, "by": "sms"})
                 return user
             left = settings.SMS_CODE_MAX_ATTEMPTS - row.attempts
     if usable and left > 0:
@@ -390,7 +393,10 @@ def record_save(
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
     record_event(
-        obj, actor=actor, verb="updated" if before is not None else "created", data={"fields": sorted(changed)}
+        obj,
+        actor=actor,
+        verb=CoreVerb.UPDATED if before is not None else CoreVerb.CREATED,
+        data={"fields": sorted(changed)},
     )
     _consequences(type(obj), before=before, after=obj)
     return obj
@@ -403,7 +409,7 @@ def record_delete(*, obj: models.Model, actor: User | None) -> None:
     before = _fresh(obj)
     if before is None:
         return  # gone already: a second click changes nothing
-    record_event(before, actor=actor, verb="deleted")
+    record_event(before, actor=actor, verb=CoreVerb.DELETED)
     before._history_user = actor  # type: ignore[attr-defined]
     before.delete()
     _consequences(type(obj), before=before, after=None)

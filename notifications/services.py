@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import directory, outbox
 from core.exceptions import DomainError
 from core.services import lock, not_an_api_action
+from core.verbs import CoreVerb
 
 from . import kinds
 from .channels import reachable
@@ -309,7 +310,7 @@ def preferences_update(
     record_event(
         prefs,
         actor=actor,
-        verb="changed",
+        verb=CoreVerb.CHANGED,
         data={
             "channels": prefs.channels,
             "quiet": [str(quiet_start or ""), str(quiet_end or "")],
@@ -436,6 +437,6 @@ def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     for name, defaults in wanted:
         task, created = PeriodicTask.objects.get_or_create(name=name, defaults=defaults)
         if created:
-            record_event(task, actor=actor, verb="created", data={"via": "setup_schedules"})
+            record_event(task, actor=actor, verb=CoreVerb.CREATED, data={"via": "setup_schedules"})
         done.append((name, created))
     return done

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import DomainError, NotPermitted
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
+from groups.verbs import GroupsVerb
 
 IMPORT_FORMATS = ("xlsx", "csv")  # the only formats read: no YAML, HTML, JSON or legacy xls
 MAX_IMPORT_ROWS = 20000  # data rows
@@ -288,7 +289,7 @@ def table_import(*, resource_class, data: bytes, file_format: str, actor) -> Imp
         record_event(
             actor,
             actor=actor,
-            verb="imported",
+            verb=GroupsVerb.IMPORTED,
             comment=resource._meta.model._meta.verbose_name_plural,
             data={"rows": report.created, "model": resource._meta.model._meta.label},
         )

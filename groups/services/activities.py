@@ -25,6 +25,7 @@ from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
+from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import (
     ActivityChanged,
@@ -46,6 +47,7 @@ from groups.models import (
     Member,
     PlanItem,
 )
+from groups.verbs import GroupsVerb
 
 EDITABLE_FIELDS = (
     "kind",
@@ -189,7 +191,7 @@ def activity_create(
     _set_open_groups(activity, open_groups)
     if invite_group:
         _invite_group(activity)
-    record_event(activity, actor=actor, verb="created", to_state=activity.state)
+    record_event(activity, actor=actor, verb=GroupsVerb.CREATED, to_state=activity.state)
     return activity
 
 
@@ -215,7 +217,7 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
     ):
         changed["open_groups"] = ""
     _set_open_groups(activity, open_groups)
-    record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    record_event(activity, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
     if changed:
         publish(ActivityChanged(activity_id=activity.pk, fields=tuple(sorted(changed)), actor_id=actor_id(actor)))
     if activity.state == Activity.State.HELD and changed:  # a held activity counts in duty records
@@ -241,7 +243,7 @@ def activity_delete(*, activity_id: int, actor) -> None:
     _require_editor(activity, actor)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
-    record_event(activity, actor=actor, verb="deleted", from_state=activity.state)
+    record_event(activity, actor=actor, verb=CoreVerb.DELETED, from_state=activity.state)
     if activity.state == Activity.State.HELD:
         _rollup_stale(activity)
     activity.delete()
@@ -287,7 +289,7 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
         actor=actor,
         allowed=(Activity.State.PLANNED,),
         to=Activity.State.ANNOUNCED,
-        verb="announced",
+        verb=GroupsVerb.ANNOUNCED,
         message=_("Only a planned activity can be announced."),
     )
 
@@ -308,7 +310,7 @@ def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Ac
         actor=actor,
         allowed=(Activity.State.ANNOUNCED,),
         to=Activity.State.HELD,
-        verb="held",
+        verb=GroupsVerb.HELD,
         message=_("Only an announced activity can be marked as held."),
     )
 
@@ -353,7 +355,7 @@ def activity_file(*, activity_id: int, actor) -> Activity:
         actor=actor,
         allowed=(Activity.State.HELD,),
         to=Activity.State.FILED,
-        verb="filed",
+        verb=GroupsVerb.FILED,
         message=_("Only a held activity can be filed in the ledger."),
     )
 
@@ -368,7 +370,7 @@ def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
         actor=actor,
         allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
         to=Activity.State.CANCELLED,
-        verb="cancelled",
+        verb=GroupsVerb.CANCELLED,
         comment=reason,
         message=_("Only a planned or announced activity can be cancelled."),
     )
@@ -390,7 +392,7 @@ def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
         raise DomainError(_("Only active members of the organising committee can be invited."))
     wanted -= set(activity.attendances.values_list("member_id", flat=True))
     Attendance.objects.bulk_create(Attendance(activity=activity, member_id=m) for m in sorted(wanted))
-    record_event(activity, actor=actor, verb="invited", data={"members": sorted(wanted)})
+    record_event(activity, actor=actor, verb=GroupsVerb.INVITED, data={"members": sorted(wanted)})
     return len(wanted)
 
 
@@ -429,7 +431,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
     record_event(
         activity,
         actor=actor,
-        verb="leave_requested",
+        verb=GroupsVerb.LEAVE_REQUESTED,
         comment=attendance.leave_reason,
         data={"member": attendance.member_id},
     )
@@ -461,7 +463,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     record_event(
         attendance.activity,
         actor=actor,
-        verb="leave_approved" if approve else "leave_refused",
+        verb=GroupsVerb.LEAVE_APPROVED if approve else GroupsVerb.LEAVE_REFUSED,
         data={"member": attendance.member_id},
     )
     publish(
@@ -488,7 +490,9 @@ def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
     reason = attendance.leave_reason
     attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.NONE, "", None
     attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
-    record_event(activity, actor=actor, verb="leave_withdrawn", comment=reason, data={"member": attendance.member_id})
+    record_event(
+        activity, actor=actor, verb=GroupsVerb.LEAVE_WITHDRAWN, comment=reason, data={"member": attendance.member_id}
+    )
     return attendance
 
 
@@ -591,7 +595,10 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
     withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
     record_event(
-        activity, actor=actor, verb="signed_in", data={"member": attendance.member_id, "leave_withdrawn": withdrawn}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.SIGNED_IN,
+        data={"member": attendance.member_id, "leave_withdrawn": withdrawn},
     )
     publish(
         AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk, member_ids=(attendance.member_id,))
@@ -655,7 +662,9 @@ def attendance_record(
             **_duty_day(activity, actor), activity_id=activity.pk, member_ids=tuple(r.member_id for r in changed)
         )
     )
-    record_event(activity, actor=actor, verb="attendance_recorded", data={str(r.member_id): r.status for r in changed})
+    record_event(
+        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_RECORDED, data={str(r.member_id): r.status for r in changed}
+    )
     return activity
 
 
@@ -700,7 +709,7 @@ def attendance_correct(
     record_event(
         activity,
         actor=actor,
-        verb="attendance_corrected",
+        verb=GroupsVerb.ATTENDANCE_CORRECTED,
         from_state=before or "",
         to_state=status,
         data={"member": member.pk},
@@ -718,7 +727,7 @@ def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = lock(Attendance, attendance_id)
     record_event(
-        activity, actor=actor, verb="attendance_removed", from_state=row.status, data={"member": row.member_id}
+        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_REMOVED, from_state=row.status, data={"member": row.member_id}
     )
     row.delete()
     activity.version += 1
@@ -775,7 +784,10 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
         evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(jpeg_thumbnail(data, THUMBNAIL_SIZE)), save=False)
     evidence.save()
     record_event(
-        activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.EVIDENCE_UPLOADED,
+        data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     return evidence
 
@@ -790,7 +802,10 @@ def evidence_delete(*, evidence_id: int, actor) -> None:
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("The evidence of a filed or cancelled activity stays on record."))
     record_event(
-        activity, actor=actor, verb="evidence_deleted", data={"evidence": evidence.pk, "name": evidence.original_name}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.EVIDENCE_DELETED,
+        data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     files = [f for f in (evidence.file, evidence.thumbnail) if f]
     evidence.delete()
@@ -809,7 +824,7 @@ def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> An
     if AnnualPlan.objects.filter(group=group, year=year).exists():
         raise DomainError(_("This group already has a plan for that year."))
     plan = AnnualPlan.objects.create(group=group, year=year, note=note)
-    record_event(plan, actor=actor, verb="created")
+    record_event(plan, actor=actor, verb=GroupsVerb.CREATED)
     return plan
 
 
@@ -841,7 +856,7 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
         raise DomainError(errors)
     item.save()
     item.responsible.set(members)
-    record_event(plan, actor=actor, verb="item_saved", data={"item": item.pk, "title": item.title})
+    record_event(plan, actor=actor, verb=GroupsVerb.ITEM_SAVED, data={"item": item.pk, "title": item.title})
     return item
 
 
@@ -850,5 +865,5 @@ def plan_item_delete(*, item_id: int, actor) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
     item = lock(PlanItem.objects.select_related("plan__group"), item_id, of=("self", "plan", "plan__group"))
     _require_group_editor(item.plan.group, actor)
-    record_event(item.plan, actor=actor, verb="item_deleted", data={"item": item.pk, "title": item.title})
+    record_event(item.plan, actor=actor, verb=GroupsVerb.ITEM_DELETED, data={"item": item.pk, "title": item.title})
     item.delete()

@@ -20,10 +20,12 @@ from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
+from core.verbs import CoreVerb
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
 from groups.models import ActivitySettings, ConstituentContact, ContactPoint, GroupMembership, Member
 from groups.services.activities import sniff
+from groups.verbs import GroupsVerb
 
 
 @not_an_api_action("a read: the members the contact form offers; contact_record checks the same rule")
@@ -101,7 +103,9 @@ def contact_record(
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
-    record_event(contact, actor=actor, verb="recorded", data={"member": member.pk, "on": contacted_on.isoformat()})
+    record_event(
+        contact, actor=actor, verb=GroupsVerb.RECORDED, data={"member": member.pk, "on": contacted_on.isoformat()}
+    )
     publish(DutyRecordChanged(committee_id=member.committee_id, on=contacted_on, actor_id=actor_id(actor)))
     return contact
 
@@ -192,7 +196,7 @@ def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fie
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
-    record_event(contact, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    record_event(contact, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
     more = ((contact.committee_id, was_on),) if was_on != contact.contacted_on else ()
     publish(
         DutyRecordChanged(
@@ -210,7 +214,10 @@ def contact_delete(*, contact_id: int, actor, now: datetime | None = None) -> No
     """The author removes a contact recorded by mistake, within the window; its photo goes after the commit."""
     contact = _lock_own(contact_id, actor, now)
     record_event(
-        contact, actor=actor, verb="deleted", data={"member": contact.member_id, "on": contact.contacted_on.isoformat()}
+        contact,
+        actor=actor,
+        verb=CoreVerb.DELETED,
+        data={"member": contact.member_id, "on": contact.contacted_on.isoformat()},
     )
     publish(DutyRecordChanged(committee_id=contact.committee_id, on=contact.contacted_on, actor_id=actor_id(actor)))
     photo = contact.photo

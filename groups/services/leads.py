@@ -16,6 +16,7 @@ from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, ActivityGroup, ActivitySuggestion, ConstituentContact, Lead, PublicMessage
 from groups.models.contacts import ContactTopic
+from groups.verbs import GroupsVerb
 
 
 def _may_edit_activity(actor, activity: Activity) -> bool:
@@ -39,7 +40,7 @@ def suggestion_record(*, activity_id: int, actor, text: str, category: str = Con
     item = ActivitySuggestion.objects.create(
         activity=activity, category=category, text=text.strip()[:2000], recorded_by=actor
     )
-    record_event(activity, actor=actor, verb="suggestion_recorded", data={"suggestion": item.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SUGGESTION_RECORDED, data={"suggestion": item.pk})
     return item
 
 
@@ -120,7 +121,7 @@ def lead_create(
     record_event(
         lead,
         actor=actor,
-        verb="created",
+        verb=GroupsVerb.CREATED,
         to_state=lead.state,
         data={"messages": message_ids, "contacts": contact_ids, "suggestions": suggestion_ids},
     )
@@ -145,8 +146,13 @@ def lead_close(*, lead_id: int, actor, reason: str) -> Lead:
     before = lead.state
     lead.state, lead.close_reason = Lead.State.CLOSED, reason.strip()[:200]
     lead.save(update_fields=["state", "close_reason", "updated_at"])
-    record_event(lead, actor=actor, verb="closed", from_state=before, to_state=lead.state, comment=lead.close_reason)
+    record_event(
+        lead, actor=actor, verb=GroupsVerb.CLOSED, from_state=before, to_state=lead.state, comment=lead.close_reason
+    )
     return lead
+
+
+_BECAME = {"proposal": GroupsVerb.BECAME_PROPOSAL, "report": GroupsVerb.BECAME_REPORT, "topic": GroupsVerb.BECAME_TOPIC}
 
 
 @not_an_api_action("a step of the conversions (proposal, report, topic from a lead), inside their transaction")
@@ -161,7 +167,7 @@ def lead_take_up(*, lead_id: int, actor, what: str, taken) -> Lead:
     before = lead.state
     lead.state = Lead.State.CONVERTED
     lead.save(update_fields=["state", "updated_at"])
-    record_event(lead, actor=actor, verb=f"became_{what}", from_state=before, to_state=lead.state)
+    record_event(lead, actor=actor, verb=_BECAME[what], from_state=before, to_state=lead.state)
     return lead
 
 

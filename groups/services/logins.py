@@ -22,6 +22,7 @@ from core.services import api_tokens_revoke, audit_event, lock_many, not_an_api_
 from groups.access import forget_scope, scope_of
 from groups.events import MemberLoginsInvited
 from groups.models import Committee, CommitteeStaff, HandlingUnit, Member
+from groups.verbs import GroupsVerb
 
 NOTIFY, PRINT = "notify", "print"  # how the first-login links reach the members
 
@@ -116,7 +117,7 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
             member.save(update_fields=["user"])
             forget_scope(user)
         outcome.username = user.username
-        verb = "login_created" if outcome.created else "first_login_link_renewed"
+        verb = GroupsVerb.LOGIN_CREATED if outcome.created else GroupsVerb.FIRST_LOGIN_LINK_RENEWED
         data = {"username": user.username, "member": member.pk, "deliver": deliver}
         audit += [
             audit_event(member, actor=actor, verb=verb, data=data),
@@ -164,8 +165,8 @@ def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -
         api_tokens_revoke(user=user, actor=actor, reason=reason)
         data = {"username": user.username, "member": member.pk, "reason": reason}
         audit += [
-            audit_event(member, actor=actor, verb="login_deactivated", data=data),
-            audit_event(user, actor=actor, verb="login_deactivated", data=data),
+            audit_event(member, actor=actor, verb=GroupsVerb.LOGIN_DEACTIVATED, data=data),
+            audit_event(user, actor=actor, verb=GroupsVerb.LOGIN_DEACTIVATED, data=data),
         ]
     record_events(audit)
     return outcomes

@@ -42,6 +42,7 @@ from groups.models import (
 from groups.models.contacts import ContactTopic
 from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from groups.services.contacts import contact_record
+from groups.verbs import GroupsVerb
 
 # Tracking codes: no 0/O, 1/I/L, so a resident can type one from a note; 31**10 ≈ 8·10^14 codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -155,7 +156,9 @@ def message_submit(
         if not PublicMessage.objects.filter(tracking_code=message.tracking_code).exists():
             break
     message.save()
-    record_event(message, actor=None, verb="received", to_state=PublicMessage.State.NEW, data={"target": target})
+    record_event(
+        message, actor=None, verb=GroupsVerb.RECEIVED, to_state=PublicMessage.State.NEW, data={"target": target}
+    )
     return message
 
 
@@ -227,7 +230,7 @@ def message_route(
     record_event(
         message,
         actor=actor,
-        verb="routed",
+        verb=GroupsVerb.ROUTED,
         from_state=before,
         to_state=PublicMessage.State.ROUTED,
         data={"member": member_id, "group": group_id},
@@ -262,7 +265,7 @@ def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
     record_event(
         message,
         actor=actor,
-        verb="discarded",
+        verb=GroupsVerb.DISCARDED,
         from_state=before,
         to_state=PublicMessage.State.DISCARDED,
         comment=reason,
@@ -290,7 +293,7 @@ def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMe
     record_event(
         message,
         actor=actor,
-        verb="answered",
+        verb=GroupsVerb.ANSWERED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         comment=answer[:200],
@@ -345,7 +348,7 @@ def message_record_visit(
     record_event(
         message,
         actor=actor,
-        verb="visit_recorded",
+        verb=GroupsVerb.VISIT_RECORDED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         data={"contact": contact.pk},
@@ -381,7 +384,7 @@ def message_rate(*, code: str, rating: str, comment: str = "", client_address: s
     ):
         raise DomainError(_("Too many ratings from your network. Please try again later."))
     rated = MessageRating.objects.create(message=message, rating=rating, comment=comment, client_key=key)
-    record_event(message, actor=None, verb="rated", comment=rating, data={"rating": rating})
+    record_event(message, actor=None, verb=GroupsVerb.RATED, comment=rating, data={"rating": rating})
     if rating == Satisfaction.UNSATISFIED:
         publish(
             PublicMessageDissatisfied(

@@ -31,6 +31,7 @@ from groups.access import scope_of
 from groups.events import PlatformEvaluated, PlatformMemberJoined, PlatformTransitioned
 from groups.models import CommitteeStaff, Member, Platform
 from groups.models.platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
+from groups.verbs import GroupsVerb
 
 S = Platform.State
 Role = PlatformMembership.Role
@@ -114,7 +115,7 @@ def platform_establish(
         raise DomainError(errors)
     platform.established_on, platform.approval_document = established_on, approval_document.strip()
     platform.is_active = True
-    _move(platform, actor=actor, to=S.ESTABLISHED, verb="established", comment=platform.approval_document)
+    _move(platform, actor=actor, to=S.ESTABLISHED, verb=GroupsVerb.ESTABLISHED, comment=platform.approval_document)
     platform.save(update_fields=["state", "established_on", "approval_document", "is_active"])
     return platform
 
@@ -142,7 +143,7 @@ def platform_wind_up(
         membership.left_reason = _("The platform was wound up.")
         membership.save(update_fields=["left_on", "left_reason"])
     platform.wound_up_on, platform.wound_up_reason, platform.is_active = wound_up_on, reason.strip(), False
-    _move(platform, actor=actor, to=S.WOUND_UP, verb="wound_up", comment=platform.wound_up_reason)
+    _move(platform, actor=actor, to=S.WOUND_UP, verb=GroupsVerb.WOUND_UP, comment=platform.wound_up_reason)
     platform.save(update_fields=["state", "wound_up_on", "wound_up_reason", "is_active"])
     return platform
 
@@ -192,7 +193,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
     record_event(
         platform,
         actor=actor,
-        verb="member_added",
+        verb=GroupsVerb.MEMBER_ADDED,
         data={"membership": membership.pk, "member": member.pk, "role": role, "on": joined_on.isoformat()},
     )
     publish(
@@ -229,7 +230,7 @@ def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: s
     record_event(
         platform,
         actor=actor,
-        verb="member_left",
+        verb=GroupsVerb.MEMBER_LEFT,
         comment=membership.left_reason,
         data={"membership": membership.pk, "member": membership.member_id, "on": left_on.isoformat()},
     )
@@ -259,7 +260,7 @@ def platform_plan_save(
         year=year,
         defaults={"content": content.strip(), "planned_activities": planned_activities, "updated_by": actor},
     )
-    record_event(plan, actor=actor, verb="created" if created else "changed", data={"year": year})
+    record_event(plan, actor=actor, verb=GroupsVerb.CREATED if created else GroupsVerb.CHANGED, data={"year": year})
     return plan
 
 
@@ -291,7 +292,7 @@ def platform_document_upload(*, actor, platform_id: int, kind: str, upload, capt
     record_event(
         platform,
         actor=actor,
-        verb="document_uploaded",
+        verb=GroupsVerb.DOCUMENT_UPLOADED,
         data={"document": document.pk, "kind": kind, "name": document.original_name},
     )
     return document
@@ -328,7 +329,7 @@ def platform_evaluate(
     record_event(
         platform,
         actor=actor,
-        verb="evaluated" if created else "evaluation_amended",
+        verb=GroupsVerb.EVALUATED if created else GroupsVerb.EVALUATION_AMENDED,
         comment=evaluation.get_grade_display(),
         data={"evaluation": evaluation.pk, "year": year, "grade": grade, "score": score},
     )

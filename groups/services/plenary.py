@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from core.events import actor_id, publish
 from core.exceptions import DomainError
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
+from core.verbs import CoreVerb
 from groups.access import require_staff
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
+from groups.verbs import GroupsVerb
 
 COUNTS = ("present", "excused", "absent")
 WRITTEN = ("present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
@@ -167,7 +169,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
         audit_event(
             target,
             actor=recorder,
-            verb="corrected" if before else "recorded",
+            verb=GroupsVerb.CORRECTED if before else GroupsVerb.RECORDED,
             data={"session": session.pk, "member": row.member_id, "before": before, "after": row.counts},
         )
         for target, before, row in events
@@ -221,7 +223,7 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
         default_user=recorder,
     )
     if missing:
-        record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
+        record_event(session, actor=actor, verb=GroupsVerb.ATTENDANCE_FILLED, data={"present": missing})
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="filled"))
     return len(missing)
 
@@ -250,7 +252,7 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
         audit_event(
             row,
             actor=actor,
-            verb="removed",
+            verb=GroupsVerb.REMOVED,
             data={
                 "session": row.session_id,
                 "member": row.member_id,
@@ -286,7 +288,12 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
         raise DomainError(
             {"half_days": _("Attendance beyond the new number of half-days is already recorded.")}
         ) from exc
-    record_event(session, actor=actor, verb="updated" if before else "created", data={"fields": sorted(changed)})
+    record_event(
+        session,
+        actor=actor,
+        verb=GroupsVerb.UPDATED if before else GroupsVerb.CREATED,
+        data={"fields": sorted(changed)},
+    )
     moved = before and (before["start_date"], before["term__committee_id"]) != (
         session.start_date,
         session.term.committee_id,
@@ -312,7 +319,7 @@ def plenary_session_delete(*, session_id: int, actor) -> None:
     record_event(
         session,
         actor=actor,
-        verb="deleted",
+        verb=CoreVerb.DELETED,
         data={"start_date": session.start_date.isoformat(), "attendance_rows": recorded},
     )
     session.delete()

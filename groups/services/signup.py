@@ -21,6 +21,7 @@ from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Expertise, Member
+from groups.verbs import GroupsVerb
 
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 
@@ -63,7 +64,7 @@ def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) ->
     if refusal:
         raise DomainError(refusal)
     row = Attendance.objects.create(activity=activity, member=member, signed_up_at=now)
-    record_event(activity, actor=actor, verb="signed_up", data={"member": member.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SIGNED_UP, data={"member": member.pk})
     return row
 
 
@@ -80,7 +81,7 @@ def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = 
         raise InvalidTransition(_("The sign-up deadline has passed; ask the convener for leave instead."))
     if row.status != Attendance.Status.INVITED:
         raise InvalidTransition(_("Your attendance is already recorded."))
-    record_event(activity, actor=actor, verb="signup_withdrawn", data={"member": member.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SIGNUP_WITHDRAWN, data={"member": member.pk})
     row.delete()
 
 
@@ -104,6 +105,9 @@ def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> 
     before = sorted(member.expertise.values_list("pk", flat=True))
     member.expertise.set(areas)
     record_event(
-        member, actor=actor, verb="expertise_set", data={"before": before, "after": sorted(a.pk for a in areas)}
+        member,
+        actor=actor,
+        verb=GroupsVerb.EXPERTISE_SET,
+        data={"before": before, "after": sorted(a.pk for a in areas)},
     )
     return member

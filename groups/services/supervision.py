@@ -25,6 +25,7 @@ from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, GroupMembership, HandlingUnit, Member, Platform
 from groups.models.supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
+from groups.verbs import GroupsVerb
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -95,7 +96,7 @@ def supervision_group_save(
     record_event(
         group,
         actor=actor,
-        verb="changed" if before else "created",
+        verb=GroupsVerb.CHANGED if before else GroupsVerb.CREATED,
         data={"unit": unit_id, "members": member_ids, **({"before": before} if before else {})},
     )
     return group
@@ -139,7 +140,7 @@ def supervision_visit_record(
         recorded_by=actor,
     )
     visit.participants.set(participants)
-    record_event(visit, actor=actor, verb="recorded", data={"group": group.pk, "on": visited_on.isoformat()})
+    record_event(visit, actor=actor, verb=GroupsVerb.RECORDED, data={"group": group.pk, "on": visited_on.isoformat()})
     _tell(
         group.unit.users.all(),
         obj=visit,
@@ -160,7 +161,7 @@ def supervision_visit_answer(*, actor, visit_id: int, response: str) -> Supervis
     amended = bool(visit.unit_response)
     visit.unit_response, visit.responded_at = response.strip(), timezone.now()
     visit.save(update_fields=["unit_response", "responded_at"])
-    record_event(visit, actor=actor, verb="answer_amended" if amended else "answered")
+    record_event(visit, actor=actor, verb=GroupsVerb.ANSWER_AMENDED if amended else GroupsVerb.ANSWERED)
     leader = visit.group.leader
     _tell(
         [leader.user] if leader and leader.user_id else [],
@@ -234,7 +235,7 @@ def inspection_record(
     record_event(
         inspection,
         actor=actor,
-        verb="recorded",
+        verb=GroupsVerb.RECORDED,
         to_state=inspection.state,
         data={"group": group_id, "platform": platform_id},
     )
@@ -269,7 +270,7 @@ def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspecti
     record_event(
         inspection,
         actor=actor,
-        verb="accounted_for",
+        verb=GroupsVerb.ACCOUNTED_FOR,
         from_state=Inspection.State.OPEN,
         to_state=Inspection.State.CLOSED,
     )
@@ -315,7 +316,7 @@ def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: s
     report = WorkReport.objects.create(
         group=group, year=year, half=half, summary=summary.strip(), plans=(plans or "").strip(), submitted_by=actor
     )
-    record_event(report, actor=actor, verb="submitted", data={"group": group.pk, "year": year, "half": half})
+    record_event(report, actor=actor, verb=GroupsVerb.SUBMITTED, data={"group": group.pk, "year": year, "half": half})
     leader = group.liaison_leader
     _tell(
         [leader.user] if leader and leader.user_id else [],
@@ -345,7 +346,7 @@ def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
     amended = bool(report.comment)
     report.comment, report.commented_by, report.commented_at = comment.strip(), actor, timezone.now()
     report.save(update_fields=["comment", "commented_by", "commented_at"])
-    record_event(report, actor=actor, verb="answer_amended" if amended else "answered")
+    record_event(report, actor=actor, verb=GroupsVerb.ANSWER_AMENDED if amended else GroupsVerb.ANSWERED)
     _tell(
         _conveners(report.group_id),
         obj=report,
