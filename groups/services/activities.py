@@ -11,11 +11,15 @@ record committee activities; invited members ask for leave and sign in for thems
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import PurePath
+from typing import Any
 
 from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
 from core.verbs import CoreVerb
@@ -41,6 +46,7 @@ from groups.models import (
     ActivitySettings,
     AnnualPlan,
     Attendance,
+    Committee,
     ContactPoint,
     Evidence,
     GroupMembership,
@@ -75,7 +81,7 @@ THUMBNAIL_SIZE = (480, 480)
 
 
 @not_an_api_action("reads whether the actor may act on an activity; every activity service checks it")
-def may_edit(activity: Activity, actor) -> bool:
+def may_edit(activity: Activity, actor: User) -> bool:
     """The organising group's conveners and deputies, and the committee's staff (``Activity.objects.editable_by``,
     without a query)."""
     scope = scope_of(actor)
@@ -86,7 +92,7 @@ def may_edit(activity: Activity, actor) -> bool:
     )
 
 
-def _require_editor(activity: Activity, actor) -> None:
+def _require_editor(activity: Activity, actor: User) -> None:
     if not may_edit(activity, actor):
         raise NotPermitted(_("You may act only on the activities of the groups you convene or of your committee."))
 
@@ -94,7 +100,7 @@ def _require_editor(activity: Activity, actor) -> None:
 STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may correct attendance.")
 
 
-def _require_group_editor(group: ActivityGroup, actor) -> None:
+def _require_group_editor(group: ActivityGroup, actor: User) -> None:
     scope = scope_of(actor)
     if not (scope.is_staff_of(group.committee_id) or group.pk in scope.convened_group_ids):
         raise NotPermitted(_("You can record activities only for the groups you convene."))
@@ -145,7 +151,7 @@ def _validate_openness(activity: Activity, errors: dict[str, list[str]]) -> None
         errors.setdefault("topic", []).append(_("The topic belongs to another committee's list."))
 
 
-def _set_open_groups(activity: Activity, groups) -> None:
+def _set_open_groups(activity: Activity, groups: Iterable[ActivityGroup] | None) -> None:
     """The groups an activity open to "the groups named" is open to: its committee's only."""
     if groups is None:
         return
@@ -170,10 +176,18 @@ def _invite_group(activity: Activity) -> int:
 
 @transaction.atomic
 def activity_create(
-    *, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True, open_groups=None, **fields
+    *,
+    actor: User,
+    group: ActivityGroup | None = None,
+    committee: Committee | int | None = None,
+    invite_group: bool = True,
+    open_groups: Iterable[ActivityGroup] | None = None,
+    **fields: Any,
 ) -> Activity:
     """Record a new activity (planned) of a group or a committee, and invite the group's members."""
-    committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
+    committee_id = (
+        group.committee_id if group is not None else committee.pk if isinstance(committee, Committee) else committee
+    )
     if committee_id is None:
         raise DomainError(_("Choose the organiser of the activity."))
     if group is not None:
@@ -196,7 +210,14 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, activity_id: int, actor, version: int | None, open_groups=None, **fields) -> Activity:
+def activity_update(
+    *,
+    activity_id: int,
+    actor: User,
+    version: int | None,
+    open_groups: Iterable[ActivityGroup] | None = None,
+    **fields: Any,
+) -> Activity:
     """Change an activity's details; a stale ``version`` means someone else saved first."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -227,7 +248,7 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
     return activity
 
 
-def _duty_day(activity: Activity, actor) -> dict:
+def _duty_day(activity: Activity, actor: User) -> dict:
     """The facts every duty-record event of an activity carries (its committee and day, who acted)."""
     return {
         "committee_id": activity.committee_id,
@@ -237,7 +258,7 @@ def _duty_day(activity: Activity, actor) -> dict:
 
 
 @transaction.atomic
-def activity_delete(*, activity_id: int, actor) -> None:
+def activity_delete(*, activity_id: int, actor: User) -> None:
     """Remove an activity entered by mistake, with its invitations; a filed or cancelled one stays."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -254,13 +275,13 @@ def _rollup_stale(activity: Activity) -> None:
     _mark_stale_on(activity.committee_id, timezone.localtime(activity.starts_at).date())
 
 
-def _mark_stale_on(committee_id: int, on) -> None:
+def _mark_stale_on(committee_id: int, on: date) -> None:
     """The duty records of ``committee_id`` from ``on`` changed: assessments subscribes (roll-ups go stale)."""
     publish(DutyRecordChanged(committee_id=committee_id, on=on))
 
 
 def _transition(
-    activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str, comment: str = ""
+    activity: Activity, *, actor: User, allowed: tuple[str, ...], to: str, verb: str, message: str, comment: str = ""
 ) -> Activity:
     if activity.state not in allowed:
         raise InvalidTransition(message)
@@ -278,7 +299,7 @@ def _transition(
 
 
 @transaction.atomic
-def activity_announce(*, activity_id: int, actor) -> Activity:
+def activity_announce(*, activity_id: int, actor: User) -> Activity:
     """Tell the invited members about a planned activity 已通知; sign-in opens around its start."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -295,7 +316,7 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
 
 
 @transaction.atomic
-def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Activity:
+def activity_hold(*, activity_id: int, actor: User, now: datetime | None = None) -> Activity:
     """Mark an announced activity as held 已开展; it needs its attendance (someone present)."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -340,7 +361,7 @@ def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def activity_file(*, activity_id: int, actor) -> Activity:
+def activity_file(*, activity_id: int, actor: User) -> Activity:
     """File a held activity in the ledger 归档 once its record holds what the committee's rules ask for."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -361,7 +382,7 @@ def activity_file(*, activity_id: int, actor) -> Activity:
 
 
 @transaction.atomic
-def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
+def activity_cancel(*, activity_id: int, actor: User, reason: str = "") -> Activity:
     """Cancel an activity that has not taken place 已取消."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -377,7 +398,7 @@ def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
 
 
 @transaction.atomic
-def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
+def activity_invite(*, activity_id: int, actor: User, member_ids: list[int]) -> int:
     """Invite more members (of the activity's committee) to an activity; returns how many were added."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -396,22 +417,26 @@ def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
     return len(wanted)
 
 
-def _own_member_id(actor) -> int | None:
+def _own_member_id(actor: User) -> int | None:
     from groups.access import scope_of
 
     return scope_of(actor).member_id
 
 
-def _own_attendance(activity_id: int, actor) -> Attendance:
+def _own_attendance(activity_id: int, actor: User) -> Attendance:
     member_id = _own_member_id(actor)
-    attendance = Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
-    if member_id is None or attendance is None:
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
+        if member_id is not None
+        else None
+    )
+    if attendance is None:
         raise NotPermitted(_("You are not invited to this activity."))
     return attendance
 
 
 @transaction.atomic
-def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datetime | None = None) -> Attendance:
+def attendance_request_leave(*, activity_id: int, actor: User, reason: str, now: datetime | None = None) -> Attendance:
     """An invited member asks for leave 请假 before the activity starts."""
     now = now or timezone.now()
     activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
@@ -447,7 +472,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
 
 
 @transaction.atomic
-def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
+def attendance_decide_leave(*, attendance_id: int, actor: User, approve: bool) -> Attendance:
     """The convener approves (the member is excused) or refuses a leave request; never their own."""
     attendance = lock(Attendance.objects.select_related("activity"), attendance_id, of=("self", "activity"))
     _require_editor(attendance.activity, actor)
@@ -479,7 +504,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
 
 
 @transaction.atomic
-def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
+def attendance_withdraw_leave(*, activity_id: int, actor: User) -> Attendance:
     """The member takes back their own leave request 撤回请假 while it is still undecided (the undo of asking)."""
     activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
     attendance = _own_attendance(activity_id, actor)
@@ -583,15 +608,21 @@ def _mark_present(row: Attendance, *, now: datetime, method: str) -> bool:
 
 
 @transaction.atomic
-def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
+def attendance_sign_in(*, activity_id: int, code: str, actor: User, now: datetime | None = None) -> Attendance:
     """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
     now = now or timezone.now()
     activity = lock(Activity, activity_id)  # their own row: sign_in_refusal says when it is not theirs
     member_id = _own_member_id(actor)
-    attendance = Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
-    refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
+        if member_id
+        else None
+    )
+    refusal = sign_in_refusal(activity, attendance, code=code, now=now)
     if refusal:
         raise DomainError(refusal)
+    if attendance is None:  # sign_in_refusal has said so already
+        raise NotPermitted(_("You are not invited to this activity."))
     withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
     record_event(
@@ -610,7 +641,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
 def attendance_record(
     *,
     activity_id: int,
-    actor,
+    actor: User,
     version: int | None,
     statuses: dict[int, str],
     reasons: dict[int, str] | None = None,
@@ -680,7 +711,7 @@ def _check_correctable(activity: Activity, status: str, now: datetime) -> None:
 
 @transaction.atomic
 def attendance_correct(
-    *, activity_id: int, member_id: int, actor, status: str, leave_reason: str = "", now: datetime | None = None
+    *, activity_id: int, member_id: int, actor: User, status: str, leave_reason: str = "", now: datetime | None = None
 ) -> Attendance:
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
@@ -719,7 +750,7 @@ def attendance_correct(
 
 
 @transaction.atomic
-def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None) -> None:
+def attendance_remove(*, attendance_id: int, actor: User, now: datetime | None = None) -> None:
     """Staff take a member off an activity's attendance (invited by mistake)."""
     row = Attendance.objects.select_related("activity").get(pk=attendance_id)
     activity = lock(Activity, row.activity_id)
@@ -760,7 +791,7 @@ def sniff(data: bytes) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
+def evidence_upload(*, activity_id: int, actor: User, upload: UploadedFile, caption: str = "") -> Evidence:
     """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -793,7 +824,7 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
 
 
 @transaction.atomic
-def evidence_delete(*, evidence_id: int, actor) -> None:
+def evidence_delete(*, evidence_id: int, actor: User) -> None:
     """The convener removes a wrong photo or document before the activity is filed (the undo of uploading)."""
     activity_id = Evidence.objects.values_list("activity_id", flat=True).get(pk=evidence_id)
     activity = lock(Activity, activity_id)
@@ -810,15 +841,15 @@ def evidence_delete(*, evidence_id: int, actor) -> None:
     files = [f for f in (evidence.file, evidence.thumbnail) if f]
     evidence.delete()
     for f in files:  # after the commit: a rolled-back delete keeps its files
-        storage, name = f.storage, f.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        if f.name:
+            transaction.on_commit(partial(f.storage.delete, f.name))
 
 
 # --- Plans ----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> AnnualPlan:
+def plan_create(*, group: ActivityGroup, year: int, actor: User, note: str = "") -> AnnualPlan:
     """Start a group's annual plan (its conveners and deputies, or the committee's staff)."""
     _require_group_editor(group, actor)
     if AnnualPlan.objects.filter(group=group, year=year).exists():
@@ -829,7 +860,14 @@ def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> An
 
 
 @transaction.atomic
-def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, responsible=(), **fields) -> PlanItem:
+def plan_item_save(
+    *,
+    plan: AnnualPlan,
+    actor: User,
+    item: PlanItem | None = None,
+    responsible: Iterable[Member] = (),
+    **fields: Any,
+) -> PlanItem:
     """Add or change one plan item: quarter and month, type, contact point, responsible members."""
     _require_group_editor(plan.group, actor)
     if item is not None and item.plan_id != plan.pk:
@@ -861,7 +899,7 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
 
 
 @transaction.atomic
-def plan_item_delete(*, item_id: int, actor) -> None:
+def plan_item_delete(*, item_id: int, actor: User) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
     item = lock(PlanItem.objects.select_related("plan__group"), item_id, of=("self", "plan", "plan__group"))
     _require_group_editor(item.plan.group, actor)

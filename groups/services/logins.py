@@ -8,6 +8,7 @@ A member's login is named by the committee's rule (``Committee.login_username_ru
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.accounts import first_login_url
 from core.events import actor_id, publish
 from core.exceptions import DomainError
+from core.models import User
 from core.services import api_tokens_revoke, audit_event, lock_many, not_an_api_action, record_events
 from groups.access import forget_scope, scope_of
 from groups.events import MemberLoginsInvited
@@ -67,7 +69,7 @@ def _username(member: Member, rule: str) -> tuple[str, str]:
     return (base if number == 1 else f"{base}{number}"), ""
 
 
-def _lock_members(member_ids, actor) -> list[Member]:
+def _lock_members(member_ids: Iterable[int], actor: User) -> list[Member]:
     # Locked in id order (as every batch of members), listed by committee and name. Only the members' own rows
     # (PostgreSQL locks no row of the nullable side of an outer join, member.user); the logins are locked
     # on their own below.
@@ -82,13 +84,13 @@ def _lock_members(member_ids, actor) -> list[Member]:
     return members
 
 
-def _unused(user) -> bool:
+def _unused(user: User) -> bool:
     """A login nobody has used: never logged in and no password chosen yet."""
     return user.is_active and user.last_login is None and not user.has_usable_password()
 
 
 @transaction.atomic
-def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[LoginOutcome]:
+def member_logins_create(*, member_ids: Iterable[int], actor: User, deliver: str = NOTIFY) -> list[LoginOutcome]:
     """Give each member in office a login with no password and a first-login link: sent to them (``NOTIFY``:
     SMS and e-mail, after commit) or returned for staff to print (``PRINT``). A member whose login is still
     unused gets a fresh link (the old one stops working). One audit row per member and login."""
@@ -132,7 +134,7 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
         publish(
             MemberLoginsInvited(
                 committee_ids=tuple(sorted({o.member.committee_id for o in invited})),
-                user_ids=tuple(o.member.user_id for o in invited),
+                user_ids=tuple(o.member.user_id for o in invited if o.member.user_id is not None),
                 actor_id=actor_id(actor),
             )
         )
@@ -140,7 +142,9 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
 
 
 @transaction.atomic
-def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -> list[LoginOutcome]:
+def member_logins_deactivate(
+    *, member_ids: Iterable[int], actor: User, reason: str = "term_ended"
+) -> list[LoginOutcome]:
     """Switch off the logins of members (at the end of a term): they can no longer log in, their API tokens
     go; the login and its history stay. A login that is also a secretariat position or a handling unit's is
     left on (say so): it is not only the member's."""

@@ -19,12 +19,14 @@ from datetime import date
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from core.uploads import IMAGES, validate_upload
 from groups.access import scope_of
@@ -46,13 +48,13 @@ def _lock(platform_id: int, expected_state: str | None = None) -> Platform:
     return platform
 
 
-def _require_staff(actor, platform: Platform) -> None:
+def _require_staff(actor: User, platform: Platform) -> None:
     if not scope_of(actor).is_staff_of(platform.committee_id):
         raise NotPermitted(_("Only the committee's secretariat staff may do this for a platform."))
 
 
 @not_an_api_action("a read: whether the user is the platform's initiator")
-def is_initiator(actor, platform: Platform) -> bool:
+def is_initiator(actor: User, platform: Platform) -> bool:
     member_id = scope_of(actor).member_id
     return bool(
         member_id
@@ -62,7 +64,7 @@ def is_initiator(actor, platform: Platform) -> bool:
     )
 
 
-def _require_keeper(actor, platform: Platform) -> None:
+def _require_keeper(actor: User, platform: Platform) -> None:
     """Staff of the committee or the platform's initiator (the plan and the evidence)."""
     if not (scope_of(actor).is_staff_of(platform.committee_id) or is_initiator(actor, platform)):
         raise NotPermitted(_("Only the platform's initiator and the committee's staff may do this."))
@@ -78,7 +80,7 @@ def _not_future(on: date, field: str) -> None:
         raise DomainError({field: [_("The date cannot be in the future.")]})
 
 
-def _move(platform: Platform, *, actor, to: str, verb: str, comment: str = "") -> None:
+def _move(platform: Platform, *, actor: User, to: str, verb: str, comment: str = "") -> None:
     before = platform.state
     platform.state = to
     record_event(platform, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
@@ -96,7 +98,7 @@ def _move(platform: Platform, *, actor, to: str, verb: str, comment: str = "") -
 
 @transaction.atomic
 def platform_establish(
-    *, actor, platform_id: int, established_on: date, approval_document: str, expected_state: str | None = None
+    *, actor: User, platform_id: int, established_on: date, approval_document: str, expected_state: str | None = None
 ) -> Platform:
     """Staff establish 成立 a platform being set up, with the date and the approval document."""
     platform = _lock(platform_id, expected_state)
@@ -122,7 +124,7 @@ def platform_establish(
 
 @transaction.atomic
 def platform_wind_up(
-    *, actor, platform_id: int, wound_up_on: date, reason: str, expected_state: str | None = None
+    *, actor: User, platform_id: int, wound_up_on: date, reason: str, expected_state: str | None = None
 ) -> Platform:
     """Staff wind up 撤销 a platform with the reason; its members' places end that day."""
     platform = _lock(platform_id, expected_state)
@@ -158,7 +160,9 @@ def _is_leader(member: Member, committee_id: int) -> bool:
 
 
 @transaction.atomic
-def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, joined_on: date) -> PlatformMembership:
+def platform_member_add(
+    *, actor: User, platform_id: int, member_id: int, role: str, joined_on: date
+) -> PlatformMembership:
     """Staff name a member of the committee to the platform as initiator, member or liaison chair (a leader of
     the committee: "分管副主席任联络主席")."""
     platform = _lock(platform_id)
@@ -181,7 +185,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
         errors["role"] = [_("The platform already has a liaison chair; the present one must leave first.")]
     if joined_on > timezone.localdate():
         errors["joined_on"] = [_("The date cannot be in the future.")]
-    if errors:
+    if errors or member is None:
         raise DomainError(errors)
     try:
         with transaction.atomic():
@@ -209,7 +213,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
 
 
 @transaction.atomic
-def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: str = "") -> PlatformMembership:
+def platform_member_leave(*, actor: User, membership_id: int, left_on: date, reason: str = "") -> PlatformMembership:
     """A member leaves a platform (the exit mechanism 退出机制): staff remove them, or they leave themself."""
     platform_id = PlatformMembership.objects.filter(pk=membership_id).values_list("platform_id", flat=True).first()
     if platform_id is None:
@@ -239,7 +243,7 @@ def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: s
 
 @transaction.atomic
 def platform_plan_save(
-    *, actor, platform_id: int, year: int, content: str, planned_activities: int = 0
+    *, actor: User, platform_id: int, year: int, content: str, planned_activities: int = 0
 ) -> PlatformPlan:
     """The initiator (or staff) write the platform's plan for a year: what activities it intends."""
     platform = _lock(platform_id)
@@ -265,7 +269,9 @@ def platform_plan_save(
 
 
 @transaction.atomic
-def platform_document_upload(*, actor, platform_id: int, kind: str, upload, caption: str = "") -> PlatformDocument:
+def platform_document_upload(
+    *, actor: User, platform_id: int, kind: str, upload: UploadedFile, caption: str = ""
+) -> PlatformDocument:
     """The initiator (or staff) keep evidence with the platform: a photo of the venue or the sign (an image), the
     rules, a record for the file; the type is checked by content."""
     platform = _lock(platform_id)
@@ -300,7 +306,7 @@ def platform_document_upload(*, actor, platform_id: int, kind: str, upload, capt
 
 @transaction.atomic
 def platform_evaluate(
-    *, actor, platform_id: int, year: int, grade: str, comments: str, score: int | None = None
+    *, actor: User, platform_id: int, year: int, grade: str, comments: str, score: int | None = None
 ) -> PlatformEvaluation:
     """Staff evaluate an established platform's year 年度评价 (grade, score, comments); a second evaluation of the
     same year amends the first."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Expertise, Member
@@ -26,7 +27,7 @@ from groups.verbs import GroupsVerb
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 
 
-def _own_member(actor) -> Member:
+def _own_member(actor: User) -> Member:
     member_id = scope_of(actor).member_id
     member = Member.objects.filter(pk=member_id, status=Member.Status.ACTIVE).first() if member_id else None
     if member is None:
@@ -51,7 +52,7 @@ def signup_refusal(activity: Activity, *, taken: int, now: datetime) -> str | No
 
 
 @transaction.atomic
-def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) -> Attendance:
+def activity_sign_up(*, activity_id: int, actor: User, now: datetime | None = None) -> Attendance:
     """A member signs up 报名 for an open activity: a place on its list, as an invitation is."""
     now = now or timezone.now()
     member = _own_member(actor)
@@ -69,7 +70,7 @@ def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) ->
 
 
 @transaction.atomic
-def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = None) -> None:
+def activity_signup_withdraw(*, activity_id: int, actor: User, now: datetime | None = None) -> None:
     """A member takes back their own sign-up before the sign-up deadline 取消报名 (the undo of signing up)."""
     now = now or timezone.now()
     member = _own_member(actor)
@@ -86,14 +87,14 @@ def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = 
 
 
 @not_an_api_action("reads whose expertise the actor may change; member_expertise_set checks the same rule")
-def may_edit_expertise(member: Member, actor) -> bool:
+def may_edit_expertise(member: Member, actor: User) -> bool:
     """The member themself, or secretariat staff of their committee."""
     scope = scope_of(actor)
     return scope.member_id == member.pk or scope.is_staff_of(member.committee_id)
 
 
 @transaction.atomic
-def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> Member:
+def member_expertise_set(*, member_id: int, actor: User, expertise_ids: list[int]) -> Member:
     """Declare a member's areas of expertise 专长 from their committee's list (the member, or their staff)."""
     member = lock(Member, member_id)
     if not may_edit_expertise(member, actor):

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, GroupMembership, HandlingUnit, Member, Platform
@@ -30,7 +31,7 @@ from notifications.models import Kind
 from notifications.services import notify
 
 
-def _tell(recipients: Iterable, *, obj, title: str, url: str) -> None:
+def _tell(recipients: Iterable[User | None], *, obj: models.Model, title: str, url: str) -> None:
     """An in-app notice (and e-mail/SMS where the person chose them) to each of ``recipients``: one a day per
     record and person."""
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
@@ -45,7 +46,7 @@ def _not_future(on: date, field: str) -> None:
 @transaction.atomic
 def supervision_group_save(
     *,
-    actor,
+    actor: User,
     committee_id: int,
     name: str,
     unit_id: int,
@@ -102,7 +103,7 @@ def supervision_group_save(
     return group
 
 
-def _editable_group(actor, group_id: int) -> SupervisionGroup:
+def _editable_group(actor: User, group_id: int) -> SupervisionGroup:
     group = SupervisionGroup.objects.select_for_update().filter(pk=group_id).first()
     scope = scope_of(actor)
     if group is None or not (
@@ -114,11 +115,18 @@ def _editable_group(actor, group_id: int) -> SupervisionGroup:
 
 @transaction.atomic
 def supervision_visit_record(
-    *, actor, group_id: int, visited_on: date, findings: str, suggestions: str = "", participant_ids: Iterable[int] = ()
+    *,
+    actor: User,
+    group_id: int,
+    visited_on: date,
+    findings: str,
+    suggestions: str = "",
+    participant_ids: Iterable[int] = (),
 ) -> SupervisionVisit:
     """Record a supervision group's visit to its unit; the unit's users are told, to answer it."""
     group = _editable_group(actor, group_id)
-    participants = sorted(set(participant_ids)) or ([scope_of(actor).member_id] if scope_of(actor).member_id else [])
+    own = scope_of(actor).member_id
+    participants = sorted(set(participant_ids)) or ([own] if own else [])
     errors: dict[str, list[str]] = {}
     if visited_on > timezone.localdate():
         errors["visited_on"] = [_("The date cannot be in the future.")]
@@ -151,7 +159,7 @@ def supervision_visit_record(
 
 
 @transaction.atomic
-def supervision_visit_answer(*, actor, visit_id: int, response: str) -> SupervisionVisit:
+def supervision_visit_answer(*, actor: User, visit_id: int, response: str) -> SupervisionVisit:
     """The stationed unit answers a visit's findings and suggestions (an answer may be amended)."""
     visit = SupervisionVisit.objects.select_for_update(of=("self",)).select_related("group").filter(pk=visit_id).first()
     if visit is None or visit.group.unit_id not in scope_of(actor).unit_ids:
@@ -172,7 +180,7 @@ def supervision_visit_answer(*, actor, visit_id: int, response: str) -> Supervis
     return visit
 
 
-def _conveners(group_id: int | None):
+def _conveners(group_id: int | None) -> list[User | None]:
     if group_id is None:
         return []
     rows = GroupMembership.objects.active().filter(
@@ -184,7 +192,7 @@ def _conveners(group_id: int | None):
 @transaction.atomic
 def inspection_record(
     *,
-    actor,
+    actor: User,
     committee_id: int,
     inspected_on: date,
     inspectors: str,
@@ -250,7 +258,7 @@ def inspection_record(
 
 
 @transaction.atomic
-def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspection:
+def inspection_account(*, actor: User, inspection_id: int, follow_up: str) -> Inspection:
     """The responsible group's conveners (or staff) account for what was put right; the inspection closes."""
     inspection = (
         Inspection.objects.select_for_update(of=("self",)).select_related("platform").filter(pk=inspection_id).first()
@@ -291,7 +299,9 @@ def current_half(today: date | None = None) -> tuple[int, int]:
 
 
 @transaction.atomic
-def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: str, plans: str = "") -> WorkReport:
+def work_report_submit(
+    *, actor: User, group_id: int, year: int, half: int, summary: str, plans: str = ""
+) -> WorkReport:
     """A group's conveners (or staff) report on a half-year that has begun to the group's liaison leader."""
     group = (
         ActivityGroup.objects.select_for_update(of=("self",))
@@ -328,7 +338,7 @@ def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: s
 
 
 @not_an_api_action("a read: whether the page offers the answer form; work_report_answer checks the same")
-def may_answer_report(actor, report: WorkReport) -> bool:
+def may_answer_report(actor: User, report: WorkReport) -> bool:
     scope = scope_of(actor)
     return scope.can_read_committee(report.group.committee_id) or (
         scope.member_id is not None and report.group.liaison_leader_id == scope.member_id
@@ -336,7 +346,7 @@ def may_answer_report(actor, report: WorkReport) -> bool:
 
 
 @transaction.atomic
-def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
+def work_report_answer(*, actor: User, report_id: int, comment: str) -> WorkReport:
     """The liaison leader (or a leader or staff of the committee) answers a group's report."""
     report = WorkReport.objects.select_for_update(of=("self",)).select_related("group").filter(pk=report_id).first()
     if report is None or not may_answer_report(actor, report):
