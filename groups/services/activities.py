@@ -281,7 +281,14 @@ def _mark_stale_on(committee_id: int, on: date) -> None:
 
 
 def _transition(
-    activity: Activity, *, actor: User, allowed: tuple[str, ...], to: str, verb: str, message: str, comment: str = ""
+    activity: Activity,
+    *,
+    actor: User,
+    allowed: tuple[str, ...],
+    to: str,
+    verb: GroupsVerb,
+    message: str,
+    comment: str = "",
 ) -> Activity:
     if activity.state not in allowed:
         raise InvalidTransition(message)

@@ -80,7 +80,7 @@ def _not_future(on: date, field: str) -> None:
         raise DomainError({field: [_("The date cannot be in the future.")]})
 
 
-def _move(platform: Platform, *, actor: User, to: str, verb: str, comment: str = "") -> None:
+def _move(platform: Platform, *, actor: User, to: str, verb: GroupsVerb, comment: str = "") -> None:
     before = platform.state
     platform.state = to
     record_event(platform, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
