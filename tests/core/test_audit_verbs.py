@@ -2,6 +2,7 @@
 Chinese words, an unregistered verb is refused, and every page's trail reads the same labels."""
 
 import ast
+import functools
 import re
 
 import pytest
@@ -22,12 +23,15 @@ APPS = ("core", "notifications", "groups", "proposals", "consultations", "assess
 CONSTANT_VERB_APPS = ("core", "notifications", "groups", "cppcc_portal")
 
 
+@functools.cache
 def _verb_classes() -> dict[str, type]:
     """The registries by class name (``CoreVerb``, ``GroupsVerb`` …): every ``<app>/verbs.py``."""
     from importlib import import_module
 
+    from tests import conftest  # the real tree, even while a test points ROOT elsewhere
+
     classes = {}
-    for path in ROOT.glob("*/verbs.py"):
+    for path in conftest.ROOT.glob("*/verbs.py"):
         module = import_module(f"{path.parent.name}.verbs")
         classes |= {n: c for n, c in vars(module).items() if isinstance(c, type) and n.endswith("Verb")}
     return classes

@@ -5,6 +5,7 @@ row refuses the batch unless the caller takes what is there."""
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from core.exceptions import DomainError
 from core.models import User
@@ -48,7 +49,9 @@ def test_no_keys_lock_nothing_and_ask_nothing(users, django_assert_num_queries):
 def test_a_missing_row_refuses_the_batch(users):
     gone = users[3].pk
     users[3].delete()
-    with pytest.raises(DomainError, match="does not exist"):
+    with translation.override("en"), pytest.raises(DomainError, match="A selected user does not exist"):
+        lock_many(User, [users[0].pk, gone])
+    with translation.override("zh-hans"), pytest.raises(DomainError, match="所选的用户不存在"):
         lock_many(User, [users[0].pk, gone])
     refusal = DomainError({"users": "Choose existing users."})
     with pytest.raises(DomainError) as caught:
