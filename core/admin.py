@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.verbs import CoreVerb
+
 from . import directory
 from .models import AuditEvent, User
 
@@ -79,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
-                record_event(self.get_object(request, unquote(id)), actor=request.user, verb="password_set")
+                record_event(self.get_object(request, unquote(id)), actor=request.user, verb=CoreVerb.PASSWORD_SET)
         return response
 
 

@@ -25,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.services import record_event
+from core.verbs import CoreVerb
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -139,7 +140,7 @@ def record_export(
     record_event(
         obj if obj is not None else user,
         actor=user if getattr(user, "is_authenticated", False) else None,
-        verb="export",
+        verb=CoreVerb.EXPORT,
         comment=what,
         data=data,
     )

@@ -18,6 +18,7 @@ from .exceptions import ConcurrentEdit, DomainError
 from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
 from .sms import sms_template
 from .tokens import password_stamp
+from .verbs import CoreVerb
 
 F = TypeVar("F", bound=Callable[..., Any])
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -128,6 +129,37 @@ def lock(
     return row
 
 
+@not_an_api_action("locks a batch of rows inside another service's transaction")
+def lock_many(
+    source: type[ModelT] | models.QuerySet[ModelT],
+    pks: Iterable[Any],
+    *,
+    order_by: str | tuple[str, ...] = "pk",
+    of: tuple[str, ...] = ("self",),
+    missing: DomainError | None = None,
+    partial: bool = False,
+) -> list[ModelT]:
+    """The rows of ``source`` (a model, or a queryset to narrow or ``select_related`` it) whose primary keys are in
+    ``pks``, locked until the transaction ends, in one query. The rows are locked in the order they are read,
+    ``order_by`` (default the primary key, which every batch of a table should keep): two batches sharing rows
+    then wait for each other instead of deadlocking. ``pks`` may repeat a key or hold ``None``; each row comes
+    once. A key with no row (or none outside ``source``'s narrowing) raises ``missing`` (default: ``DomainError``
+    "A selected <model> does not exist."), unless ``partial``: then the rows found are returned. Only the
+    model's own rows are locked (``of``), as in ``lock``. SQLite has no row locks: there the transaction
+    (``transaction_mode`` IMMEDIATE in the settings) already serialises writers, and this is a plain ordered read."""
+    queryset = source._default_manager.all() if isinstance(source, type) else source
+    wanted = {pk for pk in pks if pk is not None}
+    if not wanted:
+        return []
+    ordering = (order_by,) if isinstance(order_by, str) else order_by
+    rows = list(queryset.select_for_update(of=of).filter(pk__in=sorted(wanted, key=str)).order_by(*ordering))
+    if not partial and len(rows) != len(wanted):
+        if missing is not None:
+            raise missing
+        raise DomainError(_("A selected %(record)s does not exist.") % {"record": queryset.model._meta.verbose_name})
+    return rows
+
+
 @not_an_api_action("checks a locked row inside another service's transaction")
 def check_expected_state(row: models.Model, expected_state: str | None) -> None:
     """Refuse with ``ConcurrentEdit`` when ``row`` is no longer in ``expected_state`` (the state the user's page
@@ -155,7 +187,7 @@ def api_token_issue(*, user: User, actor: User, ip: str = "") -> tuple[ApiToken,
     record_event(
         user,
         actor=actor,
-        verb="api_token_issued",
+        verb=CoreVerb.API_TOKEN_ISSUED,
         data={"ip": ip, "token": token.token_key, "expiry": token.expiry.isoformat()},
     )
     return token, key
@@ -170,7 +202,9 @@ def api_tokens_revoke(*, user: User, actor: User, reason: str, token: ApiToken |
     keys = list(tokens.values_list("token_key", flat=True))
     tokens.delete()
     if keys:
-        record_event(user, actor=actor, verb="api_tokens_revoked", data={"ip": ip, "reason": reason, "tokens": keys})
+        record_event(
+            user, actor=actor, verb=CoreVerb.API_TOKENS_REVOKED, data={"ip": ip, "reason": reason, "tokens": keys}
+        )
     return len(keys)
 
 
@@ -183,7 +217,7 @@ def user_password_change(*, user: User, actor: User, password: str, ip: str = ""
     locked.save(update_fields=["password"])
     user.password = locked.password
     api_tokens_revoke(user=locked, actor=actor, reason="password_changed", ip=ip)
-    record_event(locked, actor=actor, verb="password_changed", data={"ip": ip})
+    record_event(locked, actor=actor, verb=CoreVerb.PASSWORD_CHANGED, data={"ip": ip})
     return locked
 
 
@@ -260,7 +294,7 @@ def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None =
     if user is None:
         return False
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).exclude(pk=row.pk).update(used_at=now)
-    record_event(user, actor=None, verb="password_reset_code_sent", data={"ip": ip})
+    record_event(user, actor=None, verb=CoreVerb.PASSWORD_RESET_CODE_SENT, data={"ip": ip})
     # The vendor's approved verification-code template (NOTIFICATIONS_SMS_TEMPLATES["password_reset_code"], with
     # ${code} and ${minutes}) says the rest; SMS vendors send codes only through such templates.
     params = {"code": code, "minutes": str(settings.SMS_CODE_MINUTES)}
@@ -302,7 +336,7 @@ def password_reset_code_confirm(
             row.save(update_fields=["attempts", "used_at"])
             if right:
                 user = user_password_change(user=row.user, actor=row.user, password=password, ip=ip)
-                record_event(user, actor=user, verb="password_reset", data={"ip": ip, "by": "sms"})
+                record_event(user, actor=user, verb=CoreVerb.PASSWORD_RESET, data={"ip": ip, "by": "sms"})
                 return user
             left = settings.SMS_CODE_MAX_ATTEMPTS - row.attempts
     if usable and left > 0:
@@ -359,7 +393,10 @@ def record_save(
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
     record_event(
-        obj, actor=actor, verb="updated" if before is not None else "created", data={"fields": sorted(changed)}
+        obj,
+        actor=actor,
+        verb=CoreVerb.UPDATED if before is not None else CoreVerb.CREATED,
+        data={"fields": sorted(changed)},
     )
     _consequences(type(obj), before=before, after=obj)
     return obj
@@ -372,7 +409,7 @@ def record_delete(*, obj: models.Model, actor: User | None) -> None:
     before = _fresh(obj)
     if before is None:
         return  # gone already: a second click changes nothing
-    record_event(before, actor=actor, verb="deleted")
+    record_event(before, actor=actor, verb=CoreVerb.DELETED)
     before._history_user = actor  # type: ignore[attr-defined]
     before.delete()
     _consequences(type(obj), before=before, after=None)

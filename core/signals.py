@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from core.models import AuditEvent, User
 from core.net import client_ip
 from core.services import record_event
+from core.verbs import CoreVerb
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "is_active")
 
@@ -21,13 +22,13 @@ def _address(request) -> str:
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    record_event(user, actor=user, verb="logged_in", data={"ip": _address(request)})
+    record_event(user, actor=user, verb=CoreVerb.LOGGED_IN, data={"ip": _address(request)})
 
 
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        record_event(user, actor=user, verb="logged_out", data={"ip": _address(request)})
+        record_event(user, actor=user, verb=CoreVerb.LOGGED_OUT, data={"ip": _address(request)})
 
 
 @receiver(user_login_failed)
@@ -35,7 +36,7 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     user = User.objects.filter(username=username).first()
     target = user or AuditEvent(pk=0)
-    record_event(target, actor=None, verb="login_failed", data={"username": username, "ip": _address(request)})
+    record_event(target, actor=None, verb=CoreVerb.LOGIN_FAILED, data={"username": username, "ip": _address(request)})
 
 
 @receiver(pre_save, sender=User)
@@ -47,7 +48,7 @@ def audit_privilege_change(sender, instance, **kwargs):
         f: [before[f], getattr(instance, f)] for f in PRIVILEGE_FIELDS if before and before[f] != getattr(instance, f)
     }
     if changed:
-        record_event(instance, actor=None, verb="privileges_changed", data=changed)
+        record_event(instance, actor=None, verb=CoreVerb.PRIVILEGES_CHANGED, data=changed)
 
 
 @receiver(m2m_changed, sender=User.groups.through)
@@ -57,6 +58,6 @@ def audit_permission_sets(sender, instance, action, pk_set, **kwargs):
         record_event(
             instance,
             actor=None,
-            verb="permissions_changed",
+            verb=CoreVerb.PERMISSIONS_CHANGED,
             data={"action": action, "relation": sender._meta.model_name, "ids": sorted(pk_set or [])},
         )

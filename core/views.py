@@ -23,6 +23,7 @@ from core.accounts import first_login_token
 from core.exceptions import DomainError
 from core.forms import form_error_from
 from core.net import client_ip
+from core.verbs import CoreVerb
 
 log = logging.getLogger("cppcc.errors")
 
@@ -170,7 +171,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/portal_set_password.html"
     success_url = reverse_lazy("login")
-    verb = "password_reset"
+    verb = CoreVerb.PASSWORD_RESET
     heading = gettext_lazy("Choose a new password")
     done_message = gettext_lazy("Your password has been set. Log in with it now.")
 
@@ -192,7 +193,7 @@ class FirstLoginView(SetPasswordView):
     """A new login's first visit, from the link staff sent or printed: the member chooses their password."""
 
     token_generator = first_login_token
-    verb = "first_password_set"
+    verb = CoreVerb.FIRST_PASSWORD_SET
     heading = gettext_lazy("Welcome: choose your password")
     done_message = gettext_lazy("Your password has been set. Log in with your username and the new password.")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,9 @@ def require_role(user, *roles: Role) -> Scope:
     return scope
 
 
-def require_staff(actor, committee_id: int | None, message: str | None = None, *, system: bool = False) -> None:
+def require_staff(
+    actor, committee_id: int | None, message: str | Promise | None = None, *, system: bool = False
+) -> None:
     """A service's check: refuse with ``NotPermitted`` (``message``, or "only the secretariat staff of this
     committee") unless ``actor`` is staff of ``committee_id`` (a city's staff reach its districts). With
     ``system``, ``actor=None`` is the portal itself (beat's schedule, a management command) and passes."""

@@ -5,6 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core.services import record_event
 from groups.models import CommitteeStaff, HandlingUnit
+from groups.verbs import GroupsVerb
 
 
 def connect_position_audit():
@@ -14,7 +15,7 @@ def connect_position_audit():
         record_event(
             instance.user,
             actor=None,
-            verb="position_granted" if created else "position_changed",
+            verb=GroupsVerb.POSITION_GRANTED if created else GroupsVerb.POSITION_CHANGED,
             data={"committee": instance.committee_id, "role": instance.role},
         )
 
@@ -22,14 +23,17 @@ def connect_position_audit():
         record_event(
             instance.user,
             actor=None,
-            verb="position_revoked",
+            verb=GroupsVerb.POSITION_REVOKED,
             data={"committee": instance.committee_id, "role": instance.role},
         )
 
     def unit_users_changed(sender, instance, action, pk_set, **kwargs):
         if action in ("post_add", "post_remove") and isinstance(instance, HandlingUnit):
             record_event(
-                instance, actor=None, verb="unit_users_changed", data={"action": action, "users": sorted(pk_set)}
+                instance,
+                actor=None,
+                verb=GroupsVerb.UNIT_USERS_CHANGED,
+                data={"action": action, "users": sorted(pk_set)},
             )
 
     post_save.connect(position_saved, sender=CommitteeStaff, dispatch_uid="audit_position_saved")

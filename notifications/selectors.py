@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
+from core.models import User
+
 from .models import Notification, NotificationQuerySet
 from .services import preferences_of
 
@@ -18,6 +20,6 @@ def unread_count(user: AbstractBaseUser | AnonymousUser) -> int:
     return Notification.objects.for_user(user).unread().count()
 
 
-def preferences(user: AbstractBaseUser) -> dict[str, Any]:
+def preferences(user: User) -> dict[str, Any]:
     """The user's stored choices: ``channels`` per kind, ``quiet_start``, ``quiet_end``, ``email_digest``."""
     return preferences_of(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from core import directory, outbox
 from core.exceptions import DomainError
+from core.models import User
 from core.services import lock, not_an_api_action
+from core.verbs import CoreVerb
 
 from . import kinds
 from .channels import reachable
@@ -45,25 +47,25 @@ PREFERENCE_FIELDS = ("channels", "quiet_start", "quiet_end", "email_digest")
 
 
 @not_an_api_action("reads the user's stored choices")
-def preferences_of(user) -> dict:
+def preferences_of(user: User) -> dict[str, Any]:
     """The user's stored choices (one query); nothing stored means in-app only."""
     row = NotificationSettings.objects.filter(user=user).values(*PREFERENCE_FIELDS).first()
     return row or {"channels": {}, "quiet_start": None, "quiet_end": None, "email_digest": False}
 
 
-def _extra_channels(user, kind: str, chosen: dict) -> list[str]:
+def _extra_channels(user: User, kind: str, chosen: dict) -> list[str]:
     if not user.is_active:
         return []
     return [c for c in chosen.get(kind, []) if c in (Channel.EMAIL, Channel.SMS) and reachable(user, c)]
 
 
 @not_an_api_action("reads the channels a notice goes out on")
-def channels_for(user, kind: str) -> list[str]:
+def channels_for(user: User, kind: str) -> list[str]:
     """In-app always, plus the channels the user opted into and has an address for (active accounts only)."""
     return [Channel.IN_APP, *_extra_channels(user, kind, preferences_of(user)["channels"])]
 
 
-def _deliveries(notification: Notification, channel_list: list[str], prefs: dict, now) -> list[Delivery]:
+def _deliveries(notification: Notification, channel_list: list[str], prefs: dict, now: datetime) -> list[Delivery]:
     """The in-app copy (sent), and e-mail/SMS rows held to the end of quiet hours or kept for the digest."""
     held = quiet_until(prefs["quiet_start"], prefs["quiet_end"], now)
     rows = []
@@ -89,7 +91,7 @@ def _deliveries(notification: Notification, channel_list: list[str], prefs: dict
 def notify(
     *,
     kind: str,
-    recipient,
+    recipient: User,
     obj: models.Model | None = None,
     due: date | None = None,
     title: str,
@@ -229,7 +231,7 @@ def _notify_batch(batch: list[Notice], *, enqueue: bool) -> int:
             "user_id", *PREFERENCE_FIELDS
         )
     }
-    nothing = {"channels": {}, "quiet_start": None, "quiet_end": None, "email_digest": False}
+    nothing: dict[str, Any] = {"channels": {}, "quiet_start": None, "quiet_end": None, "email_digest": False}
     now = timezone.now()
     rows: list[Delivery] = []
     for key, (n, notification) in wanted.items():
@@ -248,46 +250,51 @@ def _notify_batch(batch: list[Notice], *, enqueue: bool) -> int:
     return len(wanted)
 
 
-def notification_mark_read(*, notification_id: int, actor, now=None) -> int:
+def notification_mark_read(*, notification_id: int, actor: User, now: datetime | None = None) -> int:
     """Mark one of the actor's notifications read; returns 1 if it was unread."""
     return (
         Notification.objects.for_user(actor).unread().filter(pk=notification_id).update(read_at=now or timezone.now())
     )
 
 
-def notifications_mark_all_read(*, actor, now=None) -> int:
+def notifications_mark_all_read(*, actor: User, now: datetime | None = None) -> int:
     """Mark every unread notification of the actor read; returns how many."""
     return Notification.objects.for_user(actor).unread().update(read_at=now or timezone.now())
 
 
 @not_an_api_action("reads (creates on first read) the user's settings row for the services here")
-def settings_of(user) -> NotificationSettings:
+def settings_of(user: User) -> NotificationSettings:
     obj, _created = NotificationSettings.objects.get_or_create(user=user)
     return obj
 
 
 @not_an_api_action("reads the kinds a user's settings page offers")
-def offered_kinds(user) -> list[str]:
+def offered_kinds(user: User) -> list[str]:
     """The kinds the user's settings page lists: those sent to their roles, and any they have received."""
     received = Notification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()
     return kinds.kinds_for(directory.scope_of(user).roles, received)
 
 
 @not_an_api_action("reads the channels a user has an address for")
-def offered_channels(user) -> list[str]:
+def offered_channels(user: User) -> list[str]:
     """E-mail and SMS, each only if the user has an address for it."""
     return [c for c in (Channel.EMAIL, Channel.SMS) if reachable(user, c)]
 
 
 @not_an_api_action("reads whether the user may choose the daily digest")
-def may_digest(user) -> bool:
+def may_digest(user: User) -> bool:
     """The daily digest is for secretariat staff, who get many notices."""
     return kinds.STAFF in {str(r) for r in directory.scope_of(user).roles}
 
 
 @transaction.atomic
 def preferences_update(
-    *, actor, channels: dict[str, list[str]], quiet_start=None, quiet_end=None, email_digest: bool = False
+    *,
+    actor: User,
+    channels: dict[str, list[str]],
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
+    email_digest: bool = False,
 ) -> NotificationSettings:
     """Store the actor's opt-in channels per kind, quiet hours and digest choice (in-app is always on).
 
@@ -309,7 +316,7 @@ def preferences_update(
     record_event(
         prefs,
         actor=actor,
-        verb="changed",
+        verb=CoreVerb.CHANGED,
         data={
             "channels": prefs.channels,
             "quiet": [str(quiet_start or ""), str(quiet_end or "")],
@@ -320,7 +327,7 @@ def preferences_update(
 
 
 @transaction.atomic
-def calendar_token_regenerate(*, actor) -> str:
+def calendar_token_regenerate(*, actor: User) -> str:
     """Give the actor a new private calendar URL; the old one stops working."""
     prefs = lock(NotificationSettings, settings_of(actor).pk)
     prefs.calendar_token = secrets.token_urlsafe(32)
@@ -329,7 +336,7 @@ def calendar_token_regenerate(*, actor) -> str:
 
 
 @transaction.atomic
-def calendar_token_revoke(*, actor) -> None:
+def calendar_token_revoke(*, actor: User) -> None:
     """Switch the actor's calendar feed off."""
     NotificationSettings.objects.filter(user=actor).update(calendar_token=None)
 
@@ -337,7 +344,9 @@ def calendar_token_revoke(*, actor) -> None:
 @not_an_api_action(
     "the SMS vendor posts delivery receipts to /notifications/receipts/sms/ (a webhook with a shared token), not a client"
 )
-def delivery_receipts_record(*, receipts: list[dict], channel: str = Channel.SMS, now=None) -> tuple[int, int]:
+def delivery_receipts_record(
+    *, receipts: list[dict], channel: str = Channel.SMS, now: datetime | None = None
+) -> tuple[int, int]:
     """Record the provider's delivery receipts: delivered, or failed with its code. Returns (recorded, unknown).
 
     A receipt names the provider's id (``biz_id``) that ``send_one`` stored with SENT; one whose row is not
@@ -380,7 +389,7 @@ SCHEDULE_PREFIX = "notifications: "
 
 @not_an_api_action("run by manage.py setup_schedules at deployment; beat entries are edited in the admin")
 @transaction.atomic
-def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
+def schedules_setup(*, actor: User | None = None) -> list[tuple[str, bool]]:
     """Create the beat entries for reminders, the sender and the outbox, once: an entry already there keeps what
     staff changed in the admin (time, lead days, enabled). Returns (name, created) per entry."""
     import json
@@ -436,6 +445,6 @@ def schedules_setup(*, actor=None) -> list[tuple[str, bool]]:
     for name, defaults in wanted:
         task, created = PeriodicTask.objects.get_or_create(name=name, defaults=defaults)
         if created:
-            record_event(task, actor=actor, verb="created", data={"via": "setup_schedules"})
+            record_event(task, actor=actor, verb=CoreVerb.CREATED, data={"via": "setup_schedules"})
         done.append((name, created))
     return done

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish_many
 from core.exceptions import DomainError
-from core.services import lock, on_record_write, record_event
+from core.services import lock, lock_many, on_record_write, record_event
 from core.verbs import CoreVerb
 from groups.access import scope_of
 from groups.models import Committee
@@ -83,9 +83,7 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
     date. One audit row per committee. Returns the counts per committee."""
     days = official_days(year)
     result = {}
-    for committee in (
-        Committee.objects.select_for_update().filter(pk__in=_committees_for(actor, committee_ids)).order_by("pk")
-    ):
+    for committee in lock_many(Committee, _committees_for(actor, committee_ids), partial=True):
         before = calendar_snapshot(committee.pk)
         rows = {h.date: h for h in Holiday.objects.select_for_update().filter(committee=committee, date__year=year)}
         created = updated = kept_local = 0

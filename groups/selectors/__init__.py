@@ -1,12 +1,15 @@
 """Reads shared by the organisation pages and the API."""
 
+from typing import Any
+
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.models import User
 from groups.models import ActivityGroup, Committee, GroupMembership
 
 
-def groups_with_counts(qs: QuerySet) -> QuerySet:
+def groups_with_counts(qs: QuerySet[ActivityGroup]) -> QuerySet[ActivityGroup]:
     """Groups with their active member count and conveners' names, in a fixed number of queries."""
     conveners = (
         GroupMembership.objects.active()
@@ -24,7 +27,7 @@ def groups_with_counts(qs: QuerySet) -> QuerySet:
     )
 
 
-def group_detail(group_id: int, user) -> ActivityGroup:
+def group_detail(group_id: int, user: User) -> ActivityGroup:
     """One group the user may see, with its contact points loaded (its members are paged: ``group_members``)."""
     return (
         ActivityGroup.objects.visible_to(user)
@@ -34,7 +37,7 @@ def group_detail(group_id: int, user) -> ActivityGroup:
     )
 
 
-def group_members(group: ActivityGroup) -> QuerySet:
+def group_members(group: ActivityGroup) -> QuerySet[GroupMembership]:
     """The group's current members, conveners first, then by name."""
     return (
         GroupMembership.objects.active()
@@ -44,13 +47,13 @@ def group_members(group: ActivityGroup) -> QuerySet:
     )
 
 
-def _count_per_committee(qs: QuerySet):
+def _count_per_committee(qs: QuerySet[Any]) -> Coalesce:
     """How many rows of ``qs`` belong to the outer committee: a correlated COUNT, 0 when none."""
     counted = qs.filter(committee_id=OuterRef("pk")).order_by().values("committee_id").annotate(n=Count("pk"))
     return Coalesce(Subquery(counted.values("n")), 0)
 
 
-def committee_overview(user) -> QuerySet:
+def committee_overview(user: User) -> QuerySet[Committee]:
     """Committees a leader or staff member reads, with member, group and contact-point counts.
 
     One subquery per count, each using the committee index: joining members and groups to the

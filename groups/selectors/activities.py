@@ -6,8 +6,10 @@ loops over members or activities in Python, so each runs a fixed number of queri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
@@ -21,6 +23,7 @@ from groups.models import (
     Committee,
     ConstituentContact,
     ContactPoint,
+    Evidence,
     GroupMembership,
     Member,
     PlanItem,
@@ -74,7 +77,7 @@ def point_contacts(period: Period) -> QuerySet:
     ).exclude(committee__activity_settings__contacts_count_for_coverage=False)
 
 
-def member_coverage(members: QuerySet, period: Period) -> QuerySet:
+def member_coverage(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
     """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
     contact point count for them (by rule), and ``is_covered``."""
     mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
@@ -101,7 +104,9 @@ def group_members(group_id: int) -> QuerySet:
     return Member.objects.filter(memberships__group_id=group_id, memberships__left_on__isnull=True)
 
 
-def contact_point_visits(points: QuerySet, activities: QuerySet, period: Period) -> QuerySet:
+def contact_point_visits(
+    points: QuerySet[ContactPoint], activities: QuerySet[Activity], period: Period
+) -> QuerySet[ContactPoint]:
     """Contact points with visits by ``activities`` in the period and the date of the last one."""
     start, end = period.bounds
     visits = activities.filter(
@@ -182,14 +187,14 @@ def _covered(field: str, period: Period) -> Q:
     )
 
 
-def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
+def groups_coverage(groups: QuerySet[ActivityGroup], period: Period) -> list[ActivityGroup]:
     """Groups with member count, members covered by 三进, activities held and 六个一 done (4 queries).
 
     Each figure is one grouped aggregate over its table (memberships, activities) rather than a
     correlated subquery per group, so the database does one pass however many groups there are.
     """
-    groups = list(groups.select_related("committee").order_by("committee_id", "name"))
-    ids = [g.pk for g in groups]
+    rows = list(groups.select_related("committee").order_by("committee_id", "name"))
+    ids = [g.pk for g in rows]
     active = GroupMembership.objects.active().filter(group_id__in=ids).order_by().values("group_id")
     members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
     # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
@@ -206,28 +211,35 @@ def groups_coverage(groups: QuerySet, period: Period) -> list[ActivityGroup]:
             six=Count("six_item", distinct=True, filter=~Q(six_item="")),
         )
     }
-    for g in groups:  # attach the aggregated figures: one dict lookup per group row
-        h = held.get(g.pk, {})
-        g.member_count, g.covered_count = members.get(g.pk, 0), covered.get(g.pk, 0)
-        g.uncovered_count = g.member_count - g.covered_count
-        g.held_count, g.three_enters_held, g.six_done = h.get("held", 0), h.get("three_enters", 0), h.get("six", 0)
-    return groups
+    for g in rows:  # attach the aggregated figures: one dict lookup per group row
+        h, member_count, covered_count = held.get(g.pk, {}), members.get(g.pk, 0), covered.get(g.pk, 0)
+        vars(g).update(
+            member_count=member_count,
+            covered_count=covered_count,
+            uncovered_count=member_count - covered_count,
+            held_count=h.get("held", 0),
+            three_enters_held=h.get("three_enters", 0),
+            six_done=h.get("six", 0),
+        )
+    return rows
 
 
-def committees_coverage(committees: QuerySet, period: Period) -> list[Committee]:
+def committees_coverage(committees: QuerySet[Committee], period: Period) -> list[Committee]:
     """Committees with active members and members covered by 三进 in the period (3 queries)."""
-    committees = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
+    rows = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
     active = (
-        Member.objects.filter(committee_id__in=[c.pk for c in committees], status=Member.Status.ACTIVE)
+        Member.objects.filter(committee_id__in=[c.pk for c in rows], status=Member.Status.ACTIVE)
         .order_by()
         .values("committee_id")
     )
     members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
     covered = dict(active.filter(_covered("pk", period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
-    for c in committees:
-        c.member_count, c.covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
-        c.uncovered_count = c.member_count - c.covered_count
-    return committees
+    for c in rows:
+        member_count, covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
+        vars(c).update(
+            member_count=member_count, covered_count=covered_count, uncovered_count=member_count - covered_count
+        )
+    return rows
 
 
 def coverage_members(
@@ -302,7 +314,7 @@ def plan_progress(group: ActivityGroup, year: int, today: date | None = None) ->
             ),
         )
     )
-    by_quarter = {row["quarter"]: row for row in items}
+    by_quarter: dict[int, Mapping[str, Any]] = {row["quarter"]: row for row in items}
     start, end = Period(year).bounds
     unplanned = dict(
         Activity.objects.filter(
@@ -360,7 +372,7 @@ def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -
     )
 
 
-def _attendance_count(status: str = "", method: str = ""):
+def _attendance_count(status: str = "", method: str = "") -> Coalesce:
     rows = Attendance.objects.filter(activity_id=OuterRef("pk")).filter(attendance_figure_q(status, method))
     return Coalesce(
         Subquery(
@@ -371,8 +383,8 @@ def _attendance_count(status: str = "", method: str = ""):
     )
 
 
-def _evidence_count():
-    evidence = Activity.evidence.rel.related_model.objects.filter(activity_id=OuterRef("pk"))
+def _evidence_count() -> Coalesce:
+    evidence = Evidence.objects.filter(activity_id=OuterRef("pk"))
     return Coalesce(
         Subquery(
             evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
@@ -382,7 +394,7 @@ def _evidence_count():
     )
 
 
-def ledger(qs: QuerySet) -> QuerySet:
+def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
     count = _attendance_count
     return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
@@ -397,7 +409,7 @@ def ledger(qs: QuerySet) -> QuerySet:
     )
 
 
-def api_rows(qs: QuerySet) -> QuerySet:
+def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """What the API's activity shows: the organiser and three counts (the ledger's other five are the page's),
     the open groups' ids in one query for the page (``open_groups_list``)."""
     return (

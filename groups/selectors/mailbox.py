@@ -9,8 +9,10 @@ database's count of messages whose text contains it — the same filter the list
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
@@ -99,14 +101,14 @@ STOPWORDS = frozenset(
 )
 
 
-def _day(text) -> date | None:
+def _day(text: object) -> date | None:
     try:
         return date.fromisoformat(str(text or "")[:10]) if text else None
     except ValueError:
         return None
 
 
-def period_of(params) -> Period | None:
+def period_of(params: Mapping[str, Any]) -> Period | None:
     year = as_int(params.get("year"))
     quarter = as_int(params.get("quarter"))
     if year is None or not 2000 <= year <= 2100:
@@ -114,7 +116,7 @@ def period_of(params) -> Period | None:
     return Period(year, quarter if quarter in (1, 2, 3, 4) else None)
 
 
-def filtered(qs: QuerySet, params) -> QuerySet:
+def filtered(qs: QuerySet[PublicMessage], params: Mapping[str, Any]) -> QuerySet[PublicMessage]:
     """The list's filters (discarded messages only when asked for): state, kind of matter, period (year and quarter,
     or the days ``since``/``until``), place (target and id), a word."""
     state = params.get("state") or ""
@@ -150,7 +152,7 @@ def filtered(qs: QuerySet, params) -> QuerySet:
     return _by_answerer_and_rating(qs, params)
 
 
-def _by_answerer_and_rating(qs: QuerySet, params) -> QuerySet:
+def _by_answerer_and_rating(qs: QuerySet[PublicMessage], params: Mapping[str, Any]) -> QuerySet[PublicMessage]:
     """The ratings page's filters: who the message was passed to (member or group), and how it was rated."""
     if (member := as_id(params.get("member"))) is not None:
         qs = qs.filter(routed_member_id=member)
@@ -205,7 +207,7 @@ class Count_:
     query: str
 
 
-def _query(base: dict, **extra) -> str:
+def _query(base: dict[str, Any], **extra: Any) -> str:
     return urlencode({**base, **extra})
 
 
@@ -370,7 +372,12 @@ def recurring(qs: QuerySet, period: Period) -> dict:
 
 
 def _place_names(grouped: list[dict]) -> dict:
-    models = {"committee": Committee, "group": ActivityGroup, "platform": Platform, "contact_point": ContactPoint}
+    models: dict[str, type[Committee | ActivityGroup | Platform | ContactPoint]] = {
+        "committee": Committee,
+        "group": ActivityGroup,
+        "platform": Platform,
+        "contact_point": ContactPoint,
+    }
     wanted: dict = defaultdict(set)
     for r in grouped:
         field = PLACE_FIELDS[r["target"]]
@@ -379,7 +386,10 @@ def _place_names(grouped: list[dict]) -> dict:
     names = {}
     for field, ids in wanted.items():
         names.update(
-            {(field, pk): name for pk, name in models[field].objects.filter(pk__in=ids).values_list("pk", "name")}
+            {
+                (field, pk): name
+                for pk, name in models[field]._default_manager.filter(pk__in=ids).values_list("pk", "name")
+            }
         )
     return names
 

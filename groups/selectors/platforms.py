@@ -12,12 +12,14 @@ A have ticked by hand before evidence was kept shows as "declared, no evidence y
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.dates import in_year
+from core.models import User
 from groups.access import scope_of
 from groups.models import Activity, Platform
 from groups.models.platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
@@ -37,12 +39,12 @@ class Have:
     declared: bool = False  # ticked by hand before evidence was kept
 
 
-def may_administer(user, platform: Platform) -> bool:
+def may_administer(user: User, platform: Platform) -> bool:
     """Establish, wind up, evaluate, name and remove members: the committee's secretariat staff."""
     return scope_of(user).is_staff_of(platform.committee_id)
 
 
-def is_initiator(user, memberships) -> bool:
+def is_initiator(user: User, memberships: Iterable[PlatformMembership]) -> bool:
     member_id = scope_of(user).member_id
     return bool(member_id) and any(
         m.member_id == member_id and m.role == PlatformMembership.Role.INITIATOR and m.left_on is None
@@ -50,19 +52,26 @@ def is_initiator(user, memberships) -> bool:
     )
 
 
-def six_haves(platform: Platform, year: int, *, documents, activities, evaluation) -> list[Have]:
+def six_haves(
+    platform: Platform,
+    year: int,
+    *,
+    documents: Iterable[PlatformDocument],
+    activities: Iterable[Activity],
+    evaluation: PlatformEvaluation | None,
+) -> list[Have]:
     """The six haves of ``platform`` in ``year`` from rows already read: its ``documents``, its ``activities`` of the
     year and the year's ``evaluation`` (or None)."""
     declared = set(platform.declared_six_haves or [])
 
-    def docs(kind, in_that_year=False):
+    def docs(kind: str, in_that_year: bool = False) -> list[tuple[str, str]]:
         return [
             (d.caption or d.original_name, reverse("groups:platform_document", args=[d.pk]))
             for d in documents
             if d.kind == kind and (not in_that_year or d.uploaded_at.year == year)
         ]
 
-    def activity_links(rows):
+    def activity_links(rows: Iterable[Activity]) -> list[tuple[str, str]]:
         return [(f"{a.starts_at:%m-%d} {a.title}", reverse("groups:activity_detail", args=[a.pk])) for a in rows]
 
     held = [a for a in activities if a.state in HELD]

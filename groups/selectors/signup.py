@@ -19,7 +19,7 @@ from groups.models import Activity, Attendance, Expertise, Member
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 
 
-def _taken():
+def _taken() -> Coalesce:
     rows = Attendance.objects.filter(activity_id=OuterRef("pk")).order_by().values("activity_id")
     return Coalesce(Subquery(rows.annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()), Value(0))
 
@@ -54,7 +54,7 @@ def open_activities(
 
 def with_places(activity: Activity) -> Activity:
     """``activity`` with ``taken`` (how many are on its list) set, for its page."""
-    activity.taken = activity.attendances.count()
+    activity.taken = activity.attendances.count()  # type: ignore[attr-defined]  # an annotation on a model
     return activity
 
 
@@ -69,7 +69,8 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
     """Members of the activity's committee not on its list yet whose expertise fits its topic (2 points) or its
     contact point's needs (1 point each), best first, each with the reason in words (2 queries)."""
     topic_ids = [activity.topic_id] if activity.topic_id else []
-    need_ids = list(activity.contact_point.needs.values_list("pk", flat=True)) if activity.contact_point_id else []
+    point = activity.contact_point if activity.contact_point_id else None
+    need_ids = list(point.needs.values_list("pk", flat=True)) if point is not None else []
     if not topic_ids and not need_ids:
         return []
     listed = Attendance.objects.filter(activity_id=activity.pk).values("member_id")

@@ -7,15 +7,19 @@ import re
 import time
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
+from groups.verbs import GroupsVerb
 
 IMPORT_FORMATS = ("xlsx", "csv")  # the only formats read: no YAML, HTML, JSON or legacy xls
 MAX_IMPORT_ROWS = 20000  # data rows
@@ -76,7 +80,7 @@ def check_xlsx_archive(data: bytes) -> None:
         raise DomainError(_("The file could not be read as %(format)s.") % {"format": "XLSX"}) from exc
 
 
-def _check_parts(parts) -> None:
+def _check_parts(parts: Sequence[zipfile.ZipInfo]) -> None:
     too_big = _("The file expands to more than %(mb)s MB when opened; it cannot be imported.") % {
         "mb": MAX_IMPORT_UNZIPPED_BYTES // (1024 * 1024)
     }
@@ -94,7 +98,7 @@ def _check_parts(parts) -> None:
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
-def _check_sheet_rows(archive, part) -> None:
+def _check_sheet_rows(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
     rows, tail = 0, b""
     with archive.open(part) as stream:
         while chunk := stream.read(1024 * 1024):
@@ -126,14 +130,14 @@ class _Reader:
     row 1). A formula is refused: the import reads values, and a cached result may be missing or stale.
     """
 
-    def __init__(self, now=time.monotonic):
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self.now = now
         self.deadline = now() + MAX_IMPORT_SECONDS
         self.headers: list[str] | None = None
-        self.rows: list[list] = []
+        self.rows: list[list[Any]] = []
         self.numbers: list[int] = []
 
-    def add(self, number: int, values) -> None:
+    def add(self, number: int, values: Iterable[Any]) -> None:
         if number > MAX_IMPORT_SHEET_ROWS + 1:
             raise DomainError(
                 _("The sheet has more than %(n)s rows, counting blank ones; delete the rows below the data.")
@@ -159,7 +163,7 @@ class _Reader:
         self.rows.append((values + [None] * width)[:width])
         self.numbers.append(number)
 
-    def _check_formulas(self, number: int, values) -> None:
+    def _check_formulas(self, number: int, values: Sequence[Any]) -> None:
         from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
         for index, value in enumerate(values):
@@ -180,7 +184,7 @@ class _Reader:
 def _column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))
 
 
 def _read_xlsx(data: bytes, reader: _Reader) -> None:
@@ -225,7 +229,7 @@ def load_dataset(data: bytes, file_format: str) -> tablib.Dataset:
     return dataset
 
 
-def _column_label(resource, attr: str, columns: dict[str, str]) -> str:
+def _column_label(resource: Any, attr: str, columns: dict[str, str]) -> str:
     """A field's column as the sheet names it (in the user's language); a model field outside the sheet by
     its verbose name; a whole-row error by none."""
     if attr == "__all__":
@@ -238,7 +242,7 @@ def _column_label(resource, attr: str, columns: dict[str, str]) -> str:
         return ""
 
 
-def _collect_errors(resource, result, excel_rows=None) -> list[RowError]:
+def _collect_errors(resource: Any, result: Any, excel_rows: Sequence[int] | None = None) -> list[RowError]:
     columns = {f.attribute: str(f.column_name) for f in resource.get_import_fields()}
 
     def row(number: int) -> int:  # import-export counts data rows from 1; the sheet counts the header as row 1
@@ -258,7 +262,7 @@ def _collect_errors(resource, result, excel_rows=None) -> list[RowError]:
     return sorted(errors, key=lambda e: (e.row, e.column))
 
 
-def table_import(*, resource_class, data: bytes, file_format: str, actor) -> ImportReport:
+def table_import(*, resource_class: type[Any], data: bytes, file_format: str, actor: User) -> ImportReport:
     """Import rows (members, groups, contact points, units, holidays …) from a spreadsheet: every row is saved,
     or none is. A resource's ``optional_columns`` may be missing from the file. The rows reach only the actor's
     committees (the resource's widgets); new members mark their committees' roll-ups stale, as a member saved in
@@ -288,7 +292,7 @@ def table_import(*, resource_class, data: bytes, file_format: str, actor) -> Imp
         record_event(
             actor,
             actor=actor,
-            verb="imported",
+            verb=GroupsVerb.IMPORTED,
             comment=resource._meta.model._meta.verbose_name_plural,
             data={"rows": report.created, "model": resource._meta.model._meta.label},
         )

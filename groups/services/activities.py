@@ -11,11 +11,15 @@ record committee activities; invited members ask for leave and sign in for thems
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import PurePath
+from typing import Any
 
 from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +27,10 @@ from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
+from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import (
     ActivityChanged,
@@ -40,12 +46,14 @@ from groups.models import (
     ActivitySettings,
     AnnualPlan,
     Attendance,
+    Committee,
     ContactPoint,
     Evidence,
     GroupMembership,
     Member,
     PlanItem,
 )
+from groups.verbs import GroupsVerb
 
 EDITABLE_FIELDS = (
     "kind",
@@ -73,7 +81,7 @@ THUMBNAIL_SIZE = (480, 480)
 
 
 @not_an_api_action("reads whether the actor may act on an activity; every activity service checks it")
-def may_edit(activity: Activity, actor) -> bool:
+def may_edit(activity: Activity, actor: User) -> bool:
     """The organising group's conveners and deputies, and the committee's staff (``Activity.objects.editable_by``,
     without a query)."""
     scope = scope_of(actor)
@@ -84,7 +92,7 @@ def may_edit(activity: Activity, actor) -> bool:
     )
 
 
-def _require_editor(activity: Activity, actor) -> None:
+def _require_editor(activity: Activity, actor: User) -> None:
     if not may_edit(activity, actor):
         raise NotPermitted(_("You may act only on the activities of the groups you convene or of your committee."))
 
@@ -92,7 +100,7 @@ def _require_editor(activity: Activity, actor) -> None:
 STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may correct attendance.")
 
 
-def _require_group_editor(group: ActivityGroup, actor) -> None:
+def _require_group_editor(group: ActivityGroup, actor: User) -> None:
     scope = scope_of(actor)
     if not (scope.is_staff_of(group.committee_id) or group.pk in scope.convened_group_ids):
         raise NotPermitted(_("You can record activities only for the groups you convene."))
@@ -143,7 +151,7 @@ def _validate_openness(activity: Activity, errors: dict[str, list[str]]) -> None
         errors.setdefault("topic", []).append(_("The topic belongs to another committee's list."))
 
 
-def _set_open_groups(activity: Activity, groups) -> None:
+def _set_open_groups(activity: Activity, groups: Iterable[ActivityGroup] | None) -> None:
     """The groups an activity open to "the groups named" is open to: its committee's only."""
     if groups is None:
         return
@@ -168,10 +176,18 @@ def _invite_group(activity: Activity) -> int:
 
 @transaction.atomic
 def activity_create(
-    *, actor, group: ActivityGroup | None = None, committee=None, invite_group: bool = True, open_groups=None, **fields
+    *,
+    actor: User,
+    group: ActivityGroup | None = None,
+    committee: Committee | int | None = None,
+    invite_group: bool = True,
+    open_groups: Iterable[ActivityGroup] | None = None,
+    **fields: Any,
 ) -> Activity:
     """Record a new activity (planned) of a group or a committee, and invite the group's members."""
-    committee_id = group.committee_id if group is not None else getattr(committee, "pk", committee)
+    committee_id = (
+        group.committee_id if group is not None else committee.pk if isinstance(committee, Committee) else committee
+    )
     if committee_id is None:
         raise DomainError(_("Choose the organiser of the activity."))
     if group is not None:
@@ -189,12 +205,19 @@ def activity_create(
     _set_open_groups(activity, open_groups)
     if invite_group:
         _invite_group(activity)
-    record_event(activity, actor=actor, verb="created", to_state=activity.state)
+    record_event(activity, actor=actor, verb=GroupsVerb.CREATED, to_state=activity.state)
     return activity
 
 
 @transaction.atomic
-def activity_update(*, activity_id: int, actor, version: int | None, open_groups=None, **fields) -> Activity:
+def activity_update(
+    *,
+    activity_id: int,
+    actor: User,
+    version: int | None,
+    open_groups: Iterable[ActivityGroup] | None = None,
+    **fields: Any,
+) -> Activity:
     """Change an activity's details; a stale ``version`` means someone else saved first."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -215,7 +238,7 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
     ):
         changed["open_groups"] = ""
     _set_open_groups(activity, open_groups)
-    record_event(activity, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    record_event(activity, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
     if changed:
         publish(ActivityChanged(activity_id=activity.pk, fields=tuple(sorted(changed)), actor_id=actor_id(actor)))
     if activity.state == Activity.State.HELD and changed:  # a held activity counts in duty records
@@ -225,7 +248,7 @@ def activity_update(*, activity_id: int, actor, version: int | None, open_groups
     return activity
 
 
-def _duty_day(activity: Activity, actor) -> dict:
+def _duty_day(activity: Activity, actor: User) -> dict:
     """The facts every duty-record event of an activity carries (its committee and day, who acted)."""
     return {
         "committee_id": activity.committee_id,
@@ -235,13 +258,13 @@ def _duty_day(activity: Activity, actor) -> dict:
 
 
 @transaction.atomic
-def activity_delete(*, activity_id: int, actor) -> None:
+def activity_delete(*, activity_id: int, actor: User) -> None:
     """Remove an activity entered by mistake, with its invitations; a filed or cancelled one stays."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
-    record_event(activity, actor=actor, verb="deleted", from_state=activity.state)
+    record_event(activity, actor=actor, verb=CoreVerb.DELETED, from_state=activity.state)
     if activity.state == Activity.State.HELD:
         _rollup_stale(activity)
     activity.delete()
@@ -252,13 +275,20 @@ def _rollup_stale(activity: Activity) -> None:
     _mark_stale_on(activity.committee_id, timezone.localtime(activity.starts_at).date())
 
 
-def _mark_stale_on(committee_id: int, on) -> None:
+def _mark_stale_on(committee_id: int, on: date) -> None:
     """The duty records of ``committee_id`` from ``on`` changed: assessments subscribes (roll-ups go stale)."""
     publish(DutyRecordChanged(committee_id=committee_id, on=on))
 
 
 def _transition(
-    activity: Activity, *, actor, allowed: tuple[str, ...], to: str, verb: str, message: str, comment: str = ""
+    activity: Activity,
+    *,
+    actor: User,
+    allowed: tuple[str, ...],
+    to: str,
+    verb: GroupsVerb,
+    message: str,
+    comment: str = "",
 ) -> Activity:
     if activity.state not in allowed:
         raise InvalidTransition(message)
@@ -276,7 +306,7 @@ def _transition(
 
 
 @transaction.atomic
-def activity_announce(*, activity_id: int, actor) -> Activity:
+def activity_announce(*, activity_id: int, actor: User) -> Activity:
     """Tell the invited members about a planned activity 已通知; sign-in opens around its start."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -287,13 +317,13 @@ def activity_announce(*, activity_id: int, actor) -> Activity:
         actor=actor,
         allowed=(Activity.State.PLANNED,),
         to=Activity.State.ANNOUNCED,
-        verb="announced",
+        verb=GroupsVerb.ANNOUNCED,
         message=_("Only a planned activity can be announced."),
     )
 
 
 @transaction.atomic
-def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Activity:
+def activity_hold(*, activity_id: int, actor: User, now: datetime | None = None) -> Activity:
     """Mark an announced activity as held 已开展; it needs its attendance (someone present)."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -308,7 +338,7 @@ def activity_hold(*, activity_id: int, actor, now: datetime | None = None) -> Ac
         actor=actor,
         allowed=(Activity.State.ANNOUNCED,),
         to=Activity.State.HELD,
-        verb="held",
+        verb=GroupsVerb.HELD,
         message=_("Only an announced activity can be marked as held."),
     )
 
@@ -338,7 +368,7 @@ def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def activity_file(*, activity_id: int, actor) -> Activity:
+def activity_file(*, activity_id: int, actor: User) -> Activity:
     """File a held activity in the ledger 归档 once its record holds what the committee's rules ask for."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -353,13 +383,13 @@ def activity_file(*, activity_id: int, actor) -> Activity:
         actor=actor,
         allowed=(Activity.State.HELD,),
         to=Activity.State.FILED,
-        verb="filed",
+        verb=GroupsVerb.FILED,
         message=_("Only a held activity can be filed in the ledger."),
     )
 
 
 @transaction.atomic
-def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
+def activity_cancel(*, activity_id: int, actor: User, reason: str = "") -> Activity:
     """Cancel an activity that has not taken place 已取消."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -368,14 +398,14 @@ def activity_cancel(*, activity_id: int, actor, reason: str = "") -> Activity:
         actor=actor,
         allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
         to=Activity.State.CANCELLED,
-        verb="cancelled",
+        verb=GroupsVerb.CANCELLED,
         comment=reason,
         message=_("Only a planned or announced activity can be cancelled."),
     )
 
 
 @transaction.atomic
-def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
+def activity_invite(*, activity_id: int, actor: User, member_ids: list[int]) -> int:
     """Invite more members (of the activity's committee) to an activity; returns how many were added."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -390,26 +420,30 @@ def activity_invite(*, activity_id: int, actor, member_ids: list[int]) -> int:
         raise DomainError(_("Only active members of the organising committee can be invited."))
     wanted -= set(activity.attendances.values_list("member_id", flat=True))
     Attendance.objects.bulk_create(Attendance(activity=activity, member_id=m) for m in sorted(wanted))
-    record_event(activity, actor=actor, verb="invited", data={"members": sorted(wanted)})
+    record_event(activity, actor=actor, verb=GroupsVerb.INVITED, data={"members": sorted(wanted)})
     return len(wanted)
 
 
-def _own_member_id(actor) -> int | None:
+def _own_member_id(actor: User) -> int | None:
     from groups.access import scope_of
 
     return scope_of(actor).member_id
 
 
-def _own_attendance(activity_id: int, actor) -> Attendance:
+def _own_attendance(activity_id: int, actor: User) -> Attendance:
     member_id = _own_member_id(actor)
-    attendance = Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
-    if member_id is None or attendance is None:
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity_id=activity_id, member_id=member_id).first()
+        if member_id is not None
+        else None
+    )
+    if attendance is None:
         raise NotPermitted(_("You are not invited to this activity."))
     return attendance
 
 
 @transaction.atomic
-def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datetime | None = None) -> Attendance:
+def attendance_request_leave(*, activity_id: int, actor: User, reason: str, now: datetime | None = None) -> Attendance:
     """An invited member asks for leave 请假 before the activity starts."""
     now = now or timezone.now()
     activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
@@ -429,7 +463,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
     record_event(
         activity,
         actor=actor,
-        verb="leave_requested",
+        verb=GroupsVerb.LEAVE_REQUESTED,
         comment=attendance.leave_reason,
         data={"member": attendance.member_id},
     )
@@ -445,7 +479,7 @@ def attendance_request_leave(*, activity_id: int, actor, reason: str, now: datet
 
 
 @transaction.atomic
-def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Attendance:
+def attendance_decide_leave(*, attendance_id: int, actor: User, approve: bool) -> Attendance:
     """The convener approves (the member is excused) or refuses a leave request; never their own."""
     attendance = lock(Attendance.objects.select_related("activity"), attendance_id, of=("self", "activity"))
     _require_editor(attendance.activity, actor)
@@ -461,7 +495,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
     record_event(
         attendance.activity,
         actor=actor,
-        verb="leave_approved" if approve else "leave_refused",
+        verb=GroupsVerb.LEAVE_APPROVED if approve else GroupsVerb.LEAVE_REFUSED,
         data={"member": attendance.member_id},
     )
     publish(
@@ -477,7 +511,7 @@ def attendance_decide_leave(*, attendance_id: int, actor, approve: bool) -> Atte
 
 
 @transaction.atomic
-def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
+def attendance_withdraw_leave(*, activity_id: int, actor: User) -> Attendance:
     """The member takes back their own leave request 撤回请假 while it is still undecided (the undo of asking)."""
     activity = lock(Activity, activity_id)  # their own row: checked by _own_attendance
     attendance = _own_attendance(activity_id, actor)
@@ -488,7 +522,9 @@ def attendance_withdraw_leave(*, activity_id: int, actor) -> Attendance:
     reason = attendance.leave_reason
     attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.NONE, "", None
     attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
-    record_event(activity, actor=actor, verb="leave_withdrawn", comment=reason, data={"member": attendance.member_id})
+    record_event(
+        activity, actor=actor, verb=GroupsVerb.LEAVE_WITHDRAWN, comment=reason, data={"member": attendance.member_id}
+    )
     return attendance
 
 
@@ -579,19 +615,28 @@ def _mark_present(row: Attendance, *, now: datetime, method: str) -> bool:
 
 
 @transaction.atomic
-def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | None = None) -> Attendance:
+def attendance_sign_in(*, activity_id: int, code: str, actor: User, now: datetime | None = None) -> Attendance:
     """An invited member signs in 签到 on site with the code on the convener's screen, inside the window."""
     now = now or timezone.now()
     activity = lock(Activity, activity_id)  # their own row: sign_in_refusal says when it is not theirs
     member_id = _own_member_id(actor)
-    attendance = Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
-    refusal = sign_in_refusal(activity, attendance if member_id else None, code=code, now=now)
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity=activity, member_id=member_id).first()
+        if member_id
+        else None
+    )
+    refusal = sign_in_refusal(activity, attendance, code=code, now=now)
     if refusal:
         raise DomainError(refusal)
+    if attendance is None:  # sign_in_refusal has said so already
+        raise NotPermitted(_("You are not invited to this activity."))
     withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
     record_event(
-        activity, actor=actor, verb="signed_in", data={"member": attendance.member_id, "leave_withdrawn": withdrawn}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.SIGNED_IN,
+        data={"member": attendance.member_id, "leave_withdrawn": withdrawn},
     )
     publish(
         AttendanceRecorded(**_duty_day(activity, actor), activity_id=activity.pk, member_ids=(attendance.member_id,))
@@ -603,7 +648,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor, now: datetime | No
 def attendance_record(
     *,
     activity_id: int,
-    actor,
+    actor: User,
     version: int | None,
     statuses: dict[int, str],
     reasons: dict[int, str] | None = None,
@@ -655,7 +700,9 @@ def attendance_record(
             **_duty_day(activity, actor), activity_id=activity.pk, member_ids=tuple(r.member_id for r in changed)
         )
     )
-    record_event(activity, actor=actor, verb="attendance_recorded", data={str(r.member_id): r.status for r in changed})
+    record_event(
+        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_RECORDED, data={str(r.member_id): r.status for r in changed}
+    )
     return activity
 
 
@@ -671,7 +718,7 @@ def _check_correctable(activity: Activity, status: str, now: datetime) -> None:
 
 @transaction.atomic
 def attendance_correct(
-    *, activity_id: int, member_id: int, actor, status: str, leave_reason: str = "", now: datetime | None = None
+    *, activity_id: int, member_id: int, actor: User, status: str, leave_reason: str = "", now: datetime | None = None
 ) -> Attendance:
     """Staff record or correct one member's attendance at an activity (the admin's attendance rows)."""
     now = now or timezone.now()
@@ -700,7 +747,7 @@ def attendance_correct(
     record_event(
         activity,
         actor=actor,
-        verb="attendance_corrected",
+        verb=GroupsVerb.ATTENDANCE_CORRECTED,
         from_state=before or "",
         to_state=status,
         data={"member": member.pk},
@@ -710,7 +757,7 @@ def attendance_correct(
 
 
 @transaction.atomic
-def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None) -> None:
+def attendance_remove(*, attendance_id: int, actor: User, now: datetime | None = None) -> None:
     """Staff take a member off an activity's attendance (invited by mistake)."""
     row = Attendance.objects.select_related("activity").get(pk=attendance_id)
     activity = lock(Activity, row.activity_id)
@@ -718,7 +765,7 @@ def attendance_remove(*, attendance_id: int, actor, now: datetime | None = None)
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = lock(Attendance, attendance_id)
     record_event(
-        activity, actor=actor, verb="attendance_removed", from_state=row.status, data={"member": row.member_id}
+        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_REMOVED, from_state=row.status, data={"member": row.member_id}
     )
     row.delete()
     activity.version += 1
@@ -751,7 +798,7 @@ def sniff(data: bytes) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Evidence:
+def evidence_upload(*, activity_id: int, actor: User, upload: UploadedFile, caption: str = "") -> Evidence:
     """Attach a photo or PDF to an activity; type by content (then opened as an image), size by setting."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
@@ -775,13 +822,16 @@ def evidence_upload(*, activity_id: int, actor, upload, caption: str = "") -> Ev
         evidence.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(jpeg_thumbnail(data, THUMBNAIL_SIZE)), save=False)
     evidence.save()
     record_event(
-        activity, actor=actor, verb="evidence_uploaded", data={"evidence": evidence.pk, "name": evidence.original_name}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.EVIDENCE_UPLOADED,
+        data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     return evidence
 
 
 @transaction.atomic
-def evidence_delete(*, evidence_id: int, actor) -> None:
+def evidence_delete(*, evidence_id: int, actor: User) -> None:
     """The convener removes a wrong photo or document before the activity is filed (the undo of uploading)."""
     activity_id = Evidence.objects.values_list("activity_id", flat=True).get(pk=evidence_id)
     activity = lock(Activity, activity_id)
@@ -790,31 +840,41 @@ def evidence_delete(*, evidence_id: int, actor) -> None:
     if activity.state in (Activity.State.FILED, Activity.State.CANCELLED):
         raise InvalidTransition(_("The evidence of a filed or cancelled activity stays on record."))
     record_event(
-        activity, actor=actor, verb="evidence_deleted", data={"evidence": evidence.pk, "name": evidence.original_name}
+        activity,
+        actor=actor,
+        verb=GroupsVerb.EVIDENCE_DELETED,
+        data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     files = [f for f in (evidence.file, evidence.thumbnail) if f]
     evidence.delete()
     for f in files:  # after the commit: a rolled-back delete keeps its files
-        storage, name = f.storage, f.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        if f.name:
+            transaction.on_commit(partial(f.storage.delete, f.name))
 
 
 # --- Plans ----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def plan_create(*, group: ActivityGroup, year: int, actor, note: str = "") -> AnnualPlan:
+def plan_create(*, group: ActivityGroup, year: int, actor: User, note: str = "") -> AnnualPlan:
     """Start a group's annual plan (its conveners and deputies, or the committee's staff)."""
     _require_group_editor(group, actor)
     if AnnualPlan.objects.filter(group=group, year=year).exists():
         raise DomainError(_("This group already has a plan for that year."))
     plan = AnnualPlan.objects.create(group=group, year=year, note=note)
-    record_event(plan, actor=actor, verb="created")
+    record_event(plan, actor=actor, verb=GroupsVerb.CREATED)
     return plan
 
 
 @transaction.atomic
-def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, responsible=(), **fields) -> PlanItem:
+def plan_item_save(
+    *,
+    plan: AnnualPlan,
+    actor: User,
+    item: PlanItem | None = None,
+    responsible: Iterable[Member] = (),
+    **fields: Any,
+) -> PlanItem:
     """Add or change one plan item: quarter and month, type, contact point, responsible members."""
     _require_group_editor(plan.group, actor)
     if item is not None and item.plan_id != plan.pk:
@@ -841,14 +901,14 @@ def plan_item_save(*, plan: AnnualPlan, actor, item: PlanItem | None = None, res
         raise DomainError(errors)
     item.save()
     item.responsible.set(members)
-    record_event(plan, actor=actor, verb="item_saved", data={"item": item.pk, "title": item.title})
+    record_event(plan, actor=actor, verb=GroupsVerb.ITEM_SAVED, data={"item": item.pk, "title": item.title})
     return item
 
 
 @transaction.atomic
-def plan_item_delete(*, item_id: int, actor) -> None:
+def plan_item_delete(*, item_id: int, actor: User) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
     item = lock(PlanItem.objects.select_related("plan__group"), item_id, of=("self", "plan", "plan__group"))
     _require_group_editor(item.plan.group, actor)
-    record_event(item.plan, actor=actor, verb="item_deleted", data={"item": item.pk, "title": item.title})
+    record_event(item.plan, actor=actor, verb=GroupsVerb.ITEM_DELETED, data={"item": item.pk, "title": item.title})
     item.delete()

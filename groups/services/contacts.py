@@ -9,25 +9,31 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, on_record_write, record_event
 from core.uploads import validate_upload
+from core.verbs import CoreVerb
 from groups.access import scope_of
 from groups.events import DutyRecordChanged
 from groups.models import ActivitySettings, ConstituentContact, ContactPoint, GroupMembership, Member
 from groups.services.activities import sniff
+from groups.verbs import GroupsVerb
 
 
 @not_an_api_action("a read: the members the contact form offers; contact_record checks the same rule")
-def recordable_members(actor):
+def recordable_members(actor: User) -> QuerySet[Member]:
     """The members ``actor`` may record contacts for (own first on the form: the caller orders)."""
     from django.db.models import Q
 
@@ -47,7 +53,7 @@ def recordable_members(actor):
 @transaction.atomic
 def contact_record(
     *,
-    actor,
+    actor: User,
     member_id: int,
     contacted_on: date,
     whom_kind: str,
@@ -58,7 +64,7 @@ def contact_record(
     place: str = "",
     follow_up: str = "",
     resident_contact: str = "",
-    photo=None,
+    photo: UploadedFile | None = None,
 ) -> ConstituentContact:
     """Record a member's contact with the people of their sector (建档备案); the duty record counts it."""
     member = Member.objects.select_for_update().filter(pk=member_id).first()
@@ -101,12 +107,14 @@ def contact_record(
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
-    record_event(contact, actor=actor, verb="recorded", data={"member": member.pk, "on": contacted_on.isoformat()})
+    record_event(
+        contact, actor=actor, verb=GroupsVerb.RECORDED, data={"member": member.pk, "on": contacted_on.isoformat()}
+    )
     publish(DutyRecordChanged(committee_id=member.committee_id, on=contacted_on, actor_id=actor_id(actor)))
     return contact
 
 
-def _attach_photo(contact: ConstituentContact, upload) -> None:
+def _attach_photo(contact: ConstituentContact, upload: UploadedFile) -> None:
     validate_upload(upload, model=ConstituentContact, field="photo", error_key="photo")
     data = upload.read()
     try:
@@ -148,7 +156,7 @@ def contact_editable_until(contact: ConstituentContact) -> datetime:
 
 
 @not_an_api_action("reads whether the actor may change a contact now; contact_update and contact_delete check it")
-def may_change_contact(contact: ConstituentContact, actor, *, now: datetime | None = None) -> bool:
+def may_change_contact(contact: ConstituentContact, actor: User, *, now: datetime | None = None) -> bool:
     """The contact's author (who recorded it), inside the window of ``contact_editable_until``."""
     return (
         actor is not None
@@ -157,7 +165,7 @@ def may_change_contact(contact: ConstituentContact, actor, *, now: datetime | No
     )
 
 
-def _lock_own(contact_id: int, actor, now: datetime | None) -> ConstituentContact:
+def _lock_own(contact_id: int, actor: User, now: datetime | None) -> ConstituentContact:
     contact = lock(ConstituentContact, contact_id)
     if contact.recorded_by_id != getattr(actor, "pk", None):
         raise NotPermitted(_("Only the person who recorded a contact may change it."))
@@ -167,7 +175,7 @@ def _lock_own(contact_id: int, actor, now: datetime | None) -> ConstituentContac
 
 
 @transaction.atomic
-def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fields) -> ConstituentContact:
+def contact_update(*, contact_id: int, actor: User, now: datetime | None = None, **fields: Any) -> ConstituentContact:
     """The author corrects a contact within the window (before its quarter is locked); the duty record follows."""
     contact = _lock_own(contact_id, actor, now)
     was_on = contact.contacted_on
@@ -192,7 +200,7 @@ def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fie
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
-    record_event(contact, actor=actor, verb="updated", data={"fields": sorted(changed)})
+    record_event(contact, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
     more = ((contact.committee_id, was_on),) if was_on != contact.contacted_on else ()
     publish(
         DutyRecordChanged(
@@ -206,22 +214,26 @@ def contact_update(*, contact_id: int, actor, now: datetime | None = None, **fie
 
 
 @transaction.atomic
-def contact_delete(*, contact_id: int, actor, now: datetime | None = None) -> None:
+def contact_delete(*, contact_id: int, actor: User, now: datetime | None = None) -> None:
     """The author removes a contact recorded by mistake, within the window; its photo goes after the commit."""
     contact = _lock_own(contact_id, actor, now)
     record_event(
-        contact, actor=actor, verb="deleted", data={"member": contact.member_id, "on": contact.contacted_on.isoformat()}
+        contact,
+        actor=actor,
+        verb=CoreVerb.DELETED,
+        data={"member": contact.member_id, "on": contact.contacted_on.isoformat()},
     )
     publish(DutyRecordChanged(committee_id=contact.committee_id, on=contact.contacted_on, actor_id=actor_id(actor)))
     photo = contact.photo
     contact.delete()
     if photo:
         storage, name = photo.storage, photo.name
-        transaction.on_commit(lambda: storage.delete(name))
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 @on_record_write(ConstituentContact)
-def _contact_edited_as_data(*, before, after) -> None:
+def _contact_edited_as_data(*, before: ConstituentContact | None, after: ConstituentContact | None) -> None:
     """Staff correct or remove a contact in the admin: the duty record of its day (both days, if it moved) changes."""
     rows = [row for row in (before, after) if row is not None]
     days = sorted({(row.committee_id, row.contacted_on) for row in rows}, key=lambda d: d[1])

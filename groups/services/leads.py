@@ -8,23 +8,31 @@ or a consultation topic is a service of the app that keeps that record (proposal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, ActivityGroup, ActivitySuggestion, ConstituentContact, Lead, PublicMessage
 from groups.models.contacts import ContactTopic
+from groups.verbs import GroupsVerb
 
 
-def _may_edit_activity(actor, activity: Activity) -> bool:
+def _may_edit_activity(actor: User, activity: Activity) -> bool:
     scope = scope_of(actor)
     return scope.is_staff_of(activity.committee_id) or activity.group_id in scope.convened_group_ids
 
 
 @transaction.atomic
-def suggestion_record(*, activity_id: int, actor, text: str, category: str = ContactTopic.OTHER) -> ActivitySuggestion:
+def suggestion_record(
+    *, activity_id: int, actor: User, text: str, category: str = ContactTopic.OTHER
+) -> ActivitySuggestion:
     """Record one suggestion gathered at an activity as an item of its own (poolable into a lead)."""
     activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
     if activity is None or not _may_edit_activity(actor, activity):
@@ -39,16 +47,21 @@ def suggestion_record(*, activity_id: int, actor, text: str, category: str = Con
     item = ActivitySuggestion.objects.create(
         activity=activity, category=category, text=text.strip()[:2000], recorded_by=actor
     )
-    record_event(activity, actor=actor, verb="suggestion_recorded", data={"suggestion": item.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SUGGESTION_RECORDED, data={"suggestion": item.pk})
     return item
 
 
-def _may_manage(actor, committee_id: int, group_id: int | None) -> bool:
+def _may_manage(actor: User, committee_id: int, group_id: int | None) -> bool:
     scope = scope_of(actor)
     return scope.is_staff_of(committee_id) or (group_id is not None and group_id in scope.convened_group_ids)
 
 
-def _committee_of(group_id, message_ids, contact_ids, suggestion_ids) -> int | None:
+def _committee_of(
+    group_id: int | None,
+    message_ids: Iterable[int | str],
+    contact_ids: Iterable[int | str],
+    suggestion_ids: Iterable[int | str],
+) -> int | None:
     if group_id is not None:
         return ActivityGroup.objects.filter(pk=group_id).values_list("committee_id", flat=True).first()
     for qs in (
@@ -61,20 +74,20 @@ def _committee_of(group_id, message_ids, contact_ids, suggestion_ids) -> int | N
     return None
 
 
-def _ids(values) -> list[int]:
+def _ids(values: Iterable[int | str]) -> list[int]:
     return sorted({int(v) for v in values})
 
 
 @transaction.atomic
 def lead_create(
     *,
-    actor,
+    actor: User,
     title: str,
     category: str,
     group_id: int | None = None,
-    message_ids=(),
-    contact_ids=(),
-    suggestion_ids=(),
+    message_ids: Iterable[int | str] = (),
+    contact_ids: Iterable[int | str] = (),
+    suggestion_ids: Iterable[int | str] = (),
     committee_id: int | None = None,
 ) -> Lead:
     """Pool messages, contacts and suggestions the actor can see into a lead 线索 of their committee or group (the
@@ -120,14 +133,14 @@ def lead_create(
     record_event(
         lead,
         actor=actor,
-        verb="created",
+        verb=GroupsVerb.CREATED,
         to_state=lead.state,
         data={"messages": message_ids, "contacts": contact_ids, "suggestions": suggestion_ids},
     )
     return lead
 
 
-def _locked(lead_id: int, actor) -> Lead:
+def _locked(lead_id: int, actor: User) -> Lead:
     lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
     if lead is None or not _may_manage(actor, lead.committee_id, lead.group_id):
         raise NotPermitted(_("Only the committee's staff and the group's conveners keep its leads."))
@@ -135,7 +148,7 @@ def _locked(lead_id: int, actor) -> Lead:
 
 
 @transaction.atomic
-def lead_close(*, lead_id: int, actor, reason: str) -> Lead:
+def lead_close(*, lead_id: int, actor: User, reason: str) -> Lead:
     """Close an open lead without action, saying why."""
     lead = _locked(lead_id, actor)
     if lead.state != Lead.State.OPEN:
@@ -145,12 +158,17 @@ def lead_close(*, lead_id: int, actor, reason: str) -> Lead:
     before = lead.state
     lead.state, lead.close_reason = Lead.State.CLOSED, reason.strip()[:200]
     lead.save(update_fields=["state", "close_reason", "updated_at"])
-    record_event(lead, actor=actor, verb="closed", from_state=before, to_state=lead.state, comment=lead.close_reason)
+    record_event(
+        lead, actor=actor, verb=GroupsVerb.CLOSED, from_state=before, to_state=lead.state, comment=lead.close_reason
+    )
     return lead
 
 
+_BECAME = {"proposal": GroupsVerb.BECAME_PROPOSAL, "report": GroupsVerb.BECAME_REPORT, "topic": GroupsVerb.BECAME_TOPIC}
+
+
 @not_an_api_action("a step of the conversions (proposal, report, topic from a lead), inside their transaction")
-def lead_take_up(*, lead_id: int, actor, what: str, taken) -> Lead:
+def lead_take_up(*, lead_id: int, actor: User, what: str, taken: QuerySet[Any]) -> Lead:
     """Lock the lead for a conversion, check the actor and its state (``taken``: the records of this kind already
     drawn from it, read under the lock), and mark it taken up (audited)."""
     lead = _locked(lead_id, actor)
@@ -161,12 +179,12 @@ def lead_take_up(*, lead_id: int, actor, what: str, taken) -> Lead:
     before = lead.state
     lead.state = Lead.State.CONVERTED
     lead.save(update_fields=["state", "updated_at"])
-    record_event(lead, actor=actor, verb=f"became_{what}", from_state=before, to_state=lead.state)
+    record_event(lead, actor=actor, verb=_BECAME[what], from_state=before, to_state=lead.state)
     return lead
 
 
 @not_an_api_action("a read: the messages, contacts and suggestions the lead form offers; lead_create checks them")
-def lead_choices(actor, limit: int = 60) -> dict:
+def lead_choices(actor: User, limit: int = 60) -> dict:
     """Recent open items the actor may pool, newest first, each list capped (a phone page)."""
     return {
         "messages": list(

@@ -8,6 +8,7 @@ A member's login is named by the committee's rule (``Committee.login_username_ru
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 from core.accounts import first_login_url
 from core.events import actor_id, publish
 from core.exceptions import DomainError
-from core.services import api_tokens_revoke, audit_event, not_an_api_action, record_events
+from core.models import User
+from core.services import api_tokens_revoke, audit_event, lock_many, not_an_api_action, record_events
 from groups.access import forget_scope, scope_of
 from groups.events import MemberLoginsInvited
 from groups.models import Committee, CommitteeStaff, HandlingUnit, Member
+from groups.verbs import GroupsVerb
 
 NOTIFY, PRINT = "notify", "print"  # how the first-login links reach the members
 
@@ -66,31 +69,28 @@ def _username(member: Member, rule: str) -> tuple[str, str]:
     return (base if number == 1 else f"{base}{number}"), ""
 
 
-def _lock_members(member_ids, actor) -> list[Member]:
-    # of=("self",): PostgreSQL locks no row of the nullable side of an outer join (member.user); the logins are
-    # locked on their own below.
-    members = list(
-        Member.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(member_ids))
-        .select_related("committee")
-        .order_by("committee_id", "name", "pk")
-    )
+def _lock_members(member_ids: Iterable[int], actor: User) -> list[Member]:
+    # Locked in id order (as every batch of members), listed by committee and name. Only the members' own rows
+    # (PostgreSQL locks no row of the nullable side of an outer join, member.user); the logins are locked
+    # on their own below.
+    members = lock_many(Member.objects.select_related("committee"), member_ids, partial=True)
+    members.sort(key=lambda m: (m.committee_id, m.name, m.pk))
     scope = scope_of(actor)
     if not members or not all(scope.is_staff_of(m.committee_id) for m in members):
         raise DomainError(_("Only the secretariat of the members' committee may manage their logins."))
-    users = get_user_model().objects.select_for_update().in_bulk([m.user_id for m in members if m.user_id])
+    users = {u.pk: u for u in lock_many(get_user_model(), [m.user_id for m in members], partial=True)}
     for member in members:
         member.user = users.get(member.user_id) if member.user_id else None
     return members
 
 
-def _unused(user) -> bool:
+def _unused(user: User) -> bool:
     """A login nobody has used: never logged in and no password chosen yet."""
     return user.is_active and user.last_login is None and not user.has_usable_password()
 
 
 @transaction.atomic
-def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[LoginOutcome]:
+def member_logins_create(*, member_ids: Iterable[int], actor: User, deliver: str = NOTIFY) -> list[LoginOutcome]:
     """Give each member in office a login with no password and a first-login link: sent to them (``NOTIFY``:
     SMS and e-mail, after commit) or returned for staff to print (``PRINT``). A member whose login is still
     unused gets a fresh link (the old one stops working). One audit row per member and login."""
@@ -119,7 +119,7 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
             member.save(update_fields=["user"])
             forget_scope(user)
         outcome.username = user.username
-        verb = "login_created" if outcome.created else "first_login_link_renewed"
+        verb = GroupsVerb.LOGIN_CREATED if outcome.created else GroupsVerb.FIRST_LOGIN_LINK_RENEWED
         data = {"username": user.username, "member": member.pk, "deliver": deliver}
         audit += [
             audit_event(member, actor=actor, verb=verb, data=data),
@@ -134,7 +134,7 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
         publish(
             MemberLoginsInvited(
                 committee_ids=tuple(sorted({o.member.committee_id for o in invited})),
-                user_ids=tuple(o.member.user_id for o in invited),
+                user_ids=tuple(o.member.user_id for o in invited if o.member.user_id is not None),
                 actor_id=actor_id(actor),
             )
         )
@@ -142,7 +142,9 @@ def member_logins_create(*, member_ids, actor, deliver: str = NOTIFY) -> list[Lo
 
 
 @transaction.atomic
-def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -> list[LoginOutcome]:
+def member_logins_deactivate(
+    *, member_ids: Iterable[int], actor: User, reason: str = "term_ended"
+) -> list[LoginOutcome]:
     """Switch off the logins of members (at the end of a term): they can no longer log in, their API tokens
     go; the login and its history stay. A login that is also a secretariat position or a handling unit's is
     left on (say so): it is not only the member's."""
@@ -167,8 +169,8 @@ def member_logins_deactivate(*, member_ids, actor, reason: str = "term_ended") -
         api_tokens_revoke(user=user, actor=actor, reason=reason)
         data = {"username": user.username, "member": member.pk, "reason": reason}
         audit += [
-            audit_event(member, actor=actor, verb="login_deactivated", data=data),
-            audit_event(user, actor=actor, verb="login_deactivated", data=data),
+            audit_event(member, actor=actor, verb=GroupsVerb.LOGIN_DEACTIVATED, data=data),
+            audit_event(user, actor=actor, verb=GroupsVerb.LOGIN_DEACTIVATED, data=data),
         ]
     record_events(audit)
     return outcomes

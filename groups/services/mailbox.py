@@ -13,16 +13,17 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.events import PublicMessageDissatisfied, PublicMessageRouted
@@ -42,12 +43,15 @@ from groups.models import (
 from groups.models.contacts import ContactTopic
 from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from groups.services.contacts import contact_record
+from groups.verbs import GroupsVerb
+
+MailboxPlace = Committee | ActivityGroup | Platform | ContactPoint  # what a public mailbox page is for
 
 # Tracking codes: no 0/O, 1/I/L, so a resident can type one from a note; 31**10 ≈ 8·10^14 codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 PHONE_RE = re.compile(r"[0-9+\- ]+")  # ASCII digits only: "²" and full-width digits are not a phone number
-TARGET_FIELD = {
+TARGET_FIELD: dict[str, str] = {
     MessageTarget.GROUP: "group",
     MessageTarget.PLATFORM: "platform",
     MessageTarget.CONTACT_POINT: "contact_point",
@@ -64,21 +68,22 @@ def _new_tracking_code() -> str:
 
 
 @not_an_api_action("a read: the place a public page is for (an active committee, group, platform or contact point)")
-def mailbox_target(target: str, pk: int):
+def mailbox_target(target: str, pk: int) -> MailboxPlace | None:
     """The committee, group, platform or contact point of a public mailbox page, or None."""
     if target == MessageTarget.COMMITTEE:
         return Committee.objects.filter(pk=pk).first()
-    model = {
+    places: dict[str, type[ActivityGroup | Platform | ContactPoint]] = {
         MessageTarget.GROUP: ActivityGroup,
         MessageTarget.PLATFORM: Platform,
         MessageTarget.CONTACT_POINT: ContactPoint,
-    }.get(target)
+    }
+    model = places.get(target)
     if model is None:
         return None
-    return model.objects.filter(pk=pk, is_active=True).select_related("committee").first()
+    return model._default_manager.filter(pk=pk, is_active=True).select_related("committee").first()
 
 
-def _check_rate(*, key: str, target: str, place, committee_id: int, now) -> None:
+def _check_rate(*, key: str, target: str, place: MailboxPlace, committee_id: int, now: datetime) -> None:
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
     mine = PublicMessage.objects.filter(client_key=key)
     if (
@@ -107,14 +112,14 @@ def message_submit(
     name: str = "",
     phone: str = "",
     client_address: str,
-    now=None,
+    now: datetime | None = None,
 ) -> PublicMessage:
     """Take a resident's message or request to meet, within the size and rate limits; returns it with its code."""
     now = now or timezone.now()
     place = mailbox_target(target, target_id)
     if place is None:
         raise DomainError(_("This mailbox does not exist or is closed."))
-    committee_id = place.pk if target == MessageTarget.COMMITTEE else place.committee_id
+    committee_id = place.pk if isinstance(place, Committee) else place.committee_id
     # One submission at a time per committee: the counts below cannot be passed by posting in parallel.
     Committee.objects.select_for_update().filter(pk=committee_id).first()
     errors = {}
@@ -148,31 +153,33 @@ def message_submit(
     )
     if target in TARGET_FIELD:
         setattr(message, TARGET_FIELD[target], place)
-    if target == MessageTarget.PLATFORM and place.host_group_id:
+    if isinstance(place, Platform) and place.host_group_id:
         message.group_id = None  # a platform's host group reaches it through the platform
     while True:  # a clash in 8·10^14 codes is unlikely; a unique index makes it impossible
         message.tracking_code = _new_tracking_code()
         if not PublicMessage.objects.filter(tracking_code=message.tracking_code).exists():
             break
     message.save()
-    record_event(message, actor=None, verb="received", to_state=PublicMessage.State.NEW, data={"target": target})
+    record_event(
+        message, actor=None, verb=GroupsVerb.RECEIVED, to_state=PublicMessage.State.NEW, data={"target": target}
+    )
     return message
 
 
-def _may_moderate(actor, message: PublicMessage) -> bool:
+def _may_moderate(actor: User, message: PublicMessage) -> bool:
     """Staff of the committee, and conveners of the group it was left at or routed to."""
     scope = scope_of(actor)
     return scope.is_staff_of(message.committee_id) or message.conveners_may_route(scope)
 
 
 @not_an_api_action("a read: whether the page offers routing and discarding; the services check the same rule")
-def may_moderate(actor, message: PublicMessage) -> bool:
+def may_moderate(actor: User, message: PublicMessage) -> bool:
     """Whether ``actor`` may pass the message on or discard it."""
     return _may_moderate(actor, message)
 
 
 @not_an_api_action("a read: whether the page offers answering; the services check the same rule")
-def may_answer(actor, message: PublicMessage) -> bool:
+def may_answer(actor: User, message: PublicMessage) -> bool:
     """The member it is routed to, the conveners of the group it is routed to, and the committee's staff."""
     scope = scope_of(actor)
     return (
@@ -183,7 +190,7 @@ def may_answer(actor, message: PublicMessage) -> bool:
 
 
 @not_an_api_action("a read: the members and groups the routing form offers; message_route checks the same rule")
-def route_choices(actor, message: PublicMessage):
+def route_choices(actor: User, message: PublicMessage) -> tuple[QuerySet[Member], QuerySet[ActivityGroup]]:
     """(members, groups) ``actor`` may pass the message to: staff any of the committee's, conveners their groups'."""
     scope = scope_of(actor)
     if scope.is_staff_of(message.committee_id):
@@ -203,7 +210,12 @@ def route_choices(actor, message: PublicMessage):
 
 @transaction.atomic
 def message_route(
-    *, message_id: int, actor, member_id: int | None = None, group_id: int | None = None, now=None
+    *,
+    message_id: int,
+    actor: User,
+    member_id: int | None = None,
+    group_id: int | None = None,
+    now: datetime | None = None,
 ) -> PublicMessage:
     """Pass a received message to a member or a group to answer (taking it out of the moderation queue)."""
     message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
@@ -227,7 +239,7 @@ def message_route(
     record_event(
         message,
         actor=actor,
-        verb="routed",
+        verb=GroupsVerb.ROUTED,
         from_state=before,
         to_state=PublicMessage.State.ROUTED,
         data={"member": member_id, "group": group_id},
@@ -245,7 +257,7 @@ def message_route(
 
 
 @transaction.atomic
-def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
+def message_discard(*, message_id: int, actor: User, reason: str) -> PublicMessage:
     """Set aside spam or an abusive message (不予受理); the resident's tracking page says it was not accepted."""
     message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not _may_moderate(actor, message):
@@ -262,7 +274,7 @@ def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
     record_event(
         message,
         actor=actor,
-        verb="discarded",
+        verb=GroupsVerb.DISCARDED,
         from_state=before,
         to_state=PublicMessage.State.DISCARDED,
         comment=reason,
@@ -271,7 +283,7 @@ def message_discard(*, message_id: int, actor, reason: str) -> PublicMessage:
 
 
 @transaction.atomic
-def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMessage:
+def message_answer(*, message_id: int, actor: User, answer: str, now: datetime | None = None) -> PublicMessage:
     """Answer the resident in public words (no personal data), shown on their tracking page."""
     message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
     if not may_answer(actor, message):
@@ -290,7 +302,7 @@ def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMe
     record_event(
         message,
         actor=actor,
-        verb="answered",
+        verb=GroupsVerb.ANSWERED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         comment=answer[:200],
@@ -302,13 +314,13 @@ def message_answer(*, message_id: int, actor, answer: str, now=None) -> PublicMe
 def message_record_visit(
     *,
     message_id: int,
-    actor,
+    actor: User,
     contacted_on: date,
     whom: str = "",
     follow_up: str = "",
     answer: str = "",
     member_id: int | None = None,
-    now=None,
+    now: datetime | None = None,
 ) -> PublicMessage:
     """Record that a member met the resident (约见 / 走访): a contact in the duty record, linked to the message."""
     message = lock(PublicMessage, message_id, missing=NotPermitted(_("This message is not yours to handle.")))
@@ -345,7 +357,7 @@ def message_record_visit(
     record_event(
         message,
         actor=actor,
-        verb="visit_recorded",
+        verb=GroupsVerb.VISIT_RECORDED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         data={"contact": contact.pk},
@@ -357,7 +369,9 @@ def message_record_visit(
     "a resident without an account rates through the tracking page and its challenge; the API serves logged-in users"
 )
 @transaction.atomic
-def message_rate(*, code: str, rating: str, comment: str = "", client_address: str, now=None) -> MessageRating:
+def message_rate(
+    *, code: str, rating: str, comment: str = "", client_address: str, now: datetime | None = None
+) -> MessageRating:
     """The resident rates how their answered message was handled (满意/基本满意/不满意), once, by tracking code."""
     now = now or timezone.now()
     message = PublicMessage.objects.select_for_update().filter(tracking_code=code).first()
@@ -381,7 +395,7 @@ def message_rate(*, code: str, rating: str, comment: str = "", client_address: s
     ):
         raise DomainError(_("Too many ratings from your network. Please try again later."))
     rated = MessageRating.objects.create(message=message, rating=rating, comment=comment, client_key=key)
-    record_event(message, actor=None, verb="rated", comment=rating, data={"rating": rating})
+    record_event(message, actor=None, verb=GroupsVerb.RATED, comment=rating, data={"rating": rating})
     if rating == Satisfaction.UNSATISFIED:
         publish(
             PublicMessageDissatisfied(
@@ -392,7 +406,7 @@ def message_rate(*, code: str, rating: str, comment: str = "", client_address: s
 
 
 @not_an_api_action("a read: dissatisfied ratings not yet answered again, for the workbench")
-def dissatisfied_messages():
+def dissatisfied_messages() -> QuerySet[PublicMessage]:
     """Messages rated 不满意 and not answered again since: each a to-do until a new answer is given."""
     return PublicMessage.objects.filter(
         rating__rating=Satisfaction.UNSATISFIED, answered_at__lte=F("rating__created_at")
@@ -400,13 +414,13 @@ def dissatisfied_messages():
 
 
 @not_an_api_action("a read: the messages past their answer day, for the reminder and the workbench")
-def overdue_messages(today: date):
+def overdue_messages(today: date) -> QuerySet[PublicMessage]:
     """Received or passed-on messages not answered by their answer day."""
     return PublicMessage.objects.filter(state__in=PublicMessage.OPEN_STATES, answer_due__lt=today)
 
 
 @not_an_api_action("a read: the moderation queue, new messages first")
-def message_queue(actor):
+def message_queue(actor: User) -> QuerySet[PublicMessage]:
     """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day."""
     order = Case(
         When(state=PublicMessage.State.NEW, then=Value(0)),

@@ -19,18 +19,21 @@ from datetime import date
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from core.uploads import IMAGES, validate_upload
 from groups.access import scope_of
 from groups.events import PlatformEvaluated, PlatformMemberJoined, PlatformTransitioned
 from groups.models import CommitteeStaff, Member, Platform
 from groups.models.platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
+from groups.verbs import GroupsVerb
 
 S = Platform.State
 Role = PlatformMembership.Role
@@ -45,13 +48,13 @@ def _lock(platform_id: int, expected_state: str | None = None) -> Platform:
     return platform
 
 
-def _require_staff(actor, platform: Platform) -> None:
+def _require_staff(actor: User, platform: Platform) -> None:
     if not scope_of(actor).is_staff_of(platform.committee_id):
         raise NotPermitted(_("Only the committee's secretariat staff may do this for a platform."))
 
 
 @not_an_api_action("a read: whether the user is the platform's initiator")
-def is_initiator(actor, platform: Platform) -> bool:
+def is_initiator(actor: User, platform: Platform) -> bool:
     member_id = scope_of(actor).member_id
     return bool(
         member_id
@@ -61,7 +64,7 @@ def is_initiator(actor, platform: Platform) -> bool:
     )
 
 
-def _require_keeper(actor, platform: Platform) -> None:
+def _require_keeper(actor: User, platform: Platform) -> None:
     """Staff of the committee or the platform's initiator (the plan and the evidence)."""
     if not (scope_of(actor).is_staff_of(platform.committee_id) or is_initiator(actor, platform)):
         raise NotPermitted(_("Only the platform's initiator and the committee's staff may do this."))
@@ -77,7 +80,7 @@ def _not_future(on: date, field: str) -> None:
         raise DomainError({field: [_("The date cannot be in the future.")]})
 
 
-def _move(platform: Platform, *, actor, to: str, verb: str, comment: str = "") -> None:
+def _move(platform: Platform, *, actor: User, to: str, verb: GroupsVerb, comment: str = "") -> None:
     before = platform.state
     platform.state = to
     record_event(platform, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
@@ -95,7 +98,7 @@ def _move(platform: Platform, *, actor, to: str, verb: str, comment: str = "") -
 
 @transaction.atomic
 def platform_establish(
-    *, actor, platform_id: int, established_on: date, approval_document: str, expected_state: str | None = None
+    *, actor: User, platform_id: int, established_on: date, approval_document: str, expected_state: str | None = None
 ) -> Platform:
     """Staff establish 成立 a platform being set up, with the date and the approval document."""
     platform = _lock(platform_id, expected_state)
@@ -114,14 +117,14 @@ def platform_establish(
         raise DomainError(errors)
     platform.established_on, platform.approval_document = established_on, approval_document.strip()
     platform.is_active = True
-    _move(platform, actor=actor, to=S.ESTABLISHED, verb="established", comment=platform.approval_document)
+    _move(platform, actor=actor, to=S.ESTABLISHED, verb=GroupsVerb.ESTABLISHED, comment=platform.approval_document)
     platform.save(update_fields=["state", "established_on", "approval_document", "is_active"])
     return platform
 
 
 @transaction.atomic
 def platform_wind_up(
-    *, actor, platform_id: int, wound_up_on: date, reason: str, expected_state: str | None = None
+    *, actor: User, platform_id: int, wound_up_on: date, reason: str, expected_state: str | None = None
 ) -> Platform:
     """Staff wind up 撤销 a platform with the reason; its members' places end that day."""
     platform = _lock(platform_id, expected_state)
@@ -142,7 +145,7 @@ def platform_wind_up(
         membership.left_reason = _("The platform was wound up.")
         membership.save(update_fields=["left_on", "left_reason"])
     platform.wound_up_on, platform.wound_up_reason, platform.is_active = wound_up_on, reason.strip(), False
-    _move(platform, actor=actor, to=S.WOUND_UP, verb="wound_up", comment=platform.wound_up_reason)
+    _move(platform, actor=actor, to=S.WOUND_UP, verb=GroupsVerb.WOUND_UP, comment=platform.wound_up_reason)
     platform.save(update_fields=["state", "wound_up_on", "wound_up_reason", "is_active"])
     return platform
 
@@ -157,7 +160,9 @@ def _is_leader(member: Member, committee_id: int) -> bool:
 
 
 @transaction.atomic
-def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, joined_on: date) -> PlatformMembership:
+def platform_member_add(
+    *, actor: User, platform_id: int, member_id: int, role: str, joined_on: date
+) -> PlatformMembership:
     """Staff name a member of the committee to the platform as initiator, member or liaison chair (a leader of
     the committee: "分管副主席任联络主席")."""
     platform = _lock(platform_id)
@@ -180,7 +185,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
         errors["role"] = [_("The platform already has a liaison chair; the present one must leave first.")]
     if joined_on > timezone.localdate():
         errors["joined_on"] = [_("The date cannot be in the future.")]
-    if errors:
+    if errors or member is None:
         raise DomainError(errors)
     try:
         with transaction.atomic():
@@ -192,7 +197,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
     record_event(
         platform,
         actor=actor,
-        verb="member_added",
+        verb=GroupsVerb.MEMBER_ADDED,
         data={"membership": membership.pk, "member": member.pk, "role": role, "on": joined_on.isoformat()},
     )
     publish(
@@ -208,7 +213,7 @@ def platform_member_add(*, actor, platform_id: int, member_id: int, role: str, j
 
 
 @transaction.atomic
-def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: str = "") -> PlatformMembership:
+def platform_member_leave(*, actor: User, membership_id: int, left_on: date, reason: str = "") -> PlatformMembership:
     """A member leaves a platform (the exit mechanism 退出机制): staff remove them, or they leave themself."""
     platform_id = PlatformMembership.objects.filter(pk=membership_id).values_list("platform_id", flat=True).first()
     if platform_id is None:
@@ -229,7 +234,7 @@ def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: s
     record_event(
         platform,
         actor=actor,
-        verb="member_left",
+        verb=GroupsVerb.MEMBER_LEFT,
         comment=membership.left_reason,
         data={"membership": membership.pk, "member": membership.member_id, "on": left_on.isoformat()},
     )
@@ -238,7 +243,7 @@ def platform_member_leave(*, actor, membership_id: int, left_on: date, reason: s
 
 @transaction.atomic
 def platform_plan_save(
-    *, actor, platform_id: int, year: int, content: str, planned_activities: int = 0
+    *, actor: User, platform_id: int, year: int, content: str, planned_activities: int = 0
 ) -> PlatformPlan:
     """The initiator (or staff) write the platform's plan for a year: what activities it intends."""
     platform = _lock(platform_id)
@@ -259,12 +264,14 @@ def platform_plan_save(
         year=year,
         defaults={"content": content.strip(), "planned_activities": planned_activities, "updated_by": actor},
     )
-    record_event(plan, actor=actor, verb="created" if created else "changed", data={"year": year})
+    record_event(plan, actor=actor, verb=GroupsVerb.CREATED if created else GroupsVerb.CHANGED, data={"year": year})
     return plan
 
 
 @transaction.atomic
-def platform_document_upload(*, actor, platform_id: int, kind: str, upload, caption: str = "") -> PlatformDocument:
+def platform_document_upload(
+    *, actor: User, platform_id: int, kind: str, upload: UploadedFile, caption: str = ""
+) -> PlatformDocument:
     """The initiator (or staff) keep evidence with the platform: a photo of the venue or the sign (an image), the
     rules, a record for the file; the type is checked by content."""
     platform = _lock(platform_id)
@@ -291,7 +298,7 @@ def platform_document_upload(*, actor, platform_id: int, kind: str, upload, capt
     record_event(
         platform,
         actor=actor,
-        verb="document_uploaded",
+        verb=GroupsVerb.DOCUMENT_UPLOADED,
         data={"document": document.pk, "kind": kind, "name": document.original_name},
     )
     return document
@@ -299,7 +306,7 @@ def platform_document_upload(*, actor, platform_id: int, kind: str, upload, capt
 
 @transaction.atomic
 def platform_evaluate(
-    *, actor, platform_id: int, year: int, grade: str, comments: str, score: int | None = None
+    *, actor: User, platform_id: int, year: int, grade: str, comments: str, score: int | None = None
 ) -> PlatformEvaluation:
     """Staff evaluate an established platform's year 年度评价 (grade, score, comments); a second evaluation of the
     same year amends the first."""
@@ -328,7 +335,7 @@ def platform_evaluate(
     record_event(
         platform,
         actor=actor,
-        verb="evaluated" if created else "evaluation_amended",
+        verb=GroupsVerb.EVALUATED if created else GroupsVerb.EVALUATION_AMENDED,
         comment=evaluation.get_grade_display(),
         data={"evaluation": evaluation.pk, "year": year, "grade": grade, "score": score},
     )

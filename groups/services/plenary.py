@@ -8,7 +8,7 @@ ones) stale, so a correction of a past quarter is recomputed by the nightly roll
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -19,10 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from core.events import actor_id, publish
 from core.exceptions import DomainError
+from core.models import User
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
+from core.verbs import CoreVerb
 from groups.access import require_staff
 from groups.events import PlenaryAttendanceChanged
 from groups.models import Member, PlenaryAttendance, PlenarySession
+from groups.verbs import GroupsVerb
 
 COUNTS = ("present", "excused", "absent")
 WRITTEN = ("present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
@@ -69,7 +72,7 @@ class AttendanceRowsRefused(DomainError):
 STAFF_ONLY = gettext_lazy("Only the committee's secretariat staff may record plenary attendance.")
 
 
-def _duty_day(session: PlenarySession, actor) -> dict:
+def _duty_day(session: PlenarySession, actor: User) -> dict:
     """The facts every plenary duty-record event carries (the session's committee and day, who acted)."""
     return {"committee_id": session.term.committee_id, "on": session.start_date, "actor_id": actor_id(actor)}
 
@@ -95,7 +98,7 @@ def count_errors(session: PlenarySession, counts: dict[str, int]) -> dict[str, l
 
 
 def plenary_attendance_set(
-    *, session_id: int, member_id: int, present: int, excused: int, absent: int, actor, leave_reason: str = ""
+    *, session_id: int, member_id: int, present: int, excused: int, absent: int, actor: User, leave_reason: str = ""
 ) -> PlenaryAttendance:
     """Record or correct one member's half-days present, on leave and absent at a plenary session (an
     import of one row: the same checks, audit row and stale roll-ups)."""
@@ -127,7 +130,7 @@ def row_errors(session: PlenarySession, rows: Sequence[AttendanceRow], members: 
 
 
 @transaction.atomic
-def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow], actor) -> AttendanceOutcome:
+def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow], actor: User) -> AttendanceOutcome:
     """Record or correct many members' half-days at one session: every row is checked first, then all are
     written or none (``AttendanceRowsRefused`` names each bad row).
 
@@ -145,7 +148,9 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     existing = {a.member_id: a for a in PlenaryAttendance.objects.filter(session=session, member_id__in=ids)}
     recorder = actor if actor is not None and actor.is_authenticated else None
     now, outcome = timezone.now(), AttendanceOutcome()
-    new, changed, events = [], [], []
+    new: list[PlenaryAttendance] = []
+    changed: list[PlenaryAttendance] = []
+    events = []
     for row in rows:
         old = existing.get(row.member_id)
         before = {name: getattr(old, name) for name in COUNTS} if old else None
@@ -167,7 +172,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
         audit_event(
             target,
             actor=recorder,
-            verb="corrected" if before else "recorded",
+            verb=GroupsVerb.CORRECTED if before else GroupsVerb.RECORDED,
             data={"session": session.pk, "member": row.member_id, "before": before, "after": row.counts},
         )
         for target, before, row in events
@@ -178,7 +183,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
     return outcome
 
 
-def _bulk_write(session: PlenarySession, new: list, changed: list, recorder) -> None:
+def _bulk_write(session: PlenarySession, new: list, changed: list, recorder: User | None) -> None:
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     try:
@@ -194,7 +199,7 @@ def _bulk_write(session: PlenarySession, new: list, changed: list, recorder) -> 
 
 
 @transaction.atomic
-def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
+def plenary_attendance_fill_present(*, session_id: int, actor: User) -> int:
     """Record every member in office not yet recorded as present for all the session's half-days.
 
     The usual start: staff then correct the few members on leave or absent. One audit row on the
@@ -221,19 +226,19 @@ def plenary_attendance_fill_present(*, session_id: int, actor) -> int:
         default_user=recorder,
     )
     if missing:
-        record_event(session, actor=actor, verb="attendance_filled", data={"present": missing})
+        record_event(session, actor=actor, verb=GroupsVerb.ATTENDANCE_FILLED, data={"present": missing})
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="filled"))
     return len(missing)
 
 
-def plenary_attendance_remove(*, attendance_id: int, actor) -> None:
+def plenary_attendance_remove(*, attendance_id: int, actor: User) -> None:
     """Remove a member's plenary attendance recorded by mistake (the audit trail keeps what it was)."""
     if not plenary_attendance_remove_many(attendance_ids=[attendance_id], actor=actor):
         raise DomainError(_("This attendance record does not exist."))
 
 
 @transaction.atomic
-def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
+def plenary_attendance_remove_many(*, attendance_ids: Iterable[int], actor: User) -> int:
     """Remove attendance rows recorded by mistake, of one session or several: sessions locked, staff of
     each checked, one audit row per removed row (with what it was), roll-ups stale once per session.
     Returns how many were removed. (The history rows are written one per row by django-simple-history.)"""
@@ -250,7 +255,7 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
         audit_event(
             row,
             actor=actor,
-            verb="removed",
+            verb=GroupsVerb.REMOVED,
             data={
                 "session": row.session_id,
                 "member": row.member_id,
@@ -266,7 +271,7 @@ def plenary_attendance_remove_many(*, attendance_ids, actor) -> int:
 
 
 @transaction.atomic
-def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]) -> PlenarySession:
+def plenary_session_change(*, session: PlenarySession, actor: User, changed: list[str]) -> PlenarySession:
     """Save a plenary session created or edited by staff. Moving it to another day or term changes the
     duty records of its attendance: the quarters it leaves and enters go stale."""
     before = (
@@ -286,12 +291,16 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
         raise DomainError(
             {"half_days": _("Attendance beyond the new number of half-days is already recorded.")}
         ) from exc
-    record_event(session, actor=actor, verb="updated" if before else "created", data={"fields": sorted(changed)})
-    moved = before and (before["start_date"], before["term__committee_id"]) != (
+    record_event(
+        session,
+        actor=actor,
+        verb=GroupsVerb.UPDATED if before else GroupsVerb.CREATED,
+        data={"fields": sorted(changed)},
+    )
+    if before is not None and (before["start_date"], before["term__committee_id"]) != (
         session.start_date,
         session.term.committee_id,
-    )
-    if moved:
+    ):
         publish(
             PlenaryAttendanceChanged(
                 **_duty_day(session, actor),
@@ -304,7 +313,7 @@ def plenary_session_change(*, session: PlenarySession, actor, changed: list[str]
 
 
 @transaction.atomic
-def plenary_session_delete(*, session_id: int, actor) -> None:
+def plenary_session_delete(*, session_id: int, actor: User) -> None:
     """Delete a plenary session entered by mistake, with its attendance; their quarters go stale."""
     session = lock(PlenarySession.objects.select_related("term__committee"), session_id)
     require_staff(actor, session.term.committee_id, STAFF_ONLY)
@@ -312,7 +321,7 @@ def plenary_session_delete(*, session_id: int, actor) -> None:
     record_event(
         session,
         actor=actor,
-        verb="deleted",
+        verb=CoreVerb.DELETED,
         data={"start_date": session.start_date.isoformat(), "attendance_rows": recorded},
     )
     session.delete()

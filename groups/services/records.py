@@ -5,15 +5,18 @@ quarters between joining and leaving."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import publish
 from core.exceptions import DomainError, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, on_record_write, record_delete, record_save
 from groups.events import DutyRecordChanged
 from groups.models import GroupMembership, Member
@@ -26,7 +29,7 @@ def _mark_stale(committee_id: int, on: date) -> None:
 
 
 @on_record_write(Member)
-def _member_changed(*, before, after) -> None:
+def _member_changed(*, before: Member | None, after: Member | None) -> None:
     """A member who joins, leaves or moves committee is in or out of every quarter of the year rolled up."""
     if (
         before is not None
@@ -40,7 +43,7 @@ def _member_changed(*, before, after) -> None:
 
 
 @on_record_write(GroupMembership)
-def _membership_changed(*, before, after) -> None:
+def _membership_changed(*, before: GroupMembership | None, after: GroupMembership | None) -> None:
     """A group's members are counted per quarter from joining to leaving: stale from the earliest date the edit
     moved (a new or removed membership: from its joining)."""
     if before is not None and after is not None and before.group_id == after.group_id:
@@ -70,7 +73,7 @@ def _membership_stale(group_id: int, start: date) -> None:
 
 
 @not_an_api_action("what follows an import's rows; table_import calls it in its transaction")
-def rows_imported(model, pks) -> None:
+def rows_imported(model: type[models.Model], pks: Iterable[Any]) -> None:
     """What follows a spreadsheet import's new rows (``groups.services.table_import``), as ``record_save`` of each:
     new members count in their committees' roll-ups from this year on (one event per committee, not per row);
     a new group has no members yet, so counts nothing."""
@@ -81,7 +84,7 @@ def rows_imported(model, pks) -> None:
         _mark_stale(committee_id, year_start)
 
 
-def _require_staff_of_row(obj, actor) -> None:
+def _require_staff_of_row(obj: models.Model, actor: User) -> None:
     from groups.access import require_staff
 
     message = _("Only the committee's secretariat staff may change its members and groups.")
@@ -91,7 +94,7 @@ def _require_staff_of_row(obj, actor) -> None:
     require_staff(actor, committee_id, message)
 
 
-def _committee_of(obj) -> int | None:
+def _committee_of(obj: models.Model) -> int | None:
     if isinstance(obj, GroupMembership):
         from groups.models import ActivityGroup
 
@@ -100,7 +103,9 @@ def _committee_of(obj) -> int | None:
 
 
 @transaction.atomic
-def organisation_save(*, obj, actor, changed=(), m2m=None):
+def organisation_save(
+    *, obj: models.Model, actor: User, changed: Iterable[str] = (), m2m: dict[str, Any] | None = None
+) -> models.Model:
     """Save a member, a group or a membership as the secretariat does in the admin: the actor must be staff of
     the row's committee, before and after the change (``NotPermitted``); then ``record_save`` (audit row, stale
     roll-ups through the hooks above)."""
@@ -113,7 +118,7 @@ def organisation_save(*, obj, actor, changed=(), m2m=None):
 
 
 @transaction.atomic
-def organisation_delete(*, obj, actor) -> None:
+def organisation_delete(*, obj: models.Model, actor: User) -> None:
     """Delete a member, a group or a membership (the secretariat's, as in the admin), with its audit row."""
     _require_staff_of_row(obj, actor)
     try:

@@ -18,14 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Expertise, Member
+from groups.verbs import GroupsVerb
 
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 
 
-def _own_member(actor) -> Member:
+def _own_member(actor: User) -> Member:
     member_id = scope_of(actor).member_id
     member = Member.objects.filter(pk=member_id, status=Member.Status.ACTIVE).first() if member_id else None
     if member is None:
@@ -50,7 +52,7 @@ def signup_refusal(activity: Activity, *, taken: int, now: datetime) -> str | No
 
 
 @transaction.atomic
-def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) -> Attendance:
+def activity_sign_up(*, activity_id: int, actor: User, now: datetime | None = None) -> Attendance:
     """A member signs up 报名 for an open activity: a place on its list, as an invitation is."""
     now = now or timezone.now()
     member = _own_member(actor)
@@ -63,12 +65,12 @@ def activity_sign_up(*, activity_id: int, actor, now: datetime | None = None) ->
     if refusal:
         raise DomainError(refusal)
     row = Attendance.objects.create(activity=activity, member=member, signed_up_at=now)
-    record_event(activity, actor=actor, verb="signed_up", data={"member": member.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SIGNED_UP, data={"member": member.pk})
     return row
 
 
 @transaction.atomic
-def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = None) -> None:
+def activity_signup_withdraw(*, activity_id: int, actor: User, now: datetime | None = None) -> None:
     """A member takes back their own sign-up before the sign-up deadline 取消报名 (the undo of signing up)."""
     now = now or timezone.now()
     member = _own_member(actor)
@@ -80,19 +82,19 @@ def activity_signup_withdraw(*, activity_id: int, actor, now: datetime | None = 
         raise InvalidTransition(_("The sign-up deadline has passed; ask the convener for leave instead."))
     if row.status != Attendance.Status.INVITED:
         raise InvalidTransition(_("Your attendance is already recorded."))
-    record_event(activity, actor=actor, verb="signup_withdrawn", data={"member": member.pk})
+    record_event(activity, actor=actor, verb=GroupsVerb.SIGNUP_WITHDRAWN, data={"member": member.pk})
     row.delete()
 
 
 @not_an_api_action("reads whose expertise the actor may change; member_expertise_set checks the same rule")
-def may_edit_expertise(member: Member, actor) -> bool:
+def may_edit_expertise(member: Member, actor: User) -> bool:
     """The member themself, or secretariat staff of their committee."""
     scope = scope_of(actor)
     return scope.member_id == member.pk or scope.is_staff_of(member.committee_id)
 
 
 @transaction.atomic
-def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> Member:
+def member_expertise_set(*, member_id: int, actor: User, expertise_ids: list[int]) -> Member:
     """Declare a member's areas of expertise 专长 from their committee's list (the member, or their staff)."""
     member = lock(Member, member_id)
     if not may_edit_expertise(member, actor):
@@ -104,6 +106,9 @@ def member_expertise_set(*, member_id: int, actor, expertise_ids: list[int]) -> 
     before = sorted(member.expertise.values_list("pk", flat=True))
     member.expertise.set(areas)
     record_event(
-        member, actor=actor, verb="expertise_set", data={"before": before, "after": sorted(a.pk for a in areas)}
+        member,
+        actor=actor,
+        verb=GroupsVerb.EXPERTISE_SET,
+        data={"before": before, "after": sorted(a.pk for a in areas)},
     )
     return member

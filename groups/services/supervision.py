@@ -15,21 +15,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, GroupMembership, HandlingUnit, Member, Platform
 from groups.models.supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
+from groups.verbs import GroupsVerb
 from notifications.models import Kind
 from notifications.services import notify
 
 
-def _tell(recipients: Iterable, *, obj, title: str, url: str) -> None:
+def _tell(recipients: Iterable[User | None], *, obj: models.Model, title: str, url: str) -> None:
     """An in-app notice (and e-mail/SMS where the person chose them) to each of ``recipients``: one a day per
     record and person."""
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
@@ -44,7 +46,7 @@ def _not_future(on: date, field: str) -> None:
 @transaction.atomic
 def supervision_group_save(
     *,
-    actor,
+    actor: User,
     committee_id: int,
     name: str,
     unit_id: int,
@@ -95,13 +97,13 @@ def supervision_group_save(
     record_event(
         group,
         actor=actor,
-        verb="changed" if before else "created",
+        verb=GroupsVerb.CHANGED if before else GroupsVerb.CREATED,
         data={"unit": unit_id, "members": member_ids, **({"before": before} if before else {})},
     )
     return group
 
 
-def _editable_group(actor, group_id: int) -> SupervisionGroup:
+def _editable_group(actor: User, group_id: int) -> SupervisionGroup:
     group = SupervisionGroup.objects.select_for_update().filter(pk=group_id).first()
     scope = scope_of(actor)
     if group is None or not (
@@ -113,11 +115,18 @@ def _editable_group(actor, group_id: int) -> SupervisionGroup:
 
 @transaction.atomic
 def supervision_visit_record(
-    *, actor, group_id: int, visited_on: date, findings: str, suggestions: str = "", participant_ids: Iterable[int] = ()
+    *,
+    actor: User,
+    group_id: int,
+    visited_on: date,
+    findings: str,
+    suggestions: str = "",
+    participant_ids: Iterable[int] = (),
 ) -> SupervisionVisit:
     """Record a supervision group's visit to its unit; the unit's users are told, to answer it."""
     group = _editable_group(actor, group_id)
-    participants = sorted(set(participant_ids)) or ([scope_of(actor).member_id] if scope_of(actor).member_id else [])
+    own = scope_of(actor).member_id
+    participants = sorted(set(participant_ids)) or ([own] if own else [])
     errors: dict[str, list[str]] = {}
     if visited_on > timezone.localdate():
         errors["visited_on"] = [_("The date cannot be in the future.")]
@@ -139,7 +148,7 @@ def supervision_visit_record(
         recorded_by=actor,
     )
     visit.participants.set(participants)
-    record_event(visit, actor=actor, verb="recorded", data={"group": group.pk, "on": visited_on.isoformat()})
+    record_event(visit, actor=actor, verb=GroupsVerb.RECORDED, data={"group": group.pk, "on": visited_on.isoformat()})
     _tell(
         group.unit.users.all(),
         obj=visit,
@@ -150,7 +159,7 @@ def supervision_visit_record(
 
 
 @transaction.atomic
-def supervision_visit_answer(*, actor, visit_id: int, response: str) -> SupervisionVisit:
+def supervision_visit_answer(*, actor: User, visit_id: int, response: str) -> SupervisionVisit:
     """The stationed unit answers a visit's findings and suggestions (an answer may be amended)."""
     visit = SupervisionVisit.objects.select_for_update(of=("self",)).select_related("group").filter(pk=visit_id).first()
     if visit is None or visit.group.unit_id not in scope_of(actor).unit_ids:
@@ -160,7 +169,7 @@ def supervision_visit_answer(*, actor, visit_id: int, response: str) -> Supervis
     amended = bool(visit.unit_response)
     visit.unit_response, visit.responded_at = response.strip(), timezone.now()
     visit.save(update_fields=["unit_response", "responded_at"])
-    record_event(visit, actor=actor, verb="answer_amended" if amended else "answered")
+    record_event(visit, actor=actor, verb=GroupsVerb.ANSWER_AMENDED if amended else GroupsVerb.ANSWERED)
     leader = visit.group.leader
     _tell(
         [leader.user] if leader and leader.user_id else [],
@@ -171,7 +180,7 @@ def supervision_visit_answer(*, actor, visit_id: int, response: str) -> Supervis
     return visit
 
 
-def _conveners(group_id: int | None):
+def _conveners(group_id: int | None) -> list[User | None]:
     if group_id is None:
         return []
     rows = GroupMembership.objects.active().filter(
@@ -183,7 +192,7 @@ def _conveners(group_id: int | None):
 @transaction.atomic
 def inspection_record(
     *,
-    actor,
+    actor: User,
     committee_id: int,
     inspected_on: date,
     inspectors: str,
@@ -234,7 +243,7 @@ def inspection_record(
     record_event(
         inspection,
         actor=actor,
-        verb="recorded",
+        verb=GroupsVerb.RECORDED,
         to_state=inspection.state,
         data={"group": group_id, "platform": platform_id},
     )
@@ -249,7 +258,7 @@ def inspection_record(
 
 
 @transaction.atomic
-def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspection:
+def inspection_account(*, actor: User, inspection_id: int, follow_up: str) -> Inspection:
     """The responsible group's conveners (or staff) account for what was put right; the inspection closes."""
     inspection = (
         Inspection.objects.select_for_update(of=("self",)).select_related("platform").filter(pk=inspection_id).first()
@@ -269,7 +278,7 @@ def inspection_account(*, actor, inspection_id: int, follow_up: str) -> Inspecti
     record_event(
         inspection,
         actor=actor,
-        verb="accounted_for",
+        verb=GroupsVerb.ACCOUNTED_FOR,
         from_state=Inspection.State.OPEN,
         to_state=Inspection.State.CLOSED,
     )
@@ -290,7 +299,9 @@ def current_half(today: date | None = None) -> tuple[int, int]:
 
 
 @transaction.atomic
-def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: str, plans: str = "") -> WorkReport:
+def work_report_submit(
+    *, actor: User, group_id: int, year: int, half: int, summary: str, plans: str = ""
+) -> WorkReport:
     """A group's conveners (or staff) report on a half-year that has begun to the group's liaison leader."""
     group = (
         ActivityGroup.objects.select_for_update(of=("self",))
@@ -315,7 +326,7 @@ def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: s
     report = WorkReport.objects.create(
         group=group, year=year, half=half, summary=summary.strip(), plans=(plans or "").strip(), submitted_by=actor
     )
-    record_event(report, actor=actor, verb="submitted", data={"group": group.pk, "year": year, "half": half})
+    record_event(report, actor=actor, verb=GroupsVerb.SUBMITTED, data={"group": group.pk, "year": year, "half": half})
     leader = group.liaison_leader
     _tell(
         [leader.user] if leader and leader.user_id else [],
@@ -327,7 +338,7 @@ def work_report_submit(*, actor, group_id: int, year: int, half: int, summary: s
 
 
 @not_an_api_action("a read: whether the page offers the answer form; work_report_answer checks the same")
-def may_answer_report(actor, report: WorkReport) -> bool:
+def may_answer_report(actor: User, report: WorkReport) -> bool:
     scope = scope_of(actor)
     return scope.can_read_committee(report.group.committee_id) or (
         scope.member_id is not None and report.group.liaison_leader_id == scope.member_id
@@ -335,7 +346,7 @@ def may_answer_report(actor, report: WorkReport) -> bool:
 
 
 @transaction.atomic
-def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
+def work_report_answer(*, actor: User, report_id: int, comment: str) -> WorkReport:
     """The liaison leader (or a leader or staff of the committee) answers a group's report."""
     report = WorkReport.objects.select_for_update(of=("self",)).select_related("group").filter(pk=report_id).first()
     if report is None or not may_answer_report(actor, report):
@@ -345,7 +356,7 @@ def work_report_answer(*, actor, report_id: int, comment: str) -> WorkReport:
     amended = bool(report.comment)
     report.comment, report.commented_by, report.commented_at = comment.strip(), actor, timezone.now()
     report.save(update_fields=["comment", "commented_by", "commented_at"])
-    record_event(report, actor=actor, verb="answer_amended" if amended else "answered")
+    record_event(report, actor=actor, verb=GroupsVerb.ANSWER_AMENDED if amended else GroupsVerb.ANSWERED)
     _tell(
         _conveners(report.group_id),
         obj=report,

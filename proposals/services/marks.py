@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
 from core.models import User
-from core.services import audit_event, lock, record_event, record_events
+from core.services import audit_event, lock, lock_many, record_event, record_events
 from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.events import (
@@ -88,7 +88,7 @@ def _lock_sorted(proposal_ids: Iterable[int], actor: User, check: Callable[[Prop
     """Lock the proposals (in pk order) and sort them into those ``check`` and the staff rule let through
     and those they refuse."""
     outcome = BatchOutcome()
-    for proposal in Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).order_by("pk"):
+    for proposal in lock_many(Proposal, proposal_ids, partial=True):
         try:
             require_staff(actor, proposal.committee_id)
             check(proposal)

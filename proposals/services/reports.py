@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.models import User
-from core.services import lock, not_an_api_action, record_event
+from core.services import lock, lock_many, not_an_api_action, record_event
 from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.deadlines import add_working_days, settings_for
@@ -240,7 +240,7 @@ def issue_compile(
 ) -> ReportIssue:
     """Compile accepted reports into the year's next numbered issue 期."""
     require_staff(actor, committee_id)
-    reports = list(OpinionReport.objects.select_for_update().filter(pk__in=report_ids, committee_id=committee_id))
+    reports = lock_many(OpinionReport.objects.filter(committee_id=committee_id), report_ids, partial=True)
     if not reports or len(reports) != len(set(report_ids)):
         raise DomainError(_("Choose accepted reports of this committee."))
     if any(r.state != OpinionReport.State.ACCEPTED for r in reports):

@@ -13,7 +13,7 @@ from core.events import actor_id, publish, publish_many
 from core.exceptions import DomainError, InvalidTransition
 from core.models import User
 from core.parsing import as_id
-from core.services import audit_event, check_expected_state, lock, record_event, record_events
+from core.services import audit_event, check_expected_state, lock, lock_many, record_event, record_events
 from groups.access import require_staff
 from proposals.events import (
     ProposalFiled,
@@ -125,10 +125,10 @@ def _lock_many(proposal_ids: Iterable[object]) -> list[Proposal]:
         raise DomainError({"proposals": _("Select at least one proposal.")})
     if len(ids) > BATCH_LIMIT:
         raise DomainError({"proposals": _("Select at most %(n)s proposals at a time.") % {"n": BATCH_LIMIT}})
-    proposals = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    if len(proposals) != len(ids) or len(ids) != len(proposal_ids):
-        raise DomainError({"proposals": _("A selected proposal does not exist or was selected twice.")})
-    return proposals
+    twice_or_missing = DomainError({"proposals": _("A selected proposal does not exist or was selected twice.")})
+    if len(ids) != len(proposal_ids):
+        raise twice_or_missing
+    return lock_many(Proposal, ids, missing=twice_or_missing)
 
 
 def _not_file(proposals: list[Proposal], *, actor: User, ground: NotFilingGround, reason: str, outcome: str) -> None:
@@ -242,8 +242,8 @@ def proposal_merge(*, proposal_id: int, into_id: int, actor: User, expected_stat
     """Merge 并案 a proposal into a filed one on the same matter; its proposer still gets the answer."""
     if proposal_id == into_id:
         raise DomainError(_("A proposal cannot be merged into itself."))
-    first, second = sorted([proposal_id, into_id])  # lock in id order so two merges cannot deadlock
-    locked = {p.pk: p for p in Proposal.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+    # locked in id order, so two merges cannot deadlock
+    locked = {p.pk: p for p in lock_many(Proposal, [proposal_id, into_id], partial=True)}
     proposal, target = locked.get(proposal_id), locked.get(into_id)
     if proposal is None or target is None:
         raise DomainError(_("This proposal does not exist."))

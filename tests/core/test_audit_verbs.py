@@ -3,11 +3,9 @@ Chinese words, an unregistered verb is refused, and every page's trail reads the
 
 import ast
 import functools
-import importlib
 import re
 
 import pytest
-from django.db import models
 from django.utils import translation
 
 from core import verbs
@@ -17,7 +15,26 @@ from tests.conftest import ROOT
 from tests.groups.factories import ActivityFactory
 from tests.proposals.factories import ProposalFactory
 
-APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+APPS = ("core", "notifications", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+
+# The apps whose code names every audit verb by its registry's constant (``CoreVerb.DELETED``,
+# ``GroupsVerb.FILED``), never as a bare string: a typo is then an AttributeError (and a mypy error), not a new
+# verb. Add an app here once its calls are converted (proposals, consultations, assessments are next).
+CONSTANT_VERB_APPS = ("core", "notifications", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+
+
+@functools.cache
+def _verb_classes() -> dict[str, type]:
+    """The registries by class name (``CoreVerb``, ``GroupsVerb`` …): every ``<app>/verbs.py``."""
+    from importlib import import_module
+
+    from tests import conftest  # the real tree, even while a test points ROOT elsewhere
+
+    classes = {}
+    for path in conftest.ROOT.glob("*/verbs.py"):
+        module = import_module(f"{path.parent.name}.verbs")
+        classes |= {n: c for n, c in vars(module).items() if isinstance(c, type) and n.endswith("Verb")}
+    return classes
 
 
 def _event_classes() -> set[str]:
@@ -28,32 +45,28 @@ def _event_classes() -> set[str]:
     return names
 
 
-@functools.cache
-def _verb_classes() -> dict[str, type[models.TextChoices]]:
-    """The registered verb classes by name (``ProposalVerb``...): a constant ``ProposalVerb.FILED`` reads as its
-    stored value."""
-    found = {}
-    for app in APPS:
-        if (ROOT / app / "verbs.py").exists():
-            module = importlib.import_module(f"{app}.verbs")
-            found |= {
-                name: value
-                for name, value in vars(module).items()
-                if isinstance(value, type) and issubclass(value, models.TextChoices) and value is not models.TextChoices
-            }
-    return found
-
-
-def _strings(node, constants: bool = True) -> list[str]:
-    """The verbs an expression writes: string literals and (with ``constants``) registered constants."""
+def _strings(node) -> list[str]:
+    """The verbs an expression names: string literals and ``XVerb.NAME`` constants (their stored value; an
+    unknown constant comes back as ``XVerb.NAME``, which no registry has), through ``a if c else b`` and
+    ``{...}[key]`` lookups."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id.endswith("Verb"):
+        member = getattr(_verb_classes().get(node.value.id), node.attr, None)
+        return [member.value if member is not None else f"{node.value.id}.{node.attr}"]
     if isinstance(node, ast.IfExp):
-        return _strings(node.body, constants) + _strings(node.orelse, constants)
-    if constants and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        verb_class = _verb_classes().get(node.value.id)
-        if verb_class is not None:
-            return [verb_class[node.attr].value]
+        return _strings(node.body) + _strings(node.orelse)
+    return []
+
+
+def _bare(node) -> list[str]:
+    """The parts of a ``verb`` expression that are not registry constants: string literals, f-strings."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [repr(node.value)]
+    if isinstance(node, ast.JoinedStr):
+        return [ast.unparse(node)]
+    if isinstance(node, ast.IfExp):
+        return _bare(node.body) + _bare(node.orelse)
     return []
 
 
@@ -62,26 +75,40 @@ def _callee(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
-def verbs_written_in_code(apps: tuple[str, ...] = APPS, constants: bool = True) -> dict[str, str]:
-    """Every verb the apps write: ``verb=...`` in a call (an audit row, a transition helper, a query of the trail)
-    and ``verb = ...`` (a view's class attribute, a chosen verb), a literal or a registered constant
-    (``ProposalVerb.FILED``; literals only without ``constants``), with a place it is written."""
-    events, found = _event_classes(), {}
-    for app in apps:
-        for path in (ROOT / app).rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
-            for node in ast.walk(ast.parse(path.read_text())):
-                values = []
-                if isinstance(node, ast.Call) and _callee(node) not in events:
-                    values = [v for k in node.keywords if k.arg == "verb" for v in _strings(k.value, constants)]
-                elif isinstance(node, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "verb" for t in node.targets
-                ):
-                    values = _strings(node.value, constants)
-                for value in values:
-                    found.setdefault(value, f"{path.relative_to(ROOT)}:{node.lineno}")
+def _verb_expressions(app: str):
+    """``(path, line, expression)`` for every verb the app's code writes: ``verb=...`` in a call (an audit row, a
+    transition helper; not a domain event's ``verb``) and ``verb = ...`` (a view's class attribute, a chosen
+    verb)."""
+    events = _event_classes()
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts or path.name == "verbs.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and _callee(node) not in events:
+                for k in node.keywords:
+                    if k.arg == "verb":
+                        yield path, node.lineno, k.value
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "verb" for t in node.targets):
+                yield path, node.lineno, node.value
+
+
+def verbs_written_in_code() -> dict[str, str]:
+    """Every verb the apps write (a literal or a registry constant), with a place it is written."""
+    found: dict[str, str] = {}
+    for app in APPS:
+        for path, line, expression in _verb_expressions(app):
+            for value in _strings(expression):
+                found.setdefault(value, f"{path.relative_to(ROOT)}:{line}")
     return found
+
+
+def bare_verbs_in(app: str) -> list[str]:
+    """Where the app's code writes a verb as a bare string rather than its registry's constant."""
+    return [
+        f"{path.relative_to(ROOT)}:{line}: verb={text}"
+        for path, line, expression in _verb_expressions(app)
+        for text in _bare(expression)
+    ]
 
 
 def test_every_verb_written_in_code_is_registered():
@@ -91,11 +118,36 @@ def test_every_verb_written_in_code_is_registered():
     assert not missing, f"declare these verbs in their app's verbs.py: {missing}"
 
 
-def test_proposals_consultations_and_assessments_write_verb_constants():
-    """These apps write the registered constant (``ProposalVerb.FILED``, ``ConsultationVerb.HELD``,
-    ``AssessmentVerb.LOCKED``, ``CoreVerb.CREATED``...), never a bare string: a typo fails at import and in mypy."""
-    bare = verbs_written_in_code(("proposals", "consultations", "assessments"), constants=False)
-    assert not bare, f"write these verbs as their verbs.py constants: {bare}"
+@pytest.mark.parametrize("app", CONSTANT_VERB_APPS)
+def test_the_converted_apps_name_verbs_by_their_registry_constant(app):
+    bare = bare_verbs_in(app)
+    assert not bare, f"write the registry's constant (CoreVerb.X, GroupsVerb.X …), not a bare string: {bare}"
+
+
+def test_the_guard_catches_a_bare_verb(tmp_path, monkeypatch):
+    """A service writing ``verb="filed"`` (or an f-string) in a converted app fails the guard; the constant passes."""
+    app = tmp_path / "someapp"
+    app.mkdir()
+    (app / "services.py").write_text(
+        "def go(obj, actor, what):\n"
+        "    record_event(obj, actor=actor, verb=GroupsVerb.FILED)\n"
+        "    record_event(obj, actor=actor, verb='filed')\n"
+        "    record_event(obj, actor=actor, verb=GroupsVerb.HELD if what else 'cancelled')\n"
+        "    record_event(obj, actor=actor, verb=f'became_{what}')\n"
+    )
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert bare_verbs_in("someapp") == [
+        "someapp/services.py:3: verb='filed'",
+        "someapp/services.py:4: verb='cancelled'",
+        "someapp/services.py:5: verb=f'became_{what}'",
+    ]
+
+
+def test_an_unknown_constant_is_not_registered():
+    (node,) = ast.parse("GroupsVerb.TELEPORTED").body
+    assert _strings(node.value) == ["GroupsVerb.TELEPORTED"]
+    (node,) = ast.parse("GroupsVerb.FILED").body
+    assert _strings(node.value) == ["filed"]
 
 
 def test_every_registered_verb_reads_in_chinese_in_every_app():
