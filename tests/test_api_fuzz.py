@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 READ_EXAMPLES = 5
 WRITE_EXAMPLES = 2
 READ_PARTS = 8  # tests the GET operations are split into (every operation is in exactly one)
-WRITE_PARTS = 6
+WRITE_PARTS = 10  # ten keep the costliest writes (PATCH activities, PATCH consultations, PUT plan items) apart
 FUZZ_SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
 
