@@ -88,6 +88,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The ``world`` fixture's rows, for a fixture of a wider scope (the accessibility walk builds it once)."""
     from groups.models import CommitteeStaff, GroupMembership
 
     city = f.CommitteeFactory(name="临江市政协", level="city", code="city")
@@ -151,13 +156,22 @@ def client_for(client):
 # --- Real Celery worker -------------------------------------------------------------------------
 
 
+# The longest modules (each split into many tests that xdist spreads): started first, so that neither worker is left
+# with them at the end of the run while the other one idles.
+START_FIRST = ("e2e/test_accessibility.py", "test_api_fuzz.py")
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Real workers share one broker queue: two at once (one per xdist process, each on its own test
-    database) would take each other's tasks. ``--dist loadgroup`` runs these tests in one process."""
+    database) would take each other's tasks. ``--dist loadgroup`` runs these tests in one process (the group
+    goes out first, as the largest unit of work). Then the modules of ``START_FIRST``, in order, each kept
+    together (their data is built once per module in each worker)."""
     for item in items:
         if "celery_worker_process" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("celery-worker"))
+    first = [Path(__file__).parent / name for name in START_FIRST]
+    items.sort(key=lambda item: first.index(item.path) if item.path in first else len(first))
 
 
 def worker_database_url() -> str:
