@@ -577,12 +577,11 @@ def duty_events(
     """(member id, event) for the committee's members (or only ``member_ids``), start <= day <= end,
     in member order (one member's events in no particular order: the engine sorts them); one query."""
     ids = None if member_ids is None else list(member_ids)
-    if ids is not None and len(ids) == 1:
-        sql, params = _one_member_sql(getattr(committee, "pk", committee), start, end, ids[0])
-    else:
-        sql, params = _events_sql(committee, start, end, ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if ids is not None and len(ids) == 1:
+            _one_member_execute(cursor, getattr(committee, "pk", committee), start, end, ids[0])
+        else:
+            cursor.execute(*_events_sql(committee, start, end, ids))
         for m, k, d, q, a, s, p, t, r in cursor.fetchall():
             label = SOURCE_LABELS[s - 1]
             title = TITLES[label](t) if label in TITLES else t or ""
@@ -643,6 +642,37 @@ def _one_member_sql(committee_id: int, start: date, end: date, member_id: int) -
         _ONE_MEMBER[key] = built
     sql, params = built
     return sql, tuple(member_id if isinstance(p, int) and p == _SOMEONE else p for p in params)
+
+
+def _one_member_execute(cursor, committee_id: int, start: date, end: date, member_id: int) -> None:
+    """Run ``_one_member_sql``; on PostgreSQL as a prepared statement of the connection.
+
+    Planning the union of two dozen branches costs more than running it (EXPLAIN ANALYZE at 50,000 members,
+    load 10: planning 67 ms, execution 20 ms). A statement prepared once per connection (they persist:
+    ``CONN_MAX_AGE``) is planned for the member's id as a parameter; after five runs PostgreSQL keeps a generic
+    plan (8-12 ms a run). The first run of a connection prepares and executes in one round trip (one query).
+    """
+    sql, params = _one_member_sql(committee_id, start, end, member_id)
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    raw = connection.connection
+    known = getattr(connection, "_duty_prepared", None)
+    if known is None or known[0] is not raw:
+        known = connection._duty_prepared = (raw, {})
+    template, template_params = _one_member_sql(committee_id, start, end, _SOMEONE)
+    name = known[1].get((template, template_params))
+    if name is not None:
+        cursor.execute(f"EXECUTE {name} (%s)", [member_id])
+        return
+    if len(known[1]) >= 64:  # committees x periods: a few in practice; never an unbounded set per connection
+        cursor.execute("DEALLOCATE ALL")
+        known[1].clear()
+    text = cursor.mogrify(template, template_params)
+    text = (text.decode() if isinstance(text, bytes) else text).replace(str(_SOMEONE), "$1")
+    name = f"duty_events_{len(known[1]) + 1}"
+    cursor.execute(f"PREPARE {name} (bigint) AS {text.replace('%', '%%')}; EXECUTE {name} (%s)", [member_id])
+    known[1][(template, template_params)] = name
 
 
 COUNT_COLUMNS = ("m", "k", "q", "a", "n", "nq")
