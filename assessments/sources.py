@@ -653,7 +653,9 @@ def _one_member_execute(cursor, committee_id: int, start: date, end: date, membe
     plan (8-12 ms a run). The first run of a connection prepares and executes in one round trip (one query).
     """
     sql, params = _one_member_sql(committee_id, start, end, member_id)
-    if connection.vendor != "postgresql":
+    # Behind a transaction-pooling pgbouncer (which needs DISABLE_SERVER_SIDE_CURSORS, docs/scale.md) a session's
+    # prepared statements may be another client's: the plain statement then.
+    if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         cursor.execute(sql, params)
         return
     raw = connection.connection

@@ -197,6 +197,21 @@ def test_one_members_events_through_the_kept_statement_are_the_built_ones(world,
     assert len(list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31), member_ids=[outsider.pk]))) == 0
 
 
+def test_behind_a_transaction_pooler_the_events_statement_is_not_prepared(world, year_of_work):
+    """With DISABLE_SERVER_SIDE_CURSORS (pgbouncer in transaction mode) no statement is prepared: the next
+    client of the pooled session would not find it."""
+    before = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = list(
+                duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31), member_ids=[world.member_record.pk])
+            )
+    finally:
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = before
+    assert rows and not any("PREPARE" in q["sql"] or "EXECUTE" in q["sql"] for q in ctx.captured_queries)
+
+
 def _run(world, quarter):
     run = rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff)
     return rollup_execute(run_id=run.pk)
