@@ -9,7 +9,7 @@ say the same thing. No database access: the page's query count is the selector's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -169,7 +169,12 @@ class Row:
     points: Decimal
     counted: Decimal
     words: LineWords
-    how: str = ""
+    line: Line | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def how(self) -> str:
+        """The rule and the steps in words (``selectors.how_priced``), worked out when read: the page does not."""
+        return "" if self.line is None else how_priced(self.line)
 
     @property
     def state(self) -> str:
@@ -300,7 +305,11 @@ def missing_lines(b: Breakdown) -> list[str]:
 
 
 def _role(role: str) -> str:
-    return str(Role(role).label) if role in Role.values else role
+    label = _ROLE_LABELS.get(role)
+    return role if label is None else str(label)
+
+
+_ROLE_LABELS = {r.value: r.label for r in Role}  # built once (``Role.values`` is a new list per call)
 
 
 def _row(line: Line, caps, raw, bonus_cap) -> Row:
@@ -319,7 +328,7 @@ def _row(line: Line, caps, raw, bonus_cap) -> Row:
         line.points,
         counted if line.rule_kind is not None else ZERO,
         line_words(line, caps, raw, bonus_cap),
-        how_priced(line),
+        line,
     )
 
 

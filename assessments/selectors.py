@@ -144,9 +144,12 @@ def rule_text(line: Line) -> str:
     elif rule.share == Share.COSIGNERS:
         parts.append(_("shared among %(n)s co-signers") % {"n": max(line.event.authors - 1, 1)})
     step = format(rule.rounding.normalize(), "f")
-    if step != Rounding.CENT and step in Rounding.values:
-        parts.append(str(Rounding(step).label))
+    if step != Rounding.CENT and step in _ROUNDING_LABELS:
+        parts.append(str(_ROUNDING_LABELS[step]))
     return _(", ").join(parts)
+
+
+_ROUNDING_LABELS = {r.value: r.label for r in Rounding}  # built once: ``Rounding.values`` is a new list per call
 
 
 def how_priced(line: Line) -> str:

@@ -168,6 +168,50 @@ def test_events_stream_in_member_order_and_respect_member_ids(world, year_of_wor
     assert {m for m, _e in only} == {world.convener_member.pk} and len(only) == 6
 
 
+def test_one_members_events_through_the_kept_statement_are_the_built_ones(world, year_of_work):
+    """A member's events come from a statement kept per committee and period (on PostgreSQL prepared per
+    connection) with only the member's id changing: each member, of either committee, in any order, gets
+    exactly what the statement built for them gives."""
+    from assessments import sources
+
+    outsider = world.outsider_member
+    cases = [
+        (world.district, world.member_record),
+        (world.district, world.convener_member),
+        (outsider.committee, outsider),
+        (world.district, world.member_record),
+        (outsider.committee, outsider),
+    ]
+    for _round in range(2):
+        for committee, member in cases:
+            for start, end in ((date(2026, 1, 1), date(2026, 12, 31)), (date(2026, 1, 1), date(2026, 3, 31))):
+                kept = list(duty_events(committee, start, end, member_ids=[member.pk]))
+                with connection.cursor() as cursor:
+                    cursor.execute(*sources._events_sql(committee, start, end, [member.pk]))
+                    built = cursor.fetchall()
+                assert sorted((e.kind, e.on, e.source) for _m, e in kept) == sorted(
+                    (k, d if isinstance(d, date) else date.fromisoformat(d), (sources.SOURCE_LABELS[s - 1], p))
+                    for _m, k, d, _q, _a, s, p, _t, _r in built
+                )
+                assert {m for m, _e in kept} <= {member.pk}
+    assert len(list(duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31), member_ids=[outsider.pk]))) == 0
+
+
+def test_behind_a_transaction_pooler_the_events_statement_is_not_prepared(world, year_of_work):
+    """With DISABLE_SERVER_SIDE_CURSORS (pgbouncer in transaction mode) no statement is prepared: the next
+    client of the pooled session would not find it."""
+    before = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS", False)
+    connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = True
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = list(
+                duty_events(world.district, date(2026, 1, 1), date(2026, 12, 31), member_ids=[world.member_record.pk])
+            )
+    finally:
+        connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] = before
+    assert rows and not any("PREPARE" in q["sql"] or "EXECUTE" in q["sql"] for q in ctx.captured_queries)
+
+
 def _run(world, quarter):
     run = rollup_start(committee=world.district, year=2026, quarter=quarter, actor=world.district_staff)
     return rollup_execute(run_id=run.pk)
