@@ -333,6 +333,7 @@ RULES: dict[str, Rule] = {
     "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
     "groups:message_themes": page(OVERSIGHT),
     "groups:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
+    "consultations:track_rate": page(EVERYONE, post_only=True),  # the same, for the outcome their message became
     "groups:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
     "groups:message_detail": page(GROUP_READERS),
     "groups:message_act": page(post_only=True),
@@ -502,6 +503,7 @@ ARGS = {
     "groups:mailbox_poster": "mailbox",
     "groups:mailbox_track": "message_code",
     "groups:mailbox_track_rate": "message_code",
+    "consultations:track_rate": "message_code",
     "groups:message_detail": "message",
     "groups:message_act": "message_action",
     "proposals:from_message": "message",
