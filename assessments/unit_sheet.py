@@ -4,6 +4,9 @@ The proposal figures reuse the figure filters of ``proposals.selectors`` (the sa
 page); consultation outcomes count those handed to the unit from the year's sessions (the year of the outcome board's
 filter). Three queries,
 whatever the number of units.
+
+Each figure's rows (``figure_rows``) are read with the same filter as its count (``PROPOSAL_Q``/``OUTCOME_Q``), so
+a number on the sheet always equals the list behind it, for staff and for the unit itself.
 """
 
 from __future__ import annotations
@@ -65,50 +68,89 @@ class UnitSheet:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-def _proposal_counts(committee_id: int, year: int, today: date) -> dict[int, dict]:
-    counts = {name: Count("pk", filter=figure_q(name, today)) for name in PROPOSAL_FIGURES}
-    counts |= {name: Count("pk", filter=Q(rating=value)) for name, value in RATINGS.items()}
-    rows = (
-        Proposal.objects.filter(year=year, lead_unit__committee_id=committee_id)
-        .exclude(state=Proposal.State.DRAFT)
-        .values("lead_unit")
-        .annotate(assigned=Count("pk"), **counts)
-        .order_by("lead_unit")
+def proposal_q(name: str, today: date) -> Q:
+    """The proposals one proposal figure of the sheet counts (of those the unit leads in the year)."""
+    if name in RATINGS:
+        return Q(rating=RATINGS[name])
+    return Q() if name == "assigned" else figure_q(name, today)
+
+
+def outcome_q(name: str, today: date) -> Q:
+    """The outcomes one outcome figure of the sheet counts (of those handed to the unit from the year's sessions)."""
+    return {
+        "outcomes": Q(),
+        "outcomes_replied": Q(replied_at__isnull=False),
+        "outcomes_on_time": Q(answered_on_time=True),
+        # the same rule as OutcomeQuerySet.overdue
+        "outcomes_overdue": Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today),
+    }[name]
+
+
+OUTCOME_FIGURES = ("outcomes", "outcomes_replied", "outcomes_on_time", "outcomes_overdue")
+
+
+def _count(q: Q) -> Count:
+    return Count("pk", filter=q) if q else Count("pk")
+
+
+def _proposals(committee_id: int, year: int, unit_ids=None):
+    # the committee's proposals led by its units (a city proposal handed to a district's unit is the city's, and
+    # the district's staff cannot open it)
+    qs = Proposal.objects.filter(year=year, committee_id=committee_id, lead_unit__committee_id=committee_id).exclude(
+        state=Proposal.State.DRAFT
     )
+    return qs if unit_ids is None else qs.filter(lead_unit_id__in=unit_ids)
+
+
+def _outcomes(committee_id: int, year: int, unit_ids=None):
+    qs = Outcome.objects.filter(
+        committee_id=committee_id, unit__committee_id=committee_id, state__in=Outcome.HANDED_OVER
+    ).filter(in_year("session__starts_at", year))
+    return qs if unit_ids is None else qs.filter(unit_id__in=unit_ids)
+
+
+def figure_rows(committee_id: int, year: int, unit_id: int, figure: str, today: date | None = None):
+    """The proposals or outcomes behind one figure of one unit's sheet (``None`` for an unknown figure): the same
+    rows its count counts."""
+    today = today or timezone.localdate()
+    if figure in (
+        "assigned",
+        "satisfied",
+        *PROPOSAL_FIGURES,
+        *RATINGS,
+    ):  # satisfied: 满意 and 基本满意, the rate's part
+        return _proposals(committee_id, year, [unit_id]).filter(proposal_q(figure, today))
+    if figure in OUTCOME_FIGURES:
+        return _outcomes(committee_id, year, [unit_id]).filter(outcome_q(figure, today))
+    return None
+
+
+def _proposal_counts(committee_id: int, year: int, today: date, unit_ids=None) -> dict[int, dict]:
+    counts = {name: _count(proposal_q(name, today)) for name in ("assigned", *PROPOSAL_FIGURES, *RATINGS)}
+    rows = _proposals(committee_id, year, unit_ids).values("lead_unit").annotate(**counts).order_by("lead_unit")
     return {row.pop("lead_unit"): row for row in rows}
 
 
-def _outcome_counts(committee_id: int, year: int, today: date) -> dict[int, dict]:
-    rows = (
-        Outcome.objects.filter(unit__committee_id=committee_id, state__in=Outcome.HANDED_OVER)
-        .filter(in_year("session__starts_at", year))
-        .values("unit")
-        .annotate(
-            outcomes=Count("pk"),
-            outcomes_replied=Count("pk", filter=Q(replied_at__isnull=False)),
-            outcomes_on_time=Count("pk", filter=Q(answered_on_time=True)),
-            # the same rule as OutcomeQuerySet.overdue
-            outcomes_overdue=Count("pk", filter=Q(state__in=Outcome.OPEN_AT_UNIT, deadline__lt=today)),
-        )
-        .order_by("unit")
-    )
+def _outcome_counts(committee_id: int, year: int, today: date, unit_ids=None) -> dict[int, dict]:
+    counts = {name: _count(outcome_q(name, today)) for name in OUTCOME_FIGURES}
+    rows = _outcomes(committee_id, year, unit_ids).values("unit").annotate(**counts).order_by("unit")
     return {row.pop("unit"): row for row in rows}
 
 
-def unit_sheets(committee_id: int, year: int, today: date | None = None) -> list[UnitSheet]:
-    """Every handling unit of the committee (active, or with figures in the year) with its year's figures."""
+def unit_sheets(committee_id: int, year: int, today: date | None = None, unit_ids=None) -> list[UnitSheet]:
+    """Every handling unit of the committee (active, or with figures in the year) with its year's figures;
+    ``unit_ids``: those units only (a unit's own sheet)."""
     today = today or timezone.localdate()
-    proposals = _proposal_counts(committee_id, year, today)
-    outcomes = _outcome_counts(committee_id, year, today)
-    units = (
-        HandlingUnit.objects.filter(committee_id=committee_id)
-        .order_by("name", "pk")
-        .values_list("pk", "name", "is_active")
-    )
+    proposals = _proposal_counts(committee_id, year, today, unit_ids)
+    outcomes = _outcome_counts(committee_id, year, today, unit_ids)
+    units = HandlingUnit.objects.filter(committee_id=committee_id)
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    units = units.order_by("name", "pk").values_list("pk", "name", "is_active")
     return [
         UnitSheet(unit_id=pk, name=name, **proposals.get(pk, {}), **outcomes.get(pk, {}))
         for pk, name, active in units
-        if active or pk in proposals or pk in outcomes
+        if active or pk in proposals or pk in outcomes or unit_ids is not None
     ]
 
 
@@ -136,3 +178,16 @@ def sheet_titles(names: list[str], taken: tuple[str, ...] = ()) -> list[str]:
         seen.add(title.casefold())
         titles.append(title)
     return titles
+
+
+def readable_units(user):
+    """The handling units whose sheet ``user`` may read: every unit of the committees they are staff or a leader
+    of, and their own units (a unit's user sees its own sheet only)."""
+    from groups.access import scope_of
+
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return HandlingUnit.objects.all()
+    return HandlingUnit.objects.filter(
+        Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids) | Q(pk__in=scope.unit_ids)
+    )

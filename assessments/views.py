@@ -323,7 +323,6 @@ def rollup_status(request, pk: int):
 def unit_sheets(request):
     """The handling units' yearly evaluation 承办单位年度考评表 for staff and leaders of the committee: one row per
     unit; ``?export=xlsx``: the workbook (a summary sheet and one sheet per unit), audited."""
-    from .unit_sheet import rate
     from .unit_sheet import unit_sheets as sheets_of
 
     committee_id, year = _committee_year(request)
@@ -336,8 +335,7 @@ def unit_sheets(request):
         record_export(request, f"handling unit evaluation {committee_id} {year}", len(sheets))
         return xlsx_download(content, export_filename(_("Handling unit yearly evaluation"), name, year))
     for row in sheets:
-        row.on_time_rate = rate(row.on_time, row.replied)
-        row.satisfaction_rate = rate(row.rated_satisfied + row.rated_basic, row.rated)
+        _with_rates(row)
     from groups.models import Committee
 
     return render(
@@ -347,6 +345,115 @@ def unit_sheets(request):
             "committee": get_object_or_404(Committee, pk=committee_id),
             "year": year,
             "sheets": sheets,
+            "base": f"year={year}",
             "committees": _committees(request),
+        },
+    )
+
+
+def _with_rates(row):
+    from .unit_sheet import rate
+
+    row.on_time_rate = rate(row.on_time, row.replied)
+    row.satisfied = row.rated_satisfied + row.rated_basic
+    row.satisfaction_rate = rate(row.satisfied, row.rated)
+    row.outcomes_on_time_rate = rate(row.outcomes_on_time, row.outcomes_replied)
+    return row
+
+
+def _sheet_unit(request, pk: int):
+    """The unit whose sheet is asked for: 403 for users who read no unit's sheet, 404 for a unit out of reach (another
+    unit's, another committee's)."""
+    from .unit_sheet import readable_units
+
+    if not {Role.STAFF, Role.LEADER, Role.UNIT} & set(scope_of(request.user).roles):
+        raise PermissionDenied
+    return get_object_or_404(readable_units(request.user).select_related("committee"), pk=pk)
+
+
+def _sheet_year(request) -> int:
+    return as_int(request.GET.get("year"), timezone.localdate().year, low=2000, high=2100)
+
+
+@login_required
+def my_unit_sheet(request):
+    """A handling unit's user: their unit's yearly evaluation (the first of their units; the page lists the others)."""
+    scope = scope_of(request.user)
+    if not scope.unit_ids:
+        raise PermissionDenied
+    from django.shortcuts import redirect
+
+    url = reverse("assessments:unit_sheet", args=[min(scope.unit_ids)])
+    return redirect(f"{url}?year={_sheet_year(request)}")
+
+
+@login_required
+def unit_sheet(request, pk: int):
+    """One unit's yearly evaluation 承办单位年度考评表, phone-sized: for the unit's own users and the staff and leaders
+    of its committee; each figure links to its rows; ``?export=xlsx``: the unit's workbook, audited."""
+    from groups.models import HandlingUnit
+
+    from .unit_sheet import unit_sheets as sheets_of
+
+    unit = _sheet_unit(request, pk)
+    year = _sheet_year(request)
+    (sheet,) = sheets_of(unit.committee_id, year, unit_ids=[unit.pk])
+    if request.GET.get("export") == "xlsx":
+        from .excel import unit_sheet_workbook
+
+        content = unit_sheet_workbook([sheet], unit.committee.name, year)
+        record_export(request, f"handling unit evaluation {unit.committee_id} {year} unit {unit.pk}", 1)
+        return xlsx_download(content, export_filename(_("Handling unit yearly evaluation"), unit.name, year))
+    scope = scope_of(request.user)
+    return render(
+        request,
+        "assessments/unit_sheet.html",
+        {
+            "unit": unit,
+            "year": year,
+            "row": _with_rates(sheet),
+            "base": f"year={year}",
+            "own_units": HandlingUnit.objects.filter(pk__in=scope.unit_ids).order_by("name")
+            if len(scope.unit_ids) > 1
+            else [],
+            "is_overseer": scope.can_read_committee(unit.committee_id),
+        },
+    )
+
+
+@login_required
+def unit_sheet_rows(request, pk: int):
+    """The proposals or consultation outcomes behind one figure of a unit's sheet (``?year=&figure=``): the same
+    filter as the count, so the list always holds as many rows as the figure says."""
+    from django.http import Http404
+
+    from .excel import unit_sheet_labels
+    from .unit_sheet import figure_rows
+
+    unit = _sheet_unit(request, pk)
+    year = _sheet_year(request)
+    figure = request.GET.get("figure", "")
+    rows = figure_rows(unit.committee_id, year, unit.pk, figure)
+    if rows is None:
+        raise Http404
+    is_outcome = figure.startswith("outcomes")
+    if is_outcome:
+        rows = rows.select_related("session").order_by("session__starts_at", "pk")
+    else:
+        rows = rows.order_by("serial_number", "pk")
+    labels = dict(unit_sheet_labels())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/unit_sheet_rows.html",
+        {
+            "unit": unit,
+            "year": year,
+            "figure": figure,
+            "label": labels.get(figure, ""),
+            "is_outcome": is_outcome,
+            "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
         },
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("unit/", views.unit_outcomes, name="unit_outcomes"),
     path("figures/", views.figures, name="figures"),
     path("figures/rows/", views.figure_rows, name="figure_rows"),
+    path("track/<str:code>/rate/", views.track_rate, name="track_rate"),
     path("public/<slug:code>/", views.public_index, name="public"),
     path("public/<slug:code>/sessions/<int:pk>/", views.public_session, name="public_session"),
     path("public/<slug:code>/outcomes/<int:pk>/", views.public_outcome, name="public_outcome"),

@@ -28,6 +28,7 @@ class ConsultationVerb(models.TextChoices):
     PROGRESS = "progress", _("progress recorded")
     SUPERVISED = "supervised", _("supervised")
     REPLIED = "replied", _("replied")
+    OUTCOME_RATED = "outcome_rated", _("consultation outcome rated by the resident")
     REVIEWED = "reviewed", _("reply reviewed")
     RETURNED = "returned", _("reply returned")
     FOLLOWED_UP = "followed_up", _("followed up")

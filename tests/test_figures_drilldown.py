@@ -647,6 +647,49 @@ def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(
         assert read(client.get(url)).rows > 10
 
 
+# --- the handling units' yearly evaluation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("year", [2026, 2025])
+def test_every_unit_sheet_figure_is_the_number_of_proposals_or_outcomes_behind_it(world, client_for, who, year):
+    """The committee's sheet (a row per unit) and one unit's sheet: each count links to the unit's proposals or
+    outcomes of the year, as many as it says."""
+    proposals_and_reports(world)
+    consultation_year(world)
+    client = client_for(getattr(world, who))
+    committee = world.unit.committee_id
+    page = assert_figures_add_up(
+        client, f"{reverse('assessments:unit_sheets')}?committee={committee}&year={year}", at_least=20
+    )
+    assert any(
+        reverse("assessments:unit_sheet_rows", args=[world.unit.pk]) in fig.href and fig.value >= 3
+        for fig in page.figures
+    )
+    assert_figures_add_up(client, f"{reverse('assessments:unit_sheet', args=[world.unit.pk])}?year={year}", at_least=19)
+
+
+@pytest.mark.parametrize("who", ["unit_user", "staff", "district_staff", "leader"])
+def test_a_units_own_sheet_adds_up_for_the_unit_itself(world, client_for, who):
+    """The unit's own user reads its sheet and every list behind it (its own proposals and outcomes only)."""
+    from proposals.models import Assignment
+
+    proposals_and_reports(world)
+    consultation_year(world)
+    today = timezone.localdate()
+    for p in Proposal.objects.filter(lead_unit__isnull=False):  # as proposals_assign leaves them
+        Assignment.objects.create(
+            proposal=p, unit=p.lead_unit, role="lead", assigned_on=today, due_date=today, reassign_until=today
+        )
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, f"{reverse('assessments:unit_sheet', args=[world.unit.pk])}?year=2026")
+    assert all(f"/units/{world.unit.pk}/rows/" in fig.href for fig in page.figures)
+    for fig in page.figures:  # every row the unit sees opens for it
+        behind = client.get(fig.href).content.decode()
+        for href in re.findall(r'href="(/(?:proposals|consultations)/[^"]+/)" data-row', behind)[:3]:
+            assert client.get(href).status_code == 200, href
+
+
 # --- no figure page escapes ----------------------------------------------------------------------------------------
 
 # Every template with a figure container (``data-figures``) and the test above that follows its figures as each
@@ -661,6 +704,8 @@ COVERED = {
     "groups/activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
     "assessments/dashboard.html": test_every_count_of_the_dashboard_is_the_number_of_members_behind_it,
     "groups/mailbox/themes.html": test_every_recurring_matter_count_is_the_number_of_messages_behind_it,
+    "assessments/unit_sheets.html": test_every_unit_sheet_figure_is_the_number_of_proposals_or_outcomes_behind_it,
+    "assessments/unit_sheet.html": test_a_units_own_sheet_adds_up_for_the_unit_itself,
     # a test in another module (it imports this one), named by its dotted path
     "groups/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",

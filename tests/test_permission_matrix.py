@@ -93,6 +93,11 @@ RULES: dict[str, Rule] = {
     "assessments:dashboard": page(OVERSIGHT),
     "assessments:dashboard_members": page(OVERSIGHT),
     "assessments:unit_sheets": page(OVERSIGHT),
+    # one unit's yearly evaluation and the rows behind its figures: the unit's own users and its committee's
+    # staff and leaders; another unit, another committee's staff: refused
+    "assessments:unit_sheet": page({"unit", "staff", "leader"}),
+    "assessments:unit_sheet_rows": page({"unit", "staff", "leader"}),
+    "assessments:my_unit_sheet": page(redirect=UNITS),  # to the unit's own sheet
     "assessments:funding_export": page(OVERSIGHT),
     "assessments:assessment_export": page(CITY_OVERSIGHT),
     "assessments:member_record": page({"member", "convener", "staff"}),  # the member, their convener, staff
@@ -328,6 +333,7 @@ RULES: dict[str, Rule] = {
     "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
     "groups:message_themes": page(OVERSIGHT),
     "groups:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
+    "consultations:track_rate": page(EVERYONE, post_only=True),  # the same, for the outcome their message became
     "groups:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
     "groups:message_detail": page(GROUP_READERS),
     "groups:message_act": page(post_only=True),
@@ -497,6 +503,7 @@ ARGS = {
     "groups:mailbox_poster": "mailbox",
     "groups:mailbox_track": "message_code",
     "groups:mailbox_track_rate": "message_code",
+    "consultations:track_rate": "message_code",
     "groups:message_detail": "message",
     "groups:message_act": "message_action",
     "proposals:from_message": "message",
@@ -578,6 +585,8 @@ ARGS = {
     "groups:platform_document_new": "platform",
     "groups:platform_member_leave": "platform_membership",
     "api:handling-unit-detail": "unit_pk",
+    "assessments:unit_sheet": "unit_pk",
+    "assessments:unit_sheet_rows": "unit_pk",
     "api:plan-detail": "plan_pk",
     "api:rollup-detail": "rollup",
     "assessments:rollup_status": "rollup",
@@ -687,6 +696,7 @@ QUERY = {
     "api:assessment-groups": "?committee={district}&year={year}",
     "api:assessment-funding": "?committee={district}&year={year}",
     "assessments:assessment_export": "?committee={district}&year={year}",
+    "assessments:unit_sheet_rows": "?year={year}&figure=assigned",
 }
 
 

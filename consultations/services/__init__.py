@@ -25,6 +25,11 @@ from consultations.services.outcomes import (  # noqa: F401
     outcome_supervise,
     outcomes_flag_overdue,
 )
+from consultations.services.ratings import (  # noqa: F401
+    dissatisfied_outcome_messages,
+    outcome_rate,
+    rateable_topic,
+)
 from consultations.services.sessions import (  # noqa: F401
     SESSION_FIELDS,
     attendance_remove,

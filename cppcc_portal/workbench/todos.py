@@ -205,6 +205,27 @@ def dissatisfied_messages(ids, today):
     )
 
 
+def dissatisfied_outcome_messages(ids, today):
+    """Residents dissatisfied with the consultation outcome their message became, not answered again since."""
+    from consultations.services import dissatisfied_outcome_messages as dissatisfied
+
+    return (
+        dissatisfied()
+        .filter(committee_id__in=ids)
+        .select_related("committee", "routed_member", "routed_group", "outcome_rating")
+        .order_by("outcome_rating__created_at", "pk")
+    )
+
+
+def _outcome_rated_row(m: PublicMessage) -> Row:
+    return Row(
+        f"{m.tracking_display} · {m.get_category_display()}",
+        " · ".join((str(m.outcome_rating.get_rating_display()), _day(m.outcome_rating.created_at))),
+        m.committee.name,
+        reverse("groups:message_detail", args=[m.pk]),
+    )
+
+
 def _rated_row(m: PublicMessage) -> Row:
     who = m.routed_member.name if m.routed_member_id else (m.routed_group.name if m.routed_group_id else "")
     return Row(
@@ -356,6 +377,15 @@ TODOS: tuple[Todo, ...] = (
         _("rated unsatisfied; answer the resident again on the message's page"),
         dissatisfied_messages,
         _rated_row,
+        "groups:message_ratings",
+        _("Residents' ratings"),
+    ),
+    Todo(
+        "outcome_dissatisfied",
+        _("Residents dissatisfied with a consultation outcome"),
+        _("rated unsatisfied on the tracking page; answer the resident again on the message's page"),
+        dissatisfied_outcome_messages,
+        _outcome_rated_row,
         "groups:message_ratings",
         _("Residents' ratings"),
     ),

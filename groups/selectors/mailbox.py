@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.dates import during
@@ -275,13 +275,37 @@ def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:
     return [w for w, n in seen.most_common(limit) if n >= 2] or [w for w, _n in seen.most_common(limit)]
 
 
+def became_q(message: PublicMessage) -> Q:
+    """What came of ``message`` (a proposal, report or topic): from it, from a lead that pooled it, or from the
+    visit it was met with."""
+    q = Q(source_message=message) | Q(source_lead__messages=message)
+    if message.contact_id:
+        q |= Q(source_contact_id=message.contact_id)
+    return q
+
+
+def became_outcomes(message: PublicMessage, topics: list) -> list:
+    """The published outcomes of the sessions on the topics ``message`` became, with their follow-up records (what
+    the disclosure page shows of them, nothing more): two queries, none without topics."""
+    if not topics:
+        return []
+    session_model = message.consultation_topics.model._meta.get_field("sessions").related_model
+    outcome_model = session_model._meta.get_field("outcomes").related_model
+    entry_model = outcome_model._meta.get_field("entries").related_model
+    return list(
+        outcome_model.objects.published()
+        .filter(session__topic__in=topics)
+        .select_related("unit", "session")
+        .prefetch_related(Prefetch("entries", entry_model.objects.filter(kind="follow_up")))
+        .order_by("session__starts_at", "pk")
+    )
+
+
 def became(message: PublicMessage) -> dict:
     """What a message became, directly or through a lead that pooled it: proposals (number, stage, reply code),
     public-opinion reports (state, adoptions) and consultation topics (state). Read through the reverse relations
     the apps above keep (``message.proposals.model`` …), so groups imports none of them; four queries."""
-    q = Q(source_message=message) | Q(source_lead__messages=message)
-    if message.contact_id:
-        q |= Q(source_contact_id=message.contact_id)
+    q = became_q(message)
     proposal_model = message.proposals.model
     report_model = message.opinion_reports.model
     topic_model = message.consultation_topics.model

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import in_year
 from core.exceptions import DomainError
 from core.forms import call_service, form_error_from
 from core.links import absolute_url
@@ -126,7 +127,9 @@ def track_lookup(request):
 
 def _tracked(code: str) -> PublicMessage:
     message = (
-        PublicMessage.objects.select_related("committee", "group", "platform", "contact_point", "rating")
+        PublicMessage.objects.select_related(
+            "committee", "group", "platform", "contact_point", "rating", "outcome_rating"
+        )
         .filter(tracking_code=normalise_code(code))
         .first()
     )
@@ -143,21 +146,43 @@ def _rating_form(message: PublicMessage) -> MessageRatingForm | None:
     return MessageRatingForm(question=question, initial={"token": token}, prefix="rate")
 
 
-def track(request, code: str, rating_form: MessageRatingForm | None = None, status: int = 200):
-    """The resident's tracking page: the state, the public answer and what became of the message; no personal data."""
+def _outcome_rating_form(message: PublicMessage, outcomes: list) -> MessageRatingForm | None:
+    """The rating of the consultation outcome once one is published and until the message's outcome is rated."""
+    if not outcomes or hasattr(message, "outcome_rating"):
+        return None
+    token, question = new_challenge()
+    return MessageRatingForm(question=question, initial={"token": token}, prefix="orate")
+
+
+def track(
+    request,
+    code: str,
+    rating_form: MessageRatingForm | None = None,
+    status: int = 200,
+    outcome_rating_form: MessageRatingForm | None = None,
+):
+    """The resident's tracking page: the state, the public answer and what became of the message; no personal data.
+
+    When the message became a consultation topic: the topic's published outcomes (the unit's reply, the follow-up
+    records) and the resident's rating of them (``consultations:track_rate``)."""
     message = _tracked(code)
     # What it became is read through the reverse relations the apps above keep (``sel.became``). Only numbers,
     # stages and outcomes are shown, never a draft's text.
+    became = sel.became(message)
+    outcomes = sel.became_outcomes(message, became["topics"])
     return _no_store(
         render(
             request,
             "groups/mailbox/track.html",
             {
                 "message": message,
-                "became": sel.became(message),
+                "became": became,
+                "outcomes": outcomes,
                 "new": request.GET.get("new") == "1",
                 "rated": request.GET.get("rated") == "1",
+                "outcome_rated": request.GET.get("outcome_rated") == "1",
                 "rating_form": rating_form or _rating_form(message),
+                "outcome_rating_form": outcome_rating_form or _outcome_rating_form(message, outcomes),
             },
             status=status,
         )
@@ -387,8 +412,25 @@ def message_ratings(request):
     period = sel.period_of(request.GET)
     year = period.year if period else today.year
     data = sel.ratings(PublicMessage.objects.visible_to(request.user), year)
+    # the residents' ratings of the consultation outcomes their messages became (the reverse relation that
+    # consultations keeps), the year's, newest first
+    outcome_rated = (
+        PublicMessage.objects.visible_to(request.user)
+        .filter(in_year("outcome_rating__created_at", year))
+        .select_related("outcome_rating")
+        .order_by("-outcome_rating__created_at", "-pk")[:OUTCOME_RATINGS_SHOWN]
+    )
     return render(
         request,
         "groups/mailbox/ratings.html",
-        {"year": year, "years": range(today.year, today.year - 3, -1), "base": f"year={year}", **data},
+        {
+            "year": year,
+            "years": range(today.year, today.year - 3, -1),
+            "base": f"year={year}",
+            "outcome_rated": outcome_rated,
+            **data,
+        },
     )
+
+
+OUTCOME_RATINGS_SHOWN = 100

@@ -154,3 +154,76 @@ def test_the_page_and_the_export_take_a_fixed_number_of_queries(
         assert client.get(url, {"committee": world.district.pk, "year": YEAR, "export": "xlsx"}).status_code == 200
     with django_assert_max_num_queries(3):
         assert len(unit_sheets(world.district.pk, YEAR)) == 2 + extra
+
+
+# --- a unit's own sheet ----------------------------------------------------------------------------------------------
+
+
+def test_a_unit_reads_its_own_sheet_and_lists_its_own_rows(world, data, client_for):
+    housing, _education = data
+    client = client_for(world.unit_user)
+    assert client.get(reverse("assessments:my_unit_sheet")).url.startswith(
+        reverse("assessments:unit_sheet", args=[housing.pk])
+    )
+    response = client.get(reverse("assessments:unit_sheet", args=[housing.pk]), {"year": YEAR})
+    assert response.status_code == 200 and response.context["row"].assigned == 4
+    rows = client.get(reverse("assessments:unit_sheet_rows", args=[housing.pk]), {"year": YEAR, "figure": "overdue"})
+    assert rows.context["page_obj"].paginator.count == 1
+    outcomes = client.get(
+        reverse("assessments:unit_sheet_rows", args=[housing.pk]), {"year": YEAR, "figure": "outcomes"}
+    )
+    assert outcomes.context["page_obj"].paginator.count == 3
+    unknown = client.get(reverse("assessments:unit_sheet_rows", args=[housing.pk]), {"year": YEAR, "figure": "x"})
+    assert unknown.status_code == 404
+
+
+def test_a_unit_exports_its_own_sheet_only(world, data, client_for):
+    housing, _education = data
+    response = client_for(world.unit_user).get(
+        reverse("assessments:unit_sheet", args=[housing.pk]), {"year": YEAR, "export": "xlsx"}
+    )
+    book = load_workbook(BytesIO(response.content))
+    assert book.sheetnames == ["汇总", "东湖区住建局"]
+    assert [r[0] for r in book["汇总"].values][1:] == ["东湖区住建局"]
+    assert AuditEvent.objects.get(verb="export").actor == world.unit_user
+
+
+@pytest.mark.parametrize("who", ["other_unit_user", "other_staff"])
+@pytest.mark.parametrize("name", ["assessments:unit_sheet", "assessments:unit_sheet_rows"])
+def test_another_units_sheet_is_not_found(world, data, client_for, who, name):
+    housing, _education = data
+    response = client_for(getattr(world, who)).get(
+        reverse(name, args=[housing.pk]), {"year": YEAR, "figure": "assigned"}
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["member", "convener"])
+def test_members_and_conveners_read_no_unit_sheet(world, data, client_for, who):
+    housing, _education = data
+    client = client_for(getattr(world, who))
+    assert client.get(reverse("assessments:unit_sheet", args=[housing.pk])).status_code == 403
+    assert client.get(reverse("assessments:my_unit_sheet")).status_code == 403
+
+
+@pytest.mark.parametrize("figure", ["assigned", "outcomes"])
+def test_the_units_sheet_and_its_rows_take_a_fixed_number_of_queries(
+    world, data, client_for, figure, django_assert_max_num_queries
+):
+    housing, _education = data
+    client = client_for(world.unit_user)
+    sheet = reverse("assessments:unit_sheet", args=[housing.pk])
+    rows = reverse("assessments:unit_sheet_rows", args=[housing.pk])
+    client.get(sheet)
+    with django_assert_max_num_queries(12) as few_sheet:
+        assert client.get(sheet, {"year": YEAR}).status_code == 200
+    with django_assert_max_num_queries(12) as few_rows:
+        assert client.get(rows, {"year": YEAR, "figure": figure}).status_code == 200
+    session = SessionFactory(committee=world.district)
+    for _n in range(6):
+        _proposal(housing, state=S.RATED, replied_on_time=True, rating=R.BASIC)
+        _outcome(housing, session)
+    with django_assert_max_num_queries(len(few_sheet.captured_queries)):
+        assert client.get(sheet, {"year": YEAR}).context["row"].assigned == 10
+    with django_assert_max_num_queries(len(few_rows.captured_queries)):
+        assert client.get(rows, {"year": YEAR, "figure": figure}).context["page_obj"].paginator.count >= 9

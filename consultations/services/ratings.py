@@ -1,0 +1,70 @@
+"""Residents' ratings 群众评价 of the consultation outcomes their messages became (issue 20, item 7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.models import Outcome, OutcomeRating, Topic
+from core.exceptions import DomainError, InvalidTransition
+from core.services import not_an_api_action, record_event
+from groups.models import PublicMessage
+from groups.models.mailbox import COMMENT_MAX, Satisfaction
+from groups.selectors.mailbox import became_q
+from groups.services.mailbox import _client_key
+
+
+@not_an_api_action("a read: what the tracking page needs to offer the rating")
+def rateable_topic(message: PublicMessage) -> Topic | None:
+    """The first topic ``message`` became that has a published outcome (``None``: nothing to rate yet)."""
+    published = Outcome.objects.published().values("session__topic")
+    return Topic.objects.filter(became_q(message)).filter(pk__in=published).order_by("pk").first()
+
+
+@not_an_api_action(
+    "a resident without an account rates through the tracking page and its challenge; the API serves logged-in users"
+)
+@transaction.atomic
+def outcome_rate(*, code: str, rating: str, comment: str = "", client_address: str, now=None) -> OutcomeRating:
+    """The resident rates how the consultation outcome of their matter was handled (满意/基本满意/不满意), once per
+    message, by tracking code; the same rate limits per address as the mailbox rating; audited on the message."""
+    now = now or timezone.now()
+    message = PublicMessage.objects.select_for_update().filter(tracking_code=code).first()
+    if message is None:
+        raise DomainError(_("No message has this tracking code."))
+    topic = rateable_topic(message)
+    if topic is None:
+        raise InvalidTransition(_("The consultation outcome can be rated once it is published."))
+    if OutcomeRating.objects.filter(message=message).exists():
+        raise InvalidTransition(_("This message has already been rated."))
+    comment = (comment or "").strip()
+    if rating not in Satisfaction.values:
+        raise DomainError({"rating": [_("Choose how satisfied you are.")]})
+    if len(comment) > COMMENT_MAX:
+        raise DomainError({"comment": [_("Keep the comment to %(n)s characters.") % {"n": COMMENT_MAX}]})
+    key = _client_key(client_address)
+    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
+    mine = OutcomeRating.objects.filter(client_key=key)
+    if (
+        mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
+        or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
+    ):
+        raise DomainError(_("Too many ratings from your network. Please try again later."))
+    rated = OutcomeRating.objects.create(message=message, topic=topic, rating=rating, comment=comment, client_key=key)
+    record_event(message, actor=None, verb="outcome_rated", comment=rating, data={"rating": rating, "topic": topic.pk})
+    return rated
+
+
+@not_an_api_action("a read: dissatisfied outcome ratings not yet answered again, for the workbench")
+def dissatisfied_outcome_messages():
+    """Messages whose consultation outcome was rated 不满意 and that were not answered again since: a to-do each."""
+    from django.db.models import Q
+
+    return PublicMessage.objects.filter(outcome_rating__rating=Satisfaction.UNSATISFIED).filter(
+        Q(answered_at__isnull=True) | Q(answered_at__lte=F("outcome_rating__created_at"))
+    )
