@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.models import Outcome, OutcomeRating, Topic
+from consultations.verbs import ConsultationVerb
 from core.exceptions import DomainError, InvalidTransition
 from core.services import not_an_api_action, record_event
 from groups.models import PublicMessage
@@ -30,7 +31,9 @@ def rateable_topic(message: PublicMessage) -> Topic | None:
     "a resident without an account rates through the tracking page and its challenge; the API serves logged-in users"
 )
 @transaction.atomic
-def outcome_rate(*, code: str, rating: str, comment: str = "", client_address: str, now=None) -> OutcomeRating:
+def outcome_rate(
+    *, code: str, rating: str, comment: str = "", client_address: str, now: datetime | None = None
+) -> OutcomeRating:
     """The resident rates how the consultation outcome of their matter was handled (满意/基本满意/不满意), once per
     message, by tracking code; the same rate limits per address as the mailbox rating; audited on the message."""
     now = now or timezone.now()
@@ -56,12 +59,18 @@ def outcome_rate(*, code: str, rating: str, comment: str = "", client_address: s
     ):
         raise DomainError(_("Too many ratings from your network. Please try again later."))
     rated = OutcomeRating.objects.create(message=message, topic=topic, rating=rating, comment=comment, client_key=key)
-    record_event(message, actor=None, verb="outcome_rated", comment=rating, data={"rating": rating, "topic": topic.pk})
+    record_event(
+        message,
+        actor=None,
+        verb=ConsultationVerb.OUTCOME_RATED,
+        comment=rating,
+        data={"rating": rating, "topic": topic.pk},
+    )
     return rated
 
 
 @not_an_api_action("a read: dissatisfied outcome ratings not yet answered again, for the workbench")
-def dissatisfied_outcome_messages():
+def dissatisfied_outcome_messages() -> QuerySet[PublicMessage]:
     """Messages whose consultation outcome was rated 不满意 and that were not answered again since: a to-do each."""
     from django.db.models import Q
 

@@ -289,9 +289,10 @@ def became_outcomes(message: PublicMessage, topics: list) -> list:
     the disclosure page shows of them, nothing more): two queries, none without topics."""
     if not topics:
         return []
-    session_model = message.consultation_topics.model._meta.get_field("sessions").related_model
-    outcome_model = session_model._meta.get_field("outcomes").related_model
-    entry_model = outcome_model._meta.get_field("entries").related_model
+    # Reached through the relations: groups may not import consultations (the layers in pyproject.toml).
+    session_model: Any = message.consultation_topics.model._meta.get_field("sessions").related_model
+    outcome_model: Any = session_model._meta.get_field("outcomes").related_model
+    entry_model: Any = outcome_model._meta.get_field("entries").related_model
     return list(
         outcome_model.objects.published()
         .filter(session__topic__in=topics)
