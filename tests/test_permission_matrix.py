@@ -79,6 +79,7 @@ OVERSIGHT = {"staff", "ostaff", "leader"}  # secretariat and leaders' overview p
 CITY_OVERSIGHT = {"staff", "leader"}  # staff and leader whose committee reaches the district
 UNITS = {"unit", "ounit"}  # handling-unit pages (each unit sees its own rows)
 IN_COMMITTEE = LOGGED_IN - {"outsider", "ostaff"}  # everyone attached to the district committee (or its city)
+PLATFORM_READERS = {"member", "staff", "leader"}  # a platform not public: its members, its committee's staff, leaders
 
 # --- The table ---------------------------------------------------------------------------------------------
 
@@ -183,9 +184,9 @@ RULES: dict[str, Rule] = {
     "api:opinion-report-submit": api(post_only=True),
     "api:plan-detail": api(GROUP_READERS),
     "api:plan-list": api(LOGGED_IN),
-    "api:platform-detail": api(IN_COMMITTEE),
+    "api:platform-detail": api(PLATFORM_READERS),
     "api:platform-list": api(LOGGED_IN),
-    "api:platform-six-haves": api(IN_COMMITTEE),
+    "api:platform-six-haves": api(PLATFORM_READERS),
     "api:platform-establish": api(post_only=True),
     "api:platform-wind-up": api(post_only=True),
     "api:platform-evaluate": api(post_only=True),
@@ -193,7 +194,7 @@ RULES: dict[str, Rule] = {
     "api:platform-plan": api(post_only=True),
     "api:platform-documents": api(post_only=True),
     "api:platform-membership-list": api(LOGGED_IN),
-    "api:platform-membership-detail": api(IN_COMMITTEE),
+    "api:platform-membership-detail": api(PLATFORM_READERS),
     "api:platform-membership-leave": api(post_only=True),
     "api:proposal-assign": api(post_only=True),
     "api:proposal-close": api(post_only=True),
@@ -266,12 +267,14 @@ RULES: dict[str, Rule] = {
     "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
     "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
     "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
-    # duty platforms (the district's, the member a plain member of it): anyone of the committee reads the page and
-    # its evidence; its committee's staff run it; the member leaves their own place; the initiator's forms are
-    # tested in tests/groups/test_platforms.py
+    # duty platforms (the district's, being set up: not public; the member a plain member of it): its committee's
+    # staff and leaders and its members read the page and its evidence (the convener, the unit: 404, as another
+    # committee's); its committee's staff run it; the member leaves their own place; the initiator's forms are
+    # tested in tests/groups/test_platforms.py, what a public (established) platform shows in test_my_platforms.py
     "groups:platforms": page(LOGGED_IN),
-    "groups:platform": page(IN_COMMITTEE),
-    "groups:platform_document": page(IN_COMMITTEE),
+    "groups:my_platforms": page(ANY_MEMBER),  # each member their own platforms
+    "groups:platform": page(PLATFORM_READERS),
+    "groups:platform_document": page(PLATFORM_READERS),
     "groups:platform_establish": page({"staff"}),
     "groups:platform_wind_up": page({"staff"}),
     "groups:platform_evaluate": page({"staff"}),
