@@ -1137,3 +1137,44 @@ def test_public_urls_once_published(world, settings):
     listing = Client().get(reverse("api:public-consultation-list")).json()
     assert [row["id"] for row in listing["results"]] == [published.pk]  # the unpublished one is not listed
     assert not failures, "\n".join(failures)
+
+
+# --- Residents' personal data: which roles read it, on every page and endpoint that shows a message ---------------
+
+# The matrix's message (left at ``world.group``, passed to ``world.member``) carries a resident's name and phone. Of
+# the roles that may open a page showing it, only the committee's staff and the member it is passed to (who calls
+# back) read them on the message's page and in the API; the group's convener, the leader and everyone else see the
+# message without them, and the tracking page and the list's rows show them to nobody.
+PERSONAL_DATA_READERS = {"member", "staff"}
+PERSONAL_DATA_URLS = {  # URL name -> (its argument, who reads the personal data on it)
+    "groups:mailbox_track": ("message_code", set()),
+    "groups:messages": (None, set()),
+    "groups:message_detail": ("message", PERSONAL_DATA_READERS),
+    "api:public-message-list": (None, PERSONAL_DATA_READERS),
+    "api:public-message-detail": ("message", PERSONAL_DATA_READERS),
+}
+
+
+def test_residents_personal_data_is_read_only_by_staff_and_the_member_it_is_passed_to(world, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pii"}}
+    objects = build_objects(world)
+    failures, shown = [], set()
+    for role, user in users_by_role(world).items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for name, (key, readers) in PERSONAL_DATA_URLS.items():
+            url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            body = response.content.decode()
+            shown.add(role)
+            for value in ("13800000000", "王阿姨"):
+                if (value in body) != (role in readers):
+                    failures.append(f"{name} as {role}: {value} {'shown' if value in body else 'hidden'}")
+    assert {"anonymous", "convener", "leader"} <= shown  # the check ran on roles that see the message itself
+    assert not failures, "\n".join(failures)
