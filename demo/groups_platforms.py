@@ -18,7 +18,6 @@ from django.utils import timezone
 from groups.models import Activity, Attendance, Platform, PlatformDocument, PlatformMembership
 
 PAST_PER_PLATFORM = 5
-UPCOMING_PER_PLATFORM = 2
 KINDS = [
     ("reception", "委员接待日"),
     ("consultation", "“{brand}”议事协商会"),
@@ -64,7 +63,8 @@ def seed(ctx) -> None:
             days, upcoming = [closed - timedelta(days=d) for d in (90, 45)], []
         else:
             days = _past_days(today, year, PAST_PER_PLATFORM)
-            upcoming = [today + timedelta(days=d) for d in (3, 17)][:UPCOMING_PER_PLATFORM]
+            # coming up within the demo year (late December: fewer), as the rest of the demo's activities
+            upcoming = [d for d in (today + timedelta(days=n) for n in (3, 17)) if d.year == year]
         for day in days + upcoming:
             kind, title = rng.choice(KINDS)
             starts = _at(day, rng.choice([9, 14, 15]))
