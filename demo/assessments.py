@@ -1,11 +1,19 @@
-"""Demo point rules: each demo committee gets one of the published presets for the demo year."""
+"""Demo point rules: each demo committee gets one of the published presets for the demo year, plus a rule that
+prices work at a duty platform (seed 004: a platform's activity "counts in members' annual assessment"; the published
+presets leave it out)."""
 
+from decimal import Decimal
+
+from assessments.kinds import EventKind
+from assessments.models import PointRule
 from assessments.presets import PRESETS
 from assessments.services import ruleset_create_from_preset
 
 # The city (and a province) takes 合肥's rules; the districts take turns with the others.
 CITY_PRESET = "hefei"
 DISTRICT_PRESETS = ["minhang", "jinan", "tongcheng"]
+PLATFORM_WORK_POINTS = Decimal(2)  # on top of the activity's own points, in a category of its own
+PLATFORM_WORK_CATEGORY = "平台履职"
 
 
 def seed(ctx) -> None:
@@ -16,7 +24,14 @@ def seed(ctx) -> None:
         preset = CITY_PRESET if committee.level != "district" else next(districts)
         if preset not in PRESETS:
             raise LookupError(preset)
-        ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)
+        rule_set = ruleset_create_from_preset(committee=committee, year=ctx.year, preset=preset, actor=staff)
+        # a row written directly, as the rest of the demo (staff add such a rule on the rule set's admin page)
+        PointRule.objects.create(
+            rule_set=rule_set,
+            kind=EventKind.PLATFORM_WORK,
+            points=PLATFORM_WORK_POINTS,
+            category=PLATFORM_WORK_CATEGORY,
+        )
     ctx.say(f"assessments: {len(ctx.committees)} point rule sets for {ctx.year}")
     _duty_sources(ctx)
 

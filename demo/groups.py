@@ -454,6 +454,9 @@ def _platform_life(ctx: DemoContext) -> None:
         for p in Platform.objects.filter(committee=c).order_by("pk"):
             people = by_group.get(p.host_group_id) or [m.pk for m in rng.sample(pool[1:], min(5, len(pool) - 1))]
             people = [m for m in people if m != chair.pk][:6]
+            demo_member, demo_group = ctx.data.get("demo_member"), ctx.data.get("demo_group")
+            if demo_member and demo_group and p.host_group_id == demo_group.pk and demo_member.pk not in people:
+                people.append(demo_member.pk)  # the demo member works at their street's platforms
             left = p.wound_up_on if p.state == Platform.State.WOUND_UP else None
             reason = p.wound_up_reason and "平台撤销"
             memberships.append(
@@ -554,9 +557,10 @@ def seed(ctx: DemoContext) -> None:
         f"organisation: {len(ctx.committees)} committees, {Member.objects.count()} members, "
         f"{ActivityGroup.objects.count()} groups"
     )
-    from demo import groups_activities
+    from demo import groups_activities, groups_platforms
 
     groups_activities.seed(ctx)
+    groups_platforms.seed(ctx)
     from demo import groups_signup
 
     groups_signup.seed(ctx)

@@ -45,6 +45,7 @@ urlpatterns = [
     path("contacts/new/", contacts.contact_new, name="contact_new"),
     # duty platforms 履职平台: members, life cycle, plan, evidence of the six haves, evaluations
     path("platforms/", platforms.platform_list, name="platforms"),
+    path("platforms/mine/", platforms.my_platforms, name="my_platforms"),
     path("platforms/<int:pk>/", platforms.platform_detail, name="platform"),
     path("platforms/<int:pk>/establish/", platforms.platform_establish, name="platform_establish"),
     path("platforms/<int:pk>/wind-up/", platforms.platform_wind_up, name="platform_wind_up"),

@@ -79,6 +79,7 @@ OVERSIGHT = {"staff", "ostaff", "leader"}  # secretariat and leaders' overview p
 CITY_OVERSIGHT = {"staff", "leader"}  # staff and leader whose committee reaches the district
 UNITS = {"unit", "ounit"}  # handling-unit pages (each unit sees its own rows)
 IN_COMMITTEE = LOGGED_IN - {"outsider", "ostaff"}  # everyone attached to the district committee (or its city)
+PLATFORM_READERS = {"member", "staff", "leader"}  # a platform not public: its members, its committee's staff, leaders
 
 # --- The table ---------------------------------------------------------------------------------------------
 
@@ -188,9 +189,9 @@ RULES: dict[str, Rule] = {
     "api:opinion-report-submit": api(post_only=True),
     "api:plan-detail": api(GROUP_READERS),
     "api:plan-list": api(LOGGED_IN),
-    "api:platform-detail": api(IN_COMMITTEE),
+    "api:platform-detail": api(PLATFORM_READERS),
     "api:platform-list": api(LOGGED_IN),
-    "api:platform-six-haves": api(IN_COMMITTEE),
+    "api:platform-six-haves": api(PLATFORM_READERS),
     "api:platform-establish": api(post_only=True),
     "api:platform-wind-up": api(post_only=True),
     "api:platform-evaluate": api(post_only=True),
@@ -198,7 +199,7 @@ RULES: dict[str, Rule] = {
     "api:platform-plan": api(post_only=True),
     "api:platform-documents": api(post_only=True),
     "api:platform-membership-list": api(LOGGED_IN),
-    "api:platform-membership-detail": api(IN_COMMITTEE),
+    "api:platform-membership-detail": api(PLATFORM_READERS),
     "api:platform-membership-leave": api(post_only=True),
     "api:proposal-assign": api(post_only=True),
     "api:proposal-close": api(post_only=True),
@@ -271,12 +272,14 @@ RULES: dict[str, Rule] = {
     "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
     "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
     "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
-    # duty platforms (the district's, the member a plain member of it): anyone of the committee reads the page and
-    # its evidence; its committee's staff run it; the member leaves their own place; the initiator's forms are
-    # tested in tests/groups/test_platforms.py
+    # duty platforms (the district's, being set up: not public; the member a plain member of it): its committee's
+    # staff and leaders and its members read the page and its evidence (the convener, the unit: 404, as another
+    # committee's); its committee's staff run it; the member leaves their own place; the initiator's forms are
+    # tested in tests/groups/test_platforms.py, what a public (established) platform shows in test_my_platforms.py
     "groups:platforms": page(LOGGED_IN),
-    "groups:platform": page(IN_COMMITTEE),
-    "groups:platform_document": page(IN_COMMITTEE),
+    "groups:my_platforms": page(ANY_MEMBER),  # each member their own platforms
+    "groups:platform": page(PLATFORM_READERS),
+    "groups:platform_document": page(PLATFORM_READERS),
     "groups:platform_establish": page({"staff"}),
     "groups:platform_wind_up": page({"staff"}),
     "groups:platform_evaluate": page({"staff"}),
@@ -1143,4 +1146,45 @@ def test_public_urls_once_published(world, settings):
                 failures.append(f"{url} (unpublished) as {role}: got {got}, expected 404")
     listing = Client().get(reverse("api:public-consultation-list")).json()
     assert [row["id"] for row in listing["results"]] == [published.pk]  # the unpublished one is not listed
+    assert not failures, "\n".join(failures)
+
+
+# --- Residents' personal data: which roles read it, on every page and endpoint that shows a message ---------------
+
+# The matrix's message (left at ``world.group``, passed to ``world.member``) carries a resident's name and phone. Of
+# the roles that may open a page showing it, only the committee's staff and the member it is passed to (who calls
+# back) read them on the message's page and in the API; the group's convener, the leader and everyone else see the
+# message without them, and the tracking page and the list's rows show them to nobody.
+PERSONAL_DATA_READERS = {"member", "staff"}
+PERSONAL_DATA_URLS = {  # URL name -> (its argument, who reads the personal data on it)
+    "groups:mailbox_track": ("message_code", set()),
+    "groups:messages": (None, set()),
+    "groups:message_detail": ("message", PERSONAL_DATA_READERS),
+    "api:public-message-list": (None, PERSONAL_DATA_READERS),
+    "api:public-message-detail": ("message", PERSONAL_DATA_READERS),
+}
+
+
+def test_residents_personal_data_is_read_only_by_staff_and_the_member_it_is_passed_to(world, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pii"}}
+    objects = build_objects(world)
+    failures, shown = [], set()
+    for role, user in users_by_role(world).items():
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for name, (key, readers) in PERSONAL_DATA_URLS.items():
+            url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            body = response.content.decode()
+            shown.add(role)
+            for value in ("13800000000", "王阿姨"):
+                if (value in body) != (role in readers):
+                    failures.append(f"{name} as {role}: {value} {'shown' if value in body else 'hidden'}")
+    assert {"anonymous", "convener", "leader"} <= shown  # the check ran on roles that see the message itself
     assert not failures, "\n".join(failures)

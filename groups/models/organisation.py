@@ -562,6 +562,34 @@ class PlatformState(models.TextChoices):
     WOUND_UP = "wound_up", _("Wound up")
 
 
+class PlatformQuerySet(ScopedQuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The committee's staff and leaders see all its platforms; anyone else of the committee sees the public ones
+        (established: in service, with a sign on the door), those they belong or belonged to, and those whose host
+        group they convene (a platform being set up, or wound up, is not public)."""
+        from groups.access import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self
+        overseen = scope.staff_committee_ids | scope.leader_committee_ids
+        own = Q(state=PlatformState.ESTABLISHED) | Q(host_group_id__in=scope.convened_group_ids)
+        if scope.member_id:
+            own |= Q(pk__in=_platforms_of(scope.member_id))
+        return self.filter(Q(committee_id__in=overseen) | (Q(committee_id__in=scope.committee_ids) & own))
+
+    def of_member(self, member_id: int) -> Self:
+        """The platforms a member belongs or belonged to."""
+        return self.filter(pk__in=_platforms_of(member_id))
+
+
+def _platforms_of(member_id: int) -> models.QuerySet:
+    """The ids of the platforms a member belongs or belonged to, as a subquery (the membership's member index)."""
+    from groups.models.platforms import PlatformMembership
+
+    return PlatformMembership.objects.filter(member_id=member_id).values("platform_id")
+
+
 class Platform(models.Model):
     """A duty platform 履职平台: a member studio, a consultation room or station, a sector hub."""
 
@@ -612,7 +640,7 @@ class Platform(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PlatformQuerySet.as_manager()
 
     State = PlatformState
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import in_year
@@ -174,3 +176,51 @@ def platform_page(platform: Platform, year: int) -> PlatformPage:
         evaluations=evaluations,
         haves=six_haves(platform, year, documents=documents, activities=activities, evaluation=evaluation),
     )
+
+
+UPCOMING_PER_PLATFORM = 3
+
+
+@dataclass
+class MyPlatform:
+    membership: PlatformMembership  # the member's place: the present one, else the latest
+    plan: PlatformPlan | None  # this year's
+    upcoming: list  # the next activities at the platform the member may open
+    more: int = 0  # upcoming activities beyond those shown
+
+    @property
+    def platform(self) -> Platform:
+        return self.membership.platform
+
+
+def my_platforms(user, member_id: int, *, now, limit: int = 50) -> list[MyPlatform]:
+    """The platforms a member belongs or belonged to ("my platforms"), present places first: each with the member's
+    role, this year's plan and the next activities at it the user may open; four queries whatever the number."""
+    rows = (
+        PlatformMembership.objects.filter(member_id=member_id)
+        .select_related("platform")
+        .order_by(F("left_on").desc(nulls_first=True), "platform__name", "-joined_on", "-pk")[: limit * 2]
+    )
+    latest: dict[int, PlatformMembership] = {}
+    for m in rows:
+        latest.setdefault(m.platform_id, m)
+    ids = list(latest)[:limit]
+    year = timezone.localtime(now).year
+    plans = {p.platform_id: p for p in PlatformPlan.objects.filter(platform_id__in=ids, year=year)}
+    upcoming: dict[int, list] = {}
+    for a in (
+        Activity.objects.visible_to(user)
+        .filter(platform_id__in=ids, starts_at__gte=now, state__in=(Activity.State.PLANNED, Activity.State.ANNOUNCED))
+        .only("pk", "title", "state", "starts_at", "place", "platform_id")
+        .order_by("starts_at", "pk")[: len(ids) * 10]
+    ):
+        upcoming.setdefault(a.platform_id, []).append(a)
+    return [
+        MyPlatform(
+            membership=latest[pk],
+            plan=plans.get(pk),
+            upcoming=upcoming.get(pk, [])[:UPCOMING_PER_PLATFORM],
+            more=max(len(upcoming.get(pk, [])) - UPCOMING_PER_PLATFORM, 0),
+        )
+        for pk in ids
+    ]

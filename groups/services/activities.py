@@ -52,6 +52,7 @@ from groups.models import (
     GroupMembership,
     Member,
     PlanItem,
+    Platform,
 )
 from groups.verbs import GroupsVerb
 
@@ -174,6 +175,21 @@ def _invite_group(activity: Activity) -> int:
     return len(rows)
 
 
+def _check_platform_running(activity: Activity) -> None:
+    """A platform of the activity's committee, not wound up: a wound-up platform 撤销 takes no new activities."""
+    platform = activity.platform
+    if platform is None:
+        return
+    if platform.committee_id != activity.committee_id:
+        raise DomainError({"platform": [_("The platform belongs to another committee.")]})
+    # the platform's row lock: a wind-up running at the same moment finishes first, or waits for this activity
+    if (
+        Platform.objects.select_for_update().filter(pk=platform.pk).values_list("state", flat=True)[0]
+        == Platform.State.WOUND_UP
+    ):
+        raise DomainError({"platform": [_("The platform is wound up; it takes no new activities.")]})
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -201,6 +217,7 @@ def activity_create(
         **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS + ("special_committee", "platform")},
     )
     _validate(activity)
+    _check_platform_running(activity)
     activity.save()
     _set_open_groups(activity, open_groups)
     if invite_group:

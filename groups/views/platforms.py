@@ -127,6 +127,16 @@ def platform_list(request):
 
 
 @login_required
+def my_platforms(request):
+    """A member's platforms on a phone: their role, the state, this year's plan and the next activities at each."""
+    member_id = scope_of(request.user).member_id
+    if member_id is None:
+        raise PermissionDenied
+    rows = sel.my_platforms(request.user, member_id, now=timezone.now())
+    return render(request, "groups/platforms/mine.html", {"rows": rows, "year": timezone.localdate().year})
+
+
+@login_required
 def platform_detail(request, pk: int):
     platform = _platform(request, pk)
     year = _year(request)

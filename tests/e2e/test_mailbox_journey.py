@@ -1,6 +1,7 @@
 """Issue 20's mailbox journey on phones (375 px): a resident (no account) leaves a message at a contact point's
 public page → the group's convener passes it to a member → the member records a visit and turns it into a
-proposal draft → the resident's tracking page shows 已转为提案. Then axe-core on the resident's pages."""
+proposal draft → the resident's tracking page shows 已转为提案, and later the reply (its stage and result code).
+Then axe-core on the resident's pages."""
 
 import re
 
@@ -98,8 +99,42 @@ def test_a_residents_message_becomes_a_proposal_draft_and_the_tracking_page_says
     assert "已转为提案" in body and "委员已上门了解情况" in body and "13800000000" not in body
     no_sideways_scroll(resident)
     screenshot(resident, "mailbox-tracking-converted-phone")
+
+    # 5. Later: the proposal is submitted, filed, assigned and replied to (its own journey is
+    # tests/e2e/test_proposal_journey.py); the resident's tracking page shows the reply
+    replied = _replied(world, proposal)
+    resident.goto(tracking_url)
+    converted = resident.inner_text("[data-testid=converted]")
+    assert "已转为提案" in converted and replied.get_state_display() in converted and "答复结果 A" in converted
+    assert replied.number_display in converted
+    no_sideways_scroll(resident)
+    screenshot(resident, "mailbox-tracking-replied-phone")
     for ctx in (resident_ctx, convener_ctx, member_ctx):
         ctx.close()
+
+
+def _replied(world, proposal):
+    """The draft submitted by its member, filed by staff, assigned to the world's unit and replied to with code A."""
+    from django.utils import timezone
+
+    from proposals import services
+    from tests.proposals.factories import pdf_upload
+
+    today = timezone.localdate()
+    services.proposal_submit(proposal_id=proposal.pk, actor=world.member, today=today)
+    services.proposal_file(proposal_id=proposal.pk, actor=world.staff)
+    services.proposal_assign(
+        proposal_id=proposal.pk, actor=world.staff, lead_unit_id=world.unit.pk, co_unit_ids=[], today=today
+    )
+    services.proposal_reply(
+        proposal_id=proposal.pk,
+        actor=world.unit_user,
+        text="已会同有关部门落实加装电梯。",
+        result_code="A",
+        signed_pdf=pdf_upload(),
+        today=today,
+    )
+    return Proposal.objects.get(pk=proposal.pk)
 
 
 def test_the_residents_pages_pass_axe_at_375_px(world, live_server, browser, screenshot):
