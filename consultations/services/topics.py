@@ -18,6 +18,7 @@ from groups.access import scope_of
 from groups.events import HeardTakenUp
 from groups.models import ConstituentContact, PublicMessage
 from groups.services.leads import lead_take_up
+from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
 
 # --- topics 选题 -----------------------------------------------------------------------------------
@@ -149,7 +150,10 @@ def _heard_source(actor, lead_id, message_id, contact_id):
     """The committee, group, platform, title, text and links of the lead, message or contact (locked)."""
     if lead_id is not None:
         lead = lead_take_up(
-            lead_id=lead_id, actor=actor, what="topic", taken=Topic.objects.filter(source_lead_id=lead_id)
+            lead_id=lead_id,
+            actor=actor,
+            verb=GroupsVerb.BECAME_TOPIC,
+            taken=Topic.objects.filter(source_lead_id=lead_id),
         )
         return lead.committee, lead.group, None, lead.title, lead_text(lead), {"source_lead": lead}, lead.created_by_id
     if message_id is not None:
