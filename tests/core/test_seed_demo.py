@@ -5,6 +5,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
+from django.urls import reverse
 
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 from tests.conftest import ROOT
@@ -28,6 +29,13 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
     assert set(MessageRating.objects.values_list("rating", flat=True)) == {"satisfied", "basic", "unsatisfied"}
     assert SupervisionVisit.objects.exists() and WorkReport.objects.exists()
     assert set(Inspection.objects.values_list("state", flat=True)) == {"open", "closed"}
+    from groups.models import Lead
+
+    assert set(Lead.objects.values_list("state", flat=True)) == {"open", "converted", "closed"}
+    taken = Lead.objects.get(proposals__isnull=False)
+    assert taken.messages.exists() and taken.contacts.exists() and taken.suggestions.exists()
+    pooled = taken.messages.first()
+    assert "已转为提案" in client.get(reverse("groups:mailbox_track", args=[pooled.tracking_code])).content.decode()
     for username in ("staff", "convener", "member", "unit", "leader"):
         response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2026"})
         assert response.status_code == 302, username

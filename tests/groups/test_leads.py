@@ -555,3 +555,38 @@ def test_a_theme_page_lists_the_messages_contacts_and_suggestions_behind_its_cou
     place = client.get(reverse("groups:heard_theme") + f"?place=contact_point:{point.pk}").content.decode()
     assert 'data-total="4"' in place  # the messages left at the point (contacts there: none; they name a place)
     assert 'data-total="0"' in client_for(world.other_staff).get(url).content.decode()
+
+
+# --- The admin ----------------------------------------------------------------------------------------------------
+
+
+def test_the_lead_admin_lists_the_staffs_committees_leads_with_read_only_links_to_their_items(world, lead, client_for):
+    far = svc.lead_create(
+        actor=world.other_staff,
+        committee_id=world.other.pk,
+        title="远方的线索",
+        category="other",
+        suggestion_ids=[
+            svc.suggestion_record(
+                activity_id=ActivityFactory(group=f.ActivityGroupFactory(committee=world.other)).pk,
+                actor=world.other_staff,
+                text="远方建议",
+            ).pk
+        ],
+    )
+    client = client_for(world.district_staff)
+    listing = client.get(reverse("admin:groups_lead_changelist")).content.decode()
+    assert "老旧小区加装电梯" in listing and "远方的线索" not in listing
+    assert client.get(reverse("admin:groups_lead_change", args=[far.pk])).status_code in (302, 403, 404)
+    page = client.get(reverse("admin:groups_lead_change", args=[lead.pk])).content.decode()
+    message = lead.messages.get()
+    assert reverse("admin:groups_publicmessage_change", args=[message.pk]) in page and "增设电梯补贴" in page
+    assert 'name="messages"' not in page and 'name="state"' not in page  # the links are read-only
+    assert client.get(reverse("admin:groups_lead_add")).status_code == 403
+    response = client.post(
+        reverse("admin:groups_lead_change", args=[lead.pk]),
+        {"title": "老旧小区加装电梯（更正）", "category": "livelihood"},
+    )
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=lead.pk).title == "老旧小区加装电梯（更正）" and lead.messages.count() == 1
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="updated").exists()
