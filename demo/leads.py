@@ -52,7 +52,7 @@ def seed(ctx) -> None:
             committee_id=group.committee_id,
             member=member,
             recorded_by=member_user,
-            contacted_on=today - timedelta(days=12 + 5 * i),
+            contacted_on=max(today - timedelta(days=12 + 5 * i), today.replace(month=1, day=1)),
             place=f"{group.name}辖区",
             whom_kind="household",
             whom="居民",
