@@ -64,7 +64,7 @@ def _committee_of(group_id, message_ids, contact_ids, suggestion_ids) -> int | N
     return None
 
 
-def keeper_committee_ids(actor) -> frozenset[int]:
+def _keeper_committee_ids(actor) -> frozenset[int]:
     """The committees whose leads the actor keeps: where they are staff, and the committees of the groups they
     convene (a leader's committees are read, not pooled from)."""
     scope = scope_of(actor)
@@ -78,7 +78,7 @@ def poolable(actor, committee_id: int | None = None) -> dict:
     committees whose leads they keep (``committee_id``: of that one only). Suggestions: of an activity of a
     committee they are staff of, or of a group they convene."""
     scope = scope_of(actor)
-    committees = keeper_committee_ids(actor)
+    committees = _keeper_committee_ids(actor)
     if committee_id is not None:
         committees = committees & {committee_id} if not scope.is_superuser else frozenset({committee_id})
     messages = PublicMessage.objects.visible_to(actor).exclude(state=PublicMessage.State.DISCARDED)
