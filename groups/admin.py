@@ -562,4 +562,4 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
 
 
 # The activity and plenary admins register themselves on import.
-from groups import admin_activities, admin_plenary, admin_supervision  # noqa: E402,F401
+from groups import admin_activities, admin_leads, admin_plenary, admin_supervision  # noqa: E402,F401

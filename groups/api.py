@@ -1077,6 +1077,34 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         lead_services.lead_close(lead_id=lead.pk, actor=request.user, reason=body.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
 
+    @extend_schema(request=serializers.LeadItemsSerializer, responses=serializers.LeadSerializer)
+    @action(detail=True, methods=["post"], url_path="add-items")
+    @exposes(lead_services.lead_add_items)
+    def add_items(self, request, pk=None):
+        lead = self.get_object()
+        body = serializers.LeadItemsSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        lead_services.lead_add_items(
+            lead_id=lead.pk,
+            actor=request.user,
+            message_ids=d["messages"],
+            contact_ids=d["contacts"],
+            suggestion_ids=d["suggestions"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
+
+    @extend_schema(request=serializers.LeadItemRemoveSerializer, responses=serializers.LeadSerializer)
+    @action(detail=True, methods=["post"], url_path="remove-item")
+    @exposes(lead_services.lead_remove_item)
+    def remove_item(self, request, pk=None):
+        lead = self.get_object()
+        body = serializers.LeadItemRemoveSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        lead_services.lead_remove_item(lead_id=lead.pk, actor=request.user, kind=d["kind"], item_id=d["item"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
+
 
 class ActivitySuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Suggestions gathered at activities, one item each (the activity's organisers and the committee's staff and

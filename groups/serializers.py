@@ -758,6 +758,19 @@ class LeadCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class LeadItemsSerializer(serializers.Serializer):
+    messages = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+    contacts = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+    suggestions = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+
+
+class LeadItemRemoveSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[("message", "message"), ("contact", "contact"), ("suggestion", "suggestion")]
+    )
+    item = IdField()
+
+
 class ActivitySuggestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ActivitySuggestion

@@ -76,6 +76,7 @@ urlpatterns = [
     path("mailbox/<str:target>/<int:pk>/poster/", mailbox.mailbox_poster, name="mailbox_poster"),
     path("messages/", mailbox.message_list, name="messages"),
     path("messages/themes/", mailbox.message_themes, name="message_themes"),
+    path("messages/themes/rows/", mailbox.heard_theme, name="heard_theme"),
     path("messages/ratings/", mailbox.message_ratings, name="message_ratings"),
     path("messages/<int:pk>/", mailbox.message_detail, name="message_detail"),
     path("messages/<int:pk>/<str:action>/", mailbox.message_act, name="message_act"),
@@ -84,5 +85,7 @@ urlpatterns = [
     path("leads/new/", leads.lead_new, name="lead_new"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/close/", leads.lead_close, name="lead_close"),
+    path("leads/<int:pk>/items/", leads.lead_items, name="lead_items"),
+    path("leads/<int:pk>/items/<str:kind>/<int:item>/remove/", leads.lead_item_remove, name="lead_item_remove"),
     path("leads/suggestions/activity/<int:pk>/", leads.suggestion_add, name="suggestion_add"),
 ]

@@ -65,6 +65,8 @@ class GroupsVerb(models.TextChoices):
     RATED = "rated", pgettext_lazy("audit", "rated by the resident")
     SUGGESTION_RECORDED = "suggestion_recorded", pgettext_lazy("audit", "suggestion recorded")
     CLOSED = "closed", pgettext_lazy("audit", "closed")
+    ITEMS_ADDED = "items_added", pgettext_lazy("audit", "items pooled into the lead")
+    ITEM_REMOVED = "item_removed", pgettext_lazy("audit", "an item taken out of the lead")
     BECAME_PROPOSAL = "became_proposal", pgettext_lazy("audit", "became a proposal draft")
     BECAME_REPORT = "became_report", pgettext_lazy("audit", "became a public-opinion report draft")
     BECAME_TOPIC = "became_topic", pgettext_lazy("audit", "became a candidate consultation topic")

@@ -161,6 +161,14 @@ def _contact(w):
     )
 
 
+def _lead(w):
+    from groups.services.leads import lead_create
+
+    return lead_create(
+        actor=w.staff, committee_id=w.city.pk, title="电梯", category="other", contact_ids=[_contact(w).pk]
+    )
+
+
 # A row of each model, in the city committee (the walk acts as a superuser: every door is open).
 BUILD = {
     "auth.Group": _simple("auth.Group", lambda w: {"name": "walkers"}),
@@ -180,6 +188,7 @@ BUILD = {
     "groups.ContactPoint": lambda w: f.ContactPointFactory(committee=w.city),
     "groups.Expertise": lambda w: f.ExpertiseFactory(committee=w.city),
     "groups.ConstituentContact": lambda w: _contact(w),
+    "groups.Lead": lambda w: _lead(w),
     "groups.Platform": lambda w: f.PlatformFactory(committee=w.city),
     "groups.HandlingUnit": lambda w: f.HandlingUnitFactory(committee=w.city),
     "groups.CommitteeStaff": lambda w: f.StaffPositionFactory(committee=w.city),

@@ -24,6 +24,7 @@ IRREVERSIBLE: dict[str, set | None] = {
     "groups:activity_transition": {"cancel", "file"},
     "groups:evidence_delete": None,
     "groups:contact_delete": None,
+    "groups:lead_close": None,  # closed without action: never taken up, its items frozen
     "groups:platform_establish": None,
     "groups:platform_wind_up": None,
     "consultations:session_action": {"cancel", "publish"},
@@ -100,6 +101,7 @@ def test_the_scan_finds_the_irreversible_actions_it_guards():
         ("groups:activity_transition", "cancel"),
         ("groups:activity_transition", "file"),
         ("groups:evidence_delete", None),
+        ("groups:lead_close", None),
         ("consultations:session_action", "cancel"),
         ("consultations:session_action", "publish"),
         ("consultations:outcome_action", "publish"),

@@ -298,7 +298,7 @@ def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, 
 
 
 @pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
-def test_every_recurring_matter_count_is_the_number_of_messages_behind_it(world, client_for, who):
+def test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behind_it(world, client_for, who):
     """Messages across the window's edges (the first day of the window, the last hour of the quarter shown, the day
     after it), a discarded one (not counted) and another committee's (out of sight)."""
     from groups.models import PublicMessage
@@ -331,9 +331,28 @@ def test_every_recurring_matter_count_is_the_number_of_messages_behind_it(world,
     left(point, (2026, 4, 4, 9, 0), "夜市油烟噪音", category="environment")
     left(far, (2026, 5, 2, 9, 0), "电梯加装")
     left(far, (2025, 8, 2, 9, 0), "电梯加装难")
+    # heard elsewhere than the mailbox: a contact at the same point, a suggestion at an activity held there
+    from groups.models import ActivitySuggestion, ConstituentContact
+    from tests.groups.factories import ActivityFactory
+
+    ConstituentContact.objects.create(
+        committee=world.district,
+        member=world.member_record,
+        contacted_on=date(2026, 4, 20),
+        contact_point=point,
+        whom_kind="household",
+        whom="一户居民",
+        topic="environment",
+        raised="夜市噪音到深夜",
+        recorded_by=world.member,
+    )
+    activity = ActivityFactory(group=world.group, committee=world.district, contact_point=point)
+    said = ActivitySuggestion.objects.create(activity=activity, category="livelihood", text="电梯加装补贴")
+    ActivitySuggestion.objects.filter(pk=said.pk).update(created_at=timezone.datetime(2025, 9, 1, 9, tzinfo=tz))
     url = f"{reverse('groups:message_themes')}?year=2026&quarter=2"
     page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=2)
-    assert sorted(fig.value for fig in page.figures if "category" in fig.href) == [2, 3]
+    # the matters at 东湖社区: the night market 3 messages and a contact; the lift 2 messages and a suggestion
+    assert sorted(fig.value for fig in page.figures if "place" in fig.href) == [3, 4]
 
 
 # --- consultations ----------------------------------------------------------------------------------------------
@@ -703,7 +722,7 @@ COVERED = {
     "workbench/leader_home.html": test_every_headline_count_is_the_number_of_rows_behind_it,
     "groups/activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
     "assessments/dashboard.html": test_every_count_of_the_dashboard_is_the_number_of_members_behind_it,
-    "groups/mailbox/themes.html": test_every_recurring_matter_count_is_the_number_of_messages_behind_it,
+    "groups/mailbox/themes.html": test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behind_it,
     "assessments/unit_sheets.html": test_every_unit_sheet_figure_is_the_number_of_proposals_or_outcomes_behind_it,
     "assessments/unit_sheet.html": test_a_units_own_sheet_adds_up_for_the_unit_itself,
     # a test in another module (it imports this one), named by its dotted path

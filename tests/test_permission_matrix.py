@@ -335,6 +335,7 @@ RULES: dict[str, Rule] = {
     "groups:mailbox_track": page(EVERYONE),  # the unguessable tracking code is the credential
     "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
     "groups:message_themes": page(OVERSIGHT),
+    "groups:heard_theme": page(OVERSIGHT),  # a theme's rows, scoped to what each may read
     "groups:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
     "consultations:track_rate": page(EVERYONE, post_only=True),  # the same, for the outcome their message became
     "groups:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
@@ -356,6 +357,8 @@ RULES: dict[str, Rule] = {
     "groups:lead_new": page(SECRETARIAT | CONVENERS),
     "groups:lead_detail": page({"convener", "staff", "leader"}),
     "groups:lead_close": page(post_only=True),
+    "groups:lead_items": page({"convener", "staff"}),  # add items to the lead: its keepers
+    "groups:lead_item_remove": page(post_only=True),
     "groups:suggestion_add": page(post_only=True),
     "proposals:lead_to_proposal": page(post_only=True),
     "proposals:heard_to_report": page(post_only=True),
@@ -363,6 +366,8 @@ RULES: dict[str, Rule] = {
     "api:lead-list": api(LOGGED_IN),  # scoped (empty for members and units)
     "api:lead-detail": api({"convener", "staff", "leader"}),
     "api:lead-close": api(post_only=True),
+    "api:lead-add-items": api(post_only=True),
+    "api:lead-remove-item": api(post_only=True),
     "api:activity-suggestion-list": api(LOGGED_IN),  # scoped
     "api:activity-suggestion-detail": api({"convener", "staff", "leader"}),
     "api:proposal-from-lead": api(post_only=True),
@@ -483,12 +488,16 @@ PUBLISHED_RULES = {
 ARGS = {
     "groups:lead_detail": "lead",
     "groups:lead_close": "lead",
+    "groups:lead_items": "lead",
+    "groups:lead_item_remove": "lead_item",
     "groups:suggestion_add": "activity",
     "proposals:lead_to_proposal": "lead",
     "proposals:heard_to_report": "heard_lead",
     "consultations:heard_to_topic": "heard_lead",
     "api:lead-detail": "lead",
     "api:lead-close": "lead",
+    "api:lead-add-items": "lead",
+    "api:lead-remove-item": "lead",
     "api:activity-suggestion-detail": "suggestion",
     "api:contact-detail": "contact",
     "groups:contact_photo": "contact",
@@ -975,6 +984,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "message": {"pk": o["message"].pk},
         "lead": {"pk": o["lead"].pk},
         "heard_lead": {"source": "lead", "pk": o["lead"].pk},
+        "lead_item": {"pk": o["lead"].pk, "kind": "suggestion", "item": o["suggestion"].pk},
         "suggestion": {"pk": o["suggestion"].pk},
         "message_action": {"pk": o["message"].pk, "action": "route"},
         "message_code": {"code": o["message"].tracking_code},
@@ -1188,3 +1198,75 @@ def test_residents_personal_data_is_read_only_by_staff_and_the_member_it_is_pass
                     failures.append(f"{name} as {role}: {value} {'shown' if value in body else 'hidden'}")
     assert {"anonymous", "convener", "leader"} <= shown  # the check ran on roles that see the message itself
     assert not failures, "\n".join(failures)
+
+
+# --- What the lead pages offer for pooling: only the keeper's own committees' items --------------------------------
+
+
+def _offered(client, url: str) -> set[str]:
+    import re
+
+    page = client.get(url).content.decode()
+    return set(re.findall(r'name="(message|contact|suggestion)" value="(\d+)"', page))
+
+
+def test_lead_pickers_offer_only_items_of_the_committees_the_user_keeps_leads_of(world, client_for):
+    """Suggestions (and messages, contacts) of another committee are never offered, even to staff who also lead
+    it or who read it; a convener is offered only their groups' activities' suggestions; adding an unoffered item by
+    hand is refused."""
+    from django.test import Client
+
+    from groups.models import CommitteeStaff, PublicMessage
+    from groups.services import leads as lead_services
+    from tests.groups.factories import ActivityFactory
+
+    here = lead_services.suggestion_record(
+        activity_id=ActivityFactory(group=world.group).pk, actor=world.convener, text="本组建议"
+    )
+    other_group = lead_services.suggestion_record(
+        activity_id=ActivityFactory(group=world.other_group).pk, actor=world.district_staff, text="他组建议"
+    )
+    far_activity = ActivityFactory(group=f.ActivityGroupFactory(committee=world.other), committee=world.other)
+    far = lead_services.suggestion_record(activity_id=far_activity.pk, actor=world.other_staff, text="外地建议")
+    far_message = PublicMessage.objects.create(
+        committee=world.other,
+        target="committee",
+        committee_id=world.other.pk,
+        category="livelihood",
+        text="外地留言",
+        tracking_code="FARAWAY234",
+        client_key="k",
+        answer_due=timezone.localdate(),
+    )
+    # the district's staff who is also a leader of the far committee: reads its suggestions, may not pool them
+    f.StaffPositionFactory(committee=world.other, role=CommitteeStaff.Role.LEADER, user=world.district_staff)
+    lead = lead_services.lead_create(
+        actor=world.district_staff,
+        title="线索",
+        category="livelihood",
+        group_id=world.group.pk,
+        suggestion_ids=[here.pk],
+    )
+    new, items = reverse("groups:lead_new"), reverse("groups:lead_items", args=[lead.pk])
+    cases = {
+        world.district_staff: ({("suggestion", str(here.pk)), ("suggestion", str(other_group.pk))}, set()),
+        world.convener: ({("suggestion", str(here.pk))}, set()),
+        world.other_staff: ({("suggestion", str(far.pk)), ("message", str(far_message.pk))}, None),
+    }
+    for user, (on_new, on_items) in cases.items():
+        client = Client()
+        client.force_login(user)
+        assert _offered(client, new) == on_new, user
+        if on_items is None:
+            assert client.get(items).status_code == 403
+        else:
+            offered = _offered(client, items)
+            assert ("suggestion", str(far.pk)) not in offered and ("message", str(far_message.pk)) not in offered
+            assert ("suggestion", str(here.pk)) not in offered  # already in the lead
+    client = client_for(world.district_staff)
+    response = client.post(items, {"suggestion": [far.pk]})
+    assert response.status_code == 400 and "不属于本政协" in response.content.decode()
+    convener = client_for(world.convener)
+    assert convener.post(items, {"suggestion": [other_group.pk]}).status_code == 400  # another group's activity
+    assert list(lead.suggestions.values_list("pk", flat=True)) == [here.pk]
+    assert client_for(world.other_convener).post(items, {"suggestion": [other_group.pk]}).status_code == 403

@@ -169,7 +169,10 @@ def _heard_source(actor: User, lead_id: int | None, message_id: int | None, cont
     """The committee, group, platform, title, text and links of the lead, message or contact (locked)."""
     if lead_id is not None:
         lead = lead_take_up(
-            lead_id=lead_id, actor=actor, what="topic", taken=Topic.objects.filter(source_lead_id=lead_id)
+            lead_id=lead_id,
+            actor=actor,
+            verb=GroupsVerb.BECAME_TOPIC,
+            taken=Topic.objects.filter(source_lead_id=lead_id),
         )
         return lead.committee, lead.group, None, lead.title, lead_text(lead), {"source_lead": lead}, lead.created_by_id
     if message_id is not None:

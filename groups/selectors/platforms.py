@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -193,7 +196,9 @@ class MyPlatform:
         return self.membership.platform
 
 
-def my_platforms(user, member_id: int, *, now, limit: int = 50) -> list[MyPlatform]:
+def my_platforms(
+    user: AbstractBaseUser | AnonymousUser, member_id: int, *, now: datetime, limit: int = 50
+) -> list[MyPlatform]:
     """The platforms a member belongs or belonged to ("my platforms"), present places first: each with the member's
     role, this year's plan and the next activities at it the user may open; four queries whatever the number."""
     rows = (
@@ -214,7 +219,8 @@ def my_platforms(user, member_id: int, *, now, limit: int = 50) -> list[MyPlatfo
         .only("pk", "title", "state", "starts_at", "place", "platform_id")
         .order_by("starts_at", "pk")[: len(ids) * 10]
     ):
-        upcoming.setdefault(a.platform_id, []).append(a)
+        if a.platform_id is not None:
+            upcoming.setdefault(a.platform_id, []).append(a)
     return [
         MyPlatform(
             membership=latest[pk],

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import call_service
+from core.exceptions import NotPermitted
+from core.forms import call_service, run_button
 from core.parsing import as_id
 from groups.access import Role, scope_of
 from groups.forms import LeadCloseForm, LeadForm, LeadWriterForm, SuggestionForm
@@ -129,6 +130,7 @@ def lead_detail(request, pk: int):
             "lead": lead,
             "lead_messages": items,
             "may_keep": may_keep and lead.state != Lead.State.CLOSED,
+            "may_edit_items": may_keep and lead.state == Lead.State.OPEN,
             "may_close": may_keep and lead.state == Lead.State.OPEN,
             "writer_form": LeadWriterForm(members=members),
             "close_form": LeadCloseForm(),
@@ -142,14 +144,63 @@ def lead_detail(request, pk: int):
 @login_required
 @require_POST
 def lead_close(request, pk: int):
+    """Close without action, behind the confirmation step, with the reason given (a refusal: a message on the page)."""
     lead = _visible_lead(request, pk)
     form = LeadCloseForm(request.POST)
-    if form.is_valid() and call_service(
-        form, lambda: svc.lead_close(lead_id=lead.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    ):
-        messages.success(request, _("The lead is closed."))
+    if form.is_valid():
+        run_button(
+            request,
+            lambda: svc.lead_close(lead_id=lead.pk, actor=request.user, reason=form.cleaned_data["reason"]),
+            _("The lead is closed."),
+        )
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("groups:lead_detail", pk=lead.pk)
+
+
+@login_required
+def lead_items(request, pk: int):
+    """Add ticked messages, contacts and suggestions to an open lead (only its committee's, not in it yet)."""
+    _roles(request, KEEPERS)
+    lead = Lead.objects.editable_by(request.user).filter(pk=pk).first()
+    if lead is None:
+        raise PermissionDenied
+    chosen = {name: set(_ids(request, name)) for name in ("message", "contact", "suggestion")}
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            svc.lead_add_items(
+                lead_id=lead.pk,
+                actor=request.user,
+                message_ids=chosen["message"],
+                contact_ids=chosen["contact"],
+                suggestion_ids=chosen["suggestion"],
+            )
+        except NotPermitted:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The items are added to the lead."))
+            return redirect("groups:lead_detail", pk=lead.pk)
+    return render(
+        request,
+        "groups/leads/items.html",
+        {"lead": lead, "chosen": chosen, "errors": errors, **svc.lead_choices(request.user, lead=lead)},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def lead_item_remove(request, pk: int, kind: str, item: int):
+    """Take one item out of an open lead (the item itself stays); a refusal is a message on the page."""
+    lead = _visible_lead(request, pk)
+    run_button(
+        request,
+        lambda: svc.lead_remove_item(lead_id=lead.pk, actor=request.user, kind=kind, item_id=item),
+        _("The item is taken out of the lead."),
+    )
     return redirect("groups:lead_detail", pk=lead.pk)
 
 

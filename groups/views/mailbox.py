@@ -40,6 +40,7 @@ from groups.mailbox_challenge import new_challenge
 from groups.models import MessageTarget, PublicMessage
 from groups.models.contacts import ContactTopic
 from groups.models.mailbox import normalise_code
+from groups.selectors import heard
 from groups.selectors import mailbox as sel
 from groups.services import mailbox as svc
 
@@ -390,14 +391,44 @@ def message_themes(request):
     today = timezone.localdate()
     period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
     visible = PublicMessage.objects.visible_to(request.user)
+    everything = heard.sources(request.user)
     return render(
         request,
         "groups/mailbox/themes.html",
         {
             "period": period,
             "years": range(today.year, today.year - 3, -1),
-            "recurring": sel.recurring(visible, period),
+            "recurring": heard.recurring(everything, period),
+            "heard_by_category": heard.by_category(everything, period),
+            "heard_by_word": heard.by_word(everything, period),
             **sel.themes(visible, period),
+        },
+    )
+
+
+@login_required
+def heard_theme(request):
+    """A pooled theme's rows: the messages, contacts and suggestions behind a count of the themes page (a kind of
+    matter, a place, a word, over the days ``since``/``until``); the total shown is the rows listed."""
+    scope = scope_of(request.user)
+    if not {Role.STAFF, Role.LEADER} & set(scope.roles):
+        raise PermissionDenied
+    src = heard.filtered(heard.sources(request.user), request.GET)
+    rows = heard.theme_rows(src)
+    category = request.GET.get("category") or ""
+    place = heard.parse_place(request.GET.get("place"))
+    return render(
+        request,
+        "groups/mailbox/theme.html",
+        {
+            **rows,
+            "total": sum(len(v) for v in rows.values()),
+            "capped": any(len(v) >= heard.ROWS_SHOWN for v in rows.values()),
+            "category_label": dict(ContactTopic.choices).get(category, ""),
+            "place_name": heard.place_name(place),
+            "word": (request.GET.get("word") or "").strip()[:20],
+            "since": heard.parse_day(request.GET.get("since")),
+            "until": heard.parse_day(request.GET.get("until")),
         },
     )
 

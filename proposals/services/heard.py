@@ -68,7 +68,10 @@ def proposal_draft_from_lead(
 ) -> Proposal:
     """Turn a lead into a proposal draft of the member who will write it (the actor, or a member staff name)."""
     lead = lead_take_up(
-        lead_id=lead_id, actor=actor, what="proposal", taken=Proposal.objects.filter(source_lead_id=lead_id)
+        lead_id=lead_id,
+        actor=actor,
+        verb=GroupsVerb.BECAME_PROPOSAL,
+        taken=Proposal.objects.filter(source_lead_id=lead_id),
     )
     member = _writer(actor, lead.committee_id, member_id)
     text = lead_text(lead)
@@ -143,7 +146,10 @@ def report_draft_from_heard(
     creator_id = None
     if lead_id is not None:
         lead = lead_take_up(
-            lead_id=lead_id, actor=actor, what="report", taken=OpinionReport.objects.filter(source_lead_id=lead_id)
+            lead_id=lead_id,
+            actor=actor,
+            verb=GroupsVerb.BECAME_REPORT,
+            taken=OpinionReport.objects.filter(source_lead_id=lead_id),
         )
         member = _writer(actor, lead.committee_id, member_id)
         title, content, links, creator_id = (

@@ -45,6 +45,16 @@ def _event_classes() -> set[str]:
     return names
 
 
+def _enum_member(node) -> str | None:
+    """``GroupsVerb.BECAME_PROPOSAL``: the stored verb of a registered enum member (None: not such a member)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        enum = _verb_classes().get(node.value.id)
+        member = getattr(enum, node.attr, None) if enum is not None else None
+        if isinstance(member, str):
+            return str(member.value) if hasattr(member, "value") else member
+    return None
+
+
 def _strings(node) -> list[str]:
     """The verbs an expression names: string literals and ``XVerb.NAME`` constants (their stored value; an
     unknown constant comes back as ``XVerb.NAME``, which no registry has), through ``a if c else b`` and
@@ -68,6 +78,49 @@ def _bare(node) -> list[str]:
     if isinstance(node, ast.IfExp):
         return _bare(node.body) + _bare(node.orelse)
     return []
+
+
+def _static(node, params: set[str]) -> bool:
+    """Whether a verb expression names its verb where the guard reads it: a string literal, a registered enum
+    member, a choice between those, or a parameter/``self.verb`` passed through (whose callers are scanned in
+    turn). An f-string, a concatenation, a call or a subscript computes the verb and hides it from the guard."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.IfExp):
+        return _static(node.body, params) and _static(node.orelse, params)
+    if _enum_member(node) is not None:
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in params or node.id == "verb"
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def computed_verbs(source: str, where: str = "") -> list[str]:
+    """Every audit verb in ``source`` computed rather than named: ``verb=`` of a call (not a domain event) or
+    ``verb = …`` in a function whose value is not ``_static``."""
+    events, found = _event_classes(), []
+    tree = ast.parse(source)
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    params_of = {}
+    for func in functions:
+        args = func.args
+        names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        for child in ast.walk(func):
+            params_of.setdefault(id(child), set()).update(names)
+    for node in ast.walk(tree):
+        values = []
+        if isinstance(node, ast.Call) and _callee(node) not in events:
+            values = [k.value for k in node.keywords if k.arg == "verb"]
+        elif (
+            isinstance(node, ast.Assign)
+            and id(node) in params_of  # in a function (a model's ``verb`` field is not a verb written)
+            and any(isinstance(t, ast.Name) and t.id == "verb" for t in node.targets)
+        ):
+            values = [node.value]
+        for value in values:
+            if not _static(value, params_of.get(id(node), set())):
+                found.append(f"{where}:{node.lineno} {ast.unparse(value)}")
+    return found
 
 
 def _callee(call: ast.Call) -> str:
@@ -109,6 +162,38 @@ def bare_verbs_in(app: str) -> list[str]:
         for path, line, expression in _verb_expressions(app)
         for text in _bare(expression)
     ]
+
+
+def test_no_audit_verb_is_computed_where_the_guard_cannot_read_it():
+    computed = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                computed += computed_verbs(path.read_text(), str(path.relative_to(ROOT)))
+    assert not computed, f"pass a literal or a registered verb constant (GroupsVerb.X), not a computed verb: {computed}"
+
+
+@pytest.mark.parametrize(
+    ("source", "caught"),
+    [
+        ('record_event(x, actor=a, verb=f"became_{what}")', True),
+        ('record_event(x, actor=a, verb="became_" + what)', True),
+        ('audit_event(x, actor=a, verb="{}_done".format(what))', True),
+        ("record_event(x, actor=a, verb=VERBS[what])", True),
+        ('def f(what):\n    verb = f"became_{what}"\n    record_event(x, actor=a, verb=verb)', True),
+        ('record_event(x, actor=a, verb="closed" if done else f"{what}_opened")', True),
+        ("record_event(x, actor=a, verb=GroupsVerb.BECAME_PROPOSAL)", False),
+        ('record_event(x, actor=a, verb="closed" if done else "opened")', False),
+        ("def _move(x, *, verb):\n    record_event(x, actor=None, verb=verb)", False),
+    ],
+)
+def test_the_guard_catches_a_computed_verb(source, caught):
+    assert bool(computed_verbs(source)) is caught
+
+
+def test_a_registered_verb_constant_is_read_as_its_verb():
+    written = verbs_written_in_code()
+    assert {"became_proposal", "became_report", "became_topic"} <= set(written), written
 
 
 def test_every_verb_written_in_code_is_registered():

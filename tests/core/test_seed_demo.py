@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import models
+from django.urls import reverse
 
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 from tests.conftest import ROOT
@@ -29,6 +30,13 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
     assert set(MessageRating.objects.values_list("rating", flat=True)) == {"satisfied", "basic", "unsatisfied"}
     assert SupervisionVisit.objects.exists() and WorkReport.objects.exists()
     assert set(Inspection.objects.values_list("state", flat=True)) == {"open", "closed"}
+    from groups.models import Lead
+
+    assert set(Lead.objects.values_list("state", flat=True)) == {"open", "converted", "closed"}
+    taken = Lead.objects.get(proposals__isnull=False)
+    assert taken.messages.exists() and taken.contacts.exists() and taken.suggestions.exists()
+    pooled = taken.messages.first()
+    assert "已转为提案" in client.get(reverse("groups:mailbox_track", args=[pooled.tracking_code])).content.decode()
     for username in ("staff", "convener", "member", "unit", "leader"):
         response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2026"})
         assert response.status_code == 302, username
@@ -112,7 +120,7 @@ def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
     enters = Activity.objects.filter(kind="three_enters")
     assert enters.count() > 200 and enters.filter(contact_point__isnull=True).count() <= 1  # the demo week's one
     assert not enters.filter(contact_point__isnull=False).exclude(contact_point__kind=models.F("target")).exists()
-    assert Proposal.objects.count() == 800
+    assert Proposal.objects.filter(source_lead__isnull=True).count() == 800  # and the demo lead's one draft
     assert Proposal.objects.filter(year=year - 1, state="closed").count() > 150
     assert CoSigner.objects.filter(status="confirmed").exists()
     assert Proposal.objects.filter(is_key=True).exists() and Proposal.objects.filter(filed_at__year=year - 1).exists()

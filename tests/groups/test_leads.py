@@ -404,3 +404,189 @@ def test_api_creates_a_lead_and_turns_it_into_a_topic(world, point, client_for):
         reverse("api:proposal-from-lead"), {"lead": lead_id}, content_type="application/json"
     )
     assert refused.status_code == 403 and not Proposal.objects.exists()
+
+
+# --- Items of an existing lead, closing behind the confirmation step ---------------------------------------------
+
+
+def test_staff_add_items_to_an_open_lead_and_take_one_out_each_audited(world, point, lead):
+    more, again = submit(point, text="电梯加装又拖了", address="198.51.100.7"), contact(world, raised="电梯维护费")
+    svc.lead_add_items(lead_id=lead.pk, actor=world.staff, message_ids=[more.pk], contact_ids=[again.pk])
+    assert (lead.messages.count(), lead.contacts.count()) == (2, 2)
+    added = AuditEvent.objects.get(verb="items_added", object_id=str(lead.pk))
+    assert added.data == {"messages": [more.pk], "contacts": [again.pk], "suggestions": []}
+    svc.lead_remove_item(lead_id=lead.pk, actor=world.convener, kind="contact", item_id=again.pk)
+    assert lead.contacts.count() == 1 and ConstituentContact.objects.filter(pk=again.pk).exists()
+    removed = AuditEvent.objects.get(verb="item_removed", object_id=str(lead.pk))
+    assert removed.data == {"contacts": [again.pk]} and removed.actor == world.convener
+
+
+def test_items_already_in_the_lead_or_not_in_it_are_refused_and_a_lead_keeps_one(world, point):
+    message = submit(point)
+    lead = svc.lead_create(actor=world.staff, title="一条", category="livelihood", message_ids=[message.pk])
+    with pytest.raises(DomainError, match="已在线索中"):
+        svc.lead_add_items(lead_id=lead.pk, actor=world.staff, message_ids=[message.pk])
+    with pytest.raises(DomainError, match="不在此线索中"):
+        svc.lead_remove_item(lead_id=lead.pk, actor=world.staff, kind="contact", item_id=contact(world).pk)
+    with pytest.raises(DomainError, match="至少保留一条"):
+        svc.lead_remove_item(lead_id=lead.pk, actor=world.staff, kind="message", item_id=message.pk)
+    assert lead.messages.count() == 1
+
+
+@pytest.mark.parametrize("how", ["closed", "converted"])
+def test_the_items_of_a_closed_or_taken_up_lead_do_not_change(world, point, lead, how):
+    if how == "closed":
+        svc.lead_close(lead_id=lead.pk, actor=world.staff, reason="已由街道解决")
+    else:
+        proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    message = lead.messages.get()
+    with pytest.raises(InvalidTransition, match="线索已关闭或已转化"):
+        svc.lead_add_items(lead_id=lead.pk, actor=world.staff, message_ids=[submit(point, address="198.51.100.8").pk])
+    with pytest.raises(InvalidTransition, match="线索已关闭或已转化"):
+        svc.lead_remove_item(lead_id=lead.pk, actor=world.staff, kind="message", item_id=message.pk)
+    assert lead.messages.count() == 1
+    assert not AuditEvent.objects.filter(verb__in=["items_added", "item_removed"]).exists()
+
+
+def test_only_the_leads_keepers_change_its_items(world, point, lead):
+    for outsider in (world.other_staff, world.other_convener, world.leader, world.member):
+        with pytest.raises(NotPermitted):
+            svc.lead_add_items(lead_id=lead.pk, actor=outsider, contact_ids=[contact(world).pk])
+        with pytest.raises(NotPermitted):
+            svc.lead_remove_item(lead_id=lead.pk, actor=outsider, kind="message", item_id=lead.messages.get().pk)
+
+
+def test_a_conversion_is_audited_under_the_verb_its_caller_names_and_no_other(world, lead):
+    proposal_draft_from_lead(lead_id=lead.pk, actor=world.staff, member_id=world.member_record.pk)
+    assert AuditEvent.objects.filter(verb="became_proposal", object_id=str(lead.pk)).count() == 1
+    with pytest.raises(ValueError, match="not a conversion"):
+        svc.lead_take_up(lead_id=lead.pk, actor=world.staff, verb="closed", taken=Proposal.objects.none())
+
+
+def test_the_lead_page_adds_and_takes_out_items_and_closes_only_after_confirming(world, point, lead, client_for):
+    client = client_for(world.convener)
+    page = client.get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+    assert 'data-confirm="lead_close"' in page and page.count('data-testid="item-remove"') == 3
+    more = submit(point, text="电梯加装又拖了", address="198.51.100.7")
+    picker = client.get(reverse("groups:lead_items", args=[lead.pk])).content.decode()
+    assert f'value="{more.pk}"' in picker and f'value="{lead.messages.first().pk}"' not in picker
+    response = client.post(reverse("groups:lead_items", args=[lead.pk]), {"message": [more.pk]})
+    assert response.status_code == 302 and lead.messages.count() == 2
+    empty = client.post(reverse("groups:lead_items", args=[lead.pk]), {})
+    assert empty.status_code == 400 and "请至少选择" in empty.content.decode()
+    suggestion = lead.suggestions.get()
+    response = client.post(reverse("groups:lead_item_remove", args=[lead.pk, "suggestion", suggestion.pk]), follow=True)
+    assert "已移出线索" in response.content.decode() and not lead.suggestions.exists()
+    refused = client.post(reverse("groups:lead_close", args=[lead.pk]), {"reason": ""}, follow=True)
+    assert Lead.objects.get().state == Lead.State.OPEN and "关闭原因" in refused.content.decode()
+    client.post(reverse("groups:lead_close", args=[lead.pk]), {"reason": "已由街道解决"})
+    closed = Lead.objects.get()
+    assert (closed.state, closed.close_reason) == (Lead.State.CLOSED, "已由街道解决")
+    assert AuditEvent.objects.get(verb="closed", object_id=str(lead.pk)).comment == "已由街道解决"
+    page = client.get(reverse("groups:lead_detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="item-remove"' not in page and 'data-confirm="lead_close"' not in page
+    assert "lead-add-items" not in page
+    response = client.post(reverse("groups:lead_items", args=[lead.pk]), {"message": [more.pk]})
+    assert response.status_code == 400 and "线索已关闭或已转化" in response.content.decode()
+    removal = client.post(reverse("groups:lead_item_remove", args=[lead.pk, "message", more.pk]), follow=True)
+    assert "线索已关闭或已转化" in removal.content.decode() and Lead.objects.get().messages.count() == 2
+
+
+def test_api_adds_and_takes_out_items(world, point, lead, client_for):
+    client = client_for(world.staff)
+    more = submit(point, text="电梯加装又拖了", address="198.51.100.7")
+    response = client.post(
+        reverse("api:lead-add-items", args=[lead.pk]), {"messages": [more.pk]}, content_type="application/json"
+    )
+    assert response.status_code == 200 and sorted(response.json()["messages"]) == sorted(
+        lead.messages.values_list("pk", flat=True)
+    )
+    response = client.post(
+        reverse("api:lead-remove-item", args=[lead.pk]),
+        {"kind": "message", "item": more.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and more.pk not in response.json()["messages"]
+    outsider = client_for(world.other_staff).post(
+        reverse("api:lead-add-items", args=[lead.pk]), {"messages": [more.pk]}, content_type="application/json"
+    )
+    assert outsider.status_code in (403, 404) and lead.messages.count() == 1
+
+
+def test_the_add_items_page_runs_a_fixed_number_of_queries(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.staff)
+    url = reverse("groups:lead_items", args=[lead.pk])
+    client.get(url)
+    with django_assert_max_num_queries(40) as one:
+        client.get(url)
+    for i in range(5):
+        submit(point, text=f"留言{i}", address=f"198.51.100.{i + 20}")
+        contact(world, raised=f"反映{i}")
+        svc.suggestion_record(activity_id=lead.suggestions.get().activity_id, actor=world.staff, text=f"建议{i}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('class="form-check-input"') == 15
+
+
+# --- A pooled theme's rows, over what was heard ----------------------------------------------------------------
+
+
+def test_a_theme_page_lists_the_messages_contacts_and_suggestions_behind_its_count(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    query = f"?since={today.replace(day=1)}&until={today}&category=livelihood"
+    client = client_for(world.staff)
+    url = reverse("groups:heard_theme") + query
+    client.get(url)
+    with django_assert_max_num_queries(40) as one:
+        page = client.get(url).content.decode()
+    assert 'data-total="3"' in page and page.count("data-row") == 3
+    for i in range(3):
+        submit(point, text=f"电梯{i}", address=f"198.51.100.{i + 40}")
+        contact(world, raised=f"电梯{i}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url).content.decode()
+    assert 'data-total="9"' in page and page.count("data-row") == 9
+    by_word = client.get(reverse("groups:heard_theme") + f"?word=补贴&since={today.replace(day=1)}").content.decode()
+    assert 'data-total="1"' in by_word and "增设电梯补贴" in by_word
+    place = client.get(reverse("groups:heard_theme") + f"?place=contact_point:{point.pk}").content.decode()
+    assert 'data-total="4"' in place  # the messages left at the point (contacts there: none; they name a place)
+    assert 'data-total="0"' in client_for(world.other_staff).get(url).content.decode()
+
+
+# --- The admin ----------------------------------------------------------------------------------------------------
+
+
+def test_the_lead_admin_lists_the_staffs_committees_leads_with_read_only_links_to_their_items(world, lead, client_for):
+    far = svc.lead_create(
+        actor=world.other_staff,
+        committee_id=world.other.pk,
+        title="远方的线索",
+        category="other",
+        suggestion_ids=[
+            svc.suggestion_record(
+                activity_id=ActivityFactory(group=f.ActivityGroupFactory(committee=world.other)).pk,
+                actor=world.other_staff,
+                text="远方建议",
+            ).pk
+        ],
+    )
+    client = client_for(world.district_staff)
+    listing = client.get(reverse("admin:groups_lead_changelist")).content.decode()
+    assert "老旧小区加装电梯" in listing and "远方的线索" not in listing
+    assert client.get(reverse("admin:groups_lead_change", args=[far.pk])).status_code in (302, 403, 404)
+    page = client.get(reverse("admin:groups_lead_change", args=[lead.pk])).content.decode()
+    message = lead.messages.get()
+    assert reverse("admin:groups_publicmessage_change", args=[message.pk]) in page and "增设电梯补贴" in page
+    assert 'name="messages"' not in page and 'name="state"' not in page  # the links are read-only
+    assert client.get(reverse("admin:groups_lead_add")).status_code == 403
+    response = client.post(
+        reverse("admin:groups_lead_change", args=[lead.pk]),
+        {"title": "老旧小区加装电梯（更正）", "category": "livelihood"},
+    )
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=lead.pk).title == "老旧小区加装电梯（更正）" and lead.messages.count() == 1
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="updated").exists()
