@@ -15,5 +15,6 @@ urlpatterns = [
     path("units/", views.unit_sheets, name="unit_sheets"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/members/", views.dashboard_members, name="dashboard_members"),
+    path("dashboard/events/", views.dashboard_events, name="dashboard_events"),
     path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),
 ]
