@@ -676,7 +676,9 @@ def duties(committee, year: int = 2026) -> None:
     ProposalFactory(committee=committee, lead_proposer=members[0], state=S.DRAFT)
     declined = OpinionReportFactory(committee=committee, author=members[0], state=R.DECLINED, decline_reason="重复")
     OpinionReport.objects.filter(pk=declined.pk).update(created_at=timezone.datetime(year, 2, 1, 9, tzinfo=tz))
-    planned = SessionFactory(committee=committee, state="planned", starts_at=timezone.datetime(year, 2, 1, 9, tzinfo=tz))
+    planned = SessionFactory(
+        committee=committee, state="planned", starts_at=timezone.datetime(year, 2, 1, 9, tzinfo=tz)
+    )
     Attendance.objects.create(session=planned, member=members[0], status="present")
 
 
@@ -717,7 +719,9 @@ def test_every_trend_sum_of_the_dashboard_is_the_number_of_duty_events_behind_it
 def test_the_events_behind_a_figure_are_the_committees_staff_and_leaders_only(world, client_for):
     duties(world.district)
     rolled_up(world)
-    url = f"{reverse('assessments:dashboard_events')}?committee={world.district.pk}&year=2026&quarter=1&figure=proposals"
+    url = (
+        f"{reverse('assessments:dashboard_events')}?committee={world.district.pk}&year=2026&quarter=1&figure=proposals"
+    )
     assert read(client_for(world.district_staff).get(url)).total == 2
     for outsider in (world.other_staff, world.member, world.convener):
         assert client_for(outsider).get(url).status_code == 403
@@ -762,8 +766,7 @@ def test_every_count_of_a_rollup_run_is_the_number_of_rows_behind_it(world, clie
     own = world.other if who == "other_staff" else world.district
     theirs = world.district if who == "other_staff" else world.other
     runs = {
-        c: rollup_execute(run_id=rollup_start(committee=c, year=2026, quarter=1, actor=None).pk)
-        for c in (own, theirs)
+        c: rollup_execute(run_id=rollup_start(committee=c, year=2026, quarter=1, actor=None).pk) for c in (own, theirs)
     }
     assert {r.status for r in runs.values()} == {RollupRun.Status.DONE}
     client = client_for(getattr(world, who))
@@ -873,7 +876,7 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
     ),
     "assessments/dashboard.html": ({"json_script"}, "the charts' data: each count is also in the figure tables"),
     "assessments/duty_record.html": (
-        {"c.items", "c.counted", "c.raw", "c.cap|default_if_none:\"—\"", "page.period_items", "page.total_label"},
+        {"c.items", "c.counted", "c.raw", 'c.cap|default_if_none:"—"', "page.period_items", "page.total_label"},
         "the record's categories: each opens into its lines (the covering test counts them and adds their points)",
     ),
 }
@@ -881,7 +884,9 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
 VARIABLE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 BLOCKTRANSLATE = re.compile(r"\{%\s*blocktrans(?:late)?\s+(.*?)%\}")
 # a name that says it counts or adds up: n_x, x_count, total, sum, number_of, x|length
-COUNTING = re.compile(r"(\.count\b|_count\b|\bcount_|\bcounts?\b|total|\bsums?\b|_sum\b|sum_|\bn_\w|_n\b|number_of)", re.I)
+COUNTING = re.compile(
+    r"(\.count\b|_count\b|\bcount_|\bcounts?\b|total|\bsums?\b|_sum\b|sum_|\bn_\w|_n\b|number_of)", re.I
+)
 TRANSLATED = re.compile(r"(\{%\s*blocktrans(?:late)?\b.*?%\}).*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
 NUMERIC_CELL = re.compile(r"\b(text-end|text-right)\b")
 
@@ -950,7 +955,9 @@ def test_every_page_with_figures_is_in_a_drilldown_test():
     from django.conf import settings
 
     roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
-    texts = {str(path.relative_to(root)): path.read_text(encoding="utf-8") for root in roots for path in root.rglob("*.html")}
+    texts = {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8") for root in roots for path in root.rglob("*.html")
+    }
     marked = {name for name, text in texts.items() if "data-figures" in text}
     counting = {name: counts_in(text) for name, text in texts.items()}
     unexplained = {
@@ -962,7 +969,9 @@ def test_every_page_with_figures_is_in_a_drilldown_test():
     assert marked - set(COVERED) - set(NOT_YET) == set(), "figure pages without a drill-down test"
     pages = marked | {name for name, found in counting.items() if found}
     assert set(COVERED) | set(NOT_YET) | set(NOT_FIGURES) <= pages, "listed pages that no longer have figures"
-    stale = {name: sorted(allowed - counting[name]) for name, (allowed, _) in NOT_FIGURES.items() if allowed - counting[name]}
+    stale = {
+        name: sorted(allowed - counting[name]) for name, (allowed, _) in NOT_FIGURES.items() if allowed - counting[name]
+    }
     assert not stale, f"exceptions no longer found: {stale}"
     for template, test in COVERED.items():
         if isinstance(test, str):

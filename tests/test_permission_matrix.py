@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "assessments:annual": page(OVERSIGHT),
     "assessments:dashboard": page(OVERSIGHT),
     "assessments:dashboard_members": page(OVERSIGHT),
+    "assessments:dashboard_events": page(OVERSIGHT),
     "assessments:unit_sheets": page(OVERSIGHT),
     "assessments:funding_export": page(OVERSIGHT),
     "assessments:assessment_export": page(CITY_OVERSIGHT),
@@ -687,6 +688,7 @@ QUERY = {
     "api:assessment-groups": "?committee={district}&year={year}",
     "api:assessment-funding": "?committee={district}&year={year}",
     "assessments:assessment_export": "?committee={district}&year={year}",
+    "assessments:dashboard_events": "?committee={district}&year={year}&quarter=1&figure=proposals",
 }
 
 
