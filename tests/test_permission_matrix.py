@@ -92,7 +92,7 @@ RULES: dict[str, Rule] = {
     "assessments:annual": page(OVERSIGHT),
     "assessments:dashboard": page(OVERSIGHT),
     "assessments:dashboard_members": page(OVERSIGHT),
-    "assessments:dashboard_events": page(OVERSIGHT),
+    "assessments:dashboard_events": page(CITY_OVERSIGHT),  # the district's rows: another city's staff are refused
     "assessments:unit_sheets": page(OVERSIGHT),
     "assessments:funding_export": page(OVERSIGHT),
     "assessments:assessment_export": page(CITY_OVERSIGHT),
