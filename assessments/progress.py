@@ -80,8 +80,28 @@ FIGURES = (
 )
 
 
+def figure_link(run: RollupRun, name: str) -> str:
+    """The list of the rows behind one of a run's figures ("" for the points, a sum no list of rows adds up to): the
+    members the roll-up scored (those covered by 三进), the committee's active groups, or the duty events summed."""
+    from urllib.parse import urlencode
+
+    from .selectors import EVENT_FIGURES
+
+    period = {"committee": run.committee_id, "year": run.year, "quarter": run.quarter}
+    if name == "members":
+        return f"{reverse('assessments:dashboard_members')}?{urlencode(period)}"
+    if name == "members_covered":
+        return f"{reverse('assessments:dashboard_members')}?{urlencode({**period, 'covered': 1})}"
+    if name == "groups":
+        return f"{reverse('groups:coverage')}?{urlencode(period)}"
+    if name in EVENT_FIGURES:
+        return f"{reverse('assessments:dashboard_events')}?{urlencode({**period, 'figure': name})}"
+    return ""
+
+
 def figures(run: RollupRun) -> list[dict]:
-    """The committee's figures for the quarter, as the finished run wrote them."""
+    """The committee's figures for the quarter, as the finished run wrote them, each count with the link to its rows
+    (``href``: the page and static/js/rollup-progress.js render it as a drill-down link)."""
     from .models import CommitteeSnapshot
 
     snapshot = CommitteeSnapshot.objects.filter(run=run).first()
@@ -92,6 +112,7 @@ def figures(run: RollupRun) -> list[dict]:
             "name": name,
             "label": str(CommitteeSnapshot._meta.get_field(name).verbose_name),
             "value": str(getattr(snapshot, name)),
+            "href": figure_link(run, name),
         }
         for name in FIGURES
     ]

@@ -369,6 +369,29 @@ def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any)
     )
 
 
+# The roll-up's figures that add up duty events (each member's events of the quarter, summed): the trend lines of
+# the dashboard and the counts of a run's progress page; each links to ``figure_events``.
+EVENT_FIGURES = ("activities_present", "three_enters", "proposals", "reports", "consultations")
+# The dashboard trend's lines, by snapshot figure, in the chart's order.
+EVENT_TREND = ("activities_present", "proposals", "reports", "consultations")
+
+
+def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> Any:
+    """The duty events behind a quarter's summed figure (``EVENT_FIGURES``): the events of the kinds the roll-up
+    counts for it (``rollup.FIGURES``, more specific kinds too), dated in the quarter, of the members the roll-up
+    scored (those with a snapshot of the quarter). Equal to the snapshot's figure while the sources are unchanged."""
+    from .kinds import EventKind, counts_as
+    from .models import MemberSnapshot
+    from .rollup import FIGURES
+    from .sources import event_rows
+
+    target = str(FIGURES[figure])
+    kinds = [k for k in EventKind.values if target in {str(x) for x in counts_as(k)}]
+    start, end = quarter_bounds(year, quarter)
+    members = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter).values("member_id")
+    return event_rows(committee_id, start, end, kinds=kinds, members=members)
+
+
 def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
     from .models import CommitteeSnapshot, MemberSnapshot

@@ -678,6 +678,26 @@ def _one_member_execute(cursor, committee_id: int, start: date, end: date, membe
     known[1][(template, template_params)] = name
 
 
+def event_rows(committee: Committee | int, start: date, end: date, *, kinds: Iterable[str], members) -> object:
+    """The events of ``kinds`` dated start..end of the ``members`` (a queryset of member ids, e.g. the members a
+    quarter's roll-up scored) as one union queryset of ``(m, k, d, q, a, s, p, t, r)`` tuples, day order: the rows
+    behind a summed roll-up figure (``assessments:figure_events``), paged by the database (a count and a page)."""
+    wanted = {str(k) for k in kinds}
+    parts = [
+        b.rows.filter(ev_m__in=members, ev_k__in=wanted).values_list(*(f"ev_{c}" for c in (*COLUMNS, *DETAIL)))
+        for b in _branches(committee, start, end, wanted)
+    ]
+    if not parts:
+        return []
+    return parts[0].union(*parts[1:], all=True).order_by("ev_d", "ev_s", "ev_p", "ev_m", "ev_k")
+
+
+def event_source(s: int, p: int, t: str) -> tuple[str, int, str]:
+    """A row's (source label, source pk, title) from its rank, pk and raw title (as ``duty_events`` reads them)."""
+    label = SOURCE_LABELS[s - 1]
+    return label, p, TITLES[label](t) if label in TITLES else t or ""
+
+
 COUNT_COLUMNS = ("m", "k", "q", "a", "n", "nq")
 
 

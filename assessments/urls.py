@@ -18,5 +18,6 @@ urlpatterns = [
     path("unit/", views.my_unit_sheet, name="my_unit_sheet"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/members/", views.dashboard_members, name="dashboard_members"),
+    path("dashboard/events/", views.dashboard_events, name="dashboard_events"),
     path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),
 ]

@@ -254,6 +254,17 @@ def dashboard(request):
                     strict=True,
                 )
             ),
+            # the trend chart's lines: each quarter's duty events summed over the members, each a link to the events
+            "events": [
+                (label, q, list(zip(selectors.EVENT_TREND, counts, strict=True)))
+                for label, q, *counts in zip(
+                    trend["quarters"],
+                    trend["quarter_numbers"],
+                    *(trend[key] for key in ("activities", "proposals", "reports", "consultations")),
+                    strict=True,
+                )
+            ],
+            "events_url": reverse("assessments:dashboard_events"),
             "buckets": list(
                 enumerate(zip(data["distribution"]["labels"], data["distribution"]["members"], strict=True))
             ),
@@ -299,6 +310,57 @@ def dashboard_members(request):
             "query": query.urlencode(),
             "year": year,
             "quarter": quarter,
+            "committee_id": committee_id,
+            "can_open": Role.STAFF in scope_of(request.user).roles,
+        },
+    )
+
+
+@login_required
+def dashboard_events(request):
+    """The duty events behind a quarter's summed figure (activities attended, 三进, proposals, reports,
+    consultations: ``selectors.EVENT_FIGURES``): one row per event, with its member and source."""
+    from django.http import Http404
+
+    from .kinds import kind_label
+    from .rollup import FIGURES
+    from .sources import SOURCE_PAGES, event_source
+
+    committee_id, year = _committee_year(request)
+    quarter = as_int(request.GET.get("quarter"), 0, low=0, high=4)
+    figure = request.GET.get("figure", "")
+    if not quarter or figure not in selectors.EVENT_FIGURES:
+        raise Http404
+    page_obj = Paginator(selectors.figure_events(committee_id, year, quarter, figure), 50).get_page(
+        request.GET.get("page")
+    )
+    names = dict(Member.objects.filter(pk__in={row[0] for row in page_obj}).values_list("pk", "name"))
+    rows = []
+    for m, k, d, _q, _a, s, p, t, _r in page_obj:
+        label, pk, title = event_source(s, p, t)
+        page = SOURCE_PAGES.get(label)
+        rows.append(
+            {
+                "member_id": m,
+                "member": names.get(m, ""),
+                "kind": kind_label(k),
+                "day": d,
+                "title": title,
+                "url": reverse(page, args=[pk]) if page else "",
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/dashboard_events.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "query": query.urlencode(),
+            "year": year,
+            "quarter": quarter,
+            "figure": kind_label(str(FIGURES[figure])),
             "committee_id": committee_id,
             "can_open": Role.STAFF in scope_of(request.user).roles,
         },

@@ -24,10 +24,20 @@
       var row = document.createElement("tr");
       var th = document.createElement("th");
       var td = document.createElement("td");
-      row.setAttribute("data-figure", f.name);
+      row.setAttribute("data-figure-row", f.name);
       th.scope = "row";
       th.textContent = f.label;
-      td.textContent = f.value;
+      if (f.href) {  // a count: a link to the rows behind it, as the server renders it
+        var link = document.createElement("a");
+        link.href = f.href;
+        link.setAttribute("data-figure", f.value);
+        link.setAttribute("data-figure-name", f.name);
+        link.textContent = f.value;
+        td.appendChild(link);
+      } else {
+        td.setAttribute("data-not-a-count", "");
+        td.textContent = f.value;
+      }
       row.appendChild(th);
       row.appendChild(td);
       body.appendChild(row);

@@ -140,7 +140,7 @@ def test_the_progress_page_has_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(12) as done:
         page = client.get(url)
-    assert page.status_code == 200 and 'data-figure="members"' in page.content.decode()
+    assert page.status_code == 200 and 'data-figure-name="members"' in page.content.decode()
     queued = rollup_start(committee=world.district, year=2026, quarter=3, actor=None)
     with django_assert_max_num_queries(len(done.captured_queries)):
         assert client.get(reverse("admin:assessments_rolluprun_progress", args=[queued.pk])).status_code == 200

@@ -65,7 +65,8 @@ def test_staff_run_the_quarter_and_watch_the_progress_reach_the_figures(
     assert seen[-1] == "finished:100" and percents == sorted(percents)
     assert page.locator("[data-message]").inner_text() == f"2026年第一季度：已计算 {in_office} 名委员。"
     figures = {
-        row.get_attribute("data-figure"): row.locator("td").inner_text() for row in page.locator("[data-figure]").all()
+        row.get_attribute("data-figure-row"): row.locator("td").inner_text()
+        for row in page.locator("[data-figure-row]").all()
     }
     snapshot = CommitteeSnapshot.objects.get(run=run)
     assert figures["members"] == str(in_office) == str(snapshot.members)
