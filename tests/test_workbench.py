@@ -41,6 +41,8 @@ NOT_TOOLS = {
     "password_reset_sms": "account recovery, open to everyone from the login page",
     "password_reset_sms_confirm": "account recovery, open to everyone from the login page",
     "groups:mailbox_track_lookup": "a resident's page: looking up their message by its tracking code",
+    "assessments:dashboard_events": "the duty events behind a dashboard or roll-up figure, reached from those pages",
+    "groups:heard_theme": "the rows behind a theme's count, reached from the themes page",
 }
 
 
@@ -165,6 +167,25 @@ def fill(world) -> None:
         answer_due=timezone.localdate(),
     )
     MessageRating.objects.create(message=rated, rating=Satisfaction.UNSATISFIED, client_key="k")  # a to-do
+    from consultations.models import OutcomeRating
+    from tests.consultations.factories import TopicFactory
+
+    became = PublicMessage.objects.create(
+        committee=world.district,
+        target="committee",
+        category="other",
+        text="小区停车难",
+        tracking_code=f"T{PublicMessage.objects.count():09d}",
+        client_key="k",
+        state=PublicMessage.State.ANSWERED,
+        answer="已转为协商议题",
+        answered_at=timezone.now() - timedelta(days=3),
+        answer_due=timezone.localdate(),
+    )
+    topic = TopicFactory(committee=world.district)
+    OutcomeRating.objects.create(
+        message=became, topic=topic, rating=Satisfaction.UNSATISFIED, client_key="k"
+    )  # a to-do
 
 
 def cards(html: str) -> dict[str, int]:

@@ -381,7 +381,7 @@ TODOS: tuple[Todo, ...] = (
         _("Residents' ratings"),
     ),
     Todo(
-        "outcome_dissatisfied",
+        "outcome-dissatisfied",
         _("Residents dissatisfied with a consultation outcome"),
         _("rated unsatisfied on the tracking page; answer the resident again on the message's page"),
         dissatisfied_outcome_messages,

@@ -117,7 +117,7 @@ def test_staff_see_the_rating_and_a_dissatisfied_one_is_a_todo_until_answered_ag
         "data-outcome-rating"
         not in client_for(world.other_staff).get(reverse("groups:message_ratings")).content.decode()
     )
-    todo = BY_SLUG["outcome_dissatisfied"]
+    todo = BY_SLUG["outcome-dissatisfied"]
     assert list(todo.query([world.district.pk], timezone.localdate())) == [message]
     assert todo.row(message).url == reverse("groups:message_detail", args=[message.pk])
     message.answered_at = timezone.now()
