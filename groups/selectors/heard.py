@@ -23,6 +23,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.dates import during
+from core.parsing import as_id
 from groups.models import (
     ActivityGroup,
     ActivitySuggestion,
@@ -77,7 +78,8 @@ def parse_day(text: object) -> date | None:
 
 def parse_place(text: object) -> tuple[str, int] | None:
     kind, _sep, pk = str(text or "").partition(":")
-    return (kind, int(pk)) if kind in PLACE_KINDS and pk.isdigit() and len(pk) < 12 else None
+    place_id = as_id(pk)
+    return (kind, place_id) if kind in PLACE_KINDS and place_id is not None else None
 
 
 def place_name(place: tuple[str, int] | None) -> str:

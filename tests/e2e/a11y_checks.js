@@ -50,6 +50,9 @@
     const size = parseFloat(getComputedStyle(el).fontSize);
     if (r.height > size * 2.4) problems.push(`badge stretched to ${Math.round(r.height)} px high: ${name(el)}`);
   }
+  // An empty field between two separators ("采用 · · 2026-05-20"): a blank value the template joined anyway.
+  const gap = (document.body.innerText || "").match(/[^\n]{0,20}·\s*·[^\n]{0,20}/);
+  if (gap) problems.push(`an empty field between two separators: "${gap[0].trim()}"`);
   // Nothing sticks out sideways (tables scroll inside .table-responsive).
   const width = document.documentElement.clientWidth;
   if (document.documentElement.scrollWidth > width) {
