@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -15,9 +14,9 @@ from consultations.verbs import ConsultationVerb
 from core.exceptions import DomainError, InvalidTransition
 from core.services import not_an_api_action, record_event
 from groups.models import PublicMessage
-from groups.models.mailbox import COMMENT_MAX, Satisfaction
+from groups.models.mailbox import Satisfaction
 from groups.selectors.mailbox import became_q
-from groups.services.mailbox import _client_key
+from groups.services.mailbox import checked_rating
 
 
 @not_an_api_action("a read: what the tracking page needs to offer the rating")
@@ -45,19 +44,7 @@ def outcome_rate(
         raise InvalidTransition(_("The consultation outcome can be rated once it is published."))
     if OutcomeRating.objects.filter(message=message).exists():
         raise InvalidTransition(_("This message has already been rated."))
-    comment = (comment or "").strip()
-    if rating not in Satisfaction.values:
-        raise DomainError({"rating": [_("Choose how satisfied you are.")]})
-    if len(comment) > COMMENT_MAX:
-        raise DomainError({"comment": [_("Keep the comment to %(n)s characters.") % {"n": COMMENT_MAX}]})
-    key = _client_key(client_address)
-    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    mine = OutcomeRating.objects.filter(client_key=key)
-    if (
-        mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
-        or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
-    ):
-        raise DomainError(_("Too many ratings from your network. Please try again later."))
+    comment, key = checked_rating(OutcomeRating, rating=rating, comment=comment, client_address=client_address, now=now)
     rated = OutcomeRating.objects.create(message=message, topic=topic, rating=rating, comment=comment, client_key=key)
     record_event(
         message,

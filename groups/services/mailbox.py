@@ -16,7 +16,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,28 @@ TARGET_FIELD: dict[str, str] = {
 def _client_key(address: str) -> str:
     """A keyed hash of the sender's address: enough to count their messages, not enough to learn the address."""
     return hmac.new(settings.SECRET_KEY.encode(), f"mailbox:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def checked_rating(
+    model: type[models.Model], *, rating: str, comment: str, client_address: str, now: datetime
+) -> tuple[str, str]:
+    """A resident's rating checked before it is stored in ``model`` (a table of ratings with ``client_key`` and
+    ``created_at``: the mailbox's, the consultation outcome's): the rating one of ``Satisfaction``, the comment within
+    ``COMMENT_MAX``, and the sender's address under the mailbox's limits per hour and day in that table. Returns the
+    comment stripped and the address's key; refuses with ``DomainError`` (field messages in Chinese)."""
+    comment = (comment or "").strip()
+    if rating not in Satisfaction.values:
+        raise DomainError({"rating": [_("Choose how satisfied you are.")]})
+    if len(comment) > COMMENT_MAX:
+        raise DomainError({"comment": [_("Keep the comment to %(n)s characters.") % {"n": COMMENT_MAX}]})
+    key = _client_key(client_address)
+    mine = model._default_manager.filter(client_key=key)
+    if (
+        mine.filter(created_at__gte=now - timedelta(hours=1)).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
+        or mine.filter(created_at__gte=now - timedelta(days=1)).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
+    ):
+        raise DomainError(_("Too many ratings from your network. Please try again later."))
+    return comment, key
 
 
 def _new_tracking_code() -> str:
@@ -381,19 +403,7 @@ def message_rate(
         raise InvalidTransition(_("A message can be rated once it is answered."))
     if MessageRating.objects.filter(message=message).exists():
         raise InvalidTransition(_("This message has already been rated."))
-    comment = (comment or "").strip()
-    if rating not in Satisfaction.values:
-        raise DomainError({"rating": [_("Choose how satisfied you are.")]})
-    if len(comment) > COMMENT_MAX:
-        raise DomainError({"comment": [_("Keep the comment to %(n)s characters.") % {"n": COMMENT_MAX}]})
-    key = _client_key(client_address)
-    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    mine = MessageRating.objects.filter(client_key=key)
-    if (
-        mine.filter(created_at__gte=hour).count() >= settings.MAILBOX_PER_ADDRESS_PER_HOUR
-        or mine.filter(created_at__gte=day).count() >= settings.MAILBOX_PER_ADDRESS_PER_DAY
-    ):
-        raise DomainError(_("Too many ratings from your network. Please try again later."))
+    comment, key = checked_rating(MessageRating, rating=rating, comment=comment, client_address=client_address, now=now)
     rated = MessageRating.objects.create(message=message, rating=rating, comment=comment, client_key=key)
     record_event(message, actor=None, verb=GroupsVerb.RATED, comment=rating, data={"rating": rating})
     if rating == Satisfaction.UNSATISFIED:
