@@ -46,20 +46,8 @@ class LeadAdmin(CommitteeScopedAdmin):
         "created_at",
         "updated_at",
     )
-    readonly_fields = (
-        "committee",
-        "group",
-        "state",
-        "close_reason",
-        "page_link",
-        "message_links",
-        "contact_links",
-        "suggestion_links",
-        "became_links",
-        "created_by",
-        "created_at",
-        "updated_at",
-    )
+    editable = ("title", "category")  # the rest is the lead page's, through its services
+    readonly_fields = tuple(f for f in fields if f not in editable)
 
     def get_queryset(self, request):
         return (
