@@ -46,8 +46,8 @@ class LeadAdmin(CommitteeScopedAdmin):
         "created_at",
         "updated_at",
     )
-    editable = ("title", "category")  # the rest is the lead page's, through its services
-    readonly_fields = tuple(f for f in fields if f not in editable)
+    # Only the title and the kind of matter are edited here; the rest is the lead page's, through its services.
+    readonly_fields = tuple(f for f in fields if f not in {"title", "category"})
 
     def get_queryset(self, request):
         return (
