@@ -24,11 +24,13 @@ and reused from page to page, as the single walk did.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -153,13 +155,31 @@ class Site:
             page.context.close()
 
 
+@contextmanager
+def deferred_transactions():
+    """On SQLite, the tests' own transactions begin DEFERRED for the module, not IMMEDIATE (settings.py): an
+    IMMEDIATE one holds the write lock for the whole test, and a page that writes (an audited export, a
+    session) would wait on it in the live server's thread until SQLite's timeout. The tests only read."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    saved = (options.get("transaction_mode"), connection.transaction_mode)
+    options["transaction_mode"], connection.transaction_mode = None, None
+    try:
+        yield
+    finally:
+        options["transaction_mode"], connection.transaction_mode = saved
+
+
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, browser):
     """The permission matrix's world and objects, committed once for the live server's thread (which reads them
     on its own connection), a live server, and the browser; flushed afterwards, as after a transactional test."""
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), deferred_transactions():
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         built = None
