@@ -717,7 +717,10 @@ QUERY = {
 # --- Objects the URLs point at -----------------------------------------------------------------------------
 
 
-def build_objects(world) -> dict:
+def build_objects(world, *, again: bool = False) -> dict:
+    """One object of each kind the matrix's URLs name, as the roles' pages show them. ``again``: a second set of
+    the same rows beside the first (unique names and numbers varied; the group's plan and the year's rule set and
+    roll-up run, of which there is one, reused), for the query-count test (``tests/test_query_counts.py``)."""
     from django.core.files.base import ContentFile
 
     from consultations.models import SessionDocument
@@ -745,7 +748,9 @@ def build_objects(world) -> dict:
     )
     evidence.file.save("p.png", ContentFile(png_bytes()), save=False)
     evidence.save()
-    plan = AnnualPlanFactory(group=world.group)
+    from groups.models import AnnualPlan
+
+    plan = (again and AnnualPlan.objects.filter(group=world.group).first()) or AnnualPlanFactory(group=world.group)
     item = PlanItemFactory(plan=plan)
     walk = Walker(world)
     proposal = walk.assigned()
@@ -783,9 +788,11 @@ def build_objects(world) -> dict:
         deadline=timezone.localdate() + timedelta(days=30),
         assigned_at=timezone.now(),
     )
-    notification = Notification.objects.create(recipient=world.member, title="t", due=timezone.localdate())
+    notification = Notification.objects.create(
+        recipient=world.member, title="t", due=timezone.localdate() - timedelta(days=again)
+    )
     prefs, _ = NotificationSettings.objects.get_or_create(user=world.member)
-    prefs.calendar_token = "tok-member-calendar"
+    prefs.calendar_token = prefs.calendar_token if again else "tok-member-calendar"
     prefs.save()
     draft = walk.draft()
     cosign = CoSigner.objects.create(
@@ -798,10 +805,10 @@ def build_objects(world) -> dict:
     )
     from assessments.models import RollupRun
 
-    rollup = RollupRun.objects.create(committee=world.district, year=timezone.localdate().year, quarter=1)
+    rollup, _ = RollupRun.objects.get_or_create(committee=world.district, year=timezone.localdate().year, quarter=1)
     from assessments.models import RuleSet
 
-    rule_set = RuleSet.objects.create(committee=world.district, year=timezone.localdate().year)
+    rule_set, _ = RuleSet.objects.get_or_create(committee=world.district, year=timezone.localdate().year)
     sector = f.SectorFactory(committee=world.district)
     contact_point = f.ContactPointFactory(committee=world.district)
     platform = f.PlatformFactory(committee=world.district)
@@ -844,7 +851,7 @@ def build_objects(world) -> dict:
         text="小区加装电梯",
         name="王阿姨",
         phone="13800000000",
-        tracking_code="ABCDE23456",
+        tracking_code="ABCDE23457" if again else "ABCDE23456",
         client_key="k",
         state="routed",
         routed_member=world.member_record,
@@ -875,7 +882,7 @@ def build_objects(world) -> dict:
     supervision_group = supervision_services.supervision_group_save(
         actor=world.district_staff,
         committee_id=world.district.pk,
-        name="住建监督小组",
+        name="教育监督小组" if again else "住建监督小组",
         unit_id=world.unit.pk,
         focus="老旧小区改造",
         starts_on=timezone.localdate(),
@@ -894,7 +901,11 @@ def build_objects(world) -> dict:
         required_actions="补齐",
     )
     work_report = supervision_services.work_report_submit(
-        actor=world.convener, group_id=world.group.pk, year=timezone.localdate().year, half=1, summary="开展活动"
+        actor=world.convener,
+        group_id=world.group.pk,
+        year=timezone.localdate().year,
+        half=1 + again,
+        summary="开展活动",
     )
     return dict(
         supervision_group=supervision_group,

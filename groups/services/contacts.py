@@ -7,6 +7,7 @@ written. A contact is a fact of the duty record (``constituent_contact``), so th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -146,23 +147,39 @@ def _quarter_end(day: date) -> date:
 
 
 @not_an_api_action("reads until when a contact's author may change it; contact_update and contact_delete check it")
-def contact_editable_until(contact: ConstituentContact) -> datetime:
+def contact_editable_until(contact: ConstituentContact, rules: ActivitySettings | None = None) -> datetime:
     """The author's window: ``contact_edit_days`` after recording it, and never after the contact's quarter is
-    locked (``quarter_locks_after_days`` after it ends) — the committee's activity rules say both."""
-    rules = ActivitySettings.for_committee(contact.committee_id)
+    locked (``quarter_locks_after_days`` after it ends) — the committee's activity rules say both (``rules``:
+    the committee's, when the caller has them already)."""
+    rules = rules or ActivitySettings.for_committee(contact.committee_id)
     recorded = (contact.created_at or timezone.now()) + timedelta(days=rules.contact_edit_days)
     locks = _quarter_end(contact.contacted_on) + timedelta(days=rules.quarter_locks_after_days + 1)
     return min(recorded, timezone.make_aware(datetime.combine(locks, time.min)))
 
 
 @not_an_api_action("reads whether the actor may change a contact now; contact_update and contact_delete check it")
-def may_change_contact(contact: ConstituentContact, actor: User, *, now: datetime | None = None) -> bool:
+def may_change_contact(
+    contact: ConstituentContact, actor: User, *, now: datetime | None = None, rules: ActivitySettings | None = None
+) -> bool:
     """The contact's author (who recorded it), inside the window of ``contact_editable_until``."""
     return (
         actor is not None
         and contact.recorded_by_id == getattr(actor, "pk", None)
-        and (now or timezone.now()) < contact_editable_until(contact)
+        and (now or timezone.now()) < contact_editable_until(contact, rules)
     )
+
+
+@not_an_api_action("reads whether the actor may change each contact of a list (a page's edit links)")
+def mark_changeable(contacts: Iterable[ConstituentContact], actor: User) -> None:
+    """Set ``may_change`` on each contact of a list, reading the committees' rules in one query, not per row."""
+    contacts = list(contacts)
+    committee_ids = {contact.committee_id for contact in contacts}
+    rules = {row.committee_id: row for row in ActivitySettings.objects.filter(committee_id__in=committee_ids)}
+    for contact in contacts:
+        committee_rules = rules.get(contact.committee_id) or ActivitySettings(
+            committee_id=contact.committee_id, **ActivitySettings.DEFAULTS
+        )
+        contact.may_change = may_change_contact(contact, actor, rules=committee_rules)  # type: ignore[attr-defined]
 
 
 def _lock_own(contact_id: int, actor: User, now: datetime | None) -> ConstituentContact:

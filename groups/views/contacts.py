@@ -50,8 +50,7 @@ def contact_list(request):
     mine = as_bool(request.GET.get("mine")) and scope.member_id is not None
     page = Paginator(contact_rows(request.user, mine=mine), PAGE_SIZE).get_page(request.GET.get("page"))
     with_resident_contact(request.user, page.object_list)
-    for contact in page.object_list:
-        contact.may_change = svc.may_change_contact(contact, request.user)
+    svc.mark_changeable(page.object_list, request.user)
     may_record = scope.member_id is not None or svc.recordable_members(request.user).exists()
     return render(
         request,
