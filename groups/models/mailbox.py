@@ -27,6 +27,7 @@ from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platfo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import date
 
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
@@ -75,6 +76,10 @@ class PublicMessageQuerySet(models.QuerySet):
 
     def open(self) -> Self:
         return self.filter(state__in=PublicMessage.OPEN_STATES)
+
+    def overdue(self, today: date) -> Self:
+        """Received or passed-on messages not answered by their answer day (``today`` excluded)."""
+        return self.open().filter(answer_due__lt=today)
 
 
 class PublicMessage(models.Model):
