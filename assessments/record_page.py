@@ -232,10 +232,6 @@ class CategoryRow:
     anchor: str = ""
     items: int | None = None
 
-    @property
-    def is_capped(self) -> bool:
-        return self.cap is not None and self.raw > self.cap
-
 
 @dataclass(frozen=True)
 class RecordPage:

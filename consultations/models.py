@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.uploads import UploadValidator
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
-from groups.models.mailbox import COMMENT_MAX, Satisfaction
+from groups.models.mailbox import ResidentRating, rating_rules
 
 if TYPE_CHECKING:
     from datetime import date
@@ -613,7 +613,7 @@ class OutcomeEntry(models.Model):
         return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d}"
 
 
-class OutcomeRating(models.Model):
+class OutcomeRating(ResidentRating):
     """A resident's rating 群众评价 of how the matter they raised was handled once their message became a consultation
     topic: the topic's published outcomes, their replies and follow-up. Once per message, by tracking code, as the
     mailbox rating (``groups.MessageRating``). A dissatisfied rating stays a to-do of the committee's staff until the
@@ -624,26 +624,11 @@ class OutcomeRating(models.Model):
         "groups.PublicMessage", verbose_name=_("message"), on_delete=models.CASCADE, related_name="outcome_rating"
     )
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="resident_ratings")
-    rating = models.CharField(_("rating"), max_length=12, choices=Satisfaction.choices)
-    comment = models.TextField(_("resident's comment"), max_length=COMMENT_MAX, blank=True)
-    client_key = models.CharField(
-        _("sender key"),
-        max_length=64,
-        editable=False,
-        help_text=_("A keyed hash of the sender's address, for the rate limit; the address itself is not kept."),
-    )
-    created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(ResidentRating.Meta):
         verbose_name = _("resident's rating of a consultation outcome")
         verbose_name_plural = _("residents' ratings of consultation outcomes")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__in=["satisfied", "basic", "unsatisfied"]), name="outcome_rating_rating"
-            ),
-        ]
-        indexes = [models.Index(fields=["client_key", "created_at"], name="outcome_rating_sender")]
+        constraints, indexes = rating_rules("outcome_rating")
 
     def __str__(self) -> str:
         return f"{self.topic_id} · {self.get_rating_display()}"

@@ -50,24 +50,6 @@ def topic_board(
     return qs.order_by("-year", "state", "rank", "-created_at")
 
 
-def member_attendance(
-    member_ids: Iterable[int], year: int, *, without_activities: bool = False
-) -> dict[int, dict[str, int]]:
-    """Consultation attendance per member for a year ({member: {present, excused, absent}}), for duty records.
-
-    ``without_activities=True`` leaves out sessions held as a group's activity, for a caller that already counts
-    the activities' own attendance (so nobody is counted twice).
-    """
-    qs = Attendance.objects.filter(in_year("session__starts_at", year), member_id__in=member_ids, session__state="held")
-    if without_activities:
-        qs = qs.filter(session__activity__isnull=True)
-    rows = qs.values("member_id", "status").annotate(n=Count("id")).order_by()
-    result: dict[int, dict[str, int]] = {}
-    for r in rows:
-        result.setdefault(r["member_id"], {"present": 0, "excused": 0, "absent": 0})[r["status"]] = r["n"]
-    return result
-
-
 def session_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ConsultationSession]:
     return (
         ConsultationSession.objects.visible_to(user)

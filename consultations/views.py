@@ -28,6 +28,7 @@ from core.parsing import as_bool, as_id, as_int
 from core.verbs import timeline
 from groups.access import Role, require_role, scope_of
 from groups.models import Committee, Platform
+from groups.views.mailbox import OUTCOME_RATING, rate_on_tracking_page
 
 from . import filters, forms, selectors, services
 from .models import ConsultationSession, Outcome, Topic
@@ -750,30 +751,4 @@ def public_outcome(request, code: str, pk: int):
 def track_rate(request, code: str):
     """The resident rates how the consultation outcome of their message was handled (once; the tracking page's
     challenge and the mailbox's rate limits apply). The page itself is ``groups:mailbox_track``."""
-    from core.net import client_ip
-    from groups.forms import MessageRatingForm
-    from groups.selectors.mailbox import became, became_outcomes
-    from groups.views import mailbox as tracking
-    from groups.views.mailbox import _outcome_rating_form, _tracked
-
-    message = _tracked(code)
-    probe = _outcome_rating_form(message, became_outcomes(message, became(message)["topics"]))
-    if probe is None:  # nothing published yet, or rated already: the page says which
-        return redirect("groups:mailbox_track", code=message.tracking_code)
-    form = MessageRatingForm(request.POST, prefix="orate")
-    if form.is_valid():
-        try:
-            services.outcome_rate(
-                code=message.tracking_code,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-                client_address=client_ip(request),
-            )
-        except DomainError as exc:
-            form_error_from(exc, form)
-        else:
-            return redirect(reverse("groups:mailbox_track", args=[message.tracking_code]) + "?outcome_rated=1")
-    form.data = form.data.copy()
-    form.data["orate-token"], form.data["orate-answer"] = probe.initial["token"], ""
-    form.fields["answer"].label = probe.fields["answer"].label
-    return tracking.track(request, code, outcome_rating_form=form, status=400)
+    return rate_on_tracking_page(request, code, OUTCOME_RATING, services.outcome_rate)

@@ -280,7 +280,8 @@ def password_reset_code_send(*, phone: str, ip: str = "", now: datetime | None =
     whether a code went out."""
     phone, now = (phone or "").strip(), now or timezone.now()
     _check_code_limits(phone, ip, now)
-    users = list(User.objects.select_for_update().filter(phone=phone, is_active=True)[:2]) if phone else []
+    holders = User.objects.select_for_update().filter(phone=phone, is_active=True).order_by("pk")
+    users = list(holders[:2]) if phone else []
     user = users[0] if len(users) == 1 else None
     code = f"{secrets.randbelow(10**6):06d}"
     row = PasswordResetCode.objects.create(

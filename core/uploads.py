@@ -180,11 +180,6 @@ KINDS = {
 }
 
 
-def max_upload_bytes() -> int:
-    """The largest file any upload field accepts."""
-    return max(getattr(settings, kind.max_bytes_setting) for kind in KINDS.values())
-
-
 @deconstructible
 class UploadValidator:
     """The size and type check of one kind of upload; put it on every FileField (``validators=[...]``)."""

@@ -240,9 +240,44 @@ def _styled(form: forms.Form) -> None:
         field.widget.attrs.setdefault("class", css)
 
 
-class PublicMessageForm(forms.Form):
-    """A resident's message on a phone: what about, the text, an optional name and phone for the reply, a small sum
-    (the challenge, signed in ``token``) and a field people leave empty because they never see it (``website``)."""
+class ChallengedForm(forms.Form):
+    """A public form a resident sends without an account: a small sum (the challenge, signed in ``token``, its
+    question drawn by ``groups.mailbox_challenge.new_challenge``) and a field people leave empty because they never
+    see it (``website``), both after the form's own fields. ``refused``: what a filled-in ``website`` is told."""
+
+    refused: str  # each form's own words
+
+    answer = forms.CharField(
+        label=_("Check"), max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, question: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("answer", "token", "website"):
+            self.fields[name] = self.fields.pop(name)
+        self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(self.refused)
+        if not check_challenge(data.get("token", ""), data.get("answer", "")):
+            self.add_error(
+                "answer",
+                _("The sum is wrong or the form was sent too quickly or too late; please answer the new question."),
+            )
+        return data
+
+
+class PublicMessageForm(ChallengedForm):
+    """A resident's message on a phone: what about, the text, an optional name and phone for the reply, then the
+    challenge and the honeypot (``ChallengedForm``)."""
 
     kind = forms.ChoiceField(
         label=_("I would like to"),
@@ -262,40 +297,21 @@ class PublicMessageForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("Only the secretariat and the member answering you see your name and phone."),
     )
-    answer = forms.CharField(
-        label=_("Check"), max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    )
-    token = forms.CharField(widget=forms.HiddenInput)
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+
+    refused = _("The message could not be sent. Please try again.")
 
     def __init__(self, *args, question: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
+        super().__init__(*args, question=question, **kwargs)
         self.fields["text"].help_text = _(
             "At most %(n)s characters. Please do not write your ID number or address."
         ) % {"n": TEXT_MAX}
         _styled(self)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("website"):
-            raise forms.ValidationError(_("The message could not be sent. Please try again."))
-        if not check_challenge(data.get("token", ""), data.get("answer", "")):
-            self.add_error(
-                "answer",
-                _("The sum is wrong or the form was sent too quickly or too late; please answer the new question."),
-            )
-        return data
-
     def service_fields(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("kind", "category", "text", "name", "phone")}
 
 
-class MessageRatingForm(forms.Form):
+class MessageRatingForm(ChallengedForm):
     """The resident's rating of an answered message on the tracking page: the same challenge and honeypot as the
     message form (``PublicMessageForm``), the service adds the rate limits per address."""
 
@@ -308,31 +324,12 @@ class MessageRatingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": COMMENT_MAX}),
     )
-    answer = forms.CharField(
-        label=_("Check"), max_length=3, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-    )
-    token = forms.CharField(widget=forms.HiddenInput)
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
+
+    refused = _("The rating could not be sent. Please try again.")
 
     def __init__(self, *args, question: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["answer"].label = _("Check: how much is %(question)s?") % {"question": question}
+        super().__init__(*args, question=question, **kwargs)
         _styled(self)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("website"):
-            raise forms.ValidationError(_("The rating could not be sent. Please try again."))
-        if not check_challenge(data.get("token", ""), data.get("answer", "")):
-            self.add_error(
-                "answer",
-                _("The sum is wrong or the form was sent too quickly or too late; please answer the new question."),
-            )
-        return data
 
 
 class MessageRouteForm(forms.Form):

@@ -209,9 +209,7 @@ def mailbox_overdue(*, today: date, lead_days: int):
     """A resident's message not answered by its answer day: the member or group's conveners it was passed to hear
     it, or, while nobody has it yet, the committee's staff. Once per message (keyed on its answer day)."""
     late = list(
-        PublicMessage.objects.filter(
-            state__in=PublicMessage.OPEN_STATES, answer_due__lt=today - timedelta(days=lead_days)
-        )
+        PublicMessage.objects.overdue(today - timedelta(days=lead_days))
         .select_related("routed_member__user")
         .order_by("answer_due", "pk")
     )

@@ -87,14 +87,6 @@ class MemberSerializer(ScopedModelSerializer):
         return data
 
 
-class MembershipSerializer(ScopedModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-
-    class Meta:
-        model = GroupMembership
-        fields = ["member", "member_name", "role", "joined_on", "left_on"]
-
-
 class ActivityGroupSerializer(ScopedModelSerializer):
     member_count = serializers.IntegerField(read_only=True, help_text=_("active members"))
 

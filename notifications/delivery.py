@@ -152,7 +152,3 @@ def deliver_batch(*, limit: int | None = None, now=None) -> BatchResult:
             result.released = release(token)
             break
     return result
-
-
-def pending_count(now=None) -> int:
-    return todo(now or timezone.now()).count()

@@ -85,7 +85,10 @@ def holiday_calendar_load(*, year: int, actor, committee_ids: Iterable[int] | No
     result = {}
     for committee in lock_many(Committee, _committees_for(actor, committee_ids), partial=True):
         before = calendar_snapshot(committee.pk)
-        rows = {h.date: h for h in Holiday.objects.select_for_update().filter(committee=committee, date__year=year)}
+        rows = {
+            h.date: h
+            for h in Holiday.objects.select_for_update().filter(committee=committee, date__year=year).order_by("pk")
+        }
         created = updated = kept_local = 0
         for day, (kind, name) in sorted(days.items()):
             row = rows.get(day)
@@ -289,11 +292,13 @@ def _windows(committee_id: int, today: date, before: dict[date, str]):
         .order_by("pk")
     ):
         yield a, "reassign_until", a.assigned_on, a.proposal, "reassign"
-    replied = Proposal.objects.select_for_update().filter(
-        committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62)
+    replied = (
+        Proposal.objects.select_for_update()
+        .filter(committee_id=committee_id, state=Proposal.State.REPLIED, feedback_due__gte=today - timedelta(days=62))
+        .order_by("pk")
     )
     starts = {(r.proposal_id, r.round): r.replied_on for r in Reply.objects.filter(proposal__in=replied)}
-    for p in replied.order_by("pk"):
+    for p in replied:
         if (p.pk, p.round) in starts:
             yield p, "feedback_due", starts[(p.pk, p.round)], p, "feedback"
     days = settings_for(committee_id).cosign_working_days

@@ -415,7 +415,7 @@ def outcomes_flag_overdue(*, today: dt.date | None = None) -> int:
     from core.models import AuditEvent
 
     today = today or timezone.localdate()
-    overdue = list(Outcome.objects.overdue(today).select_for_update().only("pk", "title", "deadline"))
+    overdue = list(Outcome.objects.overdue(today).select_for_update().only("pk", "title", "deadline").order_by("pk"))
     if not overdue:
         return 0
     seen = set(

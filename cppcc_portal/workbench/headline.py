@@ -106,24 +106,7 @@ def headline(user, year: int) -> list[Column]:
         def listed(figure: str, _base=base) -> str:
             return reverse("proposals:list") + "?" + urlencode({**_base, "figure": figure})
 
-        row = by_committee.get(c.pk) or proposal_selectors._with_rates(
-            {
-                k: 0
-                for k in (
-                    "submitted",
-                    "filed",
-                    "replied",
-                    "on_time",
-                    "overdue",
-                    "rated",
-                    "satisfied",
-                    "first_rated",
-                    "first_satisfied",
-                    "closed",
-                    "implemented",
-                )
-            }
-        )
+        row = by_committee.get(c.pk) or proposal_selectors._with_rates(dict.fromkeys(proposal_selectors.COUNTED, 0))
         covered_pct = round(100 * c.covered_count / c.member_count, 1) if c.member_count else None
         run = runs.get(c.pk)
         avg = points.get(c.pk)

@@ -191,7 +191,8 @@ def calendar_gaps(ids, today):
 def unanswered_messages(ids, today):
     """Residents' messages past their answer day and not answered (委员信箱): the new ones first."""
     return (
-        PublicMessage.objects.filter(committee_id__in=ids, state__in=PublicMessage.OPEN_STATES, answer_due__lt=today)
+        PublicMessage.objects.overdue(today)
+        .filter(committee_id__in=ids)
         .select_related("committee", "routed_member", "routed_group")
         .order_by("state", "answer_due", "pk")
     )

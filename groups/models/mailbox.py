@@ -27,6 +27,7 @@ from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platfo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import date
 
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
@@ -75,6 +76,10 @@ class PublicMessageQuerySet(models.QuerySet):
 
     def open(self) -> Self:
         return self.filter(state__in=PublicMessage.OPEN_STATES)
+
+    def overdue(self, today: date) -> Self:
+        """Received or passed-on messages not answered by their answer day (``today`` excluded)."""
+        return self.open().filter(answer_due__lt=today)
 
 
 class PublicMessage(models.Model):
@@ -257,22 +262,13 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
 
-class MessageRatingQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """The ratings of the messages ``user`` sees."""
-        return self.filter(message__in=PublicMessage.objects.visible_to(user).values("pk"))
+class ResidentRating(models.Model):
+    """What every rating 群众评价 a resident gives by tracking code holds: the grade, a comment, the keyed hash of the
+    sender's address for the rate limits (``groups.services.mailbox.checked_rating``), and when. The mailbox's
+    rating of an answer (``MessageRating``) and the consultations' rating of an outcome (``OutcomeRating``) are
+    this with the message they rate. Each keeps its own names for its constraint and index (``rating_rules``), so
+    their tables are the same as before the base was drawn out."""
 
-
-class MessageRating(models.Model):
-    """The resident's rating of how their answered message was handled 群众评价, once per message, by tracking code.
-
-    A dissatisfied rating stays a to-do of the committee's staff until the message is answered again after it
-    (``PublicMessage.answered_at`` later than the rating).
-    """
-
-    message = models.OneToOneField(
-        PublicMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="rating"
-    )
     rating = models.CharField(_("rating"), max_length=12, choices=Satisfaction.choices)
     comment = models.TextField(_("resident's comment"), max_length=COMMENT_MAX, blank=True)
     client_key = models.CharField(
@@ -283,18 +279,47 @@ class MessageRating(models.Model):
     )
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
 
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+def rating_rules(prefix: str) -> tuple[list[models.BaseConstraint], list[models.Index]]:
+    """A ``ResidentRating``'s constraint (the grade one of ``Satisfaction``) and index (the rate limit's read by
+    sender and time), named ``<prefix>_rating`` and ``<prefix>_sender``: the ``Meta`` of each concrete rating."""
+    return (
+        [
+            models.CheckConstraint(
+                condition=Q(rating__in=["satisfied", "basic", "unsatisfied"]), name=f"{prefix}_rating"
+            )
+        ],
+        [models.Index(fields=["client_key", "created_at"], name=f"{prefix}_sender")],
+    )
+
+
+class MessageRatingQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The ratings of the messages ``user`` sees."""
+        return self.filter(message__in=PublicMessage.objects.visible_to(user).values("pk"))
+
+
+class MessageRating(ResidentRating):
+    """The resident's rating of how their answered message was handled 群众评价, once per message, by tracking code.
+
+    A dissatisfied rating stays a to-do of the committee's staff until the message is answered again after it
+    (``PublicMessage.answered_at`` later than the rating).
+    """
+
+    message = models.OneToOneField(
+        PublicMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="rating"
+    )
+
     objects = MessageRatingQuerySet.as_manager()
 
-    class Meta:
+    class Meta(ResidentRating.Meta):
         verbose_name = _("resident's rating")
         verbose_name_plural = _("residents' ratings")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__in=["satisfied", "basic", "unsatisfied"]), name="message_rating_rating"
-            ),
-        ]
-        indexes = [models.Index(fields=["client_key", "created_at"], name="message_rating_sender")]
+        constraints, indexes = rating_rules("message_rating")
 
     def __str__(self) -> str:
         return f"{self.message.tracking_code} · {self.get_rating_display()}"

@@ -578,10 +578,6 @@ class PlatformQuerySet(ScopedQuerySet):
             own |= Q(pk__in=_platforms_of(scope.member_id))
         return self.filter(Q(committee_id__in=overseen) | (Q(committee_id__in=scope.committee_ids) & own))
 
-    def of_member(self, member_id: int) -> Self:
-        """The platforms a member belongs or belonged to."""
-        return self.filter(pk__in=_platforms_of(member_id))
-
 
 def _platforms_of(member_id: int) -> models.QuerySet:
     """The ids of the platforms a member belongs or belonged to, as a subquery (the membership's member index)."""

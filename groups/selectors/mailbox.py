@@ -22,6 +22,7 @@ from core.dates import during
 from core.parsing import as_id, as_int
 from groups.models import ActivityGroup, Committee, ContactPoint, MessageTarget, Platform, PublicMessage, Satisfaction
 from groups.models.contacts import ContactTopic
+from groups.models.mailbox import PublicMessageQuerySet
 from groups.selectors.activities import Period
 
 WORDS = 12  # recurring words shown
@@ -116,12 +117,12 @@ def period_of(params: Mapping[str, Any]) -> Period | None:
     return Period(year, quarter if quarter in (1, 2, 3, 4) else None)
 
 
-def filtered(qs: QuerySet[PublicMessage], params: Mapping[str, Any]) -> QuerySet[PublicMessage]:
+def filtered(qs: PublicMessageQuerySet, params: Mapping[str, Any]) -> QuerySet[PublicMessage]:
     """The list's filters (discarded messages only when asked for): state, kind of matter, period (year and quarter,
     or the days ``since``/``until``), place (target and id), a word."""
     state = params.get("state") or ""
     if state == "overdue":
-        qs = qs.filter(state__in=PublicMessage.OPEN_STATES, answer_due__lt=timezone.localdate())
+        qs = qs.overdue(timezone.localdate())
     elif state in PublicMessage.State.values:
         qs = qs.filter(state=state)
     else:  # discarded messages (spam) only when asked for

@@ -52,12 +52,6 @@ def open_activities(
     return rows.order_by("starts_at", "pk")
 
 
-def with_places(activity: Activity) -> Activity:
-    """``activity`` with ``taken`` (how many are on its list) set, for its page."""
-    activity.taken = activity.attendances.count()  # type: ignore[attr-defined]  # an annotation on a model
-    return activity
-
-
 @dataclass
 class Suggestion:
     member: Member

@@ -681,7 +681,7 @@ def attendance_record(
         raise InvalidTransition(_("Attendance is recorded for an announced or held activity."))
     if activity.starts_at > now:
         raise DomainError(_("Attendance can be recorded once the activity has started."))
-    rows = {a.member_id: a for a in activity.attendances.select_for_update()}
+    rows = {a.member_id: a for a in activity.attendances.select_for_update().order_by("pk")}
     unknown = set(statuses) - set(rows)
     if unknown:
         raise DomainError(_("Some of these members are not invited to the activity."))

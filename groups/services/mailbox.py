@@ -41,7 +41,7 @@ from groups.models import (
     Satisfaction,
 )
 from groups.models.contacts import ContactTopic
-from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
+from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, PublicMessageQuerySet
 from groups.services.contacts import contact_record
 from groups.verbs import GroupsVerb
 
@@ -424,14 +424,8 @@ def dissatisfied_messages() -> QuerySet[PublicMessage]:
     )
 
 
-@not_an_api_action("a read: the messages past their answer day, for the reminder and the workbench")
-def overdue_messages(today: date) -> QuerySet[PublicMessage]:
-    """Received or passed-on messages not answered by their answer day."""
-    return PublicMessage.objects.filter(state__in=PublicMessage.OPEN_STATES, answer_due__lt=today)
-
-
 @not_an_api_action("a read: the moderation queue, new messages first")
-def message_queue(actor: User) -> QuerySet[PublicMessage]:
+def message_queue(actor: User) -> PublicMessageQuerySet:
     """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day."""
     order = Case(
         When(state=PublicMessage.State.NEW, then=Value(0)),

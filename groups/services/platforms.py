@@ -140,7 +140,9 @@ def platform_wind_up(
         errors["wound_up_on"] = [_("A platform cannot be wound up before it was established.")]
     if errors:
         raise DomainError(errors)
-    for membership in PlatformMembership.objects.select_for_update().active().filter(platform_id=platform.pk):
+    for membership in (
+        PlatformMembership.objects.select_for_update().active().filter(platform_id=platform.pk).order_by("pk")
+    ):
         membership.left_on = max(wound_up_on, membership.joined_on)
         membership.left_reason = _("The platform was wound up.")
         membership.save(update_fields=["left_on", "left_reason"])

@@ -10,11 +10,14 @@ quarter's pooled themes for staff and leaders. The resident's name and phone sho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,17 +193,41 @@ def track(
     )
 
 
-@require_POST
-def track_rate(request, code: str):
-    """The resident rates the handling of their answered message (once; the challenge and the rate limits apply)."""
+@dataclass(frozen=True)
+class TrackingRating:
+    """One of the two ratings a resident gives on the tracking page: of the answer to their message, or of the
+    consultation outcome it became. ``prefix``: the form's; ``form_name``: the tracking page's keyword for the form;
+    ``done``: the query flag the page thanks them by; ``probe``: the form the page offers (``None``: nothing to rate
+    yet, or rated already)."""
+
+    prefix: str
+    form_name: str
+    done: str
+    probe: Callable[[PublicMessage], MessageRatingForm | None]
+
+
+ANSWER_RATING = TrackingRating("rate", "rating_form", "rated", _rating_form)
+OUTCOME_RATING = TrackingRating(
+    "orate",
+    "outcome_rating_form",
+    "outcome_rated",
+    lambda message: _outcome_rating_form(message, sel.became_outcomes(message, sel.became(message)["topics"])),
+)
+
+
+def rate_on_tracking_page(request, code: str, kind: TrackingRating, rate: Callable[..., object]) -> HttpResponse:
+    """A rating posted from the tracking page: ``rate`` (the service, called with the code, the rating, the comment
+    and the sender's address) once the page offers ``kind``'s form, then back to the page with its thanks; refused,
+    the page again (400) with what was typed and a new sum. Nothing to rate, or rated already: back to the page,
+    which says which."""
     message = _tracked(code)
-    probe = _rating_form(message)
-    if probe is None:  # not answered yet, or rated already: the page says which
+    probe = kind.probe(message)
+    if probe is None:
         return redirect("groups:mailbox_track", code=message.tracking_code)
-    form = MessageRatingForm(request.POST, prefix="rate")
+    form = MessageRatingForm(request.POST, prefix=kind.prefix)
     if form.is_valid():
         try:
-            svc.message_rate(
+            rate(
                 code=message.tracking_code,
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
@@ -209,12 +236,17 @@ def track_rate(request, code: str):
         except DomainError as exc:
             form_error_from(exc, form)
         else:
-            return redirect(reverse("groups:mailbox_track", args=[message.tracking_code]) + "?rated=1")
-    # A new sum each time the form comes back; what was typed stays.
+            return redirect(reverse("groups:mailbox_track", args=[message.tracking_code]) + f"?{kind.done}=1")
     form.data = form.data.copy()
-    form.data["rate-token"], form.data["rate-answer"] = probe.initial["token"], ""
+    form.data[f"{kind.prefix}-token"], form.data[f"{kind.prefix}-answer"] = probe.initial["token"], ""
     form.fields["answer"].label = probe.fields["answer"].label
-    return track(request, code, rating_form=form, status=400)
+    return track(request, code, status=400, **{kind.form_name: form})
+
+
+@require_POST
+def track_rate(request, code: str):
+    """The resident rates the handling of their answered message (once; the challenge and the rate limits apply)."""
+    return rate_on_tracking_page(request, code, ANSWER_RATING, svc.message_rate)
 
 
 # --- Logged in ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from proposals.models import (
     Attachment,
     Category,
     CoSigner,
+    OpinionReport,
     Proposal,
 )
 from proposals.services._common import _move, _require_lead_proposer, _require_state, _today
@@ -147,9 +148,12 @@ def _heard_draft(*, actor: User, text: str, topic: str, where: str, on: date) ->
     )
 
 
-@transaction.atomic
-def proposal_draft_from_message(*, message_id: int, actor: User) -> Proposal:
-    """Turn a resident's message passed to the acting member into their proposal draft (已转为提案 on its page)."""
+def _message_source(
+    message_id: int, actor: User, *, made: type[Proposal | OpinionReport], refusals: tuple[str, str, str]
+) -> PublicMessage:
+    """The resident's message ``message_id``, locked, that ``actor`` turns into a ``made`` (a proposal draft or a
+    public-opinion report): refused unless it was passed to them (``refusals[0]``), is not set aside
+    (``refusals[1]``) and has not become one already (``refusals[2]``), each in the words of what it would become."""
     message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
     member_id = scope_of(actor).member_id
     if (
@@ -157,11 +161,40 @@ def proposal_draft_from_message(*, message_id: int, actor: User) -> Proposal:
         or member_id is None
         or member_id not in {message.routed_member_id, getattr(message.contact, "member_id", None)}
     ):
-        raise NotPermitted(_("Only the member the message was passed to may turn it into a proposal."))
+        raise NotPermitted(refusals[0])
     if message.state == PublicMessage.State.DISCARDED:
-        raise InvalidTransition(_("A message set aside cannot become a proposal."))
-    if Proposal.objects.filter(source_message_id=message.pk).exists():
-        raise InvalidTransition(_("This message has already become a proposal."))
+        raise InvalidTransition(refusals[1])
+    if made._default_manager.filter(source_message_id=message.pk).exists():
+        raise InvalidTransition(refusals[2])
+    return message
+
+
+def _contact_source(
+    contact_id: int, actor: User, *, made: type[Proposal | OpinionReport], refusals: tuple[str, str]
+) -> ConstituentContact:
+    """The contact ``contact_id``, locked, that ``actor`` turns into a ``made``: refused unless they made it
+    (``refusals[0]``) and it has not become one already (``refusals[1]``)."""
+    contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
+    if contact is None or contact.member_id != scope_of(actor).member_id:
+        raise NotPermitted(refusals[0])
+    if made._default_manager.filter(source_contact_id=contact.pk).exists():
+        raise InvalidTransition(refusals[1])
+    return contact
+
+
+@transaction.atomic
+def proposal_draft_from_message(*, message_id: int, actor: User) -> Proposal:
+    """Turn a resident's message passed to the acting member into their proposal draft (已转为提案 on its page)."""
+    message = _message_source(
+        message_id,
+        actor,
+        made=Proposal,
+        refusals=(
+            _("Only the member the message was passed to may turn it into a proposal."),
+            _("A message set aside cannot become a proposal."),
+            _("This message has already become a proposal."),
+        ),
+    )
     proposal = _heard_draft(
         actor=actor,
         text=message.text,
@@ -179,11 +212,15 @@ def proposal_draft_from_message(*, message_id: int, actor: User) -> Proposal:
 @transaction.atomic
 def proposal_draft_from_contact(*, contact_id: int, actor: User) -> Proposal:
     """Turn what a member heard in a contact with the people into their proposal draft, linked to the contact."""
-    contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
-    if contact is None or contact.member_id != scope_of(actor).member_id:
-        raise NotPermitted(_("Only the member who made the contact may turn it into a proposal."))
-    if Proposal.objects.filter(source_contact_id=contact.pk).exists():
-        raise InvalidTransition(_("This contact has already become a proposal."))
+    contact = _contact_source(
+        contact_id,
+        actor,
+        made=Proposal,
+        refusals=(
+            _("Only the member who made the contact may turn it into a proposal."),
+            _("This contact has already become a proposal."),
+        ),
+    )
     proposal = _heard_draft(
         actor=actor, text=contact.raised, topic=contact.topic, where=contact.where, on=contact.contacted_on
     )

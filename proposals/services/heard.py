@@ -15,17 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.events import actor_id, publish
-from core.exceptions import DomainError, InvalidTransition, NotPermitted
+from core.exceptions import DomainError
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
-from groups.models import ConstituentContact, Lead, Member, PublicMessage
+from groups.models import Lead, Member
 from groups.services.leads import lead_take_up
 from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal
 from proposals.services._common import _today
-from proposals.services.drafting import TOPIC_CATEGORY, _check_draft
+from proposals.services.drafting import TOPIC_CATEGORY, _check_draft, _contact_source, _message_source
 from proposals.verbs import ProposalVerb
 
 
@@ -103,31 +103,6 @@ def proposal_draft_from_lead(
     return proposal
 
 
-def _message_source(message_id: int, actor: User) -> PublicMessage:
-    message = PublicMessage.objects.select_for_update().filter(pk=message_id).first()
-    member_id = scope_of(actor).member_id
-    if (
-        message is None
-        or member_id is None
-        or member_id not in {message.routed_member_id, getattr(message.contact, "member_id", None)}
-    ):
-        raise NotPermitted(_("Only the member the message was passed to may turn it into a report."))
-    if message.state == PublicMessage.State.DISCARDED:
-        raise InvalidTransition(_("A message set aside cannot become a report."))
-    if OpinionReport.objects.filter(source_message_id=message.pk).exists():
-        raise InvalidTransition(_("This message has already become a public-opinion report."))
-    return message
-
-
-def _contact_source(contact_id: int, actor: User) -> ConstituentContact:
-    contact = ConstituentContact.objects.select_for_update().filter(pk=contact_id).first()
-    if contact is None or contact.member_id != scope_of(actor).member_id:
-        raise NotPermitted(_("Only the member who made the contact may turn it into a report."))
-    if OpinionReport.objects.filter(source_contact_id=contact.pk).exists():
-        raise InvalidTransition(_("This contact has already become a public-opinion report."))
-    return contact
-
-
 @transaction.atomic
 def report_draft_from_heard(
     *,
@@ -159,7 +134,16 @@ def report_draft_from_heard(
             lead.created_by_id,
         )
     elif message_id is not None:
-        message = _message_source(message_id, actor)
+        message = _message_source(
+            message_id,
+            actor,
+            made=OpinionReport,
+            refusals=(
+                _("Only the member the message was passed to may turn it into a report."),
+                _("A message set aside cannot become a report."),
+                _("This message has already become a public-opinion report."),
+            ),
+        )
         member = _writer(actor, message.committee_id, None)
         on = timezone.localdate(message.created_at)
         title = " ".join(message.text.split())[:30]
@@ -167,7 +151,15 @@ def report_draft_from_heard(
         links = {"source_message": message, "source_contact_id": message.contact_id}
         record_event(message, actor=actor, verb=GroupsVerb.REPORT_DRAFTED)
     elif contact_id is not None:  # exactly one of the three is given (checked above)
-        contact = _contact_source(contact_id, actor)
+        contact = _contact_source(
+            contact_id,
+            actor,
+            made=OpinionReport,
+            refusals=(
+                _("Only the member who made the contact may turn it into a report."),
+                _("This contact has already become a public-opinion report."),
+            ),
+        )
         member = _writer(actor, contact.committee_id, None)
         title = " ".join(contact.raised.split())[:30]
         content = f"群众反映（{contact.where}，{contact.contacted_on:%Y-%m-%d}）：{contact.raised}"

@@ -144,7 +144,7 @@ def report_submit_draft(*, report_id: int, actor: User, today: date | None = Non
         raise NotPermitted(_("Only the report's author may do this."))
     if report.state != OpinionReport.State.DRAFT:
         raise InvalidTransition(_("Only a report waiting for its co-authors can be submitted."))
-    invitations = report.invitations.select_for_update()
+    invitations = report.invitations.select_for_update().order_by("pk")
     invitations.filter(status=CoAuthorInvitation.Status.INVITED, deadline__lt=_today(today)).update(
         status=CoAuthorInvitation.Status.EXPIRED
     )

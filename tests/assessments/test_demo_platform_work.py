@@ -36,7 +36,7 @@ def test_the_demo_members_duty_record_shows_priced_work_at_their_platform():
     client = Client()
     client.force_login(demo_member.user)
     body = client.get(reverse("groups:my_platforms")).content.decode()
-    studio = Platform.objects.of_member(demo_member.pk).filter(state=Platform.State.ESTABLISHED).first()
+    studio = Platform.objects.filter(memberships__member=demo_member, state=Platform.State.ESTABLISHED).first()
     assert studio is not None and studio.name in body and "data-upcoming" in body
 
     established = Platform.objects.filter(state=Platform.State.ESTABLISHED).first()

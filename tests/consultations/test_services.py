@@ -419,29 +419,6 @@ def test_a_proposal_can_be_linked(world):
     assert Outcome.objects.get(pk=o.pk).proposal == proposal
 
 
-def test_attendance_counts_per_member_for_duty_records(world):
-    from consultations.selectors import member_attendance
-
-    for status in ("present", "present", "excused"):
-        s = SessionFactory(committee=world.district)
-        Attendance.objects.create(
-            session=s, member=world.member_record, status=status, reason="出差" if status == "excused" else ""
-        )
-    planned = SessionFactory(committee=world.district, state="planned")
-    Attendance.objects.create(session=planned, member=world.member_record, status="absent")
-    assert member_attendance([world.member_record.pk], YEAR) == {
-        world.member_record.pk: {"present": 2, "excused": 1, "absent": 0}
-    }
-    from tests.groups.factories import ActivityFactory
-
-    ConsultationSession.objects.filter(pk=s.pk).update(
-        activity=ActivityFactory(group=world.group, kind="consultation")
-    )  # the excused one, held as an activity
-    assert member_attendance([world.member_record.pk], YEAR, without_activities=True) == {
-        world.member_record.pk: {"present": 2, "excused": 0, "absent": 0}
-    }
-
-
 def test_the_daily_overdue_check_marks_each_outcome_once_per_deadline(world):
     from consultations.tasks import flag_overdue_outcomes
 

@@ -76,10 +76,12 @@ def test_nginx_accepts_the_largest_request_the_portal_accepts_and_no_more(settin
     import math
     import re
 
-    from core.uploads import max_upload_bytes
+    from core.uploads import KINDS
+
+    largest_upload = max(getattr(settings, kind.max_bytes_setting) for kind in KINDS.values())
 
     conf = (ROOT / "deploy" / "nginx" / "cppcc-portal.conf").read_text()
     limits = re.findall(r"^\s*client_max_body_size\s+(\d+)m;", conf, flags=re.MULTILINE)
     assert len(limits) == 1
-    assert max_upload_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
+    assert largest_upload + settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
     assert int(limits[0]) == math.ceil(settings.REQUEST_MAX_BYTES / (1024 * 1024))

@@ -113,7 +113,7 @@ def test_batches_are_bounded(member, world):
     for i in range(5):
         _notify(member, f.ActivityGroupFactory(committee=world.district, name=f"组{i}"))
     assert len(delivery.deliver_batch(limit=2).claimed) == 2
-    assert delivery.pending_count() == 3
+    assert delivery.todo(timezone.now()).count() == 3
 
 
 # --- channels and retries ---------------------------------------------------------------------------
@@ -516,7 +516,7 @@ def test_a_sender_run_over_its_time_budget_queues_a_follow_up(member, world, dja
         _notify(member, g)
     with mock.patch("cppcc_portal.celery.app.send_task") as send, django_capture_on_commit_callbacks(execute=True):
         totals = deliver_pending(batch_size=1, budget_seconds=0)
-    assert totals["sent"] == 1 and delivery.pending_count() == 1
+    assert totals["sent"] == 1 and delivery.todo(timezone.now()).count() == 1
     send.assert_called_once_with(services.DELIVER_TASK, args=[1, 0], kwargs={}, retry=False, ignore_result=True)
 
 
