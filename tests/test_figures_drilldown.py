@@ -706,6 +706,43 @@ def test_a_units_own_sheet_adds_up_for_the_unit_itself(world, client_for, who):
             assert client.get(href).status_code == 200, href
 
 
+# --- a handling unit's home: its cards of proposals and consultation outcomes ------------------------------------
+
+
+def assigned(world) -> None:
+    """The proposals with a lead unit, assigned to it as ``proposals_assign`` leaves them."""
+    from proposals.models import Assignment
+
+    today = timezone.localdate()
+    for p in Proposal.objects.filter(lead_unit__isnull=False):
+        due = p.reply_due or today + timedelta(days=30)
+        Assignment.objects.create(
+            proposal=p, unit=p.lead_unit, role="lead", assigned_on=today, due_date=due, reassign_until=today
+        )
+
+
+@pytest.mark.parametrize("who", ["unit_user", "other_unit_user"])
+def test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it(world, client_for, who):
+    """Proposals to reply to and overdue, consultation outcomes to answer and overdue: each links to the unit's own
+    list, as many rows as it says (another unit's assignments and outcomes never in them)."""
+    proposals_and_reports(world)
+    consultation_year(world)
+    assigned(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, reverse("groups:unit_home"), at_least=2)
+    shown = {fig.href: fig.value for fig in page.figures}
+    proposals, outcomes = reverse("proposals:unit"), reverse("consultations:unit_outcomes")
+    if who == "unit_user":  # its proposals: assigned, past their reply date (two committees, two years); its outcomes
+        assert shown == {
+            f"{proposals}?due=overdue": 4,
+            f"{proposals}?state=open": 4,
+            f"{outcomes}?overdue=1": 12,
+            f"{outcomes}?state=open": 12,
+        }
+    else:  # the other unit's proposals are in hand, not yet due; no outcome handed to it
+        assert shown == {f"{proposals}?state=open": 4, f"{outcomes}?state=open": 0}
+
+
 # --- no figure page escapes ----------------------------------------------------------------------------------------
 
 # Every template with a figure container (``data-figures``) and the test above that follows its figures as each
@@ -867,13 +904,12 @@ COVERED = {
     # a test in another module (it imports this one), named by its dotted path
     "groups/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",
+    "proposals/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
+    "consultations/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
     "workbench/workbench.html": "tests.test_workbench.test_every_count_on_the_workbench_is_the_number_of_rows_behind_it",
 }
 # Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
 NOT_YET: dict[str, str] = {
-    "proposals/cards/unit.html": "a handling unit's workbench card: the total links to its open proposals, not "
-    "checked against that list yet",
-    "consultations/cards/unit.html": "a handling unit's workbench card of outcomes: the total is not a link yet",
     "consultations/session_list.html": "per session: members present, other participants, outcomes; not links yet "
     "(the session's page lists them)",
     "proposals/reports.html": "per report: adoptions and leaders' instructions, listed on the report's page, not "
@@ -899,6 +935,9 @@ ROLES = {
     "assessments/duty_record.html": {"member", "staff", "district_staff"},
     # the secretariat's workbench: a city's staff (the district's to-dos too) and a district's; leaders have none
     "workbench/workbench.html": {"staff", "district_staff"},
+    # a handling unit's home: its users only (each unit its own rows)
+    "proposals/cards/unit.html": {"unit_user", "other_unit_user"},
+    "consultations/cards/unit.html": {"unit_user", "other_unit_user"},
 }
 # Counts the scan below finds (``counts_in``) that are no figure of the records' state, per template and
 # expression, with the reason. Anything else it finds outside a figure container must be a figure.
@@ -919,10 +958,7 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
         "the list's own total; a proposal's co-signers and its likely duplicates, named on the proposal's page the "
         "row opens",
     ),
-    "proposals/unit.html": (
-        {"page_obj.paginator.count", "a.days_left"},
-        "the list's own total; days left until a reply is due (a duration, no records)",
-    ),
+    "proposals/unit.html": ({"a.days_left"}, "days left until a reply is due (a duration, no records)"),
     "groups/activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),
     "groups/group_detail.html": ({"member_total"}, "the group's members, listed (paged) in the same card"),
     "groups/activities/sign_in_sheet.html": ({"members|length"}, "the printed sheet: the members are its lines"),
