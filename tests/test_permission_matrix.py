@@ -241,6 +241,7 @@ RULES: dict[str, Rule] = {
     "consultations:session_action": page(post_only=True),
     "consultations:session_edit": page({"staff"}),
     "consultations:session_new": page(CONVENERS | SECRETARIAT),
+    "consultations:session_rows": page(CITY_OVERSIGHT),  # the rows behind the session list's counts, as the session
     "consultations:sessions": page(CONVENERS | OVERSIGHT),
     "consultations:topic_action": page(post_only=True),
     "consultations:topic_new": page(CONVENERS | SECRETARIAT),
@@ -566,6 +567,7 @@ ARGS = {
     "consultations:topic_action": "topic_action",
     "consultations:session": "session",
     "consultations:session_edit": "session",
+    "consultations:session_rows": "session",
     "consultations:session_action": "session_action",
     "consultations:document": "document",
     "consultations:outcome": "outcome",
@@ -711,6 +713,7 @@ QUERY = {
     "assessments:assessment_export": "?committee={district}&year={year}",
     "assessments:unit_sheet_rows": "?year={year}&figure=assigned",
     "assessments:dashboard_events": "?committee={district}&year={year}&quarter=1&figure=proposals",
+    "consultations:session_rows": "?figure=present",
 }
 
 
