@@ -71,7 +71,13 @@ class OutcomeListFilter(PageFilterSet):
     search_placeholder = _("Title, session or unit")
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = YearChoiceFilter(field_name="session__starts_at", label=_("Year"), empty_label=_("All years"))
-    state = django_filters.ChoiceFilter(choices=Outcome.State.choices, label=_("State"), empty_label=_("All states"))
+    # ``open``: handed to a unit, not answered yet (the unit card's count)
+    state = django_filters.ChoiceFilter(
+        choices=[("open", _("To answer")), *Outcome.State.choices],
+        method="filter_state",
+        label=_("State"),
+        empty_label=_("All states"),
+    )
     overdue = django_filters.ChoiceFilter(
         choices=[("1", _("Overdue"))], method="filter_overdue", label=_("Deadline"), empty_label=_("Any deadline")
     )
@@ -85,6 +91,9 @@ class OutcomeListFilter(PageFilterSet):
         return qs.filter(
             Q(title__icontains=value) | Q(session__title__icontains=value) | Q(unit__name__icontains=value)
         )
+
+    def filter_state(self, qs, name, value):
+        return qs.filter(state__in=Outcome.OPEN_AT_UNIT) if value == "open" else qs.filter(state=value)
 
     def filter_overdue(self, qs, name, value):
         return qs.overdue() if value == "1" else qs

@@ -63,6 +63,24 @@ def session_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Consultatio
     )
 
 
+# A session's own counts on the session list, and the rows behind each (``consultations:session_rows``): one
+# definition for both, so that a count cannot drift from its list.
+SESSION_ROWS = ("present", "participants", "outcomes")
+
+
+def session_rows(session: ConsultationSession, figure: str) -> QuerySet[Any]:
+    """The members present at a session, its other participants or its outcomes (``SESSION_ROWS``)."""
+    if figure == "present":
+        return (
+            Attendance.objects.filter(session=session, status="present")
+            .select_related("member")
+            .order_by("member__name", "pk")
+        )
+    if figure == "participants":
+        return Participant.objects.filter(session=session).select_related("unit").order_by("kind", "pk")
+    return Outcome.objects.filter(session=session).select_related("unit").order_by("pk")
+
+
 def session_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> ConsultationSession:
     return (
         ConsultationSession.objects.visible_to(user)

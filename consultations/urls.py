@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/new/", views.session_new, name="session_new"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/rows/", views.session_rows, name="session_rows"),
     path("sessions/<int:pk>/<slug:action>/", views.session_action, name="session_action"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("outcomes/", views.outcome_board, name="outcomes"),

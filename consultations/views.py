@@ -186,6 +186,23 @@ def session_list(request):
 
 
 @login_required
+def session_rows(request, pk: int):
+    """The rows behind one of a session's counts on the session list: members present, other participants or
+    outcomes; for whoever sees the session."""
+    require_role(request.user, Role.STAFF, Role.LEADER, Role.CONVENER)
+    session = get_object_or_404(ConsultationSession.objects.visible_to(request.user).select_related("committee"), pk=pk)
+    figure = request.GET.get("figure", "")
+    if figure not in selectors.SESSION_ROWS:
+        raise Http404
+    rows = selectors.session_rows(session, figure)
+    return render(
+        request,
+        "consultations/session_rows.html",
+        {"session": session, "figure": figure, "page_obj": _page(request, rows), "query": _query(request)},
+    )
+
+
+@login_required
 def session_new(request):
     require_role(request.user, Role.STAFF, Role.CONVENER)
     form = forms.SessionForm(request.POST or None, user=request.user)

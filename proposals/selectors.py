@@ -296,6 +296,16 @@ def report_figure_q(figure: str, level: str = "") -> Q:
     return Q()
 
 
+REPORT_ROWS = ("adoptions", "instructions")
+
+
+def report_rows(report: OpinionReport, figure: str) -> QuerySet[Any]:
+    """A report's adoptions or leaders' instructions (``REPORT_ROWS``): the rows behind its counts on the list."""
+    if figure == "adoptions":
+        return Adoption.objects.filter(report=report).order_by("date", "pk")
+    return Instruction.objects.filter(report=report).order_by("date", "pk")
+
+
 def filter_reports_by_figure(qs: QuerySet[OpinionReport], figure: str, level: str = "") -> QuerySet[OpinionReport]:
     """The reports behind one report figure (the figures page links here)."""
     return qs.exclude(state=OpinionReport.State.DRAFT).filter(report_figure_q(figure, level))

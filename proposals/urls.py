@@ -27,6 +27,7 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/new/", views.report_create, name="report_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/rows/", views.report_rows, name="report_rows"),
     path("reports/<int:pk>/act/<slug:action>/", views.report_act, name="report_act"),
     path("reports/invitations/<int:pk>/<slug:answer>/", views.coauthor_answer, name="coauthor_answer"),
 ]

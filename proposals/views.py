@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -999,6 +999,27 @@ REPORT_FORM_SLOTS = {
     "instruction": "instruction_form",
     "follow_up": "follow_up_form",
 }
+
+
+@login_required
+def report_rows(request, pk: int):
+    """The rows behind a report's counts on the reports list: its adoptions or its leaders' instructions."""
+    scope = require_role(request.user, Role.STAFF, Role.LEADER)
+    report = get_object_or_404(
+        OpinionReport.objects.visible_to(request.user)
+        .exclude(state=OpinionReport.State.DRAFT)
+        .filter(committee_id__in=_committee_ids(request, scope)),
+        pk=pk,
+    )
+    figure = request.GET.get("figure", "")
+    if figure not in selectors.REPORT_ROWS:
+        raise Http404
+    rows = selectors.report_rows(report, figure)
+    return render(
+        request,
+        "proposals/report_rows.html",
+        {"report": report, "figure": figure, "page_obj": Paginator(rows, 50).get_page(request.GET.get("page"))},
+    )
 
 
 @login_required

@@ -209,6 +209,51 @@ def test_the_figures_export_holds_the_numbers_of_the_page(world, client_for):
     assert {totals["submitted"], totals["filed"]} <= numbers
 
 
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+@pytest.mark.parametrize("year", [2026, 2025])
+def test_every_adoption_and_instruction_count_on_the_reports_list_is_the_rows_behind_it(world, client_for, who, year):
+    """Per report: its adoptions (one at two levels, one in the next January) and its leaders' instructions; another
+    committee's report and its rows out of reach."""
+    proposals_and_reports(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, f"{reverse('proposals:reports')}?year={year}", at_least=10)
+    assert sorted(fig.value for fig in page.figures if fig.value) == sorted(
+        [1, 2, 2] * (1 if who == "district_staff" else 2)
+    )
+    far = OpinionReportFactory(committee=world.other, year=year, state=R.COMPILED)
+    Adoption.objects.create(report=far, level=Level.CITY, date=date(year, 6, 1))
+    assert client.get(reverse("proposals:report_rows", args=[far.pk]) + "?figure=adoptions").status_code == 404
+
+
+def test_the_rows_behind_a_reports_count_take_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    report = OpinionReportFactory(committee=world.district, year=2026, state=R.COMPILED)
+    client = client_for(world.staff)
+    urls = [f"{reverse('proposals:report_rows', args=[report.pk])}?figure={n}" for n in ("adoptions", "instructions")]
+
+    levels = list(Level)  # one adoption per level at most
+
+    def more(day):
+        if day <= len(levels):
+            Adoption.objects.create(report=report, level=levels[day - 1], date=date(2026, 6, day))
+        Instruction.objects.create(report=report, leader="王市长", level=Level.CITY, date=date(2026, 6, day), text="阅")
+
+    more(1)
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+    for day in range(2, 8):
+        more(day)
+    for url, n in zip(urls, (len(levels), 7), strict=True):
+        with django_assert_max_num_queries(counts[url]):
+            assert read(client.get(url)).rows == n > 1
+    assert client.get(urls[0].replace("adoptions", "issues")).status_code == 404
+
+
 # --- three enters coverage and the ledger behind it --------------------------------------------------------
 
 
@@ -456,6 +501,61 @@ def test_the_consultation_drilldown_runs_a_fixed_number_of_queries(world, client
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert read(client.get(url)).rows > 5
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader", "convener"])
+def test_every_count_of_a_session_on_the_session_list_is_the_number_of_rows_behind_it(world, client_for, who):
+    """Members present (not the absent), other participants and outcomes per session, a cancelled session's too;
+    a convener sees their group's sessions and the rows behind them, not the rest of the committee's."""
+    from consultations.models import ConsultationSession
+
+    consultation_year(world)
+    ConsultationSession.objects.filter(committee=world.district, starts_at__year=2026).update(group=world.group)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, reverse("consultations:sessions"), at_least=9)
+    sessions = {int(re.search(r"/sessions/(\d+)/rows/", fig.href)[1]) for fig in page.figures}
+    expected = {"staff": 16, "leader": 16, "district_staff": 8, "convener": 4}[who]
+    assert len(sessions) == expected and len(page.figures) == 3 * expected
+    # members present 2 of 3, participants 2, outcomes 3 (a cancelled session's none)
+    assert sorted({fig.value for fig in page.figures}) == [0, 2, 3]
+    if who == "convener":  # another session of the committee: not theirs, nor its rows
+        other = ConsultationSession.objects.filter(committee=world.district, starts_at__year=2025).first()
+        url = reverse("consultations:session_rows", args=[other.pk]) + "?figure=present"
+        assert client.get(url).status_code == 404
+
+
+def test_the_rows_behind_a_sessions_count_take_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    from consultations.models import Attendance, Participant
+    from tests import factories as f
+    from tests.consultations.factories import OutcomeFactory, SessionFactory
+
+    session = SessionFactory(committee=world.district, state="held")
+    client = client_for(world.staff)
+
+    def more():
+        Attendance.objects.create(session=session, member=f.MemberFactory(committee=world.district), status="present")
+        Participant.objects.create(session=session, kind=Participant.Kind.DEPARTMENT, name="局长", unit=world.unit)
+        OutcomeFactory(session=session, unit=world.unit)
+
+    more()
+    urls = [
+        f"{reverse('consultations:session_rows', args=[session.pk])}?figure={n}"
+        for n in ("present", "participants", "outcomes")
+    ]
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+    for _ in range(6):
+        more()
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert read(client.get(url)).rows == 7
+    assert client.get(urls[0].replace("present", "absent")).status_code == 404
 
 
 # --- the leaders' headline ----------------------------------------------------------------------------------------
@@ -706,6 +806,43 @@ def test_a_units_own_sheet_adds_up_for_the_unit_itself(world, client_for, who):
             assert client.get(href).status_code == 200, href
 
 
+# --- a handling unit's home: its cards of proposals and consultation outcomes ------------------------------------
+
+
+def assigned(world) -> None:
+    """The proposals with a lead unit, assigned to it as ``proposals_assign`` leaves them."""
+    from proposals.models import Assignment
+
+    today = timezone.localdate()
+    for p in Proposal.objects.filter(lead_unit__isnull=False):
+        due = p.reply_due or today + timedelta(days=30)
+        Assignment.objects.create(
+            proposal=p, unit=p.lead_unit, role="lead", assigned_on=today, due_date=due, reassign_until=today
+        )
+
+
+@pytest.mark.parametrize("who", ["unit_user", "other_unit_user"])
+def test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it(world, client_for, who):
+    """Proposals to reply to and overdue, consultation outcomes to answer and overdue: each links to the unit's own
+    list, as many rows as it says (another unit's assignments and outcomes never in them)."""
+    proposals_and_reports(world)
+    consultation_year(world)
+    assigned(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, reverse("groups:unit_home"), at_least=2)
+    shown = {fig.href: fig.value for fig in page.figures}
+    proposals, outcomes = reverse("proposals:unit"), reverse("consultations:unit_outcomes")
+    if who == "unit_user":  # its proposals: assigned, past their reply date (two committees, two years); its outcomes
+        assert shown == {
+            f"{proposals}?due=overdue": 4,
+            f"{proposals}?state=open": 4,
+            f"{outcomes}?overdue=1": 12,
+            f"{outcomes}?state=open": 12,
+        }
+    else:  # the other unit's proposals are in hand, not yet due; no outcome handed to it
+        assert shown == {f"{proposals}?state=open": 4, f"{outcomes}?state=open": 0}
+
+
 # --- no figure page escapes ----------------------------------------------------------------------------------------
 
 # Every template with a figure container (``data-figures``) and the test above that follows its figures as each
@@ -867,18 +1004,14 @@ COVERED = {
     # a test in another module (it imports this one), named by its dotted path
     "groups/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",
+    "proposals/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
+    "consultations/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
+    "consultations/session_list.html": test_every_count_of_a_session_on_the_session_list_is_the_number_of_rows_behind_it,
+    "proposals/reports.html": test_every_adoption_and_instruction_count_on_the_reports_list_is_the_rows_behind_it,
+    "workbench/workbench.html": "tests.test_workbench.test_every_count_on_the_workbench_is_the_number_of_rows_behind_it",
 }
 # Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
 NOT_YET: dict[str, str] = {
-    "workbench/workbench.html": "the to-do cards: each card links to its list as a whole; the count is not checked "
-    "against the list yet",
-    "proposals/cards/unit.html": "a handling unit's workbench card: the total links to its open proposals, not "
-    "checked against that list yet",
-    "consultations/cards/unit.html": "a handling unit's workbench card of outcomes: the total is not a link yet",
-    "consultations/session_list.html": "per session: members present, other participants, outcomes; not links yet "
-    "(the session's page lists them)",
-    "proposals/reports.html": "per report: adoptions and leaders' instructions, listed on the report's page, not "
-    "linked per count yet",
     "groups/activities/_activity_row.html": "per activity: present of invited, not a link yet (the ledger's "
     "cells are, to groups:attendance_rows)",
     "groups/activities/group_dashboard.html": "the convener's group dashboard: members covered of members, contact "
@@ -898,6 +1031,11 @@ ROLES = {
     "assessments/admin/rollup_progress.html": {"staff", "district_staff", "other_staff"},
     # a member's duty record: the member and the committee's staff; leaders do not read members' records
     "assessments/duty_record.html": {"member", "staff", "district_staff"},
+    # the secretariat's workbench: a city's staff (the district's to-dos too) and a district's; leaders have none
+    "workbench/workbench.html": {"staff", "district_staff"},
+    # a handling unit's home: its users only (each unit its own rows)
+    "proposals/cards/unit.html": {"unit_user", "other_unit_user"},
+    "consultations/cards/unit.html": {"unit_user", "other_unit_user"},
 }
 # Counts the scan below finds (``counts_in``) that are no figure of the records' state, per template and
 # expression, with the reason. Anything else it finds outside a figure container must be a figure.
@@ -908,7 +1046,6 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
         "platform page lists",
     ),
     "includes/filter_form.html": ({"page_obj.paginator.count"}, "a list's own total: its rows are the list"),
-    "workbench/todo.html": ({"page_obj.paginator.count"}, "a list's own total: its rows are the list"),
     "workbench/search.html": ({"results.total"}, "the search's own total: its results are listed below it"),
     "proposals/mine.html": (
         {"own.paginator.count", "cosigned.paginator.count", "reports.paginator.count"},
@@ -919,10 +1056,7 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
         "the list's own total; a proposal's co-signers and its likely duplicates, named on the proposal's page the "
         "row opens",
     ),
-    "proposals/unit.html": (
-        {"page_obj.paginator.count", "a.days_left"},
-        "the list's own total; days left until a reply is due (a duration, no records)",
-    ),
+    "proposals/unit.html": ({"a.days_left"}, "days left until a reply is due (a duration, no records)"),
     "groups/activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),
     "groups/group_detail.html": ({"member_total"}, "the group's members, listed (paged) in the same card"),
     "groups/activities/sign_in_sheet.html": ({"members|length"}, "the printed sheet: the members are its lines"),

@@ -241,6 +241,7 @@ RULES: dict[str, Rule] = {
     "consultations:session_action": page(post_only=True),
     "consultations:session_edit": page({"staff"}),
     "consultations:session_new": page(CONVENERS | SECRETARIAT),
+    "consultations:session_rows": page(CITY_OVERSIGHT),  # the rows behind the session list's counts, as the session
     "consultations:sessions": page(CONVENERS | OVERSIGHT),
     "consultations:topic_action": page(post_only=True),
     "consultations:topic_new": page(CONVENERS | SECRETARIAT),
@@ -416,6 +417,7 @@ RULES: dict[str, Rule] = {
     "proposals:report_act": page(post_only=True),
     "proposals:report_create": page(ANY_MEMBER),
     "proposals:report_detail": page({"member", "staff", "leader"}),
+    "proposals:report_rows": page(CITY_OVERSIGHT),  # a report's adoptions or instructions, as the reports list
     "proposals:reports": page(OVERSIGHT),  # leaders read it as the list behind the report figures
     "proposals:review": page(SECRETARIAT),
     "proposals:review_bulk": page(post_only=True),  # the queue's batch actions: the services decide who may
@@ -562,10 +564,12 @@ ARGS = {
     "proposals:attachment": "attachment",
     "proposals:report_detail": "report",
     "proposals:report_act": "report_action",
+    "proposals:report_rows": "report",
     "proposals:coauthor_answer": "coauthor",
     "consultations:topic_action": "topic_action",
     "consultations:session": "session",
     "consultations:session_edit": "session",
+    "consultations:session_rows": "session",
     "consultations:session_action": "session_action",
     "consultations:document": "document",
     "consultations:outcome": "outcome",
@@ -711,6 +715,8 @@ QUERY = {
     "assessments:assessment_export": "?committee={district}&year={year}",
     "assessments:unit_sheet_rows": "?year={year}&figure=assigned",
     "assessments:dashboard_events": "?committee={district}&year={year}&quarter=1&figure=proposals",
+    "consultations:session_rows": "?figure=present",
+    "proposals:report_rows": "?figure=adoptions",
 }
 
 
