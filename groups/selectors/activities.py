@@ -299,6 +299,12 @@ def counted_in(qs: QuerySet, period: Period) -> QuerySet:
 # --- Plan against actual -------------------------------------------------------------------------
 
 
+def plan_overdue_q(year: int, today: date) -> Q:
+    """Plan items (annotated ``is_done``) not done whose month has passed: the plan's overdue figure and its rows."""
+    month = today.month if today.year == year else (13 if today.year > year else 0)
+    return Q(is_done=False, month__lt=month)
+
+
 def plan_progress(group: ActivityGroup, year: int, today: date | None = None) -> list[dict]:
     """Per quarter: plan items, done (a held activity fulfils them), overdue, and unplanned activities (2 queries)."""
     today = today or timezone.localdate()
@@ -311,12 +317,7 @@ def plan_progress(group: ActivityGroup, year: int, today: date | None = None) ->
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(is_done=True)),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    is_done=False, month__lt=today.month if today.year == year else (13 if today.year > year else 0)
-                ),
-            ),
+            overdue=Count("pk", filter=plan_overdue_q(year, today)),
         )
     )
     by_quarter: dict[int, Mapping[str, Any]] = {row["quarter"]: row for row in items}
