@@ -1,13 +1,14 @@
 from django.urls import path
 
 from groups import views
-from groups.views import activities, contacts, leads, mailbox, platforms, signup, supervision
+from groups.views import activities, contacts, figures, leads, mailbox, platforms, signup, supervision
 
 app_name = "groups"
 
 urlpatterns = [
     path("my/groups/", views.my_groups, name="my_groups"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/rows/", figures.group_rows, name="group_rows"),
     path("me/", views.my_page, name="my_page"),
     path("unit/", views.unit_home, name="unit_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("platforms/", platforms.platform_list, name="platforms"),
     path("platforms/mine/", platforms.my_platforms, name="my_platforms"),
     path("platforms/<int:pk>/", platforms.platform_detail, name="platform"),
+    path("platforms/<int:pk>/members/", figures.platform_members, name="platform_members"),
     path("platforms/<int:pk>/establish/", platforms.platform_establish, name="platform_establish"),
     path("platforms/<int:pk>/wind-up/", platforms.platform_wind_up, name="platform_wind_up"),
     path("platforms/<int:pk>/evaluate/", platforms.platform_evaluate, name="platform_evaluate"),
@@ -84,6 +86,7 @@ urlpatterns = [
     path("leads/", leads.lead_list, name="leads"),
     path("leads/new/", leads.lead_new, name="lead_new"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/rows/", figures.lead_rows, name="lead_rows"),
     path("leads/<int:pk>/close/", leads.lead_close, name="lead_close"),
     path("leads/<int:pk>/items/", leads.lead_items, name="lead_items"),
     path("leads/<int:pk>/items/<str:kind>/<int:item>/remove/", leads.lead_item_remove, name="lead_item_remove"),

@@ -983,6 +983,245 @@ def test_every_count_of_a_rollup_run_is_the_number_of_rows_behind_it(world, clie
     assert client_for(world.leader).get(reverse(progress, args=[runs[own].pk])).status_code in (302, 403)
 
 
+# --- a group's pages: my groups, the convener's dashboard and plan, the platforms and the leads ----------------------
+
+
+def group_year(world) -> None:
+    """The district group through 2026: members (one left), three contact points (one visited twice in the second
+    quarter, one where a member only contacted people), a 三进 activity and an unplanned one held in the second
+    quarter, a plan with an item done, items overdue and planned, leave requests (the convener's own: their
+    deputy's), an upcoming activity with invitations; the other group and another committee's group alike."""
+    from groups.models import AnnualPlan, Attendance, ConstituentContact, GroupMembership, PlanItem, SixItem
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory, ThreeEntersFactory
+
+    tz = timezone.get_current_timezone()
+    far_group = f.ActivityGroupFactory(committee=world.other)
+    for group in (world.group, world.other_group, far_group):
+        members = [m.member for m in GroupMembership.objects.filter(group=group)]
+        members += [f.MembershipFactory(group=group).member for _ in range(3)]
+        f.MembershipFactory(group=group, left_on=date(2026, 2, 1))  # left: counted nowhere
+        points = [f.ContactPointFactory(committee=group.committee) for _ in range(3)]
+        group.contact_points.add(*points)
+        plan = AnnualPlan.objects.get_or_create(group=group, year=2026)[0]
+        done, *_ = [
+            PlanItem.objects.create(
+                plan=plan, quarter=(month - 1) // 3 + 1, month=month, kind="study", title=f"计划{month}"
+            )
+            for month in (5, 2, 4, 11, 12)
+        ]
+        held = ThreeEntersFactory(
+            group=group,
+            state="held",
+            contact_point=points[0],
+            six_item=SixItem.values[0],
+            plan_item=done,
+            starts_at=timezone.datetime(2026, 5, 10, 9, tzinfo=tz),
+        )
+        for member, status in zip(members, ("present", "present", "absent", "absent"), strict=False):
+            Attendance.objects.create(
+                activity=held,
+                member=member,
+                status=status,
+                signed_in_at=held.starts_at if status == "present" else None,
+            )
+        ActivityFactory(
+            group=group, state="held", contact_point=points[0], starts_at=timezone.datetime(2026, 6, 30, 23, tzinfo=tz)
+        )  # unplanned, the quarter's last hour
+        ActivityFactory(group=group, state="held", starts_at=timezone.datetime(2026, 7, 1, 0, 30, tzinfo=tz))
+        coming = ActivityFactory(group=group, state="announced", starts_at=timezone.now() + timedelta(days=5))
+        for member in members:
+            Attendance.objects.create(
+                activity=coming, member=member, leave=Attendance.Leave.REQUESTED, leave_reason="出差"
+            )
+        ConstituentContact.objects.create(
+            committee=group.committee,
+            member=members[-1],
+            contacted_on=date(2026, 5, 20),
+            contact_point=points[1],
+            whom_kind="household",
+            whom="一户居民",
+            topic="livelihood",
+            raised="加装电梯",
+        )
+
+
+DASHBOARD_ROLES = ["convener", "staff", "district_staff"]
+
+
+@pytest.mark.parametrize("who", DASHBOARD_ROLES)
+@pytest.mark.parametrize("query", ["year=2026&quarter=2", "year=2026", "year=2026&quarter=3"])
+def test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it(world, client_for, who, query):
+    """Members covered (三进, or a contact at a contact point by the committee's rule) of members, contact points
+    visited, visits per point, six-ones items, leave requests (not the convener's own), the plan per quarter and
+    each activity's present of invited."""
+    group_year(world)
+    client = client_for(getattr(world, who))
+    url = f"{reverse('groups:group_activities', args=[world.group.pk])}?{query}"
+    page = assert_figures_add_up(client, url, at_least=20)
+    leave = next(fig.value for fig in page.figures if "figure=leave" in fig.href)
+    assert leave == (4 if who == "convener" else 5)  # the convener's own request goes to a deputy
+    if query.endswith("quarter=2"):
+        covered = next(fig.value for fig in page.figures if "figure=covered" in fig.href)
+        assert covered == 3  # two present, one who contacted people at a contact point
+    # each activity's present of invited (the activity rows), to the convener's attendance list
+    assert {"present", ""} <= {
+        fig.href.partition("status=")[2] for fig in page.figures if "/attendance/rows/" in fig.href
+    }
+
+
+@pytest.mark.parametrize("who", DASHBOARD_ROLES)
+def test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it(world, client_for, who):
+    group_year(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, reverse("groups:plan", args=[world.group.pk, 2026]), at_least=16)
+    assert sum(fig.value for fig in page.figures if "figure=planned" in fig.href) == 5
+    assert sum(fig.value for fig in page.figures if "figure=unplanned" in fig.href) == 2
+
+
+def test_the_rows_of_a_conveners_figures_are_their_groups_editors_only(world, client_for):
+    group_year(world)
+    rows = reverse("groups:group_rows", args=[world.group.pk])
+    for figure in ("covered", "leave", "planned", "visited"):
+        assert client_for(world.convener).get(f"{rows}?figure={figure}&year=2026").status_code == 200
+        for outsider in (world.member, world.other_convener, world.other_staff, world.leader):
+            assert client_for(outsider).get(f"{rows}?figure={figure}&year=2026").status_code == 403, outsider
+    attendance = reverse("groups:attendance_rows", args=[world.group.activities.first().pk])
+    assert client_for(world.convener).get(attendance).status_code == 200
+    for outsider in (world.member, world.other_convener, world.other_staff):
+        assert client_for(outsider).get(attendance).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["member", "convener", "other_convener"])
+def test_every_count_of_my_groups_is_the_number_of_members_or_contact_points_behind_it(world, client_for, who):
+    group_year(world)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, reverse("groups:my_groups"), at_least=2)
+    assert sorted(fig.value for fig in page.figures) == [3, 4 if who == "other_convener" else 5]
+
+
+@pytest.mark.parametrize("who", ["member", "staff", "district_staff", "leader", "other_staff"])
+def test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it(world, client_for, who):
+    from groups.models.platforms import PlatformMembership
+    from tests import factories as f
+
+    for committee in (world.district, world.other):
+        for i in range(2):
+            platform = f.PlatformFactory(committee=committee)
+            for member in [world.member_record] * (committee == world.district) + [
+                f.MemberFactory(committee=committee) for _ in range(2 + i)
+            ]:
+                PlatformMembership.objects.create(platform=platform, member=member, joined_on=date(2026, 1, 5))
+            PlatformMembership.objects.create(
+                platform=platform,
+                member=f.MemberFactory(committee=committee),
+                joined_on=date(2025, 1, 5),
+                left_on=date(2026, 3, 1),  # left: not counted
+            )
+    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:platforms"), at_least=2)
+    assert max(fig.value for fig in page.figures) == (4 if who != "other_staff" else 3)
+
+
+@pytest.mark.parametrize("who", ["convener", "staff", "district_staff", "leader", "other_staff"])
+def test_every_item_count_of_the_leads_is_the_number_of_items_behind_it(world, client_for, who):
+    """Per lead: its messages, contacts and suggestions (a lead of the group, one of the committee, another
+    committee's)."""
+    from groups.models import ActivitySuggestion, ConstituentContact, Lead, PublicMessage
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    for committee, group in (
+        (world.district, world.group),
+        (world.other, f.ActivityGroupFactory(committee=world.other)),
+    ):
+        point = f.ContactPointFactory(committee=committee)
+        member = f.MembershipFactory(group=group).member
+        for n, lead_group in ((1, group), (2, None)):
+            lead = Lead.objects.create(committee=committee, group=lead_group, title=f"线索{n}", category="livelihood")
+            for i in range(n):
+                lead.messages.add(
+                    PublicMessage.objects.create(
+                        committee=committee,
+                        target="contact_point",
+                        contact_point=point,
+                        category="livelihood",
+                        text=f"电梯{i}",
+                        tracking_code=f"L{PublicMessage.objects.count():09d}",
+                        client_key="k",
+                        answer_due=date(2026, 6, 30),
+                    )
+                )
+            for _ in range(n + 1):
+                lead.contacts.add(
+                    ConstituentContact.objects.create(
+                        committee=committee,
+                        member=member,
+                        contacted_on=date(2026, 4, 2),
+                        contact_point=point,
+                        whom_kind="household",
+                        whom="一户居民",
+                        topic="livelihood",
+                        raised="加装电梯",
+                    )
+                )
+            activity = ActivityFactory(group=group)
+            lead.suggestions.add(
+                *[
+                    ActivitySuggestion.objects.create(activity=activity, text="停车", category="livelihood")
+                    for _ in range(n)
+                ]
+            )
+    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:leads"), at_least=3)
+    assert len(page.figures) == (3 if who == "convener" else 6)
+
+
+def test_the_rows_behind_a_groups_figures_take_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.convener)
+    rows = reverse("groups:group_rows", args=[world.group.pk])
+    urls = [
+        f"{rows}?figure={figure}&year=2026"
+        for figure in ("members", "covered", "uncovered", "contact_points", "visited", "leave", "planned", "unplanned")
+    ]
+    group_year(world)
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(12) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+    group_year(world)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert read(client.get(url)).rows >= 2, url
+
+
+def test_the_sign_in_screens_counter_is_the_conveners_attendance_list(world, client_for):
+    """The venue's screen counts who signed in of those invited (no links on a projected screen: NOT_FIGURES); its
+    two numbers are the rows of the convener's attendance lists."""
+    from groups.models import Attendance
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    activity = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(minutes=5))
+    for status in ("present", "present", "invited", "absent"):
+        Attendance.objects.create(
+            activity=activity,
+            member=f.MembershipFactory(group=world.group).member,
+            status=status,
+            signed_in_at=timezone.now() if status == "present" else None,
+        )
+    client = client_for(world.convener)
+    counts = client.get(reverse("groups:sign_in_screen", args=[activity.pk])).context["counts"]
+    rows = reverse("groups:attendance_rows", args=[activity.pk])
+    assert counts == {
+        "present": read(client.get(f"{rows}?status=present")).total,
+        "invited": read(client.get(rows)).total,
+    }
+    assert counts == {"present": 2, "invited": 4}
+
+
 # --- no figure page escapes ----------------------------------------------------------------------------------------
 
 # Every template with a figure container (``data-figures``) and the test above that follows its figures as each
@@ -1001,6 +1240,13 @@ COVERED = {
     "assessments/unit_sheet.html": test_a_units_own_sheet_adds_up_for_the_unit_itself,
     "assessments/admin/rollup_progress.html": test_every_count_of_a_rollup_run_is_the_number_of_rows_behind_it,
     "assessments/duty_record.html": test_each_category_of_the_duty_record_opens_into_lines_that_add_up_to_it,
+    "groups/activities/group_dashboard.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
+    "groups/activities/_activity_row.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
+    "groups/activities/_plan_progress.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
+    "groups/activities/plan.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
+    "groups/my_groups.html": test_every_count_of_my_groups_is_the_number_of_members_or_contact_points_behind_it,
+    "groups/platforms/list.html": test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it,
+    "groups/leads/list.html": test_every_item_count_of_the_leads_is_the_number_of_items_behind_it,
     # a test in another module (it imports this one), named by its dotted path
     "groups/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",
@@ -1012,17 +1258,6 @@ COVERED = {
 }
 # Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
 NOT_YET: dict[str, str] = {
-    "groups/activities/_activity_row.html": "per activity: present of invited, not a link yet (the ledger's "
-    "cells are, to groups:attendance_rows)",
-    "groups/activities/group_dashboard.html": "the convener's group dashboard: members covered of members, contact "
-    "points visited, leave requests; not links yet",
-    "groups/activities/plan.html": "the group's plan progress per quarter (planned, done, overdue, unplanned): not "
-    "links yet",
-    "groups/activities/sign_in_screen.html": "the venue's live sign-in counter (present of invited), refreshed while "
-    "members sign in; the convener's attendance list is the rows, not linked from the screen",
-    "groups/leads/list.html": "per lead: messages, contacts and suggestions, not links yet",
-    "groups/my_groups.html": "a member's groups: members and contact points per group, not links yet",
-    "groups/platforms/list.html": "members per platform, not a link yet",
 }
 # Pages whose figures only some of the usual roles see, with the roles their test runs as and why.
 ROLES = {
@@ -1036,6 +1271,18 @@ ROLES = {
     # a handling unit's home: its users only (each unit its own rows)
     "proposals/cards/unit.html": {"unit_user", "other_unit_user"},
     "consultations/cards/unit.html": {"unit_user", "other_unit_user"},
+    # the convener's dashboard and plan: whoever edits the group (its conveners, its committee's staff); a
+    # leader reads the coverage page instead, a member their own activities
+    "groups/activities/group_dashboard.html": set(DASHBOARD_ROLES),
+    "groups/activities/_activity_row.html": set(DASHBOARD_ROLES),
+    "groups/activities/_plan_progress.html": set(DASHBOARD_ROLES),
+    "groups/activities/plan.html": set(DASHBOARD_ROLES),
+    # a member's and a convener's own groups (staff have none of their own)
+    "groups/my_groups.html": {"member", "convener", "other_convener"},
+    # every role sees the platforms of its committee (a member: those visible to them)
+    "groups/platforms/list.html": {"member", "staff", "district_staff", "leader", "other_staff"},
+    # the leads' readers: staff, leaders and the group's conveners
+    "groups/leads/list.html": {"convener", "staff", "district_staff", "leader", "other_staff"},
 }
 # Counts the scan below finds (``counts_in``) that are no figure of the records' state, per template and
 # expression, with the reason. Anything else it finds outside a figure container must be a figure.
@@ -1060,6 +1307,13 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
     "groups/activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),
     "groups/group_detail.html": ({"member_total"}, "the group's members, listed (paged) in the same card"),
     "groups/activities/sign_in_sheet.html": ({"members|length"}, "the printed sheet: the members are its lines"),
+    "groups/activities/sign_in_screen.html": (
+        {"counts.present", "counts.invited"},
+        "the venue's projected sign-in counter (signed in of invited), refreshed while members scan: a screen on a "
+        "projector is read, not clicked; the two numbers are the rows of the convener's attendance lists "
+        "(groups:attendance_rows, linked from the dashboard's activity rows), as "
+        "test_the_sign_in_screens_counter_is_the_conveners_attendance_list checks",
+    ),
     "groups/activities/activity_detail.html": (
         {"activity.present_count", "activity.excused_count", "activity.absent_count", "evidence|length"},
         "the activity's attendance and evidence, listed in the same cards",

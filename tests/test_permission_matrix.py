@@ -252,7 +252,8 @@ RULES: dict[str, Rule] = {
     "groups:activity_new": page(GROUP_EDITORS),
     "groups:activity_transition": page(post_only=True),
     "groups:attendance_record": page(post_only=True),
-    "groups:attendance_rows": page(CITY_OVERSIGHT),
+    "groups:attendance_rows": page(CITY_OVERSIGHT | {"convener"}),  # and the group's convener (the dashboard's rows)
+    "groups:group_rows": page(GROUP_READERS),  # members, contact points: the group's readers; the dashboard's: editors
     "groups:coverage": page(OVERSIGHT),
     "groups:coverage_members": page(OVERSIGHT),
     "groups:dashboard": page(OVERSIGHT),
@@ -281,6 +282,7 @@ RULES: dict[str, Rule] = {
     "groups:platforms": page(LOGGED_IN),
     "groups:my_platforms": page(ANY_MEMBER),  # each member their own platforms
     "groups:platform": page(PLATFORM_READERS),
+    "groups:platform_members": page(PLATFORM_READERS),
     "groups:platform_document": page(PLATFORM_READERS),
     "groups:platform_establish": page({"staff"}),
     "groups:platform_wind_up": page({"staff"}),
@@ -358,6 +360,7 @@ RULES: dict[str, Rule] = {
     "groups:leads": page(OVERSIGHT | CONVENERS),  # scoped: each sees their committees' or groups' leads
     "groups:lead_new": page(SECRETARIAT | CONVENERS),
     "groups:lead_detail": page({"convener", "staff", "leader"}),
+    "groups:lead_rows": page({"convener", "staff", "leader"}),
     "groups:lead_close": page(post_only=True),
     "groups:lead_items": page({"convener", "staff"}),  # add items to the lead: its keepers
     "groups:lead_item_remove": page(post_only=True),
@@ -490,6 +493,7 @@ PUBLISHED_RULES = {
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
     "groups:lead_detail": "lead",
+    "groups:lead_rows": "lead",
     "groups:lead_close": "lead",
     "groups:lead_items": "lead",
     "groups:lead_item_remove": "lead_item",
@@ -535,6 +539,7 @@ ARGS = {
     "notifications:read": "notification",
     "notifications:calendar": "calendar",
     "groups:group_detail": "group",
+    "groups:group_rows": "group",
     "groups:group_activities": "group",
     "groups:activity_new": "group",
     "groups:plan": "plan",
@@ -593,6 +598,7 @@ ARGS = {
     "api:platform-membership-detail": "platform_membership",
     "api:platform-membership-leave": "platform_membership",
     "groups:platform": "platform",
+    "groups:platform_members": "platform",
     "groups:platform_document": "platform_document",
     "groups:platform_establish": "platform",
     "groups:platform_wind_up": "platform",

@@ -22,7 +22,7 @@ from consultations.models import Outcome
 from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import Activity, Attendance, Committee, Evidence, Member, PublicMessage
-from groups.selectors.activities import Period, three_enters_attendances
+from groups.selectors.activities import Period, is_covered
 from groups.services import mailbox as mailbox_services
 from proposals.models import Assignment, Holiday, Proposal
 
@@ -137,12 +137,11 @@ def unfiled_activities(ids, today):
 
 
 def uncovered_members(ids, today):
-    # Correlated (NOT EXISTS through the attendance's member index): the staff's own members are looked up, not
-    # the quarter's attendance of every committee on the deployment (9x slower for a district inside a province).
-    covered = three_enters_attendances(current_quarter(today)).filter(member_id=OuterRef("pk"))
+    """The staff's members not covered this quarter, by the coverage page's rule (``is_covered``: 三进 attendance, and
+    contacts at a contact point where the committee's rule counts them); correlated on each of their own members."""
     return (
         Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE)
-        .exclude(Exists(covered))
+        .exclude(is_covered(current_quarter(today)))
         .select_related("committee", "sector")
         .order_by("committee_id", "name", "pk")
     )
@@ -328,8 +327,11 @@ TODOS: tuple[Todo, ...] = (
     ),
     Todo(
         "uncovered",
-        _("Members with no three-enters activity this quarter"),
-        _("full coverage: every member at least once"),
+        _("Members not covered this quarter"),
+        _(
+            "full coverage: every member at least once (a three-enters activity, or a contact at a contact point "
+            "where the committee counts it)"
+        ),
         uncovered_members,
         lambda m: Row(m.name, m.sector.name, m.committee.name, reverse("assessments:member_record", args=[m.pk])),
         "groups:coverage",

@@ -79,7 +79,7 @@ def point_contacts(period: Period) -> QuerySet:
 
 def member_coverage(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
     """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
-    contact point count for them (by rule), and ``is_covered``."""
+    contact point count for them (by rule); ``is_covered`` is the rule as a condition."""
     mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
     contacts = point_contacts(period).filter(member_id=OuterRef("pk"))
     return members.annotate(
@@ -179,11 +179,17 @@ def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
     return GroupCoverage(group, period, members, points, six)
 
 
-def _covered(field: str, period: Period) -> Q:
-    """Members present at a held 三进 activity in the period, or who contacted people at a contact point (by their
-    committee's rule): uncorrelated subqueries, evaluated once."""
-    return Q(**{f"{field}__in": three_enters_attendances(period).values("member_id")}) | Q(
-        **{f"{field}__in": point_contacts(period).values("member_id")}
+def is_covered(period: Period, member: str = "pk") -> Q:
+    """THE rule of coverage 全覆盖, for the coverage page, its member lists and the workbench's "uncovered" to-do: a
+    member present at a held 三进 activity in the period, or who contacted people at a contact point in it when their
+    committee's rule counts such contacts (``point_contacts``). ``member``: the field of the outer row that holds the
+    member's id ("pk" on members, "member_id" on memberships).
+
+    Correlated EXISTS on the member (the attendance's and the contact's member indexes): each member's own rows are
+    looked up, never the period's attendance of every committee on the deployment (a district inside a province
+    read its province's whole quarter with an uncorrelated IN)."""
+    return Q(Exists(three_enters_attendances(period).filter(member_id=OuterRef(member)))) | Q(
+        Exists(point_contacts(period).filter(member_id=OuterRef(member)))
     )
 
 
@@ -197,9 +203,8 @@ def groups_coverage(groups: QuerySet[ActivityGroup], period: Period) -> list[Act
     ids = [g.pk for g in rows]
     active = GroupMembership.objects.active().filter(group_id__in=ids).order_by().values("group_id")
     members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
-    # In WHERE (not in a FILTER clause) the IN becomes a semi-join, which stays fast when the set of
-    # covered members is too large for PostgreSQL to hash inside an aggregate.
-    covered = dict(active.filter(_covered("member_id", period)).annotate(n=Count("pk")).values_list("group_id", "n"))
+    # In WHERE (not in a FILTER clause): the membership rows are filtered before they are grouped.
+    covered = dict(active.filter(is_covered(period, "member_id")).annotate(n=Count("pk")).values_list("group_id", "n"))
     held = {
         row["group_id"]: row
         for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
@@ -233,7 +238,7 @@ def committees_coverage(committees: QuerySet[Committee], period: Period) -> list
         .values("committee_id")
     )
     members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
-    covered = dict(active.filter(_covered("pk", period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
+    covered = dict(active.filter(is_covered(period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
     for c in rows:
         member_count, covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
         vars(c).update(
@@ -279,9 +284,9 @@ def coverage_members(
     if standing:
         rows = rows.filter(is_standing=True)
     if covered == "1":
-        rows = rows.filter(_covered("pk", period))
+        rows = rows.filter(is_covered(period))
     elif covered == "0":
-        rows = rows.exclude(_covered("pk", period))
+        rows = rows.exclude(is_covered(period))
     return rows.select_related("committee", "sector").order_by("name", "pk")
 
 
@@ -292,6 +297,12 @@ def counted_in(qs: QuerySet, period: Period) -> QuerySet:
 
 
 # --- Plan against actual -------------------------------------------------------------------------
+
+
+def plan_overdue_q(year: int, today: date) -> Q:
+    """Plan items (annotated ``is_done``) not done whose month has passed: the plan's overdue figure and its rows."""
+    month = today.month if today.year == year else (13 if today.year > year else 0)
+    return Q(is_done=False, month__lt=month)
 
 
 def plan_progress(group: ActivityGroup, year: int, today: date | None = None) -> list[dict]:
@@ -306,12 +317,7 @@ def plan_progress(group: ActivityGroup, year: int, today: date | None = None) ->
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(is_done=True)),
-            overdue=Count(
-                "pk",
-                filter=Q(
-                    is_done=False, month__lt=today.month if today.year == year else (13 if today.year > year else 0)
-                ),
-            ),
+            overdue=Count("pk", filter=plan_overdue_q(year, today)),
         )
     )
     by_quarter: dict[int, Mapping[str, Any]] = {row["quarter"]: row for row in items}

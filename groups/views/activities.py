@@ -38,6 +38,7 @@ from groups.filters import ActivityFilter
 from groups.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, SuggestionForm
 from groups.models import Activity, ActivityGroup, AnnualPlan, Attendance, Committee, Evidence, Member, PlanItem
 from groups.selectors import activities as sel
+from groups.selectors import figures as figure_rows
 from groups.services import activities as svc
 
 TRANSITIONS = {
@@ -87,6 +88,8 @@ def group_activities(request, pk: int):
     period = _period(request)
     coverage = sel.group_coverage(group, period)
     activities = sel.ledger(Activity.objects.filter(group=group))
+    # one's own leave request goes to a deputy; the figure links to the same rows (groups:group_rows, "leave")
+    leave = figure_rows.group_rows(group, "leave", period, own_member_id=scope_of(request.user).member_id)
     context = {
         "group": group,
         "period": period,
@@ -94,13 +97,10 @@ def group_activities(request, pk: int):
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
-        "leave_requests": list(
-            Attendance.objects.filter(activity__group=group, leave=Attendance.Leave.REQUESTED)
-            .exclude(member_id=scope_of(request.user).member_id)  # one's own goes to a deputy
-            .select_related("member", "activity")
-            .order_by("activity__starts_at")[:20]
-        ),
+        "leave_requests": list(leave[:20]),
+        "leave_total": leave.count(),
         "quarters": [1, 2, 3, 4],
+        "base": urlencode({"year": period.year, "quarter": period.quarter or ""}),
     }
     return render(request, "groups/activities/group_dashboard.html", context)
 
@@ -587,8 +587,12 @@ def ledger(request):
 
 @login_required
 def attendance_rows(request, pk: int):
-    """The attendances behind one of the ledger's per-activity figures (``status``, or ``method`` of the present)."""
-    require_role(request.user, Role.STAFF, Role.LEADER)
+    """The attendances behind a per-activity figure of the ledger or the convener's dashboard (``status``, or
+    ``method`` of the present): the committee's staff and leaders, and whoever edits the activity (its group's
+    conveners), who see its attendance on its page too."""
+    oversight = bool({Role.STAFF, Role.LEADER} & set(scope_of(request.user).roles))
+    if not oversight:
+        _editable_activity(request, pk)
     activity = _visible_activity(request, pk)
     status = request.GET.get("status", "")
     method = request.GET.get("method", "")
@@ -604,6 +608,7 @@ def attendance_rows(request, pk: int):
         "groups/activities/attendance_rows.html",
         {
             "activity": activity,
+            "oversight": oversight,
             "page_obj": Paginator(rows, 50).get_page(request.GET.get("page")),
             "query": query.urlencode(),
         },

@@ -145,3 +145,53 @@ def test_the_coverage_page_shows_the_member_reached_by_contact(world, client_for
     record(world, contact_point=point, place="")
     page = client_for(world.district_staff).get(reverse("groups:coverage")).content.decode()
     assert world.group.name in page
+
+
+@pytest.mark.parametrize("contacts_count", [True, False])
+def test_the_workbench_counts_as_uncovered_the_members_the_coverage_page_lists_as_uncovered(
+    world, client_for, contacts_count
+):
+    """One rule (``is_covered``) for both: a member present at a 三进 activity is covered; one who only contacted
+    people at a contact point is covered where the committee's rule counts contacts and uncovered where it does not;
+    another committee's covered and uncovered members change neither committee's figures."""
+    from groups.models import Attendance
+    from tests.groups.factories import ThreeEntersFactory
+
+    if not contacts_count:
+        ActivitySettings.objects.create(committee=world.district, contacts_count_for_coverage=False)
+    with time_machine.travel(datetime(2026, 5, 15, 10, 0, tzinfo=TZ), tick=False):
+        point = f.ContactPointFactory(committee=world.district)
+        for committee, group in (
+            (world.district, world.group),
+            (world.other, f.ActivityGroupFactory(committee=world.other)),
+        ):
+            attended, contacted = (f.MembershipFactory(group=group).member for _ in range(2))
+            f.MemberFactory(committee=committee)  # neither: uncovered
+            held = ThreeEntersFactory(group=group, state="held", starts_at=timezone.now() - timedelta(days=3))
+            Attendance.objects.create(activity=held, member=attended, status="present", signed_in_at=held.starts_at)
+            ConstituentContact.objects.create(
+                committee=committee,
+                member=contacted,
+                contacted_on=date(2026, 4, 2),
+                contact_point=point if committee == world.district else f.ContactPointFactory(committee=committee),
+                whom_kind="household",
+                whom="一户居民",
+                topic="livelihood",
+                raised="加装电梯",
+            )
+        client = client_for(world.district_staff)
+        todo = client.get(reverse("workbench:todo", args=["uncovered"])).context["page_obj"].paginator
+        listed = (
+            client.get(
+                reverse("groups:coverage_members"),
+                {"year": 2026, "quarter": 2, "committee": world.district.pk, "covered": 0},
+            )
+            .context["page_obj"]
+            .paginator
+        )
+        figure = client.get(reverse("groups:coverage"), {"year": 2026, "quarter": 2}).context["committees"]
+    uncovered = {m.pk for m in listed.object_list}
+    assert {m.pk for m in todo.object_list} == uncovered
+    assert todo.count == listed.count == next(c for c in figure if c.pk == world.district.pk).uncovered_count
+    # the world's three district members and the one of neither: uncovered; the one who only contacted: by the rule
+    assert todo.count == 4 + (0 if contacts_count else 1)
