@@ -1257,8 +1257,7 @@ COVERED = {
     "workbench/workbench.html": "tests.test_workbench.test_every_count_on_the_workbench_is_the_number_of_rows_behind_it",
 }
 # Not yet traceable, with the reason; each is a known gap (issue 17), not a pass.
-NOT_YET: dict[str, str] = {
-}
+NOT_YET: dict[str, str] = {}
 # Pages whose figures only some of the usual roles see, with the roles their test runs as and why.
 ROLES = {
     # the admin: the secretariat of each committee (a city's staff, a district's, another city's); leaders have no
