@@ -558,6 +558,53 @@ def test_a_theme_page_lists_the_messages_contacts_and_suggestions_behind_its_cou
     assert 'data-total="0"' in client_for(world.other_staff).get(url).content.decode()
 
 
+def test_a_theme_of_more_rows_than_a_page_is_paged_with_every_row_once_and_a_fixed_query_count(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    """Rows of the three sources over several days, more than a page (50): the pages, newest day first, hold every
+    row of the theme exactly once; the total is the rows across them; each page takes the same queries."""
+    import re
+    from datetime import timedelta
+
+    from groups.models import PublicMessage
+    from groups.selectors.heard import THEME_PAGE
+
+    today = timezone.localdate()
+    activity = lead.suggestions.get().activity
+    for i in range(30):
+        message = submit(point, text=f"路灯{i}", address=f"198.51.100.{i + 60}")
+        PublicMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(days=i % 7))
+        row = contact(world, raised=f"路灯{i}")
+        ConstituentContact.objects.filter(pk=row.pk).update(contacted_on=today - timedelta(days=i % 5))
+    for i in range(12):
+        svc.suggestion_record(activity_id=activity.pk, actor=world.convener, text=f"路灯{i}", category="livelihood")
+    total = 3 + 30 + 30 + 12
+    client = client_for(world.staff)
+    url = reverse("groups:heard_theme") + "?category=livelihood"
+    client.get(url)
+    with django_assert_max_num_queries(40) as first_page:
+        first = client.get(url).content.decode()
+    with django_assert_max_num_queries(len(first_page.captured_queries)):
+        second = client.get(url + "&page=2").content.decode()
+    assert f'data-total="{total}"' in first and f'data-total="{total}"' in second
+    assert (first.count("data-row"), second.count("data-row")) == (THEME_PAGE, total - THEME_PAGE)
+    assert "第 2 页，共 2 页" in second and "page=2" in first and "category=livelihood&amp;page=2" in first
+    links = re.findall(
+        r'data-row data-kind="(\w+)">\s*<div class="small text-secondary">(?:<a href="([^"]+)">)?[^·]*· (\d{4}-\d\d-\d\d)',
+        first + second,
+    )
+    days = [day for _kind, _href, day in links]
+    assert days == sorted(days, reverse=True)  # newest day first, across the pages
+    texts = re.findall(r'<div class="text-break">([^<]+)</div>', first + second)
+    assert len(texts) == total
+    kinds = [kind for kind, _href, _day in links]
+    assert (kinds.count("message"), kinds.count("contact"), kinds.count("suggestion")) == (31, 31, 13)
+    hrefs = [href for kind, href, _day in links if kind == "message"]
+    assert len(set(hrefs)) == 31  # no message on both pages
+    assert client.get(url + "&page=x").content.decode().count("data-row") == THEME_PAGE  # a bad page: the first
+    assert client.get(url + "&page=99").content.decode().count("data-row") == total - THEME_PAGE  # past: the last
+
+
 # --- The admin ----------------------------------------------------------------------------------------------------
 
 
