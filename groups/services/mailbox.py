@@ -63,6 +63,7 @@ def _client_key(address: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"mailbox:{address}".encode(), hashlib.sha256).hexdigest()
 
 
+@not_an_api_action("a check shared by the mailbox's and the consultation outcome's rating services; writes nothing")
 def checked_rating(
     model: type[models.Model], *, rating: str, comment: str, client_address: str, now: datetime
 ) -> tuple[str, str]:

@@ -633,8 +633,83 @@ def test_the_lead_admin_lists_the_staffs_committees_leads_with_read_only_links_t
     assert client.get(reverse("admin:groups_lead_add")).status_code == 403
     response = client.post(
         reverse("admin:groups_lead_change", args=[lead.pk]),
-        {"title": "老旧小区加装电梯（更正）", "category": "livelihood"},
+        {"title": "老旧小区加装电梯（更正）", "category": "livelihood", "group": world.group.pk},
     )
     assert response.status_code == 302
     assert Lead.objects.get(pk=lead.pk).title == "老旧小区加装电梯（更正）" and lead.messages.count() == 1
+    assert Lead.objects.get(pk=lead.pk).group == world.group
+    assert not AuditEvent.objects.filter(object_id=str(lead.pk), verb="group_changed").exists()
     assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="updated").exists()
+
+
+def test_the_lead_admin_hands_a_lead_to_another_group_of_its_committee_only_through_the_service(
+    world, lead, client_for
+):
+    same = f.ActivityGroupFactory(committee=world.district, name="东湖街道第二活动组")
+    far = f.ActivityGroupFactory(committee=world.other, name="远方活动组")
+    client = client_for(world.district_staff)
+    change = reverse("admin:groups_lead_change", args=[lead.pk])
+    offered = client.get(change).context["adminform"].form.fields["group"].queryset
+    assert same in offered and world.group in offered and far not in offered
+    data = {"title": lead.title, "category": lead.category}
+    response = client.post(change, data | {"group": far.pk})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["group"]
+    assert Lead.objects.get(pk=lead.pk).group == world.group
+    response = client.post(change, data | {"group": same.pk})
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=lead.pk).group == same
+    event = AuditEvent.objects.get(object_id=str(lead.pk), verb="group_changed")
+    assert (event.actor, event.data) == (world.district_staff, {"from": world.group.pk, "to": same.pk})
+    with pytest.raises(DomainError) as refused:
+        svc.lead_set_group(lead_id=lead.pk, actor=world.district_staff, group_id=far.pk)
+    assert refused.value.message_dict == {"group": ["活动组必须属于该线索所在的政协。"]}
+    with pytest.raises(NotPermitted):
+        svc.lead_set_group(lead_id=lead.pk, actor=world.other_staff, group_id=None)
+    with pytest.raises(NotPermitted):  # a convener keeps the lead, but does not hand it on
+        svc.lead_set_group(lead_id=lead.pk, actor=world.convener, group_id=None)
+    assert client_for(world.other_staff).post(change, data | {"group": ""}).status_code in (302, 403, 404)
+    assert Lead.objects.get(pk=lead.pk).group == same
+    client_for(world.district_staff).post(change, data | {"group": ""})  # to the secretariat's own
+    assert Lead.objects.get(pk=lead.pk).group is None
+
+
+def test_the_lead_admin_closes_leads_after_a_confirmation_that_asks_the_reason(world, lead, client_for):
+    client = client_for(world.district_staff)
+    listing = reverse("admin:groups_lead_changelist")
+    ask = {"action": "close_selected", "_selected_action": [lead.pk]}
+    page = client.post(listing, ask)
+    assert page.status_code == 200 and 'data-testid="confirm-reason"' in page.content.decode()
+    assert Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN  # asking changes nothing
+    again = client.post(listing, ask | {"confirmed": "yes", "reason": "  "})
+    assert "请填写原因。" in again.content.decode() and Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN
+    done = client.post(listing, ask | {"confirmed": "yes", "reason": "已由街道直接解决"}, follow=True)
+    assert "已关闭 1 条线索。" in done.content.decode()
+    closed = Lead.objects.get(pk=lead.pk)
+    assert (closed.state, closed.close_reason) == (Lead.State.CLOSED, "已由街道直接解决")
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="closed", actor=world.district_staff).exists()
+    refused = client.post(listing, ask | {"confirmed": "yes", "reason": "再关一次"}, follow=True)
+    assert "只有待处理的线索可以关闭。" in refused.content.decode()
+    assert Lead.objects.get(pk=lead.pk).close_reason == "已由街道直接解决"
+
+
+def test_another_committees_staff_cannot_close_a_lead_from_the_admin(world, lead, client_for):
+    listing = reverse("admin:groups_lead_changelist")
+    client_for(world.other_staff).post(
+        listing, {"action": "close_selected", "_selected_action": [lead.pk], "confirmed": "yes", "reason": "不是我的"}
+    )
+    assert Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN
+    assert not AuditEvent.objects.filter(object_id=str(lead.pk), verb="closed").exists()
+
+
+def test_the_api_hands_a_lead_to_another_group_of_its_committee(world, lead, client_for):
+    same = f.ActivityGroupFactory(committee=world.district)
+    far = f.ActivityGroupFactory(committee=world.other)
+    client = client_for(world.district_staff)
+    url = f"/api/v1/leads/{lead.pk}/group/"
+    assert client.post(url, {"group": far.pk}, content_type="application/json").status_code == 400
+    response = client.post(url, {"group": same.pk}, content_type="application/json")
+    assert response.status_code == 200 and Lead.objects.get(pk=lead.pk).group == same
+    assert client_for(world.convener).post(url, {"group": None}, content_type="application/json").status_code in (
+        403,
+        404,
+    )
