@@ -45,3 +45,13 @@ class OutcomePublished(Event):
 
     name = "consultations.outcome_published"
     outcome_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutcomeRatedDissatisfied(Event):
+    """A resident rated 不满意 the consultation outcome their message became, through the tracking page."""
+
+    name = "consultations.outcome_rated_dissatisfied"
+    message_id: int
+    committee_id: int
+    rating_id: int

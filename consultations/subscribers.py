@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.events import subscribe
@@ -16,8 +16,8 @@ from groups import recipients
 from notifications.models import Kind
 from notifications.services import notify
 
-from .events import OutcomeAssigned, OutcomePublished, OutcomeReplied
-from .models import Attendance, Outcome
+from .events import OutcomeAssigned, OutcomePublished, OutcomeRatedDissatisfied, OutcomeReplied
+from .models import Attendance, Outcome, OutcomeRating
 
 
 def _tell(event, users, *, kind: str, title: str, body: str, url: str, due=None) -> None:
@@ -108,3 +108,39 @@ def tell_outcome_published(event: OutcomePublished) -> None:
             body=_("A suggestion from the consultation you attended has been answered and published."),
             url=reverse("consultations:public_outcome", args=[outcome.committee.code, outcome.pk]),
         )
+
+
+@subscribe(OutcomeRatedDissatisfied)
+def tell_handler_outcome_dissatisfied(event: OutcomeRatedDissatisfied) -> None:
+    """The member (or the group's conveners) the resident's message was passed to hear that the resident is not
+    satisfied with the consultation outcome their matter became, and why; as the mailbox's dissatisfied rating.
+
+    Once per rating and person: the notice is keyed on the message and dated the day of the rating, so a retried
+    or doubled delivery, even on a later day, adds nothing."""
+    rating = (
+        OutcomeRating.objects.select_related("topic", "message__routed_member__user").filter(pk=event.rating_id).first()
+    )
+    if rating is None:
+        return
+    message = rating.message
+    users = []
+    member = message.routed_member
+    if member is not None and member.user_id and member.user.is_active:
+        users.append(member.user)
+    if message.routed_group_id:
+        users += recipients.group_conveners([message.routed_group_id]).get(message.routed_group_id, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("A resident is not satisfied with the consultation outcome: %(topic)s") % {
+            "topic": rating.topic.title
+        }
+        body = rating.comment or _("Please look at the message and the outcome again and answer the resident.")
+        for user in {u.pk: u for u in users}.values():
+            notify(
+                kind=Kind.OUTCOME_DISSATISFIED,
+                recipient=user,
+                obj=message,
+                due=timezone.localdate(rating.created_at),
+                title=title,
+                body=body,
+                url=reverse("groups:message_detail", args=[message.pk]),
+            )

@@ -2,7 +2,9 @@
 
 ``@confirm_first(warning)`` under ``@admin.action``: the first POST from the change list shows an intermediate page
 (the records chosen, what will happen, that it cannot be undone) and changes nothing; its "Yes" button posts the
-same action again with ``confirmed=yes``, and only then does the action run. ``tests/test_confirmations.py`` fails on
+same action again with ``confirmed=yes``, and only then does the action run. ``reason=`` (a label) asks on that page
+for the reason the action's service takes (closing a lead): the action reads it as ``request.POST["reason"]``, and
+a confirmation without one shows the page again, changing nothing. ``tests/test_confirmations.py`` fails on
 an irreversible admin action without it.
 """
 
@@ -18,15 +20,20 @@ CONFIRMED = "confirmed"
 SHOWN = 100  # the records listed on the page; the rest are counted
 
 
-def confirm_first(warning):
-    """Make an admin action ask first (``warning``: what it does, told on the confirmation page)."""
+def confirm_first(warning, *, reason=None):
+    """Make an admin action ask first (``warning``: what it does, told on the confirmation page; ``reason``: the
+    label of the reason asked for there, required)."""
 
     def wrap(action):
         @functools.wraps(action)
         def run(modeladmin, request, queryset):
-            if request.POST.get(CONFIRMED) == "yes":
+            given = (request.POST.get("reason") or "").strip()
+            if request.POST.get(CONFIRMED) == "yes" and (reason is None or given):
                 return action(modeladmin, request, queryset)
-            return confirmation_page(modeladmin, request, queryset, action.__name__, warning)
+            missing = reason is not None and request.POST.get(CONFIRMED) == "yes"
+            return confirmation_page(
+                modeladmin, request, queryset, action.__name__, warning, reason=reason, reason_missing=missing
+            )
 
         run.confirmed_first = True
         return run
@@ -34,7 +41,9 @@ def confirm_first(warning):
     return wrap
 
 
-def confirmation_page(modeladmin, request, queryset, name: str, warning) -> TemplateResponse:
+def confirmation_page(
+    modeladmin, request, queryset, name: str, warning, *, reason=None, reason_missing: bool = False
+) -> TemplateResponse:
     opts = modeladmin.model._meta
     description = modeladmin.get_actions(request).get(name, (None, name, name))[2]
     objects = list(queryset[: SHOWN + 1])
@@ -51,5 +60,7 @@ def confirmation_page(modeladmin, request, queryset, name: str, warning) -> Temp
         "ids": list(queryset.values_list("pk", flat=True)),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "confirmed": CONFIRMED,
+        "reason_label": reason,
+        "reason_missing": reason_missing,
     }
     return TemplateResponse(request, "admin/portal_confirm_action.html", context)

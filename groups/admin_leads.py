@@ -1,17 +1,23 @@
 """The admin's leads 线索 (issue 20, item 3): the staff's committees' leads, their title and kind of matter
-correctable as data (``record_save``, audited); the items pooled and what the lead became are read-only links
-(pooled, taken out, closed and converted on the lead's page through ``groups.services.leads``)."""
+correctable as data (``record_save``, audited); the group that follows a lead changed through ``lead_set_group``
+(a group of the lead's committee only, audited); leads closed with a reason by the change list's action through
+``lead_close`` (a confirmation page that asks the reason). The items pooled and what the lead became are read-only
+links (pooled, taken out and converted on the lead's page through ``groups.services.leads``)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_confirm import confirm_first
+from core.admin_doors import run_on_each
+from core.services import record_save
 from groups.admin_base import CommitteeScopedAdmin
 from groups.models import Lead
+from groups.services import leads as lead_services
 
 
 def _links(rows) -> str:
@@ -46,8 +52,43 @@ class LeadAdmin(CommitteeScopedAdmin):
         "created_at",
         "updated_at",
     )
-    # Only the title and the kind of matter are edited here; the rest is the lead page's, through its services.
-    readonly_fields = tuple(f for f in fields if f not in {"title", "category"})
+    # Only the title, the kind of matter and the group are edited here; the rest is the lead page's, through its
+    # services.
+    readonly_fields = tuple(f for f in fields if f not in {"title", "category", "group"})
+    actions = ["close_selected"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The group offered: the active groups of the lead's own committee (the service refuses any other)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("group")
+        if field is not None and obj is not None:
+            # filtered, not replaced: the scoped queryset keeps its committee labels
+            field.queryset = field.queryset.filter(
+                Q(committee_id=obj.committee_id, is_active=True) | Q(pk=obj.group_id)
+            )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """The group through ``lead_set_group`` (checked, audited); the title and kind of matter as data."""
+        if "group" in form.changed_data:
+            group = form.cleaned_data.get("group")
+            lead_services.lead_set_group(lead_id=obj.pk, actor=request.user, group_id=group.pk if group else None)
+        record_save(obj=obj, actor=request.user, changed=[name for name in form.changed_data if name != "group"])
+
+    @admin.action(description=_("Close the selected leads without action"))
+    @confirm_first(
+        _("A closed lead is not taken up and its items no longer change; the reason is kept on each lead."),
+        reason=_("Reason for closing"),
+    )
+    def close_selected(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        run_on_each(
+            self,
+            request,
+            queryset,
+            lambda lead: lead_services.lead_close(lead_id=lead.pk, actor=request.user, reason=reason),
+            _("%(n)s leads closed."),
+        )
 
     def get_queryset(self, request):
         return (

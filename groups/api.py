@@ -1077,6 +1077,18 @@ class LeadViewSet(viewsets.ReadOnlyModelViewSet):
         lead_services.lead_close(lead_id=lead.pk, actor=request.user, reason=body.validated_data["reason"])
         return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
 
+    @extend_schema(request=serializers.LeadGroupSerializer, responses=serializers.LeadSerializer)
+    @action(detail=True, methods=["post"])
+    @exposes(lead_services.lead_set_group)
+    def group(self, request, pk=None):
+        """Hand the lead to another group of its committee (or to the secretariat: null); its staff only."""
+        lead = self.get_object()
+        body = serializers.LeadGroupSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        group = body.validated_data["group"]
+        lead_services.lead_set_group(lead_id=lead.pk, actor=request.user, group_id=group.pk if group else None)
+        return Response(self.get_serializer(self.get_queryset().get(pk=lead.pk)).data)
+
     @extend_schema(request=serializers.LeadItemsSerializer, responses=serializers.LeadSerializer)
     @action(detail=True, methods=["post"], url_path="add-items")
     @exposes(lead_services.lead_add_items)

@@ -750,6 +750,14 @@ class LeadCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class LeadGroupSerializer(serializers.Serializer):
+    group = ScopedPrimaryKeyRelatedField(
+        queryset=ActivityGroup.objects.all(),
+        allow_null=True,
+        help_text="The group of the lead's committee whose conveners follow it; null: the secretariat's own.",
+    )
+
+
 class LeadItemsSerializer(serializers.Serializer):
     messages = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
     contacts = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)

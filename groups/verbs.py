@@ -65,6 +65,7 @@ class GroupsVerb(models.TextChoices):
     RATED = "rated", pgettext_lazy("audit", "rated by the resident")
     SUGGESTION_RECORDED = "suggestion_recorded", pgettext_lazy("audit", "suggestion recorded")
     CLOSED = "closed", pgettext_lazy("audit", "closed")
+    GROUP_CHANGED = "group_changed", pgettext_lazy("audit", "the group following it changed")
     ITEMS_ADDED = "items_added", pgettext_lazy("audit", "items pooled into the lead")
     ITEM_REMOVED = "item_removed", pgettext_lazy("audit", "an item taken out of the lead")
     BECAME_PROPOSAL = "became_proposal", pgettext_lazy("audit", "became a proposal draft")

@@ -54,6 +54,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.MAILBOX_ROUTED: frozenset({MEMBER, CONVENER}),  # the member or the group's conveners it is passed to
     Kind.MAILBOX_OVERDUE: frozenset({MEMBER, CONVENER, STAFF}),  # and staff while nobody has it yet
     Kind.MAILBOX_DISSATISFIED: frozenset({MEMBER, CONVENER}),  # who answered: the member or the group's conveners
+    Kind.OUTCOME_DISSATISFIED: frozenset({MEMBER, CONVENER}),  # who had the message: the member or the conveners
     Kind.REPORT_FOLLOW_UP_DUE: frozenset({STAFF}),
     Kind.GENERIC: frozenset({STAFF, LEADER, CONVENER, MEMBER, UNIT}),
 }

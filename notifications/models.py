@@ -68,6 +68,10 @@ class Kind(models.TextChoices):
         "mailbox_dissatisfied",
         pgettext_lazy("notifications", "Resident dissatisfied with the answer"),
     )
+    OUTCOME_DISSATISFIED = (
+        "outcome_dissatisfied",
+        pgettext_lazy("notifications", "Resident dissatisfied with the consultation outcome"),
+    )
     REPORT_FOLLOW_UP_DUE = "report_follow_up_due", pgettext_lazy("notifications", "Adopted report without a follow-up")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 

@@ -304,7 +304,11 @@ class FollowUpForm(Form):
     done_by = forms.CharField(label=_("done by"), max_length=100)
     action = forms.CharField(label=_("what was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     feedback = forms.CharField(
-        label=_("the department's feedback"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("the department's feedback"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: what the department answered, if it has."),
     )
 
 

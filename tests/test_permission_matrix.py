@@ -371,6 +371,7 @@ RULES: dict[str, Rule] = {
     "api:lead-list": api(LOGGED_IN),  # scoped (empty for members and units)
     "api:lead-detail": api({"convener", "staff", "leader"}),
     "api:lead-close": api(post_only=True),
+    "api:lead-group": api(post_only=True),
     "api:lead-add-items": api(post_only=True),
     "api:lead-remove-item": api(post_only=True),
     "api:activity-suggestion-list": api(LOGGED_IN),  # scoped
@@ -503,6 +504,7 @@ ARGS = {
     "consultations:heard_to_topic": "heard_lead",
     "api:lead-detail": "lead",
     "api:lead-close": "lead",
+    "api:lead-group": "lead",
     "api:lead-add-items": "lead",
     "api:lead-remove-item": "lead",
     "api:activity-suggestion-detail": "suggestion",

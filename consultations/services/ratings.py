@@ -9,8 +9,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.events import OutcomeRatedDissatisfied
 from consultations.models import Outcome, OutcomeRating, Topic
 from consultations.verbs import ConsultationVerb
+from core.events import publish
 from core.exceptions import DomainError, InvalidTransition
 from core.services import not_an_api_action, record_event
 from groups.models import PublicMessage
@@ -34,7 +36,8 @@ def outcome_rate(
     *, code: str, rating: str, comment: str = "", client_address: str, now: datetime | None = None
 ) -> OutcomeRating:
     """The resident rates how the consultation outcome of their matter was handled (满意/基本满意/不满意), once per
-    message, by tracking code; the same rate limits per address as the mailbox rating; audited on the message."""
+    message, by tracking code; the same rate limits per address as the mailbox rating; audited on the message. A
+    dissatisfied rating tells the member or the group's conveners the message was passed to, as the mailbox's does."""
     now = now or timezone.now()
     message = PublicMessage.objects.select_for_update().filter(tracking_code=code).first()
     if message is None:
@@ -53,6 +56,12 @@ def outcome_rate(
         comment=rating,
         data={"rating": rating, "topic": topic.pk},
     )
+    if rating == Satisfaction.UNSATISFIED:
+        publish(
+            OutcomeRatedDissatisfied(
+                message_id=message.pk, committee_id=message.committee_id, rating_id=rated.pk, actor_id=None
+            )
+        )
     return rated
 
 

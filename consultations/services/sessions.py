@@ -33,7 +33,7 @@ from core.uploads import validate_upload
 from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
-from groups.models import Activity, Committee, HandlingUnit, Member
+from groups.models import Activity, Committee, HandlingUnit, Member, Platform
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 
@@ -76,6 +76,18 @@ def _check_session_fields(committee: Committee, data: dict[str, Any]) -> None:
             raise DomainError(_("The activity must be organised by the session's group."))
 
 
+def _check_platform_running(platform: Platform | None) -> None:
+    """A wound-up platform 撤销 takes no new sessions, as it takes no new activities. The platform's row lock: a
+    wind-up running at the same moment finishes first (and this refuses), or waits until this session is planned."""
+    if platform is None:
+        return
+    if (
+        Platform.objects.select_for_update().filter(pk=platform.pk).values_list("state", flat=True).first()
+        == Platform.State.WOUND_UP
+    ):
+        raise DomainError({"platform": [_("The platform is wound up; no consultation session can be planned there.")]})
+
+
 def _check_activity_editor(actor: User, activity: Activity | None, current: int | None = None) -> None:
     """Only someone who may change the activity (its committee's staff, its group's convener) links a session to it."""
     if activity is None or (current is not None and activity.pk == current):
@@ -93,6 +105,7 @@ def session_create(*, actor: User, committee: Committee, **data: Any) -> Consult
     _check_convener_target(actor, committee, data.get("group"), data.get("platform"))
     _check_session_fields(committee, data)
     _check_activity_editor(actor, data.get("activity"))
+    _check_platform_running(data.get("platform"))
     platform = data.get("platform")
     if not data.get("brand") and platform is not None:
         data["brand"] = platform.brand
@@ -103,7 +116,8 @@ def session_create(*, actor: User, committee: Committee, **data: Any) -> Consult
 
 @transaction.atomic
 def session_update(*, session_id: int, actor: User, **data: Any) -> ConsultationSession:
-    """Change a session's details (a convener keeps it in their own group or platform)."""
+    """Change a session's details (a convener keeps it in their own group or platform). A session is not moved to
+    a wound-up platform, nor a planned one at a wound-up platform to another time."""
     session = lock(ConsultationSession, session_id)
     _require_topic_editor(actor, session)
     if session.state == ConsultationSession.State.CANCELLED:
@@ -113,6 +127,10 @@ def session_update(*, session_id: int, actor: User, **data: Any) -> Consultation
     _check_session_fields(session.committee, merged)
     _check_activity_editor(actor, merged["activity"], current=session.activity_id)
     changed = [k for k in data if getattr(session, k) != data[k]]
+    if "platform" in changed or (
+        session.state == ConsultationSession.State.PLANNED and {"starts_at", "ends_at"} & set(changed)
+    ):
+        _check_platform_running(merged["platform"])
     was_on = timezone.localtime(session.starts_at).date()
     for k in changed:
         setattr(session, k, data[k])

@@ -2,7 +2,7 @@
 (``ConstituentContact``) and suggestions gathered at activities (``ActivitySuggestion``).
 
 "定期对了解到的群众呼声进行汇总分析": the pooled themes of a period by kind of matter and by recurring word, and the
-matters that keep returning (``recurring``), each count the size of the theme page's rows (``theme_rows``: the same
+matters that keep returning (``recurring``), each count the size of the theme page's rows (``theme_page``: the same
 filters over the same three querysets, so the number shown equals the rows listed). A place is a key
 ``kind:id``: a message's target; a contact's contact point, else its committee; a suggestion's activity's contact
 point, else its platform, else its group, else its committee.
@@ -19,10 +19,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.core.paginator import Page
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.dates import during
+from core.paginator import LookaheadPaginator
 from core.parsing import as_id
 from groups.models import (
     ActivityGroup,
@@ -37,7 +40,7 @@ from groups.models.contacts import ContactTopic
 from groups.selectors.activities import Period
 from groups.selectors.mailbox import RARE_SHARE, RARE_WORDS, RECUR_MESSAGES, STOPWORDS, WORDS, window_of
 
-ROWS_SHOWN = 300  # per source on the theme page (a quarter of one committee is far fewer)
+THEME_PAGE = 50  # rows a page of a theme
 WORDS_SAMPLE = 3000
 PLACE_KINDS = ("committee", "group", "platform", "contact_point")
 PLACE_MODELS: dict[str, Any] = {
@@ -133,19 +136,49 @@ def filtered(src: Sources, params: Mapping[str, Any]) -> Sources:
     return Sources(messages, contacts, suggestions)
 
 
-def theme_rows(src: Sources) -> dict:
-    """The rows of a theme, per source (each capped at ``ROWS_SHOWN``), and the total they add up to."""
-    return {
-        "messages": list(
-            src.messages.select_related("committee", "group", "platform", "contact_point").order_by(
-                "-created_at", "-id"
-            )[:ROWS_SHOWN]
-        ),
-        "contacts": list(
-            src.contacts.select_related("member", "contact_point").order_by("-contacted_on", "-id")[:ROWS_SHOWN]
-        ),
-        "suggestions": list(src.suggestions.select_related("activity").order_by("-created_at", "-id")[:ROWS_SHOWN]),
-    }
+class _TotalKnown(LookaheadPaginator):
+    """The theme's pages: each reads its rows and one past them; the total is the exact count of the three sources
+    (``Sources.count``), never an estimate, so the number shown is the rows across the pages."""
+
+    def __init__(self, object_list: Any, per_page: int, *, total: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = total
+
+
+def theme_page(src: Sources, number: object) -> tuple[Page, list[tuple[str, Any]]]:
+    """One page of a theme's rows over the three sources, newest first (by day; on one day messages, contacts,
+    then suggestions, newest first), ``THEME_PAGE`` a page: the page and its rows as (``"message"``, a message),
+    (``"contact"``, a contact) or (``"suggestion"``, a suggestion). Seven queries whatever the page: the three
+    counts, the page's keys (one UNION), then the rows of each source on it with what they show."""
+    kinds = ("message", "contact", "suggestion")
+    parts = (
+        src.messages.annotate(src_kind=Value(0, output_field=IntegerField()), day=TruncDate("created_at")),
+        src.contacts.annotate(src_kind=Value(1, output_field=IntegerField()), day=F("contacted_on")),
+        src.suggestions.annotate(src_kind=Value(2, output_field=IntegerField()), day=TruncDate("created_at")),
+    )
+    keys = [qs.order_by().values_list("src_kind", "day", "pk") for qs in parts]
+    union = keys[0].union(keys[1], keys[2], all=True).order_by("-day", "src_kind", "-pk")
+    page = _TotalKnown(union, THEME_PAGE, total=src.count()).get_page(number)
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for kind, _day, pk in page.object_list:
+        wanted[kind].append(pk)
+    related = (
+        ("committee", "group", "platform", "contact_point"),
+        ("member", "contact_point"),
+        ("activity",),
+    )
+    found: dict[tuple[int, int], Any] = {}
+    managers: tuple[QuerySet, ...] = (
+        PublicMessage.objects.all(),
+        ConstituentContact.objects.all(),
+        ActivitySuggestion.objects.all(),
+    )
+    for kind, qs in enumerate(managers):
+        if wanted[kind]:
+            for row in qs.select_related(*related[kind]).filter(pk__in=wanted[kind]):
+                found[(kind, row.pk)] = row
+    rows = [(kinds[kind], found[(kind, pk)]) for kind, _day, pk in page.object_list if (kind, pk) in found]
+    return page, rows
 
 
 def _window(src: Sources, first: date, last: date) -> Sources:

@@ -205,6 +205,24 @@ def lead_close(*, lead_id: int, actor: User, reason: str) -> Lead:
     return lead
 
 
+@transaction.atomic
+def lead_set_group(*, lead_id: int, actor: User, group_id: int | None) -> Lead:
+    """Hand a lead to another group of its committee to follow (its conveners keep it), or to the secretariat
+    (``None``). The committee's staff only; a group of another committee is refused."""
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None or not scope_of(actor).is_staff_of(lead.committee_id):
+        raise NotPermitted(_("Only the committee's staff hand a lead to another group."))
+    if group_id is not None and not ActivityGroup.objects.filter(pk=group_id, committee_id=lead.committee_id).exists():
+        raise DomainError({"group": [_("The group must belong to the lead's committee.")]})
+    before = lead.group_id
+    if before == group_id:
+        return lead
+    lead.group_id = group_id
+    lead.save(update_fields=["group", "updated_at"])
+    record_event(lead, actor=actor, verb=GroupsVerb.GROUP_CHANGED, data={"from": before, "to": group_id})
+    return lead
+
+
 ITEM_KINDS = {"message": "messages", "contact": "contacts", "suggestion": "suggestions"}
 
 

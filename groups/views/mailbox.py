@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -441,21 +442,23 @@ def message_themes(request):
 @login_required
 def heard_theme(request):
     """A pooled theme's rows: the messages, contacts and suggestions behind a count of the themes page (a kind of
-    matter, a place, a word, over the days ``since``/``until``); the total shown is the rows listed."""
+    matter, a place, a word, over the days ``since``/``until``), a page at a time; the total shown is the rows
+    across the pages."""
     scope = scope_of(request.user)
     if not {Role.STAFF, Role.LEADER} & set(scope.roles):
         raise PermissionDenied
     src = heard.filtered(heard.sources(request.user), request.GET)
-    rows = heard.theme_rows(src)
+    page, rows = heard.theme_page(src, request.GET.get("page"))
     category = request.GET.get("category") or ""
     place = heard.parse_place(request.GET.get("place"))
     return render(
         request,
         "groups/mailbox/theme.html",
         {
-            **rows,
-            "total": sum(len(v) for v in rows.values()),
-            "capped": any(len(v) >= heard.ROWS_SHOWN for v in rows.values()),
+            "page_obj": page,
+            "rows": rows,
+            "total": page.paginator.count,
+            "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
             "category_label": dict(ContactTopic.choices).get(category, ""),
             "place_name": heard.place_name(place),
             "word": (request.GET.get("word") or "").strip()[:20],

@@ -138,3 +138,69 @@ def test_the_tracking_page_takes_a_fixed_number_of_queries(world, point, django_
         became_topic(world, message)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(track).content.decode().count('data-testid="became-outcome"') == 4
+
+
+def test_a_dissatisfied_outcome_rating_tells_the_member_the_message_was_passed_to_exactly_once(
+    world,
+    point,  # noqa: F811
+    client_for,
+):
+    import time_machine
+
+    from consultations.events import OutcomeRatedDissatisfied
+    from consultations.subscribers import tell_handler_outcome_dissatisfied
+    from groups.services import mailbox
+    from notifications.models import Kind, Notification
+    from tests.events import deliver_outboxed_events
+
+    message = submit(point)
+    mailbox.message_route(message_id=message.pk, actor=world.convener, member_id=world.member_record.pk)
+    outcome = became_topic(world, message)
+    deliver_outboxed_events()
+    rated = outcome_rate(code=message.tracking_code, rating="unsatisfied", comment="电梯还没装", client_address=ADDRESS)
+    assert not Notification.objects.filter(kind=Kind.OUTCOME_DISSATISFIED).exists()  # after commit, not before
+    assert deliver_outboxed_events() == ["done"]
+    assert deliver_outboxed_events() == []
+    notes = list(Notification.objects.filter(kind=Kind.OUTCOME_DISSATISFIED))
+    assert [n.recipient for n in notes] == [world.member]
+    assert "电梯还没装" in notes[0].body and outcome.session.topic.title in notes[0].title
+    assert notes[0].title.startswith("群众对协商成果不满意")
+    assert client_for(world.member).get(notes[0].url).status_code == 200
+    event = OutcomeRatedDissatisfied(
+        message_id=message.pk, committee_id=message.committee_id, rating_id=rated.pk, actor_id=None
+    )
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=2)):
+        tell_handler_outcome_dissatisfied(event)  # a retry, days later, adds nothing
+    tell_handler_outcome_dissatisfied(event)
+    assert Notification.objects.filter(kind=Kind.OUTCOME_DISSATISFIED).count() == 1
+
+
+def test_a_dissatisfied_outcome_rating_of_a_message_passed_to_a_group_tells_its_conveners(world, point):  # noqa: F811
+    from groups.services import mailbox
+    from notifications.models import Kind, Notification
+    from tests.events import deliver_outboxed_events
+
+    message = submit(point)
+    mailbox.message_route(message_id=message.pk, actor=world.staff, group_id=world.group.pk)
+    became_topic(world, message)
+    outcome_rate(code=message.tracking_code, rating="unsatisfied", client_address=ADDRESS)
+    deliver_outboxed_events()
+    notes = Notification.objects.filter(kind=Kind.OUTCOME_DISSATISFIED)
+    assert [n.recipient for n in notes] == [world.convener]
+    assert notes[0].body == "请再看一下这条留言及其协商成果，并答复群众。"
+
+
+@pytest.mark.parametrize("grade", ["satisfied", "basic"])
+def test_a_satisfied_outcome_rating_tells_nobody(world, point, grade):  # noqa: F811
+    from groups.services import mailbox
+    from notifications.models import Notification
+    from tests.events import deliver_outboxed_events
+
+    message = submit(point)
+    mailbox.message_route(message_id=message.pk, actor=world.convener, member_id=world.member_record.pk)
+    became_topic(world, message)
+    deliver_outboxed_events()
+    before = Notification.objects.count()
+    outcome_rate(code=message.tracking_code, rating=grade, client_address=ADDRESS)
+    assert deliver_outboxed_events() == []
+    assert Notification.objects.count() == before

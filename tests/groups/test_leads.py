@@ -558,6 +558,53 @@ def test_a_theme_page_lists_the_messages_contacts_and_suggestions_behind_its_cou
     assert 'data-total="0"' in client_for(world.other_staff).get(url).content.decode()
 
 
+def test_a_theme_of_more_rows_than_a_page_is_paged_with_every_row_once_and_a_fixed_query_count(
+    world, point, lead, client_for, django_assert_max_num_queries
+):
+    """Rows of the three sources over several days, more than a page (50): the pages, newest day first, hold every
+    row of the theme exactly once; the total is the rows across them; each page takes the same queries."""
+    import re
+    from datetime import timedelta
+
+    from groups.models import PublicMessage
+    from groups.selectors.heard import THEME_PAGE
+
+    today = timezone.localdate()
+    activity = lead.suggestions.get().activity
+    for i in range(30):
+        message = submit(point, text=f"路灯{i}", address=f"198.51.100.{i + 60}")
+        PublicMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(days=i % 7))
+        row = contact(world, raised=f"路灯{i}")
+        ConstituentContact.objects.filter(pk=row.pk).update(contacted_on=today - timedelta(days=i % 5))
+    for i in range(12):
+        svc.suggestion_record(activity_id=activity.pk, actor=world.convener, text=f"路灯{i}", category="livelihood")
+    total = 3 + 30 + 30 + 12
+    client = client_for(world.staff)
+    url = reverse("groups:heard_theme") + "?category=livelihood"
+    client.get(url)
+    with django_assert_max_num_queries(40) as first_page:
+        first = client.get(url).content.decode()
+    with django_assert_max_num_queries(len(first_page.captured_queries)):
+        second = client.get(url + "&page=2").content.decode()
+    assert f'data-total="{total}"' in first and f'data-total="{total}"' in second
+    assert (first.count("data-row"), second.count("data-row")) == (THEME_PAGE, total - THEME_PAGE)
+    assert "第 2 页，共 2 页" in second and "page=2" in first and "category=livelihood&amp;page=2" in first
+    links = re.findall(
+        r'data-row data-kind="(\w+)">\s*<div class="small text-secondary">(?:<a href="([^"]+)">)?[^·]*· (\d{4}-\d\d-\d\d)',
+        first + second,
+    )
+    days = [day for _kind, _href, day in links]
+    assert days == sorted(days, reverse=True)  # newest day first, across the pages
+    texts = re.findall(r'<div class="text-break">([^<]+)</div>', first + second)
+    assert len(texts) == total
+    kinds = [kind for kind, _href, _day in links]
+    assert (kinds.count("message"), kinds.count("contact"), kinds.count("suggestion")) == (31, 31, 13)
+    hrefs = [href for kind, href, _day in links if kind == "message"]
+    assert len(set(hrefs)) == 31  # no message on both pages
+    assert client.get(url + "&page=x").content.decode().count("data-row") == THEME_PAGE  # a bad page: the first
+    assert client.get(url + "&page=99").content.decode().count("data-row") == total - THEME_PAGE  # past: the last
+
+
 # --- The admin ----------------------------------------------------------------------------------------------------
 
 
@@ -586,8 +633,83 @@ def test_the_lead_admin_lists_the_staffs_committees_leads_with_read_only_links_t
     assert client.get(reverse("admin:groups_lead_add")).status_code == 403
     response = client.post(
         reverse("admin:groups_lead_change", args=[lead.pk]),
-        {"title": "老旧小区加装电梯（更正）", "category": "livelihood"},
+        {"title": "老旧小区加装电梯（更正）", "category": "livelihood", "group": world.group.pk},
     )
     assert response.status_code == 302
     assert Lead.objects.get(pk=lead.pk).title == "老旧小区加装电梯（更正）" and lead.messages.count() == 1
+    assert Lead.objects.get(pk=lead.pk).group == world.group
+    assert not AuditEvent.objects.filter(object_id=str(lead.pk), verb="group_changed").exists()
     assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="updated").exists()
+
+
+def test_the_lead_admin_hands_a_lead_to_another_group_of_its_committee_only_through_the_service(
+    world, lead, client_for
+):
+    same = f.ActivityGroupFactory(committee=world.district, name="东湖街道第二活动组")
+    far = f.ActivityGroupFactory(committee=world.other, name="远方活动组")
+    client = client_for(world.district_staff)
+    change = reverse("admin:groups_lead_change", args=[lead.pk])
+    offered = client.get(change).context["adminform"].form.fields["group"].queryset
+    assert same in offered and world.group in offered and far not in offered
+    data = {"title": lead.title, "category": lead.category}
+    response = client.post(change, data | {"group": far.pk})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["group"]
+    assert Lead.objects.get(pk=lead.pk).group == world.group
+    response = client.post(change, data | {"group": same.pk})
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=lead.pk).group == same
+    event = AuditEvent.objects.get(object_id=str(lead.pk), verb="group_changed")
+    assert (event.actor, event.data) == (world.district_staff, {"from": world.group.pk, "to": same.pk})
+    with pytest.raises(DomainError) as refused:
+        svc.lead_set_group(lead_id=lead.pk, actor=world.district_staff, group_id=far.pk)
+    assert refused.value.message_dict == {"group": ["活动组必须属于该线索所在的政协。"]}
+    with pytest.raises(NotPermitted):
+        svc.lead_set_group(lead_id=lead.pk, actor=world.other_staff, group_id=None)
+    with pytest.raises(NotPermitted):  # a convener keeps the lead, but does not hand it on
+        svc.lead_set_group(lead_id=lead.pk, actor=world.convener, group_id=None)
+    assert client_for(world.other_staff).post(change, data | {"group": ""}).status_code in (302, 403, 404)
+    assert Lead.objects.get(pk=lead.pk).group == same
+    client_for(world.district_staff).post(change, data | {"group": ""})  # to the secretariat's own
+    assert Lead.objects.get(pk=lead.pk).group is None
+
+
+def test_the_lead_admin_closes_leads_after_a_confirmation_that_asks_the_reason(world, lead, client_for):
+    client = client_for(world.district_staff)
+    listing = reverse("admin:groups_lead_changelist")
+    ask = {"action": "close_selected", "_selected_action": [lead.pk]}
+    page = client.post(listing, ask)
+    assert page.status_code == 200 and 'data-testid="confirm-reason"' in page.content.decode()
+    assert Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN  # asking changes nothing
+    again = client.post(listing, ask | {"confirmed": "yes", "reason": "  "})
+    assert "请填写原因。" in again.content.decode() and Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN
+    done = client.post(listing, ask | {"confirmed": "yes", "reason": "已由街道直接解决"}, follow=True)
+    assert "已关闭 1 条线索。" in done.content.decode()
+    closed = Lead.objects.get(pk=lead.pk)
+    assert (closed.state, closed.close_reason) == (Lead.State.CLOSED, "已由街道直接解决")
+    assert AuditEvent.objects.filter(object_id=str(lead.pk), verb="closed", actor=world.district_staff).exists()
+    refused = client.post(listing, ask | {"confirmed": "yes", "reason": "再关一次"}, follow=True)
+    assert "只有待处理的线索可以关闭。" in refused.content.decode()
+    assert Lead.objects.get(pk=lead.pk).close_reason == "已由街道直接解决"
+
+
+def test_another_committees_staff_cannot_close_a_lead_from_the_admin(world, lead, client_for):
+    listing = reverse("admin:groups_lead_changelist")
+    client_for(world.other_staff).post(
+        listing, {"action": "close_selected", "_selected_action": [lead.pk], "confirmed": "yes", "reason": "不是我的"}
+    )
+    assert Lead.objects.get(pk=lead.pk).state == Lead.State.OPEN
+    assert not AuditEvent.objects.filter(object_id=str(lead.pk), verb="closed").exists()
+
+
+def test_the_api_hands_a_lead_to_another_group_of_its_committee(world, lead, client_for):
+    same = f.ActivityGroupFactory(committee=world.district)
+    far = f.ActivityGroupFactory(committee=world.other)
+    client = client_for(world.district_staff)
+    url = f"/api/v1/leads/{lead.pk}/group/"
+    assert client.post(url, {"group": far.pk}, content_type="application/json").status_code == 400
+    response = client.post(url, {"group": same.pk}, content_type="application/json")
+    assert response.status_code == 200 and Lead.objects.get(pk=lead.pk).group == same
+    assert client_for(world.convener).post(url, {"group": None}, content_type="application/json").status_code in (
+        403,
+        404,
+    )
