@@ -181,9 +181,16 @@ def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
 
 def _covered(field: str, period: Period) -> Q:
     """Members present at a held 三进 activity in the period, or who contacted people at a contact point (by their
-    committee's rule): uncorrelated subqueries, evaluated once."""
-    return Q(**{f"{field}__in": three_enters_attendances(period).values("member_id")}) | Q(
-        **{f"{field}__in": point_contacts(period).values("member_id")}
+    committee's rule).
+
+    Correlated (``EXISTS`` per member, through the attendance's ``member, status`` index and the contact's member
+    index): the members counted are looked up, not the quarter's attendance of every committee on the deployment
+    (an uncorrelated ``IN`` hashed all of it, for a district inside a province as much as for the province).
+    ``field`` names the member's id on the rows filtered (``pk`` on members, ``member_id`` on memberships).
+    """
+    member = OuterRef(field)
+    return Q(Exists(three_enters_attendances(period).filter(member_id=member))) | Q(
+        Exists(point_contacts(period).filter(member_id=member))
     )
 
 
