@@ -566,6 +566,8 @@ class Attendance(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "status"]),
+            # An activity's counts by status (the API's and the ledger's figures), read from the index alone.
+            models.Index(fields=["activity", "status"], name="attendance_activity_status"),
             # The roll-up's sign-up events (a few rows): found through this instead of a scan of all attendance.
             models.Index(fields=["activity"], condition=Q(signed_up_at__isnull=False), name="attendance_signed_up"),
         ]
