@@ -519,7 +519,11 @@ class Attendance(models.Model):
         CORRECTION = "correction", _("Corrected by the convener")
 
     activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attendances"
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        db_index=False,  # the index (activity, status) below leads with it
     )
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
