@@ -519,11 +519,7 @@ class Attendance(models.Model):
         CORRECTION = "correction", _("Corrected by the convener")
 
     activity = models.ForeignKey(
-        Activity,
-        verbose_name=_("activity"),
-        on_delete=models.CASCADE,
-        related_name="attendances",
-        db_index=False,  # the index (activity, status) below leads with it
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="attendances"
     )
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances")
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.INVITED)
@@ -570,8 +566,6 @@ class Attendance(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "status"]),
-            # An activity's counts by status (the API's and the ledger's figures), read from the index alone.
-            models.Index(fields=["activity", "status"], name="attendance_activity_status"),
             # The roll-up's sign-up events (a few rows): found through this instead of a scan of all attendance.
             models.Index(fields=["activity"], condition=Q(signed_up_at__isnull=False), name="attendance_signed_up"),
         ]

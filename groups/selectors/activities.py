@@ -421,8 +421,7 @@ def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     page's), the open groups' ids in one query for the page (``open_groups_list``).
 
     The organiser is its name in the statement (``organiser_name``: ``Activity.organiser`` is the first of group,
-    special committee, platform and committee, each shown by its name), not four joined models built per row;
-    the counts read the attendance index ``activity, status`` (index-only, no heap read for ``status``).
+    special committee, platform and committee, each shown by its name), not four joined models built per row.
     """
     return qs.annotate(
         organiser_name=Coalesce("group__name", "special_committee__name", "platform__name", "committee__name"),
