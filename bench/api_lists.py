@@ -50,6 +50,7 @@ def bare_rows(request, name: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--only", default="", help='comma-separated lists to run, e.g. "activities as staff"')
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cppcc_portal.settings")
     os.environ["DEBUG"] = "false"
@@ -71,7 +72,8 @@ def main() -> None:
     print(f"database: {connection.vendor}")
     print(f"{'list':<28}{'API ms':>9}{'bare ms':>9}{'ratio':>7}")
     with override_settings(ROOT_URLCONF="bench", SECURE_SSL_REDIRECT=False, AXES_ENABLED=False):
-        for username, name in LISTS:
+        only = {s.strip() for s in args.only.split(",") if s.strip()}
+        for username, name in [(u, n) for u, n in LISTS if not only or f"{n} as {u}" in only]:
             client = Client()
             client.force_login(users[username])
             api, bare = [], []

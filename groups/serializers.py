@@ -182,6 +182,14 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class OrganiserField(serializers.CharField):
+    """``Activity.organiser`` by name: the name ``api_rows`` selected (``organiser_name``), else the related row's."""
+
+    def get_attribute(self, instance):
+        name = getattr(instance, "organiser_name", None)
+        return str(instance.organiser) if name is None else name
+
+
 class ActivitySerializer(ScopedModelSerializer):
     """Read and write an activity; ``version`` must be sent back on update to detect conflicting edits."""
 
@@ -190,7 +198,7 @@ class ActivitySerializer(ScopedModelSerializer):
     present_count = serializers.IntegerField(read_only=True)
     invited_count = serializers.IntegerField(read_only=True)
     evidence_count = serializers.IntegerField(read_only=True)
-    organiser = serializers.CharField(read_only=True)
+    organiser = OrganiserField(read_only=True)
     version = serializers.IntegerField(required=False)
 
     class Meta:

@@ -164,3 +164,44 @@ def test_the_assessment_dashboard_counts_filed_activities_per_group_from_an_inde
         # start index when the planner weighs it cheaper: rows just inserted are not all-visible, so a covering
         # index gains nothing in a test), never the committee's every activity filtered by date
         assert re.search(r"Index Cond: \(\(committee_id = \d+\)[^\n]*starts_at >=", plan), plan
+
+
+def test_a_groups_coverage_asks_its_own_members_attendance_through_the_member_index(world):
+    """A group's covered members: each member's attendance is probed through the member index, not the quarter's
+    三进 attendance of every committee read and hashed (which PostgreSQL still may choose for a whole committee)."""
+    from django.utils import timezone
+
+    from groups.models import Activity, Attendance, Committee, Member
+    from groups.selectors.activities import Period, coverage_members
+    from tests import factories as f
+    from tests.groups.factories import ThreeEntersFactory
+
+    # another committee's quarter: 200 of its members at held 三进 activities, 800 attendance rows
+    when = timezone.datetime(2026, 5, 6, 9, tzinfo=timezone.get_current_timezone())
+    first = f.MemberFactory(committee=world.other)
+    members = Member.objects.bulk_create(
+        Member(committee=world.other, term=first.term, sector=first.sector, name=f"委员{n}", party=first.party)
+        for n in range(200)
+    )
+    group = f.ActivityGroupFactory(committee=world.other)
+    held = ThreeEntersFactory.create_batch(4, group=group, state=Activity.State.HELD, starts_at=when)
+    Attendance.objects.bulk_create(
+        Attendance(activity=a, member=m, status=Attendance.Status.PRESENT, signed_in_at=when)
+        for a in held
+        for m in members
+    )
+    for covered in ("0", "1"):
+        rows = coverage_members(
+            world.district.activity_groups.all(),
+            Committee.objects.all(),
+            Period(2026, 2),
+            group_id=world.group.pk,
+            committee_id=None,
+            covered=covered,
+        )
+        plan = _plan(rows)
+        assert not _scans(plan, "groups_attendance"), plan
+        if connection.vendor == "postgresql":
+            assert re.search(r"Index Cond: \(\(?member_id = groups_member\.id\)?", plan), plan
+        else:
+            assert re.search(r"SEARCH (groups_attendance|U\d) USING (COVERING )?INDEX \w+ \(member_id=\?", plan), plan

@@ -164,6 +164,32 @@ def test_the_activity_list_runs_a_fixed_number_of_queries(world, client_for, dja
         assert client.get(reverse("api:activity-list")).status_code == 200
 
 
+def test_the_activity_list_names_each_kind_of_organiser_in_one_statement(
+    world, client_for, django_assert_max_num_queries
+):
+    """The organiser is its name selected with the rows (group, special committee, platform or the committee),
+    the same text as ``str(activity.organiser)``; more organisers of each kind add no query."""
+    client = client_for(world.staff)
+
+    def organisers():
+        held_activity(world)
+        ActivityFactory(
+            group=None, committee=world.district, special_committee=f.SpecialCommitteeFactory(committee=world.district)
+        )
+        ActivityFactory(group=None, committee=world.district, platform=f.PlatformFactory(committee=world.district))
+        ActivityFactory(group=None, committee=world.district)
+
+    organisers()
+    with django_assert_max_num_queries(12) as small:
+        rows = client.get(reverse("api:activity-list")).json()["results"]
+    organisers()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        rows = client.get(reverse("api:activity-list")).json()["results"]
+    expected = {a.pk: str(a.organiser) for a in Activity.objects.all()}
+    assert len(rows) == len(expected) == 8 and {r["id"]: r["organiser"] for r in rows} == expected
+    assert {r["organiser"] for r in rows} >= {world.group.name, world.district.name}
+
+
 def test_plans_list_only_visible_groups_with_their_items(world, client_for):
     item = PlanItemFactory(plan=AnnualPlanFactory(group=world.group))
     PlanItemFactory(plan=AnnualPlanFactory(group=world.other_group))

@@ -84,3 +84,41 @@ def test_groups_and_committees_coverage_agree(world):
     committees = {c.pk: c for c in sel.committees_coverage(Committee.objects.all(), sel.Period(2025))}
     assert committees[world.district.pk].covered_count == 1
     assert Activity.objects.count() == 1
+
+
+def test_coverage_figures_and_their_rows_count_each_member_by_their_own_attendance_and_contacts(world):
+    """The covered rule (``_covered``) is asked per member: present at a held 三进 activity of any committee, or a
+    contact at a contact point; the group's and the committee's figures equal their drill-down rows."""
+    from groups.models import Committee, ConstituentContact
+
+    period = sel.Period(2025, 3)
+    third = f.MembershipFactory(group=world.group).member
+    held_activity(world, kind="three_enters", target="park", starts_at=_at(2025, 8), members=[world.member_record])
+    elsewhere = held_activity(world, kind="three_enters", target="park", starts_at=_at(2025, 9), members=[third])
+    Activity.objects.filter(pk=elsewhere.pk).update(committee=world.other)  # another committee's activity counts
+    held_activity(world, kind="three_enters", target="park", starts_at=_at(2025, 11), members=[world.convener_member])
+    point = f.ContactPointFactory(committee=world.district)
+    ConstituentContact.objects.create(
+        committee=world.district,
+        member=world.convener_member,
+        contacted_on=date(2025, 4, 2),  # the quarter before
+        contact_point=point,
+        whom_kind="household",
+        whom="一户居民",
+        topic="environment",
+        raised="夜市噪音",
+    )
+    [group] = sel.groups_coverage(world.district.activity_groups.filter(pk=world.group.pk), period)
+    [district] = sel.committees_coverage(Committee.objects.filter(pk=world.district.pk), period)
+    ids = {"group_id": world.group.pk, "committee_id": None}
+    groups, committees = world.district.activity_groups.all(), Committee.objects.all()
+    covered = list(sel.coverage_members(groups, committees, period, covered="1", **ids).values_list("pk", flat=True))
+    uncovered = list(sel.coverage_members(groups, committees, period, covered="0", **ids).values_list("pk", flat=True))
+    assert sorted(covered) == sorted([world.member_record.pk, third.pk]) and uncovered == [world.convener_member.pk]
+    assert (group.covered_count, group.uncovered_count) == (2, 1)
+    assert district.covered_count == len(
+        sel.coverage_members(groups, committees, period, group_id=None, committee_id=world.district.pk, covered="1")
+    )
+    ConstituentContact.objects.filter(member=world.convener_member).update(contacted_on=date(2025, 7, 2))
+    [group] = sel.groups_coverage(world.district.activity_groups.filter(pk=world.group.pk), period)
+    assert (group.covered_count, group.uncovered_count) == (3, 0)
