@@ -17,7 +17,7 @@ The branches:
   activity — ``activity_<type>`` when present (``activity_three_enters`` for 三进 activities),
   ``activity_excused`` or ``activity_absent`` otherwise (an attendance not recorded yet is left
   out); dated on the activity's day; source ``("groups.activity", pk)``.
-- plenary attendance (``groups.PlenaryAttendance``, one row per member and session with three
+- plenary attendance (``plenary.PlenaryAttendance``, one row per member and session with three
   half-day counts): per row up to three events, ``plenary_present``, ``plenary_excused`` and
   ``plenary_absent``, each only when its count is above 0, with ``quantity`` = that count of
   half-days; dated on the session's start date (the session must start within the period); source
@@ -267,7 +267,7 @@ PLENARY_EVENT_KINDS = frozenset(str(kind) for kind in PLENARY_KINDS.values())  #
 
 
 def _plenary(committee_id, start, end):
-    from groups.models import PlenaryAttendance
+    from plenary.models import PlenaryAttendance
 
     rows = PlenaryAttendance.objects.filter(member__committee_id=committee_id, session__start_date__range=(start, end))
     # the title is made in Python (``TITLES``) from "term|number": it is a translated phrase

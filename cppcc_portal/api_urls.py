@@ -9,6 +9,7 @@ from core import auth_api
 from groups import api as groups_api
 from groups import api_platforms, api_supervision
 from notifications import api as notifications_api
+from plenary import api as plenary_api
 from proposals import api as proposals_api
 
 router = DefaultRouter()
@@ -34,8 +35,8 @@ router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
 router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
 router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")
 router.register("group-memberships", groups_api.GroupMembershipViewSet, basename="group-membership")
-router.register("plenary-sessions", groups_api.PlenarySessionViewSet, basename="plenary-session")
-router.register("plenary-attendance", groups_api.PlenaryAttendanceViewSet, basename="plenary-attendance")
+router.register("plenary-sessions", plenary_api.PlenarySessionViewSet, basename="plenary-session")
+router.register("plenary-attendance", plenary_api.PlenaryAttendanceViewSet, basename="plenary-attendance")
 router.register("proposals", proposals_api.ProposalViewSet, basename="proposal")
 router.register("not-filing-grounds", proposals_api.NotFilingGroundViewSet, basename="not-filing-ground")
 router.register("opinion-reports", proposals_api.OpinionReportViewSet, basename="opinion-report")

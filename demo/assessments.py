@@ -38,8 +38,8 @@ def seed(ctx) -> None:
 
 def _duty_sources(ctx) -> None:
     """Facts only duty records price: plenary half-days and excellent proposals (small, fast)."""
-    from demo import groups_plenary
+    from demo import plenary
     from demo.proposals import seed_excellent
 
-    groups_plenary.seed(ctx)
+    plenary.seed(ctx)
     seed_excellent(ctx)

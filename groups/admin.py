@@ -561,5 +561,5 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-# The activity and plenary admins register themselves on import.
-from groups import admin_activities, admin_leads, admin_plenary, admin_supervision  # noqa: E402,F401
+# The activity admins register themselves on import (plenary sessions and attendance: plenary/admin.py).
+from groups import admin_activities, admin_leads, admin_supervision  # noqa: E402,F401

@@ -61,16 +61,6 @@ class LeaveDecided(DutyRecordChanged):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlenaryAttendanceChanged(DutyRecordChanged):
-    """Plenary-session attendance was imported, filled in, removed, or the session moved or was deleted
-    (``more_days`` then holds the day and committee it left)."""
-
-    name = "groups.plenary_attendance_changed"
-    session_id: int
-    verb: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class ActivityChanged(Event):
     """An activity's details were changed (``fields``: the names of the fields that changed)."""
 

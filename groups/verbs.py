@@ -1,4 +1,4 @@
-"""The audit verbs written by the organisation, activities, plenary, mailbox, contacts and supervision services,
+"""The audit verbs written by the organisation, activities, mailbox, contacts and supervision services,
 with their words on the pages (``core.verbs``: the registry and the one timeline)."""
 
 from django.db import models
@@ -27,7 +27,6 @@ class GroupsVerb(models.TextChoices):
     EVIDENCE_DELETED = "evidence_deleted", _("removed evidence")
     ATTENDANCE_CORRECTED = "attendance_corrected", pgettext_lazy("audit", "attendance corrected")
     ATTENDANCE_REMOVED = "attendance_removed", pgettext_lazy("audit", "attendance removed")
-    ATTENDANCE_FILLED = "attendance_filled", pgettext_lazy("audit", "missing attendance filled in as present")
     ITEM_SAVED = "item_saved", pgettext_lazy("audit", "plan item saved")
     ITEM_DELETED = "item_deleted", pgettext_lazy("audit", "plan item removed")
     SIGNED_UP = "signed_up", pgettext_lazy("audit", "signed up")

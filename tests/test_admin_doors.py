@@ -200,7 +200,7 @@ BUILD = {
     "groups.PlanItem": lambda w: gf.PlanItemFactory(plan=gf.AnnualPlanFactory(group=_group(w))),
     "groups.ActivitySettings": _simple("groups.ActivitySettings", lambda w: {"committee": w.city}),
     "groups.PlenarySession": _plenary_session,
-    "groups.PlenaryAttendance": None,  # read-only list; deletes checked in tests/groups/test_plenary.py
+    "plenary.PlenaryAttendance": None,  # read-only list; deletes checked in tests/plenary/test_plenary.py
     "proposals.Proposal": lambda w: pf.ProposalFactory(committee=w.city),
     "proposals.OpinionReport": lambda w: pf.OpinionReportFactory(committee=w.city),
     "proposals.ReportIssue": None,  # compiled by ``issue_compile``; the walk builds none

@@ -1,4 +1,4 @@
-"""The apps depend one way: core <- notifications <- groups <- proposals <- consultations <- assessments <- demo
+"""The apps depend one way: core <- notifications <- groups <- plenary <- proposals <- consultations <- assessments <- demo
 (docs/DEVELOPING.md).
 
 import-linter checks the layers (``[tool.importlinter]`` in pyproject.toml; ``make lint`` and ``.ci/run`` run
@@ -19,7 +19,16 @@ from core import directory
 from groups.access import scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "notifications", "groups", "proposals", "consultations", "assessments", "demo"]  # bottom to top
+LAYERS = [
+    "core",
+    "notifications",
+    "groups",
+    "plenary",
+    "proposals",
+    "consultations",
+    "assessments",
+    "demo",
+]  # bottom to top
 RANK = {app: i for i, app in enumerate(LAYERS)}
 
 

@@ -86,6 +86,7 @@ APPS = (
     "core",
     "notifications",
     "groups",
+    "plenary",
     "proposals",
     "consultations",
     "assessments",

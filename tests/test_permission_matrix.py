@@ -883,7 +883,8 @@ def build_objects(world, *, again: bool = False) -> dict:
         message_ids=[message.pk],
         suggestion_ids=[suggestion.pk],
     )
-    from groups.models import GroupMembership, PlenaryAttendance
+    from groups.models import GroupMembership
+    from plenary.models import PlenaryAttendance
     from tests.groups.factories import PlenarySessionFactory
 
     plenary_session = PlenarySessionFactory(term=world.member_record.term)

@@ -96,7 +96,7 @@ RAW = [
     ),
 ]
 # Files that parse text that is not a request's (spreadsheet cells: ASCII-checked there), and the parser itself.
-RAW_EXEMPT = {"groups/resources.py", "core/parsing.py"}
+RAW_EXEMPT = {"plenary/resources.py", "core/parsing.py"}
 
 
 def test_no_code_reads_booleans_or_integers_raw_from_a_request():

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
@@ -31,6 +31,8 @@ MOVED: dict[str, str] = {
     "core.Notification": "notifications.Notification",
     "core.Delivery": "notifications.Delivery",
     "core.NotificationSettings": "notifications.NotificationSettings",
+    "groups.PlenaryAttendance": "plenary.PlenaryAttendance",
+    "groups.HistoricalPlenaryAttendance": "plenary.HistoricalPlenaryAttendance",
 }
 # ("app.Model", "old_field") -> "new_field" for checked fields a later release renames.
 RENAMED_FIELDS: dict[tuple[str, str], str] = {}
@@ -102,7 +104,19 @@ def _seed(apps) -> list[tuple[str, int, dict]]:
         start_date=date(2026, 1, 10),
         end_date=date(2026, 1, 13),
     )
-    make("groups.PlenaryAttendance", session=session, member=member, present=2, absent=1)
+    attendance = make("groups.PlenaryAttendance", session=session, member=member, present=2, absent=1)
+    make(
+        "groups.HistoricalPlenaryAttendance",
+        id=attendance.pk,
+        session=session,
+        member=member,
+        present=2,
+        absent=1,
+        recorded_by=staff,
+        history_date=_at(2026, 1, 14, 9),
+        history_type="+",
+        history_user=staff,
+    )
     proposal = make(
         "proposals.Proposal",
         committee=city,
@@ -256,3 +270,138 @@ def test_previous_heads_are_migrations_that_exist():
     for node in PREVIOUS:
         assert node in graph.nodes, node
         assert any(node in graph.forwards_plan(leaf) for leaf in graph.leaf_nodes()), node
+
+
+# --- the move of plenary attendance out of groups, from the schema just before it -----------------------------
+
+SPLIT = ("groups", "0026_plenary_attendance_to_its_own_app")
+
+
+def _before_the_split(graph) -> list[tuple[str, str | None]]:
+    """Every app at its latest migration but groups, one before ``SPLIT``, and plenary not yet there."""
+    (parent,) = [node for node in graph.node_map[SPLIT].parents if node[0] == "groups"]
+    return [leaf for leaf in graph.leaf_nodes() if leaf[0] not in ("groups", "plenary")] + [parent]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plenary_attendance_and_its_history_survive_the_move_to_their_own_app():
+    """A database at the schema just before the split (groups at its head then) with attendance, its history, an
+    audit record, an admin log entry and a permission on the attendance: after ``migrate`` every row is there in
+    the same tables, read through ``plenary``, and the content type (same id) is plenary's."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor = MigrationExecutor(connection)
+    before_nodes = _before_the_split(executor.loader.graph)
+    executor.migrate([*before_nodes, ("plenary", None)])
+    old = executor.loader.project_state(before_nodes).apps
+    ContentType = old.get_model("contenttypes.ContentType")
+    content_type = ContentType.objects.get_or_create(app_label="groups", model="plenaryattendance")[0]
+    history_type = ContentType.objects.get_or_create(app_label="groups", model="historicalplenaryattendance")[0]
+    permission = old.get_model("auth.Permission").objects.get_or_create(
+        content_type=content_type, codename="change_plenaryattendance", defaults={"name": "Can change"}
+    )[0]
+
+    staff = old.get_model("core.User").objects.create(username="split-staff", password="!")
+    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-split")
+    term = old.get_model("groups.Term").objects.create(
+        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
+    )
+    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
+    members = [
+        old.get_model("groups.Member").objects.create(
+            committee=committee, term=term, sector=sector, name=name, party="cpc"
+        )
+        for name in ("李明", "张华", "王芳")
+    ]
+    session = old.get_model("groups.PlenarySession").objects.create(
+        term=term, number=4, year=2026, start_date=date(2026, 1, 10), end_date=date(2026, 1, 12), half_days=5
+    )
+    Attendance = old.get_model("groups.PlenaryAttendance")
+    History = old.get_model("groups.HistoricalPlenaryAttendance")
+    counts = [(5, 0, 0, ""), (3, 2, 0, "因公出差"), (0, 0, 5, "")]
+    rows = [
+        Attendance.objects.create(
+            session=session, member=m, present=p, excused=e, absent=a, leave_reason=why, recorded_by=staff
+        )
+        for m, (p, e, a, why) in zip(members, counts, strict=True)
+    ]
+    for row in rows:
+        for kind, day in (("+", 13), ("~", 14)):
+            History.objects.create(
+                id=row.pk,
+                session=session,
+                member_id=row.member_id,
+                present=row.present,
+                excused=row.excused,
+                absent=row.absent,
+                leave_reason=row.leave_reason,
+                recorded_by=staff,
+                history_date=_at(2026, 1, day, 9),
+                history_type=kind,
+                history_user=staff,
+            )
+    audit = old.get_model("core.AuditEvent").objects.create(
+        content_type=content_type,
+        object_id=str(rows[1].pk),
+        object_repr="李明",
+        verb="corrected",
+        actor=staff,
+        data={"before": {"present": 5}, "after": {"present": 3}},
+    )
+    log = old.get_model("admin.LogEntry").objects.create(
+        content_type=content_type,
+        object_id=str(rows[0].pk),
+        object_repr="李明",
+        action_flag=2,
+        user=staff,
+        action_time=_at(2026, 1, 14, 10),
+    )
+    rows_before = sorted(
+        Attendance.objects.values_list(
+            "pk", "session_id", "member_id", "present", "excused", "absent", "leave_reason", "recorded_by_id"
+        )
+    )
+    history_before = sorted(
+        History.objects.values_list(
+            "history_id", "id", "history_type", "history_date", "present", "excused", "absent", "history_user_id"
+        )
+    )
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(latest)
+    new = executor.loader.project_state(latest).apps
+    Attendance = new.get_model("plenary.PlenaryAttendance")
+    History = new.get_model("plenary.HistoricalPlenaryAttendance")
+
+    assert Attendance._meta.db_table == "groups_plenaryattendance"
+    assert (
+        sorted(
+            Attendance.objects.values_list(
+                "pk", "session_id", "member_id", "present", "excused", "absent", "leave_reason", "recorded_by_id"
+            )
+        )
+        == rows_before
+    )
+    assert (
+        sorted(
+            History.objects.values_list(
+                "history_id", "id", "history_type", "history_date", "present", "excused", "absent", "history_user_id"
+            )
+        )
+        == history_before
+    )
+    ContentType = new.get_model("contenttypes.ContentType")
+    moved = ContentType.objects.get(pk=content_type.pk)
+    assert (moved.app_label, moved.model) == ("plenary", "plenaryattendance")
+    assert ContentType.objects.get(pk=history_type.pk).app_label == "plenary"
+    assert not ContentType.objects.filter(
+        app_label="groups", model__in=["plenaryattendance", "historicalplenaryattendance"]
+    ).exists()
+    assert new.get_model("core.AuditEvent").objects.get(pk=audit.pk).content_type_id == moved.pk
+    assert new.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == moved.pk
+    assert new.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == moved.pk
+    # the database's own check (groups 0007's triggers) still guards the table under its new owner
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.filter(pk=rows[0].pk).update(present=6)
+    assert Attendance.objects.get(pk=rows[0].pk).present == 5

@@ -30,7 +30,6 @@ from .organisation import (
     Term,
 )
 from .platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
-from .plenary import PlenaryAttendance
 from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 
 __all__ = [
@@ -64,7 +63,6 @@ __all__ = [
     "PlatformEvaluation",
     "PlatformMembership",
     "PlatformPlan",
-    "PlenaryAttendance",
     "PlenarySession",
     "PublicMessage",
     "MessageRating",

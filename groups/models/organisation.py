@@ -186,9 +186,8 @@ class PlenarySession(models.Model):
                     }
                 )
         if self.pk and self.half_days:
-            from groups.models.plenary import PlenaryAttendance
-
-            most = PlenaryAttendance.objects.filter(session_id=self.pk).aggregate(
+            # ``attendances``: the rows of ``plenary.PlenaryAttendance`` (the app above; read through the relation)
+            most = self.attendances.aggregate(
                 most=models.Max(models.F("present") + models.F("excused") + models.F("absent"))
             )["most"]
             if most and most > self.half_days:

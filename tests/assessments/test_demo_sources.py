@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from assessments.kinds import EventKind as K
 from assessments.selectors import duty_record
-from groups.models import Member, PlenaryAttendance
+from groups.models import Member
+from plenary.models import PlenaryAttendance
 from proposals.models import Proposal
 
 pytestmark = pytest.mark.django_db

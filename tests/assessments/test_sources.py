@@ -430,7 +430,7 @@ def test_the_sql_events_put_the_last_evening_of_a_quarter_in_that_quarter(world)
 
 def plenary(world, counts, *, start=date(2026, 1, 10), half_days=4):
     """A district plenary session starting on ``start`` with each member's (present, excused, absent)."""
-    from groups.services.plenary import plenary_attendance_set
+    from plenary.services import plenary_attendance_set
     from tests.groups.factories import PlenarySessionFactory
 
     session = PlenarySessionFactory(
@@ -557,7 +557,7 @@ def test_tongcheng_counts_the_plenary_once(plenary_year):
 
 def test_a_corrected_plenary_attendance_marks_its_quarter_and_later_ones_stale(world):
     from assessments.models import RollupRun
-    from groups.services.plenary import plenary_attendance_set
+    from plenary.services import plenary_attendance_set
 
     session = plenary(world, {world.member_record: (4, 0, 0)})  # January: Q1
     q1 = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)

@@ -15,12 +15,21 @@ from tests.conftest import ROOT
 from tests.groups.factories import ActivityFactory
 from tests.proposals.factories import ProposalFactory
 
-APPS = ("core", "notifications", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+APPS = ("core", "notifications", "groups", "plenary", "proposals", "consultations", "assessments", "cppcc_portal")
 
 # The apps whose code names every audit verb by its registry's constant (``CoreVerb.DELETED``,
 # ``GroupsVerb.FILED``), never as a bare string: a typo is then an AttributeError (and a mypy error), not a new
 # verb. Add an app here once its calls are converted (proposals, consultations, assessments are next).
-CONSTANT_VERB_APPS = ("core", "notifications", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+CONSTANT_VERB_APPS = (
+    "core",
+    "notifications",
+    "groups",
+    "plenary",
+    "proposals",
+    "consultations",
+    "assessments",
+    "cppcc_portal",
+)
 
 
 @functools.cache
@@ -237,7 +246,7 @@ def test_an_unknown_constant_is_not_registered():
 
 def test_every_registered_verb_reads_in_chinese_in_every_app():
     with translation.override("zh-hans"):
-        for app_label in ("core", "groups", "proposals", "consultations", "assessments"):
+        for app_label in ("core", "groups", "plenary", "proposals", "consultations", "assessments"):
             for verb in verbs.registered():
                 assert re.search(r"[\u4e00-\u9fff]", verbs.label(verb, app_label)), (app_label, verb)
 

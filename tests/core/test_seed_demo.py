@@ -145,7 +145,8 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from django.utils import timezone
 
     from consultations.models import ConsultationSession, Outcome, Topic
-    from groups.models import Activity, Attendance, PlenaryAttendance
+    from groups.models import Activity, Attendance
+    from plenary.models import PlenaryAttendance
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
     monkeypatch.setattr("demo.consultations_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size

@@ -5,7 +5,8 @@ import pytest
 from django.conf import settings
 
 from core.models import AuditEvent
-from groups.models import Member, PlenaryAttendance
+from groups.models import Member
+from plenary.models import PlenaryAttendance
 from tests.groups.factories import PlenarySessionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,7 @@ def _xlsx(path, rows):
 
 
 def _upload(page, base, path):
-    page.goto(f"{base}/admin/groups/plenaryattendance/import/")
+    page.goto(f"{base}/admin/plenary/plenaryattendance/import/")
     page.set_input_files("input[name=import_file]", str(path))
     page.locator("form input[type=submit]").first.click()
     page.wait_for_load_state()
@@ -52,7 +53,7 @@ def test_staff_import_a_tally_refused_whole_for_one_bad_row_then_accepted(
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/")
 
-    page.goto(f"{base}/admin/groups/plenaryattendance/")
+    page.goto(f"{base}/admin/plenary/plenaryattendance/")
     page.get_by_role("link", name="导入").click()
     page.wait_for_url("**/plenaryattendance/import/")
     screenshot(page, "plenary-01-import-form")
@@ -68,7 +69,7 @@ def test_staff_import_a_tally_refused_whole_for_one_bad_row_then_accepted(
 
     rows[2] = ["东湖区政协", term, 4, "李秀英", "", 2, 2, 0, "出差"]
     _upload(page, base, _xlsx(tmp_path / "全会签到.xlsx", rows))
-    page.wait_for_url("**/admin/groups/plenaryattendance/")
+    page.wait_for_url("**/admin/plenary/plenaryattendance/")
     assert "4" in page.locator(".messagelist").inner_text()
     listed = page.locator("#result_list tbody tr")
     assert listed.count() == 4

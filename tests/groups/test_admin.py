@@ -8,7 +8,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ORG_ADMINS = [m for m in admin.site._registry if m._meta.app_label in {"groups", "core", "notifications"}]
+ORG_ADMINS = [m for m in admin.site._registry if m._meta.app_label in {"groups", "plenary", "core", "notifications"}]
 
 
 def _changelist(model):

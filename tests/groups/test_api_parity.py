@@ -20,10 +20,10 @@ from groups.models import (
     GroupMembership,
     Member,
     PlanItem,
-    PlenaryAttendance,
     PlenarySession,
 )
 from groups.services.activities import sign_in_code
+from plenary.models import PlenaryAttendance
 from tests import factories as f
 from tests.groups.factories import ActivityFactory, AttendanceFactory, PlenarySessionFactory, photo_upload
 

@@ -12,7 +12,7 @@ from core.exceptions import NotPermitted
 from core.models import AuditEvent
 from groups.models import Activity, Attendance
 from groups.services import activities as svc
-from groups.services import plenary
+from plenary import services as plenary
 from tests.groups.factories import (
     ActivityFactory,
     AnnualPlanFactory,

@@ -1,4 +1,5 @@
-"""Writes on plenary attendance 全会出勤: record, correct or remove one member's half-days at a session.
+"""Writes on plenary attendance 全会出勤: record, correct or remove members' half-days at a session, and the
+sessions themselves (``groups.PlenarySession``) as staff enter, move or delete them.
 
 Each call locks the session row, so two staff correcting the same session are serialised and the
 half-day total is checked against the session as it stands; every change leaves an audit row with
@@ -23,9 +24,11 @@ from core.models import User
 from core.services import audit_event, lock, not_an_api_action, record_event, record_events
 from core.verbs import CoreVerb
 from groups.access import require_staff
-from groups.events import PlenaryAttendanceChanged
-from groups.models import Member, PlenaryAttendance, PlenarySession
+from groups.models import Member, PlenarySession
 from groups.verbs import GroupsVerb
+from plenary.events import PlenaryAttendanceChanged
+from plenary.models import PlenaryAttendance
+from plenary.verbs import PlenaryVerb
 
 COUNTS = ("present", "excused", "absent")
 WRITTEN = ("present", "excused", "absent", "leave_reason", "recorded_by", "updated_at")
@@ -172,7 +175,7 @@ def plenary_attendance_import(*, session_id: int, rows: Sequence[AttendanceRow],
         audit_event(
             target,
             actor=recorder,
-            verb=GroupsVerb.CORRECTED if before else GroupsVerb.RECORDED,
+            verb=PlenaryVerb.CORRECTED if before else PlenaryVerb.RECORDED,
             data={"session": session.pk, "member": row.member_id, "before": before, "after": row.counts},
         )
         for target, before, row in events
@@ -194,7 +197,7 @@ def _bulk_write(session: PlenarySession, new: list, changed: list, recorder: Use
                 bulk_update_with_history(
                     changed, PlenaryAttendance, list(WRITTEN), batch_size=2000, default_user=recorder
                 )
-    except IntegrityError as exc:  # the database's own checks (migration 0007): a write that raced ours
+    except IntegrityError as exc:  # the database's own checks (groups migration 0007): a write that raced ours
         raise DomainError(_("The attendance changed meanwhile and was not saved; please try again.")) from exc
 
 
@@ -226,7 +229,7 @@ def plenary_attendance_fill_present(*, session_id: int, actor: User) -> int:
         default_user=recorder,
     )
     if missing:
-        record_event(session, actor=actor, verb=GroupsVerb.ATTENDANCE_FILLED, data={"present": missing})
+        record_event(session, actor=actor, verb=PlenaryVerb.ATTENDANCE_FILLED, data={"present": missing})
         publish(PlenaryAttendanceChanged(**_duty_day(session, actor), session_id=session.pk, verb="filled"))
     return len(missing)
 
@@ -255,7 +258,7 @@ def plenary_attendance_remove_many(*, attendance_ids: Iterable[int], actor: User
         audit_event(
             row,
             actor=actor,
-            verb=GroupsVerb.REMOVED,
+            verb=PlenaryVerb.REMOVED,
             data={
                 "session": row.session_id,
                 "member": row.member_id,

@@ -11,10 +11,11 @@ from django.utils import translation
 
 from core.exceptions import DomainError
 from core.models import AuditEvent
-from groups.models import PlenaryAttendance, PlenarySession
-from groups.resources import PlenaryAttendanceResource
+from groups.models import PlenarySession
 from groups.services import table_import
-from groups.services.plenary import (
+from plenary.models import PlenaryAttendance
+from plenary.resources import PlenaryAttendanceResource
+from plenary.services import (
     plenary_attendance_fill_present,
     plenary_attendance_remove,
     plenary_attendance_set,
@@ -289,7 +290,7 @@ def test_the_admin_import_page_rolls_back_a_bad_file(world, session, client_for)
     )
     upload.name = "plenary.xlsx"
     response = client_for(world.district_staff).post(
-        reverse("admin:groups_plenaryattendance_import"),
+        reverse("admin:plenary_plenaryattendance_import"),
         {"import_file": upload, "format": "1", "resource": "0"},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )

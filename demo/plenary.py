@@ -11,7 +11,8 @@ import random
 
 from django.utils import timezone
 
-from groups.models import Member, PlenaryAttendance, PlenarySession
+from groups.models import Member, PlenarySession
+from plenary.models import PlenaryAttendance
 
 HALF_DAYS = 5  # two and a half days: opening, group discussions, closing
 LEAVE_REASONS = ["因公出差", "病假", "参加上级会议"]

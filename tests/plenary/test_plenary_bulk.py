@@ -14,17 +14,18 @@ from django.utils import translation
 from assessments.models import RollupRun
 from core.exceptions import DomainError
 from core.models import AuditEvent
-from groups.models import Member, PlenaryAttendance, PlenarySession
-from groups.resources import PlenaryAttendanceResource
+from groups.models import Member, PlenarySession
 from groups.services import table_import
-from groups.services.plenary import (
+from plenary.models import PlenaryAttendance
+from plenary.resources import PlenaryAttendanceResource
+from plenary.services import (
     AttendanceRow,
     AttendanceRowsRefused,
     plenary_attendance_import,
     plenary_attendance_set,
 )
 from tests.groups.factories import PlenarySessionFactory
-from tests.groups.test_plenary import _inline_post, _xlsx
+from tests.plenary.test_plenary import _inline_post, _xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -246,7 +247,7 @@ def test_the_admin_import_pages_run_a_fixed_number_of_queries(
     upload.name = "plenary.xlsx"
     with django_assert_max_num_queries(ADMIN_UPLOAD_QUERIES):  # one page: checked, then every row or none
         done = client.post(
-            reverse("admin:groups_plenaryattendance_import"), {"import_file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+            reverse("admin:plenary_plenaryattendance_import"), {"import_file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
         )
     assert done.status_code == 302
     assert PlenaryAttendance.objects.filter(session=session).count() == n
@@ -309,7 +310,7 @@ def test_the_session_page_shows_a_member_listed_twice_as_a_form_error_and_saves_
 def test_the_session_page_reports_a_refused_batch_and_saves_none_of_it(world, session, client_for, monkeypatch):
     """A refusal the form could not see (here: the service's, forced, as a write racing the page's would be)
     writes no row and removes none."""
-    from groups.services import plenary
+    from plenary import services as plenary
 
     good, bad = _members(world, 2)
 
@@ -343,7 +344,7 @@ def test_rows_removed_from_the_list_together_leave_an_audit_row_each_and_stale_q
     # the admin's bulk delete, confirmed: the history rows are django-simple-history's, one per row
     with django_assert_max_num_queries(INLINE_QUERIES + len(ids)):
         response = client.post(
-            reverse("admin:groups_plenaryattendance_changelist"),
+            reverse("admin:plenary_plenaryattendance_changelist"),
             {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
         )
     assert response.status_code == 302
@@ -353,7 +354,7 @@ def test_rows_removed_from_the_list_together_leave_an_audit_row_each_and_stale_q
 
 
 def test_another_committees_staff_cannot_remove_rows(world, session):
-    from groups.services.plenary import plenary_attendance_remove_many
+    from plenary.services import plenary_attendance_remove_many
 
     (member,) = _members(world, 1)
     plenary_attendance_import(session_id=session.pk, rows=[_row(member)], actor=world.district_staff)

@@ -1,8 +1,9 @@
 """Admin for plenary sessions 全体会议 and members' attendance at them, in half-days.
 
 The session page lists its members' attendance as an inline; every row saved or deleted there, and
-every row of an imported spreadsheet, goes through ``groups.services.plenary`` (checks, audit record,
-stale roll-ups), never straight to the table.
+every row of an imported spreadsheet, goes through ``plenary.services`` (checks, audit record,
+stale roll-ups), never straight to the table. The session's page is registered here, with the attendance it
+lists: the session (``groups.PlenarySession``) keeps its admin address under groups.
 """
 
 from django import forms
@@ -16,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from core.parsing import as_id
 from groups.admin import UserScopedImportMixin
 from groups.admin_base import CommitteeScopedAdmin, ScopedInline
-from groups.models import Member, PlenaryAttendance, PlenarySession
-from groups.resources import PlenaryAttendanceResource
-from groups.services import plenary as svc
+from groups.models import Member, PlenarySession
+from plenary import services as svc
+from plenary.models import PlenaryAttendance
+from plenary.resources import PlenaryAttendanceResource
 
 
 class PreloadedChoiceField(forms.ModelChoiceField):

@@ -1,4 +1,9 @@
-"""Members' attendance at the plenary sessions 全体会议 of their committee, counted in half-days."""
+"""Members' attendance at the plenary sessions 全体会议 of their committee, counted in half-days.
+
+The sessions themselves are the organisation's (``groups.PlenarySession``: a term's sessions). The tables kept
+the names they had when this model lived in ``groups`` (``groups_plenaryattendance`` and its history), so the
+move to this app (``plenary/migrations/0001_initial.py``) changed no row.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .organisation import Member, PlenarySession, ScopedQuerySet
+from groups.models import Member, PlenarySession
+from groups.models.organisation import ScopedQuerySet
 
 
 class PlenaryAttendanceQuerySet(ScopedQuerySet):
@@ -21,7 +27,7 @@ class PlenaryAttendance(models.Model):
     One row per member and session with three counts, not one row per half-day sitting: the
     secretariat's sign-in tally is kept that way, the published rules price it that way (闵行 per
     half-day, 合肥/济南 per absence, 桐城 once a year), and the admin inline stays one line per member.
-    The counts never exceed the session's half-days: a database trigger (migration 0007) checks it
+    The counts never exceed the session's half-days: a database trigger (groups migration 0007) checks it
     against ``PlenarySession.half_days`` on every insert and update of either table.
     """
 
@@ -44,11 +50,12 @@ class PlenaryAttendance(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], table_name="groups_historicalplenaryattendance")
 
     objects = PlenaryAttendanceQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_plenaryattendance"
         verbose_name = _("plenary attendance")
         verbose_name_plural = _("plenary attendance")
         ordering = ["session_id", "member__name", "member_id"]
