@@ -39,7 +39,13 @@ The branches:
   it was declined); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
   least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
-  ``("consultations.consultationsession", pk)``.
+  ``("consultations.consultationsession", pk)``. A session held as a group's activity
+  (``ConsultationSession.activity``) is one meeting, counted once: a member whose attendance is recorded on
+  that activity (present, excused or absent; the activity held or filed) gets the activity's event
+  (``activity_consultation``, the activity's day and page) and no ``consultation_present`` for it, whatever the
+  two days; a member only on the session's list gets ``consultation_present``. The activity counts because its
+  attendance is the group's duty record (sign-in, leave, absence; 六个一 "举办一次协商活动") and the presets
+  price activities (合肥, 桐城 and 闵行's minimum of 3 activities) where most do not price a consultation.
 - contacts with the sector's people 联系群众 (``groups.ConstituentContact``): ``constituent_contact`` per
   contact recorded, dated on the day of contact; source ``("groups.constituentcontact", pk)`` (no page: the
   member's contact log lists them).
@@ -66,7 +72,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
@@ -497,9 +503,25 @@ def _at_least_one(expression):
 
 def _consultations(committee_id, start, end):
     from consultations.models import Attendance, ConsultationSession
+    from groups.models import Activity
+    from groups.models import Attendance as ActivityAttendance
 
+    # A session held as a group's activity is one meeting: a member whose attendance the activity branch counts
+    # (recorded on that activity, held or filed, of this committee: whatever its day) gets that event, not this one.
+    counted_as_activity = ActivityAttendance.objects.filter(
+        activity_id=OuterRef("session__activity_id"),
+        member_id=OuterRef("member_id"),
+        activity__committee_id=committee_id,
+        activity__state__in=(Activity.State.HELD, Activity.State.FILED),
+        status__in=(
+            ActivityAttendance.Status.PRESENT,
+            ActivityAttendance.Status.EXCUSED,
+            ActivityAttendance.Status.ABSENT,
+        ),
+    )
     rows = Attendance.objects.filter(
         _during("session__starts_at", start, end),
+        ~Exists(counted_as_activity),
         session__committee_id=committee_id,
         member__committee_id=committee_id,
         status=Attendance.Status.PRESENT,

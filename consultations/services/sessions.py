@@ -139,6 +139,8 @@ def session_update(*, session_id: int, actor: User, **data: Any) -> Consultation
     if "starts_at" in changed and session.state == ConsultationSession.State.HELD:  # its attendance moves quarter
         _duty_changed(session, on=was_on)
         _duty_changed(session)
+    elif "activity" in changed and session.state == ConsultationSession.State.HELD:
+        _duty_changed(session)  # held as an activity or no longer: its attendance counts there or here (sources)
     if session.is_published:
         _after_public_change(session.committee_id)
     return session
