@@ -21,7 +21,8 @@ from .models import Attendance, Outcome, OutcomeRating
 
 
 def _tell(event, users, *, kind: str, title: str, body: str, url: str, due=None) -> None:
-    """One notice per user, once each, never to the one who acted."""
+    """One notice per user, once each, never to the one who acted; without ``due`` dated the day of the event, so
+    a delivery retried on a later day adds nothing."""
     seen = {event.actor_id}
     for user in users:
         if user.pk not in seen:
@@ -30,7 +31,7 @@ def _tell(event, users, *, kind: str, title: str, body: str, url: str, due=None)
                 kind=kind,
                 recipient=user,
                 key=f"{event.name}:{event.event_id}",
-                due=due,
+                due=due or event.occurred_on,
                 title=title,
                 body=body,
                 url=url,

@@ -73,11 +73,19 @@ def _new_id() -> str:
 @dataclass(frozen=True, kw_only=True)
 class Event:
     """Something that happened. Subclasses set ``name`` ("<app>.<what happened>") and add their facts as
-    fields of plain types (int, str, bool, date, datetime, tuples of those, ``None``): they travel as JSON."""
+    fields of plain types (int, str, bool, date, datetime, tuples of those, ``None``): they travel as JSON.
+    ``occurred_at`` is taken when the service makes the event and travels with it, retries included."""
 
     name: ClassVar[str] = ""
     actor_id: int | None = None
     event_id: str = dataclasses.field(default_factory=_new_id)
+    occurred_at: datetime = dataclasses.field(default_factory=timezone.now)
+
+    @property
+    def occurred_on(self) -> date:
+        """The local day it happened: the day a notice it raises is dated, and so keyed, on (``notify`` keys on
+        the day), never the day of the delivery, so a delivery retried or replayed on a later day adds nothing."""
+        return timezone.localdate(self.occurred_at)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -198,6 +198,7 @@ def send_first_login_links(event: MemberLoginsInvited) -> None:
                 kind=Kind.ACCOUNT_INVITATION,
                 recipient=user,
                 key=f"first_login:{event.event_id}",
+                due=event.occurred_on,
                 channels=channels,
                 title=_("Your login to %(portal)s: %(username)s")
                 % {"portal": settings.PORTAL_TITLE, "username": user.username},
@@ -244,13 +245,15 @@ def _platform_members(platform_id: int) -> list:
     return [m.member.user for m in rows.select_related("member__user")]
 
 
-def _tell_platform(platform: Platform, users, *, title: str, key: str, actor_id) -> None:
-    for user in {u.pk: u for u in users if u.pk != actor_id}.values():
+def _tell_platform(platform: Platform, users, *, title: str, event) -> None:
+    """Keyed on the event and dated its day: a member named to a platform on the day it is established hears
+    both (keyed on the platform, one would swallow the other), and a retry on a later day adds nothing."""
+    for user in {u.pk: u for u in users if u.pk != event.actor_id}.values():
         notify(
             kind=Kind.GENERIC,
             recipient=user,
-            obj=platform,
-            key=key,
+            key=f"platform:{event.event_id}",
+            due=event.occurred_on,
             title=title,
             url=reverse("groups:platform", args=[platform.pk]),
         )
@@ -275,7 +278,7 @@ def tell_platform_members_transitioned(event: PlatformTransitioned) -> None:
                     platform_id=platform.pk, left_on=platform.wound_up_on, member__user__is_active=True
                 ).select_related("member__user")
             ]
-        _tell_platform(platform, users, title=title, key=f"platform:{event.event_id}", actor_id=event.actor_id)
+        _tell_platform(platform, users, title=title, event=event)
 
 
 @subscribe(PlatformEvaluated)
@@ -290,8 +293,7 @@ def tell_platform_members_evaluated(event: PlatformEvaluated) -> None:
             platform,
             _platform_members(platform.pk),
             title=title,
-            key=f"platform:{event.event_id}",
-            actor_id=event.actor_id,
+            event=event,
         )
 
 
@@ -314,8 +316,7 @@ def tell_new_platform_member(event: PlatformMemberJoined) -> None:
             membership.platform,
             [membership.member.user],
             title=title,
-            key=f"platform:{event.event_id}",
-            actor_id=event.actor_id,
+            event=event,
         )
 
 
@@ -338,6 +339,7 @@ def tell_heard_taken_up(event: HeardTakenUp) -> None:
                 kind=Kind.GENERIC,
                 recipient=user,
                 key=f"heard:{event.event_id}",
+                due=event.occurred_on,
                 title=title,
                 body=_("Open it to complete it."),
                 url=event.url,
@@ -346,7 +348,10 @@ def tell_heard_taken_up(event: HeardTakenUp) -> None:
 
 @subscribe(PublicMessageDissatisfied)
 def tell_answerer_dissatisfied(event: PublicMessageDissatisfied) -> None:
-    """The member (or the group's conveners) who had the message hear the resident is not satisfied, and why."""
+    """The member (or the group's conveners) who had the message hear the resident is not satisfied, and why.
+
+    Once per rating and person: the notice is keyed on the message and dated the day of the rating, so a retried
+    or doubled delivery, even on a later day, adds nothing (as the consultation outcome's)."""
     message = PublicMessage.objects.select_related("routed_member__user", "rating").filter(pk=event.message_id).first()
     if message is None:
         return
@@ -365,7 +370,7 @@ def tell_answerer_dissatisfied(event: PublicMessageDissatisfied) -> None:
                 kind=Kind.MAILBOX_DISSATISFIED,
                 recipient=user,
                 obj=message,
-                key=f"dissatisfied:{event.rating_id}",
+                due=timezone.localdate(message.rating.created_at),
                 title=title,
                 body=body,
                 url=reverse("groups:message_detail", args=[message.pk]),

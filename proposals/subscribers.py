@@ -189,10 +189,13 @@ def _proposal(proposal_id: int) -> Proposal | None:
 
 def _tell(event, users, *, kind: str, title: str, body: str, url: str, obj=None, due=None) -> None:
     """One notice per user (the actor left out); without ``obj`` keyed on the event, so a repeated transition
-    (a second reply, a second change) is told again."""
+    (a second reply, a second change) is told again; without ``due`` dated the day of the event, so a delivery
+    retried on a later day adds nothing."""
     key = "" if obj is not None else f"{event.name}:{event.event_id}"
     notify_many(
-        Notice(kind=kind, recipient=user, obj=obj, key=key, due=due, title=title, body=body, url=url)
+        Notice(
+            kind=kind, recipient=user, obj=obj, key=key, due=due or event.occurred_on, title=title, body=body, url=url
+        )
         for user in _others(users, event)
     )
 

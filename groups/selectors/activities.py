@@ -50,6 +50,11 @@ class Period:
         return date(self.year, self.quarter * 3 + 1, 1)
 
     @property
+    def is_this_quarter(self) -> bool:
+        """A quarter, the one today is in (a whole year never is)."""
+        return self.quarter is not None and self.first_day <= timezone.localdate() < self.end_day
+
+    @property
     def bounds(self) -> tuple[datetime, datetime]:
         tz = timezone.get_current_timezone()
         return (

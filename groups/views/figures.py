@@ -86,7 +86,7 @@ GROUP_TITLES = {
     "members": gettext_lazy("Members"),
     "contact_points": gettext_lazy("Contact points"),
     "covered": gettext_lazy("Members in three enters"),
-    "uncovered": gettext_lazy("Not yet in a three enters activity"),
+    "uncovered": gettext_lazy("Members not covered"),
     "visited": gettext_lazy("Contact points visited"),
     "visits": gettext_lazy("Visits to the contact point"),
     "six": gettext_lazy("Activities for a six-ones item"),

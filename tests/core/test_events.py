@@ -163,12 +163,11 @@ def test_a_subscriber_to_a_base_event_receives_its_subclasses_and_the_facts_surv
     subscribed(Renamed, got.append)
     user = UserFactory()
     when = timezone.now().replace(microsecond=0)
+    event = RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when)
     with transaction.atomic():
-        events.publish(RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when))
+        events.publish(event)
     deliver_outboxed_events()
-    assert got == [
-        RenamedOnDays(user_id=user.pk, new_name="n", days=((3, date(2026, 2, 1)),), when=when, event_id=got[0].event_id)
-    ]
+    assert got == [event]  # its id and the moment it happened (occurred_at) included
 
 
 def test_publish_refuses_to_run_outside_a_transaction(transactional_db):
@@ -263,3 +262,48 @@ def test_a_failed_delivery_s_row_is_replaced_by_its_retry(subscribed, monkeypatc
     assert deliver_event(**sent[0]) == "retry"
     retry = OutboxMessage.objects.get(task=events.DELIVER_TASK)  # one row: the retry's, not the first one too
     assert retry.pk != row.pk and retry.kwargs["attempt"] == 2
+
+
+def test_a_notice_an_event_raises_is_dated_the_day_it_happened_so_a_retry_days_later_sends_it_once(subscribed):
+    from notifications.models import Kind, Notification
+    from notifications.services import notify
+
+    attempts = []
+
+    def tell(event):
+        attempts.append(event)
+        notify(
+            kind=Kind.GENERIC,
+            recipient=User.objects.get(pk=event.user_id),
+            key=f"renamed:{event.event_id}",
+            due=event.occurred_on,
+            title=event.new_name,
+        )
+        if len(attempts) == 1:
+            raise ConnectionError("the first attempt fails after its notice")  # rolled back with it
+
+    subscribed(Renamed, tell)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="赵六")
+    today = timezone.localdate()
+    assert deliver_outboxed_events() == ["retry"]
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        assert deliver_outboxed_events() == ["done"]  # and replayed once more, later still: nothing new
+        tell(attempts[0])  # a second delivery past its receipt, say
+    assert list(Notification.objects.values_list("due", flat=True)) == [today]
+    assert attempts[0].occurred_on == today == timezone.localdate(attempts[0].occurred_at)
+
+
+def test_a_notice_dated_the_day_it_is_sent_fails_the_replay_check_of_every_delivering_test(subscribed):
+    from notifications.models import Kind, Notification
+    from notifications.services import notify
+
+    def tell(event):  # the defect: no due, so notify dates it today, and a replay tomorrow is a second notice
+        notify(kind=Kind.GENERIC, recipient=User.objects.get(pk=event.user_id), key=event.event_id, title="x")
+
+    subscribed(Renamed, tell)
+    user = UserFactory()
+    user_rename(user_id=user.pk, name="钱七")
+    with pytest.raises(AssertionError, match="replayed 3 days later"):
+        deliver_outboxed_events()
+    assert Notification.objects.count() == 1  # the replay's notice rolled back

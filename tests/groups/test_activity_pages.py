@@ -419,6 +419,22 @@ def test_the_group_dashboard_shows_who_is_not_yet_covered(world, client_for):
     assert coverage.covered == 1
 
 
+def test_the_group_dashboards_uncovered_card_says_this_quarter_only_for_this_quarter(world, client_for):
+    """One coverage rule (a three-enters activity, or a contact at a contact point where the committee counts it):
+    the card says "not covered", as the workbench to-do; "this quarter" only when the period shown is it."""
+    today = timezone.localdate()
+    url = reverse("groups:group_activities", args=[world.group.pk])
+    client = client_for(world.convener)
+
+    def title(**query) -> str:
+        page = client.get(url, query).content.decode()
+        assert "尚未参加三进活动的委员" not in page
+        return page.split('data-testid="uncovered-title">', 1)[1].split("</span>", 1)[0]
+
+    assert title(year=today.year, quarter=(today.month - 1) // 3 + 1) == "本季度尚未覆盖的委员"
+    assert title() == title(year=today.year - 1, quarter=1) == "尚未覆盖的委员"  # the whole year; a past quarter
+
+
 # --- Ledger and exports ---------------------------------------------------------------------------
 
 

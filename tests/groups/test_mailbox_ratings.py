@@ -126,6 +126,28 @@ def test_a_dissatisfied_rating_tells_the_member_and_is_a_staff_to_do_until_answe
     assert dict((t.slug, n) for t, n in todos.counts(world.staff))["dissatisfied"] == 0
 
 
+def test_a_dissatisfied_rating_delivered_or_retried_days_later_is_one_notice_dated_the_day_of_the_rating(
+    world,
+    point,  # noqa: F811
+):
+    import time_machine
+
+    from groups.events import PublicMessageDissatisfied
+    from groups.subscribers import tell_answerer_dissatisfied
+
+    message = answered(world, point)
+    rated = svc.message_rate(code=message.tracking_code, rating="unsatisfied", client_address=ADDRESS)
+    rated_on = timezone.localdate(rated.created_at)
+    event = PublicMessageDissatisfied(
+        message_id=message.pk, committee_id=message.committee_id, rating_id=rated.pk, actor_id=None
+    )
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=2)):
+        deliver_outboxed_events()  # the worker was down for two days
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=5)):
+        tell_answerer_dissatisfied(event)  # delivered again, days later still
+    assert list(Notification.objects.filter(kind=Kind.MAILBOX_DISSATISFIED).values_list("due", flat=True)) == [rated_on]
+
+
 def test_a_satisfied_rating_tells_nobody(world, point):  # noqa: F811
     message = answered(world, point)
     svc.message_rate(code=message.tracking_code, rating="satisfied", client_address=ADDRESS)

@@ -85,6 +85,17 @@ def test_staff_establish_a_platform_with_its_date_and_approval_document_and_its_
     assert {"convener", "member"} <= told
 
 
+def test_a_member_named_to_a_platform_on_the_day_it_is_established_hears_both(world):
+    platform = _established(world)
+    deliver_outboxed_events()
+    titles = set(
+        Notification.objects.filter(
+            recipient=world.member, url=reverse("groups:platform", args=[platform.pk])
+        ).values_list("title", flat=True)
+    )
+    assert len(titles) == 2 and any("成立" in t for t in titles), titles
+
+
 def test_a_platform_is_established_only_with_its_initiator_and_liaison_chair_and_says_so_in_chinese(world):
     platform = _platform(world)
     with translation.override("zh-hans"), pytest.raises(DomainError) as exc:
