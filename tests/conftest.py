@@ -28,6 +28,21 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_broker_queue():
+    """Each xdist process publishes to and runs its real workers on its own queue (``CELERY_QUEUE`` plus the
+    process's id). One shared queue let a worker started by one process take a delivery another process's test
+    had published, and write it into the wrong test database (an extra notice in the worker kill test)."""
+    from django.conf import settings
+
+    from cppcc_portal.celery import app
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{worker}"
+        settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = queue
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in Chinese: a request that switched language must not leak into the next test."""
@@ -163,9 +178,9 @@ START_FIRST = ("e2e/test_accessibility.py", "test_api_fuzz.py")
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Real workers share one broker queue: two at once (one per xdist process, each on its own test
-    database) would take each other's tasks. ``--dist loadgroup`` runs these tests in one process (the group
-    goes out first, as the largest unit of work). Then the modules of ``START_FIRST``, in order, each kept
+    """Real workers: each xdist process has its own queue (``_own_broker_queue``); ``--dist loadgroup`` still runs
+    the tests that start one in one process, so that they share its database's outbox with no other worker (the
+    group goes out first, as the largest unit of work). Then the modules of ``START_FIRST``, in order, each kept
     together (their data is built once per module in each worker)."""
     for item in items:
         if "celery_worker_process" in getattr(item, "fixturenames", ()):
