@@ -124,7 +124,14 @@ class ActivitySettings(models.Model):
     @classmethod
     def for_committee(cls, committee_id: int) -> ActivitySettings:
         """The committee's rules, or the defaults when it has none yet (not saved)."""
-        return cls.objects.filter(committee_id=committee_id).first() or cls(committee_id=committee_id, **cls.DEFAULTS)
+        return cls.for_committees([committee_id])[committee_id]
+
+    @classmethod
+    def for_committees(cls, committee_ids: Iterable[int]) -> dict[int, ActivitySettings]:
+        """``for_committee`` of each committee, in one query (a list's rows from several committees)."""
+        ids = set(committee_ids)
+        found = {row.committee_id: row for row in cls.objects.filter(committee_id__in=ids)}
+        return {pk: found.get(pk) or cls(committee_id=pk, **cls.DEFAULTS) for pk in ids}
 
 
 class AnnualPlanQuerySet(models.QuerySet):

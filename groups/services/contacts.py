@@ -173,13 +173,9 @@ def may_change_contact(
 def mark_changeable(contacts: Iterable[ConstituentContact], actor: User) -> None:
     """Set ``may_change`` on each contact of a list, reading the committees' rules in one query, not per row."""
     contacts = list(contacts)
-    committee_ids = {contact.committee_id for contact in contacts}
-    rules = {row.committee_id: row for row in ActivitySettings.objects.filter(committee_id__in=committee_ids)}
+    rules = ActivitySettings.for_committees(contact.committee_id for contact in contacts)
     for contact in contacts:
-        committee_rules = rules.get(contact.committee_id) or ActivitySettings(
-            committee_id=contact.committee_id, **ActivitySettings.DEFAULTS
-        )
-        contact.may_change = may_change_contact(contact, actor, rules=committee_rules)  # type: ignore[attr-defined]
+        contact.may_change = may_change_contact(contact, actor, rules=rules[contact.committee_id])  # type: ignore[attr-defined]
 
 
 def _lock_own(contact_id: int, actor: User, now: datetime | None) -> ConstituentContact:
