@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django import forms
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from tests.test_permission_matrix import ARGS, QUERY, RULES, build_objects, url_kwargs, url_names
+from tests.test_permission_matrix import RULES, build_objects, page_url, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +55,7 @@ def test_no_portal_page_shows_dashes_for_an_empty_choice(world, settings, tmp_pa
         role = next((r for r in PREFERENCE if r in rule.ok), None)
         if rule.api or rule.post_only or role is None:
             continue
-        key = ARGS.get(name)
-        url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
-        if name in QUERY:
-            url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
+        url = page_url(name, world, objects)
         response = clients[role].get(url)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue

@@ -81,6 +81,18 @@ def read(response) -> Page:
     return page
 
 
+def second_load_counts(client, urls, assert_max_num_queries, limit: int = 12) -> dict[str, int]:
+    """Each URL's queries on its second load (the first warms the session and the caches), each within ``limit``:
+    a drill-down page's count before its rows grow, to hold it to afterwards."""
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with assert_max_num_queries(limit) as few:
+            client.get(url)
+        counts[url] = len(few.captured_queries)
+    return counts
+
+
 def assert_figures_add_up(client, url: str, *, at_least: int = 1) -> Page:
     """Every figure on ``url`` links to exactly that many rows, as the same user; no bare number."""
     page = read(client.get(url))
@@ -240,12 +252,7 @@ def test_the_rows_behind_a_reports_count_take_a_fixed_number_of_queries(
         Instruction.objects.create(report=report, leader="王市长", level=Level.CITY, date=date(2026, 6, day), text="阅")
 
     more(1)
-    counts = {}
-    for url in urls:
-        client.get(url)
-        with django_assert_max_num_queries(12) as few:
-            client.get(url)
-        counts[url] = len(few.captured_queries)
+    counts = second_load_counts(client, urls, django_assert_max_num_queries)
     for day in range(2, 8):
         more(day)
     for url, n in zip(urls, (len(levels), 7), strict=True):
@@ -491,12 +498,7 @@ def test_the_consultation_drilldown_runs_a_fixed_number_of_queries(world, client
         for figure in ("sessions", "present", "participants", "outcomes", "overdue")
     ]
     consultation_year(world)
-    counts = {}
-    for url in urls:
-        client.get(url)
-        with django_assert_max_num_queries(12) as small:
-            client.get(url)
-        counts[url] = len(small.captured_queries)
+    counts = second_load_counts(client, urls, django_assert_max_num_queries)
     consultation_year(world)
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
@@ -544,12 +546,7 @@ def test_the_rows_behind_a_sessions_count_take_a_fixed_number_of_queries(
         f"{reverse('consultations:session_rows', args=[session.pk])}?figure={n}"
         for n in ("present", "participants", "outcomes")
     ]
-    counts = {}
-    for url in urls:
-        client.get(url)
-        with django_assert_max_num_queries(12) as few:
-            client.get(url)
-        counts[url] = len(few.captured_queries)
+    counts = second_load_counts(client, urls, django_assert_max_num_queries)
     for _ in range(6):
         more()
     for url in urls:
@@ -940,12 +937,7 @@ def test_the_events_behind_a_figure_take_a_fixed_number_of_queries(world, client
         for q in (1, 2)
         for name in ("activities_present", "proposals", "consultations")
     ]
-    counts = {}
-    for url in urls:
-        client.get(url)
-        with django_assert_max_num_queries(12) as few:
-            client.get(url)
-        counts[url] = len(few.captured_queries)
+    counts = second_load_counts(client, urls, django_assert_max_num_queries)
     duties(world.district)
     rolled_up(world)
     for url in urls:
@@ -1185,12 +1177,7 @@ def test_the_rows_behind_a_groups_figures_take_a_fixed_number_of_queries(
         for figure in ("members", "covered", "uncovered", "contact_points", "visited", "leave", "planned", "unplanned")
     ]
     group_year(world)
-    counts = {}
-    for url in urls:
-        client.get(url)
-        with django_assert_max_num_queries(12) as few:
-            client.get(url)
-        counts[url] = len(few.captured_queries)
+    counts = second_load_counts(client, urls, django_assert_max_num_queries)
     group_year(world)
     for url in urls:
         with django_assert_max_num_queries(counts[url]):

@@ -962,6 +962,15 @@ def build_objects(world, *, again: bool = False) -> dict:
     )
 
 
+def page_url(name: str, world, objects: dict) -> str:
+    """The URL of ``name`` as the matrix opens it: its arguments from ``ARGS`` and its query from ``QUERY``."""
+    key = ARGS.get(name)
+    url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
+    if name in QUERY:
+        url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
+    return url
+
+
 def url_kwargs(key: str, world, o: dict) -> dict:
     year = timezone.localdate().year
     return {
@@ -1095,10 +1104,7 @@ def test_permission_matrix(world, client, settings, tmp_path):
         if r is None:
             failures.append(f"new URL without a permission rule: {name}")
             continue
-        key = ARGS.get(name)
-        url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
-        if name in QUERY:
-            url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
+        url = page_url(name, world, objects)
         for role in ROLES:
             response = clients[role].get(url)
             got = response.status_code

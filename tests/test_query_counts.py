@@ -15,10 +15,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
 
-from tests.test_permission_matrix import ARGS, QUERY, RULES, build_objects, url_kwargs, url_names, users_by_role
+from tests.test_permission_matrix import RULES, build_objects, page_url, url_names, users_by_role
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +42,7 @@ def _pages(world, objects, namespace: str) -> list[tuple[str, str, list[str]]]:
         rule = RULES[name]
         if rule.post_only or name in NOT_ROWS:
             continue
-        key = ARGS.get(name)
-        url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
-        if name in QUERY:
-            url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
+        url = page_url(name, world, objects)
         roles = [role for role in MEASURED if role in rule.ok]
         if roles:
             pages.append((name, url, roles))

@@ -33,19 +33,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.conftest import ARTIFACTS, ROOT, make_world
-from tests.test_permission_matrix import (
-    ARGS,
-    QUERY,
-    ROLES,
-    RULES,
-    build_objects,
-    url_kwargs,
-    url_names,
-    users_by_role,
-)
+from tests.test_permission_matrix import ROLES, RULES, build_objects, page_url, url_names, users_by_role
 
 # The module's tests only read the data of ``site``; their (empty) transactions set up the test database.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -69,14 +59,6 @@ def page_names() -> list[str]:
         for name in sorted(url_names())
         if not (RULES[name].api or RULES[name].post_only) and set(ROLES) & RULES[name].ok
     ]
-
-
-def page_url(name: str, world, objects: dict) -> str:
-    key = ARGS.get(name)
-    url = reverse(name, kwargs=url_kwargs(key, world, objects) if key else None)
-    if name in QUERY:
-        url += QUERY[name].format(district=world.district.pk, year=timezone.localdate().year)
-    return url
 
 
 def roles_for(name: str) -> list[str]:
