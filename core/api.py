@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import serializers, status
+from rest_framework import filters, serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 
@@ -60,6 +60,17 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record was changed by someone else."
     default_code = "conflict"
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ``?ordering=`` with the row's id as the last key, so that rows sharing a value (a hundred proposals
+    with no reply date yet) come in the same order on every request and a page never repeats or skips one."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering or any(key.lstrip("-") in ("pk", "id") for key in ordering):
+            return ordering
+        return [*ordering, "-pk" if ordering[0].startswith("-") else "pk"]
 
 
 class FilterBackend(DjangoFilterBackend):
