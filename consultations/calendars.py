@@ -13,7 +13,7 @@ from notifications import calendar
 def consultation_sessions(user, *, start, end):
     """Sessions with the member on the attendance list (not cancelled), one query. A session held as an activity
     the member is invited to is already in the feed as that activity (``groups/calendars.py``)."""
-    from groups.models import Attendance as ActivityAttendance
+    from activities.models import Attendance as ActivityAttendance
 
     invited = ActivityAttendance.objects.filter(activity_id=OuterRef("session__activity_id"), member__user=user)
     rows = (

@@ -43,5 +43,5 @@ urlpatterns = [
 handler404 = "core.views.not_found"  # JSON under /api/
 handler500 = "core.views.server_error"
 # No route to MEDIA_ROOT, not even with DEBUG on: uploads are private and reach users only through views
-# that check permission first (groups:evidence_file, proposals:attachment, proposals:reply_pdf,
+# that check permission first (activities:evidence_file, proposals:attachment, proposals:reply_pdf,
 # consultations:document).

@@ -7,11 +7,12 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Organisation and activity groups")
 
     def ready(self):
+        from activities.services import contacts  # noqa: F401  (register what follows an admin edit of their rows)
         from groups import (  # noqa: F401  (answers core.directory)
             directory,
             signals,
             verbs,  # noqa: F401  (registers the audit verbs)
         )
-        from groups.services import contacts, records  # noqa: F401  (register what follows an admin edit of their rows)
+        from groups.services import records  # noqa: F401  (register what follows an admin edit of their rows)
 
         signals.connect_position_audit()
