@@ -1241,7 +1241,7 @@ COVERED = {
     "activities/platforms/list.html": test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it,
     "activities/leads/list.html": test_every_item_count_of_the_leads_is_the_number_of_items_behind_it,
     # a test in another module (it imports this one), named by its dotted path
-    "activities/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
+    "activities/mailbox/ratings.html": "tests.activities.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",
     "proposals/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
     "consultations/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,

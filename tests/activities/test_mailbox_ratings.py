@@ -14,8 +14,8 @@ from core.exceptions import DomainError, InvalidTransition
 from core.models import AuditEvent
 from groups.models import MessageRating, PublicMessage
 from notifications.models import Kind, Notification
+from tests.activities.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 from tests.events import deliver_outboxed_events
-from tests.groups.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 from tests.test_figures_drilldown import assert_figures_add_up
 
 pytestmark = pytest.mark.django_db

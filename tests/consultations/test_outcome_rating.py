@@ -13,8 +13,8 @@ from consultations.models import Outcome, OutcomeEntry, OutcomeRating
 from consultations.services import dissatisfied_outcome_messages, outcome_rate
 from core.exceptions import InvalidTransition
 from core.models import AuditEvent
+from tests.activities.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 from tests.consultations.factories import SessionFactory, TopicFactory, handed_outcome
-from tests.groups.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 
 pytestmark = pytest.mark.django_db
 
