@@ -284,3 +284,7 @@ class ActivitySettingsAdmin(CommitteeScopedAdmin):
         "min_documents",
         "require_complete_attendance",
     )
+
+
+# the leads admin registers itself on import
+from activities import admin_leads  # noqa: E402,F401

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "core",
     "notifications",
     "groups",
+    "activities",
     "plenary",
     "proposals",
     "consultations",

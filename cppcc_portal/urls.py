@@ -35,6 +35,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("workbench/", include("cppcc_portal.workbench.urls")),
     path("", include("groups.urls")),
+    path("", include("activities.urls")),
     path("proposals/", include("proposals.urls")),
     path("consultations/", include("consultations.urls")),
     path("assessments/", include("assessments.urls")),

@@ -561,6 +561,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-# The activity admins register themselves on import (plenary sessions and attendance: plenary/admin.py).
-from activities import admin as admin_activities  # noqa: E402,F401
+# The supervision admins register themselves on import (the activity ledger's: activities/admin.py; plenary
+# sessions and attendance: plenary/admin.py).
 from groups import admin_supervision  # noqa: E402,F401

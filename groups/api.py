@@ -11,7 +11,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from activities.services import signup as signup_services
 from core.api import exposes
 from core.exceptions import DomainError, NotPermitted
 from core.parsers import MultiPartParser
@@ -29,6 +28,7 @@ from groups.models import (
 )
 from groups.resources import ActivityGroupResource, MemberResource
 from groups.services import MAX_IMPORT_BYTES, table_import
+from groups.services import expertise as expertise_services
 from groups.services import logins as login_services
 from groups.services import records as organisation_services
 
@@ -187,13 +187,13 @@ class MemberViewSet(TableImport, OrganisationWrites, VisibleReadOnlyViewSet):
 
     @extend_schema(request=serializers.ExpertiseSetSerializer, responses=serializers.ExpertiseSerializer(many=True))
     @action(detail=True, methods=["post"], pagination_class=None, filterset_class=None)
-    @exposes(signup_services.member_expertise_set)
+    @exposes(expertise_services.member_expertise_set)
     def expertise(self, request, pk=None):
         """Declare the member's areas of expertise from their committee's list (the member, or their staff)."""
         member = self.get_object()
         body = serializers.ExpertiseSetSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        signup_services.member_expertise_set(
+        expertise_services.member_expertise_set(
             member_id=member.pk, actor=request.user, expertise_ids=[e.pk for e in body.validated_data["expertise"]]
         )
         return Response(serializers.ExpertiseSerializer(member.expertise.order_by("order", "name"), many=True).data)

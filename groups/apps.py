@@ -7,7 +7,6 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Organisation and activity groups")
 
     def ready(self):
-        from activities.services import contacts  # noqa: F401  (register what follows an admin edit of their rows)
         from groups import (  # noqa: F401  (answers core.directory)
             directory,
             signals,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
@@ -29,11 +28,6 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
-
-
-def new_sign_in_code() -> str:
-    """Referenced by migration 0004 only: the sign-in code is signed per 30-s slot (``services.sign_in_code``)."""
-    return secrets.token_urlsafe(12)
 
 
 class ActivityKind(models.TextChoices):
@@ -111,6 +105,7 @@ class ActivitySettings(models.Model):
     )
 
     class Meta:
+        db_table = "groups_activitysettings"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("activity rules")
         verbose_name_plural = _("activity rules")
 
@@ -160,6 +155,7 @@ class AnnualPlan(models.Model):
     objects = AnnualPlanQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_annualplan"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("annual plan")
         verbose_name_plural = _("annual plans")
         ordering = ["group_id", "-year"]
@@ -205,6 +201,7 @@ class PlanItem(models.Model):
     objects = PlanItemQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_planitem"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")
         ordering = ["plan_id", "month", "id"]
@@ -439,6 +436,7 @@ class Activity(InitialsMixin, models.Model):
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_activity"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-starts_at", "-id"]
@@ -560,6 +558,7 @@ class Attendance(models.Model):
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_attendance"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         ordering = ["activity_id", "member__name"]
@@ -626,6 +625,7 @@ class Evidence(models.Model):
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_evidence"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["activity_id", "uploaded_at", "id"]

@@ -62,6 +62,7 @@ class ActivitySuggestion(models.Model):
     objects = ActivitySuggestionQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_activitysuggestion"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("suggestion gathered")
         verbose_name_plural = _("suggestions gathered")
         ordering = ["activity_id", "id"]
@@ -151,6 +152,7 @@ class Lead(models.Model):
     objects = LeadQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_lead"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         ordering = ["-created_at", "-id"]

@@ -25,6 +25,7 @@ from core.forms import run_button
 from core.parsing import as_bool, as_id
 from groups.access import Role, scope_of
 from groups.models import Expertise, Member
+from groups.services import expertise as expertise_services
 
 PAGE_SIZE = 20
 
@@ -130,7 +131,9 @@ def my_expertise(request):
         expertise_ids = [e.pk for e in form.cleaned_data["expertise"]]
         if run_button(
             request,
-            lambda: svc.member_expertise_set(member_id=member.pk, actor=request.user, expertise_ids=expertise_ids),
+            lambda: expertise_services.member_expertise_set(
+                member_id=member.pk, actor=request.user, expertise_ids=expertise_ids
+            ),
             _("Your areas of expertise are saved."),
         ):
             return redirect("activities:my_expertise")

@@ -15,12 +15,12 @@ MODELS = ["activity", "attendance", "evidence", "annualplan", "planitem", "activ
 def test_staff_open_every_activity_admin_list(world, client_for, model):
     held_activity(world)
     PlanItemFactory(plan=AnnualPlanFactory(group=world.group))
-    assert client_for(world.staff).get(reverse(f"admin:groups_{model}_changelist")).status_code == 200
+    assert client_for(world.staff).get(reverse(f"admin:activities_{model}_changelist")).status_code == 200
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_conveners_do_not_get_into_the_activity_admin(world, client_for, model):
-    response = client_for(world.convener).get(reverse(f"admin:groups_{model}_changelist"))
+    response = client_for(world.convener).get(reverse(f"admin:activities_{model}_changelist"))
     assert response.status_code in (302, 403)
 
 

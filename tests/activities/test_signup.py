@@ -10,9 +10,10 @@ from django.utils import timezone
 from activities.models import Activity, Attendance
 from activities.selectors.signup import open_activities, suggested_members
 from activities.services import activities as activity_svc
-from activities.services.signup import activity_sign_up, activity_signup_withdraw, member_expertise_set
+from activities.services.signup import activity_sign_up, activity_signup_withdraw
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
+from groups.services.expertise import member_expertise_set
 from tests import factories as f
 from tests.groups.factories import ActivityFactory
 

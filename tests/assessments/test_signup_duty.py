@@ -12,11 +12,12 @@ from activities.models import Activity
 from activities.selectors.signup import suggested_members
 from activities.services import activities as svc
 from activities.services.contacts import contact_record
-from activities.services.signup import activity_sign_up, activity_signup_withdraw, member_expertise_set
+from activities.services.signup import activity_sign_up, activity_signup_withdraw
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot, PointRule, RuleSet
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start
+from groups.services.expertise import member_expertise_set
 from tests import factories as f
 from tests.assessments.helpers import D
 
