@@ -1,4 +1,4 @@
-"""Leave decided → the member hears the answer (groups/subscribers.py): after commit, once per decision, to the
+"""Leave decided → the member hears the answer (activities/subscribers.py): after commit, once per decision, to the
 member only, with a link to the activity."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Activity hand-offs (groups/subscribers.py, groups/reminders.py): announced, changed and cancelled tell the invited
+"""Activity hand-offs (activities/subscribers.py, activities/reminders.py): announced, changed and cancelled tell the invited
 members, a leave request tells the conveners, a record still incomplete after it was held reminds them — to exactly
 those people (never the one who acted), in Chinese, with a link to the activity."""
 
