@@ -1,6 +1,6 @@
 """The API of the activity ledger: activities and their attendance, leave, sign-in and evidence, annual plans and
-coverage, contacts, residents' messages, leads and activity suggestions (moved from groups; URL names unchanged). Every write calls one service (``core.api.exposes`` names it),
-which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
+coverage, contacts, residents' messages, leads and activity suggestions (moved from groups; URL names unchanged).
+Every write calls one service (``core.api.exposes`` names it), which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse

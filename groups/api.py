@@ -1,6 +1,6 @@
 """The API of the groups app: the organisation (committees, sectors, members, groups and memberships, contact
-points, expertise, handling units, the signed-in user); the activity ledger's is ``activities/api.py``. Every write calls one service (``core.api.exposes`` names it),
-which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
+points, expertise, handling units, the signed-in user); the activity ledger's is ``activities/api.py``. Every
+write calls one service (``core.api.exposes`` names it), which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _

@@ -401,10 +401,10 @@ def test_a_platform_member_sees_the_page_but_not_the_forms_and_other_committees_
     assert 'data-have="venue"' in body and world.convener_member.name in body
     assert reverse("activities:platform_evaluate", args=[platform.pk]) not in body
     for name in (*FORMS, "platform_document_new"):
-        assert client_for(world.member).get(reverse(f"groups:{name}", args=[platform.pk])).status_code == 403
+        assert client_for(world.member).get(reverse(f"activities:{name}", args=[platform.pk])).status_code == 403
     assert client_for(world.other_staff).get(reverse("activities:platform", args=[platform.pk])).status_code == 404
     for name in FORMS:
-        assert client_for(world.other_staff).get(reverse(f"groups:{name}", args=[platform.pk])).status_code == 404
+        assert client_for(world.other_staff).get(reverse(f"activities:{name}", args=[platform.pk])).status_code == 404
 
 
 def test_the_initiator_gets_the_plan_and_evidence_forms_only(world, client_for):
