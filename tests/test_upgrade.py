@@ -430,7 +430,13 @@ LEDGER_MODELS = [
 def _before_the_ledger_split(graph) -> list[tuple[str, str | None]]:
     """Every app at its latest migration that does not need ``LEDGER`` (groups 0026, consultations 0008,
     proposals 0017, ...), and activities not yet there."""
-    after = set(graph.node_map[LEDGER].descendants())
+    after: set[tuple[str, str]] = set()
+    todo = [graph.node_map[LEDGER]]
+    while todo:
+        node = todo.pop()
+        if node.key not in after:
+            after.add(node.key)
+            todo.extend(node.children)
     targets: list[tuple[str, str | None]] = [("activities", None)]
     for leaf in graph.leaf_nodes():
         if leaf[0] == "activities":
