@@ -281,10 +281,30 @@ def test_previous_heads_are_migrations_that_exist():
 SPLIT = ("groups", "0026_plenary_attendance_to_its_own_app")
 
 
-def _before_the_split(graph) -> list[tuple[str, str | None]]:
-    """Every app at its latest migration but groups, one before ``SPLIT``, and plenary not yet there."""
-    (parent,) = [node for node in graph.node_map[SPLIT].parents if node[0] == "groups"]
-    return [leaf for leaf in graph.leaf_nodes() if leaf[0] not in ("groups", "plenary")] + [parent]
+def _just_before(graph, first: tuple[str, str]) -> list[tuple[str, str | None]]:
+    """Every app at its latest migration that does not need ``first`` (an app none of whose migrations qualifies:
+    ``(app, None)``)."""
+    after: set[tuple[str, str]] = set()
+    todo = [graph.node_map[first]]
+    while todo:
+        node = todo.pop()
+        if node.key not in after:
+            after.add(node.key)
+            todo.extend(node.children)
+    targets: list[tuple[str, str | None]] = []
+    for leaf in graph.leaf_nodes():
+        node: tuple[str, str | None] = leaf
+        while node in after:
+            parents = [p.key for p in graph.node_map[node].parents if p.key[0] == leaf[0]]
+            node = parents[0] if parents else (leaf[0], None)
+        targets.append(node)
+    return targets
+
+
+def _before_the_split(graph) -> list[tuple[str, str]]:
+    """Every app at its latest migration that does not need ``SPLIT`` (groups one before it; the apps whose
+    migrations came after it, activities among them, back to before it), plenary not yet there."""
+    return [node for node in _just_before(graph, SPLIT) if node[1] is not None]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -430,22 +450,7 @@ LEDGER_MODELS = [
 def _before_the_ledger_split(graph) -> list[tuple[str, str | None]]:
     """Every app at its latest migration that does not need ``LEDGER`` (groups 0026, consultations 0008,
     proposals 0017, ...), and activities not yet there."""
-    after: set[tuple[str, str]] = set()
-    todo = [graph.node_map[LEDGER]]
-    while todo:
-        node = todo.pop()
-        if node.key not in after:
-            after.add(node.key)
-            todo.extend(node.children)
-    targets: list[tuple[str, str | None]] = [("activities", None)]
-    for leaf in graph.leaf_nodes():
-        if leaf[0] == "activities":
-            continue
-        node = leaf
-        while node in after:
-            (node,) = [p for p in graph.node_map[node].parents if p[0] == leaf[0]]
-        targets.append(node)
-    return targets
+    return _just_before(graph, LEDGER)
 
 
 def _ledger_rows(apps, app: str) -> dict[str, list]:
