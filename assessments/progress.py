@@ -93,7 +93,7 @@ def figure_link(run: RollupRun, name: str) -> str:
     if name == "members_covered":
         return f"{reverse('assessments:dashboard_members')}?{urlencode({**period, 'covered': 1})}"
     if name == "groups":
-        return f"{reverse('groups:coverage')}?{urlencode(period)}"
+        return f"{reverse('activities:coverage')}?{urlencode(period)}"
     if name in EVENT_FIGURES:
         return f"{reverse('assessments:dashboard_events')}?{urlencode({**period, 'figure': name})}"
     return ""

@@ -248,7 +248,8 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     with three aggregate queries."""
     from django.db.models import Count, Q, Sum
 
-    from groups.models import Activity, ActivityGroup
+    from activities.models import Activity
+    from groups.models import ActivityGroup
 
     from .models import GroupSettlement, GroupSnapshot, RuleSet
 

@@ -114,7 +114,7 @@ DETAIL = ("t", "r")
 # app adds its detail page here when it lands (e.g. "proposals.proposal": "proposals:detail").
 SOURCE_PAGES: dict[str, str] = {
     "groups.activitygroup": "groups:group_detail",
-    "groups.activity": "groups:activity_detail",
+    "groups.activity": "activities:activity_detail",
     "proposals.proposal": "proposals:detail",
     "proposals.opinionreport": "proposals:report_detail",
     "consultations.consultationsession": "consultations:session",
@@ -206,7 +206,7 @@ def _during(field: str, start: date, end: date) -> Q:
 
 
 def _activities(committee_id, start, end):
-    from groups.models import Activity, Attendance
+    from activities.models import Activity, Attendance
 
     # Filtered by the activity's committee (index committee, starts_at; the services invite only the
     # organising committee's members, so it is the member's committee too): a committee's roll-up reads its
@@ -502,9 +502,9 @@ def _at_least_one(expression):
 
 
 def _consultations(committee_id, start, end):
+    from activities.models import Activity
+    from activities.models import Attendance as ActivityAttendance
     from consultations.models import Attendance, ConsultationSession
-    from groups.models import Activity
-    from groups.models import Attendance as ActivityAttendance
 
     # A session held as a group's activity is one meeting: a member whose attendance the activity branch counts
     # (recorded on that activity, held or filed, of this committee: whatever its day) gets that event, not this one.

@@ -188,8 +188,8 @@ def _funding_links(groups, year: int) -> dict:
 
     from core.links import absolute_url
 
-    members = absolute_url(reverse("groups:coverage_members"))
-    ledger = absolute_url(reverse("groups:ledger"))
+    members = absolute_url(reverse("activities:coverage_members"))
+    ledger = absolute_url(reverse("activities:ledger"))
     span = {"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}
     return {
         g.group_id: (

@@ -34,7 +34,7 @@ LISTS = [  # (user, list, the model and visibility the bare rows come from)
 def bare_rows(request, name: str):
     from django.http import JsonResponse
 
-    from groups.models import Activity
+    from activities.models import Activity
     from notifications.models import Notification
     from proposals.models import Proposal
 

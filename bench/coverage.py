@@ -39,8 +39,9 @@ def _build(members: int, per_member: int, invited: int, year: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from activities.models import Activity, Attendance
     from demo import groups as demo
-    from groups.models import Activity, Attendance, GroupMembership
+    from groups.models import GroupMembership
 
     call_command("migrate", verbosity=0)
     rng = random.Random(7)
@@ -147,8 +148,8 @@ LEFT JOIN covered cv ON cv.member_id = m.id GROUP BY c.id, c.parent_id, c.code O
 
 
 def _orm(period):
+    from activities.selectors import activities as sel
     from groups.models import ActivityGroup, Committee
-    from groups.selectors import activities as sel
 
     groups = [
         (g.pk, g.member_count, g.covered_count, g.held_count, g.three_enters_held, g.six_done)
@@ -200,8 +201,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from activities.selectors.activities import Period
     from groups.models import Committee, Member
-    from groups.selectors.activities import Period
 
     year = timezone.localdate().year
     if not Committee.objects.exists() if _migrated() else True:

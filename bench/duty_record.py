@@ -53,10 +53,10 @@ def pages(year: int) -> list[tuple[str, str, str]]:
         ("leader", "leader dashboard", "/dashboard/"),
         ("leader", "assessment dashboard", "/assessments/dashboard/"),
         ("staff", "admin members", "/admin/groups/member/"),
-        ("staff", "admin activities", "/admin/groups/activity/"),
+        ("staff", "admin activities", "/admin/activities/activity/"),
         ("staff", "admin proposals", "/admin/proposals/proposal/"),
         ("staff", "overdue proposals", "/proposals/overdue/"),
-        ("staff", "admin attendance", "/admin/groups/attendance/"),
+        ("staff", "admin attendance", "/admin/activities/attendance/"),
         ("staff", "ledger", "/ledger/"),
     ]
 

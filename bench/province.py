@@ -30,7 +30,7 @@ CODE = "district-1"
 STAFF = "bench-district-staff"
 PAGES = [
     ("admin members", "/admin/groups/member/"),
-    ("admin activities", "/admin/groups/activity/"),
+    ("admin activities", "/admin/activities/activity/"),
     ("admin proposals", "/admin/proposals/proposal/"),
     ("ledger", "/ledger/"),
     ("overdue proposals", "/proposals/overdue/"),
@@ -81,9 +81,10 @@ def measure(url: str, quarter: int, nightly: bool, repeat: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
+    from activities.models import Attendance
     from assessments.models import RollupRun, RuleSet
     from assessments.services import rollup_execute, ruleset_create_from_preset
-    from groups.models import Attendance, Committee, Member
+    from groups.models import Committee, Member
 
     year = timezone.localdate().year
     district = Committee.objects.get(code=CODE)

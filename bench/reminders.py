@@ -74,7 +74,8 @@ def invite_members(User, step: int, count: int, today) -> None:
     from django.db.models.functions import Mod
     from django.utils import timezone
 
-    from groups.models import Activity, ActivityGroup, Attendance, Committee, Member, Party, Sector, Term
+    from activities.models import Activity, Attendance
+    from groups.models import ActivityGroup, Committee, Member, Party, Sector, Term
 
     committee, _ = Committee.objects.get_or_create(
         code="bench", defaults={"name": "基准测试政协", "level": Committee.Level.CITY}

@@ -118,10 +118,11 @@ def main() -> None:
     from django.db.models import Count
     from django.utils import timezone
 
+    from activities.models import Attendance
     from assessments.models import RollupRun, RuleSet
     from assessments.rollup import quarter_bounds
     from assessments.services import rollup_execute, ruleset_create_from_preset
-    from groups.models import Attendance, Committee, Member
+    from groups.models import Committee, Member
 
     year = timezone.localdate().year
     if coverage._migrated():  # a database built earlier: bring its schema up to the code's

@@ -12,8 +12,8 @@ from notifications import calendar
 @calendar.register("consultation_sessions")
 def consultation_sessions(user, *, start, end):
     """Sessions with the member on the attendance list (not cancelled), one query. A session held as an activity
-    the member is invited to is already in the feed as that activity (``groups/calendars.py``)."""
-    from groups.models import Attendance as ActivityAttendance
+    the member is invited to is already in the feed as that activity (``activities/calendars.py``)."""
+    from activities.models import Attendance as ActivityAttendance
 
     invited = ActivityAttendance.objects.filter(activity_id=OuterRef("session__activity_id"), member__user=user)
     rows = (

@@ -115,7 +115,7 @@ class SessionForm(BootstrapMixin, forms.Form):
         self.fields["platform"].queryset = _platforms_for(user)
         self.fields["group"].queryset = _groups_for(user)
         self.fields["topic"].queryset = Topic.objects.editable_by(user).filter(state=Topic.State.ADOPTED)
-        from groups.models import Activity
+        from activities.models import Activity
 
         self.fields["activity"].queryset = (
             Activity.objects.editable_by(user)

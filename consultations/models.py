@@ -127,14 +127,14 @@ class Topic(models.Model):
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     research_activities = models.ManyToManyField(
-        "groups.Activity",
+        "activities.Activity",
         verbose_name=_("research activities"),
         blank=True,
         related_name="consultation_topics",
         help_text=_("The research 调研 done on an adopted topic before it is consulted on."),
     )
     source_lead = models.ForeignKey(
-        "groups.Lead",
+        "activities.Lead",
         verbose_name=_("drawn from the lead"),
         null=True,
         blank=True,
@@ -246,7 +246,7 @@ class ConsultationSession(models.Model):
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     activity = models.ForeignKey(
-        "groups.Activity",
+        "activities.Activity",
         verbose_name=_("held as the activity"),
         null=True,
         blank=True,

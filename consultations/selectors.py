@@ -29,7 +29,7 @@ def topic_board(
     state: str | None = None,
     platform_id: int | None = None,
 ) -> QuerySet[Topic]:
-    from groups.models import Activity
+    from activities.models import Activity
 
     qs = (
         Topic.objects.visible_to(user)

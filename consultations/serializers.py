@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from activities.models import Activity
 from core.api import IdField
 from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.access import scope_of
-from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Member, Platform
+from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
 from proposals.models import Category, Proposal
 
 from .models import (

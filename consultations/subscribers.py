@@ -143,5 +143,5 @@ def tell_handler_outcome_dissatisfied(event: OutcomeRatedDissatisfied) -> None:
                 due=timezone.localdate(rating.created_at),
                 title=title,
                 body=body,
-                url=reverse("groups:message_detail", args=[message.pk]),
+                url=reverse("activities:message_detail", args=[message.pk]),
             )

@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from activities.views.mailbox import OUTCOME_RATING, rate_on_tracking_page
 from core.context_processors import accessibility
 from core.exceptions import DomainError, NotPermitted
 from core.exports import Workbook, export_filename, xlsx_download
@@ -28,7 +29,6 @@ from core.parsing import as_bool, as_id, as_int
 from core.verbs import timeline
 from groups.access import Role, require_role, scope_of
 from groups.models import Committee, Platform
-from groups.views.mailbox import OUTCOME_RATING, rate_on_tracking_page
 
 from . import filters, forms, selectors, services
 from .models import ConsultationSession, Outcome, Topic
@@ -85,7 +85,7 @@ def _query(request) -> str:
 
 def _attach_research_choices(user, topics) -> None:
     """The research activities an editor may link to each adopted topic on the page (one query for the page)."""
-    from groups.models import Activity
+    from activities.models import Activity
 
     if not topics:
         return
@@ -126,9 +126,9 @@ def heard_to_topic(request, source: str, pk: int):
     if source not in HEARD_SOURCES:
         raise PermissionDenied
     back = {
-        "lead": reverse("groups:lead_detail", args=[pk]),
-        "message": reverse("groups:message_detail", args=[pk]),
-        "contact": reverse("groups:contacts"),
+        "lead": reverse("activities:lead_detail", args=[pk]),
+        "message": reverse("activities:message_detail", args=[pk]),
+        "contact": reverse("activities:contacts"),
     }[source]
     try:
         topic = services.topic_from_heard(actor=request.user, **{HEARD_SOURCES[source]: pk})
@@ -767,5 +767,5 @@ def public_outcome(request, code: str, pk: int):
 @require_POST
 def track_rate(request, code: str):
     """The resident rates how the consultation outcome of their message was handled (once; the tracking page's
-    challenge and the mailbox's rate limits apply). The page itself is ``groups:mailbox_track``."""
+    challenge and the mailbox's rate limits apply). The page itself is ``activities:mailbox_track``."""
     return rate_on_tracking_page(request, code, OUTCOME_RATING, services.outcome_rate)

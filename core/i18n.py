@@ -14,7 +14,7 @@ from pathlib import Path
 import polib
 
 LOCALE = "zh_Hans"
-APPS = ["groups", "plenary", "proposals", "consultations", "assessments"]
+APPS = ["groups", "activities", "plenary", "proposals", "consultations", "assessments"]
 PROJECT_IGNORES = [".venv/*", "var/*", "tests/*", "bench/*", "docs/*", "static/*", *[f"{a}/*" for a in APPS]]
 
 

@@ -3,11 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from activities import api as activities_api
+from activities import api_platforms
 from assessments import api as assessments_api
 from consultations import api as consultations_api
 from core import auth_api
 from groups import api as groups_api
-from groups import api_platforms, api_supervision
+from groups import api_supervision
 from notifications import api as notifications_api
 from plenary import api as plenary_api
 from proposals import api as proposals_api
@@ -22,18 +24,18 @@ router.register("platforms", api_platforms.PlatformViewSet, basename="platform")
 router.register("platform-memberships", api_platforms.PlatformMembershipViewSet, basename="platform-membership")
 router.register("expertise", groups_api.ExpertiseViewSet, basename="expertise")
 router.register("handling-units", groups_api.HandlingUnitViewSet, basename="handling-unit")
-router.register("activities", groups_api.ActivityViewSet, basename="activity")
-router.register("contacts", groups_api.ContactViewSet, basename="contact")
+router.register("activities", activities_api.ActivityViewSet, basename="activity")
+router.register("contacts", activities_api.ContactViewSet, basename="contact")
 router.register("supervision-groups", api_supervision.SupervisionGroupViewSet, basename="supervision-group")
 router.register("supervision-visits", api_supervision.SupervisionVisitViewSet, basename="supervision-visit")
 router.register("inspections", api_supervision.InspectionViewSet, basename="inspection")
 router.register("work-reports", api_supervision.WorkReportViewSet, basename="work-report")
-router.register("messages", groups_api.PublicMessageViewSet, basename="public-message")
-router.register("leads", groups_api.LeadViewSet, basename="lead")
-router.register("activity-suggestions", groups_api.ActivitySuggestionViewSet, basename="activity-suggestion")
-router.register("plans", groups_api.AnnualPlanViewSet, basename="plan")
-router.register("plan-items", groups_api.PlanItemViewSet, basename="plan-item")
-router.register("attendance", groups_api.AttendanceViewSet, basename="attendance")
+router.register("messages", activities_api.PublicMessageViewSet, basename="public-message")
+router.register("leads", activities_api.LeadViewSet, basename="lead")
+router.register("activity-suggestions", activities_api.ActivitySuggestionViewSet, basename="activity-suggestion")
+router.register("plans", activities_api.AnnualPlanViewSet, basename="plan")
+router.register("plan-items", activities_api.PlanItemViewSet, basename="plan-item")
+router.register("attendance", activities_api.AttendanceViewSet, basename="attendance")
 router.register("group-memberships", groups_api.GroupMembershipViewSet, basename="group-membership")
 router.register("plenary-sessions", plenary_api.PlenarySessionViewSet, basename="plenary-session")
 router.register("plenary-attendance", plenary_api.PlenaryAttendanceViewSet, basename="plenary-attendance")
@@ -55,7 +57,7 @@ urlpatterns = [
     path("auth/logout-all/", auth_api.TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("auth/password/", auth_api.PasswordChangeView.as_view(), name="password-change"),
     path("auth/me/", groups_api.MeView.as_view(), name="me"),
-    path("coverage/", groups_api.CoverageView.as_view(), name="coverage"),
+    path("coverage/", activities_api.CoverageView.as_view(), name="coverage"),
     path("proposal-stats/", proposals_api.ProposalStatsView.as_view(), name="proposal-stats"),
     path("duty-records/<int:member_id>/", assessments_api.DutyRecordView.as_view(), name="duty-record"),
     path("", include(router.urls)),

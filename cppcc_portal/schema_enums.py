@@ -3,11 +3,11 @@
 Referenced from SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] and imported lazily, after the apps are ready.
 """
 
+from activities.models import activity as activities
 from assessments import kinds as assessment_kinds
 from assessments import models as assessments
 from consultations import models as consultations
 from groups import models as groups
-from groups.models import activity as activities
 from notifications import models as notifications
 from proposals.models import config as proposal_config
 from proposals.models import proposal as proposals

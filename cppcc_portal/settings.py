@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "core",
     "notifications",
     "groups",
+    "activities",
     "plenary",
     "proposals",
     "consultations",
@@ -171,7 +172,7 @@ SMS_CODE_MAX_PER_IP_PER_HOUR = env.int("SMS_CODE_MAX_PER_IP_PER_HOUR", default=1
 PASSWORD_RESET_EMAIL_INTERVAL_SECONDS = env.int("PASSWORD_RESET_EMAIL_INTERVAL_SECONDS", default=60)
 PASSWORD_RESET_EMAIL_MAX_PER_DAY = env.int("PASSWORD_RESET_EMAIL_MAX_PER_DAY", default=5)
 PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_EMAIL_MAX_PER_IP_PER_HOUR", default=10)
-# The public mailbox 委员信箱 (groups.services.mailbox): messages one address may leave per hour and per day, messages
+# The public mailbox 委员信箱 (activities.services.mailbox): messages one address may leave per hour and per day, messages
 # one page (committee, group, platform, contact point) takes per hour, days a member has to answer, and the seconds
 # the challenge form must have been open before it is sent (bots post at once).
 MAILBOX_PER_ADDRESS_PER_HOUR = env.int("MAILBOX_PER_ADDRESS_PER_HOUR", default=3)

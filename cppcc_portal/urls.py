@@ -35,6 +35,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("workbench/", include("cppcc_portal.workbench.urls")),
     path("", include("groups.urls")),
+    path("", include("activities.urls")),
     path("proposals/", include("proposals.urls")),
     path("consultations/", include("consultations.urls")),
     path("assessments/", include("assessments.urls")),
@@ -43,5 +44,5 @@ urlpatterns = [
 handler404 = "core.views.not_found"  # JSON under /api/
 handler500 = "core.views.server_error"
 # No route to MEDIA_ROOT, not even with DEBUG on: uploads are private and reach users only through views
-# that check permission first (groups:evidence_file, proposals:attachment, proposals:reply_pdf,
+# that check permission first (activities:evidence_file, proposals:attachment, proposals:reply_pdf,
 # consultations:document).

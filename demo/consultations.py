@@ -327,7 +327,7 @@ def _entries(rows: list[Outcome], units) -> None:
 def _links(c: Committee, topics: list[Topic], sessions, rows: list[Outcome]) -> None:
     """Tie the consultations to the other apps' demo rows: research of adopted topics, sessions held as a group's
     consultation activity, and some adopted outcomes that became proposals."""
-    from groups.models import Activity
+    from activities.models import Activity
     from proposals.models import Proposal
 
     activities = Activity.objects.filter(committee=c, group__isnull=False).exclude(state=Activity.State.CANCELLED)

@@ -13,18 +13,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
 from demo.bulk import foreign_keys_checked_at_end, insert_objects, reset_sequences
-from groups.models import (
-    Activity,
-    ActivityGroup,
-    ActivitySettings,
-    AnnualPlan,
-    Attendance,
-    ContactPoint,
-    Evidence,
-    GroupMembership,
-    PlanItem,
-)
+from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
 INVITED_PER_ACTIVITY = 25
 TITLES = {

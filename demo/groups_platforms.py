@@ -15,7 +15,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from groups.models import Activity, Attendance, Platform, PlatformDocument, PlatformMembership
+from activities.models import Activity, Attendance
+from groups.models import Platform, PlatformDocument, PlatformMembership
 
 PAST_PER_PLATFORM = 5
 KINDS = [

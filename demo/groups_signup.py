@@ -9,16 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from groups.models import (
-    Activity,
-    ActivityGroup,
-    Attendance,
-    ConstituentContact,
-    ContactPoint,
-    Expertise,
-    GroupMembership,
-    Member,
-)
+from activities.models import Activity, Attendance
+from groups.models import ActivityGroup, ConstituentContact, ContactPoint, Expertise, GroupMembership, Member
 
 AREAS = ["法律", "医疗卫生", "教育", "养老服务", "规划建设", "企业经营", "文化旅游", "农业技术"]
 OPEN_TITLES = [

@@ -13,9 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from activities.models import Activity, Attendance, Evidence
 from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences
 from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
-from groups.models import Activity, ActivityGroup, Attendance, ContactPoint, Evidence, GroupMembership
+from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
 ACTIVITIES_PER_MEMBER = 10
 INVITED = (8, 12)  # invited members per activity: about ten

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from activities.models import Activity
+from activities.services import leads as svc
 from consultations.services import topic_from_heard
-from groups.models import Activity, ConstituentContact, PublicMessage
-from groups.services import leads as svc
+from groups.models import ConstituentContact, PublicMessage
 from proposals.services import proposal_draft_from_lead
 
 SUGGESTIONS = [

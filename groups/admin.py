@@ -438,7 +438,7 @@ class ExpertiseAdmin(CommitteeScopedAdmin):
 @admin.register(ConstituentContact)
 class ConstituentContactAdmin(CommitteeScopedAdmin):
     """The contact log 联系群众记录 of the staff's committees: corrected or removed as data (the duty record's
-    roll-ups of its quarter go stale: ``groups.services.contacts``); recorded by members on their phone."""
+    roll-ups of its quarter go stale: ``activities.services.contacts``); recorded by members on their phone."""
 
     list_display = ("contacted_on", "member", "whom", "topic", "contact_point", "place", "committee")
     list_filter = ("committee", "topic", "whom_kind", ("contacted_on", admin.DateFieldListFilter))
@@ -462,7 +462,7 @@ class ConstituentContactAdmin(CommitteeScopedAdmin):
         "follow_up",
         "photo_link",
     )
-    photo_link = file_link("photo", "groups:contact_photo", description=_("photo"))
+    photo_link = file_link("photo", "activities:contact_photo", description=_("photo"))
 
     def has_add_permission(self, request):
         return False  # recorded by members and conveners on the contact page (``contact_record``)
@@ -493,7 +493,7 @@ class PlatformEvaluationInline(_ReadOnlyPlatformInline):
 class PlatformDocumentInline(_ReadOnlyPlatformInline):
     model = PlatformDocument
     fields = readonly_fields = ("kind", "original_name", "caption", "uploaded_at", "document_link")
-    document_link = file_link("file", "groups:platform_document", description=_("file"))
+    document_link = file_link("file", "activities:platform_document", description=_("file"))
 
 
 @admin.register(Platform)
@@ -561,5 +561,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-# The activity admins register themselves on import (plenary sessions and attendance: plenary/admin.py).
-from groups import admin_activities, admin_leads, admin_supervision  # noqa: E402,F401
+# The supervision admins register themselves on import (the activity ledger's: activities/admin.py; plenary
+# sessions and attendance: plenary/admin.py).
+from groups import admin_supervision  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """The admin's read-only lists of the members' mailbox and of supervision (issue 20): residents' messages with their
 rating, supervision groups, their visits, inspections and work reports.
 
-Every step of these records has its service and its page (``groups.services.mailbox``, ``groups.services.supervision``),
+Every step of these records has its service and its page (``activities.services.mailbox``, ``groups.services.supervision``),
 so the admin only lists and shows them: no add, change or delete here. The lists are the staff's committees' rows
 (``CommitteeScopedAdmin``); a resident's name and phone are shown only on a message's own page, which only the
 committee's staff reach (never in a list column or a search field).

@@ -12,6 +12,6 @@ class GroupsConfig(AppConfig):
             signals,
             verbs,  # noqa: F401  (registers the audit verbs)
         )
-        from groups.services import contacts, records  # noqa: F401  (register what follows an admin edit of their rows)
+        from groups.services import records  # noqa: F401  (register what follows an admin edit of their rows)
 
         signals.connect_position_audit()

@@ -3,7 +3,7 @@
 
 A form sent sooner than ``MAILBOX_MIN_SECONDS`` after it was drawn, later than ``MAX_AGE``, with a wrong sum, a
 forged token or a filled honeypot is refused. A solved token can be sent again: the rate limits per address and
-per page (``groups.services.mailbox``) bound what that buys.
+per page (``activities.services.mailbox``) bound what that buys.
 """
 
 from __future__ import annotations

@@ -2,25 +2,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api import MAX_ID, IdField
-from core.api_fields import PrefetchedScopedPrimaryKeyRelatedField, ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from core.api_fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from groups.models import (
-    Activity,
     ActivityGroup,
-    ActivitySuggestion,
-    AnnualPlan,
-    Attendance,
     Committee,
     ConstituentContact,
     ContactPoint,
     ContactTopic,
     ContactWhom,
-    Evidence,
     Expertise,
     GroupMembership,
     HandlingUnit,
-    Lead,
     Member,
-    PlanItem,
     PublicMessage,
     Sector,
 )
@@ -132,28 +125,6 @@ class MeSerializer(serializers.Serializer):
 # --- Activities ---------------------------------------------------------------------------------
 
 
-class AttendanceSerializer(ScopedModelSerializer):
-    member_name = serializers.CharField(source="member.name", read_only=True)
-    # read_only_fields drops allow_blank, so "" (not signed in) would fall outside the published enum
-    sign_in_method = serializers.ChoiceField(choices=Attendance.Method.choices, allow_blank=True, read_only=True)
-    leave = serializers.ChoiceField(choices=Attendance.Leave.choices, allow_blank=True, read_only=True)
-
-    class Meta:
-        model = Attendance
-        fields = [
-            "id",
-            "member",
-            "member_name",
-            "status",
-            "leave",
-            "leave_reason",
-            "signed_in_at",
-            "sign_in_method",
-            "signed_up_at",
-        ]
-        read_only_fields = fields
-
-
 class AttendanceRowSerializer(serializers.Serializer):
     member = IdField(error_messages={"required": _("Each row needs a member id.")})
     status = serializers.CharField(allow_blank=True, required=False, default="")  # the service names bad ones
@@ -185,80 +156,6 @@ class OrganiserField(serializers.CharField):
     def get_attribute(self, instance):
         name = getattr(instance, "organiser_name", None)
         return str(instance.organiser) if name is None else name
-
-
-class ActivitySerializer(ScopedModelSerializer):
-    """Read and write an activity; ``version`` must be sent back on update to detect conflicting edits."""
-
-    serializer_related_field = PrefetchedScopedPrimaryKeyRelatedField  # open_groups: the list api_rows prefetched
-
-    present_count = serializers.IntegerField(read_only=True)
-    invited_count = serializers.IntegerField(read_only=True)
-    evidence_count = serializers.IntegerField(read_only=True)
-    organiser = OrganiserField(read_only=True)
-    version = serializers.IntegerField(required=False)
-
-    class Meta:
-        model = Activity
-        fields = [
-            "id",
-            "committee",
-            "group",
-            "organiser",
-            "kind",
-            "target",
-            "contact_point",
-            "six_item",
-            "plan_item",
-            "title",
-            "starts_at",
-            "ends_at",
-            "place",
-            "summary",
-            "suggestions",
-            "state",
-            "version",
-            "invited_count",
-            "present_count",
-            "evidence_count",
-            "topic",
-            "open_to",
-            "open_groups",
-            "capacity",
-            "signup_deadline",
-        ]
-        read_only_fields = ["committee", "state", "organiser"]
-
-    def validate(self, attrs):
-        # The model's rules (dates, target, contact point of the same committee) are checked by the service.
-        return attrs
-
-
-class PlanItemSerializer(ScopedModelSerializer):
-    is_done = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = PlanItem
-        fields = [
-            "id",
-            "quarter",
-            "month",
-            "kind",
-            "target",
-            "six_item",
-            "title",
-            "contact_point",
-            "responsible",
-            "is_done",
-        ]
-
-
-class AnnualPlanSerializer(ScopedModelSerializer):
-    items = PlanItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = AnnualPlan
-        fields = ["id", "group", "year", "note", "items"]
 
 
 # --- Writes of members, conveners and staff (each calls one service: groups/api.py) ---------------------------
@@ -297,19 +194,6 @@ class InvitedSerializer(serializers.Serializer):
     invited = serializers.IntegerField(help_text=_("members added to the invitation"))
 
 
-class AttendanceCorrectSerializer(serializers.Serializer):
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())  # the service: staff, the committee's members
-    status = serializers.ChoiceField(choices=Attendance.Status.choices)
-    leave_reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-
-
-class EvidenceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Evidence
-        fields = ["id", "activity", "kind", "content_type", "size", "original_name", "caption", "uploaded_at"]
-        read_only_fields = fields
-
-
 class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("a photo (JPEG, PNG or WebP) or a PDF document"))
     caption = serializers.CharField(allow_blank=True, required=False, default="", max_length=200)
@@ -319,28 +203,6 @@ class AnnualPlanCreateSerializer(serializers.Serializer):
     group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     note = serializers.CharField(allow_blank=True, required=False, default="")
-
-
-class PlanItemWriteSerializer(ScopedModelSerializer):
-    """A plan item to add (``plan`` names the plan) or change; the service checks months, points and people."""
-
-    class Meta:
-        model = PlanItem
-        fields = [
-            "id",
-            "plan",
-            "quarter",
-            "month",
-            "kind",
-            "target",
-            "six_item",
-            "title",
-            "contact_point",
-            "responsible",
-        ]
-
-    def validate(self, attrs):
-        return attrs  # the model's rules are the service's (plan_item_save)
 
 
 class AdministeredField(ScopedPrimaryKeyRelatedField):
@@ -501,39 +363,6 @@ class ContactRecordSerializer(serializers.Serializer):
     photo = serializers.FileField(required=False, allow_null=True)
 
 
-class OpenActivitySerializer(serializers.ModelSerializer):
-    """An activity a member may sign up for: its places taken, and whether the member is on its list."""
-
-    organiser = serializers.CharField(read_only=True)
-    taken = serializers.IntegerField(read_only=True, help_text=_("members on the list, invited ones included"))
-    is_mine = serializers.BooleanField(read_only=True, help_text=_("the caller is on the list"))
-    signed_up = serializers.BooleanField(read_only=True, help_text=_("the caller signed up (and may withdraw)"))
-    signup_closes_at = serializers.DateTimeField(read_only=True)
-
-    class Meta:
-        model = Activity
-        fields = [
-            "id",
-            "committee",
-            "group",
-            "organiser",
-            "kind",
-            "title",
-            "starts_at",
-            "ends_at",
-            "place",
-            "contact_point",
-            "topic",
-            "open_to",
-            "capacity",
-            "signup_closes_at",
-            "taken",
-            "is_mine",
-            "signed_up",
-        ]
-        read_only_fields = fields
-
-
 class SuggestionSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.name")
@@ -636,47 +465,6 @@ class MessageVisitSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class LeadSerializer(serializers.ModelSerializer):
-    """A lead 线索 and the ids of what it pools (no resident's name or phone: those stay on the messages) and of
-    what it became (proposals, reports, consultation topics)."""
-
-    proposals = serializers.SerializerMethodField()
-    opinion_reports = serializers.SerializerMethodField()
-    consultation_topics = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Lead
-        fields = [
-            "id",
-            "committee",
-            "group",
-            "title",
-            "category",
-            "state",
-            "close_reason",
-            "messages",
-            "contacts",
-            "suggestions",
-            "proposals",
-            "opinion_reports",
-            "consultation_topics",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    def get_proposals(self, obj) -> list[int]:
-        """The proposal drafts made from this lead."""
-        return [p.pk for p in obj.proposals.all()]
-
-    def get_opinion_reports(self, obj) -> list[int]:
-        """The public-opinion reports made from this lead."""
-        return [r.pk for r in obj.opinion_reports.all()]
-
-    def get_consultation_topics(self, obj) -> list[int]:
-        """The consultation topics made from this lead."""
-        return [t.pk for t in obj.consultation_topics.all()]
-
-
 class LeadCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=ContactTopic.choices)
@@ -709,16 +497,3 @@ class LeadItemRemoveSerializer(serializers.Serializer):
         choices=[("message", "message"), ("contact", "contact"), ("suggestion", "suggestion")]
     )
     item = IdField()
-
-
-class ActivitySuggestionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ActivitySuggestion
-        fields = ["id", "activity", "category", "text", "created_at"]
-        read_only_fields = fields
-
-
-class ActivitySuggestionCreateSerializer(serializers.Serializer):
-    activity = ScopedPrimaryKeyRelatedField(queryset=Activity.objects.all())
-    text = serializers.CharField(max_length=2000)
-    category = serializers.ChoiceField(choices=ContactTopic.choices, required=False, default=ContactTopic.OTHER)

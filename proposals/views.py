@@ -1170,7 +1170,7 @@ def from_message(request, pk: int):
     return _draft_from(
         request,
         lambda: services.proposal_draft_from_message(message_id=pk, actor=request.user),
-        back=reverse("groups:message_detail", args=[pk]),
+        back=reverse("activities:message_detail", args=[pk]),
     )
 
 
@@ -1181,7 +1181,7 @@ def from_contact(request, pk: int):
     return _draft_from(
         request,
         lambda: services.proposal_draft_from_contact(contact_id=pk, actor=request.user),
-        back=reverse("groups:contacts") + "?mine=1",
+        back=reverse("activities:contacts") + "?mine=1",
     )
 
 
@@ -1191,10 +1191,10 @@ HEARD_SOURCES = {"lead": "lead_id", "message": "message_id", "contact": "contact
 def heard_back(source: str, pk: int) -> str:
     """The page of the lead, message or contact a conversion was started from."""
     if source == "lead":
-        return reverse("groups:lead_detail", args=[pk])
+        return reverse("activities:lead_detail", args=[pk])
     if source == "message":
-        return reverse("groups:message_detail", args=[pk])
-    return reverse("groups:contacts") + "?mine=1"
+        return reverse("activities:message_detail", args=[pk])
+    return reverse("activities:contacts") + "?mine=1"
 
 
 @login_required

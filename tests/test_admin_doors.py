@@ -162,7 +162,7 @@ def _contact(w):
 
 
 def _lead(w):
-    from groups.services.leads import lead_create
+    from activities.services.leads import lead_create
 
     return lead_create(
         actor=w.staff, committee_id=w.city.pk, title="电梯", category="other", contact_ids=[_contact(w).pk]
@@ -188,17 +188,17 @@ BUILD = {
     "groups.ContactPoint": lambda w: f.ContactPointFactory(committee=w.city),
     "groups.Expertise": lambda w: f.ExpertiseFactory(committee=w.city),
     "groups.ConstituentContact": lambda w: _contact(w),
-    "groups.Lead": lambda w: _lead(w),
+    "activities.Lead": lambda w: _lead(w),
     "groups.Platform": lambda w: f.PlatformFactory(committee=w.city),
     "groups.HandlingUnit": lambda w: f.HandlingUnitFactory(committee=w.city),
     "groups.CommitteeStaff": lambda w: f.StaffPositionFactory(committee=w.city),
     "groups.GroupMembership": lambda w: f.MembershipFactory(group=_group(w), member=f.MemberFactory(committee=w.city)),
-    "groups.Activity": _attended_activity,
-    "groups.Attendance": lambda w: _attended_activity(w).attendances.get(),
-    "groups.Evidence": None,  # rows come from uploads (the service); the walk's activity has none
-    "groups.AnnualPlan": lambda w: gf.AnnualPlanFactory(group=_group(w)),
-    "groups.PlanItem": lambda w: gf.PlanItemFactory(plan=gf.AnnualPlanFactory(group=_group(w))),
-    "groups.ActivitySettings": _simple("groups.ActivitySettings", lambda w: {"committee": w.city}),
+    "activities.Activity": _attended_activity,
+    "activities.Attendance": lambda w: _attended_activity(w).attendances.get(),
+    "activities.Evidence": None,  # rows come from uploads (the service); the walk's activity has none
+    "activities.AnnualPlan": lambda w: gf.AnnualPlanFactory(group=_group(w)),
+    "activities.PlanItem": lambda w: gf.PlanItemFactory(plan=gf.AnnualPlanFactory(group=_group(w))),
+    "activities.ActivitySettings": _simple("activities.ActivitySettings", lambda w: {"committee": w.city}),
     "groups.PlenarySession": _plenary_session,
     "plenary.PlenaryAttendance": None,  # read-only list; deletes checked in tests/plenary/test_plenary.py
     "proposals.Proposal": lambda w: pf.ProposalFactory(committee=w.city),

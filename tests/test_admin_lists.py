@@ -78,8 +78,8 @@ def test_exports_are_named_in_chinese_with_the_local_date(world, client_for):
     today = timezone.localdate().strftime("%Y%m%d")
     client = client_for(world.staff)
     for url, title in (
-        (reverse("groups:ledger") + "?export=xlsx", "活动台账"),
-        (reverse("groups:coverage") + "?export=xlsx", "覆盖情况"),
+        (reverse("activities:ledger") + "?export=xlsx", "活动台账"),
+        (reverse("activities:coverage") + "?export=xlsx", "覆盖情况"),
         (reverse("proposals:figures_xlsx"), "提案统计"),
         (reverse("consultations:figures") + "?export=xlsx", "协商统计"),
         (reverse("assessments:funding_export") + f"?committee={world.district.pk}", "活动组经费补助"),

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from groups.models import Attendance, Committee, CommitteeStaff, HandlingUnit, Member
+from activities.models import Attendance
+from groups.models import Committee, CommitteeStaff, HandlingUnit, Member
 from tests import factories as f
 from tests.consultations import factories as cf
 from tests.groups import factories as gf
@@ -46,9 +47,9 @@ FOREIGN = {
     "groups.Expertise": lambda w: f.ExpertiseFactory(committee=w.other),
     "groups.Platform": lambda w: f.PlatformFactory(committee=w.other),
     "groups.HandlingUnit": lambda w: f.HandlingUnitFactory(committee=w.other),
-    "groups.Activity": lambda w: gf.ActivityFactory(group=f.ActivityGroupFactory(committee=w.other)),
-    "groups.AnnualPlan": lambda w: gf.AnnualPlanFactory(group=f.ActivityGroupFactory(committee=w.other)),
-    "groups.PlanItem": lambda w: gf.PlanItemFactory(plan__group=f.ActivityGroupFactory(committee=w.other)),
+    "activities.Activity": lambda w: gf.ActivityFactory(group=f.ActivityGroupFactory(committee=w.other)),
+    "activities.AnnualPlan": lambda w: gf.AnnualPlanFactory(group=f.ActivityGroupFactory(committee=w.other)),
+    "activities.PlanItem": lambda w: gf.PlanItemFactory(plan__group=f.ActivityGroupFactory(committee=w.other)),
     "consultations.Topic": lambda w: cf.TopicFactory(committee=w.other),
     "consultations.ConsultationSession": lambda w: cf.SessionFactory(committee=w.other),
     "consultations.Outcome": lambda w: cf.OutcomeFactory(session=cf.SessionFactory(committee=w.other)),
@@ -131,7 +132,7 @@ def test_a_new_admin_without_scoping_fails_the_walk(world):
 
     careless = Careless(Attendance, admin.site)
     form_class = careless.get_form(_request(world.district_staff), None)
-    activity = FOREIGN["groups.Activity"](world)
+    activity = FOREIGN["activities.Activity"](world)
     assert form_class.base_fields["activity"].clean(str(activity.pk)) == activity
 
 
@@ -173,10 +174,10 @@ def test_district_staff_cannot_add_or_delete_committees(world):
 
 
 def test_staff_cannot_record_attendance_at_another_districts_activity(world, client_for):
-    activity = FOREIGN["groups.Activity"](world)
+    activity = FOREIGN["activities.Activity"](world)
     before = Attendance.objects.count()
     response = client_for(world.district_staff).post(
-        reverse("admin:groups_attendance_add"),
+        reverse("admin:activities_attendance_add"),
         {"activity": activity.pk, "member": world.member_record.pk, "status": "present"},
     )
     assert response.status_code == 200 and "activity" in response.context["adminform"].form.errors
@@ -254,7 +255,7 @@ def test_staff_change_only_contact_details_of_their_members_logins_never_rights_
 
 
 def test_plan_item_responsible_members_are_the_committees_own(world):
-    from groups.models import PlanItem
+    from activities.models import PlanItem
 
     form_class = admin.site._registry[PlanItem].get_form(_request(world.district_staff), None)
     with pytest.raises(ValidationError):

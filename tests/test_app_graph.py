@@ -1,4 +1,4 @@
-"""The apps depend one way: core <- notifications <- groups <- plenary <- proposals <- consultations <- assessments <- demo
+"""The apps depend one way: core <- notifications <- groups <- activities <- plenary <- proposals <- consultations <- assessments <- demo
 (docs/DEVELOPING.md).
 
 import-linter checks the layers (``[tool.importlinter]`` in pyproject.toml; ``make lint`` and ``.ci/run`` run
@@ -23,6 +23,7 @@ LAYERS = [
     "core",
     "notifications",
     "groups",
+    "activities",
     "plenary",
     "proposals",
     "consultations",

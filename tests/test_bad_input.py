@@ -21,8 +21,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from activities.models import Evidence
 from core.exceptions import DomainError
-from groups.models import Evidence, Member
+from groups.models import Member
 from groups.resources import MemberResource
 from groups.services import table_import
 from tests import factories as f
@@ -304,13 +305,13 @@ def test_every_hostile_string_in_a_proposal_is_a_form_error_or_saved_verbatim(wo
 def test_activity_form_with_hostile_text_and_numbers_is_a_form_error_or_saved_verbatim(
     world, client, title, place, summary, number
 ):
-    from groups.models import Activity
+    from activities.models import Activity
 
     client.force_login(world.convener)
     before = Activity.objects.count()
     starts = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
     response = client.post(
-        reverse("groups:activity_new", args=[world.group.pk]),
+        reverse("activities:activity_new", args=[world.group.pk]),
         _form_body(
             {
                 "title": title,
@@ -372,7 +373,7 @@ def test_evidence_with_a_wrong_header_is_refused_and_nothing_saved(world, client
     activity = ActivityFactory(group=world.group)
     client.force_login(world.convener)
     response = client.post(
-        reverse("groups:evidence_upload", args=[activity.pk]),
+        reverse("activities:evidence_upload", args=[activity.pk]),
         {"file": SimpleUploadedFile(name, content, content_type="image/png"), "caption": "现场"},
         follow=True,
     )
@@ -390,7 +391,7 @@ def test_evidence_with_a_wrong_header_is_refused_and_nothing_saved(world, client
 def test_evidence_service_refuses_random_bytes(world, _media, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from groups.services.activities import evidence_upload
+    from activities.services.activities import evidence_upload
     from tests.groups.factories import ActivityFactory
 
     activity = ActivityFactory(group=world.group)
@@ -420,9 +421,9 @@ def test_ledger_export_keeps_hostile_text_as_text(world, title, name):
     """Whatever a title or group name holds, the ledger workbook has no formula and shows the text."""
     from openpyxl import load_workbook
 
-    from groups.exports import ledger_workbook
-    from groups.models import Activity
-    from groups.selectors.activities import ledger
+    from activities.exports import ledger_workbook
+    from activities.models import Activity
+    from activities.selectors.activities import ledger
     from tests.groups.factories import ActivityFactory
 
     activity = ActivityFactory(group=world.group)

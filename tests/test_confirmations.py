@@ -21,12 +21,12 @@ CONFIRM = "includes/confirm_button.html"
 # URL name -> the literal action arguments that cannot be undone (None: every form posting to the URL)
 IRREVERSIBLE: dict[str, set | None] = {
     "proposals:act": {"merge", "reject", "file", "close", "mark_excellent", "publish"},
-    "groups:activity_transition": {"cancel", "file"},
-    "groups:evidence_delete": None,
-    "groups:contact_delete": None,
-    "groups:lead_close": None,  # closed without action: never taken up, its items frozen
-    "groups:platform_establish": None,
-    "groups:platform_wind_up": None,
+    "activities:activity_transition": {"cancel", "file"},
+    "activities:evidence_delete": None,
+    "activities:contact_delete": None,
+    "activities:lead_close": None,  # closed without action: never taken up, its items frozen
+    "activities:platform_establish": None,
+    "activities:platform_wind_up": None,
     "consultations:session_action": {"cancel", "publish"},
     "consultations:outcome_action": {"publish", "close"},
     "proposals:review_bulk": None,  # the review queue's batch: not file or assign many at once
@@ -98,10 +98,10 @@ def test_the_scan_finds_the_irreversible_actions_it_guards():
     found = {(url, a) for _path, url, actions, _form in _irreversible_forms() for a in actions or [None]}
     found |= {("proposals:act", name) for _path, name, _args in _shared_include_calls()}
     expected = {("proposals:act", a) for a in ("merge", "reject", "file", "close", "mark_excellent")} | {
-        ("groups:activity_transition", "cancel"),
-        ("groups:activity_transition", "file"),
-        ("groups:evidence_delete", None),
-        ("groups:lead_close", None),
+        ("activities:activity_transition", "cancel"),
+        ("activities:activity_transition", "file"),
+        ("activities:evidence_delete", None),
+        ("activities:lead_close", None),
         ("consultations:session_action", "cancel"),
         ("consultations:session_action", "publish"),
         ("consultations:outcome_action", "publish"),
@@ -112,7 +112,7 @@ def test_the_scan_finds_the_irreversible_actions_it_guards():
 
 
 INCLUDE = '{% include "includes/confirm_button.html" with name="file" label="x" %}'
-FILE_URL = """action="{% url 'groups:activity_transition' a.pk 'file' %}\""""
+FILE_URL = """action="{% url 'activities:activity_transition' a.pk 'file' %}\""""
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ FILE_URL = """action="{% url 'groups:activity_transition' a.pk 'file' %}\""""
         (f'<form method="post" {FILE_URL}>{INCLUDE}<input type="submit" value="归档"></form>', True),
         (f'<form method="post" {FILE_URL}><input name="reason">{INCLUDE}</form>', False),
         (
-            """<form method="post" action="{% url 'groups:activity_transition' a.pk 'hold' %}"><button>x</button></form>""",
+            """<form method="post" action="{% url 'activities:activity_transition' a.pk 'hold' %}"><button>x</button></form>""",
             False,
         ),
     ],

@@ -86,6 +86,7 @@ APPS = (
     "core",
     "notifications",
     "groups",
+    "activities",
     "plenary",
     "proposals",
     "consultations",

@@ -18,7 +18,8 @@ PREFERENCE = ("staff", "convener", "member", "unit", "leader", "anonymous")
 
 
 def test_the_empty_choice_of_every_kind_of_select_is_worded():
-    from groups.models import Committee, PlanItem
+    from activities.models import PlanItem
+    from groups.models import Committee
 
     with translation.override("zh-hans"):
         assert forms.ModelChoiceField(Committee.objects.none()).empty_label == "请选择"

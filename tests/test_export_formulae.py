@@ -42,7 +42,8 @@ FORMULAE = [
 def hostile(world, year, walk):  # noqa: F811
     """The district, its groups, members, sector, unit and an activity named like formulas, with data in every
     export: 2026's roll-up, awards and funding (``year``) and a proposal assigned to the unit."""
-    from groups.models import Activity, ActivityGroup, Committee, HandlingUnit, Member, Sector
+    from activities.models import Activity
+    from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Sector
 
     walk.assigned()
     Committee.objects.filter(pk=world.district.pk).update(name=FORMULAE[0])
@@ -72,8 +73,8 @@ def _assert_no_formula(content: bytes) -> set[str]:
 
 
 EXPORTS = {  # every Excel download of the pages: (URL name, query, formula-like texts it must show as typed)
-    "ledger": ("groups:ledger", {"export": "xlsx"}, {FORMULAE[0], FORMULAE[1], FORMULAE[6]}),
-    "coverage": ("groups:coverage", {"export": "xlsx", "year": 2026}, {FORMULAE[0], FORMULAE[1], FORMULAE[2]}),
+    "ledger": ("activities:ledger", {"export": "xlsx"}, {FORMULAE[0], FORMULAE[1], FORMULAE[6]}),
+    "coverage": ("activities:coverage", {"export": "xlsx", "year": 2026}, {FORMULAE[0], FORMULAE[1], FORMULAE[2]}),
     "assessment": (
         "assessments:assessment_export",
         {"year": 2026},

@@ -266,7 +266,8 @@ def test_the_rows_behind_a_reports_count_take_a_fixed_number_of_queries(
 
 def coverage_year(world) -> None:
     """Two groups in the district, a city group, 三进 activities in two years and two quarters, a member who left."""
-    from groups.models import Activity, Attendance, GroupMembership
+    from activities.models import Activity, Attendance
+    from groups.models import GroupMembership
     from tests import factories as f
     from tests.groups.factories import ActivityFactory, ThreeEntersFactory
 
@@ -299,12 +300,12 @@ def coverage_year(world) -> None:
 @pytest.mark.parametrize("query", ["year=2026", "year=2026&quarter=1", "year=2026&quarter=2", "year=2025&quarter=4"])
 def test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it(world, client_for, who, query):
     coverage_year(world)
-    assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('groups:coverage')}?{query}", at_least=8)
+    assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('activities:coverage')}?{query}", at_least=8)
 
 
 def test_the_coverage_drilldown_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
     client = client_for(world.staff)
-    url = f"{reverse('groups:coverage_members')}?year=2026&committee={world.district.pk}&covered=0"
+    url = f"{reverse('activities:coverage_members')}?year=2026&committee={world.district.pk}&covered=0"
     client.get(url)
     with django_assert_max_num_queries(12) as small:
         client.get(url)
@@ -331,7 +332,7 @@ def test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it(wor
 @pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
 def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, client_for, who):
     """Members at any time of the year (one left in May still counts), activities filed in the year."""
-    from groups.models import Activity
+    from activities.models import Activity
     from tests import factories as f
     from tests.groups.factories import ActivityFactory
 
@@ -384,7 +385,8 @@ def test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behi
     left(far, (2026, 5, 2, 9, 0), "电梯加装")
     left(far, (2025, 8, 2, 9, 0), "电梯加装难")
     # heard elsewhere than the mailbox: a contact at the same point, a suggestion at an activity held there
-    from groups.models import ActivitySuggestion, ConstituentContact
+    from activities.models import ActivitySuggestion
+    from groups.models import ConstituentContact
     from tests.groups.factories import ActivityFactory
 
     ConstituentContact.objects.create(
@@ -401,7 +403,7 @@ def test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behi
     activity = ActivityFactory(group=world.group, committee=world.district, contact_point=point)
     said = ActivitySuggestion.objects.create(activity=activity, category="livelihood", text="电梯加装补贴")
     ActivitySuggestion.objects.filter(pk=said.pk).update(created_at=timezone.datetime(2025, 9, 1, 9, tzinfo=tz))
-    url = f"{reverse('groups:message_themes')}?year=2026&quarter=2"
+    url = f"{reverse('activities:message_themes')}?year=2026&quarter=2"
     page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=2)
     # the matters at 东湖社区: the night market 3 messages and a contact; the lift 2 messages and a suggestion
     assert sorted(fig.value for fig in page.figures if "place" in fig.href) == [3, 4]
@@ -575,25 +577,27 @@ def test_every_headline_count_is_the_number_of_rows_behind_it(world, client_for,
 @pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
 def test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it(world, client_for, who):
     """Present of invited per activity, and how the present signed in (scan, convener, correction)."""
-    from groups.models import Attendance
+    from activities.models import Attendance
 
     coverage_year(world)
     present = Attendance.objects.filter(status=Attendance.Status.PRESENT).order_by("pk")
     for attendance, method in zip(present, [m for m in Attendance.Method.values for _ in range(2)], strict=False):
         Attendance.objects.filter(pk=attendance.pk).update(sign_in_method=method)
-    page = assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('groups:ledger')}?year=2026", at_least=4)
+    page = assert_figures_add_up(
+        client_for(getattr(world, who)), f"{reverse('activities:ledger')}?year=2026", at_least=4
+    )
     assert {"on_site", "convener", "correction"} <= {fig.href.rsplit("method=", 1)[-1] for fig in page.figures}
 
 
 def test_the_attendance_list_behind_a_ledger_figure_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_max_num_queries
 ):
-    from groups.models import Attendance
+    from activities.models import Attendance
     from tests import factories as f
     from tests.groups.factories import ActivityFactory
 
     activity = ActivityFactory(group=world.group)
-    url = reverse("groups:attendance_rows", args=[activity.pk]) + "?status=present"
+    url = reverse("activities:attendance_rows", args=[activity.pk]) + "?status=present"
     client = client_for(world.staff)
     Attendance.objects.create(
         activity=activity,
@@ -983,7 +987,8 @@ def group_year(world) -> None:
     quarter, one where a member only contacted people), a 三进 activity and an unplanned one held in the second
     quarter, a plan with an item done, items overdue and planned, leave requests (the convener's own: their
     deputy's), an upcoming activity with invitations; the other group and another committee's group alike."""
-    from groups.models import AnnualPlan, Attendance, ConstituentContact, GroupMembership, PlanItem, SixItem
+    from activities.models import AnnualPlan, Attendance, PlanItem, SixItem
+    from groups.models import ConstituentContact, GroupMembership
     from tests import factories as f
     from tests.groups.factories import ActivityFactory, ThreeEntersFactory
 
@@ -1049,7 +1054,7 @@ def test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it(
     each activity's present of invited."""
     group_year(world)
     client = client_for(getattr(world, who))
-    url = f"{reverse('groups:group_activities', args=[world.group.pk])}?{query}"
+    url = f"{reverse('activities:group_activities', args=[world.group.pk])}?{query}"
     page = assert_figures_add_up(client, url, at_least=20)
     leave = next(fig.value for fig in page.figures if "figure=leave" in fig.href)
     assert leave == (4 if who == "convener" else 5)  # the convener's own request goes to a deputy
@@ -1066,19 +1071,19 @@ def test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it(
 def test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it(world, client_for, who):
     group_year(world)
     client = client_for(getattr(world, who))
-    page = assert_figures_add_up(client, reverse("groups:plan", args=[world.group.pk, 2026]), at_least=16)
+    page = assert_figures_add_up(client, reverse("activities:plan", args=[world.group.pk, 2026]), at_least=16)
     assert sum(fig.value for fig in page.figures if "figure=planned" in fig.href) == 5
     assert sum(fig.value for fig in page.figures if "figure=unplanned" in fig.href) == 2
 
 
 def test_the_rows_of_a_conveners_figures_are_their_groups_editors_only(world, client_for):
     group_year(world)
-    rows = reverse("groups:group_rows", args=[world.group.pk])
+    rows = reverse("activities:group_rows", args=[world.group.pk])
     for figure in ("covered", "leave", "planned", "visited"):
         assert client_for(world.convener).get(f"{rows}?figure={figure}&year=2026").status_code == 200
         for outsider in (world.member, world.other_convener, world.other_staff, world.leader):
             assert client_for(outsider).get(f"{rows}?figure={figure}&year=2026").status_code == 403, outsider
-    attendance = reverse("groups:attendance_rows", args=[world.group.activities.first().pk])
+    attendance = reverse("activities:attendance_rows", args=[world.group.activities.first().pk])
     assert client_for(world.convener).get(attendance).status_code == 200
     for outsider in (world.member, world.other_convener, world.other_staff):
         assert client_for(outsider).get(attendance).status_code == 403
@@ -1110,7 +1115,7 @@ def test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it(
                 joined_on=date(2025, 1, 5),
                 left_on=date(2026, 3, 1),  # left: not counted
             )
-    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:platforms"), at_least=2)
+    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("activities:platforms"), at_least=2)
     assert max(fig.value for fig in page.figures) == (4 if who != "other_staff" else 3)
 
 
@@ -1118,7 +1123,8 @@ def test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it(
 def test_every_item_count_of_the_leads_is_the_number_of_items_behind_it(world, client_for, who):
     """Per lead: its messages, contacts and suggestions (a lead of the group, one of the committee, another
     committee's)."""
-    from groups.models import ActivitySuggestion, ConstituentContact, Lead, PublicMessage
+    from activities.models import ActivitySuggestion, Lead
+    from groups.models import ConstituentContact, PublicMessage
     from tests import factories as f
     from tests.groups.factories import ActivityFactory
 
@@ -1163,7 +1169,7 @@ def test_every_item_count_of_the_leads_is_the_number_of_items_behind_it(world, c
                     for _ in range(n)
                 ]
             )
-    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("groups:leads"), at_least=3)
+    page = assert_figures_add_up(client_for(getattr(world, who)), reverse("activities:leads"), at_least=3)
     assert len(page.figures) == (3 if who == "convener" else 6)
 
 
@@ -1171,7 +1177,7 @@ def test_the_rows_behind_a_groups_figures_take_a_fixed_number_of_queries(
     world, client_for, django_assert_max_num_queries
 ):
     client = client_for(world.convener)
-    rows = reverse("groups:group_rows", args=[world.group.pk])
+    rows = reverse("activities:group_rows", args=[world.group.pk])
     urls = [
         f"{rows}?figure={figure}&year=2026"
         for figure in ("members", "covered", "uncovered", "contact_points", "visited", "leave", "planned", "unplanned")
@@ -1187,7 +1193,7 @@ def test_the_rows_behind_a_groups_figures_take_a_fixed_number_of_queries(
 def test_the_sign_in_screens_counter_is_the_conveners_attendance_list(world, client_for):
     """The venue's screen counts who signed in of those invited (no links on a projected screen: NOT_FIGURES); its
     two numbers are the rows of the convener's attendance lists."""
-    from groups.models import Attendance
+    from activities.models import Attendance
     from tests import factories as f
     from tests.groups.factories import ActivityFactory
 
@@ -1200,8 +1206,8 @@ def test_the_sign_in_screens_counter_is_the_conveners_attendance_list(world, cli
             signed_in_at=timezone.now() if status == "present" else None,
         )
     client = client_for(world.convener)
-    counts = client.get(reverse("groups:sign_in_screen", args=[activity.pk])).context["counts"]
-    rows = reverse("groups:attendance_rows", args=[activity.pk])
+    counts = client.get(reverse("activities:sign_in_screen", args=[activity.pk])).context["counts"]
+    rows = reverse("activities:attendance_rows", args=[activity.pk])
     assert counts == {
         "present": read(client.get(f"{rows}?status=present")).total,
         "invited": read(client.get(rows)).total,
@@ -1215,27 +1221,27 @@ def test_the_sign_in_screens_counter_is_the_conveners_attendance_list(world, cli
 # role that sees it. A new figure page fails here until it is added to a drill-down test and to this list.
 COVERED = {
     "proposals/figures.html": test_every_proposal_and_report_figure_is_the_number_of_rows_behind_it,
-    "groups/activities/coverage.html": test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it,
+    "activities/coverage.html": test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it,
     "groups/dashboard.html": test_every_dashboard_figure_is_the_number_of_members_or_groups_behind_it,
     "assessments/annual.html": test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it,
     "consultations/figures.html": test_every_consultation_figure_is_the_number_of_rows_behind_it,
     "workbench/leader_home.html": test_every_headline_count_is_the_number_of_rows_behind_it,
-    "groups/activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
+    "activities/ledger.html": test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behind_it,
     "assessments/dashboard.html": test_every_count_of_the_dashboard_is_the_number_of_members_behind_it,
-    "groups/mailbox/themes.html": test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behind_it,
+    "activities/mailbox/themes.html": test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behind_it,
     "assessments/unit_sheets.html": test_every_unit_sheet_figure_is_the_number_of_proposals_or_outcomes_behind_it,
     "assessments/unit_sheet.html": test_a_units_own_sheet_adds_up_for_the_unit_itself,
     "assessments/admin/rollup_progress.html": test_every_count_of_a_rollup_run_is_the_number_of_rows_behind_it,
     "assessments/duty_record.html": test_each_category_of_the_duty_record_opens_into_lines_that_add_up_to_it,
-    "groups/activities/group_dashboard.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
-    "groups/activities/_activity_row.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
-    "groups/activities/_plan_progress.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
-    "groups/activities/plan.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
+    "activities/group_dashboard.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
+    "activities/_activity_row.html": test_every_count_of_the_conveners_dashboard_is_the_number_of_rows_behind_it,
+    "activities/_plan_progress.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
+    "activities/plan.html": test_every_count_of_the_plan_is_the_number_of_items_or_activities_behind_it,
     "groups/my_groups.html": test_every_count_of_my_groups_is_the_number_of_members_or_contact_points_behind_it,
-    "groups/platforms/list.html": test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it,
-    "groups/leads/list.html": test_every_item_count_of_the_leads_is_the_number_of_items_behind_it,
+    "activities/platforms/list.html": test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it,
+    "activities/leads/list.html": test_every_item_count_of_the_leads_is_the_number_of_items_behind_it,
     # a test in another module (it imports this one), named by its dotted path
-    "groups/mailbox/ratings.html": "tests.groups.test_mailbox_ratings."
+    "activities/mailbox/ratings.html": "tests.activities.test_mailbox_ratings."
     "test_every_rating_count_per_member_and_group_is_the_rows_behind_it",
     "proposals/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
     "consultations/cards/unit.html": test_every_count_of_a_units_cards_is_the_number_of_rows_behind_it,
@@ -1259,21 +1265,21 @@ ROLES = {
     "consultations/cards/unit.html": {"unit_user", "other_unit_user"},
     # the convener's dashboard and plan: whoever edits the group (its conveners, its committee's staff); a
     # leader reads the coverage page instead, a member their own activities
-    "groups/activities/group_dashboard.html": set(DASHBOARD_ROLES),
-    "groups/activities/_activity_row.html": set(DASHBOARD_ROLES),
-    "groups/activities/_plan_progress.html": set(DASHBOARD_ROLES),
-    "groups/activities/plan.html": set(DASHBOARD_ROLES),
+    "activities/group_dashboard.html": set(DASHBOARD_ROLES),
+    "activities/_activity_row.html": set(DASHBOARD_ROLES),
+    "activities/_plan_progress.html": set(DASHBOARD_ROLES),
+    "activities/plan.html": set(DASHBOARD_ROLES),
     # a member's and a convener's own groups (staff have none of their own)
     "groups/my_groups.html": {"member", "convener", "other_convener"},
     # every role sees the platforms of its committee (a member: those visible to them)
-    "groups/platforms/list.html": {"member", "staff", "district_staff", "leader", "other_staff"},
+    "activities/platforms/list.html": {"member", "staff", "district_staff", "leader", "other_staff"},
     # the leads' readers: staff, leaders and the group's conveners
-    "groups/leads/list.html": {"convener", "staff", "district_staff", "leader", "other_staff"},
+    "activities/leads/list.html": {"convener", "staff", "district_staff", "leader", "other_staff"},
 }
 # Counts the scan below finds (``counts_in``) that are no figure of the records' state, per template and
 # expression, with the reason. Anything else it finds outside a figure container must be a figure.
 NOT_FIGURES: dict[str, tuple[set[str], str]] = {
-    "groups/platforms/mine.html": (
+    "activities/platforms/mine.html": (
         {"row.more", "row.plan.planned_activities"},
         "the plan's target (a number the plan states, no rows), and how many more coming activities the linked "
         "platform page lists",
@@ -1290,25 +1296,25 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
         "row opens",
     ),
     "proposals/unit.html": ({"a.days_left"}, "days left until a reply is due (a duration, no records)"),
-    "groups/activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),
+    "activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),
     "groups/group_detail.html": ({"member_total"}, "the group's members, listed (paged) in the same card"),
-    "groups/activities/sign_in_sheet.html": ({"members|length"}, "the printed sheet: the members are its lines"),
-    "groups/activities/sign_in_screen.html": (
+    "activities/sign_in_sheet.html": ({"members|length"}, "the printed sheet: the members are its lines"),
+    "activities/sign_in_screen.html": (
         {"counts.present", "counts.invited"},
         "the venue's projected sign-in counter (signed in of invited), refreshed while members scan: a screen on a "
         "projector is read, not clicked; the two numbers are the rows of the convener's attendance lists "
-        "(groups:attendance_rows, linked from the dashboard's activity rows), as "
+        "(activities:attendance_rows, linked from the dashboard's activity rows), as "
         "test_the_sign_in_screens_counter_is_the_conveners_attendance_list checks",
     ),
-    "groups/activities/activity_detail.html": (
+    "activities/activity_detail.html": (
         {"activity.present_count", "activity.excused_count", "activity.absent_count", "evidence|length"},
         "the activity's attendance and evidence, listed in the same cards",
     ),
-    "groups/platforms/detail.html": (
+    "activities/platforms/detail.html": (
         {"h.evidence|length", "page.activities|length"},
         "the evidence not shown of a highlight (its first five are); the platform's activities, listed below",
     ),
-    "groups/activities/ledger.html": (
+    "activities/ledger.html": (
         {"a.evidence_count"},
         "an activity's evidence files, listed on the activity's page its row links to",
     ),

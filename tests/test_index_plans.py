@@ -39,7 +39,7 @@ def crowd(world):
     their group, few proposals in handling."""
     if connection.vendor != "postgresql":
         return
-    from groups.models import Activity
+    from activities.models import Activity
     from proposals.models import Proposal
     from tests.groups.factories import ActivityFactory
     from tests.proposals.factories import ProposalFactory
@@ -81,8 +81,8 @@ def test_the_review_queue_reads_its_proposals_and_hints_through_indexes(world):
 
 
 def test_the_month_filtered_ledger_searches_the_start_time_index(world):
-    from groups.filters import ActivityFilter
-    from groups.models import Activity
+    from activities.filters import ActivityFilter
+    from activities.models import Activity
 
     data = {"date_from": "2026-04-01", "date_to": "2026-04-30", "committee": world.city.pk}
     plan = _plan(ActivityFilter(data, queryset=Activity.objects.all()).qs.order_by("-starts_at", "-id"))
@@ -124,7 +124,7 @@ def test_the_rollup_reads_attendance_through_the_activity_committee_index(world)
 
 
 def test_a_members_and_a_conveners_activity_page_reads_their_ways_in_through_indexes(world, crowd):
-    from groups.models import Activity
+    from activities.models import Activity
 
     for user in (world.member, world.convener):
         plan = _plan(Activity.objects.visible_to(user).order_by("-starts_at", "-id")[:101])
@@ -147,8 +147,8 @@ def test_the_overdue_list_reads_its_page_in_deadline_order_from_an_index(world, 
 
 
 def test_the_assessment_dashboard_counts_filed_activities_per_group_from_an_index(world, crowd):
+    from activities.models import Activity
     from core.dates import in_year
-    from groups.models import Activity
 
     qs = (
         Activity.objects.filter(
@@ -171,8 +171,9 @@ def test_a_groups_coverage_asks_its_own_members_attendance_through_the_member_in
     三进 attendance of every committee read and hashed (which PostgreSQL still may choose for a whole committee)."""
     from django.utils import timezone
 
-    from groups.models import Activity, Attendance, Committee, Member
-    from groups.selectors.activities import Period, coverage_members
+    from activities.models import Activity, Attendance
+    from activities.selectors.activities import Period, coverage_members
+    from groups.models import Committee, Member
     from tests import factories as f
     from tests.groups.factories import ThreeEntersFactory
 

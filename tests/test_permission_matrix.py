@@ -23,7 +23,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from groups.services.activities import sign_in_code
+from activities.services.activities import sign_in_code
 from tests import factories as f
 from tests.groups.factories import pdf_upload
 
@@ -247,50 +247,54 @@ RULES: dict[str, Rule] = {
     "consultations:topic_new": page(CONVENERS | SECRETARIAT),
     "consultations:topics": page(CONVENERS | OVERSIGHT),
     "consultations:unit_outcomes": page(UNITS),
-    "groups:activity_detail": page(GROUP_READERS),
-    "groups:activity_edit": page(GROUP_EDITORS),
-    "groups:activity_new": page(GROUP_EDITORS),
-    "groups:activity_transition": page(post_only=True),
-    "groups:attendance_record": page(post_only=True),
-    "groups:attendance_rows": page(CITY_OVERSIGHT | {"convener"}),  # and the group's convener (the dashboard's rows)
-    "groups:group_rows": page(GROUP_READERS),  # members, contact points: the group's readers; the dashboard's: editors
-    "groups:coverage": page(OVERSIGHT),
-    "groups:coverage_members": page(OVERSIGHT),
+    "activities:activity_detail": page(GROUP_READERS),
+    "activities:activity_edit": page(GROUP_EDITORS),
+    "activities:activity_new": page(GROUP_EDITORS),
+    "activities:activity_transition": page(post_only=True),
+    "activities:attendance_record": page(post_only=True),
+    "activities:attendance_rows": page(
+        CITY_OVERSIGHT | {"convener"}
+    ),  # and the group's convener (the dashboard's rows)
+    "activities:group_rows": page(
+        GROUP_READERS
+    ),  # members, contact points: the group's readers; the dashboard's: editors
+    "activities:coverage": page(OVERSIGHT),
+    "activities:coverage_members": page(OVERSIGHT),
     "groups:dashboard": page(OVERSIGHT),
-    "groups:evidence_file": page(GROUP_READERS),
-    "groups:evidence_thumbnail": page(GROUP_READERS),
-    "groups:evidence_upload": page(post_only=True),
-    "groups:group_activities": page(GROUP_EDITORS),
+    "activities:evidence_file": page(GROUP_READERS),
+    "activities:evidence_thumbnail": page(GROUP_READERS),
+    "activities:evidence_upload": page(post_only=True),
+    "activities:group_activities": page(GROUP_EDITORS),
     "groups:group_detail": page(GROUP_READERS),
-    "groups:leave_decide": page(post_only=True),
-    "groups:leave_request": page(post_only=True),
-    "groups:leave_withdraw": page(post_only=True),
-    "groups:evidence_delete": page(post_only=True),
-    "groups:ledger": page(OVERSIGHT),
-    "groups:my_activities": page(ANY_MEMBER),
+    "activities:leave_decide": page(post_only=True),
+    "activities:leave_request": page(post_only=True),
+    "activities:leave_withdraw": page(post_only=True),
+    "activities:evidence_delete": page(post_only=True),
+    "activities:ledger": page(OVERSIGHT),
+    "activities:my_activities": page(ANY_MEMBER),
     "groups:my_groups": page(LOGGED_IN),
     "groups:my_page": page(ANY_MEMBER),
     # the contact log: each member their own, conveners their groups' members', staff and leaders their committees'
-    "groups:contacts": page(ANY_MEMBER | OVERSIGHT),
-    "groups:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
+    "activities:contacts": page(ANY_MEMBER | OVERSIGHT),
+    "activities:contact_new": page(ANY_MEMBER | SECRETARIAT),  # a leader records none; a unit is not a member
     "api:contact-list": api(LOGGED_IN),  # the list is scoped (a unit's is empty); creating: contact_record decides
     "api:contact-detail": api(GROUP_READERS),  # the member's own contact: them, their convener, city staff/leader
     # duty platforms (the district's, being set up: not public; the member a plain member of it): its committee's
     # staff and leaders and its members read the page and its evidence (the convener, the unit: 404, as another
     # committee's); its committee's staff run it; the member leaves their own place; the initiator's forms are
     # tested in tests/groups/test_platforms.py, what a public (established) platform shows in test_my_platforms.py
-    "groups:platforms": page(LOGGED_IN),
-    "groups:my_platforms": page(ANY_MEMBER),  # each member their own platforms
-    "groups:platform": page(PLATFORM_READERS),
-    "groups:platform_members": page(PLATFORM_READERS),
-    "groups:platform_document": page(PLATFORM_READERS),
-    "groups:platform_establish": page({"staff"}),
-    "groups:platform_wind_up": page({"staff"}),
-    "groups:platform_evaluate": page({"staff"}),
-    "groups:platform_member_add": page({"staff"}),
-    "groups:platform_plan": page({"staff"}),
-    "groups:platform_document_new": page({"staff"}),
-    "groups:platform_member_leave": page({"member", "staff"}),
+    "activities:platforms": page(LOGGED_IN),
+    "activities:my_platforms": page(ANY_MEMBER),  # each member their own platforms
+    "activities:platform": page(PLATFORM_READERS),
+    "activities:platform_members": page(PLATFORM_READERS),
+    "activities:platform_document": page(PLATFORM_READERS),
+    "activities:platform_establish": page({"staff"}),
+    "activities:platform_wind_up": page({"staff"}),
+    "activities:platform_evaluate": page({"staff"}),
+    "activities:platform_member_add": page({"staff"}),
+    "activities:platform_plan": page({"staff"}),
+    "activities:platform_document_new": page({"staff"}),
+    "activities:platform_member_leave": page({"member", "staff"}),
     # supervision groups (the district's, stationed at world.unit, the member in it), inspections and work reports
     # (both of world.group): each as the service's readers; lists are scoped
     "groups:supervision": page(LOGGED_IN),
@@ -314,15 +318,15 @@ RULES: dict[str, Rule] = {
     "api:work-report-list": api(LOGGED_IN),
     "api:work-report-detail": api({"convener", "staff", "leader"}),
     "api:work-report-answer": api(post_only=True),
-    "groups:contact_photo": page(GROUP_READERS),  # whoever sees the contact
-    "groups:contact_edit": page({"member"}),  # its author, within the window
-    "groups:contact_delete": page(post_only=True),
+    "activities:contact_photo": page(GROUP_READERS),  # whoever sees the contact
+    "activities:contact_edit": page({"member"}),  # its author, within the window
+    "activities:contact_delete": page(post_only=True),
     # open activities and sign-up
-    "groups:open_activities": page(ANY_MEMBER),
-    "groups:my_expertise": page(ANY_MEMBER),
-    "groups:sign_up": page(post_only=True),
-    "groups:sign_up_withdraw": page(post_only=True),
-    "groups:activity_invite": page(post_only=True),
+    "activities:open_activities": page(ANY_MEMBER),
+    "activities:my_expertise": page(ANY_MEMBER),
+    "activities:sign_up": page(post_only=True),
+    "activities:sign_up_withdraw": page(post_only=True),
+    "activities:activity_invite": page(post_only=True),
     "api:activity-sign-up": api(post_only=True),
     "api:activity-sign-up-withdraw": api(post_only=True),
     "api:activity-suggestions": api(GROUP_EDITORS),  # the member sees the activity, not the suggestions: 403
@@ -333,18 +337,18 @@ RULES: dict[str, Rule] = {
     # the members' mailbox 委员信箱: a resident's pages are open to everyone, anonymous visitors included (no
     # personal data on them); a message left at ``world.group`` and passed to ``world.member``: them, the group's
     # convener, the district's (city) staff and leader. Turning it into a proposal: its member (the service says).
-    "groups:mailbox": page(EVERYONE),
-    "groups:mailbox_poster": page(EVERYONE),
-    "groups:mailbox_track_lookup": page(EVERYONE),
-    "groups:mailbox_track": page(EVERYONE),  # the unguessable tracking code is the credential
-    "groups:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
-    "groups:message_themes": page(OVERSIGHT),
-    "groups:heard_theme": page(OVERSIGHT),  # a theme's rows, scoped to what each may read
-    "groups:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
+    "activities:mailbox": page(EVERYONE),
+    "activities:mailbox_poster": page(EVERYONE),
+    "activities:mailbox_track_lookup": page(EVERYONE),
+    "activities:mailbox_track": page(EVERYONE),  # the unguessable tracking code is the credential
+    "activities:messages": page(ANY_MEMBER | OVERSIGHT),  # scoped: each sees the messages at or passed to them
+    "activities:message_themes": page(OVERSIGHT),
+    "activities:heard_theme": page(OVERSIGHT),  # a theme's rows, scoped to what each may read
+    "activities:mailbox_track_rate": page(EVERYONE, post_only=True),  # the resident rates with the code, no account
     "consultations:track_rate": page(EVERYONE, post_only=True),  # the same, for the outcome their message became
-    "groups:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
-    "groups:message_detail": page(GROUP_READERS),
-    "groups:message_act": page(post_only=True),
+    "activities:message_ratings": page(OVERSIGHT),  # staff and leaders: ratings per member and group
+    "activities:message_detail": page(GROUP_READERS),
+    "activities:message_act": page(post_only=True),
     "proposals:from_message": page(post_only=True),
     "proposals:from_contact": page(post_only=True),
     "api:public-message-list": api(LOGGED_IN),  # scoped (a unit's is empty)
@@ -357,14 +361,14 @@ RULES: dict[str, Rule] = {
     "api:proposal-from-contact": api(post_only=True),
     # leads 线索 (a lead of ``world.group``): the committee's staff and leader, the group's convener; kept (created,
     # converted, closed) by staff and conveners. The conversions are POST-only (the services say who).
-    "groups:leads": page(OVERSIGHT | CONVENERS),  # scoped: each sees their committees' or groups' leads
-    "groups:lead_new": page(SECRETARIAT | CONVENERS),
-    "groups:lead_detail": page({"convener", "staff", "leader"}),
-    "groups:lead_rows": page({"convener", "staff", "leader"}),
-    "groups:lead_close": page(post_only=True),
-    "groups:lead_items": page({"convener", "staff"}),  # add items to the lead: its keepers
-    "groups:lead_item_remove": page(post_only=True),
-    "groups:suggestion_add": page(post_only=True),
+    "activities:leads": page(OVERSIGHT | CONVENERS),  # scoped: each sees their committees' or groups' leads
+    "activities:lead_new": page(SECRETARIAT | CONVENERS),
+    "activities:lead_detail": page({"convener", "staff", "leader"}),
+    "activities:lead_rows": page({"convener", "staff", "leader"}),
+    "activities:lead_close": page(post_only=True),
+    "activities:lead_items": page({"convener", "staff"}),  # add items to the lead: its keepers
+    "activities:lead_item_remove": page(post_only=True),
+    "activities:suggestion_add": page(post_only=True),
     "proposals:lead_to_proposal": page(post_only=True),
     "proposals:heard_to_report": page(post_only=True),
     "consultations:heard_to_topic": page(post_only=True),
@@ -379,11 +383,11 @@ RULES: dict[str, Rule] = {
     "api:proposal-from-lead": api(post_only=True),
     "api:opinion-report-from-heard": api(post_only=True),
     "api:consultation-topic-from-heard": api(post_only=True),
-    "groups:plan": page(GROUP_EDITORS),
-    "groups:plan_item_delete": page(post_only=True),
-    "groups:sign_in": page(GROUP_READERS),
-    "groups:sign_in_screen": page(GROUP_EDITORS),
-    "groups:sign_in_sheet": page(GROUP_EDITORS),
+    "activities:plan": page(GROUP_EDITORS),
+    "activities:plan_item_delete": page(post_only=True),
+    "activities:sign_in": page(GROUP_READERS),
+    "activities:sign_in_screen": page(GROUP_EDITORS),
+    "activities:sign_in_sheet": page(GROUP_EDITORS),
     "groups:unit_home": page(UNITS),
     "health": page(EVERYONE),
     "home": page((), redirect=LOGGED_IN),
@@ -493,12 +497,12 @@ PUBLISHED_RULES = {
 
 # Which objects a URL's arguments point at (see ``url_kwargs``).
 ARGS = {
-    "groups:lead_detail": "lead",
-    "groups:lead_rows": "lead",
-    "groups:lead_close": "lead",
-    "groups:lead_items": "lead",
-    "groups:lead_item_remove": "lead_item",
-    "groups:suggestion_add": "activity",
+    "activities:lead_detail": "lead",
+    "activities:lead_rows": "lead",
+    "activities:lead_close": "lead",
+    "activities:lead_items": "lead",
+    "activities:lead_item_remove": "lead_item",
+    "activities:suggestion_add": "activity",
     "proposals:lead_to_proposal": "lead",
     "proposals:heard_to_report": "heard_lead",
     "consultations:heard_to_topic": "heard_lead",
@@ -509,24 +513,24 @@ ARGS = {
     "api:lead-remove-item": "lead",
     "api:activity-suggestion-detail": "suggestion",
     "api:contact-detail": "contact",
-    "groups:contact_photo": "contact",
-    "groups:contact_edit": "contact",
-    "groups:contact_delete": "contact",
-    "groups:sign_up": "activity",
-    "groups:sign_up_withdraw": "activity",
-    "groups:activity_invite": "activity",
+    "activities:contact_photo": "contact",
+    "activities:contact_edit": "contact",
+    "activities:contact_delete": "contact",
+    "activities:sign_up": "activity",
+    "activities:sign_up_withdraw": "activity",
+    "activities:activity_invite": "activity",
     "api:activity-sign-up": "activity",
     "api:activity-sign-up-withdraw": "activity",
     "api:activity-suggestions": "activity",
     "api:member-expertise": "member",
     "api:expertise-detail": "expertise",
-    "groups:mailbox": "mailbox",
-    "groups:mailbox_poster": "mailbox",
-    "groups:mailbox_track": "message_code",
-    "groups:mailbox_track_rate": "message_code",
+    "activities:mailbox": "mailbox",
+    "activities:mailbox_poster": "mailbox",
+    "activities:mailbox_track": "message_code",
+    "activities:mailbox_track_rate": "message_code",
     "consultations:track_rate": "message_code",
-    "groups:message_detail": "message",
-    "groups:message_act": "message_action",
+    "activities:message_detail": "message",
+    "activities:message_act": "message_action",
     "proposals:from_message": "message",
     "proposals:from_contact": "contact",
     "api:public-message-detail": "message",
@@ -541,28 +545,28 @@ ARGS = {
     "notifications:read": "notification",
     "notifications:calendar": "calendar",
     "groups:group_detail": "group",
-    "groups:group_rows": "group",
-    "groups:group_activities": "group",
-    "groups:activity_new": "group",
-    "groups:plan": "plan",
-    "groups:plan_item_delete": "plan_item",
-    "groups:activity_detail": "activity",
-    "groups:activity_edit": "activity",
-    "groups:attendance_record": "activity",
-    "groups:attendance_rows": "activity",
-    "groups:evidence_upload": "activity",
-    "groups:leave_request": "activity",
-    "groups:sign_in_screen": "activity",
-    "groups:sign_in_sheet": "activity",
-    "groups:activity_transition": "activity_action",
-    "groups:leave_decide": "attendance",
-    "groups:evidence_file": "evidence",
-    "groups:evidence_thumbnail": "evidence",
-    "groups:evidence_delete": "evidence",
-    "groups:leave_withdraw": "activity",
+    "activities:group_rows": "group",
+    "activities:group_activities": "group",
+    "activities:activity_new": "group",
+    "activities:plan": "plan",
+    "activities:plan_item_delete": "plan_item",
+    "activities:activity_detail": "activity",
+    "activities:activity_edit": "activity",
+    "activities:attendance_record": "activity",
+    "activities:attendance_rows": "activity",
+    "activities:evidence_upload": "activity",
+    "activities:leave_request": "activity",
+    "activities:sign_in_screen": "activity",
+    "activities:sign_in_sheet": "activity",
+    "activities:activity_transition": "activity_action",
+    "activities:leave_decide": "attendance",
+    "activities:evidence_file": "evidence",
+    "activities:evidence_thumbnail": "evidence",
+    "activities:evidence_delete": "evidence",
+    "activities:leave_withdraw": "activity",
     "api:activity-leave-withdraw": "activity",
     "api:activity-evidence-delete": "activity_evidence",
-    "groups:sign_in": "sign_in",
+    "activities:sign_in": "sign_in",
     "proposals:detail": "proposal",
     "proposals:edit": "draft",
     "proposals:act": "proposal_action",
@@ -599,16 +603,16 @@ ARGS = {
     "api:platform-documents": "platform",
     "api:platform-membership-detail": "platform_membership",
     "api:platform-membership-leave": "platform_membership",
-    "groups:platform": "platform",
-    "groups:platform_members": "platform",
-    "groups:platform_document": "platform_document",
-    "groups:platform_establish": "platform",
-    "groups:platform_wind_up": "platform",
-    "groups:platform_evaluate": "platform",
-    "groups:platform_member_add": "platform",
-    "groups:platform_plan": "platform",
-    "groups:platform_document_new": "platform",
-    "groups:platform_member_leave": "platform_membership",
+    "activities:platform": "platform",
+    "activities:platform_members": "platform",
+    "activities:platform_document": "platform_document",
+    "activities:platform_establish": "platform",
+    "activities:platform_wind_up": "platform",
+    "activities:platform_evaluate": "platform",
+    "activities:platform_member_add": "platform",
+    "activities:platform_plan": "platform",
+    "activities:platform_document_new": "platform",
+    "activities:platform_member_leave": "platform_membership",
     "api:handling-unit-detail": "unit_pk",
     "assessments:unit_sheet": "unit_pk",
     "assessments:unit_sheet_rows": "unit_pk",
@@ -737,8 +741,8 @@ def build_objects(world, *, again: bool = False) -> dict:
     roll-up run, of which there is one, reused), for the query-count test (``tests/test_query_counts.py``)."""
     from django.core.files.base import ContentFile
 
+    from activities.models import Activity, Attendance, Evidence
     from consultations.models import SessionDocument
-    from groups.models import Activity, Attendance, Evidence
     from notifications.models import Notification, NotificationSettings
     from proposals.models import Attachment, CoAuthorInvitation, CoSigner, Reply
     from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
@@ -762,7 +766,7 @@ def build_objects(world, *, again: bool = False) -> dict:
     )
     evidence.file.save("p.png", ContentFile(png_bytes()), save=False)
     evidence.save()
-    from groups.models import AnnualPlan
+    from activities.models import AnnualPlan
 
     plan = (again and AnnualPlan.objects.filter(group=world.group).first()) or AnnualPlanFactory(group=world.group)
     item = PlanItemFactory(plan=plan)
@@ -872,7 +876,7 @@ def build_objects(world, *, again: bool = False) -> dict:
         routed_at=timezone.now(),
         answer_due=timezone.localdate(),
     )
-    from groups.services import leads as lead_services
+    from activities.services import leads as lead_services
 
     suggestion = lead_services.suggestion_record(activity_id=activity.pk, actor=world.convener, text="多设停车位")
     lead = lead_services.lead_create(
@@ -1201,9 +1205,9 @@ def test_public_urls_once_published(world, settings):
 # message without them, and the tracking page and the list's rows show them to nobody.
 PERSONAL_DATA_READERS = {"member", "staff"}
 PERSONAL_DATA_URLS = {  # URL name -> (its argument, who reads the personal data on it)
-    "groups:mailbox_track": ("message_code", set()),
-    "groups:messages": (None, set()),
-    "groups:message_detail": ("message", PERSONAL_DATA_READERS),
+    "activities:mailbox_track": ("message_code", set()),
+    "activities:messages": (None, set()),
+    "activities:message_detail": ("message", PERSONAL_DATA_READERS),
     "api:public-message-list": (None, PERSONAL_DATA_READERS),
     "api:public-message-detail": ("message", PERSONAL_DATA_READERS),
 }
@@ -1250,8 +1254,8 @@ def test_lead_pickers_offer_only_items_of_the_committees_the_user_keeps_leads_of
     hand is refused."""
     from django.test import Client
 
+    from activities.services import leads as lead_services
     from groups.models import CommitteeStaff, PublicMessage
-    from groups.services import leads as lead_services
     from tests.groups.factories import ActivityFactory
 
     here = lead_services.suggestion_record(
@@ -1281,7 +1285,7 @@ def test_lead_pickers_offer_only_items_of_the_committees_the_user_keeps_leads_of
         group_id=world.group.pk,
         suggestion_ids=[here.pk],
     )
-    new, items = reverse("groups:lead_new"), reverse("groups:lead_items", args=[lead.pk])
+    new, items = reverse("activities:lead_new"), reverse("activities:lead_items", args=[lead.pk])
     cases = {
         world.district_staff: ({("suggestion", str(here.pk)), ("suggestion", str(other_group.pk))}, set()),
         world.convener: ({("suggestion", str(here.pk))}, set()),

@@ -167,7 +167,7 @@ def test_recording_attendance_with_and_hold_false_does_not_hold_the_activity(wor
     a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(hours=1))
     AttendanceFactory(activity=a, member=world.member_record)
     response = client_for(world.convener).post(
-        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("activities:attendance_record", args=[a.pk]),
         {"version": a.version, f"status_{world.member_record.pk}": "present", "and_hold": value},
     )
     assert response.status_code == 302
@@ -184,7 +184,7 @@ def test_an_unreadable_attendance_version_is_a_conflict_message_not_a_500(world,
     a = ActivityFactory(group=world.group, state="announced", starts_at=timezone.now() - timedelta(hours=1))
     AttendanceFactory(activity=a, member=world.member_record)
     response = client_for(world.convener).post(
-        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("activities:attendance_record", args=[a.pk]),
         {"version": value, f"status_{world.member_record.pk}": "present"},
         follow=True,
     )

@@ -123,8 +123,8 @@ def test_activity_evidence_in_s3_is_streamed_after_the_permission_check(world, s
     from django.urls import reverse
     from django.utils import timezone
 
-    from groups.models import Activity
-    from groups.services.activities import evidence_upload
+    from activities.models import Activity
+    from activities.services.activities import evidence_upload
     from tests.groups.factories import ActivityFactory, png_bytes
 
     activity = ActivityFactory(
@@ -140,7 +140,7 @@ def test_activity_evidence_in_s3_is_streamed_after_the_permission_check(world, s
     assert f"uploads/{evidence.file.name}" in {o["Key"] for o in listed}
     assert requests.get(f"{s3.endpoint}/{BUCKET}/uploads/{evidence.file.name}", timeout=10).status_code == 403
 
-    url = reverse("groups:evidence_file", args=[evidence.pk])
+    url = reverse("activities:evidence_file", args=[evidence.pk])
     for allowed in (world.convener, world.staff):
         got = _as(allowed).get(url)
         assert got.status_code == 200 and _body(got) == image

@@ -33,6 +33,10 @@ MOVED: dict[str, str] = {
     "core.NotificationSettings": "notifications.NotificationSettings",
     "groups.PlenaryAttendance": "plenary.PlenaryAttendance",
     "groups.HistoricalPlenaryAttendance": "plenary.HistoricalPlenaryAttendance",
+    **{
+        f"groups.{name}": f"activities.{name}"
+        for name in ("Activity", "Attendance", "Evidence", "AnnualPlan", "PlanItem", "ActivitySettings")
+    },
 }
 # ("app.Model", "old_field") -> "new_field" for checked fields a later release renames.
 RENAMED_FIELDS: dict[tuple[str, str], str] = {}
@@ -277,10 +281,30 @@ def test_previous_heads_are_migrations_that_exist():
 SPLIT = ("groups", "0026_plenary_attendance_to_its_own_app")
 
 
-def _before_the_split(graph) -> list[tuple[str, str | None]]:
-    """Every app at its latest migration but groups, one before ``SPLIT``, and plenary not yet there."""
-    (parent,) = [node for node in graph.node_map[SPLIT].parents if node[0] == "groups"]
-    return [leaf for leaf in graph.leaf_nodes() if leaf[0] not in ("groups", "plenary")] + [parent]
+def _just_before(graph, first: tuple[str, str]) -> list[tuple[str, str | None]]:
+    """Every app at its latest migration that does not need ``first`` (an app none of whose migrations qualifies:
+    ``(app, None)``)."""
+    after: set[tuple[str, str]] = set()
+    todo = [graph.node_map[first]]
+    while todo:
+        node = todo.pop()
+        if node.key not in after:
+            after.add(node.key)
+            todo.extend(node.children)
+    targets: list[tuple[str, str | None]] = []
+    for leaf in graph.leaf_nodes():
+        node: tuple[str, str | None] = leaf
+        while node in after:
+            parents = [p.key for p in graph.node_map[node].parents if p.key[0] == leaf[0]]
+            node = parents[0] if parents else (leaf[0], None)
+        targets.append(node)
+    return targets
+
+
+def _before_the_split(graph) -> list[tuple[str, str]]:
+    """Every app at its latest migration that does not need ``SPLIT`` (groups one before it; the apps whose
+    migrations came after it, activities among them, back to before it), plenary not yet there."""
+    return [node for node in _just_before(graph, SPLIT) if node[1] is not None]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -405,3 +429,208 @@ def test_plenary_attendance_and_its_history_survive_the_move_to_their_own_app():
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.filter(pk=rows[0].pk).update(present=6)
     assert Attendance.objects.get(pk=rows[0].pk).present == 5
+
+
+# --- the move of the activity ledger out of groups, from the schema just before it ------------------------------
+
+LEDGER = ("activities", "0001_initial")
+TOPIC = "livelihood"
+LEDGER_MODELS = [
+    "activity",
+    "activitysettings",
+    "activitysuggestion",
+    "annualplan",
+    "attendance",
+    "evidence",
+    "lead",
+    "planitem",
+]
+
+
+def _before_the_ledger_split(graph) -> list[tuple[str, str | None]]:
+    """Every app at its latest migration that does not need ``LEDGER`` (groups 0026, consultations 0008,
+    proposals 0017, ...), and activities not yet there."""
+    return _just_before(graph, LEDGER)
+
+
+def _ledger_rows(apps, app: str) -> dict[str, list]:
+    """Every row of the ledger's tables (and the history of the group that plans), read through ``app``'s models."""
+    fields = {
+        "Activity": ("pk", "committee_id", "group_id", "plan_item_id", "kind", "title", "starts_at", "state"),
+        "Attendance": ("pk", "activity_id", "member_id", "status", "leave", "leave_reason", "signed_in_at"),
+        "Evidence": ("pk", "activity_id", "kind", "file", "original_name", "uploaded_by_id"),
+        "AnnualPlan": ("pk", "group_id", "year"),
+        "PlanItem": ("pk", "plan_id", "quarter", "kind", "title"),
+        "ActivitySettings": ("pk", "committee_id", "min_photos", "contact_edit_days"),
+        "Lead": ("pk", "committee_id", "group_id", "title", "state"),
+        "ActivitySuggestion": ("pk", "activity_id", "text"),
+    }
+    rows = {name: sorted(apps.get_model(app, name).objects.values_list(*f)) for name, f in fields.items()}
+    Activity = apps.get_model(app, "Activity")
+    rows["open_groups"] = sorted(Activity.open_groups.through.objects.values_list("activity_id", "activitygroup_id"))
+    PlanItem = apps.get_model(app, "PlanItem")
+    rows["responsible"] = sorted(PlanItem.responsible.through.objects.values_list("planitem_id", "member_id"))
+    Lead = apps.get_model(app, "Lead")
+    rows["lead_suggestions"] = sorted(Lead.suggestions.through.objects.values_list("lead_id", "activitysuggestion_id"))
+    rows["session_activity"] = sorted(
+        apps.get_model("consultations.ConsultationSession").objects.values_list("pk", "activity_id")
+    )
+    rows["group_history"] = sorted(
+        apps.get_model("groups.HistoricalActivityGroup").objects.values_list("history_id", "id", "name", "history_type")
+    )
+    return rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_activity_ledger_survives_the_move_to_its_own_app():
+    """A database at the schema just before the ledger's split (groups 0026) with activities, attendance, evidence,
+    a plan with items, activity rules, a lead with a suggestion, a consultation held as an activity, history rows,
+    an audit record, an admin log entry and a permission on an activity: after ``migrate`` every row is there in
+    the same tables, read through ``activities``, the content types (same ids) are activities', and migrating
+    back gives them to groups again. The ledger's models have no history of their own (django-simple-history
+    tracks the organisation): the group's history rows stand for it."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor = MigrationExecutor(connection)
+    before_nodes = _before_the_ledger_split(executor.loader.graph)
+    executor.migrate(before_nodes)
+    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    ContentType = old.get_model("contenttypes.ContentType")
+    types = {m: ContentType.objects.get_or_create(app_label="groups", model=m)[0].pk for m in LEDGER_MODELS}
+    permission = old.get_model("auth.Permission").objects.get_or_create(
+        content_type_id=types["activity"], codename="change_activity", defaults={"name": "Can change activity"}
+    )[0]
+
+    staff = old.get_model("core.User").objects.create(username="ledger-staff", password="!")
+    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-ledger")
+    term = old.get_model("groups.Term").objects.create(
+        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
+    )
+    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
+    members = [
+        old.get_model("groups.Member").objects.create(
+            committee=committee, term=term, sector=sector, name=name, party="cpc"
+        )
+        for name in ("李明", "张华", "王芳")
+    ]
+    Group = old.get_model("groups.ActivityGroup")
+    group = Group.objects.create(committee=committee, name="东湖街道活动组", kind="street")
+    other_group = Group.objects.create(committee=committee, name="西湖街道活动组", kind="street")
+    for kind, day in (("+", 2), ("~", 3)):
+        old.get_model("groups.HistoricalActivityGroup").objects.create(
+            id=group.pk,
+            committee=committee,
+            name=group.name,
+            kind="street",
+            history_date=_at(2026, 1, day, 9),
+            history_type=kind,
+            history_user=staff,
+        )
+    old.get_model("groups.ActivitySettings").objects.create(committee=committee, min_photos=2, contact_edit_days=5)
+    plan = old.get_model("groups.AnnualPlan").objects.create(group=group, year=2026)
+    PlanItem = old.get_model("groups.PlanItem")
+    items = [
+        PlanItem.objects.create(plan=plan, quarter=q, month=3 * q - 1, kind="research", title=title)
+        for q, title in ((1, "老旧小区改造调研"), (2, "社区养老调研"))
+    ]
+    items[0].responsible.set(members[:2])
+    Activity = old.get_model("groups.Activity")
+    activity = Activity.objects.create(
+        committee=committee,
+        group=group,
+        plan_item=items[0],
+        kind="research",
+        title="老旧小区改造调研",
+        starts_at=_at(2026, 3, 10, 9),
+        ends_at=_at(2026, 3, 10, 11),
+        state="held",
+        place="东湖街道",
+        created_by=staff,
+    )
+    activity.open_groups.set([other_group])
+    Attendance = old.get_model("groups.Attendance")
+    Attendance.objects.create(
+        activity=activity, member=members[0], status="present", signed_in_at=_at(2026, 3, 10, 8, 55)
+    )
+    Attendance.objects.create(
+        activity=activity, member=members[1], status="excused", leave="approved", leave_reason="因公出差"
+    )
+    Attendance.objects.create(activity=activity, member=members[2], status="absent")
+    old.get_model("groups.Evidence").objects.create(
+        activity=activity,
+        kind="photo",
+        file=f"evidence/{activity.pk}/photo.jpg",
+        content_type="image/jpeg",
+        size=1024,
+        original_name="现场.jpg",
+        uploaded_by=staff,
+    )
+    suggestion = old.get_model("groups.ActivitySuggestion").objects.create(
+        activity=activity, category=TOPIC, text="增设停车位", recorded_by=staff
+    )
+    lead = old.get_model("groups.Lead").objects.create(
+        committee=committee, group=group, title="停车难", category=TOPIC, created_by=staff
+    )
+    lead.suggestions.set([suggestion])
+    topic = old.get_model("consultations.Topic").objects.create(
+        committee=committee,
+        year=2026,
+        title="社区养老服务",
+        reasons="居民关切。",
+        source="members",
+        proposer_kind="member",
+    )
+    old.get_model("consultations.ConsultationSession").objects.create(
+        committee=committee,
+        topic=topic,
+        title="请你来协商",
+        form="grassroots",
+        level="community",
+        starts_at=_at(2026, 4, 2, 14),
+        place="社区议事厅",
+        state="held",
+        activity=activity,
+    )
+    audit = old.get_model("core.AuditEvent").objects.create(
+        content_type_id=types["activity"],
+        object_id=str(activity.pk),
+        object_repr=activity.title,
+        verb="filed",
+        actor=staff,
+        from_state="held",
+        to_state="filed",
+    )
+    log = old.get_model("admin.LogEntry").objects.create(
+        content_type_id=types["activity"],
+        object_id=str(activity.pk),
+        object_repr=activity.title,
+        action_flag=2,
+        user=staff,
+        action_time=_at(2026, 3, 11, 10),
+    )
+    rows_before = _ledger_rows(old, "groups")
+    assert all(rows_before.values()), {k: v for k, v in rows_before.items() if not v}
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(latest)
+    new = executor.loader.project_state(latest).apps
+    assert new.get_model("activities.Activity")._meta.db_table == "groups_activity"
+    assert _ledger_rows(new, "activities") == rows_before
+    ContentType = new.get_model("contenttypes.ContentType")
+    for model, pk in types.items():
+        assert (ContentType.objects.get(pk=pk).app_label, ContentType.objects.get(pk=pk).model) == ("activities", model)
+    assert not ContentType.objects.filter(app_label="groups", model__in=LEDGER_MODELS).exists()
+    assert new.get_model("core.AuditEvent").objects.get(pk=audit.pk).content_type_id == types["activity"]
+    assert new.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == types["activity"]
+    assert new.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == types["activity"]
+
+    # and back: the rows read through groups again, the content types (same ids) groups'
+    executor = MigrationExecutor(connection)
+    executor.migrate(_before_the_ledger_split(executor.loader.graph))
+    back = executor.loader.project_state([n for n in _before_the_ledger_split(executor.loader.graph) if n[1]]).apps
+    assert _ledger_rows(back, "groups") == rows_before
+    ContentType = back.get_model("contenttypes.ContentType")
+    assert {ContentType.objects.get(pk=pk).app_label for pk in types.values()} == {"groups"}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

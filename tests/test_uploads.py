@@ -123,8 +123,8 @@ def test_the_admin_links_stored_files_to_the_checked_views_never_to_media(world,
     from django.core.files.base import ContentFile
     from django.urls import reverse
 
+    from activities.services.activities import evidence_upload
     from consultations.models import SessionDocument
-    from groups.services.activities import evidence_upload
     from proposals.models import Reply
     from tests.consultations.factories import SessionFactory
     from tests.groups.factories import ActivityFactory
@@ -149,11 +149,11 @@ def test_the_admin_links_stored_files_to_the_checked_views_never_to_media(world,
     document = SessionDocument(session=session, kind="minutes", name="纪要.pdf", content_type="application/pdf", size=9)
     document.file.save("minutes.pdf", ContentFile(b"%PDF-1.4 x"))
     pages = {
-        reverse("admin:groups_evidence_change", args=[evidence.pk]): reverse(
-            "groups:evidence_file", args=[evidence.pk]
+        reverse("admin:activities_evidence_change", args=[evidence.pk]): reverse(
+            "activities:evidence_file", args=[evidence.pk]
         ),
-        reverse("admin:groups_activity_change", args=[evidence.activity_id]): reverse(
-            "groups:evidence_file", args=[evidence.pk]
+        reverse("admin:activities_activity_change", args=[evidence.activity_id]): reverse(
+            "activities:evidence_file", args=[evidence.pk]
         ),
         reverse("admin:proposals_proposal_change", args=[proposal.pk]): reverse("proposals:reply_pdf", args=[reply.pk]),
         reverse("admin:consultations_consultationsession_change", args=[session.pk]): reverse(

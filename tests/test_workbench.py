@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from cppcc_portal.workbench import todos
-from groups.models import Activity, ActivityGroup, Attendance, Member
+from groups.models import ActivityGroup, Member
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from tests import factories as f
@@ -34,16 +35,16 @@ NOT_TOOLS = {
     "schema": "the API's machine-readable schema",
     "api-docs": "the API's documentation, for developers",
     "groups:my_groups": "a convener's and member's page (staff have no groups of their own)",
-    "groups:coverage_members": "the members behind a coverage figure, reached from the coverage page",
+    "activities:coverage_members": "the members behind a coverage figure, reached from the coverage page",
     "consultations:figure_rows": "the rows behind a consultation figure, reached from the figures page",
     "assessments:dashboard_members": "the members behind a dashboard figure, reached from the dashboard",
     "password_reset": "account recovery, open to everyone from the login page",
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",
     "password_reset_sms_confirm": "account recovery, open to everyone from the login page",
-    "groups:mailbox_track_lookup": "a resident's page: looking up their message by its tracking code",
+    "activities:mailbox_track_lookup": "a resident's page: looking up their message by its tracking code",
     "assessments:dashboard_events": "the duty events behind a dashboard or roll-up figure, reached from those pages",
-    "groups:heard_theme": "the rows behind a theme's count, reached from the themes page",
+    "activities:heard_theme": "the rows behind a theme's count, reached from the themes page",
 }
 
 

@@ -9,6 +9,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.selectors.mailbox import became_q
+from activities.services.mailbox import checked_rating
 from consultations.events import OutcomeRatedDissatisfied
 from consultations.models import Outcome, OutcomeRating, Topic
 from consultations.verbs import ConsultationVerb
@@ -17,8 +19,6 @@ from core.exceptions import DomainError, InvalidTransition
 from core.services import not_an_api_action, record_event
 from groups.models import PublicMessage
 from groups.models.mailbox import Satisfaction
-from groups.selectors.mailbox import became_q
-from groups.services.mailbox import checked_rating
 
 
 @not_an_api_action("a read: what the tracking page needs to offer the rating")

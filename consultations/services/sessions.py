@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import Activity
 from consultations.events import SessionAttendanceSet
 from consultations.models import (
     Attendance,
@@ -33,7 +34,7 @@ from core.uploads import validate_upload
 from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
-from groups.models import Activity, Committee, HandlingUnit, Member, Platform
+from groups.models import Committee, HandlingUnit, Member, Platform
 
 # --- sessions 协商会议 ----------------------------------------------------------------------------
 

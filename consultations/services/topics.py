@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.services.leads import lead_take_up
 from consultations.models import (
     Topic,
 )
@@ -21,7 +22,6 @@ from core.services import lock, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
 from groups.models import ActivityGroup, Committee, ConstituentContact, Platform, PublicMessage
-from groups.services.leads import lead_take_up
 from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
 
@@ -120,7 +120,7 @@ def topic_decline(*, topic_id: int, reason: str, actor: User) -> Topic:
 @transaction.atomic
 def topic_link_research(*, topic_id: int, activity_id: int, actor: User, unlink: bool = False) -> Topic:
     """Link an adopted topic to a research activity 调研 done on it (or remove the link)."""
-    from groups.models import Activity
+    from activities.models import Activity
 
     topic = lock(Topic, topic_id)
     _require_topic_editor(actor, topic)

@@ -1,7 +1,7 @@
 """The leaders' home: the year's headline figures of each committee they lead (a city: itself and each district side
 by side), from the selectors the figures pages use, so a figure here is the figure there:
 
-- 三进 coverage: ``groups.selectors.activities.committees_coverage`` (the coverage page);
+- 三进 coverage: ``activities.selectors.activities.committees_coverage`` (the coverage page);
 - proposals 立案率, on time, 满意率, 落实率: ``proposals.selectors.figures`` (the proposal figures page), its
   ``by_committee`` rows; each links to ``proposals:list`` with the figure's filter, whose rows are its numerator;
 - reports adopted: the same definition as ``figures`` (a submitted report with an adoption), per committee;
@@ -22,10 +22,10 @@ from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.selectors.activities import Period, committees_coverage
 from assessments.models import MemberSnapshot, RollupRun
 from groups.access import scope_of
 from groups.models import Committee
-from groups.selectors.activities import Period, committees_coverage
 from proposals import selectors as proposal_selectors
 from proposals.models import OpinionReport, Proposal
 
@@ -121,7 +121,7 @@ def headline(user, year: int) -> list[Column]:
                 _("Three-enters coverage"),
                 _pct(covered_pct),
                 _("%(covered)s of %(members)s members") % {"covered": c.covered_count, "members": c.member_count},
-                reverse("groups:coverage_members") + "?" + urlencode({**base, "covered": "1"}),
+                reverse("activities:coverage_members") + "?" + urlencode({**base, "covered": "1"}),
                 c.covered_count,
                 c.member_count,
             ),

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from activities.models import Activity
 from core.pinyin import initials_query
 from groups.access import scope_of
-from groups.models import Activity, ActivityGroup, Committee, Member
+from groups.models import ActivityGroup, Committee, Member
 from groups.privacy import ContactPolicy
 from proposals.models import Proposal
 

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import Activity, Attendance, Evidence
+from activities.selectors.activities import Period, is_covered
+from activities.services import mailbox as mailbox_services
 from assessments.models import RollupRun
 from consultations.models import Outcome
 from core.ordinals import quarter_label
 from groups.access import scope_of
-from groups.models import Activity, Attendance, Committee, Evidence, Member, PublicMessage
-from groups.selectors.activities import Period, is_covered
-from groups.services import mailbox as mailbox_services
+from groups.models import Committee, Member, PublicMessage
 from proposals.models import Assignment, Holiday, Proposal
 
 S = Proposal.State
@@ -224,7 +225,7 @@ def _outcome_rated_row(m: PublicMessage) -> Row:
         f"{m.tracking_display} · {m.get_category_display()}",
         " · ".join((str(m.outcome_rating.get_rating_display()), _day(m.outcome_rating.created_at))),
         m.committee.name,
-        reverse("groups:message_detail", args=[m.pk]),
+        reverse("activities:message_detail", args=[m.pk]),
     )
 
 
@@ -234,7 +235,7 @@ def _rated_row(m: PublicMessage) -> Row:
         f"{m.tracking_display} · {m.get_category_display()}",
         " · ".join(x for x in (str(m.rating.get_rating_display()), who, _day(m.rating.created_at)) if x),
         m.committee.name,
-        reverse("groups:message_detail", args=[m.pk]),
+        reverse("activities:message_detail", args=[m.pk]),
     )
 
 
@@ -244,7 +245,7 @@ def _message_row(m: PublicMessage) -> Row:
         f"{m.tracking_display} · {m.get_category_display()}",
         " · ".join(x for x in (str(m.get_state_display()), who, str(_("due %(d)s") % {"d": _day(m.answer_due)})) if x),
         m.committee.name,
-        reverse("groups:message_detail", args=[m.pk]),
+        reverse("activities:message_detail", args=[m.pk]),
     )
 
 
@@ -304,9 +305,9 @@ TODOS: tuple[Todo, ...] = (
             a.member.name,
             f"{a.activity.title} · {_day(a.activity.starts_at)}",
             a.activity.committee.name,
-            reverse("groups:activity_detail", args=[a.activity_id]),
+            reverse("activities:activity_detail", args=[a.activity_id]),
         ),
-        "groups:ledger",
+        "activities:ledger",
         _("Activity ledger"),
     ),
     Todo(
@@ -320,9 +321,9 @@ TODOS: tuple[Todo, ...] = (
                 x for x in (str(a.get_state_display()), _day(a.starts_at), a.group.name if a.group_id else "") if x
             ),
             a.committee.name,
-            reverse("groups:activity_detail", args=[a.pk]),
+            reverse("activities:activity_detail", args=[a.pk]),
         ),
-        "groups:ledger",
+        "activities:ledger",
         _("Activity ledger"),
     ),
     Todo(
@@ -334,7 +335,7 @@ TODOS: tuple[Todo, ...] = (
         ),
         uncovered_members,
         lambda m: Row(m.name, m.sector.name, m.committee.name, reverse("assessments:member_record", args=[m.pk])),
-        "groups:coverage",
+        "activities:coverage",
         _("Coverage"),
     ),
     Todo(
@@ -373,7 +374,7 @@ TODOS: tuple[Todo, ...] = (
         _("passed on or waiting to be passed on, past the answer day"),
         unanswered_messages,
         _message_row,
-        "groups:messages",
+        "activities:messages",
         _("Residents' messages"),
     ),
     Todo(
@@ -382,7 +383,7 @@ TODOS: tuple[Todo, ...] = (
         _("rated unsatisfied; answer the resident again on the message's page"),
         dissatisfied_messages,
         _rated_row,
-        "groups:message_ratings",
+        "activities:message_ratings",
         _("Residents' ratings"),
     ),
     Todo(
@@ -391,7 +392,7 @@ TODOS: tuple[Todo, ...] = (
         _("rated unsatisfied on the tracking page; answer the resident again on the message's page"),
         dissatisfied_outcome_messages,
         _outcome_rated_row,
-        "groups:message_ratings",
+        "activities:message_ratings",
         _("Residents' ratings"),
     ),
     Todo(
@@ -408,7 +409,7 @@ BY_SLUG = {t.slug: t for t in TODOS}
 TOOL_QUERY = {
     "consultations:outcomes": "?overdue=1",
     "proposals:list": "?state=replied",
-    "groups:messages": "?state=overdue",
+    "activities:messages": "?state=overdue",
 }
 
 

@@ -2,9 +2,22 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import groups.models.activity
+import secrets
 from django.conf import settings
 from django.db import migrations, models
+
+
+
+def new_sign_in_code() -> str:
+    """The default of the sign-in code this migration adds (dropped by 0014); it lived in groups.models.activity,
+    whose models moved to the activities app (activities 0001): a migration keeps its own copy."""
+    return secrets.token_urlsafe(12)
+
+
+def evidence_path(instance, filename: str) -> str:
+    """Where evidence files go, as ``activities.models.activity.evidence_path`` (the model moved to the activities
+    app, activities 0001): a migration keeps its own copy."""
+    return f"evidence/{instance.activity_id}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -30,7 +43,7 @@ class Migration(migrations.Migration):
                 ('suggestions', models.TextField(blank=True, verbose_name='suggestions gathered')),
                 ('state', models.CharField(choices=[('planned', 'Planned'), ('announced', 'Announced'), ('held', 'Held'), ('filed', 'Filed'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='state')),
                 ('version', models.PositiveIntegerField(default=1, help_text='Raised on every change, to detect conflicting edits.', verbose_name='version')),
-                ('sign_in_code', models.CharField(default=groups.models.activity.new_sign_in_code, editable=False, max_length=24, unique=True, verbose_name='sign-in code')),
+                ('sign_in_code', models.CharField(default=new_sign_in_code, editable=False, max_length=24, unique=True, verbose_name='sign-in code')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='groups.committee', verbose_name='committee')),
@@ -102,8 +115,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('photo', 'Photo'), ('document', 'Document')], max_length=10, verbose_name='kind')),
-                ('file', models.FileField(max_length=300, upload_to=groups.models.activity.evidence_path, verbose_name='file')),
-                ('thumbnail', models.FileField(blank=True, max_length=300, upload_to=groups.models.activity.evidence_path, verbose_name='thumbnail')),
+                ('file', models.FileField(max_length=300, upload_to=evidence_path, verbose_name='file')),
+                ('thumbnail', models.FileField(blank=True, max_length=300, upload_to=evidence_path, verbose_name='thumbnail')),
                 ('content_type', models.CharField(max_length=50, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
                 ('original_name', models.CharField(max_length=200, verbose_name='original name')),

@@ -1,18 +1,5 @@
-from .activity import (
-    Activity,
-    ActivityKind,
-    ActivityOpenTo,
-    ActivitySettings,
-    AnnualPlan,
-    Attendance,
-    EnterTarget,
-    Evidence,
-    PlanItem,
-    SixItem,
-)
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
-from .leads import ActivitySuggestion, Lead
 from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 from .organisation import (
     ActivityGroup,
@@ -33,19 +20,7 @@ from .platforms import PlatformDocument, PlatformEvaluation, PlatformMembership,
 from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 
 __all__ = [
-    "Activity",
-    "ActivitySuggestion",
-    "Lead",
-    "ActivityKind",
-    "ActivityOpenTo",
-    "ActivitySettings",
-    "AnnualPlan",
-    "Attendance",
-    "EnterTarget",
     "Expertise",
-    "Evidence",
-    "PlanItem",
-    "SixItem",
     "ActivityGroup",
     "Committee",
     "CommitteeStaff",

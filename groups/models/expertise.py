@@ -1,6 +1,6 @@
 """Areas of expertise 专长: "找准联系点需求和委员专长的结合点" (seed 001). Each committee keeps its own list as data;
 members declare theirs (``Member.expertise``), contact points their needs in the same words (``ContactPoint.needs``)
-and an activity names its topic (``Activity.topic``), so the organiser is shown who fits (``groups.selectors.signup``)."""
+and an activity names its topic (``Activity.topic``), so the organiser is shown who fits (``activities.selectors.signup``)."""
 
 from __future__ import annotations
 

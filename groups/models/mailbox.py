@@ -264,7 +264,7 @@ class Satisfaction(models.TextChoices):
 
 class ResidentRating(models.Model):
     """What every rating 群众评价 a resident gives by tracking code holds: the grade, a comment, the keyed hash of the
-    sender's address for the rate limits (``groups.services.mailbox.checked_rating``), and when. The mailbox's
+    sender's address for the rate limits (``activities.services.mailbox.checked_rating``), and when. The mailbox's
     rating of an answer (``MessageRating``) and the consultations' rating of an outcome (``OutcomeRating``) are
     this with the message they rate. Each keeps its own names for its constraint and index (``rating_rules``), so
     their tables are the same as before the base was drawn out."""

@@ -627,7 +627,7 @@ class Platform(models.Model):
     )
     wound_up_on = models.DateField(_("wound up on"), null=True, blank=True)
     wound_up_reason = models.TextField(_("reason for winding up"), max_length=1000, blank=True)
-    # The six haves 六有 (seed 004) are computed from evidence (``groups.selectors.platforms.six_haves``); what was
+    # The six haves 六有 (seed 004) are computed from evidence (``activities.selectors.platforms.six_haves``); what was
     # ticked by hand before evidence was kept stays here as a declaration, shown as "declared, no evidence yet".
     declared_six_haves = models.JSONField(
         _("six haves declared without evidence"), default=list, blank=True, editable=False

@@ -268,7 +268,7 @@ class Proposal(InitialsMixin, models.Model):
         related_name="proposals",
     )
     source_lead = models.ForeignKey(
-        "groups.Lead",
+        "activities.Lead",
         verbose_name=_("drawn from the lead"),
         null=True,
         blank=True,

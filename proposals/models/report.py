@@ -120,7 +120,7 @@ class OpinionReport(models.Model):
         related_name="opinion_report",
     )
     source_lead = models.ForeignKey(
-        "groups.Lead",
+        "activities.Lead",
         verbose_name=_("drawn from the lead"),
         null=True,
         blank=True,

@@ -1,7 +1,7 @@
 """From what was heard to what is done 从群众呼声到提案、社情民意: a lead 线索 (or one message or contact) becomes a
 member's proposal draft or public-opinion report draft, linked both ways (``source_lead``/``source_message``/
 ``source_contact``; the resident's tracking page reads the links back). The lead is locked and marked taken up by
-``groups.services.leads.lead_take_up`` in the same transaction; the member who will write it is told."""
+``activities.services.leads.lead_take_up`` in the same transaction; the member who will write it is told."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import Lead
+from activities.services.leads import lead_take_up
 from core.events import actor_id, publish
 from core.exceptions import DomainError
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.events import HeardTakenUp
-from groups.models import Lead, Member
-from groups.services.leads import lead_take_up
+from groups.models import Member
 from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal
 from proposals.services._common import _today

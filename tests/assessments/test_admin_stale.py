@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from assessments.models import MemberSnapshot, RollupRun
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
 from core.models import AuditEvent
-from groups.models import Activity
 from tests.groups.factories import ActivityFactory, AttendanceFactory
 from tests.test_admin_doors import post_data
 
@@ -94,7 +94,7 @@ def _settles(world, rolled_up, django_capture_on_commit_callbacks, verb, quarter
 def test_correcting_attendance_in_the_admin_marks_its_quarters_stale_and_the_nightly_job_settles_them(
     world, client_for, rolled_up, django_capture_on_commit_callbacks
 ):
-    url = reverse("admin:groups_attendance_change", args=[rolled_up["attendance"].pk])
+    url = reverse("admin:activities_attendance_change", args=[rolled_up["attendance"].pk])
     _post_change(client_for(world.district_staff), url, status="absent")
     live, snapshot = _settles(world, rolled_up, django_capture_on_commit_callbacks, "attendance_corrected")
     assert live < snapshot  # measured: an absence instead of a study
@@ -103,7 +103,7 @@ def test_correcting_attendance_in_the_admin_marks_its_quarters_stale_and_the_nig
 def test_correcting_attendance_on_the_activity_page_of_the_admin_does_the_same(
     world, client_for, rolled_up, django_capture_on_commit_callbacks
 ):
-    url = reverse("admin:groups_activity_change", args=[rolled_up["activity"].pk])
+    url = reverse("admin:activities_activity_change", args=[rolled_up["activity"].pk])
     _post_change(client_for(world.district_staff), url, **{"attendances-0-status": "absent"})
     _settles(world, rolled_up, django_capture_on_commit_callbacks, "attendance_corrected")
 
@@ -111,7 +111,7 @@ def test_correcting_attendance_on_the_activity_page_of_the_admin_does_the_same(
 def test_editing_an_activity_in_the_admin_marks_its_quarters_stale_and_the_nightly_job_settles_them(
     world, client_for, rolled_up, django_capture_on_commit_callbacks
 ):
-    url = reverse("admin:groups_activity_change", args=[rolled_up["activity"].pk])
+    url = reverse("admin:activities_activity_change", args=[rolled_up["activity"].pk])
     # Moved from May (Q2) to August (Q3): the second quarter's year-to-date loses it.
     _post_change(client_for(world.district_staff), url, starts_at_0="2026-08-06", ends_at_0="2026-08-06")
     live, snapshot = _settles(world, rolled_up, django_capture_on_commit_callbacks, "updated", quarter=2)
@@ -140,7 +140,7 @@ def test_a_filed_activity_cannot_be_changed_in_the_admin(world, client_for, roll
     activity = rolled_up["activity"]
     Activity.objects.filter(pk=activity.pk).update(state=Activity.State.FILED)
     client = client_for(world.district_staff)
-    url = reverse("admin:groups_attendance_change", args=[rolled_up["attendance"].pk])
+    url = reverse("admin:activities_attendance_change", args=[rolled_up["attendance"].pk])
     page = client.get(url)
     client.post(url, {**post_data(page), "status": "absent"})
     assert rolled_up["attendance"].__class__.objects.get(pk=rolled_up["attendance"].pk).status == "present"

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from assessments.models import GroupSettlement, RuleSet
 from assessments.selectors import group_settlement
 from assessments.services import rollup_execute, rollup_start, ruleset_copy, ruleset_create_from_preset, ruleset_lock
-from groups.models import Activity
 from tests.assessments.test_sources import activity, at
 from tests.groups.factories import ActivityFactory
 

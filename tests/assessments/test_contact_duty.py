@@ -7,12 +7,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from activities.services.contacts import contact_record
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot, PointRule, RollupRun, RuleSet
 from assessments.rollup import quarter_of
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start
-from groups.services.contacts import contact_record
 from tests.assessments.helpers import D
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
+from activities.selectors.platforms import platform_page
 from assessments.kinds import EventKind as K
 from assessments.models import PointRule, RuleSet
 from assessments.selectors import duty_record
-from groups.models import Activity, Attendance, Member, Platform
+from groups.models import Member, Platform
 from groups.models.platforms import PlatformDocument
-from groups.selectors.platforms import platform_page
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_the_demo_members_duty_record_shows_priced_work_at_their_platform():
 
     client = Client()
     client.force_login(demo_member.user)
-    body = client.get(reverse("groups:my_platforms")).content.decode()
+    body = client.get(reverse("activities:my_platforms")).content.decode()
     studio = Platform.objects.filter(memberships__member=demo_member, state=Platform.State.ESTABLISHED).first()
     assert studio is not None and studio.name in body and "data-upcoming" in body
 

@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot, PointRule, RuleSet
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start
-from groups.models import Activity, Attendance, CommitteeStaff
+from groups.models import CommitteeStaff
 from groups.services import platforms as platform_services
 from tests import factories as f
 from tests.assessments.helpers import D

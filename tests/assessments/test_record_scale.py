@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from core.models import User
-from groups.models import Activity, Attendance, Member
+from groups.models import Member
 from proposals.models import Adoption, CoSigner, OpinionReport, Proposal
 
 pytestmark = pytest.mark.django_db

@@ -38,11 +38,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity
 from assessments.kinds import EventKind as K
 from assessments.kinds import kind_label
 from assessments.models import CategoryCap, GradeBand, MemberSnapshot, MinimumRequirement, PointRule, RollupRun, RuleSet
 from assessments.services import rollup_execute, rollup_start, ruleset_lock
-from groups.models import Activity
 from tests import factories as f
 from tests.assessments.test_pages import _pdf_text_and_image
 from tests.assessments.test_sources import activity, proposal

@@ -5,13 +5,13 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
 from assessments.sources import duty_events
 from consultations.models import Attendance as SessionAttendance
-from groups.models import Activity, Attendance
 from tests import factories as f
 from tests.assessments.helpers import D
 from tests.consultations.factories import SessionFactory

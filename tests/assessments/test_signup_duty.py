@@ -8,15 +8,16 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from activities.models import Activity
+from activities.selectors.signup import suggested_members
+from activities.services import activities as svc
+from activities.services.contacts import contact_record
+from activities.services.signup import activity_sign_up, activity_signup_withdraw
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot, PointRule, RuleSet
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start
-from groups.models import Activity
-from groups.selectors.signup import suggested_members
-from groups.services import activities as svc
-from groups.services.contacts import contact_record
-from groups.services.signup import activity_sign_up, activity_signup_withdraw, member_expertise_set
+from groups.services.expertise import member_expertise_set
 from tests import factories as f
 from tests.assessments.helpers import D
 

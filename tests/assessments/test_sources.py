@@ -8,13 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from assessments.kinds import EventKind as K
 from assessments.models import MemberSnapshot
 from assessments.selectors import duty_record
 from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
 from assessments.sources import duty_events, source_url
 from consultations.models import Attendance as SessionAttendance
-from groups.models import Activity, Attendance
 from proposals.models import Adoption, CoSigner, Instruction, OpinionReport, Proposal
 from tests import factories as f
 from tests.assessments.helpers import D, subtotals
@@ -311,8 +311,8 @@ def test_a_change_to_an_activity_of_a_rolled_up_quarter_marks_it_stale(world):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from activities.services import activities as activity_services
     from assessments.models import RollupRun
-    from groups.services import activities as activity_services
     from tests.groups.factories import ActivityFactory
 
     may = datetime(2026, 5, 6, 9, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from activities.services import activities as activity_services
 from assessments import subscribers
 from assessments.models import RollupRun
 from assessments.rollup import quarter_of
 from core import events
 from groups.events import DutyRecordChanged
-from groups.services import activities as activity_services
 from proposals.models import OpinionReport, Proposal
 from proposals.services import proposal_file, proposal_mark_key, report_decline, report_record_instruction
 from tests.groups.factories import ActivityFactory, AttendanceFactory

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
 from consultations import services
 from consultations.models import Attendance, ConsultationSession, Outcome, Topic
 from consultations.services import sessions
 from core.exceptions import DomainError, InvalidTransition
 from core.models import AuditEvent
-from groups.models import Activity
 from proposals.models import Proposal
 from tests import factories as f
 from tests.consultations.factories import OutcomeFactory, SessionFactory, TopicFactory
@@ -50,7 +50,7 @@ def test_a_convener_holds_a_session_as_their_groups_consultation_activity(world,
     )
     assert session.activity == activity and activity.consultation_sessions.get() == session
     body = client_for(world.convener).get(reverse("consultations:session", args=[session.pk])).content.decode()
-    assert reverse("groups:activity_detail", args=[activity.pk]) in body and "作为履职活动开展" in body
+    assert reverse("activities:activity_detail", args=[activity.pk]) in body and "作为履职活动开展" in body
     activity.delete()
     assert ConsultationSession.objects.get(pk=session.pk).activity is None  # SET_NULL
 

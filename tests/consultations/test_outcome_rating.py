@@ -13,8 +13,8 @@ from consultations.models import Outcome, OutcomeEntry, OutcomeRating
 from consultations.services import dissatisfied_outcome_messages, outcome_rate
 from core.exceptions import InvalidTransition
 from core.models import AuditEvent
+from tests.activities.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 from tests.consultations.factories import SessionFactory, TopicFactory, handed_outcome
-from tests.groups.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_the_tracking_page_shows_the_outcome_and_takes_one_rating(world, point):
     message = submit(point)
     became_topic(world, message)
     client = Client()
-    track = reverse("groups:mailbox_track", args=[message.tracking_code])
+    track = reverse("activities:mailbox_track", args=[message.tracking_code])
     page = client.get(track).content.decode()
     assert 'data-testid="became-outcome"' in page and "已完成电梯加装选址" in page and "第一部电梯已开工" in page
     assert "王科长" not in page  # internal progress notes are not public
@@ -80,7 +80,7 @@ def test_the_tracking_page_shows_the_outcome_and_takes_one_rating(world, point):
 def test_nothing_to_rate_before_an_outcome_is_published(world, point):  # noqa: F811
     message = submit(point)
     became_topic(world, message, published=False)
-    page = Client().get(reverse("groups:mailbox_track", args=[message.tracking_code])).content.decode()
+    page = Client().get(reverse("activities:mailbox_track", args=[message.tracking_code])).content.decode()
     assert 'data-testid="became-outcome"' not in page and 'data-testid="outcome-rating-form"' not in page
     assert rate(Client(), message, form()).status_code == 302
     with pytest.raises(InvalidTransition):
@@ -111,15 +111,15 @@ def test_staff_see_the_rating_and_a_dissatisfied_one_is_a_todo_until_answered_ag
     message = submit(point)
     became_topic(world, message)
     outcome_rate(code=message.tracking_code, rating="unsatisfied", comment="没有落实", client_address=ADDRESS)
-    page = client_for(world.district_staff).get(reverse("groups:message_ratings")).content.decode()
+    page = client_for(world.district_staff).get(reverse("activities:message_ratings")).content.decode()
     assert 'data-outcome-rating="unsatisfied"' in page and "没有落实" in page
     assert (
         "data-outcome-rating"
-        not in client_for(world.other_staff).get(reverse("groups:message_ratings")).content.decode()
+        not in client_for(world.other_staff).get(reverse("activities:message_ratings")).content.decode()
     )
     todo = BY_SLUG["outcome-dissatisfied"]
     assert list(todo.query([world.district.pk], timezone.localdate())) == [message]
-    assert todo.row(message).url == reverse("groups:message_detail", args=[message.pk])
+    assert todo.row(message).url == reverse("activities:message_detail", args=[message.pk])
     message.answered_at = timezone.now()
     message.save(update_fields=["answered_at"])
     assert not dissatisfied_outcome_messages().exists()
@@ -130,7 +130,7 @@ def test_the_tracking_page_takes_a_fixed_number_of_queries(world, point, django_
     for _n in range(1):
         became_topic(world, message)
     client = Client()
-    track = reverse("groups:mailbox_track", args=[message.tracking_code])
+    track = reverse("activities:mailbox_track", args=[message.tracking_code])
     client.get(track)
     with django_assert_max_num_queries(12) as few:
         client.get(track)
@@ -147,9 +147,9 @@ def test_a_dissatisfied_outcome_rating_tells_the_member_the_message_was_passed_t
 ):
     import time_machine
 
+    from activities.services import mailbox
     from consultations.events import OutcomeRatedDissatisfied
     from consultations.subscribers import tell_handler_outcome_dissatisfied
-    from groups.services import mailbox
     from notifications.models import Kind, Notification
     from tests.events import deliver_outboxed_events
 
@@ -176,7 +176,7 @@ def test_a_dissatisfied_outcome_rating_tells_the_member_the_message_was_passed_t
 
 
 def test_a_dissatisfied_outcome_rating_of_a_message_passed_to_a_group_tells_its_conveners(world, point):  # noqa: F811
-    from groups.services import mailbox
+    from activities.services import mailbox
     from notifications.models import Kind, Notification
     from tests.events import deliver_outboxed_events
 
@@ -192,7 +192,7 @@ def test_a_dissatisfied_outcome_rating_of_a_message_passed_to_a_group_tells_its_
 
 @pytest.mark.parametrize("grade", ["satisfied", "basic"])
 def test_a_satisfied_outcome_rating_tells_nobody(world, point, grade):  # noqa: F811
-    from groups.services import mailbox
+    from activities.services import mailbox
     from notifications.models import Notification
     from tests.events import deliver_outboxed_events
 

@@ -10,9 +10,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
 
+from activities.filters import ActivityFilter
+from activities.models import Activity
 from core.dates import day_range, during, in_year, on_day
-from groups.filters import ActivityFilter
-from groups.models import Activity
 from tests.groups.factories import ActivityFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

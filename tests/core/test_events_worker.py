@@ -9,9 +9,9 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from activities.services import activities as svc
 from core.events import DELIVER_TASK
 from core.models import EventReceipt, OutboxMessage
-from groups.services import activities as svc
 from notifications.models import Kind, Notification
 from tests.conftest import start_celery_worker, stop_celery_worker
 

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from activities.models import Evidence
 from core.exceptions import DomainError
-from groups.models import Evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_a_small_png_of_88_megapixels_is_refused_on_the_evidence_page(world, cli
     activity = ActivityFactory(group=world.group)
     client.force_login(world.convener)
     response = client.post(
-        reverse("groups:evidence_upload", args=[activity.pk]),
+        reverse("activities:evidence_upload", args=[activity.pk]),
         {"file": SimpleUploadedFile("现场.png", bomb, content_type="image/png"), "caption": "现场"},
         follow=True,
     )
@@ -68,7 +68,7 @@ def test_a_small_png_of_88_megapixels_is_refused_on_the_evidence_page(world, cli
 
 @pytest.mark.parametrize("size", [(7000, 6000), (20000, 20000)])  # over the budget; over Pillow's error threshold
 def test_the_evidence_service_refuses_images_over_the_budget_by_their_header(world, _media, size, no_decoding):
-    from groups.services.activities import evidence_upload
+    from activities.services.activities import evidence_upload
     from tests.groups.factories import ActivityFactory
 
     activity = ActivityFactory(group=world.group)
@@ -82,7 +82,7 @@ def test_the_evidence_service_refuses_images_over_the_budget_by_their_header(wor
 
 
 def test_the_budget_comes_from_settings(world, _media, settings):
-    from groups.services.activities import evidence_upload
+    from activities.services.activities import evidence_upload
     from tests.groups.factories import ActivityFactory
 
     activity = ActivityFactory(group=world.group)

@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Attendance
 from consultations.models import Attendance as SessionAttendance
 from core.links import absolute_url
-from groups.models import Attendance
 from notifications import delivery, services
 from notifications.models import NotificationSettings
 from tests.conftest import ROOT

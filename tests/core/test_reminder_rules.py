@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
 from assessments.models import RollupRun
 from consultations.models import Attendance as SessionAttendance
-from groups.models import Activity, Attendance, GroupMembership
+from groups.models import GroupMembership
 from notifications import rules, services
 from notifications.models import Kind, Notification, NotificationSettings
 from proposals.models import Assignment, CoSigner, Proposal
@@ -106,7 +107,7 @@ def test_activity_tomorrow_tells_the_invited_members_once(world):
     assert n.recipient == world.member and n.kind == Kind.ACTIVITY_TOMORROW
     assert n.title == "明天的活动：东湖社区集中走访"
     assert "09:00" in n.body and "东湖街道社区服务中心" in n.body and "请假" in n.body
-    assert n.url == reverse("groups:activity_detail", args=[activity.pk])
+    assert n.url == reverse("activities:activity_detail", args=[activity.pk])
     assert n.due == TODAY + timedelta(days=1)
 
 
@@ -156,7 +157,7 @@ def test_leave_requests_waiting_go_to_the_groups_conveners(world):
     assert recipients_of(Kind.LEAVE_REQUEST_WAITING) == ["convener", "deputy"]
     n = Notification.objects.filter(recipient=world.convener).get()
     assert n.title == f"{world.member_record.name}申请请假：东湖社区集中走访"
-    assert "出差" in n.body and n.url == reverse("groups:activity_detail", args=[activity.pk])
+    assert "出差" in n.body and n.url == reverse("activities:activity_detail", args=[activity.pk])
 
 
 def test_leave_request_rule_queries_do_not_grow(world):
@@ -190,7 +191,9 @@ def test_conveners_hear_monthly_how_many_members_lack_a_three_enters_activity(wo
     n = Notification.objects.get(recipient=world.convener)
     assert n.title == "东湖街道活动组：本季度还有1名委员未参加“三进”活动"  # the convener; the member is covered
     quarter = (TODAY.month - 1) // 3 + 1
-    assert n.url == reverse("groups:group_activities", args=[world.group.pk]) + f"?year={TODAY.year}&quarter={quarter}"
+    assert (
+        n.url == reverse("activities:group_activities", args=[world.group.pk]) + f"?year={TODAY.year}&quarter={quarter}"
+    )
     assert n.target == world.group and n.due == TODAY.replace(day=1)
     assert f"第{'一二三四'[quarter - 1]}季度" in n.body
 

@@ -30,13 +30,13 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
     assert set(MessageRating.objects.values_list("rating", flat=True)) == {"satisfied", "basic", "unsatisfied"}
     assert SupervisionVisit.objects.exists() and WorkReport.objects.exists()
     assert set(Inspection.objects.values_list("state", flat=True)) == {"open", "closed"}
-    from groups.models import Lead
+    from activities.models import Lead
 
     assert set(Lead.objects.values_list("state", flat=True)) == {"open", "converted", "closed"}
     taken = Lead.objects.get(proposals__isnull=False)
     assert taken.messages.exists() and taken.contacts.exists() and taken.suggestions.exists()
     pooled = taken.messages.first()
-    assert "已转为提案" in client.get(reverse("groups:mailbox_track", args=[pooled.tracking_code])).content.decode()
+    assert "已转为提案" in client.get(reverse("activities:mailbox_track", args=[pooled.tracking_code])).content.decode()
     for username in ("staff", "convener", "member", "unit", "leader"):
         response = client.post("/accounts/login/", {"username": username, "password": "demo-pass-2026"})
         assert response.status_code == 302, username
@@ -89,7 +89,7 @@ def test_seed_demo_refuses_to_run_in_production_unless_forced(settings):
 
 
 def test_seed_demo_adds_a_year_of_plans_activities_and_attendance(client):
-    from groups.models import Activity, AnnualPlan, Attendance
+    from activities.models import Activity, AnnualPlan, Attendance
 
     call_command("seed_demo", members=120, districts=1, force=True, verbosity=0)
     assert AnnualPlan.objects.count() == ActivityGroup.objects.count()
@@ -104,8 +104,8 @@ def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
     """About 10 activities, 100 attendance rows and 4 proposals per member, over last year and this one."""
     from django.utils import timezone
 
+    from activities.models import Activity, Attendance
     from consultations.models import Attendance as SessionAttendance
-    from groups.models import Activity, Attendance
     from proposals.models import Adoption, CoSigner, Instruction, Proposal
 
     call_command("seed_demo", members=200, districts=1, force=True, verbosity=0)
@@ -144,8 +144,8 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from django.db.models import F
     from django.utils import timezone
 
+    from activities.models import Activity, Attendance
     from consultations.models import ConsultationSession, Outcome, Topic
-    from groups.models import Activity, Attendance
     from plenary.models import PlenaryAttendance
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 

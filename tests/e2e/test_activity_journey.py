@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groups.models import Activity, Attendance
-from groups.services.activities import sign_in_code
+from activities.models import Activity, Attendance
+from activities.services.activities import sign_in_code
 from tests import factories as f
 from tests.groups.factories import png_bytes
 
@@ -90,7 +90,7 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     screenshot(member_page, "activity-04a-member-page")
 
     # The member scans the code on the screen (the URL in the QR code now) and signs in.
-    scanned = base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk)])
+    scanned = base + reverse("activities:sign_in", args=[activity.pk, sign_in_code(activity.pk)])
     member_page.goto(scanned)
     member_page.get_by_role("button", name="立即签到").click()
     assert "签到成功" in member_page.content()
@@ -98,7 +98,7 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     assert Attendance.objects.get(member=world.member_record).status == "present"
     # A photo of an old code sent home does not work.
     stale = base + reverse(
-        "groups:sign_in", args=[activity.pk, sign_in_code(activity.pk, now=start - timedelta(minutes=5))]
+        "activities:sign_in", args=[activity.pk, sign_in_code(activity.pk, now=start - timedelta(minutes=5))]
     )
     other_context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     other_page = other_context.new_page()
@@ -107,7 +107,7 @@ def test_a_convener_records_an_activity_and_a_member_signs_in_on_a_phone(
     assert "二维码已过期" in other_page.content() and other_page.get_by_role("button", name="立即签到").is_disabled()
     screenshot(other_page, "activity-04b-expired-code")
     # The convener signs in on site too; their own row is not theirs to record.
-    other_page.goto(base + reverse("groups:sign_in", args=[activity.pk, sign_in_code(activity.pk)]))
+    other_page.goto(base + reverse("activities:sign_in", args=[activity.pk, sign_in_code(activity.pk)]))
     other_page.get_by_role("button", name="立即签到").click()
     other_context.close()
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groups.models import Activity, Attendance, Evidence
-from groups.services import activities as svc
+from activities.models import Activity, Attendance, Evidence
+from activities.services import activities as svc
 from tests.groups.factories import ActivityFactory, photo_upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -11,8 +11,8 @@ import pytest
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
-from groups.models import Activity, Attendance
-from groups.services import activities as activity_services
+from activities.models import Activity, Attendance
+from activities.services import activities as activity_services
 from proposals import services
 from proposals.models import Assignment
 from tests.e2e.test_proposal_journey import new_page

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def activity_tomorrow(world):
     """The member's group visits a community tomorrow at 9:00; the member is invited."""
-    from groups.models import Activity, Attendance
+    from activities.models import Activity, Attendance
     from tests.groups.factories import ActivityFactory
 
     day = timezone.localdate() + timedelta(days=1)

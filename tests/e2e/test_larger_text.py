@@ -15,10 +15,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 OVERLAP = (Path(__file__).parent / "overlap.js").read_text()
 MEMBER_PAGES = (
     "groups:my_page",
-    "groups:my_activities",
+    "activities:my_activities",
     "groups:my_groups",
     "groups:group_detail",
-    "groups:activity_detail",
+    "activities:activity_detail",
     "proposals:mine",
     "proposals:create",
     "proposals:detail",
@@ -35,7 +35,7 @@ def member_urls(world) -> dict[str, str]:
     o = build_objects(world)
     args = {
         "groups:group_detail": [world.group.pk],
-        "groups:activity_detail": [o["activity"].pk],
+        "activities:activity_detail": [o["activity"].pk],
         "proposals:detail": [o["proposal"].pk],
         "consultations:public": [world.district.code],
     }

@@ -5,9 +5,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from groups.models import ConstituentContact, Lead
-from groups.services import leads as svc
-from groups.services import mailbox as mailbox_svc
+from activities.models import Lead
+from activities.services import leads as svc
+from activities.services import mailbox as mailbox_svc
+from groups.models import ConstituentContact
 from tests import factories as f
 from tests.groups.factories import ActivityFactory
 

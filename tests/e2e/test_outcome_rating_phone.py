@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from activities.services import mailbox as svc
 from consultations.models import OutcomeRating
-from groups.services import mailbox as svc
 from tests import factories as f
 from tests.consultations.test_outcome_rating import became_topic
 from tests.e2e.test_mailbox_journey import no_sideways_scroll, phone

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from groups.models import Attendance
+from activities.models import Attendance
 from tests import factories as f
 from tests.groups.factories import ActivityFactory, AttendanceFactory
 from tests.proposals.conftest import Walker

@@ -48,7 +48,8 @@ def test_a_member_finds_their_platforms_and_a_wound_up_one_says_so_on_a_phone(wo
     another platform behind the confirmation step and its page then says so."""
     from datetime import timedelta
 
-    from groups.models import Activity, Platform
+    from activities.models import Activity
+    from groups.models import Platform
     from tests.groups.factories import ActivityFactory
     from tests.groups.test_platforms import _established, _platform
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from groups.models import Activity, Attendance
+from activities.models import Activity, Attendance
 from tests import factories as f
 from tests.groups.factories import ActivityFactory
 

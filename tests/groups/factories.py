@@ -7,7 +7,8 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from groups.models import Activity, AnnualPlan, Attendance, PlanItem, PlenarySession, Term
+from activities.models import Activity, AnnualPlan, Attendance, PlanItem
+from groups.models import PlenarySession, Term
 from tests import factories as f
 
 

@@ -9,20 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem
+from activities.services.activities import sign_in_code
 from assessments.models import RollupRun
 from core.models import AuditEvent
-from groups.models import (
-    Activity,
-    ActivityGroup,
-    AnnualPlan,
-    Attendance,
-    Evidence,
-    GroupMembership,
-    Member,
-    PlanItem,
-    PlenarySession,
-)
-from groups.services.activities import sign_in_code
+from groups.models import ActivityGroup, GroupMembership, Member, PlenarySession
 from plenary.models import PlenaryAttendance
 from tests import factories as f
 from tests.groups.factories import ActivityFactory, AttendanceFactory, PlenarySessionFactory, photo_upload

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.forms import ActivityForm, PlanItemForm
-from groups.models import Activity, Attendance
+from activities.forms import ActivityForm, PlanItemForm
+from activities.models import Activity, Attendance
 from tests import factories as f
 from tests.groups.factories import ActivityFactory, AttendanceFactory, held_activity
 
@@ -32,7 +32,7 @@ def test_all_present_records_every_unmarked_member_present_and_keeps_the_excepti
     absent, excused, unmarked = (f.MembershipFactory(group=world.group).member for _ in range(3))
     a = _started(world, absent, excused, unmarked)
     response = client_for(world.convener).post(
-        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("activities:attendance_record", args=[a.pk]),
         {
             "version": a.version,
             "all_present": "1",
@@ -60,7 +60,7 @@ def test_all_present_keeps_what_was_recorded_before_and_a_refused_one_saves_noth
     a.refresh_from_db()
     client = client_for(world.convener)
     refused = client.post(
-        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("activities:attendance_record", args=[a.pk]),
         {
             "version": a.version,
             "all_present": "1",
@@ -71,7 +71,7 @@ def test_all_present_keeps_what_was_recorded_before_and_a_refused_one_saves_noth
     )
     assert refused.status_code == 200 and set(_statuses(a).values()) == {"invited", "excused"}
     client.post(
-        reverse("groups:attendance_record", args=[a.pk]),
+        reverse("activities:attendance_record", args=[a.pk]),
         {"version": a.version, "all_present": "1", f"status_{before.pk}": "excused"},
     )
     statuses = _statuses(a)
@@ -80,8 +80,8 @@ def test_all_present_keeps_what_was_recorded_before_and_a_refused_one_saves_noth
 
 def test_the_attendance_form_offers_all_present_as_a_second_submit_button_without_script(world, client_for):
     a = _started(world)
-    page = client_for(world.convener).get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
-    form = page[page.index(reverse("groups:attendance_record", args=[a.pk])) :]
+    page = client_for(world.convener).get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
+    form = page[page.index(reverse("activities:attendance_record", args=[a.pk])) :]
     form = form[: form.index("</form>")]
     assert 'type="submit" name="all_present" value="1"' in form and "全部出席" in form
     # the plain save stays the form's first (default) button: Enter in a reason box does not mark everyone present
@@ -92,13 +92,13 @@ def test_the_attendance_form_offers_all_present_as_a_second_submit_button_withou
 def test_each_missing_item_of_the_filing_checklist_links_to_where_it_is_entered(world, client_for):
     a = held_activity(world, summary="")
     AttendanceFactory(activity=a, member=f.MembershipFactory(group=world.group).member)  # not yet recorded
-    page = client_for(world.convener).get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
+    page = client_for(world.convener).get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
     box = re.search(r'data-testid="filing-missing">(.*?)</div>', page, re.S).group(1)
     links = dict((label, href) for href, label in re.findall(r'<a class="alert-link" href="([^"]+)">([^<]+)</a>', box))
-    from groups.services import activities as svc
+    from activities.services import activities as svc
 
     assert set(links) == set(svc.missing_for_filing(a))  # every item, and nothing else, is a link
-    assert links["活动纪要"] == reverse("groups:activity_edit", args=[a.pk]) + "#id_summary"
+    assert links["活动纪要"] == reverse("activities:activity_edit", args=[a.pk]) + "#id_summary"
     assert links["每位受邀委员的出勤情况"] == "#attendance" and links["至少 1 张照片"] == "#evidence"
     for anchor in ("#attendance", "#evidence"):
         assert f'id="{anchor[1:]}"' in page
@@ -113,7 +113,7 @@ def test_the_contact_point_choices_put_the_groups_own_first(world, client_for):
     for form in (ActivityForm(group=world.group), PlanItemForm(group=world.group)):
         choices = list(form.fields["contact_point"].queryset)
         assert choices[0] == own and set(choices[1:]) == set(others)
-    page = client_for(world.convener).get(reverse("groups:activity_new", args=[world.group.pk])).content.decode()
+    page = client_for(world.convener).get(reverse("activities:activity_new", args=[world.group.pk])).content.decode()
     assert page.index("乙社区") < min(page.index(o.name) for o in others)
 
 
@@ -133,7 +133,7 @@ def test_the_sign_in_sheet_lists_the_invited_members_with_empty_signature_cells(
 ):
     a = ActivityFactory(group=world.group, state=Activity.State.ANNOUNCED)
     AttendanceFactory(activity=a, member=world.member_record)
-    url = reverse("groups:sign_in_sheet", args=[a.pk])
+    url = reverse("activities:sign_in_sheet", args=[a.pk])
     client = client_for(world.convener)
     with django_assert_max_num_queries(30) as small:
         client.get(url)
@@ -147,10 +147,10 @@ def test_the_sign_in_sheet_lists_the_invited_members_with_empty_signature_cells(
     for m in [world.member_record, *extra]:
         assert f'<td class="sheet-name">{m.name}</td><td class="sheet-signature"></td>' in page
     assert page.count('class="sheet-signature"></td>') == 9
-    detail = client.get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
+    detail = client.get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
     assert f'href="{url}"' in detail and "打印签到表" in detail
     assert client_for(world.member).get(url).status_code == 403
-    assert url not in client_for(world.member).get(reverse("groups:activity_detail", args=[a.pk])).content.decode()
+    assert url not in client_for(world.member).get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
 
 
 def test_the_sign_in_sheet_print_rules_hide_the_portal_frame():

@@ -1,4 +1,4 @@
-"""Leave decided → the member hears the answer (groups/subscribers.py): after commit, once per decision, to the
+"""Leave decided → the member hears the answer (activities/subscribers.py): after commit, once per decision, to the
 member only, with a link to the activity."""
 
 from datetime import timedelta
@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.services import activities as svc
+from activities.services import activities as svc
 from notifications.models import Kind, Notification
 from tests.events import deliver_outboxed_events
 
@@ -35,7 +35,7 @@ def test_the_member_hears_the_leave_decision_with_a_link_and_no_one_else_does(wo
     assert deliver_outboxed_events() == ["done", "done", "done"]  # announced, leave requested, leave decided
     refused = Notification.objects.get(kind=Kind.LEAVE_DECIDED)
     assert refused.recipient == world.member  # not the convener, not the other invited member
-    assert refused.url == reverse("groups:activity_detail", args=[activity.pk])
+    assert refused.url == reverse("activities:activity_detail", args=[activity.pk])
     assert refused.title == "请假未获批准：学习座谈"
     assert refused.due == timezone.localtime(activity.starts_at).date()
 

@@ -1,4 +1,4 @@
-"""Activity hand-offs (groups/subscribers.py, groups/reminders.py): announced, changed and cancelled tell the invited
+"""Activity hand-offs (activities/subscribers.py, activities/reminders.py): announced, changed and cancelled tell the invited
 members, a leave request tells the conveners, a record still incomplete after it was held reminds them — to exactly
 those people (never the one who acted), in Chinese, with a link to the activity."""
 
@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Activity, ActivitySettings, Attendance, Evidence, GroupMembership
-from groups.services import activities as svc
+from activities.models import Activity, ActivitySettings, Attendance, Evidence
+from activities.services import activities as svc
+from groups.models import GroupMembership
 from notifications import rules
 from notifications.models import Kind, Notification
 from tests import factories as f
@@ -56,7 +57,7 @@ def test_announcing_tells_every_invited_member_but_the_convener_who_announced(wo
     [notice] = _told(Kind.ACTIVITY_ANNOUNCED)
     assert notice.recipient == world.member  # not the convener (invited too, and the one who acted), not outsiders
     assert notice.title == "活动通知：学习座谈" and "东湖街道会议室" in notice.body
-    assert notice.url == reverse("groups:activity_detail", args=[planned.pk])
+    assert notice.url == reverse("activities:activity_detail", args=[planned.pk])
     assert notice.due == timezone.localtime(planned.starts_at).date()
 
 
@@ -86,7 +87,7 @@ def test_a_change_of_time_or_place_tells_the_invited_members_of_an_announced_act
     )
     [notice] = _told(Kind.ACTIVITY_CHANGED)
     assert notice.recipient == world.member and notice.title == "活动变更：学习座谈"
-    assert notice.url == reverse("groups:activity_detail", args=[planned.pk])
+    assert notice.url == reverse("activities:activity_detail", args=[planned.pk])
 
 
 def test_a_second_change_is_told_again(world, planned):
@@ -107,7 +108,7 @@ def test_cancelling_tells_every_invited_member_but_the_one_who_cancelled(world, 
     svc.activity_cancel(activity_id=planned.pk, actor=world.convener, reason="天气原因")
     [notice] = _told(Kind.ACTIVITY_CANCELLED)
     assert notice.recipient == world.member and notice.title == "活动取消：学习座谈"
-    assert notice.url == reverse("groups:activity_detail", args=[planned.pk])
+    assert notice.url == reverse("activities:activity_detail", args=[planned.pk])
 
 
 def test_a_leave_request_tells_the_group_s_conveners_and_deputies_only(world, planned):
@@ -119,7 +120,7 @@ def test_a_leave_request_tells_the_group_s_conveners_and_deputies_only(world, pl
     assert {n.recipient for n in notices} == {world.convener, deputy.member.user}  # not other_convener, not staff
     for notice in notices:
         assert notice.title == f"{world.member_record.name}申请请假：学习座谈"
-        assert "出差" in notice.body and notice.url == reverse("groups:activity_detail", args=[planned.pk])
+        assert "出差" in notice.body and notice.url == reverse("activities:activity_detail", args=[planned.pk])
 
 
 def test_a_convener_s_own_leave_request_tells_the_other_conveners_not_themselves(world, planned):
@@ -155,7 +156,7 @@ def test_a_held_activity_still_missing_evidence_reminds_its_conveners_once(world
     assert notice.recipient == world.convener and notice.target == incomplete
     assert notice.title == "请补齐活动资料：走访座谈"
     assert notice.body.endswith("归档前还需：至少 1 张照片、活动纪要。")
-    assert notice.url == reverse("groups:activity_detail", args=[incomplete.pk])
+    assert notice.url == reverse("activities:activity_detail", args=[incomplete.pk])
     assert rules.run_rule("evidence_missing", today=today + timedelta(days=1))["created"] == 0  # once per activity
 
 

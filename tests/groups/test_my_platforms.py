@@ -10,11 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity
+from activities.services import activities as activity_svc
 from core.exceptions import DomainError
 from core.models import AuditEvent
-from groups.models import Activity, Platform
+from groups.models import Platform
 from groups.models.platforms import PlatformMembership
-from groups.services import activities as activity_svc
 from groups.services import platforms as svc
 from tests import factories as f
 from tests.groups.factories import ActivityFactory
@@ -58,10 +59,10 @@ def test_a_member_still_sees_a_platform_they_left_or_that_was_wound_up(world):
 def test_a_hidden_platform_is_404_on_the_page_and_in_the_api(world, client_for):
     platform = _platform(world)  # being set up, the member not in it
     client = client_for(world.member)
-    assert client.get(reverse("groups:platform", args=[platform.pk])).status_code == 404
+    assert client.get(reverse("activities:platform", args=[platform.pk])).status_code == 404
     assert client.get(reverse("api:platform-detail", args=[platform.pk])).status_code == 404
     assert platform.pk not in [row["id"] for row in client.get(reverse("api:platform-list")).json()["results"]]
-    assert client_for(world.district_staff).get(reverse("groups:platform", args=[platform.pk])).status_code == 200
+    assert client_for(world.district_staff).get(reverse("activities:platform", args=[platform.pk])).status_code == 200
 
 
 # --- my platforms --------------------------------------------------------------------------------------------
@@ -93,11 +94,11 @@ def test_my_platforms_lists_my_places_with_the_plan_and_what_is_coming_up(world,
     activity.attendances.create(member=world.member_record)
     _upcoming(world, platform, "内部筹备会", 4)  # the member is not invited: not theirs to open, not listed
     _platform(world, name="别人的工作室", state=Platform.State.ESTABLISHED)  # public, but not the member's
-    body = client_for(world.member).get(reverse("groups:my_platforms")).content.decode()
+    body = client_for(world.member).get(reverse("activities:my_platforms")).content.decode()
     assert platform.name in body and "别人的工作室" not in body
     assert "每月一次委员接待日" in body and "委员接待日（六月）" in body and "内部筹备会" not in body
-    assert reverse("groups:platform", args=[platform.pk]) in body
-    assert reverse("groups:activity_detail", args=[activity.pk]) in body
+    assert reverse("activities:platform", args=[platform.pk]) in body
+    assert reverse("activities:activity_detail", args=[activity.pk]) in body
 
 
 def test_a_wound_up_platform_in_my_list_says_so_and_shows_nothing_coming(world, client_for):
@@ -105,13 +106,13 @@ def test_a_wound_up_platform_in_my_list_says_so_and_shows_nothing_coming(world, 
     svc.platform_wind_up(
         actor=world.district_staff, platform_id=platform.pk, wound_up_on=timezone.localdate(), reason="撤并"
     )
-    body = client_for(world.member).get(reverse("groups:my_platforms")).content.decode()
+    body = client_for(world.member).get(reverse("activities:my_platforms")).content.decode()
     assert platform.name in body and "data-wound-up" in body and "撤销" in body
 
 
 def test_my_page_and_my_duty_record_link_to_my_platforms(world, client_for):
     client = client_for(world.member)
-    url = reverse("groups:my_platforms")
+    url = reverse("activities:my_platforms")
     assert url in client.get(reverse("groups:my_page")).content.decode()
     assert url in client.get(reverse("assessments:my_record")).content.decode()
     empty = client.get(url).content.decode()
@@ -120,12 +121,12 @@ def test_my_page_and_my_duty_record_link_to_my_platforms(world, client_for):
 
 def test_only_members_have_a_list_of_their_platforms(world, client_for):
     for user in (world.district_staff, world.unit_user):
-        assert client_for(user).get(reverse("groups:my_platforms")).status_code == 403
+        assert client_for(user).get(reverse("activities:my_platforms")).status_code == 403
 
 
 def test_my_platforms_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
     client = client_for(world.member)
-    url = reverse("groups:my_platforms")
+    url = reverse("activities:my_platforms")
     for i in range(6):
         platform = f.PlatformFactory(committee=world.district, name=f"工作站{i}")
         PlatformMembership.objects.create(
@@ -155,10 +156,10 @@ def test_established_evaluated_and_wound_up_a_platform_takes_no_new_activity_and
     year = timezone.localdate().year
     svc.platform_evaluate(actor=world.district_staff, platform_id=platform.pk, year=year, grade="good", comments="好")
     client = client_for(world.district_staff)
-    wind_up = client.get(reverse("groups:platform_wind_up", args=[platform.pk])).content.decode()
+    wind_up = client.get(reverse("activities:platform_wind_up", args=[platform.pk])).content.decode()
     assert 'data-confirm="wind_up"' in wind_up  # the second tap: nothing is sent before it
     client.post(
-        reverse("groups:platform_wind_up", args=[platform.pk]),
+        reverse("activities:platform_wind_up", args=[platform.pk]),
         {
             "wound_up_on": timezone.localdate().isoformat(),
             "reason": "与街道协商工作站合并",
@@ -181,11 +182,11 @@ def test_established_evaluated_and_wound_up_a_platform_takes_no_new_activity_and
         )
     assert "platform" in refused.value.message_dict
     assert not Activity.objects.filter(platform=platform).exists()
-    page = client_for(world.member).get(reverse("groups:platform", args=[platform.pk])).content.decode()
+    page = client_for(world.member).get(reverse("activities:platform", args=[platform.pk])).content.decode()
     assert 'data-testid="wound-up"' in page and "不再接受新的活动" in page
     assert (
-        reverse("groups:platform_member_add", args=[platform.pk])
-        not in client.get(reverse("groups:platform", args=[platform.pk])).content.decode()
+        reverse("activities:platform_member_add", args=[platform.pk])
+        not in client.get(reverse("activities:platform", args=[platform.pk])).content.decode()
     )
 
 

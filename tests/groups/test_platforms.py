@@ -9,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from activities.models import Activity
+from activities.selectors.platforms import platform_page
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from groups.models import Activity, CommitteeStaff, Platform
+from groups.models import CommitteeStaff, Platform
 from groups.models.platforms import PlatformDocument, PlatformEvaluation, PlatformMembership
-from groups.selectors.platforms import platform_page
 from groups.services import platforms as svc
 from notifications.models import Notification
 from tests import factories as f
@@ -78,7 +79,7 @@ def test_staff_establish_a_platform_with_its_date_and_approval_document_and_its_
     assert _verbs(platform) == ["member_added"] * 3 + ["established"]
     deliver_outboxed_events()
     told = set(
-        Notification.objects.filter(url=reverse("groups:platform", args=[platform.pk])).values_list(
+        Notification.objects.filter(url=reverse("activities:platform", args=[platform.pk])).values_list(
             "recipient__username", flat=True
         )
     )
@@ -90,7 +91,7 @@ def test_a_member_named_to_a_platform_on_the_day_it_is_established_hears_both(wo
     deliver_outboxed_events()
     titles = set(
         Notification.objects.filter(
-            recipient=world.member, url=reverse("groups:platform", args=[platform.pk])
+            recipient=world.member, url=reverse("activities:platform", args=[platform.pk])
         ).values_list("title", flat=True)
     )
     assert len(titles) == 2 and any("成立" in t for t in titles), titles
@@ -359,7 +360,7 @@ def test_each_of_the_six_haves_is_met_only_by_its_evidence(world):
     Activity.objects.filter(pk=planned.pk).update(state=Activity.State.HELD)
     haves = _haves(platform, year)
     assert haves["activities"].met and haves["activities"].evidence[0][1] == reverse(
-        "groups:activity_detail", args=[planned.pk]
+        "activities:activity_detail", args=[planned.pk]
     )
     assert not haves["archive"].met  # held, not filed
     Activity.objects.filter(pk=planned.pk).update(state=Activity.State.FILED)
@@ -394,33 +395,36 @@ FORMS = ("platform_establish", "platform_wind_up", "platform_evaluate", "platfor
 
 def test_a_platform_member_sees_the_page_but_not_the_forms_and_other_committees_staff_see_nothing(world, client_for):
     platform = _established(world)
-    page = client_for(world.member).get(reverse("groups:platform", args=[platform.pk]))
+    page = client_for(world.member).get(reverse("activities:platform", args=[platform.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-have="venue"' in body and world.convener_member.name in body
-    assert reverse("groups:platform_evaluate", args=[platform.pk]) not in body
+    assert reverse("activities:platform_evaluate", args=[platform.pk]) not in body
     for name in (*FORMS, "platform_document_new"):
-        assert client_for(world.member).get(reverse(f"groups:{name}", args=[platform.pk])).status_code == 403
-    assert client_for(world.other_staff).get(reverse("groups:platform", args=[platform.pk])).status_code == 404
+        assert client_for(world.member).get(reverse(f"activities:{name}", args=[platform.pk])).status_code == 403
+    assert client_for(world.other_staff).get(reverse("activities:platform", args=[platform.pk])).status_code == 404
     for name in FORMS:
-        assert client_for(world.other_staff).get(reverse(f"groups:{name}", args=[platform.pk])).status_code == 404
+        assert client_for(world.other_staff).get(reverse(f"activities:{name}", args=[platform.pk])).status_code == 404
 
 
 def test_the_initiator_gets_the_plan_and_evidence_forms_only(world, client_for):
     platform = _established(world)
     client = client_for(world.convener)
-    assert client.get(reverse("groups:platform_plan", args=[platform.pk])).status_code == 200
-    assert client.get(reverse("groups:platform_document_new", args=[platform.pk])).status_code == 200
-    assert client.get(reverse("groups:platform_evaluate", args=[platform.pk])).status_code == 403
+    assert client.get(reverse("activities:platform_plan", args=[platform.pk])).status_code == 200
+    assert client.get(reverse("activities:platform_document_new", args=[platform.pk])).status_code == 200
+    assert client.get(reverse("activities:platform_evaluate", args=[platform.pk])).status_code == 403
     response = client.post(
-        reverse("groups:platform_document_new", args=[platform.pk]),
+        reverse("activities:platform_document_new", args=[platform.pk]),
         {"kind": "sign_photo", "caption": "门牌", "file": photo_upload("门牌.png")},
     )
     assert response.status_code == 302
     document = PlatformDocument.objects.get()
-    got = client_for(world.member).get(reverse("groups:platform_document", args=[document.pk]))
+    got = client_for(world.member).get(reverse("activities:platform_document", args=[document.pk]))
     assert got.status_code == 200 and got["Content-Type"] == "image/png"
-    assert client_for(world.other_staff).get(reverse("groups:platform_document", args=[document.pk])).status_code == 404
+    assert (
+        client_for(world.other_staff).get(reverse("activities:platform_document", args=[document.pk])).status_code
+        == 404
+    )
 
 
 def test_staff_establish_and_wind_up_from_the_pages(world, client_for):
@@ -428,15 +432,15 @@ def test_staff_establish_and_wind_up_from_the_pages(world, client_for):
     client = client_for(world.district_staff)
     today = timezone.localdate().isoformat()
     response = client.post(
-        reverse("groups:platform_establish", args=[platform.pk]),
+        reverse("activities:platform_establish", args=[platform.pk]),
         {"established_on": today, "approval_document": "东政办〔2026〕3号", "expected_state": "proposed"},
     )
     assert response.status_code == 302
     response = client.post(
-        reverse("groups:platform_wind_up", args=[platform.pk]), {"wound_up_on": today, "reason": " "}
+        reverse("activities:platform_wind_up", args=[platform.pk]), {"wound_up_on": today, "reason": " "}
     )
     assert response.status_code == 200 and "reason" in response.context["form"].errors
-    client.post(reverse("groups:platform_wind_up", args=[platform.pk]), {"wound_up_on": today, "reason": "撤并"})
+    client.post(reverse("activities:platform_wind_up", args=[platform.pk]), {"wound_up_on": today, "reason": "撤并"})
     platform.refresh_from_db()
     assert platform.state == Platform.State.WOUND_UP
 
@@ -444,7 +448,7 @@ def test_staff_establish_and_wind_up_from_the_pages(world, client_for):
 def test_the_platform_page_and_list_run_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
     platform = _established(world)
     client = client_for(world.district_staff)
-    url = reverse("groups:platform", args=[platform.pk])
+    url = reverse("activities:platform", args=[platform.pk])
     client.get(url)
     for i in range(5):
         member = f.MemberFactory(committee=world.district, term=world.member_record.term)
@@ -469,7 +473,7 @@ def test_the_platform_page_and_list_run_a_fixed_number_of_queries(world, client_
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("groups:platforms")).status_code == 200
+        assert client.get(reverse("activities:platforms")).status_code == 200
 
 
 # --- the API -------------------------------------------------------------------------------------------------

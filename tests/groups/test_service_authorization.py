@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance
+from activities.services import activities as svc
 from core.exceptions import NotPermitted
 from core.models import AuditEvent
-from groups.models import Activity, Attendance
-from groups.services import activities as svc
 from plenary import services as plenary
 from tests.groups.factories import (
     ActivityFactory,
@@ -146,10 +146,10 @@ def test_a_page_answers_a_services_refusal_with_403(world, client_for, activity)
     """The page finds the activity among those the user sees and leaves the rule to the service."""
     client = client_for(world.member)  # invited, so they see it; not its convener
     for url in (
-        reverse("groups:activity_transition", args=[activity.pk, "cancel"]),
-        reverse("groups:attendance_record", args=[activity.pk]),
-        reverse("groups:leave_decide", args=[activity.attendances.get().pk]),
-        reverse("groups:evidence_upload", args=[activity.pk]),
+        reverse("activities:activity_transition", args=[activity.pk, "cancel"]),
+        reverse("activities:attendance_record", args=[activity.pk]),
+        reverse("activities:leave_decide", args=[activity.attendances.get().pk]),
+        reverse("activities:evidence_upload", args=[activity.pk]),
     ):
         assert (
             client.post(url, {"decision": "approve", f"status_{world.member_record.pk}": "present"}).status_code == 403

@@ -8,10 +8,10 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import Activity, Attendance, Evidence
+from activities.services import activities as svc
 from core.exceptions import InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from groups.models import Activity, Attendance, Evidence
-from groups.services import activities as svc
 from tests.groups.factories import ActivityFactory, photo_upload
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +88,8 @@ def test_the_withdraw_page_and_api_call_the_service(world, client):
     svc.attendance_request_leave(activity_id=activity.pk, actor=world.member, reason="出差")
     client.force_login(world.member)
     response = client.post(
-        reverse("groups:leave_withdraw", args=[activity.pk]),
-        {"next": reverse("groups:activity_detail", args=[activity.pk])},
+        reverse("activities:leave_withdraw", args=[activity.pk]),
+        {"next": reverse("activities:activity_detail", args=[activity.pk])},
     )
     assert response.status_code == 302
     assert Attendance.objects.get(activity=activity, member=world.member_record).leave == ""
@@ -143,9 +143,9 @@ def test_only_the_activitys_editors_remove_evidence(world):
 def test_the_remove_page_and_api_call_the_service(world, client):
     activity, evidence = _with_photo(world)
     client.force_login(world.member)
-    assert client.post(reverse("groups:evidence_delete", args=[evidence.pk])).status_code == 403
+    assert client.post(reverse("activities:evidence_delete", args=[evidence.pk])).status_code == 403
     client.force_login(world.convener)
-    assert client.post(reverse("groups:evidence_delete", args=[evidence.pk])).status_code == 302
+    assert client.post(reverse("activities:evidence_delete", args=[evidence.pk])).status_code == 302
     assert not Evidence.objects.filter(pk=evidence.pk).exists()
     _, second = _with_photo(world)
     assert client.delete(f"/api/v1/activities/{second.activity_id}/evidence/{second.pk}/").status_code == 204

@@ -1,0 +1,28 @@
+from .activity import (
+    Activity,
+    ActivityKind,
+    ActivityOpenTo,
+    ActivitySettings,
+    AnnualPlan,
+    Attendance,
+    EnterTarget,
+    Evidence,
+    PlanItem,
+    SixItem,
+)
+from .leads import ActivitySuggestion, Lead
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityOpenTo",
+    "ActivitySettings",
+    "AnnualPlan",
+    "Attendance",
+    "EnterTarget",
+    "Evidence",
+    "PlanItem",
+    "SixItem",
+    "ActivitySuggestion",
+    "Lead",
+]

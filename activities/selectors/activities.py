@@ -1,0 +1,440 @@
+"""Reads on activities: ledger, member's activities, coverage 全覆盖 and plan against actual.
+
+Coverage is computed in the database (annotations, subqueries and aggregates); no function here
+loops over members or activities in Python, so each runs a fixed number of queries at any size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractQuarter
+from django.utils import timezone
+
+from activities.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem, SixItem
+from groups.models import ActivityGroup, Committee, ConstituentContact, ContactPoint, GroupMembership, Member
+
+COUNTED = (Activity.State.HELD, Activity.State.FILED)
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    quarter: int | None = None
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if not self.quarter else (self.quarter - 1) * 3 + 1, 1)
+
+    @property
+    def end_day(self) -> date:
+        """The first day after the period."""
+        if not self.quarter or self.quarter == 4:
+            return date(self.year + 1, 1, 1)
+        return date(self.year, self.quarter * 3 + 1, 1)
+
+    @property
+    def is_this_quarter(self) -> bool:
+        """A quarter, the one today is in (a whole year never is)."""
+        return self.quarter is not None and self.first_day <= timezone.localdate() < self.end_day
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.first_day, time.min, tzinfo=tz),
+            datetime.combine(self.end_day, time.min, tzinfo=tz),
+        )
+
+
+def three_enters_attendances(period: Period) -> QuerySet:
+    start, end = period.bounds
+    return Attendance.objects.filter(
+        status=Attendance.Status.PRESENT,
+        activity__kind=Activity.Kind.THREE_ENTERS,
+        activity__state__in=COUNTED,
+        activity__starts_at__gte=start,
+        activity__starts_at__lt=end,
+    )
+
+
+def point_contacts(period: Period) -> QuerySet:
+    """Contacts with people at a contact point in the period that count for coverage by their committee's rule
+    (``ActivitySettings.contacts_count_for_coverage``; a committee without rules counts them: the default)."""
+    return ConstituentContact.objects.filter(
+        contact_point__isnull=False, contacted_on__gte=period.first_day, contacted_on__lt=period.end_day
+    ).exclude(committee__activity_settings__contacts_count_for_coverage=False)
+
+
+def member_coverage(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
+    """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
+    contact point count for them (by rule); ``is_covered`` is the rule as a condition."""
+    mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
+    contacts = point_contacts(period).filter(member_id=OuterRef("pk"))
+    return members.annotate(
+        three_enters=Coalesce(
+            Subquery(
+                mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()
+            ),
+            Value(0),
+        ),
+        last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
+        point_contacts=Coalesce(
+            Subquery(
+                contacts.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    ).order_by("three_enters", "point_contacts", "name", "pk")
+
+
+def group_members(group_id: int) -> QuerySet:
+    return Member.objects.filter(memberships__group_id=group_id, memberships__left_on__isnull=True)
+
+
+def contact_point_visits(
+    points: QuerySet[ContactPoint], activities: QuerySet[Activity], period: Period
+) -> QuerySet[ContactPoint]:
+    """Contact points with visits by ``activities`` in the period and the date of the last one."""
+    start, end = period.bounds
+    visits = activities.filter(
+        contact_point_id=OuterRef("pk"), state__in=COUNTED, starts_at__gte=start, starts_at__lt=end
+    )
+    return points.annotate(
+        visits=Coalesce(
+            Subquery(
+                visits.order_by().values("contact_point_id").annotate(c=Count("*")).values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        last_visit=Subquery(visits.order_by("-starts_at").values("starts_at")[:1]),
+    ).order_by("-visits", "kind", "name")
+
+
+def six_items_done(activities: QuerySet, period: Period) -> list[dict]:
+    """The six 六个一 items, each with how many held activities fulfilled it in the period (one query)."""
+    start, end = period.bounds
+    done = dict(
+        activities.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+        .exclude(six_item="")
+        .order_by()
+        .values_list("six_item")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"item": value, "label": label, "count": done.get(value, 0), "done": done.get(value, 0) > 0}
+        for value, label in SixItem.choices
+    ]
+
+
+@dataclass
+class GroupCoverage:
+    group: ActivityGroup
+    period: Period
+    members: list
+    contact_points: list
+    six_items: list
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for m in self.members if m.three_enters or m.point_contacts)
+
+    @property
+    def visited_points(self) -> int:
+        return sum(1 for p in self.contact_points if p.visits)
+
+    @property
+    def six_done(self) -> int:
+        return sum(1 for s in self.six_items if s["done"])
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.covered / len(self.members)) if self.members else 0
+
+    @property
+    def not_covered(self) -> list:
+        return [m for m in self.members if not (m.three_enters or m.point_contacts)]
+
+
+def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
+    """Coverage of one group: members with and without a 三进 activity, contact points, 六个一 (3 queries)."""
+    members = list(member_coverage(group_members(group.pk), period))
+    points = list(
+        contact_point_visits(ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period)
+    )
+    six = six_items_done(Activity.objects.filter(group=group), period)
+    return GroupCoverage(group, period, members, points, six)
+
+
+def is_covered(period: Period, member: str = "pk") -> Q:
+    """THE rule of coverage 全覆盖, for the coverage page, its member lists and the workbench's "uncovered" to-do: a
+    member present at a held 三进 activity in the period, or who contacted people at a contact point in it when their
+    committee's rule counts such contacts (``point_contacts``). ``member``: the field of the outer row that holds the
+    member's id ("pk" on members, "member_id" on memberships).
+
+    Correlated EXISTS on the member (the attendance's and the contact's member indexes): each member's own rows are
+    looked up, never the period's attendance of every committee on the deployment (a district inside a province
+    read its province's whole quarter with an uncorrelated IN)."""
+    return Q(Exists(three_enters_attendances(period).filter(member_id=OuterRef(member)))) | Q(
+        Exists(point_contacts(period).filter(member_id=OuterRef(member)))
+    )
+
+
+def groups_coverage(groups: QuerySet[ActivityGroup], period: Period) -> list[ActivityGroup]:
+    """Groups with member count, members covered by 三进, activities held and 六个一 done (4 queries).
+
+    Each figure is one grouped aggregate over its table (memberships, activities) rather than a
+    correlated subquery per group, so the database does one pass however many groups there are.
+    """
+    rows = list(groups.select_related("committee").order_by("committee_id", "name"))
+    ids = [g.pk for g in rows]
+    active = GroupMembership.objects.active().filter(group_id__in=ids).order_by().values("group_id")
+    members = dict(active.annotate(n=Count("pk")).values_list("group_id", "n"))
+    # In WHERE (not in a FILTER clause): the membership rows are filtered before they are grouped.
+    covered = dict(active.filter(is_covered(period, "member_id")).annotate(n=Count("pk")).values_list("group_id", "n"))
+    held = {
+        row["group_id"]: row
+        for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
+        .order_by()
+        .values("group_id")
+        .annotate(
+            held=Count("pk"),
+            three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
+            six=Count("six_item", distinct=True, filter=~Q(six_item="")),
+        )
+    }
+    for g in rows:  # attach the aggregated figures: one dict lookup per group row
+        h, member_count, covered_count = held.get(g.pk, {}), members.get(g.pk, 0), covered.get(g.pk, 0)
+        vars(g).update(
+            member_count=member_count,
+            covered_count=covered_count,
+            uncovered_count=member_count - covered_count,
+            held_count=h.get("held", 0),
+            three_enters_held=h.get("three_enters", 0),
+            six_done=h.get("six", 0),
+        )
+    return rows
+
+
+def committees_coverage(committees: QuerySet[Committee], period: Period) -> list[Committee]:
+    """Committees with active members and members covered by 三进 in the period (3 queries)."""
+    rows = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
+    active = (
+        Member.objects.filter(committee_id__in=[c.pk for c in rows], status=Member.Status.ACTIVE)
+        .order_by()
+        .values("committee_id")
+    )
+    members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
+    covered = dict(active.filter(is_covered(period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
+    for c in rows:
+        member_count, covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
+        vars(c).update(
+            member_count=member_count, covered_count=covered_count, uncovered_count=member_count - covered_count
+        )
+    return rows
+
+
+def coverage_members(
+    groups: QuerySet,
+    committees: QuerySet,
+    period: Period,
+    *,
+    group_id: int | None,
+    committee_id: int | None,
+    covered: str = "",
+    standing: bool = False,
+    in_year: int | None = None,
+) -> QuerySet:
+    """The members behind one coverage figure, by the rules ``groups_coverage``/``committees_coverage`` count.
+
+    A group's figures count its active memberships, a committee's its active members; ``covered`` "1"
+    keeps those present at a held 三进 activity in the period, "0" those not (yet), "" all of them
+    (the dashboard's member counts link here too; ``standing``: its 常委 count).
+    """
+    if group_id and in_year:  # the annual settlement's count: members of the group at any time that year
+        start, end = date(in_year, 1, 1), date(in_year, 12, 31)
+        rows = Member.objects.filter(
+            pk__in=GroupMembership.objects.filter(
+                Q(left_on__isnull=True) | Q(left_on__gte=start),
+                group__in=groups.filter(pk=group_id),
+                joined_on__lte=end,
+            ).values("member_id")
+        )
+    elif group_id:
+        rows = Member.objects.filter(
+            pk__in=GroupMembership.objects.active().filter(group__in=groups.filter(pk=group_id)).values("member_id")
+        )
+    elif committee_id:
+        rows = Member.objects.filter(committee__in=committees.filter(pk=committee_id), status=Member.Status.ACTIVE)
+    else:
+        rows = Member.objects.none()
+    if standing:
+        rows = rows.filter(is_standing=True)
+    if covered == "1":
+        rows = rows.filter(is_covered(period))
+    elif covered == "0":
+        rows = rows.exclude(is_covered(period))
+    return rows.select_related("committee", "sector").order_by("name", "pk")
+
+
+def counted_in(qs: QuerySet, period: Period) -> QuerySet:
+    """Activities the coverage page counts as held in the period (its "Held" figure links to these)."""
+    start, end = period.bounds
+    return qs.filter(state__in=COUNTED, starts_at__gte=start, starts_at__lt=end)
+
+
+# --- Plan against actual -------------------------------------------------------------------------
+
+
+def plan_overdue_q(year: int, today: date) -> Q:
+    """Plan items (annotated ``is_done``) not done whose month has passed: the plan's overdue figure and its rows."""
+    month = today.month if today.year == year else (13 if today.year > year else 0)
+    return Q(is_done=False, month__lt=month)
+
+
+def plan_progress(group: ActivityGroup, year: int, today: date | None = None) -> list[dict]:
+    """Per quarter: plan items, done (a held activity fulfils them), overdue, and unplanned activities (2 queries)."""
+    today = today or timezone.localdate()
+    done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
+    items = (
+        PlanItem.objects.filter(plan__group=group, plan__year=year)
+        .annotate(is_done=Exists(done))
+        .order_by()
+        .values("quarter")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(is_done=True)),
+            overdue=Count("pk", filter=plan_overdue_q(year, today)),
+        )
+    )
+    by_quarter: dict[int, Mapping[str, Any]] = {row["quarter"]: row for row in items}
+    start, end = Period(year).bounds
+    unplanned = dict(
+        Activity.objects.filter(
+            group=group, state__in=COUNTED, plan_item__isnull=True, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(q=ExtractQuarter("starts_at"))
+        .order_by()
+        .values_list("q")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {
+            "quarter": q,
+            "total": by_quarter.get(q, {}).get("total", 0),
+            "done": by_quarter.get(q, {}).get("done", 0),
+            "overdue": by_quarter.get(q, {}).get("overdue", 0),
+            "unplanned": unplanned.get(q, 0),
+        }
+        for q in range(1, 5)
+    ]
+
+
+def plan_items(plan: AnnualPlan) -> QuerySet:
+    """A plan's items with contact point, responsible members and whether a held activity fulfils them."""
+    done = Activity.objects.filter(plan_item_id=OuterRef("pk"), state__in=COUNTED)
+    return (
+        plan.items.select_related("contact_point")
+        .prefetch_related("responsible")
+        .annotate(is_done=Exists(done))
+        .order_by("month", "pk")
+    )
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+
+def attendance_figure_q(status: str = "", method: str = "") -> Q:
+    """The attendances one of the ledger's per-activity figures counts (all invited; by status; the present by
+    how they signed in); the ledger's count and the list behind it (``activities:attendance_rows``) both use it."""
+    q = Q()
+    if status:
+        q &= Q(status=status)
+    if method:
+        q &= Q(status=Attendance.Status.PRESENT, sign_in_method=method)
+    return q
+
+
+def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -> QuerySet:
+    """The attendances behind one per-activity figure of the ledger."""
+    return (
+        Attendance.objects.filter(activity=activity)
+        .filter(attendance_figure_q(status, method))
+        .select_related("member")
+        .order_by("member__name", "pk")
+    )
+
+
+def _attendance_count(status: str = "", method: str = "") -> Coalesce:
+    rows = Attendance.objects.filter(activity_id=OuterRef("pk")).filter(attendance_figure_q(status, method))
+    return Coalesce(
+        Subquery(
+            rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _evidence_count() -> Coalesce:
+    evidence = Evidence.objects.filter(activity_id=OuterRef("pk"))
+    return Coalesce(
+        Subquery(
+            evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
+    count = _attendance_count
+    return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
+        invited_count=count(),
+        present_count=count(Attendance.Status.PRESENT),
+        excused_count=count(Attendance.Status.EXCUSED),
+        absent_count=count(Attendance.Status.ABSENT),
+        scanned_count=count(method=Attendance.Method.ON_SITE),  # how the present signed in: scan, convener, correction
+        convener_count=count(method=Attendance.Method.CONVENER),
+        corrected_count=count(method=Attendance.Method.CORRECTION),
+        evidence_count=_evidence_count(),
+    )
+
+
+def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """What the API's activity shows: the organiser's name and three counts (the ledger's other five are the
+    page's), the open groups' ids in one query for the page (``open_groups_list``).
+
+    The organiser is its name in the statement (``organiser_name``: ``Activity.organiser`` is the first of group,
+    special committee, platform and committee, each shown by its name), not four joined models built per row.
+    """
+    return qs.annotate(
+        organiser_name=Coalesce("group__name", "special_committee__name", "platform__name", "committee__name"),
+        invited_count=_attendance_count(),
+        present_count=_attendance_count(Attendance.Status.PRESENT),
+        evidence_count=_evidence_count(),
+    ).prefetch_related(Prefetch("open_groups", queryset=ActivityGroup.objects.only("pk"), to_attr="open_groups_list"))
+
+
+def my_attendances(member_id: int) -> QuerySet:
+    """A member's invitations with their activities, newest first."""
+    return (
+        Attendance.objects.filter(member_id=member_id)
+        .exclude(activity__state=Activity.State.CANCELLED, status=Attendance.Status.INVITED)
+        .select_related("activity__group", "activity__committee", "activity__contact_point")
+        .order_by("-activity__starts_at")
+    )
+
+
+def upcoming(qs: QuerySet, now: datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    return qs.filter(ends_at__gte=now, state__in=[Activity.State.PLANNED, Activity.State.ANNOUNCED]).order_by(
+        "starts_at"
+    )
