@@ -358,8 +358,9 @@ def start_live_server(addr: str = "localhost"):
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's ``live_server``, started by ``start_live_server``."""
+def live_server(request, django_db_setup):
+    """pytest-django's ``live_server``, started by ``start_live_server``; after the test database is made, so that
+    it stops before the database is dropped."""
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     server = start_live_server(addr)
     yield server
