@@ -6,7 +6,6 @@ gettext tools are needed to run the portal; extracting strings needs xgettext (D
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,8 @@ def extract(root: Path) -> None:
     """Run makemessages for the project and each app, in the tree at ``root``.
 
     Idempotent: entries carry no source locations (a moved line would rewrite the catalogue), and a catalogue
-    whose entries did not change keeps its old POT-Creation-Date, so a second run leaves the tree clean.
+    whose entries did not change keeps its old text (its POT-Creation-Date, and its order: entries added by hand
+    sit where they were put), so a run on a clean checkout leaves the tree clean.
     """
     manage = str(root / "manage.py")
     ignores = [arg for pattern in PROJECT_IGNORES for arg in ("--ignore", pattern)]
@@ -42,17 +42,34 @@ def extract(root: Path) -> None:
         subprocess.run([sys.executable, manage, *common], cwd=root / app, **run)
     for path, old in before.items():
         new = path.read_text(encoding="utf-8")
-        if new != old and keep_date(old, new) == old:
+        if new != old and same_entries(old, new):
             path.write_text(old, encoding="utf-8")
 
 
-_DATE = re.compile(r'^"POT-Creation-Date: [^"]*"$', re.M)
+def same_entries(old: str, new: str) -> bool:
+    """Whether two catalogue texts say the same, whatever their order, POT-Creation-Date and derived flags."""
+    return _entries(polib.pofile(old)) == _entries(polib.pofile(new))
 
 
-def keep_date(old: str, new: str) -> str:
-    """``new`` with ``old``'s POT-Creation-Date: equal to ``old`` when only the date differs."""
-    found = _DATE.search(old)
-    return _DATE.sub(lambda _m: found.group(0), new, count=1) if found else new
+# Flags gettext derives from the source: an entry added by hand often lacks them, and they change nothing compiled.
+DERIVED_FLAGS = {"python-format", "python-brace-format", "no-python-format"}
+
+
+def _entries(po: polib.POFile) -> tuple:
+    header = sorted((k, v) for k, v in po.metadata.items() if k != "POT-Creation-Date")
+    rows = sorted(
+        (
+            e.msgctxt or "",
+            e.msgid,
+            e.msgid_plural,
+            e.msgstr,
+            sorted(e.msgstr_plural.items()),
+            sorted(set(e.flags) - DERIVED_FLAGS),
+            e.obsolete,
+        )
+        for e in po
+    )
+    return header, rows
 
 
 def compile_all(root: Path) -> None:

@@ -2,22 +2,71 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
+from tests import database
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's fixture, but the test database is a copy of a template migrated once (``tests/database.py``)
+    instead of migrated in every xdist process of every run."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    templated = database.enabled() and django_db_use_migrations and not django_db_keepdb and aliases == {"default"}
+    with django_db_blocker.unblock():
+        if templated:
+            connection = connections["default"]
+            run = getattr(request.config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+            old_name = database.setup(connection, run=run, rebuild=django_db_createdb, verbosity=verbosity)
+            if "default" in serialized_aliases:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+            db_cfg = [(connection, old_name, True)]
+        else:
+            if not django_db_use_migrations:
+                _disable_migrations()
+            keepdb = {"keepdb": True} if django_db_keepdb and not django_db_createdb else {}
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                **keepdb,
+            )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -267,6 +316,55 @@ def celery_worker_process(transactional_db, tmp_path):
     proc = start_celery_worker(tmp_path / "worker.log", queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     yield proc
     stop_celery_worker(proc)
+
+
+# --- Live server --------------------------------------------------------------------------------
+
+
+class ClosingWSGIServer(ThreadedWSGIServer):
+    """Django's live server, whose stopping ends every open connection too. Django's threaded server serves a
+    browser's keep-alive connection in a thread of its own, with the database connection that thread opened (kept
+    for ``CONN_MAX_AGE``), and closes that database connection only when the browser closes the socket; stopping the
+    server left such threads running. At the end of a PostgreSQL run one of them still held a session on the test
+    database, which then could not be dropped ("test database is being accessed by other users")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_requests: dict = {}
+
+    def process_request_thread(self, request, client_address):
+        self.open_requests[request] = threading.current_thread()
+        try:
+            super().process_request_thread(request, client_address)  # ends with close_request: close_all()
+        finally:
+            self.open_requests.pop(request, None)
+
+    def server_close(self):
+        super().server_close()
+        for request, thread in list(self.open_requests.items()):
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)  # the thread's read of a next request ends
+            thread.join(10)
+
+
+def start_live_server(addr: str = "localhost"):
+    """pytest-django's live server, whose ``stop()`` leaves no thread and no database connection behind."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(addr, start=False)
+    server.thread.server_class = ClosingWSGIServer
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's ``live_server``, started by ``start_live_server``; after the test database is made, so that
+    it stops before the database is dropped."""
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = start_live_server(addr)
+    yield server
+    server.stop()
 
 
 # --- Browser ------------------------------------------------------------------------------------

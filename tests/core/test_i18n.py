@@ -22,14 +22,35 @@ def test_every_catalogue_entry_is_translated_and_compiled(po_path):
     assert source.items() <= compiled.items(), "run `make messages` to compile the catalogue"
 
 
-def test_no_source_string_is_missing_from_the_catalogues(tmp_path):
-    copy = tmp_path / "tree"
+@pytest.fixture(scope="module")
+def fresh_tree(tmp_path_factory):
+    """A copy of the checkout after ``make messages`` (``manage.py catalogues``: extract, then compile)."""
+    copy = tmp_path_factory.mktemp("messages") / "tree"
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "test-artifacts", "node_modules"))
     i18n.extract(copy)
-    for fresh, committed in zip(i18n.catalogue_paths(copy), i18n.catalogue_paths(ROOT), strict=True):
+    i18n.compile_all(copy)
+    return copy
+
+
+def test_no_source_string_is_missing_from_the_catalogues(fresh_tree):
+    for fresh, committed in zip(i18n.catalogue_paths(fresh_tree), i18n.catalogue_paths(ROOT), strict=True):
         translated = {(e.msgctxt, e.msgid) for e in polib.pofile(str(committed)) if e.msgstr or e.msgstr_plural.get(0)}
         missing = {(e.msgctxt, e.msgid) for e in polib.pofile(str(fresh))} - translated
         assert not missing, f"untranslated in {committed.relative_to(ROOT)}: {sorted(missing)}"
+
+
+def test_make_messages_on_a_clean_checkout_changes_nothing(fresh_tree):
+    """No stale entry (a string the source no longer has), no entry makemessages would change, each .mo compiled
+    from its .po: else ``make messages`` rewrites the catalogues of a clean checkout."""
+    for fresh, committed in zip(i18n.catalogue_paths(fresh_tree), i18n.catalogue_paths(ROOT), strict=True):
+        name = committed.relative_to(ROOT)
+        if fresh.read_text(encoding="utf-8") != committed.read_text(encoding="utf-8"):
+            old = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(committed))}
+            new = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(fresh))}
+            stale = sorted(set(old) - set(new), key=str)
+            differ = sorted((k for k in set(old) & set(new) if str(old[k]) != str(new[k])), key=str)
+            raise AssertionError(f"make messages rewrites {name}: stale entries {stale}, entries it changes {differ}")
+        assert fresh.with_suffix(".mo").read_bytes() == committed.with_suffix(".mo").read_bytes(), f"{name}: .mo"
 
 
 def test_pages_are_chinese_whatever_the_browser_asks_and_english_on_request(client, db, settings):
