@@ -34,6 +34,19 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
+class StyledForm(forms.Form):
+    """A form whose fields carry Bootstrap's classes: selects ``form-select``, checkbox lists
+    ``form-check-input``, the rest ``form-control`` (a class a widget sets itself stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+
+
 def contact_point_choices(group, **filters):
     """The committee's contact points for a group's form, the group's own first (then by kind and name)."""
     own = ActivityGroup.objects.filter(pk=group.pk, contact_points=OuterRef("pk"))
