@@ -178,7 +178,7 @@ def _administered(request, pk: int) -> Platform:
     return platform
 
 
-def _transition_page(request, pk: int, form_class: type[forms.Form], *, dated: str, verb: str, service, done: str):
+def _transition_page(request, pk: int, form_class: type[forms.Form], *, dated: str, action: str, service, done: str):
     """Establish or wind up: the form's fields are the service's, dated today unless changed, with the state the
     page showed (a platform moved meanwhile is refused)."""
     platform = _administered(request, pk)
@@ -196,7 +196,7 @@ def _transition_page(request, pk: int, form_class: type[forms.Form], *, dated: s
         if saved is not None:
             messages.success(request, done)
             return redirect("groups:platform", pk=platform.pk)
-    return render(request, "groups/platforms/transition.html", {"platform": platform, "form": form, "verb": verb})
+    return render(request, "groups/platforms/transition.html", {"platform": platform, "form": form, "verb": action})
 
 
 @login_required
@@ -206,7 +206,7 @@ def platform_establish(request, pk: int):
         pk,
         EstablishForm,
         dated="established_on",
-        verb="establish",
+        action="establish",
         service=svc.platform_establish,
         done=_("The platform is established."),
     )
@@ -219,7 +219,7 @@ def platform_wind_up(request, pk: int):
         pk,
         WindUpForm,
         dated="wound_up_on",
-        verb="wind_up",
+        action="wind_up",
         service=svc.platform_wind_up,
         done=_("The platform is wound up."),
     )
