@@ -77,6 +77,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
 from core.dates import day_range, during
+from groups.events import DutyRecordChanged
 from groups.models import Committee
 from proposals.verbs import ProposalVerb
 
@@ -539,6 +540,27 @@ def _consultations(committee_id, start, end):
             t=F("session__title"),
             kinds={K.CONSULTATION_PRESENT},
         )
+    ]
+
+
+def days_dated_elsewhere(event: DutyRecordChanged) -> list[tuple[int, date]]:
+    """The (committee, day) pairs whose duty events ``event`` changes besides its own days: events one record dates
+    while another record decides them.
+
+    - A session held as an activity (``_consultations``): the activity's attendance and state decide whether the
+      session's list gives ``consultation_present``, dated on the session's day, which may be in another quarter or
+      year than the activity's. Every event naming an ``activity_id`` (attendance recorded, signed in, leave
+      decided, the activity held or filed) touches the days of the held sessions held as it.
+    """
+    from consultations.models import ConsultationSession
+
+    activity_id = getattr(event, "activity_id", None)
+    if activity_id is None:
+        return []
+    sessions = ConsultationSession.objects.filter(activity_id=activity_id, state=ConsultationSession.State.HELD)
+    return [
+        (committee_id, timezone.localtime(starts_at).date())
+        for committee_id, starts_at in sessions.values_list("committee_id", "starts_at").order_by("pk")
     ]
 
 

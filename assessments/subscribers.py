@@ -11,15 +11,17 @@ from .events import RollupEnded
 from .models import RollupRun
 from .reminders import notify_rollup
 from .services import rollup_mark_stale
+from .sources import days_dated_elsewhere
 
 
 @subscribe(DutyRecordChanged, inline=True)
 def duty_record_changed(event: DutyRecordChanged) -> None:
     """The roll-ups of each touched quarter and the later ones of its year go stale: from the earliest day per
-    committee and year, one UPDATE each. Inline, in the transition's own transaction: once the change is
+    committee and year, one UPDATE each. The touched days are the event's own and those of the events another
+    record dates (``sources.days_dated_elsewhere``). Inline, in the transition's own transaction: once the change is
     visible its roll-ups are already marked, so no run started in between is taken as current."""
     earliest: dict[tuple[int, int], date] = {}
-    for committee_id, on in event.duty_days():
+    for committee_id, on in (*event.duty_days(), *days_dated_elsewhere(event)):
         key = (committee_id, on.year)
         earliest[key] = min(on, earliest.get(key, on))
     for (committee_id, _year), on in sorted(earliest.items()):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.dates import in_year
@@ -50,35 +51,45 @@ def topic_board(
     return qs.order_by("-year", "state", "rank", "-created_at")
 
 
+# A session's own counts on the session list and the rows behind each (``consultations:session_rows``) are one
+# definition: ``_session_rows`` gives both the rows page's filter and, correlated to the list's row, the count.
+# figure -> the name of its count on the list's rows
+SESSION_ROWS = {"present": "present_count", "participants": "participant_count", "outcomes": "outcome_count"}
+
+
+def _session_rows(session_id: int | OuterRef, figure: str) -> QuerySet[Any]:
+    """The members present at a session, its other participants or its outcomes, unordered."""
+    if figure == "present":
+        return Attendance.objects.filter(session_id=session_id, status=Attendance.Status.PRESENT)
+    if figure == "participants":
+        return Participant.objects.filter(session_id=session_id)
+    return Outcome.objects.filter(session_id=session_id)
+
+
+def _session_count(figure: str) -> Coalesce:
+    """How many rows of ``figure`` the outer session has: a correlated COUNT (no join multiplying three
+    relations), 0 when none."""
+    rows = _session_rows(OuterRef("pk"), figure).order_by().values("session_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), Value(0))
+
+
 def session_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ConsultationSession]:
     return (
         ConsultationSession.objects.visible_to(user)
         .select_related("committee", "platform", "group", "topic")
-        .annotate(
-            present_count=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
-            participant_count=Count("participants", distinct=True),
-            outcome_count=Count("outcomes", distinct=True),
-        )
+        .annotate(**{name: _session_count(figure) for figure, name in SESSION_ROWS.items()})
         .order_by("-starts_at")
     )
 
 
-# A session's own counts on the session list, and the rows behind each (``consultations:session_rows``): one
-# definition for both, so that a count cannot drift from its list.
-SESSION_ROWS = ("present", "participants", "outcomes")
-
-
 def session_rows(session: ConsultationSession, figure: str) -> QuerySet[Any]:
-    """The members present at a session, its other participants or its outcomes (``SESSION_ROWS``)."""
+    """The rows one of the session's counts on the list counts (``SESSION_ROWS``), in the page's order."""
+    rows = _session_rows(session.pk, figure)
     if figure == "present":
-        return (
-            Attendance.objects.filter(session=session, status="present")
-            .select_related("member")
-            .order_by("member__name", "pk")
-        )
+        return rows.select_related("member").order_by("member__name", "pk")
     if figure == "participants":
-        return Participant.objects.filter(session=session).select_related("unit").order_by("kind", "pk")
-    return Outcome.objects.filter(session=session).select_related("unit").order_by("pk")
+        return rows.select_related("unit").order_by("kind", "pk")
+    return rows.select_related("unit").order_by("pk")
 
 
 def session_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> ConsultationSession:

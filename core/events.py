@@ -162,10 +162,6 @@ def subscribe(event_type: type[Event], *, inline: bool = False):
     return wrap
 
 
-def unsubscribe(func) -> None:
-    SUBSCRIBERS.pop(f"{func.__module__}.{func.__qualname__}", None)
-
-
 def subscribers_of(event: Event) -> list[Subscriber]:
     return sorted((s for s in SUBSCRIBERS.values() if isinstance(event, s.event_type)), key=lambda s: s.key)
 

@@ -59,3 +59,16 @@ def run_button(request, call: Callable[[], object], done: str | None = None) -> 
     if done:
         messages.success(request, done)
     return True
+
+
+class StyledForm(forms.Form):
+    """A form whose fields carry Bootstrap's classes: selects ``form-select``, checkbox lists
+    ``form-check-input``, the rest ``form-control`` (a class a widget sets itself stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)

@@ -54,15 +54,10 @@ def preferences_of(user: User) -> dict[str, Any]:
 
 
 def _extra_channels(user: User, kind: str, chosen: dict) -> list[str]:
+    """Besides in-app: the channels the user opted into for ``kind`` and has an address for (active accounts only)."""
     if not user.is_active:
         return []
     return [c for c in chosen.get(kind, []) if c in (Channel.EMAIL, Channel.SMS) and reachable(user, c)]
-
-
-@not_an_api_action("reads the channels a notice goes out on")
-def channels_for(user: User, kind: str) -> list[str]:
-    """In-app always, plus the channels the user opted into and has an address for (active accounts only)."""
-    return [Channel.IN_APP, *_extra_channels(user, kind, preferences_of(user)["channels"])]
 
 
 def _deliveries(notification: Notification, channel_list: list[str], prefs: dict, now: datetime) -> list[Delivery]:

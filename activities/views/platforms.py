@@ -6,6 +6,7 @@ through ``groups.services.platforms``; the pages show what ``Platform.objects.vi
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.selectors import platforms as sel
-from core.forms import call_service
+from core.forms import StyledForm, call_service
 from core.parsing import as_int
 from core.uploads import IMAGES
 from core.widgets import SearchSelect
@@ -33,31 +34,21 @@ PAGE_SIZE = 30
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if isinstance(f.widget, SearchSelect):
-                continue
-            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-            f.widget.attrs.setdefault("class", css)
-
-
-class EstablishForm(_Styled):
+class EstablishForm(StyledForm):
     established_on = forms.DateField(label=gettext_lazy("established on"), **DATE)
     approval_document = forms.CharField(
         label=gettext_lazy("approval document"), max_length=200, help_text=gettext_lazy("e.g. 东政办〔2026〕12号")
     )
 
 
-class WindUpForm(_Styled):
+class WindUpForm(StyledForm):
     wound_up_on = forms.DateField(label=gettext_lazy("wound up on"), **DATE)
     reason = forms.CharField(
         label=gettext_lazy("reason for winding up"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class EvaluationForm(_Styled):
+class EvaluationForm(StyledForm):
     year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
     grade = forms.ChoiceField(label=gettext_lazy("grade"), choices=PlatformEvaluation.Grade.choices)
     score = forms.IntegerField(label=gettext_lazy("score"), min_value=0, max_value=100, required=False)
@@ -66,7 +57,7 @@ class EvaluationForm(_Styled):
     )
 
 
-class MemberForm(_Styled):
+class MemberForm(StyledForm):
     member = forms.ModelChoiceField(label=gettext_lazy("member"), queryset=Member.objects.none(), widget=SearchSelect)
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=PlatformMembership.Role.choices)
     joined_on = forms.DateField(label=gettext_lazy("joined on"), **DATE)
@@ -78,20 +69,22 @@ class MemberForm(_Styled):
         ).order_by("name", "pk")
 
 
-class LeaveForm(_Styled):
+class LeaveForm(StyledForm):
     left_on = forms.DateField(label=gettext_lazy("left on"), **DATE)
     reason = forms.CharField(label=gettext_lazy("reason for leaving"), max_length=200, required=False)
 
 
-class PlanForm(_Styled):
+class PlanForm(StyledForm):
     year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
-    planned_activities = forms.IntegerField(label=gettext_lazy("activities planned"), min_value=0, max_value=365)
+    planned_activities = forms.IntegerField(
+        label=gettext_lazy("activities planned"), min_value=0, max_value=365, initial=0
+    )
     content = forms.CharField(
         label=gettext_lazy("what it intends"), max_length=3000, widget=forms.Textarea(attrs={"rows": 6})
     )
 
 
-class DocumentForm(_Styled):
+class DocumentForm(StyledForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=PlatformDocument.Kind.choices)
     file = forms.FileField(label=gettext_lazy("file"))
     caption = forms.CharField(label=gettext_lazy("caption"), max_length=200, required=False)
@@ -161,9 +154,12 @@ def platform_detail(request, pk: int):
     )
 
 
-def _form_page(request, platform, form, *, title: str, service, done: str, multipart: bool = False):
+def _form_page(
+    request, platform, form, *, title: str, service: Callable[[dict], object], done: str, multipart: bool = False
+):
+    """A platform's form page: on a valid post ``service(cleaned_data)``, then back to the platform."""
     if request.method == "POST" and form.is_valid():
-        saved = call_service(form, service)
+        saved = call_service(form, lambda: service(form.cleaned_data))
         if saved is not None:
             messages.success(request, done)
             return redirect("activities:platform", pk=platform.pk)
@@ -181,78 +177,72 @@ def _administered(request, pk: int) -> Platform:
     return platform
 
 
-@login_required
-def platform_establish(request, pk: int):
+def _transition_page(request, pk: int, form_class: type[forms.Form], *, dated: str, action: str, service, done: str):
+    """Establish or wind up: the form's fields are the service's, dated today unless changed, with the state the
+    page showed (a platform moved meanwhile is refused)."""
     platform = _administered(request, pk)
-    form = EstablishForm(request.POST or None, initial={"established_on": timezone.localdate()})
+    form = form_class(request.POST or None, initial={dated: timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         saved = call_service(
             form,
-            lambda: svc.platform_establish(
+            lambda: service(
                 actor=request.user,
                 platform_id=platform.pk,
-                established_on=d["established_on"],
-                approval_document=d["approval_document"],
                 expected_state=request.POST.get("expected_state") or None,
+                **form.cleaned_data,
             ),
         )
         if saved is not None:
-            messages.success(request, _("The platform is established."))
+            messages.success(request, done)
             return redirect("activities:platform", pk=platform.pk)
-    return render(
-        request, "activities/platforms/transition.html", {"platform": platform, "form": form, "verb": "establish"}
+    return render(request, "activities/platforms/transition.html", {"platform": platform, "form": form, "verb": action})
+
+
+@login_required
+def platform_establish(request, pk: int):
+    return _transition_page(
+        request,
+        pk,
+        EstablishForm,
+        dated="established_on",
+        action="establish",
+        service=svc.platform_establish,
+        done=_("The platform is established."),
     )
 
 
 @login_required
 def platform_wind_up(request, pk: int):
-    platform = _administered(request, pk)
-    form = WindUpForm(request.POST or None, initial={"wound_up_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        saved = call_service(
-            form,
-            lambda: svc.platform_wind_up(
-                actor=request.user,
-                platform_id=platform.pk,
-                wound_up_on=d["wound_up_on"],
-                reason=d["reason"],
-                expected_state=request.POST.get("expected_state") or None,
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("The platform is wound up."))
-            return redirect("activities:platform", pk=platform.pk)
-    return render(
-        request, "activities/platforms/transition.html", {"platform": platform, "form": form, "verb": "wind_up"}
+    return _transition_page(
+        request,
+        pk,
+        WindUpForm,
+        dated="wound_up_on",
+        action="wind_up",
+        service=svc.platform_wind_up,
+        done=_("The platform is wound up."),
     )
+
+
+def _for_year(request, rows, fields: tuple[str, ...]) -> dict:
+    """A yearly form's initial values: the year asked (``?year=``) and, if the platform has that year's row
+    already, its ``fields``."""
+    year = _year(request)
+    current = rows.filter(year=year).first()
+    return {"year": year, **({name: getattr(current, name) for name in fields} if current else {})}
 
 
 @login_required
 def platform_evaluate(request, pk: int):
     platform = _administered(request, pk)
-    year = _year(request)
-    current = PlatformEvaluation.objects.filter(platform=platform, year=year).first()
-    initial = {"year": year}
-    if current:
-        initial.update(grade=current.grade, score=current.score, comments=current.comments)
-    form = EvaluationForm(request.POST or None, initial=initial)
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    initial = _for_year(request, platform.evaluations, ("grade", "score", "comments"))
     return _form_page(
         request,
         platform,
-        form,
+        EvaluationForm(request.POST or None, initial=initial),
         title=_("Evaluate the platform's year"),
         done=_("The evaluation is saved."),
-        service=lambda: svc.platform_evaluate(
-            actor=request.user,
-            platform_id=platform.pk,
-            year=d["year"],
-            grade=d["grade"],
-            score=d["score"],
-            comments=d["comments"],
-        ),
+        service=lambda d: svc.platform_evaluate(actor=request.user, platform_id=platform.pk, **d),
     )
 
 
@@ -260,14 +250,13 @@ def platform_evaluate(request, pk: int):
 def platform_member_add(request, pk: int):
     platform = _administered(request, pk)
     form = MemberForm(request.POST or None, platform=platform, initial={"joined_on": timezone.localdate()})
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return _form_page(
         request,
         platform,
         form,
         title=_("Add a member to the platform"),
         done=_("The member is added to the platform."),
-        service=lambda: svc.platform_member_add(
+        service=lambda d: svc.platform_member_add(
             actor=request.user,
             platform_id=platform.pk,
             member_id=d["member"].pk,
@@ -287,16 +276,13 @@ def platform_member_leave(request, pk: int):
     if not (own or sel.may_administer(request.user, platform)) or membership.left_on is not None:
         raise PermissionDenied
     form = LeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return _form_page(
         request,
         platform,
         form,
         title=_("%(member)s leaves the platform") % {"member": membership.member.name},
         done=_("The member has left the platform."),
-        service=lambda: svc.platform_member_leave(
-            actor=request.user, membership_id=membership.pk, left_on=d["left_on"], reason=d["reason"]
-        ),
+        service=lambda d: svc.platform_member_leave(actor=request.user, membership_id=membership.pk, **d),
     )
 
 
@@ -313,26 +299,14 @@ def _kept(request, pk: int) -> Platform:
 @login_required
 def platform_plan(request, pk: int):
     platform = _kept(request, pk)
-    year = _year(request)
-    current = platform.plans.filter(year=year).first()
-    initial = {"year": year, "planned_activities": current.planned_activities if current else 0}
-    if current:
-        initial["content"] = current.content
-    form = PlanForm(request.POST or None, initial=initial)
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    initial = _for_year(request, platform.plans, ("planned_activities", "content"))
     return _form_page(
         request,
         platform,
-        form,
+        PlanForm(request.POST or None, initial=initial),
         title=_("The platform's plan for the year"),
         done=_("The plan is saved."),
-        service=lambda: svc.platform_plan_save(
-            actor=request.user,
-            platform_id=platform.pk,
-            year=d["year"],
-            planned_activities=d["planned_activities"],
-            content=d["content"],
-        ),
+        service=lambda d: svc.platform_plan_save(actor=request.user, platform_id=platform.pk, **d),
     )
 
 
@@ -340,7 +314,6 @@ def platform_plan(request, pk: int):
 def platform_document_new(request, pk: int):
     platform = _kept(request, pk)
     form = DocumentForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
-    d = form.cleaned_data if form.is_bound and form.is_valid() else {}
     return _form_page(
         request,
         platform,
@@ -348,7 +321,7 @@ def platform_document_new(request, pk: int):
         title=_("Keep evidence with the platform"),
         done=_("The file is kept with the platform."),
         multipart=True,
-        service=lambda: svc.platform_document_upload(
+        service=lambda d: svc.platform_document_upload(
             actor=request.user, platform_id=platform.pk, kind=d["kind"], upload=d["file"], caption=d["caption"]
         ),
     )

@@ -66,6 +66,14 @@ def _transition(
     return outcome
 
 
+# 评: each decision's state and verb (a merge names the outcome it goes into besides)
+EVALUATIONS = {
+    "adopt": (Outcome.State.ADOPTED, ConsultationVerb.ADOPTED),
+    "decline": (Outcome.State.DECLINED, ConsultationVerb.DECLINED),
+    "merge": (Outcome.State.MERGED, ConsultationVerb.MERGED),
+}
+
+
 @transaction.atomic
 def outcome_evaluate(
     *, outcome_id: int, decision: str, actor: User, comment: str = "", merge_into_id: int | None = None
@@ -73,56 +81,41 @@ def outcome_evaluate(
     """评: staff adopt the outcome, merge it into another, or decline it with a reason."""
     outcome = lock(Outcome, outcome_id)
     require_staff(actor, outcome.committee_id)
-    msg = _("Only an outcome awaiting evaluation can be evaluated.")
+    if decision not in EVALUATIONS:
+        raise DomainError(_("Choose adopt, merge or decline."))
     comment = comment.strip()
     outcome.evaluation_comment = comment
-    if decision == "adopt":
-        return _transition(
-            outcome,
-            actor=actor,
-            to=Outcome.State.ADOPTED,
-            allowed=(Outcome.State.PENDING,),
-            message=msg,
-            verb=ConsultationVerb.ADOPTED,
-            comment=comment,
-            fields=("evaluation_comment",),
-        )
-    if decision == "decline":
-        if not comment:
-            raise DomainError(_("Give a reason for declining."))
-        return _transition(
-            outcome,
-            actor=actor,
-            to=Outcome.State.DECLINED,
-            allowed=(Outcome.State.PENDING,),
-            message=msg,
-            verb=ConsultationVerb.DECLINED,
-            comment=comment,
-            fields=("evaluation_comment",),
-        )
+    if decision == "decline" and not comment:
+        raise DomainError(_("Give a reason for declining."))
+    fields: tuple[str, ...] = ("evaluation_comment",)
+    data: dict[str, Any] | None = None
     if decision == "merge":
-        target = (
-            Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first()
-            if merge_into_id
-            else None
-        )
-        if target is None or target.pk == outcome.pk:
-            raise DomainError(_("Choose another outcome of the same committee to merge into."))
-        if target.state in (Outcome.State.MERGED, Outcome.State.DECLINED):
-            raise DomainError(_("An outcome cannot be merged into a merged or declined one."))
-        outcome.merged_into = target
-        return _transition(
-            outcome,
-            actor=actor,
-            to=Outcome.State.MERGED,
-            allowed=(Outcome.State.PENDING,),
-            message=msg,
-            verb=ConsultationVerb.MERGED,
-            comment=comment,
-            fields=("evaluation_comment", "merged_into"),
-            data={"into": target.pk},
-        )
-    raise DomainError(_("Choose adopt, merge or decline."))
+        outcome.merged_into = _merge_target(outcome, merge_into_id)
+        fields, data = ("evaluation_comment", "merged_into"), {"into": outcome.merged_into.pk}
+    to, verb = EVALUATIONS[decision]
+    return _transition(
+        outcome,
+        actor=actor,
+        to=to,
+        allowed=(Outcome.State.PENDING,),
+        message=_("Only an outcome awaiting evaluation can be evaluated."),
+        verb=verb,
+        comment=comment,
+        fields=fields,
+        data=data,
+    )
+
+
+def _merge_target(outcome: Outcome, merge_into_id: int | None) -> Outcome:
+    """Another outcome of the same committee, neither merged nor declined."""
+    target = (
+        Outcome.objects.filter(pk=merge_into_id, committee_id=outcome.committee_id).first() if merge_into_id else None
+    )
+    if target is None or target.pk == outcome.pk:
+        raise DomainError(_("Choose another outcome of the same committee to merge into."))
+    if target.state in (Outcome.State.MERGED, Outcome.State.DECLINED):
+        raise DomainError(_("An outcome cannot be merged into a merged or declined one."))
+    return target
 
 
 @transaction.atomic

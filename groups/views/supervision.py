@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.forms import call_service
+from core.forms import StyledForm, call_service
 from groups.access import scope_of
 from groups.models import (
     ActivityGroup,
@@ -34,16 +34,7 @@ PAGE_SIZE = 20
 TABS = ("groups", "inspections", "reports")
 
 
-class _Styled:
-    def style(self):
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select | forms.SelectMultiple) else "form-control"
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            field.widget.attrs.setdefault("class", css)
-
-
-class SupervisionGroupForm(_Styled, forms.Form):
+class SupervisionGroupForm(StyledForm):
     committee = forms.ModelChoiceField(label=gettext_lazy("Committee"), queryset=None)
     name = forms.CharField(label=gettext_lazy("Name of the group"), max_length=100)
     unit = forms.ModelChoiceField(label=gettext_lazy("Stationed at"), queryset=None)
@@ -72,7 +63,6 @@ class SupervisionGroupForm(_Styled, forms.Form):
         members = Member.objects.filter(committee_id__in=committee_ids).order_by("name", "pk")
         self.fields["members"].queryset = members
         self.fields["leader"].queryset = members
-        self.style()
 
     def service_fields(self) -> dict:
         d = self.cleaned_data
@@ -88,7 +78,7 @@ class SupervisionGroupForm(_Styled, forms.Form):
         }
 
 
-class VisitForm(_Styled, forms.Form):
+class VisitForm(StyledForm):
     visited_on = forms.DateField(
         label=gettext_lazy("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -110,20 +100,15 @@ class VisitForm(_Styled, forms.Form):
         self.fields["participants"].queryset = group.members.order_by("name", "pk")
         self.fields["participants"].initial = [own_member_id] if own_member_id else []
         self.fields["visited_on"].initial = timezone.localdate()
-        self.style()
 
 
-class AnswerForm(_Styled, forms.Form):
+class AnswerForm(StyledForm):
     response = forms.CharField(
         label=gettext_lazy("The unit's answer"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
-
-class InspectionForm(_Styled, forms.Form):
+class InspectionForm(StyledForm):
     group = forms.ModelChoiceField(label=gettext_lazy("Activity group inspected"), queryset=None, required=False)
     platform = forms.ModelChoiceField(label=gettext_lazy("or the platform inspected"), queryset=None, required=False)
     inspected_on = forms.DateField(
@@ -150,20 +135,15 @@ class InspectionForm(_Styled, forms.Form):
         self.fields["group"].queryset = ActivityGroup.objects.filter(committee_id__in=committee_ids, is_active=True)
         self.fields["platform"].queryset = Platform.objects.filter(committee_id__in=committee_ids, is_active=True)
         self.fields["inspected_on"].initial = timezone.localdate()
-        self.style()
 
 
-class AccountForm(_Styled, forms.Form):
+class AccountForm(StyledForm):
     follow_up = forms.CharField(
         label=gettext_lazy("What was put right"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
-
-class ReportForm(_Styled, forms.Form):
+class ReportForm(StyledForm):
     group = forms.ModelChoiceField(label=gettext_lazy("Activity group"), queryset=None)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label=gettext_lazy("Half-year"), choices=WorkReport.Half.choices, coerce=int)
@@ -184,17 +164,12 @@ class ReportForm(_Styled, forms.Form):
             self.fields["group"].initial = groups.first()
         year, half = svc.current_half()
         self.fields["year"].initial, self.fields["half"].initial = year, half
-        self.style()
 
 
-class CommentForm(_Styled, forms.Form):
+class CommentForm(StyledForm):
     comment = forms.CharField(
         label=gettext_lazy("The leader's answer"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style()
 
 
 def _reportable_groups(user):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition
 from core.models import User
-from core.services import audit_event, lock, lock_many, record_event, record_events
+from core.services import audit_event, events_for, lock, lock_many, record_event, record_events
 from groups.access import require_staff, scope_of
 from groups.models import Member
 from proposals.events import (
@@ -28,6 +28,13 @@ from proposals.services._common import _check_dated, _day
 from proposals.verbs import ProposalVerb
 
 
+def _key_day(proposal: Proposal) -> date | None:
+    """The day a key proposal's bonus is dated on duty records (as ``assessments.sources`` dates it: the latest
+    ``key_marked`` of its audit trail, else its filing day)."""
+    marked = events_for(proposal).filter(verb=ProposalVerb.KEY_MARKED).last()
+    return _day(marked.created_at if marked else proposal.filed_at)
+
+
 @transaction.atomic
 def proposal_mark_key(*, proposal_id: int, actor: User, is_key: bool, leader_id: int | None = None) -> Proposal:
     """Mark a filed proposal as key 重点提案 with its supervising leader 督办领导, or unmark it."""
@@ -39,6 +46,7 @@ def proposal_mark_key(*, proposal_id: int, actor: User, is_key: bool, leader_id:
         leader_id is None or not Member.objects.filter(pk=leader_id, committee_id=proposal.committee_id).exists()
     ):
         raise DomainError({"leader": _("Choose the supervising leader from the committee's members.")})
+    was_on = _key_day(proposal) if proposal.is_key else None  # the bonus leaves that day (unmarked, or marked anew)
     proposal.is_key, proposal.supervising_leader_id = is_key, leader_id if is_key else None
     proposal.save(update_fields=["is_key", "supervising_leader", "updated_at"])
     record_event(proposal, actor=actor, verb=ProposalVerb.KEY_MARKED if is_key else ProposalVerb.KEY_UNMARKED)
@@ -46,6 +54,7 @@ def proposal_mark_key(*, proposal_id: int, actor: User, is_key: bool, leader_id:
         ProposalKeyMarked(
             committee_id=proposal.committee_id,
             on=timezone.localdate(),
+            more_days=((proposal.committee_id, was_on),) if was_on else (),
             proposal_id=proposal.pk,
             is_key=is_key,
             leader_id=proposal.supervising_leader_id,

@@ -148,3 +148,52 @@ def test_linking_a_held_session_to_an_activity_marks_its_quarter_stale(world, se
         )
     )
     assert kinds == sorted([str(K.ACTIVITY_CONSULTATION)] * 2 + [str(K.CONSULTATION_PRESENT)])
+
+
+def _kinds(world, member, start, end):
+    return sorted(str(e.kind) for _m, e in duty_events(world.district, start, end, member_ids=[member.pk]))
+
+
+def test_the_activitys_attendance_stales_the_quarter_of_the_session_held_as_it(world):
+    """The session is dated 31 March (the first quarter), the activity it was held as 1 April (the second). Recording
+    the member present at the activity takes the session's consultation out of the member's first quarter: that
+    quarter's roll-up goes stale too, not only the activity's quarter and those after it."""
+    from activities.services.activities import attendance_record
+    from assessments.models import RollupRun
+
+    me = world.member_record
+    held_as = ActivityFactory(
+        group=world.group, kind=Activity.Kind.CONSULTATION, starts_at=at(4, 1), state=Activity.State.HELD
+    )
+    present_at_session(SessionFactory(committee=world.district, activity=held_as, starts_at=at(3, 31)), me)
+    Attendance.objects.create(activity=held_as, member=me)  # invited, not recorded yet
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == [str(K.CONSULTATION_PRESENT)]
+    runs = [
+        RollupRun.objects.create(committee=world.district, year=2026, quarter=q, status=RollupRun.Status.DONE)
+        for q in (1, 2)
+    ]
+    attendance_record(
+        activity_id=held_as.pk, actor=world.convener, version=held_as.version, statuses={me.pk: "present"}, now=at(4, 2)
+    )
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == []
+    assert [RollupRun.objects.get(pk=run.pk).is_stale for run in runs] == [True, True]
+
+
+def test_a_change_to_an_activity_held_as_no_session_stales_only_its_own_quarters(world):
+    """Nothing dated elsewhere: the first quarter's roll-up stays current."""
+    from activities.services.activities import attendance_record
+    from assessments.models import RollupRun
+
+    me = world.member_record
+    activity = ActivityFactory(group=world.group, starts_at=at(4, 1), state=Activity.State.HELD)
+    SessionFactory(committee=world.district, starts_at=at(3, 31))
+    Attendance.objects.create(activity=activity, member=me)
+    first = RollupRun.objects.create(committee=world.district, year=2026, quarter=1, status=RollupRun.Status.DONE)
+    attendance_record(
+        activity_id=activity.pk,
+        actor=world.convener,
+        version=activity.version,
+        statuses={me.pk: "present"},
+        now=at(4, 2),
+    )
+    assert not RollupRun.objects.get(pk=first.pk).is_stale

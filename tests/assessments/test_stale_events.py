@@ -56,6 +56,48 @@ def test_filing_or_marking_a_proposal_key_stales_the_quarter(world, current_run)
     assert _stale(current_run)
 
 
+def test_unmarking_a_key_proposal_or_marking_it_anew_stales_the_quarter_its_bonus_was_dated_in(world):
+    """The key bonus is dated on the latest marking: marked in February, the bonus is in the first quarter; marked
+    anew in August it moves to the third, and unmarked in November it goes. Each change stales the quarter the bonus
+    left (with the later ones), not only the quarter of the change."""
+    from datetime import date, datetime
+
+    import time_machine
+
+    from assessments.sources import duty_events
+    from groups.models import Committee
+
+    tz = timezone.get_current_timezone()
+    proposal = ProposalFactory(
+        committee=world.district,
+        lead_proposer=world.member_record,
+        state=Proposal.State.FILED,
+        submitted_at=datetime(2026, 1, 5, 9, tzinfo=tz),
+        filed_at=datetime(2026, 1, 10, 9, tzinfo=tz),
+    )
+    runs = {
+        q: RollupRun.objects.create(committee=world.district, year=2026, quarter=q, status=RollupRun.Status.DONE)
+        for q in (1, 2, 3, 4)
+    }
+
+    def mark(month, is_key):
+        RollupRun.objects.update(is_stale=False)
+        with time_machine.travel(datetime(2026, month, 10, 9, tzinfo=tz), tick=False):
+            proposal_mark_key(
+                proposal_id=proposal.pk, actor=world.district_staff, is_key=is_key, leader_id=world.member_record.pk
+            )
+        key_days = [
+            e.on
+            for _m, e in duty_events(Committee.objects.get(pk=world.district.pk), date(2026, 1, 1), date(2026, 12, 31))
+            if "key" in str(e.kind)
+        ]
+        return key_days, [q for q, run in runs.items() if _stale(run)]
+
+    assert mark(2, True) == ([date(2026, 2, 10)], [1, 2, 3, 4])
+    assert mark(8, True) == ([date(2026, 8, 10)], [1, 2, 3, 4])  # the bonus left February
+    assert mark(11, False) == ([], [3, 4])  # it left August
+
+
 def test_declining_a_report_or_recording_an_instruction_stales_the_quarter(world, current_run):
     submitted = OpinionReportFactory(
         committee=world.district, author=world.member_record, state=OpinionReport.State.SUBMITTED

@@ -48,17 +48,16 @@ def user_rename(*, user_id: int, name: str, actor=None) -> User:
 
 @pytest.fixture
 def subscribed():
-    """Register subscribers for one test only."""
-    added = []
+    """Register subscribers for one test only: the registry is as it was after the test."""
+    registered = dict(events.SUBSCRIBERS)
 
     def add(event_type, func, *, inline=False):
         events.subscribe(event_type, inline=inline)(func)
-        added.append(func)
         return func
 
     yield add
-    for func in added:
-        events.unsubscribe(func)
+    events.SUBSCRIBERS.clear()
+    events.SUBSCRIBERS.update(registered)
 
 
 def test_an_after_commit_subscriber_runs_once_delivered_and_a_second_delivery_does_nothing(subscribed):
