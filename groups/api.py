@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import exposes
+from core.api_values import ValuesListMixin
 from core.exceptions import DomainError, NotPermitted
 from core.links import absolute_url
 from core.parsers import MultiPartParser
@@ -308,7 +309,11 @@ class MeView(APIView):
 
 
 class ActivityViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+    ValuesListMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Activities the user may see; conveners and staff write them; transitions and the member's part are actions."""
 
