@@ -113,7 +113,11 @@ def _many_ids(field: models.ManyToManyField, index: int, page: list[tuple], usin
 _PLANS: dict[tuple, ValuesPlan] = {}
 
 
-def values_plan(serializer_class: type[serializers.Serializer], model: type[models.Model], values_fields=None):
+def values_plan(
+    serializer_class: type[serializers.BaseSerializer],
+    model: type[models.Model],
+    values_fields: Mapping[str, Any] | None = None,
+) -> ValuesPlan:
     """The plan of ``serializer_class`` over ``model``'s rows, built once per serializer, model and
     ``values_fields`` (a mapping of output keys to a lookup or an expression)."""
     values_fields = values_fields or {}
@@ -124,7 +128,9 @@ def values_plan(serializer_class: type[serializers.Serializer], model: type[mode
     return plan
 
 
-def _build(serializer_class, model, values_fields: Mapping[str, Any]) -> ValuesPlan:
+def _build(
+    serializer_class: type[serializers.BaseSerializer], model: type[models.Model], values_fields: Mapping[str, Any]
+) -> ValuesPlan:
     where = serializer_class.__qualname__
     if serializer_class.to_representation is not serializers.Serializer.to_representation:
         raise ImproperlyConfigured(f"{where}: its own to_representation; a values list cannot follow it")
@@ -132,7 +138,8 @@ def _build(serializer_class, model, values_fields: Mapping[str, Any]) -> ValuesP
     expressions: dict[str, Any] = {}
     annotations: set[str] = set()
     pending: list[tuple[str, str, Convert | None, models.ManyToManyField | None]] = []
-    for key, field in serializer_class().fields.items():
+    serializer: Any = serializer_class()
+    for key, field in serializer.fields.items():
         if field.write_only:
             continue
         declared = values_fields.get(key, getattr(field, "values_source", None))
@@ -179,7 +186,7 @@ def _column(model: type[models.Model], field: Field, where: str) -> tuple[str, C
     attrs = field.source_attrs
     display = _DISPLAY.fullmatch(attrs[0]) if len(attrs) == 1 else None
     if display:
-        labels = dict(make_hashable(model._meta.get_field(display[1]).flatchoices))
+        labels = dict(make_hashable(getattr(model._meta.get_field(display[1]), "flatchoices", ())))
         label = _convert(field, where) or str
         return display[1], lambda value: label(str(labels.get(value, value))), False
     current, nullable = model, False
@@ -204,7 +211,7 @@ def _column(model: type[models.Model], field: Field, where: str) -> tuple[str, C
     return "__".join(attrs), _convert(field, where), False
 
 
-def _field(model: type[models.Model], name: str, where: str):
+def _field(model: type[models.Model], name: str, where: str) -> Any:
     try:
         return model._meta.get_field(name)
     except FieldDoesNotExist:
@@ -212,7 +219,7 @@ def _field(model: type[models.Model], name: str, where: str):
 
 
 def _many_field(model: type[models.Model], field: ManyRelatedField, where: str) -> models.ManyToManyField:
-    relation = _field(model, field.source, where)
+    relation: models.ManyToManyField = _field(model, field.source or "", where)
     child = field.child_relation
     if not (relation.many_to_many and relation.concrete) or not isinstance(child, PrimaryKeyRelatedField):
         raise ImproperlyConfigured(f"{where}: not a many-to-many written as ids")
@@ -228,13 +235,13 @@ class ValuesListMixin:
     values_fields: Mapping[str, Any] = {}
     list_from_values = True  # False: the serializer's list (the parity test compares the two)
 
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         if not self.list_from_values:
-            return super().list(request, *args, **kwargs)  # type: ignore[misc]
+            return super().list(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         plan = values_plan(self.get_serializer_class(), queryset.model, self.values_fields)  # type: ignore[attr-defined]
         rows = plan.select(queryset)
         page = self.paginate_queryset(rows)  # type: ignore[attr-defined]
         if page is None:
             return Response(plan.rows(list(rows), rows.db))
-        return self.get_paginated_response(plan.rows(page, rows.db))  # type: ignore[attr-defined]
+        return self.get_paginated_response(plan.rows(page, rows.db))  # type: ignore[attr-defined,no-any-return]
