@@ -25,6 +25,7 @@ from activities.services import leads as lead_services
 from activities.services import mailbox as mailbox_services
 from activities.services import signup as signup_services
 from core.api import exposes
+from core.api_values import ValuesListMixin
 from core.links import absolute_url
 from core.parsers import MultiPartParser
 from core.parsing import as_bool, as_id, as_int
@@ -40,7 +41,11 @@ from groups.models import (
 
 
 class ActivityViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+    ValuesListMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Activities the user may see; conveners and staff write them; transitions and the member's part are actions."""
 

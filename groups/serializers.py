@@ -153,6 +153,8 @@ class CancelSerializer(serializers.Serializer):
 class OrganiserField(serializers.CharField):
     """``Activity.organiser`` by name: the name ``api_rows`` selected (``organiser_name``), else the related row's."""
 
+    values_source = "organiser_name"  # what core.api_values selects
+
     def get_attribute(self, instance):
         name = getattr(instance, "organiser_name", None)
         return str(instance.organiser) if name is None else name

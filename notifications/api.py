@@ -2,6 +2,7 @@
 private calendar link (the same services as the preferences page)."""
 
 import django_filters
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, viewsets
@@ -10,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import exposes
+from core.api_values import ValuesListMixin
 from core.links import absolute_url
 
 from . import services
@@ -26,8 +28,9 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["unread", "kind"]
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
+    values_fields = {"is_read": ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField())}
     filterset_class = NotificationFilter
     ordering_fields = ["created_at", "due"]
 

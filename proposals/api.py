@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import exposes
+from core.api_values import ValuesListMixin
 from core.exceptions import NotPermitted
 from core.parsers import FormParser, JSONParser, MultiPartParser
 from core.parsing import as_id, as_int
@@ -40,7 +41,7 @@ def _assignment_of(proposal, user, role=None) -> int:
     return found
 
 
-class ProposalViewSet(_Inputs, viewsets.ReadOnlyModelViewSet):
+class ProposalViewSet(ValuesListMixin, _Inputs, viewsets.ReadOnlyModelViewSet):
     """Proposals the user may see; transitions are POST actions calling the services."""
 
     filterset_class = filters.ProposalFilter
