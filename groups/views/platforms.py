@@ -67,7 +67,9 @@ class EvaluationForm(_Styled):
 
 
 class MemberForm(_Styled):
-    member = forms.ModelChoiceField(label=gettext_lazy("member"), queryset=Member.objects.none(), widget=SearchSelect)
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("member"), queryset=Member.objects.none(), widget=SearchSelect(search="members")
+    )
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=PlatformMembership.Role.choices)
     joined_on = forms.DateField(label=gettext_lazy("joined on"), **DATE)
 
@@ -76,6 +78,7 @@ class MemberForm(_Styled):
         self.fields["member"].queryset = Member.objects.filter(
             committee_id=platform.committee_id, status=Member.Status.ACTIVE
         ).order_by("name", "pk")
+        self.fields["member"].widget.search_query = {"committee": platform.committee_id, "active": "1"}
 
 
 class LeaveForm(_Styled):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import call_service
+from core.widgets import SearchSelect, SearchSelectMultiple
 from groups.access import scope_of
 from groups.models import (
     ActivityGroup,
@@ -59,9 +60,11 @@ class SupervisionGroupForm(_Styled, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     members = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Members"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=gettext_lazy("Members"), queryset=None, widget=SearchSelectMultiple(search="members")
     )
-    leader = forms.ModelChoiceField(label=gettext_lazy("Group leader"), queryset=None, required=False)
+    leader = forms.ModelChoiceField(
+        label=gettext_lazy("Group leader"), queryset=None, required=False, widget=SearchSelect(search="members")
+    )
 
     def __init__(self, *args, committee_ids, **kwargs):
         super().__init__(*args, **kwargs)
