@@ -64,7 +64,9 @@ class TopicForm(BootstrapMixin, forms.Form):
     resident_name = forms.CharField(label=_("resident's name"), max_length=50, required=False)
     resident_contact = forms.CharField(label=_("resident's contact"), max_length=50, required=False)
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    group = forms.ModelChoiceField(label=_("group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("group"), queryset=ActivityGroup.objects.none(), required=False, widget=SearchSelect(search="groups")
+    )
     platform = forms.ModelChoiceField(label=_("platform"), queryset=Platform.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -91,7 +93,9 @@ class SessionForm(BootstrapMixin, forms.Form):
     form = forms.ChoiceField(label=_("form"), choices=ConsultationSession.Form.choices)
     level = forms.ChoiceField(label=_("level"), choices=Level.choices)
     platform = forms.ModelChoiceField(label=_("platform"), queryset=Platform.objects.none(), required=False)
-    group = forms.ModelChoiceField(label=_("group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("group"), queryset=ActivityGroup.objects.none(), required=False, widget=SearchSelect(search="groups")
+    )
     topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False)
     brand = forms.CharField(
         label=_("brand"), max_length=50, required=False, help_text=_("Left empty, the platform's brand is used.")

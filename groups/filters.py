@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import DateTimeDayFilter, PageFilterSet
 from core.pinyin import initials_query
+from core.widgets import SearchSelect
 from groups.models import Activity, ActivityGroup, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 
 
@@ -46,7 +47,9 @@ class ActivityFilter(django_filters.FilterSet):
     """The ledger's filters (web and API): committee, group, type, 三进 target, date range, state."""
 
     committee = django_filters.ModelChoiceFilter(queryset=lambda request: _committees(request), label=_("Committee"))
-    group = django_filters.ModelChoiceFilter(queryset=lambda request: _groups(request), label=_("Group"))
+    group = django_filters.ModelChoiceFilter(
+        queryset=lambda request: _groups(request), label=_("Group"), widget=SearchSelect(search="groups")
+    )
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Type"))
     target = django_filters.ChoiceFilter(choices=Activity.Target.choices, label=_("Three enters target"))
     state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))

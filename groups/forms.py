@@ -339,7 +339,12 @@ class MessageRouteForm(forms.Form):
         required=False,
         widget=SearchSelect(search="members"),
     )
-    group = forms.ModelChoiceField(label=_("or to a group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("or to a group"),
+        queryset=ActivityGroup.objects.none(),
+        required=False,
+        widget=SearchSelect(search="groups"),
+    )
 
     def __init__(self, *args, members, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -399,6 +404,7 @@ class LeadForm(forms.Form):
         queryset=ActivityGroup.objects.none(),
         required=False,
         help_text=_("Empty: the secretariat follows it."),
+        widget=SearchSelect(search="groups"),
     )
 
     def __init__(self, *args, groups, **kwargs):

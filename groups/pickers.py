@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from core.pickers import committee_filter, register
 from core.pinyin import initials_query
-from groups.models import Activity, HandlingUnit, Member
+from groups.models import Activity, ActivityGroup, HandlingUnit, Member
 
 
 def _by_name(qs, q: str):
@@ -54,3 +54,11 @@ def _activities_by_title(qs, q: str):
 
 
 register("activities", _activities, _activities_by_title)
+
+
+def _groups(user, params):
+    """The activity groups the user reads (a city's staff: 1,179 at 50k), active ones."""
+    return committee_filter(ActivityGroup.objects.visible_to(user).filter(is_active=True), params)
+
+
+register("groups", _groups, _by_name)

@@ -127,7 +127,12 @@ class AnswerForm(_Styled, forms.Form):
 
 
 class InspectionForm(_Styled, forms.Form):
-    group = forms.ModelChoiceField(label=gettext_lazy("Activity group inspected"), queryset=None, required=False)
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Activity group inspected"),
+        queryset=None,
+        required=False,
+        widget=SearchSelect(search="groups"),
+    )
     platform = forms.ModelChoiceField(label=gettext_lazy("or the platform inspected"), queryset=None, required=False)
     inspected_on = forms.DateField(
         label=gettext_lazy("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -167,7 +172,9 @@ class AccountForm(_Styled, forms.Form):
 
 
 class ReportForm(_Styled, forms.Form):
-    group = forms.ModelChoiceField(label=gettext_lazy("Activity group"), queryset=None)
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Activity group"), queryset=None, widget=SearchSelect(search="groups")
+    )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label=gettext_lazy("Half-year"), choices=WorkReport.Half.choices, coerce=int)
     summary = forms.CharField(
