@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from core.filters import DateTimeDayFilter
+from core.widgets import SearchSelect
 from groups.models import ActivityGroup
 
 
@@ -11,7 +12,9 @@ class ActivityFilter(django_filters.FilterSet):
     """The ledger's filters (web and API): committee, group, type, 三进 target, date range, state."""
 
     committee = django_filters.ModelChoiceFilter(queryset=lambda request: _committees(request), label=_("Committee"))
-    group = django_filters.ModelChoiceFilter(queryset=lambda request: _groups(request), label=_("Group"))
+    group = django_filters.ModelChoiceFilter(
+        queryset=lambda request: _groups(request), label=_("Group"), widget=SearchSelect(search="groups")
+    )
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, label=_("Type"))
     target = django_filters.ChoiceFilter(choices=Activity.Target.choices, label=_("Three enters target"))
     state = django_filters.ChoiceFilter(choices=Activity.State.choices, label=_("State"))

@@ -118,7 +118,7 @@ class PlanItemForm(forms.ModelForm):
     class Meta:
         model = PlanItem
         fields = ["quarter", "month", "title", "kind", "target", "six_item", "contact_point", "responsible"]
-        widgets = {"responsible": SearchSelectMultiple}
+        widgets = {"responsible": SearchSelectMultiple(search="members")}
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,7 +168,7 @@ class ContactForm(forms.ModelForm):
     the contact points of the member's groups come first. ``member`` is offered to conveners and staff only."""
 
     member = forms.ModelChoiceField(
-        label=_("Member"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+        label=_("Member"), queryset=Member.objects.none(), required=False, widget=SearchSelect(search="members")
     )
 
     class Meta:
@@ -333,9 +333,17 @@ class MessageRatingForm(ChallengedForm):
 
 class MessageRouteForm(forms.Form):
     member = forms.ModelChoiceField(
-        label=_("Pass to member"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+        label=_("Pass to member"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=SearchSelect(search="members"),
     )
-    group = forms.ModelChoiceField(label=_("or to a group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("or to a group"),
+        queryset=ActivityGroup.objects.none(),
+        required=False,
+        widget=SearchSelect(search="groups"),
+    )
 
     def __init__(self, *args, members, groups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -395,6 +403,7 @@ class LeadForm(forms.Form):
         queryset=ActivityGroup.objects.none(),
         required=False,
         help_text=_("Empty: the secretariat follows it."),
+        widget=SearchSelect(search="groups"),
     )
 
     def __init__(self, *args, groups, **kwargs):
@@ -407,7 +416,10 @@ class LeadWriterForm(forms.Form):
     """Who writes the proposal or report drawn from a lead (empty: the one converting it, if a member)."""
 
     member = forms.ModelChoiceField(
-        label=_("Member who writes it"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+        label=_("Member who writes it"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=SearchSelect(search="members"),
     )
 
     def __init__(self, *args, members, **kwargs):

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.models import Activity
 from core.widgets import SearchSelect
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
+from proposals.models import Proposal
 
 from .models import Attendance, ConsultationSession, Level, Outcome, Participant, SessionDocument, StageRecord, Topic
 
@@ -63,7 +65,9 @@ class TopicForm(BootstrapMixin, forms.Form):
     resident_name = forms.CharField(label=_("resident's name"), max_length=50, required=False)
     resident_contact = forms.CharField(label=_("resident's contact"), max_length=50, required=False)
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    group = forms.ModelChoiceField(label=_("group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("group"), queryset=ActivityGroup.objects.none(), required=False, widget=SearchSelect(search="groups")
+    )
     platform = forms.ModelChoiceField(label=_("platform"), queryset=Platform.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -90,7 +94,9 @@ class SessionForm(BootstrapMixin, forms.Form):
     form = forms.ChoiceField(label=_("form"), choices=ConsultationSession.Form.choices)
     level = forms.ChoiceField(label=_("level"), choices=Level.choices)
     platform = forms.ModelChoiceField(label=_("platform"), queryset=Platform.objects.none(), required=False)
-    group = forms.ModelChoiceField(label=_("group"), queryset=ActivityGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("group"), queryset=ActivityGroup.objects.none(), required=False, widget=SearchSelect(search="groups")
+    )
     topic = forms.ModelChoiceField(label=_("topic"), queryset=Topic.objects.none(), required=False)
     brand = forms.CharField(
         label=_("brand"), max_length=50, required=False, help_text=_("Left empty, the platform's brand is used.")
@@ -104,9 +110,10 @@ class SessionForm(BootstrapMixin, forms.Form):
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea, required=False)
     activity = forms.ModelChoiceField(
         label=_("held as the activity"),
-        queryset=None,
+        queryset=Activity.objects.none(),
         required=False,
         help_text=_("A session can be held as an activity of a group."),
+        widget=SearchSelect(search="activities"),
     )
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
@@ -115,15 +122,14 @@ class SessionForm(BootstrapMixin, forms.Form):
         self.fields["platform"].queryset = _platforms_for(user)
         self.fields["group"].queryset = _groups_for(user)
         self.fields["topic"].queryset = Topic.objects.editable_by(user).filter(state=Topic.State.ADOPTED)
-        from activities.models import Activity
-
         self.fields["activity"].queryset = (
             Activity.objects.editable_by(user)
             .filter(kind=Activity.Kind.CONSULTATION)
             .exclude(state=Activity.State.CANCELLED)
-            .only("pk", "title", "starts_at")
+            .only("pk", "title", "starts_at", "initials")
             .order_by("-starts_at")
         )
+        self.fields["activity"].widget.search_query = {"kind": Activity.Kind.CONSULTATION}
         if editing:
             del self.fields["committee"]
 
@@ -135,7 +141,9 @@ class SessionForm(BootstrapMixin, forms.Form):
 
 
 class AttendanceForm(BootstrapMixin, forms.Form):
-    member = forms.ModelChoiceField(label=_("member"), queryset=Member.objects.none(), widget=SearchSelect)
+    member = forms.ModelChoiceField(
+        label=_("member"), queryset=Member.objects.none(), widget=SearchSelect(search="members")
+    )
     status = forms.ChoiceField(label=_("attendance"), choices=Attendance.Status.choices)
     reason = forms.CharField(label=_("reason for leave"), max_length=200, required=False)
 
@@ -145,6 +153,7 @@ class AttendanceForm(BootstrapMixin, forms.Form):
         if actor is not None:  # one's own attendance is recorded by someone else
             members = members.exclude(user=actor)
         self.fields["member"].queryset = members
+        self.fields["member"].widget.search_query = {"committee": session.committee_id, "active": "1"}
 
 
 class ParticipantForm(BootstrapMixin, forms.Form):
@@ -220,19 +229,20 @@ class ReviewForm(BootstrapMixin, forms.Form):
 class ProposalLinkForm(BootstrapMixin, forms.Form):
     """Staff link an outcome to a proposal of the same committee that already exists (empty: remove the link)."""
 
-    proposal = forms.ModelChoiceField(label=_("proposal"), queryset=None, required=False)
+    proposal = forms.ModelChoiceField(
+        label=_("proposal"), queryset=Proposal.objects.none(), required=False, widget=SearchSelect(search="proposals")
+    )
 
     def __init__(self, *args, outcome, **kwargs):
-        from proposals.models import Proposal
-
         super().__init__(*args, **kwargs)
         self.fields["proposal"].queryset = (
             Proposal.objects.filter(committee_id=outcome.committee_id)
             .exclude(state=Proposal.State.DRAFT)
-            .only("pk", "title", "year", "serial_number")
+            .only("pk", "title", "year", "serial_number", "initials")  # the picker shows each one's initials
             .order_by("-year", "-serial_number", "-id")
         )
         self.fields["proposal"].initial = outcome.proposal_id
+        self.fields["proposal"].widget.search_query = {"committee": outcome.committee_id}
 
 
 class DraftProposalForm(BootstrapMixin, forms.Form):

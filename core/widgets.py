@@ -8,16 +8,27 @@ The widget only marks the ``<select>`` (``data-picker``) and gives each option i
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.pinyin import initials
+
+# A searched picker (``search=``) lists at most this many options in the page; past that only the chosen ones,
+# the rest found by ``core.pickers`` as the user types (a committee's 16,666 members were 7 s of rendering).
+LISTED_AT_MOST = 300
 
 
 class SearchSelectMixin:
     """Options carry their initials; the select carries the picker's texts in the user's language."""
 
-    def __init__(self, attrs=None, **kwargs):
+    def __init__(self, attrs=None, *, search: str | None = None, **kwargs):
+        self.search = search  # the ``core.pickers`` source that finds options past LISTED_AT_MOST
+        self.search_query: dict = {}  # its filters, set by the form (e.g. the committee)
+        self._searched = False
         attrs = {
             "data-picker": "",
             "class": "form-select",
@@ -27,6 +38,33 @@ class SearchSelectMixin:
             **(attrs or {}),
         }
         super().__init__(attrs, **kwargs)
+
+    def optgroups(self, name, value, attrs=None):
+        """Every option while there are at most LISTED_AT_MOST; past that the chosen ones only (searched)."""
+        iterator = self.choices
+        self._searched = False
+        if self.search is None or not isinstance(iterator, ModelChoiceIterator):
+            return super().optgroups(name, value, attrs)
+        rows = list(iterator.queryset[: LISTED_AT_MOST + 1])
+        if len(rows) > LISTED_AT_MOST:
+            self._searched = True
+            chosen = [v for v in value if v not in (None, "") and str(v).isdigit()]
+            rows = list(iterator.queryset.filter(pk__in=chosen)) if chosen else []
+        empty = [("", iterator.field.empty_label)] if iterator.field.empty_label is not None else []
+        self.choices = empty + [iterator.choice(row) for row in rows]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = iterator
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self._searched:
+            url = reverse("pick", args=[self.search])
+            context["widget"]["attrs"]["data-picker-url"] = (
+                f"{url}?{urlencode(self.search_query)}" if self.search_query else url
+            )
+        return context
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)

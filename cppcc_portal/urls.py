@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core import pickers
 from core import views as core_views
 from groups import views as groups_views
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("text-size/", core_views.text_size, name="text_size"),
     path("health/", core_views.health, name="health"),
+    path("pick/<slug:name>/", pickers.pick, name="pick"),  # a searched picker's options (core.pickers)
     path("admin/", admin.site.urls),
     path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -55,7 +55,7 @@ class ProposalForm(Form):
         label=_("co-signers"),
         queryset=Member.objects.none(),
         required=False,
-        widget=SearchSelectMultiple,
+        widget=SearchSelectMultiple(search="members"),
         help_text=_("Invited co-signers confirm before you submit."),
     )
     is_public = forms.BooleanField(label=_("public"), required=False, initial=True)
@@ -70,6 +70,7 @@ class ProposalForm(Form):
             .exclude(pk=member.pk)
             .order_by("name")
         )
+        self.fields["cosigners"].widget.search_query = {"committee": member.committee_id, "active": "1"}
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
         if not convened_group_ids:  # only a convener submits in a group's name
             del self.fields["group"]
@@ -206,7 +207,10 @@ class AssignForm(Form):
 class KeyForm(Form):
     is_key = forms.BooleanField(label=_("key proposal"), required=False)
     leader = forms.ModelChoiceField(
-        label=_("supervising leader"), queryset=Member.objects.none(), required=False, widget=SearchSelect
+        label=_("supervising leader"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=SearchSelect(search="members"),
     )
 
     def __init__(self, *args, committee_id: int, **kwargs):
@@ -214,6 +218,7 @@ class KeyForm(Form):
         self.fields["leader"].queryset = Member.objects.filter(committee_id=committee_id, is_standing=True).order_by(
             "name"
         )
+        self.fields["leader"].widget.search_query = {"committee": committee_id}
 
 
 class NoteForm(Form):
@@ -263,7 +268,10 @@ class ReportForm(Form):
     title = forms.CharField(label=_("title"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 8}))
     co_authors = forms.ModelMultipleChoiceField(
-        label=_("co-authors"), queryset=Member.objects.none(), required=False, widget=SearchSelectMultiple
+        label=_("co-authors"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=SearchSelectMultiple(search="members"),
     )
     group = forms.ModelChoiceField(label=_("submitting group"), queryset=ActivityGroup.objects.none(), required=False)
 
@@ -272,6 +280,7 @@ class ReportForm(Form):
         self.fields["co_authors"].queryset = Member.objects.filter(
             committee_id=member.committee_id, status=Member.Status.ACTIVE
         ).exclude(pk=member.pk)
+        self.fields["co_authors"].widget.search_query = {"committee": member.committee_id, "active": "1"}
         self.fields["group"].queryset = ActivityGroup.objects.filter(pk__in=convened_group_ids)
         if not convened_group_ids:
             del self.fields["group"]

@@ -15,6 +15,7 @@ from proposals import similarity
 from proposals.models import (
     Adoption,
     Assignment,
+    CoSigner,
     DuplicateHint,
     Instruction,
     Level,
@@ -36,6 +37,19 @@ GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
 def proposal_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """A proposal list ready for a table: proposer, committee and lead unit loaded in the same query."""
     return qs.select_related("lead_proposer", "committee", "lead_unit")
+
+
+def member_proposals(member_id: int) -> QuerySet[Proposal]:
+    """A member's proposals, led or co-signed (whatever the answer): one id set of two branches that each read an
+    index (the lead proposer's, the co-signer's member), not an OR across a join to the co-signers, which no index
+    serves (#22: "my proposals" read all 200,000 proposals and 146,000 co-signers for a member's five)."""
+    ids = (
+        Proposal.objects.order_by()
+        .filter(lead_proposer_id=member_id)
+        .values("pk")
+        .union(CoSigner.objects.order_by().filter(member_id=member_id).values("proposal_id"), all=True)
+    )
+    return Proposal.objects.filter(pk__in=ids)
 
 
 def proposal_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Proposal:

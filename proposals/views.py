@@ -108,12 +108,7 @@ def mine(request):
         "rpage",
     )
     years = sorted(
-        set(
-            Proposal.objects.filter(Q(lead_proposer=member) | Q(cosigners__member=member))
-            .values_list("year", flat=True)
-            .distinct()
-        ),
-        reverse=True,
+        set(selectors.member_proposals(member.pk).order_by().values_list("year", flat=True).distinct()), reverse=True
     )
     return render(
         request,

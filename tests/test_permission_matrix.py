@@ -390,6 +390,7 @@ RULES: dict[str, Rule] = {
     "activities:sign_in_sheet": page(GROUP_EDITORS),
     "groups:unit_home": page(UNITS),
     "health": page(EVERYONE),
+    "pick": page(LOGGED_IN),  # a searched picker's options (core.pickers): each source answers what the user reads
     "home": page((), redirect=LOGGED_IN),
     "login": page({"anonymous"}, redirect=LOGGED_IN),
     "logout": page(EVERYONE, post_only=True),
@@ -623,6 +624,7 @@ ARGS = {
     "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
     "workbench:todo": "todo",
+    "pick": "picker",
     "password_reset_confirm": "signed_link",
     "first_login": "signed_link",
     "api:activity-attendance-correct": "activity",
@@ -1035,6 +1037,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "platform_document": {"pk": o["platform_document"].pk},
         "plan_pk": {"pk": o["plan"].pk},
         "todo": {"slug": "review"},
+        "picker": {"name": "members"},
         "signed_link": {"uidb64": "MQ", "token": "abc-0123456789abcdef"},
         "plenary_session": {"pk": o["plenary_session"].pk},
         "plenary_attendance": {"pk": o["plenary_attendance"].pk},

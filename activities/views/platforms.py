@@ -58,7 +58,9 @@ class EvaluationForm(StyledForm):
 
 
 class MemberForm(StyledForm):
-    member = forms.ModelChoiceField(label=gettext_lazy("member"), queryset=Member.objects.none(), widget=SearchSelect)
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("member"), queryset=Member.objects.none(), widget=SearchSelect(search="members")
+    )
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=PlatformMembership.Role.choices)
     joined_on = forms.DateField(label=gettext_lazy("joined on"), **DATE)
 
@@ -67,6 +69,7 @@ class MemberForm(StyledForm):
         self.fields["member"].queryset = Member.objects.filter(
             committee_id=platform.committee_id, status=Member.Status.ACTIVE
         ).order_by("name", "pk")
+        self.fields["member"].widget.search_query = {"committee": platform.committee_id, "active": "1"}
 
 
 class LeaveForm(StyledForm):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import StyledForm, call_service
+from core.widgets import SearchSelect, SearchSelectMultiple
 from groups.access import scope_of
 from groups.models import (
     ActivityGroup,
@@ -50,9 +51,11 @@ class SupervisionGroupForm(StyledForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     members = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Members"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=gettext_lazy("Members"), queryset=None, widget=SearchSelectMultiple(search="members")
     )
-    leader = forms.ModelChoiceField(label=gettext_lazy("Group leader"), queryset=None, required=False)
+    leader = forms.ModelChoiceField(
+        label=gettext_lazy("Group leader"), queryset=None, required=False, widget=SearchSelect(search="members")
+    )
 
     def __init__(self, *args, committee_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +112,12 @@ class AnswerForm(StyledForm):
 
 
 class InspectionForm(StyledForm):
-    group = forms.ModelChoiceField(label=gettext_lazy("Activity group inspected"), queryset=None, required=False)
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Activity group inspected"),
+        queryset=None,
+        required=False,
+        widget=SearchSelect(search="groups"),
+    )
     platform = forms.ModelChoiceField(label=gettext_lazy("or the platform inspected"), queryset=None, required=False)
     inspected_on = forms.DateField(
         label=gettext_lazy("Date of inspection"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,7 +152,9 @@ class AccountForm(StyledForm):
 
 
 class ReportForm(StyledForm):
-    group = forms.ModelChoiceField(label=gettext_lazy("Activity group"), queryset=None)
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Activity group"), queryset=None, widget=SearchSelect(search="groups")
+    )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     half = forms.TypedChoiceField(label=gettext_lazy("Half-year"), choices=WorkReport.Half.choices, coerce=int)
     summary = forms.CharField(

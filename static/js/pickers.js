@@ -25,6 +25,20 @@
         }
       }
     };
+    // A long list (core.widgets.LISTED_AT_MOST) is not in the page: the options come from data-picker-url
+    // (core.pickers: the first matches of what was typed, only rows the user may read).
+    if (texts.pickerUrl) {
+      var url = texts.pickerUrl;
+      settings.searchField = ["text"];
+      settings.shouldLoad = function (query) { return query.trim().length > 0; };
+      settings.load = function (query, callback) {
+        var sep = url.indexOf("?") < 0 ? "?" : "&";
+        fetch(url + sep + "q=" + encodeURIComponent(query), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(function (response) { return response.ok ? response.json() : {results: []}; })
+          .then(function (data) { callback(data.results); })
+          .catch(function () { callback(); });
+      };
+    }
     if (select.multiple) {
       settings.plugins = {remove_button: {title: texts.pickerRemove, label: "×"}};
       // After a choice the typed letters go, so the next name can be typed straight away.

@@ -28,6 +28,8 @@ FORM_MODULES = (
     "activities.forms",
     "activities.views.activities",
     "activities.views.contacts",
+    "activities.views.platforms",
+    "groups.views.supervision",
     "proposals.forms",
     "proposals.views",
     "consultations.forms",
@@ -76,6 +78,86 @@ def test_every_page_field_choosing_members_or_units_searches():
         "AttendanceForm.member",
         "ParticipantForm.unit",
     } <= set(checked)
+
+
+# Models with rows without bound in a committee (16,666 members, 66,000 proposals, 166,000 activities at 50k):
+# a page field choosing them lists at most core.widgets.LISTED_AT_MOST options and searches the rest on the server.
+UNBOUNDED = ("groups.Member", "proposals.Proposal", "activities.Activity")
+# Fields that render no list of their rows: the review queue's ticked proposals are the page's own checkboxes
+NOT_LISTED = {"proposals.forms.BulkForm.proposals"}
+
+
+def test_every_page_field_choosing_rows_without_bound_is_searched_on_the_server():
+    """Issue #22: the outcome page's proposal select rendered all 66,000 of a committee's proposals (12 s), the
+    session pages all 16,666 members and every consultation activity (7 s, 11 s). A field choosing members,
+    proposals or activities names its ``core.pickers`` source (``SearchSelect(search=…)``)."""
+    from core.pickers import SOURCES
+
+    checked, wrong = [], []
+    for form_class in page_forms():
+        for name, field in form_class.base_fields.items():
+            queryset = getattr(field, "queryset", None)
+            model = getattr(queryset, "model", None)
+            if not isinstance(field, forms.ModelChoiceField) or model is None or model._meta.label not in UNBOUNDED:
+                continue
+            checked.append(f"{form_class.__qualname__}.{name}")
+            if f"{form_class.__module__}.{form_class.__qualname__}.{name}" in NOT_LISTED:
+                continue
+            source = getattr(field.widget, "search", None)
+            if source not in SOURCES:
+                wrong.append(f"{form_class.__module__}.{form_class.__qualname__}.{name}: {source!r}")
+    assert not wrong, "fields choosing rows without bound that list them all in the page:\n" + "\n".join(wrong)
+    assert {"ProposalForm.cosigners", "ProposalLinkForm.proposal", "SessionForm.activity", "MemberForm.member"} <= set(
+        checked
+    )
+
+
+def test_a_long_list_carries_only_the_chosen_options_and_is_searched_on_the_server(world, monkeypatch, client_for):
+    """Past LISTED_AT_MOST options the select holds the chosen ones only and names its source; the source finds
+    by name and initials only the members the user reads (another committee's members: never), and the form
+    still takes any member of its own queryset by id."""
+    from core import widgets
+    from tests import factories as f
+
+    monkeypatch.setattr(widgets, "LISTED_AT_MOST", 2)
+    f.MembershipFactory(group=world.group, member__name="张三丰")
+    far = f.MemberFactory(committee=world.other, name="张三")
+    field = forms.ModelChoiceField(
+        Member.objects.filter(committee=world.district).order_by("pk"), widget=SearchSelect(search="members")
+    )
+    field.widget.search_query = {"committee": world.district.pk}
+    assert field.queryset.count() > 2
+    html = field.widget.render("member", str(world.member_record.pk))
+    assert html.count("<option") == 2  # the empty choice and the chosen member
+    assert f'value="{world.member_record.pk}" selected' in html
+    assert f'data-picker-url="/pick/members/?committee={world.district.pk}"' in html
+    field.widget.search_query = {}
+    short = forms.ModelChoiceField(
+        Member.objects.filter(pk=world.member_record.pk), widget=SearchSelect(search="members")
+    )
+    assert "data-picker-url" not in short.widget.render("member", None)  # a short list stays in the page
+
+    client = client_for(world.staff)  # the city's staff: reach the district, not the far committee
+    found = client.get("/pick/members/", {"q": "zs"}).json()["results"]
+    assert [row["text"] for row in found] == ["张三丰"]
+    assert client.get("/pick/members/", {"q": "张三"}).json()["results"] == found  # far's 张三 is not theirs
+    assert client.get("/pick/members/", {"q": "zs", "committee": world.other.pk}).json()["results"] == []
+    outsider = client_for(far.user) if far.user_id else None
+    assert outsider is None or not outsider.get("/pick/members/", {"q": "zsf"}).json()["results"]
+    assert client.get("/pick/nothing/", {"q": "a"}).status_code == 404
+    assert client.get("/pick/members/").json() == {"results": []}  # nothing typed: nothing offered
+    groups = client.get("/pick/groups/", {"q": world.group.name[:2]}).json()["results"]
+    assert {"value": world.group.pk, "text": world.group.name} in groups
+
+
+def test_the_group_pickers_of_the_ledger_and_the_session_form_are_searched():
+    """A city's staff read 1,179 groups at 50k: the ledger's filter and the session form search them."""
+    from activities.filters import ActivityFilter
+    from consultations.forms import SessionForm, TopicForm
+
+    assert ActivityFilter.base_filters["group"].extra["widget"].search == "groups"
+    for form in (SessionForm, TopicForm):
+        assert form.base_fields["group"].widget.search == "groups"
 
 
 def test_every_admin_relation_to_members_or_units_is_searched(admin_user, rf):
