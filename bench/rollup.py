@@ -10,7 +10,7 @@ the roll-up does), interleaved with a hand-written SQL aggregate over the same r
 member by kind and status of every source the roll-up reads: attendance, proposals and co-signers,
 reports, co-authors, adoptions and instructions, plenary attendance, consultation attendance; year
 to date), best of ``--repeat``.
-Prints both times and the ratio (issue #22 goal ≤ 1.5 on PostgreSQL, ≤ 2 on SQLite with statistics), the ratio against the attendance rows alone, the
+Prints both times and the ratio (issue #22 goal ≤ 1.5 on PostgreSQL, ≤ 2 on SQLite with statistics), the ratio against the attendance rows alone, the ratio against the fair baseline (``FAIR_SQL``: the same priced per-member totals by hand, checked equal to the snapshots), the
 peak Python memory of the roll-up (tracemalloc) and the process's maximum resident size (goal ≤ 300 MB).
 """
 
