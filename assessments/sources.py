@@ -743,6 +743,7 @@ def event_source(s: int, p: int, t: str) -> tuple[str, int, str]:
 
 
 COUNT_COLUMNS = ("m", "k", "q", "a", "n", "nq")
+PER_ROW_COLUMNS = ("m", "k", "q", "a", "iq")
 
 
 def event_sql(
@@ -756,6 +757,7 @@ def event_sql(
     bulk: bool | None = None,
     built: list[Branch] | None = None,
     members_checked: bool = False,
+    per_row: bool = False,
 ) -> tuple[str, tuple]:
     """The committee's duty events dated start..end (inclusive) as ``(sql, params)``.
 
@@ -772,10 +774,12 @@ def event_sql(
     ``members_checked``: the caller keeps only the committee's members itself, so counted rows may
     leave out the check that the member belongs to the committee where a branch has them without it
     (the attendance: a lookup of the member per row); they may then hold other members' events.
+    ``per_row`` (with ``counts_from``): one row per event, not grouped — ``PER_ROW_COLUMNS``, ``iq`` 1 when
+    dated on or after ``counts_from`` — for a caller that prices and groups the rows itself in one pass.
     """
     branches = _branches(committee, start, end, kinds, bulk=bulk, built=built, except_small=except_small)
     if not branches:
-        return _empty(counts_from is not None)
+        return _empty(counts_from is not None, per_row)
     if counts_from is None:
         parts = [b.rows.values_list(*(f"ev_{c}" for c in COLUMNS)) for b in branches]
         return parts[0].union(*parts[1:], all=True).query.sql_with_params()
@@ -788,15 +792,19 @@ def event_sql(
         parts.append(rows.values_list("ev_m", "ev_k", "ev_q", "ev_a", "ev_iq"))
     sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
     columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-2])  # the union's columns are the first branch's
+    if per_row:
+        return f"SELECT {columns}, u.ev_iq FROM ({sql}) u", params
     return (
         f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u GROUP BY {columns}",
         params,
     )
 
 
-def _empty(counts: bool) -> tuple[str, tuple]:
+def _empty(counts: bool, per_row: bool = False) -> tuple[str, tuple]:
     types = (
-        ("integer", "varchar(30)", "integer", "integer", "integer", "integer")
+        ("integer", "varchar(30)", "integer", "integer", "integer")
+        if counts and per_row
+        else ("integer", "varchar(30)", "integer", "integer", "integer", "integer")
         if counts
         else ("integer", "varchar(30)", "date", "integer", "integer", "integer", "integer")
     )
@@ -811,17 +819,25 @@ def values_sql(
     counts_from: date | None = None,
     bulk: bool | None = None,
     members_checked: bool = False,  # the same arguments as event_sql (made-up rows have no check to leave out)
+    per_row: bool = False,
 ) -> tuple[str, tuple]:
-    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks; none is "bulk",
-    and each row is its own branch: ``kinds`` and ``except_small`` select rows by their kind)."""
+    """Made-up events as the same relation as ``event_sql`` (for tests and benchmarks). Each row is its own
+    branch: ``kinds`` and ``except_small`` select rows by their kind; a row whose source is an activity
+    (``groups.activity``) is "bulk", like the attendance (``except_small`` leaves it in)."""
     wanted, unwanted = {str(k) for k in kinds or ()}, {str(k) for k in except_small or ()}
-    rows = (
-        []
-        if bulk
-        else [(m, e) for m, e in rows if (kinds is None or str(e.kind) in wanted) and str(e.kind) not in unwanted]
-    )
+
+    def is_bulk(event: DutyEvent) -> bool:
+        return (event.source or ("", 0))[0] == "groups.activity"
+
+    rows = [
+        (m, e)
+        for m, e in rows
+        if (bulk is None or is_bulk(e) == bulk)
+        and (kinds is None or str(e.kind) in wanted)
+        and (is_bulk(e) or str(e.kind) not in unwanted)
+    ]
     if not rows:
-        return _empty(counts_from is not None)
+        return _empty(counts_from is not None, per_row)
     labels = sorted({(e.source or ("", 0))[0] for _m, e in rows})
     rank = {label: i for i, label in enumerate(labels, start=1)}
     adapt = connection.ops.adapt_datefield_value
@@ -843,6 +859,8 @@ def values_sql(
     if counts_from is None:
         return f"SELECT {m}, {k}, {d}, {q}, {a}, {s}, {p} FROM ({values}) v", tuple(params)
     recent = f"CASE WHEN {d} >= %s THEN 1 ELSE 0 END"
+    if per_row:
+        return f"SELECT {m}, {k}, {q}, {a}, {recent} FROM ({values}) v", (adapt(counts_from), *params)
     return (
         f"SELECT {m}, {k}, {q}, {a}, CAST(COUNT(*) AS integer), CAST(SUM({recent}) AS integer) FROM ({values}) v "
         f"GROUP BY {m}, {k}, {q}, {a}",
