@@ -29,15 +29,16 @@ _LABELS: dict[str, dict[str, str | Promise]] = {}  # app label -> verb -> label
 _ALL: set[str] = set()
 
 
-def register(app_label: str) -> Callable[[C], C]:
-    """Class decorator: the verbs of ``app_label`` (a ``TextChoices``: value = the stored verb, label = its
-    words on the pages)."""
+def register(*app_labels: str) -> Callable[[C], C]:
+    """Class decorator: the verbs of the records of ``app_labels`` (a ``TextChoices``: value = the stored verb,
+    label = its words on the pages); more than one app where one app's services write the records of another."""
 
     def add(verbs: C) -> C:
-        labels = _LABELS.setdefault(app_label, {})
-        for verb in verbs:
-            labels[verb.value] = verb.label
-            _ALL.add(verb.value)
+        for app_label in app_labels:
+            labels = _LABELS.setdefault(app_label, {})
+            for verb in verbs:
+                labels[verb.value] = verb.label
+                _ALL.add(verb.value)
         return verbs
 
     return add

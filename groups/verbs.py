@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from core.verbs import register
 
 
-@register("groups")
+@register("groups", "activities")  # the activity ledger's records (app activities) carry these verbs too
 class GroupsVerb(models.TextChoices):
     CREATED = "created", _("created")
     UPDATED = "updated", _("changed the details")
