@@ -345,13 +345,21 @@ def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_r
 def test_the_migrations_backfill_the_initials_of_existing_rows(world):
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    def state_at(app, name):  # the models as that migration sees them (the ledger was groups' then)
+        return MigrationLoader(connection).project_state((app, name)).apps
 
     m = f.MemberFactory(committee=world.district, name="张三丰")
     p = Walker(world).filed(title="关于加强重庆路照明的建议")
     Member.objects.filter(pk=m.pk).update(initials="")
     Proposal.objects.filter(pk=p.pk).update(initials="")
-    importlib.import_module("groups.migrations.0011_search_initials").backfill(apps, None)
-    importlib.import_module("proposals.migrations.0012_search_initials").backfill(apps, None)
+    importlib.import_module("groups.migrations.0011_search_initials").backfill(
+        state_at("groups", "0011_search_initials"), None
+    )
+    importlib.import_module("proposals.migrations.0012_search_initials").backfill(
+        state_at("proposals", "0012_search_initials"), None
+    )
     assert Member.objects.get(pk=m.pk).initials == "zsf"
     assert Proposal.objects.get(pk=p.pk).initials == "gyjqcqlzmdjy"
