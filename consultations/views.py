@@ -24,6 +24,7 @@ from activities.views.mailbox import OUTCOME_RATING, rate_on_tracking_page
 from core.context_processors import accessibility
 from core.exceptions import DomainError, NotPermitted
 from core.exports import Workbook, export_filename, xlsx_download
+from core.files import stored_response
 from core.forms import form_error_from
 from core.parsing import as_bool, as_id, as_int
 from core.verbs import timeline
@@ -340,15 +341,13 @@ def session_action(request, pk: int, action: str):
 @login_required
 def document_download(request, pk: int):
     """Minutes and evidence are served only to those who may see the session, never from a public URL."""
-    from django.http import FileResponse
-
     from .models import SessionDocument
 
     visible = ConsultationSession.objects.visible_to(request.user)
     doc = SessionDocument.objects.filter(pk=pk, session__in=visible).first()
     if doc is None:
         raise PermissionDenied
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
+    return stored_response(doc.file, as_attachment=True, filename=doc.name, content_type=doc.content_type)
 
 
 # --- outcomes -------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
+from core.files import stored_response
 from core.forms import form_error_from, run_button
 from core.parsing import as_id, as_int
-from core.uploads import HEAD_BYTES, PDF, content_type_of
+from core.uploads import PDF
 from core.verbs import timeline
 from groups.access import Role, require_role, scope_of
 from groups.models import Committee, HandlingUnit, Member
@@ -577,15 +578,6 @@ def _refused(request, proposal, action: str, form):
 # --- uploaded files: served only here, after the same check as the proposal page ------------------------
 
 
-def _stream(stored, *, filename: str, as_attachment: bool, content_type: str | None = None):
-    """Stream a stored file (local disk or S3) to the user; there is no public URL for it."""
-    handle = stored.open("rb")
-    if content_type is None:
-        content_type = content_type_of(handle.read(HEAD_BYTES)) or "application/octet-stream"
-        handle.seek(0)
-    return FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
-
-
 @login_required
 def reply_pdf(request, pk: int):
     """A signed reply, to whoever may see its proposal or a proposal merged into it."""
@@ -595,7 +587,7 @@ def reply_pdf(request, pk: int):
     )
     if reply is None:
         raise PermissionDenied
-    return _stream(
+    return stored_response(
         reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False, content_type=PDF
     )
 
@@ -606,7 +598,9 @@ def attachment(request, pk: int):
     found = Attachment.objects.filter(pk=pk, proposal__in=Proposal.objects.visible_to(request.user)).first()
     if found is None:
         raise PermissionDenied
-    return _stream(found.file, filename=found.name or found.file.name.rsplit("/", 1)[-1], as_attachment=True)
+    return stored_response(
+        found.file, filename=found.name or found.file.name.rsplit("/", 1)[-1], as_attachment=True, sniff=True
+    )
 
 
 # --- staff ------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from activities.services import activities as svc
 from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
 from core.exports import record_export
+from core.files import stored_response
 from core.forms import call_service, form_error_from, run_button
 from core.links import absolute_url
 from core.paginator import LookaheadPaginator
@@ -336,7 +336,7 @@ def evidence_file(request, pk: int, thumbnail: bool = False):
     evidence = _get_or_403(Evidence.objects.visible_to(request.user), pk=pk)
     stored = evidence.thumbnail if thumbnail and evidence.thumbnail else evidence.file
     content_type = "image/jpeg" if stored is evidence.thumbnail else evidence.content_type
-    return FileResponse(stored.open("rb"), content_type=content_type)
+    return stored_response(stored, content_type=content_type)
 
 
 @login_required

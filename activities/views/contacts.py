@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from activities.forms import ContactForm
 from activities.services import contacts as svc
+from core.files import stored_response
 from core.forms import call_service, run_button
 from core.parsing import as_bool
 from groups.access import Role, scope_of
@@ -105,9 +105,7 @@ def _visible_contact(request, pk: int) -> ConstituentContact:
 def contact_photo(request, pk: int):
     """A contact's photo, streamed to whoever may see the contact (never a link to the stored file)."""
     contact = _visible_contact(request, pk)
-    if not contact.photo:
-        raise Http404
-    response = FileResponse(contact.photo.open("rb"), content_type=_photo_type(contact.photo.name))
+    response = stored_response(contact.photo, content_type=_photo_type(contact.photo.name))
     response["Cache-Control"] = "private, no-store"
     return response
 

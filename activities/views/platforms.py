@@ -14,13 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.selectors import platforms as sel
+from core.files import stored_response
 from core.forms import StyledForm, call_service
 from core.parsing import as_int
 from core.uploads import IMAGES
@@ -337,8 +337,8 @@ def platform_document(request, pk: int):
         PlatformDocument.objects.filter(platform__in=Platform.objects.visible_to(request.user)), pk=pk
     )
     content_type = document.content_type or mimetypes.guess_type(document.file.name)[0] or "application/octet-stream"
-    response = FileResponse(
-        document.file.open("rb"),
+    response = stored_response(
+        document.file,
         content_type=content_type,
         as_attachment=content_type not in IMAGES,
         filename=document.original_name,
