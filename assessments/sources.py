@@ -550,7 +550,8 @@ def days_dated_elsewhere(event: DutyRecordChanged) -> list[tuple[int, date]]:
     - A session held as an activity (``_consultations``): the activity's attendance and state decide whether the
       session's list gives ``consultation_present``, dated on the session's day, which may be in another quarter or
       year than the activity's. Every event naming an ``activity_id`` (attendance recorded, signed in, leave
-      decided, the activity held or filed) touches the days of the held sessions held as it.
+      decided, the activity held, filed or deleted: a deleted activity's sessions are unlinked, giving their
+      ``consultation_present`` back) touches the days of the held sessions held as it.
     """
     from consultations.models import ConsultationSession
 
