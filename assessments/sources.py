@@ -35,8 +35,8 @@ The branches:
   who confirmed their invitation): ``report_submitted`` dated on submission, once the report is accepted
   (accepted or compiled: a submitted, declined or draft report scores no submission, so junk reports do
   not meet the yearly minimum; accepting it makes the roll-ups from its submission quarter stale);
-  ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the date
-  it was declined); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
+  ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the day
+  it was declined: the audit trail's ``declined``, else ``updated_at``, which every later save moves); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
   least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
   ``("consultations.consultationsession", pk)``. A session held as a group's activity
@@ -419,6 +419,7 @@ def _proposals(committee_id, start, end):
 
 
 def _reports(committee_id, start, end):
+    from core.models import AuditEvent
     from proposals.models import Adoption, Instruction, OpinionReport
 
     Through = OpinionReport.co_authors.through
@@ -431,6 +432,26 @@ def _reports(committee_id, start, end):
     )
     reports = OpinionReport.objects.filter(committee_id=committee_id)
     declined = OpinionReport.State.DECLINED
+    # Dated on the day it was declined, as the audit trail says (``updated_at`` moves on every later save, e.g. an
+    # admin edit, and would move the fact to another quarter or year); a report declined before the trail: updated_at.
+    declined_at = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(OpinionReport),
+            verb=ProposalVerb.DECLINED,
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    declined_rows = (
+        reports.filter(state=declined)
+        .annotate(
+            declined_on=Coalesce(
+                LocalDate(Subquery(declined_at), period=(start, end)), LocalDate("updated_at", period=(start, end))
+            )
+        )
+        .filter(declined_on__gte=start, declined_on__lte=end)
+    )
     accepted = (OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED)
 
     def branch(queryset, member, k, d, kinds, at=None, report=""):
@@ -469,12 +490,11 @@ def _reports(committee_id, start, end):
         )
         branches.append(
             branch(
-                reports.filter(_during("updated_at", start, end), state=declined),
+                declined_rows,
                 F(author),
                 _kind(K.REPORT_NOT_ADOPTED),
-                LocalDate("updated_at", period=(start, end)),
+                F("declined_on"),
                 {K.REPORT_NOT_ADOPTED},
-                at="updated_at",
             )
         )
         for model, levels in ((Adoption, ADOPTED), (Instruction, INSTRUCTED)):
@@ -550,7 +570,8 @@ def days_dated_elsewhere(event: DutyRecordChanged) -> list[tuple[int, date]]:
     - A session held as an activity (``_consultations``): the activity's attendance and state decide whether the
       session's list gives ``consultation_present``, dated on the session's day, which may be in another quarter or
       year than the activity's. Every event naming an ``activity_id`` (attendance recorded, signed in, leave
-      decided, the activity held or filed) touches the days of the held sessions held as it.
+      decided, the activity held, filed or deleted: a deleted activity's sessions are unlinked, giving their
+      ``consultation_present`` back) touches the days of the held sessions held as it.
     """
     from consultations.models import ConsultationSession
 

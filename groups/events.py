@@ -41,6 +41,16 @@ class ActivityTransitioned(DutyRecordChanged):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ActivityDeleted(DutyRecordChanged):
+    """An activity entered by mistake was deleted (published before the row goes, so the records linked to it, e.g.
+    the consultation sessions held as it, can still be found: their duty events change too)."""
+
+    name = "groups.activity_deleted"
+    activity_id: int
+    from_state: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AttendanceRecorded(DutyRecordChanged):
     """The convener recorded or corrected the attendance of an activity."""
 

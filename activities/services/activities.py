@@ -35,6 +35,7 @@ from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import (
     ActivityChanged,
+    ActivityDeleted,
     ActivityTransitioned,
     AttendanceRecorded,
     DutyRecordChanged,
@@ -270,8 +271,8 @@ def activity_delete(*, activity_id: int, actor: User) -> None:
     if not activity.is_editable:
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
     record_event(activity, actor=actor, verb=CoreVerb.DELETED, from_state=activity.state)
-    if activity.state == Activity.State.HELD:
-        _rollup_stale(activity)
+    if activity.state == Activity.State.HELD:  # its attendance counted, and kept the sessions held as it from counting
+        publish(ActivityDeleted(**_duty_day(activity, actor), activity_id=activity.pk, from_state=activity.state))
     activity.delete()
 
 

@@ -197,3 +197,57 @@ def test_a_change_to_an_activity_held_as_no_session_stales_only_its_own_quarters
         now=at(4, 2),
     )
     assert not RollupRun.objects.get(pk=first.pk).is_stale
+
+
+def test_deleting_the_activity_a_session_was_held_as_stales_the_sessions_quarter(world):
+    """The session is dated 31 March (the first quarter), the held activity it was held as 1 April (the second); the
+    member is on both lists, so the meeting counts once, as the activity, in the second quarter. Deleting the activity
+    (entered by mistake) unlinks the session: its consultation comes back in the first quarter, so that quarter's
+    roll-up goes stale as well as the activity's quarter.
+
+    By hand, 闵行's rules: before, the first quarter has no event for the member (0 points); after, one consultation
+    attended, 5 (活动), total 5. Before the fix only the second quarter on went stale (the deletion's event named no
+    activity, so the session's day was never looked up)."""
+    from activities.services.activities import activity_delete
+    from assessments.models import RollupRun
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    me = world.member_record
+    held_as = ActivityFactory(
+        group=world.group, kind=Activity.Kind.CONSULTATION, starts_at=at(4, 1), state=Activity.State.HELD
+    )
+    session = SessionFactory(committee=world.district, activity=held_as, starts_at=at(3, 31))
+    present_at_session(session, me)
+    present_at_activity(held_as, me)
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == []
+    first = rollup_start(committee=world.district, year=2026, quarter=1, actor=world.district_staff)
+    rollup_execute(run_id=first.pk)
+    assert MemberSnapshot.objects.get(year=2026, quarter=1, member=me).points == D(0)
+    second = RollupRun.objects.create(committee=world.district, year=2026, quarter=2, status=RollupRun.Status.DONE)
+    assert not RollupRun.objects.get(pk=first.pk).is_stale
+
+    activity_delete(activity_id=held_as.pk, actor=world.convener)
+
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == [str(K.CONSULTATION_PRESENT)]
+    assert [RollupRun.objects.get(pk=run.pk).is_stale for run in (first, second)] == [True, True]
+    again = rollup_start(committee=world.district, year=2026, quarter=1, actor=world.district_staff)
+    rollup_execute(run_id=again.pk)
+    mine = MemberSnapshot.objects.get(year=2026, quarter=1, member=me)
+    assert (mine.points, mine.consultations) == (D(5), 1)
+    assert {k: D(v) for k, v in mine.points_by_category.items()} == {"活动": D(5)}
+
+
+def test_cancelling_changes_no_figures_of_a_session_held_as_the_activity(world):
+    """Only a planned or announced activity can be cancelled, and such an activity's attendance never counted (held or
+    filed only): the session's consultation was already the member's, before and after."""
+    from activities.services.activities import activity_cancel
+
+    me = world.member_record
+    planned = ActivityFactory(
+        group=world.group, kind=Activity.Kind.CONSULTATION, starts_at=at(4, 1), state=Activity.State.PLANNED
+    )
+    present_at_session(SessionFactory(committee=world.district, activity=planned, starts_at=at(3, 31)), me)
+    Attendance.objects.create(activity=planned, member=me)
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == [str(K.CONSULTATION_PRESENT)]
+    activity_cancel(activity_id=planned.pk, actor=world.convener)
+    assert _kinds(world, me, date(2026, 1, 1), date(2026, 3, 31)) == [str(K.CONSULTATION_PRESENT)]
