@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core import pickers
 from core import views as core_views
+from cppcc_portal.schema_view import SchemaView
 from groups import views as groups_views
 
 admin.site.site_header = _("CPPCC Member Services Portal")
@@ -32,7 +33,7 @@ urlpatterns = [
     path("pick/<slug:name>/", pickers.pick, name="pick"),  # a searched picker's options (core.pickers)
     path("admin/", admin.site.urls),
     path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),  # built once per process and language
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("notifications/", include("notifications.urls")),
     path("workbench/", include("cppcc_portal.workbench.urls")),
