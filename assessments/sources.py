@@ -13,7 +13,7 @@ the source's pk, so ordering by (d, s, p, k) is the scoring engine's event order
 
 The branches:
 
-- activity attendance (``groups.Attendance`` of activities held or filed): one event per member and
+- activity attendance (``activities.Attendance`` of activities held or filed): one event per member and
   activity — ``activity_<type>`` when present (``activity_three_enters`` for 三进 activities),
   ``activity_excused`` or ``activity_absent`` otherwise (an attendance not recorded yet is left
   out); dated on the activity's day; source ``("groups.activity", pk)``.
@@ -49,7 +49,7 @@ The branches:
 - contacts with the sector's people 联系群众 (``groups.ConstituentContact``): ``constituent_contact`` per
   contact recorded, dated on the day of contact; source ``("groups.constituentcontact", pk)`` (no page: the
   member's contact log lists them).
-- sign-ups 申报 (``groups.Attendance.signed_up_at``: the member put themselves on an open activity's list):
+- sign-ups 申报 (``activities.Attendance.signed_up_at``: the member put themselves on an open activity's list):
   ``activity_signup`` for each member who signed up and was present at the activity held, besides the activity's
   own event (积极申报、对接、参与: a rule set may reward the member's own initiative); dated and sourced like
   that activity. A sign-up withdrawn or not followed by attendance scores nothing.

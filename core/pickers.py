@@ -17,6 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 
+from core.parsing import as_id
+
 FOUND_AT_MOST = 20
 
 
@@ -36,8 +38,8 @@ def register(name: str, rows: Callable, search: Callable, label: Callable = str)
 
 def committee_filter(qs: QuerySet, params, field: str = "committee_id") -> QuerySet:
     """The ``committee`` filter every source takes (a form's committee): ignored unless a number."""
-    committee = params.get("committee", "")
-    return qs.filter(**{field: int(committee)}) if committee.isdigit() else qs
+    committee = as_id(params.get("committee", ""))
+    return qs.filter(**{field: committee}) if committee else qs
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import as_id
 from core.pinyin import initials
 
 # A searched picker (``search=``) lists at most this many options in the page; past that only the chosen ones,
@@ -48,7 +49,7 @@ class SearchSelectMixin:
         rows = list(iterator.queryset[: LISTED_AT_MOST + 1])
         if len(rows) > LISTED_AT_MOST:
             self._searched = True
-            chosen = [v for v in value if v not in (None, "") and str(v).isdigit()]
+            chosen = [pk for pk in (as_id(str(v)) for v in value if v is not None) if pk]
             rows = list(iterator.queryset.filter(pk__in=chosen)) if chosen else []
         empty = [("", iterator.field.empty_label)] if iterator.field.empty_label is not None else []
         self.choices = empty + [iterator.choice(row) for row in rows]

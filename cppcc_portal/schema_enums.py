@@ -3,7 +3,7 @@
 Referenced from SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] and imported lazily, after the apps are ready.
 """
 
-from activities.models import activity as activities
+from activities import models as activities
 from assessments import kinds as assessment_kinds
 from assessments import models as assessments
 from consultations import models as consultations
@@ -50,4 +50,4 @@ RollupRunStatus = assessments.RollupRun.Status
 PlatformState = groups.Platform.State
 PlatformMembershipRole = groups.PlatformMembership.Role
 PlatformDocumentKind = groups.PlatformDocument.Kind
-LeadState = groups.Lead.State
+LeadState = activities.Lead.State

@@ -306,7 +306,7 @@ def test_every_admin_write_goes_through_a_service(world, client_for):
     assert not failures, "\n".join(failures)
     assert len(checked) > 60, checked  # the walk reached the doors
     assert {
-        "groups.Activity inline groups.Attendance",
+        "activities.Activity inline activities.Attendance",
         "consultations.ConsultationSession inline consultations.Attendance",
         "assessments.RuleSet inline assessments.PointRule",
     } <= set(checked)
@@ -370,7 +370,7 @@ def test_a_past_version_is_shown_in_the_history_but_never_restored(world, client
 
 # Fields named like a workflow's that are not one: recorded facts the admin corrects through their service.
 NOT_WORKFLOW = {
-    "groups.Attendance.status": "who was there; corrected through attendance_correct (state checks, stale roll-ups)",
+    "activities.Attendance.status": "who was there; corrected through attendance_correct (state checks, stale roll-ups)",
     "consultations.Attendance.status": "who was there; corrected through attendance_set",
     "groups.Member.status": "a member's standing (active, left), reference data of the roll",
 }

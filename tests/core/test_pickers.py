@@ -19,23 +19,32 @@ from groups.models import HandlingUnit, Member
 pytestmark = pytest.mark.django_db
 
 PICKED = (Member, HandlingUnit)
-APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
-# Modules holding page forms (imported so that their classes are known); the admin's forms are checked below.
-FORM_MODULES = (
-    "core.forms",
-    "core.views",
-    "notifications.forms",
-    "activities.forms",
-    "activities.views.activities",
-    "activities.views.contacts",
-    "activities.views.platforms",
-    "groups.views.supervision",
-    "proposals.forms",
-    "proposals.views",
-    "consultations.forms",
-    "consultations.views",
-    "assessments.views",
-)
+
+
+def _project_packages() -> list[str]:
+    from django.apps import apps as registry
+
+    return [c.name for c in registry.get_app_configs() if "site-packages" not in c.path] + ["cppcc_portal"]
+
+
+APPS = tuple(_project_packages())
+
+
+def _form_modules():
+    """Every project module that holds page forms: each app's ``forms`` and ``views`` modules (and a views package's
+    modules), found rather than listed, so an app split off later is checked too."""
+    import pkgutil
+    from importlib.util import find_spec
+
+    for package in APPS:
+        for leaf in ("forms", "views"):
+            name = f"{package}.{leaf}"
+            spec = find_spec(name)
+            if spec is None:
+                continue
+            yield name
+            for info in pkgutil.iter_modules(spec.submodule_search_locations or []):
+                yield f"{name}.{info.name}"
 
 
 def _subclasses(cls):
@@ -45,7 +54,7 @@ def _subclasses(cls):
 
 
 def page_forms():
-    for name in FORM_MODULES:
+    for name in _form_modules():
         importlib.import_module(name)
     return sorted(
         {c for c in _subclasses(forms.BaseForm) if c.__module__.split(".")[0] in APPS and "admin" not in c.__module__},
