@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 import uuid
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +66,7 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
-            try:
-                teardown_databases(db_cfg, verbosity=verbosity)
-            except Exception as exc:  # as pytest-django: a warning, the run's result stands
-                # Known case: the accessibility walk run alone on PostgreSQL leaves one session on the test database.
-                warnings.warn(f"Error when trying to teardown test databases: {exc!r}", stacklevel=1)
+            teardown_databases(db_cfg, verbosity=verbosity)  # a session left open fails the run (not a warning)
 
 
 @pytest.fixture(autouse=True, scope="session")

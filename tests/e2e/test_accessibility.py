@@ -180,6 +180,9 @@ def site(django_db_setup, django_db_blocker, browser):
             server.stop()
             server._live_server_modified_settings.disable()
             call_command("flush", interactive=False, verbosity=0)
+            # This fixture runs beside Playwright's greenlet, whose context holds a connection of its own (Django's
+            # connections are per context): closed here, or it keeps a session that stops the test database's drop.
+            connection.close()
 
 
 @pytest.mark.parametrize("name", page_names())
