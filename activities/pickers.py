@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from activities.models import Activity
 from core.pickers import committee_filter, register
-from core.pinyin import initials_query
+from core.pinyin import text_or_initials
 
 
 def _activities(user, params):
@@ -18,11 +16,7 @@ def _activities(user, params):
 
 
 def _activities_by_title(qs, q: str):
-    match = Q(title__icontains=q)
-    letters = initials_query(q)
-    if letters:
-        match |= Q(initials__startswith=letters)
-    return qs.filter(match).order_by("-starts_at", "-pk")
+    return qs.filter(text_or_initials(q, "title")).order_by("-starts_at", "-pk")
 
 
 register("activities", _activities, _activities_by_title)

@@ -4,7 +4,7 @@ A page of 100 rows through a ``ModelSerializer`` builds 100 model instances and 
 ``get_attribute`` and ``to_representation`` on each (bench/README.md: the rows 9–10 ms against 1.4 ms for
 ``.values()``, the serializer 4–7 ms). ``ValuesListMixin.list`` selects the serializer's columns instead and
 converts each value as its serializer field would (the field's own ``to_representation`` wherever that is not
-the plain ``str``/``int``), so the JSON is the serializer's, byte for byte: ``tests/core/test_api_values.py``
+the plain ``str``/``int``), so the JSON is the serializer's, byte for byte: ``tests/test_api_values.py``
 compares both paths for every viewset using it. Detail, create, update and the actions keep the serializer.
 
 What a list serializer's field may be, read from the model without instances (anything else is refused when

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from django.db import models
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 
 _KEEP = re.compile(r"[^a-z0-9]")
@@ -33,6 +34,14 @@ def initials_query(text: str) -> str:
     (a query in Chinese or a number is matched on the name itself, not on the initials)."""
     text = text.strip().lower().replace(" ", "")
     return text if text and text.isascii() and text.isalpha() else ""
+
+
+def text_or_initials(text: str, field: str = "name", via: str = "") -> Q:
+    """Rows whose ``field`` contains ``text``, or, when ``text`` is typed as initials, whose initials start with it
+    (``zsf`` finds 张三丰); ``via``: the path to the model with the initials (``member__``)."""
+    match = Q(**{f"{via}{field}__icontains": text})
+    letters = initials_query(text)
+    return match | Q(**{f"{via}initials__startswith": letters}) if letters else match
 
 
 class InitialsQuerySet(models.QuerySet):

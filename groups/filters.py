@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import PageFilterSet
-from core.pinyin import initials_query
+from core.pinyin import text_or_initials
 from groups.models import ActivityGroup, ContactPoint, GroupMembership, HandlingUnit, Member, Platform
 
 
@@ -56,8 +56,4 @@ class GroupMemberFilter(PageFilterSet):
 
     def search(self, qs, name, value):
         value = value.strip()
-        match = Q(member__name__icontains=value) | Q(member__work_unit__icontains=value)
-        letters = initials_query(value)
-        if letters:
-            match |= Q(member__initials__startswith=letters)
-        return qs.filter(match)
+        return qs.filter(text_or_initials(value, via="member__") | Q(member__work_unit__icontains=value))

@@ -5,16 +5,12 @@ from __future__ import annotations
 from django.db.models import Q
 
 from core.pickers import committee_filter, register
-from core.pinyin import initials_query
+from core.pinyin import text_or_initials
 from groups.models import ActivityGroup, HandlingUnit, Member
 
 
 def _by_name(qs, q: str):
-    match = Q(name__icontains=q)
-    letters = initials_query(q)
-    if letters:
-        match |= Q(initials__startswith=letters)
-    return qs.filter(match).order_by("name", "pk")
+    return qs.filter(text_or_initials(q)).order_by("name", "pk")
 
 
 def _members(user, params):

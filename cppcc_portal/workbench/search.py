@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from activities.models import Activity
-from core.pinyin import initials_query
+from core.pinyin import initials_query, text_or_initials
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, Member
 from groups.privacy import ContactPolicy
@@ -56,7 +56,7 @@ def search(user, text: str) -> Results:
     digits = re.sub(r"\D", "", text)
     number = _number(text)
 
-    name = Q(name__icontains=text) | (Q(initials__startswith=letters) if letters else Q(pk__in=[]))
+    name = text_or_initials(text)
     member_q = name
     scope = scope_of(user)
     phone = text.replace(" ", "")

@@ -216,3 +216,21 @@ def test_the_picker_carries_pinyin_initials_and_its_texts_in_chinese(world):
         assert isinstance(field.widget, SearchSelectMixin)
         unit_html = units.widget.render("units", None)
         assert 'data-initials="sjyj"' in unit_html and "multiple" in unit_html
+
+
+def test_one_rule_finds_rows_by_text_or_by_typed_initials(world):
+    """``core.pinyin.text_or_initials`` is the pickers', the workbench search's and the group member filter's rule:
+    the text inside the name, or the initials typed in Latin letters at the start of the name's initials."""
+    from core.pinyin import text_or_initials
+    from groups.models import GroupMembership
+    from tests import factories as f
+
+    zhang = f.MemberFactory(committee=world.district, name="张三丰")
+    f.MemberFactory(committee=world.district, name="李四")
+    members = Member.objects.filter(committee=world.district)
+    assert list(members.filter(text_or_initials("三丰"))) == [zhang]
+    assert list(members.filter(text_or_initials("ZS F"))) == [zhang]
+    assert not members.filter(text_or_initials("sf")).exists()  # initials match at the start only
+    f.MembershipFactory(group=world.group, member=zhang)
+    memberships = GroupMembership.objects.filter(group=world.group)
+    assert [m.member for m in memberships.filter(text_or_initials("zsf", via="member__"))] == [zhang]
