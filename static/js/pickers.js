@@ -27,16 +27,26 @@
     };
     // A long list (core.widgets.LISTED_AT_MOST) is not in the page: the options come from data-picker-url
     // (core.pickers: the first matches of what was typed, only rows the user may read).
+    // The server has matched the typed text (part of a name, initials, a number): the list shows what it found
+    // for the last query, not Tom Select's own match on the option's text (which has no initials).
     if (texts.pickerUrl) {
       var url = texts.pickerUrl;
+      var found = {};
       settings.searchField = ["text"];
       settings.shouldLoad = function (query) { return query.trim().length > 0; };
+      settings.score = function () {
+        return function (item) { return found[String(item.value)] ? 1 : 0; };
+      };
       settings.load = function (query, callback) {
         var sep = url.indexOf("?") < 0 ? "?" : "&";
         fetch(url + sep + "q=" + encodeURIComponent(query), {credentials: "same-origin", headers: {"Accept": "application/json"}})
           .then(function (response) { return response.ok ? response.json() : {results: []}; })
-          .then(function (data) { callback(data.results); })
-          .catch(function () { callback(); });
+          .then(function (data) {
+            found = {};
+            data.results.forEach(function (row) { found[String(row.value)] = true; });
+            callback(data.results);
+          })
+          .catch(function () { found = {}; callback(); });
       };
     }
     if (select.multiple) {

@@ -103,3 +103,32 @@ def test_staff_find_the_lead_and_co_handling_units_by_initials_on_a_phone(world,
     roles = {a.unit.name: a.role for a in p.assignments.select_related("unit")}
     assert set(roles) == {"东湖区住建局", "东湖区教育局", "东湖区民政局"}
     assert HandlingUnit.objects.get(name="东湖区民政局").pk in p.assignments.values_list("unit_id", flat=True)
+
+
+def test_past_the_listed_limit_a_member_finds_co_signers_from_the_server_on_a_phone(
+    world, live_server, browser, screenshot, monkeypatch
+):
+    """A committee with more members than a page lists (``core.widgets.LISTED_AT_MOST``, here 5): the select carries
+    no names, and the typed initials are looked up on the server (``core.pickers``, ``pick/members/``)."""
+    monkeypatch.setattr("core.widgets.LISTED_AT_MOST", 5)
+    committee = world.member_record.committee
+    for _ in range(10):
+        f.MemberFactory(committee=committee, term=world.member_record.term, sector=world.member_record.sector)
+    ouyang = f.MemberFactory(
+        committee=committee, name="欧阳明月", term=world.member_record.term, sector=world.member_record.sector
+    )
+    page = new_page(browser, live_server, "member", phone=True)
+    page.goto(f"{live_server.url}/proposals/new/")
+    assert page.locator("#id_cosigners option").count() == 0  # nothing listed in the page
+    assert "/pick/members/" in page.locator("#id_cosigners").get_attribute("data-picker-url")
+    page.fill("#id_title", "关于增设社区养老服务站的建议")
+    page.select_option("#id_category", "society")
+    page.fill("#id_suggestions", "一、每个社区设一处养老服务站；二、引入专业机构运营。")
+    option = choose(page, "id_cosigners", "oymy", "欧阳明月")
+    screenshot(page, "pickers-5-cosigners-from-the-server-phone")
+    option.click()
+    close_list(page, "id_cosigners", "h1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".alert-success[role=alert]")).to_be_visible()
+    assert set(CoSigner.objects.values_list("member_id", flat=True)) == {ouyang.pk}
