@@ -21,13 +21,9 @@ from rest_framework.fields import empty
 
 def _serializer_modules() -> list[str]:
     """Every project app's ``serializers`` module, found, not listed (a list missed the apps split off later)."""
-    from django.apps import apps
+    from tests.conftest import project_apps
 
-    return [
-        f"{config.name}.serializers"
-        for config in apps.get_app_configs()
-        if "site-packages" not in config.path and importlib.util.find_spec(f"{config.name}.serializers")
-    ]
+    return [f"{c.name}.serializers" for c in project_apps() if importlib.util.find_spec(f"{c.name}.serializers")]
 
 
 def test_every_app_with_serializers_is_checked():

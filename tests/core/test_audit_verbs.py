@@ -286,20 +286,10 @@ def test_every_app_of_the_project_with_models_reads_its_own_verbs():
     """A record's verb is read in its own app's words (``core.verbs.label(verb, app_label)``): an app with audited
     models and no verbs of its own would read another app's words for a shared verb ("filed": 已立案 for an
     activity). An app whose records are never audited is named here."""
-    from pathlib import Path
-
-    from django.apps import apps
-    from django.conf import settings
-
     from core.verbs import _LABELS
+    from tests.conftest import project_apps
 
     never_audited = {"notifications", "demo"}
-    project = [
-        config.label
-        for config in apps.get_app_configs()
-        if Path(config.path).is_relative_to(Path(settings.BASE_DIR))
-        and "site-packages" not in Path(config.path).parts
-        and list(config.get_models())
-    ]
+    project = [config.label for config in project_apps() if list(config.get_models())]
     assert "activities" in project
     assert [label for label in project if label not in _LABELS and label not in never_audited] == []

@@ -22,9 +22,9 @@ PICKED = (Member, HandlingUnit)
 
 
 def _project_packages() -> list[str]:
-    from django.apps import apps as registry
+    from tests.conftest import project_apps
 
-    return [c.name for c in registry.get_app_configs() if "site-packages" not in c.path] + ["cppcc_portal"]
+    return [c.name for c in project_apps()] + ["cppcc_portal"]
 
 
 APPS = tuple(_project_packages())
