@@ -36,8 +36,9 @@ The branches:
   (accepted or compiled: a submitted, declined or draft report scores no submission, so junk reports do
   not meet the yearly minimum; accepting it makes the roll-ups from its submission quarter stale);
   ``report_adopted_<level>`` per adoption (its date); ``report_not_adopted`` when declined (the day
-  it was declined: the audit trail's ``declined``, else ``updated_at``, which every later save moves); ``instruction_<level>`` per leader's 批示; authors = author + co-authors (at
-  least 1). Source ``("proposals.opinionreport", pk)``.
+  it was declined: the audit trail's ``declined``; ``updated_at``, which every later save moves, only for a
+  report declined before the trail); ``instruction_<level>`` per leader's 批示; authors = author + co-authors
+  (at least 1). Source ``("proposals.opinionreport", pk)``.
 - consultation sessions held: ``consultation_present`` per member present; source
   ``("consultations.consultationsession", pk)``. A session held as a group's activity
   (``ConsultationSession.activity``) is one meeting, counted once: a member whose attendance is recorded on
