@@ -32,6 +32,19 @@ def project_apps() -> list:
     return [c for c in apps.get_app_configs() if ROOT in Path(c.path).parents and ".venv" not in Path(c.path).parts]
 
 
+def project_packages() -> list[str]:
+    """The production code's packages the guards scan: every app of the repository but the demo loaders (not
+    installed in production), and the project package."""
+    return [c.name for c in project_apps() if c.label != "demo"] + ["cppcc_portal"]
+
+
+def project_modules(leaf: str) -> list[str]:
+    """``<package>.<leaf>`` (``services``, ``serializers``) of every package of ``project_packages`` that has one."""
+    import importlib.util
+
+    return [f"{p}.{leaf}" for p in project_packages() if importlib.util.find_spec(f"{p}.{leaf}")]
+
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright's sync API
 
 

@@ -14,17 +14,12 @@ from rest_framework import serializers
 
 from core.api_fields import ScopedPrimaryKeyRelatedField
 from tests import factories as f
+from tests.conftest import project_modules
 from tests.consultations import factories as cf
 
 pytestmark = pytest.mark.django_db
 
-MODULES = [
-    "groups.serializers",
-    "proposals.serializers",
-    "consultations.serializers",
-    "assessments.serializers",
-    "notifications.serializers",
-]
+MODULES = project_modules("serializers")
 
 
 def _serializers():

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from core.exports import FORMULA_START, Workbook, neutralise
 from tests.assessments.test_annual import year  # noqa: F401  (合肥's rules, Q1 rolled up, awards and funding)
+from tests.conftest import project_packages
 from tests.proposals.conftest import walk  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,7 @@ def _saved(book) -> bytes:
     return out.getvalue()
 
 
-APP_DIRS = ["core", "groups", "proposals", "consultations", "assessments", "cppcc_portal"]
+APP_DIRS = project_packages()
 WRITERS = re.compile(
     r"openpyxl\.Workbook\(|from openpyxl import[^\n]*\bWorkbook\b|csv\.(Dict)?[wW]riter\(|"
     r"xlsxwriter|tablib\.Dataset\(\)\.export|\.export\(\"(csv|xlsx)\""

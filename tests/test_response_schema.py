@@ -20,10 +20,9 @@ from rest_framework.fields import empty
 
 
 def _serializer_modules() -> list[str]:
-    """Every project app's ``serializers`` module, found, not listed (a list missed the apps split off later)."""
-    from tests.conftest import project_apps
+    from tests.conftest import project_modules
 
-    return [f"{c.name}.serializers" for c in project_apps() if importlib.util.find_spec(f"{c.name}.serializers")]
+    return project_modules("serializers")
 
 
 def test_every_app_with_serializers_is_checked():

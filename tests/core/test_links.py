@@ -14,12 +14,12 @@ from consultations.models import Attendance as SessionAttendance
 from core.links import absolute_url
 from notifications import delivery, services
 from notifications.models import NotificationSettings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, project_packages
 from tests.consultations.factories import SessionFactory
 from tests.groups.factories import ActivityFactory
 
 BASE = "https://lianghui.example.gov.cn"
-APPS = ("core", "groups", "proposals", "consultations", "assessments", "cppcc_portal")
+APPS = tuple(project_packages())
 
 
 def test_absolute_url_puts_the_portal_address_before_a_path_and_leaves_full_links_alone(settings):

@@ -15,19 +15,14 @@ from django.utils import translation
 
 from core.widgets import SearchSelect, SearchSelectMixin, SearchSelectMultiple
 from groups.models import HandlingUnit, Member
+from tests.conftest import project_packages
 
 pytestmark = pytest.mark.django_db
 
 PICKED = (Member, HandlingUnit)
 
 
-def _project_packages() -> list[str]:
-    from tests.conftest import project_apps
-
-    return [c.name for c in project_apps()] + ["cppcc_portal"]
-
-
-APPS = tuple(_project_packages())
+APPS = tuple(project_packages())
 
 
 def _form_modules():
