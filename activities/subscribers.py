@@ -11,23 +11,20 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, Attendance
-from core.accounts import first_login_path
-from core.events import subscribe
-from groups import recipients
-from groups.events import (
+from activities.events import (
     ActivityChanged,
     ActivityTransitioned,
     HeardTakenUp,
     LeaveDecided,
     LeaveRequested,
-    MemberLoginsInvited,
-    PlatformEvaluated,
-    PlatformMemberJoined,
-    PlatformTransitioned,
     PublicMessageDissatisfied,
     PublicMessageRouted,
 )
+from activities.models import Activity, Attendance
+from core.accounts import first_login_path
+from core.events import subscribe
+from groups import recipients
+from groups.events import MemberLoginsInvited, PlatformEvaluated, PlatformMemberJoined, PlatformTransitioned
 from groups.models import Member, Platform, PlatformMembership, PublicMessage
 from notifications.models import Channel, Kind
 from notifications.services import Notice, notify, notify_many

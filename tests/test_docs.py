@@ -37,13 +37,17 @@ def named_paths(text: str) -> list[str]:
 
 @cache
 def tracked() -> frozenset[str]:
-    """Every file git tracks and every folder above one: what a fresh checkout holds.
+    """Every file git tracks or would add (not ignored), and every folder above one: what a fresh checkout holds.
 
     A path that exists here only because a run generated it (``var/``, the test database's template) is not in a
     fresh checkout, so the map must not name it as a path of the repository.
     """
     listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split("\0")
     paths = set()
     for name in filter(None, listed):

@@ -25,6 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.events import (
+    ActivityChanged,
+    ActivityDeleted,
+    ActivityTransitioned,
+    AttendanceRecorded,
+    LeaveDecided,
+    LeaveRequested,
+)
 from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
@@ -33,15 +41,7 @@ from core.services import lock, not_an_api_action, record_event
 from core.uploads import HEAD_BYTES, PDF, content_type_of, jpeg_thumbnail, validate_upload
 from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
-from groups.events import (
-    ActivityChanged,
-    ActivityDeleted,
-    ActivityTransitioned,
-    AttendanceRecorded,
-    DutyRecordChanged,
-    LeaveDecided,
-    LeaveRequested,
-)
+from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform
 from groups.verbs import GroupsVerb
 

@@ -21,13 +21,13 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.events import PublicMessageDissatisfied, PublicMessageRouted
 from activities.services.contacts import contact_record
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
-from groups.events import PublicMessageDissatisfied, PublicMessageRouted
 from groups.models import (
     ActivityGroup,
     Committee,

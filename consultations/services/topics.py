@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.events import HeardTakenUp
 from activities.services.leads import lead_take_up
 from consultations.models import (
     Topic,
@@ -20,7 +21,6 @@ from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, record_event
 from groups.access import scope_of
-from groups.events import HeardTakenUp
 from groups.models import ActivityGroup, Committee, ConstituentContact, Platform, PublicMessage
 from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.events import HeardTakenUp
 from activities.models import Lead
 from activities.services.leads import lead_take_up
 from core.events import actor_id, publish
@@ -21,7 +22,6 @@ from core.exceptions import DomainError
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
-from groups.events import HeardTakenUp
 from groups.models import Member
 from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal

@@ -134,8 +134,8 @@ def test_a_dissatisfied_rating_delivered_or_retried_days_later_is_one_notice_dat
 ):
     import time_machine
 
+    from activities.events import PublicMessageDissatisfied
     from activities.subscribers import tell_answerer_dissatisfied
-    from groups.events import PublicMessageDissatisfied
 
     message = answered(world, point)
     rated = svc.message_rate(code=message.tracking_code, rating="unsatisfied", client_address=ADDRESS)

@@ -1,5 +1,6 @@
 """Notifications: exactly once per key, only one's own, channels and retries, outbox, rules, calendar."""
 
+import logging
 from collections import Counter
 from datetime import date, timedelta
 from unittest import mock
@@ -199,6 +200,8 @@ def test_a_broker_outage_keeps_the_task_in_the_outbox_and_beat_sends_it_later(
     member, world, django_capture_on_commit_callbacks, caplog
 ):
     from cppcc_portal.celery import app
+
+    caplog.set_level(logging.WARNING)  # whatever level an earlier test left the loggers at
 
     with mock.patch.object(app, "send_task", side_effect=ConnectionRefusedError("redis down")):
         with django_capture_on_commit_callbacks(execute=True):
