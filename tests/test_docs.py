@@ -19,7 +19,9 @@ PLACEHOLDER = re.compile(r"[<>*{}…]")
 
 
 def _top_level() -> set[str]:
-    return {p.name for p in ROOT.iterdir() if not p.name.startswith(".") or p.name == ".ci"}
+    """The repository's top-level entries as git sees them: a folder a run generates (``var/``, ``test-artifacts/``)
+    is not one, whether or not it exists in this checkout."""
+    return {p.split("/")[0] for p in tracked()}
 
 
 def named_paths(text: str) -> list[str]:
