@@ -568,10 +568,11 @@ class RollupRun(models.Model):
 class SnapshotFigures(models.Model):
     """Figures shared by member, group and committee snapshots of one quarter."""
 
-    # The database ties (run, committee, year, quarter) to the run's own with one composite foreign key
-    # (migration 0006: a constraint on PostgreSQL, triggers on SQLite) instead of a key on the run and
-    # one on the committee: a snapshot always belongs to its run's quarter, and each roll-up checks one
-    # key per row at commit instead of two.
+    # The database ties (run, committee, year, quarter) to the run's own with one composite key
+    # (migration 0006: a foreign key on PostgreSQL, triggers on SQLite) instead of a key on the run and
+    # one on the committee: a snapshot always belongs to its run's quarter. Member snapshots, written
+    # 16,666 at a time, are checked once per statement on PostgreSQL (0011: a trigger over the statement's
+    # rows, locking their run as the foreign key's check would) instead of once per row at commit.
     run = models.ForeignKey(
         RollupRun, verbose_name=_("roll-up run"), on_delete=models.CASCADE, related_name="+", db_constraint=False
     )

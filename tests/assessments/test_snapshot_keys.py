@@ -54,3 +54,19 @@ def test_a_run_keeps_its_quarter_under_its_snapshots_and_takes_them_when_deleted
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not any(model.objects.filter(run_id=run.pk).exists() for model in SNAPSHOTS)
+
+
+@pytest.mark.parametrize("model", SNAPSHOTS, ids=lambda m: m.__name__)
+def test_a_snapshot_written_with_another_quarter_than_its_run_is_refused(world, run, model):
+    """Written, not changed: member snapshots are checked once per statement on PostgreSQL (assessments/0011), the
+    others per row; a run that does not exist is refused as well."""
+    row = model.objects.filter(run=run).first()
+    model.objects.filter(pk=row.pk).delete()
+
+    def copy(**changes):
+        fields = {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
+        return lambda: model.objects.create(**{**fields, **changes})
+
+    assert refused(copy(quarter=3))
+    assert refused(copy(run_id=run.pk + 1000))
+    assert not refused(copy())
