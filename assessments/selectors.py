@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from core.dates import in_year
 from core.ordinals import quarter_label
@@ -21,6 +21,8 @@ from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_
 from .sources import duty_events
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
@@ -393,11 +395,29 @@ def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> An
     return event_rows(committee_id, start, end, kinds=kinds, members=members)
 
 
+def figure_event_count(committee_id: int, year: int, quarter: int, figure: str) -> int:
+    """How many rows ``figure_events`` lists now: a summed figure counted from the records, not the snapshot."""
+    rows = figure_events(committee_id, year, quarter, figure)
+    return len(rows) if isinstance(rows, list) else int(rows.count())
+
+
+def quarter_roll_up(committee_id: int, year: int, quarter: int) -> Mapping[str, Any] | None:
+    """When the quarter's snapshot was rolled up (``finished_at``) and whether a change touched it since
+    (``is_stale``); None before its first roll-up."""
+    from .models import CommitteeSnapshot
+
+    return (
+        CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .values(finished_at=F("run__finished_at"), is_stale=F("run__is_stale"))
+        .first()
+    )
+
+
 def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
     from .models import CommitteeSnapshot, MemberSnapshot
 
-    quarters = list(
+    rows = (
         CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year)
         .order_by("quarter")
         .values(
@@ -409,8 +429,19 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
             "proposals",
             "reports",
             "consultations",
+            finished_at=F("run__finished_at"),
+            is_stale=F("run__is_stale"),
         )
     )
+    # A change since the roll-up touched a quarter: its summed figures would no longer be the events their lists
+    # show, so they are counted now, by the lists' own query (the members, coverage and points stay the snapshot's,
+    # whose lists are the snapshot's rows).
+    quarters: list[dict[str, Any]] = [
+        {**q, **{name: figure_event_count(committee_id, year, q["quarter"], name) for name in EVENT_TREND}}
+        if q["is_stale"]
+        else {**q}
+        for q in rows
+    ]
     trend = {
         "quarters": [quarter_label(q["quarter"]) for q in quarters],
         "points": [float(q["points"] or 0) for q in quarters],
@@ -422,6 +453,8 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "quarter_numbers": [q["quarter"] for q in quarters],
         "members": [q["members"] for q in quarters],
         "covered": [q["members_covered"] for q in quarters],
+        "rolled_up_at": [q["finished_at"] for q in quarters],
+        "stale": [q["is_stale"] for q in quarters],
     }
     latest = quarters[-1]["quarter"] if quarters else None
     # no quarter rolled up yet: no snapshot is counted (quarters are 1 to 4)
@@ -439,7 +472,14 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
         .order_by("committee__name", "quarter")
         .values(
-            "committee_id", "committee__name", "quarter", "members", "members_covered", "points", "activities_present"
+            "committee_id",
+            "committee__name",
+            "quarter",
+            "members",
+            "members_covered",
+            "points",
+            "activities_present",
+            finished_at=F("run__finished_at"),
         )
     ):
         districts[row["committee__name"]] = dict(row)  # the latest quarter of each district wins
@@ -455,6 +495,7 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "quarters": [r["quarter"] for r in districts.values()],
         "members": [r["members"] for r in districts.values()],
         "covered": [r["members_covered"] for r in districts.values()],
+        "rolled_up_at": [r["finished_at"] for r in districts.values()],
     }
     return {
         "trend": trend,
@@ -462,4 +503,5 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "ranking": ranking,
         "districts": side,
         "latest_quarter": latest,
+        "latest_rolled_up_at": quarters[-1]["finished_at"] if quarters else None,
     }
