@@ -82,7 +82,7 @@ FIGURES = (
 
 def figure_link(run: RollupRun, name: str) -> str:
     """The list of the rows behind one of a run's figures ("" for the points, a sum no list of rows adds up to): the
-    members the roll-up scored (those covered by 三进), the committee's active groups, or the duty events summed."""
+    members the roll-up scored (those covered by 三进), the groups it counted, or the duty events summed."""
     from urllib.parse import urlencode
 
     from .selectors import EVENT_FIGURES
@@ -92,8 +92,8 @@ def figure_link(run: RollupRun, name: str) -> str:
         return f"{reverse('assessments:dashboard_members')}?{urlencode(period)}"
     if name == "members_covered":
         return f"{reverse('assessments:dashboard_members')}?{urlencode({**period, 'covered': 1})}"
-    if name == "groups":
-        return f"{reverse('activities:coverage')}?{urlencode(period)}"
+    if name == "groups":  # the groups the run counted, not the committee's groups now
+        return f"{reverse('assessments:dashboard_groups')}?{urlencode(period)}"
     if name in EVENT_FIGURES:
         return f"{reverse('assessments:dashboard_events')}?{urlencode({**period, 'figure': name})}"
     return ""

@@ -372,6 +372,18 @@ def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any)
     )
 
 
+def dashboard_groups(committee_id: int, year: int, quarter: int) -> QuerySet[GroupSnapshot]:
+    """The groups a quarter's roll-up counted (its group snapshots: the committee's active groups when it ran), most
+    points first: the rows behind a run's "groups" figure, whatever groups were made or wound up since."""
+    from .models import GroupSnapshot
+
+    return (
+        GroupSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .select_related("group")
+        .order_by("-points", "group__name", "pk")
+    )
+
+
 # The roll-up's figures that add up duty events (each member's events of the quarter, summed): the trend lines of
 # the dashboard and the counts of a run's progress page; each links to ``figure_events``.
 EVENT_FIGURES = ("activities_present", "three_enters", "proposals", "reports", "consultations")

@@ -322,6 +322,29 @@ def dashboard_members(request):
 
 
 @login_required
+def dashboard_groups(request):
+    """The groups behind a roll-up's count of groups (``quarter``): the group snapshots it wrote."""
+    committee_id, year = _committee_year(request)
+    quarter = as_int(request.GET.get("quarter"), 0, low=0, high=4)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/dashboard_groups.html",
+        {
+            "page_obj": Paginator(selectors.dashboard_groups(committee_id, year, quarter), 50).get_page(
+                request.GET.get("page")
+            ),
+            "query": query.urlencode(),
+            "year": year,
+            "quarter": quarter,
+            "committee_id": committee_id,
+            "roll_up": selectors.quarter_roll_up(committee_id, year, quarter),
+        },
+    )
+
+
+@login_required
 def dashboard_events(request):
     """The duty events behind a quarter's summed figure (activities attended, 三进, proposals, reports,
     consultations: ``selectors.EVENT_FIGURES``): one row per event, with its member and source."""

@@ -858,9 +858,42 @@ def test_a_stale_runs_summed_figures_no_longer_claim_the_events_listed_now(world
     page = assert_figures_add_up(client, reverse("admin:assessments_rolluprun_progress", args=[run.pk]), at_least=3)
     assert {fig.href.split("?")[0] for fig in page.figures} == {
         reverse("assessments:dashboard_members"),
-        reverse("activities:coverage"),
+        reverse("assessments:dashboard_groups"),
     }
     assert "data-stale" in response.content.decode()
+
+
+def test_a_runs_count_of_groups_is_the_groups_it_counted_whatever_groups_came_or_went_since(
+    world, client_for, django_assert_max_num_queries
+):
+    """The run's progress page counts the committee's active groups when it ran: two groups made since and one wound
+    up since change the coverage page, not the run's groups, which its own list shows (in a fixed number of queries)."""
+    from assessments.models import RollupRun
+    from groups.models import ActivityGroup
+    from tests import factories as f
+
+    rolled_up(world)
+    run = RollupRun.objects.get(committee=world.district, year=2026, quarter=2, status="done")
+    client = client_for(world.district_staff)
+    progress = reverse("admin:assessments_rolluprun_progress", args=[run.pk])
+    named = {"members", "events"}  # the run's other figures' lists: the groups' is the one left
+
+    def of_groups(page):
+        return next(fig for fig in page.figures if not any(f"dashboard/{n}/" in fig.href for n in named))
+
+    before = of_groups(assert_figures_add_up(client, progress, at_least=8))
+    f.ActivityGroupFactory(committee=world.district)
+    f.ActivityGroupFactory(committee=world.district)
+    ActivityGroup.objects.filter(pk=world.other_group.pk).update(is_active=False)
+    page = assert_figures_add_up(client, progress, at_least=8)
+    groups = of_groups(page)
+    assert groups.value == before.value >= 2 and "dashboard/groups/" in groups.href
+    counts = second_load_counts(client, [groups.href], django_assert_max_num_queries)
+    for _ in range(3):
+        f.ActivityGroupFactory(committee=world.district)
+    rolled_up(world)
+    with django_assert_max_num_queries(counts[groups.href]):
+        assert read(client.get(groups.href)).rows == before.value + 4  # the next run: one wound up, five made
 
 
 def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(
