@@ -18,10 +18,10 @@ from groups.models import GroupMembership, Member
 from .kinds import Rounding, Share, kind_label, missing_text
 from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
 from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_for, grade_reason, score
-from .sources import duty_events
+from .sources import count_by_kind, duty_events
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
@@ -391,26 +391,39 @@ EVENT_FIGURES = ("activities_present", "three_enters", "proposals", "reports", "
 EVENT_TREND = ("activities_present", "proposals", "reports", "consultations")
 
 
-def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> Any:
-    """The duty events behind a quarter's summed figure (``EVENT_FIGURES``): the events of the kinds the roll-up
-    counts for it (``rollup.FIGURES``, more specific kinds too), dated in the quarter, of the members the roll-up
-    scored (those with a snapshot of the quarter). Equal to the snapshot's figure while the sources are unchanged."""
+def _figure_kinds(figure: str) -> list[str]:
+    """The event kinds a summed figure counts (``rollup.FIGURES``, more specific kinds too)."""
     from .kinds import EventKind, counts_as
-    from .models import MemberSnapshot
     from .rollup import FIGURES
-    from .sources import event_rows
 
     target = str(FIGURES[figure])
-    kinds = [k for k in EventKind.values if target in {str(x) for x in counts_as(k)}]
+    return [k for k in EventKind.values if target in {str(x) for x in counts_as(k)}]
+
+
+def _quarter_events(committee_id: int, year: int, quarter: int, kinds: list[str]) -> Any:
+    from .models import MemberSnapshot
+    from .sources import event_rows
+
     start, end = quarter_bounds(year, quarter)
     members = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter).values("member_id")
     return event_rows(committee_id, start, end, kinds=kinds, members=members)
 
 
-def figure_event_count(committee_id: int, year: int, quarter: int, figure: str) -> int:
-    """How many rows ``figure_events`` lists now: a summed figure counted from the records, not the snapshot."""
-    rows = figure_events(committee_id, year, quarter, figure)
-    return len(rows) if isinstance(rows, list) else int(rows.count())
+def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> Any:
+    """The duty events behind a quarter's summed figure (``EVENT_FIGURES``): the events of the kinds the roll-up
+    counts for it (``rollup.FIGURES``, more specific kinds too), dated in the quarter, of the members the roll-up
+    scored (those with a snapshot of the quarter). Equal to the snapshot's figure while the quarter's run is not
+    stale; the dashboard counts a stale quarter's with ``figure_event_counts``."""
+    return _quarter_events(committee_id, year, quarter, _figure_kinds(figure))
+
+
+def figure_event_counts(committee_id: int, year: int, quarter: int, figures: Iterable[str]) -> dict[str, int]:
+    """How many rows ``figure_events`` lists now for each of ``figures``, in one query: the events of all their
+    kinds counted per kind (an event has one kind), each figure the sum over its kinds."""
+    wanted = {figure: _figure_kinds(figure) for figure in figures}
+    rows = _quarter_events(committee_id, year, quarter, sorted({k for kinds in wanted.values() for k in kinds}))
+    per_kind = count_by_kind(rows)
+    return {figure: sum(per_kind.get(k, 0) for k in kinds) for figure, kinds in wanted.items()}
 
 
 def quarter_roll_up(committee_id: int, year: int, quarter: int) -> Mapping[str, Any] | None:
@@ -449,9 +462,7 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     # show, so they are counted now, by the lists' own query (the members, coverage and points stay the snapshot's,
     # whose lists are the snapshot's rows).
     quarters: list[dict[str, Any]] = [
-        {**q, **{name: figure_event_count(committee_id, year, q["quarter"], name) for name in EVENT_TREND}}
-        if q["is_stale"]
-        else {**q}
+        {**q, **figure_event_counts(committee_id, year, q["quarter"], EVENT_TREND)} if q["is_stale"] else {**q}
         for q in rows
     ]
     trend = {
