@@ -2,7 +2,7 @@
 coverage, contacts, residents' messages, leads and activity suggestions (moved from groups; URL names unchanged).
 Every write calls one service (``core.api.exposes`` names it), which checks the actor; the one exception handler (``core.api_errors``) maps its refusals."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -220,9 +220,7 @@ class ActivityViewSet(
         opens, closes = activity_services.sign_in_window(activity)
         is_open = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD) and opens <= now <= closes
         code = activity_services.sign_in_code(activity.pk, now=now) if is_open else ""
-        counts = activity.attendances.aggregate(
-            invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
-        )
+        counts = activity_selectors.attendance_counts(activity)
         response = Response(
             groups_serializers.SignInCodeSerializer(
                 {

@@ -82,7 +82,7 @@ FIGURES = (
 
 def figure_link(run: RollupRun, name: str) -> str:
     """The list of the rows behind one of a run's figures ("" for the points, a sum no list of rows adds up to): the
-    members the roll-up scored (those covered by 三进), the committee's active groups, or the duty events summed."""
+    members the roll-up scored (those covered by 三进), the groups it counted, or the duty events summed."""
     from urllib.parse import urlencode
 
     from .selectors import EVENT_FIGURES
@@ -92,8 +92,8 @@ def figure_link(run: RollupRun, name: str) -> str:
         return f"{reverse('assessments:dashboard_members')}?{urlencode(period)}"
     if name == "members_covered":
         return f"{reverse('assessments:dashboard_members')}?{urlencode({**period, 'covered': 1})}"
-    if name == "groups":
-        return f"{reverse('activities:coverage')}?{urlencode(period)}"
+    if name == "groups":  # the groups the run counted, not the committee's groups now
+        return f"{reverse('assessments:dashboard_groups')}?{urlencode(period)}"
     if name in EVENT_FIGURES:
         return f"{reverse('assessments:dashboard_events')}?{urlencode({**period, 'figure': name})}"
     return ""
@@ -103,6 +103,7 @@ def figures(run: RollupRun) -> list[dict]:
     """The committee's figures for the quarter, as the finished run wrote them, each count with the link to its rows
     (``href``: the page and static/js/rollup-progress.js render it as a drill-down link)."""
     from .models import CommitteeSnapshot
+    from .selectors import EVENT_FIGURES
 
     snapshot = CommitteeSnapshot.objects.filter(run=run).first()
     if snapshot is None:
@@ -112,7 +113,8 @@ def figures(run: RollupRun) -> list[dict]:
             "name": name,
             "label": str(CommitteeSnapshot._meta.get_field(name).verbose_name),
             "value": str(getattr(snapshot, name)),
-            "href": figure_link(run, name),
+            # a change since the run touched the quarter: its sums are no longer the events their lists show now
+            "href": "" if run.is_stale and name in EVENT_FIGURES else figure_link(run, name),
         }
         for name in FIGURES
     ]
@@ -132,6 +134,7 @@ def status(run: RollupRun) -> dict:
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "members_done": run.members_done,
+        "is_stale": run.is_stale,
         "error": "",
         "links": {},
     }

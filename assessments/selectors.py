@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from core.dates import in_year
 from core.ordinals import quarter_label
@@ -18,9 +18,11 @@ from groups.models import GroupMembership, Member
 from .kinds import Rounding, Share, kind_label, missing_text
 from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
 from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_for, grade_reason, score
-from .sources import duty_events
+from .sources import count_by_kind, duty_events
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
@@ -370,6 +372,18 @@ def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any)
     )
 
 
+def dashboard_groups(committee_id: int, year: int, quarter: int) -> QuerySet[GroupSnapshot]:
+    """The groups a quarter's roll-up counted (its group snapshots: the committee's active groups when it ran), most
+    points first: the rows behind a run's "groups" figure, whatever groups were made or wound up since."""
+    from .models import GroupSnapshot
+
+    return (
+        GroupSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .select_related("group")
+        .order_by("-points", "group__name", "pk")
+    )
+
+
 # The roll-up's figures that add up duty events (each member's events of the quarter, summed): the trend lines of
 # the dashboard and the counts of a run's progress page; each links to ``figure_events``.
 EVENT_FIGURES = ("activities_present", "three_enters", "proposals", "reports", "consultations")
@@ -377,27 +391,58 @@ EVENT_FIGURES = ("activities_present", "three_enters", "proposals", "reports", "
 EVENT_TREND = ("activities_present", "proposals", "reports", "consultations")
 
 
-def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> Any:
-    """The duty events behind a quarter's summed figure (``EVENT_FIGURES``): the events of the kinds the roll-up
-    counts for it (``rollup.FIGURES``, more specific kinds too), dated in the quarter, of the members the roll-up
-    scored (those with a snapshot of the quarter). Equal to the snapshot's figure while the sources are unchanged."""
+def _figure_kinds(figure: str) -> list[str]:
+    """The event kinds a summed figure counts (``rollup.FIGURES``, more specific kinds too)."""
     from .kinds import EventKind, counts_as
-    from .models import MemberSnapshot
     from .rollup import FIGURES
-    from .sources import event_rows
 
     target = str(FIGURES[figure])
-    kinds = [k for k in EventKind.values if target in {str(x) for x in counts_as(k)}]
+    return [k for k in EventKind.values if target in {str(x) for x in counts_as(k)}]
+
+
+def _quarter_events(committee_id: int, year: int, quarter: int, kinds: list[str]) -> Any:
+    from .models import MemberSnapshot
+    from .sources import event_rows
+
     start, end = quarter_bounds(year, quarter)
     members = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter).values("member_id")
     return event_rows(committee_id, start, end, kinds=kinds, members=members)
+
+
+def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> Any:
+    """The duty events behind a quarter's summed figure (``EVENT_FIGURES``): the events of the kinds the roll-up
+    counts for it (``rollup.FIGURES``, more specific kinds too), dated in the quarter, of the members the roll-up
+    scored (those with a snapshot of the quarter). Equal to the snapshot's figure while the quarter's run is not
+    stale; the dashboard counts a stale quarter's with ``figure_event_counts``."""
+    return _quarter_events(committee_id, year, quarter, _figure_kinds(figure))
+
+
+def figure_event_counts(committee_id: int, year: int, quarter: int, figures: Iterable[str]) -> dict[str, int]:
+    """How many rows ``figure_events`` lists now for each of ``figures``, in one query: the events of all their
+    kinds counted per kind (an event has one kind), each figure the sum over its kinds."""
+    wanted = {figure: _figure_kinds(figure) for figure in figures}
+    rows = _quarter_events(committee_id, year, quarter, sorted({k for kinds in wanted.values() for k in kinds}))
+    per_kind = count_by_kind(rows)
+    return {figure: sum(per_kind.get(k, 0) for k in kinds) for figure, kinds in wanted.items()}
+
+
+def quarter_roll_up(committee_id: int, year: int, quarter: int) -> Mapping[str, Any] | None:
+    """When the quarter's snapshot was rolled up (``finished_at``) and whether a change touched it since
+    (``is_stale``); None before its first roll-up."""
+    from .models import CommitteeSnapshot
+
+    return (
+        CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
+        .values(finished_at=F("run__finished_at"), is_stale=F("run__is_stale"))
+        .first()
+    )
 
 
 def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
     from .models import CommitteeSnapshot, MemberSnapshot
 
-    quarters = list(
+    rows = (
         CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year)
         .order_by("quarter")
         .values(
@@ -409,8 +454,17 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
             "proposals",
             "reports",
             "consultations",
+            finished_at=F("run__finished_at"),
+            is_stale=F("run__is_stale"),
         )
     )
+    # A change since the roll-up touched a quarter: its summed figures would no longer be the events their lists
+    # show, so they are counted now, by the lists' own query (the members, coverage and points stay the snapshot's,
+    # whose lists are the snapshot's rows).
+    quarters: list[dict[str, Any]] = [
+        {**q, **figure_event_counts(committee_id, year, q["quarter"], EVENT_TREND)} if q["is_stale"] else {**q}
+        for q in rows
+    ]
     trend = {
         "quarters": [quarter_label(q["quarter"]) for q in quarters],
         "points": [float(q["points"] or 0) for q in quarters],
@@ -422,6 +476,8 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "quarter_numbers": [q["quarter"] for q in quarters],
         "members": [q["members"] for q in quarters],
         "covered": [q["members_covered"] for q in quarters],
+        "rolled_up_at": [q["finished_at"] for q in quarters],
+        "stale": [q["is_stale"] for q in quarters],
     }
     latest = quarters[-1]["quarter"] if quarters else None
     # no quarter rolled up yet: no snapshot is counted (quarters are 1 to 4)
@@ -439,7 +495,14 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)
         .order_by("committee__name", "quarter")
         .values(
-            "committee_id", "committee__name", "quarter", "members", "members_covered", "points", "activities_present"
+            "committee_id",
+            "committee__name",
+            "quarter",
+            "members",
+            "members_covered",
+            "points",
+            "activities_present",
+            finished_at=F("run__finished_at"),
         )
     ):
         districts[row["committee__name"]] = dict(row)  # the latest quarter of each district wins
@@ -455,6 +518,7 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "quarters": [r["quarter"] for r in districts.values()],
         "members": [r["members"] for r in districts.values()],
         "covered": [r["members_covered"] for r in districts.values()],
+        "rolled_up_at": [r["finished_at"] for r in districts.values()],
     }
     return {
         "trend": trend,
@@ -462,4 +526,5 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "ranking": ranking,
         "districts": side,
         "latest_quarter": latest,
+        "latest_rolled_up_at": quarters[-1]["finished_at"] if quarters else None,
     }

@@ -19,5 +19,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/members/", views.dashboard_members, name="dashboard_members"),
     path("dashboard/events/", views.dashboard_events, name="dashboard_events"),
+    path("dashboard/groups/", views.dashboard_groups, name="dashboard_groups"),
     path("rollups/<int:pk>/status/", views.rollup_status, name="rollup_status"),
 ]

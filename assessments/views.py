@@ -251,15 +251,19 @@ def dashboard(request):
                     trend["members"],
                     trend["covered"],
                     trend["coverage"],
+                    trend["rolled_up_at"],
                     strict=True,
                 )
             ),
             # the trend chart's lines: each quarter's duty events summed over the members, each a link to the events
+            # (a quarter changed since its roll-up: counted now, as the lists behind them are; ``stale``)
             "events": [
-                (label, q, list(zip(selectors.EVENT_TREND, counts, strict=True)))
-                for label, q, *counts in zip(
+                (label, q, at, stale, list(zip(selectors.EVENT_TREND, counts, strict=True)))
+                for label, q, at, stale, *counts in zip(
                     trend["quarters"],
                     trend["quarter_numbers"],
+                    trend["rolled_up_at"],
+                    trend["stale"],
                     *(trend[key] for key in ("activities", "proposals", "reports", "consultations")),
                     strict=True,
                 )
@@ -278,6 +282,7 @@ def dashboard(request):
                     side["covered"],
                     side["members"],
                     side["coverage"],
+                    side["rolled_up_at"],
                     strict=True,
                 )
             ),
@@ -317,6 +322,29 @@ def dashboard_members(request):
 
 
 @login_required
+def dashboard_groups(request):
+    """The groups behind a roll-up's count of groups (``quarter``): the group snapshots it wrote."""
+    committee_id, year = _committee_year(request)
+    quarter = as_int(request.GET.get("quarter"), 0, low=0, high=4)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/dashboard_groups.html",
+        {
+            "page_obj": Paginator(selectors.dashboard_groups(committee_id, year, quarter), 50).get_page(
+                request.GET.get("page")
+            ),
+            "query": query.urlencode(),
+            "year": year,
+            "quarter": quarter,
+            "committee_id": committee_id,
+            "roll_up": selectors.quarter_roll_up(committee_id, year, quarter),
+        },
+    )
+
+
+@login_required
 def dashboard_events(request):
     """The duty events behind a quarter's summed figure (activities attended, 三进, proposals, reports,
     consultations: ``selectors.EVENT_FIGURES``): one row per event, with its member and source."""
@@ -334,6 +362,7 @@ def dashboard_events(request):
     page_obj = Paginator(selectors.figure_events(committee_id, year, quarter, figure), 50).get_page(
         request.GET.get("page")
     )
+    roll_up = selectors.quarter_roll_up(committee_id, year, quarter)
     names = dict(Member.objects.filter(pk__in={row[0] for row in page_obj}).values_list("pk", "name"))
     rows = []
     for m, k, d, _q, _a, s, p, t, _r in page_obj:
@@ -361,6 +390,7 @@ def dashboard_events(request):
             "year": year,
             "quarter": quarter,
             "figure": kind_label(str(FIGURES[figure])),
+            "roll_up": roll_up,
             "committee_id": committee_id,
             "can_open": Role.STAFF in scope_of(request.user).roles,
         },

@@ -589,6 +589,64 @@ def test_every_attendance_count_of_the_ledger_is_the_number_of_attendances_behin
     assert {"on_site", "convener", "correction"} <= {fig.href.rsplit("method=", 1)[-1] for fig in page.figures}
 
 
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader", "convener"])
+def test_present_and_invited_of_an_activity_are_its_attendance_rows_on_every_page_that_counts_them(
+    world, client_for, who
+):
+    """One activity with every edge the two counts meet: a member who signed in, one staff corrected to present, one
+    who asked for leave and one whose leave was approved (excused), one removed from the group since (their
+    invitation stays), an absent one and a guest from another group who signed up. The ledger (staff, leaders), the
+    convener's dashboard and the sign-in screen (the group's editors) each count what the list behind them lists."""
+    from activities.models import Attendance
+    from activities.services.activities import attendance_correct
+    from groups.models import GroupMembership
+    from tests import factories as f
+    from tests.groups.factories import ActivityFactory
+
+    now = timezone.now()
+    activity = ActivityFactory(group=world.group, state="held", starts_at=now - timedelta(hours=1))
+    members = [f.MembershipFactory(group=world.group).member for _ in range(6)]
+    guest = f.MembershipFactory(group=world.other_group).member
+    A = Attendance
+    rows = [
+        {"status": A.Status.PRESENT, "signed_in_at": now, "sign_in_method": A.Method.ON_SITE},
+        {"status": A.Status.ABSENT},  # corrected to present below
+        {"leave": A.Leave.REQUESTED, "leave_reason": "出差", "leave_requested_at": now},
+        {"status": A.Status.EXCUSED, "leave": A.Leave.APPROVED, "leave_reason": "生病"},
+        {},  # removed from the group below
+        {"status": A.Status.ABSENT},
+    ]
+    for member, fields in zip(members, rows, strict=True):
+        A.objects.create(activity=activity, member=member, **fields)
+    A.objects.create(activity=activity, member=guest, signed_up_at=now - timedelta(days=2))
+    attendance_correct(activity_id=activity.pk, member_id=members[1].pk, actor=world.district_staff, status="present")
+    GroupMembership.objects.filter(group=world.group, member=members[4]).update(left_on=timezone.localdate())
+    client = client_for(getattr(world, who))
+    behind = reverse("activities:attendance_rows", args=[activity.pk])
+    pages = {
+        "staff": ["ledger", "dashboard", "screen"],
+        "district_staff": ["ledger", "dashboard", "screen"],
+        "leader": ["ledger"],
+        "convener": ["dashboard", "screen"],
+    }[who]
+    urls = {
+        "ledger": f"{reverse('activities:ledger')}?year={now.year}",
+        "dashboard": reverse("activities:group_activities", args=[world.group.pk]),
+    }
+    for name in pages:
+        if name == "screen":
+            counts = client.get(reverse("activities:sign_in_screen", args=[activity.pk])).context["counts"]
+            assert counts == {
+                "present": read(client.get(f"{behind}?status=present")).total,
+                "invited": read(client.get(behind)).total,
+            }
+            assert counts == {"present": 2, "invited": 7}
+            continue
+        page = assert_figures_add_up(client, urls[name])
+        mine = {fig.href.partition("?")[2]: fig.value for fig in page.figures if fig.href.startswith(behind)}
+        assert (mine["status=present"], mine[""]) == (2, 7), (name, mine)
+
+
 def test_the_attendance_list_behind_a_ledger_figure_runs_a_fixed_number_of_queries(
     world, client_for, django_assert_max_num_queries
 ):
@@ -749,6 +807,93 @@ def test_every_count_of_the_dashboard_is_the_number_of_members_behind_it(world, 
     if who != "district_staff":  # the city's: each district's coverage
         city = f"{reverse('assessments:dashboard')}?committee={world.city.pk}&year=2026"
         assert any(f"committee={world.district.pk}" in fig.href for fig in assert_figures_add_up(client, city).figures)
+
+
+@pytest.mark.parametrize("who", ["staff", "district_staff", "leader"])
+def test_a_dashboard_figure_still_equals_its_rows_after_a_change_since_the_roll_up(world, client_for, who):
+    """Staff correct an attendance of the first quarter after its roll-up (an absent member was there): the snapshot
+    says two attended, the records three. The quarters changed since show their duty events counted now, by the
+    query of the list behind them; members and coverage stay the snapshot's, whose list is the snapshot's members;
+    the page says when each quarter was rolled up and which changed since, and so does the list of events."""
+    from activities.models import Attendance
+    from activities.services.activities import attendance_correct
+    from assessments.models import RollupRun
+
+    rolled_up(world)
+    absent = Attendance.objects.get(activity__group=world.group, status=Attendance.Status.ABSENT)
+    attendance_correct(
+        activity_id=absent.activity_id, member_id=absent.member_id, actor=world.district_staff, status="present"
+    )
+    client = client_for(getattr(world, who))
+    url = f"{reverse('assessments:dashboard')}?committee={world.district.pk}&year=2026"
+    page = assert_figures_add_up(client, url, at_least=13 + 2 * 3)
+    first = next(fig for fig in page.figures if "quarter=1" in fig.href and "figure=activities_present" in fig.href)
+    assert first.value == 3
+    members = next(fig for fig in page.figures if fig.href.endswith("quarter=1") and "dashboard/members" in fig.href)
+    assert members.value == read(client.get(members.href)).total  # the snapshot's members, listed from it
+    html = client.get(url).content.decode()
+    runs = RollupRun.objects.filter(committee=world.district, year=2026, status="done").order_by("quarter")
+    for run in runs:
+        assert run.is_stale and timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M") in html
+    assert html.count('data-testid="events-as-of"') == 2 and html.count("text-warning-emphasis") == 2
+    events = client.get(first.href).content.decode()
+    assert 'data-testid="events-as-of"' in events and "text-warning-emphasis" in events
+
+
+def test_a_stale_runs_summed_figures_no_longer_claim_the_events_listed_now(world, client_for):
+    """The progress page of a run that a later correction made stale: its figures are as of the run, which it says;
+    the summed duty events are no longer links to the events now (the members still open the run's snapshot)."""
+    from activities.models import Attendance
+    from activities.services.activities import attendance_correct
+    from assessments.models import RollupRun
+
+    rolled_up(world)
+    absent = Attendance.objects.get(activity__group=world.group, status=Attendance.Status.ABSENT)
+    attendance_correct(
+        activity_id=absent.activity_id, member_id=absent.member_id, actor=world.district_staff, status="present"
+    )
+    run = RollupRun.objects.get(committee=world.district, year=2026, quarter=1, status="done")
+    client = client_for(world.district_staff)
+    response = client.get(reverse("admin:assessments_rolluprun_progress", args=[run.pk]))
+    page = assert_figures_add_up(client, reverse("admin:assessments_rolluprun_progress", args=[run.pk]), at_least=3)
+    assert {fig.href.split("?")[0] for fig in page.figures} == {
+        reverse("assessments:dashboard_members"),
+        reverse("assessments:dashboard_groups"),
+    }
+    assert "data-stale" in response.content.decode()
+
+
+def test_a_runs_count_of_groups_is_the_groups_it_counted_whatever_groups_came_or_went_since(
+    world, client_for, django_assert_max_num_queries
+):
+    """The run's progress page counts the committee's active groups when it ran: two groups made since and one wound
+    up since change the coverage page, not the run's groups, which its own list shows (in a fixed number of queries)."""
+    from assessments.models import RollupRun
+    from groups.models import ActivityGroup
+    from tests import factories as f
+
+    rolled_up(world)
+    run = RollupRun.objects.get(committee=world.district, year=2026, quarter=2, status="done")
+    client = client_for(world.district_staff)
+    progress = reverse("admin:assessments_rolluprun_progress", args=[run.pk])
+    named = {"members", "events"}  # the run's other figures' lists: the groups' is the one left
+
+    def of_groups(page):
+        return next(fig for fig in page.figures if not any(f"dashboard/{n}/" in fig.href for n in named))
+
+    before = of_groups(assert_figures_add_up(client, progress, at_least=8))
+    f.ActivityGroupFactory(committee=world.district)
+    f.ActivityGroupFactory(committee=world.district)
+    ActivityGroup.objects.filter(pk=world.other_group.pk).update(is_active=False)
+    page = assert_figures_add_up(client, progress, at_least=8)
+    groups = of_groups(page)
+    assert groups.value == before.value >= 2 and "dashboard/groups/" in groups.href
+    counts = second_load_counts(client, [groups.href], django_assert_max_num_queries)
+    for _ in range(3):
+        f.ActivityGroupFactory(committee=world.district)
+    rolled_up(world)
+    with django_assert_max_num_queries(counts[groups.href]):
+        assert read(client.get(groups.href)).rows == before.value + 4  # the next run: one wound up, five made
 
 
 def test_the_members_behind_a_dashboard_figure_take_a_fixed_number_of_queries(

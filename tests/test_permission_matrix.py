@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
     "assessments:annual": page(OVERSIGHT),
     "assessments:dashboard": page(OVERSIGHT),
     "assessments:dashboard_members": page(OVERSIGHT),
+    "assessments:dashboard_groups": page(OVERSIGHT),
     "assessments:dashboard_events": page(CITY_OVERSIGHT),  # the district's rows: another city's staff are refused
     "assessments:unit_sheets": page(OVERSIGHT),
     # one unit's yearly evaluation and the rows behind its figures: the unit's own users and its committee's

@@ -38,6 +38,7 @@ NOT_TOOLS = {
     "activities:coverage_members": "the members behind a coverage figure, reached from the coverage page",
     "consultations:figure_rows": "the rows behind a consultation figure, reached from the figures page",
     "assessments:dashboard_members": "the members behind a dashboard figure, reached from the dashboard",
+    "assessments:dashboard_groups": "the groups a roll-up counted, reached from a run's progress page",
     "password_reset": "account recovery, open to everyone from the login page",
     "password_reset_done": "account recovery, open to everyone from the login page",
     "password_reset_sms": "account recovery, open to everyone from the login page",

@@ -350,29 +350,40 @@ def plan_items(plan: AnnualPlan) -> QuerySet:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def attendance_figure_q(status: str = "", method: str = "") -> Q:
-    """The attendances one of the ledger's per-activity figures counts (all invited; by status; the present by
-    how they signed in); the ledger's count and the list behind it (``activities:attendance_rows``) both use it."""
+def attendances_counted(status: str = "", method: str = "") -> QuerySet[Attendance]:
+    """The attendances one per-activity figure counts: every invitation (``invited``: whatever its status or leave, a
+    member who signed up themself too), those of a ``status``, or the present by how they signed in (``method``).
+    The one definition of those figures: the ledger's and the convener's dashboard's counts (``_attendance_count``),
+    the API's, the sign-in screen's counter (``attendance_counts``) and the list behind them all
+    (``attendance_rows``, ``activities:attendance_rows``) read it."""
     q = Q()
     if status:
         q &= Q(status=status)
     if method:
         q &= Q(status=Attendance.Status.PRESENT, sign_in_method=method)
-    return q
+    return Attendance.objects.filter(q)
 
 
-def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -> QuerySet:
+def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -> QuerySet[Attendance]:
     """The attendances behind one per-activity figure of the ledger."""
     return (
-        Attendance.objects.filter(activity=activity)
-        .filter(attendance_figure_q(status, method))
+        attendances_counted(status, method)
+        .filter(activity=activity)
         .select_related("member")
         .order_by("member__name", "pk")
     )
 
 
+def attendance_counts(activity: Activity) -> dict[str, int]:
+    """The sign-in screen's counter: present of invited, counted as the lists behind the ledger's figures."""
+    return {
+        "present": attendances_counted(Attendance.Status.PRESENT).filter(activity=activity).count(),
+        "invited": attendances_counted().filter(activity=activity).count(),
+    }
+
+
 def _attendance_count(status: str = "", method: str = "") -> Coalesce:
-    rows = Attendance.objects.filter(activity_id=OuterRef("pk")).filter(attendance_figure_q(status, method))
+    rows = attendances_counted(status, method).filter(activity_id=OuterRef("pk"))
     return Coalesce(
         Subquery(
             rows.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],

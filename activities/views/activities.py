@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -359,9 +359,7 @@ def sign_in_screen(request, pk: int):
     if is_open:
         url = absolute_url(reverse("activities:sign_in", args=[activity.pk, svc.sign_in_code(activity.pk, now=now)]))
         qr = qr_svg(url)
-    counts = activity.attendances.aggregate(
-        invited=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT))
-    )
+    counts = sel.attendance_counts(activity)
     response = render(
         request,
         "activities/sign_in_screen.html",
