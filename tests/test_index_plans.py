@@ -295,3 +295,24 @@ def test_the_proposal_figures_count_a_years_proposals_from_their_index_alone(wor
     read = set(re.findall(r'"proposals_proposal"\."(\w+)"', str(cells.query)))
     assert read <= indexed, read - indexed
 
+
+def test_what_a_message_became_is_found_through_each_source_index(world, crowd):
+    """#22: the tracking page's "what became of it" was an OR across a join to the pooling leads' messages, a scan
+    of every proposal (315 ms at 50k for one message): each branch now reads its own foreign-key index."""
+    from activities.selectors.mailbox import became_q
+    from groups.models import PublicMessage
+    from proposals.models import OpinionReport, Proposal
+
+    message = PublicMessage.objects.create(
+        committee=world.district,
+        target="committee",
+        category="livelihood",
+        text="路灯不亮",
+        tracking_code="TPLAN0001",
+        answer_due=timezone.localdate(),
+    )
+    for model, table in ((Proposal, "proposals_proposal"), (OpinionReport, "proposals_opinionreport")):
+        plan = _plan(model.objects.filter(became_q(message)).order_by("pk"))
+        assert not _scans(plan, table), plan
+        if connection.vendor == "postgresql":  # not a whole index read in place of the table (scans priced out)
+            assert "Index Cond: (source_message_id = " in plan, plan
