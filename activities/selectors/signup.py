@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -60,7 +61,7 @@ class Suggestion:
     reasons: list[str]
 
 
-def suggestion_candidates(activity: Activity, topic_ids: list[int], need_ids: list[int]) -> QuerySet[Member]:
+def suggestion_candidates(activity: Activity, topic_ids: list[int], need_ids: list[int]) -> QuerySet[Any]:
     """The active members of the activity's committee not on its list who hold one of the expertises, with their
     ``topic_hits``, ``need_hits`` and ``score``, best first.
 
