@@ -1,10 +1,12 @@
-"""The searched pickers' source of activities (``core.pickers``): the ones the user edits."""
+"""The searched pickers' sources of activities (the ones the user edits) and of the groups an activity may be opened
+to (``core.pickers``)."""
 
 from __future__ import annotations
 
 from activities.models import Activity
 from core.pickers import committee_filter, register
 from core.pinyin import text_or_initials
+from groups.models import ActivityGroup
 
 
 def _activities(user, params):
@@ -20,3 +22,13 @@ def _activities_by_title(qs, q: str):
 
 
 register("activities", _activities, _activities_by_title)
+
+
+def _open_groups(user, params):
+    """The groups an activity of a group the user edits may be opened to for sign-up: the active groups of those
+    groups' committees (a convener's own committee; a city's staff: 392 groups in a district at 50k)."""
+    committees = ActivityGroup.objects.editable_by(user).values("committee_id")
+    return committee_filter(ActivityGroup.objects.filter(committee_id__in=committees, is_active=True), params)
+
+
+register("open_groups", _open_groups, lambda qs, q: qs.filter(text_or_initials(q)).order_by("name", "pk"))

@@ -54,9 +54,16 @@ def _para(value, style) -> Paragraph:
     return Paragraph(text(value), style)
 
 
-def _table(rows, fractions, body, number, numeric=()) -> Table:
-    """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
-    cells = [[_para(c, number if i in numeric else body) for i, c in enumerate(row)] for row in rows]
+def _table(rows, fractions, body, number, numeric=(), one_line=()) -> Table:
+    """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned.
+
+    The body cells of ``one_line`` columns (dates, points: never wrapped, never user text) are drawn as plain
+    strings, not laid out as paragraphs, which measure each character for CJK word wrap: laying out paragraphs is
+    most of a duty record's PDF (#22: 110 lines, 581 paragraphs at 50k; two of five columns plain: about 10 % off)."""
+    cells = [
+        [plain(c) if r and i in one_line else _para(c, number if i in numeric else body) for i, c in enumerate(row)]
+        for r, row in enumerate(rows)
+    ]
     table = Table(cells, colWidths=[WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -64,6 +71,8 @@ def _table(rows, fractions, body, number, numeric=()) -> Table:
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 1), (-1, -1), body.fontName, body.fontSize, body.leading),
+                *(("ALIGN", (i, 1), (i, -1), "RIGHT") for i in numeric),
             ]
         )
     )
@@ -133,7 +142,10 @@ def _lines(page, body, number, head) -> list:
             ]
             for r in group.rows
         ]
-        story += [_table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}), Spacer(1, 3 * mm)]
+        story += [
+            _table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}, one_line={0, 4}),
+            Spacer(1, 3 * mm),
+        ]
     return story
 
 

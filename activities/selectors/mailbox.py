@@ -278,8 +278,11 @@ def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:
 
 def became_q(message: PublicMessage) -> Q:
     """What came of ``message`` (a proposal, report or topic): from it, from a lead that pooled it, or from the
-    visit it was met with."""
-    q = Q(source_message=message) | Q(source_lead__messages=message)
+    visit it was met with.
+
+    The leads are read first, so that each branch of the OR is a column's own index: an OR across the join to a
+    lead's messages reads every proposal (#22: the tracking page, 315 ms at 50k for one message)."""
+    q = Q(source_message=message) | Q(source_lead_id__in=list(message.leads.order_by().values_list("pk", flat=True)))
     if message.contact_id:
         q |= Q(source_contact_id=message.contact_id)
     return q
@@ -306,26 +309,19 @@ def became_outcomes(message: PublicMessage, topics: list) -> list:
 def became(message: PublicMessage) -> dict:
     """What a message became, directly or through a lead that pooled it: proposals (number, stage, reply code),
     public-opinion reports (state, adoptions) and consultation topics (state). Read through the reverse relations
-    the apps above keep (``message.proposals.model`` …), so groups imports none of them; four queries."""
+    the apps above keep (``message.proposals.model`` …), so groups imports none of them; five queries."""
     q = became_q(message)
     proposal_model = message.proposals.model
     report_model = message.opinion_reports.model
     topic_model = message.consultation_topics.model
     return {
         "proposals": list(
-            proposal_model.objects.filter(q)
-            .distinct()
-            .order_by("pk")
-            .only("pk", "serial_number", "state", "result_code", "title")
+            proposal_model.objects.filter(q).order_by("pk").only("pk", "serial_number", "state", "result_code", "title")
         ),
         "reports": list(
-            report_model.objects.filter(q)
-            .distinct()
-            .order_by("pk")
-            .only("pk", "state", "title")
-            .prefetch_related("adoptions")
+            report_model.objects.filter(q).order_by("pk").only("pk", "state", "title").prefetch_related("adoptions")
         ),
-        "topics": list(topic_model.objects.filter(q).distinct().order_by("pk").only("pk", "state", "title", "year")),
+        "topics": list(topic_model.objects.filter(q).order_by("pk").only("pk", "state", "title", "year")),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -60,6 +61,28 @@ class Suggestion:
     reasons: list[str]
 
 
+def suggestion_candidates(activity: Activity, topic_ids: list[int], need_ids: list[int]) -> QuerySet[Any]:
+    """The active members of the activity's committee not on its list who hold one of the expertises, with their
+    ``topic_hits``, ``need_hits`` and ``score``, best first.
+
+    Found through the expertise's index and counted over those rows alone (filter before annotate: the same join),
+    not every member of the committee aggregated with all their expertise and most thrown away (#22: 16,640
+    members, 150-220 ms at 50k, for ten names)."""
+    listed = Attendance.objects.filter(activity_id=activity.pk).values("member_id")
+    return (
+        Member.objects.filter(committee_id=activity.committee_id, status=Member.Status.ACTIVE)
+        .exclude(pk__in=listed)
+        .filter(expertise__in=[*topic_ids, *need_ids])
+        .annotate(
+            # each (member, expertise) row of the join is unique: no DISTINCT (a sort per member)
+            topic_hits=Count("expertise", filter=Q(expertise__in=topic_ids)),
+            need_hits=Count("expertise", filter=Q(expertise__in=need_ids)),
+        )
+        .annotate(score=2 * Coalesce("topic_hits", 0) + Coalesce("need_hits", 0))
+        .order_by("-score", "-topic_hits", "name", "pk")
+    )
+
+
 def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion]:
     """Members of the activity's committee not on its list yet whose expertise fits its topic (2 points) or its
     contact point's needs (1 point each), best first, each with the reason in words (2 queries)."""
@@ -68,20 +91,10 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
     need_ids = list(point.needs.values_list("pk", flat=True)) if point is not None else []
     if not topic_ids and not need_ids:
         return []
-    listed = Attendance.objects.filter(activity_id=activity.pk).values("member_id")
-    candidates = (
-        Member.objects.filter(committee_id=activity.committee_id, status=Member.Status.ACTIVE)
-        .exclude(pk__in=listed)
-        .annotate(
-            topic_hits=Count("expertise", filter=Q(expertise__in=topic_ids), distinct=True),
-            need_hits=Count("expertise", filter=Q(expertise__in=need_ids), distinct=True),
-        )
-        .filter(Q(topic_hits__gt=0) | Q(need_hits__gt=0))
-    )
     ranked = list(
-        candidates.annotate(score=2 * Coalesce("topic_hits", 0) + Coalesce("need_hits", 0))
-        .order_by("-score", "-topic_hits", "name", "pk")
-        .prefetch_related(Prefetch("expertise", queryset=Expertise.objects.order_by("order", "name")))[:limit]
+        suggestion_candidates(activity, topic_ids, need_ids).prefetch_related(
+            Prefetch("expertise", queryset=Expertise.objects.order_by("order", "name"))
+        )[:limit]
     )
     out = []
     for m in ranked:
