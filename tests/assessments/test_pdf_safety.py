@@ -137,7 +137,8 @@ def test_hostile_titles_and_names_print_literally_and_fetch_nothing(
         "<i>张</i>&三的履职档案",
         "<u>东湖</u>区政协",
     ]:
-        assert literal in text, literal
+        # without white space: a cell wraps a long title at a space, and where depends on the temporary path's length
+        assert "".join(literal.split()) in "".join(text.split()), literal
 
 
 @pytest.mark.parametrize(
