@@ -122,7 +122,7 @@ class Run:
 
     def record(self, a, _slot, member, _back, choice):
         if a:
-            statuses = {member.pk: STATUSES[choice], self.members[0].pk: STATUSES[(choice + 1) % 3]}
+            statuses = {self.members[0].pk: STATUSES[(choice + 1) % 3], member.pk: STATUSES[choice]}
             svc.attendance_record(
                 activity_id=a,
                 actor=self.actor,
@@ -137,8 +137,9 @@ class Run:
                 activity_id=a, member_id=member.pk, actor=self.actor, status=STATUSES[choice], leave_reason="事假"
             )
 
-    def remove(self, a, _slot, member, *_):
-        row = Attendance.objects.filter(activity_id=a, member=member).first()
+    def remove(self, a, _slot, _m, _back, choice):
+        rows = list(Attendance.objects.filter(activity_id=a).order_by("-status", "pk"))  # the present first
+        row = rows[choice % len(rows)] if rows else None
         if row:
             svc.attendance_remove(attendance_id=row.pk, actor=self.actor)
 
