@@ -11,7 +11,7 @@ The test database starts at the latest migrations and goes back first, so every 
 must be reversible (a ``RunPython`` gets a reverse, ``migrations.RunPython.noop`` when nothing is to undo).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -634,3 +634,94 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     assert {ContentType.objects.get(pk=pk).app_label for pk in types.values()} == {"groups"}
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --- the coverage cells (#22), filled from the rows of a database that had none -------------------------------
+
+TALLY = ("activities", "0003_coverage_tally")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds():
+    """A database just before the coverage cells with 三进 activities (held, filed, planned; one at 23:30 on 31 March,
+    the first quarter's in local time), attendance in every status and contacts at a contact point and elsewhere:
+    after ``migrate`` each member's cells hold what the rows say, and nothing else."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    executor = MigrationExecutor(connection)
+    before_nodes = _just_before(executor.loader.graph, TALLY)
+    executor.migrate(before_nodes)
+    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+
+    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-tally")
+    term = old.get_model("groups.Term").objects.create(
+        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
+    )
+    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
+    li, zhang, wang = (
+        old.get_model("groups.Member").objects.create(
+            committee=committee, term=term, sector=sector, name=name, party="cpc"
+        )
+        for name in ("李明", "张华", "王芳")
+    )
+    group = old.get_model("groups.ActivityGroup").objects.create(committee=committee, name="东湖街道", kind="street")
+    point = old.get_model("groups.ContactPoint").objects.create(committee=committee, name="东湖社区", kind="community")
+    Activity = old.get_model("activities.Activity")
+    Attendance = old.get_model("activities.Attendance")
+
+    def three(state, when, present=(), absent=()):
+        activity = Activity.objects.create(
+            committee=committee,
+            group=group,
+            kind="three_enters",
+            target="community",
+            title="委员进社区",
+            starts_at=when,
+            ends_at=when + timedelta(hours=1),
+            state=state,
+        )
+        for m in present:
+            Attendance.objects.create(activity=activity, member=m, status="present", signed_in_at=when)
+        for m in absent:
+            Attendance.objects.create(activity=activity, member=m, status="absent")
+
+    three("held", _at(2026, 3, 31, 23, 30), present=[li, zhang], absent=[wang])  # the first quarter, local time
+    three("filed", _at(2026, 4, 2, 9), present=[li])
+    three("planned", _at(2026, 5, 2, 9), present=[wang])  # not held: counts nowhere
+    Contact = old.get_model("groups.ConstituentContact")
+    for member, day, at_point in (
+        (wang, date(2026, 5, 3), True),
+        (wang, date(2026, 5, 4), True),
+        (li, date(2026, 5, 5), False),
+    ):
+        Contact.objects.create(
+            committee=committee,
+            member=member,
+            contacted_on=day,
+            contact_point=point if at_point else None,
+            place="" if at_point else "村口",
+            whom_kind="household",
+            whom="一户居民",
+            topic="livelihood",
+            raised="加装电梯",
+        )
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(latest)
+    new = executor.loader.project_state(latest).apps
+    cells = set(
+        new.get_model("activities.CoverageTally").objects.values_list(
+            "member_id", "committee_id", "year", "quarter", "three_enters", "point_contacts"
+        )
+    )
+    c = committee.pk
+    assert cells == {
+        (li.pk, c, 2026, 1, 1, 0),
+        (zhang.pk, c, 2026, 1, 1, 0),
+        (li.pk, c, 2026, 2, 1, 0),
+        (wang.pk, c, 2026, 2, 0, 2),
+    }
+    from activities.coverage import differences
+
+    assert differences() == {}

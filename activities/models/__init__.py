@@ -10,6 +10,7 @@ from .activity import (
     PlanItem,
     SixItem,
 )
+from .coverage import CoverageTally
 from .leads import ActivitySuggestion, Lead
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ActivitySettings",
     "AnnualPlan",
     "Attendance",
+    "CoverageTally",
     "EnterTarget",
     "Evidence",
     "PlanItem",

@@ -455,8 +455,8 @@ class Activity(InitialsMixin, models.Model):
             models.Index(
                 fields=["committee", "open_to"], condition=~Q(open_to="group"), name="activity_open_beyond_group"
             ),
-            # coverage 全覆盖 (is_covered): the counted 三进 activities with their start, read from a small index
-            # instead of the big table (#22)
+            # the counted 三进 activities with their start, read from a small index instead of the big table: the
+            # coverage cells' recount (activities.coverage) and a group's last 三进 (#22)
             models.Index(
                 fields=["id"],
                 include=["starts_at"],

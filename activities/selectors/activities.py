@@ -1,7 +1,9 @@
 """Reads on activities: ledger, member's activities, coverage 全覆盖 and plan against actual.
 
 Coverage is computed in the database (annotations, subqueries and aggregates); no function here
-loops over members or activities in Python, so each runs a fixed number of queries at any size.
+loops over members or activities in Python, so each runs a fixed number of queries at any size. Who is covered is
+read from ``CoverageTally`` (a few cells per member and quarter, kept equal to the rows by ``activities.coverage``),
+not from every member's attendance.
 """
 
 from __future__ import annotations
@@ -11,12 +13,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
-from activities.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem, SixItem
-from groups.models import ActivityGroup, Committee, ConstituentContact, ContactPoint, GroupMembership, Member
+from activities.coverage import counted_attendance, point_contact_rows
+from activities.models import (
+    Activity,
+    ActivitySettings,
+    AnnualPlan,
+    Attendance,
+    CoverageTally,
+    Evidence,
+    PlanItem,
+    SixItem,
+)
+from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member
 
 COUNTED = (Activity.State.HELD, Activity.State.FILED)
 
@@ -52,44 +64,63 @@ class Period:
 
 
 def three_enters_attendances(period: Period) -> QuerySet:
+    """The rows behind a member's 三进 count of the period (``activities.coverage.counted_attendance``)."""
     start, end = period.bounds
-    return Attendance.objects.filter(
-        status=Attendance.Status.PRESENT,
-        activity__kind=Activity.Kind.THREE_ENTERS,
-        activity__state__in=COUNTED,
-        activity__starts_at__gte=start,
-        activity__starts_at__lt=end,
-    )
+    return counted_attendance().filter(activity__starts_at__gte=start, activity__starts_at__lt=end)
 
 
 def point_contacts(period: Period) -> QuerySet:
     """Contacts with people at a contact point in the period that count for coverage by their committee's rule
     (``ActivitySettings.contacts_count_for_coverage``; a committee without rules counts them: the default)."""
-    return ConstituentContact.objects.filter(
-        contact_point__isnull=False, contacted_on__gte=period.first_day, contacted_on__lt=period.end_day
-    ).exclude(committee__activity_settings__contacts_count_for_coverage=False)
+    return (
+        point_contact_rows()
+        .filter(contacted_on__gte=period.first_day, contacted_on__lt=period.end_day)
+        .exclude(committee__activity_settings__contacts_count_for_coverage=False)
+    )
+
+
+def tally_cells(period: Period) -> QuerySet[CoverageTally]:
+    """The coverage cells of the period (its quarter, or the year's four)."""
+    cells = CoverageTally.objects.filter(year=period.year)
+    return cells.filter(quarter=period.quarter) if period.quarter else cells
+
+
+def contacts_count_q() -> Q:
+    """A cell's contacts count for coverage: its committee's rule says so (no rules: the default, they do)."""
+    return ~Q(
+        committee_id__in=ActivitySettings.objects.filter(contacts_count_for_coverage=False).values("committee_id")
+    )
+
+
+def covering_cells(period: Period) -> QuerySet[CoverageTally]:
+    """The cells that cover their member in the period: a 三进 attendance, or contacts their committee counts."""
+    return tally_cells(period).filter(Q(three_enters__gt=0) | (Q(point_contacts__gt=0) & contacts_count_q()))
+
+
+def _member_sum(cells: QuerySet, field: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            cells.filter(member_id=OuterRef("pk"))
+            .order_by()
+            .values("member_id")
+            .annotate(n=Sum(field))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def member_coverage(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
     """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
-    contact point count for them (by rule); ``is_covered`` is the rule as a condition."""
+    contact point count for them (by rule); ``is_covered`` is the rule as a condition. The counts are the
+    coverage cells' (``CoverageTally``), the last 三进 the rows' (a group's members: a few rows each)."""
     mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
-    contacts = point_contacts(period).filter(member_id=OuterRef("pk"))
+    cells = tally_cells(period)
     return members.annotate(
-        three_enters=Coalesce(
-            Subquery(
-                mine.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()
-            ),
-            Value(0),
-        ),
+        three_enters=_member_sum(cells, "three_enters"),
         last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
-        point_contacts=Coalesce(
-            Subquery(
-                contacts.order_by().values("member_id").annotate(c=Count("*")).values("c")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        ),
+        point_contacts=_member_sum(cells.filter(contacts_count_q()), "point_contacts"),
     ).order_by("three_enters", "point_contacts", "name", "pk")
 
 
@@ -178,12 +209,10 @@ def is_covered(period: Period, member: str = "pk") -> Q:
     committee's rule counts such contacts (``point_contacts``). ``member``: the field of the outer row that holds the
     member's id ("pk" on members, "member_id" on memberships).
 
-    Correlated EXISTS on the member (the attendance's and the contact's member indexes): each member's own rows are
-    looked up, never the period's attendance of every committee on the deployment (a district inside a province
-    read its province's whole quarter with an uncorrelated IN)."""
-    return Q(Exists(three_enters_attendances(period).filter(member_id=OuterRef(member)))) | Q(
-        Exists(point_contacts(period).filter(member_id=OuterRef(member)))
-    )
+    One EXISTS on the coverage cells (``covering_cells``: a few per member and quarter, kept equal to the rows in
+    the same transaction as every write by ``activities.coverage``): a committee's members are matched against the
+    period's cells in one pass, never against every member's attendance (#22)."""
+    return Q(Exists(covering_cells(period).filter(member_id=OuterRef(member))))
 
 
 def groups_coverage(groups: QuerySet[ActivityGroup], period: Period) -> list[ActivityGroup]:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities import coverage
 from activities.events import (
     ActivityChanged,
     ActivityDeleted,
@@ -232,6 +233,7 @@ def activity_update(
         raise InvalidTransition(_("A filed or cancelled activity can no longer be changed."))
     changed = {}
     was_on = timezone.localtime(activity.starts_at).date()
+    counted_at = coverage.activity_key(activity)
     for name, value in fields.items():
         if name in EDITABLE_FIELDS and getattr(activity, name) != value:
             changed[name] = str(value)
@@ -239,6 +241,7 @@ def activity_update(
     _validate(activity)
     activity.version += 1
     activity.save()
+    coverage.refresh(coverage.moved_activity_cells(activity.pk, counted_at, coverage.activity_key(activity)))
     if open_groups is not None and set(g.pk for g in open_groups) != set(
         activity.open_groups.values_list("pk", flat=True)
     ):
@@ -273,7 +276,9 @@ def activity_delete(*, activity_id: int, actor: User) -> None:
     record_event(activity, actor=actor, verb=CoreVerb.DELETED, from_state=activity.state)
     if activity.state == Activity.State.HELD:  # its attendance counted, and kept the sessions held as it from counting
         publish(ActivityDeleted(**_duty_day(activity, actor), activity_id=activity.pk, from_state=activity.state))
+    cells = coverage.moved_activity_cells(activity.pk, coverage.activity_key(activity), None)
     activity.delete()
+    coverage.refresh(cells)
 
 
 def _rollup_stale(activity: Activity) -> None:
@@ -298,10 +303,11 @@ def _transition(
 ) -> Activity:
     if activity.state not in allowed:
         raise InvalidTransition(message)
-    before = activity.state
+    before, counted_at = activity.state, coverage.activity_key(activity)
     activity.state = to
     activity.version += 1
     activity.save(update_fields=["state", "version", "updated_at"])
+    coverage.refresh(coverage.moved_activity_cells(activity.pk, counted_at, coverage.activity_key(activity)))
     record_event(activity, actor=actor, verb=verb, from_state=before, to_state=to, comment=comment)
     publish(
         ActivityTransitioned(
@@ -498,6 +504,7 @@ def attendance_decide_leave(*, attendance_id: int, actor: User, approve: bool) -
     if approve:
         attendance.status = Attendance.Status.EXCUSED
     attendance.save(update_fields=["leave", "leave_decided_by", "status"])
+    coverage.refresh(coverage.attendance_cells(attendance.activity, [attendance.member_id]))
     record_event(
         attendance.activity,
         actor=actor,
@@ -638,6 +645,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor: User, now: datetim
         raise NotPermitted(_("You are not invited to this activity."))
     withdrawn = _mark_present(attendance, now=now, method=Attendance.Method.ON_SITE)
     attendance.save(update_fields=["status", "signed_in_at", "sign_in_method", "leave", "leave_reason"])
+    coverage.refresh(coverage.attendance_cells(activity, [attendance.member_id]))
     record_event(
         activity,
         actor=actor,
@@ -699,6 +707,7 @@ def attendance_record(
     if errors:
         raise DomainError(errors)
     Attendance.objects.bulk_update(changed, ["status", "leave", "leave_reason", "signed_in_at", "sign_in_method"])
+    coverage.refresh(coverage.attendance_cells(activity, [r.member_id for r in changed]))
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
     publish(
@@ -748,6 +757,7 @@ def attendance_correct(
         if status == Attendance.Status.EXCUSED and not row.leave_reason:
             raise DomainError({"leave_reason": [_("An excused absence needs a reason.")]})
     row.save()
+    coverage.refresh(coverage.attendance_cells(activity, [member.pk]))
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
     record_event(
@@ -774,6 +784,7 @@ def attendance_remove(*, attendance_id: int, actor: User, now: datetime | None =
         activity, actor=actor, verb=GroupsVerb.ATTENDANCE_REMOVED, from_state=row.status, data={"member": row.member_id}
     )
     row.delete()
+    coverage.refresh(coverage.attendance_cells(activity, [row.member_id]))
     activity.version += 1
     activity.save(update_fields=["version", "updated_at"])
     _rollup_stale(activity)

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities import coverage
 from activities.models import ActivitySettings
 from activities.services.activities import sniff
 from core.events import actor_id, publish
@@ -109,6 +110,7 @@ def contact_record(
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
+    coverage.refresh(coverage.contact_cells(contact))
     record_event(
         contact, actor=actor, verb=GroupsVerb.RECORDED, data={"member": member.pk, "on": contacted_on.isoformat()}
     )
@@ -192,7 +194,7 @@ def _lock_own(contact_id: int, actor: User, now: datetime | None) -> Constituent
 def contact_update(*, contact_id: int, actor: User, now: datetime | None = None, **fields: Any) -> ConstituentContact:
     """The author corrects a contact within the window (before its quarter is locked); the duty record follows."""
     contact = _lock_own(contact_id, actor, now)
-    was_on = contact.contacted_on
+    was_on, cells = contact.contacted_on, coverage.contact_cells(contact)
     changed = {}
     for name, value in fields.items():
         if name in EDITABLE_CONTACT_FIELDS and getattr(contact, name) != value:
@@ -214,6 +216,7 @@ def contact_update(*, contact_id: int, actor: User, now: datetime | None = None,
     except ValidationError as exc:
         raise DomainError(exc.message_dict) from None
     contact.save()
+    coverage.refresh(cells | coverage.contact_cells(contact))
     record_event(contact, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
     more = ((contact.committee_id, was_on),) if was_on != contact.contacted_on else ()
     publish(
@@ -238,8 +241,9 @@ def contact_delete(*, contact_id: int, actor: User, now: datetime | None = None)
         data={"member": contact.member_id, "on": contact.contacted_on.isoformat()},
     )
     publish(DutyRecordChanged(committee_id=contact.committee_id, on=contact.contacted_on, actor_id=actor_id(actor)))
-    photo = contact.photo
+    photo, cells = contact.photo, coverage.contact_cells(contact)
     contact.delete()
+    coverage.refresh(cells)
     if photo:
         storage, name = photo.storage, photo.name
         if name:
@@ -248,7 +252,9 @@ def contact_delete(*, contact_id: int, actor: User, now: datetime | None = None)
 
 @on_record_write(ConstituentContact)
 def _contact_edited_as_data(*, before: ConstituentContact | None, after: ConstituentContact | None) -> None:
-    """Staff correct or remove a contact in the admin: the duty record of its day (both days, if it moved) changes."""
+    """Staff correct or remove a contact in the admin: the duty record of its day (both days, if it moved) changes,
+    and the coverage cells of both."""
+    coverage.refresh(coverage.contact_cells(before, after))
     rows = [row for row in (before, after) if row is not None]
     days = sorted({(row.committee_id, row.contacted_on) for row in rows}, key=lambda d: d[1])
     if days:

@@ -8,7 +8,13 @@ from django.utils import timezone
 from activities.models import Activity
 from activities.selectors import activities as sel
 from tests import factories as f
-from tests.groups.factories import ActivityFactory, AnnualPlanFactory, PlanItemFactory, held_activity
+from tests.groups.factories import (
+    ActivityFactory,
+    AnnualPlanFactory,
+    PlanItemFactory,
+    coverage_recounted,
+    held_activity,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +114,7 @@ def test_coverage_figures_and_their_rows_count_each_member_by_their_own_attendan
         topic="environment",
         raised="夜市噪音",
     )
+    coverage_recounted()  # the committee moved and the contact written past the services
     [group] = sel.groups_coverage(world.district.activity_groups.filter(pk=world.group.pk), period)
     [district] = sel.committees_coverage(Committee.objects.filter(pk=world.district.pk), period)
     ids = {"group_id": world.group.pk, "committee_id": None}
@@ -120,5 +127,6 @@ def test_coverage_figures_and_their_rows_count_each_member_by_their_own_attendan
         sel.coverage_members(groups, committees, period, group_id=None, committee_id=world.district.pk, covered="1")
     )
     ConstituentContact.objects.filter(member=world.convener_member).update(contacted_on=date(2025, 7, 2))
+    coverage_recounted()
     [group] = sel.groups_coverage(world.district.activity_groups.filter(pk=world.group.pk), period)
     assert (group.covered_count, group.uncovered_count) == (3, 0)

@@ -159,7 +159,7 @@ def test_the_workbench_counts_as_uncovered_the_members_the_coverage_page_lists_a
     people at a contact point is covered where the committee's rule counts contacts and uncovered where it does not;
     another committee's covered and uncovered members change neither committee's figures."""
     from activities.models import Attendance
-    from tests.groups.factories import ThreeEntersFactory
+    from tests.groups.factories import ThreeEntersFactory, coverage_recounted
 
     if not contacts_count:
         ActivitySettings.objects.create(committee=world.district, contacts_count_for_coverage=False)
@@ -183,6 +183,7 @@ def test_the_workbench_counts_as_uncovered_the_members_the_coverage_page_lists_a
                 topic="livelihood",
                 raised="加装电梯",
             )
+        coverage_recounted()  # attendance and contacts written past the services
         client = client_for(world.district_staff)
         todo = client.get(reverse("workbench:todo", args=["uncovered"])).context["page_obj"].paginator
         listed = (

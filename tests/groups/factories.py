@@ -7,6 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from activities import coverage
 from activities.models import Activity, AnnualPlan, Attendance, PlanItem
 from groups.models import PlenarySession, Term
 from tests import factories as f
@@ -80,7 +81,8 @@ def held_activity(world, *, kind=Activity.Kind.STUDY, starts_at=None, members=No
     """A held activity of ``world.group`` with ``members`` (default: the world's member) present."""
     starts_at = starts_at or timezone.now() - timedelta(days=1)
     activity = ActivityFactory(group=world.group, kind=kind, starts_at=starts_at, state=Activity.State.HELD, **kw)
-    for m in members if members is not None else [world.member_record]:
+    members = members if members is not None else [world.member_record]
+    for m in members:
         Attendance.objects.create(
             activity=activity,
             member=m,
@@ -88,7 +90,14 @@ def held_activity(world, *, kind=Activity.Kind.STUDY, starts_at=None, members=No
             signed_in_at=starts_at,
             sign_in_method=Attendance.Method.CONVENER,
         )
+    coverage.refresh(coverage.attendance_cells(activity, [m.pk for m in members]))
     return activity
+
+
+def coverage_recounted() -> int:
+    """The coverage cells counted again from the rows (``activities.coverage.rebuild``): for a test that wrote
+    attendance, activities or contacts past the services (``create``, ``update``), as a bulk load does."""
+    return coverage.rebuild()
 
 
 class PlenarySessionFactory(factory.django.DjangoModelFactory):

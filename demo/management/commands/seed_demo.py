@@ -24,7 +24,8 @@ STEPS = [
     "demo.groups_volume",
     "demo.proposals_volume",
     "demo.consultations_volume",
-    "demo.leads",  # last: its conversions add a draft and a candidate topic the volume steps do not count
+    "demo.leads",  # its conversions add a draft and a candidate topic the volume steps do not count
+    "demo.coverage",  # last: the coverage cells of every attendance and contact loaded before
 ]
 
 
