@@ -26,7 +26,7 @@ from operator import or_
 from typing import Any, NamedTuple
 
 from django.apps import apps as global_apps
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -117,13 +117,22 @@ def recount(cells: Iterable[Cell]) -> dict[Cell, tuple[int, int]]:
 
 def refresh(cells: Iterable[Cell]) -> None:
     """Recount ``cells`` from the rows under their members' locks and write them (inside the caller's
-    transaction, after its writes to the rows)."""
-    from activities.models import CoverageTally
-    from groups.models import Member
-
+    transaction, after its writes to the rows; its own when there is none, e.g. a script or a test that wrote rows
+    with autocommit: the rows are committed then, and the recount reads them)."""
     cells = set(cells)
     if not cells:
         return
+    if transaction.get_connection().in_atomic_block:
+        _refresh(cells)
+    else:
+        with transaction.atomic():
+            _refresh(cells)
+
+
+def _refresh(cells: set[Cell]) -> None:
+    from activities.models import CoverageTally
+    from groups.models import Member
+
     # the members' rows in id order: a second writer of the same member waits here and recounts after the first
     # commits (NO KEY: inserting attendance or contacts of the member, a foreign-key share lock, is not blocked)
     members = sorted({c.member_id for c in cells})

@@ -331,3 +331,13 @@ def test_a_quarter_is_the_local_one():
     assert coverage.quarter_of(timezone.datetime(2026, 3, 31, 23, 30, tzinfo=tz)) == (2026, 1)
     assert coverage.quarter_of(timezone.datetime(2026, 4, 1, 0, 30, tzinfo=tz)) == (2026, 2)
     assert coverage.quarter_of(date(2026, 12, 31)) == (2026, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cells_are_recounted_outside_a_transaction_too(world):
+    """A script, or a test with a live server, writes rows with autocommit: ``refresh`` takes its members' locks in a
+    transaction of its own (``select_for_update`` refuses to run outside one), and the cell counts the rows."""
+    assert not transaction.get_connection().in_atomic_block
+    activity = held_activity(world, kind="three_enters", target="village")
+    assert coverage.differences() == {}
+    assert CoverageTally.objects.filter(member=world.member_record, three_enters=1).count() == 1, activity
