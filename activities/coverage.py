@@ -31,8 +31,10 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
-COUNTED = ("held", "filed")
-THREE_ENTERS = "three_enters"
+from activities.models import Activity
+
+COUNTED = (Activity.State.HELD, Activity.State.FILED)  # the states whose attendance counts (the ledger's too)
+THREE_ENTERS = Activity.Kind.THREE_ENTERS
 
 
 class Cell(NamedTuple):
@@ -86,33 +88,35 @@ def _cells_of(attendance: QuerySet, contacts: QuerySet) -> tuple[QuerySet, Query
     return att, con
 
 
+def _by_cell(rows: Iterable[tuple[int, int, int, int, int, int]]) -> dict[Cell, tuple[int, int]]:
+    """``_cells_of``'s rows of both kinds added up per cell: (三进 attendances, point contacts)."""
+    found: dict[Cell, tuple[int, int]] = {}
+    for m, c, y, q, te, pc in rows:
+        cell = Cell(m, c, int(y), int(q))
+        before = found.get(cell, (0, 0))
+        found[cell] = (before[0] + te, before[1] + pc)
+    return found
+
+
 def recount(cells: Iterable[Cell]) -> dict[Cell, tuple[int, int]]:
     """What the rows say of ``cells`` now: (三进 attendances, point contacts) of each non-empty one."""
     cells = set(cells)
     if not cells:
         return {}
+    from activities.selectors.activities import Period
+
     members = sorted({c.member_id for c in cells})
-    quarters = sorted({(c.year, c.quarter) for c in cells})
-    tz = timezone.get_current_timezone()
     when, days = Q(), Q()
-    for year, quarter in quarters:
-        first = date(year, quarter * 3 - 2, 1)
-        end = date(year + (quarter == 4), quarter * 3 % 12 + 1, 1)
-        start_at = datetime.combine(first, datetime.min.time(), tzinfo=tz)
-        end_at = datetime.combine(end, datetime.min.time(), tzinfo=tz)
-        when |= Q(activity__starts_at__gte=start_at, activity__starts_at__lt=end_at)
-        days |= Q(contacted_on__gte=first, contacted_on__lt=end)
+    for year, quarter in sorted({(c.year, c.quarter) for c in cells}):
+        period = Period(year, quarter)
+        start, end = period.bounds
+        when |= Q(activity__starts_at__gte=start, activity__starts_at__lt=end)
+        days |= Q(contacted_on__gte=period.first_day, contacted_on__lt=period.end_day)
     att, con = _cells_of(
         counted_attendance().filter(when, member_id__in=members),
         point_contact_rows().filter(days, member_id__in=members),
     )
-    found: dict[Cell, tuple[int, int]] = {}
-    for m, c, y, q, te, pc in [*att, *con]:
-        cell = Cell(m, c, int(y), int(q))
-        if cell in cells:
-            before = found.get(cell, (0, 0))
-            found[cell] = (before[0] + te, before[1] + pc)
-    return found
+    return {cell: counts for cell, counts in _by_cell([*att, *con]).items() if cell in cells}
 
 
 def refresh(cells: Iterable[Cell]) -> None:
@@ -221,11 +225,7 @@ def differences(registry: Any = global_apps) -> dict[Cell, tuple[tuple[int, int]
     """Cells where the table and the rows disagree: cell -> (the table's counts, the rows'), None for no row."""
     tally = registry.get_model("activities", "CoverageTally")
     att, con = _cells_of(counted_attendance(registry), point_contact_rows(registry))
-    rows: dict[Cell, tuple[int, int]] = {}
-    for m, c, y, q, te, pc in [*att, *con]:
-        cell = Cell(m, c, int(y), int(q))
-        before = rows.get(cell, (0, 0))
-        rows[cell] = (before[0] + te, before[1] + pc)
+    rows = _by_cell([*att, *con])
     table = {
         Cell(m, c, y, q): (te, pc)
         for m, c, y, q, te, pc in tally.objects.values_list(

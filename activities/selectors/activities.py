@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
-from activities.coverage import counted_attendance, point_contact_rows
+from activities.coverage import COUNTED, counted_attendance, point_contact_rows
 from activities.models import (
     Activity,
     ActivitySettings,
@@ -29,8 +29,6 @@ from activities.models import (
     SixItem,
 )
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member
-
-COUNTED = (Activity.State.HELD, Activity.State.FILED)
 
 
 @dataclass(frozen=True)
@@ -379,7 +377,7 @@ def plan_items(plan: AnnualPlan) -> QuerySet:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def attendances_counted(status: str = "", method: str = "") -> QuerySet[Attendance]:
+def attendance_figure_q(status: str = "", method: str = "") -> Q:
     """The attendances one per-activity figure counts: every invitation (``invited``: whatever its status or leave, a
     member who signed up themself too), those of a ``status``, or the present by how they signed in (``method``).
     The one definition of those figures: the ledger's and the convener's dashboard's counts (``_attendance_count``),
@@ -390,7 +388,12 @@ def attendances_counted(status: str = "", method: str = "") -> QuerySet[Attendan
         q &= Q(status=status)
     if method:
         q &= Q(status=Attendance.Status.PRESENT, sign_in_method=method)
-    return Attendance.objects.filter(q)
+    return q
+
+
+def attendances_counted(status: str = "", method: str = "") -> QuerySet[Attendance]:
+    """The attendances behind one per-activity figure (``attendance_figure_q``), of every activity."""
+    return Attendance.objects.filter(attendance_figure_q(status, method))
 
 
 def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -> QuerySet[Attendance]:
@@ -404,11 +407,12 @@ def attendance_rows(activity: Activity, *, status: str = "", method: str = "") -
 
 
 def attendance_counts(activity: Activity) -> dict[str, int]:
-    """The sign-in screen's counter: present of invited, counted as the lists behind the ledger's figures."""
-    return {
-        "present": attendances_counted(Attendance.Status.PRESENT).filter(activity=activity).count(),
-        "invited": attendances_counted().filter(activity=activity).count(),
-    }
+    """The sign-in screen's counter (its page polls it): present of invited, by the ledger's figures' definition, in
+    one query."""
+    return Attendance.objects.filter(activity=activity).aggregate(
+        present=Count("pk", filter=attendance_figure_q(Attendance.Status.PRESENT)),
+        invited=Count("pk", filter=attendance_figure_q()),
+    )
 
 
 def _attendance_count(status: str = "", method: str = "") -> Coalesce:

@@ -62,8 +62,8 @@ def test_staff_not_file_two_ticked_proposals_after_the_confirmation_on_a_phone(
     page.locator("details[data-confirm=bulk_reject] > summary").click()
     screenshot(page, "review-bulk-confirm-375")
     assert Proposal.objects.filter(pk__in=picked, state="not_filed").count() == 0  # nothing before the second tap
-    with page.expect_navigation():  # wait_for_load_state alone may answer for the page being left
-        page.locator("button[data-action=bulk_reject]").click()
+    page.locator("button[data-action=bulk_reject]").click()
+    page.wait_for_load_state()
     assert "已对 2 件提案不予立案" in page.content()
     assert Proposal.objects.filter(pk__in=picked, state="not_filed").count() == 2
     page.goto(f"{live_server.url}/proposals/review/?state=filed")
