@@ -7,8 +7,8 @@ The member statement is the scoring engine (``scoring.py``) in SQL, over the dut
 builds it step by step, one function per table expression:
 
 1. ``_add_rule_tables`` and ``_add_kind_lines``: the rule book as literal tables, worked out in Python
-   (``_rule_tables``): ``rule_slot`` + ``numbered_rule`` (the rule keys priced "from the nth occurrence"),
-   ``category_cap``, and ``kind_line`` (each event kind's prices through the rules without an occurrence
+   (``_rule_tables``): ``rule_slot`` + ``numbered_rule`` (the rule keys priced "from the nth occurrence")
+   and ``kind_line`` (each event kind's prices through the rules without an occurrence
    number: the first kind of each pricing slot that has rules, and every adding rule the kind stands for;
    and which figures the kind counts);
 2. ``_add_event_counts``: ``event_count`` counts every member's events per kind, quantity and authors
@@ -23,7 +23,7 @@ builds it step by step, one function per table expression:
    the authors or the co-signers when the rule says so, rounded half away from zero to the rule's
    step like ``scoring.round_to``; the same lines carry the figures (one pass over the counts);
 5. ``_add_category_totals`` and ``_add_member_totals``: the lines summed per member and category for the
-   year and the quarter with the caps applied, then per member the bonus (capped), the deductions,
+   year and the quarter with the caps applied (a ``CASE`` over the capped categories), then per member the bonus (capped), the deductions,
    the quarter's points, the category maps, the quarter's figures and the year's events for the minimum
    requirements;
 6. ``_add_scores`` and the final ``SELECT``: every member in office (members without events get an
@@ -288,9 +288,9 @@ def _rule_tables(book: RuleBook) -> _RuleTables:
 
 
 def _add_rule_tables(statement: _Statement, tables: _RuleTables) -> None:
-    """The rule book's literal tables: ``rule_slot`` (event kind -> numbered rule key), ``numbered_rule``
-    (a key's rules, each for occurrences ``from_nth`` up to before ``until_nth``) and ``category_cap``
-    (``_add_kind_lines`` adds the prices without occurrence numbers)."""
+    """The rule book's literal tables: ``rule_slot`` (event kind -> numbered rule key) and ``numbered_rule``
+    (a key's rules, each for occurrences ``from_nth`` up to before ``until_nth``); ``_add_kind_lines`` adds the
+    prices without occurrence numbers, ``_add_category_totals`` the caps."""
     statement.add_table(
         "rule_slot", ("event_kind", "rule_key", "kind_rank"), tables.slots, ("varchar(30)", "varchar(30)", "integer")
     )
@@ -300,7 +300,6 @@ def _add_rule_tables(statement: _Statement, tables: _RuleTables) -> None:
         tables.numbered,
         ("varchar(30)", "integer", "integer", *PRICING_TYPES),
     )
-    statement.add_table("category_cap", ("category", "cap_cents"), tables.caps, ("varchar(30)", "integer"))
 
 
 def _figure_targets(minimums: list[tuple[str, int]]) -> list[tuple[str, str, str]]:
@@ -491,23 +490,34 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
     )
 
 
-def _add_category_totals(statement: _Statement, figures: list[str]) -> None:
+def _capped_year_sql(caps: list[tuple], dialect: _Dialect) -> tuple[str, list]:
+    """``summed.year_cents`` after its category's yearly cap (``caps``: (category, cap in cents)), as one
+    ``CASE`` over the capped categories: no join of every (member, category) line with a table of caps."""
+    if not caps:
+        return "summed.year_cents", []
+    whens = " ".join(
+        f"WHEN summed.category = {dialect.text('%s')} AND summed.year_cents > {int(cap)} THEN {int(cap)}"
+        for _category, cap in caps
+    )
+    return f"CASE {whens} ELSE summed.year_cents END", [category for category, _cap in caps]
+
+
+def _add_category_totals(statement: _Statement, figures: list[str], caps: list[tuple]) -> None:
     """``category_total``: per member and category the lines summed, and the year so far after the
     category's yearly cap (``capped_year_cents``; ``year_cents`` keeps what the lines add up to); the figures
     summed along (``figures``; the lines of counting-only kinds have no category)."""
     summed = "".join(f", SUM(priced_line.{name}) AS {name}" for name in figures)
     carried = "".join(f", summed.{name}" for name in figures)
+    capped, capped_params = _capped_year_sql(caps, statement.dialect)
     statement.add(
         "category_total(member_id, category, capped_year_cents, quarter_cents, quarter_events, year_cents, "
         f"year_events{''.join(f', {name}' for name in figures)}) AS (SELECT summed.member_id, summed.category, "
-        "CASE WHEN category_cap.cap_cents IS NOT NULL "
-        "AND summed.year_cents > category_cap.cap_cents THEN category_cap.cap_cents ELSE summed.year_cents END, "
-        f"summed.quarter_cents, summed.quarter_events, summed.year_cents, summed.year_events{carried} FROM ("
+        f"{capped}, summed.quarter_cents, summed.quarter_events, summed.year_cents, summed.year_events{carried} FROM ("
         "SELECT priced_line.member_id, priced_line.category, SUM(priced_line.year_cents) AS year_cents, "
         "SUM(priced_line.quarter_cents) AS quarter_cents, SUM(priced_line.quarter_events) AS quarter_events, "
         f"SUM(priced_line.year_events) AS year_events{summed} FROM priced_line "
-        "GROUP BY priced_line.member_id, priced_line.category) summed "
-        "LEFT JOIN category_cap ON category_cap.category = summed.category)"
+        "GROUP BY priced_line.member_id, priced_line.category) summed)",
+        capped_params,
     )
 
 
@@ -611,7 +621,7 @@ def scoring_sql(
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
-    _add_category_totals(statement, figures)
+    _add_category_totals(statement, figures, tables.caps)
     _add_member_totals(statement, figures)
     _add_scores(statement, book, member_filter, figures)
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
