@@ -1,6 +1,7 @@
 """The quarterly roll-up: snapshots per member, group and committee, replaced whole and reproducibly."""
 
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from assessments.services import (
     rollup_start_due,
     ruleset_create_from_preset,
 )
-from assessments.sources import values_sql
+from assessments.sources import all_branches, values_sql
 from core.exceptions import DomainError
 from tests.assessments.helpers import D, ev
 
@@ -280,3 +281,41 @@ def test_staff_hear_when_a_roll_up_finishes(world):
     services.rollup_execute(run_id=run.pk)  # a redelivered task tells nobody twice
     deliver_outboxed_events()
     assert Notification.objects.filter(recipient=world.district_staff).count() == 1
+
+
+def test_a_roll_up_run_again_reads_the_rows_recorded_since_and_prices_by_the_rules_as_they_are_now(world, monkeypatch):
+    """The member statement is kept per committee, quarter and rule book: a later run reuses it and still reads
+    the source rows as they are then, and a changed rule book gets a statement of its own."""
+    from activities.services.contacts import contact_record
+    from assessments.models import PointRule
+
+    rule_set = RuleSet.objects.create(committee=world.district, year=2026)
+    rule = PointRule.objects.create(rule_set=rule_set, kind=K.CONSTITUENT_CONTACT, points=D("1.5"), category="联系群众")
+    built = []
+    monkeypatch.setattr(rollup, "_MEMBER_QUERIES", {})
+    monkeypatch.setattr(rollup, "all_branches", lambda *args: built.append(args) or all_branches(*args))
+
+    def contact(on):
+        contact_record(
+            actor=world.member,
+            member_id=world.member_record.pk,
+            contacted_on=on,
+            place="社区",
+            whom_kind="sector_group",
+            whom="退休教师",
+            topic="livelihood",
+            raised="加装电梯",
+        )
+
+    def total() -> Decimal:
+        run = RollupRun.objects.create(committee=world.district, year=2026, quarter=2)
+        rollup_execute(run_id=run.pk)
+        return MemberSnapshot.objects.get(run=run, member=world.member_record).ytd_total
+
+    contact(date(2026, 5, 6))
+    assert total() == D("1.5")
+    contact(date(2026, 5, 20))
+    assert total() == D(3) and len(built) == 1  # the statement kept, the new contact read
+    rule.points = D(2)
+    rule.save()
+    assert total() == D(4) and len(built) == 2  # another rule book: its own statement
