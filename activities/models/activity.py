@@ -589,6 +589,8 @@ class Attendance(models.Model):
             models.Index(fields=["member", "status"]),
             # The roll-up's sign-up events (a few rows): found through this instead of a scan of all attendance.
             models.Index(fields=["activity"], condition=Q(signed_up_at__isnull=False), name="attendance_signed_up"),
+            # The workbench's leave requests waiting (a few rows): read here, not among all attendance.
+            models.Index(fields=["activity"], condition=Q(leave="requested"), name="attendance_leave_requested"),
         ]
 
     def __str__(self) -> str:
