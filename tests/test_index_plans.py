@@ -337,3 +337,23 @@ def test_suggested_members_are_found_through_their_expertise(world):
     assert re.search(
         r'WHERE \("groups_member"\..*"groups_member_expertise"\."expertise_id" IN \(\d+\)\) GROUP BY', sql
     ), sql
+
+
+def test_the_workbench_finds_leave_waiting_for_a_decision_through_its_partial_index(world, crowd):
+    """The staff's leave requests waiting: the few attendance rows with leave asked for, from their own small index
+    (``attendance_leave_requested``), each joined to its activity; never the whole attendance table."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.leave_requests([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_attendance"), plan
+    assert "attendance_leave_requested" in plan, plan
+
+
+def test_the_workbench_counts_activities_to_file_through_the_committee_state_and_start_index(world, crowd):
+    """This quarter's and the last's activities held, or filed without evidence: a range of the committee, state
+    and start index, the evidence probed per activity; never every activity of every year."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.unfiled_activities([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_activity"), plan
+    assert not _scans(plan, "groups_evidence"), plan
