@@ -349,11 +349,25 @@ def test_the_workbench_finds_leave_waiting_for_a_decision_through_its_partial_in
     assert "attendance_leave_requested" in plan, plan
 
 
-def test_the_workbench_counts_activities_to_file_through_the_committee_state_and_start_index(world, crowd):
-    """This quarter's and the last's activities held, or filed without evidence: a range of the committee, state
-    and start index, the evidence probed per activity; never every activity of every year."""
+def test_the_workbench_counts_activities_to_file_through_their_own_index(world, crowd):
+    """This quarter's and the last's activities held, or filed without evidence: a range of their own index
+    (``activity_to_file``: committee and start, with the id and state), the evidence probed per activity; never
+    every activity of every year."""
     from cppcc_portal.workbench import todos
 
     plan = _plan(todos.unfiled_activities([world.city.pk, world.district.pk], timezone.localdate()))
     assert not _scans(plan, "groups_activity"), plan
     assert not _scans(plan, "groups_evidence"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_to_file" in plan, plan
+
+
+def test_the_workbench_joins_leave_requests_to_the_open_activities_index(world, crowd):
+    """The leave requests' activities are the committee's open ones, read from their own small index with their ids
+    (``activity_open_state``), not from the committee's every activity."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.leave_requests([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_activity"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_open_state" in plan or "groups_activity_pkey" in plan, plan

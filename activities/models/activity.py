@@ -463,6 +463,22 @@ class Activity(InitialsMixin, models.Model):
                 condition=Q(kind="three_enters", state__in=["held", "filed"]),
                 name="activity_counted_three_enters",
             ),
+            # the workbench's activities to file (held, or filed without evidence) of a period, counted from the
+            # index alone: the ids probe the evidence, the heap of a city's ledger is not read
+            models.Index(
+                fields=["committee", "starts_at"],
+                include=["id", "state"],
+                condition=Q(state__in=["held", "filed"]),
+                name="activity_to_file",
+            ),
+            # the open activities (planned, announced: a month's worth) of a committee with their ids, from the
+            # index alone: the workbench's leave requests waiting join them
+            models.Index(
+                fields=["committee"],
+                include=["id"],
+                condition=Q(state__in=["planned", "announced"]),
+                name="activity_open_state",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
