@@ -349,17 +349,18 @@ def test_the_workbench_finds_leave_waiting_for_a_decision_through_its_partial_in
     assert "attendance_leave_requested" in plan, plan
 
 
-def test_the_workbench_counts_activities_to_file_through_their_own_index(world, crowd):
-    """This quarter's and the last's activities held, or filed without evidence: a range of their own index
-    (``activity_to_file``: committee and start, with the id and state), the evidence probed per activity; never
-    every activity of every year."""
+def test_the_workbench_counts_activities_to_file_from_a_range_of_the_committees_starts(world, crowd):
+    """This quarter's and the last's activities held, or filed without evidence: a range of an index on the
+    committee's starts, the evidence probed per activity; never every activity of every year."""
     from cppcc_portal.workbench import todos
 
     plan = _plan(todos.unfiled_activities([world.city.pk, world.district.pk], timezone.localdate()))
     assert not _scans(plan, "groups_activity"), plan
     assert not _scans(plan, "groups_evidence"), plan
     if connection.vendor == "postgresql":
-        assert "activity_to_file" in plan, plan
+        # a range of the committee's starts (``activity_to_file``, from the index alone where the visibility map
+        # allows, which a test's fresh rows never do; or the committee, state and start index), never every year
+        assert re.search(r"Index Cond: \(\(committee_id = ANY[^\n]*starts_at >=", plan), plan
 
 
 def test_the_workbench_joins_leave_requests_to_the_open_activities_index(world, crowd):
