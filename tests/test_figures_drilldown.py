@@ -304,6 +304,39 @@ def test_every_coverage_figure_is_the_number_of_members_or_activities_behind_it(
     assert_figures_add_up(client_for(getattr(world, who)), f"{reverse('activities:coverage')}?{query}", at_least=8)
 
 
+def test_the_coverage_page_lists_one_committees_groups_a_page_at_a_time_each_figure_its_rows(
+    world, client_for, monkeypatch
+):
+    """The groups table holds the chosen committee's groups (by default the first card's: the user's own
+    committee), a page at a time; every figure of every page links to its rows, and the pages together list each
+    active group of the committee once."""
+    from activities.views import activities as views
+    from groups.models import ActivityGroup
+
+    coverage_year(world)
+    monkeypatch.setattr(views, "GROUPS_PER_PAGE", 1)
+    url = reverse("activities:coverage")
+
+    def names(html: str) -> list[str]:
+        return re.findall(r"<tr data-row>\s*<td>([^<]+)<", html)
+
+    for who, committee in (("staff", world.city), ("district_staff", world.district)):
+        client = client_for(getattr(world, who))
+        expected = sorted(
+            ActivityGroup.objects.filter(committee=committee, is_active=True).values_list("name", flat=True)
+        )
+        default = client.get(f"{url}?year=2026").content.decode()
+        assert len(names(default)) == 1 and names(default)[0] in expected, who
+        listed = []
+        for number in range(1, len(expected) + 1):
+            query = f"year=2026&committee={committee.pk}&page={number}"
+            page = assert_figures_add_up(client, f"{url}?{query}", at_least=4)
+            assert page.total == len(expected) and page.rows == 1
+            listed += names(client.get(f"{url}?{query}").content.decode())
+        assert sorted(listed) == expected, who
+    assert len(expected) >= 2  # the district's pages are more than one
+
+
 def test_the_coverage_drilldown_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
     client = client_for(world.staff)
     url = f"{reverse('activities:coverage_members')}?year=2026&committee={world.district.pk}&covered=0"

@@ -337,3 +337,38 @@ def test_suggested_members_are_found_through_their_expertise(world):
     assert re.search(
         r'WHERE \("groups_member"\..*"groups_member_expertise"\."expertise_id" IN \(\d+\)\) GROUP BY', sql
     ), sql
+
+
+def test_the_workbench_finds_leave_waiting_for_a_decision_through_its_partial_index(world, crowd):
+    """The staff's leave requests waiting: the few attendance rows with leave asked for, from their own small index
+    (``attendance_leave_requested``), each joined to its activity; never the whole attendance table."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.leave_requests([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_attendance"), plan
+    assert "attendance_leave_requested" in plan, plan
+
+
+def test_the_workbench_counts_activities_to_file_from_a_range_of_the_committees_starts(world, crowd):
+    """This quarter's and the last's activities held, or filed without evidence: a range of an index on the
+    committee's starts, the evidence probed per activity; never every activity of every year."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.unfiled_activities([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_activity"), plan
+    assert not _scans(plan, "groups_evidence"), plan
+    if connection.vendor == "postgresql":
+        # a range of the committee's starts (``activity_to_file``, from the index alone where the visibility map
+        # allows, which a test's fresh rows never do; or the committee, state and start index), never every year
+        assert re.search(r"Index Cond: \(\(committee_id = ANY[^\n]*starts_at >=", plan), plan
+
+
+def test_the_workbench_joins_leave_requests_to_the_open_activities_index(world, crowd):
+    """The leave requests' activities are the committee's open ones, read from their own small index with their ids
+    (``activity_open_state``), not from the committee's every activity."""
+    from cppcc_portal.workbench import todos
+
+    plan = _plan(todos.leave_requests([world.city.pk, world.district.pk], timezone.localdate()))
+    assert not _scans(plan, "groups_activity"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_open_state" in plan or "groups_activity_pkey" in plan, plan

@@ -4,7 +4,7 @@ them, a fixed query count, the staff search (pinyin initials, phone, number) and
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -213,6 +213,25 @@ def test_every_count_on_the_workbench_is_the_number_of_rows_behind_it(world, cli
         response = client.get(reverse("workbench:todo", args=[slug]))
         assert response.content.decode().count('data-testid="todo-row"') == min(n, 50), slug
     assert client_for(world.leader).get(reverse("workbench:home")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("today", "first_day"),
+    [(date(2026, 12, 6), (2026, 7, 1)), (date(2026, 2, 10), (2025, 10, 1))],
+)
+def test_activities_to_file_are_those_of_this_quarter_and_the_last(world, today, first_day):
+    """Held and not filed, or filed without evidence, since the first day of last quarter (last year's fourth in the
+    first quarter): older ones are not today's to-do; the list behind the count is the same queryset."""
+    tz = timezone.get_current_timezone()
+    start = timezone.datetime(*first_day, tzinfo=tz)
+    kept = [
+        ActivityFactory(group=world.group, state=Activity.State.HELD, starts_at=start),
+        ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=start + timedelta(days=40)),
+    ]
+    for state in (Activity.State.HELD, Activity.State.FILED):  # just before the window: not counted
+        ActivityFactory(group=world.group, state=state, starts_at=start - timedelta(minutes=1))
+    rows = todos.unfiled_activities([world.district.pk], today)
+    assert sorted(rows.values_list("pk", flat=True)) == sorted(a.pk for a in kept)
 
 
 def test_the_workbench_runs_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):

@@ -463,6 +463,22 @@ class Activity(InitialsMixin, models.Model):
                 condition=Q(kind="three_enters", state__in=["held", "filed"]),
                 name="activity_counted_three_enters",
             ),
+            # the workbench's activities to file (held, or filed without evidence) of a period, counted from the
+            # index alone: the ids probe the evidence, the heap of a city's ledger is not read
+            models.Index(
+                fields=["committee", "starts_at"],
+                include=["id", "state"],
+                condition=Q(state__in=["held", "filed"]),
+                name="activity_to_file",
+            ),
+            # the open activities (planned, announced: a month's worth) of a committee with their ids, from the
+            # index alone: the workbench's leave requests waiting join them
+            models.Index(
+                fields=["committee"],
+                include=["id"],
+                condition=Q(state__in=["planned", "announced"]),
+                name="activity_open_state",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -589,6 +605,8 @@ class Attendance(models.Model):
             models.Index(fields=["member", "status"]),
             # The roll-up's sign-up events (a few rows): found through this instead of a scan of all attendance.
             models.Index(fields=["activity"], condition=Q(signed_up_at__isnull=False), name="attendance_signed_up"),
+            # The workbench's leave requests waiting (a few rows): read here, not among all attendance.
+            models.Index(fields=["activity"], condition=Q(leave="requested"), name="attendance_leave_requested"),
         ]
 
     def __str__(self) -> str:

@@ -126,12 +126,25 @@ def leave_requests(ids, today):
     )
 
 
+def last_quarter(today: date) -> Period:
+    this = current_quarter(today)
+    return Period(this.year - 1, 4) if this.quarter == 1 else Period(this.year, this.quarter - 1)
+
+
 def unfiled_activities(ids, today):
+    """Activities of this quarter and the last held and not filed, or filed without evidence: the ones whose filing
+    the quarter's roll-up is waiting for (older ones are the ledger's, not today's work; all years of a city's
+    ledger are hundreds of thousands of rows to count). Counted from the index ``activity_to_file`` alone, each
+    filed one's evidence probed by its id."""
     evidence = Evidence.objects.filter(activity=OuterRef("pk"))
     return (
-        Activity.objects.filter(committee_id__in=ids)
+        Activity.objects.filter(
+            committee_id__in=ids,
+            starts_at__gte=last_quarter(today).bounds[0],
+            state__in=(Activity.State.HELD, Activity.State.FILED),
+        )
         .alias(has_evidence=Exists(evidence))
-        .filter(Q(state=Activity.State.HELD) | Q(state=Activity.State.FILED, has_evidence=False))
+        .filter(Q(state=Activity.State.HELD) | Q(has_evidence=False))
         .select_related("committee", "group")
         .order_by("starts_at", "pk")
     )
@@ -313,7 +326,7 @@ TODOS: tuple[Todo, ...] = (
     Todo(
         "unfiled",
         _("Activities held but not filed, or without evidence"),
-        _("the ledger needs them filed with photos and minutes"),
+        _("this quarter and the last: the ledger needs them filed with photos and minutes"),
         unfiled_activities,
         lambda a: Row(
             a.title,

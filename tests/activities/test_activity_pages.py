@@ -401,7 +401,7 @@ def test_pages_run_a_fixed_number_of_queries(world, client_for, django_assert_ma
     who, url = {
         "group_dashboard": (world.convener, reverse("activities:group_activities", args=[world.group.pk])),
         "ledger": (world.staff, reverse("activities:ledger")),
-        "coverage": (world.staff, reverse("activities:coverage")),
+        "coverage": (world.staff, f"{reverse('activities:coverage')}?committee={world.district.pk}"),
         "my_activities": (world.member, reverse("activities:my_activities")),
     }[name]
     client = client_for(who)

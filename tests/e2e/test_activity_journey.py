@@ -1,5 +1,6 @@
 """Browser journey on a phone: a convener records an activity from announcement to the ledger."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -177,6 +178,8 @@ def test_the_plan_editor_ledger_and_coverage_fit_a_phone(world, live_server, pho
     assert "委员进农村·促振兴" in page.content()
     screenshot(page, "activity-10-ledger")
     page.goto(f"{base}/coverage/")
+    page.get_by_role("link", name=world.district.name, exact=True).click()  # the district's card: its groups
+    page.wait_for_url(re.compile(rf"[?&]committee={world.district.pk}(&|$)"))
     assert world.group.name in page.content()
     screenshot(page, "activity-11-coverage")
     width = page.evaluate("document.documentElement.scrollWidth")
