@@ -23,6 +23,7 @@ from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Member
+from activities.verbs import ActivitiesVerb
 from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal
 from proposals.services._common import _today
@@ -71,7 +72,7 @@ def proposal_draft_from_lead(
     lead = lead_take_up(
         lead_id=lead_id,
         actor=actor,
-        verb=GroupsVerb.BECAME_PROPOSAL,
+        verb=ActivitiesVerb.BECAME_PROPOSAL,
         taken=Proposal.objects.filter(source_lead_id=lead_id),
     )
     member = _writer(actor, lead.committee_id, member_id)
@@ -124,7 +125,7 @@ def report_draft_from_heard(
         lead = lead_take_up(
             lead_id=lead_id,
             actor=actor,
-            verb=GroupsVerb.BECAME_REPORT,
+            verb=ActivitiesVerb.BECAME_REPORT,
             taken=OpinionReport.objects.filter(source_lead_id=lead_id),
         )
         member = _writer(actor, lead.committee_id, member_id)
@@ -150,7 +151,7 @@ def report_draft_from_heard(
         title = " ".join(message.text.split())[:30]
         content = f"群众反映（{message.place.name}，{on:%Y-%m-%d}）：{message.text}"
         links = {"source_message": message, "source_contact_id": message.contact_id}
-        record_event(message, actor=actor, verb=GroupsVerb.REPORT_DRAFTED)
+        record_event(message, actor=actor, verb=ActivitiesVerb.REPORT_DRAFTED)
     elif contact_id is not None:  # exactly one of the three is given (checked above)
         contact = _contact_source(
             contact_id,
