@@ -35,6 +35,7 @@ from activities.events import (
     LeaveRequested,
 )
 from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.models import User
@@ -44,7 +45,6 @@ from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform
-from activities.verbs import ActivitiesVerb
 
 EDITABLE_FIELDS = (
     "kind",

@@ -17,13 +17,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivitySuggestion, Lead, PublicMessage
+from activities.verbs import ActivitiesVerb
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, ConstituentContact
 from groups.models.contacts import ContactTopic
-from activities.verbs import ActivitiesVerb
 
 
 def _may_edit_activity(actor: User, activity: Activity) -> bool:

@@ -25,6 +25,7 @@ from activities.events import PublicMessageDissatisfied, PublicMessageRouted
 from activities.models import MessageRating, MessageTarget, PublicMessage, Satisfaction
 from activities.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, PublicMessageQuerySet
 from activities.services.contacts import contact_record
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
@@ -32,7 +33,6 @@ from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, ContactPoint, ContactWhom, GroupMembership, Member, Platform
 from groups.models.contacts import ContactTopic
-from activities.verbs import ActivitiesVerb
 
 MailboxPlace = Committee | ActivityGroup | Platform | ContactPoint  # what a public mailbox page is for
 

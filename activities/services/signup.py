@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Attendance
+from activities.verbs import ActivitiesVerb
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Member
-from activities.verbs import ActivitiesVerb
 
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 

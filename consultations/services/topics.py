@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from activities.events import HeardTakenUp
 from activities.models import PublicMessage
 from activities.services.leads import lead_take_up
+from activities.verbs import ActivitiesVerb
 from consultations.models import (
     Topic,
 )
@@ -23,7 +24,6 @@ from core.models import User
 from core.services import lock, record_event
 from groups.access import scope_of
 from groups.models import ActivityGroup, Committee, ConstituentContact, Platform
-from activities.verbs import ActivitiesVerb
 from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
 

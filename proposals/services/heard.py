@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from activities.events import HeardTakenUp
 from activities.models import Lead
 from activities.services.leads import lead_take_up
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Member
-from activities.verbs import ActivitiesVerb
 from groups.verbs import GroupsVerb
 from proposals.models import OpinionReport, Proposal
 from proposals.services._common import _today
