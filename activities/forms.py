@@ -12,7 +12,7 @@ from activities.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 from core.choices import EMPTY_CHOICE_LABEL
 from core.ordinals import quarter_label
 from core.widgets import SearchSelect, SearchSelectMultiple
-from groups.mailbox_challenge import check_challenge
+from activities.mailbox_challenge import check_challenge
 from groups.models import ActivityGroup, ConstituentContact, ContactPoint, ContactTopic, Expertise, Member
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -235,7 +235,7 @@ def _styled(form: forms.Form) -> None:
 
 class ChallengedForm(forms.Form):
     """A public form a resident sends without an account: a small sum (the challenge, signed in ``token``, its
-    question drawn by ``groups.mailbox_challenge.new_challenge``) and a field people leave empty because they never
+    question drawn by ``activities.mailbox_challenge.new_challenge``) and a field people leave empty because they never
     see it (``website``), both after the form's own fields. ``refused``: what a filled-in ``website`` is told."""
 
     refused: str  # each form's own words

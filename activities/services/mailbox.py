@@ -1,4 +1,4 @@
-"""Writes on the members' mailbox 委员信箱 / 约见委员 (``groups.models.mailbox``).
+"""Writes on the members' mailbox 委员信箱 / 约见委员 (``activities.models.mailbox``).
 
 A resident leaves a message without an account (``message_submit``: rate limits per address and per page, size
 limits; the view adds the challenge and the honeypot). Staff of the committee, and the conveners of the group the

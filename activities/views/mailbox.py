@@ -45,7 +45,7 @@ from core.links import absolute_url
 from core.net import client_ip
 from core.qr import qr_svg
 from groups.access import Role, scope_of
-from groups.mailbox_challenge import new_challenge
+from activities.mailbox_challenge import new_challenge
 from groups.models.contacts import ContactTopic
 
 PAGE_SIZE = 20

@@ -19,7 +19,7 @@ from activities.selectors import mailbox as sel
 from activities.services import mailbox as svc
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from groups.mailbox_challenge import SALT, new_challenge
+from activities.mailbox_challenge import SALT, new_challenge
 from groups.models import ConstituentContact
 from notifications import rules
 from notifications.models import Kind, Notification
