@@ -7,12 +7,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.mailbox_challenge import check_challenge
 from activities.models import Activity, PlanItem, PublicMessage
 from activities.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, Satisfaction
 from core.choices import EMPTY_CHOICE_LABEL
 from core.ordinals import quarter_label
 from core.widgets import SearchSelect, SearchSelectMultiple
-from activities.mailbox_challenge import check_challenge
 from groups.models import ActivityGroup, ConstituentContact, ContactPoint, ContactTopic, Expertise, Member
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

@@ -33,6 +33,7 @@ from activities.forms import (
     MessageVisitForm,
     PublicMessageForm,
 )
+from activities.mailbox_challenge import new_challenge
 from activities.models import MessageTarget, PublicMessage
 from activities.models.mailbox import normalise_code
 from activities.selectors import heard
@@ -45,7 +46,6 @@ from core.links import absolute_url
 from core.net import client_ip
 from core.qr import qr_svg
 from groups.access import Role, scope_of
-from activities.mailbox_challenge import new_challenge
 from groups.models.contacts import ContactTopic
 
 PAGE_SIZE = 20
