@@ -302,6 +302,41 @@ def _just_before(graph, first: tuple[str, str]) -> list[tuple[str, str | None]]:
     return targets
 
 
+def _migrate(before: tuple[str, str] | None = None):
+    """Migrate the test database to the latest migrations, or to just before the migration ``before`` (every app
+    at its latest migration that does not need it); the historical models of that state."""
+    executor = MigrationExecutor(connection)
+    nodes = executor.loader.graph.leaf_nodes() if before is None else _just_before(executor.loader.graph, before)
+    executor.migrate(nodes)
+    return executor.loader.project_state([node for node in nodes if node[1]]).apps
+
+
+def _assert_content_types_moved(apps, types: dict[str, int], old_app: str, new_app: str) -> None:
+    """The content types ``types`` (model -> id, made under ``old_app``) are ``new_app``'s, same ids, none left."""
+    ContentType = apps.get_model("contenttypes.ContentType")
+    for model, pk in types.items():
+        moved = ContentType.objects.get(pk=pk)
+        assert (moved.app_label, moved.model) == (new_app, model)
+    assert not ContentType.objects.filter(app_label=old_app, model__in=list(types)).exists()
+
+
+def _committee_with_members(apps, code: str, *names: str, users: dict | None = None):
+    """A city committee of the ninth term with one sector, and a member of each name (``users``: their logins)."""
+    committee = apps.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code=code)
+    term = apps.get_model("groups.Term").objects.create(
+        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
+    )
+    sector = apps.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
+    Member = apps.get_model("groups.Member")
+    members = [
+        Member.objects.create(
+            committee=committee, term=term, sector=sector, name=name, party="cpc", user=(users or {}).get(name)
+        )
+        for name in names
+    ]
+    return committee, members
+
+
 def _before_the_split(graph) -> list[tuple[str, str]]:
     """Every app at its latest migration that does not need ``SPLIT`` (groups one before it; the apps whose
     migrations came after it, activities among them, back to before it), plenary not yet there."""
@@ -448,12 +483,6 @@ LEDGER_MODELS = [
 ]
 
 
-def _before_the_ledger_split(graph) -> list[tuple[str, str | None]]:
-    """Every app at its latest migration that does not need ``LEDGER`` (groups 0026, consultations 0008,
-    proposals 0017, ...), and activities not yet there."""
-    return _just_before(graph, LEDGER)
-
-
 def _ledger_rows(apps, app: str) -> dict[str, list]:
     """Every row of the ledger's tables (and the history of the group that plans), read through ``app``'s models."""
     fields = {
@@ -490,12 +519,8 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     the same tables, read through ``activities``, the content types (same ids) are activities', and migrating
     back gives them to groups again. The ledger's models have no history of their own (django-simple-history
     tracks the organisation): the group's history rows stand for it."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    executor = MigrationExecutor(connection)
-    before_nodes = _before_the_ledger_split(executor.loader.graph)
-    executor.migrate(before_nodes)
-    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    _migrate()
+    old = _migrate(before=LEDGER)
     ContentType = old.get_model("contenttypes.ContentType")
     types = {m: ContentType.objects.get_or_create(app_label="groups", model=m)[0].pk for m in LEDGER_MODELS}
     permission = old.get_model("auth.Permission").objects.get_or_create(
@@ -503,17 +528,7 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     )[0]
 
     staff = old.get_model("core.User").objects.create(username="ledger-staff", password="!")
-    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-ledger")
-    term = old.get_model("groups.Term").objects.create(
-        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
-    )
-    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
-    members = [
-        old.get_model("groups.Member").objects.create(
-            committee=committee, term=term, sector=sector, name=name, party="cpc"
-        )
-        for name in ("李明", "张华", "王芳")
-    ]
+    committee, members = _committee_with_members(old, "lj-ledger", "李明", "张华", "王芳")
     Group = old.get_model("groups.ActivityGroup")
     group = Group.objects.create(committee=committee, name="东湖街道活动组", kind="street")
     other_group = Group.objects.create(committee=committee, name="西湖街道活动组", kind="street")
@@ -612,29 +627,19 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     rows_before = _ledger_rows(old, "groups")
     assert all(rows_before.values()), {k: v for k, v in rows_before.items() if not v}
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    new = executor.loader.project_state(latest).apps
+    new = _migrate()
     assert new.get_model("activities.Activity")._meta.db_table == "groups_activity"
     assert _ledger_rows(new, "activities") == rows_before
-    ContentType = new.get_model("contenttypes.ContentType")
-    for model, pk in types.items():
-        assert (ContentType.objects.get(pk=pk).app_label, ContentType.objects.get(pk=pk).model) == ("activities", model)
-    assert not ContentType.objects.filter(app_label="groups", model__in=LEDGER_MODELS).exists()
+    _assert_content_types_moved(new, types, "groups", "activities")
     assert new.get_model("core.AuditEvent").objects.get(pk=audit.pk).content_type_id == types["activity"]
     assert new.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == types["activity"]
     assert new.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == types["activity"]
 
     # and back: the rows read through groups again, the content types (same ids) groups'
-    executor = MigrationExecutor(connection)
-    executor.migrate(_before_the_ledger_split(executor.loader.graph))
-    back = executor.loader.project_state([n for n in _before_the_ledger_split(executor.loader.graph) if n[1]]).apps
+    back = _migrate(before=LEDGER)
     assert _ledger_rows(back, "groups") == rows_before
-    ContentType = back.get_model("contenttypes.ContentType")
-    assert {ContentType.objects.get(pk=pk).app_label for pk in types.values()} == {"groups"}
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _assert_content_types_moved(back, types, "activities", "groups")
+    _migrate()
 
 
 # --- the move of the members' mailbox out of groups, from the schema just before it ----------------------------
@@ -706,12 +711,8 @@ def test_the_mailbox_survives_the_move_to_activities():
     ``activities``, the content types (same ids) are activities', the audit records and the notice still lead to
     their message, the tables' constraints still hold, and migrating back gives them to groups again. The
     mailbox's models have no history of their own (django-simple-history tracks the organisation)."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    executor = MigrationExecutor(connection)
-    before_nodes = _just_before(executor.loader.graph, MAILBOX)
-    executor.migrate(before_nodes)
-    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    _migrate()
+    old = _migrate(before=MAILBOX)
     ContentType = old.get_model("contenttypes.ContentType")
     types = {m: ContentType.objects.get_or_create(app_label="groups", model=m)[0].pk for m in MAILBOX_MODELS}
     permission = old.get_model("auth.Permission").objects.get_or_create(
@@ -720,17 +721,7 @@ def test_the_mailbox_survives_the_move_to_activities():
 
     staff = old.get_model("core.User").objects.create(username="mailbox-staff", password="!")
     member_user = old.get_model("core.User").objects.create(username="mailbox-member", password="!")
-    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-mailbox")
-    term = old.get_model("groups.Term").objects.create(
-        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
-    )
-    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
-    li, zhang = (
-        old.get_model("groups.Member").objects.create(
-            committee=committee, term=term, sector=sector, name=name, party="cpc", user=user
-        )
-        for name, user in (("李明", member_user), ("张华", None))
-    )
+    committee, (li,) = _committee_with_members(old, "lj-mailbox", "李明", users={"李明": member_user})
     group = old.get_model("groups.ActivityGroup").objects.create(committee=committee, name="东湖街道", kind="street")
     platform = old.get_model("groups.Platform").objects.create(
         committee=committee, name="东湖委员工作室", kind="studio", level="street", host_group=group
@@ -858,17 +849,12 @@ def test_the_mailbox_survives_the_move_to_activities():
     rows_before = _mailbox_rows(old, "groups")
     assert all(rows_before.values()), {k: v for k, v in rows_before.items() if not v}
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    new_apps = executor.loader.project_state(latest).apps
+    new_apps = _migrate()
     assert new_apps.get_model("activities.PublicMessage")._meta.db_table == "groups_publicmessage"
     assert new_apps.get_model("activities.MessageRating")._meta.db_table == "groups_messagerating"
     assert _mailbox_rows(new_apps, "activities") == rows_before
+    _assert_content_types_moved(new_apps, types, "groups", "activities")
     ContentType = new_apps.get_model("contenttypes.ContentType")
-    for model, pk in types.items():
-        assert (ContentType.objects.get(pk=pk).app_label, ContentType.objects.get(pk=pk).model) == ("activities", model)
-    assert not ContentType.objects.filter(app_label="groups", model__in=MAILBOX_MODELS).exists()
     assert new_apps.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == types["publicmessage"]
     assert new_apps.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == types["publicmessage"]
     # every record pointing at a message by content type and id (audit rows, the notice) still finds it
@@ -895,15 +881,10 @@ def test_the_mailbox_survives_the_move_to_activities():
         PublicMessage.objects.filter(pk=new.pk).update(state="routed")
 
     # and back: the rows read through groups again, the content types (same ids) groups'
-    executor = MigrationExecutor(connection)
-    back_nodes = _just_before(executor.loader.graph, MAILBOX)
-    executor.migrate(back_nodes)
-    back = executor.loader.project_state([n for n in back_nodes if n[1]]).apps
+    back = _migrate(before=MAILBOX)
     assert _mailbox_rows(back, "groups") == rows_before
-    ContentType = back.get_model("contenttypes.ContentType")
-    assert {ContentType.objects.get(pk=pk).app_label for pk in types.values()} == {"groups"}
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _assert_content_types_moved(back, types, "activities", "groups")
+    _migrate()
     CachedTypes.objects.clear_cache()
 
 
@@ -917,24 +898,10 @@ def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds()
     """A database just before the coverage cells with 三进 activities (held, filed, planned; one at 23:30 on 31 March,
     the first quarter's in local time), attendance in every status and contacts at a contact point and elsewhere:
     after ``migrate`` each member's cells hold what the rows say, and nothing else."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    executor = MigrationExecutor(connection)
-    before_nodes = _just_before(executor.loader.graph, TALLY)
-    executor.migrate(before_nodes)
-    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    _migrate()
+    old = _migrate(before=TALLY)
 
-    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-tally")
-    term = old.get_model("groups.Term").objects.create(
-        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
-    )
-    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
-    li, zhang, wang = (
-        old.get_model("groups.Member").objects.create(
-            committee=committee, term=term, sector=sector, name=name, party="cpc"
-        )
-        for name in ("李明", "张华", "王芳")
-    )
+    committee, (li, zhang, wang) = _committee_with_members(old, "lj-tally", "李明", "张华", "王芳")
     group = old.get_model("groups.ActivityGroup").objects.create(committee=committee, name="东湖街道", kind="street")
     point = old.get_model("groups.ContactPoint").objects.create(committee=committee, name="东湖社区", kind="community")
     Activity = old.get_model("activities.Activity")
@@ -977,10 +944,7 @@ def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds()
             raised="加装电梯",
         )
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    new = executor.loader.project_state(latest).apps
+    new = _migrate()
     cells = set(
         new.get_model("activities.CoverageTally").objects.values_list(
             "member_id", "committee_id", "year", "quarter", "three_enters", "point_contacts"
