@@ -286,5 +286,5 @@ class ActivitySettingsAdmin(CommitteeScopedAdmin):
     )
 
 
-# the leads admin registers itself on import
-from activities import admin_leads  # noqa: E402,F401
+# the leads and mailbox admins register themselves on import
+from activities import admin_leads, admin_mailbox  # noqa: E402,F401

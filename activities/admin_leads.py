@@ -118,7 +118,7 @@ class LeadAdmin(CommitteeScopedAdmin):
     @admin.display(description=_("messages"))
     def message_links(self, obj):
         return _links(
-            (reverse("admin:groups_publicmessage_change", args=[m.pk]), f"{m.tracking_code} · {m.text[:40]}")
+            (reverse("admin:activities_publicmessage_change", args=[m.pk]), f"{m.tracking_code} · {m.text[:40]}")
             for m in obj.messages.order_by("pk")
         )
 

@@ -599,7 +599,7 @@ class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
     set aside, answer, record a visit. Residents post their messages on the public page, not here."""
 
     lookup_value_regex = "[0-9]+"
-    serializer_class = groups_serializers.PublicMessageSerializer
+    serializer_class = serializers.PublicMessageSerializer
 
     def get_queryset(self):
         return mailbox_services.message_queue(self.request.user).prefetch_related("proposals")
@@ -611,15 +611,13 @@ class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
         call(message, body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=message.pk)).data)
 
-    @extend_schema(
-        request=groups_serializers.MessageRouteSerializer, responses=groups_serializers.PublicMessageSerializer
-    )
+    @extend_schema(request=serializers.MessageRouteSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_route)
     def route(self, request, pk=None):
         return self._act(
             request,
-            groups_serializers.MessageRouteSerializer,
+            serializers.MessageRouteSerializer,
             lambda m, d: mailbox_services.message_route(
                 message_id=m.pk,
                 actor=request.user,
@@ -628,39 +626,33 @@ class PublicMessageViewSet(viewsets.ReadOnlyModelViewSet):
             ),
         )
 
-    @extend_schema(
-        request=groups_serializers.MessageDiscardSerializer, responses=groups_serializers.PublicMessageSerializer
-    )
+    @extend_schema(request=serializers.MessageDiscardSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_discard)
     def discard(self, request, pk=None):
         return self._act(
             request,
-            groups_serializers.MessageDiscardSerializer,
+            serializers.MessageDiscardSerializer,
             lambda m, d: mailbox_services.message_discard(message_id=m.pk, actor=request.user, reason=d["reason"]),
         )
 
-    @extend_schema(
-        request=groups_serializers.MessageAnswerSerializer, responses=groups_serializers.PublicMessageSerializer
-    )
+    @extend_schema(request=serializers.MessageAnswerSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_answer)
     def answer(self, request, pk=None):
         return self._act(
             request,
-            groups_serializers.MessageAnswerSerializer,
+            serializers.MessageAnswerSerializer,
             lambda m, d: mailbox_services.message_answer(message_id=m.pk, actor=request.user, answer=d["answer"]),
         )
 
-    @extend_schema(
-        request=groups_serializers.MessageVisitSerializer, responses=groups_serializers.PublicMessageSerializer
-    )
+    @extend_schema(request=serializers.MessageVisitSerializer, responses=serializers.PublicMessageSerializer)
     @action(detail=True, methods=["post"])
     @exposes(mailbox_services.message_record_visit)
     def visit(self, request, pk=None):
         return self._act(
             request,
-            groups_serializers.MessageVisitSerializer,
+            serializers.MessageVisitSerializer,
             lambda m, d: mailbox_services.message_record_visit(message_id=m.pk, actor=request.user, **d),
         )
 

@@ -7,21 +7,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, PlanItem
+from activities.mailbox_challenge import check_challenge
+from activities.models import Activity, PlanItem, PublicMessage
+from activities.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, Satisfaction
 from core.choices import EMPTY_CHOICE_LABEL
 from core.ordinals import quarter_label
 from core.widgets import SearchSelect, SearchSelectMultiple
-from groups.mailbox_challenge import check_challenge
-from groups.models import (
-    ActivityGroup,
-    ConstituentContact,
-    ContactPoint,
-    ContactTopic,
-    Expertise,
-    Member,
-    PublicMessage,
-)
-from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, Satisfaction
+from groups.models import ActivityGroup, ConstituentContact, ContactPoint, ContactTopic, Expertise, Member
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -243,7 +235,7 @@ def _styled(form: forms.Form) -> None:
 
 class ChallengedForm(forms.Form):
     """A public form a resident sends without an account: a small sum (the challenge, signed in ``token``, its
-    question drawn by ``groups.mailbox_challenge.new_challenge``) and a field people leave empty because they never
+    question drawn by ``activities.mailbox_challenge.new_challenge``) and a field people leave empty because they never
     see it (``website``), both after the form's own fields. ``refused``: what a filled-in ``website`` is told."""
 
     refused: str  # each form's own words

@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivitySettings, Attendance, Evidence
+from activities.models import Activity, ActivitySettings, Attendance, Evidence, PublicMessage
 from activities.selectors import activities as sel
 from core.dates import during, on_day
 from core.ordinals import quarter_label
 from groups import recipients
-from groups.models import ActivityGroup, Member, PublicMessage
+from groups.models import ActivityGroup, Member
 from notifications import rules
 from notifications.models import Kind
 

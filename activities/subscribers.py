@@ -20,12 +20,12 @@ from activities.events import (
     PublicMessageDissatisfied,
     PublicMessageRouted,
 )
-from activities.models import Activity, Attendance
+from activities.models import Activity, Attendance, PublicMessage
 from core.accounts import first_login_path
 from core.events import subscribe
 from groups import recipients
 from groups.events import MemberLoginsInvited, PlatformEvaluated, PlatformMemberJoined, PlatformTransitioned
-from groups.models import Member, Platform, PlatformMembership, PublicMessage
+from groups.models import Member, Platform, PlatformMembership
 from notifications.models import Channel, Kind
 from notifications.services import Notice, notify, notify_many
 

@@ -83,7 +83,16 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
     from django.db.models import Count
     from django.utils import timezone
 
-    from activities.models import Activity, ActivitySuggestion, AnnualPlan, Attendance, Evidence, Lead, PlanItem
+    from activities.models import (
+        Activity,
+        ActivitySuggestion,
+        AnnualPlan,
+        Attendance,
+        Evidence,
+        Lead,
+        PlanItem,
+        PublicMessage,
+    )
     from assessments.models import RollupRun, RuleSet
     from consultations.models import ConsultationSession, Outcome, SessionDocument, Topic
     from groups.models import (
@@ -101,7 +110,6 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
         PlatformDocument,
         PlatformMembership,
         PlenarySession,
-        PublicMessage,
         Sector,
         SupervisionGroup,
         SupervisionVisit,

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.models.mailbox import ResidentRating, rating_rules
 from core.uploads import UploadValidator
 from groups.models import ActivityGroup, Committee, HandlingUnit, Member, Platform
-from groups.models.mailbox import ResidentRating, rating_rules
 
 if TYPE_CHECKING:
     from datetime import date
@@ -142,7 +142,7 @@ class Topic(models.Model):
         related_name="consultation_topics",
     )
     source_message = models.ForeignKey(
-        "groups.PublicMessage",
+        "activities.PublicMessage",
         verbose_name=_("drawn from the resident's message"),
         null=True,
         blank=True,
@@ -616,12 +616,12 @@ class OutcomeEntry(models.Model):
 class OutcomeRating(ResidentRating):
     """A resident's rating 群众评价 of how the matter they raised was handled once their message became a consultation
     topic: the topic's published outcomes, their replies and follow-up. Once per message, by tracking code, as the
-    mailbox rating (``groups.MessageRating``). A dissatisfied rating stays a to-do of the committee's staff until the
+    mailbox rating (``activities.MessageRating``). A dissatisfied rating stays a to-do of the committee's staff until the
     message is answered again after it.
     """
 
     message = models.OneToOneField(
-        "groups.PublicMessage", verbose_name=_("message"), on_delete=models.CASCADE, related_name="outcome_rating"
+        "activities.PublicMessage", verbose_name=_("message"), on_delete=models.CASCADE, related_name="outcome_rating"
     )
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="resident_ratings")
 

@@ -27,6 +27,7 @@ C = TypeVar("C", bound=type[models.TextChoices])
 
 _LABELS: dict[str, dict[str, str | Promise]] = {}  # app label -> verb -> label
 _ALL: set[str] = set()
+_APPS: dict[type, tuple[str, ...]] = {}  # registry class -> the app labels it was registered for
 
 
 def register(*app_labels: str) -> Callable[[C], C]:
@@ -34,6 +35,7 @@ def register(*app_labels: str) -> Callable[[C], C]:
     label = its words on the pages); more than one app where one app's services write the records of another."""
 
     def add(verbs: C) -> C:
+        _APPS[verbs] = _APPS.get(verbs, ()) + app_labels
         for app_label in app_labels:
             labels = _LABELS.setdefault(app_label, {})
             for verb in verbs:
@@ -42,6 +44,11 @@ def register(*app_labels: str) -> Callable[[C], C]:
         return verbs
 
     return add
+
+
+def apps_of(verbs: type[models.TextChoices]) -> tuple[str, ...]:
+    """The app labels a registry was registered for (empty: not registered)."""
+    return _APPS.get(verbs, ())
 
 
 def is_registered(verb: str) -> bool:

@@ -11,19 +11,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from activities.models import MessageRating, PublicMessage, Satisfaction
+from activities.models.mailbox import MessageTarget
 from groups.models import (
     ContactPoint,
     GroupMembership,
     HandlingUnit,
     Inspection,
-    MessageRating,
-    PublicMessage,
-    Satisfaction,
     SupervisionGroup,
     SupervisionVisit,
     WorkReport,
 )
-from groups.models.mailbox import MessageTarget
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 S = PublicMessage.State

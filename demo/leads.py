@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, PublicMessage
 from activities.services import leads as svc
 from consultations.services import topic_from_heard
-from groups.models import ConstituentContact, PublicMessage
+from groups.models import ConstituentContact
 from proposals.services import proposal_draft_from_lead
 
 SUGGESTIONS = [

@@ -561,6 +561,6 @@ class GroupMembershipAdmin(CommitteeScopedAdmin):
     autocomplete_fields = ("member", "group")
 
 
-# The supervision admins register themselves on import (the activity ledger's: activities/admin.py; plenary
+# The supervision admins register themselves on import (the activity ledger's and the mailbox's: activities/admin.py; plenary
 # sessions and attendance: plenary/admin.py).
 from groups import admin_supervision  # noqa: E402,F401

@@ -248,3 +248,17 @@ class ScopedInline(InlineDoors, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self._is_secretariat(request)
+
+
+class ReadOnlyAdmin(CommitteeScopedAdmin):
+    """A committee-scoped admin that lists and shows, never writes: the records written only through their services'
+    pages (residents' messages, supervision)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

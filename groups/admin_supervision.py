@@ -1,87 +1,16 @@
-"""The admin's read-only lists of the members' mailbox and of supervision (issue 20): residents' messages with their
-rating, supervision groups, their visits, inspections and work reports.
+"""The admin's read-only lists of supervision (issue 20): supervision groups, their visits, inspections and work
+reports (the residents' messages': ``activities/admin_mailbox.py``).
 
-Every step of these records has its service and its page (``activities.services.mailbox``, ``groups.services.supervision``),
-so the admin only lists and shows them: no add, change or delete here. The lists are the staff's committees' rows
-(``CommitteeScopedAdmin``); a resident's name and phone are shown only on a message's own page, which only the
-committee's staff reach (never in a list column or a search field).
+Every step of these records has its service and its page (``groups.services.supervision``), so the admin only lists
+and shows them: no add, change or delete here. The lists are the staff's committees' rows (``ReadOnlyAdmin``).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from groups.admin_base import CommitteeScopedAdmin
-from groups.models import Inspection, MessageRating, PublicMessage, SupervisionGroup, SupervisionVisit, WorkReport
-
-
-class ReadOnlyAdmin(CommitteeScopedAdmin):
-    """Listed and shown; written only through the services' pages."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MessageRatingInline(admin.StackedInline):
-    model = MessageRating
-    extra = 0
-    can_delete = False
-    fields = ("rating", "comment", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PublicMessage)
-class PublicMessageAdmin(ReadOnlyAdmin):
-    """Residents' messages 委员信箱: routed, answered and set aside on the message's page."""
-
-    list_display = ("tracking_code", "created_at", "kind", "category", "state", "answer_due", "routed_member", "rated")
-    list_filter = ("state", "kind", "category", "target", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("tracking_code", "text", "routed_member__name")  # never the resident's name or phone
-    list_select_related = ("routed_member", "rating")
-    inlines = [MessageRatingInline]
-    fields = (
-        "committee",
-        "tracking_code",
-        "target",
-        "group",
-        "platform",
-        "contact_point",
-        "kind",
-        "category",
-        "text",
-        "name",
-        "phone",
-        "state",
-        "answer_due",
-        "routed_member",
-        "routed_group",
-        "routed_at",
-        "answer",
-        "answered_at",
-        "answered_by",
-        "contact",
-        "discard_reason",
-        "created_at",
-    )
-    readonly_fields = fields
-
-    @admin.display(description=_("rating"))
-    def rated(self, obj):
-        rating = getattr(obj, "rating", None)
-        return rating.get_rating_display() if rating else "—"
+from groups.admin_base import ReadOnlyAdmin
+from groups.models import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
 
 
 @admin.register(SupervisionGroup)

@@ -14,7 +14,6 @@ from groups.models import (
     GroupMembership,
     HandlingUnit,
     Member,
-    PublicMessage,
     Sector,
 )
 
@@ -395,76 +394,6 @@ class ContactUpdateSerializer(serializers.Serializer):
     raised = serializers.CharField(max_length=2000, required=False)
     follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     resident_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-class PublicMessageSerializer(serializers.ModelSerializer):
-    """A resident's message 群众留言; ``name`` and ``phone`` are blank unless the reader may see them (the committee's
-    staff, the member it was passed to, the conveners of the group it was passed to)."""
-
-    tracking_code = serializers.CharField(source="tracking_display", read_only=True)
-    proposals = serializers.SerializerMethodField()
-
-    class Meta:
-        model = PublicMessage
-        fields = [
-            "id",
-            "committee",
-            "target",
-            "group",
-            "platform",
-            "contact_point",
-            "kind",
-            "category",
-            "text",
-            "name",
-            "phone",
-            "tracking_code",
-            "state",
-            "answer_due",
-            "routed_member",
-            "routed_group",
-            "routed_at",
-            "answer",
-            "answered_at",
-            "contact",
-            "discard_reason",
-            "created_at",
-            "proposals",
-        ]
-        read_only_fields = fields
-
-    def get_proposals(self, obj) -> list[int]:
-        """The proposals drafted from this message (their ids)."""
-        return [p.pk for p in obj.proposals.all()]
-
-    def to_representation(self, instance):
-        from groups.access import scope_of
-
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not instance.may_see_personal(scope_of(request.user)):
-            data["name"] = data["phone"] = ""
-        return data
-
-
-class MessageRouteSerializer(serializers.Serializer):
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False, allow_null=True)
-    group = ScopedPrimaryKeyRelatedField(queryset=ActivityGroup.objects.all(), required=False, allow_null=True)
-
-
-class MessageDiscardSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
-
-
-class MessageAnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(max_length=2000)
-
-
-class MessageVisitSerializer(serializers.Serializer):
-    contacted_on = serializers.DateField()
-    whom = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    follow_up = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    answer = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class LeadCreateSerializer(serializers.Serializer):

@@ -388,7 +388,7 @@ def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, 
 def test_every_theme_and_recurring_matter_count_is_the_number_of_rows_heard_behind_it(world, client_for, who):
     """Messages across the window's edges (the first day of the window, the last hour of the quarter shown, the day
     after it), a discarded one (not counted) and another committee's (out of sight)."""
-    from groups.models import PublicMessage
+    from activities.models import PublicMessage
     from tests import factories as f
 
     tz = timezone.get_current_timezone()
@@ -1303,8 +1303,8 @@ def test_every_member_count_of_the_platforms_is_the_number_of_members_behind_it(
 def test_every_item_count_of_the_leads_is_the_number_of_items_behind_it(world, client_for, who):
     """Per lead: its messages, contacts and suggestions (a lead of the group, one of the committee, another
     committee's)."""
-    from activities.models import ActivitySuggestion, Lead
-    from groups.models import ConstituentContact, PublicMessage
+    from activities.models import ActivitySuggestion, Lead, PublicMessage
+    from groups.models import ConstituentContact
     from tests import factories as f
     from tests.groups.factories import ActivityFactory
 

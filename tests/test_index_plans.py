@@ -302,8 +302,8 @@ def test_the_proposal_figures_count_a_years_proposals_from_their_index_alone(wor
 def test_what_a_message_became_is_found_through_each_source_index(world, crowd):
     """#22: the tracking page's "what became of it" was an OR across a join to the pooling leads' messages, a scan
     of every proposal (315 ms at 50k for one message): each branch now reads its own foreign-key index."""
+    from activities.models import PublicMessage
     from activities.selectors.mailbox import became_q
-    from groups.models import PublicMessage
     from proposals.models import OpinionReport, Proposal
 
     message = PublicMessage.objects.create(

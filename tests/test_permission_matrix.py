@@ -862,7 +862,7 @@ def build_objects(world, *, again: bool = False) -> dict:
     contact.photo.save("photo.png", ContentFile(png_bytes()), save=False)
     contact.save()
     expertise = f.ExpertiseFactory(committee=world.district)
-    from groups.models import PublicMessage
+    from activities.models import PublicMessage
 
     message = PublicMessage.objects.create(
         committee=world.district,
@@ -1258,8 +1258,9 @@ def test_lead_pickers_offer_only_items_of_the_committees_the_user_keeps_leads_of
     hand is refused."""
     from django.test import Client
 
+    from activities.models import PublicMessage
     from activities.services import leads as lead_services
-    from groups.models import CommitteeStaff, PublicMessage
+    from groups.models import CommitteeStaff
     from tests.groups.factories import ActivityFactory
 
     here = lead_services.suggestion_record(

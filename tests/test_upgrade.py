@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.contenttypes.models import ContentType as CachedTypes
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -301,6 +302,41 @@ def _just_before(graph, first: tuple[str, str]) -> list[tuple[str, str | None]]:
     return targets
 
 
+def _migrate(before: tuple[str, str] | None = None):
+    """Migrate the test database to the latest migrations, or to just before the migration ``before`` (every app
+    at its latest migration that does not need it); the historical models of that state."""
+    executor = MigrationExecutor(connection)
+    nodes = executor.loader.graph.leaf_nodes() if before is None else _just_before(executor.loader.graph, before)
+    executor.migrate(nodes)
+    return executor.loader.project_state([node for node in nodes if node[1]]).apps
+
+
+def _assert_content_types_moved(apps, types: dict[str, int], old_app: str, new_app: str) -> None:
+    """The content types ``types`` (model -> id, made under ``old_app``) are ``new_app``'s, same ids, none left."""
+    ContentType = apps.get_model("contenttypes.ContentType")
+    for model, pk in types.items():
+        moved = ContentType.objects.get(pk=pk)
+        assert (moved.app_label, moved.model) == (new_app, model)
+    assert not ContentType.objects.filter(app_label=old_app, model__in=list(types)).exists()
+
+
+def _committee_with_members(apps, code: str, *names: str, users: dict | None = None):
+    """A city committee of the ninth term with one sector, and a member of each name (``users``: their logins)."""
+    committee = apps.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code=code)
+    term = apps.get_model("groups.Term").objects.create(
+        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
+    )
+    sector = apps.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
+    Member = apps.get_model("groups.Member")
+    members = [
+        Member.objects.create(
+            committee=committee, term=term, sector=sector, name=name, party="cpc", user=(users or {}).get(name)
+        )
+        for name in names
+    ]
+    return committee, members
+
+
 def _before_the_split(graph) -> list[tuple[str, str]]:
     """Every app at its latest migration that does not need ``SPLIT`` (groups one before it; the apps whose
     migrations came after it, activities among them, back to before it), plenary not yet there."""
@@ -447,12 +483,6 @@ LEDGER_MODELS = [
 ]
 
 
-def _before_the_ledger_split(graph) -> list[tuple[str, str | None]]:
-    """Every app at its latest migration that does not need ``LEDGER`` (groups 0026, consultations 0008,
-    proposals 0017, ...), and activities not yet there."""
-    return _just_before(graph, LEDGER)
-
-
 def _ledger_rows(apps, app: str) -> dict[str, list]:
     """Every row of the ledger's tables (and the history of the group that plans), read through ``app``'s models."""
     fields = {
@@ -489,12 +519,8 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     the same tables, read through ``activities``, the content types (same ids) are activities', and migrating
     back gives them to groups again. The ledger's models have no history of their own (django-simple-history
     tracks the organisation): the group's history rows stand for it."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    executor = MigrationExecutor(connection)
-    before_nodes = _before_the_ledger_split(executor.loader.graph)
-    executor.migrate(before_nodes)
-    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    _migrate()
+    old = _migrate(before=LEDGER)
     ContentType = old.get_model("contenttypes.ContentType")
     types = {m: ContentType.objects.get_or_create(app_label="groups", model=m)[0].pk for m in LEDGER_MODELS}
     permission = old.get_model("auth.Permission").objects.get_or_create(
@@ -502,17 +528,7 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     )[0]
 
     staff = old.get_model("core.User").objects.create(username="ledger-staff", password="!")
-    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-ledger")
-    term = old.get_model("groups.Term").objects.create(
-        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
-    )
-    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
-    members = [
-        old.get_model("groups.Member").objects.create(
-            committee=committee, term=term, sector=sector, name=name, party="cpc"
-        )
-        for name in ("李明", "张华", "王芳")
-    ]
+    committee, members = _committee_with_members(old, "lj-ledger", "李明", "张华", "王芳")
     Group = old.get_model("groups.ActivityGroup")
     group = Group.objects.create(committee=committee, name="东湖街道活动组", kind="street")
     other_group = Group.objects.create(committee=committee, name="西湖街道活动组", kind="street")
@@ -611,29 +627,265 @@ def test_the_activity_ledger_survives_the_move_to_its_own_app():
     rows_before = _ledger_rows(old, "groups")
     assert all(rows_before.values()), {k: v for k, v in rows_before.items() if not v}
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    new = executor.loader.project_state(latest).apps
+    new = _migrate()
     assert new.get_model("activities.Activity")._meta.db_table == "groups_activity"
     assert _ledger_rows(new, "activities") == rows_before
-    ContentType = new.get_model("contenttypes.ContentType")
-    for model, pk in types.items():
-        assert (ContentType.objects.get(pk=pk).app_label, ContentType.objects.get(pk=pk).model) == ("activities", model)
-    assert not ContentType.objects.filter(app_label="groups", model__in=LEDGER_MODELS).exists()
+    _assert_content_types_moved(new, types, "groups", "activities")
     assert new.get_model("core.AuditEvent").objects.get(pk=audit.pk).content_type_id == types["activity"]
     assert new.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == types["activity"]
     assert new.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == types["activity"]
 
     # and back: the rows read through groups again, the content types (same ids) groups'
-    executor = MigrationExecutor(connection)
-    executor.migrate(_before_the_ledger_split(executor.loader.graph))
-    back = executor.loader.project_state([n for n in _before_the_ledger_split(executor.loader.graph) if n[1]]).apps
+    back = _migrate(before=LEDGER)
     assert _ledger_rows(back, "groups") == rows_before
-    ContentType = back.get_model("contenttypes.ContentType")
-    assert {ContentType.objects.get(pk=pk).app_label for pk in types.values()} == {"groups"}
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    _assert_content_types_moved(back, types, "activities", "groups")
+    _migrate()
+
+
+# --- the move of the members' mailbox out of groups, from the schema just before it ----------------------------
+
+MAILBOX = ("activities", "0004_mailbox_from_groups")
+MAILBOX_MODELS = ["publicmessage", "messagerating"]
+
+
+def _mailbox_rows(apps, app: str) -> dict[str, list]:
+    """Every row of the mailbox's tables and of the rows that point at a message (a lead's items, a proposal, a
+    report, a topic and an outcome's rating drawn from one), read through ``app``'s models; and what the reverse
+    relations of a message reach, so the migration state's relations are checked as well as the columns."""
+    Message = apps.get_model(app, "PublicMessage")
+    message_fields = (
+        "pk",
+        "committee_id",
+        "target",
+        "group_id",
+        "platform_id",
+        "contact_point_id",
+        "kind",
+        "category",
+        "text",
+        "name",
+        "phone",
+        "tracking_code",
+        "client_key",
+        "state",
+        "answer_due",
+        "routed_member_id",
+        "routed_group_id",
+        "routed_at",
+        "answer",
+        "answered_at",
+        "answered_by_id",
+        "contact_id",
+        "discard_reason",
+        "created_at",
+    )
+    Lead = apps.get_model("activities.Lead")
+    return {
+        "messages": sorted(Message.objects.values_list(*message_fields)),
+        "ratings": sorted(
+            apps.get_model(app, "MessageRating").objects.values_list(
+                "pk", "message_id", "rating", "comment", "client_key", "created_at"
+            )
+        ),
+        "lead_messages": sorted(Lead.messages.through.objects.values_list("lead_id", "publicmessage_id")),
+        "proposals": sorted(apps.get_model("proposals.Proposal").objects.values_list("pk", "source_message_id")),
+        "reports": sorted(apps.get_model("proposals.OpinionReport").objects.values_list("pk", "source_message_id")),
+        "topics": sorted(apps.get_model("consultations.Topic").objects.values_list("pk", "source_message_id")),
+        "outcome_ratings": sorted(
+            apps.get_model("consultations.OutcomeRating").objects.values_list("pk", "message_id", "topic_id", "rating")
+        ),
+        "reached": sorted(
+            Message.objects.values_list(
+                "pk", "rating__rating", "leads__pk", "proposals__pk", "opinion_reports__pk", "outcome_rating__pk"
+            )
+        ),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_mailbox_survives_the_move_to_activities():
+    """A database at the schema just before the mailbox's move (groups 0027) with residents' messages in every state
+    (left at a group, a platform and a contact point; one answered by a recorded visit), a rating, a lead pooling
+    two, a proposal, a report, a topic and an outcome rating drawn from them, audit records, an admin log entry, a
+    notice and a permission on a message: after ``migrate`` every row is there in the same tables, read through
+    ``activities``, the content types (same ids) are activities', the audit records and the notice still lead to
+    their message, the tables' constraints still hold, and migrating back gives them to groups again. The
+    mailbox's models have no history of their own (django-simple-history tracks the organisation)."""
+    _migrate()
+    old = _migrate(before=MAILBOX)
+    ContentType = old.get_model("contenttypes.ContentType")
+    types = {m: ContentType.objects.get_or_create(app_label="groups", model=m)[0].pk for m in MAILBOX_MODELS}
+    permission = old.get_model("auth.Permission").objects.get_or_create(
+        content_type_id=types["publicmessage"], codename="view_publicmessage", defaults={"name": "Can view message"}
+    )[0]
+
+    staff = old.get_model("core.User").objects.create(username="mailbox-staff", password="!")
+    member_user = old.get_model("core.User").objects.create(username="mailbox-member", password="!")
+    committee, (li,) = _committee_with_members(old, "lj-mailbox", "李明", users={"李明": member_user})
+    group = old.get_model("groups.ActivityGroup").objects.create(committee=committee, name="东湖街道", kind="street")
+    platform = old.get_model("groups.Platform").objects.create(
+        committee=committee, name="东湖委员工作室", kind="studio", level="street", host_group=group
+    )
+    point = old.get_model("groups.ContactPoint").objects.create(committee=committee, name="东湖社区", kind="community")
+    contact = old.get_model("groups.ConstituentContact").objects.create(
+        committee=committee,
+        member=li,
+        contacted_on=date(2026, 5, 6),
+        contact_point=point,
+        whom_kind="person",
+        whom="来信居民",
+        topic=TOPIC,
+        raised="小区停车难",
+    )
+    Message = old.get_model("groups.PublicMessage")
+    common = {"committee": committee, "category": TOPIC, "answer_due": date(2026, 5, 20)}
+    new = Message.objects.create(
+        **common, target="group", group=group, text="路灯不亮", tracking_code="AAAAA1111111", client_key="k1"
+    )
+    routed = Message.objects.create(
+        **common,
+        target="platform",
+        platform=platform,
+        kind="meeting",
+        text="想约见委员谈养老",
+        name="王女士",
+        phone="13800000009",
+        tracking_code="BBBBB2222222",
+        client_key="k2",
+        state="routed",
+        routed_member=li,
+        routed_group=group,
+        routed_at=_at(2026, 5, 7, 10),
+    )
+    answered = Message.objects.create(
+        **common,
+        target="contact_point",
+        contact_point=point,
+        text="小区停车难",
+        tracking_code="CCCCC3333333",
+        client_key="k3",
+        state="answered",
+        routed_member=li,
+        routed_at=_at(2026, 5, 5, 9),
+        answer="已与物业协商增设车位。",
+        answered_at=_at(2026, 5, 6, 16),
+        answered_by=member_user,
+        contact=contact,
+    )
+    discarded = Message.objects.create(
+        **common,
+        target="committee",
+        text="广告",
+        tracking_code="DDDDD4444444",
+        client_key="k4",
+        state="discarded",
+        discard_reason="与委员履职无关",
+    )
+    rating = old.get_model("groups.MessageRating").objects.create(
+        message=answered, rating="unsatisfied", comment="车位还是不够", client_key="k3"
+    )
+    lead = old.get_model("activities.Lead").objects.create(
+        committee=committee, group=group, title="停车难", category=TOPIC, created_by=staff
+    )
+    lead.messages.set([routed, answered])
+    old.get_model("proposals.Proposal").objects.create(
+        committee=committee,
+        year=2026,
+        title="关于增设停车位的提案",
+        suggestions="增设车位。",
+        category="society",
+        lead_proposer=li,
+        source_message=answered,
+    )
+    old.get_model("proposals.OpinionReport").objects.create(
+        committee=committee,
+        year=2026,
+        title="群众反映停车难",
+        content="建议增设停车位。",
+        author=li,
+        source_message=answered,
+    )
+    topic = old.get_model("consultations.Topic").objects.create(
+        committee=committee,
+        year=2026,
+        title="社区养老服务",
+        reasons="居民关切。",
+        source="members",
+        proposer_kind="member",
+        source_message=routed,
+    )
+    old.get_model("consultations.OutcomeRating").objects.create(
+        message=routed, topic=topic, rating="basic", client_key="k2"
+    )
+    AuditEvent = old.get_model("core.AuditEvent")
+    audits = [
+        AuditEvent.objects.create(
+            content_type_id=types["publicmessage"], object_id=str(m.pk), object_repr=m.tracking_code, verb=verb, **kw
+        )
+        for m, verb, kw in (
+            (new, "received", {"to_state": "new"}),
+            (routed, "routed", {"actor": staff, "from_state": "new", "to_state": "routed"}),
+            (answered, "visit_recorded", {"actor": member_user, "from_state": "routed", "to_state": "answered"}),
+            (answered, "rated", {"comment": "unsatisfied"}),
+            (discarded, "discarded", {"actor": staff, "from_state": "new", "to_state": "discarded"}),
+        )
+    ]
+    log = old.get_model("admin.LogEntry").objects.create(
+        content_type_id=types["publicmessage"],
+        object_id=str(answered.pk),
+        object_repr=answered.tracking_code,
+        action_flag=2,
+        user=staff,
+        action_time=_at(2026, 5, 8, 10),
+    )
+    notice = old.get_model("notifications.Notification").objects.create(
+        recipient=member_user,
+        kind="mailbox_routed",
+        due=date(2026, 5, 7),
+        title="群众留言已转给您",
+        content_type_id=types["publicmessage"],
+        object_id=str(routed.pk),
+    )
+    rows_before = _mailbox_rows(old, "groups")
+    assert all(rows_before.values()), {k: v for k, v in rows_before.items() if not v}
+
+    new_apps = _migrate()
+    assert new_apps.get_model("activities.PublicMessage")._meta.db_table == "groups_publicmessage"
+    assert new_apps.get_model("activities.MessageRating")._meta.db_table == "groups_messagerating"
+    assert _mailbox_rows(new_apps, "activities") == rows_before
+    _assert_content_types_moved(new_apps, types, "groups", "activities")
+    ContentType = new_apps.get_model("contenttypes.ContentType")
+    assert new_apps.get_model("admin.LogEntry").objects.get(pk=log.pk).content_type_id == types["publicmessage"]
+    assert new_apps.get_model("auth.Permission").objects.get(pk=permission.pk).content_type_id == types["publicmessage"]
+    # every record pointing at a message by content type and id (audit rows, the notice) still finds it
+    pointing = [
+        *new_apps.get_model("core.AuditEvent").objects.filter(pk__in=[a.pk for a in audits]),
+        new_apps.get_model("notifications.Notification").objects.get(pk=notice.pk),
+    ]
+    for row in pointing:
+        content_type = ContentType.objects.get(pk=row.content_type_id)
+        model = new_apps.get_model(content_type.app_label, content_type.model)
+        assert model.objects.filter(pk=row.object_id).exists(), (content_type.app_label, content_type.model)
+    # and the code reads them: the message's audit trail in the activities verbs' words
+    from activities.models import PublicMessage
+    from core.verbs import timeline
+
+    CachedTypes.objects.clear_cache()  # the content types' cache of this process may predate the moves
+    trail = timeline(PublicMessage.objects.get(pk=answered.pk))
+    assert [(e.verb, e.actor_id) for e in trail] == [("visit_recorded", member_user.pk), ("rated", None)]
+    assert PublicMessage.objects.get(pk=answered.pk).rating.pk == rating.pk
+    # the tables' constraints still guard the rows under their new owner
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PublicMessage.objects.filter(pk=new.pk).update(text="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PublicMessage.objects.filter(pk=new.pk).update(state="routed")
+
+    # and back: the rows read through groups again, the content types (same ids) groups'
+    back = _migrate(before=MAILBOX)
+    assert _mailbox_rows(back, "groups") == rows_before
+    _assert_content_types_moved(back, types, "activities", "groups")
+    _migrate()
+    CachedTypes.objects.clear_cache()
 
 
 # --- the coverage cells (#22), filled from the rows of a database that had none -------------------------------
@@ -646,24 +898,10 @@ def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds()
     """A database just before the coverage cells with 三进 activities (held, filed, planned; one at 23:30 on 31 March,
     the first quarter's in local time), attendance in every status and contacts at a contact point and elsewhere:
     after ``migrate`` each member's cells hold what the rows say, and nothing else."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    executor = MigrationExecutor(connection)
-    before_nodes = _just_before(executor.loader.graph, TALLY)
-    executor.migrate(before_nodes)
-    old = executor.loader.project_state([n for n in before_nodes if n[1]]).apps
+    _migrate()
+    old = _migrate(before=TALLY)
 
-    committee = old.get_model("groups.Committee").objects.create(name="临江市政协", level="city", code="lj-tally")
-    term = old.get_model("groups.Term").objects.create(
-        committee=committee, number=9, start_date=date(2023, 1, 1), end_date=date(2027, 12, 31)
-    )
-    sector = old.get_model("groups.Sector").objects.create(committee=committee, name="经济界")
-    li, zhang, wang = (
-        old.get_model("groups.Member").objects.create(
-            committee=committee, term=term, sector=sector, name=name, party="cpc"
-        )
-        for name in ("李明", "张华", "王芳")
-    )
+    committee, (li, zhang, wang) = _committee_with_members(old, "lj-tally", "李明", "张华", "王芳")
     group = old.get_model("groups.ActivityGroup").objects.create(committee=committee, name="东湖街道", kind="street")
     point = old.get_model("groups.ContactPoint").objects.create(committee=committee, name="东湖社区", kind="community")
     Activity = old.get_model("activities.Activity")
@@ -706,10 +944,7 @@ def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds()
             raised="加装电梯",
         )
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(latest)
-    new = executor.loader.project_state(latest).apps
+    new = _migrate()
     cells = set(
         new.get_model("activities.CoverageTally").objects.values_list(
             "member_id", "committee_id", "year", "quarter", "three_enters", "point_contacts"

@@ -146,7 +146,7 @@ def fill(world) -> None:
         deadline=timezone.localdate() - timedelta(days=1),
         assigned_at=timezone.now(),
     )
-    from groups.models import MessageRating, PublicMessage, Satisfaction
+    from activities.models import MessageRating, PublicMessage, Satisfaction
 
     PublicMessage.objects.create(
         committee=world.district,

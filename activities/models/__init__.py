@@ -12,6 +12,7 @@ from .activity import (
 )
 from .coverage import CoverageTally
 from .leads import ActivitySuggestion, Lead
+from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 
 __all__ = [
     "Activity",
@@ -27,4 +28,8 @@ __all__ = [
     "SixItem",
     "ActivitySuggestion",
     "Lead",
+    "MessageRating",
+    "MessageTarget",
+    "PublicMessage",
+    "Satisfaction",
 ]

@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models.activity import Activity
+from activities.models.mailbox import PublicMessage
 from groups.models.contacts import ConstituentContact, ContactTopic
-from groups.models.mailbox import PublicMessage
 from groups.models.organisation import ActivityGroup, Committee
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from activities.models import Activity, ActivitySuggestion, Attendance, Lead, PlanItem
+from activities.models import Activity, ActivitySuggestion, Attendance, Lead, PlanItem, PublicMessage
 from activities.selectors.activities import COUNTED, Period, counted_in, group_members, is_covered, plan_overdue_q
-from groups.models import ActivityGroup, ConstituentContact, ContactPoint, Member, Platform, PublicMessage
+from groups.models import ActivityGroup, ConstituentContact, ContactPoint, Member, Platform
 
 # a group's figures anyone who sees the group reads (its members too), and those of its convener's dashboard
 GROUP_PUBLIC = ("members", "contact_points")

@@ -24,13 +24,13 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from activities.models import ActivitySuggestion
+from activities.models import ActivitySuggestion, PublicMessage
 from activities.selectors.activities import Period
 from activities.selectors.mailbox import RARE_SHARE, RARE_WORDS, RECUR_MESSAGES, STOPWORDS, WORDS, window_of
 from core.dates import during
 from core.paginator import LookaheadPaginator
 from core.parsing import as_id
-from groups.models import ActivityGroup, Committee, ConstituentContact, ContactPoint, Platform, PublicMessage
+from groups.models import ActivityGroup, Committee, ConstituentContact, ContactPoint, Platform
 from groups.models.contacts import ContactTopic
 
 THEME_PAGE = 50  # rows a page of a theme

@@ -18,12 +18,13 @@ from urllib.parse import urlencode
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from activities.models import MessageTarget, PublicMessage, Satisfaction
+from activities.models.mailbox import PublicMessageQuerySet
 from activities.selectors.activities import Period
 from core.dates import during
 from core.parsing import as_id, as_int
-from groups.models import ActivityGroup, Committee, ContactPoint, MessageTarget, Platform, PublicMessage, Satisfaction
+from groups.models import ActivityGroup, Committee, ContactPoint, Platform
 from groups.models.contacts import ContactTopic
-from groups.models.mailbox import PublicMessageQuerySet
 
 WORDS = 12  # recurring words shown
 WORDS_SAMPLE = 3000  # texts segmented per quarter (the newest); the counts themselves are the database's

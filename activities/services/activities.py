@@ -35,6 +35,7 @@ from activities.events import (
     LeaveRequested,
 )
 from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.models import User
@@ -44,7 +45,6 @@ from core.verbs import CoreVerb
 from groups.access import require_staff, scope_of
 from groups.events import DutyRecordChanged
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform
-from groups.verbs import GroupsVerb
 
 EDITABLE_FIELDS = (
     "kind",
@@ -212,7 +212,7 @@ def activity_create(
     _set_open_groups(activity, open_groups)
     if invite_group:
         _invite_group(activity)
-    record_event(activity, actor=actor, verb=GroupsVerb.CREATED, to_state=activity.state)
+    record_event(activity, actor=actor, verb=ActivitiesVerb.CREATED, to_state=activity.state)
     return activity
 
 
@@ -247,7 +247,7 @@ def activity_update(
     ):
         changed["open_groups"] = ""
     _set_open_groups(activity, open_groups)
-    record_event(activity, actor=actor, verb=GroupsVerb.UPDATED, data={"fields": sorted(changed)})
+    record_event(activity, actor=actor, verb=ActivitiesVerb.UPDATED, data={"fields": sorted(changed)})
     if changed:
         publish(ActivityChanged(activity_id=activity.pk, fields=tuple(sorted(changed)), actor_id=actor_id(actor)))
     if activity.state == Activity.State.HELD and changed:  # a held activity counts in duty records
@@ -297,7 +297,7 @@ def _transition(
     actor: User,
     allowed: tuple[str, ...],
     to: str,
-    verb: GroupsVerb,
+    verb: ActivitiesVerb,
     message: str,
     comment: str = "",
 ) -> Activity:
@@ -329,7 +329,7 @@ def activity_announce(*, activity_id: int, actor: User) -> Activity:
         actor=actor,
         allowed=(Activity.State.PLANNED,),
         to=Activity.State.ANNOUNCED,
-        verb=GroupsVerb.ANNOUNCED,
+        verb=ActivitiesVerb.ANNOUNCED,
         message=_("Only a planned activity can be announced."),
     )
 
@@ -350,7 +350,7 @@ def activity_hold(*, activity_id: int, actor: User, now: datetime | None = None)
         actor=actor,
         allowed=(Activity.State.ANNOUNCED,),
         to=Activity.State.HELD,
-        verb=GroupsVerb.HELD,
+        verb=ActivitiesVerb.HELD,
         message=_("Only an announced activity can be marked as held."),
     )
 
@@ -395,7 +395,7 @@ def activity_file(*, activity_id: int, actor: User) -> Activity:
         actor=actor,
         allowed=(Activity.State.HELD,),
         to=Activity.State.FILED,
-        verb=GroupsVerb.FILED,
+        verb=ActivitiesVerb.FILED,
         message=_("Only a held activity can be filed in the ledger."),
     )
 
@@ -410,7 +410,7 @@ def activity_cancel(*, activity_id: int, actor: User, reason: str = "") -> Activ
         actor=actor,
         allowed=(Activity.State.PLANNED, Activity.State.ANNOUNCED),
         to=Activity.State.CANCELLED,
-        verb=GroupsVerb.CANCELLED,
+        verb=ActivitiesVerb.CANCELLED,
         comment=reason,
         message=_("Only a planned or announced activity can be cancelled."),
     )
@@ -432,7 +432,7 @@ def activity_invite(*, activity_id: int, actor: User, member_ids: list[int]) -> 
         raise DomainError(_("Only active members of the organising committee can be invited."))
     wanted -= set(activity.attendances.values_list("member_id", flat=True))
     Attendance.objects.bulk_create(Attendance(activity=activity, member_id=m) for m in sorted(wanted))
-    record_event(activity, actor=actor, verb=GroupsVerb.INVITED, data={"members": sorted(wanted)})
+    record_event(activity, actor=actor, verb=ActivitiesVerb.INVITED, data={"members": sorted(wanted)})
     return len(wanted)
 
 
@@ -475,7 +475,7 @@ def attendance_request_leave(*, activity_id: int, actor: User, reason: str, now:
     record_event(
         activity,
         actor=actor,
-        verb=GroupsVerb.LEAVE_REQUESTED,
+        verb=ActivitiesVerb.LEAVE_REQUESTED,
         comment=attendance.leave_reason,
         data={"member": attendance.member_id},
     )
@@ -508,7 +508,7 @@ def attendance_decide_leave(*, attendance_id: int, actor: User, approve: bool) -
     record_event(
         attendance.activity,
         actor=actor,
-        verb=GroupsVerb.LEAVE_APPROVED if approve else GroupsVerb.LEAVE_REFUSED,
+        verb=ActivitiesVerb.LEAVE_APPROVED if approve else ActivitiesVerb.LEAVE_REFUSED,
         data={"member": attendance.member_id},
     )
     publish(
@@ -536,7 +536,11 @@ def attendance_withdraw_leave(*, activity_id: int, actor: User) -> Attendance:
     attendance.leave, attendance.leave_reason, attendance.leave_requested_at = Attendance.Leave.NONE, "", None
     attendance.save(update_fields=["leave", "leave_reason", "leave_requested_at"])
     record_event(
-        activity, actor=actor, verb=GroupsVerb.LEAVE_WITHDRAWN, comment=reason, data={"member": attendance.member_id}
+        activity,
+        actor=actor,
+        verb=ActivitiesVerb.LEAVE_WITHDRAWN,
+        comment=reason,
+        data={"member": attendance.member_id},
     )
     return attendance
 
@@ -649,7 +653,7 @@ def attendance_sign_in(*, activity_id: int, code: str, actor: User, now: datetim
     record_event(
         activity,
         actor=actor,
-        verb=GroupsVerb.SIGNED_IN,
+        verb=ActivitiesVerb.SIGNED_IN,
         data={"member": attendance.member_id, "leave_withdrawn": withdrawn},
     )
     publish(
@@ -716,7 +720,10 @@ def attendance_record(
         )
     )
     record_event(
-        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_RECORDED, data={str(r.member_id): r.status for r in changed}
+        activity,
+        actor=actor,
+        verb=ActivitiesVerb.ATTENDANCE_RECORDED,
+        data={str(r.member_id): r.status for r in changed},
     )
     return activity
 
@@ -763,7 +770,7 @@ def attendance_correct(
     record_event(
         activity,
         actor=actor,
-        verb=GroupsVerb.ATTENDANCE_CORRECTED,
+        verb=ActivitiesVerb.ATTENDANCE_CORRECTED,
         from_state=before or "",
         to_state=status,
         data={"member": member.pk},
@@ -781,7 +788,11 @@ def attendance_remove(*, attendance_id: int, actor: User, now: datetime | None =
     _check_correctable(activity, Attendance.Status.INVITED, now or timezone.now())
     row = lock(Attendance, attendance_id)
     record_event(
-        activity, actor=actor, verb=GroupsVerb.ATTENDANCE_REMOVED, from_state=row.status, data={"member": row.member_id}
+        activity,
+        actor=actor,
+        verb=ActivitiesVerb.ATTENDANCE_REMOVED,
+        from_state=row.status,
+        data={"member": row.member_id},
     )
     row.delete()
     coverage.refresh(coverage.attendance_cells(activity, [row.member_id]))
@@ -841,7 +852,7 @@ def evidence_upload(*, activity_id: int, actor: User, upload: UploadedFile, capt
     record_event(
         activity,
         actor=actor,
-        verb=GroupsVerb.EVIDENCE_UPLOADED,
+        verb=ActivitiesVerb.EVIDENCE_UPLOADED,
         data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     return evidence
@@ -859,7 +870,7 @@ def evidence_delete(*, evidence_id: int, actor: User) -> None:
     record_event(
         activity,
         actor=actor,
-        verb=GroupsVerb.EVIDENCE_DELETED,
+        verb=ActivitiesVerb.EVIDENCE_DELETED,
         data={"evidence": evidence.pk, "name": evidence.original_name},
     )
     files = [f for f in (evidence.file, evidence.thumbnail) if f]
@@ -879,7 +890,7 @@ def plan_create(*, group: ActivityGroup, year: int, actor: User, note: str = "")
     if AnnualPlan.objects.filter(group=group, year=year).exists():
         raise DomainError(_("This group already has a plan for that year."))
     plan = AnnualPlan.objects.create(group=group, year=year, note=note)
-    record_event(plan, actor=actor, verb=GroupsVerb.CREATED)
+    record_event(plan, actor=actor, verb=ActivitiesVerb.CREATED)
     return plan
 
 
@@ -918,7 +929,7 @@ def plan_item_save(
         raise DomainError(errors)
     item.save()
     item.responsible.set(members)
-    record_event(plan, actor=actor, verb=GroupsVerb.ITEM_SAVED, data={"item": item.pk, "title": item.title})
+    record_event(plan, actor=actor, verb=ActivitiesVerb.ITEM_SAVED, data={"item": item.pk, "title": item.title})
     return item
 
 
@@ -927,5 +938,5 @@ def plan_item_delete(*, item_id: int, actor: User) -> None:
     """Remove a plan item; activities linked to it stay, unlinked."""
     item = lock(PlanItem.objects.select_related("plan__group"), item_id, of=("self", "plan", "plan__group"))
     _require_group_editor(item.plan.group, actor)
-    record_event(item.plan, actor=actor, verb=GroupsVerb.ITEM_DELETED, data={"item": item.pk, "title": item.title})
+    record_event(item.plan, actor=actor, verb=ActivitiesVerb.ITEM_DELETED, data={"item": item.pk, "title": item.title})
     item.delete()

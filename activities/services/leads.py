@@ -16,14 +16,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivitySuggestion, Lead
+from activities.models import Activity, ActivitySuggestion, Lead, PublicMessage
+from activities.verbs import ActivitiesVerb
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import not_an_api_action, record_event
 from groups.access import scope_of
-from groups.models import ActivityGroup, ConstituentContact, PublicMessage
+from groups.models import ActivityGroup, ConstituentContact
 from groups.models.contacts import ContactTopic
-from groups.verbs import GroupsVerb
 
 
 def _may_edit_activity(actor: User, activity: Activity) -> bool:
@@ -49,7 +49,7 @@ def suggestion_record(
     item = ActivitySuggestion.objects.create(
         activity=activity, category=category, text=text.strip()[:2000], recorded_by=actor
     )
-    record_event(activity, actor=actor, verb=GroupsVerb.SUGGESTION_RECORDED, data={"suggestion": item.pk})
+    record_event(activity, actor=actor, verb=ActivitiesVerb.SUGGESTION_RECORDED, data={"suggestion": item.pk})
     return item
 
 
@@ -175,7 +175,7 @@ def lead_create(
     record_event(
         lead,
         actor=actor,
-        verb=GroupsVerb.CREATED,
+        verb=ActivitiesVerb.CREATED,
         to_state=lead.state,
         data={"messages": message_ids, "contacts": contact_ids, "suggestions": suggestion_ids},
     )
@@ -201,7 +201,7 @@ def lead_close(*, lead_id: int, actor: User, reason: str) -> Lead:
     lead.state, lead.close_reason = Lead.State.CLOSED, reason.strip()[:200]
     lead.save(update_fields=["state", "close_reason", "updated_at"])
     record_event(
-        lead, actor=actor, verb=GroupsVerb.CLOSED, from_state=before, to_state=lead.state, comment=lead.close_reason
+        lead, actor=actor, verb=ActivitiesVerb.CLOSED, from_state=before, to_state=lead.state, comment=lead.close_reason
     )
     return lead
 
@@ -220,7 +220,7 @@ def lead_set_group(*, lead_id: int, actor: User, group_id: int | None) -> Lead:
         return lead
     lead.group_id = group_id
     lead.save(update_fields=["group", "updated_at"])
-    record_event(lead, actor=actor, verb=GroupsVerb.GROUP_CHANGED, data={"from": before, "to": group_id})
+    record_event(lead, actor=actor, verb=ActivitiesVerb.GROUP_CHANGED, data={"from": before, "to": group_id})
     return lead
 
 
@@ -260,7 +260,7 @@ def lead_add_items(
     for field, ids in added.items():
         getattr(lead, field).add(*ids)
     lead.save(update_fields=["updated_at"])
-    record_event(lead, actor=actor, verb=GroupsVerb.ITEMS_ADDED, data=added)
+    record_event(lead, actor=actor, verb=ActivitiesVerb.ITEMS_ADDED, data=added)
     return lead
 
 
@@ -277,16 +277,16 @@ def lead_remove_item(*, lead_id: int, actor: User, kind: str, item_id: int) -> L
         raise DomainError({"items": _("A lead keeps at least one item: close it instead.")})
     related.remove(item_id)
     lead.save(update_fields=["updated_at"])
-    record_event(lead, actor=actor, verb=GroupsVerb.ITEM_REMOVED, data={ITEM_KINDS[kind]: [item_id]})
+    record_event(lead, actor=actor, verb=ActivitiesVerb.ITEM_REMOVED, data={ITEM_KINDS[kind]: [item_id]})
     return lead
 
 
 # The conversions of a lead, each audited under its own verb (passed by the proposals and consultations services).
-TAKE_UP_VERBS = frozenset({GroupsVerb.BECAME_PROPOSAL, GroupsVerb.BECAME_REPORT, GroupsVerb.BECAME_TOPIC})
+TAKE_UP_VERBS = frozenset({ActivitiesVerb.BECAME_PROPOSAL, ActivitiesVerb.BECAME_REPORT, ActivitiesVerb.BECAME_TOPIC})
 
 
 @not_an_api_action("a step of the conversions (proposal, report, topic from a lead), inside their transaction")
-def lead_take_up(*, lead_id: int, actor: User, verb: GroupsVerb, taken: QuerySet[Any]) -> Lead:
+def lead_take_up(*, lead_id: int, actor: User, verb: ActivitiesVerb, taken: QuerySet[Any]) -> Lead:
     """Lock the lead for a conversion, check the actor and its state (``taken``: the records of this kind already
     drawn from it, read under the lock), and mark it taken up, audited under ``verb`` (one of ``TAKE_UP_VERBS``:
     each caller names its own, so the audit-verb guard reads it)."""

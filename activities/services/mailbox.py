@@ -1,4 +1,4 @@
-"""Writes on the members' mailbox 委员信箱 / 约见委员 (``groups.models.mailbox``).
+"""Writes on the members' mailbox 委员信箱 / 约见委员 (``activities.models.mailbox``).
 
 A resident leaves a message without an account (``message_submit``: rate limits per address and per page, size
 limits; the view adds the challenge and the honeypot). Staff of the committee, and the conveners of the group the
@@ -22,28 +22,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.events import PublicMessageDissatisfied, PublicMessageRouted
+from activities.models import MessageRating, MessageTarget, PublicMessage, Satisfaction
+from activities.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, PublicMessageQuerySet
 from activities.services.contacts import contact_record
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
-from groups.models import (
-    ActivityGroup,
-    Committee,
-    ContactPoint,
-    ContactWhom,
-    GroupMembership,
-    Member,
-    MessageRating,
-    MessageTarget,
-    Platform,
-    PublicMessage,
-    Satisfaction,
-)
+from groups.models import ActivityGroup, Committee, ContactPoint, ContactWhom, GroupMembership, Member, Platform
 from groups.models.contacts import ContactTopic
-from groups.models.mailbox import COMMENT_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX, PublicMessageQuerySet
-from groups.verbs import GroupsVerb
 
 MailboxPlace = Committee | ActivityGroup | Platform | ContactPoint  # what a public mailbox page is for
 
@@ -184,7 +173,7 @@ def message_submit(
             break
     message.save()
     record_event(
-        message, actor=None, verb=GroupsVerb.RECEIVED, to_state=PublicMessage.State.NEW, data={"target": target}
+        message, actor=None, verb=ActivitiesVerb.RECEIVED, to_state=PublicMessage.State.NEW, data={"target": target}
     )
     return message
 
@@ -262,7 +251,7 @@ def message_route(
     record_event(
         message,
         actor=actor,
-        verb=GroupsVerb.ROUTED,
+        verb=ActivitiesVerb.ROUTED,
         from_state=before,
         to_state=PublicMessage.State.ROUTED,
         data={"member": member_id, "group": group_id},
@@ -297,7 +286,7 @@ def message_discard(*, message_id: int, actor: User, reason: str) -> PublicMessa
     record_event(
         message,
         actor=actor,
-        verb=GroupsVerb.DISCARDED,
+        verb=ActivitiesVerb.DISCARDED,
         from_state=before,
         to_state=PublicMessage.State.DISCARDED,
         comment=reason,
@@ -325,7 +314,7 @@ def message_answer(*, message_id: int, actor: User, answer: str, now: datetime |
     record_event(
         message,
         actor=actor,
-        verb=GroupsVerb.ANSWERED,
+        verb=ActivitiesVerb.ANSWERED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         comment=answer[:200],
@@ -380,7 +369,7 @@ def message_record_visit(
     record_event(
         message,
         actor=actor,
-        verb=GroupsVerb.VISIT_RECORDED,
+        verb=ActivitiesVerb.VISIT_RECORDED,
         from_state=before,
         to_state=PublicMessage.State.ANSWERED,
         data={"contact": contact.pk},
@@ -406,7 +395,7 @@ def message_rate(
         raise InvalidTransition(_("This message has already been rated."))
     comment, key = checked_rating(MessageRating, rating=rating, comment=comment, client_address=client_address, now=now)
     rated = MessageRating.objects.create(message=message, rating=rating, comment=comment, client_key=key)
-    record_event(message, actor=None, verb=GroupsVerb.RATED, comment=rating, data={"rating": rating})
+    record_event(message, actor=None, verb=ActivitiesVerb.RATED, comment=rating, data={"rating": rating})
     if rating == Satisfaction.UNSATISFIED:
         publish(
             PublicMessageDissatisfied(

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Attendance
+from activities.verbs import ActivitiesVerb
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, not_an_api_action, record_event
 from groups.access import scope_of
 from groups.models import Member
-from groups.verbs import GroupsVerb
 
 SIGNUP_STATES = (Activity.State.PLANNED, Activity.State.ANNOUNCED)
 
@@ -66,7 +66,7 @@ def activity_sign_up(*, activity_id: int, actor: User, now: datetime | None = No
     if refusal:
         raise DomainError(refusal)
     row = Attendance.objects.create(activity=activity, member=member, signed_up_at=now)
-    record_event(activity, actor=actor, verb=GroupsVerb.SIGNED_UP, data={"member": member.pk})
+    record_event(activity, actor=actor, verb=ActivitiesVerb.SIGNED_UP, data={"member": member.pk})
     return row
 
 
@@ -83,5 +83,5 @@ def activity_signup_withdraw(*, activity_id: int, actor: User, now: datetime | N
         raise InvalidTransition(_("The sign-up deadline has passed; ask the convener for leave instead."))
     if row.status != Attendance.Status.INVITED:
         raise InvalidTransition(_("Your attendance is already recorded."))
-    record_event(activity, actor=actor, verb=GroupsVerb.SIGNUP_WITHDRAWN, data={"member": member.pk})
+    record_event(activity, actor=actor, verb=ActivitiesVerb.SIGNUP_WITHDRAWN, data={"member": member.pk})
     row.delete()

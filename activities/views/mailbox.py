@@ -33,6 +33,9 @@ from activities.forms import (
     MessageVisitForm,
     PublicMessageForm,
 )
+from activities.mailbox_challenge import new_challenge
+from activities.models import MessageTarget, PublicMessage
+from activities.models.mailbox import normalise_code
 from activities.selectors import heard
 from activities.selectors import mailbox as sel
 from activities.services import mailbox as svc
@@ -43,10 +46,7 @@ from core.links import absolute_url
 from core.net import client_ip
 from core.qr import qr_svg
 from groups.access import Role, scope_of
-from groups.mailbox_challenge import new_challenge
-from groups.models import MessageTarget, PublicMessage
 from groups.models.contacts import ContactTopic
-from groups.models.mailbox import normalise_code
 
 PAGE_SIZE = 20
 READERS = {Role.STAFF, Role.LEADER, Role.CONVENER, Role.MEMBER}

@@ -9,6 +9,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import PublicMessage
+from activities.models.mailbox import Satisfaction
 from activities.selectors.mailbox import became_q
 from activities.services.mailbox import checked_rating
 from consultations.events import OutcomeRatedDissatisfied
@@ -17,8 +19,6 @@ from consultations.verbs import ConsultationVerb
 from core.events import publish
 from core.exceptions import DomainError, InvalidTransition
 from core.services import not_an_api_action, record_event
-from groups.models import PublicMessage
-from groups.models.mailbox import Satisfaction
 
 
 @not_an_api_action("a read: what the tracking page needs to offer the rating")

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.events import HeardTakenUp
+from activities.models import PublicMessage
 from activities.services.leads import lead_take_up
+from activities.verbs import ActivitiesVerb
 from consultations.models import (
     Topic,
 )
@@ -21,7 +23,7 @@ from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, record_event
 from groups.access import scope_of
-from groups.models import ActivityGroup, Committee, ConstituentContact, Platform, PublicMessage
+from groups.models import ActivityGroup, Committee, ConstituentContact, Platform
 from groups.verbs import GroupsVerb
 from proposals.services.heard import lead_text
 
@@ -171,7 +173,7 @@ def _heard_source(actor: User, lead_id: int | None, message_id: int | None, cont
         lead = lead_take_up(
             lead_id=lead_id,
             actor=actor,
-            verb=GroupsVerb.BECAME_TOPIC,
+            verb=ActivitiesVerb.BECAME_TOPIC,
             taken=Topic.objects.filter(source_lead_id=lead_id),
         )
         return lead.committee, lead.group, None, lead.title, lead_text(lead), {"source_lead": lead}, lead.created_by_id
@@ -248,7 +250,8 @@ def topic_from_heard(
     )
     for source in ("source_message", "source_contact"):
         if source in links:
-            record_event(links[source], actor=actor, verb=GroupsVerb.TOPIC_PROPOSED, data={"topic": topic.pk})
+            verb = ActivitiesVerb.TOPIC_PROPOSED if source == "source_message" else GroupsVerb.TOPIC_PROPOSED
+            record_event(links[source], actor=actor, verb=verb, data={"topic": topic.pk})
     publish(
         HeardTakenUp(
             what="topic",

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import Activity, Attendance, Evidence
+from activities.models import Activity, Attendance, Evidence, PublicMessage
 from activities.selectors.activities import Period, is_covered
 from activities.services import mailbox as mailbox_services
 from assessments.models import RollupRun
 from consultations.models import Outcome
 from core.ordinals import quarter_label
 from groups.access import scope_of
-from groups.models import Committee, Member, PublicMessage
+from groups.models import Committee, Member
 from proposals.models import Assignment, Holiday, Proposal
 
 S = Proposal.State

@@ -1,6 +1,5 @@
 from .contacts import ConstituentContact, ContactTopic, ContactWhom
 from .expertise import Expertise
-from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 from .organisation import (
     ActivityGroup,
     Committee,
@@ -31,7 +30,6 @@ __all__ = [
     "GroupMembership",
     "HandlingUnit",
     "Member",
-    "MessageTarget",
     "Party",
     "Platform",
     "PlatformDocument",
@@ -39,9 +37,6 @@ __all__ = [
     "PlatformMembership",
     "PlatformPlan",
     "PlenarySession",
-    "PublicMessage",
-    "MessageRating",
-    "Satisfaction",
     "Sector",
     "SpecialCommittee",
     "Term",

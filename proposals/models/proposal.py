@@ -250,9 +250,9 @@ class Proposal(InitialsMixin, models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
     # 从群众呼声到提案: the resident's message or the member's contact a draft was drawn from. Kept here (proposals
-    # may import groups, not the other way); the resident's tracking page reads it back as ``message.proposals``.
+    # may import activities and groups, not the other way); the resident's tracking page reads it back as ``message.proposals``.
     source_message = models.ForeignKey(
-        "groups.PublicMessage",
+        "activities.PublicMessage",
         verbose_name=_("drawn from the resident's message"),
         null=True,
         blank=True,

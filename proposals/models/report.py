@@ -128,7 +128,7 @@ class OpinionReport(models.Model):
         related_name="opinion_reports",
     )
     source_message = models.ForeignKey(
-        "groups.PublicMessage",
+        "activities.PublicMessage",
         verbose_name=_("drawn from the resident's message"),
         null=True,
         blank=True,

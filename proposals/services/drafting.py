@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.models import PublicMessage
 from core.events import actor_id, publish
 from core.exceptions import ConcurrentEdit, DomainError, InvalidTransition, NotPermitted
 from core.models import User
 from core.services import lock, record_event
 from core.uploads import validate_upload
 from groups.access import scope_of
-from groups.models import ActivityGroup, ConstituentContact, Member, PublicMessage
+from groups.models import ActivityGroup, ConstituentContact, Member
 from proposals import similarity
 from proposals.deadlines import add_working_days, settings_for
 from proposals.events import (

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from activities.events import HeardTakenUp
 from activities.models import Lead
 from activities.services.leads import lead_take_up
+from activities.verbs import ActivitiesVerb
 from core.events import actor_id, publish
 from core.exceptions import DomainError
 from core.models import User
@@ -71,7 +72,7 @@ def proposal_draft_from_lead(
     lead = lead_take_up(
         lead_id=lead_id,
         actor=actor,
-        verb=GroupsVerb.BECAME_PROPOSAL,
+        verb=ActivitiesVerb.BECAME_PROPOSAL,
         taken=Proposal.objects.filter(source_lead_id=lead_id),
     )
     member = _writer(actor, lead.committee_id, member_id)
@@ -124,7 +125,7 @@ def report_draft_from_heard(
         lead = lead_take_up(
             lead_id=lead_id,
             actor=actor,
-            verb=GroupsVerb.BECAME_REPORT,
+            verb=ActivitiesVerb.BECAME_REPORT,
             taken=OpinionReport.objects.filter(source_lead_id=lead_id),
         )
         member = _writer(actor, lead.committee_id, member_id)
@@ -150,7 +151,7 @@ def report_draft_from_heard(
         title = " ".join(message.text.split())[:30]
         content = f"群众反映（{message.place.name}，{on:%Y-%m-%d}）：{message.text}"
         links = {"source_message": message, "source_contact_id": message.contact_id}
-        record_event(message, actor=actor, verb=GroupsVerb.REPORT_DRAFTED)
+        record_event(message, actor=actor, verb=ActivitiesVerb.REPORT_DRAFTED)
     elif contact_id is not None:  # exactly one of the three is given (checked above)
         contact = _contact_source(
             contact_id,

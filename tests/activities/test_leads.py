@@ -236,7 +236,7 @@ def left(world, point, text, *, on, category="livelihood", state="new"):
     """A message left at ``point`` on the day ``on`` (noon, local time)."""
     from datetime import datetime, time
 
-    from groups.models import PublicMessage
+    from activities.models import PublicMessage
 
     message = PublicMessage.objects.create(
         committee=world.district,
@@ -257,8 +257,8 @@ def left(world, point, text, *, on, category="livelihood", state="new"):
 def test_the_same_matter_at_the_same_place_in_two_quarters_is_flagged_and_a_one_off_is_not(world, point):
     from datetime import date
 
+    from activities.models import PublicMessage
     from activities.selectors import mailbox as sel
-    from groups.models import PublicMessage
 
     other = f.ContactPointFactory(committee=world.district, name="西湖社区")
     left(world, point, "东湖社区电梯加装进度慢", on=date(2026, 2, 10))
@@ -275,8 +275,8 @@ def test_the_same_matter_at_the_same_place_in_two_quarters_is_flagged_and_a_one_
 def test_many_messages_on_one_matter_in_one_quarter_are_flagged(world, point):
     from datetime import date
 
+    from activities.models import PublicMessage
     from activities.selectors import mailbox as sel
-    from groups.models import PublicMessage
 
     for day in (3, 4, 5):
         left(world, point, f"停车难第{day}次反映", on=date(2026, 8, day), category="governance")
@@ -571,8 +571,8 @@ def test_a_theme_of_more_rows_than_a_page_is_paged_with_every_row_once_and_a_fix
     import re
     from datetime import timedelta
 
+    from activities.models import PublicMessage
     from activities.selectors.heard import THEME_PAGE
-    from groups.models import PublicMessage
 
     today = timezone.localdate()
     activity = lead.suggestions.get().activity
@@ -633,7 +633,7 @@ def test_the_lead_admin_lists_the_staffs_committees_leads_with_read_only_links_t
     assert client.get(reverse("admin:activities_lead_change", args=[far.pk])).status_code in (302, 403, 404)
     page = client.get(reverse("admin:activities_lead_change", args=[lead.pk])).content.decode()
     message = lead.messages.get()
-    assert reverse("admin:groups_publicmessage_change", args=[message.pk]) in page and "增设电梯补贴" in page
+    assert reverse("admin:activities_publicmessage_change", args=[message.pk]) in page and "增设电梯补贴" in page
     assert 'name="messages"' not in page and 'name="state"' not in page  # the links are read-only
     assert client.get(reverse("admin:activities_lead_add")).status_code == 403
     response = client.post(

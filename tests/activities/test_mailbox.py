@@ -14,12 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.mailbox_challenge import SALT, new_challenge
+from activities.models import PublicMessage
 from activities.selectors import mailbox as sel
 from activities.services import mailbox as svc
 from core.exceptions import DomainError, InvalidTransition, NotPermitted
 from core.models import AuditEvent
-from groups.mailbox_challenge import SALT, new_challenge
-from groups.models import ConstituentContact, PublicMessage
+from groups.models import ConstituentContact
 from notifications import rules
 from notifications.models import Kind, Notification
 from tests import factories as f

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from activities.models import MessageRating, PublicMessage
 from activities.services import mailbox as svc
 from core.exceptions import DomainError, InvalidTransition
 from core.models import AuditEvent
-from groups.models import MessageRating, PublicMessage
 from notifications.models import Kind, Notification
 from tests.activities.test_mailbox import ADDRESS, point, solved, submit  # noqa: F401  (point: a fixture)
 from tests.events import deliver_outboxed_events

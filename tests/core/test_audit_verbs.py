@@ -16,7 +16,7 @@ from tests.groups.factories import ActivityFactory
 from tests.proposals.factories import ProposalFactory
 
 # Every package of the production code names every audit verb by its registry's constant (``CoreVerb.DELETED``,
-# ``GroupsVerb.FILED``), never as a bare string: a typo is then an AttributeError (and a mypy error), not a new verb.
+# ``ActivitiesVerb.FILED``), never as a bare string: a typo is then an AttributeError (and a mypy error), not a new verb.
 APPS = tuple(project_packages())
 CONSTANT_VERB_APPS = APPS
 
@@ -44,7 +44,7 @@ def _event_classes() -> set[str]:
 
 
 def _enum_member(node) -> str | None:
-    """``GroupsVerb.BECAME_PROPOSAL``: the stored verb of a registered enum member (None: not such a member)."""
+    """``ActivitiesVerb.BECAME_PROPOSAL``: the stored verb of a registered enum member (None: not such a member)."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         enum = _verb_classes().get(node.value.id)
         member = getattr(enum, node.attr, None) if enum is not None else None
@@ -180,7 +180,7 @@ def test_no_audit_verb_is_computed_where_the_guard_cannot_read_it():
         ("record_event(x, actor=a, verb=VERBS[what])", True),
         ('def f(what):\n    verb = f"became_{what}"\n    record_event(x, actor=a, verb=verb)', True),
         ('record_event(x, actor=a, verb="closed" if done else f"{what}_opened")', True),
-        ("record_event(x, actor=a, verb=GroupsVerb.BECAME_PROPOSAL)", False),
+        ("record_event(x, actor=a, verb=ActivitiesVerb.BECAME_PROPOSAL)", False),
         ('record_event(x, actor=a, verb="closed" if done else "opened")', False),
         ("def _move(x, *, verb):\n    record_event(x, actor=None, verb=verb)", False),
     ],
@@ -213,9 +213,9 @@ def test_the_guard_catches_a_bare_verb(tmp_path, monkeypatch):
     app.mkdir()
     (app / "services.py").write_text(
         "def go(obj, actor, what):\n"
-        "    record_event(obj, actor=actor, verb=GroupsVerb.FILED)\n"
+        "    record_event(obj, actor=actor, verb=ActivitiesVerb.FILED)\n"
         "    record_event(obj, actor=actor, verb='filed')\n"
-        "    record_event(obj, actor=actor, verb=GroupsVerb.HELD if what else 'cancelled')\n"
+        "    record_event(obj, actor=actor, verb=ActivitiesVerb.HELD if what else 'cancelled')\n"
         "    record_event(obj, actor=actor, verb=f'became_{what}')\n"
     )
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
@@ -229,7 +229,7 @@ def test_the_guard_catches_a_bare_verb(tmp_path, monkeypatch):
 def test_an_unknown_constant_is_not_registered():
     (node,) = ast.parse("GroupsVerb.TELEPORTED").body
     assert _strings(node.value) == ["GroupsVerb.TELEPORTED"]
-    (node,) = ast.parse("GroupsVerb.FILED").body
+    (node,) = ast.parse("ActivitiesVerb.FILED").body
     assert _strings(node.value) == ["filed"]
 
 
@@ -269,6 +269,19 @@ def test_a_timeline_reads_its_rows_in_a_fixed_number_of_queries(django_assert_ma
     with django_assert_max_num_queries(1):
         rows = timeline(proposal)
     assert len(rows) == 3
+
+
+def test_each_apps_verbs_are_registered_for_that_app_alone():
+    """A record's verbs are declared by the app that holds the record (``<app>/verbs.py``), and each registry is
+    registered for its own app only: a registry lent to a second app (``GroupsVerb`` for the ledger's or the
+    mailbox's records) would let one app's words stand for another's."""
+    from tests import conftest
+
+    for path in conftest.ROOT.glob("*/verbs.py"):
+        app = path.parent.name
+        for name, registry in _verb_classes().items():
+            if registry.__module__ == f"{app}.verbs":
+                assert verbs.apps_of(registry) == (app,), (name, verbs.apps_of(registry))
 
 
 def test_every_app_of_the_project_with_models_reads_its_own_verbs():

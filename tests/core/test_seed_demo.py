@@ -24,7 +24,8 @@ def test_seed_demo_builds_a_city_with_districts_and_the_demo_logins(client):
     assert GroupMembership.objects.filter(role="convener").count() == staffed.count() > 0
     assert {k for k, _ in ContactPoint.Kind.choices} == set(ContactPoint.objects.values_list("kind", flat=True))
     assert Platform.objects.exists() and HandlingUnit.objects.exists()
-    from groups.models import Inspection, MessageRating, PublicMessage, SupervisionVisit, WorkReport
+    from activities.models import MessageRating, PublicMessage
+    from groups.models import Inspection, SupervisionVisit, WorkReport
 
     assert set(PublicMessage.objects.values_list("state", flat=True)) == set(PublicMessage.State.values)
     assert set(MessageRating.objects.values_list("rating", flat=True)) == {"satisfied", "basic", "unsatisfied"}

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.conf import settings as django_settings
 
-from groups.models import ConstituentContact, PublicMessage
+from activities.models import PublicMessage
+from groups.models import ConstituentContact
 from proposals.models import Proposal
 from tests import factories as f
 from tests.e2e.test_accessibility import audit, open_as

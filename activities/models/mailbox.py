@@ -22,8 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .contacts import ConstituentContact, ContactTopic
-from .organisation import ActivityGroup, Committee, ContactPoint, Member, Platform
+from groups.models.contacts import ConstituentContact, ContactTopic
+from groups.models.organisation import ActivityGroup, Committee, ContactPoint, Member, Platform
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -197,6 +197,7 @@ class PublicMessage(models.Model):
     objects = PublicMessageQuerySet.as_manager()
 
     class Meta:
+        db_table = "groups_publicmessage"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("message to members")
         verbose_name_plural = _("messages to members")
         ordering = ["-created_at", "-id"]
@@ -317,6 +318,7 @@ class MessageRating(ResidentRating):
     objects = MessageRatingQuerySet.as_manager()
 
     class Meta(ResidentRating.Meta):
+        db_table = "groups_messagerating"  # the table groups made (the model moved, its rows stayed)
         verbose_name = _("resident's rating")
         verbose_name_plural = _("residents' ratings")
         constraints, indexes = rating_rules("message_rating")

@@ -14,7 +14,9 @@ import time
 from django.conf import settings
 from django.core import signing
 
-SALT = "groups.mailbox.challenge"
+SALT = (
+    "groups.mailbox.challenge"  # the salt of the tokens forms already carry: a form drawn before an upgrade still posts
+)
 MAX_AGE = 2 * 60 * 60  # two hours to write a message
 
 
