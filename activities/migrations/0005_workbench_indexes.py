@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0003_coverage_tally'),
+        ('activities', '0004_mailbox_from_groups'),
     ]
 
     operations = [
