@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -270,12 +270,12 @@ def year_figures(
         .values_list(*CELL)
         .annotate(n=Count("committee"))
     )
+    at = COUNTED.index("overdue")  # the cells' counts in ``COUNTED``'s order, "overdue" put in its place
     tallied = [name for name in COUNTED if name != "overdue"]
     cells = []
     for row in tally.values_list("committee_id", "lead_unit_key", "category", "result_code", *tallied):
         key = (row[0], row[1] or None, row[2], row[3])
-        counts = dict(zip(tallied, row[4:], strict=True), overdue=overdue.get(key, 0))
-        cells.append((*key, *(counts[name] for name in COUNTED)))
+        cells.append(key + row[4 : 4 + at] + (overdue.get(key, 0),) + row[4 + at :])
     reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
     return _figures_of(cells, reports, committee_ids)
 
@@ -378,11 +378,13 @@ def report_figure_q(figure: str, level: str = "") -> Q:
     """The reports one report figure counts (drafts excluded by the caller); ``level``: adopted at that level."""
     if figure == "accepted":  # 已采纳: accepted, whether or not compiled into an issue yet
         return Q(state__in=(OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED))
+    # IN over the adoptions' and instructions' report ids, not EXISTS per report: PostgreSQL hashes the ids once
+    # (the year's 5,300 reports at 50k: 13.6 → 3.5 ms for the figures' counts)
     if figure == "adopted":
-        adoptions = Adoption.objects.filter(report=OuterRef("pk"))
-        return Q(Exists(adoptions.filter(level=level) if level else adoptions))
+        adoptions = Adoption.objects.filter(level=level) if level else Adoption.objects.all()
+        return Q(pk__in=adoptions.values("report_id"))
     if figure == "instructed":
-        return Q(Exists(Instruction.objects.filter(report=OuterRef("pk"))))
+        return Q(pk__in=Instruction.objects.values("report_id"))
     return Q()
 
 
