@@ -297,7 +297,9 @@ def figures(
     return _figures_of(list(figure_cells(proposals, today)), reports, committee_ids)
 
 
-def _figures_of(cells: list[tuple[Any, ...]], reports: QuerySet[OpinionReport], committee_ids: Iterable[int]):
+def _figures_of(
+    cells: list[tuple[Any, ...]], reports: QuerySet[OpinionReport], committee_ids: Iterable[int]
+) -> dict[str, Any]:
     """The figures' tables from the proposals' cells (``CELL`` values then ``COUNTED``), and the reports' figures."""
     per_unit = _summed(cells, "lead_unit")
     by_unit = [  # in the database's order of names (its collation, as the list of units sorts them)
