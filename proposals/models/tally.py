@@ -15,8 +15,8 @@ class FigureTally(models.Model):
     lead unit, category and result code, and how many of them each figure counts ("overdue now" moves with the
     date and is counted from the proposals when read)."""
 
-    # Keys, not foreign keys: the triggers write them, and a committee or unit is never deleted while its proposals
-    # are counted (proposals protect their committee; a unit's deletion clears their lead unit, which moves them).
+    # Keys, not foreign keys: the triggers write them, and a committee or unit is never deleted while proposals
+    # are counted in it (proposals protect their committee and their lead unit).
     committee_id = models.PositiveIntegerField(_("committee"))
     year = models.PositiveSmallIntegerField(_("session year"))
     lead_unit_key = models.PositiveIntegerField(_("lead unit (0: none)"))  # 0, not NULL: NULLs are never one key
