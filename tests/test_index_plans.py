@@ -135,7 +135,7 @@ def test_a_members_and_a_conveners_activity_page_reads_their_ways_in_through_ind
             assert "activity_open_beyond_group" in plan or user == world.convener, plan
 
 
-def test_the_review_queue_reads_its_first_page_in_order_from_its_index(world, crowd):
+def test_the_review_queue_reads_its_first_page_in_order_from_its_index(world):
     """#22: the review queue sorted every proposal waiting for review to show the oldest 50 (14,000 at 50k, 130 ms,
     and 90 ms more to count them): ``proposal_review_queue`` holds them in the queue's order."""
     from proposals import selectors
@@ -149,7 +149,7 @@ def test_the_review_queue_reads_its_first_page_in_order_from_its_index(world, cr
         assert "proposal_review_queue" in _plan(queue[:50]), _plan(queue[:50])
 
 
-def test_the_reports_list_reads_its_first_page_in_order_from_an_index(world, crowd):
+def test_the_reports_list_reads_its_first_page_in_order_from_an_index(world):
     """#22: the reports list joined every report of the committees to its author and sorted them all for 50 (10,000
     at 50k, 160 ms): ``report_list_order`` holds them in the list's order."""
     from proposals.models import OpinionReport
