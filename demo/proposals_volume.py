@@ -20,7 +20,7 @@ from django.utils import timezone
 from demo.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
 from demo.proposals import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from groups.models import Committee, Member
-from proposals import similarity
+from proposals import similarity, tally
 from proposals.models import (
     Adoption,
     Assignment,
@@ -193,19 +193,23 @@ def seed(ctx) -> None:
 
 
 # The triggers of migration 0006 a bulk load would fire per row: the co-signers' insert, and the
-# proposal's own insert and update (the final recount would otherwise count every proposal again).
+# proposal's own insert and update (the final recount would otherwise count every proposal again); and the
+# figure cells' of migration 0020 (an upsert per proposal written: counted once at the end instead).
 COUNT_TRIGGERS = (
     ("proposals_cosigner", "cosigner_count_insert"),
     ("proposals_proposal", "proposal_cosigner_count_insert"),
     ("proposals_proposal", "proposal_cosigner_count_update"),
+    ("proposals_proposal", "figure_tally_insert_delete"),
+    ("proposals_proposal", "figure_tally_update"),
 )
 
 
 @contextmanager
 def _cosigners_counted_at_end():
-    """On PostgreSQL, the database's co-signer count (proposals/0006) is switched off for the bulk load
-    and every proposal recounted by one statement after it (a trigger per row would update a proposal
-    row per confirmed co-signer: seconds at 200,000 proposals). Elsewhere the triggers count."""
+    """On PostgreSQL, the database's co-signer count (proposals/0006) and figure cells (proposals/0020) are
+    switched off for the bulk load, then every proposal recounted by one statement and the cells rebuilt (a
+    trigger per row would update a proposal row per confirmed co-signer, and a cell per proposal written:
+    seconds at 200,000 proposals). Elsewhere the triggers count."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -221,6 +225,7 @@ def _cosigners_counted_at_end():
         )
         for table, trigger in COUNT_TRIGGERS:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    tally.rebuild()
 
 
 def _seed(ctx) -> None:

@@ -590,9 +590,5 @@ class ProposalStatsView(APIView):
             raise PermissionDenied()
         ids = [as_id(committee)] if committee else sorted(readable)
         year = as_int(request.query_params.get("year"), timezone.localdate().year, low=1, high=9999)
-        data = selectors.figures(
-            Proposal.objects.filter(committee_id__in=ids, year=year),
-            OpinionReport.objects.filter(committee_id__in=ids, year=year),
-            ids,
-        )
+        data = selectors.year_figures(ids, year)
         return Response({"committees": ids, "year": year, **data})

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from proposals.models import (
     Assignment,
     CoSigner,
     DuplicateHint,
+    FigureTally,
     Instruction,
     Level,
     OpinionReport,
@@ -242,20 +243,75 @@ def _with_rates(figures: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+def year_figures(
+    committee_ids: Iterable[int],
+    year: int,
+    *,
+    unit_id: int | None = None,
+    category: str = "",
+    today: date | None = None,
+) -> dict[str, Any]:
+    """A year's figures of the committees (optionally of one lead unit or category), read from the cells the database
+    keeps (``FigureTally``, #22: counting a year of a city's proposals per request took 140 ms at 50k even from a
+    covering index). "Overdue now" moves with the date: counted from the proposals in handling, through the index of
+    their committee, year and state. Equal to ``figures`` over the same proposals (``tests/proposals/test_figure_tally.py``)."""
+    today = today or timezone.localdate()
+    committee_ids = list(committee_ids)
+    tally = FigureTally.objects.filter(committee_id__in=committee_ids, year=year)
+    proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
+    if unit_id:
+        tally, proposals = tally.filter(lead_unit_key=unit_id), proposals.filter(lead_unit_id=unit_id)
+    if category:
+        tally, proposals = tally.filter(category=category), proposals.filter(category=category)
+    # The cells summed over their result codes by the database (the codes' table is a query of its own): the page's
+    # tables are then sums of a few hundred cells, not of every cell (a city's year at 50k: 2,436 cells, 504 sums).
+    overdue = dict(
+        ((committee, unit, cat), n)
+        for committee, unit, cat, n in proposals.filter(figure_q("overdue", today))
+        .order_by()
+        .values_list("committee", "lead_unit", "category")
+        .annotate(n=Count("committee"))
+    )
+    at = COUNTED.index("overdue")  # the cells' counts in ``COUNTED``'s order, "overdue" put in its place
+    tallied = [name for name in COUNTED if name != "overdue"]
+    cells = []
+    for row in (
+        tally.order_by()
+        .values_list("committee_id", "lead_unit_key", "category")
+        .annotate(**{name: Sum(name) for name in tallied})
+    ):
+        key = (row[0], row[1] or None, row[2])
+        cells.append((*key, "", *row[3 : 3 + at], overdue.get(key, 0), *row[3 + at :]))
+    codes = dict(tally.exclude(result_code="").order_by().values_list("result_code").annotate(n=Sum("submitted")))
+    reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
+    return _figures_of(cells, reports, committee_ids, codes=codes)
+
+
 def figures(
     proposals: QuerySet[Proposal],
     reports: QuerySet[OpinionReport],
     committee_ids: Iterable[int],
     today: date | None = None,
 ) -> dict[str, Any]:
-    """A year's figures for the given (already scoped and filtered) proposals and reports: six queries, any size.
+    """A year's figures for the given (already scoped and filtered) proposals and reports, counted from the rows: six
+    queries, any filter (the pages read ``year_figures``, the same figures kept as data).
 
     The proposals are read once (#22: the totals, units, categories, committees and result codes were five passes
     over the year's proposals, 650-1,000 ms at 50k): counted per cell of (committee, lead unit, category, result
     code), and each table is the sum of its cells. Every proposal is in exactly one cell, so each sum is the count
     the same filter gives over the same rows: the figure still equals the list behind it."""
     today = today or timezone.localdate()
-    cells = list(figure_cells(proposals, today))
+    return _figures_of(list(figure_cells(proposals, today)), reports, committee_ids)
+
+
+def _figures_of(
+    cells: list[tuple[Any, ...]],
+    reports: QuerySet[OpinionReport],
+    committee_ids: Iterable[int],
+    codes: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The figures' tables from the proposals' cells (``CELL`` values then ``COUNTED``), and the reports' figures;
+    ``codes``: the proposals submitted per result code, when the cells are not per code."""
     per_unit = _summed(cells, "lead_unit")
     by_unit = [  # in the database's order of names (its collation, as the list of units sorts them)
         _with_rates({"lead_unit": pk, "lead_unit__name": name, **per_unit[pk]})
@@ -268,9 +324,11 @@ def figures(
     labels = {
         c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids).values_list("code", "label")
     }
-    counted = [(code, row["submitted"]) for code, row in sorted(_summed(cells, "result_code").items()) if code]
+    if codes is None:
+        codes = {code: row["submitted"] for code, row in _summed(cells, "result_code").items()}
+    counted = [(code, n) for code, n in sorted(codes.items()) if code]
     replied_total = sum(n for _code, n in counted)
-    codes = [
+    code_rows = [
         {"result_code": code, "n": n, "label": labels.get(code, ""), "share": _rate(n, replied_total)}
         for code, n in counted
     ]
@@ -300,7 +358,7 @@ def figures(
             _with_rates({"committee": pk, "committee__name": committee_names[pk], **row})
             for pk, row in sorted(per_committee.items())
         ],
-        "codes": codes,
+        "codes": code_rows,
         "codes_total": replied_total,
         "reports": report_totals,
         "adoption_levels": adoption_levels,
@@ -335,11 +393,13 @@ def report_figure_q(figure: str, level: str = "") -> Q:
     """The reports one report figure counts (drafts excluded by the caller); ``level``: adopted at that level."""
     if figure == "accepted":  # 已采纳: accepted, whether or not compiled into an issue yet
         return Q(state__in=(OpinionReport.State.ACCEPTED, OpinionReport.State.COMPILED))
+    # IN over the adoptions' and instructions' report ids, not EXISTS per report: PostgreSQL hashes the ids once
+    # (the year's 5,300 reports at 50k: 13.6 → 3.5 ms for the figures' counts)
     if figure == "adopted":
-        adoptions = Adoption.objects.filter(report=OuterRef("pk"))
-        return Q(Exists(adoptions.filter(level=level) if level else adoptions))
+        adoptions = Adoption.objects.filter(level=level) if level else Adoption.objects.all()
+        return Q(pk__in=adoptions.values("report_id"))
     if figure == "instructed":
-        return Q(Exists(Instruction.objects.filter(report=OuterRef("pk"))))
+        return Q(pk__in=Instruction.objects.values("report_id"))
     return Q()
 
 

@@ -581,11 +581,14 @@ def _refused(request, proposal, action: str, form):
 @login_required
 def reply_pdf(request, pk: int):
     """A signed reply, to whoever may see its proposal or a proposal merged into it."""
-    visible = Proposal.objects.visible_to(request.user)
-    reply = (
-        Reply.objects.filter(Q(proposal__in=visible) | Q(proposal__merged_from__in=visible), pk=pk).distinct().first()
-    )
-    if reply is None:
+    # The reply by its key first, then whether its proposal (or one merged into it) is visible: two index lookups,
+    # not an OR across the join to the merged proposals, which scanned every reply (#22: 160-230 ms a refusal at 50k).
+    reply = Reply.objects.filter(pk=pk).first()
+    if reply is None or not (
+        Proposal.objects.visible_to(request.user)
+        .filter(Q(pk=reply.proposal_id) | Q(merged_into_id=reply.proposal_id))
+        .exists()
+    ):
         raise PermissionDenied
     return stored_response(
         reply.signed_pdf, filename=f"reply-{reply.proposal_id}-{reply.round}.pdf", as_attachment=False, content_type=PDF
@@ -771,13 +774,14 @@ def overdue(request):
 def _figure_inputs(request):
     scope = require_role(request.user, Role.STAFF, Role.LEADER)
     committee_ids, year = _committee_ids(request, scope), _year(request)
-    proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
-    reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
-    if as_id(request.GET.get("unit")):
-        proposals = proposals.filter(lead_unit_id=as_id(request.GET["unit"]))
-    if request.GET.get("category") in Category.values:
-        proposals = proposals.filter(category=request.GET["category"])
-    return scope, committee_ids, year, selectors.figures(proposals, reports, committee_ids)
+    category = request.GET.get("category", "")
+    data = selectors.year_figures(
+        committee_ids,
+        year,
+        unit_id=as_id(request.GET.get("unit")),
+        category=category if category in Category.values else "",
+    )
+    return scope, committee_ids, year, data
 
 
 @login_required

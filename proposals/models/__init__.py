@@ -21,6 +21,7 @@ from .proposal import (
     SupervisionNote,
 )
 from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportFollowUp, ReportIssue
+from .tally import FigureTally
 
 __all__ = [
     "DEFAULT_NOT_FILING_GROUNDS",
@@ -36,6 +37,7 @@ __all__ = [
     "DuplicateHint",
     "ContactRecord",
     "Feedback",
+    "FigureTally",
     "Holiday",
     "ImplementationEntry",
     "Instruction",

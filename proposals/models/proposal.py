@@ -312,6 +312,14 @@ class Proposal(InitialsMixin, models.Model):
                 condition=Q(state__in=["assigned", "handling"]),
                 name="proposal_handling_by_due",
             ),
+            # The review queue in its order (oldest submitted first) reads its first page here, and counts from the
+            # index alone, instead of sorting every proposal waiting for review (#22: 14,000 at 50k, 130 + 90 ms).
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["committee"],
+                condition=Q(state__in=["submitted", "under_review"]),
+                name="proposal_review_queue",
+            ),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
             # The few key and excellent proposals of a committee, for duty records and the roll-up.

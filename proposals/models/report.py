@@ -153,7 +153,12 @@ class OpinionReport(models.Model):
         verbose_name = _("public-opinion report")
         verbose_name_plural = _("public-opinion reports")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["committee", "year", "state"])]
+        indexes = [
+            models.Index(fields=["committee", "year", "state"]),
+            # The reports list in its order reads its first page here instead of joining every report of the
+            # committees to its author and sorting them (#22: 10,000 reports at 50k, 160 ms).
+            models.Index(fields=["state", "-created_at"], name="report_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(author__isnull=False) | Q(group__isnull=False), name="report_has_author_or_group"

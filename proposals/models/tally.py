@@ -1,0 +1,46 @@
+"""The proposal figures kept as data (#22): per committee, session year, lead unit, category and result code, how many
+submitted proposals each figure counts. The figures page, its workbook, the API and the leaders' home read these
+cells instead of the year's proposals; the database keeps them equal to the proposals (triggers of
+``proposals/migrations/0020_figure_tally.py``, in the same transaction as every write of a proposal), and
+``proposals.tally`` rebuilds and checks them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FigureTally(models.Model):
+    """One cell of the figures: the submitted proposals (drafts are never counted) of one committee, session year,
+    lead unit, category and result code, and how many of them each figure counts ("overdue now" moves with the
+    date and is counted from the proposals when read)."""
+
+    # Keys, not foreign keys: the triggers write them, and a committee or unit is never deleted while proposals
+    # are counted in it (proposals protect their committee and their lead unit).
+    committee_id = models.PositiveIntegerField(_("committee"))
+    year = models.PositiveSmallIntegerField(_("session year"))
+    lead_unit_key = models.PositiveIntegerField(_("lead unit (0: none)"))  # 0, not NULL: NULLs are never one key
+    category = models.CharField(_("category"), max_length=12)
+    result_code = models.CharField(_("result code"), max_length=5)
+    submitted = models.IntegerField(_("submitted"), default=0)
+    filed = models.IntegerField(_("filed"), default=0)
+    replied = models.IntegerField(_("replied"), default=0)
+    on_time = models.IntegerField(_("replied on time"), default=0)
+    rated = models.IntegerField(_("rated"), default=0)
+    satisfied = models.IntegerField(_("satisfied"), default=0)
+    first_rated = models.IntegerField(_("rated in the first round"), default=0)
+    first_satisfied = models.IntegerField(_("satisfied in the first round"), default=0)
+    closed = models.IntegerField(_("closed"), default=0)
+    implemented = models.IntegerField(_("implemented"), default=0)
+
+    class Meta:
+        verbose_name = _("proposal figure tally")
+        verbose_name_plural = _("proposal figure tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee_id", "year", "lead_unit_key", "category", "result_code"], name="figure_tally_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.year} · {self.lead_unit_key} · {self.category} · {self.result_code}"

@@ -1,0 +1,63 @@
+"""The proposal figures kept as data (#22): ``FigureTally`` equal to the proposals it counts.
+
+The database keeps the cells (the triggers of ``proposals/migrations/0020_figure_tally.py`` move a proposal's counts
+from its old cell to its new one in the transaction of every write); this module says what the proposals say of
+every cell, by the figures' own definitions (``proposals.selectors.FIGURE_FILTERS``), rebuilds the table from them
+(``manage.py figures_rebuild``) and lists where the two differ (``--check``; ``tests/proposals/test_figure_tally.py``
+runs random writes and compares)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Value
+from django.db.models.functions import Coalesce
+
+from proposals.models import FigureTally, Proposal
+from proposals.selectors import COUNTED, FIGURE_FILTERS
+
+KEY = ("committee_id", "year", "lead_unit_key", "category", "result_code")
+TALLIED = tuple(name for name in COUNTED if name in FIGURE_FILTERS)  # all but "overdue", which moves with the date
+
+Cell = tuple[int, int, int, str, str]
+
+
+def counted() -> dict[Cell, tuple[int, ...]]:
+    """Every non-empty cell as the proposals say it: key -> the ``TALLIED`` counts."""
+    rows = (
+        Proposal.objects.exclude(state=Proposal.State.DRAFT)
+        .order_by()
+        .annotate(lead_unit_key=Coalesce("lead_unit_id", Value(0)))
+        .values_list(*KEY)
+        .annotate(
+            **{
+                name: Count("committee", filter=FIGURE_FILTERS[name]) if FIGURE_FILTERS[name] else Count("committee")
+                for name in TALLIED
+            }
+        )
+    )
+    return {tuple(row[: len(KEY)]): tuple(row[len(KEY) :]) for row in rows}
+
+
+def tallied() -> dict[Cell, tuple[int, ...]]:
+    """Every cell of the table: key -> the ``TALLIED`` counts."""
+    return {tuple(row[: len(KEY)]): tuple(row[len(KEY) :]) for row in FigureTally.objects.values_list(*KEY, *TALLIED)}
+
+
+def differences() -> dict[Cell, tuple[Any, Any]]:
+    """Cells where the table and the proposals disagree: key -> (the table's counts, the proposals'), None for none."""
+    table, rows = tallied(), counted()
+    return {
+        key: (table.get(key), rows.get(key)) for key in table.keys() | rows.keys() if table.get(key) != rows.get(key)
+    }
+
+
+def rebuild() -> int:
+    """Count every cell from the proposals again (repairs; the triggers keep it otherwise); returns the cells."""
+    cells = counted()
+    FigureTally.objects.all().delete()
+    FigureTally.objects.bulk_create(
+        FigureTally(**dict(zip(KEY, key, strict=True)), **dict(zip(TALLIED, counts, strict=True)))
+        for key, counts in cells.items()
+    )
+    return len(cells)
