@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ("activities", "0004_mailbox_from_groups"),
         ("consultations", "0010_mailbox_to_activities"),
         ("groups", "0027_activity_ledger_to_its_own_app"),
-        ("proposals", "0020_mailbox_to_activities"),
+        ("proposals", "0023_mailbox_to_activities"),
     ]
 
     # The models move to the activities app (activities/migrations/0004_mailbox_from_groups.py): groups forgets them,

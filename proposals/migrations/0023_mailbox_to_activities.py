@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("activities", "0004_mailbox_from_groups"),
-        ("proposals", "0019_figures_index"),
+        ("proposals", "0022_report_list_order"),
     ]
 
     operations = [
