@@ -2,7 +2,7 @@
 by side), from the selectors the figures pages use, so a figure here is the figure there:
 
 - 三进 coverage: ``activities.selectors.activities.committees_coverage`` (the coverage page);
-- proposals 立案率, on time, 满意率, 落实率: ``proposals.selectors.figures`` (the proposal figures page), its
+- proposals 立案率, on time, 满意率, 落实率: ``proposals.selectors.year_figures`` (the proposal figures page), its
   ``by_committee`` rows; each links to ``proposals:list`` with the figure's filter, whose rows are its numerator;
 - reports adopted: the same definition as ``figures`` (a submitted report with an adoption), per committee;
 - average points: the members' year-to-date totals of the latest quarter rolled up (``assessment_rows``, the annual
@@ -27,7 +27,7 @@ from assessments.models import MemberSnapshot, RollupRun
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import selectors as proposal_selectors
-from proposals.models import OpinionReport, Proposal
+from proposals.models import OpinionReport
 
 
 @dataclass
@@ -69,9 +69,8 @@ def headline(user, year: int) -> list[Column]:
     committees = committees_coverage(leader_committees(user), Period(year))
     ids = [c.pk for c in committees]
     today = timezone.localdate()
-    proposals = Proposal.objects.filter(committee_id__in=ids, year=year)
     reports = OpinionReport.objects.filter(committee_id__in=ids, year=year)
-    figures = proposal_selectors.figures(proposals, reports, ids, today)
+    figures = proposal_selectors.year_figures(ids, year, today=today)
     by_committee = {row["committee"]: row for row in figures["by_committee"]}
     adopted = dict(
         reports.exclude(state=OpinionReport.State.DRAFT)
