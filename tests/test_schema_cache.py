@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 
 from cppcc_portal import schema_view
 
@@ -15,9 +16,31 @@ from cppcc_portal import schema_view
 @pytest.fixture
 def counted():
     schema_view._built.clear()
+    schema_view._written.clear()
     with mock.patch.object(SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema) as m:
         yield m
     schema_view._built.clear()
+    schema_view._written.clear()
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_the_schema_is_written_out_once_per_language_and_format(world, client_for, counted, fmt):
+    """The second request of a format runs neither the generator nor the renderer, and answers the same body with the
+    same Content-Type; the other format is written on its own."""
+    renderer = {"json": OpenApiJsonRenderer, "yaml": OpenApiYamlRenderer}[fmt]
+    url = reverse("schema")
+    with mock.patch.object(renderer, "render", autospec=True, side_effect=renderer.render) as rendered:
+        first = client_for(world.staff).get(url, {"format": fmt})
+        again = client_for(world.member).get(url, {"format": fmt})
+    assert first.status_code == again.status_code == 200
+    assert rendered.call_count == 1
+    assert counted.call_count == 1
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert first["Content-Type"].startswith(renderer.media_type)
+    other = client_for(world.staff).get(url, {"format": "yaml" if fmt == "json" else "json"})
+    assert other.status_code == 200
+    assert other.content != first.content
 
 
 def test_the_schema_is_built_once_per_language(world, client, client_for, counted):
@@ -45,5 +68,6 @@ def test_the_cached_schema_is_what_a_fresh_build_gives(world, client_for, counte
     bodies = set()
     for user in (world.staff, world.member, world.unit_user):
         schema_view._built.clear()
+        schema_view._written.clear()
         bodies.add(client_for(user).get(url, {"format": "json"}).content)
     assert len(bodies) == 1
