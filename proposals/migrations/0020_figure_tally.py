@@ -55,19 +55,25 @@ def _key(r):
 
 
 def _move(r, sign):
-    """The statements adding ``sign`` × row ``r``'s counts to its cell (taking them out deletes a cell left empty:
-    every count is of submitted proposals, so a cell with none submitted holds nothing)."""
+    """The statements adding ``sign`` × row ``r``'s counts to its cell. Putting them in creates the cell if needed;
+    taking them out subtracts from the cell if it is there and deletes it when left empty (every count is of
+    submitted proposals, so a cell with none submitted holds nothing). A cell that is not there is left alone: the
+    cells were emptied first (a flush deletes the tables in name order, the cells before the proposals), and no cell
+    is ever made negative."""
+    where = " AND ".join(f"{k} = {v}" for k, v in zip(KEY, _keys(r), strict=True))
+    if sign == "-":
+        taken = ", ".join(f"{name} = {name} - ({expr.format(r=r)})" for name, expr in COUNTS.items())
+        return (
+            f"UPDATE {TABLE} SET {taken} WHERE {where}; "  # noqa: S608 (constants of this module)
+            f"DELETE FROM {TABLE} WHERE {where} AND submitted = 0"
+        )
     columns = ", ".join((*KEY, *COUNTS))
-    values = ", ".join(f"{sign}({expr.format(r=r)})" for expr in COUNTS.values())
+    values = ", ".join(f"+({expr.format(r=r)})" for expr in COUNTS.values())
     added = ", ".join(f"{name} = {TABLE}.{name} + excluded.{name}" for name in COUNTS)
-    upsert = (
+    return (
         f"INSERT INTO {TABLE} ({columns}) VALUES ({_key(r)}, {values}) "  # noqa: S608 (constants of this module)
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}"
     )
-    if sign == "+":
-        return upsert
-    where = " AND ".join(f"{k} = {v}" for k, v in zip(KEY, _keys(r), strict=True))
-    return f"{upsert}; DELETE FROM {TABLE} WHERE {where} AND submitted = 0"  # noqa: S608 (constants)
 
 
 def _counted(r):
