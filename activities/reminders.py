@@ -114,7 +114,7 @@ def leave_request_waiting(*, today: date, lead_days: int):
 )
 def no_sanjin_activity(*, today: date, lead_days: int):
     """Monthly: each group's conveners hear how many members have not taken part in a 三进 activity this quarter."""
-    period = sel.Period(today.year, (today.month - 1) // 3 + 1)
+    period = sel.Period.of(today)
     groups = [
         g
         for g in sel.groups_coverage(ActivityGroup.objects.filter(is_active=True), period)

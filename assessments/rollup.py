@@ -47,10 +47,8 @@ from functools import partial
 from sqlite3 import sqlite_version_info  # the library Django's SQLite backend runs on
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
@@ -760,21 +758,9 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
     types the sources' audit-trail lookups name); the rows it reads are parameters of none of them. Events that are
     not ``sources.event_sql`` (made-up rows in tests) are built every time.
     """
-    from proposals.models import OpinionReport, Proposal
-
     start, end = quarter_bounds(year, quarter)
     dialect = _Dialect(connection.vendor)
-    key = (
-        connection.alias,
-        connection.vendor,
-        timezone.get_current_timezone_name(),
-        ContentType.objects.get_for_model(Proposal).pk,
-        ContentType.objects.get_for_model(OpinionReport).pk,
-        committee_id,
-        year,
-        quarter,
-        repr(book),
-    )
+    key = sources.statement_key(committee_id, year, quarter, repr(book))
     cached = event_sql is sources.event_sql
     built = _MEMBER_QUERIES.get(key) if cached else None
     if built is not None:
@@ -791,9 +777,7 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
         previous=previous_totals_sql(committee_id, year - 1, dialect),
     )
     if cached:
-        if len(_MEMBER_QUERIES) >= 64:  # committees x quarters x rule books: a few in practice, never unbounded
-            _MEMBER_QUERIES.clear()
-        _MEMBER_QUERIES[key] = built
+        sources.remember(_MEMBER_QUERIES, key, built, at_most=64)
     return built
 
 

@@ -70,7 +70,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -680,6 +679,31 @@ _SOMEONE = -7_318_245_901
 _ONE_MEMBER: dict[tuple, tuple[str, tuple]] = {}
 
 
+def statement_key(*parts: object) -> tuple:
+    """The key of a statement built once per process (``_one_member_sql``, ``rollup._member_query``): ``parts`` and
+    what the sources' SQL depends on besides them, the database (alias, vendor, the content types of proposals and
+    reports that the audit-trail lookups name) and the time zone (local days)."""
+    from proposals.models import OpinionReport, Proposal
+
+    return (
+        connection.alias,
+        connection.vendor,
+        timezone.get_current_timezone_name(),
+        ContentType.objects.get_for_model(Proposal).pk,
+        ContentType.objects.get_for_model(OpinionReport).pk,
+        *parts,
+    )
+
+
+def remember(built: dict, key: tuple, value, *, at_most: int):
+    """``built[key] = value`` in a per-process cache of at most ``at_most`` entries (emptied when full: the keys are
+    committees x periods, a few in practice, never an unbounded set); returns ``value``."""
+    if len(built) >= at_most:
+        built.clear()
+    built[key] = value
+    return value
+
+
 def _one_member_sql(committee_id: int, start: date, end: date, member_id: int) -> tuple[str, tuple]:
     """``_events_sql`` for one member, the statement built once per committee, period and process.
 
@@ -688,25 +712,13 @@ def _one_member_sql(committee_id: int, start: date, end: date, member_id: int) -
     depends on nothing else than its key: the committee, the period, the time zone (local days) and the
     database (vendor, the content type of proposals).
     """
-    from proposals.models import Proposal
-
-    key = (
-        connection.alias,
-        connection.vendor,
-        settings.TIME_ZONE,
-        ContentType.objects.get_for_model(Proposal).pk,
-        committee_id,
-        start,
-        end,
-    )
+    key = statement_key(committee_id, start, end)
     built = _ONE_MEMBER.get(key)
     if built is None:
         built = _events_sql(committee_id, start, end, [_SOMEONE])
         if not any(p == _SOMEONE for p in built[1] if isinstance(p, int)):
             return _events_sql(committee_id, start, end, [member_id])
-        if len(_ONE_MEMBER) >= 256:
-            _ONE_MEMBER.clear()
-        _ONE_MEMBER[key] = built
+        remember(_ONE_MEMBER, key, built, at_most=256)
     sql, params = built
     return sql, tuple(member_id if isinstance(p, int) and p == _SOMEONE else p for p in params)
 

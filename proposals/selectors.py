@@ -213,6 +213,8 @@ COUNTED = (
     "closed",
     "implemented",
 )
+# The figures the database keeps per cell (``FigureTally``): all but "overdue", which moves with the date.
+TALLIED = tuple(name for name in COUNTED if name in FIGURE_FILTERS)
 
 
 def figure_q(figure: str, today: date) -> Q:
@@ -273,12 +275,11 @@ def year_figures(
         .annotate(n=Count("committee"))
     )
     at = COUNTED.index("overdue")  # the cells' counts in ``COUNTED``'s order, "overdue" put in its place
-    tallied = [name for name in COUNTED if name != "overdue"]
     cells = []
     for row in (
         tally.order_by()
         .values_list("committee_id", "lead_unit_key", "category")
-        .annotate(**{name: Sum(name) for name in tallied})
+        .annotate(**{name: Sum(name) for name in TALLIED})
     ):
         key = (row[0], row[1] or None, row[2])
         cells.append((*key, "", *row[3 : 3 + at], overdue.get(key, 0), *row[3 + at :]))

@@ -14,10 +14,9 @@ from django.db.models import Count, Value
 from django.db.models.functions import Coalesce
 
 from proposals.models import FigureTally, Proposal
-from proposals.selectors import COUNTED, FIGURE_FILTERS
+from proposals.selectors import FIGURE_FILTERS, TALLIED
 
 KEY = ("committee_id", "year", "lead_unit_key", "category", "result_code")
-TALLIED = tuple(name for name in COUNTED if name in FIGURE_FILTERS)  # all but "overdue", which moves with the date
 
 Cell = tuple[int, int, int, str, str]
 

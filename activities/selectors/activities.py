@@ -36,6 +36,18 @@ class Period:
     year: int
     quarter: int | None = None
 
+    @classmethod
+    def of(cls, day: date) -> Period:
+        """The quarter ``day`` is in."""
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def previous(self) -> Period:
+        """The quarter before this one (a year: the year before)."""
+        if not self.quarter:
+            return Period(self.year - 1)
+        return Period(self.year - 1, 4) if self.quarter == 1 else Period(self.year, self.quarter - 1)
+
     @property
     def first_day(self) -> date:
         return date(self.year, 1 if not self.quarter else (self.quarter - 1) * 3 + 1, 1)

@@ -340,11 +340,9 @@ def window_of(period: Period) -> list[Period]:
     """The quarters of the window, oldest first: the quarter shown and the three before it (a year: its quarters)."""
     if not period.quarter:
         return [Period(period.year, q) for q in (1, 2, 3, 4)]
-    quarters = []
-    year, quarter = period.year, period.quarter
-    for _i in range(RECUR_QUARTERS):
-        quarters.append(Period(year, quarter))
-        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    quarters = [period]
+    while len(quarters) < RECUR_QUARTERS:
+        quarters.append(quarters[-1].previous)
     return quarters[::-1]
 
 

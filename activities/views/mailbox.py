@@ -422,7 +422,7 @@ def message_themes(request):
     if not {Role.STAFF, Role.LEADER} & set(scope.roles):
         raise PermissionDenied
     today = timezone.localdate()
-    period = sel.period_of(request.GET) or sel.Period(today.year, (today.month - 1) // 3 + 1)
+    period = sel.period_of(request.GET) or sel.Period.of(today)
     visible = PublicMessage.objects.visible_to(request.user)
     everything = heard.sources(request.user)
     return render(

@@ -39,10 +39,6 @@ def staff_committee_ids(user) -> list[int]:
     return sorted(scope.staff_committee_ids)
 
 
-def current_quarter(today: date) -> Period:
-    return Period(today.year, (today.month - 1) // 3 + 1)
-
-
 @dataclass(frozen=True)
 class Row:
     title: str
@@ -126,11 +122,6 @@ def leave_requests(ids, today):
     )
 
 
-def last_quarter(today: date) -> Period:
-    this = current_quarter(today)
-    return Period(this.year - 1, 4) if this.quarter == 1 else Period(this.year, this.quarter - 1)
-
-
 def unfiled_activities(ids, today):
     """Activities of this quarter and the last held and not filed, or filed without evidence: the ones whose filing
     the quarter's roll-up is waiting for (older ones are the ledger's, not today's work; all years of a city's
@@ -140,7 +131,7 @@ def unfiled_activities(ids, today):
     return (
         Activity.objects.filter(
             committee_id__in=ids,
-            starts_at__gte=last_quarter(today).bounds[0],
+            starts_at__gte=Period.of(today).previous.bounds[0],
             state__in=(Activity.State.HELD, Activity.State.FILED),
         )
         .alias(has_evidence=Exists(evidence))
@@ -155,7 +146,7 @@ def uncovered_members(ids, today):
     contacts at a contact point where the committee's rule counts them); correlated on each of their own members."""
     return (
         Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE)
-        .exclude(is_covered(current_quarter(today)))
+        .exclude(is_covered(Period.of(today)))
         .select_related("committee", "sector")
         .order_by("committee_id", "name", "pk")
     )

@@ -30,6 +30,20 @@ def test_the_period_bounds_follow_the_quarter_in_local_time():
     assert start.utcoffset() == timedelta(hours=8)
 
 
+def test_a_day_is_in_one_quarter_and_each_quarter_follows_the_one_before():
+    """``Period.of`` and ``previous``, which the workbench's window and the mailbox's recurring matters count back
+    with: every day of two years is inside its quarter, and stepping back from it ends where the quarter before
+    starts, across the year's edge."""
+    day = date(2025, 1, 1)
+    while day < date(2027, 1, 1):
+        period = sel.Period.of(day)
+        assert period.first_day <= day < period.end_day
+        assert period.previous.end_day == period.first_day
+        day += timedelta(days=1)
+    assert sel.Period(2026, 1).previous == sel.Period(2025, 4)
+    assert sel.Period(2026).previous == sel.Period(2025)
+
+
 def test_only_present_members_at_a_held_three_enters_activity_in_the_period_are_covered(world):
     year = 2025
     held_activity(world, kind="three_enters", target="community", starts_at=_at(year, 5), members=[world.member_record])
