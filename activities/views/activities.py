@@ -634,9 +634,9 @@ def coverage(request):
         record_export(request, "coverage report", len(rows))
         return exports.xlsx_response(exports.coverage_workbook(committees, rows, period), _("Coverage"))
     shown = committee_id or (committees[0].pk if committees else None)
-    page = Paginator(
-        groups.filter(committee_id=shown).select_related("committee").order_by("name", "pk"), GROUPS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(groups.filter(committee_id=shown).order_by("name", "pk"), GROUPS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("export", None)
     query.pop("page", None)
