@@ -2,31 +2,34 @@
 facts, after ``migrate`` to the latest migrations.
 
 ``PREVIOUS`` is the last migration of each of our apps in the previous release (commit 2f50cf6). One walk, the ``walk``
-fixture, migrates the test database back to it once and forward again to the latest migrations, stopping on the way
+fixture, empties the test database, migrates it forward to ``PREVIOUS`` and on to the latest migrations, stopping on the way
 where a later release moved or filled something: just before the plenary split (``SPLIT``), the activity ledger's move
 (``LEDGER``), the coverage cells (``TALLY``) and the mailbox's move (``MAILBOX``). At each stop it writes that stop's
 records through the *historical* models of that state (the models as that schema had them, whatever the code says
-today); the tests read them back through the latest historical models. One backward trip serves every test, since
-unapplying is what costs (Django renders the project state of every migration on the way back); only the way back of the
-mailbox and the ledger makes a second, short one, last. The stops' records share the tables: a check of a whole table
+today); the tests read them back through the latest historical models. The walk only goes forward, since unapplying
+is what costs (Django renders the project state of every migration on the way back); only the way back of the mailbox
+and the ledger, last, unapplies the moves it checks. The stops' records share the tables: a check of a whole table
 adds what the later stops wrote (``Walk.added``, ``_with_rows_added``), and each stop has a committee of its own (names
 are unique).
 
 When a release moves a model to another app or renames it, add the old → new name to ``MOVED``; when it renames a
 checked field, to ``RENAMED_FIELDS``. When a release is cut, move ``PREVIOUS`` to its heads and keep the seed writing
 at that state. A new stop: its point, a seed called by ``_walk`` there (returning what its test reads back), and the
-test. The test database starts at the latest migrations and goes back first, so every migration after ``PREVIOUS``
-must be reversible (a ``RunPython`` gets a reverse, ``migrations.RunPython.noop`` when nothing is to undo).
+test. Every migration after ``PREVIOUS`` must be reversible (a ``RunPython`` gets a reverse,
+``migrations.RunPython.noop`` when nothing is to undo; a ``RunSQL`` its ``reverse_sql``): a test reads their operations.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType as CachedTypes
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -43,6 +46,9 @@ PREVIOUS = [
     ("consultations", "0006_upload_validators"),
     ("assessments", "0009_constituent_contact_kind"),
 ]
+# Before the previous release: consultations' placeholder links (an activity id, a proposal's reference as text) next to
+# the real foreign keys that consultations 0004 fills from them.
+PLACEHOLDERS = [("consultations", "0003_links_to_activities_and_proposals")]
 # The walk's later stops: just before each of these migrations (every app at its latest migration that does not
 # need it).
 SPLIT = ("groups", "0026_plenary_attendance_to_its_own_app")
@@ -79,6 +85,7 @@ class Walk:
     """What the walk wrote at each stop, for the tests, and the latest historical models to read it back with."""
 
     latest: Any
+    placeholders: SimpleNamespace
     previous: SimpleNamespace
     split: SimpleNamespace
     ledger: SimpleNamespace
@@ -101,8 +108,8 @@ def walk(django_db_setup, django_db_blocker):
 
 
 def _walk() -> Walk:
-    # from the latest schema, whatever state an earlier migration test on this database left it in
-    _migrate(models=False)
+    _empty_database()
+    placeholders = _seed_placeholders(_migrate(PLACEHOLDERS))
     before = _migrate(PREVIOUS)
     made = _seed(before)
     previous = SimpleNamespace(made=made, rows=_row_counts(before), content_types=_content_types(before))
@@ -115,7 +122,23 @@ def _walk() -> Walk:
     old = _migrate(before=MAILBOX)
     mailbox = _write(old, _seed_mailbox, added)
     ledger.rows = _with_rows_added(ledger.rows_before, ledger_rows, _ledger_rows(old, "activities"))
-    return Walk(_migrate(), previous, split, ledger, tally, mailbox, added)
+    return Walk(_migrate(), placeholders, previous, split, ledger, tally, mailbox, added)
+
+
+def _empty_database() -> None:
+    """Every table, view, trigger and function of the test database dropped, the migration records with them, so that
+    the walk reaches ``PREVIOUS`` by applying migrations from none: unapplying them from the latest schema costs a
+    rendering of the whole project's state for each migration undone (three minutes of the module), applying them
+    from none a fraction of that. The last test's way back still unapplies the moves it checks."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the schema and what lives in it (pg_trgm included: proposals 0002 creates it again)
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+            return
+        with connection.constraint_checks_disabled():
+            for table in connection.introspection.get_table_list(cursor):
+                cursor.execute(f'DROP {"VIEW" if table.type == "v" else "TABLE"} "{table.name}"')
 
 
 def _migrate(
@@ -199,6 +222,79 @@ def _committee_with_members(apps, name: str, code: str, *names: str, users: dict
         for member_name in names
     ]
     return committee, members
+
+
+# --- consultations' placeholder links, from before the previous release -------------------------------------------
+
+
+def _seed_placeholders(old) -> SimpleNamespace:
+    """At consultations 0003 (the real links added beside the placeholders, not filled yet): a session whose old
+    activity id is an activity, one whose activity is gone, and outcomes whose old proposal reference is a proposal's
+    id, its number in the outcome's committee ("2026-015"), or neither."""
+    committee, members = _committee_with_members(old, "青山市政协", "qs-links", "赵敏")
+    group = old.get_model("groups.ActivityGroup").objects.create(
+        committee=committee, name="青山街道活动组", kind="street"
+    )
+    activity = old.get_model("groups.Activity").objects.create(
+        committee=committee,
+        group=group,
+        kind="research",
+        title="河道治理调研",
+        starts_at=_at(2026, 3, 10, 9),
+        ends_at=_at(2026, 3, 10, 11),
+    )
+    proposal = old.get_model("proposals.Proposal").objects.create(
+        committee=committee,
+        year=2026,
+        title="关于加强河道治理的建议",
+        suggestions="建议……",
+        category="economy",
+        lead_proposer=members[0],
+        state="filed",
+        serial_number=15,
+    )
+    Session = old.get_model("consultations.ConsultationSession")
+    common = {
+        "committee": committee,
+        "form": "grassroots",
+        "level": "community",
+        "place": "议事厅",
+        "starts_at": _at(2026, 4, 1, 9),
+        "state": "held",
+    }
+    linked = Session.objects.create(title="有活动", legacy_activity_id=activity.pk, **common)
+    dangling = Session.objects.create(title="活动已不存在", legacy_activity_id=activity.pk + 999, **common)
+    Outcome = old.get_model("consultations.Outcome")
+
+    def outcome(title: str, ref: str) -> int:
+        return Outcome.objects.create(
+            committee=committee, session=linked, title=title, content=title, proposal_ref=ref
+        ).pk
+
+    return SimpleNamespace(
+        activity=activity.pk,
+        proposal=proposal.pk,
+        linked=linked.pk,
+        dangling=dangling.pk,
+        by_id=outcome("a", str(proposal.pk)),
+        by_number=outcome("b", "2026-015"),
+        unknown=outcome("c", "无此提案"),
+    )
+
+
+@pytest.mark.django_db
+def test_the_placeholder_links_of_consultations_become_real_links(walk):
+    """consultations 0004: a session's old activity id becomes its activity where that activity exists (else none);
+    an outcome's old proposal reference, a proposal's id or its number in the outcome's committee, becomes its
+    proposal (else none). Read at the latest schema, after the ledger's move."""
+    Session = walk.latest.get_model("consultations", "ConsultationSession")
+    Outcome = walk.latest.get_model("consultations", "Outcome")
+    made = walk.placeholders
+    assert Session.objects.get(pk=made.linked).activity_id == made.activity
+    assert Session.objects.get(pk=made.dangling).activity_id is None
+    assert Outcome.objects.get(pk=made.by_id).proposal_id == made.proposal
+    assert Outcome.objects.get(pk=made.by_number).proposal_id == made.proposal
+    assert Outcome.objects.get(pk=made.unknown).proposal_id is None
 
 
 # --- the previous release's records ------------------------------------------------------------------------------
@@ -418,6 +514,22 @@ def test_previous_heads_are_migrations_that_exist():
     for node in PREVIOUS:
         assert node in graph.nodes, node
         assert any(node in graph.forwards_plan(leaf) for leaf in graph.leaf_nodes()), node
+
+
+def test_every_migration_since_the_previous_release_can_be_unapplied():
+    """An operator can go back to the previous release: every operation of every migration of ours after ``PREVIOUS``
+    is reversible (the walk itself only goes forward; the last test unapplies the moves)."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    released = {key for node in PREVIOUS for key in graph.forwards_plan(node)}
+    ours = {
+        config.label for config in django_apps.get_app_configs() if Path(config.path).is_relative_to(settings.BASE_DIR)
+    }
+    since = [key for key in graph.nodes if key[0] in ours and key not in released]
+    assert len(since) > 40  # every app's migrations after the release, the new apps' all
+    irreversible = [
+        (key, type(op).__name__) for key in since for op in graph.nodes[key].operations if not op.reversible
+    ]
+    assert irreversible == []
 
 
 # --- the move of plenary attendance out of groups, from the schema just before it -----------------------------
