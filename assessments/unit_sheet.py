@@ -129,9 +129,7 @@ def _proposal_counts(committee_id: int, year: int, today: date, unit_ids=None) -
     # Rows counted by their committee (never null), not by id: every column read is in the index ``proposal_figures``,
     # so PostgreSQL counts the committee's year from the index alone, not from the table's rows (#22: 456 buffers
     # read, not 6,179, at 50k), as the proposal figures do (``proposals.selectors._counts``).
-    counts = {
-        name: _count(proposal_q(name, today), "committee") for name in ("assigned", *PROPOSAL_FIGURES, *RATINGS)
-    }
+    counts = {name: _count(proposal_q(name, today), "committee") for name in ("assigned", *PROPOSAL_FIGURES, *RATINGS)}
     rows = _proposals(committee_id, year, unit_ids).values("lead_unit").annotate(**counts).order_by("lead_unit")
     return {row.pop("lead_unit"): row for row in rows}
 
