@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -49,30 +50,51 @@ def _styles():
     )
 
 
+class _Paragraph(Paragraph):
+    """A paragraph laid out once per width: a table wraps its cells again each time it is split over a page, and
+    breaking CJK lines measures every character (#22: 989 wraps of 405 paragraphs in a record of 108 lines)."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        # the lines depend on the width alone (``Paragraph.wrap`` never reads the height)
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
 def _para(value, style) -> Paragraph:
     """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``)."""
-    return Paragraph(text(value), style)
+    return _Paragraph(text(value), style)
 
 
-def _table(rows, fractions, body, number, numeric=(), one_line=()) -> Table:
-    """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned.
+PADDING = 6  # a table cell's left and right padding (ReportLab's default)
 
-    The body cells of ``one_line`` columns (dates, points: never wrapped, never user text) are drawn as plain
-    strings, not laid out as paragraphs, which measure each character for CJK word wrap: laying out paragraphs is
-    most of a duty record's PDF (#22: 110 lines, 581 paragraphs at 50k; two of five columns plain: about 10 % off)."""
-    cells = [
-        [plain(c) if r and i in one_line else _para(c, number if i in numeric else body) for i, c in enumerate(row)]
-        for r, row in enumerate(rows)
-    ]
-    table = Table(cells, colWidths=[WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
+
+def _cell(value, style, width: float):
+    """A table cell: ``value`` drawn as a plain string when a paragraph would give it one line anyway (no line break
+    or run of spaces, narrower than the cell), else a paragraph that wraps it. Laying out paragraphs is most of a duty
+    record's PDF (#22: each measures every character for CJK word wrap); a string is measured once, by rl-accel,
+    and drawn where the paragraph's one line would be (the same font, size, leading and top baseline)."""
+    shown = plain(value)
+    if shown == " ".join(shown.split()) and stringWidth(shown, style.fontName, style.fontSize) <= width - 2 * PADDING:
+        return shown
+    return _para(value, style)
+
+
+def _table(rows, fractions, body, number, numeric=()) -> Table:
+    """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
+    widths = [WIDTH * f for f in fractions]
+    cells = [[_cell(c, number if i in numeric else body, widths[i]) for i, c in enumerate(row)] for row in rows]
+    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONT", (0, 1), (-1, -1), body.fontName, body.fontSize, body.leading),
-                *(("ALIGN", (i, 1), (i, -1), "RIGHT") for i in numeric),
+                ("FONT", (0, 0), (-1, -1), body.fontName, body.fontSize, body.leading),
+                *(("ALIGN", (i, 0), (i, -1), "RIGHT") for i in numeric),
             ]
         )
     )
@@ -143,7 +165,7 @@ def _lines(page, body, number, head) -> list:
             for r in group.rows
         ]
         story += [
-            _table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}, one_line={0, 4}),
+            _table(rows, [0.15, 0.15, 0.29, 0.32, 0.09], body, number, numeric={4}),
             Spacer(1, 3 * mm),
         ]
     return story

@@ -89,8 +89,8 @@ def outcome_q(name: str, today: date) -> Q:
 OUTCOME_FIGURES = ("outcomes", "outcomes_replied", "outcomes_on_time", "outcomes_overdue")
 
 
-def _count(q: Q) -> Count:
-    return Count("pk", filter=q) if q else Count("pk")
+def _count(q: Q, column: str = "pk") -> Count:
+    return Count(column, filter=q) if q else Count(column)
 
 
 def _proposals(committee_id: int, year: int, unit_ids=None):
@@ -126,7 +126,10 @@ def figure_rows(committee_id: int, year: int, unit_id: int, figure: str, today: 
 
 
 def _proposal_counts(committee_id: int, year: int, today: date, unit_ids=None) -> dict[int, dict]:
-    counts = {name: _count(proposal_q(name, today)) for name in ("assigned", *PROPOSAL_FIGURES, *RATINGS)}
+    # Rows counted by their committee (never null), not by id: every column read is in the index ``proposal_figures``,
+    # so PostgreSQL counts the committee's year from the index alone, not from the table's rows (#22: 456 buffers
+    # read, not 6,179, at 50k), as the proposal figures do (``proposals.selectors._counts``).
+    counts = {name: _count(proposal_q(name, today), "committee") for name in ("assigned", *PROPOSAL_FIGURES, *RATINGS)}
     rows = _proposals(committee_id, year, unit_ids).values("lead_unit").annotate(**counts).order_by("lead_unit")
     return {row.pop("lead_unit"): row for row in rows}
 

@@ -549,7 +549,12 @@ class GroupMembership(models.Model):
                 name="membership_dates_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["member", "left_on"])]
+        indexes = [
+            models.Index(fields=["member", "left_on"]),
+            # The groups' members in a span of time (the annual settlement counts each group's members of the year)
+            # from the index alone: 393 groups' 19,412 memberships read 20,000 table pages at 50k (#22).
+            models.Index(fields=["group"], include=["member", "joined_on", "left_on"], name="membership_group_span"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.group} · {self.member}（{self.get_role_display()}）"
