@@ -194,7 +194,15 @@ def _funding_sheet(book, groups, locked: bool) -> None:
     yes = _("yes")
     for g in groups:
         sheet.append(
-            [g.rank, g.group_name, g.points, g.members, g.filed_activities, yes if g.is_award_candidate else "", g.funding]
+            [
+                g.rank,
+                g.group_name,
+                g.points,
+                g.members,
+                g.filed_activities,
+                yes if g.is_award_candidate else "",
+                g.funding,
+            ]
         )
     sheet.append([])
     sheet.append(["", _("Total"), "", "", "", "", sum((g.funding for g in groups), start=0)])
