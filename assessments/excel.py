@@ -191,6 +191,7 @@ def _funding_sheet(book, groups, locked: bool) -> None:
         ],
         [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, 10, NUMBER_WIDTH],
     )
+    yes = _("yes")
     for g in groups:
         sheet.append(
             [
@@ -199,7 +200,7 @@ def _funding_sheet(book, groups, locked: bool) -> None:
                 g.points,
                 g.members,
                 g.filed_activities,
-                _("yes") if g.is_award_candidate else "",
+                yes if g.is_award_candidate else "",
                 g.funding,
             ]
         )
@@ -231,10 +232,11 @@ def funding_workbook(groups, locked: bool, links: dict | None = None) -> bytes:
         sheet = _sheet(
             book, _("Rows behind the figures"), [_("group"), _("figure"), _("count"), _("link")], [24, 16, 10, 80]
         )
+        members_label, filed_label = pgettext("assessment", "members"), _("filed activities")
         for g in groups:
             members, activities = links[g.group_id]
-            sheet.append([g.group_name, pgettext("assessment", "members"), g.members, members])
-            sheet.append([g.group_name, _("filed activities"), g.filed_activities, activities])
+            sheet.append([g.group_name, members_label, g.members, members])
+            sheet.append([g.group_name, filed_label, g.filed_activities, activities])
     return _bytes(book)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -107,12 +107,35 @@ def unit_assignments(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assignm
     """A unit's active assignments with their proposals and the due date for the badge."""
     from groups.access import scope_of
 
+    # the open ones first: an ordering expression, not an annotation, so the page's COUNT reads the assignments alone
+    # (no join to the proposals); the proposals' long texts are not read (the list shows the title)
+    still_open = Case(When(proposal__state__in=Proposal.HANDLING_STATES, then=Value(0)), default=Value(1))
     return (
         Assignment.objects.filter(unit_id__in=scope_of(user).unit_ids, is_active=True)
         .select_related("proposal", "proposal__lead_proposer", "unit")
-        .annotate(open=Case(When(proposal__state__in=Proposal.HANDLING_STATES, then=Value(0)), default=Value(1)))
-        .order_by("open", "due_date", "-pk")
+        .defer("proposal__analysis", "proposal__suggestions")
+        .order_by(still_open.asc(), "due_date", "-pk")
     )
+
+
+def unit_years(user: AbstractBaseUser | AnonymousUser) -> list[int]:
+    """The session years of a unit's active assignments, latest first (2 queries): the years the figure cells know
+    (every submitted proposal's year, a few thousand small rows), each kept when one of the unit's assignments is
+    in it (one EXISTS per year, which stops at the first), rather than every assignment joined to its proposal."""
+    from groups.access import scope_of
+
+    units = scope_of(user).unit_ids
+    known = list(FigureTally.objects.order_by("-year").values_list("year", flat=True).distinct())
+    if not known or not units:
+        return []
+    mine = Assignment.objects.filter(unit_id__in=units, is_active=True)
+    found = (
+        HandlingUnit.objects.filter(pk__in=units)
+        .order_by()
+        .values_list(*(Exists(mine.filter(proposal__year=year)) for year in known))
+        .first()
+    )
+    return [year for year, has in zip(known, found or (), strict=False) if has]
 
 
 # --- likely duplicates ------------------------------------------------------------------------------

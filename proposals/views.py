@@ -848,7 +848,7 @@ def unit(request):
         raise PermissionDenied
     g = request.GET
     qs = selectors.unit_assignments(request.user)
-    years = list(qs.order_by().values_list("proposal__year", flat=True).distinct())
+    years = selectors.unit_years(request.user)
     year = as_id(g.get("year"))
     if year:
         qs = qs.filter(proposal__year=year)
@@ -880,7 +880,7 @@ def unit(request):
             "today": today,
             "query": query.urlencode(),
             "units": HandlingUnit.objects.filter(pk__in=_scope(request).unit_ids),
-            "years": sorted(years, reverse=True),
+            "years": years,
             "year": year,
             "q": q,
             "state": g.get("state", ""),

@@ -202,6 +202,23 @@ def test_the_overdue_list_reads_its_page_in_deadline_order_from_an_index(world, 
         assert "proposal_handling_by_due" in plan, plan
 
 
+def test_an_outcomes_proposal_picker_reads_its_first_options_in_order_from_an_index(world, crowd):
+    """#22: the outcome page's proposal picker lists a committee's proposals newest first, up to the picker's limit:
+    it sorted every proposal of the committee (66,000 at 50k, 180 ms); ``proposal_committee_order`` holds them in
+    the picker's order."""
+    from types import SimpleNamespace
+
+    from consultations.forms import ProposalLinkForm
+    from core.widgets import LISTED_AT_MOST
+
+    form = ProposalLinkForm(outcome=SimpleNamespace(committee_id=world.district.pk, proposal_id=None))
+    plan = _plan(form.fields["proposal"].queryset[: LISTED_AT_MOST + 1])
+    assert not _scans(plan, "proposals_proposal"), plan
+    if connection.vendor == "postgresql":
+        assert "proposal_committee_order" in plan, plan
+        assert "Sort" not in plan, plan
+
+
 def test_the_assessment_dashboard_counts_filed_activities_per_group_from_an_index(world, crowd):
     from activities.models import Activity
     from core.dates import in_year

@@ -322,6 +322,9 @@ class Proposal(InitialsMixin, models.Model):
             ),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
+            # A committee's proposals newest first (the proposal picker of a consultation outcome, a committee's
+            # list): the first rows read here, not every proposal of the committee sorted (#22: 66,000 at 50k, 180 ms).
+            models.Index(fields=["committee", "-year", "-serial_number", "-id"], name="proposal_committee_order"),
             # The few key and excellent proposals of a committee, for duty records and the roll-up.
             models.Index(fields=["committee"], condition=Q(is_key=True), name="proposal_key_by_committee"),
             models.Index(fields=["committee"], condition=Q(is_excellent=True), name="proposal_excellent_committee"),
