@@ -231,9 +231,9 @@ def _seed_placeholders(old) -> SimpleNamespace:
     """At consultations 0003 (the real links added beside the placeholders, not filled yet): a session whose old
     activity id is an activity, one whose activity is gone, and outcomes whose old proposal reference is a proposal's
     id, its number in the outcome's committee ("2026-015"), or neither."""
-    committee, members = _committee_with_members(old, "青山市政协", "qs-links", "赵敏")
+    committee, members = _committee_with_members(old, "碧水市政协", "bsh-links", "赵敏")
     group = old.get_model("groups.ActivityGroup").objects.create(
-        committee=committee, name="青山街道活动组", kind="street"
+        committee=committee, name="碧水街道活动组", kind="street"
     )
     activity = old.get_model("groups.Activity").objects.create(
         committee=committee,
