@@ -311,6 +311,32 @@ def year_figures(
     return _figures_of(cells, reports, committee_ids, codes=codes)
 
 
+def committee_year_figures(committee_ids: Iterable[int], year: int, *, today: date | None = None) -> dict[int, dict]:
+    """``year_figures``' per-committee rows alone (``by_committee``, keyed by committee; a committee without proposals
+    is absent), in two queries: the cells summed per committee and "overdue now" counted per committee. The leaders'
+    home shows these and nothing else of the figures page (#22: the units, codes and reports cost it six queries)."""
+    today = today or timezone.localdate()
+    committee_ids = list(committee_ids)
+    overdue = dict(
+        Proposal.objects.filter(committee_id__in=committee_ids, year=year)
+        .filter(figure_q("overdue", today))
+        .order_by()
+        .values_list("committee")
+        .annotate(n=Count("committee"))
+    )
+    rows = {}
+    for committee_id, *counts in (
+        FigureTally.objects.filter(committee_id__in=committee_ids, year=year)
+        .order_by()
+        .values_list("committee_id")
+        .annotate(**{name: Sum(name) for name in TALLIED})
+    ):
+        row = dict(zip(TALLIED, counts, strict=True))
+        row["overdue"] = overdue.get(committee_id, 0)
+        rows[committee_id] = _with_rates({name: row[name] for name in COUNTED})
+    return rows
+
+
 def figures(
     proposals: QuerySet[Proposal],
     reports: QuerySet[OpinionReport],

@@ -346,7 +346,7 @@ def test_the_leaders_home_shows_each_committee_with_figures_that_link_to_their_r
     walk.rated()
     client = client_for(world.leader)
     client.get(reverse("workbench:leader_home"))
-    with django_assert_max_num_queries(23):  # coverage 3, proposal figures 9, reports 1, roll-ups 2, session 8
+    with django_assert_max_num_queries(16):  # coverage 3, proposal figures 2, reports 1, roll-ups 2, session 8
         response = client.get(reverse("workbench:leader_home"))
     columns = response.context["columns"]
     assert [c.committee.name for c in columns] == ["临江市政协", "东湖区政协"]  # the city, then each district

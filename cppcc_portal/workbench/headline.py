@@ -2,8 +2,8 @@
 by side), from the selectors the figures pages use, so a figure here is the figure there:
 
 - 三进 coverage: ``activities.selectors.activities.committees_coverage`` (the coverage page);
-- proposals 立案率, on time, 满意率, 落实率: ``proposals.selectors.year_figures`` (the proposal figures page), its
-  ``by_committee`` rows; each links to ``proposals:list`` with the figure's filter, whose rows are its numerator;
+- proposals 立案率, on time, 满意率, 落实率: ``proposals.selectors.committee_year_figures``, the ``by_committee`` rows
+  of ``year_figures`` (the proposal figures page) from the same cells; each links to ``proposals:list`` with the figure's filter, whose rows are its numerator;
 - reports adopted: the same definition as ``figures`` (a submitted report with an adoption), per committee;
 - average points: the members' year-to-date totals of the latest quarter rolled up (``assessment_rows``, the annual
   assessment page), with the date of that roll-up and who ran it.
@@ -70,8 +70,7 @@ def headline(user, year: int) -> list[Column]:
     ids = [c.pk for c in committees]
     today = timezone.localdate()
     reports = OpinionReport.objects.filter(committee_id__in=ids, year=year)
-    figures = proposal_selectors.year_figures(ids, year, today=today)
-    by_committee = {row["committee"]: row for row in figures["by_committee"]}
+    by_committee = proposal_selectors.committee_year_figures(ids, year, today=today)
     adopted = dict(
         reports.exclude(state=OpinionReport.State.DRAFT)
         .order_by()

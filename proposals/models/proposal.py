@@ -320,6 +320,14 @@ class Proposal(InitialsMixin, models.Model):
                 condition=Q(state__in=["submitted", "under_review"]),
                 name="proposal_review_queue",
             ),
+            # The workbench's replies awaiting the proposer's rating, listed in its order (rating deadline, the
+            # undated last) and counted from the index alone, instead of read from the heap (#22: 14,000 at 50k).
+            models.Index(
+                fields=["feedback_due", "id"],
+                include=["committee"],
+                condition=Q(state="replied"),
+                name="proposal_awaiting_rating",
+            ),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
             # A committee's proposals newest first (the proposal picker of a consultation outcome, a committee's

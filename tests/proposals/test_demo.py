@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
+from activities.models import Activity, Evidence
 from core.models import User
 from proposals.models import CoSigner, OpinionReport, Proposal
 
@@ -23,6 +24,14 @@ def test_the_demo_has_proposals_in_every_state_and_work_for_the_demo_logins(clie
     confirmed = Count("cosigners", filter=Q(cosigners__status=CoSigner.Status.CONFIRMED))
     assert Proposal.objects.filter(confirmed_cosigners__gt=0).exists()
     assert not Proposal.objects.annotate(n=confirmed).exclude(confirmed_cosigners=F("n")).exists()
+    # and every activity's evidence flag (the evidence trigger off for the bulk load, one statement after it)
+    documented = Activity.objects.filter(has_evidence=True)
+    assert documented.exists()
+    assert (
+        not Activity.objects.annotate(n=Exists(Evidence.objects.filter(activity=OuterRef("pk"))))
+        .exclude(has_evidence=F("n"))
+        .exists()
+    )
     client.force_login(member)
     assert client.get(reverse("proposals:mine")).context["own"].paginator.count  # a page of the lead proposals
     client.force_login(User.objects.get(username="unit"))

@@ -108,6 +108,11 @@ def test_after_any_writes_the_cells_equal_the_proposals_and_the_figures_equal_th
                 reports = OpinionReport.objects.filter(committee_id__in=ids, year=year)
                 kept = selectors.year_figures(ids, year, unit_id=unit_id, category=category, today=today)
                 assert kept == selectors.figures(rows, reports, ids, today)
+            by_committee = {
+                row["committee"]: {k: v for k, v in row.items() if k not in ("committee", "committee__name")}
+                for row in selectors.year_figures(ids, year, today=today)["by_committee"]
+            }
+            assert selectors.committee_year_figures(ids, year, today=today) == by_committee  # the leaders' home
     Proposal.objects.all().delete()  # hypothesis runs every example in the same test transaction
     assert not FigureTally.objects.exists()
 
