@@ -91,7 +91,7 @@ class Walk:
     ledger: SimpleNamespace
     tally: SimpleNamespace
     mailbox: SimpleNamespace
-    added: Counter  # rows the stops after PREVIOUS wrote, by the model's latest label
+    added: Counter  # rows the other stops than PREVIOUS wrote, by the model's latest label
 
 
 @pytest.fixture(scope="module")
@@ -109,11 +109,11 @@ def walk(django_db_setup, django_db_blocker):
 
 def _walk() -> Walk:
     _empty_database()
-    placeholders = _seed_placeholders(_migrate(PLACEHOLDERS))
+    added: Counter = Counter()
+    placeholders = _write(_migrate(PLACEHOLDERS), _seed_placeholders, added)
     before = _migrate(PREVIOUS)
     made = _seed(before)
     previous = SimpleNamespace(made=made, rows=_row_counts(before), content_types=_content_types(before))
-    added: Counter = Counter()
     split = _write(_migrate(before=SPLIT), _seed_split, added)
     ledger = _write(_migrate(before=LEDGER), _seed_ledger, added)
     old = _migrate(before=TALLY)
