@@ -85,7 +85,7 @@ POSTGRES_REVERSE = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("activities", "0005_workbench_indexes")]
+    dependencies = [("activities", "0006_attendance_leave_requested_with_member")]
 
     operations = [
         migrations.RemoveIndex(model_name="activity", name="activity_to_file"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0023_mailbox_to_activities'),
+        ('proposals', '0024_committee_proposals_order'),
     ]
 
     operations = [
