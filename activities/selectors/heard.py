@@ -310,7 +310,9 @@ def pooled(src: Sources, period: Period) -> dict:
     sample = [(_words_of(text), _day_of(at)) for text, at in _texts(rows, with_day=True)]
     words = _top_words([found for found, day in sample if day >= period.first_day])
     rare = _rare_words(sample, [p.first_day for p in window])
-    counts, recent = _word_counts(rows, list(rare), words, period.first_day) if rare or words else (Counter(), Counter())
+    counts, recent = (
+        _word_counts(rows, list(rare), words, period.first_day) if rare or words else (Counter(), Counter())
+    )
     here = {"since": period.first_day.isoformat(), "until": (period.end_day - timedelta(days=1)).isoformat()}
     base = {"since": first.isoformat(), "until": last.isoformat()}
     recurring = {
