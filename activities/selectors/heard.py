@@ -2,7 +2,7 @@
 (``ConstituentContact``) and suggestions gathered at activities (``ActivitySuggestion``).
 
 "定期对了解到的群众呼声进行汇总分析": the pooled themes of a period by kind of matter and by recurring word, and the
-matters that keep returning (``recurring``), each count the size of the theme page's rows (``theme_page``: the same
+matters that keep returning (``pooled``), each count the size of the theme page's rows (``theme_page``: the same
 filters over the same three querysets, so the number shown equals the rows listed). A place is a key
 ``kind:id``: a message's target; a contact's contact point, else its committee; a suggestion's activity's contact
 point, else its platform, else its group, else its committee.
@@ -187,21 +187,6 @@ class Theme:
     query: str
 
 
-def by_category(src: Sources, period: Period) -> list[Theme]:
-    """The period's counts by kind of matter over the three sources (three queries), each with its theme query."""
-    first, last = period.first_day, period.end_day - timedelta(days=1)
-    window = _window(src, first, last)
-    counts: Counter = Counter()
-    for qs, field in ((window.messages, "category"), (window.contacts, "topic"), (window.suggestions, "category")):
-        counts.update({r[field]: r["n"] for r in qs.values(field).annotate(n=Count("pk")).order_by()})
-    labels = dict(ContactTopic.choices)
-    base = {"since": first.isoformat(), "until": last.isoformat()}
-    return sorted(
-        (Theme(str(labels.get(c, c)), "", n, 1, urlencode({**base, "category": c})) for c, n in counts.items() if n),
-        key=lambda t: (-t.n, t.label),
-    )
-
-
 def _texts(src: Sources, with_day: bool = False) -> list:
     fields = {
         "messages": ("text", "created_at"),
@@ -226,33 +211,23 @@ def _words_of(text: str) -> set[str]:
     return {w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()}
 
 
-def _word_counts(src: Sources, words: list[str]) -> dict[str, int]:
-    """Each word's count: the rows of the three sources whose text contains it (the theme page's filter)."""
-    counts: Counter = Counter()
-    for qs, field in ((src.messages, "text"), (src.contacts, "raised"), (src.suggestions, "text")):
+def _word_counts(src: Sources, words: list[str], recent: list[str], since: date) -> tuple[Counter, Counter]:
+    """Each word's count, as the theme page filters: the rows of the three sources whose text contains it, for
+    ``words`` over the whole of ``src`` and for ``recent`` over its rows from ``since`` on (one aggregate a source)."""
+    everywhere: Counter = Counter()
+    lately: Counter = Counter()
+    for qs, field, after in (
+        (src.messages, "text", during("created_at", since, None)),
+        (src.contacts, "raised", Q(contacted_on__gte=since)),
+        (src.suggestions, "text", during("created_at", since, None)),
+    ):
         found = qs.aggregate(
-            **{f"w{i}": Count("pk", filter=Q(**{f"{field}__contains": w})) for i, w in enumerate(words)}
+            **{f"w{i}": Count("pk", filter=Q(**{f"{field}__contains": w})) for i, w in enumerate(words)},
+            **{f"r{i}": Count("pk", filter=Q(**{f"{field}__contains": w}) & after) for i, w in enumerate(recent)},
         )
-        counts.update({w: found[f"w{i}"] or 0 for i, w in enumerate(words)})
-    return counts
-
-
-def by_word(src: Sources, period: Period) -> list[Theme]:
-    """The words found in the most texts of the period over the three sources (jieba), each counted by the
-    database as the theme page filters (three samples, three aggregates)."""
-    first, last = period.first_day, period.end_day - timedelta(days=1)
-    window = _window(src, first, last)
-    seen: Counter = Counter()
-    for text in _texts(window):
-        seen.update(_words_of(text))
-    words = [w for w, n in seen.most_common(WORDS) if n >= 2] or [w for w, _n in seen.most_common(WORDS)]
-    if not words:
-        return []
-    counts = _word_counts(window, words)
-    base = {"since": first.isoformat(), "until": last.isoformat()}
-    return sorted(
-        (Theme(w, "", counts[w], 1, urlencode({**base, "word": w})) for w in words), key=lambda t: (-t.n, t.label)
-    )
+        everywhere.update({w: found[f"w{i}"] or 0 for i, w in enumerate(words)})
+        lately.update({w: found[f"r{i}"] or 0 for i, w in enumerate(recent)})
+    return everywhere, lately
 
 
 def _grouped(src: Sources, window: list[Period]) -> dict:
@@ -314,53 +289,98 @@ def _place_names(keys: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def recurring(src: Sources, period: Period) -> dict:
-    """Matters that keep returning over the window (``mailbox.window_of``: the quarter shown and the three before it),
-    across messages, contacts and suggestions: the same kind of matter at the same place in two quarters or more, or
-    in ``RECUR_MESSAGES`` rows or more; and rarer words back in two quarters or more. Each count is the number of
-    rows on the theme page it links to."""
+def pooled(src: Sources, period: Period) -> dict:
+    """The themes page's pooled figures of what was heard, each count the size of the theme page's rows it links to:
+    the period's counts by kind of matter (``by_category``) and by word (``by_word``: the words found in the most of
+    its texts, by jieba), and the matters that keep returning over its window (``recurring``, ``mailbox.window_of``:
+    the quarter shown and the three before it): the same kind of matter at the same place in two quarters or more,
+    or in ``RECUR_MESSAGES`` rows or more; and rarer words back in two quarters or more. The window is read once:
+    its counts by kind of matter, place and quarter give the period's kinds of matter (the period is the window's
+    last quarter, or all of it for a year), its newest texts the period's newest, each segmented once, and one
+    aggregate a source counts both lists of words."""
     window = window_of(period)
     first, last = window[0].first_day, window[-1].end_day - timedelta(days=1)
     rows = _window(src, first, last)
-    base = {"since": first.isoformat(), "until": last.isoformat()}
     labels = dict(ContactTopic.choices)
-    grouped = {
+    grouped = _grouped(rows, window)
+    inside = [i for i, p in enumerate(window) if p.first_day >= period.first_day]
+    categories: Counter = Counter()
+    for (category, _place), per in grouped.items():
+        categories[category] += sum(per[i] for i in inside)
+    sample = [(_words_of(text), _day_of(at)) for text, at in _texts(rows, with_day=True)]
+    words = _top_words([found for found, day in sample if day >= period.first_day])
+    rare = _rare_words(sample, [p.first_day for p in window])
+    counts, recent = (
+        _word_counts(rows, list(rare), words, period.first_day) if rare or words else (Counter(), Counter())
+    )
+    here = {"since": period.first_day.isoformat(), "until": (period.end_day - timedelta(days=1)).isoformat()}
+    base = {"since": first.isoformat(), "until": last.isoformat()}
+    recurring = {
         key: (sum(per.values()), len(per))
-        for key, per in _grouped(rows, window).items()
+        for key, per in grouped.items()
         if len(per) >= 2 or sum(per.values()) >= RECUR_MESSAGES
     }
-    names = _place_names(place for _c, place in grouped)
-    matters = sorted(
-        (
-            Theme(
-                str(labels.get(c, c)), names.get(place, "—"), n, q, urlencode({**base, "category": c, "place": place})
-            )
-            for (c, place), (n, q) in grouped.items()
+    names = _place_names(place for _c, place in recurring)
+    return {
+        "heard_by_category": sorted(
+            (
+                Theme(str(labels.get(c, c)), "", n, 1, urlencode({**here, "category": c}))
+                for c, n in categories.items()
+                if n
+            ),
+            key=lambda t: (-t.n, t.label),
         ),
-        key=lambda t: (-t.quarters, -t.n, t.label, t.place),
-    )
-    return {"matters": matters, "words": _recurring_words(rows, window, base), "since": first, "until": last}
+        "heard_by_word": sorted(
+            (Theme(w, "", recent[w], 1, urlencode({**here, "word": w})) for w in words), key=lambda t: (-t.n, t.label)
+        ),
+        "recurring": {
+            "matters": sorted(
+                (
+                    Theme(
+                        str(labels.get(c, c)),
+                        names.get(place, "—"),
+                        n,
+                        q,
+                        urlencode({**base, "category": c, "place": place}),
+                    )
+                    for (c, place), (n, q) in recurring.items()
+                ),
+                key=lambda t: (-t.quarters, -t.n, t.label, t.place),
+            ),
+            "words": sorted(
+                (Theme(w, "", counts[w], quarters, urlencode({**base, "word": w})) for w, quarters in rare.items()),
+                key=lambda t: (-t.quarters, -t.n, t.label),
+            ),
+            "since": first,
+            "until": last,
+        },
+    }
 
 
-def _recurring_words(rows: Sources, window: list[Period], base: dict) -> list[Theme]:
-    sample = _texts(rows, with_day=True)
+def _day_of(at: date | datetime) -> date:
+    return timezone.localdate(at) if isinstance(at, datetime) else at
+
+
+def _top_words(texts: list[set[str]]) -> list[str]:
+    """The words found in the most texts (twice at least, unless none is)."""
+    seen: Counter = Counter()
+    for found in texts:
+        seen.update(found)
+    return [w for w, n in seen.most_common(WORDS) if n >= 2] or [w for w, _n in seen.most_common(WORDS)]
+
+
+def _rare_words(sample: list[tuple[set[str], date]], starts: list[date]) -> dict[str, int]:
+    """The rarer words (in at most ``RARE_SHARE`` of the texts, twice at least) found in two quarters or more of
+    the window whose quarters begin on ``starts``: each with its number of quarters."""
     if not sample:
-        return []
-    starts = [p.first_day for p in window]
+        return {}
     texts: Counter = Counter()
     quarters: dict = defaultdict(set)
-    for text, at in sample:
-        day = timezone.localdate(at) if isinstance(at, datetime) else at
+    for found, day in sample:
         q = sum(1 for s in starts if day >= s)
-        for w in _words_of(text):
+        for w in found:
             texts[w] += 1
             quarters[w].add(q)
     limit = max(2, int(len(sample) * RARE_SHARE))
     words = [w for w, n in texts.most_common() if 2 <= n <= limit and len(quarters[w]) >= 2][:RARE_WORDS]
-    if not words:
-        return []
-    counts = _word_counts(rows, words)
-    return sorted(
-        (Theme(w, "", counts[w], len(quarters[w]), urlencode({**base, "word": w})) for w in words),
-        key=lambda t: (-t.quarters, -t.n, t.label),
-    )
+    return {w: len(quarters[w]) for w in words}

@@ -431,9 +431,7 @@ def message_themes(request):
         {
             "period": period,
             "years": range(today.year, today.year - 3, -1),
-            "recurring": heard.recurring(everything, period),
-            "heard_by_category": heard.by_category(everything, period),
-            "heard_by_word": heard.by_word(everything, period),
+            **heard.pooled(everything, period),
             **sel.themes(visible, period),
         },
     )

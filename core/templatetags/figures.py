@@ -7,7 +7,8 @@ denominator shown on hover (``filed/submitted``), ``testid`` a ``data-testid`` f
 """
 
 import html
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote_plus
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 OPTIONS = ("rate", "whole", "text", "cls", "testid")
+UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what ``quote_plus`` leaves as it is
 
 
 def _escaped(value) -> str:
@@ -23,11 +25,21 @@ def _escaped(value) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
+def _encoded(params: dict) -> str:
+    """``urlencode(params)`` (keys are the tag's keyword names): a figure's values are mostly ids, years and codes,
+    which are written as they are instead of through ``quote_plus`` (most of ``urlencode``'s time)."""
+    pairs = []
+    for key, value in params.items():
+        text = str(value)
+        pairs.append(f"{key}={text if UNQUOTED.fullmatch(text) else quote_plus(text)}")
+    return "&".join(pairs)
+
+
 @register.simple_tag
 def figure(value, url, base="", **params):
     """A figure linking to ``url?base&params``; ``rate``, ``whole``, ``text`` and ``cls`` shape the display."""
     shown = {k: params.pop(k) for k in OPTIONS if k in params}
-    query = "&".join(p for p in (base, urlencode({k: v for k, v in params.items() if v not in (None, "")})) if p)
+    query = "&".join(p for p in (base, _encoded({k: v for k, v in params.items() if v not in (None, "")})) if p)
     href = f"{url}?{query}" if query else url
     value = value or 0
     if "rate" in shown:

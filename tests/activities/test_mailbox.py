@@ -351,6 +351,20 @@ def test_pooled_themes_count_what_the_linked_lists_show(world, point, client_for
         assert listed.count('data-testid="message-row"') == int(n), href
 
 
+def test_the_themes_page_reads_its_window_once_in_a_fixed_number_of_queries(
+    world, point, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.staff)
+    for i, text in enumerate(["小区加装电梯进度慢", "加装电梯资金怎么分摊", "路灯坏了没人修"]):
+        submit(point, text=text, address=f"198.51.100.{i}")
+    with django_assert_max_num_queries(23) as few:  # the pooled sources: 3 grouped, 3 samples, 3 word counts
+        assert client.get(reverse("activities:message_themes")).status_code == 200
+    for i in range(8):
+        submit(point, text=f"停车位太少，加装电梯也占地方{i}", address=f"198.51.100.{50 + i}", category="governance")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("activities:message_themes")).status_code == 200
+
+
 def test_recurring_words_come_from_chinese_segmentation(world):
     words = sel.recurring_words(["小区加装电梯进度慢", "加装电梯资金怎么分摊", "电梯维修"])
     assert "电梯" in words
