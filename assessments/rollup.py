@@ -12,8 +12,9 @@ builds it step by step, one function per table expression:
    number: the first kind of each pricing slot that has rules, and every adding rule the kind stands for;
    and which figures the kind counts);
 2. ``_add_event_counts``: ``event_count`` counts every member's events per kind, quantity and authors
-   (year to date and in the quarter), grouped straight over the union of the sources' queries,
-   attendance included, never kept row by row; only the sources that can yield a kind some rule prices
+   (year to date and in the quarter), grouped straight over the union of the sources' queries, never kept
+   row by row (on PostgreSQL the attendance per member first, a sum per class of kinds priced and counted
+   alike: ``bulk_count``, one row per class after); only the sources that can yield a kind some rule prices
    or some figure counts are read (``_needed_kinds``); only the small sources that can yield a kind priced
    by occurrence are kept (``small_event``, with their day and source) and counted from there;
 3. ``_add_numbered_events`` (only for kinds priced by occurrence): ``numbered_event`` numbers the
