@@ -379,6 +379,26 @@ def _line_cents(event: str, rule: str) -> str:
     )
 
 
+def _small_counts(counted: Relation, occurrence_kinds: list[str], kind_lines: list[tuple]) -> tuple[str, list]:
+    """PostgreSQL: the small sources' events counted per member, kind, quantity and authors, where the quantity
+    counts only for a kind some price multiplies by it and the authors only for a kind some price is shared by
+    (``kind_line``'s ``per_unit`` and ``share``; 1 for the others): a proposal's co-signers, whose authors differ
+    from proposal to proposal, make one group per member and kind, not one per event."""
+    per_unit = {row[0] for row in kind_lines if row[2]}
+    shared = {row[0] for row in kind_lines if row[3]}
+    rows_sql, rows_params = counted(bulk=False, except_small=occurrence_kinds, per_row=True)
+    by_unit, unit_params = _in("small.event_kind", per_unit)
+    by_share, share_params = _in("small.event_kind", shared)
+    quantity = f"CASE WHEN {by_unit} THEN small.quantity ELSE 1 END"
+    authors = f"CASE WHEN {by_share} THEN small.authors ELSE 1 END"
+    return (
+        f"SELECT small.member_id, small.event_kind, {quantity}, {authors}, CAST(COUNT(*) AS integer), "
+        f"CAST(SUM(small.in_quarter) AS integer) FROM ({rows_sql}) small(member_id, event_kind, quantity, authors, "
+        f"in_quarter) GROUP BY small.member_id, small.event_kind, {quantity}, {authors}",
+        [*unit_params, *share_params, *rows_params, *unit_params, *share_params],
+    )
+
+
 def _add_event_counts(
     statement: _Statement,
     events: Relation,
@@ -386,6 +406,7 @@ def _add_event_counts(
     occurrence_kinds: list[str],
     needed: list[str],
     classes: list[list[str]],
+    kind_lines: list[tuple],
 ) -> None:
     """``event_count``: every member's events counted per kind, quantity and authors — ``year_count`` year to
     date, ``quarter_count`` in the quarter — for every figure and every rule without an occurrence number;
@@ -409,6 +430,8 @@ def _add_event_counts(
     # rows' kind, a CASE, worked out once as a sort key: 84 ms against 126 ms for the sums per class at 5,000 members)
     counted_sql, params = counted(bulk=False if dialect.pg else None, except_small=occurrence_kinds)
     counted_params = list(params)
+    if dialect.pg:
+        counted_sql, counted_params = _small_counts(counted, occurrence_kinds, kind_lines)
     if classes and dialect.pg:
         bulk_sql, bulk_params = counted(bulk=True, per_row=True)
         statement.add(f"bulk_event(member_id, event_kind, quantity, authors, in_quarter) AS ({bulk_sql})", bulk_params)
@@ -657,7 +680,7 @@ def scoring_sql(
     _add_kind_lines(statement, kind_lines, minimums)
     needed = _needed_kinds(tables, minimums)
     classes = _alike_kinds([row for row in kind_lines if bulk_kinds is None or row[0] in bulk_kinds])
-    _add_event_counts(statement, events, quarter_start, occurrence_kinds, needed, classes)
+    _add_event_counts(statement, events, quarter_start, occurrence_kinds, needed, classes, kind_lines)
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
