@@ -12,8 +12,9 @@ builds it step by step, one function per table expression:
    number: the first kind of each pricing slot that has rules, and every adding rule the kind stands for;
    and which figures the kind counts);
 2. ``_add_event_counts``: ``event_count`` counts every member's events per kind, quantity and authors
-   (year to date and in the quarter), grouped straight over the union of the sources' queries,
-   attendance included, never kept row by row; only the sources that can yield a kind some rule prices
+   (year to date and in the quarter), grouped straight over the union of the sources' queries, never kept
+   row by row (on PostgreSQL the attendance per member first, a sum per class of kinds priced and counted
+   alike: ``bulk_count``, one row per class after); only the sources that can yield a kind some rule prices
    or some figure counts are read (``_needed_kinds``); only the small sources that can yield a kind priced
    by occurrence are kept (``small_event``, with their day and source) and counted from there;
 3. ``_add_numbered_events`` (only for kinds priced by occurrence): ``numbered_event`` numbers the
@@ -48,7 +49,6 @@ from sqlite3 import sqlite_version_info  # the library Django's SQLite backend r
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Count, Q, Sum
 
 from groups.models import ActivityGroup, GroupMembership, Member
 
@@ -316,11 +316,8 @@ def _needed_kinds(tables: _RuleTables, minimums: list[tuple[str, int]]) -> list[
     return sorted(k for k in EventKind.values if k in priced or {str(x) for x in counts_as(k)} & targets)
 
 
-def _add_kind_lines(statement: _Statement, tables: _RuleTables, minimums: list[tuple[str, int]]) -> None:
-    """``kind_line``: what one counted event of a kind adds to its member's lines — the pricing of each rule
-    without occurrence numbers that prices the kind (``flat``: one row per pricing slot and adding rule), and
-    which figures it counts (0/1 per figure column, on the kind's first row only, so that a kind priced twice
-    counts once). A kind that only counts (no flat price) gets one row with no category and no points."""
+def _kind_line_rows(tables: _RuleTables, minimums: list[tuple[str, int]]) -> list[tuple]:
+    """The rows of ``kind_line`` (see ``_add_kind_lines``), event kind first."""
     targets = _figure_targets(minimums)
     flat: dict[str, list[tuple]] = {}
     for kind, *columns in tables.flat:
@@ -333,12 +330,35 @@ def _add_kind_lines(statement: _Statement, tables: _RuleTables, minimums: list[t
             rows.append((kind, 0, 0, 0, 1, None, *counts))
         for i, pricing in enumerate(pricings):
             rows.append((kind, *pricing, *(counts if i == 0 else (0,) * len(counts))))
+    return rows
+
+
+def _add_kind_lines(statement: _Statement, rows: list[tuple], minimums: list[tuple[str, int]]) -> None:
+    """``kind_line``: what one counted event of a kind adds to its member's lines — the pricing of each rule
+    without occurrence numbers that prices the kind (``flat``: one row per pricing slot and adding rule), and
+    which figures it counts (0/1 per figure column, on the kind's first row only, so that a kind priced twice
+    counts once). A kind that only counts (no flat price) gets one row with no category and no points.
+    ``rows``: ``_kind_line_rows``."""
+    targets = _figure_targets(minimums)
     statement.add_table(
         "kind_line",
         ("event_kind", *PRICING_COLUMNS, *(name for name, _target, _count in targets)),
         rows,
         ("varchar(30)", *PRICING_TYPES, *["integer"] * len(targets)),
     )
+
+
+def _alike_kinds(kind_lines: list[tuple]) -> list[list[str]]:
+    """The event kinds that have ``kind_line`` rows, in classes of kinds whose rows are the same but for the kind
+    (priced and counted alike: one count per class is enough); each class in kind order, the classes by their
+    first kind."""
+    lines: dict[str, list[tuple]] = {}
+    for kind, *columns in kind_lines:
+        lines.setdefault(kind, []).append(tuple(columns))
+    classes: dict[tuple, list[str]] = {}
+    for kind in sorted(lines):
+        classes.setdefault(tuple(lines[kind]), []).append(kind)
+    return sorted(classes.values())
 
 
 def _line_cents(event: str, rule: str) -> str:
@@ -359,10 +379,24 @@ def _line_cents(event: str, rule: str) -> str:
     )
 
 
-def _figure_sums(figures: list[str], quarter: str, year: str) -> str:
-    """ ", SUM(…)" per figure: the rows' quarter count (``FIGURES``) or year count (``minimum_…``) where
-    ``kind_line`` says their kind counts."""
-    return "".join(f", SUM({year if name.startswith('minimum_') else quarter} * kind_line.{name})" for name in figures)
+def _small_counts(counted: Relation, occurrence_kinds: list[str], kind_lines: list[tuple]) -> tuple[str, list]:
+    """PostgreSQL: the small sources' events counted per member, kind, quantity and authors, where the quantity
+    counts only for a kind some price multiplies by it and the authors only for a kind some price is shared by
+    (``kind_line``'s ``per_unit`` and ``share``; 1 for the others): a proposal's co-signers, whose authors differ
+    from proposal to proposal, make one group per member and kind, not one per event."""
+    per_unit = {row[0] for row in kind_lines if row[2]}
+    shared = {row[0] for row in kind_lines if row[3]}
+    rows_sql, rows_params = counted(bulk=False, except_small=occurrence_kinds, per_row=True)
+    by_unit, unit_params = _in("small.event_kind", per_unit)
+    by_share, share_params = _in("small.event_kind", shared)
+    quantity = f"CASE WHEN {by_unit} THEN small.quantity ELSE 1 END"
+    authors = f"CASE WHEN {by_share} THEN small.authors ELSE 1 END"
+    return (
+        f"SELECT small.member_id, small.event_kind, {quantity}, {authors}, CAST(COUNT(*) AS integer), "
+        f"CAST(SUM(small.in_quarter) AS integer) FROM ({rows_sql}) small(member_id, event_kind, quantity, authors, "
+        f"in_quarter) GROUP BY small.member_id, small.event_kind, {quantity}, {authors}",
+        [*unit_params, *share_params, *rows_params, *unit_params, *share_params],
+    )
 
 
 def _add_event_counts(
@@ -371,20 +405,20 @@ def _add_event_counts(
     quarter_start: date,
     occurrence_kinds: list[str],
     needed: list[str],
-    figures: list[str],
+    classes: list[list[str]],
+    kind_lines: list[tuple],
 ) -> None:
-    """``bulk_line`` (PostgreSQL): the big source (attendance) priced as it is read — each event row joined with its
-    kind's ``kind_line`` rows and summed straight per member and category (year, quarter, events, figures): one
-    pass, a group per member and category, never a row per member and kind kept in between; ``event_count``:
-    the small sources' events counted per member, kind, quantity and authors — ``year_count`` year to date,
-    ``quarter_count`` in the quarter — for every figure and every rule without an occurrence number;
+    """``event_count``: every member's events counted per kind, quantity and authors — ``year_count`` year to
+    date, ``quarter_count`` in the quarter — for every figure and every rule without an occurrence number;
     ``small_event``: the events, one row each, of the small sources that can yield a kind priced by occurrence
     (read once, counted from there).
 
-    ``bulk_line`` on PostgreSQL only, where parallel workers price the rows as they scan them (against counting
-    first and pricing after: 0.9 s of 1.8 s at 50,000 members). SQLite has no parallel workers and no hash join:
-    it would scan ``kind_line`` for every attendance row (1.3 s against 0.5 s at 5,000 members), so there the
-    attendance is counted into ``event_count`` with the small sources, as one GROUP BY over their union.
+    The big source (attendance, ``bulk_event``) is counted as the fair hand-written aggregate counts it: one group
+    per member (and quantity and authors, one value each for attendance), a conditional sum per class of kinds
+    priced and counted alike (``classes``: ``_alike_kinds``), year to date and in the quarter (``bulk_count``);
+    then each class's counts become an ``event_count`` row of its first kind (16,666 members x a few classes at
+    50,000 members). Grouping 1.8 M rows per member and kind or per member and category (a text key, a few groups
+    per member, sorted in the workers and spilling) cost more than the sums.
 
     Only the sources that can yield a kind in ``needed`` are read. Other members' attendance may be counted too
     (``members_checked``: no lookup of the member per attendance row); only the members of ``score`` get a
@@ -392,22 +426,49 @@ def _add_event_counts(
     dialect = statement.dialect
     # Only the committee's members in office get a row (``_add_scores``): the counts need not check it.
     counted = partial(events, counts_from=quarter_start, members_checked=True, kinds=needed)
+    # SQLite: the attendance counted per member and kind with the small sources, one GROUP BY over their union (its
+    # rows' kind, a CASE, worked out once as a sort key: 84 ms against 126 ms for the sums per class at 5,000 members)
+    counted_sql, params = counted(bulk=False if dialect.pg else None, except_small=occurrence_kinds)
+    counted_params = list(params)
     if dialect.pg:
+        counted_sql, counted_params = _small_counts(counted, occurrence_kinds, kind_lines)
+    if classes and dialect.pg:
         bulk_sql, bulk_params = counted(bulk=True, per_row=True)
         statement.add(f"bulk_event(member_id, event_kind, quantity, authors, in_quarter) AS ({bulk_sql})", bulk_params)
-        line = _line_cents("bulk_event", "kind_line")
-        statement.add(
-            "bulk_line(member_id, category, year_cents, quarter_cents, quarter_events, year_events"
-            f"{''.join(f', {name}' for name in figures)}) AS (SELECT bulk_event.member_id, kind_line.category, "
-            f"SUM({line}), SUM(bulk_event.in_quarter * ({line})), SUM(bulk_event.in_quarter), COUNT(*)"
-            f"{_figure_sums(figures, 'bulk_event.in_quarter', '1')} FROM bulk_event "
-            "JOIN kind_line ON kind_line.event_kind = bulk_event.event_kind "
-            "GROUP BY bulk_event.member_id, kind_line.category)"
+        # each kind's class by a join (the row's kind, a CASE in the source's SQL, is worked out once per row, not
+        # once per conditional sum)
+        statement.add_table(
+            "bulk_kind",
+            ("event_kind", "class_rank"),
+            [(kind, i) for i, kinds in enumerate(classes) for kind in kinds],
+            ("varchar(30)", "integer"),
         )
-        counted_sql, params = counted(bulk=False, except_small=occurrence_kinds)
-    else:
-        counted_sql, params = counted(except_small=occurrence_kinds)
-    counted_params = list(params)
+        sums = ", ".join(
+            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN 1 ELSE 0 END) AS year_{i}, "
+            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN bulk_event.in_quarter ELSE 0 END) AS quarter_{i}"
+            for i in range(len(classes))
+        )
+        statement.add(
+            f"bulk_count AS {'' if dialect.pg else dialect.materialized} (SELECT bulk_event.member_id, "
+            f"bulk_event.quantity, bulk_event.authors, {sums} FROM bulk_event {dialect.join_in_order()} bulk_kind "
+            "ON bulk_kind.event_kind = bulk_event.event_kind "
+            "GROUP BY bulk_event.member_id, bulk_event.quantity, bulk_event.authors)"
+        )
+        statement.add_table(
+            "bulk_class",
+            ("class_rank", "event_kind"),
+            [(i, kinds[0]) for i, kinds in enumerate(classes)],
+            ("integer", "varchar(30)"),
+        )
+
+        def pick(name: str) -> str:
+            whens = " ".join(f"WHEN {i} THEN bulk_count.{name}_{i}" for i in range(len(classes)))
+            return f"CAST(CASE bulk_class.class_rank {whens} END AS integer)"
+
+        counted_sql += (
+            " UNION ALL SELECT bulk_count.member_id, bulk_class.event_kind, bulk_count.quantity, bulk_count.authors, "
+            f"{pick('year')}, {pick('quarter')} FROM bulk_count CROSS JOIN bulk_class WHERE {pick('year')} > 0"
+        )
     if occurrence_kinds:
         small_sql, small_params = events(bulk=False, kinds=occurrence_kinds)
         statement.add(
@@ -466,7 +527,6 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
         for name in figures
     )
     lines = [
-        *(["SELECT * FROM bulk_line"] if statement.dialect.pg else []),
         f"SELECT event_count.member_id, kind_line.category, event_count.year_count * ({flat}), "
         f"event_count.quarter_count * ({flat}), event_count.quarter_count, event_count.year_count"
         f"{', ' + counted if figures else ''} "
@@ -602,11 +662,13 @@ def scoring_sql(
     dialect: _Dialect,
     member_filter: tuple[str, list],
     previous: tuple[str, list] | None = None,
+    bulk_kinds: frozenset[str] | None = None,
 ) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
     ``events``: ``sources.event_sql`` with the committee and period bound (or ``sources.values_sql``
-    with made-up events). ``previous``: SQL with (member id, total in cents) of the year before, for
+    with made-up events). ``bulk_kinds``: the kinds the big source can yield (None: any). ``previous``: SQL with
+    (member id, total in cents) of the year before, for
     the two-year condition (read only when the rule book has one)."""
     statement = _Statement(dialect)
     tables = _rule_tables(book)
@@ -614,8 +676,11 @@ def scoring_sql(
     minimums = sorted(book.minimums.items())
     figures = [name for name, _kind, _count in _figure_targets(minimums)]
     _add_rule_tables(statement, tables)
-    _add_kind_lines(statement, tables, minimums)
-    _add_event_counts(statement, events, quarter_start, occurrence_kinds, _needed_kinds(tables, minimums), figures)
+    kind_lines = _kind_line_rows(tables, minimums)
+    _add_kind_lines(statement, kind_lines, minimums)
+    needed = _needed_kinds(tables, minimums)
+    classes = _alike_kinds([row for row in kind_lines if bulk_kinds is None or row[0] in bulk_kinds])
+    _add_event_counts(statement, events, quarter_start, occurrence_kinds, needed, classes, kind_lines)
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
@@ -687,13 +752,21 @@ def _missing_sql(book: RuleBook, minimums: list[tuple[str, int]], dialect: _Dial
     return missing, params, (" OR ".join(unmet.values()) or "1 = 0")
 
 
-def _insert(model: type[models.Model], columns: list[str], constants: dict[str, Any], query: Query) -> int:
+# PostgreSQL: the member rows just computed, kept in the transaction for the group and committee snapshots
+# (``_member_rows``); dropped by ``replace_quarter``.
+MEMBER_ROWS = "rollup_member_rows"
+
+
+def _insert(
+    model: type[models.Model], columns: list[str], constants: dict[str, Any], query: Query, keep: str = ""
+) -> int:
     """Write ``WITH … SELECT constants…, <select>`` into ``model`` (constants…, columns…); rows written.
 
     SQLite: one ``INSERT … WITH … SELECT`` (starting with INSERT so that the driver reports the row
     count: Python's sqlite3 gives -1 for a statement that starts with WITH). PostgreSQL runs no
     parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
-    computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there.
+    computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there; ``keep``: the
+    temporary table's name, left for the caller to read and drop (else it is dropped here).
     """
     column_of = {name: str(f.column) for f in model._meta.concrete_fields for name in (f.name, f.attname)}
     names = ", ".join(column_of[c] for c in [*constants, *columns])
@@ -704,11 +777,22 @@ def _insert(model: type[models.Model], columns: list[str], constants: dict[str, 
         if connection.vendor != "postgresql":
             cursor.execute(f"INSERT INTO {model._meta.db_table} ({names})\n{select}", params)
             return int(cursor.rowcount)
-        cursor.execute(f"CREATE TEMPORARY TABLE rollup_rows ({names}) ON COMMIT DROP AS {select}", params)
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM rollup_rows")
+        temporary = keep or "rollup_rows"
+        cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({names}) ON COMMIT DROP AS {select}", params)
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM {temporary}")
         written = int(cursor.rowcount)
-        cursor.execute("DROP TABLE rollup_rows")
+        if not keep:
+            cursor.execute(f"DROP TABLE {temporary}")
         return written
+
+
+def _member_rows(run: RollupRun) -> tuple[str, list]:
+    """The run's member snapshots as a relation ``ms`` and its parameters: on PostgreSQL the rows as they were
+    computed (``MEMBER_ROWS``: read without the table's indexes, and with the real row count, where the rows just
+    written have no statistics and the planner expects one), on SQLite the table's rows of the run."""
+    if connection.vendor == "postgresql":
+        return f"{MEMBER_ROWS} ms", []
+    return f"(SELECT * FROM {MemberSnapshot._meta.db_table} WHERE run_id = %s) ms", [run.pk]
 
 
 def last_quarter(committee_id: int, year: int) -> int | None:
@@ -766,15 +850,15 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
     if built is not None:
         return built
     members = ("mem.committee_id = %s AND mem.status = %s", [committee_id, Member.Status.ACTIVE])
+    branches = all_branches(committee_id, date(year, 1, 1), end)
     built = scoring_sql(
         book,
-        partial(
-            event_sql, committee_id, date(year, 1, 1), end, built=all_branches(committee_id, date(year, 1, 1), end)
-        ),
+        partial(event_sql, committee_id, date(year, 1, 1), end, built=branches),
         quarter_start=start,
         dialect=dialect,
         member_filter=members,
         previous=previous_totals_sql(committee_id, year - 1, dialect),
+        bulk_kinds=frozenset(kind for branch in branches if branch.bulk for kind in branch.kinds),
     )
     if cached:
         sources.remember(_MEMBER_QUERIES, key, built, at_most=64)
@@ -787,7 +871,9 @@ def member_snapshots(run: RollupRun) -> int:
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     # No larger work_mem: with 64 MB PostgreSQL chose one single-threaded hash aggregate over a whole
     # year's attendance (it overestimates the groups) instead of sorting in parallel workers, 35 % slower.
-    return _insert(MemberSnapshot, columns, constants, query)
+    return _insert(
+        MemberSnapshot, columns, constants, query, keep=MEMBER_ROWS if connection.vendor == "postgresql" else ""
+    )
 
 
 # --- group and committee snapshots ------------------------------------------------------------------
@@ -807,20 +893,16 @@ def group_snapshots(run: RollupRun) -> int:
     start, end = quarter_bounds(run.year, run.quarter)
     dialect = _Dialect(connection.vendor)
     adapt = connection.ops.adapt_datefield_value
-    membership, group, snapshot = (
-        GroupMembership._meta.db_table,
-        ActivityGroup._meta.db_table,
-        MemberSnapshot._meta.db_table,
-    )
+    membership, group = GroupMembership._meta.db_table, ActivityGroup._meta.db_table
+    rows, rows_params = _member_rows(run)
     sums = ", ".join(f"SUM(ms.{name})" for name in SUMMED)
     with_sql = (
         f"gm(g, mid) AS (SELECT DISTINCT gm.group_id, gm.member_id FROM {membership} gm "
         f"JOIN {group} g ON g.id = gm.group_id WHERE g.committee_id = %s AND gm.joined_on <= %s "
         f"AND (gm.left_on IS NULL OR gm.left_on >= %s)),\n"
-        # each (group, member snapshot) pair once, the snapshot found by its unique (member, year, quarter)
+        # each (group, member snapshot) pair once
         f"ms AS {dialect.materialized} (SELECT gm.g, {', '.join(f'ms.{n}' for n in SUMMED)}, ms.points_by_category "
-        f"FROM gm CROSS JOIN {snapshot} ms WHERE ms.member_id = gm.mid AND ms.year = %s AND ms.quarter = %s "
-        f"AND ms.run_id = %s),\n"
+        f"FROM gm JOIN {rows} ON ms.member_id = gm.mid),\n"
         f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT ms.g, COUNT(*), "
         f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} FROM ms GROUP BY ms.g),\n"
         f"cat AS ({_category_map(dialect, 'ms.g', 'ms')})"
@@ -833,7 +915,7 @@ def group_snapshots(run: RollupRun) -> int:
     )
     query = Query(
         with_sql,
-        [run.committee_id, adapt(end), adapt(start), run.year, run.quarter, run.pk],
+        [run.committee_id, adapt(end), adapt(start), *rows_params],
         select_sql,
         [run.committee_id, True],
     )
@@ -843,19 +925,20 @@ def group_snapshots(run: RollupRun) -> int:
 
 
 def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
-    snapshots = MemberSnapshot.objects.filter(run=run)
-    totals = snapshots.aggregate(
-        members=Count("pk"),
-        members_covered=Count("pk", filter=Q(three_enters__gt=0)),
-        **{name: Sum(name) for name in SUMMED},
-    )
+    rows, params = _member_rows(run)
     dialect = _Dialect(connection.vendor)
-    sql = (
-        f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {MemberSnapshot._meta.db_table} ms "
-        f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j WHERE ms.run_id = %s GROUP BY j.key"
-    )
+    sums = ", ".join(f"COALESCE(SUM(ms.{name}), 0)" for name in SUMMED)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [run.pk])
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), 0), {sums} FROM {rows}",
+            params,
+        )
+        members, covered, *summed = cursor.fetchone()
+        cursor.execute(
+            f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {rows} "
+            f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY j.key",
+            params,
+        )
         categories = {key: str(Decimal(cents) / 100) for key, cents in sorted(cursor.fetchall())}
     return CommitteeSnapshot.objects.create(
         run=run,
@@ -864,7 +947,9 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
         quarter=run.quarter,
         groups=ActivityGroup.objects.filter(committee_id=run.committee_id, is_active=True).count(),
         points_by_category=categories,
-        **{k: v or 0 for k, v in totals.items()},
+        members=members,
+        members_covered=covered,
+        **dict(zip(SUMMED, summed, strict=True)),
     )
 
 
@@ -884,5 +969,8 @@ def replace_quarter(run: RollupRun, progress: Callable[[str, int, int], None] | 
     group_snapshots(run)
     report(STAGES[2], 2, len(STAGES))
     committee_snapshot(run)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {MEMBER_ROWS}")
     report("done", len(STAGES), len(STAGES))
     return written

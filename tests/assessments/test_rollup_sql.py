@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 
 from assessments.kinds import EventKind as K
 from assessments.kinds import Rounding, Share, ShortfallEffect, counts_as
-from assessments.rollup import FIGURES, _Dialect, quarter_bounds, scoring_sql
+from assessments.rollup import (
+    FIGURES,
+    _alike_kinds,
+    _Dialect,
+    _kind_line_rows,
+    _rule_tables,
+    quarter_bounds,
+    scoring_sql,
+)
 from assessments.scoring import Band, DutyEvent, Rule, RuleBook, score
 from assessments.sources import values_sql
 
@@ -222,3 +230,16 @@ def test_a_cap_and_the_nth_occurrence_rules_in_sql(world):
     # the year so far per category, before the cap: what the year's lines add up to
     assert got["ytd_points_by_category"] == {"提案": Decimal("23.33"), "活动": Decimal("12.00")}
     assert (got["points"], got["ytd_total"], got["ytd_grade"]) == (Decimal("20.33"), Decimal("93.33"), "优秀")
+
+
+def test_kinds_priced_and_counted_alike_are_counted_as_one_class():
+    """The attendance is counted per class of kinds whose prices and figures are the same (PostgreSQL's
+    ``bulk_count``): 三进 counts a figure of its own, so it is not in the class of the other activities."""
+    book = RuleBook(rules=(Rule(K.ACTIVITY_PRESENT, Decimal(4), category="活动"),))
+    tables = _rule_tables(book)
+    classes = _alike_kinds(_kind_line_rows(tables, []))
+    study = next(c for c in classes if K.ACTIVITY_STUDY in c)
+    assert K.ACTIVITY_VISIT in study and K.ACTIVITY_PRESENT in study
+    assert K.ACTIVITY_THREE_ENTERS not in study
+    assert [K.ACTIVITY_EXCUSED] in classes and [K.ACTIVITY_ABSENT] in classes
+    assert sorted(k for c in classes for k in c) == sorted({row[0] for row in _kind_line_rows(tables, [])})
