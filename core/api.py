@@ -84,9 +84,9 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not _asks_for(filterset_class, request.query_params):
-            if _inert_when_empty(filterset_class):
-                return queryset  # no filter asked of a filter set that then returns the rows as they are
+        asked = filterset_class is None or _asks_for(filterset_class, request.query_params)
+        if not asked and _inert_when_empty(filterset_class):
+            return queryset  # no filter asked of a filter set that then returns the rows as they are
         return super().filter_queryset(request, queryset, view)
 
     def get_filterset(self, request, queryset, view):
@@ -110,7 +110,10 @@ def _inert_when_empty(filterset_class) -> bool:
     form (about 1 ms a request)."""
     from django_filters.filterset import BaseFilterSet
 
-    if filterset_class.filter_queryset is not BaseFilterSet.filter_queryset or filterset_class.qs is not BaseFilterSet.qs:
+    if (
+        filterset_class.filter_queryset is not BaseFilterSet.filter_queryset
+        or filterset_class.qs is not BaseFilterSet.qs
+    ):
         return False
     return all(
         f.method is None

@@ -38,7 +38,7 @@ class CountUpTo(Expression):
 
     def as_sql(self, compiler, connection):
         sql, params = self.rows.query.get_compiler(connection=connection).as_sql()
-        return f"(SELECT COUNT(*) FROM ({sql}) counted)", params
+        return f"(SELECT COUNT(*) FROM ({sql}) counted)", params  # noqa: S608 (the compiler's SQL, its parameters apart)
 
     def get_group_by_cols(self):
         return []
