@@ -18,9 +18,10 @@ class Pagination(PageNumberPagination):
     """Page-number pages of the API whose cost follows the page, not the list (``core.paginator``).
 
     A page reads ``page_size + 1`` rows: the extra one says whether there is a next page, so ``next`` is
-    exact whatever the count. ``count`` is exact when the page shows the end of the list (no ``COUNT`` at all)
-    or the list holds at most ``EXACT`` rows; past that, on PostgreSQL, it is the planner's estimate
-    (never less than the rows up to this page)."""
+    exact whatever the count. ``count`` is exact when the page shows the end of the list (the rows read) or the
+    list holds at most ``EXACT`` rows (for rows from ``values_list``, counted up to ``EXACT + 1`` in the rows
+    statement itself); past that, on PostgreSQL, it is the planner's estimate (never less than the rows up to
+    this page)."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
