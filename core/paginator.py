@@ -13,16 +13,42 @@ import json
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
+from django.db.models import Expression, IntegerField
+from django.db.models.query import ValuesListIterable
 from django.utils.functional import cached_property
 
 
-def estimated_count(queryset, exact_up_to: int) -> int:
-    """The number of rows of ``queryset``: exact up to ``exact_up_to``, else (PostgreSQL) the estimate."""
+def _counted_rows(queryset):
+    """What a count of ``queryset`` reads: the rows, not what is computed per row (the list's annotations)."""
     queryset = queryset.order_by()
     if not queryset.query.distinct and not queryset.query.combinator:
-        # the rows, not what is computed per row: a count need not run the list's annotations
         queryset = queryset.values("pk")
-    exact = queryset[: exact_up_to + 1].count()
+    return queryset
+
+
+class CountUpTo(Expression):
+    """``COUNT(*)`` of a queryset's rows up to ``limit``, as an uncorrelated scalar subquery of another statement
+    (PostgreSQL and SQLite run it once per statement, not per row)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, queryset, limit: int):
+        super().__init__()
+        self.rows = _counted_rows(queryset)[:limit]
+
+    def as_sql(self, compiler, connection):
+        sql, params = self.rows.query.get_compiler(connection=connection).as_sql()
+        return f"(SELECT COUNT(*) FROM ({sql}) counted)", params  # noqa: S608 (the compiler's SQL, its parameters apart)
+
+    def get_group_by_cols(self):
+        return []
+
+
+def estimated_count(queryset, exact_up_to: int, counted: int | None = None) -> int:
+    """The number of rows of ``queryset``: exact up to ``exact_up_to``, else (PostgreSQL) the estimate.
+    ``counted``: the rows up to ``exact_up_to + 1``, when the caller counted them already."""
+    queryset = _counted_rows(queryset)
+    exact = queryset[: exact_up_to + 1].count() if counted is None else counted
     connection = connections[queryset.db]
     if exact <= exact_up_to:
         return exact
@@ -81,14 +107,27 @@ class LookaheadPaginator(EstimatingPaginator):
         bottom = (number - 1) * self.per_page
         if bottom > 2**62:  # past any list, and past what an OFFSET holds
             raise EmptyPage("That page contains no results")
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows, counted = self._rows(bottom)
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         more = len(rows) > self.per_page
         if not more:  # the end of the list is on this page: the count is known without counting
             self.__dict__["count"] = bottom + len(rows)
+        elif counted is not None:
+            self.__dict__["count"] = max(estimated_count(self.object_list, self.EXACT, counted), bottom + len(rows))
         self.floor = bottom + len(rows)
         return LookaheadPage(rows[: self.per_page], number, self, more=more)
+
+    def _rows(self, bottom: int) -> tuple[list, int | None]:
+        """The page's rows and one past it; when they are tuples (the API's lists written from ``values_list``),
+        also the list's rows counted up to ``EXACT + 1`` in the same statement (a column after the row's own,
+        taken off): one round trip for the rows and their count."""
+        rows = self.object_list
+        query = getattr(rows, "query", None)
+        if query is None or rows._iterable_class is not ValuesListIterable or query.combinator or query.distinct:
+            return list(rows[bottom : bottom + self.per_page + 1]), None
+        rows = list(rows.annotate(rows_up_to=CountUpTo(rows, self.EXACT + 1))[bottom : bottom + self.per_page + 1])
+        return [row[:-1] for row in rows], rows[0][-1] if rows else 0
 
     @cached_property
     def count(self) -> int:

@@ -1,20 +1,20 @@
 """/api/v1/: each app registers its viewsets on the one router."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from activities import api as activities_api
 from activities import api_platforms
 from assessments import api as assessments_api
 from consultations import api as consultations_api
 from core import auth_api
+from core.api_router import Router
 from groups import api as groups_api
 from groups import api_supervision
 from notifications import api as notifications_api
 from plenary import api as plenary_api
 from proposals import api as proposals_api
 
-router = DefaultRouter()
+router = Router()  # DRF's DefaultRouter, each viewset's routes under its prefix (core.api_router)
 router.register("committees", groups_api.CommitteeViewSet, basename="committee")
 router.register("sectors", groups_api.SectorViewSet, basename="sector")
 router.register("members", groups_api.MemberViewSet, basename="member")

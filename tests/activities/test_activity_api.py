@@ -156,7 +156,7 @@ def test_the_activity_list_runs_a_fixed_number_of_queries(world, client_for, dja
     client = client_for(world.staff)
     for _ in range(2):
         held_activity(world)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(8) as small:
         assert client.get(reverse("api:activity-list")).status_code == 200
     for _ in range(10):
         held_activity(world)
