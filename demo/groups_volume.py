@@ -9,14 +9,12 @@ written with ``demo.bulk`` (COPY on PostgreSQL).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, Attendance, Evidence
-from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences
+from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences, triggers_off
 from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
 from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
@@ -82,32 +80,24 @@ def seed(ctx) -> None:
         _seed(ctx)
 
 
-# The triggers of activities 0006 a bulk load would fire per row: an activity's flag set per evidence row written.
+# The triggers of activities 0007 a bulk load would fire per row: an activity's flag set per evidence row written.
 EVIDENCE_TRIGGERS = (
     ("groups_evidence", "evidence_has_insert"),
     ("groups_activity", "activity_has_evidence_update"),
 )
 
 
-@contextmanager
+MARK_EVIDENCE = (
+    "UPDATE groups_activity SET has_evidence = TRUE "
+    "WHERE NOT has_evidence AND id IN (SELECT activity_id FROM groups_evidence)"
+)
+
+
 def _evidence_marked_at_end():
-    """On PostgreSQL, the database's ``has_evidence`` (activities 0006) is switched off for the bulk load, then the
+    """On PostgreSQL, the database's ``has_evidence`` (activities 0007) is switched off for the bulk load, then the
     activities with evidence marked by one statement (a trigger per row would update an activity per photo).
     Elsewhere the triggers keep it."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        for table, trigger in EVIDENCE_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE groups_activity SET has_evidence = TRUE "
-            "WHERE NOT has_evidence AND id IN (SELECT activity_id FROM groups_evidence)"
-        )
-        for table, trigger in EVIDENCE_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    return triggers_off(EVIDENCE_TRIGGERS, then=[MARK_EVIDENCE])
 
 
 def _seed(ctx) -> None:

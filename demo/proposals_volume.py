@@ -17,7 +17,14 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from demo.bulk import assign_pks, foreign_keys_checked_at_end, insert_objects, insert_rows, reset_sequences
+from demo.bulk import (
+    assign_pks,
+    foreign_keys_checked_at_end,
+    insert_objects,
+    insert_rows,
+    reset_sequences,
+    triggers_off,
+)
 from demo.proposals import MIX, PDF, TOPICS, _advance, _proposals, merge_targets
 from groups.models import Committee, Member
 from proposals import similarity, tally
@@ -204,28 +211,23 @@ COUNT_TRIGGERS = (
 )
 
 
+RECOUNT_COSIGNERS = (
+    "UPDATE proposals_proposal p SET confirmed_cosigners = c.n FROM (SELECT proposal_id, COUNT(*) AS n "
+    "FROM proposals_cosigner WHERE status = 'confirmed' GROUP BY proposal_id) c "
+    "WHERE c.proposal_id = p.id AND p.confirmed_cosigners <> c.n"
+)
+
+
 @contextmanager
 def _cosigners_counted_at_end():
     """On PostgreSQL, the database's co-signer count (proposals/0006) and figure cells (proposals/0020) are
     switched off for the bulk load, then every proposal recounted by one statement and the cells rebuilt (a
     trigger per row would update a proposal row per confirmed co-signer, and a cell per proposal written:
     seconds at 200,000 proposals). Elsewhere the triggers count."""
-    if connection.vendor != "postgresql":
+    with triggers_off(COUNT_TRIGGERS, then=[RECOUNT_COSIGNERS]):
         yield
-        return
-    with connection.cursor() as cursor:
-        for table, trigger in COUNT_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE proposals_proposal p SET confirmed_cosigners = c.n FROM (SELECT proposal_id, COUNT(*) AS n "
-            "FROM proposals_cosigner WHERE status = 'confirmed' GROUP BY proposal_id) c "
-            "WHERE c.proposal_id = p.id AND p.confirmed_cosigners <> c.n"
-        )
-        for table, trigger in COUNT_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    tally.rebuild()
+    if connection.vendor == "postgresql":
+        tally.rebuild()
 
 
 def _seed(ctx) -> None:
