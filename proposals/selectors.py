@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -290,22 +290,12 @@ def year_figures(
         tally, proposals = tally.filter(category=category), proposals.filter(category=category)
     # The cells summed over their result codes by the database (the codes' table is a query of its own): the page's
     # tables are then sums of a few hundred cells, not of every cell (a city's year at 50k: 2,436 cells, 504 sums).
-    overdue = dict(
-        ((committee, unit, cat), n)
-        for committee, unit, cat, n in proposals.filter(figure_q("overdue", today))
-        .order_by()
-        .values_list("committee", "lead_unit", "category")
-        .annotate(n=Count("committee"))
-    )
-    at = COUNTED.index("overdue")  # the cells' counts in ``COUNTED``'s order, "overdue" put in its place
-    cells = []
-    for row in (
-        tally.order_by()
-        .values_list("committee_id", "lead_unit_key", "category")
-        .annotate(**{name: Sum(name) for name in TALLIED})
-    ):
-        key = (row[0], row[1] or None, row[2])
-        cells.append((*key, "", *row[3 : 3 + at], overdue.get(key, 0), *row[3 + at :]))
+    cells = [
+        (committee, unit or None, cat, "", *row.values())
+        for (committee, unit, cat), row in _kept_sums(
+            tally, proposals, today, ("committee_id", "lead_unit_key", "category")
+        )
+    ]
     codes = dict(tally.exclude(result_code="").order_by().values_list("result_code").annotate(n=Sum("submitted")))
     reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
     return _figures_of(cells, reports, committee_ids, codes=codes)
@@ -313,28 +303,41 @@ def year_figures(
 
 def committee_year_figures(committee_ids: Iterable[int], year: int, *, today: date | None = None) -> dict[int, dict]:
     """``year_figures``' per-committee rows alone (``by_committee``, keyed by committee; a committee without proposals
-    is absent), in two queries: the cells summed per committee and "overdue now" counted per committee. The leaders'
-    home shows these and nothing else of the figures page (#22: the units, codes and reports cost it six queries)."""
-    today = today or timezone.localdate()
+    is absent), in two queries. The leaders' home shows these and nothing else of the figures page (#22: the units,
+    codes and reports cost it six queries)."""
     committee_ids = list(committee_ids)
-    overdue = dict(
-        Proposal.objects.filter(committee_id__in=committee_ids, year=year)
-        .filter(figure_q("overdue", today))
+    tally = FigureTally.objects.filter(committee_id__in=committee_ids, year=year)
+    proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
+    today = today or timezone.localdate()
+    return {key[0]: _with_rates(row) for key, row in _kept_sums(tally, proposals, today, ("committee_id",))}
+
+
+# A cell's key (``FigureTally``'s fields) as a proposal's values: the lead unit's key is 0 for none.
+_CELL_OF_PROPOSAL = {
+    "committee_id": F("committee_id"),
+    "lead_unit_key": Coalesce("lead_unit_id", Value(0)),
+    "category": F("category"),
+}
+
+
+def _kept_sums(
+    tally: QuerySet[FigureTally], proposals: QuerySet[Proposal], today: date, keys: tuple[str, ...]
+) -> list[tuple[tuple[Any, ...], dict[str, int]]]:
+    """The cells summed by ``keys`` (two queries), each with every figure of ``COUNTED`` in its order: the kept ones
+    summed by the database, "overdue now" (it moves with the date) counted from ``proposals`` by the same keys."""
+    overdue = {
+        tuple(key): n
+        for *key, n in proposals.filter(figure_q("overdue", today))
         .order_by()
-        .values_list("committee")
-        .annotate(n=Count("committee"))
-    )
-    rows = {}
-    for committee_id, *counts in (
-        FigureTally.objects.filter(committee_id__in=committee_ids, year=year)
-        .order_by()
-        .values_list("committee_id")
-        .annotate(**{name: Sum(name) for name in TALLIED})
-    ):
-        row = dict(zip(TALLIED, counts, strict=True))
-        row["overdue"] = overdue.get(committee_id, 0)
-        rows[committee_id] = _with_rates({name: row[name] for name in COUNTED})
-    return rows
+        .annotate(**{f"cell_{k}": _CELL_OF_PROPOSAL[k] for k in keys})
+        .values_list(*(f"cell_{k}" for k in keys))
+        .annotate(n=Count("pk"))
+    }
+    sums = []
+    for row in tally.order_by().values_list(*keys).annotate(**{name: Sum(name) for name in TALLIED}):
+        key, kept = tuple(row[: len(keys)]), dict(zip(TALLIED, row[len(keys) :], strict=True))
+        sums.append((key, {name: overdue.get(key, 0) if name == "overdue" else kept[name] for name in COUNTED}))
+    return sums
 
 
 def figures(
