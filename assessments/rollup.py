@@ -23,10 +23,10 @@ builds it step by step, one function per table expression:
    the numbered events (the rule of their occurrence) in whole cents: points × quantity, divided among
    the authors or the co-signers when the rule says so, rounded half away from zero to the rule's
    step like ``scoring.round_to``; the same lines carry the figures (one pass over the counts);
-5. ``_add_category_totals`` and ``_add_member_totals``: the lines summed per member and category for the
-   year and the quarter with the caps applied (a ``CASE`` over the capped categories), then per member the bonus (capped), the deductions,
-   the quarter's points, the category maps, the quarter's figures and the year's events for the minimum
-   requirements;
+5. ``_add_member_totals``: the lines summed per member in one grouping, a column per category of the rule
+   book (year and quarter, cents and events); from those columns the caps (a ``CASE`` per capped category), the
+   bonus (capped), the deductions, the quarter's points, the category maps, the quarter's figures and the year's
+   events for the minimum requirements;
 6. ``_add_scores`` and the final ``SELECT``: every member in office (members without events get an
    empty line) with the base and the grade band, the minimums not met (a group of alternatives only
    when none of it is met), the grade capped or set for a shortfall, and the two-year condition against
@@ -134,6 +134,21 @@ class _Dialect:
         fn = "jsonb_object_agg" if self.pg else "json_group_object"
         return f"{fn}({key}, {value}) FILTER (WHERE {where})"
 
+    def object_without_nulls(self, pairs: list[tuple[str, str]]) -> str:
+        """A JSON object of (key, value) expressions, without the keys whose value is NULL (a merge patch drops
+        them on SQLite); built in chunks of 40 pairs, under both databases' limits on a function's arguments."""
+        chunks = [pairs[i : i + 40] for i in range(0, len(pairs), 40)]
+        built = [
+            f"{'jsonb_build_object' if self.pg else 'json_object'}({', '.join(f'{k}, {v}' for k, v in chunk)})"
+            for chunk in chunks
+        ]
+        if self.pg:
+            return f"jsonb_strip_nulls({' || '.join(built)})"
+        merged = "'{}'"
+        for chunk in built:
+            merged = f"json_patch({merged}, {chunk})"
+        return merged
+
     def json(self, text: str) -> str:
         return f"CAST({text} AS jsonb)" if self.pg else text
 
@@ -197,18 +212,19 @@ def _in(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
 
 SHARES: dict[str, int] = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
 # The column types of a rule's pricing (``_pricing``), for the literal tables.
-PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category")
-PRICING_TYPES = ("integer", "integer", "integer", "integer", "varchar(30)")
+PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category_rank")
+PRICING_TYPES = ("integer", "integer", "integer", "integer", "integer")
 
 
-def _pricing(rule: Rule) -> tuple[int, int, int, int, str]:
-    """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, category."""
+def _pricing(rule: Rule, categories: list[str]) -> tuple[int, int, int, int, int]:
+    """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, and its
+    category as its rank in ``categories`` (the statement sums each category in a column of its own)."""
     return (
         _cents(rule.points),
         int(rule.per_unit),
         SHARES[rule.share],
         _cents(Decimal(str(rule.rounding))),
-        rule.category,
+        categories.index(rule.category),
     )
 
 
@@ -237,12 +253,14 @@ class _RuleTables:
     ``slots``: (event kind, rule key, kind rank) for the rule keys priced "from the nth occurrence"
     that an event kind is priced through; ``numbered``: those keys' rules with the occurrence range
     each one prices; ``flat``: (event kind, pricing…) for every other rule an event kind is priced
-    through (several rows per kind: one per pricing slot and one per adding rule); ``caps``:
-    (category, yearly cap in cents)."""
+    through (several rows per kind: one per pricing slot and one per adding rule); ``categories``: the rules'
+    categories in order (a pricing names its category by its rank here); ``caps``: (category rank, yearly cap in
+    cents)."""
 
     slots: list[tuple]
     numbered: list[tuple]
     flat: list[tuple]
+    categories: list[str]
     caps: list[tuple]
 
     @property
@@ -271,24 +289,30 @@ def _rule_tables(book: RuleBook) -> _RuleTables:
                 slots.append((kind, str(rule_kind), kind_rank[kind]))
         stands_for = {str(k) for k in counts_as(kind)}
         slots += [(kind, f"+{k}", kind_rank[kind]) for k in adding if k in stands_for]
+    categories = sorted({r.category for r in book.rules})
     numbered = []
     for key in sorted(by_occurrence):
         rules = book.rules_for(key.lstrip("+"), adds=key.startswith("+"))
         for rule, after in zip(rules, [*rules[1:], None], strict=True):
-            numbered.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule)))
+            numbered.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule, categories)))
     single = {r.key: r for r in book.rules if r.key not in by_occurrence}
     return _RuleTables(
         slots=[row for row in slots if row[1] in by_occurrence],
         numbered=numbered,
-        flat=[(kind, *_pricing(single[key])) for kind, key, _rank in slots if key not in by_occurrence],
-        caps=[(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category],
+        flat=[(kind, *_pricing(single[key], categories)) for kind, key, _rank in slots if key not in by_occurrence],
+        categories=categories,
+        caps=[
+            (categories.index(category), _cents(cap))
+            for category, cap in sorted(book.caps.items())
+            if category and category in categories
+        ],
     )
 
 
 def _add_rule_tables(statement: _Statement, tables: _RuleTables) -> None:
     """The rule book's literal tables: ``rule_slot`` (event kind -> numbered rule key) and ``numbered_rule``
     (a key's rules, each for occurrences ``from_nth`` up to before ``until_nth``); ``_add_kind_lines`` adds the
-    prices without occurrence numbers, ``_add_category_totals`` the caps."""
+    prices without occurrence numbers, ``_add_member_totals`` the caps."""
     statement.add_table(
         "rule_slot", ("event_kind", "rule_key", "kind_rank"), tables.slots, ("varchar(30)", "varchar(30)", "integer")
     )
@@ -527,7 +551,7 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
         for name in figures
     )
     lines = [
-        f"SELECT event_count.member_id, kind_line.category, event_count.year_count * ({flat}), "
+        f"SELECT event_count.member_id, kind_line.category_rank, event_count.year_count * ({flat}), "
         f"event_count.quarter_count * ({flat}), event_count.quarter_count, event_count.year_count"
         f"{', ' + counted if figures else ''} "
         f"FROM event_count {statement.dialect.join_in_order()} kind_line ON kind_line.event_kind = event_count.event_kind",
@@ -536,75 +560,72 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
         line = _line_cents("numbered_event", "numbered_rule")
         zeros = "".join(", 0" for _name in figures)
         lines.append(
-            f"SELECT numbered_event.member_id, numbered_rule.category, {line}, numbered_event.in_quarter * ({line}), "
+            f"SELECT numbered_event.member_id, numbered_rule.category_rank, {line}, numbered_event.in_quarter * ({line}), "
             f"numbered_event.in_quarter, 1{zeros} FROM numbered_event JOIN numbered_rule "
             "ON numbered_rule.rule_key = numbered_event.rule_key AND numbered_event.occurrence >= numbered_rule.from_nth "
             "AND numbered_event.occurrence < numbered_rule.until_nth"
         )
     columns = "".join(f", {name}" for name in figures)
     statement.add(
-        f"priced_line(member_id, category, year_cents, quarter_cents, quarter_events, year_events{columns}) AS "
+        f"priced_line(member_id, category_rank, year_cents, quarter_cents, quarter_events, year_events{columns}) AS "
         f"({' UNION ALL '.join(lines)})"
     )
 
 
-def _capped_year_sql(caps: list[tuple], dialect: _Dialect) -> tuple[str, list]:
-    """``summed.year_cents`` after its category's yearly cap (``caps``: (category, cap in cents)), as one
-    ``CASE`` over the capped categories: no join of every (member, category) line with a table of caps."""
-    if not caps:
-        return "summed.year_cents", []
-    whens = " ".join(
-        f"WHEN summed.category = {dialect.text('%s')} AND summed.year_cents > {int(cap)} THEN {int(cap)}"
-        for _category, cap in caps
-    )
-    return f"CASE {whens} ELSE summed.year_cents END", [category for category, _cap in caps]
-
-
-def _add_category_totals(statement: _Statement, figures: list[str], caps: list[tuple]) -> None:
-    """``category_total``: per member and category the lines summed, and the year so far after the
-    category's yearly cap (``capped_year_cents``; ``year_cents`` keeps what the lines add up to); the figures
-    summed along (``figures``; the lines of counting-only kinds have no category)."""
-    summed = "".join(f", SUM(priced_line.{name}) AS {name}" for name in figures)
-    carried = "".join(f", summed.{name}" for name in figures)
-    capped, capped_params = _capped_year_sql(caps, statement.dialect)
-    statement.add(
-        "category_total(member_id, category, capped_year_cents, quarter_cents, quarter_events, year_cents, "
-        f"year_events{''.join(f', {name}' for name in figures)}) AS (SELECT summed.member_id, summed.category, "
-        f"{capped}, summed.quarter_cents, summed.quarter_events, summed.year_cents, summed.year_events{carried} FROM ("
-        "SELECT priced_line.member_id, priced_line.category, SUM(priced_line.year_cents) AS year_cents, "
-        "SUM(priced_line.quarter_cents) AS quarter_cents, SUM(priced_line.quarter_events) AS quarter_events, "
-        f"SUM(priced_line.year_events) AS year_events{summed} FROM priced_line "
-        "GROUP BY priced_line.member_id, priced_line.category) summed)",
-        capped_params,
-    )
-
-
-def _add_member_totals(statement: _Statement, figures: list[str]) -> None:
-    """``member_total``: per member the capped categories' bonus (above 0) and deductions (below 0),
-    the quarter's points, the category maps of the quarter and of the year so far (a category
-    only when it has events in that period), and the figures (``figures``: the snapshot's ``FIGURES`` in the
-    quarter, ``minimum_0``… the year's events for each minimum requirement)."""
+def _add_member_totals(statement: _Statement, figures: list[str], tables: _RuleTables) -> None:
+    """``member_total``: per member, in one grouping of its lines, each category's cents and events in the year so
+    far and in the quarter (a column each: the rule book names the categories, ``tables.categories``), the
+    quarter's points and the figures (``figures``: the snapshot's ``FIGURES`` in the quarter, ``minimum_0``… the
+    year's events for each minimum requirement); then from those columns the capped categories' bonus (above 0)
+    and deductions (below 0) and the category maps of the quarter and of the year so far (a category only when
+    it has events in that period; the year's before its cap). Lines of counting-only kinds have no category."""
     dialect = statement.dialect
-    named = "category_total.category IS NOT NULL"
-    quarter = dialect.object_agg(
-        "category_total.category",
-        dialect.amount_text("category_total.quarter_cents"),
-        f"{named} AND category_total.quarter_events > 0",
+    ranks = range(len(tables.categories))
+    part = ("year_cents", "quarter_cents", "quarter_events", "year_events")
+    sums = "".join(
+        f", SUM(CASE WHEN priced_line.category_rank = {i} THEN priced_line.{column} ELSE 0 END) AS c{i}_{column}"
+        for i in ranks
+        for column in part
     )
-    year = dialect.object_agg(
-        "category_total.category",
-        dialect.amount_text("category_total.year_cents"),
-        f"{named} AND category_total.year_events > 0",
+    figure_sums = "".join(f", SUM(priced_line.{name}) AS {name}" for name in figures)
+    statement.add(
+        f"member_sum AS (SELECT priced_line.member_id, SUM(priced_line.quarter_cents) AS quarter_cents{sums}"
+        f"{figure_sums} FROM priced_line GROUP BY priced_line.member_id)"
     )
-    capped = "category_total.capped_year_cents"
-    sums = "".join(f", SUM(category_total.{name})" for name in figures)
+    caps = dict(tables.caps)
+    capped = [
+        f"(CASE WHEN member_sum.c{i}_year_cents > {caps[i]} THEN {caps[i]} ELSE member_sum.c{i}_year_cents END)"
+        if i in caps
+        else f"member_sum.c{i}_year_cents"
+        for i in ranks
+    ]
+    bonus = " + ".join(f"CASE WHEN {c} > 0 THEN {c} ELSE 0 END" for c in capped) or "0"
+    deductions = " + ".join(f"CASE WHEN {c} < 0 THEN {c} ELSE 0 END" for c in capped) or "0"
+    quarter, quarter_params = _category_object(dialect, tables.categories, "quarter")
+    year, year_params = _category_object(dialect, tables.categories, "year")
     statement.add(
         "member_total(member_id, bonus_cents, deduction_cents, quarter_cents, categories, year_categories"
-        f"{''.join(f', {name}' for name in figures)}) AS ("
-        f"SELECT category_total.member_id, SUM(CASE WHEN {capped} > 0 THEN {capped} ELSE 0 END), "
-        f"SUM(CASE WHEN {capped} < 0 THEN {capped} ELSE 0 END), SUM(category_total.quarter_cents), {quarter}, {year}"
-        f"{sums} FROM category_total GROUP BY category_total.member_id)"
+        f"{''.join(f', {name}' for name in figures)}) AS (SELECT member_sum.member_id, {bonus}, {deductions}, "
+        f"member_sum.quarter_cents, {quarter}, {year}{''.join(f', member_sum.{name}' for name in figures)} "
+        "FROM member_sum)",
+        [*quarter_params, *year_params],
     )
+
+
+def _category_object(dialect: _Dialect, categories: list[str], period: str) -> tuple[str, list]:
+    """A member's category map for ``period`` ("quarter" or "year") from ``member_sum``'s columns: each category
+    with events in the period, its cents as text ('12.50'); the names are parameters."""
+    if not categories:
+        return dialect.empty_object(), []
+    pairs = [
+        (
+            dialect.text("%s"),
+            f"CASE WHEN member_sum.c{i}_{period}_events > 0 "
+            f"THEN {dialect.amount_text(f'member_sum.c{i}_{period}_cents')} END",
+        )
+        for i in range(len(categories))
+    ]
+    return dialect.object_without_nulls(pairs), list(categories)
 
 
 def _add_scores(statement: _Statement, book: RuleBook, member_filter: tuple[str, list], figures: list[str]) -> None:
@@ -684,8 +705,7 @@ def scoring_sql(
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
-    _add_category_totals(statement, figures, tables.caps)
-    _add_member_totals(statement, figures)
+    _add_member_totals(statement, figures, tables)
     _add_scores(statement, book, member_filter, figures)
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
     grade, grade_params = _grade_sql(book, short, dialect)
