@@ -125,7 +125,7 @@ class _Dialect:
 
     def amount_text(self, cents: str) -> str:  # whole cents -> '12.50', as str(Decimal) writes it
         return (
-            f"CAST(CAST({cents} AS numeric) / 100 AS numeric(20, 2))::text"
+            f"(CAST({cents} AS numeric) * 0.01)::text"  # scale 2 exactly, as a product has: no division, no rounding
             if self.pg
             else f"printf('%%.2f', {cents} / 100.0)"
         )
@@ -134,20 +134,19 @@ class _Dialect:
         fn = "jsonb_object_agg" if self.pg else "json_group_object"
         return f"{fn}({key}, {value}) FILTER (WHERE {where})"
 
-    def object_without_nulls(self, pairs: list[tuple[str, str]]) -> str:
-        """A JSON object of (key, value) expressions, without the keys whose value is NULL (a merge patch drops
-        them on SQLite); built in chunks of 40 pairs, under both databases' limits on a function's arguments."""
-        chunks = [pairs[i : i + 40] for i in range(0, len(pairs), 40)]
-        built = [
-            f"{'jsonb_build_object' if self.pg else 'json_object'}({', '.join(f'{k}, {v}' for k, v in chunk)})"
-            for chunk in chunks
-        ]
+    def object_without_nulls(self, keys: list[str], values: list[str]) -> tuple[str, list]:
+        """A JSON object of ``keys`` (parameters) and ``values`` (text expressions), without the keys whose value is
+        NULL, and its parameters. PostgreSQL: ``jsonb_object`` of two arrays (a third of ``jsonb_build_object``'s
+        time, which looks up each argument's type on every call), the nulls stripped; SQLite: a merge patch of
+        ``json_object`` onto an empty object drops them (in chunks of 40 pairs, under its limit on arguments)."""
         if self.pg:
-            return f"jsonb_strip_nulls({' || '.join(built)})"
-        merged = "'{}'"
-        for chunk in built:
-            merged = f"json_patch({merged}, {chunk})"
-        return merged
+            return f"jsonb_strip_nulls(jsonb_object(CAST(%s AS text[]), ARRAY[{', '.join(values)}]))", [keys]
+        merged, params = "'{}'", []
+        for i in range(0, len(keys), 40):
+            pairs = ", ".join(f"%s, {value}" for value in values[i : i + 40])
+            merged = f"json_patch({merged}, json_object({pairs}))"
+            params += keys[i : i + 40]
+        return merged, params
 
     def json(self, text: str) -> str:
         return f"CAST({text} AS jsonb)" if self.pg else text
@@ -572,60 +571,64 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
     )
 
 
-def _add_member_totals(statement: _Statement, figures: list[str], tables: _RuleTables) -> None:
+def category_columns(categories: list[str]) -> list[str]:
+    """The member statement's extra columns on PostgreSQL (``scoring_sql(category_columns=True)``): each category's
+    cents and events in the quarter, by rank, which the group and committee snapshots sum (no JSON read back)."""
+    return [f"category_{i}_{part}" for i in range(len(categories)) for part in ("cents", "events")]
+
+
+def _add_member_totals(
+    statement: _Statement, figures: list[str], tables: _RuleTables, extra_columns: bool = False
+) -> None:
     """``member_total``: per member, in one grouping of its lines, each category's cents and events in the year so
-    far and in the quarter (a column each: the rule book names the categories, ``tables.categories``), the
-    quarter's points and the figures (``figures``: the snapshot's ``FIGURES`` in the quarter, ``minimum_0``… the
-    year's events for each minimum requirement); then from those columns the capped categories' bonus (above 0)
-    and deductions (below 0) and the category maps of the quarter and of the year so far (a category only when
-    it has events in that period; the year's before its cap). Lines of counting-only kinds have no category."""
+    far and in the quarter (a conditional sum each: the rule book names the categories, ``tables.categories``);
+    from those sums the capped categories' bonus (above 0) and deductions (below 0), the quarter's points, the
+    category maps of the quarter and of the year so far (a category only when it has events in that period; the
+    year's before its cap) and the figures (``figures``: the snapshot's ``FIGURES`` in the quarter, ``minimum_0``…
+    the year's events for each minimum requirement). Lines of counting-only kinds have no category.
+    ``extra_columns``: each category's quarter cents and events too (``category_columns``).
+
+    Everything is worked out in the grouping's own select list, once per member (each sum is computed once
+    however often it is named): an outer query over the sums would be merged into the statement by PostgreSQL and
+    its expressions evaluated again wherever the score names them."""
     dialect = statement.dialect
-    ranks = range(len(tables.categories))
-    part = ("year_cents", "quarter_cents", "quarter_events", "year_events")
-    sums = "".join(
-        f", SUM(CASE WHEN priced_line.category_rank = {i} THEN priced_line.{column} ELSE 0 END) AS c{i}_{column}"
-        for i in ranks
-        for column in part
-    )
-    figure_sums = "".join(f", SUM(priced_line.{name}) AS {name}" for name in figures)
-    statement.add(
-        f"member_sum AS (SELECT priced_line.member_id, SUM(priced_line.quarter_cents) AS quarter_cents{sums}"
-        f"{figure_sums} FROM priced_line GROUP BY priced_line.member_id)"
-    )
+
+    def summed(i: int, column: str) -> str:
+        return f"SUM(CASE WHEN priced_line.category_rank = {i} THEN priced_line.{column} ELSE 0 END)"
+
     caps = dict(tables.caps)
+    ranks = range(len(tables.categories))
     capped = [
-        f"(CASE WHEN member_sum.c{i}_year_cents > {caps[i]} THEN {caps[i]} ELSE member_sum.c{i}_year_cents END)"
+        f"(CASE WHEN {summed(i, 'year_cents')} > {caps[i]} THEN {caps[i]} ELSE {summed(i, 'year_cents')} END)"
         if i in caps
-        else f"member_sum.c{i}_year_cents"
+        else summed(i, "year_cents")
         for i in ranks
     ]
     bonus = " + ".join(f"CASE WHEN {c} > 0 THEN {c} ELSE 0 END" for c in capped) or "0"
     deductions = " + ".join(f"CASE WHEN {c} < 0 THEN {c} ELSE 0 END" for c in capped) or "0"
-    quarter, quarter_params = _category_object(dialect, tables.categories, "quarter")
-    year, year_params = _category_object(dialect, tables.categories, "year")
+    maps, params = [], []
+    for period in ("quarter", "year"):
+        values = [
+            f"CASE WHEN {summed(i, f'{period}_events')} > 0 THEN {dialect.amount_text(summed(i, f'{period}_cents'))} END"
+            for i in ranks
+        ]
+        if values:
+            object_sql, object_params = dialect.object_without_nulls(list(tables.categories), values)
+        else:
+            object_sql, object_params = dialect.empty_object(), []
+        maps.append(object_sql)
+        params += object_params
+    names = [*figures, *(category_columns(tables.categories) if extra_columns else [])]
+    sums = [f"SUM(priced_line.{name})" for name in figures]
+    if extra_columns:
+        sums += [summed(i, f"quarter_{part}") for i in ranks for part in ("cents", "events")]
     statement.add(
         "member_total(member_id, bonus_cents, deduction_cents, quarter_cents, categories, year_categories"
-        f"{''.join(f', {name}' for name in figures)}) AS (SELECT member_sum.member_id, {bonus}, {deductions}, "
-        f"member_sum.quarter_cents, {quarter}, {year}{''.join(f', member_sum.{name}' for name in figures)} "
-        "FROM member_sum)",
-        [*quarter_params, *year_params],
+        f"{''.join(f', {name}' for name in names)}) AS (SELECT priced_line.member_id, {bonus}, {deductions}, "
+        f"SUM(priced_line.quarter_cents), {maps[0]}, {maps[1]}{''.join(f', {x}' for x in sums)} "
+        "FROM priced_line GROUP BY priced_line.member_id)",
+        params,
     )
-
-
-def _category_object(dialect: _Dialect, categories: list[str], period: str) -> tuple[str, list]:
-    """A member's category map for ``period`` ("quarter" or "year") from ``member_sum``'s columns: each category
-    with events in the period, its cents as text ('12.50'); the names are parameters."""
-    if not categories:
-        return dialect.empty_object(), []
-    pairs = [
-        (
-            dialect.text("%s"),
-            f"CASE WHEN member_sum.c{i}_{period}_events > 0 "
-            f"THEN {dialect.amount_text(f'member_sum.c{i}_{period}_cents')} END",
-        )
-        for i in range(len(categories))
-    ]
-    return dialect.object_without_nulls(pairs), list(categories)
 
 
 def _add_scores(statement: _Statement, book: RuleBook, member_filter: tuple[str, list], figures: list[str]) -> None:
@@ -684,13 +687,15 @@ def scoring_sql(
     member_filter: tuple[str, list],
     previous: tuple[str, list] | None = None,
     bulk_kinds: frozenset[str] | None = None,
+    with_category_columns: bool = False,
 ) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
     ``events``: ``sources.event_sql`` with the committee and period bound (or ``sources.values_sql``
     with made-up events). ``bulk_kinds``: the kinds the big source can yield (None: any). ``previous``: SQL with
     (member id, total in cents) of the year before, for
-    the two-year condition (read only when the rule book has one)."""
+    the two-year condition (read only when the rule book has one). ``with_category_columns``: the quarter's cents
+    and events per category as columns after the snapshot's (``category_columns``)."""
     statement = _Statement(dialect)
     tables = _rule_tables(book)
     occurrence_kinds = tables.occurrence_kinds
@@ -705,8 +710,9 @@ def scoring_sql(
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
-    _add_member_totals(statement, figures, tables)
-    _add_scores(statement, book, member_filter, figures)
+    extra = category_columns(tables.categories) if with_category_columns else []
+    _add_member_totals(statement, figures, tables, extra_columns=with_category_columns)
+    _add_scores(statement, book, member_filter, [*figures, *extra])
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
     grade, grade_params = _grade_sql(book, short, dialect)
     grade, grade_params = _grade_with_last_year(statement, book, grade, grade_params, previous)
@@ -715,12 +721,13 @@ def scoring_sql(
         f"COALESCE(score.categories, {dialect.empty_object()}), "
         f"COALESCE(score.year_categories, {dialect.empty_object()}), "
         f"{dialect.money('score.total')}, {grade}, {dialect.json(missing)}, "
-        + ", ".join(f"COALESCE(score.{name}, 0)" for name in FIGURES)
+        + ", ".join(f"COALESCE(score.{name}, 0)" for name in [*FIGURES, *extra])
         + " FROM score"
     )
-    return Query(",\n".join(statement.ctes), statement.params, select, grade_params + missing_params), list(
-        SNAPSHOT_COLUMNS
-    )
+    return Query(",\n".join(statement.ctes), statement.params, select, grade_params + missing_params), [
+        *SNAPSHOT_COLUMNS,
+        *extra,
+    ]
 
 
 def _bands_case(book: RuleBook, dialect: _Dialect, at_most: str | None = None) -> tuple[str, list]:
@@ -786,10 +793,12 @@ def _insert(
     count: Python's sqlite3 gives -1 for a statement that starts with WITH). PostgreSQL runs no
     parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
     computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there; ``keep``: the
-    temporary table's name, left for the caller to read and drop (else it is dropped here).
+    temporary table's name, left for the caller to read and drop (else it is dropped here). Columns that are not
+    the model's (``category_columns``) stay in the temporary table only.
     """
     column_of = {name: str(f.column) for f in model._meta.concrete_fields for name in (f.name, f.attname)}
-    names = ", ".join(column_of[c] for c in [*constants, *columns])
+    names = ", ".join(column_of.get(c, c) for c in [*constants, *columns])
+    stored = ", ".join(column_of[c] for c in [*constants, *columns] if c in column_of)
     placeholders = ", ".join(["%s"] * len(constants))
     select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
     params = [*query.with_params, *constants.values(), *query.select_params]
@@ -799,7 +808,7 @@ def _insert(
             return int(cursor.rowcount)
         temporary = keep or "rollup_rows"
         cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({names}) ON COMMIT DROP AS {select}", params)
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) SELECT * FROM {temporary}")
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({stored}) SELECT {stored} FROM {temporary}")
         written = int(cursor.rowcount)
         if not keep:
             cursor.execute(f"DROP TABLE {temporary}")
@@ -879,6 +888,7 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
         member_filter=members,
         previous=previous_totals_sql(committee_id, year - 1, dialect),
         bulk_kinds=frozenset(kind for branch in branches if branch.bulk for kind in branch.kinds),
+        with_category_columns=dialect.pg,
     )
     if cached:
         sources.remember(_MEMBER_QUERIES, key, built, at_most=64)
@@ -887,7 +897,9 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
 
 def member_snapshots(run: RollupRun) -> int:
     """Write a snapshot for every member in office, in one statement; return how many."""
-    query, columns = _member_query(run.committee_id, run.year, run.quarter, book_for(run.committee_id, run.year))
+    book = book_for(run.committee_id, run.year)
+    query, columns = _member_query(run.committee_id, run.year, run.quarter, book)
+    _RUN_CATEGORIES[run.pk] = _rule_tables(book).categories
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
     # No larger work_mem: with 64 MB PostgreSQL chose one single-threaded hash aggregate over a whole
     # year's attendance (it overestimates the groups) instead of sorting in parallel workers, 35 % slower.
@@ -908,36 +920,74 @@ def _category_map(dialect: _Dialect, owner: str, pairs: str) -> str:
     )
 
 
+# The rule book's categories of a run whose member rows were just computed (``member_snapshots``), for its group and
+# committee snapshots in the same transaction; ``replace_quarter`` forgets them at the end.
+_RUN_CATEGORIES: dict[int, list[str]] = {}
+
+
+def _categories_of(run: RollupRun) -> list[str]:
+    """The categories of the run's rule book, in the order of the member rows' ``category_columns``."""
+    known = _RUN_CATEGORIES.get(run.pk)
+    return known if known is not None else _rule_tables(book_for(run.committee_id, run.year)).categories
+
+
+def _summed_categories(dialect: _Dialect, categories: list[str], owner: str) -> tuple[str, list]:
+    """PostgreSQL: the category map of ``owner``'s summed ``category_columns`` (``fig.category_0_cents``…): each
+    category some member had events of in the quarter, with the members' cents added up; and its parameters."""
+    if not categories:
+        return dialect.empty_object(), []
+    values = [
+        f"CASE WHEN {owner}.category_{i}_events > 0 THEN {dialect.amount_text(f'{owner}.category_{i}_cents')} END"
+        for i in range(len(categories))
+    ]
+    return dialect.object_without_nulls(list(categories), values)
+
+
 def group_snapshots(run: RollupRun) -> int:
-    """One row per active group, summed over its members' snapshots of the quarter (each member once)."""
+    """One row per active group, summed over its members' snapshots of the quarter (each member once).
+
+    On PostgreSQL the category maps are made from the member rows' ``category_columns`` summed per group, in
+    integers (SQLite: from the members' maps, each read back from JSON)."""
     start, end = quarter_bounds(run.year, run.quarter)
     dialect = _Dialect(connection.vendor)
     adapt = connection.ops.adapt_datefield_value
     membership, group = GroupMembership._meta.db_table, ActivityGroup._meta.db_table
     rows, rows_params = _member_rows(run)
-    sums = ", ".join(f"SUM(ms.{name})" for name in SUMMED)
+    by_column = dialect.pg
+    categories = _categories_of(run) if by_column else []
+    extra = category_columns(categories)
+    sums = ", ".join(f"SUM(ms.{name})" for name in [*SUMMED, *extra])
+    carried = ", ".join(f"ms.{n}" for n in [*SUMMED, *extra]) + ("" if by_column else ", ms.points_by_category")
     with_sql = (
         f"gm(g, mid) AS (SELECT DISTINCT gm.group_id, gm.member_id FROM {membership} gm "
         f"JOIN {group} g ON g.id = gm.group_id WHERE g.committee_id = %s AND gm.joined_on <= %s "
         f"AND (gm.left_on IS NULL OR gm.left_on >= %s)),\n"
         # each (group, member snapshot) pair once
-        f"ms AS {dialect.materialized} (SELECT gm.g, {', '.join(f'ms.{n}' for n in SUMMED)}, ms.points_by_category "
-        f"FROM gm JOIN {rows} ON ms.member_id = gm.mid),\n"
-        f"fig(g, members, covered, {', '.join(SUMMED)}) AS (SELECT ms.g, COUNT(*), "
-        f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} FROM ms GROUP BY ms.g),\n"
-        f"cat AS ({_category_map(dialect, 'ms.g', 'ms')})"
+        # read twice on SQLite (the figures and the category maps), once on PostgreSQL
+        f"ms AS {'' if by_column else dialect.materialized} (SELECT gm.g, {carried} FROM gm "
+        f"JOIN {rows} ON ms.member_id = gm.mid),\n"
+        f"fig(g, members, covered, {', '.join([*SUMMED, *extra])}) AS (SELECT ms.g, COUNT(*), "
+        f"SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), {sums} FROM ms GROUP BY ms.g)"
     )
+    if by_column:
+        cats, cats_params = _summed_categories(dialect, categories, "fig")
+        cats = f"COALESCE({cats}, {dialect.empty_object()})"
+        joined = ""
+    else:
+        with_sql += f",\ncat AS ({_category_map(dialect, 'ms.g', 'ms')})"
+        cats, cats_params = f"COALESCE(cat.cats, {dialect.empty_object()})", []
+        joined = " LEFT JOIN cat ON cat.o = g.id"
     select_sql = (
         "g.id, COALESCE(fig.members, 0), COALESCE(fig.covered, 0), "
         + ", ".join(f"COALESCE(fig.{name}, 0)" for name in SUMMED)
-        + f", COALESCE(cat.cats, {dialect.empty_object()}) FROM {group} g LEFT JOIN fig ON fig.g = g.id "
-        f"LEFT JOIN cat ON cat.o = g.id WHERE g.committee_id = %s AND g.is_active = %s"
+        + f", {cats} FROM {group} g LEFT JOIN fig ON fig.g = g.id{joined} "
+        "WHERE g.committee_id = %s AND g.is_active = %s"
     )
     query = Query(
         with_sql,
         [run.committee_id, adapt(end), adapt(start), *rows_params],
         select_sql,
-        [run.committee_id, True],
+        [*cats_params, run.committee_id, True],
     )
     columns = ["group", "members", "members_covered", *SUMMED, "points_by_category"]
     constants = {"run": run.pk, "committee": run.committee_id, "year": run.year, "quarter": run.quarter}
@@ -945,28 +995,38 @@ def group_snapshots(run: RollupRun) -> int:
 
 
 def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
+    """The committee's row, summed over its member snapshots of the quarter (the category map on PostgreSQL from
+    the member rows' ``category_columns``, as for ``group_snapshots``)."""
     rows, params = _member_rows(run)
     dialect = _Dialect(connection.vendor)
-    sums = ", ".join(f"COALESCE(SUM(ms.{name}), 0)" for name in SUMMED)
+    categories = _categories_of(run) if dialect.pg else []
+    extra = category_columns(categories)
+    sums = ", ".join(f"COALESCE(SUM(ms.{name}), 0)" for name in [*SUMMED, *extra])
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), 0), {sums} FROM {rows}",
             params,
         )
         members, covered, *summed = cursor.fetchone()
-        cursor.execute(
-            f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {rows} "
-            f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY j.key",
-            params,
-        )
-        categories = {key: str(Decimal(cents) / 100) for key, cents in sorted(cursor.fetchall())}
+        if dialect.pg:
+            by_category = summed[len(SUMMED) :]
+            summed = summed[: len(SUMMED)]
+            pairs = [(name, by_category[2 * i]) for i, name in enumerate(categories) if by_category[2 * i + 1] > 0]
+        else:
+            cursor.execute(
+                f"SELECT j.key, SUM({dialect.cents_of('j.value')}) FROM {rows} "
+                f"CROSS JOIN {dialect.each('ms.points_by_category')} AS j GROUP BY j.key",
+                params,
+            )
+            pairs = cursor.fetchall()
+        categories_map = {key: str(Decimal(cents) / 100) for key, cents in sorted(pairs)}
     return CommitteeSnapshot.objects.create(
         run=run,
         committee_id=run.committee_id,
         year=run.year,
         quarter=run.quarter,
         groups=ActivityGroup.objects.filter(committee_id=run.committee_id, is_active=True).count(),
-        points_by_category=categories,
+        points_by_category=categories_map,
         members=members,
         members_covered=covered,
         **dict(zip(SUMMED, summed, strict=True)),
@@ -984,11 +1044,14 @@ def replace_quarter(run: RollupRun, progress: Callable[[str, int, int], None] | 
     for model in (MemberSnapshot, GroupSnapshot, CommitteeSnapshot):
         model.objects.filter(**where).delete()
     report(STAGES[0], 0, len(STAGES))
-    written = member_snapshots(run)
-    report(STAGES[1], 1, len(STAGES))
-    group_snapshots(run)
-    report(STAGES[2], 2, len(STAGES))
-    committee_snapshot(run)
+    try:
+        written = member_snapshots(run)
+        report(STAGES[1], 1, len(STAGES))
+        group_snapshots(run)
+        report(STAGES[2], 2, len(STAGES))
+        committee_snapshot(run)
+    finally:
+        _RUN_CATEGORIES.pop(run.pk, None)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {MEMBER_ROWS}")
