@@ -23,10 +23,10 @@ builds it step by step, one function per table expression:
    the numbered events (the rule of their occurrence) in whole cents: points × quantity, divided among
    the authors or the co-signers when the rule says so, rounded half away from zero to the rule's
    step like ``scoring.round_to``; the same lines carry the figures (one pass over the counts);
-5. ``_add_member_totals``: the lines summed per member in one grouping, a column per category of the rule
-   book (year and quarter, cents and events); from those columns the caps (a ``CASE`` per capped category), the
-   bonus (capped), the deductions, the quarter's points, the category maps, the quarter's figures and the year's
-   events for the minimum requirements;
+5. ``_add_category_totals`` and ``_add_member_totals``: the lines summed per member and category for the
+   year and the quarter with the caps applied (a ``CASE`` over the capped categories), then per member the bonus (capped), the deductions,
+   the quarter's points, the category maps, the quarter's figures and the year's events for the minimum
+   requirements;
 6. ``_add_scores`` and the final ``SELECT``: every member in office (members without events get an
    empty line) with the base and the grade band, the minimums not met (a group of alternatives only
    when none of it is met), the grade capped or set for a shortfall, and the two-year condition against
@@ -211,19 +211,18 @@ def _in(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
 
 SHARES: dict[str, int] = {Share.FULL: 0, Share.SPLIT: 1, Share.COSIGNERS: 2}
 # The column types of a rule's pricing (``_pricing``), for the literal tables.
-PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category_rank")
-PRICING_TYPES = ("integer", "integer", "integer", "integer", "integer")
+PRICING_COLUMNS = ("points_cents", "per_unit", "share", "step_cents", "category")
+PRICING_TYPES = ("integer", "integer", "integer", "integer", "varchar(30)")
 
 
-def _pricing(rule: Rule, categories: list[str]) -> tuple[int, int, int, int, int]:
-    """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, and its
-    category as its rank in ``categories`` (the statement sums each category in a column of its own)."""
+def _pricing(rule: Rule) -> tuple[int, int, int, int, str]:
+    """A rule's pricing columns: points in cents, per unit, share (``SHARES``), rounding step in cents, category."""
     return (
         _cents(rule.points),
         int(rule.per_unit),
         SHARES[rule.share],
         _cents(Decimal(str(rule.rounding))),
-        categories.index(rule.category),
+        rule.category,
     )
 
 
@@ -252,15 +251,14 @@ class _RuleTables:
     ``slots``: (event kind, rule key, kind rank) for the rule keys priced "from the nth occurrence"
     that an event kind is priced through; ``numbered``: those keys' rules with the occurrence range
     each one prices; ``flat``: (event kind, pricing…) for every other rule an event kind is priced
-    through (several rows per kind: one per pricing slot and one per adding rule); ``categories``: the rules'
-    categories in order (a pricing names its category by its rank here); ``caps``: (category rank, yearly cap in
-    cents)."""
+    through (several rows per kind: one per pricing slot and one per adding rule); ``caps``:
+    (category, yearly cap in cents); ``categories``: the rules' categories in order."""
 
     slots: list[tuple]
     numbered: list[tuple]
     flat: list[tuple]
-    categories: list[str]
     caps: list[tuple]
+    categories: list[str] = field(default_factory=list)
 
     @property
     def occurrence_kinds(self) -> list[str]:
@@ -288,30 +286,25 @@ def _rule_tables(book: RuleBook) -> _RuleTables:
                 slots.append((kind, str(rule_kind), kind_rank[kind]))
         stands_for = {str(k) for k in counts_as(kind)}
         slots += [(kind, f"+{k}", kind_rank[kind]) for k in adding if k in stands_for]
-    categories = sorted({r.category for r in book.rules})
     numbered = []
     for key in sorted(by_occurrence):
         rules = book.rules_for(key.lstrip("+"), adds=key.startswith("+"))
         for rule, after in zip(rules, [*rules[1:], None], strict=True):
-            numbered.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule, categories)))
+            numbered.append((key, rule.nth_from, after.nth_from if after else NEVER, *_pricing(rule)))
     single = {r.key: r for r in book.rules if r.key not in by_occurrence}
     return _RuleTables(
         slots=[row for row in slots if row[1] in by_occurrence],
         numbered=numbered,
-        flat=[(kind, *_pricing(single[key], categories)) for kind, key, _rank in slots if key not in by_occurrence],
-        categories=categories,
-        caps=[
-            (categories.index(category), _cents(cap))
-            for category, cap in sorted(book.caps.items())
-            if category and category in categories
-        ],
+        flat=[(kind, *_pricing(single[key])) for kind, key, _rank in slots if key not in by_occurrence],
+        caps=[(category, _cents(cap)) for category, cap in sorted(book.caps.items()) if category],
+        categories=sorted({r.category for r in book.rules}),
     )
 
 
 def _add_rule_tables(statement: _Statement, tables: _RuleTables) -> None:
     """The rule book's literal tables: ``rule_slot`` (event kind -> numbered rule key) and ``numbered_rule``
     (a key's rules, each for occurrences ``from_nth`` up to before ``until_nth``); ``_add_kind_lines`` adds the
-    prices without occurrence numbers, ``_add_member_totals`` the caps."""
+    prices without occurrence numbers, ``_add_category_totals`` the caps."""
     statement.add_table(
         "rule_slot", ("event_kind", "rule_key", "kind_rank"), tables.slots, ("varchar(30)", "varchar(30)", "integer")
     )
@@ -550,7 +543,7 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
         for name in figures
     )
     lines = [
-        f"SELECT event_count.member_id, kind_line.category_rank, event_count.year_count * ({flat}), "
+        f"SELECT event_count.member_id, kind_line.category, event_count.year_count * ({flat}), "
         f"event_count.quarter_count * ({flat}), event_count.quarter_count, event_count.year_count"
         f"{', ' + counted if figures else ''} "
         f"FROM event_count {statement.dialect.join_in_order()} kind_line ON kind_line.event_kind = event_count.event_kind",
@@ -559,74 +552,91 @@ def _add_priced_lines(statement: _Statement, numbered: bool, figures: list[str])
         line = _line_cents("numbered_event", "numbered_rule")
         zeros = "".join(", 0" for _name in figures)
         lines.append(
-            f"SELECT numbered_event.member_id, numbered_rule.category_rank, {line}, numbered_event.in_quarter * ({line}), "
+            f"SELECT numbered_event.member_id, numbered_rule.category, {line}, numbered_event.in_quarter * ({line}), "
             f"numbered_event.in_quarter, 1{zeros} FROM numbered_event JOIN numbered_rule "
             "ON numbered_rule.rule_key = numbered_event.rule_key AND numbered_event.occurrence >= numbered_rule.from_nth "
             "AND numbered_event.occurrence < numbered_rule.until_nth"
         )
     columns = "".join(f", {name}" for name in figures)
     statement.add(
-        f"priced_line(member_id, category_rank, year_cents, quarter_cents, quarter_events, year_events{columns}) AS "
+        f"priced_line(member_id, category, year_cents, quarter_cents, quarter_events, year_events{columns}) AS "
         f"({' UNION ALL '.join(lines)})"
     )
 
 
+def _capped_year_sql(caps: list[tuple], dialect: _Dialect) -> tuple[str, list]:
+    """``summed.year_cents`` after its category's yearly cap (``caps``: (category, cap in cents)), as one
+    ``CASE`` over the capped categories: no join of every (member, category) line with a table of caps."""
+    if not caps:
+        return "summed.year_cents", []
+    whens = " ".join(
+        f"WHEN summed.category = {dialect.text('%s')} AND summed.year_cents > {int(cap)} THEN {int(cap)}"
+        for _category, cap in caps
+    )
+    return f"CASE {whens} ELSE summed.year_cents END", [category for category, _cap in caps]
+
+
+def _add_category_totals(statement: _Statement, figures: list[str], caps: list[tuple]) -> None:
+    """``category_total``: per member and category the lines summed, and the year so far after the
+    category's yearly cap (``capped_year_cents``; ``year_cents`` keeps what the lines add up to); the figures
+    summed along (``figures``; the lines of counting-only kinds have no category)."""
+    summed = "".join(f", SUM(priced_line.{name}) AS {name}" for name in figures)
+    carried = "".join(f", summed.{name}" for name in figures)
+    capped, capped_params = _capped_year_sql(caps, statement.dialect)
+    statement.add(
+        "category_total(member_id, category, capped_year_cents, quarter_cents, quarter_events, year_cents, "
+        f"year_events{''.join(f', {name}' for name in figures)}) AS (SELECT summed.member_id, summed.category, "
+        f"{capped}, summed.quarter_cents, summed.quarter_events, summed.year_cents, summed.year_events{carried} FROM ("
+        "SELECT priced_line.member_id, priced_line.category, SUM(priced_line.year_cents) AS year_cents, "
+        "SUM(priced_line.quarter_cents) AS quarter_cents, SUM(priced_line.quarter_events) AS quarter_events, "
+        f"SUM(priced_line.year_events) AS year_events{summed} FROM priced_line "
+        "GROUP BY priced_line.member_id, priced_line.category) summed)",
+        capped_params,
+    )
+
+
 def category_columns(categories: list[str]) -> list[str]:
-    """The member statement's extra columns on PostgreSQL (``scoring_sql(category_columns=True)``): each category's
-    cents and events in the quarter, by rank, which the group and committee snapshots sum (no JSON read back)."""
+    """The member statement's extra columns on PostgreSQL (``scoring_sql(with_category_columns=True)``): each
+    category's cents and events in the quarter, in the order of ``categories``, which the group and committee
+    snapshots sum (no member's category map read back from JSON)."""
     return [f"category_{i}_{part}" for i in range(len(categories)) for part in ("cents", "events")]
 
 
-def _add_member_totals(
-    statement: _Statement, figures: list[str], tables: _RuleTables, extra_columns: bool = False
-) -> None:
-    """``member_total``: per member, in one grouping of its lines, each category's cents and events in the year so
-    far and in the quarter (a conditional sum each: the rule book names the categories, ``tables.categories``);
-    from those sums the capped categories' bonus (above 0) and deductions (below 0), the quarter's points, the
-    category maps of the quarter and of the year so far (a category only when it has events in that period; the
-    year's before its cap) and the figures (``figures``: the snapshot's ``FIGURES`` in the quarter, ``minimum_0``…
-    the year's events for each minimum requirement). Lines of counting-only kinds have no category.
-    ``extra_columns``: each category's quarter cents and events too (``category_columns``).
-
-    Everything is worked out in the grouping's own select list, once per member (each sum is computed once
-    however often it is named): an outer query over the sums would be merged into the statement by PostgreSQL and
-    its expressions evaluated again wherever the score names them."""
+def _add_member_totals(statement: _Statement, figures: list[str], categories: list[str] | None = None) -> None:
+    """``member_total``: per member the capped categories' bonus (above 0) and deductions (below 0),
+    the quarter's points, the category maps of the quarter and of the year so far (a category
+    only when it has events in that period), and the figures (``figures``: the snapshot's ``FIGURES`` in the
+    quarter, ``minimum_0``… the year's events for each minimum requirement); with ``categories``, each one's
+    quarter cents and events too (``category_columns``)."""
     dialect = statement.dialect
-
-    def summed(i: int, column: str) -> str:
-        return f"SUM(CASE WHEN priced_line.category_rank = {i} THEN priced_line.{column} ELSE 0 END)"
-
-    caps = dict(tables.caps)
-    ranks = range(len(tables.categories))
-    capped = [
-        f"(CASE WHEN {summed(i, 'year_cents')} > {caps[i]} THEN {caps[i]} ELSE {summed(i, 'year_cents')} END)"
-        if i in caps
-        else summed(i, "year_cents")
-        for i in ranks
-    ]
-    bonus = " + ".join(f"CASE WHEN {c} > 0 THEN {c} ELSE 0 END" for c in capped) or "0"
-    deductions = " + ".join(f"CASE WHEN {c} < 0 THEN {c} ELSE 0 END" for c in capped) or "0"
-    maps, params = [], []
-    for period in ("quarter", "year"):
-        values = [
-            f"CASE WHEN {summed(i, f'{period}_events')} > 0 THEN {dialect.amount_text(summed(i, f'{period}_cents'))} END"
-            for i in ranks
-        ]
-        if values:
-            object_sql, object_params = dialect.object_without_nulls(list(tables.categories), values)
-        else:
-            object_sql, object_params = dialect.empty_object(), []
-        maps.append(object_sql)
-        params += object_params
-    names = [*figures, *(category_columns(tables.categories) if extra_columns else [])]
-    sums = [f"SUM(priced_line.{name})" for name in figures]
-    if extra_columns:
-        sums += [summed(i, f"quarter_{part}") for i in ranks for part in ("cents", "events")]
+    named = "category_total.category IS NOT NULL"
+    quarter = dialect.object_agg(
+        "category_total.category",
+        dialect.amount_text("category_total.quarter_cents"),
+        f"{named} AND category_total.quarter_events > 0",
+    )
+    year = dialect.object_agg(
+        "category_total.category",
+        dialect.amount_text("category_total.year_cents"),
+        f"{named} AND category_total.year_events > 0",
+    )
+    capped = "category_total.capped_year_cents"
+    sums = "".join(f", SUM(category_total.{name})" for name in figures)
+    names = [*figures, *category_columns(categories or [])]
+    params: list[str] = []
+    for category in categories or []:
+        sums += "".join(
+            f", SUM(CASE WHEN category_total.category = {dialect.text('%s')} THEN category_total.quarter_{part} "
+            "ELSE 0 END)"
+            for part in ("cents", "events")
+        )
+        params += [category, category]
     statement.add(
         "member_total(member_id, bonus_cents, deduction_cents, quarter_cents, categories, year_categories"
-        f"{''.join(f', {name}' for name in names)}) AS (SELECT priced_line.member_id, {bonus}, {deductions}, "
-        f"SUM(priced_line.quarter_cents), {maps[0]}, {maps[1]}{''.join(f', {x}' for x in sums)} "
-        "FROM priced_line GROUP BY priced_line.member_id)",
+        f"{''.join(f', {name}' for name in names)}) AS ("
+        f"SELECT category_total.member_id, SUM(CASE WHEN {capped} > 0 THEN {capped} ELSE 0 END), "
+        f"SUM(CASE WHEN {capped} < 0 THEN {capped} ELSE 0 END), SUM(category_total.quarter_cents), {quarter}, {year}"
+        f"{sums} FROM category_total GROUP BY category_total.member_id)",
         params,
     )
 
@@ -710,8 +720,10 @@ def scoring_sql(
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
-    extra = category_columns(tables.categories) if with_category_columns else []
-    _add_member_totals(statement, figures, tables, extra_columns=with_category_columns)
+    _add_category_totals(statement, figures, tables.caps)
+    categories = tables.categories if with_category_columns else []
+    extra = category_columns(categories)
+    _add_member_totals(statement, figures, categories)
     _add_scores(statement, book, member_filter, [*figures, *extra])
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
     grade, grade_params = _grade_sql(book, short, dialect)
