@@ -18,6 +18,7 @@ from assessments.services import (
 )
 from assessments.sources import all_branches, values_sql
 from core.exceptions import DomainError
+from groups.models import GroupMembership
 from tests.assessments.helpers import D, ev
 
 
@@ -97,6 +98,32 @@ def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(
     assert GroupSnapshot.objects.get(group=world.other_group).members == 1
     committee = CommitteeSnapshot.objects.get(committee=world.district)
     assert (committee.members, committee.members_covered, committee.groups, committee.points) == (3, 1, 2, D(24))
+
+
+def test_the_group_and_committee_category_maps_add_up_their_members_maps(world, events):
+    """Each group's and the committee's points per category are their members' maps added up, a category appearing
+    when some member's map has it (PostgreSQL sums the member rows' per-category columns, SQLite the maps)."""
+    run = _run(world)
+    start, end = rollup.quarter_bounds(2026, 2)
+    maps = {s.member_id: _categories(s) for s in MemberSnapshot.objects.filter(run=run)}
+
+    def added(member_ids):
+        total: dict[str, Decimal] = {}
+        for member_id in member_ids:
+            for category, points in maps[member_id].items():
+                total[category] = total.get(category, Decimal(0)) + points
+        return total
+
+    assert _categories(CommitteeSnapshot.objects.get(run=run)) == added(maps) != {}
+    groups = GroupSnapshot.objects.filter(run=run)
+    assert len(groups) == 2
+    for snapshot in groups:
+        members = {
+            m.member_id
+            for m in GroupMembership.objects.filter(group_id=snapshot.group_id, joined_on__lte=end)
+            if m.left_on is None or m.left_on >= start
+        }
+        assert _categories(snapshot) == added(members & set(maps))
 
 
 def test_re_running_a_quarter_replaces_it_with_identical_figures(world, events):
