@@ -236,7 +236,6 @@ class Run:
         else:
             contact_svc.contact_delete(contact_id=contact.pk, actor=self.actor)
 
-
     def leave(self, _a, _slot, member, _back, _choice):
         """The secretariat marks the member as having left office, or back in it (the admin's record edit)."""
         member.refresh_from_db()
