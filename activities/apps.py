@@ -7,5 +7,5 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activity ledger")
 
     def ready(self):
-        from activities import verbs  # noqa: F401  (registers the audit verbs)
+        from activities import coverage, verbs  # noqa: F401  (the audit verbs; the coverage counts' member hooks)
         from activities.services import contacts  # noqa: F401  (register what follows an admin edit of their rows)

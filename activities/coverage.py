@@ -15,10 +15,24 @@ activity services (update, state changes, delete, attendance marked, corrected, 
 migration that created the table) are counted with ``rebuild``, one statement; ``manage.py coverage_rebuild
 --check`` says whether the table equals the rows. ``tests/activities/test_coverage_tally.py`` runs random
 sequences of writes through the services and compares the table with a rebuild.
+
+``CommitteeCoverage`` is the figure the coverage page, the leaders' home and the workbench show: per committee and
+period (a quarter, or the year as quarter 0), how many of its members in office the cells cover. It moves by one
+member at a time, in the transaction of the write that moved it: ``refresh`` compares the locked members' covered
+periods before and after it wrote their cells; a member who leaves office, comes back or changes committee
+(``record_save`` of a member, under its row lock) takes their covered periods out of one committee's counts and into
+another's; a committee's rule on contacts (``ActivitySettings.contacts_count_for_coverage``) changing recounts the
+committees whose members have contacts there. Those recounts read every such member's cells, so they take the
+table in a mode that waits for the member writes in flight and holds new ones back (PostgreSQL: ``SHARE ROW
+EXCLUSIVE`` against the ``ROW EXCLUSIVE`` every member write takes first; SQLite runs one writer at a time anyway):
+a member write never counts one member by two rules. ``rebuild`` counts this table too, and ``committee_differences``
+compares it with a count from the cells. A member with cells cannot be deleted (their attendance and contacts
+protect them), so a deletion moves no count.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import reduce
@@ -31,7 +45,9 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, ActivitySettings
+from core.services import on_record_write
+from groups.models import Member
 
 COUNTED = (Activity.State.HELD, Activity.State.FILED)  # the states whose attendance counts (the ledger's too)
 THREE_ENTERS = Activity.Kind.THREE_ENTERS
@@ -135,12 +151,21 @@ def refresh(cells: Iterable[Cell]) -> None:
 
 def _refresh(cells: set[Cell]) -> None:
     from activities.models import CoverageTally
-    from groups.models import Member
 
+    _member_write()
     # the members' rows in id order: a second writer of the same member waits here and recounts after the first
     # commits (NO KEY: inserting attendance or contacts of the member, a foreign-key share lock, is not blocked)
     members = sorted({c.member_id for c in cells})
-    list(Member.objects.select_for_update(no_key=True).filter(pk__in=members).order_by("pk").values_list("pk"))
+    in_office = {
+        pk: committee_id
+        for pk, committee_id, status in Member.objects.select_for_update(no_key=True)
+        .filter(pk__in=members)
+        .order_by("pk")
+        .values_list("pk", "committee_id", "status")
+        if status == Member.Status.ACTIVE
+    }
+    years = sorted({c.year for c in cells if c.member_id in in_office})
+    before = covered_periods(in_office, years) if in_office else set()
     counts = recount(cells)
     if counts:
         CoverageTally.objects.bulk_create(
@@ -157,6 +182,183 @@ def _refresh(cells: set[Cell]) -> None:
         CoverageTally.objects.filter(
             reduce(or_, (Q(member_id=m, committee_id=c, year=y, quarter=q) for m, c, y, q in empty))
         ).delete()
+    if in_office:
+        after = covered_periods(in_office, years)
+        moves: Counter[tuple[int, int, int]] = Counter()
+        for m, y, q in after - before:
+            moves[in_office[m], y, q] += 1
+        for m, y, q in before - after:
+            moves[in_office[m], y, q] -= 1
+        move(moves)
+
+
+# --- the committees' covered counts -------------------------------------------------------------------------
+
+
+def covering_q(registry: Any = global_apps) -> Q:
+    """THE rule of coverage on one cell: a 三进 attendance, or contacts at a contact point where the cell's committee
+    counts them (``ActivitySettings.contacts_count_for_coverage``; a committee without rules counts them)."""
+    rules = registry.get_model("activities", "ActivitySettings")
+    return Q(three_enters__gt=0) | (
+        Q(point_contacts__gt=0)
+        & ~Q(committee_id__in=rules.objects.filter(contacts_count_for_coverage=False).values("committee_id"))
+    )
+
+
+def covered_periods(members: Iterable[int], years: Iterable[int] | None = None) -> set[tuple[int, int, int]]:
+    """(member, year, quarter) for each period in ``years`` (all: None) that covers one of ``members``; a covered
+    quarter also covers its year (quarter 0)."""
+    from activities.models import CoverageTally
+
+    cells = CoverageTally.objects.filter(covering_q(), member_id__in=list(members))
+    if years is not None:
+        cells = cells.filter(year__in=list(years))
+    found = set()
+    for m, y, q in cells.order_by().values_list("member_id", "year", "quarter").distinct():
+        found |= {(m, y, q), (m, y, 0)}
+    return found
+
+
+def move(moves: Counter[tuple[int, int, int]]) -> None:
+    """Add each (committee, year, quarter)'s number to its covered count, in key order (two writers of the same
+    counts lock them in the same order); a count that reaches 0 is no row."""
+    from activities.models import CommitteeCoverage
+
+    emptied = []
+    table = CommitteeCoverage._meta.db_table
+    connection = connections[router.db_for_write(CommitteeCoverage)]
+    quoted = connection.ops.quote_name(table)
+    for (committee_id, year, quarter), n in sorted(moves.items()):
+        if n > 0:  # the first covered member of a period makes its row; the next add to it
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {quoted} (committee_id, year, quarter, covered) VALUES (%s, %s, %s, %s) "
+                    f"ON CONFLICT (committee_id, year, quarter) DO UPDATE SET covered = {quoted}.covered + %s",
+                    (committee_id, year, quarter, n, n),
+                )
+        elif n < 0:  # the row is there: it counted the member (below 0 breaks the column's check)
+            CommitteeCoverage.objects.filter(committee_id=committee_id, year=year, quarter=quarter).update(
+                covered=F("covered") + n
+            )
+            emptied.append(Q(committee_id=committee_id, year=year, quarter=quarter))
+    if emptied:
+        CommitteeCoverage.objects.filter(reduce(or_, emptied), covered=0).delete()
+
+
+def _member_write() -> None:
+    """A write of members' coverage takes the committees' counts in a mode that lets other member writes through and
+    waits for a rule's recount (``_recount_write``) to commit, so it reads one rule before and after (PostgreSQL)."""
+    from activities.models import CommitteeCoverage
+
+    _lock_table(CommitteeCoverage, "ROW EXCLUSIVE")
+
+
+def _lock_table(model: Any, mode: str) -> None:
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN {mode} MODE")
+
+
+def committee_counts(
+    registry: Any = global_apps, committee_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int, int], int]:
+    """(committee, year, quarter) -> covered members in office, counted from the cells (the quarters, then the years:
+    two grouped queries); only of ``committee_ids`` when given."""
+    tally = registry.get_model("activities", "CoverageTally")
+    cells = tally.objects.filter(covering_q(registry), member__status="active").order_by()
+    if committee_ids is not None:
+        cells = cells.filter(member__committee_id__in=list(committee_ids))
+    counts = {
+        (c, y, q): n
+        for c, y, q, n in cells.values("member__committee_id", "year", "quarter")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("member__committee_id", "year", "quarter", "n")
+    }
+    for c, y, n in (
+        cells.values("member__committee_id", "year")
+        .annotate(n=Count("member_id", distinct=True))
+        .values_list("member__committee_id", "year", "n")
+    ):
+        counts[c, y, 0] = n
+    return counts
+
+
+def recount_committees(committee_ids: Iterable[int] | None = None, registry: Any = global_apps) -> int:
+    """Count the covered members of ``committee_ids`` (every committee: None) from the cells again and write them;
+    returns the rows written."""
+    table = registry.get_model("activities", "CommitteeCoverage")
+    rows = table.objects.all()
+    if committee_ids is not None:
+        committee_ids = sorted(set(committee_ids))
+        rows = rows.filter(committee_id__in=committee_ids)
+    counts = committee_counts(registry, committee_ids)
+    rows.delete()
+    table.objects.bulk_create(
+        [table(committee_id=c, year=y, quarter=q, covered=n) for (c, y, q), n in sorted(counts.items())],
+        batch_size=1000,
+    )
+    return len(counts)
+
+
+def committee_differences(registry: Any = global_apps) -> dict[tuple[int, int, int], tuple[int, int]]:
+    """(committee, year, quarter) where the kept count and a count from the cells disagree: -> (kept, counted)."""
+    table = registry.get_model("activities", "CommitteeCoverage")
+    kept = {(c, y, q): n for c, y, q, n in table.objects.values_list("committee_id", "year", "quarter", "covered")}
+    counted = committee_counts(registry)
+    return {
+        key: (kept.get(key, 0), counted.get(key, 0))
+        for key in kept.keys() | counted.keys()
+        if kept.get(key, 0) != counted.get(key, 0)
+    }
+
+
+@on_record_write(Member)
+def member_changed(*, before: Any, after: Any) -> None:
+    """A member who leaves office, comes back or changes committee (``record_save``, under the member's row lock):
+    their covered periods leave one committee's counts and join the other's. A new member has no cells yet; one
+    with cells cannot be deleted (their rows protect them)."""
+    active = Member.Status.ACTIVE
+    was = before.committee_id if before is not None and before.status == active else None
+    now = after.committee_id if after is not None and after.status == active else None
+    if was == now:
+        return
+    _member_write()
+    moves: Counter[tuple[int, int, int]] = Counter()
+    for _m, y, q in covered_periods([(after or before).pk]):
+        if was is not None:
+            moves[was, y, q] -= 1
+        if now is not None:
+            moves[now, y, q] += 1
+    move(moves)
+
+
+@on_record_write(ActivitySettings)
+def rules_changed(*, before: Any, after: Any) -> None:
+    """A committee's rule on contacts changed (or its rules were made or removed: without them contacts count):
+    the committees whose members have contacts at a point there are counted again."""
+    was = {before.committee_id: before.contacts_count_for_coverage} if before is not None else {}
+    now = {after.committee_id: after.contacts_count_for_coverage} if after is not None else {}
+    changed = [c for c in was.keys() | now.keys() if was.get(c, True) != now.get(c, True)]
+    if changed:
+        rule_recount(changed)
+
+
+def rule_recount(committee_ids: Iterable[int]) -> None:
+    """Count again the committees whose members have contacts at a point of ``committee_ids``' (their rule on
+    contacts changed), with the member writes held back until this commits (``_member_write``)."""
+    from activities.models import CommitteeCoverage, CoverageTally
+
+    _lock_table(CommitteeCoverage, "SHARE ROW EXCLUSIVE")
+    members = CoverageTally.objects.filter(committee_id__in=list(committee_ids), point_contacts__gt=0)
+    affected = set(
+        Member.objects.filter(pk__in=members.values("member_id"))
+        .order_by()
+        .values_list("committee_id", flat=True)
+        .distinct()
+    )
+    if affected:
+        recount_committees(affected)
 
 
 # --- the cells a write touches ----------------------------------------------------------------------------
@@ -203,8 +405,17 @@ def contact_cells(*contacts: Any) -> set[Cell]:
 
 
 def rebuild(registry: Any = global_apps) -> int:
-    """Count every cell from the rows again, in one statement (the demo's bulk loads, the migration that made the
-    table, repairs: ``manage.py coverage_rebuild``); returns the cells written. ``registry``: a migration's apps."""
+    """Count every cell from the rows again, in one statement, then the committees' covered counts from the cells
+    (the demo's bulk loads, repairs: ``manage.py coverage_rebuild``); returns the cells written. ``registry``: a
+    migration's apps."""
+    cells = rebuild_cells(registry)
+    recount_committees(registry=registry)
+    return cells
+
+
+def rebuild_cells(registry: Any = global_apps) -> int:
+    """Count every member cell from the rows again, in one statement (the migration that made the table: the
+    committees' counts came later); returns the cells written."""
     tally = registry.get_model("activities", "CoverageTally")
     using = router.db_for_write(tally)
     att, con = _cells_of(counted_attendance(registry), point_contact_rows(registry))

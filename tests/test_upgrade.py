@@ -890,7 +890,8 @@ def _seed_tally(old) -> SimpleNamespace:
 def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds(walk):
     """A database just before the coverage cells with 三进 activities (held, filed, planned; one at 23:30 on 31 March,
     the first quarter's in local time), attendance in every status and contacts at a contact point and elsewhere:
-    after ``migrate`` each member's cells hold what the rows say, and nothing else."""
+    after ``migrate`` each member's cells hold what the rows say, and nothing else; and the committee's covered
+    counts per quarter and year what the cells say."""
     cells = set(
         walk.latest.get_model("activities.CoverageTally").objects.values_list(
             "member_id", "committee_id", "year", "quarter", "three_enters", "point_contacts"
@@ -903,9 +904,14 @@ def test_the_coverage_cells_are_counted_from_the_rows_a_database_already_holds(w
         (li.pk, c, 2026, 2, 1, 0),
         (wang.pk, c, 2026, 2, 0, 2),
     }
-    from activities.coverage import differences
+    from activities.coverage import committee_differences, differences
 
     assert differences() == {}
+    # the committees' covered counts (activities 0008) from those cells: Li and Zhang in the first quarter, Li and
+    # Wang (contacts at a point count without rules) in the second, the three in the year
+    kept = walk.latest.get_model("activities.CommitteeCoverage").objects.filter(committee_id=c)
+    assert set(kept.values_list("year", "quarter", "covered")) == {(2026, 1, 2), (2026, 2, 2), (2026, 0, 3)}
+    assert committee_differences() == {}
 
 
 # --- the move of the members' mailbox out of groups, from the schema just before it ----------------------------

@@ -1,5 +1,5 @@
 """Coverage 全覆盖 kept as data (#22): the table of (member, committee, year, quarter) cells, filled from the rows
-of an existing database (``activities.coverage.rebuild``, one INSERT … SELECT, on the models as this migration
+of an existing database (``activities.coverage.rebuild_cells``, one INSERT … SELECT, on the models as this migration
 sees them)."""
 
 import django.db.models.deletion
@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from activities.coverage import rebuild
+    from activities.coverage import rebuild_cells
 
-    rebuild(apps)
+    rebuild_cells(apps)
 
 
 class Migration(migrations.Migration):

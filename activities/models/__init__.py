@@ -10,7 +10,7 @@ from .activity import (
     PlanItem,
     SixItem,
 )
-from .coverage import CoverageTally
+from .coverage import CommitteeCoverage, CoverageTally
 from .leads import ActivitySuggestion, Lead
 from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
 
@@ -21,6 +21,7 @@ __all__ = [
     "ActivitySettings",
     "AnnualPlan",
     "Attendance",
+    "CommitteeCoverage",
     "CoverageTally",
     "EnterTarget",
     "Evidence",

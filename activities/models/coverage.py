@@ -39,3 +39,28 @@ class CoverageTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} · {self.year} Q{self.quarter} · {self.committee_id}"
+
+
+class CommitteeCoverage(models.Model):
+    """How many of a committee's members in office are covered in one period (a quarter, or the whole year: quarter
+    0), by the coverage rule (``activities.selectors.activities.is_covered``) on the member cells: the coverage page,
+    the leaders' home and the workbench read this row instead of matching every member against the cells. A member
+    counts in the committee they belong to now, whichever committee's activities or contacts covered them."""
+
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the period's key starts with the committee
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), help_text=_("1 to 4; 0 for the whole year."))
+    covered = models.PositiveIntegerField(_("members covered"), default=0)
+
+    class Meta:
+        verbose_name = _("committee coverage")
+        verbose_name_plural = _("committee coverage")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year", "quarter"], name="committee_coverage_period"),
+            models.CheckConstraint(condition=Q(quarter__gte=0, quarter__lte=4), name="committee_coverage_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.year} Q{self.quarter} · {self.covered}"

@@ -18,12 +18,13 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
-from activities.coverage import COUNTED, counted_attendance, point_contact_rows
+from activities.coverage import COUNTED, counted_attendance, covering_q, point_contact_rows
 from activities.models import (
     Activity,
     ActivitySettings,
     AnnualPlan,
     Attendance,
+    CommitteeCoverage,
     CoverageTally,
     Evidence,
     PlanItem,
@@ -104,8 +105,9 @@ def contacts_count_q() -> Q:
 
 
 def covering_cells(period: Period) -> QuerySet[CoverageTally]:
-    """The cells that cover their member in the period: a 三进 attendance, or contacts their committee counts."""
-    return tally_cells(period).filter(Q(three_enters__gt=0) | (Q(point_contacts__gt=0) & contacts_count_q()))
+    """The cells that cover their member in the period: a 三进 attendance, or contacts their committee counts
+    (``activities.coverage.covering_q``, the rule the committees' kept counts are counted by)."""
+    return tally_cells(period).filter(covering_q())
 
 
 def _member_sum(cells: QuerySet, field: str) -> Coalesce:
@@ -267,16 +269,22 @@ def with_group_coverage(rows: list[ActivityGroup], period: Period) -> list[Activ
     return rows
 
 
-def committees_coverage(committees: QuerySet[Committee], period: Period) -> list[Committee]:
-    """Committees with active members and members covered by 三进 in the period (3 queries)."""
-    rows = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
-    active = (
-        Member.objects.filter(committee_id__in=[c.pk for c in rows], status=Member.Status.ACTIVE)
-        .order_by()
-        .values("committee_id")
+def committee_covered(committee_ids: list[int], period: Period) -> QuerySet[CommitteeCoverage]:
+    """The kept covered counts of the committees in the period (``CommitteeCoverage``: one row per committee, kept
+    equal to ``is_covered`` over its members in office by ``activities.coverage``; none: no one covered)."""
+    return CommitteeCoverage.objects.filter(
+        committee_id__in=committee_ids, year=period.year, quarter=period.quarter or 0
     )
+
+
+def committees_coverage(committees: QuerySet[Committee], period: Period) -> list[Committee]:
+    """Committees with active members and members covered in the period (3 queries): the covered count is the kept
+    one (``committee_covered``), the members behind it ``coverage_members(committee_id=…, covered="1")``."""
+    rows = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
+    ids = [c.pk for c in rows]
+    active = Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE).order_by().values("committee_id")
     members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
-    covered = dict(active.filter(is_covered(period)).annotate(n=Count("pk")).values_list("committee_id", "n"))
+    covered = dict(committee_covered(ids, period).values_list("committee_id", "covered"))
     for c in rows:
         member_count, covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)
         vars(c).update(

@@ -21,7 +21,7 @@ from activities.services import activities as svc
 from activities.services import contacts as contact_svc
 from core.exceptions import DomainError
 from core.services import record_delete, record_save
-from groups.models import ConstituentContact, Member
+from groups.models import Committee, ConstituentContact, Member
 from tests import factories as f
 from tests.groups.factories import held_activity
 
@@ -53,6 +53,9 @@ operations = st.lists(
                 "contact_change",
                 "contact_admin",
                 "contact_delete",
+                "leave",
+                "transfer",
+                "rule",
             ]
         ),
         st.integers(0, 4),
@@ -74,8 +77,8 @@ def _start(back: int):
 class Run:
     """One drawn sequence of writes, as staff of the district (a member signs in, the author changes contacts)."""
 
-    def __init__(self, world):
-        self.world, self.actor = world, world.district_staff
+    def __init__(self, world, rules: ActivitySettings):
+        self.world, self.actor, self.rules = world, world.district_staff, rules
         self.members = [world.member_record, world.convener_member] + [
             f.MembershipFactory(group=world.group).member for _ in range(2)
         ]
@@ -233,6 +236,29 @@ class Run:
         else:
             contact_svc.contact_delete(contact_id=contact.pk, actor=self.actor)
 
+    def leave(self, _a, _slot, member, _back, _choice):
+        """The secretariat marks the member as having left office, or back in it (the admin's record edit)."""
+        member.refresh_from_db()
+        member.status = Member.Status.LEFT if member.status == Member.Status.ACTIVE else Member.Status.ACTIVE
+        record_save(obj=member, actor=None, changed=["status"])
+
+    def transfer(self, _a, _slot, member, _back, choice):
+        """The member moves to another committee (the district's, its city's, another city's)."""
+        member.refresh_from_db()
+        member.committee = (self.world.district, self.world.city, self.world.other)[choice % 3]
+        record_save(obj=member, actor=None, changed=["committee"])
+
+    def rule(self, _a, _slot, _m, _back, choice):
+        """The district's rule on contacts is turned round, or its rules removed (contacts count) and made again."""
+        rules = ActivitySettings.objects.filter(pk=self.rules.pk).first()
+        if rules is None:
+            self.rules = record_save(obj=ActivitySettings(committee=self.world.district, min_photos=0), actor=None)
+        elif choice == 3:
+            record_delete(obj=rules, actor=None)
+        else:
+            rules.contacts_count_for_coverage = not rules.contacts_count_for_coverage
+            record_save(obj=rules, actor=None, changed=["contacts_count_for_coverage"])
+
 
 def _covered_by_rows(period: sel.Period):
     """Who the rows say is covered: the rule as it was asked before the cells (every member's own rows)."""
@@ -252,17 +278,23 @@ class Rollback(Exception):
 def test_after_any_writes_through_the_services_the_cells_equal_the_rows(world, steps, rule):
     """Random sequences of the writes that move coverage (activities created, announced, held, filed, cancelled,
     moved to another quarter, made 三进 or not, deleted; attendance recorded, corrected, removed, signed in; contacts
-    recorded, corrected by their author, edited and deleted in the admin), refusals included: the table equals a
-    recount from the rows, and the members it covers are those the rows cover, in every quarter and year."""
+    recorded, corrected by their author, edited and deleted in the admin; members leaving office, coming back and
+    changing committee; the committee's rule on contacts turned round, removed and made again), refusals included:
+    the table equals a recount from the rows, the committees' kept covered counts a count from the cells, the members
+    it covers are those the rows cover, and each committee's covered figure the members its drill-down lists, in
+    every quarter and year."""
     try:
         with transaction.atomic():
-            ActivitySettings.objects.create(
-                committee=world.district,
-                min_photos=0,
-                require_complete_attendance=False,
-                contacts_count_for_coverage=rule,
+            rules = record_save(
+                obj=ActivitySettings(
+                    committee=world.district,
+                    min_photos=0,
+                    require_complete_attendance=False,
+                    contacts_count_for_coverage=rule,
+                ),
+                actor=None,
             )
-            run = Run(world)
+            run = Run(world, rules)
             for i, step in enumerate(steps):
                 try:
                     with transaction.atomic():
@@ -272,14 +304,21 @@ def test_after_any_writes_through_the_services_the_cells_equal_the_rows(world, s
                 # after every write, not only at the end: a later write to the same cell recounts it whole and
                 # would hide a write that left it stale
                 assert coverage.differences() == {}, steps[: i + 1]
+                assert coverage.committee_differences() == {}, steps[: i + 1]
             today = timezone.localdate()
             members = Member.objects.filter(pk__in=[m.pk for m in run.members])
+            committees = Committee.objects.all()
             for year in (today.year - 1, today.year):
                 for quarter in (None, 1, 2, 3, 4):
                     period = sel.Period(year, quarter)
                     by_cells = set(members.filter(sel.is_covered(period)).values_list("pk", flat=True))
                     by_rows = set(members.filter(_covered_by_rows(period)).values_list("pk", flat=True))
                     assert by_cells == by_rows, (period, steps)
+                    for c in sel.committees_coverage(committees, period):  # the kept figure = its drill-down's rows
+                        behind = sel.coverage_members(
+                            committees, committees, period, group_id=None, committee_id=c.pk, covered="1"
+                        )
+                        assert c.covered_count == behind.count(), (c, period, steps)
             raise Rollback
     except Rollback:
         pass

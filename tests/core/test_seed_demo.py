@@ -99,13 +99,15 @@ def test_seed_demo_adds_a_year_of_plans_activities_and_attendance(client):
     member = Member.objects.get(user__username="member")
     assert Attendance.objects.filter(member=member, activity__state="announced").exists()
     assert Attendance.objects.filter(member=member, activity__state__in=["held", "filed"]).exists()
-    # its last step counted the coverage cells of everything it loaded (#22)
-    from activities.coverage import differences
-    from activities.models import CoverageTally
+    # its last step counted the coverage cells of everything it loaded, and the committees' covered counts (#22)
+    from activities.coverage import committee_differences, differences
+    from activities.models import CommitteeCoverage, CoverageTally
 
     assert CoverageTally.objects.filter(three_enters__gt=0).exists()
     assert CoverageTally.objects.filter(point_contacts__gt=0).exists()
     assert differences() == {}
+    assert CommitteeCoverage.objects.filter(quarter=0, covered__gt=0).exists()
+    assert committee_differences() == {}
 
 
 def test_seed_demo_has_two_years_in_the_proportions_of_a_real_committee():
