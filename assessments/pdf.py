@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from io import BytesIO
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from core.ordinals import quarter_label
 from core.pdf import plain, text
@@ -39,7 +42,9 @@ MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN  # 174 mm: every table spans it, so their edges line up
 
 
+@functools.cache
 def _styles():
+    """The PDF's paragraph styles, built once per process (ReportLab reads them, never changes them)."""
     font = _font()
     body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
     return (
@@ -63,9 +68,26 @@ class _Paragraph(Paragraph):
         return self._wrapped[1]
 
 
+@functools.cache
+def _first_fragment(style):
+    """The fragment ReportLab's markup parser makes of a style's plain text (font, size, colour), once per style."""
+    return Paragraph("x", style).frags[0]
+
+
 def _para(value, style) -> Paragraph:
-    """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``)."""
-    return _Paragraph(text(value), style)
+    """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``).
+
+    Text with nothing to unescape (no ``&``: no markup character in the value) is one fragment of the style holding
+    the text with its whitespace folded, which is what ReportLab's markup parser makes of it; the parser (Python's
+    ``HTMLParser``, a fragment per tag) is then skipped: it was a tenth of a duty record's PDF (#22). Anything else
+    goes through the parser."""
+    escaped = text(value)
+    folded = cleanBlockQuotedText(escaped)
+    if "&" in escaped or not folded:
+        return _Paragraph(escaped, style)
+    fragment = copy.copy(_first_fragment(style))
+    fragment.text, fragment.link, fragment.us_lines = folded, [], []
+    return _Paragraph(folded, style, frags=[fragment])
 
 
 PADDING = 6  # a table cell's left and right padding (ReportLab's default)

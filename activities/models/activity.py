@@ -395,6 +395,12 @@ class Activity(InitialsMixin, models.Model):
         editable=False,
         help_text=_("Kept by the database from the activity's evidence (photos, minutes)."),
     )
+    # The ledger's and the API's three per-activity figures (``selectors.activities.attendance_figure_q``: every
+    # invitation, the present; and the evidence rows), kept by the database from the rows (activities 0009) so a
+    # list of activities reads them with the activity instead of counting each activity's rows per request.
+    invited_count = models.PositiveIntegerField(_("invited"), default=0, db_default=0, editable=False)
+    present_count = models.PositiveIntegerField(_("present"), default=0, db_default=0, editable=False)
+    evidence_count = models.PositiveIntegerField(_("evidence"), default=0, db_default=0, editable=False)
     open_to = models.CharField(
         _("open to"),
         max_length=15,

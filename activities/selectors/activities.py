@@ -26,7 +26,6 @@ from activities.models import (
     Attendance,
     CommitteeCoverage,
     CoverageTally,
-    Evidence,
     PlanItem,
     SixItem,
 )
@@ -408,7 +407,9 @@ def attendance_figure_q(status: str = "", method: str = "") -> Q:
     member who signed up themself too), those of a ``status``, or the present by how they signed in (``method``).
     The one definition of those figures: the ledger's and the convener's dashboard's counts (``_attendance_count``),
     the API's, the sign-in screen's counter (``attendance_counts``) and the list behind them all
-    (``attendance_rows``, ``activities:attendance_rows``) read it."""
+    (``attendance_rows``, ``activities:attendance_rows``) read it. The invited and present counts are also kept on
+    the activity by the database with this definition (``Activity.invited_count``, ``present_count``: activities
+    0008); ``tests/activities/test_kept_counts.py`` holds them equal."""
     q = Q()
     if status:
         q &= Q(status=status)
@@ -453,45 +454,28 @@ def _attendance_count(status: str = "", method: str = "") -> Coalesce:
     )
 
 
-@functools.cache
-def _evidence_count() -> Coalesce:
-    evidence = Evidence.objects.filter(activity_id=OuterRef("pk"))
-    return Coalesce(
-        Subquery(
-            evidence.order_by().values("activity_id").annotate(c=Count("*")).values("c")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries."""
+    """Activities with organiser, contact point and attendance counts loaded: a fixed number of queries (the invited,
+    present and evidence counts are the activity's own columns, kept by the database)."""
     count = _attendance_count
     return qs.select_related("committee", "group", "special_committee", "platform", "contact_point").annotate(
-        invited_count=count(),
-        present_count=count(Attendance.Status.PRESENT),
         excused_count=count(Attendance.Status.EXCUSED),
         absent_count=count(Attendance.Status.ABSENT),
         scanned_count=count(method=Attendance.Method.ON_SITE),  # how the present signed in: scan, convener, correction
         convener_count=count(method=Attendance.Method.CONVENER),
         corrected_count=count(method=Attendance.Method.CORRECTION),
-        evidence_count=_evidence_count(),
     )
 
 
 def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """What the API's activity shows: the organiser's name and three counts (the ledger's other five are the
-    page's), the open groups' ids in one query for the page (``open_groups_list``).
+    """What the API's activity shows: the organiser's name, the open groups' ids in one query for the page
+    (``open_groups_list``); its three counts are the activity's columns, kept by the database (activities 0009).
 
     The organiser is its name in the statement (``organiser_name``: ``Activity.organiser`` is the first of group,
     special committee, platform and committee, each shown by its name), not four joined models built per row.
     """
     return qs.annotate(
         organiser_name=Coalesce("group__name", "special_committee__name", "platform__name", "committee__name"),
-        invited_count=_attendance_count(),
-        present_count=_attendance_count(Attendance.Status.PRESENT),
-        evidence_count=_evidence_count(),
     ).prefetch_related(Prefetch("open_groups", queryset=ActivityGroup.objects.only("pk"), to_attr="open_groups_list"))
 
 

@@ -32,6 +32,16 @@ def test_the_demo_has_proposals_in_every_state_and_work_for_the_demo_logins(clie
         .exclude(has_evidence=F("n"))
         .exists()
     )
+    # and every activity's kept counts (the count triggers on for the load: once per statement on PostgreSQL)
+    counted = Activity.objects.annotate(
+        invited=Count("attendances", distinct=True),
+        present=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+        photos=Count("evidence", distinct=True),
+    )
+    assert Activity.objects.filter(invited_count__gt=0, present_count__gt=0, evidence_count__gt=0).exists()
+    assert not counted.exclude(
+        invited_count=F("invited"), present_count=F("present"), evidence_count=F("photos")
+    ).exists()
     client.force_login(member)
     assert client.get(reverse("proposals:mine")).context["own"].paginator.count  # a page of the lead proposals
     client.force_login(User.objects.get(username="unit"))
