@@ -13,6 +13,7 @@ from .activity import (
 from .coverage import CoverageTally
 from .leads import ActivitySuggestion, Lead
 from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
+from .tally import FiledTally
 
 __all__ = [
     "Activity",
@@ -23,6 +24,7 @@ __all__ = [
     "Attendance",
     "CoverageTally",
     "EnterTarget",
+    "FiledTally",
     "Evidence",
     "PlanItem",
     "SixItem",
