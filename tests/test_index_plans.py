@@ -533,6 +533,26 @@ def test_a_groups_waiting_leave_but_the_conveners_own_is_counted_from_the_partia
     assert not _scans(_plan(rows.order_by().values("pk")), "groups_attendance")
 
 
+def test_a_groups_first_waiting_leave_requests_are_probed_per_activity_in_the_partial_index(world, crowd):
+    """#22: the group dashboard's first 20 waiting leave requests, as one join ordered and limited, were a hash join
+    over every waiting request of the deployment and its table rows (8,082 at 50k, 6,258 pages); by the group's
+    activities' ids each is probed in ``attendance_leave_requested``."""
+    from activities.selectors import figures as figure_rows
+    from activities.selectors.activities import Period
+    from tests.groups.factories import ActivityFactory
+
+    ids = [ActivityFactory(group=world.group).pk, ActivityFactory(group=world.group).pk]
+    rows = figure_rows.group_rows(world.group, "leave", Period(2026, None), own_member_id=world.member_record.pk)
+    statements = _statements(lambda: figure_rows.first_leave_requests(world.group, rows), "groups_attendance")
+    assert len(statements) == 1, statements
+    plan = _plan(rows.filter(activity_id__in=ids)[:20])
+    assert not _scans(plan, "groups_attendance"), plan
+    if connection.vendor == "postgresql":
+        assert re.search(r"attendance_leave_requested[^\n]*\n[^\n]*Index Cond: \(activity_id = ANY", plan), plan
+    else:
+        assert re.search(r"USING (COVERING )?INDEX attendance_leave_requested \(activity_id=\?\)", plan), plan
+
+
 def test_the_annual_settlement_counts_each_groups_members_of_the_year_from_an_index_alone(world, crowd):
     """#22: the groups' members of the year were counted from the memberships' rows, one index probe and a table
     read per membership (20,000 pages for a district's 393 groups at 50k); ``membership_group_span`` holds every
