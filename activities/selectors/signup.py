@@ -91,8 +91,8 @@ def suggested_members(activity: Activity, *, limit: int = 10) -> list[Suggestion
     need_ids = list(point.needs.values_list("pk", flat=True)) if point is not None else []
     if not topic_ids and not need_ids:
         return []
-    # ranked on the members' ids and names alone, then the few read whole: aggregated with every column of the
-    # committee's members who hold one of the expertises (5,332 at 50k), the grouping was most of the query's time
+    # ranked on the members' ids and scores alone, then the few read whole: grouping every column of the committee's
+    # members who hold one of the expertises (5,332 at 50k) would be most of the ranking's time
     ranked = suggestion_candidates(activity, topic_ids, need_ids).values_list("pk", "score", "topic_hits")
     best = [(pk, score) for pk, score, _topic_hits in ranked[:limit]]
     rows = Member.objects.filter(pk__in=[pk for pk, _score in best]).prefetch_related(
