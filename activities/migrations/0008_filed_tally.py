@@ -9,7 +9,8 @@ deletes it, so the count never reaches 0), and the table holds exactly what a re
 The year is the calendar year of ``starts_at`` in the deployment's time zone (``settings.TIME_ZONE`` when this ran),
 as ``core.dates.in_year`` bounds it: PostgreSQL converts to the zone itself; SQLite has no zones and adds the zone's
 offset on 1 January (a year starts and ends at a new year, whose offset is the same every year for any zone that
-keeps its rules). ``manage.py filed_rebuild --check`` and ``tests/activities/test_filed_tally.py`` hold the cells
+keeps its rules), to the whole second Django stores (``YYYY-MM-DD HH:MM:SS``; SQLite's own parsing keeps milliseconds
+and would round the last microsecond of a year into the next). ``manage.py filed_rebuild --check`` and ``tests/activities/test_filed_tally.py`` hold the cells
 equal to the activities. Frozen here: migrations keep working as written.
 """
 
@@ -27,7 +28,8 @@ _ZONE = ZoneInfo(settings.TIME_ZONE)
 _NEW_YEAR_MINUTES = int(_ZONE.utcoffset(datetime(2026, 1, 1)).total_seconds() // 60)
 YEAR = {
     "postgresql": f"CAST(EXTRACT(YEAR FROM {{r}}.starts_at AT TIME ZONE '{settings.TIME_ZONE}') AS integer)",
-    "sqlite": f"CAST(strftime('%Y', {{r}}.starts_at, '{_NEW_YEAR_MINUTES:+d} minutes') AS integer)",
+    # the whole seconds only: SQLite keeps milliseconds and would round 15:59:59.999999 up to the next minute
+    "sqlite": f"CAST(strftime('%Y', substr({{r}}.starts_at, 1, 19), '{_NEW_YEAR_MINUTES:+d} minutes') AS integer)",
 }
 
 

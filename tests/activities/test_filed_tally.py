@@ -142,3 +142,11 @@ def test_emptying_the_cells_then_the_activities_leaves_no_cell(world):
     Activity.objects.all().delete()
     assert not FiledTally.objects.exists()
     assert tally.differences() == {}
+
+
+def test_the_last_microsecond_of_a_year_counts_in_that_year(world):
+    """SQLite keeps milliseconds when it reads a time: 23:59:59.999999 on 31 December would round into the next
+    year; the year is read from the whole seconds Django stores."""
+    ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=STARTS[3])
+    assert FiledTally.objects.get().year == 2026
+    assert tally.differences() == {}
