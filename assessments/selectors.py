@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q
 
-from core.dates import in_year
 from core.ordinals import quarter_label
 from groups.access import scope_of
 from groups.models import GroupMembership, Member
@@ -250,7 +249,7 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     with three aggregate queries."""
     from django.db.models import Count, Q, Sum
 
-    from activities.models import Activity
+    from activities.models import FiledTally
     from groups.models import ActivityGroup
 
     from .models import GroupSettlement, GroupSnapshot, RuleSet
@@ -288,17 +287,9 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
         )
         .values_list("pk", "name", "n")
     )
-    # a range on starts_at itself, not on its date, and the activity's own committee (its group's: activity_create):
-    # read from the index ``activity_committee_state_start`` alone, without a join or the table's rows
-    filed = dict(
-        Activity.objects.filter(
-            in_year("starts_at", year), committee_id=committee_id, state=Activity.State.FILED, group__isnull=False
-        )
-        .order_by()
-        .values("group_id")
-        .annotate(n=Count("*"))
-        .values_list("group_id", "n")
-    )
+    # the year's filed activities of each group under the activity's own committee (its group's: activity_create),
+    # kept by the database per (committee, year, group): one cell per group, not the year's filed activities
+    filed = dict(FiledTally.objects.filter(committee_id=committee_id, year=year).values_list("group_id", "filed"))
     points = dict(
         GroupSnapshot.objects.filter(committee_id=committee_id, year=year)
         .values("group_id")

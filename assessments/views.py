@@ -1,5 +1,7 @@
 """Pages of the assessments app: a member's duty record 履职档案."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -175,8 +177,9 @@ def annual(request):
             "locked": locked,
             "committees": _committees(request),
             "funding_total": sum((g.funding for g in groups), start=0),
-            "year_start": f"{year}-01-01",
-            "year_end": f"{year}-12-31",  # the ledger's range for "filed activities"
+            # the query strings of the figures' links but the group (the same for every group)
+            "members_query": urlencode({"in_year": year}),
+            "filed_query": urlencode({"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}),
         },
     )
 

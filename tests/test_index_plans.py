@@ -227,32 +227,24 @@ def test_an_outcomes_proposal_picker_reads_its_first_options_in_order_from_an_in
         assert "Sort" not in plan, plan
 
 
-def test_the_assessment_dashboard_counts_filed_activities_per_group_from_an_index(world, crowd):
-    from activities.models import Activity
-    from core.dates import in_year
+def test_the_annual_settlement_reads_each_groups_filed_activities_from_the_tallys_key(world, crowd):
+    """#22: the settlement (the annual page, its workbooks, the dashboard) counted the committee's year of filed
+    activities on every request (50,634 index entries at 50k); it reads the year's cells of ``FiledTally`` through
+    their key, never an activity."""
+    from activities.models import Activity, FiledTally
+    from assessments.selectors import group_settlement
+    from tests.groups.factories import ActivityFactory
 
-    qs = (
-        Activity.objects.filter(
-            in_year("starts_at", 2026), committee_id=world.city.pk, state=Activity.State.FILED, group__isnull=False
-        )
-        .order_by()
-        .values("group_id")
-    )
+    when = timezone.datetime(2026, 6, 1, 9, tzinfo=timezone.get_current_timezone())
+    ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=when)
+    assert not _statements(lambda: group_settlement(world.district.pk, 2026), "groups_activity")
+    plan = _plan(FiledTally.objects.filter(committee_id=world.district.pk, year=2026).values_list("group_id", "filed"))
+    assert not _scans(plan, "activities_filedtally"), plan
     if connection.vendor == "postgresql":
-        # A test committee's activities lie in insertion order, so reading them all through an index in that order
-        # is cheaper than fetching a year's worth at random; a real committee's years are not. For the test's
-        # transaction, random and sequential reads cost the same and bitmap scans are priced out, so the planner
-        # weighs the indexes by the rows each reads.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL random_page_cost = 1.0")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-    plan = _plan(qs)
-    assert not _scans(plan, "groups_activity"), plan
-    if connection.vendor == "postgresql":
-        # the year is a range of an index (``activity_committee_state_start``, the committee and start index, or on
-        # a test's two committees the start index alone: rows just inserted are not all-visible, so a covering
-        # index gains nothing in a test), never every activity of the committee or the group filtered by date
-        assert re.search(r"Index Cond: \([^\n]*starts_at >=", plan), plan
+        assert "filed_tally_cell" in plan, plan
+    else:
+        # the unique key's index (SQLite names it itself)
+        assert re.search(r"USING (COVERING )?INDEX \w+ \(committee_id=\? AND year=\?\)", plan), plan
 
 
 def test_a_groups_coverage_asks_its_own_members_cells_through_the_member_index(world):
@@ -539,6 +531,27 @@ def test_a_groups_waiting_leave_but_the_conveners_own_is_counted_from_the_partia
     read = _read_columns(sql, "groups_attendance") - {"activity_id", "leave"}  # the key and the index's condition
     assert read <= _index_columns(Attendance, "attendance_leave_requested"), read
     assert not _scans(_plan(rows.order_by().values("pk")), "groups_attendance")
+
+
+def test_a_groups_first_waiting_leave_requests_are_probed_per_activity_in_the_partial_index(world, crowd):
+    """#22: the group dashboard's first 20 waiting leave requests, as one join ordered and limited, were a hash join
+    over every waiting request of the deployment and its table rows (8,082 at 50k, 6,258 pages); by the group's
+    activities' ids each is probed in ``attendance_leave_requested``."""
+    from activities.selectors import figures as figure_rows
+    from activities.selectors.activities import Period
+    from tests.groups.factories import ActivityFactory
+
+    ids = [ActivityFactory(group=world.group).pk, ActivityFactory(group=world.group).pk]
+    rows = figure_rows.group_rows(world.group, "leave", Period(2026, None), own_member_id=world.member_record.pk)
+    statements = _statements(lambda: figure_rows.first_leave_requests(world.group, rows), "groups_attendance")
+    assert len(statements) == 1, statements
+    plan = _plan(rows.filter(activity_id__in=ids)[:20])
+    assert not _scans(plan, "groups_attendance"), plan
+    if connection.vendor == "postgresql":
+        assert re.search(r"attendance_leave_requested[^\n]*\n[^\n]*Index Cond: \(activity_id = ANY", plan), plan
+    else:
+        # an index of the activity (the partial one or the foreign key's, as SQLite's statistics of the moment say)
+        assert re.search(r"SEARCH groups_attendance USING (COVERING )?INDEX \w+ \(activity_id=\?\)", plan), plan
 
 
 def test_the_annual_settlement_counts_each_groups_members_of_the_year_from_an_index_alone(world, crowd):

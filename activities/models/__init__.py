@@ -13,6 +13,7 @@ from .activity import (
 from .coverage import CommitteeCoverage, CoverageTally
 from .leads import ActivitySuggestion, Lead
 from .mailbox import MessageRating, MessageTarget, PublicMessage, Satisfaction
+from .tally import FiledTally
 
 __all__ = [
     "Activity",
@@ -24,6 +25,7 @@ __all__ = [
     "CommitteeCoverage",
     "CoverageTally",
     "EnterTarget",
+    "FiledTally",
     "Evidence",
     "PlanItem",
     "SixItem",

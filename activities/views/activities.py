@@ -98,7 +98,7 @@ def group_activities(request, pk: int):
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
         "progress": sel.plan_progress(group, period.year),
-        "leave_requests": list(leave[:20]),
+        "leave_requests": figure_rows.first_leave_requests(group, leave),
         "leave_total": leave.count(),
         "quarters": [1, 2, 3, 4],
         "base": urlencode({"year": period.year, "quarter": period.quarter or ""}),
