@@ -46,6 +46,7 @@ from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 
 from activities.models import Activity, ActivitySettings
+from core.management import kept_counts
 from core.services import on_record_write
 from groups.models import Member
 
@@ -305,12 +306,7 @@ def committee_differences(registry: Any = global_apps) -> dict[tuple[int, int, i
     """(committee, year, quarter) where the kept count and a count from the cells disagree: -> (kept, counted)."""
     table = registry.get_model("activities", "CommitteeCoverage")
     kept = {(c, y, q): n for c, y, q, n in table.objects.values_list("committee_id", "year", "quarter", "covered")}
-    counted = committee_counts(registry)
-    return {
-        key: (kept.get(key, 0), counted.get(key, 0))
-        for key in kept.keys() | counted.keys()
-        if kept.get(key, 0) != counted.get(key, 0)
-    }
+    return kept_counts.differences(kept, committee_counts(registry), missing=0)
 
 
 @on_record_write(Member)
@@ -443,8 +439,4 @@ def differences(registry: Any = global_apps) -> dict[Cell, tuple[tuple[int, int]
             "member_id", "committee_id", "year", "quarter", "three_enters", "point_contacts"
         )
     }
-    return {
-        cell: (table.get(cell), rows.get(cell))
-        for cell in table.keys() | rows.keys()
-        if table.get(cell) != rows.get(cell)
-    }
+    return kept_counts.differences(table, rows)

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from activities.models import Activity, FiledTally
+from core.management import kept_counts
 
 Cell = tuple[int, int, int]  # committee, year, group
 
@@ -39,10 +40,7 @@ def tallied() -> dict[Cell, int]:
 
 def differences() -> dict[Cell, tuple[int | None, int | None]]:
     """Cells where the table and the activities disagree: key -> (the table's count, the activities'), None for none."""
-    table, rows = tallied(), counted()
-    return {
-        key: (table.get(key), rows.get(key)) for key in table.keys() | rows.keys() if table.get(key) != rows.get(key)
-    }
+    return kept_counts.differences(tallied(), counted())
 
 
 def rebuild() -> int:

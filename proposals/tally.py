@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Value
 from django.db.models.functions import Coalesce
 
+from core.management import kept_counts
 from proposals.models import FigureTally, Proposal
 from proposals.selectors import FIGURE_FILTERS, TALLIED
 
@@ -45,10 +46,7 @@ def tallied() -> dict[Cell, tuple[int, ...]]:
 
 def differences() -> dict[Cell, tuple[Any, Any]]:
     """Cells where the table and the proposals disagree: key -> (the table's counts, the proposals'), None for none."""
-    table, rows = tallied(), counted()
-    return {
-        key: (table.get(key), rows.get(key)) for key in table.keys() | rows.keys() if table.get(key) != rows.get(key)
-    }
+    return kept_counts.differences(tallied(), counted())
 
 
 def rebuild() -> int:

@@ -6,12 +6,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 SHOWN = 20  # differences printed per check; the count in the error says how many there are
+
+
+def differences(
+    table: Mapping[K, V], rows: Mapping[K, V], missing: V | None = None
+) -> dict[K, tuple[V | None, V | None]]:
+    """The keys where a kept table and a count from its rows disagree: key -> (the table's value, the rows'), with
+    ``missing`` for a key one side lacks (None, or 0 where an absent row means a count of 0)."""
+    return {
+        key: (table.get(key, missing), rows.get(key, missing))
+        for key in table.keys() | rows.keys()
+        if table.get(key, missing) != rows.get(key, missing)
+    }
 
 
 @dataclass(frozen=True)

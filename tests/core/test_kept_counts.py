@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from core.management.kept_counts import Check, KeptCountCommand
+from core.management.kept_counts import Check, KeptCountCommand, differences
 
 
 def command(first: dict, second: dict, rebuilt: list) -> KeptCountCommand:
@@ -54,3 +54,10 @@ def test_check_says_so_when_everything_agrees_and_a_rebuild_runs_in_a_transactio
     call_command(cmd)
     assert cmd.stdout.getvalue().splitlines() == ["Equal.", "7 cells written."]
     assert rebuilt == [True]
+
+
+def test_differences_name_each_key_the_two_sides_disagree_on_with_the_missing_value_for_an_absent_one():
+    table, rows = {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 5, "d": 4}
+    assert differences(table, rows) == {"b": (2, 5), "c": (3, None), "d": (None, 4)}
+    assert differences({"a": 0}, {"b": 0}, missing=0) == {}
+    assert differences({"a": 1}, {}, missing=0) == {"a": (1, 0)}
