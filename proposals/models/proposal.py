@@ -328,6 +328,12 @@ class Proposal(InitialsMixin, models.Model):
                 condition=Q(state="replied"),
                 name="proposal_awaiting_rating",
             ),
+            # The proposals never compared for duplicates (``proposals.similarity.NOT_COMPARED``): the review queue's
+            # hints leave out those whose similar proposal is here, checked in this small index alone instead of
+            # reading each similar proposal's row (#22: 50 rows x 20 hints, 1,000 reads of the wide rows, 6-20 ms).
+            models.Index(
+                fields=["id"], condition=Q(state__in=["draft", "merged", "not_filed"]), name="proposal_not_compared"
+            ),
             # Lists in the default order (admin) read the first rows here instead of sorting them all.
             models.Index(fields=["-year", "serial_number", "-id"], name="proposal_default_order"),
             # A committee's proposals newest first (the proposal picker of a consultation outcome, a committee's
