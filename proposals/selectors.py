@@ -178,10 +178,14 @@ def similar_proposals(proposal: Proposal, limit: int = 5, threshold: float = 0.2
 
 def with_duplicate_hints(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """``qs`` with ``duplicates`` (how many proposals of the session look alike) and ``best_score``, read from the
-    hints written at submission (``proposals.similarity``) through their index: one subquery per row shown."""
-    hints = DuplicateHint.objects.filter(proposal=OuterRef("pk")).exclude(similar__state__in=similarity.NOT_COMPARED)
+    hints written at submission (``proposals.similarity``) through their index: one subquery per row shown. A hint
+    counts while its similar proposal is compared; the others are found in ``proposal_not_compared`` (an anti-join
+    on that small index, not a join to every similar proposal's row)."""
+    not_compared = Proposal.objects.filter(pk=OuterRef("similar_id"), state__in=similarity.NOT_COMPARED)
+    hints = DuplicateHint.objects.filter(proposal=OuterRef("pk")).exclude(Exists(not_compared))
     return qs.annotate(
-        duplicates=Coalesce(Subquery(hints.values("proposal").annotate(n=Count("pk")).values("n")[:1]), 0),
+        # counted by ``similar`` (never null), a column of both indexes on the hints, so none of their rows is read
+        duplicates=Coalesce(Subquery(hints.values("proposal").annotate(n=Count("similar")).values("n")[:1]), 0),
         best_score=Coalesce(Subquery(hints.order_by("-score").values("score")[:1]), Value(0.0)),
     )
 
