@@ -409,7 +409,7 @@ def attendance_figure_q(status: str = "", method: str = "") -> Q:
     the API's, the sign-in screen's counter (``attendance_counts``) and the list behind them all
     (``attendance_rows``, ``activities:attendance_rows``) read it. The invited and present counts are also kept on
     the activity by the database with this definition (``Activity.invited_count``, ``present_count``: activities
-    0008); ``tests/activities/test_kept_counts.py`` holds them equal."""
+    0009); ``tests/activities/test_kept_counts.py`` holds them equal."""
     q = Q()
     if status:
         q &= Q(status=status)
