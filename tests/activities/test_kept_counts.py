@@ -3,12 +3,15 @@ activities/0009), on SQLite and PostgreSQL alike: whatever writes the attendance
 the application writes back, they equal the rows behind each figure (the ledger's drill-down)."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
 from activities.models import Activity, Attendance, Evidence
 from activities.selectors import activities as selectors
 from tests.factories import MemberFactory
-from tests.groups.factories import ActivityFactory
+from tests.groups.factories import ActivityFactory, AttendanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +94,39 @@ def test_the_api_and_the_ledger_show_the_kept_counts(world, client):
     assert (row.invited_count, row.present_count, row.evidence_count) == drilled(a) == (3, 0, 1)
     shown = selectors.api_rows(Activity.objects.filter(pk=a.pk)).values("invited_count", "present_count").get()
     assert shown == {"invited_count": 3, "present_count": 0}
+
+
+def _triggers_off() -> None:
+    """The counting triggers of the three tables switched off for the test's transaction (rolled back after), as a
+    restore of the activities apart from their rows would leave them."""
+    tables = ("groups_activity", "groups_attendance", "groups_evidence")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks of the rows written so far, first
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            return
+        placeholders = ", ".join(["%s"] * len(tables))
+        cursor.execute(
+            f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({placeholders})", tables
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+
+
+def test_the_rebuild_command_sets_counts_written_past_the_triggers_and_check_says_so(world):
+    activity = ActivityFactory(group=world.group)
+    AttendanceFactory(
+        activity=activity, member=world.member_record, status=Attendance.Status.PRESENT, signed_in_at=timezone.now()
+    )
+    evidence(activity)
+    call_command("activity_counts_rebuild", "--check")
+    _triggers_off()
+    Activity.objects.filter(pk=activity.pk).update(
+        invited_count=5, present_count=0, evidence_count=0, has_evidence=False
+    )
+    with pytest.raises(CommandError, match="^1 activities' kept counts differ"):
+        call_command("activity_counts_rebuild", "--check")
+    call_command("activity_counts_rebuild")
+    call_command("activity_counts_rebuild", "--check")
+    assert counts(Activity.objects.get(pk=activity.pk)) == drilled(activity)
