@@ -165,7 +165,7 @@ def computed(book, rows, member_ids, start, previous=None):
         previous=previous_sql(previous or {}),
     )
     sql, params = query.sql()
-    with connection.cursor() as cursor:
+    with query.temporary_tables(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     result = {}
