@@ -57,5 +57,5 @@ def install_choice_labels() -> None:
             made = model.__dict__.get(name)
             if not field.choices or not isinstance(field.choices, list | tuple):
                 continue
-            if isinstance(made, partialmethod) and made.func is Model._get_FIELD_display:
+            if isinstance(made, partialmethod) and made.func is Model._get_FIELD_display:  # type: ignore[attr-defined]
                 setattr(model, name, partialmethod(_label_of, field=field))
