@@ -86,29 +86,39 @@ def _query(request) -> str:
     return query.urlencode()
 
 
+# The research activities listed in the page under each adopted topic, newest first, out of the page's committees'
+# newest ``RESEARCH_READ`` (one indexed query); the picker finds the others as the user types
+# (``consultations.pickers``): all 300 under each of a page's adopted topics were 6,900 options and 220 KB of HTML
+# at 50,000 members (#22).
+RESEARCH_LISTED = 10
+RESEARCH_READ = 300
+
+
 def _attach_research_choices(user, topics) -> None:
-    """The research activities an editor may link to each adopted topic on the page (one query for the page)."""
-    from activities.models import Activity
+    """Under each adopted topic an editor may link, the newest research activities of its committee not linked to it
+    yet (at most ``RESEARCH_LISTED``) and the address of the picker that searches all of them."""
+    from .pickers import research_activities, research_label
 
     if not topics:
         return
     candidates = list(
-        Activity.objects.visible_to(user)
-        .filter(committee_id__in={t.committee_id for t in topics}, kind__in=services.RESEARCH_KINDS)
-        .exclude(state=Activity.State.CANCELLED)
-        .only("pk", "title", "starts_at", "committee_id")
-        .order_by("-starts_at")[:300]
+        research_activities(user, {})
+        .filter(committee_id__in={t.committee_id for t in topics})
+        .order_by("-starts_at", "-pk")
+        .values_list("pk", "committee_id", "starts_at", "title")[:RESEARCH_READ]
     )
-    # Each candidate's <option> written once for the page, not rendered by the template per topic: up to 300
-    # options under each adopted topic (#22: 7,200 options a page at 50k, a second of template rendering).
-    options = {
-        a.pk: f'<option value="{a.pk}">{timezone.localtime(a.starts_at):%Y-%m-%d} {html.escape(a.title)}</option>'
-        for a in candidates
-    }
+    picker = reverse("pick", args=["research_activities"])
     for topic in topics:
         linked = {a.pk for a in topic.research_activities.all()}
-        topic.research_choices = [a for a in candidates if a.committee_id == topic.committee_id and a.pk not in linked]
-        topic.research_options = mark_safe("".join(options[a.pk] for a in topic.research_choices))  # noqa: S308 (escaped)
+        mine = (row for row in candidates if row[1] == topic.committee_id and row[0] not in linked)
+        topic.research_choices = [row for _i, row in zip(range(RESEARCH_LISTED), mine, strict=False)]
+        topic.research_options = mark_safe(  # noqa: S308 (escaped)
+            "".join(
+                f'<option value="{pk}">{html.escape(research_label(starts_at, title))}</option>'
+                for pk, _committee, starts_at, title in topic.research_choices
+            )
+        )
+        topic.research_picker = f"{picker}?{urlencode({'committee': topic.committee_id, 'topic': topic.pk})}"
 
 
 @login_required

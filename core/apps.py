@@ -13,12 +13,13 @@ class CoreConfig(AppConfig):
             signals,
             verbs,  # noqa: F401  (registers core's audit verbs)
         )
-        from core.choices import install_empty_choice_label
+        from core.choices import install_choice_labels, install_empty_choice_label
         from core.pdf import lock_reportlab
 
         lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
         _bound_pillow()
         install_empty_choice_label()  # "请选择", not "---------", in every select
+        install_choice_labels()  # get_<field>_display without building a dict of the choices on every call
 
         # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
         # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in

@@ -322,3 +322,54 @@ def test_a_deleted_proposal_leaves_the_outcome_unlinked(world):
     outcome = OutcomeFactory(session__committee=world.district, state=S.ADOPTED, proposal=proposal)
     proposal.delete()
     assert Outcome.objects.get(pk=outcome.pk).proposal is None
+
+
+def _board_select(body: str, topic) -> str:
+    start = body.index(f'action="{reverse("consultations:topic_action", args=[topic.pk, "research"])}"')
+    return body[body.index("<select", start) : body.index("</select>", start)]
+
+
+def test_the_board_lists_the_newest_research_activities_and_searches_the_rest(world, client_for):
+    """Under an adopted topic the page lists only the newest research activities of its committee (not one option
+    per research activity of the year: 6,900 options a page at 50,000 members); the picker finds the others."""
+    from consultations.views import RESEARCH_LISTED
+
+    topic = _adopted(world)
+    now = timezone.now()
+    activities = [
+        ActivityFactory(
+            group=world.group, kind=Activity.Kind.RESEARCH, title=f"调研{i:02d}", starts_at=now - timedelta(days=i)
+        )
+        for i in range(RESEARCH_LISTED + 5)
+    ]
+    linked = activities[0]
+    services.topic_link_research(topic_id=topic.pk, activity_id=linked.pk, actor=world.convener)
+    select = _board_select(client_for(world.convener).get(reverse("consultations:topics")).content.decode(), topic)
+    listed = [a for a in activities if f'value="{a.pk}"' in select]
+    assert listed == activities[1 : RESEARCH_LISTED + 1]  # the newest not yet linked
+    assert "data-picker" in select and f"topic={topic.pk}" in select and f"committee={world.district.pk}" in select
+    oldest = activities[-1]
+    found = client_for(world.convener).get(
+        reverse("pick", args=["research_activities"]),
+        {"q": oldest.title, "committee": world.district.pk, "topic": topic.pk},
+    )
+    assert [row["value"] for row in found.json()["results"]] == [oldest.pk]
+    assert found.json()["results"][0]["text"].endswith(oldest.title)
+
+
+def test_the_research_picker_offers_only_research_the_user_sees_not_linked_yet(world, client_for):
+    topic = _adopted(world)
+    ours = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH, title="调研甲")
+    ActivityFactory(group=world.group, kind=Activity.Kind.STUDY, title="调研乙")  # not research
+    ActivityFactory(group=world.other_group, kind=Activity.Kind.RESEARCH, title="调研丙")  # another group's
+    cancelled = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH, title="调研丁")
+    Activity.objects.filter(pk=cancelled.pk).update(state=Activity.State.CANCELLED)
+    linked = ActivityFactory(group=world.group, kind=Activity.Kind.RESEARCH, title="调研戊")
+    services.topic_link_research(topic_id=topic.pk, activity_id=linked.pk, actor=world.convener)
+
+    def found(user):
+        response = client_for(user).get(reverse("pick", args=["research_activities"]), {"q": "调研", "topic": topic.pk})
+        return {row["value"] for row in response.json()["results"]}
+
+    assert found(world.convener) == {ours.pk}
+    assert found(world.member) <= {a.pk for a in Activity.objects.visible_to(world.member)}
