@@ -200,7 +200,9 @@ def _ranking(request, committee_id: int, year: int) -> dict:
     if roll_up is not None:
         rows = selectors.ranking(committee_id, year, roll_up.quarter, grade=grade, below=below, search=search)
         page = selectors.ranking_page(rows, after=data.get("after") or 0, before=data.get("before") or 0)
-        total = rows.count() if filtered else None  # the list behind a count: its own rows counted
+        # the list behind a count (a grade, below the minimums) counts its own rows; a search by name is not counted
+        # (matching names is a scan of the members: the page reads only its first 51)
+        total = rows.count() if grade is not None or below else None
         book = selectors.scoring_book(committee_id, year)
         bands = {band.label: i for i, band in enumerate(book.bands)}  # the grades in the rule book's order
         grades = sorted((roll_up.grades or {}).items(), key=lambda g: (g[0] == "", bands.get(g[0], len(bands)), g[0]))
