@@ -469,14 +469,15 @@ def snapshot_members_q(*, covered: bool = False, bucket: int | None = None) -> Q
 
 
 def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any) -> QuerySet[MemberSnapshot]:
-    """The members behind one dashboard figure, highest total first."""
+    """The members behind one dashboard figure, highest total first (the ranking's order, ``ytd_place``: a page is
+    read from the index, not the quarter's 16,666 rows sorted by total and name)."""
     from .models import MemberSnapshot
 
     return (
         MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
         .filter(snapshot_members_q(**figure))
         .select_related("member")
-        .order_by("-ytd_total", "member__name", "pk")
+        .order_by("ytd_place")
     )
 
 
