@@ -102,7 +102,9 @@ def _rows(html: str) -> list[tuple[int, str]]:
     """(rank, name) of each row of the annual page's ranking."""
     return [
         (int(rank), unescape(name))
-        for rank, name in re.findall(r"<tr data-row><td data-not-a-count>(\d+)</td><td>(?:<a [^>]*>)?([^<]*)", html)
+        for rank, name in re.findall(
+            r"<tr data-row><td data-not-a-count>(\d+)</td><td[^>]*>(?:<a [^>]*>)?([^<]*)", html
+        )
     ]
 
 
