@@ -178,4 +178,4 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         committee, year = self._committee_year()
-        return selectors.assessment_rows(committee, year)
+        return selectors.annual_ranking(committee, year)

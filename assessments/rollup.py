@@ -834,8 +834,21 @@ def _missing_sql(book: RuleBook, minimums: list[tuple[str, int]], dialect: _Dial
 MEMBER_ROWS = "rollup_member_rows"
 
 
+# The ranking columns of member snapshots, computed over the rows of one roll-up (a committee's quarter) as they are
+# written: the rank (ties share it) and the place in the ranking's order (rank, then name, then member number: the
+# order the annual page, its workbook and the API list), from ``r`` (the rows) joined to ``m`` (their members).
+RANK_COLUMNS = ("ytd_rank", "ytd_place")
+RANKED = "RANK() OVER (ORDER BY r.ytd_total DESC), ROW_NUMBER() OVER (ORDER BY r.ytd_total DESC, m.name, r.member_id)"
+RANKED_FROM = f"JOIN {Member._meta.db_table} m ON m.id = r.member_id"
+
+
 def _insert(
-    model: type[models.Model], columns: list[str], constants: dict[str, Any], query: Query, keep: str = ""
+    model: type[models.Model],
+    columns: list[str],
+    constants: dict[str, Any],
+    query: Query,
+    keep: str = "",
+    ranked: bool = False,
 ) -> int:
     """Write ``WITH … SELECT constants…, <select>`` into ``model`` (constants…, columns…); rows written.
 
@@ -844,22 +857,36 @@ def _insert(
     parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
     computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there; ``keep``: the
     temporary table's name, left for the caller to read and drop (else it is dropped here). Columns that are not
-    the model's (``category_columns``) stay in the temporary table only.
+    the model's (``category_columns``) stay in the temporary table only. ``ranked``: the rows also get
+    ``RANK_COLUMNS`` (``RANKED``), numbered over all the rows written.
     """
     column_of = {name: str(f.column) for f in model._meta.concrete_fields for name in (f.name, f.attname)}
     names = ", ".join(column_of.get(c, c) for c in [*constants, *columns])
-    stored = ", ".join(column_of[c] for c in [*constants, *columns] if c in column_of)
+    stored_columns = [column_of[c] for c in [*constants, *columns] if c in column_of]
+    stored = ", ".join(stored_columns)
+    into, ranks, ranked_from = stored, "", ""
+    if ranked:
+        into, ranks, ranked_from = f"{stored}, {', '.join(RANK_COLUMNS)}", f", {RANKED}", f" {RANKED_FROM}"
     placeholders = ", ".join(["%s"] * len(constants))
-    select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
     params = [*query.with_params, *constants.values(), *query.select_params]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
+            select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
+            if ranked:
+                select = (
+                    f"WITH {query.with_sql},\nr({names}) AS (SELECT {placeholders}, {query.select_sql})\n"
+                    f"SELECT {', '.join(f'r.{c}' for c in stored_columns)}{ranks} FROM r{ranked_from}"
+                )
             with query.temporary_tables():
-                cursor.execute(f"INSERT INTO {model._meta.db_table} ({names})\n{select}", params)
+                cursor.execute(f"INSERT INTO {model._meta.db_table} ({into})\n{select}", params)
                 return int(cursor.rowcount)
+        select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
         temporary = keep or "rollup_rows"
         cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({names}) ON COMMIT DROP AS {select}", params)
-        cursor.execute(f"INSERT INTO {model._meta.db_table} ({stored}) SELECT {stored} FROM {temporary}")
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({into}) "
+            f"SELECT {', '.join(f'r.{c}' for c in stored_columns)}{ranks} FROM {temporary} r{ranked_from}"
+        )
         written = int(cursor.rowcount)
         if not keep:
             cursor.execute(f"DROP TABLE {temporary}")
@@ -955,7 +982,12 @@ def member_snapshots(run: RollupRun) -> int:
     # No larger work_mem: with 64 MB PostgreSQL chose one single-threaded hash aggregate over a whole
     # year's attendance (it overestimates the groups) instead of sorting in parallel workers, 35 % slower.
     return _insert(
-        MemberSnapshot, columns, constants, query, keep=MEMBER_ROWS if connection.vendor == "postgresql" else ""
+        MemberSnapshot,
+        columns,
+        constants,
+        query,
+        keep=MEMBER_ROWS if connection.vendor == "postgresql" else "",
+        ranked=True,
     )
 
 
@@ -1073,6 +1105,7 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
             )
             pairs = cursor.fetchall()
         categories_map = {key: str(Decimal(cents) / 100) for key, cents in sorted(pairs)}
+        counts = _member_counts(cursor, rows, params, dialect)
     return CommitteeSnapshot.objects.create(
         run=run,
         committee_id=run.committee_id,
@@ -1082,8 +1115,36 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
         points_by_category=categories_map,
         members=members,
         members_covered=covered,
+        **counts,
         **dict(zip(SUMMED, summed, strict=True)),
     )
+
+
+BUCKETS = 13  # the year-to-date total in bands of ten points: below 10 (negatives too), 10–19, …, 120 and more
+
+
+def bucket_bounds(bucket: int) -> tuple[int | None, int | None]:
+    """A band's lowest total and the total above it (None: unbounded): (None, 10), (10, 20), …, (120, None)."""
+    return (bucket * 10 if bucket > 0 else None), ((bucket + 1) * 10 if bucket < BUCKETS - 1 else None)
+
+
+def _member_counts(cursor: Any, rows: str, params: list, dialect: _Dialect) -> dict[str, Any]:
+    """The committee snapshot's counts of its member rows ``rows`` (``ms``): per grade, below the minimums, per band
+    of ten points (``BUCKETS``), as the lists behind them filter (``selectors.ranking_q``, ``snapshot_members_q``)."""
+    empty = "CAST('[]' AS jsonb)" if dialect.pg else "'[]'"
+    bands = []
+    for bucket in range(BUCKETS):
+        low, high = bucket_bounds(bucket)
+        conditions = [f"ms.ytd_total >= {low}"] * (low is not None) + [f"ms.ytd_total < {high}"] * (high is not None)
+        bands.append(f"COALESCE(SUM(CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END), 0)")
+    cursor.execute(
+        f"SELECT COALESCE(SUM(CASE WHEN ms.missing <> {empty} THEN 1 ELSE 0 END), 0), {', '.join(bands)} FROM {rows}",
+        params,
+    )
+    below, *buckets = cursor.fetchone()
+    cursor.execute(f"SELECT ms.ytd_grade, COUNT(*) FROM {rows} GROUP BY ms.ytd_grade", params)
+    grades = dict(sorted(cursor.fetchall()))
+    return {"grades": grades, "members_below": below, "buckets": buckets}
 
 
 def replace_quarter(run: RollupRun, progress: Callable[[str, int, int], None] | None = None) -> int:

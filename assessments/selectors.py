@@ -15,7 +15,7 @@ from groups.access import scope_of
 from groups.models import GroupMembership, Member
 
 from .kinds import Rounding, Share, kind_label, missing_text
-from .rollup import EMPTY_BOOK, last_quarter, previous_total, quarter_bounds
+from .rollup import BUCKETS, EMPTY_BOOK, bucket_bounds, last_quarter, previous_total, quarter_bounds
 from .scoring import Breakdown, CategoryTotal, Line, RuleBook, Shortfall, grade_for, grade_reason, score
 from .sources import count_by_kind, duty_events
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import QuerySet
 
-    from .models import GroupSnapshot, MemberSnapshot
+    from .models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot
 
 
 class Access(Enum):
@@ -193,6 +193,93 @@ def assessment_rows(committee_id: int, year: int) -> QuerySet[MemberSnapshot]:
     )
 
 
+def latest_roll_up(committee_id: int, year: int) -> CommitteeSnapshot | None:
+    """The committee's snapshot of the latest quarter rolled up in the year (the quarter the annual assessment reads,
+    with its counts per grade, below the minimums and per band of points); None before the year's first roll-up."""
+    from .models import CommitteeSnapshot
+
+    return CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year).order_by("-quarter").first()
+
+
+def ranking_q(*, grade: str | None = None, below: bool = False) -> Q:
+    """The member snapshots one count of a roll-up counts: those of a ``grade`` ('': no grade;
+    ``CommitteeSnapshot.grades``) or ``below`` the minimums (``CommitteeSnapshot.members_below``). The annual page's
+    counts and the ranking behind them both use it (as the roll-up counts them: ``rollup._member_counts``)."""
+    q = Q()
+    if grade is not None:
+        q &= Q(ytd_grade=grade)
+    if below:
+        q &= ~Q(missing=[])
+    return q
+
+
+def ranking(
+    committee_id: int, year: int, quarter: int, *, grade: str | None = None, below: bool = False, search: str = ""
+) -> QuerySet[MemberSnapshot]:
+    """The committee's ranking of the quarter (its member snapshots in the ranking's order, ``ytd_place``), those of
+    a ``grade``, ``below`` the minimums or whose name (or pinyin initials) has ``search``; each with its
+    committee-wide rank (``ytd_rank``), whatever the filter. Read a page at a time: ``ranking_page``."""
+    from core.pinyin import text_or_initials
+
+    from .models import MemberSnapshot
+
+    rows = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter).filter(
+        ranking_q(grade=grade, below=below)
+    )
+    if search:
+        rows = rows.filter(text_or_initials(search, via="member__"))
+    return rows.order_by("ytd_place")
+
+
+def annual_ranking(committee_id: int, year: int) -> QuerySet[MemberSnapshot]:
+    """The whole ranking of the latest quarter rolled up in the year (the API's annual list, a page at a time), each
+    row with its ``rank`` and member: ``assessment_rows``' rows in its order, from the ranking the roll-up wrote."""
+    from django.db.models import Subquery
+
+    from .models import CommitteeSnapshot, MemberSnapshot
+
+    latest = CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year).order_by("-quarter")
+    return (
+        MemberSnapshot.objects.filter(
+            committee_id=committee_id, year=year, quarter=Subquery(latest.values("quarter")[:1])
+        )
+        .select_related("member")
+        .annotate(rank=F("ytd_rank"))
+        .order_by("ytd_place")
+    )
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    rows: list[MemberSnapshot]
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first(self) -> int:  # the place of the first row (``before=`` of the previous page's link)
+        return self.rows[0].ytd_place if self.rows else 0
+
+    @property
+    def last(self) -> int:  # the place of the last row (``after=`` of the next page's link)
+        return self.rows[-1].ytd_place if self.rows else 0
+
+
+RANKING_PAGE = 50
+
+
+def ranking_page(
+    rows: QuerySet[MemberSnapshot], *, after: int = 0, before: int = 0, size: int = RANKING_PAGE
+) -> RankingPage:
+    """One page of ``ranking``'s rows, in one query whatever the page: the rows after the place ``after`` (or
+    before ``before``), read from the index ``member_snapshot_place`` (keyset: no OFFSET, no count)."""
+    rows = rows.select_related("member", "member__sector")
+    if before:
+        found = list(rows.filter(ytd_place__lt=before).order_by("-ytd_place")[: size + 1])
+        return RankingPage(found[:size][::-1], has_previous=len(found) > size, has_next=True)
+    found = list(rows.filter(ytd_place__gt=after)[: size + 1])
+    return RankingPage(found[:size], has_previous=after > 0, has_next=len(found) > size)
+
+
 def quarter_points(committee_id: int, year: int) -> dict[int, dict[int, Decimal]]:
     """Each member's points per quarter rolled up in the year: {member id: {quarter: points}} (one query)."""
     from .models import MemberSnapshot
@@ -247,7 +334,7 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     经费补助 (per member + per filed activity, capped), as the rule set says. A locked year reads
     the settlement frozen when it was locked (True in the second place); otherwise it is computed
     with three aggregate queries."""
-    from django.db.models import Count, Q, Sum
+    from django.db.models import Q, Sum
 
     from activities.models import FiledTally
     from groups.models import ActivityGroup
@@ -329,7 +416,36 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     return lines, False
 
 
-BUCKETS = 13  # points in tens: 0–9 (and below), 10–19, …, 120 and more
+def group_points_top(committee_id: int, year: int, n: int) -> list[tuple[str, Decimal]]:
+    """The first ``n`` groups of ``group_settlement``'s ranking with their points (the frozen settlement's in a
+    locked year), in one or two queries: without the members and filed activities the settlement also counts."""
+    from django.db.models import OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from groups.models import ActivityGroup
+
+    from .models import GroupSettlement, GroupSnapshot
+
+    frozen = list(
+        GroupSettlement.objects.filter(committee_id=committee_id, year=year)
+        .order_by("rank", "group__name")
+        .values_list("group__name", "points")[:n]
+    )
+    if frozen:
+        return frozen
+    points = (
+        GroupSnapshot.objects.filter(committee_id=committee_id, year=year, group_id=OuterRef("pk"))
+        .order_by()
+        .values("group_id")
+        .annotate(p=Sum("points"))
+        .values("p")
+    )
+    rows = ActivityGroup.objects.filter(committee_id=committee_id, is_active=True).annotate(
+        p=Coalesce(Subquery(points), Value(Decimal("0.00")))
+    )
+    # ordered here as the settlement orders them (by Python's order of names, not the database's collation)
+    ranked = sorted(rows.values_list("pk", "name", "p"), key=lambda r: (-r[2], r[1], r[0]))
+    return [(name, Decimal(p).quantize(Decimal("0.01"))) for _pk, name, p in ranked[:n]]
 
 
 def bucket_label(bucket: int) -> str:
@@ -343,23 +459,25 @@ def snapshot_members_q(*, covered: bool = False, bucket: int | None = None) -> Q
     q = Q()
     if covered:  # as the roll-up counts CommitteeSnapshot.members_covered
         q &= Q(three_enters__gt=0)
-    if bucket is not None:
-        if bucket > 0:
-            q &= Q(ytd_total__gte=bucket * 10)
-        if bucket < BUCKETS - 1:
-            q &= Q(ytd_total__lt=(bucket + 1) * 10)
+    if bucket is not None:  # as the roll-up counts CommitteeSnapshot.buckets
+        low, high = bucket_bounds(bucket)
+        if low is not None:
+            q &= Q(ytd_total__gte=low)
+        if high is not None:
+            q &= Q(ytd_total__lt=high)
     return q
 
 
 def dashboard_members(committee_id: int, year: int, quarter: int, **figure: Any) -> QuerySet[MemberSnapshot]:
-    """The members behind one dashboard figure, highest total first."""
+    """The members behind one dashboard figure, highest total first (the ranking's order, ``ytd_place``: a page is
+    read from the index, not the quarter's 16,666 rows sorted by total and name)."""
     from .models import MemberSnapshot
 
     return (
         MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
         .filter(snapshot_members_q(**figure))
         .select_related("member")
-        .order_by("-ytd_total", "member__name", "pk")
+        .order_by("ytd_place")
     )
 
 
@@ -431,7 +549,7 @@ def quarter_roll_up(committee_id: int, year: int, quarter: int) -> Mapping[str, 
 
 def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
     """Figures for the leaders' dashboard, from the year's snapshots (a few aggregate queries)."""
-    from .models import CommitteeSnapshot, MemberSnapshot
+    from .models import CommitteeSnapshot
 
     rows = (
         CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year)
@@ -445,6 +563,7 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
             "proposals",
             "reports",
             "consultations",
+            "buckets",
             finished_at=F("run__finished_at"),
             is_stale=F("run__is_stale"),
         )
@@ -471,16 +590,11 @@ def dashboard_data(committee_id: int, year: int) -> dict[str, Any]:
         "stale": [q["is_stale"] for q in quarters],
     }
     latest = quarters[-1]["quarter"] if quarters else None
-    # no quarter rolled up yet: no snapshot is counted (quarters are 1 to 4)
-    counts = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=latest or 0).aggregate(
-        **{f"b{b}": Count("pk", filter=snapshot_members_q(bucket=b)) for b in range(BUCKETS)}
-    )
-    distribution = {
-        "labels": [bucket_label(b) for b in range(BUCKETS)],
-        "members": [counts[f"b{b}"] for b in range(BUCKETS)],
-    }
-    groups, _locked = group_settlement(committee_id, year)
-    ranking = {"labels": [g.group_name for g in groups[:20]], "points": [float(g.points) for g in groups[:20]]}
+    # the latest quarter's members per band, as its roll-up counted them (no quarter rolled up yet: none)
+    buckets = (quarters[-1]["buckets"] if quarters else None) or [0] * BUCKETS
+    distribution = {"labels": [bucket_label(b) for b in range(BUCKETS)], "members": list(buckets)}
+    top = group_points_top(committee_id, year, 20)
+    ranking = {"labels": [name for name, _points in top], "points": [float(points) for _name, points in top]}
     districts: dict[str, dict[str, Any]] = {}
     for row in (
         CommitteeSnapshot.objects.filter(committee__parent_id=committee_id, year=year)

@@ -150,38 +150,91 @@ def _committees(request):
     return Committee.objects.all() if scope.is_superuser else Committee.objects.filter(pk__in=ids)
 
 
+class RankingForm(forms.Form):
+    """The annual page's ranking: a search by name, a grade (``ungraded``: none), those below the minimums, the page
+    (``after``/``before`` a place in the ranking)."""
+
+    q = forms.CharField(required=False, max_length=50)
+    grade = forms.CharField(required=False, max_length=30)
+    ungraded = forms.BooleanField(required=False)
+    below = forms.BooleanField(required=False)
+    after = forms.IntegerField(required=False, min_value=0)
+    before = forms.IntegerField(required=False, min_value=1)
+
+
 @login_required
 def annual(request):
-    """The annual assessment for staff and leaders: members ranked with grades and missing minimums,
-    groups ranked with award candidates and their funding (frozen once the year is locked)."""
+    """The annual assessment for staff and leaders: the members' ranking a page at a time, with the counts per grade
+    and below the minimums, each linking to its rows (``show=groups``: the groups ranked with award candidates and
+    their funding, frozen once the year is locked)."""
     from groups.models import Committee
 
     committee_id, year = _committee_year(request)
-    rows = list(selectors.assessment_rows(committee_id, year))
-    groups, locked = selectors.group_settlement(committee_id, year)
-    book = selectors.scoring_book(committee_id, year)
-    for row in rows:
-        row.missing_text = missing_text(row.missing)
-        row.grade_reason = grade_reason(
-            book, grade_for(book, row.ytd_total), row.ytd_grade or None, row.missing_text, row.ytd_total
-        )
-    return render(
-        request,
-        "assessments/annual.html",
-        {
-            "committee": get_object_or_404(Committee, pk=committee_id),
-            "year": year,
-            "rows": rows,
-            "below": [row for row in rows if row.missing],
-            "groups": groups,
-            "locked": locked,
-            "committees": _committees(request),
-            "funding_total": sum((g.funding for g in groups), start=0),
-            # the query strings of the figures' links but the group (the same for every group)
-            "members_query": urlencode({"in_year": year}),
-            "filed_query": urlencode({"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}),
-        },
+    show = "groups" if request.GET.get("show") == "groups" else "members"
+    query = request.GET.copy()
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    context = {
+        "committee": get_object_or_404(Committee, pk=committee_id),
+        "year": year,
+        "committees": _committees(request),
+        "show": show,
+        "base": urlencode({"committee": committee_id, "year": year}),
+        "query": query.urlencode(),
+    }
+    context.update(
+        _settlement(request, committee_id, year) if show == "groups" else _ranking(request, committee_id, year)
     )
+    return render(request, "assessments/annual.html", context)
+
+
+def _ranking(request, committee_id: int, year: int) -> dict:
+    """The members tab: the latest quarter's counts (kept by its roll-up) and one page of the ranking."""
+    form = RankingForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    grade = "" if data.get("ungraded") else (data.get("grade") or None)
+    below, search = bool(data.get("below")), (data.get("q") or "").strip()
+    filtered = grade is not None or below or bool(search)
+    roll_up = selectors.latest_roll_up(committee_id, year)
+    page, total, grades = None, None, []
+    if roll_up is not None:
+        rows = selectors.ranking(committee_id, year, roll_up.quarter, grade=grade, below=below, search=search)
+        page = selectors.ranking_page(rows, after=data.get("after") or 0, before=data.get("before") or 0)
+        # the list behind a count (a grade, below the minimums) counts its own rows; a search by name is not counted
+        # (matching names is a scan of the members: the page reads only its first 51)
+        total = rows.count() if grade is not None or below else None
+        book = selectors.scoring_book(committee_id, year)
+        bands = {band.label: i for i, band in enumerate(book.bands)}  # the grades in the rule book's order
+        grades = sorted((roll_up.grades or {}).items(), key=lambda g: (g[0] == "", bands.get(g[0], len(bands)), g[0]))
+        for row in page.rows:
+            row.missing_text = missing_text(row.missing)
+            row.grade_reason = grade_reason(
+                book, grade_for(book, row.ytd_total), row.ytd_grade or None, row.missing_text, row.ytd_total
+            )
+    return {
+        "roll_up": roll_up,
+        "grades": grades,
+        "ranking": page,
+        "total": total,
+        "filtered": filtered,
+        "grade": grade,
+        "below": below,
+        "search": search,
+        "can_open": Role.STAFF in scope_of(request.user).roles,
+    }
+
+
+def _settlement(request, committee_id: int, year: int) -> dict:
+    """The groups tab: the settlement of every group (ranked among all of them), a page at a time."""
+    groups, locked = selectors.group_settlement(committee_id, year)
+    return {
+        "page_obj": Paginator(groups, 50).get_page(request.GET.get("page")),
+        "locked": locked,
+        "funding_total": sum((g.funding for g in groups), start=0),
+        # the query strings of the figures' links but the group (the same for every group)
+        "members_query": urlencode({"in_year": year}),
+        "filed_query": urlencode({"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"}),
+    }
 
 
 def _funding_links(groups, year: int) -> dict:

@@ -377,8 +377,19 @@ def test_every_settlement_count_on_the_annual_page_is_the_rows_behind_it(world, 
     for when in ((2026, 1, 1, 0, 30), (2026, 12, 31, 23, 30), (2027, 1, 1, 0, 30)):
         ActivityFactory(group=world.group, state=Activity.State.FILED, starts_at=timezone.datetime(*when, tzinfo=tz))
     url = f"{reverse('assessments:annual')}?committee={world.district.pk}&year=2026"
-    page = assert_figures_add_up(client_for(getattr(world, who)), url, at_least=4)
+    client = client_for(getattr(world, who))
+    page = assert_figures_add_up(client, f"{url}&show=groups", at_least=4)
     assert max(fig.value for fig in page.figures) >= 4
+    # the members' tab: the latest roll-up's members, per grade and below the minimums (kept by the roll-up), each
+    # the number of rows its list counts
+    from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
+
+    ruleset_create_from_preset(committee=world.district, year=2026, preset="minhang", actor=None)
+    for quarter in (1, 2):
+        rollup_execute(run_id=rollup_start(committee=world.district, year=2026, quarter=quarter, actor=None).pk)
+    page = assert_figures_add_up(client, url, at_least=3)
+    names = {fig.href.split("&")[-1].split("=")[0] for fig in page.figures}
+    assert {"quarter", "grade", "below"} <= names, page.figures
 
 
 # --- the pooled themes' matters that keep returning ---------------------------------------------------------
@@ -732,7 +743,7 @@ def test_every_count_of_the_funding_export_is_the_number_of_rows_its_link_lists(
     for group, _figure, count, link in behind:
         assert count in settled[group]
         assert read(client.get(link)).total == count, link
-    page = read(client.get(f"{reverse('assessments:annual')}?{query}"))
+    page = read(client.get(f"{reverse('assessments:annual')}?{query}&show=groups"))
     assert sorted(fig.value for fig in page.figures) == sorted(row[2] for row in behind)
 
 
@@ -1501,9 +1512,10 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
     "groups/admin/spreadsheet_import.html": ({"errors_total"}, "the file's problems, listed below"),
     "admin/portal_confirm_action.html": ({"more"}, "the selected objects beyond those a confirmation names"),
     "assessments/annual.html": (
-        {"below|length", "funding_total", "g.members", "g.filed_activities"},
-        "the members below the minimums, listed in the same card; money; a locked year's frozen settlement (its "
-        "counts are the locked snapshot's, which no live list equals; the open year's are figures)",
+        {"total", "funding_total", "g.members", "g.filed_activities"},
+        "the filtered ranking's own total, above its rows (the list a grade's or the below-minimum count links to); "
+        "money; a locked year's frozen settlement (its counts are the locked snapshot's, which no live list equals; "
+        "the open year's are figures)",
     ),
     "assessments/dashboard.html": ({"json_script"}, "the charts' data: each count is also in the figure tables"),
     "assessments/duty_record.html": (

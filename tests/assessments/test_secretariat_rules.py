@@ -202,9 +202,12 @@ def test_the_annual_page_lists_the_grade_and_the_minimum_missed(world, client_fo
     page = client_for(world.district_staff).get(
         reverse("assessments:annual"), {"committee": world.district.pk, "year": 2026}
     )
-    rows = {row.member.pk: row for row in page.context["rows"]}
+    rows = {row.member.pk: row for row in page.context["ranking"].rows}
     assert (rows[world.member_record.pk].ytd_grade, rows[world.convener_member.pk].ytd_grade) == ("约谈", "一般")
-    below = {row.member.pk: row.missing_text for row in page.context["below"]}
+    page = client_for(world.district_staff).get(
+        reverse("assessments:annual"), {"committee": world.district.pk, "year": 2026, "below": 1}
+    )
+    below = {row.member.pk: row.missing_text for row in page.context["ranking"].rows}
     expected = f"{kind_label(K.PROPOSAL_FILED_LEAD)} 0/1 或 {kind_label(K.REPORT_SUBMITTED)} 0/1"
     assert below[world.member_record.pk] == expected and expected in page.content.decode()
 
@@ -258,7 +261,7 @@ def test_the_duty_record_says_in_words_why_the_grade_is_not_the_bands(world, cli
 def test_the_annual_page_and_a_locked_record_say_why_too(world, client_for, year):
     client = client_for(world.district_staff)
     page = client.get(reverse("assessments:annual"), {"committee": world.district.pk, "year": 2026})
-    why = {row.member.pk: row.grade_reason for row in page.context["rows"]}
+    why = {row.member.pk: row.grade_reason for row in page.context["ranking"].rows}
     assert (why[world.member_record.pk], why[world.convener_member.pk]) == (WHY_MINE, WHY_THEIRS)
     ruleset_lock(rule_set_id=year.pk, actor=world.district_staff)
     response = client.get(reverse("assessments:member_record", args=[world.member_record.pk]), {"year": 2026})
