@@ -630,3 +630,20 @@ def test_a_plan_on_sqlite_is_made_with_no_statistics_but_the_tests_own(world):
         )
         cursor.execute("ANALYZE sqlite_schema")
     assert _scans(_plan(qs), "activities_filedtally")
+
+
+def test_a_page_of_the_annual_ranking_is_read_in_order_from_the_place_index(world):
+    """#22: the annual page ranked the committee's 16,666 member snapshots with a window on every request; a page of
+    the ranking (after a place, or before one, under a grade) is now read in order from ``member_snapshot_place``,
+    with no sort of the quarter's rows."""
+    from assessments import selectors
+
+    rows = selectors.ranking(world.district.pk, 2026, 4, grade="称职").select_related("member", "member__sector")
+    for page in (rows.filter(ytd_place__gt=100)[:51], rows.filter(ytd_place__lt=100).order_by("-ytd_place")[:51]):
+        plan = _plan(page)
+        assert not _scans(plan, "assessments_membersnapshot"), plan
+        if connection.vendor == "postgresql":
+            assert re.search(r"Index Scan( Backward)? using member_snapshot_place", plan), plan
+            assert not re.search(r"Sort Key: [^\n]*ytd_place", plan), plan
+        else:
+            assert "USING INDEX member_snapshot_place" in plan and "TEMP B-TREE" not in plan, plan
