@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from assessments.models import RollupRun
 from consultations.models import Outcome
 from core.ordinals import quarter_label
 from groups.access import scope_of
-from groups.models import Committee, Member
+from groups.models import Committee, Member, MemberTally
 from proposals.models import Assignment, Holiday, Proposal
 
 S = Proposal.State
@@ -158,13 +158,13 @@ def uncovered_members(ids, today):
 
 
 def uncovered_count(ids, today) -> int:
-    """How many ``uncovered_members`` there are: the members in office less the kept covered count of the quarter
-    (``committee_covered``), one query over the member index and a few count rows instead of each member's cells."""
+    """How many ``uncovered_members`` there are: the kept members in office (``MemberTally``) less the kept covered
+    count of the quarter (``committee_covered``), one query over a few count rows instead of each member."""
     covered = (
         committee_covered(ids, Period.of(today)).order_by().values("year").annotate(n=Sum("covered")).values("n")[:1]
     )
-    return Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE).aggregate(
-        n=Count("pk") - Coalesce(Subquery(covered, output_field=IntegerField()), 0)
+    return MemberTally.objects.filter(committee_id__in=ids).aggregate(
+        n=Coalesce(Sum("in_office"), 0) - Coalesce(Subquery(covered, output_field=IntegerField()), 0)
     )["n"]
 
 
