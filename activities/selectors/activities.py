@@ -250,9 +250,9 @@ def with_group_coverage(rows: list[ActivityGroup], period: Period) -> list[Activ
         for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
         .order_by()
         .values("group_id")
-        .annotate(
-            held=Count("pk"),
-            three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
+        .annotate(  # counted by the group, not by id: every column read is in ``activity_group_start``
+            held=Count("group"),
+            three_enters=Count("group", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
             six=Count("six_item", distinct=True, filter=~Q(six_item="")),
         )
     }
