@@ -1089,10 +1089,11 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
     sums = ", ".join(f"COALESCE(SUM(ms.{name}), 0)" for name in [*SUMMED, *extra])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), 0), {sums} FROM {rows}",
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN ms.three_enters > 0 THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM({dialect.cents_of('ms.ytd_total')}), 0), {sums} FROM {rows}",
             params,
         )
-        members, covered, *summed = cursor.fetchone()
+        members, covered, ytd_cents, *summed = cursor.fetchone()
         if dialect.pg:
             by_category = summed[len(SUMMED) :]
             summed = summed[: len(SUMMED)]
@@ -1116,6 +1117,7 @@ def committee_snapshot(run: RollupRun) -> CommitteeSnapshot:
         members=members,
         members_covered=covered,
         **counts,
+        ytd_total=Decimal(int(ytd_cents)) / 100,
         **dict(zip(SUMMED, summed, strict=True)),
     )
 

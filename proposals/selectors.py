@@ -335,7 +335,7 @@ def _kept_sums(
         .order_by()
         .annotate(**{f"cell_{k}": _CELL_OF_PROPOSAL[k] for k in keys})
         .values_list(*(f"cell_{k}" for k in keys))
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("committee"))  # not by id: every column read is in ``proposal_figures`` (index-only)
     }
     sums = []
     for row in tally.order_by().values_list(*keys).annotate(**{name: Sum(name) for name in TALLIED}):

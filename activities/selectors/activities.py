@@ -29,6 +29,7 @@ from activities.models import (
     PlanItem,
     SixItem,
 )
+from groups import tally as member_tally
 from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member
 
 
@@ -249,9 +250,9 @@ def with_group_coverage(rows: list[ActivityGroup], period: Period) -> list[Activ
         for row in counted_in(Activity.objects.filter(group_id__in=ids), period)
         .order_by()
         .values("group_id")
-        .annotate(
-            held=Count("pk"),
-            three_enters=Count("pk", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
+        .annotate(  # counted by the group, not by id: every column read is in ``activity_group_start``
+            held=Count("group"),
+            three_enters=Count("group", filter=Q(kind=Activity.Kind.THREE_ENTERS)),
             six=Count("six_item", distinct=True, filter=~Q(six_item="")),
         )
     }
@@ -277,12 +278,12 @@ def committee_covered(committee_ids: list[int], period: Period) -> QuerySet[Comm
 
 
 def committees_coverage(committees: QuerySet[Committee], period: Period) -> list[Committee]:
-    """Committees with active members and members covered in the period (3 queries): the covered count is the kept
-    one (``committee_covered``), the members behind it ``coverage_members(committee_id=…, covered="1")``."""
+    """Committees with active members and members covered in the period (3 queries): both counts are kept ones, the
+    members in office ``groups.tally.in_office`` (the members behind it ``coverage_members(committee_id=…)``), the
+    covered ``committee_covered`` (the members behind it ``coverage_members(committee_id=…, covered="1")``)."""
     rows = list(committees.order_by(F("parent_id").asc(nulls_first=True), "code"))
     ids = [c.pk for c in rows]
-    active = Member.objects.filter(committee_id__in=ids, status=Member.Status.ACTIVE).order_by().values("committee_id")
-    members = dict(active.annotate(n=Count("pk")).values_list("committee_id", "n"))
+    members = member_tally.in_office(ids)
     covered = dict(committee_covered(ids, period).values_list("committee_id", "covered"))
     for c in rows:
         member_count, covered_count = members.get(c.pk, 0), covered.get(c.pk, 0)

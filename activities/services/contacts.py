@@ -43,11 +43,19 @@ def recordable_members(actor: User) -> QuerySet[Member]:
     scope = scope_of(actor)
     if scope.is_superuser:
         return Member.objects.all()
+    convened = (
+        GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids).order_by().values("member_id")
+    )
+    if not scope.staff_committee_ids:
+        # A convener's groups and their own record: one set of ids (a UNION), so the members are read through their
+        # key; an OR of the two made PostgreSQL read every member (#22: the contact form, 48 ms at 50k).
+        own = Member.objects.filter(pk=scope.member_id or 0).order_by().values("pk")
+        if not scope.convened_group_ids:
+            return Member.objects.filter(pk=scope.member_id or 0)
+        return Member.objects.filter(pk__in=convened.union(own) if scope.member_id else convened)
     q = Q(committee_id__in=scope.staff_committee_ids)
     if scope.convened_group_ids:
-        q |= Q(
-            pk__in=GroupMembership.objects.active().filter(group_id__in=scope.convened_group_ids).values("member_id")
-        )
+        q |= Q(pk__in=convened)
     if scope.member_id:
         q |= Q(pk=scope.member_id)
     return Member.objects.filter(q)

@@ -18,12 +18,12 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.selectors.activities import Period, committees_coverage
-from assessments.models import MemberSnapshot, RollupRun
+from assessments.models import CommitteeSnapshot, RollupRun
 from groups.access import scope_of
 from groups.models import Committee
 from proposals import selectors as proposal_selectors
@@ -85,17 +85,14 @@ def headline(user, year: int) -> list[Column]:
         .order_by("committee_id", "-quarter", "-finished_at", "-pk")
     ):
         runs.setdefault(run.committee_id, run)  # the latest quarter rolled up, its latest run
-    pairs = Q(pk__in=[])
-    for committee_id, run in runs.items():
-        pairs |= Q(committee_id=committee_id, quarter=run.quarter)
-    points = dict(
-        MemberSnapshot.objects.filter(year=year)
-        .filter(pairs)
-        .order_by()
-        .values("committee_id")
-        .annotate(avg=Avg("ytd_total"))
-        .values_list("committee_id", "avg")
-    )
+    # The average of the members' year-to-date totals in the latest quarter rolled up: the committee snapshot's
+    # sum over its members (one row per committee; the run wrote both), not an average over the member snapshots.
+    points = {
+        committee_id: total / members
+        for committee_id, total, members in CommitteeSnapshot.objects.filter(
+            run__in=[run.pk for run in runs.values()], members__gt=0
+        ).values_list("committee_id", "ytd_total", "members")
+    }
 
     columns = []
     for c in committees:

@@ -17,6 +17,7 @@ from .organisation import (
 )
 from .platforms import PlatformDocument, PlatformEvaluation, PlatformMembership, PlatformPlan
 from .supervision import Inspection, SupervisionGroup, SupervisionVisit, WorkReport
+from .tally import MemberTally
 
 __all__ = [
     "Expertise",
@@ -30,6 +31,7 @@ __all__ = [
     "GroupMembership",
     "HandlingUnit",
     "Member",
+    "MemberTally",
     "Party",
     "Platform",
     "PlatformDocument",

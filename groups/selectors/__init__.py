@@ -6,7 +6,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.models import User
-from groups.models import ActivityGroup, Committee, GroupMembership
+from groups.models import ActivityGroup, Committee, GroupMembership, MemberTally
 
 
 def groups_with_counts(qs: QuerySet[ActivityGroup]) -> QuerySet[ActivityGroup]:
@@ -56,18 +56,17 @@ def _count_per_committee(qs: QuerySet[Any]) -> Coalesce:
 def committee_overview(user: User) -> QuerySet[Committee]:
     """Committees a leader or staff member reads, with member, group and contact-point counts.
 
-    One subquery per count, each using the committee index: joining members and groups to the
-    committee and counting DISTINCT multiplied them (0.9 s at 50,000 members).
+    One subquery per count: the members in office and the standing ones are the kept counts (``MemberTally``, one
+    row per committee; counting them took a pass over the committee's members, 50 ms at 50,000), the groups use the
+    committee index.
     """
-    from groups.models import Member
-
-    active = Member.objects.filter(status="active")
+    kept = MemberTally.objects.filter(committee_id=OuterRef("pk"))
     return (
         Committee.objects.visible_to(user)
         .select_related("parent")
         .annotate(
-            member_count=_count_per_committee(active),
-            standing_count=_count_per_committee(active.filter(is_standing=True)),
+            member_count=Coalesce(Subquery(kept.values("in_office")), 0),
+            standing_count=Coalesce(Subquery(kept.values("standing")), 0),
             group_count=_count_per_committee(ActivityGroup.objects.filter(is_active=True)),
         )
         .order_by(F("parent_id").asc(nulls_first=True), "code")  # the city first on SQLite and PostgreSQL alike

@@ -21,7 +21,7 @@ from .proposal import (
     SupervisionNote,
 )
 from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportFollowUp, ReportIssue
-from .tally import FigureTally
+from .tally import DeadlineTally, FigureTally
 
 __all__ = [
     "DEFAULT_NOT_FILING_GROUNDS",
@@ -37,6 +37,7 @@ __all__ = [
     "DuplicateHint",
     "ContactRecord",
     "Feedback",
+    "DeadlineTally",
     "FigureTally",
     "Holiday",
     "ImplementationEntry",

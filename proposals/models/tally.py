@@ -44,3 +44,28 @@ class FigureTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee_id} · {self.year} · {self.lead_unit_key} · {self.category} · {self.result_code}"
+
+
+class DeadlineTally(models.Model):
+    """The open deadlines of one committee in one calendar year: the active assignments of its proposals in handling
+    (assigned, handling) whose due date falls in the year. The workbench's "years with deadlines but no holiday
+    calendar" reads these rows, not the assignments (#22: a scan of the 192,532 active assignments, 73–142 ms at 50k,
+    to find 6 committee-years). The triggers of ``proposals/migrations/0029_deadline_tally.py`` keep it;
+    ``proposals.tally`` rebuilds and checks it."""
+
+    # Keys, not foreign keys: the triggers write them (proposals protect their committee).
+    committee_id = models.PositiveIntegerField(_("committee"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    deadlines = models.IntegerField(_("open deadlines"), default=0)
+
+    class Meta:
+        verbose_name = _("open deadlines tally")
+        verbose_name_plural = _("open deadlines tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["committee_id", "year"], name="deadline_tally_cell"),
+            # a year with no open deadline is no row: the table holds exactly what a rebuild makes
+            models.CheckConstraint(condition=models.Q(deadlines__gt=0), name="deadline_tally_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.year}: {self.deadlines}"

@@ -98,6 +98,8 @@ def test_a_quarter_roll_up_snapshots_members_groups_and_the_committee(
     assert GroupSnapshot.objects.get(group=world.other_group).members == 1
     committee = CommitteeSnapshot.objects.get(committee=world.district)
     assert (committee.members, committee.members_covered, committee.groups, committee.points) == (3, 1, 2, D(24))
+    # the members' year-to-date totals summed (the leaders' home averages them over ``members``)
+    assert committee.ytd_total == sum(m.ytd_total for m in MemberSnapshot.objects.filter(committee=world.district))
 
 
 def test_the_group_and_committee_category_maps_add_up_their_members_maps(world, events):
@@ -346,3 +348,18 @@ def test_a_roll_up_run_again_reads_the_rows_recorded_since_and_prices_by_the_rul
     rule.points = D(2)
     rule.save()
     assert total() == D(4) and len(built) == 2  # another rule book: its own statement
+
+
+def test_the_leaders_home_averages_the_members_year_to_date_totals_of_the_latest_run(world, events):
+    """The leaders' "average points" is the committee snapshot's sum over its members (#22: averaged over the member
+    snapshots on every request): equal to the average of the quarter's member snapshots, after a re-run too."""
+    from cppcc_portal.workbench.headline import headline
+
+    _run(world, quarter=1)
+    _run(world, quarter=2)
+    _run(world, quarter=2)
+    snapshots = MemberSnapshot.objects.filter(committee=world.district, year=2026, quarter=2)
+    average = sum(s.ytd_total for s in snapshots) / snapshots.count()
+    district = next(c for c in headline(world.leader, 2026) if c.committee.pk == world.district.pk)
+    shown = next(fig for fig in district.figures if fig.url.startswith("/assessments/annual/"))
+    assert shown.value == str(Decimal(average).quantize(Decimal("0.1"))) != "—"

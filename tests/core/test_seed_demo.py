@@ -157,8 +157,9 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from activities import tally as filed_tally
     from activities.models import Activity, Attendance
     from consultations.models import ConsultationSession, Outcome, Topic
+    from groups import tally as member_tally
     from plenary.models import PlenaryAttendance
-    from proposals import tally
+    from proposals import deadlines_tally, tally
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
     monkeypatch.setattr("demo.consultations_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
@@ -169,6 +170,8 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert ConsultationSession.objects.count() > Topic.objects.filter(state="adopted").count() * 2  # volume ran
         assert tally.differences() == {}  # the figure cells, switched off for the bulk load, rebuilt after it
         assert filed_tally.differences() == {}  # the filed activities' cells: the same
+        assert deadlines_tally.differences() == {}  # the open deadlines per committee and year: the same
+        assert member_tally.differences() == {}  # the members in office, counted by the triggers as they load
         done = Activity.objects.filter(state__in=["held", "filed"])
         assert not done.filter(ends_at__gt=now).exists()
         assert not Activity.objects.filter(state__in=["planned", "announced"], ends_at__lt=now).exists()
