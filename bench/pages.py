@@ -95,6 +95,7 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
     )
     from assessments.models import RollupRun, RuleSet
     from consultations.models import ConsultationSession, Outcome, SessionDocument, Topic
+    from core.models import ExportJob
     from groups.models import (
         ActivityGroup,
         Committee,
@@ -115,7 +116,6 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
         SupervisionVisit,
         WorkReport,
     )
-    from core.models import ExportJob
     from notifications.models import Notification, NotificationSettings
     from plenary.models import PlenaryAttendance
     from proposals.models import (
