@@ -22,8 +22,19 @@ from .kinds import missing_text
 RANK_WIDTH, NAME_WIDTH, NUMBER_WIDTH, TEXT_WIDTH = 7, 16, 12, 36
 
 
-def _missing(row) -> str:
-    return missing_text(row.missing)
+def _missing_texts():
+    """``missing_text`` of a row, worked out once per distinct set of minimums not met: a committee's 16,666 rows
+    share a few dozen, and each text costs some 40 translation look-ups."""
+    texts: dict[tuple, str] = {}
+
+    def text(row) -> str:
+        key = tuple((m["kind"], m["actual"], m["required"], m.get("group") or "") for m in row.missing)
+        found = texts.get(key)
+        if found is None:
+            found = texts[key] = missing_text(row.missing)
+        return found
+
+    return text
 
 
 def _sheet(book, title: str, headers: list[str], widths: list[int]):
@@ -51,7 +62,7 @@ class Export:
     sheets: list[str] = field(default_factory=list)
 
 
-def _assessment_sheet(book, rows, phone) -> None:
+def _assessment_sheet(book, rows, phone, missing) -> None:
     """One line per member: rank, name, sector, quarter, year-to-date total, grade, minimums not met, phone."""
     sheet = _sheet(
         book,
@@ -77,13 +88,13 @@ def _assessment_sheet(book, rows, phone) -> None:
                 row.quarter,
                 row.ytd_total,
                 row.ytd_grade,
-                _missing(row),
+                missing(row),
                 phone(row.member),
             ]
         )
 
 
-def _below_sheet(book, rows, phone) -> None:
+def _below_sheet(book, rows, phone, missing) -> None:
     sheet = _sheet(
         book,
         _("Below the minimum requirements"),
@@ -96,7 +107,7 @@ def _below_sheet(book, rows, phone) -> None:
                 [
                     row.member.name,
                     str(row.member.sector),
-                    _missing(row),
+                    missing(row),
                     row.ytd_total,
                     row.ytd_grade,
                     phone(row.member),
@@ -210,11 +221,14 @@ def _funding_sheet(book, groups, locked: bool) -> None:
 
 
 def annual_workbook(*, rows, quarter_points, group_ranking, groups, locked: bool, policy) -> Export:
-    """The year's assessment in six sheets. ``policy`` is a ``groups.privacy.ContactPolicy`` for the exporting user."""
+    """The year's assessment in six sheets. ``rows``: the member snapshots ranked (``rank``, ``member_id``,
+    ``member`` with ``pk``, ``name``, ``sector``, ``phone`` and ``committee_id``, ``quarter``, ``ytd_total``,
+    ``ytd_grade``, ``missing``); ``policy`` is a ``groups.privacy.ContactPolicy`` for the exporting user."""
     rows = list(rows)
     book = Workbook(write_only=True)
-    _assessment_sheet(book, rows, policy.phone)
-    _below_sheet(book, rows, policy.phone)
+    missing = _missing_texts()
+    _assessment_sheet(book, rows, policy.phone, missing)
+    _below_sheet(book, rows, policy.phone, missing)
     _member_ranking_sheet(book, rows, quarter_points)
     _group_ranking_sheet(book, group_ranking)
     _award_sheet(book, groups, locked)

@@ -85,12 +85,6 @@ def member_record(request, member_id: int, as_pdf: bool = False):
     return _render(request, member, access, as_pdf=as_pdf)
 
 
-def _committee_name(committee_id: int) -> str:
-    from groups.models import Committee
-
-    return Committee.objects.filter(pk=committee_id).values_list("name", flat=True).first() or ""
-
-
 class AssessmentExportForm(forms.Form):
     committee = forms.IntegerField()
     year = forms.IntegerField(min_value=2000, max_value=2100)
@@ -100,28 +94,15 @@ class AssessmentExportForm(forms.Form):
 def assessment_export(request):
     """The annual assessment as an Excel workbook (assessment, members below the minimums, rankings of members
     and groups, award candidates, funding), for staff and leaders of the committee; audited, phones masked
-    for leaders."""
-    from groups.privacy import ContactPolicy
+    for leaders. A committee of more members than ``settings.EXPORT_BACKGROUND_ROWS``: prepared by a worker."""
+    from core.export_jobs import respond
 
-    from .excel import annual_workbook
+    from .exports import ANNUAL
 
     form = AssessmentExportForm(request.GET)
     if not form.is_valid():
         return HttpResponse(status=400)
-    committee, year = form.cleaned_data["committee"], form.cleaned_data["year"]
-    if not scope_of(request.user).can_read_committee(committee):
-        raise PermissionDenied
-    groups, locked = selectors.group_settlement(committee, year)
-    export = annual_workbook(
-        rows=selectors.assessment_rows(committee, year),
-        quarter_points=selectors.quarter_points(committee, year),
-        group_ranking=selectors.group_ranking(committee, year),
-        groups=groups,
-        locked=locked,
-        policy=ContactPolicy(request.user),
-    )
-    record_export(request, f"annual assessment {committee} {year}", export.rows, masked=export.masked)
-    return xlsx_download(export.content, export_filename(_("Annual assessment"), _committee_name(committee), year))
+    return respond(request, ANNUAL, {"committee": form.cleaned_data["committee"], "year": form.cleaned_data["year"]})
 
 
 class AnnualForm(forms.Form):
@@ -237,30 +218,15 @@ def _settlement(request, committee_id: int, year: int) -> dict:
     }
 
 
-def _funding_links(groups, year: int) -> dict:
-    """Each group's links to the rows behind its counts, as the annual page links them (members of the group at
-    any time of the year; its activities filed in the year). The query strings are built once: only the group's
-    id (a number) changes from one group to the next."""
-    from urllib.parse import urlencode
-
-    from core.links import absolute_url
-
-    members = f"{absolute_url(reverse('activities:coverage_members'))}?{urlencode({'in_year': year})}&group="
-    span = urlencode({"state": "filed", "date_from": f"{year}-01-01", "date_to": f"{year}-12-31"})
-    ledger = f"{absolute_url(reverse('activities:ledger'))}?{span}&group="
-    return {g.group_id: (f"{members}{g.group_id}", f"{ledger}{g.group_id}") for g in groups}
-
-
 @login_required
 def funding_export(request):
     """The groups' settlement (rank, award candidates, funding) as an Excel workbook."""
-    from .excel import funding_workbook
+    from core.export_jobs import respond
+
+    from .exports import FUNDING
 
     committee_id, year = _committee_year(request)
-    groups, locked = selectors.group_settlement(committee_id, year)
-    content = funding_workbook(groups, locked, None if locked else _funding_links(groups, year))
-    record_export(request, f"group funding {committee_id} {year}", len(groups))
-    return xlsx_download(content, export_filename(_("Group funding"), _committee_name(committee_id), year))
+    return respond(request, FUNDING, {"committee": committee_id, "year": year})
 
 
 @login_required
@@ -469,14 +435,13 @@ def unit_sheets(request):
     from .unit_sheet import unit_sheets as sheets_of
 
     committee_id, year = _committee_year(request)
-    sheets = sheets_of(committee_id, year)
     if request.GET.get("export") == "xlsx":
-        from .excel import unit_sheet_workbook
+        from core.export_jobs import respond
 
-        name = _committee_name(committee_id)
-        content = unit_sheet_workbook(sheets, name, year)
-        record_export(request, f"handling unit evaluation {committee_id} {year}", len(sheets))
-        return xlsx_download(content, export_filename(_("Handling unit yearly evaluation"), name, year))
+        from .exports import UNIT_SHEETS
+
+        return respond(request, UNIT_SHEETS, {"committee": committee_id, "year": year})
+    sheets = sheets_of(committee_id, year)
     for row in sheets:
         _with_rates(row)
     from groups.models import Committee

@@ -95,6 +95,7 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
     )
     from assessments.models import RollupRun, RuleSet
     from consultations.models import ConsultationSession, Outcome, SessionDocument, Topic
+    from core.models import ExportJob
     from groups.models import (
         ActivityGroup,
         Committee,
@@ -224,6 +225,7 @@ def world() -> tuple[SimpleNamespace, dict, dict, dict]:
         "document": lambda: _first(SessionDocument.objects.filter(session__committee=district).order_by("-pk")),
         "outcome": lambda: _first(Outcome.objects.filter(unit=unit).order_by("-pk")),
         "notification": lambda: _first(Notification.objects.filter(recipient=member_user).order_by("-pk")),
+        "export_job": lambda: _first(ExportJob.objects.filter(committee_id=district.pk, state="done").order_by("-pk")),
         "cosign": lambda: _first(CoSigner.objects.filter(proposal__committee=district).order_by("-pk")),
         "coauthor": lambda: _first(CoAuthorInvitation.objects.filter(report__committee=district).order_by("-pk")),
         "rollup": lambda: _first(RollupRun.objects.filter(committee=district).order_by("-pk")),

@@ -23,9 +23,10 @@ class CoreConfig(AppConfig):
 
         # Each app registers its reminder rules in <app>/reminders.py, its calendar providers in
         # <app>/calendars.py, its domain events (core.events) in <app>/events.py and its subscribers in
-        # <app>/subscribers.py, its searched pickers' sources (core.pickers) in <app>/pickers.py; importing them
-        # here fills the registries in web, worker and beat alike.
-        autodiscover_modules("reminders", "calendars", "events", "subscribers", "pickers")
+        # <app>/subscribers.py, its searched pickers' sources (core.pickers) in <app>/pickers.py, its exports
+        # (core.export_jobs) in <app>/exports.py; importing them here fills the registries in web, worker and beat
+        # alike.
+        autodiscover_modules("reminders", "calendars", "events", "subscribers", "pickers", "exports")
         from core.events import keep_deliveries_until_done
 
         keep_deliveries_until_done()  # an event delivery's outbox row stays until it is done (worker killed: resent)

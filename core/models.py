@@ -1,7 +1,10 @@
-"""Shared infrastructure: the user account and the audit trail."""
+"""Shared infrastructure: the user account, the audit trail, the outbox and exports prepared in the background."""
+
+from typing import Self
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -175,3 +178,72 @@ class PasswordResetCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user or '-'}"
+
+
+def _export_path(job: "ExportJob", filename: str) -> str:
+    """Where a prepared export is stored: private storage, one folder per requester, a random name (the name the
+    user reads is ``ExportJob.filename``, given with the download)."""
+    import uuid
+    from pathlib import PurePosixPath
+
+    return f"exports/{job.requested_by_id}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix}"
+
+
+class ExportJobQuerySet(models.QuerySet["ExportJob"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The jobs ``user`` may see and download: their own, and those of a committee they are staff of (a city's
+        staff reach its districts'); a superuser every job."""
+        from core import directory
+
+        if not user.is_authenticated:
+            return self.none()
+        scope = directory.scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        return self.filter(models.Q(requested_by=user) | models.Q(committee_id__in=scope.staff_committee_ids))
+
+
+class ExportJob(models.Model):
+    """An export too big to build inside a request (more rows than ``settings.EXPORT_BACKGROUND_ROWS``): asked for
+    on a page, built by a worker (``core.tasks.build_export``), kept in private storage and downloaded from the
+    user's list of exports. ``kind`` names the export in ``core.export_jobs.KINDS``; ``params`` are its inputs."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("export", "Waiting")
+        RUNNING = "running", pgettext_lazy("export", "Being prepared")
+        DONE = "done", pgettext_lazy("export", "Ready")
+        FAILED = "failed", pgettext_lazy("export", "Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked for by"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(_("export"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # The committee whose staff may download it too (None: only the requester). A number, not a key: core sits
+    # below the app that has committees.
+    committee_id = models.PositiveBigIntegerField(_("committee"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(_("file"), upload_to=_export_path, max_length=300, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"], name="export_job_by_requester"),
+            models.Index(fields=["committee_id", "-created_at"], name="export_job_by_committee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_state_display()})"

@@ -1,4 +1,5 @@
-"""Writes shared by every app: the audit trail, API tokens and passwords, records edited as data."""
+"""Writes shared by every app: the audit trail, API tokens and passwords, records edited as data, exports prepared
+in the background."""
 
 import secrets
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .exceptions import ConcurrentEdit, DomainError
-from .models import ApiToken, AuditEvent, PasswordResetCode, PasswordResetRequest, User
+from .models import ApiToken, AuditEvent, ExportJob, PasswordResetCode, PasswordResetRequest, User
 from .sms import sms_template
 from .tokens import password_stamp
 from .verbs import CoreVerb
@@ -414,3 +415,106 @@ def record_delete(*, obj: models.Model, actor: User | None) -> None:
     before._history_user = actor  # type: ignore[attr-defined]
     before.delete()
     _consequences(type(obj), before=before, after=None)
+
+
+# --- Exports prepared in the background (core.export_jobs) ---------------------------------------------------
+
+BUILD_EXPORT_TASK = "core.build_export"
+EXPORT_ATTEMPTS = 3  # builds started (a worker killed midway, the message redelivered) before the job fails
+
+
+@not_an_api_action("a page's export past the background threshold (core.export_jobs.respond); the API has no exports")
+@transaction.atomic
+def export_request(*, actor: User, kind: str, params: dict[str, Any]) -> ExportJob:
+    """Queue an export for a worker to build: refused (``NotPermitted``) when the export's own rule refuses the actor.
+    The same export asked for again while one is waiting or being prepared is that job (a second click builds
+    nothing more)."""
+    from . import outbox
+    from .export_jobs import kind_of
+
+    export = kind_of(kind)
+    committee_id = export.check(actor, params)
+    waiting = (
+        ExportJob.objects.select_for_update()
+        .filter(requested_by=actor, kind=kind, state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING])
+        .order_by("-created_at", "-id")
+    )
+    for job in waiting:
+        if job.params == params:
+            return job
+    job = ExportJob.objects.create(
+        requested_by=actor, kind=kind, params=params, committee_id=committee_id, title=export.title(params)[:200]
+    )
+    record_event(job, actor=actor, verb=CoreVerb.EXPORT_REQUESTED, comment=job.title, data={"kind": kind})
+    outbox.enqueue(BUILD_EXPORT_TASK, job.pk)  # after commit; kept in the outbox while the broker is down
+    return job
+
+
+@not_an_api_action("the worker's task (core.tasks.build_export) after export_request queued the job")
+def export_build(*, job_id: int, now: datetime | None = None) -> ExportJob:
+    """Build a queued export as its requester, store it and tell them; safe to run twice.
+
+    The job's row is locked for the build, so a second copy of the message waits and then finds it done (or
+    failed) and builds nothing. A worker killed midway rolls the build back: the job stays "being prepared" and
+    the redelivered message builds it again (at most ``EXPORT_ATTEMPTS`` times). The export's rule is checked
+    again for the requester: one who lost the right since asking gets a failed job, not the file.
+    """
+    from django.core.files.base import ContentFile
+
+    from .events import publish
+    from .export_jobs import ExportFinished, kind_of
+    from .exports import record_export
+
+    with transaction.atomic():
+        job = lock(ExportJob, job_id)
+        if job.state in (ExportJob.State.DONE, ExportJob.State.FAILED):
+            return job
+        if job.attempts >= EXPORT_ATTEMPTS:  # its worker died that often: the export itself kills it
+            return _export_failed(job_id, RuntimeError(f"{job.attempts} attempts"), now=now)
+        job.state, job.started_at, job.attempts = ExportJob.State.RUNNING, now or timezone.now(), job.attempts + 1
+        job.save(update_fields=["state", "started_at", "attempts"])
+    try:
+        with transaction.atomic():
+            job = lock(ExportJob.objects.select_related("requested_by"), job_id)
+            if job.state != ExportJob.State.RUNNING:  # a second copy of the message finished it meanwhile
+                return job
+            export = kind_of(job.kind)
+            export.check(job.requested_by, job.params)
+            built = export.build(job.requested_by, job.params)
+            job.file.save(built.filename, ContentFile(built.content), save=False)
+            job.state, job.filename, job.content_type, job.rows = (
+                ExportJob.State.DONE,
+                built.filename[:200],
+                built.content_type,
+                built.rows,
+            )
+            job.finished_at, job.error = now or timezone.now(), ""
+            job.save(update_fields=["file", "state", "filename", "content_type", "rows", "finished_at", "error"])
+            record_export(job.requested_by, built.what, built.rows, obj=job, masked=built.masked)
+            publish(ExportFinished(job_id=job.pk, ok=True))  # the worker acted: the requester is told
+    except Exception as exc:
+        return _export_failed(job_id, exc, now=now)
+    return job
+
+
+def _export_failed(job_id: int, exc: Exception, *, now: datetime | None) -> ExportJob:
+    """The job failed for good (its rule refuses the requester now, or the build raised): say why and tell them."""
+    import logging
+
+    from .events import publish
+    from .exceptions import NotPermitted
+    from .export_jobs import ExportFinished
+
+    refused = isinstance(exc, NotPermitted)
+    if not refused:
+        logging.getLogger(__name__).exception("export job %s failed", job_id)
+    with transaction.atomic():
+        job = lock(ExportJob, job_id)
+        if job.state == ExportJob.State.DONE:
+            return job
+        job.state, job.finished_at = ExportJob.State.FAILED, now or timezone.now()
+        job.error = str(exc)[:2000] if refused else _("The export could not be prepared.")
+        job.save(update_fields=["state", "finished_at", "error"])
+        record_event(job, actor=None, verb=CoreVerb.EXPORT_FAILED, comment=job.error, data={"error": repr(exc)[:500]})
+        publish(ExportFinished(job_id=job.pk, ok=False))
+    return job

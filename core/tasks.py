@@ -24,3 +24,12 @@ def deliver_event(self, event: str, data: dict, subscriber: str, attempt: int = 
         return events.deliver(event=event, data=data, subscriber=subscriber, attempt=attempt, outbox_id=outbox_id)
     except Exception as exc:
         raise self.retry(exc=exc, countdown=60) from exc
+
+
+@shared_task(name="core.build_export", acks_late=True)
+def build_export(job_id: int) -> dict:
+    """Build one export asked for on a page (idempotent: a job done or failed is left alone)."""
+    from core.services import export_build
+
+    job = export_build(job_id=job_id)
+    return {"job": job.pk, "state": job.state, "rows": job.rows}

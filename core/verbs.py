@@ -107,6 +107,8 @@ class CoreVerb(models.TextChoices):
     CHANGED = "changed", pgettext_lazy("audit", "changed")
     DELETED = "deleted", pgettext_lazy("audit", "deleted")
     EXPORT = "export", pgettext_lazy("audit", "exported")
+    EXPORT_REQUESTED = "export_requested", pgettext_lazy("audit", "export asked for")
+    EXPORT_FAILED = "export_failed", pgettext_lazy("audit", "export failed")
     LOGGED_IN = "logged_in", pgettext_lazy("audit", "logged in")
     LOGGED_OUT = "logged_out", pgettext_lazy("audit", "logged out")
     LOGIN_FAILED = "login_failed", pgettext_lazy("audit", "log-in failed")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -20,7 +21,7 @@ from django.views.defaults import page_not_found
 
 from core import services
 from core.accounts import first_login_token
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from core.forms import form_error_from
 from core.net import client_ip
 from core.verbs import CoreVerb
@@ -272,3 +273,46 @@ def password_reset_sms_confirm(request):
             messages.success(request, _("Your password has been set. Log in with it now."))
             return redirect("login")
     return render(request, "registration/portal_password_reset_sms_confirm.html", {"form": form})
+
+
+# --- Exports prepared in the background (core.export_jobs) ---------------------------------------------------
+
+EXPORTS_PER_PAGE = 30
+
+
+@login_required
+def exports(request):
+    """The exports the user asked for, and those of the committees they are staff of, newest first: each ready one
+    with its download link, a failed one with why."""
+    from django.core.paginator import Paginator
+
+    from core.models import ExportJob
+
+    jobs = ExportJob.objects.visible_to(request.user).select_related("requested_by").order_by("-created_at", "-id")
+    return render(
+        request,
+        "exports/list.html",
+        {"page_obj": Paginator(jobs, EXPORTS_PER_PAGE).get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+def export_download(request, pk: int):
+    """A prepared export's file, for its requester or the staff of its committee (the queryset), when the export's
+    own rule lets the one downloading have it (checked again now: a right lost since is a 403); audited."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from core.export_jobs import kind_of
+    from core.exports import record_export
+    from core.files import stored_response
+    from core.models import ExportJob
+
+    job = get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk, state=ExportJob.State.DONE)
+    try:
+        kind_of(job.kind).check(request.user, job.params)
+    except (NotPermitted, LookupError) as exc:
+        raise PermissionDenied from exc
+    response = stored_response(job.file, content_type=job.content_type, as_attachment=True, filename=job.filename)
+    record_export(request, job.title, job.rows, obj=job, file_format=job.filename.rsplit(".", 1)[-1])
+    return response

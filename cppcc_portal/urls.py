@@ -30,6 +30,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("text-size/", core_views.text_size, name="text_size"),
     path("health/", core_views.health, name="health"),
+    path("exports/", core_views.exports, name="exports"),  # exports prepared in the background (core.export_jobs)
+    path("exports/<int:pk>/", core_views.export_download, name="export_download"),
     path("pick/<slug:name>/", pickers.pick, name="pick"),  # a searched picker's options (core.pickers)
     path("admin/", admin.site.urls),
     path("api/v1/", include(("cppcc_portal.api_urls", "api"), namespace="api")),

@@ -23,6 +23,7 @@ AUDIENCE: dict[str, frozenset[str]] = {
     Kind.OUTCOME_REPLY_OVERDUE: frozenset({UNIT, STAFF}),
     Kind.ROLLUP_FINISHED: frozenset({STAFF}),
     Kind.ROLLUP_FAILED: frozenset({STAFF}),
+    Kind.EXPORT_FINISHED: frozenset({STAFF, LEADER}),  # the exports big enough to be prepared are theirs
     Kind.PROPOSAL_ASSIGNED: frozenset({UNIT}),
     Kind.COSIGN_INVITED: frozenset({MEMBER}),
     Kind.LEAVE_DECIDED: frozenset({MEMBER, CONVENER}),

@@ -73,6 +73,7 @@ class Kind(models.TextChoices):
         pgettext_lazy("notifications", "Resident dissatisfied with the consultation outcome"),
     )
     REPORT_FOLLOW_UP_DUE = "report_follow_up_due", pgettext_lazy("notifications", "Adopted report without a follow-up")
+    EXPORT_FINISHED = "export_finished", pgettext_lazy("notifications", "Export prepared")
     GENERIC = "generic", pgettext_lazy("notifications", "Notice")
 
 

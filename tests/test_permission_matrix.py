@@ -108,6 +108,10 @@ RULES: dict[str, Rule] = {
     "assessments:my_record": page(ANY_MEMBER),
     "assessments:my_record_pdf": page(ANY_MEMBER),
     "assessments:rollup_status": page({"staff"}),  # staff of the run's committee (the city's reach the district)
+    "exports": page(LOGGED_IN),  # each sees their own exports and their committees' (core.models.ExportJob)
+    # a district staff's prepared annual workbook: its requester and the staff of its committee (the city's reach
+    # the district); the committee's leaders, who may export it themselves, do not get another's copy
+    "export_download": page({"staff"}),
     "api-docs": page(EVERYONE),
     "api:activity-announce": api(post_only=True),
     "api:activity-attendance-correct": api(post_only=True),
@@ -621,6 +625,7 @@ ARGS = {
     "api:plan-detail": "plan_pk",
     "api:rollup-detail": "rollup",
     "assessments:rollup_status": "rollup",
+    "export_download": "export_job",
     "api:notification-detail": "notification",
     "api:notification-read": "notification",
     "api:public-consultation-detail": "session",
@@ -929,7 +934,23 @@ def build_objects(world, *, again: bool = False) -> dict:
         half=1 + again,
         summary="开展活动",
     )
+    from core.models import ExportJob
+
+    export_job = ExportJob(
+        requested_by=world.district_staff,
+        kind="assessments.annual",
+        title="年度考核",
+        params={"committee": world.district.pk, "year": timezone.localdate().year},
+        committee_id=world.district.pk,
+        state=ExportJob.State.DONE,
+        filename="年度考核.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        rows=1,
+    )
+    export_job.file.save("annual.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+    export_job.save()
     return dict(
+        export_job=export_job,
         supervision_group=supervision_group,
         supervision_visit=supervision_visit,
         inspection=inspection,
@@ -1015,6 +1036,7 @@ def url_kwargs(key: str, world, o: dict) -> dict:
         "member": {"pk": world.member_record.pk},
         "unit_pk": {"pk": world.unit.pk},
         "rollup": {"pk": o["rollup"].pk},
+        "export_job": {"pk": o["export_job"].pk},
         "rule_set": {"pk": o["rule_set"].pk},
         "topic": {"pk": o["topic"].pk},
         "sector": {"pk": o["sector"].pk},

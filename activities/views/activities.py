@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activities import exports
-from activities.filters import ActivityFilter
 from activities.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, SuggestionForm
 from activities.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem
 from activities.selectors import activities as sel
@@ -31,7 +30,7 @@ from activities.selectors import figures as figure_rows
 from activities.services import activities as svc
 from core.dates import in_year
 from core.exceptions import DomainError, NotPermitted
-from core.exports import record_export
+from core.export_jobs import respond
 from core.files import stored_response
 from core.forms import call_service, form_error_from, run_button
 from core.links import absolute_url
@@ -71,12 +70,7 @@ def _visible_activity(request, pk: int) -> Activity:
 
 
 def _period(request) -> sel.Period:
-    today = timezone.localdate()
-    year = as_int(request.GET.get("year"), today.year)
-    quarter = as_int(request.GET.get("quarter"), 0) or None
-    if quarter not in (None, 1, 2, 3, 4) or not 2000 <= year <= 2100:
-        year, quarter = today.year, None
-    return sel.Period(year, quarter)
+    return exports.period_of(request.GET)
 
 
 # --- Convener -------------------------------------------------------------------------------------
@@ -558,19 +552,21 @@ def sign_in(request, pk: int, code: str):
 # --- Staff --------------------------------------------------------------------------------------
 
 
+def _export_query(request) -> str:
+    """The page's query without the export and the page number: what an export prepared later is filtered by."""
+    query = request.GET.copy()
+    for name in ("export", "page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 def ledger(request):
     """The ledger 台账 of every group the user reads, filtered, paginated, exportable to Excel."""
     require_role(request.user, Role.STAFF, Role.LEADER)
-    qs = Activity.objects.visible_to(request.user)
-    filterset = ActivityFilter(request.GET or None, queryset=qs, request=request)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
-    if request.GET.get("counted") == "1":  # the coverage page's "Held" figure: held or filed in its period
-        qs = sel.counted_in(qs, _period(request))
-    qs = sel.ledger(qs).order_by("-starts_at", "-id")
     if request.GET.get("export") == "xlsx":
-        record_export(request, "activity ledger", qs.count())
-        return exports.xlsx_response(exports.ledger_workbook(qs), _("Activity ledger"))
+        return respond(request, exports.LEDGER, {"query": _export_query(request)})
+    qs, filterset = exports.ledger_rows(request.user, request.GET)
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault(
             "class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
@@ -623,16 +619,12 @@ def coverage(request):
     committee chosen on its card, by default the first the user reaches: a city's 1,179 groups on one page are a
     second of rendering); the Excel export has every group (of the chosen committee, when one is chosen)."""
     require_role(request.user, Role.STAFF, Role.LEADER)
+    if request.GET.get("export") == "xlsx":
+        return respond(request, exports.COVERAGE, {"query": _export_query(request)})
     period = _period(request)
     groups = ActivityGroup.objects.visible_to(request.user).filter(is_active=True)
     committee_id = as_id(request.GET.get("committee"))
     committees = sel.committees_coverage(Committee.objects.visible_to(request.user), period)
-    if request.GET.get("export") == "xlsx":
-        if committee_id:
-            groups = groups.filter(committee_id=committee_id)
-        rows = sel.groups_coverage(groups, period)
-        record_export(request, "coverage report", len(rows))
-        return exports.xlsx_response(exports.coverage_workbook(committees, rows, period), _("Coverage"))
     shown = committee_id or (committees[0].pk if committees else None)
     page = Paginator(groups.filter(committee_id=shown).order_by("name", "pk"), GROUPS_PER_PAGE).get_page(
         request.GET.get("page")

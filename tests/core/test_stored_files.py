@@ -100,6 +100,23 @@ def _session_document(world):
     return world.staff, document
 
 
+def _export_job(world):
+    from core.models import ExportJob
+
+    job = ExportJob(
+        requested_by=world.district_staff,
+        kind="assessments.annual",
+        title="年度考核",
+        params={"committee": world.district.pk, "year": 2026},
+        committee_id=world.district.pk,
+        state=ExportJob.State.DONE,
+        filename="年度考核.xlsx",
+        rows=1,
+    )
+    job.file.save("annual.xlsx", ContentFile(b"PK\x03\x04"))
+    return world.district_staff, job
+
+
 # URL name -> a user who may see the row, and the row (its file stored); the URL takes the row's pk
 CASES = {
     "activities:evidence_file": _evidence,
@@ -109,6 +126,7 @@ CASES = {
     "proposals:reply_pdf": _reply,
     "proposals:attachment": _attachment,
     "consultations:document": _session_document,
+    "export_download": _export_job,
 }
 
 
