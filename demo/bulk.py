@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 
@@ -182,17 +182,18 @@ def foreign_keys_checked_at_end(*model_list):
 
 
 @contextmanager
-def triggers_off(triggers: Sequence[tuple[str, str]], *, then: Sequence[str] = ()):
+def triggers_off(triggers: Sequence[tuple[str, str]], *, then: Sequence[str] = ()) -> Iterator[bool]:
     """On PostgreSQL, switch the ``(table, trigger)`` pairs off for the block, run the ``then`` statements (which
     count at once what the triggers would have kept row by row), and switch them on again. Elsewhere a no-op: the
-    triggers keep their counts as the rows are written."""
+    triggers keep their counts as the rows are written. The block is told whether they are off (a loader that
+    writes the counts itself writes them only then)."""
     if connection.vendor != "postgresql":
-        yield
+        yield False
         return
     with connection.cursor() as cursor:
         for table, trigger in triggers:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    yield
+    yield True
     with connection.cursor() as cursor:
         for statement in then:
             cursor.execute(statement)
