@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from activities import tally
 from activities.models import Activity, Attendance, Evidence
-from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences, triggers_off
+from demo.bulk import (
+    foreign_keys_checked_at_end,
+    indexes_built_at_end,
+    insert_rows,
+    next_pk,
+    reset_sequences,
+    triggers_off,
+)
 from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
 from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
@@ -83,6 +90,7 @@ def _share(total: int, weights: list[int]) -> list[int]:
 def seed(ctx) -> None:
     with (
         foreign_keys_checked_at_end(Activity, Attendance, Evidence),
+        indexes_built_at_end(Activity, Attendance, Evidence),
         triggers_off(ROW_COUNT_TRIGGERS) as written_with_rows,
         _filed_counted_at_end(),
     ):
