@@ -24,7 +24,7 @@ from demo.bulk import (
     reset_sequences,
     triggers_off,
 )
-from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
+from demo.groups_activities import ATTENDANCE_COLUMNS, ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
 from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
 ACTIVITIES_PER_MEMBER = 10
@@ -52,16 +52,6 @@ ACTIVITY_COLUMNS = (
     "created_at",
     "updated_at",
     *KEPT_COUNTS,
-)
-ATTENDANCE_COLUMNS = (
-    "activity_id",
-    "member_id",
-    "status",
-    "leave",
-    "leave_reason",
-    "leave_requested_at",
-    "signed_in_at",
-    "sign_in_method",
 )
 EVIDENCE_COLUMNS = (
     "activity_id",
