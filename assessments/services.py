@@ -155,8 +155,9 @@ def _year_locked(committee_id: int, year: int) -> bool:
     return RuleSet.objects.filter(committee_id=committee_id, year=year, is_locked=True).exists()
 
 
-def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User | None) -> RollupRun:
-    """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year."""
+def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User | None, send: bool = True) -> RollupRun:
+    """Queue a roll-up of one quarter; refused while one is queued or running, or for a locked year. ``send=False``:
+    no message for the worker, the caller runs ``rollup_execute`` itself (the demo seed's last step)."""
     require_staff(actor, committee.pk, system=True)
     if quarter not in (1, 2, 3, 4):
         raise DomainError(_("A quarter is 1, 2, 3 or 4."))
@@ -170,7 +171,8 @@ def rollup_start(*, committee: Committee, year: int, quarter: int, actor: User |
             run = RollupRun.objects.create(committee=committee, year=year, quarter=quarter, requested_by=actor)
             record_event(run, actor=actor, verb=AssessmentVerb.QUEUED)
             # Through the outbox: with Redis down the request still succeeds and the message goes out later.
-            outbox.enqueue(RUN_ROLLUP_TASK, run.pk)
+            if send:
+                outbox.enqueue(RUN_ROLLUP_TASK, run.pk)
     except IntegrityError as exc:  # the partial unique index settles a race between two clicks
         raise DomainError(busy) from exc
     return run

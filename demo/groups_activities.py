@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
-from demo.bulk import foreign_keys_checked_at_end, insert_objects, reset_sequences
+from demo.bulk import foreign_keys_checked_at_end, insert_rows, reset_sequences
 from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
 INVITED_PER_ACTIVITY = 25
@@ -38,6 +38,16 @@ SIX_FOR_KIND = {
     "study": "suggestions",
 }
 REASONS = ["出差", "单位有紧急工作", "身体不适", "参加上级会议"]
+ATTENDANCE_COLUMNS = (
+    "activity_id",
+    "member_id",
+    "status",
+    "leave",
+    "leave_reason",
+    "leave_requested_at",
+    "signed_in_at",
+    "sign_in_method",
+)
 
 
 def _photo() -> str:
@@ -167,38 +177,24 @@ def seed(ctx) -> None:
         invited.append(sorted(set(members.get(demo_group.pk, [])[:INVITED_PER_ACTIVITY]) | {demo_member.pk}))
     activities = Activity.objects.bulk_create(activities, batch_size=2000)
 
-    rows = []
+    rows = []  # as tuples (``ATTENDANCE_COLUMNS``): a large --members invites hundreds of thousands
     for activity, member_ids in zip(activities, invited, strict=True):
         taken_place = activity.state in ("held", "filed")
         for m in member_ids:
             if not taken_place:
-                rows.append(Attendance(activity=activity, member_id=m))
+                rows.append((activity.pk, m, "invited", "", "", None, None, ""))
                 continue
             roll = rng.random()
             if roll < 0.8:
-                rows.append(
-                    Attendance(
-                        activity=activity,
-                        member_id=m,
-                        status="present",
-                        signed_in_at=activity.starts_at - timedelta(minutes=rng.randrange(0, 30)),
-                        sign_in_method=rng.choice(["on_site", "on_site", "convener"]),
-                    )
-                )
+                signed_in = activity.starts_at - timedelta(minutes=rng.randrange(0, 30))
+                method = rng.choice(["on_site", "on_site", "convener"])
+                rows.append((activity.pk, m, "present", "", "", None, signed_in, method))
             elif roll < 0.9:
-                rows.append(
-                    Attendance(
-                        activity=activity,
-                        member_id=m,
-                        status="excused",
-                        leave="approved",
-                        leave_reason=rng.choice(REASONS),
-                    )
-                )
+                rows.append((activity.pk, m, "excused", "approved", rng.choice(REASONS), None, None, ""))
             else:
-                rows.append(Attendance(activity=activity, member_id=m, status="absent"))
+                rows.append((activity.pk, m, "absent", "", "", None, None, ""))
     with foreign_keys_checked_at_end(Attendance):
-        insert_objects(Attendance, rows)  # COPY on PostgreSQL: a large --members invites hundreds of thousands
+        insert_rows(Attendance, ATTENDANCE_COLUMNS, rows)  # COPY on PostgreSQL
     reset_sequences(Attendance)
 
     photo = _photo()

@@ -12,19 +12,27 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from activities import tally
 from activities.models import Activity, Attendance, Evidence
-from demo.bulk import foreign_keys_checked_at_end, insert_rows, next_pk, reset_sequences, triggers_off
-from demo.groups_activities import ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
+from demo.bulk import (
+    foreign_keys_checked_at_end,
+    indexes_built_at_end,
+    insert_rows,
+    next_pk,
+    reset_sequences,
+    triggers_off,
+)
+from demo.groups_activities import ATTENDANCE_COLUMNS, ENTER_TITLES, REASONS, SIX_FOR_KIND, TITLES
 from groups.models import ActivityGroup, ContactPoint, GroupMembership
 
 ACTIVITIES_PER_MEMBER = 10
 INVITED = (8, 12)  # invited members per activity: about ten
 CHUNK = 20_000  # activities generated and written at a time
 
+# An activity's counts of its rows, kept by the database (activities 0007 and 0009), in this order.
+KEPT_COUNTS = ("has_evidence", "invited_count", "present_count", "evidence_count")
 ACTIVITY_COLUMNS = (
     "id",
     "committee_id",
@@ -43,16 +51,7 @@ ACTIVITY_COLUMNS = (
     "version",
     "created_at",
     "updated_at",
-)
-ATTENDANCE_COLUMNS = (
-    "activity_id",
-    "member_id",
-    "status",
-    "leave",
-    "leave_reason",
-    "leave_requested_at",
-    "signed_in_at",
-    "sign_in_method",
+    *KEPT_COUNTS,
 )
 EVIDENCE_COLUMNS = (
     "activity_id",
@@ -81,30 +80,26 @@ def _share(total: int, weights: list[int]) -> list[int]:
 def seed(ctx) -> None:
     with (
         foreign_keys_checked_at_end(Activity, Attendance, Evidence),
-        _evidence_marked_at_end(),
+        indexes_built_at_end(Activity, Attendance, Evidence),
+        triggers_off(ROW_COUNT_TRIGGERS) as written_with_rows,
         _filed_counted_at_end(),
     ):
-        _seed(ctx)
+        _seed(ctx, counts=written_with_rows)
 
 
-# The triggers of activities 0007 a bulk load would fire per row: an activity's flag set per evidence row written.
-EVIDENCE_TRIGGERS = (
+# The triggers of activities 0007 and 0009 that keep an activity's counts of its rows (``activities.kept_columns``:
+# has_evidence, the invited, present and evidence counts). A bulk load would fire them per COPY: every activity of
+# a chunk updated again after its attendance (20 indexes each), and the filed ones after their evidence, half a
+# million activities written twice or three times at 50k. This step writes the attendance and evidence itself, so
+# it writes each activity with their counts, and the triggers that would count them (or, on an activity inserted
+# claiming counts, count its rows: none yet) are off for the load.
+ROW_COUNT_TRIGGERS = (
+    ("groups_activity", "activity_has_evidence_insert"),
+    ("groups_activity", "activity_counts_insert"),
+    ("groups_attendance", "attendance_count_insert"),
+    ("groups_evidence", "evidence_count_insert"),
     ("groups_evidence", "evidence_has_insert"),
-    ("groups_activity", "activity_has_evidence_update"),
 )
-
-
-MARK_EVIDENCE = (
-    "UPDATE groups_activity SET has_evidence = TRUE "
-    "WHERE NOT has_evidence AND id IN (SELECT activity_id FROM groups_evidence)"
-)
-
-
-def _evidence_marked_at_end():
-    """On PostgreSQL, the database's ``has_evidence`` (activities 0007) is switched off for the bulk load, then the
-    activities with evidence marked by one statement (a trigger per row would update an activity per photo).
-    Elsewhere the triggers keep it."""
-    return triggers_off(EVIDENCE_TRIGGERS, then=[MARK_EVIDENCE])
 
 
 # The triggers of activities 0010 a bulk load would fire per row: a cell of the filed activities per activity written.
@@ -118,13 +113,15 @@ FILED_TRIGGERS = (
 def _filed_counted_at_end():
     """On PostgreSQL, the database's filed activities per group and year (activities 0010) are switched off for the
     bulk load, then the cells rebuilt at once (``activities.tally.rebuild``). Elsewhere the triggers count."""
-    with triggers_off(FILED_TRIGGERS):
+    with triggers_off(FILED_TRIGGERS) as off:
         yield
-    if connection.vendor == "postgresql":
+    if off:
         tally.rebuild()
 
 
-def _seed(ctx) -> None:
+def _seed(ctx, counts: bool) -> None:
+    """Write the activities, attendance and evidence; ``counts``: each activity with its rows' counts (the triggers
+    that count them are off), else with none (the triggers count as the rows are written)."""
     rng, year, now = ctx.rng, ctx.year, timezone.now()
     todo = ctx.members_total * ACTIVITIES_PER_MEMBER - Activity.objects.count()
     if todo <= 0:
@@ -176,32 +173,13 @@ def _seed(ctx) -> None:
             else:
                 state = "announced" if starts < now + timedelta(days=30) else "planned"
             taken_place = state in ("held", "filed")
-            activities.append(
-                (
-                    pk,
-                    committee_id,
-                    group_id,
-                    kind,
-                    target,
-                    point_id,
-                    SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else "",
-                    ENTER_TITLES[target] if target else rng.choice(TITLES[kind]),
-                    starts,
-                    ends,
-                    f"{street or name}委员之家",
-                    "委员们深入一线听取意见，形成建议若干条。" if taken_place else "",
-                    "建议加快推进相关工作。" if state == "filed" else "",
-                    state,
-                    1,
-                    starts - timedelta(days=14),
-                    ends + timedelta(days=1) if past else starts - timedelta(days=14),
-                )
-            )
-            pool = members[group_id]
+            six = SIX_FOR_KIND.get(kind, "") if rng.random() < 0.4 else ""
+            title = ENTER_TITLES[target] if target else rng.choice(TITLES[kind])
+            pool, invited = members[group_id], []
             for m in rng.sample(pool, min(rng.randint(*INVITED), len(pool))):
                 if not taken_place:
                     asked = not past and rng.random() < 0.05
-                    attendance.append(
+                    invited.append(
                         (
                             pk,
                             m,
@@ -216,7 +194,7 @@ def _seed(ctx) -> None:
                     continue
                 roll = rng.random()
                 if roll < 0.8:
-                    attendance.append(
+                    invited.append(
                         (
                             pk,
                             m,
@@ -229,12 +207,13 @@ def _seed(ctx) -> None:
                         )
                     )
                 elif roll < 0.9:
-                    attendance.append(
+                    invited.append(
                         (pk, m, "excused", "approved", rng.choice(REASONS), starts - timedelta(days=2), None, "")
                     )
                 else:
-                    attendance.append((pk, m, "absent", "", "", None, None, ""))
-            if state == "filed" and photo:
+                    invited.append((pk, m, "absent", "", "", None, None, ""))
+            photos = 1 if state == "filed" and photo else 0
+            if photos:
                 evidence.append(
                     (
                         pk,
@@ -248,6 +227,32 @@ def _seed(ctx) -> None:
                         ends + timedelta(hours=3),
                     )
                 )
+            attendance += invited
+            # the counts of the rows just made, where the triggers that would count them are off (``seed``)
+            present = sum(1 for row in invited if row[2] == "present")
+            kept = (photos > 0, len(invited), present, photos) if counts else (False, 0, 0, 0)
+            activities.append(
+                (
+                    pk,
+                    committee_id,
+                    group_id,
+                    kind,
+                    target,
+                    point_id,
+                    six,
+                    title,
+                    starts,
+                    ends,
+                    f"{street or name}委员之家",
+                    "委员们深入一线听取意见，形成建议若干条。" if taken_place else "",
+                    "建议加快推进相关工作。" if state == "filed" else "",
+                    state,
+                    1,
+                    starts - timedelta(days=14),
+                    ends + timedelta(days=1) if past else starts - timedelta(days=14),
+                    *kept,
+                )
+            )
         written += insert_rows(Activity, ACTIVITY_COLUMNS, activities)
         attended += insert_rows(Attendance, ATTENDANCE_COLUMNS, attendance)
         insert_rows(Evidence, EVIDENCE_COLUMNS, evidence)

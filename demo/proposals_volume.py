@@ -20,6 +20,7 @@ from django.utils import timezone
 from demo.bulk import (
     assign_pks,
     foreign_keys_checked_at_end,
+    indexes_built_at_end,
     insert_objects,
     insert_rows,
     reset_sequences,
@@ -195,7 +196,11 @@ VOLUME_MODELS = [
 
 
 def seed(ctx) -> None:
-    with foreign_keys_checked_at_end(*VOLUME_MODELS), _cosigners_counted_at_end():
+    with (
+        foreign_keys_checked_at_end(*VOLUME_MODELS),
+        indexes_built_at_end(*VOLUME_MODELS),
+        _cosigners_counted_at_end(),
+    ):
         _seed(ctx)
 
 

@@ -154,10 +154,15 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from django.db.models import F
     from django.utils import timezone
 
+    from activities import kept_columns
     from activities import tally as filed_tally
     from activities.models import Activity, Attendance
+    from assessments.models import MemberSnapshot, RollupRun
+    from assessments.rollup import quarter_of
+    from assessments.services import RUN_ROLLUP_TASK
     from consultations.models import ConsultationSession, Outcome, Topic
     from groups import tally as member_tally
+    from core.models import OutboxMessage
     from plenary.models import PlenaryAttendance
     from proposals import deadlines_tally, tally
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
@@ -172,6 +177,16 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert filed_tally.differences() == {}  # the filed activities' cells: the same
         assert deadlines_tally.differences() == {}  # the open deadlines per committee and year: the same
         assert member_tally.differences() == {}  # the members in office, counted by the triggers as they load
+        assert kept_columns.differences() == {}  # the activity's counts of its rows: written with it, the same
+        # the last step rolled up each committee's quarters of the year up to today's, through the services
+        quarters = [(year, q) for q in range(1, quarter_of(today) + 1)]
+        runs = RollupRun.objects.order_by("year", "quarter")
+        assert sorted(set(runs.values_list("year", "quarter"))) == quarters
+        assert runs.count() == Committee.objects.count() * len(quarters)
+        assert set(runs.values_list("status", flat=True)) == {RollupRun.Status.DONE}
+        assert not OutboxMessage.objects.filter(task=RUN_ROLLUP_TASK).exists()  # run here, no worker's message
+        snapshots = MemberSnapshot.objects.filter(year=year, quarter=quarter_of(today))
+        assert snapshots.count() == Member.objects.filter(status=Member.Status.ACTIVE).count()
         done = Activity.objects.filter(state__in=["held", "filed"])
         assert not done.filter(ends_at__gt=now).exists()
         assert not Activity.objects.filter(state__in=["planned", "announced"], ends_at__lt=now).exists()

@@ -2,6 +2,7 @@
 filters, search, percentages with the shared words marked, and "下一件" after each decision."""
 
 import re
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -125,19 +126,11 @@ def test_rebuilding_a_session_gives_the_hints_submission_gave(world, walk):
     assert set(DuplicateHint.objects.values_list("proposal_id", "similar_id", "score")) == written
 
 
-def test_rebuilding_with_prefix_filtering_finds_every_pair_a_comparison_of_all_pairs_finds(world, walk):
-    """``rebuild`` indexes only each title's rarest bigrams (the step that made a 50,000-member seed quadratic
-    walked the bigrams every title has): the hints are still exactly those of comparing every pair."""
-    import random
-
+def _all_pairs_hints(world) -> set[tuple[int, int, float]]:
+    """The hints of comparing every pair of the session's proposals: each one under review, its best
+    ``HINT_LIMIT`` at or above the threshold, best score first, then the lower id."""
     from proposals.models import Proposal
 
-    rng = random.Random(22)
-    words = ["老旧小区", "加装电梯", "停车", "养老", "托育", "社区食堂", "数字经济", "产业", "医疗", "教育", "绿化"]
-    for n in range(40):
-        title = "关于" + "".join(rng.sample(words, rng.randint(1, 4))) + ("的建议" if n % 3 else "问题")
-        (walk.submitted if n % 2 else walk.filed)(title=title)
-    similarity.rebuild(world.district.pk, 2026)
     session = similarity._session(world.district.pk, 2026)
     titles = dict(session.values_list("pk", "title"))
     expected = set()
@@ -153,8 +146,42 @@ def test_rebuilding_with_prefix_filtering_finds_every_pair_a_comparison_of_all_p
         expected |= {
             (pk, other, score) for score, other in scored[: similarity.HINT_LIMIT] if score >= similarity.HINT_THRESHOLD
         }
-    assert expected
-    got = {
+    return expected
+
+
+def _hints() -> set[tuple[int, int, float]]:
+    return {
         (p, s, float(score)) for p, s, score in DuplicateHint.objects.values_list("proposal_id", "similar_id", "score")
     }
-    assert got == expected
+
+
+def test_rebuilding_a_session_whose_titles_repeat_gives_the_hints_of_every_pair(world, walk):
+    """``rebuild`` scores each distinct title once (the seed's sessions repeat 240 titles over 29,000 proposals):
+    a proposal still gets its own best ``HINT_LIMIT``, never itself, its namesakes first by id, then the titles
+    like its own."""
+    titles = (
+        [LIFT] * (similarity.HINT_LIMIT + 3) + [LIFT_TOO] * 4 + [DIGITAL] * 2 + ["关于加快老旧小区加装电梯进度的建议"]
+    )
+    for n, title in enumerate(titles):
+        (walk.submitted if n % 3 else walk.filed)(title=title)
+    similarity.rebuild(world.district.pk, 2026)
+    expected = _all_pairs_hints(world)
+    kept = Counter(pk for pk, _s, _score in expected)
+    assert max(kept.values()) == similarity.HINT_LIMIT and {score for *_, score in expected} > {1.0}  # capped; mixed
+    assert _hints() == expected
+
+
+def test_rebuilding_with_prefix_filtering_finds_every_pair_a_comparison_of_all_pairs_finds(world, walk):
+    """``rebuild`` indexes only each title's rarest bigrams (the step that made a 50,000-member seed quadratic
+    walked the bigrams every title has): the hints are still exactly those of comparing every pair."""
+    import random
+
+    rng = random.Random(22)
+    words = ["老旧小区", "加装电梯", "停车", "养老", "托育", "社区食堂", "数字经济", "产业", "医疗", "教育", "绿化"]
+    for n in range(40):
+        title = "关于" + "".join(rng.sample(words, rng.randint(1, 4))) + ("的建议" if n % 3 else "问题")
+        (walk.submitted if n % 2 else walk.filed)(title=title)
+    similarity.rebuild(world.district.pk, 2026)
+    expected = _all_pairs_hints(world)
+    assert expected
+    assert _hints() == expected

@@ -4,10 +4,12 @@
 import importlib
 import random
 import time
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from demo.context import DemoContext
@@ -27,6 +29,9 @@ STEPS = [
     "demo.leads",  # its conversions add a draft and a candidate topic the volume steps do not count
     "demo.coverage",  # last: the coverage cells of every attendance and contact loaded before
 ]
+# Then, once the load is committed and vacuumed: each committee's quarters rolled up (the roll-up plans on the fresh
+# statistics and reads the visibility map), in the transactions of the assessments services.
+AFTER_LOAD = ["demo.rollups"]
 
 
 class Command(BaseCommand):
@@ -47,6 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, members, districts, cities, seed, if_empty, force, **options):
         steps = [importlib.import_module(name) for name in STEPS]
+        after_load = [importlib.import_module(name) for name in AFTER_LOAD]
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
         if any(step.holds_data() for step in steps if hasattr(step, "holds_data")):
@@ -65,27 +71,36 @@ class Command(BaseCommand):
             year=timezone.localdate().year,
             stdout=self.stdout,
         )
+        verbose = options.get("verbosity", 1) > 1
         with transaction.atomic():
             for module in steps:
-                began = time.monotonic()
-                module.seed(ctx)
-                if options.get("verbosity", 1) > 1:
-                    self.stdout.write(f"  {module.__name__}: {time.monotonic() - began:.1f}s")
+                self._step(module, ctx, verbose)
         _statistics_refreshed()
+        for module in after_load:
+            self._step(module, ctx, verbose)
+            _statistics_refreshed(module.WRITES)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
         self.stdout.write(f"Demo logins (password {settings.DEMO_PASSWORD}):")
         for role, user in ctx.logins.items():
             self.stdout.write(f"  {role:<9} {user.username}")
 
+    def _step(self, module, ctx: DemoContext, verbose: bool) -> None:
+        began = time.monotonic()
+        module.seed(ctx)
+        if verbose:
+            self.stdout.write(f"  {module.__name__}: {time.monotonic() - began:.1f}s")
 
-def _statistics_refreshed() -> None:
-    """Fresh planner statistics for the rows just loaded in bulk, so the first queries do not plan on empty
-    tables. PostgreSQL: ``VACUUM ANALYZE`` (and, outside a transaction, the visibility map; a 50,000-member
-    roll-up took 30 s before autovacuum had caught up, 2 s after). SQLite never gathers statistics by itself:
-    ``ANALYZE`` fills ``sqlite_stat1`` (``core.sqlite3`` then keeps it fresh with ``PRAGMA optimize``)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-    elif connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+
+def _statistics_refreshed(models: Sequence[type[Model]] = ()) -> None:
+    """Fresh planner statistics for the rows just loaded in bulk (``models``' tables; every table: none given), so
+    the first queries do not plan on empty tables. PostgreSQL: ``VACUUM ANALYZE`` (and, outside a transaction, the
+    visibility map; a 50,000-member roll-up took 30 s before autovacuum had caught up, 2 s after). SQLite never
+    gathers statistics by itself: ``ANALYZE`` fills ``sqlite_stat1`` (``core.sqlite3`` then keeps it fresh with
+    ``PRAGMA optimize``)."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
+    command = "VACUUM ANALYZE" if connection.vendor == "postgresql" and not connection.in_atomic_block else "ANALYZE"
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models] or [""]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"{command} {table}".strip())
