@@ -161,8 +161,8 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from assessments.rollup import quarter_of
     from assessments.services import RUN_ROLLUP_TASK
     from consultations.models import ConsultationSession, Outcome, Topic
-    from groups import tally as member_tally
     from core.models import OutboxMessage
+    from groups import tally as member_tally
     from plenary.models import PlenaryAttendance
     from proposals import deadlines_tally, tally
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
