@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import NotPermitted
 from core.export_jobs import Built, ExportKind, register
 from core.exports import export_filename
+from core.parsing import as_id, as_int
 from groups.access import scope_of
 
 from . import selectors
@@ -25,7 +27,10 @@ ANNUAL, FUNDING, UNIT_SHEETS = "assessments.annual", "assessments.funding", "ass
 
 
 def _committee_year(params: Mapping[str, Any]) -> tuple[int, int]:
-    return int(params["committee"]), int(params["year"])
+    """The export's committee and year, parsed and bounded like the page's (0 for a committee that is not a number:
+    no one's to read, so ``_readable`` refuses it)."""
+    year = as_int(params.get("year"), timezone.localdate().year, low=2000, high=2100)
+    return as_id(params.get("committee")) or 0, year if year is not None else timezone.localdate().year
 
 
 def _readable(user, params: Mapping[str, Any]) -> int:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from knox.models import AbstractAuthToken
 
+from core.uploads import UploadValidator
+
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's token relation, unseen by the stubs
     """A login. What a user may do follows from the records linked to it (member, staff, unit)."""
@@ -224,7 +226,10 @@ class ExportJob(models.Model):
     # below the app that has committees.
     committee_id = models.PositiveBigIntegerField(_("committee"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    file = models.FileField(_("file"), upload_to=_export_path, max_length=300, blank=True)
+    # Written by the worker, never uploaded; the validator still says what the field may hold (an office document).
+    file = models.FileField(
+        _("file"), upload_to=_export_path, max_length=300, blank=True, validators=[UploadValidator("document")]
+    )
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
