@@ -34,7 +34,6 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connections, models
 from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.hashable import make_hashable
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import Field, empty
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField, RelatedField
@@ -42,6 +41,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from core.api_fields import PrefetchedManyRelatedField
+from core.choices import choice_labels
 
 Convert = Callable[[Any], Any]
 
@@ -246,7 +246,7 @@ def _column(model: type[models.Model], field: Field, where: str) -> tuple[str, C
     attrs = field.source_attrs
     display = _DISPLAY.fullmatch(attrs[0]) if len(attrs) == 1 else None
     if display:
-        labels = dict(make_hashable(getattr(model._meta.get_field(display[1]), "flatchoices", ())))
+        labels = choice_labels(model._meta.get_field(display[1]))
         converted = _convert(field, where)
         label = converted if callable(converted) else str
         return display[1], lambda value: label(str(labels.get(value, value))), False

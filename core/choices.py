@@ -12,7 +12,7 @@ a dict built once per field (Django builds it on every call).
 
 from functools import partialmethod
 
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignObjectRel, Model
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
@@ -36,13 +36,18 @@ def _label_of(self: Model, field: Field) -> object:
     choice; like Django's ``Model._get_FIELD_display``, which builds a dict of the field's choices on every call
     (200 calls and 10-20 ms on a list page of 50 proposals, #22). The dict is built once per field, its labels lazy."""
     value = getattr(self, field.attname)
+    return force_str(choice_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+def choice_labels(field: Field | ForeignObjectRel) -> dict:
+    """{value: label (lazy)} of a field with a fixed list of choices, built once per field; ``{}`` without choices."""
     labels = _LABELS.get(field)
     if labels is None:
-        labels = _LABELS[field] = dict(make_hashable(field.flatchoices))
-    return force_str(labels.get(make_hashable(value), value), strings_only=True)
+        labels = _LABELS[field] = dict(make_hashable(getattr(field, "flatchoices", ())))
+    return labels
 
 
-_LABELS: dict[Field, dict] = {}
+_LABELS: dict[Field | ForeignObjectRel, dict] = {}
 
 
 def install_choice_labels() -> None:
