@@ -160,7 +160,7 @@ class _SheetWriter(WorksheetWriter):
     """openpyxl's sheet writer into memory, a row of plain cells at once."""
 
     def __init__(self, ws):
-        super().__init__(ws, out=SpooledTemporaryFile(max_size=SPOOL_BYTES))
+        super().__init__(ws, out=SpooledTemporaryFile(max_size=SPOOL_BYTES))  # noqa: SIM115 (closed by _ExcelWriter)
 
     def write_row(self, xf, row, row_idx):
         if isinstance(row, etree._Element):  # made by a write-only sheet's ``_values_to_row``
