@@ -46,6 +46,7 @@ def _stock(make, monkeypatch) -> bytes:
     with monkeypatch.context() as patch:
         patch.setattr(exports._SafeWriteOnlySheet, "_get_writer", WriteOnlyWorksheet._get_writer)
         patch.setattr(exports._SafeWriteOnlySheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
+        patch.setattr(exports._SafeWriteOnlySheet, "_write_rows", WriteOnlyWorksheet._write_rows)
         book = make()
         out = BytesIO()
         openpyxl.Workbook.save(book, out)
@@ -105,6 +106,7 @@ def test_the_values_read_back():
 
 def test_a_big_sheet_spills_to_disk(monkeypatch):
     monkeypatch.setattr(exports, "SPOOL_BYTES", 1024)
+    monkeypatch.setattr(exports, "ROWS_HELD", 7)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("big")
     for n in range(500):
