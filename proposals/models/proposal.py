@@ -472,7 +472,7 @@ class Attachment(models.Model):
         return self.name or self.file.name or ""
 
 
-def _open_first():
+def _open_first() -> tuple[models.Case, models.F, models.OrderBy]:
     """The order of a unit's assignments: those whose proposal is still in handling first, by due date, the latest
     assigned first on a day (by the state kept beside the assignment, ``Assignment.proposal_state``)."""
     still_open = models.Case(
@@ -535,7 +535,7 @@ class Assignment(models.Model):
         return f"{self.unit} · {self.get_role_display()}"
 
     @staticmethod
-    def open_first():
+    def open_first() -> tuple[models.Case, models.F, models.OrderBy]:
         """``order_by(*Assignment.open_first())``: the order the index ``assignment_unit_order`` holds."""
         return _open_first()
 

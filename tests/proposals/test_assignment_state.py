@@ -101,9 +101,9 @@ def test_the_units_pages_put_the_proposals_in_handling_first_and_count_them(worl
     assert [a.proposal_id for a in client.get(reverse("proposals:unit"), {"state": "open"}).context["page_obj"]] == [
         waiting.pk
     ]
-    assert [
-        a.proposal_id for a in client.get(reverse("proposals:unit"), {"state": "closed"}).context["page_obj"]
-    ] == [done.pk]
+    assert [a.proposal_id for a in client.get(reverse("proposals:unit"), {"state": "closed"}).context["page_obj"]] == [
+        done.pk
+    ]
     home = client.get(reverse("groups:unit_home"))
     assert [a.proposal_id for a in home.context["items"]] == [waiting.pk]
     assert home.context["total"] == 1
