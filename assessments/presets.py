@@ -3,7 +3,7 @@
 Each preset is plain data. Where the published text leaves a choice open, the comment beside the
 rule says how it is read here; staff can change any of it after copying. Grade bands were not
 published with 闵行, 合肥 and 桐城: they get common example thresholds (优秀 ≥ 85,
-称职 60–84, 不称职 < 60), which the rule set's notes say.
+称职 60–84, 不称职 < 60; 合肥, whose members start at 85, lines above its base), which the rule set's notes say.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ from .scoring import Band, Rule, RuleBook
 D = Decimal
 EXAMPLE_BANDS = (Band("优秀", D(85), None), Band("称职", D(60), D(85)), Band("不称职", None, D(60)))
 EXAMPLE_BANDS_NOTE = "等次线为示例（优秀≥85，称职60–84，不称职<60），原办法未公布，请按本地规定修改。"
+# 合肥 starts every member at 85, so the common example lines would grade a member with no duty done 优秀: its
+# example lines stand above the base instead (优秀 at the base plus the activities' cap and a filed proposal's 15
+# less a few points; below the base only after deductions).
+HEFEI_BANDS = (Band("优秀", D(125), None), Band("称职", D(85), D(125)), Band("不称职", None, D(85)))
+HEFEI_BANDS_NOTE = "等次线为示例（基本分85：优秀≥125，称职85–124，不称职<85），原办法未公布，请按本地规定修改。"
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ HEFEI = RuleBook(
         _rule(K.PLENARY_ABSENT, -10, "纪律", per_unit=False),
     ),
     caps={"活动": D(30), "提案加分": D(20), "社情民意": D(20)},
-    bands=EXAMPLE_BANDS,
+    bands=HEFEI_BANDS,
 )
 
 # 济南: base 70 plus at most 50 bonus; unexcused plenary absence −30, excused −10 (per absence);
@@ -116,7 +121,7 @@ PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
         Preset("minhang", _("Minhang district rules"), MINHANG, EXAMPLE_BANDS_NOTE),
-        Preset("hefei", _("Hefei city rules"), HEFEI, EXAMPLE_BANDS_NOTE),
+        Preset("hefei", _("Hefei city rules"), HEFEI, HEFEI_BANDS_NOTE),
         Preset("jinan", _("Jinan city rules"), JINAN),
         Preset("tongcheng", _("Tongcheng city rules"), TONGCHENG, EXAMPLE_BANDS_NOTE),
     )

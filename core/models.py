@@ -215,6 +215,8 @@ class ExportJob(models.Model):
         RUNNING = "running", pgettext_lazy("export", "Being prepared")
         DONE = "done", pgettext_lazy("export", "Ready")
         FAILED = "failed", pgettext_lazy("export", "Failed")
+        # Its file was removed ``settings.EXPORT_KEEP_DAYS`` after it was ready (``core.services.exports_tidy``).
+        EXPIRED = "expired", pgettext_lazy("export", "Expired")
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("asked for by"), on_delete=models.CASCADE, related_name="export_jobs"
@@ -248,6 +250,11 @@ class ExportJob(models.Model):
         indexes = [
             models.Index(fields=["requested_by", "-created_at"], name="export_job_by_requester"),
             models.Index(fields=["committee_id", "-created_at"], name="export_job_by_committee"),
+            # the hourly tidy's two reads: files kept past their days, jobs waiting too long
+            models.Index(fields=["finished_at"], name="export_job_done", condition=models.Q(state="done")),
+            models.Index(
+                fields=["created_at"], name="export_job_open", condition=models.Q(state__in=["queued", "running"])
+            ),
         ]
 
     def __str__(self) -> str:

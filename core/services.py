@@ -467,7 +467,7 @@ def export_build(*, job_id: int, now: datetime | None = None) -> ExportJob:
 
     with transaction.atomic():
         job = lock(ExportJob, job_id)
-        if job.state in (ExportJob.State.DONE, ExportJob.State.FAILED):
+        if job.state in (ExportJob.State.DONE, ExportJob.State.FAILED, ExportJob.State.EXPIRED):
             return job
         if job.attempts >= EXPORT_ATTEMPTS:  # its worker died that often: the export itself kills it
             return _export_failed(job_id, RuntimeError(f"{job.attempts} attempts"), now=now)
@@ -497,6 +497,75 @@ def export_build(*, job_id: int, now: datetime | None = None) -> ExportJob:
     return job
 
 
+@not_an_api_action("beat's hourly task (core.tasks.tidy_exports)")
+def exports_tidy(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """The hourly tidy of prepared exports; safe to run twice and beside the workers.
+
+    - A ready file older than ``settings.EXPORT_KEEP_DAYS`` is removed from storage (after the commit that marks
+      its job expired: a rollback keeps the file) and the job says so ("expired"); the audit trail keeps the rest.
+    - A job waiting or being prepared for longer than ``settings.EXPORT_STUCK_MINUTES`` (its message lost with a
+      broker's restart, its worker killed) is sent to a worker again; ``export_build`` builds it once however often
+      the message comes and fails it after ``EXPORT_ATTEMPTS`` starts. One still not ready after
+      ``EXPORT_KEEP_DAYS`` is failed and its requester told.
+
+    At most ``batch`` jobs of each kind a run (the next hour takes the rest). Returns the counts of each.
+    """
+    from . import outbox
+
+    now = now or timezone.now()
+    kept_since = now - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    stuck_since = now - timedelta(minutes=settings.EXPORT_STUCK_MINUTES)
+    done = {"expired": 0, "resent": 0, "given_up": 0}
+    with transaction.atomic():
+        old = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(state=ExportJob.State.DONE, finished_at__lt=kept_since)
+            .order_by("finished_at")[:batch]
+        )
+        files: list[str] = [job.file.name for job in old if job.file and job.file.name]
+        ExportJob.objects.filter(pk__in=[job.pk for job in old]).update(state=ExportJob.State.EXPIRED, file="")
+        record_events(
+            audit_event(
+                job,
+                actor=None,
+                verb=CoreVerb.EXPORT_EXPIRED,
+                from_state=ExportJob.State.DONE,
+                to_state=ExportJob.State.EXPIRED,
+                comment=job.title,
+                data={"file": job.file.name},
+            )
+            for job in old
+        )
+        storage = ExportJob._meta.get_field("file").storage
+
+        def remove_files() -> None:
+            for name in files:
+                storage.delete(name)
+
+        transaction.on_commit(remove_files)
+        done["expired"] = len(old)
+
+        waiting = list(
+            ExportJob.objects.select_for_update(skip_locked=True)
+            .filter(state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING], created_at__lt=stuck_since)
+            .exclude(started_at__gte=stuck_since)  # a build started lately is still running
+            .order_by("created_at")[:batch]
+        )
+        given_up = [job.pk for job in waiting if job.created_at < kept_since]
+        resend = [job for job in waiting if job.created_at >= kept_since]
+        for job in resend:
+            outbox.enqueue(BUILD_EXPORT_TASK, job.pk)
+        record_events(
+            audit_event(job, actor=None, verb=CoreVerb.EXPORT_RESENT, comment=job.title, data={"state": job.state})
+            for job in resend
+        )
+        done["resent"] = len(resend)
+    for pk in given_up:
+        _export_failed(pk, TimeoutError(f"not ready after {settings.EXPORT_KEEP_DAYS} days"), now=now)
+    done["given_up"] = len(given_up)
+    return done
+
+
 def _export_failed(job_id: int, exc: Exception, *, now: datetime | None) -> ExportJob:
     """The job failed for good (its rule refuses the requester now, or the build raised): say why and tell them."""
     import logging
@@ -510,7 +579,7 @@ def _export_failed(job_id: int, exc: Exception, *, now: datetime | None) -> Expo
         logging.getLogger(__name__).exception("export job %s failed", job_id)
     with transaction.atomic():
         job = lock(ExportJob, job_id)
-        if job.state == ExportJob.State.DONE:
+        if job.state in (ExportJob.State.DONE, ExportJob.State.EXPIRED):
             return job
         job.state, job.finished_at = ExportJob.State.FAILED, now or timezone.now()
         job.error = str(exc)[:2000] if refused else _("The export could not be prepared.")

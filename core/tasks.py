@@ -33,3 +33,12 @@ def build_export(job_id: int) -> dict:
 
     job = export_build(job_id=job_id)
     return {"job": job.pk, "state": job.state, "rows": job.rows}
+
+
+@shared_task(name="core.tidy_exports")
+def tidy_exports() -> dict:
+    """Beat, hourly: remove prepared files past their days, send stuck jobs to a worker again
+    (``core.services.exports_tidy``)."""
+    from core.services import exports_tidy
+
+    return exports_tidy()

@@ -109,6 +109,8 @@ class CoreVerb(models.TextChoices):
     EXPORT = "export", pgettext_lazy("audit", "exported")
     EXPORT_REQUESTED = "export_requested", pgettext_lazy("audit", "export asked for")
     EXPORT_FAILED = "export_failed", pgettext_lazy("audit", "export failed")
+    EXPORT_EXPIRED = "export_expired", pgettext_lazy("audit", "export file removed")
+    EXPORT_RESENT = "export_resent", pgettext_lazy("audit", "export sent to a worker again")
     LOGGED_IN = "logged_in", pgettext_lazy("audit", "logged in")
     LOGGED_OUT = "logged_out", pgettext_lazy("audit", "logged out")
     LOGIN_FAILED = "login_failed", pgettext_lazy("audit", "log-in failed")

@@ -292,7 +292,10 @@ def exports(request):
     return render(
         request,
         "exports/list.html",
-        {"page_obj": Paginator(jobs, EXPORTS_PER_PAGE).get_page(request.GET.get("page"))},
+        {
+            "page_obj": Paginator(jobs, EXPORTS_PER_PAGE).get_page(request.GET.get("page")),
+            "keep_days": settings.EXPORT_KEEP_DAYS,
+        },
     )
 
 

@@ -426,6 +426,11 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # up to it, it is built in the request. A workbook row costs 0.3-0.45 ms to write (openpyxl, 17 cells or three
 # sheets of 6-9), so 2,000 rows keep a request under about a second (bench/README.md, the exports at 50k).
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=2000)
+# The hourly tidy (core.tasks.tidy_exports): a prepared file is removed this many days after it was ready; a job
+# waiting or being prepared for longer than EXPORT_STUCK_MINUTES is sent to a worker again, and one still not ready
+# after EXPORT_KEEP_DAYS is failed (its requester is told).
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+EXPORT_STUCK_MINUTES = env.int("EXPORT_STUCK_MINUTES", default=30)
 
 # --- Security (hardened further when DEBUG is off) ----------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

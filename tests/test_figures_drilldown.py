@@ -1477,6 +1477,7 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
     ),
     "includes/filter_form.html": ({"page_obj.paginator.count"}, "a list's own total: its rows are the list"),
     "workbench/search.html": ({"results.total"}, "the search's own total: its results are listed below it"),
+    "exports/list.html": ({"keep_days"}, "a setting (how many days a prepared file is kept), not a count of rows"),
     "proposals/mine.html": (
         {"own.paginator.count", "cosigned.paginator.count", "reports.paginator.count"},
         "each list's own total, above its rows",

@@ -281,3 +281,102 @@ def test_a_real_worker_prepares_the_export_the_page_asked_for(world, client_for,
         assert len(_values(_content(response))["年度考核"]) == MEMBERS + 1
     finally:
         job.file.delete(save=False)
+
+
+# --- The hourly tidy: files past their days, stuck jobs ------------------------------------------------------
+
+
+def _aged(job, **ago):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    fields = {name: timezone.now() - timedelta(**{unit: value}) for name, (unit, value) in ago.items()}
+    ExportJob.objects.filter(pk=job.pk).update(**fields)
+    return ExportJob.objects.get(pk=job.pk)
+
+
+def test_a_ready_file_past_its_days_is_removed_and_the_job_says_so(
+    world, client_for, ready, settings, django_capture_on_commit_callbacks
+):
+    from core.services import exports_tidy
+
+    settings.EXPORT_KEEP_DAYS = 7
+    fresh = export_build(job_id=_queued(world, 2025).pk)  # ready an hour ago: kept
+    job = _aged(ready, finished_at=("days", 8))
+    storage, name = job.file.storage, job.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports_tidy() == {"expired": 1, "resent": 0, "given_up": 0}
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.EXPIRED and not job.file and not storage.exists(name)
+    assert storage.exists(fresh.file.name)
+    event = AuditEvent.objects.get(verb="export_expired", object_id=str(job.pk))
+    assert (event.from_state, event.to_state, event.committee_id) == ("done", "expired", world.district.pk)
+    staff = client_for(world.district_staff)
+    assert staff.get(reverse("export_download", args=[job.pk])).status_code == 404
+    page = staff.get(reverse("exports")).content.decode()
+    assert "已过期" in page and "文件已在生成 7 天后删除" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert exports_tidy() == {"expired": 0, "resent": 0, "given_up": 0}  # a second run finds nothing
+    assert export_build(job_id=job.pk).state == ExportJob.State.EXPIRED  # a late copy of its message builds nothing
+
+
+def test_a_rolled_back_tidy_keeps_the_file(world, ready, settings, django_capture_on_commit_callbacks, monkeypatch):
+    from core import services
+
+    job = _aged(ready, finished_at=("days", 30))
+
+    def failing(rows):
+        raise RuntimeError("the audit insert failed")
+
+    monkeypatch.setattr(services, "record_events", failing)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        services.exports_tidy()
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.file.storage.exists(job.file.name)
+
+
+def test_a_stuck_job_is_sent_to_a_worker_again_and_built_once(world, year, media, settings):  # noqa: F811
+    from core.services import exports_tidy
+
+    settings.EXPORT_STUCK_MINUTES = 30
+    lost = _aged(_queued(world), created_at=("minutes", 45))  # its message lost with the broker
+    started = _aged(_queued(world, 2025), created_at=("minutes", 45))
+    ExportJob.objects.filter(pk=started.pk).update(state=ExportJob.State.RUNNING, started_at=lost.created_at)
+    building = _aged(_queued(world, 2024), created_at=("minutes", 45))  # a worker on it for 5 minutes
+    _aged(building, started_at=("minutes", 5))
+    ExportJob.objects.filter(pk=building.pk).update(state=ExportJob.State.RUNNING)
+    waiting = _queued(world, 2023)  # asked for a minute ago
+    last = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    assert exports_tidy() == {"expired": 0, "resent": 2, "given_up": 0}
+    resent = OutboxMessage.objects.filter(task=BUILD_EXPORT_TASK, pk__gt=last)
+    assert sorted(m.args[0] for m in resent) == sorted([lost.pk, started.pk])
+    assert set(AuditEvent.objects.filter(verb="export_resent").values_list("object_id", flat=True)) == {
+        str(lost.pk),
+        str(started.pk),
+    }
+    for _ in range(2):  # the old message arrives after all, and the resent one
+        assert build_export(lost.pk)["state"] == "done"
+    assert ExportJob.objects.get(pk=lost.pk).attempts == 1
+    assert ExportJob.objects.get(pk=waiting.pk).state == ExportJob.State.QUEUED
+
+
+def test_a_job_not_ready_after_its_days_is_failed_and_its_requester_told(world, year, media, settings):  # noqa: F811
+    from core.services import exports_tidy
+
+    settings.EXPORT_KEEP_DAYS = 7
+    job = _aged(_queued(world), created_at=("days", 8))
+    assert exports_tidy() == {"expired": 0, "resent": 0, "given_up": 1}
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and job.error == "导出文件生成失败。"
+    deliver_outboxed_events()
+    assert Notification.objects.get(kind=Kind.EXPORT_FINISHED).title.startswith("您申请的导出文件生成失败")
+
+
+def test_the_tidy_runs_hourly_from_beat(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from cppcc_portal.celery import app
+
+    task = PeriodicTask.objects.get(task="core.tidy_exports")
+    assert task.enabled and task.crontab.hour == "*" and "core.tidy_exports" in app.tasks
