@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -107,14 +107,15 @@ def unit_assignments(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assignm
     """A unit's active assignments with their proposals and the due date for the badge."""
     from groups.access import scope_of
 
-    # the open ones first: an ordering expression, not an annotation, so the page's COUNT reads the assignments alone
-    # (no join to the proposals); the proposals' long texts are not read (the list shows the title)
-    still_open = Case(When(proposal__state__in=Proposal.HANDLING_STATES, then=Value(0)), default=Value(1))
+    # the open ones first, by the proposal's state kept beside the assignment (``Assignment.proposal_state``, #22): a
+    # page is read from the unit's index in its order and only its rows are joined to their proposals (every one of
+    # the busiest unit's 2,890 was joined and sorted before: 28-35 ms at 50k); an ordering expression, not an
+    # annotation, so the page's COUNT reads the assignments alone; the proposals' long texts are not read
     return (
         Assignment.objects.filter(unit_id__in=scope_of(user).unit_ids, is_active=True)
         .select_related("proposal", "proposal__lead_proposer", "unit")
         .defer("proposal__analysis", "proposal__suggestions")
-        .order_by(still_open.asc(), "due_date", "-pk")
+        .order_by(*Assignment.open_first())  # the index ``assignment_unit_order``: a page is its first rows
     )
 
 

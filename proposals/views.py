@@ -852,12 +852,13 @@ def unit(request):
     year = as_id(g.get("year"))
     if year:
         qs = qs.filter(proposal__year=year)
+    # by the proposal's state kept beside the assignment (``Assignment.proposal_state``): the unit's index alone
     if g.get("state") in Proposal.State.values:
-        qs = qs.filter(proposal__state=g["state"])
+        qs = qs.filter(proposal_state=g["state"])
     elif g.get("state") == "open":  # the to-reply count of the unit's card
-        qs = qs.filter(proposal__state__in=Proposal.HANDLING_STATES)
+        qs = qs.filter(proposal_state__in=Proposal.HANDLING_STATES)
     if g.get("due") == "overdue":
-        qs = qs.filter(proposal__state__in=Proposal.HANDLING_STATES, due_date__lt=timezone.localdate())
+        qs = qs.filter(proposal_state__in=Proposal.HANDLING_STATES, due_date__lt=timezone.localdate())
     q = g.get("q", "").strip()
     if q:
         number = as_id(q.removeprefix("第").removesuffix("号"))

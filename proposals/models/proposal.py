@@ -472,6 +472,15 @@ class Attachment(models.Model):
         return self.name or self.file.name or ""
 
 
+def _open_first() -> tuple[models.Case, models.F, models.OrderBy]:
+    """The order of a unit's assignments: those whose proposal is still in handling first, by due date, the latest
+    assigned first on a day (by the state kept beside the assignment, ``Assignment.proposal_state``)."""
+    still_open = models.Case(
+        models.When(proposal_state__in=Proposal.HANDLING_STATES, then=models.Value(0)), default=models.Value(1)
+    )
+    return (still_open, models.F("due_date"), models.F("id").desc())
+
+
 class Assignment(models.Model):
     """A proposal handed to a unit 交办: one lead 主办 and any co-handlers 会办."""
 
@@ -492,12 +501,27 @@ class Assignment(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     reassignment_reason = models.TextField(_("reason for reassignment"), blank=True)
     reassignment_requested_at = models.DateTimeField(_("reassignment requested at"), null=True, blank=True)
+    # the proposal's state beside the assignment, so a unit's pages order and count its assignments without joining
+    # every one to its proposal (#22); kept by the database's triggers (proposals 0030), read only
+    proposal_state = models.CharField(
+        _("proposal state"),
+        max_length=12,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=_("Kept by the database from the assignment's proposal."),
+    )
 
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["proposal_id", "role", "id"]
-        indexes = [models.Index(fields=["unit", "is_active"])]
+        indexes = [
+            # a unit's open assignments counted (its card)
+            models.Index(fields=["unit", "is_active", "proposal_state", "due_date"], name="assignment_unit_state"),
+            # a unit's assignments in the order of its pages (``open_first``): a page is the index's first rows
+            models.Index(models.F("unit"), models.F("is_active"), *_open_first(), name="assignment_unit_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal"], condition=Q(role="lead", is_active=True), name="assignment_one_active_lead"
@@ -509,6 +533,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.get_role_display()}"
+
+    @staticmethod
+    def open_first() -> tuple[models.Case, models.F, models.OrderBy]:
+        """``order_by(*Assignment.open_first())``: the order the index ``assignment_unit_order`` holds."""
+        return _open_first()
 
 
 class ContactRecord(models.Model):

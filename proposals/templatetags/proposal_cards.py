@@ -16,7 +16,7 @@ CARD_ITEMS = 5
 def unit_proposals_card(context):
     """Open assignments of the user's units, the most urgent first."""
     open_assignments = selectors.unit_assignments(context["request"].user).filter(
-        proposal__state__in=Proposal.HANDLING_STATES
+        proposal_state__in=Proposal.HANDLING_STATES  # kept beside the assignment: counted from the unit's index
     )
     today = timezone.localdate()
     items = list(open_assignments[:CARD_ITEMS])

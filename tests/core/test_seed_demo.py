@@ -165,6 +165,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
     from groups import tally as member_tally
     from plenary.models import PlenaryAttendance
     from proposals import deadlines_tally, tally
+    from proposals import kept_columns as assignment_states
     from proposals.models import Adoption, Assignment, CoSigner, Feedback, Instruction, OpinionReport, Proposal, Reply
 
     monkeypatch.setattr("demo.consultations_volume.MEMBERS_PER_SESSION", 1)  # the volume sessions at a small size
@@ -178,6 +179,7 @@ def test_seed_demo_is_consistent_on_every_day_of_the_year(clock, monkeypatch):
         assert deadlines_tally.differences() == {}  # the open deadlines per committee and year: the same
         assert member_tally.differences() == {}  # the members in office, counted by the triggers as they load
         assert kept_columns.differences() == {}  # the activity's counts of its rows: written with it, the same
+        assert assignment_states.differences() == {}  # the assignments' kept proposal state: set after the load
         # the last step rolled up each committee's quarters of the year up to today's, through the services
         quarters = [(year, q) for q in range(1, quarter_of(today) + 1)]
         runs = RollupRun.objects.order_by("year", "quarter")
