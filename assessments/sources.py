@@ -65,8 +65,8 @@ tests and benchmarks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 import operator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
