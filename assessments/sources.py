@@ -794,7 +794,9 @@ def event_rows(committee: Committee | int, start: date, end: date, *, kinds: Ite
     behind a summed roll-up figure (``assessments:figure_events``), paged by the database (a count and a page)."""
     wanted = {str(k) for k in kinds}
     parts = [
-        b.rows.filter(ev_m__in=members, ev_k__in=wanted).values_list(*(f"ev_{c}" for c in (*COLUMNS, *DETAIL)))
+        b.rows.filter(b.narrow(wanted) if b.narrow else Q(ev_k__in=wanted), ev_m__in=members).values_list(
+            *(f"ev_{c}" for c in (*COLUMNS, *DETAIL))
+        )
         for b in _branches(committee, start, end, wanted)
     ]
     if not parts:
@@ -806,7 +808,7 @@ def count_by_kind(rows) -> dict[str, int]:
     """The rows of ``event_rows`` counted per event kind, in one query (``[]``, no branch read: none)."""
     if isinstance(rows, list):
         return {}
-    sql, params = rows.query.sql_with_params()
+    sql, params = rows.order_by().query.sql_with_params()  # counted, not sorted first
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT u.ev_k, COUNT(*) FROM ({sql}) u GROUP BY u.ev_k", params)
         return {str(kind): int(n) for kind, n in cursor.fetchall()}
