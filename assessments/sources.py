@@ -791,7 +791,8 @@ def _one_member_execute(cursor, committee_id: int, start: date, end: date, membe
 def event_rows(committee: Committee | int, start: date, end: date, *, kinds: Iterable[str], members) -> object:
     """The events of ``kinds`` dated start..end of the ``members`` (a queryset of member ids, e.g. the members a
     quarter's roll-up scored) as one union queryset of ``(m, k, d, q, a, s, p, t, r)`` tuples, day order: the rows
-    behind a summed roll-up figure (``assessments:figure_events``), paged by the database (a count and a page)."""
+    behind a summed roll-up figure (``selectors.figure_events``), counted when the quarter is stale (``count_by_kind``);
+    the page of them (``assessments:dashboard_events``) is read by ``event_pages.event_page``, a page's worth."""
     wanted = {str(k) for k in kinds}
     parts = [
         b.rows.filter(b.narrow(wanted) if b.narrow else Q(ev_k__in=wanted), ev_m__in=members).values_list(
