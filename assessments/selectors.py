@@ -526,6 +526,37 @@ def figure_events(committee_id: int, year: int, quarter: int, figure: str) -> An
     return _quarter_events(committee_id, year, quarter, _figure_kinds(figure))
 
 
+def figure_events_page(
+    committee_id: int, year: int, quarter: int, figure: str, *, after: str | None = None, before: str | None = None
+) -> Any:
+    """One page of ``figure_events``' rows (the same events: kinds, quarter, the members the roll-up scored), newest
+    first, after the key ``after`` (or before ``before``, tokens of ``event_pages.EventKey``), in one query whatever
+    the page (``event_pages``: each source branch read in order from its index, a page's worth)."""
+    from .event_pages import EventKey, event_page
+    from .models import MemberSnapshot
+
+    start, end = quarter_bounds(year, quarter)
+    members = MemberSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter).values("member_id")
+    return event_page(
+        committee_id,
+        start,
+        end,
+        kinds=_figure_kinds(figure),
+        members=members,
+        after=EventKey.parse(after),
+        before=None if after else EventKey.parse(before),
+    )
+
+
+def figure_total(committee_id: int, year: int, quarter: int, figure: str, roll_up: Mapping[str, Any] | None) -> int:
+    """How many rows ``figure_events`` lists: the figure the quarter's roll-up kept (``roll_up``, from
+    ``quarter_roll_up(..., figure=figure)``) while no change touched the quarter since, its rows being the events the
+    roll-up summed; counted now (one query) when the quarter is stale or was never rolled up."""
+    if roll_up is not None and not roll_up["is_stale"] and roll_up.get("kept") is not None:
+        return int(roll_up["kept"])
+    return figure_event_counts(committee_id, year, quarter, [figure])[figure]
+
+
 def figure_event_counts(committee_id: int, year: int, quarter: int, figures: Iterable[str]) -> dict[str, int]:
     """How many rows ``figure_events`` lists now for each of ``figures``, in one query: the events of all their
     kinds counted per kind (an event has one kind), each figure the sum over its kinds."""
@@ -535,14 +566,17 @@ def figure_event_counts(committee_id: int, year: int, quarter: int, figures: Ite
     return {figure: sum(per_kind.get(k, 0) for k in kinds) for figure, kinds in wanted.items()}
 
 
-def quarter_roll_up(committee_id: int, year: int, quarter: int) -> Mapping[str, Any] | None:
+def quarter_roll_up(
+    committee_id: int, year: int, quarter: int, *, figure: str | None = None
+) -> Mapping[str, Any] | None:
     """When the quarter's snapshot was rolled up (``finished_at``) and whether a change touched it since
-    (``is_stale``); None before its first roll-up."""
+    (``is_stale``), with the snapshot's ``figure`` as ``kept`` when one is named; None before its first roll-up."""
     from .models import CommitteeSnapshot
 
+    kept = {"kept": F(figure)} if figure else {}
     return (
         CommitteeSnapshot.objects.filter(committee_id=committee_id, year=year, quarter=quarter)
-        .values(finished_at=F("run__finished_at"), is_stale=F("run__is_stale"))
+        .values(finished_at=F("run__finished_at"), is_stale=F("run__is_stale"), **kept)
         .first()
     )
 

@@ -364,7 +364,8 @@ def dashboard_groups(request):
 @login_required
 def dashboard_events(request):
     """The duty events behind a quarter's summed figure (activities attended, 三进, proposals, reports,
-    consultations: ``selectors.EVENT_FIGURES``): one row per event, with its member and source."""
+    consultations: ``selectors.EVENT_FIGURES``): one row per event, with its member and source, newest first, 50 a
+    page by keyset (``after=`` / ``before=``), and how many there are (the roll-up's figure while it stands)."""
     from django.http import Http404
 
     from .kinds import kind_label
@@ -376,15 +377,15 @@ def dashboard_events(request):
     figure = request.GET.get("figure", "")
     if not quarter or figure not in selectors.EVENT_FIGURES:
         raise Http404
-    page_obj = Paginator(selectors.figure_events(committee_id, year, quarter, figure), 50).get_page(
-        request.GET.get("page")
+    page = selectors.figure_events_page(
+        committee_id, year, quarter, figure, after=request.GET.get("after"), before=request.GET.get("before")
     )
-    roll_up = selectors.quarter_roll_up(committee_id, year, quarter)
-    names = dict(Member.objects.filter(pk__in={row[0] for row in page_obj}).values_list("pk", "name"))
+    roll_up = selectors.quarter_roll_up(committee_id, year, quarter, figure=figure)
+    names = dict(Member.objects.filter(pk__in={row[0] for row in page.rows}).values_list("pk", "name"))
     rows = []
-    for m, k, d, _q, _a, s, p, t, _r in page_obj:
+    for m, k, d, _q, _a, s, p, t, _r in page.rows:
         label, pk, title = event_source(s, p, t)
-        page = SOURCE_PAGES.get(label)
+        source_page = SOURCE_PAGES.get(label)
         rows.append(
             {
                 "member_id": m,
@@ -392,16 +393,18 @@ def dashboard_events(request):
                 "kind": kind_label(k),
                 "day": d,
                 "title": title,
-                "url": reverse(page, args=[pk]) if page else "",
+                "url": reverse(source_page, args=[pk]) if source_page else "",
             }
         )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "assessments/dashboard_events.html",
         {
-            "page_obj": page_obj,
+            "page": page,
+            "total": selectors.figure_total(committee_id, year, quarter, figure, roll_up),
             "rows": rows,
             "query": query.urlencode(),
             "year": year,

@@ -1139,6 +1139,50 @@ def test_the_events_behind_a_figure_take_a_fixed_number_of_queries(world, client
             assert read(client.get(url)).rows >= 2
 
 
+def test_the_events_behind_a_figure_are_paged_newest_first_each_once_adding_up_to_the_figure(
+    world, client_for, django_assert_max_num_queries
+):
+    """More events than a page (62 proposals of the first quarter, ten submitted at each moment): the next links
+    walk them newest first, each once, their number the figure the roll-up kept (shown on every page); the previous
+    link gives the page before again; every page of the walk takes the first page's queries."""
+    import html
+
+    from groups.models import Member
+
+    duties(world.district)
+    tz = timezone.get_current_timezone()
+    members = list(Member.objects.filter(committee=world.district, status=Member.Status.ACTIVE).order_by("pk")[:3])
+    for i in range(60):
+        at = timezone.datetime(2026, 2, 1 + i % 6, 10, tzinfo=tz)
+        ProposalFactory(committee=world.district, lead_proposer=members[i % 3], state=S.SUBMITTED, submitted_at=at)
+    rolled_up(world)
+    client = client_for(world.district_staff)
+    events = reverse("assessments:dashboard_events")
+    url = f"{events}?committee={world.district.pk}&year=2026&quarter=1&figure=proposals"
+    client.get(url)
+    with django_assert_max_num_queries(12) as first:
+        client.get(url)
+    pages, seen = [], []
+    while url:
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            response = client.get(url)
+        assert read(response).total == 62
+        rows = [(r["member_id"], r["title"], r["day"]) for r in response.context["rows"]]
+        pages.append((url, rows))
+        seen += rows
+        text = response.content.decode()
+        after = re.search(r'href="\?([^"]+)" rel="next"', text)
+        url = f"{events}?{html.unescape(after[1])}" if after else None
+    assert [len(rows) for _url, rows in pages] == [50, 12]
+    assert len(seen) == len(set(seen)) == 62
+    assert [day for _m, _t, day in seen] == sorted((day for _m, _t, day in seen), reverse=True)
+    before = re.search(r'href="\?([^"]+)" rel="prev"', text)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(f"{events}?{html.unescape(before[1])}")
+    assert [(r["member_id"], r["title"], r["day"]) for r in response.context["rows"]] == pages[0][1]
+    assert client.get(f"{pages[0][0]}&after=not-a-key").context["rows"] == response.context["rows"]
+
+
 @pytest.mark.parametrize("who", ["staff", "district_staff", "other_staff"])
 def test_every_count_of_a_rollup_run_is_the_number_of_rows_behind_it(world, client_for, who):
     """The admin's progress page of a finished run: members, covered, groups, activities, 三进, proposals, reports and

@@ -158,6 +158,10 @@ class OpinionReport(models.Model):
             # The reports list in its order reads its first page here instead of joining every report of the
             # committees to its author and sorting them (#22: 10,000 reports at 50k, 160 ms).
             models.Index(fields=["state", "-created_at"], name="report_list_order"),
+            # A committee's reports by the moment they were made: the duty events of the reports submitted in a quarter
+            # a page at a time, newest first (``assessments.event_pages``), read in order instead of every report of
+            # the committee sorted.
+            models.Index(fields=["committee", "created_at"], name="report_committee_created"),
         ]
         constraints = [
             models.CheckConstraint(
