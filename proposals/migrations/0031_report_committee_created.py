@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0029_deadline_tally"),
+        ("proposals", "0030_assignment_proposal_state"),
     ]
 
     operations = [
