@@ -175,8 +175,9 @@ def _activity_page(
         "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
         "evidence": list(activity.evidence.all()),
         "events": events,
+        # the labels translated once, not once a row
         "statuses": [
-            (value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
+            (value, str(label)) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
         ],
         "own_member_id": member_id,
         "window": svc.sign_in_window(activity),
