@@ -219,7 +219,10 @@ def _signup_context(request, activity: Activity, mine, attendances, can_edit: bo
         and activity.state in signup_svc.SIGNUP_STATES
         and now < activity.signup_closes_at,
         "open_groups": [g.name for g in activity.open_groups.all()] if activity.open_to == "groups" else [],
-        "suggestions": signup_sel.suggested_members(activity) if can_edit else [],
+        # the page shows no suggestions once the activity is filed or cancelled: none are ranked for it then
+        "suggestions": signup_sel.suggested_members(activity)
+        if can_edit and activity.state not in (Activity.State.FILED, Activity.State.CANCELLED)
+        else [],
     }
 
 
