@@ -655,26 +655,11 @@ def _review_page(request, bulk_form=None):
 
 
 def _review_row_words(page) -> None:
-    """Each row's sentences, translated here: a ``{% blocktranslate %}`` per row and sentence was a tenth of the
-    queue's rendering at 50,000 members (#22). The same catalogue entries as the template's."""
+    """Each row's "Select “title”" for the screen reader, translated here: a ``{% blocktranslate %}`` per row was a
+    tenth of the queue's rendering at 50,000 members (#22); the same catalogue entry as the template's. (The counts'
+    sentences stay in the template, where ``tests/test_figures_drilldown.py`` reads them.)"""
     for p in page:
         p.pick_label = _("Select “%(title)s”") % {"title": p.title}
-        p.duplicate_hint = (
-            ngettext(
-                "%(n)s likely duplicate, up to %(percent)s%% alike",
-                "%(n)s likely duplicates, up to %(percent)s%% alike",
-                p.duplicates,
-            )
-            % {"n": p.duplicates, "percent": round(float(p.best_score) * 100)}
-            if p.duplicates
-            else ""
-        )
-        p.cosigners_words = (
-            ngettext("and %(n)s co-signer", "and %(n)s co-signers", p.confirmed_cosigners)
-            % {"n": p.confirmed_cosigners}
-            if p.confirmed_cosigners
-            else ""
-        )
 
 
 def _bulk_form(request, scope, found, data=None):
