@@ -100,6 +100,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, the select and the plain inputs written without the template engine (the same HTML)
+FORM_RENDERER = "core.form_renderer.FastRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}

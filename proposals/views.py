@@ -637,6 +637,7 @@ def _review_page(request, bulk_form=None):
     if bulk_form is None:
         bulk_form = _bulk_form(request, scope, found)
     picked = {as_id(v) for v in request.POST.getlist("proposals")} if bulk_form.is_bound else set()
+    _review_row_words(page)
     return render(
         request,
         "proposals/review.html",
@@ -651,6 +652,14 @@ def _review_page(request, bulk_form=None):
         },
         status=400 if bulk_form.is_bound else 200,
     )
+
+
+def _review_row_words(page) -> None:
+    """Each row's "Select “title”" for the screen reader, translated here: a ``{% blocktranslate %}`` per row was a
+    tenth of the queue's rendering at 50,000 members (#22); the same catalogue entry as the template's. (The counts'
+    sentences stay in the template, where ``tests/test_figures_drilldown.py`` reads them.)"""
+    for p in page:
+        p.pick_label = _("Select “%(title)s”") % {"title": p.title}
 
 
 def _bulk_form(request, scope, found, data=None):

@@ -20,13 +20,22 @@ from urllib.parse import urlencode
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
+from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activities.models import ActivitySuggestion, PublicMessage
 from activities.selectors.activities import Period
-from activities.selectors.mailbox import RARE_SHARE, RARE_WORDS, RECUR_MESSAGES, STOPWORDS, WORDS, window_of
+from activities.selectors.mailbox import (
+    RARE_SHARE,
+    RARE_WORDS,
+    RECUR_MESSAGES,
+    STOPWORDS,
+    WORDS,
+    contains_counts,
+    window_of,
+)
 from core.dates import during
 from core.paginator import LookaheadPaginator
 from core.parsing import as_id
@@ -187,21 +196,19 @@ class Theme:
     query: str
 
 
-def _texts(src: Sources, with_day: bool = False) -> list:
-    fields = {
-        "messages": ("text", "created_at"),
-        "contacts": ("raised", "contacted_on"),
-        "suggestions": ("text", "created_at"),
+TEXT_FIELDS = {
+    "messages": ("text", "created_at"),
+    "contacts": ("raised", "contacted_on"),
+    "suggestions": ("text", "created_at"),
+}
+
+
+def _texts_by_source(src: Sources) -> dict[str, list]:
+    """Each source's newest ``WORDS_SAMPLE`` rows as (text, day or time), newest first (one query a source)."""
+    return {
+        name: list(getattr(src, name).order_by(f"-{day}").values_list(text, day)[:WORDS_SAMPLE])
+        for name, (text, day) in TEXT_FIELDS.items()
     }
-    rows = []
-    for name, (text, day) in fields.items():
-        qs = getattr(src, name).order_by(f"-{day}")
-        rows += (
-            list(qs.values_list(text, day)[:WORDS_SAMPLE])
-            if with_day
-            else list(qs.values_list(text, flat=True)[:WORDS_SAMPLE])
-        )
-    return rows
 
 
 def _words_of(text: str) -> set[str]:
@@ -211,16 +218,26 @@ def _words_of(text: str) -> set[str]:
     return {w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOPWORDS and not w.isascii()}
 
 
-def _word_counts(src: Sources, words: list[str], recent: list[str], since: date) -> tuple[Counter, Counter]:
+def _word_counts(
+    src: Sources, words: list[str], recent: list[str], since: date, sampled: dict[str, list] | None = None
+) -> tuple[Counter, Counter]:
     """Each word's count, as the theme page filters: the rows of the three sources whose text contains it, for
-    ``words`` over the whole of ``src`` and for ``recent`` over its rows from ``since`` on (one aggregate a source)."""
+    ``words`` over the whole of ``src`` and for ``recent`` over its rows from ``since`` on (one aggregate a source).
+    ``sampled``: each source's (text, day) rows read for the words (``_texts_by_source``); a source whose sample is all of its
+    rows (fewer than ``WORDS_SAMPLE``) is counted in it, not by the database."""
     everywhere: Counter = Counter()
     lately: Counter = Counter()
-    for qs, field, after in (
-        (src.messages, "text", during("created_at", since, None)),
-        (src.contacts, "raised", Q(contacted_on__gte=since)),
-        (src.suggestions, "text", during("created_at", since, None)),
+    vendor = connections[src.messages.db].vendor
+    for name, qs, field, after in (
+        ("messages", src.messages, "text", during("created_at", since, None)),
+        ("contacts", src.contacts, "raised", Q(contacted_on__gte=since)),
+        ("suggestions", src.suggestions, "text", during("created_at", since, None)),
     ):
+        rows = (sampled or {}).get(name)
+        if rows is not None and len(rows) < WORDS_SAMPLE:
+            everywhere.update(contains_counts([t or "" for t, _at in rows], words, vendor=vendor))
+            lately.update(contains_counts([t or "" for t, at in rows if _day_of(at) >= since], recent, vendor=vendor))
+            continue
         found = qs.aggregate(
             **{f"w{i}": Count("pk", filter=Q(**{f"{field}__contains": w})) for i, w in enumerate(words)},
             **{f"r{i}": Count("pk", filter=Q(**{f"{field}__contains": w}) & after) for i, w in enumerate(recent)},
@@ -307,11 +324,12 @@ def pooled(src: Sources, period: Period) -> dict:
     categories: Counter = Counter()
     for (category, _place), per in grouped.items():
         categories[category] += sum(per[i] for i in inside)
-    sample = [(_words_of(text), _day_of(at)) for text, at in _texts(rows, with_day=True)]
+    sampled = _texts_by_source(rows)
+    sample = [(_words_of(text), _day_of(at)) for texts in sampled.values() for text, at in texts]
     words = _top_words([found for found, day in sample if day >= period.first_day])
     rare = _rare_words(sample, [p.first_day for p in window])
     counts, recent = (
-        _word_counts(rows, list(rare), words, period.first_day) if rare or words else (Counter(), Counter())
+        _word_counts(rows, list(rare), words, period.first_day, sampled) if rare or words else (Counter(), Counter())
     )
     here = {"since": period.first_day.isoformat(), "until": (period.end_day - timedelta(days=1)).isoformat()}
     base = {"since": first.isoformat(), "until": last.isoformat()}

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connections
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -247,10 +248,15 @@ def themes(qs: QuerySet, period: Period) -> dict:
         by_place.append(
             Count_(r[f"{field}__name"] or "—", r["n"], _query(base, target=r["target"], place=r[f"{field}_id"] or ""))
         )
-    words = recurring_words(list(rows.order_by("-created_at").values_list("text", flat=True)[:WORDS_SAMPLE]))
+    sample = list(rows.order_by("-created_at").values_list("text", flat=True)[:WORDS_SAMPLE])
+    words = recurring_words(sample)
     by_word = []
-    if words:
+    if words and len(sample) < WORDS_SAMPLE:  # the sample is every row: counted in it
+        found = contains_counts(sample, words, vendor=connections[rows.db].vendor)
+        counts = {f"w{i}": found[w] for i, w in enumerate(words)}
+    elif words:
         counts = rows.aggregate(**{f"w{i}": Count("pk", filter=Q(text__contains=w)) for i, w in enumerate(words)})
+    if words:
         by_word = sorted(
             (Count_(w, counts[f"w{i}"], _query(base, word=w)) for i, w in enumerate(words)),
             key=lambda c: (-c.n, c.label),
@@ -262,6 +268,20 @@ def themes(qs: QuerySet, period: Period) -> dict:
         "total": rows.count(),
         "total_query": _query(base),
     }
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def contains_counts(texts: list[str], words: list[str], *, vendor: str) -> dict[str, int]:
+    """How many of ``texts`` contain each of ``words``, as the database's ``__contains`` counts them (PostgreSQL's
+    LIKE: exactly; SQLite's LIKE ignores the case of ASCII letters). For a sample that is all of the rows: counted
+    here instead of an aggregate of one filtered count a word, whose building cost more than the page's other SQL
+    (#22: 16 ms a themes page at 50k, the statement itself under 1 ms)."""
+    if vendor == "sqlite":
+        texts = [t.translate(_ASCII_LOWER) for t in texts]
+        return {w: sum(1 for t in texts if w.translate(_ASCII_LOWER) in t) for w in words}
+    return {w: sum(1 for t in texts if w in t) for w in words}
 
 
 def recurring_words(texts: list[str], limit: int = WORDS) -> list[str]:

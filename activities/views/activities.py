@@ -175,8 +175,9 @@ def _activity_page(
         "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
         "evidence": list(activity.evidence.all()),
         "events": events,
+        # the labels translated once, not once a row
         "statuses": [
-            (value, label) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
+            (value, str(label)) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
         ],
         "own_member_id": member_id,
         "window": svc.sign_in_window(activity),
@@ -218,7 +219,10 @@ def _signup_context(request, activity: Activity, mine, attendances, can_edit: bo
         and activity.state in signup_svc.SIGNUP_STATES
         and now < activity.signup_closes_at,
         "open_groups": [g.name for g in activity.open_groups.all()] if activity.open_to == "groups" else [],
-        "suggestions": signup_sel.suggested_members(activity) if can_edit else [],
+        # the page shows no suggestions once the activity is filed or cancelled: none are ranked for it then
+        "suggestions": signup_sel.suggested_members(activity)
+        if can_edit and activity.state not in (Activity.State.FILED, Activity.State.CANCELLED)
+        else [],
     }
 
 
