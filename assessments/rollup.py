@@ -857,8 +857,6 @@ def _missing_sql(book: RuleBook, minimums: list[tuple[str, int]], dialect: _Dial
 MEMBER_ROWS = "rollup_member_rows"
 
 
-
-
 def _insert(
     model: type[models.Model],
     columns: list[str],
