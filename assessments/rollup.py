@@ -891,10 +891,12 @@ def _insert(
         cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({names}) ON COMMIT DROP AS {select}", params)
         copied, ranks, ranked_from = stored, "", ""
         if NAME_COLUMN in columns:
+            # in the members' order, as the rows were computed: inserted in the ranking's order (a hash join's), the
+            # unique key's index takes them in a random order, 40 ms of backend CPU more for 16,666 rows
             copied, ranks = f"{stored}, {', '.join(RANK_COLUMNS)}", ", k.ytd_rank, k.ytd_place"
             ranked_from = (
                 f" JOIN (SELECT r.member_id, {ranked_sql('r', 'ytd_total')} FROM {temporary} r) "
-                "k(member_id, ytd_rank, ytd_place) ON k.member_id = r.member_id"
+                "k(member_id, ytd_rank, ytd_place) ON k.member_id = r.member_id ORDER BY r.member_id"
             )
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({copied}) "
