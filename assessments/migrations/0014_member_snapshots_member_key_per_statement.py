@@ -2,11 +2,12 @@
 
 A roll-up writes every member's snapshot in one ``INSERT … SELECT`` (16,666 rows at 50,000 members); the member
 key (Django's deferred foreign key) checked them one by one at commit: 16,666 queued trigger events, each a query
-looking up and locking its member ``FOR KEY SHARE`` (about 60 ms of backend CPU, 100 ms wall idle, measured 7
+looking up and locking its member ``FOR KEY SHARE`` (60-80 ms of backend CPU, ~100 ms wall idle, measured 7
 December 2026). As 0011 did for the run's key, a statement-level trigger reading the statement's rows (a transition
 table) now does the same once: it locks the members the rows name ``FOR KEY SHARE`` (the lock the foreign key's check
-takes, so none of them can be deleted or re-keyed before the roll-up commits; 30 ms for the same 16,666) and refuses,
-as a foreign-key violation, any row whose member does not exist. The member's side keeps the key's rule as the
+takes, so none of them can be deleted or re-keyed before the roll-up commits) and refuses, as a foreign-key
+violation, a statement naming a member that does not exist: the members locked are fewer than the members named
+(30-40 ms of backend CPU for the same 16,666). The member's side keeps the key's rule as the
 foreign key had it (no action, checked at commit): a member cannot be deleted, nor its id changed, while member
 snapshots name it (a deferred constraint trigger per member row deleted or re-keyed: rare, as the foreign key's own
 check was). The project runs at READ COMMITTED, where each check's query sees what committed before it (a deletion
@@ -37,10 +38,17 @@ END $$"""
 
 POSTGRES = [
     DROP_KEY,
+    # the members found and locked, against the members named: fewer when one does not exist (or was deleted by a
+    # transaction that committed while this one waited for its lock)
     f"""CREATE FUNCTION {NAME}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    locked bigint;
+    named bigint;
 BEGIN
-    PERFORM 1 FROM groups_member m WHERE m.id IN (SELECT n.member_id FROM new_rows n) FOR KEY SHARE OF m;
-    IF EXISTS (SELECT 1 FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM groups_member m WHERE m.id = n.member_id)) THEN
+    SELECT count(*) INTO locked FROM (
+        SELECT 1 FROM groups_member m WHERE m.id IN (SELECT n.member_id FROM new_rows n) FOR KEY SHARE OF m) found;
+    SELECT count(DISTINCT n.member_id) INTO named FROM new_rows n;
+    IF locked <> named THEN
         RAISE EXCEPTION 'a member snapshot must name an existing member'
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '{NAME}', TABLE = 'assessments_membersnapshot';
     END IF;
