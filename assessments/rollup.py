@@ -676,10 +676,13 @@ def _add_member_totals(statement: _Statement, figures: list[str], categories: li
     )
 
 
-def _add_scores(statement: _Statement, book: RuleBook, member_filter: tuple[str, list], figures: list[str]) -> None:
+def _add_scores(
+    statement: _Statement, book: RuleBook, member_filter: tuple[str, list], figures: list[str], named: bool = False
+) -> None:
     """``score``: every member in office (``member_filter`` on ``groups_member mem``) with the year's
     total in cents: the base, plus the bonus (capped by the rule book's bonus cap), plus the deductions; and
-    their ``member_total`` columns (the final select reads only this)."""
+    their ``member_total`` columns (the final select reads only this); ``named``: the member's name too
+    (``NAME_COLUMN``, for the ranking's order)."""
     bonus = "COALESCE(member_total.bonus_cents, 0)"
     if book.bonus_cap is not None:
         cap = _cents(book.bonus_cap)
@@ -687,6 +690,7 @@ def _add_scores(statement: _Statement, book: RuleBook, member_filter: tuple[str,
     total = f"({_cents(book.base)} + {bonus} + COALESCE(member_total.deduction_cents, 0))"
     statement.add(
         f"score AS (SELECT mem.id AS member_id, {total} AS total, member_total.quarter_cents, "
+        f"{f'mem.name AS {NAME_COLUMN}, ' if named else ''}"
         "member_total.categories, member_total.year_categories"
         f"{''.join(f', member_total.{name}' for name in figures)} FROM groups_member mem "
         f"LEFT JOIN member_total ON member_total.member_id = mem.id WHERE {member_filter[0]})",
@@ -708,6 +712,21 @@ def _grade_with_last_year(
         f"CASE WHEN score.total < {below} AND EXISTS (SELECT 1 FROM last_year WHERE last_year.member_id = "
         f"score.member_id AND last_year.total_cents < {below}) THEN {statement.dialect.text('%s')} ELSE {grade} END",
         [book.repeat_grade, *grade_params],
+    )
+
+
+# The ranking columns of member snapshots, over the rows of one roll-up (a committee's quarter): the rank (ties share
+# it) and the place in the ranking's order (rank, then name, then member number: the order the annual page, its
+# workbook and the API list). ``NAME_COLUMN``: the member's name, carried by the member statement for them.
+RANK_COLUMNS = ("ytd_rank", "ytd_place")
+NAME_COLUMN = "member_name"
+
+
+def ranked_sql(rows: str, total: str) -> str:
+    """``RANK_COLUMNS`` as two windows over the relation ``rows`` (its ``total``, ``member_name`` and ``member_id``)."""
+    return (
+        f"RANK() OVER (ORDER BY {rows}.{total} DESC), "
+        f"ROW_NUMBER() OVER (ORDER BY {rows}.{total} DESC, {rows}.{NAME_COLUMN}, {rows}.member_id)"
     )
 
 
@@ -733,6 +752,7 @@ def scoring_sql(
     previous: tuple[str, list] | None = None,
     bulk_kinds: frozenset[str] | None = None,
     with_category_columns: bool = False,
+    ranked: bool = False,
 ) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
@@ -740,7 +760,11 @@ def scoring_sql(
     with made-up events). ``bulk_kinds``: the kinds the big source can yield (None: any). ``previous``: SQL with
     (member id, total in cents) of the year before, for
     the two-year condition (read only when the rule book has one). ``with_category_columns``: the quarter's cents
-    and events per category as columns after the snapshot's (``category_columns``)."""
+    and events per category as columns after the snapshot's (``category_columns``). ``ranked``: the ranking among
+    the rows, no second pass over them joined to their members' names: on SQLite each row's rank and place
+    (``RANK_COLUMNS``) from the same select, one window over the rows it makes; on PostgreSQL the member's name
+    (``NAME_COLUMN``), for ``_insert`` to rank the rows it copies (a window here would sort the statement's wide rows,
+    spilling past ``work_mem``: 40-50 ms of CPU against ~10 for the narrow rows there)."""
     statement = _Statement(dialect)
     tables = _rule_tables(book)
     occurrence_kinds = tables.occurrence_kinds
@@ -759,7 +783,7 @@ def scoring_sql(
     categories = tables.categories if with_category_columns else []
     extra = category_columns(categories)
     _add_member_totals(statement, figures, categories)
-    _add_scores(statement, book, member_filter, [*figures, *extra])
+    _add_scores(statement, book, member_filter, [*figures, *extra], named=ranked)
     missing, missing_params, short = _missing_sql(book, minimums, dialect)
     grade, grade_params = _grade_sql(book, short, dialect)
     grade, grade_params = _grade_with_last_year(statement, book, grade, grade_params, previous)
@@ -769,15 +793,14 @@ def scoring_sql(
         f"COALESCE(score.year_categories, {dialect.empty_object()}), "
         f"{dialect.money('score.total')}, {grade}, {dialect.json(missing)}, "
         + ", ".join(f"COALESCE(score.{name}, 0)" for name in [*FIGURES, *extra])
+        + (f", {ranked_sql('score', 'total') if not dialect.pg else f'score.{NAME_COLUMN}'}" if ranked else "")
         + " FROM score"
     )
     query = Query(
         ",\n".join(statement.ctes), statement.params, select, grade_params + missing_params, tuple(statement.tables)
     )
-    return query, [
-        *SNAPSHOT_COLUMNS,
-        *extra,
-    ]
+    ranks = (NAME_COLUMN,) if dialect.pg else RANK_COLUMNS
+    return query, [*SNAPSHOT_COLUMNS, *extra, *(ranks if ranked else ())]
 
 
 def _bands_case(book: RuleBook, dialect: _Dialect, at_most: str | None = None) -> tuple[str, list]:
@@ -834,21 +857,12 @@ def _missing_sql(book: RuleBook, minimums: list[tuple[str, int]], dialect: _Dial
 MEMBER_ROWS = "rollup_member_rows"
 
 
-# The ranking columns of member snapshots, computed over the rows of one roll-up (a committee's quarter) as they are
-# written: the rank (ties share it) and the place in the ranking's order (rank, then name, then member number: the
-# order the annual page, its workbook and the API list), from ``r`` (the rows) joined to ``m`` (their members).
-RANK_COLUMNS = ("ytd_rank", "ytd_place")
-RANKED = "RANK() OVER (ORDER BY r.ytd_total DESC), ROW_NUMBER() OVER (ORDER BY r.ytd_total DESC, m.name, r.member_id)"
-RANKED_FROM = f"JOIN {Member._meta.db_table} m ON m.id = r.member_id"
-
-
 def _insert(
     model: type[models.Model],
     columns: list[str],
     constants: dict[str, Any],
     query: Query,
     keep: str = "",
-    ranked: bool = False,
 ) -> int:
     """Write ``WITH … SELECT constants…, <select>`` into ``model`` (constants…, columns…); rows written.
 
@@ -857,34 +871,35 @@ def _insert(
     parallel workers for ``INSERT … SELECT``, which would scan the attendance alone; so the rows are
     computed by ``CREATE TEMP TABLE … AS`` (parallel, like a plain SELECT) and copied from there; ``keep``: the
     temporary table's name, left for the caller to read and drop (else it is dropped here). Columns that are not
-    the model's (``category_columns``) stay in the temporary table only. ``ranked``: the rows also get
-    ``RANK_COLUMNS`` (``RANKED``), numbered over all the rows written.
+    the model's (``category_columns``) stay in the temporary table only; with ``NAME_COLUMN`` among them the rows
+    are copied with their ``RANK_COLUMNS`` (``ranked_sql``), numbered over the narrow rows (member, total, name).
     """
     column_of = {name: str(f.column) for f in model._meta.concrete_fields for name in (f.name, f.attname)}
     names = ", ".join(column_of.get(c, c) for c in [*constants, *columns])
     stored_columns = [column_of[c] for c in [*constants, *columns] if c in column_of]
     stored = ", ".join(stored_columns)
-    into, ranks, ranked_from = stored, "", ""
-    if ranked:
-        into, ranks, ranked_from = f"{stored}, {', '.join(RANK_COLUMNS)}", f", {RANKED}", f" {RANKED_FROM}"
     placeholders = ", ".join(["%s"] * len(constants))
     params = [*query.with_params, *constants.values(), *query.select_params]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
-            if ranked:
-                select = (
-                    f"WITH {query.with_sql},\nr({names}) AS (SELECT {placeholders}, {query.select_sql})\n"
-                    f"SELECT {', '.join(f'r.{c}' for c in stored_columns)}{ranks} FROM r{ranked_from}"
-                )
             with query.temporary_tables():
-                cursor.execute(f"INSERT INTO {model._meta.db_table} ({into})\n{select}", params)
+                cursor.execute(f"INSERT INTO {model._meta.db_table} ({names})\n{select}", params)
                 return int(cursor.rowcount)
         select = f"WITH {query.with_sql}\nSELECT {placeholders}, {query.select_sql}"
         temporary = keep or "rollup_rows"
         cursor.execute(f"CREATE TEMPORARY TABLE {temporary} ({names}) ON COMMIT DROP AS {select}", params)
+        copied, ranks, ranked_from = stored, "", ""
+        if NAME_COLUMN in columns:
+            # in the members' order, as the rows were computed: inserted in the ranking's order (a hash join's), the
+            # unique key's index takes them in a random order, 40 ms of backend CPU more for 16,666 rows
+            copied, ranks = f"{stored}, {', '.join(RANK_COLUMNS)}", ", k.ytd_rank, k.ytd_place"
+            ranked_from = (
+                f" JOIN (SELECT r.member_id, {ranked_sql('r', 'ytd_total')} FROM {temporary} r) "
+                "k(member_id, ytd_rank, ytd_place) ON k.member_id = r.member_id ORDER BY r.member_id"
+            )
         cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({into}) "
+            f"INSERT INTO {model._meta.db_table} ({copied}) "
             f"SELECT {', '.join(f'r.{c}' for c in stored_columns)}{ranks} FROM {temporary} r{ranked_from}"
         )
         written = int(cursor.rowcount)
@@ -967,6 +982,7 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
         previous=previous_totals_sql(committee_id, year - 1, dialect),
         bulk_kinds=frozenset(kind for branch in branches if branch.bulk for kind in branch.kinds),
         with_category_columns=dialect.pg,
+        ranked=True,
     )
     if cached:
         sources.remember(_MEMBER_QUERIES, key, built, at_most=64)
@@ -987,7 +1003,6 @@ def member_snapshots(run: RollupRun) -> int:
         constants,
         query,
         keep=MEMBER_ROWS if connection.vendor == "postgresql" else "",
-        ranked=True,
     )
 
 

@@ -187,6 +187,22 @@ class Branch:
     # (the attendance: status and activity type): the same rows as ``ev_k__in``, but a test the planner can estimate
     # (it guesses a CASE's at a fraction of a percent, and plans a page of 三进 as if no row matched: 2 s at 50k).
     narrow: Callable[[set[str]], Q] | None = None
+    # Counted together with the other branch of the same ``Pair`` when both are read (``event_sql(counts_from=…)``).
+    pair: Pair | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two branches over the same rows of one table that differ only in the period's column and the kind: counted,
+    they are read in one scan (``event_sql``), each row yielding the event of each branch whose column falls in the
+    period. ``rows``: the common rows, annotated with the branches' ``ev_m``, ``ev_q`` and ``ev_a``; ``first``: the
+    branch's position (0 or 1); ``during``: its period's condition; ``kind``: its event kind."""
+
+    name: str
+    rows: object
+    first: int
+    during: Q
+    kind: str
 
 
 def _rows(queryset, *, m, k, d, q=1, a=1, label, p, t, r="", kinds, at=None, bulk=False) -> Branch:
@@ -393,6 +409,8 @@ def _proposals(committee_id, start, end):
         (cosigners, F("member_id"), "proposal__", _kind(K.PROPOSAL_FILED_COSIGNER), _kind(K.PROPOSAL_KEY_COSIGNER)),
     ):
         lead = not prefix
+        submitted_during = Q(**{f"{prefix}submitted_at__gte": lo, f"{prefix}submitted_at__lt": hi})
+        filed_during = Q(**{f"{prefix}filed_at__gte": lo, f"{prefix}filed_at__lt": hi})
         common = {
             "m": member,
             "a": F("authors"),
@@ -401,26 +419,27 @@ def _proposals(committee_id, start, end):
             "t": F(f"{prefix}title"),
             "r": lead_role if lead else Role.CO_SIGNER,
         }
-        branches.append(
-            _rows(
-                rows.filter(**{f"{prefix}submitted_at__gte": lo, f"{prefix}submitted_at__lt": hi}),
-                k=_kind(K.PROPOSAL_SUBMITTED),
-                d=F("submitted_on"),
-                at=f"{prefix}submitted_at",
-                kinds={K.PROPOSAL_SUBMITTED},
-                **common,
-            )
+        submitted = _rows(
+            rows.filter(submitted_during),
+            k=_kind(K.PROPOSAL_SUBMITTED),
+            d=F("submitted_on"),
+            at=f"{prefix}submitted_at",
+            kinds={K.PROPOSAL_SUBMITTED},
+            **common,
         )
-        branches.append(
-            _rows(
-                rows.filter(**{f"{prefix}filed_at__gte": lo, f"{prefix}filed_at__lt": hi}),
-                k=filed_kind,
-                d=F("filed_on"),
-                at=f"{prefix}filed_at",
-                **common,
-                kinds={K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST} if lead else {K.PROPOSAL_FILED_COSIGNER},
-            )
+        filed = _rows(
+            rows.filter(filed_during),
+            k=filed_kind,
+            d=F("filed_on"),
+            at=f"{prefix}filed_at",
+            **common,
+            kinds={K.PROPOSAL_FILED_LEAD, K.PROPOSAL_JOINT_FIRST} if lead else {K.PROPOSAL_FILED_COSIGNER},
         )
+        if not lead:  # the co-signers' submitted and filed events, counted, come from one scan of the co-signers
+            both = _rows(rows, k=_kind(""), d=F("submitted_on"), kinds=(), **common).rows
+            submitted = replace(submitted, pair=Pair("cosigners", both, 0, submitted_during, K.PROPOSAL_SUBMITTED))
+            filed = replace(filed, pair=Pair("cosigners", both, 1, filed_during, K.PROPOSAL_FILED_COSIGNER))
+        branches += [submitted, filed]
         branches.append(
             _rows(
                 rows.filter(**{f"{prefix}is_key": True, "key_on__gte": start, "key_on__lte": end}),
@@ -663,6 +682,7 @@ def _branches(
                 b,
                 rows=b.rows.filter(ev_m__in=ids),
                 unchecked_rows=None if b.unchecked_rows is None else b.unchecked_rows.filter(ev_m__in=ids),
+                pair=None,
             )
             for b in branches
         ]
@@ -849,7 +869,8 @@ def event_sql(
     authors): ``n`` events, ``nq`` of them dated on or after ``counts_from`` — ``COUNT_COLUMNS``. The
     day test compares the source's own datetime column with local midnight, so no time-zone
     conversion runs per row, and the grouping runs straight over the union (nothing materialised in
-    between).
+    between). The two branches of a ``Pair`` (the co-signers' submitted and filed events), both read, are one scan
+    (``_paired_rows``).
     ``members_checked``: the caller keeps only the committee's members itself, so counted rows may
     leave out the check that the member belongs to the committee where a branch has them without it
     (the attendance: a lookup of the member per row); they may then hold other members' events.
@@ -863,18 +884,57 @@ def event_sql(
         parts = [b.rows.values_list(*(f"ev_{c}" for c in COLUMNS)) for b in branches]
         return parts[0].union(*parts[1:], all=True).query.sql_with_params()
     moment = _moments(counts_from, counts_from)[0]
+
+    def recent(b: Branch) -> Q:
+        return Q(**{f"{b.at}__gte": moment}) if b.at else Q(ev_d__gte=counts_from)
+
+    pairs: dict[str, list[tuple[Pair, Q]]] = {}
+    for b in branches:
+        if b.pair is not None:
+            pairs.setdefault(b.pair.name, []).append((b.pair, recent(b)))
+    both = {name: sorted(two, key=lambda pair: pair[0].first) for name, two in pairs.items() if len(two) == 2}
     parts = []
     for b in branches:
-        recent = Q(**{f"{b.at}__gte": moment}) if b.at else Q(ev_d__gte=counts_from)
+        if b.pair is not None and b.pair.name in both:
+            continue
         source = b.unchecked_rows if members_checked and b.unchecked_rows is not None else b.rows
-        rows = source.annotate(ev_iq=Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField()))
+        rows = source.annotate(ev_iq=Case(When(recent(b), then=_int(1)), default=_int(0), output_field=IntegerField()))
         parts.append(rows.values_list("ev_m", "ev_k", "ev_q", "ev_a", "ev_iq"))
-    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    sql, params = parts[0].union(*parts[1:], all=True).query.sql_with_params() if parts else ("", ())
+    for (one, recent_one), (two, recent_two) in both.values():
+        paired_sql, paired_params = _paired_rows(one, two, recent_one, recent_two)
+        sql, params = (f"{sql} UNION ALL {paired_sql}" if sql else paired_sql), (*params, *paired_params)
     columns = ", ".join(f"u.ev_{c}" for c in COUNT_COLUMNS[:-2])  # the union's columns are the first branch's
     if per_row:
         return f"SELECT {columns}, u.ev_iq FROM ({sql}) u", params
     return (
         f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u GROUP BY {columns}",
+        params,
+    )
+
+
+def _paired_rows(one: Pair, two: Pair, recent_one: Q, recent_two: Q) -> tuple[str, tuple]:
+    """The counted rows (``PER_ROW_COLUMNS``) of a ``Pair``'s two branches from one scan of their common rows: each row
+    in either period, joined to the numbers 1 and 2, yields the first branch's event when its column falls in its
+    period and the second's when its column does (``recent_…``: each branch's "in the quarter")."""
+
+    def kind(pair: Pair) -> Case:
+        return Case(When(pair.during, then=_kind(pair.kind)), output_field=CharField())
+
+    def in_quarter(recent: Q) -> Case:
+        return Case(When(recent, then=_int(1)), default=_int(0), output_field=IntegerField())
+
+    rows = (
+        one.rows.filter(one.during | two.during)
+        .annotate(ev_k1=kind(one), ev_k2=kind(two), ev_iq1=in_quarter(recent_one), ev_iq2=in_quarter(recent_two))
+        .values_list("ev_m", "ev_k1", "ev_q", "ev_a", "ev_iq1", "ev_k2", "ev_iq2")
+    )
+    sql, params = rows.query.sql_with_params()
+    return (
+        "SELECT p.ev_m, CASE WHEN two.n = 1 THEN p.ev_k1 ELSE p.ev_k2 END, p.ev_q, p.ev_a, "
+        f"CASE WHEN two.n = 1 THEN p.ev_iq1 ELSE p.ev_iq2 END FROM ({sql}) p "
+        "CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2) two "
+        "WHERE (two.n = 1 AND p.ev_k1 IS NOT NULL) OR (two.n = 2 AND p.ev_k2 IS NOT NULL)",
         params,
     )
 

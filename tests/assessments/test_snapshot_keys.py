@@ -6,6 +6,8 @@ from django.db import IntegrityError, connection, transaction
 
 from assessments.models import CommitteeSnapshot, GroupSnapshot, MemberSnapshot, RollupRun
 from assessments.services import rollup_execute, rollup_start, ruleset_create_from_preset
+from groups.models import Member
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 SNAPSHOTS = (MemberSnapshot, GroupSnapshot, CommitteeSnapshot)
@@ -70,3 +72,55 @@ def test_a_snapshot_written_with_another_quarter_than_its_run_is_refused(world, 
     assert refused(copy(quarter=3))
     assert refused(copy(run_id=run.pk + 1000))
     assert not refused(copy())
+
+
+def refused_at_commit(write) -> bool:
+    """Whether the database refuses the write by the time the transaction would commit: PostgreSQL's deferred checks
+    made immediate, SQLite's deferred foreign keys checked as its commit would (``check_constraints``)."""
+
+    def checked():
+        write()
+        if connection.vendor == "sqlite":
+            connection.check_constraints()
+
+    return refused(checked)
+
+
+def test_a_member_snapshot_names_an_existing_member_and_keeps_it(world, run):
+    """The member key (checked once per statement on PostgreSQL since assessments/0014, by the foreign key on SQLite):
+    a snapshot of a member that does not exist is refused, written alone or among others, and so is deleting or
+    re-keying a member under its snapshots (a member nothing else names); deleting the snapshot first lets it go."""
+    rows = list(MemberSnapshot.objects.filter(run=run).order_by("pk")[:2])
+    alone = MemberFactory(committee=world.district)
+    missing = Member.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+
+    def copy_with(member_id):
+        def write():
+            MemberSnapshot.objects.filter(pk__in=[row.pk for row in rows]).delete()
+            fields = [
+                {f.attname: getattr(row, f.attname) for f in MemberSnapshot._meta.concrete_fields} for row in rows
+            ]
+            for values in fields:
+                values.pop("id")
+            fields[-1]["member_id"] = member_id
+            MemberSnapshot.objects.bulk_create([MemberSnapshot(**values) for values in fields])  # one statement
+
+        return write
+
+    assert refused_at_commit(copy_with(missing))
+    assert not refused_at_commit(copy_with(alone.pk))  # kept: the member's snapshot for the rest of the test
+
+    def raw(*statements):
+        def write():
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, [alone.pk])
+
+        return write
+
+    assert refused_at_commit(raw("DELETE FROM groups_member WHERE id = %s"))
+    assert refused_at_commit(raw(f"UPDATE groups_member SET id = {missing} WHERE id = %s"))
+    assert not refused_at_commit(raw("UPDATE groups_member SET name = name WHERE id = %s"))
+    assert not refused_at_commit(
+        raw("DELETE FROM assessments_membersnapshot WHERE member_id = %s", "DELETE FROM groups_member WHERE id = %s")
+    )
