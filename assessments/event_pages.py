@@ -22,6 +22,8 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils.dateparse import parse_datetime
 
+from core.parsing import as_int
+
 from .sources import COLUMNS, DETAIL, Branch, _branches, all_branches, remember, statement_key
 
 PAGE_SIZE = 50
@@ -54,13 +56,16 @@ class EventKey:
     def parse(cls, token: str | None) -> EventKey | None:
         """The key of a ``token``; None for anything that is not one (the first page then)."""
         parts = (token or "").split(".", 4)
-        if len(parts) != 5 or not all(part.lstrip("-").isdigit() for part in parts[:4]) or not parts[4]:
+        if len(parts) != 5 or not parts[4]:
+            return None
+        moment, s, p, m = (as_int(part) for part in parts[:4])
+        if moment is None or s is None or p is None or m is None:
             return None
         try:
-            at = _EPOCH + int(parts[0]) * _MICROSECOND
+            at = _EPOCH + moment * _MICROSECOND
         except OverflowError:
             return None
-        return cls(at, int(parts[1]), int(parts[2]), int(parts[3]), parts[4][:30])
+        return cls(at, s, p, m, parts[4][:30])
 
 
 @dataclass(frozen=True)

@@ -553,7 +553,8 @@ def figure_total(committee_id: int, year: int, quarter: int, figure: str, roll_u
     ``quarter_roll_up(..., figure=figure)``) while no change touched the quarter since, its rows being the events the
     roll-up summed; counted now (one query) when the quarter is stale or was never rolled up."""
     if roll_up is not None and not roll_up["is_stale"] and roll_up.get("kept") is not None:
-        return int(roll_up["kept"])
+        kept: int = roll_up["kept"]  # the snapshot's figure, a number from the database
+        return kept
     return figure_event_counts(committee_id, year, quarter, [figure])[figure]
 
 

@@ -44,7 +44,13 @@ def test_removing_a_photo_needs_the_second_tap_even_without_javascript(
     step = page.locator("details[data-confirm=evidence_delete]")
     summary = step.locator("summary")
     assert summary.bounding_box()["height"] >= 44  # a tap target
-    summary.click(force=True)  # JavaScript off: Playwright cannot wait for "stable" (no animation frames)
+    # JavaScript off: Playwright cannot wait for "stable" (no animation frames), so a tap forced while the page still
+    # moves (its photo's thumbnail laid out late on a loaded machine) can land beside the summary: tap again then.
+    for _ in range(5):
+        summary.click(force=True)
+        if step.get_attribute("open") is not None:
+            break
+        page.wait_for_timeout(300)
     expect(step).to_have_attribute("open", "")  # the step is open (its text is in the page either way)
     expect(step).to_contain_text("确定要删除吗？")
     expect(step).to_contain_text("此操作不可撤销")
