@@ -238,7 +238,7 @@ scored AS (
   FROM cents
 )
 SELECT COUNT(*), SUM(points_q), SUM(total),
-  SUM(CASE WHEN total >= 8500 THEN 1 ELSE 0 END), SUM(CASE WHEN total >= 6000 AND total < 8500 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN total >= {top} THEN 1 ELSE 0 END), SUM(CASE WHEN total >= {middle} AND total < {top} THEN 1 ELSE 0 END),
   SUM(present_q), SUM(excused_q), SUM(absent_q), SUM(three_q), SUM(submitted_q), SUM(reported_q), SUM(consulted_q),
   SUM(activity_q), SUM(activity_y), SUM(platform_q), SUM(platform_y), SUM(proposal_q), SUM(proposal_y),
   SUM(extra_q), SUM(extra_y), SUM(report_q), SUM(report_y), SUM(high_q), SUM(high_y), SUM(discipline_q),
@@ -260,8 +260,19 @@ def _normal(book) -> tuple:
         for r in book.rules
     )
     caps = sorted((k, d(v)) for k, v in book.caps.items())
-    bands = [(b.label, d(b.min_score), d(b.max_score)) for b in book.bands]
-    return (rules, d(book.base), d(book.bonus_cap), caps, sorted(book.minimums.items()), bands, d(book.repeat_below))
+    return (rules, d(book.base), d(book.bonus_cap), caps, sorted(book.minimums.items()), d(book.repeat_below))
+
+
+def _grade_lines(book) -> dict[str, int] | None:
+    """The 优秀 and 称职 bands' lower lines in cents (``FAIR_SQL``'s grade counts), or None for other bands: the
+    baseline holds for 合肥's example lines as a committee set them (85 / 60 before 7 December 2026, 125 / 85 since)."""
+    bands = {b.label: b for b in book.bands}
+    top, middle = bands.get("优秀"), bands.get("称职")
+    if len(bands) != 3 or top is None or middle is None or top.max_score is not None:
+        return None
+    if middle.max_score != top.min_score or top.min_score is None or middle.min_score is None:
+        return None
+    return {"top": int(top.min_score * 100), "middle": int(middle.min_score * 100)}
 
 
 def fair_sql(book) -> str | None:
@@ -274,15 +285,18 @@ def fair_sql(book) -> str | None:
     from assessments.scoring import Rule
 
     platform = Rule(kind=EventKind.PLATFORM_WORK, points=Decimal(2), category="平台履职")
+    lines = _grade_lines(book)
+    if lines is None:
+        return None
     if _normal(book) == _normal(HEFEI):
-        return FAIR_SQL.format(platform_sums="0 AS platform_y, 0 AS platform_q", platform_price=0)
+        return FAIR_SQL.format(platform_sums="0 AS platform_y, 0 AS platform_q", platform_price=0, **lines)
     if _normal(book) == _normal(replace(HEFEI, rules=(*HEFEI.rules, platform))):
         present = "a.status = 'present' AND ac.platform_id IS NOT NULL"
         sums = (
             f"SUM(CASE WHEN {present} THEN 1 ELSE 0 END) AS platform_y, "
             f"SUM(CASE WHEN {present} AND ac.starts_at >= %(qstart)s THEN 1 ELSE 0 END) AS platform_q"
         )
-        return FAIR_SQL.format(platform_sums=sums, platform_price=200)
+        return FAIR_SQL.format(platform_sums=sums, platform_price=200, **lines)
     return None
 
 
