@@ -69,5 +69,13 @@ vendor:
 	rm -rf var/npm/package && cd var/npm && npm pack axe-core@4.14.1 && tar xzf axe-core-4.14.1.tgz
 	mkdir -p tests/vendor/axe-core && cp var/npm/package/axe.min.js var/npm/package/LICENSE var/npm/package/LICENSE-3RD-PARTY.txt tests/vendor/axe-core/
 
+# The performance table in one run (issue #22; bench/README.md keeps the results) against a database seeded with
+# `seed_demo --members 50000`: BENCH_DB=postgres://cppcc:cppcc@127.0.0.1:5432/cppcc_scale make bench
+bench: venv
+	@test -n "$(BENCH_DB)" || { echo "set BENCH_DB to a seeded database's URL (bench/README.md)"; exit 2; }
+	DATABASE_URL=$(BENCH_DB) $(PY) bench/pages.py --rounds 3
+	DATABASE_URL=$(BENCH_DB) $(PY) bench/api_lists.py
+	DATABASE_URL=$(BENCH_DB) BENCH_DATABASE_URL=$(BENCH_DB) $(PY) bench/rollup.py --repeat 5
+
 clean:
 	rm -rf $(VENV) var
