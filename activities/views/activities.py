@@ -49,6 +49,10 @@ TRANSITIONS = {
 }
 
 
+# the columns an activity's row in a list shows (activities/_activity_row.html, _state.html)
+ROW_FIELDS = ("pk", "title", "state", "starts_at", "kind", "target", "place", "invited_count", "present_count")
+
+
 def _get_or_403(qs, **lookup):
     obj = qs.filter(**lookup).first()
     if obj is None:
@@ -81,8 +85,9 @@ def group_activities(request, pk: int):
     """The convener's group dashboard: coverage, next activities, plan progress, recent record."""
     group = _editable_group(request, pk)
     period = _period(request)
-    coverage = sel.group_coverage(group, period)
-    activities = sel.ledger(Activity.objects.filter(group=group))
+    coverage = sel.group_coverage(group, period, brief=True)
+    # the rows show what _activity_row.html reads (the invited and present counts are the activity's own columns)
+    activities = Activity.objects.filter(group=group).only(*ROW_FIELDS)
     # one's own leave request goes to a deputy; the figure links to the same rows (activities:group_rows, "leave")
     leave = figure_rows.group_rows(group, "leave", period, own_member_id=scope_of(request.user).member_id)
     context = {
