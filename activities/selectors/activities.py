@@ -477,6 +477,15 @@ def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
+def activity_record(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The activity page's activity: its organiser, contact point and plan item, and the two counts the page shows
+    beside the kept present count (``ledger``'s, not its other three: each subquery is a plan the database makes)."""
+    count = _attendance_count
+    return qs.select_related(
+        "committee", "group", "special_committee", "platform", "contact_point", "plan_item"
+    ).annotate(excused_count=count(Attendance.Status.EXCUSED), absent_count=count(Attendance.Status.ABSENT))
+
+
 def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """What the API's activity shows: the organiser's name, the open groups' ids in one query for the page
     (``open_groups_list``); its three counts are the activity's columns, kept by the database (activities 0009).
