@@ -130,14 +130,16 @@ def member_coverage(members: QuerySet[Member], period: Period, *, last: bool = T
     coverage cells' (``CoverageTally``), the last 三进 the rows' (a group's members: a few rows each); ``last``
     False leaves the last 三进 out (a page that shows only who is covered reads no attendance row)."""
     cells = tally_cells(period)
-    figures: dict[str, Any] = {
-        "three_enters": _member_sum(cells, "three_enters"),
-        "point_contacts": _member_sum(cells.filter(contacts_count_q()), "point_contacts"),
-    }
+    rows = members.annotate(
+        three_enters=_member_sum(cells, "three_enters"),
+        point_contacts=_member_sum(cells.filter(contacts_count_q()), "point_contacts"),
+    )
     if last:
         mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
-        figures["last_three_enters"] = Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1])
-    return members.annotate(**figures).order_by("three_enters", "point_contacts", "name", "pk")
+        rows = rows.annotate(
+            last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1])
+        )
+    return rows.order_by("three_enters", "point_contacts", "name", "pk")
 
 
 def group_members(group_id: int) -> QuerySet:
@@ -220,9 +222,8 @@ def group_coverage(group: ActivityGroup, period: Period, *, brief: bool = False)
     )
     if brief:
         members, points = members.only("pk", "name"), points.only("pk", "name", "kind")
-    members, points = list(members), list(points)
     six = six_items_done(Activity.objects.filter(group=group), period)
-    return GroupCoverage(group, period, members, points, six)
+    return GroupCoverage(group, period, list(members), list(points), six)
 
 
 def is_covered(period: Period, member: str = "pk") -> Q:

@@ -9,7 +9,9 @@ suggestions). The lists are querysets: one page of rows is a fixed number of que
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -110,7 +112,7 @@ class _AmongIds(Expression):
     def get_source_expressions(self) -> list:
         return [self.ids_of, self.rows]
 
-    def set_source_expressions(self, exprs: list) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.ids_of, self.rows = exprs
 
     def as_sql(self, compiler, connection, template: str = "%s IN %s"):  # type: ignore[no-untyped-def]
