@@ -124,17 +124,22 @@ def _member_sum(cells: QuerySet, field: str) -> Coalesce:
     )
 
 
-def member_coverage(members: QuerySet[Member], period: Period) -> QuerySet[Member]:
+def member_coverage(members: QuerySet[Member], period: Period, *, last: bool = True) -> QuerySet[Member]:
     """Members with how many 三进 activities they attended in the period and when last, how many contacts at a
     contact point count for them (by rule); ``is_covered`` is the rule as a condition. The counts are the
-    coverage cells' (``CoverageTally``), the last 三进 the rows' (a group's members: a few rows each)."""
-    mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
+    coverage cells' (``CoverageTally``), the last 三进 the rows' (a group's members: a few rows each); ``last``
+    False leaves the last 三进 out (a page that shows only who is covered reads no attendance row)."""
     cells = tally_cells(period)
-    return members.annotate(
+    rows = members.annotate(
         three_enters=_member_sum(cells, "three_enters"),
-        last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1]),
         point_contacts=_member_sum(cells.filter(contacts_count_q()), "point_contacts"),
-    ).order_by("three_enters", "point_contacts", "name", "pk")
+    )
+    if last:
+        mine = three_enters_attendances(period).filter(member_id=OuterRef("pk"))
+        rows = rows.annotate(
+            last_three_enters=Subquery(mine.order_by("-activity__starts_at").values("activity__starts_at")[:1])
+        )
+    return rows.order_by("three_enters", "point_contacts", "name", "pk")
 
 
 def group_members(group_id: int) -> QuerySet:
@@ -206,14 +211,19 @@ class GroupCoverage:
         return [m for m in self.members if not (m.three_enters or m.point_contacts)]
 
 
-def group_coverage(group: ActivityGroup, period: Period) -> GroupCoverage:
-    """Coverage of one group: members with and without a 三进 activity, contact points, 六个一 (3 queries)."""
-    members = list(member_coverage(group_members(group.pk), period))
-    points = list(
-        contact_point_visits(ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period)
+def group_coverage(group: ActivityGroup, period: Period, *, brief: bool = False) -> GroupCoverage:
+    """Coverage of one group: members with and without a 三进 activity, contact points, 六个一 (3 queries).
+
+    ``brief``: what the convener's dashboard shows, the members' and points' names and figures only (no member's
+    last 三进, no other column): the API reads the whole rows."""
+    members = member_coverage(group_members(group.pk), period, last=not brief)
+    points = contact_point_visits(
+        ContactPoint.objects.filter(groups=group), Activity.objects.filter(group=group), period
     )
+    if brief:
+        members, points = members.only("pk", "name"), points.only("pk", "name", "kind")
     six = six_items_done(Activity.objects.filter(group=group), period)
-    return GroupCoverage(group, period, members, points, six)
+    return GroupCoverage(group, period, list(members), list(points), six)
 
 
 def is_covered(period: Period, member: str = "pk") -> Q:
@@ -466,6 +476,15 @@ def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
         convener_count=count(method=Attendance.Method.CONVENER),
         corrected_count=count(method=Attendance.Method.CORRECTION),
     )
+
+
+def activity_record(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The activity page's activity: its organiser, contact point and plan item, and the two counts the page shows
+    beside the kept present count (``ledger``'s, not its other three: each subquery is a plan the database makes)."""
+    count = _attendance_count
+    return qs.select_related(
+        "committee", "group", "special_committee", "platform", "contact_point", "plan_item"
+    ).annotate(excused_count=count(Attendance.Status.EXCUSED), absent_count=count(Attendance.Status.ABSENT))
 
 
 def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:

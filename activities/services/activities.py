@@ -362,17 +362,34 @@ def missing_for_filing(activity: Activity) -> list[str]:
 
 
 @not_an_api_action("reads what an activity still lacks before filing")
-def missing_for_filing_items(activity: Activity) -> list[tuple[str, str]]:
-    """``missing_for_filing`` with where each item is entered: ``evidence``, ``attendance`` or ``summary``."""
-    rules = ActivitySettings.for_committee(activity.committee_id)
+def missing_for_filing_items(
+    activity: Activity,
+    *,
+    rules: ActivitySettings | None = None,
+    evidence: list[Evidence] | None = None,
+    statuses: list[str] | None = None,
+) -> list[tuple[str, str]]:
+    """``missing_for_filing`` with where each item is entered: ``evidence``, ``attendance`` or ``summary``.
+
+    A page that has read them already passes the committee's ``rules``, the activity's ``evidence`` and its
+    attendances' saved ``statuses`` (the same rule counted on those rows; none given: each is read here)."""
+    rules = rules or ActivitySettings.for_committee(activity.committee_id)
     missing = []
-    photos = activity.evidence.filter(kind=Evidence.Kind.PHOTO).count()
-    documents = activity.evidence.filter(kind=Evidence.Kind.DOCUMENT).count()
+    if evidence is None:
+        photos = activity.evidence.filter(kind=Evidence.Kind.PHOTO).count()
+        documents = activity.evidence.filter(kind=Evidence.Kind.DOCUMENT).count()
+    else:
+        photos = sum(1 for e in evidence if e.kind == Evidence.Kind.PHOTO)
+        documents = sum(1 for e in evidence if e.kind == Evidence.Kind.DOCUMENT)
     if photos < rules.min_photos:
         missing.append((_("at least %(n)s photo(s)") % {"n": rules.min_photos}, "evidence"))
     if documents < rules.min_documents:
         missing.append((_("at least %(n)s document(s)") % {"n": rules.min_documents}, "evidence"))
-    if rules.require_complete_attendance and activity.attendances.filter(status=Attendance.Status.INVITED).exists():
+    if rules.require_complete_attendance and (
+        Attendance.Status.INVITED in statuses
+        if statuses is not None
+        else activity.attendances.filter(status=Attendance.Status.INVITED).exists()
+    ):
         missing.append((_("the attendance of every invited member"), "attendance"))
     if not activity.summary.strip():
         missing.append((_("a summary"), "summary"))
@@ -546,8 +563,9 @@ def attendance_withdraw_leave(*, activity_id: int, actor: User) -> Attendance:
 
 
 @not_an_api_action("reads the committee's sign-in window; the activity's sign-in-code operation shows it")
-def sign_in_window(activity: Activity) -> tuple[datetime, datetime]:
-    rules = ActivitySettings.for_committee(activity.committee_id)
+def sign_in_window(activity: Activity, rules: ActivitySettings | None = None) -> tuple[datetime, datetime]:
+    """When on-site sign-in opens and closes by the committee's ``rules`` (read here when not given)."""
+    rules = rules or ActivitySettings.for_committee(activity.committee_id)
     return (
         activity.starts_at - timedelta(minutes=rules.sign_in_opens_minutes),
         activity.starts_at + timedelta(minutes=rules.sign_in_closes_minutes),

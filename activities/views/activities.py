@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from activities import exports
 from activities.forms import ActivityForm, EvidenceForm, LeaveForm, PlanItemForm, SuggestionForm
-from activities.models import Activity, AnnualPlan, Attendance, Evidence, PlanItem
+from activities.models import Activity, ActivitySettings, AnnualPlan, Attendance, Evidence, PlanItem
 from activities.selectors import activities as sel
 from activities.selectors import figures as figure_rows
 from activities.services import activities as svc
@@ -47,6 +47,10 @@ TRANSITIONS = {
     "file": svc.activity_file,
     "cancel": svc.activity_cancel,
 }
+
+
+# the columns an activity's row in a list shows (activities/_activity_row.html, _state.html)
+ROW_FIELDS = ("pk", "title", "state", "starts_at", "kind", "target", "place", "invited_count", "present_count")
 
 
 def _get_or_403(qs, **lookup):
@@ -81,8 +85,9 @@ def group_activities(request, pk: int):
     """The convener's group dashboard: coverage, next activities, plan progress, recent record."""
     group = _editable_group(request, pk)
     period = _period(request)
-    coverage = sel.group_coverage(group, period)
-    activities = sel.ledger(Activity.objects.filter(group=group))
+    coverage = sel.group_coverage(group, period, brief=True)
+    # the rows show what _activity_row.html reads (the invited and present counts are the activity's own columns)
+    activities = Activity.objects.filter(group=group).only(*ROW_FIELDS)
     # one's own leave request goes to a deputy; the figure links to the same rows (activities:group_rows, "leave")
     leave = figure_rows.group_rows(group, "leave", period, own_member_id=scope_of(request.user).member_id)
     context = {
@@ -153,10 +158,14 @@ def _activity_page(
     evidence_form: EvidenceForm | None = None,
 ):
     """The activity page; ``posted``: the attendance (statuses, reasons) a refused save sent, shown again as sent."""
-    activity = _get_or_403(sel.ledger(Activity.objects.visible_to(request.user)).select_related("plan_item"), pk=pk)
     can_edit = Activity.objects.editable_by(request.user).filter(pk=pk).exists()
+    # who may edit the activity sees it (editable_by is within visible_to): only the others' way in is asked
+    activity = _get_or_403(
+        sel.activity_record(Activity.objects if can_edit else Activity.objects.visible_to(request.user)), pk=pk
+    )
     member_id = scope_of(request.user).member_id
     attendances = list(activity.attendances.select_related("member").order_by("member__name"))
+    saved_statuses = [a.status for a in attendances]
     mine = next((a for a in attendances if a.member_id == member_id), None)
     if posted is not None:  # what the convener chose stays on the form (these rows are not saved)
         statuses, reasons = posted
@@ -167,21 +176,25 @@ def _activity_page(
     now = timezone.now()
     recordable = activity.state in (Activity.State.ANNOUNCED, Activity.State.HELD)
     events = timeline(activity) if can_edit else []
+    evidence = list(activity.evidence.all())
+    rules = ActivitySettings.for_committee(activity.committee_id)
     context = {
         "activity": activity,
         "can_edit": can_edit,
         "mine": mine,
         "attendances": attendances if can_edit else [],
         "leave_requests": [a for a in attendances if a.leave == Attendance.Leave.REQUESTED] if can_edit else [],
-        "evidence": list(activity.evidence.all()),
+        "evidence": evidence,
         "events": events,
         # the labels translated once, not once a row
         "statuses": [
             (value, str(label)) for value, label in Attendance.Status.choices if value != Attendance.Status.INVITED
         ],
         "own_member_id": member_id,
-        "window": svc.sign_in_window(activity),
-        "missing": _missing_links(activity) if can_edit and activity.state == Activity.State.HELD else [],
+        "window": svc.sign_in_window(activity, rules),
+        "missing": _missing_links(activity, rules=rules, evidence=evidence, statuses=saved_statuses)
+        if can_edit and activity.state == Activity.State.HELD
+        else [],
         "leave_form": LeaveForm(),
         "suggestion_items": list(activity.suggestion_items.all()) if can_edit else [],
         "suggestion_form": SuggestionForm() if can_edit else None,
@@ -226,11 +239,12 @@ def _signup_context(request, activity: Activity, mine, attendances, can_edit: bo
     }
 
 
-def _missing_links(activity: Activity) -> list[tuple[str, str]]:
-    """The filing checklist, each item with the link to where it is entered (this page or the edit page)."""
+def _missing_links(activity: Activity, **read) -> list[tuple[str, str]]:
+    """The filing checklist, each item with the link to where it is entered (this page or the edit page); ``read``:
+    the rules, evidence and saved statuses the page has read (``missing_for_filing_items``)."""
     edit = reverse("activities:activity_edit", args=[activity.pk]) if activity.group_id else ""
     places = {"evidence": "#evidence", "attendance": "#attendance", "summary": f"{edit}#id_summary" if edit else ""}
-    return [(label, places.get(where, "")) for label, where in svc.missing_for_filing_items(activity)]
+    return [(label, places.get(where, "")) for label, where in svc.missing_for_filing_items(activity, **read)]
 
 
 @login_required

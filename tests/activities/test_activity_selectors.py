@@ -144,3 +144,27 @@ def test_coverage_figures_and_their_rows_count_each_member_by_their_own_attendan
     coverage_recounted()
     [group] = sel.groups_coverage(world.district.activity_groups.filter(pk=world.group.pk), period)
     assert (group.covered_count, group.uncovered_count) == (3, 0)
+
+
+def test_the_dashboards_brief_coverage_counts_what_the_whole_one_counts(world):
+    """#22: the convener's dashboard reads ``group_coverage(brief=True)`` (names and figures, no last 三进); its
+    figures and rows are the API's whole reading's."""
+    point = f.ContactPointFactory(committee=world.district, kind="village")
+    world.group.contact_points.add(point, f.ContactPointFactory(committee=world.district))
+    held_activity(world, kind="three_enters", target="village", contact_point=point, starts_at=_at(2025, 5))
+    held_activity(world, kind="research", six_item="research_forum", starts_at=_at(2025, 8))
+    for period in (sel.Period(2025), sel.Period(2025, 2), sel.Period(2025, 3)):
+        whole, brief = sel.group_coverage(world.group, period), sel.group_coverage(world.group, period, brief=True)
+        assert [(m.pk, m.name, m.three_enters, m.point_contacts) for m in brief.members] == [
+            (m.pk, m.name, m.three_enters, m.point_contacts) for m in whole.members
+        ]
+        assert [(p.pk, p.name, p.kind, p.visits, p.last_visit) for p in brief.contact_points] == [
+            (p.pk, p.name, p.kind, p.visits, p.last_visit) for p in whole.contact_points
+        ]
+        assert (brief.covered, brief.visited_points, brief.six_items) == (
+            whole.covered,
+            whole.visited_points,
+            whole.six_items,
+        )
+        assert not any(hasattr(m, "last_three_enters") for m in brief.members)
+    assert any(m.last_three_enters for m in sel.group_coverage(world.group, sel.Period(2025)).members)

@@ -161,3 +161,45 @@ def test_the_sign_in_sheet_print_rules_hide_the_portal_frame():
     css = (Path(settings.BASE_DIR) / "static/css/sign-in-sheet.css").read_text()
     print_rules = css[css.index("@media print") :]
     assert ".portal-navbar" in print_rules and "footer.container-lg" in print_rules and ".sheet-no-print" in print_rules
+
+
+@pytest.mark.parametrize("min_documents", [0, 1])
+@pytest.mark.parametrize("complete", [True, False])
+def test_the_filing_checklist_counted_on_the_pages_rows_is_the_services_own(world, min_documents, complete):
+    """#22: the activity page counts the checklist on the rules, evidence and saved statuses it has read
+    (``missing_for_filing_items(rules=, evidence=, statuses=)``); the same rule reading them itself agrees, for
+    every mix of photos, documents and invited members."""
+    from activities.models import ActivitySettings, Evidence
+    from activities.services import activities as svc
+
+    ActivitySettings.objects.update_or_create(
+        committee=world.district,
+        defaults={**ActivitySettings.DEFAULTS, "min_documents": min_documents, "require_complete_attendance": complete},
+    )
+    for photos, documents, invited in [(0, 0, False), (1, 0, True), (2, 1, False), (0, 2, True)]:
+        a = held_activity(world, summary="" if invited else "纪要")
+        if invited:
+            AttendanceFactory(activity=a, member=f.MembershipFactory(group=world.group).member)
+        for kind, n in ((Evidence.Kind.PHOTO, photos), (Evidence.Kind.DOCUMENT, documents)):
+            for i in range(n):
+                Evidence.objects.create(activity=a, kind=kind, file=f"{kind}{i}", size=1, content_type="image/jpeg")
+        read = {
+            "rules": ActivitySettings.for_committee(a.committee_id),
+            "evidence": list(a.evidence.all()),
+            "statuses": list(a.attendances.values_list("status", flat=True)),
+        }
+        assert svc.missing_for_filing_items(a, **read) == svc.missing_for_filing_items(a)
+
+
+def test_a_refused_attendance_save_keeps_the_checklist_of_the_saved_statuses(world, client_for):
+    """The page shows a refused save's choices again, unsaved: the filing checklist counts the saved statuses (an
+    invited member the refused form marked present is still missing)."""
+    a = held_activity(world, summary="纪要")
+    other = f.MembershipFactory(group=world.group).member
+    AttendanceFactory(activity=a, member=other)  # invited, not yet recorded
+    # an excused absence without a reason: refused, the choices shown again
+    page = client_for(world.convener).post(
+        reverse("activities:attendance_record", args=[a.pk]), {f"status_{other.pk}": "excused", "version": a.version}
+    )
+    box = re.search(r'data-testid="filing-missing">(.*?)</div>', page.content.decode(), re.S).group(1)
+    assert "每位受邀委员的出勤情况" in box
