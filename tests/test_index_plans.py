@@ -803,4 +803,7 @@ def test_a_group_members_last_three_enters_reads_their_present_attendance_from_t
     plan = _plan(rows)
     assert not _scans(plan, "groups_attendance"), plan
     if connection.vendor == "postgresql":
-        assert "attendance_member_status" in plan, plan
+        # On the test's handful of rows PostgreSQL may instead walk the year's few 三进 activities and probe each
+        # member's row by the (activity, member) key (seen in the whole suite, with other tests' statistics); at 50k
+        # it reads the member index (EXPLAIN ANALYZE in bench/README.md). Either way through an index, never the table.
+        assert "attendance_member_status" in plan or "attendance_one_per_member" in plan, plan
