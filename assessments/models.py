@@ -768,3 +768,42 @@ class GroupSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} {self.year}"
+
+
+class AttendanceTally(models.Model):
+    """The duty events of the attendance counted per committee, quarter, member and event kind (#22: a quarter's
+    roll-up read the committee's whole year of attendance, 1.8 M rows of a city, to count ~16,000 members' events;
+    it reads these few rows a member instead).
+
+    One attendance row at a held or filed activity yields the events ``sources`` gives it: its main kind (the
+    activity's type when present, ``activity_excused``, ``activity_absent``), ``platform_work`` when present at an
+    activity held at a duty platform, ``activity_signup`` when present after signing up. Each counts in the cell
+    (the activity's committee, the local year and quarter of its start, the member, the kind). The database keeps
+    the cells (the triggers of ``assessments/migrations/0015_attendance_tally.py``, in the transaction of every
+    write of an attendance row or of an activity's counted columns); ``assessments.tally`` rebuilds and checks
+    them (``manage.py attendance_tally_rebuild [--check]``)."""
+
+    # Keys, not foreign keys: the triggers write them; attendance protects its member and belongs to its activity.
+    committee_id = models.PositiveIntegerField(_("committee"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    member_id = models.PositiveIntegerField(_("member"))
+    kind = EventKindField(_("event kind"))
+    n = models.IntegerField(_("events"), default=0)
+
+    class Meta:
+        verbose_name = _("attendance events tally")
+        verbose_name_plural = _("attendance events tallies")
+        constraints = [
+            # a roll-up reads one committee's year up to a quarter: the key in that order
+            models.UniqueConstraint(
+                fields=["committee_id", "year", "quarter", "member_id", "kind"], name="attendance_tally_cell"
+            ),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="attendance_tally_quarter"),
+            # 0 only inside the write that empties a cell, which then deletes it
+            models.CheckConstraint(condition=Q(n__gte=0), name="attendance_tally_not_negative"),
+        ]
+        indexes = [models.Index(fields=["n"], condition=Q(n=0), name="attendance_tally_emptied")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.year} Q{self.quarter} · {self.member_id} · {self.kind}: {self.n}"

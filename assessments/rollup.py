@@ -458,6 +458,7 @@ def _add_event_counts(
     needed: list[str],
     classes: list[list[str]],
     kind_lines: list[tuple],
+    bulk_counts: Callable[..., tuple[str, tuple]] | None = None,
 ) -> None:
     """``event_count``: every member's events counted per kind, quantity and authors — ``year_count`` year to
     date, ``quarter_count`` in the quarter — for every figure and every rule without an occurrence number;
@@ -473,19 +474,35 @@ def _add_event_counts(
 
     Only the sources that can yield a kind in ``needed`` are read. Other members' attendance may be counted too
     (``members_checked``: no lookup of the member per attendance row); only the members of ``score`` get a
-    snapshot."""
+    snapshot.
+
+    ``bulk_counts`` (the roll-up of real rows): the big source's counts are read as they are kept
+    (``AttendanceTally``: per member, kind and quarter), only of the kinds with a ``kind_line``: on PostgreSQL summed
+    per member and class as the events were, on SQLite counted per member and kind with the small sources."""
     dialect = statement.dialect
     # Only the committee's members in office get a row (``_add_scores``): the counts need not check it.
     counted = partial(events, counts_from=quarter_start, members_checked=True, kinds=needed)
     # SQLite: the attendance counted per member and kind with the small sources, one GROUP BY over their union (its
     # rows' kind, a CASE, worked out once as a sort key: 84 ms against 126 ms for the sums per class at 5,000 members)
-    counted_sql, params = counted(bulk=False if dialect.pg else None, except_small=occurrence_kinds)
+    counted_sql, params = counted(
+        bulk=False if dialect.pg or bulk_counts is not None else None, except_small=occurrence_kinds
+    )
     counted_params = list(params)
     if dialect.pg:
         counted_sql, counted_params = _small_counts(counted, occurrence_kinds, kind_lines)
-    if classes and dialect.pg:
-        bulk_sql, bulk_params = counted(bulk=True, per_row=True)
-        statement.add(f"bulk_event(member_id, event_kind, quantity, authors, in_quarter) AS ({bulk_sql})", bulk_params)
+    kept_kinds = sorted({row[0] for row in kind_lines} & set(needed))
+    if bulk_counts is not None and not dialect.pg:
+        kept_sql, kept_params = bulk_counts(kept_kinds)
+        counted_sql, counted_params = f"{counted_sql} UNION ALL {kept_sql}", [*counted_params, *kept_params]
+    elif classes and dialect.pg:
+        if bulk_counts is not None:  # the kept counts, a row per member, kind and quarter: summed per class below
+            bulk_sql, bulk_params = bulk_counts(kept_kinds, per_row=True)
+            year, quarter = "bulk_event.year_count", "bulk_event.quarter_count"
+        else:  # the events, a row each
+            bulk_sql, bulk_params = counted(bulk=True, per_row=True)
+            year, quarter = "1", "bulk_event.in_quarter"
+        counts = "year_count, quarter_count" if bulk_counts is not None else "in_quarter"
+        statement.add(f"bulk_event(member_id, event_kind, quantity, authors, {counts}) AS ({bulk_sql})", bulk_params)
         # each kind's class by a join (the row's kind, a CASE in the source's SQL, is worked out once per row, not
         # once per conditional sum)
         statement.add_table(
@@ -495,8 +512,8 @@ def _add_event_counts(
             ("varchar(30)", "integer"),
         )
         sums = ", ".join(
-            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN 1 ELSE 0 END) AS year_{i}, "
-            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN bulk_event.in_quarter ELSE 0 END) AS quarter_{i}"
+            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN {year} ELSE 0 END) AS year_{i}, "
+            f"SUM(CASE WHEN bulk_kind.class_rank = {i} THEN {quarter} ELSE 0 END) AS quarter_{i}"
             for i in range(len(classes))
         )
         statement.add(
@@ -753,6 +770,7 @@ def scoring_sql(
     bulk_kinds: frozenset[str] | None = None,
     with_category_columns: bool = False,
     ranked: bool = False,
+    bulk_counts: Callable[..., tuple[str, tuple]] | None = None,
 ) -> tuple[Query, list[str]]:
     """One row per member (the columns named): the quarter's snapshot figures and points.
 
@@ -764,7 +782,9 @@ def scoring_sql(
     the rows, no second pass over them joined to their members' names: on SQLite each row's rank and place
     (``RANK_COLUMNS``) from the same select, one window over the rows it makes; on PostgreSQL the member's name
     (``NAME_COLUMN``), for ``_insert`` to rank the rows it copies (a window here would sort the statement's wide rows,
-    spilling past ``work_mem``: 40-50 ms of CPU against ~10 for the narrow rows there)."""
+    spilling past ``work_mem``: 40-50 ms of CPU against ~10 for the narrow rows there). ``bulk_counts``: the big
+    source's events of some kinds already counted per member and kind (``sources.attendance_counts_sql``, the kept
+    counts), read instead of counting its rows; None: counted from ``events``."""
     statement = _Statement(dialect)
     tables = _rule_tables(book)
     occurrence_kinds = tables.occurrence_kinds
@@ -775,7 +795,7 @@ def scoring_sql(
     _add_kind_lines(statement, kind_lines, minimums)
     needed = _needed_kinds(tables, minimums)
     classes = _alike_kinds([row for row in kind_lines if bulk_kinds is None or row[0] in bulk_kinds])
-    _add_event_counts(statement, events, quarter_start, occurrence_kinds, needed, classes, kind_lines)
+    _add_event_counts(statement, events, quarter_start, occurrence_kinds, needed, classes, kind_lines, bulk_counts)
     if occurrence_kinds:
         _add_numbered_events(statement, events, quarter_start, occurrence_kinds)
     _add_priced_lines(statement, numbered=bool(occurrence_kinds), figures=figures)
@@ -983,6 +1003,7 @@ def _member_query(committee_id: int, year: int, quarter: int, book: RuleBook) ->
         bulk_kinds=frozenset(kind for branch in branches if branch.bulk for kind in branch.kinds),
         with_category_columns=dialect.pg,
         ranked=True,
+        bulk_counts=partial(sources.attendance_counts_sql, committee_id, year, quarter) if cached else None,
     )
     if cached:
         sources.remember(_MEMBER_QUERIES, key, built, at_most=64)

@@ -242,13 +242,7 @@ def _activities(committee_id, start, end):
         status__in=(Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.Status.ABSENT),
     )
     rows = unchecked.filter(member__committee_id=committee_id)
-    kind = Case(
-        When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
-        When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
-        *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
-        default=_kind(K.ACTIVITY_PRESENT),
-        output_field=CharField(),
-    )
+    kind = attendance_kind()
     day = LocalDate("activity__starts_at", period=(start, end))
     at_platform = rows.filter(status=Attendance.Status.PRESENT, activity__platform__isnull=False)
     attended = _rows(
@@ -295,6 +289,20 @@ def _activities(committee_id, start, end):
             kinds={K.ACTIVITY_SIGNUP},
         ),
     ]
+
+
+def attendance_kind() -> Case:
+    """The main event kind of an attendance row (present, excused or absent): excused, absent, else the activity's
+    type when present (``activity_present`` for a type without its own kind)."""
+    from activities.models import Attendance
+
+    return Case(
+        When(status=Attendance.Status.EXCUSED, then=_kind(K.ACTIVITY_EXCUSED)),
+        When(status=Attendance.Status.ABSENT, then=_kind(K.ACTIVITY_ABSENT)),
+        *[When(activity__kind=key, then=_kind(value)) for key, value in ACTIVITY_KINDS.items()],
+        default=_kind(K.ACTIVITY_PRESENT),
+        output_field=CharField(),
+    )
 
 
 def _attendance_of_kinds(wanted: set[str]) -> Q:
@@ -910,6 +918,36 @@ def event_sql(
     return (
         f"SELECT {columns}, CAST(COUNT(*) AS integer), CAST(SUM(u.ev_iq) AS integer) FROM ({sql}) u GROUP BY {columns}",
         params,
+    )
+
+
+def attendance_counts_sql(
+    committee_id: int, year: int, quarter: int, kinds: Iterable[str], *, per_row: bool = False
+) -> tuple[str, tuple]:
+    """The committee's attendance events of ``kinds`` from 1 January of ``year`` to the end of ``quarter``, counted
+    per member and kind as ``event_sql(counts_from=<the quarter's first day>, bulk=True, members_checked=True)``
+    counts them (``COUNT_COLUMNS``: quantity and authors 1), read from the kept counts (``AttendanceTally``, a few
+    rows a member and quarter) instead of the attendance. Like ``members_checked``, the rows may hold members of other
+    committees who attended its activities: the caller keeps its own members. ``per_row``: the same columns, one row
+    per member, kind and quarter (not summed over the quarters; the caller sums them)."""
+    from .models import AttendanceTally
+
+    kinds = sorted({str(k) for k in kinds})
+    if not kinds:
+        return _empty(True)
+    table = connection.ops.quote_name(AttendanceTally._meta.db_table)
+    marks = ", ".join(["%s"] * len(kinds))
+    year_n, quarter_n = "t.n", "CASE WHEN t.quarter = %s THEN t.n ELSE 0 END"
+    where = f"t.committee_id = %s AND t.year = %s AND t.quarter <= %s AND t.kind IN ({marks})"
+    if per_row:
+        return (
+            f"SELECT t.member_id, t.kind, 1, 1, {year_n}, {quarter_n} FROM {table} t WHERE {where}",  # noqa: S608
+            (quarter, committee_id, year, quarter, *kinds),
+        )
+    return (
+        f"SELECT t.member_id, t.kind, 1, 1, CAST(SUM({year_n}) AS integer), "  # noqa: S608 (the table's name, marks)
+        f"CAST(SUM({quarter_n}) AS integer) FROM {table} t WHERE {where} GROUP BY t.member_id, t.kind",
+        (quarter, committee_id, year, quarter, *kinds),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from activities import tally
 from activities.models import Activity, Attendance, Evidence
+from assessments import tally as event_tally
 from demo.bulk import (
     foreign_keys_checked_at_end,
     indexes_built_at_end,
@@ -83,6 +84,7 @@ def seed(ctx) -> None:
         indexes_built_at_end(Activity, Attendance, Evidence),
         triggers_off(ROW_COUNT_TRIGGERS) as written_with_rows,
         _filed_counted_at_end(),
+        _events_counted_at_end(),
     ):
         _seed(ctx, counts=written_with_rows)
 
@@ -117,6 +119,28 @@ def _filed_counted_at_end():
         yield
     if off:
         tally.rebuild()
+
+
+# The triggers of assessments 0015 that keep the attendance's duty events per cell (``assessments.AttendanceTally``):
+# per COPY of attendance they would join each chunk to its activities and upsert its cells.
+EVENT_TRIGGERS = (
+    ("groups_attendance", "attendance_tally_insert"),
+    ("groups_attendance", "attendance_tally_update"),
+    ("groups_attendance", "attendance_tally_delete"),
+    ("groups_activity", "activity_tally_update"),
+    ("groups_activity", "activity_tally_delete"),
+)
+
+
+@contextmanager
+def _events_counted_at_end():
+    """On PostgreSQL, the attendance's event cells (assessments 0015) are not kept during the bulk load and are
+    counted from all the attendance at once after it (``assessments.tally.rebuild``, one statement). Elsewhere the
+    triggers count."""
+    with triggers_off(EVENT_TRIGGERS) as off:
+        yield
+    if off:
+        event_tally.rebuild()
 
 
 def _seed(ctx, counts: bool) -> None:
