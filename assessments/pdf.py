@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 from io import BytesIO
+from itertools import groupby
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.textsplit import dumbSplit
 from reportlab.lib.units import mm
@@ -75,17 +77,23 @@ def _first_fragment(style):
     return Paragraph("x", style).frags[0]
 
 
+def _folded(value) -> str | None:
+    """The one fragment's text ReportLab's markup parser makes of plain ``value`` (whitespace folded), or None where
+    the parser is needed: text with something to unescape (``&``: a markup character in the value), or none."""
+    escaped = text(value)
+    folded = cleanBlockQuotedText(escaped)
+    return None if "&" in escaped or not folded else folded
+
+
 def _para(value, style) -> Paragraph:
     """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``).
 
-    Text with nothing to unescape (no ``&``: no markup character in the value) is one fragment of the style holding
-    the text with its whitespace folded, which is what ReportLab's markup parser makes of it; the parser (Python's
-    ``HTMLParser``, a fragment per tag) is then skipped: it was a tenth of a duty record's PDF (#22). Anything else
-    goes through the parser."""
-    escaped = text(value)
-    folded = cleanBlockQuotedText(escaped)
-    if "&" in escaped or not folded:
-        return _Paragraph(escaped, style)
+    Text with nothing to unescape is one fragment of the style holding ``_folded(value)``, which is what ReportLab's
+    markup parser makes of it; the parser (Python's ``HTMLParser``, a fragment per tag) is then skipped: it was a
+    tenth of a duty record's PDF (#22). Anything else goes through the parser."""
+    folded = _folded(value)
+    if folded is None:
+        return _Paragraph(text(value), style)
     fragment = copy.copy(_first_fragment(style))
     fragment.text, fragment.link, fragment.us_lines = folded, [], []
     return _Paragraph(folded, style, frags=[fragment])
@@ -120,9 +128,9 @@ def _cell(value, style, width: float):
     layout is needed (text the markup parser makes several fragments of).
 
     ``value`` is one line as it is when a paragraph would give it one line anyway (no line break or run of spaces,
-    narrower than the cell: measured once); else it is what its paragraph holds (``_para``: whitespace folded) broken
-    into lines by ReportLab's CJK rule (``dumbSplit``, which ``Paragraph`` calls for one fragment) on the
-    characters' widths kept by ``_widths``. A right-aligned cell's lines end at its right padding."""
+    narrower than the cell: measured once); else it is the text its paragraph would hold (``_folded``) broken into
+    lines by ReportLab's CJK rule (``dumbSplit``, which ``Paragraph`` calls for one fragment) on the characters'
+    widths kept by ``_widths``. A right-aligned cell's lines end at its right padding."""
     room = width - 2 * PADDING
     right = style.alignment == TA_RIGHT
     shown = plain(value)
@@ -130,21 +138,56 @@ def _cell(value, style, width: float):
         used = stringWidth(shown, style.fontName, style.fontSize)
         if used <= room:
             return (((room - used) if right else 0.0, shown),)
+    folded = _folded(value)
+    if folded is not None:
+        lines = dumbSplit(folded, list(map(_widths(style.fontName, style.fontSize).__getitem__, folded)), [room] * 2)
+        # a hanging line with no-break spaces is spread by ReportLab (word space): left to its paragraph
+        if not any(extra < -1e-8 and "\xa0" in line for extra, line in lines):
+            return tuple(((extra if right else 0.0), line) for extra, line in lines)
     paragraph = _para(value, style)
-    frags = paragraph.frags
-    if len(frags) != 1 or not hasattr(frags[0], "text") or hasattr(frags[0], "cbDefn"):
-        paragraph.wrap(room, 0x7FFFFFFF)
-        return paragraph
-    text = frags[0].text
-    lines = dumbSplit(text, list(map(_widths(style.fontName, style.fontSize).__getitem__, text)), [room, room])
-    if any(extra < -1e-8 and "\xa0" in line for extra, line in lines):
-        paragraph.wrap(room, 0x7FFFFFFF)  # a hanging line with no-break spaces: ReportLab spreads them (word space)
-        return paragraph
-    return tuple(((extra if right else 0.0), line) for extra, line in lines)
+    paragraph.wrap(room, 0x7FFFFFFF)
+    return paragraph
 
 
 def _cell_height(cell, leading: float) -> float:
     return (cell.height if isinstance(cell, Paragraph) else len(cell) * leading) + 2 * PAD_Y
+
+
+class _Shows:
+    """One text object of lines, each shown at its place, in the font's subsets as ReportLab's text object writes
+    them (``PDFTextObject._formatText``): a line whose characters the document has already used is encoded by a
+    look-up per character (ReportLab's ``TTFont.splitString`` assigns the codes, once per character and document)."""
+
+    def __init__(self, canvas, style):
+        self.canvas, self.doc, self.font = canvas, canvas._doc, pdfmetrics.getFont(style.fontName)
+        self.size = f"{fp_str(style.fontSize)} Tf {fp_str(style.leading)} TL"
+        self.code, self.subset = ["BT"], -1
+
+    def _chunks(self, line: str):
+        state = self.font.state.get(self.doc)
+        if line and state is not None:
+            try:
+                codes = [state.assignments[c] for c in map(ord, line)]  # U+00A0 and unknown glyphs: KeyError
+            except KeyError:
+                pass
+            else:
+                if max(codes) < 256:
+                    return ((0, bytes(codes)),)
+                return [(subset, bytes(n & 0xFF for n in run)) for subset, run in groupby(codes, lambda n: n >> 8)]
+        return self.font.splitString(line, self.doc)
+
+    def __call__(self, x: float, y: float, line: str) -> None:
+        code = self.code
+        code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        for subset, chunk in self._chunks(line):
+            if subset != self.subset:
+                code.append(f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size}")
+                self.subset = subset
+            code.append(f"({self.canvas._escape(chunk)}) Tj")
+
+    def draw(self) -> None:
+        self.code.append("ET")
+        self.canvas._code.append(" ".join(self.code))
 
 
 class _Grid(Flowable):
@@ -190,9 +233,7 @@ class _Grid(Flowable):
         canvas.setFillColor(HEAD_BACKGROUND)
         canvas.rect(0, tops[1], self.width, self.heights[0], stroke=0, fill=1)
         canvas.setFillColor(colors.black)
-        text = canvas.beginText()
-        text.setFont(style.fontName, style.fontSize, style.leading)
-        paragraphs = []
+        paragraphs, show = [], _Shows(canvas, style)
         for row, top in zip(self.rows, tops[:-1], strict=True):
             baseline = top - PAD_Y - style.fontSize
             for cell, left in zip(row, lefts[:-1], strict=True):
@@ -201,10 +242,9 @@ class _Grid(Flowable):
                     continue
                 y = baseline
                 for dx, line in cell:
-                    text.setTextOrigin(left + PADDING + dx, y)
-                    text._textOut(line)
+                    show(left + PADDING + dx, y, line)
                     y -= style.leading
-        canvas.drawText(text)
+        show.draw()
         for paragraph, x, y in paragraphs:
             paragraph.drawOn(canvas, x, y)
         canvas.setStrokeColor(GRID_COLOUR)
