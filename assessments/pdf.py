@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 from io import BytesIO
+from itertools import groupby
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -13,12 +14,14 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import dumbSplit
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from core.ordinals import quarter_label
@@ -74,53 +77,197 @@ def _first_fragment(style):
     return Paragraph("x", style).frags[0]
 
 
+def _folded(value) -> str | None:
+    """The one fragment's text ReportLab's markup parser makes of plain ``value`` (whitespace folded), or None where
+    the parser is needed: text with something to unescape (``&``: a markup character in the value), or none."""
+    escaped = text(value)
+    folded = cleanBlockQuotedText(escaped)
+    return None if "&" in escaped or not folded else folded
+
+
 def _para(value, style) -> Paragraph:
     """The only way text enters this PDF: as plain text, never as ReportLab markup (``core.pdf``).
 
-    Text with nothing to unescape (no ``&``: no markup character in the value) is one fragment of the style holding
-    the text with its whitespace folded, which is what ReportLab's markup parser makes of it; the parser (Python's
-    ``HTMLParser``, a fragment per tag) is then skipped: it was a tenth of a duty record's PDF (#22). Anything else
-    goes through the parser."""
-    escaped = text(value)
-    folded = cleanBlockQuotedText(escaped)
-    if "&" in escaped or not folded:
-        return _Paragraph(escaped, style)
+    Text with nothing to unescape is one fragment of the style holding ``_folded(value)``, which is what ReportLab's
+    markup parser makes of it; the parser (Python's ``HTMLParser``, a fragment per tag) is then skipped: it was a
+    tenth of a duty record's PDF (#22). Anything else goes through the parser."""
+    folded = _folded(value)
+    if folded is None:
+        return _Paragraph(text(value), style)
     fragment = copy.copy(_first_fragment(style))
     fragment.text, fragment.link, fragment.us_lines = folded, [], []
     return _Paragraph(folded, style, frags=[fragment])
 
 
 PADDING = 6  # a table cell's left and right padding (ReportLab's default)
+PAD_Y = 3  # and its top and bottom padding
+GRID_COLOUR = colors.grey
+HEAD_BACKGROUND = colors.HexColor("#f1f1f1")
+
+
+class _Widths(dict):
+    """Each character's width in one font and size, measured once per process (CJK line breaking measures every
+    character of every wrapped cell: a dictionary look-up instead of a call into the font)."""
+
+    def __init__(self, font: str, size: float):
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, char: str) -> float:
+        width = self[char] = stringWidth(char, self.font, self.size)
+        return width
+
+
+@functools.cache
+def _widths(font: str, size: float) -> _Widths:
+    return _Widths(font, size)
 
 
 def _cell(value, style, width: float):
-    """A table cell: ``value`` drawn as a plain string when a paragraph would give it one line anyway (no line break
-    or run of spaces, narrower than the cell), else a paragraph that wraps it. Laying out paragraphs is most of a duty
-    record's PDF (#22: each measures every character for CJK word wrap); a string is measured once, by rl-accel,
-    and drawn where the paragraph's one line would be (the same font, size, leading and top baseline)."""
+    """A table cell's lines as ReportLab would lay them out, each ``(x offset, text)``, or a paragraph where its own
+    layout is needed (text the markup parser makes several fragments of).
+
+    ``value`` is one line as it is when a paragraph would give it one line anyway (no line break or run of spaces,
+    narrower than the cell: measured once); else it is the text its paragraph would hold (``_folded``) broken into
+    lines by ReportLab's CJK rule (``dumbSplit``, which ``Paragraph`` calls for one fragment) on the characters'
+    widths kept by ``_widths``. A right-aligned cell's lines end at its right padding."""
+    room = width - 2 * PADDING
+    right = style.alignment == TA_RIGHT
     shown = plain(value)
-    if shown == " ".join(shown.split()) and stringWidth(shown, style.fontName, style.fontSize) <= width - 2 * PADDING:
-        return shown
-    return _para(value, style)
+    if shown == " ".join(shown.split()):
+        used = stringWidth(shown, style.fontName, style.fontSize)
+        if used <= room:
+            return (((room - used) if right else 0.0, shown),)
+    folded = _folded(value)
+    if folded is not None:
+        lines = dumbSplit(folded, list(map(_widths(style.fontName, style.fontSize).__getitem__, folded)), [room] * 2)
+        # a hanging line with no-break spaces is spread by ReportLab (word space): left to its paragraph
+        if not any(extra < -1e-8 and "\xa0" in line for extra, line in lines):
+            return tuple(((extra if right else 0.0), line) for extra, line in lines)
+    paragraph = _para(value, style)
+    paragraph.wrap(room, 0x7FFFFFFF)
+    return paragraph
 
 
-def _table(rows, fractions, body, number, numeric=()) -> Table:
+def _cell_height(cell, leading: float) -> float:
+    return (cell.height if isinstance(cell, Paragraph) else len(cell) * leading) + 2 * PAD_Y
+
+
+class _Shows:
+    """One text object of lines, each shown at its place, in the font's subsets as ReportLab's text object writes
+    them (``PDFTextObject._formatText``): a line whose characters the document has already used is encoded by a
+    look-up per character (ReportLab's ``TTFont.splitString`` assigns the codes, once per character and document)."""
+
+    def __init__(self, canvas, style):
+        self.canvas, self.doc, self.font = canvas, canvas._doc, pdfmetrics.getFont(style.fontName)
+        self.size = f"{fp_str(style.fontSize)} Tf {fp_str(style.leading)} TL"
+        self.code, self.subset = ["BT"], -1
+
+    def _chunks(self, line: str):
+        state = self.font.state.get(self.doc)
+        if line and state is not None:
+            try:
+                codes = [state.assignments[c] for c in map(ord, line)]  # U+00A0 and unknown glyphs: KeyError
+            except KeyError:
+                pass
+            else:
+                if max(codes) < 256:
+                    return ((0, bytes(codes)),)
+                return [(subset, bytes(n & 0xFF for n in run)) for subset, run in groupby(codes, lambda n: n >> 8)]
+        return self.font.splitString(line, self.doc)
+
+    def __call__(self, x: float, y: float, line: str) -> None:
+        code = self.code
+        code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        for subset, chunk in self._chunks(line):
+            if subset != self.subset:
+                code.append(f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size}")
+                self.subset = subset
+            code.append(f"({self.canvas._escape(chunk)}) Tj")
+
+    def draw(self) -> None:
+        self.code.append("ET")
+        self.canvas._code.append(" ".join(self.code))
+
+
+class _Grid(Flowable):
+    """A full-width table of text cells, laid out once and drawn with a few canvas operations.
+
+    It is the document ReportLab's ``Table`` made of the same cells (``GRID`` 0.4 grey, the heading row on
+    #f1f1f1, cells at the top, numeric columns right-aligned, ``repeatRows=1``): the same row heights (lines ×
+    leading + padding), the same split over a page (as many whole rows as fit, never the heading row alone, the
+    heading row again on top of the rest), the text at the same baselines. ``Table`` draws each cell as its own
+    text object or paragraph, and works out every row's height again at each wrap and split: most of a duty
+    record's PDF (#22); here every line of a table is one text object's move and show, and the grid one path."""
+
+    def __init__(self, widths: list[float], rows: list[list], heights: list[float], style):
+        super().__init__()
+        self.widths, self.rows, self.heights, self.style = widths, rows, heights, style
+        self.width, self.height = sum(widths), sum(heights)
+        self.hAlign = "LEFT"
+
+    def wrap(self, availWidth, availHeight):
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        fit, used = 0, 0.0
+        for height in self.heights:
+            if used + height > availHeight:
+                break
+            fit, used = fit + 1, used + height
+        if fit <= 1:  # not even a row under the heading: the whole table goes to the next frame
+            return []
+        if fit == len(self.rows):
+            return [self]
+        head = (self.rows[:1], self.heights[:1])
+        return [
+            _Grid(self.widths, self.rows[:fit], self.heights[:fit], self.style),
+            _Grid(self.widths, head[0] + self.rows[fit:], head[1] + self.heights[fit:], self.style),
+        ]
+
+    def draw(self):
+        canvas, style = self.canv, self.style
+        lefts = [sum(self.widths[:i]) for i in range(len(self.widths) + 1)]
+        tops = [self.height - sum(self.heights[:i]) for i in range(len(self.heights) + 1)]
+        canvas.saveState()
+        canvas.setFillColor(HEAD_BACKGROUND)
+        canvas.rect(0, tops[1], self.width, self.heights[0], stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        paragraphs, show = [], _Shows(canvas, style)
+        for row, top in zip(self.rows, tops[:-1], strict=True):
+            baseline = top - PAD_Y - style.fontSize
+            for cell, left in zip(row, lefts[:-1], strict=True):
+                if isinstance(cell, Paragraph):
+                    paragraphs.append((cell, left + PADDING, top - PAD_Y - cell.height))
+                    continue
+                y = baseline
+                for dx, line in cell:
+                    show(left + PADDING + dx, y, line)
+                    y -= style.leading
+        show.draw()
+        for paragraph, x, y in paragraphs:
+            paragraph.drawOn(canvas, x, y)
+        canvas.setStrokeColor(GRID_COLOUR)
+        canvas.setLineWidth(0.4)
+        canvas.setLineCap(1)
+        canvas.setLineJoin(1)
+        path = canvas.beginPath()
+        for y in tops:
+            path.moveTo(0, y)
+            path.lineTo(self.width, y)
+        for x in lefts:
+            path.moveTo(x, tops[0])
+            path.lineTo(x, tops[-1])
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.restoreState()
+
+
+def _table(rows, fractions, body, number, numeric=()) -> _Grid:
     """A full-width table; ``fractions`` of the width per column; ``numeric`` columns are right-aligned."""
     widths = [WIDTH * f for f in fractions]
     cells = [[_cell(c, number if i in numeric else body, widths[i]) for i, c in enumerate(row)] for row in rows]
-    table = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f1f1")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONT", (0, 0), (-1, -1), body.fontName, body.fontSize, body.leading),
-                *(("ALIGN", (i, 0), (i, -1), "RIGHT") for i in numeric),
-            ]
-        )
-    )
-    return table
+    heights = [max(_cell_height(c, body.leading) for c in row) for row in cells]
+    return _Grid(widths, cells, heights, body)
 
 
 def _heading(title: str, style) -> list:

@@ -122,6 +122,23 @@ def test_the_page_and_the_pdf_take_the_same_queries_when_the_lines_double(world,
     assert after == before and max(before) <= 13
 
 
+def test_staffs_pdf_of_a_members_record_takes_the_same_queries_when_the_lines_double(
+    world,
+    client_for,
+    record_events,  # noqa: F811
+):
+    from datetime import timedelta
+
+    client = client_for(world.district_staff)
+    pdf = reverse("assessments:member_record_pdf", args=[world.member_record.pk])
+    client.get(pdf)
+    before = [_count_queries(client, pdf, {"year": 2026, **q}) for q in ({}, {"quarter": 2})]
+    for member_id, event in list(record_events):  # every event again a week later: twice the lines
+        record_events.append((member_id, type(event)(**{**event.__dict__, "on": event.on + timedelta(days=7)})))
+    after = [_count_queries(client, pdf, {"year": 2026, **q}) for q in ({}, {"quarter": 2})]
+    assert after == before and max(before) <= 13
+
+
 def test_a_phone_reader_sees_the_summary_and_folded_categories(world, client_for, record_events):  # noqa: F811
     body = client_for(world.member).get(MINE, {"year": 2026, "quarter": 2}).content.decode()
     assert "第二季度计入积分" in body and "全年累计" in body and "截至第二季度末" in body and "本季度共 1 项" in body
