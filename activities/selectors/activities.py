@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -508,8 +507,8 @@ def activity_record(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
-def _name_of(model: type[Model], column: str) -> Subquery:
-    return Subquery(model.objects.filter(pk=OuterRef(column)).values("name")[:1])
+def _name_of(model: type[SpecialCommittee | Platform | Committee], column: str) -> Subquery:
+    return Subquery(model._default_manager.filter(pk=OuterRef(column)).values("name")[:1])
 
 
 def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:
