@@ -537,6 +537,11 @@ class Activity(InitialsMixin, models.Model):
         return self.state in (self.State.PLANNED, self.State.ANNOUNCED, self.State.HELD)
 
     @property
+    def takes_invitations(self) -> bool:
+        """Members may still be invited (``activity_invite``): before the activity is held."""
+        return self.state in (self.State.PLANNED, self.State.ANNOUNCED)
+
+    @property
     def is_open(self) -> bool:
         """Open to sign-up 开放报名 beyond its invitations."""
         return self.open_to != ActivityOpenTo.GROUP

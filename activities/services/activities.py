@@ -438,7 +438,7 @@ def activity_invite(*, activity_id: int, actor: User, member_ids: list[int]) -> 
     """Invite more members (of the activity's committee) to an activity; returns how many were added."""
     activity = lock(Activity, activity_id)
     _require_editor(activity, actor)
-    if activity.state not in (Activity.State.PLANNED, Activity.State.ANNOUNCED):
+    if not activity.takes_invitations:
         raise InvalidTransition(_("Members can be invited only before the activity is held."))
     wanted = set(
         Member.objects.filter(

@@ -102,7 +102,8 @@ def invite_member(request, pk: int):
             lambda: activity_svc.activity_invite(activity_id=activity.pk, actor=request.user, member_ids=[member_id]),
             _("The member is invited."),
         )
-    return redirect(reverse("activities:activity_detail", args=[activity.pk]) + "#suggestions")
+    # back to the suggestions, shown again (the page ranks them when asked: activities.views.activities)
+    return redirect(reverse("activities:activity_detail", args=[activity.pk]) + "?suggestions=1#suggestions")
 
 
 class ExpertiseForm(forms.Form):

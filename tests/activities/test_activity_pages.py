@@ -473,6 +473,32 @@ def test_a_leave_request_does_not_redirect_to_another_site(world, client_for, ac
     assert response.url == reverse("activities:my_activities")
 
 
+def test_the_activity_page_names_each_kind_of_organiser_and_counts_the_listed_attendance(world, client_for):
+    """The page reads the organiser's name in the activity's statement (a group joined, the others as subqueries)
+    and counts the excused and absent of the attendance it lists; both as ``Activity.organiser`` and the counts."""
+    special = f.SpecialCommitteeFactory(committee=world.district, name="社会法制委员会")
+    platform = f.PlatformFactory(committee=world.district, name="东湖委员工作室")
+    kinds = {
+        world.group.name: ActivityFactory(group=world.group),
+        special.name: ActivityFactory(group=None, committee=world.district, special_committee=special),
+        platform.name: ActivityFactory(group=None, committee=world.district, platform=platform),
+        world.district.name: ActivityFactory(group=None, committee=world.district),
+    }
+    client = client_for(world.district_staff)
+    for name, a in kinds.items():
+        assert str(a.organiser) == name
+        page = client.get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
+        assert f'<div class="text-secondary small mb-3">{name} · ' in page
+    a = held_activity(world)
+    statuses = ["excused", "excused", "absent", "invited"]  # and the one present of held_activity
+    for status in statuses:
+        AttendanceFactory(activity=a, status=status, leave_reason="出差" if status == "excused" else "")
+    page = client_for(world.convener).get(reverse("activities:activity_detail", args=[a.pk])).content.decode()
+    counts = {s: Attendance.objects.filter(activity=a, status=s).count() for s in ("present", "excused", "absent")}
+    assert counts == {"present": 1, "excused": 2, "absent": 1}
+    assert f"出席 {counts['present']} · 请假 {counts['excused']} · 缺席 {counts['absent']}" in page
+
+
 def test_the_activity_record_and_plan_pages_run_a_fixed_number_of_queries(
     world, client_for, django_assert_max_num_queries
 ):
