@@ -825,3 +825,40 @@ def test_a_searched_pickers_first_options_are_read_by_their_keys(world, crowd):
     assert not _scans(plan, "groups_member"), plan
     if connection.vendor == "postgresql":
         assert '"groups_member"."id" = ANY(ARRAY(SELECT U0."id"' in statement, statement
+
+
+def test_the_topic_boards_research_candidates_are_read_from_their_own_index(world, crowd):
+    """#22: the topic board's newest research activities (up to 300, under its adopted topics) were found among
+    every kind's newest rows in ``activity_latest_first``, each read from the table (1,675 pages at 50k);
+    ``activity_research_latest`` holds the research and inspection activities not cancelled, in that order, with
+    what the board reads of them."""
+    from consultations.pickers import research_activities
+    from consultations.views import RESEARCH_READ
+
+    rows = (
+        research_activities(world.staff, {})
+        .filter(committee_id__in={world.district.pk})
+        .order_by("-starts_at", "-pk")
+        .values_list("pk", "committee_id", "starts_at", "title")[:RESEARCH_READ]
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+    plan = _plan(rows)
+    assert not _scans(plan, "groups_activity"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_research_latest" in plan, plan
+
+
+def test_the_workbenchs_returns_are_counted_from_the_returned_assignments_index(world, crowd):
+    """#22: the workbench's returns awaiting reassignment were found among every inactive assignment of every unit
+    (387 pages at 50k); ``assignment_returned`` holds the returned ones only."""
+    from cppcc_portal.workbench import todos
+
+    (statement,) = _statements(
+        lambda: todos.returns([world.district.pk], timezone.localdate()).count(), "proposals_assignment"
+    )
+    plan = _plan_sql(statement)
+    assert not _scans(plan, "proposals_assignment"), plan
+    if connection.vendor == "postgresql":
+        assert "assignment_returned" in plan, plan
