@@ -29,9 +29,13 @@ def topic_research(context, topic, editable) -> str:
     if not (linked or choices):
         return ""
     csrf = CsrfTokenNode().render(context)
+    # translated outside the f-strings below, where the catalogues' extraction would not find them
+    research, none_yet, unlink_label = _("research activities"), _("none yet"), _("Remove the link")
+    placeholder, no_match, remove = _("Type a title or its pinyin initials"), _("No match"), _("Remove this choice")
+    link_label = _("Link research")
     out = [
         f'\n    <div class="small mt-1" id="topic-{topic.pk}-research"><span class="text-secondary">'
-        f"{escape(_('research activities'))}:</span>\n      "
+        f"{escape(research)}:</span>\n      "
     ]
     can_edit = topic.pk in editable
     unlink = escape(reverse("consultations:topic_action", args=[topic.pk, "unresearch"])) if can_edit else ""
@@ -45,22 +49,22 @@ def topic_research(context, topic, editable) -> str:
             out.append(
                 f'<form method="post" action="{unlink}" class="d-inline">{csrf}<input type="hidden" name="activity" '
                 f'value="{a.pk}"><button class="btn btn-link btn-sm p-0 text-danger" aria-label="'
-                f'{escape(_("Remove the link"))}">×</button></form>'
+                f'{escape(unlink_label)}">×</button></form>'
             )
         out.append("</span>\n      ")
     if not linked:
-        out.append(f'<span class="text-secondary">{escape(_("none yet"))}</span>')
+        out.append(f'<span class="text-secondary">{escape(none_yet)}</span>')
     out.append("\n    </div>\n    ")
     if choices:
         link = escape(reverse("consultations:topic_action", args=[topic.pk, "research"]))
         out.append(
             f'<form method="post" action="{link}" class="d-flex gap-1 mt-1">{csrf}\n'
             f'      <select class="form-select form-select-sm" name="activity" aria-label="'
-            f'{escape(_("research activities"))}" data-picker data-picker-url="{escape(topic.research_picker)}"\n'
-            f'        data-picker-placeholder="{escape(_("Type a title or its pinyin initials"))}" '
-            f'data-picker-no-results="{escape(_("No match"))}" data-picker-remove="{escape(_("Remove this choice"))}">'
+            f'{escape(research)}" data-picker data-picker-url="{escape(topic.research_picker)}"\n'
+            f'        data-picker-placeholder="{escape(placeholder)}" '
+            f'data-picker-no-results="{escape(no_match)}" data-picker-remove="{escape(remove)}">'
             f"{topic.research_options}</select>\n"
-            f'      <button class="btn btn-outline-secondary btn-sm text-nowrap">{escape(_("Link research"))}</button>'
+            f'      <button class="btn btn-outline-secondary btn-sm text-nowrap">{escape(link_label)}</button>'
             "</form>"
         )
     out.append("\n    ")
