@@ -807,3 +807,58 @@ def test_a_group_members_last_three_enters_reads_their_present_attendance_from_t
         # member's row by the (activity, member) key (seen in the whole suite, with other tests' statistics); at 50k
         # it reads the member index (EXPLAIN ANALYZE in bench/README.md). Either way through an index, never the table.
         assert "attendance_member_status" in plan or "attendance_one_per_member" in plan, plan
+
+
+def test_a_searched_pickers_first_options_are_read_by_their_keys(world, crowd):
+    """#22: a searched picker reads at most ``LISTED_AT_MOST + 1`` of its rows to know whether to list them; as
+    ``pk IN (SELECT … LIMIT 301)`` PostgreSQL hashed the 301 ids against every one of the committee's members
+    (16,666 at 50k, 20-30 ms on the consultation session's page). The ids are the statement's InitPlan, each row
+    read by its key (which the planner picks on a committee's thousands of members; on a test's few, either index
+    serves: the statement's form is what is checked)."""
+    from types import SimpleNamespace
+
+    from consultations.forms import AttendanceForm
+
+    form = AttendanceForm(session=SimpleNamespace(committee_id=world.district.pk), actor=world.staff)
+    (statement,) = _statements(lambda: str(form["member"]), "groups_member")
+    plan = _plan_sql(statement)
+    assert not _scans(plan, "groups_member"), plan
+    if connection.vendor == "postgresql":
+        assert '"groups_member"."id" = ANY(ARRAY(SELECT U0."id"' in statement, statement
+
+
+def test_the_topic_boards_research_candidates_are_read_from_their_own_index(world, crowd):
+    """#22: the topic board's newest research activities (up to 300, under its adopted topics) were found among
+    every kind's newest rows in ``activity_latest_first``, each read from the table (1,675 pages at 50k);
+    ``activity_research_latest`` holds the research and inspection activities not cancelled, in that order, with
+    what the board reads of them."""
+    from consultations.pickers import research_activities
+    from consultations.views import RESEARCH_READ
+
+    rows = (
+        research_activities(world.staff, {})
+        .filter(committee_id__in={world.district.pk})
+        .order_by("-starts_at", "-pk")
+        .values_list("pk", "committee_id", "starts_at", "title")[:RESEARCH_READ]
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+    plan = _plan(rows)
+    assert not _scans(plan, "groups_activity"), plan
+    if connection.vendor == "postgresql":
+        assert "activity_research_latest" in plan, plan
+
+
+def test_the_workbenchs_returns_are_counted_from_the_returned_assignments_index(world, crowd):
+    """#22: the workbench's returns awaiting reassignment were found among every inactive assignment of every unit
+    (387 pages at 50k); ``assignment_returned`` holds the returned ones only."""
+    from cppcc_portal.workbench import todos
+
+    (statement,) = _statements(
+        lambda: todos.returns([world.district.pk], timezone.localdate()).count(), "proposals_assignment"
+    )
+    plan = _plan_sql(statement)
+    assert not _scans(plan, "proposals_assignment"), plan
+    if connection.vendor == "postgresql":
+        assert "assignment_returned" in plan, plan

@@ -9,15 +9,14 @@ suggestions). The lists are querysets: one page of rows is a fixed number of que
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from activities.models import Activity, ActivitySuggestion, Attendance, Lead, PlanItem, PublicMessage
 from activities.selectors.activities import COUNTED, Period, counted_in, group_members, is_covered, plan_overdue_q
+from core.expressions import AmongIds
 from groups.models import ActivityGroup, ConstituentContact, ContactPoint, Member, Platform
 
 # a group's figures anyone who sees the group reads (its members too), and those of its convener's dashboard
@@ -97,42 +96,15 @@ def group_rows(
     return Member.objects.none()
 
 
-class _AmongIds(Expression):
-    """``field`` among the ids ``rows`` (a ``values("pk")`` queryset) selects, the ids found first: on PostgreSQL
-    ``field = ANY(ARRAY(SELECT …))``, an InitPlan whose array each row is probed with in an index (as a list of ids
-    would be, without sending the list); elsewhere ``field IN (SELECT …)``, which SQLite reads the same way."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, field: str, rows: QuerySet) -> None:
-        super().__init__()
-        self.ids_of, self.rows = F(field), Subquery(rows)
-
-    def get_source_expressions(self) -> list:
-        return [self.ids_of, self.rows]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.ids_of, self.rows = exprs
-
-    def as_sql(self, compiler, connection, template: str = "%s IN %s"):  # type: ignore[no-untyped-def]
-        field, field_params = compiler.compile(self.ids_of)
-        rows, rows_params = compiler.compile(self.rows)
-        return template % (field, rows), (*field_params, *rows_params)
-
-    def as_postgresql(self, compiler, connection):  # type: ignore[no-untyped-def]
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
-
-
 def first_leave_requests(group: ActivityGroup, rows: QuerySet, limit: int = 20) -> list[Attendance]:
     """The first ``limit`` of the group's waiting leave requests ``rows`` (``group_rows(group, "leave", …)``), found
     through the group's activities' ids, each probed in the partial index of waiting requests
     (``attendance_leave_requested``). As one join with the order and the limit, PostgreSQL hashes every waiting
     request of the deployment with its table rows to find the group's few (8,082 at 50k, 16-129 ms; by the ids,
-    0.4 ms). One query: the ids are its InitPlan (``_AmongIds``), not a list read first and sent back (430 ids at
+    0.4 ms). One query: the ids are its InitPlan (``AmongIds``), not a list read first and sent back (430 ids at
     50k, 3 ms of building the statement)."""
     activity_ids = Activity.objects.filter(group=group).order_by().values("pk")
-    return list(rows.filter(_AmongIds("activity_id", activity_ids))[:limit])
+    return list(rows.filter(AmongIds("activity_id", activity_ids))[:limit])
 
 
 def platform_members(platform: Platform) -> QuerySet:

@@ -521,6 +521,13 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "is_active", "proposal_state", "due_date"], name="assignment_unit_state"),
             # a unit's assignments in the order of its pages (``open_first``): a page is the index's first rows
             models.Index(models.F("unit"), models.F("is_active"), *_open_first(), name="assignment_unit_order"),
+            # the few returned assignments awaiting reassignment (the workbench's returns): they were found among
+            # every inactive assignment of every unit (387 pages, 3-7 ms at 50k)
+            models.Index(
+                fields=["proposal"],
+                condition=Q(is_active=False, reassignment_requested_at__isnull=False),
+                name="assignment_returned",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
