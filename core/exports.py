@@ -20,6 +20,7 @@ import re
 import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
+from inspect import isgenerator
 from tempfile import SpooledTemporaryFile
 from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -93,7 +94,8 @@ class _SafeSheet(Worksheet):
 
 class _SafeWriteOnlySheet(WriteOnlyWorksheet):
     def append(self, row):
-        super().append([_cell(self, value) for value in row])
+        """openpyxl's; the formula guard is applied by ``_values_to_row``, after a row of plain values was tried."""
+        super().append(list(row) if isgenerator(row) else row)
 
     def _get_writer(self):
         if self._writer is None:
@@ -103,6 +105,10 @@ class _SafeWriteOnlySheet(WriteOnlyWorksheet):
     def _values_to_row(self, values, row_idx):
         """A row of plain values (text, numbers, booleans, empty) as its XML at once; any other row (a formula-like
         text's cell, a date) cell by cell, as openpyxl does."""
+        row = _plain_row_xml(row_idx, values)
+        if row is not None:
+            return row
+        values = [_cell(self, value) for value in values]
         plain = []
         for column, value in enumerate(values, 1):
             if value is None:
@@ -146,8 +152,45 @@ SPOOL_BYTES = 8 * 1024 * 1024
 ROWS_HELD = 1000  # plain rows held before they are put out
 STRING_MAX = 32767  # openpyxl cuts longer texts (Excel's limit)
 _PLAIN_KIND = {str: "s", bool: "b", int: "n", float: "n", Decimal: "n"}
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # openpyxl's path refuses them
+
+
+def _text_xml(value: str) -> str:
+    """Text escaped as lxml escapes it: ``str.replace`` rather than ``str.translate``, which looks each character
+    up in a mapping (12 µs for a link of 77 characters, 1.6 µs replaced)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _plain_row_xml(row_idx: int, values) -> str | None:
+    """``<row>`` of ``values`` as ``_row_xml`` writes them after the formula guard (``_cell``) and openpyxl's
+    binding, in one pass over the values as appended, or None when one of them is not a plain value of the
+    exact types ``str``, ``int``, ``float``, ``Decimal``, ``bool`` (the caller then takes the long way): a text
+    that the guard would change (formula-like, a character a workbook cannot hold) or openpyxl would bind as an
+    error code, a date, a cell, a lazy or safe string. Most rows of an export are plain; this is their path."""
+    r = str(row_idx)
+    parts = [f'<row r="{r}">']
+    for column, value in enumerate(values, 1):
+        kind = type(value)
+        if kind is str:
+            if value.startswith(FORMULA_START) or value in ERROR_CODES or _NOT_XML.search(value):
+                return None
+            if value == "":
+                parts.append(f'<c r="{get_column_letter(column)}{r}" t="inlineStr"/>')
+                continue
+            value = value[:STRING_MAX]
+            space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+            parts.append(
+                f'<c r="{get_column_letter(column)}{r}" t="inlineStr"><is><t{space}>{_text_xml(value)}</t></is></c>'
+            )
+        elif kind is int or kind is bool:
+            t = "n" if kind is int else "b"
+            parts.append(f'<c r="{get_column_letter(column)}{r}" t="{t}"><v>{value:.16g}</v></c>')
+        elif kind is float or kind is Decimal:
+            parts.append(f'<c r="{get_column_letter(column)}{r}" t="n"><v>{safe_string(value)}</v></c>')
+        elif value is not None:
+            return None
+    parts.append("</row>")
+    return "".join(parts)
 
 
 def _row_xml(row_idx: int, cells) -> str | None:
@@ -164,7 +207,7 @@ def _row_xml(row_idx: int, cells) -> str | None:
                 parts.append(f'<c r="{ref}"{s} t="inlineStr"/>')
                 continue
             space = ' xml:space="preserve"' if value != value.strip() else ""
-            parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{value.translate(_TEXT)}</t></is></c>')
+            parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text_xml(value)}</t></is></c>')
         elif kind in ("n", "b") and (value is None or isinstance(value, NUMERIC_TYPES)):
             if value is None:
                 parts.append(f'<c r="{ref}"{s} t="{kind}"/>')

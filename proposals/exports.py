@@ -7,6 +7,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext_lazy
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.exports import Workbook
@@ -24,19 +25,23 @@ COLUMNS = [
 ]
 
 
+def _bold(ws, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, text)
+    cell.font = Font(bold=True)
+    return cell
+
+
 def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]]):
     ws = wb.create_sheet(title)
-    ws.append([first, *[str(label) for _key, label in COLUMNS]])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 28
+    ws.append([_bold(ws, first), *[_bold(ws, str(label)) for _key, label in COLUMNS]])
     for name, row in rows:
         ws.append([name, *[row.get(key) for key, _label in COLUMNS]])
-    ws.column_dimensions["A"].width = 28
 
 
 def figures_workbook(data: dict, year: int) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    # write-only: a row of plain values is written at once (``core.exports``), not as a cell object per value
+    wb = Workbook(write_only=True)
     _sheet(wb, _("Totals"), str(year), [(_("All"), data["totals"])])
     _sheet(wb, _("By committee"), _("Committee"), [(r["committee__name"], r) for r in data["by_committee"]])
     _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]])

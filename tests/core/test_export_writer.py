@@ -12,6 +12,7 @@ from zipfile import ZipFile
 
 import openpyxl
 import pytest
+from django.utils.safestring import mark_safe
 from lxml import etree
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
@@ -28,6 +29,8 @@ ROWS = [
     ['=HYPERLINK("http://x")', "+1", "-", "@a", "#N/A", "\x01bad\x02", "ok"],
     [None, None, None, None, None, None, None],
     ["长" * 40000, 7, float("nan"), float("inf"), "tail", "", "\u2028"],
+    ["\u3000全角", True, 2**60, Decimal("-0.50"), "a&b>c", "\r\n", mark_safe("<b>safe</b>")],
+    ["end\u3000", 3.0, -(2**53), Decimal("1E+3"), "x\r", " ", "#REF!"],
 ]
 
 
@@ -41,9 +44,15 @@ def _parts(content: bytes) -> dict[str, bytes]:
         }
 
 
+def _guarded_append(sheet, row) -> None:
+    """openpyxl's ``append`` behind the formula guard alone."""
+    WriteOnlyWorksheet.append(sheet, [exports._cell(sheet, value) for value in row])
+
+
 def _stock(make, monkeypatch) -> bytes:
     """The same workbook made and written by openpyxl's own writer (the formula guard kept)."""
     with monkeypatch.context() as patch:
+        patch.setattr(exports._SafeWriteOnlySheet, "append", _guarded_append)
         patch.setattr(exports._SafeWriteOnlySheet, "_get_writer", WriteOnlyWorksheet._get_writer)
         patch.setattr(exports._SafeWriteOnlySheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
         patch.setattr(exports._SafeWriteOnlySheet, "_write_rows", WriteOnlyWorksheet._write_rows)

@@ -198,7 +198,7 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(world, client_for, walk
     client = client_for(world.staff)
     walk.closed()
     url = reverse("proposals:figures") + "?year=2026"
-    with django_assert_max_num_queries(17) as small:
+    with django_assert_max_num_queries(15) as small:
         assert client.get(url).status_code == 200
     for _ in range(3):
         walk.closed()
@@ -217,6 +217,56 @@ def test_the_figures_export_is_an_excel_workbook(world, client_for, walk):
     response = client_for(world.staff).get(reverse("proposals:figures_xlsx") + "?year=2026")
     wb = load_workbook(BytesIO(response.content))
     assert wb.worksheets[0]["B2"].value == 1
+
+
+def test_the_figures_workbook_holds_every_table_with_bold_headers():
+    """``figures_workbook`` (write-only): each table a sheet, its header bold, column A 28 wide, every row's values
+    in the order of the columns; the reports' sheet with a line per adoption level."""
+    from io import BytesIO
+
+    from django.utils.translation import gettext
+    from openpyxl import load_workbook
+
+    from proposals.exports import COLUMNS, figures_workbook
+    from proposals.models import Category
+
+    def row(n: int) -> dict:
+        return {key: (n * 10 + i if i % 3 else 12.5 + n) for i, (key, _label) in enumerate(COLUMNS)} | {"overdue": None}
+
+    data = {
+        "totals": row(1),
+        "by_committee": [{"committee__name": "东湖区政协", **row(2)}, {"committee__name": "=1+1", **row(3)}],
+        "by_unit": [{"lead_unit__name": f"单位{n}", **row(n)} for n in range(4, 9)],
+        "by_category": [{"category": "economy", **row(9)}, {"category": "unknown", **row(10)}],
+        "codes": [{"result_code": "A", "label": "已解决 & 采纳", "n": 3, "share": 75.0}],
+        "reports": {"submitted": 9, "accepted": 4, "adopted": 2, "instructed": 1},
+        "adoption_levels": [{"level": "city", "n": 2}],
+    }
+    book = load_workbook(BytesIO(figures_workbook(data, 2026)))
+    titles = ("Totals", "By committee", "By unit", "By category", "Result codes", "Public-opinion reports")
+    assert book.sheetnames == [gettext(title) for title in titles]
+    for sheet, rows in zip(
+        book.worksheets[:4],
+        [
+            [(gettext("All"), data["totals"])],
+            [(r["committee__name"], r) for r in data["by_committee"]],
+            [(r["lead_unit__name"], r) for r in data["by_unit"]],
+            [(str(Category.ECONOMY.label), data["by_category"][0]), ("unknown", data["by_category"][1])],
+        ],
+        strict=True,
+    ):
+        assert all(cell.font.b for cell in sheet[1]) and len(sheet[1]) == len(COLUMNS) + 1
+        assert sheet.column_dimensions["A"].width == 28
+        assert [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+            [name, *[r.get(key) for key, _label in COLUMNS]] for name, r in rows
+        ]
+    assert book.worksheets[1]["A3"].value == "=1+1" and book.worksheets[1]["A3"].data_type == "s"
+    assert list(book.worksheets[4].iter_rows(values_only=True)) == [
+        tuple(gettext(h) for h in ("Result code", "Meaning", "Replies", "Share %")),
+        ("A", "已解决 & 采纳", 3, 75),
+    ]
+    assert not any(cell.font.b for cell in book.worksheets[4][1])
+    assert [r[1] for r in book.worksheets[5].iter_rows(values_only=True)] == [9, 4, 2, 1, 2]
 
 
 def test_a_member_submits_a_report_and_sees_its_status(world, client_for):
