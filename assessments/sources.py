@@ -74,7 +74,7 @@ from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 
@@ -111,6 +111,19 @@ INSTRUCTED = {
     "district": K.INSTRUCTION_DISTRICT,
 }
 
+# The kinds the attendance yields (``_activities``' branches) and no other source does: the kinds kept counted
+# (``AttendanceTally``).
+ATTENDANCE_EVENT_KINDS = frozenset(
+    str(k)
+    for k in (
+        *ACTIVITY_KINDS.values(),
+        K.ACTIVITY_PRESENT,
+        K.ACTIVITY_EXCUSED,
+        K.ACTIVITY_ABSENT,
+        K.PLATFORM_WORK,
+        K.ACTIVITY_SIGNUP,
+    )
+)
 COLUMNS = ("m", "k", "d", "q", "a", "s", "p")
 DETAIL = ("t", "r")
 # Where a line's source record is shown: model label -> URL name taking the record's pk. Each source
@@ -949,6 +962,30 @@ def attendance_counts_sql(
         f"CAST(SUM({quarter_n}) AS integer) FROM {table} t WHERE {where} GROUP BY t.member_id, t.kind",
         (quarter, committee_id, year, quarter, *kinds),
     )
+
+
+def attendance_kind_counts(committee_id: int, year: int, quarter: int, kinds: Iterable[str], members) -> dict[str, int]:
+    """How many events of each of ``kinds`` (those the attendance yields: ``ATTENDANCE_EVENT_KINDS``) ``event_rows``
+    lists for the quarter of ``members`` (a queryset of member ids), read from the kept counts (``AttendanceTally``)
+    in one query: the committee's activities' cells of the quarter, of those members who belong to the committee
+    (as the attendance branches check)."""
+    from groups.models import Member
+
+    from .models import AttendanceTally
+
+    wanted = sorted({str(k) for k in kinds} & ATTENDANCE_EVENT_KINDS)
+    if not wanted:
+        return {}
+    rows = (
+        AttendanceTally.objects.filter(
+            committee_id=committee_id, year=year, quarter=quarter, kind__in=wanted, member_id__in=members
+        )
+        .filter(member_id__in=Member.objects.filter(committee_id=committee_id).values("pk"))
+        .order_by()
+        .values_list("kind")
+        .annotate(events=Sum("n"))
+    )
+    return {kind: int(events) for kind, events in rows}
 
 
 def _paired_rows(one: Pair, two: Pair, recent_one: Q, recent_two: Q) -> tuple[str, tuple]:
