@@ -154,7 +154,7 @@ def _fill(vendor):
     )
 
 
-# --- SQLite: a trigger per row -------------------------------------------------------------------------------
+# --- SQLite: a trigger per row; the activity's events read (both databases) -------------------------------------------------------------------------------
 
 
 def _row(x):
@@ -173,8 +173,9 @@ def _sqlite_row_events(x):
     return _events("r", "a", _row(x), "sqlite")
 
 
-def _sqlite_activity_events(a):
-    return _events("x", "act", _attendance_of(a), "sqlite")
+def _activity_events(a, vendor):
+    """The events of the attendance of activity ``a`` (NEW or OLD) as it is (or was)."""
+    return _events("x", "act", _attendance_of(a), vendor)
 
 
 def _changed(columns, different):
@@ -194,9 +195,9 @@ SQLITE = [
     f"""CREATE TRIGGER activity_tally_update AFTER UPDATE OF {", ".join(ACTIVITY_READ)} ON groups_activity
     WHEN ({_changed(ACTIVITY_READ, "OLD.{c} IS NOT NEW.{c}")})
     AND (OLD.state IN ('held', 'filed') OR NEW.state IN ('held', 'filed'))
-    BEGIN {_take(_sqlite_activity_events("OLD"))}; {_add(_sqlite_activity_events("NEW"))}; {EMPTIED}; END""",
+    BEGIN {_take(_activity_events("OLD", "sqlite"))}; {_add(_activity_events("NEW", "sqlite"))}; {EMPTIED}; END""",
     f"""CREATE TRIGGER activity_tally_delete AFTER DELETE ON groups_activity WHEN OLD.state IN ('held', 'filed')
-    BEGIN {_take(_sqlite_activity_events("OLD"))}; {EMPTIED}; END""",
+    BEGIN {_take(_activity_events("OLD", "sqlite"))}; {EMPTIED}; END""",
     _fill("sqlite"),
 ]
 SQLITE_REVERSE = [
@@ -210,7 +211,7 @@ SQLITE_REVERSE = [
     )
 ]
 
-# --- PostgreSQL: a trigger per statement, over its transition tables -----------------------------------------
+# --- PostgreSQL: the attendance's triggers per statement, over its transition tables; the activity's per row -----------------------------------------
 
 PG = "postgresql"
 ROWS_AT = "{rows} x JOIN groups_activity a ON a.id = x.activity_id"
@@ -219,20 +220,10 @@ ATTENDANCE_CHANGED = (
     + _changed(ATTENDANCE_READ, "o.{c} IS DISTINCT FROM n.{c}")
     + ")"
 )
-ACTIVITY_CHANGED = (
-    "a.id IN (SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE ("  # noqa: S608 (constants)
-    + _changed(ACTIVITY_READ, "o.{c} IS DISTINCT FROM n.{c}")
-    + ") AND (o.state IN ('held', 'filed') OR n.state IN ('held', 'filed')))"
-)  # noqa: S608 (constants of this module)
 
 
 def _pg_rows(rows, *, changed=False):
     return _events("x", "a", ROWS_AT.format(rows=rows), PG, where=ATTENDANCE_CHANGED if changed else "TRUE")
-
-
-def _pg_activities(rows, *, changed=False):
-    source = f"groups_attendance x JOIN {rows} a ON a.id = x.activity_id"
-    return _events("x", "a", source, PG, where=ACTIVITY_CHANGED if changed else "TRUE")
 
 
 def _share(rows):
@@ -256,13 +247,14 @@ POSTGRES = [
         END IF;
         RETURN NULL;
     END $$ LANGUAGE plpgsql""",
+    # Per activity row, and only when a column its events read changes (an activity's row is also updated by the
+    # counts kept on it at every attendance and evidence write, which move no event): its attendance read through
+    # the (activity, member) key.
     f"""CREATE FUNCTION assessments_activity_tally() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
-            {_take(_pg_activities("old_rows"))};
-        ELSE
-            {_take(_pg_activities("old_rows", changed=True))};
-            {_add(_pg_activities("new_rows", changed=True))};
+        {_take(_activity_events("OLD", PG))};
+        IF TG_OP = 'UPDATE' THEN
+            {_add(_activity_events("NEW", PG))};
         END IF;
         {EMPTIED};
         RETURN NULL;
@@ -274,11 +266,12 @@ POSTGRES = [
     """CREATE TRIGGER attendance_tally_update AFTER UPDATE ON groups_attendance
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION assessments_attendance_tally()""",
-    """CREATE TRIGGER activity_tally_update AFTER UPDATE ON groups_activity
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION assessments_activity_tally()""",
-    """CREATE TRIGGER activity_tally_delete AFTER DELETE ON groups_activity REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION assessments_activity_tally()""",
+    f"""CREATE TRIGGER activity_tally_update AFTER UPDATE OF {", ".join(ACTIVITY_READ)} ON groups_activity
+    FOR EACH ROW WHEN (({_changed(ACTIVITY_READ, "OLD.{c} IS DISTINCT FROM NEW.{c}")})
+    AND (OLD.state IN ('held', 'filed') OR NEW.state IN ('held', 'filed')))
+    EXECUTE FUNCTION assessments_activity_tally()""",
+    """CREATE TRIGGER activity_tally_delete AFTER DELETE ON groups_activity
+    FOR EACH ROW WHEN (OLD.state IN ('held', 'filed')) EXECUTE FUNCTION assessments_activity_tally()""",
     _fill(PG),
 ]
 POSTGRES_REVERSE = [
