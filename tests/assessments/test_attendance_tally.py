@@ -314,3 +314,43 @@ def test_the_migration_fills_the_cells_from_the_rows(w):
         cursor.execute(migration._fill(connection.vendor))
     assert tally.tallied() == expected == tally.counted()
     assert len(expected) == 4
+
+
+def test_a_stale_quarters_counts_from_the_cells_equal_the_rows_the_events_page_lists(w):
+    """``figure_event_counts`` (a stale quarter's figures) reads the attendance's kinds from the cells: each figure
+    equals the rows ``figure_events`` lists, for the members the roll-up scored who still belong to the committee
+    (one who moved to another committee since is in neither), other committees' activities left out."""
+    from assessments.models import MemberSnapshot, RollupRun
+    from assessments.rollup import FIGURES
+    from assessments.selectors import figure_event_counts, figure_events
+
+    city, other = w["committees"]
+    members = w["members"]
+    for i, start in enumerate(STARTS[3:5]):
+        for committee in (city, other):
+            activity = ActivityFactory(
+                committee=committee,
+                group=None,
+                **_kind(KINDS[i]),
+                state=Activity.State.HELD,
+                starts_at=start,
+                ends_at=start + HOUR,
+                platform=w["platforms"][0] if i else None,
+            )
+            for j, member in enumerate(members):
+                Attendance.objects.create(
+                    activity=activity,
+                    member=member,
+                    signed_up_at=start if j == 1 else None,
+                    **_status(None, STATUSES[(i + j) % 4]),
+                )
+    run = RollupRun.objects.create(committee=city, year=2026, quarter=2, status=RollupRun.Status.DONE)
+    for member in members:
+        MemberSnapshot.objects.create(run=run, committee=city, year=2026, quarter=2, member=member)
+    members[2].committee = other  # moved after the roll-up
+    members[2].save(update_fields=["committee"])
+    figures = list(FIGURES)
+    counts = figure_event_counts(city.pk, 2026, 2, figures)
+    for figure in figures:
+        assert counts[figure] == len(list(figure_events(city.pk, 2026, 2, figure))), figure
+    assert counts["activities_present"] > 0
