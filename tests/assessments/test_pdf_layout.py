@@ -195,8 +195,8 @@ def _same_document(ours: bytes, reference: bytes) -> int:
 def poppler():
     import shutil
 
-    if not (shutil.which("pdftotext") and shutil.which("pdffonts")):
-        pytest.skip("poppler-utils (make sysdeps) reads the PDFs")
+    # ``make test`` installs poppler-utils (``make sysdeps``): a missing tool is a failure, never a skip
+    assert shutil.which("pdftotext") and shutil.which("pdffonts"), "poppler-utils missing: run make sysdeps"
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
