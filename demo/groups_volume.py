@@ -9,14 +9,11 @@ written with ``demo.bulk`` (COPY on PostgreSQL).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from activities import tally
 from activities.models import Activity, Attendance, Evidence
-from assessments import tally as event_tally
 from demo.bulk import (
     foreign_keys_checked_at_end,
     indexes_built_at_end,
@@ -83,8 +80,6 @@ def seed(ctx) -> None:
         foreign_keys_checked_at_end(Activity, Attendance, Evidence),
         indexes_built_at_end(Activity, Attendance, Evidence),
         triggers_off(ROW_COUNT_TRIGGERS) as written_with_rows,
-        _filed_counted_at_end(),
-        _events_counted_at_end(),
     ):
         _seed(ctx, counts=written_with_rows)
 
@@ -102,45 +97,6 @@ ROW_COUNT_TRIGGERS = (
     ("groups_evidence", "evidence_count_insert"),
     ("groups_evidence", "evidence_has_insert"),
 )
-
-
-# The triggers of activities 0010 a bulk load would fire per row: a cell of the filed activities per activity written.
-FILED_TRIGGERS = (
-    ("groups_activity", "filed_tally_insert_delete"),
-    ("groups_activity", "filed_tally_update"),
-)
-
-
-@contextmanager
-def _filed_counted_at_end():
-    """On PostgreSQL, the database's filed activities per group and year (activities 0010) are switched off for the
-    bulk load, then the cells rebuilt at once (``activities.tally.rebuild``). Elsewhere the triggers count."""
-    with triggers_off(FILED_TRIGGERS) as off:
-        yield
-    if off:
-        tally.rebuild()
-
-
-# The triggers of assessments 0015 that keep the attendance's duty events per cell (``assessments.AttendanceTally``):
-# per COPY of attendance they would join each chunk to its activities and upsert its cells.
-EVENT_TRIGGERS = (
-    ("groups_attendance", "attendance_tally_insert"),
-    ("groups_attendance", "attendance_tally_update"),
-    ("groups_attendance", "attendance_tally_delete"),
-    ("groups_activity", "activity_tally_update"),
-    ("groups_activity", "activity_tally_delete"),
-)
-
-
-@contextmanager
-def _events_counted_at_end():
-    """On PostgreSQL, the attendance's event cells (assessments 0015) are not kept during the bulk load and are
-    counted from all the attendance at once after it (``assessments.tally.rebuild``, one statement). Elsewhere the
-    triggers count."""
-    with triggers_off(EVENT_TRIGGERS) as off:
-        yield
-    if off:
-        event_tally.rebuild()
 
 
 def _seed(ctx, counts: bool) -> None:

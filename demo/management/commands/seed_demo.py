@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from demo.context import DemoContext
+from demo.kept_counts import counted_at_end
 
 # The steps in order, each a module with ``seed(ctx)`` and optionally ``holds_data()``: every app's readable
 # part builds on the apps below it (organisation, proposals, consultations, rule sets); the ``*_volume`` steps
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         verbose = options.get("verbosity", 1) > 1
-        with transaction.atomic():
+        with transaction.atomic(), counted_at_end():
             for module in steps:
                 self._step(module, ctx, verbose)
         _statistics_refreshed()
