@@ -82,7 +82,7 @@ def _kind(kind):
     return {"kind": kind, "target": Activity.Target.COMMUNITY if kind == Activity.Kind.THREE_ENTERS else ""}
 
 
-def _status(row_or_none, status):
+def _status(status):
     """The columns of a status (an excused row gives its reason, a present one its time: the table's checks)."""
     present = status == Attendance.Status.PRESENT
     return {
@@ -123,7 +123,7 @@ def _write(op, w):
         if not free:
             return
         new = [
-            Attendance(activity=act, member=m, signed_up_at=STARTS[a] if c == 0 else None, **_status(None, STATUSES[b]))
+            Attendance(activity=act, member=m, signed_up_at=STARTS[a] if c == 0 else None, **_status(STATUSES[b]))
             for m in free[: 1 + a % 3]
         ]
         if len(new) > 1:
@@ -133,11 +133,11 @@ def _write(op, w):
     elif what == "status":
         row = present.order_by("pk").first()
         if row is not None:
-            for name, value in _status(row, STATUSES[b]).items():
+            for name, value in _status(STATUSES[b]).items():
                 setattr(row, name, value)
             row.save()
     elif what == "statuses":  # every row of the activity at once
-        present.update(**_status(None, STATUSES[b]))
+        present.update(**_status(STATUSES[b]))
     elif what == "signup":
         present.filter(pk__in=present.order_by("-pk").values("pk")[:1]).update(signed_up_at=None if c else STARTS[a])
     elif what == "state":
@@ -204,9 +204,9 @@ def test_the_cells_count_what_the_duty_record_lists(w):
         starts_at=STARTS[4],
         platform=w["platforms"][0],
     )
-    Attendance.objects.create(activity=study, member=m1, signed_up_at=STARTS[3], **_status(None, "present"))
-    Attendance.objects.create(activity=study, member=m2, **_status(None, "excused"))
-    Attendance.objects.create(activity=platform, member=m1, **_status(None, "present"))
+    Attendance.objects.create(activity=study, member=m1, signed_up_at=STARTS[3], **_status("present"))
+    Attendance.objects.create(activity=study, member=m2, **_status("excused"))
+    Attendance.objects.create(activity=platform, member=m1, **_status("present"))
     Attendance.objects.create(activity=platform, member=m2, status="absent")
     listed: dict[tuple, int] = {}
     for member_id, e in sources.duty_events(city, date(2026, 1, 1), date(2026, 12, 31)):
@@ -249,7 +249,7 @@ def test_the_roll_up_from_the_cells_writes_what_the_roll_up_from_the_rows_writes
                 activity=activity,
                 member=member,
                 signed_up_at=start if j == 0 else None,
-                **_status(None, STATUSES[(i + j) % 4]),
+                **_status(STATUSES[(i + j) % 4]),
             )
 
     def snapshots(counting: bool) -> list[tuple]:
@@ -272,7 +272,7 @@ def test_the_roll_up_from_the_cells_writes_what_the_roll_up_from_the_rows_writes
 
 def test_the_check_names_a_cell_that_differs_and_the_rebuild_mends_it(w, capsys):
     a = ActivityFactory(committee=w["committees"][0], group=None, state=Activity.State.HELD, starts_at=STARTS[3])
-    Attendance.objects.create(activity=a, member=w["members"][0], **_status(None, "present"))
+    Attendance.objects.create(activity=a, member=w["members"][0], **_status("present"))
     AttendanceTally.objects.update(n=5)  # a table restored apart from the attendance
     with pytest.raises(CommandError, match="1 attendance event cells differ"):
         call_command("attendance_tally_rebuild", "--check")
@@ -286,7 +286,7 @@ def test_emptying_the_cells_then_the_rows_leaves_no_cell(w):
     """A flush deletes the tables in name order, the cells before the attendance (SQLite's flush is a DELETE per
     table, which fires the triggers): taking events out of a cell that is gone changes nothing."""
     a = ActivityFactory(committee=w["committees"][0], group=None, state=Activity.State.HELD, starts_at=STARTS[3])
-    Attendance.objects.create(activity=a, member=w["members"][0], **_status(None, "present"))
+    Attendance.objects.create(activity=a, member=w["members"][0], **_status("present"))
     AttendanceTally.objects.all().delete()
     Attendance.objects.all().delete()
     Activity.objects.all().delete()
@@ -306,7 +306,7 @@ def test_the_migration_fills_the_cells_from_the_rows(w):
         starts_at=STARTS[2],
         platform=w["platforms"][0],
     )
-    Attendance.objects.create(activity=a, member=w["members"][0], signed_up_at=STARTS[2], **_status(None, "present"))
+    Attendance.objects.create(activity=a, member=w["members"][0], signed_up_at=STARTS[2], **_status("present"))
     Attendance.objects.create(activity=a, member=w["members"][1], status="absent")
     expected = tally.tallied()
     AttendanceTally.objects.all().delete()
@@ -342,7 +342,7 @@ def test_a_stale_quarters_counts_from_the_cells_equal_the_rows_the_events_page_l
                     activity=activity,
                     member=member,
                     signed_up_at=start if j == 1 else None,
-                    **_status(None, STATUSES[(i + j) % 4]),
+                    **_status(STATUSES[(i + j) % 4]),
                 )
     run = RollupRun.objects.create(committee=city, year=2026, quarter=2, status=RollupRun.Status.DONE)
     for member in members:
