@@ -98,8 +98,7 @@ def _recount_function(name, assignments, moved, *, locked):
         "UPDATE": moved,
     }
     branches = {
-        op: (f"{_lock(sub)}; " if locked else "")
-        + f"UPDATE groups_activity a SET {assignments} WHERE a.id IN ({sub});"  # noqa: S608 (constants)
+        op: (f"{_lock(sub)}; " if locked else "") + f"UPDATE groups_activity a SET {assignments} WHERE a.id IN ({sub});"  # noqa: S608 (constants)
         for op, sub in ids.items()
     }
     return f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$

@@ -103,9 +103,7 @@ def _deadline_functions(out, all_out, *, locked):
         if locked
         else ""
     )
-    counted = (
-        "PERFORM 1 FROM proposals_assignment WHERE proposal_id = OLD.id ORDER BY id FOR SHARE;" if locked else ""
-    )
+    counted = "PERFORM 1 FROM proposals_assignment WHERE proposal_id = OLD.id ORDER BY id FOR SHARE;" if locked else ""
     return [
         f"""CREATE OR REPLACE FUNCTION proposals_deadline_tally() RETURNS trigger AS $$
         BEGIN
