@@ -166,6 +166,19 @@ def _attendance_two_out() -> Writes:
     )
 
 
+def _activity_moved_while_attended() -> Writes:
+    """The activity changes type while a member's attendance at it is recorded: its events move, and the new row's
+    are counted under the type the activity has when the row's statement ends."""
+    activity = ActivityFactory(state=Activity.State.HELD, starts_at=AT)
+    member = f.MemberFactory(committee=activity.committee)
+    return (
+        lambda: Activity.objects.filter(pk=activity.pk).update(kind=Activity.Kind.INSPECTION),
+        lambda: Attendance.objects.create(
+            activity=activity, member=member, status=Attendance.Status.PRESENT, signed_in_at=AT
+        ),
+    )
+
+
 def _invited_two_at_once() -> Writes:
     activity = ActivityFactory()
     a, b = (f.MemberFactory(committee=activity.committee) for _ in range(2))
@@ -270,6 +283,12 @@ CASES = {
         _attendance_two_out,
         _both(attendance.differences, activity_columns.differences),
     ),
+    "attendance: an activity changes type while attendance is recorded": Case(
+        frozenset({"attendance_tally_rebuild"}),
+        frozenset({"assessments_activity_tally", "assessments_attendance_tally"}),
+        _activity_moved_while_attended,
+        attendance.differences,
+    ),
     "activity counts: two invitations to an activity at once": Case(
         frozenset({"activity_counts_rebuild", "attendance_tally_rebuild"}),
         frozenset({"activities_attendance_recount", "assessments_attendance_tally"}),
@@ -299,16 +318,13 @@ CASES = {
 
 # Kept counts and trigger functions with no case here, and why.
 EXEMPT = {
-    "coverage_rebuild": "kept by the services, which recount a cell under its members' row locks "
-    "(activities.coverage.refresh); tests/activities/test_coverage_tally.py races them",
+    "coverage_rebuild": "kept by the services, not by triggers: activities.coverage.refresh locks the members "
+    "(select_for_update) and recounts their cells in a later statement, whose snapshot sees every writer it waited for",
     # BEFORE triggers on the row they correct: they run once the row's lock is held, and a plpgsql function's
     # statement reads with a snapshot taken then (READ COMMITTED), after every writer it waited for committed
     "activities_activity_true_counts": "runs under the activity's row lock, reads with a snapshot taken after it",
     "activities_activity_true_has_evidence": "runs under the activity's row lock, reads with a snapshot taken after it",
     "proposals_proposal_true_cosigner_count": "runs under the proposal's row lock, reads with a snapshot taken after it",
-    # the activity's own columns moving its attendance's events: the attendance's triggers take the activities
-    # FOR SHARE first (assessments 0015), so the two sides take turns
-    "assessments_activity_tally": "the attendance's trigger shares the activity's row lock first (assessments 0015)",
     # foreign keys checked per statement instead of per row (assessments 0011, 0014): no count; they lock the keys
     # they check FOR KEY SHARE, as the foreign key's own check does
     "membersnapshot_of_its_run": "a foreign key's check: locks the runs FOR KEY SHARE (assessments 0011)",
