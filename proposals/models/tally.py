@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 FIGURES = (
     "submitted",
     "filed",
