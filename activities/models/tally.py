@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class FiledTally(models.Model):
     """The filed activities of one group in one calendar year (local time, by ``starts_at``), counted under the
     activity's own committee, as ``assessments.selectors.group_settlement`` counts them. The triggers of
-    ``activities/migrations/0010_filed_tally.py`` keep it; ``activities.tally`` rebuilds and checks it."""
+    ``activities/migrations/0010_filed_tally.py`` (race-free since 0014) keep it; ``activities.tally`` rebuilds and checks it."""
 
     # Keys, not foreign keys: the triggers write them, and activities protect their committee and group.
     committee_id = models.PositiveIntegerField(_("committee"))
@@ -26,8 +26,9 @@ class FiledTally(models.Model):
         constraints = [
             # the settlement reads a committee's year: the key in that order
             models.UniqueConstraint(fields=["committee_id", "year", "group_id"], name="filed_tally_cell"),
-            # a cell with nothing in it is no row: the table holds exactly what a rebuild from the rows makes
-            models.CheckConstraint(condition=Q(filed__gt=0), name="filed_tally_not_empty"),
+            # never negative; a cell that reaches 0 is deleted by the trigger that emptied it (0 only inside that
+            # trigger), so the table holds exactly what a rebuild from the rows makes (activities 0014)
+            models.CheckConstraint(condition=Q(filed__gte=0), name="filed_tally_not_negative"),
         ]
 
     def __str__(self) -> str:

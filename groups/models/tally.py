@@ -22,8 +22,9 @@ class MemberTally(models.Model):
         verbose_name = _("members in office tally")
         verbose_name_plural = _("members in office tallies")
         constraints = [
-            # a committee with no member in office is no row: the table holds exactly what a rebuild makes
-            models.CheckConstraint(condition=Q(in_office__gt=0), name="member_tally_not_empty"),
+            # never negative; a row that reaches 0 is deleted by the trigger that emptied it (0 only inside that
+            # trigger), so the table holds exactly what a rebuild makes (groups 0031)
+            models.CheckConstraint(condition=Q(in_office__gte=0), name="member_tally_not_negative"),
             models.CheckConstraint(
                 condition=Q(standing__gte=0, standing__lte=F("in_office")), name="member_tally_standing_within"
             ),

@@ -9,6 +9,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+FIGURES = (
+    "submitted",
+    "filed",
+    "replied",
+    "on_time",
+    "rated",
+    "satisfied",
+    "first_rated",
+    "first_satisfied",
+    "closed",
+    "implemented",
+)
+
 
 class FigureTally(models.Model):
     """One cell of the figures: the submitted proposals (drafts are never counted) of one committee, session year,
@@ -39,7 +52,11 @@ class FigureTally(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["committee_id", "year", "lead_unit_key", "category", "result_code"], name="figure_tally_cell"
-            )
+            ),
+            # no figure below 0 (proposals 0033): a cell emptied of proposals is deleted by the trigger
+            models.CheckConstraint(
+                condition=models.Q(*((f"{name}__gte", 0) for name in FIGURES)), name="figure_tally_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,8 +80,9 @@ class DeadlineTally(models.Model):
         verbose_name_plural = _("open deadlines tallies")
         constraints = [
             models.UniqueConstraint(fields=["committee_id", "year"], name="deadline_tally_cell"),
-            # a year with no open deadline is no row: the table holds exactly what a rebuild makes
-            models.CheckConstraint(condition=models.Q(deadlines__gt=0), name="deadline_tally_not_empty"),
+            # never negative; a row that reaches 0 is deleted by the trigger that emptied it (0 only inside that
+            # trigger), so the table holds exactly what a rebuild makes (proposals 0033)
+            models.CheckConstraint(condition=models.Q(deadlines__gte=0), name="deadline_tally_not_negative"),
         ]
 
     def __str__(self) -> str:
