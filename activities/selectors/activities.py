@@ -535,7 +535,9 @@ def activity_record(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
-def _name_of(model: type[ActivityGroup | SpecialCommittee | Platform | Committee | ContactPoint], column: str) -> Subquery:
+def _name_of(
+    model: type[ActivityGroup | SpecialCommittee | Platform | Committee | ContactPoint], column: str
+) -> Subquery:
     return Subquery(model._default_manager.filter(pk=OuterRef(column)).values("name")[:1])
 
 

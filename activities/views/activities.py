@@ -49,7 +49,7 @@ TRANSITIONS = {
 }
 
 
-# the columns an activity's row in a list shows (activities/_activity_row.html, _state.html)
+# the columns an activity's row in a list shows (activities/_activity_row.html, {% activity_row_head %})
 ROW_FIELDS = ("pk", "title", "state", "starts_at", "kind", "target", "place", "invited_count", "present_count")
 
 

@@ -9,11 +9,10 @@ translations among them (#22: most of the queue's rendering at 50,000 members). 
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
-from .proposal_badges import state_badge
+from .proposal_badges import escaped, state_badge
 
 register = template.Library()
 
@@ -34,44 +33,33 @@ def _duplicates(p) -> str:
     sentence = ngettext(
         "%(n)s likely duplicate, up to %(percent)s%% alike", "%(n)s likely duplicates, up to %(percent)s%% alike", n
     ) % {"n": n, "percent": percent}
-    return format_html('<span class="badge text-bg-warning text-wrap" data-testid="duplicate-hint">{}</span> ', sentence)
+    return f'<span class="badge text-bg-warning text-wrap" data-testid="duplicate-hint">{escaped(sentence)}</span> '
 
 
 def _cosigners(p) -> str:
     n = p.confirmed_cosigners
     if not n:
         return ""
-    return " " + conditional_escape(ngettext("and %(n)s co-signer", "and %(n)s co-signers", n) % {"n": n})
+    return " " + escaped(ngettext("and %(n)s co-signer", "and %(n)s co-signers", n) % {"n": n})
 
 
 @register.simple_tag
 def review_row(p, picked) -> str:
     """``p``'s row of the review queue: ticked when its id is in ``picked``."""
-    title = conditional_escape(p.title)
-    number = f"{conditional_escape(p.number_display)} " if p.serial_number else ""
-    head = format_html(
+    pk = int(p.pk)
+    checked = " checked" if pk in picked else ""
+    number = f"{escaped(p.number_display)} " if p.serial_number else ""
+    href = escaped(reverse("proposals:detail", args=[pk]))
+    return mark_safe(  # noqa: S308 (every value escaped)
         '  <div class="list-group-item d-flex align-items-start gap-2">\n'
-        '    <label class="form-check flex-shrink-0 m-0 px-2 py-0 justify-content-center portal-pick" for="pick-{}">'
-        '<input class="form-check-input" type="checkbox" name="proposals" value="{}" id="pick-{}"{}>'
-        '<span class="visually-hidden">{}</span></label>\n'
-        '    <a class="flex-grow-1 text-body text-decoration-none text-break" href="{}">\n'
-        '      <span class="d-flex flex-wrap justify-content-between gap-2"><span class="fw-semibold text-primary">',
-        p.pk,
-        p.pk,
-        p.pk,
-        mark_safe(" checked") if p.pk in picked else "",  # noqa: S308 (a constant)
-        p.pick_label,
-        reverse("proposals:detail", args=[p.pk]),
-    )
-    line = format_html(
-        '<span class="d-block small text-secondary">{} · {}{} · {} · {}</span>',
-        p.committee.name,
-        p.lead_proposer.name,
-        mark_safe(_cosigners(p)),  # noqa: S308 (escaped in _cosigners)
-        p.get_category_display(),
-        _day(p.submitted_at),
-    )
-    return mark_safe(  # noqa: S308 (each part escaped)
-        f"{head}{number}{title}</span><span>{_duplicates(p)}{state_badge(p)}</span></span>\n      {line}\n"
+        '    <label class="form-check flex-shrink-0 m-0 px-2 py-0 justify-content-center portal-pick" '
+        f'for="pick-{pk}"><input class="form-check-input" type="checkbox" name="proposals" value="{pk}" '
+        f'id="pick-{pk}"{checked}><span class="visually-hidden">{escaped(p.pick_label)}</span></label>\n'
+        f'    <a class="flex-grow-1 text-body text-decoration-none text-break" href="{href}">\n'
+        '      <span class="d-flex flex-wrap justify-content-between gap-2"><span class="fw-semibold text-primary">'
+        f"{number}{escaped(p.title)}</span><span>{_duplicates(p)}{state_badge(p)}</span></span>\n"
+        f'      <span class="d-block small text-secondary">{escaped(p.committee.name)} · '
+        f"{escaped(p.lead_proposer.name)}{_cosigners(p)} · {escaped(p.get_category_display())} · "
+        f"{_day(p.submitted_at)}</span>\n"
         "    </a>\n  </div>\n"
     )

@@ -19,8 +19,8 @@ REPLACED = "{% load i18n proposal_badges %}" + (
     '    <a class="flex-grow-1 text-body text-decoration-none text-break" href="{% url \'proposals:detail\' p.pk %}">\n'
     '      <span class="d-flex flex-wrap justify-content-between gap-2"><span class="fw-semibold text-primary">{% if p.serial_number %}{{ p.number_display }} {% endif %}{{ p.title }}</span><span>{% if p.duplicates %}<span class="badge text-bg-warning text-wrap" data-testid="duplicate-hint">{% widthratio p.best_score 1 100 as percent %}{% blocktranslate count n=p.duplicates %}{{ n }} likely duplicate, up to {{ percent }}% alike{% plural %}{{ n }} likely duplicates, up to {{ percent }}% alike{% endblocktranslate %}</span> {% endif %}{% state_badge p %}</span></span>\n'
     '      <span class="d-block small text-secondary">{{ p.committee.name }} · {{ p.lead_proposer.name }}{% if p.confirmed_cosigners %} {% blocktranslate count n=p.confirmed_cosigners %}and {{ n }} co-signer{% plural %}and {{ n }} co-signers{% endblocktranslate %}{% endif %} · {{ p.get_category_display }} · {{ p.submitted_at|date:"Y-m-d" }}</span>\n'
-    '    </a>\n'
-    '  </div>\n'
+    "    </a>\n"
+    "  </div>\n"
 )
 
 
