@@ -35,8 +35,9 @@ def period_of(data: QueryDict) -> sel.Period:
     return sel.Period(year, quarter)
 
 
-def ledger_rows(user, data: QueryDict):
-    """The ledger's activities for ``user`` filtered by the page's query (``data``), latest first, and the filter."""
+def ledger_rows(user, data: QueryDict, rows=sel.ledger):
+    """The ledger's activities for ``user`` filtered by the page's query (``data``), latest first, and the filter;
+    ``rows`` loads what is shown of each (the workbook's every column; the page's: ``sel.ledger_page``)."""
     from activities.filters import ActivityFilter
 
     qs = Activity.objects.visible_to(user)
@@ -44,7 +45,7 @@ def ledger_rows(user, data: QueryDict):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
     if data.get("counted") == "1":  # the coverage page's "Held" figure: held or filed in its period
         qs = sel.counted_in(qs, period_of(data))
-    return sel.ledger(qs).order_by("-starts_at", "-id"), filterset
+    return rows(qs).order_by("-starts_at", "-id"), filterset
 
 
 def _bytes(workbook: Workbook) -> bytes:

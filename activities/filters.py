@@ -37,4 +37,8 @@ def _committees(request):
 
 
 def _groups(request):
-    return ActivityGroup.objects.visible_to(request.user) if request else ActivityGroup.objects.none()
+    """The groups offered: what an option shows (its name and pinyin initials), not each group's whole row (the
+    picker reads 301 of a city's groups to learn that it has more than it lists: 6 of the ledger's ms at 50k, #22)."""
+    if not request:
+        return ActivityGroup.objects.none()
+    return ActivityGroup.objects.visible_to(request.user).only("pk", "name", "initials")

@@ -616,6 +616,23 @@ def review(request):
     return _review_page(request)
 
 
+# the columns a row of the review queue shows (proposals/templatetags/review_rows.py)
+REVIEW_ROW_FIELDS = (
+    "pk",
+    "title",
+    "serial_number",
+    "state",
+    "round",
+    "is_key",
+    "is_excellent",
+    "category",
+    "confirmed_cosigners",
+    "submitted_at",
+    "committee__name",
+    "lead_proposer__name",
+)
+
+
 def _review_committees(scope):
     return Committee.objects.all() if scope.is_superuser else Committee.objects.filter(pk__in=scope.staff_committee_ids)
 
@@ -631,6 +648,8 @@ def _review_page(request, bulk_form=None):
         request.GET, queryset=selectors.with_duplicate_hints(queue), request=request, committees=committees
     )
     rows = found.qs if found.is_valid() else queue.none()  # a refused filter (another committee) shows nothing
+    # what a row shows (``{% review_row %}``), not the proposals' long texts nor the lead unit (#22)
+    rows = rows.select_related(None).select_related("committee", "lead_proposer").only(*REVIEW_ROW_FIELDS)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

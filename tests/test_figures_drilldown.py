@@ -1527,9 +1527,9 @@ NOT_FIGURES: dict[str, tuple[set[str], str]] = {
         "each list's own total, above its rows",
     ),
     "proposals/review.html": (
-        {"page_obj.paginator.count", "p.confirmed_cosigners", "p.duplicates"},
-        "the list's own total; a proposal's co-signers and its likely duplicates, named on the proposal's page the "
-        "row opens",
+        {"page_obj.paginator.count"},
+        "the list's own total (a row's co-signers and likely duplicates, named on the proposal's page the row opens, "
+        "are written by `{% review_row %}`: tests/proposals/test_review_row.py)",
     ),
     "proposals/unit.html": ({"a.days_left"}, "days left until a reply is due (a duration, no records)"),
     "activities/my_activities.html": ({"page_obj.paginator.count"}, "the list's own total"),

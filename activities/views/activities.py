@@ -49,7 +49,7 @@ TRANSITIONS = {
 }
 
 
-# the columns an activity's row in a list shows (activities/_activity_row.html, _state.html)
+# the columns an activity's row in a list shows (activities/_activity_row.html, {% activity_row_head %})
 ROW_FIELDS = ("pk", "title", "state", "starts_at", "kind", "target", "place", "invited_count", "present_count")
 
 
@@ -599,7 +599,7 @@ def ledger(request):
     require_role(request.user, Role.STAFF, Role.LEADER)
     if request.GET.get("export") == "xlsx":
         return respond(request, exports.LEDGER, {"query": _export_query(request)})
-    qs, filterset = exports.ledger_rows(request.user, request.GET)
+    qs, filterset = exports.ledger_rows(request.user, request.GET, rows=sel.ledger_page)
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault(
             "class", "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
