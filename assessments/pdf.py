@@ -344,6 +344,11 @@ def _summary(page, body, number, head) -> list:
     return story
 
 
+def _why(row) -> str:
+    detail = row.detail  # the notes joined: worked out once
+    return row.words.verdict + (f"（{detail}）" if detail else "")
+
+
 def _lines(page, body, number, head) -> list:
     """The lines, category by category, each saying what it scored and why (the page's words)."""
     story = _heading(_("What was done"), head)
@@ -352,13 +357,7 @@ def _lines(page, body, number, head) -> list:
     for group in page.groups:
         story += [CondPageBreak(30 * mm), _para(f"{group.heading} · {group.summary}", body), Spacer(1, 1 * mm)]
         rows = [[_("date"), _("event"), _("title"), _("points and why"), _("counted")]] + [
-            [
-                r.date.isoformat(),
-                r.what,
-                r.title or "—",
-                r.words.verdict + (f"（{r.detail}）" if r.detail else ""),
-                r.counted if group.priced else "—",
-            ]
+            [r.date.isoformat(), r.what, r.title or "—", _why(r), r.counted if group.priced else "—"]
             for r in group.rows
         ]
         story += [
