@@ -21,7 +21,7 @@ from . import scoring
 from .kinds import EventKind, Rounding, Share, ShortfallEffect
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterable
 
     from django import forms
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -179,18 +179,30 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return _("%(committee)s point rules %(year)s") % {"committee": self.committee, "year": self.year}
 
-    def book(self) -> scoring.RuleBook:
-        """This rule set as plain data for the scoring engine (use ``for_scoring()`` to load it)."""
+    def book(
+        self,
+        *,
+        rules: Iterable[PointRule] | None = None,
+        caps: Iterable[CategoryCap] | None = None,
+        minimums: Collection[MinimumRequirement] | None = None,
+        bands: Iterable[GradeBand] | None = None,
+    ) -> scoring.RuleBook:
+        """This rule set as plain data for the scoring engine (use ``for_scoring()`` to load it, or pass its parts
+        as read: ``selectors.rule_set_for_scoring``)."""
+        rules = self.rules.all() if rules is None else rules
+        caps = self.caps.all() if caps is None else caps
+        minimums = self.minimums.all() if minimums is None else minimums
+        bands = self.bands.all() if bands is None else bands
         return scoring.RuleBook(
-            rules=tuple(r.as_rule() for r in self.rules.all()),
+            rules=tuple(r.as_rule() for r in rules),
             base=self.base_score,
             bonus_cap=self.bonus_cap,
-            caps={c.category: c.cap for c in self.caps.all()},
-            minimums={m.kind: m.min_count for m in self.minimums.all()},
-            minimum_groups={m.kind: m.group for m in self.minimums.all() if m.group},
+            caps={c.category: c.cap for c in caps},
+            minimums={m.kind: m.min_count for m in minimums},
+            minimum_groups={m.kind: m.group for m in minimums if m.group},
             bands=tuple(
                 sorted(
-                    (b.as_band() for b in self.bands.all()),
+                    (b.as_band() for b in bands),
                     key=lambda b: b.min_score if b.min_score is not None else Decimal("-Infinity"),
                     reverse=True,
                 )

@@ -20,12 +20,12 @@ from reportlab.lib.textsplit import dumbSplit
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from core.ordinals import quarter_label
 from core.pdf import plain, text
+from core.pdf_fonts import subset_font
 
 FONT = "WenQuanYiMicroHei"
 # Debian's fonts-wqy-microhei (the Makefile's sysdeps install it).
@@ -37,7 +37,7 @@ def _font() -> str:
         path = next((p for p in FONT_FILES if p.exists()), None)
         if path is None:
             raise ImproperlyConfigured("No CJK font for PDFs: install the Debian package fonts-wqy-microhei.")
-        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))
+        pdfmetrics.registerFont(subset_font(FONT, str(path)))
     return FONT
 
 
@@ -123,7 +123,27 @@ def _widths(font: str, size: float) -> _Widths:
     return _Widths(font, size)
 
 
+LAID_OUT_AT_MOST = 50_000  # cells kept laid out (a few MB); past it the process starts again from none
+_laid_out: dict[tuple, tuple] = {}
+
+
 def _cell(value, style, width: float):
+    """``_lay_out`` of ``value`` in a cell of ``width``: the lines of a text laid out before in the process (in any
+    document: the dates, the words of the verdicts, the events' titles) are taken as they were. The lines depend on
+    the text, the font, its size, the alignment and the width alone: the key holds each."""
+    key = (str(value), style.fontName, style.fontSize, style.alignment, width)
+    lines = _laid_out.get(key)
+    if lines is None:
+        lines = _lay_out(key[0], style, width)
+        if isinstance(lines, Paragraph):  # drawn by itself (a paragraph keeps its place): never shared
+            return lines
+        if len(_laid_out) >= LAID_OUT_AT_MOST:
+            _laid_out.clear()
+        _laid_out[key] = lines
+    return lines
+
+
+def _lay_out(value: str, style, width: float):
     """A table cell's lines as ReportLab would lay them out, each ``(x offset, text)``, or a paragraph where its own
     layout is needed (text the markup parser makes several fragments of).
 
@@ -156,12 +176,15 @@ def _cell_height(cell, leading: float) -> float:
 class _Shows:
     """One text object of lines, each shown at its place, in the font's subsets as ReportLab's text object writes
     them (``PDFTextObject._formatText``): a line whose characters the document has already used is encoded by a
-    look-up per character (ReportLab's ``TTFont.splitString`` assigns the codes, once per character and document)."""
+    look-up per character (ReportLab's ``TTFont.splitString`` assigns the codes, once per character and document),
+    and a line shown before in the document (a date, a verdict, a dash) is taken as it was written then."""
 
     def __init__(self, canvas, style):
         self.canvas, self.doc, self.font = canvas, canvas._doc, pdfmetrics.getFont(style.fontName)
         self.size = f"{fp_str(style.fontSize)} Tf {fp_str(style.leading)} TL"
         self.code, self.subset = ["BT"], -1
+        # the document's lines as written: the codes never change within a document once assigned
+        self.shown = canvas.__dict__.setdefault("_duty_record_shown", {})
 
     def _chunks(self, line: str):
         state = self.font.state.get(self.doc)
@@ -179,11 +202,16 @@ class _Shows:
     def __call__(self, x: float, y: float, line: str) -> None:
         code = self.code
         code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
-        for subset, chunk in self._chunks(line):
+        key = (self.font.fontName, line)
+        chunks = self.shown.get(key)
+        if chunks is None:
+            escape = self.canvas._escape
+            chunks = self.shown[key] = [(subset, f"({escape(chunk)}) Tj") for subset, chunk in self._chunks(line)]
+        for subset, shown in chunks:
             if subset != self.subset:
                 code.append(f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size}")
                 self.subset = subset
-            code.append(f"({self.canvas._escape(chunk)}) Tj")
+            code.append(shown)
 
     def draw(self) -> None:
         self.code.append("ET")
@@ -316,6 +344,11 @@ def _summary(page, body, number, head) -> list:
     return story
 
 
+def _why(row) -> str:
+    detail = row.detail  # the notes joined: worked out once
+    return row.words.verdict + (f"（{detail}）" if detail else "")
+
+
 def _lines(page, body, number, head) -> list:
     """The lines, category by category, each saying what it scored and why (the page's words)."""
     story = _heading(_("What was done"), head)
@@ -324,13 +357,7 @@ def _lines(page, body, number, head) -> list:
     for group in page.groups:
         story += [CondPageBreak(30 * mm), _para(f"{group.heading} · {group.summary}", body), Spacer(1, 1 * mm)]
         rows = [[_("date"), _("event"), _("title"), _("points and why"), _("counted")]] + [
-            [
-                r.date.isoformat(),
-                r.what,
-                r.title or "—",
-                r.words.verdict + (f"（{r.detail}）" if r.detail else ""),
-                r.counted if group.priced else "—",
-            ]
+            [r.date.isoformat(), r.what, r.title or "—", _why(r), r.counted if group.priced else "—"]
             for r in group.rows
         ]
         story += [

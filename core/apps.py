@@ -14,9 +14,10 @@ class CoreConfig(AppConfig):
             verbs,  # noqa: F401  (registers core's audit verbs)
         )
         from core.choices import install_choice_labels, install_empty_choice_label
-        from core.pdf import lock_reportlab
+        from core.pdf import compress_quickly, lock_reportlab
 
         lock_reportlab()  # before any PDF is written: ReportLab reads no URL and no file but fonts
+        compress_quickly()
         _bound_pillow()
         install_empty_choice_label()  # "请选择", not "---------", in every select
         install_choice_labels()  # get_<field>_display without building a dict of the choices on every call

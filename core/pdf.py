@@ -9,6 +9,8 @@ from its disk. Two defences, both needed:
 - ``lock_reportlab()`` (installed by ``core.apps`` when Django starts) replaces ReportLab's one door to files
   and URLs, ``reportlab.lib.utils.open_for_read``: it opens only ReportLab's own data and the system fonts,
   never a URL, a ``data:`` URI or any other path. Even markup that slipped through fetches nothing.
+
+``compress_quickly()`` (installed beside it) has ReportLab compress its streams at zlib's fastest level.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import zlib
 
 # Fonts the PDFs embed (Debian's fonts-wqy-microhei and friends live under /usr/share/fonts).
 FONT_DIRS = ["/usr/share/fonts"]
@@ -69,3 +72,20 @@ def lock_reportlab() -> None:
     utils.rlUrlRead = _refuse_url
     rl_config.trustedHosts = []  # and should anything reach the stock opener: no host is trusted
     rl_config.trustedSchemes = []
+
+
+COMPRESSION_LEVEL = 1  # zlib's fastest: a duty record's PDF 3.6 -> 1.7 ms of compressing, 60 -> 65 kB (#22)
+
+
+def _flate(self, text):
+    if isinstance(text, str):
+        text = text.encode("utf8")
+    return zlib.compress(text, COMPRESSION_LEVEL)
+
+
+def compress_quickly() -> None:
+    """Every stream ReportLab compresses (pages, font subsets) at ``COMPRESSION_LEVEL`` rather than zlib's default
+    6: the same content, a few per cent larger, in half the time (idempotent)."""
+    from reportlab.pdfbase import pdfdoc
+
+    pdfdoc.PDFStreamFilterZCompress.encode = _flate

@@ -231,3 +231,26 @@ def test_a_table_split_over_pages_repeats_its_heading_row(poppler):
     pages = text.split("\f")[:-1]
     assert len(pages) > 10
     assert all("日期" in p and "计入" in p for p in pages[1:]), "every page's table starts with its heading row"
+
+
+def test_a_record_drawn_again_from_the_kept_layouts_and_glyphs_is_the_same_bytes(monkeypatch):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    record = NS(member=NS(name="张三 & <李四>", committee="合肥市政协", sector="经济界"))
+    page = _long_page()
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    monkeypatch.setattr(pdf, "_laid_out", {})
+    with translation.override("zh-hans"):
+        first = pdf.duty_record_pdf(record, page)
+        assert pdf._laid_out, "the cells' lines are kept"
+        assert pdf.duty_record_pdf(record, page) == first
+        monkeypatch.setattr(pdf, "LAID_OUT_AT_MOST", 7)  # kept cells past the bound: the process starts again
+        monkeypatch.setattr(pdf, "_laid_out", {})
+        assert pdf.duty_record_pdf(record, page) == first
+        assert len(pdf._laid_out) <= 7
+        # ReportLab's own subsetter and no kept cells: the same document
+        face = pdfmetrics.getFont(pdf.FONT).face
+        monkeypatch.setattr(face, "makeSubset", lambda subset: TTFontFile.makeSubset(face, subset))
+        monkeypatch.setattr(pdf, "_laid_out", {})
+        assert pdf.duty_record_pdf(record, page) == first
