@@ -32,6 +32,9 @@ class FigureTally(models.Model):
     first_satisfied = models.IntegerField(_("satisfied in the first round"), default=0)
     closed = models.IntegerField(_("closed"), default=0)
     implemented = models.IntegerField(_("implemented"), default=0)
+    # the ratings apart (``satisfied`` counts both 满意 and 基本满意): the handling units' yearly sheet reads them
+    basic = models.IntegerField(_("rated basically satisfied"), default=0)
+    unsatisfied = models.IntegerField(_("rated unsatisfied"), default=0)
 
     class Meta:
         verbose_name = _("proposal figure tally")
