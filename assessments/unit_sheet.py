@@ -139,7 +139,17 @@ _FROM_CELLS = {
     "rated_basic": ("basic", None),
     "rated_unsatisfied": ("unsatisfied", None),
 }
-_CELL_COLUMNS = ("submitted", "replied", "on_time", "rated", "satisfied", "basic", "unsatisfied", "implemented", "closed")
+_CELL_COLUMNS = (
+    "submitted",
+    "replied",
+    "on_time",
+    "rated",
+    "satisfied",
+    "basic",
+    "unsatisfied",
+    "implemented",
+    "closed",
+)
 
 
 def _proposal_counts(committee_id: int, year: int, today: date, unit_ids=None) -> dict[int, dict]:

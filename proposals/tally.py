@@ -31,10 +31,7 @@ def counted() -> dict[Cell, tuple[int, ...]]:
         .annotate(lead_unit_key=Coalesce("lead_unit_id", Value(0)))
         .values_list(*KEY)
         .annotate(
-            **{
-                name: Count("committee", filter=KEPT[name]) if KEPT[name] else Count("committee")
-                for name in TALLIED
-            }
+            **{name: Count("committee", filter=KEPT[name]) if KEPT[name] else Count("committee") for name in TALLIED}
         )
     )
     return {tuple(row[: len(KEY)]): tuple(row[len(KEY) :]) for row in rows}
