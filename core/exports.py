@@ -152,6 +152,10 @@ SPOOL_BYTES = 8 * 1024 * 1024
 ROWS_HELD = 1000  # plain rows held before they are put out
 STRING_MAX = 32767  # openpyxl cuts longer texts (Excel's limit)
 _PLAIN_KIND = {str: "s", bool: "b", int: "n", float: "n", Decimal: "n"}
+# zlib's fastest level, not its default (6): a workbook's XML is repetitive enough that level 1 keeps most of the
+# saving for a third of the time (#22: the groups' funding at 50k, 371 kB of XML, deflated in 1.0 ms instead of 2.7,
+# 45 kB instead of 38, of a 40 ms download); every reader of XLSX reads any level.
+COMPRESS_LEVEL = 1
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # openpyxl's path refuses them
 
 
@@ -309,7 +313,7 @@ class Workbook(openpyxl.Workbook):
         if self.write_only and not self.worksheets:
             self.create_sheet()
         self.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
-        _ExcelWriter(self, ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True)).save()
+        _ExcelWriter(self, ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)).save()
 
 
 def export_filename(title, *parts, extension: str = "xlsx") -> str:
