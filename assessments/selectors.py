@@ -377,7 +377,8 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
     经费补助 (per member + per filed activity, capped), as the rule set says. A locked year reads
     the settlement frozen when it was locked (True in the second place); otherwise it is computed
     with three aggregate queries."""
-    from django.db.models import Q, Sum
+    from django.db.models import OuterRef, Q, Subquery, Sum
+    from django.db.models.functions import Coalesce
 
     from activities.models import FiledTally
     from groups.models import ActivityGroup
@@ -405,16 +406,22 @@ def group_settlement(committee_id: int, year: int) -> tuple[list[GroupLine], boo
         ], True
     rule_set = RuleSet.objects.filter(committee_id=committee_id, year=year).first()
     start, end = date(year, 1, 1), date(year, 12, 31)
+    # Each group's members of the year counted in a subquery per group (its memberships through the index
+    # ``membership_group_span``), not by grouping the join of every group with its memberships: the same count, less
+    # of the database's time at 50k (a district's 393 groups, 19,412 memberships: median 8.5 ms instead of 12.2, min
+    # 3.8 instead of 4.2, EXPLAIN ANALYZE 15 times in turns at load 7), without sorting the groups' rows to group them.
+    members = (
+        GroupMembership.objects.filter(group=OuterRef("pk"), joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("member_id", distinct=True))
+        .values("n")
+    )
     groups = (
         ActivityGroup.objects.filter(committee_id=committee_id, is_active=True)
-        .annotate(
-            n=Count(
-                "memberships__member_id",
-                distinct=True,
-                filter=Q(memberships__joined_on__lte=end)
-                & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=start)),
-            )
-        )
+        .annotate(n=Coalesce(Subquery(members), 0))
+        .order_by()  # ranked below
         .values_list("pk", "name", "n")
     )
     # the year's filed activities of each group under the activity's own committee (its group's: activity_create),

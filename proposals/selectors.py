@@ -241,8 +241,16 @@ COUNTED = (
     "closed",
     "implemented",
 )
-# The figures the database keeps per cell (``FigureTally``): all but "overdue", which moves with the date.
-TALLIED = tuple(name for name in COUNTED if name in FIGURE_FILTERS)
+# The ratings apart, which the cells keep too (``satisfied`` is both good ones): the handling units' yearly sheet
+# reads them (``assessments.unit_sheet``); not figures of this page.
+RATINGS_KEPT = {
+    "basic": Q(rating=Proposal.Rating.BASIC),
+    "unsatisfied": Q(rating=Proposal.Rating.UNSATISFIED),
+}
+# What the database keeps per cell (``FigureTally``) and its definition: every figure but "overdue", which moves
+# with the date, and the ratings apart.
+KEPT = {**{name: FIGURE_FILTERS[name] for name in COUNTED if name in FIGURE_FILTERS}, **RATINGS_KEPT}
+TALLIED = tuple(KEPT)
 
 
 def figure_q(figure: str, today: date) -> Q:

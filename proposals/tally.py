@@ -2,9 +2,10 @@
 
 The database keeps the cells (the triggers of ``proposals/migrations/0020_figure_tally.py`` move a proposal's counts
 from its old cell to its new one in the transaction of every write); this module says what the proposals say of
-every cell, by the figures' own definitions (``proposals.selectors.FIGURE_FILTERS``), rebuilds the table from them
-(``manage.py figures_rebuild``) and lists where the two differ (``--check``; ``tests/proposals/test_figure_tally.py``
-runs random writes and compares)."""
+every cell, by the figures' own definitions (``proposals.selectors.KEPT``: ``FIGURE_FILTERS`` and the ratings
+apart), rebuilds the table from them (``manage.py figures_rebuild``) and lists where the two differ (``--check``;
+``tests/proposals/test_figure_tally.py`` runs random writes and compares). The triggers are those of 0020, written
+again with the ratings apart by ``proposals/migrations/0033_figure_tally_ratings.py``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from core.management import kept_counts
 from proposals.models import FigureTally, Proposal
-from proposals.selectors import FIGURE_FILTERS, TALLIED
+from proposals.selectors import KEPT, TALLIED
 
 KEY = ("committee_id", "year", "lead_unit_key", "category", "result_code")
 
@@ -30,10 +31,7 @@ def counted() -> dict[Cell, tuple[int, ...]]:
         .annotate(lead_unit_key=Coalesce("lead_unit_id", Value(0)))
         .values_list(*KEY)
         .annotate(
-            **{
-                name: Count("committee", filter=FIGURE_FILTERS[name]) if FIGURE_FILTERS[name] else Count("committee")
-                for name in TALLIED
-            }
+            **{name: Count("committee", filter=KEPT[name]) if KEPT[name] else Count("committee") for name in TALLIED}
         )
     )
     return {tuple(row[: len(KEY)]): tuple(row[len(KEY) :]) for row in rows}

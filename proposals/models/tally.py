@@ -45,6 +45,9 @@ class FigureTally(models.Model):
     first_satisfied = models.IntegerField(_("satisfied in the first round"), default=0)
     closed = models.IntegerField(_("closed"), default=0)
     implemented = models.IntegerField(_("implemented"), default=0)
+    # the ratings apart (``satisfied`` counts both 满意 and 基本满意): the handling units' yearly sheet reads them
+    basic = models.IntegerField(_("rated basically satisfied"), default=0)
+    unsatisfied = models.IntegerField(_("rated unsatisfied"), default=0)
 
     class Meta:
         verbose_name = _("proposal figure tally")
@@ -53,9 +56,10 @@ class FigureTally(models.Model):
             models.UniqueConstraint(
                 fields=["committee_id", "year", "lead_unit_key", "category", "result_code"], name="figure_tally_cell"
             ),
-            # no figure below 0 (proposals 0033): a cell emptied of proposals is deleted by the trigger
+            # no figure below 0 (proposals 0033, the ratings apart 0034): a cell emptied of proposals is deleted by the trigger
             models.CheckConstraint(
-                condition=models.Q(*((f"{name}__gte", 0) for name in FIGURES)), name="figure_tally_not_negative"
+                condition=models.Q(*((f"{name}__gte", 0) for name in (*FIGURES, "basic", "unsatisfied"))),
+                name="figure_tally_not_negative",
             ),
         ]
 

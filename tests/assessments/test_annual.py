@@ -154,3 +154,25 @@ def test_members_below_the_minimums_are_listed_on_the_annual_page_and_in_the_wor
     workbook = load_workbook(BytesIO(client.get(reverse("assessments:assessment_export"), query).content))
     sheet = [list(r) for r in workbook.worksheets[1].iter_rows(values_only=True)]
     assert any(r[0] == world.member_record.name and r[2] == below[world.member_record.pk] for r in sheet), sheet
+
+
+def test_a_groups_members_of_the_year_count_each_member_once_and_only_those_of_the_year(world):
+    """The settlement's member count: members of the group at any time of the year, a member who left and came back
+    once, one who left before the year not at all, an active group with no one in it 0."""
+    from datetime import date
+
+    from tests import factories as f
+
+    group = f.ActivityGroupFactory(committee=world.district, name="某某活动组")
+    empty = f.ActivityGroupFactory(committee=world.district, name="空活动组")
+    back, gone, stays = (f.MemberFactory(committee=world.district) for _ in range(3))
+    for member, joined, left in (
+        (back, date(2025, 6, 1), date(2026, 3, 1)),
+        (back, date(2026, 6, 1), None),
+        (gone, date(2024, 1, 1), date(2025, 12, 31)),
+        (stays, date(2025, 1, 1), None),
+    ):
+        f.MembershipFactory(group=group, member=member, joined_on=joined, left_on=left)
+
+    lines = _by_name(group_settlement(world.district.pk, 2026)[0])
+    assert (lines[group.name].members, lines[empty.name].members) == (2, 0)
