@@ -342,11 +342,11 @@ def _kept_tables(
 ) -> dict[str | None, dict[Any, dict[str, int]]]:
     """The page's tables from the kept cells (``_kept_tables_sql``) and "overdue now" counted per cell (``overdue``:
     (committee, unit key, category, n) rows): ``_tables`` of the same proposals' cells, in two statements."""
-    params = [*committee_ids, year, *([unit_id] if unit_id else []), *([category] if category else [])]
+    params: list[int | str] = [*committee_ids, year, *([unit_id] if unit_id else []), *([category] if category else [])]
     with connection.cursor() as cursor:
         cursor.execute(_kept_tables_sql(len(committee_ids), bool(unit_id), bool(category)), params * 3)
         rows = cursor.fetchall()
-    late: dict[tuple[str, Any], int] = defaultdict(int)  # (the table, its row's value) -> overdue now
+    late: dict[tuple[str | None, Any], int] = defaultdict(int)  # (the table, its row's value) -> overdue now
     for committee, unit, cat, n in overdue:
         for key in (("lead_unit", unit or None), ("committee", committee), ("category", cat), (None, None)):
             late[key] += n
@@ -556,8 +556,8 @@ def with_report_row_counts(reports: Iterable[OpinionReport]) -> list[OpinionRepo
         for name, model in (("adoption_count", Adoption), ("instruction_count", Instruction))
     }
     for report in reports:
-        report.adoption_count = counted["adoption_count"].get(report.pk, 0)
-        report.instruction_count = counted["instruction_count"].get(report.pk, 0)
+        for name, per_report in counted.items():
+            setattr(report, name, per_report.get(report.pk, 0))  # shown by the template, not a model field
     return reports
 
 
