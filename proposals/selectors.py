@@ -343,9 +343,11 @@ def _kept_tables(
     """The page's tables from the kept cells (``_kept_tables_sql``) and "overdue now" counted per cell (``overdue``:
     (committee, unit key, category, n) rows): ``_tables`` of the same proposals' cells, in two statements."""
     params: list[int | str] = [*committee_ids, year, *([unit_id] if unit_id else []), *([category] if category else [])]
-    with connection.cursor() as cursor:
-        cursor.execute(_kept_tables_sql(len(committee_ids), bool(unit_id), bool(category)), params * 3)
-        rows = cursor.fetchall()
+    rows: list[tuple[Any, ...]] = []
+    if committee_ids:  # none (a committee out of the user's reach chosen): no cell, and ``IN ()`` is no SQL
+        with connection.cursor() as cursor:
+            cursor.execute(_kept_tables_sql(len(committee_ids), bool(unit_id), bool(category)), params * 3)
+            rows = cursor.fetchall()
     late: dict[tuple[str | None, Any], int] = defaultdict(int)  # (the table, its row's value) -> overdue now
     for committee, unit, cat, n in overdue:
         for key in (("lead_unit", unit or None), ("committee", committee), ("category", cat), (None, None)):

@@ -178,3 +178,11 @@ def test_emptying_the_cells_then_the_reports_leaves_no_cell(committees):
     OpinionReport.objects.all().delete()
     assert not ReportTally.objects.exists()
     assert tally.report_differences() == {}
+
+
+def test_the_figures_of_no_committee_are_zeros():
+    """A committee out of the user's reach chosen on the figures page leaves no committee: the kept tables' one
+    statement is not run with an empty ``IN ()``, and every figure is 0."""
+    kept = selectors.year_figures([], 2026, today=DAY)
+    assert kept["totals"]["submitted"] == 0 and kept["by_unit"] == [] and kept["codes"] == []
+    assert kept["reports"] == dict.fromkeys(selectors.REPORT_FIGURES, 0)
