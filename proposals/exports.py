@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from io import BytesIO
 
 from django.utils.translation import gettext as _
@@ -31,10 +32,22 @@ def _bold(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
-def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]]):
+def _header(ws, texts: list[str]) -> list[WriteOnlyCell]:
+    """A bold header row: the first cell's style (its font added to the workbook once) copied to the others, not a
+    ``Font`` hashed into the workbook's fonts per cell (most of the workbook's styling time)."""
+    first = _bold(ws, texts[0])
+    cells = [first]
+    for text in texts[1:]:
+        cell = WriteOnlyCell(ws, text)
+        cell._style = copy(first._style)
+        cells.append(cell)
+    return cells
+
+
+def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]], labels: list[str]):
     ws = wb.create_sheet(title)
     ws.column_dimensions["A"].width = 28
-    ws.append([_bold(ws, first), *[_bold(ws, str(label)) for _key, label in COLUMNS]])
+    ws.append(_header(ws, [first, *labels]))
     for name, row in rows:
         ws.append([name, *[row.get(key) for key, _label in COLUMNS]])
 
@@ -42,15 +55,17 @@ def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]]):
 def figures_workbook(data: dict, year: int) -> bytes:
     # write-only: a row of plain values is written at once (``core.exports``), not as a cell object per value
     wb = Workbook(write_only=True)
-    _sheet(wb, _("Totals"), str(year), [(_("All"), data["totals"])])
-    _sheet(wb, _("By committee"), _("Committee"), [(r["committee__name"], r) for r in data["by_committee"]])
-    _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]])
+    labels = [str(label) for _key, label in COLUMNS]
+    _sheet(wb, _("Totals"), str(year), [(_("All"), data["totals"])], labels)
+    _sheet(wb, _("By committee"), _("Committee"), [(r["committee__name"], r) for r in data["by_committee"]], labels)
+    _sheet(wb, _("By unit"), _("Lead unit"), [(r["lead_unit__name"], r) for r in data["by_unit"]], labels)
     categories = dict(Category.choices)
     _sheet(
         wb,
         _("By category"),
         _("Category"),
         [(str(categories.get(r["category"], r["category"])), r) for r in data["by_category"]],
+        labels,
     )
     ws = wb.create_sheet(_("Result codes"))
     ws.append([_("Result code"), _("Meaning"), _("Replies"), _("Share %")])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -24,11 +26,12 @@ from proposals.models import (
     Level,
     OpinionReport,
     Proposal,
+    ReportTally,
     ResultCode,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
@@ -295,23 +298,91 @@ def year_figures(
     their committee, year and state. Equal to ``figures`` over the same proposals (``tests/proposals/test_figure_tally.py``)."""
     today = today or timezone.localdate()
     committee_ids = list(committee_ids)
-    tally = FigureTally.objects.filter(committee_id__in=committee_ids, year=year)
     proposals = Proposal.objects.filter(committee_id__in=committee_ids, year=year)
     if unit_id:
-        tally, proposals = tally.filter(lead_unit_key=unit_id), proposals.filter(lead_unit_id=unit_id)
+        proposals = proposals.filter(lead_unit_id=unit_id)
     if category:
-        tally, proposals = tally.filter(category=category), proposals.filter(category=category)
-    # The cells summed over their result codes by the database (the codes' table is a query of its own): the page's
-    # tables are then sums of a few hundred cells, not of every cell (a city's year at 50k: 2,436 cells, 504 sums).
-    cells = [
-        (committee, unit or None, cat, "", *row.values())
-        for (committee, unit, cat), row in _kept_sums(
-            tally, proposals, today, ("committee_id", "lead_unit_key", "category")
-        )
-    ]
-    codes = dict(tally.exclude(result_code="").order_by().values_list("result_code").annotate(n=Sum("submitted")))
-    reports = OpinionReport.objects.filter(committee_id__in=committee_ids, year=year)
-    return _figures_of(cells, reports, committee_ids, codes=codes)
+        proposals = proposals.filter(category=category)
+    overdue = (
+        proposals.filter(figure_q("overdue", today))
+        .order_by()
+        .annotate(**{f"cell_{k}": _CELL_OF_PROPOSAL[k] for k in _CELL_KEYS})
+        .values_list(*(f"cell_{k}" for k in _CELL_KEYS))
+        .annotate(n=Count("committee"))  # not by id: every column read is in ``proposal_overdue`` (index-only)
+    )
+    # the reports' figures kept per committee and year (``ReportTally``, #22: the year's 5,300 reports of a city and
+    # their adoptions and instructions counted per request took 6-10 ms at 50k); a committee without reports: no row
+    reports = ReportTally.objects.filter(committee_id__in=committee_ids, year=year).aggregate(
+        **{name: Coalesce(Sum(name), 0) for name in REPORT_TALLIED}
+    )
+    return _figures_of(_kept_tables(committee_ids, year, unit_id, category, overdue), reports, committee_ids)
+
+
+_CELL_KEYS = ("committee_id", "lead_unit_key", "category")
+
+
+@lru_cache(maxsize=64)
+def _kept_tables_sql(committees: int, unit: bool, category: bool) -> str:
+    """The cells of ``FigureTally`` summed by the database per lead unit (kind 0), per committee and category (1) and
+    per result code (2, the submitted of each code), in one statement built once per shape (#22: the cells summed per
+    committee, unit and category were 504 rows at 50k, each made a dict and summed again four ways in Python, and the
+    three querysets compiled on every request). ``TALLIED`` in its order after (kind, id, text)."""
+    table, q = FigureTally._meta.db_table, connection.ops.quote_name
+    where = (
+        f"{q('committee_id')} IN ({', '.join(['%s'] * committees)}) AND {q('year')} = %s"
+        + (f" AND {q('lead_unit_key')} = %s" if unit else "")
+        + (f" AND {q('category')} = %s" if category else "")
+    )
+    sums = ", ".join(f"SUM({q(name)})" for name in TALLIED)
+    branches = (  # (kind, id, text), the condition beyond ``where``, the grouping
+        (f"0, {q('lead_unit_key')}, NULL", "", q("lead_unit_key")),
+        (f"1, {q('committee_id')}, {q('category')}", "", f"{q('committee_id')}, {q('category')}"),
+        (f"2, NULL, {q('result_code')}", f" AND {q('result_code')} <> ''", q("result_code")),
+    )
+    return " UNION ALL ".join(
+        f"SELECT {head}, {sums} FROM {q(table)} WHERE {where}{more} GROUP BY {group}"  # noqa: S608 (names, constants)
+        for head, more, group in branches
+    )
+
+
+def _kept_tables(
+    committee_ids: list[int], year: int, unit_id: int | None, category: str, overdue: Iterable[tuple[Any, ...]]
+) -> dict[str | None, dict[Any, dict[str, int]]]:
+    """The page's tables from the kept cells (``_kept_tables_sql``) and "overdue now" counted per cell (``overdue``:
+    (committee, unit key, category, n) rows): ``_tables`` of the same proposals' cells, in two statements."""
+    params: list[int | str] = [*committee_ids, year, *([unit_id] if unit_id else []), *([category] if category else [])]
+    rows: list[tuple[Any, ...]] = []
+    if committee_ids:  # none (a committee out of the user's reach chosen): no cell, and ``IN ()`` is no SQL
+        with connection.cursor() as cursor:
+            cursor.execute(_kept_tables_sql(len(committee_ids), bool(unit_id), bool(category)), params * 3)
+            rows = cursor.fetchall()
+    late: dict[tuple[str | None, Any], int] = defaultdict(int)  # (the table, its row's value) -> overdue now
+    for committee, unit, cat, n in overdue:
+        for key in (("lead_unit", unit or None), ("committee", committee), ("category", cat), (None, None)):
+            late[key] += n
+    tables: dict[str | None, dict[Any, dict[str, int]]] = {"lead_unit": {}, "committee": {}, "category": {}, None: {}}
+    codes: dict[str, int] = {}
+    per_committee: dict[Any, list[int]] = {}
+    for kind, key, text, *kept in rows:
+        if kind == 2:
+            codes[text] = kept[0]  # ``submitted``, the first of ``TALLIED``
+        elif kind == 0:
+            tables["lead_unit"][key or None] = _with_overdue(kept, late[("lead_unit", key or None)])
+        else:
+            for table, value in (("committee", key), ("category", text), (None, None)):
+                summed = per_committee.setdefault((table, value), [0] * len(TALLIED))
+                for i, n in enumerate(kept):
+                    summed[i] += n
+    for (table, value), kept in per_committee.items():
+        tables[table][value] = _with_overdue(kept, late[(table, value)])
+    tables["result_code"] = {code: {"submitted": n} for code, n in codes.items()}
+    return tables
+
+
+def _with_overdue(kept: list[int], overdue: int) -> dict[str, int]:
+    """A table row's figures in ``COUNTED``'s order from its ``TALLIED`` sums and its overdue now."""
+    row = dict(zip(TALLIED, kept, strict=True))
+    return {name: overdue if name == "overdue" else row[name] for name in COUNTED}
 
 
 def committee_year_figures(committee_ids: Iterable[int], year: int, *, today: date | None = None) -> dict[int, dict]:
@@ -367,60 +438,55 @@ def figures(
     code), and each table is the sum of its cells. Every proposal is in exactly one cell, so each sum is the count
     the same filter gives over the same rows: the figure still equals the list behind it."""
     today = today or timezone.localdate()
-    return _figures_of(list(figure_cells(proposals, today)), reports, committee_ids)
+    return _figures_of(_tables(list(figure_cells(proposals, today))), reports, committee_ids)
+
+
+def _tables(cells: list[tuple[Any, ...]]) -> dict[str | None, dict[Any, dict[str, int]]]:
+    """The figures' tables from the proposals' cells (``CELL`` values then ``COUNTED``): per lead unit, committee,
+    category and result code, and the totals (under ``None``), each a sum of cells."""
+    return {by: _summed(cells, by) for by in (*CELL, None)}
 
 
 def _figures_of(
-    cells: list[tuple[Any, ...]],
-    reports: QuerySet[OpinionReport],
+    tables: Mapping[str | None, Mapping[Any, Mapping[str, int]]],
+    reports: QuerySet[OpinionReport] | Mapping[str, int],
     committee_ids: Iterable[int],
-    codes: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The figures' tables from the proposals' cells (``CELL`` values then ``COUNTED``), and the reports' figures;
-    ``codes``: the proposals submitted per result code, when the cells are not per code."""
-    per_unit = _summed(cells, "lead_unit")
+    """The figures' tables (``_tables``: the counts per lead unit, committee, category, result code, and the totals
+    under ``None``) as the page shows them, and the reports' figures. ``reports``: the reports to count, or their
+    counts (``REPORT_TALLIED``, read from ``ReportTally``)."""
+    per_unit = tables["lead_unit"]
     by_unit = [  # in the database's order of names (its collation, as the list of units sorts them)
         _with_rates({"lead_unit": pk, "lead_unit__name": name, **per_unit[pk]})
         for pk, name in HandlingUnit.objects.filter(pk__in=per_unit.keys() - {None})
         .order_by("name", "pk")
         .values_list("pk", "name")
     ]
-    per_committee = _summed(cells, "committee")
+    per_committee = tables["committee"]
     committee_names = dict(Committee.objects.filter(pk__in=per_committee.keys()).values_list("pk", "name"))
     labels = {
         c: label for c, label in ResultCode.objects.filter(committee_id__in=committee_ids).values_list("code", "label")
     }
-    if codes is None:
-        codes = {code: row["submitted"] for code, row in _summed(cells, "result_code").items()}
-    counted = [(code, n) for code, n in sorted(codes.items()) if code]
+    counted = [(code, row["submitted"]) for code, row in sorted(tables["result_code"].items()) if code]
     replied_total = sum(n for _code, n in counted)
     code_rows = [
         {"result_code": code, "n": n, "label": labels.get(code, ""), "share": _rate(n, replied_total)}
         for code, n in counted
     ]
-    reports = reports.exclude(state=OpinionReport.State.DRAFT)  # waiting for co-authors: not submitted yet
-    # with the reports adopted at each level (a report adopted twice at one level counts once, as its list shows it
-    # once), in the same pass over the year's reports: one more hashed id set per level, not a second statement
-    # joining every report to its adoptions (5,300 reports at 50k)
+    if not isinstance(reports, Mapping):  # counted from the rows (``figures``): one pass over them
+        reports = reports.exclude(state=OpinionReport.State.DRAFT).aggregate(**report_tally_counts())
+    report_totals = {name: reports[name] for name in REPORT_FIGURES}
     levels = dict(Level.choices)
-    report_totals = reports.aggregate(
-        **{
-            name: Count("pk", filter=report_figure_q(name)) if report_figure_q(name) else Count("pk")
-            for name in REPORT_FIGURES
-        },
-        **{f"adopted_{level}": Count("pk", filter=report_figure_q("adopted", level)) for level in levels},
-    )
-    adopted_at = {level: report_totals.pop(f"adopted_{level}") for level in levels}
     adoption_levels = [  # the levels with an adoption, in the order of their codes
-        {"level": level, "n": adopted_at[level], "label": str(levels[level])}
+        {"level": level, "n": reports[f"adopted_{level}"], "label": str(levels[level])}
         for level in sorted(levels)
-        if adopted_at[level]
+        if reports[f"adopted_{level}"]
     ]
     return {
-        "totals": _with_rates(_summed(cells, None).get(None, dict.fromkeys(COUNTED, 0))),
+        "totals": _with_rates(tables[None].get(None, dict.fromkeys(COUNTED, 0))),
         "by_unit": by_unit,
         "by_category": [
-            _with_rates({"category": category, **row}) for category, row in sorted(_summed(cells, "category").items())
+            _with_rates({"category": category, **row}) for category, row in sorted(tables["category"].items())
         ],
         "by_committee": [
             _with_rates({"committee": pk, "committee__name": committee_names[pk], **row})
@@ -455,6 +521,20 @@ def filter_by_figure(qs: QuerySet[Proposal], figure: str, today: date | None = N
 
 
 REPORT_FIGURES = ("submitted", "accepted", "adopted", "instructed")
+# The report figures the database keeps per committee and year (``ReportTally``): each figure, and "adopted" at
+# each level (``Adoption.level`` is one of ``Level``'s choices).
+REPORT_TALLIED = ("submitted", "accepted", "adopted", *(f"adopted_{level}" for level in Level.values), "instructed")
+
+
+def report_tally_counts() -> dict[str, Count]:
+    """Aggregate expressions over (submitted) reports for each of ``REPORT_TALLIED``: ``report_figure_q`` counted.
+    A report adopted twice at one level counts once, as its list shows it once: IN over the adoptions' ids."""
+    counts: dict[str, Count] = {}
+    for name in REPORT_TALLIED:
+        figure, _sep, level = name.partition("_") if name.startswith("adopted_") else (name, "", "")
+        q = report_figure_q(figure, level)
+        counts[name] = Count("pk", filter=q) if q else Count("pk")
+    return counts
 
 
 def report_figure_q(figure: str, level: str = "") -> Q:
@@ -472,6 +552,23 @@ def report_figure_q(figure: str, level: str = "") -> Q:
 
 
 REPORT_ROWS = ("adoptions", "instructions")
+
+
+def with_report_row_counts(reports: Iterable[OpinionReport]) -> list[OpinionReport]:
+    """A page of reports, each with ``adoption_count`` and ``instruction_count``: the rows behind its two figures on
+    the reports list (``report_rows``), counted per report by the database in two queries whatever the page (#22: the
+    page loaded every adoption and instruction of its 50 reports, the instructions' texts with them, to count them
+    in the template through a related manager per report)."""
+    reports = list(reports)
+    ids = [r.pk for r in reports]
+    counted = {
+        name: dict(model.objects.filter(report_id__in=ids).order_by().values_list("report_id").annotate(n=Count("pk")))
+        for name, model in (("adoption_count", Adoption), ("instruction_count", Instruction))
+    }
+    for report in reports:
+        for name, per_report in counted.items():
+            setattr(report, name, per_report.get(report.pk, 0))  # shown by the template, not a model field
+    return reports
 
 
 def report_rows(report: OpinionReport, figure: str) -> QuerySet[Any]:

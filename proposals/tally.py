@@ -15,8 +15,8 @@ from django.db.models import Count, Value
 from django.db.models.functions import Coalesce
 
 from core.management import kept_counts
-from proposals.models import FigureTally, Proposal
-from proposals.selectors import KEPT, TALLIED
+from proposals.models import FigureTally, OpinionReport, Proposal, ReportTally
+from proposals.selectors import KEPT, REPORT_TALLIED, TALLIED, report_tally_counts
 
 KEY = ("committee_id", "year", "lead_unit_key", "category", "result_code")
 
@@ -48,11 +48,49 @@ def differences() -> dict[Cell, tuple[Any, Any]]:
 
 
 def rebuild() -> int:
-    """Count every cell from the proposals again (repairs; the triggers keep it otherwise); returns the cells."""
+    """Count every cell from the proposals again (repairs; the triggers keep it otherwise), and the reports' cells
+    (``rebuild_reports``); returns the cells."""
     cells = counted()
     FigureTally.objects.all().delete()
     FigureTally.objects.bulk_create(
         FigureTally(**dict(zip(KEY, key, strict=True)), **dict(zip(TALLIED, counts, strict=True)))
+        for key, counts in cells.items()
+    )
+    return len(cells) + rebuild_reports()
+
+
+# --- the reports' figures (``ReportTally``, proposals/migrations/0035_report_tally.py) ---------------------------
+
+REPORT_KEY = ("committee_id", "year")
+
+
+def reports_counted() -> dict[tuple[int, int], tuple[int, ...]]:
+    """Every non-empty cell of the reports as the reports say it: (committee, year) -> the ``REPORT_TALLIED`` counts."""
+    rows = (
+        OpinionReport.objects.exclude(state=OpinionReport.State.DRAFT)
+        .order_by()
+        .values_list(*REPORT_KEY)
+        .annotate(**report_tally_counts())
+    )
+    return {tuple(row[:2]): tuple(row[2:]) for row in rows}
+
+
+def reports_tallied() -> dict[tuple[int, int], tuple[int, ...]]:
+    """Every cell of the reports' table: (committee, year) -> the ``REPORT_TALLIED`` counts."""
+    return {tuple(row[:2]): tuple(row[2:]) for row in ReportTally.objects.values_list(*REPORT_KEY, *REPORT_TALLIED)}
+
+
+def report_differences() -> dict[tuple[int, int], tuple[Any, Any]]:
+    """Cells where the reports' table and the reports disagree: key -> (the table's counts, the reports')."""
+    return kept_counts.differences(reports_tallied(), reports_counted())
+
+
+def rebuild_reports() -> int:
+    """Count every cell of the reports again; returns the cells."""
+    cells = reports_counted()
+    ReportTally.objects.all().delete()
+    ReportTally.objects.bulk_create(
+        ReportTally(**dict(zip(REPORT_KEY, key, strict=True)), **dict(zip(REPORT_TALLIED, counts, strict=True)))
         for key, counts in cells.items()
     )
     return len(cells)

@@ -995,8 +995,9 @@ def reports(request):
             return redirect("proposals:reports")
     else:
         form, ids = forms.CompileForm(initial={"published_on": timezone.localdate()}), []
-    qs = qs.select_related("author", "group", "issue").prefetch_related("adoptions", "instructions")
+    qs = qs.select_related("author", "group", "issue")
     page = Paginator(qs.order_by("state", "-created_at"), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_report_row_counts(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

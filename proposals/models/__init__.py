@@ -21,7 +21,7 @@ from .proposal import (
     SupervisionNote,
 )
 from .report import Adoption, CoAuthorInvitation, Instruction, Level, OpinionReport, ReportFollowUp, ReportIssue
-from .tally import DeadlineTally, FigureTally
+from .tally import DeadlineTally, FigureTally, ReportTally
 
 __all__ = [
     "DEFAULT_NOT_FILING_GROUNDS",
@@ -39,6 +39,7 @@ __all__ = [
     "Feedback",
     "DeadlineTally",
     "FigureTally",
+    "ReportTally",
     "Holiday",
     "ImplementationEntry",
     "Instruction",

@@ -91,3 +91,31 @@ class DeadlineTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee_id} · {self.year}: {self.deadlines}"
+
+
+class ReportTally(models.Model):
+    """The public-opinion reports' figures of one committee and year, kept by the database (#22): the submitted reports
+    (drafts are never counted), the accepted ones, those with an adoption (at any level and at each level) and those
+    with a leader's instruction, by the definitions of ``proposals.selectors.report_figure_q``. The figures page and
+    its workbook read these cells instead of the year's reports; the triggers of
+    ``proposals/migrations/0035_report_tally.py`` keep them, ``proposals.tally`` rebuilds and checks them."""
+
+    # Keys, not foreign keys: the triggers write them (reports protect their committee).
+    committee_id = models.PositiveIntegerField(_("committee"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    submitted = models.IntegerField(_("submitted"), default=0)
+    accepted = models.IntegerField(_("accepted"), default=0)
+    adopted = models.IntegerField(_("adopted"), default=0)
+    adopted_national = models.IntegerField(_("adopted at the national level"), default=0)
+    adopted_provincial = models.IntegerField(_("adopted at the provincial level"), default=0)
+    adopted_city = models.IntegerField(_("adopted at the city level"), default=0)
+    adopted_district = models.IntegerField(_("adopted at the district level"), default=0)
+    instructed = models.IntegerField(_("instructed by leaders"), default=0)
+
+    class Meta:
+        verbose_name = _("report figure tally")
+        verbose_name_plural = _("report figure tallies")
+        constraints = [models.UniqueConstraint(fields=["committee_id", "year"], name="report_tally_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} · {self.year}: {self.submitted}"

@@ -198,7 +198,7 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(world, client_for, walk
     client = client_for(world.staff)
     walk.closed()
     url = reverse("proposals:figures") + "?year=2026"
-    with django_assert_max_num_queries(15) as small:
+    with django_assert_max_num_queries(14) as small:
         assert client.get(url).status_code == 200
     for _ in range(3):
         walk.closed()
