@@ -221,6 +221,11 @@ COUNT_TRIGGERS = (
     # the assignment's kept proposal state of migration 0030: a look-up per assignment written, set once at the end
     ("proposals_assignment", "assignment_state_write"),
     ("proposals_proposal", "assignment_state_follow"),
+    # the reports' cells of migration 0035: an upsert per report, a delta per adoption and instruction statement
+    ("proposals_opinionreport", "report_tally_insert_delete"),
+    ("proposals_opinionreport", "report_tally_update"),
+    ("proposals_adoption", "report_tally_adoption_insert"),
+    ("proposals_instruction", "report_tally_instruction_insert"),
 )
 
 
@@ -237,7 +242,7 @@ SET_ASSIGNMENT_STATES = (
 
 @contextmanager
 def _cosigners_counted_at_end():
-    """On PostgreSQL, the database's co-signer count (proposals/0006), figure cells (proposals/0020), open
+    """On PostgreSQL, the database's co-signer count (proposals/0006), figure cells (proposals/0020) and the reports' (proposals/0035), open
     deadlines (proposals/0029) and the assignments' kept proposal state (proposals/0030) are switched off for the
     bulk load, then every proposal recounted and every assignment's state set by one statement each and the cells
     rebuilt (a trigger per row would update a proposal row per confirmed co-signer, a cell per

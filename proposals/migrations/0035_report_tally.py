@@ -10,7 +10,8 @@ then); an adoption or an instruction moves its report's flags. A flag is "has at
 trigger compares the report before and after the change: on SQLite row triggers run as each row is written and see
 the rows before it; on PostgreSQL a row trigger runs after the whole statement (a report's two adoptions deleted by one
 statement would each see none left), so the adoptions' and instructions' triggers there are statement triggers over
-their transition tables, one delta per report. A cell left with no report is deleted, so the table holds exactly what
+their transition tables, one delta per report, after locking the reports they touch (``_postgres_lock``: two first
+adoptions of one report at once count once). A cell left with no report is deleted, so the table holds exactly what
 a rebuild makes (``proposals.tally``). Frozen here: migrations keep working as written.
 """
 
@@ -106,7 +107,9 @@ def _postgres_child_delta(table: str, new: str, old: str) -> str:
         f" OR {_has(old, 'k.report_id', extra)})"
         for f, extra in flags.items()
     }
-    deltas = ", ".join(f"(CASE WHEN {after[f]} THEN 1 ELSE 0 END) - (CASE WHEN {before[f]} THEN 1 ELSE 0 END) AS {f}" for f in flags)
+    deltas = ", ".join(
+        f"(CASE WHEN {after[f]} THEN 1 ELSE 0 END) - (CASE WHEN {before[f]} THEN 1 ELSE 0 END) AS {f}" for f in flags
+    )
     sums = ", ".join(f"SUM(k.{f}) AS {f}" for f in flags)
     sets = ", ".join(f"{f} = t.{f} + d.{f}" for f in flags)
     return f"""WITH touched AS (SELECT report_id FROM {new} n UNION SELECT report_id FROM {old} o),
@@ -116,6 +119,18 @@ def _postgres_child_delta(table: str, new: str, old: str) -> str:
         UPDATE {TABLE} t SET {sets} FROM d WHERE t.committee_id = d.committee_id AND t.year = d.year"""  # noqa: S608
 
 
+def _postgres_lock(new: str, old: str) -> str:
+    """PostgreSQL: lock the reports a statement touched (in id order) before its delta reads their other rows. Two
+    transactions adding the first adoption of one report at once would each see none but its own and both count the
+    flag; with the report locked first the second waits, and its delta's statement (a snapshot of its own, READ
+    COMMITTED) sees the first's row. A report moving cell holds the same lock, so its move and a flag's delta follow
+    one another too."""
+    return (
+        f"PERFORM 1 FROM {REPORTS} r WHERE r.id IN (SELECT report_id FROM {new} ln UNION SELECT report_id FROM {old} lo) "  # noqa: S608
+        "ORDER BY r.id FOR NO KEY UPDATE"
+    )
+
+
 def _postgres_child(table: str, name: str) -> list[str]:
     function = f"proposals_report_tally_{name}"
     empty = EMPTY if table == "proposals_adoption" else EMPTY.replace(", NULL::varchar AS level", "")
@@ -123,10 +138,13 @@ def _postgres_child(table: str, name: str) -> list[str]:
         f"""CREATE FUNCTION {function}() RETURNS trigger AS $$
         BEGIN
             IF TG_OP = 'INSERT' THEN
+                {_postgres_lock("new_rows", empty)};
                 {_postgres_child_delta(table, "new_rows", empty)};
             ELSIF TG_OP = 'DELETE' THEN
+                {_postgres_lock(empty, "old_rows")};
                 {_postgres_child_delta(table, empty, "old_rows")};
             ELSE
+                {_postgres_lock("new_rows", "old_rows")};
                 {_postgres_child_delta(table, "new_rows", "old_rows")};
             END IF;
             RETURN NULL;

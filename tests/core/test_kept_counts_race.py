@@ -38,10 +38,10 @@ from plenary.models import PlenaryAttendance
 from proposals import deadlines_tally as deadlines
 from proposals import kept_columns as assignment_states
 from proposals import tally as figures
-from proposals.models import Assignment, CoSigner, Proposal
+from proposals.models import Adoption, Assignment, CoSigner, Instruction, OpinionReport, Proposal
 from tests import factories as f
 from tests.groups.factories import ActivityFactory, PlenarySessionFactory
-from tests.proposals.factories import ProposalFactory
+from tests.proposals.factories import OpinionReportFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,6 +179,38 @@ def _activity_moved_while_attended() -> Writes:
     )
 
 
+def _accepted_report() -> OpinionReport:
+    return OpinionReportFactory(state=OpinionReport.State.ACCEPTED)
+
+
+def _report_first_adoptions_at_once() -> Writes:
+    """Two levels adopt a report that had no adoption, at once: each statement alone would see only its own row and
+    count the report as adopted."""
+    report = _accepted_report()
+    return (
+        lambda: Adoption.objects.create(report=report, level="city", date=DUE),
+        lambda: Adoption.objects.create(report=report, level="district", date=DUE),
+    )
+
+
+def _report_moves_while_instructed() -> Writes:
+    """The report moves to another year while its first instruction is written: the flag goes with the report."""
+    report = _accepted_report()
+    return (
+        lambda: OpinionReport.objects.filter(pk=report.pk).update(year=report.year - 1),
+        lambda: Instruction.objects.create(report=report, leader="张三", level="city", date=DUE, text="请研究"),
+    )
+
+
+def _report_last_adoption_removed_while_added() -> Writes:
+    report = _accepted_report()
+    old = Adoption.objects.create(report=report, level="city", date=DUE)
+    return (
+        lambda: Adoption.objects.filter(pk=old.pk).delete(),
+        lambda: Adoption.objects.create(report=report, level="district", date=DUE),
+    )
+
+
 def _invited_two_at_once() -> Writes:
     activity = ActivityFactory()
     a, b = (f.MemberFactory(committee=activity.committee) for _ in range(2))
@@ -276,6 +308,24 @@ CASES = {
         frozenset({"proposals_figure_tally"}),
         _figures_emptied_while_filled,
         figures.differences,
+    ),
+    "reports: two first adoptions of a report at once": Case(
+        frozenset({"figures_rebuild"}),
+        frozenset({"proposals_report_tally_adoption"}),
+        _report_first_adoptions_at_once,
+        figures.report_differences,
+    ),
+    "reports: a report moves year while its first instruction is written": Case(
+        frozenset({"figures_rebuild"}),
+        frozenset({"proposals_report_tally", "proposals_report_tally_instruction"}),
+        _report_moves_while_instructed,
+        figures.report_differences,
+    ),
+    "reports: the only adoption removed while another is added": Case(
+        frozenset({"figures_rebuild"}),
+        frozenset({"proposals_report_tally_adoption"}),
+        _report_last_adoption_removed_while_added,
+        figures.report_differences,
     ),
     "attendance: two events of a cell taken out at once": Case(
         frozenset({"attendance_tally_rebuild", "activity_counts_rebuild"}),
