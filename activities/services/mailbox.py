@@ -415,7 +415,11 @@ def dissatisfied_messages() -> QuerySet[PublicMessage]:
 
 @not_an_api_action("a read: the moderation queue, new messages first")
 def message_queue(actor: User) -> PublicMessageQuerySet:
-    """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day."""
+    """The messages ``actor`` sees, the ones waiting to be passed on first, then the open ones by answer day.
+
+    The committee and the rating are joined; the place (group, platform or contact point) and whom it was routed to
+    are read after the page's rows, one small query each for the kinds the page holds (#22: joined, the statement's
+    nine tables took PostgreSQL 8-11 ms to plan for a 0.5 ms execution; with two joins, 0.14 ms)."""
     order = Case(
         When(state=PublicMessage.State.NEW, then=Value(0)),
         When(state=PublicMessage.State.ROUTED, then=Value(1)),
@@ -425,6 +429,7 @@ def message_queue(actor: User) -> PublicMessageQuerySet:
     return (
         PublicMessage.objects.visible_to(actor)
         .alias(rank=order)
-        .select_related("committee", "group", "platform", "contact_point", "routed_member", "routed_group", "rating")
+        .select_related("committee", "rating")
+        .prefetch_related("group", "platform", "contact_point", "routed_member", "routed_group")
         .order_by("rank", "answer_due", "-id")
     )
