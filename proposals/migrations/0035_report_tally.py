@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
                 ("year", models.PositiveSmallIntegerField(verbose_name="year")),
                 ("submitted", models.IntegerField(default=0, verbose_name="submitted")),
                 ("accepted", models.IntegerField(default=0, verbose_name="accepted")),
-                ("adopted", models.IntegerField(default=0, verbose_name="adopted")),
+                ("adopted", models.IntegerField(default=0, verbose_name="adopted at any level")),
                 ("adopted_national", models.IntegerField(default=0, verbose_name="adopted at the national level")),
                 ("adopted_provincial", models.IntegerField(default=0, verbose_name="adopted at the provincial level")),
                 ("adopted_city", models.IntegerField(default=0, verbose_name="adopted at the city level")),

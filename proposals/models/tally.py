@@ -105,7 +105,7 @@ class ReportTally(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     submitted = models.IntegerField(_("submitted"), default=0)
     accepted = models.IntegerField(_("accepted"), default=0)
-    adopted = models.IntegerField(_("adopted"), default=0)
+    adopted = models.IntegerField(_("adopted at any level"), default=0)
     adopted_national = models.IntegerField(_("adopted at the national level"), default=0)
     adopted_provincial = models.IntegerField(_("adopted at the provincial level"), default=0)
     adopted_city = models.IntegerField(_("adopted at the city level"), default=0)
