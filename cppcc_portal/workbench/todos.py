@@ -195,7 +195,8 @@ def uncovered_members(ids, today):
 def uncovered_count(ids, today) -> QuerySet:
     """How many ``uncovered_members`` there are: the kept members in office (``MemberTally``) less the kept covered
     count of the quarter (``committee_covered``), over a few count rows instead of each member. One row, one value
-    (grouped by a constant: no GROUP BY, so one row even for no committee row)."""
+    (grouped by a constant: no GROUP BY, so one row even for no committee row). An empty ``ids`` compiles to
+    nothing (``EmptyResultSet``): ``counted`` writes 0 for it, a direct reader gets no row."""
     covered = (
         committee_covered(ids, Period.of(today)).order_by().values("year").annotate(n=Sum("covered")).values("n")[:1]
     )
