@@ -78,28 +78,28 @@ def ledger_workbook(activities) -> Workbook:
             str(Attendance.Method.CORRECTION.label),
         ]
     )
-    for a in activities[:MAX_ROWS]:
-        ws.append(
-            [
-                a.committee.name,
-                str(a.organiser),
-                a.get_kind_display(),
-                a.get_target_display(),
-                a.contact_point.name if a.contact_point else "",
-                a.title,
-                timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
-                a.place,
-                a.get_state_display(),
-                a.invited_count,
-                a.present_count,
-                a.excused_count,
-                a.absent_count,
-                a.evidence_count,
-                a.scanned_count,
-                a.convener_count,
-                a.corrected_count,
-            ]
-        )
+    ws.extend(
+        [
+            a.committee.name,
+            str(a.organiser),
+            a.get_kind_display(),
+            a.get_target_display(),
+            a.contact_point.name if a.contact_point else "",
+            a.title,
+            timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
+            a.place,
+            a.get_state_display(),
+            a.invited_count,
+            a.present_count,
+            a.excused_count,
+            a.absent_count,
+            a.evidence_count,
+            a.scanned_count,
+            a.convener_count,
+            a.corrected_count,
+        ]
+        for a in activities[:MAX_ROWS]
+    )
     return wb
 
 
@@ -107,16 +107,16 @@ def coverage_workbook(committees, groups, period) -> Workbook:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Committees"))
     ws.append([_("Committee"), _("Members"), _("Took part in three enters"), _("Not yet"), _("Coverage")])
-    for c in committees:
-        ws.append(
-            [
-                c.name,
-                c.member_count,
-                c.covered_count,
-                c.member_count - c.covered_count,
-                round(c.covered_count / c.member_count, 3) if c.member_count else 0,
-            ]
-        )
+    ws.extend(
+        [
+            c.name,
+            c.member_count,
+            c.covered_count,
+            c.member_count - c.covered_count,
+            round(c.covered_count / c.member_count, 3) if c.member_count else 0,
+        ]
+        for c in committees
+    )
     ws = wb.create_sheet(_("Groups"))
     ws.append(
         [
@@ -130,19 +130,19 @@ def coverage_workbook(committees, groups, period) -> Workbook:
             _("Six-ones items done"),
         ]
     )
-    for g in groups:
-        ws.append(
-            [
-                g.committee.name,
-                g.name,
-                g.member_count,
-                g.covered_count,
-                g.member_count - g.covered_count,
-                g.held_count,
-                g.three_enters_held,
-                g.six_done,
-            ]
-        )
+    ws.extend(
+        [
+            g.committee.name,
+            g.name,
+            g.member_count,
+            g.covered_count,
+            g.member_count - g.covered_count,
+            g.held_count,
+            g.three_enters_held,
+            g.six_done,
+        ]
+        for g in groups
+    )
     return wb
 
 

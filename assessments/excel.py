@@ -79,19 +79,19 @@ def _assessment_sheet(book, rows, phone, missing) -> None:
         ],
         [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, 8, NUMBER_WIDTH, 10, TEXT_WIDTH, 15],
     )
-    for row in rows:
-        sheet.append(
-            [
-                row.rank,
-                row.member.name,
-                str(row.member.sector),
-                row.quarter,
-                row.ytd_total,
-                row.ytd_grade,
-                missing(row),
-                phone(row.member),
-            ]
-        )
+    sheet.extend(
+        [
+            row.rank,
+            row.member.name,
+            str(row.member.sector),
+            row.quarter,
+            row.ytd_total,
+            row.ytd_grade,
+            missing(row),
+            phone(row.member),
+        ]
+        for row in rows
+    )
 
 
 def _below_sheet(book, rows, phone, missing) -> None:
@@ -101,18 +101,18 @@ def _below_sheet(book, rows, phone, missing) -> None:
         [_("member"), _("sector"), _("minimums not met"), _("year-to-date total"), _("grade"), _("mobile phone")],
         [NAME_WIDTH, NAME_WIDTH, TEXT_WIDTH, NUMBER_WIDTH, 10, 15],
     )
-    for row in rows:
-        if row.missing:
-            sheet.append(
-                [
-                    row.member.name,
-                    str(row.member.sector),
-                    missing(row),
-                    row.ytd_total,
-                    row.ytd_grade,
-                    phone(row.member),
-                ]
-            )
+    sheet.extend(
+        [
+            row.member.name,
+            str(row.member.sector),
+            missing(row),
+            row.ytd_total,
+            row.ytd_grade,
+            phone(row.member),
+        ]
+        for row in rows
+        if row.missing
+    )
 
 
 def _member_ranking_sheet(book, rows, points) -> None:
@@ -123,18 +123,18 @@ def _member_ranking_sheet(book, rows, points) -> None:
         [pgettext("assessment", "rank"), _("member"), _("sector"), *quarters, _("year-to-date total"), _("grade")],
         [RANK_WIDTH, NAME_WIDTH, NAME_WIDTH, *[NUMBER_WIDTH] * 4, NUMBER_WIDTH, 10],
     )
-    for row in rows:
-        by_quarter = points.get(row.member_id, {})
-        sheet.append(
-            [
-                row.rank,
-                row.member.name,
-                str(row.member.sector),
-                *[by_quarter.get(q) for q in (1, 2, 3, 4)],
-                row.ytd_total,
-                row.ytd_grade,
-            ]
-        )
+    none: dict = {}
+    sheet.extend(
+        [
+            row.rank,
+            row.member.name,
+            str(row.member.sector),
+            *[points.get(row.member_id, none).get(q) for q in (1, 2, 3, 4)],
+            row.ytd_total,
+            row.ytd_grade,
+        ]
+        for row in rows
+    )
 
 
 def _group_ranking_sheet(book, ranking) -> None:
@@ -152,18 +152,18 @@ def _group_ranking_sheet(book, ranking) -> None:
         ],
         [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH],
     )
-    for g in ranking:
-        sheet.append(
-            [
-                g["rank"],
-                g["group__name"],
-                g["year_points"],
-                g["year_activities"],
-                g["year_three_enters"],
-                g["year_proposals"],
-                g["year_reports"],
-            ]
-        )
+    sheet.extend(
+        [
+            g["rank"],
+            g["group__name"],
+            g["year_points"],
+            g["year_activities"],
+            g["year_three_enters"],
+            g["year_proposals"],
+            g["year_reports"],
+        ]
+        for g in ranking
+    )
 
 
 def _award_sheet(book, groups, locked: bool) -> None:
@@ -179,9 +179,9 @@ def _award_sheet(book, groups, locked: bool) -> None:
         ],
         [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH],
     )
-    for g in groups:
-        if g.is_award_candidate:
-            sheet.append([g.rank, g.group_name, g.points, g.members, g.filed_activities])
+    sheet.extend(
+        [g.rank, g.group_name, g.points, g.members, g.filed_activities] for g in groups if g.is_award_candidate
+    )
     sheet.append([])
     sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])
 
@@ -203,18 +203,18 @@ def _funding_sheet(book, groups, locked: bool) -> None:
         [RANK_WIDTH, 24, NUMBER_WIDTH, NUMBER_WIDTH, NUMBER_WIDTH, 10, NUMBER_WIDTH],
     )
     yes = _("yes")
-    for g in groups:
-        sheet.append(
-            [
-                g.rank,
-                g.group_name,
-                g.points,
-                g.members,
-                g.filed_activities,
-                yes if g.is_award_candidate else "",
-                g.funding,
-            ]
-        )
+    sheet.extend(
+        [
+            g.rank,
+            g.group_name,
+            g.points,
+            g.members,
+            g.filed_activities,
+            yes if g.is_award_candidate else "",
+            g.funding,
+        ]
+        for g in groups
+    )
     sheet.append([])
     sheet.append(["", _("Total"), "", "", "", "", sum((g.funding for g in groups), start=0)])
     sheet.append([_("Settled: the year is locked.") if locked else _("Provisional: the year is not locked.")])
@@ -247,10 +247,14 @@ def funding_workbook(groups, locked: bool, links: dict | None = None) -> bytes:
             book, _("Rows behind the figures"), [_("group"), _("figure"), _("count"), _("link")], [24, 16, 10, 80]
         )
         members_label, filed_label = pgettext("assessment", "members"), _("filed activities")
-        for g in groups:
-            members, activities = links[g.group_id]
-            sheet.append([g.group_name, members_label, g.members, members])
-            sheet.append([g.group_name, filed_label, g.filed_activities, activities])
+        sheet.extend(
+            row
+            for g in groups
+            for row in (
+                [g.group_name, members_label, g.members, links[g.group_id][0]],
+                [g.group_name, filed_label, g.filed_activities, links[g.group_id][1]],
+            )
+        )
     return _bytes(book)
 
 
@@ -290,8 +294,7 @@ def unit_sheet_workbook(sheets, committee_name: str, year: int) -> bytes:
         [_("handling unit"), *[label for _key, label in labels]],
         [NAME_WIDTH * 2, *[NUMBER_WIDTH] * len(labels)],
     )
-    for row in sheets:
-        summary.append([row.name, *[getattr(row, key) for key, _label in labels]])
+    summary.extend([row.name, *[getattr(row, key) for key, _label in labels]] for row in sheets)
     for row, title in zip(sheets, sheet_titles([s.name for s in sheets], taken=(summary_title,)), strict=True):
         sheet = book.create_sheet(title)
         sheet.column_dimensions["A"].width = TEXT_WIDTH

@@ -271,7 +271,13 @@ class ConsultationSession(models.Model):
         verbose_name = _("consultation session")
         verbose_name_plural = _("consultation sessions")
         ordering = ["-starts_at"]
-        indexes = [models.Index(fields=["committee", "starts_at"]), models.Index(fields=["committee", "is_published"])]
+        indexes = [
+            models.Index(fields=["committee", "starts_at"]),
+            models.Index(fields=["committee", "is_published"]),
+            # the session list's order for a reader of several committees (a city's leader): the newest first,
+            # read backwards and stopped at the page's end, not every session joined and sorted (#22)
+            models.Index(fields=["starts_at"], name="session_starts_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")), name="session_times_ordered"

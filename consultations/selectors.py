@@ -76,7 +76,7 @@ def _session_count(figure: str) -> Coalesce:
 def session_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ConsultationSession]:
     return (
         ConsultationSession.objects.visible_to(user)
-        .select_related("committee", "platform", "group", "topic")
+        .select_related("platform")  # what the card shows (``session_rows.session_row``): each join more is planned
         .annotate(**{name: _session_count(figure) for figure, name in SESSION_ROWS.items()})
         .order_by("-starts_at")
     )

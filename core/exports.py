@@ -81,6 +81,11 @@ class _SafeSheet(Worksheet):
             raise TypeError("Append a list of values.")
         super().append([_cell(self, value) for value in iterable])
 
+    def extend(self, rows) -> None:
+        """``append`` each of ``rows`` (as the write-only sheet's ``extend``)."""
+        for row in rows:
+            self.append(row)
+
     def cell(self, row, column, value=None):
         cell = super().cell(row, column)
         if value is not None:
@@ -96,6 +101,22 @@ class _SafeWriteOnlySheet(WriteOnlyWorksheet):
     def append(self, row):
         """openpyxl's; the formula guard is applied by ``_values_to_row``, after a row of plain values was tried."""
         super().append(list(row) if isgenerator(row) else row)
+
+    def extend(self, rows) -> None:
+        """``append`` each of ``rows``, the plain ones (most rows of an export) written as their XML at once, straight
+        into the sheet's rows held for writing: not sent one by one through openpyxl's row generator, which cost as
+        much as writing the row (#22: the groups' funding, 1,185 rows, 5 ms of a 28 ms download). A row that is not
+        plain, and the first (which opens the sheet's data, or fails on a sheet already saved), take ``append``."""
+        writer = None
+        for row in rows:
+            if writer is not None and type(row) in (list, tuple):
+                xml = _plain_row_xml(self._row_idx, row)
+                if xml is not None:
+                    writer._hold(self._xf, xml)
+                    self._row_idx += 1
+                    continue
+            self.append(row)
+            writer = self._writer
 
     def _get_writer(self):
         if self._writer is None:
@@ -129,12 +150,12 @@ class _SafeWriteOnlySheet(WriteOnlyWorksheet):
         except StopIteration:
             self._already_saved()
         with xf.element("sheetData"):
-            row_idx = 1
+            self._xf, self._row_idx = xf, 1  # the next row's number, shared with ``extend``
             try:
                 while True:
                     row = yield
-                    self._writer.write_row(xf, self._values_to_row(row, row_idx), row_idx)
-                    row_idx += 1
+                    self._writer.write_row(xf, self._values_to_row(row, self._row_idx), self._row_idx)
+                    self._row_idx += 1
             except GeneratorExit:
                 pass
             self._writer.put_out(xf)

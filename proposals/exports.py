@@ -48,8 +48,7 @@ def _sheet(wb, title: str, first: str, rows: list[tuple[str, dict]], labels: lis
     ws = wb.create_sheet(title)
     ws.column_dimensions["A"].width = 28
     ws.append(_header(ws, [first, *labels]))
-    for name, row in rows:
-        ws.append([name, *[row.get(key) for key, _label in COLUMNS]])
+    ws.extend([name, *[row.get(key) for key, _label in COLUMNS]] for name, row in rows)
 
 
 def figures_workbook(data: dict, year: int) -> bytes:

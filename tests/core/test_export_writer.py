@@ -49,6 +49,11 @@ def _guarded_append(sheet, row) -> None:
     WriteOnlyWorksheet.append(sheet, [exports._cell(sheet, value) for value in row])
 
 
+def _appended(sheet, rows) -> None:
+    for row in rows:
+        sheet.append(row)
+
+
 def _stock(make, monkeypatch) -> bytes:
     """The same workbook made and written by openpyxl's own writer (the formula guard kept)."""
     with monkeypatch.context() as patch:
@@ -56,6 +61,7 @@ def _stock(make, monkeypatch) -> bytes:
         patch.setattr(exports._SafeWriteOnlySheet, "_get_writer", WriteOnlyWorksheet._get_writer)
         patch.setattr(exports._SafeWriteOnlySheet, "_values_to_row", WriteOnlyWorksheet._values_to_row)
         patch.setattr(exports._SafeWriteOnlySheet, "_write_rows", WriteOnlyWorksheet._write_rows)
+        patch.setattr(exports._SafeWriteOnlySheet, "extend", _appended)
         book = make()
         out = BytesIO()
         openpyxl.Workbook.save(book, out)
@@ -79,6 +85,20 @@ def _write_only() -> Workbook:
     return book
 
 
+def _extended() -> Workbook:
+    """The rows given to ``extend`` (plain and not, a generator of rows, an empty row) between rows appended."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.extend(iter(ROWS[:3]))
+    sheet.append(ROWS[3])
+    sheet.extend([*ROWS[4:], [], (x for x in ["gen", 1]), ("tuple", 2.5)])
+    sheet.extend([])
+    sheet.extend(["plain", n] for n in range(20))
+    sheet.append(["last"])
+    book.create_sheet("only extended").extend(["x", n] for n in range(3))
+    return book
+
+
 def _normal() -> Workbook:
     book = Workbook()
     sheet = book.active
@@ -96,9 +116,40 @@ def _normal() -> Workbook:
     return book
 
 
-@pytest.mark.parametrize("make", [_write_only, _normal], ids=["write-only", "normal"])
-def test_the_parts_are_openpyxls(make, monkeypatch):
+@pytest.mark.parametrize("make", [_write_only, _extended, _normal], ids=["write-only", "extended", "normal"])
+@pytest.mark.parametrize("held", [exports.ROWS_HELD, 2])
+def test_the_parts_are_openpyxls(make, held, monkeypatch):
+    monkeypatch.setattr(exports, "ROWS_HELD", held)
     assert _parts(_ours(make())) == _parts(_stock(make, monkeypatch))
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_extend_is_append_row_by_row(write_only):
+    """Every sheet takes ``extend``; its rows read back as appended, in order, after the ones appended before."""
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("rows")
+    sheet.append(["first"])
+    sheet.extend([["a", 1], ["=SUM(A1)", date(2026, 1, 1)], [None, "b"]])
+    sheet.append(["last"])
+    rows = list(openpyxl.load_workbook(BytesIO(_ours(book)))["rows"].iter_rows(values_only=True))
+    assert rows == [
+        ("first", None),
+        ("a", 1),
+        ("=SUM(A1)", datetime(2026, 1, 1)),
+        (None, "b"),
+        ("last", None),
+    ]
+
+
+def test_extend_after_saving_fails_as_append_does():
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("rows")
+    sheet.extend([["a"]])
+    _ours(book)
+    with pytest.raises(Exception) as appended:  # noqa: PT011 (whatever openpyxl raises)
+        sheet.append(["b"])
+    with pytest.raises(appended.type):
+        sheet.extend([["b"], ["c"]])
 
 
 def test_the_values_read_back():
