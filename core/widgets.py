@@ -15,7 +15,8 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.expressions import AmongIds
+from core.expressions import AmongFirstIds
+from core.paginator import CountUpTo
 from core.parsing import as_id
 from core.pinyin import initials
 
@@ -54,9 +55,15 @@ class SearchSelectMixin:
         # them against the 301, 20-30 ms a field at 50k; by the ids' array, 2 ms).
         if queryset.query.combinator or queryset.query.is_sliced:  # cannot be filtered: read in order
             rows = list(queryset[: LISTED_AT_MOST + 1])
-        else:
-            rows = list(queryset.filter(AmongIds("pk", queryset.order_by().values("pk")[: LISTED_AT_MOST + 1])))
-        if len(rows) > LISTED_AT_MOST:
+            listed = len(rows)
+        else:  # every row while there are at most LISTED_AT_MOST, else one, which carries their count
+            rows = list(
+                queryset.filter(AmongFirstIds("pk", queryset.order_by().values("pk"), LISTED_AT_MOST)).annotate(
+                    listed_up_to=CountUpTo(queryset, LISTED_AT_MOST + 1)
+                )
+            )
+            listed = rows[0].listed_up_to if rows else 0
+        if listed > LISTED_AT_MOST:
             self._searched = True
             chosen = [pk for pk in (as_id(str(v)) for v in value if v is not None) if pk]
             rows = list(iterator.queryset.filter(pk__in=chosen)) if chosen else []

@@ -111,12 +111,14 @@ def grounds_for(committee_ids):
     ids = set(committee_ids)
     if not ids:
         return NotFilingGround.objects.none()
-    NotFilingGround.objects.ensure_national()
-    rows = list(
-        NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=ids), is_active=True).values_list(
-            "pk", "committee_id"
-        )
-    )
+    every = NotFilingGround.objects.filter(Q(committee__isnull=True) | Q(committee_id__in=ids))
+    found = list(every.values_list("pk", "committee_id", "is_active"))
+    # no national row at all, active or not: ``ensure_national`` writes the list (its check, read from the rows
+    # already here rather than asked apart on every review page, #22)
+    if not any(committee is None for _pk, committee, _active in found):
+        NotFilingGround.objects.ensure_national()
+        found = list(every.values_list("pk", "committee_id", "is_active"))
+    rows = [(pk, committee) for pk, committee, active in found if active]
     national = {pk for pk, committee in rows if committee is None}
     shared = set.intersection(*[{pk for pk, c in rows if c == committee_id} or national for committee_id in ids])
     return NotFilingGround.objects.filter(pk__in=shared).order_by("order", "pk")

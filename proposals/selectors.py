@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from proposals.models import (
     Level,
     OpinionReport,
     Proposal,
+    Reply,
     ReportTally,
     ResultCode,
 )
@@ -41,8 +42,10 @@ GOOD = (Proposal.Rating.SATISFIED, Proposal.Rating.BASIC)
 
 
 def proposal_list(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """A proposal list ready for a table: proposer, committee and lead unit loaded in the same query."""
-    return qs.select_related("lead_proposer", "committee", "lead_unit")
+    """A proposal list ready for a table: proposer and lead unit loaded in the same query. Not the committee, which
+    no list shows: its join cost PostgreSQL's planner 0.4 ms a list ("my proposals"' co-signed list planned in
+    0.83 ms, 0.43 ms without it, #22)."""
+    return qs.select_related("lead_proposer", "lead_unit")
 
 
 def member_proposals(member_id: int) -> QuerySet[Proposal]:
@@ -58,37 +61,45 @@ def member_proposals(member_id: int) -> QuerySet[Proposal]:
     return Proposal.objects.filter(pk__in=ids)
 
 
+# The proposal's optional relations (a foreign key each, mostly empty): prefetched only when set. Prefetching an
+# unset one queries nothing but still builds and compiles its queryset: the eight cost 2.8 ms a page (#22).
+DETAIL_OPTIONAL = (
+    "merged_into",
+    "supervising_leader",
+    "group",
+    "sector",
+    "special_committee",
+    "source_lead",
+    "source_message",
+    "source_contact",
+)
+
+
 def proposal_detail(user: AbstractBaseUser | AnonymousUser, pk: int) -> Proposal:
     """The proposal page's proposal. Only the relations every proposal has are joined: PostgreSQL plans a join of
     12 tables in 14-47 ms at 50k (a 4-table one in under 2 ms) for a row it then reads in half a millisecond; the
-    optional ones (merged into, supervising leader, group, sector, special committee, source) are prefetched,
-    which queries nothing when the proposal has none."""
-    return (
+    optional ones (merged into, supervising leader, group, sector, special committee, source) are prefetched when
+    set. A co-signer's member and a reply's unit come in the row's query (one query each, not two)."""
+    proposal = (
         Proposal.objects.visible_to(user)
         .select_related("lead_proposer", "committee", "lead_unit")
         .prefetch_related(
-            "merged_into",
-            "supervising_leader",
-            "group",
-            "sector",
-            "special_committee",
-            "source_lead",
-            "source_message",
-            "source_contact",
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("unit").prefetch_related("contacts", "opinions"),
             ),
-            "cosigners__member",
-            "replies__unit",
+            Prefetch("cosigners", queryset=CoSigner.objects.select_related("member")),
+            Prefetch("replies", queryset=Reply.objects.select_related("unit")),
             "feedback",
             "implementation",
             "supervision_notes",
             "attachments",
-            "merged_from__lead_proposer",
+            "merged_from__lead_proposer",  # mostly none: their proposers' query is then not run
         )
         .get(pk=pk)
     )
+    prefetch_related_objects([proposal], *(name for name in DETAIL_OPTIONAL if getattr(proposal, f"{name}_id")))
+    return proposal
 
 
 def review_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Proposal]:
@@ -584,24 +595,50 @@ def filter_reports_by_figure(qs: QuerySet[OpinionReport], figure: str, level: st
 
 
 def member_record(member_id: int, year: int) -> dict[str, int]:
-    """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too)."""
-    submitted = Proposal.objects.filter(year=year).exclude(state=Proposal.State.DRAFT)
-    led = submitted.filter(lead_proposer_id=member_id).aggregate(
-        led=Count("pk"),
-        led_filed=Count("pk", filter=Q(filed_at__isnull=False)),
-        led_key=Count("pk", filter=Q(is_key=True)),
+    """A member's proposal and report counts for one year (their duty record 履职档案; for assessments too).
+
+    Each count reads the member's rows by index: the proposals led or co-signed as one id set (as
+    ``member_proposals``), the reports written or co-written likewise, adoptions and instructions as EXISTS, not an
+    OR across a join to the co-authors, which hashed all 5,298 submitted reports of the year (#22: "my proposals"
+    3.1 ms -> 0.4 ms for the three counts, one query fewer)."""
+    confirmed = CoSigner.objects.filter(member_id=member_id, status=CoSigner.Status.CONFIRMED)
+    ids = (
+        Proposal.objects.order_by()
+        .filter(lead_proposer_id=member_id)
+        .values("pk")
+        .union(confirmed.order_by().values("proposal_id"), all=True)
     )
-    co = submitted.filter(cosigners__member_id=member_id, cosigners__status="confirmed").aggregate(
-        cosigned=Count("pk", distinct=True), cosigned_filed=Count("pk", filter=Q(filed_at__isnull=False), distinct=True)
+    filed, led, cosigned = (
+        Q(filed_at__isnull=False),
+        Q(lead_proposer_id=member_id),
+        Exists(confirmed.filter(proposal_id=OuterRef("pk"))),
     )
-    mine = (
-        OpinionReport.objects.filter(year=year)
+    proposals = (
+        Proposal.objects.filter(pk__in=ids, year=year)
+        .exclude(state=Proposal.State.DRAFT)
+        .aggregate(
+            led=Count("pk", filter=led),
+            led_filed=Count("pk", filter=led & filed),
+            led_key=Count("pk", filter=led & Q(is_key=True)),
+            cosigned=Count("pk", filter=cosigned),
+            cosigned_filed=Count("pk", filter=cosigned & filed),
+        )
+    )
+    written = (
+        OpinionReport.objects.order_by()
+        .filter(author_id=member_id)
+        .values("pk")
+        .union(
+            OpinionReport.co_authors.through.objects.filter(member_id=member_id).values("opinionreport_id"), all=True
+        )
+    )
+    reports = (
+        OpinionReport.objects.filter(pk__in=written, year=year)
         .exclude(state=OpinionReport.State.DRAFT)
-        .filter(Q(author_id=member_id) | Q(co_authors__id=member_id))
+        .aggregate(
+            reports=Count("pk"),
+            reports_adopted=Count("pk", filter=Exists(Adoption.objects.filter(report_id=OuterRef("pk")))),
+            reports_instructed=Count("pk", filter=Exists(Instruction.objects.filter(report_id=OuterRef("pk")))),
+        )
     )
-    reports = mine.aggregate(
-        reports=Count("pk", distinct=True),
-        reports_adopted=Count("pk", filter=Q(adoptions__isnull=False), distinct=True),
-        reports_instructed=Count("pk", filter=Q(instructions__isnull=False), distinct=True),
-    )
-    return {**led, **co, **reports}
+    return {**proposals, **reports}

@@ -23,6 +23,7 @@ from core.exceptions import NotPermitted
 from core.exports import export_filename, record_export, xlsx_download
 from core.files import stored_response
 from core.forms import form_error_from, run_button
+from core.paginator import LookaheadPaginator
 from core.parsing import as_id, as_int
 from core.uploads import PDF
 from core.verbs import timeline
@@ -71,7 +72,8 @@ def _form_errors(form) -> str:
 @login_required
 def mine(request):
     """A member's proposals (lead and co-signed), open co-sign invitations and reports."""
-    member = _require_member(request)
+    scope = require_role(request.user, Role.MEMBER)  # its member id and committee: the page shows no more of them
+    member_id = scope.member_id
     g = request.GET
     year, q = as_id(g.get("year")), g.get("q", "").strip()
 
@@ -80,8 +82,10 @@ def mine(request):
             qs = qs.filter(year=year)
         return qs.filter(**{f"{title}__icontains": q}) if q else qs
 
-    own = narrowed(Proposal.objects.filter(lead_proposer=member))
-    cosigned = narrowed(Proposal.objects.filter(cosigners__member=member, cosigners__status=CoSigner.Status.CONFIRMED))
+    own = narrowed(Proposal.objects.filter(lead_proposer_id=member_id))
+    cosigned = narrowed(
+        Proposal.objects.filter(cosigners__member_id=member_id, cosigners__status=CoSigner.Status.CONFIRMED)
+    )
     if g.get("state") in Proposal.State.values:
         own, cosigned = own.filter(state=g["state"]), cosigned.filter(state=g["state"])
     elif g.get("state") == "open":  # "in progress" on the member's card: neither a draft nor closed
@@ -89,27 +93,29 @@ def mine(request):
     own = _paged(request, selectors.proposal_list(own).order_by("-year", "-created_at"), "page")
     cosigned = _paged(request, selectors.proposal_list(cosigned).order_by("-year", "-created_at"), "cpage")
     invitations = (
-        CoSigner.objects.filter(member=member, status=CoSigner.Status.INVITED, proposal__state=Proposal.State.DRAFT)
+        CoSigner.objects.filter(
+            member_id=member_id, status=CoSigner.Status.INVITED, proposal__state=Proposal.State.DRAFT
+        )
         .select_related("proposal", "proposal__lead_proposer")
         .prefetch_related("proposal__attachments")
     )
     report_invitations = (
         CoAuthorInvitation.objects.filter(
-            member=member, status=CoAuthorInvitation.Status.INVITED, report__state=OpinionReport.State.DRAFT
+            member_id=member_id, status=CoAuthorInvitation.Status.INVITED, report__state=OpinionReport.State.DRAFT
         )
         .select_related("report", "report__author")
         .order_by("deadline", "pk")
     )
     reports = _paged(
         request,
-        narrowed(OpinionReport.objects.visible_to(request.user).filter(committee_id=member.committee_id))
+        narrowed(OpinionReport.objects.visible_to(request.user).filter(committee_id=scope.member_committee_id))
         .select_related("issue")
         .prefetch_related("adoptions", "instructions")
         .order_by("-created_at", "-pk"),
         "rpage",
     )
     years = sorted(
-        set(selectors.member_proposals(member.pk).order_by().values_list("year", flat=True).distinct()), reverse=True
+        set(selectors.member_proposals(member_id).order_by().values_list("year", flat=True).distinct()), reverse=True
     )
     return render(
         request,
@@ -120,8 +126,7 @@ def mine(request):
             "invitations": invitations,
             "report_invitations": report_invitations,
             "reports": reports,
-            "member": member,
-            "record": selectors.member_record(member.pk, timezone.localdate().year),
+            "record": selectors.member_record(member_id, timezone.localdate().year),
             "year": timezone.localdate().year,
             "years": years,
             "filter_year": year,
@@ -133,8 +138,10 @@ def mine(request):
 
 
 def _paged(request, qs, param: str, per_page: int = 20):
-    """One page of a list on a page with several lists: `param` names its page number; `query` is the rest."""
-    page = Paginator(qs, per_page).get_page(request.GET.get(param))
+    """One page of a list on a page with several lists: `param` names its page number; `query` is the rest.
+    Each reads one row past its page and counts only when the list goes on: a member's few proposals and reports
+    fit on a page, so "my proposals" counted each list for nothing (#22: three COUNTs of 0.2-1.0 ms each)."""
+    page = LookaheadPaginator(qs, per_page).get_page(request.GET.get(param))
     query = request.GET.copy()
     query.pop(param, None)
     page.query, page.param = query.urlencode(), param

@@ -33,19 +33,23 @@ class OpinionReportQuerySet(models.QuerySet):
         if scope.is_superuser:
             return self
         q = Q(committee_id__in=scope.staff_committee_ids | scope.leader_committee_ids)
+        # a member's and a convener's reports as one id set of branches that each read an index (author, co-author,
+        # invitation, group), not an OR of them, which PostgreSQL answers by filtering every report of the committee
+        # (#22: "my proposals" counted a member's reports in 1.0 ms, reading 3,432 rows for none; 0.06 ms now)
+        branches = []
         if scope.member_id:
-            q |= Q(author_id=scope.member_id) | Q(
-                pk__in=OpinionReport.co_authors.through.objects.filter(member_id=scope.member_id).values(
-                    "opinionreport_id"
-                )
-            )
-            q |= Q(
-                pk__in=CoAuthorInvitation.objects.filter(member_id=scope.member_id)
+            branches += [
+                OpinionReport.objects.order_by().filter(author_id=scope.member_id).values("pk"),
+                OpinionReport.co_authors.through.objects.filter(member_id=scope.member_id).values("opinionreport_id"),
+                CoAuthorInvitation.objects.order_by()
+                .filter(member_id=scope.member_id)
                 .exclude(status=CoAuthorInvitation.Status.DECLINED)
-                .values("report_id")
-            )
+                .values("report_id"),
+            ]
         if scope.convened_group_ids:
-            q |= Q(group_id__in=scope.convened_group_ids)
+            branches.append(OpinionReport.objects.order_by().filter(group_id__in=scope.convened_group_ids).values("pk"))
+        if branches:
+            q |= Q(pk__in=branches[0].union(*branches[1:], all=True))
         return self.filter(q)
 
 

@@ -125,6 +125,20 @@ def test_every_page_field_choosing_rows_without_bound_is_searched_on_the_server(
     } <= set(checked)
 
 
+def test_a_list_past_its_limit_reads_one_row_not_every_row_up_to_the_limit(world):
+    """#22: the picker learnt that a committee had more than 300 standing members by building 301 of them; the
+    ids past the limit now give one row (their count rides on it), the ids up to it every row."""
+    from core.expressions import AmongFirstIds
+    from tests import factories as f
+
+    for _ in range(3):
+        f.MemberFactory(committee=world.district)
+    members = Member.objects.filter(committee=world.district)
+    assert members.count() > 2
+    assert members.filter(AmongFirstIds("pk", members.order_by().values("pk"), 2)).count() == 1
+    assert set(members.filter(AmongFirstIds("pk", members.order_by().values("pk"), 99))) == set(members)
+
+
 def test_a_long_list_carries_only_the_chosen_options_and_is_searched_on_the_server(world, monkeypatch, client_for):
     """Past LISTED_AT_MOST options the select holds the chosen ones only and names its source; the source finds
     by name and initials only the members the user reads (another committee's members: never), and the form
