@@ -108,15 +108,16 @@ def _attach_research_choices(user, topics) -> None:
         .values_list("pk", "committee_id", "starts_at", "title")[:RESEARCH_READ]
     )
     picker = reverse("pick", args=["research_activities"])
+    options: dict[int, str] = {}  # each candidate's option written once: most are listed under several topics
     for topic in topics:
         linked = {a.pk for a in topic.research_activities.all()}
         mine = (row for row in candidates if row[1] == topic.committee_id and row[0] not in linked)
         topic.research_choices = [row for _i, row in zip(range(RESEARCH_LISTED), mine, strict=False)]
+        for pk, _committee, starts_at, title in topic.research_choices:
+            if pk not in options:
+                options[pk] = f'<option value="{pk}">{html.escape(research_label(starts_at, title))}</option>'
         topic.research_options = mark_safe(  # noqa: S308 (escaped)
-            "".join(
-                f'<option value="{pk}">{html.escape(research_label(starts_at, title))}</option>'
-                for pk, _committee, starts_at, title in topic.research_choices
-            )
+            "".join(options[row[0]] for row in topic.research_choices)
         )
         topic.research_picker = f"{picker}?{urlencode({'committee': topic.committee_id, 'topic': topic.pk})}"
 
