@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -62,10 +63,10 @@ def topic_board(request):
     listing = filters.TopicBoardFilter(
         request.GET or None, queryset=selectors.topic_board(request.user), platforms=platforms
     )
-    page_obj = _page(request, listing.qs)
-    editable = set(
-        Topic.objects.editable_by(request.user).filter(pk__in=[t.pk for t in page_obj]).values_list("pk", flat=True)
-    )
+    # which of the page's topics the user may decide, asked in the page's own statement (one query less, #22)
+    editable_q = Exists(Topic.objects.editable_by(request.user).filter(pk=OuterRef("pk")))
+    page_obj = _page(request, listing.qs.annotate(is_editable=editable_q))
+    editable = {t.pk for t in page_obj if t.is_editable}
     _attach_research_choices(request.user, [t for t in page_obj if t.pk in editable and t.state == Topic.State.ADOPTED])
     return render(
         request,
