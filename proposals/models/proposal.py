@@ -303,6 +303,14 @@ class Proposal(InitialsMixin, models.Model):
                 name="proposal_figures",
             ),
             models.Index(fields=["lead_unit", "state"]),
+            # A unit's year in the list's order (the unit sheet's rows behind a figure, ``?figure=``): the first page
+            # read in order and the count from the index alone (its figures' columns included), instead of every
+            # proposal of the unit in the committee fetched and sorted (#22: 13.8 + 7.6 ms -> 0.1 + 0.3 at 50k).
+            models.Index(
+                fields=["lead_unit", "committee", "year", "serial_number", "id"],
+                include=["state", "replied_on_time", "rating", "implemented_on", "reply_due"],
+                name="proposal_unit_year",
+            ),
             models.Index(fields=["state", "reply_due"]),
             # "Overdue now" of a committee's year (the figures page, its workbook, the leaders' home): it moves with
             # the date, so it is not kept; counted from the index alone over the overdue entries only, by cell
